@@ -1,0 +1,110 @@
+# Baton: the shared customer console.
+#
+#   make            build ./build/baton
+#   make check      install missing packages (as root on Debian), build with
+#                   -Werror, run every test; then again under ASan/UBSan
+#   make demo       throwaway PostgreSQL with demo data, console opened on it
+#   make bench      generate 100,000 customers and measure (see README)
+#   make install    PREFIX=/usr/local DESTDIR=
+#   make clean
+
+VERSION    = 0.1.0
+PREFIX    ?= /usr/local
+BINDIR    ?= $(PREFIX)/bin
+MANDIR    ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+DESTDIR   ?=
+
+CC        ?= cc
+BUILD     ?= build
+PKGS       = ncursesw libpq libconfig
+OPT       ?= -O2 -g
+WARN       = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+             -Wformat=2 -Wpointer-arith -Wvla
+ifeq ($(WERROR),1)
+WARN      += -Werror
+endif
+PKG_CFLAGS = $(filter-out -D_XOPEN_SOURCE=% -D_DEFAULT_SOURCE,$(shell pkg-config --cflags $(PKGS)))
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
+ALL_CPPFLAGS = -Iinclude -D_POSIX_C_SOURCE=200809L -D_XOPEN_SOURCE=700 \
+             -D_DEFAULT_SOURCE -DBATON_VERSION='"$(VERSION)"' \
+             -DBATON_SYSCONFDIR='"$(SYSCONFDIR)"' $(PKG_CFLAGS) $(CPPFLAGS)
+ALL_CFLAGS = -std=c11 $(OPT) $(WARN) -MMD -MP $(SAN) $(CFLAGS)
+ALL_LDFLAGS = $(SAN) $(LDFLAGS)
+
+CORE_SRC   = $(filter-out src/main.c,$(wildcard src/*.c))
+UI_SRC     = $(wildcard ui/*.c)
+CORE_OBJ   = $(CORE_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/migrations.o
+UI_OBJ     = $(UI_SRC:%.c=$(BUILD)/%.o)
+MAIN_OBJ   = $(BUILD)/src/main.o
+MIGRATIONS = $(sort $(wildcard sql/migrations/*.sql))
+
+UNIT_SRC   = $(wildcard tests/unit/*.c)
+INTEG_SRC  = $(wildcard tests/integration/*.c)
+TEST_BINS  = $(UNIT_SRC:tests/%.c=$(BUILD)/tests/%) $(INTEG_SRC:tests/%.c=$(BUILD)/tests/%)
+
+.PHONY: all tests check check-plain check-asan demo bench install uninstall clean deps-build deps-check
+
+all: $(BUILD)/baton
+
+$(BUILD)/baton: $(MAIN_OBJ) $(CORE_OBJ) $(UI_OBJ)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+# The migrations are compiled into the binary so that `baton migrate` knows
+# exactly which schema versions it understands.
+$(BUILD)/gen/migrations.c: $(MIGRATIONS) src/gen_migrations.sh
+	@mkdir -p $(dir $@)
+	sh src/gen_migrations.sh $(MIGRATIONS) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/migrations.o: $(BUILD)/gen/migrations.c
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+tests: $(TEST_BINS) $(BUILD)/baton
+
+$(BUILD)/tests/%: tests/%.c $(CORE_OBJ) tests/check.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) -Itests $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(CORE_OBJ) $(PKG_LIBS)
+
+deps-build:
+	@sh tests/lib/deps.sh build
+deps-check:
+	@sh tests/lib/deps.sh check
+
+# Every test twice: the plain -Werror build, then AddressSanitizer + UBSan.
+check: deps-check
+	$(MAKE) --no-print-directory check-plain
+	$(MAKE) --no-print-directory check-asan
+
+check-plain:
+	$(MAKE) --no-print-directory BUILD=build WERROR=1 tests
+	sh tests/run.sh build
+
+check-asan:
+	$(MAKE) --no-print-directory BUILD=build/asan WERROR=1 OPT="-O1 -g" \
+		SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" tests
+	sh tests/run.sh build/asan
+
+demo: deps-check
+	$(MAKE) --no-print-directory all
+	sh tests/lib/demo.sh $(BUILD)/baton
+
+bench: deps-check
+	$(MAKE) --no-print-directory all tests
+	sh tests/bench/run.sh $(BUILD)
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 0755 $(BUILD)/baton $(DESTDIR)$(BINDIR)/baton
+	install -m 0644 doc/baton.1 $(DESTDIR)$(MANDIR)/man1/baton.1
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/baton $(DESTDIR)$(MANDIR)/man1/baton.1
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,29 @@
+/* Command-line subcommands.  Each returns a process exit status. */
+#ifndef BATON_CLI_H
+#define BATON_CLI_H
+
+struct config;
+
+enum exit_code {
+	EXIT_OK = 0,
+	EXIT_FAIL = 1,     /* not found, refused, not allowed */
+	EXIT_USAGE = 2,    /* bad command line */
+	EXIT_CONFIG = 3,   /* configuration file error */
+	EXIT_DB = 4,       /* cannot connect, or schema missing/too new */
+};
+
+struct cli {
+	const struct config *cfg;
+	const char *conninfo;   /* -d, or NULL */
+	const char *cfg_error;  /* config error (only doctor runs with one) */
+};
+
+int cli_migrate(const struct cli *cli, int argc, char **argv);
+int cli_doctor(const struct cli *cli, int argc, char **argv);
+int cli_show(const struct cli *cli, int argc, char **argv);
+int cli_find(const struct cli *cli, int argc, char **argv);
+
+/* Print "baton: message" to stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

@@ -1,0 +1,55 @@
+/* Layered configuration: built-in defaults, then the system file, the user
+ * file ($XDG_CONFIG_HOME/baton/baton.cfg) and $BATON_CONFIG or -c FILE, each
+ * later file overriding the settings it names.  No file is required. */
+#ifndef BATON_CONFIG_H
+#define BATON_CONFIG_H
+
+#include <stddef.h>
+
+enum priority { PRIO_URGENT, PRIO_HIGH, PRIO_NORMAL, PRIO_LOW, PRIO_COUNT };
+
+#define CONFIG_MAX_FILES 4
+#define CONFIG_MAX_REASONS 32
+#define CONFIG_MAX_VIEWS 9
+
+struct queue_view {
+	char *name;      /* shown on the queue screen */
+	char *team;      /* NULL: any */
+	char *state;     /* NULL: active (open + acknowledged) */
+	char *reason;    /* NULL: any */
+	char *priority;  /* NULL: any */
+	int breached;    /* only breached */
+	int mine;        /* only handoffs to the signed-in person or their team */
+};
+
+struct config {
+	char *conninfo;              /* database.conninfo, NULL: libpq defaults */
+	int statement_timeout_ms;    /* database.statement_timeout_ms */
+	int connect_timeout_s;       /* database.connect_timeout_s, 0: libpq's */
+	int color;                   /* ui.color: 1 use colours if the terminal has them */
+	int escdelay_ms;             /* ui.escdelay_ms */
+	int ascii;                   /* ui.ascii: draw with ASCII only */
+	char *reasons[CONFIG_MAX_REASONS]; /* handoff.reasons */
+	size_t nreasons;
+	int max_note_bytes;          /* handoff.max_note_bytes */
+	int ack_sla_min[PRIO_COUNT]; /* handoff.ack_sla.<priority>, minutes */
+	struct queue_view views[CONFIG_MAX_VIEWS]; /* queue.views */
+	size_t nviews;
+	char *files[CONFIG_MAX_FILES]; /* files read, in order */
+	size_t nfiles;
+};
+
+/* Fill cfg with defaults and read the files.  explicit_file is -c FILE or
+ * NULL.  On error writes "path:line: message" into err and returns -1; cfg
+ * is then still safe to config_free(). */
+int config_load(struct config *cfg, const char *explicit_file, char *err, size_t errlen);
+void config_defaults(struct config *cfg);
+void config_free(struct config *cfg);
+
+/* Parse "90s", "30m", "4h", "2d" or a bare number of minutes; -1 if invalid. */
+int config_parse_minutes(const char *s);
+
+const char *priority_name(enum priority p);
+int priority_from_name(const char *s); /* -1 if unknown */
+
+#endif

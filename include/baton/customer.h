@@ -1,0 +1,81 @@
+/* One customer's screen: the data of every panel, fetched in one round trip
+ * (a pipeline of parameterised statements), and the crossed signals derived
+ * from it.  Rows are kept as libpq results; the enums name their columns. */
+#ifndef BATON_CUSTOMER_H
+#define BATON_CUSTOMER_H
+
+#include <libpq-fe.h>
+#include <stddef.h>
+
+#include "baton/db.h"
+
+enum cv_part { CV_HEADER, CV_MILESTONES, CV_TICKETS, CV_NOTES, CV_MARKETING, CV_HANDOFFS, CV_PARTS };
+
+enum { H_ID, H_NAME, H_DOMAIN, H_PLAN, H_SEGMENT, H_LIFECYCLE, H_ONB_HEALTH, H_OWNER,
+       H_OWNER_NAME, H_RENEWAL, H_NPS, H_NPS_AT, H_CSAT, H_CSAT_AT, H_CES, H_CES_AT,
+       H_EXTERNAL_IDS, H_CONTACTS };
+enum { M_ID, M_POSITION, M_TITLE, M_STATUS, M_OWNER, M_DUE, M_COMPLETED, M_OVERDUE_DAYS,
+       M_BLOCKED_REASON };
+enum { T_ID, T_SUBJECT, T_STATUS, T_PRIORITY, T_CATEGORY, T_ASSIGNEE, T_OPENED, T_AGE_S,
+       T_SLA_DUE, T_SLA_LEFT_S, T_SOLVED, T_BODY, T_OPEN };
+enum { N_ID, N_KIND, N_AUTHOR, N_AUTHOR_NAME, N_CREATED, N_AGE_S, N_BODY };
+enum { K_ID, K_CAMPAIGN, K_KIND, K_CHANNEL, K_STATUS, K_AT, K_IN_S };
+enum { HO_ID, HO_FROM_TEAM, HO_TO_TEAM, HO_TO_STAFF, HO_TO_STAFF_NAME, HO_REASON, HO_PRIORITY,
+       HO_TICKET, HO_NOTE, HO_STATE, HO_AUTHOR, HO_AUTHOR_NAME, HO_CREATED, HO_AGE_S,
+       HO_ACK_DUE, HO_ACK_LEFT_S, HO_ACK_AT, HO_ACK_BY, HO_CLOSED_AT, HO_CLOSED_BY,
+       HO_EVENTS };
+
+/* Crossed signals (PRODUCT.md piece 6) shown as flags on the screen. */
+enum cv_flag {
+	FLAG_CAMPAIGN_DURING_COMPLAINT = 1 << 0,
+	FLAG_ON_TRACK_BUT_BURNING = 1 << 1,
+	FLAG_DROPPED_BATON = 1 << 2,
+	FLAG_OUTREACH_DURING_ESCALATION = 1 << 3,
+};
+#define CV_FLAG_COUNT 4
+const char *cv_flag_title(int bit_index);  /* "campaign during complaint" */
+const char *cv_flag_explain(int bit_index); /* one line */
+
+struct customer_view {
+	PGresult *res[CV_PARTS];
+	int flags;
+};
+
+/* The statements of one fetch; params must hold the customer id and outlive
+ * the call (one parameter shared by all). */
+void cv_statements(struct db_stmt out[CV_PARTS], const char *const *params);
+
+/* Take ownership of the pipeline's results (res[] is set to NULL).  Returns
+ * -1 with err when the customer does not exist or a result is malformed. */
+int cv_adopt(struct customer_view *cv, PGresult **res, int nres, char *err, size_t errlen);
+void cv_free(struct customer_view *cv);
+
+int cv_rows(const struct customer_view *cv, enum cv_part p);
+/* Value of a column ("" for NULL). */
+const char *cv_get(const struct customer_view *cv, enum cv_part p, int row, int col);
+int cv_isnull(const struct customer_view *cv, enum cv_part p, int row, int col);
+long long cv_num(const struct customer_view *cv, enum cv_part p, int row, int col);
+
+/* JSON name of a column. */
+const char *cv_column_name(enum cv_part p, int col);
+
+/* Compute the flags from the panels' data. */
+int cv_compute_flags(const struct customer_view *cv);
+
+/* Resolve CUSTOMER (id, external id, domain, contact e-mail, exact or
+ * unambiguous partial name) to an id.  Returns 1 with id set, 0 when not
+ * found, or the number of candidates (>1) with their "id\tname\tdomain"
+ * lines in *candidates (malloc'd); -1 on database error. */
+int cv_resolve(PGconn *c, const char *what, long long *id, char **candidates,
+               char *err, size_t errlen);
+
+/* Timeline: every event of a customer, newest first.  Columns: */
+enum { TL_AT, TL_AGE_S, TL_KIND, TL_WHO, TL_TEXT, TL_REF };
+extern const char cv_timeline_sql[];
+
+/* Human age "3m", "5h", "2d", "3w", "4mo", "2y" for seconds (negative: "-"). */
+void fmt_age(char *out, size_t n, long long secs);
+/* "in 4h" / "4h over" style for a time left (negative: over). */
+void fmt_left(char *out, size_t n, long long secs);
+
+#endif

@@ -1,0 +1,93 @@
+/* Database access: connection parameters, synchronous helpers for the
+ * command line, and an asynchronous request queue for the console. */
+#ifndef BATON_DB_H
+#define BATON_DB_H
+
+#include <libpq-fe.h>
+#include <stddef.h>
+
+struct config;
+
+/* libpq keyword/value arrays: the -d CONNINFO (or database.conninfo) is
+ * passed as an expandable dbname, so a conninfo string or URI works as in
+ * psql and everything unset falls back to PG* variables, ~/.pgpass and
+ * pg_service.conf.  fallback_application_name=baton. */
+struct db_params {
+	const char *keywords[6];
+	const char *values[6];
+	char timeout[16];
+};
+void db_params_init(struct db_params *p, const struct config *cfg, const char *conninfo);
+
+/* Check a conninfo string without connecting; 0 or -1 with a message that
+ * never echoes the string itself (it may hold a password). */
+int db_conninfo_check(const char *conninfo, char *err, size_t errlen);
+
+/* Connect synchronously (command line).  NULL on failure with a one-line
+ * explanation and what to do in err. */
+PGconn *db_connect(const struct config *cfg, const char *conninfo, char *err, size_t errlen);
+
+/* Session settings sent after every connect. */
+int db_session_setup(PGconn *c, const struct config *cfg, char *err, size_t errlen);
+
+/* Turn libpq's (possibly multi-line) message into one line with a hint. */
+void db_explain_error(const char *libpq_msg, char *err, size_t errlen);
+
+/* Run a parameterised statement synchronously and check its status.  Returns
+ * the result (caller PQclear()s) or NULL with err filled. */
+PGresult *db_exec(PGconn *c, const char *sql, int nparams, const char *const *params,
+                  char *err, size_t errlen);
+
+/* Several parameterised statements in one round trip (pipeline mode); res[i]
+ * receives each result.  0 on success; -1 and err on failure (all res[] NULL). */
+struct db_stmt {
+	const char *sql;
+	int nparams;
+	const char *const *params;
+};
+int db_pipeline(PGconn *c, const struct db_stmt *stmts, int n, PGresult **res,
+                char *err, size_t errlen);
+
+/* Generate a random (version 4) UUID as 36 characters + NUL. */
+int db_uuid(char out[37]);
+
+/* --- asynchronous queue, one connection, for the console ------------------ */
+
+enum dbq_state { DBQ_DOWN, DBQ_CONNECTING, DBQ_READY };
+
+struct dbq;
+
+/* Called once per request: with results (nres of them, freed by the queue
+ * after the callback returns) or with err != NULL. */
+typedef void (*dbq_done_fn)(void *ctx, PGresult **res, int nres, const char *err);
+typedef void (*dbq_notify_fn)(void *ctx, const char *channel, const char *payload);
+typedef void (*dbq_state_fn)(void *ctx, enum dbq_state st, const char *msg);
+
+struct dbq *dbq_new(const struct config *cfg, const char *conninfo);
+void dbq_free(struct dbq *q);
+void dbq_set_callbacks(struct dbq *q, dbq_state_fn on_state, dbq_notify_fn on_notify, void *ctx);
+
+/* Start (or restart) connecting; non-blocking. */
+void dbq_connect(struct dbq *q);
+enum dbq_state dbq_state(const struct dbq *q);
+const char *dbq_user(const struct dbq *q); /* session user once ready */
+
+/* poll(): the descriptor (-1 if none) and the events wanted. */
+int dbq_fd(const struct dbq *q);
+short dbq_events(const struct dbq *q);
+/* Call after poll() with the revents for dbq_fd (0 for a timer tick). */
+void dbq_handle(struct dbq *q, short revents);
+/* Milliseconds until dbq wants a tick (reconnect back-off), -1 if none. */
+int dbq_timeout_ms(const struct dbq *q);
+
+/* Queue statements to run in one pipeline.  `tag` != 0 replaces a queued,
+ * not yet sent request with the same tag (typing in the finder).  The
+ * statements and parameters are copied.  retry: re-run after a reconnect
+ * instead of failing (reads). */
+void dbq_submit(struct dbq *q, int tag, const struct db_stmt *stmts, int n, int retry,
+                dbq_done_fn done, void *ctx);
+/* Drop queued requests with this tag and mute an in-flight one. */
+void dbq_cancel_tag(struct dbq *q, int tag);
+int dbq_busy(const struct dbq *q);
+
+#endif

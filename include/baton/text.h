@@ -1,0 +1,102 @@
+/*
+ * Text from the database made safe and measurable for a terminal.
+ *
+ * Every string that comes from PostgreSQL (names, notes, subjects...) is
+ * untrusted: it may carry escape sequences (CSI, OSC window-title or clipboard
+ * writes), other C0/C1 controls, invalid UTF-8 or bidirectional overrides.
+ * ncurses does not protect us (waddstr lets \r, \b, tabs and U+202E move or
+ * reorder what is drawn), so text is cleaned here, in one place, before it is
+ * drawn or printed to a terminal; nothing that can act as a control survives,
+ * it is shown visibly instead.
+ *
+ * UTF-8 is decoded here, independently of the locale, but widths come from
+ * wcwidth(), so the process must have set a UTF-8 LC_CTYPE (setlocale) before
+ * calling text_clean, text_width or text_fit. In any other locale wcwidth()
+ * knows no non-ASCII character, so every one is shown as "<U+XXXX>": safe,
+ * only ugly.
+ *
+ * Not handled, because no C library table can: terminals disagree with
+ * wcwidth() about some emoji sequences (U+FE0F presentation selectors, ZWJ
+ * sequences), which may still shift a row by a column on some terminals.
+ */
+#ifndef BATON_TEXT_H
+#define BATON_TEXT_H
+
+#include <stddef.h>
+
+#include "baton/buf.h"
+
+enum text_flags {
+	TEXT_ONELINE = 0,   /* for one screen row: no '\n' in the result */
+	TEXT_MULTILINE = 1, /* for note bodies: '\n' kept, tabs expanded */
+};
+
+/*
+ * Append a cleaned copy of s[0..n) (which may contain NUL bytes) to out.
+ * The result is valid UTF-8 made only of printable characters, plus '\n'
+ * in TEXT_MULTILINE mode:
+ *
+ *  - C0 controls (0x00-0x1F) and DEL become their Unicode control picture
+ *    (U+2400 + c, DEL -> U+2421): ESC -> "␛", BEL -> "␇", BS -> "␈". Except:
+ *      TAB: one space in ONELINE mode; in MULTILINE mode spaces up to the
+ *           next multiple of 8 columns, counted in display width since the
+ *           last newline;
+ *      "\r\n", lone "\r" and "\n": one "\n" in MULTILINE mode; one space in
+ *           ONELINE mode, so a subject or note shown on one row reads as a
+ *           sentence rather than a run of symbols.
+ *  - C1 controls (U+0080-U+009F), bidi controls (U+061C, U+200E, U+200F,
+ *    U+202A-U+202E, U+2066-U+2069), U+2028, U+2029, and every code point
+ *    wcwidth() calls non-printable (unassigned, non-characters) become the
+ *    ASCII text "<U+XXXX>" (4 to 6 upper-case hex digits).
+ *  - Invalid UTF-8 (bad lead or stray continuation byte, truncated sequence,
+ *    overlong encoding, surrogate, beyond U+10FFFF): each offending byte
+ *    becomes U+FFFD "�"; decoding resumes at the next byte.
+ *  - Everything else (printable ASCII, letters, CJK, emoji, combining marks)
+ *    is copied unchanged.
+ */
+void text_clean(struct buf *out, const char *s, size_t n, int flags);
+
+/* text_clean of a NUL-terminated s into a new string; NULL s gives "".
+ * The caller frees the result. */
+char *text_clean_dup(const char *s, int flags);
+
+/*
+ * Display width in terminal columns of clean ONELINE text: wcwidth() per code
+ * point, so combining marks count 0 and CJK and most emoji 2. Never negative:
+ * should anything unclean slip in, each invalid byte or code point text_clean
+ * would have changed (controls, '\n' included) counts 1, as text_fit would
+ * draw it as "�". A NULL s has width 0.
+ */
+int text_width(const char *s);
+
+/*
+ * Append to out as much of the clean ONELINE text s as fits in cols columns.
+ * If s is wider than cols, the kept prefix is followed by "…" (U+2026, one
+ * column) and the whole stays within cols; a wide character is never split,
+ * one that does not fit is dropped (so the result may be one column short).
+ * With pad, spaces are added up to exactly cols columns. Combining marks
+ * stay with the character they follow. Returns the width appended; cols <= 0
+ * appends nothing and returns 0. Like text_width, anything unclean in s is
+ * drawn as "�" rather than passed through; a NULL s is taken as "".
+ */
+int text_fit(struct buf *out, const char *s, int cols, int pad);
+
+/*
+ * Append s as a JSON string literal, quotes included (RFC 8259): '"' and '\\'
+ * escaped; C0 controls as \b \f \n \r \t or \u00XX; and, so that JSON shown
+ * on a terminal or embedded in JavaScript stays harmless, DEL, C1 controls,
+ * bidi controls and U+2028/U+2029 as \uXXXX. Invalid UTF-8 bytes become
+ * \ufffd. The result is pure ASCII plus valid UTF-8 and does not depend on
+ * the locale. A NULL s (an SQL NULL) appends the JSON literal null.
+ */
+void text_json_string(struct buf *out, const char *s);
+
+/*
+ * Append s as one RFC 4180 CSV field: enclosed in double quotes, with '"'
+ * doubled, when it contains ',', '"', CR or LF or starts or ends with a
+ * space; otherwise as it is. Invalid UTF-8 bytes become U+FFFD. A NULL s
+ * appends an empty field.
+ */
+void text_csv_field(struct buf *out, const char *s);
+
+#endif

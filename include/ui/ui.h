@@ -1,0 +1,171 @@
+/* The console's internals: screens, actions, the application state and the
+ * drawing helpers shared by every screen.  Only ui/ includes this. */
+#ifndef BATON_UI_UI_H
+#define BATON_UI_UI_H
+
+#define NCURSES_WIDECHAR 1
+#include <curses.h>
+#include <stddef.h>
+
+#include "baton/db.h"
+
+struct config;
+struct app;
+
+/* Every action the console knows: name, help text.  Keys are bound to
+ * actions per screen in ui/keys.c; the help screen is generated from there. */
+#define UI_ACTIONS(X)                                                  \
+	X(NONE, "", "")                                                    \
+	X(DOWN, "down", "move down")                                       \
+	X(UP, "up", "move up")                                             \
+	X(TOP, "top", "go to the first row")                               \
+	X(BOTTOM, "bottom", "go to the last row")                          \
+	X(PAGE_DOWN, "page-down", "one page down")                         \
+	X(PAGE_UP, "page-up", "one page up")                               \
+	X(NEXT_PANEL, "next-panel", "next panel")                          \
+	X(PREV_PANEL, "prev-panel", "previous panel")                      \
+	X(OPEN, "open", "open the selected item")                          \
+	X(BACK, "back", "go back; quit on the start screen")               \
+	X(QUIT, "quit", "quit Baton")                                      \
+	X(HELP, "help", "show this help")                                  \
+	X(FIND, "find", "type to find a customer")                         \
+	X(SEARCH, "search", "search the text on this screen")              \
+	X(SEARCH_NEXT, "search-next", "next match")                        \
+	X(SEARCH_PREV, "search-prev", "previous match")                    \
+	X(TIMELINE, "timeline", "timeline of everything about the customer") \
+	X(REFRESH, "refresh", "re-read from the database")                 \
+	X(REDRAW, "redraw", "redraw the terminal")                         \
+	X(SUSPEND, "suspend", "suspend to the shell")
+
+enum ui_action {
+#define UI_ACTION_ENUM(id, name, help) ACT_##id,
+	UI_ACTIONS(UI_ACTION_ENUM)
+#undef UI_ACTION_ENUM
+	ACT_COUNT
+};
+
+/* Key scopes: a screen's keymap is its own scope, then SCOPE_GLOBAL. */
+enum ui_scope { SCOPE_GLOBAL, SCOPE_LIST, SCOPE_FINDER, SCOPE_CUSTOMER, SCOPE_PAGER, SCOPE_COUNT };
+
+struct ui_binding {
+	enum ui_scope scope;
+	int key;          /* curses key code or character */
+	const char *label; /* as shown in help: "j", "Down", "Ctrl-L" */
+	enum ui_action action;
+};
+
+enum ui_action keys_lookup(enum ui_scope scope, int key);
+const char *keys_action_name(enum ui_action a);
+const char *keys_action_help(enum ui_action a);
+/* "j Down" : every key bound to a in the scope (or global), for help. */
+void keys_labels(enum ui_scope scope, enum ui_action a, char *out, size_t n);
+extern const struct ui_binding keys_bindings[];
+extern const size_t keys_bindings_count;
+
+/* --- screens ------------------------------------------------------------- */
+
+struct screen;
+struct screen_ops {
+	const char *name;
+	enum ui_scope scope;
+	void (*draw)(struct screen *s, struct app *a);
+	/* Raw key first (text entry); return 1 if consumed. May be NULL. */
+	int (*key)(struct screen *s, struct app *a, int key, int is_func);
+	void (*action)(struct screen *s, struct app *a, enum ui_action act);
+	/* Re-read data (after reconnect or a change notification). May be NULL. */
+	void (*reload)(struct screen *s, struct app *a);
+	void (*destroy)(struct screen *s);
+	/* The key hint line at the bottom. */
+	const char *hints;
+};
+
+struct screen {
+	const struct screen_ops *ops;
+	struct screen *below;
+	int alive; /* cleared when popped: late database answers check it */
+	int refs;  /* pending database requests holding the screen */
+	struct app *app;
+};
+
+struct me {
+	char role[64];
+	char name[128];
+	char team[64];
+	char team_name[128];
+	int lead;
+};
+
+struct app {
+	const struct config *cfg;
+	struct dbq *db;
+	struct screen *top;
+	int dirty;
+	int quit;
+	int rc;
+	int rows, cols;
+	int utf8;        /* the terminal speaks UTF-8 */
+	int color;       /* colours in use */
+	char status[256];
+	int status_error;
+	long long status_until_ms;
+	enum dbq_state db_state;
+	char db_error[512];
+	int ready;       /* identity and schema checked */
+	struct me me;
+	char fatal[768]; /* message printed after the terminal is restored */
+};
+
+void app_push(struct app *a, struct screen *s);
+void app_pop(struct app *a);
+void app_message(struct app *a, int error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void app_fail(struct app *a, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Hold/release a screen across an asynchronous request. */
+void screen_hold(struct screen *s);
+int screen_release(struct screen *s); /* returns 1 if still alive, frees if dead */
+long long app_now_ms(void);
+
+/* Screens. */
+struct screen *finder_new(struct app *a);
+struct screen *customer_new(struct app *a, long long id);
+struct screen *pager_new(struct app *a, const char *title, const char *text);
+struct screen *timeline_new(struct app *a, long long customer_id, const char *name);
+struct screen *help_new(struct app *a, enum ui_scope scope);
+
+/* --- terminal (ui/term.c) ------------------------------------------------ */
+
+enum ui_attr { UA_NORMAL, UA_TITLE, UA_DIM, UA_SEL, UA_GOOD, UA_WARN, UA_BAD, UA_FLAG,
+               UA_HEADER, UA_COUNT };
+
+int term_init(struct app *a);
+void term_end(void);
+int term_attr(enum ui_attr at);
+/* Symbols with ASCII fallbacks: "✔"/"+" etc. */
+enum ui_sym { SYM_DONE, SYM_CURRENT, SYM_FLAG, SYM_LIVE, SYM_SENT, SYM_SCHEDULED, SYM_ARROW,
+              SYM_SEL, SYM_BLOCKED, SYM_DOT, SYM_ELLIPSIS, SYM_COUNT };
+const char *term_sym(enum ui_sym s);
+
+/* Draw untrusted text cleaned, cut to `cols` columns (padded if pad).
+ * Returns columns used. */
+int ui_text(WINDOW *w, int y, int x, int cols, int attr, const char *s, int pad);
+/* printf, then like ui_text. */
+int ui_textf(WINDOW *w, int y, int x, int cols, int attr, int pad, const char *fmt, ...)
+	__attribute__((format(printf, 7, 8)));
+/* A box with a title; panel focus draws the title highlighted. */
+void ui_box(WINDOW *w, int y, int x, int h, int wdt, const char *title, int focused);
+/* A horizontal line. */
+void ui_hline(WINDOW *w, int y, int x, int n);
+/* Clear a rectangle. */
+void ui_clear(WINDOW *w, int y, int x, int h, int wdt);
+
+/* --- list helper: a selection in a scrolled list ------------------------- */
+
+struct ui_list {
+	int sel;   /* selected row, -1 when empty */
+	int top;   /* first visible row */
+};
+/* Apply a movement action; returns 1 if it was one. */
+int ui_list_move(struct ui_list *l, int nrows, int page, enum ui_action act);
+/* Keep sel visible in `height` rows. */
+void ui_list_fit(struct ui_list *l, int nrows, int height);
+
+#endif

@@ -1,0 +1,149 @@
+/* baton migrate, baton doctor */
+#include "baton/cli.h"
+#include "baton/config.h"
+#include "baton/db.h"
+#include "baton/migrate.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int wants_help(int argc, char **argv, const char *usage)
+{
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+			fputs(usage, stdout);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static void print_progress(int version, const char *name)
+{
+	printf("applying migration %03d %s\n", version, name);
+	fflush(stdout);
+}
+
+int cli_migrate(const struct cli *cli, int argc, char **argv)
+{
+	static const char usage[] =
+		"Usage: baton [-d CONNINFO] migrate\n"
+		"Apply the schema migrations this baton carries that the database lacks,\n"
+		"each in its own transaction. Running it again changes nothing.\n";
+	if (wants_help(argc, argv, usage))
+		return EXIT_OK;
+	if (argc > 1) {
+		cli_error("migrate takes no arguments. Try 'baton migrate --help'.");
+		return EXIT_USAGE;
+	}
+	char err[1024];
+	PGconn *c = db_connect(cli->cfg, cli->conninfo, err, sizeof err);
+	if (!c) {
+		cli_error("cannot connect to the database: %s", err);
+		return EXIT_DB;
+	}
+	int n = migrate_run(c, print_progress, err, sizeof err);
+	PQfinish(c);
+	if (n < 0) {
+		cli_error("%s", err);
+		return EXIT_DB;
+	}
+	if (n == 0)
+		printf("schema is up to date (version %d)\n", migrate_latest());
+	else
+		printf("applied %d migration%s; schema is at version %d\n", n, n == 1 ? "" : "s",
+		       migrate_latest());
+	return EXIT_OK;
+}
+
+static int report(int ok, const char *what, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int report(int ok, const char *what, const char *fmt, ...)
+{
+	va_list ap;
+	printf("%-4s %-11s ", ok ? "ok" : "FAIL", what);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	return ok ? 0 : 1;
+}
+
+static int doctor_config(const struct cli *cli)
+{
+	if (cli->cfg_error)
+		return report(0, "config", "%s: fix that line (etc/baton.cfg documents every setting)",
+		              cli->cfg_error);
+	if (cli->cfg->nfiles == 0)
+		return report(1, "config", "no configuration file; using built-in defaults");
+	char files[1024] = "";
+	for (size_t i = 0; i < cli->cfg->nfiles; i++) {
+		size_t len = strlen(files);
+		snprintf(files + len, sizeof files - len, "%s%s", i ? ", " : "", cli->cfg->files[i]);
+	}
+	return report(1, "config", "read %s", files);
+}
+
+static int doctor_database(const struct cli *cli)
+{
+	char err[1024];
+	int bad = 0;
+	PGconn *c = db_connect(cli->cfg, cli->conninfo, err, sizeof err);
+	if (!c)
+		return report(0, "connection", "%s", err);
+	const char *host = PQhost(c);
+	int sv = PQserverVersion(c);
+	report(1, "connection", "database %s as %s on %s (PostgreSQL %d.%d)", PQdb(c), PQuser(c),
+	       host && host[0] == '/' ? "local socket" : (host ? host : "?"), sv / 10000, sv % 100);
+
+	int cur = migrate_current(c, err, sizeof err);
+	int latest = migrate_latest();
+	if (cur < 0)
+		bad |= report(0, "schema", "%s", err);
+	else if (cur == 0)
+		bad |= report(0, "schema", "no Baton schema in this database: run 'baton migrate'");
+	else if (cur < latest)
+		bad |= report(0, "schema", "version %d, this baton expects %d: run 'baton migrate'", cur,
+		              latest);
+	else if (cur > latest)
+		bad |= report(0, "schema", "version %d is newer than this baton (%d): upgrade baton", cur,
+		              latest);
+	else
+		report(1, "schema", "version %d, up to date", cur);
+
+	if (cur > 0) {
+		PGresult *r = db_exec(c,
+			"SELECT s.display_name, t.name, s.is_lead FROM staff s JOIN team t ON t.id = s.team_id"
+			" WHERE s.role_name = session_user AND s.active", 0, NULL, err, sizeof err);
+		if (!r)
+			bad |= report(0, "staff", "%s", err);
+		else if (PQntuples(r) == 0)
+			bad |= report(0, "staff", "role %s has no active staff entry: ask an administrator to add it to the staff table", PQuser(c));
+		else
+			report(1, "staff", "%s, %s%s", PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1),
+			       PQgetvalue(r, 0, 2)[0] == 't' ? " (lead)" : "");
+		PQclear(r);
+	}
+	PQfinish(c);
+	return bad;
+}
+
+int cli_doctor(const struct cli *cli, int argc, char **argv)
+{
+	static const char usage[] =
+		"Usage: baton [-c FILE] [-d CONNINFO] doctor\n"
+		"Check the configuration, the database connection, the schema version and\n"
+		"your staff entry; one line each, with what to do when something is wrong.\n";
+	if (wants_help(argc, argv, usage))
+		return EXIT_OK;
+	if (argc > 1) {
+		cli_error("doctor takes no arguments. Try 'baton doctor --help'.");
+		return EXIT_USAGE;
+	}
+	int bad = doctor_config(cli);
+	bad |= doctor_database(cli);
+	return bad ? EXIT_FAIL : EXIT_OK;
+}

@@ -1,0 +1,426 @@
+/* baton show, baton find: the customer screen and the finder as text/JSON. */
+#include "baton/buf.h"
+#include "baton/cli.h"
+#include "baton/config.h"
+#include "baton/customer.h"
+#include "baton/db.h"
+#include "baton/finder.h"
+#include "baton/migrate.h"
+#include "baton/text.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum format { FMT_TEXT, FMT_JSON };
+
+/* Parse "[--format text|json] ARG"; returns the positional or NULL. */
+static int parse_args(int argc, char **argv, const char *usage, enum format *fmt,
+                      const char **arg)
+{
+	static const struct option opts[] = {
+		{"format", required_argument, NULL, 'f'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
+	*fmt = FMT_TEXT;
+	*arg = NULL;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
+		if (c == 'h') {
+			fputs(usage, stdout);
+			return 1;
+		}
+		if (c == 'f' && strcmp(optarg, "text") == 0)
+			*fmt = FMT_TEXT;
+		else if (c == 'f' && strcmp(optarg, "json") == 0)
+			*fmt = FMT_JSON;
+		else {
+			if (c == 'f')
+				cli_error("--format must be text or json");
+			fputs(usage, stderr);
+			return -1;
+		}
+	}
+	if (optind != argc - 1) {
+		fputs(usage, stderr);
+		return -1;
+	}
+	*arg = argv[optind];
+	return 0;
+}
+
+/* Connect and make sure the schema is the one this binary speaks. */
+static PGconn *connect_checked(const struct cli *cli, int *rc)
+{
+	char err[1024];
+	PGconn *c = db_connect(cli->cfg, cli->conninfo, err, sizeof err);
+	if (!c) {
+		cli_error("cannot connect to the database: %s", err);
+		*rc = EXIT_DB;
+		return NULL;
+	}
+	int v = migrate_current(c, err, sizeof err);
+	if (v != migrate_latest()) {
+		if (v < 0)
+			cli_error("%s", err);
+		else if (v < migrate_latest())
+			cli_error("the database schema is version %d, this baton needs %d: run 'baton migrate'",
+			          v, migrate_latest());
+		else
+			cli_error("the database schema is version %d, newer than this baton (%d): upgrade baton",
+			          v, migrate_latest());
+		PQfinish(c);
+		*rc = EXIT_DB;
+		return NULL;
+	}
+	return c;
+}
+
+static void json_value(struct buf *b, const PGresult *r, int row, int col)
+{
+	if (PQgetisnull(r, row, col)) {
+		buf_puts(b, "null");
+		return;
+	}
+	const char *v = PQgetvalue(r, row, col);
+	switch (PQftype(r, col)) {
+	case 20: /* int8 */
+	case 21: /* int2 */
+	case 23: /* int4 */
+		buf_puts(b, v);
+		break;
+	case 16: /* bool */
+		buf_puts(b, v[0] == 't' ? "true" : "false");
+		break;
+	default:
+		text_json_string(b, v);
+	}
+}
+
+static void json_part(struct buf *b, const struct customer_view *cv, enum cv_part p, int row)
+{
+	const PGresult *r = cv->res[p];
+	buf_putc(b, '{');
+	for (int col = 0; col < PQnfields(r); col++) {
+		if (col)
+			buf_putc(b, ',');
+		text_json_string(b, cv_column_name(p, col));
+		buf_putc(b, ':');
+		json_value(b, r, row, col);
+	}
+	buf_putc(b, '}');
+}
+
+static void show_json(struct buf *b, const struct customer_view *cv)
+{
+	static const char *const part_names[CV_PARTS] = {"customer", "milestones", "tickets",
+	                                                 "notes", "marketing", "handoffs"};
+	buf_puts(b, "{\"customer\":");
+	json_part(b, cv, CV_HEADER, 0);
+	buf_puts(b, ",\"flags\":[");
+	for (int i = 0, n = 0; i < CV_FLAG_COUNT; i++) {
+		if (!(cv->flags & (1 << i)))
+			continue;
+		if (n++)
+			buf_putc(b, ',');
+		text_json_string(b, cv_flag_title(i));
+	}
+	buf_putc(b, ']');
+	for (int p = CV_MILESTONES; p < CV_PARTS; p++) {
+		buf_printf(b, ",\"%s\":[", part_names[p]);
+		for (int i = 0; i < cv_rows(cv, p); i++) {
+			if (i)
+				buf_putc(b, ',');
+			json_part(b, cv, p, i);
+		}
+		buf_putc(b, ']');
+	}
+	buf_puts(b, "}\n");
+}
+
+/* Text output is cleaned like the console: database text never reaches a
+ * terminal (or a pager) as control sequences. */
+static void put(struct buf *b, const char *s)
+{
+	text_clean(b, s, strlen(s), TEXT_ONELINE);
+}
+
+static void show_text_header(struct buf *b, const struct customer_view *cv)
+{
+#define HV(col) cv_get(cv, CV_HEADER, 0, col)
+	put(b, HV(H_NAME));
+	if (*HV(H_DOMAIN)) {
+		buf_puts(b, " (");
+		put(b, HV(H_DOMAIN));
+		buf_putc(b, ')');
+	}
+	buf_printf(b, "  #%s\n", HV(H_ID));
+	buf_printf(b, "%s · %s · %s", HV(H_PLAN), HV(H_SEGMENT), HV(H_LIFECYCLE));
+	if (*HV(H_ONB_HEALTH))
+		buf_printf(b, " (%s)", HV(H_ONB_HEALTH));
+	if (*HV(H_OWNER)) {
+		buf_puts(b, " · owner ");
+		put(b, HV(H_OWNER_NAME));
+	}
+	if (*HV(H_RENEWAL))
+		buf_printf(b, " · renews %s", HV(H_RENEWAL));
+	buf_putc(b, '\n');
+	if (*HV(H_NPS))
+		buf_printf(b, "NPS %s (%s)  ", HV(H_NPS), HV(H_NPS_AT));
+	if (*HV(H_CSAT))
+		buf_printf(b, "CSAT %s/5 (%s)  ", HV(H_CSAT), HV(H_CSAT_AT));
+	if (*HV(H_CES))
+		buf_printf(b, "CES %s/7 (%s)", HV(H_CES), HV(H_CES_AT));
+	if (*HV(H_NPS) || *HV(H_CSAT) || *HV(H_CES))
+		buf_putc(b, '\n');
+	buf_puts(b, "Flags:");
+	if (!cv->flags)
+		buf_puts(b, " none");
+	for (int i = 0; i < CV_FLAG_COUNT; i++)
+		if (cv->flags & (1 << i))
+			buf_printf(b, " [%s]", cv_flag_title(i));
+	buf_putc(b, '\n');
+	if (*HV(H_EXTERNAL_IDS)) {
+		buf_puts(b, "External ids: ");
+		put(b, HV(H_EXTERNAL_IDS));
+		buf_putc(b, '\n');
+	}
+	if (*HV(H_CONTACTS)) {
+		buf_puts(b, "Contacts: ");
+		put(b, HV(H_CONTACTS));
+		buf_putc(b, '\n');
+	}
+#undef HV
+}
+
+static void show_text(struct buf *b, const struct customer_view *cv)
+{
+	char age[32], left[32];
+	show_text_header(b, cv);
+
+	int done = 0, nm = cv_rows(cv, CV_MILESTONES);
+	for (int i = 0; i < nm; i++)
+		done += !strcmp(cv_get(cv, CV_MILESTONES, i, M_STATUS), "done");
+	buf_printf(b, "\nOnboarding %d/%d\n", done, nm);
+	for (int i = 0; i < nm; i++) {
+#define MV(col) cv_get(cv, CV_MILESTONES, i, col)
+		buf_printf(b, "  %-11s ", MV(M_STATUS));
+		put(b, MV(M_TITLE));
+		if (*MV(M_COMPLETED))
+			buf_printf(b, "  done %s", MV(M_COMPLETED));
+		else if (*MV(M_OVERDUE_DAYS))
+			buf_printf(b, "  overdue %sd (due %s)", MV(M_OVERDUE_DAYS), MV(M_DUE));
+		else if (*MV(M_DUE))
+			buf_printf(b, "  due %s", MV(M_DUE));
+		if (*MV(M_OWNER)) {
+			buf_puts(b, "  ");
+			put(b, MV(M_OWNER));
+		}
+		buf_putc(b, '\n');
+#undef MV
+	}
+
+	int open = 0;
+	for (int i = 0; i < cv_rows(cv, CV_TICKETS); i++)
+		open += !strcmp(cv_get(cv, CV_TICKETS, i, T_OPEN), "t");
+	buf_printf(b, "\nTickets %d open\n", open);
+	for (int i = 0; i < cv_rows(cv, CV_TICKETS); i++) {
+#define TV(col) cv_get(cv, CV_TICKETS, i, col)
+		fmt_age(age, sizeof age, cv_num(cv, CV_TICKETS, i, T_AGE_S));
+		buf_printf(b, "  #%s %-6s %-8s %-9s %4s ", TV(T_ID), TV(T_PRIORITY), TV(T_STATUS),
+		           TV(T_CATEGORY), age);
+		if (TV(T_OPEN)[0] == 't' && *TV(T_SLA_LEFT_S)) {
+			long long l = cv_num(cv, CV_TICKETS, i, T_SLA_LEFT_S);
+			fmt_left(left, sizeof left, l);
+			buf_printf(b, "SLA %s%s ", left, l < 0 ? " (breached)" : "");
+		}
+		if (*TV(T_ASSIGNEE)) {
+			put(b, TV(T_ASSIGNEE));
+			buf_putc(b, ' ');
+		}
+		put(b, TV(T_SUBJECT));
+		buf_putc(b, '\n');
+#undef TV
+	}
+
+	buf_puts(b, "\nSuccess notes\n");
+	for (int i = 0; i < cv_rows(cv, CV_NOTES); i++) {
+		buf_printf(b, "  %s ", cv_get(cv, CV_NOTES, i, N_CREATED));
+		put(b, cv_get(cv, CV_NOTES, i, N_AUTHOR_NAME));
+		buf_printf(b, " (%s): ", cv_get(cv, CV_NOTES, i, N_KIND));
+		put(b, cv_get(cv, CV_NOTES, i, N_BODY));
+		buf_putc(b, '\n');
+	}
+
+	buf_puts(b, "\nMarketing\n");
+	for (int i = 0; i < cv_rows(cv, CV_MARKETING); i++) {
+#define KV(col) cv_get(cv, CV_MARKETING, i, col)
+		buf_printf(b, "  %s %-9s %-12s \"", KV(K_AT), KV(K_STATUS), KV(K_KIND));
+		put(b, KV(K_CAMPAIGN));
+		buf_printf(b, "\" (%s)\n", KV(K_CHANNEL));
+#undef KV
+	}
+
+	int active = 0;
+	for (int i = 0; i < cv_rows(cv, CV_HANDOFFS); i++) {
+		const char *st = cv_get(cv, CV_HANDOFFS, i, HO_STATE);
+		active += !strcmp(st, "open") || !strcmp(st, "acknowledged");
+	}
+	buf_printf(b, "\nHandoffs %d active\n", active);
+	for (int i = 0; i < cv_rows(cv, CV_HANDOFFS); i++) {
+#define OV(col) cv_get(cv, CV_HANDOFFS, i, col)
+		fmt_age(age, sizeof age, cv_num(cv, CV_HANDOFFS, i, HO_AGE_S));
+		buf_printf(b, "  %s %-12s %s → %s", OV(HO_ID), OV(HO_STATE), OV(HO_FROM_TEAM),
+		           OV(HO_TO_TEAM));
+		if (*OV(HO_TO_STAFF)) {
+			buf_puts(b, " (");
+			put(b, OV(HO_TO_STAFF_NAME));
+			buf_putc(b, ')');
+		}
+		buf_printf(b, " %s %s %s by ", OV(HO_REASON), OV(HO_PRIORITY), age);
+		put(b, OV(HO_AUTHOR_NAME));
+		if (!strcmp(OV(HO_STATE), "open") && *OV(HO_ACK_LEFT_S)) {
+			long long l = cv_num(cv, CV_HANDOFFS, i, HO_ACK_LEFT_S);
+			fmt_left(left, sizeof left, l);
+			buf_printf(b, l < 0 ? "  NOT ACKNOWLEDGED (ack due %s)" : "  ack due %s", left);
+		}
+		buf_puts(b, "\n    \"");
+		put(b, OV(HO_NOTE));
+		buf_puts(b, "\"\n");
+#undef OV
+	}
+}
+
+int cli_show(const struct cli *cli, int argc, char **argv)
+{
+	static const char usage[] =
+		"Usage: baton show [--format text|json] CUSTOMER\n"
+		"Print a customer's screen. CUSTOMER is an id, an external id, a domain,\n"
+		"a contact e-mail or an unambiguous part of the name.\n";
+	enum format fmt;
+	const char *what;
+	int a = parse_args(argc, argv, usage, &fmt, &what);
+	if (a)
+		return a > 0 ? EXIT_OK : EXIT_USAGE;
+	int rc = EXIT_OK;
+	PGconn *c = connect_checked(cli, &rc);
+	if (!c)
+		return rc;
+	char err[1024], *cand = NULL;
+	long long id = 0;
+	int n = cv_resolve(c, what, &id, &cand, err, sizeof err);
+	if (n != 1) {
+		if (n < 0) {
+			cli_error("%s", err);
+			rc = EXIT_DB;
+		} else if (n == 0) {
+			char *w = text_clean_dup(what, TEXT_ONELINE);
+			cli_error("no customer matches '%s'", w);
+			free(w);
+			rc = EXIT_FAIL;
+		} else {
+			char *w = text_clean_dup(cand, TEXT_MULTILINE);
+			cli_error("'%s' matches %d customers; name one by id:\n%s", what, n, w);
+			free(w);
+			rc = EXIT_FAIL;
+		}
+		free(cand);
+		PQfinish(c);
+		return rc;
+	}
+	char idtxt[32];
+	snprintf(idtxt, sizeof idtxt, "%lld", id);
+	const char *params[] = {idtxt};
+	struct db_stmt st[CV_PARTS];
+	PGresult *res[CV_PARTS];
+	struct customer_view cv;
+	cv_statements(st, params);
+	if (db_pipeline(c, st, CV_PARTS, res, err, sizeof err) < 0 ||
+	    cv_adopt(&cv, res, CV_PARTS, err, sizeof err) < 0) {
+		for (int i = 0; i < CV_PARTS; i++)
+			PQclear(res[i]);
+		cli_error("%s", err);
+		PQfinish(c);
+		return EXIT_DB;
+	}
+	struct buf b = BUF_INIT;
+	if (fmt == FMT_JSON)
+		show_json(&b, &cv);
+	else
+		show_text(&b, &cv);
+	fwrite(buf_str(&b), 1, b.len, stdout);
+	buf_free(&b);
+	cv_free(&cv);
+	PQfinish(c);
+	return EXIT_OK;
+}
+
+int cli_find(const struct cli *cli, int argc, char **argv)
+{
+	static const char usage[] =
+		"Usage: baton find [--format text|json] TEXT\n"
+		"Find customers by name, domain, contact e-mail or external id.\n";
+	enum format fmt;
+	const char *what;
+	int a = parse_args(argc, argv, usage, &fmt, &what);
+	if (a)
+		return a > 0 ? EXIT_OK : EXIT_USAGE;
+	struct finder_query f;
+	if (finder_query_init(&f, what) < 0) {
+		cli_error("nothing to find: give some text");
+		return EXIT_USAGE;
+	}
+	int rc = EXIT_OK;
+	PGconn *c = connect_checked(cli, &rc);
+	if (!c) {
+		finder_query_free(&f);
+		return rc;
+	}
+	char err[1024];
+	struct db_stmt st;
+	finder_statement(&f, &st);
+	PGresult *r = db_exec(c, st.sql, st.nparams, st.params, err, sizeof err);
+	if (!r) {
+		cli_error("%s", err);
+		finder_query_free(&f);
+		PQfinish(c);
+		return EXIT_DB;
+	}
+	struct buf b = BUF_INIT;
+	static const char *const names[] = {"id", "name", "domain", "lifecycle", "open_tickets",
+	                                    "hot_tickets", "late_handoffs", "matched"};
+	if (fmt == FMT_JSON)
+		buf_putc(&b, '[');
+	for (int i = 0; i < PQntuples(r); i++) {
+		if (fmt == FMT_JSON) {
+			buf_puts(&b, i ? ",{" : "{");
+			for (int col = 0; col <= F_MATCHED; col++) {
+				if (col)
+					buf_putc(&b, ',');
+				text_json_string(&b, names[col]);
+				buf_putc(&b, ':');
+				json_value(&b, r, i, col);
+			}
+			buf_putc(&b, '}');
+			continue;
+		}
+		buf_printf(&b, "%s\t", PQgetvalue(r, i, F_ID));
+		put(&b, PQgetvalue(r, i, F_NAME));
+		buf_putc(&b, '\t');
+		put(&b, PQgetvalue(r, i, F_DOMAIN));
+		buf_printf(&b, "\t%s\t%s open tickets\t%s\n", PQgetvalue(r, i, F_LIFECYCLE),
+		           PQgetvalue(r, i, F_OPEN_TICKETS), PQgetvalue(r, i, F_MATCHED));
+	}
+	if (fmt == FMT_JSON)
+		buf_puts(&b, "]\n");
+	fwrite(buf_str(&b), 1, b.len, stdout);
+	int found = PQntuples(r);
+	buf_free(&b);
+	PQclear(r);
+	finder_query_free(&f);
+	PQfinish(c);
+	return found ? EXIT_OK : EXIT_FAIL;
+}

@@ -1,0 +1,365 @@
+#include "baton/customer.h"
+#include "baton/buf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Every statement takes the customer id as $1.  Ages and time left are
+ * computed by the server so that the client's clock does not matter. */
+static const char sql_header[] =
+	"SELECT c.id, c.name, c.domain, c.plan, c.segment, c.lifecycle, c.onboarding_health,"
+	" c.owner, coalesce(o.display_name, c.owner::text), c.renewal_date,"
+	" nps.score, to_char(nps.responded_at, 'YYYY-MM-DD'),"
+	" csat.score, to_char(csat.responded_at, 'YYYY-MM-DD'),"
+	" ces.score, to_char(ces.responded_at, 'YYYY-MM-DD'),"
+	" (SELECT string_agg(x.system || ':' || x.external_id, ' ' ORDER BY x.system, x.external_id)"
+	"    FROM customer_external_id x WHERE x.customer_id = c.id),"
+	" (SELECT string_agg(ct.name || coalesce(' <' || ct.email || '>', ''), ', '"
+	"                    ORDER BY ct.is_primary DESC, ct.id)"
+	"    FROM contact ct WHERE ct.customer_id = c.id)"
+	" FROM customer c"
+	" LEFT JOIN staff o ON o.role_name = c.owner"
+	" LEFT JOIN LATERAL (SELECT score, responded_at FROM survey_response"
+	"   WHERE customer_id = c.id AND kind = 'nps' ORDER BY responded_at DESC LIMIT 1) nps ON true"
+	" LEFT JOIN LATERAL (SELECT score, responded_at FROM survey_response"
+	"   WHERE customer_id = c.id AND kind = 'csat' ORDER BY responded_at DESC LIMIT 1) csat ON true"
+	" LEFT JOIN LATERAL (SELECT score, responded_at FROM survey_response"
+	"   WHERE customer_id = c.id AND kind = 'ces' ORDER BY responded_at DESC LIMIT 1) ces ON true"
+	" WHERE c.id = $1";
+
+static const char sql_milestones[] =
+	"SELECT m.id, m.position, m.title, m.status, m.owner, m.due_date,"
+	" to_char(m.completed_at, 'YYYY-MM-DD'),"
+	" CASE WHEN m.status NOT IN ('done', 'skipped') AND m.due_date < current_date"
+	"      THEN current_date - m.due_date END,"
+	" m.blocked_reason"
+	" FROM milestone m WHERE m.customer_id = $1 ORDER BY m.position";
+
+/* Open tickets (most urgent, then oldest first), then the ten most recently
+ * solved so that "what just happened" stays reachable. */
+static const char sql_tickets[] =
+	"SELECT * FROM ("
+	" (SELECT t.id, t.subject, t.status, t.priority, t.category, t.assignee,"
+	"   to_char(t.opened_at, 'YYYY-MM-DD HH24:MI'),"
+	"   extract(epoch FROM now() - t.opened_at)::bigint,"
+	"   to_char(t.sla_due_at, 'YYYY-MM-DD HH24:MI'),"
+	"   extract(epoch FROM t.sla_due_at - now())::bigint,"
+	"   to_char(t.solved_at, 'YYYY-MM-DD HH24:MI'), t.body, true AS open"
+	"  FROM ticket t WHERE t.customer_id = $1 AND t.status NOT IN ('solved', 'closed')"
+	"  ORDER BY array_position(ARRAY['urgent','high','normal','low'], t.priority), t.opened_at"
+	"  LIMIT 200)"
+	" UNION ALL"
+	" (SELECT t.id, t.subject, t.status, t.priority, t.category, t.assignee,"
+	"   to_char(t.opened_at, 'YYYY-MM-DD HH24:MI'),"
+	"   extract(epoch FROM now() - t.opened_at)::bigint,"
+	"   to_char(t.sla_due_at, 'YYYY-MM-DD HH24:MI'), NULL::bigint,"
+	"   to_char(t.solved_at, 'YYYY-MM-DD HH24:MI'), t.body, false"
+	"  FROM ticket t WHERE t.customer_id = $1 AND t.status IN ('solved', 'closed')"
+	"  ORDER BY t.solved_at DESC LIMIT 10)) x";
+
+static const char sql_notes[] =
+	"SELECT n.id, n.kind, n.author, coalesce(s.display_name, n.author::text),"
+	" to_char(n.created_at, 'YYYY-MM-DD HH24:MI'),"
+	" extract(epoch FROM now() - n.created_at)::bigint, n.body"
+	" FROM success_note n LEFT JOIN staff s ON s.role_name = n.author"
+	" WHERE n.customer_id = $1 ORDER BY n.created_at DESC LIMIT 100";
+
+/* Scheduled first (soonest first), then what was sent, newest first. */
+static const char sql_marketing[] =
+	"SELECT * FROM ("
+	" (SELECT e.id, e.campaign, e.kind, e.channel, e.status,"
+	"   to_char(e.scheduled_at, 'YYYY-MM-DD HH24:MI'),"
+	"   extract(epoch FROM e.scheduled_at - now())::bigint"
+	"  FROM marketing_event e WHERE e.customer_id = $1 AND e.status = 'scheduled'"
+	"  ORDER BY e.scheduled_at LIMIT 20)"
+	" UNION ALL"
+	" (SELECT e.id, e.campaign, e.kind, e.channel, e.status,"
+	"   to_char(coalesce(e.sent_at, e.scheduled_at), 'YYYY-MM-DD HH24:MI'),"
+	"   extract(epoch FROM coalesce(e.sent_at, e.scheduled_at) - now())::bigint"
+	"  FROM marketing_event e WHERE e.customer_id = $1 AND e.status <> 'scheduled'"
+	"  ORDER BY coalesce(e.sent_at, e.scheduled_at) DESC LIMIT 30)) x";
+
+/* Active handoffs first, oldest first; then the recently closed ones.  The
+ * event history comes along as one text column, a line per event. */
+static const char sql_handoffs[] =
+	"SELECT h.id, h.from_team, h.to_team, h.to_staff, coalesce(ts.display_name, h.to_staff::text),"
+	" h.reason, h.priority, h.ticket_id, h.note, h.state, h.author,"
+	" coalesce(au.display_name, h.author::text),"
+	" to_char(h.created_at, 'YYYY-MM-DD HH24:MI'),"
+	" extract(epoch FROM now() - h.created_at)::bigint,"
+	" to_char(h.ack_due_at, 'YYYY-MM-DD HH24:MI'),"
+	" extract(epoch FROM h.ack_due_at - now())::bigint,"
+	" to_char(h.acknowledged_at, 'YYYY-MM-DD HH24:MI'), h.acknowledged_by,"
+	" to_char(h.closed_at, 'YYYY-MM-DD HH24:MI'), h.closed_by,"
+	" (SELECT string_agg(to_char(e.at, 'YYYY-MM-DD HH24:MI') || ' ' || e.kind || ' by ' || e.actor"
+	"         || coalesce(' to ' || e.to_team, '') || coalesce(' (' || e.to_staff || ')', '')"
+	"         || coalesce(': ' || e.comment, ''), E'\\n' ORDER BY e.at, e.id)"
+	"    FROM handoff_event e WHERE e.handoff_id = h.id)"
+	" FROM handoff h"
+	" LEFT JOIN staff ts ON ts.role_name = h.to_staff"
+	" LEFT JOIN staff au ON au.role_name = h.author"
+	" WHERE h.customer_id = $1"
+	" ORDER BY h.state NOT IN ('open', 'acknowledged'),"
+	"   CASE WHEN h.state IN ('open', 'acknowledged') THEN h.created_at END,"
+	"   h.created_at DESC"
+	" LIMIT 50";
+
+const char cv_timeline_sql[] =
+	"SELECT at, extract(epoch FROM now() - at)::bigint, kind, who, text, ref FROM ("
+	" SELECT t.opened_at AS at, 'ticket opened' AS kind, coalesce(t.assignee::text, '') AS who,"
+	"   '#' || t.id || ' ' || t.priority || ' ' || t.subject AS text, 'ticket:' || t.id AS ref"
+	"   FROM ticket t WHERE t.customer_id = $1"
+	" UNION ALL SELECT t.solved_at, 'ticket solved', coalesce(t.assignee::text, ''),"
+	"   '#' || t.id || ' ' || t.subject, 'ticket:' || t.id"
+	"   FROM ticket t WHERE t.customer_id = $1 AND t.solved_at IS NOT NULL"
+	" UNION ALL SELECT n.created_at, 'note', n.author::text, n.body, 'note:' || n.id"
+	"   FROM success_note n WHERE n.customer_id = $1"
+	" UNION ALL SELECT coalesce(e.sent_at, e.scheduled_at),"
+	"   'campaign ' || e.status, '', e.kind || ' \"' || e.campaign || '\"', 'campaign:' || e.id"
+	"   FROM marketing_event e WHERE e.customer_id = $1"
+	" UNION ALL SELECT m.completed_at, 'milestone done', coalesce(m.owner::text, ''), m.title,"
+	"   'milestone:' || m.id"
+	"   FROM milestone m WHERE m.customer_id = $1 AND m.completed_at IS NOT NULL"
+	" UNION ALL SELECT s.responded_at, upper(s.kind), '', s.score || coalesce(' ' || s.comment, ''),"
+	"   'survey:' || s.id"
+	"   FROM survey_response s WHERE s.customer_id = $1"
+	" UNION ALL SELECT e.at, 'handoff ' || e.kind, e.actor::text,"
+	"   h.from_team || ' → ' || h.to_team || ' ' || h.reason"
+	"   || coalesce(': ' || CASE WHEN e.kind = 'created' THEN h.note ELSE e.comment END, ''),"
+	"   'handoff:' || h.id"
+	"   FROM handoff_event e JOIN handoff h ON h.id = e.handoff_id WHERE h.customer_id = $1"
+	") x ORDER BY at DESC LIMIT 1000";
+
+void cv_statements(struct db_stmt out[CV_PARTS], const char *const *params)
+{
+	static const char *const sql[CV_PARTS] = {sql_header, sql_milestones, sql_tickets,
+	                                          sql_notes, sql_marketing, sql_handoffs};
+	for (int i = 0; i < CV_PARTS; i++) {
+		out[i].sql = sql[i];
+		out[i].nparams = 1;
+		out[i].params = params;
+	}
+}
+
+static const int expected_cols[CV_PARTS] = {H_CONTACTS + 1, M_BLOCKED_REASON + 1, T_OPEN + 1,
+                                            N_BODY + 1, K_IN_S + 1, HO_EVENTS + 1};
+
+int cv_adopt(struct customer_view *cv, PGresult **res, int nres, char *err, size_t errlen)
+{
+	memset(cv, 0, sizeof *cv);
+	if (nres != CV_PARTS) {
+		snprintf(err, errlen, "unexpected number of results (%d)", nres);
+		return -1;
+	}
+	for (int i = 0; i < CV_PARTS; i++) {
+		if (!res[i] || PQresultStatus(res[i]) != PGRES_TUPLES_OK ||
+		    PQnfields(res[i]) != expected_cols[i]) {
+			snprintf(err, errlen, "unexpected result shape for part %d", i);
+			return -1;
+		}
+	}
+	if (PQntuples(res[CV_HEADER]) != 1) {
+		snprintf(err, errlen, "no such customer");
+		return -1;
+	}
+	for (int i = 0; i < CV_PARTS; i++) {
+		cv->res[i] = res[i];
+		res[i] = NULL;
+	}
+	cv->flags = cv_compute_flags(cv);
+	return 0;
+}
+
+void cv_free(struct customer_view *cv)
+{
+	for (int i = 0; i < CV_PARTS; i++)
+		PQclear(cv->res[i]);
+	memset(cv, 0, sizeof *cv);
+}
+
+int cv_rows(const struct customer_view *cv, enum cv_part p)
+{
+	return cv->res[p] ? PQntuples(cv->res[p]) : 0;
+}
+
+const char *cv_get(const struct customer_view *cv, enum cv_part p, int row, int col)
+{
+	if (!cv->res[p] || row < 0 || row >= PQntuples(cv->res[p]) || col < 0 ||
+	    col >= PQnfields(cv->res[p]))
+		return "";
+	return PQgetvalue(cv->res[p], row, col);
+}
+
+int cv_isnull(const struct customer_view *cv, enum cv_part p, int row, int col)
+{
+	if (!cv->res[p] || row < 0 || row >= PQntuples(cv->res[p]) || col < 0 ||
+	    col >= PQnfields(cv->res[p]))
+		return 1;
+	return PQgetisnull(cv->res[p], row, col);
+}
+
+long long cv_num(const struct customer_view *cv, enum cv_part p, int row, int col)
+{
+	return strtoll(cv_get(cv, p, row, col), NULL, 10);
+}
+
+static const char *const flag_titles[CV_FLAG_COUNT] = {
+	"campaign during complaint",
+	"on track but burning",
+	"dropped baton",
+	"outreach during escalation",
+};
+static const char *const flag_explain[CV_FLAG_COUNT] = {
+	"Marketing sent or scheduled a campaign while an urgent/high ticket or a complaint is open.",
+	"Onboarding says on track while onboarding or migration tickets are open.",
+	"A handoff is still unacknowledged past its SLA.",
+	"Renewal or upsell outreach while the customer has an urgent ticket open.",
+};
+
+const char *cv_flag_title(int i)
+{
+	return i >= 0 && i < CV_FLAG_COUNT ? flag_titles[i] : "";
+}
+
+const char *cv_flag_explain(int i)
+{
+	return i >= 0 && i < CV_FLAG_COUNT ? flag_explain[i] : "";
+}
+
+int cv_compute_flags(const struct customer_view *cv)
+{
+	int flags = 0;
+	int hot = 0, complaint = 0, urgent = 0, onboarding_open = 0;
+	for (int i = 0; i < cv_rows(cv, CV_TICKETS); i++) {
+		if (strcmp(cv_get(cv, CV_TICKETS, i, T_OPEN), "t") != 0)
+			continue;
+		const char *prio = cv_get(cv, CV_TICKETS, i, T_PRIORITY);
+		const char *cat = cv_get(cv, CV_TICKETS, i, T_CATEGORY);
+		if (!strcmp(prio, "urgent") || !strcmp(prio, "high"))
+			hot = 1;
+		if (!strcmp(prio, "urgent"))
+			urgent = 1;
+		if (!strcmp(cat, "complaint"))
+			complaint = 1;
+		if (!strcmp(cat, "migration") || !strcmp(cat, "onboarding"))
+			onboarding_open = 1;
+	}
+	/* Campaign activity that matters: scheduled, or sent in the last week. */
+	for (int i = 0; i < cv_rows(cv, CV_MARKETING); i++) {
+		const char *st = cv_get(cv, CV_MARKETING, i, K_STATUS);
+		long long in_s = cv_num(cv, CV_MARKETING, i, K_IN_S);
+		int live = !strcmp(st, "scheduled") || (!strcmp(st, "sent") && in_s > -7 * 86400);
+		if (!live)
+			continue;
+		if (hot || complaint)
+			flags |= FLAG_CAMPAIGN_DURING_COMPLAINT;
+		const char *kind = cv_get(cv, CV_MARKETING, i, K_KIND);
+		if (urgent && (!strcmp(kind, "renewal") || !strcmp(kind, "upsell")))
+			flags |= FLAG_OUTREACH_DURING_ESCALATION;
+	}
+	if (!strcmp(cv_get(cv, CV_HEADER, 0, H_ONB_HEALTH), "on_track") && onboarding_open)
+		flags |= FLAG_ON_TRACK_BUT_BURNING;
+	for (int i = 0; i < cv_rows(cv, CV_HANDOFFS); i++)
+		if (!strcmp(cv_get(cv, CV_HANDOFFS, i, HO_STATE), "open") &&
+		    !cv_isnull(cv, CV_HANDOFFS, i, HO_ACK_LEFT_S) &&
+		    cv_num(cv, CV_HANDOFFS, i, HO_ACK_LEFT_S) < 0)
+			flags |= FLAG_DROPPED_BATON;
+	return flags;
+}
+
+int cv_resolve(PGconn *c, const char *what, long long *id, char **candidates,
+               char *err, size_t errlen)
+{
+	/* Exact matches first (id, external id, domain, e-mail, name); only if
+	 * none, a case-insensitive partial name match. */
+	static const char sql_exact[] =
+		"SELECT DISTINCT c.id, c.name, coalesce(c.domain, '') FROM customer c"
+		" WHERE ($1 ~ '^[0-9]{1,18}$' AND c.id = $1::bigint)"
+		"    OR c.id IN (SELECT customer_id FROM customer_external_id WHERE external_id = $1)"
+		"    OR lower(c.domain) = lower($1)"
+		"    OR c.id IN (SELECT customer_id FROM contact WHERE lower(email) = lower($1))"
+		"    OR lower(c.name) = lower($1)"
+		" ORDER BY c.id LIMIT 20";
+	static const char sql_partial[] =
+		"SELECT c.id, c.name, coalesce(c.domain, '') FROM customer c"
+		" WHERE c.name ILIKE '%' || replace(replace(replace($1, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%'"
+		" ORDER BY c.name, c.id LIMIT 20";
+	const char *params[] = {what};
+	*candidates = NULL;
+	PGresult *r = db_exec(c, sql_exact, 1, params, err, errlen);
+	if (!r)
+		return -1;
+	if (PQntuples(r) == 0) {
+		PQclear(r);
+		r = db_exec(c, sql_partial, 1, params, err, errlen);
+		if (!r)
+			return -1;
+	}
+	int n = PQntuples(r);
+	if (n == 1)
+		*id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	if (n > 1) {
+		struct buf b = BUF_INIT;
+		for (int i = 0; i < n; i++)
+			buf_printf(&b, "%s\t%s\t%s\n", PQgetvalue(r, i, 0), PQgetvalue(r, i, 1),
+			           PQgetvalue(r, i, 2));
+		*candidates = buf_steal(&b);
+	}
+	PQclear(r);
+	return n;
+}
+
+void fmt_age(char *out, size_t n, long long s)
+{
+	if (s < 0)
+		snprintf(out, n, "-");
+	else if (s < 3600)
+		snprintf(out, n, "%lldm", s / 60);
+	else if (s < 86400)
+		snprintf(out, n, "%lldh", s / 3600);
+	else if (s < 14 * 86400)
+		snprintf(out, n, "%lldd", s / 86400);
+	else if (s < 60 * 86400)
+		snprintf(out, n, "%lldw", s / (7 * 86400));
+	else if (s < 730 * 86400)
+		snprintf(out, n, "%lldmo", s / (30 * 86400));
+	else
+		snprintf(out, n, "%lldy", s / (365 * 86400));
+}
+
+void fmt_left(char *out, size_t n, long long s)
+{
+	char a[16];
+	fmt_age(a, sizeof a, s < 0 ? -s : s);
+	if (s < 0)
+		snprintf(out, n, "%s over", a);
+	else
+		snprintf(out, n, "in %s", a);
+}
+
+/* Names for the columns above, as used by the JSON output. */
+static const char *const names_header[] = {"id", "name", "domain", "plan", "segment",
+	"lifecycle", "onboarding_health", "owner", "owner_name", "renewal_date", "nps",
+	"nps_date", "csat", "csat_date", "ces", "ces_date", "external_ids", "contacts"};
+static const char *const names_milestones[] = {"id", "position", "title", "status", "owner",
+	"due_date", "completed", "overdue_days", "blocked_reason"};
+static const char *const names_tickets[] = {"id", "subject", "status", "priority", "category",
+	"assignee", "opened", "age_s", "sla_due", "sla_left_s", "solved", "body", "open"};
+static const char *const names_notes[] = {"id", "kind", "author", "author_name", "created",
+	"age_s", "body"};
+static const char *const names_marketing[] = {"id", "campaign", "kind", "channel", "status",
+	"at", "in_s"};
+static const char *const names_handoffs[] = {"id", "from_team", "to_team", "to_staff",
+	"to_staff_name", "reason", "priority", "ticket_id", "note", "state", "author",
+	"author_name", "created", "age_s", "ack_due", "ack_left_s", "acknowledged",
+	"acknowledged_by", "closed", "closed_by", "events"};
+
+const char *cv_column_name(enum cv_part p, int col)
+{
+	static const char *const *const names[CV_PARTS] = {names_header, names_milestones,
+		names_tickets, names_notes, names_marketing, names_handoffs};
+	if ((unsigned)p >= CV_PARTS || col < 0 || col >= expected_cols[p])
+		return "?";
+	return names[p][col];
+}

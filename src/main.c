@@ -1,0 +1,117 @@
+/* baton: command line entry point.  Parses global options, loads the
+ * configuration, then runs a subcommand or the console. */
+#include "baton/cli.h"
+#include "baton/config.h"
+#include "baton/ui.h"
+
+#include <getopt.h>
+#include <locale.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage_text[] =
+	"Usage: baton [OPTIONS] [COMMAND [ARGS]]\n"
+	"\n"
+	"The shared customer console. Without a command it opens the console.\n"
+	"\n"
+	"Options:\n"
+	"  -c, --config FILE     read this configuration file (also $BATON_CONFIG)\n"
+	"  -d, --dbname CONNINFO database to use: a name, key=value conninfo or\n"
+	"                        postgresql:// URI, as psql -d; otherwise the PG*\n"
+	"                        variables, ~/.pgpass and pg_service.conf apply\n"
+	"  -h, --help            show this help and exit\n"
+	"  -V, --version         show the version and exit\n"
+	"\n"
+	"Commands:\n"
+	"  migrate               bring the database schema up to date\n"
+	"  doctor                check configuration, connection and schema\n"
+	"  show CUSTOMER         print a customer screen (--format text|json)\n"
+	"  find TEXT             find customers (--format text|json)\n"
+	"\n"
+	"Exit status: 0 ok, 1 failure, 2 usage error, 3 configuration error,\n"
+	"4 database unreachable or schema not usable.\n"
+	"See baton(1) for the console's keys and the configuration file.\n";
+
+void cli_error(const char *fmt, ...)
+{
+	va_list ap;
+	fputs("baton: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"config", required_argument, NULL, 'c'},
+		{"dbname", required_argument, NULL, 'd'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *cfg_file = NULL, *conninfo = NULL;
+	int c;
+
+	setlocale(LC_ALL, "");
+	/* '+': options after the command belong to the command. */
+	while ((c = getopt_long(argc, argv, "+c:d:hV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			cfg_file = optarg;
+			break;
+		case 'd':
+			conninfo = optarg;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return EXIT_OK;
+		case 'V':
+			printf("baton %s\n", BATON_VERSION);
+			return EXIT_OK;
+		default:
+			fputs("Try 'baton --help' for more information.\n", stderr);
+			return EXIT_USAGE;
+		}
+	}
+	const char *cmd = optind < argc ? argv[optind] : NULL;
+	int cargc = argc - optind;
+	char **cargv = argv + optind;
+
+	struct config cfg;
+	char err[1024];
+	int rc;
+	struct cli cli = {&cfg, conninfo, NULL};
+	if (config_load(&cfg, cfg_file, err, sizeof err) < 0) {
+		if (!cmd || strcmp(cmd, "doctor") != 0) {
+			cli_error("%s", err);
+			config_free(&cfg);
+			return EXIT_CONFIG;
+		}
+		/* doctor reports it with everything else it finds. */
+		cli.cfg_error = err;
+	}
+
+	if (!cmd)
+		rc = ui_run(&cfg, conninfo);
+	else if (strcmp(cmd, "migrate") == 0)
+		rc = cli_migrate(&cli, cargc, cargv);
+	else if (strcmp(cmd, "doctor") == 0)
+		rc = cli_doctor(&cli, cargc, cargv);
+	else if (strcmp(cmd, "show") == 0)
+		rc = cli_show(&cli, cargc, cargv);
+	else if (strcmp(cmd, "find") == 0)
+		rc = cli_find(&cli, cargc, cargv);
+	else if (strcmp(cmd, "help") == 0) {
+		fputs(usage_text, stdout);
+		rc = EXIT_OK;
+	} else {
+		cli_error("unknown command '%s'. Try 'baton --help'.", cmd);
+		rc = EXIT_USAGE;
+	}
+	config_free(&cfg);
+	return rc;
+}

@@ -1,0 +1,55 @@
+#!/bin/sh
+# A throwaway PostgreSQL server that listens only on a Unix socket inside its
+# own directory.  PostgreSQL refuses to run as root, so as root the server
+# runs as the 'postgres' OS user (or $BATON_PG_OSUSER) in a directory it owns.
+#
+#   pgctl.sh start DIR   initdb (if needed) and start; prints nothing
+#   pgctl.sh stop DIR    stop fast, then immediate if it lingers
+#   pgctl.sh env DIR     print PGHOST/PGPORT/PGUSER/PGDATABASE exports
+#
+# DIR must not exist yet or be a previous pgctl.sh directory; every parent must
+# be searchable by the server's OS user (use /tmp, not /root).
+set -eu
+cmd=${1:?usage: pgctl.sh start|stop|env DIR}
+dir=${2:?usage: pgctl.sh start|stop|env DIR}
+here=$(cd "$(dirname "$0")" && pwd)
+bindir=$(sh "$here/pgbin.sh") || { echo "pgctl: PostgreSQL server binaries not found (apt-get install postgresql)" >&2; exit 1; }
+port=${BATON_PG_PORT:-5432}
+
+as_owner() {
+	if [ "$(id -u)" = 0 ]; then
+		runuser -u "${BATON_PG_OSUSER:-postgres}" -- "$@"
+	else
+		"$@"
+	fi
+}
+
+case $cmd in
+start)
+	mkdir -p "$dir"
+	chmod 0755 "$dir"
+	if [ "$(id -u)" = 0 ]; then
+		chown "${BATON_PG_OSUSER:-postgres}" "$dir"
+	fi
+	if [ ! -f "$dir/data/PG_VERSION" ]; then
+		as_owner "$bindir/initdb" -D "$dir/data" -U postgres -A trust \
+			-E UTF8 --locale=C.UTF-8 --no-sync >"$dir/initdb.log" 2>&1 ||
+			{ cat "$dir/initdb.log" >&2; exit 1; }
+	fi
+	# No TCP at all: listen_addresses='' and the socket inside DIR.
+	as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+		-o "-c listen_addresses='' -k $dir -p $port -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+		start >/dev/null ||
+		{ cat "$dir/server.log" >&2; exit 1; }
+	;;
+stop)
+	[ -f "$dir/data/postmaster.pid" ] || exit 0
+	as_owner "$bindir/pg_ctl" -D "$dir/data" -m fast -w -t 20 stop >/dev/null 2>&1 ||
+		as_owner "$bindir/pg_ctl" -D "$dir/data" -m immediate -w -t 20 stop >/dev/null 2>&1 || true
+	;;
+env)
+	echo "export PGHOST='$dir' PGPORT='$port' PGUSER=postgres PGDATABASE=postgres"
+	;;
+*)
+	echo "usage: pgctl.sh start|stop|env DIR" >&2; exit 2 ;;
+esac

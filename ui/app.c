@@ -1,0 +1,420 @@
+/* The console: one event loop around poll() on the terminal, the database
+ * socket and a self-pipe for signals.  Handlers only set flags; actions
+ * change state and mark the screen dirty; drawing happens in one place. */
+#include "baton/cli.h"
+#include "baton/config.h"
+#include "baton/db.h"
+#include "baton/finder.h"
+#include "baton/migrate.h"
+#include "baton/text.h"
+#include "baton/ui.h"
+#include "ui/ui.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MIN_COLS 50
+#define MIN_ROWS 12
+
+static volatile sig_atomic_t got_signal;
+static int sig_pipe[2] = {-1, -1};
+
+static void on_signal(int sig)
+{
+	int saved = errno;
+	got_signal = sig;
+	if (sig_pipe[1] >= 0) {
+		char c = 1;
+		ssize_t r = write(sig_pipe[1], &c, 1);
+		(void)r;
+	}
+	errno = saved;
+}
+
+long long app_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void app_message(struct app *a, int error, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(a->status, sizeof a->status, fmt, ap);
+	va_end(ap);
+	a->status_error = error;
+	a->status_until_ms = app_now_ms() + (error ? 8000 : 4000);
+	a->dirty = 1;
+}
+
+void app_fail(struct app *a, int rc, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(a->fatal, sizeof a->fatal, fmt, ap);
+	va_end(ap);
+	a->rc = rc;
+	a->quit = 1;
+}
+
+void screen_hold(struct screen *s)
+{
+	s->refs++;
+}
+
+int screen_release(struct screen *s)
+{
+	s->refs--;
+	if (s->alive)
+		return 1;
+	if (s->refs == 0)
+		s->ops->destroy(s);
+	return 0;
+}
+
+void app_push(struct app *a, struct screen *s)
+{
+	s->alive = 1;
+	s->app = a;
+	s->below = a->top;
+	a->top = s;
+	a->dirty = 1;
+}
+
+void app_pop(struct app *a)
+{
+	struct screen *s = a->top;
+	if (!s)
+		return;
+	a->top = s->below;
+	s->alive = 0;
+	/* A screen still awaited by a database answer is freed when it comes. */
+	if (s->refs == 0)
+		s->ops->destroy(s);
+	a->dirty = 1;
+	if (!a->top)
+		a->quit = 1;
+}
+
+/* --- identity check, once per connection --------------------------------- */
+
+static void on_me(void *ctx, PGresult **res, int nres, const char *err)
+{
+	struct app *a = ctx;
+	if (err || nres != 1) {
+		if (err && strstr(err, "baton_schema_migrations"))
+			app_fail(a, EXIT_DB, "no Baton schema in this database: run 'baton migrate'");
+		else
+			app_fail(a, EXIT_DB, "%s", err ? err : "unexpected answer");
+		return;
+	}
+	PGresult *r = res[0];
+	int v = atoi(PQgetvalue(r, 0, ME_SCHEMA));
+	if (v != migrate_latest()) {
+		app_fail(a, EXIT_DB, v < migrate_latest()
+		         ? "the database schema is version %d, this baton needs %d: run 'baton migrate'"
+		         : "the database schema is version %d, newer than this baton (%d): upgrade baton",
+		         v, migrate_latest());
+		return;
+	}
+	struct me *m = &a->me;
+	snprintf(m->role, sizeof m->role, "%s", PQgetvalue(r, 0, ME_ROLE));
+	snprintf(m->name, sizeof m->name, "%s", PQgetvalue(r, 0, ME_NAME));
+	snprintf(m->team, sizeof m->team, "%s", PQgetvalue(r, 0, ME_TEAM));
+	snprintf(m->team_name, sizeof m->team_name, "%s", PQgetvalue(r, 0, ME_TEAM_NAME));
+	m->lead = PQgetvalue(r, 0, ME_LEAD)[0] == 't';
+	if (PQgetisnull(r, 0, ME_TEAM))
+		app_message(a, 1, "role %s has no staff entry: you can read, but ask an administrator to add you",
+		            m->role);
+	int first = !a->ready;
+	a->ready = 1;
+	/* Everything on screen may be stale after a reconnect. */
+	for (struct screen *s = a->top; s; s = s->below)
+		if (s->ops->reload && (first ? s == a->top : 1))
+			s->ops->reload(s, a);
+	a->dirty = 1;
+}
+
+static void on_db_state(void *ctx, enum dbq_state st, const char *msg)
+{
+	struct app *a = ctx;
+	enum dbq_state was = a->db_state;
+	a->db_state = st;
+	a->dirty = 1;
+	if (st == DBQ_DOWN) {
+		snprintf(a->db_error, sizeof a->db_error, "%s", msg ? msg : "");
+		if (!a->ready && was != DBQ_READY) {
+			/* Never connected: a wrong address or password will not
+			 * fix itself, so say it and stop. */
+			app_fail(a, EXIT_DB, "cannot connect to the database: %s", a->db_error);
+		}
+		return;
+	}
+	if (st == DBQ_READY) {
+		a->db_error[0] = '\0';
+		static const char *const none[1] = {NULL};
+		struct db_stmt s = {finder_me_sql, 0, none};
+		dbq_submit(a->db, 0, &s, 1, 1, on_me, a);
+	}
+}
+
+/* --- drawing -------------------------------------------------------------- */
+
+static void draw_status(struct app *a)
+{
+	int y = a->rows - 1;
+	ui_clear(stdscr, y, 0, 1, a->cols);
+	if (a->status[0] && app_now_ms() < a->status_until_ms)
+		ui_text(stdscr, y, 1, a->cols - 2,
+		        a->status_error ? term_attr(UA_BAD) : term_attr(UA_TITLE), a->status, 0);
+	else if (a->top && a->top->ops->hints)
+		ui_text(stdscr, y, 1, a->cols - 2, term_attr(UA_DIM), a->top->ops->hints, 0);
+}
+
+static void draw_identity(struct app *a)
+{
+	char right[256];
+	const char *state;
+	int at;
+	switch (a->db_state) {
+	case DBQ_READY:
+		state = "live";
+		at = term_attr(UA_GOOD);
+		break;
+	case DBQ_CONNECTING:
+		state = "connecting";
+		at = term_attr(UA_WARN);
+		break;
+	default:
+		state = "OFFLINE";
+		at = term_attr(UA_BAD);
+	}
+	/* Right-aligned: "ana · Support  ● live" */
+	if (a->me.role[0])
+		snprintf(right, sizeof right, "%s %s %s  ", a->me.role, term_sym(SYM_DOT),
+		         a->me.team_name[0] ? a->me.team_name : "no team");
+	else
+		right[0] = '\0';
+	int wr = text_width(right), ws = text_width(state);
+	int x = a->cols - wr - ws - 3;
+	if (x < a->cols / 2) {
+		wr = 0;
+		x = a->cols - ws - 3;
+	}
+	ui_clear(stdscr, 0, x - 1, 1, a->cols - x + 1);
+	x += ui_text(stdscr, 0, x, wr, term_attr(UA_DIM), right, 0);
+	x += ui_text(stdscr, 0, x, 1, at, term_sym(SYM_LIVE), 0);
+	ui_text(stdscr, 0, x + 1, ws, at, state, 0);
+}
+
+static void draw(struct app *a)
+{
+	getmaxyx(stdscr, a->rows, a->cols);
+	werase(stdscr);
+	if (a->cols < MIN_COLS || a->rows < MIN_ROWS) {
+		ui_textf(stdscr, 0, 0, a->cols, term_attr(UA_BAD), 0, "Terminal too small (%dx%d)",
+		         a->cols, a->rows);
+		ui_textf(stdscr, 1, 0, a->cols, (int)A_NORMAL, 0, "Baton needs %dx%d; q quits", MIN_COLS,
+		         MIN_ROWS);
+	} else {
+		if (a->top)
+			a->top->ops->draw(a->top, a);
+		draw_identity(a);
+		draw_status(a);
+	}
+	wnoutrefresh(stdscr);
+	doupdate();
+	a->dirty = 0;
+}
+
+/* --- input ---------------------------------------------------------------- */
+
+static void dispatch(struct app *a, int key, int is_func)
+{
+	struct screen *s = a->top;
+	if (!s)
+		return;
+	if (key == KEY_RESIZE) {
+		a->dirty = 1;
+		return;
+	}
+	if (a->cols < MIN_COLS || a->rows < MIN_ROWS) {
+		if (key == 'q' || key == 'Q' || key == 3)
+			a->quit = 1;
+		return;
+	}
+	if (s->ops->key && s->ops->key(s, a, key, is_func)) {
+		a->dirty = 1;
+		return;
+	}
+	enum ui_action act = keys_lookup(s->ops->scope, key);
+	switch (act) {
+	case ACT_NONE:
+		return;
+	case ACT_QUIT:
+		a->quit = 1;
+		return;
+	case ACT_HELP:
+		app_push(a, help_new(a, s->ops->scope));
+		return;
+	case ACT_REDRAW:
+		clearok(curscr, TRUE);
+		a->dirty = 1;
+		return;
+	case ACT_SUSPEND:
+		def_prog_mode();
+		endwin();
+		raise(SIGTSTP);
+		reset_prog_mode();
+		a->dirty = 1;
+		return;
+	default:
+		s->ops->action(s, a, act);
+		a->dirty = 1;
+	}
+}
+
+static void read_keys(struct app *a)
+{
+	wint_t ch;
+	int r;
+	while (!a->quit && (r = wget_wch(stdscr, &ch)) != ERR)
+		dispatch(a, (int)ch, r == KEY_CODE_YES);
+}
+
+/* --- the loop --------------------------------------------------------------- */
+
+static int install_signals(void)
+{
+	if (pipe(sig_pipe) < 0)
+		return -1;
+	for (int i = 0; i < 2; i++) {
+		fcntl(sig_pipe[i], F_SETFL, O_NONBLOCK);
+		fcntl(sig_pipe[i], F_SETFD, FD_CLOEXEC);
+	}
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+	return 0;
+}
+
+static int next_timeout(struct app *a)
+{
+	int t = dbq_timeout_ms(a->db);
+	if (a->status[0] && a->status_until_ms) {
+		long long d = a->status_until_ms - app_now_ms();
+		int st = d < 0 ? 0 : (int)d + 1;
+		if (t < 0 || st < t)
+			t = st;
+	}
+	/* Ages on screen are minutes: a slow tick keeps them honest. */
+	if (t < 0 || t > 30000)
+		t = 30000;
+	return t;
+}
+
+static void loop(struct app *a)
+{
+	while (!a->quit) {
+		if (a->dirty)
+			draw(a);
+		struct pollfd pfd[3] = {
+			{STDIN_FILENO, POLLIN, 0},
+			{sig_pipe[0], POLLIN, 0},
+			{dbq_fd(a->db), dbq_events(a->db), 0},
+		};
+		int n = pfd[2].fd >= 0 ? 3 : 2;
+		int rc = poll(pfd, (nfds_t)n, next_timeout(a));
+		if (rc < 0 && errno != EINTR) {
+			app_fail(a, EXIT_FAIL, "poll: %s", strerror(errno));
+			break;
+		}
+		if (got_signal) {
+			char buf[64];
+			while (read(sig_pipe[0], buf, sizeof buf) > 0)
+				;
+			a->rc = 128 + got_signal;
+			a->quit = 1;
+			break;
+		}
+		if (rc <= 0) {
+			/* EINTR (e.g. SIGWINCH: curses queues KEY_RESIZE) or timeout */
+			read_keys(a);
+			dbq_handle(a->db, 0);
+			if (a->status[0] && app_now_ms() >= a->status_until_ms) {
+				a->status[0] = '\0';
+				a->dirty = 1;
+			}
+			if (rc == 0)
+				a->dirty = 1;
+			continue;
+		}
+		if (pfd[0].revents & (POLLHUP | POLLERR | POLLNVAL)) {
+			/* The terminal went away (SSH dropped): leave quietly. */
+			a->rc = 129;
+			a->quit = 1;
+			break;
+		}
+		if (pfd[0].revents & POLLIN)
+			read_keys(a);
+		if (n == 3 && pfd[2].revents)
+			dbq_handle(a->db, pfd[2].revents);
+	}
+}
+
+int ui_run(const struct config *cfg, const char *conninfo)
+{
+	char err[512];
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		cli_error("the console needs a terminal; for scripts use 'baton show', 'baton find'");
+		return EXIT_USAGE;
+	}
+	if (db_conninfo_check(conninfo ? conninfo : cfg->conninfo, err, sizeof err) < 0) {
+		cli_error("%s", err);
+		return EXIT_DB;
+	}
+	struct app a;
+	memset(&a, 0, sizeof a);
+	a.cfg = cfg;
+	a.db_state = DBQ_CONNECTING;
+	if (install_signals() < 0) {
+		cli_error("cannot set up signal handling: %s", strerror(errno));
+		return EXIT_FAIL;
+	}
+	a.db = dbq_new(cfg, conninfo);
+	dbq_set_callbacks(a.db, on_db_state, NULL, &a);
+	if (term_init(&a) < 0) {
+		cli_error("%s", a.fatal);
+		dbq_free(a.db);
+		return EXIT_FAIL;
+	}
+	app_push(&a, finder_new(&a));
+	dbq_connect(a.db);
+	loop(&a);
+	term_end();
+	while (a.top) {
+		struct screen *s = a.top;
+		a.top = s->below;
+		s->ops->destroy(s);
+	}
+	dbq_free(a.db);
+	if (a.fatal[0])
+		cli_error("%s", a.fatal);
+	return a.rc;
+}

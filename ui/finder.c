@@ -1,0 +1,384 @@
+/* The start screen: a Find field that searches as you type, the matches,
+ * and the handoffs waiting for the signed-in person and their team. */
+#include "baton/buf.h"
+#include "baton/customer.h"
+#include "baton/finder.h"
+#include "ui/ui.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <wctype.h>
+
+#define TAG_FIND 101
+#define TAG_WAITING 102
+
+enum focus { FOCUS_FIELD, FOCUS_RESULTS, FOCUS_WAITING };
+
+struct finder {
+	struct screen base;
+	struct buf text;          /* the Find field, UTF-8 */
+	enum focus focus;
+	PGresult *results;        /* NULL: nothing searched */
+	PGresult *waiting;
+	struct ui_list rl, wl;
+	int searching;
+	struct finder_query q;    /* parameters of the request in flight */
+	int res_rows, wait_rows;  /* visible heights, from the last draw */
+};
+
+static void finder_destroy(struct screen *s)
+{
+	struct finder *f = (struct finder *)s;
+	PQclear(f->results);
+	PQclear(f->waiting);
+	buf_free(&f->text);
+	finder_query_free(&f->q);
+	free(f);
+}
+
+static void on_results(void *ctx, PGresult **res, int nres, const char *err)
+{
+	struct finder *f = ctx;
+	if (!screen_release(&f->base))
+		return;
+	f->searching = 0;
+	if (err || nres != 1) {
+		PQclear(f->results);
+		f->results = NULL;
+		return;
+	}
+	PQclear(f->results);
+	f->results = res[0];
+	res[0] = NULL;
+	f->rl.sel = PQntuples(f->results) ? 0 : -1;
+	f->rl.top = 0;
+}
+
+static void search(struct finder *f, struct app *a)
+{
+	finder_query_free(&f->q);
+	if (finder_query_init(&f->q, buf_str(&f->text)) < 0) {
+		/* Empty field: forget the matches, show what is waiting. */
+		dbq_cancel_tag(a->db, TAG_FIND);
+		PQclear(f->results);
+		f->results = NULL;
+		f->searching = 0;
+		return;
+	}
+	struct db_stmt st;
+	finder_statement(&f->q, &st);
+	f->searching = 1;
+	screen_hold(&f->base);
+	dbq_submit(a->db, TAG_FIND, &st, 1, 1, on_results, f);
+}
+
+static void on_waiting(void *ctx, PGresult **res, int nres, const char *err)
+{
+	struct finder *f = ctx;
+	if (!screen_release(&f->base))
+		return;
+	if (err || nres != 1) {
+		app_message(f->base.app, 1, "cannot read the waiting handoffs: %s", err ? err : "?");
+		return;
+	}
+	PQclear(f->waiting);
+	f->waiting = res[0];
+	res[0] = NULL;
+	ui_list_fit(&f->wl, PQntuples(f->waiting), 1);
+}
+
+static void finder_reload(struct screen *s, struct app *a)
+{
+	struct finder *f = (struct finder *)s;
+	static const char *const none[1] = {NULL};
+	struct db_stmt st = {finder_waiting_sql, 0, none};
+	screen_hold(s);
+	dbq_submit(a->db, TAG_WAITING, &st, 1, 1, on_waiting, f);
+	if (f->text.len)
+		search(f, a);
+}
+
+static int nrows(PGresult *r)
+{
+	return r ? PQntuples(r) : 0;
+}
+
+static void draw_results(struct finder *f, struct app *a, int y, int h)
+{
+	int w = a->cols;
+	int n = nrows(f->results);
+	f->res_rows = h;
+	if (!f->results) {
+		if (f->text.len == 0)
+			ui_text(stdscr, y, 3, w - 4, term_attr(UA_DIM),
+			        "Type a name, domain, e-mail or external id.", 0);
+		else if (f->searching)
+			ui_text(stdscr, y, 3, w - 4, term_attr(UA_DIM), "searching…", 0);
+		return;
+	}
+	if (n == 0) {
+		ui_text(stdscr, y, 3, w - 4, term_attr(UA_DIM), "No customer matches.", 0);
+		return;
+	}
+	ui_list_fit(&f->rl, n, h);
+	int namew = w >= 100 ? 34 : 22, domw = w >= 100 ? 24 : 17;
+	for (int i = 0; i < h && f->rl.top + i < n; i++) {
+		int r = f->rl.top + i, x = 1;
+		int sel = r == f->rl.sel && f->focus == FOCUS_RESULTS;
+		ui_text(stdscr, y + i, x, 1, term_attr(UA_SEL), sel ? term_sym(SYM_SEL) : " ", 0);
+		x += 2;
+		x += ui_text(stdscr, y + i, x, namew, sel ? (int)A_BOLD : (int)A_NORMAL,
+		             PQgetvalue(f->results, r, F_NAME), 1) + 1;
+		x += ui_text(stdscr, y + i, x, domw, term_attr(UA_DIM),
+		             PQgetvalue(f->results, r, F_DOMAIN), 1) + 1;
+		x += ui_text(stdscr, y + i, x, 11, (int)A_NORMAL, PQgetvalue(f->results, r, F_LIFECYCLE), 1) + 1;
+		long long open = atoll(PQgetvalue(f->results, r, F_OPEN_TICKETS));
+		long long hot = atoll(PQgetvalue(f->results, r, F_HOT_TICKETS));
+		long long late = atoll(PQgetvalue(f->results, r, F_LATE_HANDOFFS));
+		x += ui_textf(stdscr, y + i, x, 10, hot ? term_attr(UA_WARN) : (int)A_NORMAL, 1,
+		              "%lld ticket%s", open, open == 1 ? "" : "s") + 1;
+		if (late && x + 12 < w)
+			x += ui_textf(stdscr, y + i, x, w - x - 1, term_attr(UA_BAD), 0, "%s late handoff",
+			              term_sym(SYM_FLAG)) + 1;
+		const char *how = PQgetvalue(f->results, r, F_MATCHED);
+		if (strcmp(how, "name") != 0 && x + 10 < w)
+			ui_textf(stdscr, y + i, x, w - x - 1, term_attr(UA_DIM), 0, "(%s)", how);
+	}
+}
+
+static void draw_waiting(struct finder *f, struct app *a, int y, int h)
+{
+	int w = a->cols, n = nrows(f->waiting);
+	char title[256], age[16];
+	snprintf(title, sizeof title, " Waiting for you and %s (%d) ",
+	         a->me.team_name[0] ? a->me.team_name : "your team", n);
+	ui_hline(stdscr, y, 0, w);
+	ui_text(stdscr, y, 2, w - 4, f->focus == FOCUS_WAITING ? term_attr(UA_SEL) : term_attr(UA_TITLE),
+	        title, 0);
+	y++;
+	h--;
+	f->wait_rows = h;
+	if (n == 0) {
+		ui_text(stdscr, y, 3, w - 4, term_attr(UA_DIM), "Nothing is waiting.", 0);
+		return;
+	}
+	ui_list_fit(&f->wl, n, h);
+	for (int i = 0; i < h && f->wl.top + i < n; i++) {
+		int r = f->wl.top + i, x = 1;
+		int sel = r == f->wl.sel && f->focus == FOCUS_WAITING;
+		PGresult *p = f->waiting;
+		int is_open = strcmp(PQgetvalue(p, r, W_STATE), "open") == 0;
+		int late = is_open && !PQgetisnull(p, r, W_ACK_LEFT_S) && atoll(PQgetvalue(p, r, W_ACK_LEFT_S)) < 0;
+		ui_text(stdscr, y + i, x, 1, term_attr(UA_SEL), sel ? term_sym(SYM_SEL) : " ", 0);
+		x += 2;
+		fmt_age(age, sizeof age, atoll(PQgetvalue(p, r, W_AGE_S)));
+		x += ui_text(stdscr, y + i, x, 4, late ? term_attr(UA_BAD) : (int)A_NORMAL, age, 1) + 1;
+		x += ui_text(stdscr, y + i, x, 20, sel ? (int)A_BOLD : (int)A_NORMAL, PQgetvalue(p, r, W_CUSTOMER), 1) + 1;
+		x += ui_textf(stdscr, y + i, x, 16, (int)A_NORMAL, 1, "from %s", PQgetvalue(p, r, W_FROM_TEAM)) + 1;
+		x += ui_text(stdscr, y + i, x, 5, late ? term_attr(UA_BAD) : term_attr(UA_WARN),
+		             late ? "LATE" : (is_open ? "NEW" : "ACK"), 1) + 1;
+		if (x < w - 4)
+			ui_textf(stdscr, y + i, x, w - x - 1, term_attr(UA_DIM), 0, "\"%s\"",
+			         PQgetvalue(p, r, W_NOTE));
+	}
+}
+
+static void finder_draw(struct screen *s, struct app *a)
+{
+	struct finder *f = (struct finder *)s;
+	ui_text(stdscr, 0, 1, 20, term_attr(UA_HEADER), "Baton", 0);
+	int x = 1;
+	x += ui_text(stdscr, 1, x, 6, (int)A_BOLD, "Find: ", 0);
+	x += ui_text(stdscr, 1, x, a->cols - x - 2, (int)A_NORMAL, buf_str(&f->text), 0);
+	if (f->focus == FOCUS_FIELD)
+		ui_text(stdscr, 1, x, 1, (int)A_REVERSE, " ", 0);
+	int avail = a->rows - 3; /* rows 2 .. rows-2 */
+	int wait_h = nrows(f->waiting) + 1;
+	if (wait_h < 3)
+		wait_h = 3;
+	if (f->results || f->text.len) {
+		if (wait_h > avail / 2)
+			wait_h = avail / 2;
+	} else if (wait_h > avail - 2) {
+		wait_h = avail - 2;
+	}
+	draw_results(f, a, 2, avail - wait_h);
+	draw_waiting(f, a, 2 + avail - wait_h, wait_h);
+}
+
+static void open_selected(struct finder *f, struct app *a)
+{
+	if (f->focus == FOCUS_RESULTS && f->rl.sel >= 0 && f->rl.sel < nrows(f->results)) {
+		app_push(a, customer_new(a, atoll(PQgetvalue(f->results, f->rl.sel, F_ID))));
+	} else if (f->focus == FOCUS_WAITING && f->wl.sel >= 0 && f->wl.sel < nrows(f->waiting)) {
+		app_push(a, customer_new(a, atoll(PQgetvalue(f->waiting, f->wl.sel, W_CUSTOMER_ID))));
+	}
+}
+
+static void delete_last_char(struct buf *b)
+{
+	while (b->len > 0) {
+		unsigned char c = (unsigned char)b->data[--b->len];
+		if ((c & 0xC0) != 0x80)
+			break;
+	}
+	if (b->data)
+		b->data[b->len] = '\0';
+}
+
+static void delete_word(struct buf *b)
+{
+	while (b->len && b->data[b->len - 1] == ' ')
+		b->len--;
+	while (b->len && b->data[b->len - 1] != ' ')
+		b->len--;
+	if (b->data)
+		b->data[b->len] = '\0';
+}
+
+static void append_wchar(struct buf *b, wint_t ch)
+{
+	char mb[8];
+	unsigned c = (unsigned)ch;
+	int n;
+	if (c < 0x80) {
+		mb[0] = (char)c;
+		n = 1;
+	} else if (c < 0x800) {
+		mb[0] = (char)(0xC0 | (c >> 6));
+		mb[1] = (char)(0x80 | (c & 0x3F));
+		n = 2;
+	} else if (c < 0x10000) {
+		mb[0] = (char)(0xE0 | (c >> 12));
+		mb[1] = (char)(0x80 | ((c >> 6) & 0x3F));
+		mb[2] = (char)(0x80 | (c & 0x3F));
+		n = 3;
+	} else {
+		mb[0] = (char)(0xF0 | (c >> 18));
+		mb[1] = (char)(0x80 | ((c >> 12) & 0x3F));
+		mb[2] = (char)(0x80 | ((c >> 6) & 0x3F));
+		mb[3] = (char)(0x80 | (c & 0x3F));
+		n = 4;
+	}
+	if (b->len + (size_t)n < 200)
+		buf_add(b, mb, (size_t)n);
+}
+
+static int field_key(struct finder *f, struct app *a, int key, int is_func)
+{
+	if (!is_func && key == 27) { /* Esc */
+		if (f->text.len) {
+			buf_reset(&f->text);
+			search(f, a);
+		} else {
+			f->focus = nrows(f->results) ? FOCUS_RESULTS : FOCUS_WAITING;
+		}
+		return 1;
+	}
+	if ((is_func && key == KEY_BACKSPACE) || (!is_func && (key == 127 || key == 8))) {
+		delete_last_char(&f->text);
+		search(f, a);
+		return 1;
+	}
+	if (!is_func && key == 21) { /* Ctrl-U */
+		buf_reset(&f->text);
+		search(f, a);
+		return 1;
+	}
+	if (!is_func && key == 23) { /* Ctrl-W */
+		delete_word(&f->text);
+		search(f, a);
+		return 1;
+	}
+	if ((is_func && key == KEY_DOWN) || (!is_func && key == '\t')) {
+		f->focus = nrows(f->results) ? FOCUS_RESULTS : FOCUS_WAITING;
+		return 1;
+	}
+	if ((!is_func && (key == '\r' || key == '\n')) || (is_func && key == KEY_ENTER)) {
+		if (nrows(f->results)) {
+			f->focus = FOCUS_RESULTS;
+			open_selected(f, a);
+		}
+		return 1;
+	}
+	if (!is_func && key >= 32 && key != 127 && iswprint((wint_t)key)) {
+		append_wchar(&f->text, (wint_t)key);
+		search(f, a);
+		return 1;
+	}
+	return 0;
+}
+
+static int finder_key(struct screen *s, struct app *a, int key, int is_func)
+{
+	struct finder *f = (struct finder *)s;
+	if (f->focus == FOCUS_FIELD)
+		return field_key(f, a, key, is_func);
+	/* In the lists, a letter that is not a command starts a new search. */
+	if (!is_func && key > 32 && key != 127 && iswprint((wint_t)key) &&
+	    keys_lookup(SCOPE_FINDER, key) == ACT_NONE) {
+		f->focus = FOCUS_FIELD;
+		buf_reset(&f->text);
+		return field_key(f, a, key, is_func);
+	}
+	if (f->focus == FOCUS_RESULTS && is_func && key == KEY_UP && f->rl.sel <= 0) {
+		f->focus = FOCUS_FIELD;
+		return 1;
+	}
+	return 0;
+}
+
+static void finder_action(struct screen *s, struct app *a, enum ui_action act)
+{
+	struct finder *f = (struct finder *)s;
+	switch (act) {
+	case ACT_FIND:
+		f->focus = FOCUS_FIELD;
+		return;
+	case ACT_BACK:
+		a->quit = 1;
+		return;
+	case ACT_OPEN:
+		open_selected(f, a);
+		return;
+	case ACT_REFRESH:
+		finder_reload(s, a);
+		return;
+	case ACT_NEXT_PANEL:
+		f->focus = f->focus == FOCUS_RESULTS ? FOCUS_WAITING : FOCUS_FIELD;
+		if (f->focus == FOCUS_WAITING && !nrows(f->waiting))
+			f->focus = FOCUS_FIELD;
+		return;
+	case ACT_PREV_PANEL:
+		f->focus = f->focus == FOCUS_WAITING && nrows(f->results) ? FOCUS_RESULTS : FOCUS_FIELD;
+		return;
+	default:
+		break;
+	}
+	if (f->focus == FOCUS_RESULTS)
+		ui_list_move(&f->rl, nrows(f->results), f->res_rows - 1, act);
+	else if (f->focus == FOCUS_WAITING)
+		ui_list_move(&f->wl, nrows(f->waiting), f->wait_rows - 1, act);
+}
+
+static const struct screen_ops finder_ops = {
+	.name = "finder",
+	.scope = SCOPE_FINDER,
+	.draw = finder_draw,
+	.key = finder_key,
+	.action = finder_action,
+	.reload = finder_reload,
+	.destroy = finder_destroy,
+	.hints = "type to find  Down/Tab lists  Enter open  Esc clear  ? help  q quit",
+};
+
+struct screen *finder_new(struct app *a)
+{
+	(void)a;
+	struct finder *f = calloc(1, sizeof *f);
+	if (!f)
+		abort();
+	f->base.ops = &finder_ops;
+	f->rl.sel = f->wl.sel = -1;
+	return &f->base;
+}

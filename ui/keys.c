@@ -1,0 +1,123 @@
+/* Key bindings: one table, from which both dispatch and the help screen are
+ * made, so they cannot drift apart. */
+#include "ui/ui.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define CTRL(c) ((c) & 0x1f)
+
+static const char *const action_names[ACT_COUNT] = {
+#define UI_ACTION_NAME(id, name, help) name,
+	UI_ACTIONS(UI_ACTION_NAME)
+#undef UI_ACTION_NAME
+};
+
+static const char *const action_help[ACT_COUNT] = {
+#define UI_ACTION_HELP(id, name, help) help,
+	UI_ACTIONS(UI_ACTION_HELP)
+#undef UI_ACTION_HELP
+};
+
+const struct ui_binding keys_bindings[] = {
+	/* Everywhere. */
+	{SCOPE_GLOBAL, '?', "?", ACT_HELP},
+	{SCOPE_GLOBAL, KEY_F(1), "F1", ACT_HELP},
+	{SCOPE_GLOBAL, CTRL('l'), "Ctrl-L", ACT_REDRAW},
+	{SCOPE_GLOBAL, CTRL('c'), "Ctrl-C", ACT_QUIT},
+	{SCOPE_GLOBAL, CTRL('z'), "Ctrl-Z", ACT_SUSPEND},
+	{SCOPE_GLOBAL, 'q', "q", ACT_BACK},
+	{SCOPE_GLOBAL, 'Q', "Q", ACT_QUIT},
+	{SCOPE_GLOBAL, 'R', "R", ACT_REFRESH},
+	{SCOPE_GLOBAL, KEY_F(5), "F5", ACT_REFRESH},
+	/* Lists: every screen with rows. */
+	{SCOPE_LIST, 'j', "j", ACT_DOWN},
+	{SCOPE_LIST, KEY_DOWN, "Down", ACT_DOWN},
+	{SCOPE_LIST, 'k', "k", ACT_UP},
+	{SCOPE_LIST, KEY_UP, "Up", ACT_UP},
+	{SCOPE_LIST, 'g', "g", ACT_TOP},
+	{SCOPE_LIST, KEY_HOME, "Home", ACT_TOP},
+	{SCOPE_LIST, 'G', "G", ACT_BOTTOM},
+	{SCOPE_LIST, KEY_END, "End", ACT_BOTTOM},
+	{SCOPE_LIST, KEY_NPAGE, "PgDn", ACT_PAGE_DOWN},
+	{SCOPE_LIST, CTRL('f'), "Ctrl-F", ACT_PAGE_DOWN},
+	{SCOPE_LIST, ' ', "Space", ACT_PAGE_DOWN},
+	{SCOPE_LIST, KEY_PPAGE, "PgUp", ACT_PAGE_UP},
+	{SCOPE_LIST, CTRL('b'), "Ctrl-B", ACT_PAGE_UP},
+	{SCOPE_LIST, '\n', "Enter", ACT_OPEN},
+	{SCOPE_LIST, '\r', NULL, ACT_OPEN},
+	{SCOPE_LIST, KEY_ENTER, NULL, ACT_OPEN},
+	{SCOPE_LIST, '/', "/", ACT_SEARCH},
+	{SCOPE_LIST, 'n', "n", ACT_SEARCH_NEXT},
+	{SCOPE_LIST, 'N', "N", ACT_SEARCH_PREV},
+	/* The start screen: typing goes to the Find field. */
+	{SCOPE_FINDER, '/', "/", ACT_FIND},
+	{SCOPE_FINDER, 'f', "f", ACT_FIND},
+	{SCOPE_FINDER, '\t', "Tab", ACT_NEXT_PANEL},
+	{SCOPE_FINDER, KEY_BTAB, "Shift-Tab", ACT_PREV_PANEL},
+	/* The customer screen. */
+	{SCOPE_CUSTOMER, '\t', "Tab", ACT_NEXT_PANEL},
+	{SCOPE_CUSTOMER, KEY_RIGHT, "Right", ACT_NEXT_PANEL},
+	{SCOPE_CUSTOMER, 'l', "l", ACT_NEXT_PANEL},
+	{SCOPE_CUSTOMER, KEY_BTAB, "Shift-Tab", ACT_PREV_PANEL},
+	{SCOPE_CUSTOMER, KEY_LEFT, "Left", ACT_PREV_PANEL},
+	{SCOPE_CUSTOMER, 'h', "h", ACT_PREV_PANEL},
+	{SCOPE_CUSTOMER, 't', "t", ACT_TIMELINE},
+	{SCOPE_CUSTOMER, 'F', "F", ACT_FIND},
+	/* Text pages (details, timeline, help) scroll like lists. */
+};
+const size_t keys_bindings_count = sizeof keys_bindings / sizeof *keys_bindings;
+
+/* Which scopes a screen's scope sees, most specific first. */
+static int scope_chain(enum ui_scope scope, enum ui_scope out[3])
+{
+	int n = 0;
+	out[n++] = scope;
+	if (scope == SCOPE_FINDER || scope == SCOPE_CUSTOMER || scope == SCOPE_PAGER)
+		out[n++] = SCOPE_LIST;
+	out[n++] = SCOPE_GLOBAL;
+	return n;
+}
+
+enum ui_action keys_lookup(enum ui_scope scope, int key)
+{
+	enum ui_scope chain[3];
+	int n = scope_chain(scope, chain);
+	for (int c = 0; c < n; c++)
+		for (size_t i = 0; i < keys_bindings_count; i++)
+			if (keys_bindings[i].scope == chain[c] && keys_bindings[i].key == key)
+				return keys_bindings[i].action;
+	return ACT_NONE;
+}
+
+const char *keys_action_name(enum ui_action a)
+{
+	return (unsigned)a < ACT_COUNT ? action_names[a] : "";
+}
+
+const char *keys_action_help(enum ui_action a)
+{
+	return (unsigned)a < ACT_COUNT ? action_help[a] : "";
+}
+
+void keys_labels(enum ui_scope scope, enum ui_action a, char *out, size_t n)
+{
+	enum ui_scope chain[3];
+	int nc = scope_chain(scope, chain);
+	size_t len = 0;
+	out[0] = '\0';
+	for (int c = 0; c < nc; c++) {
+		for (size_t i = 0; i < keys_bindings_count; i++) {
+			const struct ui_binding *b = &keys_bindings[i];
+			if (b->scope != chain[c] || b->action != a || !b->label)
+				continue;
+			/* A key bound more specifically hides the global one. */
+			if (keys_lookup(scope, b->key) != a)
+				continue;
+			int w = snprintf(out + len, n - len, "%s%s", len ? " " : "", b->label);
+			if (w < 0 || (size_t)w >= n - len)
+				return;
+			len += (size_t)w;
+		}
+	}
+}

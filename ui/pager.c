@@ -1,0 +1,403 @@
+/* Text pages: an item's full detail, the customer timeline and the help
+ * screen.  Lines are wrapped to the terminal's width when drawn, searched
+ * with / n N, and optionally selectable (the timeline opens an entry). */
+#include "baton/buf.h"
+#include "baton/customer.h"
+#include "baton/text.h"
+#include "ui/ui.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wctype.h>
+
+#define TAG_TIMELINE 201
+
+struct pager {
+	struct screen base;
+	char *title;
+	char *text;          /* raw, multi-line; cleaned when wrapped */
+	char **details;      /* per source line: what Enter opens, or NULL */
+	int ndetails;
+	int selectable;
+	/* wrapped for `wrapped_cols` */
+	int wrapped_cols;
+	char **rows;
+	int *row_src;        /* source line of each row */
+	int nrows;
+	struct ui_list l;
+	int height;
+	struct buf search;
+	int prompting;
+	int loading;
+	long long customer_id;
+	char idtxt[32];
+};
+
+static void free_rows(struct pager *p)
+{
+	for (int i = 0; i < p->nrows; i++)
+		free(p->rows[i]);
+	free(p->rows);
+	free(p->row_src);
+	p->rows = NULL;
+	p->row_src = NULL;
+	p->nrows = 0;
+}
+
+static void free_details(struct pager *p)
+{
+	if (!p->details)
+		return;
+	for (int i = 0; i < p->ndetails; i++)
+		free(p->details[i]);
+	free(p->details);
+	p->details = NULL;
+	p->ndetails = 0;
+}
+
+static void pager_destroy(struct screen *s)
+{
+	struct pager *p = (struct pager *)s;
+	free_rows(p);
+	free_details(p);
+	free(p->title);
+	free(p->text);
+	buf_free(&p->search);
+	free(p);
+}
+
+static void add_row(struct pager *p, const char *s, size_t n, int src)
+{
+	p->rows = realloc(p->rows, sizeof *p->rows * (size_t)(p->nrows + 1));
+	p->row_src = realloc(p->row_src, sizeof *p->row_src * (size_t)(p->nrows + 1));
+	if (!p->rows || !p->row_src)
+		abort();
+	p->rows[p->nrows] = strndup(s, n);
+	if (!p->rows[p->nrows])
+		abort();
+	p->row_src[p->nrows++] = src;
+}
+
+/* Length in bytes of the UTF-8 sequence starting at s (clean text). */
+static size_t seq_len(const unsigned char *s)
+{
+	if (*s < 0x80)
+		return 1;
+	if ((*s & 0xE0) == 0xC0)
+		return 2;
+	if ((*s & 0xF0) == 0xE0)
+		return 3;
+	return 4;
+}
+
+/* Break one clean line into rows of at most `cols` columns, at spaces when
+ * possible. */
+static void wrap_line(struct pager *p, const char *line, int cols, int src)
+{
+	if (!*line || p->selectable) {
+		add_row(p, line, strlen(line), src);
+		return;
+	}
+	const char *start = line;
+	while (*start) {
+		const char *s = start, *last_space = NULL;
+		int w = 0;
+		while (*s) {
+			size_t n = seq_len((const unsigned char *)s);
+			char tmp[8] = {0};
+			memcpy(tmp, s, n);
+			int cw = text_width(tmp);
+			if (w + cw > cols)
+				break;
+			if (*s == ' ')
+				last_space = s;
+			w += cw;
+			s += n;
+		}
+		if (!*s) {
+			add_row(p, start, (size_t)(s - start), src);
+			break;
+		}
+		const char *end = (last_space && last_space > start) ? last_space : s;
+		if (end == start) /* a character wider than the page */
+			end = s + seq_len((const unsigned char *)s);
+		add_row(p, start, (size_t)(end - start), src);
+		start = end;
+		while (*start == ' ')
+			start++;
+	}
+}
+
+static void rewrap(struct pager *p, int cols)
+{
+	free_rows(p);
+	p->wrapped_cols = cols;
+	char *clean = text_clean_dup(p->text ? p->text : "", TEXT_MULTILINE);
+	int src = 0;
+	for (char *line = clean, *next; line; line = next, src++) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		wrap_line(p, line, cols, src);
+	}
+	free(clean);
+}
+
+static void pager_draw(struct screen *s, struct app *a)
+{
+	struct pager *p = (struct pager *)s;
+	int cols = a->cols - 3;
+	if (p->wrapped_cols != cols)
+		rewrap(p, cols);
+	ui_textf(stdscr, 0, 1, a->cols / 2 + 10, term_attr(UA_HEADER), 0, "Baton %s %s",
+	         term_sym(SYM_DOT), p->title);
+	p->height = a->rows - 3;
+	if (p->loading) {
+		ui_text(stdscr, 2, 2, cols, term_attr(UA_DIM), "loading…", 0);
+		return;
+	}
+	if (p->selectable)
+		ui_list_fit(&p->l, p->nrows, p->height);
+	for (int i = 0; i < p->height && p->l.top + i < p->nrows; i++) {
+		int r = p->l.top + i;
+		int sel = p->selectable && r == p->l.sel;
+		if (sel)
+			ui_text(stdscr, 1 + i, 0, 1, term_attr(UA_SEL), term_sym(SYM_SEL), 0);
+		/* Rows are already clean; ui_text cleans again, harmlessly. */
+		ui_text(stdscr, 1 + i, 2, cols, sel ? (int)A_BOLD : (int)A_NORMAL, p->rows[r], 0);
+	}
+	if (p->prompting) {
+		ui_clear(stdscr, a->rows - 2, 0, 1, a->cols);
+		ui_textf(stdscr, a->rows - 2, 1, a->cols - 2, (int)A_BOLD, 0, "/%s", buf_str(&p->search));
+	} else if (p->nrows > p->height) {
+		int pct = (int)(100LL * (p->l.top + p->height) / p->nrows);
+		ui_textf(stdscr, a->rows - 2, a->cols - 8, 7, term_attr(UA_DIM), 0, "%3d%%",
+		         pct > 100 ? 100 : pct);
+	}
+}
+
+static int contains_ci(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+	for (; *hay; hay++)
+		if (strncasecmp(hay, needle, n) == 0)
+			return 1;
+	return 0;
+}
+
+static void find_match(struct pager *p, struct app *a, int dir)
+{
+	if (!p->search.len)
+		return;
+	int cur = p->selectable ? p->l.sel : p->l.top;
+	for (int k = 1; k <= p->nrows; k++) {
+		int r = ((cur + dir * k) % p->nrows + p->nrows) % p->nrows;
+		if (contains_ci(p->rows[r], buf_str(&p->search))) {
+			if (p->selectable)
+				p->l.sel = r;
+			else
+				p->l.top = r;
+			return;
+		}
+	}
+	app_message(a, 1, "not found: %s", buf_str(&p->search));
+}
+
+static int pager_key(struct screen *s, struct app *a, int key, int is_func)
+{
+	struct pager *p = (struct pager *)s;
+	if (!p->prompting)
+		return 0;
+	if (!is_func && (key == '\r' || key == '\n')) {
+		p->prompting = 0;
+		find_match(p, a, 1);
+	} else if (!is_func && key == 27) {
+		p->prompting = 0;
+	} else if ((is_func && key == KEY_BACKSPACE) || (!is_func && (key == 127 || key == 8))) {
+		if (p->search.len)
+			p->search.data[--p->search.len] = '\0';
+	} else if (!is_func && key >= 32 && key < 127) {
+		buf_putc(&p->search, (char)key);
+	}
+	return 1;
+}
+
+static void pager_action(struct screen *s, struct app *a, enum ui_action act)
+{
+	struct pager *p = (struct pager *)s;
+	switch (act) {
+	case ACT_BACK:
+		app_pop(a);
+		return;
+	case ACT_SEARCH:
+		p->prompting = 1;
+		buf_reset(&p->search);
+		return;
+	case ACT_SEARCH_NEXT:
+		find_match(p, a, 1);
+		return;
+	case ACT_SEARCH_PREV:
+		find_match(p, a, -1);
+		return;
+	case ACT_OPEN:
+		if (p->selectable && p->details && p->l.sel >= 0 && p->l.sel < p->nrows &&
+		    p->row_src[p->l.sel] < p->ndetails) {
+			const char *d = p->details[p->row_src[p->l.sel]];
+			if (d)
+				app_push(a, pager_new(a, p->title, d));
+		}
+		return;
+	default:
+		break;
+	}
+	if (p->selectable) {
+		ui_list_move(&p->l, p->nrows, p->height - 1, act);
+		return;
+	}
+	/* A plain page scrolls. */
+	int maxtop = p->nrows - p->height;
+	if (maxtop < 0)
+		maxtop = 0;
+	struct ui_list l = {p->l.top, 0};
+	switch (act) {
+	case ACT_DOWN: l.sel++; break;
+	case ACT_UP: l.sel--; break;
+	case ACT_TOP: l.sel = 0; break;
+	case ACT_BOTTOM: l.sel = maxtop; break;
+	case ACT_PAGE_DOWN: l.sel += p->height - 1; break;
+	case ACT_PAGE_UP: l.sel -= p->height - 1; break;
+	default: return;
+	}
+	p->l.top = l.sel < 0 ? 0 : (l.sel > maxtop ? maxtop : l.sel);
+}
+
+static const struct screen_ops pager_ops = {
+	.name = "pager",
+	.scope = SCOPE_PAGER,
+	.draw = pager_draw,
+	.key = pager_key,
+	.action = pager_action,
+	.destroy = pager_destroy,
+	.hints = "j/k scroll  Space/PgDn page  / search  n/N next/prev  q back  ? help",
+};
+
+static struct pager *pager_alloc(const char *title, const char *text)
+{
+	struct pager *p = calloc(1, sizeof *p);
+	if (!p)
+		abort();
+	p->base.ops = &pager_ops;
+	p->title = strdup(title ? title : "");
+	p->text = strdup(text ? text : "");
+	if (!p->title || !p->text)
+		abort();
+	p->l.sel = 0;
+	return p;
+}
+
+struct screen *pager_new(struct app *a, const char *title, const char *text)
+{
+	(void)a;
+	return &pager_alloc(title, text)->base;
+}
+
+/* --- timeline --------------------------------------------------------------- */
+
+static void on_timeline(void *ctx, PGresult **res, int nres, const char *err)
+{
+	struct pager *p = ctx;
+	if (!screen_release(&p->base))
+		return;
+	p->loading = 0;
+	struct buf b = BUF_INIT;
+	if (err || nres != 1) {
+		buf_printf(&b, "Could not read the timeline: %s", err ? err : "no result");
+	} else {
+		PGresult *r = res[0];
+		int n = PQntuples(r);
+		free_details(p);
+		p->details = calloc((size_t)n + 1, sizeof *p->details);
+		p->ndetails = n;
+		if (!p->details)
+			abort();
+		for (int i = 0; i < n; i++) {
+			char age[16];
+			fmt_age(age, sizeof age, atoll(PQgetvalue(r, i, TL_AGE_S)));
+			struct buf line = BUF_INIT;
+			/* One entry per row: flatten newlines of notes. */
+			text_clean(&line, PQgetvalue(r, i, TL_TEXT), strlen(PQgetvalue(r, i, TL_TEXT)),
+			           TEXT_ONELINE);
+			buf_printf(&b, "%.16s %5s  %-20s %-8s %s\n", PQgetvalue(r, i, TL_AT), age,
+			           PQgetvalue(r, i, TL_KIND), PQgetvalue(r, i, TL_WHO), buf_str(&line));
+			buf_free(&line);
+			struct buf d = BUF_INIT;
+			buf_printf(&d, "%s  %s  %s\n\n%s\n", PQgetvalue(r, i, TL_AT), PQgetvalue(r, i, TL_KIND),
+			           PQgetvalue(r, i, TL_WHO), PQgetvalue(r, i, TL_TEXT));
+			p->details[i] = buf_steal(&d);
+		}
+		if (n == 0)
+			buf_puts(&b, "Nothing has happened yet.");
+	}
+	free(p->text);
+	p->text = buf_steal(&b);
+	p->wrapped_cols = 0;
+}
+
+static void timeline_reload(struct screen *s, struct app *a)
+{
+	struct pager *p = (struct pager *)s;
+	const char *params[] = {p->idtxt};
+	struct db_stmt st = {cv_timeline_sql, 1, params};
+	screen_hold(s);
+	dbq_submit(a->db, TAG_TIMELINE, &st, 1, 1, on_timeline, p);
+}
+
+static const struct screen_ops timeline_ops = {
+	.name = "timeline",
+	.scope = SCOPE_PAGER,
+	.draw = pager_draw,
+	.key = pager_key,
+	.action = pager_action,
+	.reload = timeline_reload,
+	.destroy = pager_destroy,
+	.hints = "j/k move  Enter open  / search  n/N next/prev  R refresh  q back  ? help",
+};
+
+struct screen *timeline_new(struct app *a, long long customer_id, const char *name)
+{
+	char title[256];
+	snprintf(title, sizeof title, "Timeline %s %s", term_sym(SYM_DOT), name);
+	struct pager *p = pager_alloc(title, "");
+	p->base.ops = &timeline_ops;
+	p->selectable = 1;
+	p->loading = 1;
+	p->customer_id = customer_id;
+	snprintf(p->idtxt, sizeof p->idtxt, "%lld", customer_id);
+	timeline_reload(&p->base, a);
+	return &p->base;
+}
+
+/* --- help, generated from the key table ------------------------------------ */
+
+struct screen *help_new(struct app *a, enum ui_scope scope)
+{
+	struct buf b = BUF_INIT;
+	char keys[128];
+	buf_puts(&b, "Keys on this screen\n\n");
+	for (int act = 1; act < ACT_COUNT; act++) {
+		keys_labels(scope, (enum ui_action)act, keys, sizeof keys);
+		if (!keys[0])
+			continue;
+		buf_printf(&b, "  %-22s %s\n", keys, keys_action_help((enum ui_action)act));
+	}
+	if (scope == SCOPE_FINDER)
+		buf_puts(&b, "\nOn the start screen, typing goes to the Find field; Esc clears it\n"
+		             "or moves to the lists, where the keys above work.\n");
+	buf_puts(&b, "\nThe top line shows who you are connected as and the connection\n"
+	             "state: live, connecting or OFFLINE (Baton reconnects by itself).\n");
+	struct pager *p = pager_alloc("Help", buf_str(&b));
+	buf_free(&b);
+	(void)a;
+	return &p->base;
+}

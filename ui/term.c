@@ -1,0 +1,205 @@
+/* Terminal care in one place: start and restore, colours (NO_COLOR and
+ * monochrome terminals), symbols with ASCII fallbacks, and drawing of
+ * untrusted text, which is always cleaned here before it reaches curses. */
+#include "baton/buf.h"
+#include "baton/config.h"
+#include "baton/text.h"
+#include "ui/ui.h"
+
+#include <langinfo.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int attrs[UA_COUNT];
+static int use_utf8;
+static int started;
+
+static const char *const sym_utf8[SYM_COUNT] = {"✔", "▶", "⚑", "●", "✉", "▷", "→", "▶", "■", "·", "…"};
+static const char *const sym_ascii[SYM_COUNT] = {"+", ">", "!", "*", "@", ">", "->", ">", "#", "-", "..."};
+
+const char *term_sym(enum ui_sym s)
+{
+	return (use_utf8 ? sym_utf8 : sym_ascii)[s];
+}
+
+int term_attr(enum ui_attr at)
+{
+	return attrs[at];
+}
+
+static void setup_attrs(struct app *a)
+{
+	/* Monochrome first: state must read without colour. */
+	attrs[UA_NORMAL] = (int)A_NORMAL;
+	attrs[UA_TITLE] = (int)A_BOLD;
+	attrs[UA_DIM] = (int)A_DIM;
+	attrs[UA_SEL] = (int)A_REVERSE;
+	attrs[UA_GOOD] = (int)A_NORMAL;
+	attrs[UA_WARN] = (int)A_BOLD;
+	attrs[UA_BAD] = (int)A_BOLD;
+	attrs[UA_FLAG] = (int)A_BOLD;
+	attrs[UA_HEADER] = (int)A_BOLD;
+	const char *nc = getenv("NO_COLOR");
+	a->color = a->cfg->color && !(nc && *nc) && has_colors();
+	if (!a->color)
+		return;
+	start_color();
+	use_default_colors();
+	/* -1: the terminal's own background, whatever the user's theme. */
+	init_pair(1, COLOR_GREEN, -1);
+	init_pair(2, COLOR_YELLOW, -1);
+	init_pair(3, COLOR_RED, -1);
+	init_pair(4, COLOR_CYAN, -1);
+	init_pair(5, COLOR_MAGENTA, -1);
+	attrs[UA_GOOD] = (int)COLOR_PAIR(1);
+	attrs[UA_WARN] = (int)(COLOR_PAIR(2) | A_BOLD);
+	attrs[UA_BAD] = (int)(COLOR_PAIR(3) | A_BOLD);
+	attrs[UA_TITLE] = (int)(COLOR_PAIR(4) | A_BOLD);
+	attrs[UA_FLAG] = (int)(COLOR_PAIR(5) | A_BOLD);
+}
+
+int term_init(struct app *a)
+{
+	const char *cs = nl_langinfo(CODESET);
+	use_utf8 = cs && strcmp(cs, "UTF-8") == 0 && !a->cfg->ascii;
+	a->utf8 = use_utf8;
+	set_escdelay(a->cfg->escdelay_ms);
+	if (!newterm(NULL, stdout, stdin)) {
+		snprintf(a->fatal, sizeof a->fatal,
+		         "cannot start the console on this terminal (TERM=%s): set TERM to a known type",
+		         getenv("TERM") ? getenv("TERM") : "unset");
+		return -1;
+	}
+	started = 1;
+	/* raw: Ctrl-S/Ctrl-Q/Ctrl-C/Ctrl-Z reach us instead of the tty driver. */
+	raw();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	curs_set(0);
+	leaveok(stdscr, TRUE);
+	setup_attrs(a);
+	getmaxyx(stdscr, a->rows, a->cols);
+	return 0;
+}
+
+void term_end(void)
+{
+	if (!started)
+		return;
+	started = 0;
+	curs_set(1);
+	endwin();
+}
+
+void ui_clear(WINDOW *w, int y, int x, int h, int wdt)
+{
+	for (int i = 0; i < h; i++) {
+		wmove(w, y + i, x);
+		for (int j = 0; j < wdt; j++)
+			waddch(w, ' ');
+	}
+}
+
+int ui_text(WINDOW *w, int y, int x, int cols, int attr, const char *s, int pad)
+{
+	if (cols <= 0)
+		return 0;
+	struct buf clean = BUF_INIT, fit = BUF_INIT;
+	text_clean(&clean, s ? s : "", s ? strlen(s) : 0, TEXT_ONELINE);
+	int used = text_fit(&fit, buf_str(&clean), cols, pad);
+	wattrset(w, attr);
+	mvwaddstr(w, y, x, buf_str(&fit));
+	wattrset(w, A_NORMAL);
+	buf_free(&clean);
+	buf_free(&fit);
+	return used;
+}
+
+int ui_textf(WINDOW *w, int y, int x, int cols, int attr, int pad, const char *fmt, ...)
+{
+	struct buf b = BUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	int used = ui_text(w, y, x, cols, attr, buf_str(&b), pad);
+	buf_free(&b);
+	return used;
+}
+
+/* Lines: the wide-character forms draw Unicode box characters on UTF-8
+ * terminals and fall back to the terminal's line-drawing set elsewhere. */
+void ui_hline(WINDOW *w, int y, int x, int n)
+{
+	if (n > 0)
+		mvwhline_set(w, y, x, WACS_HLINE, n);
+}
+
+void ui_box(WINDOW *w, int y, int x, int h, int wdt, const char *title, int focused)
+{
+	if (h < 2 || wdt < 2)
+		return;
+	mvwadd_wch(w, y, x, WACS_ULCORNER);
+	mvwhline_set(w, y, x + 1, WACS_HLINE, wdt - 2);
+	mvwadd_wch(w, y, x + wdt - 1, WACS_URCORNER);
+	mvwvline_set(w, y + 1, x, WACS_VLINE, h - 2);
+	mvwvline_set(w, y + 1, x + wdt - 1, WACS_VLINE, h - 2);
+	mvwadd_wch(w, y + h - 1, x, WACS_LLCORNER);
+	mvwhline_set(w, y + h - 1, x + 1, WACS_HLINE, wdt - 2);
+	mvwadd_wch(w, y + h - 1, x + wdt - 1, WACS_LRCORNER);
+	if (title && wdt > 6) {
+		int at = focused ? (term_attr(UA_SEL) | (int)A_BOLD) : term_attr(UA_TITLE);
+		mvwaddch(w, y, x + 1, ' ');
+		int used = ui_text(w, y, x + 2, wdt - 5, at, title, 0);
+		mvwaddch(w, y, x + 2 + used, ' ');
+	}
+}
+
+int ui_list_move(struct ui_list *l, int nrows, int page, enum ui_action act)
+{
+	if (page < 1)
+		page = 1;
+	int sel = l->sel;
+	switch (act) {
+	case ACT_DOWN: sel++; break;
+	case ACT_UP: sel--; break;
+	case ACT_TOP: sel = 0; break;
+	case ACT_BOTTOM: sel = nrows - 1; break;
+	case ACT_PAGE_DOWN: sel += page; break;
+	case ACT_PAGE_UP: sel -= page; break;
+	default: return 0;
+	}
+	if (sel >= nrows)
+		sel = nrows - 1;
+	if (sel < 0)
+		sel = nrows ? 0 : -1;
+	l->sel = sel;
+	return 1;
+}
+
+void ui_list_fit(struct ui_list *l, int nrows, int height)
+{
+	if (nrows <= 0) {
+		l->sel = -1;
+		l->top = 0;
+		return;
+	}
+	if (l->sel < 0)
+		l->sel = 0;
+	if (l->sel >= nrows)
+		l->sel = nrows - 1;
+	if (height < 1)
+		height = 1;
+	if (l->sel < l->top)
+		l->top = l->sel;
+	if (l->sel >= l->top + height)
+		l->top = l->sel - height + 1;
+	if (l->top > nrows - height)
+		l->top = nrows - height;
+	if (l->top < 0)
+		l->top = 0;
+}
