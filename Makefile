@@ -47,12 +47,22 @@ TEST_BINS  = $(UNIT_SRC:tests/%.c=$(BUILD)/tests/%) $(INTEG_SRC:tests/%.c=$(BUIL
 
 all: $(BUILD)/baton
 
+# make V=1 shows the whole commands.
+ifneq ($(V),1)
+Q = @
+E = @echo
+else
+E = @:
+endif
+
 $(BUILD)/baton: $(MAIN_OBJ) $(CORE_OBJ) $(UI_OBJ)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(E) "  LD      $@"
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+	$(E) "  CC      $@"
+	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
 # The migrations are compiled into the binary so that `baton migrate` knows
 # exactly which schema versions it understands.
@@ -61,13 +71,15 @@ $(BUILD)/gen/migrations.c: $(MIGRATIONS) src/gen_migrations.sh
 	sh src/gen_migrations.sh $(MIGRATIONS) > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/gen/migrations.o: $(BUILD)/gen/migrations.c
-	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+	$(E) "  CC      $@"
+	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
 tests: $(TEST_BINS) $(BUILD)/baton
 
 $(BUILD)/tests/%: tests/%.c $(CORE_OBJ) tests/check.h
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CPPFLAGS) -Itests $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(CORE_OBJ) $(PKG_LIBS)
+	$(E) "  CCLD    $@"
+	$(Q)$(CC) $(ALL_CPPFLAGS) -Itests $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(CORE_OBJ) $(PKG_LIBS)
 
 deps-build:
 	@sh tests/lib/deps.sh build

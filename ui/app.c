@@ -373,8 +373,12 @@ static void loop(struct app *a)
 		}
 		if (pfd[0].revents & POLLIN)
 			read_keys(a);
-		if (n == 3 && pfd[2].revents)
+		if (n == 3 && pfd[2].revents) {
+			/* Answers change what is shown; curses sends only the
+			 * difference, so redrawing is cheap for the terminal. */
 			dbq_handle(a->db, pfd[2].revents);
+			a->dirty = 1;
+		}
 	}
 }
 

@@ -1,0 +1,66 @@
+/*
+ * Helpers for integration tests: run by tests/run.sh with PG* variables
+ * pointing at a throwaway server that has the databases baton_schema (bare
+ * schema) and baton_demo (schema + sql/demo.sql) to clone.
+ */
+#ifndef BATON_TESTS_ITEST_H
+#define BATON_TESTS_ITEST_H
+
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Create a fresh database cloned from `template`; returns its name in a
+ * static buffer.  Exits the test program when the server refuses. */
+static inline const char *itest_newdb(const char *template)
+{
+	static char name[64];
+	static int n;
+	snprintf(name, sizeof name, "t_%d_%d", (int)getpid(), ++n);
+	PGconn *c = PQconnectdb("dbname=postgres");
+	if (PQstatus(c) != CONNECTION_OK) {
+		printf("FAIL itest_newdb: %s", PQerrorMessage(c));
+		exit(1);
+	}
+	char sql[256];
+	snprintf(sql, sizeof sql, "CREATE DATABASE %s TEMPLATE %s", name, template);
+	PGresult *r = PQexec(c, sql);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		printf("FAIL itest_newdb: %s", PQresultErrorMessage(r));
+		exit(1);
+	}
+	PQclear(r);
+	PQfinish(c);
+	return name;
+}
+
+/* Connect to db as user (NULL: the harness's superuser). */
+static inline PGconn *itest_connect(const char *db, const char *user)
+{
+	const char *k[] = {"dbname", "user", NULL};
+	const char *v[] = {db, user, NULL};
+	PGconn *c = PQconnectdbParams(k, v, 0);
+	if (PQstatus(c) != CONNECTION_OK) {
+		printf("FAIL itest_connect: %s", PQerrorMessage(c));
+		exit(1);
+	}
+	return c;
+}
+
+/* Run SQL, return the first value of the first row (static, "" if none). */
+static inline const char *itest_value(PGconn *c, const char *sql)
+{
+	static char out[1024];
+	PGresult *r = PQexec(c, sql);
+	out[0] = '\0';
+	if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0)
+		snprintf(out, sizeof out, "%s", PQgetvalue(r, 0, 0));
+	else if (PQresultStatus(r) != PGRES_TUPLES_OK && PQresultStatus(r) != PGRES_COMMAND_OK)
+		snprintf(out, sizeof out, "ERROR: %s", PQresultErrorMessage(r));
+	PQclear(r);
+	return out;
+}
+
+#endif

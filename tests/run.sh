@@ -1,0 +1,88 @@
+#!/bin/sh
+# Run every test against a throwaway PostgreSQL and print "N passed, M failed".
+#   tests/run.sh BUILD_DIR [FILTER]
+# FILTER (a substring of a test file name) runs only matching test files.
+# The server, tmux and temporary files are always cleaned up, also when a
+# test fails or the run is interrupted.
+set -u
+build=${1:?usage: tests/run.sh BUILD_DIR [FILTER]}
+filter=${2:-}
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=$(cd "$build" && pwd)
+
+# World-searchable parent: PostgreSQL runs as another OS user when we are root.
+tmp=$(mktemp -d /tmp/baton-test.XXXXXX)
+chmod 0755 "$tmp"
+export BATON_TEST_TMP="$tmp"
+export BATON_TMUX="baton-test-$$"
+cleanup() {
+	tmux -L "$BATON_TMUX" kill-server >/dev/null 2>&1
+	sh "$root/tests/lib/pgctl.sh" stop "$tmp/pg" >/dev/null 2>&1
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+echo "starting a throwaway PostgreSQL in $tmp/pg"
+if ! sh "$root/tests/lib/pgctl.sh" start "$tmp/pg"; then
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+export PGHOST="$tmp/pg" PGPORT=5432 PGUSER=postgres PGDATABASE=postgres
+unset PGSERVICE PGPASSWORD PGOPTIONS
+export BATON_BIN="$build/baton" BATON_ROOT="$root"
+export LANG=C.UTF-8 LC_ALL=C.UTF-8 TZ=UTC
+# Tests must not read the developer's own configuration.
+export HOME="$tmp/home" XDG_CONFIG_HOME="$tmp/home/.config" XDG_STATE_HOME="$tmp/home/.local/state"
+mkdir -p "$HOME"
+unset BATON_CONFIG
+export ASAN_OPTIONS="abort_on_error=0:detect_leaks=1:exitcode=99"
+export LSAN_OPTIONS="suppressions=$root/tests/lsan.supp:print_suppressions=0"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:exitcode=99"
+
+# Templates: the bare schema (migrated by the binary under test) and the demo.
+createdb baton_schema && "$BATON_BIN" -d dbname=baton_schema migrate >/dev/null &&
+	createdb -T baton_schema baton_demo &&
+	psql -X -q -v ON_ERROR_STOP=1 -1 -d baton_demo -f "$root/sql/demo.sql" >/dev/null
+if [ $? -ne 0 ]; then
+	echo "FAIL setup: could not create the test databases"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+
+passed=0
+failed=0
+run_one() { # name, command...
+	name=$1
+	shift
+	out="$tmp/out.txt"
+	"$@" >"$out" 2>&1
+	rc=$?
+	p=$(grep -c '^PASS ' "$out")
+	f=$(grep -c '^FAIL ' "$out")
+	grep -E '^(PASS|FAIL) ' "$out" | sed "s|^|[$name] |"
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		echo "[$name] FAIL $name exited with status $rc:"
+		tail -n 30 "$out" | sed 's/^/    /'
+		f=1
+	elif [ "$f" -ne 0 ]; then
+		grep -vE '^(PASS|FAIL) ' "$out" | tail -n 30 | sed 's/^/    /'
+	fi
+	passed=$((passed + p))
+	failed=$((failed + f))
+}
+
+for t in "$build"/tests/unit/* "$build"/tests/integration/*; do
+	[ -x "$t" ] && [ -f "$t" ] || continue
+	case $t in *.d|*.o) continue ;; esac
+	case $t in *"$filter"*) ;; *) continue ;; esac
+	run_one "$(basename "$t")" "$t"
+done
+for t in "$root"/tests/e2e/*.sh; do
+	[ -f "$t" ] || continue
+	case $t in *"$filter"*) ;; *) continue ;; esac
+	run_one "$(basename "$t" .sh)" sh "$t"
+done
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
