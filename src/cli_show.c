@@ -27,7 +27,7 @@ static int parse_args(int argc, char **argv, const char *usage, enum format *fmt
 	int c;
 	*fmt = FMT_TEXT;
 	*arg = NULL;
-	optind = 1;
+	optind = 0; /* GNU getopt: reinitialise, main() parsed with "+" */
 	while ((c = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
 		if (c == 'h') {
 			fputs(usage, stdout);
@@ -53,7 +53,7 @@ static int parse_args(int argc, char **argv, const char *usage, enum format *fmt
 }
 
 /* Connect and make sure the schema is the one this binary speaks. */
-static PGconn *connect_checked(const struct cli *cli, int *rc)
+PGconn *cli_connect(const struct cli *cli, int *rc)
 {
 	char err[1024];
 	PGconn *c = db_connect(cli->cfg, cli->conninfo, err, sizeof err);
@@ -306,7 +306,7 @@ int cli_show(const struct cli *cli, int argc, char **argv)
 	if (a)
 		return a > 0 ? EXIT_OK : EXIT_USAGE;
 	int rc = EXIT_OK;
-	PGconn *c = connect_checked(cli, &rc);
+	PGconn *c = cli_connect(cli, &rc);
 	if (!c)
 		return rc;
 	char err[1024], *cand = NULL;
@@ -374,7 +374,7 @@ int cli_find(const struct cli *cli, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	int rc = EXIT_OK;
-	PGconn *c = connect_checked(cli, &rc);
+	PGconn *c = cli_connect(cli, &rc);
 	if (!c) {
 		finder_query_free(&f);
 		return rc;

@@ -85,6 +85,22 @@ void db_explain_error(const char *msg, char *err, size_t errlen)
 	snprintf(err, errlen, "%s%s", line[0] ? line : "unknown database error", hint);
 }
 
+void db_result_error(const PGresult *r, const PGconn *c, char *err, size_t errlen)
+{
+	const char *primary = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	if (!primary) {
+		db_explain_error(r ? PQresultErrorMessage(r) : PQerrorMessage(c), err, errlen);
+		return;
+	}
+	/* The server's own words, without "ERROR:" and PL/pgSQL context. */
+	const char *hint = PQresultErrorField(r, PG_DIAG_MESSAGE_HINT);
+	char line[768];
+	snprintf(line, sizeof line, "%s%s%s", primary, hint ? " (" : "", hint ? hint : "");
+	if (hint)
+		strncat(line, ")", sizeof line - strlen(line) - 1);
+	db_explain_error(line, err, errlen);
+}
+
 int db_session_setup(PGconn *c, const struct config *cfg, char *err, size_t errlen)
 {
 	char ms[32];
@@ -142,7 +158,7 @@ PGresult *db_exec(PGconn *c, const char *sql, int nparams, const char *const *pa
 	PGresult *r = PQexecParams(c, sql, nparams, NULL, params, NULL, NULL, 0);
 	if (r && result_ok(r))
 		return r;
-	db_explain_error(r ? PQresultErrorMessage(r) : PQerrorMessage(c), err, errlen);
+	db_result_error(r, c, err, errlen);
 	PQclear(r);
 	return NULL;
 }
@@ -174,7 +190,7 @@ int db_pipeline(PGconn *c, const struct db_stmt *stmts, int n, PGresult **res,
 			break;
 		}
 		if (!failed && s == PGRES_FATAL_ERROR) {
-			db_explain_error(PQresultErrorMessage(r), err, errlen);
+			db_result_error(r, c, err, errlen);
 			failed = 1;
 		}
 		if (got < n)

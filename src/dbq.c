@@ -369,14 +369,14 @@ static void read_results(struct dbq *q)
 			PQexitPipelineMode(q->conn);
 			struct req *r = q->inflight;
 			const char *err = NULL;
+			char msg[512];
 			for (int i = 0; i < r->n && !err; i++) {
 				ExecStatusType s = q->res[i] ? PQresultStatus(q->res[i]) : PGRES_FATAL_ERROR;
-				if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK)
-					err = q->res[i] ? PQresultErrorMessage(q->res[i]) : "no result";
+				if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK) {
+					db_result_error(q->res[i], q->conn, msg, sizeof msg);
+					err = msg;
+				}
 			}
-			char msg[512];
-			if (err)
-				db_explain_error(err, msg, sizeof msg);
 			if (r->internal && !err && q->res[0] && PQntuples(q->res[0]) == 1)
 				snprintf(q->user, sizeof q->user, "%s", PQgetvalue(q->res[0], 0, 1));
 			int was_internal = r->internal;

@@ -29,6 +29,8 @@ static const char usage_text[] =
 	"  doctor                check configuration, connection and schema\n"
 	"  show CUSTOMER         print a customer screen (--format text|json)\n"
 	"  find TEXT             find customers (--format text|json)\n"
+	"  handoff ...           write, acknowledge, resolve, cancel, reassign and\n"
+	"                        list handoffs (baton handoff --help)\n"
 	"\n"
 	"Exit status: 0 ok, 1 failure, 2 usage error, 3 configuration error,\n"
 	"4 database unreachable or schema not usable.\n"
@@ -105,6 +107,8 @@ int main(int argc, char **argv)
 		rc = cli_show(&cli, cargc, cargv);
 	else if (strcmp(cmd, "find") == 0)
 		rc = cli_find(&cli, cargc, cargv);
+	else if (strcmp(cmd, "handoff") == 0)
+		rc = cli_handoff(&cli, cargc, cargv);
 	else if (strcmp(cmd, "help") == 0) {
 		fputs(usage_text, stdout);
 		rc = EXIT_OK;

@@ -2,6 +2,8 @@
 #ifndef BATON_CLI_H
 #define BATON_CLI_H
 
+#include <libpq-fe.h>
+
 struct config;
 
 enum exit_code {
@@ -22,6 +24,11 @@ int cli_migrate(const struct cli *cli, int argc, char **argv);
 int cli_doctor(const struct cli *cli, int argc, char **argv);
 int cli_show(const struct cli *cli, int argc, char **argv);
 int cli_find(const struct cli *cli, int argc, char **argv);
+int cli_handoff(const struct cli *cli, int argc, char **argv);
+
+/* Connect and check the schema version; NULL with the message printed
+ * and *rc set to the exit status. */
+PGconn *cli_connect(const struct cli *cli, int *rc);
 
 /* Print "baton: message" to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -33,6 +33,10 @@ int db_session_setup(PGconn *c, const struct config *cfg, char *err, size_t errl
 /* Turn libpq's (possibly multi-line) message into one line with a hint. */
 void db_explain_error(const char *libpq_msg, char *err, size_t errlen);
 
+/* The message of a failed result: the server's primary message and hint,
+ * one line; falls back to the connection's message. */
+void db_result_error(const PGresult *r, const PGconn *c, char *err, size_t errlen);
+
 /* Run a parameterised statement synchronously and check its status.  Returns
  * the result (caller PQclear()s) or NULL with err filled. */
 PGresult *db_exec(PGconn *c, const char *sql, int nparams, const char *const *params,

@@ -1,0 +1,88 @@
+/* Handoffs from the client's side: the statements that create and move
+ * them (through the database functions of migration 002), and drafts kept
+ * on local disk until the database has them. */
+#ifndef BATON_HANDOFF_H
+#define BATON_HANDOFF_H
+
+#include <stddef.h>
+
+#include "baton/db.h"
+
+struct config;
+
+struct handoff_new {
+	char id[37];          /* client-generated: retries are recognised */
+	char event_id[37];
+	long long customer_id;
+	char customer_name[201];
+	char to_team[33];
+	char to_staff[64];    /* "" : anyone in the team */
+	char reason[41];
+	char priority[8];
+	long long ticket_id;  /* 0: none */
+	char *note;           /* malloc'd UTF-8 */
+};
+
+/* Fresh ids, priority "normal", everything else empty. -1 if no randomness. */
+int handoff_init(struct handoff_new *h);
+void handoff_clear(struct handoff_new *h); /* frees note */
+
+/* Check what the database cannot: reason in the configured list, priority,
+ * note present and within max_note_bytes, valid UTF-8.  -1 + err. */
+int handoff_validate(const struct handoff_new *h, const struct config *cfg, char *err, size_t errlen);
+
+/* Statement for creating h; `store` keeps the parameters and must live as
+ * long as the statement.  Result columns: created, state, version. */
+struct handoff_params {
+	char num[3][24];
+	const char *p[10];
+};
+void handoff_create_stmt(const struct handoff_new *h, const struct config *cfg,
+                         struct handoff_params *store, struct db_stmt *out);
+
+/* One lifecycle step. kind: acknowledged, resolved, cancelled, reassigned,
+ * commented.  version <= 0: no optimistic check.  Result columns: done,
+ * already, state, version, message. */
+enum { HS_DONE, HS_ALREADY, HS_STATE, HS_VERSION, HS_MESSAGE };
+struct handoff_step {
+	char id[37];
+	char event_id[37];
+	const char *kind;
+	char *comment;     /* malloc'd or NULL */
+	int version;
+	char to_team[33];
+	char to_staff[64];
+	const char *priority; /* for a reassignment's new ack deadline */
+};
+int handoff_step_init(struct handoff_step *s, const char *id, const char *kind);
+void handoff_step_clear(struct handoff_step *s);
+void handoff_step_stmt(const struct handoff_step *s, const struct config *cfg,
+                       struct handoff_params *store, struct db_stmt *out);
+
+/* 1 if s looks like a UUID. */
+int handoff_is_uuid(const char *s);
+
+/* Lists of handoffs (CLI and queue).  Columns: */
+enum { HL_ID, HL_CUSTOMER_ID, HL_CUSTOMER, HL_FROM_TEAM, HL_TO_TEAM, HL_TO_STAFF, HL_REASON,
+       HL_PRIORITY, HL_STATE, HL_AUTHOR, HL_CREATED, HL_AGE_S, HL_ACK_LEFT_S, HL_VERSION,
+       HL_NOTE, HL_COLS };
+/* $1 team ('' any), $2 person ('' any), $3 state ('' active), $4 'mine'
+ * ('t': to me or my team).  Oldest first. */
+extern const char handoff_list_sql[];
+
+/* --- drafts on disk -------------------------------------------------------- */
+
+/* Directory for drafts: $XDG_STATE_HOME/baton/drafts or
+ * ~/.local/state/baton/drafts, created 0700.  -1 + err. */
+int draft_dir(char *out, size_t n, char *err, size_t errlen);
+/* Write atomically (temp file + rename), mode 0600.  queued: submitted and
+ * waiting for the database; sync: fsync before returning. */
+int draft_save(const struct handoff_new *h, int queued, int sync, char *err, size_t errlen);
+/* Read one draft file; h->note is malloc'd. -1 if unreadable/invalid. */
+int draft_load(const char *path, struct handoff_new *h, int *queued);
+int draft_remove(const char *id);
+/* Paths of every draft, newest first; returns the count (-1 on error). */
+int draft_list(char ***paths);
+void draft_list_free(char **paths, int n);
+
+#endif

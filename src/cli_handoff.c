@@ -1,0 +1,401 @@
+/* baton handoff new|ack|resolve|cancel|reassign|comment|list */
+#include "baton/buf.h"
+#include "baton/cli.h"
+#include "baton/config.h"
+#include "baton/customer.h"
+#include "baton/db.h"
+#include "baton/handoff.h"
+#include "baton/migrate.h"
+#include "baton/text.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char usage_text[] =
+	"Usage: baton handoff new --customer C --to-team T [--to PERSON] --reason R\n"
+	"                         [--priority P] [--ticket ID] [--message TEXT]\n"
+	"       baton handoff ack|resolve|cancel ID [--comment TEXT] [--version N]\n"
+	"       baton handoff reassign ID --to-team T [--to PERSON] --comment TEXT [--version N]\n"
+	"       baton handoff comment ID --comment TEXT\n"
+	"       baton handoff list [--mine | --team T] [--state S] [--format text|json]\n"
+	"\n"
+	"new reads the note from standard input unless --message is given and\n"
+	"prints the new handoff's id. You act as your database role: the author of\n"
+	"every step is the session user. A step refused because someone else got\n"
+	"there first exits 1 and says who and when.\n";
+
+/* Retry window for a lost connection: the ids make resending safe. */
+#define RETRY_SECONDS 30
+
+struct opts {
+	const char *customer, *to_team, *to, *reason, *priority, *ticket, *message, *comment;
+	const char *team, *state, *format;
+	int version, mine;
+};
+
+static int parse(int argc, char **argv, struct opts *o, int *optind_out)
+{
+	static const struct option lo[] = {
+		{"customer", required_argument, NULL, 'C'}, {"to-team", required_argument, NULL, 'T'},
+		{"to", required_argument, NULL, 'p'},       {"reason", required_argument, NULL, 'r'},
+		{"priority", required_argument, NULL, 'P'}, {"ticket", required_argument, NULL, 't'},
+		{"message", required_argument, NULL, 'm'},  {"comment", required_argument, NULL, 'c'},
+		{"team", required_argument, NULL, 'e'},     {"state", required_argument, NULL, 's'},
+		{"format", required_argument, NULL, 'f'},   {"version", required_argument, NULL, 'v'},
+		{"mine", no_argument, NULL, 'M'},           {"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	memset(o, 0, sizeof *o);
+	optind = 0; /* GNU getopt: reinitialise, main() parsed with "+" */
+	int c;
+	while ((c = getopt_long(argc, argv, "m:c:h", lo, NULL)) != -1) {
+		switch (c) {
+		case 'C': o->customer = optarg; break;
+		case 'T': o->to_team = optarg; break;
+		case 'p': o->to = optarg; break;
+		case 'r': o->reason = optarg; break;
+		case 'P': o->priority = optarg; break;
+		case 't': o->ticket = optarg; break;
+		case 'm': o->message = optarg; break;
+		case 'c': o->comment = optarg; break;
+		case 'e': o->team = optarg; break;
+		case 's': o->state = optarg; break;
+		case 'f': o->format = optarg; break;
+		case 'M': o->mine = 1; break;
+		case 'v':
+			o->version = atoi(optarg);
+			if (o->version <= 0) {
+				cli_error("--version must be a positive number");
+				return -1;
+			}
+			break;
+		case 'h': fputs(usage_text, stdout); return 1;
+		default: fputs("Try 'baton handoff --help'.\n", stderr); return -1;
+		}
+	}
+	*optind_out = optind;
+	return 0;
+}
+
+/* Run a write, reconnecting and resending while the connection is lost.
+ * Safe only because every write carries its client-generated id. */
+static PGresult *exec_retrying(const struct cli *cli, PGconn **c, const struct db_stmt *st,
+                               char *err, size_t errlen)
+{
+	for (int waited = 0;; waited++) {
+		PGresult *r = db_exec(*c, st->sql, st->nparams, st->params, err, errlen);
+		if (r || PQstatus(*c) != CONNECTION_BAD || waited >= RETRY_SECONDS)
+			return r;
+		if (waited == 0)
+			fprintf(stderr, "baton: connection lost (%s); retrying for up to %d s\n", err,
+			        RETRY_SECONDS);
+		sleep(1);
+		PGconn *n = db_connect(cli->cfg, cli->conninfo, err, errlen);
+		if (n) {
+			PQfinish(*c);
+			*c = n;
+		}
+	}
+}
+
+static char *read_stdin(size_t limit)
+{
+	struct buf b = BUF_INIT;
+	char chunk[4096];
+	size_t n;
+	if (isatty(STDIN_FILENO))
+		fputs("Write the note; end it with Ctrl-D on a line of its own.\n", stderr);
+	while ((n = fread(chunk, 1, sizeof chunk, stdin)) > 0) {
+		buf_add(&b, chunk, n);
+		if (b.len > limit + 1)
+			break;
+	}
+	return buf_steal(&b);
+}
+
+static int resolve_team(PGconn *c, const char *name, char *out, size_t n)
+{
+	char err[512];
+	const char *p[] = {name};
+	PGresult *r = db_exec(c, "SELECT id FROM team WHERE id = lower($1) OR lower(name) = lower($1)",
+	                      1, p, err, sizeof err);
+	int ok = r && PQntuples(r) == 1;
+	if (ok)
+		snprintf(out, n, "%s", PQgetvalue(r, 0, 0));
+	PQclear(r);
+	return ok ? 0 : -1;
+}
+
+static int cmd_new(const struct cli *cli, const struct opts *o)
+{
+	if (!o->customer || !o->to_team || !o->reason) {
+		cli_error("handoff new needs --customer, --to-team and --reason. Try 'baton handoff --help'.");
+		return EXIT_USAGE;
+	}
+	struct handoff_new h;
+	char err[1024];
+	if (handoff_init(&h) < 0) {
+		cli_error("no randomness for the handoff id");
+		return EXIT_FAIL;
+	}
+	snprintf(h.reason, sizeof h.reason, "%s", o->reason);
+	if (o->priority)
+		snprintf(h.priority, sizeof h.priority, "%s", o->priority);
+	if (o->to)
+		snprintf(h.to_staff, sizeof h.to_staff, "%s", o->to);
+	if (o->ticket) {
+		char *end;
+		h.ticket_id = strtoll(o->ticket, &end, 10);
+		if (*end || h.ticket_id <= 0) {
+			cli_error("--ticket must be a ticket number");
+			return EXIT_USAGE;
+		}
+	}
+	snprintf(h.to_team, sizeof h.to_team, "%s", o->to_team);
+	h.note = o->message ? strdup(o->message) : read_stdin((size_t)cli->cfg->max_note_bytes);
+	if (!h.note)
+		abort();
+	int rc = EXIT_OK;
+	if (handoff_validate(&h, cli->cfg, err, sizeof err) < 0) {
+		cli_error("%s", err);
+		handoff_clear(&h);
+		return EXIT_FAIL;
+	}
+	PGconn *c = cli_connect(cli, &rc);
+	if (!c) {
+		handoff_clear(&h);
+		return rc;
+	}
+	char *cand = NULL;
+	int n = cv_resolve(c, o->customer, &h.customer_id, &cand, err, sizeof err);
+	if (n != 1) {
+		char *w = text_clean_dup(o->customer, TEXT_ONELINE);
+		if (n < 0)
+			cli_error("%s", err);
+		else if (n == 0)
+			cli_error("unknown customer '%s'", w);
+		else
+			cli_error("'%s' matches %d customers; use the id", w, n);
+		free(w);
+		free(cand);
+		rc = n < 0 ? EXIT_DB : EXIT_FAIL;
+		goto out;
+	}
+	if (resolve_team(c, o->to_team, h.to_team, sizeof h.to_team) < 0) {
+		char *w = text_clean_dup(o->to_team, TEXT_ONELINE);
+		cli_error("unknown team '%s'", w);
+		free(w);
+		rc = EXIT_FAIL;
+		goto out;
+	}
+	struct handoff_params st;
+	struct db_stmt s;
+	handoff_create_stmt(&h, cli->cfg, &st, &s);
+	PGresult *r = exec_retrying(cli, &c, &s, err, sizeof err);
+	if (!r) {
+		cli_error("%s", err);
+		rc = PQstatus(c) == CONNECTION_BAD ? EXIT_DB : EXIT_FAIL;
+		goto out;
+	}
+	printf("%s\n", h.id);
+	PQclear(r);
+out:
+	handoff_clear(&h);
+	PQfinish(c);
+	return rc;
+}
+
+static int cmd_step(const struct cli *cli, const struct opts *o, const char *kind, const char *id)
+{
+	if (!handoff_is_uuid(id)) {
+		cli_error("'%s' is not a handoff id (a UUID, as 'baton handoff list' shows)", id);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(kind, "reassigned") && (!o->to_team || !o->comment)) {
+		cli_error("reassign needs --to-team and --comment");
+		return EXIT_USAGE;
+	}
+	if (!strcmp(kind, "commented") && !o->comment) {
+		cli_error("comment needs --comment");
+		return EXIT_USAGE;
+	}
+	struct handoff_step s;
+	char err[1024];
+	if (handoff_step_init(&s, id, kind) < 0) {
+		cli_error("no randomness for the event id");
+		return EXIT_FAIL;
+	}
+	s.version = o->version;
+	if (o->comment && !(s.comment = strdup(o->comment)))
+		abort();
+	if (o->to)
+		snprintf(s.to_staff, sizeof s.to_staff, "%s", o->to);
+	int rc = EXIT_OK;
+	PGconn *c = cli_connect(cli, &rc);
+	if (!c) {
+		handoff_step_clear(&s);
+		return rc;
+	}
+	if (o->to_team && resolve_team(c, o->to_team, s.to_team, sizeof s.to_team) < 0) {
+		char *w = text_clean_dup(o->to_team, TEXT_ONELINE);
+		cli_error("unknown team '%s'", w);
+		free(w);
+		rc = EXIT_FAIL;
+		goto out;
+	}
+	/* A reassignment restarts the acknowledgement clock at its priority. */
+	char prio[16] = "normal";
+	if (!strcmp(kind, "reassigned")) {
+		const char *p[] = {id};
+		PGresult *pr = db_exec(c, "SELECT priority FROM handoff WHERE id = $1::uuid", 1, p, err, sizeof err);
+		if (pr && PQntuples(pr) == 1)
+			snprintf(prio, sizeof prio, "%s", PQgetvalue(pr, 0, 0));
+		PQclear(pr);
+	}
+	s.priority = prio;
+	struct handoff_params st;
+	struct db_stmt stmt;
+	handoff_step_stmt(&s, cli->cfg, &st, &stmt);
+	PGresult *r = exec_retrying(cli, &c, &stmt, err, sizeof err);
+	if (!r) {
+		cli_error("%s", err);
+		rc = PQstatus(c) == CONNECTION_BAD ? EXIT_DB : EXIT_FAIL;
+		goto out;
+	}
+	if (PQgetvalue(r, 0, HS_DONE)[0] == 't') {
+		printf("%s: %s (version %s)\n", id, PQgetvalue(r, 0, HS_STATE), PQgetvalue(r, 0, HS_VERSION));
+	} else {
+		char *m = text_clean_dup(PQgetvalue(r, 0, HS_MESSAGE), TEXT_ONELINE);
+		cli_error("not %s: %s", kind, m);
+		free(m);
+		rc = EXIT_FAIL;
+	}
+	PQclear(r);
+out:
+	handoff_step_clear(&s);
+	PQfinish(c);
+	return rc;
+}
+
+static int cmd_list(const struct cli *cli, const struct opts *o)
+{
+	int json = 0;
+	if (o->format && !strcmp(o->format, "json"))
+		json = 1;
+	else if (o->format && strcmp(o->format, "text") != 0) {
+		cli_error("--format must be text or json");
+		return EXIT_USAGE;
+	}
+	static const char *const states[] = {"open", "acknowledged", "resolved", "cancelled"};
+	int known = !o->state;
+	for (int i = 0; i < 4 && !known; i++)
+		known = !strcmp(o->state, states[i]);
+	if (!known) {
+		cli_error("--state must be open, acknowledged, resolved or cancelled");
+		return EXIT_USAGE;
+	}
+	int rc = EXIT_OK;
+	PGconn *c = cli_connect(cli, &rc);
+	if (!c)
+		return rc;
+	char err[1024], team[64] = "";
+	if (o->team && resolve_team(c, o->team, team, sizeof team) < 0) {
+		cli_error("unknown team '%s'", o->team);
+		PQfinish(c);
+		return EXIT_FAIL;
+	}
+	const char *me = PQuser(c);
+	const char *p[] = {team, o->mine ? me : "", o->state ? o->state : "",
+	                   (!o->team && !o->mine) ? "t" : "f"};
+	PGresult *r = db_exec(c, handoff_list_sql, 4, p, err, sizeof err);
+	if (!r) {
+		cli_error("%s", err);
+		PQfinish(c);
+		return EXIT_DB;
+	}
+	static const char *const names[HL_COLS] = {"id", "customer_id", "customer", "from_team",
+		"to_team", "to_staff", "reason", "priority", "state", "author", "created", "age_s",
+		"ack_left_s", "version", "note"};
+	struct buf b = BUF_INIT;
+	if (json)
+		buf_putc(&b, '[');
+	for (int i = 0; i < PQntuples(r); i++) {
+		if (json) {
+			buf_puts(&b, i ? ",{" : "{");
+			for (int col = 0; col < HL_COLS; col++) {
+				buf_printf(&b, "%s\"%s\":", col ? "," : "", names[col]);
+				if (PQgetisnull(r, i, col))
+					buf_puts(&b, "null");
+				else if (col == HL_CUSTOMER_ID || col == HL_AGE_S || col == HL_ACK_LEFT_S || col == HL_VERSION)
+					buf_puts(&b, PQgetvalue(r, i, col));
+				else
+					text_json_string(&b, PQgetvalue(r, i, col));
+			}
+			buf_putc(&b, '}');
+			continue;
+		}
+		char age[16], left[32] = "";
+		fmt_age(age, sizeof age, atoll(PQgetvalue(r, i, HL_AGE_S)));
+		if (!strcmp(PQgetvalue(r, i, HL_STATE), "open") && !PQgetisnull(r, i, HL_ACK_LEFT_S))
+			fmt_left(left, sizeof left, atoll(PQgetvalue(r, i, HL_ACK_LEFT_S)));
+		buf_printf(&b, "%s\t%s\t%s\t%s -> %s%s%s\t%s\t%s\t%s\t", PQgetvalue(r, i, HL_ID),
+		           PQgetvalue(r, i, HL_STATE), age, PQgetvalue(r, i, HL_FROM_TEAM),
+		           PQgetvalue(r, i, HL_TO_TEAM), *PQgetvalue(r, i, HL_TO_STAFF) ? ":" : "",
+		           PQgetvalue(r, i, HL_TO_STAFF), PQgetvalue(r, i, HL_PRIORITY),
+		           PQgetvalue(r, i, HL_REASON), left[0] ? left : "-");
+		text_clean(&b, PQgetvalue(r, i, HL_CUSTOMER), strlen(PQgetvalue(r, i, HL_CUSTOMER)), TEXT_ONELINE);
+		buf_putc(&b, '\n');
+	}
+	if (json)
+		buf_puts(&b, "]\n");
+	fwrite(buf_str(&b), 1, b.len, stdout);
+	buf_free(&b);
+	PQclear(r);
+	PQfinish(c);
+	return EXIT_OK;
+}
+
+int cli_handoff(const struct cli *cli, int argc, char **argv)
+{
+	if (argc < 2) {
+		fputs(usage_text, stderr);
+		return EXIT_USAGE;
+	}
+	const char *sub = argv[1];
+	if (!strcmp(sub, "-h") || !strcmp(sub, "--help") || !strcmp(sub, "help")) {
+		fputs(usage_text, stdout);
+		return EXIT_OK;
+	}
+	struct opts o;
+	int first;
+	int p = parse(argc - 1, argv + 1, &o, &first);
+	if (p)
+		return p > 0 ? EXIT_OK : EXIT_USAGE;
+	int npos = argc - 1 - first;
+	char **pos = argv + 1 + first;
+	static const struct { const char *cmd, *kind; } steps[] = {
+		{"ack", "acknowledged"}, {"acknowledge", "acknowledged"}, {"resolve", "resolved"},
+		{"cancel", "cancelled"}, {"reassign", "reassigned"}, {"comment", "commented"},
+	};
+	if (!strcmp(sub, "new") || !strcmp(sub, "list")) {
+		if (npos) {
+			cli_error("unexpected argument '%s'. Try 'baton handoff --help'.", pos[0]);
+			return EXIT_USAGE;
+		}
+		return !strcmp(sub, "new") ? cmd_new(cli, &o) : cmd_list(cli, &o);
+	}
+	for (size_t i = 0; i < sizeof steps / sizeof *steps; i++) {
+		if (strcmp(sub, steps[i].cmd) != 0)
+			continue;
+		if (npos != 1) {
+			cli_error("handoff %s takes one handoff id. Try 'baton handoff --help'.", sub);
+			return EXIT_USAGE;
+		}
+		return cmd_step(cli, &o, steps[i].kind, pos[0]);
+	}
+	cli_error("unknown handoff command '%s'. Try 'baton handoff --help'.", sub);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,666 @@
+/* Unit tests for src/config.c: layered configuration files, their error
+ * messages (path:line: what) and the duration parser. */
+#include "baton/config.h"
+
+#include <ftw.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "check.h"
+
+static char tmpdir[512];
+static char home[600], xdg[600], xdg_file[700], home_file[700];
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	if (!f) {
+		printf("FAIL setup: cannot write %s\n", path);
+		exit(1);
+	}
+	fputs(text, f);
+	fclose(f);
+}
+
+/* A file in the scratch directory; the name is returned in a static slot
+ * (a few in rotation so that two can be alive at once). */
+static const char *tmpfile_with(const char *name, const char *text)
+{
+	static char paths[4][700];
+	static int slot;
+	char *p = paths[slot++ % 4];
+	snprintf(p, sizeof paths[0], "%s/%s", tmpdir, name);
+	write_file(p, text);
+	return p;
+}
+
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+/* A clean environment: no user file, no $BATON_CONFIG. */
+static void env_reset(void)
+{
+	remove(xdg_file);
+	remove(home_file);
+	setenv("HOME", home, 1);
+	setenv("XDG_CONFIG_HOME", xdg, 1);
+	unsetenv("BATON_CONFIG");
+}
+
+static int load(struct config *cfg, const char *file, char *err, size_t n)
+{
+	err[0] = '\0';
+	return config_load(cfg, file, err, n);
+}
+
+/* err starts with "path:line: " */
+static int err_at(const char *err, const char *path, int line)
+{
+	char want[800];
+	snprintf(want, sizeof want, "%s:%d: ", path, line);
+	return strncmp(err, want, strlen(want)) == 0;
+}
+
+static void check_defaults(const struct config *c)
+{
+	CHECK(c->conninfo == NULL);
+	CHECK(c->statement_timeout_ms == 15000);
+	CHECK(c->connect_timeout_s == 0);
+	CHECK(c->color == 1);
+	CHECK(c->ascii == 0);
+	CHECK(c->escdelay_ms == 25);
+	CHECK(c->max_note_bytes == 16384);
+	CHECK(c->ack_sla_min[PRIO_URGENT] == 60);
+	CHECK(c->ack_sla_min[PRIO_HIGH] == 240);
+	CHECK(c->ack_sla_min[PRIO_NORMAL] == 1440);
+	CHECK(c->ack_sla_min[PRIO_LOW] == 4320);
+	CHECK(c->nreasons == 6);
+	if (c->nreasons == 6) {
+		CHECK_STR(c->reasons[0], "escalation");
+		CHECK_STR(c->reasons[1], "renewal risk");
+		CHECK_STR(c->reasons[2], "onboarding blocker");
+		CHECK_STR(c->reasons[3], "billing");
+		CHECK_STR(c->reasons[4], "feature request");
+		CHECK_STR(c->reasons[5], "question");
+	}
+}
+
+static void test_defaults_without_any_file(void)
+{
+	env_reset();
+	struct config c;
+	char err[1024];
+	CHECK(load(&c, NULL, err, sizeof err) == 0);
+	check_defaults(&c);
+	CHECK(c.nviews == 0);
+	CHECK(c.nfiles == 0);
+	config_free(&c);
+
+	/* config_defaults alone gives the same, and config_free leaves a
+	 * zeroed struct that may be freed again. */
+	config_defaults(&c);
+	check_defaults(&c);
+	config_free(&c);
+	CHECK(c.nreasons == 0 && c.conninfo == NULL);
+	config_free(&c);
+}
+
+static void test_sample_file_documents_the_defaults(void)
+{
+	/* etc/baton.cfg says "the values shown are the built-in defaults". */
+	env_reset();
+	const char *root = getenv("BATON_ROOT");
+	char path[1024];
+	snprintf(path, sizeof path, "%s/etc/baton.cfg", root && *root ? root : ".");
+	struct config c;
+	char err[1024];
+	int rc = load(&c, path, err, sizeof err);
+	CHECK(rc == 0);
+	if (rc != 0)
+		printf("    %s\n", err);
+	check_defaults(&c);
+	CHECK(c.nviews == 3);
+	if (c.nviews == 3) {
+		CHECK_STR(c.views[0].name, "my teams");
+		CHECK(c.views[0].mine == 1);
+		CHECK_STR(c.views[1].name, "breached");
+		CHECK(c.views[1].breached == 1);
+		CHECK_STR(c.views[2].reason, "escalation");
+	}
+	CHECK(c.nfiles == 1 && strcmp(c.files[0], path) == 0);
+	config_free(&c);
+}
+
+static void test_valid_file_sets_every_setting(void)
+{
+	env_reset();
+	const char *p = tmpfile_with("all.cfg",
+		"database:\n"
+		"{\n"
+		"  conninfo = \"host=db1,db2 dbname=baton\";\n"
+		"  statement_timeout_ms = 5000;\n"
+		"  connect_timeout_s = 7;\n"
+		"};\n"
+		"ui: { color = false; ascii = true; escdelay_ms = 100; };\n"
+		"handoff:\n"
+		"{\n"
+		"  reasons = [ \"alpha\", \"beta two\", \"gamma-3_x\" ];\n"
+		"  max_note_bytes = 2048;\n"
+		"  ack_sla: { urgent = \"30m\"; high = \"2h\"; normal = \"1d\"; low = 90; };\n"
+		"};\n"
+		"queue:\n"
+		"{\n"
+		"  views = (\n"
+		"    { name = \"mine\"; mine = true; },\n"
+		"    { name = \"late billing\"; team = \"billing\"; state = \"open\"; reason = \"billing\";\n"
+		"      priority = \"high\"; breached = true; }\n"
+		"  );\n"
+		"};\n");
+	struct config c;
+	char err[1024];
+	int rc = load(&c, p, err, sizeof err);
+	CHECK(rc == 0);
+	if (rc != 0)
+		printf("    %s\n", err);
+	CHECK_STR(c.conninfo, "host=db1,db2 dbname=baton");
+	CHECK(c.statement_timeout_ms == 5000);
+	CHECK(c.connect_timeout_s == 7);
+	CHECK(c.color == 0);
+	CHECK(c.ascii == 1);
+	CHECK(c.escdelay_ms == 100);
+	CHECK(c.nreasons == 3);
+	if (c.nreasons == 3) {
+		CHECK_STR(c.reasons[0], "alpha");
+		CHECK_STR(c.reasons[1], "beta two");
+		CHECK_STR(c.reasons[2], "gamma-3_x");
+	}
+	CHECK(c.max_note_bytes == 2048);
+	CHECK(c.ack_sla_min[PRIO_URGENT] == 30);
+	CHECK(c.ack_sla_min[PRIO_HIGH] == 120);
+	CHECK(c.ack_sla_min[PRIO_NORMAL] == 1440);
+	CHECK(c.ack_sla_min[PRIO_LOW] == 90);
+	CHECK(c.nviews == 2);
+	if (c.nviews == 2) {
+		CHECK_STR(c.views[0].name, "mine");
+		CHECK(c.views[0].mine == 1 && c.views[0].breached == 0);
+		CHECK(c.views[0].team == NULL && c.views[0].state == NULL);
+		CHECK_STR(c.views[1].name, "late billing");
+		CHECK_STR(c.views[1].team, "billing");
+		CHECK_STR(c.views[1].state, "open");
+		CHECK_STR(c.views[1].reason, "billing");
+		CHECK_STR(c.views[1].priority, "high");
+		CHECK(c.views[1].breached == 1 && c.views[1].mine == 0);
+	}
+	CHECK(c.nfiles == 1 && strcmp(c.files[0], p) == 0);
+	config_free(&c);
+}
+
+static void test_syntax_error_names_file_and_line(void)
+{
+	env_reset();
+	const char *p = tmpfile_with("syntax.cfg",
+		"ui:\n"
+		"{\n"
+		"  color = true;\n"
+		"  ascii = ;\n"
+		"};\n");
+	struct config c;
+	char err[1024];
+	CHECK(load(&c, p, err, sizeof err) == -1);
+	CHECK(err_at(err, p, 4));
+	CHECK(strchr(err, '\n') == NULL);
+	config_free(&c);
+
+	/* A missing ';' is reported where the parser notices it. */
+	p = tmpfile_with("syntax2.cfg",
+		"# comment\n"
+		"database: { statement_timeout_ms = 10 };\n"
+		"ui: { color = true }\n"
+		"oops\n");
+	CHECK(load(&c, p, err, sizeof err) == -1);
+	CHECK(strncmp(err, p, strlen(p)) == 0 && err[strlen(p)] == ':');
+	CHECK(atoi(err + strlen(p) + 1) >= 3);
+	config_free(&c);
+}
+
+static void test_unknown_setting_is_named(void)
+{
+	env_reset();
+	const char *p = tmpfile_with("unknown.cfg",
+		"ui:\n"
+		"{\n"
+		"  ascii = false;\n"
+		"  colour = true;\n"
+		"};\n");
+	struct config c;
+	char err[1024];
+	CHECK(load(&c, p, err, sizeof err) == -1);
+	CHECK(err_at(err, p, 4));
+	CHECK(strstr(err, ": unknown setting 'ui.colour'") != NULL);
+	config_free(&c);
+
+	p = tmpfile_with("unknown2.cfg", "database: { };\n\ndisplay: { color = true; };\n");
+	CHECK(load(&c, p, err, sizeof err) == -1);
+	CHECK(err_at(err, p, 3));
+	CHECK(strstr(err, "unknown setting 'display'") != NULL);
+	config_free(&c);
+
+	p = tmpfile_with("unknown3.cfg",
+		"handoff:\n{\n  ack_sla:\n  {\n    urgent = \"1h\";\n    critical = \"5m\";\n  };\n};\n");
+	CHECK(load(&c, p, err, sizeof err) == -1);
+	CHECK(err_at(err, p, 6));
+	CHECK(strstr(err, "unknown setting 'handoff.ack_sla.critical'") != NULL);
+	config_free(&c);
+
+	p = tmpfile_with("unknown4.cfg",
+		"queue: { views = ( { name = \"a\"; },\n { name = \"b\"; colour = 1; } ); };\n");
+	CHECK(load(&c, p, err, sizeof err) == -1);
+	CHECK(err_at(err, p, 2));
+	CHECK(strstr(err, "unknown setting 'queue.views.[1].colour'") != NULL ||
+	      strstr(err, "unknown setting 'queue.views[1].colour'") != NULL);
+	config_free(&c);
+}
+
+static void test_wrong_type_names_the_setting(void)
+{
+	struct config c;
+	char err[1024];
+	env_reset();
+	const char *p = tmpfile_with("type1.cfg", "ui:\n{\n  color = 1;\n};\n");
+	CHECK(load(&c, p, err, sizeof err) == -1);
+	CHECK(err_at(err, p, 3));
+	CHECK(strstr(err, "'ui.color'") != NULL);
+	CHECK(strstr(err, "true or false") != NULL);
+	config_free(&c);
+
+	p = tmpfile_with("type2.cfg", "database: {\n  statement_timeout_ms = \"15s\";\n};\n");
+	CHECK(load(&c, p, err, sizeof err) == -1);
+	CHECK(err_at(err, p, 2));
+	CHECK(strstr(err, "'database.statement_timeout_ms'") != NULL);
+	CHECK(strstr(err, "integer") != NULL);
+	config_free(&c);
+
+	p = tmpfile_with("type3.cfg", "database: { conninfo = 5; };\n");
+	CHECK(load(&c, p, err, sizeof err) == -1);
+	CHECK(err_at(err, p, 1));
+	CHECK(strstr(err, "'database.conninfo'") != NULL);
+	CHECK(c.conninfo == NULL);
+	config_free(&c);
+
+	p = tmpfile_with("type4.cfg", "# a group is expected\nui = true;\n");
+	CHECK(load(&c, p, err, sizeof err) == -1);
+	CHECK(err_at(err, p, 2));
+	CHECK(strstr(err, "'ui'") != NULL && strstr(err, "group") != NULL);
+	config_free(&c);
+
+	p = tmpfile_with("type5.cfg", "ui: { escdelay_ms = 2.5; };\n");
+	CHECK(load(&c, p, err, sizeof err) == -1);
+	CHECK(strstr(err, "'ui.escdelay_ms'") != NULL);
+	config_free(&c);
+
+	p = tmpfile_with("type6.cfg", "handoff: { ack_sla: { high = true; }; };\n");
+	CHECK(load(&c, p, err, sizeof err) == -1);
+	CHECK(err_at(err, p, 1));
+	CHECK(strstr(err, "'handoff.ack_sla.high'") != NULL);
+	config_free(&c);
+}
+
+static void test_out_of_range_values(void)
+{
+	struct config c;
+	char err[1024];
+	env_reset();
+	const char *p = tmpfile_with("range1.cfg", "ui: {\n  escdelay_ms = 1001;\n};\n");
+	CHECK(load(&c, p, err, sizeof err) == -1);
+	CHECK(err_at(err, p, 2));
+	CHECK(strstr(err, "'ui.escdelay_ms'") != NULL);
+	CHECK(strstr(err, "between 0 and 1000") != NULL);
+	config_free(&c);
+
+	p = tmpfile_with("range2.cfg", "handoff: { max_note_bytes = 63; };\n");
+	CHECK(load(&c, p, err, sizeof err) == -1);
+	CHECK(strstr(err, "'handoff.max_note_bytes'") != NULL);
+	config_free(&c);
+
+	p = tmpfile_with("range3.cfg", "database: { statement_timeout_ms = -1; };\n");
+	CHECK(load(&c, p, err, sizeof err) == -1);
+	CHECK(strstr(err, "'database.statement_timeout_ms'") != NULL);
+	config_free(&c);
+
+	/* A 64-bit value must not wrap into the range. */
+	p = tmpfile_with("range4.cfg", "database: { connect_timeout_s = 4294967306L; };\n");
+	CHECK(load(&c, p, err, sizeof err) == -1);
+	CHECK(strstr(err, "'database.connect_timeout_s'") != NULL);
+	config_free(&c);
+
+	/* The limits themselves are accepted. */
+	p = tmpfile_with("range5.cfg",
+		"ui: { escdelay_ms = 1000; };\n"
+		"handoff: { max_note_bytes = 65536; };\n"
+		"database: { statement_timeout_ms = 0; connect_timeout_s = 3600; };\n");
+	CHECK(load(&c, p, err, sizeof err) == 0);
+	CHECK(c.escdelay_ms == 1000 && c.max_note_bytes == 65536);
+	CHECK(c.statement_timeout_ms == 0 && c.connect_timeout_s == 3600);
+	config_free(&c);
+
+	/* Durations: zero, a year and a day, and nonsense are refused. */
+	const char *bad[] = {"urgent = \"0m\";", "urgent = 0;", "low = \"366d\";",
+	                     "normal = \"soon\";", "high = -5;", "high = \"4 h\";"};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		char text[256];
+		snprintf(text, sizeof text, "handoff:\n{\n  ack_sla:\n  {\n    %s\n  };\n};\n", bad[i]);
+		p = tmpfile_with("range6.cfg", text);
+		CHECK(load(&c, p, err, sizeof err) == -1);
+		CHECK(err_at(err, p, 5));
+		CHECK(strstr(err, "'handoff.ack_sla.") != NULL);
+		CHECK(strstr(err, "duration") != NULL);
+		config_free(&c);
+	}
+}
+
+static void test_named_file_must_exist(void)
+{
+	struct config c;
+	char err[1024];
+	char missing[700];
+	env_reset();
+	snprintf(missing, sizeof missing, "%s/no-such-file.cfg", tmpdir);
+	CHECK(load(&c, missing, err, sizeof err) == -1);
+	CHECK(strncmp(err, missing, strlen(missing)) == 0);
+	CHECK(strstr(err, "cannot open") != NULL);
+	config_free(&c);
+
+	/* The same for $BATON_CONFIG: a typo must not fall back to defaults. */
+	setenv("BATON_CONFIG", missing, 1);
+	CHECK(load(&c, NULL, err, sizeof err) == -1);
+	CHECK(strncmp(err, missing, strlen(missing)) == 0);
+	config_free(&c);
+	unsetenv("BATON_CONFIG");
+
+	/* A missing user file is fine: it is optional. */
+	CHECK(load(&c, NULL, err, sizeof err) == 0);
+	CHECK(c.nfiles == 0);
+	config_free(&c);
+}
+
+static void test_layering_later_files_override(void)
+{
+	struct config c;
+	char err[1024];
+	env_reset();
+	write_file(xdg_file,
+		"database: { statement_timeout_ms = 1000; conninfo = \"dbname=user\"; };\n"
+		"ui: { escdelay_ms = 50; };\n"
+		"handoff: { reasons = [ \"from user\" ]; ack_sla: { high = \"3h\"; }; };\n"
+		"queue: { views = ( { name = \"user view\"; } ); };\n");
+	const char *p = tmpfile_with("explicit.cfg",
+		"ui: { escdelay_ms = 75; };\n"
+		"database: { connect_timeout_s = 9; conninfo = \"dbname=explicit\"; };\n"
+		"handoff: { ack_sla: { low = \"1d\"; }; };\n"
+		"queue: { views = ( { name = \"explicit 1\"; }, { name = \"explicit 2\"; } ); };\n");
+
+	/* The user file alone. */
+	CHECK(load(&c, NULL, err, sizeof err) == 0);
+	CHECK(c.escdelay_ms == 50 && c.statement_timeout_ms == 1000);
+	CHECK(c.nfiles == 1 && strcmp(c.files[0], xdg_file) == 0);
+	config_free(&c);
+
+	/* Then -c FILE on top. */
+	int rc = load(&c, p, err, sizeof err);
+	CHECK(rc == 0);
+	if (rc)
+		printf("    %s\n", err);
+	CHECK(c.escdelay_ms == 75);           /* overridden */
+	CHECK_STR(c.conninfo, "dbname=explicit");
+	CHECK(c.statement_timeout_ms == 1000); /* survives from the user file */
+	CHECK(c.connect_timeout_s == 9);
+	CHECK(c.nreasons == 1 && strcmp(c.reasons[0], "from user") == 0);
+	CHECK(c.ack_sla_min[PRIO_HIGH] == 180);
+	CHECK(c.ack_sla_min[PRIO_LOW] == 1440);
+	CHECK(c.ack_sla_min[PRIO_URGENT] == 60); /* untouched default */
+	CHECK(c.color == 1);
+	CHECK(c.nviews == 2 && strcmp(c.views[0].name, "explicit 1") == 0);
+	CHECK(c.nfiles == 2);
+	if (c.nfiles == 2) {
+		CHECK_STR(c.files[0], xdg_file);
+		CHECK_STR(c.files[1], p);
+	}
+	config_free(&c);
+
+	/* $BATON_CONFIG works like -c, and -c wins over it. */
+	const char *envf = tmpfile_with("env.cfg", "ui: { ascii = true; escdelay_ms = 5; };\n");
+	setenv("BATON_CONFIG", envf, 1);
+	CHECK(load(&c, NULL, err, sizeof err) == 0);
+	CHECK(c.ascii == 1 && c.escdelay_ms == 5);
+	CHECK(c.nfiles == 2 && strcmp(c.files[1], envf) == 0);
+	config_free(&c);
+	CHECK(load(&c, p, err, sizeof err) == 0);
+	CHECK(c.ascii == 0 && c.escdelay_ms == 75);
+	config_free(&c);
+	unsetenv("BATON_CONFIG");
+
+	/* An error in the user file is reported with the user file's path even
+	 * when the -c file is fine. */
+	write_file(xdg_file, "ui: { escdelay_ms = \"x\"; };\n");
+	CHECK(load(&c, p, err, sizeof err) == -1);
+	CHECK(err_at(err, xdg_file, 1));
+	config_free(&c);
+	remove(xdg_file);
+}
+
+static void test_user_file_location(void)
+{
+	struct config c;
+	char err[1024];
+	env_reset();
+	/* Without XDG_CONFIG_HOME, ~/.config/baton/baton.cfg. */
+	unsetenv("XDG_CONFIG_HOME");
+	write_file(home_file, "ui: { escdelay_ms = 42; };\n");
+	CHECK(load(&c, NULL, err, sizeof err) == 0);
+	CHECK(c.escdelay_ms == 42);
+	CHECK(c.nfiles == 1 && strcmp(c.files[0], home_file) == 0);
+	config_free(&c);
+
+	/* A relative XDG_CONFIG_HOME is ignored (XDG base directory spec). */
+	setenv("XDG_CONFIG_HOME", "relative/dir", 1);
+	CHECK(load(&c, NULL, err, sizeof err) == 0);
+	CHECK(c.escdelay_ms == 42);
+	config_free(&c);
+
+	/* An absolute XDG_CONFIG_HOME replaces ~/.config. */
+	setenv("XDG_CONFIG_HOME", xdg, 1);
+	write_file(xdg_file, "ui: { escdelay_ms = 43; };\n");
+	CHECK(load(&c, NULL, err, sizeof err) == 0);
+	CHECK(c.escdelay_ms == 43);
+	CHECK(c.nfiles == 1);
+	config_free(&c);
+	env_reset();
+}
+
+static void test_parse_minutes(void)
+{
+	CHECK(config_parse_minutes("30") == 30);
+	CHECK(config_parse_minutes("0") == 0);
+	CHECK(config_parse_minutes("30m") == 30);
+	CHECK(config_parse_minutes("4h") == 240);
+	CHECK(config_parse_minutes("2d") == 2880);
+	CHECK(config_parse_minutes("120s") == 2);
+	CHECK(config_parse_minutes("60s") == 1);
+	CHECK(config_parse_minutes("365d") == 525600);
+	CHECK(config_parse_minutes("8760h") == 525600);
+	CHECK(config_parse_minutes("525600") == 525600);
+
+	CHECK(config_parse_minutes(NULL) == -1);
+	CHECK(config_parse_minutes("") == -1);
+	CHECK(config_parse_minutes("m") == -1);
+	CHECK(config_parse_minutes("abc") == -1);
+	CHECK(config_parse_minutes("-5") == -1);
+	CHECK(config_parse_minutes("-5m") == -1);
+	CHECK(config_parse_minutes("5x") == -1);
+	CHECK(config_parse_minutes("5 m") == -1);
+	CHECK(config_parse_minutes("5mm") == -1);
+	CHECK(config_parse_minutes("1.5h") == -1);
+	CHECK(config_parse_minutes("30M") == -1);
+	CHECK(config_parse_minutes("366d") == -1);
+	CHECK(config_parse_minutes("8761h") == -1);
+	CHECK(config_parse_minutes("525601") == -1);
+	CHECK(config_parse_minutes("99999999999999999999") == -1);
+}
+
+static void test_parse_minutes_seconds_have_the_same_limit(void)
+{
+	/* Every unit is capped at a year; seconds too.  Without the cap a huge
+	 * number of seconds wraps around in the conversion to int:
+	 * 257698037880s = (2^32 + 5) minutes would become a 5-minute SLA. */
+	CHECK(config_parse_minutes("31536000s") == 525600);
+	CHECK(config_parse_minutes("31536060s") == -1);
+	CHECK(config_parse_minutes("257698037880s") == -1);
+}
+
+/* "handoff: { reasons = [ "r0", ... ]; };" with n entries */
+static const char *reasons_file(int n)
+{
+	static char text[2048];
+	snprintf(text, sizeof text, "handoff: { reasons = [ ");
+	for (int i = 0; i < n; i++) {
+		size_t len = strlen(text);
+		snprintf(text + len, sizeof text - len, "%s\"r%d\"", i ? ", " : "", i);
+	}
+	strcat(text, " ]; };\n");
+	return text;
+}
+
+static void test_reasons_validation(void)
+{
+	struct config c;
+	char err[1024];
+	env_reset();
+	struct {
+		const char *value;
+		const char *want; /* in the message */
+	} bad[] = {
+		{"[]", "1 to 32 entries"},
+		{"\"escalation\"", "list"},
+		{"[ \"Escalation\" ]", "handoff.reasons[0]"},
+		{"[ \"ok\", \"bad!\" ]", "handoff.reasons[1]"},
+		{"[ \"ok\", \"\" ]", "handoff.reasons[1]"},
+		{"[ \"1st\" ]", "handoff.reasons[0]"},
+		{"[ \" leading\" ]", "handoff.reasons[0]"},
+		{"[ \"caf\xc3\xa9\" ]", "handoff.reasons[0]"},
+		{"( \"ok\", 5 )", "handoff.reasons[1]"},
+		{"[ \"abcdefghijabcdefghijabcdefghijabcdefghijk\" ]", "handoff.reasons[0]"},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		char text[256];
+		snprintf(text, sizeof text, "handoff:\n{\n  reasons = %s;\n};\n", bad[i].value);
+		const char *p = tmpfile_with("reasons.cfg", text);
+		int rc = load(&c, p, err, sizeof err);
+		CHECK(rc == -1);
+		CHECK(rc == -1 && strncmp(err, p, strlen(p)) == 0);
+		CHECK(strstr(err, bad[i].want) != NULL);
+		if (rc != -1 || !strstr(err, bad[i].want))
+			printf("    case %s: rc %d, \"%s\"\n", bad[i].value, rc, err);
+		config_free(&c);
+	}
+
+	/* 32 reasons are accepted, 33 are not; 40 characters are accepted. */
+	const char *p = tmpfile_with("r32.cfg", reasons_file(32));
+	CHECK(load(&c, p, err, sizeof err) == 0);
+	CHECK(c.nreasons == 32 && strcmp(c.reasons[31], "r31") == 0);
+	config_free(&c);
+	p = tmpfile_with("r33.cfg", reasons_file(33));
+	CHECK(load(&c, p, err, sizeof err) == -1);
+	CHECK(strstr(err, "1 to 32") != NULL);
+	config_free(&c);
+
+	p = tmpfile_with("r40.cfg",
+		"handoff: { reasons = [ \"abcdefghijabcdefghijabcdefghijabcdefghij\", \"a-b_c d9\" ]; };\n");
+	CHECK(load(&c, p, err, sizeof err) == 0);
+	CHECK(c.nreasons == 2 && strlen(c.reasons[0]) == 40);
+	config_free(&c);
+}
+
+static void test_queue_view_validation(void)
+{
+	struct config c;
+	char err[1024];
+	env_reset();
+	const char *p = tmpfile_with("v1.cfg", "queue: { views = ( { team = \"support\"; } ); };\n");
+	CHECK(load(&c, p, err, sizeof err) == -1);
+	CHECK(strstr(err, "name") != NULL);
+	config_free(&c);
+
+	p = tmpfile_with("v2.cfg",
+		"queue: { views = ( { name = \"x\";\n priority = \"critical\"; } ); };\n");
+	CHECK(load(&c, p, err, sizeof err) == -1);
+	CHECK(err_at(err, p, 2));
+	CHECK(strstr(err, "urgent, high, normal, low") != NULL);
+	config_free(&c);
+
+	char text[1024] = "queue: { views = ( ";
+	for (int i = 0; i < 10; i++) {
+		size_t len = strlen(text);
+		snprintf(text + len, sizeof text - len, "%s{ name = \"v%d\"; }", i ? ", " : "", i);
+	}
+	strcat(text, " ); };\n");
+	p = tmpfile_with("v10.cfg", text);
+	CHECK(load(&c, p, err, sizeof err) == -1);
+	CHECK(strstr(err, "at most 9") != NULL);
+	config_free(&c);
+}
+
+int main(void)
+{
+	setlocale(LC_ALL, "C.UTF-8");
+	const char *base = getenv("BATON_TEST_TMP");
+	snprintf(tmpdir, sizeof tmpdir, "%s/test_config.XXXXXX", base && *base ? base : "/tmp");
+	if (!mkdtemp(tmpdir)) {
+		printf("FAIL setup: mkdtemp %s\n", tmpdir);
+		return 1;
+	}
+	snprintf(home, sizeof home, "%s/home", tmpdir);
+	snprintf(xdg, sizeof xdg, "%s/xdg", tmpdir);
+	snprintf(xdg_file, sizeof xdg_file, "%s/baton/baton.cfg", xdg);
+	snprintf(home_file, sizeof home_file, "%s/.config/baton/baton.cfg", home);
+	char d[800];
+	mkdir(home, 0755);
+	snprintf(d, sizeof d, "%s/.config", home);
+	mkdir(d, 0755);
+	snprintf(d, sizeof d, "%s/.config/baton", home);
+	mkdir(d, 0755);
+	mkdir(xdg, 0755);
+	snprintf(d, sizeof d, "%s/baton", xdg);
+	mkdir(d, 0755);
+
+	char sys[512];
+	snprintf(sys, sizeof sys, "%s/baton/baton.cfg", BATON_SYSCONFDIR);
+	if (access(sys, F_OK) == 0)
+		printf("note: %s exists and is read before every test file\n", sys);
+
+	RUN(test_defaults_without_any_file);
+	RUN(test_sample_file_documents_the_defaults);
+	RUN(test_valid_file_sets_every_setting);
+	RUN(test_syntax_error_names_file_and_line);
+	RUN(test_unknown_setting_is_named);
+	RUN(test_wrong_type_names_the_setting);
+	RUN(test_out_of_range_values);
+	RUN(test_named_file_must_exist);
+	RUN(test_layering_later_files_override);
+	RUN(test_user_file_location);
+	RUN(test_parse_minutes);
+	RUN(test_parse_minutes_seconds_have_the_same_limit);
+	RUN(test_reasons_validation);
+	RUN(test_queue_view_validation);
+
+	nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	return check_done();
+}
