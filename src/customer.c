@@ -95,7 +95,7 @@ static const char sql_handoffs[] =
 	" (SELECT string_agg(to_char(e.at, 'YYYY-MM-DD HH24:MI') || ' ' || e.kind || ' by ' || e.actor"
 	"         || coalesce(' to ' || e.to_team, '') || coalesce(' (' || e.to_staff || ')', '')"
 	"         || coalesce(': ' || e.comment, ''), E'\\n' ORDER BY e.at, e.id)"
-	"    FROM handoff_event e WHERE e.handoff_id = h.id)"
+	"    FROM handoff_event e WHERE e.handoff_id = h.id), h.version"
 	" FROM handoff h"
 	" LEFT JOIN staff ts ON ts.role_name = h.to_staff"
 	" LEFT JOIN staff au ON au.role_name = h.author"
@@ -143,7 +143,7 @@ void cv_statements(struct db_stmt out[CV_PARTS], const char *const *params)
 }
 
 static const int expected_cols[CV_PARTS] = {H_CONTACTS + 1, M_BLOCKED_REASON + 1, T_OPEN + 1,
-                                            N_BODY + 1, K_IN_S + 1, HO_EVENTS + 1};
+                                            N_BODY + 1, K_IN_S + 1, HO_VERSION + 1};
 
 int cv_adopt(struct customer_view *cv, PGresult **res, int nres, char *err, size_t errlen)
 {
@@ -353,7 +353,7 @@ static const char *const names_marketing[] = {"id", "campaign", "kind", "channel
 static const char *const names_handoffs[] = {"id", "from_team", "to_team", "to_staff",
 	"to_staff_name", "reason", "priority", "ticket_id", "note", "state", "author",
 	"author_name", "created", "age_s", "ack_due", "ack_left_s", "acknowledged",
-	"acknowledged_by", "closed", "closed_by", "events"};
+	"acknowledged_by", "closed", "closed_by", "events", "version"};
 
 const char *cv_column_name(enum cv_part p, int col)
 {

@@ -49,7 +49,7 @@ static const char sql_prefix[] =
 const char finder_waiting_sql[] =
 	"SELECT h.id, h.customer_id, c.name, h.from_team, h.to_team, h.to_staff, h.reason,"
 	" h.priority, h.state, extract(epoch FROM now() - h.created_at)::bigint,"
-	" extract(epoch FROM h.ack_due_at - now())::bigint, h.note"
+	" extract(epoch FROM h.ack_due_at - now())::bigint, h.note, h.version"
 	" FROM handoff h JOIN customer c ON c.id = h.customer_id"
 	" WHERE h.state IN ('open', 'acknowledged')"
 	"   AND (h.to_staff = session_user"

@@ -5,6 +5,7 @@
 #include "baton/config.h"
 #include "baton/db.h"
 #include "baton/finder.h"
+#include "baton/handoff.h"
 #include "baton/migrate.h"
 #include "baton/text.h"
 #include "baton/ui.h"
@@ -106,6 +107,82 @@ void app_pop(struct app *a)
 		a->quit = 1;
 }
 
+void app_prompt(struct app *a, const char *label, int yesno, prompt_fn done, void *ctx)
+{
+	struct prompt *p = &a->prompt;
+	memset(p, 0, sizeof *p);
+	p->active = 1;
+	p->yesno = yesno;
+	snprintf(p->label, sizeof p->label, "%s", label);
+	p->done = done;
+	p->ctx = ctx;
+	a->dirty = 1;
+}
+
+static void prompt_finish(struct app *a, const char *answer)
+{
+	struct prompt p = a->prompt;
+	a->prompt.active = 0;
+	a->dirty = 1;
+	p.done(a, p.ctx, answer);
+}
+
+/* Keys while a prompt is open; UTF-8 text up to the buffer. */
+static void prompt_key(struct app *a, int key, int is_func)
+{
+	struct prompt *p = &a->prompt;
+	if (!is_func && key == 27) {
+		prompt_finish(a, NULL);
+		return;
+	}
+	if (p->yesno) {
+		if (!is_func && (key == 'y' || key == 'Y'))
+			prompt_finish(a, "y");
+		else if (!is_func && (key == 'n' || key == 'N' || key == '\r' || key == '\n'))
+			prompt_finish(a, "n");
+		return;
+	}
+	if ((!is_func && (key == '\r' || key == '\n')) || (is_func && key == KEY_ENTER)) {
+		char answer[sizeof p->text];
+		memcpy(answer, p->text, sizeof answer);
+		prompt_finish(a, answer);
+	} else if ((is_func && key == KEY_BACKSPACE) || (!is_func && (key == 127 || key == 8))) {
+		while (p->len > 0 && ((unsigned char)p->text[--p->len] & 0xC0) == 0x80)
+			;
+		p->text[p->len] = '\0';
+	} else if (!is_func && key == 21) {
+		p->len = 0;
+		p->text[0] = '\0';
+	} else if (!is_func && key >= 32 && key != 127) {
+		char mb[8];
+		int n = (int)wctomb(mb, (wchar_t)key);
+		if (n > 0 && p->len + (size_t)n < sizeof p->text - 1) {
+			memcpy(p->text + p->len, mb, (size_t)n);
+			p->len += (size_t)n;
+			p->text[p->len] = '\0';
+		}
+	}
+	a->dirty = 1;
+}
+
+void app_reload_all(struct app *a)
+{
+	for (struct screen *s = a->top; s; s = s->below)
+		if (s->ops->reload)
+			s->ops->reload(s, a);
+	a->dirty = 1;
+}
+
+/* Someone wrote: re-read what is on screen.  Bursts coalesce because each
+ * screen's reload replaces its own queued request. */
+static void on_notify(void *ctx, const char *channel, const char *payload)
+{
+	struct app *a = ctx;
+	(void)channel;
+	(void)payload;
+	app_reload_all(a);
+}
+
 /* --- identity check, once per connection --------------------------------- */
 
 static void on_me(void *ctx, PGresult **res, int nres, const char *err)
@@ -136,13 +213,22 @@ static void on_me(void *ctx, PGresult **res, int nres, const char *err)
 	if (PQgetisnull(r, 0, ME_TEAM))
 		app_message(a, 1, "role %s has no staff entry: you can read, but ask an administrator to add you",
 		            m->role);
-	int first = !a->ready;
 	a->ready = 1;
 	/* Everything on screen may be stale after a reconnect. */
-	for (struct screen *s = a->top; s; s = s->below)
-		if (s->ops->reload && (first ? s == a->top : 1))
-			s->ops->reload(s, a);
-	a->dirty = 1;
+	app_reload_all(a);
+	static const char *const none[1] = {NULL};
+	struct db_stmt listen = {"LISTEN baton", 0, none};
+	dbq_submit(a->db, 0, &listen, 1, 1, NULL, NULL);
+	if (!a->drafts_offered) {
+		a->drafts_offered = 1;
+		char **paths;
+		int n = draft_list(&paths);
+		if (n > 0)
+			app_push(a, drafts_new(a));
+		if (n >= 0)
+			draft_list_free(paths, n);
+	}
+
 }
 
 static void on_db_state(void *ctx, enum dbq_state st, const char *msg)
@@ -174,6 +260,16 @@ static void draw_status(struct app *a)
 {
 	int y = a->rows - 1;
 	ui_clear(stdscr, y, 0, 1, a->cols);
+	if (a->prompt.active) {
+		int x = 1 + ui_text(stdscr, y, 1, a->cols / 2, (int)A_BOLD, a->prompt.label, 0);
+		if (a->prompt.yesno) {
+			ui_text(stdscr, y, x + 1, 8, (int)A_NORMAL, "(y/n)", 0);
+		} else {
+			x += 1 + ui_text(stdscr, y, x + 1, a->cols - x - 3, (int)A_NORMAL, a->prompt.text, 0);
+			ui_text(stdscr, y, x, 1, (int)A_REVERSE, " ", 0);
+		}
+		return;
+	}
 	if (a->status[0] && app_now_ms() < a->status_until_ms)
 		ui_text(stdscr, y, 1, a->cols - 2,
 		        a->status_error ? term_attr(UA_BAD) : term_attr(UA_TITLE), a->status, 0);
@@ -251,6 +347,10 @@ static void dispatch(struct app *a, int key, int is_func)
 	if (a->cols < MIN_COLS || a->rows < MIN_ROWS) {
 		if (key == 'q' || key == 'Q' || key == 3)
 			a->quit = 1;
+		return;
+	}
+	if (a->prompt.active) {
+		prompt_key(a, key, is_func);
 		return;
 	}
 	if (s->ops->key && s->ops->key(s, a, key, is_func)) {
@@ -402,7 +502,7 @@ int ui_run(const struct config *cfg, const char *conninfo)
 		return EXIT_FAIL;
 	}
 	a.db = dbq_new(cfg, conninfo);
-	dbq_set_callbacks(a.db, on_db_state, NULL, &a);
+	dbq_set_callbacks(a.db, on_db_state, on_notify, &a);
 	if (term_init(&a) < 0) {
 		cli_error("%s", a.fatal);
 		dbq_free(a.db);

@@ -3,6 +3,7 @@
  * round trip.  Tab moves between panels, Enter opens the selected item. */
 #include "baton/buf.h"
 #include "baton/customer.h"
+#include "baton/handoff.h"
 #include "baton/text.h"
 #include "ui/ui.h"
 
@@ -469,10 +470,63 @@ static void open_item(struct customer *c, struct app *a)
 	buf_free(&b);
 }
 
+static void start_handoff(struct customer *c, struct app *a)
+{
+	struct handoff_new h;
+	if (handoff_init(&h) < 0) {
+		app_message(a, 1, "no randomness for the handoff id");
+		return;
+	}
+	h.customer_id = c->id;
+	snprintf(h.customer_name, sizeof h.customer_name, "%s", V(CV_HEADER, 0, H_NAME));
+	int t = c->list[P_TICKETS].sel;
+	if (c->focus == P_TICKETS && t >= 0 && V(CV_TICKETS, t, T_OPEN)[0] == 't')
+		h.ticket_id = cv_num(&c->cv, CV_TICKETS, t, T_ID);
+	PGresult *tickets = PQcopyResult(c->cv.res[CV_TICKETS], PG_COPYRES_ATTRS | PG_COPYRES_TUPLES);
+	app_push(a, handoff_form_new(a, &h, tickets));
+}
+
+/* The handoff a step applies to: the selected one in the Handoffs panel,
+ * otherwise the first one in a state the step applies to. */
+static int step_target(struct customer *c, const char *kind)
+{
+	int n = cv_rows(&c->cv, CV_HANDOFFS);
+	if (c->focus == P_HANDOFFS)
+		return c->list[P_HANDOFFS].sel;
+	for (int i = 0; i < n; i++) {
+		const char *st = V(CV_HANDOFFS, i, HO_STATE);
+		if ((!strcmp(kind, "acknowledged") && !strcmp(st, "open")) ||
+		    (!strcmp(kind, "resolved") && !strcmp(st, "acknowledged")) ||
+		    (!strcmp(kind, "cancelled") && (!strcmp(st, "open") || !strcmp(st, "acknowledged"))))
+			return i;
+	}
+	return -1;
+}
+
+static void step(struct customer *c, struct app *a, const char *kind)
+{
+	int r = step_target(c, kind);
+	if (r < 0 || r >= cv_rows(&c->cv, CV_HANDOFFS)) {
+		app_message(a, 1, "no handoff to act on here");
+		return;
+	}
+	handoff_step_ask(a, V(CV_HANDOFFS, r, HO_ID), (int)cv_num(&c->cv, CV_HANDOFFS, r, HO_VERSION), kind);
+}
+
 static void customer_action(struct screen *s, struct app *a, enum ui_action act)
 {
 	struct customer *c = (struct customer *)s;
 	switch (act) {
+	case ACT_HANDOFF:
+		if (c->loaded)
+			start_handoff(c, a);
+		return;
+	case ACT_ACK:
+	case ACT_RESOLVE:
+	case ACT_CANCEL:
+		if (c->loaded)
+			step(c, a, act == ACT_ACK ? "acknowledged" : act == ACT_RESOLVE ? "resolved" : "cancelled");
+		return;
 	case ACT_BACK:
 		app_pop(a);
 		return;
@@ -516,7 +570,7 @@ static const struct screen_ops customer_ops = {
 	.action = customer_action,
 	.reload = customer_reload,
 	.destroy = customer_destroy,
-	.hints = "Tab panel  j/k move  Enter open  t timeline  F find  R refresh  ? help  q back",
+	.hints = "Tab panel  Enter open  h handoff  a ack  r resolve  t timeline  ? help  q back",
 };
 
 struct screen *customer_new(struct app *a, long long id)

@@ -344,6 +344,16 @@ static void finder_action(struct screen *s, struct app *a, enum ui_action act)
 	case ACT_REFRESH:
 		finder_reload(s, a);
 		return;
+	case ACT_ACK:
+	case ACT_RESOLVE:
+		if (f->focus != FOCUS_WAITING || f->wl.sel < 0 || f->wl.sel >= nrows(f->waiting)) {
+			app_message(a, 1, "select a waiting handoff first (Tab)");
+			return;
+		}
+		handoff_step_ask(a, PQgetvalue(f->waiting, f->wl.sel, W_ID),
+		                 atoi(PQgetvalue(f->waiting, f->wl.sel, W_VERSION)),
+		                 act == ACT_ACK ? "acknowledged" : "resolved");
+		return;
 	case ACT_NEXT_PANEL:
 		f->focus = f->focus == FOCUS_RESULTS ? FOCUS_WAITING : FOCUS_FIELD;
 		if (f->focus == FOCUS_WAITING && !nrows(f->waiting))
@@ -369,7 +379,7 @@ static const struct screen_ops finder_ops = {
 	.action = finder_action,
 	.reload = finder_reload,
 	.destroy = finder_destroy,
-	.hints = "type to find  Down/Tab lists  Enter open  Esc clear  ? help  q quit",
+	.hints = "type to find  Down/Tab lists  Enter open  a ack  Esc clear  ? help  q quit",
 };
 
 struct screen *finder_new(struct app *a)

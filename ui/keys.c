@@ -58,12 +58,25 @@ const struct ui_binding keys_bindings[] = {
 	/* The customer screen. */
 	{SCOPE_CUSTOMER, '\t', "Tab", ACT_NEXT_PANEL},
 	{SCOPE_CUSTOMER, KEY_RIGHT, "Right", ACT_NEXT_PANEL},
-	{SCOPE_CUSTOMER, 'l', "l", ACT_NEXT_PANEL},
 	{SCOPE_CUSTOMER, KEY_BTAB, "Shift-Tab", ACT_PREV_PANEL},
 	{SCOPE_CUSTOMER, KEY_LEFT, "Left", ACT_PREV_PANEL},
-	{SCOPE_CUSTOMER, 'h', "h", ACT_PREV_PANEL},
 	{SCOPE_CUSTOMER, 't', "t", ACT_TIMELINE},
 	{SCOPE_CUSTOMER, 'F', "F", ACT_FIND},
+	{SCOPE_CUSTOMER, 'h', "h", ACT_HANDOFF},
+	{SCOPE_CUSTOMER, 'a', "a", ACT_ACK},
+	{SCOPE_CUSTOMER, 'r', "r", ACT_RESOLVE},
+	{SCOPE_CUSTOMER, 'c', "c", ACT_CANCEL},
+	{SCOPE_FINDER, 'a', "a", ACT_ACK},
+	{SCOPE_FINDER, 'r', "r", ACT_RESOLVE},
+	/* The handoff form (text fields take the other keys). */
+	{SCOPE_FORM, CTRL('x'), "Ctrl-X", ACT_SEND},
+	{SCOPE_FORM, CTRL('e'), "Ctrl-E", ACT_EDITOR},
+	{SCOPE_FORM, '\t', "Tab", ACT_NEXT_PANEL},
+	{SCOPE_FORM, KEY_BTAB, "Shift-Tab", ACT_PREV_PANEL},
+	{SCOPE_FORM, 27, "Esc", ACT_BACK},
+	/* Saved drafts. */
+	{SCOPE_DRAFTS, 's', "s", ACT_SEND},
+	{SCOPE_DRAFTS, 'd', "d", ACT_DISCARD},
 	/* Text pages (details, timeline, help) scroll like lists. */
 };
 const size_t keys_bindings_count = sizeof keys_bindings / sizeof *keys_bindings;
@@ -73,8 +86,10 @@ static int scope_chain(enum ui_scope scope, enum ui_scope out[3])
 {
 	int n = 0;
 	out[n++] = scope;
-	if (scope == SCOPE_FINDER || scope == SCOPE_CUSTOMER || scope == SCOPE_PAGER)
+	if (scope == SCOPE_FINDER || scope == SCOPE_CUSTOMER || scope == SCOPE_PAGER ||
+	    scope == SCOPE_DRAFTS)
 		out[n++] = SCOPE_LIST;
+	/* In the form, letters are text: only control keys are global. */
 	out[n++] = SCOPE_GLOBAL;
 	return n;
 }
@@ -85,8 +100,12 @@ enum ui_action keys_lookup(enum ui_scope scope, int key)
 	int n = scope_chain(scope, chain);
 	for (int c = 0; c < n; c++)
 		for (size_t i = 0; i < keys_bindings_count; i++)
-			if (keys_bindings[i].scope == chain[c] && keys_bindings[i].key == key)
+			if (keys_bindings[i].scope == chain[c] && keys_bindings[i].key == key) {
+				/* In the form, printable keys are text, never commands. */
+				if (scope == SCOPE_FORM && chain[c] == SCOPE_GLOBAL && key >= 32 && key < 127)
+					continue;
 				return keys_bindings[i].action;
+			}
 	return ACT_NONE;
 }
 

@@ -23,7 +23,7 @@ enum { K_ID, K_CAMPAIGN, K_KIND, K_CHANNEL, K_STATUS, K_AT, K_IN_S };
 enum { HO_ID, HO_FROM_TEAM, HO_TO_TEAM, HO_TO_STAFF, HO_TO_STAFF_NAME, HO_REASON, HO_PRIORITY,
        HO_TICKET, HO_NOTE, HO_STATE, HO_AUTHOR, HO_AUTHOR_NAME, HO_CREATED, HO_AGE_S,
        HO_ACK_DUE, HO_ACK_LEFT_S, HO_ACK_AT, HO_ACK_BY, HO_CLOSED_AT, HO_CLOSED_BY,
-       HO_EVENTS };
+       HO_EVENTS, HO_VERSION };
 
 /* Crossed signals (PRODUCT.md piece 6) shown as flags on the screen. */
 enum cv_flag {

@@ -26,7 +26,7 @@ void finder_statement(const struct finder_query *f, struct db_stmt *out);
 
 /* Handoffs waiting for session_user and their team, open first. */
 enum { W_ID, W_CUSTOMER_ID, W_CUSTOMER, W_FROM_TEAM, W_TO_TEAM, W_TO_STAFF, W_REASON,
-       W_PRIORITY, W_STATE, W_AGE_S, W_ACK_LEFT_S, W_NOTE };
+       W_PRIORITY, W_STATE, W_AGE_S, W_ACK_LEFT_S, W_NOTE, W_VERSION };
 extern const char finder_waiting_sql[];
 
 /* Who is signed in: role, display name, team id, team name, is_lead. */

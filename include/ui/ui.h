@@ -35,7 +35,14 @@ struct app;
 	X(TIMELINE, "timeline", "timeline of everything about the customer") \
 	X(REFRESH, "refresh", "re-read from the database")                 \
 	X(REDRAW, "redraw", "redraw the terminal")                         \
-	X(SUSPEND, "suspend", "suspend to the shell")
+	X(SUSPEND, "suspend", "suspend to the shell")                      \
+	X(HANDOFF, "handoff", "write a handoff to another team")           \
+	X(ACK, "acknowledge", "acknowledge the selected handoff")          \
+	X(RESOLVE, "resolve", "resolve the selected handoff")              \
+	X(CANCEL, "cancel", "cancel the selected handoff (its author)")    \
+	X(SEND, "send", "send the handoff")                                \
+	X(EDITOR, "editor", "edit the note in $VISUAL / $EDITOR")          \
+	X(DISCARD, "discard", "discard the selected draft")
 
 enum ui_action {
 #define UI_ACTION_ENUM(id, name, help) ACT_##id,
@@ -45,7 +52,8 @@ enum ui_action {
 };
 
 /* Key scopes: a screen's keymap is its own scope, then SCOPE_GLOBAL. */
-enum ui_scope { SCOPE_GLOBAL, SCOPE_LIST, SCOPE_FINDER, SCOPE_CUSTOMER, SCOPE_PAGER, SCOPE_COUNT };
+enum ui_scope { SCOPE_GLOBAL, SCOPE_LIST, SCOPE_FINDER, SCOPE_CUSTOMER, SCOPE_PAGER, SCOPE_FORM,
+                SCOPE_DRAFTS, SCOPE_COUNT };
 
 struct ui_binding {
 	enum ui_scope scope;
@@ -95,6 +103,18 @@ struct me {
 	int lead;
 };
 
+/* A one-line question on the bottom row: text entry, or y/n. */
+typedef void (*prompt_fn)(struct app *a, void *ctx, const char *answer); /* NULL: cancelled */
+struct prompt {
+	int active;
+	int yesno;
+	char label[128];
+	char text[512];
+	size_t len;
+	prompt_fn done;
+	void *ctx;
+};
+
 struct app {
 	const struct config *cfg;
 	struct dbq *db;
@@ -113,7 +133,15 @@ struct app {
 	int ready;       /* identity and schema checked */
 	struct me me;
 	char fatal[768]; /* message printed after the terminal is restored */
+	struct prompt prompt;
+	int drafts_offered;
 };
+
+/* Ask on the bottom row; done() is called with the answer ("y"/"n" for
+ * yesno) or NULL on Esc. */
+void app_prompt(struct app *a, const char *label, int yesno, prompt_fn done, void *ctx);
+/* Re-read every screen (after a write or a change notification). */
+void app_reload_all(struct app *a);
 
 void app_push(struct app *a, struct screen *s);
 void app_pop(struct app *a);
@@ -130,6 +158,14 @@ struct screen *customer_new(struct app *a, long long id);
 struct screen *pager_new(struct app *a, const char *title, const char *text);
 struct screen *timeline_new(struct app *a, long long customer_id, const char *name);
 struct screen *help_new(struct app *a, enum ui_scope scope);
+struct handoff_new;
+/* Takes over h (and its note). */
+struct screen *handoff_form_new(struct app *a, struct handoff_new *h, PGresult *tickets);
+struct screen *drafts_new(struct app *a);
+/* Save as queued and send; survives the form and reconnects. */
+void handoff_send(struct app *a, struct handoff_new *h);
+/* Acknowledge/resolve/cancel a handoff, asking for an optional comment. */
+void handoff_step_ask(struct app *a, const char *id, int version, const char *kind);
 
 /* --- terminal (ui/term.c) ------------------------------------------------ */
 

@@ -520,10 +520,10 @@ static void test_parse_minutes_seconds_have_the_same_limit(void)
 {
 	/* Every unit is capped at a year; seconds too.  Without the cap a huge
 	 * number of seconds wraps around in the conversion to int:
-	 * 257698037880s = (2^32 + 5) minutes would become a 5-minute SLA. */
+	 * 257698038060s = (2^32 + 5) minutes would become a 5-minute SLA. */
 	CHECK(config_parse_minutes("31536000s") == 525600);
 	CHECK(config_parse_minutes("31536060s") == -1);
-	CHECK(config_parse_minutes("257698037880s") == -1);
+	CHECK(config_parse_minutes("257698038060s") == -1);
 }
 
 /* "handoff: { reasons = [ "r0", ... ]; };" with n entries */

@@ -1,0 +1,352 @@
+/* Integration tests for src/migrate.c and the schema it installs: versions,
+ * idempotence, refusal of newer schemas, rollback, constraints, author
+ * stamping and append-only history. */
+#include "baton/migrate.h"
+
+#include <libpq-fe.h>
+#include <locale.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "itest.h"
+
+/* Run sql; "" when it succeeded, else the SQLSTATE (static). */
+static const char *sqlstate(PGconn *c, const char *sql)
+{
+	static char out[8];
+	PGresult *r = PQexec(c, sql);
+	ExecStatusType s = PQresultStatus(r);
+	out[0] = '\0';
+	if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK) {
+		const char *st = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+		snprintf(out, sizeof out, "%s", st ? st : "?????");
+	}
+	PQclear(r);
+	return out;
+}
+
+/* Everything a migration could change, as one string. */
+static char *fingerprint(PGconn *c)
+{
+	const char *v = itest_value(c,
+		"SELECT (SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace)"
+		" || '/' || (SELECT count(*) FROM pg_proc WHERE pronamespace = 'public'::regnamespace)"
+		" || '/' || (SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal)"
+		" || '/' || (SELECT count(*) FROM pg_constraint WHERE connamespace = 'public'::regnamespace)"
+		" || '/' || (SELECT count(*) FROM pg_extension)"
+		" || '/' || (SELECT string_agg(version || ':' || name || ':' || applied_at, ','"
+		"                              ORDER BY version) FROM baton_schema_migrations)");
+	char *s = strdup(v);
+	if (!s)
+		abort();
+	return s;
+}
+
+static int progress_calls;
+static int progress_versions[16];
+static char progress_first_name[64];
+
+static void progress(int version, const char *name)
+{
+	if (progress_calls == 0)
+		snprintf(progress_first_name, sizeof progress_first_name, "%s", name);
+	if (progress_calls < 16)
+		progress_versions[progress_calls] = version;
+	progress_calls++;
+}
+
+static void test_migrations_are_numbered(void)
+{
+	CHECK(migrations_count >= 1);
+	CHECK(migrations[0].version == 1);
+	for (size_t i = 0; i < migrations_count; i++) {
+		CHECK(migrations[i].version == (int)i + 1); /* applied in order, no gaps */
+		CHECK(migrations[i].name && migrations[i].name[0]);
+		CHECK(migrations[i].sql && strlen(migrations[i].sql) > 0);
+	}
+	CHECK(migrate_latest() == (int)migrations_count);
+	CHECK_STR(migrations[0].name, "initial");
+}
+
+static void test_fresh_database_then_idempotent(void)
+{
+	const char *db = itest_newdb("template1");
+	PGconn *c = itest_connect(db, NULL);
+	char err[1024] = "";
+
+	CHECK(migrate_current(c, err, sizeof err) == 0);
+	progress_calls = 0;
+	int n = migrate_run(c, progress, err, sizeof err);
+	CHECK(n == migrate_latest());
+	if (n < 0)
+		printf("    %s\n", err);
+	CHECK(progress_calls == migrate_latest());
+	CHECK(progress_versions[0] == 1);
+	CHECK_STR(progress_first_name, "initial");
+	CHECK(migrate_current(c, err, sizeof err) == migrate_latest());
+	char latest[16];
+	snprintf(latest, sizeof latest, "%d", migrate_latest());
+	CHECK_STR(itest_value(c, "SELECT count(*) FROM baton_schema_migrations"), latest);
+	CHECK_STR(itest_value(c, "SELECT max(version) FROM baton_schema_migrations"), latest);
+	CHECK_STR(itest_value(c, "SELECT applied_by FROM baton_schema_migrations WHERE version = 1"),
+	          PQuser(c));
+	CHECK_STR(itest_value(c, "SELECT name FROM baton_schema_migrations WHERE version = 1"), "initial");
+
+	char *before = fingerprint(c);
+	CHECK(strstr(before, "1:initial:") != NULL);
+
+	/* Second run, also from another connection: nothing to do. */
+	PGconn *c2 = itest_connect(db, NULL);
+	progress_calls = 0;
+	CHECK(migrate_run(c2, progress, err, sizeof err) == 0);
+	CHECK(progress_calls == 0);
+	CHECK(migrate_run(c, NULL, err, sizeof err) == 0);
+	char *after = fingerprint(c);
+	CHECK_STR(after, before);
+	free(before);
+	free(after);
+
+	/* The advisory lock is released after each run. */
+	CHECK_STR(itest_value(c2, "SELECT pg_try_advisory_lock(7405139021)"), "t");
+	PQfinish(c2);
+	PQfinish(c);
+}
+
+static void test_newer_schema_is_refused(void)
+{
+	const char *db = itest_newdb("baton_schema");
+	PGconn *c = itest_connect(db, NULL);
+	char err[1024] = "";
+	CHECK(migrate_current(c, err, sizeof err) == migrate_latest());
+	CHECK_STR(sqlstate(c, "INSERT INTO baton_schema_migrations (version, name) VALUES (99, 'future')"), "");
+	CHECK(migrate_current(c, err, sizeof err) == 99);
+	char *before = fingerprint(c);
+	CHECK(migrate_run(c, NULL, err, sizeof err) == -1);
+	CHECK(strstr(err, "99") != NULL);
+	CHECK(strstr(err, "upgrade") != NULL);
+	char *after = fingerprint(c);
+	CHECK_STR(after, before);
+	free(before);
+	free(after);
+
+	/* Refusing did not keep the lock. */
+	PGconn *c2 = itest_connect(db, NULL);
+	CHECK_STR(itest_value(c2, "SELECT pg_try_advisory_lock(7405139021)"), "t");
+	PQfinish(c2);
+	PQfinish(c);
+}
+
+static void test_failed_migration_is_rolled_back(void)
+{
+	const char *db = itest_newdb("template1");
+	PGconn *c = itest_connect(db, NULL);
+	char err[1024] = "";
+	/* Something in the way of migration 1, half-way through it. */
+	CHECK_STR(sqlstate(c, "CREATE TABLE ticket (id integer)"), "");
+	CHECK(migrate_run(c, NULL, err, sizeof err) == -1);
+	CHECK(strstr(err, "migration 1") != NULL);
+	CHECK(strstr(err, "rolled back") != NULL);
+	CHECK(strstr(err, "ticket") != NULL);      /* the server's reason */
+	CHECK(strchr(err, '\n') == NULL);
+	/* Nothing of it stayed: no tables, no extension, no version. */
+	CHECK_STR(itest_value(c, "SELECT to_regclass('customer') IS NULL"), "t");
+	CHECK_STR(itest_value(c, "SELECT to_regclass('team') IS NULL"), "t");
+	CHECK_STR(itest_value(c, "SELECT count(*) FROM pg_extension WHERE extname = 'pg_trgm'"), "0");
+	CHECK(migrate_current(c, err, sizeof err) == 0);
+	/* The connection is usable again (not stuck in an aborted transaction). */
+	CHECK_STR(itest_value(c, "SELECT 42"), "42");
+	CHECK_STR(itest_value(c, "SELECT pg_try_advisory_lock(7405139021)"), "t");
+
+	/* Once the obstacle is gone, it applies. */
+	CHECK_STR(sqlstate(c, "SELECT pg_advisory_unlock(7405139021)"), "");
+	CHECK_STR(sqlstate(c, "DROP TABLE ticket"), "");
+	CHECK(migrate_run(c, NULL, err, sizeof err) == migrate_latest());
+	PQfinish(c);
+}
+
+struct racer {
+	const char *db;
+	int applied;
+	char err[512];
+};
+
+static void *race(void *arg)
+{
+	struct racer *r = arg;
+	const char *k[] = {"dbname", NULL};
+	const char *v[] = {r->db, NULL};
+	PGconn *c = PQconnectdbParams(k, v, 0);
+	if (PQstatus(c) != CONNECTION_OK) {
+		snprintf(r->err, sizeof r->err, "%s", PQerrorMessage(c));
+		r->applied = -2;
+	} else {
+		r->applied = migrate_run(c, NULL, r->err, sizeof r->err);
+	}
+	PQfinish(c);
+	return NULL;
+}
+
+static void test_concurrent_runs_apply_once(void)
+{
+	const char *db = itest_newdb("template1");
+	struct racer a = {db, 0, ""}, b = {db, 0, ""};
+	pthread_t ta, tb;
+	CHECK(pthread_create(&ta, NULL, race, &a) == 0);
+	CHECK(pthread_create(&tb, NULL, race, &b) == 0);
+	pthread_join(ta, NULL);
+	pthread_join(tb, NULL);
+	CHECK(a.applied >= 0 && b.applied >= 0);
+	CHECK(a.applied + b.applied == migrate_latest());
+	if (a.applied < 0 || b.applied < 0)
+		printf("    %s | %s\n", a.err, b.err);
+	PGconn *c = itest_connect(db, NULL);
+	char cnt[16];
+	snprintf(cnt, sizeof cnt, "%d", migrate_latest());
+	CHECK_STR(itest_value(c, "SELECT count(*) FROM baton_schema_migrations"), cnt);
+	PQfinish(c);
+}
+
+static void test_schema_objects_exist(void)
+{
+	const char *db = itest_newdb("baton_schema");
+	PGconn *c = itest_connect(db, NULL);
+	static const char *const tables[] = {
+		"team", "staff", "customer", "customer_external_id", "contact", "milestone", "ticket",
+		"success_note", "marketing_event", "survey_response", "handoff", "handoff_event",
+		"baton_schema_migrations",
+	};
+	for (size_t i = 0; i < sizeof tables / sizeof *tables; i++) {
+		char sql[128];
+		snprintf(sql, sizeof sql, "SELECT to_regclass('public.%s') IS NOT NULL", tables[i]);
+		CHECK_STR(itest_value(c, sql), "t");
+	}
+	CHECK_STR(itest_value(c, "SELECT count(*) FROM pg_extension WHERE extname = 'pg_trgm'"), "1");
+	CHECK_STR(itest_value(c, "SELECT count(*) FROM pg_roles WHERE rolname = 'baton_staff'"), "1");
+	/* The finder's trigram index is there. */
+	CHECK_STR(itest_value(c, "SELECT to_regclass('customer_name_trgm') IS NOT NULL"), "t");
+	PQfinish(c);
+}
+
+static void test_check_constraints_reject_bad_values(void)
+{
+	const char *db = itest_newdb("baton_demo");
+	PGconn *c = itest_connect(db, NULL);
+	/* The same row with a valid value goes in: the refusals below are
+	 * about the one bad value. */
+	CHECK_STR(sqlstate(c, "INSERT INTO ticket (customer_id, subject, status) VALUES (1, 'ok', 'open')"), "");
+	CHECK_STR(sqlstate(c, "INSERT INTO ticket (customer_id, subject, status) VALUES (1, 'x', 'bogus')"), "23514");
+	CHECK_STR(sqlstate(c, "INSERT INTO ticket (customer_id, subject, priority) VALUES (1, 'x', 'critical')"), "23514");
+	CHECK_STR(sqlstate(c, "INSERT INTO ticket (customer_id, subject, status) VALUES (1, 'x', 'solved')"), "23514");
+	CHECK_STR(sqlstate(c, "INSERT INTO ticket (customer_id, subject) VALUES (1, '')"), "23514");
+	CHECK_STR(sqlstate(c, "INSERT INTO customer (name, domain) VALUES ('ok', 'ok.example')"), "");
+	CHECK_STR(sqlstate(c, "INSERT INTO customer (name, domain) VALUES ('x', 'has space.example')"), "23514");
+	CHECK_STR(sqlstate(c, "INSERT INTO customer (name, domain) VALUES ('x', 'OK.example')"), "23505");
+	CHECK_STR(sqlstate(c, "INSERT INTO customer (name, lifecycle) VALUES ('x', 'zombie')"), "23514");
+	CHECK_STR(sqlstate(c, "INSERT INTO survey_response (customer_id, kind, score) VALUES (1, 'nps', 10)"), "");
+	CHECK_STR(sqlstate(c, "INSERT INTO survey_response (customer_id, kind, score) VALUES (1, 'nps', 11)"), "23514");
+	CHECK_STR(sqlstate(c, "INSERT INTO survey_response (customer_id, kind, score) VALUES (1, 'csat', 0)"), "23514");
+	CHECK_STR(sqlstate(c, "INSERT INTO handoff (id, customer_id, from_team, to_team, reason, note)"
+	                      " VALUES (gen_random_uuid(), 1, 'support', 'success', 'question', 'ok')"), "");
+	CHECK_STR(sqlstate(c, "INSERT INTO handoff (id, customer_id, from_team, to_team, reason, note)"
+	                      " VALUES (gen_random_uuid(), 1, 'support', 'success', 'Bad!', 'x')"), "23514");
+	CHECK_STR(sqlstate(c, "INSERT INTO handoff (id, customer_id, from_team, to_team, reason, note, state)"
+	                      " VALUES (gen_random_uuid(), 1, 'support', 'success', 'question', 'x', 'resolved')"), "23514");
+	CHECK_STR(sqlstate(c, "INSERT INTO handoff (id, customer_id, from_team, to_team, reason, note)"
+	                      " VALUES (gen_random_uuid(), 1, 'support', 'nowhere', 'question', 'x')"), "23503");
+	PQfinish(c);
+}
+
+static void test_author_is_the_session_user(void)
+{
+	const char *db = itest_newdb("baton_demo");
+	PGconn *su = itest_connect(db, NULL);
+	/* Whether or not staff may write these tables directly (later
+	 * migrations route handoffs through functions), the triggers must stamp
+	 * the author: grant the rights in this throwaway copy to test them. */
+	CHECK_STR(sqlstate(su, "GRANT INSERT ON handoff, handoff_event, success_note TO ana"), "");
+	PGconn *ana = itest_connect(db, "ana");
+	CHECK_STR(itest_value(ana, "SELECT session_user"), "ana");
+
+	CHECK_STR(itest_value(ana,
+		"INSERT INTO handoff (id, customer_id, from_team, to_team, reason, note, author)"
+		" VALUES ('00000000-0000-4000-8000-000000000001', 1, 'support', 'success', 'question',"
+		"         'claimed to be mallory', 'mallory') RETURNING author"), "ana");
+	CHECK_STR(itest_value(su,
+		"SELECT author FROM handoff WHERE id = '00000000-0000-4000-8000-000000000001'"), "ana");
+
+	CHECK_STR(itest_value(ana,
+		"INSERT INTO handoff_event (id, handoff_id, kind, actor)"
+		" VALUES ('00000000-0000-4000-8000-000000000002', '00000000-0000-4000-8000-000000000001',"
+		"         'commented', 'sam') RETURNING actor"), "ana");
+
+	CHECK_STR(itest_value(ana,
+		"INSERT INTO success_note (customer_id, body, author) VALUES (1, 'pretending', 'ben')"
+		" RETURNING author"), "ana");
+	CHECK_STR(itest_value(ana,
+		"INSERT INTO success_note (customer_id, body) VALUES (1, 'plain') RETURNING author"), "ana");
+
+	/* SET ROLE does not change who wrote it. */
+	CHECK_STR(sqlstate(ana, "SET ROLE baton_staff"), "");
+	CHECK_STR(sqlstate(su, "GRANT INSERT ON success_note TO baton_staff"), "");
+	CHECK_STR(itest_value(ana,
+		"INSERT INTO success_note (customer_id, body, author) VALUES (1, 'via set role', 'lee')"
+		" RETURNING author"), "ana");
+	CHECK_STR(sqlstate(ana, "RESET ROLE"), "");
+
+	/* Not even a superuser can sign as someone else. */
+	CHECK_STR(itest_value(su,
+		"INSERT INTO success_note (customer_id, body, author) VALUES (1, 'forged', 'ben')"
+		" RETURNING author = session_user"), "t");
+	PQfinish(ana);
+	PQfinish(su);
+}
+
+static void test_history_is_append_only(void)
+{
+	const char *db = itest_newdb("baton_demo");
+	PGconn *su = itest_connect(db, NULL);
+	const char *events_before = strdup(itest_value(su, "SELECT count(*) FROM handoff_event"));
+	const char *notes_before = strdup(itest_value(su, "SELECT count(*) FROM success_note"));
+	CHECK(atoi(events_before) > 0 && atoi(notes_before) > 0);
+
+	/* Even the superuser: the triggers refuse. */
+	CHECK_STR(sqlstate(su, "UPDATE handoff_event SET comment = 'rewritten'"), "42501");
+	CHECK_STR(sqlstate(su, "DELETE FROM handoff_event"), "42501");
+	CHECK_STR(sqlstate(su, "UPDATE success_note SET body = 'rewritten'"), "42501");
+	CHECK_STR(sqlstate(su, "DELETE FROM success_note WHERE customer_id = 1"), "42501");
+	const char *msg = itest_value(su, "UPDATE handoff_event SET actor = 'mallory'");
+	CHECK(strstr(msg, "append-only") != NULL);
+
+	/* Staff cannot either. */
+	PGconn *ana = itest_connect(db, "ana");
+	CHECK_STR(sqlstate(ana, "UPDATE handoff_event SET comment = 'x'"), "42501");
+	CHECK_STR(sqlstate(ana, "DELETE FROM success_note"), "42501");
+	CHECK_STR(sqlstate(ana, "UPDATE handoff SET note = 'rewritten'"), "42501");
+	CHECK_STR(sqlstate(ana, "UPDATE customer SET name = 'x' WHERE id = 1"), "42501");
+	PQfinish(ana);
+
+	CHECK_STR(itest_value(su, "SELECT count(*) FROM handoff_event"), events_before);
+	CHECK_STR(itest_value(su, "SELECT count(*) FROM success_note"), notes_before);
+	CHECK_STR(itest_value(su, "SELECT count(*) FROM handoff_event WHERE comment = 'rewritten'"), "0");
+	free((void *)events_before);
+	free((void *)notes_before);
+	PQfinish(su);
+}
+
+int main(void)
+{
+	setlocale(LC_ALL, "C.UTF-8");
+	RUN(test_migrations_are_numbered);
+	RUN(test_fresh_database_then_idempotent);
+	RUN(test_newer_schema_is_refused);
+	RUN(test_failed_migration_is_rolled_back);
+	RUN(test_concurrent_runs_apply_once);
+	RUN(test_schema_objects_exist);
+	RUN(test_check_constraints_reject_bad_values);
+	RUN(test_author_is_the_session_user);
+	RUN(test_history_is_append_only);
+	return check_done();
+}
