@@ -522,3 +522,8 @@ int ui_run(const struct config *cfg, const char *conninfo)
 		cli_error("%s", a.fatal);
 	return a.rc;
 }
+
+void ui_print_keys(void)
+{
+	keys_print_markdown(stdout);
+}

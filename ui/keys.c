@@ -140,3 +140,34 @@ void keys_labels(enum ui_scope scope, enum ui_action a, char *out, size_t n)
 		}
 	}
 }
+
+static const char *const scope_titles[SCOPE_COUNT] = {
+	"Everywhere", "Lists", "Start screen (finder)", "Customer screen", "Pages (details, timeline, help)",
+	"Handoff form", "Saved drafts",
+};
+
+/* The key table in Markdown, for the README: generated from the same
+ * bindings the console uses, so the documentation cannot drift. */
+void keys_print_markdown(FILE *out)
+{
+	char labels[128];
+	for (int sc = 0; sc < SCOPE_COUNT; sc++) {
+		if (sc == SCOPE_PAGER)
+			continue; /* pages use the list keys plus search */
+		fprintf(out, "\n**%s**\n\n| Keys | Action |\n|---|---|\n", scope_titles[sc]);
+		for (int act = 1; act < ACT_COUNT; act++) {
+			size_t len = 0;
+			labels[0] = '\0';
+			for (size_t i = 0; i < keys_bindings_count; i++) {
+				const struct ui_binding *b = &keys_bindings[i];
+				if ((int)b->scope != sc || (int)b->action != act || !b->label)
+					continue;
+				int w = snprintf(labels + len, sizeof labels - len, "%s`%s`", len ? " " : "", b->label);
+				if (w > 0 && (size_t)w < sizeof labels - len)
+					len += (size_t)w;
+			}
+			if (len)
+				fprintf(out, "| %s | %s |\n", labels, keys_action_help((enum ui_action)act));
+		}
+	}
+}

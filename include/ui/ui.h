@@ -67,6 +67,8 @@ const char *keys_action_name(enum ui_action a);
 const char *keys_action_help(enum ui_action a);
 /* "j Down" : every key bound to a in the scope (or global), for help. */
 void keys_labels(enum ui_scope scope, enum ui_action a, char *out, size_t n);
+#include <stdio.h>
+void keys_print_markdown(FILE *out);
 extern const struct ui_binding keys_bindings[];
 extern const size_t keys_bindings_count;
 
