@@ -866,6 +866,16 @@ SELECT g.n, g.customer_id, g.from_team, g.to_team, g.to_staff, g.reason, g.prior
                           JOIN demo_team_staff tt ON tt.team_id = p.to_team) AS r) AS s) AS g
   JOIN demo_team_staff ts ON ts.team_id = g.to_team;
 
+-- Success's queue tells one story: Northwind's escalation is the oldest
+-- handoff nobody in Success has acknowledged.  Older generated ones to
+-- Success were picked up.
+UPDATE demo_handoff g
+   SET state = 'acknowledged',
+       acknowledged_at = g.created_at + (now() - g.created_at) * 0.1,
+       acknowledged_by = coalesce(g.to_staff, 'chloe')
+ WHERE g.n >= 101 AND g.to_team = 'success' AND g.state = 'open'
+   AND g.created_at <= (SELECT created_at FROM demo_handoff WHERE n = 1);
+
 -- The history of every handoff: created, then the steps that match its state.
 CREATE TEMP TABLE demo_event ON COMMIT DROP AS
 SELECT md5('handoff-event-' || h.n || '-' || e.kind)::uuid AS id,

@@ -54,6 +54,12 @@ void config_defaults(struct config *cfg)
 	cfg->ack_sla_min[PRIO_LOW] = 72 * 60;
 	for (size_t i = 0; i < sizeof default_reasons / sizeof *default_reasons; i++)
 		cfg->reasons[cfg->nreasons++] = xstrdup(default_reasons[i]);
+	/* The queue opens on the first view: a lead's own teams. */
+	cfg->views[0] = (struct queue_view){.name = xstrdup("my teams"), .mine = 1};
+	cfg->views[1] = (struct queue_view){.name = xstrdup("breached"), .breached = 1};
+	cfg->views[2] = (struct queue_view){.name = xstrdup("escalations"), .reason = xstrdup("escalation")};
+	cfg->views[3] = (struct queue_view){.name = xstrdup("all teams")};
+	cfg->nviews = 4;
 }
 
 static void views_free(struct config *cfg)

@@ -29,6 +29,7 @@ static const char usage_text[] =
 	"  doctor                check configuration, connection and schema\n"
 	"  show CUSTOMER         print a customer screen (--format text|json)\n"
 	"  find TEXT             find customers (--format text|json)\n"
+	"  queue                 the leads' handoff queue (--format text|json|csv)\n"
 	"  keys                  print the console's key bindings (Markdown)\n"
 	"  handoff ...           write, acknowledge, resolve, cancel, reassign and\n"
 	"                        list handoffs (baton handoff --help)\n"
@@ -110,6 +111,8 @@ int main(int argc, char **argv)
 		rc = cli_find(&cli, cargc, cargv);
 	else if (strcmp(cmd, "handoff") == 0)
 		rc = cli_handoff(&cli, cargc, cargv);
+	else if (strcmp(cmd, "queue") == 0)
+		rc = cli_queue(&cli, cargc, cargv);
 	else if (strcmp(cmd, "keys") == 0) {
 		ui_print_keys();
 		rc = EXIT_OK;

@@ -517,6 +517,9 @@ static void customer_action(struct screen *s, struct app *a, enum ui_action act)
 {
 	struct customer *c = (struct customer *)s;
 	switch (act) {
+	case ACT_QUEUE:
+		app_push(a, queue_new(a));
+		return;
 	case ACT_HANDOFF:
 		if (c->loaded)
 			start_handoff(c, a);

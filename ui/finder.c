@@ -344,6 +344,9 @@ static void finder_action(struct screen *s, struct app *a, enum ui_action act)
 	case ACT_REFRESH:
 		finder_reload(s, a);
 		return;
+	case ACT_QUEUE:
+		app_push(a, queue_new(a));
+		return;
 	case ACT_ACK:
 	case ACT_RESOLVE:
 		if (f->focus != FOCUS_WAITING || f->wl.sel < 0 || f->wl.sel >= nrows(f->waiting)) {

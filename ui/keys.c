@@ -74,6 +74,20 @@ const struct ui_binding keys_bindings[] = {
 	{SCOPE_FORM, '\t', "Tab", ACT_NEXT_PANEL},
 	{SCOPE_FORM, KEY_BTAB, "Shift-Tab", ACT_PREV_PANEL},
 	{SCOPE_FORM, 27, "Esc", ACT_BACK},
+	{SCOPE_FINDER, 'L', "L", ACT_QUEUE},
+	{SCOPE_CUSTOMER, 'L', "L", ACT_QUEUE},
+	/* The leads' queue. */
+	{SCOPE_QUEUE, 'a', "a", ACT_ACK},
+	{SCOPE_QUEUE, 'r', "r", ACT_REASSIGN},
+	{SCOPE_QUEUE, ' ', "Space", ACT_MARK},
+	{SCOPE_QUEUE, 'A', "A", ACT_ACK_MARKED},
+	{SCOPE_QUEUE, 'x', "x", ACT_EXPORT},
+	{SCOPE_QUEUE, 'f', "f", ACT_FILTER},
+	{SCOPE_QUEUE, '1', "1-9", ACT_VIEW},
+	{SCOPE_QUEUE, '2', NULL, ACT_VIEW}, {SCOPE_QUEUE, '3', NULL, ACT_VIEW},
+	{SCOPE_QUEUE, '4', NULL, ACT_VIEW}, {SCOPE_QUEUE, '5', NULL, ACT_VIEW},
+	{SCOPE_QUEUE, '6', NULL, ACT_VIEW}, {SCOPE_QUEUE, '7', NULL, ACT_VIEW},
+	{SCOPE_QUEUE, '8', NULL, ACT_VIEW}, {SCOPE_QUEUE, '9', NULL, ACT_VIEW},
 	/* Saved drafts. */
 	{SCOPE_DRAFTS, 's', "s", ACT_SEND},
 	{SCOPE_DRAFTS, 'd', "d", ACT_DISCARD},
@@ -87,7 +101,7 @@ static int scope_chain(enum ui_scope scope, enum ui_scope out[3])
 	int n = 0;
 	out[n++] = scope;
 	if (scope == SCOPE_FINDER || scope == SCOPE_CUSTOMER || scope == SCOPE_PAGER ||
-	    scope == SCOPE_DRAFTS)
+	    scope == SCOPE_DRAFTS || scope == SCOPE_QUEUE)
 		out[n++] = SCOPE_LIST;
 	/* In the form, letters are text: only control keys are global. */
 	out[n++] = SCOPE_GLOBAL;
@@ -143,7 +157,7 @@ void keys_labels(enum ui_scope scope, enum ui_action a, char *out, size_t n)
 
 static const char *const scope_titles[SCOPE_COUNT] = {
 	"Everywhere", "Lists", "Start screen (finder)", "Customer screen", "Pages (details, timeline, help)",
-	"Handoff form", "Saved drafts",
+	"Handoff form", "Saved drafts", "Handoff queue",
 };
 
 /* The key table in Markdown, for the README: generated from the same

@@ -42,7 +42,14 @@ struct app;
 	X(CANCEL, "cancel", "cancel the selected handoff (its author)")    \
 	X(SEND, "send", "send the handoff")                                \
 	X(EDITOR, "editor", "edit the note in $VISUAL / $EDITOR")          \
-	X(DISCARD, "discard", "discard the selected draft")
+	X(DISCARD, "discard", "discard the selected draft")                \
+	X(QUEUE, "queue", "the handoff queue (leads)")                     \
+	X(REASSIGN, "reassign", "reassign the selected or marked handoffs") \
+	X(MARK, "mark", "mark or unmark the selected handoff")             \
+	X(ACK_MARKED, "ack-marked", "acknowledge every marked handoff")    \
+	X(EXPORT, "export", "export the rows to a CSV file")               \
+	X(FILTER, "filter", "filter: team= to= state= reason= priority= segment= breached mine") \
+	X(VIEW, "view", "switch to a saved view")
 
 enum ui_action {
 #define UI_ACTION_ENUM(id, name, help) ACT_##id,
@@ -53,7 +60,7 @@ enum ui_action {
 
 /* Key scopes: a screen's keymap is its own scope, then SCOPE_GLOBAL. */
 enum ui_scope { SCOPE_GLOBAL, SCOPE_LIST, SCOPE_FINDER, SCOPE_CUSTOMER, SCOPE_PAGER, SCOPE_FORM,
-                SCOPE_DRAFTS, SCOPE_COUNT };
+                SCOPE_DRAFTS, SCOPE_QUEUE, SCOPE_COUNT };
 
 struct ui_binding {
 	enum ui_scope scope;
@@ -164,6 +171,7 @@ struct handoff_new;
 /* Takes over h (and its note). */
 struct screen *handoff_form_new(struct app *a, struct handoff_new *h, PGresult *tickets);
 struct screen *drafts_new(struct app *a);
+struct screen *queue_new(struct app *a);
 /* Save as queued and send; survives the form and reconnects. */
 void handoff_send(struct app *a, struct handoff_new *h);
 /* Acknowledge/resolve/cancel a handoff, asking for an optional comment. */

@@ -183,3 +183,8 @@ GRANT USAGE ON SEQUENCE success_note_id_seq TO baton_staff;
 -- The queue screen lists active handoffs by age across teams.
 CREATE INDEX handoff_active_created_idx ON handoff (created_at)
     WHERE state IN ('open', 'acknowledged');
+-- Queue: open handoffs still within their SLA, by deadline; acknowledgement
+-- times for the median shown to leads.
+CREATE INDEX handoff_open_due_idx ON handoff (ack_due_at) WHERE state = 'open';
+CREATE INDEX handoff_acknowledged_at_idx ON handoff (acknowledged_at)
+    WHERE acknowledged_at IS NOT NULL;

@@ -18,15 +18,22 @@ newdb() {
 
 # start NAME COLS ROWS COMMAND...: run COMMAND in a fresh tmux session; its
 # exit status lands in $BATON_TEST_TMP/NAME.rc and stderr in NAME.err.
+# COMMAND is joined into one shell command line: quote arguments with spaces
+# twice, e.g. start s 80 24 "$BATON_BIN" -d "'dbname=$db user=ana'".
+# E2E_TERM (xterm-256color) and E2E_LANG (C.UTF-8) set TERM and the locale.
 start() {
 	E2E_SESSION=$1
 	_cols=$2
 	_rows=$3
 	shift 3
 	rm -f "$BATON_TEST_TMP/$E2E_SESSION.rc" "$BATON_TEST_TMP/$E2E_SESSION.err"
+	: >"$BATON_TEST_TMP/$E2E_SESSION.err"
+	# E2E_STDERR=tty leaves stderr on the terminal, as for a real user.
+	_err="2>$BATON_TEST_TMP/$E2E_SESSION.err"
+	[ "${E2E_STDERR:-}" = tty ] && _err=""
 	tm kill-session -t "$E2E_SESSION" >/dev/null 2>&1
 	tm -f /dev/null new-session -d -s "$E2E_SESSION" -x "$_cols" -y "$_rows" \
-		"env TERM=${E2E_TERM:-xterm-256color} LANG=${E2E_LANG:-C.UTF-8} LC_ALL=${E2E_LANG:-C.UTF-8} TZ=UTC $* 2>$BATON_TEST_TMP/$E2E_SESSION.err; echo \$? >$BATON_TEST_TMP/$E2E_SESSION.rc; sleep 600"
+		"env TERM=${E2E_TERM:-xterm-256color} LANG=${E2E_LANG:-C.UTF-8} LC_ALL=${E2E_LANG:-C.UTF-8} TZ=UTC $* $_err; echo \$? >$BATON_TEST_TMP/$E2E_SESSION.rc; sleep 600"
 	tm set-option -t "$E2E_SESSION" status off >/dev/null
 }
 
@@ -99,4 +106,66 @@ check() {
 # no_sanitizer_report: stderr of the session has no ASan/UBSan report
 no_sanitizer_report() {
 	! grep -qE 'AddressSanitizer|LeakSanitizer|runtime error:' "$BATON_TEST_TMP/$E2E_SESSION.err" 2>/dev/null
+}
+
+# --- more helpers for the console tests -----------------------------------
+
+# screen_e: the screen with its attributes as escape sequences
+screen_e() { tm capture-pane -p -e -t "$E2E_SESSION"; }
+
+# row N: line N (1-based) of the screen
+row() { screen | sed -n "${1}p"; }
+
+# on_screen TEXT: the screen shows TEXT now (fixed string)
+on_screen() { screen | grep -qF -- "$1"; }
+
+# wait_row N TEXT [SECONDS]: until line N of the screen contains TEXT
+wait_row() {
+	_t=${3:-10}
+	_i=0
+	while [ "$_i" -lt $((_t * 10)) ]; do
+		row "$1" | grep -qF -- "$2" && return 0
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	return 1
+}
+
+# wait_state STATE [SECONDS]: until the top line ends with the connection
+# state (live, connecting, OFFLINE) after its symbol, UTF-8 or ASCII
+wait_state() {
+	_t=${2:-10}
+	_i=0
+	while [ "$_i" -lt $((_t * 10)) ]; do
+		row 1 | grep -qE -- "(●|\*) $1 *\$" && return 0
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	return 1
+}
+
+# exit_status_is N [SECONDS]: the program exits within SECONDS with status N
+exit_status_is() { [ "$(wait_exit "${2:-10}")" = "$1" ]; }
+
+# alternate_off: the pane is back on the normal screen (the program left
+# the alternate screen it drew on)
+alternate_off() { [ "$(tm display -p -t "$E2E_SESSION" '#{alternate_on}')" = 0 ]; }
+
+# console_pid PATTERN: the pid of the running baton whose command line
+# contains PATTERN (not the shell around it); fails if there is none
+console_pid() {
+	for _p in $(pgrep -f -- "$1"); do
+		if [ "$(cat "/proc/$_p/comm" 2>/dev/null)" = baton ]; then
+			echo "$_p"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# colour_sgr: prints the SGR sequences of the screen that set a foreground
+# or background colour (30-38, 40-48, 90-97, 100-107; not 39/49 = default)
+colour_sgr() {
+	screen_e | grep -oE "$(printf '\033')\[[0-9;:]*m" | tr -d '\033' |
+		grep -E '\[((.*;)?(3[0-8]|4[0-8]|9[0-7]|10[0-7])([;:].*)?)m'
 }

@@ -1,0 +1,211 @@
+/* baton queue: the leads' handoff queue as text, JSON or CSV. */
+#include "baton/buf.h"
+#include "baton/cli.h"
+#include "baton/config.h"
+#include "baton/customer.h"
+#include "baton/db.h"
+#include "baton/queue.h"
+#include "baton/text.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage[] =
+	"Usage: baton queue [--team T] [--to PERSON] [--state S] [--reason R]\n"
+	"                   [--priority P] [--segment S] [--breached] [--mine]\n"
+	"                   [--view NAME] [--format text|json|csv]\n"
+	"The handoff queue: unacknowledged handoffs past their SLA first, then the\n"
+	"other open ones, then acknowledged ones, each oldest first. --state\n"
+	"resolved or cancelled lists closed ones, newest first. --view uses a\n"
+	"saved view of the configuration (queue.views).\n";
+
+static const char *const col_names[Q_COLS] = {"id", "customer_id", "customer", "from_team",
+	"to_team", "to_staff", "reason", "priority", "state", "age_s", "ack_left_s", "breached",
+	"last_event", "version", "note", "segment"};
+
+static int set(char *dst, size_t n, const char *v, const char *what)
+{
+	if (strlen(v) >= n) {
+		cli_error("%s is too long", what);
+		return -1;
+	}
+	snprintf(dst, n, "%s", v);
+	return 0;
+}
+
+static int check_choice(const char *v, const char *const *ok, const char *what)
+{
+	if (!v[0])
+		return 0;
+	for (int i = 0; ok[i]; i++)
+		if (!strcmp(v, ok[i]))
+			return 0;
+	cli_error("unknown %s '%s'", what, v);
+	return -1;
+}
+
+static void print_text(struct buf *b, PGresult *r, PGresult *counts, PGresult *med)
+{
+	char age[16], left[32];
+	for (int i = 0; i < PQntuples(counts); i++)
+		buf_printf(b, "# %s: %s active, %s not acknowledged, %s breached\n",
+		           PQgetvalue(counts, i, QC_TEAM), PQgetvalue(counts, i, QC_OPEN),
+		           PQgetvalue(counts, i, QC_UNACK), PQgetvalue(counts, i, QC_BREACHED));
+	if (PQntuples(med) == 1) {
+		char m7[16] = "-", m30[16] = "-";
+		if (!PQgetisnull(med, 0, QM_MEDIAN_7D))
+			fmt_age(m7, sizeof m7, atoll(PQgetvalue(med, 0, QM_MEDIAN_7D)));
+		if (!PQgetisnull(med, 0, QM_MEDIAN_30D))
+			fmt_age(m30, sizeof m30, atoll(PQgetvalue(med, 0, QM_MEDIAN_30D)));
+		buf_printf(b, "# median time to acknowledge: 7 days %s, 30 days %s\n", m7, m30);
+	}
+	for (int i = 0; i < PQntuples(r); i++) {
+		int breached = PQgetvalue(r, i, Q_BREACHED)[0] == 't';
+		fmt_age(age, sizeof age, atoll(PQgetvalue(r, i, Q_AGE_S)));
+		left[0] = '\0';
+		if (!strcmp(PQgetvalue(r, i, Q_STATE), "open") && !PQgetisnull(r, i, Q_ACK_LEFT_S))
+			fmt_left(left, sizeof left, atoll(PQgetvalue(r, i, Q_ACK_LEFT_S)));
+		buf_printf(b, "%s\t%s\t%s\t%s\t%s -> %s%s%s\t%s\t%s\t%s\t", PQgetvalue(r, i, Q_ID),
+		           breached ? "BREACHED" : PQgetvalue(r, i, Q_STATE), age,
+		           left[0] ? left : "-", PQgetvalue(r, i, Q_FROM_TEAM), PQgetvalue(r, i, Q_TO_TEAM),
+		           *PQgetvalue(r, i, Q_TO_STAFF) ? ":" : "", PQgetvalue(r, i, Q_TO_STAFF),
+		           PQgetvalue(r, i, Q_REASON), PQgetvalue(r, i, Q_PRIORITY),
+		           PQgetvalue(r, i, Q_LAST_EVENT));
+		text_clean(b, PQgetvalue(r, i, Q_CUSTOMER), strlen(PQgetvalue(r, i, Q_CUSTOMER)), TEXT_ONELINE);
+		buf_putc(b, '\n');
+	}
+}
+
+static int numeric_col(int col)
+{
+	return col == Q_CUSTOMER_ID || col == Q_AGE_S || col == Q_ACK_LEFT_S || col == Q_VERSION;
+}
+
+static void print_json(struct buf *b, PGresult *r)
+{
+	buf_putc(b, '[');
+	for (int i = 0; i < PQntuples(r); i++) {
+		buf_puts(b, i ? ",{" : "{");
+		for (int col = 0; col < Q_COLS; col++) {
+			buf_printf(b, "%s\"%s\":", col ? "," : "", col_names[col]);
+			if (PQgetisnull(r, i, col))
+				buf_puts(b, "null");
+			else if (numeric_col(col))
+				buf_puts(b, PQgetvalue(r, i, col));
+			else if (col == Q_BREACHED)
+				buf_puts(b, PQgetvalue(r, i, col)[0] == 't' ? "true" : "false");
+			else
+				text_json_string(b, PQgetvalue(r, i, col));
+		}
+		buf_putc(b, '}');
+	}
+	buf_puts(b, "]\n");
+}
+
+/* RFC 4180: CRLF line ends, a header row. */
+static void print_csv(struct buf *b, PGresult *r)
+{
+	for (int col = 0; col < Q_COLS; col++) {
+		if (col)
+			buf_putc(b, ',');
+		text_csv_field(b, col_names[col]);
+	}
+	buf_puts(b, "\r\n");
+	for (int i = 0; i < PQntuples(r); i++) {
+		for (int col = 0; col < Q_COLS; col++) {
+			if (col)
+				buf_putc(b, ',');
+			if (col == Q_BREACHED)
+				buf_puts(b, PQgetvalue(r, i, col)[0] == 't' ? "true" : "false");
+			else
+				text_csv_field(b, PQgetvalue(r, i, col));
+		}
+		buf_puts(b, "\r\n");
+	}
+}
+
+int cli_queue(const struct cli *cli, int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{"team", required_argument, NULL, 'T'},  {"to", required_argument, NULL, 'p'},
+		{"state", required_argument, NULL, 's'}, {"reason", required_argument, NULL, 'r'},
+		{"priority", required_argument, NULL, 'P'}, {"segment", required_argument, NULL, 'S'},
+		{"breached", no_argument, NULL, 'b'},    {"mine", no_argument, NULL, 'm'},
+		{"view", required_argument, NULL, 'v'},  {"format", required_argument, NULL, 'f'},
+		{"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0},
+	};
+	static const char *const states[] = {"open", "acknowledged", "resolved", "cancelled", NULL};
+	static const char *const prios[] = {"urgent", "high", "normal", "low", NULL};
+	static const char *const segments[] = {"smb", "mid-market", "enterprise", "strategic", NULL};
+	struct queue_filter f;
+	memset(&f, 0, sizeof f);
+	const char *format = "text";
+	int c, bad = 0;
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+		switch (c) {
+		case 'T': bad |= set(f.team, sizeof f.team, optarg, "--team"); break;
+		case 'p': bad |= set(f.person, sizeof f.person, optarg, "--to"); break;
+		case 's': bad |= set(f.state, sizeof f.state, optarg, "--state"); break;
+		case 'r': bad |= set(f.reason, sizeof f.reason, optarg, "--reason"); break;
+		case 'P': bad |= set(f.priority, sizeof f.priority, optarg, "--priority"); break;
+		case 'S': bad |= set(f.segment, sizeof f.segment, optarg, "--segment"); break;
+		case 'b': f.breached = 1; break;
+		case 'm': f.mine = 1; break;
+		case 'f': format = optarg; break;
+		case 'v': {
+			size_t i = 0;
+			while (i < cli->cfg->nviews && strcmp(cli->cfg->views[i].name, optarg) != 0)
+				i++;
+			if (i == cli->cfg->nviews) {
+				cli_error("no queue view named '%s' in the configuration", optarg);
+				return EXIT_USAGE;
+			}
+			queue_filter_from_view(&f, &cli->cfg->views[i]);
+			break;
+		}
+		case 'h': fputs(usage, stdout); return EXIT_OK;
+		default: fputs(usage, stderr); return EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		cli_error("unexpected argument '%s'", argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (bad || check_choice(f.state, states, "state") || check_choice(f.priority, prios, "priority") ||
+	    check_choice(f.segment, segments, "segment"))
+		return EXIT_USAGE;
+	if (strcmp(format, "text") && strcmp(format, "json") && strcmp(format, "csv")) {
+		cli_error("--format must be text, json or csv");
+		return EXIT_USAGE;
+	}
+	int rc = EXIT_OK;
+	PGconn *conn = cli_connect(cli, &rc);
+	if (!conn)
+		return rc;
+	struct queue_params qp;
+	struct db_stmt st[3];
+	PGresult *res[3];
+	char err[1024];
+	queue_statements(&f, &qp, st);
+	if (db_pipeline(conn, st, 3, res, err, sizeof err) < 0) {
+		cli_error("%s", err);
+		PQfinish(conn);
+		return EXIT_DB;
+	}
+	struct buf b = BUF_INIT;
+	if (!strcmp(format, "json"))
+		print_json(&b, res[0]);
+	else if (!strcmp(format, "csv"))
+		print_csv(&b, res[0]);
+	else
+		print_text(&b, res[0], res[1], res[2]);
+	fwrite(buf_str(&b), 1, b.len, stdout);
+	buf_free(&b);
+	for (int i = 0; i < 3; i++)
+		PQclear(res[i]);
+	PQfinish(conn);
+	return EXIT_OK;
+}

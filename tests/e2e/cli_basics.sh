@@ -1,0 +1,182 @@
+#!/bin/sh
+# The command line's contract: help, version, exit statuses, migrate,
+# doctor, and error messages that name the file, line or database (and
+# never echo a password).
+. "$BATON_ROOT/tests/lib/e2e.sh"
+
+T=$(mktemp -d "$BATON_TEST_TMP/cli_basics.XXXXXX")
+OUT="$T/out"
+ERR="$T/err"
+
+# run COMMAND...: stdout in $OUT, stderr in $ERR, status in $rc
+run() {
+	"$@" >"$OUT" 2>"$ERR"
+	rc=$?
+}
+
+# expect NAME CONDITION...: PASS, or FAIL with the last command's output
+expect() {
+	_name=$1
+	shift
+	if "$@"; then
+		pass "$_name"
+	else
+		echo "FAIL $_name"
+		echo "--- status $rc, stdout ---"
+		head -n 20 "$OUT"
+		echo "--- stderr ---"
+		head -n 20 "$ERR"
+	fi
+}
+
+has() { grep -qF -- "$1" "$2"; }
+lines() { wc -l <"$1" | tr -d ' '; }
+no_secret() { ! grep -q hunter2 "$OUT" "$ERR"; }
+
+# --- help and version ------------------------------------------------------
+run "$BATON_BIN" --help
+expect help_exits_0_and_lists_commands \
+	sh -c '[ "$1" -eq 0 ] && grep -q "migrate" "$2" && grep -q "doctor" "$2" &&
+	       grep -q "show" "$2" && grep -q "find" "$2" && grep -q -- "--version" "$2" &&
+	       [ ! -s "$3" ]' _ "$rc" "$OUT" "$ERR"
+
+run "$BATON_BIN" -h
+expect short_help_is_the_same sh -c '[ "$1" -eq 0 ] && grep -q "Usage: baton" "$2"' _ "$rc" "$OUT"
+
+run "$BATON_BIN" --version
+expect version_one_line \
+	sh -c '[ "$1" -eq 0 ] && [ "$(wc -l <"$2")" -eq 1 ] &&
+	       grep -qE "^baton [0-9]+\.[0-9]+\.[0-9]+$" "$2"' _ "$rc" "$OUT"
+
+# --- usage errors: status 2 --------------------------------------------------
+run "$BATON_BIN" --bogus
+expect unknown_option_exits_2 \
+	sh -c '[ "$1" -eq 2 ] && [ ! -s "$2" ] && grep -q "baton --help" "$3"' _ "$rc" "$OUT" "$ERR"
+
+run "$BATON_BIN" frobnicate
+expect unknown_command_exits_2_one_line \
+	sh -c '[ "$1" -eq 2 ] && [ ! -s "$2" ] && [ "$(wc -l <"$3")" -eq 1 ] &&
+	       grep -q "frobnicate" "$3"' _ "$rc" "$OUT" "$ERR"
+
+run "$BATON_BIN" -d "dbname=nowhere" migrate extra
+expect migrate_takes_no_arguments sh -c '[ "$1" -eq 2 ]' _ "$rc"
+
+run "$BATON_BIN" -d "dbname=nowhere" show
+expect show_needs_a_customer sh -c '[ "$1" -eq 2 ] && grep -q "Usage: baton show" "$2"' _ "$rc" "$ERR"
+
+run "$BATON_BIN" -d "dbname=nowhere" show --format xml 1
+expect show_format_must_be_text_or_json \
+	sh -c '[ "$1" -eq 2 ] && grep -q "text or json" "$2"' _ "$rc" "$ERR"
+
+# --- migrate -------------------------------------------------------------------
+fresh="e2e_fresh_$$"
+createdb "$fresh"
+run "$BATON_BIN" -d "dbname=$fresh" migrate
+expect migrate_fresh_database \
+	sh -c '[ "$1" -eq 0 ] && grep -q "^applying migration 001 initial" "$2" &&
+	       grep -q "^applied [0-9]* migration" "$2"' _ "$rc" "$OUT"
+run "$BATON_BIN" -d "dbname=$fresh" migrate
+expect migrate_again_is_up_to_date \
+	sh -c '[ "$1" -eq 0 ] && [ "$(wc -l <"$2")" -eq 1 ] && grep -q "up to date" "$2" &&
+	       ! grep -q "applying" "$2"' _ "$rc" "$OUT"
+# A database from a newer baton is refused.
+psql -X -q -d "$fresh" -c "INSERT INTO baton_schema_migrations (version, name) VALUES (99, 'future')"
+run "$BATON_BIN" -d "dbname=$fresh" migrate
+expect migrate_refuses_newer_schema \
+	sh -c '[ "$1" -eq 4 ] && grep -q "upgrade baton" "$2"' _ "$rc" "$ERR"
+run "$BATON_BIN" -d "dbname=$fresh" show 1
+expect show_refuses_newer_schema \
+	sh -c '[ "$1" -eq 4 ] && grep -q "upgrade baton" "$2"' _ "$rc" "$ERR"
+
+# --- doctor ----------------------------------------------------------------------
+demo=$(newdb baton_demo)
+run "$BATON_BIN" -d "dbname=$demo user=ana" doctor
+expect doctor_as_staff_all_ok \
+	sh -c '[ "$1" -eq 0 ] && [ "$(grep -c "^ok " "$2")" -eq 4 ] && ! grep -qv "^ok " "$2" &&
+	       grep -q "^ok *config" "$2" && grep -q "^ok *connection.*as ana" "$2" &&
+	       grep -q "^ok *schema .*up to date" "$2" && grep -q "^ok *staff .*Ana Lima, Support" "$2"' \
+	_ "$rc" "$OUT"
+
+run "$BATON_BIN" -d "dbname=$demo user=sam" doctor
+expect doctor_shows_a_lead sh -c '[ "$1" -eq 0 ] && grep -q "Sam Rivera, Support (lead)" "$2"' _ "$rc" "$OUT"
+
+# A role that is not in the staff table.
+run "$BATON_BIN" -d "dbname=$demo" doctor
+expect doctor_role_without_staff_entry \
+	sh -c '[ "$1" -eq 1 ] && grep -q "^FAIL staff .*no active staff entry" "$2"' _ "$rc" "$OUT"
+
+empty="e2e_empty_$$"
+createdb "$empty"
+run "$BATON_BIN" -d "dbname=$empty" doctor
+expect doctor_without_schema \
+	sh -c '[ "$1" -ne 0 ] && grep -q "^FAIL schema" "$2" && grep -qF "run '"'"'baton migrate'"'"'" "$2"' \
+	_ "$rc" "$OUT"
+run "$BATON_BIN" -d "dbname=$empty" show 1
+expect show_without_schema_exits_4 \
+	sh -c '[ "$1" -eq 4 ] && grep -qF "run '"'"'baton migrate'"'"'" "$2"' _ "$rc" "$ERR"
+
+# --- connection errors: status 4, one line, no secrets ---------------------------
+run "$BATON_BIN" -d "dbname=nope_$$" show 1
+expect unknown_database_exits_4 \
+	sh -c '[ "$1" -eq 4 ] && [ ! -s "$2" ] && [ "$(wc -l <"$3")" -eq 1 ] &&
+	       grep -q "nope_$4" "$3" && grep -q "does not exist" "$3"' _ "$rc" "$OUT" "$ERR" "$$"
+run "$BATON_BIN" -d "dbname=nope_$$" migrate
+expect unknown_database_migrate_exits_4 \
+	sh -c '[ "$1" -eq 4 ] && [ "$(wc -l <"$2")" -eq 1 ] && grep -q "nope_$3" "$2"' _ "$rc" "$ERR" "$$"
+
+run "$BATON_BIN" -d "host=/nonexistent/dir dbname=x" show 1
+expect unreachable_server_exits_4_with_hint \
+	sh -c '[ "$1" -eq 4 ] && [ "$(wc -l <"$2")" -eq 1 ] && grep -q "PGHOST" "$2"' _ "$rc" "$ERR"
+
+run "$BATON_BIN" -d "dbname=$demo password=hunter2 port" show 1
+expect bad_conninfo_hides_password \
+	sh -c '[ "$1" -eq 4 ] && [ "$(wc -l <"$2")" -eq 1 ] &&
+	       grep -q "invalid connection string" "$2"' _ "$rc" "$ERR"
+expect bad_conninfo_no_hunter2 no_secret
+
+run "$BATON_BIN" -d "postgresql://ana:hunter2@[::1/$demo" migrate
+expect bad_uri_hides_password sh -c '[ "$1" -eq 4 ]' _ "$rc"
+expect bad_uri_no_hunter2 no_secret
+
+run "$BATON_BIN" -d "dbname=nope_$$ password=hunter2" doctor
+expect failed_connect_hides_password sh -c '[ "$1" -ne 0 ] && grep -q "nope_" "$2"' _ "$rc" "$OUT"
+expect failed_connect_no_hunter2 no_secret
+
+# --- configuration errors: status 3, "file:line: message" ------------------------
+cfg="$T/bad.cfg"
+printf 'ui:\n{\n  color = ;\n};\n' >"$cfg"
+run "$BATON_BIN" -c "$cfg" -d "dbname=$demo" show 1
+expect config_syntax_error_exits_3 \
+	sh -c '[ "$1" -eq 3 ] && [ ! -s "$2" ] && [ "$(wc -l <"$3")" -eq 1 ] &&
+	       grep -qF "baton: $4:3: " "$3"' _ "$rc" "$OUT" "$ERR" "$cfg"
+
+run env BATON_CONFIG="$cfg" "$BATON_BIN" -d "dbname=$demo" find north
+expect config_error_from_environment_exits_3 \
+	sh -c '[ "$1" -eq 3 ] && grep -qF "$3:3: " "$2"' _ "$rc" "$ERR" "$cfg"
+
+printf 'ui: { ascii = false; };\nui2: { };\n' >"$T/unknown.cfg"
+run "$BATON_BIN" -c "$T/unknown.cfg" migrate
+expect config_unknown_setting_exits_3 \
+	sh -c '[ "$1" -eq 3 ] && grep -qF "$3:2: unknown setting '"'"'ui2'"'"'" "$2"' _ "$rc" "$ERR" "$T/unknown.cfg"
+
+run "$BATON_BIN" -c "$T/missing.cfg" show 1
+expect config_missing_file_exits_3 \
+	sh -c '[ "$1" -eq 3 ] && grep -qF "$3" "$2"' _ "$rc" "$ERR" "$T/missing.cfg"
+
+# doctor reports a configuration error with everything else.
+run "$BATON_BIN" -c "$cfg" -d "dbname=$demo user=ana" doctor
+expect doctor_reports_config_error \
+	sh -c '[ "$1" -eq 1 ] && grep -qF "FAIL config      $3:3: " "$2" &&
+	       grep -q "^ok *connection" "$2"' _ "$rc" "$OUT" "$cfg"
+
+# A valid file is used: database.conninfo from the file.
+printf 'database: { conninfo = "dbname=%s user=ana"; };\n' "$demo" >"$T/good.cfg"
+run "$BATON_BIN" -c "$T/good.cfg" doctor
+expect doctor_reads_conninfo_from_config \
+	sh -c '[ "$1" -eq 0 ] && grep -qF "ok   config      read $3" "$2" &&
+	       grep -q "as ana" "$2"' _ "$rc" "$OUT" "$T/good.cfg"
+
+dropdb --if-exists "$fresh" >/dev/null 2>&1
+dropdb --if-exists "$empty" >/dev/null 2>&1
+dropdb --if-exists "$demo" >/dev/null 2>&1
+rm -rf "$T"

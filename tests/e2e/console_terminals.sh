@@ -1,0 +1,103 @@
+#!/bin/sh
+# The same find-and-open path on the terminals people really have: TERM
+# screen, linux and vt100, a monochrome run with NO_COLOR, and a non-UTF-8
+# locale (LANG=C) that must get ASCII fallbacks and no garbage.
+. "$BATON_ROOT/tests/lib/e2e.sh"
+
+db=$(newdb baton_demo) || { echo "FAIL terminals: cannot create a test database"; exit 1; }
+trap stop EXIT
+
+# open_northwind: start screen -> "north" -> Enter -> the customer screen
+open_northwind() {
+	wait_state live 15 || return 1
+	type_text "north"
+	wait_for "North Star Logistics" 10 || return 1
+	keys Enter
+	wait_for "Handoffs" 10
+}
+
+# customer_ok: what one glance at Northwind must show, on any terminal
+customer_ok() {
+	s=$(screen)
+	for t in "Northwind Health" "Onboarding" "Tickets" "Success notes" "Marketing" "Handoffs" \
+		"4812 Patient data missing" "SLA!" "!!" "NOT ACKNOWLEDGED" "dropped baton"; do
+		printf '%s\n' "$s" | grep -qF -- "$t" || { echo "missing: $t"; return 1; }
+	done
+}
+
+for term in screen linux vt100; do
+	E2E_TERM=$term start "terminals_$term" 80 24 "$BATON_BIN" -d "'dbname=$db user=ana'"
+	check "TERM=$term: finds and opens Northwind Health" open_northwind
+	check "TERM=$term: header, five panels, 4812 SLA!, NOT ACKNOWLEDGED, flags" customer_ok
+	if [ "$term" = vt100 ]; then
+		check "TERM=vt100: no colour escape sequences (vt100 has none)" eval '[ -z "$(colour_sgr)" ]'
+	fi
+	keys Q
+	check "TERM=$term: Q quits with exit status 0" exit_status_is 0 10
+	check "TERM=$term: no sanitizer report" no_sanitizer_report
+	stop
+done
+
+# Colour by default on xterm-256color: shows the colour detector works.
+start terminals_colour 80 24 "$BATON_BIN" -d "'dbname=$db user=ana'"
+open_northwind
+check "xterm-256color: colours are used by default (control for the NO_COLOR check)" \
+	eval '[ -n "$(colour_sgr)" ]'
+keys Q
+wait_exit 10 >/dev/null
+stop
+
+# NO_COLOR: monochrome, and state still carried by symbols and words.
+start terminals_nocolor 80 24 env NO_COLOR=1 "$BATON_BIN" -d "'dbname=$db user=ana'"
+wait_state live 15
+check "NO_COLOR=1: start screen has no colour escape sequences" eval '[ -z "$(colour_sgr)" ] || { colour_sgr | sort -u | head -5; false; }'
+check "NO_COLOR=1: finds and opens Northwind Health" open_northwind
+check "NO_COLOR=1: header, five panels, 4812 SLA!, NOT ACKNOWLEDGED, flags" customer_ok
+check "NO_COLOR=1: customer screen has no colour escape sequences" eval '[ -z "$(colour_sgr)" ] || { colour_sgr | sort -u | head -5; false; }'
+keys Q
+check "NO_COLOR=1: Q quits with exit status 0" exit_status_is 0 10
+stop
+
+# LANG=C: not UTF-8.  Symbols fall back to ASCII, names with non-ASCII
+# letters must not turn into stray bytes, and nothing may spill out of its
+# cell (a UTF-8 "…" in a C locale is drawn as several cells).
+E2E_LANG=C start terminals_c 80 24 "$BATON_BIN" -d "'dbname=$db user=ana'"
+check "LANG=C: ASCII status '* live' and 'ana - Support'" \
+	eval 'wait_state live 15 && row 1 | grep -qF "ana - Support  * live"'
+# ascii_only: every character on the screen is printable ASCII, and none
+# of ncurses' renderings of stray 8-bit bytes ("~@", "M-x") shows up; the
+# demo data has no '~' at all, so any '~' is such a rendering
+ascii_only() {
+	s=$(screen)
+	if printf '%s\n' "$s" | LC_ALL=C grep -n '[^ -~]'; then
+		echo "non-ASCII bytes on the screen (above)"
+		return 1
+	fi
+	if printf '%s\n' "$s" | grep -nE '~|M-'; then
+		echo "stray 8-bit bytes drawn as ~X or M-X (above)"
+		return 1
+	fi
+}
+# The waiting list has Łódź, Kraków, Café, São Paulo and a Japanese name.
+check "LANG=C: start screen is plain ASCII, no garbage" \
+	eval 'wait_for "Waiting for you and Support" 10 && ascii_only'
+# Each waiting row starts with its age, not with a cell spilled from the row above.
+check "LANG=C: waiting list rows start in column 1 with blanks (nothing spilled)" \
+	eval 'screen | sed -n "/Waiting for you/,\$p" | sed "1d;\$d" | grep -vE "^ {3}[0-9]" | { ! grep .; }'
+check "LANG=C: finds and opens Northwind Health" open_northwind
+check "LANG=C: header, five panels, 4812 SLA!, NOT ACKNOWLEDGED, flags" customer_ok
+check "LANG=C: ASCII symbols ('Tickets - 3 open', '! dropped baton', '->')" \
+	eval 'on_screen "Tickets - 3 open" && on_screen "! dropped baton" && on_screen "Support -> Success"'
+check "LANG=C: customer screen is plain ASCII, no garbage" ascii_only
+# The panel rows keep their borders in the first and last column (tmux
+# shows the line-drawing set as x, or as │).
+framed() {
+	bad=$(screen | sed -n '6,10p;13,16p;19,22p' | grep -vE '^[x│].*[x│]$')
+	[ -z "$bad" ] || { echo "rows without their borders:"; echo "$bad"; return 1; }
+	row 3 | grep -q '^ NPS'
+}
+check "LANG=C: panel rows keep both borders, the survey line starts with ' NPS'" framed
+keys Q
+check "LANG=C: Q quits with exit status 0" exit_status_is 0 10
+check "LANG=C: no sanitizer report" no_sanitizer_report
+stop

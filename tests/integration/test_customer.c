@@ -1,0 +1,570 @@
+/* Integration tests for src/customer.c on a copy of the demo: the customer
+ * screen's data in one pipeline, the crossed-signal flags, resolving what a
+ * user typed to a customer, and the timeline. */
+#include "baton/customer.h"
+#include "baton/db.h"
+
+#include <libpq-fe.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "itest.h"
+
+static PGconn *su;  /* superuser: prepares data */
+static PGconn *ana; /* a support agent: reads like the console does */
+
+static int load(PGconn *c, long long id, struct customer_view *cv, char *err, size_t n)
+{
+	char idt[32];
+	snprintf(idt, sizeof idt, "%lld", id);
+	const char *params[] = {idt};
+	struct db_stmt st[CV_PARTS];
+	PGresult *res[CV_PARTS];
+	cv_statements(st, params);
+	memset(cv, 0, sizeof *cv);
+	if (db_pipeline(c, st, CV_PARTS, res, err, n) < 0)
+		return -1;
+	int rc = cv_adopt(cv, res, CV_PARTS, err, n);
+	for (int i = 0; i < CV_PARTS; i++)
+		PQclear(res[i]); /* NULL once adopted */
+	return rc;
+}
+
+/* Load or fail the test (returns 0 then). */
+static int must_load(long long id, struct customer_view *cv)
+{
+	char err[1024] = "";
+	if (load(ana, id, cv, err, sizeof err) < 0) {
+		printf("    load %lld: %s\n", id, err);
+		return 0;
+	}
+	return 1;
+}
+
+/* Run SQL as the superuser; return the first value as a number. */
+static long long su_num(const char *sql)
+{
+	const char *v = itest_value(su, sql);
+	if (strncmp(v, "ERROR", 5) == 0)
+		printf("    %s\n", v);
+	return strtoll(v, NULL, 10);
+}
+
+static void su_exec(const char *sql)
+{
+	const char *v = itest_value(su, sql);
+	if (strncmp(v, "ERROR", 5) == 0)
+		printf("    setup failed: %s\n", v);
+	CHECK(strncmp(v, "ERROR", 5) != 0);
+}
+
+static void test_header_northwind(void)
+{
+	struct customer_view cv;
+	if (!must_load(1, &cv)) {
+		CHECK(!"loaded");
+		return;
+	}
+	CHECK(cv_rows(&cv, CV_HEADER) == 1);
+	CHECK_STR(cv_get(&cv, CV_HEADER, 0, H_ID), "1");
+	CHECK_STR(cv_get(&cv, CV_HEADER, 0, H_NAME), "Northwind Health");
+	CHECK_STR(cv_get(&cv, CV_HEADER, 0, H_DOMAIN), "nwh.example");
+	CHECK_STR(cv_get(&cv, CV_HEADER, 0, H_PLAN), "growth");
+	CHECK_STR(cv_get(&cv, CV_HEADER, 0, H_LIFECYCLE), "onboarding");
+	CHECK_STR(cv_get(&cv, CV_HEADER, 0, H_ONB_HEALTH), "on_track");
+	CHECK_STR(cv_get(&cv, CV_HEADER, 0, H_OWNER), "ben");
+	CHECK_STR(cv_get(&cv, CV_HEADER, 0, H_OWNER_NAME), "Ben Okafor");
+	CHECK(!cv_isnull(&cv, CV_HEADER, 0, H_RENEWAL));
+	/* The latest survey answer of each kind. */
+	CHECK_STR(cv_get(&cv, CV_HEADER, 0, H_NPS), "6");
+	CHECK_STR(cv_get(&cv, CV_HEADER, 0, H_CSAT), "3");
+	CHECK_STR(cv_get(&cv, CV_HEADER, 0, H_CES), "5");
+	const char *ext = cv_get(&cv, CV_HEADER, 0, H_EXTERNAL_IDS);
+	CHECK(strstr(ext, "crm:CRM-00123") != NULL);
+	CHECK(strstr(ext, "helpdesk:HD-4417") != NULL);
+	CHECK(strstr(ext, "helpdesk:HD-9020") != NULL);
+	/* The primary contact first. */
+	CHECK(strncmp(cv_get(&cv, CV_HEADER, 0, H_CONTACTS),
+	              "Dana Whitfield <dana.whitfield@nwh.example>", 43) == 0);
+	cv_free(&cv);
+}
+
+static void test_tickets_open_first_most_urgent_first(void)
+{
+	struct customer_view cv;
+	if (!must_load(1, &cv)) {
+		CHECK(!"loaded");
+		return;
+	}
+	int open = 0, n = cv_rows(&cv, CV_TICKETS);
+	for (int i = 0; i < n; i++)
+		open += strcmp(cv_get(&cv, CV_TICKETS, i, T_OPEN), "t") == 0;
+	CHECK(open == 3);
+	CHECK(n == 4);
+	CHECK_STR(cv_get(&cv, CV_TICKETS, 0, T_ID), "4812");
+	CHECK_STR(cv_get(&cv, CV_TICKETS, 0, T_PRIORITY), "urgent");
+	CHECK_STR(cv_get(&cv, CV_TICKETS, 0, T_SUBJECT), "Patient data missing after migration");
+	CHECK_STR(cv_get(&cv, CV_TICKETS, 0, T_ASSIGNEE), "ana");
+	CHECK(cv_num(&cv, CV_TICKETS, 0, T_SLA_LEFT_S) < 0); /* breached */
+	CHECK(cv_num(&cv, CV_TICKETS, 0, T_AGE_S) > 2 * 86400);
+	CHECK_STR(cv_get(&cv, CV_TICKETS, 1, T_ID), "4809");
+	CHECK_STR(cv_get(&cv, CV_TICKETS, 2, T_ID), "4815");
+	CHECK(cv_isnull(&cv, CV_TICKETS, 2, T_ASSIGNEE));
+	/* The solved one comes after the open ones. */
+	CHECK_STR(cv_get(&cv, CV_TICKETS, 3, T_ID), "4790");
+	CHECK_STR(cv_get(&cv, CV_TICKETS, 3, T_OPEN), "f");
+	CHECK(cv_isnull(&cv, CV_TICKETS, 3, T_SLA_LEFT_S));
+	cv_free(&cv);
+}
+
+static void test_panels_northwind(void)
+{
+	struct customer_view cv;
+	if (!must_load(1, &cv)) {
+		CHECK(!"loaded");
+		return;
+	}
+	/* Milestones in order, the overdue one counted in days. */
+	CHECK(cv_rows(&cv, CV_MILESTONES) == 7);
+	for (int i = 0; i < cv_rows(&cv, CV_MILESTONES); i++)
+		CHECK(cv_num(&cv, CV_MILESTONES, i, M_POSITION) == i + 1);
+	CHECK_STR(cv_get(&cv, CV_MILESTONES, 0, M_STATUS), "done");
+	CHECK(!cv_isnull(&cv, CV_MILESTONES, 0, M_COMPLETED));
+	CHECK_STR(cv_get(&cv, CV_MILESTONES, 2, M_TITLE), "Data migration");
+	CHECK_STR(cv_get(&cv, CV_MILESTONES, 2, M_OVERDUE_DAYS), "4");
+	CHECK(cv_isnull(&cv, CV_MILESTONES, 3, M_OVERDUE_DAYS)); /* due next week */
+
+	/* Notes newest first, with the author's name. */
+	CHECK(cv_rows(&cv, CV_NOTES) == 4);
+	CHECK_STR(cv_get(&cv, CV_NOTES, 0, N_AUTHOR), "maja");
+	CHECK_STR(cv_get(&cv, CV_NOTES, 0, N_AUTHOR_NAME), "Maja Kowalczyk");
+	for (int i = 1; i < cv_rows(&cv, CV_NOTES); i++)
+		CHECK(cv_num(&cv, CV_NOTES, i, N_AGE_S) >= cv_num(&cv, CV_NOTES, i - 1, N_AGE_S));
+
+	/* Marketing: the scheduled newsletter first, then what was sent. */
+	CHECK(cv_rows(&cv, CV_MARKETING) == 3);
+	CHECK_STR(cv_get(&cv, CV_MARKETING, 0, K_STATUS), "scheduled");
+	CHECK(cv_num(&cv, CV_MARKETING, 0, K_IN_S) > 0);
+	CHECK_STR(cv_get(&cv, CV_MARKETING, 1, K_CAMPAIGN), "Analytics webinar");
+	CHECK_STR(cv_get(&cv, CV_MARKETING, 2, K_CAMPAIGN), "Welcome series");
+
+	/* Handoffs: the open one first, with its history. */
+	CHECK(cv_rows(&cv, CV_HANDOFFS) == 2);
+	CHECK_STR(cv_get(&cv, CV_HANDOFFS, 0, HO_STATE), "open");
+	CHECK_STR(cv_get(&cv, CV_HANDOFFS, 0, HO_FROM_TEAM), "support");
+	CHECK_STR(cv_get(&cv, CV_HANDOFFS, 0, HO_TO_TEAM), "success");
+	CHECK_STR(cv_get(&cv, CV_HANDOFFS, 0, HO_TO_STAFF), "ben");
+	CHECK_STR(cv_get(&cv, CV_HANDOFFS, 0, HO_TO_STAFF_NAME), "Ben Okafor");
+	CHECK_STR(cv_get(&cv, CV_HANDOFFS, 0, HO_AUTHOR), "ana");
+	CHECK_STR(cv_get(&cv, CV_HANDOFFS, 0, HO_AUTHOR_NAME), "Ana Lima");
+	CHECK_STR(cv_get(&cv, CV_HANDOFFS, 0, HO_TICKET), "4812");
+	CHECK(cv_num(&cv, CV_HANDOFFS, 0, HO_ACK_LEFT_S) < 0);
+	CHECK(strstr(cv_get(&cv, CV_HANDOFFS, 0, HO_EVENTS), " created by ana") != NULL);
+	CHECK_STR(cv_get(&cv, CV_HANDOFFS, 1, HO_STATE), "resolved");
+	const char *ev = cv_get(&cv, CV_HANDOFFS, 1, HO_EVENTS);
+	const char *created = strstr(ev, "created by maja");
+	const char *resolved = strstr(ev, "resolved by sam");
+	CHECK(created && resolved && created < resolved); /* oldest event first */
+	cv_free(&cv);
+}
+
+static void test_flags_story_customers(void)
+{
+	struct customer_view cv;
+	if (must_load(1, &cv)) {
+		CHECK(cv.flags == (FLAG_CAMPAIGN_DURING_COMPLAINT | FLAG_ON_TRACK_BUT_BURNING |
+		                   FLAG_DROPPED_BATON));
+		CHECK(cv_compute_flags(&cv) == cv.flags);
+		cv_free(&cv);
+	} else {
+		CHECK(!"loaded 1");
+	}
+	/* Café Lumière: an upsell scheduled while a complaint is open. */
+	if (must_load(2, &cv)) {
+		CHECK(cv.flags == FLAG_CAMPAIGN_DURING_COMPLAINT);
+		cv_free(&cv);
+	} else {
+		CHECK(!"loaded 2");
+	}
+	/* Müller & Söhne: a renewal e-mail yesterday during an urgent outage. */
+	if (must_load(6, &cv)) {
+		CHECK(cv.flags == (FLAG_CAMPAIGN_DURING_COMPLAINT | FLAG_OUTREACH_DURING_ESCALATION));
+		cv_free(&cv);
+	} else {
+		CHECK(!"loaded 6");
+	}
+	/* North Star: nothing wrong, nothing flagged. */
+	if (must_load(4, &cv)) {
+		CHECK(cv.flags == 0);
+		cv_free(&cv);
+	} else {
+		CHECK(!"loaded 4");
+	}
+	for (int i = 0; i < CV_FLAG_COUNT; i++) {
+		CHECK(cv_flag_title(i)[0] != '\0');
+		CHECK(cv_flag_explain(i)[0] != '\0');
+	}
+	CHECK_STR(cv_flag_title(0), "campaign during complaint");
+	CHECK_STR(cv_flag_title(CV_FLAG_COUNT), "");
+	CHECK_STR(cv_flag_title(-1), "");
+}
+
+static long long new_customer(const char *name, const char *health)
+{
+	char sql[512];
+	snprintf(sql, sizeof sql,
+	         "INSERT INTO customer (name, onboarding_health) VALUES ('%s', %s%s%s) RETURNING id",
+	         name, health ? "'" : "", health ? health : "NULL", health ? "'" : "");
+	return su_num(sql);
+}
+
+static int flags_of(long long id)
+{
+	struct customer_view cv;
+	if (!must_load(id, &cv))
+		return -1;
+	int f = cv.flags;
+	cv_free(&cv);
+	return f;
+}
+
+static void test_flags_follow_the_data(void)
+{
+	char sql[1024];
+	long long id = new_customer("Flag Test One", "on_track");
+	CHECK(id > 0);
+	CHECK(flags_of(id) == 0);
+
+	/* On track, but an onboarding ticket is open. */
+	snprintf(sql, sizeof sql, "INSERT INTO ticket (customer_id, subject, status, priority, category)"
+	         " VALUES (%lld, 'SSO broken', 'open', 'normal', 'onboarding') RETURNING id", id);
+	long long t1 = su_num(sql);
+	CHECK(flags_of(id) == FLAG_ON_TRACK_BUT_BURNING);
+	snprintf(sql, sizeof sql, "UPDATE ticket SET status = 'solved', solved_at = now() WHERE id = %lld", t1);
+	su_exec(sql);
+	CHECK(flags_of(id) == 0);
+
+	/* A newsletter sent eight days ago is history; six days ago it is live. */
+	snprintf(sql, sizeof sql, "INSERT INTO ticket (customer_id, subject, status, priority, category)"
+	         " VALUES (%lld, 'Unhappy', 'open', 'low', 'complaint')", id);
+	su_exec(sql);
+	snprintf(sql, sizeof sql, "INSERT INTO marketing_event (customer_id, campaign, kind, status, sent_at)"
+	         " VALUES (%lld, 'Old news', 'newsletter', 'sent', now() - interval '8 days')", id);
+	su_exec(sql);
+	snprintf(sql, sizeof sql, "INSERT INTO marketing_event (customer_id, campaign, kind, status, scheduled_at)"
+	         " VALUES (%lld, 'Called off', 'upsell', 'cancelled', now() + interval '1 day')", id);
+	su_exec(sql);
+	CHECK(flags_of(id) == 0);
+	snprintf(sql, sizeof sql, "INSERT INTO marketing_event (customer_id, campaign, kind, status, sent_at)"
+	         " VALUES (%lld, 'Fresh news', 'newsletter', 'sent', now() - interval '6 days')", id);
+	su_exec(sql);
+	CHECK(flags_of(id) == FLAG_CAMPAIGN_DURING_COMPLAINT);
+
+	/* An upsell scheduled while an urgent ticket is open: both signals. */
+	long long id2 = new_customer("Flag Test Two", "done");
+	snprintf(sql, sizeof sql, "INSERT INTO ticket (customer_id, subject, status, priority, category)"
+	         " VALUES (%lld, 'Down', 'open', 'urgent', 'bug')", id2);
+	su_exec(sql);
+	snprintf(sql, sizeof sql, "INSERT INTO marketing_event (customer_id, campaign, kind, status, scheduled_at)"
+	         " VALUES (%lld, 'Go Pro', 'upsell', 'scheduled', now() + interval '3 days')", id2);
+	su_exec(sql);
+	CHECK(flags_of(id2) == (FLAG_CAMPAIGN_DURING_COMPLAINT | FLAG_OUTREACH_DURING_ESCALATION));
+
+	/* Handoffs: late and open drops the baton; late but acknowledged, or
+	 * open and not yet due, does not. */
+	long long id3 = new_customer("Flag Test Three", NULL);
+	snprintf(sql, sizeof sql, "INSERT INTO handoff (id, customer_id, from_team, to_team, reason, note, ack_due_at)"
+	         " VALUES ('00000000-0000-4000-8000-0000000000a1', %lld, 'support', 'success', 'question',"
+	         " 'not due yet', now() + interval '1 hour')", id3);
+	su_exec(sql);
+	snprintf(sql, sizeof sql, "INSERT INTO handoff (id, customer_id, from_team, to_team, reason, note, ack_due_at,"
+	         " state, acknowledged_at, acknowledged_by)"
+	         " VALUES ('00000000-0000-4000-8000-0000000000a2', %lld, 'support', 'success', 'question',"
+	         " 'late but seen', now() - interval '1 hour', 'acknowledged', now(), 'ben')", id3);
+	su_exec(sql);
+	CHECK(flags_of(id3) == 0);
+	snprintf(sql, sizeof sql, "INSERT INTO handoff (id, customer_id, from_team, to_team, reason, note, ack_due_at)"
+	         " VALUES ('00000000-0000-4000-8000-0000000000a3', %lld, 'support', 'success', 'question',"
+	         " 'late and unseen', now() - interval '1 minute')", id3);
+	su_exec(sql);
+	CHECK(flags_of(id3) == FLAG_DROPPED_BATON);
+}
+
+static void test_customer_without_data(void)
+{
+	long long id = new_customer("Quiet Customer", NULL);
+	struct customer_view cv;
+	if (!must_load(id, &cv)) {
+		CHECK(!"loaded");
+		return;
+	}
+	CHECK(cv.flags == 0);
+	CHECK(cv_rows(&cv, CV_HEADER) == 1);
+	CHECK_STR(cv_get(&cv, CV_HEADER, 0, H_NAME), "Quiet Customer");
+	CHECK(cv_isnull(&cv, CV_HEADER, 0, H_DOMAIN));
+	CHECK_STR(cv_get(&cv, CV_HEADER, 0, H_DOMAIN), "");
+	CHECK(cv_isnull(&cv, CV_HEADER, 0, H_OWNER_NAME));
+	CHECK(cv_isnull(&cv, CV_HEADER, 0, H_NPS));
+	CHECK(cv_isnull(&cv, CV_HEADER, 0, H_EXTERNAL_IDS));
+	CHECK(cv_isnull(&cv, CV_HEADER, 0, H_CONTACTS));
+	for (int p = CV_MILESTONES; p < CV_PARTS; p++)
+		CHECK(cv_rows(&cv, (enum cv_part)p) == 0);
+	/* Out of range reads are safe. */
+	CHECK_STR(cv_get(&cv, CV_TICKETS, 0, T_ID), "");
+	CHECK(cv_isnull(&cv, CV_TICKETS, 0, T_ID));
+	CHECK(cv_num(&cv, CV_TICKETS, 0, T_AGE_S) == 0);
+	CHECK_STR(cv_get(&cv, CV_HEADER, 0, 99), "");
+	CHECK_STR(cv_get(&cv, CV_HEADER, -1, H_NAME), "");
+	cv_free(&cv);
+	CHECK(cv_rows(&cv, CV_HEADER) == 0);
+	cv_free(&cv); /* twice is harmless */
+}
+
+static void test_unknown_customer(void)
+{
+	char err[256] = "";
+	const char *params[] = {"987654321"};
+	struct db_stmt st[CV_PARTS];
+	PGresult *res[CV_PARTS];
+	struct customer_view cv;
+	cv_statements(st, params);
+	CHECK(db_pipeline(ana, st, CV_PARTS, res, err, sizeof err) == 0);
+	CHECK(cv_adopt(&cv, res, CV_PARTS, err, sizeof err) == -1);
+	CHECK_STR(err, "no such customer");
+	/* The results stay with the caller, the view is empty. */
+	int kept = 0;
+	for (int i = 0; i < CV_PARTS; i++) {
+		kept += res[i] != NULL;
+		PQclear(res[i]);
+	}
+	CHECK(kept == CV_PARTS);
+	CHECK(cv_rows(&cv, CV_HEADER) == 0);
+	cv_free(&cv);
+
+	/* Wrong number or shape of results is refused, not read. */
+	err[0] = '\0';
+	CHECK(cv_adopt(&cv, res, CV_PARTS - 1, err, sizeof err) == -1);
+	CHECK(err[0] != '\0');
+	PGresult *odd[CV_PARTS];
+	for (int i = 0; i < CV_PARTS; i++)
+		odd[i] = PQexec(ana, "SELECT 1");
+	err[0] = '\0';
+	CHECK(cv_adopt(&cv, odd, CV_PARTS, err, sizeof err) == -1);
+	CHECK(strstr(err, "shape") != NULL);
+	for (int i = 0; i < CV_PARTS; i++)
+		PQclear(odd[i]);
+}
+
+static void test_column_names_match_the_statements(void)
+{
+	struct customer_view cv;
+	if (!must_load(1, &cv)) {
+		CHECK(!"loaded");
+		return;
+	}
+	for (int p = 0; p < CV_PARTS; p++) {
+		int nf = PQnfields(cv.res[p]);
+		for (int col = 0; col < nf; col++)
+			CHECK(strcmp(cv_column_name((enum cv_part)p, col), "?") != 0);
+		CHECK_STR(cv_column_name((enum cv_part)p, nf), "?");
+	}
+	CHECK_STR(cv_column_name(CV_HEADER, H_OWNER_NAME), "owner_name");
+	CHECK_STR(cv_column_name(CV_TICKETS, T_SUBJECT), "subject");
+	CHECK_STR(cv_column_name(CV_HANDOFFS, HO_ACK_LEFT_S), "ack_left_s");
+	CHECK_STR(cv_column_name(CV_PARTS, 0), "?");
+	CHECK_STR(cv_column_name(CV_HEADER, -1), "?");
+	cv_free(&cv);
+}
+
+/* cv_resolve: returns the count; *id when 1; candidates freed here. */
+static int resolve(const char *what, long long *id, char **cand_out)
+{
+	char err[512] = "";
+	char *cand = NULL;
+	*id = -1;
+	int n = cv_resolve(ana, what, id, &cand, err, sizeof err);
+	if (n < 0)
+		printf("    resolve '%s': %s\n", what, err);
+	if (cand_out)
+		*cand_out = cand;
+	else
+		free(cand);
+	return n;
+}
+
+static void test_resolve_exact(void)
+{
+	long long id;
+	CHECK(resolve("1", &id, NULL) == 1 && id == 1);
+	CHECK(resolve("4", &id, NULL) == 1 && id == 4);
+	CHECK(resolve("CRM-00123", &id, NULL) == 1 && id == 1);
+	CHECK(resolve("HD-9020", &id, NULL) == 1 && id == 1);
+	CHECK(resolve("nwh.example", &id, NULL) == 1 && id == 1);
+	CHECK(resolve("NWH.example", &id, NULL) == 1 && id == 1);
+	CHECK(resolve("dana.whitfield@nwh.example", &id, NULL) == 1 && id == 1);
+	CHECK(resolve("Dana.Whitfield@NWH.example", &id, NULL) == 1 && id == 1);
+	CHECK(resolve("Northwind Health", &id, NULL) == 1 && id == 1);
+	CHECK(resolve("northwind health", &id, NULL) == 1 && id == 1);
+	CHECK(resolve("cafe-lumiere.example", &id, NULL) == 1 && id == 2);
+	CHECK(resolve("Café Lumière", &id, NULL) == 1 && id == 2);
+	CHECK(resolve("東京デザイン株式会社", &id, NULL) == 1 && id == 9);
+}
+
+static void test_resolve_partial_and_ambiguous(void)
+{
+	long long id;
+	char *cand = NULL;
+	CHECK(resolve("northwind", &id, NULL) == 1 && id == 1);
+	CHECK(resolve("lumière", &id, NULL) == 1 && id == 2);
+	CHECK(resolve("Łódź", &id, NULL) == 1 && id == 7);
+
+	int n = resolve("north", &id, &cand);
+	CHECK(n == 2);
+	CHECK(cand != NULL);
+	if (cand) {
+		CHECK(strstr(cand, "1\tNorthwind Health\tnwh.example\n") != NULL);
+		CHECK(strstr(cand, "4\tNorth Star Logistics\tnsl.example\n") != NULL);
+		int lines = 0;
+		for (const char *p = cand; *p; p++)
+			lines += *p == '\n';
+		CHECK(lines == n);
+	}
+	free(cand);
+
+	/* An exact name wins over partial matches. */
+	su_exec("INSERT INTO customer (name) VALUES ('Acme'), ('Acme Logistics'), ('Acme Foods')");
+	long long acme = su_num("SELECT id FROM customer WHERE name = 'Acme'");
+	CHECK(resolve("acme", &id, NULL) == 1 && id == acme);
+	CHECK(resolve("acme l", &id, NULL) == 1);
+	CHECK(resolve("acme ", &id, NULL) == 2);
+}
+
+static void test_resolve_not_found(void)
+{
+	long long id = 77;
+	char *cand = NULL;
+	char err[256] = "";
+	CHECK(cv_resolve(ana, "nothing-like-this", &id, &cand, err, sizeof err) == 0);
+	CHECK(cand == NULL);
+	CHECK(id == 77);
+	CHECK(resolve("987654321", &id, NULL) == 0);
+	/* Too long to be an id: no cast error, simply not found. */
+	CHECK(resolve("999999999999999999", &id, NULL) == 0);
+	CHECK(resolve("12345678901234567890", &id, NULL) == 0);
+	CHECK(resolve("-1", &id, NULL) == 0);
+}
+
+static void test_resolve_wildcards_are_literal(void)
+{
+	long long id;
+	/* Without escaping, '%' and '_' would match every customer. */
+	CHECK(resolve("%", &id, NULL) == 0);
+	CHECK(resolve("_", &id, NULL) == 0);
+	CHECK(resolve("\\", &id, NULL) == 0);
+	su_exec("INSERT INTO customer (name) VALUES ('100% Organic'), ('Under_score Ltd'),"
+	        " ('Back\\slash Co')");
+	long long organic = su_num("SELECT id FROM customer WHERE name = '100% Organic'");
+	long long under = su_num("SELECT id FROM customer WHERE name = 'Under_score Ltd'");
+	long long back = su_num("SELECT id FROM customer WHERE name = 'Back\\slash Co'");
+	CHECK(resolve("%", &id, NULL) == 1 && id == organic);
+	CHECK(resolve("0% o", &id, NULL) == 1 && id == organic);
+	CHECK(resolve("_", &id, NULL) == 1 && id == under);
+	CHECK(resolve("r_s", &id, NULL) == 1 && id == under);
+	CHECK(resolve("\\", &id, NULL) == 1 && id == back);
+	CHECK(resolve("k\\s", &id, NULL) == 1 && id == back);
+	CHECK(resolve("%_", &id, NULL) == 0);
+}
+
+static void test_resolve_database_error(void)
+{
+	const char *db = itest_newdb("template1");
+	PGconn *c = itest_connect(db, NULL);
+	char err[512] = "";
+	char *cand = NULL;
+	long long id = 0;
+	CHECK(cv_resolve(c, "1", &id, &cand, err, sizeof err) == -1);
+	CHECK(strstr(err, "customer") != NULL);
+	CHECK(cand == NULL);
+	PQfinish(c);
+}
+
+static void test_timeline_newest_first(void)
+{
+	char err[512] = "";
+	const char *params[] = {"1"};
+	PGresult *r = db_exec(ana, cv_timeline_sql, 1, params, err, sizeof err);
+	CHECK(r != NULL);
+	if (!r) {
+		printf("    %s\n", err);
+		return;
+	}
+	int n = PQntuples(r);
+	CHECK(n > 15);
+	CHECK(PQnfields(r) == TL_REF + 1);
+	int ordered = 1;
+	for (int i = 1; i < n; i++)
+		if (strtoll(PQgetvalue(r, i, TL_AGE_S), NULL, 10) <
+		    strtoll(PQgetvalue(r, i - 1, TL_AGE_S), NULL, 10))
+			ordered = 0;
+	CHECK(ordered);
+	/* The newsletter scheduled for next week is the newest entry. */
+	CHECK_STR(PQgetvalue(r, 0, TL_KIND), "campaign scheduled");
+	CHECK(strtoll(PQgetvalue(r, 0, TL_AGE_S), NULL, 10) < 0);
+	static const char *const kinds[] = {"ticket opened", "ticket solved", "note", "campaign sent",
+		"milestone done", "NPS", "CSAT", "CES", "handoff created", "handoff resolved"};
+	for (size_t k = 0; k < sizeof kinds / sizeof *kinds; k++) {
+		int found = 0;
+		for (int i = 0; i < n && !found; i++)
+			found = strcmp(PQgetvalue(r, i, TL_KIND), kinds[k]) == 0;
+		CHECK(found);
+		if (!found)
+			printf("    no '%s' in the timeline\n", kinds[k]);
+	}
+	int created = 0;
+	for (int i = 0; i < n; i++)
+		if (!strcmp(PQgetvalue(r, i, TL_KIND), "handoff created") &&
+		    !strcmp(PQgetvalue(r, i, TL_WHO), "ana")) {
+			created++;
+			CHECK(strstr(PQgetvalue(r, i, TL_TEXT), "support → success escalation: Missing patient records") != NULL);
+			CHECK(strncmp(PQgetvalue(r, i, TL_REF), "handoff:", 8) == 0);
+		}
+	CHECK(created == 1);
+	PQclear(r);
+
+	/* Nobody else's events. */
+	long long id = new_customer("Timeline Empty", NULL);
+	char idt[32];
+	snprintf(idt, sizeof idt, "%lld", id);
+	const char *p2[] = {idt};
+	r = db_exec(ana, cv_timeline_sql, 1, p2, err, sizeof err);
+	CHECK(r != NULL && PQntuples(r) == 0);
+	PQclear(r);
+}
+
+int main(void)
+{
+	setlocale(LC_ALL, "C.UTF-8");
+	const char *db = itest_newdb("baton_demo");
+	su = itest_connect(db, NULL);
+	ana = itest_connect(db, "ana");
+	RUN(test_header_northwind);
+	RUN(test_tickets_open_first_most_urgent_first);
+	RUN(test_panels_northwind);
+	RUN(test_flags_story_customers);
+	RUN(test_flags_follow_the_data);
+	RUN(test_customer_without_data);
+	RUN(test_unknown_customer);
+	RUN(test_column_names_match_the_statements);
+	RUN(test_resolve_exact);
+	RUN(test_resolve_partial_and_ambiguous);
+	RUN(test_resolve_not_found);
+	RUN(test_resolve_wildcards_are_literal);
+	RUN(test_resolve_database_error);
+	RUN(test_timeline_newest_first);
+	PQfinish(ana);
+	PQfinish(su);
+	return check_done();
+}

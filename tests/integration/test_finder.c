@@ -1,0 +1,341 @@
+/* Integration tests for src/finder.c on a copy of the demo: finding
+ * customers by name, domain, e-mail and external id; the handoffs waiting
+ * for the signed-in person; who is signed in. */
+#include "baton/db.h"
+#include "baton/finder.h"
+
+#include <libpq-fe.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "check.h"
+#include "itest.h"
+
+static const char *db;
+static PGconn *ana;
+
+/* Run the finder for text; NULL (and a message) on error. */
+static PGresult *find(PGconn *c, const char *text)
+{
+	struct finder_query f;
+	if (finder_query_init(&f, text) < 0) {
+		printf("    finder_query_init('%s') refused\n", text);
+		return NULL;
+	}
+	struct db_stmt st;
+	char err[512] = "";
+	finder_statement(&f, &st);
+	PGresult *r = db_exec(c, st.sql, st.nparams, st.params, err, sizeof err);
+	if (!r)
+		printf("    find '%s': %s\n", text, err);
+	finder_query_free(&f);
+	return r;
+}
+
+/* Row of the customer named name, -1 if absent. */
+static int row_of(const PGresult *r, const char *name)
+{
+	for (int i = 0; r && i < PQntuples(r); i++)
+		if (strcmp(PQgetvalue(r, i, F_NAME), name) == 0)
+			return i;
+	return -1;
+}
+
+static void test_find_by_name(void)
+{
+	PGresult *r = find(ana, "north");
+	CHECK(r != NULL);
+	int nw = row_of(r, "Northwind Health"), ns = row_of(r, "North Star Logistics");
+	CHECK(nw >= 0 && ns >= 0);
+	if (nw >= 0) {
+		CHECK_STR(PQgetvalue(r, nw, F_MATCHED), "name");
+		CHECK_STR(PQgetvalue(r, nw, F_ID), "1");
+		CHECK_STR(PQgetvalue(r, nw, F_DOMAIN), "nwh.example");
+		CHECK_STR(PQgetvalue(r, nw, F_LIFECYCLE), "onboarding");
+		CHECK_STR(PQgetvalue(r, nw, F_OPEN_TICKETS), "3");
+		CHECK_STR(PQgetvalue(r, nw, F_HOT_TICKETS), "2");
+		CHECK_STR(PQgetvalue(r, nw, F_LATE_HANDOFFS), "1");
+	}
+	if (ns >= 0)
+		CHECK_STR(PQgetvalue(r, ns, F_OPEN_TICKETS), "0");
+	/* Case does not matter. */
+	PGresult *r2 = find(ana, "NORTHWIND");
+	CHECK(r2 && PQntuples(r2) == 1 && row_of(r2, "Northwind Health") == 0);
+	PQclear(r2);
+	PQclear(r);
+}
+
+static void test_find_by_domain(void)
+{
+	PGresult *r = find(ana, "nwh");
+	CHECK(r != NULL);
+	int i = row_of(r, "Northwind Health");
+	CHECK(i >= 0);
+	if (i >= 0)
+		CHECK_STR(PQgetvalue(r, i, F_MATCHED), "domain");
+	PQclear(r);
+	r = find(ana, "cafe-lum");
+	CHECK(r && row_of(r, "Café Lumière") == 0);
+	if (r && PQntuples(r) > 0)
+		CHECK_STR(PQgetvalue(r, 0, F_MATCHED), "domain");
+	PQclear(r);
+}
+
+static void test_find_by_email(void)
+{
+	PGresult *r = find(ana, "dana.whit");
+	CHECK(r && PQntuples(r) == 1);
+	if (r && PQntuples(r) == 1) {
+		CHECK_STR(PQgetvalue(r, 0, F_NAME), "Northwind Health");
+		CHECK_STR(PQgetvalue(r, 0, F_MATCHED), "e-mail");
+	}
+	PQclear(r);
+}
+
+static void test_find_by_external_id(void)
+{
+	PGresult *r = find(ana, "HD-9020");
+	CHECK(r && PQntuples(r) == 1);
+	if (r && PQntuples(r) == 1) {
+		CHECK_STR(PQgetvalue(r, 0, F_NAME), "Northwind Health");
+		CHECK_STR(PQgetvalue(r, 0, F_MATCHED), "external id");
+	}
+	PQclear(r);
+	r = find(ana, "cus_CafeLum");
+	CHECK(r && row_of(r, "Café Lumière") >= 0);
+	PQclear(r);
+}
+
+static void test_find_name_match_ranks_first(void)
+{
+	/* "nor" is in names (Northwind, North Star, Nordic) and in the e-mail
+	 * addresses of others: name matches come first. */
+	PGresult *r = find(ana, "nor");
+	CHECK(r && PQntuples(r) >= 3);
+	int seen_other = 0, misordered = 0;
+	for (int i = 0; r && i < PQntuples(r); i++) {
+		int is_name = strcmp(PQgetvalue(r, i, F_MATCHED), "name") == 0;
+		if (!is_name)
+			seen_other = 1;
+		else if (seen_other)
+			misordered = 1;
+	}
+	CHECK(!misordered);
+	CHECK(row_of(r, "Nordic Pharma Oy") >= 0);
+	PQclear(r);
+}
+
+static void test_short_text_matches_prefixes(void)
+{
+	PGresult *r = find(ana, "No");
+	CHECK(r != NULL);
+	CHECK(row_of(r, "Northwind Health") >= 0);
+	CHECK(row_of(r, "North Star Logistics") >= 0);
+	CHECK(row_of(r, "Nordic Pharma Oy") >= 0);
+	/* Only prefixes: every name match starts with "no", and nothing matched
+	 * only because "no" occurs inside it (e-mails are not searched). */
+	for (int i = 0; r && i < PQntuples(r); i++) {
+		const char *m = PQgetvalue(r, i, F_MATCHED);
+		const char *name = PQgetvalue(r, i, F_NAME);
+		const char *dom = PQgetvalue(r, i, F_DOMAIN);
+		CHECK(strcmp(m, "e-mail") != 0);
+		if (!strcmp(m, "name"))
+			CHECK(strncasecmp(name, "no", 2) == 0);
+		if (!strcmp(m, "domain"))
+			CHECK(strncasecmp(dom, "no", 2) == 0);
+	}
+	PQclear(r);
+
+	/* A customer with "no" inside its name but not at the start. */
+	PGconn *su = itest_connect(db, NULL);
+	const char *v = itest_value(su, "INSERT INTO customer (name) VALUES ('Casino Royale') RETURNING id");
+	CHECK(strncmp(v, "ERROR", 5) != 0);
+	PQfinish(su);
+	r = find(ana, "no");
+	CHECK(r && row_of(r, "Casino Royale") < 0);
+	PQclear(r);
+	r = find(ana, "sino");
+	CHECK(r && row_of(r, "Casino Royale") >= 0);
+	PQclear(r);
+}
+
+static void test_wildcards_match_literally(void)
+{
+	PGresult *r = find(ana, "%");
+	CHECK(r && PQntuples(r) == 0);
+	PQclear(r);
+	r = find(ana, "_");
+	CHECK(r && PQntuples(r) == 0);
+	PQclear(r);
+	r = find(ana, "%%%");
+	CHECK(r && PQntuples(r) == 0);
+	PQclear(r);
+	r = find(ana, "a_b");
+	CHECK(r && PQntuples(r) == 0);
+	PQclear(r);
+	r = find(ana, "\\");
+	CHECK(r && PQntuples(r) == 0);
+	PQclear(r);
+}
+
+static void test_non_ascii(void)
+{
+	PGresult *r = find(ana, "Café");
+	CHECK(r && row_of(r, "Café Lumière") >= 0);
+	PQclear(r);
+	r = find(ana, "Lumière");
+	CHECK(r && row_of(r, "Café Lumière") >= 0);
+	PQclear(r);
+	r = find(ana, "Łódź");
+	CHECK(r && row_of(r, "Łódź Logistics") >= 0);
+	PQclear(r);
+	/* Two characters (four bytes): the prefix search. */
+	r = find(ana, "Łó");
+	CHECK(r && row_of(r, "Łódź Logistics") >= 0);
+	PQclear(r);
+	r = find(ana, "東京");
+	CHECK(r && row_of(r, "東京デザイン株式会社") >= 0);
+	PQclear(r);
+	r = find(ana, "Söhne");
+	CHECK(r && row_of(r, "Müller & Söhne GmbH") >= 0);
+	PQclear(r);
+}
+
+static void test_waiting_for_me_and_my_team(void)
+{
+	char err[512] = "";
+	PGresult *r = db_exec(ana, finder_waiting_sql, 0, NULL, err, sizeof err);
+	CHECK(r != NULL);
+	if (!r) {
+		printf("    %s\n", err);
+		return;
+	}
+	int n = PQntuples(r);
+	CHECK(n > 0);
+	int foreign = 0, inactive = 0, misordered = 0, seen_ack = 0, to_ana = 0, to_team = 0;
+	int cafe = -1, blue = -1;
+	for (int i = 0; i < n; i++) {
+		const char *to_staff = PQgetvalue(r, i, W_TO_STAFF);
+		const char *team = PQgetvalue(r, i, W_TO_TEAM);
+		const char *state = PQgetvalue(r, i, W_STATE);
+		if (strcmp(to_staff, "ana") != 0 && strcmp(team, "support") != 0)
+			foreign++;
+		if (strcmp(state, "open") && strcmp(state, "acknowledged"))
+			inactive++;
+		if (!strcmp(state, "acknowledged"))
+			seen_ack = 1;
+		else if (seen_ack)
+			misordered = 1;
+		to_ana += !strcmp(to_staff, "ana");
+		to_team += PQgetisnull(r, i, W_TO_STAFF) && !strcmp(team, "support");
+		if (!strcmp(PQgetvalue(r, i, W_CUSTOMER), "Café Lumière") && !strcmp(state, "open"))
+			cafe = i;
+		if (!strcmp(PQgetvalue(r, i, W_CUSTOMER), "Blue Fjord AB"))
+			blue = i;
+	}
+	CHECK(foreign == 0);
+	CHECK(inactive == 0);
+	CHECK(misordered == 0); /* open ones first */
+	CHECK(to_ana > 0);
+	CHECK(to_team > 0);
+	/* Marketing asked ana about Café Lumière's refund; Onboarding asked
+	 * Support about Blue Fjord's SSO. */
+	CHECK(cafe >= 0 && blue >= 0);
+	if (cafe >= 0) {
+		CHECK_STR(PQgetvalue(r, cafe, W_FROM_TEAM), "marketing");
+		CHECK_STR(PQgetvalue(r, cafe, W_CUSTOMER_ID), "2");
+	}
+
+	/* Exactly what the database holds for ana and Support. */
+	PGconn *su = itest_connect(db, NULL);
+	const char *want = itest_value(su,
+		"SELECT count(*) FROM handoff WHERE state IN ('open', 'acknowledged')"
+		" AND (to_staff = 'ana' OR to_team = 'support')");
+	char got[16];
+	snprintf(got, sizeof got, "%d", n);
+	CHECK(n < 100);
+	CHECK_STR(got, want);
+	PQfinish(su);
+	PQclear(r);
+
+	/* Ben (Success) sees the Northwind escalation from ana, ana does not. */
+	PGconn *ben = itest_connect(db, "ben");
+	r = db_exec(ben, finder_waiting_sql, 0, NULL, err, sizeof err);
+	CHECK(r != NULL);
+	int nw = 0;
+	for (int i = 0; r && i < PQntuples(r); i++) {
+		if (!strcmp(PQgetvalue(r, i, W_CUSTOMER_ID), "1") &&
+		    !strcmp(PQgetvalue(r, i, W_TO_STAFF), "ben")) {
+			nw++;
+			CHECK_STR(PQgetvalue(r, i, W_STATE), "open");
+			CHECK(strtoll(PQgetvalue(r, i, W_ACK_LEFT_S), NULL, 10) < 0);
+			CHECK(strtoll(PQgetvalue(r, i, W_AGE_S), NULL, 10) >= 2 * 86400);
+		}
+		CHECK(strcmp(PQgetvalue(r, i, W_TO_STAFF), "ben") == 0 ||
+		      strcmp(PQgetvalue(r, i, W_TO_TEAM), "success") == 0);
+	}
+	CHECK(nw == 1);
+	PQclear(r);
+	PQfinish(ben);
+}
+
+static void test_me(void)
+{
+	char err[512] = "";
+	PGresult *r = db_exec(ana, finder_me_sql, 0, NULL, err, sizeof err);
+	CHECK(r && PQntuples(r) == 1);
+	if (r && PQntuples(r) == 1) {
+		CHECK_STR(PQgetvalue(r, 0, ME_ROLE), "ana");
+		CHECK_STR(PQgetvalue(r, 0, ME_NAME), "Ana Lima");
+		CHECK_STR(PQgetvalue(r, 0, ME_TEAM), "support");
+		CHECK_STR(PQgetvalue(r, 0, ME_TEAM_NAME), "Support");
+		CHECK_STR(PQgetvalue(r, 0, ME_LEAD), "f");
+		CHECK(atoi(PQgetvalue(r, 0, ME_SCHEMA)) >= 1);
+	}
+	PQclear(r);
+
+	PGconn *lee = itest_connect(db, "lee");
+	r = db_exec(lee, finder_me_sql, 0, NULL, err, sizeof err);
+	CHECK(r && PQntuples(r) == 1);
+	if (r && PQntuples(r) == 1) {
+		CHECK_STR(PQgetvalue(r, 0, ME_NAME), "Lee Chen");
+		CHECK_STR(PQgetvalue(r, 0, ME_TEAM), "success");
+		CHECK_STR(PQgetvalue(r, 0, ME_LEAD), "t");
+	}
+	PQclear(r);
+	PQfinish(lee);
+
+	/* A role that is not staff still gets one row, without a team. */
+	PGconn *su = itest_connect(db, NULL);
+	r = db_exec(su, finder_me_sql, 0, NULL, err, sizeof err);
+	CHECK(r && PQntuples(r) == 1);
+	if (r && PQntuples(r) == 1) {
+		CHECK_STR(PQgetvalue(r, 0, ME_ROLE), PQuser(su));
+		CHECK(PQgetisnull(r, 0, ME_TEAM));
+		CHECK_STR(PQgetvalue(r, 0, ME_LEAD), "f");
+	}
+	PQclear(r);
+	PQfinish(su);
+}
+
+int main(void)
+{
+	setlocale(LC_ALL, "C.UTF-8");
+	db = itest_newdb("baton_demo");
+	ana = itest_connect(db, "ana");
+	RUN(test_find_by_name);
+	RUN(test_find_by_domain);
+	RUN(test_find_by_email);
+	RUN(test_find_by_external_id);
+	RUN(test_find_name_match_ranks_first);
+	RUN(test_short_text_matches_prefixes);
+	RUN(test_wildcards_match_literally);
+	RUN(test_non_ascii);
+	RUN(test_waiting_for_me_and_my_team);
+	RUN(test_me);
+	PQfinish(ana);
+	return check_done();
+}
