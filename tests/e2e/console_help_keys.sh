@@ -1,0 +1,174 @@
+#!/bin/sh
+# Keys: the help screen lists every binding of ui/keys.c for the screen it
+# is called from; the start screen's lists move with j/k; the timeline
+# searches with / n N; what the screen advertises is what the keys do.
+. "$BATON_ROOT/tests/lib/e2e.sh"
+
+db=$(newdb baton_demo) || { echo "FAIL help_keys: cannot create a test database"; exit 1; }
+trap stop EXIT
+
+start help_keys 80 24 "$BATON_BIN" -d "'dbname=$db user=ana'"
+wait_state live 15
+wait_for "Waiting for you and Support" 10
+
+# The hint line of the start screen offers "? help": then '?' must show it.
+if row 24 | grep -qF "? help"; then
+	keys '?'
+	check "start screen: '?' (the hint line says '? help') opens the help" \
+		wait_for "Keys on this screen" 3
+	if on_screen "Keys on this screen"; then keys q; else keys C-u; fi
+	wait_gone "Keys on this screen" 5
+	wait_row 2 "Find:" 5
+fi
+
+# marked_line: the line number of the row with the selection marker
+marked_line() { screen | grep -n '▶' | head -n 1 | cut -d: -f1; }
+# marked_name: the customer name on the marked waiting-list row
+marked_name() { screen | grep '▶' | head -n 1 | sed -E 's/^ ▶ [^ ]+ +//; s/ +from .*//; s/…$//'; }
+
+wait_title=$(screen | grep -n "Waiting for you and Support" | cut -d: -f1)
+keys Escape
+check "start screen: Esc with an empty field moves to the waiting list (marker on its first row)" \
+	eval 'sleep 0.3; [ "$(marked_line)" = $((wait_title + 1)) ]'
+keys j
+check "waiting list: j moves the marker one row down" \
+	eval 'sleep 0.3; [ "$(marked_line)" = $((wait_title + 2)) ]'
+keys k
+check "waiting list: k moves it back up" \
+	eval 'sleep 0.3; [ "$(marked_line)" = $((wait_title + 1)) ]'
+keys j
+sleep 0.3
+name=$(marked_name)
+echo "selected in the waiting list: $name"
+keys Enter
+check "waiting list: Enter opens the marked customer ($name)" \
+	eval '[ -n "$name" ] && wait_row 1 "Baton · $name" 10 && wait_for "Handoffs" 10'
+keys q
+wait_for "Waiting for you and Support" 5
+
+# Open Northwind for the help, search and timeline.
+keys f
+type_text "north"
+wait_for "North Star Logistics" 10
+keys Enter
+wait_for "Handoffs" 10
+
+# expected_help SCOPE...: "label|help text" for every binding that the help
+# of a screen with this scope chain (most specific first) must list.
+expected_help() {
+	{
+		sed -n 's/^[[:space:]]*X(\([A-Z_]*\), "[^"]*", "\([^"]*\)").*/H|\1|\2/p' "$BATON_ROOT/include/ui/ui.h"
+		sed -n 's/^[[:space:]]*{\(SCOPE_[A-Z]*\), \(.*\), "\([^"]*\)", ACT_\([A-Z_]*\)},.*/B|\1|\2|\3|\4/p' "$BATON_ROOT/ui/keys.c"
+	} | awk -F'|' -v chain="$*" '
+		BEGIN { n = split(chain, c, " "); for (i = 1; i <= n; i++) rank[c[i]] = i }
+		$1 == "H" { help[$2] = $3; next }
+		$1 == "B" && ($2 in rank) {
+			nb++; bs[nb] = $2; bk[nb] = $3; bl[nb] = $4; ba[nb] = $5
+			r = rank[$2]
+			if (!($3 in best) || r < best[$3]) { best[$3] = r; bact[$3] = $5 }
+		}
+		END {
+			for (i = 1; i <= nb; i++) {
+				# A key bound more specifically to another action hides this one.
+				if (best[bk[i]] < rank[bs[i]] && bact[bk[i]] != ba[i]) continue
+				print bl[i] "|" help[ba[i]]
+			}
+		}'
+}
+
+# help_text: every line of the help page, paging down to its end
+help_text() {
+	keys g
+	sleep 0.2
+	_prev=""
+	_i=0
+	while [ "$_i" -lt 10 ]; do
+		_s=$(screen)
+		printf '%s\n' "$_s"
+		[ "$_s" = "$_prev" ] && break
+		_prev=$_s
+		keys PageDown
+		sleep 0.3
+		_i=$((_i + 1))
+	done
+}
+
+# help_lists_all SCOPE...: the help on screen lists every expected binding
+help_lists_all() {
+	text=$(help_text | sed 's/ *$//')
+	exp=$(expected_help "$@")
+	[ -n "$exp" ] || { echo "could not read the key table"; return 1; }
+	missing=$(printf '%s\n' "$exp" | while IFS='|' read -r label help; do
+		printf '%s\n' "$text" | grep -F -- " $help" | awk -v h="$help" -v l="$label" '
+			{ k = substr($0, 1, length($0) - length(h)); n = split(k, w, " ");
+			  for (i = 1; i <= n; i++) if (w[i] == l) found = 1 }
+			END { exit !found }' || echo "  $label  ($help)"
+	done)
+	[ -z "$missing" ] || { echo "bindings missing from the help:"; echo "$missing"; return 1; }
+}
+
+keys '?'
+check "customer screen: '?' opens the help" wait_row 2 "Keys on this screen" 5
+check "customer help: e.g. 'Tab', 'j Down', 'timeline', 'q' are listed" \
+	eval 'on_screen "Tab" && on_screen "j Down" && on_screen "timeline of everything about the customer"'
+check "customer help: every binding of ui/keys.c for the customer screen is listed" \
+	help_lists_all SCOPE_CUSTOMER SCOPE_LIST SCOPE_GLOBAL
+keys q
+check "q closes the help, back on the customer screen" \
+	eval 'wait_gone "Keys on this screen" 5 && wait_for "Success notes" 5'
+
+# '/' is listed in that help ("search the text on this screen"): it must
+# do something on the customer screen (a prompt, a message, a selection).
+if expected_help SCOPE_CUSTOMER SCOPE_LIST SCOPE_GLOBAL | grep -q '^/|search'; then
+	before=$(screen | sed 1d)
+	keys '/'
+	sleep 0.5
+	check "customer screen: '/' (listed as 'search the text on this screen') reacts" \
+		eval '[ "$(screen | sed 1d)" != "$before" ]'
+	keys Escape
+	sleep 0.3
+	wait_for "Success notes" 5
+fi
+
+# The timeline and its search.
+keys t
+check "t opens the timeline of Northwind Health" wait_row 1 "Timeline · Northwind Health" 5
+check "timeline: entries are listed with a selection marker" \
+	eval 'wait_for "ticket opened" 5 && screen | grep -q "^▶ "'
+keys '/'
+type_text "QBR"
+check "timeline: '/' shows the search prompt" wait_for "/QBR" 3
+keys Enter
+check "timeline: '/QBR' Enter selects the QBR note" \
+	eval 'sleep 0.3; screen | grep "^▶" | grep -qF "QBR"'
+keys '/'
+type_text "ticket opened"
+keys Enter
+sleep 0.3
+first=$(marked_line)
+check "timeline: '/ticket opened' selects a 'ticket opened' row" \
+	eval 'screen | grep "^▶" | grep -qF "ticket opened"'
+keys n
+sleep 0.3
+check "timeline: n selects the next 'ticket opened' row" \
+	eval '[ "$(marked_line)" != "$first" ] && screen | grep "^▶" | grep -qF "ticket opened"'
+keys N
+check "timeline: N goes back to the previous match" \
+	eval 'sleep 0.3; [ "$(marked_line)" = "$first" ]'
+keys '/'
+type_text "zzz-no-such-thing"
+keys Enter
+check "timeline: a search without a match says 'not found'" \
+	wait_for "not found: zzz-no-such-thing" 3
+keys Enter
+check "timeline: Enter opens the selected entry in full" \
+	eval 'wait_gone "▶" 5 && row 2 | grep -qF "ticket opened"'
+keys q
+wait_for "▶" 5
+keys q
+check "q, q: back on the customer screen" wait_for "Success notes" 5
+
+keys C-c
+check "Ctrl-C quits with exit status 0" exit_status_is 0 10
+check "no sanitizer report" no_sanitizer_report
+stop
