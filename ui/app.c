@@ -178,9 +178,14 @@ void app_reload_all(struct app *a)
 static void on_notify(void *ctx, const char *channel, const char *payload)
 {
 	struct app *a = ctx;
+	long long id = 0;
 	(void)channel;
-	(void)payload;
-	app_reload_all(a);
+	if (payload && strncmp(payload, "customer:", 9) == 0)
+		id = atoll(payload + 9);
+	for (struct screen *s = a->top; s; s = s->below)
+		if (s->ops->reload && (!s->customer_id || !id || s->customer_id == id))
+			s->ops->reload(s, a);
+	a->dirty = 1;
 }
 
 /* --- identity check, once per connection --------------------------------- */

@@ -583,6 +583,7 @@ struct screen *customer_new(struct app *a, long long id)
 		abort();
 	c->base.ops = &customer_ops;
 	c->id = id;
+	c->base.customer_id = id;
 	snprintf(c->idtxt, sizeof c->idtxt, "%lld", id);
 	c->focus = P_ONBOARDING;
 	for (int p = 0; p < P_COUNT; p++)

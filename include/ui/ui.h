@@ -102,6 +102,7 @@ struct screen {
 	int alive; /* cleared when popped: late database answers check it */
 	int refs;  /* pending database requests holding the screen */
 	struct app *app;
+	long long customer_id; /* the one customer shown, 0: many or none */
 };
 
 struct me {

@@ -188,3 +188,27 @@ CREATE INDEX handoff_active_created_idx ON handoff (created_at)
 CREATE INDEX handoff_open_due_idx ON handoff (ack_due_at) WHERE state = 'open';
 CREATE INDEX handoff_acknowledged_at_idx ON handoff (acknowledged_at)
     WHERE acknowledged_at IS NOT NULL;
+
+-- Continuous context: every write about a customer tells the consoles
+-- showing it (LISTEN baton), whoever made it: the console, an import, psql.
+CREATE FUNCTION baton_notify_customer() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    -- customer_id, or the customer's own id on the customer table.
+    PERFORM pg_notify('baton', 'customer:' ||
+        coalesce(to_jsonb(NEW) ->> 'customer_id', to_jsonb(NEW) ->> 'id'));
+    RETURN NULL;
+END $$;
+
+CREATE TRIGGER customer_notify AFTER INSERT OR UPDATE ON customer
+    FOR EACH ROW EXECUTE FUNCTION baton_notify_customer();
+CREATE TRIGGER ticket_notify AFTER INSERT OR UPDATE ON ticket
+    FOR EACH ROW EXECUTE FUNCTION baton_notify_customer();
+CREATE TRIGGER success_note_notify AFTER INSERT ON success_note
+    FOR EACH ROW EXECUTE FUNCTION baton_notify_customer();
+CREATE TRIGGER marketing_event_notify AFTER INSERT OR UPDATE ON marketing_event
+    FOR EACH ROW EXECUTE FUNCTION baton_notify_customer();
+CREATE TRIGGER milestone_notify AFTER INSERT OR UPDATE ON milestone
+    FOR EACH ROW EXECUTE FUNCTION baton_notify_customer();
+CREATE TRIGGER survey_response_notify AFTER INSERT ON survey_response
+    FOR EACH ROW EXECUTE FUNCTION baton_notify_customer();
