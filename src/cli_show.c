@@ -411,8 +411,9 @@ int cli_find(const struct cli *cli, int argc, char **argv)
 		put(&b, PQgetvalue(r, i, F_NAME));
 		buf_putc(&b, '\t');
 		put(&b, PQgetvalue(r, i, F_DOMAIN));
-		buf_printf(&b, "\t%s\t%s open tickets\t%s\n", PQgetvalue(r, i, F_LIFECYCLE),
-		           PQgetvalue(r, i, F_OPEN_TICKETS), PQgetvalue(r, i, F_MATCHED));
+		buf_printf(&b, "\t%s\t%s open ticket%s\t%s\n", PQgetvalue(r, i, F_LIFECYCLE),
+		           PQgetvalue(r, i, F_OPEN_TICKETS),
+		           strcmp(PQgetvalue(r, i, F_OPEN_TICKETS), "1") ? "s" : "", PQgetvalue(r, i, F_MATCHED));
 	}
 	if (fmt == FMT_JSON)
 		buf_puts(&b, "]\n");

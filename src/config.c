@@ -102,10 +102,14 @@ int config_parse_minutes(const char *s)
 		mult = 60;
 	else if (strcmp(end, "d") == 0)
 		mult = 24 * 60;
-	else if (strcmp(end, "s") == 0)
-		return v % 60 ? -1 : (int)(v / 60);
-	else
+	else if (strcmp(end, "s") == 0) {
+		if (v % 60)
+			return -1;
+		v /= 60;
+		mult = 1;
+	} else {
 		return -1;
+	}
 	if (v > 365L * 24 * 60 / mult)
 		return -1;
 	return (int)(v * mult);

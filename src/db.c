@@ -75,10 +75,10 @@ void db_explain_error(const char *msg, char *err, size_t errlen)
 	const char *hint = "";
 	if (strstr(line, "password authentication failed") || strstr(line, "no password supplied"))
 		hint = " (check the password in ~/.pgpass, PGPASSWORD or the connection string)";
-	else if (strstr(line, "database") && strstr(line, "does not exist"))
-		hint = " (create it, or name another with -d or PGDATABASE)";
-	else if (strstr(line, "role") && strstr(line, "does not exist"))
+	else if (strstr(line, "role \"") && strstr(line, "does not exist"))
 		hint = " (ask an administrator for a login role, or set PGUSER)";
+	else if (strstr(line, "database \"") && strstr(line, "does not exist"))
+		hint = " (create it, or name another with -d or PGDATABASE)";
 	else if (strstr(line, "No such file or directory") || strstr(line, "Connection refused") ||
 	         strstr(line, "could not translate host name") || strstr(line, "timeout expired"))
 		hint = " (is the server running? check -d, PGHOST and PGPORT)";

@@ -44,7 +44,8 @@ static const char sql_prefix[] =
 	"  (SELECT count(*) FROM handoff h WHERE h.customer_id = top.id AND h.state = 'open'"
 	"     AND h.ack_due_at < now()),"
 	"  CASE top.how WHEN 1 THEN 'name' WHEN 2 THEN 'domain' ELSE 'external id' END"
-	" FROM top ORDER BY top.how, top.name, top.id";
+	/* $1 unused here, but every statement must give it a type. */
+	" FROM top WHERE $1::text IS NOT NULL AND $2::text IS NOT NULL ORDER BY top.how, top.name, top.id";
 
 const char finder_waiting_sql[] =
 	"SELECT h.id, h.customer_id, c.name, h.from_team, h.to_team, h.to_staff, h.reason,"
