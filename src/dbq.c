@@ -14,6 +14,8 @@
 #include <string.h>
 #include <time.h>
 
+const char dbq_cancelled[] = "cancelled";
+
 struct req {
 	struct req *next;
 	int tag;
@@ -127,8 +129,10 @@ static void free_results(struct dbq *q)
 static void finish_request(struct dbq *q, const char *err)
 {
 	struct req *r = q->inflight;
-	if (r && !r->muted && r->done) {
-		if (err)
+	if (r && r->done) {
+		if (r->muted)
+			r->done(r->ctx, NULL, 0, dbq_cancelled);
+		else if (err)
 			r->done(r->ctx, NULL, 0, err);
 		else
 			r->done(r->ctx, q->res, r->n, NULL);
@@ -290,6 +294,8 @@ void dbq_cancel_tag(struct dbq *q, int tag)
 		struct req *r = *pp;
 		if (r->tag == tag) {
 			*pp = r->next;
+			if (r->done)
+				r->done(r->ctx, NULL, 0, dbq_cancelled);
 			req_free(r);
 		} else {
 			q->tail = r;

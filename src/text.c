@@ -336,3 +336,26 @@ void text_csv_field(struct buf *out, const char *s)
 	if (quote)
 		buf_putc(out, '"');
 }
+
+int text_contains_ci(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+	if (!hay)
+		return 0;
+	for (; *hay; hay++) {
+		size_t i = 0;
+		while (i < n && hay[i]) {
+			unsigned char x = (unsigned char)hay[i], y = (unsigned char)needle[i];
+			if (x >= 'A' && x <= 'Z')
+				x = (unsigned char)(x - 'A' + 'a');
+			if (y >= 'A' && y <= 'Z')
+				y = (unsigned char)(y - 'A' + 'a');
+			if (x != y)
+				break;
+			i++;
+		}
+		if (i == n)
+			return 1;
+	}
+	return n == 0;
+}

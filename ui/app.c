@@ -194,7 +194,7 @@ static void on_me(void *ctx, PGresult **res, int nres, const char *err)
 {
 	struct app *a = ctx;
 	if (err || nres != 1) {
-		if (err && strstr(err, "baton_schema_migrations"))
+		if (err && strstr(err, "relation \"") && strstr(err, "does not exist"))
 			app_fail(a, EXIT_DB, "no Baton schema in this database: run 'baton migrate'");
 		else
 			app_fail(a, EXIT_DB, "%s", err ? err : "unexpected answer");

@@ -30,6 +30,7 @@ struct customer {
 	int height[P_COUNT];   /* content rows of each panel at the last draw */
 	int flag_idx[CV_FLAG_COUNT];
 	int nflags;
+	char search[128];
 };
 
 static void customer_destroy(struct screen *s)
@@ -43,6 +44,8 @@ static void on_loaded(void *ctx, PGresult **res, int nres, const char *err)
 {
 	struct customer *c = ctx;
 	if (!screen_release(&c->base))
+		return;
+	if (err == dbq_cancelled)
 		return;
 	if (err) {
 		snprintf(c->error, sizeof c->error, "%s", err);
@@ -513,10 +516,68 @@ static void step(struct customer *c, struct app *a, const char *kind)
 	handoff_step_ask(a, V(CV_HANDOFFS, r, HO_ID), (int)cv_num(&c->cv, CV_HANDOFFS, r, HO_VERSION), kind);
 }
 
+/* Text of a row as searched: the columns a person reads. */
+static int row_matches(struct customer *c, enum panel p, int r, const char *needle)
+{
+	static const int cols[P_COUNT][3] = {
+		{-1, -1, -1}, {M_TITLE, M_STATUS, M_OWNER}, {T_SUBJECT, T_ID, T_BODY},
+		{N_BODY, N_AUTHOR_NAME, -1}, {K_CAMPAIGN, K_KIND, -1}, {HO_NOTE, HO_REASON, HO_TO_TEAM}};
+	for (int i = 0; i < 3; i++)
+		if (cols[p][i] >= 0 && text_contains_ci(V(panel_part[p], r, cols[p][i]), needle))
+			return 1;
+	return 0;
+}
+
+/* Next match after the selection, across panels in Tab order. */
+static void search_step(struct customer *c, struct app *a, int dir)
+{
+	if (!c->search[0] || !c->loaded)
+		return;
+	int total = 0, pos = 0;
+	int start[P_COUNT];
+	for (int p = P_ONBOARDING; p < P_COUNT; p++) {
+		start[p] = total;
+		total += cv_rows(&c->cv, panel_part[p]);
+	}
+	if (c->focus >= P_ONBOARDING && c->list[c->focus].sel >= 0)
+		pos = start[c->focus] + c->list[c->focus].sel;
+	for (int k = 1; k <= total; k++) {
+		int g = ((pos + dir * k) % total + total) % total;
+		for (int p = P_COUNT - 1; p >= P_ONBOARDING; p--) {
+			if (g < start[p])
+				continue;
+			if (row_matches(c, (enum panel)p, g - start[p], c->search)) {
+				c->focus = (enum panel)p;
+				c->list[p].sel = g - start[p];
+				return;
+			}
+			break;
+		}
+	}
+	app_message(a, 1, "not found: %s", c->search);
+}
+
+static void on_search(struct app *a, void *ctx, const char *answer)
+{
+	struct customer *c = ctx;
+	if (!screen_release(&c->base) || !answer || !*answer)
+		return;
+	snprintf(c->search, sizeof c->search, "%s", answer);
+	search_step(c, a, 1);
+}
+
 static void customer_action(struct screen *s, struct app *a, enum ui_action act)
 {
 	struct customer *c = (struct customer *)s;
 	switch (act) {
+	case ACT_SEARCH:
+		screen_hold(s);
+		app_prompt(a, "Search:", 0, on_search, c);
+		return;
+	case ACT_SEARCH_NEXT:
+	case ACT_SEARCH_PREV:
+		search_step(c, a, act == ACT_SEARCH_NEXT ? 1 : -1);
+		return;
 	case ACT_QUEUE:
 		app_push(a, queue_new(a));
 		return;

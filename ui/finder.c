@@ -41,6 +41,8 @@ static void on_results(void *ctx, PGresult **res, int nres, const char *err)
 	struct finder *f = ctx;
 	if (!screen_release(&f->base))
 		return;
+	if (err == dbq_cancelled)
+		return;
 	f->searching = 0;
 	if (err || nres != 1) {
 		PQclear(f->results);
@@ -76,6 +78,8 @@ static void on_waiting(void *ctx, PGresult **res, int nres, const char *err)
 {
 	struct finder *f = ctx;
 	if (!screen_release(&f->base))
+		return;
+	if (err == dbq_cancelled)
 		return;
 	if (err || nres != 1) {
 		app_message(f->base.app, 1, "cannot read the waiting handoffs: %s", err ? err : "?");
@@ -266,6 +270,8 @@ static void append_wchar(struct buf *b, wint_t ch)
 
 static int field_key(struct finder *f, struct app *a, int key, int is_func)
 {
+	if (!is_func && key == '?')
+		return 0; /* help, as the hint line promises; names have no '?' */
 	if (!is_func && key == 27) { /* Esc */
 		if (f->text.len) {
 			buf_reset(&f->text);

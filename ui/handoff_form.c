@@ -159,6 +159,8 @@ static void on_lists(void *ctx, PGresult **res, int nres, const char *err)
 	struct form *f = ctx;
 	if (!screen_release(&f->base))
 		return;
+	if (err == dbq_cancelled)
+		return;
 	if (err || nres != 2) {
 		app_message(f->base.app, 1, "cannot read teams and staff: %s", err ? err : "?");
 		return;

@@ -177,15 +177,6 @@ static void pager_draw(struct screen *s, struct app *a)
 	}
 }
 
-static int contains_ci(const char *hay, const char *needle)
-{
-	size_t n = strlen(needle);
-	for (; *hay; hay++)
-		if (strncasecmp(hay, needle, n) == 0)
-			return 1;
-	return 0;
-}
-
 static void find_match(struct pager *p, struct app *a, int dir)
 {
 	if (!p->search.len)
@@ -193,7 +184,7 @@ static void find_match(struct pager *p, struct app *a, int dir)
 	int cur = p->selectable ? p->l.sel : p->l.top;
 	for (int k = 1; k <= p->nrows; k++) {
 		int r = ((cur + dir * k) % p->nrows + p->nrows) % p->nrows;
-		if (contains_ci(p->rows[r], buf_str(&p->search))) {
+		if (text_contains_ci(p->rows[r], buf_str(&p->search))) {
 			if (p->selectable)
 				p->l.sel = r;
 			else
@@ -229,6 +220,10 @@ static void pager_action(struct screen *s, struct app *a, enum ui_action act)
 	switch (act) {
 	case ACT_BACK:
 		app_pop(a);
+		return;
+	case ACT_REFRESH:
+		if (s->ops->reload)
+			s->ops->reload(s, a);
 		return;
 	case ACT_SEARCH:
 		p->prompting = 1;
@@ -308,6 +303,8 @@ static void on_timeline(void *ctx, PGresult **res, int nres, const char *err)
 {
 	struct pager *p = ctx;
 	if (!screen_release(&p->base))
+		return;
+	if (err == dbq_cancelled)
 		return;
 	p->loading = 0;
 	struct buf b = BUF_INIT;

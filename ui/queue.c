@@ -52,6 +52,8 @@ static void on_loaded(void *ctx, PGresult **res, int nres, const char *err)
 	struct queue *q = ctx;
 	if (!screen_release(&q->base))
 		return;
+	if (err == dbq_cancelled)
+		return;
 	if (err || nres != 3) {
 		snprintf(q->error, sizeof q->error, "%s", err ? err : "unexpected answer");
 		return;

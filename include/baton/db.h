@@ -61,8 +61,11 @@ enum dbq_state { DBQ_DOWN, DBQ_CONNECTING, DBQ_READY };
 
 struct dbq;
 
-/* Called once per request: with results (nres of them, freed by the queue
- * after the callback returns) or with err != NULL. */
+/* Called exactly once per request: with results (nres of them, freed by the
+ * queue after the callback returns) or with err != NULL.  A request
+ * replaced or cancelled before its answer is used gets err == dbq_cancelled,
+ * so whoever holds resources for it can let go. */
+extern const char dbq_cancelled[];
 typedef void (*dbq_done_fn)(void *ctx, PGresult **res, int nres, const char *err);
 typedef void (*dbq_notify_fn)(void *ctx, const char *channel, const char *payload);
 typedef void (*dbq_state_fn)(void *ctx, enum dbq_state st, const char *msg);

@@ -99,4 +99,7 @@ void text_json_string(struct buf *out, const char *s);
  */
 void text_csv_field(struct buf *out, const char *s);
 
+/* 1 if needle occurs in hay, ASCII letters compared without case. */
+int text_contains_ci(const char *hay, const char *needle);
+
 #endif
