@@ -9,7 +9,13 @@
 #define TEXT_BAD UINT32_MAX
 
 static const char text_replacement[] = "\xef\xbf\xbd"; /* U+FFFD */
-static const char text_ellipsis[] = "\xe2\x80\xa6";    /* U+2026 */
+/* U+2026, or "~" (as tig and less do) on terminals that are not UTF-8. */
+static const char *text_ellipsis = "\xe2\x80\xa6";
+
+void text_set_ascii(int ascii)
+{
+	text_ellipsis = ascii ? "~" : "\xe2\x80\xa6";
+}
 
 /*
  * Decode one UTF-8 sequence from p[0..n), n >= 1, into *cp; returns the bytes
@@ -259,7 +265,7 @@ int text_fit(struct buf *out, const char *s, int cols, int pad)
 		used = text_put_prefix(out, s, cols);
 	} else {
 		used = text_put_prefix(out, s, cols - 1);
-		buf_add(out, text_ellipsis, 3);
+		buf_puts(out, text_ellipsis);
 		used++;
 	}
 	for (; pad && used < cols; used++)

@@ -65,6 +65,7 @@ int term_init(struct app *a)
 	const char *cs = nl_langinfo(CODESET);
 	use_utf8 = cs && strcmp(cs, "UTF-8") == 0 && !a->cfg->ascii;
 	a->utf8 = use_utf8;
+	text_set_ascii(!use_utf8);
 	set_escdelay(a->cfg->escdelay_ms);
 	if (!newterm(NULL, stdout, stdin)) {
 		snprintf(a->fatal, sizeof a->fatal,
@@ -135,22 +136,39 @@ int ui_textf(WINDOW *w, int y, int x, int cols, int attr, int pad, const char *f
  * terminals and fall back to the terminal's line-drawing set elsewhere. */
 void ui_hline(WINDOW *w, int y, int x, int n)
 {
-	if (n > 0)
+	if (n <= 0)
+		return;
+	if (use_utf8)
 		mvwhline_set(w, y, x, WACS_HLINE, n);
+	else
+		mvwhline(w, y, x, '-', n);
 }
 
+/* Unicode box characters on UTF-8 terminals; plain ASCII elsewhere, which
+ * every terminal, font and capture shows the same way. */
 void ui_box(WINDOW *w, int y, int x, int h, int wdt, const char *title, int focused)
 {
 	if (h < 2 || wdt < 2)
 		return;
-	mvwadd_wch(w, y, x, WACS_ULCORNER);
-	mvwhline_set(w, y, x + 1, WACS_HLINE, wdt - 2);
-	mvwadd_wch(w, y, x + wdt - 1, WACS_URCORNER);
-	mvwvline_set(w, y + 1, x, WACS_VLINE, h - 2);
-	mvwvline_set(w, y + 1, x + wdt - 1, WACS_VLINE, h - 2);
-	mvwadd_wch(w, y + h - 1, x, WACS_LLCORNER);
-	mvwhline_set(w, y + h - 1, x + 1, WACS_HLINE, wdt - 2);
-	mvwadd_wch(w, y + h - 1, x + wdt - 1, WACS_LRCORNER);
+	if (use_utf8) {
+		mvwadd_wch(w, y, x, WACS_ULCORNER);
+		mvwhline_set(w, y, x + 1, WACS_HLINE, wdt - 2);
+		mvwadd_wch(w, y, x + wdt - 1, WACS_URCORNER);
+		mvwvline_set(w, y + 1, x, WACS_VLINE, h - 2);
+		mvwvline_set(w, y + 1, x + wdt - 1, WACS_VLINE, h - 2);
+		mvwadd_wch(w, y + h - 1, x, WACS_LLCORNER);
+		mvwhline_set(w, y + h - 1, x + 1, WACS_HLINE, wdt - 2);
+		mvwadd_wch(w, y + h - 1, x + wdt - 1, WACS_LRCORNER);
+	} else {
+		mvwaddch(w, y, x, '+');
+		mvwhline(w, y, x + 1, '-', wdt - 2);
+		mvwaddch(w, y, x + wdt - 1, '+');
+		mvwvline(w, y + 1, x, '|', h - 2);
+		mvwvline(w, y + 1, x + wdt - 1, '|', h - 2);
+		mvwaddch(w, y + h - 1, x, '+');
+		mvwhline(w, y + h - 1, x + 1, '-', wdt - 2);
+		mvwaddch(w, y + h - 1, x + wdt - 1, '+');
+	}
 	if (title && wdt > 6) {
 		int at = focused ? (term_attr(UA_SEL) | (int)A_BOLD) : term_attr(UA_TITLE);
 		mvwaddch(w, y, x + 1, ' ');

@@ -102,4 +102,7 @@ void text_csv_field(struct buf *out, const char *s);
 /* 1 if needle occurs in hay, ASCII letters compared without case. */
 int text_contains_ci(const char *hay, const char *needle);
 
+/* Cut text with "~" instead of U+2026 (terminals that are not UTF-8). */
+void text_set_ascii(int ascii);
+
 #endif
