@@ -323,7 +323,10 @@ int cli_show(const struct cli *cli, int argc, char **argv)
 			rc = EXIT_FAIL;
 		} else {
 			char *w = text_clean_dup(cand, TEXT_MULTILINE);
-			cli_error("'%s' matches %d customers; name one by id:\n%s", what, n, w);
+			char *q = text_clean_dup(what, TEXT_ONELINE);
+			cli_error("'%s' matches %s%d customers; name one by id:\n%s", q,
+			          n > 20 ? "more than " : "", n > 20 ? 20 : n, w);
+			free(q);
 			free(w);
 			rc = EXIT_FAIL;
 		}

@@ -78,7 +78,7 @@ static const char sql_marketing[] =
 	"   to_char(coalesce(e.sent_at, e.scheduled_at), 'YYYY-MM-DD HH24:MI'),"
 	"   extract(epoch FROM coalesce(e.sent_at, e.scheduled_at) - now())::bigint"
 	"  FROM marketing_event e WHERE e.customer_id = $1 AND e.status <> 'scheduled'"
-	"  ORDER BY coalesce(e.sent_at, e.scheduled_at) DESC LIMIT 30)) x";
+	"  ORDER BY coalesce(e.sent_at, e.scheduled_at) DESC NULLS LAST LIMIT 30)) x";
 
 /* Active handoffs first, oldest first; then the recently closed ones.  The
  * event history comes along as one text column, a line per event. */
@@ -129,7 +129,7 @@ const char cv_timeline_sql[] =
 	"   || coalesce(': ' || CASE WHEN e.kind = 'created' THEN h.note ELSE e.comment END, ''),"
 	"   'handoff:' || h.id"
 	"   FROM handoff_event e JOIN handoff h ON h.id = e.handoff_id WHERE h.customer_id = $1"
-	") x ORDER BY at DESC LIMIT 1000";
+	") x ORDER BY at DESC NULLS LAST LIMIT 1000";
 
 void cv_statements(struct db_stmt out[CV_PARTS], const char *const *params)
 {
@@ -280,11 +280,11 @@ int cv_resolve(PGconn *c, const char *what, long long *id, char **candidates,
 		"    OR lower(c.domain) = lower($1)"
 		"    OR c.id IN (SELECT customer_id FROM contact WHERE lower(email) = lower($1))"
 		"    OR lower(c.name) = lower($1)"
-		" ORDER BY c.id LIMIT 20";
+		" ORDER BY c.id LIMIT 21";
 	static const char sql_partial[] =
 		"SELECT c.id, c.name, coalesce(c.domain, '') FROM customer c"
 		" WHERE c.name ILIKE '%' || replace(replace(replace($1, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%'"
-		" ORDER BY c.name, c.id LIMIT 20";
+		" ORDER BY c.name, c.id LIMIT 21";
 	const char *params[] = {what};
 	*candidates = NULL;
 	PGresult *r = db_exec(c, sql_exact, 1, params, err, errlen);
@@ -301,7 +301,7 @@ int cv_resolve(PGconn *c, const char *what, long long *id, char **candidates,
 		*id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
 	if (n > 1) {
 		struct buf b = BUF_INIT;
-		for (int i = 0; i < n; i++)
+		for (int i = 0; i < n && i < 20; i++)
 			buf_printf(&b, "%s\t%s\t%s\n", PQgetvalue(r, i, 0), PQgetvalue(r, i, 1),
 			           PQgetvalue(r, i, 2));
 		*candidates = buf_steal(&b);

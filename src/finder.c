@@ -32,7 +32,7 @@ static const char sql_prefix[] =
 	"WITH m AS ("
 	"  SELECT id AS cid, 1 AS how FROM customer WHERE lower(name) LIKE lower($3)"
 	"  UNION ALL SELECT id, 2 FROM customer WHERE lower(domain) LIKE lower($3)"
-	"  UNION ALL SELECT customer_id, 4 FROM customer_external_id WHERE external_id LIKE $3"
+	"  UNION ALL SELECT customer_id, 4 FROM customer_external_id WHERE lower(external_id) LIKE lower($3)"
 	"), best AS (SELECT cid, min(how) AS how FROM m GROUP BY cid),"
 	" top AS (SELECT c.*, best.how FROM best JOIN customer c ON c.id = best.cid"
 	"  ORDER BY best.how, c.name, c.id LIMIT 100)"

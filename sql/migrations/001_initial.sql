@@ -62,7 +62,7 @@ CREATE TABLE customer_external_id (
 );
 CREATE INDEX customer_external_id_customer_idx ON customer_external_id (customer_id);
 CREATE INDEX customer_external_id_prefix_idx
-    ON customer_external_id (external_id text_pattern_ops);
+    ON customer_external_id (lower(external_id) text_pattern_ops);
 CREATE INDEX customer_external_id_trgm ON customer_external_id USING gin (external_id gin_trgm_ops);
 
 CREATE TABLE contact (
