@@ -64,6 +64,9 @@ expect migrate_takes_no_arguments sh -c '[ "$1" -eq 2 ]' _ "$rc"
 run "$BATON_BIN" -d "dbname=nowhere" show
 expect show_needs_a_customer sh -c '[ "$1" -eq 2 ] && grep -q "Usage: baton show" "$2"' _ "$rc" "$ERR"
 
+run "$BATON_BIN" -d "dbname=nowhere" show 1 2
+expect show_takes_one_customer sh -c '[ "$1" -eq 2 ]' _ "$rc"
+
 run "$BATON_BIN" -d "dbname=nowhere" show --format xml 1
 expect show_format_must_be_text_or_json \
 	sh -c '[ "$1" -eq 2 ] && grep -q "text or json" "$2"' _ "$rc" "$ERR"
