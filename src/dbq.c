@@ -176,6 +176,12 @@ static void connection_lost(struct dbq *q, const char *why)
 	set_state(q, DBQ_DOWN, msg);
 }
 
+static void quiet_notice(void *arg, const char *msg)
+{
+	(void)arg;
+	(void)msg;
+}
+
 void dbq_connect(struct dbq *q)
 {
 	if (q->conn)
@@ -192,6 +198,8 @@ void dbq_connect(struct dbq *q)
 		connection_lost(q, q->conn ? PQerrorMessage(q->conn) : "out of memory");
 		return;
 	}
+	/* libpq would print server notices on stderr: over the console. */
+	PQsetNoticeProcessor(q->conn, quiet_notice, NULL);
 	q->poll = PGRES_POLLING_WRITING;
 	set_state(q, DBQ_CONNECTING, NULL);
 }

@@ -383,7 +383,8 @@ int draft_list(char ***paths)
 		n++;
 	}
 	closedir(d);
-	qsort(v, (size_t)n, sizeof *v, by_mtime_desc);
+	if (n > 1)
+		qsort(v, (size_t)n, sizeof *v, by_mtime_desc);
 	*paths = calloc((size_t)n + 1, sizeof **paths);
 	if (!*paths)
 		abort();

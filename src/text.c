@@ -11,9 +11,13 @@
 static const char text_replacement[] = "\xef\xbf\xbd"; /* U+FFFD */
 /* U+2026, or "~" (as tig and less do) on terminals that are not UTF-8. */
 static const char *text_ellipsis = "\xe2\x80\xa6";
+/* Terminals that are not UTF-8 get ASCII stand-ins: "^[" for a control,
+ * "?" for a bad byte; everything else they cannot show is "<U+XXXX>". */
+static int text_ascii;
 
 void text_set_ascii(int ascii)
 {
+	text_ascii = ascii;
 	text_ellipsis = ascii ? "~" : "\xe2\x80\xa6";
 }
 
@@ -125,6 +129,11 @@ static void text_emit_tab(struct text_cleaner *tc)
 /* U+2400 + c (U+2421 for DEL) is always three bytes: E2 90 xx. */
 static void text_emit_picture(struct text_cleaner *tc, unsigned char c)
 {
+	if (text_ascii) {
+		char caret[2] = {'^', (char)(c ^ 0x40)};
+		text_emit(tc, caret, sizeof caret, 2);
+		return;
+	}
 	char pic[3] = {'\xe2', '\x90', (char)(0x80 + (c == 0x7f ? 0x21 : c))};
 	text_emit(tc, pic, sizeof pic, 1);
 }
@@ -175,7 +184,7 @@ void text_clean(struct buf *out, const char *s, size_t n, int flags)
 		len = text_decode(p + i, n - i, &cp);
 		width = text_cp_width(cp);
 		if (cp == TEXT_BAD)
-			text_emit(&tc, text_replacement, 3, 1);
+			text_emit(&tc, text_ascii ? "?" : text_replacement, text_ascii ? 1 : 3, 1);
 		else if (width < 0)
 			text_emit_escape(&tc, cp);
 		else
@@ -211,8 +220,8 @@ static struct text_unit text_next_unit(const char *s, size_t n)
 	u.src_len = text_decode((const unsigned char *)s, n, &cp);
 	u.width = text_cp_width(cp);
 	if (u.width < 0) {
-		u.draw = text_replacement;
-		u.draw_len = 3;
+		u.draw = text_ascii ? "?" : text_replacement;
+		u.draw_len = text_ascii ? 1 : 3;
 		u.width = 1;
 	} else {
 		u.draw = s;

@@ -22,8 +22,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MIN_COLS 50
-#define MIN_ROWS 12
+#define MIN_COLS 60
+#define MIN_ROWS 16
 
 static volatile sig_atomic_t got_signal;
 static int sig_pipe[2] = {-1, -1};

@@ -106,7 +106,7 @@ static void team_label(char *out, size_t n, const char *id)
 static int marker(struct customer *c, enum panel p, int row, int y, int x)
 {
 	int sel = c->focus == p && c->list[p].sel == row;
-	ui_text(stdscr, y, x, 1, term_attr(UA_SEL), sel ? term_sym(SYM_SEL) : " ", 0);
+	ui_text(stdscr, y, x, 1, sel ? term_attr(UA_SEL) : (int)A_NORMAL, sel ? term_sym(SYM_SEL) : " ", 0);
 	return sel;
 }
 
@@ -381,9 +381,11 @@ static void customer_draw(struct screen *s, struct app *a)
 	}
 	draw_header(c, a);
 	int top = 4, avail = a->rows - 1 - top; /* rows 4 .. rows-2 */
+	/* Handoffs get a third, the grid the rest: each box keeps at least
+	 * one row inside at the smallest size the console accepts. */
 	int hand_h = avail / 3;
-	if (hand_h < 4)
-		hand_h = 4;
+	if (hand_h < 3)
+		hand_h = 3;
 	int grid_h = avail - hand_h;
 	int up_h = (grid_h + 1) / 2, low_h = grid_h - up_h;
 	int lw = (a->cols * 2) / 5, rw = a->cols - lw;

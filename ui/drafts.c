@@ -76,7 +76,7 @@ static void drafts_draw(struct screen *s, struct app *a)
 	for (int i = 0; i < d->height && d->l.top + i < d->n; i++) {
 		int r = d->l.top + i, y = 3 + i, x = 1;
 		int sel = r == d->l.sel;
-		ui_text(stdscr, y, x, 1, term_attr(UA_SEL), sel ? term_sym(SYM_SEL) : " ", 0);
+		ui_text(stdscr, y, x, 1, sel ? term_attr(UA_SEL) : (int)A_NORMAL, sel ? term_sym(SYM_SEL) : " ", 0);
 		x += 2;
 		x += ui_text(stdscr, y, x, 8, d->queued[r] ? term_attr(UA_WARN) : (int)A_NORMAL,
 		             d->queued[r] ? "QUEUED" : "draft", 1) + 1;

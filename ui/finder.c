@@ -129,7 +129,7 @@ static void draw_results(struct finder *f, struct app *a, int y, int h)
 	for (int i = 0; i < h && f->rl.top + i < n; i++) {
 		int r = f->rl.top + i, x = 1;
 		int sel = r == f->rl.sel && f->focus == FOCUS_RESULTS;
-		ui_text(stdscr, y + i, x, 1, term_attr(UA_SEL), sel ? term_sym(SYM_SEL) : " ", 0);
+		ui_text(stdscr, y + i, x, 1, sel ? term_attr(UA_SEL) : (int)A_NORMAL, sel ? term_sym(SYM_SEL) : " ", 0);
 		x += 2;
 		x += ui_text(stdscr, y + i, x, namew, sel ? (int)A_BOLD : (int)A_NORMAL,
 		             PQgetvalue(f->results, r, F_NAME), 1) + 1;
@@ -173,7 +173,7 @@ static void draw_waiting(struct finder *f, struct app *a, int y, int h)
 		PGresult *p = f->waiting;
 		int is_open = strcmp(PQgetvalue(p, r, W_STATE), "open") == 0;
 		int late = is_open && !PQgetisnull(p, r, W_ACK_LEFT_S) && atoll(PQgetvalue(p, r, W_ACK_LEFT_S)) < 0;
-		ui_text(stdscr, y + i, x, 1, term_attr(UA_SEL), sel ? term_sym(SYM_SEL) : " ", 0);
+		ui_text(stdscr, y + i, x, 1, sel ? term_attr(UA_SEL) : (int)A_NORMAL, sel ? term_sym(SYM_SEL) : " ", 0);
 		x += 2;
 		fmt_age(age, sizeof age, atoll(PQgetvalue(p, r, W_AGE_S)));
 		x += ui_text(stdscr, y + i, x, 4, late ? term_attr(UA_BAD) : (int)A_NORMAL, age, 1) + 1;

@@ -137,7 +137,7 @@ static void draw_row(struct queue *q, struct app *a, int r, int y)
 	         PQgetvalue(R, r, Q_TO_STAFF));
 	snprintf(route, sizeof route, "%s %s %s", PQgetvalue(R, r, Q_FROM_TEAM), term_sym(SYM_ARROW), to);
 	int x = 0;
-	ui_text(stdscr, y, x, 1, term_attr(UA_SEL), sel ? term_sym(SYM_SEL) : " ", 0);
+	ui_text(stdscr, y, x, 1, sel ? term_attr(UA_SEL) : (int)A_NORMAL, sel ? term_sym(SYM_SEL) : " ", 0);
 	ui_text(stdscr, y, x + 1, 1, (int)A_BOLD, q->marked[r] ? "*" : " ", 0);
 	/* Breached: "!" and the word, never colour alone. */
 	ui_text(stdscr, y, x + 2, 1, term_attr(UA_BAD), breached ? "!" : " ", 0);

@@ -41,6 +41,11 @@ check "customer screen: flags campaign during complaint / on track but burning /
 	eval 'screen | grep -F "campaign during complaint" | grep -F "on track but burning" | grep -qF "dropped baton"'
 check "customer screen: the key hints on the last line" \
 	wait_row 24 "Tab panel"
+# Only the selected row carries the reverse-video marker; the marker column
+# of every other row is a plain blank (not a column of inverse blocks).
+inverse_blanks() { screen_e | grep -c "$(printf '\033')\[7m " ; }
+check "customer screen: no reverse-video blank in the marker column of unselected rows" \
+	eval '[ "$(inverse_blanks)" = 0 ] || { echo "$(inverse_blanks) rows with an inverse blank cell"; false; }'
 
 # Tab: from Onboarding to Tickets; the first ticket (4812, urgent) is selected.
 keys Tab

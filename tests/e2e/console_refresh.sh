@@ -15,11 +15,11 @@ wait_for "North Star Logistics" 10
 keys Enter
 wait_for "Handoffs" 10
 
-psql -X -q -d "$db" -c "UPDATE ticket SET subject = 'Patient data still missing' WHERE id = 4812" ||
+psql -X -q -d "$db" -c "UPDATE ticket SET subject = 'Patient data still missing (refreshed)' WHERE id = 4812" ||
 	echo "FAIL refresh: could not update ticket 4812"
 keys R R R R R
 check "R R R R R: the customer screen shows the changed subject" \
-	wait_for "4812 Patient data still missing" 10
+	wait_for "4812 Patient data still" 10
 check "R R R R R: layout intact, still live" \
 	eval 'on_screen "Success notes" && on_screen "Handoffs" && wait_state live 5'
 
@@ -27,8 +27,12 @@ keys t
 wait_row 1 "Timeline" 5
 wait_for "ticket opened" 10
 keys R R R R R
-check "timeline: R R R R R, entries still listed" \
-	eval 'sleep 0.5; wait_for "#4812 urgent Patient data still" 10'
+sleep 0.5
+keys /
+type_text "(refreshed)"
+keys Enter
+check "timeline: R R R R R, then '/(refreshed)' finds the changed ticket" \
+	eval 'wait_for "ticket opened" 10 && sleep 0.3 && screen | grep "^▶" | grep -qF "#4812"'
 keys q
 wait_for "Success notes" 5
 keys q

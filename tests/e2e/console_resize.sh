@@ -41,12 +41,25 @@ tm resize-window -t resize -x 200 -y 60
 check "200x60: layout redrawn, handoff state in full" \
 	eval 'wait_row 60 "Tab panel" 5 && panels_drawn && screen | grep -F "Support → Success" | grep -qE "NOT ACKNOWLEDGED \\((due|[0-9])"'
 
-# A detail page through a shrink to the minimum and back.
+# The smallest size it accepts (below it says "too small") still answers
+# the one-glance question: the urgent ticket and the open handoff.
+tm resize-window -t resize -x 59 -y 16
+check "59x16 (one column under the minimum): says it is too small" \
+	eval 'wait_for "Terminal too small" 5 && console_pid "$app" >/dev/null'
+tm resize-window -t resize -x 60 -y 16
+check "60x16 (the minimum it accepts): ticket 4812 and the open handoff are visible, all five panels drawn" \
+	eval 'wait_row 16 "Tab panel" 5 && wait_for "4812" 3 && on_screen "Support → Success" && panels_drawn'
+tm resize-window -t resize -x 200 -y 60
+wait_row 60 "Tab panel" 5
+
+# A detail page through a shrink to the minimum and back.  (tmux keeps the
+# bottom rows of the old screen until the console redraws: wait for the
+# title on the top row, which only the redraw puts there.)
 keys Tab Enter
 wait_row 1 "Ticket 4812" 5
-tm resize-window -t resize -x 50 -y 12
-check "50x12 (the minimum): the ticket page is still drawn" \
-	eval 'wait_row 12 "n/N next…" 5 && on_screen "Ticket 4812" && ! on_screen "Terminal too small"'
+tm resize-window -t resize -x 60 -y 16
+check "60x16 (the minimum): the ticket page is still drawn" \
+	eval 'wait_row 1 "Ticket 4812" 5 && wait_row 16 "n/N next" 5 && ! on_screen "Terminal too small"'
 tm resize-window -t resize -x 80 -y 24
 check "back to 80x24: ticket page rewrapped, body visible" \
 	eval 'wait_row 24 "q back" 5 && on_screen "Clinicians cannot see allergy information"'

@@ -87,3 +87,25 @@ check "terminal: the raw output has no U+202E (bidi override) bytes" \
 keys Q
 check "quits with exit status 0" exit_status_is 0 10
 check "no sanitizer report" no_sanitizer_report
+stop
+
+# The same rows in a non-UTF-8 locale: the replacements must be ASCII too,
+# one cell each, so nothing spills over the next column or the border.
+E2E_LANG=C start untrusted_c 80 24 "$BATON_BIN" -d "'dbname=$db user=ana'"
+wait_state live 15
+type_text "north"
+wait_for "Northwind Health" 10
+keys Enter
+wait_for "Handoffs" 10
+check "LANG=C: the hostile subject is drawn in ASCII, ESC as a visible mark (not a blank)" \
+	eval 'screen | grep -F "9901" | LC_ALL=C grep -v "[^ -~]" | grep -q "Evil[!-~]"'
+# At 80 columns the left boxes end in column 32 and the right ones start in
+# column 33.
+framed_c() {
+	bad=$(screen | sed -n '6,10p;13,16p' | grep -vE '^[x|].{30}[x|][x|].*[x|]$')
+	[ -z "$bad" ] || { echo "rows without their four borders:"; echo "$bad"; return 1; }
+	screen | grep -F "9901" | grep -qE " 5w +[x|]\$" || { echo "ticket 9901 lost its age column"; return 1; }
+}
+check "LANG=C: nothing spills: every panel row keeps its four borders, ticket 9901 its age '5w'" framed_c
+keys Q
+check "LANG=C: quits with exit status 0" exit_status_is 0 10

@@ -31,7 +31,8 @@ start() {
 	# E2E_STDERR=tty leaves stderr on the terminal, as for a real user.
 	_err="2>$BATON_TEST_TMP/$E2E_SESSION.err"
 	[ "${E2E_STDERR:-}" = tty ] && _err=""
-	tm kill-session -t "$E2E_SESSION" >/dev/null 2>&1
+	# "=NAME": exactly this session (a bare name also matches a prefix).
+	tm kill-session -t "=$E2E_SESSION" >/dev/null 2>&1
 	tm -f /dev/null new-session -d -s "$E2E_SESSION" -x "$_cols" -y "$_rows" \
 		"env TERM=${E2E_TERM:-xterm-256color} LANG=${E2E_LANG:-C.UTF-8} LC_ALL=${E2E_LANG:-C.UTF-8} TZ=UTC $* $_err; echo \$? >$BATON_TEST_TMP/$E2E_SESSION.rc; sleep 600"
 	tm set-option -t "$E2E_SESSION" status off >/dev/null
@@ -44,12 +45,17 @@ keys() { tm send-keys -t "$E2E_SESSION" "$@"; }
 # type TEXT: send literal text
 type_text() { tm send-keys -t "$E2E_SESSION" -l "$1"; }
 
+# exited: the program of the session has ended (its status was written);
+# waits give up early then, since the screen will not change any more
+exited() { [ -s "$BATON_TEST_TMP/$E2E_SESSION.rc" ]; }
+
 # wait_for TEXT [SECONDS]: until the screen contains TEXT (fixed string)
 wait_for() {
 	_t=${2:-10}
 	_i=0
 	while [ "$_i" -lt $((_t * 10)) ]; do
 		screen | grep -qF -- "$1" && return 0
+		exited && { sleep 0.2; screen | grep -qF -- "$1"; return; }
 		sleep 0.1
 		_i=$((_i + 1))
 	done
@@ -62,6 +68,7 @@ wait_gone() {
 	_i=0
 	while [ "$_i" -lt $((_t * 10)) ]; do
 		screen | grep -qF -- "$1" || return 0
+		exited && { sleep 0.2; ! screen | grep -qF -- "$1"; return; }
 		sleep 0.1
 		_i=$((_i + 1))
 	done
@@ -84,7 +91,7 @@ wait_exit() {
 	return 1
 }
 
-stop() { tm kill-session -t "$E2E_SESSION" >/dev/null 2>&1; }
+stop() { tm kill-session -t "=$E2E_SESSION" >/dev/null 2>&1; }
 
 pass() { echo "PASS $1"; }
 fail() {
@@ -125,6 +132,7 @@ wait_row() {
 	_i=0
 	while [ "$_i" -lt $((_t * 10)) ]; do
 		row "$1" | grep -qF -- "$2" && return 0
+		exited && return 1
 		sleep 0.1
 		_i=$((_i + 1))
 	done
@@ -138,6 +146,7 @@ wait_state() {
 	_i=0
 	while [ "$_i" -lt $((_t * 10)) ]; do
 		row 1 | grep -qE -- "(●|\*) $1 *\$" && return 0
+		exited && return 1
 		sleep 0.1
 		_i=$((_i + 1))
 	done
