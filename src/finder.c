@@ -5,8 +5,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Trigram indexes serve the %contains% patterns; the lower(name)
- * text_pattern_ops index serves short prefixes. */
+/* What every match shows besides its name: open tickets, the hot ones among
+ * them, and handoffs left unacknowledged past their deadline. */
+#define FINDER_COLS                                                          \
+	" SELECT top.id, top.name, top.domain, top.lifecycle,"                   \
+	"  (SELECT count(*) FROM ticket t WHERE t.customer_id = top.id"          \
+	"     AND t.status NOT IN ('solved', 'closed')),"                        \
+	"  (SELECT count(*) FROM ticket t WHERE t.customer_id = top.id"          \
+	"     AND t.status NOT IN ('solved', 'closed') AND t.priority IN ('urgent', 'high')),"  \
+	"  (SELECT count(*) FROM handoff h WHERE h.customer_id = top.id AND h.state = 'open'"    \
+	"     AND h.ack_due_at < now()),"                                        \
+	"  CASE top.how WHEN 1 THEN 'name' WHEN 2 THEN 'domain' WHEN 3 THEN 'e-mail'"            \
+	"   ELSE 'external id' END"
+
+/* Trigram indexes serve the %contains% patterns ($2). */
 static const char sql_contains[] =
 	"WITH m AS ("
 	"  SELECT id AS cid, 1 AS how FROM customer WHERE name ILIKE $2"
@@ -17,17 +29,12 @@ static const char sql_contains[] =
 	" top AS (SELECT c.*, best.how FROM best JOIN customer c ON c.id = best.cid"
 	"  ORDER BY best.how, lower(c.name) LIKE lower($3) DESC, similarity(c.name, $1) DESC, c.name, c.id"
 	"  LIMIT 100)"
-	" SELECT top.id, top.name, top.domain, top.lifecycle,"
-	"  (SELECT count(*) FROM ticket t WHERE t.customer_id = top.id"
-	"     AND t.status NOT IN ('solved', 'closed')),"
-	"  (SELECT count(*) FROM ticket t WHERE t.customer_id = top.id"
-	"     AND t.status NOT IN ('solved', 'closed') AND t.priority IN ('urgent', 'high')),"
-	"  (SELECT count(*) FROM handoff h WHERE h.customer_id = top.id AND h.state = 'open'"
-	"     AND h.ack_due_at < now()),"
-	"  CASE top.how WHEN 1 THEN 'name' WHEN 2 THEN 'domain' WHEN 3 THEN 'e-mail' ELSE 'external id' END"
+	FINDER_COLS
 	" FROM top ORDER BY top.how, lower(top.name) LIKE lower($3) DESC,"
 	"  similarity(top.name, $1) DESC, top.name, top.id";
 
+/* Texts too short for trigrams match as prefixes ($3), through the
+ * lower(...) text_pattern_ops indexes. */
 static const char sql_prefix[] =
 	"WITH m AS ("
 	"  SELECT id AS cid, 1 AS how FROM customer WHERE lower(name) LIKE lower($3)"
@@ -36,15 +43,8 @@ static const char sql_prefix[] =
 	"), best AS (SELECT cid, min(how) AS how FROM m GROUP BY cid),"
 	" top AS (SELECT c.*, best.how FROM best JOIN customer c ON c.id = best.cid"
 	"  ORDER BY best.how, c.name, c.id LIMIT 100)"
-	" SELECT top.id, top.name, top.domain, top.lifecycle,"
-	"  (SELECT count(*) FROM ticket t WHERE t.customer_id = top.id"
-	"     AND t.status NOT IN ('solved', 'closed')),"
-	"  (SELECT count(*) FROM ticket t WHERE t.customer_id = top.id"
-	"     AND t.status NOT IN ('solved', 'closed') AND t.priority IN ('urgent', 'high')),"
-	"  (SELECT count(*) FROM handoff h WHERE h.customer_id = top.id AND h.state = 'open'"
-	"     AND h.ack_due_at < now()),"
-	"  CASE top.how WHEN 1 THEN 'name' WHEN 2 THEN 'domain' ELSE 'external id' END"
-	/* $1 unused here, but every statement must give it a type. */
+	FINDER_COLS
+	/* $1 and $2 unused here, but every statement must give them a type. */
 	" FROM top WHERE $1::text IS NOT NULL AND $2::text IS NOT NULL ORDER BY top.how, top.name, top.id";
 
 const char finder_waiting_sql[] =
