@@ -208,12 +208,20 @@ void dbq_free(struct dbq *q)
 {
 	if (!q)
 		return;
-	free_results(q);
-	req_free(q->inflight);
-	for (struct req *r = q->head, *n; r; r = n) {
-		n = r->next;
+	/* Whoever waits for an answer hears that none will come, and lets go
+	 * of what it holds (drafts stay on disk for the next start). */
+	if (q->inflight) {
+		q->inflight->muted = 1;
+		finish_request(q, NULL);
+	}
+	while (q->head) {
+		struct req *r = q->head;
+		q->head = r->next;
+		if (r->done)
+			r->done(r->ctx, NULL, 0, dbq_cancelled);
 		req_free(r);
 	}
+	q->tail = NULL;
 	if (q->conn)
 		PQfinish(q->conn);
 	free(q->conninfo);

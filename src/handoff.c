@@ -1,6 +1,7 @@
 #include "baton/handoff.h"
 #include "baton/buf.h"
 #include "baton/config.h"
+#include "baton/text.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -23,21 +24,6 @@ void handoff_clear(struct handoff_new *h)
 {
 	free(h->note);
 	h->note = NULL;
-}
-
-static int valid_utf8(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	while (*p) {
-		int n = *p < 0x80 ? 0 : (*p & 0xE0) == 0xC0 ? 1 : (*p & 0xF0) == 0xE0 ? 2 : (*p & 0xF8) == 0xF0 ? 3 : -1;
-		if (n < 0 || (n == 1 && *p < 0xC2))
-			return 0;
-		p++;
-		for (int i = 0; i < n; i++, p++)
-			if ((*p & 0xC0) != 0x80)
-				return 0;
-	}
-	return 1;
 }
 
 static int blank(const char *s)
@@ -78,7 +64,7 @@ int handoff_validate(const struct handoff_new *h, const struct config *cfg, char
 		         strlen(h->note), cfg->max_note_bytes);
 		return -1;
 	}
-	if (!valid_utf8(h->note)) {
+	if (!text_valid_utf8(h->note, strlen(h->note))) {
 		snprintf(err, errlen, "the note is not valid UTF-8");
 		return -1;
 	}

@@ -374,3 +374,16 @@ int text_contains_ci(const char *hay, const char *needle)
 	}
 	return n == 0;
 }
+
+int text_valid_utf8(const char *s, size_t n)
+{
+	size_t i = 0;
+	while (i < n) {
+		uint32_t cp;
+		size_t len = text_decode((const unsigned char *)s + i, n - i, &cp);
+		if (cp == TEXT_BAD)
+			return 0;
+		i += len;
+	}
+	return 1;
+}

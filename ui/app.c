@@ -517,12 +517,14 @@ int ui_run(const struct config *cfg, const char *conninfo)
 	dbq_connect(a.db);
 	loop(&a);
 	term_end();
+	/* First the database queue, whose callbacks may still refer to
+	 * screens, then the screens. */
+	dbq_free(a.db);
 	while (a.top) {
 		struct screen *s = a.top;
 		a.top = s->below;
 		s->ops->destroy(s);
 	}
-	dbq_free(a.db);
 	if (a.fatal[0])
 		cli_error("%s", a.fatal);
 	return a.rc;

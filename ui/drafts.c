@@ -155,11 +155,19 @@ static void drafts_action(struct screen *s, struct app *a, enum ui_action act)
 	}
 }
 
+/* After a send completes the draft file is gone: show what is left. */
+static void drafts_reload(struct screen *s, struct app *a)
+{
+	(void)a;
+	drafts_load((struct drafts *)s);
+}
+
 static const struct screen_ops drafts_ops = {
 	.name = "drafts",
 	.scope = SCOPE_DRAFTS,
 	.draw = drafts_draw,
 	.action = drafts_action,
+	.reload = drafts_reload,
 	.destroy = drafts_destroy,
 	.hints = "Enter resume  s send  d discard  q later  ? help",
 };

@@ -626,7 +626,10 @@ static void on_sent(void *ctx, PGresult **res, int nres, const char *err)
 {
 	struct send_job *j = ctx;
 	struct app *a = j->app;
-	if (err || nres != 1) {
+	if (err == dbq_cancelled) {
+		/* Leaving with the send still queued: the draft stays queued on
+		 * disk and is offered at the next start. */
+	} else if (err || nres != 1) {
 		/* Refused by the database (not a lost connection: those are
 		 * retried).  Keep the draft for editing. */
 		char e[256];
@@ -676,6 +679,11 @@ static void on_step(void *ctx, PGresult **res, int nres, const char *err)
 {
 	struct step_job *j = ctx;
 	struct app *a = j->app;
+	if (err == dbq_cancelled) {
+		handoff_step_clear(&j->s);
+		free(j);
+		return;
+	}
 	if (err || nres != 1)
 		app_message(a, 1, "not %s: %s", j->s.kind, err ? err : "?");
 	else if (PQgetvalue(res[0], 0, HS_DONE)[0] == 't')

@@ -144,11 +144,14 @@ static void draw_row(struct queue *q, struct app *a, int r, int y)
 	x = 4;
 	x += ui_text(stdscr, y, x, 4, breached ? term_attr(UA_BAD) : (int)A_NORMAL, age, 1) + 1;
 	int wide = a->cols >= 110;
-	x += ui_text(stdscr, y, x, wide ? 26 : 18, sel ? (int)A_BOLD : (int)A_NORMAL, PQgetvalue(R, r, Q_CUSTOMER), 1) + 1;
+	x += ui_text(stdscr, y, x, wide ? 26 : 16, sel ? (int)A_BOLD : (int)A_NORMAL, PQgetvalue(R, r, Q_CUSTOMER), 1) + 1;
 	x += ui_text(stdscr, y, x, wide ? 30 : 20, (int)A_NORMAL, route, 1) + 1;
-	x += ui_text(stdscr, y, x, wide ? 18 : 12, (int)A_NORMAL, PQgetvalue(R, r, Q_REASON), 1) + 1;
-	x += ui_text(stdscr, y, x, 6, !strcmp(PQgetvalue(R, r, Q_PRIORITY), "urgent") ? term_attr(UA_WARN) : (int)A_NORMAL,
-	             PQgetvalue(R, r, Q_PRIORITY), 1) + 1;
+	x += ui_text(stdscr, y, x, wide ? 18 : 11, (int)A_NORMAL, PQgetvalue(R, r, Q_REASON), 1) + 1;
+	const char *prio = PQgetvalue(R, r, Q_PRIORITY);
+	/* As the sketch has them: urg, high, norm, low. */
+	const char *pshort = !strcmp(prio, "urgent") ? "urg" : !strcmp(prio, "normal") ? "norm" : prio;
+	x += ui_text(stdscr, y, x, wide ? 6 : 4, !strcmp(prio, "urgent") ? term_attr(UA_WARN) : (int)A_NORMAL,
+	             wide ? prio : pshort, 1) + 1;
 	const char *state = breached ? "BREACHED" : open ? "NEW" : !strcmp(PQgetvalue(R, r, Q_STATE), "acknowledged") ? "ACK" : PQgetvalue(R, r, Q_STATE);
 	x += ui_text(stdscr, y, x, 8, breached ? term_attr(UA_BAD) : (int)A_NORMAL, state, 1) + 1;
 	x += ui_text(stdscr, y, x, 6, breached ? term_attr(UA_BAD) : (int)A_NORMAL, sla, 1) + 1;
@@ -165,7 +168,8 @@ static void queue_draw(struct screen *s, struct app *a)
 	draw_views(q, a);
 	int wide = a->cols >= 110, x = 4;
 	static const char *const head[] = {"Age", "Customer", "From → To", "Reason", "Pri", "State", "SLA", "Last event"};
-	const int widths[] = {4, wide ? 26 : 18, wide ? 30 : 20, wide ? 18 : 12, 6, 8, 6, wide ? a->cols - 120 : 0};
+	/* At 80 columns the SLA column ends in the last one. */
+	const int widths[] = {4, wide ? 26 : 16, wide ? 30 : 20, wide ? 18 : 11, wide ? 6 : 4, 8, 6, wide ? a->cols - 120 : 0};
 	for (int i = 0; i < 8 && widths[i] > 0; i++)
 		x += ui_text(stdscr, 4, x, widths[i], (int)A_BOLD, head[i], 1) + 1;
 	q->height = a->rows - 7;
@@ -285,6 +289,11 @@ static void on_bulk_step(void *ctx, PGresult **res, int nres, const char *err)
 {
 	struct bulk *b = ctx;
 	b->pending--;
+	if (err == dbq_cancelled) {
+		if (b->pending == 0)
+			bulk_free(b);
+		return;
+	}
 	if (!err && nres == 1 && PQgetvalue(res[0], 0, HS_DONE)[0] == 't') {
 		b->done++;
 	} else {

@@ -105,4 +105,7 @@ int text_contains_ci(const char *hay, const char *needle);
 /* Cut text with "~" instead of U+2026 (terminals that are not UTF-8). */
 void text_set_ascii(int ascii);
 
+/* 1 if s[0..n) is valid UTF-8 as RFC 3629 and PostgreSQL define it. */
+int text_valid_utf8(const char *s, size_t n);
+
 #endif
