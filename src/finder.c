@@ -18,31 +18,41 @@
 	"  CASE top.how WHEN 1 THEN 'name' WHEN 2 THEN 'domain' WHEN 3 THEN 'e-mail'"            \
 	"   ELSE 'external id' END"
 
-/* Trigram indexes serve the %contains% patterns ($2). */
+/* Every branch is limited and index-backed, so that a common fragment
+ * ("c", "nor") costs what a rare one does.  Names match anywhere (trigram
+ * index) and, first, by their start; domains, e-mails and external ids
+ * match by their start, as people type them (text_pattern_ops indexes,
+ * whose order USING ~<~ follows).  $1 text, $2 %text%, $3 text%. */
+#define FINDER_PREFIX_BRANCHES                                                             \
+	"  UNION ALL (SELECT id, 2 FROM customer WHERE lower(domain) LIKE lower($3)"            \
+	"    ORDER BY lower(domain) USING ~<~ LIMIT 50)"                                        \
+	"  UNION ALL (SELECT customer_id, 3 FROM contact WHERE lower(email) LIKE lower($3)"     \
+	"    ORDER BY lower(email) USING ~<~ LIMIT 50)"                                         \
+	"  UNION ALL (SELECT customer_id, 4 FROM customer_external_id"                          \
+	"    WHERE lower(external_id) LIKE lower($3) ORDER BY lower(external_id) USING ~<~ LIMIT 50)"
+
 static const char sql_contains[] =
 	"WITH m AS ("
-	"  SELECT id AS cid, 1 AS how FROM customer WHERE name ILIKE $2"
-	"  UNION ALL SELECT id, 2 FROM customer WHERE domain ILIKE $2"
-	"  UNION ALL SELECT customer_id, 3 FROM contact WHERE email ILIKE $2"
-	"  UNION ALL SELECT customer_id, 4 FROM customer_external_id WHERE external_id ILIKE $2"
+	"  (SELECT id AS cid, 0 AS how FROM customer WHERE lower(name) LIKE lower($3)"
+	"    ORDER BY lower(name) USING ~<~ LIMIT 50)"
+	"  UNION ALL (SELECT id, 1 FROM customer WHERE name ILIKE $2 LIMIT 100)"
+	FINDER_PREFIX_BRANCHES
 	"), best AS (SELECT cid, min(how) AS how FROM m GROUP BY cid),"
-	" top AS (SELECT c.*, best.how FROM best JOIN customer c ON c.id = best.cid"
-	"  ORDER BY best.how, lower(c.name) LIKE lower($3) DESC, similarity(c.name, $1) DESC, c.name, c.id"
-	"  LIMIT 100)"
+	" top AS (SELECT c.*, greatest(best.how, 1) AS how, best.how AS rank FROM best"
+	"  JOIN customer c ON c.id = best.cid"
+	"  ORDER BY best.how, similarity(c.name, $1) DESC, c.name, c.id LIMIT 50)"
 	FINDER_COLS
-	" FROM top ORDER BY top.how, lower(top.name) LIKE lower($3) DESC,"
-	"  similarity(top.name, $1) DESC, top.name, top.id";
+	" FROM top ORDER BY top.rank, similarity(top.name, $1) DESC, top.name, top.id";
 
-/* Texts too short for trigrams match as prefixes ($3), through the
- * lower(...) text_pattern_ops indexes. */
+/* Texts too short for trigrams match as prefixes only. */
 static const char sql_prefix[] =
 	"WITH m AS ("
-	"  SELECT id AS cid, 1 AS how FROM customer WHERE lower(name) LIKE lower($3)"
-	"  UNION ALL SELECT id, 2 FROM customer WHERE lower(domain) LIKE lower($3)"
-	"  UNION ALL SELECT customer_id, 4 FROM customer_external_id WHERE lower(external_id) LIKE lower($3)"
+	"  (SELECT id AS cid, 1 AS how FROM customer WHERE lower(name) LIKE lower($3)"
+	"    ORDER BY lower(name) USING ~<~ LIMIT 50)"
+	FINDER_PREFIX_BRANCHES
 	"), best AS (SELECT cid, min(how) AS how FROM m GROUP BY cid),"
 	" top AS (SELECT c.*, best.how FROM best JOIN customer c ON c.id = best.cid"
-	"  ORDER BY best.how, c.name, c.id LIMIT 100)"
+	"  ORDER BY best.how, c.name, c.id LIMIT 50)"
 	FINDER_COLS
 	/* $1 and $2 unused here, but every statement must give them a type. */
 	" FROM top WHERE $1::text IS NOT NULL AND $2::text IS NOT NULL ORDER BY top.how, top.name, top.id";
