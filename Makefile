@@ -104,8 +104,17 @@ demo: deps-check
 	$(MAKE) --no-print-directory all
 	sh tests/lib/demo.sh $(BUILD)/baton
 
+# The benchmark program links the core objects like the tests; run.sh starts
+# a throwaway server, generates the data and prints the report.
+BENCH_BIN  = $(BUILD)/tests/bench/bench
+
+$(BENCH_BIN): tests/bench/bench.c $(CORE_OBJ)
+	@mkdir -p $(dir $@)
+	$(E) "  CCLD    $@"
+	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(CORE_OBJ) $(PKG_LIBS)
+
 bench: deps-check
-	$(MAKE) --no-print-directory all tests
+	$(MAKE) --no-print-directory all tests $(BENCH_BIN)
 	sh tests/bench/run.sh $(BUILD)
 
 install: all

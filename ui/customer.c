@@ -195,10 +195,10 @@ static void draw_milestones(struct customer *c, int y, int x, int h, int w)
 			snprintf(when, sizeof when, "BLOCKED");
 			attr = term_attr(UA_BAD);
 		}
-		int sel = marker(c, P_ONBOARDING, r, y + i, x);
+		marker(c, P_ONBOARDING, r, y + i, x);
 		ui_text(stdscr, y + i, x + 1, 1, attr, sym, 0);
 		int xr = right(y + i, x + w, 12, attr, when);
-		ui_text(stdscr, y + i, x + 3, xr - x - 4, sel ? (int)A_BOLD : (int)A_NORMAL,
+		ui_text(stdscr, y + i, x + 3, xr - x - 4, (int)A_NORMAL,
 		        V(CV_MILESTONES, r, M_TITLE), 0);
 	}
 }
@@ -226,12 +226,12 @@ static void draw_tickets(struct customer *c, int y, int x, int h, int w)
 			snprintf(tail, sizeof tail, "%s", V(CV_TICKETS, r, T_STATUS));
 			tattr = term_attr(UA_DIM);
 		}
-		int sel = marker(c, P_TICKETS, r, y + i, x);
+		marker(c, P_TICKETS, r, y + i, x);
 		ui_text(stdscr, y + i, x + 1, 2, open ? term_attr(UA_WARN) : (int)A_NORMAL, open ? pm : "  ", 0);
 		int xr = right(y + i, x + w, 10, tattr, tail);
 		int xs = x + 4 + ui_textf(stdscr, y + i, x + 4, 8, open ? (int)A_NORMAL : term_attr(UA_DIM), 0,
 		                          "%s", V(CV_TICKETS, r, T_ID));
-		ui_text(stdscr, y + i, xs + 1, xr - xs - 2, sel ? (int)A_BOLD : (open ? (int)A_NORMAL : term_attr(UA_DIM)),
+		ui_text(stdscr, y + i, xs + 1, xr - xs - 2, (open ? (int)A_NORMAL : term_attr(UA_DIM)),
 		        V(CV_TICKETS, r, T_SUBJECT), 0);
 	}
 }
@@ -249,10 +249,10 @@ static void draw_notes(struct customer *c, int y, int x, int h, int w)
 		/* First name only: the panel is narrow. */
 		snprintf(who, sizeof who, "%s", V(CV_NOTES, r, N_AUTHOR_NAME));
 		who[strcspn(who, " ")] = '\0';
-		int sel = marker(c, P_NOTES, r, y + i, x);
+		marker(c, P_NOTES, r, y + i, x);
 		int xx = x + 1 + ui_text(stdscr, y + i, x + 1, 7, term_attr(UA_DIM), d, 0) + 1;
 		xx += ui_textf(stdscr, y + i, xx, 14, (int)A_BOLD, 0, "%s:", who) + 1;
-		ui_text(stdscr, y + i, xx, x + w - xx, sel ? (int)A_BOLD : (int)A_NORMAL, V(CV_NOTES, r, N_BODY), 0);
+		ui_text(stdscr, y + i, xx, x + w - xx, (int)A_NORMAL, V(CV_NOTES, r, N_BODY), 0);
 	}
 }
 
@@ -268,11 +268,11 @@ static void draw_marketing(struct customer *c, int y, int x, int h, int w)
 		const char *st = V(CV_MARKETING, r, K_STATUS);
 		int sched = !strcmp(st, "scheduled");
 		short_date(d, sizeof d, V(CV_MARKETING, r, K_AT));
-		int sel = marker(c, P_MARKETING, r, y + i, x);
+		marker(c, P_MARKETING, r, y + i, x);
 		int xx = x + 1 + ui_text(stdscr, y + i, x + 1, 7, term_attr(UA_DIM), d, 0) + 1;
 		xx += ui_textf(stdscr, y + i, xx, 12, sched ? term_attr(UA_WARN) : (int)A_NORMAL, 0, "%s %s",
 		               term_sym(sched ? SYM_SCHEDULED : SYM_SENT), st) + 1;
-		ui_textf(stdscr, y + i, xx, x + w - xx, sel ? (int)A_BOLD : (int)A_NORMAL, 0, "\"%s\"",
+		ui_textf(stdscr, y + i, xx, x + w - xx, (int)A_NORMAL, 0, "\"%s\"",
 		         V(CV_MARKETING, r, K_CAMPAIGN));
 	}
 }
@@ -303,10 +303,10 @@ static void draw_handoffs(struct customer *c, int y, int x, int h, int w)
 		} else {
 			snprintf(state, sizeof state, "%s", st);
 		}
-		int sel = marker(c, P_HANDOFFS, r, yy, x);
+		marker(c, P_HANDOFFS, r, yy, x);
 		int xx = x + 1;
 		xx += ui_text(stdscr, yy, xx, 1, sattr, active ? term_sym(SYM_LIVE) : " ", 0) + 1;
-		xx += ui_textf(stdscr, yy, xx, x + w - xx, sel ? (int)A_BOLD : (int)A_NORMAL, 0, "%s %s %s", from,
+		xx += ui_textf(stdscr, yy, xx, x + w - xx, (int)A_NORMAL, 0, "%s %s %s", from,
 		               term_sym(SYM_ARROW), to) + 2;
 		struct buf b = BUF_INIT;
 		buf_printf(&b, "%s  %s  %s  ", V(CV_HANDOFFS, r, HO_REASON), V(CV_HANDOFFS, r, HO_PRIORITY), age);

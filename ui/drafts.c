@@ -80,7 +80,7 @@ static void drafts_draw(struct screen *s, struct app *a)
 		x += 2;
 		x += ui_text(stdscr, y, x, 8, d->queued[r] ? term_attr(UA_WARN) : (int)A_NORMAL,
 		             d->queued[r] ? "QUEUED" : "draft", 1) + 1;
-		x += ui_text(stdscr, y, x, 22, sel ? (int)A_BOLD : (int)A_NORMAL, d->h[r].customer_name, 1) + 1;
+		x += ui_text(stdscr, y, x, 22, (int)A_NORMAL, d->h[r].customer_name, 1) + 1;
 		x += ui_textf(stdscr, y, x, 14, (int)A_NORMAL, 1, "to %s", d->h[r].to_team[0] ? d->h[r].to_team : "?") + 1;
 		ui_textf(stdscr, y, x, a->cols - x - 1, term_attr(UA_DIM), 0, "\"%s\"", d->h[r].note ? d->h[r].note : "");
 	}

@@ -131,7 +131,7 @@ static void draw_results(struct finder *f, struct app *a, int y, int h)
 		int sel = r == f->rl.sel && f->focus == FOCUS_RESULTS;
 		ui_text(stdscr, y + i, x, 1, sel ? term_attr(UA_SEL) : (int)A_NORMAL, sel ? term_sym(SYM_SEL) : " ", 0);
 		x += 2;
-		x += ui_text(stdscr, y + i, x, namew, sel ? (int)A_BOLD : (int)A_NORMAL,
+		x += ui_text(stdscr, y + i, x, namew, (int)A_NORMAL,
 		             PQgetvalue(f->results, r, F_NAME), 1) + 1;
 		x += ui_text(stdscr, y + i, x, domw, term_attr(UA_DIM),
 		             PQgetvalue(f->results, r, F_DOMAIN), 1) + 1;
@@ -177,7 +177,7 @@ static void draw_waiting(struct finder *f, struct app *a, int y, int h)
 		x += 2;
 		fmt_age(age, sizeof age, atoll(PQgetvalue(p, r, W_AGE_S)));
 		x += ui_text(stdscr, y + i, x, 4, late ? term_attr(UA_BAD) : (int)A_NORMAL, age, 1) + 1;
-		x += ui_text(stdscr, y + i, x, 20, sel ? (int)A_BOLD : (int)A_NORMAL, PQgetvalue(p, r, W_CUSTOMER), 1) + 1;
+		x += ui_text(stdscr, y + i, x, 20, (int)A_NORMAL, PQgetvalue(p, r, W_CUSTOMER), 1) + 1;
 		x += ui_textf(stdscr, y + i, x, 16, (int)A_NORMAL, 1, "from %s", PQgetvalue(p, r, W_FROM_TEAM)) + 1;
 		x += ui_text(stdscr, y + i, x, 5, late ? term_attr(UA_BAD) : term_attr(UA_WARN),
 		             late ? "LATE" : (is_open ? "NEW" : "ACK"), 1) + 1;

@@ -165,7 +165,7 @@ static void pager_draw(struct screen *s, struct app *a)
 		if (sel)
 			ui_text(stdscr, 1 + i, 0, 1, term_attr(UA_SEL), term_sym(SYM_SEL), 0);
 		/* Rows are already clean; ui_text cleans again, harmlessly. */
-		ui_text(stdscr, 1 + i, 2, cols, sel ? (int)A_BOLD : (int)A_NORMAL, p->rows[r], 0);
+		ui_text(stdscr, 1 + i, 2, cols, (int)A_NORMAL, p->rows[r], 0);
 	}
 	if (p->prompting) {
 		ui_clear(stdscr, a->rows - 2, 0, 1, a->cols);

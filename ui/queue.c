@@ -19,6 +19,9 @@
 #include <unistd.h>
 
 #define TAG_QUEUE 501
+#define TAG_QUEUE_STATS 502
+/* Counts and medians read every active handoff: not on every change. */
+#define STATS_EVERY_MS 30000
 
 struct queue {
 	struct screen base;
@@ -30,6 +33,8 @@ struct queue {
 	struct ui_list l;
 	int height;
 	char error[256];
+	long long stats_at;        /* when counts and medians were last asked */
+	struct queue_params stats_params;
 };
 
 static int nrows(PGresult *r)
@@ -54,7 +59,7 @@ static void on_loaded(void *ctx, PGresult **res, int nres, const char *err)
 		return;
 	if (err == dbq_cancelled)
 		return;
-	if (err || nres != 3) {
+	if (err || nres != 1) {
 		snprintf(q->error, sizeof q->error, "%s", err ? err : "unexpected answer");
 		return;
 	}
@@ -67,25 +72,47 @@ static void on_loaded(void *ctx, PGresult **res, int nres, const char *err)
 			if (q->marked[j] && !strcmp(PQgetvalue(q->rows, j, Q_ID), PQgetvalue(res[0], i, Q_ID)))
 				marked[i] = 1;
 	PQclear(q->rows);
-	PQclear(q->counts);
-	PQclear(q->medians);
 	free(q->marked);
 	q->rows = res[0];
-	q->counts = res[1];
-	q->medians = res[2];
-	res[0] = res[1] = res[2] = NULL;
+	res[0] = NULL;
 	q->marked = marked;
 	q->error[0] = '\0';
 	ui_list_fit(&q->l, nrows(q->rows), q->height > 0 ? q->height : 1);
 }
 
-static void queue_reload(struct screen *s, struct app *a)
+static void on_stats(void *ctx, PGresult **res, int nres, const char *err)
 {
-	struct queue *q = (struct queue *)s;
+	struct queue *q = ctx;
+	if (!screen_release(&q->base) || err || nres != 2)
+		return;
+	PQclear(q->counts);
+	PQclear(q->medians);
+	q->counts = res[0];
+	q->medians = res[1];
+	res[0] = res[1] = NULL;
+}
+
+/* The list on every change; counts and medians when asked (force) or
+ * when they are older than STATS_EVERY_MS. */
+static void fetch(struct queue *q, struct app *a, int force)
+{
 	struct db_stmt st[3];
 	queue_statements(&q->f, &q->params, st);
-	screen_hold(s);
-	dbq_submit(a->db, TAG_QUEUE, st, 3, 1, on_loaded, q);
+	screen_hold(&q->base);
+	dbq_submit(a->db, TAG_QUEUE, st, 1, 1, on_loaded, q);
+	long long now = app_now_ms();
+	if (force || now - q->stats_at >= STATS_EVERY_MS) {
+		struct db_stmt ss[3];
+		queue_statements(&q->f, &q->stats_params, ss);
+		q->stats_at = now;
+		screen_hold(&q->base);
+		dbq_submit(a->db, TAG_QUEUE_STATS, ss + 1, 2, 1, on_stats, q);
+	}
+}
+
+static void queue_reload(struct screen *s, struct app *a)
+{
+	fetch((struct queue *)s, a, 0);
 }
 
 static void draw_counts(struct queue *q, struct app *a)
@@ -144,7 +171,7 @@ static void draw_row(struct queue *q, struct app *a, int r, int y)
 	x = 4;
 	x += ui_text(stdscr, y, x, 4, breached ? term_attr(UA_BAD) : (int)A_NORMAL, age, 1) + 1;
 	int wide = a->cols >= 110;
-	x += ui_text(stdscr, y, x, wide ? 26 : 16, sel ? (int)A_BOLD : (int)A_NORMAL, PQgetvalue(R, r, Q_CUSTOMER), 1) + 1;
+	x += ui_text(stdscr, y, x, wide ? 26 : 16, (int)A_NORMAL, PQgetvalue(R, r, Q_CUSTOMER), 1) + 1;
 	x += ui_text(stdscr, y, x, wide ? 30 : 20, (int)A_NORMAL, route, 1) + 1;
 	x += ui_text(stdscr, y, x, wide ? 18 : 11, (int)A_NORMAL, PQgetvalue(R, r, Q_REASON), 1) + 1;
 	const char *prio = PQgetvalue(R, r, Q_PRIORITY);
@@ -203,7 +230,7 @@ static void use_view(struct queue *q, struct app *a, size_t i)
 	q->view = a->cfg->views[i].name;
 	q->l.sel = 0;
 	q->l.top = 0;
-	queue_reload(&q->base, a);
+	fetch(q, a, 1);
 }
 
 static int queue_key(struct screen *s, struct app *a, int key, int is_func)
@@ -259,7 +286,7 @@ static void on_filter(struct app *a, void *ctx, const char *answer)
 	q->f = f;
 	q->view = NULL;
 	q->l.sel = q->l.top = 0;
-	queue_reload(&q->base, a);
+	fetch(q, a, 1);
 }
 
 /* --- steps on one or many ------------------------------------------------------- */
@@ -484,7 +511,7 @@ static void queue_action(struct screen *s, struct app *a, enum ui_action act)
 		app_pop(a);
 		return;
 	case ACT_REFRESH:
-		queue_reload(s, a);
+		fetch(q, a, 1);
 		return;
 	case ACT_OPEN:
 		if (r >= 0 && r < n)
@@ -565,6 +592,6 @@ struct screen *queue_new(struct app *a)
 	if (a->cfg->nviews)
 		use_view(q, a, 0);
 	else
-		queue_reload(&q->base, a);
+		fetch(q, a, 1);
 	return &q->base;
 }

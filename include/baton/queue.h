@@ -25,15 +25,18 @@ enum { QC_TEAM, QC_OPEN, QC_UNACK, QC_BREACHED };
 /* Columns of the medians statement (seconds, NULL when none). */
 enum { QM_MEDIAN_7D, QM_MEDIAN_30D };
 
-#define QUEUE_LIMIT 500
+/* Rows per group (breached, open, acknowledged, closed). */
+#define QUEUE_LIMIT 100
 
 struct queue_params {
 	char limit[16];
 	const char *p[9];
 };
 
-/* The three statements of one queue fetch (list, counts, medians), to send
- * in one pipeline.  f and store must outlive the statements. */
+/* The three statements of a queue fetch: the list, the counts and the
+ * medians.  The list is cheap and index-only; the counts and medians read
+ * every active (or recently acknowledged) handoff, so the console fetches
+ * them apart and less often.  f and store must outlive the statements. */
 void queue_statements(const struct queue_filter *f, struct queue_params *store,
                       struct db_stmt out[3]);
 

@@ -187,6 +187,7 @@ CREATE INDEX handoff_active_created_idx ON handoff (created_at)
 -- times for the median shown to leads.
 CREATE INDEX handoff_open_due_idx ON handoff (ack_due_at) WHERE state = 'open';
 CREATE INDEX handoff_acknowledged_at_idx ON handoff (acknowledged_at)
+    INCLUDE (created_at, to_team, to_staff, reason, priority)
     WHERE acknowledged_at IS NOT NULL;
 
 -- Continuous context: every write about a customer tells the consoles
@@ -212,3 +213,25 @@ CREATE TRIGGER milestone_notify AFTER INSERT OR UPDATE ON milestone
     FOR EACH ROW EXECUTE FUNCTION baton_notify_customer();
 CREATE TRIGGER survey_response_notify AFTER INSERT ON survey_response
     FOR EACH ROW EXECUTE FUNCTION baton_notify_customer();
+
+-- The queue reads ids from covering partial indexes (index-only scans),
+-- then fetches the rows it shows; the latest event of each from its own.
+CREATE INDEX handoff_open_created_cover_idx ON handoff (created_at)
+    INCLUDE (id, ack_due_at, to_team, to_staff, reason, priority, customer_id)
+    WHERE state = 'open';
+CREATE INDEX handoff_ack_created_cover_idx ON handoff (created_at)
+    INCLUDE (id, to_team, to_staff, reason, priority, customer_id)
+    WHERE state = 'acknowledged';
+CREATE INDEX handoff_state_created_cover_idx ON handoff (state, created_at)
+    INCLUDE (id, to_team, to_staff, reason, priority, customer_id);
+CREATE INDEX handoff_active_cover_idx ON handoff (to_team, to_staff)
+    INCLUDE (state, ack_due_at, reason, priority, customer_id)
+    WHERE state IN ('open', 'acknowledged');
+CREATE INDEX handoff_event_latest_idx ON handoff_event (handoff_id, at DESC, id DESC)
+    INCLUDE (kind, actor);
+
+-- The finder's counts per match: open tickets (and how hot), late handoffs.
+CREATE INDEX ticket_customer_open_prio_idx ON ticket (customer_id) INCLUDE (priority)
+    WHERE status NOT IN ('solved', 'closed');
+CREATE INDEX handoff_customer_open_idx ON handoff (customer_id, ack_due_at)
+    WHERE state = 'open';

@@ -1,0 +1,848 @@
+/*
+ * Baton benchmark: latency of the exact statements the console sends, on a
+ * database filled by sql/bench/generate.sql.  Run by tests/bench/run.sh:
+ *
+ *   bench -d CONNINFO [-l LEAD_CONNINFO] [customer] [finder] [queue]
+ *
+ * customer  the customer screen fetch (cv_statements in one db_pipeline) for
+ *           ~2000 customers spread over the table, key accounts included
+ * finder    finder_statement for a few hundred inputs taken from the data
+ * queue     queue_statements: the list alone and the full 3-statement
+ *           pipeline, default view and each filter, as a lead (-l)
+ *
+ * Every figure is wall time on CLOCK_MONOTONIC around one round trip, after
+ * a warm-up pass.  The slowest statements are run once more under
+ * EXPLAIN (ANALYZE, BUFFERS) and the plan's key lines printed.  This is a
+ * report, not a test: the exit status is 0 unless something broke (a
+ * statement failed, a result had the wrong shape).
+ *
+ * Environment: BATON_BENCH_RUNS (queue runs per filter, default 200),
+ * BATON_BENCH_QUEUE_SECONDS (time budget per queue filter, default 30, 0
+ * for none: slow filters get fewer runs, at least 20), BATON_BENCH_FINDER_RUNS
+ * (measured runs per finder input, default 3), BATON_BENCH_SUMMARY (file to
+ * append one line per target to).
+ */
+#include "baton/customer.h"
+#include "baton/db.h"
+#include "baton/finder.h"
+#include "baton/queue.h"
+
+#include <libpq-fe.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Targets from the product's performance brief, for the "target" column
+ * only: nothing here fails on a number. */
+#define TARGET_SCREEN_P99_MS 2.0
+#define TARGET_FINDER_P99_MS 10.0
+#define TARGET_QUEUE_P99_MS 20.0
+
+static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+	fflush(stdout);
+	fprintf(stderr, "bench: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+static void *xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+	if (!q)
+		die("out of memory");
+	return q;
+}
+
+static char *xstrdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *d = xrealloc(NULL, n);
+	memcpy(d, s, n);
+	return d;
+}
+
+/* --- statistics ------------------------------------------------------------ */
+
+struct stats {
+	double *v;
+	size_t n, cap;
+};
+
+static void st_add(struct stats *s, double x)
+{
+	if (s->n == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 64;
+		s->v = xrealloc(s->v, s->cap * sizeof *s->v);
+	}
+	s->v[s->n++] = x;
+}
+
+static void st_free(struct stats *s)
+{
+	free(s->v);
+	memset(s, 0, sizeof *s);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Nearest-rank percentile (p in 0..1) of the samples; sorts them. */
+static double st_pct(struct stats *s, double p)
+{
+	if (!s->n)
+		return 0;
+	qsort(s->v, s->n, sizeof *s->v, cmp_double);
+	size_t k = (size_t)(p * (double)s->n + 0.999999);
+	if (k < 1)
+		k = 1;
+	if (k > s->n)
+		k = s->n;
+	return s->v[k - 1];
+}
+
+static double st_max(struct stats *s)
+{
+	return st_pct(s, 1.0);
+}
+
+static const char *verdict(double p99, double target)
+{
+	return p99 < target ? "ok" : "MISSES";
+}
+
+/* One line per target for the summary at the end of the report, in the
+ * file named by BATON_BENCH_SUMMARY (run.sh adds the console's lines). */
+static void summary(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void summary(const char *fmt, ...)
+{
+	const char *path = getenv("BATON_BENCH_SUMMARY");
+	FILE *f = path && *path ? fopen(path, "a") : NULL;
+	if (!f)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+	fputc('\n', f);
+	fclose(f);
+}
+
+static void print_stats_head(void)
+{
+	printf("  %-34s %6s %8s %8s %8s %8s  %s\n", "", "n", "median", "p95", "p99", "max", "(ms)");
+}
+
+static void print_stats(const char *label, struct stats *s, double target)
+{
+	double med = st_pct(s, 0.5), p95 = st_pct(s, 0.95), p99 = st_pct(s, 0.99), mx = st_max(s);
+	printf("  %-34s %6zu %8.2f %8.2f %8.2f %8.2f", label, s->n, med, p95, p99, mx);
+	if (target > 0)
+		printf("  target p99 < %.0f ms: %s", target, verdict(p99, target));
+	putchar('\n');
+}
+
+/* The machine's load: other work on the same cores shows in the tails. */
+static void print_load(const char *when)
+{
+	char buf[128] = "?";
+	FILE *f = fopen("/proc/loadavg", "r");
+	if (f) {
+		if (!fgets(buf, sizeof buf, f))
+			snprintf(buf, sizeof buf, "?");
+		fclose(f);
+	}
+	buf[strcspn(buf, "\n")] = '\0';
+	printf("  load average %s: %s\n", when, buf);
+}
+
+/* --- database helpers ---------------------------------------------------------- */
+
+static PGconn *connect_or_die(const char *conninfo)
+{
+	char err[512];
+	PGconn *c = db_connect(NULL, conninfo, err, sizeof err);
+	if (!c)
+		die("cannot connect (%s): %s", conninfo, err);
+	return c;
+}
+
+static PGresult *query(PGconn *c, const char *sql, int n, const char *const *params)
+{
+	char err[512];
+	PGresult *r = db_exec(c, sql, n, params, err, sizeof err);
+	if (!r)
+		die("%s\n  in: %.200s", err, sql);
+	return r;
+}
+
+static long long query_ll(PGconn *c, const char *sql)
+{
+	PGresult *r = query(c, sql, 0, NULL);
+	long long v = PQntuples(r) ? atoll(PQgetvalue(r, 0, 0)) : 0;
+	PQclear(r);
+	return v;
+}
+
+/* One round trip of n statements; returns the elapsed ms, dies on error.
+ * rows (may be NULL) receives the row count of each statement. */
+static double timed_pipeline(PGconn *c, const struct db_stmt *st, int n, int *rows)
+{
+	PGresult *res[8];
+	char err[512];
+	if (n > 8)
+		die("too many statements");
+	double t0 = now_ms();
+	int rc = db_pipeline(c, st, n, res, err, sizeof err);
+	double t = now_ms() - t0;
+	if (rc < 0)
+		die("pipeline failed: %s\n  first statement: %.200s", err, st[0].sql);
+	for (int i = 0; i < n; i++) {
+		if (PQresultStatus(res[i]) != PGRES_TUPLES_OK)
+			die("statement %d returned no rows result", i);
+		if (rows)
+			rows[i] = PQntuples(res[i]);
+		PQclear(res[i]);
+	}
+	return t;
+}
+
+/* Print the key lines of EXPLAIN (ANALYZE, BUFFERS) for one statement:
+ * every plan node (with its actual time and rows), the conditions that
+ * filtered rows away, the top buffer count, planning, JIT and execution
+ * time.  Long lines are cut. */
+static void explain(PGconn *c, const char *title, const char *sql, int n, const char *const *params)
+{
+	size_t len = strlen(sql) + 64;
+	char *q = xrealloc(NULL, len);
+	snprintf(q, len, "EXPLAIN (ANALYZE, BUFFERS) %s", sql);
+	PGresult *r = query(c, q, n, params);
+	free(q);
+	printf("\n  EXPLAIN (ANALYZE, BUFFERS) %s\n", title);
+	int shown = 0, buffers_shown = 0, in_jit = 0;
+	for (int i = 0; i < PQntuples(r); i++) {
+		const char *line = PQgetvalue(r, i, 0);
+		const char *t = line;
+		while (*t == ' ')
+			t++;
+		int keep = 0;
+		if (i == 0 || strstr(line, "->"))
+			keep = 1;
+		else if (!strncmp(t, "Rows Removed by", 15) || !strncmp(t, "Index Cond", 10) ||
+		         !strncmp(t, "Recheck Cond", 12) || !strncmp(t, "Sort Method", 11) ||
+		         !strncmp(t, "Heap Blocks", 11))
+			keep = 1;
+		else if (!strncmp(t, "Buffers:", 8) && !buffers_shown)
+			keep = buffers_shown = 1;
+		else if (!strncmp(t, "Planning Time", 13) || !strncmp(t, "Execution Time", 14))
+			keep = 1;
+		else if (!strncmp(t, "JIT:", 4))
+			keep = in_jit = 1;
+		else if (in_jit && (!strncmp(t, "Functions", 9) || !strncmp(t, "Options", 7) ||
+		                    !strncmp(t, "Timing", 6)))
+			keep = 1;
+		if (!keep)
+			continue;
+		if (shown++ >= 90) {
+			printf("    … (plan cut)\n");
+			break;
+		}
+		printf("    %.170s%s\n", line, strlen(line) > 170 ? "…" : "");
+	}
+	PQclear(r);
+}
+
+/* --- 1. the customer screen --------------------------------------------------------- */
+
+struct cust_sample {
+	long long id;
+	int key;
+	double ms;
+	int rows[CV_PARTS];
+};
+
+static int cmp_sample_ms(const void *a, const void *b)
+{
+	const struct cust_sample *x = a, *y = b;
+	return x->ms > y->ms ? -1 : x->ms < y->ms;
+}
+
+static double fetch_customer(PGconn *c, long long id, int *rows)
+{
+	char idbuf[32];
+	snprintf(idbuf, sizeof idbuf, "%lld", id);
+	const char *params[1] = {idbuf};
+	struct db_stmt st[CV_PARTS];
+	PGresult *res[CV_PARTS];
+	char err[512];
+	cv_statements(st, params);
+	double t0 = now_ms();
+	int rc = db_pipeline(c, st, CV_PARTS, res, err, sizeof err);
+	double t = now_ms() - t0;
+	if (rc < 0)
+		die("customer %lld: %s", id, err);
+	struct customer_view cv;
+	if (cv_adopt(&cv, res, CV_PARTS, err, sizeof err) < 0)
+		die("customer %lld: %s", id, err);
+	for (int i = 0; rows && i < CV_PARTS; i++)
+		rows[i] = cv_rows(&cv, (enum cv_part)i);
+	cv_free(&cv);
+	return t;
+}
+
+static const char *const part_names[CV_PARTS] = {"header", "milestones", "tickets", "notes",
+                                                 "marketing", "handoffs"};
+
+static void bench_customer(PGconn *c)
+{
+	long long ncust = query_ll(c, "SELECT max(id) FROM customer");
+	if (ncust < 1)
+		die("no customers in the database");
+	/* Key accounts are 1, 101, 201, ... (only when there are >= 100
+	 * customers); take up to 200 of them spread evenly, and 1800 others. */
+	long long nkey = ncust >= 100 ? (ncust - 1) / 100 + 1 : 0;
+	long long want_key = nkey < 200 ? nkey : 200;
+	long long want_reg = ncust - nkey < 1800 ? ncust - nkey : 1800;
+	size_t n = 0;
+	struct cust_sample *s = xrealloc(NULL, (size_t)(want_key + want_reg + 1) * sizeof *s);
+	for (long long i = 0; i < want_key; i++) {
+		memset(&s[n], 0, sizeof s[n]);
+		s[n].id = 1 + 100 * ((i * nkey) / want_key);
+		s[n++].key = 1;
+	}
+	for (long long i = 0; i < want_reg; i++) {
+		long long id = 1 + ((2 * i + 1) * ncust) / (2 * want_reg);
+		if (nkey && id % 100 == 1)
+			id = id < ncust ? id + 1 : id - 1;
+		memset(&s[n], 0, sizeof s[n]);
+		s[n++].id = id;
+	}
+	/* Interleave so that key accounts are spread over the run. */
+	for (size_t i = 0; i < n; i++) {
+		size_t j = (i * 7919) % n;
+		struct cust_sample t = s[i];
+		s[i] = s[j];
+		s[j] = t;
+	}
+
+	printf("\n== 1. Customer screen fetch (cv_statements, %d statements in one db_pipeline round trip)\n",
+	       CV_PARTS);
+	printf("  %lld customers in the table; sampled %lld regular ids spread over the table and\n"
+	       "  %lld key accounts (1, 101, 201, ...: ~10x the data); one warm-up pass, then one\n"
+	       "  measured pass.\n",
+	       ncust, want_reg, want_key);
+	print_load("at the start");
+	for (size_t i = 0; i < n; i++)
+		fetch_customer(c, s[i].id, NULL);
+	struct stats all = {0}, key = {0}, reg = {0};
+	double sum_rows[2][CV_PARTS] = {{0}};
+	for (size_t i = 0; i < n; i++) {
+		s[i].ms = fetch_customer(c, s[i].id, s[i].rows);
+		st_add(&all, s[i].ms);
+		st_add(s[i].key ? &key : &reg, s[i].ms);
+		for (int p = 0; p < CV_PARTS; p++)
+			sum_rows[s[i].key][p] += s[i].rows[p];
+	}
+	print_stats_head();
+	summary("customer screen fetch     median %.2f ms, p99 %.2f ms, key accounts p99 %.2f ms   target p99 < %.0f ms: %s",
+	        st_pct(&all, 0.5), st_pct(&all, 0.99), st_pct(&key, 0.99), TARGET_SCREEN_P99_MS,
+	        verdict(st_pct(&all, 0.99), TARGET_SCREEN_P99_MS));
+	print_stats("all sampled customers", &all, TARGET_SCREEN_P99_MS);
+	print_stats("regular customers", &reg, 0);
+	if (key.n)
+		print_stats("key accounts", &key, 0);
+	for (int k = 0; k < 2; k++) {
+		size_t cnt = k ? key.n : reg.n;
+		if (!cnt)
+			continue;
+		printf("  rows per screen, %-12s", k ? "key accounts:" : "regular:");
+		for (int p = 0; p < CV_PARTS; p++)
+			printf(" %s %.1f", part_names[p], sum_rows[k][p] / (double)cnt);
+		putchar('\n');
+	}
+
+	qsort(s, n, sizeof *s, cmp_sample_ms);
+	printf("  slowest fetches:");
+	for (size_t i = 0; i < n && i < 5; i++)
+		printf(" id %lld%s %.2f ms%s", s[i].id, s[i].key ? " (key)" : "", s[i].ms, i + 1 < 5 ? "," : "");
+	putchar('\n');
+
+	/* Where the time goes: each statement alone, for the slowest customer
+	 * and for a typical regular one. */
+	long long slow = s[0].id, typical = s[n / 2].id;
+	long long ids[2] = {slow, typical};
+	for (int w = 0; w < 2; w++) {
+		char idbuf[32];
+		snprintf(idbuf, sizeof idbuf, "%lld", ids[w]);
+		const char *params[1] = {idbuf};
+		struct db_stmt st[CV_PARTS];
+		cv_statements(st, params);
+		printf("  each statement alone (own round trip), customer %lld (%s), median of 20:",
+		       ids[w], w ? "median fetch" : "slowest fetch");
+		for (int p = 0; p < CV_PARTS; p++) {
+			struct stats one = {0};
+			for (int k = 0; k < 20; k++)
+				st_add(&one, timed_pipeline(c, &st[p], 1, NULL));
+			printf("%s %s %.2f", p ? "," : "", part_names[p], st_pct(&one, 0.5));
+			st_free(&one);
+		}
+		printf(" ms\n");
+	}
+	{
+		char idbuf[32];
+		snprintf(idbuf, sizeof idbuf, "%lld", slow);
+		const char *params[1] = {idbuf};
+		struct db_stmt st[CV_PARTS];
+		cv_statements(st, params);
+		for (int p = 0; p < CV_PARTS; p++) {
+			char title[128];
+			snprintf(title, sizeof title, "customer screen: %s, customer %lld", part_names[p], slow);
+			explain(c, title, st[p].sql, 1, params);
+		}
+	}
+	st_free(&all);
+	st_free(&key);
+	st_free(&reg);
+	free(s);
+}
+
+/* --- 2. the finder ------------------------------------------------------------------ */
+
+struct finput {
+	char *text;
+	const char *kind;
+	struct stats t;
+	int rows;
+	int contains; /* statement used: 1 contains (trigram), 0 prefix */
+};
+
+struct finputs {
+	struct finput *v;
+	size_t n, cap;
+};
+
+static void fi_add(struct finputs *fs, const char *kind, const char *text)
+{
+	if (!text || !*text)
+		return;
+	for (size_t i = 0; i < fs->n; i++)
+		if (!strcmp(fs->v[i].text, text))
+			return;
+	if (fs->n == fs->cap) {
+		fs->cap = fs->cap ? fs->cap * 2 : 256;
+		fs->v = xrealloc(fs->v, fs->cap * sizeof *fs->v);
+	}
+	struct finput *f = &fs->v[fs->n++];
+	memset(f, 0, sizeof *f);
+	f->text = xstrdup(text);
+	f->kind = kind;
+}
+
+/* Add every value of column 0 of sql's result as an input of kind. */
+static void fi_add_sql(struct finputs *fs, PGconn *c, const char *kind, const char *sql)
+{
+	PGresult *r = query(c, sql, 0, NULL);
+	for (int i = 0; i < PQntuples(r); i++)
+		fi_add(fs, kind, PQgetvalue(r, i, 0));
+	PQclear(r);
+}
+
+/* The statement finder_statement picks for a long text (the trigram one),
+ * to tell which of the two an input used. */
+static const char *contains_sql(void)
+{
+	static const char *sql;
+	if (!sql) {
+		struct finder_query q;
+		struct db_stmt st;
+		if (finder_query_init(&q, "longer text") < 0)
+			die("finder_query_init refused a plain text");
+		finder_statement(&q, &st);
+		sql = st.sql;
+		finder_query_free(&q);
+	}
+	return sql;
+}
+
+static double run_finder(PGconn *c, struct finput *in)
+{
+	struct finder_query q;
+	if (finder_query_init(&q, in->text) < 0)
+		die("finder_query_init refused '%s'", in->text);
+	struct db_stmt st;
+	finder_statement(&q, &st);
+	in->contains = st.sql == contains_sql();
+	int rows;
+	double t = timed_pipeline(c, &st, 1, &rows);
+	in->rows = rows;
+	finder_query_free(&q);
+	return t;
+}
+
+static int cmp_finput_worst(const void *a, const void *b)
+{
+	const struct finput *x = a, *y = b;
+	struct stats xs = x->t, ys = y->t; /* shares the arrays: sorting in place is fine */
+	double xm = st_pct(&xs, 0.5), ym = st_pct(&ys, 0.5);
+	return xm > ym ? -1 : xm < ym;
+}
+
+static void explain_finder(PGconn *c, const struct finput *in, const char *why)
+{
+	struct finder_query q;
+	if (finder_query_init(&q, in->text) < 0)
+		return;
+	struct db_stmt st;
+	finder_statement(&q, &st);
+	char title[256];
+	snprintf(title, sizeof title, "finder, %s: \"%s\" (%s statement)", why, in->text,
+	         in->contains ? "contains/trigram" : "prefix");
+	explain(c, title, st.sql, st.nparams, st.params);
+	finder_query_free(&q);
+}
+
+static void bench_finder(PGconn *c)
+{
+	struct finputs fs = {0};
+	const char *e = getenv("BATON_BENCH_FINDER_RUNS");
+	int runs = e && atoi(e) > 0 ? atoi(e) : 3;
+	long long ncust = query_ll(c, "SELECT max(id) FROM customer");
+	char sql[2048];
+
+	/* As typed, letter by letter, lower case (the finder matches
+	 * case-insensitively), including a non-ASCII brand. */
+	static const char *const typed[] = {"n", "no", "nor", "nort", "north", "northw", "northwind",
+	                                    "a", "ac", "acm", "acme", "z", "zü", "zür", "züri",
+	                                    "s", "so", "soc", "soci", "société"};
+	for (size_t i = 0; i < sizeof typed / sizeof *typed; i++)
+		fi_add(&fs, "typed prefix", typed[i]);
+	/* Name fragments of 1, 2, 3, 5 and 8 characters from real names: from
+	 * the start (a prefix) and from the middle (the second word, or the
+	 * customer number), in lower case as people type. */
+	snprintf(sql, sizeof sql,
+	         "SELECT lower(substr(c.name, s.start, l.len))"
+	         " FROM customer c"
+	         " CROSS JOIN (VALUES (1), (2), (3), (5), (8)) AS l(len)"
+	         " CROSS JOIN LATERAL (VALUES (1), (greatest(1, strpos(c.name, ' ') + 1))) AS s(start)"
+	         " WHERE c.id IN (SELECT 1 + (g * %lld) / 24 FROM generate_series(0, 23) g)"
+	         " ORDER BY c.id, l.len, s.start",
+	         ncust);
+	fi_add_sql(&fs, c, "name fragment", sql);
+	/* The customer number, as people read it off an invoice. */
+	snprintf(sql, sizeof sql,
+	         "SELECT substring(c.name FROM '[0-9]+$') FROM customer c"
+	         " WHERE c.id IN (SELECT 7 + (g * %lld) / 12 FROM generate_series(0, 11) g)",
+	         ncust);
+	fi_add_sql(&fs, c, "customer number", sql);
+	/* Domains: whole, and the first 8 characters. */
+	snprintf(sql, sizeof sql,
+	         "SELECT x FROM customer c CROSS JOIN LATERAL (VALUES (c.domain), (substr(c.domain, 1, 8))) v(x)"
+	         " WHERE c.id IN (SELECT 13 + (g * %lld) / 20 FROM generate_series(0, 19) g)",
+	         ncust);
+	fi_add_sql(&fs, c, "domain", sql);
+	/* Contact e-mail: whole, the local part, and 8 characters around '@'. */
+	snprintf(sql, sizeof sql,
+	         "SELECT x FROM contact ct CROSS JOIN LATERAL (VALUES (ct.email),"
+	         "   (split_part(ct.email, '@', 1)),"
+	         "   (substr(ct.email, greatest(1, strpos(ct.email, '@') - 3), 8))) v(x)"
+	         " WHERE ct.customer_id IN (SELECT 17 + (g * %lld) / 20 FROM generate_series(0, 19) g)"
+	         "   AND ct.is_primary",
+	         ncust);
+	fi_add_sql(&fs, c, "contact e-mail", sql);
+	/* External ids of each system: whole, and the first 6 characters. */
+	snprintf(sql, sizeof sql,
+	         "SELECT x FROM customer_external_id e"
+	         " CROSS JOIN LATERAL (VALUES (e.external_id), (substr(e.external_id, 1, 6))) v(x)"
+	         " WHERE e.customer_id IN (SELECT 23 + (g * %lld) / 15 FROM generate_series(0, 14) g)",
+	         ncust);
+	fi_add_sql(&fs, c, "external id", sql);
+
+	printf("\n== 2. Finder (finder_query_init + finder_statement, one statement per keystroke)\n");
+	printf("  %zu distinct inputs; one warm-up run each, then %d measured runs each\n", fs.n, runs);
+	print_load("at the start");
+	for (size_t i = 0; i < fs.n; i++)
+		run_finder(c, &fs.v[i]);
+	for (int k = 0; k < runs; k++)
+		for (size_t i = 0; i < fs.n; i++)
+			st_add(&fs.v[i].t, run_finder(c, &fs.v[i]));
+
+	static const char *const kinds[] = {"typed prefix", "name fragment", "customer number", "domain",
+	                                    "contact e-mail", "external id"};
+	struct stats all = {0}, pre = {0}, con = {0};
+	print_stats_head();
+	for (size_t k = 0; k < sizeof kinds / sizeof *kinds; k++) {
+		struct stats s = {0};
+		size_t cnt = 0;
+		for (size_t i = 0; i < fs.n; i++) {
+			if (strcmp(fs.v[i].kind, kinds[k]) != 0)
+				continue;
+			cnt++;
+			for (size_t j = 0; j < fs.v[i].t.n; j++)
+				st_add(&s, fs.v[i].t.v[j]);
+		}
+		char label[64];
+		snprintf(label, sizeof label, "%s (%zu inputs)", kinds[k], cnt);
+		print_stats(label, &s, 0);
+		st_free(&s);
+	}
+	for (size_t i = 0; i < fs.n; i++)
+		for (size_t j = 0; j < fs.v[i].t.n; j++) {
+			st_add(&all, fs.v[i].t.v[j]);
+			st_add(fs.v[i].contains ? &con : &pre, fs.v[i].t.v[j]);
+		}
+	print_stats("prefix statement (< 3 chars)", &pre, 0);
+	print_stats("contains statement (>= 3 chars)", &con, 0);
+	print_stats("all inputs", &all, TARGET_FINDER_P99_MS);
+	summary("finder                    median %.2f ms, p99 %.2f ms, max %.2f ms                 target p99 < %.0f ms: %s",
+	        st_pct(&all, 0.5), st_pct(&all, 0.99), st_max(&all), TARGET_FINDER_P99_MS,
+	        verdict(st_pct(&all, 0.99), TARGET_FINDER_P99_MS));
+
+	/* By length of the text, in characters. */
+	printf("  by length:");
+	static const int lens[] = {1, 2, 3, 4, 5, 8};
+	for (size_t l = 0; l < sizeof lens / sizeof *lens; l++) {
+		struct stats s = {0};
+		for (size_t i = 0; i < fs.n; i++) {
+			size_t chars = 0;
+			for (const char *p = fs.v[i].text; *p; p++)
+				chars += ((unsigned char)*p & 0xC0) != 0x80;
+			int want = lens[l];
+			if (want == 5 ? (chars == 5 || chars == 6 || chars == 7)
+			              : want == 8 ? chars >= 8 : (int)chars == want)
+				for (size_t j = 0; j < fs.v[i].t.n; j++)
+					st_add(&s, fs.v[i].t.v[j]);
+		}
+		if (s.n)
+			printf(" %s: median %.2f p99 %.2f;",
+			       lens[l] == 5 ? "5-7" : lens[l] == 8 ? ">=8" : lens[l] == 1 ? "1" : lens[l] == 2 ? "2" : lens[l] == 3 ? "3" : "4",
+			       st_pct(&s, 0.5), st_pct(&s, 0.99));
+		st_free(&s);
+	}
+	putchar('\n');
+
+	qsort(fs.v, fs.n, sizeof *fs.v, cmp_finput_worst);
+	printf("  worst inputs (median of runs / max, rows returned):\n");
+	for (size_t i = 0; i < fs.n && i < 10; i++)
+		printf("    %-28s %-15s %-9s %8.2f / %8.2f ms  %d rows\n", fs.v[i].text, fs.v[i].kind,
+		       fs.v[i].contains ? "contains" : "prefix", st_pct(&fs.v[i].t, 0.5), st_max(&fs.v[i].t),
+		       fs.v[i].rows);
+	printf("  worst single query text: \"%s\" (%s), median %.2f ms, max %.2f ms\n", fs.v[0].text,
+	       fs.v[0].kind, st_pct(&fs.v[0].t, 0.5), st_max(&fs.v[0].t));
+	summary("finder worst query text   \"%s\" (%s): median %.2f ms", fs.v[0].text, fs.v[0].kind,
+	        st_pct(&fs.v[0].t, 0.5));
+	explain_finder(c, &fs.v[0], "worst input");
+	for (size_t i = 1; i < fs.n; i++)
+		if (fs.v[i].contains != fs.v[0].contains) {
+			explain_finder(c, &fs.v[i], "worst input of the other statement");
+			break;
+		}
+
+	for (size_t i = 0; i < fs.n; i++) {
+		free(fs.v[i].text);
+		st_free(&fs.v[i].t);
+	}
+	free(fs.v);
+	st_free(&all);
+	st_free(&pre);
+	st_free(&con);
+}
+
+/* --- 3. the queue ------------------------------------------------------------------ */
+
+struct qcase {
+	const char *label;
+	struct queue_filter f;
+	double list_p99, full_p99;
+	double part_ms[3];
+};
+
+static void bench_queue(PGconn *c)
+{
+	const char *e = getenv("BATON_BENCH_RUNS");
+	int runs = e && atoi(e) > 0 ? atoi(e) : 200;
+	e = getenv("BATON_BENCH_QUEUE_SECONDS");
+	double budget_ms = (e && *e ? atof(e) : 30.0) * 1000.0;
+	PGresult *me = query(c, finder_me_sql, 0, NULL);
+	char role[64], team[40];
+	snprintf(role, sizeof role, "%s", PQgetvalue(me, 0, ME_ROLE));
+	snprintf(team, sizeof team, "%s", PQgetvalue(me, 0, ME_TEAM));
+	int lead = PQgetvalue(me, 0, ME_LEAD)[0] == 't';
+	PQclear(me);
+	/* A person of the team to filter on: someone on the same team. */
+	char person[64] = "";
+	{
+		const char *p[1] = {team};
+		PGresult *r = query(c, "SELECT role_name FROM staff WHERE team_id = $1 AND NOT is_lead"
+		                       " ORDER BY role_name LIMIT 1", 1, p);
+		if (PQntuples(r))
+			snprintf(person, sizeof person, "%s", PQgetvalue(r, 0, 0));
+		PQclear(r);
+	}
+
+	struct qcase cases[16];
+	int n = 0;
+#define CASE(lbl) (memset(&cases[n], 0, sizeof cases[n]), cases[n].label = (lbl), &cases[n++].f)
+	CASE("default view: my teams (mine)")->mine = 1;
+	CASE("all teams (no filter)");
+	snprintf(CASE("team=support")->team, sizeof cases[0].f.team, "support");
+	snprintf(CASE("team=marketing")->team, sizeof cases[0].f.team, "marketing");
+	snprintf(CASE("person (to=team member)")->person, sizeof cases[0].f.person, "%s", person);
+	snprintf(CASE("state=open")->state, sizeof cases[0].f.state, "open");
+	snprintf(CASE("state=acknowledged")->state, sizeof cases[0].f.state, "acknowledged");
+	snprintf(CASE("state=resolved")->state, sizeof cases[0].f.state, "resolved");
+	snprintf(CASE("reason=escalation")->reason, sizeof cases[0].f.reason, "escalation");
+	snprintf(CASE("priority=urgent")->priority, sizeof cases[0].f.priority, "urgent");
+	CASE("breached")->breached = 1;
+	snprintf(CASE("segment=strategic")->segment, sizeof cases[0].f.segment, "strategic");
+	snprintf(CASE("segment=smb")->segment, sizeof cases[0].f.segment, "smb");
+	{
+		struct queue_filter *f = CASE("mine + state=resolved");
+		f->mine = 1;
+		snprintf(f->state, sizeof f->state, "resolved");
+	}
+#undef CASE
+
+	printf("\n== 3. Handoff queue (queue_statements: list alone, and list + counts + medians in one pipeline)\n");
+	printf("  connected as %s (team %s%s); person filter uses %s; %d measured runs per filter\n"
+	       "  after 3 warm-up runs (fewer when one run is slow, see n)\n",
+	       role, team, lead ? ", lead" : "", person, runs);
+	print_load("at the start");
+	printf("  %-32s %5s %9s %9s %9s %9s %6s  %s\n", "", "n", "list med", "list p99", "full med",
+	       "full p99", "rows", "(ms)");
+	for (int i = 0; i < n; i++) {
+		struct qcase *q = &cases[i];
+		struct queue_params qp;
+		struct db_stmt st[3];
+		queue_statements(&q->f, &qp, st);
+		int rows[3];
+		double warm = 0;
+		for (int k = 0; k < 3; k++)
+			warm = timed_pipeline(c, st, 3, rows);
+		/* Bound the time of one filter (BATON_BENCH_QUEUE_SECONDS, 0: no
+		 * bound), but never below 20 runs. */
+		int r = runs;
+		if (budget_ms > 0 && warm > 0 && (double)r * warm * 2 > budget_ms) {
+			r = (int)(budget_ms / (warm * 2));
+			if (r < 20)
+				r = 20;
+		}
+		struct stats ls = {0}, fl = {0};
+		for (int k = 0; k < r; k++)
+			st_add(&ls, timed_pipeline(c, st, 1, NULL));
+		for (int k = 0; k < r; k++)
+			st_add(&fl, timed_pipeline(c, st, 3, rows));
+		q->list_p99 = st_pct(&ls, 0.99);
+		q->full_p99 = st_pct(&fl, 0.99);
+		printf("  %-32s %5d %9.2f %9.2f %9.2f %9.2f %6d  %s\n", q->label, r, st_pct(&ls, 0.5), q->list_p99,
+		       st_pct(&fl, 0.5), q->full_p99, rows[0],
+		       q->full_p99 < TARGET_QUEUE_P99_MS ? "ok" : "MISSES p99 < 20 ms");
+		/* Each statement alone, median of 5, to see which one costs. */
+		for (int p = 0; p < 3; p++) {
+			struct stats one = {0};
+			for (int k = 0; k < 5; k++)
+				st_add(&one, timed_pipeline(c, &st[p], 1, NULL));
+			q->part_ms[p] = st_pct(&one, 0.5);
+			st_free(&one);
+		}
+		st_free(&ls);
+		st_free(&fl);
+	}
+	{
+		int miss = 0, worst = 0;
+		for (int i = 0; i < n; i++) {
+			miss += cases[i].full_p99 >= TARGET_QUEUE_P99_MS;
+			if (cases[i].full_p99 > cases[worst].full_p99)
+				worst = i;
+		}
+		summary("queue default view        full p99 %.2f ms (list alone p99 %.2f ms)              target p99 < %.0f ms: %s",
+		        cases[0].full_p99, cases[0].list_p99, TARGET_QUEUE_P99_MS,
+		        verdict(cases[0].full_p99, TARGET_QUEUE_P99_MS));
+		summary("queue filters             %d of %d miss; worst full p99 %.2f ms (%s)          target p99 < %.0f ms: %s",
+		        miss, n, cases[worst].full_p99, cases[worst].label, TARGET_QUEUE_P99_MS,
+		        miss ? "MISSES" : "ok");
+	}
+	printf("  each statement alone (own round trip, median of 5), ms:\n");
+	printf("  %-32s %9s %9s %9s\n", "", "list", "counts", "medians");
+	for (int i = 0; i < n; i++)
+		printf("  %-32s %9.2f %9.2f %9.2f\n", cases[i].label, cases[i].part_ms[0], cases[i].part_ms[1],
+		       cases[i].part_ms[2]);
+
+	/* Plans: all three statements of the default view, then the slowest
+	 * statement of every other filter that misses the target. */
+	static const char *const names[3] = {"list", "counts", "medians"};
+	for (int i = 0; i < n; i++) {
+		struct qcase *q = &cases[i];
+		struct queue_params qp;
+		struct db_stmt st[3];
+		queue_statements(&q->f, &qp, st);
+		for (int p = 0; p < 3; p++) {
+			int slowest = q->part_ms[p] >= q->part_ms[0] && q->part_ms[p] >= q->part_ms[1] &&
+			              q->part_ms[p] >= q->part_ms[2];
+			if (i == 0 || (q->full_p99 >= TARGET_QUEUE_P99_MS && slowest)) {
+				char title[160];
+				snprintf(title, sizeof title, "queue %s, %s statement", q->label, names[p]);
+				explain(c, title, st[p].sql, st[p].nparams, st[p].params);
+				if (i != 0)
+					break;
+			}
+		}
+	}
+}
+
+/* --- main ------------------------------------------------------------------------- */
+
+int main(int argc, char **argv)
+{
+	const char *conninfo = NULL, *lead = NULL;
+	int i = 1;
+	for (; i < argc; i++) {
+		if (!strcmp(argv[i], "-d") && i + 1 < argc)
+			conninfo = argv[++i];
+		else if (!strcmp(argv[i], "-l") && i + 1 < argc)
+			lead = argv[++i];
+		else
+			break;
+	}
+	if (!conninfo || i == argc) {
+		fprintf(stderr, "usage: bench -d CONNINFO [-l LEAD_CONNINFO] customer|finder|queue...\n");
+		return 2;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	PGconn *c = connect_or_die(conninfo);
+	for (; i < argc; i++) {
+		if (!strcmp(argv[i], "customer")) {
+			bench_customer(c);
+			print_load("at the end");
+		} else if (!strcmp(argv[i], "finder")) {
+			bench_finder(c);
+			print_load("at the end");
+		} else if (!strcmp(argv[i], "queue")) {
+			PGconn *l = lead ? connect_or_die(lead) : c;
+			bench_queue(l);
+			print_load("at the end");
+			if (l != c)
+				PQfinish(l);
+		} else {
+			die("unknown section '%s'", argv[i]);
+		}
+	}
+	PQfinish(c);
+	return 0;
+}

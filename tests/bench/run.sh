@@ -1,0 +1,319 @@
+#!/bin/sh
+# Baton benchmark: a throwaway PostgreSQL, generated data, then a report.
+#
+#   tests/bench/run.sh BUILD_DIR        (make bench runs it)
+#
+# BATON_BENCH_SCALE   customers to generate (default 100000: ~2M tickets,
+#                     ~1M handoffs; 2000 is a quick run)
+# BATON_BENCH_RUNS    queue runs per filter (default 200)
+# BATON_BENCH_QUEUE_SECONDS  time budget per queue filter (default 30; slow
+#                     filters get fewer runs, at least 20; 0: no budget)
+#
+# Measures the statements the console sends (tests/bench/bench.c: customer
+# screen, finder, queue, with EXPLAIN of the slowest), then drives the real
+# console in tmux for its peak memory and the bytes it writes per cursor
+# move.  The report goes to stdout and BUILD_DIR/bench-report.txt.  It is a
+# report, not a test: the exit status is 0 unless something broke.  The
+# server, tmux and temporary files are removed on exit and on interrupt.
+set -u
+build=${1:?usage: tests/bench/run.sh BUILD_DIR}
+root=$(cd "$(dirname "$0")/../.." && pwd)
+build=$(cd "$build" && pwd)
+scale=${BATON_BENCH_SCALE:-100000}
+baton="$build/baton"
+bench="$build/tests/bench/bench"
+report="$build/bench-report.txt"
+for f in "$baton" "$bench"; do
+	[ -x "$f" ] || { echo "bench: $f is missing (make all tests $build/tests/bench/bench)" >&2; exit 1; }
+done
+case $scale in '' | *[!0-9]*) echo "bench: BATON_BENCH_SCALE must be a number" >&2; exit 2 ;; esac
+
+t_start=$(date +%s)
+# World-searchable parent: PostgreSQL runs as another OS user when we are root.
+tmp=$(mktemp -d /tmp/baton-bench.XXXXXX)
+chmod 0755 "$tmp"
+sock="baton-bench-$$"
+cleanup() {
+	tmux -L "$sock" kill-server >/dev/null 2>&1
+	sh "$root/tests/lib/pgctl.sh" stop "$tmp/pg" >/dev/null 2>&1
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+log() { echo "bench: $*" >&2; }
+# broke: stop with status 1; also from inside a { ... } | out block, whose
+# subshell leaves a mark that the main shell checks with check_broke.
+broke() {
+	echo "bench: FAILED: $*" >&2
+	echo "$*" >>"$tmp/broken"
+	exit 1
+}
+check_broke() { [ ! -s "$tmp/broken" ] || exit 1; }
+
+: >"$report" || broke "cannot write $report"
+# out: append stdin to the report and show it
+out() { tee -a "$report"; }
+say() { printf '%s\n' "$*" | out; }
+
+log "starting a throwaway PostgreSQL in $tmp/pg"
+sh "$root/tests/lib/pgctl.sh" start "$tmp/pg" || broke "could not start PostgreSQL"
+export PGHOST="$tmp/pg" PGPORT="${BATON_PG_PORT:-5432}" PGUSER=postgres PGDATABASE=postgres
+unset PGSERVICE PGPASSWORD PGOPTIONS
+export LANG=C.UTF-8 LC_ALL=C.UTF-8 TZ=UTC
+# The console must not read the developer's own configuration or drafts.
+export HOME="$tmp/home" XDG_CONFIG_HOME="$tmp/home/.config" XDG_STATE_HOME="$tmp/home/.local/state"
+mkdir -p "$HOME"
+unset BATON_CONFIG
+
+createdb bench || broke "createdb"
+"$baton" -d dbname=bench migrate >/dev/null || broke "baton migrate"
+log "generating data for $scale customers (about 2 minutes at 100000)"
+t0=$(date +%s)
+psql -X -q -v ON_ERROR_STOP=1 -v scale="$scale" -d bench -f "$root/sql/bench/generate.sql" \
+	>"$tmp/generate.log" 2>&1 || { cat "$tmp/generate.log" >&2; broke "sql/bench/generate.sql"; }
+gen_s=$(($(date +%s) - t0))
+
+q() { psql -X -At -v ON_ERROR_STOP=1 -d bench -c "$1"; }
+
+{
+	echo "Baton benchmark report"
+	echo "======================"
+	echo "date:      $(date -u '+%Y-%m-%d %H:%M UTC')"
+	echo "machine:   $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)), $(awk '/MemTotal/ {printf "%d MB RAM", $2/1024}' /proc/meminfo)"
+	echo "server:    $(q 'SHOW server_version') on a Unix socket (fsync off, as tests/lib/pgctl.sh starts it);" \
+		"shared_buffers $(q 'SHOW shared_buffers'), work_mem $(q 'SHOW work_mem'), jit $(q 'SHOW jit')," \
+		"max_parallel_workers_per_gather $(q 'SHOW max_parallel_workers_per_gather')"
+	echo "data:      scale $scale (sql/bench/generate.sql), generated in ${gen_s} s;" \
+		"database $(q "SELECT pg_size_pretty(pg_database_size('bench'))")"
+	echo "rows:      $(q "SELECT string_agg(relname || ' ' || n_live_tup, ', ' ORDER BY n_live_tup DESC)
+		FROM pg_stat_user_tables WHERE n_live_tup > 0")"
+	echo "client:    $bench (the core's own statements and db_pipeline), on the same machine;"
+	echo "           times are wall clock (CLOCK_MONOTONIC) per round trip, in ms, including"
+	echo "           planning (the console sends unnamed, unprepared statements)"
+} | out
+
+# Who the benchmark is: a Support member for the screen and the finder, the
+# Support lead for the queue (generate.sql: bench_staff_01, 11, 21, 31 lead
+# support, success, onboarding, marketing; the others are members).
+member=bench_staff_02
+lead=bench_staff_01
+[ "$(q "SELECT is_lead FROM staff WHERE role_name = '$lead'")" = t ] || broke "$lead is not a lead in the generated data"
+
+log "measuring the customer screen, the finder and the queue"
+export BATON_BENCH_SUMMARY="$tmp/summary.txt"
+: >"$BATON_BENCH_SUMMARY"
+{
+	"$bench" -d "dbname=bench user=$member" -l "dbname=bench user=$lead" customer finder queue
+	echo $? >"$tmp/bench.rc"
+} | out
+[ "$(cat "$tmp/bench.rc")" = 0 ] || broke "the bench program failed"
+
+# --- the console in tmux ----------------------------------------------------------
+
+tm() { tmux -L "$sock" "$@"; }
+screen() { tm capture-pane -p -t "$S"; }
+# wait_for TEXT [SECONDS]: until the screen shows TEXT
+wait_for() {
+	_i=0
+	while [ "$_i" -lt $((${2:-20} * 10)) ]; do
+		screen | grep -qF -- "$1" && return 0
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	echo "bench: timed out waiting for '$1' on the screen:" >&2
+	screen >&2
+	[ -s "$tmp/$S.err" ] && cat "$tmp/$S.err" >&2
+	return 1
+}
+keys() { tm send-keys -t "$S" "$@"; }
+# settle FILE: wait until FILE has stopped growing (60 ms without output)
+settle() {
+	_last=-1
+	_same=0
+	_i=0
+	while [ "$_same" -lt 3 ] && [ "$_i" -lt 100 ]; do
+		_now=$(stat -c %s "$1" 2>/dev/null || echo 0)
+		if [ "$_now" = "$_last" ]; then _same=$((_same + 1)); else _same=0; fi
+		_last=$_now
+		sleep 0.02
+		_i=$((_i + 1))
+	done
+	echo "$_last"
+}
+
+# start NAME COLS ROWS: the console as the Support lead, with a unique
+# application_name to find its pid
+start_console() {
+	S=$1
+	app="baton_bench_$1_$$"
+	: >"$tmp/$S.err"
+	tm -f /dev/null new-session -d -s "$S" -x "$2" -y "$3" \
+		"env TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 TZ=UTC '$baton' -d 'dbname=bench user=$lead application_name=$app' 2>'$tmp/$S.err'; sleep 600" ||
+		broke "tmux"
+	tm set-option -t "$S" status off >/dev/null
+	wait_for "live" && wait_for "Waiting for you" || broke "the console did not start"
+	pid=""
+	_i=0
+	while [ -z "$pid" ] && [ "$_i" -lt 50 ]; do
+		pid=$(pgrep -n -f "^$baton -d dbname=bench user=$lead application_name=$app\$")
+		[ -n "$pid" ] || sleep 0.1
+		_i=$((_i + 1))
+	done
+	[ -n "$pid" ] || broke "cannot find the console's pid"
+}
+kb() { sed -n "s/^$1:[[:space:]]*\([0-9]*\) kB/\1/p" "/proc/$pid/status"; }
+pss() { sed -n 's/^Pss:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$pid/smaps_rollup"; }
+# The shared libraries with the most resident pages: "libcrypto 2904, ..."
+top_libs() {
+	awk '/^[0-9a-f]+-[0-9a-f]+ / { lib = ($6 ~ /\.so/) ? $6 : "" }
+	     /^Rss:/ && lib != "" { n = lib; sub(/.*\//, "", n); sub(/\.so.*/, "", n); rss[n] += $2 }
+	     END { for (l in rss) print rss[l], l }' "/proc/$pid/smaps" |
+		sort -rn | head -n 6 | awk '{ printf "%s%s %d", (NR > 1 ? ", " : ""), $2, $1 }'
+}
+
+# A key account (10x the data), opened from the finder by its full name.
+key_name=$(q "SELECT name FROM customer WHERE id = (SELECT max(id) FROM customer WHERE id % 100 = 1 AND id <= 101)")
+key_dom=$(q "SELECT left(domain, 12) FROM customer WHERE name = \$\$$key_name\$\$")
+notes_rows=$(q "SELECT least(100, count(*)) FROM success_note n JOIN customer c ON c.id = n.customer_id WHERE c.name = \$\$$key_name\$\$")
+open_key_account() {
+	# In a list, '/' moves to the Find field; in the field it is text that
+	# the second Ctrl-U clears.
+	keys C-u
+	keys /
+	keys C-u
+	keys -l "$key_name"
+	wait_for "$key_dom" || broke "the finder did not find '$key_name'"
+	keys Enter
+	wait_for "Handoffs" || broke "the customer screen did not load"
+	sleep 0.3
+}
+
+# Peak memory: finder, a search, a key account's screen, Tab through its
+# panels, back, the queue.
+memory_run() { # COLS ROWS
+	start_console "mem$1" "$1" "$2"
+	rss_start=$(kb VmRSS)
+	open_key_account
+	for _t in 1 2 3 4 5 6; do keys Tab; sleep 0.1; done
+	rss_customer=$(kb VmRSS)
+	keys q
+	wait_for "Find:" || broke "back to the finder"
+	keys Escape
+	sleep 0.2
+	keys Escape
+	sleep 0.2
+	keys L
+	wait_for "not ack" || broke "the queue did not load"
+	sleep 0.5
+	rss_queue=$(kb VmRSS)
+	hwm=$(kb VmHWM)
+	_v="ok (< 8 MB)"
+	[ "$hwm" -ge 8192 ] && _v="MISSES (< 8 MB)"
+	printf '  %-8s %10s %12s %10s %8s %8s %8s %6s  %s\n' "$1x$2" "$rss_start" "$rss_customer" "$rss_queue" \
+		"$hwm" "$(kb RssAnon)" "$(kb RssFile)" "$(pss)" "$_v"
+	libs=$(top_libs)
+	printf 'console peak memory %-6s VmHWM %d KB (RssAnon %s KB, RssFile %s KB, Pss %s KB)     target < 8192 KB: %s\n' \
+		"$1x$2" "$hwm" "$(kb RssAnon)" "$(kb RssFile)" "$(pss)" "${_v%% *}" >>"$BATON_BENCH_SUMMARY"
+	keys Q
+}
+
+log "measuring the console's memory (tmux, 120x40 and 80x24)"
+{
+	echo
+	echo "== 4. Console memory (the real console in tmux, as $lead, VmRSS/VmHWM from /proc, KB)"
+	echo "  scenario: start, type the name of key account \"$key_name\", Enter, Tab x6,"
+	echo "  q, Esc, Esc, L (queue, default view \"my teams\")"
+	echo "  (RssAnon: the process's own memory; RssFile: mapped files, mostly shared libraries whose"
+	echo "  pages every baton and psql on the host share; Pss: RSS with shared pages divided among"
+	echo "  the processes that map them)"
+	printf '  %-8s %10s %12s %10s %8s %8s %8s %6s  %s\n' size "RSS start" "RSS customer" "RSS queue" \
+		"VmHWM" RssAnon RssFile Pss "target (VmHWM)"
+	memory_run 120 40
+	memory_run 80 24
+	echo "  resident pages per shared library at 80x24 (KB): $libs"
+} | out
+check_broke
+
+# Bytes per cursor move at 80x24: every byte the console writes, captured by
+# pipe-pane, for 50 'j' presses, each given time to be drawn.
+moves() { # LABEL
+	_f="$tmp/$S.pipe"
+	_before=$(settle "$_f")
+	_min=999999
+	_max=0
+	_zero=0
+	_list=""
+	_prev=$_before
+	for _k in $(seq 1 50); do
+		keys j
+		_now=$(settle "$_f")
+		_d=$((_now - _prev))
+		_prev=$_now
+		[ "$_d" -lt "$_min" ] && _min=$_d
+		[ "$_d" -gt "$_max" ] && _max=$_d
+		[ "$_d" -eq 0 ] && _zero=$((_zero + 1))
+		_list="$_list $_d"
+	done
+	_total=$((_prev - _before))
+	_med=$(echo "$_list" | tr ' ' '\n' | sed '/^$/d' | sort -n | sed -n 25p)
+	# Moves that only move the marker (within 1.5x the cheapest move that
+	# wrote anything) and those that scroll or redraw rows.
+	_split=$(echo "$_list" | tr ' ' '\n' | sed '/^$/d' | awk '
+		$1 > 0 { v[++n] = $1; if (min == "" || $1 < min) min = $1 }
+		END { for (i = 1; i <= n; i++) if (v[i] <= 1.5 * min) { a++; sa += v[i] } else { b++; sb += v[i] }
+		      printf "%d at %d, %d at %d", a, a ? sa / a : 0, b, b ? sb / b : 0 }')
+	_v="ok (< 100)"
+	[ $((_total / 50)) -ge 100 ] && _v="MISSES (< 100)"
+	printf '  %-44s %6d %6d %6d %4d %4d %3d  %-22s %s\n' "$1" "$_total" $((_total / 50)) "$_med" "$_min" "$_max" "$_zero" "$_split" "$_v"
+	printf 'bytes per move 80x24      %-44s %4d (marker-only moves: %s)   target < 100: %s\n' \
+		"${1%% (*}" $((_total / 50)) "${_split%%,*}" "${_v%% *}" >>"$BATON_BENCH_SUMMARY"
+}
+
+log "measuring bytes per cursor move at 80x24"
+{
+	echo
+	echo "== 5. Bytes written to the terminal per cursor move ('j'), 80x24, TERM=xterm-256color"
+	echo "  (tmux pipe-pane capture of everything the console writes; 50 presses, each drawn"
+	echo "  before the next; 'no-op' counts presses at the end of a list that wrote nothing)"
+	echo "  'marker / scroll' splits the moves that wrote something into those that only moved"
+	echo "  the marker (within 1.5x the cheapest) and those that scrolled or redrew: count at mean bytes"
+	printf '  %-44s %6s %6s %6s %4s %4s %3s  %-22s %s\n' screen total "/move" median min max nop "marker / scroll" target
+	start_console bytes 80 24
+	tm pipe-pane -o -t "$S" "cat >> '$tmp/$S.pipe'"
+	sleep 0.3
+	# The finder's waiting list (focus moves there with Esc on an empty field).
+	keys Escape
+	settle "$tmp/$S.pipe" >/dev/null
+	n_wait=$(q "SELECT count(*) FROM (SELECT 1 FROM handoff h WHERE h.state IN ('open', 'acknowledged') AND (h.to_staff = '$lead' OR h.to_team = 'support') LIMIT 100) x")
+	moves "finder: waiting list ($n_wait rows)"
+	# A key account's screen: the tickets panel (Tab once), then the notes.
+	open_key_account
+	keys Tab
+	n_tickets=$(q "SELECT count(*) FROM ticket t JOIN customer c ON c.id = t.customer_id WHERE c.name = \$\$$key_name\$\$ AND t.status NOT IN ('solved', 'closed')")
+	moves "customer: tickets panel ($n_tickets open + 10 solved)"
+	keys Tab
+	moves "customer: success notes panel ($notes_rows rows)"
+	keys q
+	wait_for "Find:" >/dev/null
+	keys Escape
+	sleep 0.2
+	keys Escape
+	sleep 0.2
+	keys L
+	wait_for "not ack" || broke "the queue did not load"
+	moves "queue: default view (up to 4x500 rows)"
+	tm pipe-pane -t "$S"
+} | out
+check_broke
+
+elapsed=$(($(date +%s) - t_start))
+{
+	echo
+	echo "== Summary (targets: screen fetch p99 < 2 ms, finder p99 < 10 ms, queue p99 < 20 ms,"
+	echo "   console RSS < 8 MB, < 100 bytes per cursor move at 80x24; a report, nothing fails on them)"
+	sed 's/^/  /' "$BATON_BENCH_SUMMARY"
+	echo
+	echo "whole run (server, data, measurements): ${elapsed} s; report also in $report"
+} | out
+exit 0
