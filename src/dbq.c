@@ -16,12 +16,18 @@
 
 const char dbq_cancelled[] = "cancelled";
 
+#define DBQ_MAX_PREPARED 32
+
 struct req {
 	struct req *next;
 	int tag;
 	int retry;
 	int muted;
 	int internal; /* session setup: result feeds dbq itself */
+	int prepare;  /* use named prepared statements */
+	char *expect; /* per result to come: 'p' a Prepare's, 'q' a statement's */
+	int *expect_id; /* for 'p': the id of the statement being prepared */
+	int seen;
 	int n;
 	char **sql;
 	int *nparams;
@@ -45,6 +51,12 @@ struct dbq {
 	long long retry_at_ms;    /* when DOWN: next attempt, 0 none */
 	int backoff_ms;
 	char user[128];
+	/* Statements prepared on this connection, by text, named
+	 * "baton_<id>" with ids never reused on a connection. */
+	char *prepared[DBQ_MAX_PREPARED];
+	int prepared_id[DBQ_MAX_PREPARED];
+	int nprepared;
+	int next_id;
 	dbq_state_fn on_state;
 	dbq_notify_fn on_notify;
 	void *cb_ctx;
@@ -88,7 +100,31 @@ static void req_free(struct req *r)
 	free(r->sql);
 	free(r->nparams);
 	free(r->params);
+	free(r->expect);
+	free(r->expect_id);
 	free(r);
+}
+
+static void forget_prepared(struct dbq *q)
+{
+	for (int i = 0; i < q->nprepared; i++)
+		free(q->prepared[i]);
+	q->nprepared = 0;
+	q->next_id = 0;
+}
+
+/* A Prepare that did not succeed created nothing: drop its entry. */
+static void forget_one(struct dbq *q, int id)
+{
+	for (int i = 0; i < q->nprepared; i++) {
+		if (q->prepared_id[i] != id)
+			continue;
+		free(q->prepared[i]);
+		q->prepared[i] = q->prepared[q->nprepared - 1];
+		q->prepared_id[i] = q->prepared_id[q->nprepared - 1];
+		q->nprepared--;
+		return;
+	}
 }
 
 struct dbq *dbq_new(const struct config *cfg, const char *conninfo)
@@ -170,6 +206,7 @@ static void connection_lost(struct dbq *q, const char *why)
 		PQfinish(q->conn);
 	q->conn = NULL;
 	q->want_write = 0;
+	forget_prepared(q);
 	q->retry_at_ms = now_ms() + q->backoff_ms;
 	if (q->backoff_ms < 5000)
 		q->backoff_ms *= 2;
@@ -187,6 +224,7 @@ void dbq_connect(struct dbq *q)
 	if (q->conn)
 		PQfinish(q->conn);
 	q->conn = NULL;
+	forget_prepared(q);
 	q->retry_at_ms = 0;
 	struct config tmp;
 	memset(&tmp, 0, sizeof tmp);
@@ -224,6 +262,7 @@ void dbq_free(struct dbq *q)
 	q->tail = NULL;
 	if (q->conn)
 		PQfinish(q->conn);
+	forget_prepared(q);
 	free(q->conninfo);
 	free(q);
 }
@@ -284,12 +323,13 @@ static struct req *req_new(const struct db_stmt *stmts, int n)
 
 static void send_next(struct dbq *q);
 
-void dbq_submit(struct dbq *q, int tag, const struct db_stmt *stmts, int n, int retry,
-                dbq_done_fn done, void *ctx)
+static void submit(struct dbq *q, int tag, const struct db_stmt *stmts, int n, int retry,
+                   dbq_done_fn done, void *ctx, int prepare)
 {
 	if (tag)
 		dbq_cancel_tag(q, tag);
 	struct req *r = req_new(stmts, n);
+	r->prepare = prepare;
 	r->tag = tag;
 	r->retry = retry;
 	r->done = done;
@@ -300,6 +340,18 @@ void dbq_submit(struct dbq *q, int tag, const struct db_stmt *stmts, int n, int 
 		q->head = r;
 	q->tail = r;
 	send_next(q);
+}
+
+void dbq_submit(struct dbq *q, int tag, const struct db_stmt *stmts, int n, int retry,
+                dbq_done_fn done, void *ctx)
+{
+	submit(q, tag, stmts, n, retry, done, ctx, 0);
+}
+
+void dbq_submit_prepared(struct dbq *q, int tag, const struct db_stmt *stmts, int n, int retry,
+                         dbq_done_fn done, void *ctx)
+{
+	submit(q, tag, stmts, n, retry, done, ctx, 1);
 }
 
 void dbq_cancel_tag(struct dbq *q, int tag)
@@ -343,12 +395,50 @@ static void send_next(struct dbq *q)
 	q->inflight = r;
 	q->res = xcalloc((size_t)r->n, sizeof *q->res);
 	q->got = 0;
+	free(r->expect);
+	free(r->expect_id);
+	r->expect = xcalloc((size_t)(2 * r->n + 1), 1);
+	r->expect_id = xcalloc((size_t)(2 * r->n + 1), sizeof *r->expect_id);
+	r->seen = 0;
+	int ne = 0;
 	if (!PQenterPipelineMode(q->conn))
 		goto fail;
-	for (int i = 0; i < r->n; i++)
-		if (!PQsendQueryParams(q->conn, r->sql[i], r->nparams[i], NULL,
-		                       (const char *const *)r->params[i], NULL, NULL, 0))
+	for (int i = 0; i < r->n; i++) {
+		const char *const *params = (const char *const *)r->params[i];
+		if (!r->prepare) {
+			r->expect[ne++] = 'q';
+			if (!PQsendQueryParams(q->conn, r->sql[i], r->nparams[i], NULL, params, NULL, NULL, 0))
+				goto fail;
+			continue;
+		}
+		/* Parse and plan once per connection: the screen's statements
+		 * are sent again on every refresh. */
+		int k = 0;
+		while (k < q->nprepared && strcmp(q->prepared[k], r->sql[i]) != 0)
+			k++;
+		if (k == q->nprepared && k == DBQ_MAX_PREPARED) {
+			r->expect[ne++] = 'q';
+			if (!PQsendQueryParams(q->conn, r->sql[i], r->nparams[i], NULL, params, NULL, NULL, 0))
+				goto fail;
+			continue;
+		}
+		char name[32];
+		if (k == q->nprepared) {
+			q->prepared[k] = dup_or_null(r->sql[i]);
+			q->prepared_id[k] = q->next_id++;
+			q->nprepared++;
+			snprintf(name, sizeof name, "baton_%d", q->prepared_id[k]);
+			r->expect_id[ne] = q->prepared_id[k];
+			r->expect[ne++] = 'p';
+			if (!PQsendPrepare(q->conn, name, r->sql[i], r->nparams[i], NULL))
+				goto fail;
+		} else {
+			snprintf(name, sizeof name, "baton_%d", q->prepared_id[k]);
+		}
+		r->expect[ne++] = 'q';
+		if (!PQsendQueryPrepared(q->conn, name, r->nparams[i], params, NULL, NULL, 0))
 			goto fail;
+	}
 	if (!PQpipelineSync(q->conn))
 		goto fail;
 	flush(q);
@@ -408,7 +498,17 @@ static void read_results(struct dbq *q)
 			send_next(q);
 			continue;
 		}
-		if (q->got < q->inflight->n)
+		struct req *r = q->inflight;
+		int at = r->seen++;
+		if (r->expect && r->expect[at] == 'p') {
+			/* A failed Prepare fails the statement after it too; the
+			 * next request prepares it afresh. */
+			if (PQresultStatus(res) != PGRES_COMMAND_OK)
+				forget_one(q, r->expect_id[at]);
+			PQclear(res);
+			continue;
+		}
+		if (q->got < r->n)
 			q->res[q->got++] = res;
 		else
 			PQclear(res);

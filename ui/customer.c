@@ -79,7 +79,7 @@ static void customer_reload(struct screen *s, struct app *a)
 	struct db_stmt st[CV_PARTS];
 	cv_statements(st, params);
 	screen_hold(s);
-	dbq_submit(a->db, TAG_CUSTOMER, st, CV_PARTS, 1, on_loaded, c);
+	dbq_submit_prepared(a->db, TAG_CUSTOMER, st, CV_PARTS, 1, on_loaded, c);
 }
 
 #define V(part, row, col) cv_get(&c->cv, part, row, col)

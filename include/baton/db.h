@@ -93,6 +93,12 @@ int dbq_timeout_ms(const struct dbq *q);
  * instead of failing (reads). */
 void dbq_submit(struct dbq *q, int tag, const struct db_stmt *stmts, int n, int retry,
                 dbq_done_fn done, void *ctx);
+/* The same with named prepared statements, parsed and planned once per
+ * connection: for statements sent again and again with other parameters
+ * (the customer screen).  Not for texts whose best plan depends on the
+ * parameters' values (LIKE patterns). */
+void dbq_submit_prepared(struct dbq *q, int tag, const struct db_stmt *stmts, int n, int retry,
+                         dbq_done_fn done, void *ctx);
 /* Drop queued requests with this tag and mute an in-flight one. */
 void dbq_cancel_tag(struct dbq *q, int tag);
 int dbq_busy(const struct dbq *q);
