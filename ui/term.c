@@ -82,6 +82,8 @@ int term_init(struct app *a)
 	nodelay(stdscr, TRUE);
 	curs_set(0);
 	leaveok(stdscr, TRUE);
+	/* Full-width lists may scroll with the terminal's own line operations. */
+	idlok(stdscr, TRUE);
 	setup_attrs(a);
 	getmaxyx(stdscr, a->rows, a->cols);
 	return 0;
@@ -212,10 +214,13 @@ void ui_list_fit(struct ui_list *l, int nrows, int height)
 		l->sel = nrows - 1;
 	if (height < 1)
 		height = 1;
+	/* Leaving the window turns a whole page: the next moves only move the
+	 * marker, a few bytes each, instead of redrawing every row per move,
+	 * which a slow SSH link feels. */
 	if (l->sel < l->top)
-		l->top = l->sel;
-	if (l->sel >= l->top + height)
 		l->top = l->sel - height + 1;
+	if (l->sel >= l->top + height)
+		l->top = l->sel;
 	if (l->top > nrows - height)
 		l->top = nrows - height;
 	if (l->top < 0)

@@ -806,7 +806,8 @@ static void bench_queue(PGconn *c)
 	}
 #undef CASE
 
-	printf("\n== 3. Handoff queue (queue_statements: list alone, and list + counts + medians in one pipeline)\n");
+	printf("\n== 3. Handoff queue (queue_statements: the list, which the console waits for on every change,\n"
+	       "   and list + counts + medians, which it fetches apart on open, R and at most every 30 s)\n");
 	printf("  connected as %s (team %s%s); person filter uses %s; %d measured runs per filter\n"
 	       "  after 3 warm-up runs (fewer when one run is slow, see n)\n",
 	       role, team, lead ? ", lead" : "", person, runs);
@@ -839,7 +840,7 @@ static void bench_queue(PGconn *c)
 		q->full_p99 = st_pct(&fl, 0.99);
 		printf("  %-32s %5d %9.2f %9.2f %9.2f %9.2f %6d  %s\n", q->label, r, st_pct(&ls, 0.5), q->list_p99,
 		       st_pct(&fl, 0.5), q->full_p99, rows[0],
-		       q->full_p99 < TARGET_QUEUE_P99_MS ? "ok" : "MISSES p99 < 20 ms");
+		       q->list_p99 < TARGET_QUEUE_P99_MS ? "ok" : "MISSES p99 < 20 ms");
 		/* Each statement alone, median of 5, to see which one costs. */
 		for (int p = 0; p < 3; p++) {
 			struct stats one = {0};
@@ -854,15 +855,17 @@ static void bench_queue(PGconn *c)
 	{
 		int miss = 0, worst = 0;
 		for (int i = 0; i < n; i++) {
-			miss += cases[i].full_p99 >= TARGET_QUEUE_P99_MS;
-			if (cases[i].full_p99 > cases[worst].full_p99)
+			/* The console waits for the list on every change; counts
+			 * and medians come apart, on open, R and at most every 30 s. */
+			miss += cases[i].list_p99 >= TARGET_QUEUE_P99_MS;
+			if (cases[i].list_p99 > cases[worst].list_p99)
 				worst = i;
 		}
-		summary("queue default view        full p99 %.2f ms (list alone p99 %.2f ms)              target p99 < %.0f ms: %s",
-		        cases[0].full_p99, cases[0].list_p99, TARGET_QUEUE_P99_MS,
-		        verdict(cases[0].full_p99, TARGET_QUEUE_P99_MS));
-		summary("queue filters             %d of %d miss; worst full p99 %.2f ms (%s)          target p99 < %.0f ms: %s",
-		        miss, n, cases[worst].full_p99, cases[worst].label, TARGET_QUEUE_P99_MS,
+		summary("queue default view        list p99 %.2f ms (with counts + medians p99 %.2f ms)  target p99 < %.0f ms: %s",
+		        cases[0].list_p99, cases[0].full_p99, TARGET_QUEUE_P99_MS,
+		        verdict(cases[0].list_p99, TARGET_QUEUE_P99_MS));
+		summary("queue filters             %d of %d miss; worst list p99 %.2f ms (%s)          target p99 < %.0f ms: %s",
+		        miss, n, cases[worst].list_p99, cases[worst].label, TARGET_QUEUE_P99_MS,
 		        miss ? "MISSES" : "ok");
 	}
 	printf("  each statement alone (own round trip, median of 5), ms:\n");
@@ -882,7 +885,7 @@ static void bench_queue(PGconn *c)
 		for (int p = 0; p < 3; p++) {
 			int slowest = q->part_ms[p] >= q->part_ms[0] && q->part_ms[p] >= q->part_ms[1] &&
 			              q->part_ms[p] >= q->part_ms[2];
-			if (i == 0 || (q->full_p99 >= TARGET_QUEUE_P99_MS && slowest)) {
+			if (i == 0 || (q->list_p99 >= TARGET_QUEUE_P99_MS && slowest)) {
 				char title[160];
 				snprintf(title, sizeof title, "queue %s, %s statement", q->label, names[p]);
 				explain(c, title, st[p].sql, st[p].nparams, st[p].params);
