@@ -79,8 +79,12 @@ signal_test TERM 143
 signal_test HUP 129
 
 # The terminal goes away (an SSH session dropped): no console left behind.
+# LeakSanitizer's exit-time check (it stops the process with a ptrace
+# tracer) sometimes never finishes once the terminal has hung up, which
+# would look like a console left behind; leaks are checked by every other
+# test, so this one runs without that check.
 app="errors_gone_$$"
-start errors_gone 80 24 "$BATON_BIN" -d "'dbname=$db user=ana application_name=$app'"
+start errors_gone 80 24 env "ASAN_OPTIONS=\${ASAN_OPTIONS:-}:detect_leaks=0" "$BATON_BIN" -d "'dbname=$db user=ana application_name=$app'"
 wait_state live 15
 tm kill-session -t errors_gone
 gone() {
