@@ -308,6 +308,56 @@ static int read_minutes(struct reader *r, const config_setting_t *s, int *out)
 	return 0;
 }
 
+static int valid_team_id(const char *s)
+{
+	size_t n = strlen(s);
+	if (n < 1 || n > 32 || s[0] < 'a' || s[0] > 'z')
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_' || s[i] == '-'))
+			return 0;
+	return 1;
+}
+
+/* handoff.ack_sla_team: { support: { urgent = "30m"; }; ... } */
+static int read_team_slas(struct reader *r, const config_setting_t *g, struct config *cfg)
+{
+	if (want_group(r, g) < 0)
+		return -1;
+	cfg->nteam_sla = 0;
+	for (int i = 0; i < config_setting_length(g); i++) {
+		config_setting_t *t = config_setting_get_elem(g, (unsigned)i);
+		const char *team = config_setting_name(t);
+		if (!valid_team_id(team))
+			return fail(r, t, "handoff.ack_sla_team: '%s' is not a team id (lower-case, as in the team table)", team);
+		if (cfg->nteam_sla == CONFIG_MAX_TEAM_SLAS)
+			return fail(r, t, "handoff.ack_sla_team: at most %d teams", CONFIG_MAX_TEAM_SLAS);
+		if (want_group(r, t) < 0)
+			return -1;
+		struct team_sla *ts = &cfg->team_sla[cfg->nteam_sla++];
+		memset(ts, 0, sizeof *ts);
+		snprintf(ts->team, sizeof ts->team, "%s", team);
+		for (int j = 0; j < config_setting_length(t); j++) {
+			config_setting_t *e = config_setting_get_elem(t, (unsigned)j);
+			int p = priority_from_name(config_setting_name(e));
+			if (p < 0 ? unknown(r, e) : read_minutes(r, e, &ts->min[p]))
+				return -1;
+		}
+	}
+	return 0;
+}
+
+int config_ack_minutes(const struct config *cfg, const char *team, const char *priority)
+{
+	int p = priority_from_name(priority);
+	if (p < 0)
+		p = PRIO_NORMAL;
+	for (size_t i = 0; team && i < cfg->nteam_sla; i++)
+		if (!strcmp(cfg->team_sla[i].team, team) && cfg->team_sla[i].min[p] > 0)
+			return cfg->team_sla[i].min[p];
+	return cfg->ack_sla_min[p];
+}
+
 static int read_handoff(struct reader *r, const config_setting_t *g, struct config *cfg)
 {
 	for (int i = 0; i < config_setting_length(g); i++) {
@@ -318,6 +368,8 @@ static int read_handoff(struct reader *r, const config_setting_t *g, struct conf
 			rc = read_reasons(r, s, cfg);
 		} else if (strcmp(n, "max_note_bytes") == 0) {
 			rc = read_int(r, s, 64, 65536, &cfg->max_note_bytes);
+		} else if (strcmp(n, "ack_sla_team") == 0) {
+			rc = read_team_slas(r, s, cfg);
 		} else if (strcmp(n, "ack_sla") == 0) {
 			if (want_group(r, s) < 0)
 				return -1;

@@ -71,18 +71,12 @@ int handoff_validate(const struct handoff_new *h, const struct config *cfg, char
 	return 0;
 }
 
-static int ack_minutes(const struct config *cfg, const char *priority)
-{
-	int p = priority_from_name(priority);
-	return cfg->ack_sla_min[p < 0 ? PRIO_NORMAL : p];
-}
-
 void handoff_create_stmt(const struct handoff_new *h, const struct config *cfg,
                          struct handoff_params *st, struct db_stmt *out)
 {
 	snprintf(st->num[0], sizeof st->num[0], "%lld", h->customer_id);
 	snprintf(st->num[1], sizeof st->num[1], "%lld", h->ticket_id);
-	snprintf(st->num[2], sizeof st->num[2], "%d", ack_minutes(cfg, h->priority));
+	snprintf(st->num[2], sizeof st->num[2], "%d", config_ack_minutes(cfg, h->to_team, h->priority));
 	st->p[0] = h->id;
 	st->p[1] = h->event_id;
 	st->p[2] = st->num[0];
@@ -118,7 +112,7 @@ void handoff_step_stmt(const struct handoff_step *s, const struct config *cfg,
 {
 	snprintf(st->num[0], sizeof st->num[0], "%d", s->version);
 	snprintf(st->num[1], sizeof st->num[1], "%d",
-	         ack_minutes(cfg, s->priority ? s->priority : "normal"));
+	         config_ack_minutes(cfg, s->to_team, s->priority ? s->priority : "normal"));
 	st->p[0] = s->id;
 	st->p[1] = s->event_id;
 	st->p[2] = s->kind;

@@ -11,6 +11,7 @@ enum priority { PRIO_URGENT, PRIO_HIGH, PRIO_NORMAL, PRIO_LOW, PRIO_COUNT };
 #define CONFIG_MAX_FILES 4
 #define CONFIG_MAX_REASONS 32
 #define CONFIG_MAX_VIEWS 9
+#define CONFIG_MAX_TEAM_SLAS 16
 
 struct queue_view {
 	char *name;      /* shown on the queue screen */
@@ -33,6 +34,11 @@ struct config {
 	size_t nreasons;
 	int max_note_bytes;          /* handoff.max_note_bytes */
 	int ack_sla_min[PRIO_COUNT]; /* handoff.ack_sla.<priority>, minutes */
+	struct team_sla {
+		char team[33];
+		int min[PRIO_COUNT];  /* 0: the team follows ack_sla */
+	} team_sla[CONFIG_MAX_TEAM_SLAS]; /* handoff.ack_sla_team.<team>.<priority> */
+	size_t nteam_sla;
 	struct queue_view views[CONFIG_MAX_VIEWS]; /* queue.views */
 	size_t nviews;
 	char *files[CONFIG_MAX_FILES]; /* files read, in order */
@@ -48,6 +54,10 @@ void config_free(struct config *cfg);
 
 /* Parse "90s", "30m", "4h", "2d" or a bare number of minutes; -1 if invalid. */
 int config_parse_minutes(const char *s);
+
+/* Minutes a handoff to `team` with `priority` has to be acknowledged:
+ * the team's own setting if it has one, else handoff.ack_sla. */
+int config_ack_minutes(const struct config *cfg, const char *team, const char *priority);
 
 const char *priority_name(enum priority p);
 int priority_from_name(const char *s); /* -1 if unknown */

@@ -1,6 +1,7 @@
 /* Unit tests for src/config.c: layered configuration files, their error
  * messages (path:line: what) and the duration parser. */
 #include "baton/config.h"
+#include "baton/handoff.h"
 
 #include <ftw.h>
 #include <locale.h>
@@ -654,6 +655,46 @@ static void test_queue_view_validation(void)
 	config_free(&c);
 }
 
+/* A team that promises a faster answer gets its own deadline; every other
+ * team and priority keeps handoff.ack_sla, and handoffs get it. */
+static void test_team_sla(void)
+{
+	struct config c;
+	char err[512];
+	env_reset();
+	const char *f = tmpfile_with("team-sla.cfg",
+		"handoff: {\n"
+		"  ack_sla: { urgent = \"2h\"; };\n"
+		"  ack_sla_team: { support: { urgent = \"30m\"; }; billing: { low = \"5d\"; }; };\n"
+		"};\n");
+	CHECK(load(&c, f, err, sizeof err) == 0);
+	CHECK(config_ack_minutes(&c, "support", "urgent") == 30);
+	CHECK(config_ack_minutes(&c, "support", "high") == 4 * 60);
+	CHECK(config_ack_minutes(&c, "success", "urgent") == 120);
+	CHECK(config_ack_minutes(&c, "billing", "low") == 5 * 24 * 60);
+	CHECK(config_ack_minutes(&c, NULL, "normal") == 24 * 60);
+
+	/* The minutes sent with a new handoff follow the receiving team. */
+	struct handoff_new h;
+	struct handoff_params st;
+	struct db_stmt stmt;
+	CHECK(handoff_init(&h) == 0);
+	snprintf(h.to_team, sizeof h.to_team, "support");
+	snprintf(h.priority, sizeof h.priority, "urgent");
+	handoff_create_stmt(&h, &c, &st, &stmt);
+	CHECK_STR(stmt.params[9], "30");
+	snprintf(h.to_team, sizeof h.to_team, "success");
+	handoff_create_stmt(&h, &c, &st, &stmt);
+	CHECK_STR(stmt.params[9], "120");
+	config_free(&c);
+
+	f = tmpfile_with("team-sla-bad.cfg", "handoff: { ack_sla_team: { Support: { urgent = \"30m\"; }; }; };\n");
+	CHECK(load(&c, f, err, sizeof err) < 0);
+	CHECK(strstr(err, "team-sla-bad.cfg:1:") != NULL);
+	CHECK(strstr(err, "Support") != NULL);
+	config_free(&c);
+}
+
 int main(void)
 {
 	setlocale(LC_ALL, "C.UTF-8");
@@ -696,6 +737,7 @@ int main(void)
 	RUN(test_parse_minutes_seconds_have_the_same_limit);
 	RUN(test_reasons_validation);
 	RUN(test_queue_view_validation);
+	RUN(test_team_sla);
 
 	nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 	return check_done();
