@@ -211,7 +211,9 @@ out:
 static int cmd_step(const struct cli *cli, const struct opts *o, const char *kind, const char *id)
 {
 	if (!handoff_is_uuid(id)) {
-		cli_error("'%s' is not a handoff id (a UUID, as 'baton handoff list' shows)", id);
+		char *w = text_clean_dup(id, TEXT_ONELINE);
+		cli_error("'%s' is not a handoff id (a UUID, as 'baton handoff list' shows)", w);
+		free(w);
 		return EXIT_USAGE;
 	}
 	if (!strcmp(kind, "reassigned") && (!o->to_team || !o->comment)) {
@@ -303,7 +305,9 @@ static int cmd_list(const struct cli *cli, const struct opts *o)
 		return rc;
 	char err[1024], team[64] = "";
 	if (o->team && resolve_team(c, o->team, team, sizeof team) < 0) {
-		cli_error("unknown team '%s'", o->team);
+		char *w = text_clean_dup(o->team, TEXT_ONELINE);
+		cli_error("unknown team '%s'", w);
+		free(w);
 		PQfinish(c);
 		return EXIT_FAIL;
 	}
@@ -341,11 +345,12 @@ static int cmd_list(const struct cli *cli, const struct opts *o)
 		fmt_age(age, sizeof age, atoll(PQgetvalue(r, i, HL_AGE_S)));
 		if (!strcmp(PQgetvalue(r, i, HL_STATE), "open") && !PQgetisnull(r, i, HL_ACK_LEFT_S))
 			fmt_left(left, sizeof left, atoll(PQgetvalue(r, i, HL_ACK_LEFT_S)));
+		char *to = text_clean_dup(PQgetvalue(r, i, HL_TO_STAFF), TEXT_ONELINE);
 		buf_printf(&b, "%s\t%s\t%s\t%s -> %s%s%s\t%s\t%s\t%s\t", PQgetvalue(r, i, HL_ID),
 		           PQgetvalue(r, i, HL_STATE), age, PQgetvalue(r, i, HL_FROM_TEAM),
-		           PQgetvalue(r, i, HL_TO_TEAM), *PQgetvalue(r, i, HL_TO_STAFF) ? ":" : "",
-		           PQgetvalue(r, i, HL_TO_STAFF), PQgetvalue(r, i, HL_PRIORITY),
+		           PQgetvalue(r, i, HL_TO_TEAM), *to ? ":" : "", to, PQgetvalue(r, i, HL_PRIORITY),
 		           PQgetvalue(r, i, HL_REASON), left[0] ? left : "-");
+		free(to);
 		text_clean(&b, PQgetvalue(r, i, HL_CUSTOMER), strlen(PQgetvalue(r, i, HL_CUSTOMER)), TEXT_ONELINE);
 		buf_putc(&b, '\n');
 	}

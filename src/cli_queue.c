@@ -67,12 +67,16 @@ static void print_text(struct buf *b, PGresult *r, PGresult *counts, PGresult *m
 		left[0] = '\0';
 		if (!strcmp(PQgetvalue(r, i, Q_STATE), "open") && !PQgetisnull(r, i, Q_ACK_LEFT_S))
 			fmt_left(left, sizeof left, atoll(PQgetvalue(r, i, Q_ACK_LEFT_S)));
+		/* Role names are whatever an administrator typed: clean them
+		 * like any text from the database. */
+		char *to = text_clean_dup(PQgetvalue(r, i, Q_TO_STAFF), TEXT_ONELINE);
+		char *last = text_clean_dup(PQgetvalue(r, i, Q_LAST_EVENT), TEXT_ONELINE);
 		buf_printf(b, "%s\t%s\t%s\t%s\t%s -> %s%s%s\t%s\t%s\t%s\t", PQgetvalue(r, i, Q_ID),
 		           breached ? "BREACHED" : PQgetvalue(r, i, Q_STATE), age,
 		           left[0] ? left : "-", PQgetvalue(r, i, Q_FROM_TEAM), PQgetvalue(r, i, Q_TO_TEAM),
-		           *PQgetvalue(r, i, Q_TO_STAFF) ? ":" : "", PQgetvalue(r, i, Q_TO_STAFF),
-		           PQgetvalue(r, i, Q_REASON), PQgetvalue(r, i, Q_PRIORITY),
-		           PQgetvalue(r, i, Q_LAST_EVENT));
+		           *to ? ":" : "", to, PQgetvalue(r, i, Q_REASON), PQgetvalue(r, i, Q_PRIORITY), last);
+		free(to);
+		free(last);
 		text_clean(b, PQgetvalue(r, i, Q_CUSTOMER), strlen(PQgetvalue(r, i, Q_CUSTOMER)), TEXT_ONELINE);
 		buf_putc(b, '\n');
 	}

@@ -1,15 +1,22 @@
 /* Shared by the command-line subcommands. */
+#include "baton/buf.h"
 #include "baton/cli.h"
+#include "baton/text.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 
+/* Messages often quote what came from the database or the command line:
+ * cleaned in one place, so none of it reaches the terminal as a control. */
 void cli_error(const char *fmt, ...)
 {
+	struct buf raw = BUF_INIT, clean = BUF_INIT;
 	va_list ap;
-	fputs("baton: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	buf_vprintf(&raw, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	text_clean(&clean, buf_str(&raw), raw.len, TEXT_MULTILINE);
+	fprintf(stderr, "baton: %s\n", buf_str(&clean));
+	buf_free(&raw);
+	buf_free(&clean);
 }
