@@ -32,7 +32,6 @@ trap finish EXIT
 trap 'exit 1' INT TERM HUP
 
 db=$(newdb baton_demo) || { echo "FAIL handoff_db_down: cannot create a test database"; exit 1; }
-sql() { psql -X -At -d "$db" -c "$1"; }
 ndrafts() { find "$1" -name '*.draft' 2>/dev/null | wc -l | tr -d ' '; }
 
 # rows_with NOTE: handoffs in the database with exactly this note
@@ -55,21 +54,7 @@ until_true() {
 # Success, focus on the note.  TAG makes the -d string unique (pgrep).
 open_form() {
 	start "$1" 80 24 env XDG_STATE_HOME="$2" "$BATON_BIN" -d "'dbname=$db user=ana application_name=$3'"
-	wait_state live 15
-	type_text "nwh"
-	wait_for "Northwind Health" 10
-	keys Enter
-	wait_for "Handoffs ·" 10
-	keys h
-	wait_row 1 "New handoff" 5
-	_i=0
-	while [ "$_i" -lt 8 ] && ! row 3 | grep -qF "[Success"; do
-		keys Right
-		sleep 0.15
-		_i=$((_i + 1))
-	done
-	keys Tab Tab Tab Tab Tab
-	wait_row 23 "typing goes to the note" 5
+	form_to_success
 }
 
 # --- 1. sent when the database is back -------------------------------------

@@ -24,26 +24,11 @@ printf '#!/bin/sh\nprintf "garbage" >>"$1"\nexit 3\n' >"$bad"
 chmod +x "$bad"
 
 ndrafts() { find "$drafts" -name '*.draft' 2>/dev/null | wc -l | tr -d ' '; }
-sql() { psql -X -At -d "$db" -c "$1"; }
 
 # open_form SESSION VISUAL: ana's form for Northwind, team Success, on the note
 open_form() {
 	start "$1" 80 24 env XDG_STATE_HOME="$state" VISUAL="$2" EDITOR=false "$BATON_BIN" -d "'dbname=$db user=ana'"
-	wait_state live 15
-	type_text "nwh"
-	wait_for "Northwind Health" 10
-	keys Enter
-	wait_for "Handoffs ·" 10
-	keys h
-	wait_row 1 "New handoff" 5
-	_i=0
-	while [ "$_i" -lt 8 ] && ! row 3 | grep -qF "[Success"; do
-		keys Right
-		sleep 0.15
-		_i=$((_i + 1))
-	done
-	keys Tab Tab Tab Tab Tab
-	wait_row 23 "typing goes to the note" 5
+	form_to_success
 }
 
 open_form editor1 "$ed"

@@ -11,30 +11,7 @@ state="$BATON_TEST_TMP/handoff_lifecycle.state"
 mkdir -p "$state"
 trap stop EXIT
 
-sql() { psql -X -At -d "$db" -c "$1"; }
-# wait_true SECONDS CODE: until the shell CODE succeeds (polled every 0.1 s)
-wait_true() {
-	_t=$1
-	_i=0
-	while [ "$_i" -lt $((_t * 10)) ]; do
-		eval "$2" && return 0
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	return 1
-}
 
-# select_row TEXT [TRIES]: Down until the selected line (▶) contains TEXT
-select_row() {
-	_i=0
-	while [ "$_i" -lt "${2:-20}" ]; do
-		screen | grep -F "▶" | grep -qF -- "$1" && return 0
-		keys Down
-		sleep 0.15
-		_i=$((_i + 1))
-	done
-	screen | grep -F "▶" | grep -qF -- "$1"
-}
 
 id=$(printf 'Renewal call went badly; Dana wants a discount.\nPlease call her this week.' |
 	"$BATON_BIN" -d "dbname=$db user=ana" handoff new --customer "Northwind Health" --to-team success \

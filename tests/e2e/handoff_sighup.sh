@@ -17,17 +17,6 @@ ndrafts() { find "$drafts" -name '*.draft' 2>/dev/null | wc -l | tr -d ' '; }
 # the note of the one draft file: everything after the first blank line
 draft_note() { sed '1,/^$/d' "$drafts"/*.draft; }
 
-# wait_true SECONDS CODE: until the shell CODE succeeds (polled every 0.1 s)
-wait_true() {
-	_t=$1
-	_i=0
-	while [ "$_i" -lt $((_t * 10)) ]; do
-		eval "$2" && return 0
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	return 1
-}
 
 console() {
 	start "$1" 80 24 env XDG_STATE_HOME="$state" "$BATON_BIN" -d "'dbname=$db user=ana application_name=$tag'"

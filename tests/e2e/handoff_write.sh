@@ -13,7 +13,6 @@ mkdir -p "$state"
 trap stop EXIT
 
 ndrafts() { find "$drafts" -name '*.draft' 2>/dev/null | wc -l | tr -d ' '; }
-sql() { psql -X -At -d "$db" -c "$1"; }
 t0=$(sql "SELECT now()") # handoffs created after this are the test's
 
 # choose ROW LABEL: Right on the focused choice until line ROW shows [LABEL

@@ -12,18 +12,6 @@ T="$BATON_TEST_TMP/queue_lead.out"
 mkdir -p "$state" "$T"
 trap stop EXIT
 
-sql() { psql -X -At -d "$db" -c "$1"; }
-# wait_true SECONDS CODE: until the shell CODE succeeds (polled every 0.1 s)
-wait_true() {
-	_t=$1
-	_i=0
-	while [ "$_i" -lt $((_t * 10)) ]; do
-		eval "$2" && return 0
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	return 1
-}
 
 # data_rows: the queue's rows on screen (lines 6 .. 22 with an age column)
 data_rows() { screen | sed -n '6,22p' | grep -E '^.{3} [0-9]+(m|h|d|w|mo|y) '; }

@@ -13,19 +13,7 @@ state="$BATON_TEST_TMP/queue_reassign_race.state"
 mkdir -p "$state"
 trap stop EXIT
 
-sql() { psql -X -At -d "$db" -c "$1"; }
 
-# select_row TEXT [TRIES]: Down until the selected line (▶) contains TEXT
-select_row() {
-	_i=0
-	while [ "$_i" -lt "${2:-20}" ]; do
-		screen | grep -F "▶" | grep -qF -- "$1" && return 0
-		keys Down
-		sleep 0.15
-		_i=$((_i + 1))
-	done
-	screen | grep -F "▶" | grep -qF -- "$1"
-}
 
 start queue_race 80 24 env XDG_STATE_HOME="$state" "$BATON_BIN" -d "'dbname=$db user=lee'"
 wait_state live 15

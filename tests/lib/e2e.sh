@@ -178,3 +178,50 @@ colour_sgr() {
 	screen_e | grep -oE "$(printf '\033')\[[0-9;:]*m" | tr -d '\033' |
 		grep -E '\[((.*;)?(3[0-8]|4[0-8]|9[0-7]|10[0-7])([;:].*)?)m'
 }
+
+# sql QUERY: one value (or rows) from the test's database $db
+sql() { psql -X -At -d "$db" -c "$1"; }
+
+# wait_true SECONDS CODE: until the shell CODE succeeds (polled every 0.1 s)
+wait_true() {
+	_t=$1
+	_i=0
+	while [ "$_i" -lt $((_t * 10)) ]; do
+		eval "$2" && return 0
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	return 1
+}
+
+# select_row TEXT [TRIES]: Down until the selected line (▶) contains TEXT
+select_row() {
+	_i=0
+	while [ "$_i" -lt "${2:-20}" ]; do
+		screen | grep -F "▶" | grep -qF -- "$1" && return 0
+		keys Down
+		sleep 0.15
+		_i=$((_i + 1))
+	done
+	screen | grep -F "▶" | grep -qF -- "$1"
+}
+
+# form_to_success: in a console just started as ana, open Northwind Health,
+# start a handoff, choose team Success and put the cursor in the note.
+form_to_success() {
+	wait_state live 15
+	type_text "nwh"
+	wait_for "Northwind Health" 10
+	keys Enter
+	wait_for "Handoffs ·" 10
+	keys h
+	wait_row 1 "New handoff" 5
+	_i=0
+	while [ "$_i" -lt 8 ] && ! row 3 | grep -qF "[Success"; do
+		keys Right
+		sleep 0.15
+		_i=$((_i + 1))
+	done
+	keys Tab Tab Tab Tab Tab
+	wait_row 23 "typing goes to the note" 5
+}
