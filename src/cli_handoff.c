@@ -125,6 +125,8 @@ static int resolve_team(PGconn *c, const char *name, char *out, size_t n)
 	int ok = r && PQntuples(r) == 1;
 	if (ok)
 		snprintf(out, n, "%s", PQgetvalue(r, 0, 0));
+	else
+		cli_error("unknown team '%s'", name);
 	PQclear(r);
 	return ok ? 0 : -1;
 }
@@ -172,22 +174,17 @@ static int cmd_new(const struct cli *cli, const struct opts *o)
 	char *cand = NULL;
 	int n = cv_resolve(c, o->customer, &h.customer_id, &cand, err, sizeof err);
 	if (n != 1) {
-		char *w = text_clean_dup(o->customer, TEXT_ONELINE);
 		if (n < 0)
 			cli_error("%s", err);
 		else if (n == 0)
-			cli_error("unknown customer '%s'", w);
+			cli_error("unknown customer '%s'", o->customer);
 		else
-			cli_error("'%s' matches %d customers; use the id", w, n);
-		free(w);
+			cli_error("'%s' matches %d customers; use the id", o->customer, n);
 		free(cand);
 		rc = n < 0 ? EXIT_DB : EXIT_FAIL;
 		goto out;
 	}
 	if (resolve_team(c, o->to_team, h.to_team, sizeof h.to_team) < 0) {
-		char *w = text_clean_dup(o->to_team, TEXT_ONELINE);
-		cli_error("unknown team '%s'", w);
-		free(w);
 		rc = EXIT_FAIL;
 		goto out;
 	}
@@ -211,9 +208,7 @@ out:
 static int cmd_step(const struct cli *cli, const struct opts *o, const char *kind, const char *id)
 {
 	if (!handoff_is_uuid(id)) {
-		char *w = text_clean_dup(id, TEXT_ONELINE);
-		cli_error("'%s' is not a handoff id (a UUID, as 'baton handoff list' shows)", w);
-		free(w);
+		cli_error("'%s' is not a handoff id (a UUID, as 'baton handoff list' shows)", id);
 		return EXIT_USAGE;
 	}
 	if (!strcmp(kind, "reassigned") && (!o->to_team || !o->comment)) {
@@ -242,9 +237,6 @@ static int cmd_step(const struct cli *cli, const struct opts *o, const char *kin
 		return rc;
 	}
 	if (o->to_team && resolve_team(c, o->to_team, s.to_team, sizeof s.to_team) < 0) {
-		char *w = text_clean_dup(o->to_team, TEXT_ONELINE);
-		cli_error("unknown team '%s'", w);
-		free(w);
 		rc = EXIT_FAIL;
 		goto out;
 	}
@@ -270,9 +262,7 @@ static int cmd_step(const struct cli *cli, const struct opts *o, const char *kin
 	if (PQgetvalue(r, 0, HS_DONE)[0] == 't') {
 		printf("%s: %s (version %s)\n", id, PQgetvalue(r, 0, HS_STATE), PQgetvalue(r, 0, HS_VERSION));
 	} else {
-		char *m = text_clean_dup(PQgetvalue(r, 0, HS_MESSAGE), TEXT_ONELINE);
-		cli_error("not %s: %s", kind, m);
-		free(m);
+		cli_error("not %s: %s", kind, PQgetvalue(r, 0, HS_MESSAGE));
 		rc = EXIT_FAIL;
 	}
 	PQclear(r);
@@ -305,9 +295,6 @@ static int cmd_list(const struct cli *cli, const struct opts *o)
 		return rc;
 	char err[1024], team[64] = "";
 	if (o->team && resolve_team(c, o->team, team, sizeof team) < 0) {
-		char *w = text_clean_dup(o->team, TEXT_ONELINE);
-		cli_error("unknown team '%s'", w);
-		free(w);
 		PQfinish(c);
 		return EXIT_FAIL;
 	}
@@ -325,22 +312,8 @@ static int cmd_list(const struct cli *cli, const struct opts *o)
 		"ack_left_s", "version", "note"};
 	struct buf b = BUF_INIT;
 	if (json)
-		buf_putc(&b, '[');
-	for (int i = 0; i < PQntuples(r); i++) {
-		if (json) {
-			buf_puts(&b, i ? ",{" : "{");
-			for (int col = 0; col < HL_COLS; col++) {
-				buf_printf(&b, "%s\"%s\":", col ? "," : "", names[col]);
-				if (PQgetisnull(r, i, col))
-					buf_puts(&b, "null");
-				else if (col == HL_CUSTOMER_ID || col == HL_AGE_S || col == HL_ACK_LEFT_S || col == HL_VERSION)
-					buf_puts(&b, PQgetvalue(r, i, col));
-				else
-					text_json_string(&b, PQgetvalue(r, i, col));
-			}
-			buf_putc(&b, '}');
-			continue;
-		}
+		cli_json_rows(&b, r, names);
+	for (int i = 0; !json && i < PQntuples(r); i++) {
 		char age[16], left[32] = "";
 		fmt_age(age, sizeof age, atoll(PQgetvalue(r, i, HL_AGE_S)));
 		if (!strcmp(PQgetvalue(r, i, HL_STATE), "open") && !PQgetisnull(r, i, HL_ACK_LEFT_S))
@@ -354,8 +327,6 @@ static int cmd_list(const struct cli *cli, const struct opts *o)
 		text_clean(&b, PQgetvalue(r, i, HL_CUSTOMER), strlen(PQgetvalue(r, i, HL_CUSTOMER)), TEXT_ONELINE);
 		buf_putc(&b, '\n');
 	}
-	if (json)
-		buf_puts(&b, "]\n");
 	fwrite(buf_str(&b), 1, b.len, stdout);
 	buf_free(&b);
 	PQclear(r);

@@ -82,32 +82,6 @@ static void print_text(struct buf *b, PGresult *r, PGresult *counts, PGresult *m
 	}
 }
 
-static int numeric_col(int col)
-{
-	return col == Q_CUSTOMER_ID || col == Q_AGE_S || col == Q_ACK_LEFT_S || col == Q_VERSION;
-}
-
-static void print_json(struct buf *b, PGresult *r)
-{
-	buf_putc(b, '[');
-	for (int i = 0; i < PQntuples(r); i++) {
-		buf_puts(b, i ? ",{" : "{");
-		for (int col = 0; col < Q_COLS; col++) {
-			buf_printf(b, "%s\"%s\":", col ? "," : "", col_names[col]);
-			if (PQgetisnull(r, i, col))
-				buf_puts(b, "null");
-			else if (numeric_col(col))
-				buf_puts(b, PQgetvalue(r, i, col));
-			else if (col == Q_BREACHED)
-				buf_puts(b, PQgetvalue(r, i, col)[0] == 't' ? "true" : "false");
-			else
-				text_json_string(b, PQgetvalue(r, i, col));
-		}
-		buf_putc(b, '}');
-	}
-	buf_puts(b, "]\n");
-}
-
 /* RFC 4180: CRLF line ends, a header row. */
 static void print_csv(struct buf *b, PGresult *r)
 {
@@ -201,7 +175,7 @@ int cli_queue(const struct cli *cli, int argc, char **argv)
 	}
 	struct buf b = BUF_INIT;
 	if (!strcmp(format, "json"))
-		print_json(&b, res[0]);
+		cli_json_rows(&b, res[0], col_names);
 	else if (!strcmp(format, "csv"))
 		print_csv(&b, res[0]);
 	else

@@ -79,39 +79,12 @@ PGconn *cli_connect(const struct cli *cli, int *rc)
 	return c;
 }
 
-static void json_value(struct buf *b, const PGresult *r, int row, int col)
-{
-	if (PQgetisnull(r, row, col)) {
-		buf_puts(b, "null");
-		return;
-	}
-	const char *v = PQgetvalue(r, row, col);
-	switch (PQftype(r, col)) {
-	case 20: /* int8 */
-	case 21: /* int2 */
-	case 23: /* int4 */
-		buf_puts(b, v);
-		break;
-	case 16: /* bool */
-		buf_puts(b, v[0] == 't' ? "true" : "false");
-		break;
-	default:
-		text_json_string(b, v);
-	}
-}
-
 static void json_part(struct buf *b, const struct customer_view *cv, enum cv_part p, int row)
 {
-	const PGresult *r = cv->res[p];
-	buf_putc(b, '{');
-	for (int col = 0; col < PQnfields(r); col++) {
-		if (col)
-			buf_putc(b, ',');
-		text_json_string(b, cv_column_name(p, col));
-		buf_putc(b, ':');
-		json_value(b, r, row, col);
-	}
-	buf_putc(b, '}');
+	const char *names[32];
+	for (int col = 0; col < PQnfields(cv->res[p]) && col < 32; col++)
+		names[col] = cv_column_name(p, col);
+	cli_json_row(b, cv->res[p], row, names);
 }
 
 static void show_json(struct buf *b, const struct customer_view *cv)
@@ -317,17 +290,11 @@ int cli_show(const struct cli *cli, int argc, char **argv)
 			cli_error("%s", err);
 			rc = EXIT_DB;
 		} else if (n == 0) {
-			char *w = text_clean_dup(what, TEXT_ONELINE);
-			cli_error("no customer matches '%s'", w);
-			free(w);
+			cli_error("no customer matches '%s'", what);
 			rc = EXIT_FAIL;
 		} else {
-			char *w = text_clean_dup(cand, TEXT_MULTILINE);
-			char *q = text_clean_dup(what, TEXT_ONELINE);
-			cli_error("'%s' matches %s%d customers; name one by id:\n%s", q,
-			          n > 20 ? "more than " : "", n > 20 ? 20 : n, w);
-			free(q);
-			free(w);
+			cli_error("'%s' matches %s%d customers; name one by id:\n%s", what,
+			          n > 20 ? "more than " : "", n > 20 ? 20 : n, cand);
 			rc = EXIT_FAIL;
 		}
 		free(cand);
@@ -396,20 +363,8 @@ int cli_find(const struct cli *cli, int argc, char **argv)
 	static const char *const names[] = {"id", "name", "domain", "lifecycle", "open_tickets",
 	                                    "hot_tickets", "late_handoffs", "matched"};
 	if (fmt == FMT_JSON)
-		buf_putc(&b, '[');
-	for (int i = 0; i < PQntuples(r); i++) {
-		if (fmt == FMT_JSON) {
-			buf_puts(&b, i ? ",{" : "{");
-			for (int col = 0; col <= F_MATCHED; col++) {
-				if (col)
-					buf_putc(&b, ',');
-				text_json_string(&b, names[col]);
-				buf_putc(&b, ':');
-				json_value(&b, r, i, col);
-			}
-			buf_putc(&b, '}');
-			continue;
-		}
+		cli_json_rows(&b, r, names);
+	for (int i = 0; fmt == FMT_TEXT && i < PQntuples(r); i++) {
 		buf_printf(&b, "%s\t", PQgetvalue(r, i, F_ID));
 		put(&b, PQgetvalue(r, i, F_NAME));
 		buf_putc(&b, '\t');
@@ -418,8 +373,6 @@ int cli_find(const struct cli *cli, int argc, char **argv)
 		           PQgetvalue(r, i, F_OPEN_TICKETS),
 		           strcmp(PQgetvalue(r, i, F_OPEN_TICKETS), "1") ? "s" : "", PQgetvalue(r, i, F_MATCHED));
 	}
-	if (fmt == FMT_JSON)
-		buf_puts(&b, "]\n");
 	fwrite(buf_str(&b), 1, b.len, stdout);
 	int found = PQntuples(r);
 	buf_free(&b);

@@ -20,3 +20,44 @@ void cli_error(const char *fmt, ...)
 	buf_free(&raw);
 	buf_free(&clean);
 }
+
+void cli_json_row(struct buf *b, const PGresult *r, int row, const char *const *names)
+{
+	buf_putc(b, '{');
+	for (int col = 0; col < PQnfields(r); col++) {
+		if (col)
+			buf_putc(b, ',');
+		text_json_string(b, names[col]);
+		buf_putc(b, ':');
+		const char *v = PQgetvalue(r, row, col);
+		if (PQgetisnull(r, row, col)) {
+			buf_puts(b, "null");
+			continue;
+		}
+		/* Numbers and booleans as JSON's own, by the column's type. */
+		switch (PQftype(r, col)) {
+		case 20: /* int8 */
+		case 21: /* int2 */
+		case 23: /* int4 */
+			buf_puts(b, v);
+			break;
+		case 16: /* bool */
+			buf_puts(b, v[0] == 't' ? "true" : "false");
+			break;
+		default:
+			text_json_string(b, v);
+		}
+	}
+	buf_putc(b, '}');
+}
+
+void cli_json_rows(struct buf *b, const PGresult *r, const char *const *names)
+{
+	buf_putc(b, '[');
+	for (int i = 0; i < PQntuples(r); i++) {
+		if (i)
+			buf_putc(b, ',');
+		cli_json_row(b, r, i, names);
+	}
+	buf_puts(b, "]\n");
+}

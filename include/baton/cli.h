@@ -31,6 +31,13 @@ int cli_queue(const struct cli *cli, int argc, char **argv);
  * and *rc set to the exit status. */
 PGconn *cli_connect(const struct cli *cli, int *rc);
 
+/* A result row as a JSON object named by names[col] (one per column):
+ * integers and booleans by their column type, NULL as null, text escaped. */
+struct buf;
+void cli_json_row(struct buf *b, const PGresult *r, int row, const char *const *names);
+/* Every row, as an array, and a newline. */
+void cli_json_rows(struct buf *b, const PGresult *r, const char *const *names);
+
 /* Print "baton: message" to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
