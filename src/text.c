@@ -387,3 +387,47 @@ int text_valid_utf8(const char *s, size_t n)
 	}
 	return 1;
 }
+
+int text_utf8_encode(uint32_t cp, char out[4])
+{
+	if (cp < 0x80) {
+		out[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		out[0] = (char)(0xC0 | (cp >> 6));
+		out[1] = (char)(0x80 | (cp & 0x3F));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		if (cp >= 0xD800 && cp <= 0xDFFF)
+			return 0;
+		out[0] = (char)(0xE0 | (cp >> 12));
+		out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		out[2] = (char)(0x80 | (cp & 0x3F));
+		return 3;
+	}
+	if (cp > 0x10FFFF)
+		return 0;
+	out[0] = (char)(0xF0 | (cp >> 18));
+	out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+	out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+	out[3] = (char)(0x80 | (cp & 0x3F));
+	return 4;
+}
+
+size_t text_utf8_prev(const char *s, size_t i)
+{
+	while (i > 0 && ((unsigned char)s[--i] & 0xC0) == 0x80)
+		;
+	return i;
+}
+
+size_t text_utf8_next(const char *s, size_t n, size_t i)
+{
+	if (i < n)
+		i++;
+	while (i < n && ((unsigned char)s[i] & 0xC0) == 0x80)
+		i++;
+	return i;
+}

@@ -147,15 +147,14 @@ static void prompt_key(struct app *a, int key, int is_func)
 		memcpy(answer, p->text, sizeof answer);
 		prompt_finish(a, answer);
 	} else if ((is_func && key == KEY_BACKSPACE) || (!is_func && (key == 127 || key == 8))) {
-		while (p->len > 0 && ((unsigned char)p->text[--p->len] & 0xC0) == 0x80)
-			;
+		p->len = text_utf8_prev(p->text, p->len);
 		p->text[p->len] = '\0';
 	} else if (!is_func && key == 21) {
 		p->len = 0;
 		p->text[0] = '\0';
 	} else if (!is_func && key >= 32 && key != 127) {
-		char mb[8];
-		int n = (int)wctomb(mb, (wchar_t)key);
+		char mb[4];
+		int n = text_utf8_encode((uint32_t)key, mb);
 		if (n > 0 && p->len + (size_t)n < sizeof p->text - 1) {
 			memcpy(p->text + p->len, mb, (size_t)n);
 			p->len += (size_t)n;
@@ -270,7 +269,9 @@ static void draw_status(struct app *a)
 		if (a->prompt.yesno) {
 			ui_text(stdscr, y, x + 1, 8, (int)A_NORMAL, "(y/n)", 0);
 		} else {
-			x += 1 + ui_text(stdscr, y, x + 1, a->cols - x - 3, (int)A_NORMAL, a->prompt.text, 0);
+			/* "Comment:" is followed by a space, a bare "/" (search) is not. */
+			int gap = strcmp(a->prompt.label, "/") != 0;
+			x += gap + ui_text(stdscr, y, x + gap, a->cols - x - 3, (int)A_NORMAL, a->prompt.text, 0);
 			ui_text(stdscr, y, x, 1, (int)A_REVERSE, " ", 0);
 		}
 		return;

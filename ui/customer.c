@@ -574,7 +574,7 @@ static void customer_action(struct screen *s, struct app *a, enum ui_action act)
 	switch (act) {
 	case ACT_SEARCH:
 		screen_hold(s);
-		app_prompt(a, "Search:", 0, on_search, c);
+		app_prompt(a, "/", 0, on_search, c);
 		return;
 	case ACT_SEARCH_NEXT:
 	case ACT_SEARCH_PREV:

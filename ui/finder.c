@@ -3,6 +3,7 @@
 #include "baton/buf.h"
 #include "baton/customer.h"
 #include "baton/finder.h"
+#include "baton/text.h"
 #include "ui/ui.h"
 
 #include <stdlib.h>
@@ -221,13 +222,10 @@ static void open_selected(struct finder *f, struct app *a)
 
 static void delete_last_char(struct buf *b)
 {
-	while (b->len > 0) {
-		unsigned char c = (unsigned char)b->data[--b->len];
-		if ((c & 0xC0) != 0x80)
-			break;
-	}
-	if (b->data)
-		b->data[b->len] = '\0';
+	if (!b->len)
+		return;
+	b->len = text_utf8_prev(b->data, b->len);
+	b->data[b->len] = '\0';
 }
 
 static void delete_word(struct buf *b)
@@ -242,29 +240,9 @@ static void delete_word(struct buf *b)
 
 static void append_wchar(struct buf *b, wint_t ch)
 {
-	char mb[8];
-	unsigned c = (unsigned)ch;
-	int n;
-	if (c < 0x80) {
-		mb[0] = (char)c;
-		n = 1;
-	} else if (c < 0x800) {
-		mb[0] = (char)(0xC0 | (c >> 6));
-		mb[1] = (char)(0x80 | (c & 0x3F));
-		n = 2;
-	} else if (c < 0x10000) {
-		mb[0] = (char)(0xE0 | (c >> 12));
-		mb[1] = (char)(0x80 | ((c >> 6) & 0x3F));
-		mb[2] = (char)(0x80 | (c & 0x3F));
-		n = 3;
-	} else {
-		mb[0] = (char)(0xF0 | (c >> 18));
-		mb[1] = (char)(0x80 | ((c >> 12) & 0x3F));
-		mb[2] = (char)(0x80 | ((c >> 6) & 0x3F));
-		mb[3] = (char)(0x80 | (c & 0x3F));
-		n = 4;
-	}
-	if (b->len + (size_t)n < 200)
+	char mb[4];
+	int n = text_utf8_encode((uint32_t)ch, mb);
+	if (n > 0 && b->len + (size_t)n < 200)
 		buf_add(b, mb, (size_t)n);
 }
 

@@ -185,22 +185,6 @@ static void form_reload(struct screen *s, struct app *a)
 
 /* --- the note editor ----------------------------------------------------------- */
 
-static size_t prev_char(const char *s, size_t i)
-{
-	while (i > 0 && ((unsigned char)s[--i] & 0xC0) == 0x80)
-		;
-	return i;
-}
-
-static size_t next_char(const char *s, size_t len, size_t i)
-{
-	if (i < len)
-		i++;
-	while (i < len && ((unsigned char)s[i] & 0xC0) == 0x80)
-		i++;
-	return i;
-}
-
 static void note_insert(struct form *f, const char *s, size_t n)
 {
 	struct buf *b = &f->note;
@@ -253,7 +237,7 @@ static size_t at_col(struct form *f, size_t start, int col)
 {
 	size_t end = line_end(f, start), i = start;
 	while (i < end) {
-		size_t n = next_char(f->note.data, f->note.len, i);
+		size_t n = text_utf8_next(f->note.data, f->note.len, i);
 		char tmp[8] = {0};
 		memcpy(tmp, f->note.data + i, n - i);
 		col -= text_width(tmp);
@@ -273,13 +257,13 @@ static int note_key(struct form *f, int key, int is_func)
 		note_insert(f, "\n", 1);
 	} else if ((is_func && key == KEY_BACKSPACE) || (!is_func && (key == 127 || key == 8))) {
 		if (f->cur > 0)
-			note_delete(f, prev_char(d, f->cur), f->cur);
+			note_delete(f, text_utf8_prev(d, f->cur), f->cur);
 	} else if (is_func && key == KEY_DC) {
-		note_delete(f, f->cur, next_char(d, len, f->cur));
+		note_delete(f, f->cur, text_utf8_next(d, len, f->cur));
 	} else if (is_func && key == KEY_LEFT) {
-		f->cur = prev_char(d ? d : "", f->cur);
+		f->cur = text_utf8_prev(d ? d : "", f->cur);
 	} else if (is_func && key == KEY_RIGHT) {
-		f->cur = next_char(d, len, f->cur);
+		f->cur = text_utf8_next(d, len, f->cur);
 	} else if ((is_func && key == KEY_HOME) || (!is_func && key == 1)) { /* Ctrl-A */
 		f->cur = line_start(f, f->cur);
 	} else if (is_func && key == KEY_END) {
@@ -307,8 +291,8 @@ static int note_key(struct form *f, int key, int is_func)
 	} else if (!is_func && key == '\t') {
 		return 0;
 	} else if (!is_func && key >= 32 && key != 127 && iswprint((wint_t)key)) {
-		char mb[8];
-		int n = (int)wctomb(mb, (wchar_t)key);
+		char mb[4];
+		int n = text_utf8_encode((uint32_t)key, mb);
 		if (n > 0)
 			note_insert(f, mb, (size_t)n);
 	} else {
@@ -368,7 +352,7 @@ static void draw_note(struct form *f, struct app *a, int y, int h)
 			col = 0;
 			continue;
 		}
-		size_t n = next_char(d, len, i);
+		size_t n = text_utf8_next(d, len, i);
 		char tmp[8] = {0};
 		memcpy(tmp, d + i, n - i);
 		int cw = text_width(tmp);
@@ -391,7 +375,7 @@ static void draw_note(struct form *f, struct app *a, int y, int h)
 	}
 	if (f->focus == FD_NOTE && cur_row - f->top < vis) {
 		/* The cursor: the character under it in reverse video. */
-		size_t n = next_char(d, len, f->cur);
+		size_t n = text_utf8_next(d, len, f->cur);
 		char tmp[8] = " ";
 		if (f->cur < len && d[f->cur] != '\n')
 			memcpy(tmp, d + f->cur, n - f->cur), tmp[n - f->cur] = '\0';
@@ -500,7 +484,10 @@ static void run_editor(struct form *f, struct app *a)
 	endwin();
 	pid_t pid = fork();
 	if (pid == 0) {
+		/* The editor command may carry arguments ("vim -u NONE"): the
+		 * shell splits it; the file name goes as $1, never re-parsed. */
 		signal(SIGINT, SIG_DFL);
+		setenv("BATON_EDITOR", ed, 1);
 		execl("/bin/sh", "sh", "-c", "$BATON_EDITOR \"$1\"", "sh", path, (char *)NULL);
 		_exit(127);
 	}
@@ -556,14 +543,9 @@ static void form_action(struct screen *s, struct app *a, enum ui_action act)
 		screen_hold(s);
 		app_prompt(a, "Discard this handoff draft?", 1, on_discard, f);
 		return;
-	case ACT_EDITOR: {
-		const char *ed = getenv("VISUAL");
-		if (!ed || !*ed)
-			ed = getenv("EDITOR");
-		setenv("BATON_EDITOR", ed && *ed ? ed : "vi", 1);
+	case ACT_EDITOR:
 		run_editor(f, a);
 		return;
-	}
 	case ACT_SEND: {
 		char err[256];
 		save_draft(f);
@@ -640,7 +622,11 @@ static void on_sent(void *ctx, PGresult **res, int nres, const char *err)
 		int created = PQgetvalue(res[0], 0, 0)[0] == 't';
 		app_message(a, 0, created ? "handoff sent to %s" : "handoff to %s was already delivered",
 		            j->h.to_team);
-		app_reload_all(a);
+		/* A new handoff comes back as a change notification, which
+		 * re-reads the screens; a resend changed nothing in the database,
+		 * only the drafts on disk. */
+		if (!created)
+			app_reload_all(a);
 	}
 	handoff_clear(&j->h);
 	free(j);
@@ -684,13 +670,18 @@ static void on_step(void *ctx, PGresult **res, int nres, const char *err)
 		free(j);
 		return;
 	}
+	int changed = !err && nres == 1 && PQgetvalue(res[0], 0, HS_DONE)[0] == 't' &&
+	              PQgetvalue(res[0], 0, HS_ALREADY)[0] != 't';
 	if (err || nres != 1)
 		app_message(a, 1, "not %s: %s", j->s.kind, err ? err : "?");
 	else if (PQgetvalue(res[0], 0, HS_DONE)[0] == 't')
 		app_message(a, 0, "handoff %s", PQgetvalue(res[0], 0, HS_STATE));
 	else
 		app_message(a, 1, "not %s: %s", j->s.kind, PQgetvalue(res[0], 0, HS_MESSAGE));
-	app_reload_all(a);
+	/* A change comes back as a notification; a refusal does not, and its
+	 * point is the fresh state: re-read now. */
+	if (!changed)
+		app_reload_all(a);
 	handoff_step_clear(&j->s);
 	free(j);
 }

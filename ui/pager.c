@@ -28,7 +28,6 @@ struct pager {
 	struct ui_list l;
 	int height;
 	struct buf search;
-	int prompting;
 	int loading;
 	long long customer_id;
 	char idtxt[32];
@@ -167,10 +166,7 @@ static void pager_draw(struct screen *s, struct app *a)
 		/* Rows are already clean; ui_text cleans again, harmlessly. */
 		ui_text(stdscr, 1 + i, 2, cols, (int)A_NORMAL, p->rows[r], 0);
 	}
-	if (p->prompting) {
-		ui_clear(stdscr, a->rows - 2, 0, 1, a->cols);
-		ui_textf(stdscr, a->rows - 2, 1, a->cols - 2, (int)A_BOLD, 0, "/%s", buf_str(&p->search));
-	} else if (p->nrows > p->height) {
+	if (p->nrows > p->height) {
 		int pct = (int)(100LL * (p->l.top + p->height) / p->nrows);
 		ui_textf(stdscr, a->rows - 2, a->cols - 8, 7, term_attr(UA_DIM), 0, "%3d%%",
 		         pct > 100 ? 100 : pct);
@@ -195,23 +191,14 @@ static void find_match(struct pager *p, struct app *a, int dir)
 	app_message(a, 1, "not found: %s", buf_str(&p->search));
 }
 
-static int pager_key(struct screen *s, struct app *a, int key, int is_func)
+static void on_search(struct app *a, void *ctx, const char *answer)
 {
-	struct pager *p = (struct pager *)s;
-	if (!p->prompting)
-		return 0;
-	if (!is_func && (key == '\r' || key == '\n')) {
-		p->prompting = 0;
-		find_match(p, a, 1);
-	} else if (!is_func && key == 27) {
-		p->prompting = 0;
-	} else if ((is_func && key == KEY_BACKSPACE) || (!is_func && (key == 127 || key == 8))) {
-		if (p->search.len)
-			p->search.data[--p->search.len] = '\0';
-	} else if (!is_func && key >= 32 && key < 127) {
-		buf_putc(&p->search, (char)key);
-	}
-	return 1;
+	struct pager *p = ctx;
+	if (!screen_release(&p->base) || !answer || !*answer)
+		return;
+	buf_reset(&p->search);
+	buf_puts(&p->search, answer);
+	find_match(p, a, 1);
 }
 
 static void pager_action(struct screen *s, struct app *a, enum ui_action act)
@@ -226,8 +213,8 @@ static void pager_action(struct screen *s, struct app *a, enum ui_action act)
 			s->ops->reload(s, a);
 		return;
 	case ACT_SEARCH:
-		p->prompting = 1;
-		buf_reset(&p->search);
+		screen_hold(s);
+		app_prompt(a, "/", 0, on_search, p);
 		return;
 	case ACT_SEARCH_NEXT:
 		find_match(p, a, 1);
@@ -271,7 +258,6 @@ static const struct screen_ops pager_ops = {
 	.name = "pager",
 	.scope = SCOPE_PAGER,
 	.draw = pager_draw,
-	.key = pager_key,
 	.action = pager_action,
 	.destroy = pager_destroy,
 	.hints = "j/k scroll  Space/PgDn page  / search  n/N next/prev  q back  ? help",
@@ -354,7 +340,6 @@ static const struct screen_ops timeline_ops = {
 	.name = "timeline",
 	.scope = SCOPE_PAGER,
 	.draw = pager_draw,
-	.key = pager_key,
 	.action = pager_action,
 	.reload = timeline_reload,
 	.destroy = pager_destroy,

@@ -338,7 +338,9 @@ static void on_bulk_step(void *ctx, PGresult **res, int nres, const char *err)
 		app_message(a, 1, "%s %d, refused %d: %s", b->verb, b->done, b->refused, b->first_refusal);
 	else
 		app_message(a, 0, "%s %d handoff%s", b->verb, b->done, b->done == 1 ? "" : "s");
-	app_reload_all(a);
+	/* Changes come back as notifications; refusals need the fresh state. */
+	if (b->refused)
+		app_reload_all(a);
 	bulk_free(b);
 }
 

@@ -23,6 +23,7 @@
 #define BATON_TEXT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "baton/buf.h"
 
@@ -107,5 +108,12 @@ void text_set_ascii(int ascii);
 
 /* 1 if s[0..n) is valid UTF-8 as RFC 3629 and PostgreSQL define it. */
 int text_valid_utf8(const char *s, size_t n);
+
+/* Typed text, edited in place: the UTF-8 bytes of a code point (0 for a
+ * surrogate or beyond U+10FFFF), and the start of the previous / next
+ * character from byte offset i. */
+int text_utf8_encode(uint32_t cp, char out[4]);
+size_t text_utf8_prev(const char *s, size_t i);
+size_t text_utf8_next(const char *s, size_t n, size_t i);
 
 #endif

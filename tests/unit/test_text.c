@@ -478,6 +478,28 @@ static void test_property_random_strings(void)
 	buf_free(&f);
 }
 
+/* Editing typed text: encode what the keyboard gives, step over whole
+ * characters when deleting or moving. */
+static void test_utf8_editing_helpers(void)
+{
+	char mb[4];
+	CHECK(text_utf8_encode('a', mb) == 1 && mb[0] == 'a');
+	CHECK(text_utf8_encode(0xE9, mb) == 2 && memcmp(mb, "\xc3\xa9", 2) == 0);
+	CHECK(text_utf8_encode(0x65E5, mb) == 3 && memcmp(mb, "\xe6\x97\xa5", 3) == 0);
+	CHECK(text_utf8_encode(0x1F600, mb) == 4 && memcmp(mb, "\xf0\x9f\x98\x80", 4) == 0);
+	CHECK(text_utf8_encode(0xD800, mb) == 0);
+	CHECK(text_utf8_encode(0x110000, mb) == 0);
+	const char *s = "a\xc3\xa9\xe6\x97\xa5" "b"; /* a é 日 b */
+	size_t n = strlen(s);
+	CHECK(text_utf8_prev(s, n) == 6);
+	CHECK(text_utf8_prev(s, 6) == 3);
+	CHECK(text_utf8_prev(s, 3) == 1);
+	CHECK(text_utf8_prev(s, 0) == 0);
+	CHECK(text_utf8_next(s, n, 1) == 3);
+	CHECK(text_utf8_next(s, n, 3) == 6);
+	CHECK(text_utf8_next(s, n, n) == n);
+}
+
 int main(void)
 {
 	if (!setlocale(LC_CTYPE, "C.UTF-8")) {
@@ -510,5 +532,6 @@ int main(void)
 	RUN(test_property_all_byte_pairs);
 	RUN(test_property_random_strings);
 	buf_free(&scratch);
+	RUN(test_utf8_editing_helpers);
 	return check_done();
 }
