@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TAG_CUSTOMER 301
+enum { REQ_LOAD = 1 };
 
 enum panel { P_FLAGS, P_ONBOARDING, P_TICKETS, P_NOTES, P_MARKETING, P_HANDOFFS, P_COUNT };
 
@@ -40,13 +40,10 @@ static void customer_destroy(struct screen *s)
 	free(c);
 }
 
-static void on_loaded(void *ctx, PGresult **res, int nres, const char *err)
+static void on_loaded(struct screen *s, struct app *a, PGresult **res, int nres, const char *err)
 {
-	struct customer *c = ctx;
-	if (!screen_release(&c->base))
-		return;
-	if (err == dbq_cancelled)
-		return;
+	struct customer *c = (struct customer *)s;
+	(void)a;
 	if (err) {
 		snprintf(c->error, sizeof c->error, "%s", err);
 		return;
@@ -78,8 +75,7 @@ static void customer_reload(struct screen *s, struct app *a)
 	const char *params[] = {c->idtxt};
 	struct db_stmt st[CV_PARTS];
 	cv_statements(st, params);
-	screen_hold(s);
-	dbq_submit_prepared(a->db, TAG_CUSTOMER, st, CV_PARTS, 1, on_loaded, c);
+	screen_request(s, a, REQ_LOAD, st, CV_PARTS, REQ_PREPARED, on_loaded);
 }
 
 #define V(part, row, col) cv_get(&c->cv, part, row, col)

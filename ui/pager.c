@@ -11,7 +11,7 @@
 #include <string.h>
 #include <wctype.h>
 
-#define TAG_TIMELINE 201
+enum { REQ_TIMELINE = 1 };
 
 struct pager {
 	struct screen base;
@@ -285,13 +285,10 @@ struct screen *pager_new(struct app *a, const char *title, const char *text)
 
 /* --- timeline --------------------------------------------------------------- */
 
-static void on_timeline(void *ctx, PGresult **res, int nres, const char *err)
+static void on_timeline(struct screen *s, struct app *a, PGresult **res, int nres, const char *err)
 {
-	struct pager *p = ctx;
-	if (!screen_release(&p->base))
-		return;
-	if (err == dbq_cancelled)
-		return;
+	struct pager *p = (struct pager *)s;
+	(void)a;
 	p->loading = 0;
 	struct buf b = BUF_INIT;
 	if (err || nres != 1) {
@@ -332,8 +329,7 @@ static void timeline_reload(struct screen *s, struct app *a)
 	struct pager *p = (struct pager *)s;
 	const char *params[] = {p->idtxt};
 	struct db_stmt st = {cv_timeline_sql, 1, params};
-	screen_hold(s);
-	dbq_submit(a->db, TAG_TIMELINE, &st, 1, 1, on_timeline, p);
+	screen_request(s, a, REQ_TIMELINE, &st, 1, 0, on_timeline);
 }
 
 static const struct screen_ops timeline_ops = {
@@ -355,6 +351,8 @@ struct screen *timeline_new(struct app *a, long long customer_id, const char *na
 	p->selectable = 1;
 	p->loading = 1;
 	p->customer_id = customer_id;
+	/* Change notifications about other customers leave it alone. */
+	p->base.customer_id = customer_id;
 	snprintf(p->idtxt, sizeof p->idtxt, "%lld", customer_id);
 	timeline_reload(&p->base, a);
 	return &p->base;

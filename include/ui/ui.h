@@ -103,6 +103,7 @@ struct screen {
 	int refs;  /* pending database requests holding the screen */
 	struct app *app;
 	long long customer_id; /* the one customer shown, 0: many or none */
+	int serial;            /* tells this screen's requests from others' */
 };
 
 struct me {
@@ -150,6 +151,9 @@ struct app {
 /* Ask on the bottom row; done() is called with the answer ("y"/"n" for
  * yesno) or NULL on Esc. */
 void app_prompt(struct app *a, const char *label, int yesno, prompt_fn done, void *ctx);
+/* A key while the prompt is open; drawing it on the bottom row. */
+void app_prompt_key(struct app *a, int key, int is_func);
+void app_prompt_draw(struct app *a, int y);
 /* Re-read every screen (after a write or a change notification). */
 void app_reload_all(struct app *a);
 
@@ -160,6 +164,20 @@ void app_fail(struct app *a, int rc, const char *fmt, ...) __attribute__((format
 /* Hold/release a screen across an asynchronous request. */
 void screen_hold(struct screen *s);
 int screen_release(struct screen *s); /* returns 1 if still alive, frees if dead */
+
+/* A screen's own database requests (ui/screen.c).  A request belongs to the
+ * screen that made it: a new one of the same kind replaces only this
+ * screen's queued one, never another screen's (two customer screens on the
+ * stack reload independently).  The screen is held until the answer; done
+ * runs only if the screen is still shown and the request was not replaced,
+ * with the results (freed after done returns) or err.  kind 0: never
+ * replaced.  Reads are retried after a reconnect. */
+typedef void (*screen_done_fn)(struct screen *s, struct app *a, PGresult **res, int nres,
+                               const char *err);
+enum { REQ_WRITE = 1, REQ_PREPARED = 2 };
+void screen_request(struct screen *s, struct app *a, int kind, const struct db_stmt *st, int n,
+                    int flags, screen_done_fn done);
+void screen_cancel(struct screen *s, struct app *a, int kind);
 long long app_now_ms(void);
 
 /* Screens. */
@@ -214,5 +232,10 @@ struct ui_list {
 int ui_list_move(struct ui_list *l, int nrows, int page, enum ui_action act);
 /* Keep sel visible in `height` rows. */
 void ui_list_fit(struct ui_list *l, int nrows, int height);
+/* After the rows changed (a reload): put the selection back on the row
+ * whose key_of() equals key (what was selected before), so a live reorder
+ * does not move the cursor to another item; else keep the index in range. */
+void ui_list_follow(struct ui_list *l, const char *key, int nrows,
+                    const char *(*key_of)(const void *ctx, int row), const void *ctx);
 
 #endif
