@@ -310,34 +310,6 @@ int cv_resolve(PGconn *c, const char *what, long long *id, char **candidates,
 	return n;
 }
 
-void fmt_age(char *out, size_t n, long long s)
-{
-	if (s < 0)
-		snprintf(out, n, "-");
-	else if (s < 3600)
-		snprintf(out, n, "%lldm", s / 60);
-	else if (s < 86400)
-		snprintf(out, n, "%lldh", s / 3600);
-	else if (s < 14 * 86400)
-		snprintf(out, n, "%lldd", s / 86400);
-	else if (s < 60 * 86400)
-		snprintf(out, n, "%lldw", s / (7 * 86400));
-	else if (s < 730 * 86400)
-		snprintf(out, n, "%lldmo", s / (30 * 86400));
-	else
-		snprintf(out, n, "%lldy", s / (365 * 86400));
-}
-
-void fmt_left(char *out, size_t n, long long s)
-{
-	char a[16];
-	fmt_age(a, sizeof a, s < 0 ? -s : s);
-	if (s < 0)
-		snprintf(out, n, "%s over", a);
-	else
-		snprintf(out, n, "in %s", a);
-}
-
 /* Names for the columns above, as used by the JSON output. */
 static const char *const names_header[] = {"id", "name", "domain", "plan", "segment",
 	"lifecycle", "onboarding_health", "owner", "owner_name", "renewal_date", "nps",

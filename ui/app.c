@@ -54,8 +54,15 @@ void app_message(struct app *a, int error, const char *fmt, ...)
 	vsnprintf(a->status, sizeof a->status, fmt, ap);
 	va_end(ap);
 	a->status_error = error;
+	a->status_keyseq = a->keyseq;
 	a->status_until_ms = app_now_ms() + (error ? 8000 : 4000);
 	a->dirty = 1;
+}
+
+void app_forget_stale_message(struct app *a)
+{
+	if (a->status_keyseq != a->keyseq)
+		a->status[0] = '\0';
 }
 
 void app_fail(struct app *a, int rc, const char *fmt, ...)
@@ -242,6 +249,7 @@ static void dispatch(struct app *a, int key, int is_func)
 	struct screen *s = a->top;
 	if (!s)
 		return;
+	a->keyseq++;
 	if (key == KEY_RESIZE) {
 		a->dirty = 1;
 		return;

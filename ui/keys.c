@@ -27,6 +27,7 @@ const struct ui_binding keys_bindings[] = {
 	{SCOPE_GLOBAL, CTRL('c'), "Ctrl-C", ACT_QUIT},
 	{SCOPE_GLOBAL, CTRL('z'), "Ctrl-Z", ACT_SUSPEND},
 	{SCOPE_GLOBAL, 'q', "q", ACT_BACK},
+	{SCOPE_GLOBAL, 27, "Esc", ACT_BACK},
 	{SCOPE_GLOBAL, 'Q', "Q", ACT_QUIT},
 	{SCOPE_GLOBAL, 'R', "R", ACT_REFRESH},
 	{SCOPE_GLOBAL, KEY_F(5), "F5", ACT_REFRESH},
@@ -73,7 +74,6 @@ const struct ui_binding keys_bindings[] = {
 	{SCOPE_FORM, CTRL('e'), "Ctrl-E", ACT_EDITOR},
 	{SCOPE_FORM, '\t', "Tab", ACT_NEXT_PANEL},
 	{SCOPE_FORM, KEY_BTAB, "Shift-Tab", ACT_PREV_PANEL},
-	{SCOPE_FORM, 27, "Esc", ACT_BACK},
 	{SCOPE_FINDER, 'L', "L", ACT_QUEUE},
 	{SCOPE_CUSTOMER, 'L', "L", ACT_QUEUE},
 	/* The leads' queue. */

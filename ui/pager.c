@@ -1,9 +1,9 @@
-/* Text pages: an item's full detail, the customer timeline and the help
- * screen.  Lines are wrapped to the terminal's width when drawn, searched
+/* Text pages: an item's full detail, and the base of the timeline and help
+ * screens.  Lines are wrapped to the terminal's width when drawn, searched
  * with / n N, and optionally selectable (the timeline opens an entry). */
 #include "baton/buf.h"
-#include "baton/customer.h"
 #include "baton/text.h"
+#include "ui/pager.h"
 #include "ui/ui.h"
 
 #include <stdio.h>
@@ -11,27 +11,6 @@
 #include <string.h>
 #include <wctype.h>
 
-enum { REQ_TIMELINE = 1 };
-
-struct pager {
-	struct screen base;
-	char *title;
-	char *text;          /* raw, multi-line; cleaned when wrapped */
-	char **details;      /* per source line: what Enter opens, or NULL */
-	int ndetails;
-	int selectable;
-	/* wrapped for `wrapped_cols` */
-	int wrapped_cols;
-	char **rows;
-	int *row_src;        /* source line of each row */
-	int nrows;
-	struct ui_list l;
-	int height;
-	struct buf search;
-	int loading;
-	long long customer_id;
-	char idtxt[32];
-};
 
 static void free_rows(struct pager *p)
 {
@@ -44,22 +23,26 @@ static void free_rows(struct pager *p)
 	p->nrows = 0;
 }
 
-static void free_details(struct pager *p)
+void pager_free_details(struct pager *p)
 {
 	if (!p->details)
 		return;
-	for (int i = 0; i < p->ndetails; i++)
+	for (int i = 0; i < p->ndetails; i++) {
 		free(p->details[i]);
+		free(p->keys ? p->keys[i] : NULL);
+	}
 	free(p->details);
+	free(p->keys);
 	p->details = NULL;
+	p->keys = NULL;
 	p->ndetails = 0;
 }
 
-static void pager_destroy(struct screen *s)
+void pager_destroy(struct screen *s)
 {
 	struct pager *p = (struct pager *)s;
 	free_rows(p);
-	free_details(p);
+	pager_free_details(p);
 	free(p->title);
 	free(p->text);
 	buf_free(&p->search);
@@ -133,6 +116,11 @@ static void rewrap(struct pager *p, int cols)
 	free_rows(p);
 	p->wrapped_cols = cols;
 	char *clean = text_clean_dup(p->text ? p->text : "", TEXT_MULTILINE);
+	/* A final newline ends the last line; it starts no empty row that
+	 * G could land on. */
+	size_t len = strlen(clean);
+	if (len && clean[len - 1] == '\n')
+		clean[len - 1] = '\0';
 	int src = 0;
 	for (char *line = clean, *next; line; line = next, src++) {
 		next = strchr(line, '\n');
@@ -143,7 +131,7 @@ static void rewrap(struct pager *p, int cols)
 	free(clean);
 }
 
-static void pager_draw(struct screen *s, struct app *a)
+void pager_draw(struct screen *s, struct app *a)
 {
 	struct pager *p = (struct pager *)s;
 	int cols = a->cols - 3;
@@ -201,7 +189,7 @@ static void on_search(struct app *a, void *ctx, const char *answer)
 	find_match(p, a, 1);
 }
 
-static void pager_action(struct screen *s, struct app *a, enum ui_action act)
+void pager_action(struct screen *s, struct app *a, enum ui_action act)
 {
 	struct pager *p = (struct pager *)s;
 	switch (act) {
@@ -263,7 +251,7 @@ static const struct screen_ops pager_ops = {
 	.hints = "j/k scroll  Space/PgDn page  / search  n/N next/prev  q back  ? help",
 };
 
-static struct pager *pager_alloc(const char *title, const char *text)
+struct pager *pager_alloc(const char *title, const char *text)
 {
 	struct pager *p = calloc(1, sizeof *p);
 	if (!p)
@@ -283,101 +271,3 @@ struct screen *pager_new(struct app *a, const char *title, const char *text)
 	return &pager_alloc(title, text)->base;
 }
 
-/* --- timeline --------------------------------------------------------------- */
-
-static void on_timeline(struct screen *s, struct app *a, PGresult **res, int nres, const char *err)
-{
-	struct pager *p = (struct pager *)s;
-	(void)a;
-	p->loading = 0;
-	struct buf b = BUF_INIT;
-	if (err || nres != 1) {
-		buf_printf(&b, "Could not read the timeline: %s", err ? err : "no result");
-	} else {
-		PGresult *r = res[0];
-		int n = PQntuples(r);
-		free_details(p);
-		p->details = calloc((size_t)n + 1, sizeof *p->details);
-		p->ndetails = n;
-		if (!p->details)
-			abort();
-		for (int i = 0; i < n; i++) {
-			char age[16];
-			fmt_age(age, sizeof age, atoll(PQgetvalue(r, i, TL_AGE_S)));
-			struct buf line = BUF_INIT;
-			/* One entry per row: flatten newlines of notes. */
-			text_clean(&line, PQgetvalue(r, i, TL_TEXT), strlen(PQgetvalue(r, i, TL_TEXT)),
-			           TEXT_ONELINE);
-			buf_printf(&b, "%.16s %5s  %-20s %-8s %s\n", PQgetvalue(r, i, TL_AT), age,
-			           PQgetvalue(r, i, TL_KIND), PQgetvalue(r, i, TL_WHO), buf_str(&line));
-			buf_free(&line);
-			struct buf d = BUF_INIT;
-			buf_printf(&d, "%s  %s  %s\n\n%s\n", PQgetvalue(r, i, TL_AT), PQgetvalue(r, i, TL_KIND),
-			           PQgetvalue(r, i, TL_WHO), PQgetvalue(r, i, TL_TEXT));
-			p->details[i] = buf_steal(&d);
-		}
-		if (n == 0)
-			buf_puts(&b, "Nothing has happened yet.");
-	}
-	free(p->text);
-	p->text = buf_steal(&b);
-	p->wrapped_cols = 0;
-}
-
-static void timeline_reload(struct screen *s, struct app *a)
-{
-	struct pager *p = (struct pager *)s;
-	const char *params[] = {p->idtxt};
-	struct db_stmt st = {cv_timeline_sql, 1, params};
-	screen_request(s, a, REQ_TIMELINE, &st, 1, 0, on_timeline);
-}
-
-static const struct screen_ops timeline_ops = {
-	.name = "timeline",
-	.scope = SCOPE_PAGER,
-	.draw = pager_draw,
-	.action = pager_action,
-	.reload = timeline_reload,
-	.destroy = pager_destroy,
-	.hints = "j/k move  Enter open  / search  n/N next/prev  R refresh  q back  ? help",
-};
-
-struct screen *timeline_new(struct app *a, long long customer_id, const char *name)
-{
-	char title[256];
-	snprintf(title, sizeof title, "Timeline %s %s", term_sym(SYM_DOT), name);
-	struct pager *p = pager_alloc(title, "");
-	p->base.ops = &timeline_ops;
-	p->selectable = 1;
-	p->loading = 1;
-	p->customer_id = customer_id;
-	/* Change notifications about other customers leave it alone. */
-	p->base.customer_id = customer_id;
-	snprintf(p->idtxt, sizeof p->idtxt, "%lld", customer_id);
-	timeline_reload(&p->base, a);
-	return &p->base;
-}
-
-/* --- help, generated from the key table ------------------------------------ */
-
-struct screen *help_new(struct app *a, enum ui_scope scope)
-{
-	struct buf b = BUF_INIT;
-	char keys[128];
-	buf_puts(&b, "Keys on this screen\n\n");
-	for (int act = 1; act < ACT_COUNT; act++) {
-		keys_labels(scope, (enum ui_action)act, keys, sizeof keys);
-		if (!keys[0])
-			continue;
-		buf_printf(&b, "  %-22s %s\n", keys, keys_action_help((enum ui_action)act));
-	}
-	if (scope == SCOPE_FINDER)
-		buf_puts(&b, "\nOn the start screen, typing goes to the Find field; Esc clears it\n"
-		             "or moves to the lists, where the keys above work.\n");
-	buf_puts(&b, "\nThe top line shows who you are connected as and the connection\n"
-	             "state: live, connecting or OFFLINE (Baton reconnects by itself).\n");
-	struct pager *p = pager_alloc("Help", buf_str(&b));
-	buf_free(&b);
-	(void)a;
-	return &p->base;
-}

@@ -24,6 +24,7 @@ void app_push(struct app *a, struct screen *s)
 	s->app = a;
 	s->below = a->top;
 	a->top = s;
+	app_forget_stale_message(a);
 	a->dirty = 1;
 }
 
@@ -34,6 +35,7 @@ void app_pop(struct app *a)
 		return;
 	a->top = s->below;
 	s->alive = 0;
+	app_forget_stale_message(a);
 	/* A screen still awaited by a database answer is freed when it comes. */
 	if (s->refs == 0)
 		s->ops->destroy(s);

@@ -16,12 +16,24 @@ static int attrs[UA_COUNT];
 static int use_utf8;
 static int started;
 
-static const char *const sym_utf8[SYM_COUNT] = {"✔", "▶", "⚑", "●", "✉", "▷", "→", "▶", "■", "·", "…"};
-static const char *const sym_ascii[SYM_COUNT] = {"+", ">", "!", "*", "@", ">", "->", ">", "#", "-", "..."};
+/* The selection marker has a glyph of its own: no status shares it. */
+static const char *const sym_utf8[SYM_COUNT] = {"✔", "▶", "⚑", "●", "✉", "▷", "→", "›", "■", "·", "…", "↓"};
+static const char *const sym_ascii[SYM_COUNT] = {"+", "~", "!", "*", "@", "o", "->", ">", "#", "-", "~", "v"};
+static const char *const sym_meaning[SYM_COUNT] = {
+	"done", "in progress", "crossed signal: a contradiction worth a look",
+	"open handoff; in the top line, the connection state", "campaign sent", "campaign scheduled",
+	"from team to team", "the selected row", "blocked", "separator", "text cut to fit",
+	"more rows below: move into the panel to see them",
+};
 
 const char *term_sym(enum ui_sym s)
 {
 	return (use_utf8 ? sym_utf8 : sym_ascii)[s];
+}
+
+const char *term_sym_meaning(enum ui_sym s)
+{
+	return sym_meaning[s];
 }
 
 int term_attr(enum ui_attr at)

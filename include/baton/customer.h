@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "baton/db.h"
+#include "baton/fmt.h"
 
 enum cv_part { CV_HEADER, CV_MILESTONES, CV_TICKETS, CV_NOTES, CV_MARKETING, CV_HANDOFFS, CV_PARTS };
 
@@ -73,9 +74,5 @@ int cv_resolve(PGconn *c, const char *what, long long *id, char **candidates,
 enum { TL_AT, TL_AGE_S, TL_KIND, TL_WHO, TL_TEXT, TL_REF };
 extern const char cv_timeline_sql[];
 
-/* Human age "3m", "5h", "2d", "3w", "4mo", "2y" for seconds (negative: "-"). */
-void fmt_age(char *out, size_t n, long long secs);
-/* "in 4h" / "4h over" style for a time left (negative: over). */
-void fmt_left(char *out, size_t n, long long secs);
 
 #endif

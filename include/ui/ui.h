@@ -138,6 +138,8 @@ struct app {
 	int color;       /* colours in use */
 	char status[256];
 	int status_error;
+	unsigned keyseq;         /* keys dispatched so far */
+	unsigned status_keyseq;  /* keyseq when the status was said */
 	long long status_until_ms;
 	enum dbq_state db_state;
 	char db_error[512];
@@ -160,6 +162,10 @@ void app_reload_all(struct app *a);
 void app_push(struct app *a, struct screen *s);
 void app_pop(struct app *a);
 void app_message(struct app *a, int error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Changing screens drops a message said before the key that changes them
+ * ("not found: zzz" does not follow you back); one said while handling
+ * that key ("draft discarded") stays. */
+void app_forget_stale_message(struct app *a);
 void app_fail(struct app *a, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Hold/release a screen across an asynchronous request. */
 void screen_hold(struct screen *s);
@@ -206,8 +212,9 @@ void term_end(void);
 int term_attr(enum ui_attr at);
 /* Symbols with ASCII fallbacks: "✔"/"+" etc. */
 enum ui_sym { SYM_DONE, SYM_CURRENT, SYM_FLAG, SYM_LIVE, SYM_SENT, SYM_SCHEDULED, SYM_ARROW,
-              SYM_SEL, SYM_BLOCKED, SYM_DOT, SYM_ELLIPSIS, SYM_COUNT };
+              SYM_SEL, SYM_BLOCKED, SYM_DOT, SYM_ELLIPSIS, SYM_MORE, SYM_COUNT };
 const char *term_sym(enum ui_sym s);
+const char *term_sym_meaning(enum ui_sym s); /* for the help screen's legend */
 
 /* Draw untrusted text cleaned, cut to `cols` columns (padded if pad).
  * Returns columns used. */

@@ -22,9 +22,9 @@ if row 24 | grep -qF "? help"; then
 fi
 
 # marked_line: the line number of the row with the selection marker
-marked_line() { screen | grep -n '▶' | head -n 1 | cut -d: -f1; }
+marked_line() { screen | grep -n '›' | head -n 1 | cut -d: -f1; }
 # marked_name: the customer name on the marked waiting-list row
-marked_name() { screen | grep '▶' | head -n 1 | sed -E 's/^ ▶ [^ ]+ +//; s/ +from .*//; s/…$//'; }
+marked_name() { screen | grep '›' | head -n 1 | sed -E 's/^ › [^ ]+ +//; s/ +from .*//; s/…$//'; }
 
 wait_title=$(screen | grep -n "Waiting for you and Support" | cut -d: -f1)
 keys Escape
@@ -134,24 +134,24 @@ fi
 keys t
 check "t opens the timeline of Northwind Health" wait_row 1 "Timeline · Northwind Health" 5
 check "timeline: entries are listed with a selection marker" \
-	eval 'wait_for "ticket opened" 5 && screen | grep -q "^▶ "'
+	eval 'wait_for "ticket opened" 5 && screen | grep -q "^› "'
 keys '/'
 type_text "QBR"
 check "timeline: '/' shows the search prompt" wait_for "/QBR" 3
 keys Enter
 check "timeline: '/QBR' Enter selects the QBR note" \
-	eval 'sleep 0.3; screen | grep "^▶" | grep -qF "QBR"'
+	eval 'sleep 0.3; screen | grep "^›" | grep -qF "QBR"'
 keys '/'
 type_text "ticket opened"
 keys Enter
 sleep 0.3
 first=$(marked_line)
 check "timeline: '/ticket opened' selects a 'ticket opened' row" \
-	eval 'screen | grep "^▶" | grep -qF "ticket opened"'
+	eval 'screen | grep "^›" | grep -qF "ticket opened"'
 keys n
 sleep 0.3
 check "timeline: n selects the next 'ticket opened' row" \
-	eval '[ "$(marked_line)" != "$first" ] && screen | grep "^▶" | grep -qF "ticket opened"'
+	eval '[ "$(marked_line)" != "$first" ] && screen | grep "^›" | grep -qF "ticket opened"'
 keys N
 check "timeline: N goes back to the previous match" \
 	eval 'sleep 0.3; [ "$(marked_line)" = "$first" ]'
@@ -162,9 +162,9 @@ check "timeline: a search without a match says 'not found'" \
 	wait_for "not found: zzz-no-such-thing" 3
 keys Enter
 check "timeline: Enter opens the selected entry in full" \
-	eval 'wait_gone "▶" 5 && row 2 | grep -qF "ticket opened"'
+	eval 'wait_gone "›" 5 && row 2 | grep -qF "ticket opened"'
 keys q
-wait_for "▶" 5
+wait_for "›" 5
 keys q
 check "q, q: back on the customer screen" wait_for "Success notes" 5
 

@@ -45,7 +45,7 @@ check "Enter on it opens Northwind Health" wait_row 1 "Baton · Northwind Health
 wait_for "Handoffs ·" 10
 keys Tab Tab Tab Tab
 check "Tab to the Handoffs panel and select the renewal risk handoff (acknowledged)" \
-	eval 'select_row "renewal risk" 8 && screen | grep -F "▶" | grep -qF "acknowledged"'
+	eval 'select_row "renewal risk" 8 && screen | grep -F "›" | grep -qF "acknowledged"'
 keys r
 check "r asks 'Resolve; comment (optional):'" wait_row 24 "Resolve; comment (optional):" 5
 type_text "Called Dana: 10% on a 2-year term, she is happy."

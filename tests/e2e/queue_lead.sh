@@ -48,7 +48,7 @@ check "Esc, L: 'Handoff queue · my teams'" wait_row 1 "Baton · Handoff queue �
 check "the filter line says 'state=active mine' and the views are listed" \
 	eval 'wait_row 4 "filter: state=active mine" 5 && wait_row 3 "1 my teams  2 breached  3 escalations  4 all teams" 5'
 check "first row: Northwind Health, selected, with '!' and BREACHED" \
-	eval 'wait_row 6 "Northwind Health" 10 && row 6 | grep -qE "^▶ ! " && row 6 | grep -qF "BREACHED" && row 6 | grep -qF "support → success:b"'
+	eval 'wait_row 6 "Northwind Health" 10 && row 6 | grep -qE "^› ! " && row 6 | grep -qF "BREACHED" && row 6 | grep -qF "support → success:b"'
 check "the counts for lee's teams: '$lee_counts'" wait_row 2 "$lee_counts" 5
 check "no other row is breached in this view" \
 	test "$(data_rows | grep -c 'BREACHED')" = 1

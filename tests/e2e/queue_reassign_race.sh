@@ -20,7 +20,7 @@ wait_state live 15
 keys Escape
 keys L
 check "lee's queue, view 'my teams', Northwind selected on top" \
-	eval 'wait_row 1 "Handoff queue · my teams" 10 && wait_row 6 "Northwind Health" 10 && row 6 | grep -qE "^▶"'
+	eval 'wait_row 1 "Handoff queue · my teams" 10 && wait_row 6 "Northwind Health" 10 && row 6 | grep -qE "^›"'
 keys r
 check "r asks 'Reassign to team[:person]:'" wait_row 24 "Reassign to team[:person]:" 5
 

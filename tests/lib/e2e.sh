@@ -194,16 +194,16 @@ wait_true() {
 	return 1
 }
 
-# select_row TEXT [TRIES]: Down until the selected line (▶) contains TEXT
+# select_row TEXT [TRIES]: Down until the selected line (›) contains TEXT
 select_row() {
 	_i=0
 	while [ "$_i" -lt "${2:-20}" ]; do
-		screen | grep -F "▶" | grep -qF -- "$1" && return 0
+		screen | grep -F "›" | grep -qF -- "$1" && return 0
 		keys Down
 		sleep 0.15
 		_i=$((_i + 1))
 	done
-	screen | grep -F "▶" | grep -qF -- "$1"
+	screen | grep -F "›" | grep -qF -- "$1"
 }
 
 # form_to_success: in a console just started as ana, open Northwind Health,

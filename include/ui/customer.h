@@ -1,0 +1,36 @@
+/* The customer screen's state, shared by its files (ui/customer*.c):
+ * the screen and its actions, the drawing, the detail pages. */
+#ifndef BATON_UI_CUSTOMER_H
+#define BATON_UI_CUSTOMER_H
+
+#include "baton/buf.h"
+#include "baton/customer.h"
+#include "ui/ui.h"
+
+enum panel { P_FLAGS, P_ONBOARDING, P_TICKETS, P_NOTES, P_MARKETING, P_HANDOFFS, P_COUNT };
+
+extern const enum cv_part panel_part[P_COUNT]; /* the data behind each panel */
+
+struct customer {
+	struct screen base;
+	long long id;
+	char idtxt[32];
+	struct customer_view cv;
+	int loaded;
+	char error[512];
+	enum panel focus;
+	struct ui_list list[P_COUNT];
+	int height[P_COUNT];   /* content rows of each panel at the last draw */
+	int flag_idx[CV_FLAG_COUNT];
+	int nflags;
+	char search[128];
+};
+
+#define V(part, row, col) cv_get(&c->cv, part, row, col)
+
+void customer_draw_screen(struct customer *c, struct app *a);
+/* The full item behind a panel's row, as text for a detail page. */
+void customer_item_text(struct customer *c, enum panel p, int r, struct buf *b, char *title,
+                        size_t tn);
+
+#endif

@@ -1,0 +1,326 @@
+/* Drawing the customer screen: header, flags and the five panels.  Values
+ * are never cut to make room for labels: labels shorten first. */
+#include "baton/buf.h"
+#include "baton/customer.h"
+#include "baton/text.h"
+#include "ui/customer.h"
+#include "ui/ui.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* "2026-11-19..." -> "Nov 19" */
+static void short_date(char *out, size_t n, const char *iso)
+{
+	static const char *const mon[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+	                                  "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+	int y, m, d;
+	if (sscanf(iso, "%d-%d-%d", &y, &m, &d) == 3 && m >= 1 && m <= 12)
+		snprintf(out, n, "%s %02d", mon[m - 1], d);
+	else
+		snprintf(out, n, "%s", iso);
+}
+
+static void team_label(char *out, size_t n, const char *id)
+{
+	snprintf(out, n, "%s", id);
+	if (out[0] >= 'a' && out[0] <= 'z')
+		out[0] = (char)(out[0] - 'a' + 'A');
+}
+
+static int marker(struct customer *c, enum panel p, int row, int y, int x)
+{
+	int sel = c->focus == p && c->list[p].sel == row;
+	ui_text(stdscr, y, x, 1, sel ? term_attr(UA_SEL) : (int)A_NORMAL, sel ? term_sym(SYM_SEL) : " ", 0);
+	return sel;
+}
+
+static void draw_header(struct customer *c, struct app *a)
+{
+	char buf[256], date[16];
+	int w = a->cols - 2;
+	const char *dom = V(CV_HEADER, 0, H_DOMAIN);
+	int x = 1 + ui_textf(stdscr, 0, 1, 8, term_attr(UA_HEADER), 0, "Baton %s ", term_sym(SYM_DOT));
+	x += ui_text(stdscr, 0, x, w / 2, term_attr(UA_HEADER), V(CV_HEADER, 0, H_NAME), 0);
+	if (*dom)
+		ui_textf(stdscr, 0, x + 1, a->cols / 2 - x + 8, term_attr(UA_DIM), 0, "(%s)", dom);
+
+	struct buf b = BUF_INIT;
+	buf_printf(&b, "%s %s %s %s %s", V(CV_HEADER, 0, H_PLAN), term_sym(SYM_DOT),
+	           V(CV_HEADER, 0, H_SEGMENT), term_sym(SYM_DOT), V(CV_HEADER, 0, H_LIFECYCLE));
+	if (*V(CV_HEADER, 0, H_ONB_HEALTH))
+		buf_printf(&b, " (%s)", V(CV_HEADER, 0, H_ONB_HEALTH));
+	if (*V(CV_HEADER, 0, H_OWNER))
+		buf_printf(&b, " %s owner %s", term_sym(SYM_DOT), V(CV_HEADER, 0, H_OWNER_NAME));
+	if (*V(CV_HEADER, 0, H_RENEWAL))
+		buf_printf(&b, " %s renews %s", term_sym(SYM_DOT), V(CV_HEADER, 0, H_RENEWAL));
+	ui_text(stdscr, 1, 1, w, (int)A_NORMAL, buf_str(&b), 0);
+	buf_reset(&b);
+	struct { int score, at; const char *label, *max; } s[] = {
+		{H_NPS, H_NPS_AT, "NPS", ""}, {H_CSAT, H_CSAT_AT, "CSAT", "/5"}, {H_CES, H_CES_AT, "CES", "/7"}};
+	for (int i = 0; i < 3; i++) {
+		if (!*V(CV_HEADER, 0, s[i].score))
+			continue;
+		short_date(date, sizeof date, V(CV_HEADER, 0, s[i].at));
+		buf_printf(&b, "%s %s%s (%s)   ", s[i].label, V(CV_HEADER, 0, s[i].score), s[i].max, date);
+	}
+	if (!b.len)
+		buf_puts(&b, "no survey answers yet");
+	ui_text(stdscr, 2, 1, w, (int)A_NORMAL, buf_str(&b), 0);
+	buf_free(&b);
+
+	x = 1;
+	if (c->nflags == 0)
+		ui_text(stdscr, 3, 1, w, term_attr(UA_DIM), "no crossed signals", 0);
+	for (int i = 0; i < c->nflags && x < w; i++) {
+		int sel = marker(c, P_FLAGS, i, 3, x);
+		snprintf(buf, sizeof buf, "%s %s", term_sym(SYM_FLAG), cv_flag_title(c->flag_idx[i]));
+		x += 1 + ui_text(stdscr, 3, x + 1, w - x, sel ? (term_attr(UA_FLAG) | (int)A_REVERSE) : term_attr(UA_FLAG),
+		                 buf, 0) + 2;
+	}
+}
+
+/* Right-aligned short text, returns its x. */
+static int right(int y, int xr, int maxw, int attr, const char *s)
+{
+	int w = text_width(s);
+	if (w > maxw)
+		w = maxw;
+	ui_text(stdscr, y, xr - w, w, attr, s, 0);
+	return xr - w;
+}
+
+static void draw_milestones(struct customer *c, int y, int x, int h, int w)
+{
+	int n = cv_rows(&c->cv, CV_MILESTONES);
+	ui_list_fit(&c->list[P_ONBOARDING], n, h);
+	if (n == 0)
+		ui_text(stdscr, y, x + 1, w - 1, term_attr(UA_DIM), "no onboarding plan", 0);
+	for (int i = 0; i < h && c->list[P_ONBOARDING].top + i < n; i++) {
+		int r = c->list[P_ONBOARDING].top + i;
+		const char *st = V(CV_MILESTONES, r, M_STATUS);
+		char when[32], d[16];
+		int attr = (int)A_NORMAL;
+		const char *sym = " ";
+		if (!strcmp(st, "done")) {
+			sym = term_sym(SYM_DONE);
+			short_date(when, sizeof when, V(CV_MILESTONES, r, M_COMPLETED));
+			attr = term_attr(UA_DIM);
+		} else if (*V(CV_MILESTONES, r, M_OVERDUE_DAYS)) {
+			snprintf(when, sizeof when, "overdue %sd", V(CV_MILESTONES, r, M_OVERDUE_DAYS));
+			attr = term_attr(UA_BAD);
+		} else {
+			short_date(d, sizeof d, V(CV_MILESTONES, r, M_DUE));
+			snprintf(when, sizeof when, "%s", d);
+		}
+		if (!strcmp(st, "in_progress"))
+			sym = term_sym(SYM_CURRENT);
+		if (!strcmp(st, "blocked")) {
+			sym = term_sym(SYM_BLOCKED);
+			snprintf(when, sizeof when, "BLOCKED");
+			attr = term_attr(UA_BAD);
+		}
+		marker(c, P_ONBOARDING, r, y + i, x);
+		ui_text(stdscr, y + i, x + 1, 1, attr, sym, 0);
+		int xr = right(y + i, x + w, 12, attr, when);
+		ui_text(stdscr, y + i, x + 3, xr - x - 4, (int)A_NORMAL,
+		        V(CV_MILESTONES, r, M_TITLE), 0);
+	}
+}
+
+static void draw_tickets(struct customer *c, int y, int x, int h, int w)
+{
+	int n = cv_rows(&c->cv, CV_TICKETS);
+	ui_list_fit(&c->list[P_TICKETS], n, h);
+	if (n == 0)
+		ui_text(stdscr, y, x + 1, w - 1, term_attr(UA_DIM), "no tickets", 0);
+	for (int i = 0; i < h && c->list[P_TICKETS].top + i < n; i++) {
+		int r = c->list[P_TICKETS].top + i;
+		int open = V(CV_TICKETS, r, T_OPEN)[0] == 't';
+		const char *prio = V(CV_TICKETS, r, T_PRIORITY);
+		const char *pm = !strcmp(prio, "urgent") ? "!!" : !strcmp(prio, "high") ? "! " : "  ";
+		char age[16], tail[32];
+		int tattr = (int)A_NORMAL;
+		if (open) {
+			fmt_age(age, sizeof age, cv_num(&c->cv, CV_TICKETS, r, T_AGE_S));
+			int breached = *V(CV_TICKETS, r, T_SLA_LEFT_S) && cv_num(&c->cv, CV_TICKETS, r, T_SLA_LEFT_S) < 0;
+			snprintf(tail, sizeof tail, "%4s %s", age, breached ? "SLA!" : "    ");
+			if (breached)
+				tattr = term_attr(UA_BAD);
+		} else {
+			snprintf(tail, sizeof tail, "%s", V(CV_TICKETS, r, T_STATUS));
+			tattr = term_attr(UA_DIM);
+		}
+		marker(c, P_TICKETS, r, y + i, x);
+		ui_text(stdscr, y + i, x + 1, 2, open ? term_attr(UA_WARN) : (int)A_NORMAL, open ? pm : "  ", 0);
+		int xr = right(y + i, x + w, 10, tattr, tail);
+		int xs = x + 4 + ui_textf(stdscr, y + i, x + 4, 8, open ? (int)A_NORMAL : term_attr(UA_DIM), 0,
+		                          "%s", V(CV_TICKETS, r, T_ID));
+		ui_text(stdscr, y + i, xs + 1, xr - xs - 2, (open ? (int)A_NORMAL : term_attr(UA_DIM)),
+		        V(CV_TICKETS, r, T_SUBJECT), 0);
+	}
+}
+
+static void draw_notes(struct customer *c, int y, int x, int h, int w)
+{
+	int n = cv_rows(&c->cv, CV_NOTES);
+	ui_list_fit(&c->list[P_NOTES], n, h);
+	if (n == 0)
+		ui_text(stdscr, y, x + 1, w - 1, term_attr(UA_DIM), "no notes yet", 0);
+	for (int i = 0; i < h && c->list[P_NOTES].top + i < n; i++) {
+		int r = c->list[P_NOTES].top + i;
+		char d[16], who[64];
+		short_date(d, sizeof d, V(CV_NOTES, r, N_CREATED));
+		/* First name only: the panel is narrow. */
+		snprintf(who, sizeof who, "%s", V(CV_NOTES, r, N_AUTHOR_NAME));
+		who[strcspn(who, " ")] = '\0';
+		marker(c, P_NOTES, r, y + i, x);
+		int xx = x + 1 + ui_text(stdscr, y + i, x + 1, 7, term_attr(UA_DIM), d, 0) + 1;
+		xx += ui_textf(stdscr, y + i, xx, 14, (int)A_BOLD, 0, "%s:", who) + 1;
+		ui_text(stdscr, y + i, xx, x + w - xx, (int)A_NORMAL, V(CV_NOTES, r, N_BODY), 0);
+	}
+}
+
+static void draw_marketing(struct customer *c, int y, int x, int h, int w)
+{
+	int n = cv_rows(&c->cv, CV_MARKETING);
+	ui_list_fit(&c->list[P_MARKETING], n, h);
+	if (n == 0)
+		ui_text(stdscr, y, x + 1, w - 1, term_attr(UA_DIM), "no campaigns", 0);
+	for (int i = 0; i < h && c->list[P_MARKETING].top + i < n; i++) {
+		int r = c->list[P_MARKETING].top + i;
+		char d[16];
+		const char *st = V(CV_MARKETING, r, K_STATUS);
+		int sched = !strcmp(st, "scheduled");
+		short_date(d, sizeof d, V(CV_MARKETING, r, K_AT));
+		marker(c, P_MARKETING, r, y + i, x);
+		int xx = x + 1 + ui_text(stdscr, y + i, x + 1, 7, term_attr(UA_DIM), d, 0) + 1;
+		xx += ui_textf(stdscr, y + i, xx, 12, sched ? term_attr(UA_WARN) : (int)A_NORMAL, 0, "%s %s",
+		               term_sym(sched ? SYM_SCHEDULED : SYM_SENT), st) + 1;
+		ui_textf(stdscr, y + i, xx, x + w - xx, (int)A_NORMAL, 0, "\"%s\"",
+		         V(CV_MARKETING, r, K_CAMPAIGN));
+	}
+}
+
+static void draw_handoffs(struct customer *c, int y, int x, int h, int w)
+{
+	int n = cv_rows(&c->cv, CV_HANDOFFS);
+	/* Two rows per handoff (line + note) when there is room. */
+	int per = (h >= 2 * n || h >= 4) ? 2 : 1;
+	int fit = h / per;
+	ui_list_fit(&c->list[P_HANDOFFS], n, fit);
+	if (n == 0)
+		ui_text(stdscr, y, x + 1, w - 1, term_attr(UA_DIM), "no handoffs", 0);
+	for (int i = 0; i < fit && c->list[P_HANDOFFS].top + i < n; i++) {
+		int r = c->list[P_HANDOFFS].top + i, yy = y + i * per;
+		const char *st = V(CV_HANDOFFS, r, HO_STATE);
+		int open = !strcmp(st, "open"), active = open || !strcmp(st, "acknowledged");
+		char from[32], to[32], age[16], left[32], state[64];
+		team_label(from, sizeof from, V(CV_HANDOFFS, r, HO_FROM_TEAM));
+		team_label(to, sizeof to, V(CV_HANDOFFS, r, HO_TO_TEAM));
+		fmt_age(age, sizeof age, cv_num(&c->cv, CV_HANDOFFS, r, HO_AGE_S));
+		int sattr = active ? (int)A_NORMAL : term_attr(UA_DIM);
+		if (open) {
+			long long l = cv_num(&c->cv, CV_HANDOFFS, r, HO_ACK_LEFT_S);
+			fmt_left(left, sizeof left, l);
+			snprintf(state, sizeof state, "NOT ACKNOWLEDGED (%s%s)", l < 0 ? "" : "due ", left);
+			sattr = l < 0 ? term_attr(UA_BAD) : term_attr(UA_WARN);
+		} else {
+			snprintf(state, sizeof state, "%s", st);
+		}
+		marker(c, P_HANDOFFS, r, yy, x);
+		int xx = x + 1;
+		xx += ui_text(stdscr, yy, xx, 1, sattr, active ? term_sym(SYM_LIVE) : " ", 0) + 1;
+		xx += ui_textf(stdscr, yy, xx, x + w - xx, (int)A_NORMAL, 0, "%s %s %s", from,
+		               term_sym(SYM_ARROW), to) + 2;
+		struct buf b = BUF_INIT;
+		buf_printf(&b, "%s  %s  %s  ", V(CV_HANDOFFS, r, HO_REASON), V(CV_HANDOFFS, r, HO_PRIORITY), age);
+		if (*V(CV_HANDOFFS, r, HO_TO_STAFF))
+			buf_printf(&b, "for %s  ", V(CV_HANDOFFS, r, HO_TO_STAFF_NAME));
+		xx += ui_text(stdscr, yy, xx, x + w - xx, (int)A_NORMAL, buf_str(&b), 0);
+		buf_free(&b);
+		ui_text(stdscr, yy, xx, x + w - xx, sattr, state, 0);
+		if (per == 2)
+			ui_textf(stdscr, yy + 1, x + 3, w - 3, term_attr(UA_DIM), 0, "\"%s\"",
+			         V(CV_HANDOFFS, r, HO_NOTE));
+	}
+}
+
+static void panel_title(char *out, size_t n, struct customer *c, enum panel p)
+{
+	int rows = cv_rows(&c->cv, panel_part[p]), cnt = 0;
+	switch (p) {
+	case P_ONBOARDING:
+		for (int i = 0; i < rows; i++)
+			cnt += !strcmp(V(CV_MILESTONES, i, M_STATUS), "done");
+		snprintf(out, n, "Onboarding %d/%d", cnt, rows);
+		break;
+	case P_TICKETS:
+		for (int i = 0; i < rows; i++)
+			cnt += V(CV_TICKETS, i, T_OPEN)[0] == 't';
+		snprintf(out, n, "Tickets %s %d open", term_sym(SYM_DOT), cnt);
+		break;
+	case P_NOTES:
+		snprintf(out, n, "Success notes");
+		break;
+	case P_MARKETING:
+		snprintf(out, n, "Marketing");
+		break;
+	case P_HANDOFFS:
+		for (int i = 0; i < rows; i++) {
+			const char *st = V(CV_HANDOFFS, i, HO_STATE);
+			cnt += !strcmp(st, "open") || !strcmp(st, "acknowledged");
+		}
+		snprintf(out, n, "Handoffs %s %d open", term_sym(SYM_DOT), cnt);
+		break;
+	default:
+		out[0] = '\0';
+	}
+}
+
+static void draw_panel(struct customer *c, enum panel p, int y, int x, int h, int w)
+{
+	char title[96];
+	panel_title(title, sizeof title, c, p);
+	ui_box(stdscr, y, x, h, w, title, c->focus == p);
+	c->height[p] = h - 2;
+	switch (p) {
+	case P_ONBOARDING: draw_milestones(c, y + 1, x + 1, h - 2, w - 2); break;
+	case P_TICKETS: draw_tickets(c, y + 1, x + 1, h - 2, w - 2); break;
+	case P_NOTES: draw_notes(c, y + 1, x + 1, h - 2, w - 2); break;
+	case P_MARKETING: draw_marketing(c, y + 1, x + 1, h - 2, w - 2); break;
+	case P_HANDOFFS: draw_handoffs(c, y + 1, x + 1, h - 2, w - 2); break;
+	default: break;
+	}
+}
+
+void customer_draw_screen(struct customer *c, struct app *a)
+{
+	if (!c->loaded) {
+		ui_textf(stdscr, 0, 1, a->cols / 2, term_attr(UA_HEADER), 0, "Baton %s customer %s",
+		         term_sym(SYM_DOT), c->idtxt);
+		ui_text(stdscr, 2, 2, a->cols - 4, c->error[0] ? term_attr(UA_BAD) : term_attr(UA_DIM),
+		        c->error[0] ? c->error : "loading…", 0);
+		return;
+	}
+	draw_header(c, a);
+	int top = 4, avail = a->rows - 1 - top; /* rows 4 .. rows-2 */
+	/* Handoffs get a third, the grid the rest: each box keeps at least
+	 * one row inside at the smallest size the console accepts. */
+	int hand_h = avail / 3;
+	if (hand_h < 3)
+		hand_h = 3;
+	int grid_h = avail - hand_h;
+	int up_h = (grid_h + 1) / 2, low_h = grid_h - up_h;
+	int lw = (a->cols * 2) / 5, rw = a->cols - lw;
+	if (lw < 30)
+		lw = 30, rw = a->cols - 30;
+	draw_panel(c, P_ONBOARDING, top, 0, up_h, lw);
+	draw_panel(c, P_TICKETS, top, lw, up_h, rw);
+	draw_panel(c, P_NOTES, top + up_h, 0, low_h, lw);
+	draw_panel(c, P_MARKETING, top + up_h, lw, low_h, rw);
+	draw_panel(c, P_HANDOFFS, top + grid_h, 0, hand_h, a->cols);
+	if (c->focus == P_FLAGS && c->nflags && c->list[P_FLAGS].sel >= 0)
+		app_message(a, 0, "%s", cv_flag_explain(c->flag_idx[c->list[P_FLAGS].sel]));
+}

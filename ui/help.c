@@ -1,0 +1,52 @@
+/* The help screen, generated from the key table so that it cannot drift
+ * from the bindings, with the legend of every symbol and flag. */
+#include "baton/buf.h"
+#include "baton/customer.h"
+#include "ui/pager.h"
+#include "ui/ui.h"
+
+#include <stdio.h>
+
+/* What every symbol and marker on the screens means. */
+static void help_legend(struct buf *b, enum ui_scope scope)
+{
+	static const enum ui_sym shown[] = {SYM_SEL, SYM_DONE, SYM_CURRENT, SYM_BLOCKED, SYM_LIVE,
+	                                    SYM_SENT, SYM_SCHEDULED, SYM_FLAG, SYM_ARROW,
+	                                    SYM_ELLIPSIS, SYM_MORE};
+	buf_puts(b, "\nSymbols\n\n");
+	for (size_t i = 0; i < sizeof shown / sizeof *shown; i++)
+		buf_printf(b, "  %-6s %s\n", term_sym(shown[i]), term_sym_meaning(shown[i]));
+	if (scope != SCOPE_CUSTOMER && scope != SCOPE_FINDER)
+		return;
+	buf_puts(b, "\nMarkers\n\n"
+	            "  !!     urgent ticket          !      high-priority ticket\n"
+	            "  SLA!   ticket past its SLA    overdue 4d  milestone past its due date\n"
+	            "  NEW    handoff not yet acknowledged       ACK  acknowledged\n"
+	            "  LATE / NOT ACKNOWLEDGED (4h over)  past its acknowledgement SLA\n");
+	buf_puts(b, "\nCrossed signals (flags)\n\n");
+	for (int i = 0; i < CV_FLAG_COUNT; i++)
+		buf_printf(b, "  %s %s: %s\n", term_sym(SYM_FLAG), cv_flag_title(i), cv_flag_explain(i));
+}
+
+struct screen *help_new(struct app *a, enum ui_scope scope)
+{
+	struct buf b = BUF_INIT;
+	char keys[128];
+	buf_puts(&b, "Keys on this screen\n\n");
+	for (int act = 1; act < ACT_COUNT; act++) {
+		keys_labels(scope, (enum ui_action)act, keys, sizeof keys);
+		if (!keys[0])
+			continue;
+		buf_printf(&b, "  %-22s %s\n", keys, keys_action_help((enum ui_action)act));
+	}
+	if (scope == SCOPE_FINDER)
+		buf_puts(&b, "\nOn the start screen, typing goes to the Find field; Esc clears it\n"
+		             "or moves to the lists, where the keys above work.\n");
+	help_legend(&b, scope);
+	buf_puts(&b, "\nThe top line shows who you are connected as and the connection\n"
+	             "state: live, connecting or OFFLINE (Baton reconnects by itself).\n");
+	struct pager *p = pager_alloc("Help", buf_str(&b));
+	buf_free(&b);
+	(void)a;
+	return &p->base;
+}
