@@ -24,6 +24,18 @@ static void customer_destroy(struct screen *s)
 	free(c);
 }
 
+struct panel_rows {
+	const struct customer_view *cv;
+	enum cv_part part;
+};
+
+/* Every part's first column is its row's id. */
+static const char *row_id(const void *ctx, int row)
+{
+	const struct panel_rows *pr = ctx;
+	return cv_get(pr->cv, pr->part, row, 0);
+}
+
 static void on_loaded(struct screen *s, struct app *a, PGresult **res, int nres, const char *err)
 {
 	struct customer *c = (struct customer *)s;
@@ -38,18 +50,31 @@ static void on_loaded(struct screen *s, struct app *a, PGresult **res, int nres,
 		snprintf(c->error, sizeof c->error, "%s", e);
 		return;
 	}
+	/* Each panel's cursor stays on its item (by id) when a live
+	 * change reorders the rows, e.g. a handoff acknowledged meanwhile. */
+	char was[P_COUNT][64];
+	for (int p = P_ONBOARDING; p < P_COUNT; p++) {
+		int r = c->list[p].sel;
+		snprintf(was[p], sizeof was[p], "%s",
+		         c->loaded && r >= 0 && r < cv_rows(&c->cv, panel_part[p]) ? V(panel_part[p], r, 0) : "");
+	}
+	int was_flag = c->list[P_FLAGS].sel >= 0 && c->list[P_FLAGS].sel < c->nflags
+	               ? c->flag_idx[c->list[P_FLAGS].sel] : -1;
 	cv_free(&c->cv);
 	c->cv = cv;
 	c->loaded = 1;
 	c->error[0] = '\0';
 	c->nflags = 0;
 	for (int i = 0; i < CV_FLAG_COUNT; i++)
-		if (cv.flags & (1 << i))
+		if (cv.flags & (1 << i)) {
+			if (i == was_flag)
+				c->list[P_FLAGS].sel = c->nflags;
 			c->flag_idx[c->nflags++] = i;
-	for (int p = 0; p < P_COUNT; p++) {
-		int n = p == P_FLAGS ? c->nflags : cv_rows(&c->cv, panel_part[p]);
-		if (c->list[p].sel >= n || c->list[p].sel < 0)
-			c->list[p].sel = n ? 0 : -1;
+		}
+	ui_list_follow(&c->list[P_FLAGS], NULL, c->nflags, NULL, NULL);
+	for (int p = P_ONBOARDING; p < P_COUNT; p++) {
+		struct panel_rows pr = {&c->cv, panel_part[p]};
+		ui_list_follow(&c->list[p], was[p], cv_rows(&c->cv, panel_part[p]), row_id, &pr);
 	}
 }
 

@@ -6,60 +6,106 @@
 
 #include <stdio.h>
 
+/* "Label:     value" lines; empty values are left out. */
+enum how { AS_IS, AS_WORDS, AS_DAY, AS_WHEN };
+
+static void field(struct buf *b, const char *label, const char *v, enum how how)
+{
+	char out[128];
+	if (!v || !*v)
+		return;
+	switch (how) {
+	case AS_WORDS: fmt_words(out, sizeof out, v); break;
+	case AS_DAY: fmt_day_year(out, sizeof out, v); break;
+	case AS_WHEN: fmt_when(out, sizeof out, v); break;
+	default: buf_printf(b, "%-10s %s\n", label, v); return;
+	}
+	buf_printf(b, "%-10s %s\n", label, out);
+}
+
+#define F(label, part, col, how) field(b, label, V(part, r, col), how)
+
+static void milestone_text(struct customer *c, int r, struct buf *b)
+{
+	buf_printf(b, "%s\n\n", V(CV_MILESTONES, r, M_TITLE));
+	F("Status:", CV_MILESTONES, M_STATUS, AS_WORDS);
+	F("Owner:", CV_MILESTONES, M_OWNER, AS_IS);
+	F("Due:", CV_MILESTONES, M_DUE, AS_DAY);
+	F("Completed:", CV_MILESTONES, M_COMPLETED, AS_WHEN);
+	if (*V(CV_MILESTONES, r, M_OVERDUE_DAYS))
+		buf_printf(b, "%-10s %s days\n", "Overdue:", V(CV_MILESTONES, r, M_OVERDUE_DAYS));
+	if (*V(CV_MILESTONES, r, M_BLOCKED_REASON))
+		buf_printf(b, "\nBlocked because:\n%s\n", V(CV_MILESTONES, r, M_BLOCKED_REASON));
+}
+
+static void ticket_text(struct customer *c, int r, struct buf *b)
+{
+	buf_printf(b, "#%s %s\n\n", V(CV_TICKETS, r, T_ID), V(CV_TICKETS, r, T_SUBJECT));
+	F("Status:", CV_TICKETS, T_STATUS, AS_WORDS);
+	F("Priority:", CV_TICKETS, T_PRIORITY, AS_WORDS);
+	F("Category:", CV_TICKETS, T_CATEGORY, AS_WORDS);
+	F("Assignee:", CV_TICKETS, T_ASSIGNEE, AS_IS);
+	F("Opened:", CV_TICKETS, T_OPENED, AS_WHEN);
+	F("SLA due:", CV_TICKETS, T_SLA_DUE, AS_WHEN);
+	if (*V(CV_TICKETS, r, T_SLA_LEFT_S) && V(CV_TICKETS, r, T_OPEN)[0] == 't') {
+		char left[32];
+		fmt_left(left, sizeof left, cv_num(&c->cv, CV_TICKETS, r, T_SLA_LEFT_S));
+		buf_printf(b, "%-10s %s\n", "SLA:", left);
+	}
+	F("Solved:", CV_TICKETS, T_SOLVED, AS_WHEN);
+	buf_printf(b, "\n%s\n", V(CV_TICKETS, r, T_BODY));
+}
+
+static void handoff_text(struct customer *c, int r, struct buf *b)
+{
+	buf_printf(b, "%s → %s", V(CV_HANDOFFS, r, HO_FROM_TEAM), V(CV_HANDOFFS, r, HO_TO_TEAM));
+	if (*V(CV_HANDOFFS, r, HO_TO_STAFF))
+		buf_printf(b, " (%s)", V(CV_HANDOFFS, r, HO_TO_STAFF_NAME));
+	buf_puts(b, "\n");
+	F("Reason:", CV_HANDOFFS, HO_REASON, AS_WORDS);
+	F("Priority:", CV_HANDOFFS, HO_PRIORITY, AS_WORDS);
+	F("State:", CV_HANDOFFS, HO_STATE, AS_WORDS);
+	F("Written:", CV_HANDOFFS, HO_CREATED, AS_WHEN);
+	buf_printf(b, "%-10s %s (%s)\n", "By:", V(CV_HANDOFFS, r, HO_AUTHOR_NAME), V(CV_HANDOFFS, r, HO_AUTHOR));
+	F("Ack due:", CV_HANDOFFS, HO_ACK_DUE, AS_WHEN);
+	if (*V(CV_HANDOFFS, r, HO_TICKET))
+		buf_printf(b, "%-10s #%s\n", "Ticket:", V(CV_HANDOFFS, r, HO_TICKET));
+	buf_printf(b, "%-10s %s\n\n%s\n\nHistory:\n%s\n", "Id:", V(CV_HANDOFFS, r, HO_ID),
+	           V(CV_HANDOFFS, r, HO_NOTE), V(CV_HANDOFFS, r, HO_EVENTS));
+}
+
 /* The full item behind the selection, as text for a detail page. */
 void customer_item_text(struct customer *c, enum panel p, int r, struct buf *b, char *title, size_t tn)
 {
 	switch (p) {
 	case P_ONBOARDING:
 		snprintf(title, tn, "Milestone %s", V(CV_MILESTONES, r, M_POSITION));
-		buf_printf(b, "%s\n\nStatus:    %s\nOwner:     %s\nDue:       %s\nCompleted: %s\n",
-		           V(CV_MILESTONES, r, M_TITLE), V(CV_MILESTONES, r, M_STATUS),
-		           V(CV_MILESTONES, r, M_OWNER), V(CV_MILESTONES, r, M_DUE),
-		           V(CV_MILESTONES, r, M_COMPLETED));
-		if (*V(CV_MILESTONES, r, M_OVERDUE_DAYS))
-			buf_printf(b, "Overdue:   %s days\n", V(CV_MILESTONES, r, M_OVERDUE_DAYS));
-		if (*V(CV_MILESTONES, r, M_BLOCKED_REASON))
-			buf_printf(b, "\nBlocked because:\n%s\n", V(CV_MILESTONES, r, M_BLOCKED_REASON));
+		milestone_text(c, r, b);
 		break;
-	case P_TICKETS: {
-		char left[32] = "";
-		if (*V(CV_TICKETS, r, T_SLA_LEFT_S))
-			fmt_left(left, sizeof left, cv_num(&c->cv, CV_TICKETS, r, T_SLA_LEFT_S));
+	case P_TICKETS:
 		snprintf(title, tn, "Ticket %s", V(CV_TICKETS, r, T_ID));
-		buf_printf(b, "#%s %s\n\nStatus:    %s\nPriority:  %s\nCategory:  %s\nAssignee:  %s\n"
-		           "Opened:    %s\nSLA due:   %s %s\nSolved:    %s\n\n%s\n",
-		           V(CV_TICKETS, r, T_ID), V(CV_TICKETS, r, T_SUBJECT), V(CV_TICKETS, r, T_STATUS),
-		           V(CV_TICKETS, r, T_PRIORITY), V(CV_TICKETS, r, T_CATEGORY),
-		           V(CV_TICKETS, r, T_ASSIGNEE), V(CV_TICKETS, r, T_OPENED),
-		           V(CV_TICKETS, r, T_SLA_DUE), left, V(CV_TICKETS, r, T_SOLVED),
-		           V(CV_TICKETS, r, T_BODY));
+		ticket_text(c, r, b);
+		break;
+	case P_NOTES: {
+		char when[32], kind[32];
+		fmt_when(when, sizeof when, V(CV_NOTES, r, N_CREATED));
+		fmt_words(kind, sizeof kind, V(CV_NOTES, r, N_KIND));
+		snprintf(title, tn, "Note by %s", V(CV_NOTES, r, N_AUTHOR_NAME));
+		buf_printf(b, "%s  %s  %s (%s)\n\n%s\n", when, kind, V(CV_NOTES, r, N_AUTHOR_NAME),
+		           V(CV_NOTES, r, N_AUTHOR), V(CV_NOTES, r, N_BODY));
 		break;
 	}
-	case P_NOTES:
-		snprintf(title, tn, "Note by %s", V(CV_NOTES, r, N_AUTHOR_NAME));
-		buf_printf(b, "%s  %s  %s (%s)\n\n%s\n", V(CV_NOTES, r, N_CREATED), V(CV_NOTES, r, N_KIND),
-		           V(CV_NOTES, r, N_AUTHOR_NAME), V(CV_NOTES, r, N_AUTHOR), V(CV_NOTES, r, N_BODY));
-		break;
 	case P_MARKETING:
 		snprintf(title, tn, "Campaign");
-		buf_printf(b, "\"%s\"\n\nStatus:    %s\nWhen:      %s\nKind:      %s\nChannel:   %s\n",
-		           V(CV_MARKETING, r, K_CAMPAIGN), V(CV_MARKETING, r, K_STATUS),
-		           V(CV_MARKETING, r, K_AT), V(CV_MARKETING, r, K_KIND), V(CV_MARKETING, r, K_CHANNEL));
+		buf_printf(b, "\"%s\"\n\n", V(CV_MARKETING, r, K_CAMPAIGN));
+		F("Status:", CV_MARKETING, K_STATUS, AS_WORDS);
+		F("When:", CV_MARKETING, K_AT, AS_WHEN);
+		F("Kind:", CV_MARKETING, K_KIND, AS_WORDS);
+		F("Channel:", CV_MARKETING, K_CHANNEL, AS_WORDS);
 		break;
 	case P_HANDOFFS:
 		snprintf(title, tn, "Handoff %.8s", V(CV_HANDOFFS, r, HO_ID));
-		buf_printf(b, "%s → %s%s%s%s\nReason:    %s\nPriority:  %s\nState:     %s\n"
-		           "Written:   %s by %s (%s)\nAck due:   %s\n",
-		           V(CV_HANDOFFS, r, HO_FROM_TEAM), V(CV_HANDOFFS, r, HO_TO_TEAM),
-		           *V(CV_HANDOFFS, r, HO_TO_STAFF) ? " (" : "", V(CV_HANDOFFS, r, HO_TO_STAFF_NAME),
-		           *V(CV_HANDOFFS, r, HO_TO_STAFF) ? ")" : "", V(CV_HANDOFFS, r, HO_REASON),
-		           V(CV_HANDOFFS, r, HO_PRIORITY), V(CV_HANDOFFS, r, HO_STATE),
-		           V(CV_HANDOFFS, r, HO_CREATED), V(CV_HANDOFFS, r, HO_AUTHOR_NAME),
-		           V(CV_HANDOFFS, r, HO_AUTHOR), V(CV_HANDOFFS, r, HO_ACK_DUE));
-		if (*V(CV_HANDOFFS, r, HO_TICKET))
-			buf_printf(b, "Ticket:    #%s\n", V(CV_HANDOFFS, r, HO_TICKET));
-		buf_printf(b, "Id:        %s\n\n%s\n\nHistory:\n%s\n", V(CV_HANDOFFS, r, HO_ID),
-		           V(CV_HANDOFFS, r, HO_NOTE), V(CV_HANDOFFS, r, HO_EVENTS));
+		handoff_text(c, r, b);
 		break;
 	default:
 		snprintf(title, tn, "Flag");

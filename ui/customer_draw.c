@@ -10,18 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* "2026-11-19..." -> "Nov 19" */
-static void short_date(char *out, size_t n, const char *iso)
-{
-	static const char *const mon[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-	                                  "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-	int y, m, d;
-	if (sscanf(iso, "%d-%d-%d", &y, &m, &d) == 3 && m >= 1 && m <= 12)
-		snprintf(out, n, "%s %02d", mon[m - 1], d);
-	else
-		snprintf(out, n, "%s", iso);
-}
-
 static void team_label(char *out, size_t n, const char *id)
 {
 	snprintf(out, n, "%s", id);
@@ -36,6 +24,34 @@ static int marker(struct customer *c, enum panel p, int row, int y, int x)
 	return sel;
 }
 
+/* "Growth · Pro · onboarding (on track) · renews 1 Mar 2027 · owner Ben
+ * Okafor": when it does not fit, labels and the owner's surname go before
+ * any value does. */
+static void header_facts(struct customer *c, struct buf *b, int w)
+{
+	char life[64], health[64], renew[32], owner[128];
+	fmt_words(life, sizeof life, V(CV_HEADER, 0, H_LIFECYCLE));
+	fmt_words(health, sizeof health, V(CV_HEADER, 0, H_ONB_HEALTH));
+	fmt_day_year(renew, sizeof renew, V(CV_HEADER, 0, H_RENEWAL));
+	snprintf(owner, sizeof owner, "%s", V(CV_HEADER, 0, H_OWNER_NAME));
+	const char *dot = term_sym(SYM_DOT);
+	/* Shorter and shorter: the owner's first name, then no "owner". */
+	for (int step = 0; step < 3; step++) {
+		buf_reset(b);
+		buf_printf(b, "%s %s %s %s %s", V(CV_HEADER, 0, H_PLAN), dot, V(CV_HEADER, 0, H_SEGMENT),
+		           dot, life);
+		if (health[0])
+			buf_printf(b, " (%s)", health);
+		if (*V(CV_HEADER, 0, H_RENEWAL))
+			buf_printf(b, " %s renews %s", dot, renew);
+		if (*V(CV_HEADER, 0, H_OWNER))
+			buf_printf(b, " %s %s%s", dot, step == 2 ? "" : "owner ", owner);
+		if (text_width(buf_str(b)) <= w)
+			return;
+		owner[strcspn(owner, " ")] = '\0';
+	}
+}
+
 static void draw_header(struct customer *c, struct app *a)
 {
 	char buf[256], date[16];
@@ -47,14 +63,7 @@ static void draw_header(struct customer *c, struct app *a)
 		ui_textf(stdscr, 0, x + 1, a->cols / 2 - x + 8, term_attr(UA_DIM), 0, "(%s)", dom);
 
 	struct buf b = BUF_INIT;
-	buf_printf(&b, "%s %s %s %s %s", V(CV_HEADER, 0, H_PLAN), term_sym(SYM_DOT),
-	           V(CV_HEADER, 0, H_SEGMENT), term_sym(SYM_DOT), V(CV_HEADER, 0, H_LIFECYCLE));
-	if (*V(CV_HEADER, 0, H_ONB_HEALTH))
-		buf_printf(&b, " (%s)", V(CV_HEADER, 0, H_ONB_HEALTH));
-	if (*V(CV_HEADER, 0, H_OWNER))
-		buf_printf(&b, " %s owner %s", term_sym(SYM_DOT), V(CV_HEADER, 0, H_OWNER_NAME));
-	if (*V(CV_HEADER, 0, H_RENEWAL))
-		buf_printf(&b, " %s renews %s", term_sym(SYM_DOT), V(CV_HEADER, 0, H_RENEWAL));
+	header_facts(c, &b, w);
 	ui_text(stdscr, 1, 1, w, (int)A_NORMAL, buf_str(&b), 0);
 	buf_reset(&b);
 	struct { int score, at; const char *label, *max; } s[] = {
@@ -62,7 +71,7 @@ static void draw_header(struct customer *c, struct app *a)
 	for (int i = 0; i < 3; i++) {
 		if (!*V(CV_HEADER, 0, s[i].score))
 			continue;
-		short_date(date, sizeof date, V(CV_HEADER, 0, s[i].at));
+		fmt_day(date, sizeof date, V(CV_HEADER, 0, s[i].at));
 		buf_printf(&b, "%s %s%s (%s)   ", s[i].label, V(CV_HEADER, 0, s[i].score), s[i].max, date);
 	}
 	if (!b.len)
@@ -91,13 +100,14 @@ static int right(int y, int xr, int maxw, int attr, const char *s)
 	return xr - w;
 }
 
-static void draw_milestones(struct customer *c, int y, int x, int h, int w)
+static int draw_milestones(struct customer *c, int y, int x, int h, int w)
 {
 	int n = cv_rows(&c->cv, CV_MILESTONES);
 	ui_list_fit(&c->list[P_ONBOARDING], n, h);
 	if (n == 0)
 		ui_text(stdscr, y, x + 1, w - 1, term_attr(UA_DIM), "no onboarding plan", 0);
-	for (int i = 0; i < h && c->list[P_ONBOARDING].top + i < n; i++) {
+	int i;
+	for (i = 0; i < h && c->list[P_ONBOARDING].top + i < n; i++) {
 		int r = c->list[P_ONBOARDING].top + i;
 		const char *st = V(CV_MILESTONES, r, M_STATUS);
 		char when[32], d[16];
@@ -105,13 +115,13 @@ static void draw_milestones(struct customer *c, int y, int x, int h, int w)
 		const char *sym = " ";
 		if (!strcmp(st, "done")) {
 			sym = term_sym(SYM_DONE);
-			short_date(when, sizeof when, V(CV_MILESTONES, r, M_COMPLETED));
+			fmt_day(when, sizeof when, V(CV_MILESTONES, r, M_COMPLETED));
 			attr = term_attr(UA_DIM);
 		} else if (*V(CV_MILESTONES, r, M_OVERDUE_DAYS)) {
 			snprintf(when, sizeof when, "overdue %sd", V(CV_MILESTONES, r, M_OVERDUE_DAYS));
 			attr = term_attr(UA_BAD);
 		} else {
-			short_date(d, sizeof d, V(CV_MILESTONES, r, M_DUE));
+			fmt_day(d, sizeof d, V(CV_MILESTONES, r, M_DUE));
 			snprintf(when, sizeof when, "%s", d);
 		}
 		if (!strcmp(st, "in_progress"))
@@ -127,15 +137,17 @@ static void draw_milestones(struct customer *c, int y, int x, int h, int w)
 		ui_text(stdscr, y + i, x + 3, xr - x - 4, (int)A_NORMAL,
 		        V(CV_MILESTONES, r, M_TITLE), 0);
 	}
+	return i;
 }
 
-static void draw_tickets(struct customer *c, int y, int x, int h, int w)
+static int draw_tickets(struct customer *c, int y, int x, int h, int w)
 {
 	int n = cv_rows(&c->cv, CV_TICKETS);
 	ui_list_fit(&c->list[P_TICKETS], n, h);
 	if (n == 0)
 		ui_text(stdscr, y, x + 1, w - 1, term_attr(UA_DIM), "no tickets", 0);
-	for (int i = 0; i < h && c->list[P_TICKETS].top + i < n; i++) {
+	int i;
+	for (i = 0; i < h && c->list[P_TICKETS].top + i < n; i++) {
 		int r = c->list[P_TICKETS].top + i;
 		int open = V(CV_TICKETS, r, T_OPEN)[0] == 't';
 		const char *prio = V(CV_TICKETS, r, T_PRIORITY);
@@ -149,7 +161,7 @@ static void draw_tickets(struct customer *c, int y, int x, int h, int w)
 			if (breached)
 				tattr = term_attr(UA_BAD);
 		} else {
-			snprintf(tail, sizeof tail, "%s", V(CV_TICKETS, r, T_STATUS));
+			fmt_words(tail, sizeof tail, V(CV_TICKETS, r, T_STATUS));
 			tattr = term_attr(UA_DIM);
 		}
 		marker(c, P_TICKETS, r, y + i, x);
@@ -160,18 +172,20 @@ static void draw_tickets(struct customer *c, int y, int x, int h, int w)
 		ui_text(stdscr, y + i, xs + 1, xr - xs - 2, (open ? (int)A_NORMAL : term_attr(UA_DIM)),
 		        V(CV_TICKETS, r, T_SUBJECT), 0);
 	}
+	return i;
 }
 
-static void draw_notes(struct customer *c, int y, int x, int h, int w)
+static int draw_notes(struct customer *c, int y, int x, int h, int w)
 {
 	int n = cv_rows(&c->cv, CV_NOTES);
 	ui_list_fit(&c->list[P_NOTES], n, h);
 	if (n == 0)
 		ui_text(stdscr, y, x + 1, w - 1, term_attr(UA_DIM), "no notes yet", 0);
-	for (int i = 0; i < h && c->list[P_NOTES].top + i < n; i++) {
+	int i;
+	for (i = 0; i < h && c->list[P_NOTES].top + i < n; i++) {
 		int r = c->list[P_NOTES].top + i;
 		char d[16], who[64];
-		short_date(d, sizeof d, V(CV_NOTES, r, N_CREATED));
+		fmt_day(d, sizeof d, V(CV_NOTES, r, N_CREATED));
 		/* First name only: the panel is narrow. */
 		snprintf(who, sizeof who, "%s", V(CV_NOTES, r, N_AUTHOR_NAME));
 		who[strcspn(who, " ")] = '\0';
@@ -180,30 +194,36 @@ static void draw_notes(struct customer *c, int y, int x, int h, int w)
 		xx += ui_textf(stdscr, y + i, xx, 14, (int)A_BOLD, 0, "%s:", who) + 1;
 		ui_text(stdscr, y + i, xx, x + w - xx, (int)A_NORMAL, V(CV_NOTES, r, N_BODY), 0);
 	}
+	return i;
 }
 
-static void draw_marketing(struct customer *c, int y, int x, int h, int w)
+static int draw_marketing(struct customer *c, int y, int x, int h, int w)
 {
 	int n = cv_rows(&c->cv, CV_MARKETING);
 	ui_list_fit(&c->list[P_MARKETING], n, h);
 	if (n == 0)
 		ui_text(stdscr, y, x + 1, w - 1, term_attr(UA_DIM), "no campaigns", 0);
-	for (int i = 0; i < h && c->list[P_MARKETING].top + i < n; i++) {
+	int i;
+	for (i = 0; i < h && c->list[P_MARKETING].top + i < n; i++) {
 		int r = c->list[P_MARKETING].top + i;
 		char d[16];
 		const char *st = V(CV_MARKETING, r, K_STATUS);
 		int sched = !strcmp(st, "scheduled");
-		short_date(d, sizeof d, V(CV_MARKETING, r, K_AT));
+		fmt_day(d, sizeof d, V(CV_MARKETING, r, K_AT));
 		marker(c, P_MARKETING, r, y + i, x);
 		int xx = x + 1 + ui_text(stdscr, y + i, x + 1, 7, term_attr(UA_DIM), d, 0) + 1;
+		char status[32], kind[32];
+		fmt_words(status, sizeof status, st);
+		fmt_words(kind, sizeof kind, V(CV_MARKETING, r, K_KIND));
 		xx += ui_textf(stdscr, y + i, xx, 12, sched ? term_attr(UA_WARN) : (int)A_NORMAL, 0, "%s %s",
-		               term_sym(sched ? SYM_SCHEDULED : SYM_SENT), st) + 1;
-		ui_textf(stdscr, y + i, xx, x + w - xx, (int)A_NORMAL, 0, "\"%s\"",
+		               term_sym(sched ? SYM_SCHEDULED : SYM_SENT), status) + 1;
+		ui_textf(stdscr, y + i, xx, x + w - xx, (int)A_NORMAL, 0, "%s \"%s\"", kind,
 		         V(CV_MARKETING, r, K_CAMPAIGN));
 	}
+	return i;
 }
 
-static void draw_handoffs(struct customer *c, int y, int x, int h, int w)
+static int draw_handoffs(struct customer *c, int y, int x, int h, int w)
 {
 	int n = cv_rows(&c->cv, CV_HANDOFFS);
 	/* Two rows per handoff (line + note) when there is room. */
@@ -212,7 +232,8 @@ static void draw_handoffs(struct customer *c, int y, int x, int h, int w)
 	ui_list_fit(&c->list[P_HANDOFFS], n, fit);
 	if (n == 0)
 		ui_text(stdscr, y, x + 1, w - 1, term_attr(UA_DIM), "no handoffs", 0);
-	for (int i = 0; i < fit && c->list[P_HANDOFFS].top + i < n; i++) {
+	int i;
+	for (i = 0; i < fit && c->list[P_HANDOFFS].top + i < n; i++) {
 		int r = c->list[P_HANDOFFS].top + i, yy = y + i * per;
 		const char *st = V(CV_HANDOFFS, r, HO_STATE);
 		int open = !strcmp(st, "open"), active = open || !strcmp(st, "acknowledged");
@@ -227,24 +248,28 @@ static void draw_handoffs(struct customer *c, int y, int x, int h, int w)
 			snprintf(state, sizeof state, "NOT ACKNOWLEDGED (%s%s)", l < 0 ? "" : "due ", left);
 			sattr = l < 0 ? term_attr(UA_BAD) : term_attr(UA_WARN);
 		} else {
-			snprintf(state, sizeof state, "%s", st);
+			fmt_words(state, sizeof state, st);
 		}
 		marker(c, P_HANDOFFS, r, yy, x);
 		int xx = x + 1;
 		xx += ui_text(stdscr, yy, xx, 1, sattr, active ? term_sym(SYM_LIVE) : " ", 0) + 1;
 		xx += ui_textf(stdscr, yy, xx, x + w - xx, (int)A_NORMAL, 0, "%s %s %s", from,
 		               term_sym(SYM_ARROW), to) + 2;
-		struct buf b = BUF_INIT;
-		buf_printf(&b, "%s  %s  %s  ", V(CV_HANDOFFS, r, HO_REASON), V(CV_HANDOFFS, r, HO_PRIORITY), age);
-		if (*V(CV_HANDOFFS, r, HO_TO_STAFF))
-			buf_printf(&b, "for %s  ", V(CV_HANDOFFS, r, HO_TO_STAFF_NAME));
-		xx += ui_text(stdscr, yy, xx, x + w - xx, (int)A_NORMAL, buf_str(&b), 0);
-		buf_free(&b);
-		ui_text(stdscr, yy, xx, x + w - xx, sattr, state, 0);
+		/* The state is the fact the row is for: before the person,
+		 * which is cut first. */
+		char reason[64], prio[16];
+		fmt_words(reason, sizeof reason, V(CV_HANDOFFS, r, HO_REASON));
+		fmt_words(prio, sizeof prio, V(CV_HANDOFFS, r, HO_PRIORITY));
+		xx += ui_textf(stdscr, yy, xx, x + w - xx, (int)A_NORMAL, 0, "%s  %s  %s  ", reason, prio, age);
+		xx += ui_text(stdscr, yy, xx, x + w - xx, sattr, state, 0);
+		if (*V(CV_HANDOFFS, r, HO_TO_STAFF) && xx + 8 < x + w)
+			ui_textf(stdscr, yy, xx + 2, x + w - xx - 2, (int)A_NORMAL, 0, "for %s",
+			         V(CV_HANDOFFS, r, HO_TO_STAFF_NAME));
 		if (per == 2)
 			ui_textf(stdscr, yy + 1, x + 3, w - 3, term_attr(UA_DIM), 0, "\"%s\"",
 			         V(CV_HANDOFFS, r, HO_NOTE));
 	}
+	return i;
 }
 
 static void panel_title(char *out, size_t n, struct customer *c, enum panel p)
@@ -279,20 +304,40 @@ static void panel_title(char *out, size_t n, struct customer *c, enum panel p)
 	}
 }
 
+/* On the bottom border, when not every row fits: " 3 more ↓ " before
+ * scrolling, " 4-6 of 9 ↓ " after, so a panel never hides that it has
+ * more than it shows. */
+static void draw_more(struct customer *c, enum panel p, int shown, int y, int xr)
+{
+	int n = cv_rows(&c->cv, panel_part[p]), top = c->list[p].top;
+	char more[48];
+	if (top + shown >= n && top == 0)
+		return;
+	if (top == 0)
+		snprintf(more, sizeof more, " %d more %s ", n - shown, term_sym(SYM_MORE));
+	else
+		snprintf(more, sizeof more, " %d-%d of %d%s%s ", top + 1, top + shown, n,
+		         top + shown < n ? " " : "", top + shown < n ? term_sym(SYM_MORE) : "");
+	int w = text_width(more);
+	ui_text(stdscr, y, xr - w - 1, w, term_attr(UA_DIM), more, 0);
+}
+
 static void draw_panel(struct customer *c, enum panel p, int y, int x, int h, int w)
 {
 	char title[96];
 	panel_title(title, sizeof title, c, p);
 	ui_box(stdscr, y, x, h, w, title, c->focus == p);
 	c->height[p] = h - 2;
+	int shown = 0;
 	switch (p) {
-	case P_ONBOARDING: draw_milestones(c, y + 1, x + 1, h - 2, w - 2); break;
-	case P_TICKETS: draw_tickets(c, y + 1, x + 1, h - 2, w - 2); break;
-	case P_NOTES: draw_notes(c, y + 1, x + 1, h - 2, w - 2); break;
-	case P_MARKETING: draw_marketing(c, y + 1, x + 1, h - 2, w - 2); break;
-	case P_HANDOFFS: draw_handoffs(c, y + 1, x + 1, h - 2, w - 2); break;
+	case P_ONBOARDING: shown = draw_milestones(c, y + 1, x + 1, h - 2, w - 2); break;
+	case P_TICKETS: shown = draw_tickets(c, y + 1, x + 1, h - 2, w - 2); break;
+	case P_NOTES: shown = draw_notes(c, y + 1, x + 1, h - 2, w - 2); break;
+	case P_MARKETING: shown = draw_marketing(c, y + 1, x + 1, h - 2, w - 2); break;
+	case P_HANDOFFS: shown = draw_handoffs(c, y + 1, x + 1, h - 2, w - 2); break;
 	default: break;
 	}
+	draw_more(c, p, shown, y + h - 1, x + w - 1);
 }
 
 void customer_draw_screen(struct customer *c, struct app *a)

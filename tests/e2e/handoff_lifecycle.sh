@@ -51,7 +51,7 @@ check "r asks 'Resolve; comment (optional):'" wait_row 24 "Resolve; comment (opt
 type_text "Called Dana: 10% on a 2-year term, she is happy."
 keys Enter
 check "Enter: 'handoff resolved', and the panel says resolved" \
-	eval 'wait_for "handoff resolved" 10 && wait_for "for Ben Okafor  resolved" 10'
+	eval 'wait_for "handoff resolved" 10 && wait_for "resolved  for Ben Okafor" 10'
 check "the database: resolved, closed by ben, version 3" \
 	test "$(hsql "state || '|' || closed_by || '|' || (closed_at IS NOT NULL) || '|' || version")" = "resolved|ben|true|3"
 check "the history: created by ana, acknowledged by ben, resolved by ben with the comment" \
