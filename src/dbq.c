@@ -7,6 +7,7 @@
  */
 #include "baton/config.h"
 #include "baton/db.h"
+#include "dbq_priv.h"
 
 #include <poll.h>
 #include <stdio.h>
@@ -16,52 +17,6 @@
 
 const char dbq_cancelled[] = "cancelled";
 
-#define DBQ_MAX_PREPARED 32
-
-struct req {
-	struct req *next;
-	int tag;
-	int retry;
-	int muted;
-	int internal; /* session setup: result feeds dbq itself */
-	int prepare;  /* use named prepared statements */
-	char *expect; /* per result to come: 'p' a Prepare's, 'q' a statement's */
-	int *expect_id; /* for 'p': the id of the statement being prepared */
-	int seen;
-	int n;
-	char **sql;
-	int *nparams;
-	char ***params;
-	dbq_done_fn done;
-	void *ctx;
-};
-
-struct dbq {
-	char *conninfo;
-	int timeout_s;
-	int statement_timeout_ms;
-	PGconn *conn;
-	enum dbq_state st;
-	PostgresPollingStatusType poll;
-	struct req *head, *tail;  /* queued, not sent */
-	struct req *inflight;
-	PGresult **res;
-	int got;
-	int want_write;
-	long long retry_at_ms;    /* when DOWN: next attempt, 0 none */
-	int backoff_ms;
-	char user[128];
-	/* Statements prepared on this connection, by text, named
-	 * "baton_<id>" with ids never reused on a connection. */
-	char *prepared[DBQ_MAX_PREPARED];
-	int prepared_id[DBQ_MAX_PREPARED];
-	int nprepared;
-	int next_id;
-	dbq_state_fn on_state;
-	dbq_notify_fn on_notify;
-	void *cb_ctx;
-};
-
 static long long now_ms(void)
 {
 	struct timespec ts;
@@ -69,7 +24,7 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static char *dup_or_null(const char *s)
+char *dbq_strdup(const char *s)
 {
 	if (!s)
 		return NULL;
@@ -79,7 +34,7 @@ static char *dup_or_null(const char *s)
 	return p;
 }
 
-static void *xcalloc(size_t n, size_t sz)
+void *dbq_xcalloc(size_t n, size_t sz)
 {
 	void *p = calloc(n ? n : 1, sz);
 	if (!p)
@@ -105,32 +60,10 @@ static void req_free(struct req *r)
 	free(r);
 }
 
-static void forget_prepared(struct dbq *q)
-{
-	for (int i = 0; i < q->nprepared; i++)
-		free(q->prepared[i]);
-	q->nprepared = 0;
-	q->next_id = 0;
-}
-
-/* A Prepare that did not succeed created nothing: drop its entry. */
-static void forget_one(struct dbq *q, int id)
-{
-	for (int i = 0; i < q->nprepared; i++) {
-		if (q->prepared_id[i] != id)
-			continue;
-		free(q->prepared[i]);
-		q->prepared[i] = q->prepared[q->nprepared - 1];
-		q->prepared_id[i] = q->prepared_id[q->nprepared - 1];
-		q->nprepared--;
-		return;
-	}
-}
-
 struct dbq *dbq_new(const struct config *cfg, const char *conninfo)
 {
-	struct dbq *q = xcalloc(1, sizeof *q);
-	q->conninfo = dup_or_null(conninfo ? conninfo : (cfg ? cfg->conninfo : NULL));
+	struct dbq *q = dbq_xcalloc(1, sizeof *q);
+	q->conninfo = dbq_strdup(conninfo ? conninfo : (cfg ? cfg->conninfo : NULL));
 	q->timeout_s = cfg ? cfg->connect_timeout_s : 0;
 	q->statement_timeout_ms = cfg ? cfg->statement_timeout_ms : 15000;
 	q->st = DBQ_DOWN;
@@ -145,7 +78,7 @@ void dbq_set_callbacks(struct dbq *q, dbq_state_fn on_state, dbq_notify_fn on_no
 	q->cb_ctx = ctx;
 }
 
-static void set_state(struct dbq *q, enum dbq_state st, const char *msg)
+void dbq_set_state(struct dbq *q, enum dbq_state st, const char *msg)
 {
 	q->st = st;
 	if (q->on_state)
@@ -162,7 +95,7 @@ static void free_results(struct dbq *q)
 	q->got = 0;
 }
 
-static void finish_request(struct dbq *q, const char *err)
+void dbq_finish_request(struct dbq *q, const char *err)
 {
 	struct req *r = q->inflight;
 	if (r && r->done) {
@@ -188,7 +121,7 @@ static void push_front(struct dbq *q, struct req *r)
 
 /* The connection is gone: requeue what can be retried, fail the rest, and
  * schedule a new attempt with back-off. */
-static void connection_lost(struct dbq *q, const char *why)
+void dbq_connection_lost(struct dbq *q, const char *why)
 {
 	char msg[512];
 	db_explain_error(why, msg, sizeof msg);
@@ -199,18 +132,18 @@ static void connection_lost(struct dbq *q, const char *why)
 			q->inflight = NULL;
 			push_front(q, r);
 		} else {
-			finish_request(q, "connection to the database lost; the outcome is unknown");
+			dbq_finish_request(q, "connection to the database lost; the outcome is unknown");
 		}
 	}
 	if (q->conn)
 		PQfinish(q->conn);
 	q->conn = NULL;
 	q->want_write = 0;
-	forget_prepared(q);
+	dbq_forget_prepared(q);
 	q->retry_at_ms = now_ms() + q->backoff_ms;
 	if (q->backoff_ms < 5000)
 		q->backoff_ms *= 2;
-	set_state(q, DBQ_DOWN, msg);
+	dbq_set_state(q, DBQ_DOWN, msg);
 }
 
 static void quiet_notice(void *arg, const char *msg)
@@ -224,7 +157,7 @@ void dbq_connect(struct dbq *q)
 	if (q->conn)
 		PQfinish(q->conn);
 	q->conn = NULL;
-	forget_prepared(q);
+	dbq_forget_prepared(q);
 	q->retry_at_ms = 0;
 	struct config tmp;
 	memset(&tmp, 0, sizeof tmp);
@@ -233,13 +166,13 @@ void dbq_connect(struct dbq *q)
 	db_params_init(&p, &tmp, q->conninfo);
 	q->conn = PQconnectStartParams(p.keywords, p.values, 1);
 	if (!q->conn || PQstatus(q->conn) == CONNECTION_BAD) {
-		connection_lost(q, q->conn ? PQerrorMessage(q->conn) : "out of memory");
+		dbq_connection_lost(q, q->conn ? PQerrorMessage(q->conn) : "out of memory");
 		return;
 	}
 	/* libpq would print server notices on stderr: over the console. */
 	PQsetNoticeProcessor(q->conn, quiet_notice, NULL);
 	q->poll = PGRES_POLLING_WRITING;
-	set_state(q, DBQ_CONNECTING, NULL);
+	dbq_set_state(q, DBQ_CONNECTING, NULL);
 }
 
 void dbq_free(struct dbq *q)
@@ -250,7 +183,7 @@ void dbq_free(struct dbq *q)
 	 * of what it holds (drafts stay on disk for the next start). */
 	if (q->inflight) {
 		q->inflight->muted = 1;
-		finish_request(q, NULL);
+		dbq_finish_request(q, NULL);
 	}
 	while (q->head) {
 		struct req *r = q->head;
@@ -262,7 +195,7 @@ void dbq_free(struct dbq *q)
 	q->tail = NULL;
 	if (q->conn)
 		PQfinish(q->conn);
-	forget_prepared(q);
+	dbq_forget_prepared(q);
 	free(q->conninfo);
 	free(q);
 }
@@ -306,22 +239,20 @@ int dbq_busy(const struct dbq *q)
 
 static struct req *req_new(const struct db_stmt *stmts, int n)
 {
-	struct req *r = xcalloc(1, sizeof *r);
+	struct req *r = dbq_xcalloc(1, sizeof *r);
 	r->n = n;
-	r->sql = xcalloc((size_t)n, sizeof *r->sql);
-	r->nparams = xcalloc((size_t)n, sizeof *r->nparams);
-	r->params = xcalloc((size_t)n, sizeof *r->params);
+	r->sql = dbq_xcalloc((size_t)n, sizeof *r->sql);
+	r->nparams = dbq_xcalloc((size_t)n, sizeof *r->nparams);
+	r->params = dbq_xcalloc((size_t)n, sizeof *r->params);
 	for (int i = 0; i < n; i++) {
-		r->sql[i] = dup_or_null(stmts[i].sql);
+		r->sql[i] = dbq_strdup(stmts[i].sql);
 		r->nparams[i] = stmts[i].nparams;
-		r->params[i] = xcalloc((size_t)stmts[i].nparams, sizeof(char *));
+		r->params[i] = dbq_xcalloc((size_t)stmts[i].nparams, sizeof(char *));
 		for (int j = 0; j < stmts[i].nparams; j++)
-			r->params[i][j] = dup_or_null(stmts[i].params[j]);
+			r->params[i][j] = dbq_strdup(stmts[i].params[j]);
 	}
 	return r;
 }
-
-static void send_next(struct dbq *q);
 
 static void submit(struct dbq *q, int tag, const struct db_stmt *stmts, int n, int retry,
                    dbq_done_fn done, void *ctx, int prepare)
@@ -339,7 +270,7 @@ static void submit(struct dbq *q, int tag, const struct db_stmt *stmts, int n, i
 	else
 		q->head = r;
 	q->tail = r;
-	send_next(q);
+	dbq_send_next(q);
 }
 
 void dbq_submit(struct dbq *q, int tag, const struct db_stmt *stmts, int n, int retry,
@@ -374,79 +305,6 @@ void dbq_cancel_tag(struct dbq *q, int tag)
 		q->inflight->muted = 1;
 }
 
-static void flush(struct dbq *q)
-{
-	int rc = PQflush(q->conn);
-	if (rc < 0)
-		connection_lost(q, PQerrorMessage(q->conn));
-	else
-		q->want_write = rc == 1;
-}
-
-static void send_next(struct dbq *q)
-{
-	if (q->st != DBQ_READY || q->inflight || !q->head)
-		return;
-	struct req *r = q->head;
-	q->head = r->next;
-	if (!q->head)
-		q->tail = NULL;
-	r->next = NULL;
-	q->inflight = r;
-	q->res = xcalloc((size_t)r->n, sizeof *q->res);
-	q->got = 0;
-	free(r->expect);
-	free(r->expect_id);
-	r->expect = xcalloc((size_t)(2 * r->n + 1), 1);
-	r->expect_id = xcalloc((size_t)(2 * r->n + 1), sizeof *r->expect_id);
-	r->seen = 0;
-	int ne = 0;
-	if (!PQenterPipelineMode(q->conn))
-		goto fail;
-	for (int i = 0; i < r->n; i++) {
-		const char *const *params = (const char *const *)r->params[i];
-		if (!r->prepare) {
-			r->expect[ne++] = 'q';
-			if (!PQsendQueryParams(q->conn, r->sql[i], r->nparams[i], NULL, params, NULL, NULL, 0))
-				goto fail;
-			continue;
-		}
-		/* Parse and plan once per connection: the screen's statements
-		 * are sent again on every refresh. */
-		int k = 0;
-		while (k < q->nprepared && strcmp(q->prepared[k], r->sql[i]) != 0)
-			k++;
-		if (k == q->nprepared && k == DBQ_MAX_PREPARED) {
-			r->expect[ne++] = 'q';
-			if (!PQsendQueryParams(q->conn, r->sql[i], r->nparams[i], NULL, params, NULL, NULL, 0))
-				goto fail;
-			continue;
-		}
-		char name[32];
-		if (k == q->nprepared) {
-			q->prepared[k] = dup_or_null(r->sql[i]);
-			q->prepared_id[k] = q->next_id++;
-			q->nprepared++;
-			snprintf(name, sizeof name, "baton_%d", q->prepared_id[k]);
-			r->expect_id[ne] = q->prepared_id[k];
-			r->expect[ne++] = 'p';
-			if (!PQsendPrepare(q->conn, name, r->sql[i], r->nparams[i], NULL))
-				goto fail;
-		} else {
-			snprintf(name, sizeof name, "baton_%d", q->prepared_id[k]);
-		}
-		r->expect[ne++] = 'q';
-		if (!PQsendQueryPrepared(q->conn, name, r->nparams[i], params, NULL, NULL, 0))
-			goto fail;
-	}
-	if (!PQpipelineSync(q->conn))
-		goto fail;
-	flush(q);
-	return;
-fail:
-	connection_lost(q, PQerrorMessage(q->conn));
-}
-
 static void became_ready(struct dbq *q)
 {
 	PQsetnonblocking(q->conn, 1);
@@ -460,69 +318,7 @@ static void became_ready(struct dbq *q)
 	struct req *r = req_new(&s, 1);
 	r->internal = 1;
 	push_front(q, r);
-	send_next(q);
-}
-
-static void read_results(struct dbq *q)
-{
-	int nulls = 0;
-	while (q->inflight && !PQisBusy(q->conn)) {
-		PGresult *res = PQgetResult(q->conn);
-		if (!res) {
-			/* One NULL marks the boundary between two statements of the
-			 * pipeline; two in a row mean nothing more has arrived. */
-			if (++nulls > 1)
-				break;
-			continue;
-		}
-		nulls = 0;
-		if (PQresultStatus(res) == PGRES_PIPELINE_SYNC) {
-			PQclear(res);
-			PQexitPipelineMode(q->conn);
-			struct req *r = q->inflight;
-			const char *err = NULL;
-			char msg[512];
-			for (int i = 0; i < r->n && !err; i++) {
-				ExecStatusType s = q->res[i] ? PQresultStatus(q->res[i]) : PGRES_FATAL_ERROR;
-				if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK) {
-					db_result_error(q->res[i], q->conn, msg, sizeof msg);
-					err = msg;
-				}
-			}
-			if (r->internal && !err && q->res[0] && PQntuples(q->res[0]) == 1)
-				snprintf(q->user, sizeof q->user, "%s", PQgetvalue(q->res[0], 0, 1));
-			int was_internal = r->internal;
-			finish_request(q, err ? msg : NULL);
-			if (was_internal)
-				set_state(q, DBQ_READY, NULL);
-			send_next(q);
-			continue;
-		}
-		struct req *r = q->inflight;
-		int at = r->seen++;
-		if (r->expect && r->expect[at] == 'p') {
-			/* A failed Prepare fails the statement after it too; the
-			 * next request prepares it afresh. */
-			if (PQresultStatus(res) != PGRES_COMMAND_OK)
-				forget_one(q, r->expect_id[at]);
-			PQclear(res);
-			continue;
-		}
-		if (q->got < r->n)
-			q->res[q->got++] = res;
-		else
-			PQclear(res);
-	}
-}
-
-static void drain_notifies(struct dbq *q)
-{
-	PGnotify *n;
-	while (q->conn && (n = PQnotifies(q->conn))) {
-		if (q->on_notify)
-			q->on_notify(q->cb_ctx, n->relname, n->extra);
-		PQfreemem(n);
-	}
+	dbq_send_next(q);
 }
 
 void dbq_handle(struct dbq *q, short revents)
@@ -539,25 +335,25 @@ void dbq_handle(struct dbq *q, short revents)
 			return;
 		q->poll = PQconnectPoll(q->conn);
 		if (q->poll == PGRES_POLLING_FAILED)
-			connection_lost(q, PQerrorMessage(q->conn));
+			dbq_connection_lost(q, PQerrorMessage(q->conn));
 		else if (q->poll == PGRES_POLLING_OK)
 			became_ready(q);
 		return;
 	}
 	if (revents & (POLLERR | POLLHUP | POLLNVAL) && !(revents & POLLIN)) {
-		connection_lost(q, "server closed the connection");
+		dbq_connection_lost(q, "server closed the connection");
 		return;
 	}
 	if (revents & POLLOUT)
-		flush(q);
+		dbq_flush(q);
 	if (q->conn && (revents & POLLIN)) {
 		if (!PQconsumeInput(q->conn)) {
-			connection_lost(q, PQerrorMessage(q->conn));
+			dbq_connection_lost(q, PQerrorMessage(q->conn));
 			return;
 		}
-		read_results(q);
-		drain_notifies(q);
+		dbq_read_results(q);
+		dbq_drain_notifies(q);
 		if (q->conn && PQstatus(q->conn) == CONNECTION_BAD)
-			connection_lost(q, PQerrorMessage(q->conn));
+			dbq_connection_lost(q, PQerrorMessage(q->conn));
 	}
 }

@@ -7,6 +7,7 @@
 #include "baton/finder.h"
 #include "baton/handoff.h"
 #include "baton/migrate.h"
+#include "baton/session.h"
 #include "baton/text.h"
 #include "baton/ui.h"
 #include "ui/ui.h"
@@ -110,8 +111,13 @@ static void on_me(void *ctx, PGresult **res, int nres, const char *err)
 			app_fail(a, EXIT_DB, "%s", err ? err : "unexpected answer");
 		return;
 	}
-	PGresult *r = res[0];
-	int v = atoi(PQgetvalue(r, 0, ME_SCHEMA));
+	char e[128];
+	struct session_me m;
+	if (session_me_from_result(&m, res[0], e, sizeof e) < 0) {
+		app_fail(a, EXIT_DB, "%s", e);
+		return;
+	}
+	int v = m.schema;
 	if (v != migrate_latest()) {
 		app_fail(a, EXIT_DB, v < migrate_latest()
 		         ? "the database schema is version %d, this baton needs %d: run 'baton migrate'"
@@ -119,15 +125,10 @@ static void on_me(void *ctx, PGresult **res, int nres, const char *err)
 		         v, migrate_latest());
 		return;
 	}
-	struct me *m = &a->me;
-	snprintf(m->role, sizeof m->role, "%s", PQgetvalue(r, 0, ME_ROLE));
-	snprintf(m->name, sizeof m->name, "%s", PQgetvalue(r, 0, ME_NAME));
-	snprintf(m->team, sizeof m->team, "%s", PQgetvalue(r, 0, ME_TEAM));
-	snprintf(m->team_name, sizeof m->team_name, "%s", PQgetvalue(r, 0, ME_TEAM_NAME));
-	m->lead = PQgetvalue(r, 0, ME_LEAD)[0] == 't';
-	if (PQgetisnull(r, 0, ME_TEAM))
+	a->me = m;
+	if (!m.staff)
 		app_message(a, 1, "role %s has no staff entry: you can read, but ask an administrator to add you",
-		            m->role);
+		            m.role);
 	a->ready = 1;
 	/* Everything on screen may be stale after a reconnect. */
 	app_reload_all(a);

@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "baton/db.h"
+#include "baton/session.h"
 
 struct config;
 struct app;
@@ -106,13 +107,6 @@ struct screen {
 	int serial;            /* tells this screen's requests from others' */
 };
 
-struct me {
-	char role[64];
-	char name[128];
-	char team[64];
-	char team_name[128];
-	int lead;
-};
 
 /* A one-line question on the bottom row: text entry, or y/n. */
 typedef void (*prompt_fn)(struct app *a, void *ctx, const char *answer); /* NULL: cancelled */
@@ -144,7 +138,7 @@ struct app {
 	enum dbq_state db_state;
 	char db_error[512];
 	int ready;       /* identity and schema checked */
-	struct me me;
+	struct session_me me;
 	char fatal[768]; /* message printed after the terminal is restored */
 	struct prompt prompt;
 	int drafts_offered;
