@@ -1,6 +1,6 @@
 /* Handoffs from the client's side: the statements that create and move
- * them (through the database functions of migration 002), and drafts kept
- * on local disk until the database has them. */
+ * them (through the database functions of migration 002).  Drafts on
+ * local disk are in draft.h. */
 #ifndef BATON_HANDOFF_H
 #define BATON_HANDOFF_H
 
@@ -69,20 +69,5 @@ enum { HL_ID, HL_CUSTOMER_ID, HL_CUSTOMER, HL_FROM_TEAM, HL_TO_TEAM, HL_TO_STAFF
 /* $1 team ('' any), $2 person ('' any), $3 state ('' active), $4 'mine'
  * ('t': to me or my team).  Oldest first. */
 extern const char handoff_list_sql[];
-
-/* --- drafts on disk -------------------------------------------------------- */
-
-/* Directory for drafts: $XDG_STATE_HOME/baton/drafts or
- * ~/.local/state/baton/drafts, created 0700.  -1 + err. */
-int draft_dir(char *out, size_t n, char *err, size_t errlen);
-/* Write atomically (temp file + rename), mode 0600.  queued: submitted and
- * waiting for the database; sync: fsync before returning. */
-int draft_save(const struct handoff_new *h, int queued, int sync, char *err, size_t errlen);
-/* Read one draft file; h->note is malloc'd. -1 if unreadable/invalid. */
-int draft_load(const char *path, struct handoff_new *h, int *queued);
-int draft_remove(const char *id);
-/* Paths of every draft, newest first; returns the count (-1 on error). */
-int draft_list(char ***paths);
-void draft_list_free(char **paths, int n);
 
 #endif
