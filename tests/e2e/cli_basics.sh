@@ -8,27 +8,6 @@ T=$(mktemp -d "$BATON_TEST_TMP/cli_basics.XXXXXX")
 OUT="$T/out"
 ERR="$T/err"
 
-# run COMMAND...: stdout in $OUT, stderr in $ERR, status in $rc
-run() {
-	"$@" >"$OUT" 2>"$ERR"
-	rc=$?
-}
-
-# expect NAME CONDITION...: PASS, or FAIL with the last command's output
-expect() {
-	_name=$1
-	shift
-	if "$@"; then
-		pass "$_name"
-	else
-		echo "FAIL $_name"
-		echo "--- status $rc, stdout ---"
-		head -n 20 "$OUT"
-		echo "--- stderr ---"
-		head -n 20 "$ERR"
-	fi
-}
-
 has() { grep -qF -- "$1" "$2"; }
 lines() { wc -l <"$1" | tr -d ' '; }
 no_secret() { ! grep -q hunter2 "$OUT" "$ERR"; }

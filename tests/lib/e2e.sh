@@ -225,3 +225,38 @@ form_to_success() {
 	keys Tab Tab Tab Tab Tab
 	wait_row 23 "typing goes to the note" 5
 }
+
+# --- helpers for the command-line tests -------------------------------------
+
+# run COMMAND...: stdout in $OUT, stderr in $ERR (the test sets both), the
+# exit status in $rc
+run() {
+	"$@" >"$OUT" 2>"$ERR"
+	rc=$?
+}
+
+# expect NAME CONDITION...: PASS, or FAIL with the last run's status and output
+expect() {
+	_name=$1
+	shift
+	if "$@"; then
+		pass "$_name"
+	else
+		echo "FAIL $_name"
+		echo "--- status $rc, stdout ---"
+		head -n 40 "$OUT"
+		echo "--- stderr ---"
+		head -n 20 "$ERR"
+	fi
+}
+
+# no_controls FILE...: no ESC, no BEL, no U+202E (RIGHT-TO-LEFT OVERRIDE):
+# nothing from the database that could drive a terminal
+count_byte() { tr -dc "$1" <"$2" | wc -c | tr -d ' '; }
+no_controls() {
+	for _f; do
+		[ "$(count_byte '\033' "$_f")" -eq 0 ] || return 1
+		[ "$(count_byte '\007' "$_f")" -eq 0 ] || return 1
+		! LC_ALL=C grep -qF "$(printf '\342\200\256')" "$_f" || return 1
+	done
+}
