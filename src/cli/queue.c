@@ -2,6 +2,7 @@
 #include "baton/buf.h"
 #include "baton/cli.h"
 #include "baton/config.h"
+#include "baton/csv.h"
 #include "baton/customer.h"
 #include "baton/db.h"
 #include "baton/queue.h"
@@ -82,26 +83,25 @@ static void print_text(struct buf *b, PGresult *r, PGresult *counts, PGresult *m
 	}
 }
 
-/* RFC 4180: CRLF line ends, a header row. */
+/* A header row, then the rows; integer columns stay numbers. */
 static void print_csv(struct buf *b, PGresult *r)
 {
-	for (int col = 0; col < Q_COLS; col++) {
-		if (col)
-			buf_putc(b, ',');
-		text_csv_field(b, col_names[col]);
-	}
-	buf_puts(b, "\r\n");
+	struct csv w;
+	csv_init(&w, b);
+	csv_row(&w, col_names, Q_COLS);
 	for (int i = 0; i < PQntuples(r); i++) {
 		for (int col = 0; col < Q_COLS; col++) {
-			if (col)
-				buf_putc(b, ',');
+			const char *v = PQgetvalue(r, i, col);
 			if (col == Q_BREACHED)
-				buf_puts(b, PQgetvalue(r, i, col)[0] == 't' ? "true" : "false");
+				csv_cell(&w, v[0] == 't' ? "true" : "false");
+			else if (cli_column_is_int(r, col))
+				csv_number(&w, v);
 			else
-				text_csv_field(b, PQgetvalue(r, i, col));
+				csv_cell(&w, v);
 		}
-		buf_puts(b, "\r\n");
+		csv_end_row(&w);
 	}
+	csv_free(&w);
 }
 
 int cli_queue(const struct cli *cli, int argc, char **argv)
