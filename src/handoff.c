@@ -137,6 +137,63 @@ int handoff_is_uuid(const char *s)
 	return 1;
 }
 
+int handoff_id_range(const char *s, struct handoff_id_range *r)
+{
+	char hex[33];
+	size_t n = 0;
+	for (const char *p = s; *p; p++) {
+		/* A dash only where a UUID has one. */
+		if (*p == '-' && (n == 8 || n == 12 || n == 16 || n == 20) && p[-1] != '-')
+			continue;
+		if (!isxdigit((unsigned char)*p) || n == 32)
+			return -1;
+		hex[n++] = (char)tolower((unsigned char)*p);
+	}
+	if (n < HANDOFF_PREFIX_MIN)
+		return -1;
+	for (size_t i = 0, o = 0; i < 32; i++) {
+		if (i == 8 || i == 12 || i == 16 || i == 20) {
+			r->lo[o] = r->hi[o] = '-';
+			o++;
+		}
+		r->lo[o] = i < n ? hex[i] : '0';
+		r->hi[o] = i < n ? hex[i] : 'f';
+		o++;
+	}
+	r->lo[36] = r->hi[36] = '\0';
+	return 0;
+}
+
+/* A range on the primary key: an index scan however many handoffs there
+ * are (id::text LIKE 'prefix%' would read them all). */
+const char handoff_range_sql[] =
+	"SELECT h.id, c.name, h.state FROM handoff h JOIN customer c ON c.id = h.customer_id"
+	" WHERE h.id BETWEEN $1::uuid AND $2::uuid ORDER BY h.id LIMIT $3::integer";
+
+int handoff_find_range(PGconn *c, const struct handoff_id_range *r, char id[37],
+                       char **candidates, char *err, size_t errlen)
+{
+	char limit[16];
+	snprintf(limit, sizeof limit, "%d", HANDOFF_MATCHES_MAX + 1);
+	const char *p[] = {r->lo, r->hi, limit};
+	*candidates = NULL;
+	PGresult *res = db_exec(c, handoff_range_sql, 3, p, err, errlen);
+	if (!res)
+		return -1;
+	int n = PQntuples(res);
+	if (n == 1)
+		snprintf(id, 37, "%s", PQgetvalue(res, 0, 0));
+	if (n > 1) {
+		struct buf b = BUF_INIT;
+		for (int i = 0; i < n && i < HANDOFF_MATCHES_MAX; i++)
+			buf_printf(&b, "%s  %s  %s (%s)", i ? "\n" : "", PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
+			           PQgetvalue(res, i, 2));
+		*candidates = buf_steal(&b);
+	}
+	PQclear(res);
+	return n;
+}
+
 const char handoff_list_sql[] =
 	"SELECT h.id, h.customer_id, c.name, h.from_team, h.to_team, h.to_staff, h.reason,"
 	" h.priority, h.state, h.author, to_char(h.created_at, 'YYYY-MM-DD HH24:MI'),"
