@@ -4,9 +4,7 @@
 # never echo a password).
 . "$BATON_ROOT/tests/lib/e2e.sh"
 
-T=$(mktemp -d "$BATON_TEST_TMP/cli_basics.XXXXXX")
-OUT="$T/out"
-ERR="$T/err"
+cli_files cli_basics
 
 has() { grep -qF -- "$1" "$2"; }
 lines() { wc -l <"$1" | tr -d ' '; }

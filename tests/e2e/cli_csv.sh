@@ -6,11 +6,8 @@
 # LANG=C), and PostgreSQL's own CSV reader parses every record.
 . "$BATON_ROOT/tests/lib/e2e.sh"
 
-T=$(mktemp -d "$BATON_TEST_TMP/cli_csv.XXXXXX")
-OUT="$T/out"
-ERR="$T/err"
+cli_files cli_csv
 db=$(newdb baton_demo) || { echo "FAIL cli_csv: cannot create a test database"; exit 1; }
-as() { _who=$1; shift; "$BATON_BIN" -d "dbname=$db user=$_who" "$@"; }
 
 # Handoffs from ana to Success, written the way staff write them.
 new() { # CUSTOMER NOTE: prints the new handoff's id

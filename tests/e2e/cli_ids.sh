@@ -6,11 +6,8 @@
 # (cleaned), an unknown one says so (both exit 1), a malformed id exits 2.
 . "$BATON_ROOT/tests/lib/e2e.sh"
 
-T=$(mktemp -d "$BATON_TEST_TMP/cli_ids.XXXXXX")
-OUT="$T/out"
-ERR="$T/err"
+cli_files cli_ids
 db=$(newdb baton_demo) || { echo "FAIL cli_ids: cannot create a test database"; exit 1; }
-as() { _who=$1; shift; "$BATON_BIN" -d "dbname=$db user=$_who" "$@"; }
 hsql() { sql "SELECT $2 FROM handoff WHERE id = '$1'"; }
 
 NWH=6293c178-ae4a-339c-418f-a402dd44efe3 # ana -> ben (Success), high, open

@@ -3,9 +3,7 @@
 # and JSON, and database text that must never drive the terminal.
 . "$BATON_ROOT/tests/lib/e2e.sh"
 
-T=$(mktemp -d "$BATON_TEST_TMP/cli_show.XXXXXX")
-OUT="$T/out"
-ERR="$T/err"
+cli_files cli_show
 demo=$(newdb baton_demo)
 AS_ANA="dbname=$demo user=ana"
 

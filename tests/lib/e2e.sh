@@ -228,8 +228,23 @@ form_to_success() {
 
 # --- helpers for the command-line tests -------------------------------------
 
-# run COMMAND...: stdout in $OUT, stderr in $ERR (the test sets both), the
-# exit status in $rc
+# cli_files NAME: a fresh directory $T for the test's files, and $OUT and
+# $ERR in it for run
+cli_files() {
+	T=$(mktemp -d "$BATON_TEST_TMP/$1.XXXXXX")
+	OUT="$T/out"
+	ERR="$T/err"
+}
+
+# as ROLE ARGS...: baton ARGS as the PostgreSQL role ROLE on the test's $db
+as() {
+	_role=$1
+	shift
+	"$BATON_BIN" -d "dbname=$db user=$_role" "$@"
+}
+
+# run COMMAND...: stdout in $OUT, stderr in $ERR (see cli_files), the exit
+# status in $rc
 run() {
 	"$@" >"$OUT" 2>"$ERR"
 	rc=$?
