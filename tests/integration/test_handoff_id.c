@@ -111,7 +111,7 @@ static void test_find_many_lists_a_few(void)
 {
 	char id[37], *cand = NULL;
 	for (int i = 0; i < HANDOFF_MATCHES_MAX + 3; i++) {
-		snprintf(id, sizeof id, "beef%04d-0000-4000-8000-000000000000", i);
+		snprintf(id, sizeof id, "beef%04u-0000-4000-8000-000000000000", (unsigned)i % 10000);
 		CHECK(create_with_id(id));
 	}
 	CHECK(find("beef", id, &cand) == HANDOFF_MATCHES_MAX + 1);
