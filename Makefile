@@ -32,11 +32,15 @@ ALL_CPPFLAGS = -Iinclude -D_POSIX_C_SOURCE=200809L -D_XOPEN_SOURCE=700 \
 ALL_CFLAGS = -std=c11 $(OPT) $(WARN) -MMD -MP $(SAN) $(CFLAGS)
 ALL_LDFLAGS = $(SAN) $(LDFLAGS)
 
-CORE_SRC   = $(filter-out src/main.c,$(wildcard src/*.c))
+# The core (src/*.c: configuration, database, domain, queries) is what the
+# tests and the benchmark link; the command line (src/cli/, with main) and
+# the console (ui/) sit on top of it.
+CORE_SRC   = $(wildcard src/*.c)
+CLI_SRC    = $(wildcard src/cli/*.c)
 UI_SRC     = $(wildcard ui/*.c)
 CORE_OBJ   = $(CORE_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/migrations.o
+CLI_OBJ    = $(CLI_SRC:%.c=$(BUILD)/%.o)
 UI_OBJ     = $(UI_SRC:%.c=$(BUILD)/%.o)
-MAIN_OBJ   = $(BUILD)/src/main.o
 MIGRATIONS = $(sort $(wildcard sql/migrations/*.sql))
 
 UNIT_SRC   = $(wildcard tests/unit/*.c)
@@ -55,7 +59,7 @@ else
 E = @:
 endif
 
-$(BUILD)/baton: $(MAIN_OBJ) $(CORE_OBJ) $(UI_OBJ)
+$(BUILD)/baton: $(CLI_OBJ) $(CORE_OBJ) $(UI_OBJ)
 	$(E) "  LD      $@"
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 

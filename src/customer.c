@@ -272,11 +272,13 @@ int cv_resolve(PGconn *c, const char *what, long long *id, char **candidates,
                char *err, size_t errlen)
 {
 	/* Exact matches first (id, external id, domain, e-mail, name); only if
-	 * none, a case-insensitive partial name match. */
+	 * none, a case-insensitive partial name match.  Ids also as 'baton show'
+	 * prints them: "#42", "crm:CRM-00123". */
 	static const char sql_exact[] =
 		"SELECT DISTINCT c.id, c.name, coalesce(c.domain, '') FROM customer c"
-		" WHERE ($1 ~ '^[0-9]{1,18}$' AND c.id = $1::bigint)"
-		"    OR c.id IN (SELECT customer_id FROM customer_external_id WHERE external_id = $1)"
+		" WHERE ($1 ~ '^#?[0-9]{1,18}$' AND c.id = ltrim($1, '#')::bigint)"
+		"    OR c.id IN (SELECT customer_id FROM customer_external_id WHERE external_id = $1"
+		"        OR (system, external_id) = (split_part($1, ':', 1), substr($1, strpos($1, ':') + 1)))"
 		"    OR lower(c.domain) = lower($1)"
 		"    OR c.id IN (SELECT customer_id FROM contact WHERE lower(email) = lower($1))"
 		"    OR lower(c.name) = lower($1)"

@@ -323,35 +323,6 @@ void text_json_string(struct buf *out, const char *s)
 	buf_putc(out, '"');
 }
 
-static int text_csv_needs_quotes(const char *s, size_t n)
-{
-	return n > 0 && (s[0] == ' ' || s[n - 1] == ' ' ||
-			 strpbrk(s, ",\"\r\n") != NULL);
-}
-
-void text_csv_field(struct buf *out, const char *s)
-{
-	size_t n = s ? strlen(s) : 0;
-	int quote = text_csv_needs_quotes(s, n);
-
-	buf_add(out, "", 0);
-	if (quote)
-		buf_putc(out, '"');
-	for (size_t i = 0; i < n;) {
-		uint32_t cp;
-		size_t len = text_decode((const unsigned char *)s + i, n - i, &cp);
-		if (cp == TEXT_BAD)
-			buf_add(out, text_replacement, 3);
-		else if (cp == '"')
-			buf_add(out, "\"\"", 2);
-		else
-			buf_add(out, s + i, len);
-		i += len;
-	}
-	if (quote)
-		buf_putc(out, '"');
-}
-
 int text_contains_ci(const char *hay, const char *needle)
 {
 	size_t n = strlen(needle);

@@ -5,6 +5,7 @@
 #include "baton/config.h"
 #include "baton/db.h"
 #include "baton/finder.h"
+#include "baton/draft.h"
 #include "baton/handoff.h"
 #include "baton/migrate.h"
 #include "baton/session.h"

@@ -1,6 +1,7 @@
 /* Saved drafts, offered at start: handoffs written before a dropped SSH
  * session, a closed terminal or a database outage.  Enter resumes editing,
  * s sends, d discards (asks), q leaves them for later. */
+#include "baton/draft.h"
 #include "baton/handoff.h"
 #include "baton/text.h"
 #include "ui/ui.h"

@@ -7,6 +7,7 @@
 #include "baton/buf.h"
 #include "baton/config.h"
 #include "baton/customer.h"
+#include "baton/draft.h"
 #include "baton/handoff.h"
 #include "baton/text.h"
 #include "ui/ui.h"

@@ -4,6 +4,7 @@
  * many, with optimistic concurrency) and export. */
 #include "baton/buf.h"
 #include "baton/config.h"
+#include "baton/csv.h"
 #include "baton/customer.h"
 #include "baton/handoff.h"
 #include "baton/queue.h"
@@ -470,30 +471,27 @@ static void on_export(struct app *a, void *ctx, const char *answer)
 	static const char *const head[] = {"id", "customer", "from_team", "to_team", "to_staff", "reason",
 	                                   "priority", "state", "breached", "age_hours", "ack_left_hours",
 	                                   "last_event", "note"};
-	for (size_t i = 0; i < sizeof head / sizeof *head; i++) {
-		if (i)
-			buf_putc(&b, ',');
-		text_csv_field(&b, head[i]);
-	}
-	buf_puts(&b, "\r\n");
+	struct csv w;
+	csv_init(&w, &b);
+	csv_row(&w, head, sizeof head / sizeof *head);
 	static const int cols[] = {Q_ID, Q_CUSTOMER, Q_FROM_TEAM, Q_TO_TEAM, Q_TO_STAFF, Q_REASON,
 	                           Q_PRIORITY, Q_STATE, Q_BREACHED, Q_AGE_S, Q_ACK_LEFT_S, Q_LAST_EVENT, Q_NOTE};
 	for (int r = 0; r < nrows(q->rows); r++) {
 		for (size_t i = 0; i < sizeof cols / sizeof *cols; i++) {
-			if (i)
-				buf_putc(&b, ',');
 			const char *v = PQgetvalue(q->rows, r, cols[i]);
 			char num[32];
 			if (cols[i] == Q_AGE_S || cols[i] == Q_ACK_LEFT_S) {
 				snprintf(num, sizeof num, "%.1f", atoll(v) / 3600.0);
-				v = PQgetisnull(q->rows, r, cols[i]) ? "" : num;
+				csv_number(&w, PQgetisnull(q->rows, r, cols[i]) ? "" : num);
 			} else if (cols[i] == Q_BREACHED) {
-				v = v[0] == 't' ? "true" : "false";
+				csv_cell(&w, v[0] == 't' ? "true" : "false");
+			} else {
+				csv_cell(&w, v);
 			}
-			text_csv_field(&b, v);
 		}
-		buf_puts(&b, "\r\n");
+		csv_end_row(&w);
 	}
+	csv_free(&w);
 	int fd = open(answer, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0 || write(fd, b.data, b.len) != (ssize_t)b.len)
 		app_message(a, 1, "cannot write %s: %s", answer, strerror(errno));

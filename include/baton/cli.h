@@ -31,6 +31,9 @@ int cli_queue(const struct cli *cli, int argc, char **argv);
  * and *rc set to the exit status. */
 PGconn *cli_connect(const struct cli *cli, int *rc);
 
+/* 1 if the column is an integer type (int2, int4, int8). */
+int cli_column_is_int(const PGresult *r, int col);
+
 /* A result row as a JSON object named by names[col] (one per column):
  * integers and booleans by their column type, NULL as null, text escaped. */
 struct buf;

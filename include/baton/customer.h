@@ -63,8 +63,8 @@ const char *cv_column_name(enum cv_part p, int col);
 /* Compute the flags from the panels' data. */
 int cv_compute_flags(const struct customer_view *cv);
 
-/* Resolve CUSTOMER (id, external id, domain, contact e-mail, exact or
- * unambiguous partial name) to an id.  Returns 1 with id set, 0 when not
+/* Resolve CUSTOMER (id or #id, external id or system:external id, domain,
+ * contact e-mail, exact or unambiguous partial name) to an id.  Returns 1 with id set, 0 when not
  * found, or the number of candidates (>1) with their "id\tname\tdomain"
  * lines in *candidates (malloc'd); -1 on database error. */
 int cv_resolve(PGconn *c, const char *what, long long *id, char **candidates,

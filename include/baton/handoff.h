@@ -1,6 +1,6 @@
 /* Handoffs from the client's side: the statements that create and move
- * them (through the database functions of migration 002), and drafts kept
- * on local disk until the database has them. */
+ * them (through the database functions of migration 002).  Drafts on
+ * local disk are in draft.h. */
 #ifndef BATON_HANDOFF_H
 #define BATON_HANDOFF_H
 
@@ -62,6 +62,31 @@ void handoff_step_stmt(const struct handoff_step *s, const struct config *cfg,
 /* 1 if s looks like a UUID. */
 int handoff_is_uuid(const char *s);
 
+/* A handoff id as people type it: the whole UUID or, like a git short
+ * hash, a prefix of at least HANDOFF_PREFIX_MIN hex digits (the console
+ * shows the first 8), with or without the UUID's dashes, any case.  The
+ * first and last UUID the prefix covers, so the server finds it by a range
+ * on the primary key. */
+#define HANDOFF_PREFIX_MIN 4
+struct handoff_id_range {
+	char lo[37];
+	char hi[37];
+};
+/* 0, or -1 if s is not such an id (not hex, too short, too long). */
+int handoff_id_range(const char *s, struct handoff_id_range *r);
+
+/* The handoffs in the range: returns how many (up to HANDOFF_MATCHES_MAX,
+ * or HANDOFF_MATCHES_MAX + 1 for more), with id set when exactly one; when
+ * several, *candidates (malloc'd, the caller frees) holds up to
+ * HANDOFF_MATCHES_MAX lines "  id  customer (state)", no newline after
+ * the last (customer names as in the database: clean them before showing).
+ * -1 + err on a database error. */
+#define HANDOFF_MATCHES_MAX 5
+int handoff_find_range(PGconn *c, const struct handoff_id_range *r, char id[37],
+                       char **candidates, char *err, size_t errlen);
+/* Its statement: $1 lo, $2 hi (uuid), $3 row limit. */
+extern const char handoff_range_sql[];
+
 /* Lists of handoffs (CLI and queue).  Columns: */
 enum { HL_ID, HL_CUSTOMER_ID, HL_CUSTOMER, HL_FROM_TEAM, HL_TO_TEAM, HL_TO_STAFF, HL_REASON,
        HL_PRIORITY, HL_STATE, HL_AUTHOR, HL_CREATED, HL_AGE_S, HL_ACK_LEFT_S, HL_VERSION,
@@ -69,20 +94,5 @@ enum { HL_ID, HL_CUSTOMER_ID, HL_CUSTOMER, HL_FROM_TEAM, HL_TO_TEAM, HL_TO_STAFF
 /* $1 team ('' any), $2 person ('' any), $3 state ('' active), $4 'mine'
  * ('t': to me or my team).  Oldest first. */
 extern const char handoff_list_sql[];
-
-/* --- drafts on disk -------------------------------------------------------- */
-
-/* Directory for drafts: $XDG_STATE_HOME/baton/drafts or
- * ~/.local/state/baton/drafts, created 0700.  -1 + err. */
-int draft_dir(char *out, size_t n, char *err, size_t errlen);
-/* Write atomically (temp file + rename), mode 0600.  queued: submitted and
- * waiting for the database; sync: fsync before returning. */
-int draft_save(const struct handoff_new *h, int queued, int sync, char *err, size_t errlen);
-/* Read one draft file; h->note is malloc'd. -1 if unreadable/invalid. */
-int draft_load(const char *path, struct handoff_new *h, int *queued);
-int draft_remove(const char *id);
-/* Paths of every draft, newest first; returns the count (-1 on error). */
-int draft_list(char ***paths);
-void draft_list_free(char **paths, int n);
 
 #endif

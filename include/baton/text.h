@@ -92,14 +92,6 @@ int text_fit(struct buf *out, const char *s, int cols, int pad);
  */
 void text_json_string(struct buf *out, const char *s);
 
-/*
- * Append s as one RFC 4180 CSV field: enclosed in double quotes, with '"'
- * doubled, when it contains ',', '"', CR or LF or starts or ends with a
- * space; otherwise as it is. Invalid UTF-8 bytes become U+FFFD. A NULL s
- * appends an empty field.
- */
-void text_csv_field(struct buf *out, const char *s);
-
 /* 1 if needle occurs in hay, ASCII letters compared without case. */
 int text_contains_ci(const char *hay, const char *needle);
 

@@ -4,30 +4,7 @@
 # never echo a password).
 . "$BATON_ROOT/tests/lib/e2e.sh"
 
-T=$(mktemp -d "$BATON_TEST_TMP/cli_basics.XXXXXX")
-OUT="$T/out"
-ERR="$T/err"
-
-# run COMMAND...: stdout in $OUT, stderr in $ERR, status in $rc
-run() {
-	"$@" >"$OUT" 2>"$ERR"
-	rc=$?
-}
-
-# expect NAME CONDITION...: PASS, or FAIL with the last command's output
-expect() {
-	_name=$1
-	shift
-	if "$@"; then
-		pass "$_name"
-	else
-		echo "FAIL $_name"
-		echo "--- status $rc, stdout ---"
-		head -n 20 "$OUT"
-		echo "--- stderr ---"
-		head -n 20 "$ERR"
-	fi
-}
+cli_files cli_basics
 
 has() { grep -qF -- "$1" "$2"; }
 lines() { wc -l <"$1" | tr -d ' '; }

@@ -3,30 +3,9 @@
 # and JSON, and database text that must never drive the terminal.
 . "$BATON_ROOT/tests/lib/e2e.sh"
 
-T=$(mktemp -d "$BATON_TEST_TMP/cli_show.XXXXXX")
-OUT="$T/out"
-ERR="$T/err"
+cli_files cli_show
 demo=$(newdb baton_demo)
 AS_ANA="dbname=$demo user=ana"
-
-run() {
-	"$@" >"$OUT" 2>"$ERR"
-	rc=$?
-}
-
-expect() {
-	_name=$1
-	shift
-	if "$@"; then
-		pass "$_name"
-	else
-		echo "FAIL $_name"
-		echo "--- status $rc, stdout ---"
-		head -n 40 "$OUT"
-		echo "--- stderr ---"
-		head -n 20 "$ERR"
-	fi
-}
 
 # pgjson FILE EXPR: evaluate EXPR over the JSON in FILE (as jsonb "j") with
 # the server's own JSON parser; prints the value, or an error.
@@ -40,18 +19,6 @@ pgjson() {
 json_is() {
 	_got=$(pgjson "$1" "$2")
 	[ "$_got" = "$3" ] || { echo "    $2 = '$_got', want '$3'"; return 1; }
-}
-
-ESC=$(printf '\033')
-BEL=$(printf '\007')
-RLO=$(printf '\342\200\256') # U+202E RIGHT-TO-LEFT OVERRIDE
-count_byte() { tr -dc "$1" <"$2" | wc -c | tr -d ' '; }
-no_controls() { # FILE...: no ESC, no BEL, no U+202E
-	for _f; do
-		[ "$(count_byte '\033' "$_f")" -eq 0 ] || return 1
-		[ "$(count_byte '\007' "$_f")" -eq 0 ] || return 1
-		! LC_ALL=C grep -qF "$RLO" "$_f" || return 1
-	done
 }
 
 # --- the customer screen as text ------------------------------------------------

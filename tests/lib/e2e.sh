@@ -225,3 +225,53 @@ form_to_success() {
 	keys Tab Tab Tab Tab Tab
 	wait_row 23 "typing goes to the note" 5
 }
+
+# --- helpers for the command-line tests -------------------------------------
+
+# cli_files NAME: a fresh directory $T for the test's files, and $OUT and
+# $ERR in it for run
+cli_files() {
+	T=$(mktemp -d "$BATON_TEST_TMP/$1.XXXXXX")
+	OUT="$T/out"
+	ERR="$T/err"
+}
+
+# as ROLE ARGS...: baton ARGS as the PostgreSQL role ROLE on the test's $db
+as() {
+	_role=$1
+	shift
+	"$BATON_BIN" -d "dbname=$db user=$_role" "$@"
+}
+
+# run COMMAND...: stdout in $OUT, stderr in $ERR (see cli_files), the exit
+# status in $rc
+run() {
+	"$@" >"$OUT" 2>"$ERR"
+	rc=$?
+}
+
+# expect NAME CONDITION...: PASS, or FAIL with the last run's status and output
+expect() {
+	_name=$1
+	shift
+	if "$@"; then
+		pass "$_name"
+	else
+		echo "FAIL $_name"
+		echo "--- status $rc, stdout ---"
+		head -n 40 "$OUT"
+		echo "--- stderr ---"
+		head -n 20 "$ERR"
+	fi
+}
+
+# no_controls FILE...: no ESC, no BEL, no U+202E (RIGHT-TO-LEFT OVERRIDE):
+# nothing from the database that could drive a terminal
+count_byte() { tr -dc "$1" <"$2" | wc -c | tr -d ' '; }
+no_controls() {
+	for _f; do
+		[ "$(count_byte '\033' "$_f")" -eq 0 ] || return 1
+		[ "$(count_byte '\007' "$_f")" -eq 0 ] || return 1
+		! LC_ALL=C grep -qF "$(printf '\342\200\256')" "$_f" || return 1
+	done
+}

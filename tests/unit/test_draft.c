@@ -1,8 +1,9 @@
-/* Unit tests for handoff drafts on disk (src/handoff.c) and for
+/* Unit tests for handoff drafts on disk (src/draft.c) and for
  * handoff_validate: what a user relies on when an SSH session drops in the
  * middle of a note, and what is refused before anything reaches the
  * database.  XDG_STATE_HOME points at a fresh directory of our own. */
 #include "baton/config.h"
+#include "baton/draft.h"
 #include "baton/handoff.h"
 
 #include <dirent.h>

@@ -43,13 +43,6 @@ static const char *json(const char *s)
 	return buf_str(&scratch);
 }
 
-static const char *csv(const char *s)
-{
-	buf_reset(&scratch);
-	text_csv_field(&scratch, s);
-	return buf_str(&scratch);
-}
-
 /*
  * An independent strict UTF-8 check (Unicode table 3-7), so the property
  * tests do not trust the decoder they are testing. Also rejects what must
@@ -396,24 +389,6 @@ static void test_json(void)
 	CHECK(is_terminal_safe(got, strlen(got), 0));
 }
 
-static void test_csv(void)
-{
-	CHECK_STR(csv("plain"), "plain");
-	CHECK_STR(csv(""), "");
-	CHECK_STR(csv(NULL), "");
-	CHECK_STR(csv("a,b"), "\"a,b\"");
-	CHECK_STR(csv("say \"hi\""), "\"say \"\"hi\"\"\"");
-	CHECK_STR(csv("\""), "\"\"\"\"");
-	CHECK_STR(csv("a\nb"), "\"a\nb\"");
-	CHECK_STR(csv("a\r\nb"), "\"a\r\nb\"");
-	CHECK_STR(csv(" lead"), "\" lead\"");
-	CHECK_STR(csv("trail "), "\"trail \"");
-	CHECK_STR(csv("in side"), "in side");
-	CHECK_STR(csv("日本"), "日本");
-	CHECK_STR(csv("bad\xff"), "bad�");
-	CHECK_STR(csv("a,\xed\xa0\x80"), "\"a,���\"");
-}
-
 /* Every pair of bytes, in both modes: the output is always safe. */
 static void test_property_all_byte_pairs(void)
 {
@@ -528,7 +503,6 @@ int main(void)
 	RUN(test_fit_combining);
 	RUN(test_fit_edges);
 	RUN(test_json);
-	RUN(test_csv);
 	RUN(test_property_all_byte_pairs);
 	RUN(test_property_random_strings);
 	buf_free(&scratch);

@@ -169,11 +169,8 @@ static void show_text_header(struct buf *b, const struct customer_view *cv)
 #undef HV
 }
 
-static void show_text(struct buf *b, const struct customer_view *cv)
+static void show_text_milestones(struct buf *b, const struct customer_view *cv)
 {
-	char age[32], left[32];
-	show_text_header(b, cv);
-
 	int done = 0, nm = cv_rows(cv, CV_MILESTONES);
 	for (int i = 0; i < nm; i++)
 		done += !strcmp(cv_get(cv, CV_MILESTONES, i, M_STATUS), "done");
@@ -195,7 +192,11 @@ static void show_text(struct buf *b, const struct customer_view *cv)
 		buf_putc(b, '\n');
 #undef MV
 	}
+}
 
+static void show_text_tickets(struct buf *b, const struct customer_view *cv)
+{
+	char age[32], left[32];
 	int open = 0;
 	for (int i = 0; i < cv_rows(cv, CV_TICKETS); i++)
 		open += !strcmp(cv_get(cv, CV_TICKETS, i, T_OPEN), "t");
@@ -218,25 +219,11 @@ static void show_text(struct buf *b, const struct customer_view *cv)
 		buf_putc(b, '\n');
 #undef TV
 	}
+}
 
-	buf_puts(b, "\nSuccess notes\n");
-	for (int i = 0; i < cv_rows(cv, CV_NOTES); i++) {
-		buf_printf(b, "  %s ", cv_get(cv, CV_NOTES, i, N_CREATED));
-		put(b, cv_get(cv, CV_NOTES, i, N_AUTHOR_NAME));
-		buf_printf(b, " (%s): ", cv_get(cv, CV_NOTES, i, N_KIND));
-		put(b, cv_get(cv, CV_NOTES, i, N_BODY));
-		buf_putc(b, '\n');
-	}
-
-	buf_puts(b, "\nMarketing\n");
-	for (int i = 0; i < cv_rows(cv, CV_MARKETING); i++) {
-#define KV(col) cv_get(cv, CV_MARKETING, i, col)
-		buf_printf(b, "  %s %-9s %-12s \"", KV(K_AT), KV(K_STATUS), KV(K_KIND));
-		put(b, KV(K_CAMPAIGN));
-		buf_printf(b, "\" (%s)\n", KV(K_CHANNEL));
-#undef KV
-	}
-
+static void show_text_handoffs(struct buf *b, const struct customer_view *cv)
+{
+	char age[32], left[32];
 	int active = 0;
 	for (int i = 0; i < cv_rows(cv, CV_HANDOFFS); i++) {
 		const char *st = cv_get(cv, CV_HANDOFFS, i, HO_STATE);
@@ -265,6 +252,33 @@ static void show_text(struct buf *b, const struct customer_view *cv)
 		buf_puts(b, "\"\n");
 #undef OV
 	}
+}
+
+static void show_text(struct buf *b, const struct customer_view *cv)
+{
+	show_text_header(b, cv);
+	show_text_milestones(b, cv);
+	show_text_tickets(b, cv);
+
+	buf_puts(b, "\nSuccess notes\n");
+	for (int i = 0; i < cv_rows(cv, CV_NOTES); i++) {
+		buf_printf(b, "  %s ", cv_get(cv, CV_NOTES, i, N_CREATED));
+		put(b, cv_get(cv, CV_NOTES, i, N_AUTHOR_NAME));
+		buf_printf(b, " (%s): ", cv_get(cv, CV_NOTES, i, N_KIND));
+		put(b, cv_get(cv, CV_NOTES, i, N_BODY));
+		buf_putc(b, '\n');
+	}
+
+	buf_puts(b, "\nMarketing\n");
+	for (int i = 0; i < cv_rows(cv, CV_MARKETING); i++) {
+#define KV(col) cv_get(cv, CV_MARKETING, i, col)
+		buf_printf(b, "  %s %-9s %-12s \"", KV(K_AT), KV(K_STATUS), KV(K_KIND));
+		put(b, KV(K_CAMPAIGN));
+		buf_printf(b, "\" (%s)\n", KV(K_CHANNEL));
+#undef KV
+	}
+
+	show_text_handoffs(b, cv);
 }
 
 int cli_show(const struct cli *cli, int argc, char **argv)

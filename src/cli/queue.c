@@ -2,6 +2,7 @@
 #include "baton/buf.h"
 #include "baton/cli.h"
 #include "baton/config.h"
+#include "baton/csv.h"
 #include "baton/customer.h"
 #include "baton/db.h"
 #include "baton/queue.h"
@@ -82,29 +83,31 @@ static void print_text(struct buf *b, PGresult *r, PGresult *counts, PGresult *m
 	}
 }
 
-/* RFC 4180: CRLF line ends, a header row. */
+/* A header row, then the rows; integer columns stay numbers. */
 static void print_csv(struct buf *b, PGresult *r)
 {
-	for (int col = 0; col < Q_COLS; col++) {
-		if (col)
-			buf_putc(b, ',');
-		text_csv_field(b, col_names[col]);
-	}
-	buf_puts(b, "\r\n");
+	struct csv w;
+	csv_init(&w, b);
+	csv_row(&w, col_names, Q_COLS);
 	for (int i = 0; i < PQntuples(r); i++) {
 		for (int col = 0; col < Q_COLS; col++) {
-			if (col)
-				buf_putc(b, ',');
+			const char *v = PQgetvalue(r, i, col);
 			if (col == Q_BREACHED)
-				buf_puts(b, PQgetvalue(r, i, col)[0] == 't' ? "true" : "false");
+				csv_cell(&w, v[0] == 't' ? "true" : "false");
+			else if (cli_column_is_int(r, col))
+				csv_number(&w, v);
 			else
-				text_csv_field(b, PQgetvalue(r, i, col));
+				csv_cell(&w, v);
 		}
-		buf_puts(b, "\r\n");
+		csv_end_row(&w);
 	}
+	csv_free(&w);
 }
 
-int cli_queue(const struct cli *cli, int argc, char **argv)
+/* The options into f and *format: 0, 1 after --help, -1 on a usage error
+ * (said). */
+static int parse(const struct cli *cli, int argc, char **argv, struct queue_filter *f,
+                 const char **format)
 {
 	static const struct option lo[] = {
 		{"team", required_argument, NULL, 'T'},  {"to", required_argument, NULL, 'p'},
@@ -117,48 +120,57 @@ int cli_queue(const struct cli *cli, int argc, char **argv)
 	static const char *const states[] = {"open", "acknowledged", "resolved", "cancelled", NULL};
 	static const char *const prios[] = {"urgent", "high", "normal", "low", NULL};
 	static const char *const segments[] = {"smb", "mid-market", "enterprise", "strategic", NULL};
-	struct queue_filter f;
-	memset(&f, 0, sizeof f);
-	const char *format = "text";
+	memset(f, 0, sizeof *f);
+	*format = "text";
 	int c, bad = 0;
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
 		switch (c) {
-		case 'T': bad |= set(f.team, sizeof f.team, optarg, "--team"); break;
-		case 'p': bad |= set(f.person, sizeof f.person, optarg, "--to"); break;
-		case 's': bad |= set(f.state, sizeof f.state, optarg, "--state"); break;
-		case 'r': bad |= set(f.reason, sizeof f.reason, optarg, "--reason"); break;
-		case 'P': bad |= set(f.priority, sizeof f.priority, optarg, "--priority"); break;
-		case 'S': bad |= set(f.segment, sizeof f.segment, optarg, "--segment"); break;
-		case 'b': f.breached = 1; break;
-		case 'm': f.mine = 1; break;
-		case 'f': format = optarg; break;
+		case 'T': bad |= set(f->team, sizeof f->team, optarg, "--team"); break;
+		case 'p': bad |= set(f->person, sizeof f->person, optarg, "--to"); break;
+		case 's': bad |= set(f->state, sizeof f->state, optarg, "--state"); break;
+		case 'r': bad |= set(f->reason, sizeof f->reason, optarg, "--reason"); break;
+		case 'P': bad |= set(f->priority, sizeof f->priority, optarg, "--priority"); break;
+		case 'S': bad |= set(f->segment, sizeof f->segment, optarg, "--segment"); break;
+		case 'b': f->breached = 1; break;
+		case 'm': f->mine = 1; break;
+		case 'f': *format = optarg; break;
 		case 'v': {
 			size_t i = 0;
 			while (i < cli->cfg->nviews && strcmp(cli->cfg->views[i].name, optarg) != 0)
 				i++;
 			if (i == cli->cfg->nviews) {
 				cli_error("no queue view named '%s' in the configuration", optarg);
-				return EXIT_USAGE;
+				return -1;
 			}
-			queue_filter_from_view(&f, &cli->cfg->views[i]);
+			queue_filter_from_view(f, &cli->cfg->views[i]);
 			break;
 		}
-		case 'h': fputs(usage, stdout); return EXIT_OK;
-		default: fputs(usage, stderr); return EXIT_USAGE;
+		case 'h': fputs(usage, stdout); return 1;
+		default: fputs(usage, stderr); return -1;
 		}
 	}
 	if (optind != argc) {
 		cli_error("unexpected argument '%s'", argv[optind]);
-		return EXIT_USAGE;
+		return -1;
 	}
-	if (bad || check_choice(f.state, states, "state") || check_choice(f.priority, prios, "priority") ||
-	    check_choice(f.segment, segments, "segment"))
-		return EXIT_USAGE;
-	if (strcmp(format, "text") && strcmp(format, "json") && strcmp(format, "csv")) {
+	if (bad || check_choice(f->state, states, "state") || check_choice(f->priority, prios, "priority") ||
+	    check_choice(f->segment, segments, "segment"))
+		return -1;
+	if (strcmp(*format, "text") && strcmp(*format, "json") && strcmp(*format, "csv")) {
 		cli_error("--format must be text, json or csv");
-		return EXIT_USAGE;
+		return -1;
 	}
+	return 0;
+}
+
+int cli_queue(const struct cli *cli, int argc, char **argv)
+{
+	struct queue_filter f;
+	const char *format;
+	int p = parse(cli, argc, argv, &f, &format);
+	if (p)
+		return p > 0 ? EXIT_OK : EXIT_USAGE;
 	int rc = EXIT_OK;
 	PGconn *conn = cli_connect(cli, &rc);
 	if (!conn)

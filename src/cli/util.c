@@ -21,6 +21,18 @@ void cli_error(const char *fmt, ...)
 	buf_free(&clean);
 }
 
+int cli_column_is_int(const PGresult *r, int col)
+{
+	switch (PQftype(r, col)) {
+	case 20: /* int8 */
+	case 21: /* int2 */
+	case 23: /* int4 */
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 void cli_json_row(struct buf *b, const PGresult *r, int row, const char *const *names)
 {
 	buf_putc(b, '{');
@@ -35,18 +47,12 @@ void cli_json_row(struct buf *b, const PGresult *r, int row, const char *const *
 			continue;
 		}
 		/* Numbers and booleans as JSON's own, by the column's type. */
-		switch (PQftype(r, col)) {
-		case 20: /* int8 */
-		case 21: /* int2 */
-		case 23: /* int4 */
+		if (cli_column_is_int(r, col))
 			buf_puts(b, v);
-			break;
-		case 16: /* bool */
+		else if (PQftype(r, col) == 16) /* bool */
 			buf_puts(b, v[0] == 't' ? "true" : "false");
-			break;
-		default:
+		else
 			text_json_string(b, v);
-		}
 	}
 	buf_putc(b, '}');
 }

@@ -22,6 +22,8 @@ static const char usage_text[] =
 	"       baton handoff comment ID --comment TEXT\n"
 	"       baton handoff list [--mine | --team T] [--state S] [--format text|json]\n"
 	"\n"
+	"ID is a handoff's id or, as the console shows it, its first 4 or more hex\n"
+	"digits (unique among all handoffs). A ticket is 4812 or #4812.\n"
 	"new reads the note from standard input unless --message is given and\n"
 	"prints the new handoff's id. You act as your database role: the author of\n"
 	"every step is the session user. A step refused because someone else got\n"
@@ -149,8 +151,10 @@ static int cmd_new(const struct cli *cli, const struct opts *o)
 	if (o->to)
 		snprintf(h.to_staff, sizeof h.to_staff, "%s", o->to);
 	if (o->ticket) {
+		/* "#4812", as the console and 'baton show' write tickets, too. */
+		const char *t = o->ticket + (o->ticket[0] == '#');
 		char *end;
-		h.ticket_id = strtoll(o->ticket, &end, 10);
+		h.ticket_id = strtoll(t, &end, 10);
 		if (*end || h.ticket_id <= 0) {
 			cli_error("--ticket must be a ticket number");
 			return EXIT_USAGE;
@@ -205,24 +209,71 @@ out:
 	return rc;
 }
 
-static int cmd_step(const struct cli *cli, const struct opts *o, const char *kind, const char *id)
+/* The handoff the user named: a whole UUID as it is, a prefix (as the
+ * console shows ids) by the server.  An exit status. */
+static int resolve_handoff(PGconn *c, const char *given, const struct handoff_id_range *range,
+                           char id[37])
 {
-	if (!handoff_is_uuid(id)) {
-		cli_error("'%s' is not a handoff id (a UUID, as 'baton handoff list' shows)", id);
-		return EXIT_USAGE;
+	if (handoff_is_uuid(given)) {
+		snprintf(id, 37, "%s", given);
+		return EXIT_OK;
+	}
+	char err[1024], *cand = NULL;
+	int n = handoff_find_range(c, range, id, &cand, err, sizeof err), rc = EXIT_FAIL;
+	if (n < 0) {
+		cli_error("%s", err);
+		rc = EXIT_DB;
+	} else if (n == 0) {
+		cli_error("no handoff id starts with '%s'", given);
+	} else if (n > 1) {
+		cli_error("'%s' matches %s%d handoffs; give more of the id:\n%s", given,
+		          n > HANDOFF_MATCHES_MAX ? "more than " : "",
+		          n > HANDOFF_MATCHES_MAX ? HANDOFF_MATCHES_MAX : n, cand);
+	} else {
+		rc = EXIT_OK;
+	}
+	free(cand);
+	return rc;
+}
+
+static int check_step(const struct opts *o, const char *kind, const char *given,
+                      struct handoff_id_range *range)
+{
+	if (handoff_id_range(given, range) < 0) {
+		cli_error("'%s' is not a handoff id: give it whole or its first %d or more hex digits,"
+		          " as the console and 'baton handoff list' show it", given, HANDOFF_PREFIX_MIN);
+		return -1;
 	}
 	if (!strcmp(kind, "reassigned") && (!o->to_team || !o->comment)) {
 		cli_error("reassign needs --to-team and --comment");
-		return EXIT_USAGE;
+		return -1;
 	}
 	if (!strcmp(kind, "commented") && !o->comment) {
 		cli_error("comment needs --comment");
-		return EXIT_USAGE;
+		return -1;
 	}
+	return 0;
+}
+
+static int cmd_step(const struct cli *cli, const struct opts *o, const char *kind, const char *given)
+{
+	struct handoff_id_range range;
+	if (check_step(o, kind, given, &range) < 0)
+		return EXIT_USAGE;
 	struct handoff_step s;
-	char err[1024];
+	char err[1024], id[37];
+	int rc = EXIT_OK;
+	PGconn *c = cli_connect(cli, &rc);
+	if (!c)
+		return rc;
+	rc = resolve_handoff(c, given, &range, id);
+	if (rc != EXIT_OK) {
+		PQfinish(c);
+		return rc;
+	}
 	if (handoff_step_init(&s, id, kind) < 0) {
 		cli_error("no randomness for the event id");
+		PQfinish(c);
 		return EXIT_FAIL;
 	}
 	s.version = o->version;
@@ -230,12 +281,6 @@ static int cmd_step(const struct cli *cli, const struct opts *o, const char *kin
 		abort();
 	if (o->to)
 		snprintf(s.to_staff, sizeof s.to_staff, "%s", o->to);
-	int rc = EXIT_OK;
-	PGconn *c = cli_connect(cli, &rc);
-	if (!c) {
-		handoff_step_clear(&s);
-		return rc;
-	}
 	if (o->to_team && resolve_team(c, o->to_team, s.to_team, sizeof s.to_team) < 0) {
 		rc = EXIT_FAIL;
 		goto out;
