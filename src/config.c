@@ -1,4 +1,6 @@
 #include "baton/config.h"
+#include "baton/queue.h"
+#include "baton/team.h"
 
 #include <errno.h>
 #include <libconfig.h>
@@ -71,6 +73,7 @@ static void views_free(struct config *cfg)
 		free(v->state);
 		free(v->reason);
 		free(v->priority);
+		free(v->reason_at);
 	}
 	cfg->nviews = 0;
 }
@@ -128,7 +131,7 @@ static int fail(struct reader *r, const config_setting_t *s, const char *fmt, ..
 
 static int fail(struct reader *r, const config_setting_t *s, const char *fmt, ...)
 {
-	char msg[256];
+	char msg[1024];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
@@ -308,17 +311,6 @@ static int read_minutes(struct reader *r, const config_setting_t *s, int *out)
 	return 0;
 }
 
-static int valid_team_id(const char *s)
-{
-	size_t n = strlen(s);
-	if (n < 1 || n > 32 || s[0] < 'a' || s[0] > 'z')
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_' || s[i] == '-'))
-			return 0;
-	return 1;
-}
-
 /* handoff.ack_sla_team: { support: { urgent = "30m"; }; ... } */
 static int read_team_slas(struct reader *r, const config_setting_t *g, struct config *cfg)
 {
@@ -328,7 +320,7 @@ static int read_team_slas(struct reader *r, const config_setting_t *g, struct co
 	for (int i = 0; i < config_setting_length(g); i++) {
 		config_setting_t *t = config_setting_get_elem(g, (unsigned)i);
 		const char *team = config_setting_name(t);
-		if (!valid_team_id(team))
+		if (!team_id_valid(team))
 			return fail(r, t, "handoff.ack_sla_team: '%s' is not a team id (lower-case, as in the team table)", team);
 		if (cfg->nteam_sla == CONFIG_MAX_TEAM_SLAS)
 			return fail(r, t, "handoff.ack_sla_team: at most %d teams", CONFIG_MAX_TEAM_SLAS);
@@ -387,6 +379,49 @@ static int read_handoff(struct reader *r, const config_setting_t *g, struct conf
 	return 0;
 }
 
+/* A view's team, state or priority, checked as the queue's filter checks
+ * them (teams by their form only: the configuration has no database). */
+static int read_view_value(struct reader *r, const config_setting_t *s, char **out)
+{
+	if (read_string(r, s, out) < 0)
+		return -1;
+	char canon[64], msg[512];
+	if (queue_value_check(config_setting_name(s), *out, NULL, NULL, canon, sizeof canon, msg,
+	                      sizeof msg) < 0)
+		return fail(r, s, "%s", msg);
+	set_str(out, canon);
+	return 0;
+}
+
+/* The reason is checked once every file is read: a later file may set
+ * handoff.reasons.  Where it was set is kept for the message. */
+static int read_view_reason(struct reader *r, const config_setting_t *s, struct queue_view *v)
+{
+	if (read_string(r, s, &v->reason) < 0)
+		return -1;
+	char at[4200];
+	snprintf(at, sizeof at, "%s:%u", r->path, config_setting_source_line(s));
+	set_str(&v->reason_at, at);
+	return 0;
+}
+
+static int check_view_reasons(struct config *cfg, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < cfg->nviews; i++) {
+		struct queue_view *v = &cfg->views[i];
+		char canon[64], msg[1024];
+		/* Built-in views (no reason_at) follow the built-in reasons. */
+		if (!v->reason || !v->reason_at)
+			continue;
+		if (queue_value_check("reason", v->reason, cfg, NULL, canon, sizeof canon, msg, sizeof msg) < 0) {
+			snprintf(err, errlen, "%s: %s", v->reason_at, msg);
+			return -1;
+		}
+		set_str(&v->reason, canon);
+	}
+	return 0;
+}
+
 static int read_view(struct reader *r, const config_setting_t *g, struct queue_view *v)
 {
 	if (want_group(r, g) < 0)
@@ -398,16 +433,14 @@ static int read_view(struct reader *r, const config_setting_t *g, struct queue_v
 		if (strcmp(n, "name") == 0)
 			rc = read_string(r, s, &v->name);
 		else if (strcmp(n, "team") == 0)
-			rc = read_string(r, s, &v->team);
+			rc = read_view_value(r, s, &v->team);
 		else if (strcmp(n, "state") == 0)
-			rc = read_string(r, s, &v->state);
+			rc = read_view_value(r, s, &v->state);
 		else if (strcmp(n, "reason") == 0)
-			rc = read_string(r, s, &v->reason);
-		else if (strcmp(n, "priority") == 0) {
-			rc = read_string(r, s, &v->priority);
-			if (rc == 0 && priority_from_name(v->priority) < 0)
-				rc = fail(r, s, "priority must be one of urgent, high, normal, low");
-		} else if (strcmp(n, "breached") == 0)
+			rc = read_view_reason(r, s, v);
+		else if (strcmp(n, "priority") == 0)
+			rc = read_view_value(r, s, &v->priority);
+		else if (strcmp(n, "breached") == 0)
 			rc = read_bool(r, s, &v->breached);
 		else if (strcmp(n, "mine") == 0)
 			rc = read_bool(r, s, &v->mine);
@@ -523,5 +556,5 @@ int config_load(struct config *cfg, const char *explicit_file, char *err, size_t
 	const char *named = explicit_file ? explicit_file : getenv("BATON_CONFIG");
 	if (named && *named && config_read_one(cfg, named, err, errlen) < 0)
 		return -1;
-	return 0;
+	return check_view_reasons(cfg, err, errlen);
 }

@@ -7,6 +7,60 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wctype.h>
+
+void handoff_tickets_add(struct handoff_tickets *t, long long id, const char *subject)
+{
+	struct handoff_ticket *v = realloc(t->v, sizeof *v * (size_t)(t->n + 1));
+	if (!v)
+		abort();
+	t->v = v;
+	v[t->n].id = id;
+	if (!(v[t->n].subject = strdup(subject ? subject : "")))
+		abort();
+	t->n++;
+}
+
+void handoff_tickets_free(struct handoff_tickets *t)
+{
+	for (int i = 0; i < t->n; i++)
+		free(t->v[i].subject);
+	free(t->v);
+	t->v = NULL;
+	t->n = 0;
+}
+
+/* The next character of s, lower-cased, accents off the Latin letters
+ * people's and teams' names have; advances *i. */
+static uint32_t fold_next(const char *s, size_t *i)
+{
+	/* U+00C0..U+00FF as base letters ('\0': keep the character). */
+	static const char latin1[] = "AAAAAAACEEEEIIIIDNOOOOO\0OUUUUYTsaaaaaaaceeeeiiiidnooooo\0ouuuuyty";
+	size_t n = strlen(s), j = text_utf8_next(s, n, *i);
+	uint32_t cp = (unsigned char)s[*i];
+	if (j - *i > 1) {
+		static const unsigned char lead_mask[] = {0, 0, 0x1f, 0x0f, 0x07};
+		cp = (unsigned char)s[*i] & lead_mask[j - *i < 5 ? j - *i : 0];
+		for (size_t k = *i + 1; k < j; k++)
+			cp = cp << 6 | ((unsigned char)s[k] & 0x3f);
+	}
+	*i = j;
+	if (cp >= 0xc0 && cp <= 0xff && latin1[cp - 0xc0])
+		cp = (unsigned char)latin1[cp - 0xc0];
+	else if (cp >= 0x100 && cp <= 0x17f) /* Latin Extended-A: pairs of one letter */
+		cp = (uint32_t)"AaAaAaCcCcCcCcDdDdEeEeEeEeEeGgGgGgGgHhHhIiIiIiIiIiJjJjKkkLlLlLlLlLlNnNnNnnNnOoOoOoOoRrRrRrSsSsSsSsTtTtTtUuUuUuUuUuUuWwYyYZzZzZzs"[cp - 0x100];
+	return (uint32_t)towlower((wint_t)cp);
+}
+
+int handoff_choice_matches(const char *label, const char *typed)
+{
+	size_t i = 0, j = 0;
+	while (typed[j]) {
+		if (!label[i] || fold_next(label, &i) != fold_next(typed, &j))
+			return 0;
+	}
+	return 1;
+}
 
 int handoff_init(struct handoff_new *h)
 {
@@ -94,6 +148,26 @@ int handoff_step_init(struct handoff_step *s, const char *id, const char *kind)
 	snprintf(s->id, sizeof s->id, "%s", id);
 	s->kind = kind;
 	return db_uuid(s->event_id);
+}
+
+int handoff_step_read(const PGresult *r, struct handoff_step_result *out)
+{
+	memset(out, 0, sizeof *out);
+	if (PQnfields(r) != 5 || PQntuples(r) != 1)
+		return -1;
+	out->done = PQgetvalue(r, 0, HS_DONE)[0] == 't';
+	out->already = PQgetvalue(r, 0, HS_ALREADY)[0] == 't';
+	snprintf(out->state, sizeof out->state, "%s", PQgetvalue(r, 0, HS_STATE));
+	out->version = atoi(PQgetvalue(r, 0, HS_VERSION));
+	snprintf(out->message, sizeof out->message, "%s", PQgetvalue(r, 0, HS_MESSAGE));
+	return 0;
+}
+
+int handoff_create_read(const PGresult *r)
+{
+	if (PQnfields(r) < 1 || PQntuples(r) != 1)
+		return -1;
+	return PQgetvalue(r, 0, 0)[0] == 't';
 }
 
 void handoff_step_clear(struct handoff_step *s)

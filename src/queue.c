@@ -1,7 +1,9 @@
 #include "baton/queue.h"
+#include "baton/buf.h"
 #include "baton/config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* The list picks ids first, each branch index-only on a covering partial
@@ -140,4 +142,252 @@ void queue_filter_describe(const struct queue_filter *f, char *out, size_t n)
 	if (f->mine)
 		ADD(" mine");
 #undef ADD
+}
+
+/* --- filter values ------------------------------------------------------------- */
+
+static const char *const states[] = {"active", "open", "acknowledged", "resolved", "cancelled"};
+/* As the schema's CHECK on customer.segment has them. */
+static const char *const segments[] = {"smb", "mid-market", "enterprise", "strategic"};
+
+/* "a, b, c or d" */
+static void join_or(struct buf *b, const char *const *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		buf_printf(b, "%s%s", i == 0 ? "" : i + 1 == n ? " or " : ", ", v[i]);
+}
+
+/* The valid values of a field, for messages; -1 if key is no field. */
+static int valid_values(const char *key, const struct config *cfg, const struct team_list *teams,
+                        struct buf *out)
+{
+	const char *v[PRIO_COUNT];
+	size_t n = 0;
+	if (!strcmp(key, "state")) {
+		join_or(out, states, sizeof states / sizeof *states);
+	} else if (!strcmp(key, "segment")) {
+		join_or(out, segments, sizeof segments / sizeof *segments);
+	} else if (!strcmp(key, "priority")) {
+		/* In their order, lowest first, as the form cycles them. */
+		for (int p = PRIO_COUNT - 1; p >= 0; p--)
+			v[n++] = priority_name((enum priority)p);
+		join_or(out, v, n);
+	} else if (!strcmp(key, "reason")) {
+		join_or(out, (const char *const *)cfg->reasons, cfg->nreasons);
+	} else if (!strcmp(key, "team")) {
+		if (!teams)
+			buf_puts(out, "a team id (lower-case letters, digits, '-' and '_')");
+		for (int i = 0; teams && i < teams->nteams; i++)
+			buf_printf(out, "%s%s", i == 0 ? "" : i + 1 == teams->nteams ? " or " : ", ",
+			           teams->teams[i].id);
+		if (teams && teams->nteams == 0)
+			buf_puts(out, "a team (the database has none)");
+	} else if (!strcmp(key, "to")) {
+		buf_puts(out, "a person's role name");
+	} else {
+		return -1;
+	}
+	return 0;
+}
+
+static int in_list(const char *v, const char *const *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(v, list[i]))
+			return 1;
+	return 0;
+}
+
+/* The value to filter on, or NULL if value is not one of key's. */
+static const char *canonical(const char *key, const char *value, const struct config *cfg,
+                             const struct team_list *teams, char *tmp, size_t n)
+{
+	if (!strcmp(key, "state"))
+		return in_list(value, states, sizeof states / sizeof *states)
+		       ? (strcmp(value, "active") ? value : "") : NULL;
+	if (!strcmp(key, "segment"))
+		return in_list(value, segments, sizeof segments / sizeof *segments) ? value : NULL;
+	if (!strcmp(key, "priority"))
+		return priority_from_name(value) >= 0 ? value : NULL;
+	if (!strcmp(key, "to"))
+		return value;
+	if (!strcmp(key, "team")) {
+		if (!teams)
+			return team_id_valid(value) ? value : NULL;
+		int t = team_lookup(teams, value);
+		return t < 0 ? NULL : teams->teams[t].id;
+	}
+	/* A reason as configured, or with '_' for its spaces (the filter
+	 * text splits on spaces). */
+	snprintf(tmp, n, "%s", value);
+	for (char *p = tmp; *p; p++)
+		if (*p == '_')
+			*p = ' ';
+	for (size_t i = 0; i < cfg->nreasons; i++)
+		if (!strcmp(cfg->reasons[i], value) || !strcmp(cfg->reasons[i], tmp))
+			return cfg->reasons[i];
+	return NULL;
+}
+
+int queue_value_check(const char *key, const char *value, const struct config *cfg,
+                      const struct team_list *teams, char *canon, size_t canon_n,
+                      char *err, size_t errlen)
+{
+	struct buf valid = BUF_INIT;
+	char tmp[128];
+	int rc = -1;
+	if (valid_values(key, cfg, teams, &valid) < 0) {
+		snprintf(err, errlen, "unknown filter \"%s\": use team=, to=, state=, reason=, priority=, "
+		         "segment=, breached or mine", key);
+		goto out;
+	}
+	const char *c = value[0] ? canonical(key, value, cfg, teams, tmp, sizeof tmp) : NULL;
+	if (!value[0])
+		snprintf(err, errlen, "%s= needs a value: use %s", key, buf_str(&valid));
+	else if (!c)
+		snprintf(err, errlen, "unknown %s \"%s\": use %s", key, value, buf_str(&valid));
+	else if (strlen(c) >= canon_n)
+		snprintf(err, errlen, "%s \"%s\" is too long", key, value);
+	else {
+		snprintf(canon, canon_n, "%s", c);
+		rc = 0;
+	}
+out:
+	buf_free(&valid);
+	return rc;
+}
+
+int queue_filter_set(struct queue_filter *f, const char *key, const char *value,
+                     const struct config *cfg, const struct team_list *teams,
+                     char *err, size_t errlen)
+{
+	struct { const char *key; char *dst; size_t n; } fields[] = {
+		{"team", f->team, sizeof f->team},         {"to", f->person, sizeof f->person},
+		{"state", f->state, sizeof f->state},      {"reason", f->reason, sizeof f->reason},
+		{"priority", f->priority, sizeof f->priority}, {"segment", f->segment, sizeof f->segment},
+	};
+	size_t i = 0;
+	while (i < sizeof fields / sizeof *fields && strcmp(fields[i].key, key) != 0)
+		i++;
+	char canon[64];
+	if (queue_value_check(key, value, cfg, teams, canon, sizeof canon, err, errlen) < 0)
+		return -1;
+	if (i == sizeof fields / sizeof *fields || strlen(canon) >= fields[i].n) {
+		snprintf(err, errlen, "%s \"%s\" is too long", key, value);
+		return -1;
+	}
+	snprintf(fields[i].dst, fields[i].n, "%s", canon);
+	return 0;
+}
+
+int queue_filter_parse(struct queue_filter *f, const char *text, const struct config *cfg,
+                       const struct team_list *teams, char *err, size_t errlen)
+{
+	char buf[512];
+	memset(f, 0, sizeof *f);
+	snprintf(buf, sizeof buf, "%s", text);
+	for (char *save = NULL, *tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+		char *eq = strchr(tok, '=');
+		int flag = !strcmp(tok, "breached") || !strcmp(tok, "mine");
+		if (flag) {
+			*(!strcmp(tok, "breached") ? &f->breached : &f->mine) = 1;
+			continue;
+		}
+		if (eq)
+			*eq = '\0';
+		if (eq && (!strcmp(tok, "breached") || !strcmp(tok, "mine"))) {
+			snprintf(err, errlen, "%s takes no value: write just \"%s\"", tok, tok);
+			return -1;
+		}
+		if (queue_filter_set(f, tok, eq ? eq + 1 : "", cfg, teams, err, errlen) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* --- rows ---------------------------------------------------------------------- */
+
+static char *dup_value(const PGresult *r, int row, int col)
+{
+	char *s = strdup(PQgetvalue(r, row, col));
+	if (!s)
+		abort();
+	return s;
+}
+
+static void read_row(struct queue_row *q, const PGresult *r, int i)
+{
+	snprintf(q->id, sizeof q->id, "%s", PQgetvalue(r, i, Q_ID));
+	q->customer_id = atoll(PQgetvalue(r, i, Q_CUSTOMER_ID));
+	q->customer = dup_value(r, i, Q_CUSTOMER);
+	snprintf(q->from_team, sizeof q->from_team, "%s", PQgetvalue(r, i, Q_FROM_TEAM));
+	snprintf(q->to_team, sizeof q->to_team, "%s", PQgetvalue(r, i, Q_TO_TEAM));
+	snprintf(q->to_staff, sizeof q->to_staff, "%s", PQgetvalue(r, i, Q_TO_STAFF));
+	q->reason = dup_value(r, i, Q_REASON);
+	snprintf(q->priority, sizeof q->priority, "%s", PQgetvalue(r, i, Q_PRIORITY));
+	snprintf(q->state, sizeof q->state, "%s", PQgetvalue(r, i, Q_STATE));
+	q->age_s = atoll(PQgetvalue(r, i, Q_AGE_S));
+	q->has_ack_left = !strcmp(q->state, "open") && !PQgetisnull(r, i, Q_ACK_LEFT_S);
+	q->ack_left_s = atoll(PQgetvalue(r, i, Q_ACK_LEFT_S));
+	q->breached = PQgetvalue(r, i, Q_BREACHED)[0] == 't';
+	q->last_event = dup_value(r, i, Q_LAST_EVENT);
+	q->version = atoi(PQgetvalue(r, i, Q_VERSION));
+	q->note = dup_value(r, i, Q_NOTE);
+	q->segment = dup_value(r, i, Q_SEGMENT);
+}
+
+int queue_list_read(struct queue_list *l, const PGresult *r, char *err, size_t errlen)
+{
+	if (PQnfields(r) != Q_COLS) {
+		snprintf(err, errlen, "unexpected answer for the queue");
+		return -1;
+	}
+	queue_list_free(l);
+	l->n = PQntuples(r);
+	l->rows = calloc((size_t)l->n + 1, sizeof *l->rows);
+	if (!l->rows)
+		abort();
+	for (int i = 0; i < l->n; i++)
+		read_row(&l->rows[i], r, i);
+	return 0;
+}
+
+void queue_list_free(struct queue_list *l)
+{
+	for (int i = 0; i < l->n; i++) {
+		struct queue_row *q = &l->rows[i];
+		free(q->customer);
+		free(q->reason);
+		free(q->last_event);
+		free(q->note);
+		free(q->segment);
+	}
+	free(l->rows);
+	l->rows = NULL;
+	l->n = 0;
+}
+
+int queue_list_find(const struct queue_list *l, const char *id)
+{
+	for (int i = 0; i < l->n; i++)
+		if (!strcmp(l->rows[i].id, id))
+			return i;
+	return -1;
+}
+
+int queue_stats_read(struct queue_stats *s, const PGresult *counts, const PGresult *medians)
+{
+	if (PQnfields(counts) != 4 || PQnfields(medians) != 2 || PQntuples(medians) != 1)
+		return -1;
+	memset(s, 0, sizeof *s);
+	for (int i = 0; i < PQntuples(counts); i++) {
+		s->active += atoll(PQgetvalue(counts, i, QC_OPEN));
+		s->unack += atoll(PQgetvalue(counts, i, QC_UNACK));
+		s->breached += atoll(PQgetvalue(counts, i, QC_BREACHED));
+	}
+	s->has_median_7d = !PQgetisnull(medians, 0, QM_MEDIAN_7D);
+	s->median_7d_s = atoll(PQgetvalue(medians, 0, QM_MEDIAN_7D));
+	s->has_median_30d = !PQgetisnull(medians, 0, QM_MEDIAN_30D);
+	s->median_30d_s = atoll(PQgetvalue(medians, 0, QM_MEDIAN_30D));
+	return 0;
 }

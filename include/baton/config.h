@@ -18,6 +18,7 @@ struct queue_view {
 	char *team;      /* NULL: any */
 	char *state;     /* NULL: active (open + acknowledged) */
 	char *reason;    /* NULL: any */
+	char *reason_at; /* "file:line" of the reason, for its check */
 	char *priority;  /* NULL: any */
 	int breached;    /* only breached */
 	int mine;        /* only handoffs to the signed-in person or their team */

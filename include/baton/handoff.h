@@ -23,6 +23,23 @@ struct handoff_new {
 	char *note;           /* malloc'd UTF-8 */
 };
 
+/* A ticket a handoff may link to: the customer's open tickets, as the
+ * customer screen hands them to the form. */
+struct handoff_ticket {
+	long long id;
+	char *subject;        /* malloc'd */
+};
+struct handoff_tickets {
+	struct handoff_ticket *v; /* malloc'd */
+	int n;
+};
+void handoff_tickets_add(struct handoff_tickets *t, long long id, const char *subject);
+void handoff_tickets_free(struct handoff_tickets *t);
+
+/* Type-ahead in a list of choices: 1 if label starts with typed, ignoring
+ * case and accents ("mu" matches "Müller", "e" matches "Émile"). */
+int handoff_choice_matches(const char *label, const char *typed);
+
 /* Fresh ids, priority "normal", everything else empty. -1 if no randomness. */
 int handoff_init(struct handoff_new *h);
 void handoff_clear(struct handoff_new *h); /* frees note */
@@ -55,6 +72,18 @@ struct handoff_step {
 	const char *priority; /* for a reassignment's new ack deadline */
 };
 int handoff_step_init(struct handoff_step *s, const char *id, const char *kind);
+/* The answer to a step statement. -1 if malformed. */
+struct handoff_step_result {
+	int done;          /* the step happened (now or before) */
+	int already;       /* it had happened before: nothing changed */
+	char state[16];    /* the handoff's state after it */
+	int version;
+	char message[256]; /* why not, when not done */
+};
+int handoff_step_read(const PGresult *r, struct handoff_step_result *out);
+/* The answer to handoff_create_stmt: 1 created, 0 already there, -1
+ * malformed. */
+int handoff_create_read(const PGresult *r);
 void handoff_step_clear(struct handoff_step *s);
 void handoff_step_stmt(const struct handoff_step *s, const struct config *cfg,
                        struct handoff_params *store, struct db_stmt *out);

@@ -4,6 +4,9 @@
 #define BATON_QUEUE_H
 
 #include "baton/db.h"
+#include "baton/team.h"
+
+struct config;
 
 struct queue_filter {
 	char team[33];      /* receiving team, "" any */
@@ -46,5 +49,70 @@ void queue_filter_from_view(struct queue_filter *f, const struct queue_view *v);
 
 /* "team=support state=open breached" for the screen. */
 void queue_filter_describe(const struct queue_filter *f, char *out, size_t n);
+
+/* --- filter values: one check for the console, the command line and the
+ * configuration's views ------------------------------------------------------ */
+
+/* Check value for the filter field key (team, to, state, reason, priority,
+ * segment) and write the value to filter on into canon: states and
+ * priorities are fixed, reasons the configuration's ("renewal_risk" may
+ * stand for "renewal risk"), segments the schema's, teams the database's
+ * (by id or name, any case; teams NULL: only the form of a team id is
+ * checked).  -1 with a message naming the valid values in err:
+ * unknown priority "hgh": use low, normal, high or urgent */
+int queue_value_check(const char *key, const char *value, const struct config *cfg,
+                      const struct team_list *teams, char *canon, size_t canon_n,
+                      char *err, size_t errlen);
+
+/* Set one field of f after queue_value_check.  -1 with err, f unchanged. */
+int queue_filter_set(struct queue_filter *f, const char *key, const char *value,
+                     const struct config *cfg, const struct team_list *teams,
+                     char *err, size_t errlen);
+
+/* The console's filter text, "team=support priority=high breached", into a
+ * fresh f.  -1 with err at the first bad word. */
+int queue_filter_parse(struct queue_filter *f, const char *text, const struct config *cfg,
+                       const struct team_list *teams, char *err, size_t errlen);
+
+/* --- rows, as the console shows them ------------------------------------------ */
+
+struct queue_row {
+	char id[37];
+	long long customer_id;
+	char *customer;
+	char from_team[33];
+	char to_team[33];
+	char to_staff[64];   /* "" : anyone in the team */
+	char *reason;
+	char priority[8];
+	char state[16];
+	long long age_s;
+	int has_ack_left;    /* open with a deadline */
+	long long ack_left_s; /* negative: over the SLA by that much */
+	int breached;
+	char *last_event;    /* "acknowledged by ben 2026-11-29 10:12" */
+	int version;
+	char *note;
+	char *segment;
+};
+
+/* The rows of the list statement; strings are malloc'd, queue_list_free()
+ * frees them all. */
+struct queue_list {
+	struct queue_row *rows;
+	int n;
+};
+int queue_list_read(struct queue_list *l, const PGresult *r, char *err, size_t errlen);
+void queue_list_free(struct queue_list *l);
+/* Index of the row of handoff id, -1 if none. */
+int queue_list_find(const struct queue_list *l, const char *id);
+
+/* The counts (summed over the teams shown) and the medians. */
+struct queue_stats {
+	long long active, unack, breached;
+	int has_median_7d, has_median_30d;
+	long long median_7d_s, median_30d_s;
+};
+int queue_stats_read(struct queue_stats *s, const PGresult *counts, const PGresult *medians);
 
 #endif

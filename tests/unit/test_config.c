@@ -190,7 +190,7 @@ static void test_valid_file_sets_every_setting(void)
 		"{\n"
 		"  views = (\n"
 		"    { name = \"mine\"; mine = true; },\n"
-		"    { name = \"late billing\"; team = \"billing\"; state = \"open\"; reason = \"billing\";\n"
+		"    { name = \"late billing\"; team = \"billing\"; state = \"open\"; reason = \"beta two\";\n"
 		"      priority = \"high\"; breached = true; }\n"
 		"  );\n"
 		"};\n");
@@ -225,7 +225,7 @@ static void test_valid_file_sets_every_setting(void)
 		CHECK_STR(c.views[1].name, "late billing");
 		CHECK_STR(c.views[1].team, "billing");
 		CHECK_STR(c.views[1].state, "open");
-		CHECK_STR(c.views[1].reason, "billing");
+		CHECK_STR(c.views[1].reason, "beta two");
 		CHECK_STR(c.views[1].priority, "high");
 		CHECK(c.views[1].breached == 1 && c.views[1].mine == 0);
 	}
@@ -640,7 +640,58 @@ static void test_queue_view_validation(void)
 		"queue: { views = ( { name = \"x\";\n priority = \"critical\"; } ); };\n");
 	CHECK(load(&c, p, err, sizeof err) == -1);
 	CHECK(err_at(err, p, 2));
-	CHECK(strstr(err, "urgent, high, normal, low") != NULL);
+	CHECK(strstr(err, ": unknown priority \"critical\": use low, normal, high or urgent") != NULL);
+	config_free(&c);
+
+	/* Every filter value is checked as the console checks it, at its line. */
+	p = tmpfile_with("v3.cfg",
+		"queue: { views = ( { name = \"x\"; },\n { name = \"y\";\n state = \"bogus\"; } ); };\n");
+	CHECK(load(&c, p, err, sizeof err) == -1);
+	CHECK(err_at(err, p, 3));
+	CHECK(strstr(err, ": unknown state \"bogus\": use active, open, acknowledged, resolved or cancelled") != NULL);
+	config_free(&c);
+
+	/* Teams are rows of the database: here only their form is known. */
+	p = tmpfile_with("v4.cfg", "queue: { views = ( { name = \"x\"; team = \"Support Team\"; } ); };\n");
+	CHECK(load(&c, p, err, sizeof err) == -1);
+	CHECK(err_at(err, p, 1));
+	CHECK(strstr(err, "unknown team \"Support Team\": use a team id") != NULL);
+	config_free(&c);
+	p = tmpfile_with("v5.cfg", "queue: { views = ( { name = \"x\"; team = \"\"; } ); };\n");
+	CHECK(load(&c, p, err, sizeof err) == -1);
+	CHECK(strstr(err, "team= needs a value") != NULL);
+	config_free(&c);
+}
+
+/* A view's reason is one of handoff.reasons as they are once every file is
+ * read (the handoff group may come after the queue group, or in a later
+ * file); the error still names the view's line. */
+static void test_queue_view_reason(void)
+{
+	struct config c;
+	char err[2048];
+	env_reset();
+	const char *p = tmpfile_with("vr1.cfg",
+		"queue: { views = ( { name = \"x\";\n reason = \"refund\"; } ); };\n"
+		"handoff: { reasons = [ \"refund\", \"churn risk\" ]; };\n");
+	CHECK(load(&c, p, err, sizeof err) == 0);
+	CHECK(c.nviews == 1 && c.views[0].reason && strcmp(c.views[0].reason, "refund") == 0);
+	config_free(&c);
+
+	p = tmpfile_with("vr2.cfg",
+		"queue: { views = ( { name = \"x\";\n reason = \"escalation\"; } ); };\n"
+		"handoff: { reasons = [ \"refund\", \"churn risk\", \"upsell\" ]; };\n");
+	CHECK(load(&c, p, err, sizeof err) == -1);
+	CHECK(err_at(err, p, 2));
+	CHECK(strstr(err, ": unknown reason \"escalation\": use refund, churn risk or upsell") != NULL);
+	config_free(&c);
+
+	/* As in the console's filter, '_' may stand for a reason's spaces. */
+	p = tmpfile_with("vr3.cfg",
+		"handoff: { reasons = [ \"churn risk\" ]; };\n"
+		"queue: { views = ( { name = \"x\"; reason = \"churn_risk\"; } ); };\n");
+	CHECK(load(&c, p, err, sizeof err) == 0);
+	CHECK(c.nviews == 1 && c.views[0].reason && strcmp(c.views[0].reason, "churn risk") == 0);
 	config_free(&c);
 
 	char text[1024] = "queue: { views = ( ";
@@ -737,6 +788,7 @@ int main(void)
 	RUN(test_parse_minutes_seconds_have_the_same_limit);
 	RUN(test_reasons_validation);
 	RUN(test_queue_view_validation);
+	RUN(test_queue_view_reason);
 	RUN(test_team_sla);
 
 	nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
