@@ -118,8 +118,12 @@ static void start_handoff(struct customer *c, struct app *a)
 	int t = c->list[P_TICKETS].sel;
 	if (c->focus == P_TICKETS && t >= 0 && V(CV_TICKETS, t, T_OPEN)[0] == 't')
 		h.ticket_id = cv_num(&c->cv, CV_TICKETS, t, T_ID);
-	PGresult *tickets = PQcopyResult(c->cv.res[CV_TICKETS], PG_COPYRES_ATTRS | PG_COPYRES_TUPLES);
-	app_push(a, handoff_form_new(a, &h, tickets));
+	/* The open tickets are the ones a handoff may link. */
+	struct handoff_tickets tickets = {0};
+	for (int i = 0; i < cv_rows(&c->cv, CV_TICKETS); i++)
+		if (V(CV_TICKETS, i, T_OPEN)[0] == 't')
+			handoff_tickets_add(&tickets, cv_num(&c->cv, CV_TICKETS, i, T_ID), V(CV_TICKETS, i, T_SUBJECT));
+	app_push(a, handoff_form_new(a, &h, &tickets));
 }
 
 /* The handoff a step applies to: the selected one in the Handoffs panel,

@@ -42,6 +42,16 @@ struct screen *help_new(struct app *a, enum ui_scope scope)
 	if (scope == SCOPE_FINDER)
 		buf_puts(&b, "\nOn the start screen, typing goes to the Find field; Esc clears it\n"
 		             "or moves to the lists, where the keys above work.\n");
+	if (scope == SCOPE_QUEUE)
+		buf_puts(&b, "\nThe queue lists breached handoffs first (! and BREACHED), then the\n"
+		             "other unacknowledged ones, then acknowledged ones, each oldest first.\n"
+		             "SLA is the time to acknowledge: +1d means over the SLA by a day,\n"
+		             "-23h within the SLA by 23 hours (that long is left).  The bottom\n"
+		             "line has the median time to acknowledge over the last 7 and the\n"
+		             "last 30 days.  f filters, e.g. team=support priority=high breached\n"
+		             "(reason=renewal_risk for a reason with spaces); a value that is not\n"
+		             "valid is refused with the valid ones.  1-9 switch to the saved views\n"
+		             "(queue.views in the configuration).\n");
 	help_legend(&b, scope);
 	buf_puts(&b, "\nThe top line shows who you are connected as and the connection\n"
 	             "state: live, connecting or OFFLINE (Baton reconnects by itself).\n");

@@ -187,10 +187,13 @@ struct screen *pager_new(struct app *a, const char *title, const char *text);
 struct screen *timeline_new(struct app *a, long long customer_id, const char *name);
 struct screen *help_new(struct app *a, enum ui_scope scope);
 struct handoff_new;
-/* Takes over h (and its note). */
-struct screen *handoff_form_new(struct app *a, struct handoff_new *h, PGresult *tickets);
+struct handoff_tickets;
+/* Takes over h (and its note) and tickets (the ones it may link; NULL: none). */
+struct screen *handoff_form_new(struct app *a, struct handoff_new *h, struct handoff_tickets *tickets);
 struct screen *drafts_new(struct app *a);
 struct screen *queue_new(struct app *a);
+
+/* Handoff actions any screen may start (ui/handoff_actions.c). */
 /* Save as queued and send; survives the form and reconnects. */
 void handoff_send(struct app *a, struct handoff_new *h);
 /* Acknowledge/resolve/cancel a handoff, asking for an optional comment. */

@@ -52,8 +52,10 @@ check "first row: Northwind Health, selected, with '!' and BREACHED" \
 check "the counts for lee's teams: '$lee_counts'" wait_row 2 "$lee_counts" 5
 check "no other row is breached in this view" \
 	test "$(data_rows | grep -c 'BREACHED')" = 1
-check "the bottom line has the median time to acknowledge" \
-	wait_row 23 "Median time to acknowledge: 7 days" 5
+check "the bottom line has the median time to acknowledge, labelled by period" \
+	eval 'wait_row 23 "median time to acknowledge: last 7 days " 5 && row 23 | grep -qF " · last 30 days "'
+check "the SLA column is explained: '+' over the SLA by, '-' within it by" \
+	eval 'row 4 | grep -qF "SLA: +over by · -within by"'
 # The SLA column is what a lead acts on: at 80 columns it must fit.
 check "at 80 columns the SLA column is whole: header 'SLA', Northwind overdue '+1d'" \
 	eval 'row 5 | grep -qF "SLA" && row 6 | grep -qE "BREACHED +\+1d"'

@@ -1,0 +1,30 @@
+/* A multi-line UTF-8 text editor in a box: the handoff form's note
+ * (ui/note_edit.c), edited in place or in $VISUAL/$EDITOR. */
+#ifndef BATON_UI_NOTE_EDIT_H
+#define BATON_UI_NOTE_EDIT_H
+
+#include "baton/buf.h"
+#include "ui/ui.h"
+
+struct note_edit {
+	struct buf text;
+	size_t cur;      /* byte offset of the cursor in text */
+	int top;         /* first visible row */
+	int goal_col;    /* column kept when moving up/down, -1 none */
+	int max_bytes;   /* the configured largest note */
+};
+
+void note_edit_init(struct note_edit *e, const char *text, int max_bytes);
+void note_edit_free(struct note_edit *e);
+/* A key: 1 if it was the editor's (the text or the cursor may have
+ * changed), 0 if not (Tab and other keys for the form). */
+int note_edit_key(struct note_edit *e, struct app *a, int key, int is_func);
+/* The box at y with h rows across the screen; the cursor shows if focused. */
+void note_edit_draw(struct note_edit *e, struct app *a, int y, int h, int focused);
+/* Only white space. */
+int note_edit_blank(const struct note_edit *e);
+/* Run $VISUAL/$EDITOR (as git and mutt do) on the text, through the file
+ * path; 1 if the text was replaced, 0 if not (the reason is on screen). */
+int note_edit_external(struct note_edit *e, struct app *a, const char *path);
+
+#endif

@@ -1,0 +1,138 @@
+/* What the screens do to handoffs, independent of any screen: send a new
+ * one (saved as queued first, so nothing loses it; the client-generated id
+ * makes a resend after a reconnect safe), and acknowledge, resolve or
+ * cancel one with an optional comment. */
+#include "baton/draft.h"
+#include "baton/handoff.h"
+#include "ui/ui.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* --- sending -------------------------------------------------------------------- */
+
+struct send_job {
+	struct app *app;
+	struct handoff_new h;
+	struct handoff_params params;
+};
+
+static void on_sent(void *ctx, PGresult **res, int nres, const char *err)
+{
+	struct send_job *j = ctx;
+	struct app *a = j->app;
+	int created = !err && nres == 1 ? handoff_create_read(res[0]) : -1;
+	if (err == dbq_cancelled) {
+		/* Leaving with the send still queued: the draft stays queued on
+		 * disk and is offered at the next start. */
+	} else if (created < 0) {
+		/* Refused by the database (not a lost connection: those are
+		 * retried).  Keep the draft for editing. */
+		char e[256];
+		draft_save(&j->h, 0, 1, e, sizeof e);
+		app_message(a, 1, "handoff not sent: %s (the draft is kept)", err ? err : "unexpected answer");
+	} else {
+		draft_remove(j->h.id);
+		app_message(a, 0, created ? "handoff sent to %s" : "handoff to %s was already delivered",
+		            j->h.to_team);
+		/* A new handoff comes back as a change notification, which
+		 * re-reads the screens; a resend changed nothing in the database,
+		 * only the drafts on disk. */
+		if (!created)
+			app_reload_all(a);
+	}
+	handoff_clear(&j->h);
+	free(j);
+}
+
+void handoff_send(struct app *a, struct handoff_new *h)
+{
+	char err[256];
+	struct send_job *j = calloc(1, sizeof *j);
+	if (!j)
+		abort();
+	j->app = a;
+	j->h = *h;
+	memset(h, 0, sizeof *h);
+	/* On disk first, synced: from here on nothing loses it. */
+	if (draft_save(&j->h, 1, 1, err, sizeof err) < 0)
+		app_message(a, 1, "%s", err);
+	struct db_stmt st;
+	handoff_create_stmt(&j->h, a->cfg, &j->params, &st);
+	dbq_submit(a->db, 0, &st, 1, 1, on_sent, j);
+	if (a->db_state != DBQ_READY)
+		app_message(a, 1, "database unreachable: the handoff is saved and will be sent when it is back");
+	else
+		app_message(a, 0, "sending the handoff…");
+}
+
+/* --- steps ------------------------------------------------------------------------ */
+
+struct step_job {
+	struct app *app;
+	struct handoff_step s;
+	struct handoff_params params;
+};
+
+static void step_free(struct step_job *j)
+{
+	handoff_step_clear(&j->s);
+	free(j);
+}
+
+static void on_step(void *ctx, PGresult **res, int nres, const char *err)
+{
+	struct step_job *j = ctx;
+	struct app *a = j->app;
+	struct handoff_step_result r;
+	if (err == dbq_cancelled) {
+		step_free(j);
+		return;
+	}
+	int ok = !err && nres == 1 && handoff_step_read(res[0], &r) == 0;
+	if (!ok)
+		app_message(a, 1, "not %s: %s", j->s.kind, err ? err : "unexpected answer");
+	else if (r.done)
+		app_message(a, 0, "handoff %s", r.state);
+	else
+		app_message(a, 1, "not %s: %s", j->s.kind, r.message);
+	/* A change comes back as a notification; a refusal does not, and its
+	 * point is the fresh state: re-read now. */
+	if (!ok || !r.done || r.already)
+		app_reload_all(a);
+	step_free(j);
+}
+
+static void on_comment(struct app *a, void *ctx, const char *answer)
+{
+	struct step_job *j = ctx;
+	if (!answer) {
+		step_free(j);
+		return;
+	}
+	if (*answer && !(j->s.comment = strdup(answer)))
+		abort();
+	struct db_stmt st;
+	handoff_step_stmt(&j->s, a->cfg, &j->params, &st);
+	/* The event id makes a resend after a lost connection harmless. */
+	dbq_submit(a->db, 0, &st, 1, 1, on_step, j);
+}
+
+void handoff_step_ask(struct app *a, const char *id, int version, const char *kind)
+{
+	struct step_job *j = calloc(1, sizeof *j);
+	if (!j)
+		abort();
+	j->app = a;
+	if (handoff_step_init(&j->s, id, kind) < 0) {
+		free(j);
+		app_message(a, 1, "no randomness for the event id");
+		return;
+	}
+	j->s.version = version;
+	char label[64];
+	snprintf(label, sizeof label, "%s; comment (optional):",
+	         !strcmp(kind, "acknowledged") ? "Acknowledge" : !strcmp(kind, "resolved") ? "Resolve" : "Cancel");
+	app_prompt(a, label, 0, on_comment, j);
+}

@@ -1,0 +1,326 @@
+/* The handoff note's editor: insert and delete by UTF-8 character, move by
+ * character, line and column, wrap to the box, or hand the text to
+ * $VISUAL/$EDITOR and take back what it wrote. */
+#include "baton/text.h"
+#include "ui/note_edit.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <wctype.h>
+
+#define CTRL(c) ((c) & 0x1f)
+
+void note_edit_init(struct note_edit *e, const char *text, int max_bytes)
+{
+	memset(e, 0, sizeof *e);
+	if (text)
+		buf_puts(&e->text, text);
+	e->cur = e->text.len;
+	e->goal_col = -1;
+	e->max_bytes = max_bytes;
+}
+
+void note_edit_free(struct note_edit *e)
+{
+	buf_free(&e->text);
+}
+
+static void insert(struct note_edit *e, struct app *a, const char *s, size_t n)
+{
+	struct buf *b = &e->text;
+	if (b->len + n > (size_t)e->max_bytes) {
+		app_message(a, 1, "the note is at the configured maximum (%d bytes)", e->max_bytes);
+		return;
+	}
+	buf_add(b, s, n); /* grow, then open the gap */
+	memmove(b->data + e->cur + n, b->data + e->cur, b->len - n - e->cur);
+	memcpy(b->data + e->cur, s, n);
+	e->cur += n;
+}
+
+static void delete(struct note_edit *e, size_t from, size_t to)
+{
+	struct buf *b = &e->text;
+	if (to <= from || to > b->len)
+		return;
+	memmove(b->data + from, b->data + to, b->len - to);
+	b->len -= to - from;
+	b->data[b->len] = '\0';
+	e->cur = from;
+}
+
+static size_t line_start(const struct note_edit *e, size_t i)
+{
+	while (i > 0 && e->text.data[i - 1] != '\n')
+		i--;
+	return i;
+}
+
+static size_t line_end(const struct note_edit *e, size_t i)
+{
+	while (i < e->text.len && e->text.data[i] != '\n')
+		i++;
+	return i;
+}
+
+/* Columns taken by the character at i; its end in *next. */
+static int char_width(const char *d, size_t len, size_t i, size_t *next)
+{
+	char tmp[8] = {0};
+	*next = text_utf8_next(d, len, i);
+	memcpy(tmp, d + i, *next - i < sizeof tmp ? *next - i : sizeof tmp - 1);
+	return text_width(tmp);
+}
+
+static int col_of(const struct note_edit *e, size_t i)
+{
+	int col = 0;
+	for (size_t j = line_start(e, i), n; j < i; j = n)
+		col += char_width(e->text.data, e->text.len, j, &n);
+	return col;
+}
+
+static size_t at_col(const struct note_edit *e, size_t start, int col)
+{
+	size_t end = line_end(e, start), i = start, n;
+	while (i < end) {
+		col -= char_width(e->text.data, e->text.len, i, &n);
+		if (col < 0)
+			break;
+		i = n;
+	}
+	return i;
+}
+
+static void move_vertical(struct note_edit *e, int key)
+{
+	if (e->goal_col < 0)
+		e->goal_col = col_of(e, e->cur);
+	size_t s = line_start(e, e->cur);
+	if (key == KEY_UP && s > 0)
+		e->cur = at_col(e, line_start(e, s - 1), e->goal_col);
+	else if (key == KEY_DOWN && line_end(e, e->cur) < e->text.len)
+		e->cur = at_col(e, line_end(e, e->cur) + 1, e->goal_col);
+}
+
+/* Ctrl-K, Ctrl-U, Ctrl-W as in a shell; 0 if key is none of them. */
+static int control_key(struct note_edit *e, int key)
+{
+	const char *d = e->text.data;
+	size_t i = e->cur, end = line_end(e, e->cur);
+	if (key == CTRL('k')) {
+		delete(e, e->cur, end == e->cur && e->cur < e->text.len ? e->cur + 1 : end);
+	} else if (key == CTRL('u')) {
+		delete(e, line_start(e, e->cur), e->cur);
+	} else if (key == CTRL('w')) {
+		while (i > 0 && (d[i - 1] == ' ' || d[i - 1] == '\n'))
+			i--;
+		while (i > 0 && d[i - 1] != ' ' && d[i - 1] != '\n')
+			i--;
+		delete(e, i, e->cur);
+	} else if (key == CTRL('a')) {
+		e->cur = line_start(e, e->cur);
+	} else {
+		return 0;
+	}
+	return 1;
+}
+
+static int func_key(struct note_edit *e, int key)
+{
+	const char *d = e->text.data ? e->text.data : "";
+	size_t len = e->text.len;
+	switch (key) {
+	case KEY_BACKSPACE:
+		if (e->cur > 0)
+			delete(e, text_utf8_prev(d, e->cur), e->cur);
+		return 1;
+	case KEY_DC: delete(e, e->cur, text_utf8_next(d, len, e->cur)); return 1;
+	case KEY_LEFT: e->cur = text_utf8_prev(d, e->cur); return 1;
+	case KEY_RIGHT: e->cur = text_utf8_next(d, len, e->cur); return 1;
+	case KEY_HOME: e->cur = line_start(e, e->cur); return 1;
+	case KEY_END: e->cur = line_end(e, e->cur); return 1;
+	default: return 0;
+	}
+}
+
+int note_edit_key(struct note_edit *e, struct app *a, int key, int is_func)
+{
+	int vertical = is_func && (key == KEY_UP || key == KEY_DOWN);
+	if (vertical) {
+		move_vertical(e, key);
+	} else if (is_func) {
+		if (!func_key(e, key))
+			return 0;
+	} else if (key == '\r' || key == '\n') {
+		insert(e, a, "\n", 1);
+	} else if (key == 127 || key == 8) {
+		func_key(e, KEY_BACKSPACE);
+	} else if (key >= 32 && iswprint((wint_t)key)) {
+		char mb[4];
+		int n = text_utf8_encode((uint32_t)key, mb);
+		if (n > 0)
+			insert(e, a, mb, (size_t)n);
+	} else if (!control_key(e, key)) {
+		return 0;
+	}
+	if (!vertical)
+		e->goal_col = -1;
+	return 1;
+}
+
+int note_edit_blank(const struct note_edit *e)
+{
+	for (size_t i = 0; i < e->text.len; i++)
+		if (!iswspace((wint_t)(unsigned char)e->text.data[i]))
+			return 0;
+	return 1;
+}
+
+/* --- drawing ------------------------------------------------------------------ */
+
+struct span {
+	size_t from, to;
+};
+
+/* Lay the text out in rows of w columns; the cursor's row and column. */
+static int layout(const struct note_edit *e, int w, struct span *rows, int max, int *cur_row,
+                  int *cur_col)
+{
+	const char *d = buf_str(&e->text);
+	size_t len = e->text.len, i = 0, rs = 0, n;
+	int row = 0, col = 0, nr = 0;
+	for (;;) {
+		if (i == e->cur) {
+			*cur_row = row;
+			*cur_col = col;
+		}
+		if (i >= len || d[i] == '\n' || col >= w) {
+			if (nr < max)
+				rows[nr].from = rs, rows[nr].to = i, nr++;
+			if (i >= len)
+				break;
+			if (d[i] == '\n')
+				i++;
+			rs = i;
+			row++;
+			col = 0;
+			continue;
+		}
+		int cw = char_width(d, len, i, &n);
+		if (col + cw > w) {
+			col = w; /* wrap before a wide character */
+			continue;
+		}
+		col += cw;
+		i = n;
+	}
+	return nr;
+}
+
+void note_edit_draw(struct note_edit *e, struct app *a, int y, int h, int focused)
+{
+	int w = a->cols - 4, vis = h - 2, cur_row = 0, cur_col = 0;
+	static struct span rows[2048];
+	ui_box(stdscr, y, 1, h, a->cols - 2, "Note", focused);
+	const char *d = buf_str(&e->text);
+	int nr = layout(e, w, rows, 2048, &cur_row, &cur_col);
+	if (cur_row < e->top)
+		e->top = cur_row;
+	if (cur_row >= e->top + vis)
+		e->top = cur_row - vis + 1;
+	for (int r = 0; r < vis && e->top + r < nr; r++) {
+		char *line = strndup(d + rows[e->top + r].from, rows[e->top + r].to - rows[e->top + r].from);
+		ui_text(stdscr, y + 1 + r, 2, w, (int)A_NORMAL, line, 0);
+		free(line);
+	}
+	if (focused && cur_row - e->top < vis) {
+		/* The cursor: the character under it in reverse video. */
+		size_t n = text_utf8_next(d, e->text.len, e->cur);
+		char tmp[8] = " ";
+		if (e->cur < e->text.len && d[e->cur] != '\n')
+			memcpy(tmp, d + e->cur, n - e->cur), tmp[n - e->cur] = '\0';
+		ui_text(stdscr, y + 1 + cur_row - e->top, 2 + cur_col, 2, (int)A_REVERSE, tmp, 0);
+	}
+	if (e->text.len == 0 && !focused)
+		ui_text(stdscr, y + 1, 2, w, term_attr(UA_DIM), "(what does the receiver need to know?)", 0);
+}
+
+/* --- $VISUAL / $EDITOR ------------------------------------------------------------ */
+
+/* Run the editor on path; 0 if it exited with status 0. */
+static int run_editor(const char *ed, const char *path)
+{
+	def_prog_mode();
+	endwin();
+	pid_t pid = fork();
+	if (pid == 0) {
+		/* The editor command may carry arguments ("vim -u NONE"): the
+		 * shell splits it; the file name goes as $1, never re-parsed. */
+		signal(SIGINT, SIG_DFL);
+		setenv("BATON_EDITOR", ed, 1);
+		execl("/bin/sh", "sh", "-c", "$BATON_EDITOR \"$1\"", "sh", path, (char *)NULL);
+		_exit(127);
+	}
+	int status = 0;
+	if (pid > 0) {
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+	}
+	reset_prog_mode();
+	clearok(curscr, TRUE);
+	return pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+/* The file the editor wrote, if it fits; 1 if taken. */
+static int take_back(struct note_edit *e, struct app *a, const char *path)
+{
+	FILE *in = fopen(path, "r");
+	if (!in)
+		return 0;
+	struct buf nb = BUF_INIT;
+	char chunk[4096];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof chunk, in)) > 0)
+		buf_add(&nb, chunk, n);
+	fclose(in);
+	if (nb.len > (size_t)e->max_bytes) {
+		app_message(a, 1, "the note is longer than %d bytes; cut it down", e->max_bytes);
+		buf_free(&nb);
+		return 0;
+	}
+	buf_free(&e->text);
+	e->text = nb;
+	e->cur = e->text.len;
+	return 1;
+}
+
+int note_edit_external(struct note_edit *e, struct app *a, const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0 || write(fd, buf_str(&e->text), e->text.len) != (ssize_t)e->text.len) {
+		if (fd >= 0)
+			close(fd);
+		app_message(a, 1, "cannot write %s: %s", path, strerror(errno));
+		return 0;
+	}
+	close(fd);
+	const char *ed = getenv("VISUAL");
+	if (!ed || !*ed)
+		ed = getenv("EDITOR");
+	if (!ed || !*ed)
+		ed = "vi";
+	int taken = 0;
+	if (run_editor(ed, path) < 0)
+		app_message(a, 1, "the editor (%s) failed; the note is unchanged", ed);
+	else
+		taken = take_back(e, a, path);
+	unlink(path);
+	return taken;
+}
