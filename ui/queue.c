@@ -165,12 +165,15 @@ static void draw_views(struct queue *q, struct app *a)
 		              "%zu %s", i + 1, a->cfg->views[i].name) + 2;
 	}
 	/* What the SLA column's signs mean, beside the filter. */
-	char legend[64], desc[256];
+	char legend[64], desc[256], line[300];
 	snprintf(legend, sizeof legend, "SLA: +over by %s -within by", term_sym(SYM_DOT));
-	int lw = text_width(legend);
 	queue_filter_describe(&q->f, desc, sizeof desc);
-	ui_textf(stdscr, 3, 1, a->cols - lw - 4, term_attr(UA_DIM), 0, "filter: %s", desc);
-	ui_text(stdscr, 3, a->cols - lw - 1, lw, term_attr(UA_DIM), legend, 0);
+	snprintf(line, sizeof line, "filter: %s", desc);
+	int lw = text_width(legend), room = a->cols - lw - 4;
+	/* The filter comes first: a long one takes the legend's place. */
+	ui_text(stdscr, 3, 1, text_width(line) <= room ? room : a->cols - 2, term_attr(UA_DIM), line, 0);
+	if (text_width(line) <= room)
+		ui_text(stdscr, 3, a->cols - lw - 1, lw, term_attr(UA_DIM), legend, 0);
 }
 
 /* "+1d": over the SLA by a day; "-23h": within it by 23 hours. */

@@ -6,6 +6,7 @@
 #include "baton/customer.h"
 #include "baton/db.h"
 #include "baton/queue.h"
+#include "baton/team.h"
 #include "baton/text.h"
 
 #include <getopt.h>
@@ -26,25 +27,53 @@ static const char *const col_names[Q_COLS] = {"id", "customer_id", "customer", "
 	"to_team", "to_staff", "reason", "priority", "state", "age_s", "ack_left_s", "breached",
 	"last_event", "version", "note", "segment"};
 
-static int set(char *dst, size_t n, const char *v, const char *what)
+/* One filter option, checked as the console checks its filter. */
+static int set(const struct cli *cli, struct queue_filter *f, const char *key, const char *v)
 {
-	if (strlen(v) >= n) {
-		cli_error("%s is too long", what);
+	char err[2048];
+	/* A team may be named by id or name: checked once connected. */
+	if (!strcmp(key, "team") && v[0] && strlen(v) < sizeof f->team) {
+		snprintf(f->team, sizeof f->team, "%s", v);
+		return 0;
+	}
+	if (queue_filter_set(f, key, v, cli->cfg, NULL, err, sizeof err) < 0) {
+		cli_error("%s", err);
 		return -1;
 	}
-	snprintf(dst, n, "%s", v);
 	return 0;
 }
 
-static int check_choice(const char *v, const char *const *ok, const char *what)
+/* --view NAME: the saved view's filter (its values were checked when the
+ * configuration was read). */
+static int use_view(const struct cli *cli, struct queue_filter *f, const char *name)
 {
-	if (!v[0])
-		return 0;
-	for (int i = 0; ok[i]; i++)
-		if (!strcmp(v, ok[i]))
+	for (size_t i = 0; i < cli->cfg->nviews; i++)
+		if (!strcmp(cli->cfg->views[i].name, name)) {
+			queue_filter_from_view(f, &cli->cfg->views[i]);
 			return 0;
-	cli_error("unknown %s '%s'", what, v);
+		}
+	cli_error("no queue view named '%s' in the configuration", name);
 	return -1;
+}
+
+/* --team names a team of the database: checked once connected. */
+static int check_team(PGconn *conn, const struct cli *cli, struct queue_filter *f)
+{
+	struct db_stmt st[2];
+	struct team_list teams = {0};
+	char err[2048], team[sizeof f->team];
+	team_statements(st);
+	PGresult *r = db_exec(conn, st[0].sql, 0, st[0].params, err, sizeof err);
+	int rc = r ? EXIT_OK : EXIT_DB;
+	snprintf(team, sizeof team, "%s", f->team);
+	if (r && (team_list_read(&teams, &r, 1, err, sizeof err) < 0 ||
+	          queue_filter_set(f, "team", team, cli->cfg, &teams, err, sizeof err) < 0))
+		rc = EXIT_USAGE;
+	if (rc != EXIT_OK)
+		cli_error("%s", err);
+	PQclear(r);
+	team_list_free(&teams);
+	return rc;
 }
 
 static void print_text(struct buf *b, PGresult *r, PGresult *counts, PGresult *med)
@@ -60,7 +89,7 @@ static void print_text(struct buf *b, PGresult *r, PGresult *counts, PGresult *m
 			fmt_age(m7, sizeof m7, atoll(PQgetvalue(med, 0, QM_MEDIAN_7D)));
 		if (!PQgetisnull(med, 0, QM_MEDIAN_30D))
 			fmt_age(m30, sizeof m30, atoll(PQgetvalue(med, 0, QM_MEDIAN_30D)));
-		buf_printf(b, "# median time to acknowledge: 7 days %s, 30 days %s\n", m7, m30);
+		buf_printf(b, "# median time to acknowledge: last 7 days %s, last 30 days %s\n", m7, m30);
 	}
 	for (int i = 0; i < PQntuples(r); i++) {
 		int breached = PQgetvalue(r, i, Q_BREACHED)[0] == 't';
@@ -117,35 +146,22 @@ static int parse(const struct cli *cli, int argc, char **argv, struct queue_filt
 		{"view", required_argument, NULL, 'v'},  {"format", required_argument, NULL, 'f'},
 		{"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0},
 	};
-	static const char *const states[] = {"open", "acknowledged", "resolved", "cancelled", NULL};
-	static const char *const prios[] = {"urgent", "high", "normal", "low", NULL};
-	static const char *const segments[] = {"smb", "mid-market", "enterprise", "strategic", NULL};
 	memset(f, 0, sizeof *f);
 	*format = "text";
 	int c, bad = 0;
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
 		switch (c) {
-		case 'T': bad |= set(f->team, sizeof f->team, optarg, "--team"); break;
-		case 'p': bad |= set(f->person, sizeof f->person, optarg, "--to"); break;
-		case 's': bad |= set(f->state, sizeof f->state, optarg, "--state"); break;
-		case 'r': bad |= set(f->reason, sizeof f->reason, optarg, "--reason"); break;
-		case 'P': bad |= set(f->priority, sizeof f->priority, optarg, "--priority"); break;
-		case 'S': bad |= set(f->segment, sizeof f->segment, optarg, "--segment"); break;
+		case 'T': bad |= set(cli, f, "team", optarg); break;
+		case 'p': bad |= set(cli, f, "to", optarg); break;
+		case 's': bad |= set(cli, f, "state", optarg); break;
+		case 'r': bad |= set(cli, f, "reason", optarg); break;
+		case 'P': bad |= set(cli, f, "priority", optarg); break;
+		case 'S': bad |= set(cli, f, "segment", optarg); break;
 		case 'b': f->breached = 1; break;
 		case 'm': f->mine = 1; break;
 		case 'f': *format = optarg; break;
-		case 'v': {
-			size_t i = 0;
-			while (i < cli->cfg->nviews && strcmp(cli->cfg->views[i].name, optarg) != 0)
-				i++;
-			if (i == cli->cfg->nviews) {
-				cli_error("no queue view named '%s' in the configuration", optarg);
-				return -1;
-			}
-			queue_filter_from_view(f, &cli->cfg->views[i]);
-			break;
-		}
+		case 'v': bad |= use_view(cli, f, optarg); break;
 		case 'h': fputs(usage, stdout); return 1;
 		default: fputs(usage, stderr); return -1;
 		}
@@ -154,8 +170,7 @@ static int parse(const struct cli *cli, int argc, char **argv, struct queue_filt
 		cli_error("unexpected argument '%s'", argv[optind]);
 		return -1;
 	}
-	if (bad || check_choice(f->state, states, "state") || check_choice(f->priority, prios, "priority") ||
-	    check_choice(f->segment, segments, "segment"))
+	if (bad)
 		return -1;
 	if (strcmp(*format, "text") && strcmp(*format, "json") && strcmp(*format, "csv")) {
 		cli_error("--format must be text, json or csv");
@@ -175,6 +190,10 @@ int cli_queue(const struct cli *cli, int argc, char **argv)
 	PGconn *conn = cli_connect(cli, &rc);
 	if (!conn)
 		return rc;
+	if (f.team[0] && (rc = check_team(conn, cli, &f)) != EXIT_OK) {
+		PQfinish(conn);
+		return rc;
+	}
 	struct queue_params qp;
 	struct db_stmt st[3];
 	PGresult *res[3];
