@@ -41,7 +41,7 @@ check "state=bogus: the valid states are listed" \
 filter "team=nosuch"
 check "team=nosuch: the database's teams are listed" \
 	wait_row 24 "unknown team \"nosuch\": use $teams" 5
-check "team=nosuch: the filter in force stays" row 4 | grep -qF "filter: state=active mine "
+check "team=nosuch: the filter in force stays" eval 'row 4 | grep -qF "filter: state=active mine "'
 
 filter "team="
 check "team= (empty): refused, the teams listed" wait_row 24 "team= needs a value: use $teams" 5
