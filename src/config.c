@@ -10,21 +10,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char *const prio_names[PRIO_COUNT] = {"urgent", "high", "normal", "low"};
-
-const char *priority_name(enum priority p)
-{
-	return (unsigned)p < PRIO_COUNT ? prio_names[p] : "?";
-}
-
-int priority_from_name(const char *s)
-{
-	for (int i = 0; s && i < PRIO_COUNT; i++)
-		if (strcmp(s, prio_names[i]) == 0)
-			return i;
-	return -1;
-}
-
 static char *xstrdup(const char *s)
 {
 	char *p = strdup(s);
@@ -87,35 +72,6 @@ void config_free(struct config *cfg)
 	for (size_t i = 0; i < cfg->nfiles; i++)
 		free(cfg->files[i]);
 	memset(cfg, 0, sizeof *cfg);
-}
-
-int config_parse_minutes(const char *s)
-{
-	if (!s || !*s)
-		return -1;
-	errno = 0;
-	char *end;
-	long v = strtol(s, &end, 10);
-	if (errno || end == s || v < 0)
-		return -1;
-	long mult;
-	if (*end == '\0' || strcmp(end, "m") == 0)
-		mult = 1;
-	else if (strcmp(end, "h") == 0)
-		mult = 60;
-	else if (strcmp(end, "d") == 0)
-		mult = 24 * 60;
-	else if (strcmp(end, "s") == 0) {
-		if (v % 60)
-			return -1;
-		v /= 60;
-		mult = 1;
-	} else {
-		return -1;
-	}
-	if (v > 365L * 24 * 60 / mult)
-		return -1;
-	return (int)(v * mult);
 }
 
 /* --- reading one file ----------------------------------------------------- */
@@ -339,17 +295,6 @@ static int read_team_slas(struct reader *r, const config_setting_t *g, struct co
 	return 0;
 }
 
-int config_ack_minutes(const struct config *cfg, const char *team, const char *priority)
-{
-	int p = priority_from_name(priority);
-	if (p < 0)
-		p = PRIO_NORMAL;
-	for (size_t i = 0; team && i < cfg->nteam_sla; i++)
-		if (!strcmp(cfg->team_sla[i].team, team) && cfg->team_sla[i].min[p] > 0)
-			return cfg->team_sla[i].min[p];
-	return cfg->ack_sla_min[p];
-}
-
 static int read_handoff(struct reader *r, const config_setting_t *g, struct config *cfg)
 {
 	for (int i = 0; i < config_setting_length(g); i++) {
@@ -379,29 +324,24 @@ static int read_handoff(struct reader *r, const config_setting_t *g, struct conf
 	return 0;
 }
 
-/* A view's team, state or priority, checked as the queue's filter checks
- * them (teams by their form only: the configuration has no database). */
-static int read_view_value(struct reader *r, const config_setting_t *s, char **out)
+/* A view's value, checked as the queue's filter checks it (teams by their
+ * form only: the configuration has no database).  A reason is checked once
+ * every file is read, as a later file may set handoff.reasons: where it
+ * was set is kept in *at for the message. */
+static int read_view_value(struct reader *r, const config_setting_t *s, char **out, char **at)
 {
+	char canon[64], msg[512], where[4200];
 	if (read_string(r, s, out) < 0)
 		return -1;
-	char canon[64], msg[512];
+	if (at) {
+		snprintf(where, sizeof where, "%s:%u", r->path, config_setting_source_line(s));
+		set_str(at, where);
+		return 0;
+	}
 	if (queue_value_check(config_setting_name(s), *out, NULL, NULL, canon, sizeof canon, msg,
 	                      sizeof msg) < 0)
 		return fail(r, s, "%s", msg);
 	set_str(out, canon);
-	return 0;
-}
-
-/* The reason is checked once every file is read: a later file may set
- * handoff.reasons.  Where it was set is kept for the message. */
-static int read_view_reason(struct reader *r, const config_setting_t *s, struct queue_view *v)
-{
-	if (read_string(r, s, &v->reason) < 0)
-		return -1;
-	char at[4200];
-	snprintf(at, sizeof at, "%s:%u", r->path, config_setting_source_line(s));
-	set_str(&v->reason_at, at);
 	return 0;
 }
 
@@ -433,13 +373,13 @@ static int read_view(struct reader *r, const config_setting_t *g, struct queue_v
 		if (strcmp(n, "name") == 0)
 			rc = read_string(r, s, &v->name);
 		else if (strcmp(n, "team") == 0)
-			rc = read_view_value(r, s, &v->team);
+			rc = read_view_value(r, s, &v->team, NULL);
 		else if (strcmp(n, "state") == 0)
-			rc = read_view_value(r, s, &v->state);
+			rc = read_view_value(r, s, &v->state, NULL);
 		else if (strcmp(n, "reason") == 0)
-			rc = read_view_reason(r, s, v);
+			rc = read_view_value(r, s, &v->reason, &v->reason_at);
 		else if (strcmp(n, "priority") == 0)
-			rc = read_view_value(r, s, &v->priority);
+			rc = read_view_value(r, s, &v->priority, NULL);
 		else if (strcmp(n, "breached") == 0)
 			rc = read_bool(r, s, &v->breached);
 		else if (strcmp(n, "mine") == 0)
