@@ -13,7 +13,7 @@ state="$BATON_TEST_TMP/queue_follow.state"
 mkdir -p "$state"
 trap stop EXIT
 
-selected() { screen | grep -F "▶"; }
+selected() { screen | grep -F "›"; }
 marked() { screen | grep -E '^.\*'; }
 
 start queue_follow 80 24 env XDG_STATE_HOME="$state" "$BATON_BIN" -d "'dbname=$db user=lee'"
@@ -21,16 +21,16 @@ wait_state live 15
 keys Escape
 keys L
 check "lee's queue: Northwind Health first and selected" \
-	eval 'wait_row 1 "Handoff queue · my teams" 10 && wait_row 6 "Northwind Health" 10 && row 6 | grep -qE "^▶"'
+	eval 'wait_row 1 "Handoff queue · my teams" 10 && wait_row 6 "Northwind Health" 10 && row 6 | grep -qE "^›"'
 second=$(row 7 | cut -c 10-25 | sed 's/ *$//; s/…$//')
 third=$(row 8 | cut -c 10-25 | sed 's/ *$//; s/…$//')
 check "rows 2 and 3 are two other customers ('$second', '$third')" \
 	eval '[ -n "$second" ] && [ -n "$third" ] && [ "$second" != "$third" ] && ! echo "$second$third" | grep -qF Northwind'
 keys Down
-wait_true 5 'row 7 | grep -qE "^▶"'
+wait_true 5 'row 7 | grep -qE "^›"'
 keys Space
 check "Space marks '$second' and moves to '$third'" \
-	eval 'wait_true 5 "row 8 | grep -qE \"^▶\"" && row 7 | grep -qE "^.\*" && row 8 | grep -qF "$third"'
+	eval 'wait_true 5 "row 8 | grep -qE \"^›\"" && row 7 | grep -qE "^.\*" && row 8 | grep -qF "$third"'
 
 out=$("$BATON_BIN" -d "dbname=$db user=ben" handoff ack "$H" 2>&1)
 rc=$?
@@ -40,7 +40,7 @@ check "lee's queue re-reads by itself: Northwind leaves the first row" \
 check "Northwind is listed further down, acknowledged (ACK)" \
 	wait_true 5 'screen | grep -F "Northwind Health" | grep -qE " ACK( |\$)"'
 check "the cursor is still on '$third' (now the second row)" \
-	eval 'selected | grep -qF "$third" && row 7 | grep -qE "^▶"'
+	eval 'selected | grep -qF "$third" && row 7 | grep -qE "^›"'
 check "the mark is still on '$second' (now the first row), on no other row" \
 	eval 'marked | grep -qF "$second" && [ "$(marked | wc -l)" = 1 ] && row 6 | grep -qE "^.\*"'
 
