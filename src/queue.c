@@ -1,6 +1,7 @@
 #include "baton/queue.h"
 #include "baton/buf.h"
 #include "baton/config.h"
+#include "baton/csv.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -390,4 +391,43 @@ int queue_stats_read(struct queue_stats *s, const PGresult *counts, const PGresu
 	s->has_median_30d = !PQgetisnull(medians, 0, QM_MEDIAN_30D);
 	s->median_30d_s = atoll(PQgetvalue(medians, 0, QM_MEDIAN_30D));
 	return 0;
+}
+
+/* The queue as CSV, the same for `baton queue --format csv` and the
+ * console's export: a header row, then one row per handoff; numbers stay
+ * numbers, text is cleaned and made inert by the CSV writer. */
+void queue_list_csv(struct buf *out, const struct queue_list *l)
+{
+	static const char *const head[] = {"id", "customer_id", "customer", "from_team", "to_team",
+		"to_staff", "reason", "priority", "state", "age_s", "ack_left_s", "breached",
+		"last_event", "version", "note", "segment"};
+	struct csv w;
+	char num[32];
+	csv_init(&w, out);
+	csv_row(&w, head, sizeof head / sizeof *head);
+	for (int i = 0; i < l->n; i++) {
+		const struct queue_row *r = &l->rows[i];
+		csv_cell(&w, r->id);
+		snprintf(num, sizeof num, "%lld", r->customer_id);
+		csv_number(&w, num);
+		csv_cell(&w, r->customer);
+		csv_cell(&w, r->from_team);
+		csv_cell(&w, r->to_team);
+		csv_cell(&w, r->to_staff);
+		csv_cell(&w, r->reason);
+		csv_cell(&w, r->priority);
+		csv_cell(&w, r->state);
+		snprintf(num, sizeof num, "%lld", r->age_s);
+		csv_number(&w, num);
+		snprintf(num, sizeof num, "%lld", r->ack_left_s);
+		csv_number(&w, r->has_ack_left ? num : "");
+		csv_cell(&w, r->breached ? "true" : "false");
+		csv_cell(&w, r->last_event);
+		snprintf(num, sizeof num, "%d", r->version);
+		csv_number(&w, num);
+		csv_cell(&w, r->note);
+		csv_cell(&w, r->segment);
+		csv_end_row(&w);
+	}
+	csv_free(&w);
 }

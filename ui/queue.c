@@ -30,7 +30,6 @@ struct queue {
 	const char *view;          /* name of the saved view, NULL if edited */
 	struct queue_params params;
 	struct queue_list list;    /* the rows shown */
-	PGresult *rows;            /* the same rows as sent: the export writes them */
 	int loaded;
 	struct queue_stats stats;
 	int has_stats;
@@ -48,7 +47,6 @@ static void queue_destroy(struct screen *s)
 {
 	struct queue *q = (struct queue *)s;
 	queue_list_free(&q->list);
-	PQclear(q->rows);
 	team_list_free(&q->teams);
 	free(q->marked);
 	free(q);
@@ -93,9 +91,6 @@ static void on_loaded(struct screen *s, struct app *a, PGresult **res, int nres,
 		return;
 	}
 	adopt_rows(q, &fresh);
-	PQclear(q->rows);
-	q->rows = res[0];
-	res[0] = NULL;
 	q->loaded = 1;
 	q->error[0] = '\0';
 }
@@ -348,47 +343,18 @@ static void marks_spent(struct screen *s)
 
 /* --- export -------------------------------------------------------------------- */
 
-/* The export writes the list as the database sent it. */
-static int nrows(PGresult *r)
-{
-	return r ? PQntuples(r) : 0;
-}
-
 static void on_export(struct app *a, void *ctx, const char *answer)
 {
 	struct queue *q = ctx;
 	if (!screen_release(&q->base) || !answer || !*answer)
 		return;
 	struct buf b = BUF_INIT;
-	static const char *const head[] = {"id", "customer", "from_team", "to_team", "to_staff", "reason",
-	                                   "priority", "state", "breached", "age_hours", "ack_left_hours",
-	                                   "last_event", "note"};
-	struct csv w;
-	csv_init(&w, &b);
-	csv_row(&w, head, sizeof head / sizeof *head);
-	static const int cols[] = {Q_ID, Q_CUSTOMER, Q_FROM_TEAM, Q_TO_TEAM, Q_TO_STAFF, Q_REASON,
-	                           Q_PRIORITY, Q_STATE, Q_BREACHED, Q_AGE_S, Q_ACK_LEFT_S, Q_LAST_EVENT, Q_NOTE};
-	for (int r = 0; r < nrows(q->rows); r++) {
-		for (size_t i = 0; i < sizeof cols / sizeof *cols; i++) {
-			const char *v = PQgetvalue(q->rows, r, cols[i]);
-			char num[32];
-			if (cols[i] == Q_AGE_S || cols[i] == Q_ACK_LEFT_S) {
-				snprintf(num, sizeof num, "%.1f", atoll(v) / 3600.0);
-				csv_number(&w, PQgetisnull(q->rows, r, cols[i]) ? "" : num);
-			} else if (cols[i] == Q_BREACHED) {
-				csv_cell(&w, v[0] == 't' ? "true" : "false");
-			} else {
-				csv_cell(&w, v);
-			}
-		}
-		csv_end_row(&w);
-	}
-	csv_free(&w);
+	queue_list_csv(&b, &q->list);
 	int fd = open(answer, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0 || write(fd, b.data, b.len) != (ssize_t)b.len)
 		app_message(a, 1, "cannot write %s: %s", answer, strerror(errno));
 	else
-		app_message(a, 0, "%d rows written to %s", nrows(q->rows), answer);
+		app_message(a, 0, "%d rows written to %s", q->list.n, answer);
 	if (fd >= 0)
 		close(fd);
 	buf_free(&b);

@@ -104,6 +104,9 @@ struct queue_list {
 };
 int queue_list_read(struct queue_list *l, const PGresult *r, char *err, size_t errlen);
 void queue_list_free(struct queue_list *l);
+/* The rows as CSV (header first), for every export of the queue. */
+struct buf;
+void queue_list_csv(struct buf *out, const struct queue_list *l);
 /* Index of the row of handoff id, -1 if none. */
 int queue_list_find(const struct queue_list *l, const char *id);
 

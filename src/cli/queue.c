@@ -112,25 +112,18 @@ static void print_text(struct buf *b, PGresult *r, PGresult *counts, PGresult *m
 	}
 }
 
-/* A header row, then the rows; integer columns stay numbers. */
-static void print_csv(struct buf *b, PGresult *r)
+/* The same CSV as the console's export. */
+static int print_csv(struct buf *b, PGresult *r)
 {
-	struct csv w;
-	csv_init(&w, b);
-	csv_row(&w, col_names, Q_COLS);
-	for (int i = 0; i < PQntuples(r); i++) {
-		for (int col = 0; col < Q_COLS; col++) {
-			const char *v = PQgetvalue(r, i, col);
-			if (col == Q_BREACHED)
-				csv_cell(&w, v[0] == 't' ? "true" : "false");
-			else if (cli_column_is_int(r, col))
-				csv_number(&w, v);
-			else
-				csv_cell(&w, v);
-		}
-		csv_end_row(&w);
+	struct queue_list l;
+	char err[256];
+	if (queue_list_read(&l, r, err, sizeof err) < 0) {
+		cli_error("%s", err);
+		return -1;
 	}
-	csv_free(&w);
+	queue_list_csv(b, &l);
+	queue_list_free(&l);
+	return 0;
 }
 
 /* The options into f and *format: 0, 1 after --help, -1 on a usage error
@@ -205,16 +198,18 @@ int cli_queue(const struct cli *cli, int argc, char **argv)
 		return EXIT_DB;
 	}
 	struct buf b = BUF_INIT;
+	rc = EXIT_OK;
 	if (!strcmp(format, "json"))
 		cli_json_rows(&b, res[0], col_names);
 	else if (!strcmp(format, "csv"))
-		print_csv(&b, res[0]);
+		rc = print_csv(&b, res[0]) < 0 ? EXIT_FAIL : EXIT_OK;
 	else
 		print_text(&b, res[0], res[1], res[2]);
-	fwrite(buf_str(&b), 1, b.len, stdout);
+	if (rc == EXIT_OK)
+		fwrite(buf_str(&b), 1, b.len, stdout);
 	buf_free(&b);
 	for (int i = 0; i < 3; i++)
 		PQclear(res[i]);
 	PQfinish(conn);
-	return EXIT_OK;
+	return rc;
 }

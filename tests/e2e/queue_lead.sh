@@ -87,8 +87,8 @@ keys C-u
 type_text "$T/export.csv"
 keys Enter
 check "Enter: '$support_active rows written to …'" wait_for "$support_active rows written to" 5
-check "the export: header row, one record per row, CRLF endings" \
-	eval '[ "$(head -n 1 "$T/export.csv")" = "$(printf "id,customer,from_team,to_team,to_staff,reason,priority,state,breached,age_hours,ack_left_hours,last_event,note\r")" ] &&
+check "the export: the same header as baton queue --format csv, one record per row, CRLF endings" \
+	eval '[ "$(head -n 1 "$T/export.csv")" = "$(printf "id,customer_id,customer,from_team,to_team,to_staff,reason,priority,state,age_s,ack_left_s,breached,last_event,version,note,segment\r")" ] &&
 	      [ "$(csv_shape "$T/export.csv")" = "$((support_active + 1))|0|0" ]'
 check "the export is private (mode 0600)" test "$(stat -c %a "$T/export.csv")" = 600
 
