@@ -518,6 +518,7 @@ struct finput {
 	struct stats t;
 	int rows;
 	int contains; /* statement used: 1 contains (trigram), 0 prefix */
+	int cold;     /* left out of the warm-up: every run is measured */
 };
 
 struct finputs {
@@ -613,6 +614,26 @@ static void bench_finder(PGconn *c)
 	long long ncust = query_ll(c, "SELECT max(id) FROM customer");
 	char sql[2048];
 
+	/* Accented names typed without their accents ("lumiere" for Lumière),
+	 * added first so that no other kind claims the text, and left out of
+	 * the warm-up: the folded-name indexes are measured on inputs they have
+	 * not just answered.  Whole words, prefixes, and the accented word. */
+	static const char *const plain[] = {"lumiere", "societe lumiere", "muller", "muller & sohne",
+	                                    "sohne", "sao paulo", "sao", "lodz", "zurich", "osaka"};
+	for (size_t i = 0; i < sizeof plain / sizeof *plain; i++)
+		fi_add(&fs, "plain spelling", plain[i]);
+	snprintf(sql, sizeof sql,
+	         "SELECT x FROM customer c CROSS JOIN LATERAL (VALUES"
+	         "   (substr(baton_fold(c.name), 1, 2)), (substr(baton_fold(c.name), 1, 5)),"
+	         "   (substr(baton_fold(c.name), 1, 12)),"
+	         "   (split_part(baton_fold(c.name), ' ', 2))) v(x)"
+	         " WHERE c.id IN (SELECT 31 + (g * %lld) / 240 FROM generate_series(0, 239) g)"
+	         "   AND lower(c.name) <> baton_fold(c.name) AND length(x) > 0"
+	         " ORDER BY c.id",
+	         ncust);
+	fi_add_sql(&fs, c, "plain spelling", sql);
+	for (size_t i = 0; i < fs.n; i++)
+		fs.v[i].cold = 1;
 	/* As typed, letter by letter, lower case (the finder matches
 	 * case-insensitively), including a non-ASCII brand. */
 	static const char *const typed[] = {"n", "no", "nor", "nort", "north", "northw", "northwind",
@@ -662,16 +683,23 @@ static void bench_finder(PGconn *c)
 	fi_add_sql(&fs, c, "external id", sql);
 
 	printf("\n== 2. Finder (finder_query_init + finder_statement, one statement per keystroke)\n");
-	printf("  %zu distinct inputs; one warm-up run each, then %d measured runs each\n", fs.n, runs);
+	printf("  %zu distinct inputs; one warm-up run each (not the plain spellings), then %d measured"
+	       " runs each\n", fs.n, runs);
 	print_load("at the start");
 	for (size_t i = 0; i < fs.n; i++)
-		run_finder(c, &fs.v[i]);
+		if (!fs.v[i].cold)
+			run_finder(c, &fs.v[i]);
+	struct stats first = {0};
 	for (int k = 0; k < runs; k++)
-		for (size_t i = 0; i < fs.n; i++)
-			st_add(&fs.v[i].t, run_finder(c, &fs.v[i]));
+		for (size_t i = 0; i < fs.n; i++) {
+			double t = run_finder(c, &fs.v[i]);
+			st_add(&fs.v[i].t, t);
+			if (k == 0 && fs.v[i].cold)
+				st_add(&first, t);
+		}
 
-	static const char *const kinds[] = {"typed prefix", "name fragment", "customer number", "domain",
-	                                    "contact e-mail", "external id"};
+	static const char *const kinds[] = {"plain spelling", "typed prefix", "name fragment",
+	                                    "customer number", "domain", "contact e-mail", "external id"};
 	struct stats all = {0}, pre = {0}, con = {0};
 	print_stats_head();
 	for (size_t k = 0; k < sizeof kinds / sizeof *kinds; k++) {
@@ -694,6 +722,13 @@ static void bench_finder(PGconn *c)
 			st_add(&all, fs.v[i].t.v[j]);
 			st_add(fs.v[i].contains ? &con : &pre, fs.v[i].t.v[j]);
 		}
+	int unfound = 0;
+	for (size_t i = 0; i < fs.n; i++)
+		unfound += fs.v[i].cold && fs.v[i].rows == 0;
+	printf("  plain spellings that found nothing: %d (0 expected)\n", unfound);
+	print_stats("plain spelling, first run", &first, 0);
+	summary("finder plain spellings    first run median %.2f ms, p99 %.2f ms (\"lumiere\" finds Lumière)",
+	        st_pct(&first, 0.5), st_pct(&first, 0.99));
 	print_stats("prefix statement (< 3 chars)", &pre, 0);
 	print_stats("contains statement (>= 3 chars)", &con, 0);
 	print_stats("all inputs", &all, TARGET_FINDER_P99_MS);
@@ -740,6 +775,9 @@ static void bench_finder(PGconn *c)
 			explain_finder(c, &fs.v[i], "worst input of the other statement");
 			break;
 		}
+	for (size_t i = 0; i < fs.n; i++)
+		if (!strcmp(fs.v[i].text, "lumiere"))
+			explain_finder(c, &fs.v[i], "a plain spelling");
 
 	for (size_t i = 0; i < fs.n; i++) {
 		free(fs.v[i].text);
@@ -749,6 +787,7 @@ static void bench_finder(PGconn *c)
 	st_free(&all);
 	st_free(&pre);
 	st_free(&con);
+	st_free(&first);
 }
 
 /* --- 3. the queue ------------------------------------------------------------------ */
