@@ -364,7 +364,8 @@ static const struct screen_ops finder_ops = {
 	.action = finder_action,
 	.reload = finder_reload,
 	.destroy = finder_destroy,
-	.hints = "type to find  Down/Tab lists  Enter open  a ack  Esc clear  ? help  q quit",
+	/* True in the field and in the lists: the letters act in the lists only. */
+	.hints = "type to find  Enter open  Tab/Down lists (a ack  L queue  q quit)  ? help",
 };
 
 struct screen *finder_new(struct app *a)
