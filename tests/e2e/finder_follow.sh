@@ -27,8 +27,8 @@ wait_for "Waiting for you and Support" 10
 title=$(screen | grep -n "Waiting for you and Support" | cut -d: -f1)
 
 # marked: the screen line with the selection marker
-marked() { screen | grep '^ ▶ '; }
-marked_line() { screen | grep -n '^ ▶ ' | head -n 1 | cut -d: -f1; }
+marked() { screen | grep '^ › '; }
+marked_line() { screen | grep -n '^ › ' | head -n 1 | cut -d: -f1; }
 
 keys Escape
 wait_true 5 '[ "$(marked_line)" = $((title + 1)) ]'

@@ -56,7 +56,7 @@ keys Escape
 wait_true 5 field_empty
 keys Escape
 check "lists: Esc on an empty field puts the marker on the waiting list" \
-	eval 'wait_true 5 "screen | grep -q \"^ ▶ \""'
+	eval 'wait_true 5 "screen | grep -q \"^ › \""'
 keys a
 check "lists: a asks to acknowledge the selected handoff" wait_for "Acknowledge; comment (optional):" 5
 keys Escape
@@ -69,7 +69,7 @@ keys f
 type_text "Q"
 check "f goes back to the field, where Q is text again" eval 'wait_row 2 "Find: Q" 5 && still_running'
 keys C-u Escape
-wait_true 5 'screen | grep -q "^ ▶ "'
+wait_true 5 'screen | grep -q "^ › "'
 keys Q
 check "lists: Q quits with exit status 0" exit_status_is 0 10
 check "no sanitizer report" no_sanitizer_report
