@@ -19,14 +19,14 @@
 
 /* Every branch is limited and index-backed, so that a common fragment
  * ("c", "nor") costs what a rare one does.  Names are compared folded
- * (baton_fold: no accents, lower case; migration 003) and match anywhere
- * (trigram index) and, first, by their start; domains, e-mails and external
- * ids match by their start, as people type them (text_pattern_ops indexes,
- * whose order USING ~<~ follows).  $1 is the text as typed: the patterns are
- * made from it here, in the statement, so that they are constants when it
- * is planned (an unnamed statement is planned with its parameters) and the
- * indexes apply; folding comes before escaping because it can produce LIKE
- * metacharacters. */
+ * (customer.name_folded, stored: no accents, lower case; migration 003) and
+ * match anywhere (trigram index) and, first, by their start; domains,
+ * e-mails and external ids by their start, as people type them
+ * (text_pattern_ops indexes, whose order USING ~<~ follows).  $1 is the
+ * text as typed: the patterns are made from it here, in the statement, so
+ * that they are constants when it is planned (an unnamed statement is
+ * planned with its parameters) and the indexes apply; folding comes before
+ * escaping because it can produce LIKE metacharacters. */
 #define NAME_PREFIX "baton_like_escape(baton_fold($1)) || '%'"
 #define NAME_CONTAINS "'%' || baton_like_escape(baton_fold($1)) || '%'"
 #define LOWER_PREFIX "baton_like_escape(lower($1)) || '%'"
@@ -41,14 +41,14 @@
 
 static const char sql_contains[] =
 	"WITH m AS ("
-	"  (SELECT id AS cid, 0 AS how FROM customer WHERE baton_fold(name) LIKE " NAME_PREFIX
-	"    ORDER BY baton_fold(name) USING ~<~ LIMIT 50)"
-	"  UNION ALL (SELECT id, 1 FROM customer WHERE baton_fold(name) LIKE " NAME_CONTAINS
+	"  (SELECT id AS cid, 0 AS how FROM customer WHERE name_folded LIKE " NAME_PREFIX
+	"    ORDER BY name_folded USING ~<~ LIMIT 50)"
+	"  UNION ALL (SELECT id, 1 FROM customer WHERE name_folded LIKE " NAME_CONTAINS
 	"    LIMIT 100)"
 	FINDER_PREFIX_BRANCHES
 	"), best AS (SELECT cid, min(how) AS how FROM m GROUP BY cid),"
 	" top AS (SELECT c.*, greatest(best.how, 1) AS how, best.how AS rank,"
-	"   similarity(baton_fold(c.name), baton_fold($1)) AS sim FROM best"
+	"   similarity(c.name_folded, baton_fold($1)) AS sim FROM best"
 	"  JOIN customer c ON c.id = best.cid"
 	"  ORDER BY best.how, sim DESC, c.name, c.id LIMIT 50)"
 	FINDER_COLS
@@ -57,8 +57,8 @@ static const char sql_contains[] =
 /* Texts too short for trigrams match as prefixes only. */
 static const char sql_prefix[] =
 	"WITH m AS ("
-	"  (SELECT id AS cid, 1 AS how FROM customer WHERE baton_fold(name) LIKE " NAME_PREFIX
-	"    ORDER BY baton_fold(name) USING ~<~ LIMIT 50)"
+	"  (SELECT id AS cid, 1 AS how FROM customer WHERE name_folded LIKE " NAME_PREFIX
+	"    ORDER BY name_folded USING ~<~ LIMIT 50)"
 	FINDER_PREFIX_BRANCHES
 	"), best AS (SELECT cid, min(how) AS how FROM m GROUP BY cid),"
 	" top AS (SELECT c.*, best.how FROM best JOIN customer c ON c.id = best.cid"

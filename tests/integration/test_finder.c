@@ -228,6 +228,16 @@ static void test_accents_and_case_do_not_matter(void)
 		CHECK(r && row >= 0 && strcmp(PQgetvalue(r, row, F_MATCHED), "name") == 0);
 		PQclear(r);
 	}
+	/* A renamed customer is found by its new name's plain spelling. */
+	PGconn *su = itest_connect(db, NULL);
+	CHECK_STR(itest_value(su, "UPDATE customer SET name = 'Ærøskøbing Ålesund' WHERE id = 7"), "");
+	PQfinish(su);
+	PGresult *rn = find(ana, "aeroskobing alesund");
+	CHECK(rn && row_of(rn, "Ærøskøbing Ålesund") == 0);
+	PQclear(rn);
+	rn = find(ana, "lodz");
+	CHECK(rn && row_of(rn, "Łódź Logistics") < 0);
+	PQclear(rn);
 	/* The whole name typed plainly ranks it first. */
 	PGresult *r = find(ana, "cafe lumiere");
 	CHECK(r && row_of(r, "Café Lumière") == 0);
