@@ -1,5 +1,4 @@
 #include "baton/finder.h"
-#include "baton/buf.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -19,43 +18,53 @@
 	"   ELSE 'external id' END"
 
 /* Every branch is limited and index-backed, so that a common fragment
- * ("c", "nor") costs what a rare one does.  Names match anywhere (trigram
- * index) and, first, by their start; domains, e-mails and external ids
- * match by their start, as people type them (text_pattern_ops indexes,
- * whose order USING ~<~ follows).  $1 text, $2 %text%, $3 text%. */
+ * ("c", "nor") costs what a rare one does.  Names are compared folded
+ * (customer.name_folded, stored: no accents, lower case; migration 003) and
+ * match anywhere (trigram index) and, first, by their start; domains,
+ * e-mails and external ids by their start, as people type them
+ * (text_pattern_ops indexes, whose order USING ~<~ follows).  $1 is the
+ * text as typed: the patterns are made from it here, in the statement, so
+ * that they are constants when it is planned (an unnamed statement is
+ * planned with its parameters) and the indexes apply; folding comes before
+ * escaping because it can produce LIKE metacharacters. */
+#define NAME_PREFIX "baton_like_escape(baton_fold($1)) || '%'"
+#define NAME_CONTAINS "'%' || baton_like_escape(baton_fold($1)) || '%'"
+#define LOWER_PREFIX "baton_like_escape(lower($1)) || '%'"
 #define FINDER_PREFIX_BRANCHES                                                             \
-	"  UNION ALL (SELECT id, 2 FROM customer WHERE lower(domain) LIKE lower($3)"            \
+	"  UNION ALL (SELECT id, 2 FROM customer WHERE lower(domain) LIKE " LOWER_PREFIX        \
 	"    ORDER BY lower(domain) USING ~<~ LIMIT 50)"                                        \
-	"  UNION ALL (SELECT customer_id, 3 FROM contact WHERE lower(email) LIKE lower($3)"     \
+	"  UNION ALL (SELECT customer_id, 3 FROM contact WHERE lower(email) LIKE " LOWER_PREFIX \
 	"    ORDER BY lower(email) USING ~<~ LIMIT 50)"                                         \
 	"  UNION ALL (SELECT customer_id, 4 FROM customer_external_id"                          \
-	"    WHERE lower(external_id) LIKE lower($3) ORDER BY lower(external_id) USING ~<~ LIMIT 50)"
+	"    WHERE lower(external_id) LIKE " LOWER_PREFIX                                       \
+	"    ORDER BY lower(external_id) USING ~<~ LIMIT 50)"
 
 static const char sql_contains[] =
 	"WITH m AS ("
-	"  (SELECT id AS cid, 0 AS how FROM customer WHERE lower(name) LIKE lower($3)"
-	"    ORDER BY lower(name) USING ~<~ LIMIT 50)"
-	"  UNION ALL (SELECT id, 1 FROM customer WHERE name ILIKE $2 LIMIT 100)"
+	"  (SELECT id AS cid, 0 AS how FROM customer WHERE name_folded LIKE " NAME_PREFIX
+	"    ORDER BY name_folded USING ~<~ LIMIT 50)"
+	"  UNION ALL (SELECT id, 1 FROM customer WHERE name_folded LIKE " NAME_CONTAINS
+	"    LIMIT 100)"
 	FINDER_PREFIX_BRANCHES
 	"), best AS (SELECT cid, min(how) AS how FROM m GROUP BY cid),"
-	" top AS (SELECT c.*, greatest(best.how, 1) AS how, best.how AS rank FROM best"
+	" top AS (SELECT c.*, greatest(best.how, 1) AS how, best.how AS rank,"
+	"   similarity(c.name_folded, baton_fold($1)) AS sim FROM best"
 	"  JOIN customer c ON c.id = best.cid"
-	"  ORDER BY best.how, similarity(c.name, $1) DESC, c.name, c.id LIMIT 50)"
+	"  ORDER BY best.how, sim DESC, c.name, c.id LIMIT 50)"
 	FINDER_COLS
-	" FROM top ORDER BY top.rank, similarity(top.name, $1) DESC, top.name, top.id";
+	" FROM top ORDER BY top.rank, top.sim DESC, top.name, top.id";
 
 /* Texts too short for trigrams match as prefixes only. */
 static const char sql_prefix[] =
 	"WITH m AS ("
-	"  (SELECT id AS cid, 1 AS how FROM customer WHERE lower(name) LIKE lower($3)"
-	"    ORDER BY lower(name) USING ~<~ LIMIT 50)"
+	"  (SELECT id AS cid, 1 AS how FROM customer WHERE name_folded LIKE " NAME_PREFIX
+	"    ORDER BY name_folded USING ~<~ LIMIT 50)"
 	FINDER_PREFIX_BRANCHES
 	"), best AS (SELECT cid, min(how) AS how FROM m GROUP BY cid),"
 	" top AS (SELECT c.*, best.how FROM best JOIN customer c ON c.id = best.cid"
 	"  ORDER BY best.how, c.name, c.id LIMIT 50)"
 	FINDER_COLS
-	/* $1 and $2 unused here, but every statement must give them a type. */
-	" FROM top WHERE $1::text IS NOT NULL AND $2::text IS NOT NULL ORDER BY top.how, top.name, top.id";
+	" FROM top ORDER BY top.how, top.name, top.id";
 
 const char finder_waiting_sql[] =
 	"SELECT h.id, h.customer_id, c.name, h.from_team, h.to_team, h.to_staff, h.reason,"
@@ -75,19 +84,6 @@ const char finder_me_sql[] =
 	" LEFT JOIN staff s ON s.role_name = session_user"
 	" LEFT JOIN team t ON t.id = s.team_id";
 
-static char *escape_like(const char *s, const char *before, const char *after)
-{
-	struct buf b = BUF_INIT;
-	buf_puts(&b, before);
-	for (; *s; s++) {
-		if (*s == '%' || *s == '_' || *s == '\\')
-			buf_putc(&b, '\\');
-		buf_putc(&b, *s);
-	}
-	buf_puts(&b, after);
-	return buf_steal(&b);
-}
-
 int finder_query_init(struct finder_query *f, const char *text)
 {
 	memset(f, 0, sizeof *f);
@@ -101,19 +97,13 @@ int finder_query_init(struct finder_query *f, const char *text)
 	f->text = strndup(text, n);
 	if (!f->text)
 		abort();
-	f->contains = escape_like(f->text, "%", "%");
-	f->prefix = escape_like(f->text, "", "%");
 	f->params[0] = f->text;
-	f->params[1] = f->contains;
-	f->params[2] = f->prefix;
 	return 0;
 }
 
 void finder_query_free(struct finder_query *f)
 {
 	free(f->text);
-	free(f->contains);
-	free(f->prefix);
 	memset(f, 0, sizeof *f);
 }
 
@@ -130,6 +120,114 @@ static size_t utf8_chars(const char *s)
 void finder_statement(const struct finder_query *f, struct db_stmt *out)
 {
 	out->sql = utf8_chars(f->text) < 3 ? sql_prefix : sql_contains;
-	out->nparams = 3;
+	out->nparams = 1;
 	out->params = f->params;
+}
+
+/* A copy of a value; an SQL NULL gives NULL, or "" when empty_for_null. */
+static char *copy_value(const PGresult *r, int row, int col, int empty_for_null)
+{
+	if (PQgetisnull(r, row, col) && !empty_for_null)
+		return NULL;
+	char *s = strdup(PQgetvalue(r, row, col));
+	if (!s)
+		abort();
+	return s;
+}
+
+static long long number_value(const PGresult *r, int row, int col)
+{
+	return strtoll(PQgetvalue(r, row, col), NULL, 10);
+}
+
+static void *alloc_rows(int n, size_t size)
+{
+	void *v = calloc(n > 0 ? (size_t)n : 1, size);
+	if (!v)
+		abort();
+	return v;
+}
+
+int finder_matches_read(const PGresult *r, struct finder_matches *out)
+{
+	memset(out, 0, sizeof *out);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQnfields(r) != F_MATCHED + 1)
+		return -1;
+	out->n = PQntuples(r);
+	out->v = alloc_rows(out->n, sizeof *out->v);
+	for (int i = 0; i < out->n; i++) {
+		struct finder_match *m = &out->v[i];
+		m->id = number_value(r, i, F_ID);
+		m->name = copy_value(r, i, F_NAME, 1);
+		m->domain = copy_value(r, i, F_DOMAIN, 1);
+		m->lifecycle = copy_value(r, i, F_LIFECYCLE, 1);
+		m->open_tickets = number_value(r, i, F_OPEN_TICKETS);
+		m->hot_tickets = number_value(r, i, F_HOT_TICKETS);
+		m->late_handoffs = number_value(r, i, F_LATE_HANDOFFS);
+		m->matched = copy_value(r, i, F_MATCHED, 1);
+	}
+	return 0;
+}
+
+void finder_matches_free(struct finder_matches *m)
+{
+	for (int i = 0; i < m->n; i++) {
+		free(m->v[i].name);
+		free(m->v[i].domain);
+		free(m->v[i].lifecycle);
+		free(m->v[i].matched);
+	}
+	free(m->v);
+	memset(m, 0, sizeof *m);
+}
+
+void finder_waiting_statement(struct db_stmt *out)
+{
+	out->sql = finder_waiting_sql;
+	out->nparams = 0;
+	out->params = NULL;
+}
+
+int finder_waiting_read(const PGresult *r, struct waiting_list *out)
+{
+	memset(out, 0, sizeof *out);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQnfields(r) != W_VERSION + 1)
+		return -1;
+	out->n = PQntuples(r);
+	out->v = alloc_rows(out->n, sizeof *out->v);
+	for (int i = 0; i < out->n; i++) {
+		struct waiting_handoff *w = &out->v[i];
+		w->id = copy_value(r, i, W_ID, 1);
+		w->customer_id = number_value(r, i, W_CUSTOMER_ID);
+		w->customer = copy_value(r, i, W_CUSTOMER, 1);
+		w->from_team = copy_value(r, i, W_FROM_TEAM, 1);
+		w->to_team = copy_value(r, i, W_TO_TEAM, 1);
+		w->to_staff = copy_value(r, i, W_TO_STAFF, 0);
+		w->reason = copy_value(r, i, W_REASON, 1);
+		w->priority = copy_value(r, i, W_PRIORITY, 1);
+		w->open = strcmp(PQgetvalue(r, i, W_STATE), "open") == 0;
+		w->age_s = number_value(r, i, W_AGE_S);
+		w->late = w->open && !PQgetisnull(r, i, W_ACK_LEFT_S) &&
+		          number_value(r, i, W_ACK_LEFT_S) < 0;
+		w->note = copy_value(r, i, W_NOTE, 1);
+		w->version = (int)number_value(r, i, W_VERSION);
+	}
+	return 0;
+}
+
+void finder_waiting_free(struct waiting_list *w)
+{
+	for (int i = 0; i < w->n; i++) {
+		struct waiting_handoff *h = &w->v[i];
+		free(h->id);
+		free(h->customer);
+		free(h->from_team);
+		free(h->to_team);
+		free(h->to_staff);
+		free(h->reason);
+		free(h->priority);
+		free(h->note);
+	}
+	free(w->v);
+	memset(w, 0, sizeof *w);
 }

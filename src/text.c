@@ -145,6 +145,17 @@ static void text_emit_escape(struct text_cleaner *tc, uint32_t cp)
 	tc->col += (int)(tc->out->len - before);
 }
 
+/* A character the terminal cannot show (not UTF-8, or a locale that does
+ * not know it): its ASCII reading if it has one, else "<U+XXXX>". */
+static void text_emit_stand_in(struct text_cleaner *tc, uint32_t cp)
+{
+	const char *ascii = text_ascii_for(cp);
+	if (ascii)
+		text_emit(tc, ascii, strlen(ascii), (int)strlen(ascii));
+	else
+		text_emit_escape(tc, cp);
+}
+
 /* A C0 control or DEL at p[0]; returns the bytes consumed (2 for "\r\n"). */
 static size_t text_clean_control(struct text_cleaner *tc,
 				 const unsigned char *p, size_t n)
@@ -185,6 +196,8 @@ void text_clean(struct buf *out, const char *s, size_t n, int flags)
 		width = text_cp_width(cp);
 		if (cp == TEXT_BAD)
 			text_emit(&tc, text_ascii ? "?" : text_replacement, text_ascii ? 1 : 3, 1);
+		else if ((width < 0 || (text_ascii && cp >= 0x80)) && !text_is_hazard(cp))
+			text_emit_stand_in(&tc, cp);
 		else if (width < 0)
 			text_emit_escape(&tc, cp);
 		else

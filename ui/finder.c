@@ -10,8 +10,8 @@
 #include <string.h>
 #include <wctype.h>
 
-#define TAG_FIND 101
-#define TAG_WAITING 102
+/* This screen's request kinds (screen_request). */
+enum { REQ_FIND = 1, REQ_WAITING };
 
 enum focus { FOCUS_FIELD, FOCUS_RESULTS, FOCUS_WAITING };
 
@@ -19,101 +19,118 @@ struct finder {
 	struct screen base;
 	struct buf text;          /* the Find field, UTF-8 */
 	enum focus focus;
-	PGresult *results;        /* NULL: nothing searched */
-	PGresult *waiting;
+	int has_results;          /* 0: nothing searched (or the field emptied) */
+	struct finder_matches results;
+	struct waiting_list waiting;
 	struct ui_list rl, wl;
 	int searching;
-	struct finder_query q;    /* parameters of the request in flight */
 	int res_rows, wait_rows;  /* visible heights, from the last draw */
 };
 
 static void finder_destroy(struct screen *s)
 {
 	struct finder *f = (struct finder *)s;
-	PQclear(f->results);
-	PQclear(f->waiting);
+	finder_matches_free(&f->results);
+	finder_waiting_free(&f->waiting);
 	buf_free(&f->text);
-	finder_query_free(&f->q);
 	free(f);
 }
 
-static void on_results(void *ctx, PGresult **res, int nres, const char *err)
+static void forget_results(struct finder *f)
 {
-	struct finder *f = ctx;
-	if (!screen_release(&f->base))
-		return;
-	if (err == dbq_cancelled)
-		return;
+	finder_matches_free(&f->results);
+	f->has_results = 0;
 	f->searching = 0;
-	if (err || nres != 1) {
-		PQclear(f->results);
-		f->results = NULL;
+}
+
+static void on_results(struct screen *s, struct app *a, PGresult **res, int nres, const char *err)
+{
+	struct finder *f = (struct finder *)s;
+	forget_results(f);
+	if (err || nres != 1 || finder_matches_read(res[0], &f->results) < 0) {
+		app_message(a, 1, "cannot search: %s", err ? err : "unexpected answer");
 		return;
 	}
-	PQclear(f->results);
-	f->results = res[0];
-	res[0] = NULL;
-	f->rl.sel = PQntuples(f->results) ? 0 : -1;
+	f->has_results = 1;
+	f->rl.sel = f->results.n ? 0 : -1;
 	f->rl.top = 0;
 }
 
 static void search(struct finder *f, struct app *a)
 {
-	finder_query_free(&f->q);
-	if (finder_query_init(&f->q, buf_str(&f->text)) < 0) {
+	struct finder_query q;
+	if (finder_query_init(&q, buf_str(&f->text)) < 0) {
 		/* Empty field: forget the matches, show what is waiting. */
-		dbq_cancel_tag(a->db, TAG_FIND);
-		PQclear(f->results);
-		f->results = NULL;
-		f->searching = 0;
+		screen_cancel(&f->base, a, REQ_FIND);
+		forget_results(f);
 		return;
 	}
 	struct db_stmt st;
-	finder_statement(&f->q, &st);
+	finder_statement(&q, &st);
 	f->searching = 1;
-	screen_hold(&f->base);
-	dbq_submit(a->db, TAG_FIND, &st, 1, 1, on_results, f);
+	/* The queue copies the parameters: q may go at once. */
+	screen_request(&f->base, a, REQ_FIND, &st, 1, 0, on_results);
+	finder_query_free(&q);
 }
 
-static void on_waiting(void *ctx, PGresult **res, int nres, const char *err)
+static const char *waiting_key(const void *ctx, int row)
 {
-	struct finder *f = ctx;
-	if (!screen_release(&f->base))
-		return;
-	if (err == dbq_cancelled)
-		return;
-	if (err || nres != 1) {
-		app_message(f->base.app, 1, "cannot read the waiting handoffs: %s", err ? err : "?");
+	return ((const struct waiting_list *)ctx)->v[row].id;
+}
+
+static void on_waiting(struct screen *s, struct app *a, PGresult **res, int nres, const char *err)
+{
+	struct finder *f = (struct finder *)s;
+	struct waiting_list fresh;
+	if (err || nres != 1 || finder_waiting_read(res[0], &fresh) < 0) {
+		app_message(a, 1, "cannot read the waiting handoffs: %s", err ? err : "unexpected answer");
 		return;
 	}
-	PQclear(f->waiting);
-	f->waiting = res[0];
-	res[0] = NULL;
-	ui_list_fit(&f->wl, PQntuples(f->waiting), 1);
+	/* A live reload may reorder the list (someone acknowledged one): the
+	 * cursor stays on the handoff it was on. */
+	char *key = NULL;
+	if (f->wl.sel >= 0 && f->wl.sel < f->waiting.n)
+		key = strdup(f->waiting.v[f->wl.sel].id);
+	finder_waiting_free(&f->waiting);
+	f->waiting = fresh;
+	ui_list_follow(&f->wl, key, f->waiting.n, waiting_key, &f->waiting);
+	free(key);
 }
 
 static void finder_reload(struct screen *s, struct app *a)
 {
 	struct finder *f = (struct finder *)s;
-	static const char *const none[1] = {NULL};
-	struct db_stmt st = {finder_waiting_sql, 0, none};
-	screen_hold(s);
-	dbq_submit(a->db, TAG_WAITING, &st, 1, 1, on_waiting, f);
+	struct db_stmt st;
+	finder_waiting_statement(&st);
+	screen_request(s, a, REQ_WAITING, &st, 1, 0, on_waiting);
 	if (f->text.len)
 		search(f, a);
 }
 
-static int nrows(PGresult *r)
+static void draw_match(const struct finder_match *m, int y, int w, int sel)
 {
-	return r ? PQntuples(r) : 0;
+	int x = 1;
+	int namew = w >= 100 ? 34 : 22, domw = w >= 100 ? 24 : 17;
+	ui_text(stdscr, y, x, 1, sel ? term_attr(UA_SEL) : (int)A_NORMAL, sel ? term_sym(SYM_SEL) : " ", 0);
+	x += 2;
+	x += ui_text(stdscr, y, x, namew, (int)A_NORMAL, m->name, 1) + 1;
+	x += ui_text(stdscr, y, x, domw, term_attr(UA_DIM), m->domain, 1) + 1;
+	x += ui_text(stdscr, y, x, 11, (int)A_NORMAL, m->lifecycle, 1) + 1;
+	x += ui_textf(stdscr, y, x, 10, m->hot_tickets ? term_attr(UA_WARN) : (int)A_NORMAL, 1,
+	              "%lld ticket%s", m->open_tickets, m->open_tickets == 1 ? "" : "s") + 1;
+	if (m->late_handoffs && x + 12 < w)
+		x += ui_textf(stdscr, y, x, w - x - 1, term_attr(UA_BAD), 0, "%s late handoff",
+		              term_sym(SYM_FLAG)) + 1;
+	if (strcmp(m->matched, "name") != 0 && x + 10 < w)
+		ui_textf(stdscr, y, x, w - x - 1, term_attr(UA_DIM), 0, "(%s)", m->matched);
 }
 
 static void draw_results(struct finder *f, struct app *a, int y, int h)
 {
 	int w = a->cols;
-	int n = nrows(f->results);
+	int n = f->results.n;
 	f->res_rows = h;
-	if (!f->results) {
+	if (!f->has_results) {
 		if (f->text.len == 0)
 			ui_text(stdscr, y, 3, w - 4, term_attr(UA_DIM),
 			        "Type a name, domain, e-mail or external id.", 0);
@@ -126,35 +143,32 @@ static void draw_results(struct finder *f, struct app *a, int y, int h)
 		return;
 	}
 	ui_list_fit(&f->rl, n, h);
-	int namew = w >= 100 ? 34 : 22, domw = w >= 100 ? 24 : 17;
 	for (int i = 0; i < h && f->rl.top + i < n; i++) {
-		int r = f->rl.top + i, x = 1;
-		int sel = r == f->rl.sel && f->focus == FOCUS_RESULTS;
-		ui_text(stdscr, y + i, x, 1, sel ? term_attr(UA_SEL) : (int)A_NORMAL, sel ? term_sym(SYM_SEL) : " ", 0);
-		x += 2;
-		x += ui_text(stdscr, y + i, x, namew, (int)A_NORMAL,
-		             PQgetvalue(f->results, r, F_NAME), 1) + 1;
-		x += ui_text(stdscr, y + i, x, domw, term_attr(UA_DIM),
-		             PQgetvalue(f->results, r, F_DOMAIN), 1) + 1;
-		x += ui_text(stdscr, y + i, x, 11, (int)A_NORMAL, PQgetvalue(f->results, r, F_LIFECYCLE), 1) + 1;
-		long long open = atoll(PQgetvalue(f->results, r, F_OPEN_TICKETS));
-		long long hot = atoll(PQgetvalue(f->results, r, F_HOT_TICKETS));
-		long long late = atoll(PQgetvalue(f->results, r, F_LATE_HANDOFFS));
-		x += ui_textf(stdscr, y + i, x, 10, hot ? term_attr(UA_WARN) : (int)A_NORMAL, 1,
-		              "%lld ticket%s", open, open == 1 ? "" : "s") + 1;
-		if (late && x + 12 < w)
-			x += ui_textf(stdscr, y + i, x, w - x - 1, term_attr(UA_BAD), 0, "%s late handoff",
-			              term_sym(SYM_FLAG)) + 1;
-		const char *how = PQgetvalue(f->results, r, F_MATCHED);
-		if (strcmp(how, "name") != 0 && x + 10 < w)
-			ui_textf(stdscr, y + i, x, w - x - 1, term_attr(UA_DIM), 0, "(%s)", how);
+		int r = f->rl.top + i;
+		draw_match(&f->results.v[r], y + i, w, r == f->rl.sel && f->focus == FOCUS_RESULTS);
 	}
+}
+
+static void draw_handoff(const struct waiting_handoff *h, int y, int w, int sel)
+{
+	char age[16];
+	int x = 1;
+	ui_text(stdscr, y, x, 1, sel ? term_attr(UA_SEL) : (int)A_NORMAL, sel ? term_sym(SYM_SEL) : " ", 0);
+	x += 2;
+	fmt_age(age, sizeof age, h->age_s);
+	x += ui_text(stdscr, y, x, 4, h->late ? term_attr(UA_BAD) : (int)A_NORMAL, age, 1) + 1;
+	x += ui_text(stdscr, y, x, 20, (int)A_NORMAL, h->customer, 1) + 1;
+	x += ui_textf(stdscr, y, x, 16, (int)A_NORMAL, 1, "from %s", h->from_team) + 1;
+	x += ui_text(stdscr, y, x, 5, h->late ? term_attr(UA_BAD) : term_attr(UA_WARN),
+	             h->late ? "LATE" : (h->open ? "NEW" : "ACK"), 1) + 1;
+	if (x < w - 4)
+		ui_textf(stdscr, y, x, w - x - 1, term_attr(UA_DIM), 0, "\"%s\"", h->note);
 }
 
 static void draw_waiting(struct finder *f, struct app *a, int y, int h)
 {
-	int w = a->cols, n = nrows(f->waiting);
-	char title[256], age[16];
+	int w = a->cols, n = f->waiting.n;
+	char title[256];
 	snprintf(title, sizeof title, " Waiting for you and %s (%d) ",
 	         a->me.team_name[0] ? a->me.team_name : "your team", n);
 	ui_hline(stdscr, y, 0, w);
@@ -169,22 +183,8 @@ static void draw_waiting(struct finder *f, struct app *a, int y, int h)
 	}
 	ui_list_fit(&f->wl, n, h);
 	for (int i = 0; i < h && f->wl.top + i < n; i++) {
-		int r = f->wl.top + i, x = 1;
-		int sel = r == f->wl.sel && f->focus == FOCUS_WAITING;
-		PGresult *p = f->waiting;
-		int is_open = strcmp(PQgetvalue(p, r, W_STATE), "open") == 0;
-		int late = is_open && !PQgetisnull(p, r, W_ACK_LEFT_S) && atoll(PQgetvalue(p, r, W_ACK_LEFT_S)) < 0;
-		ui_text(stdscr, y + i, x, 1, sel ? term_attr(UA_SEL) : (int)A_NORMAL, sel ? term_sym(SYM_SEL) : " ", 0);
-		x += 2;
-		fmt_age(age, sizeof age, atoll(PQgetvalue(p, r, W_AGE_S)));
-		x += ui_text(stdscr, y + i, x, 4, late ? term_attr(UA_BAD) : (int)A_NORMAL, age, 1) + 1;
-		x += ui_text(stdscr, y + i, x, 20, (int)A_NORMAL, PQgetvalue(p, r, W_CUSTOMER), 1) + 1;
-		x += ui_textf(stdscr, y + i, x, 16, (int)A_NORMAL, 1, "from %s", PQgetvalue(p, r, W_FROM_TEAM)) + 1;
-		x += ui_text(stdscr, y + i, x, 5, late ? term_attr(UA_BAD) : term_attr(UA_WARN),
-		             late ? "LATE" : (is_open ? "NEW" : "ACK"), 1) + 1;
-		if (x < w - 4)
-			ui_textf(stdscr, y + i, x, w - x - 1, term_attr(UA_DIM), 0, "\"%s\"",
-			         PQgetvalue(p, r, W_NOTE));
+		int r = f->wl.top + i;
+		draw_handoff(&f->waiting.v[r], y + i, w, r == f->wl.sel && f->focus == FOCUS_WAITING);
 	}
 }
 
@@ -198,10 +198,10 @@ static void finder_draw(struct screen *s, struct app *a)
 	if (f->focus == FOCUS_FIELD)
 		ui_text(stdscr, 1, x, 1, (int)A_REVERSE, " ", 0);
 	int avail = a->rows - 3; /* rows 2 .. rows-2 */
-	int wait_h = nrows(f->waiting) + 1;
+	int wait_h = f->waiting.n + 1;
 	if (wait_h < 3)
 		wait_h = 3;
-	if (f->results || f->text.len) {
+	if (f->has_results || f->text.len) {
 		if (wait_h > avail / 2)
 			wait_h = avail / 2;
 	} else if (wait_h > avail - 2) {
@@ -213,11 +213,10 @@ static void finder_draw(struct screen *s, struct app *a)
 
 static void open_selected(struct finder *f, struct app *a)
 {
-	if (f->focus == FOCUS_RESULTS && f->rl.sel >= 0 && f->rl.sel < nrows(f->results)) {
-		app_push(a, customer_new(a, atoll(PQgetvalue(f->results, f->rl.sel, F_ID))));
-	} else if (f->focus == FOCUS_WAITING && f->wl.sel >= 0 && f->wl.sel < nrows(f->waiting)) {
-		app_push(a, customer_new(a, atoll(PQgetvalue(f->waiting, f->wl.sel, W_CUSTOMER_ID))));
-	}
+	if (f->focus == FOCUS_RESULTS && f->rl.sel >= 0 && f->rl.sel < f->results.n)
+		app_push(a, customer_new(a, f->results.v[f->rl.sel].id));
+	else if (f->focus == FOCUS_WAITING && f->wl.sel >= 0 && f->wl.sel < f->waiting.n)
+		app_push(a, customer_new(a, f->waiting.v[f->wl.sel].customer_id));
 }
 
 static void delete_last_char(struct buf *b)
@@ -255,7 +254,7 @@ static int field_key(struct finder *f, struct app *a, int key, int is_func)
 			buf_reset(&f->text);
 			search(f, a);
 		} else {
-			f->focus = nrows(f->results) ? FOCUS_RESULTS : FOCUS_WAITING;
+			f->focus = f->results.n ? FOCUS_RESULTS : FOCUS_WAITING;
 		}
 		return 1;
 	}
@@ -275,11 +274,11 @@ static int field_key(struct finder *f, struct app *a, int key, int is_func)
 		return 1;
 	}
 	if ((is_func && key == KEY_DOWN) || (!is_func && key == '\t')) {
-		f->focus = nrows(f->results) ? FOCUS_RESULTS : FOCUS_WAITING;
+		f->focus = f->results.n ? FOCUS_RESULTS : FOCUS_WAITING;
 		return 1;
 	}
 	if ((!is_func && (key == '\r' || key == '\n')) || (is_func && key == KEY_ENTER)) {
-		if (nrows(f->results)) {
+		if (f->results.n) {
 			f->focus = FOCUS_RESULTS;
 			open_selected(f, a);
 		}
@@ -333,29 +332,28 @@ static void finder_action(struct screen *s, struct app *a, enum ui_action act)
 		return;
 	case ACT_ACK:
 	case ACT_RESOLVE:
-		if (f->focus != FOCUS_WAITING || f->wl.sel < 0 || f->wl.sel >= nrows(f->waiting)) {
+		if (f->focus != FOCUS_WAITING || f->wl.sel < 0 || f->wl.sel >= f->waiting.n) {
 			app_message(a, 1, "select a waiting handoff first (Tab)");
 			return;
 		}
-		handoff_step_ask(a, PQgetvalue(f->waiting, f->wl.sel, W_ID),
-		                 atoi(PQgetvalue(f->waiting, f->wl.sel, W_VERSION)),
+		handoff_step_ask(a, f->waiting.v[f->wl.sel].id, f->waiting.v[f->wl.sel].version,
 		                 act == ACT_ACK ? "acknowledged" : "resolved");
 		return;
 	case ACT_NEXT_PANEL:
 		f->focus = f->focus == FOCUS_RESULTS ? FOCUS_WAITING : FOCUS_FIELD;
-		if (f->focus == FOCUS_WAITING && !nrows(f->waiting))
+		if (f->focus == FOCUS_WAITING && !f->waiting.n)
 			f->focus = FOCUS_FIELD;
 		return;
 	case ACT_PREV_PANEL:
-		f->focus = f->focus == FOCUS_WAITING && nrows(f->results) ? FOCUS_RESULTS : FOCUS_FIELD;
+		f->focus = f->focus == FOCUS_WAITING && f->results.n ? FOCUS_RESULTS : FOCUS_FIELD;
 		return;
 	default:
 		break;
 	}
 	if (f->focus == FOCUS_RESULTS)
-		ui_list_move(&f->rl, nrows(f->results), f->res_rows - 1, act);
+		ui_list_move(&f->rl, f->results.n, f->res_rows - 1, act);
 	else if (f->focus == FOCUS_WAITING)
-		ui_list_move(&f->wl, nrows(f->waiting), f->wait_rows - 1, act);
+		ui_list_move(&f->wl, f->waiting.n, f->wait_rows - 1, act);
 }
 
 static const struct screen_ops finder_ops = {
@@ -366,7 +364,8 @@ static const struct screen_ops finder_ops = {
 	.action = finder_action,
 	.reload = finder_reload,
 	.destroy = finder_destroy,
-	.hints = "type to find  Down/Tab lists  Enter open  a ack  Esc clear  ? help  q quit",
+	/* True in the field and in the lists: the letters act in the lists only. */
+	.hints = "type to find  Enter open  Tab/Down lists (a ack  L queue  q quit)  ? help",
 };
 
 struct screen *finder_new(struct app *a)

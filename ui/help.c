@@ -33,15 +33,20 @@ struct screen *help_new(struct app *a, enum ui_scope scope)
 	struct buf b = BUF_INIT;
 	char keys[128];
 	buf_puts(&b, "Keys on this screen\n\n");
+	/* First, where it shows without paging: the start screen's letters act
+	 * in its lists only, since the Find field takes them as text. */
+	if (scope == SCOPE_FINDER)
+		buf_puts(&b, "The Find field takes every printable key as text, capitals too (names\n"
+		             "start with Q, L or R): there only Enter, Tab, Down, Esc, ?, the F keys\n"
+		             "and Ctrl-C, Ctrl-L, Ctrl-Z act (Ctrl-U and Ctrl-W erase).  Tab, Down,\n"
+		             "or Esc on an empty field move to the lists, where every key below\n"
+		             "works; / or f goes back to the field.\n\n");
 	for (int act = 1; act < ACT_COUNT; act++) {
 		keys_labels(scope, (enum ui_action)act, keys, sizeof keys);
 		if (!keys[0])
 			continue;
 		buf_printf(&b, "  %-22s %s\n", keys, keys_action_help((enum ui_action)act));
 	}
-	if (scope == SCOPE_FINDER)
-		buf_puts(&b, "\nOn the start screen, typing goes to the Find field; Esc clears it\n"
-		             "or moves to the lists, where the keys above work.\n");
 	if (scope == SCOPE_QUEUE)
 		buf_puts(&b, "\nThe queue lists breached handoffs first (! and BREACHED), then the\n"
 		             "other unacknowledged ones, then acknowledged ones, each oldest first.\n"

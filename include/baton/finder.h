@@ -9,25 +9,65 @@
 enum { F_ID, F_NAME, F_DOMAIN, F_LIFECYCLE, F_OPEN_TICKETS, F_HOT_TICKETS, F_LATE_HANDOFFS,
        F_MATCHED };
 
-/* Parameters for finder_sql: the text as typed, and the derived LIKE
- * patterns.  The caller keeps `f` alive while the statement runs. */
+/* The statement's one parameter: the text as typed, trimmed.  The caller
+ * keeps `f` alive while the statement runs. */
 struct finder_query {
-	char *text;      /* trimmed */
-	char *contains;  /* %text% with LIKE metacharacters escaped */
-	char *prefix;    /* text% escaped */
-	const char *params[3];
+	char *text;
+	const char *params[1];
 };
 /* Returns 0, or -1 when the text is empty after trimming. */
 int finder_query_init(struct finder_query *f, const char *text);
 void finder_query_free(struct finder_query *f);
-/* The statement: short texts (under 3 characters) match prefixes only so
- * that every search stays index-backed. */
+/* The statement: names match without regard to accents or case ("lumiere"
+ * finds Café Lumière); short texts (under 3 characters) match prefixes only
+ * so that every search stays index-backed. */
 void finder_statement(const struct finder_query *f, struct db_stmt *out);
+
+/* One customer the finder found. */
+struct finder_match {
+	long long id;
+	char *name;
+	char *domain;       /* "" when none */
+	char *lifecycle;
+	long long open_tickets, hot_tickets, late_handoffs;
+	char *matched;      /* what matched: name, domain, e-mail, external id */
+};
+struct finder_matches {
+	struct finder_match *v;
+	int n;
+};
+/* The rows of the finder statement's result as matches, owned by `out`
+ * (finder_matches_free).  -1 (and nothing to free) if r is not such a
+ * result. */
+int finder_matches_read(const PGresult *r, struct finder_matches *out);
+void finder_matches_free(struct finder_matches *m);
 
 /* Handoffs waiting for session_user and their team, open first. */
 enum { W_ID, W_CUSTOMER_ID, W_CUSTOMER, W_FROM_TEAM, W_TO_TEAM, W_TO_STAFF, W_REASON,
        W_PRIORITY, W_STATE, W_AGE_S, W_ACK_LEFT_S, W_NOTE, W_VERSION };
 extern const char finder_waiting_sql[];
+void finder_waiting_statement(struct db_stmt *out);
+
+struct waiting_handoff {
+	char *id;           /* uuid */
+	long long customer_id;
+	char *customer;     /* its name */
+	char *from_team, *to_team;
+	char *to_staff;     /* NULL: for the whole team */
+	char *reason, *priority;
+	int open;           /* else acknowledged */
+	int late;           /* open past its acknowledgement deadline */
+	long long age_s;
+	char *note;
+	int version;        /* for the next step's optimistic check */
+};
+struct waiting_list {
+	struct waiting_handoff *v;
+	int n;
+};
+/* Like finder_matches_read, for finder_waiting_sql's result. */
+int finder_waiting_read(const PGresult *r, struct waiting_list *out);
+void finder_waiting_free(struct waiting_list *w);
 
 /* Who is signed in: role, display name, team id, team name, is_lead. */
 enum { ME_ROLE, ME_NAME, ME_TEAM, ME_TEAM_NAME, ME_LEAD, ME_SCHEMA };

@@ -12,8 +12,8 @@
  * UTF-8 is decoded here, independently of the locale, but widths come from
  * wcwidth(), so the process must have set a UTF-8 LC_CTYPE (setlocale) before
  * calling text_clean, text_width or text_fit. In any other locale wcwidth()
- * knows no non-ASCII character, so every one is shown as "<U+XXXX>": safe,
- * only ugly.
+ * knows no non-ASCII character, so each is shown as its ASCII reading
+ * ("Cafe Lumiere") where it has one (text_ascii_for), else as "<U+XXXX>".
  *
  * Not handled, because no C library table can: terminals disagree with
  * wcwidth() about some emoji sequences (U+FE0F presentation selectors, ZWJ
@@ -48,7 +48,10 @@ enum text_flags {
  *  - C1 controls (U+0080-U+009F), bidi controls (U+061C, U+200E, U+200F,
  *    U+202A-U+202E, U+2066-U+2069), U+2028, U+2029, and every code point
  *    wcwidth() calls non-printable (unassigned, non-characters) become the
- *    ASCII text "<U+XXXX>" (4 to 6 upper-case hex digits).
+ *    ASCII text "<U+XXXX>" (4 to 6 upper-case hex digits) -- except that
+ *    those the terminal cannot show but that have an ASCII reading
+ *    (text_ascii_for) are shown so: every non-ASCII character after
+ *    text_set_ascii(1), and what the locale does not know.
  *  - Invalid UTF-8 (bad lead or stray continuation byte, truncated sequence,
  *    overlong encoding, surrogate, beyond U+10FFFF): each offending byte
  *    becomes U+FFFD "�"; decoding resumes at the next byte.
@@ -95,8 +98,17 @@ void text_json_string(struct buf *out, const char *s);
 /* 1 if needle occurs in hay, ASCII letters compared without case. */
 int text_contains_ci(const char *hay, const char *needle);
 
-/* Cut text with "~" instead of U+2026 (terminals that are not UTF-8). */
+/* Terminals that are not UTF-8: cut text with "~" instead of U+2026, and
+ * show every non-ASCII character as text_ascii_for() reads it. */
 void text_set_ascii(int ascii);
+
+/* The ASCII reading of a code point ("e" for U+00E9, "ss" for U+00DF, "'"
+ * for U+2019, "..." for U+2026, "" for a combining accent), or NULL when it
+ * has none (it stays "<U+XXXX>").  Covers Latin-1 Supplement, Latin
+ * Extended-A and typographic punctuation.  text_clean uses it for what the
+ * terminal cannot show: everything non-ASCII after text_set_ascii(1), and
+ * what the locale does not know (a CLI run with LANG=C). */
+const char *text_ascii_for(uint32_t cp);
 
 /* 1 if s[0..n) is valid UTF-8 as RFC 3629 and PostgreSQL define it. */
 int text_valid_utf8(const char *s, size_t n);

@@ -1,6 +1,7 @@
 /* Integration tests for src/finder.c on a copy of the demo: finding
  * customers by name, domain, e-mail and external id; the handoffs waiting
  * for the signed-in person; who is signed in. */
+#include "baton/buf.h"
 #include "baton/db.h"
 #include "baton/finder.h"
 
@@ -203,6 +204,138 @@ static void test_non_ascii(void)
 	PQclear(r);
 }
 
+static void test_accents_and_case_do_not_matter(void)
+{
+	/* Typed on a keyboard without the letters: the accented name. */
+	static const struct {
+		const char *text, *name;
+	} cases[] = {
+		{"lumiere", "Café Lumière"},  {"LUMIERE", "Café Lumière"},
+		{"cafe lumiere", "Café Lumière"}, {"muller", "Müller & Söhne GmbH"},
+		{"Muller & Sohne", "Müller & Söhne GmbH"}, {"sao paulo", "São Paulo Saúde"},
+		{"saude", "São Paulo Saúde"}, {"lodz", "Łódź Logistics"},
+		{"sa", "São Paulo Saúde"},    /* short: the prefix statement */
+		{"lo", "Łódź Logistics"},
+		{"Lumière", "Café Lumière"},  /* and still with them */
+		{"CAFÉ", "Café Lumière"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		PGresult *r = find(ana, cases[i].text);
+		int row = row_of(r, cases[i].name);
+		if (row < 0)
+			printf("    '%s' did not find %s\n", cases[i].text, cases[i].name);
+		CHECK(row >= 0);
+		CHECK(r && row >= 0 && strcmp(PQgetvalue(r, row, F_MATCHED), "name") == 0);
+		PQclear(r);
+	}
+	/* A renamed customer is found by its new name's plain spelling. */
+	PGconn *su = itest_connect(db, NULL);
+	CHECK_STR(itest_value(su, "UPDATE customer SET name = 'Ærøskøbing Ålesund' WHERE id = 7"), "");
+	PQfinish(su);
+	PGresult *rn = find(ana, "aeroskobing alesund");
+	CHECK(rn && row_of(rn, "Ærøskøbing Ålesund") == 0);
+	PQclear(rn);
+	rn = find(ana, "lodz");
+	CHECK(rn && row_of(rn, "Łódź Logistics") < 0);
+	PQclear(rn);
+	/* The whole name typed plainly ranks it first. */
+	PGresult *r = find(ana, "cafe lumiere");
+	CHECK(r && row_of(r, "Café Lumière") == 0);
+	PQclear(r);
+}
+
+static void test_fullwidth_wildcards_match_literally(void)
+{
+	/* Folding turns the full-width ％ ＿ ＼ into % _ \: escaping comes after
+	 * it, or "％" would match every name. */
+	static const char *const texts[] = {"％", "＿", "＼", "％％％", "a＿b", "Caf％"};
+	for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+		PGresult *r = find(ana, texts[i]);
+		CHECK(r && PQntuples(r) == 0);
+		PQclear(r);
+	}
+	/* A name that has one is found by it, typed either way. */
+	PGconn *su = itest_connect(db, NULL);
+	CHECK_STR(itest_value(su, "INSERT INTO customer (name) VALUES ('Sale 50% Ltd')"), "");
+	PQfinish(su);
+	PGresult *r = find(ana, "50％");
+	CHECK(r && PQntuples(r) == 1 && row_of(r, "Sale 50% Ltd") == 0);
+	PQclear(r);
+	r = find(ana, "50%");
+	CHECK(r && PQntuples(r) == 1 && row_of(r, "Sale 50% Ltd") == 0);
+	PQclear(r);
+}
+
+/* The plan of the finder statement for text, with sequential scans
+ * discouraged so that what an index can do, it does (the demo is small). */
+static char *plan_of(const char *text)
+{
+	struct finder_query f;
+	struct db_stmt st;
+	struct buf sql = BUF_INIT, plan = BUF_INIT;
+	char err[512] = "";
+	if (finder_query_init(&f, text) < 0)
+		return NULL;
+	finder_statement(&f, &st);
+	buf_printf(&sql, "EXPLAIN %s", st.sql);
+	PQclear(PQexec(ana, "SET enable_seqscan = off"));
+	PGresult *r = db_exec(ana, buf_str(&sql), st.nparams, st.params, err, sizeof err);
+	PQclear(PQexec(ana, "RESET enable_seqscan"));
+	for (int i = 0; r && i < PQntuples(r); i++)
+		buf_printf(&plan, "%s\n", PQgetvalue(r, i, 0));
+	if (!r)
+		printf("    EXPLAIN '%s': %s\n", text, err);
+	PQclear(r);
+	buf_free(&sql);
+	finder_query_free(&f);
+	return buf_steal(&plan);
+}
+
+static void test_name_branches_use_the_folded_indexes(void)
+{
+	char *p = plan_of("lumiere");
+	CHECK(p && strstr(p, "customer_name_fold_prefix_idx") != NULL);
+	CHECK(p && strstr(p, "customer_name_fold_trgm") != NULL);
+	CHECK(p && strstr(p, "Seq Scan on customer") == NULL);
+	free(p);
+	p = plan_of("lu");
+	CHECK(p && strstr(p, "customer_name_fold_prefix_idx") != NULL);
+	CHECK(p && strstr(p, "Seq Scan on customer") == NULL);
+	free(p);
+}
+
+static void test_matches_read(void)
+{
+	PGresult *r = find(ana, "northwind");
+	struct finder_matches m;
+	CHECK(r && finder_matches_read(r, &m) == 0);
+	CHECK(m.n == 1);
+	if (m.n == 1) {
+		CHECK(m.v[0].id == 1);
+		CHECK_STR(m.v[0].name, "Northwind Health");
+		CHECK_STR(m.v[0].domain, "nwh.example");
+		CHECK_STR(m.v[0].lifecycle, "onboarding");
+		CHECK(m.v[0].open_tickets == 3 && m.v[0].hot_tickets == 2 && m.v[0].late_handoffs == 1);
+		CHECK_STR(m.v[0].matched, "name");
+	}
+	finder_matches_free(&m);
+	CHECK(m.n == 0 && m.v == NULL);
+	PQclear(r);
+	/* A customer without a domain reads as "", not NULL. */
+	r = find(ana, "Sale 50");
+	CHECK(r && finder_matches_read(r, &m) == 0 && m.n == 1);
+	CHECK(m.n == 1 && m.v[0].domain && m.v[0].domain[0] == '\0');
+	finder_matches_free(&m);
+	PQclear(r);
+	/* Anything else is refused, not misread. */
+	char err[256];
+	r = db_exec(ana, "SELECT 1, 'x'", 0, NULL, err, sizeof err);
+	CHECK(r && finder_matches_read(r, &m) == -1 && m.n == 0 && m.v == NULL);
+	struct waiting_list w;
+	CHECK(r && finder_waiting_read(r, &w) == -1 && w.n == 0 && w.v == NULL);
+	PQclear(r);
+}
+
 static void test_waiting_for_me_and_my_team(void)
 {
 	char err[512] = "";
@@ -258,6 +391,29 @@ static void test_waiting_for_me_and_my_team(void)
 	CHECK(n < 100);
 	CHECK_STR(got, want);
 	PQfinish(su);
+
+	/* What the start screen reads: the same rows, typed. */
+	struct waiting_list w;
+	CHECK(finder_waiting_read(r, &w) == 0);
+	CHECK(w.n == n);
+	int mismatched = 0, late = 0;
+	for (int i = 0; i < w.n && i < n; i++) {
+		const struct waiting_handoff *h = &w.v[i];
+		mismatched += strcmp(h->id, PQgetvalue(r, i, W_ID)) != 0;
+		mismatched += strcmp(h->customer, PQgetvalue(r, i, W_CUSTOMER)) != 0;
+		mismatched += h->open != !strcmp(PQgetvalue(r, i, W_STATE), "open");
+		mismatched += (h->to_staff == NULL) != PQgetisnull(r, i, W_TO_STAFF);
+		mismatched += h->version != atoi(PQgetvalue(r, i, W_VERSION));
+		mismatched += h->late != (h->open && strtoll(PQgetvalue(r, i, W_ACK_LEFT_S), NULL, 10) < 0);
+		late += h->late;
+	}
+	CHECK(mismatched == 0);
+	CHECK(late > 0); /* the demo has handoffs past their deadline */
+	if (cafe >= 0 && cafe < w.n) {
+		CHECK(w.v[cafe].customer_id == 2);
+		CHECK_STR(w.v[cafe].from_team, "marketing");
+	}
+	finder_waiting_free(&w);
 	PQclear(r);
 
 	/* Ben (Success) sees the Northwind escalation from ana, ana does not. */
@@ -333,6 +489,10 @@ int main(void)
 	RUN(test_short_text_matches_prefixes);
 	RUN(test_wildcards_match_literally);
 	RUN(test_non_ascii);
+	RUN(test_accents_and_case_do_not_matter);
+	RUN(test_fullwidth_wildcards_match_literally);
+	RUN(test_name_branches_use_the_folded_indexes);
+	RUN(test_matches_read);
 	RUN(test_waiting_for_me_and_my_team);
 	RUN(test_me);
 	PQfinish(ana);

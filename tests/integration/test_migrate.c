@@ -225,8 +225,15 @@ static void test_schema_objects_exist(void)
 	}
 	CHECK_STR(itest_value(c, "SELECT count(*) FROM pg_extension WHERE extname = 'pg_trgm'"), "1");
 	CHECK_STR(itest_value(c, "SELECT count(*) FROM pg_roles WHERE rolname = 'baton_staff'"), "1");
-	/* The finder's trigram index is there. */
+	/* The finder's indexes on folded names are there, and the name ones
+	 * that `baton show NAME` uses. */
+	CHECK_STR(itest_value(c, "SELECT count(*) FROM pg_extension WHERE extname = 'unaccent'"), "1");
+	CHECK_STR(itest_value(c, "SELECT to_regclass('customer_name_fold_trgm') IS NOT NULL"), "t");
+	CHECK_STR(itest_value(c, "SELECT to_regclass('customer_name_fold_prefix_idx') IS NOT NULL"), "t");
 	CHECK_STR(itest_value(c, "SELECT to_regclass('customer_name_trgm') IS NOT NULL"), "t");
+	CHECK_STR(itest_value(c, "SELECT baton_fold('Café Lumière, MÜLLER, Łódź, São')"),
+	          "cafe lumiere, muller, lodz, sao");
+	CHECK_STR(itest_value(c, "SELECT baton_like_escape('a%b_c\\d')"), "a\\%b\\_c\\\\d");
 	PQfinish(c);
 }
 
@@ -336,6 +343,30 @@ static void test_history_is_append_only(void)
 	PQfinish(su);
 }
 
+/* unaccent installed in a schema of its own before Baton came (as some
+ * hosted databases do): the fold still works, for staff too, and whatever
+ * the search_path, because it names that schema. */
+static void test_unaccent_in_another_schema(void)
+{
+	const char *db = itest_newdb("template1");
+	PGconn *c = itest_connect(db, NULL);
+	char err[1024] = "";
+	CHECK_STR(itest_value(c, "CREATE SCHEMA ext"), "");
+	CHECK_STR(itest_value(c, "CREATE EXTENSION unaccent SCHEMA ext"), "");
+	int n = migrate_run(c, NULL, err, sizeof err);
+	if (n < 0)
+		printf("    %s\n", err);
+	CHECK(n == migrate_latest());
+	CHECK_STR(itest_value(c, "SELECT count(*) FROM pg_extension WHERE extname = 'unaccent'"), "1");
+	CHECK_STR(itest_value(c, "SELECT baton_fold('São Paulo')"), "sao paulo");
+	PQfinish(c);
+	/* A staff role (not the owner), with a search_path without ext. */
+	PGconn *ana = itest_connect(db, "ana");
+	CHECK_STR(itest_value(ana, "SET search_path = public"), "");
+	CHECK_STR(itest_value(ana, "SELECT baton_fold('Müller')"), "muller");
+	PQfinish(ana);
+}
+
 int main(void)
 {
 	setlocale(LC_ALL, "C.UTF-8");
@@ -345,6 +376,7 @@ int main(void)
 	RUN(test_failed_migration_is_rolled_back);
 	RUN(test_concurrent_runs_apply_once);
 	RUN(test_schema_objects_exist);
+	RUN(test_unaccent_in_another_schema);
 	RUN(test_check_constraints_reject_bad_values);
 	RUN(test_author_is_the_session_user);
 	RUN(test_history_is_append_only);

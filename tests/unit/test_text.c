@@ -475,6 +475,116 @@ static void test_utf8_editing_helpers(void)
 	CHECK(text_utf8_next(s, n, n) == n);
 }
 
+/* Terminals that are not UTF-8: names read as their plain Latin letters
+ * and typographic punctuation as its ASCII twin. */
+static void test_ascii_readings(void)
+{
+	CHECK_STR(text_ascii_for(0xE9), "e");    /* é */
+	CHECK_STR(text_ascii_for(0xC9), "E");    /* É */
+	CHECK_STR(text_ascii_for(0xDF), "ss");   /* ß */
+	CHECK_STR(text_ascii_for(0xE6), "ae");   /* æ */
+	CHECK_STR(text_ascii_for(0xC6), "AE");   /* Æ */
+	CHECK_STR(text_ascii_for(0xF8), "o");    /* ø */
+	CHECK_STR(text_ascii_for(0xD8), "O");    /* Ø */
+	CHECK_STR(text_ascii_for(0xFC), "u");    /* ü */
+	CHECK_STR(text_ascii_for(0xE3), "a");    /* ã */
+	CHECK_STR(text_ascii_for(0xE7), "c");    /* ç */
+	CHECK_STR(text_ascii_for(0xF1), "n");    /* ñ */
+	CHECK_STR(text_ascii_for(0xFE), "th");   /* þ */
+	CHECK_STR(text_ascii_for(0xFF), "y");    /* ÿ */
+	CHECK_STR(text_ascii_for(0xD7), "x");    /* × */
+	CHECK_STR(text_ascii_for(0x100), "A");   /* Ā, first of Latin Extended-A */
+	CHECK_STR(text_ascii_for(0x141), "L");   /* Ł */
+	CHECK_STR(text_ascii_for(0x142), "l");   /* ł */
+	CHECK_STR(text_ascii_for(0x151), "o");   /* ő */
+	CHECK_STR(text_ascii_for(0x152), "OE");  /* Œ */
+	CHECK_STR(text_ascii_for(0x15F), "s");   /* ş */
+	CHECK_STR(text_ascii_for(0x161), "s");   /* š */
+	CHECK_STR(text_ascii_for(0x17E), "z");   /* ž */
+	CHECK_STR(text_ascii_for(0x17F), "s");   /* ſ, last of Latin Extended-A */
+	CHECK_STR(text_ascii_for(0x219), "s");   /* ș (Romanian) */
+	CHECK_STR(text_ascii_for(0x2019), "'");  /* ’ */
+	CHECK_STR(text_ascii_for(0x2018), "'");  /* ‘ */
+	CHECK_STR(text_ascii_for(0x201C), "\""); /* “ */
+	CHECK_STR(text_ascii_for(0x2013), "-");  /* – */
+	CHECK_STR(text_ascii_for(0x2014), "--"); /* — */
+	CHECK_STR(text_ascii_for(0x2026), "..."); /* … */
+	CHECK_STR(text_ascii_for(0xA0), " ");    /* no-break space */
+	CHECK_STR(text_ascii_for(0x20AC), "EUR"); /* € */
+	CHECK_STR(text_ascii_for(0x301), "");    /* combining acute: its letter stays */
+	/* No readable form: they keep their escape. */
+	CHECK(text_ascii_for(0x6771) == NULL);   /* 東 */
+	CHECK(text_ascii_for(0x3B1) == NULL);    /* α */
+	CHECK(text_ascii_for(0x1F600) == NULL);
+	CHECK(text_ascii_for(0xBF) != NULL && text_ascii_for(0xB0) == NULL);
+	/* Never a reading for what must stay visible as a control. */
+	CHECK(text_ascii_for(0x85) == NULL);
+	CHECK(text_ascii_for(0x202E) == NULL);
+	CHECK(text_ascii_for(0x2028) == NULL);
+	/* Every letter of both blocks has one, made of ASCII letters (and the
+	 * apostrophe of U+0149), and nothing outside printable ASCII. */
+	int bad = 0;
+	for (uint32_t cp = 0xC0; cp <= 0x17F; cp++) {
+		const char *a = text_ascii_for(cp);
+		if (!a || !*a) {
+			bad++;
+			continue;
+		}
+		for (; *a; a++)
+			bad += !((*a >= 'a' && *a <= 'z') || (*a >= 'A' && *a <= 'Z') || *a == '\'' ||
+			         (cp == 0xD7 && *a == 'x') || (cp == 0xF7 && *a == '/'));
+	}
+	CHECK(bad == 0);
+}
+
+/* 1 if s is printable ASCII only. */
+static int printable_ascii(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e)
+			return 0;
+	return 1;
+}
+
+static void test_clean_ascii_terminal(void)
+{
+	text_set_ascii(1);
+	CHECK_STR(clean1("Café Lumière"), "Cafe Lumiere");
+	CHECK_STR(clean1("São Paulo Saúde"), "Sao Paulo Saude");
+	CHECK_STR(clean1("Müller & Söhne GmbH"), "Muller & Sohne GmbH");
+	CHECK_STR(clean1("Łódź Logistics"), "Lodz Logistics");
+	CHECK_STR(clean1("Straße Ærø"), "Strasse AEro");
+	CHECK_STR(clean1("O’Connor – “quoted”…"), "O'Connor - \"quoted\"...");
+	CHECK_STR(clean1("Cafe\xcc\x81"), "Cafe");            /* decomposed é */
+	CHECK_STR(clean1("東京"), "<U+6771><U+4EAC>");         /* no reading: escaped */
+	/* Still safe: controls, bidi overrides, C1 and bad bytes stay visible. */
+	CHECK_STR(clean1("a\x1b[2J"), "a^[[2J");
+	CHECK_STR(clean1("x\xe2\x80\xaey"), "x<U+202E>y");
+	CHECK_STR(clean1("x\xc2\x85y"), "x<U+0085>y");
+	CHECK_STR(clean1("x\xffy"), "x?y");
+	/* Every code point of the first planes comes out as printable ASCII. */
+	int bad = 0;
+	for (uint32_t cp = 0x80; cp < 0x3000; cp++) {
+		char mb[4];
+		int n = text_utf8_encode(cp, mb);
+		bad += n > 0 && !printable_ascii(clean_n(mb, (size_t)n, TEXT_ONELINE));
+	}
+	CHECK(bad == 0);
+	text_set_ascii(0);
+	CHECK_STR(clean1("Café"), "Café"); /* a UTF-8 terminal shows it as it is */
+}
+
+/* The command line does not switch to ASCII; with LANG=C the C library
+ * knows no non-ASCII character, and the same readings apply. */
+static void test_clean_c_locale(void)
+{
+	CHECK(setlocale(LC_CTYPE, "C") != NULL);
+	CHECK_STR(clean1("Café Lumière"), "Cafe Lumiere");
+	CHECK_STR(clean1("Müller ’n’ 東"), "Muller 'n' <U+6771>");
+	CHECK(setlocale(LC_CTYPE, "C.UTF-8") != NULL);
+	CHECK_STR(clean1("Café Lumière"), "Café Lumière");
+}
+
 int main(void)
 {
 	if (!setlocale(LC_CTYPE, "C.UTF-8")) {
@@ -505,6 +615,9 @@ int main(void)
 	RUN(test_json);
 	RUN(test_property_all_byte_pairs);
 	RUN(test_property_random_strings);
+	RUN(test_ascii_readings);
+	RUN(test_clean_ascii_terminal);
+	RUN(test_clean_c_locale);
 	buf_free(&scratch);
 	RUN(test_utf8_editing_helpers);
 	return check_done();
