@@ -62,13 +62,20 @@ wait_for() {
 	return 1
 }
 
-# wait_gone TEXT [SECONDS]
+# off_screen TEXT: the screen, captured, does not show TEXT (a screen that
+# cannot be captured, a session gone, shows nothing yet proves nothing)
+off_screen() {
+	_s=$(screen) || return 1
+	! printf '%s\n' "$_s" | grep -qF -- "$1"
+}
+
+# wait_gone TEXT [SECONDS]: until the screen no longer shows TEXT
 wait_gone() {
 	_t=${2:-10}
 	_i=0
 	while [ "$_i" -lt $((_t * 10)) ]; do
-		screen | grep -qF -- "$1" || return 0
-		exited && { sleep 0.2; ! screen | grep -qF -- "$1"; return; }
+		off_screen "$1" && return 0
+		exited && { sleep 0.2; off_screen "$1"; return; }
 		sleep 0.1
 		_i=$((_i + 1))
 	done
@@ -110,9 +117,11 @@ check() {
 	if "$@"; then pass "$_name"; else fail "$_name"; fi
 }
 
-# no_sanitizer_report: stderr of the session has no ASan/UBSan report
+# no_sanitizer_report: stderr of the session (in its file: not for
+# E2E_STDERR=tty sessions) has no ASan/UBSan report
 no_sanitizer_report() {
-	! grep -qE 'AddressSanitizer|LeakSanitizer|runtime error:' "$BATON_TEST_TMP/$E2E_SESSION.err" 2>/dev/null
+	[ -f "$BATON_TEST_TMP/$E2E_SESSION.err" ] &&
+		! grep -qE 'AddressSanitizer|LeakSanitizer|runtime error:' "$BATON_TEST_TMP/$E2E_SESSION.err"
 }
 
 # --- more helpers for the console tests -----------------------------------
@@ -173,10 +182,24 @@ console_pid() {
 }
 
 # colour_sgr: prints the SGR sequences of the screen that set a foreground
-# or background colour (30-38, 40-48, 90-97, 100-107; not 39/49 = default)
+# or background colour (30-38, 40-48, 90-97, 100-107; not 39/49 = default);
+# status 0 if there are some, 1 if none, 2 if the screen cannot be captured
 colour_sgr() {
-	screen_e | grep -oE "$(printf '\033')\[[0-9;:]*m" | tr -d '\033' |
+	_s=$(screen_e) || return 2
+	printf '%s\n' "$_s" | grep -oE "$(printf '\033')\[[0-9;:]*m" | tr -d '\033' |
 		grep -E '\[((.*;)?(3[0-8]|4[0-8]|9[0-7]|10[0-7])([;:].*)?)m'
+}
+
+# no_colour: the screen, captured, sets no colour (prints the first that it
+# sets otherwise)
+no_colour() {
+	_c=$(colour_sgr)
+	case $? in
+	1) return 0 ;;
+	2) echo "the screen cannot be captured" ;;
+	*) printf '%s\n' "$_c" | sort -u | head -n 5 ;;
+	esac
+	return 1
 }
 
 # sql QUERY: one value (or rows) from the test's database $db
