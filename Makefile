@@ -83,8 +83,16 @@ $(BUILD)/%.o: %.c $(FLAGS_STAMP)
 	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
 # The migrations are compiled into the binary so that `baton migrate` knows
-# exactly which schema versions it understands.
-$(BUILD)/gen/migrations.c: $(MIGRATIONS) src/gen_migrations.sh
+# exactly which schema versions it understands.  The list stamp, like the
+# flags stamp, changes when a migration is added or removed (a removed file
+# leaves no newer prerequisite behind).
+MIGRATIONS_STAMP = $(BUILD)/gen/migrations.list
+$(MIGRATIONS_STAMP): FORCE
+	@mkdir -p $(dir $@)
+	@printf '%s\n' $(MIGRATIONS) >$@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+
+$(BUILD)/gen/migrations.c: $(MIGRATIONS) $(MIGRATIONS_STAMP) src/gen_migrations.sh
 	@mkdir -p $(dir $@)
 	sh src/gen_migrations.sh $(MIGRATIONS) > $@.tmp && mv $@.tmp $@
 
