@@ -75,14 +75,6 @@ void handoff_clear(struct handoff_new *h)
 	h->note = NULL;
 }
 
-static int blank(const char *s)
-{
-	for (; s && *s; s++)
-		if (!isspace((unsigned char)*s))
-			return 0;
-	return 1;
-}
-
 int handoff_validate(const struct handoff_new *h, const struct config *cfg, char *err, size_t errlen)
 {
 	int known = 0;
@@ -104,7 +96,7 @@ int handoff_validate(const struct handoff_new *h, const struct config *cfg, char
 		snprintf(err, errlen, "unknown priority '%s' (urgent, high, normal, low)", h->priority);
 		return -1;
 	}
-	if (blank(h->note)) {
+	if (text_is_blank(h->note)) {
 		snprintf(err, errlen, "the note is empty: say what the receiver needs to know");
 		return -1;
 	}

@@ -1,5 +1,6 @@
 #include "baton/text.h"
 
+#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -370,6 +371,49 @@ int text_valid_utf8(const char *s, size_t n)
 		i += len;
 	}
 	return 1;
+}
+
+/* White_Space in Unicode, and the format characters that draw nothing. */
+static int text_is_invisible(uint32_t cp)
+{
+	return cp == ' ' || (cp >= 0x09 && cp <= 0x0d) || cp == 0x85 || cp == 0xa0 ||
+	       cp == 0x1680 || cp == 0x180e || (cp >= 0x2000 && cp <= 0x200d) ||
+	       cp == 0x2028 || cp == 0x2029 || cp == 0x202f || cp == 0x205f || cp == 0x2060 ||
+	       cp == 0x3000 || cp == 0xfeff;
+}
+
+int text_is_blank(const char *s)
+{
+	size_t n = s ? strlen(s) : 0, i = 0;
+	while (i < n) {
+		uint32_t cp;
+		i += text_decode((const unsigned char *)s + i, n - i, &cp);
+		if (cp == TEXT_BAD || !text_is_invisible(cp))
+			return 0;
+	}
+	return 1;
+}
+
+int text_to_ll(const char *s, long long min, long long max, long long *out)
+{
+	long long v = 0;
+	int big = 0;
+	if (!s || !*s)
+		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		/* Past LLONG_MAX the digits still have to be digits: keep
+		 * reading, remember it is too big. */
+		if (!big && v > (LLONG_MAX - (*s - '0')) / 10)
+			big = 1;
+		else if (!big)
+			v = v * 10 + (*s - '0');
+	}
+	if (big || v < min || v > max)
+		return -2;
+	*out = v;
+	return 0;
 }
 
 int text_utf8_encode(uint32_t cp, char out[4])

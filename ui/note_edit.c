@@ -177,10 +177,7 @@ int note_edit_key(struct note_edit *e, struct app *a, int key, int is_func)
 
 int note_edit_blank(const struct note_edit *e)
 {
-	for (size_t i = 0; i < e->text.len; i++)
-		if (!iswspace((wint_t)(unsigned char)e->text.data[i]))
-			return 0;
-	return 1;
+	return text_is_blank(buf_str(&e->text));
 }
 
 /* --- drawing ------------------------------------------------------------------ */

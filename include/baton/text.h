@@ -113,6 +113,18 @@ const char *text_ascii_for(uint32_t cp);
 /* 1 if s[0..n) is valid UTF-8 as RFC 3629 and PostgreSQL define it. */
 int text_valid_utf8(const char *s, size_t n);
 
+/* 1 if s (NUL-terminated, NULL is "") shows nothing: only white space
+ * (ASCII and Unicode: tabs, newlines, NBSP, U+2000-U+200A, U+3000...) and
+ * invisible characters (zero-width space, joiners U+200B-U+200D, word
+ * joiner U+2060, BOM U+FEFF...).  Such a note says nothing to its reader.
+ * Invalid UTF-8 is not blank. */
+int text_is_blank(const char *s);
+
+/* A whole decimal number in [min, max]: digits only (no sign, spaces or
+ * other text), no overflow.  0 with *out; -1 if s is not such a number;
+ * -2 if it is one but outside [min, max]. */
+int text_to_ll(const char *s, long long min, long long max, long long *out);
+
 /* Typed text, edited in place: the UTF-8 bytes of a code point (0 for a
  * surrogate or beyond U+10FFFF), and the start of the previous / next
  * character from byte offset i. */

@@ -1,6 +1,7 @@
 /* Unit tests for src/text.c: database text made safe for the terminal. */
 #include "baton/text.h"
 
+#include <limits.h>
 #include <locale.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -602,6 +603,48 @@ static void test_clean_c_locale(void)
 	CHECK_STR(clean1("Café Lumière"), "Café Lumière");
 }
 
+/* A note of nothing visible says nothing: refused as empty however it was
+ * typed or pasted; one visible character anywhere makes it a note. */
+static void test_is_blank(void)
+{
+	static const char *const blank[] = {
+		"", " \t\r\n\v\f",
+		"\xc2\xa0",                 /* NBSP */
+		"\xe2\x80\x8b\xe2\x80\x8c\xe2\x80\x8d", /* zero-width space, non-joiner, joiner */
+		"\xe2\x81\xa0",             /* word joiner */
+		"\xef\xbb\xbf",             /* BOM */
+		"\xe3\x80\x80 \xe2\x80\x83\n", /* ideographic space, em space */
+	};
+	for (size_t i = 0; i < sizeof blank / sizeof *blank; i++)
+		CHECK(text_is_blank(blank[i]) == 1);
+	CHECK(text_is_blank(NULL) == 1);
+	static const char *const visible[] = {
+		"x", " \xe2\x80\x8b.", "\xc2\xa0" "é", "\xe2\x80\x8b" "日",
+		"\xc2",                     /* invalid UTF-8: not blank, refused as such */
+		"\xe2\x80\x8b\xff",
+	};
+	for (size_t i = 0; i < sizeof visible / sizeof *visible; i++)
+		CHECK(text_is_blank(visible[i]) == 0);
+}
+
+static void test_to_ll(void)
+{
+	long long v = -1;
+	CHECK(text_to_ll("4812", 1, 9999, &v) == 0 && v == 4812);
+	CHECK(text_to_ll("9223372036854775807", 1, LLONG_MAX, &v) == 0 && v == LLONG_MAX);
+	CHECK(text_to_ll("9223372036854775808", 1, LLONG_MAX, &v) == -2);
+	CHECK(text_to_ll("99999999999999999999999", 1, LLONG_MAX, &v) == -2);
+	CHECK(text_to_ll("0", 1, 10, &v) == -2);
+	CHECK(text_to_ll("11", 1, 10, &v) == -2);
+	CHECK(text_to_ll("2147483648", 1, 2147483647, &v) == -2);
+	static const char *const bad[] = {"", "-1", "+1", " 1", "1 ", "1x", "0x10", "1e3", "١٢"};
+	v = 7;
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+		CHECK(text_to_ll(bad[i], 0, LLONG_MAX, &v) == -1);
+	CHECK(text_to_ll(NULL, 0, 1, &v) == -1);
+	CHECK(v == 7); /* untouched when refused */
+}
+
 int main(void)
 {
 	if (!setlocale(LC_CTYPE, "C.UTF-8")) {
@@ -638,5 +681,7 @@ int main(void)
 	RUN(test_clean_c_locale);
 	buf_free(&scratch);
 	RUN(test_utf8_editing_helpers);
+	RUN(test_is_blank);
+	RUN(test_to_ll);
 	return check_done();
 }
