@@ -210,6 +210,11 @@ const char *dbq_user(const struct dbq *q)
 	return q->user;
 }
 
+const PGconn *dbq_conn(const struct dbq *q)
+{
+	return q->conn;
+}
+
 int dbq_fd(const struct dbq *q)
 {
 	return q->conn ? PQsocket(q->conn) : -1;

@@ -1,17 +1,26 @@
 /* Handoff drafts on local disk: written from the first keystroke and kept
  * until the database has the handoff, so a dropped SSH session or a
- * database outage loses nothing. */
+ * database outage loses nothing.  Every use opens the drafts directory
+ * anew and verifies what it opened (fstat on the descriptor, so a swap
+ * between check and use changes nothing); files are then reached with
+ * *at() calls on that descriptor, never by a path someone else could
+ * redirect. */
 #include "baton/draft.h"
 #include "baton/buf.h"
+#include "baton/db.h"
+#include "baton/text.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#define DRAFT_MAGIC "baton-draft: 2\n"
 
 static int mkdir_p(const char *path, mode_t mode)
 {
@@ -30,7 +39,7 @@ static int mkdir_p(const char *path, mode_t mode)
 	return 0;
 }
 
-int draft_dir(char *out, size_t n, char *err, size_t errlen)
+static int dir_path(char *out, size_t n, char *err, size_t errlen)
 {
 	const char *xdg = getenv("XDG_STATE_HOME");
 	const char *home = getenv("HOME");
@@ -42,13 +51,105 @@ int draft_dir(char *out, size_t n, char *err, size_t errlen)
 		snprintf(err, errlen, "neither XDG_STATE_HOME nor HOME is set: nowhere to keep drafts");
 		return -1;
 	}
-	if (mkdir_p(out, 0700) < 0) {
-		snprintf(err, errlen, "cannot create %s: %s", out, strerror(errno));
+	return 0;
+}
+
+/* What makes the opened directory unfit for drafts, or NULL. */
+static const char *dir_problem(int fd, char *why, size_t n)
+{
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return strerror(errno);
+	if (!S_ISDIR(st.st_mode))
+		return "it is not a directory";
+	if (st.st_uid != geteuid()) {
+		snprintf(why, n, "it belongs to uid %ld, not to you (uid %ld)", (long)st.st_uid,
+		         (long)geteuid());
+		return why;
+	}
+	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		/* Someone else may have put files there already: refuse
+		 * rather than trust or silently repair it. */
+		snprintf(why, n, "it is writable by others (mode %04o; chmod 700 it)",
+		         (unsigned)(st.st_mode & 07777));
+		return why;
+	}
+	/* Readable by others is ours to fix: drafts are private. */
+	if ((st.st_mode & 077) && fchmod(fd, 0700) < 0)
+		return strerror(errno);
+	return NULL;
+}
+
+/* Create (0700) and open the drafts directory, verified: its descriptor,
+ * or -1 + err naming the path and the problem. */
+static int dir_open(char *path, size_t n, char *err, size_t errlen)
+{
+	char why[128];
+	const char *problem = NULL;
+	if (dir_path(path, n, err, errlen) < 0)
+		return -1;
+	if (mkdir_p(path, 0700) < 0) {
+		snprintf(err, errlen, "cannot create the drafts directory %s: %s", path, strerror(errno));
 		return -1;
 	}
-	/* Drafts are private even when the directory already existed. */
-	chmod(out, 0700);
+	struct stat st;
+	int fd = -1;
+	if (lstat(path, &st) < 0)
+		problem = strerror(errno);
+	else if (S_ISLNK(st.st_mode))
+		problem = "it is a symbolic link";
+	else if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		problem = errno == ELOOP ? "it is a symbolic link" : strerror(errno);
+	else
+		problem = dir_problem(fd, why, sizeof why);
+	if (problem) {
+		snprintf(err, errlen, "drafts are not kept in %s: %s", path, problem);
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int draft_dir(char *out, size_t n, char *err, size_t errlen)
+{
+	int fd = dir_open(out, n, err, errlen);
+	if (fd < 0)
+		return -1;
+	close(fd);
 	return 0;
+}
+
+/* key="value" with '"', '\' and controls escaped: one unambiguous line. */
+static void put_quoted(struct buf *b, const char *key, const char *v)
+{
+	buf_printf(b, "%s%s=\"", b->len ? " " : "", key);
+	for (; v && *v; v++) {
+		unsigned char c = (unsigned char)*v;
+		if (c == '"' || c == '\\')
+			buf_printf(b, "\\%c", c);
+		else if (c < 0x20 || c == 0x7f)
+			buf_printf(b, "\\x%02x", c);
+		else
+			buf_putc(b, (char)c);
+	}
+	buf_putc(b, '"');
+}
+
+void draft_identity(const PGconn *c, const char *session_user, char *out, size_t n)
+{
+	if (!c || !session_user || !*session_user) {
+		if (n)
+			out[0] = '\0';
+		return;
+	}
+	struct buf b = BUF_INIT;
+	put_quoted(&b, "user", session_user);
+	put_quoted(&b, "dbname", PQdb(c));
+	put_quoted(&b, "host", PQhost(c));
+	put_quoted(&b, "port", PQport(c));
+	snprintf(out, n, "%s", buf_str(&b));
+	buf_free(&b);
 }
 
 /* Header values are one line each; the note follows a blank line. */
@@ -60,56 +161,93 @@ static void put_field(struct buf *b, const char *key, const char *v)
 	buf_putc(b, '\n');
 }
 
-int draft_save(const struct handoff_new *h, int queued, int sync, char *err, size_t errlen)
+static void format_draft(struct buf *b, const struct handoff_new *h, const char *owner, int queued)
 {
-	char dir[4096], path[4200], tmp[4300];
-	if (draft_dir(dir, sizeof dir, err, errlen) < 0)
-		return -1;
-	snprintf(path, sizeof path, "%s/%s.draft", dir, h->id);
-	snprintf(tmp, sizeof tmp, "%s/.%s.tmp", dir, h->id);
-	struct buf b = BUF_INIT;
 	char num[32];
-	buf_puts(&b, "baton-draft: 1\n");
-	put_field(&b, "id", h->id);
-	put_field(&b, "event", h->event_id);
+	buf_puts(b, DRAFT_MAGIC);
+	put_field(b, "owner", owner);
+	put_field(b, "id", h->id);
+	put_field(b, "event", h->event_id);
 	snprintf(num, sizeof num, "%lld", h->customer_id);
-	put_field(&b, "customer", num);
-	put_field(&b, "customer-name", h->customer_name);
-	put_field(&b, "to-team", h->to_team);
-	put_field(&b, "to", h->to_staff);
-	put_field(&b, "reason", h->reason);
-	put_field(&b, "priority", h->priority);
+	put_field(b, "customer", num);
+	put_field(b, "customer-name", h->customer_name);
+	put_field(b, "to-team", h->to_team);
+	put_field(b, "to", h->to_staff);
+	put_field(b, "reason", h->reason);
+	put_field(b, "priority", h->priority);
 	snprintf(num, sizeof num, "%lld", h->ticket_id);
-	put_field(&b, "ticket", num);
-	put_field(&b, "state", queued ? "queued" : "editing");
-	buf_putc(&b, '\n');
-	buf_puts(&b, h->note ? h->note : "");
-	int rc = -1;
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		goto out;
-	size_t off = 0;
-	while (off < b.len) {
-		ssize_t w = write(fd, b.data + off, b.len - off);
+	put_field(b, "ticket", num);
+	put_field(b, "state", queued ? "queued" : "editing");
+	buf_putc(b, '\n');
+	buf_puts(b, h->note ? h->note : "");
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
 		if (w < 0 && errno == EINTR)
 			continue;
-		if (w < 0) {
-			close(fd);
-			goto out;
-		}
-		off += (size_t)w;
+		if (w < 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
 	}
-	if ((sync && fsync(fd) < 0) || close(fd) < 0)
-		goto out;
-	if (rename(tmp, path) < 0)
-		goto out;
-	rc = 0;
-out:
+	return 0;
+}
+
+/* Into a temporary file of our own (O_EXCL: nothing planted is reused,
+ * nothing is followed), then renamed over the draft: readers see the old
+ * draft or the new one, never half of one. */
+static int save_at(int dfd, const char *name, const struct buf *b, int sync)
+{
+	char rnd[37], tmp[128];
+	if (db_uuid(rnd) < 0)
+		return -1;
+	snprintf(tmp, sizeof tmp, ".%s.%s.tmp", name, rnd);
+	int fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -1;
+	int rc = write_all(fd, b->data, b->len);
+	if (rc == 0 && sync)
+		rc = fsync(fd);
+	if (close(fd) < 0)
+		rc = -1;
+	if (rc == 0)
+		rc = renameat(dfd, tmp, dfd, name);
+	if (rc == 0 && sync)
+		rc = fsync(dfd); /* the rename itself survives a crash */
 	if (rc < 0) {
-		snprintf(err, errlen, "cannot save the draft in %s: %s", dir, strerror(errno));
-		unlink(tmp);
+		int saved = errno;
+		unlinkat(dfd, tmp, 0);
+		errno = saved;
 	}
+	return rc;
+}
+
+int draft_save(const struct handoff_new *h, const char *owner, int queued, int sync, char *err,
+               size_t errlen)
+{
+	char dir[4096], name[64];
+	if (!handoff_is_uuid(h->id)) {
+		snprintf(err, errlen, "not a handoff id: the draft is not saved");
+		return -1;
+	}
+	if (!owner || !*owner) {
+		snprintf(err, errlen, "no database identity yet: the draft is not saved");
+		return -1;
+	}
+	int dfd = dir_open(dir, sizeof dir, err, errlen);
+	if (dfd < 0)
+		return -1;
+	snprintf(name, sizeof name, "%s.draft", h->id);
+	struct buf b = BUF_INIT;
+	format_draft(&b, h, owner, queued);
+	int rc = save_at(dfd, name, &b, sync);
+	if (rc < 0)
+		snprintf(err, errlen, "cannot save the draft in %s: %s", dir, strerror(errno));
 	buf_free(&b);
+	close(dfd);
 	return rc;
 }
 
@@ -118,121 +256,232 @@ static void copy_field(char *dst, size_t n, const char *v)
 	snprintf(dst, n, "%s", v);
 }
 
-int draft_load(const char *path, struct handoff_new *h, int *queued)
+/* One header line, NUL-terminated in place; 0 for an unknown key. */
+static int parse_field(struct draft *d, char *line)
 {
-	memset(h, 0, sizeof *h);
-	*queued = 0;
-	FILE *f = fopen(path, "r");
-	if (!f)
+	struct handoff_new *h = &d->h;
+	char *colon = strstr(line, ": ");
+	if (!colon)
+		return 0;
+	*colon = '\0';
+	const char *k = line, *v = colon + 2;
+	if (!strcmp(k, "owner"))
+		copy_field(d->owner, sizeof d->owner, v);
+	else if (!strcmp(k, "id"))
+		copy_field(h->id, sizeof h->id, v);
+	else if (!strcmp(k, "event"))
+		copy_field(h->event_id, sizeof h->event_id, v);
+	else if (!strcmp(k, "customer"))
+		return text_to_ll(v, 1, LLONG_MAX, &h->customer_id) < 0 ? -1 : 0;
+	else if (!strcmp(k, "customer-name"))
+		copy_field(h->customer_name, sizeof h->customer_name, v);
+	else if (!strcmp(k, "to-team"))
+		copy_field(h->to_team, sizeof h->to_team, v);
+	else if (!strcmp(k, "to"))
+		copy_field(h->to_staff, sizeof h->to_staff, v);
+	else if (!strcmp(k, "reason"))
+		copy_field(h->reason, sizeof h->reason, v);
+	else if (!strcmp(k, "priority"))
+		copy_field(h->priority, sizeof h->priority, v);
+	else if (!strcmp(k, "ticket"))
+		return text_to_ll(v, 0, LLONG_MAX, &h->ticket_id) < 0 ? -1 : 0;
+	else if (!strcmp(k, "state"))
+		d->queued = strcmp(v, "queued") == 0;
+	return 0;
+}
+
+/* The whole file in b (NUL-terminated): 0 if it is a draft Baton wrote. */
+static int parse_draft(struct draft *d, char *text, size_t len)
+{
+	if (memchr(text, '\0', len) || !text_valid_utf8(text, len) ||
+	    strncmp(text, DRAFT_MAGIC, strlen(DRAFT_MAGIC)) != 0)
 		return -1;
-	char line[1024];
-	int ok = fgets(line, sizeof line, f) && strcmp(line, "baton-draft: 1\n") == 0;
-	while (ok && fgets(line, sizeof line, f)) {
-		if (strcmp(line, "\n") == 0)
-			break;
-		line[strcspn(line, "\n")] = '\0';
-		char *colon = strstr(line, ": ");
-		if (!colon)
-			continue;
-		*colon = '\0';
-		const char *k = line, *v = colon + 2;
-		if (!strcmp(k, "id"))
-			copy_field(h->id, sizeof h->id, v);
-		else if (!strcmp(k, "event"))
-			copy_field(h->event_id, sizeof h->event_id, v);
-		else if (!strcmp(k, "customer"))
-			h->customer_id = strtoll(v, NULL, 10);
-		else if (!strcmp(k, "customer-name"))
-			copy_field(h->customer_name, sizeof h->customer_name, v);
-		else if (!strcmp(k, "to-team"))
-			copy_field(h->to_team, sizeof h->to_team, v);
-		else if (!strcmp(k, "to"))
-			copy_field(h->to_staff, sizeof h->to_staff, v);
-		else if (!strcmp(k, "reason"))
-			copy_field(h->reason, sizeof h->reason, v);
-		else if (!strcmp(k, "priority"))
-			copy_field(h->priority, sizeof h->priority, v);
-		else if (!strcmp(k, "ticket"))
-			h->ticket_id = strtoll(v, NULL, 10);
-		else if (!strcmp(k, "state"))
-			*queued = strcmp(v, "queued") == 0;
+	char *p = text + strlen(DRAFT_MAGIC), *nl;
+	while ((nl = strchr(p, '\n')) && nl != p) {
+		*nl = '\0';
+		if (parse_field(d, p) < 0)
+			return -1;
+		p = nl + 1;
 	}
-	struct buf note = BUF_INIT;
-	size_t n;
-	char chunk[4096];
-	while (ok && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		buf_add(&note, chunk, n);
-	fclose(f);
-	h->note = buf_steal(&note);
-	if (!ok || !handoff_is_uuid(h->id) || !handoff_is_uuid(h->event_id) || h->customer_id <= 0) {
-		handoff_clear(h);
+	if (!nl)
+		return -1; /* no blank line before the note */
+	if (!(d->h.note = strdup(nl + 1)))
+		abort();
+	if (!d->owner[0] || !handoff_is_uuid(d->h.id) || !handoff_is_uuid(d->h.event_id) ||
+	    d->h.customer_id <= 0)
+		return -1;
+	return 0;
+}
+
+/* Up to DRAFT_MAX_BYTES + 1 bytes of fd into b. */
+static int read_all(int fd, struct buf *b)
+{
+	char chunk[8192];
+	while (b->len <= DRAFT_MAX_BYTES) {
+		ssize_t r = read(fd, chunk, sizeof chunk);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			break;
+		buf_add(b, chunk, (size_t)r);
+	}
+	return 0;
+}
+
+/* What makes the opened file unfit to be read as a draft, or NULL. */
+static const char *file_problem(int fd, struct draft *d, char *why, size_t n)
+{
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return strerror(errno);
+	if (!S_ISREG(st.st_mode))
+		return "not a regular file";
+	if (st.st_uid != geteuid()) {
+		snprintf(why, n, "it belongs to uid %ld, not to you", (long)st.st_uid);
+		return why;
+	}
+	if (st.st_size > DRAFT_MAX_BYTES) {
+		snprintf(why, n, "%lld bytes, more than any draft", (long long)st.st_size);
+		return why;
+	}
+	d->mtime = st.st_mtime;
+	return NULL;
+}
+
+/* O_NONBLOCK: a FIFO or a device planted in place of a draft cannot make
+ * the open (or the console) wait; fstat then refuses it. */
+static int load_at(int dfd, const char *dir, const char *name, struct draft *d, char *err,
+                   size_t errlen)
+{
+	char why[96];
+	const char *problem = NULL;
+	struct buf b = BUF_INIT;
+	memset(d, 0, sizeof *d);
+	int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		problem = errno == ELOOP ? "a symbolic link" : strerror(errno);
+	else
+		problem = file_problem(fd, d, why, sizeof why);
+	if (!problem && read_all(fd, &b) < 0)
+		problem = strerror(errno);
+	if (!problem && b.len > DRAFT_MAX_BYTES)
+		problem = "bigger than any draft";
+	buf_putc(&b, '\0'); /* text to parse in place, also when empty */
+	if (!problem && parse_draft(d, b.data, b.len - 1) < 0)
+		problem = "not a draft Baton wrote (bad format)";
+	if (fd >= 0)
+		close(fd);
+	buf_free(&b);
+	if (problem) {
+		snprintf(err, errlen, "%s/%s: %s", dir, name, problem);
+		draft_clear(d);
 		return -1;
 	}
 	return 0;
 }
 
-int draft_remove(const char *id)
+int draft_load(const char *name, struct draft *d, char *err, size_t errlen)
 {
-	char dir[4096], path[4200], err[256];
-	if (!handoff_is_uuid(id) || draft_dir(dir, sizeof dir, err, sizeof err) < 0)
+	char dir[4096];
+	memset(d, 0, sizeof *d);
+	if (strchr(name, '/') || name[0] == '.' || !name[0]) {
+		snprintf(err, errlen, "'%s' is not a draft name", name);
 		return -1;
-	snprintf(path, sizeof path, "%s/%s.draft", dir, id);
-	return unlink(path) < 0 && errno != ENOENT ? -1 : 0;
+	}
+	int dfd = dir_open(dir, sizeof dir, err, errlen);
+	if (dfd < 0)
+		return -1;
+	int rc = load_at(dfd, dir, name, d, err, errlen);
+	close(dfd);
+	return rc;
 }
 
-struct dent {
-	char *path;
-	time_t mtime;
-};
+void draft_clear(struct draft *d)
+{
+	handoff_clear(&d->h);
+	memset(d, 0, sizeof *d);
+}
+
+int draft_remove(const char *id)
+{
+	char dir[4096], name[64], err[256];
+	if (!handoff_is_uuid(id))
+		return -1;
+	int dfd = dir_open(dir, sizeof dir, err, sizeof err);
+	if (dfd < 0)
+		return -1;
+	snprintf(name, sizeof name, "%s.draft", id);
+	int rc = unlinkat(dfd, name, 0) < 0 && errno != ENOENT ? -1 : 0;
+	close(dfd);
+	return rc;
+}
 
 static int by_mtime_desc(const void *a, const void *b)
 {
-	const struct dent *x = a, *y = b;
-	return (y->mtime > x->mtime) - (y->mtime < x->mtime);
+	const struct draft *x = a, *y = b;
+	if (x->mtime != y->mtime)
+		return (y->mtime > x->mtime) - (y->mtime < x->mtime);
+	return strcmp(x->h.id, y->h.id);
 }
 
-int draft_list(char ***paths)
+static int is_draft_name(const char *s)
 {
-	char dir[4096], err[256];
-	*paths = NULL;
-	if (draft_dir(dir, sizeof dir, err, sizeof err) < 0)
+	size_t len = strlen(s);
+	return s[0] != '.' && len > 6 && strcmp(s + len - 6, ".draft") == 0;
+}
+
+static void list_add(struct draft_list *l, struct draft *d)
+{
+	struct draft *nv = realloc(l->v, sizeof *l->v * (size_t)(l->n + 1));
+	if (!nv)
+		abort();
+	l->v = nv;
+	l->v[l->n++] = *d;
+}
+
+int draft_list(const char *owner, struct draft_list *l, char *err, size_t errlen)
+{
+	char dir[4096], why[sizeof l->problem];
+	memset(l, 0, sizeof *l);
+	int dfd = dir_open(dir, sizeof dir, err, errlen);
+	if (dfd < 0)
 		return -1;
-	DIR *d = opendir(dir);
-	if (!d)
+	int lfd = dup(dfd);
+	DIR *d = lfd >= 0 ? fdopendir(lfd) : NULL;
+	if (!d) {
+		snprintf(err, errlen, "cannot read the drafts directory %s: %s", dir, strerror(errno));
+		if (lfd >= 0)
+			close(lfd);
+		close(dfd);
 		return -1;
-	struct dent *v = NULL;
-	int n = 0;
+	}
 	struct dirent *e;
 	while ((e = readdir(d))) {
-		size_t len = strlen(e->d_name);
-		if (e->d_name[0] == '.' || len < 7 || strcmp(e->d_name + len - 6, ".draft") != 0)
+		struct draft one;
+		if (!is_draft_name(e->d_name))
 			continue;
-		struct dent *nv = realloc(v, sizeof *v * (size_t)(n + 1));
-		if (!nv)
-			abort();
-		v = nv;
-		struct buf p = BUF_INIT;
-		buf_printf(&p, "%s/%s", dir, e->d_name);
-		struct stat st;
-		v[n].mtime = stat(p.data, &st) == 0 ? st.st_mtime : 0;
-		v[n].path = buf_steal(&p);
-		n++;
+		if (load_at(dfd, dir, e->d_name, &one, why, sizeof why) < 0) {
+			if (l->refused++ == 0)
+				snprintf(l->problem, sizeof l->problem, "%s", why);
+		} else if (strcmp(one.owner, owner ? owner : "") != 0) {
+			draft_clear(&one); /* another database or role's: not ours to show */
+		} else {
+			list_add(l, &one);
+		}
 	}
 	closedir(d);
-	if (n > 1)
-		qsort(v, (size_t)n, sizeof *v, by_mtime_desc);
-	*paths = calloc((size_t)n + 1, sizeof **paths);
-	if (!*paths)
-		abort();
-	for (int i = 0; i < n; i++)
-		(*paths)[i] = v[i].path;
-	free(v);
-	return n;
+	close(dfd);
+	if (l->n > 1)
+		qsort(l->v, (size_t)l->n, sizeof *l->v, by_mtime_desc);
+	return l->n;
 }
 
-void draft_list_free(char **paths, int n)
+void draft_list_free(struct draft_list *l)
 {
-	for (int i = 0; i < n; i++)
-		free(paths[i]);
-	free(paths);
+	for (int i = 0; i < l->n; i++)
+		handoff_clear(&l->v[i].h);
+	free(l->v);
+	memset(l, 0, sizeof *l);
 }

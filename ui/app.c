@@ -102,6 +102,24 @@ static void on_notify(void *ctx, const char *channel, const char *payload)
 
 /* --- identity check, once per connection --------------------------------- */
 
+/* This database and role's drafts, once, at the first connection; what
+ * keeps drafts from being kept or offered is said, not hidden. */
+static void offer_drafts(struct app *a)
+{
+	struct draft_list l;
+	char err[600];
+	if (draft_list(a->draft_owner, &l, err, sizeof err) < 0) {
+		app_message(a, 1, "%s", err);
+		return;
+	}
+	if (l.n > 0)
+		app_push(a, drafts_new(a));
+	else if (l.refused)
+		app_message(a, 1, "%d draft file%s refused, not offered: %s", l.refused,
+		            l.refused > 1 ? "s" : "", l.problem);
+	draft_list_free(&l);
+}
+
 static void on_me(void *ctx, PGresult **res, int nres, const char *err)
 {
 	struct app *a = ctx;
@@ -127,6 +145,7 @@ static void on_me(void *ctx, PGresult **res, int nres, const char *err)
 		return;
 	}
 	a->me = m;
+	draft_identity(dbq_conn(a->db), m.role, a->draft_owner, sizeof a->draft_owner);
 	if (!m.staff)
 		app_message(a, 1, "role %s has no staff entry: you can read, but ask an administrator to add you",
 		            m.role);
@@ -138,14 +157,8 @@ static void on_me(void *ctx, PGresult **res, int nres, const char *err)
 	dbq_submit(a->db, 0, &listen, 1, 1, NULL, NULL);
 	if (!a->drafts_offered) {
 		a->drafts_offered = 1;
-		char **paths;
-		int n = draft_list(&paths);
-		if (n > 0)
-			app_push(a, drafts_new(a));
-		if (n >= 0)
-			draft_list_free(paths, n);
+		offer_drafts(a);
 	}
-
 }
 
 static void on_db_state(void *ctx, enum dbq_state st, const char *msg)
@@ -169,6 +182,34 @@ static void on_db_state(void *ctx, enum dbq_state st, const char *msg)
 		struct db_stmt s = {finder_me_sql, 0, none};
 		dbq_submit(a->db, 0, &s, 1, 1, on_me, a);
 	}
+}
+
+/* --- quitting -------------------------------------------------------------- */
+
+/* Handoff text on no disk and in no database, after one more try to save
+ * it: what quitting now would lose. */
+static int app_unsaved(struct app *a)
+{
+	int n = handoff_send_keep(a);
+	for (struct screen *s = a->top; s; s = s->below)
+		if (s->ops->keep && s->ops->keep(s, a))
+			n++;
+	return n;
+}
+
+static void on_quit_answer(struct app *a, void *ctx, const char *answer)
+{
+	(void)ctx;
+	if (answer && answer[0] == 'y')
+		a->quit = 1;
+}
+
+void app_quit(struct app *a)
+{
+	if (app_unsaved(a))
+		app_prompt(a, "unsent handoff text will be lost: quit?", 1, on_quit_answer, NULL);
+	else
+		a->quit = 1;
 }
 
 /* --- drawing -------------------------------------------------------------- */
@@ -233,6 +274,8 @@ static void draw(struct app *a)
 		         a->cols, a->rows);
 		ui_textf(stdscr, 1, 0, a->cols, (int)A_NORMAL, 0, "Baton needs %dx%d; q quits", MIN_COLS,
 		         MIN_ROWS);
+		if (a->prompt.active)
+			app_prompt_draw(a, 2);
 	} else {
 		if (a->top)
 			a->top->ops->draw(a->top, a);
@@ -256,13 +299,13 @@ static void dispatch(struct app *a, int key, int is_func)
 		a->dirty = 1;
 		return;
 	}
-	if (a->cols < MIN_COLS || a->rows < MIN_ROWS) {
-		if (key == 'q' || key == 'Q' || key == 3)
-			a->quit = 1;
-		return;
-	}
 	if (a->prompt.active) {
 		app_prompt_key(a, key, is_func);
+		return;
+	}
+	if (a->cols < MIN_COLS || a->rows < MIN_ROWS) {
+		if (key == 'q' || key == 'Q' || key == 3)
+			app_quit(a);
 		return;
 	}
 	if (s->ops->key && s->ops->key(s, a, key, is_func)) {
@@ -274,7 +317,7 @@ static void dispatch(struct app *a, int key, int is_func)
 	case ACT_NONE:
 		return;
 	case ACT_QUIT:
-		a->quit = 1;
+		app_quit(a);
 		return;
 	case ACT_HELP:
 		app_push(a, help_new(a, s->ops->scope));
@@ -363,6 +406,8 @@ static void loop(struct app *a)
 				;
 			a->rc = 128 + got_signal;
 			a->quit = 1;
+			/* No one to ask: one more try to save what is unsaved. */
+			app_unsaved(a);
 			break;
 		}
 		if (rc <= 0) {
@@ -378,9 +423,11 @@ static void loop(struct app *a)
 			continue;
 		}
 		if (pfd[0].revents & (POLLHUP | POLLERR | POLLNVAL)) {
-			/* The terminal went away (SSH dropped): leave quietly. */
+			/* The terminal went away (SSH dropped): leave quietly,
+			 * after one more try to save what is unsaved. */
 			a->rc = 129;
 			a->quit = 1;
+			app_unsaved(a);
 			break;
 		}
 		if (pfd[0].revents & POLLIN)

@@ -12,55 +12,37 @@
 
 struct drafts {
 	struct screen base;
-	char **paths;
-	int n;
-	struct handoff_new *h;
-	int *queued;
+	struct draft_list list; /* this database and role's drafts only */
+	char error[600];        /* the drafts directory refused */
 	struct ui_list l;
 	int height;
 };
 
-static void drafts_free_items(struct drafts *d)
+static void drafts_load(struct drafts *d, const struct app *a)
 {
-	for (int i = 0; i < d->n; i++)
-		handoff_clear(&d->h[i]);
-	free(d->h);
-	free(d->queued);
-	if (d->paths)
-		draft_list_free(d->paths, d->n);
-	d->h = NULL;
-	d->queued = NULL;
-	d->paths = NULL;
-	d->n = 0;
-}
-
-static void drafts_load(struct drafts *d)
-{
-	drafts_free_items(d);
-	char **paths;
-	int n = draft_list(&paths);
-	if (n < 0)
-		return;
-	d->h = calloc((size_t)n + 1, sizeof *d->h);
-	d->queued = calloc((size_t)n + 1, sizeof *d->queued);
-	d->paths = calloc((size_t)n + 1, sizeof *d->paths);
-	if (!d->h || !d->queued || !d->paths)
-		abort();
-	for (int i = 0; i < n; i++) {
-		if (draft_load(paths[i], &d->h[d->n], &d->queued[d->n]) == 0)
-			d->paths[d->n++] = paths[i];
-		else
-			free(paths[i]); /* unreadable: left on disk, not offered */
-	}
-	free(paths);
-	ui_list_fit(&d->l, d->n, 1);
+	draft_list_free(&d->list);
+	if (draft_list(a->draft_owner, &d->list, d->error, sizeof d->error) >= 0)
+		d->error[0] = '\0';
+	ui_list_fit(&d->l, d->list.n, 1);
 }
 
 static void drafts_destroy(struct screen *s)
 {
 	struct drafts *d = (struct drafts *)s;
-	drafts_free_items(d);
+	draft_list_free(&d->list);
 	free(d);
+}
+
+/* Why drafts are missing: the directory refused, or files in it that
+ * are not drafts of ours (reported, never offered or sent). */
+static void draw_problem(struct drafts *d, struct app *a)
+{
+	if (d->error[0])
+		ui_text(stdscr, a->rows - 2, 1, a->cols - 2, term_attr(UA_BAD), d->error, 0);
+	else if (d->list.refused)
+		ui_textf(stdscr, a->rows - 2, 1, a->cols - 2, term_attr(UA_WARN), 0,
+		         "%d file%s refused, not offered: %s", d->list.refused, d->list.refused > 1 ? "s" : "",
+		         d->list.problem);
 }
 
 static void drafts_draw(struct screen *s, struct app *a)
@@ -70,21 +52,23 @@ static void drafts_draw(struct screen *s, struct app *a)
 	         term_sym(SYM_DOT));
 	ui_text(stdscr, 1, 1, a->cols - 2, (int)A_NORMAL,
 	        "These were not sent yet. Enter resume  s send  d discard  q later", 0);
-	d->height = a->rows - 4;
-	ui_list_fit(&d->l, d->n, d->height);
-	if (d->n == 0)
+	d->height = a->rows - 5;
+	ui_list_fit(&d->l, d->list.n, d->height);
+	if (d->list.n == 0)
 		ui_text(stdscr, 3, 3, a->cols - 4, term_attr(UA_DIM), "No drafts left.", 0);
-	for (int i = 0; i < d->height && d->l.top + i < d->n; i++) {
+	for (int i = 0; i < d->height && d->l.top + i < d->list.n; i++) {
 		int r = d->l.top + i, y = 3 + i, x = 1;
 		int sel = r == d->l.sel;
+		const struct draft *dr = &d->list.v[r];
 		ui_text(stdscr, y, x, 1, sel ? term_attr(UA_SEL) : (int)A_NORMAL, sel ? term_sym(SYM_SEL) : " ", 0);
 		x += 2;
-		x += ui_text(stdscr, y, x, 8, d->queued[r] ? term_attr(UA_WARN) : (int)A_NORMAL,
-		             d->queued[r] ? "QUEUED" : "draft", 1) + 1;
-		x += ui_text(stdscr, y, x, 22, (int)A_NORMAL, d->h[r].customer_name, 1) + 1;
-		x += ui_textf(stdscr, y, x, 14, (int)A_NORMAL, 1, "to %s", d->h[r].to_team[0] ? d->h[r].to_team : "?") + 1;
-		ui_textf(stdscr, y, x, a->cols - x - 1, term_attr(UA_DIM), 0, "\"%s\"", d->h[r].note ? d->h[r].note : "");
+		x += ui_text(stdscr, y, x, 8, dr->queued ? term_attr(UA_WARN) : (int)A_NORMAL,
+		             dr->queued ? "QUEUED" : "draft", 1) + 1;
+		x += ui_text(stdscr, y, x, 22, (int)A_NORMAL, dr->h.customer_name, 1) + 1;
+		x += ui_textf(stdscr, y, x, 14, (int)A_NORMAL, 1, "to %s", dr->h.to_team[0] ? dr->h.to_team : "?") + 1;
+		ui_textf(stdscr, y, x, a->cols - x - 1, term_attr(UA_DIM), 0, "\"%s\"", dr->h.note ? dr->h.note : "");
 	}
+	draw_problem(d, a);
 }
 
 struct discard_ctx {
@@ -98,7 +82,7 @@ static void on_discard(struct app *a, void *ctx, const char *answer)
 	struct drafts *d = c->d;
 	if (screen_release(&d->base) && answer && answer[0] == 'y') {
 		draft_remove(c->id);
-		drafts_load(d);
+		drafts_load(d, a);
 		app_message(a, 0, "draft discarded");
 	}
 	free(c);
@@ -108,7 +92,8 @@ static void drafts_action(struct screen *s, struct app *a, enum ui_action act)
 {
 	struct drafts *d = (struct drafts *)s;
 	int r = d->l.sel;
-	int have = r >= 0 && r < d->n;
+	int have = r >= 0 && r < d->list.n;
+	struct draft *dr = have ? &d->list.v[r] : NULL;
 	switch (act) {
 	case ACT_BACK:
 		app_pop(a);
@@ -116,27 +101,27 @@ static void drafts_action(struct screen *s, struct app *a, enum ui_action act)
 	case ACT_OPEN:
 		if (!have)
 			return;
-		if (d->queued[r]) {
-			handoff_send(a, &d->h[r]);
+		if (dr->queued) {
+			handoff_send(a, &dr->h);
 		} else {
-			struct handoff_new h = d->h[r];
-			memset(&d->h[r], 0, sizeof d->h[r]);
+			struct handoff_new h = dr->h;
+			memset(&dr->h, 0, sizeof dr->h);
 			app_pop(a); /* the list is stale once a draft is taken */
 			app_push(a, handoff_form_new(a, &h, NULL));
 			return;
 		}
-		drafts_load(d);
+		drafts_load(d, a);
 		return;
 	case ACT_SEND: {
 		if (!have)
 			return;
 		char err[256];
-		if (handoff_validate(&d->h[r], a->cfg, err, sizeof err) < 0) {
+		if (handoff_validate(&dr->h, a->cfg, err, sizeof err) < 0) {
 			app_message(a, 1, "cannot send it yet: %s (Enter to edit)", err);
 			return;
 		}
-		handoff_send(a, &d->h[r]);
-		drafts_load(d);
+		handoff_send(a, &dr->h);
+		drafts_load(d, a);
 		return;
 	}
 	case ACT_DISCARD: {
@@ -146,21 +131,20 @@ static void drafts_action(struct screen *s, struct app *a, enum ui_action act)
 		if (!c)
 			abort();
 		c->d = d;
-		snprintf(c->id, sizeof c->id, "%s", d->h[r].id);
+		snprintf(c->id, sizeof c->id, "%s", dr->h.id);
 		screen_hold(s);
 		app_prompt(a, "Discard this draft for good?", 1, on_discard, c);
 		return;
 	}
 	default:
-		ui_list_move(&d->l, d->n, d->height - 1, act);
+		ui_list_move(&d->l, d->list.n, d->height - 1, act);
 	}
 }
 
 /* After a send completes the draft file is gone: show what is left. */
 static void drafts_reload(struct screen *s, struct app *a)
 {
-	(void)a;
-	drafts_load((struct drafts *)s);
+	drafts_load((struct drafts *)s, a);
 }
 
 static const struct screen_ops drafts_ops = {
@@ -175,12 +159,11 @@ static const struct screen_ops drafts_ops = {
 
 struct screen *drafts_new(struct app *a)
 {
-	(void)a;
 	struct drafts *d = calloc(1, sizeof *d);
 	if (!d)
 		abort();
 	d->base.ops = &drafts_ops;
 	d->l.sel = -1;
-	drafts_load(d);
+	drafts_load(d, a);
 	return &d->base;
 }

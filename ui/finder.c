@@ -319,7 +319,7 @@ static void finder_action(struct screen *s, struct app *a, enum ui_action act)
 		f->focus = FOCUS_FIELD;
 		return;
 	case ACT_BACK:
-		a->quit = 1;
+		app_quit(a);
 		return;
 	case ACT_OPEN:
 		open_selected(f, a);

@@ -13,25 +13,49 @@
 /* --- sending -------------------------------------------------------------------- */
 
 struct send_job {
+	struct send_job *next; /* app->sends */
 	struct app *app;
 	struct handoff_new h;
 	struct handoff_params params;
+	int unsaved;           /* its draft could not be written: memory only */
+	char why[256];
 };
+
+static void sends_unlink(struct app *a, struct send_job *j)
+{
+	for (struct send_job **p = &a->sends; *p; p = &(*p)->next)
+		if (*p == j) {
+			*p = j->next;
+			return;
+		}
+}
+
+/* Refused by the database (not a lost connection: those are retried).
+ * Keep the draft for editing; with nowhere on disk to keep it, the note
+ * goes back into a form, in memory, rather than being lost. */
+static void sent_refused(struct app *a, struct send_job *j, const char *why)
+{
+	char e[256];
+	if (draft_save(&j->h, a->draft_owner, 0, 1, e, sizeof e) == 0) {
+		app_message(a, 1, "handoff not sent: %s (the draft is kept)", why);
+		return;
+	}
+	app_push(a, handoff_form_new(a, &j->h, NULL));
+	a->top->ops->keep(a->top, a);
+	app_message(a, 1, "handoff not sent: %s; NOT SAVED (%s): the note is back in the form", why, e);
+}
 
 static void on_sent(void *ctx, PGresult **res, int nres, const char *err)
 {
 	struct send_job *j = ctx;
 	struct app *a = j->app;
 	int created = !err && nres == 1 ? handoff_create_read(res[0]) : -1;
+	sends_unlink(a, j);
 	if (err == dbq_cancelled) {
 		/* Leaving with the send still queued: the draft stays queued on
 		 * disk and is offered at the next start. */
 	} else if (created < 0) {
-		/* Refused by the database (not a lost connection: those are
-		 * retried).  Keep the draft for editing. */
-		char e[256];
-		draft_save(&j->h, 0, 1, e, sizeof e);
-		app_message(a, 1, "handoff not sent: %s (the draft is kept)", err ? err : "unexpected answer");
+		sent_refused(a, j, err ? err : "unexpected answer");
 	} else {
 		draft_remove(j->h.id);
 		app_message(a, 0, created ? "handoff sent to %s" : "handoff to %s was already delivered",
@@ -48,7 +72,6 @@ static void on_sent(void *ctx, PGresult **res, int nres, const char *err)
 
 void handoff_send(struct app *a, struct handoff_new *h)
 {
-	char err[256];
 	struct send_job *j = calloc(1, sizeof *j);
 	if (!j)
 		abort();
@@ -56,15 +79,30 @@ void handoff_send(struct app *a, struct handoff_new *h)
 	j->h = *h;
 	memset(h, 0, sizeof *h);
 	/* On disk first, synced: from here on nothing loses it. */
-	if (draft_save(&j->h, 1, 1, err, sizeof err) < 0)
-		app_message(a, 1, "%s", err);
+	j->unsaved = draft_save(&j->h, a->draft_owner, 1, 1, j->why, sizeof j->why) < 0;
+	j->next = a->sends;
+	a->sends = j;
 	struct db_stmt st;
 	handoff_create_stmt(&j->h, a->cfg, &j->params, &st);
 	dbq_submit(a->db, 0, &st, 1, 1, on_sent, j);
-	if (a->db_state != DBQ_READY)
+	if (j->unsaved)
+		app_message(a, 1, "NOT SAVED: %s — the handoff %s, in memory only: quitting loses it", j->why,
+		            a->db_state != DBQ_READY ? "waits for the database" : "is being sent");
+	else if (a->db_state != DBQ_READY)
 		app_message(a, 1, "database unreachable: the handoff is saved and will be sent when it is back");
 	else
 		app_message(a, 0, "sending the handoff…");
+}
+
+int handoff_send_keep(struct app *a)
+{
+	int n = 0;
+	for (struct send_job *j = a->sends; j; j = j->next) {
+		if (j->unsaved && draft_save(&j->h, a->draft_owner, 1, 1, j->why, sizeof j->why) == 0)
+			j->unsaved = 0;
+		n += j->unsaved;
+	}
+	return n;
 }
 
 /* --- steps ------------------------------------------------------------------------ */

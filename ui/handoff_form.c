@@ -37,7 +37,8 @@ struct form {
 	struct note_edit note;
 	char typed[64];                  /* type-ahead in a choice */
 	long long typed_at;
-	char saved[64];                  /* "draft saved" / error */
+	char saved[600];                 /* "draft saved" / NOT SAVED and why */
+	int on_disk;                     /* the last save worked */
 };
 
 static void form_destroy(struct screen *s)
@@ -50,17 +51,29 @@ static void form_destroy(struct screen *s)
 	free(f);
 }
 
-static void save_draft(struct form *f)
+/* On disk at every change.  When the disk refuses (full, refused
+ * directory), the form says so instead of "draft saved" and the note
+ * stays here, in memory: quitting asks first (form_keep). */
+static void save_draft(struct form *f, const struct app *a)
 {
-	char err[256];
+	char err[512];
 	free(f->h.note);
 	f->h.note = strdup(buf_str(&f->note.text));
 	if (!f->h.note)
 		abort();
-	if (draft_save(&f->h, 0, 0, err, sizeof err) < 0)
-		snprintf(f->saved, sizeof f->saved, "DRAFT NOT SAVED");
-	else
+	f->on_disk = draft_save(&f->h, a->draft_owner, 0, 0, err, sizeof err) == 0;
+	if (f->on_disk)
 		snprintf(f->saved, sizeof f->saved, "draft saved");
+	else
+		snprintf(f->saved, sizeof f->saved, "NOT SAVED (the note is kept in memory): %s", err);
+}
+
+static int form_keep(struct screen *s, struct app *a)
+{
+	struct form *f = (struct form *)s;
+	if (!f->on_disk && !note_edit_blank(&f->note))
+		save_draft(f, a);
+	return !f->on_disk && !note_edit_blank(&f->note);
 }
 
 /* --- choices: each field's list, in the order Left/Right go -------------------- */
@@ -149,7 +162,7 @@ static void choice_pick(struct form *f, const struct app *a, int i)
 	case FD_TICKET: h->ticket_id = i ? f->tickets.v[i - 1].id : 0; break;
 	default: return;
 	}
-	save_draft(f);
+	save_draft(f, a);
 }
 
 static void cycle(struct form *f, struct app *a, int dir)
@@ -291,7 +304,9 @@ static void form_draw(struct screen *s, struct app *a)
 	draw_choices(f, a);
 	note_edit_draw(&f->note, a, 5, a->rows - 7, f->focus == FD_NOTE);
 	const char *typing = app_now_ms() - f->typed_at <= TYPEAHEAD_PAUSE_MS ? f->typed : "";
-	if (f->focus == FD_NOTE)
+	if (!f->on_disk && f->saved[0])
+		ui_text(stdscr, a->rows - 2, 1, a->cols - 2, term_attr(UA_BAD), f->saved, 0);
+	else if (f->focus == FD_NOTE)
 		ui_textf(stdscr, a->rows - 2, 1, a->cols - 2, term_attr(UA_DIM), 0, "typing goes to the note  %s",
 		         f->saved);
 	else
@@ -308,7 +323,7 @@ static int form_key(struct screen *s, struct app *a, int key, int is_func)
 	if (f->focus == FD_NOTE) {
 		if (!note_edit_key(&f->note, a, key, is_func))
 			return 0;
-		save_draft(f);
+		save_draft(f, a);
 		return 1;
 	}
 	if (typeahead_key(f, a, key, is_func))
@@ -353,13 +368,13 @@ static void edit_outside(struct form *f, struct app *a)
 	}
 	snprintf(path, sizeof path, "%s/%s.edit.txt", dir, f->h.id);
 	if (note_edit_external(&f->note, a, path))
-		save_draft(f);
+		save_draft(f, a);
 }
 
 static void send(struct form *f, struct app *a)
 {
 	char err[256];
-	save_draft(f);
+	save_draft(f, a);
 	if (handoff_validate(&f->h, a->cfg, err, sizeof err) < 0) {
 		app_message(a, 1, "%s", err);
 		return;
@@ -409,6 +424,7 @@ static const struct screen_ops form_ops = {
 	.action = form_action,
 	.reload = form_reload,
 	.destroy = form_destroy,
+	.keep = form_keep,
 	.hints = "Ctrl-X send  Ctrl-E $EDITOR  Tab next field  Esc cancel (asks)  F1 help",
 };
 

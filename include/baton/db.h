@@ -85,6 +85,10 @@ void dbq_set_callbacks(struct dbq *q, dbq_state_fn on_state, dbq_notify_fn on_no
 void dbq_connect(struct dbq *q);
 enum dbq_state dbq_state(const struct dbq *q);
 const char *dbq_user(const struct dbq *q); /* session user once ready */
+/* The connection, for what it says about itself (PQdb, PQhost, PQport);
+ * NULL when there is none.  Not for sending: everything goes through
+ * the queue. */
+const PGconn *dbq_conn(const struct dbq *q);
 
 /* poll(): the descriptor (-1 if none) and the events wanted. */
 int dbq_fd(const struct dbq *q);

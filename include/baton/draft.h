@@ -1,23 +1,70 @@
 /* Handoff drafts on local disk, kept from the first keystroke until the
- * database has the handoff. */
+ * database has the handoff.
+ *
+ * The host is shared and may be hostile: other local users can write to
+ * shared directories, and $XDG_STATE_HOME may sit on shared storage.  So the
+ * drafts directory is verified before every use (a real directory, not a
+ * symbolic link, owned by the effective user, writable by nobody else) or
+ * drafts are refused with a message naming the path and the problem; files
+ * are reached through the verified directory's descriptor, never through a
+ * symbolic link, and anything that is not a regular file of ours in the
+ * draft format is reported, never offered or sent.
+ *
+ * A draft belongs to the database and role that wrote it (its owner, see
+ * draft_identity): another staff member on the same OS account, or the same
+ * person on another database, never sees or sends it. */
 #ifndef BATON_DRAFT_H
 #define BATON_DRAFT_H
 
+#include <libpq-fe.h>
 #include <stddef.h>
+#include <time.h>
 
 #include "baton/handoff.h"
 
+/* The largest draft file read: a note is at most 64 KiB, so anything
+ * bigger was not written by Baton. */
+#define DRAFT_MAX_BYTES (1024 * 1024)
+#define DRAFT_OWNER_MAX 512
+
+struct draft {
+	struct handoff_new h;  /* h.note is malloc'd */
+	char owner[DRAFT_OWNER_MAX];
+	int queued;            /* submitted, waiting for the database */
+	time_t mtime;
+};
+
+struct draft_list {
+	struct draft *v;       /* the owner's drafts, newest first */
+	int n;
+	int refused;           /* files that are not drafts of ours */
+	char problem[768];     /* the first of them: its path and what is wrong */
+};
+
 /* Directory for drafts: $XDG_STATE_HOME/baton/drafts or
- * ~/.local/state/baton/drafts, created 0700.  -1 + err. */
+ * ~/.local/state/baton/drafts, created 0700 and verified.  -1 + err naming
+ * the path and the problem. */
 int draft_dir(char *out, size_t n, char *err, size_t errlen);
-/* Write atomically (temp file + rename), mode 0600.  queued: submitted and
- * waiting for the database; sync: fsync before returning. */
-int draft_save(const struct handoff_new *h, int queued, int sync, char *err, size_t errlen);
-/* Read one draft file; h->note is malloc'd. -1 if unreadable/invalid. */
-int draft_load(const char *path, struct handoff_new *h, int *queued);
+
+/* The owner key of a connection: the session user (as the server says),
+ * the database, host and port.  "" if c is NULL. */
+void draft_identity(const PGconn *c, const char *session_user, char *out, size_t n);
+
+/* Write atomically (a new temporary file, mode 0600, then rename) for
+ * owner (not empty).  queued: submitted and waiting for the database;
+ * sync: fsync before returning.  -1 + err. */
+int draft_save(const struct handoff_new *h, const char *owner, int queued, int sync, char *err,
+               size_t errlen);
+/* Read the draft file `name` (no '/') of the drafts directory.  -1 + err
+ * (its path and why: not a regular file, not ours, too big, bad format);
+ * d is then empty. */
+int draft_load(const char *name, struct draft *d, char *err, size_t errlen);
+void draft_clear(struct draft *d);
+/* Remove the draft with this handoff id; 0 also if there was none. */
 int draft_remove(const char *id);
-/* Paths of every draft, newest first; returns the count (-1 on error). */
-int draft_list(char ***paths);
-void draft_list_free(char **paths, int n);
+/* The drafts of owner, newest first, and what was refused.  -1 + err if
+ * the directory cannot be used. */
+int draft_list(const char *owner, struct draft_list *l, char *err, size_t errlen);
+void draft_list_free(struct draft_list *l);
 
 #endif

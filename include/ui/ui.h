@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "baton/db.h"
+#include "baton/draft.h"
 #include "baton/session.h"
 
 struct config;
@@ -93,6 +94,10 @@ struct screen_ops {
 	/* Re-read data (after reconnect or a change notification). May be NULL. */
 	void (*reload)(struct screen *s, struct app *a);
 	void (*destroy)(struct screen *s);
+	/* Try once more to put on disk what only this screen holds (a note
+	 * the drafts directory refused); 1 if something is still in memory
+	 * only, and quitting would lose it.  May be NULL. */
+	int (*keep)(struct screen *s, struct app *a);
 	/* The key hint line at the bottom. */
 	const char *hints;
 };
@@ -142,6 +147,8 @@ struct app {
 	char fatal[768]; /* message printed after the terminal is restored */
 	struct prompt prompt;
 	int drafts_offered;
+	char draft_owner[DRAFT_OWNER_MAX]; /* draft_identity of the connection */
+	struct send_job *sends;  /* handoffs on their way (ui/handoff_actions.c) */
 };
 
 /* Ask on the bottom row; done() is called with the answer ("y"/"n" for
@@ -153,6 +160,9 @@ void app_prompt_draw(struct app *a, int y);
 /* Re-read every screen (after a write or a change notification). */
 void app_reload_all(struct app *a);
 
+/* Quit, asking first if handoff text would be lost (on no disk, in no
+ * database). */
+void app_quit(struct app *a);
 void app_push(struct app *a, struct screen *s);
 void app_pop(struct app *a);
 void app_message(struct app *a, int error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -196,6 +206,9 @@ struct screen *queue_new(struct app *a);
 /* Handoff actions any screen may start (ui/handoff_actions.c). */
 /* Save as queued and send; survives the form and reconnects. */
 void handoff_send(struct app *a, struct handoff_new *h);
+/* Save again the handoffs on their way whose draft could not be written;
+ * how many are still in memory only. */
+int handoff_send_keep(struct app *a);
 /* Acknowledge/resolve/cancel a handoff, asking for an optional comment. */
 void handoff_step_ask(struct app *a, const char *id, int version, const char *kind);
 

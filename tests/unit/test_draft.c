@@ -8,6 +8,8 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,7 +91,22 @@ static void write_file(const char *path, const char *text)
 	fclose(f);
 }
 
-/* --- drafts ------------------------------------------------------------- */
+/* Owner keys of two database identities (draft_identity's form). */
+static const char OWNER[] = "user=\"ana\" dbname=\"baton\" host=\"/run/pg\" port=\"5432\"";
+static const char OTHER[] = "user=\"ben\" dbname=\"baton\" host=\"/run/pg\" port=\"5432\"";
+
+static void name_of(char *out, size_t n, const char *id)
+{
+	snprintf(out, n, "%s.draft", id);
+}
+
+/* Load the draft of handoff id: 0, or -1 with err. */
+static int load_id(const char *id, struct draft *d, char *err, size_t errlen)
+{
+	char name[64];
+	name_of(name, sizeof name, id);
+	return draft_load(name, d, err, errlen);
+}
 
 static void test_draft_dir_created_private(void)
 {
@@ -107,66 +124,64 @@ static void test_draft_dir_created_private(void)
 
 static void test_draft_round_trip_all_fields(void)
 {
-	struct handoff_new h, back;
-	char err[256] = "", path[4400];
-	int queued = -1;
+	struct handoff_new h;
+	struct draft back;
+	char err[256] = "";
 	empty_dir();
 	fill(&h);
-	CHECK(draft_save(&h, 0, 1, err, sizeof err) == 0);
+	CHECK(draft_save(&h, OWNER, 0, 1, err, sizeof err) == 0);
 	CHECK_STR(err, "");
-	path_of(path, sizeof path, h.id);
-	CHECK(draft_load(path, &back, &queued) == 0);
-	CHECK_STR(back.id, h.id);
-	CHECK_STR(back.event_id, h.event_id);
-	CHECK(back.customer_id == 6);
-	CHECK_STR(back.customer_name, "Müller & Söhne GmbH");
-	CHECK_STR(back.to_team, "success");
-	CHECK_STR(back.to_staff, "lee");
-	CHECK_STR(back.reason, "renewal risk");
-	CHECK_STR(back.priority, "urgent");
-	CHECK(back.ticket_id == 4816);
-	CHECK_STR(back.note, NOTE); /* byte for byte, header-like lines included */
-	CHECK(queued == 0);
-	handoff_clear(&back);
+	CHECK(load_id(h.id, &back, err, sizeof err) == 0);
+	CHECK_STR(back.owner, OWNER);
+	CHECK_STR(back.h.id, h.id);
+	CHECK_STR(back.h.event_id, h.event_id);
+	CHECK(back.h.customer_id == 6);
+	CHECK_STR(back.h.customer_name, "Müller & Söhne GmbH");
+	CHECK_STR(back.h.to_team, "success");
+	CHECK_STR(back.h.to_staff, "lee");
+	CHECK_STR(back.h.reason, "renewal risk");
+	CHECK_STR(back.h.priority, "urgent");
+	CHECK(back.h.ticket_id == 4816);
+	CHECK_STR(back.h.note, NOTE); /* byte for byte, header-like lines included */
+	CHECK(back.queued == 0);
+	draft_clear(&back);
 	handoff_clear(&h);
 }
 
 static void test_draft_queued_flag_round_trip(void)
 {
-	struct handoff_new h, back;
-	char err[256], path[4400];
-	int queued = -1;
+	struct handoff_new h;
+	struct draft back;
+	char err[256];
 	empty_dir();
 	fill(&h);
-	path_of(path, sizeof path, h.id);
-	CHECK(draft_save(&h, 1, 0, err, sizeof err) == 0);
-	CHECK(draft_load(path, &back, &queued) == 0 && queued == 1);
-	handoff_clear(&back);
+	CHECK(draft_save(&h, OWNER, 1, 0, err, sizeof err) == 0);
+	CHECK(load_id(h.id, &back, err, sizeof err) == 0 && back.queued == 1);
+	draft_clear(&back);
 	/* Saved again while editing: no longer queued. */
-	CHECK(draft_save(&h, 0, 0, err, sizeof err) == 0);
-	CHECK(draft_load(path, &back, &queued) == 0 && queued == 0);
-	handoff_clear(&back);
+	CHECK(draft_save(&h, OWNER, 0, 0, err, sizeof err) == 0);
+	CHECK(load_id(h.id, &back, err, sizeof err) == 0 && back.queued == 0);
+	draft_clear(&back);
 	handoff_clear(&h);
 }
 
 static void test_draft_empty_optional_fields(void)
 {
-	struct handoff_new h, back;
-	char err[256], path[4400];
-	int queued;
+	struct handoff_new h;
+	struct draft back;
+	char err[256];
 	empty_dir();
 	CHECK(handoff_init(&h) == 0);
 	h.customer_id = 1;
 	h.note = NULL; /* nothing typed yet */
-	CHECK(draft_save(&h, 0, 0, err, sizeof err) == 0);
-	path_of(path, sizeof path, h.id);
-	CHECK(draft_load(path, &back, &queued) == 0);
-	CHECK_STR(back.to_team, "");
-	CHECK_STR(back.to_staff, "");
-	CHECK(back.ticket_id == 0);
-	CHECK_STR(back.priority, "normal");
-	CHECK(back.note != NULL && back.note[0] == '\0');
-	handoff_clear(&back);
+	CHECK(draft_save(&h, OWNER, 0, 0, err, sizeof err) == 0);
+	CHECK(load_id(h.id, &back, err, sizeof err) == 0);
+	CHECK_STR(back.h.to_team, "");
+	CHECK_STR(back.h.to_staff, "");
+	CHECK(back.h.ticket_id == 0);
+	CHECK_STR(back.h.priority, "normal");
+	CHECK(back.h.note != NULL && back.h.note[0] == '\0');
+	draft_clear(&back);
 	handoff_clear(&h);
 }
 
@@ -177,7 +192,7 @@ static void test_draft_file_mode_0600(void)
 	empty_dir();
 	fill(&h);
 	mode_t old = umask(0); /* a permissive umask must not matter */
-	CHECK(draft_save(&h, 0, 0, err, sizeof err) == 0);
+	CHECK(draft_save(&h, OWNER, 0, 0, err, sizeof err) == 0);
 	umask(old);
 	path_of(path, sizeof path, h.id);
 	struct stat st;
@@ -188,24 +203,24 @@ static void test_draft_file_mode_0600(void)
 
 static void test_draft_atomic_replace(void)
 {
-	struct handoff_new h, back;
+	struct handoff_new h;
+	struct draft back;
 	char err[256], path[4400], names[16][256];
-	int queued;
 	empty_dir();
 	fill(&h);
-	CHECK(draft_save(&h, 0, 1, err, sizeof err) == 0);
+	CHECK(draft_save(&h, OWNER, 0, 1, err, sizeof err) == 0);
 	path_of(path, sizeof path, h.id);
 	struct stat before, after;
 	CHECK(stat(path, &before) == 0);
 	free(h.note);
 	h.note = strdup("second version");
-	CHECK(draft_save(&h, 0, 1, err, sizeof err) == 0);
+	CHECK(draft_save(&h, OWNER, 0, 1, err, sizeof err) == 0);
 	CHECK(stat(path, &after) == 0);
 	/* Replaced by rename: a new inode, never rewritten in place. */
 	CHECK(before.st_ino != after.st_ino);
-	CHECK(draft_load(path, &back, &queued) == 0);
-	CHECK_STR(back.note, "second version");
-	handoff_clear(&back);
+	CHECK(load_id(h.id, &back, err, sizeof err) == 0);
+	CHECK_STR(back.h.note, "second version");
+	draft_clear(&back);
 	/* Exactly one file: no temporary left behind. */
 	int n = dir_entries(names, 16);
 	CHECK(n == 1);
@@ -218,14 +233,15 @@ static void test_draft_atomic_replace(void)
 static void test_draft_list_newest_first(void)
 {
 	struct handoff_new a, b, c;
+	struct draft_list l;
 	char err[256], pa[4400], pb[4400], pc[4400];
 	empty_dir();
 	fill(&a);
 	fill(&b);
 	fill(&c);
-	CHECK(draft_save(&a, 0, 0, err, sizeof err) == 0);
-	CHECK(draft_save(&b, 1, 0, err, sizeof err) == 0);
-	CHECK(draft_save(&c, 0, 0, err, sizeof err) == 0);
+	CHECK(draft_save(&a, OWNER, 0, 0, err, sizeof err) == 0);
+	CHECK(draft_save(&b, OWNER, 1, 0, err, sizeof err) == 0);
+	CHECK(draft_save(&c, OWNER, 0, 0, err, sizeof err) == 0);
 	path_of(pa, sizeof pa, a.id);
 	path_of(pb, sizeof pb, b.id);
 	path_of(pc, sizeof pc, c.id);
@@ -237,39 +253,34 @@ static void test_draft_list_newest_first(void)
 	CHECK(utimensat(AT_FDCWD, pa, ta, 0) == 0);
 	CHECK(utimensat(AT_FDCWD, pb, tb, 0) == 0);
 	CHECK(utimensat(AT_FDCWD, pc, tc, 0) == 0);
-	/* Files that are not drafts are not listed. */
+	/* Files that are not drafts by their name are not even opened. */
 	char other[4400];
 	snprintf(other, sizeof other, "%s/.%s.tmp", drafts, a.id);
 	write_file(other, "half-written");
 	snprintf(other, sizeof other, "%s/notes.txt", drafts);
 	write_file(other, "not a draft");
-	char **paths = NULL;
-	int n = draft_list(&paths);
-	CHECK(n == 3);
-	if (n == 3) {
-		CHECK_STR(paths[0], pb);
-		CHECK_STR(paths[1], pa);
-		CHECK_STR(paths[2], pc);
-	}
-	if (n >= 0)
-		draft_list_free(paths, n);
+	CHECK(draft_list(OWNER, &l, err, sizeof err) == 3);
+	CHECK(l.n == 3 && l.refused == 0);
+	CHECK(l.n == 3 && !strcmp(l.v[0].h.id, b.id) && !strcmp(l.v[1].h.id, a.id) &&
+	      !strcmp(l.v[2].h.id, c.id));
+	CHECK(l.n == 3 && l.v[0].queued == 1 && l.v[1].queued == 0);
+	draft_list_free(&l);
 	handoff_clear(&a);
 	handoff_clear(&b);
 	handoff_clear(&c);
 	empty_dir();
-	n = draft_list(&paths);
-	CHECK(n == 0);
-	if (n >= 0)
-		draft_list_free(paths, n);
+	CHECK(draft_list(OWNER, &l, err, sizeof err) == 0);
+	draft_list_free(&l);
 }
 
 static void test_draft_remove(void)
 {
 	struct handoff_new h;
+	struct draft_list l;
 	char err[256], path[4400];
 	empty_dir();
 	fill(&h);
-	CHECK(draft_save(&h, 1, 0, err, sizeof err) == 0);
+	CHECK(draft_save(&h, OWNER, 1, 0, err, sizeof err) == 0);
 	path_of(path, sizeof path, h.id);
 	CHECK(access(path, F_OK) == 0);
 	CHECK(draft_remove(h.id) == 0);
@@ -278,94 +289,108 @@ static void test_draft_remove(void)
 	CHECK(draft_remove(h.id) == 0);
 	/* Only draft ids: never a path that leaves the directory. */
 	CHECK(draft_remove("../../etc/passwd") == -1);
-	char **paths;
-	int n = draft_list(&paths);
-	CHECK(n == 0);
-	if (n >= 0)
-		draft_list_free(paths, n);
+	CHECK(draft_list(OWNER, &l, err, sizeof err) == 0);
+	draft_list_free(&l);
 	handoff_clear(&h);
+}
+
+/* A hand-written draft file NAME in the drafts directory. */
+static void plant(const char *name, const char *text)
+{
+	char p[4400];
+	snprintf(p, sizeof p, "%s/%s", drafts, name);
+	write_file(p, text);
 }
 
 static void test_draft_load_rejects_invalid_files(void)
 {
-	struct handoff_new h;
-	int queued = 7;
-	char p[4400];
+	struct draft d;
+	char err[4600];
 	const char *good_id = "0f8fad5b-d9cb-469f-a165-70867728950e";
 	const char *good_ev = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
 	char text[2048];
 	empty_dir();
-	snprintf(p, sizeof p, "%s/x.draft", drafts);
 
-	CHECK(draft_load("/nonexistent/baton/x.draft", &h, &queued) == -1);
-	write_file(p, "");
-	CHECK(draft_load(p, &h, &queued) == -1);
+	CHECK(draft_load("missing.draft", &d, err, sizeof err) == -1);
+	CHECK(draft_load("../x.draft", &d, err, sizeof err) == -1);
+	plant("x.draft", "");
+	CHECK(draft_load("x.draft", &d, err, sizeof err) == -1);
+	CHECK(strstr(err, drafts) && strstr(err, "x.draft") && strstr(err, "bad format"));
 	/* No magic first line. */
-	snprintf(text, sizeof text, "id: %s\nevent: %s\ncustomer: 1\n\nnote\n", good_id, good_ev);
-	write_file(p, text);
-	CHECK(draft_load(p, &h, &queued) == -1);
-	/* Unknown format version. */
+	snprintf(text, sizeof text, "owner: %s\nid: %s\nevent: %s\ncustomer: 1\n\nnote\n", OWNER, good_id, good_ev);
+	plant("x.draft", text);
+	CHECK(draft_load("x.draft", &d, err, sizeof err) == -1);
+	/* Another format version (1 had no owner: nobody can say whose). */
+	snprintf(text, sizeof text, "baton-draft: 1\nowner: %s\nid: %s\nevent: %s\ncustomer: 1\n\nnote\n", OWNER, good_id, good_ev);
+	plant("x.draft", text);
+	CHECK(draft_load("x.draft", &d, err, sizeof err) == -1);
+	/* No owner. */
 	snprintf(text, sizeof text, "baton-draft: 2\nid: %s\nevent: %s\ncustomer: 1\n\nnote\n", good_id, good_ev);
-	write_file(p, text);
-	CHECK(draft_load(p, &h, &queued) == -1);
+	plant("x.draft", text);
+	CHECK(draft_load("x.draft", &d, err, sizeof err) == -1);
 	/* Id that is not a UUID. */
-	snprintf(text, sizeof text, "baton-draft: 1\nid: not-a-uuid\nevent: %s\ncustomer: 1\n\nnote\n", good_ev);
-	write_file(p, text);
-	CHECK(draft_load(p, &h, &queued) == -1);
+	snprintf(text, sizeof text, "baton-draft: 2\nowner: %s\nid: not-a-uuid\nevent: %s\ncustomer: 1\n\nnote\n", OWNER, good_ev);
+	plant("x.draft", text);
+	CHECK(draft_load("x.draft", &d, err, sizeof err) == -1);
 	/* Missing event id. */
-	snprintf(text, sizeof text, "baton-draft: 1\nid: %s\ncustomer: 1\n\nnote\n", good_id);
-	write_file(p, text);
-	CHECK(draft_load(p, &h, &queued) == -1);
-	/* No customer, or not a positive one. */
-	snprintf(text, sizeof text, "baton-draft: 1\nid: %s\nevent: %s\n\nnote\n", good_id, good_ev);
-	write_file(p, text);
-	CHECK(draft_load(p, &h, &queued) == -1);
-	snprintf(text, sizeof text, "baton-draft: 1\nid: %s\nevent: %s\ncustomer: -4\n\nnote\n", good_id, good_ev);
-	write_file(p, text);
-	CHECK(draft_load(p, &h, &queued) == -1);
-	/* A directory is not a draft. */
-	CHECK(draft_load(drafts, &h, &queued) == -1);
+	snprintf(text, sizeof text, "baton-draft: 2\nowner: %s\nid: %s\ncustomer: 1\n\nnote\n", OWNER, good_id);
+	plant("x.draft", text);
+	CHECK(draft_load("x.draft", &d, err, sizeof err) == -1);
+	/* No customer, not a positive one, not a number, out of range. */
+	static const char *const customers[] = {"", "customer: -4\n", "customer: 4x\n",
+	                                        "customer: 99999999999999999999\n"};
+	for (size_t i = 0; i < sizeof customers / sizeof *customers; i++) {
+		snprintf(text, sizeof text, "baton-draft: 2\nowner: %s\nid: %s\nevent: %s\n%s\nnote\n", OWNER,
+		         good_id, good_ev, customers[i]);
+		plant("x.draft", text);
+		CHECK(draft_load("x.draft", &d, err, sizeof err) == -1);
+	}
+	/* Not UTF-8. */
+	snprintf(text, sizeof text, "baton-draft: 2\nowner: %s\nid: %s\nevent: %s\ncustomer: 3\n\ncaf\xe9\n", OWNER, good_id, good_ev);
+	plant("x.draft", text);
+	CHECK(draft_load("x.draft", &d, err, sizeof err) == -1);
 	/* The same file made valid is accepted (the checks above are not
 	 * rejecting everything). */
 	snprintf(text, sizeof text,
-	         "baton-draft: 1\nid: %s\nevent: %s\ncustomer: 3\nto-team: support\nstate: queued\n\nhello\n",
-	         good_id, good_ev);
-	write_file(p, text);
-	CHECK(draft_load(p, &h, &queued) == 0);
-	CHECK(h.customer_id == 3 && queued == 1);
-	CHECK_STR(h.to_team, "support");
-	CHECK_STR(h.note, "hello\n");
-	handoff_clear(&h);
+	         "baton-draft: 2\nowner: %s\nid: %s\nevent: %s\ncustomer: 3\nto-team: support\nstate: queued\n\nhello\n",
+	         OWNER, good_id, good_ev);
+	plant("x.draft", text);
+	CHECK(draft_load("x.draft", &d, err, sizeof err) == 0);
+	CHECK(d.h.customer_id == 3 && d.queued == 1);
+	CHECK_STR(d.owner, OWNER);
+	CHECK_STR(d.h.to_team, "support");
+	CHECK_STR(d.h.note, "hello\n");
+	draft_clear(&d);
 	empty_dir();
 }
 
 /* A value with a newline must stay inside its own header line: a customer
  * name from the database cannot turn a draft into a queued one, change the
- * receiving team, or move the start of the note. */
+ * receiving team or the owner, or move the start of the note. */
 static void test_draft_header_injection(void)
 {
-	struct handoff_new h, back;
-	char err[256], path[4400];
-	int queued = -1;
+	struct handoff_new h;
+	struct draft back;
+	char err[256];
 	empty_dir();
 	fill(&h);
 	snprintf(h.customer_name, sizeof h.customer_name,
-	         "Evil Corp\nstate: queued\nto-team: billing\n\ninjected note");
+	         "Evil Corp\nstate: queued\nto-team: billing\nowner: %s\n\ninjected note", OTHER);
 	snprintf(h.to_staff, sizeof h.to_staff, "lee\nid: 00000000-0000-4000-8000-000000000000");
 	snprintf(h.reason, sizeof h.reason, "question\rcustomer: 99\nstate: queued");
-	CHECK(draft_save(&h, 0, 0, err, sizeof err) == 0);
-	path_of(path, sizeof path, h.id);
-	CHECK(draft_load(path, &back, &queued) == 0);
-	CHECK(queued == 0);
-	CHECK_STR(back.id, h.id);
-	CHECK(back.customer_id == 6);
-	CHECK_STR(back.to_team, "success");
-	CHECK_STR(back.note, NOTE);
-	CHECK(strchr(back.customer_name, '\n') == NULL);
-	CHECK(strstr(back.customer_name, "Evil Corp") == back.customer_name);
-	CHECK(strchr(back.to_staff, '\r') == NULL && strchr(back.to_staff, '\n') == NULL);
-	CHECK(strchr(back.reason, '\n') == NULL);
-	handoff_clear(&back);
+	CHECK(draft_save(&h, OWNER, 0, 0, err, sizeof err) == 0);
+	CHECK(load_id(h.id, &back, err, sizeof err) == 0);
+	CHECK(back.queued == 0);
+	CHECK_STR(back.owner, OWNER);
+	CHECK_STR(back.h.id, h.id);
+	CHECK(back.h.customer_id == 6);
+	CHECK_STR(back.h.to_team, "success");
+	CHECK_STR(back.h.note, NOTE);
+	CHECK(strchr(back.h.customer_name, '\n') == NULL);
+	CHECK(strstr(back.h.customer_name, "Evil Corp") == back.h.customer_name);
+	CHECK(strchr(back.h.to_staff, '\r') == NULL && strchr(back.h.to_staff, '\n') == NULL);
+	CHECK(strchr(back.h.reason, '\n') == NULL);
+	draft_clear(&back);
 	handoff_clear(&h);
 }
 
@@ -391,6 +416,277 @@ static void test_draft_dir_fallback_to_home(void)
 		setenv("HOME", old_home, 1);
 	free(old_xdg);
 	free(old_home);
+}
+
+/* --- a hostile shared host -------------------------------------------------- */
+/* Other local users may write where the drafts live.  Whatever they plant,
+ * nothing leaks through it, nothing of theirs is overwritten, nothing
+ * blocks, and nothing they wrote is offered (so nothing is sent). */
+
+/* The whole file at path ("" if unreadable), in a static buffer. */
+static const char *contents(const char *path)
+{
+	static char text[4096];
+	text[0] = '\0';
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return text;
+	size_t n = fread(text, 1, sizeof text - 1, f);
+	text[n] = '\0';
+	fclose(f);
+	return text;
+}
+
+/* A valid draft text of owner for handoff id. */
+static void draft_text(char *out, size_t n, const char *owner, const char *id)
+{
+	snprintf(out, n, "baton-draft: 2\nowner: %s\nid: %s\nevent: 7c9e6679-7425-40de-944b-e07fc1f90ae7\n"
+	         "customer: 3\nto-team: support\nstate: queued\n\nplanted note\n", owner, id);
+}
+
+static void test_hostile_dir_symlink_refused(void)
+{
+	/* The drafts directory replaced by a link to another directory
+	 * (one of ours, holding a real draft: only the link is wrong). */
+	struct handoff_new h, other;
+	struct draft_list l;
+	char err[4600], dir[4096], elsewhere[4200], kept[4600], before[4096];
+	empty_dir();
+	fill(&h);
+	fill(&other);
+	CHECK(draft_save(&h, OWNER, 1, 1, err, sizeof err) == 0);
+	snprintf(elsewhere, sizeof elsewhere, "%s/elsewhere", state_home);
+	snprintf(kept, sizeof kept, "%s/%s.draft", elsewhere, h.id);
+	CHECK(rename(drafts, elsewhere) == 0);
+	CHECK(symlink(elsewhere, drafts) == 0);
+	snprintf(before, sizeof before, "%s", contents(kept));
+	CHECK(draft_save(&other, OWNER, 0, 1, err, sizeof err) == -1);
+	CHECK(strstr(err, drafts) != NULL && strstr(err, "symbolic link") != NULL);
+	CHECK(draft_list(OWNER, &l, err, sizeof err) == -1 && l.n == 0); /* nothing offered */
+	CHECK(strstr(err, drafts) != NULL && strstr(err, "symbolic link") != NULL);
+	CHECK(draft_dir(dir, sizeof dir, err, sizeof err) == -1);
+	CHECK(draft_remove(h.id) == -1);
+	/* Nothing went through the link: the one file there, unchanged. */
+	char names[8][256];
+	CHECK(unlink(drafts) == 0);
+	CHECK(rename(elsewhere, drafts) == 0);
+	CHECK(dir_entries(names, 8) == 1);
+	path_of(kept, sizeof kept, h.id);
+	CHECK_STR(contents(kept), before);
+	handoff_clear(&h);
+	handoff_clear(&other);
+}
+
+static void test_hostile_draft_symlink_not_followed(void)
+{
+	/* A link at a draft's path to a file of the user's (a real draft of
+	 * the same owner, so that following it would offer it). */
+	struct handoff_new h;
+	struct draft d;
+	struct draft_list l;
+	char err[4600], target[4400], link[4400], text[1024];
+	empty_dir();
+	fill(&h);
+	snprintf(target, sizeof target, "%s/precious.draft", state_home);
+	draft_text(text, sizeof text, OWNER, h.id);
+	write_file(target, text);
+	path_of(link, sizeof link, h.id);
+	CHECK(symlink(target, link) == 0);
+	CHECK(draft_list(OWNER, &l, err, sizeof err) == 0);
+	CHECK(l.n == 0 && l.refused == 1);
+	CHECK(strstr(l.problem, link) != NULL && strstr(l.problem, "symbolic link") != NULL);
+	draft_list_free(&l);
+	CHECK(load_id(h.id, &d, err, sizeof err) == -1);
+	CHECK(strstr(err, "symbolic link") != NULL);
+	/* Saving replaces the link itself; the file behind it is untouched. */
+	CHECK(draft_save(&h, OWNER, 0, 1, err, sizeof err) == 0);
+	CHECK_STR(contents(target), text);
+	struct stat st;
+	CHECK(lstat(link, &st) == 0 && S_ISREG(st.st_mode));
+	CHECK(load_id(h.id, &d, err, sizeof err) == 0);
+	CHECK_STR(d.h.note, NOTE);
+	draft_clear(&d);
+	unlink(target);
+	handoff_clear(&h);
+}
+
+static void on_alarm(int sig)
+{
+	static const char msg[] = "FAIL test_hostile_fifo_does_not_block: blocked on a FIFO\n";
+	(void)sig;
+	ssize_t w = write(STDOUT_FILENO, msg, sizeof msg - 1);
+	(void)w;
+	_exit(1);
+}
+
+static void test_hostile_fifo_does_not_block(void)
+{
+	/* A FIFO nobody writes to, in place of a draft: opening it for
+	 * reading without O_NONBLOCK would wait for ever.  The alarm turns
+	 * a hang into a failure. */
+	struct handoff_new h;
+	struct draft d;
+	struct draft_list l;
+	char err[4600], path[4400];
+	empty_dir();
+	fill(&h);
+	path_of(path, sizeof path, h.id);
+	CHECK(mkfifo(path, 0600) == 0);
+	signal(SIGALRM, on_alarm);
+	alarm(10);
+	CHECK(draft_list(OWNER, &l, err, sizeof err) == 0);
+	CHECK(l.n == 0 && l.refused == 1 && strstr(l.problem, "not a regular file") != NULL);
+	draft_list_free(&l);
+	CHECK(load_id(h.id, &d, err, sizeof err) == -1);
+	CHECK(strstr(err, path) != NULL && strstr(err, "not a regular file") != NULL);
+	/* Saving replaces it with the draft, without opening it. */
+	CHECK(draft_save(&h, OWNER, 0, 1, err, sizeof err) == 0);
+	CHECK(load_id(h.id, &d, err, sizeof err) == 0);
+	alarm(0);
+	signal(SIGALRM, SIG_DFL);
+	draft_clear(&d);
+	handoff_clear(&h);
+}
+
+static void test_hostile_dir_writable_by_others_refused(void)
+{
+	/* Anyone in the group (or anyone at all) could have put files here
+	 * or could swap them: refused, not silently repaired. */
+	static const mode_t modes[] = {0770, 0730, 0707, 01777};
+	struct handoff_new h, other;
+	struct draft_list l;
+	char err[4600], path[4400], before[4096], names[8][256];
+	empty_dir();
+	fill(&h);
+	fill(&other);
+	CHECK(draft_save(&h, OWNER, 1, 1, err, sizeof err) == 0);
+	path_of(path, sizeof path, h.id);
+	snprintf(before, sizeof before, "%s", contents(path));
+	for (size_t i = 0; i < sizeof modes / sizeof *modes; i++) {
+		CHECK(chmod(drafts, modes[i]) == 0);
+		CHECK(draft_save(&other, OWNER, 0, 1, err, sizeof err) == -1);
+		CHECK(strstr(err, drafts) != NULL && strstr(err, "writable by others") != NULL);
+		CHECK(draft_list(OWNER, &l, err, sizeof err) == -1 && l.n == 0);
+		CHECK(draft_remove(h.id) == -1);
+		struct stat st;
+		CHECK(stat(drafts, &st) == 0 && (st.st_mode & 07777) == modes[i]);
+	}
+	CHECK(chmod(drafts, 0700) == 0);
+	CHECK(dir_entries(names, 8) == 1);
+	CHECK_STR(contents(path), before);
+	handoff_clear(&h);
+	handoff_clear(&other);
+}
+
+static void test_hostile_files_of_another_user_refused(void)
+{
+	/* A valid-looking draft of the same owner key, but a file another
+	 * user wrote (root in the tests gives it to nobody). */
+	struct passwd *pw = getpwnam("nobody");
+	struct handoff_new h;
+	struct draft d;
+	struct draft_list l;
+	char err[4600], path[4400], uid[32];
+	CHECK(pw != NULL);
+	uid_t nobody = pw ? pw->pw_uid : 65534;
+	snprintf(uid, sizeof uid, "uid %ld", (long)nobody);
+	empty_dir();
+	fill(&h);
+	CHECK(draft_save(&h, OWNER, 1, 1, err, sizeof err) == 0);
+	path_of(path, sizeof path, h.id);
+	CHECK(chown(path, nobody, (gid_t)-1) == 0);
+	CHECK(draft_list(OWNER, &l, err, sizeof err) == 0);
+	CHECK(l.n == 0 && l.refused == 1);
+	CHECK(strstr(l.problem, path) != NULL && strstr(l.problem, uid) != NULL);
+	draft_list_free(&l);
+	CHECK(load_id(h.id, &d, err, sizeof err) == -1);
+	/* The drafts directory itself given to someone else: refused. */
+	CHECK(chown(drafts, nobody, (gid_t)-1) == 0);
+	CHECK(draft_save(&h, OWNER, 0, 1, err, sizeof err) == -1);
+	CHECK(strstr(err, drafts) != NULL && strstr(err, uid) != NULL);
+	CHECK(draft_list(OWNER, &l, err, sizeof err) == -1);
+	CHECK(chown(drafts, geteuid(), (gid_t)-1) == 0);
+	empty_dir();
+	handoff_clear(&h);
+}
+
+static void test_hostile_oversized_file_refused(void)
+{
+	/* Bigger than any draft: not read (into memory) at all. */
+	struct draft_list l;
+	char err[4600], path[4400], text[1024];
+	const char *id = "0f8fad5b-d9cb-469f-a165-70867728950e";
+	empty_dir();
+	path_of(path, sizeof path, id);
+	draft_text(text, sizeof text, OWNER, id);
+	FILE *f = fopen(path, "w");
+	CHECK(f != NULL);
+	if (f) {
+		fputs(text, f);
+		for (int i = 0; i < DRAFT_MAX_BYTES; i++)
+			fputc('x', f);
+		fclose(f);
+	}
+	CHECK(draft_list(OWNER, &l, err, sizeof err) == 0);
+	CHECK(l.n == 0 && l.refused == 1 && strstr(l.problem, "more than any draft") != NULL);
+	draft_list_free(&l);
+	/* The same text without the padding is a draft (the size is what
+	 * made the difference). */
+	write_file(path, text);
+	CHECK(draft_list(OWNER, &l, err, sizeof err) == 1 && l.refused == 0);
+	draft_list_free(&l);
+	empty_dir();
+}
+
+static void test_hostile_other_identity_not_listed(void)
+{
+	/* Two staff on one OS account, or one person on two databases: each
+	 * sees (and so can send) only their own drafts. */
+	struct handoff_new a, b;
+	struct draft_list l;
+	char err[256];
+	empty_dir();
+	fill(&a);
+	fill(&b);
+	CHECK(draft_save(&a, OWNER, 1, 0, err, sizeof err) == 0);
+	CHECK(draft_save(&b, OTHER, 1, 0, err, sizeof err) == 0);
+	CHECK(draft_list(OWNER, &l, err, sizeof err) == 1);
+	CHECK(l.n == 1 && !strcmp(l.v[0].h.id, a.id) && l.refused == 0);
+	draft_list_free(&l);
+	CHECK(draft_list(OTHER, &l, err, sizeof err) == 1);
+	CHECK(l.n == 1 && !strcmp(l.v[0].h.id, b.id) && l.refused == 0);
+	draft_list_free(&l);
+	/* Not connected yet: no identity, no drafts, and none saved. */
+	CHECK(draft_list("", &l, err, sizeof err) == 0);
+	draft_list_free(&l);
+	CHECK(draft_save(&a, "", 0, 0, err, sizeof err) == -1);
+	handoff_clear(&a);
+	handoff_clear(&b);
+	empty_dir();
+}
+
+static void test_draft_identity_of_a_connection(void)
+{
+	/* Not connected: libpq still knows what the connection is for. */
+	PGconn *c = PQconnectStart("host=/nonexistent/run port=5999 dbname=crm user=x");
+	PGconn *c2 = PQconnectStart("host=/nonexistent/run port=5999 dbname=crm2 user=x");
+	char ana[DRAFT_OWNER_MAX], ben[DRAFT_OWNER_MAX], crm2[DRAFT_OWNER_MAX], odd[DRAFT_OWNER_MAX];
+	CHECK(c != NULL && c2 != NULL);
+	draft_identity(c, "ana", ana, sizeof ana);
+	CHECK_STR(ana, "user=\"ana\" dbname=\"crm\" host=\"/nonexistent/run\" port=\"5999\"");
+	draft_identity(c, "ben", ben, sizeof ben);
+	draft_identity(c2, "ana", crm2, sizeof crm2);
+	CHECK(strcmp(ana, ben) != 0 && strcmp(ana, crm2) != 0);
+	/* A role name cannot pass for another identity or break the line. */
+	draft_identity(c, "ana\" dbname=\"crm\nx", odd, sizeof odd);
+	CHECK(strchr(odd, '\n') == NULL && strcmp(odd, ana) != 0);
+	CHECK(strstr(odd, "user=\"ana\\\" dbname=\\\"crm\\x0ax\"") == odd);
+	draft_identity(NULL, "ana", odd, sizeof odd);
+	CHECK_STR(odd, "");
+	draft_identity(c, "", odd, sizeof odd);
+	CHECK_STR(odd, "");
+	PQfinish(c);
+	PQfinish(c2);
 }
 
 /* --- handoff_validate ----------------------------------------------------------- */
@@ -537,6 +833,14 @@ int main(void)
 	RUN(test_draft_load_rejects_invalid_files);
 	RUN(test_draft_header_injection);
 	RUN(test_draft_dir_fallback_to_home);
+	RUN(test_hostile_dir_symlink_refused);
+	RUN(test_hostile_draft_symlink_not_followed);
+	RUN(test_hostile_fifo_does_not_block);
+	RUN(test_hostile_dir_writable_by_others_refused);
+	RUN(test_hostile_files_of_another_user_refused);
+	RUN(test_hostile_oversized_file_refused);
+	RUN(test_hostile_other_identity_not_listed);
+	RUN(test_draft_identity_of_a_connection);
 	RUN(test_validate_accepts_a_good_handoff);
 	RUN(test_validate_unknown_reason);
 	RUN(test_validate_no_team);
