@@ -9,6 +9,7 @@
 #include "baton/text.h"
 
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,13 +68,13 @@ static int parse(int argc, char **argv, struct opts *o, int *optind_out)
 		case 's': o->state = optarg; break;
 		case 'f': o->format = optarg; break;
 		case 'M': o->mine = 1; break;
-		case 'v':
-			o->version = atoi(optarg);
-			if (o->version <= 0) {
-				cli_error("--version must be a positive number");
+		case 'v': {
+			long long v;
+			if (cli_number("--version", optarg, 1, INT_MAX, &v) < 0)
 				return -1;
-			}
+			o->version = (int)v;
 			break;
+		}
 		case 'h': fputs(usage_text, stdout); return 1;
 		default: fputs("Try 'baton handoff --help'.\n", stderr); return -1;
 		}
@@ -103,17 +104,24 @@ static PGresult *exec_retrying(const struct cli *cli, PGconn **c, const struct d
 	}
 }
 
-static char *read_stdin(size_t limit)
+/* Counting stops here: a note from /dev/zero is "more than" this. */
+#define NOTE_COUNT_MAX ((size_t)64 << 20)
+
+/* The note from standard input: no more than limit + 1 bytes kept, but
+ * every byte counted (up to NOTE_COUNT_MAX) into *size, so that an
+ * over-long note is refused with its real size. */
+static char *read_stdin(size_t limit, size_t *size)
 {
 	struct buf b = BUF_INIT;
 	char chunk[4096];
 	size_t n;
 	if (isatty(STDIN_FILENO))
 		fputs("Write the note; end it with Ctrl-D on a line of its own.\n", stderr);
-	while ((n = fread(chunk, 1, sizeof chunk, stdin)) > 0) {
-		buf_add(&b, chunk, n);
-		if (b.len > limit + 1)
-			break;
+	*size = 0;
+	while (*size <= NOTE_COUNT_MAX && (n = fread(chunk, 1, sizeof chunk, stdin)) > 0) {
+		if (b.len <= limit)
+			buf_add(&b, chunk, n);
+		*size += n;
 	}
 	return buf_steal(&b);
 }
@@ -150,21 +158,22 @@ static int cmd_new(const struct cli *cli, const struct opts *o)
 		snprintf(h.priority, sizeof h.priority, "%s", o->priority);
 	if (o->to)
 		snprintf(h.to_staff, sizeof h.to_staff, "%s", o->to);
-	if (o->ticket) {
-		/* "#4812", as the console and 'baton show' write tickets, too. */
-		const char *t = o->ticket + (o->ticket[0] == '#');
-		char *end;
-		h.ticket_id = strtoll(t, &end, 10);
-		if (*end || h.ticket_id <= 0) {
-			cli_error("--ticket must be a ticket number");
-			return EXIT_USAGE;
-		}
-	}
+	/* "#4812", as the console and 'baton show' write tickets, too. */
+	if (o->ticket && cli_number("--ticket", o->ticket + (o->ticket[0] == '#'), 1, LLONG_MAX,
+	                            &h.ticket_id) < 0)
+		return EXIT_USAGE;
 	snprintf(h.to_team, sizeof h.to_team, "%s", o->to_team);
-	h.note = o->message ? strdup(o->message) : read_stdin((size_t)cli->cfg->max_note_bytes);
+	size_t size = o->message ? strlen(o->message) : 0;
+	h.note = o->message ? strdup(o->message) : read_stdin((size_t)cli->cfg->max_note_bytes, &size);
 	if (!h.note)
 		abort();
 	int rc = EXIT_OK;
+	if (size > (size_t)cli->cfg->max_note_bytes) {
+		cli_error("the note is %s%zu bytes; the largest is %d", size > NOTE_COUNT_MAX ? "more than " : "",
+		          size > NOTE_COUNT_MAX ? NOTE_COUNT_MAX : size, cli->cfg->max_note_bytes);
+		handoff_clear(&h);
+		return EXIT_FAIL;
+	}
 	if (handoff_validate(&h, cli->cfg, err, sizeof err) < 0) {
 		cli_error("%s", err);
 		handoff_clear(&h);

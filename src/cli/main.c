@@ -2,6 +2,7 @@
  * configuration, then runs a subcommand or the console. */
 #include "baton/cli.h"
 #include "baton/config.h"
+#include "baton/text.h"
 #include "baton/ui.h"
 
 #include <getopt.h>
@@ -38,6 +39,22 @@ static const char usage_text[] =
 	"4 database unreachable or schema not usable.\n"
 	"See baton(1) for the console's keys and the configuration file.\n";
 
+/* Every argument is text the database will store or compare: one that
+ * is not UTF-8 is a usage error for every command, said once here.  The
+ * argument itself is not echoed (it may be a password in a conninfo). */
+static int check_arguments(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (text_valid_utf8(argv[i], strlen(argv[i])))
+			continue;
+		int after = i > 1 && argv[i - 1][0] == '-' && text_valid_utf8(argv[i - 1], strlen(argv[i - 1]));
+		cli_error("argument %d%s%s%s is not valid UTF-8: check the terminal's or the script's"
+		          " character set", i, after ? " (after " : "", after ? argv[i - 1] : "", after ? ")" : "");
+		return -1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -51,6 +68,8 @@ int main(int argc, char **argv)
 	int c;
 
 	setlocale(LC_ALL, "");
+	if (check_arguments(argc, argv) < 0)
+		return EXIT_USAGE;
 	/* '+': options after the command belong to the command. */
 	while ((c = getopt_long(argc, argv, "+c:d:hV", opts, NULL)) != -1) {
 		switch (c) {
