@@ -86,8 +86,8 @@ void handoff_send(struct app *a, struct handoff_new *h)
 	handoff_create_stmt(&j->h, a->cfg, &j->params, &st);
 	dbq_submit(a->db, 0, &st, 1, 1, on_sent, j);
 	if (j->unsaved)
-		app_message(a, 1, "NOT SAVED: %s — the handoff %s, in memory only: quitting loses it", j->why,
-		            a->db_state != DBQ_READY ? "waits for the database" : "is being sent");
+		app_message(a, 1, "NOT SAVED — the handoff %s, in memory only (quitting loses it): %s",
+		            a->db_state != DBQ_READY ? "waits for the database" : "is being sent", j->why);
 	else if (a->db_state != DBQ_READY)
 		app_message(a, 1, "database unreachable: the handoff is saved and will be sent when it is back");
 	else
