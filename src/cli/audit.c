@@ -75,7 +75,6 @@ static int parse(int argc, char **argv, struct audit_opts *o)
 	o->format = "text";
 	snprintf(o->limit, sizeof o->limit, "100");
 	int c;
-	char *end;
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
 		switch (c) {
@@ -84,12 +83,10 @@ static int parse(int argc, char **argv, struct audit_opts *o)
 		case 'S': o->since = optarg; break;
 		case 'f': o->format = optarg; break;
 		case 'l': {
-			long v = strtol(optarg, &end, 10);
-			if (*optarg == '\0' || *end || v < 1 || v > 100000) {
-				cli_error("--limit takes a number from 1 to 100000");
+			long long v;
+			if (cli_number("--limit", optarg, 1, 100000, &v) < 0)
 				return -1;
-			}
-			snprintf(o->limit, sizeof o->limit, "%ld", v);
+			snprintf(o->limit, sizeof o->limit, "%lld", v);
 			break;
 		}
 		case 'h': fputs(usage, stdout); return 1;

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Command-line input that cannot attack: an argument that is not UTF-8 is a
 # usage error (exit 2) for every command, said without echoing it; numbers
-# out of range (--ticket, --version) exit 2 naming the option; a note of
+# out of range (--ticket, --version, --limit) exit 2 naming the option; a note of
 # only spaces and invisible characters is empty; an over-long note reports
 # its real size.  None of them writes anything.
 . "$BATON_ROOT/tests/lib/e2e.sh"
@@ -49,6 +49,10 @@ run as ben handoff ack 6293c178 --version 2147483648
 expect version_past_int_is_refused said "--version 2147483648 is out of range"
 run as ben handoff ack 6293c178 --version 1e3
 expect version_1e3_is_not_a_number said "--version takes a whole number, not '1e3'"
+run as ana audit --limit 100001
+expect limit_past_its_range_is_refused said "--limit 100001 is out of range: from 1 to 100000"
+run as ana audit --limit ' 5'
+expect limit_with_a_space_is_not_a_number said "--limit takes a whole number, not ' 5'"
 expect the_handoff_was_not_acknowledged \
 	test "$(sql "SELECT state FROM handoff WHERE id = '6293c178-ae4a-339c-418f-a402dd44efe3'")" = open
 
