@@ -55,15 +55,16 @@ static int check_arguments(int argc, char **argv)
 	return 0;
 }
 
+static const struct option opts[] = {
+	{"config", required_argument, NULL, 'c'},
+	{"dbname", required_argument, NULL, 'd'},
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, 'V'},
+	{NULL, 0, NULL, 0},
+};
+
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"config", required_argument, NULL, 'c'},
-		{"dbname", required_argument, NULL, 'd'},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0},
-	};
 	const char *cfg_file = NULL, *conninfo = NULL;
 	int c;
 
