@@ -33,8 +33,10 @@ int cli_audit(const struct cli *cli, int argc, char **argv);
 PGconn *cli_connect(const struct cli *cli, int *rc);
 
 /* A whole number option in [min, max] (text_to_ll): 0, or -1 with one
- * message naming the option and what is wrong. */
-int cli_number(const char *option, const char *arg, long long min, long long max, long long *out);
+ * message naming the option and what is wrong ("--ticket must be a ticket
+ * number, not 'x'": noun says what it should be). */
+int cli_number(const char *option, const char *noun, const char *arg, long long min, long long max,
+               long long *out);
 
 /* 1 if the column is an integer type (int2, int4, int8). */
 int cli_column_is_int(const PGresult *r, int col);

@@ -84,7 +84,7 @@ static int parse(int argc, char **argv, struct audit_opts *o)
 		case 'f': o->format = optarg; break;
 		case 'l': {
 			long long v;
-			if (cli_number("--limit", optarg, 1, 100000, &v) < 0)
+			if (cli_number("--limit", "a number of rows", optarg, 1, 100000, &v) < 0)
 				return -1;
 			snprintf(o->limit, sizeof o->limit, "%lld", v);
 			break;

@@ -70,7 +70,7 @@ static int parse(int argc, char **argv, struct opts *o, int *optind_out)
 		case 'M': o->mine = 1; break;
 		case 'v': {
 			long long v;
-			if (cli_number("--version", optarg, 1, INT_MAX, &v) < 0)
+			if (cli_number("--version", "a version number", optarg, 1, INT_MAX, &v) < 0)
 				return -1;
 			o->version = (int)v;
 			break;
@@ -159,8 +159,8 @@ static int cmd_new(const struct cli *cli, const struct opts *o)
 	if (o->to)
 		snprintf(h.to_staff, sizeof h.to_staff, "%s", o->to);
 	/* "#4812", as the console and 'baton show' write tickets, too. */
-	if (o->ticket && cli_number("--ticket", o->ticket + (o->ticket[0] == '#'), 1, LLONG_MAX,
-	                            &h.ticket_id) < 0)
+	if (o->ticket && cli_number("--ticket", "a ticket number", o->ticket + (o->ticket[0] == '#'), 1,
+	                            LLONG_MAX, &h.ticket_id) < 0)
 		return EXIT_USAGE;
 	snprintf(h.to_team, sizeof h.to_team, "%s", o->to_team);
 	size_t size = o->message ? strlen(o->message) : 0;

@@ -21,11 +21,12 @@ void cli_error(const char *fmt, ...)
 	buf_free(&clean);
 }
 
-int cli_number(const char *option, const char *arg, long long min, long long max, long long *out)
+int cli_number(const char *option, const char *noun, const char *arg, long long min, long long max,
+               long long *out)
 {
 	int rc = text_to_ll(arg, min, max, out);
 	if (rc == -1)
-		cli_error("%s takes a whole number, not '%s'", option, arg);
+		cli_error("%s must be %s, not '%s'", option, noun, arg);
 	else if (rc == -2)
 		cli_error("%s %s is out of range: from %lld to %lld", option, arg, min, max);
 	return rc < 0 ? -1 : 0;

@@ -42,17 +42,17 @@ expect ticket_past_bigint_is_refused said "--ticket 99999999999999999999 is out 
 run new --ticket 0 --message "call Dana"
 expect ticket_0_is_refused said "--ticket 0 is out of range"
 run new --ticket '#-5' --message "call Dana"
-expect negative_ticket_is_not_a_number said "--ticket takes a whole number, not '-5'"
+expect negative_ticket_is_not_a_number said "--ticket must be a ticket number, not '-5'"
 run new --ticket '4812 ' --message "call Dana"
-expect ticket_with_a_space_is_not_a_number said "--ticket takes a whole number"
+expect ticket_with_a_space_is_not_a_number said "--ticket must be a ticket number, not '4812 '"
 run as ben handoff ack 6293c178 --version 2147483648
 expect version_past_int_is_refused said "--version 2147483648 is out of range"
 run as ben handoff ack 6293c178 --version 1e3
-expect version_1e3_is_not_a_number said "--version takes a whole number, not '1e3'"
+expect version_1e3_is_not_a_number said "--version must be a version number, not '1e3'"
 run as ana audit --limit 100001
 expect limit_past_its_range_is_refused said "--limit 100001 is out of range: from 1 to 100000"
 run as ana audit --limit ' 5'
-expect limit_with_a_space_is_not_a_number said "--limit takes a whole number, not ' 5'"
+expect limit_with_a_space_is_not_a_number said "--limit must be a number of rows, not ' 5'"
 expect the_handoff_was_not_acknowledged \
 	test "$(sql "SELECT state FROM handoff WHERE id = '6293c178-ae4a-339c-418f-a402dd44efe3'")" = open
 
