@@ -47,7 +47,10 @@ mkdir -p "$s1"
 console hostile1 "$s1" ana
 form_to_success
 type_text "First line, saved."
-check "with a sound directory: 'draft saved'" wait_row 23 "draft saved" 5
+# Every key is saved before the screen shows it: once the whole line is
+# on screen, the disk has it.
+check "with a sound directory: 'draft saved'" \
+	eval 'wait_row 7 "First line, saved." 5 && wait_row 23 "draft saved" 5'
 chmod 0770 "$d1"
 type_text " Then refused."
 check "directory writable by others: the form says NOT SAVED, the note is kept in memory" \
@@ -99,7 +102,8 @@ console hostile2 "$s2" ana
 form_to_success
 chmod 0770 "$d2"
 type_text "Written while refused."
-check "NOT SAVED" wait_row 23 "NOT SAVED (the note is kept in memory)" 5
+check "NOT SAVED, the whole note on screen" \
+	eval 'wait_row 7 "Written while refused." 5 && wait_row 23 "NOT SAVED (the note is kept in memory)" 5'
 chmod 0700 "$d2"
 pid=$(console_pid "$tag")
 check "the console is running" test -n "$pid"
