@@ -15,37 +15,52 @@
 -- a member of baton_staff reads a row only while they have an active staff
 -- row (disabling someone takes effect on their sessions' next query, from
 -- psql as from Baton) and, if an administrator gave them a scope, only
--- about customers of those segments.  The checks of the session user are
--- written as uncorrelated subqueries, (SELECT baton_me_active()), which
--- PostgreSQL evaluates once per query (an InitPlan), not once per row; the
--- tables that hang off a customer check the customer by its primary key
--- only when a scope applies.  Owners and superusers bypass row-level
--- security: migrations, imports and the demo load run as them.
+-- about customers of those segments.  The check of the session user is
+-- written as an uncorrelated subquery, (SELECT baton_me_sees_all()), which
+-- PostgreSQL evaluates once per query (an InitPlan), not once per row; a
+-- row's customer is looked up (by primary key) only for a person limited
+-- by a scope.  Owners and superusers bypass row-level security:
+-- migrations, imports and the demo load run as them.
 
 -- Scope: the customer segments a person may see; NULL: all of them.
 ALTER TABLE staff ADD COLUMN scope text[]
     CHECK (scope IS NULL OR (cardinality(scope) > 0
            AND scope <@ ARRAY['smb', 'mid-market', 'enterprise', 'strategic']));
 
--- Who am I, for the policies: evaluated as the owner (the staff table is
--- readable by all staff anyway), fixed search_path.
+-- Who am I, for the policies.  SQL-standard bodies: parsed here, once, so
+-- that no search_path can change what they mean, and simple enough for the
+-- planner to inline; they read the staff table, which every staff member
+-- may read.  In a policy each is written (SELECT f()): an InitPlan,
+-- evaluated once per query (and only when needed), not once per row.
 CREATE FUNCTION baton_me_active() RETURNS boolean
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-    SELECT EXISTS (SELECT 1 FROM staff WHERE role_name = session_user AND active)
-$$;
+LANGUAGE sql STABLE
+RETURN EXISTS (SELECT 1 FROM public.staff s WHERE s.role_name = session_user AND s.active);
 
+-- Active and not limited by a scope: everything is visible.
+CREATE FUNCTION baton_me_sees_all() RETURNS boolean
+LANGUAGE sql STABLE
+RETURN EXISTS (SELECT 1 FROM public.staff s
+               WHERE s.role_name = session_user AND s.active AND s.scope IS NULL);
+
+-- The segments an active person may see (NULL: all, or not active).
 CREATE FUNCTION baton_me_scope() RETURNS text[]
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-    SELECT scope FROM staff WHERE role_name = session_user AND active
-$$;
+LANGUAGE sql STABLE
+RETURN (SELECT s.scope FROM public.staff s WHERE s.role_name = session_user AND s.active);
 
--- Whether the session user may see one customer: for the checks of single
--- writes (the handoff functions run as their owner and bypass the policies).
+-- Whether the session user may see one customer (or one handoff's): for a
+-- scoped person's rows, one primary-key lookup each, and for the checks of
+-- single writes (the handoff functions run as their owner, past the
+-- policies).
 CREATE FUNCTION baton_me_sees_customer(p_customer bigint) RETURNS boolean
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
     SELECT EXISTS (SELECT 1 FROM customer c JOIN staff s ON s.role_name = session_user
                    WHERE c.id = p_customer AND s.active
                      AND (s.scope IS NULL OR c.segment = ANY (s.scope)))
+$$;
+
+CREATE FUNCTION baton_me_sees_handoff(p_handoff uuid) RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+    SELECT baton_me_sees_customer((SELECT h.customer_id FROM handoff h WHERE h.id = p_handoff))
 $$;
 
 -- Roles that bypass row-level security anyway (superusers, BYPASSRLS, the
@@ -58,20 +73,20 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
     FROM pg_roles r WHERE r.rolname = session_user
 $$;
 
-REVOKE ALL ON FUNCTION baton_me_active(), baton_me_scope(), baton_me_sees_customer(bigint),
-    baton_me_bypasses() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION baton_me_active(), baton_me_scope(), baton_me_sees_customer(bigint),
-    baton_me_bypasses() TO baton_staff, baton_admin;
+REVOKE ALL ON FUNCTION baton_me_active(), baton_me_sees_all(), baton_me_scope(),
+    baton_me_sees_customer(bigint), baton_me_sees_handoff(uuid), baton_me_bypasses() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION baton_me_active(), baton_me_sees_all(), baton_me_scope(),
+    baton_me_sees_customer(bigint), baton_me_sees_handoff(uuid), baton_me_bypasses()
+    TO baton_staff, baton_admin;
 
 -- Read policies ----------------------------------------------------------------
 ALTER TABLE customer ENABLE ROW LEVEL SECURITY;
 CREATE POLICY staff_read ON customer FOR SELECT TO baton_staff
-    USING ((SELECT baton_me_active())
-           AND ((SELECT baton_me_scope()) IS NULL OR segment = ANY ((SELECT baton_me_scope())::text[])));
+    USING ((SELECT baton_me_sees_all()) OR segment = ANY ((SELECT baton_me_scope())::text[]));
 
--- The tables that belong to a customer: visible with their customer.  The
--- EXISTS reads customer under its own policy, by primary key, and only for
--- a scoped person (OR stops at the first true).
+-- The tables that belong to a customer: visible with their customer.  Only
+-- for a scoped person is the customer looked up, by its primary key: OR and
+-- AND stop as soon as they know.
 DO $$
 DECLARE
     t text;
@@ -80,17 +95,16 @@ BEGIN
                              'success_note', 'marketing_event', 'survey_response', 'handoff']
     LOOP
         EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
-        EXECUTE format(
-            'CREATE POLICY staff_read ON %I FOR SELECT TO baton_staff'
-            ' USING ((SELECT baton_me_active()) AND ((SELECT baton_me_scope()) IS NULL'
-            '        OR EXISTS (SELECT 1 FROM customer c WHERE c.id = %I.customer_id)))', t, t);
+        EXECUTE format('CREATE POLICY staff_read ON %I FOR SELECT TO baton_staff'
+                       ' USING ((SELECT baton_me_sees_all())'
+                       '        OR ((SELECT baton_me_active()) AND baton_me_sees_customer(customer_id)))', t);
     END LOOP;
 END $$;
 
 ALTER TABLE handoff_event ENABLE ROW LEVEL SECURITY;
 CREATE POLICY staff_read ON handoff_event FOR SELECT TO baton_staff
-    USING ((SELECT baton_me_active()) AND ((SELECT baton_me_scope()) IS NULL
-           OR EXISTS (SELECT 1 FROM handoff h WHERE h.id = handoff_event.handoff_id)));
+    USING ((SELECT baton_me_sees_all())
+           OR ((SELECT baton_me_active()) AND baton_me_sees_handoff(handoff_id)));
 
 -- The finder's candidates.  Row-level security orders the policies' checks
 -- before any condition of the query that is not leakproof, and LIKE, lower()
@@ -149,20 +163,12 @@ GRANT EXECUTE ON FUNCTION baton_find(text, boolean) TO baton_staff;
 -- active.  Notes are inserted directly; handoffs and their events go
 -- through the functions of migration 002 (the demo's history is written
 -- directly, with a right lent for that load only).
-DO $$
-DECLARE
-    t text;
-BEGIN
-    FOREACH t IN ARRAY ARRAY['success_note', 'handoff'] LOOP
-        EXECUTE format(
-            'CREATE POLICY staff_write ON %I FOR INSERT TO baton_staff'
-            ' WITH CHECK ((SELECT baton_me_active())'
-            '             AND EXISTS (SELECT 1 FROM customer c WHERE c.id = %I.customer_id))', t, t);
-    END LOOP;
-END $$;
+CREATE POLICY staff_write ON success_note FOR INSERT TO baton_staff
+    WITH CHECK (baton_me_sees_customer(customer_id));
+CREATE POLICY staff_write ON handoff FOR INSERT TO baton_staff
+    WITH CHECK (baton_me_sees_customer(customer_id));
 CREATE POLICY staff_write ON handoff_event FOR INSERT TO baton_staff
-    WITH CHECK ((SELECT baton_me_active())
-                AND EXISTS (SELECT 1 FROM handoff h WHERE h.id = handoff_event.handoff_id));
+    WITH CHECK (baton_me_sees_handoff(handoff_id));
 
 -- The handoff functions run as their owner, past the policies: a trigger
 -- holds every write of a handoff or its events to the same rule, whichever
@@ -202,9 +208,11 @@ CREATE TRIGGER success_note_reach BEFORE INSERT ON success_note
 
 -- Administration ---------------------------------------------------------------
 -- Refuse unless the session user (never the function's owner) is an admin.
+-- Runs with its caller's rights, so that current_user is the owner of the
+-- function about to create or alter a role.
 CREATE FUNCTION baton_staff_admin_check(p_role name, p_needs_createrole boolean)
 RETURNS void
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+LANGUAGE plpgsql STABLE SET search_path = public, pg_temp AS $$
 BEGIN
     IF NOT pg_has_role(session_user, 'baton_admin', 'MEMBER') THEN
         RAISE EXCEPTION 'only an administrator (a role granted baton_admin) can change staff; % is not one',
@@ -225,7 +233,7 @@ END $$;
 
 -- The team by its id or name, or an error.
 CREATE FUNCTION baton_staff_team(p_team text) RETURNS text
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+LANGUAGE plpgsql STABLE SET search_path = public, pg_temp AS $$
 DECLARE
     v_team text;
 BEGIN

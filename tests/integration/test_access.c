@@ -267,6 +267,32 @@ static void test_policies_keep_the_indexes(void)
 	buf_free(&plan);
 }
 
+/* The functions run as whoever ran baton migrate: without CREATEROLE
+ * they refuse to add anyone, and say what to do. */
+static void test_owner_without_createrole_refused(void)
+{
+	const char *weak = role_name("weak");
+	char sql[512];
+	snprintf(sql, sizeof sql, "CREATE ROLE %s NOLOGIN; GRANT ALL ON staff, team TO %s;"
+	         " GRANT EXECUTE ON FUNCTION baton_staff_admin_check(name, boolean),"
+	         " baton_staff_team(text) TO %s;"
+	         " ALTER FUNCTION baton_staff_add(name, text, text, boolean, text) OWNER TO %s",
+	         weak, weak, weak, weak);
+	PGresult *r = PQexec(su, sql);
+	CHECK(PQresultStatus(r) == PGRES_COMMAND_OK);
+	PQclear(r);
+	const char *role = role_name("nocr");
+	struct staff_change ch = {role, "Nobody", "support", NULL, NULL, 0};
+	char err[512] = "";
+	int created;
+	CHECK(staff_add(admin, &ch, &created, err, sizeof err) < 0);
+	CHECK(strstr(err, "may not create or alter roles") != NULL);
+	CHECK(strstr(err, "CREATEROLE") != NULL);
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM pg_roles WHERE rolname = '%s'", role);
+	CHECK_STR(itest_value(su, sql), "0");
+	PQclear(PQexec(su, "ALTER FUNCTION baton_staff_add(name, text, text, boolean, text) OWNER TO CURRENT_USER"));
+}
+
 int main(void)
 {
 	db = itest_newdb("baton_demo");
@@ -287,6 +313,7 @@ int main(void)
 	RUN(test_scope_limits_every_table_and_write);
 	RUN(test_unknown_segment_refused);
 	RUN(test_policies_keep_the_indexes);
+	RUN(test_owner_without_createrole_refused);
 	PQfinish(ana);
 	PQfinish(admin);
 	PQfinish(su);
