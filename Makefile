@@ -63,24 +63,46 @@ $(BUILD)/baton: $(CLI_OBJ) $(CORE_OBJ) $(UI_OBJ)
 	$(E) "  LD      $@"
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(BUILD)/%.o: %.c
+# A change of flags (WERROR, OPT, SAN, CFLAGS...) must rebuild everything, or
+# a stale object built without -Werror would pass `make check`.  The stamp
+# holds the effective flags and is rewritten only when they differ, so an
+# unchanged run rebuilds nothing.  It is a prerequisite of the rules that
+# compile (every object, test program and the bench), not of object lists,
+# so a new source file is covered too; the programs that link objects follow.
+.PHONY: FORCE
+FLAGS_STAMP = $(BUILD)/flags.stamp
+FLAGS_NOW  = $(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) $(PKG_LIBS)
+$(FLAGS_STAMP): FORCE
+	@mkdir -p $(dir $@)
+	@printf '%s\n' '$(subst ','\'',$(FLAGS_NOW))' >$@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+
+$(BUILD)/%.o: %.c $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(E) "  CC      $@"
 	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
 # The migrations are compiled into the binary so that `baton migrate` knows
-# exactly which schema versions it understands.
-$(BUILD)/gen/migrations.c: $(MIGRATIONS) src/gen_migrations.sh
+# exactly which schema versions it understands.  The list stamp, like the
+# flags stamp, changes when a migration is added or removed (a removed file
+# leaves no newer prerequisite behind).
+MIGRATIONS_STAMP = $(BUILD)/gen/migrations.list
+$(MIGRATIONS_STAMP): FORCE
+	@mkdir -p $(dir $@)
+	@printf '%s\n' $(MIGRATIONS) >$@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+
+$(BUILD)/gen/migrations.c: $(MIGRATIONS) $(MIGRATIONS_STAMP) src/gen_migrations.sh
 	@mkdir -p $(dir $@)
 	sh src/gen_migrations.sh $(MIGRATIONS) > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/gen/migrations.o: $(BUILD)/gen/migrations.c
+$(BUILD)/gen/migrations.o: $(BUILD)/gen/migrations.c $(FLAGS_STAMP)
 	$(E) "  CC      $@"
 	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
 tests: $(TEST_BINS) $(BUILD)/baton
 
-$(BUILD)/tests/%: tests/%.c $(CORE_OBJ) tests/check.h
+$(BUILD)/tests/%: tests/%.c $(CORE_OBJ) tests/check.h $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(E) "  CCLD    $@"
 	$(Q)$(CC) $(ALL_CPPFLAGS) -Itests $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(CORE_OBJ) $(PKG_LIBS)
@@ -116,6 +138,7 @@ $(BENCH_BIN): tests/bench/bench.c $(CORE_OBJ)
 	@mkdir -p $(dir $@)
 	$(E) "  CCLD    $@"
 	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(CORE_OBJ) $(PKG_LIBS)
+$(BENCH_BIN): $(FLAGS_STAMP)
 
 bench: deps-check
 	$(MAKE) --no-print-directory all tests $(BENCH_BIN)

@@ -241,3 +241,21 @@ int db_uuid(char out[37])
 	         b[12], b[13], b[14], b[15]);
 	return 0;
 }
+
+char *db_value_dup(const PGresult *r, int row, int col)
+{
+	char *s = strdup(PQgetvalue(r, row, col));
+	if (!s)
+		abort();
+	return s;
+}
+
+char *db_value_dup_or_null(const PGresult *r, int row, int col)
+{
+	return PQgetisnull(r, row, col) ? NULL : db_value_dup(r, row, col);
+}
+
+long long db_value_ll(const PGresult *r, int row, int col)
+{
+	return strtoll(PQgetvalue(r, row, col), NULL, 10);
+}

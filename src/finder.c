@@ -101,21 +101,6 @@ void finder_statement(const struct finder_query *f, struct db_stmt *out)
 }
 
 /* A copy of a value; an SQL NULL gives NULL, or "" when empty_for_null. */
-static char *copy_value(const PGresult *r, int row, int col, int empty_for_null)
-{
-	if (PQgetisnull(r, row, col) && !empty_for_null)
-		return NULL;
-	char *s = strdup(PQgetvalue(r, row, col));
-	if (!s)
-		abort();
-	return s;
-}
-
-static long long number_value(const PGresult *r, int row, int col)
-{
-	return strtoll(PQgetvalue(r, row, col), NULL, 10);
-}
-
 static void *alloc_rows(int n, size_t size)
 {
 	void *v = calloc(n > 0 ? (size_t)n : 1, size);
@@ -133,14 +118,14 @@ int finder_matches_read(const PGresult *r, struct finder_matches *out)
 	out->v = alloc_rows(out->n, sizeof *out->v);
 	for (int i = 0; i < out->n; i++) {
 		struct finder_match *m = &out->v[i];
-		m->id = number_value(r, i, F_ID);
-		m->name = copy_value(r, i, F_NAME, 1);
-		m->domain = copy_value(r, i, F_DOMAIN, 1);
-		m->lifecycle = copy_value(r, i, F_LIFECYCLE, 1);
-		m->open_tickets = number_value(r, i, F_OPEN_TICKETS);
-		m->hot_tickets = number_value(r, i, F_HOT_TICKETS);
-		m->late_handoffs = number_value(r, i, F_LATE_HANDOFFS);
-		m->matched = copy_value(r, i, F_MATCHED, 1);
+		m->id = db_value_ll(r, i, F_ID);
+		m->name = db_value_dup(r, i, F_NAME);
+		m->domain = db_value_dup(r, i, F_DOMAIN);
+		m->lifecycle = db_value_dup(r, i, F_LIFECYCLE);
+		m->open_tickets = db_value_ll(r, i, F_OPEN_TICKETS);
+		m->hot_tickets = db_value_ll(r, i, F_HOT_TICKETS);
+		m->late_handoffs = db_value_ll(r, i, F_LATE_HANDOFFS);
+		m->matched = db_value_dup(r, i, F_MATCHED);
 	}
 	return 0;
 }
@@ -173,20 +158,20 @@ int finder_waiting_read(const PGresult *r, struct waiting_list *out)
 	out->v = alloc_rows(out->n, sizeof *out->v);
 	for (int i = 0; i < out->n; i++) {
 		struct waiting_handoff *w = &out->v[i];
-		w->id = copy_value(r, i, W_ID, 1);
-		w->customer_id = number_value(r, i, W_CUSTOMER_ID);
-		w->customer = copy_value(r, i, W_CUSTOMER, 1);
-		w->from_team = copy_value(r, i, W_FROM_TEAM, 1);
-		w->to_team = copy_value(r, i, W_TO_TEAM, 1);
-		w->to_staff = copy_value(r, i, W_TO_STAFF, 0);
-		w->reason = copy_value(r, i, W_REASON, 1);
-		w->priority = copy_value(r, i, W_PRIORITY, 1);
+		w->id = db_value_dup(r, i, W_ID);
+		w->customer_id = db_value_ll(r, i, W_CUSTOMER_ID);
+		w->customer = db_value_dup(r, i, W_CUSTOMER);
+		w->from_team = db_value_dup(r, i, W_FROM_TEAM);
+		w->to_team = db_value_dup(r, i, W_TO_TEAM);
+		w->to_staff = db_value_dup_or_null(r, i, W_TO_STAFF);
+		w->reason = db_value_dup(r, i, W_REASON);
+		w->priority = db_value_dup(r, i, W_PRIORITY);
 		w->open = strcmp(PQgetvalue(r, i, W_STATE), "open") == 0;
-		w->age_s = number_value(r, i, W_AGE_S);
+		w->age_s = db_value_ll(r, i, W_AGE_S);
 		w->late = w->open && !PQgetisnull(r, i, W_ACK_LEFT_S) &&
-		          number_value(r, i, W_ACK_LEFT_S) < 0;
-		w->note = copy_value(r, i, W_NOTE, 1);
-		w->version = (int)number_value(r, i, W_VERSION);
+		          db_value_ll(r, i, W_ACK_LEFT_S) < 0;
+		w->note = db_value_dup(r, i, W_NOTE);
+		w->version = (int)db_value_ll(r, i, W_VERSION);
 	}
 	return 0;
 }

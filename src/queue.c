@@ -308,33 +308,25 @@ int queue_filter_parse(struct queue_filter *f, const char *text, const struct co
 
 /* --- rows ---------------------------------------------------------------------- */
 
-static char *dup_value(const PGresult *r, int row, int col)
-{
-	char *s = strdup(PQgetvalue(r, row, col));
-	if (!s)
-		abort();
-	return s;
-}
-
 static void read_row(struct queue_row *q, const PGresult *r, int i)
 {
 	snprintf(q->id, sizeof q->id, "%s", PQgetvalue(r, i, Q_ID));
 	q->customer_id = atoll(PQgetvalue(r, i, Q_CUSTOMER_ID));
-	q->customer = dup_value(r, i, Q_CUSTOMER);
+	q->customer = db_value_dup(r, i, Q_CUSTOMER);
 	snprintf(q->from_team, sizeof q->from_team, "%s", PQgetvalue(r, i, Q_FROM_TEAM));
 	snprintf(q->to_team, sizeof q->to_team, "%s", PQgetvalue(r, i, Q_TO_TEAM));
 	snprintf(q->to_staff, sizeof q->to_staff, "%s", PQgetvalue(r, i, Q_TO_STAFF));
-	q->reason = dup_value(r, i, Q_REASON);
+	q->reason = db_value_dup(r, i, Q_REASON);
 	snprintf(q->priority, sizeof q->priority, "%s", PQgetvalue(r, i, Q_PRIORITY));
 	snprintf(q->state, sizeof q->state, "%s", PQgetvalue(r, i, Q_STATE));
 	q->age_s = atoll(PQgetvalue(r, i, Q_AGE_S));
 	q->has_ack_left = !strcmp(q->state, "open") && !PQgetisnull(r, i, Q_ACK_LEFT_S);
 	q->ack_left_s = atoll(PQgetvalue(r, i, Q_ACK_LEFT_S));
 	q->breached = PQgetvalue(r, i, Q_BREACHED)[0] == 't';
-	q->last_event = dup_value(r, i, Q_LAST_EVENT);
+	q->last_event = db_value_dup(r, i, Q_LAST_EVENT);
 	q->version = atoi(PQgetvalue(r, i, Q_VERSION));
-	q->note = dup_value(r, i, Q_NOTE);
-	q->segment = dup_value(r, i, Q_SEGMENT);
+	q->note = db_value_dup(r, i, Q_NOTE);
+	q->segment = db_value_dup(r, i, Q_SEGMENT);
 }
 
 int queue_list_read(struct queue_list *l, const PGresult *r, char *err, size_t errlen)

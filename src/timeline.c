@@ -13,14 +13,6 @@ void timeline_statement(struct db_stmt *out, const char *const *params)
 	out->params = params;
 }
 
-static char *dup_value(const PGresult *r, int row, int col)
-{
-	char *s = strdup(PQgetvalue(r, row, col));
-	if (!s)
-		abort();
-	return s;
-}
-
 int timeline_from_result(struct timeline *t, const PGresult *r, char *err, size_t errlen)
 {
 	memset(t, 0, sizeof *t);
@@ -34,12 +26,12 @@ int timeline_from_result(struct timeline *t, const PGresult *r, char *err, size_
 		abort();
 	for (int i = 0; i < n; i++) {
 		struct timeline_entry *e = &t->e[i];
-		e->at = dup_value(r, i, TL_AT);
+		e->at = db_value_dup(r, i, TL_AT);
 		e->age_s = strtoll(PQgetvalue(r, i, TL_AGE_S), NULL, 10);
-		e->kind = dup_value(r, i, TL_KIND);
-		e->who = dup_value(r, i, TL_WHO);
-		e->text = dup_value(r, i, TL_TEXT);
-		e->ref = dup_value(r, i, TL_REF);
+		e->kind = db_value_dup(r, i, TL_KIND);
+		e->who = db_value_dup(r, i, TL_WHO);
+		e->text = db_value_dup(r, i, TL_TEXT);
+		e->ref = db_value_dup(r, i, TL_REF);
 	}
 	t->n = n;
 	return 0;

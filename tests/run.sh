@@ -65,6 +65,11 @@ run_one() { # name, command...
 		echo "[$name] FAIL $name exited with status $rc:"
 		tail -n 30 "$out" | sed 's/^/    /'
 		f=1
+	elif [ "$p" -eq 0 ] && [ "$f" -eq 0 ]; then
+		# Nothing checked is not a pass: an early exit or a skipped block.
+		echo "[$name] FAIL $name ran no check:"
+		tail -n 30 "$out" | sed 's/^/    /'
+		f=1
 	elif [ "$f" -ne 0 ]; then
 		grep -vE '^(PASS|FAIL) ' "$out" | tail -n 30 | sed 's/^/    /'
 	fi
@@ -72,11 +77,18 @@ run_one() { # name, command...
 	failed=$((failed + f))
 }
 
-for t in "$build"/tests/unit/* "$build"/tests/integration/*; do
-	[ -x "$t" ] && [ -f "$t" ] || continue
-	case $t in *.d|*.o) continue ;; esac
+# Every test source runs: one that was not built is a failure, not a skip.
+for src in "$root"/tests/unit/*.c "$root"/tests/integration/*.c; do
+	[ -f "$src" ] || continue
+	kind=$(basename "$(dirname "$src")")
+	t="$build/tests/$kind/$(basename "$src" .c)"
 	case $t in *"$filter"*) ;; *) continue ;; esac
-	run_one "$(basename "$t")" "$t"
+	if [ -x "$t" ] && [ -f "$t" ]; then
+		run_one "$(basename "$t")" "$t"
+	else
+		echo "[$(basename "$t")] FAIL $t is not built (make BUILD=... tests)"
+		failed=$((failed + 1))
+	fi
 done
 for t in "$root"/tests/e2e/*.sh; do
 	[ -f "$t" ] || continue

@@ -52,6 +52,13 @@ struct db_stmt {
 int db_pipeline(PGconn *c, const struct db_stmt *stmts, int n, PGresult **res,
                 char *err, size_t errlen);
 
+/* Values of a result, for the core's readers that turn results into typed
+ * structs: a copy of the text ("" for NULL; aborts without memory), the
+ * same but NULL for NULL, and a whole number (0 for NULL). */
+char *db_value_dup(const PGresult *r, int row, int col);
+char *db_value_dup_or_null(const PGresult *r, int row, int col);
+long long db_value_ll(const PGresult *r, int row, int col);
+
 /* Generate a random (version 4) UUID as 36 characters + NUL. */
 int db_uuid(char out[37]);
 

@@ -29,6 +29,7 @@ static const char usage_text[] =
 	"  show CUSTOMER         print a customer screen (--format text|json)\n"
 	"  find TEXT             find customers (--format text|json)\n"
 	"  queue                 the leads' handoff queue (--format text|json|csv)\n"
+	"  audit                 the log of every write (baton_admin; baton audit --help)\n"
 	"  keys                  print the console's key bindings (Markdown)\n"
 	"  handoff ...           write, acknowledge, resolve, cancel, reassign and\n"
 	"                        list handoffs (baton handoff --help)\n"
@@ -106,6 +107,8 @@ int main(int argc, char **argv)
 		rc = cli_queue(&cli, cargc, cargv);
 	else if (strcmp(cmd, "staff") == 0)
 		rc = cli_staff(&cli, cargc, cargv);
+	else if (strcmp(cmd, "audit") == 0)
+		rc = cli_audit(&cli, cargc, cargv);
 	else if (strcmp(cmd, "keys") == 0) {
 		ui_print_keys();
 		rc = EXIT_OK;

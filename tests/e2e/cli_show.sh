@@ -130,6 +130,7 @@ VALUES (1, 'note', E'note \x1b]52;c;cGF5bG9hZA==\x07 with\rcarriage \x08return')
 INSERT INTO customer (name, domain) VALUES (E'Evil\x1b[31mRed Corp', 'evil-red.example');
 INSERT INTO customer (name) VALUES (E'Twin\x1b[2J One'), (E'Twin\x1b[2J Two');
 EOF
+[ $? -eq 0 ] || echo "FAIL hostile_rows_inserted: could not insert the hostile rows"
 
 run "$BATON_BIN" -d "$AS_ANA" show 1
 expect hostile_show_text_runs sh -c '[ "$1" -eq 0 ] && grep -q "#9901" "$2"' _ "$rc" "$OUT"
@@ -167,7 +168,8 @@ expect hostile_candidates \
 	sh -c '[ "$1" -eq 1 ] && grep -qF "Twin␛[2J One" "$2" && grep -qF "Twin␛[2J Two" "$2"' _ "$rc" "$ERR"
 expect hostile_candidates_no_controls no_controls "$ERR"
 run "$BATON_BIN" -d "$AS_ANA" show "$(printf 'Twin\033[2J')"
-expect hostile_argument_ambiguous sh -c '[ "$1" -eq 1 ]' _ "$rc"
+expect hostile_argument_ambiguous \
+	sh -c '[ "$1" -eq 1 ] && grep -q "matches 2 customers" "$2" && grep -qF "Twin␛[2J One" "$2"' _ "$rc" "$ERR"
 expect hostile_argument_ambiguous_no_controls no_controls "$ERR"
 
 dropdb --if-exists "$demo" >/dev/null 2>&1

@@ -86,14 +86,9 @@ signal_test HUP 129
 app="errors_gone_$$"
 start errors_gone 80 24 env "ASAN_OPTIONS=\${ASAN_OPTIONS:-}:detect_leaks=0" "$BATON_BIN" -d "'dbname=$db user=ana application_name=$app'"
 wait_state live 15
+# Its pid first: a console that never ran would also be "gone".
+pid=$(console_pid "$app")
+check "terminal closed: the console was running before (pgrep on its -d string)" test -n "$pid"
 tm kill-session -t errors_gone
-gone() {
-	_i=0
-	while [ "$_i" -lt 100 ]; do
-		console_pid "$app" >/dev/null || return 0
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	return 1
-}
-check "terminal closed: the console exits (no process left behind)" gone
+gone() { [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; }
+check "terminal closed: the console exits (no process left behind)" wait_true 10 gone

@@ -43,7 +43,8 @@ check "customer screen: the key hints on the last line" \
 	wait_row 24 "Tab panel"
 # Only the selected row carries the reverse-video marker; the marker column
 # of every other row is a plain blank (not a column of inverse blocks).
-inverse_blanks() { screen_e | grep -c "$(printf '\033')\[7m " ; }
+# (Nothing captured prints nothing, not a count of 0.)
+inverse_blanks() { _s=$(screen_e) && printf '%s\n' "$_s" | grep -c "$(printf '\033')\[7m "; }
 check "customer screen: no reverse-video blank in the marker column of unselected rows" \
 	eval '[ "$(inverse_blanks)" = 0 ] || { echo "$(inverse_blanks) rows with an inverse blank cell"; false; }'
 

@@ -11,15 +11,14 @@ start help_keys 80 24 "$BATON_BIN" -d "'dbname=$db user=ana'"
 wait_state live 15
 wait_for "Waiting for you and Support" 10
 
-# The hint line of the start screen offers "? help": then '?' must show it.
-if row 24 | grep -qF "? help"; then
-	keys '?'
-	check "start screen: '?' (the hint line says '? help') opens the help" \
-		wait_for "Keys on this screen" 3
-	if on_screen "Keys on this screen"; then keys q; else keys C-u; fi
-	wait_gone "Keys on this screen" 5
-	wait_row 2 "Find:" 5
-fi
+# The hint line of the start screen offers "? help", and '?' shows it.
+check "start screen: the hint line offers '? help'" wait_row 24 "? help" 5
+keys '?'
+check "start screen: '?' opens the help" wait_for "Keys on this screen" 3
+# Leave the help, or clear a '?' typed into the find field.
+if on_screen "Keys on this screen"; then keys q; else keys C-u; fi
+wait_gone "Keys on this screen" 5
+wait_row 2 "Find:" 5
 
 # marked_line: the line number of the row with the selection marker
 marked_line() { screen | grep -n '›' | head -n 1 | cut -d: -f1; }
@@ -119,16 +118,15 @@ check "q closes the help, back on the customer screen" \
 
 # '/' is listed in that help ("search the text on this screen"): it must
 # do something on the customer screen (a prompt, a message, a selection).
-if expected_help SCOPE_CUSTOMER SCOPE_LIST SCOPE_GLOBAL | grep -q '^/|search'; then
-	before=$(screen | sed 1d)
-	keys '/'
-	sleep 0.5
-	check "customer screen: '/' (listed as 'search the text on this screen') reacts" \
-		eval '[ "$(screen | sed 1d)" != "$before" ]'
-	keys Escape
-	sleep 0.3
-	wait_for "Success notes" 5
-fi
+check "customer screen: '/' is bound to 'search the text on this screen'" \
+	eval 'expected_help SCOPE_CUSTOMER SCOPE_LIST SCOPE_GLOBAL | grep -q "^/|search"'
+before=$(screen | sed 1d)
+keys '/'
+check "customer screen: '/' reacts (a prompt, a message or a selection)" \
+	wait_true 3 '[ "$(screen | sed 1d)" != "$before" ]'
+keys Escape
+sleep 0.3 # so that the next key is not read as Alt-<key>
+wait_for "Success notes" 5
 
 # The timeline and its search.
 keys t

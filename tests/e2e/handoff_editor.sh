@@ -41,7 +41,7 @@ check "the editor got one argument: a file in the private drafts directory" \
 	eval '[ "$(sed -n 1p "$BATON_TEST_TMP/handoff_editor.args")" = 1 ] &&
 	      case "$(sed -n 2p "$BATON_TEST_TMP/handoff_editor.args")" in "$drafts"/*) true ;; *) false ;; esac'
 check "the editor's file is removed afterwards" \
-	eval '[ ! -e "$(sed -n 2p "$BATON_TEST_TMP/handoff_editor.args")" ]'
+	eval 'f=$(sed -n 2p "$BATON_TEST_TMP/handoff_editor.args") && [ -n "$f" ] && [ ! -e "$f" ]'
 check "the form is redrawn whole after the editor (header, fields, hints)" \
 	eval 'on_screen "New handoff · Northwind Health" && on_screen "[Success" && wait_row 24 "Ctrl-X send" 5'
 check "the draft has the edited note" \

@@ -36,7 +36,7 @@ out=$("$BATON_BIN" -d "dbname=$db user=ben" handoff ack "$H" 2>&1)
 rc=$?
 check "ben acknowledges Northwind from the command line ($out)" test "$rc" = 0
 check "lee's queue re-reads by itself: Northwind leaves the first row" \
-	eval 'wait_true 10 "! row 6 | grep -qF \"Northwind Health\""'
+	eval 'wait_true 10 "row 6 | grep -qE \"^.{3} [0-9]+(m|h|d|w|mo|y) \" && ! row 6 | grep -qF \"Northwind Health\""'
 check "Northwind is listed further down, acknowledged (ACK)" \
 	wait_true 5 'screen | grep -F "Northwind Health" | grep -qE " ACK( |\$)"'
 check "the cursor is still on '$third' (now the second row)" \

@@ -43,7 +43,7 @@ check "the history has exactly one reassignment: sam's, to support, with his com
 check "the handoff is where sam put it (support, anyone), version 2" \
 	test "$(sql "SELECT to_team || '|' || coalesce(to_staff, '-') || '|' || state || '|' || version FROM handoff WHERE id = '$H'")" = "support|-|open|2"
 check "lee's 'my teams' view no longer lists it (it left Success)" \
-	wait_gone "Northwind Health" 10
+	eval 'wait_gone "Northwind Health" 10 && wait_row 1 "Handoff queue · my teams" 5'
 
 # A reassignment nobody races: Müller & Söhne's escalation (to lee) goes to
 # Onboarding's Maja, with a comment.
@@ -67,7 +67,7 @@ check "its history ends with lee's reassignment and his comment" \
 	     "reassigned|lee|onboarding|maja|Maja runs the re-onboarding — she knows their SSO"
 check "exactly one reassignment of it" \
 	test "$(sql "SELECT count(*) FROM handoff_event WHERE handoff_id = '$M' AND kind = 'reassigned'")" = 1
-check "it leaves lee's view" eval 'wait_gone "Müller & Söhne" 10'
+check "it leaves lee's view" eval 'wait_gone "Müller & Söhne" 10 && wait_row 1 "Handoff queue" 5'
 
 # A reassignment without a comment is not sent.
 keys r

@@ -580,6 +580,7 @@ static void test_timeline_undated_entries_not_first(void)
 			else if (seen_undated)
 				dated_after_undated = 1;
 		}
+		CHECK(seen_undated); /* listed, so its place is tested */
 		CHECK(!dated_after_undated);
 	}
 	PQclear(r);

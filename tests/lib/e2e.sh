@@ -62,13 +62,20 @@ wait_for() {
 	return 1
 }
 
-# wait_gone TEXT [SECONDS]
+# off_screen TEXT: the screen, captured, does not show TEXT (a screen that
+# cannot be captured, a session gone, shows nothing yet proves nothing)
+off_screen() {
+	_s=$(screen) || return 1
+	! printf '%s\n' "$_s" | grep -qF -- "$1"
+}
+
+# wait_gone TEXT [SECONDS]: until the screen no longer shows TEXT
 wait_gone() {
 	_t=${2:-10}
 	_i=0
 	while [ "$_i" -lt $((_t * 10)) ]; do
-		screen | grep -qF -- "$1" || return 0
-		exited && { sleep 0.2; ! screen | grep -qF -- "$1"; return; }
+		off_screen "$1" && return 0
+		exited && { sleep 0.2; off_screen "$1"; return; }
 		sleep 0.1
 		_i=$((_i + 1))
 	done
@@ -110,9 +117,11 @@ check() {
 	if "$@"; then pass "$_name"; else fail "$_name"; fi
 }
 
-# no_sanitizer_report: stderr of the session has no ASan/UBSan report
+# no_sanitizer_report: stderr of the session (in its file: not for
+# E2E_STDERR=tty sessions) has no ASan/UBSan report
 no_sanitizer_report() {
-	! grep -qE 'AddressSanitizer|LeakSanitizer|runtime error:' "$BATON_TEST_TMP/$E2E_SESSION.err" 2>/dev/null
+	[ -f "$BATON_TEST_TMP/$E2E_SESSION.err" ] &&
+		! grep -qE 'AddressSanitizer|LeakSanitizer|runtime error:' "$BATON_TEST_TMP/$E2E_SESSION.err"
 }
 
 # --- more helpers for the console tests -----------------------------------
@@ -173,10 +182,24 @@ console_pid() {
 }
 
 # colour_sgr: prints the SGR sequences of the screen that set a foreground
-# or background colour (30-38, 40-48, 90-97, 100-107; not 39/49 = default)
+# or background colour (30-38, 40-48, 90-97, 100-107; not 39/49 = default);
+# status 0 if there are some, 1 if none, 2 if the screen cannot be captured
 colour_sgr() {
-	screen_e | grep -oE "$(printf '\033')\[[0-9;:]*m" | tr -d '\033' |
+	_s=$(screen_e) || return 2
+	printf '%s\n' "$_s" | grep -oE "$(printf '\033')\[[0-9;:]*m" | tr -d '\033' |
 		grep -E '\[((.*;)?(3[0-8]|4[0-8]|9[0-7]|10[0-7])([;:].*)?)m'
+}
+
+# no_colour: the screen, captured, sets no colour (prints the first that it
+# sets otherwise)
+no_colour() {
+	_c=$(colour_sgr)
+	case $? in
+	1) return 0 ;;
+	2) echo "the screen cannot be captured" ;;
+	*) printf '%s\n' "$_c" | sort -u | head -n 5 ;;
+	esac
+	return 1
 }
 
 # sql QUERY: one value (or rows) from the test's database $db
@@ -274,4 +297,62 @@ no_controls() {
 		[ "$(count_byte '\007' "$_f")" -eq 0 ] || return 1
 		! LC_ALL=C grep -qF "$(printf '\342\200\256')" "$_f" || return 1
 	done
+}
+
+# --- whole screens ---------------------------------------------------------
+# Where the layout is the point, a test compares the whole screen with an
+# expected text file, tests/e2e/screens/NAME.txt (as tig's tests do).  The
+# expected files are for an 80x24 pane with the default E2E_TERM and
+# E2E_LANG.  After a deliberate layout change, rewrite them and review the
+# diff in git:
+#     BATON_UPDATE_SCREENS=1 sh tests/run.sh build screens
+
+# screen_mask: the screen (on stdin) with its calendar dates made constant,
+# since the demo data is relative to now(): "Nov 08" becomes "Mmm DD", and the
+# digits of an ISO date, also one cut short ("2027-03-14", "2027-…"), become
+# '#'.  Both keep their width, so columns still compare.  Nothing else is
+# masked: ages ("2d", "5w") are relative to now() like the data, so stable,
+# and a screen with ages in minutes or hours is not one to compare whole.
+# A date whose width varies ("1 Mar 2027") cannot be masked without shifting
+# what follows it: pin it in the test's copy of the data instead.
+screen_mask() {
+	sed -E 's/ +$//; s/\<(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [0-3][0-9]\>/Mmm DD/g' |
+		awk '{
+			out = ""; s = $0
+			while (match(s, /[12][0-9][0-9][0-9]-[0-9-]*/)) {
+				tok = substr(s, RSTART, RLENGTH)
+				gsub(/[0-9]/, "#", tok)
+				out = out substr(s, 1, RSTART - 1) tok
+				s = substr(s, RSTART + RLENGTH)
+			}
+			print out s
+		}'
+}
+
+# screen_is NAME [SECONDS]: until the masked screen equals
+# tests/e2e/screens/NAME.txt (so a screen still being drawn is not compared);
+# on a timeout prints the unified diff, expected -> actual.  With
+# BATON_UPDATE_SCREENS=1 it writes the screen to the file instead, once two
+# captures a moment apart agree.
+screen_is() {
+	_exp="$BATON_ROOT/tests/e2e/screens/$1.txt"
+	_act="$BATON_TEST_TMP/screen-$1.txt"
+	_size=$(tm display -p -t "$E2E_SESSION" '#{pane_width}x#{pane_height}')
+	if [ "$_size" != 80x24 ] || [ "${E2E_TERM:-xterm-256color}" != xterm-256color ] ||
+		[ "${E2E_LANG:-C.UTF-8}" != C.UTF-8 ]; then
+		echo "screen_is $1: expected screens are 80x24, xterm-256color, C.UTF-8 (pane $_size)"
+		return 1
+	fi
+	if [ "${BATON_UPDATE_SCREENS:-}" = 1 ]; then
+		mkdir -p "$(dirname "$_exp")"
+		wait_true "${2:-10}" 'screen | screen_mask >"$_act.1"; sleep 0.3;
+			screen | screen_mask >"$_act"; cmp -s "$_act.1" "$_act"' || return 1
+		cp "$_act" "$_exp"
+		echo "updated $_exp"
+		return 0
+	fi
+	[ -f "$_exp" ] || { echo "no $_exp (BATON_UPDATE_SCREENS=1 writes it)"; return 1; }
+	wait_true "${2:-10}" 'screen | screen_mask >"$_act"; cmp -s "$_exp" "$_act"' && return 0
+	diff -u --label "expected $1" --label "actual $1" "$_exp" "$_act"
+	return 1
 }

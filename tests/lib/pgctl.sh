@@ -5,13 +5,14 @@
 #
 #   pgctl.sh start DIR   initdb (if needed) and start; prints nothing
 #   pgctl.sh stop DIR    stop fast, then immediate if it lingers
+#   pgctl.sh status DIR  exit status 0 if the server of DIR is running
 #   pgctl.sh env DIR     print PGHOST/PGPORT/PGUSER/PGDATABASE exports
 #
 # DIR must not exist yet or be a previous pgctl.sh directory; every parent must
 # be searchable by the server's OS user (use /tmp, not /root).
 set -eu
-cmd=${1:?usage: pgctl.sh start|stop|env DIR}
-dir=${2:?usage: pgctl.sh start|stop|env DIR}
+cmd=${1:?usage: pgctl.sh start|stop|status|env DIR}
+dir=${2:?usage: pgctl.sh start|stop|status|env DIR}
 here=$(cd "$(dirname "$0")" && pwd)
 bindir=$(sh "$here/pgbin.sh") || { echo "pgctl: PostgreSQL server binaries not found (apt-get install postgresql)" >&2; exit 1; }
 port=${BATON_PG_PORT:-5432}
@@ -47,9 +48,13 @@ stop)
 	as_owner "$bindir/pg_ctl" -D "$dir/data" -m fast -w -t 20 stop >/dev/null 2>&1 ||
 		as_owner "$bindir/pg_ctl" -D "$dir/data" -m immediate -w -t 20 stop >/dev/null 2>&1 || true
 	;;
+status)
+	[ -f "$dir/data/postmaster.pid" ] &&
+		as_owner "$bindir/pg_ctl" -D "$dir/data" status >/dev/null 2>&1
+	;;
 env)
 	echo "export PGHOST='$dir' PGPORT='$port' PGUSER=postgres PGDATABASE=postgres"
 	;;
 *)
-	echo "usage: pgctl.sh start|stop|env DIR" >&2; exit 2 ;;
+	echo "usage: pgctl.sh start|stop|status|env DIR" >&2; exit 2 ;;
 esac

@@ -75,9 +75,12 @@ static void empty_dir(void)
 	}
 }
 
+/* A file the test needs: not writing it fails the test, or the refusals
+ * checked after it would be refusals of a missing file. */
 static void write_file(const char *path, const char *text)
 {
 	FILE *f = fopen(path, "w");
+	CHECK(f != NULL);
 	if (!f) {
 		printf("    cannot write %s\n", path);
 		return;

@@ -389,6 +389,23 @@ static void test_json(void)
 	CHECK(is_terminal_safe(got, strlen(got), 0));
 }
 
+/* The property tests below are only as good as their oracle: it must
+ * refuse what may drive a terminal, or they would pass on any output. */
+static void test_oracle_refuses_unsafe_text(void)
+{
+	CHECK(is_terminal_safe("caf\xc3\xa9 \xe6\x97\xa5", 9, 0));
+	CHECK(is_terminal_safe("a\nb", 3, 1));
+	CHECK(!is_terminal_safe("a\nb", 3, 0));
+	CHECK(!is_terminal_safe("\x1b[2J", 4, 1));
+	CHECK(!is_terminal_safe("\x7f", 1, 1));
+	CHECK(!is_terminal_safe("\xc2\x9b", 2, 1));     /* C1 CSI */
+	CHECK(!is_terminal_safe("\xe2\x80\xae", 3, 1)); /* U+202E */
+	CHECK(!is_terminal_safe("\xe2\x80\xa8", 3, 1)); /* U+2028 */
+	CHECK(!is_terminal_safe("\xc0\xaf", 2, 1));     /* overlong */
+	CHECK(!is_terminal_safe("\xed\xa0\x80", 3, 1)); /* surrogate */
+	CHECK(!is_terminal_safe("\xe2\x82", 2, 1));     /* cut short */
+}
+
 /* Every pair of bytes, in both modes: the output is always safe. */
 static void test_property_all_byte_pairs(void)
 {
@@ -613,6 +630,7 @@ int main(void)
 	RUN(test_fit_combining);
 	RUN(test_fit_edges);
 	RUN(test_json);
+	RUN(test_oracle_refuses_unsafe_text);
 	RUN(test_property_all_byte_pairs);
 	RUN(test_property_random_strings);
 	RUN(test_ascii_readings);

@@ -1,0 +1,88 @@
+#!/bin/sh
+# The audit log: one row per write, whoever makes it (Baton or psql), with
+# the session user, application and what changed; nobody can change or
+# remove it; `baton audit` lists it for administrators only.
+. "$BATON_ROOT/tests/lib/e2e.sh"
+
+db=$(newdb baton_demo) || { echo "FAIL audit: cannot create a test database"; exit 1; }
+T="$BATON_TEST_TMP/audit"
+mkdir -p "$T"
+cleanup() { psql -X -q -d postgres -c "REVOKE baton_admin FROM lee" >/dev/null 2>&1; }
+trap cleanup EXIT
+
+as() { _u=$1; shift; "$BATON_BIN" -d "dbname=$db user=$_u" "$@"; }
+audit_count() { sql "SELECT count(*) FROM baton_audit WHERE $1"; }
+start_id=$(sql "SELECT coalesce(max(id), 0) FROM baton_audit")
+# The demo data was written with the demo staff's own sessions too: look
+# only at what this test writes.
+start_at=$(sql "SELECT now()::text")
+since() { echo "id > $start_id AND $1"; }
+
+# --- writes through Baton ------------------------------------------------------
+id=$(printf 'Audit me\n' | as ana handoff new --customer nwh.example --to-team success \
+	--reason question --priority low 2>"$T/new.err")
+check "ana writes a handoff" test -n "$id"
+check "its creation is logged once: the handoff row and its 'created' event, by ana, via baton" \
+	test "$(sql "SELECT string_agg(entity || ':' || action || ':' || actor || ':' || application, ',' ORDER BY entity)
+	              FROM baton_audit WHERE $(since "entity_id IN ('$id') OR change ->> 'handoff_id' = '$id'")")" = \
+	     "handoff:insert:ana:baton,handoff_event:insert:ana:baton"
+check "the event row names the handoff's customer" \
+	test "$(audit_count "$(since "entity = 'handoff_event' AND customer_id = (SELECT id FROM customer WHERE domain = 'nwh.example')")")" = 1
+
+as ben handoff ack "$id" >/dev/null 2>&1
+check "ben's acknowledgement: one update of the handoff (what changed) and one event, by ben" \
+	test "$(sql "SELECT string_agg(entity || ':' || action || ':' || actor, ',' ORDER BY entity)
+	              FROM baton_audit WHERE $(since "actor = 'ben'")")" = "handoff:update:ben,handoff_event:insert:ben"
+check "the update records the state change, old and new" \
+	test "$(sql "SELECT change -> 'state' FROM baton_audit WHERE $(since "actor = 'ben' AND entity = 'handoff'")")" = '["open", "acknowledged"]'
+
+# --- writes from psql are logged just the same ------------------------------------
+PGAPPNAME=psql psql -X -q -d "dbname=$db user=ana" \
+	-c "INSERT INTO success_note (customer_id, body) SELECT id, 'From psql' FROM customer WHERE domain = 'nwh.example'"
+check "a note written with psql: logged as ana's, application psql" \
+	test "$(audit_count "$(since "entity = 'success_note' AND actor = 'ana' AND application = 'psql' AND change ->> 'body' = 'From psql'")")" = 1
+n=$(audit_count "$(since "true")")
+check "five writes, five rows (nothing else logged)" test "$n" = 5
+
+# --- nobody changes or removes it -----------------------------------------------------
+check "staff cannot read it" eval '! psql -X -q -d "dbname=$db user=ana" -c "SELECT 1 FROM baton_audit" >/dev/null 2>&1'
+psql -X -q -d postgres -c "GRANT baton_admin TO lee" >/dev/null
+for stmt in "UPDATE baton_audit SET actor = 'nobody'" "DELETE FROM baton_audit" "TRUNCATE baton_audit"; do
+	check "an admin cannot: $stmt" eval '! psql -X -q -d "dbname=$db user=lee" -c "$stmt" >/dev/null 2>&1'
+	check "not even the database owner: $stmt" eval '! psql -X -q -d "$db" -c "$stmt" >/dev/null 2>&1'
+done
+check "after all that, still five rows" test "$(audit_count "$(since "true")")" = 5
+
+# --- baton audit ------------------------------------------------------------------------
+as ana audit >"$T/ana.out" 2>"$T/ana.err"
+rc=$?
+check "baton audit as plain staff: exit 1, says it needs baton_admin" \
+	eval '[ $rc = 1 ] && grep -qF "needs the baton_admin role" "$T/ana.err" && [ ! -s "$T/ana.out" ]'
+as lee audit --staff ben --since "$start_at" --format json >"$T/ben.json" 2>"$T/ben.err"
+json_ok=$(psql -X -q -At -d "$db" -v j="$(cat "$T/ben.json")" <<'SQL'
+SELECT jsonb_array_length(:'j'::jsonb) = 2
+   AND jsonb_typeof(:'j'::jsonb -> 0 -> 'change') = 'object'
+   AND (SELECT bool_and(e ->> 'actor' = 'ben') FROM jsonb_array_elements(:'j'::jsonb) e);
+SQL
+)
+check "baton audit --staff ben --format json: ben's two rows, the change as a JSON object ($json_ok)" test "$json_ok" = t
+as lee audit --customer nwh.example --since "$start_at" --format csv >"$T/nwh.csv" 2>&1
+csv_rows=$(psql -X -q -At -d "$db" <<SQL
+CREATE TEMP TABLE c (id bigint, at text, actor text, app text, client text, action text,
+                     entity text, eid text, cust bigint, change text);
+\copy c FROM '$T/nwh.csv' CSV HEADER
+SELECT count(*) FILTER (WHERE change::jsonb IS NOT NULL) FROM c;
+SQL
+)
+check "baton audit --customer nwh.example --since START --format csv: a header and the five rows" \
+	eval 'head -n 1 "$T/nwh.csv" | grep -q "^id,at,actor,application,client,action,entity,entity_id,customer_id,change" &&
+	      [ "$csv_rows" = 5 ]'
+as lee audit --since 2h --limit 2 >"$T/text.out" 2>&1
+check "text: one line per row, newest first (the psql note), cleaned" \
+	eval '[ "$(wc -l <"$T/text.out")" = 2 ] && head -n 1 "$T/text.out" | grep -qF "insert success_note" && ! grep -q "$(printf "\033")" "$T/text.out"'
+as lee audit --limit 0 >/dev/null 2>"$T/limit.err"
+rc=$?
+check "--limit 0: usage error" eval '[ $rc = 2 ] && grep -qF "from 1 to 100000" "$T/limit.err"'
+as lee audit --customer "no such customer" >/dev/null 2>"$T/nocust.err"
+rc=$?
+check "--customer that matches nothing: exit 1, says so" eval '[ $rc = 1 ] && grep -qF "no customer matches" "$T/nocust.err"'
