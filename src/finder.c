@@ -17,36 +17,15 @@
 	"  CASE top.how WHEN 1 THEN 'name' WHEN 2 THEN 'domain' WHEN 3 THEN 'e-mail'"            \
 	"   ELSE 'external id' END"
 
-/* Every branch is limited and index-backed, so that a common fragment
- * ("c", "nor") costs what a rare one does.  Names are compared folded
- * (customer.name_folded, stored: no accents, lower case; migration 003) and
- * match anywhere (trigram index) and, first, by their start; domains,
- * e-mails and external ids by their start, as people type them
- * (text_pattern_ops indexes, whose order USING ~<~ follows).  $1 is the
- * text as typed: the patterns are made from it here, in the statement, so
- * that they are constants when it is planned (an unnamed statement is
- * planned with its parameters) and the indexes apply; folding comes before
- * escaping because it can produce LIKE metacharacters. */
-#define NAME_PREFIX "baton_like_escape(baton_fold($1)) || '%'"
-#define NAME_CONTAINS "'%' || baton_like_escape(baton_fold($1)) || '%'"
-#define LOWER_PREFIX "baton_like_escape(lower($1)) || '%'"
-#define FINDER_PREFIX_BRANCHES                                                             \
-	"  UNION ALL (SELECT id, 2 FROM customer WHERE lower(domain) LIKE " LOWER_PREFIX        \
-	"    ORDER BY lower(domain) USING ~<~ LIMIT 50)"                                        \
-	"  UNION ALL (SELECT customer_id, 3 FROM contact WHERE lower(email) LIKE " LOWER_PREFIX \
-	"    ORDER BY lower(email) USING ~<~ LIMIT 50)"                                         \
-	"  UNION ALL (SELECT customer_id, 4 FROM customer_external_id"                          \
-	"    WHERE lower(external_id) LIKE " LOWER_PREFIX                                       \
-	"    ORDER BY lower(external_id) USING ~<~ LIMIT 50)"
-
+/* The candidates come from baton_find (migration 005): index-backed
+ * branches, each limited, so that a common fragment ("c", "nor") costs what
+ * a rare one does, run by the server within what the person may see (under
+ * row-level security no index could serve LIKE).  $1 is the text as typed.
+ * Texts of three characters or more also match inside names; a match at the
+ * start ranks first. */
 static const char sql_contains[] =
-	"WITH m AS ("
-	"  (SELECT id AS cid, 0 AS how FROM customer WHERE name_folded LIKE " NAME_PREFIX
-	"    ORDER BY name_folded USING ~<~ LIMIT 50)"
-	"  UNION ALL (SELECT id, 1 FROM customer WHERE name_folded LIKE " NAME_CONTAINS
-	"    LIMIT 100)"
-	FINDER_PREFIX_BRANCHES
-	"), best AS (SELECT cid, min(how) AS how FROM m GROUP BY cid),"
+	"WITH m AS (SELECT cid, how FROM baton_find($1, true)),"
+	" best AS (SELECT cid, min(how) AS how FROM m GROUP BY cid),"
 	" top AS (SELECT c.*, greatest(best.how, 1) AS how, best.how AS rank,"
 	"   similarity(c.name_folded, baton_fold($1)) AS sim FROM best"
 	"  JOIN customer c ON c.id = best.cid"
@@ -56,11 +35,8 @@ static const char sql_contains[] =
 
 /* Texts too short for trigrams match as prefixes only. */
 static const char sql_prefix[] =
-	"WITH m AS ("
-	"  (SELECT id AS cid, 1 AS how FROM customer WHERE name_folded LIKE " NAME_PREFIX
-	"    ORDER BY name_folded USING ~<~ LIMIT 50)"
-	FINDER_PREFIX_BRANCHES
-	"), best AS (SELECT cid, min(how) AS how FROM m GROUP BY cid),"
+	"WITH m AS (SELECT cid, how FROM baton_find($1, false)),"
+	" best AS (SELECT cid, min(how) AS how FROM m GROUP BY cid),"
 	" top AS (SELECT c.*, best.how FROM best JOIN customer c ON c.id = best.cid"
 	"  ORDER BY best.how, c.name, c.id LIMIT 50)"
 	FINDER_COLS
@@ -81,7 +57,7 @@ const char finder_me_sql[] =
 	" coalesce(t.name, ''), coalesce(s.is_lead, false),"
 	" (SELECT coalesce(max(version), 0) FROM baton_schema_migrations)"
 	" FROM (SELECT 1) one"
-	" LEFT JOIN staff s ON s.role_name = session_user"
+	" LEFT JOIN staff s ON s.role_name = session_user AND s.active"
 	" LEFT JOIN team t ON t.id = s.team_id";
 
 int finder_query_init(struct finder_query *f, const char *text)

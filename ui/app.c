@@ -85,6 +85,8 @@ void app_reload_all(struct app *a)
 	a->dirty = 1;
 }
 
+static void on_me(void *ctx, PGresult **res, int nres, const char *err);
+
 /* Someone wrote: re-read what is on screen.  Bursts coalesce because each
  * screen's reload replaces its own queued request. */
 static void on_notify(void *ctx, const char *channel, const char *payload)
@@ -94,6 +96,15 @@ static void on_notify(void *ctx, const char *channel, const char *payload)
 	(void)channel;
 	if (payload && strncmp(payload, "customer:", 9) == 0)
 		id = atoll(payload + 9);
+	/* Someone's staff entry changed: if it is ours, who am I again. */
+	if (payload && strncmp(payload, "staff:", 6) == 0) {
+		if (!strcmp(payload + 6, a->me.role)) {
+			static const char *const none[1] = {NULL};
+			struct db_stmt s = {finder_me_sql, 0, none};
+			dbq_submit(a->db, 0, &s, 1, 1, on_me, a);
+		}
+		return;
+	}
 	for (struct screen *s = a->top; s; s = s->below)
 		if (s->ops->reload && (!s->customer_id || !id || s->customer_id == id))
 			s->ops->reload(s, a);
@@ -144,11 +155,17 @@ static void on_me(void *ctx, PGresult **res, int nres, const char *err)
 		         v, migrate_latest());
 		return;
 	}
+	/* Reads are the server's to allow (row-level security, migration 005):
+	 * without an active staff entry nothing about customers shows. */
+	int withdrawn = a->ready && a->me.staff && !m.staff;
 	a->me = m;
 	draft_identity(dbq_conn(a->db), m.role, a->draft_owner, sizeof a->draft_owner);
-	if (!m.staff)
-		app_message(a, 1, "role %s has no staff entry: you can read, but ask an administrator to add you",
-		            m.role);
+	if (withdrawn)
+		app_message(a, 1, "access withdrawn: role %s is no longer an active staff member,"
+		            " so Baton shows no customers", m.role);
+	else if (!m.staff)
+		app_message(a, 1, "role %s is not an active staff member: Baton shows no customers;"
+		            " 'baton doctor' says what an administrator runs", m.role);
 	a->ready = 1;
 	/* Everything on screen may be stale after a reconnect. */
 	app_reload_all(a);

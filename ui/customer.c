@@ -48,6 +48,11 @@ static void on_loaded(struct screen *s, struct app *a, PGresult **res, int nres,
 	char e[256];
 	if (cv_adopt(&cv, res, nres, e, sizeof e) < 0) {
 		snprintf(c->error, sizeof c->error, "%s", e);
+		/* Gone, or no longer ours to see: what was read goes too. */
+		if (nres == CV_PARTS && res[CV_HEADER] && PQntuples(res[CV_HEADER]) == 0) {
+			cv_free(&c->cv);
+			c->loaded = 0;
+		}
 		return;
 	}
 	/* Each panel's cursor stays on its item (by id) when a live

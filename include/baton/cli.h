@@ -26,10 +26,14 @@ int cli_show(const struct cli *cli, int argc, char **argv);
 int cli_find(const struct cli *cli, int argc, char **argv);
 int cli_handoff(const struct cli *cli, int argc, char **argv);
 int cli_queue(const struct cli *cli, int argc, char **argv);
+int cli_staff(const struct cli *cli, int argc, char **argv);
 int cli_audit(const struct cli *cli, int argc, char **argv);
 
 /* Connect and check the schema version; NULL with the message printed
  * and *rc set to the exit status. */
+PGconn *cli_connect_schema(const struct cli *cli, int *rc);
+/* The same, and the signed-in role must be allowed to read customers (an
+ * active staff member): otherwise it says why and what to do, exit 1. */
 PGconn *cli_connect(const struct cli *cli, int *rc);
 
 /* A whole number option in [min, max] (text_to_ll): 0, or -1 with one
@@ -47,6 +51,9 @@ struct buf;
 void cli_json_row(struct buf *b, const PGresult *r, int row, const char *const *names);
 /* Every row, as an array, and a newline. */
 void cli_json_rows(struct buf *b, const PGresult *r, const char *const *names);
+/* Every row as CSV (csv.h: cleaned, formulas neutralised) after a header of
+ * names; integer columns as numbers, booleans as true/false. */
+void cli_csv_rows(struct buf *b, const PGresult *r, const char *const *names);
 
 /* Print "baton: message" to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

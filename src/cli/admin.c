@@ -3,6 +3,7 @@
 #include "baton/config.h"
 #include "baton/db.h"
 #include "baton/migrate.h"
+#include "baton/text.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -87,6 +88,32 @@ static int doctor_config(const struct cli *cli)
 	return report(1, "config", "read %s", files);
 }
 
+/* The signed-in role's staff entry; when it has none, or a disabled one,
+ * the exact command an administrator runs. */
+static int doctor_staff(PGconn *c)
+{
+	char err[1024];
+	int bad = 0;
+	char *role = text_clean_dup(PQuser(c), TEXT_ONELINE);
+	PGresult *r = db_exec(c,
+		"SELECT s.display_name, t.name, s.is_lead, s.active FROM staff s JOIN team t ON t.id = s.team_id"
+		" WHERE s.role_name = session_user", 0, NULL, err, sizeof err);
+	if (!r)
+		bad = report(0, "staff", "%s", err);
+	else if (PQntuples(r) == 0)
+		bad = report(0, "staff", "role %s has no active staff entry: an administrator can add it"
+		             " with 'baton staff add %s --name NAME --team TEAM'", role, role);
+	else if (PQgetvalue(r, 0, 3)[0] != 't')
+		bad = report(0, "staff", "role %s has no active staff entry (disabled): an administrator"
+		             " can run 'baton staff enable %s'", role, role);
+	else
+		report(1, "staff", "%s, %s%s", PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1),
+		       PQgetvalue(r, 0, 2)[0] == 't' ? " (lead)" : "");
+	PQclear(r);
+	free(role);
+	return bad;
+}
+
 static int doctor_database(const struct cli *cli)
 {
 	char err[1024];
@@ -114,19 +141,8 @@ static int doctor_database(const struct cli *cli)
 	else
 		report(1, "schema", "version %d, up to date", cur);
 
-	if (cur > 0) {
-		PGresult *r = db_exec(c,
-			"SELECT s.display_name, t.name, s.is_lead FROM staff s JOIN team t ON t.id = s.team_id"
-			" WHERE s.role_name = session_user AND s.active", 0, NULL, err, sizeof err);
-		if (!r)
-			bad |= report(0, "staff", "%s", err);
-		else if (PQntuples(r) == 0)
-			bad |= report(0, "staff", "role %s has no active staff entry: ask an administrator to add it to the staff table", PQuser(c));
-		else
-			report(1, "staff", "%s, %s%s", PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1),
-			       PQgetvalue(r, 0, 2)[0] == 't' ? " (lead)" : "");
-		PQclear(r);
-	}
+	if (cur > 0)
+		bad |= doctor_staff(c);
 	PQfinish(c);
 	return bad;
 }

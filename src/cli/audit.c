@@ -199,7 +199,8 @@ int cli_audit(const struct cli *cli, int argc, char **argv)
 	if (p)
 		return p > 0 ? EXIT_OK : EXIT_USAGE;
 	int rc = EXIT_OK;
-	PGconn *conn = cli_connect(cli, &rc);
+	/* Administrators need not be on the staff; the grant decides. */
+	PGconn *conn = cli_connect_schema(cli, &rc);
 	if (!conn)
 		return rc;
 	rc = run(conn, &o);

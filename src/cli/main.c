@@ -34,6 +34,8 @@ static const char usage_text[] =
 	"  keys                  print the console's key bindings (Markdown)\n"
 	"  handoff ...           write, acknowledge, resolve, cancel, reassign and\n"
 	"                        list handoffs (baton handoff --help)\n"
+	"  staff ...             add, disable, enable, change and list people\n"
+	"                        (administrators; baton staff --help)\n"
 	"\n"
 	"Exit status: 0 ok, 1 failure, 2 usage error, 3 configuration error,\n"
 	"4 database unreachable or schema not usable.\n"
@@ -123,6 +125,8 @@ int main(int argc, char **argv)
 		rc = cli_handoff(&cli, cargc, cargv);
 	else if (strcmp(cmd, "queue") == 0)
 		rc = cli_queue(&cli, cargc, cargv);
+	else if (strcmp(cmd, "staff") == 0)
+		rc = cli_staff(&cli, cargc, cargv);
 	else if (strcmp(cmd, "audit") == 0)
 		rc = cli_audit(&cli, cargc, cargv);
 	else if (strcmp(cmd, "keys") == 0) {

@@ -6,6 +6,7 @@
 #include "baton/db.h"
 #include "baton/finder.h"
 #include "baton/migrate.h"
+#include "baton/staff.h"
 #include "baton/text.h"
 
 #include <getopt.h>
@@ -53,7 +54,7 @@ static int parse_args(int argc, char **argv, const char *usage, enum format *fmt
 }
 
 /* Connect and make sure the schema is the one this binary speaks. */
-PGconn *cli_connect(const struct cli *cli, int *rc)
+PGconn *cli_connect_schema(const struct cli *cli, int *rc)
 {
 	char err[1024];
 	PGconn *c = db_connect(cli->cfg, cli->conninfo, err, sizeof err);
@@ -74,6 +75,20 @@ PGconn *cli_connect(const struct cli *cli, int *rc)
 			          v, migrate_latest());
 		PQfinish(c);
 		*rc = EXIT_DB;
+		return NULL;
+	}
+	return c;
+}
+
+PGconn *cli_connect(const struct cli *cli, int *rc)
+{
+	char why[512];
+	PGconn *c = cli_connect_schema(cli, rc);
+	int ok = c ? staff_check_access(c, why, sizeof why) : 1;
+	if (ok < 1) {
+		cli_error("%s", why);
+		PQfinish(c);
+		*rc = ok < 0 ? EXIT_DB : EXIT_FAIL;
 		return NULL;
 	}
 	return c;

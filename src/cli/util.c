@@ -1,6 +1,7 @@
 /* Shared by the command-line subcommands. */
 #include "baton/buf.h"
 #include "baton/cli.h"
+#include "baton/csv.h"
 #include "baton/text.h"
 
 #include <stdarg.h>
@@ -79,4 +80,24 @@ void cli_json_rows(struct buf *b, const PGresult *r, const char *const *names)
 		cli_json_row(b, r, i, names);
 	}
 	buf_puts(b, "]\n");
+}
+
+void cli_csv_rows(struct buf *b, const PGresult *r, const char *const *names)
+{
+	struct csv w;
+	csv_init(&w, b);
+	csv_row(&w, names, (size_t)PQnfields(r));
+	for (int i = 0; i < PQntuples(r); i++) {
+		for (int col = 0; col < PQnfields(r); col++) {
+			const char *v = PQgetisnull(r, i, col) ? NULL : PQgetvalue(r, i, col);
+			if (v && cli_column_is_int(r, col))
+				csv_number(&w, v);
+			else if (v && PQftype(r, col) == 16) /* bool */
+				csv_cell(&w, v[0] == 't' ? "true" : "false");
+			else
+				csv_cell(&w, v);
+		}
+		csv_end_row(&w);
+	}
+	csv_free(&w);
 }

@@ -275,27 +275,35 @@ static void test_fullwidth_wildcards_match_literally(void)
 	PQclear(r);
 }
 
-/* The plan of the finder statement for text, with sequential scans
- * discouraged so that what an index can do, it does (the demo is small). */
+static void collect_notice(void *arg, const char *msg)
+{
+	buf_puts(arg, msg);
+}
+
+/* The plans of the finder statement for text as ana sees it, the searches
+ * inside baton_find included (auto_explain, nested statements, sent back
+ * as notices), with sequential scans discouraged so that what an index can
+ * do, it does (the demo is small). */
 static char *plan_of(const char *text)
 {
 	struct finder_query f;
 	struct db_stmt st;
-	struct buf sql = BUF_INIT, plan = BUF_INIT;
+	struct buf plan = BUF_INIT;
 	char err[512] = "";
 	if (finder_query_init(&f, text) < 0)
 		return NULL;
 	finder_statement(&f, &st);
-	buf_printf(&sql, "EXPLAIN %s", st.sql);
-	PQclear(PQexec(ana, "SET enable_seqscan = off"));
-	PGresult *r = db_exec(ana, buf_str(&sql), st.nparams, st.params, err, sizeof err);
-	PQclear(PQexec(ana, "RESET enable_seqscan"));
-	for (int i = 0; r && i < PQntuples(r); i++)
-		buf_printf(&plan, "%s\n", PQgetvalue(r, i, 0));
+	PGconn *c = itest_connect(db, NULL);
+	PQsetNoticeProcessor(c, collect_notice, &plan);
+	PQclear(PQexec(c, "LOAD 'auto_explain'; SET auto_explain.log_min_duration = 0;"
+	                  " SET auto_explain.log_nested_statements = on;"
+	                  " SET auto_explain.log_level = notice; SET client_min_messages = notice;"
+	                  " SET enable_seqscan = off; SET SESSION AUTHORIZATION ana"));
+	PGresult *r = db_exec(c, st.sql, st.nparams, st.params, err, sizeof err);
 	if (!r)
-		printf("    EXPLAIN '%s': %s\n", text, err);
+		printf("    plan of '%s': %s\n", text, err);
 	PQclear(r);
-	buf_free(&sql);
+	PQfinish(c);
 	finder_query_free(&f);
 	return buf_steal(&plan);
 }

@@ -1,0 +1,321 @@
+/*
+ * People and roles, and reads enforced by the server (migration 005), as
+ * psql sees them: each check connects as a staff role and reads the tables
+ * directly, so that what holds here holds for every client.
+ *
+ * Login roles are cluster-wide, so every role this test adds has a name of
+ * its own (acc_PID_...); the demo's roles are never disabled.
+ */
+#include "check.h"
+#include "itest.h"
+
+#include "baton/buf.h"
+#include "baton/customer.h"
+#include "baton/db.h"
+#include "baton/finder.h"
+#include "baton/staff.h"
+
+static const char *db;
+static PGconn *su;       /* the harness's superuser */
+static PGconn *admin;    /* a role granted baton_admin, not on the staff */
+static PGconn *ana;      /* plain staff, sees everything */
+static char admin_role[64];
+
+/* Every table holding customer data. */
+static const char *const tables[] = {"customer", "customer_external_id", "contact",
+	"milestone", "ticket", "success_note", "marketing_event", "survey_response", "handoff",
+	"handoff_event"};
+#define NTABLES (sizeof tables / sizeof *tables)
+
+static const char *role_name(const char *what)
+{
+	static char buf[4][64];
+	static int n;
+	char *b = buf[n++ % 4];
+	snprintf(b, 64, "acc_%d_%s", (int)getpid(), what);
+	return b;
+}
+
+static long count_of(PGconn *c, const char *table)
+{
+	char sql[128];
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", table);
+	const char *v = itest_value(c, sql);
+	return strncmp(v, "ERROR", 5) ? atol(v) : -1;
+}
+
+/* A new staff member added by the admin (a new login role). */
+static int add_person(const char *role, const char *team)
+{
+	struct staff_change ch = {role, "Test Person", team, NULL, NULL, 0};
+	char err[512];
+	int created = -1;
+	if (staff_add(admin, &ch, &created, err, sizeof err) < 0) {
+		printf("    staff_add %s: %s\n", role, err);
+		return -1;
+	}
+	return created;
+}
+
+static const char *exec_error(PGconn *c, const char *sql)
+{
+	const char *v = itest_value(c, sql);
+	return strncmp(v, "ERROR", 5) == 0 ? v : NULL;
+}
+
+static void test_plain_staff_cannot_change_staff(void)
+{
+	struct staff_change ch = {role_name("refused"), "Nobody", "support", NULL, NULL, 0};
+	char err[512] = "";
+	int created;
+	CHECK(staff_add(ana, &ch, &created, err, sizeof err) < 0);
+	CHECK(strstr(err, "only an administrator") != NULL);
+	CHECK_STR(itest_value(su, "SELECT count(*) FROM pg_roles WHERE rolname = 'acc_refused'"), "0");
+	err[0] = '\0';
+	CHECK(staff_set_active(ana, "ben", 0, err, sizeof err) < 0);
+	CHECK(strstr(err, "only an administrator") != NULL);
+	struct staff_change lead = {"ana", NULL, NULL, NULL, NULL, 1};
+	CHECK(staff_set(ana, &lead, err, sizeof err) < 0);
+	CHECK_STR(itest_value(su, "SELECT is_lead::text || active::text FROM staff WHERE role_name = 'ana'"),
+	          "falsetrue");
+	CHECK_STR(itest_value(su, "SELECT active::text FROM staff WHERE role_name = 'ben'"), "true");
+}
+
+static void test_admin_adds_a_working_login(void)
+{
+	const char *role = role_name("new");
+	CHECK(add_person(role, "Success") == 1);
+	char sql[256];
+	snprintf(sql, sizeof sql, "SELECT rolcanlogin AND pg_has_role(rolname, 'baton_staff', 'MEMBER')"
+	         " FROM pg_roles WHERE rolname = '%s'", role);
+	CHECK_STR(itest_value(su, sql), "t");
+	snprintf(sql, sizeof sql, "SELECT team_id || is_lead::text || active::text FROM staff"
+	         " WHERE role_name = '%s'", role);
+	CHECK_STR(itest_value(su, sql), "successfalsetrue");
+	/* It logs in (trust authentication on the test server) and reads. */
+	PGconn *c = itest_connect(db, role);
+	CHECK(count_of(c, "customer") == count_of(su, "customer"));
+	CHECK(count_of(c, "ticket") == count_of(su, "ticket"));
+	PQfinish(c);
+	/* Twice is refused, and says so. */
+	struct staff_change again = {role, "Again", "support", NULL, NULL, 0};
+	char err[512] = "";
+	int created;
+	CHECK(staff_add(admin, &again, &created, err, sizeof err) < 0);
+	CHECK(strstr(err, "already on the staff") != NULL);
+}
+
+static void test_admin_adopts_an_existing_role(void)
+{
+	const char *role = role_name("old");
+	char sql[256];
+	snprintf(sql, sizeof sql, "CREATE ROLE %s LOGIN PASSWORD 'kept-secret'", role);
+	CHECK(exec_error(su, sql) == NULL);
+	CHECK(add_person(role, "support") == 0);
+	snprintf(sql, sizeof sql, "SELECT rolpassword IS NOT NULL FROM pg_authid WHERE rolname = '%s'", role);
+	CHECK_STR(itest_value(su, sql), "t");
+	PGconn *c = itest_connect(db, role);
+	CHECK(count_of(c, "customer") > 0);
+	PQfinish(c);
+	/* A superuser would bypass every policy: never a person's role. */
+	struct staff_change ch = {"postgres", "Super", "support", NULL, NULL, 0};
+	char err[512] = "";
+	int created;
+	CHECK(staff_add(admin, &ch, &created, err, sizeof err) < 0);
+	CHECK(strstr(err, "bypasses row-level security") != NULL);
+}
+
+/* An open session of someone who gets disabled reads 0 rows from every
+ * customer-data table on its next query and writes nothing; the role no
+ * longer logs in; enabling gives all of it back. */
+static void test_disabled_reads_nothing(void)
+{
+	const char *role = role_name("dis");
+	CHECK(add_person(role, "success") == 1);
+	PGconn *c = itest_connect(db, role);
+	for (size_t i = 0; i < NTABLES; i++)
+		CHECK(count_of(c, tables[i]) > 0);
+	char err[512] = "";
+	CHECK(staff_set_active(admin, role, 0, err, sizeof err) == 0);
+	for (size_t i = 0; i < NTABLES; i++) {
+		long n = count_of(c, tables[i]);
+		if (n != 0)
+			printf("    %s: %ld rows after disabling\n", tables[i], n);
+		CHECK(n == 0);
+	}
+	CHECK(exec_error(c, "INSERT INTO success_note (customer_id, body) VALUES (1, 'still here')") != NULL);
+	CHECK(exec_error(c, "SELECT * FROM baton_handoff_create(gen_random_uuid(), gen_random_uuid(), 1,"
+	                    " 'support', NULL, 'escalation', 'high', NULL, 'still here', 60)") != NULL);
+	CHECK_STR(itest_value(su, "SELECT count(*) FROM success_note WHERE body = 'still here'"), "0");
+	CHECK_STR(itest_value(su, "SELECT count(*) FROM handoff WHERE note = 'still here'"), "0");
+	const char *k[] = {"dbname", "user", NULL};
+	const char *v[] = {db, role, NULL};
+	PGconn *again = PQconnectdbParams(k, v, 0);
+	CHECK(PQstatus(again) == CONNECTION_BAD);
+	CHECK(strstr(PQerrorMessage(again), "not permitted to log in") != NULL);
+	PQfinish(again);
+	CHECK(staff_set_active(admin, role, 1, err, sizeof err) == 0);
+	CHECK(count_of(c, "customer") == count_of(su, "customer"));
+	PGconn *back = itest_connect(db, role);
+	CHECK(count_of(back, "handoff_event") == count_of(su, "handoff_event"));
+	PQfinish(back);
+	PQfinish(c);
+}
+
+static int finder_finds(PGconn *c, const char *text, const char *name)
+{
+	struct finder_query f;
+	struct db_stmt st;
+	char err[512];
+	int found = 0;
+	if (finder_query_init(&f, text) < 0)
+		return -1;
+	finder_statement(&f, &st);
+	PGresult *r = db_exec(c, st.sql, st.nparams, st.params, err, sizeof err);
+	for (int i = 0; r && i < PQntuples(r); i++)
+		found |= !strcmp(PQgetvalue(r, i, F_NAME), name);
+	if (!r)
+		printf("    find %s: %s\n", text, err);
+	PQclear(r);
+	finder_query_free(&f);
+	return r ? found : -1;
+}
+
+/* A contractor limited to SMB customers: Café Lumière (2) is SMB,
+ * Northwind Health (1) is mid-market. */
+static void test_scope_limits_every_table_and_write(void)
+{
+	const char *role = role_name("smb");
+	CHECK(add_person(role, "support") == 1);
+	struct staff_change sc = {role, NULL, NULL, NULL, "smb", -1};
+	char err[512] = "", sql[512];
+	CHECK(staff_set(admin, &sc, err, sizeof err) == 0);
+	PGconn *c = itest_connect(db, role);
+	CHECK(count_of(c, "customer") == atol(itest_value(su,
+		"SELECT count(*) FROM customer WHERE segment = 'smb'")));
+	CHECK_STR(itest_value(c, "SELECT count(*) FROM customer WHERE segment <> 'smb'"), "0");
+	for (size_t i = 1; i < NTABLES; i++) {
+		/* Rows about other segments: none; about SMB customers: all. */
+		snprintf(sql, sizeof sql, "SELECT count(*) FROM %s x WHERE %s", tables[i],
+		         !strcmp(tables[i], "handoff_event")
+		         ? "x.handoff_id IN (SELECT id FROM handoff WHERE customer_id = 2)"
+		         : "x.customer_id = 2");
+		CHECK(atol(itest_value(c, sql)) == atol(itest_value(su, sql)));
+		snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", tables[i]);
+		long all = atol(itest_value(su, sql)), mine = atol(itest_value(c, sql));
+		CHECK(mine < all);
+	}
+	CHECK_STR(itest_value(c, "SELECT count(*) FROM ticket WHERE customer_id = 1"), "0");
+	/* Search and resolve. */
+	CHECK(finder_finds(c, "lumiere", "Café Lumière") == 1);
+	CHECK(finder_finds(c, "northwind", "Northwind Health") == 0);
+	CHECK(finder_finds(c, "nwh", "Northwind Health") == 0);
+	CHECK(finder_finds(ana, "northwind", "Northwind Health") == 1);
+	long long id = 0;
+	char *cand = NULL;
+	CHECK(cv_resolve(c, "Northwind Health", &id, &cand, err, sizeof err) == 0);
+	free(cand);
+	/* Writes: a handoff, a step on a handoff, a note about customer 1 are
+	 * refused as if it did not exist; about customer 2 they work. */
+	const char *e = exec_error(c, "SELECT * FROM baton_handoff_create(gen_random_uuid(), gen_random_uuid(),"
+	                              " 1, 'success', NULL, 'escalation', 'high', NULL, 'out of scope', 60)");
+	CHECK(e && strstr(e, "unknown customer 1"));
+	CHECK(exec_error(c, "SELECT * FROM baton_handoff_create(gen_random_uuid(), gen_random_uuid(),"
+	                    " 2, 'success', NULL, 'escalation', 'high', NULL, 'in scope', 60)") == NULL);
+	CHECK_STR(itest_value(su, "SELECT string_agg(customer_id::text, ',') FROM handoff"
+	                          " WHERE note IN ('out of scope', 'in scope')"), "2");
+	const char *h1 = itest_value(su, "SELECT id FROM handoff WHERE customer_id = 1 AND state = 'open' LIMIT 1");
+	snprintf(sql, sizeof sql, "SELECT * FROM baton_handoff_step('%s', gen_random_uuid(), 'commented',"
+	         " 'peek', NULL)", h1);
+	CHECK(exec_error(c, sql) != NULL);
+	CHECK_STR(itest_value(su, "SELECT count(*) FROM handoff_event WHERE comment = 'peek'"), "0");
+	CHECK(exec_error(c, "INSERT INTO success_note (customer_id, body) VALUES (1, 'out of scope')") != NULL);
+	CHECK(exec_error(c, "INSERT INTO success_note (customer_id, body) VALUES (2, 'in scope')") == NULL);
+	/* Lifting the scope shows everything again, in the same session. */
+	struct staff_change none = {role, NULL, NULL, NULL, "", -1};
+	CHECK(staff_set(admin, &none, err, sizeof err) == 0);
+	CHECK(count_of(c, "customer") == count_of(su, "customer"));
+	PQfinish(c);
+}
+
+static void test_unknown_segment_refused(void)
+{
+	struct staff_change sc = {"ben", NULL, NULL, NULL, "smb,galactic", -1};
+	char err[512] = "";
+	CHECK(staff_set(admin, &sc, err, sizeof err) < 0);
+	CHECK(strstr(err, "unknown segment galactic") != NULL);
+	CHECK_STR(itest_value(su, "SELECT coalesce(scope::text, 'all') FROM staff WHERE role_name = 'ben'"), "all");
+}
+
+/* The policies cost once per query, not once per row: the checks of the
+ * session user are InitPlans, and the customer screen's statements still
+ * use their indexes (sequential scans discouraged: the demo is small). */
+static void test_policies_keep_the_indexes(void)
+{
+	PQclear(PQexec(ana, "SET enable_seqscan = off"));
+	PGresult *r = PQexec(ana, "EXPLAIN SELECT t.id FROM ticket t WHERE t.customer_id = 1"
+	                          " AND t.status NOT IN ('solved', 'closed')");
+	struct buf plan = BUF_INIT;
+	for (int i = 0; PQresultStatus(r) == PGRES_TUPLES_OK && i < PQntuples(r); i++)
+		buf_printf(&plan, "%s\n", PQgetvalue(r, i, 0));
+	PQclear(r);
+	PQclear(PQexec(ana, "RESET enable_seqscan"));
+	const char *p = buf_str(&plan);
+	CHECK(strstr(p, "InitPlan") != NULL);
+	CHECK(strstr(p, "Index Cond: (customer_id = 1)") != NULL);
+	CHECK(strstr(p, "Seq Scan") == NULL);
+	buf_free(&plan);
+}
+
+/* The functions run as whoever ran baton migrate: without CREATEROLE
+ * they refuse to add anyone, and say what to do. */
+static void test_owner_without_createrole_refused(void)
+{
+	const char *weak = role_name("weak");
+	char sql[512];
+	snprintf(sql, sizeof sql, "CREATE ROLE %s NOLOGIN; GRANT ALL ON staff, team TO %s;"
+	         " GRANT EXECUTE ON FUNCTION baton_staff_admin_check(name, boolean),"
+	         " baton_staff_team(text) TO %s;"
+	         " ALTER FUNCTION baton_staff_add(name, text, text, boolean, text) OWNER TO %s",
+	         weak, weak, weak, weak);
+	PGresult *r = PQexec(su, sql);
+	CHECK(PQresultStatus(r) == PGRES_COMMAND_OK);
+	PQclear(r);
+	const char *role = role_name("nocr");
+	struct staff_change ch = {role, "Nobody", "support", NULL, NULL, 0};
+	char err[512] = "";
+	int created;
+	CHECK(staff_add(admin, &ch, &created, err, sizeof err) < 0);
+	CHECK(strstr(err, "may not create or alter roles") != NULL);
+	CHECK(strstr(err, "CREATEROLE") != NULL);
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM pg_roles WHERE rolname = '%s'", role);
+	CHECK_STR(itest_value(su, sql), "0");
+	PQclear(PQexec(su, "ALTER FUNCTION baton_staff_add(name, text, text, boolean, text) OWNER TO CURRENT_USER"));
+}
+
+int main(void)
+{
+	db = itest_newdb("baton_demo");
+	su = itest_connect(db, NULL);
+	snprintf(admin_role, sizeof admin_role, "%s", role_name("admin"));
+	char sql[256];
+	snprintf(sql, sizeof sql, "CREATE ROLE %s LOGIN IN ROLE baton_admin", admin_role);
+	if (exec_error(su, sql)) {
+		printf("FAIL setup: %s\n", exec_error(su, sql));
+		return 1;
+	}
+	admin = itest_connect(db, admin_role);
+	ana = itest_connect(db, "ana");
+	RUN(test_plain_staff_cannot_change_staff);
+	RUN(test_admin_adds_a_working_login);
+	RUN(test_admin_adopts_an_existing_role);
+	RUN(test_disabled_reads_nothing);
+	RUN(test_scope_limits_every_table_and_write);
+	RUN(test_unknown_segment_refused);
+	RUN(test_policies_keep_the_indexes);
+	RUN(test_owner_without_createrole_refused);
+	PQfinish(ana);
+	PQfinish(admin);
+	PQfinish(su);
+	return check_done();
+}
