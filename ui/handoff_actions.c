@@ -59,7 +59,7 @@ void handoff_send(struct app *a, struct handoff_new *h)
 	if (draft_save(&j->h, 1, 1, err, sizeof err) < 0)
 		app_message(a, 1, "%s", err);
 	struct db_stmt st;
-	handoff_create_stmt(&j->h, a->cfg, &j->params, &st);
+	handoff_create_stmt(&j->h, &j->params, &st);
 	dbq_submit(a->db, 0, &st, 1, 1, on_sent, j);
 	if (a->db_state != DBQ_READY)
 		app_message(a, 1, "database unreachable: the handoff is saved and will be sent when it is back");
@@ -114,7 +114,7 @@ static void on_comment(struct app *a, void *ctx, const char *answer)
 	if (*answer && !(j->s.comment = strdup(answer)))
 		abort();
 	struct db_stmt st;
-	handoff_step_stmt(&j->s, a->cfg, &j->params, &st);
+	handoff_step_stmt(&j->s, &j->params, &st);
 	/* The event id makes a resend after a lost connection harmless. */
 	dbq_submit(a->db, 0, &st, 1, 1, on_step, j);
 }

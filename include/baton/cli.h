@@ -26,6 +26,7 @@ int cli_show(const struct cli *cli, int argc, char **argv);
 int cli_find(const struct cli *cli, int argc, char **argv);
 int cli_handoff(const struct cli *cli, int argc, char **argv);
 int cli_queue(const struct cli *cli, int argc, char **argv);
+int cli_settings(const struct cli *cli, int argc, char **argv);
 
 /* Connect and check the schema version; NULL with the message printed
  * and *rc set to the exit status. */

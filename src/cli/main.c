@@ -32,6 +32,8 @@ static const char usage_text[] =
 	"  keys                  print the console's key bindings (Markdown)\n"
 	"  handoff ...           write, acknowledge, resolve, cancel, reassign and\n"
 	"                        list handoffs (baton handoff --help)\n"
+	"  settings ...          the rules every client shares: reasons, SLAs, the\n"
+	"                        largest note (baton settings --help)\n"
 	"\n"
 	"Exit status: 0 ok, 1 failure, 2 usage error, 3 configuration error,\n"
 	"4 database unreachable or schema not usable.\n"
@@ -87,6 +89,9 @@ int main(int argc, char **argv)
 		/* doctor reports it with everything else it finds. */
 		cli.cfg_error = err;
 	}
+	/* migrate says what it does with the moved settings instead. */
+	for (size_t i = 0; (!cmd || strcmp(cmd, "migrate") != 0) && i < cfg.nwarnings; i++)
+		cli_error("warning: %s", cfg.warnings[i]);
 
 	if (!cmd)
 		rc = ui_run(&cfg, conninfo);
@@ -102,6 +107,8 @@ int main(int argc, char **argv)
 		rc = cli_handoff(&cli, cargc, cargv);
 	else if (strcmp(cmd, "queue") == 0)
 		rc = cli_queue(&cli, cargc, cargv);
+	else if (strcmp(cmd, "settings") == 0)
+		rc = cli_settings(&cli, cargc, cargv);
 	else if (strcmp(cmd, "keys") == 0) {
 		ui_print_keys();
 		rc = EXIT_OK;
