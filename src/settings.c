@@ -46,14 +46,14 @@ static const char max_note_same_sql[] =
 static const char max_note_set_sql[] =
 	"UPDATE baton_setting SET value = $1 WHERE key = 'max_note_bytes'";
 
-/* $1 team ('' : the priority's own), $2 priority, $3 minutes. */
+/* $1 team ('' : the priority's own), $2 priority, $3 minutes.  A team the
+ * database does not have has nothing to import. */
 static const char sla_same_sql[] =
 	"SELECT CASE WHEN $1 = '' THEN (SELECT minutes FROM ack_sla WHERE priority = $2)"
 	" ELSE (SELECT minutes FROM ack_sla_team WHERE team_id = $1 AND priority = $2) END"
-	" IS NOT DISTINCT FROM $3::integer";
+	" IS NOT DISTINCT FROM $3::integer OR ($1 <> '' AND NOT EXISTS (SELECT 1 FROM team WHERE id = $1))";
 static const char sla_set_sql[] =
 	"UPDATE ack_sla SET minutes = $3::integer WHERE priority = $2 AND $1 = ''";
-/* A team the database does not have is skipped (no row). */
 static const char sla_team_set_sql[] =
 	"INSERT INTO ack_sla_team (team_id, priority, minutes)"
 	" SELECT $1, $2, $3::integer WHERE EXISTS (SELECT 1 FROM team WHERE id = $1)"
@@ -81,13 +81,16 @@ static int write_rows(PGconn *c, const char *sql, int n, const char *const *p, c
 	return rows;
 }
 
-/* Every SLA of the moved settings (the general ones, then the teams'):
- * with write, set each and count them; without, count those that differ
- * from the database's.  -1 with err. */
-static int slas_apply(PGconn *c, const struct config_moved *m, int write, char *err, size_t errlen)
+/* The SLAs of the moved setting `which` (handoff.ack_sla: the general
+ * ones, or handoff.ack_sla_team: the teams'): with write, set each and
+ * count them; without, count those that differ from the database's.  -1
+ * with err. */
+static int slas_apply(PGconn *c, const struct config_moved *m, int which, int write, char *err,
+                      size_t errlen)
 {
 	int n = 0;
-	for (size_t t = 0; t <= m->nteam_sla; t++) {
+	size_t first = which == MOVED_ACK_SLA ? 0 : 1, last = which == MOVED_ACK_SLA ? 0 : m->nteam_sla;
+	for (size_t t = first; t <= last; t++) {
 		const char *team = t == 0 ? "" : m->team_sla[t - 1].team;
 		const int *min = t == 0 ? m->ack_sla_min : m->team_sla[t - 1].min;
 		for (int p = 0; p < PRIO_COUNT; p++) {
@@ -125,7 +128,7 @@ static int area_same(PGconn *c, const struct config_moved *m, int which, const c
 		return query_true(c, reasons_same_sql, 1, p, err, errlen);
 	if (which == MOVED_MAX_NOTE)
 		return query_true(c, max_note_same_sql, 1, p, err, errlen);
-	int differ = slas_apply(c, m, 0, err, errlen);
+	int differ = slas_apply(c, m, which, 0, err, errlen);
 	return differ < 0 ? -1 : differ == 0;
 }
 
@@ -145,7 +148,7 @@ static int area_import(PGconn *c, const struct config_moved *m, int which, const
 		const char *p[] = {bytes};
 		return write_rows(c, max_note_set_sql, 1, p, err, errlen);
 	}
-	return slas_apply(c, m, 1, err, errlen);
+	return slas_apply(c, m, which, 1, err, errlen);
 }
 
 /* Look at and import each area found in a file; the count imported. */

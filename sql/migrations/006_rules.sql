@@ -357,8 +357,8 @@ BEGIN
             'it is already assigned there'
         WHEN p_kind = 'commented' AND coalesce(p_comment, '') = '' THEN 'the comment is empty'
         WHEN p_kind = 'commented' AND baton_setting_value('comment_by') = 'teams'
-                AND NOT (v_team IN (v_row.from_team, v_row.to_team)
-                         OR session_user IN (v_row.author, v_row.to_staff)) THEN
+                AND NOT (v_team IN (v_row.from_team, v_row.to_team) OR v_row.author = session_user
+                         OR v_row.to_staff IS NOT DISTINCT FROM session_user) THEN
             format('only the sending or receiving team (%s, %s) can comment on it',
                    v_row.from_team, v_row.to_team)
         WHEN p_kind NOT IN ('acknowledged', 'resolved', 'cancelled', 'reassigned', 'commented') THEN
