@@ -84,6 +84,9 @@ END $$;
 
 REVOKE ALL ON baton_setting, handoff_reason, ack_sla, ack_sla_team FROM PUBLIC;
 GRANT SELECT ON baton_setting, handoff_reason, ack_sla, ack_sla_team TO baton_staff, baton_admin;
+-- An administrator need not be on the staff: Baton checks the schema
+-- version before anything else.
+GRANT SELECT ON baton_schema_migrations TO baton_admin;
 
 -- Reading them -----------------------------------------------------------------
 CREATE FUNCTION baton_setting_value(p_key text) RETURNS text

@@ -342,7 +342,8 @@ static int cmd_step(const struct cli *cli, const struct opts *o, const char *kin
 	if (PQgetvalue(r, 0, HS_DONE)[0] == 't') {
 		printf("%s: %s (version %s)\n", id, PQgetvalue(r, 0, HS_STATE), PQgetvalue(r, 0, HS_VERSION));
 	} else {
-		cli_error("not %s: %s (now %s, version %s)", kind, PQgetvalue(r, 0, HS_MESSAGE),
+		/* The version to act on now, should the person still want to. */
+		cli_error("not %s: %s (%s, now version %s)", kind, PQgetvalue(r, 0, HS_MESSAGE),
 		          PQgetvalue(r, 0, HS_STATE), PQgetvalue(r, 0, HS_VERSION));
 		rc = EXIT_FAIL;
 	}
