@@ -140,38 +140,46 @@ static int resolve_team(PGconn *c, const char *name, char *out, size_t n)
 	return ok ? 0 : -1;
 }
 
-static int cmd_new(const struct cli *cli, const struct opts *o)
+/* The new handoff the options describe, but for its note.  An exit status. */
+static int new_from_opts(const struct opts *o, struct handoff_new *h)
 {
 	if (!o->customer || !o->to_team || !o->reason) {
 		cli_error("handoff new needs --customer, --to-team and --reason. Try 'baton handoff --help'.");
 		return EXIT_USAGE;
 	}
-	struct handoff_new h;
-	char err[1024];
-	if (handoff_init(&h) < 0) {
+	if (handoff_init(h) < 0) {
 		cli_error("no randomness for the handoff id");
 		return EXIT_FAIL;
 	}
-	snprintf(h.reason, sizeof h.reason, "%s", o->reason);
+	snprintf(h->reason, sizeof h->reason, "%s", o->reason);
 	if (o->priority)
-		snprintf(h.priority, sizeof h.priority, "%s", o->priority);
+		snprintf(h->priority, sizeof h->priority, "%s", o->priority);
 	if (o->to)
-		snprintf(h.to_staff, sizeof h.to_staff, "%s", o->to);
+		snprintf(h->to_staff, sizeof h->to_staff, "%s", o->to);
+	snprintf(h->to_team, sizeof h->to_team, "%s", o->to_team);
 	if (o->ticket) {
 		/* "#4812", as the console and 'baton show' write tickets, too. */
 		const char *t = o->ticket + (o->ticket[0] == '#');
 		char *end;
-		h.ticket_id = strtoll(t, &end, 10);
-		if (*end || h.ticket_id <= 0) {
+		h->ticket_id = strtoll(t, &end, 10);
+		if (*end || h->ticket_id <= 0) {
 			cli_error("--ticket must be a ticket number");
 			return EXIT_USAGE;
 		}
 	}
-	snprintf(h.to_team, sizeof h.to_team, "%s", o->to_team);
+	return EXIT_OK;
+}
+
+static int cmd_new(const struct cli *cli, const struct opts *o)
+{
+	struct handoff_new h;
+	char err[1024];
+	int rc = new_from_opts(o, &h);
+	if (rc != EXIT_OK)
+		return rc;
 	h.note = o->message ? strdup(o->message) : read_stdin(HANDOFF_NOTE_MAX);
 	if (!h.note)
 		abort();
-	int rc = EXIT_OK;
 	struct team_list rules = {0};
 	if (handoff_validate(&h, NULL, err, sizeof err) < 0) {
 		cli_error("%s", err);

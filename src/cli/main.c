@@ -39,6 +39,33 @@ static const char usage_text[] =
 	"4 database unreachable or schema not usable.\n"
 	"See baton(1) for the console's keys and the configuration file.\n";
 
+/* The subcommands that take the command line as it is. */
+static const struct command {
+	const char *name;
+	int (*run)(const struct cli *cli, int argc, char **argv);
+} commands[] = {
+	{"migrate", cli_migrate}, {"doctor", cli_doctor},   {"show", cli_show},
+	{"find", cli_find},       {"handoff", cli_handoff}, {"queue", cli_queue},
+	{"settings", cli_settings},
+};
+
+static int run_command(const struct cli *cli, const char *cmd, int argc, char **argv)
+{
+	for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+		if (strcmp(cmd, commands[i].name) == 0)
+			return commands[i].run(cli, argc, argv);
+	if (strcmp(cmd, "keys") == 0) {
+		ui_print_keys();
+		return EXIT_OK;
+	}
+	if (strcmp(cmd, "help") == 0) {
+		fputs(usage_text, stdout);
+		return EXIT_OK;
+	}
+	cli_error("unknown command '%s'. Try 'baton --help'.", cmd);
+	return EXIT_USAGE;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -93,32 +120,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; (!cmd || strcmp(cmd, "migrate") != 0) && i < cfg.nwarnings; i++)
 		cli_error("warning: %s", cfg.warnings[i]);
 
-	if (!cmd)
-		rc = ui_run(&cfg, conninfo);
-	else if (strcmp(cmd, "migrate") == 0)
-		rc = cli_migrate(&cli, cargc, cargv);
-	else if (strcmp(cmd, "doctor") == 0)
-		rc = cli_doctor(&cli, cargc, cargv);
-	else if (strcmp(cmd, "show") == 0)
-		rc = cli_show(&cli, cargc, cargv);
-	else if (strcmp(cmd, "find") == 0)
-		rc = cli_find(&cli, cargc, cargv);
-	else if (strcmp(cmd, "handoff") == 0)
-		rc = cli_handoff(&cli, cargc, cargv);
-	else if (strcmp(cmd, "queue") == 0)
-		rc = cli_queue(&cli, cargc, cargv);
-	else if (strcmp(cmd, "settings") == 0)
-		rc = cli_settings(&cli, cargc, cargv);
-	else if (strcmp(cmd, "keys") == 0) {
-		ui_print_keys();
-		rc = EXIT_OK;
-	} else if (strcmp(cmd, "help") == 0) {
-		fputs(usage_text, stdout);
-		rc = EXIT_OK;
-	} else {
-		cli_error("unknown command '%s'. Try 'baton --help'.", cmd);
-		rc = EXIT_USAGE;
-	}
+	rc = cmd ? run_command(&cli, cmd, cargc, cargv) : ui_run(&cfg, conninfo);
 	config_free(&cfg);
 	return rc;
 }
