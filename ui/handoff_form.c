@@ -226,6 +226,9 @@ static void on_lists(struct screen *s, struct app *a, PGresult **res, int nres, 
 	}
 	f->lists_loaded = 1;
 	f->lists_error[0] = '\0';
+	/* Typing stops at the database's largest note from now on. */
+	if (f->lists.max_note_bytes > 0)
+		f->note.max_bytes = f->lists.max_note_bytes;
 	/* A reason the database no longer lists (an old draft) is kept: the
 	 * writer sees it refused on sending, and chooses another. */
 	if (!f->h.reason[0] && f->lists.nreasons)
