@@ -902,6 +902,10 @@ INSERT INTO demo_event VALUES
 -- (migration 002); the demo's history, with its past timestamps, is written
 -- directly, with the right lent to staff for this transaction only.
 GRANT INSERT ON handoff, handoff_event TO baton_staff;
+-- Their times too: the server stamps now() on append-only tables
+-- (migration 006); the owner lifts that for this transaction only.
+ALTER TABLE success_note DISABLE TRIGGER success_note_server_stamp;
+ALTER TABLE handoff_event DISABLE TRIGGER handoff_event_server_stamp;
 
 DO $$
 DECLARE
@@ -957,6 +961,8 @@ BEGIN
 END $$;
 
 REVOKE INSERT ON handoff, handoff_event FROM baton_staff;
+ALTER TABLE success_note ENABLE TRIGGER success_note_server_stamp;
+ALTER TABLE handoff_event ENABLE TRIGGER handoff_event_server_stamp;
 
 -- Identity columns given explicit ids: continue after the demo's ids.
 DO $$

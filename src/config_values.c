@@ -1,9 +1,9 @@
 /* The values settings take, also used outside the configuration:
- * priorities by name, durations, and the acknowledgement minutes a team
- * and priority come to. */
+ * priorities by name and durations. */
 #include "baton/config.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,13 +51,12 @@ int config_parse_minutes(const char *s)
 	return (int)(v * mult);
 }
 
-int config_ack_minutes(const struct config *cfg, const char *team, const char *priority)
+void config_format_minutes(char *out, size_t n, int minutes)
 {
-	int p = priority_from_name(priority);
-	if (p < 0)
-		p = PRIO_NORMAL;
-	for (size_t i = 0; team && i < cfg->nteam_sla; i++)
-		if (!strcmp(cfg->team_sla[i].team, team) && cfg->team_sla[i].min[p] > 0)
-			return cfg->team_sla[i].min[p];
-	return cfg->ack_sla_min[p];
+	if (minutes > 0 && minutes % (24 * 60) == 0)
+		snprintf(out, n, "%dd", minutes / (24 * 60));
+	else if (minutes > 0 && minutes % 60 == 0)
+		snprintf(out, n, "%dh", minutes / 60);
+	else
+		snprintf(out, n, "%dm", minutes);
 }

@@ -1,6 +1,7 @@
 #include "baton/handoff.h"
 #include "baton/buf.h"
 #include "baton/config.h"
+#include "baton/team.h"
 #include "baton/text.h"
 
 #include <ctype.h>
@@ -75,20 +76,34 @@ void handoff_clear(struct handoff_new *h)
 	h->note = NULL;
 }
 
-int handoff_validate(const struct handoff_new *h, const struct config *cfg, char *err, size_t errlen)
+int handoff_reason_valid(const char *s)
 {
-	int known = 0;
-	for (size_t i = 0; i < cfg->nreasons; i++)
-		known |= strcmp(cfg->reasons[i], h->reason) == 0;
+	size_t n = strlen(s);
+	if (n < 1 || n > HANDOFF_REASON_MAX || s[0] < 'a' || s[0] > 'z')
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == ' ' || c == '-'))
+			return 0;
+	}
+	return 1;
+}
+
+int handoff_validate(const struct handoff_new *h, const struct team_list *rules, char *err,
+                     size_t errlen)
+{
+	int have_rules = rules && rules->max_note_bytes > 0;
+	size_t max_note = have_rules ? (size_t)rules->max_note_bytes : HANDOFF_NOTE_MAX;
 	if (!h->to_team[0]) {
 		snprintf(err, errlen, "choose the receiving team");
 		return -1;
 	}
-	if (!known) {
+	if (have_rules ? !team_reason_known(rules, h->reason) : !handoff_reason_valid(h->reason)) {
 		struct buf b = BUF_INIT;
-		for (size_t i = 0; i < cfg->nreasons; i++)
-			buf_printf(&b, "%s%s", i ? ", " : "", cfg->reasons[i]);
-		snprintf(err, errlen, "unknown reason '%s' (configured: %s)", h->reason, buf_str(&b));
+		for (int i = 0; have_rules && i < rules->nreasons; i++)
+			buf_printf(&b, "%s%s", i ? ", " : "", rules->reasons[i]);
+		snprintf(err, errlen, "unknown reason '%s' (%s%s)", h->reason,
+		         have_rules ? "the reasons are: " : "", have_rules ? buf_str(&b) : "lower-case letters");
 		buf_free(&b);
 		return -1;
 	}
@@ -100,9 +115,9 @@ int handoff_validate(const struct handoff_new *h, const struct config *cfg, char
 		snprintf(err, errlen, "the note is empty: say what the receiver needs to know");
 		return -1;
 	}
-	if (strlen(h->note) > (size_t)cfg->max_note_bytes) {
-		snprintf(err, errlen, "the note is %zu bytes, more than the configured maximum of %d",
-		         strlen(h->note), cfg->max_note_bytes);
+	if (strlen(h->note) > max_note) {
+		snprintf(err, errlen, "the note is %zu bytes; the largest is %zu",
+		         strlen(h->note), max_note);
 		return -1;
 	}
 	if (!text_valid_utf8(h->note, strlen(h->note))) {
@@ -112,12 +127,10 @@ int handoff_validate(const struct handoff_new *h, const struct config *cfg, char
 	return 0;
 }
 
-void handoff_create_stmt(const struct handoff_new *h, const struct config *cfg,
-                         struct handoff_params *st, struct db_stmt *out)
+void handoff_create_stmt(const struct handoff_new *h, struct handoff_params *st, struct db_stmt *out)
 {
 	snprintf(st->num[0], sizeof st->num[0], "%lld", h->customer_id);
 	snprintf(st->num[1], sizeof st->num[1], "%lld", h->ticket_id);
-	snprintf(st->num[2], sizeof st->num[2], "%d", config_ack_minutes(cfg, h->to_team, h->priority));
 	st->p[0] = h->id;
 	st->p[1] = h->event_id;
 	st->p[2] = st->num[0];
@@ -127,10 +140,9 @@ void handoff_create_stmt(const struct handoff_new *h, const struct config *cfg,
 	st->p[6] = h->priority;
 	st->p[7] = h->ticket_id > 0 ? st->num[1] : NULL;
 	st->p[8] = h->note ? h->note : "";
-	st->p[9] = st->num[2];
 	out->sql = "SELECT created, state, version FROM baton_handoff_create("
-	           "$1::uuid, $2::uuid, $3::bigint, $4, $5, $6, $7, $8::bigint, $9, $10::integer)";
-	out->nparams = 10;
+	           "$1::uuid, $2::uuid, $3::bigint, $4, $5, $6, $7, $8::bigint, $9)";
+	out->nparams = 9;
 	out->params = st->p;
 }
 
@@ -168,12 +180,9 @@ void handoff_step_clear(struct handoff_step *s)
 	s->comment = NULL;
 }
 
-void handoff_step_stmt(const struct handoff_step *s, const struct config *cfg,
-                       struct handoff_params *st, struct db_stmt *out)
+void handoff_step_stmt(const struct handoff_step *s, struct handoff_params *st, struct db_stmt *out)
 {
 	snprintf(st->num[0], sizeof st->num[0], "%d", s->version);
-	snprintf(st->num[1], sizeof st->num[1], "%d",
-	         config_ack_minutes(cfg, s->to_team, s->priority ? s->priority : "normal"));
 	st->p[0] = s->id;
 	st->p[1] = s->event_id;
 	st->p[2] = s->kind;
@@ -181,10 +190,9 @@ void handoff_step_stmt(const struct handoff_step *s, const struct config *cfg,
 	st->p[4] = s->version > 0 ? st->num[0] : NULL;
 	st->p[5] = s->to_team[0] ? s->to_team : NULL;
 	st->p[6] = s->to_staff[0] ? s->to_staff : NULL;
-	st->p[7] = st->num[1];
 	out->sql = "SELECT done, already, state, version, message FROM baton_handoff_step("
-	           "$1::uuid, $2::uuid, $3, $4, $5::integer, $6, $7, $8::integer)";
-	out->nparams = 8;
+	           "$1::uuid, $2::uuid, $3, $4, $5::integer, $6, $7)";
+	out->nparams = 7;
 	out->params = st->p;
 }
 

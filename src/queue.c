@@ -2,6 +2,7 @@
 #include "baton/buf.h"
 #include "baton/config.h"
 #include "baton/csv.h"
+#include "baton/handoff.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -159,8 +160,7 @@ static void join_or(struct buf *b, const char *const *v, size_t n)
 }
 
 /* The valid values of a field, for messages; -1 if key is no field. */
-static int valid_values(const char *key, const struct config *cfg, const struct team_list *teams,
-                        struct buf *out)
+static int valid_values(const char *key, const struct team_list *teams, struct buf *out)
 {
 	const char *v[PRIO_COUNT];
 	size_t n = 0;
@@ -174,7 +174,11 @@ static int valid_values(const char *key, const struct config *cfg, const struct 
 			v[n++] = priority_name((enum priority)p);
 		join_or(out, v, n);
 	} else if (!strcmp(key, "reason")) {
-		join_or(out, (const char *const *)cfg->reasons, cfg->nreasons);
+		if (!teams || !teams->max_note_bytes)
+			buf_puts(out, "a reason (lower-case letters, digits, spaces, '-' and '_')");
+		for (int i = 0; teams && teams->max_note_bytes && i < teams->nreasons; i++)
+			buf_printf(out, "%s%s", i == 0 ? "" : i + 1 == teams->nreasons ? " or " : ", ",
+			           teams->reasons[i]);
 	} else if (!strcmp(key, "team")) {
 		if (!teams)
 			buf_puts(out, "a team id (lower-case letters, digits, '-' and '_')");
@@ -200,8 +204,8 @@ static int in_list(const char *v, const char *const *list, size_t n)
 }
 
 /* The value to filter on, or NULL if value is not one of key's. */
-static const char *canonical(const char *key, const char *value, const struct config *cfg,
-                             const struct team_list *teams, char *tmp, size_t n)
+static const char *canonical(const char *key, const char *value, const struct team_list *teams,
+                             char *tmp, size_t n)
 {
 	if (!strcmp(key, "state"))
 		return in_list(value, states, sizeof states / sizeof *states)
@@ -218,31 +222,32 @@ static const char *canonical(const char *key, const char *value, const struct co
 		int t = team_lookup(teams, value);
 		return t < 0 ? NULL : teams->teams[t].id;
 	}
-	/* A reason as configured, or with '_' for its spaces (the filter
-	 * text splits on spaces). */
+	/* A reason as the database lists it, or with '_' for its spaces (the
+	 * filter text splits on spaces). */
+	if (!teams || !teams->max_note_bytes)
+		return handoff_reason_valid(value) ? value : NULL;
 	snprintf(tmp, n, "%s", value);
 	for (char *p = tmp; *p; p++)
 		if (*p == '_')
 			*p = ' ';
-	for (size_t i = 0; i < cfg->nreasons; i++)
-		if (!strcmp(cfg->reasons[i], value) || !strcmp(cfg->reasons[i], tmp))
-			return cfg->reasons[i];
+	for (int i = 0; i < teams->nreasons; i++)
+		if (!strcmp(teams->reasons[i], value) || !strcmp(teams->reasons[i], tmp))
+			return teams->reasons[i];
 	return NULL;
 }
 
-int queue_value_check(const char *key, const char *value, const struct config *cfg,
-                      const struct team_list *teams, char *canon, size_t canon_n,
+int queue_value_check(const char *key, const char *value, const struct team_list *teams, char *canon, size_t canon_n,
                       char *err, size_t errlen)
 {
 	struct buf valid = BUF_INIT;
 	char tmp[128];
 	int rc = -1;
-	if (valid_values(key, cfg, teams, &valid) < 0) {
+	if (valid_values(key, teams, &valid) < 0) {
 		snprintf(err, errlen, "unknown filter \"%s\": use team=, to=, state=, reason=, priority=, "
 		         "segment=, breached or mine", key);
 		goto out;
 	}
-	const char *c = value[0] ? canonical(key, value, cfg, teams, tmp, sizeof tmp) : NULL;
+	const char *c = value[0] ? canonical(key, value, teams, tmp, sizeof tmp) : NULL;
 	if (!value[0])
 		snprintf(err, errlen, "%s= needs a value: use %s", key, buf_str(&valid));
 	else if (!c)
@@ -259,8 +264,7 @@ out:
 }
 
 int queue_filter_set(struct queue_filter *f, const char *key, const char *value,
-                     const struct config *cfg, const struct team_list *teams,
-                     char *err, size_t errlen)
+                     const struct team_list *teams, char *err, size_t errlen)
 {
 	struct { const char *key; char *dst; size_t n; } fields[] = {
 		{"team", f->team, sizeof f->team},         {"to", f->person, sizeof f->person},
@@ -271,7 +275,7 @@ int queue_filter_set(struct queue_filter *f, const char *key, const char *value,
 	while (i < sizeof fields / sizeof *fields && strcmp(fields[i].key, key) != 0)
 		i++;
 	char canon[64];
-	if (queue_value_check(key, value, cfg, teams, canon, sizeof canon, err, errlen) < 0)
+	if (queue_value_check(key, value, teams, canon, sizeof canon, err, errlen) < 0)
 		return -1;
 	if (i == sizeof fields / sizeof *fields || strlen(canon) >= fields[i].n) {
 		snprintf(err, errlen, "%s \"%s\" is too long", key, value);
@@ -281,8 +285,8 @@ int queue_filter_set(struct queue_filter *f, const char *key, const char *value,
 	return 0;
 }
 
-int queue_filter_parse(struct queue_filter *f, const char *text, const struct config *cfg,
-                       const struct team_list *teams, char *err, size_t errlen)
+int queue_filter_parse(struct queue_filter *f, const char *text, const struct team_list *teams,
+                       char *err, size_t errlen)
 {
 	char buf[512];
 	memset(f, 0, sizeof *f);
@@ -300,7 +304,7 @@ int queue_filter_parse(struct queue_filter *f, const char *text, const struct co
 			snprintf(err, errlen, "%s takes no value: write just \"%s\"", tok, tok);
 			return -1;
 		}
-		if (queue_filter_set(f, tok, eq ? eq + 1 : "", cfg, teams, err, errlen) < 0)
+		if (queue_filter_set(f, tok, eq ? eq + 1 : "", teams, err, errlen) < 0)
 			return -1;
 	}
 	return 0;

@@ -83,7 +83,7 @@ void handoff_send(struct app *a, struct handoff_new *h)
 	j->next = a->sends;
 	a->sends = j;
 	struct db_stmt st;
-	handoff_create_stmt(&j->h, a->cfg, &j->params, &st);
+	handoff_create_stmt(&j->h, &j->params, &st);
 	dbq_submit(a->db, 0, &st, 1, 1, on_sent, j);
 	if (j->unsaved)
 		app_message(a, 1, "NOT SAVED — the handoff %s, in memory only (quitting loses it): %s",
@@ -152,7 +152,7 @@ static void on_comment(struct app *a, void *ctx, const char *answer)
 	if (*answer && !(j->s.comment = strdup(answer)))
 		abort();
 	struct db_stmt st;
-	handoff_step_stmt(&j->s, a->cfg, &j->params, &st);
+	handoff_step_stmt(&j->s, &j->params, &st);
 	/* The event id makes a resend after a lost connection harmless. */
 	dbq_submit(a->db, 0, &st, 1, 1, on_step, j);
 }

@@ -30,7 +30,7 @@ struct form {
 	struct screen base;
 	struct handoff_new h;
 	enum field focus;
-	struct team_list lists;          /* teams and active staff */
+	struct team_list lists;          /* teams, handoff rules, active staff */
 	int lists_loaded;
 	char lists_error[128];
 	struct handoff_tickets tickets;  /* the customer's open tickets */
@@ -87,7 +87,7 @@ static int member(const struct form *f, int person)
 	return -1;
 }
 
-static int choice_count(const struct form *f, const struct app *a)
+static int choice_count(const struct form *f)
 {
 	int n = 0;
 	switch (f->focus) {
@@ -96,7 +96,7 @@ static int choice_count(const struct form *f, const struct app *a)
 		while (member(f, n) >= 0)
 			n++;
 		return n + 1; /* anyone, then the team's people */
-	case FD_REASON: return (int)a->cfg->nreasons;
+	case FD_REASON: return f->lists.nreasons;
 	case FD_PRIORITY: return PRIO_COUNT;
 	case FD_TICKET: return f->tickets.n + 1; /* none, then the open tickets */
 	default: return 0;
@@ -109,12 +109,12 @@ static const char *priority_at(int i)
 	return priority_name((enum priority)(PRIO_LOW - i));
 }
 
-static void choice_label(const struct form *f, const struct app *a, int i, char *out, size_t n)
+static void choice_label(const struct form *f, int i, char *out, size_t n)
 {
 	switch (f->focus) {
 	case FD_TEAM: snprintf(out, n, "%s", f->lists.teams[i].name); break;
 	case FD_PERSON: snprintf(out, n, "%s", i ? f->lists.staff[member(f, i - 1)].name : "anyone"); break;
-	case FD_REASON: snprintf(out, n, "%s", a->cfg->reasons[i]); break;
+	case FD_REASON: snprintf(out, n, "%s", f->lists.reasons[i]); break;
 	case FD_PRIORITY: snprintf(out, n, "%s", priority_at(i)); break;
 	case FD_TICKET:
 		if (i)
@@ -127,9 +127,9 @@ static void choice_label(const struct form *f, const struct app *a, int i, char 
 }
 
 /* The index of what is chosen now, -1 if nothing is. */
-static int choice_current(const struct form *f, const struct app *a)
+static int choice_current(const struct form *f)
 {
-	int n = choice_count(f, a);
+	int n = choice_count(f);
 	for (int i = 0; i < n; i++) {
 		switch (f->focus) {
 		case FD_TEAM: if (!strcmp(f->lists.teams[i].id, f->h.to_team)) return i; break;
@@ -137,7 +137,7 @@ static int choice_current(const struct form *f, const struct app *a)
 			if (!strcmp(i ? f->lists.staff[member(f, i - 1)].role : "", f->h.to_staff))
 				return i;
 			break;
-		case FD_REASON: if (!strcmp(a->cfg->reasons[i], f->h.reason)) return i; break;
+		case FD_REASON: if (!strcmp(f->lists.reasons[i], f->h.reason)) return i; break;
 		case FD_PRIORITY: if (!strcmp(priority_at(i), f->h.priority)) return i; break;
 		case FD_TICKET: if ((i ? f->tickets.v[i - 1].id : 0) == f->h.ticket_id) return i; break;
 		default: return -1;
@@ -146,7 +146,7 @@ static int choice_current(const struct form *f, const struct app *a)
 	return -1;
 }
 
-static void choice_pick(struct form *f, const struct app *a, int i)
+static void choice_pick(struct form *f, int i)
 {
 	struct handoff_new *h = &f->h;
 	switch (f->focus) {
@@ -157,28 +157,28 @@ static void choice_pick(struct form *f, const struct app *a, int i)
 	case FD_PERSON:
 		snprintf(h->to_staff, sizeof h->to_staff, "%s", i ? f->lists.staff[member(f, i - 1)].role : "");
 		break;
-	case FD_REASON: snprintf(h->reason, sizeof h->reason, "%s", a->cfg->reasons[i]); break;
+	case FD_REASON: snprintf(h->reason, sizeof h->reason, "%s", f->lists.reasons[i]); break;
 	case FD_PRIORITY: snprintf(h->priority, sizeof h->priority, "%s", priority_at(i)); break;
 	case FD_TICKET: h->ticket_id = i ? f->tickets.v[i - 1].id : 0; break;
 	default: return;
 	}
-	save_draft(f, a);
+	save_draft(f, f->base.app);
 }
 
-static void cycle(struct form *f, struct app *a, int dir)
+static void cycle(struct form *f, int dir)
 {
-	int n = choice_count(f, a), cur = choice_current(f, a);
+	int n = choice_count(f), cur = choice_current(f);
 	if (n == 0)
 		return;
-	choice_pick(f, a, cur < 0 ? (dir > 0 ? 0 : n - 1) : (cur + dir + n) % n);
+	choice_pick(f, cur < 0 ? (dir > 0 ? 0 : n - 1) : (cur + dir + n) % n);
 }
 
 /* Type-ahead: the first choice whose label starts with what was typed;
  * a ticket also by its number without '#' or by its subject. */
-static int choice_matches(const struct form *f, const struct app *a, int i)
+static int choice_matches(const struct form *f, int i)
 {
 	char label[600];
-	choice_label(f, a, i, label, sizeof label);
+	choice_label(f, i, label, sizeof label);
 	if (handoff_choice_matches(label, f->typed))
 		return 1;
 	return f->focus == FD_TICKET && i > 0 &&
@@ -188,12 +188,12 @@ static int choice_matches(const struct form *f, const struct app *a, int i)
 
 static void typeahead_apply(struct form *f, struct app *a)
 {
-	int n = choice_count(f, a);
+	int n = choice_count(f);
 	if (!f->typed[0])
 		return;
 	for (int i = 0; i < n; i++)
-		if (choice_matches(f, a, i)) {
-			choice_pick(f, a, i);
+		if (choice_matches(f, i)) {
+			choice_pick(f, i);
 			return;
 		}
 	if (f->focus == FD_TEAM && !f->lists_loaded)
@@ -239,15 +239,22 @@ static void on_lists(struct screen *s, struct app *a, PGresult **res, int nres, 
 	}
 	f->lists_loaded = 1;
 	f->lists_error[0] = '\0';
+	/* Typing stops at the database's largest note from now on. */
+	if (f->lists.max_note_bytes > 0)
+		f->note.max_bytes = f->lists.max_note_bytes;
+	/* A reason the database no longer lists (an old draft) is kept: the
+	 * writer sees it refused on sending, and chooses another. */
+	if (!f->h.reason[0] && f->lists.nreasons)
+		snprintf(f->h.reason, sizeof f->h.reason, "%s", f->lists.reasons[0]);
 }
 
 /* Offline, the request waits for the connection; the reload after a
  * reconnect replaces it.  What was typed is the form's, never touched. */
 static void form_reload(struct screen *s, struct app *a)
 {
-	struct db_stmt st[2];
+	struct db_stmt st[TEAM_STMTS];
 	team_statements(st);
-	screen_request(s, a, REQ_LISTS, st, 2, 0, on_lists);
+	screen_request(s, a, REQ_LISTS, st, TEAM_STMTS, 0, on_lists);
 }
 
 /* --- drawing -------------------------------------------------------------------- */
@@ -329,11 +336,11 @@ static int form_key(struct screen *s, struct app *a, int key, int is_func)
 	if (typeahead_key(f, a, key, is_func))
 		return 1;
 	if ((is_func && key == KEY_RIGHT) || (!is_func && key == ' ')) {
-		cycle(f, a, 1);
+		cycle(f, 1);
 		return 1;
 	}
 	if (is_func && key == KEY_LEFT) {
-		cycle(f, a, -1);
+		cycle(f, -1);
 		return 1;
 	}
 	if ((is_func && (key == KEY_DOWN || key == KEY_ENTER)) || (!is_func && (key == '\r' || key == '\n'))) {
@@ -375,7 +382,7 @@ static void send(struct form *f, struct app *a)
 {
 	char err[256];
 	save_draft(f, a);
-	if (handoff_validate(&f->h, a->cfg, err, sizeof err) < 0) {
+	if (handoff_validate(&f->h, &f->lists, err, sizeof err) < 0) {
 		app_message(a, 1, "%s", err);
 		return;
 	}
@@ -440,9 +447,8 @@ struct screen *handoff_form_new(struct app *a, struct handoff_new *h, struct han
 		f->tickets = *tickets;
 		memset(tickets, 0, sizeof *tickets);
 	}
-	note_edit_init(&f->note, f->h.note, a->cfg->max_note_bytes);
-	if (!f->h.reason[0] && a->cfg->nreasons)
-		snprintf(f->h.reason, sizeof f->h.reason, "%s", a->cfg->reasons[0]);
+	/* The schema's largest: the database's own is checked on sending. */
+	note_edit_init(&f->note, f->h.note, HANDOFF_NOTE_MAX);
 	f->focus = f->h.to_team[0] ? FD_NOTE : FD_TEAM;
 	form_reload(&f->base, a);
 	return &f->base;

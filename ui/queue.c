@@ -127,9 +127,10 @@ static void fetch(struct queue *q, struct app *a, int force)
 		screen_request(&q->base, a, REQ_STATS, ss + 1, 2, 0, on_stats);
 	}
 	if (force || !q->has_teams) {
-		struct db_stmt ts[2];
+		struct db_stmt ts[TEAM_STMTS];
 		team_statements(ts);
-		screen_request(&q->base, a, REQ_TEAMS, ts, 1, 0, on_teams);
+		/* The teams and the rules: team= and reason= name the database's. */
+		screen_request(&q->base, a, REQ_TEAMS, ts, 2, 0, on_teams);
 	}
 }
 
@@ -304,7 +305,7 @@ static void on_filter(struct app *a, void *ctx, const char *answer)
 		return;
 	struct queue_filter f;
 	char err[2048];
-	if (queue_filter_parse(&f, answer, a->cfg, q->has_teams ? &q->teams : NULL, err, sizeof err) < 0) {
+	if (queue_filter_parse(&f, answer, q->has_teams ? &q->teams : NULL, err, sizeof err) < 0) {
 		app_message(a, 1, "%s", err);
 		return;
 	}

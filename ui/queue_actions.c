@@ -89,11 +89,8 @@ static void run_bulk(struct app *a, const struct queue_target *t, int n, const c
 			abort();
 		snprintf(st->to_team, sizeof st->to_team, "%s", team ? team : "");
 		snprintf(st->to_staff, sizeof st->to_staff, "%s", person ? person : "");
-		/* The reassignment's new deadline follows the priority. */
-		int p = priority_from_name(t[i].priority);
-		st->priority = p < 0 ? NULL : priority_name((enum priority)p);
 		struct db_stmt s;
-		handoff_step_stmt(st, a->cfg, &b->params[i], &s);
+		handoff_step_stmt(st, &b->params[i], &s);
 		dbq_submit(a->db, 0, &s, 1, 1, on_bulk_step, b);
 	}
 }

@@ -28,6 +28,7 @@ int cli_handoff(const struct cli *cli, int argc, char **argv);
 int cli_queue(const struct cli *cli, int argc, char **argv);
 int cli_staff(const struct cli *cli, int argc, char **argv);
 int cli_audit(const struct cli *cli, int argc, char **argv);
+int cli_settings(const struct cli *cli, int argc, char **argv);
 
 /* Connect and check the schema version; NULL with the message printed
  * and *rc set to the exit status. */

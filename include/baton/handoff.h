@@ -1,6 +1,7 @@
 /* Handoffs from the client's side: the statements that create and move
- * them (through the database functions of migration 002).  Drafts on
- * local disk are in draft.h. */
+ * them (through the database functions of migration 006, which check
+ * every write against the rules in the database).  Drafts on local disk
+ * are in draft.h. */
 #ifndef BATON_HANDOFF_H
 #define BATON_HANDOFF_H
 
@@ -8,7 +9,12 @@
 
 #include "baton/db.h"
 
-struct config;
+struct team_list;
+
+/* The schema's bounds: a reason's length, the largest note whatever the
+ * database's rules say. */
+#define HANDOFF_REASON_MAX 40
+#define HANDOFF_NOTE_MAX 65536
 
 struct handoff_new {
 	char id[37];          /* client-generated: retries are recognised */
@@ -44,21 +50,31 @@ int handoff_choice_matches(const char *label, const char *typed);
 int handoff_init(struct handoff_new *h);
 void handoff_clear(struct handoff_new *h); /* frees note */
 
-/* Check what the database cannot: reason in the configured list, priority,
- * note present and within max_note_bytes, valid UTF-8.  -1 + err. */
-int handoff_validate(const struct handoff_new *h, const struct config *cfg, char *err, size_t errlen);
+/* Check before sending, to tell the writer at once: a team chosen, the
+ * priority, a note present and valid UTF-8; and, when the rules have been
+ * read from the database (rules->max_note_bytes > 0; rules may be NULL),
+ * the reason among them and the note within their largest.  The server
+ * checks all of it again, whatever a client sends.  -1 + err. */
+int handoff_validate(const struct handoff_new *h, const struct team_list *rules, char *err,
+                     size_t errlen);
+
+/* Whether s has the form of a reason: 1-40 lower-case letters, digits,
+ * spaces, '-' or '_', starting with a letter (what the schema allows). */
+int handoff_reason_valid(const char *s);
 
 /* Statement for creating h; `store` keeps the parameters and must live as
- * long as the statement.  Result columns: created, state, version. */
+ * long as the statement.  The server computes the acknowledgement
+ * deadline.  Result columns: created, state, version. */
 struct handoff_params {
-	char num[3][24];
-	const char *p[10];
+	char num[2][24];
+	const char *p[9];
 };
-void handoff_create_stmt(const struct handoff_new *h, const struct config *cfg,
-                         struct handoff_params *store, struct db_stmt *out);
+void handoff_create_stmt(const struct handoff_new *h, struct handoff_params *store,
+                         struct db_stmt *out);
 
 /* One lifecycle step. kind: acknowledged, resolved, cancelled, reassigned,
- * commented.  version <= 0: no optimistic check.  Result columns: done,
+ * commented.  version <= 0: no optimistic check (a comment is never
+ * checked, and does not change the version).  Result columns: done,
  * already, state, version, message. */
 enum { HS_DONE, HS_ALREADY, HS_STATE, HS_VERSION, HS_MESSAGE };
 struct handoff_step {
@@ -69,7 +85,6 @@ struct handoff_step {
 	int version;
 	char to_team[33];
 	char to_staff[64];
-	const char *priority; /* for a reassignment's new ack deadline */
 };
 int handoff_step_init(struct handoff_step *s, const char *id, const char *kind);
 /* The answer to a step statement. -1 if malformed. */
@@ -85,8 +100,8 @@ int handoff_step_read(const PGresult *r, struct handoff_step_result *out);
  * malformed. */
 int handoff_create_read(const PGresult *r);
 void handoff_step_clear(struct handoff_step *s);
-void handoff_step_stmt(const struct handoff_step *s, const struct config *cfg,
-                       struct handoff_params *store, struct db_stmt *out);
+void handoff_step_stmt(const struct handoff_step *s, struct handoff_params *store,
+                       struct db_stmt *out);
 
 /* 1 if s looks like a UUID. */
 int handoff_is_uuid(const char *s);

@@ -55,24 +55,23 @@ void queue_filter_describe(const struct queue_filter *f, char *out, size_t n);
 
 /* Check value for the filter field key (team, to, state, reason, priority,
  * segment) and write the value to filter on into canon: states and
- * priorities are fixed, reasons the configuration's ("renewal_risk" may
- * stand for "renewal risk"), segments the schema's, teams the database's
- * (by id or name, any case; teams NULL: only the form of a team id is
- * checked).  -1 with a message naming the valid values in err:
+ * priorities are fixed, segments the schema's, teams and reasons the
+ * database's: teams by id or name, any case; reasons as listed
+ * ("renewal_risk" may stand for "renewal risk").  Without the lists (teams
+ * NULL, or its rules not read) only the form of a team id or a reason is
+ * checked.  -1 with a message naming the valid values in err:
  * unknown priority "hgh": use low, normal, high or urgent */
-int queue_value_check(const char *key, const char *value, const struct config *cfg,
-                      const struct team_list *teams, char *canon, size_t canon_n,
+int queue_value_check(const char *key, const char *value, const struct team_list *teams, char *canon, size_t canon_n,
                       char *err, size_t errlen);
 
 /* Set one field of f after queue_value_check.  -1 with err, f unchanged. */
 int queue_filter_set(struct queue_filter *f, const char *key, const char *value,
-                     const struct config *cfg, const struct team_list *teams,
-                     char *err, size_t errlen);
+                     const struct team_list *teams, char *err, size_t errlen);
 
 /* The console's filter text, "team=support priority=high breached", into a
  * fresh f.  -1 with err at the first bad word. */
-int queue_filter_parse(struct queue_filter *f, const char *text, const struct config *cfg,
-                       const struct team_list *teams, char *err, size_t errlen);
+int queue_filter_parse(struct queue_filter *f, const char *text, const struct team_list *teams,
+                       char *err, size_t errlen);
 
 /* --- rows, as the console shows them ------------------------------------------ */
 

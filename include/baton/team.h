@@ -1,5 +1,7 @@
 /* Teams and staff as the handoff form and the queue's filter need them:
- * who a handoff can go to, by id and by the name people know. */
+ * who a handoff can go to, by id and by the name people know; and the
+ * handoff rules they are written under (migration 006), which every
+ * client reads from the database instead of its own configuration. */
 #ifndef BATON_TEAM_H
 #define BATON_TEAM_H
 
@@ -19,22 +21,34 @@ struct staff {
 	char team[33];
 };
 
-/* Every team (by name) and every active person (by display name).  Both
- * arrays are malloc'd; team_list_free() frees them. */
+/* Every team (by name), every active person (by display name), the
+ * handoff reasons (in the order offered) and the largest note.  The arrays
+ * are malloc'd; team_list_free() frees them. */
 struct team_list {
 	struct team *teams;
 	int nteams;
 	struct staff *staff;
 	int nstaff;
+	char (*reasons)[41];
+	int nreasons;
+	int max_note_bytes;  /* 0: the rules were not read */
 };
 
-/* The statements: out[0] the teams, out[1] the active staff.  A caller
- * that needs only the teams sends out[0] alone. */
-void team_statements(struct db_stmt out[2]);
+/* The statements: out[0] the teams, out[1] the handoff rules, out[2] the
+ * active staff.  A caller sends the first 1, 2 or 3 it needs. */
+enum { TEAM_STMTS = 3 };
+void team_statements(struct db_stmt out[TEAM_STMTS]);
 
-/* Read the answer to team_statements (1 result: teams only; 2: teams and
- * staff) into l, replacing what it held.  -1 with err if malformed. */
+/* Read the answer to team_statements (1, 2 or 3 results, as sent) into l,
+ * replacing what it held.  -1 with err if malformed. */
 int team_list_read(struct team_list *l, PGresult *const *res, int nres, char *err, size_t errlen);
+
+/* Run the first n (1-3) statements synchronously and read them into l (the
+ * command line).  -1 with err. */
+int team_list_fetch(PGconn *c, struct team_list *l, int n, char *err, size_t errlen);
+
+/* Whether reason is one of the list's (the rules were read). */
+int team_reason_known(const struct team_list *l, const char *reason);
 void team_list_free(struct team_list *l);
 
 /* Index of the team whose id is id, -1 if none. */

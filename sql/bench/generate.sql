@@ -389,7 +389,7 @@ CROSS JOIN LATERAL (SELECT z.opened_at,
 
 -- Success notes, marketing, surveys ------------------------------------------------------
 \echo 'baton bench: success notes'
-INSERT INTO success_note (id, customer_id, kind, author, body, created_at)
+INSERT INTO success_note (id, customer_id, kind, author, body, created_at) OVERRIDING SYSTEM VALUE
 SELECT g.s, c.id,
        (ARRAY['note', 'note', 'note', 'note', 'call', 'call', 'call', 'meeting', 'meeting',
               'qbr', 'email', 'email'])[1 + pg_temp.h(g.s, 201, 12)],

@@ -4,6 +4,7 @@
 #include "baton/db.h"
 #include "baton/migrate.h"
 #include "baton/text.h"
+#include "baton/settings.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -27,12 +28,20 @@ static void print_progress(int version, const char *name)
 	fflush(stdout);
 }
 
+static void print_line(const char *line)
+{
+	printf("%s\n", line);
+}
+
 int cli_migrate(const struct cli *cli, int argc, char **argv)
 {
 	static const char usage[] =
 		"Usage: baton [-d CONNINFO] migrate\n"
 		"Apply the schema migrations this baton carries that the database lacks,\n"
-		"each in its own transaction. Running it again changes nothing.\n";
+		"each in its own transaction. Then the handoff settings of an older\n"
+		"configuration file (reasons, SLAs, the largest note) are copied into the\n"
+		"database, where they now live, if it still has the defaults. Running it\n"
+		"again changes nothing.\n";
 	if (wants_help(argc, argv, usage))
 		return EXIT_OK;
 	if (argc > 1) {
@@ -46,6 +55,8 @@ int cli_migrate(const struct cli *cli, int argc, char **argv)
 		return EXIT_DB;
 	}
 	int n = migrate_run(c, print_progress, err, sizeof err);
+	if (n >= 0 && settings_import(c, cli->cfg, print_line, err, sizeof err) < 0)
+		n = -1;
 	PQfinish(c);
 	if (n < 0) {
 		cli_error("%s", err);

@@ -6,6 +6,7 @@
 #include "baton/db.h"
 #include "baton/handoff.h"
 #include "baton/migrate.h"
+#include "baton/team.h"
 #include "baton/text.h"
 
 #include <getopt.h>
@@ -18,8 +19,9 @@
 static const char usage_text[] =
 	"Usage: baton handoff new --customer C --to-team T [--to PERSON] --reason R\n"
 	"                         [--priority P] [--ticket ID] [--message TEXT]\n"
-	"       baton handoff ack|resolve|cancel ID [--comment TEXT] [--version N]\n"
-	"       baton handoff reassign ID --to-team T [--to PERSON] --comment TEXT [--version N]\n"
+	"       baton handoff ack|resolve|cancel ID [--comment TEXT] [--version N | --force]\n"
+	"       baton handoff reassign ID --to-team T [--to PERSON] --comment TEXT\n"
+	"                              [--version N | --force]\n"
 	"       baton handoff comment ID --comment TEXT\n"
 	"       baton handoff list [--mine | --team T] [--state S] [--format text|json]\n"
 	"\n"
@@ -27,8 +29,12 @@ static const char usage_text[] =
 	"digits (unique among all handoffs). A ticket is 4812 or #4812.\n"
 	"new reads the note from standard input unless --message is given and\n"
 	"prints the new handoff's id. You act as your database role: the author of\n"
-	"every step is the session user. A step refused because someone else got\n"
-	"there first exits 1 and says who and when.\n";
+	"every step is the session user. A step acts on the version you saw:\n"
+	"--version N (as 'baton handoff list' shows it), else the one read when\n"
+	"the command starts; --force acts on whatever it is now. A step refused\n"
+	"because someone else got there first exits 1 and says who, when, and the\n"
+	"handoff's state and version now. Reasons, priorities and the largest note\n"
+	"are the database's ('baton settings').\n";
 
 /* Retry window for a lost connection: the ids make resending safe. */
 #define RETRY_SECONDS 30
@@ -36,7 +42,7 @@ static const char usage_text[] =
 struct opts {
 	const char *customer, *to_team, *to, *reason, *priority, *ticket, *message, *comment;
 	const char *team, *state, *format;
-	int version, mine;
+	int version, mine, force;
 };
 
 static int parse(int argc, char **argv, struct opts *o, int *optind_out)
@@ -49,7 +55,7 @@ static int parse(int argc, char **argv, struct opts *o, int *optind_out)
 		{"team", required_argument, NULL, 'e'},     {"state", required_argument, NULL, 's'},
 		{"format", required_argument, NULL, 'f'},   {"version", required_argument, NULL, 'v'},
 		{"mine", no_argument, NULL, 'M'},           {"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+		{"force", no_argument, NULL, 'F'},          {NULL, 0, NULL, 0},
 	};
 	memset(o, 0, sizeof *o);
 	optind = 0; /* GNU getopt: reinitialise, main() parsed with "+" */
@@ -68,6 +74,7 @@ static int parse(int argc, char **argv, struct opts *o, int *optind_out)
 		case 's': o->state = optarg; break;
 		case 'f': o->format = optarg; break;
 		case 'M': o->mine = 1; break;
+		case 'F': o->force = 1; break;
 		case 'v': {
 			long long v;
 			if (cli_number("--version", "a version number", optarg, 1, INT_MAX, &v) < 0)
@@ -141,40 +148,53 @@ static int resolve_team(PGconn *c, const char *name, char *out, size_t n)
 	return ok ? 0 : -1;
 }
 
-static int cmd_new(const struct cli *cli, const struct opts *o)
+/* The new handoff the options describe, but for its note.  An exit status. */
+static int new_from_opts(const struct opts *o, struct handoff_new *h)
 {
 	if (!o->customer || !o->to_team || !o->reason) {
 		cli_error("handoff new needs --customer, --to-team and --reason. Try 'baton handoff --help'.");
 		return EXIT_USAGE;
 	}
-	struct handoff_new h;
-	char err[1024];
-	if (handoff_init(&h) < 0) {
+	if (handoff_init(h) < 0) {
 		cli_error("no randomness for the handoff id");
 		return EXIT_FAIL;
 	}
-	snprintf(h.reason, sizeof h.reason, "%s", o->reason);
+	snprintf(h->reason, sizeof h->reason, "%s", o->reason);
 	if (o->priority)
-		snprintf(h.priority, sizeof h.priority, "%s", o->priority);
+		snprintf(h->priority, sizeof h->priority, "%s", o->priority);
 	if (o->to)
-		snprintf(h.to_staff, sizeof h.to_staff, "%s", o->to);
+		snprintf(h->to_staff, sizeof h->to_staff, "%s", o->to);
+	snprintf(h->to_team, sizeof h->to_team, "%s", o->to_team);
 	/* "#4812", as the console and 'baton show' write tickets, too. */
 	if (o->ticket && cli_number("--ticket", "a ticket number", o->ticket + (o->ticket[0] == '#'), 1,
-	                            LLONG_MAX, &h.ticket_id) < 0)
+	                            LLONG_MAX, &h->ticket_id) < 0)
 		return EXIT_USAGE;
-	snprintf(h.to_team, sizeof h.to_team, "%s", o->to_team);
+	return EXIT_OK;
+}
+
+/* A note over the largest size, said with its real size. */
+static int note_too_big(size_t size, size_t max)
+{
+	if (size <= max)
+		return 0;
+	cli_error("the note is %s%zu bytes; the largest is %zu", size > NOTE_COUNT_MAX ? "more than " : "",
+	          size > NOTE_COUNT_MAX ? NOTE_COUNT_MAX : size, max);
+	return 1;
+}
+
+static int cmd_new(const struct cli *cli, const struct opts *o)
+{
+	struct handoff_new h;
+	char err[1024];
+	int rc = new_from_opts(o, &h);
+	if (rc != EXIT_OK)
+		return rc;
 	size_t size = o->message ? strlen(o->message) : 0;
-	h.note = o->message ? strdup(o->message) : read_stdin((size_t)cli->cfg->max_note_bytes, &size);
+	h.note = o->message ? strdup(o->message) : read_stdin(HANDOFF_NOTE_MAX, &size);
 	if (!h.note)
 		abort();
-	int rc = EXIT_OK;
-	if (size > (size_t)cli->cfg->max_note_bytes) {
-		cli_error("the note is %s%zu bytes; the largest is %d", size > NOTE_COUNT_MAX ? "more than " : "",
-		          size > NOTE_COUNT_MAX ? NOTE_COUNT_MAX : size, cli->cfg->max_note_bytes);
-		handoff_clear(&h);
-		return EXIT_FAIL;
-	}
-	if (handoff_validate(&h, cli->cfg, err, sizeof err) < 0) {
+	struct team_list rules = {0};
+	if (size <= HANDOFF_NOTE_MAX && handoff_validate(&h, NULL, err, sizeof err) < 0) {
 		cli_error("%s", err);
 		handoff_clear(&h);
 		return EXIT_FAIL;
@@ -183,6 +203,18 @@ static int cmd_new(const struct cli *cli, const struct opts *o)
 	if (!c) {
 		handoff_clear(&h);
 		return rc;
+	}
+	/* The database's reasons and largest note, to say at once what is
+	 * wrong (the server refuses it anyway). */
+	if (team_list_fetch(c, &rules, 2, err, sizeof err) == 0 &&
+	    note_too_big(size, (size_t)rules.max_note_bytes)) {
+		rc = EXIT_FAIL;
+		goto out;
+	}
+	if (rules.max_note_bytes == 0 || handoff_validate(&h, &rules, err, sizeof err) < 0) {
+		cli_error("%s", err);
+		rc = rules.max_note_bytes ? EXIT_FAIL : EXIT_DB;
+		goto out;
 	}
 	char *cand = NULL;
 	int n = cv_resolve(c, o->customer, &h.customer_id, &cand, err, sizeof err);
@@ -203,7 +235,7 @@ static int cmd_new(const struct cli *cli, const struct opts *o)
 	}
 	struct handoff_params st;
 	struct db_stmt s;
-	handoff_create_stmt(&h, cli->cfg, &st, &s);
+	handoff_create_stmt(&h, &st, &s);
 	PGresult *r = exec_retrying(cli, &c, &s, err, sizeof err);
 	if (!r) {
 		cli_error("%s", err);
@@ -213,6 +245,7 @@ static int cmd_new(const struct cli *cli, const struct opts *o)
 	printf("%s\n", h.id);
 	PQclear(r);
 out:
+	team_list_free(&rules);
 	handoff_clear(&h);
 	PQfinish(c);
 	return rc;
@@ -261,7 +294,34 @@ static int check_step(const struct opts *o, const char *kind, const char *given,
 		cli_error("comment needs --comment");
 		return -1;
 	}
+	if (o->force && o->version) {
+		cli_error("--force acts on the handoff as it is now: not with --version");
+		return -1;
+	}
 	return 0;
+}
+
+/* The version the step acts on: --version, else the handoff's now (what
+ * the person saw when they ran the command), 0 with --force and for a
+ * comment (which no version guards).  An exit status. */
+static int step_version(PGconn *c, const struct opts *o, const char *kind, const char *id,
+                        int *version)
+{
+	*version = o->force || !strcmp(kind, "commented") ? 0 : o->version;
+	if (*version || o->force || !strcmp(kind, "commented"))
+		return EXIT_OK;
+	char err[1024];
+	const char *p[] = {id};
+	PGresult *r = db_exec(c, "SELECT version FROM handoff WHERE id = $1::uuid", 1, p, err, sizeof err);
+	int rc = !r ? EXIT_DB : PQntuples(r) != 1 ? EXIT_FAIL : EXIT_OK;
+	if (rc == EXIT_OK)
+		*version = atoi(PQgetvalue(r, 0, 0));
+	else if (r)
+		cli_error("no handoff %s", id);
+	else
+		cli_error("%s", err);
+	PQclear(r);
+	return rc;
 }
 
 static int cmd_step(const struct cli *cli, const struct opts *o, const char *kind, const char *given)
@@ -285,7 +345,6 @@ static int cmd_step(const struct cli *cli, const struct opts *o, const char *kin
 		PQfinish(c);
 		return EXIT_FAIL;
 	}
-	s.version = o->version;
 	if (o->comment && !(s.comment = strdup(o->comment)))
 		abort();
 	if (o->to)
@@ -294,19 +353,11 @@ static int cmd_step(const struct cli *cli, const struct opts *o, const char *kin
 		rc = EXIT_FAIL;
 		goto out;
 	}
-	/* A reassignment restarts the acknowledgement clock at its priority. */
-	char prio[16] = "normal";
-	if (!strcmp(kind, "reassigned")) {
-		const char *p[] = {id};
-		PGresult *pr = db_exec(c, "SELECT priority FROM handoff WHERE id = $1::uuid", 1, p, err, sizeof err);
-		if (pr && PQntuples(pr) == 1)
-			snprintf(prio, sizeof prio, "%s", PQgetvalue(pr, 0, 0));
-		PQclear(pr);
-	}
-	s.priority = prio;
+	if ((rc = step_version(c, o, kind, id, &s.version)) != EXIT_OK)
+		goto out;
 	struct handoff_params st;
 	struct db_stmt stmt;
-	handoff_step_stmt(&s, cli->cfg, &st, &stmt);
+	handoff_step_stmt(&s, &st, &stmt);
 	PGresult *r = exec_retrying(cli, &c, &stmt, err, sizeof err);
 	if (!r) {
 		cli_error("%s", err);
@@ -316,7 +367,9 @@ static int cmd_step(const struct cli *cli, const struct opts *o, const char *kin
 	if (PQgetvalue(r, 0, HS_DONE)[0] == 't') {
 		printf("%s: %s (version %s)\n", id, PQgetvalue(r, 0, HS_STATE), PQgetvalue(r, 0, HS_VERSION));
 	} else {
-		cli_error("not %s: %s", kind, PQgetvalue(r, 0, HS_MESSAGE));
+		/* The version to act on now, should the person still want to. */
+		cli_error("not %s: %s (%s, now version %s)", kind, PQgetvalue(r, 0, HS_MESSAGE),
+		          PQgetvalue(r, 0, HS_STATE), PQgetvalue(r, 0, HS_VERSION));
 		rc = EXIT_FAIL;
 	}
 	PQclear(r);

@@ -36,6 +36,8 @@ static const char usage_text[] =
 	"                        list handoffs (baton handoff --help)\n"
 	"  staff ...             add, disable, enable, change and list people\n"
 	"                        (administrators; baton staff --help)\n"
+	"  settings ...          the rules every client shares: reasons, SLAs, the\n"
+	"                        largest note (baton settings --help)\n"
 	"\n"
 	"Exit status: 0 ok, 1 failure, 2 usage error, 3 configuration error,\n"
 	"4 database unreachable or schema not usable.\n"
@@ -64,6 +66,33 @@ static const struct option opts[] = {
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
 };
+
+/* The subcommands that take the command line as it is. */
+static const struct command {
+	const char *name;
+	int (*run)(const struct cli *cli, int argc, char **argv);
+} commands[] = {
+	{"migrate", cli_migrate}, {"doctor", cli_doctor},   {"show", cli_show},
+	{"find", cli_find},       {"handoff", cli_handoff}, {"queue", cli_queue},
+	{"settings", cli_settings}, {"staff", cli_staff},    {"audit", cli_audit},
+};
+
+static int run_command(const struct cli *cli, const char *cmd, int argc, char **argv)
+{
+	for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+		if (strcmp(cmd, commands[i].name) == 0)
+			return commands[i].run(cli, argc, argv);
+	if (strcmp(cmd, "keys") == 0) {
+		ui_print_keys();
+		return EXIT_OK;
+	}
+	if (strcmp(cmd, "help") == 0) {
+		fputs(usage_text, stdout);
+		return EXIT_OK;
+	}
+	cli_error("unknown command '%s'. Try 'baton --help'.", cmd);
+	return EXIT_USAGE;
+}
 
 int main(int argc, char **argv)
 {
@@ -110,35 +139,11 @@ int main(int argc, char **argv)
 		/* doctor reports it with everything else it finds. */
 		cli.cfg_error = err;
 	}
+	/* migrate says what it does with the moved settings instead. */
+	for (size_t i = 0; (!cmd || strcmp(cmd, "migrate") != 0) && i < cfg.nwarnings; i++)
+		cli_error("warning: %s", cfg.warnings[i]);
 
-	if (!cmd)
-		rc = ui_run(&cfg, conninfo);
-	else if (strcmp(cmd, "migrate") == 0)
-		rc = cli_migrate(&cli, cargc, cargv);
-	else if (strcmp(cmd, "doctor") == 0)
-		rc = cli_doctor(&cli, cargc, cargv);
-	else if (strcmp(cmd, "show") == 0)
-		rc = cli_show(&cli, cargc, cargv);
-	else if (strcmp(cmd, "find") == 0)
-		rc = cli_find(&cli, cargc, cargv);
-	else if (strcmp(cmd, "handoff") == 0)
-		rc = cli_handoff(&cli, cargc, cargv);
-	else if (strcmp(cmd, "queue") == 0)
-		rc = cli_queue(&cli, cargc, cargv);
-	else if (strcmp(cmd, "staff") == 0)
-		rc = cli_staff(&cli, cargc, cargv);
-	else if (strcmp(cmd, "audit") == 0)
-		rc = cli_audit(&cli, cargc, cargv);
-	else if (strcmp(cmd, "keys") == 0) {
-		ui_print_keys();
-		rc = EXIT_OK;
-	} else if (strcmp(cmd, "help") == 0) {
-		fputs(usage_text, stdout);
-		rc = EXIT_OK;
-	} else {
-		cli_error("unknown command '%s'. Try 'baton --help'.", cmd);
-		rc = EXIT_USAGE;
-	}
+	rc = cmd ? run_command(&cli, cmd, cargc, cargv) : ui_run(&cfg, conninfo);
 	config_free(&cfg);
 	return rc;
 }

@@ -28,7 +28,7 @@ static const char *const col_names[Q_COLS] = {"id", "customer_id", "customer", "
 	"last_event", "version", "note", "segment"};
 
 /* One filter option, checked as the console checks its filter. */
-static int set(const struct cli *cli, struct queue_filter *f, const char *key, const char *v)
+static int set(struct queue_filter *f, const char *key, const char *v)
 {
 	char err[2048];
 	/* A team may be named by id or name: checked once connected. */
@@ -36,7 +36,7 @@ static int set(const struct cli *cli, struct queue_filter *f, const char *key, c
 		snprintf(f->team, sizeof f->team, "%s", v);
 		return 0;
 	}
-	if (queue_filter_set(f, key, v, cli->cfg, NULL, err, sizeof err) < 0) {
+	if (queue_filter_set(f, key, v, NULL, err, sizeof err) < 0) {
 		cli_error("%s", err);
 		return -1;
 	}
@@ -56,22 +56,21 @@ static int use_view(const struct cli *cli, struct queue_filter *f, const char *n
 	return -1;
 }
 
-/* --team names a team of the database: checked once connected. */
-static int check_team(PGconn *conn, const struct cli *cli, struct queue_filter *f)
+/* --team and --reason name the database's teams and reasons: checked
+ * once connected. */
+static int check_lists(PGconn *conn, struct queue_filter *f)
 {
-	struct db_stmt st[2];
 	struct team_list teams = {0};
-	char err[2048], team[sizeof f->team];
-	team_statements(st);
-	PGresult *r = db_exec(conn, st[0].sql, 0, st[0].params, err, sizeof err);
-	int rc = r ? EXIT_OK : EXIT_DB;
+	char err[2048], team[sizeof f->team], reason[sizeof f->reason];
 	snprintf(team, sizeof team, "%s", f->team);
-	if (r && (team_list_read(&teams, &r, 1, err, sizeof err) < 0 ||
-	          queue_filter_set(f, "team", team, cli->cfg, &teams, err, sizeof err) < 0))
+	snprintf(reason, sizeof reason, "%s", f->reason);
+	int rc = team_list_fetch(conn, &teams, 2, err, sizeof err) < 0 ? EXIT_DB : EXIT_OK;
+	if (rc == EXIT_OK &&
+	    ((team[0] && queue_filter_set(f, "team", team, &teams, err, sizeof err) < 0) ||
+	     (reason[0] && queue_filter_set(f, "reason", reason, &teams, err, sizeof err) < 0)))
 		rc = EXIT_USAGE;
 	if (rc != EXIT_OK)
 		cli_error("%s", err);
-	PQclear(r);
 	team_list_free(&teams);
 	return rc;
 }
@@ -145,12 +144,12 @@ static int parse(const struct cli *cli, int argc, char **argv, struct queue_filt
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
 		switch (c) {
-		case 'T': bad |= set(cli, f, "team", optarg); break;
-		case 'p': bad |= set(cli, f, "to", optarg); break;
-		case 's': bad |= set(cli, f, "state", optarg); break;
-		case 'r': bad |= set(cli, f, "reason", optarg); break;
-		case 'P': bad |= set(cli, f, "priority", optarg); break;
-		case 'S': bad |= set(cli, f, "segment", optarg); break;
+		case 'T': bad |= set(f, "team", optarg); break;
+		case 'p': bad |= set(f, "to", optarg); break;
+		case 's': bad |= set(f, "state", optarg); break;
+		case 'r': bad |= set(f, "reason", optarg); break;
+		case 'P': bad |= set(f, "priority", optarg); break;
+		case 'S': bad |= set(f, "segment", optarg); break;
 		case 'b': f->breached = 1; break;
 		case 'm': f->mine = 1; break;
 		case 'f': *format = optarg; break;
@@ -183,7 +182,7 @@ int cli_queue(const struct cli *cli, int argc, char **argv)
 	PGconn *conn = cli_connect(cli, &rc);
 	if (!conn)
 		return rc;
-	if (f.team[0] && (rc = check_team(conn, cli, &f)) != EXIT_OK) {
+	if ((f.team[0] || f.reason[0]) && (rc = check_lists(conn, &f)) != EXIT_OK) {
 		PQfinish(conn);
 		return rc;
 	}

@@ -43,7 +43,7 @@ expect reassigned_with_its_urgent_sla \
 sql "UPDATE customer SET name = E'Evil\\033]0;pwned\\007 Corp' WHERE id = 3" >/dev/null
 for id in abcd1234-0000-4000-8000-000000000001 abcd5678-0000-4000-8000-000000000002; do
 	psql -X -At -d "$db" -U ana -c "SELECT created FROM baton_handoff_create('$id', gen_random_uuid(), 3,
-		'success', NULL, 'escalation', 'normal', NULL, 'twin', 60)" >/dev/null
+		'success', NULL, 'escalation', 'normal', NULL, 'twin')" >/dev/null
 done
 run as ben handoff ack abcd
 expect ambiguous_prefix_exits_1_naming_both \

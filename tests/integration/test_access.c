@@ -145,7 +145,7 @@ static void test_disabled_reads_nothing(void)
 	}
 	CHECK(exec_error(c, "INSERT INTO success_note (customer_id, body) VALUES (1, 'still here')") != NULL);
 	CHECK(exec_error(c, "SELECT * FROM baton_handoff_create(gen_random_uuid(), gen_random_uuid(), 1,"
-	                    " 'support', NULL, 'escalation', 'high', NULL, 'still here', 60)") != NULL);
+	                    " 'support', NULL, 'escalation', 'high', NULL, 'still here')") != NULL);
 	CHECK_STR(itest_value(su, "SELECT count(*) FROM success_note WHERE body = 'still here'"), "0");
 	CHECK_STR(itest_value(su, "SELECT count(*) FROM handoff WHERE note = 'still here'"), "0");
 	const char *k[] = {"dbname", "user", NULL};
@@ -218,10 +218,10 @@ static void test_scope_limits_every_table_and_write(void)
 	/* Writes: a handoff, a step on a handoff, a note about customer 1 are
 	 * refused as if it did not exist; about customer 2 they work. */
 	const char *e = exec_error(c, "SELECT * FROM baton_handoff_create(gen_random_uuid(), gen_random_uuid(),"
-	                              " 1, 'success', NULL, 'escalation', 'high', NULL, 'out of scope', 60)");
+	                              " 1, 'success', NULL, 'escalation', 'high', NULL, 'out of scope')");
 	CHECK(e && strstr(e, "unknown customer 1"));
 	CHECK(exec_error(c, "SELECT * FROM baton_handoff_create(gen_random_uuid(), gen_random_uuid(),"
-	                    " 2, 'success', NULL, 'escalation', 'high', NULL, 'in scope', 60)") == NULL);
+	                    " 2, 'success', NULL, 'escalation', 'high', NULL, 'in scope')") == NULL);
 	CHECK_STR(itest_value(su, "SELECT string_agg(customer_id::text, ',') FROM handoff"
 	                          " WHERE note IN ('out of scope', 'in scope')"), "2");
 	const char *h1 = itest_value(su, "SELECT id FROM handoff WHERE customer_id = 1 AND state = 'open' LIMIT 1");

@@ -62,7 +62,7 @@ static int create_with_id(const char *id)
 	char sql[512];
 	snprintf(sql, sizeof sql,
 	         "SELECT created FROM baton_handoff_create('%s', gen_random_uuid(), 2, 'success', NULL,"
-	         " 'escalation', 'normal', NULL, 'short ids', 60)", id);
+	         " 'escalation', 'normal', NULL, 'short ids')", id);
 	return strcmp(itest_value(ana, sql), "t") == 0;
 }
 

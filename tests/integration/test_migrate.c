@@ -1,7 +1,9 @@
 /* Integration tests for src/migrate.c and the schema it installs: versions,
  * idempotence, refusal of newer schemas, rollback, constraints, author
  * stamping and append-only history. */
+#include "baton/config.h"
 #include "baton/migrate.h"
+#include "baton/settings.h"
 
 #include <libpq-fe.h>
 #include <locale.h>
@@ -367,6 +369,120 @@ static void test_unaccent_in_another_schema(void)
 	PQfinish(ana);
 }
 
+/* --- importing an older configuration's handoff settings ------------------------ */
+
+static char said[4][512];
+static int nsaid;
+
+static void say(const char *line)
+{
+	if (nsaid < 4)
+		snprintf(said[nsaid], sizeof said[0], "%s", line);
+	nsaid++;
+}
+
+/* A configuration read from text, as `baton -c FILE migrate` has it. */
+static void old_config(struct config *cfg, const char *text)
+{
+	const char *base = getenv("BATON_TEST_TMP");
+	char path[512], err[1024];
+	snprintf(path, sizeof path, "%s/old-%d.cfg", base && *base ? base : "/tmp", (int)getpid());
+	FILE *f = fopen(path, "w");
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+	if (!f || config_load(cfg, path, err, sizeof err) < 0)
+		printf("    old config: %s\n", f ? err : "cannot write it");
+	remove(path);
+}
+
+static const char old_handoff_group[] =
+	"handoff: {\n"
+	"  reasons = [ \"refund\", \"churn risk\" ];\n"
+	"  max_note_bytes = 2048;\n"
+	"  ack_sla: { urgent = \"2h\"; };\n"
+	"  ack_sla_team: { support: { high = \"30m\"; }; legal: { low = \"1d\"; }; };\n"
+	"};\n";
+
+static const char *rules_now(PGconn *c)
+{
+	return itest_value(c,
+		"SELECT (SELECT string_agg(name, ',' ORDER BY position) FROM handoff_reason)"
+		" || '|' || (SELECT value FROM baton_setting WHERE key = 'max_note_bytes')"
+		" || '|' || (SELECT string_agg(priority || '=' || minutes, ',' ORDER BY minutes) FROM ack_sla)"
+		" || '|' || (SELECT coalesce(string_agg(team_id || ':' || priority || '=' || minutes, ','), '')"
+		"            FROM ack_sla_team)");
+}
+
+/* Once: into a database still holding the defaults, audited as the
+ * migrating role; a second run changes nothing and says so. */
+static void test_config_imported_once(void)
+{
+	const char *db = itest_newdb("baton_demo");
+	PGconn *c = itest_connect(db, NULL);
+	struct config cfg;
+	char err[1024] = "";
+	old_config(&cfg, old_handoff_group);
+	nsaid = 0;
+	int n = settings_import(c, &cfg, say, err, sizeof err);
+	if (n < 0)
+		printf("    %s\n", err);
+	CHECK(n == 4);
+	CHECK(nsaid == 4 && strstr(said[0], "handoff.reasons (") == said[0] &&
+	      strstr(said[0], "old-") && strstr(said[0], ":2) imported into the database"));
+	CHECK_STR(rules_now(c), "refund,churn risk|2048|urgent=120,high=240,normal=1440,low=4320|support:high=30");
+	CHECK_STR(itest_value(c, "SELECT string_agg(DISTINCT actor, ',') FROM baton_audit WHERE entity IN"
+	                         " ('baton_setting', 'handoff_reason', 'ack_sla', 'ack_sla_team')"), PQuser(c));
+	const char *audit = strdup(itest_value(c, "SELECT count(*) FROM baton_audit"));
+
+	nsaid = 0;
+	CHECK(settings_import(c, &cfg, say, err, sizeof err) == 0);
+	CHECK(nsaid == 4 && strstr(said[0], "the database already has it; nothing to import"));
+	CHECK(nsaid == 4 && strstr(said[3], "handoff.ack_sla_team (") && strstr(said[3], "already has it"));
+	CHECK_STR(itest_value(c, "SELECT count(*) FROM baton_audit"), audit);
+	config_free(&cfg);
+
+	/* A later file with other values: the database's were changed (by the
+	 * import) since the defaults, so they stay. */
+	old_config(&cfg, "handoff: { reasons = [ \"other\" ]; };\n");
+	nsaid = 0;
+	CHECK(settings_import(c, &cfg, say, err, sizeof err) == 0);
+	CHECK(nsaid == 1 && strstr(said[0], "handoff.reasons (") && strstr(said[0], "not imported"));
+	CHECK(strncmp(rules_now(c), "refund,churn risk|", 18) == 0);
+	CHECK_STR(itest_value(c, "SELECT count(*) FROM baton_audit"), audit);
+	config_free(&cfg);
+	free((void *)audit);
+
+	/* Without a handoff group there is nothing to say. */
+	config_defaults(&cfg);
+	nsaid = 0;
+	CHECK(settings_import(c, &cfg, say, err, sizeof err) == 0 && nsaid == 0);
+	config_free(&cfg);
+	PQfinish(c);
+}
+
+/* What an administrator changed is never overwritten by someone's old
+ * file; what nobody changed still is imported. */
+static void test_config_import_keeps_admin_changes(void)
+{
+	const char *db = itest_newdb("baton_demo");
+	PGconn *c = itest_connect(db, NULL);
+	struct config cfg;
+	char err[1024] = "";
+	CHECK_STR(itest_value(c, "SELECT baton_reason_add('upsell')"), "t");
+	CHECK_STR(itest_value(c, "SELECT baton_sla_set('low', 600, NULL)"), "t");
+	old_config(&cfg, old_handoff_group);
+	nsaid = 0;
+	CHECK(settings_import(c, &cfg, say, err, sizeof err) == 1);
+	CHECK(nsaid == 4 && strstr(said[0], "not imported: the database's has been changed since"));
+	CHECK(nsaid == 4 && strstr(said[1], "handoff.max_note_bytes (") && strstr(said[1], "imported into"));
+	CHECK_STR(rules_now(c), "escalation,renewal risk,onboarding blocker,billing,feature request,question,upsell"
+	                        "|2048|urgent=60,high=240,low=600,normal=1440|");
+	config_free(&cfg);
+	PQfinish(c);
+}
+
 int main(void)
 {
 	setlocale(LC_ALL, "C.UTF-8");
@@ -380,5 +496,7 @@ int main(void)
 	RUN(test_check_constraints_reject_bad_values);
 	RUN(test_author_is_the_session_user);
 	RUN(test_history_is_append_only);
+	RUN(test_config_imported_once);
+	RUN(test_config_import_keeps_admin_changes);
 	return check_done();
 }

@@ -1,7 +1,6 @@
 /* Unit tests for src/config.c: layered configuration files, their error
  * messages (path:line: what) and the duration parser. */
 #include "baton/config.h"
-#include "baton/handoff.h"
 
 #include <ftw.h>
 #include <locale.h>
@@ -79,20 +78,11 @@ static void check_defaults(const struct config *c)
 	CHECK(c->color == 1);
 	CHECK(c->ascii == 0);
 	CHECK(c->escdelay_ms == 25);
-	CHECK(c->max_note_bytes == 16384);
-	CHECK(c->ack_sla_min[PRIO_URGENT] == 60);
-	CHECK(c->ack_sla_min[PRIO_HIGH] == 240);
-	CHECK(c->ack_sla_min[PRIO_NORMAL] == 1440);
-	CHECK(c->ack_sla_min[PRIO_LOW] == 4320);
-	CHECK(c->nreasons == 6);
-	if (c->nreasons == 6) {
-		CHECK_STR(c->reasons[0], "escalation");
-		CHECK_STR(c->reasons[1], "renewal risk");
-		CHECK_STR(c->reasons[2], "onboarding blocker");
-		CHECK_STR(c->reasons[3], "billing");
-		CHECK_STR(c->reasons[4], "feature request");
-		CHECK_STR(c->reasons[5], "question");
-	}
+	/* The shared rules are the database's: nothing moved, nothing to say. */
+	CHECK(c->moved.nreasons == 0 && c->moved.max_note_bytes == 0 && c->moved.nteam_sla == 0);
+	for (int i = 0; i < MOVED_COUNT; i++)
+		CHECK(c->moved.at[i] == NULL);
+	CHECK(c->nwarnings == 0);
 }
 
 static void test_defaults_without_any_file(void)
@@ -114,7 +104,7 @@ static void test_defaults_without_any_file(void)
 	config_defaults(&c);
 	check_defaults(&c);
 	config_free(&c);
-	CHECK(c.nreasons == 0 && c.conninfo == NULL);
+	CHECK(c.nviews == 0 && c.conninfo == NULL);
 	config_free(&c);
 }
 
@@ -130,11 +120,7 @@ static int same_settings(const struct config *a, const struct config *b)
 	           a->statement_timeout_ms == b->statement_timeout_ms &&
 	           a->connect_timeout_s == b->connect_timeout_s && a->color == b->color &&
 	           a->escdelay_ms == b->escdelay_ms && a->ascii == b->ascii &&
-	           a->max_note_bytes == b->max_note_bytes && a->nreasons == b->nreasons &&
-	           a->nviews == b->nviews &&
-	           memcmp(a->ack_sla_min, b->ack_sla_min, sizeof a->ack_sla_min) == 0;
-	for (size_t i = 0; same && i < a->nreasons; i++)
-		same = same_str(a->reasons[i], b->reasons[i]);
+	           a->nviews == b->nviews;
 	for (size_t i = 0; same && i < a->nviews; i++) {
 		const struct queue_view *x = &a->views[i], *y = &b->views[i];
 		same = same_str(x->name, y->name) && same_str(x->team, y->team) &&
@@ -180,12 +166,6 @@ static void test_valid_file_sets_every_setting(void)
 		"  connect_timeout_s = 7;\n"
 		"};\n"
 		"ui: { color = false; ascii = true; escdelay_ms = 100; };\n"
-		"handoff:\n"
-		"{\n"
-		"  reasons = [ \"alpha\", \"beta two\", \"gamma-3_x\" ];\n"
-		"  max_note_bytes = 2048;\n"
-		"  ack_sla: { urgent = \"30m\"; high = \"2h\"; normal = \"1d\"; low = 90; };\n"
-		"};\n"
 		"queue:\n"
 		"{\n"
 		"  views = (\n"
@@ -206,17 +186,7 @@ static void test_valid_file_sets_every_setting(void)
 	CHECK(c.color == 0);
 	CHECK(c.ascii == 1);
 	CHECK(c.escdelay_ms == 100);
-	CHECK(c.nreasons == 3);
-	if (c.nreasons == 3) {
-		CHECK_STR(c.reasons[0], "alpha");
-		CHECK_STR(c.reasons[1], "beta two");
-		CHECK_STR(c.reasons[2], "gamma-3_x");
-	}
-	CHECK(c.max_note_bytes == 2048);
-	CHECK(c.ack_sla_min[PRIO_URGENT] == 30);
-	CHECK(c.ack_sla_min[PRIO_HIGH] == 120);
-	CHECK(c.ack_sla_min[PRIO_NORMAL] == 1440);
-	CHECK(c.ack_sla_min[PRIO_LOW] == 90);
+	CHECK(c.nwarnings == 0);
 	CHECK(c.nviews == 2);
 	if (c.nviews == 2) {
 		CHECK_STR(c.views[0].name, "mine");
@@ -377,7 +347,7 @@ static void test_out_of_range_values(void)
 		"handoff: { max_note_bytes = 65536; };\n"
 		"database: { statement_timeout_ms = 0; connect_timeout_s = 3600; };\n");
 	CHECK(load(&c, p, err, sizeof err) == 0);
-	CHECK(c.escdelay_ms == 1000 && c.max_note_bytes == 65536);
+	CHECK(c.escdelay_ms == 1000 && c.moved.max_note_bytes == 65536);
 	CHECK(c.statement_timeout_ms == 0 && c.connect_timeout_s == 3600);
 	config_free(&c);
 
@@ -452,10 +422,11 @@ static void test_layering_later_files_override(void)
 	CHECK_STR(c.conninfo, "dbname=explicit");
 	CHECK(c.statement_timeout_ms == 1000); /* survives from the user file */
 	CHECK(c.connect_timeout_s == 9);
-	CHECK(c.nreasons == 1 && strcmp(c.reasons[0], "from user") == 0);
-	CHECK(c.ack_sla_min[PRIO_HIGH] == 180);
-	CHECK(c.ack_sla_min[PRIO_LOW] == 1440);
-	CHECK(c.ack_sla_min[PRIO_URGENT] == 60); /* untouched default */
+	/* The moved settings layer as they did, for `baton migrate`. */
+	CHECK(c.moved.nreasons == 1 && strcmp(c.moved.reasons[0], "from user") == 0);
+	CHECK(c.moved.ack_sla_min[PRIO_HIGH] == 180);
+	CHECK(c.moved.ack_sla_min[PRIO_LOW] == 1440);
+	CHECK(c.moved.ack_sla_min[PRIO_URGENT] == 0); /* not set: the database keeps its own */
 	CHECK(c.color == 1);
 	CHECK(c.nviews == 2 && strcmp(c.views[0].name, "explicit 1") == 0);
 	CHECK(c.nfiles == 2);
@@ -612,7 +583,7 @@ static void test_reasons_validation(void)
 	/* 32 reasons are accepted, 33 are not; 40 characters are accepted. */
 	const char *p = tmpfile_with("r32.cfg", reasons_file(32));
 	CHECK(load(&c, p, err, sizeof err) == 0);
-	CHECK(c.nreasons == 32 && strcmp(c.reasons[31], "r31") == 0);
+	CHECK(c.moved.nreasons == 32 && strcmp(c.moved.reasons[31], "r31") == 0);
 	config_free(&c);
 	p = tmpfile_with("r33.cfg", reasons_file(33));
 	CHECK(load(&c, p, err, sizeof err) == -1);
@@ -622,7 +593,7 @@ static void test_reasons_validation(void)
 	p = tmpfile_with("r40.cfg",
 		"handoff: { reasons = [ \"abcdefghijabcdefghijabcdefghijabcdefghij\", \"a-b_c d9\" ]; };\n");
 	CHECK(load(&c, p, err, sizeof err) == 0);
-	CHECK(c.nreasons == 2 && strlen(c.reasons[0]) == 40);
+	CHECK(c.moved.nreasons == 2 && strlen(c.moved.reasons[0]) == 40);
 	config_free(&c);
 }
 
@@ -663,35 +634,24 @@ static void test_queue_view_validation(void)
 	config_free(&c);
 }
 
-/* A view's reason is one of handoff.reasons as they are once every file is
- * read (the handoff group may come after the queue group, or in a later
- * file); the error still names the view's line. */
+/* A view's reason names one of the database's: here only its form is
+ * known, as for a team; the queue checks it against the list. */
 static void test_queue_view_reason(void)
 {
 	struct config c;
 	char err[2048];
 	env_reset();
 	const char *p = tmpfile_with("vr1.cfg",
-		"queue: { views = ( { name = \"x\";\n reason = \"refund\"; } ); };\n"
-		"handoff: { reasons = [ \"refund\", \"churn risk\" ]; };\n");
+		"queue: { views = ( { name = \"x\";\n reason = \"refund\"; } ); };\n");
 	CHECK(load(&c, p, err, sizeof err) == 0);
 	CHECK(c.nviews == 1 && c.views[0].reason && strcmp(c.views[0].reason, "refund") == 0);
 	config_free(&c);
 
 	p = tmpfile_with("vr2.cfg",
-		"queue: { views = ( { name = \"x\";\n reason = \"escalation\"; } ); };\n"
-		"handoff: { reasons = [ \"refund\", \"churn risk\", \"upsell\" ]; };\n");
+		"queue: { views = ( { name = \"x\";\n reason = \"Refund!\"; } ); };\n");
 	CHECK(load(&c, p, err, sizeof err) == -1);
 	CHECK(err_at(err, p, 2));
-	CHECK(strstr(err, ": unknown reason \"escalation\": use refund, churn risk or upsell") != NULL);
-	config_free(&c);
-
-	/* As in the console's filter, '_' may stand for a reason's spaces. */
-	p = tmpfile_with("vr3.cfg",
-		"handoff: { reasons = [ \"churn risk\" ]; };\n"
-		"queue: { views = ( { name = \"x\"; reason = \"churn_risk\"; } ); };\n");
-	CHECK(load(&c, p, err, sizeof err) == 0);
-	CHECK(c.nviews == 1 && c.views[0].reason && strcmp(c.views[0].reason, "churn risk") == 0);
+	CHECK(strstr(err, ": unknown reason \"Refund!\": use a reason (lower-case letters") != NULL);
 	config_free(&c);
 
 	char text[1024] = "queue: { views = ( ";
@@ -706,37 +666,46 @@ static void test_queue_view_reason(void)
 	config_free(&c);
 }
 
-/* A team that promises a faster answer gets its own deadline; every other
- * team and priority keeps handoff.ack_sla, and handoffs get it. */
-static void test_team_sla(void)
+/* An old file's handoff group still loads: each moved setting is kept for
+ * `baton migrate` and earns a warning naming its file and line, never an
+ * error, so nobody is locked out by it. */
+static void test_moved_settings_warn(void)
 {
 	struct config c;
 	char err[512];
 	env_reset();
-	const char *f = tmpfile_with("team-sla.cfg",
+	const char *f = tmpfile_with("moved.cfg",
+		"ui: { ascii = true; };\n"
 		"handoff: {\n"
-		"  ack_sla: { urgent = \"2h\"; };\n"
+		"  reasons = [ \"refund\", \"churn risk\" ];\n"
+		"  max_note_bytes = 2048;\n"
+		"  ack_sla: { urgent = \"2h\"; low = 90; };\n"
 		"  ack_sla_team: { support: { urgent = \"30m\"; }; billing: { low = \"5d\"; }; };\n"
 		"};\n");
-	CHECK(load(&c, f, err, sizeof err) == 0);
-	CHECK(config_ack_minutes(&c, "support", "urgent") == 30);
-	CHECK(config_ack_minutes(&c, "support", "high") == 4 * 60);
-	CHECK(config_ack_minutes(&c, "success", "urgent") == 120);
-	CHECK(config_ack_minutes(&c, "billing", "low") == 5 * 24 * 60);
-	CHECK(config_ack_minutes(&c, NULL, "normal") == 24 * 60);
-
-	/* The minutes sent with a new handoff follow the receiving team. */
-	struct handoff_new h;
-	struct handoff_params st;
-	struct db_stmt stmt;
-	CHECK(handoff_init(&h) == 0);
-	snprintf(h.to_team, sizeof h.to_team, "support");
-	snprintf(h.priority, sizeof h.priority, "urgent");
-	handoff_create_stmt(&h, &c, &st, &stmt);
-	CHECK_STR(stmt.params[9], "30");
-	snprintf(h.to_team, sizeof h.to_team, "success");
-	handoff_create_stmt(&h, &c, &st, &stmt);
-	CHECK_STR(stmt.params[9], "120");
+	int rc = load(&c, f, err, sizeof err);
+	CHECK(rc == 0);
+	if (rc)
+		printf("    %s\n", err);
+	CHECK(c.ascii == 1);
+	CHECK(c.nwarnings == 4);
+	static const char *const names[] = {"handoff.reasons", "handoff.max_note_bytes",
+	                                    "handoff.ack_sla", "handoff.ack_sla_team"};
+	for (size_t i = 0; i < 4 && i < c.nwarnings; i++) {
+		CHECK(err_at(c.warnings[i], f, (int)i + 3));
+		CHECK(strstr(c.warnings[i], names[i]) != NULL);
+		CHECK(strstr(c.warnings[i], "moved to the database") != NULL);
+		CHECK(strstr(c.warnings[i], "baton migrate") != NULL);
+		char at[800];
+		snprintf(at, sizeof at, "%s:%d", f, (int)i + 3);
+		CHECK_STR(c.moved.at[i], at);
+	}
+	CHECK(c.moved.nreasons == 2 && !strcmp(c.moved.reasons[1], "churn risk"));
+	CHECK(c.moved.max_note_bytes == 2048);
+	CHECK(c.moved.ack_sla_min[PRIO_URGENT] == 120 && c.moved.ack_sla_min[PRIO_LOW] == 90);
+	CHECK(c.moved.ack_sla_min[PRIO_HIGH] == 0);
+	CHECK(c.moved.nteam_sla == 2);
+	CHECK(!strcmp(c.moved.team_sla[0].team, "support") && c.moved.team_sla[0].min[PRIO_URGENT] == 30);
+	CHECK(!strcmp(c.moved.team_sla[1].team, "billing") && c.moved.team_sla[1].min[PRIO_LOW] == 5 * 24 * 60);
 	config_free(&c);
 
 	f = tmpfile_with("team-sla-bad.cfg", "handoff: { ack_sla_team: { Support: { urgent = \"30m\"; }; }; };\n");
@@ -744,6 +713,21 @@ static void test_team_sla(void)
 	CHECK(strstr(err, "team-sla-bad.cfg:1:") != NULL);
 	CHECK(strstr(err, "Support") != NULL);
 	config_free(&c);
+}
+
+/* The SLAs as `baton settings` shows them read back as durations. */
+static void test_format_minutes(void)
+{
+	char out[16];
+	int cases[] = {1, 30, 60, 90, 240, 1440, 4320, 2 * 1440 + 60};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		config_format_minutes(out, sizeof out, cases[i]);
+		CHECK(config_parse_minutes(out) == cases[i]);
+	}
+	config_format_minutes(out, sizeof out, 4320);
+	CHECK_STR(out, "3d");
+	config_format_minutes(out, sizeof out, 90);
+	CHECK_STR(out, "90m");
 }
 
 int main(void)
@@ -789,7 +773,8 @@ int main(void)
 	RUN(test_reasons_validation);
 	RUN(test_queue_view_validation);
 	RUN(test_queue_view_reason);
-	RUN(test_team_sla);
+	RUN(test_moved_settings_warn);
+	RUN(test_format_minutes);
 
 	nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 	return check_done();

@@ -1,0 +1,33 @@
+/* Reading one configuration file, shared by src/config.c (the personal
+ * settings) and src/config_moved.c (the handoff settings that moved to
+ * the database).  Private to them. */
+#ifndef BATON_CONFIG_PRIV_H
+#define BATON_CONFIG_PRIV_H
+
+#include "baton/config.h"
+
+#include <libconfig.h>
+#include <stddef.h>
+
+struct reader {
+	const char *path;
+	char *err;
+	size_t errlen;
+};
+
+/* "path:line: message" into r->err; returns -1. */
+int config_fail(struct reader *r, const config_setting_t *s, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* "database.conninfo", for messages. */
+void config_setting_path(const config_setting_t *s, char *out, size_t n);
+int config_read_int(struct reader *r, const config_setting_t *s, int lo, int hi, int *out);
+int config_want_group(struct reader *r, const config_setting_t *s);
+int config_unknown(struct reader *r, const config_setting_t *s);
+char *config_strdup(const char *s);
+
+/* The handoff group: its settings go into cfg->moved, each with a warning
+ * in cfg->warnings that it moved to the database. */
+int config_read_moved(struct reader *r, const config_setting_t *g, struct config *cfg);
+void config_moved_free(struct config_moved *m);
+
+#endif
