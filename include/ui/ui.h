@@ -157,6 +157,10 @@ void app_prompt(struct app *a, const char *label, int yesno, prompt_fn done, voi
 /* A key while the prompt is open; drawing it on the bottom row. */
 void app_prompt_key(struct app *a, int key, int is_func);
 void app_prompt_draw(struct app *a, int y);
+/* The database queue's callbacks (ui/session.c): the connection's state,
+ * checked identity and schema on every connect, and notifications. */
+void app_on_db_state(void *ctx, enum dbq_state st, const char *msg);
+void app_on_notify(void *ctx, const char *channel, const char *payload);
 /* Re-read every screen (after a write or a change notification). */
 void app_reload_all(struct app *a);
 
