@@ -16,16 +16,7 @@
 # The server is ALWAYS started again, even when a check fails.
 . "$BATON_ROOT/tests/lib/e2e.sh"
 
-PGCTL="$BATON_ROOT/tests/lib/pgctl.sh"
-server_down=0
-finish() {
-	stop
-	if [ "$server_down" = 1 ]; then
-		sh "$PGCTL" start "$PGHOST" || echo "FAIL drafts_hostile: could not start the server again"
-	fi
-}
-trap finish EXIT
-trap 'exit 1' INT TERM HUP
+server_guard drafts_hostile
 
 db=$(newdb baton_demo) || { echo "FAIL drafts_hostile: cannot create a test database"; exit 1; }
 tag="drafts_hostile_$$"
@@ -57,7 +48,7 @@ check "directory writable by others: the form says NOT SAVED, the note is kept i
 	wait_row 23 "NOT SAVED (the note is kept in memory): drafts are not kept in $d1: it is writable by others" 5
 check "…in place of 'draft saved'" eval '! on_screen "draft saved"'
 
-sh "$PGCTL" stop "$PGHOST" && server_down=1
+server_stop
 check "server stopped: OFFLINE" wait_state OFFLINE 20
 type_text " Typed offline."
 check "still NOT SAVED offline, the note on screen" \
@@ -90,7 +81,7 @@ check "the handoff is on disk, queued, with every word typed" \
 	eval '[ "$(ndrafts "$d1")" = 1 ] && grep -qx "state: queued" "$d1"/*.draft &&
 	      [ "$(draft_note "$d1")" = "First line, saved. Then refused. Typed offline. More." ]'
 stop
-sh "$PGCTL" start "$PGHOST" && server_down=0
+server_start
 check "nothing reached the database" \
 	test "$(sql "SELECT count(*) FROM handoff WHERE note LIKE 'First line, saved.%'")" = 0
 

@@ -13,23 +13,7 @@
 # after this one need it.
 . "$BATON_ROOT/tests/lib/e2e.sh"
 
-PGCTL="$BATON_ROOT/tests/lib/pgctl.sh"
-server_down=0
-server_stop() {
-	server_down=1
-	sh "$PGCTL" stop "$PGHOST"
-}
-server_start() {
-	sh "$PGCTL" start "$PGHOST" && server_down=0
-}
-finish() {
-	stop
-	if [ "$server_down" = 1 ]; then
-		server_start || echo "FAIL db_down: could not start the server again"
-	fi
-}
-trap finish EXIT
-trap 'exit 1' INT TERM HUP
+server_guard db_down
 
 db=$(newdb baton_demo) || { echo "FAIL handoff_db_down: cannot create a test database"; exit 1; }
 ndrafts() { find "$1" -name '*.draft' 2>/dev/null | wc -l | tr -d ' '; }

@@ -6,23 +6,7 @@
 # The server is ALWAYS started again, even when a check fails.
 . "$BATON_ROOT/tests/lib/e2e.sh"
 
-PGCTL="$BATON_ROOT/tests/lib/pgctl.sh"
-server_down=0
-server_stop() {
-	server_down=1
-	sh "$PGCTL" stop "$PGHOST"
-}
-server_start() {
-	sh "$PGCTL" start "$PGHOST" && server_down=0
-}
-finish() {
-	stop
-	if [ "$server_down" = 1 ]; then
-		server_start || echo "FAIL handoff_offline_form: could not start the server again"
-	fi
-}
-trap finish EXIT
-trap 'exit 1' INT TERM HUP
+server_guard handoff_offline_form
 
 db=$(newdb baton_demo) || { echo "FAIL handoff_offline_form: cannot create a test database"; exit 1; }
 state="$BATON_TEST_TMP/handoff_offline_form.state"

@@ -356,3 +356,28 @@ screen_is() {
 	diff -u --label "expected $1" --label "actual $1" "$_exp" "$_act"
 	return 1
 }
+
+# --- tests that stop the test server ------------------------------------------
+# server_guard NAME: from now on the server is ALWAYS started again when the
+# test ends, even when a check fails (the tests after it need it).
+# server_stop / server_start: stop and start the test's PostgreSQL.
+PGCTL="$BATON_ROOT/tests/lib/pgctl.sh"
+server_down=0
+server_stop() {
+	server_down=1
+	sh "$PGCTL" stop "$PGHOST"
+}
+server_start() {
+	sh "$PGCTL" start "$PGHOST" && server_down=0
+}
+server_finish() {
+	stop
+	if [ "$server_down" = 1 ]; then
+		server_start || echo "FAIL $_guard_name: could not start the server again"
+	fi
+}
+server_guard() {
+	_guard_name=$1
+	trap server_finish EXIT
+	trap 'exit 1' INT TERM HUP
+}
