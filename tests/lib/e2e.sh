@@ -98,7 +98,15 @@ wait_exit() {
 	return 1
 }
 
-stop() { tm kill-session -t "=$E2E_SESSION" >/dev/null 2>&1; }
+# stop: end the session and whatever still runs in it.  Its console is
+# killed first: under LeakSanitizer a console whose terminal hangs up can
+# spin in the exit-time leak check forever, outliving the test (and a
+# console still running after its test is a leak of its own).
+stop() {
+	_pp=$(tm display -p -t "=$E2E_SESSION" '#{pane_pid}' 2>/dev/null)
+	[ -n "$_pp" ] && pkill -KILL -P "$_pp" >/dev/null 2>&1
+	tm kill-session -t "=$E2E_SESSION" >/dev/null 2>&1
+}
 
 pass() { echo "PASS $1"; }
 fail() {
