@@ -100,7 +100,7 @@ void finder_statement(const struct finder_query *f, struct db_stmt *out)
 	out->params = f->params;
 }
 
-/* A copy of a value; an SQL NULL gives NULL, or "" when empty_for_null. */
+/* Room for n rows (at least one, so an empty answer is not NULL). */
 static void *alloc_rows(int n, size_t size)
 {
 	void *v = calloc(n > 0 ? (size_t)n : 1, size);

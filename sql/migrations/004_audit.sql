@@ -81,30 +81,30 @@ BEGIN
     RETURN NULL;
 END $$;
 
--- One trigger per table and operation: transition tables need that.
-DO $$
-DECLARE
-    t record;
+-- Audit a table: one trigger per operation (transition tables need that).
+-- Later migrations call it for the tables they add.
+CREATE FUNCTION baton_audit_attach(p_table text, p_keycols text) RETURNS void
+LANGUAGE plpgsql AS $$
 BEGIN
-    FOR t IN SELECT * FROM (VALUES
-        ('team', 'id'), ('staff', 'role_name'), ('customer', 'id'),
-        ('customer_external_id', 'system,external_id'), ('contact', 'id'),
-        ('milestone', 'id'), ('ticket', 'id'), ('success_note', 'id'),
-        ('marketing_event', 'id'), ('survey_response', 'id'),
-        ('handoff', 'id'), ('handoff_event', 'id')) AS x(tab, keycols)
-    LOOP
-        EXECUTE format('CREATE TRIGGER %I AFTER INSERT ON %I REFERENCING NEW TABLE AS new_rows'
-                       ' FOR EACH STATEMENT EXECUTE FUNCTION baton_audit_statement(%L)',
-                       t.tab || '_audit_ins', t.tab, t.keycols);
-        EXECUTE format('CREATE TRIGGER %I AFTER UPDATE ON %I'
-                       ' REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows'
-                       ' FOR EACH STATEMENT EXECUTE FUNCTION baton_audit_statement(%L)',
-                       t.tab || '_audit_upd', t.tab, t.keycols);
-        EXECUTE format('CREATE TRIGGER %I AFTER DELETE ON %I REFERENCING OLD TABLE AS old_rows'
-                       ' FOR EACH STATEMENT EXECUTE FUNCTION baton_audit_statement(%L)',
-                       t.tab || '_audit_del', t.tab, t.keycols);
-    END LOOP;
+    EXECUTE format('CREATE TRIGGER %I AFTER INSERT ON %I REFERENCING NEW TABLE AS new_rows'
+                   ' FOR EACH STATEMENT EXECUTE FUNCTION baton_audit_statement(%L)',
+                   p_table || '_audit_ins', p_table, p_keycols);
+    EXECUTE format('CREATE TRIGGER %I AFTER UPDATE ON %I'
+                   ' REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows'
+                   ' FOR EACH STATEMENT EXECUTE FUNCTION baton_audit_statement(%L)',
+                   p_table || '_audit_upd', p_table, p_keycols);
+    EXECUTE format('CREATE TRIGGER %I AFTER DELETE ON %I REFERENCING OLD TABLE AS old_rows'
+                   ' FOR EACH STATEMENT EXECUTE FUNCTION baton_audit_statement(%L)',
+                   p_table || '_audit_del', p_table, p_keycols);
 END $$;
+REVOKE ALL ON FUNCTION baton_audit_attach(text, text) FROM PUBLIC;
+
+SELECT baton_audit_attach(tab, keycols) FROM (VALUES
+    ('team', 'id'), ('staff', 'role_name'), ('customer', 'id'),
+    ('customer_external_id', 'system,external_id'), ('contact', 'id'),
+    ('milestone', 'id'), ('ticket', 'id'), ('success_note', 'id'),
+    ('marketing_event', 'id'), ('survey_response', 'id'),
+    ('handoff', 'id'), ('handoff_event', 'id')) AS x(tab, keycols);
 
 REVOKE ALL ON baton_audit FROM PUBLIC, baton_staff;
 GRANT SELECT ON baton_audit TO baton_admin;

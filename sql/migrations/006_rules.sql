@@ -61,26 +61,9 @@ INSERT INTO handoff_reason (name, position) VALUES
 INSERT INTO ack_sla (priority, minutes) VALUES
     ('urgent', 60), ('high', 240), ('normal', 1440), ('low', 4320);
 
-DO $$
-DECLARE
-    t record;
-BEGIN
-    FOR t IN SELECT * FROM (VALUES
-        ('baton_setting', 'key'), ('handoff_reason', 'name'), ('ack_sla', 'priority'),
-        ('ack_sla_team', 'team_id,priority')) AS x(tab, keycols)
-    LOOP
-        EXECUTE format('CREATE TRIGGER %I AFTER INSERT ON %I REFERENCING NEW TABLE AS new_rows'
-                       ' FOR EACH STATEMENT EXECUTE FUNCTION baton_audit_statement(%L)',
-                       t.tab || '_audit_ins', t.tab, t.keycols);
-        EXECUTE format('CREATE TRIGGER %I AFTER UPDATE ON %I'
-                       ' REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows'
-                       ' FOR EACH STATEMENT EXECUTE FUNCTION baton_audit_statement(%L)',
-                       t.tab || '_audit_upd', t.tab, t.keycols);
-        EXECUTE format('CREATE TRIGGER %I AFTER DELETE ON %I REFERENCING OLD TABLE AS old_rows'
-                       ' FOR EACH STATEMENT EXECUTE FUNCTION baton_audit_statement(%L)',
-                       t.tab || '_audit_del', t.tab, t.keycols);
-    END LOOP;
-END $$;
+SELECT baton_audit_attach(tab, keycols) FROM (VALUES
+    ('baton_setting', 'key'), ('handoff_reason', 'name'), ('ack_sla', 'priority'),
+    ('ack_sla_team', 'team_id,priority')) AS x(tab, keycols);
 
 REVOKE ALL ON baton_setting, handoff_reason, ack_sla, ack_sla_team FROM PUBLIC;
 GRANT SELECT ON baton_setting, handoff_reason, ack_sla, ack_sla_team TO baton_staff, baton_admin;
