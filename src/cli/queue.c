@@ -114,7 +114,7 @@ static void print_text(struct buf *b, PGresult *r, PGresult *counts, PGresult *m
 /* The same CSV as the console's export. */
 static int print_csv(struct buf *b, PGresult *r)
 {
-	struct queue_list l;
+	struct queue_list l = {0};
 	char err[256];
 	if (queue_list_read(&l, r, err, sizeof err) < 0) {
 		cli_error("%s", err);
