@@ -332,6 +332,14 @@ int draft_load(const char *name, struct draft *d, char *err, size_t errlen)
 	return rc;
 }
 
+int draft_save_any(const struct draft *d, const char *owner, int queued, int sync, char *err,
+                   size_t errlen)
+{
+	if (d->kind == DRAFT_NOTE)
+		return draft_save_note(&d->n, owner, queued, sync, err, errlen);
+	return draft_save(&d->h, owner, queued, sync, err, errlen);
+}
+
 void draft_clear(struct draft *d)
 {
 	handoff_clear(&d->h);

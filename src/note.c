@@ -18,6 +18,37 @@ int note_kind_valid(const char *k)
 	return 0;
 }
 
+void note_links_add(struct note_links *l, long long ticket_id, const char *handoff_id,
+                    const char *label)
+{
+	struct note_link *v = realloc(l->v, sizeof *v * (size_t)(l->n + 1));
+	if (!v)
+		abort();
+	l->v = v;
+	memset(&v[l->n], 0, sizeof *v);
+	v[l->n].ticket_id = ticket_id;
+	snprintf(v[l->n].handoff_id, sizeof v[l->n].handoff_id, "%s", handoff_id ? handoff_id : "");
+	if (!(v[l->n].label = strdup(label ? label : "")))
+		abort();
+	l->n++;
+}
+
+void note_links_free(struct note_links *l)
+{
+	for (int i = 0; i < l->n; i++)
+		free(l->v[i].label);
+	free(l->v);
+	memset(l, 0, sizeof *l);
+}
+
+int note_links_find(const struct note_links *l, const struct note_new *n)
+{
+	for (int i = 0; i < l->n; i++)
+		if (l->v[i].ticket_id == n->ticket_id && !strcmp(l->v[i].handoff_id, n->handoff_id))
+			return (n->ticket_id || n->handoff_id[0]) ? i : -1;
+	return -1;
+}
+
 int note_init(struct note_new *n)
 {
 	memset(n, 0, sizeof *n);

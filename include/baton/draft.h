@@ -64,6 +64,9 @@ int draft_save(const struct handoff_new *h, const char *owner, int queued, int s
 /* The same for a success note. */
 int draft_save_note(const struct note_new *n, const char *owner, int queued, int sync, char *err,
                     size_t errlen);
+/* Whichever d holds (d->kind). */
+int draft_save_any(const struct draft *d, const char *owner, int queued, int sync, char *err,
+                   size_t errlen);
 /* Read the draft file `name` (no '/') of the drafts directory.  -1 + err
  * (its path and why: not a regular file, not ours, too big, bad format);
  * d is then empty. */

@@ -25,6 +25,23 @@ struct note_new {
 	char *body;             /* malloc'd UTF-8 */
 };
 
+/* What a note may be about, as the customer screen offers it: one of the
+ * customer's tickets or handoffs. */
+struct note_link {
+	long long ticket_id;    /* 0: a handoff */
+	char handoff_id[37];
+	char *label;            /* malloc'd, as the database has it: clean it */
+};
+struct note_links {
+	struct note_link *v;    /* malloc'd */
+	int n;
+};
+void note_links_add(struct note_links *l, long long ticket_id, const char *handoff_id,
+                    const char *label);
+void note_links_free(struct note_links *l);
+/* The index of n's link in l, -1 for none (or one l does not have). */
+int note_links_find(const struct note_links *l, const struct note_new *n);
+
 /* A fresh id, kind "note", everything else empty.  -1 if no randomness. */
 int note_init(struct note_new *n);
 void note_clear(struct note_new *n); /* frees body */
