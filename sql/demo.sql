@@ -900,8 +900,9 @@ INSERT INTO demo_event VALUES
 
 -- Handoffs are normally written only through baton_handoff_create/step
 -- (migration 002); the demo's history, with its past timestamps, is written
--- directly, with the right lent to staff for this transaction only.
-GRANT INSERT ON handoff, handoff_event TO baton_staff;
+-- directly, with the right lent to staff for this transaction only; so are
+-- the notes, written through baton_note_add since migration 007.
+GRANT INSERT ON handoff, handoff_event, success_note TO baton_staff;
 -- Their times too: the server stamps now() on append-only tables
 -- (migration 006); the owner lifts that for this transaction only.
 ALTER TABLE success_note DISABLE TRIGGER success_note_server_stamp;
@@ -960,7 +961,7 @@ BEGIN
     RESET SESSION AUTHORIZATION;
 END $$;
 
-REVOKE INSERT ON handoff, handoff_event FROM baton_staff;
+REVOKE INSERT ON handoff, handoff_event, success_note FROM baton_staff;
 ALTER TABLE success_note ENABLE TRIGGER success_note_server_stamp;
 ALTER TABLE handoff_event ENABLE TRIGGER handoff_event_server_stamp;
 

@@ -58,12 +58,17 @@ static const char sql_tickets[] =
 	"  FROM ticket t WHERE t.customer_id = $1 AND t.status IN ('solved', 'closed')"
 	"  ORDER BY t.solved_at DESC LIMIT 10)) x";
 
+/* The current notes: a note corrected by another (migration 007) stays in
+ * the timeline, not here. */
 static const char sql_notes[] =
 	"SELECT n.id, n.kind, n.author, coalesce(s.display_name, n.author::text),"
 	" to_char(n.created_at, 'YYYY-MM-DD HH24:MI'),"
-	" extract(epoch FROM now() - n.created_at)::bigint, n.body"
+	" extract(epoch FROM now() - n.created_at)::bigint, n.body,"
+	" n.ticket_id, n.handoff_id, n.supersedes"
 	" FROM success_note n LEFT JOIN staff s ON s.role_name = n.author"
-	" WHERE n.customer_id = $1 ORDER BY n.created_at DESC LIMIT 100";
+	" WHERE n.customer_id = $1"
+	"   AND NOT EXISTS (SELECT 1 FROM success_note x WHERE x.supersedes = n.id)"
+	" ORDER BY n.created_at DESC LIMIT 100";
 
 /* Scheduled first (soonest first), then what was sent, newest first. */
 static const char sql_marketing[] =
@@ -113,7 +118,8 @@ const char cv_timeline_sql[] =
 	" UNION ALL SELECT t.solved_at, 'ticket solved', coalesce(t.assignee::text, ''),"
 	"   '#' || t.id || ' ' || t.subject, 'ticket:' || t.id"
 	"   FROM ticket t WHERE t.customer_id = $1 AND t.solved_at IS NOT NULL"
-	" UNION ALL SELECT n.created_at, 'note', n.author::text, n.body, 'note:' || n.id"
+	" UNION ALL SELECT n.created_at, CASE WHEN n.supersedes IS NULL THEN 'note' ELSE 'note corrected' END,"
+	"   n.author::text, coalesce('(replaces note ' || n.supersedes || ') ', '') || n.body, 'note:' || n.id"
 	"   FROM success_note n WHERE n.customer_id = $1"
 	" UNION ALL SELECT coalesce(e.sent_at, e.scheduled_at),"
 	"   'campaign ' || e.status, '', e.kind || ' \"' || e.campaign || '\"', 'campaign:' || e.id"
@@ -143,7 +149,7 @@ void cv_statements(struct db_stmt out[CV_PARTS], const char *const *params)
 }
 
 static const int expected_cols[CV_PARTS] = {H_CONTACTS + 1, M_BLOCKED_REASON + 1, T_OPEN + 1,
-                                            N_BODY + 1, K_IN_S + 1, HO_VERSION + 1};
+                                            N_SUPERSEDES + 1, K_IN_S + 1, HO_VERSION + 1};
 
 int cv_adopt(struct customer_view *cv, PGresult **res, int nres, char *err, size_t errlen)
 {
@@ -321,7 +327,7 @@ static const char *const names_milestones[] = {"id", "position", "title", "statu
 static const char *const names_tickets[] = {"id", "subject", "status", "priority", "category",
 	"assignee", "opened", "age_s", "sla_due", "sla_left_s", "solved", "body", "open"};
 static const char *const names_notes[] = {"id", "kind", "author", "author_name", "created",
-	"age_s", "body"};
+	"age_s", "body", "ticket_id", "handoff_id", "supersedes"};
 static const char *const names_marketing[] = {"id", "campaign", "kind", "channel", "status",
 	"at", "in_s"};
 static const char *const names_handoffs[] = {"id", "from_team", "to_team", "to_staff",

@@ -6,6 +6,7 @@
  * *at() calls on that descriptor, never by a path someone else could
  * redirect. */
 #include "baton/draft.h"
+#include "draft_priv.h"
 #include "baton/buf.h"
 #include "baton/db.h"
 #include "baton/text.h"
@@ -19,8 +20,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#define DRAFT_MAGIC "baton-draft: 2\n"
 
 static int mkdir_p(const char *path, mode_t mode)
 {
@@ -152,36 +151,6 @@ void draft_identity(const PGconn *c, const char *session_user, char *out, size_t
 	buf_free(&b);
 }
 
-/* Header values are one line each; the note follows a blank line. */
-static void put_field(struct buf *b, const char *key, const char *v)
-{
-	buf_printf(b, "%s: ", key);
-	for (; *v; v++)
-		buf_putc(b, (*v == '\n' || *v == '\r') ? ' ' : *v);
-	buf_putc(b, '\n');
-}
-
-static void format_draft(struct buf *b, const struct handoff_new *h, const char *owner, int queued)
-{
-	char num[32];
-	buf_puts(b, DRAFT_MAGIC);
-	put_field(b, "owner", owner);
-	put_field(b, "id", h->id);
-	put_field(b, "event", h->event_id);
-	snprintf(num, sizeof num, "%lld", h->customer_id);
-	put_field(b, "customer", num);
-	put_field(b, "customer-name", h->customer_name);
-	put_field(b, "to-team", h->to_team);
-	put_field(b, "to", h->to_staff);
-	put_field(b, "reason", h->reason);
-	put_field(b, "priority", h->priority);
-	snprintf(num, sizeof num, "%lld", h->ticket_id);
-	put_field(b, "ticket", num);
-	put_field(b, "state", queued ? "queued" : "editing");
-	buf_putc(b, '\n');
-	buf_puts(b, h->note ? h->note : "");
-}
-
 static int write_all(int fd, const char *p, size_t n)
 {
 	while (n > 0) {
@@ -225,92 +194,57 @@ static int save_at(int dfd, const char *name, const struct buf *b, int sync)
 	return rc;
 }
 
-int draft_save(const struct handoff_new *h, const char *owner, int queued, int sync, char *err,
-               size_t errlen)
+/* b as the draft file of id, in the verified directory. */
+static int save_named(const char *id, const struct buf *b, int sync, char *err, size_t errlen)
 {
 	char dir[4096], name[64];
-	if (!handoff_is_uuid(h->id)) {
-		snprintf(err, errlen, "not a handoff id: the draft is not saved");
+	int dfd = dir_open(dir, sizeof dir, err, errlen);
+	if (dfd < 0)
+		return -1;
+	snprintf(name, sizeof name, "%s.draft", id);
+	int rc = save_at(dfd, name, b, sync);
+	if (rc < 0)
+		snprintf(err, errlen, "cannot save the draft in %s: %s", dir, strerror(errno));
+	close(dfd);
+	return rc;
+}
+
+/* Nothing is saved without an id (the file's name) and an owner. */
+static int can_save(const char *id, const char *owner, char *err, size_t errlen)
+{
+	if (!handoff_is_uuid(id)) {
+		snprintf(err, errlen, "not a draft id: the draft is not saved");
 		return -1;
 	}
 	if (!owner || !*owner) {
 		snprintf(err, errlen, "no database identity yet: the draft is not saved");
 		return -1;
 	}
-	int dfd = dir_open(dir, sizeof dir, err, errlen);
-	if (dfd < 0)
+	return 0;
+}
+
+int draft_save(const struct handoff_new *h, const char *owner, int queued, int sync, char *err,
+               size_t errlen)
+{
+	if (can_save(h->id, owner, err, errlen) < 0)
 		return -1;
-	snprintf(name, sizeof name, "%s.draft", h->id);
 	struct buf b = BUF_INIT;
-	format_draft(&b, h, owner, queued);
-	int rc = save_at(dfd, name, &b, sync);
-	if (rc < 0)
-		snprintf(err, errlen, "cannot save the draft in %s: %s", dir, strerror(errno));
+	draft_format_handoff(&b, h, owner, queued);
+	int rc = save_named(h->id, &b, sync, err, errlen);
 	buf_free(&b);
-	close(dfd);
 	return rc;
 }
 
-static void copy_field(char *dst, size_t n, const char *v)
+int draft_save_note(const struct note_new *n, const char *owner, int queued, int sync, char *err,
+                    size_t errlen)
 {
-	snprintf(dst, n, "%s", v);
-}
-
-/* One header line, NUL-terminated in place; 0 for an unknown key. */
-static int parse_field(struct draft *d, char *line)
-{
-	struct handoff_new *h = &d->h;
-	char *colon = strstr(line, ": ");
-	if (!colon)
-		return 0;
-	*colon = '\0';
-	const char *k = line, *v = colon + 2;
-	if (!strcmp(k, "owner"))
-		copy_field(d->owner, sizeof d->owner, v);
-	else if (!strcmp(k, "id"))
-		copy_field(h->id, sizeof h->id, v);
-	else if (!strcmp(k, "event"))
-		copy_field(h->event_id, sizeof h->event_id, v);
-	else if (!strcmp(k, "customer"))
-		return text_to_ll(v, 1, LLONG_MAX, &h->customer_id) < 0 ? -1 : 0;
-	else if (!strcmp(k, "customer-name"))
-		copy_field(h->customer_name, sizeof h->customer_name, v);
-	else if (!strcmp(k, "to-team"))
-		copy_field(h->to_team, sizeof h->to_team, v);
-	else if (!strcmp(k, "to"))
-		copy_field(h->to_staff, sizeof h->to_staff, v);
-	else if (!strcmp(k, "reason"))
-		copy_field(h->reason, sizeof h->reason, v);
-	else if (!strcmp(k, "priority"))
-		copy_field(h->priority, sizeof h->priority, v);
-	else if (!strcmp(k, "ticket"))
-		return text_to_ll(v, 0, LLONG_MAX, &h->ticket_id) < 0 ? -1 : 0;
-	else if (!strcmp(k, "state"))
-		d->queued = strcmp(v, "queued") == 0;
-	return 0;
-}
-
-/* The whole file in b (NUL-terminated): 0 if it is a draft Baton wrote. */
-static int parse_draft(struct draft *d, char *text, size_t len)
-{
-	if (memchr(text, '\0', len) || !text_valid_utf8(text, len) ||
-	    strncmp(text, DRAFT_MAGIC, strlen(DRAFT_MAGIC)) != 0)
+	if (can_save(n->id, owner, err, errlen) < 0)
 		return -1;
-	char *p = text + strlen(DRAFT_MAGIC), *nl;
-	while ((nl = strchr(p, '\n')) && nl != p) {
-		*nl = '\0';
-		if (parse_field(d, p) < 0)
-			return -1;
-		p = nl + 1;
-	}
-	if (!nl)
-		return -1; /* no blank line before the note */
-	if (!(d->h.note = strdup(nl + 1)))
-		abort();
-	if (!d->owner[0] || !handoff_is_uuid(d->h.id) || !handoff_is_uuid(d->h.event_id) ||
-	    d->h.customer_id <= 0)
-		return -1;
-	return 0;
+	struct buf b = BUF_INIT;
+	draft_format_note(&b, n, owner, queued);
+	int rc = save_named(n->id, &b, sync, err, errlen);
+	buf_free(&b);
+	return rc;
 }
 
 /* Up to DRAFT_MAX_BYTES + 1 bytes of fd into b. */
@@ -369,7 +303,7 @@ static int load_at(int dfd, const char *dir, const char *name, struct draft *d, 
 	if (!problem && b.len > DRAFT_MAX_BYTES)
 		problem = "bigger than any draft";
 	buf_putc(&b, '\0'); /* text to parse in place, also when empty */
-	if (!problem && parse_draft(d, b.data, b.len - 1) < 0)
+	if (!problem && draft_parse(d, b.data, b.len - 1) < 0)
 		problem = "not a draft Baton wrote (bad format)";
 	if (fd >= 0)
 		close(fd);
@@ -398,10 +332,24 @@ int draft_load(const char *name, struct draft *d, char *err, size_t errlen)
 	return rc;
 }
 
+int draft_save_any(const struct draft *d, const char *owner, int queued, int sync, char *err,
+                   size_t errlen)
+{
+	if (d->kind == DRAFT_NOTE)
+		return draft_save_note(&d->n, owner, queued, sync, err, errlen);
+	return draft_save(&d->h, owner, queued, sync, err, errlen);
+}
+
 void draft_clear(struct draft *d)
 {
 	handoff_clear(&d->h);
+	note_clear(&d->n);
 	memset(d, 0, sizeof *d);
+}
+
+const char *draft_id(const struct draft *d)
+{
+	return d->kind == DRAFT_NOTE ? d->n.id : d->h.id;
 }
 
 int draft_remove(const char *id)
@@ -423,7 +371,7 @@ static int by_mtime_desc(const void *a, const void *b)
 	const struct draft *x = a, *y = b;
 	if (x->mtime != y->mtime)
 		return (y->mtime > x->mtime) - (y->mtime < x->mtime);
-	return strcmp(x->h.id, y->h.id);
+	return strcmp(draft_id(x), draft_id(y));
 }
 
 static int is_draft_name(const char *s)
@@ -481,7 +429,7 @@ int draft_list(const char *owner, struct draft_list *l, char *err, size_t errlen
 void draft_list_free(struct draft_list *l)
 {
 	for (int i = 0; i < l->n; i++)
-		handoff_clear(&l->v[i].h);
+		draft_clear(&l->v[i]);
 	free(l->v);
 	memset(l, 0, sizeof *l);
 }

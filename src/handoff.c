@@ -1,6 +1,7 @@
 #include "baton/handoff.h"
 #include "baton/buf.h"
 #include "baton/config.h"
+#include "baton/note.h"
 #include "baton/team.h"
 #include "baton/text.h"
 
@@ -111,20 +112,8 @@ int handoff_validate(const struct handoff_new *h, const struct team_list *rules,
 		snprintf(err, errlen, "unknown priority '%s' (urgent, high, normal, low)", h->priority);
 		return -1;
 	}
-	if (text_is_blank(h->note)) {
-		snprintf(err, errlen, "the note is empty: say what the receiver needs to know");
-		return -1;
-	}
-	if (strlen(h->note) > max_note) {
-		snprintf(err, errlen, "the note is %zu bytes; the largest is %zu",
-		         strlen(h->note), max_note);
-		return -1;
-	}
-	if (!text_valid_utf8(h->note, strlen(h->note))) {
-		snprintf(err, errlen, "the note is not valid UTF-8");
-		return -1;
-	}
-	return 0;
+	return note_text_check("note", h->note, max_note, ": say what the receiver needs to know", err,
+	                       errlen);
 }
 
 void handoff_create_stmt(const struct handoff_new *h, struct handoff_params *st, struct db_stmt *out)

@@ -10,8 +10,9 @@
 
 /* The list picks ids first, each branch index-only on a covering partial
  * index and limited, then fetches the rows it shows: breached first (open
- * handoffs past their deadline, oldest first), then open ones within their
- * SLA, then acknowledged ones, then closed ones when asked for.
+ * handoffs past their deadline) by severity, then open ones within their
+ * SLA, then acknowledged ones, each oldest first, then closed ones when
+ * asked for, newest first.
  * Parameters: $1 team, $2 person, $3 state, $4 reason, $5 priority,
  * $6 segment, $7 breached only ('t'/'f'), $8 mine ('t'/'f'), $9 limit per
  * branch.  The segment lives on the customer: filtering on it needs a join,
@@ -33,17 +34,28 @@
 #define QUEUE_SEGMENT " AND c.segment = $6"
 #define QUEUE_NO_SEGMENT " AND $6 = ''"
 
+/* A breached handoff's severity, the one definition of it: the most urgent
+ * priority first (baton_priority_rank, migration 007: urgent 1 .. low 4),
+ * and within a priority the one furthest past its deadline first.  So an
+ * urgent blocker breached 8 hours ago comes before a low question breached
+ * two months ago; age alone decides nothing.  Its index is
+ * handoff_open_severity_idx.  The help screen explains it (ui/help.c). */
+#define QUEUE_SEVERITY_RANK "baton_priority_rank(h.priority)"
+#define QUEUE_SEVERITY_DUE "h.ack_due_at"
+
+/* Each branch gives its ids with the keys they are shown in: the group,
+ * a rank within it (severity's for the breached, else 0) and a time. */
 #define QUEUE_BRANCHES(FROM, SEG)                                                        \
-	"(SELECT h.id, h.created_at, 1 AS branch" FROM                                       \
-	" WHERE h.state = 'open' AND h.ack_due_at < now() AND $3 IN ('', 'open')"            \
-	QUEUE_WHERE SEG " ORDER BY h.created_at LIMIT $9::int)"                              \
-	" UNION ALL (SELECT h.id, h.created_at, 2" FROM                                      \
+	"(SELECT h.id, 1 AS branch, " QUEUE_SEVERITY_RANK " AS rank, " QUEUE_SEVERITY_DUE " AS at" \
+	FROM " WHERE h.state = 'open' AND h.ack_due_at < now() AND $3 IN ('', 'open')"       \
+	QUEUE_WHERE SEG " ORDER BY " QUEUE_SEVERITY_RANK ", " QUEUE_SEVERITY_DUE " LIMIT $9::int)" \
+	" UNION ALL (SELECT h.id, 2, 0, h.created_at" FROM                                   \
 	" WHERE h.state = 'open' AND h.ack_due_at >= now() AND $3 IN ('', 'open') AND $7 <> 't'" \
 	QUEUE_WHERE SEG " ORDER BY h.created_at LIMIT $9::int)"                              \
-	" UNION ALL (SELECT h.id, h.created_at, 3" FROM                                      \
+	" UNION ALL (SELECT h.id, 3, 0, h.created_at" FROM                                   \
 	" WHERE h.state = 'acknowledged' AND $3 IN ('', 'acknowledged') AND $7 <> 't'"       \
 	QUEUE_WHERE SEG " ORDER BY h.created_at LIMIT $9::int)"                              \
-	" UNION ALL (SELECT h.id, h.created_at, 4" FROM                                      \
+	" UNION ALL (SELECT h.id, 4, 0, h.created_at" FROM                                   \
 	" WHERE h.state IN ('resolved', 'cancelled') AND h.state = $3 AND $7 <> 't'"         \
 	QUEUE_WHERE SEG " ORDER BY h.created_at DESC LIMIT $9::int)"
 
@@ -51,8 +63,7 @@
 	"WITH k AS MATERIALIZED (" QUEUE_BRANCHES(FROM, SEG) ")"                             \
 	" SELECT " QUEUE_COLS " FROM k JOIN handoff h ON h.id = k.id"                        \
 	" JOIN customer c ON c.id = h.customer_id"                                           \
-	" ORDER BY k.branch, CASE WHEN k.branch < 4 THEN k.created_at END,"                  \
-	" k.created_at DESC, h.id"
+	" ORDER BY k.branch, k.rank, CASE WHEN k.branch < 4 THEN k.at END, k.at DESC, h.id"
 
 static const char sql_list[] = QUEUE_LIST(" FROM handoff h", QUEUE_NO_SEGMENT);
 static const char sql_list_segment[] =

@@ -248,6 +248,37 @@ static void read_keys(struct app *a)
 		dispatch(a, (int)ch, r == KEY_CODE_YES);
 }
 
+/* --- the start screen -------------------------------------------------------- */
+
+/* Once the server has said who is signed in: a lead's console opens on the
+ * queue (their teams' handoffs, breached first by severity), unless
+ * ui.start_screen says otherwise.  It goes above the finder, which q goes
+ * back to, and below the saved drafts if they were offered meanwhile. */
+static void open_start_screen(struct app *a)
+{
+	if (a->started || !a->ready || !a->top)
+		return;
+	a->started = 1;
+	enum start_screen want = a->cfg->start_screen;
+	if (want == START_FINDER || (want == START_BY_ROLE && !a->me.lead))
+		return;
+	struct screen *q = queue_new(a);
+	struct screen *above = NULL, *bottom = a->top;
+	while (bottom->below) {
+		above = bottom;
+		bottom = bottom->below;
+	}
+	if (!above) {
+		app_push(a, q);
+		return;
+	}
+	q->alive = 1;
+	q->app = a;
+	q->below = bottom;
+	above->below = q;
+	a->dirty = 1;
+}
+
 /* --- the loop --------------------------------------------------------------- */
 
 static int install_signals(void)
@@ -288,6 +319,7 @@ static int next_timeout(struct app *a)
 static void loop(struct app *a)
 {
 	while (!a->quit) {
+		open_start_screen(a);
 		if (a->dirty)
 			draw(a);
 		struct pollfd pfd[3] = {

@@ -4,6 +4,7 @@
 #include "baton/buf.h"
 #include "baton/customer.h"
 #include "baton/handoff.h"
+#include "baton/note.h"
 #include "baton/text.h"
 #include "ui/customer.h"
 #include "ui/ui.h"
@@ -131,6 +132,51 @@ static void start_handoff(struct customer *c, struct app *a)
 	app_push(a, handoff_form_new(a, &h, &tickets));
 }
 
+/* What a note may be about: the tickets and handoffs the screen shows. */
+static void note_links_of(struct customer *c, struct note_links *l)
+{
+	char label[300];
+	for (int i = 0; i < cv_rows(&c->cv, CV_TICKETS); i++) {
+		snprintf(label, sizeof label, "ticket #%s %s", V(CV_TICKETS, i, T_ID), V(CV_TICKETS, i, T_SUBJECT));
+		note_links_add(l, cv_num(&c->cv, CV_TICKETS, i, T_ID), NULL, label);
+	}
+	for (int i = 0; i < cv_rows(&c->cv, CV_HANDOFFS); i++) {
+		snprintf(label, sizeof label, "handoff %.8s %s → %s %s", V(CV_HANDOFFS, i, HO_ID),
+		         V(CV_HANDOFFS, i, HO_FROM_TEAM), V(CV_HANDOFFS, i, HO_TO_TEAM), V(CV_HANDOFFS, i, HO_REASON));
+		note_links_add(l, 0, V(CV_HANDOFFS, i, HO_ID), label);
+	}
+}
+
+/* n: a new success note about the selected ticket or handoff, if one is;
+ * on a selected note, a correction of it, starting from its text. */
+static void start_note(struct customer *c, struct app *a)
+{
+	struct note_new n;
+	if (note_init(&n) < 0) {
+		app_message(a, 1, "no randomness for the note id");
+		return;
+	}
+	n.customer_id = c->id;
+	snprintf(n.customer_name, sizeof n.customer_name, "%s", V(CV_HEADER, 0, H_NAME));
+	int r = c->list[c->focus].sel;
+	int have = r >= 0 && r < cv_rows(&c->cv, panel_part[c->focus]);
+	if (have && c->focus == P_TICKETS)
+		n.ticket_id = cv_num(&c->cv, CV_TICKETS, r, T_ID);
+	if (have && c->focus == P_HANDOFFS)
+		snprintf(n.handoff_id, sizeof n.handoff_id, "%s", V(CV_HANDOFFS, r, HO_ID));
+	if (have && c->focus == P_NOTES) {
+		n.supersedes = cv_num(&c->cv, CV_NOTES, r, N_ID);
+		n.ticket_id = cv_num(&c->cv, CV_NOTES, r, N_TICKET);
+		snprintf(n.handoff_id, sizeof n.handoff_id, "%s", V(CV_NOTES, r, N_HANDOFF));
+		snprintf(n.kind, sizeof n.kind, "%s", V(CV_NOTES, r, N_KIND));
+		if (!(n.body = strdup(V(CV_NOTES, r, N_BODY))))
+			abort();
+	}
+	struct note_links links = {0};
+	note_links_of(c, &links);
+	app_push(a, note_form_new(a, &n, &links));
+}
+
 /* The handoff a step applies to: the selected one in the Handoffs panel,
  * otherwise the first one in a state the step applies to. */
 static int step_target(struct customer *c, const char *kind)
@@ -227,6 +273,10 @@ static void customer_action(struct screen *s, struct app *a, enum ui_action act)
 		if (c->loaded)
 			start_handoff(c, a);
 		return;
+	case ACT_NOTE:
+		if (c->loaded)
+			start_note(c, a);
+		return;
 	case ACT_ACK:
 	case ACT_RESOLVE:
 	case ACT_CANCEL:
@@ -276,7 +326,7 @@ static const struct screen_ops customer_ops = {
 	.action = customer_action,
 	.reload = customer_reload,
 	.destroy = customer_destroy,
-	.hints = "Tab panel  Enter open  h handoff  a ack  r resolve  t timeline  ? help  q back",
+	.hints = "Tab panel  Enter open  h handoff  n note  a ack  t timeline  ? help  q back",
 };
 
 struct screen *customer_new(struct app *a, long long id)

@@ -90,9 +90,16 @@ void customer_item_text(struct customer *c, enum panel p, int r, struct buf *b, 
 		char when[32], kind[32];
 		fmt_when(when, sizeof when, V(CV_NOTES, r, N_CREATED));
 		fmt_words(kind, sizeof kind, V(CV_NOTES, r, N_KIND));
-		snprintf(title, tn, "Note by %s", V(CV_NOTES, r, N_AUTHOR_NAME));
-		buf_printf(b, "%s  %s  %s (%s)\n\n%s\n", when, kind, V(CV_NOTES, r, N_AUTHOR_NAME),
-		           V(CV_NOTES, r, N_AUTHOR), V(CV_NOTES, r, N_BODY));
+		snprintf(title, tn, "Note %s by %s", V(CV_NOTES, r, N_ID), V(CV_NOTES, r, N_AUTHOR_NAME));
+		buf_printf(b, "%s  %s  %s (%s)\n", when, kind, V(CV_NOTES, r, N_AUTHOR_NAME),
+		           V(CV_NOTES, r, N_AUTHOR));
+		if (!cv_isnull(&c->cv, CV_NOTES, r, N_TICKET))
+			buf_printf(b, "About ticket #%s\n", V(CV_NOTES, r, N_TICKET));
+		if (!cv_isnull(&c->cv, CV_NOTES, r, N_HANDOFF))
+			buf_printf(b, "About handoff %.8s\n", V(CV_NOTES, r, N_HANDOFF));
+		if (!cv_isnull(&c->cv, CV_NOTES, r, N_SUPERSEDES))
+			buf_printf(b, "Corrects note %s (its text stays in the timeline)\n", V(CV_NOTES, r, N_SUPERSEDES));
+		buf_printf(b, "\n%s\n", V(CV_NOTES, r, N_BODY));
 		break;
 	}
 	case P_MARKETING:

@@ -1,8 +1,9 @@
-/* Saved drafts, offered at start: handoffs written before a dropped SSH
+/* Saved drafts, offered at start: handoffs and success notes written before a dropped SSH
  * session, a closed terminal or a database outage.  Enter resumes editing,
  * s sends, d discards (asks), q leaves them for later. */
 #include "baton/draft.h"
 #include "baton/handoff.h"
+#include "baton/note.h"
 #include "baton/text.h"
 #include "ui/ui.h"
 
@@ -48,7 +49,7 @@ static void draw_problem(struct drafts *d, struct app *a)
 static void drafts_draw(struct screen *s, struct app *a)
 {
 	struct drafts *d = (struct drafts *)s;
-	ui_textf(stdscr, 0, 1, a->cols / 2, term_attr(UA_HEADER), 0, "Baton %s Saved handoff drafts",
+	ui_textf(stdscr, 0, 1, a->cols / 2, term_attr(UA_HEADER), 0, "Baton %s Saved handoff and note drafts",
 	         term_sym(SYM_DOT));
 	ui_text(stdscr, 1, 1, a->cols - 2, (int)A_NORMAL,
 	        "These were not sent yet. Enter resume  s send  d discard  q later", 0);
@@ -64,9 +65,15 @@ static void drafts_draw(struct screen *s, struct app *a)
 		x += 2;
 		x += ui_text(stdscr, y, x, 8, dr->queued ? term_attr(UA_WARN) : (int)A_NORMAL,
 		             dr->queued ? "QUEUED" : "draft", 1) + 1;
-		x += ui_text(stdscr, y, x, 22, (int)A_NORMAL, dr->h.customer_name, 1) + 1;
-		x += ui_textf(stdscr, y, x, 14, (int)A_NORMAL, 1, "to %s", dr->h.to_team[0] ? dr->h.to_team : "?") + 1;
-		ui_textf(stdscr, y, x, a->cols - x - 1, term_attr(UA_DIM), 0, "\"%s\"", dr->h.note ? dr->h.note : "");
+		int note = dr->kind == DRAFT_NOTE;
+		x += ui_text(stdscr, y, x, 22, (int)A_NORMAL, note ? dr->n.customer_name : dr->h.customer_name, 1) + 1;
+		if (note)
+			x += ui_textf(stdscr, y, x, 14, (int)A_NORMAL, 1, "%s %s", dr->n.supersedes ? "correction" : "note",
+			              dr->n.supersedes ? "" : dr->n.kind) + 1;
+		else
+			x += ui_textf(stdscr, y, x, 14, (int)A_NORMAL, 1, "to %s", dr->h.to_team[0] ? dr->h.to_team : "?") + 1;
+		const char *text = note ? dr->n.body : dr->h.note;
+		ui_textf(stdscr, y, x, a->cols - x - 1, term_attr(UA_DIM), 0, "\"%s\"", text ? text : "");
 	}
 	draw_problem(d, a);
 }
@@ -88,6 +95,15 @@ static void on_discard(struct app *a, void *ctx, const char *answer)
 	free(c);
 }
 
+/* Hand the draft to the sender, which takes what it holds. */
+static void send_draft(struct app *a, struct draft *dr)
+{
+	if (dr->kind == DRAFT_NOTE)
+		note_send(a, &dr->n);
+	else
+		handoff_send(a, &dr->h);
+}
+
 static void drafts_action(struct screen *s, struct app *a, enum ui_action act)
 {
 	struct drafts *d = (struct drafts *)s;
@@ -102,12 +118,15 @@ static void drafts_action(struct screen *s, struct app *a, enum ui_action act)
 		if (!have)
 			return;
 		if (dr->queued) {
-			handoff_send(a, &dr->h);
+			send_draft(a, dr);
 		} else {
-			struct handoff_new h = dr->h;
-			memset(&dr->h, 0, sizeof dr->h);
+			struct draft taken = *dr;
+			memset(dr, 0, sizeof *dr);
 			app_pop(a); /* the list is stale once a draft is taken */
-			app_push(a, handoff_form_new(a, &h, NULL));
+			if (taken.kind == DRAFT_NOTE)
+				app_push(a, note_form_new(a, &taken.n, NULL));
+			else
+				app_push(a, handoff_form_new(a, &taken.h, NULL));
 			return;
 		}
 		drafts_load(d, a);
@@ -117,11 +136,12 @@ static void drafts_action(struct screen *s, struct app *a, enum ui_action act)
 			return;
 		char err[256];
 		/* The reasons and the largest note: the server checks them. */
-		if (handoff_validate(&dr->h, NULL, err, sizeof err) < 0) {
+		if ((dr->kind == DRAFT_NOTE ? note_validate(&dr->n, 0, err, sizeof err)
+		                            : handoff_validate(&dr->h, NULL, err, sizeof err)) < 0) {
 			app_message(a, 1, "cannot send it yet: %s (Enter to edit)", err);
 			return;
 		}
-		handoff_send(a, &dr->h);
+		send_draft(a, dr);
 		drafts_load(d, a);
 		return;
 	}
@@ -132,7 +152,7 @@ static void drafts_action(struct screen *s, struct app *a, enum ui_action act)
 		if (!c)
 			abort();
 		c->d = d;
-		snprintf(c->id, sizeof c->id, "%s", dr->h.id);
+		snprintf(c->id, sizeof c->id, "%s", draft_id(dr));
 		screen_hold(s);
 		app_prompt(a, "Discard this draft for good?", 1, on_discard, c);
 		return;

@@ -1,25 +1,32 @@
-/* What the screens do to handoffs, independent of any screen: send a new
- * one (saved as queued first, so nothing loses it; the client-generated id
- * makes a resend after a reconnect safe), and acknowledge, resolve or
- * cancel one with an optional comment. */
+/* What the screens write, independent of any screen: send a new handoff
+ * or success note (saved as queued first, so nothing loses it; the
+ * client-generated id makes a resend after a reconnect safe), and
+ * acknowledge, resolve or cancel a handoff with an optional comment. */
 #include "baton/draft.h"
 #include "baton/handoff.h"
+#include "baton/note.h"
 #include "ui/ui.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* --- sending -------------------------------------------------------------------- */
+/* --- sending: handoffs and success notes alike ---------------------------------------- */
 
 struct send_job {
 	struct send_job *next; /* app->sends */
 	struct app *app;
-	struct handoff_new h;
-	struct handoff_params params;
+	struct draft d;        /* what is on its way: a handoff or a note (d.kind) */
+	struct handoff_params hp;
+	struct note_params np;
 	int unsaved;           /* its draft could not be written: memory only */
 	char why[256];
 };
+
+static const char *job_noun(const struct send_job *j)
+{
+	return j->d.kind == DRAFT_NOTE ? "note" : "handoff";
+}
 
 static void sends_unlink(struct app *a, struct send_job *j)
 {
@@ -31,25 +38,37 @@ static void sends_unlink(struct app *a, struct send_job *j)
 }
 
 /* Refused by the database (not a lost connection: those are retried).
- * Keep the draft for editing; with nowhere on disk to keep it, the note
+ * Keep the draft for editing; with nowhere on disk to keep it, the text
  * goes back into a form, in memory, rather than being lost. */
 static void sent_refused(struct app *a, struct send_job *j, const char *why)
 {
 	char e[256];
-	if (draft_save(&j->h, a->draft_owner, 0, 1, e, sizeof e) == 0) {
-		app_message(a, 1, "handoff not sent: %s (the draft is kept)", why);
+	if (draft_save_any(&j->d, a->draft_owner, 0, 1, e, sizeof e) == 0) {
+		app_message(a, 1, "%s not sent: %s (the draft is kept)", job_noun(j), why);
 		return;
 	}
-	app_push(a, handoff_form_new(a, &j->h, NULL));
+	if (j->d.kind == DRAFT_NOTE)
+		app_push(a, note_form_new(a, &j->d.n, NULL));
+	else
+		app_push(a, handoff_form_new(a, &j->d.h, NULL));
 	a->top->ops->keep(a->top, a);
-	app_message(a, 1, "handoff not sent: %s; NOT SAVED (%s): the note is back in the form", why, e);
+	app_message(a, 1, "%s not sent: %s; NOT SAVED (%s): the text is back in the form", job_noun(j),
+	            why, e);
+}
+
+static int job_read(const struct send_job *j, PGresult **res, int nres, const char *err, long long *note_id)
+{
+	if (err || nres != 1)
+		return -1;
+	return j->d.kind == DRAFT_NOTE ? note_add_read(res[0], note_id) : handoff_create_read(res[0]);
 }
 
 static void on_sent(void *ctx, PGresult **res, int nres, const char *err)
 {
 	struct send_job *j = ctx;
 	struct app *a = j->app;
-	int created = !err && nres == 1 ? handoff_create_read(res[0]) : -1;
+	long long note_id = 0;
+	int created = job_read(j, res, nres, err, &note_id);
 	sends_unlink(a, j);
 	if (err == dbq_cancelled) {
 		/* Leaving with the send still queued: the draft stays queued on
@@ -57,48 +76,76 @@ static void on_sent(void *ctx, PGresult **res, int nres, const char *err)
 	} else if (created < 0) {
 		sent_refused(a, j, err ? err : "unexpected answer");
 	} else {
-		draft_remove(j->h.id);
-		app_message(a, 0, created ? "handoff sent to %s" : "handoff to %s was already delivered",
-		            j->h.to_team);
-		/* A new handoff comes back as a change notification, which
+		draft_remove(draft_id(&j->d));
+		if (j->d.kind == DRAFT_NOTE)
+			app_message(a, 0, created ? "note %lld written" : "note %lld was already written", note_id);
+		else
+			app_message(a, 0, created ? "handoff sent to %s" : "handoff to %s was already delivered",
+			            j->d.h.to_team);
+		/* What is new comes back as a change notification, which
 		 * re-reads the screens; a resend changed nothing in the database,
 		 * only the drafts on disk. */
 		if (!created)
 			app_reload_all(a);
 	}
-	handoff_clear(&j->h);
+	draft_clear(&j->d);
 	free(j);
 }
 
-void handoff_send(struct app *a, struct handoff_new *h)
+/* On disk first (queued, synced), then to the database: from here on
+ * nothing loses it, and the client's id makes a resend harmless. */
+static void send_start(struct app *a, struct send_job *j)
+{
+	struct db_stmt st;
+	j->app = a;
+	j->unsaved = draft_save_any(&j->d, a->draft_owner, 1, 1, j->why, sizeof j->why) < 0;
+	j->next = a->sends;
+	a->sends = j;
+	if (j->d.kind == DRAFT_NOTE)
+		note_add_stmt(&j->d.n, &j->np, &st);
+	else
+		handoff_create_stmt(&j->d.h, &j->hp, &st);
+	dbq_submit(a->db, 0, &st, 1, 1, on_sent, j);
+	if (j->unsaved)
+		app_message(a, 1, "NOT SAVED — the %s %s, in memory only (quitting loses it): %s", job_noun(j),
+		            a->db_state != DBQ_READY ? "waits for the database" : "is being sent", j->why);
+	else if (a->db_state != DBQ_READY)
+		app_message(a, 1, "database unreachable: the %s is saved and will be sent when it is back",
+		            job_noun(j));
+	else
+		app_message(a, 0, "sending the %s…", job_noun(j));
+}
+
+static struct send_job *job_new(enum draft_kind kind)
 {
 	struct send_job *j = calloc(1, sizeof *j);
 	if (!j)
 		abort();
-	j->app = a;
-	j->h = *h;
+	j->d.kind = kind;
+	return j;
+}
+
+void handoff_send(struct app *a, struct handoff_new *h)
+{
+	struct send_job *j = job_new(DRAFT_HANDOFF);
+	j->d.h = *h;
 	memset(h, 0, sizeof *h);
-	/* On disk first, synced: from here on nothing loses it. */
-	j->unsaved = draft_save(&j->h, a->draft_owner, 1, 1, j->why, sizeof j->why) < 0;
-	j->next = a->sends;
-	a->sends = j;
-	struct db_stmt st;
-	handoff_create_stmt(&j->h, &j->params, &st);
-	dbq_submit(a->db, 0, &st, 1, 1, on_sent, j);
-	if (j->unsaved)
-		app_message(a, 1, "NOT SAVED — the handoff %s, in memory only (quitting loses it): %s",
-		            a->db_state != DBQ_READY ? "waits for the database" : "is being sent", j->why);
-	else if (a->db_state != DBQ_READY)
-		app_message(a, 1, "database unreachable: the handoff is saved and will be sent when it is back");
-	else
-		app_message(a, 0, "sending the handoff…");
+	send_start(a, j);
+}
+
+void note_send(struct app *a, struct note_new *n)
+{
+	struct send_job *j = job_new(DRAFT_NOTE);
+	j->d.n = *n;
+	memset(n, 0, sizeof *n);
+	send_start(a, j);
 }
 
 int handoff_send_keep(struct app *a)
 {
 	int n = 0;
 	for (struct send_job *j = a->sends; j; j = j->next) {
-		if (j->unsaved && draft_save(&j->h, a->draft_owner, 1, 1, j->why, sizeof j->why) == 0)
+		if (j->unsaved && draft_save_any(&j->d, a->draft_owner, 1, 1, j->why, sizeof j->why) == 0)
 			j->unsaved = 0;
 		n += j->unsaved;
 	}

@@ -366,18 +366,6 @@ static void on_discard(struct app *a, void *ctx, const char *answer)
 		app_pop(a);
 }
 
-static void edit_outside(struct form *f, struct app *a)
-{
-	char dir[4096], path[4200], err[256];
-	if (draft_dir(dir, sizeof dir, err, sizeof err) < 0) {
-		app_message(a, 1, "%s", err);
-		return;
-	}
-	snprintf(path, sizeof path, "%s/%s.edit.txt", dir, f->h.id);
-	if (note_edit_external(&f->note, a, path))
-		save_draft(f, a);
-}
-
 static void send(struct form *f, struct app *a)
 {
 	char err[256];
@@ -413,7 +401,8 @@ static void form_action(struct screen *s, struct app *a, enum ui_action act)
 		app_prompt(a, "Discard this handoff draft?", 1, on_discard, f);
 		return;
 	case ACT_EDITOR:
-		edit_outside(f, a);
+		if (note_edit_external(&f->note, a, f->h.id))
+			save_draft(f, a);
 		return;
 	case ACT_SEND:
 		send(f, a);

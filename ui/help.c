@@ -48,8 +48,11 @@ struct screen *help_new(struct app *a, enum ui_scope scope)
 		buf_printf(&b, "  %-22s %s\n", keys, keys_action_help((enum ui_action)act));
 	}
 	if (scope == SCOPE_QUEUE)
-		buf_puts(&b, "\nThe queue lists breached handoffs first (! and BREACHED), then the\n"
-		             "other unacknowledged ones, then acknowledged ones, each oldest first.\n"
+		buf_puts(&b, "\nThe queue lists breached handoffs first (! and BREACHED) by severity:\n"
+		             "the most urgent priority first, and within a priority the one furthest\n"
+		             "past its SLA first (an urgent one breached for hours comes before a\n"
+		             "low one breached for months).  Then the other unacknowledged ones,\n"
+		             "then acknowledged ones, each oldest first.\n"
 		             "SLA is the time to acknowledge: +1d means over the SLA by a day,\n"
 		             "-23h within the SLA by 23 hours (that long is left).  The bottom\n"
 		             "line has the median time to acknowledge over the last 7 and the\n"

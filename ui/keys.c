@@ -64,6 +64,7 @@ const struct ui_binding keys_bindings[] = {
 	{SCOPE_CUSTOMER, 't', "t", ACT_TIMELINE},
 	{SCOPE_CUSTOMER, 'F', "F", ACT_FIND},
 	{SCOPE_CUSTOMER, 'h', "h", ACT_HANDOFF},
+	{SCOPE_CUSTOMER, 'n', "n", ACT_NOTE},
 	{SCOPE_CUSTOMER, 'a', "a", ACT_ACK},
 	{SCOPE_CUSTOMER, 'r', "r", ACT_RESOLVE},
 	{SCOPE_CUSTOMER, 'c', "c", ACT_CANCEL},
@@ -157,7 +158,7 @@ void keys_labels(enum ui_scope scope, enum ui_action a, char *out, size_t n)
 
 static const char *const scope_titles[SCOPE_COUNT] = {
 	"Everywhere", "Lists", "Start screen (finder)", "Customer screen", "Pages (details, timeline, help)",
-	"Handoff form", "Saved drafts", "Handoff queue",
+	"Handoff and note forms", "Saved drafts", "Handoff queue",
 };
 
 /* The key table in Markdown, for the README: generated from the same

@@ -1,6 +1,7 @@
-/* The handoff note's editor: insert and delete by UTF-8 character, move by
+/* The editor of a handoff's or a success note's text: insert and delete by UTF-8 character, move by
  * character, line and column, wrap to the box, or hand the text to
  * $VISUAL/$EDITOR and take back what it wrote. */
+#include "baton/draft.h"
 #include "baton/text.h"
 #include "ui/note_edit.h"
 
@@ -298,8 +299,15 @@ static int take_back(struct note_edit *e, struct app *a, const char *path)
 	return 1;
 }
 
-int note_edit_external(struct note_edit *e, struct app *a, const char *path)
+int note_edit_external(struct note_edit *e, struct app *a, const char *draft_id)
 {
+	char dir[4096], path[4200], err[256];
+	/* Beside the drafts: a private directory, verified before use. */
+	if (draft_dir(dir, sizeof dir, err, sizeof err) < 0) {
+		app_message(a, 1, "%s", err);
+		return 0;
+	}
+	snprintf(path, sizeof path, "%s/%s.edit.txt", dir, draft_id);
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0 || write(fd, buf_str(&e->text), e->text.len) != (ssize_t)e->text.len) {
 		if (fd >= 0)

@@ -3,6 +3,7 @@
 #define BATON_CLI_H
 
 #include <libpq-fe.h>
+#include <stddef.h>
 
 struct config;
 
@@ -29,6 +30,7 @@ int cli_queue(const struct cli *cli, int argc, char **argv);
 int cli_staff(const struct cli *cli, int argc, char **argv);
 int cli_audit(const struct cli *cli, int argc, char **argv);
 int cli_settings(const struct cli *cli, int argc, char **argv);
+int cli_note(const struct cli *cli, int argc, char **argv);
 
 /* Connect and check the schema version; NULL with the message printed
  * and *rc set to the exit status. */
@@ -55,6 +57,29 @@ void cli_json_rows(struct buf *b, const PGresult *r, const char *const *names);
 /* Every row as CSV (csv.h: cleaned, formulas neutralised) after a header of
  * names; integer columns as numbers, booleans as true/false. */
 void cli_csv_rows(struct buf *b, const PGresult *r, const char *const *names);
+
+/* --- for the commands that write (src/cli/util.c) --- */
+
+/* Run a write, reconnecting and resending while the connection is lost
+ * (up to 30 s): safe only because every write carries its client-generated
+ * id.  NULL + err when it failed or the database refused it. */
+struct db_stmt;
+PGresult *cli_exec_retrying(const struct cli *cli, PGconn **c, const struct db_stmt *st, char *err,
+                            size_t errlen);
+/* Counting stops here: a note from /dev/zero is "more than" this. */
+#define CLI_NOTE_COUNT_MAX ((size_t)64 << 20)
+/* A note from standard input (malloc'd): no more than limit + 1 bytes
+ * kept, but every byte counted (up to CLI_NOTE_COUNT_MAX) into *size, so
+ * that an over-long note is refused with its real size. */
+char *cli_read_note(size_t limit, size_t *size);
+/* 1 (and the message, with the real size) if size is over max. */
+int cli_note_too_big(size_t size, size_t max);
+/* --customer as 'baton show' takes it: an exit status, the message said. */
+int cli_resolve_customer(PGconn *c, const char *what, long long *id);
+/* A handoff as people name it: a whole UUID as it is, a prefix (as the
+ * console shows ids) by the server.  An exit status, the message said. */
+struct handoff_id_range;
+int cli_resolve_handoff(PGconn *c, const char *given, const struct handoff_id_range *range, char id[37]);
 
 /* Print "baton: message" to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

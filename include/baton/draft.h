@@ -1,5 +1,6 @@
-/* Handoff drafts on local disk, kept from the first keystroke until the
- * database has the handoff.
+/* Drafts on local disk, kept from the first keystroke until the database
+ * has what was written: handoffs and success notes, each a kind of draft
+ * with the same guarantees.
  *
  * The host is shared and may be hostile: other local users can write to
  * shared directories, and $XDG_STATE_HOME may sit on shared storage.  So the
@@ -21,14 +22,19 @@
 #include <time.h>
 
 #include "baton/handoff.h"
+#include "baton/note.h"
 
 /* The largest draft file read: a note is at most 64 KiB, so anything
  * bigger was not written by Baton. */
 #define DRAFT_MAX_BYTES (1024 * 1024)
 #define DRAFT_OWNER_MAX 512
 
+enum draft_kind { DRAFT_HANDOFF, DRAFT_NOTE };
+
 struct draft {
-	struct handoff_new h;  /* h.note is malloc'd */
+	enum draft_kind kind;
+	struct handoff_new h;  /* kind DRAFT_HANDOFF; h.note is malloc'd */
+	struct note_new n;     /* kind DRAFT_NOTE; n.body is malloc'd */
 	char owner[DRAFT_OWNER_MAX];
 	int queued;            /* submitted, waiting for the database */
 	time_t mtime;
@@ -55,12 +61,20 @@ void draft_identity(const PGconn *c, const char *session_user, char *out, size_t
  * sync: fsync before returning.  -1 + err. */
 int draft_save(const struct handoff_new *h, const char *owner, int queued, int sync, char *err,
                size_t errlen);
+/* The same for a success note. */
+int draft_save_note(const struct note_new *n, const char *owner, int queued, int sync, char *err,
+                    size_t errlen);
+/* Whichever d holds (d->kind). */
+int draft_save_any(const struct draft *d, const char *owner, int queued, int sync, char *err,
+                   size_t errlen);
 /* Read the draft file `name` (no '/') of the drafts directory.  -1 + err
  * (its path and why: not a regular file, not ours, too big, bad format);
  * d is then empty. */
 int draft_load(const char *name, struct draft *d, char *err, size_t errlen);
 void draft_clear(struct draft *d);
-/* Remove the draft with this handoff id; 0 also if there was none. */
+/* The id of what the draft holds (a handoff's or a note's). */
+const char *draft_id(const struct draft *d);
+/* Remove the draft with this id; 0 also if there was none. */
 int draft_remove(const char *id);
 /* The drafts of owner, newest first, and what was refused.  -1 + err if
  * the directory cannot be used. */

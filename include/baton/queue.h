@@ -1,5 +1,7 @@
-/* The leads' handoff queue: filtered, breached and unacknowledged first,
- * then oldest first; counts per team and state; median time to acknowledge. */
+/* The leads' handoff queue: filtered; breached first by severity (priority,
+ * then how far past the SLA), then the other unacknowledged and the
+ * acknowledged ones, oldest first; counts per team and state; median time
+ * to acknowledge. */
 #ifndef BATON_QUEUE_H
 #define BATON_QUEUE_H
 

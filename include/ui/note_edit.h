@@ -1,5 +1,5 @@
-/* A multi-line UTF-8 text editor in a box: the handoff form's note
- * (ui/note_edit.c), edited in place or in $VISUAL/$EDITOR. */
+/* A multi-line UTF-8 text editor in a box: the text of the handoff and
+ * note forms (ui/note_edit.c), edited in place or in $VISUAL/$EDITOR. */
 #ifndef BATON_UI_NOTE_EDIT_H
 #define BATON_UI_NOTE_EDIT_H
 
@@ -23,8 +23,9 @@ int note_edit_key(struct note_edit *e, struct app *a, int key, int is_func);
 void note_edit_draw(struct note_edit *e, struct app *a, int y, int h, int focused);
 /* Only white space. */
 int note_edit_blank(const struct note_edit *e);
-/* Run $VISUAL/$EDITOR (as git and mutt do) on the text, through the file
- * path; 1 if the text was replaced, 0 if not (the reason is on screen). */
-int note_edit_external(struct note_edit *e, struct app *a, const char *path);
+/* Run $VISUAL/$EDITOR (as git and mutt do) on the text, through a file
+ * named after draft_id in the drafts directory; 1 if the text was
+ * replaced, 0 if not (the reason is on screen). */
+int note_edit_external(struct note_edit *e, struct app *a, const char *draft_id);
 
 #endif

@@ -42,7 +42,8 @@ struct app;
 	X(ACK, "acknowledge", "acknowledge the selected handoff")          \
 	X(RESOLVE, "resolve", "resolve the selected handoff")              \
 	X(CANCEL, "cancel", "cancel the selected handoff (its author)")    \
-	X(SEND, "send", "send the handoff")                                \
+	X(NOTE, "note", "write a success note (the selected note: correct it)") \
+	X(SEND, "send", "send the handoff or note")                        \
 	X(EDITOR, "editor", "edit the note in $VISUAL / $EDITOR")          \
 	X(DISCARD, "discard", "discard the selected draft")                \
 	X(QUEUE, "queue", "the handoff queue (leads)")                     \
@@ -147,8 +148,9 @@ struct app {
 	char fatal[768]; /* message printed after the terminal is restored */
 	struct prompt prompt;
 	int drafts_offered;
+	int started;     /* the start screen was chosen (ui/app.c) */
 	char draft_owner[DRAFT_OWNER_MAX]; /* draft_identity of the connection */
-	struct send_job *sends;  /* handoffs on their way (ui/handoff_actions.c) */
+	struct send_job *sends;  /* handoffs and notes on their way (ui/handoff_actions.c) */
 };
 
 /* Ask on the bottom row; done() is called with the answer ("y"/"n" for
@@ -205,12 +207,19 @@ struct handoff_tickets;
 /* Takes over h (and its note) and tickets (the ones it may link; NULL: none). */
 struct screen *handoff_form_new(struct app *a, struct handoff_new *h, struct handoff_tickets *tickets);
 struct screen *drafts_new(struct app *a);
+struct note_new;
+struct note_links;
+/* Takes over n (and its body) and links (what it may be about; NULL:
+ * only what n already names). */
+struct screen *note_form_new(struct app *a, struct note_new *n, struct note_links *links);
 struct screen *queue_new(struct app *a);
 
 /* Handoff actions any screen may start (ui/handoff_actions.c). */
 /* Save as queued and send; survives the form and reconnects. */
 void handoff_send(struct app *a, struct handoff_new *h);
-/* Save again the handoffs on their way whose draft could not be written;
+/* The same for a success note. */
+void note_send(struct app *a, struct note_new *n);
+/* Save again the handoffs and notes on their way whose draft could not be written;
  * how many are still in memory only. */
 int handoff_send_keep(struct app *a);
 /* Acknowledge/resolve/cancel a handoff, asking for an optional comment. */

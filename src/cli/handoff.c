@@ -36,9 +36,6 @@ static const char usage_text[] =
 	"handoff's state and version now. Reasons, priorities and the largest note\n"
 	"are the database's ('baton settings').\n";
 
-/* Retry window for a lost connection: the ids make resending safe. */
-#define RETRY_SECONDS 30
-
 struct opts {
 	const char *customer, *to_team, *to, *reason, *priority, *ticket, *message, *comment;
 	const char *team, *state, *format;
@@ -90,49 +87,6 @@ static int parse(int argc, char **argv, struct opts *o, int *optind_out)
 	return 0;
 }
 
-/* Run a write, reconnecting and resending while the connection is lost.
- * Safe only because every write carries its client-generated id. */
-static PGresult *exec_retrying(const struct cli *cli, PGconn **c, const struct db_stmt *st,
-                               char *err, size_t errlen)
-{
-	for (int waited = 0;; waited++) {
-		PGresult *r = db_exec(*c, st->sql, st->nparams, st->params, err, errlen);
-		if (r || PQstatus(*c) != CONNECTION_BAD || waited >= RETRY_SECONDS)
-			return r;
-		if (waited == 0)
-			fprintf(stderr, "baton: connection lost (%s); retrying for up to %d s\n", err,
-			        RETRY_SECONDS);
-		sleep(1);
-		PGconn *n = db_connect(cli->cfg, cli->conninfo, err, errlen);
-		if (n) {
-			PQfinish(*c);
-			*c = n;
-		}
-	}
-}
-
-/* Counting stops here: a note from /dev/zero is "more than" this. */
-#define NOTE_COUNT_MAX ((size_t)64 << 20)
-
-/* The note from standard input: no more than limit + 1 bytes kept, but
- * every byte counted (up to NOTE_COUNT_MAX) into *size, so that an
- * over-long note is refused with its real size. */
-static char *read_stdin(size_t limit, size_t *size)
-{
-	struct buf b = BUF_INIT;
-	char chunk[4096];
-	size_t n;
-	if (isatty(STDIN_FILENO))
-		fputs("Write the note; end it with Ctrl-D on a line of its own.\n", stderr);
-	*size = 0;
-	while (*size <= NOTE_COUNT_MAX && (n = fread(chunk, 1, sizeof chunk, stdin)) > 0) {
-		if (b.len <= limit)
-			buf_add(&b, chunk, n);
-		*size += n;
-	}
-	return buf_steal(&b);
-}
-
 static int resolve_team(PGconn *c, const char *name, char *out, size_t n)
 {
 	char err[512];
@@ -172,16 +126,6 @@ static int new_from_opts(const struct opts *o, struct handoff_new *h)
 	return EXIT_OK;
 }
 
-/* A note over the largest size, said with its real size. */
-static int note_too_big(size_t size, size_t max)
-{
-	if (size <= max)
-		return 0;
-	cli_error("the note is %s%zu bytes; the largest is %zu", size > NOTE_COUNT_MAX ? "more than " : "",
-	          size > NOTE_COUNT_MAX ? NOTE_COUNT_MAX : size, max);
-	return 1;
-}
-
 static int cmd_new(const struct cli *cli, const struct opts *o)
 {
 	struct handoff_new h;
@@ -190,7 +134,7 @@ static int cmd_new(const struct cli *cli, const struct opts *o)
 	if (rc != EXIT_OK)
 		return rc;
 	size_t size = o->message ? strlen(o->message) : 0;
-	h.note = o->message ? strdup(o->message) : read_stdin(HANDOFF_NOTE_MAX, &size);
+	h.note = o->message ? strdup(o->message) : cli_read_note(HANDOFF_NOTE_MAX, &size);
 	if (!h.note)
 		abort();
 	struct team_list rules = {0};
@@ -207,7 +151,7 @@ static int cmd_new(const struct cli *cli, const struct opts *o)
 	/* The database's reasons and largest note, to say at once what is
 	 * wrong (the server refuses it anyway). */
 	if (team_list_fetch(c, &rules, 2, err, sizeof err) == 0 &&
-	    note_too_big(size, (size_t)rules.max_note_bytes)) {
+	    cli_note_too_big(size, (size_t)rules.max_note_bytes)) {
 		rc = EXIT_FAIL;
 		goto out;
 	}
@@ -216,19 +160,8 @@ static int cmd_new(const struct cli *cli, const struct opts *o)
 		rc = rules.max_note_bytes ? EXIT_FAIL : EXIT_DB;
 		goto out;
 	}
-	char *cand = NULL;
-	int n = cv_resolve(c, o->customer, &h.customer_id, &cand, err, sizeof err);
-	if (n != 1) {
-		if (n < 0)
-			cli_error("%s", err);
-		else if (n == 0)
-			cli_error("unknown customer '%s'", o->customer);
-		else
-			cli_error("'%s' matches %d customers; use the id", o->customer, n);
-		free(cand);
-		rc = n < 0 ? EXIT_DB : EXIT_FAIL;
+	if ((rc = cli_resolve_customer(c, o->customer, &h.customer_id)) != EXIT_OK)
 		goto out;
-	}
 	if (resolve_team(c, o->to_team, h.to_team, sizeof h.to_team) < 0) {
 		rc = EXIT_FAIL;
 		goto out;
@@ -236,7 +169,7 @@ static int cmd_new(const struct cli *cli, const struct opts *o)
 	struct handoff_params st;
 	struct db_stmt s;
 	handoff_create_stmt(&h, &st, &s);
-	PGresult *r = exec_retrying(cli, &c, &s, err, sizeof err);
+	PGresult *r = cli_exec_retrying(cli, &c, &s, err, sizeof err);
 	if (!r) {
 		cli_error("%s", err);
 		rc = PQstatus(c) == CONNECTION_BAD ? EXIT_DB : EXIT_FAIL;
@@ -248,33 +181,6 @@ out:
 	team_list_free(&rules);
 	handoff_clear(&h);
 	PQfinish(c);
-	return rc;
-}
-
-/* The handoff the user named: a whole UUID as it is, a prefix (as the
- * console shows ids) by the server.  An exit status. */
-static int resolve_handoff(PGconn *c, const char *given, const struct handoff_id_range *range,
-                           char id[37])
-{
-	if (handoff_is_uuid(given)) {
-		snprintf(id, 37, "%s", given);
-		return EXIT_OK;
-	}
-	char err[1024], *cand = NULL;
-	int n = handoff_find_range(c, range, id, &cand, err, sizeof err), rc = EXIT_FAIL;
-	if (n < 0) {
-		cli_error("%s", err);
-		rc = EXIT_DB;
-	} else if (n == 0) {
-		cli_error("no handoff id starts with '%s'", given);
-	} else if (n > 1) {
-		cli_error("'%s' matches %s%d handoffs; give more of the id:\n%s", given,
-		          n > HANDOFF_MATCHES_MAX ? "more than " : "",
-		          n > HANDOFF_MATCHES_MAX ? HANDOFF_MATCHES_MAX : n, cand);
-	} else {
-		rc = EXIT_OK;
-	}
-	free(cand);
 	return rc;
 }
 
@@ -335,7 +241,7 @@ static int cmd_step(const struct cli *cli, const struct opts *o, const char *kin
 	PGconn *c = cli_connect(cli, &rc);
 	if (!c)
 		return rc;
-	rc = resolve_handoff(c, given, &range, id);
+	rc = cli_resolve_handoff(c, given, &range, id);
 	if (rc != EXIT_OK) {
 		PQfinish(c);
 		return rc;
@@ -358,7 +264,7 @@ static int cmd_step(const struct cli *cli, const struct opts *o, const char *kin
 	struct handoff_params st;
 	struct db_stmt stmt;
 	handoff_step_stmt(&s, &st, &stmt);
-	PGresult *r = exec_retrying(cli, &c, &stmt, err, sizeof err);
+	PGresult *r = cli_exec_retrying(cli, &c, &stmt, err, sizeof err);
 	if (!r) {
 		cli_error("%s", err);
 		rc = PQstatus(c) == CONNECTION_BAD ? EXIT_DB : EXIT_FAIL;

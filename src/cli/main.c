@@ -34,6 +34,8 @@ static const char usage_text[] =
 	"  keys                  print the console's key bindings (Markdown)\n"
 	"  handoff ...           write, acknowledge, resolve, cancel, reassign and\n"
 	"                        list handoffs (baton handoff --help)\n"
+	"  note add ...          write a success note about a customer\n"
+	"                        (baton note --help)\n"
 	"  staff ...             add, disable, enable, change and list people\n"
 	"                        (administrators; baton staff --help)\n"
 	"  settings ...          the rules every client shares: reasons, SLAs, the\n"
@@ -75,6 +77,7 @@ static const struct command {
 	{"migrate", cli_migrate}, {"doctor", cli_doctor},   {"show", cli_show},
 	{"find", cli_find},       {"handoff", cli_handoff}, {"queue", cli_queue},
 	{"settings", cli_settings}, {"staff", cli_staff},    {"audit", cli_audit},
+	{"note", cli_note},
 };
 
 static int run_command(const struct cli *cli, const char *cmd, int argc, char **argv)

@@ -18,8 +18,9 @@ static const char usage[] =
 	"Usage: baton queue [--team T] [--to PERSON] [--state S] [--reason R]\n"
 	"                   [--priority P] [--segment S] [--breached] [--mine]\n"
 	"                   [--view NAME] [--format text|json|csv]\n"
-	"The handoff queue: unacknowledged handoffs past their SLA first, then the\n"
-	"other open ones, then acknowledged ones, each oldest first. --state\n"
+	"The handoff queue: unacknowledged handoffs past their SLA first, by\n"
+	"severity (the most urgent priority first, then the furthest past its SLA),\n"
+	"then the other open ones, then acknowledged ones, each oldest first. --state\n"
 	"resolved or cancelled lists closed ones, newest first. --view uses a\n"
 	"saved view of the configuration (queue.views).\n";
 

@@ -2,10 +2,15 @@
 #include "baton/buf.h"
 #include "baton/cli.h"
 #include "baton/csv.h"
+#include "baton/customer.h"
+#include "baton/db.h"
+#include "baton/handoff.h"
 #include "baton/text.h"
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 /* Messages often quote what came from the database or the command line:
  * cleaned in one place, so none of it reaches the terminal as a control. */
@@ -100,4 +105,91 @@ void cli_csv_rows(struct buf *b, const PGresult *r, const char *const *names)
 		csv_end_row(&w);
 	}
 	csv_free(&w);
+}
+
+/* --- shared by the commands that write ------------------------------------------ */
+
+/* Retry window for a lost connection: the ids make resending safe. */
+#define RETRY_SECONDS 30
+
+PGresult *cli_exec_retrying(const struct cli *cli, PGconn **c, const struct db_stmt *st, char *err,
+                            size_t errlen)
+{
+	for (int waited = 0;; waited++) {
+		PGresult *r = db_exec(*c, st->sql, st->nparams, st->params, err, errlen);
+		if (r || PQstatus(*c) != CONNECTION_BAD || waited >= RETRY_SECONDS)
+			return r;
+		if (waited == 0)
+			fprintf(stderr, "baton: connection lost (%s); retrying for up to %d s\n", err,
+			        RETRY_SECONDS);
+		sleep(1);
+		PGconn *n = db_connect(cli->cfg, cli->conninfo, err, errlen);
+		if (n) {
+			PQfinish(*c);
+			*c = n;
+		}
+	}
+}
+
+char *cli_read_note(size_t limit, size_t *size)
+{
+	struct buf b = BUF_INIT;
+	char chunk[4096];
+	size_t n;
+	if (isatty(STDIN_FILENO))
+		fputs("Write the note; end it with Ctrl-D on a line of its own.\n", stderr);
+	*size = 0;
+	while (*size <= CLI_NOTE_COUNT_MAX && (n = fread(chunk, 1, sizeof chunk, stdin)) > 0) {
+		if (b.len <= limit)
+			buf_add(&b, chunk, n);
+		*size += n;
+	}
+	return buf_steal(&b);
+}
+
+int cli_note_too_big(size_t size, size_t max)
+{
+	if (size <= max)
+		return 0;
+	cli_error("the note is %s%zu bytes; the largest is %zu", size > CLI_NOTE_COUNT_MAX ? "more than " : "",
+	          size > CLI_NOTE_COUNT_MAX ? CLI_NOTE_COUNT_MAX : size, max);
+	return 1;
+}
+
+int cli_resolve_customer(PGconn *c, const char *what, long long *id)
+{
+	char err[1024], *cand = NULL;
+	int n = cv_resolve(c, what, id, &cand, err, sizeof err);
+	if (n < 0)
+		cli_error("%s", err);
+	else if (n == 0)
+		cli_error("unknown customer '%s'", what);
+	else if (n > 1)
+		cli_error("'%s' matches %d customers; use the id", what, n);
+	free(cand);
+	return n < 0 ? EXIT_DB : n == 1 ? EXIT_OK : EXIT_FAIL;
+}
+
+int cli_resolve_handoff(PGconn *c, const char *given, const struct handoff_id_range *range, char id[37])
+{
+	if (handoff_is_uuid(given)) {
+		snprintf(id, 37, "%s", given);
+		return EXIT_OK;
+	}
+	char err[1024], *cand = NULL;
+	int n = handoff_find_range(c, range, id, &cand, err, sizeof err), rc = EXIT_FAIL;
+	if (n < 0) {
+		cli_error("%s", err);
+		rc = EXIT_DB;
+	} else if (n == 0) {
+		cli_error("no handoff id starts with '%s'", given);
+	} else if (n > 1) {
+		cli_error("'%s' matches %s%d handoffs; give more of the id:\n%s", given,
+		          n > HANDOFF_MATCHES_MAX ? "more than " : "",
+		          n > HANDOFF_MATCHES_MAX ? HANDOFF_MATCHES_MAX : n, cand);
+	} else {
+		rc = EXIT_OK;
+	}
+	free(cand);
+	return rc;
 }

@@ -38,7 +38,7 @@ check "the update records the state change, old and new" \
 
 # --- writes from psql are logged just the same ------------------------------------
 PGAPPNAME=psql psql -X -q -d "dbname=$db user=ana" \
-	-c "INSERT INTO success_note (customer_id, body) SELECT id, 'From psql' FROM customer WHERE domain = 'nwh.example'"
+	-c "SELECT baton_note_add(gen_random_uuid(), id, 'note', 'From psql') FROM customer WHERE domain = 'nwh.example'"
 check "a note written with psql: logged as ana's, application psql" \
 	test "$(audit_count "$(since "entity = 'success_note' AND actor = 'ana' AND application = 'psql' AND change ->> 'body' = 'From psql'")")" = 1
 n=$(audit_count "$(since "true")")

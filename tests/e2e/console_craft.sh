@@ -19,6 +19,10 @@ trap cleanup EXIT
 # Stack: finder -> North Star Logistics -> queue -> the queue's first customer.
 start craft 100 30 "$BATON_BIN" -d "'dbname=$db user=lee'"
 wait_state live 15
+# A lead's console opens on the queue: q goes back to the finder.
+wait_row 1 "Handoff queue" 10
+keys q
+wait_for "Find:" 10
 type_text "North Star"
 wait_for "North Star Logistics" 10
 keys Enter

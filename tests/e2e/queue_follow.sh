@@ -18,8 +18,7 @@ marked() { screen | grep -E '^.\*'; }
 
 start queue_follow 80 24 env XDG_STATE_HOME="$state" "$BATON_BIN" -d "'dbname=$db user=lee'"
 wait_state live 15
-keys Escape
-keys L
+# A lead's console opens on the queue (start_screen.sh).
 check "lee's queue: Northwind Health first and selected" \
 	eval 'wait_row 1 "Handoff queue · my teams" 10 && wait_row 6 "Northwind Health" 10 && row 6 | grep -qE "^›"'
 second=$(row 7 | cut -c 10-25 | sed 's/ *$//; s/…$//')
@@ -46,7 +45,7 @@ check "the mark is still on '$second' (now the first row), on no other row" \
 
 keys q
 wait_for "Find:" 5
-keys q
-check "q, q quits with exit status 0" exit_status_is 0 10
+keys Escape q
+check "q, Esc, q quits with exit status 0" exit_status_is 0 10
 check "no sanitizer report" no_sanitizer_report
 stop

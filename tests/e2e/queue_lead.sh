@@ -1,5 +1,5 @@
 #!/bin/sh
-# The leads' queue at 80x24, as lee (Success lead): Esc, L opens it on the
+# The leads' queue at 80x24, as lee (Success lead): the console opens on it, on the
 # "my teams" view with Northwind's breached escalation on top; 4 switches to
 # "all teams", f "team=support" filters; x exports CSV.  The command-line
 # twin, `baton queue --team support`, gives the same rows as RFC 4180 CSV
@@ -45,9 +45,7 @@ check "the demo has active handoffs to Support (the counts below compare with th
 
 start queue_lead 80 24 env XDG_STATE_HOME="$state" "$BATON_BIN" -d "'dbname=$db user=lee'"
 check "lee's console is live" wait_state live 15
-keys Escape
-keys L
-check "Esc, L: 'Handoff queue · my teams'" wait_row 1 "Baton · Handoff queue · my teams" 10
+check "lee's console opens on 'Handoff queue · my teams'" wait_row 1 "Baton · Handoff queue · my teams" 10
 check "the filter line says 'state=active mine' and the views are listed" \
 	eval 'wait_row 4 "filter: state=active mine" 5 && wait_row 3 "1 my teams  2 breached  3 escalations  4 all teams" 5'
 check "first row: Northwind Health, selected, with '!' and BREACHED" \
@@ -98,8 +96,8 @@ check "the export is private (mode 0600)" test "$(stat -c %a "$T/export.csv")" =
 
 keys q
 check "q leaves the queue for the start screen" wait_for "Waiting for you and Success" 5
-keys q
-check "q quits with exit status 0" exit_status_is 0 10
+keys Escape q
+check "Esc, q quits with exit status 0" exit_status_is 0 10
 check "no sanitizer report" no_sanitizer_report
 stop
 

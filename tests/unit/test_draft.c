@@ -6,6 +6,7 @@
 #include "baton/team.h"
 #include "baton/draft.h"
 #include "baton/handoff.h"
+#include "baton/note.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -814,6 +815,115 @@ static void test_validate_unknown_priority(void)
 	CHECK(validate("success", "escalation", "urgent", "note", err, sizeof err) == 0);
 }
 
+/* --- success note drafts: a kind of draft, the same machinery ------------------ */
+
+static void fill_note(struct note_new *n)
+{
+	CHECK(note_init(n) == 0);
+	n->customer_id = 6;
+	snprintf(n->customer_name, sizeof n->customer_name, "Müller & Söhne GmbH");
+	snprintf(n->kind, sizeof n->kind, "qbr");
+	snprintf(n->handoff_id, sizeof n->handoff_id, "6293c178-ae4a-339c-418f-a402dd44efe3");
+	n->supersedes = 42;
+	n->body = strdup(NOTE);
+}
+
+static void test_note_draft_round_trip(void)
+{
+	struct note_new n;
+	struct draft back;
+	char err[256] = "";
+	empty_dir();
+	fill_note(&n);
+	CHECK(draft_save_note(&n, OWNER, 1, 1, err, sizeof err) == 0);
+	CHECK(load_id(n.id, &back, err, sizeof err) == 0);
+	CHECK(back.kind == DRAFT_NOTE);
+	CHECK_STR(draft_id(&back), n.id);
+	CHECK_STR(back.owner, OWNER);
+	CHECK(back.n.customer_id == 6);
+	CHECK_STR(back.n.customer_name, "Müller & Söhne GmbH");
+	CHECK_STR(back.n.kind, "qbr");
+	CHECK_STR(back.n.handoff_id, "6293c178-ae4a-339c-418f-a402dd44efe3");
+	CHECK(back.n.supersedes == 42 && back.n.ticket_id == 0);
+	CHECK_STR(back.n.body, NOTE); /* header-like lines stay text */
+	CHECK(back.queued == 1);
+	CHECK(back.h.note == NULL);
+	draft_clear(&back);
+	/* Removed by its id, like a handoff's. */
+	CHECK(draft_remove(n.id) == 0);
+	CHECK(load_id(n.id, &back, err, sizeof err) == -1);
+	note_clear(&n);
+}
+
+static void test_note_and_handoff_drafts_listed_together(void)
+{
+	struct note_new n;
+	struct handoff_new h;
+	struct draft_list l;
+	char err[256];
+	empty_dir();
+	fill_note(&n);
+	fill(&h);
+	CHECK(draft_save_note(&n, OWNER, 0, 0, err, sizeof err) == 0);
+	CHECK(draft_save(&h, OWNER, 0, 0, err, sizeof err) == 0);
+	CHECK(draft_list(OWNER, &l, err, sizeof err) == 2);
+	int notes = 0, handoffs = 0;
+	for (int i = 0; i < l.n; i++) {
+		notes += l.v[i].kind == DRAFT_NOTE && !strcmp(l.v[i].n.id, n.id);
+		handoffs += l.v[i].kind == DRAFT_HANDOFF && !strcmp(l.v[i].h.id, h.id);
+	}
+	CHECK(notes == 1 && handoffs == 1 && l.refused == 0);
+	draft_list_free(&l);
+	note_clear(&n);
+	handoff_clear(&h);
+}
+
+static void test_note_draft_bad_fields_refused(void)
+{
+	struct draft d;
+	char err[4600], text[2048];
+	const char *id = "0f8fad5b-d9cb-469f-a165-70867728950e";
+	empty_dir();
+	snprintf(text, sizeof text, "baton-draft: 2\nkind: note\nowner: %s\nid: %s\ncustomer: 1\n"
+	         "note-kind: note\n\nfine\n", OWNER, id);
+	plant("x.draft", text);
+	CHECK(draft_load("x.draft", &d, err, sizeof err) == 0 && d.kind == DRAFT_NOTE);
+	draft_clear(&d);
+	snprintf(text, sizeof text, "baton-draft: 2\nkind: note\nowner: %s\nid: %s\ncustomer: 1\n"
+	         "note-kind: tweet\n\nx\n", OWNER, id);
+	plant("x.draft", text);
+	CHECK(draft_load("x.draft", &d, err, sizeof err) == -1);
+	snprintf(text, sizeof text, "baton-draft: 2\nkind: note\nowner: %s\nid: %s\ncustomer: 1\n"
+	         "note-kind: note\nhandoff: ../../x\n\nx\n", OWNER, id);
+	plant("x.draft", text);
+	CHECK(draft_load("x.draft", &d, err, sizeof err) == -1);
+	snprintf(text, sizeof text, "baton-draft: 2\nkind: letter\nowner: %s\nid: %s\ncustomer: 1\n\nx\n",
+	         OWNER, id);
+	plant("x.draft", text);
+	CHECK(draft_load("x.draft", &d, err, sizeof err) == -1);
+	CHECK(strstr(err, "bad format") != NULL);
+}
+
+static void test_note_validate(void)
+{
+	struct note_new n;
+	char err[256];
+	fill_note(&n);
+	n.supersedes = 0;
+	CHECK(note_validate(&n, 0, err, sizeof err) == 0);
+	n.ticket_id = 4812;
+	CHECK(note_validate(&n, 0, err, sizeof err) == -1 && strstr(err, "not both"));
+	n.handoff_id[0] = '\0';
+	CHECK(note_validate(&n, 64, err, sizeof err) == -1 && strstr(err, "the largest is 64"));
+	snprintf(n.kind, sizeof n.kind, "tweet");
+	CHECK(note_validate(&n, 0, err, sizeof err) == -1 && strstr(err, "unknown kind"));
+	snprintf(n.kind, sizeof n.kind, "call");
+	free(n.body);
+	n.body = strdup(" \n\t");
+	CHECK(note_validate(&n, 0, err, sizeof err) == -1 && strstr(err, "the note is empty"));
+	note_clear(&n);
+}
+
 int main(void)
 {
 	snprintf(state_home, sizeof state_home, "%s/baton-draft-XXXXXX",
@@ -834,6 +944,10 @@ int main(void)
 	RUN(test_draft_list_newest_first);
 	RUN(test_draft_remove);
 	RUN(test_draft_load_rejects_invalid_files);
+	RUN(test_note_draft_round_trip);
+	RUN(test_note_and_handoff_drafts_listed_together);
+	RUN(test_note_draft_bad_fields_refused);
+	RUN(test_note_validate);
 	RUN(test_draft_header_injection);
 	RUN(test_draft_dir_fallback_to_home);
 	RUN(test_hostile_dir_symlink_refused);

@@ -1,0 +1,160 @@
+/* The draft file format, one for every kind of draft (handoffs and success
+ * notes): a magic line, "key: value" header lines, a blank line, then the
+ * text as typed.  Header values are one line each; keys a kind does not
+ * use are ignored, so a draft without "kind" is a handoff (the files of
+ * before notes). */
+#include "draft_priv.h"
+#include "baton/text.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DRAFT_MAGIC "baton-draft: 2\n"
+
+static void put_field(struct buf *b, const char *key, const char *v)
+{
+	buf_printf(b, "%s: ", key);
+	for (; *v; v++)
+		buf_putc(b, (*v == '\n' || *v == '\r') ? ' ' : *v);
+	buf_putc(b, '\n');
+}
+
+static void put_num(struct buf *b, const char *key, long long v)
+{
+	char num[32];
+	snprintf(num, sizeof num, "%lld", v);
+	put_field(b, key, num);
+}
+
+/* What every kind has, first: the kind, whose and which draft, the customer. */
+static void put_head(struct buf *b, const char *kind, const char *owner, const char *id,
+                     long long customer, const char *customer_name)
+{
+	buf_puts(b, DRAFT_MAGIC);
+	put_field(b, "kind", kind);
+	put_field(b, "owner", owner);
+	put_field(b, "id", id);
+	put_num(b, "customer", customer);
+	put_field(b, "customer-name", customer_name);
+}
+
+static void put_tail(struct buf *b, int queued, const char *text)
+{
+	put_field(b, "state", queued ? "queued" : "editing");
+	buf_putc(b, '\n');
+	buf_puts(b, text ? text : "");
+}
+
+void draft_format_handoff(struct buf *b, const struct handoff_new *h, const char *owner, int queued)
+{
+	put_head(b, "handoff", owner, h->id, h->customer_id, h->customer_name);
+	put_field(b, "event", h->event_id);
+	put_field(b, "to-team", h->to_team);
+	put_field(b, "to", h->to_staff);
+	put_field(b, "reason", h->reason);
+	put_field(b, "priority", h->priority);
+	put_num(b, "ticket", h->ticket_id);
+	put_tail(b, queued, h->note);
+}
+
+void draft_format_note(struct buf *b, const struct note_new *n, const char *owner, int queued)
+{
+	put_head(b, "note", owner, n->id, n->customer_id, n->customer_name);
+	put_field(b, "note-kind", n->kind);
+	put_num(b, "ticket", n->ticket_id);
+	put_field(b, "handoff", n->handoff_id);
+	put_num(b, "supersedes", n->supersedes);
+	put_tail(b, queued, n->body);
+}
+
+static void copy_field(char *dst, size_t n, const char *v)
+{
+	snprintf(dst, n, "%s", v);
+}
+
+/* The fields every kind has are read into d->h, the note's own into d->n;
+ * draft_parse moves them where the kind says. */
+static int parse_field(struct draft *d, char *line)
+{
+	struct handoff_new *h = &d->h;
+	char *colon = strstr(line, ": ");
+	if (!colon)
+		return 0;
+	*colon = '\0';
+	const char *k = line, *v = colon + 2;
+	if (!strcmp(k, "kind")) {
+		if (strcmp(v, "handoff") != 0 && strcmp(v, "note") != 0)
+			return -1;
+		d->kind = !strcmp(v, "note") ? DRAFT_NOTE : DRAFT_HANDOFF;
+	} else if (!strcmp(k, "owner"))
+		copy_field(d->owner, sizeof d->owner, v);
+	else if (!strcmp(k, "id"))
+		copy_field(h->id, sizeof h->id, v);
+	else if (!strcmp(k, "event"))
+		copy_field(h->event_id, sizeof h->event_id, v);
+	else if (!strcmp(k, "customer"))
+		return text_to_ll(v, 1, LLONG_MAX, &h->customer_id) < 0 ? -1 : 0;
+	else if (!strcmp(k, "customer-name"))
+		copy_field(h->customer_name, sizeof h->customer_name, v);
+	else if (!strcmp(k, "to-team"))
+		copy_field(h->to_team, sizeof h->to_team, v);
+	else if (!strcmp(k, "to"))
+		copy_field(h->to_staff, sizeof h->to_staff, v);
+	else if (!strcmp(k, "reason"))
+		copy_field(h->reason, sizeof h->reason, v);
+	else if (!strcmp(k, "priority"))
+		copy_field(h->priority, sizeof h->priority, v);
+	else if (!strcmp(k, "ticket"))
+		return text_to_ll(v, 0, LLONG_MAX, &h->ticket_id) < 0 ? -1 : 0;
+	else if (!strcmp(k, "note-kind"))
+		copy_field(d->n.kind, sizeof d->n.kind, v);
+	else if (!strcmp(k, "handoff"))
+		copy_field(d->n.handoff_id, sizeof d->n.handoff_id, v);
+	else if (!strcmp(k, "supersedes"))
+		return text_to_ll(v, 0, LLONG_MAX, &d->n.supersedes) < 0 ? -1 : 0;
+	else if (!strcmp(k, "state"))
+		d->queued = strcmp(v, "queued") == 0;
+	return 0;
+}
+
+/* A note draft: the common fields out of d->h, checked as a note. */
+static int adopt_note(struct draft *d)
+{
+	struct note_new *n = &d->n;
+	copy_field(n->id, sizeof n->id, d->h.id);
+	n->customer_id = d->h.customer_id;
+	copy_field(n->customer_name, sizeof n->customer_name, d->h.customer_name);
+	n->ticket_id = d->h.ticket_id;
+	n->body = d->h.note;
+	memset(&d->h, 0, sizeof d->h);
+	if (!note_kind_valid(n->kind) || (n->handoff_id[0] && !handoff_is_uuid(n->handoff_id)))
+		return -1;
+	return handoff_is_uuid(n->id) && n->customer_id > 0 ? 0 : -1;
+}
+
+int draft_parse(struct draft *d, char *text, size_t len)
+{
+	if (memchr(text, '\0', len) || !text_valid_utf8(text, len) ||
+	    strncmp(text, DRAFT_MAGIC, strlen(DRAFT_MAGIC)) != 0)
+		return -1;
+	char *p = text + strlen(DRAFT_MAGIC), *nl;
+	while ((nl = strchr(p, '\n')) && nl != p) {
+		*nl = '\0';
+		if (parse_field(d, p) < 0)
+			return -1;
+		p = nl + 1;
+	}
+	if (!nl)
+		return -1; /* no blank line before the text */
+	if (!(d->h.note = strdup(nl + 1)))
+		abort();
+	if (!d->owner[0])
+		return -1;
+	if (d->kind == DRAFT_NOTE)
+		return adopt_note(d);
+	if (!handoff_is_uuid(d->h.id) || !handoff_is_uuid(d->h.event_id) || d->h.customer_id <= 0)
+		return -1;
+	return 0;
+}

@@ -1,0 +1,16 @@
+/* The draft file format (src/draft_format.c), for src/draft.c which keeps
+ * the files.  Private to them. */
+#ifndef BATON_DRAFT_PRIV_H
+#define BATON_DRAFT_PRIV_H
+
+#include "baton/buf.h"
+#include "baton/draft.h"
+
+/* The whole file: header lines, a blank line, the text. */
+void draft_format_handoff(struct buf *b, const struct handoff_new *h, const char *owner, int queued);
+void draft_format_note(struct buf *b, const struct note_new *n, const char *owner, int queued);
+/* text (len bytes, NUL-terminated, changed in place) into d: 0 if it is a
+ * draft Baton wrote, of either kind, complete; -1 otherwise. */
+int draft_parse(struct draft *d, char *text, size_t len);
+
+#endif
