@@ -29,6 +29,8 @@ int cli_queue(const struct cli *cli, int argc, char **argv);
 int cli_staff(const struct cli *cli, int argc, char **argv);
 int cli_audit(const struct cli *cli, int argc, char **argv);
 int cli_settings(const struct cli *cli, int argc, char **argv);
+int cli_milestone(const struct cli *cli, int argc, char **argv);
+int cli_health(const struct cli *cli, int argc, char **argv);
 
 /* Connect and check the schema version; NULL with the message printed
  * and *rc set to the exit status. */
@@ -55,6 +57,13 @@ void cli_json_rows(struct buf *b, const PGresult *r, const char *const *names);
 /* Every row as CSV (csv.h: cleaned, formulas neutralised) after a header of
  * names; integer columns as numbers, booleans as true/false. */
 void cli_csv_rows(struct buf *b, const PGresult *r, const char *const *names);
+
+/* Run a write, reconnecting and resending while the connection is lost
+ * (for up to 30 s, saying so once on stderr): safe only for a write that
+ * carries its client-generated id.  The result, or NULL with err. */
+struct db_stmt;
+PGresult *cli_exec_retrying(const struct cli *cli, PGconn **c, const struct db_stmt *st, char *err,
+                            size_t errlen);
 
 /* Print "baton: message" to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

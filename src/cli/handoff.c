@@ -36,9 +36,6 @@ static const char usage_text[] =
 	"handoff's state and version now. Reasons, priorities and the largest note\n"
 	"are the database's ('baton settings').\n";
 
-/* Retry window for a lost connection: the ids make resending safe. */
-#define RETRY_SECONDS 30
-
 struct opts {
 	const char *customer, *to_team, *to, *reason, *priority, *ticket, *message, *comment;
 	const char *team, *state, *format;
@@ -88,27 +85,6 @@ static int parse(int argc, char **argv, struct opts *o, int *optind_out)
 	}
 	*optind_out = optind;
 	return 0;
-}
-
-/* Run a write, reconnecting and resending while the connection is lost.
- * Safe only because every write carries its client-generated id. */
-static PGresult *exec_retrying(const struct cli *cli, PGconn **c, const struct db_stmt *st,
-                               char *err, size_t errlen)
-{
-	for (int waited = 0;; waited++) {
-		PGresult *r = db_exec(*c, st->sql, st->nparams, st->params, err, errlen);
-		if (r || PQstatus(*c) != CONNECTION_BAD || waited >= RETRY_SECONDS)
-			return r;
-		if (waited == 0)
-			fprintf(stderr, "baton: connection lost (%s); retrying for up to %d s\n", err,
-			        RETRY_SECONDS);
-		sleep(1);
-		PGconn *n = db_connect(cli->cfg, cli->conninfo, err, errlen);
-		if (n) {
-			PQfinish(*c);
-			*c = n;
-		}
-	}
 }
 
 /* Counting stops here: a note from /dev/zero is "more than" this. */
@@ -236,7 +212,7 @@ static int cmd_new(const struct cli *cli, const struct opts *o)
 	struct handoff_params st;
 	struct db_stmt s;
 	handoff_create_stmt(&h, &st, &s);
-	PGresult *r = exec_retrying(cli, &c, &s, err, sizeof err);
+	PGresult *r = cli_exec_retrying(cli, &c, &s, err, sizeof err);
 	if (!r) {
 		cli_error("%s", err);
 		rc = PQstatus(c) == CONNECTION_BAD ? EXIT_DB : EXIT_FAIL;
@@ -358,7 +334,7 @@ static int cmd_step(const struct cli *cli, const struct opts *o, const char *kin
 	struct handoff_params st;
 	struct db_stmt stmt;
 	handoff_step_stmt(&s, &st, &stmt);
-	PGresult *r = exec_retrying(cli, &c, &stmt, err, sizeof err);
+	PGresult *r = cli_exec_retrying(cli, &c, &stmt, err, sizeof err);
 	if (!r) {
 		cli_error("%s", err);
 		rc = PQstatus(c) == CONNECTION_BAD ? EXIT_DB : EXIT_FAIL;

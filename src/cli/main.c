@@ -34,6 +34,9 @@ static const char usage_text[] =
 	"  keys                  print the console's key bindings (Markdown)\n"
 	"  handoff ...           write, acknowledge, resolve, cancel, reassign and\n"
 	"                        list handoffs (baton handoff --help)\n"
+	"  milestone set ID ...  change an onboarding milestone's status, due date or\n"
+	"                        owner (baton milestone --help)\n"
+	"  health set ...        set a customer's onboarding health with a reason\n"
 	"  staff ...             add, disable, enable, change and list people\n"
 	"                        (administrators; baton staff --help)\n"
 	"  settings ...          the rules every client shares: reasons, SLAs, the\n"
@@ -75,6 +78,7 @@ static const struct command {
 	{"migrate", cli_migrate}, {"doctor", cli_doctor},   {"show", cli_show},
 	{"find", cli_find},       {"handoff", cli_handoff}, {"queue", cli_queue},
 	{"settings", cli_settings}, {"staff", cli_staff},    {"audit", cli_audit},
+	{"milestone", cli_milestone}, {"health", cli_health},
 };
 
 static int run_command(const struct cli *cli, const char *cmd, int argc, char **argv)

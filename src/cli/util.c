@@ -2,10 +2,12 @@
 #include "baton/buf.h"
 #include "baton/cli.h"
 #include "baton/csv.h"
+#include "baton/db.h"
 #include "baton/text.h"
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <unistd.h>
 
 /* Messages often quote what came from the database or the command line:
  * cleaned in one place, so none of it reaches the terminal as a control. */
@@ -100,4 +102,26 @@ void cli_csv_rows(struct buf *b, const PGresult *r, const char *const *names)
 		csv_end_row(&w);
 	}
 	csv_free(&w);
+}
+
+/* Retry window for a lost connection: the ids make resending safe. */
+#define RETRY_SECONDS 30
+
+PGresult *cli_exec_retrying(const struct cli *cli, PGconn **c, const struct db_stmt *st, char *err,
+                            size_t errlen)
+{
+	for (int waited = 0;; waited++) {
+		PGresult *r = db_exec(*c, st->sql, st->nparams, st->params, err, errlen);
+		if (r || PQstatus(*c) != CONNECTION_BAD || waited >= RETRY_SECONDS)
+			return r;
+		if (waited == 0)
+			fprintf(stderr, "baton: connection lost (%s); retrying for up to %d s\n", err,
+			        RETRY_SECONDS);
+		sleep(1);
+		PGconn *n = db_connect(cli->cfg, cli->conninfo, err, errlen);
+		if (n) {
+			PQfinish(*c);
+			*c = n;
+		}
+	}
 }
