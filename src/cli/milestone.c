@@ -112,10 +112,13 @@ static int report(PGresult *r, const char *what, int milestone)
 		cli_error("not changed: %s", res.message);
 		return EXIT_FAIL;
 	}
-	printf("%s: %s%s", what, words, res.already ? " (already recorded)" : "");
+	const char *note = res.already ? ", already recorded" : strcmp(res.message, "unchanged") ? "" : ", unchanged";
 	if (milestone)
-		printf(" (version %d)%s", res.version, strcmp(res.message, "unchanged") ? "" : ", unchanged");
-	putchar('\n');
+		printf("%s: %s (version %d%s)\n", what, words, res.version, note);
+	else if (*note)
+		printf("%s: %s (%s)\n", what, words, note + 2);
+	else
+		printf("%s: %s\n", what, words);
 	return EXIT_OK;
 }
 
@@ -299,7 +302,7 @@ int cli_health(const struct cli *cli, int argc, char **argv)
 		struct db_stmt s;
 		char what[64];
 		onboarding_health_stmt(&h, &st, &s);
-		snprintf(what, sizeof what, "customer #%lld onboarding", h.customer_id);
+		snprintf(what, sizeof what, "customer #%lld onboarding health", h.customer_id);
 		rc = send_change(cli, &c, &s, what, 0);
 	}
 	PQfinish(c);
