@@ -1,4 +1,6 @@
 #include "baton/onboarding.h"
+#include "baton/customer.h"
+#include "baton/fmt.h"
 #include "baton/text.h"
 
 #include <ctype.h>
@@ -164,7 +166,8 @@ void onboarding_health_stmt(const struct health_change *h, struct handoff_params
 }
 
 const char onboarding_milestone_sql[] =
-	"SELECT m.id, m.customer_id, m.title, m.status, m.due_date, m.owner, m.blocked_reason, m.version"
+	"SELECT m.id, m.customer_id, m.title, m.status, to_char(m.due_date, 'YYYY-MM-DD'), m.owner,"
+	" m.blocked_reason, m.version"
 	" FROM milestone m WHERE m.id = $1::bigint";
 
 void onboarding_milestone_from(struct milestone_change *m, const char *const v[OM_COLS])
@@ -176,4 +179,32 @@ void onboarding_milestone_from(struct milestone_change *m, const char *const v[O
 	snprintf(m->owner, sizeof m->owner, "%s", v[OM_OWNER]);
 	snprintf(m->reason, sizeof m->reason, "%s", v[OM_REASON]);
 	m->version = atoi(v[OM_VERSION]);
+}
+
+void onboarding_health_describe(struct buf *b, const struct customer_view *cv, int compact)
+{
+	char health[32], age[16];
+	const char *h = cv_get(cv, CV_HEADER, 0, H_ONB_HEALTH);
+	int stale = cv_get(cv, CV_HEADER, 0, H_HEALTH_STALE)[0] == 't';
+	int known = !cv_isnull(cv, CV_HEADER, 0, H_HEALTH_AT);
+	if (!*h) {
+		buf_puts(b, compact ? "health not set" : "not set");
+		return;
+	}
+	fmt_words(health, sizeof health, h);
+	fmt_age(age, sizeof age, cv_num(cv, CV_HEADER, 0, H_HEALTH_AGE_S));
+	if (compact) {
+		health[0] = (char)toupper((unsigned char)health[0]);
+		buf_printf(b, "%s %s%s", health, known ? age : "", stale ? (known ? " STALE" : "STALE") : "");
+		if (known)
+			buf_printf(b, ": %s", cv_get(cv, CV_HEADER, 0, H_HEALTH_REASON));
+		return;
+	}
+	buf_printf(b, "%s%s", health, stale ? " (stale)" : "");
+	if (!known) {
+		buf_puts(b, ", never set with a reason");
+		return;
+	}
+	buf_printf(b, ", set %s ago by %s: %s", age, cv_get(cv, CV_HEADER, 0, H_HEALTH_BY),
+	           cv_get(cv, CV_HEADER, 0, H_HEALTH_REASON));
 }

@@ -84,4 +84,13 @@ extern const char onboarding_milestone_sql[];
  * (the ids are left alone). */
 void onboarding_milestone_from(struct milestone_change *m, const char *const v[OM_COLS]);
 
+/* The onboarding health of a customer view (customer.h), as words, from
+ * the database as it is (clean it before it reaches a terminal).  Whole:
+ * "on track (stale), set 3w ago by Maja Kowalczyk: reason" ("not set";
+ * "..., never set with a reason" when the health has no history).
+ * compact (a narrow panel): "On track 3w STALE: reason". */
+struct buf;
+struct customer_view;
+void onboarding_health_describe(struct buf *b, const struct customer_view *cv, int compact);
+
 #endif

@@ -188,27 +188,15 @@ static void show_text_header(struct buf *b, const struct customer_view *cv)
 #undef HV
 }
 
-/* "Health: on track (stale), set 3w ago by Maja Kowalczyk: reason". */
+/* "  Health: on track (stale), set 3w ago by Maja Kowalczyk: reason". */
 static void show_text_health(struct buf *b, const struct customer_view *cv)
 {
-	char health[32], age[16];
-	const char *h = cv_get(cv, CV_HEADER, 0, H_ONB_HEALTH);
-	if (!*h) {
-		buf_puts(b, "  Health: not set\n");
-		return;
-	}
-	fmt_words(health, sizeof health, h);
-	buf_printf(b, "  Health: %s%s", health, cv_get(cv, CV_HEADER, 0, H_HEALTH_STALE)[0] == 't' ? " (stale)" : "");
-	if (cv_isnull(cv, CV_HEADER, 0, H_HEALTH_AT)) {
-		buf_puts(b, ", never set with a reason\n");
-		return;
-	}
-	fmt_age(age, sizeof age, cv_num(cv, CV_HEADER, 0, H_HEALTH_AGE_S));
-	buf_printf(b, ", set %s ago by ", age);
-	put(b, cv_get(cv, CV_HEADER, 0, H_HEALTH_BY));
-	buf_puts(b, ": ");
-	put(b, cv_get(cv, CV_HEADER, 0, H_HEALTH_REASON));
+	struct buf h = BUF_INIT;
+	onboarding_health_describe(&h, cv, 0);
+	buf_puts(b, "  Health: ");
+	put(b, buf_str(&h));
 	buf_putc(b, '\n');
+	buf_free(&h);
 }
 
 static void show_text_milestones(struct buf *b, const struct customer_view *cv)
