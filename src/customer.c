@@ -130,6 +130,8 @@ const char cv_timeline_sql[] =
 	" UNION ALL SELECT m.completed_at, 'milestone done', coalesce(m.owner::text, ''), m.title,"
 	"   'milestone:' || m.id"
 	"   FROM milestone m WHERE m.customer_id = $1 AND m.completed_at IS NOT NULL"
+	"   AND NOT EXISTS (SELECT 1 FROM milestone_event e WHERE e.milestone_id = m.id"
+	"                   AND e.status = 'done' AND e.at = m.completed_at)"
 	" UNION ALL SELECT s.responded_at, upper(s.kind), '', s.score || coalesce(' ' || s.comment, ''),"
 	"   'survey:' || s.id"
 	"   FROM survey_response s WHERE s.customer_id = $1"
@@ -138,6 +140,12 @@ const char cv_timeline_sql[] =
 	"   || coalesce(': ' || CASE WHEN e.kind = 'created' THEN h.note ELSE e.comment END, ''),"
 	"   'handoff:' || h.id"
 	"   FROM handoff_event e JOIN handoff h ON h.id = e.handoff_id WHERE h.customer_id = $1"
+	" UNION ALL SELECT e.at, 'milestone ' || replace(e.status, '_', ' '), e.actor::text,"
+	"   m.title || coalesce(': ' || e.reason, ''), 'milestone:' || m.id"
+	"   FROM milestone_event e JOIN milestone m ON m.id = e.milestone_id WHERE e.customer_id = $1"
+	" UNION ALL SELECT e.at, 'health ' || replace(e.health, '_', ' '), e.actor::text, e.reason,"
+	"   'health:' || e.id"
+	"   FROM onboarding_health_event e WHERE e.customer_id = $1"
 	") x ORDER BY at DESC NULLS LAST LIMIT 1000";
 
 void cv_statements(struct db_stmt out[CV_PARTS], const char *const *params)

@@ -38,7 +38,7 @@ check "maja: Data migration selected in the Onboarding panel" select_row "Data m
 keys m
 check "m opens the milestone's form" wait_row 1 "Milestone · Northwind Health · Data migration" 5
 check "the form shows the milestone as it is: in progress, owner Olúwaseun Adé" \
-	eval 'row 3 | grep -qF "Status:    [in progress" && row 5 | grep -qF "Owner:     [Olúwaseun Adé"'
+	wait_true 10 'row 3 | grep -qF "Status:    [in progress" && row 5 | grep -qF "Owner:     [Olúwaseun Adé"'
 type_text "b"
 check "typing 'b' chooses blocked" wait_row 3 "[blocked" 5
 keys C-x

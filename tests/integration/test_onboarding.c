@@ -357,6 +357,34 @@ static void test_stale_after_the_configured_age(void)
 	cv_free(&cv);
 }
 
+/* The timeline tells each change once, with who and why. */
+static void test_timeline_has_the_changes(void)
+{
+	const char *ms = nwh_milestone(6); /* Go-live */
+	CHECK(strncmp(mset(maja, new_uuid(), ms, "done", "NULL", "'maja'", "'went live on Sunday'", "NULL"),
+	              "t|f|done|", 9) == 0);
+	CHECK_STR(hset(maja, new_uuid(), "1", "done", "'live, handed over'"), "t|f|done|done");
+	char err[512];
+	const char *p[] = {"1"};
+	PGresult *r = db_exec(ana, cv_timeline_sql, 1, p, err, sizeof err);
+	CHECK(r != NULL);
+	int golive = 0, health = 0;
+	for (int i = 0; r && i < PQntuples(r); i++) {
+		const char *kind = PQgetvalue(r, i, TL_KIND), *text = PQgetvalue(r, i, TL_TEXT);
+		if (!strcmp(kind, "milestone done") && !strncmp(text, "Go-live", 7)) {
+			golive++;
+			CHECK_STR(text, "Go-live: went live on Sunday");
+			CHECK_STR(PQgetvalue(r, i, TL_WHO), "maja");
+		}
+		if (!strcmp(kind, "health done")) {
+			health++;
+			CHECK_STR(text, "live, handed over");
+		}
+	}
+	CHECK(golive == 1 && health == 1);
+	PQclear(r);
+}
+
 /* A console showing the customer hears of it (LISTEN baton). */
 static void test_change_notifies_the_customer(void)
 {
@@ -407,6 +435,7 @@ int main(void)
 	RUN(test_client_statement);
 	RUN(test_health_set_with_a_reason);
 	RUN(test_stale_after_the_configured_age);
+	RUN(test_timeline_has_the_changes);
 	RUN(test_change_notifies_the_customer);
 
 	PGconn *all[] = {admin, maja, olu, ana, ben};
