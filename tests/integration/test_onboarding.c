@@ -21,23 +21,9 @@
 static PGconn *su, *admin, *maja, *olu, *ana, *ben;
 static char admin_role[64];
 
-static const char *val(PGconn *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-/* The first value of a query (printf-style), "ERROR: ..." on an error. */
-static const char *val(PGconn *c, const char *fmt, ...)
-{
-	char sql[8192];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(sql, sizeof sql, fmt, ap);
-	va_end(ap);
-	return itest_value(c, sql);
-}
-
-static int is_error(const char *v, const char *with)
-{
-	return strncmp(v, "ERROR", 5) == 0 && strstr(v, with) != NULL;
-}
+/* Short names for itest.h's helpers. */
+#define val itest_valuef
+#define is_error itest_is_error
 
 /* Northwind's milestone at position pos (its id, as text). */
 static const char *nwh_milestone(int pos)
