@@ -399,7 +399,7 @@ static void test_change_notifies_the_customer(void)
 
 int main(void)
 {
-	const char *db = strdup(itest_newdb("baton_demo"));
+	const char *db = itest_newdb("baton_demo");
 	su = itest_connect(db, NULL);
 	snprintf(admin_role, sizeof admin_role, "t_onb_admin_%d", (int)getpid());
 	val(su, "CREATE ROLE %s LOGIN", admin_role);
