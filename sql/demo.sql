@@ -973,3 +973,46 @@ BEGIN
 END $$;
 
 ANALYZE;
+
+-- Onboarding history (migration 008; the onboarding block) ---------------------------
+-- The health each customer has was set by someone, with a reason, some days
+-- ago: an onboarding health nobody has set again for 14 days (the setting
+-- onboarding_health_stale_days) shows as stale.  Northwind Health was set
+-- "on track" six days ago, by Olú, while three migration tickets are open
+-- and its data migration is four days overdue: on track, but burning.
+-- Blue Fjord's SSO milestone was marked blocked yesterday, and its health
+-- moved to "at risk" with it.  Written as the superuser with past times;
+-- the functions of 008 write now() and the session user.
+INSERT INTO onboarding_health_event (id, customer_id, health, reason, actor, at) VALUES
+    (md5('health-1a')::uuid, 1, 'on_track', 'Kickoff done, sponsor engaged, plan agreed',
+        'maja', now() - interval '45 days'),
+    (md5('health-1b')::uuid, 1, 'on_track',
+        'SSO is live; the data migration is under way and the go-live date holds',
+        'olu', now() - interval '6 days'),
+    (md5('health-3a')::uuid, 3, 'on_track', 'Kickoff done; SSO next', 'olu', now() - interval '19 days'),
+    (md5('health-3b')::uuid, 3, 'at_risk',
+        'SSO blocked by the IdP certificate rotation (ticket 4820); go-live at risk',
+        'olu', now() - interval '20 hours');
+
+INSERT INTO milestone_event (id, milestone_id, customer_id, status, due_date, owner, reason, actor, at)
+SELECT md5('milestone-3-2')::uuid, m.id, m.customer_id, m.status, m.due_date, m.owner,
+       m.blocked_reason, 'olu', now() - interval '21 hours'
+  FROM milestone m WHERE m.customer_id = 3 AND m.position = 2;
+
+-- Every other customer with a health: set once, by the owner of its first
+-- milestone (else someone in Onboarding), 1 to 24 days ago while it onboards.
+INSERT INTO onboarding_health_event (id, customer_id, health, reason, actor, at)
+SELECT md5('health-' || c.id)::uuid, c.id, c.onboarding_health,
+       CASE c.onboarding_health
+            WHEN 'on_track' THEN 'Milestones on plan; the customer''s sponsor is engaged'
+            WHEN 'at_risk' THEN 'One milestone behind; waiting on the customer''s IT'
+            WHEN 'off_track' THEN 'Two milestones behind and one blocked; raised with the sponsor'
+            ELSE 'Onboarding complete; handed over to Success' END,
+       coalesce((SELECT m.owner FROM milestone m WHERE m.customer_id = c.id AND m.owner IS NOT NULL
+                  ORDER BY m.position LIMIT 1),
+                pg_temp.pick(ARRAY['olu', 'maja', 'ahmet', 'wei'], 'healthby-' || c.id)),
+       CASE WHEN c.onboarding_health = 'done'
+            THEN least(now() - interval '1 day', c.created_at + interval '84 days')
+            ELSE greatest(c.created_at, now() - (1 + pg_temp.h('healthage-' || c.id) % 24) * interval '1 day') END
+  FROM customer c
+ WHERE c.onboarding_health IS NOT NULL AND c.id NOT IN (1, 3);

@@ -17,9 +17,18 @@ static const char sql_header[] =
 	"    FROM customer_external_id x WHERE x.customer_id = c.id),"
 	" (SELECT string_agg(ct.name || coalesce(' <' || ct.email || '>', ''), ', '"
 	"                    ORDER BY ct.is_primary DESC, ct.id)"
-	"    FROM contact ct WHERE ct.customer_id = c.id)"
+	"    FROM contact ct WHERE ct.customer_id = c.id),"
+	" hl.reason, coalesce(hb.display_name, hl.actor::text), to_char(hl.at, 'YYYY-MM-DD HH24:MI'),"
+	" extract(epoch FROM now() - hl.at)::bigint,"
+	" c.onboarding_health IN ('on_track', 'at_risk', 'off_track') AND (hl.at IS NULL OR hl.at <"
+	"   now() - make_interval(days => baton_setting_value('onboarding_health_stale_days')::integer))"
 	" FROM customer c"
 	" LEFT JOIN staff o ON o.role_name = c.owner"
+	/* The latest setting of the health, if it is the health now. */
+	" LEFT JOIN LATERAL (SELECT e.health, e.reason, e.actor, e.at FROM onboarding_health_event e"
+	"   WHERE e.customer_id = c.id ORDER BY e.at DESC, e.id DESC LIMIT 1) hl"
+	"   ON hl.health = c.onboarding_health"
+	" LEFT JOIN staff hb ON hb.role_name = hl.actor"
 	" LEFT JOIN LATERAL (SELECT score, responded_at FROM survey_response"
 	"   WHERE customer_id = c.id AND kind = 'nps' ORDER BY responded_at DESC LIMIT 1) nps ON true"
 	" LEFT JOIN LATERAL (SELECT score, responded_at FROM survey_response"
@@ -33,7 +42,7 @@ static const char sql_milestones[] =
 	" to_char(m.completed_at, 'YYYY-MM-DD'),"
 	" CASE WHEN m.status NOT IN ('done', 'skipped') AND m.due_date < current_date"
 	"      THEN current_date - m.due_date END,"
-	" m.blocked_reason"
+	" m.blocked_reason, m.version"
 	" FROM milestone m WHERE m.customer_id = $1 ORDER BY m.position";
 
 /* Open tickets (most urgent, then oldest first), then the ten most recently
@@ -127,6 +136,8 @@ const char cv_timeline_sql[] =
 	" UNION ALL SELECT m.completed_at, 'milestone done', coalesce(m.owner::text, ''), m.title,"
 	"   'milestone:' || m.id"
 	"   FROM milestone m WHERE m.customer_id = $1 AND m.completed_at IS NOT NULL"
+	"   AND NOT EXISTS (SELECT 1 FROM milestone_event e WHERE e.milestone_id = m.id"
+	"                   AND e.status = 'done' AND e.at = m.completed_at)"
 	" UNION ALL SELECT s.responded_at, upper(s.kind), '', s.score || coalesce(' ' || s.comment, ''),"
 	"   'survey:' || s.id"
 	"   FROM survey_response s WHERE s.customer_id = $1"
@@ -135,6 +146,12 @@ const char cv_timeline_sql[] =
 	"   || coalesce(': ' || CASE WHEN e.kind = 'created' THEN h.note ELSE e.comment END, ''),"
 	"   'handoff:' || h.id"
 	"   FROM handoff_event e JOIN handoff h ON h.id = e.handoff_id WHERE h.customer_id = $1"
+	" UNION ALL SELECT e.at, 'milestone ' || replace(e.status, '_', ' '), e.actor::text,"
+	"   m.title || coalesce(': ' || e.reason, ''), 'milestone:' || m.id"
+	"   FROM milestone_event e JOIN milestone m ON m.id = e.milestone_id WHERE e.customer_id = $1"
+	" UNION ALL SELECT e.at, 'health ' || replace(e.health, '_', ' '), e.actor::text, e.reason,"
+	"   'health:' || e.id"
+	"   FROM onboarding_health_event e WHERE e.customer_id = $1"
 	") x ORDER BY at DESC NULLS LAST LIMIT 1000";
 
 void cv_statements(struct db_stmt out[CV_PARTS], const char *const *params)
@@ -148,7 +165,7 @@ void cv_statements(struct db_stmt out[CV_PARTS], const char *const *params)
 	}
 }
 
-static const int expected_cols[CV_PARTS] = {H_CONTACTS + 1, M_BLOCKED_REASON + 1, T_OPEN + 1,
+static const int expected_cols[CV_PARTS] = {H_HEALTH_STALE + 1, M_VERSION + 1, T_OPEN + 1,
                                             N_SUPERSEDES + 1, K_IN_S + 1, HO_VERSION + 1};
 
 int cv_adopt(struct customer_view *cv, PGresult **res, int nres, char *err, size_t errlen)
@@ -321,9 +338,10 @@ int cv_resolve(PGconn *c, const char *what, long long *id, char **candidates,
 /* Names for the columns above, as used by the JSON output. */
 static const char *const names_header[] = {"id", "name", "domain", "plan", "segment",
 	"lifecycle", "onboarding_health", "owner", "owner_name", "renewal_date", "nps",
-	"nps_date", "csat", "csat_date", "ces", "ces_date", "external_ids", "contacts"};
+	"nps_date", "csat", "csat_date", "ces", "ces_date", "external_ids", "contacts",
+	"health_reason", "health_by", "health_at", "health_age_s", "health_stale"};
 static const char *const names_milestones[] = {"id", "position", "title", "status", "owner",
-	"due_date", "completed", "overdue_days", "blocked_reason"};
+	"due_date", "completed", "overdue_days", "blocked_reason", "version"};
 static const char *const names_tickets[] = {"id", "subject", "status", "priority", "category",
 	"assignee", "opened", "age_s", "sla_due", "sla_left_s", "solved", "body", "open"};
 static const char *const names_notes[] = {"id", "kind", "author", "author_name", "created",

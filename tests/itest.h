@@ -7,6 +7,7 @@
 #define BATON_TESTS_ITEST_H
 
 #include <libpq-fe.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,6 +62,26 @@ static inline const char *itest_value(PGconn *c, const char *sql)
 		snprintf(out, sizeof out, "ERROR: %s", PQresultErrorMessage(r));
 	PQclear(r);
 	return out;
+}
+
+/* itest_value of a query written printf-style (values the test itself
+ * chose, never outside text): "ERROR: ..." on an error. */
+static inline const char *itest_valuef(PGconn *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static inline const char *itest_valuef(PGconn *c, const char *fmt, ...)
+{
+	char sql[70000];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(sql, sizeof sql, fmt, ap);
+	va_end(ap);
+	return itest_value(c, sql);
+}
+
+/* Whether v is an itest_value error whose message contains with. */
+static inline int itest_is_error(const char *v, const char *with)
+{
+	return strncmp(v, "ERROR", 5) == 0 && strstr(v, with) != NULL;
 }
 
 #endif

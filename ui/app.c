@@ -108,7 +108,7 @@ static void on_quit_answer(struct app *a, void *ctx, const char *answer)
 void app_quit(struct app *a)
 {
 	if (app_unsaved(a))
-		app_prompt(a, "unsent handoff text will be lost: quit?", 1, on_quit_answer, NULL);
+		app_prompt(a, "unsent text will be lost: quit?", 1, on_quit_answer, NULL);
 	else
 		a->quit = 1;
 }

@@ -204,6 +204,17 @@ static void step(struct customer *c, struct app *a, const char *kind)
 	handoff_step_ask(a, V(CV_HANDOFFS, r, HO_ID), (int)cv_num(&c->cv, CV_HANDOFFS, r, HO_VERSION), kind);
 }
 
+/* The milestone selected in the Onboarding panel, in its form. */
+static void edit_milestone(struct customer *c, struct app *a)
+{
+	int r = c->list[P_ONBOARDING].sel;
+	if (r < 0 || r >= cv_rows(&c->cv, CV_MILESTONES)) {
+		app_message(a, 1, "no milestone to change here");
+		return;
+	}
+	milestone_form_open(a, &c->cv, r);
+}
+
 /* Text of a row as searched: the columns a person reads. */
 static int row_matches(struct customer *c, enum panel p, int r, const char *needle)
 {
@@ -282,6 +293,14 @@ static void customer_action(struct screen *s, struct app *a, enum ui_action act)
 	case ACT_CANCEL:
 		if (c->loaded)
 			step(c, a, act == ACT_ACK ? "acknowledged" : act == ACT_RESOLVE ? "resolved" : "cancelled");
+		return;
+	case ACT_MILESTONE:
+		if (c->loaded)
+			edit_milestone(c, a);
+		return;
+	case ACT_HEALTH:
+		if (c->loaded)
+			health_form_open(a, &c->cv);
 		return;
 	case ACT_BACK:
 		app_pop(a);

@@ -1,6 +1,7 @@
 /* The detail page of the item selected in a customer screen panel. */
 #include "baton/buf.h"
 #include "baton/customer.h"
+#include "baton/onboarding.h"
 #include "ui/customer.h"
 #include "ui/ui.h"
 
@@ -28,7 +29,7 @@ static void field(struct buf *b, const char *label, const char *v, enum how how)
 static void milestone_text(struct customer *c, int r, struct buf *b)
 {
 	buf_printf(b, "%s\n\n", V(CV_MILESTONES, r, M_TITLE));
-	F("Status:", CV_MILESTONES, M_STATUS, AS_WORDS);
+	buf_printf(b, "%-10s %s\n", "Status:", onboarding_status_label(V(CV_MILESTONES, r, M_STATUS)));
 	F("Owner:", CV_MILESTONES, M_OWNER, AS_IS);
 	F("Due:", CV_MILESTONES, M_DUE, AS_DAY);
 	F("Completed:", CV_MILESTONES, M_COMPLETED, AS_WHEN);

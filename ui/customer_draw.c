@@ -2,6 +2,7 @@
  * are never cut to make room for labels: labels shorten first. */
 #include "baton/buf.h"
 #include "baton/customer.h"
+#include "baton/onboarding.h"
 #include "baton/text.h"
 #include "ui/customer.h"
 #include "ui/ui.h"
@@ -32,6 +33,8 @@ static void header_facts(struct customer *c, struct buf *b, int w)
 	char life[64], health[64], renew[32], owner[128];
 	fmt_words(life, sizeof life, V(CV_HEADER, 0, H_LIFECYCLE));
 	fmt_words(health, sizeof health, V(CV_HEADER, 0, H_ONB_HEALTH));
+	if (V(CV_HEADER, 0, H_HEALTH_STALE)[0] == 't')
+		snprintf(health + strlen(health), sizeof health - strlen(health), ", stale");
 	fmt_day_year(renew, sizeof renew, V(CV_HEADER, 0, H_RENEWAL));
 	snprintf(owner, sizeof owner, "%s", V(CV_HEADER, 0, H_OWNER_NAME));
 	const char *dot = term_sym(SYM_DOT);
@@ -100,42 +103,66 @@ static int right(int y, int xr, int maxw, int attr, const char *s)
 	return xr - w;
 }
 
+/* The panel's first row: the health, how old, STALE, why. */
+static void draw_health(struct customer *c, int y, int x, int w)
+{
+	const char *h = V(CV_HEADER, 0, H_ONB_HEALTH);
+	struct buf b = BUF_INIT;
+	onboarding_health_describe(&b, &c->cv, 1);
+	int attr = V(CV_HEADER, 0, H_HEALTH_STALE)[0] == 't' || !strcmp(h, "at_risk") ? term_attr(UA_WARN)
+	         : !strcmp(h, "off_track") ? term_attr(UA_BAD) : !*h ? term_attr(UA_DIM) : (int)A_NORMAL;
+	ui_text(stdscr, y, x + 1, w - 1, attr, buf_str(&b), 0);
+	buf_free(&b);
+}
+
+static void draw_milestone(struct customer *c, int r, int y, int x, int w)
+{
+	const char *st = V(CV_MILESTONES, r, M_STATUS);
+	char when[32], d[16];
+	int attr = (int)A_NORMAL;
+	const char *sym = " ";
+	if (!strcmp(st, "done")) {
+		sym = term_sym(SYM_DONE);
+		fmt_day(when, sizeof when, V(CV_MILESTONES, r, M_COMPLETED));
+		attr = term_attr(UA_DIM);
+	} else if (*V(CV_MILESTONES, r, M_OVERDUE_DAYS)) {
+		snprintf(when, sizeof when, "overdue %sd", V(CV_MILESTONES, r, M_OVERDUE_DAYS));
+		attr = term_attr(UA_BAD);
+	} else {
+		fmt_day(d, sizeof d, V(CV_MILESTONES, r, M_DUE));
+		snprintf(when, sizeof when, "%s", d);
+	}
+	if (!strcmp(st, "in_progress"))
+		sym = term_sym(SYM_CURRENT);
+	if (!strcmp(st, "blocked")) {
+		sym = term_sym(SYM_BLOCKED);
+		snprintf(when, sizeof when, "BLOCKED");
+		attr = term_attr(UA_BAD);
+	}
+	marker(c, P_ONBOARDING, r, y, x);
+	ui_text(stdscr, y, x + 1, 1, attr, sym, 0);
+	int xr = right(y, x + w, 12, attr, when);
+	ui_text(stdscr, y, x + 3, xr - x - 4, (int)A_NORMAL, V(CV_MILESTONES, r, M_TITLE), 0);
+}
+
+/* The health on the first row, then the milestones; the selected one, if
+ * blocked, with what it waits for on the row below it. */
 static int draw_milestones(struct customer *c, int y, int x, int h, int w)
 {
-	int n = cv_rows(&c->cv, CV_MILESTONES);
-	ui_list_fit(&c->list[P_ONBOARDING], n, h);
+	int n = cv_rows(&c->cv, CV_MILESTONES), sel = c->list[P_ONBOARDING].sel;
+	draw_health(c, y++, x, w);
+	c->height[P_ONBOARDING] = --h;
+	int why = h > 1 && sel >= 0 && sel < n && *V(CV_MILESTONES, sel, M_BLOCKED_REASON);
+	ui_list_fit(&c->list[P_ONBOARDING], n, h - why);
 	if (n == 0)
 		ui_text(stdscr, y, x + 1, w - 1, term_attr(UA_DIM), "no onboarding plan", 0);
-	int i;
-	for (i = 0; i < h && c->list[P_ONBOARDING].top + i < n; i++) {
+	int i, yy = y;
+	for (i = 0; yy < y + h && c->list[P_ONBOARDING].top + i < n; i++, yy++) {
 		int r = c->list[P_ONBOARDING].top + i;
-		const char *st = V(CV_MILESTONES, r, M_STATUS);
-		char when[32], d[16];
-		int attr = (int)A_NORMAL;
-		const char *sym = " ";
-		if (!strcmp(st, "done")) {
-			sym = term_sym(SYM_DONE);
-			fmt_day(when, sizeof when, V(CV_MILESTONES, r, M_COMPLETED));
-			attr = term_attr(UA_DIM);
-		} else if (*V(CV_MILESTONES, r, M_OVERDUE_DAYS)) {
-			snprintf(when, sizeof when, "overdue %sd", V(CV_MILESTONES, r, M_OVERDUE_DAYS));
-			attr = term_attr(UA_BAD);
-		} else {
-			fmt_day(d, sizeof d, V(CV_MILESTONES, r, M_DUE));
-			snprintf(when, sizeof when, "%s", d);
-		}
-		if (!strcmp(st, "in_progress"))
-			sym = term_sym(SYM_CURRENT);
-		if (!strcmp(st, "blocked")) {
-			sym = term_sym(SYM_BLOCKED);
-			snprintf(when, sizeof when, "BLOCKED");
-			attr = term_attr(UA_BAD);
-		}
-		marker(c, P_ONBOARDING, r, y + i, x);
-		ui_text(stdscr, y + i, x + 1, 1, attr, sym, 0);
-		int xr = right(y + i, x + w, 12, attr, when);
-		ui_text(stdscr, y + i, x + 3, xr - x - 4, (int)A_NORMAL,
-		        V(CV_MILESTONES, r, M_TITLE), 0);
+		draw_milestone(c, r, yy, x, w);
+		if (r == sel && why && yy + 1 < y + h)
+			ui_textf(stdscr, ++yy, x + 3, w - 3, term_attr(UA_BAD), 0, "blocked: %s",
+			         V(CV_MILESTONES, r, M_BLOCKED_REASON));
 	}
 	return i;
 }

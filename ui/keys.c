@@ -68,6 +68,8 @@ const struct ui_binding keys_bindings[] = {
 	{SCOPE_CUSTOMER, 'a', "a", ACT_ACK},
 	{SCOPE_CUSTOMER, 'r', "r", ACT_RESOLVE},
 	{SCOPE_CUSTOMER, 'c', "c", ACT_CANCEL},
+	{SCOPE_CUSTOMER, 'm', "m", ACT_MILESTONE},
+	{SCOPE_CUSTOMER, 'o', "o", ACT_HEALTH},
 	{SCOPE_FINDER, 'a', "a", ACT_ACK},
 	{SCOPE_FINDER, 'r', "r", ACT_RESOLVE},
 	/* The handoff form (text fields take the other keys). */
@@ -92,6 +94,10 @@ const struct ui_binding keys_bindings[] = {
 	/* Saved drafts. */
 	{SCOPE_DRAFTS, 's', "s", ACT_SEND},
 	{SCOPE_DRAFTS, 'd', "d", ACT_DISCARD},
+	/* The onboarding forms: a milestone, the health. */
+	{SCOPE_ONBOARDING, CTRL('x'), "Ctrl-X", ACT_SAVE},
+	{SCOPE_ONBOARDING, '\t', "Tab", ACT_NEXT_PANEL},
+	{SCOPE_ONBOARDING, KEY_BTAB, "Shift-Tab", ACT_PREV_PANEL},
 	/* Text pages (details, timeline, help) scroll like lists. */
 };
 const size_t keys_bindings_count = sizeof keys_bindings / sizeof *keys_bindings;
@@ -116,8 +122,9 @@ enum ui_action keys_lookup(enum ui_scope scope, int key)
 	for (int c = 0; c < n; c++)
 		for (size_t i = 0; i < keys_bindings_count; i++)
 			if (keys_bindings[i].scope == chain[c] && keys_bindings[i].key == key) {
-				/* In the form, printable keys are text, never commands. */
-				if (scope == SCOPE_FORM && chain[c] == SCOPE_GLOBAL && key >= 32 && key < 127)
+				/* In a form, printable keys are text, never commands. */
+				if ((scope == SCOPE_FORM || scope == SCOPE_ONBOARDING) && chain[c] == SCOPE_GLOBAL &&
+				    key >= 32 && key < 127)
 					continue;
 				return keys_bindings[i].action;
 			}
@@ -158,7 +165,7 @@ void keys_labels(enum ui_scope scope, enum ui_action a, char *out, size_t n)
 
 static const char *const scope_titles[SCOPE_COUNT] = {
 	"Everywhere", "Lists", "Start screen (finder)", "Customer screen", "Pages (details, timeline, help)",
-	"Handoff and note forms", "Saved drafts", "Handoff queue",
+	"Handoff and note forms", "Saved drafts", "Handoff queue", "Onboarding forms (milestone, health)",
 };
 
 /* The key table in Markdown, for the README: generated from the same

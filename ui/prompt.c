@@ -44,22 +44,31 @@ void app_prompt_key(struct app *a, int key, int is_func)
 		char answer[sizeof p->text];
 		memcpy(answer, p->text, sizeof answer);
 		prompt_finish(a, answer);
-	} else if ((is_func && key == KEY_BACKSPACE) || (!is_func && (key == 127 || key == 8))) {
-		p->len = text_utf8_prev(p->text, p->len);
-		p->text[p->len] = '\0';
+	} else {
+		ui_line_key(p->text, sizeof p->text - 1, key, is_func);
+		p->len = strlen(p->text);
+	}
+	a->dirty = 1;
+}
+
+int ui_line_key(char *text, size_t size, int key, int is_func)
+{
+	size_t len = strlen(text);
+	if ((is_func && key == KEY_BACKSPACE) || (!is_func && (key == 127 || key == 8))) {
+		text[text_utf8_prev(text, len)] = '\0';
 	} else if (!is_func && key == 21) {
-		p->len = 0;
-		p->text[0] = '\0';
+		text[0] = '\0';
 	} else if (!is_func && key >= 32 && key != 127) {
 		char mb[4];
 		int n = text_utf8_encode((uint32_t)key, mb);
-		if (n > 0 && p->len + (size_t)n < sizeof p->text - 1) {
-			memcpy(p->text + p->len, mb, (size_t)n);
-			p->len += (size_t)n;
-			p->text[p->len] = '\0';
+		if (n > 0 && len + (size_t)n < size) {
+			memcpy(text + len, mb, (size_t)n);
+			text[len + (size_t)n] = '\0';
 		}
+	} else {
+		return 0;
 	}
-	a->dirty = 1;
+	return 1;
 }
 
 void app_prompt_draw(struct app *a, int y)

@@ -31,6 +31,8 @@ int cli_staff(const struct cli *cli, int argc, char **argv);
 int cli_audit(const struct cli *cli, int argc, char **argv);
 int cli_settings(const struct cli *cli, int argc, char **argv);
 int cli_note(const struct cli *cli, int argc, char **argv);
+int cli_milestone(const struct cli *cli, int argc, char **argv);
+int cli_health(const struct cli *cli, int argc, char **argv);
 
 /* Connect and check the schema version; NULL with the message printed
  * and *rc set to the exit status. */

@@ -14,9 +14,14 @@ enum cv_part { CV_HEADER, CV_MILESTONES, CV_TICKETS, CV_NOTES, CV_MARKETING, CV_
 
 enum { H_ID, H_NAME, H_DOMAIN, H_PLAN, H_SEGMENT, H_LIFECYCLE, H_ONB_HEALTH, H_OWNER,
        H_OWNER_NAME, H_RENEWAL, H_NPS, H_NPS_AT, H_CSAT, H_CSAT_AT, H_CES, H_CES_AT,
-       H_EXTERNAL_IDS, H_CONTACTS };
+       H_EXTERNAL_IDS, H_CONTACTS,
+       /* The onboarding health's last setting (migration 008), if it set
+        * the health there is now: why, by whom, when; and whether it is
+        * stale (older than the setting onboarding_health_stale_days, or of
+        * no known age), as the server reckons. */
+       H_HEALTH_REASON, H_HEALTH_BY, H_HEALTH_AT, H_HEALTH_AGE_S, H_HEALTH_STALE };
 enum { M_ID, M_POSITION, M_TITLE, M_STATUS, M_OWNER, M_DUE, M_COMPLETED, M_OVERDUE_DAYS,
-       M_BLOCKED_REASON };
+       M_BLOCKED_REASON, M_VERSION };
 enum { T_ID, T_SUBJECT, T_STATUS, T_PRIORITY, T_CATEGORY, T_ASSIGNEE, T_OPENED, T_AGE_S,
        T_SLA_DUE, T_SLA_LEFT_S, T_SOLVED, T_BODY, T_OPEN };
 enum { N_ID, N_KIND, N_AUTHOR, N_AUTHOR_NAME, N_CREATED, N_AGE_S, N_BODY, N_TICKET, N_HANDOFF,

@@ -52,7 +52,10 @@ struct app;
 	X(ACK_MARKED, "ack-marked", "acknowledge every marked handoff")    \
 	X(EXPORT, "export", "export the rows to a CSV file")               \
 	X(FILTER, "filter", "filter: team= to= state= reason= priority= segment= breached mine") \
-	X(VIEW, "view", "switch to a saved view")
+	X(VIEW, "view", "switch to a saved view")                          \
+	X(MILESTONE, "milestone", "change the selected onboarding milestone") \
+	X(HEALTH, "health", "set the onboarding health, with a reason")    \
+	X(SAVE, "save", "save the change")
 
 enum ui_action {
 #define UI_ACTION_ENUM(id, name, help) ACT_##id,
@@ -63,7 +66,7 @@ enum ui_action {
 
 /* Key scopes: a screen's keymap is its own scope, then SCOPE_GLOBAL. */
 enum ui_scope { SCOPE_GLOBAL, SCOPE_LIST, SCOPE_FINDER, SCOPE_CUSTOMER, SCOPE_PAGER, SCOPE_FORM,
-                SCOPE_DRAFTS, SCOPE_QUEUE, SCOPE_COUNT };
+                SCOPE_DRAFTS, SCOPE_QUEUE, SCOPE_ONBOARDING, SCOPE_COUNT };
 
 struct ui_binding {
 	enum ui_scope scope;
@@ -159,6 +162,10 @@ void app_prompt(struct app *a, const char *label, int yesno, prompt_fn done, voi
 /* A key while the prompt is open; drawing it on the bottom row. */
 void app_prompt_key(struct app *a, int key, int is_func);
 void app_prompt_draw(struct app *a, int y);
+/* A key typed into one line of UTF-8 text (the prompt, a form's text
+ * field): Backspace, Ctrl-U (erase all) and printable characters, kept
+ * within size bytes with the NUL.  1 if it was such a key. */
+int ui_line_key(char *text, size_t size, int key, int is_func);
 /* The database queue's callbacks (ui/session.c): the connection's state,
  * checked identity and schema on every connect, and notifications. */
 void app_on_db_state(void *ctx, enum dbq_state st, const char *msg);
@@ -212,6 +219,12 @@ struct note_links;
 /* Takes over n (and its body) and links (what it may be about; NULL:
  * only what n already names). */
 struct screen *note_form_new(struct app *a, struct note_new *n, struct note_links *links);
+/* The onboarding forms (ui/milestone_form.c) over a customer screen's
+ * data: a milestone's status, due date, owner and reason (row of its
+ * milestones), or the customer's health with a reason. */
+struct customer_view;
+void milestone_form_open(struct app *a, const struct customer_view *cv, int row);
+void health_form_open(struct app *a, const struct customer_view *cv);
 struct screen *queue_new(struct app *a);
 
 /* Handoff actions any screen may start (ui/handoff_actions.c). */

@@ -36,6 +36,9 @@ static const char usage_text[] =
 	"                        list handoffs (baton handoff --help)\n"
 	"  note add ...          write a success note about a customer\n"
 	"                        (baton note --help)\n"
+	"  milestone set ID ...  change an onboarding milestone's status, due date or\n"
+	"                        owner (baton milestone --help)\n"
+	"  health set ...        set a customer's onboarding health with a reason\n"
 	"  staff ...             add, disable, enable, change and list people\n"
 	"                        (administrators; baton staff --help)\n"
 	"  settings ...          the rules every client shares: reasons, SLAs, the\n"
@@ -78,6 +81,7 @@ static const struct command {
 	{"find", cli_find},       {"handoff", cli_handoff}, {"queue", cli_queue},
 	{"settings", cli_settings}, {"staff", cli_staff},    {"audit", cli_audit},
 	{"note", cli_note},
+	{"milestone", cli_milestone}, {"health", cli_health},
 };
 
 static int run_command(const struct cli *cli, const char *cmd, int argc, char **argv)

@@ -6,6 +6,7 @@
 #include "baton/db.h"
 #include "baton/finder.h"
 #include "baton/migrate.h"
+#include "baton/onboarding.h"
 #include "baton/staff.h"
 #include "baton/text.h"
 
@@ -147,8 +148,11 @@ static void show_text_header(struct buf *b, const struct customer_view *cv)
 	}
 	buf_printf(b, "  #%s\n", HV(H_ID));
 	buf_printf(b, "%s · %s · %s", HV(H_PLAN), HV(H_SEGMENT), HV(H_LIFECYCLE));
-	if (*HV(H_ONB_HEALTH))
-		buf_printf(b, " (%s)", HV(H_ONB_HEALTH));
+	if (*HV(H_ONB_HEALTH)) {
+		char health[32];
+		fmt_words(health, sizeof health, HV(H_ONB_HEALTH));
+		buf_printf(b, " (%s%s)", health, HV(H_HEALTH_STALE)[0] == 't' ? ", stale" : "");
+	}
 	if (*HV(H_OWNER)) {
 		buf_puts(b, " · owner ");
 		put(b, HV(H_OWNER_NAME));
@@ -184,15 +188,27 @@ static void show_text_header(struct buf *b, const struct customer_view *cv)
 #undef HV
 }
 
+/* "  Health: on track (stale), set 3w ago by Maja Kowalczyk: reason". */
+static void show_text_health(struct buf *b, const struct customer_view *cv)
+{
+	struct buf h = BUF_INIT;
+	onboarding_health_describe(&h, cv, 0);
+	buf_puts(b, "  Health: ");
+	put(b, buf_str(&h));
+	buf_putc(b, '\n');
+	buf_free(&h);
+}
+
 static void show_text_milestones(struct buf *b, const struct customer_view *cv)
 {
 	int done = 0, nm = cv_rows(cv, CV_MILESTONES);
 	for (int i = 0; i < nm; i++)
 		done += !strcmp(cv_get(cv, CV_MILESTONES, i, M_STATUS), "done");
 	buf_printf(b, "\nOnboarding %d/%d\n", done, nm);
+	show_text_health(b, cv);
 	for (int i = 0; i < nm; i++) {
 #define MV(col) cv_get(cv, CV_MILESTONES, i, col)
-		buf_printf(b, "  %-11s ", MV(M_STATUS));
+		buf_printf(b, "  #%-4s %-11s ", MV(M_ID), onboarding_status_label(MV(M_STATUS)));
 		put(b, MV(M_TITLE));
 		if (*MV(M_COMPLETED))
 			buf_printf(b, "  done %s", MV(M_COMPLETED));
@@ -203,6 +219,10 @@ static void show_text_milestones(struct buf *b, const struct customer_view *cv)
 		if (*MV(M_OWNER)) {
 			buf_puts(b, "  ");
 			put(b, MV(M_OWNER));
+		}
+		if (*MV(M_BLOCKED_REASON)) {
+			buf_puts(b, "  because: ");
+			put(b, MV(M_BLOCKED_REASON));
 		}
 		buf_putc(b, '\n');
 #undef MV

@@ -105,9 +105,10 @@ check "header: onboarding health in words, the renewal date whole" \
 	eval 'row 2 | grep -qF "(on track)" && row 2 | grep -qE "renews [0-9]+ [A-Z][a-z]{2} [0-9]{4}"'
 check "no raw enum spelling on the screen" \
 	eval 's=$(screen) && printf "%s\n" "$s" | grep -qF "Handoffs ·" && ! printf "%s\n" "$s" | grep -qE "on_track|in_progress|renewal_risk"'
-check "onboarding (7 milestones, 5 rows) says 2 more below" on_screen "2 more ↓"
+check "onboarding (the health, then 7 milestones in 4 rows) says 3 more below" \
+	eval 'row 11 | grep -qF "└─────────────────── 3 more ↓ ─┘"'
 keys j j j j j j
-check "scrolled to the end: the border says which rows are shown" wait_for "3-7 of 7" 5
+check "scrolled to the end: the border says which rows are shown" wait_for "4-7 of 7" 5
 keys '?'
 wait_row 1 "Help" 5
 keys / ; type_text "Symbols"; keys Enter

@@ -29,7 +29,7 @@ draft_note() { sed '1,/^$/d' "$1"/*.draft; }
 console() {
 	start "$1" 160 24 env XDG_STATE_HOME="$2" "$BATON_BIN" -d "'dbname=$db user=$3 application_name=$tag'"
 }
-asks() { wait_row 24 "unsent handoff text will be lost: quit? (y/n)" 5; }
+asks() { wait_row 24 "unsent text will be lost: quit? (y/n)" 5; }
 
 # --- 1. NOT SAVED, kept in memory, quitting asks ---------------------------------
 s1="$BATON_TEST_TMP/drafts_hostile.1"
@@ -54,7 +54,7 @@ type_text " Typed offline."
 check "still NOT SAVED offline, the note on screen" \
 	eval 'wait_row 23 "NOT SAVED" 5 && wait_for "Then refused. Typed offline." 5'
 keys C-c
-check "Ctrl-C asks: 'unsent handoff text will be lost: quit? (y/n)'" asks
+check "Ctrl-C asks: 'unsent text will be lost: quit? (y/n)'" asks
 keys n
 type_text " More."
 check "n: the console stays, typing goes on in the note" wait_for "Typed offline. More." 5

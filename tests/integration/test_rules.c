@@ -18,23 +18,9 @@ static const char *db;
 static PGconn *su, *admin, *ana, *ben, *lee, *sam, *maja, *mia;
 static char admin_role[64];
 
-static const char *val(PGconn *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-/* The first value of a query (printf-style), "ERROR: ..." on an error. */
-static const char *val(PGconn *c, const char *fmt, ...)
-{
-	char sql[70000];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(sql, sizeof sql, fmt, ap);
-	va_end(ap);
-	return itest_value(c, sql);
-}
-
-static int is_error(const char *v, const char *with)
-{
-	return strncmp(v, "ERROR", 5) == 0 && strstr(v, with) != NULL;
-}
+/* Short names for itest.h's helpers. */
+#define val itest_valuef
+#define is_error itest_is_error
 
 /* A handoff by c to Northwind's team with reason, priority and note, as a
  * client would call the function; its id (static) or the error text. */

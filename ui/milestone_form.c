@@ -1,0 +1,462 @@
+/* The onboarding forms, opened on the customer screen: a milestone's
+ * status, due date, owner and reason (m), or the customer's onboarding
+ * health and its reason (o).  Ctrl-X saves through the server's functions
+ * (src/onboarding.c) and the form stays until the database answers:
+ * refused, it keeps everything typed and says why; offline, the change
+ * waits in the queue and goes when the connection returns, its
+ * client-generated id making a resend after a lost answer harmless.  A
+ * reason is one line: typed here, never more than the form holds. */
+#include "baton/customer.h"
+#include "baton/fmt.h"
+#include "baton/handoff.h"
+#include "baton/onboarding.h"
+#include "baton/team.h"
+#include "baton/text.h"
+#include "ui/ui.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { REQ_LISTS = 1 };
+enum field { FD_STATE, FD_DUE, FD_OWNER, FD_REASON };
+
+static const enum field milestone_fields[] = {FD_STATE, FD_DUE, FD_OWNER, FD_REASON};
+static const enum field health_fields[] = {FD_STATE, FD_REASON};
+
+struct mform {
+	struct screen base;
+	int health;                 /* the health form; else a milestone's */
+	struct milestone_change m;
+	struct health_change h;
+	char customer[201];
+	char now[600];              /* the health now (the health form) */
+	char blocked[ONBOARDING_REASON_BYTES]; /* the blocked reason as read */
+	const enum field *fields;   /* shown, in Tab order */
+	int nfields, focus;
+	char typed[64];             /* typed in a choice: its first match is chosen */
+	struct team_list lists;     /* the active staff, for the owner */
+	int lists_loaded;
+	int changed;                /* edited since opened or saved */
+	int sending;                /* saved, the answer not yet here */
+	char why[700];              /* why the last save was refused */
+};
+
+static void form_destroy(struct screen *s)
+{
+	struct mform *f = (struct mform *)s;
+	team_list_free(&f->lists);
+	free(f);
+}
+
+/* The text a field edits, and its size. */
+static char *field_text(struct mform *f, enum field fd, size_t *size)
+{
+	switch (fd) {
+	case FD_STATE:
+		*size = sizeof f->m.status;
+		return f->health ? f->h.health : f->m.status;
+	case FD_DUE: *size = sizeof f->m.due; return f->m.due;
+	case FD_OWNER: *size = sizeof f->m.owner; return f->m.owner;
+	default:
+		*size = sizeof f->m.reason;
+		return f->health ? f->h.reason : f->m.reason;
+	}
+}
+
+/* --- choices: the status (or health) and the owner ------------------------------- */
+
+static int choice_count(const struct mform *f, enum field fd)
+{
+	if (fd == FD_OWNER)
+		return f->lists.nstaff + 1; /* none, then everyone active */
+	return f->health ? ONBOARDING_HEALTHS : ONBOARDING_STATUSES;
+}
+
+static const char *choice_value(const struct mform *f, enum field fd, int i)
+{
+	if (fd == FD_OWNER)
+		return i ? f->lists.staff[i - 1].role : "";
+	return f->health ? onboarding_healths[i] : onboarding_statuses[i];
+}
+
+static void choice_label(const struct mform *f, enum field fd, int i, char *out, size_t n)
+{
+	if (fd == FD_OWNER)
+		snprintf(out, n, "%s", i ? f->lists.staff[i - 1].name : "none");
+	else
+		fmt_words(out, n, f->health ? choice_value(f, fd, i) : onboarding_status_label(choice_value(f, fd, i)));
+}
+
+static void choice_pick(struct mform *f, enum field fd, int i)
+{
+	size_t size;
+	char *v = field_text(f, fd, &size);
+	int was_blocked = !f->health && !strcmp(f->m.status, "blocked");
+	snprintf(v, size, "%s", choice_value(f, fd, i));
+	f->changed = 1;
+	if (f->health || fd != FD_STATE)
+		return;
+	/* The blocked reason read belongs to "blocked": it goes when the
+	 * status leaves it, and comes back with it. */
+	int blocked = !strcmp(f->m.status, "blocked");
+	if (was_blocked && !blocked && !strcmp(f->m.reason, f->blocked))
+		f->m.reason[0] = '\0';
+	else if (!was_blocked && blocked && !f->m.reason[0])
+		snprintf(f->m.reason, sizeof f->m.reason, "%s", f->blocked);
+}
+
+static void cycle(struct mform *f, enum field fd, int dir)
+{
+	size_t size;
+	const char *v = field_text(f, fd, &size);
+	int n = choice_count(f, fd), cur = -1;
+	for (int i = 0; i < n && cur < 0; i++)
+		if (!strcmp(choice_value(f, fd, i), v))
+			cur = i;
+	f->typed[0] = '\0';
+	choice_pick(f, fd, cur < 0 ? (dir > 0 ? 0 : n - 1) : (cur + dir + n) % n);
+}
+
+/* The first choice whose label (or role) starts with what was typed. */
+static void typed_pick(struct mform *f, enum field fd, struct app *a)
+{
+	char label[600];
+	for (int i = 0; f->typed[0] && i < choice_count(f, fd); i++) {
+		choice_label(f, fd, i, label, sizeof label);
+		if (handoff_choice_matches(label, f->typed) ||
+		    (fd == FD_OWNER && handoff_choice_matches(choice_value(f, fd, i), f->typed))) {
+			choice_pick(f, fd, i);
+			return;
+		}
+	}
+	if (f->typed[0])
+		app_message(a, 1, "no %s starts with \"%s\"", fd == FD_OWNER ? "person" : f->health ? "health" : "status",
+		            f->typed);
+}
+
+static void on_lists(struct screen *s, struct app *a, PGresult **res, int nres, const char *err)
+{
+	struct mform *f = (struct mform *)s;
+	char e[128];
+	(void)a;
+	f->lists_loaded = !err && team_list_read(&f->lists, res, nres, e, sizeof e) == 0;
+}
+
+/* The people an owner may be.  Offline, the request waits for the
+ * connection; what was typed is the form's, never touched. */
+static void form_reload(struct screen *s, struct app *a)
+{
+	struct mform *f = (struct mform *)s;
+	struct db_stmt st[TEAM_STMTS];
+	if (f->health)
+		return;
+	team_statements(st);
+	screen_request(s, a, REQ_LISTS, st, TEAM_STMTS, 0, on_lists);
+}
+
+/* --- drawing ------------------------------------------------------------------ */
+
+/* The end of s that fits in w columns: a long reason shows where it is typed. */
+static const char *tail(const char *s, int w)
+{
+	size_t n = strlen(s), i = 0;
+	while (i < n && text_width(s + i) > w)
+		i = text_utf8_next(s, n, i);
+	return s + i;
+}
+
+/* Text over up to rows lines of w columns, broken between words (a word
+ * longer than a line is cut). */
+static void draw_wrapped(int y, int x, int w, int rows, int attr, const char *s)
+{
+	char *t = text_clean_dup(s, TEXT_ONELINE), *p = t;
+	for (int r = 0; r < rows && *p; r++) {
+		size_t n = strlen(p), end = 0;
+		for (size_t i = 1; i <= n; i++) {
+			if (p[i] != ' ' && p[i] != '\0')
+				continue;
+			char keep = p[i];
+			p[i] = '\0';
+			int fits = text_width(p) <= w;
+			p[i] = keep;
+			if (!fits)
+				break;
+			end = i;
+		}
+		end = end ? end : n;
+		char keep = p[end];
+		p[end] = '\0';
+		ui_text(stdscr, y + r, x, w, attr, p, 0);
+		p[end] = keep;
+		p += end;
+		p += strspn(p, " ");
+	}
+	free(t);
+}
+
+static void draw_field(struct mform *f, struct app *a, int y, int k)
+{
+	static const char *const labels[] = {"Status:", "Due:", "Owner:", "Reason:"};
+	enum field fd = f->fields[k];
+	int focused = f->focus == k, w = fd == FD_REASON ? a->cols - 16 : 24;
+	char value[600];
+	size_t size;
+	const char *v = field_text(f, fd, &size);
+	if (fd == FD_STATE)
+		fmt_words(value, sizeof value, f->health ? v : onboarding_status_label(v));
+	else if (fd == FD_OWNER)
+		snprintf(value, sizeof value, "%s", *v ? team_staff_name(&f->lists, v) : "none");
+	else
+		snprintf(value, sizeof value, "%s", tail(v, w - 1));
+	ui_text(stdscr, y, 1, 11, (int)A_BOLD, fd == FD_STATE && f->health ? "Health:" : labels[fd], 1);
+	ui_text(stdscr, y, 12, 1, (int)A_NORMAL, "[", 0);
+	int x = 13 + ui_text(stdscr, y, 13, w, focused ? term_attr(UA_SEL) : (int)A_NORMAL, value,
+	                     fd == FD_STATE || fd == FD_OWNER);
+	if (focused && (fd == FD_DUE || fd == FD_REASON))
+		ui_text(stdscr, y, x++, 1, (int)A_REVERSE, " ", 0);
+	ui_text(stdscr, y, fd == FD_DUE || fd == FD_REASON ? x : 13 + w, 1, (int)A_NORMAL, "]", 0);
+	if (fd == FD_DUE)
+		ui_text(stdscr, y, x + 3, a->cols - x - 4, term_attr(UA_DIM), "YYYY-MM-DD, empty: none", 0);
+}
+
+static void form_draw(struct screen *s, struct app *a)
+{
+	struct mform *f = (struct mform *)s;
+	ui_textf(stdscr, 0, 1, a->cols - 2, term_attr(UA_HEADER), 0, "%s %s %s%s%s",
+	         f->health ? "Onboarding health" : "Milestone", term_sym(SYM_DOT), f->customer,
+	         f->health ? "" : " · ", f->health ? "" : f->m.title);
+	for (int k = 0; k < f->nfields; k++)
+		draw_field(f, a, 2 + k, k);
+	int y = 3 + f->nfields;
+	if (f->health)
+		ui_textf(stdscr, y++, 1, a->cols - 2, term_attr(UA_DIM), 0, "Now: %s", f->now);
+	if (f->sending)
+		ui_text(stdscr, y, 1, a->cols - 2, term_attr(UA_WARN), a->db_state == DBQ_READY
+		        ? "saving…" : "OFFLINE: the change waits and is sent when the database is back", 0);
+	else if (f->why[0]) {
+		ui_text(stdscr, y, 1, 11, term_attr(UA_BAD), "NOT SAVED:", 0);
+		draw_wrapped(y, 12, a->cols - 13, a->rows - 3 - y, term_attr(UA_BAD), f->why);
+	}
+	enum field fd = f->fields[f->focus];
+	ui_text(stdscr, a->rows - 2, 1, a->cols - 2, term_attr(UA_DIM),
+	        fd == FD_REASON ? "typing goes to the reason (one line)"
+	        : fd == FD_DUE ? "type the date, Backspace to erase"
+	        : "Left/Right/Space change the choice, or type its name", 0);
+}
+
+/* --- keys and actions ------------------------------------------------------------ */
+
+static int form_key(struct screen *s, struct app *a, int key, int is_func)
+{
+	struct mform *f = (struct mform *)s;
+	enum field fd = f->fields[f->focus];
+	if ((is_func && (key == KEY_DOWN || key == KEY_ENTER)) || (!is_func && (key == '\r' || key == '\n')) ||
+	    (is_func && key == KEY_UP)) {
+		f->focus += key == KEY_UP ? (f->focus > 0 ? -1 : 0) : (f->focus + 1 < f->nfields);
+		f->typed[0] = '\0';
+		return 1;
+	}
+	size_t size;
+	char *v = field_text(f, fd, &size);
+	if (f->sending && (is_func || key >= 32)) {
+		/* What is on its way is what the answer will be about. */
+		app_message(a, 0, "saving: wait for the database's answer");
+		return 1;
+	}
+	if (fd == FD_DUE || fd == FD_REASON) {
+		if (!ui_line_key(v, size, key, is_func))
+			return 0;
+		f->changed = 1;
+		return 1;
+	}
+	if ((is_func && key == KEY_RIGHT) || (!is_func && key == ' ' && !f->typed[0])) {
+		cycle(f, fd, 1);
+		return 1;
+	}
+	if (is_func && key == KEY_LEFT) {
+		cycle(f, fd, -1);
+		return 1;
+	}
+	if (!ui_line_key(f->typed, sizeof f->typed, key, is_func))
+		return 0;
+	typed_pick(f, fd, a);
+	return 1;
+}
+
+/* "milestone Data migration" / "onboarding health of Northwind Health". */
+static void what(const struct mform *f, char *out, size_t n)
+{
+	if (f->health)
+		snprintf(out, n, "onboarding health of %s", f->customer);
+	else
+		snprintf(out, n, "milestone \"%s\"", f->m.title);
+}
+
+static void on_saved(void *ctx, PGresult **res, int nres, const char *err)
+{
+	struct mform *f = ctx;
+	struct app *a = f->base.app;
+	struct handoff_step_result r;
+	char thing[300], msg[1000], state[32];
+	if (err == dbq_cancelled) {
+		screen_release(&f->base);
+		return;
+	}
+	int ok = !err && nres == 1 && handoff_step_read(res[0], &r) == 0, done = ok && r.done;
+	what(f, thing, sizeof thing);
+	if (done) {
+		fmt_words(state, sizeof state, f->health ? r.state : onboarding_status_label(r.state));
+		snprintf(msg, sizeof msg, "%s: %s%s", thing, state, r.already ? " (already recorded)" : "");
+	} else {
+		snprintf(msg, sizeof msg, "%s not saved: %s", thing, ok ? r.message : err ? err : "unexpected answer");
+	}
+	f->sending = 0;
+	f->changed = !done;
+	if (!done)
+		snprintf(f->why, sizeof f->why, "%s", ok ? r.message : err ? err : "unexpected answer");
+	/* Changed meanwhile: the next save acts on what is there now. */
+	if (ok && !done && !f->health)
+		f->m.version = r.version;
+	/* A change comes back as a notification; a refusal and a resend do
+	 * not, and the point of either is the state now. */
+	if (!done || r.already)
+		app_reload_all(a);
+	if (screen_release(&f->base) && done && a->top == &f->base)
+		app_pop(a);
+	app_message(a, !done, "%s", msg);
+}
+
+static void save(struct mform *f, struct app *a)
+{
+	char err[256];
+	struct handoff_params st;
+	struct db_stmt s;
+	if (f->sending) {
+		app_message(a, 0, "saving: wait for the database's answer");
+		return;
+	}
+	if (f->health ? onboarding_health_validate(&f->h, err, sizeof err) < 0
+	              : onboarding_milestone_validate(&f->m, err, sizeof err) < 0) {
+		snprintf(f->why, sizeof f->why, "%s", err);
+		app_message(a, 1, "%s", err);
+		return;
+	}
+	if (f->health)
+		onboarding_health_stmt(&f->h, &st, &s);
+	else
+		onboarding_milestone_stmt(&f->m, &st, &s);
+	f->sending = 1;
+	f->why[0] = '\0';
+	screen_hold(&f->base);
+	/* Sent again after a reconnect (the statement is copied): the
+	 * change's id makes a second arrival a no-op. */
+	dbq_submit(a->db, 0, &s, 1, 1, on_saved, f);
+}
+
+static void on_leave(struct app *a, void *ctx, const char *answer)
+{
+	struct mform *f = ctx;
+	if (screen_release(&f->base) && answer && answer[0] == 'y' && a->top == &f->base)
+		app_pop(a);
+}
+
+static void form_action(struct screen *s, struct app *a, enum ui_action act)
+{
+	struct mform *f = (struct mform *)s;
+	f->typed[0] = '\0';
+	switch (act) {
+	case ACT_NEXT_PANEL:
+		f->focus = (f->focus + 1) % f->nfields;
+		return;
+	case ACT_PREV_PANEL:
+		f->focus = (f->focus + f->nfields - 1) % f->nfields;
+		return;
+	case ACT_BACK:
+		if (!f->changed && !f->sending) {
+			app_pop(a);
+			return;
+		}
+		screen_hold(s);
+		app_prompt(a, f->sending ? "The change is still on its way (it is applied when it arrives): leave?"
+		                         : "Discard this change?", 1, on_leave, f);
+		return;
+	case ACT_SAVE:
+		save(f, a);
+		return;
+	default:
+		return;
+	}
+}
+
+static int form_keep(struct screen *s, struct app *a)
+{
+	struct mform *f = (struct mform *)s;
+	(void)a;
+	return f->changed || f->sending;
+}
+
+static const struct screen_ops form_ops = {
+	.name = "onboarding form",
+	.scope = SCOPE_ONBOARDING,
+	.draw = form_draw,
+	.key = form_key,
+	.action = form_action,
+	.reload = form_reload,
+	.destroy = form_destroy,
+	.keep = form_keep,
+	.hints = "Ctrl-X save  Tab next field  Esc cancel  F1 help",
+};
+
+static struct mform *form_alloc(const struct customer_view *cv)
+{
+	struct mform *f = calloc(1, sizeof *f);
+	if (!f)
+		abort();
+	f->base.ops = &form_ops;
+	snprintf(f->customer, sizeof f->customer, "%s", cv_get(cv, CV_HEADER, 0, H_NAME));
+	return f;
+}
+
+void milestone_form_open(struct app *a, const struct customer_view *cv, int row)
+{
+	static const int cols[OM_COLS] = {M_ID, -1, M_TITLE, M_STATUS, M_DUE, M_OWNER, M_BLOCKED_REASON,
+	                                  M_VERSION};
+	const char *v[OM_COLS];
+	struct mform *f = form_alloc(cv);
+	for (int i = 0; i < OM_COLS; i++)
+		v[i] = cols[i] < 0 ? cv_get(cv, CV_HEADER, 0, H_ID) : cv_get(cv, CV_MILESTONES, row, cols[i]);
+	if (onboarding_milestone_init(&f->m) < 0) {
+		free(f);
+		app_message(a, 1, "no randomness for the change's id");
+		return;
+	}
+	onboarding_milestone_from(&f->m, v);
+	snprintf(f->blocked, sizeof f->blocked, "%s", f->m.reason);
+	f->fields = milestone_fields;
+	f->nfields = (int)(sizeof milestone_fields / sizeof *milestone_fields);
+	app_push(a, &f->base);
+	form_reload(&f->base, a);
+}
+
+void health_form_open(struct app *a, const struct customer_view *cv)
+{
+	struct mform *f = form_alloc(cv);
+	struct buf b = BUF_INIT;
+	if (onboarding_health_init(&f->h) < 0) {
+		free(f);
+		app_message(a, 1, "no randomness for the change's id");
+		return;
+	}
+	f->health = 1;
+	f->h.customer_id = cv_num(cv, CV_HEADER, 0, H_ID);
+	snprintf(f->h.health, sizeof f->h.health, "%s", cv_get(cv, CV_HEADER, 0, H_ONB_HEALTH));
+	onboarding_health_describe(&b, cv, 0);
+	snprintf(f->now, sizeof f->now, "%s", buf_str(&b));
+	buf_free(&b);
+	f->fields = health_fields;
+	f->nfields = (int)(sizeof health_fields / sizeof *health_fields);
+	/* The reason is what is asked for: the health is usually right. */
+	f->focus = 1;
+	app_push(a, &f->base);
+}
