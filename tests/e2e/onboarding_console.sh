@@ -19,11 +19,15 @@ db=$(newdb baton_demo) || { echo "FAIL onboarding_console: cannot create a test 
 events() { sql "SELECT count(*) FROM milestone_event e JOIN milestone m ON m.id = e.milestone_id
                 WHERE m.customer_id = 1 AND m.title = '$1'"; }
 
-# open_northwind SESSION ROLE: that person's console on Northwind Health
+# open_northwind SESSION ROLE [lead]: that person's console on Northwind
+# Health (a lead's console opens on the queue: q goes back to the finder)
 open_northwind() {
 	start "$1" 80 24 "$BATON_BIN" -d "'dbname=$db user=$2 application_name=onb_$1_$$'"
-	wait_state live 15 && type_text "nwh" && wait_for "nwh.example" 10 && keys Enter &&
-		wait_for "Handoffs ·" 10
+	wait_state live 15 || return 1
+	if [ "${3:-}" = lead ]; then
+		wait_row 1 "Handoff queue" 10 && keys q || return 1
+	fi
+	type_text "nwh" && wait_for "nwh.example" 10 && keys Enter && wait_for "Handoffs ·" 10
 }
 
 # --- 1. maja blocks a milestone; ben sees it ------------------------------------------
@@ -33,7 +37,7 @@ check "ben's panel: the health, its age and reason, before the milestones" \
 check "ben sees the flag 'on track but burning'" on_screen "on track but burning"
 check "ben selects Data migration (in progress, overdue)" select_row "Data migration"
 
-open_northwind onb_maja maja
+open_northwind onb_maja maja lead
 check "maja: Data migration selected in the Onboarding panel" select_row "Data migration"
 keys m
 check "m opens the milestone's form" wait_row 1 "Milestone · Northwind Health · Data migration" 5
