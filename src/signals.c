@@ -47,7 +47,7 @@ const char signals_list_sql[] =
 	" ack_comment"
 	" FROM baton_signal_list($1, $2, $3, $4, $5::bigint, $6::boolean)";
 
-const char *const signals_list_names[SL_COLS] = {"customer_id", "customer", "segment", "owner",
+const char *const signals_list_names[SI_COLS] = {"customer_id", "customer", "segment", "owner",
 	"kind", "title", "severity", "since", "explanation", "refs", "teams", "fingerprint",
 	"acked_by", "acked_at", "ack_comment"};
 

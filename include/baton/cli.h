@@ -29,6 +29,8 @@ int cli_queue(const struct cli *cli, int argc, char **argv);
 int cli_staff(const struct cli *cli, int argc, char **argv);
 int cli_audit(const struct cli *cli, int argc, char **argv);
 int cli_settings(const struct cli *cli, int argc, char **argv);
+int cli_campaign(const struct cli *cli, int argc, char **argv);
+int cli_signals(const struct cli *cli, int argc, char **argv);
 
 /* Connect and check the schema version; NULL with the message printed
  * and *rc set to the exit status. */
@@ -55,6 +57,17 @@ void cli_json_rows(struct buf *b, const PGresult *r, const char *const *names);
 /* Every row as CSV (csv.h: cleaned, formulas neutralised) after a header of
  * names; integer columns as numbers, booleans as true/false. */
 void cli_csv_rows(struct buf *b, const PGresult *r, const char *const *names);
+
+/* Run a write, reconnecting and resending for up to 30 s while the
+ * connection is lost.  Safe only for writes that carry a client-generated
+ * id (handoffs, holds, acknowledgements).  *c may be replaced. */
+struct db_stmt;
+PGresult *cli_exec_retrying(const struct cli *cli, PGconn **c, const struct db_stmt *st,
+                            char *err, size_t errlen);
+/* A team by id or name into out; -1 after saying it is unknown. */
+int cli_resolve_team(PGconn *c, const char *name, char *out, size_t n);
+/* CUSTOMER as 'baton show' takes it; an exit status after saying why not. */
+int cli_resolve_customer(PGconn *c, const char *what, long long *id);
 
 /* Print "baton: message" to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -27,11 +27,11 @@ const struct signal_kind *signal_kind_find(const char *name);
 /* The list (baton signals): $1 kind, $2 team, $3 segment, $4 owner, $5
  * customer id, each NULL for any; $6 't' to include acknowledged ones.
  * Most severe first.  refs and teams are space- and comma-separated. */
-enum { SL_CUSTOMER_ID, SL_CUSTOMER, SL_SEGMENT, SL_OWNER, SL_KIND, SL_TITLE, SL_SEVERITY,
-       SL_SINCE, SL_EXPLANATION, SL_REFS, SL_TEAMS, SL_FINGERPRINT, SL_ACKED_BY, SL_ACKED_AT,
-       SL_ACK_COMMENT, SL_COLS };
+enum { SI_CUSTOMER_ID, SI_CUSTOMER, SI_SEGMENT, SI_OWNER, SI_KIND, SI_TITLE, SI_SEVERITY,
+       SI_SINCE, SI_EXPLANATION, SI_REFS, SI_TEAMS, SI_FINGERPRINT, SI_ACKED_BY, SI_ACKED_AT,
+       SI_ACK_COMMENT, SI_COLS };
 extern const char signals_list_sql[];
-extern const char *const signals_list_names[SL_COLS]; /* JSON and CSV names */
+extern const char *const signals_list_names[SI_COLS]; /* JSON and CSV names */
 
 /* Scheduled sends to customers in trouble, or held: $1 customer id or
  * NULL.  Soonest first.  kinds: comma-separated. */

@@ -36,9 +36,6 @@ static const char usage_text[] =
 	"handoff's state and version now. Reasons, priorities and the largest note\n"
 	"are the database's ('baton settings').\n";
 
-/* Retry window for a lost connection: the ids make resending safe. */
-#define RETRY_SECONDS 30
-
 struct opts {
 	const char *customer, *to_team, *to, *reason, *priority, *ticket, *message, *comment;
 	const char *team, *state, *format;
@@ -90,27 +87,6 @@ static int parse(int argc, char **argv, struct opts *o, int *optind_out)
 	return 0;
 }
 
-/* Run a write, reconnecting and resending while the connection is lost.
- * Safe only because every write carries its client-generated id. */
-static PGresult *exec_retrying(const struct cli *cli, PGconn **c, const struct db_stmt *st,
-                               char *err, size_t errlen)
-{
-	for (int waited = 0;; waited++) {
-		PGresult *r = db_exec(*c, st->sql, st->nparams, st->params, err, errlen);
-		if (r || PQstatus(*c) != CONNECTION_BAD || waited >= RETRY_SECONDS)
-			return r;
-		if (waited == 0)
-			fprintf(stderr, "baton: connection lost (%s); retrying for up to %d s\n", err,
-			        RETRY_SECONDS);
-		sleep(1);
-		PGconn *n = db_connect(cli->cfg, cli->conninfo, err, errlen);
-		if (n) {
-			PQfinish(*c);
-			*c = n;
-		}
-	}
-}
-
 /* Counting stops here: a note from /dev/zero is "more than" this. */
 #define NOTE_COUNT_MAX ((size_t)64 << 20)
 
@@ -131,21 +107,6 @@ static char *read_stdin(size_t limit, size_t *size)
 		*size += n;
 	}
 	return buf_steal(&b);
-}
-
-static int resolve_team(PGconn *c, const char *name, char *out, size_t n)
-{
-	char err[512];
-	const char *p[] = {name};
-	PGresult *r = db_exec(c, "SELECT id FROM team WHERE id = lower($1) OR lower(name) = lower($1)",
-	                      1, p, err, sizeof err);
-	int ok = r && PQntuples(r) == 1;
-	if (ok)
-		snprintf(out, n, "%s", PQgetvalue(r, 0, 0));
-	else
-		cli_error("unknown team '%s'", name);
-	PQclear(r);
-	return ok ? 0 : -1;
 }
 
 /* The new handoff the options describe, but for its note.  An exit status. */
@@ -229,14 +190,14 @@ static int cmd_new(const struct cli *cli, const struct opts *o)
 		rc = n < 0 ? EXIT_DB : EXIT_FAIL;
 		goto out;
 	}
-	if (resolve_team(c, o->to_team, h.to_team, sizeof h.to_team) < 0) {
+	if (cli_resolve_team(c, o->to_team, h.to_team, sizeof h.to_team) < 0) {
 		rc = EXIT_FAIL;
 		goto out;
 	}
 	struct handoff_params st;
 	struct db_stmt s;
 	handoff_create_stmt(&h, &st, &s);
-	PGresult *r = exec_retrying(cli, &c, &s, err, sizeof err);
+	PGresult *r = cli_exec_retrying(cli, &c, &s, err, sizeof err);
 	if (!r) {
 		cli_error("%s", err);
 		rc = PQstatus(c) == CONNECTION_BAD ? EXIT_DB : EXIT_FAIL;
@@ -349,7 +310,7 @@ static int cmd_step(const struct cli *cli, const struct opts *o, const char *kin
 		abort();
 	if (o->to)
 		snprintf(s.to_staff, sizeof s.to_staff, "%s", o->to);
-	if (o->to_team && resolve_team(c, o->to_team, s.to_team, sizeof s.to_team) < 0) {
+	if (o->to_team && cli_resolve_team(c, o->to_team, s.to_team, sizeof s.to_team) < 0) {
 		rc = EXIT_FAIL;
 		goto out;
 	}
@@ -358,7 +319,7 @@ static int cmd_step(const struct cli *cli, const struct opts *o, const char *kin
 	struct handoff_params st;
 	struct db_stmt stmt;
 	handoff_step_stmt(&s, &st, &stmt);
-	PGresult *r = exec_retrying(cli, &c, &stmt, err, sizeof err);
+	PGresult *r = cli_exec_retrying(cli, &c, &stmt, err, sizeof err);
 	if (!r) {
 		cli_error("%s", err);
 		rc = PQstatus(c) == CONNECTION_BAD ? EXIT_DB : EXIT_FAIL;
@@ -401,7 +362,7 @@ static int cmd_list(const struct cli *cli, const struct opts *o)
 	if (!c)
 		return rc;
 	char err[1024], team[64] = "";
-	if (o->team && resolve_team(c, o->team, team, sizeof team) < 0) {
+	if (o->team && cli_resolve_team(c, o->team, team, sizeof team) < 0) {
 		PQfinish(c);
 		return EXIT_FAIL;
 	}

@@ -4,8 +4,13 @@
 #include "baton/csv.h"
 #include "baton/text.h"
 
+#include "baton/customer.h"
+#include "baton/db.h"
+
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 /* Messages often quote what came from the database or the command line:
  * cleaned in one place, so none of it reaches the terminal as a control. */
@@ -100,4 +105,56 @@ void cli_csv_rows(struct buf *b, const PGresult *r, const char *const *names)
 		csv_end_row(&w);
 	}
 	csv_free(&w);
+}
+
+/* Retry window for a lost connection: the ids make resending safe. */
+#define RETRY_SECONDS 30
+
+PGresult *cli_exec_retrying(const struct cli *cli, PGconn **c, const struct db_stmt *st,
+                            char *err, size_t errlen)
+{
+	for (int waited = 0;; waited++) {
+		PGresult *r = db_exec(*c, st->sql, st->nparams, st->params, err, errlen);
+		if (r || PQstatus(*c) != CONNECTION_BAD || waited >= RETRY_SECONDS)
+			return r;
+		if (waited == 0)
+			fprintf(stderr, "baton: connection lost (%s); retrying for up to %d s\n", err,
+			        RETRY_SECONDS);
+		sleep(1);
+		PGconn *n = db_connect(cli->cfg, cli->conninfo, err, errlen);
+		if (n) {
+			PQfinish(*c);
+			*c = n;
+		}
+	}
+}
+
+int cli_resolve_team(PGconn *c, const char *name, char *out, size_t n)
+{
+	char err[512];
+	const char *p[] = {name};
+	PGresult *r = db_exec(c, "SELECT id FROM team WHERE id = lower($1) OR lower(name) = lower($1)",
+	                      1, p, err, sizeof err);
+	int ok = r && PQntuples(r) == 1;
+	if (ok)
+		snprintf(out, n, "%s", PQgetvalue(r, 0, 0));
+	else
+		cli_error("unknown team '%s'", name);
+	PQclear(r);
+	return ok ? 0 : -1;
+}
+
+int cli_resolve_customer(PGconn *c, const char *what, long long *id)
+{
+	char err[1024], *cand = NULL;
+	int n = cv_resolve(c, what, id, &cand, err, sizeof err);
+	if (n < 0)
+		cli_error("%s", err);
+	else if (n == 0)
+		cli_error("no customer matches '%s'", what);
+	else if (n > 1)
+		cli_error("'%s' matches %s%d customers; name one by id:\n%s", what, n > 20 ? "more than " : "",
+		          n > 20 ? 20 : n, cand);
+	free(cand);
+	return n == 1 ? EXIT_OK : n < 0 ? EXIT_DB : EXIT_FAIL;
 }
