@@ -116,7 +116,7 @@ static const char sql_signals[] =
 	"SELECT kind, title, severity, to_char(since, 'YYYY-MM-DD HH24:MI'), explanation,"
 	" array_to_string(refs, ' '), array_to_string(teams, ','), fingerprint, acked_by,"
 	" to_char(acked_at, 'YYYY-MM-DD HH24:MI'), ack_comment"
-	" FROM baton_signals($1) ORDER BY acked_at IS NOT NULL, severity_rank DESC, since, kind";
+	" FROM baton_signal_rows($1, false) ORDER BY acked_at IS NOT NULL, severity_rank DESC, since, kind";
 
 const char cv_timeline_sql[] =
 	"SELECT at, extract(epoch FROM now() - at)::bigint, kind, who, text, ref FROM ("

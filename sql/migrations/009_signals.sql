@@ -210,47 +210,41 @@ CREATE INDEX marketing_event_scheduled_cover_idx ON marketing_event (customer_id
     INCLUDE (scheduled_at, kind) WHERE status = 'scheduled' AND held_by IS NULL;
 CREATE INDEX survey_response_at_idx ON survey_response (responded_at) INCLUDE (customer_id, kind);
 CREATE INDEX customer_on_track_idx ON customer (id) WHERE onboarding_health = 'on_track';
+CREATE INDEX ticket_customer_topic_idx ON ticket (customer_id, category, opened_at);
 CREATE INDEX milestone_open_due_idx ON milestone (due_date) INCLUDE (customer_id)
     WHERE status NOT IN ('done', 'skipped');
 
 -- Reading the rules ---------------------------------------------------------------
--- Lists as arrays; keywords as a regular expression matching at the start
+-- Lists become arrays; keywords a regular expression matching at the start
 -- of a word (NULL when there are none: then nothing matches).
-CREATE FUNCTION baton_setting_list(p_key text) RETURNS text[]
-LANGUAGE sql STABLE SET search_path = public, pg_temp AS $$
-    SELECT string_to_array(value, ',') FROM baton_setting WHERE key = p_key
-$$;
-
-CREATE FUNCTION baton_setting_words(p_key text) RETURNS text
-LANGUAGE sql STABLE SET search_path = public, pg_temp AS $$
-    SELECT CASE WHEN value = '' THEN NULL ELSE '\m(' || replace(value, ',', '|') || ')' END
-    FROM baton_setting WHERE key = p_key
-$$;
-
--- Every rule of the signals, one row: the queries read it once.
-CREATE FUNCTION baton_signal_rules(
-    OUT complaint_days integer, OUT complaint_words text, OUT complaint_categories text[],
-    OUT sent_days integer, OUT outreach_kinds text[], OUT escalation_reasons text[],
-    OUT burning_categories text[], OUT burning_words text, OUT repeat_days integer,
-    OUT repeat_similarity real, OUT repeat_tickets integer, OUT voice_days integer,
-    OUT nps_drop integer, OUT csat_drop integer, OUT ces_drop integer, OUT detractor_nps integer)
-LANGUAGE sql STABLE SET search_path = public, pg_temp AS $$
-    SELECT baton_setting_value('signal_complaint_days')::integer,
-           baton_setting_words('signal_complaint_keywords'),
-           baton_setting_list('signal_complaint_categories'),
-           baton_setting_value('signal_sent_days')::integer,
-           baton_setting_list('signal_outreach_kinds'),
-           baton_setting_list('signal_escalation_reasons'),
-           baton_setting_list('signal_burning_categories'),
-           baton_setting_words('signal_burning_keywords'),
-           baton_setting_value('signal_repeat_days')::integer,
-           baton_setting_value('signal_repeat_similarity')::real,
-           baton_setting_value('signal_repeat_tickets')::integer,
-           baton_setting_value('signal_voice_days')::integer,
-           baton_setting_value('signal_nps_drop')::integer,
-           baton_setting_value('signal_csat_drop')::integer,
-           baton_setting_value('signal_ces_drop')::integer,
-           baton_setting_value('signal_detractor_nps')::integer
+-- Every rule of the signals, one row, in one read of baton_setting: the
+-- queries join it once per kind.  Plain SQL, so that it is inlined.
+CREATE FUNCTION baton_signal_rules()
+RETURNS TABLE (complaint_days integer, complaint_words text, complaint_categories text[],
+    sent_days integer, outreach_kinds text[], escalation_reasons text[],
+    burning_categories text[], burning_words text, repeat_days integer,
+    repeat_similarity real, repeat_tickets integer, voice_days integer,
+    nps_drop integer, csat_drop integer, ces_drop integer, detractor_nps integer)
+LANGUAGE sql STABLE ROWS 1 AS $$
+    SELECT max(value) FILTER (WHERE key = 'signal_complaint_days')::integer,
+           max(CASE WHEN value <> '' THEN '\m(' || replace(value, ',', '|') || ')' END)
+               FILTER (WHERE key = 'signal_complaint_keywords'),
+           string_to_array(max(value) FILTER (WHERE key = 'signal_complaint_categories'), ','),
+           max(value) FILTER (WHERE key = 'signal_sent_days')::integer,
+           string_to_array(max(value) FILTER (WHERE key = 'signal_outreach_kinds'), ','),
+           string_to_array(max(value) FILTER (WHERE key = 'signal_escalation_reasons'), ','),
+           string_to_array(max(value) FILTER (WHERE key = 'signal_burning_categories'), ','),
+           max(CASE WHEN value <> '' THEN '\m(' || replace(value, ',', '|') || ')' END)
+               FILTER (WHERE key = 'signal_burning_keywords'),
+           max(value) FILTER (WHERE key = 'signal_repeat_days')::integer,
+           max(value) FILTER (WHERE key = 'signal_repeat_similarity')::real,
+           max(value) FILTER (WHERE key = 'signal_repeat_tickets')::integer,
+           max(value) FILTER (WHERE key = 'signal_voice_days')::integer,
+           max(value) FILTER (WHERE key = 'signal_nps_drop')::integer,
+           max(value) FILTER (WHERE key = 'signal_csat_drop')::integer,
+           max(value) FILTER (WHERE key = 'signal_ces_drop')::integer,
+           max(value) FILTER (WHERE key = 'signal_detractor_nps')::integer
+    FROM public.baton_setting WHERE key LIKE 'signal\_%'
 $$;
 
 -- Words for the explanations ------------------------------------------------------
@@ -281,9 +275,13 @@ $$;
 
 -- The signals, kind by kind ----------------------------------------------------------
 -- Each returns instances: (customer_id, kind, rank 3 high .. 1 low, since,
--- refs, line, team).  p_customer NULL: every customer.  Plain SQL
--- functions with invoker's rights, so that the planner inlines them into
--- the caller and row-level security applies to every table they read.
+-- refs, line, team), of customer p_customer or, with p_all, of every
+-- customer.  Plain SQL functions with invoker's rights, so that the
+-- planner inlines them into the caller and row-level security applies to
+-- every table they read.  p_all is a flag of its own, not "p_customer IS
+-- NULL", so that a caller passing a constant false (the customer screen's
+-- prepared statement) gets a plan on the customer indexes that is planned
+-- once and kept: "false OR x = $1" folds to "x = $1" in a generic plan too.
 -- A held send is no crossed signal: it is in the suppression list as held.
 
 -- 1 Campaign during a complaint: a scheduled (or recently sent) campaign
@@ -292,7 +290,7 @@ $$;
 -- or sent while a complaint was open, or within signal_complaint_days
 -- after it was solved.  An outreach campaign (upsell, renewal) or an
 -- urgent ticket makes it high.
-CREATE FUNCTION baton_signal_complaint(p_customer bigint)
+CREATE FUNCTION baton_signal_complaint(p_customer bigint, p_all boolean)
 RETURNS TABLE (customer_id bigint, kind text, rank integer, since timestamptz, refs text[],
                line text, team text)
 LANGUAGE sql STABLE AS $$
@@ -315,33 +313,41 @@ LANGUAGE sql STABLE AS $$
         FROM marketing_event m
         WHERE ((m.status = 'scheduled' AND m.held_by IS NULL)
                OR (m.status = 'sent' AND m.sent_at >= now() - make_interval(days => r.sent_days)))
-          AND (p_customer IS NULL OR m.customer_id = p_customer)) e
-    JOIN LATERAL (
-        SELECT k.id, k.subject, k.priority, k.status NOT IN ('solved', 'closed') AS open,
-               coalesce(k.solved_at, k.opened_at) AS at,
-               CASE WHEN k.category = ANY (r.complaint_categories) THEN k.category
-                    WHEN k.status NOT IN ('solved', 'closed') AND k.priority IN ('urgent', 'high')
-                    THEN k.priority
-                    ELSE coalesce(lower(substring(k.subject FROM '(?i)' || r.complaint_words)), k.category)
-               END AS label
-        FROM ticket k
-        WHERE k.customer_id = e.customer_id
-          AND ((k.status NOT IN ('solved', 'closed')
-                AND (k.priority IN ('urgent', 'high') OR k.category = ANY (r.complaint_categories)
-                     OR coalesce(k.subject ~* r.complaint_words, false)))
-               OR (k.status IN ('solved', 'closed')
-                   AND k.solved_at >= e.at - make_interval(days => r.complaint_days)
-                   AND k.opened_at <= e.at
-                   AND (k.category = ANY (r.complaint_categories)
-                        OR coalesce(k.subject ~* r.complaint_words, false))))
-    ) t ON true
+          AND (p_all OR m.customer_id = p_customer)) e
+    -- The complaints first, each read once (by the customer indexes, or
+    -- for everyone by the open tickets and those solved lately), then the
+    -- sends they cross.
+    JOIN (
+        SELECT k.id, k.customer_id, k.subject, k.priority, k.opened_at, true AS open,
+               k.opened_at AS at, k.category, r2.complaint_words
+        FROM baton_signal_rules() r2
+        JOIN ticket k ON k.status NOT IN ('solved', 'closed')
+                     AND (k.priority IN ('urgent', 'high') OR k.category = ANY (r2.complaint_categories)
+                          OR coalesce(k.subject ~* r2.complaint_words, false))
+        WHERE p_all OR k.customer_id = p_customer
+        UNION ALL
+        SELECT k.id, k.customer_id, k.subject, k.priority, k.opened_at, false, k.solved_at,
+               k.category, r2.complaint_words
+        FROM baton_signal_rules() r2
+        JOIN ticket k ON k.status IN ('solved', 'closed')
+                     AND k.solved_at >= now() - make_interval(days => r2.complaint_days + r2.sent_days)
+                     AND (k.category = ANY (r2.complaint_categories)
+                          OR coalesce(k.subject ~* r2.complaint_words, false))
+        WHERE p_all OR k.customer_id = p_customer
+    ) t0 ON t0.customer_id = e.customer_id
+        AND (t0.open OR (t0.at >= e.at - make_interval(days => r.complaint_days) AND t0.opened_at <= e.at))
+    CROSS JOIN LATERAL (SELECT t0.*,
+        CASE WHEN t0.category = ANY (r.complaint_categories) THEN t0.category
+             WHEN t0.open AND t0.priority IN ('urgent', 'high') THEN t0.priority
+             ELSE coalesce(lower(substring(t0.subject FROM '(?i)' || t0.complaint_words)), t0.category)
+        END AS label) t
 $$;
 
 -- 2 Outreach during escalation: an upsell or renewal scheduled (or just
 -- sent) while an escalation handoff is open or acknowledged.  (The ticket
 -- forms of the issue, an urgent ticket or a refund, are kind 1 with its
 -- outreach severity: one fact, one signal.)
-CREATE FUNCTION baton_signal_outreach(p_customer bigint)
+CREATE FUNCTION baton_signal_outreach(p_customer bigint, p_all boolean)
 RETURNS TABLE (customer_id bigint, kind text, rank integer, since timestamptz, refs text[],
                line text, team text)
 LANGUAGE sql STABLE AS $$
@@ -358,12 +364,12 @@ LANGUAGE sql STABLE AS $$
     WHERE ((m.status = 'scheduled' AND m.held_by IS NULL)
            OR (m.status = 'sent' AND m.sent_at >= now() - make_interval(days => r.sent_days)))
       AND h.state IN ('open', 'acknowledged') AND h.reason = ANY (r.escalation_reasons)
-      AND (p_customer IS NULL OR m.customer_id = p_customer)
+      AND (p_all OR m.customer_id = p_customer)
 $$;
 
 -- 3 "On track" but burning: onboarding says on track while onboarding,
 -- migration or data tickets are open, or a milestone is overdue.
-CREATE FUNCTION baton_signal_burning(p_customer bigint)
+CREATE FUNCTION baton_signal_burning(p_customer bigint, p_all boolean)
 RETURNS TABLE (customer_id bigint, kind text, rank integer, since timestamptz, refs text[],
                line text, team text)
 LANGUAGE sql STABLE AS $$
@@ -386,12 +392,12 @@ LANGUAGE sql STABLE AS $$
         FROM milestone m
         WHERE m.customer_id = c.id AND m.status NOT IN ('done', 'skipped') AND m.due_date < current_date
     ) x
-    WHERE p_customer IS NULL OR c.id = p_customer
+    WHERE p_all OR c.id = p_customer
 $$;
 
 -- 4 Dropped baton: a handoff not acknowledged within its SLA; the
 -- receiving team must act.
-CREATE FUNCTION baton_signal_dropped(p_customer bigint)
+CREATE FUNCTION baton_signal_dropped(p_customer bigint, p_all boolean)
 RETURNS TABLE (customer_id bigint, kind text, rank integer, since timestamptz, refs text[],
                line text, team text)
 LANGUAGE sql STABLE AS $$
@@ -404,16 +410,17 @@ LANGUAGE sql STABLE AS $$
            h.to_team
     FROM handoff h
     WHERE h.state = 'open' AND h.ack_due_at < now()
-      AND (p_customer IS NULL OR h.customer_id = p_customer)
+      AND (p_all OR h.customer_id = p_customer)
 $$;
 
--- 5 Repeating themselves: an open ticket that was reopened; an open ticket
--- like one solved in the signal_repeat_days before it was opened; or
+-- 5 Repeating themselves: an open ticket that was reopened; a new open
+-- ticket (of the last signal_repeat_days) like one solved in the
+-- signal_repeat_days before it was opened; or
 -- signal_repeat_tickets tickets alike opened within those days.  Alike:
 -- the same category and subjects at least signal_repeat_similarity alike
 -- (pg_trgm): a category alone is too coarse (two billing questions are not
 -- one problem), and comparing only within a category keeps it cheap.
-CREATE FUNCTION baton_signal_repeating(p_customer bigint)
+CREATE FUNCTION baton_signal_repeating(p_customer bigint, p_all boolean)
 RETURNS TABLE (customer_id bigint, kind text, rank integer, since timestamptz, refs text[],
                line text, team text)
 LANGUAGE sql STABLE AS $$
@@ -425,7 +432,7 @@ LANGUAGE sql STABLE AS $$
            'support'
     FROM ticket t
     WHERE t.reopened_at IS NOT NULL AND t.status NOT IN ('solved', 'closed')
-      AND (p_customer IS NULL OR t.customer_id = p_customer)
+      AND (p_all OR t.customer_id = p_customer)
     UNION ALL
     SELECT t.customer_id, 'repeating-themselves',
            CASE WHEN t.priority IN ('urgent', 'high') THEN 3 ELSE 2 END,
@@ -436,12 +443,14 @@ LANGUAGE sql STABLE AS $$
            'support'
     FROM baton_signal_rules() r
     JOIN ticket t ON t.status NOT IN ('solved', 'closed')
+                 AND t.opened_at >= now() - make_interval(days => r.repeat_days)
     JOIN ticket s ON s.customer_id = t.customer_id AND s.category = t.category
                  AND s.status IN ('solved', 'closed')
+                 AND s.solved_at >= now() - make_interval(days => 2 * r.repeat_days)
                  AND s.solved_at <= t.opened_at
                  AND s.solved_at >= t.opened_at - make_interval(days => r.repeat_days)
     WHERE similarity(s.subject, t.subject) >= r.repeat_similarity
-      AND (p_customer IS NULL OR t.customer_id = p_customer)
+      AND (p_all OR t.customer_id = p_customer)
     UNION ALL
     SELECT t.customer_id, 'repeating-themselves', 2, min(o.opened_at),
            array_agg('ticket:' || o.id ORDER BY o.id),
@@ -455,7 +464,7 @@ LANGUAGE sql STABLE AS $$
                  AND o.opened_at >= now() - make_interval(days => r.repeat_days)
                  AND o.opened_at <= t.opened_at
                  AND similarity(o.subject, t.subject) >= r.repeat_similarity
-    WHERE (p_customer IS NULL OR t.customer_id = p_customer)
+    WHERE (p_all OR t.customer_id = p_customer)
       -- The newest of them stands for the topic.
       AND NOT EXISTS (SELECT 1 FROM ticket n
                       WHERE n.customer_id = t.customer_id AND n.category = t.category
@@ -470,7 +479,7 @@ $$;
 -- the last signal_voice_days) fell by the setting's points or more since
 -- the previous answer of its kind; or a detractor NPS while a campaign is
 -- scheduled.
-CREATE FUNCTION baton_signal_voice(p_customer bigint)
+CREATE FUNCTION baton_signal_voice(p_customer bigint, p_all boolean)
 RETURNS TABLE (customer_id bigint, kind text, rank integer, since timestamptz, refs text[],
                line text, team text)
 LANGUAGE sql STABLE AS $$
@@ -489,7 +498,7 @@ LANGUAGE sql STABLE AS $$
         ORDER BY x.responded_at DESC LIMIT 1) p
     WHERE p.score - l.score >= CASE l.kind WHEN 'nps' THEN r.nps_drop WHEN 'csat' THEN r.csat_drop
                                            ELSE r.ces_drop END
-      AND (p_customer IS NULL OR l.customer_id = p_customer)
+      AND (p_all OR l.customer_id = p_customer)
       AND NOT EXISTS (SELECT 1 FROM survey_response n
                       WHERE n.customer_id = l.customer_id AND n.kind = l.kind
                         AND n.responded_at > l.responded_at)
@@ -504,22 +513,22 @@ LANGUAGE sql STABLE AS $$
                           AND l.responded_at >= now() - make_interval(days => r.voice_days)
     JOIN marketing_event m ON m.customer_id = l.customer_id AND m.status = 'scheduled'
                           AND m.held_by IS NULL
-    WHERE (p_customer IS NULL OR l.customer_id = p_customer)
+    WHERE (p_all OR l.customer_id = p_customer)
       AND NOT EXISTS (SELECT 1 FROM survey_response n
                       WHERE n.customer_id = l.customer_id AND n.kind = 'nps'
                         AND n.responded_at > l.responded_at)
 $$;
 
-CREATE FUNCTION baton_signal_instances(p_customer bigint)
+CREATE FUNCTION baton_signal_instances(p_customer bigint, p_all boolean)
 RETURNS TABLE (customer_id bigint, kind text, rank integer, since timestamptz, refs text[],
                line text, team text)
 LANGUAGE sql STABLE AS $$
-    SELECT * FROM baton_signal_complaint(p_customer)
-    UNION ALL SELECT * FROM baton_signal_outreach(p_customer)
-    UNION ALL SELECT * FROM baton_signal_burning(p_customer)
-    UNION ALL SELECT * FROM baton_signal_dropped(p_customer)
-    UNION ALL SELECT * FROM baton_signal_repeating(p_customer)
-    UNION ALL SELECT * FROM baton_signal_voice(p_customer)
+    SELECT * FROM baton_signal_complaint(p_customer, p_all)
+    UNION ALL SELECT * FROM baton_signal_outreach(p_customer, p_all)
+    UNION ALL SELECT * FROM baton_signal_burning(p_customer, p_all)
+    UNION ALL SELECT * FROM baton_signal_dropped(p_customer, p_all)
+    UNION ALL SELECT * FROM baton_signal_repeating(p_customer, p_all)
+    UNION ALL SELECT * FROM baton_signal_voice(p_customer, p_all)
 $$;
 
 -- What each kind is called, for people.
@@ -538,7 +547,7 @@ $$;
 -- ("(+2 more)" when there are others), the records of all of them are
 -- its refs, and their fingerprint says whether someone acknowledged
 -- exactly these facts.
-CREATE FUNCTION baton_signals(p_customer bigint DEFAULT NULL)
+CREATE FUNCTION baton_signal_rows(p_customer bigint, p_all boolean)
 RETURNS TABLE (customer_id bigint, kind text, title text, severity text, severity_rank integer,
                since timestamptz, refs text[], explanation text, teams text[], fingerprint text,
                acked_by name, acked_at timestamptz, ack_comment text)
@@ -553,13 +562,23 @@ LANGUAGE sql STABLE AS $$
                  -- refs hold no spaces ('ticket:4805', 'handoff:UUID')
                  ARRAY(SELECT DISTINCT x FROM unnest(string_to_array(
                            string_agg(array_to_string(i.refs, ' '), ' '), ' ')) x ORDER BY 1) AS refs
-          FROM baton_signal_instances(p_customer) i
+          FROM baton_signal_instances(p_customer, p_all) i
           GROUP BY i.customer_id, i.kind) g0
     CROSS JOIN LATERAL (SELECT g0.*, md5(array_to_string(g0.refs, ' ')) AS fingerprint) g
     LEFT JOIN LATERAL (SELECT s.actor, s.at, s.comment FROM signal_ack s
                        WHERE s.customer_id = g.customer_id AND s.kind = g.kind
                          AND s.fingerprint = g.fingerprint
                        ORDER BY s.at DESC LIMIT 1) a ON true
+$$;
+
+-- NULL: every customer.  (The customer screen calls baton_signal_rows($1,
+-- false) for the reason above.)
+CREATE FUNCTION baton_signals(p_customer bigint DEFAULT NULL)
+RETURNS TABLE (customer_id bigint, kind text, title text, severity text, severity_rank integer,
+               since timestamptz, refs text[], explanation text, teams text[], fingerprint text,
+               acked_by name, acked_at timestamptz, ack_comment text)
+LANGUAGE sql STABLE AS $$
+    SELECT * FROM baton_signal_rows(p_customer, p_customer IS NULL)
 $$;
 
 -- The list for leads and scripts: active signals (acknowledged ones too
@@ -750,9 +769,9 @@ END $$;
 
 REVOKE ALL ON FUNCTION baton_campaign_hold(uuid, bigint, text, text),
     baton_signal_ack(uuid, bigint, text, text, text), baton_my_team(),
-    baton_signals(bigint), baton_signal_list(text, text, text, name, bigint, boolean),
+    baton_signals(bigint), baton_signal_rows(bigint, boolean), baton_signal_list(text, text, text, name, bigint, boolean),
     baton_suppression(bigint) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION baton_campaign_hold(uuid, bigint, text, text),
     baton_signal_ack(uuid, bigint, text, text, text),
-    baton_signals(bigint), baton_signal_list(text, text, text, name, bigint, boolean),
+    baton_signals(bigint), baton_signal_rows(bigint, boolean), baton_signal_list(text, text, text, name, bigint, boolean),
     baton_suppression(bigint) TO baton_staff;
