@@ -972,3 +972,13 @@ BEGIN
 END $$;
 
 ANALYZE;
+
+-- Signals (migration 009) -------------------------------------------------------------
+-- The stories above raise their signals by themselves: Café Lumière's refund
+-- and complaint with "Upgrade to Pro" scheduled, Northwind's "on track" with
+-- three migration tickets and its escalation past the SLA, São Paulo's login
+-- loop again.  One more: Nordic Pharma's NPS falls from 8 to 4 since the
+-- validation export is still missing.
+INSERT INTO survey_response (customer_id, contact_id, kind, score, comment, responded_at)
+SELECT 5, (SELECT id FROM contact WHERE email = 'aino.virtanen@nordicph.example'), 'nps', 4,
+       'Still no signed audit log export; we are looking at alternatives.', now() - interval '2 days';

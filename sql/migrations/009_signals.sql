@@ -77,9 +77,10 @@ ALTER TABLE baton_setting ADD CONSTRAINT baton_setting_signals CHECK (CASE
         value ~ '^([a-z][a-z0-9_ -]{0,39}(,[a-z][a-z0-9_ -]{0,39})*)?$'
     ELSE true END);
 
--- Written before the audit trigger of baton_setting sees them?  No: 006
--- attached it already, so these rows are audited as inserts by the
--- migrating role, which is what happened.
+-- Built-in defaults, like 006's, are no change by anyone: an audit row of
+-- baton_setting means an administrator changed it (settings_import relies
+-- on that), so the audit trigger 006 attached is off for these rows.
+ALTER TABLE baton_setting DISABLE TRIGGER baton_setting_audit_ins;
 INSERT INTO baton_setting (key, value, accepts, about) VALUES
     ('campaign_hold_teams', 'marketing', '* (anyone on the staff) or team ids, comma-separated',
      'who may hold or release a scheduled marketing send'),
@@ -113,6 +114,7 @@ INSERT INTO baton_setting (key, value, accepts, about) VALUES
     ('signal_ces_drop', '2', 'a number of points from 1 to 10', 'a CES fall this large is a signal'),
     ('signal_detractor_nps', '6', 'a score from 0 to 10',
      'an NPS at or below this while a campaign is scheduled is a signal');
+ALTER TABLE baton_setting ENABLE TRIGGER baton_setting_audit_ins;
 
 -- Campaign holds ------------------------------------------------------------------
 -- The history: every hold and release, never changed.  customer_id is the
