@@ -286,6 +286,9 @@ $$;
 -- once and kept: "false OR x = $1" folds to "x = $1" in a generic plan too.
 -- A held send is no crossed signal: it is in the suppression list as held.
 
+CREATE TYPE baton_signal_instance AS (customer_id bigint, kind text, rank integer,
+                                      since timestamptz, refs text[], line text, team text);
+
 -- 1 Campaign during a complaint: a scheduled (or recently sent) campaign
 -- while an urgent/high ticket or a complaint is open (a send of yesterday
 -- counts when the complaint came today: the customer has both in hand),
@@ -293,8 +296,7 @@ $$;
 -- after it was solved.  An outreach campaign (upsell, renewal) or an
 -- urgent ticket makes it high.
 CREATE FUNCTION baton_signal_complaint(p_customer bigint, p_all boolean)
-RETURNS TABLE (customer_id bigint, kind text, rank integer, since timestamptz, refs text[],
-               line text, team text)
+RETURNS SETOF baton_signal_instance
 LANGUAGE sql STABLE AS $$
     SELECT e.customer_id, 'campaign-during-complaint',
            CASE WHEN e.kind = ANY (r.outreach_kinds) OR t.priority = 'urgent' THEN 3 ELSE 2 END,
@@ -350,8 +352,7 @@ $$;
 -- forms of the issue, an urgent ticket or a refund, are kind 1 with its
 -- outreach severity: one fact, one signal.)
 CREATE FUNCTION baton_signal_outreach(p_customer bigint, p_all boolean)
-RETURNS TABLE (customer_id bigint, kind text, rank integer, since timestamptz, refs text[],
-               line text, team text)
+RETURNS SETOF baton_signal_instance
 LANGUAGE sql STABLE AS $$
     SELECT m.customer_id, 'outreach-during-escalation', 3, greatest(h.created_at, m.sent_at),
            ARRAY['campaign:' || m.id, 'handoff:' || h.id],
@@ -372,8 +373,7 @@ $$;
 -- 3 "On track" but burning: onboarding says on track while onboarding,
 -- migration or data tickets are open, or a milestone is overdue.
 CREATE FUNCTION baton_signal_burning(p_customer bigint, p_all boolean)
-RETURNS TABLE (customer_id bigint, kind text, rank integer, since timestamptz, refs text[],
-               line text, team text)
+RETURNS SETOF baton_signal_instance
 LANGUAGE sql STABLE AS $$
     SELECT c.id, 'on-track-but-burning', x.rank, x.since, ARRAY[x.ref],
            'onboarding "on track" while ' || x.what, 'onboarding'
@@ -400,8 +400,7 @@ $$;
 -- 4 Dropped baton: a handoff not acknowledged within its SLA; the
 -- receiving team must act.
 CREATE FUNCTION baton_signal_dropped(p_customer bigint, p_all boolean)
-RETURNS TABLE (customer_id bigint, kind text, rank integer, since timestamptz, refs text[],
-               line text, team text)
+RETURNS SETOF baton_signal_instance
 LANGUAGE sql STABLE AS $$
     SELECT h.customer_id, 'dropped-baton',
            CASE h.priority WHEN 'urgent' THEN 3 WHEN 'high' THEN 3 WHEN 'normal' THEN 2 ELSE 1 END,
@@ -423,8 +422,7 @@ $$;
 -- (pg_trgm): a category alone is too coarse (two billing questions are not
 -- one problem), and comparing only within a category keeps it cheap.
 CREATE FUNCTION baton_signal_repeating(p_customer bigint, p_all boolean)
-RETURNS TABLE (customer_id bigint, kind text, rank integer, since timestamptz, refs text[],
-               line text, team text)
+RETURNS SETOF baton_signal_instance
 LANGUAGE sql STABLE AS $$
     SELECT t.customer_id, 'repeating-themselves',
            CASE WHEN t.priority IN ('urgent', 'high') THEN 3 ELSE 2 END,
@@ -482,8 +480,7 @@ $$;
 -- the previous answer of its kind; or a detractor NPS while a campaign is
 -- scheduled.
 CREATE FUNCTION baton_signal_voice(p_customer bigint, p_all boolean)
-RETURNS TABLE (customer_id bigint, kind text, rank integer, since timestamptz, refs text[],
-               line text, team text)
+RETURNS SETOF baton_signal_instance
 LANGUAGE sql STABLE AS $$
     SELECT l.customer_id, 'voice-falling', 2, l.responded_at,
            ARRAY['survey:' || l.id, 'survey:' || p.id],
@@ -522,8 +519,7 @@ LANGUAGE sql STABLE AS $$
 $$;
 
 CREATE FUNCTION baton_signal_instances(p_customer bigint, p_all boolean)
-RETURNS TABLE (customer_id bigint, kind text, rank integer, since timestamptz, refs text[],
-               line text, team text)
+RETURNS SETOF baton_signal_instance
 LANGUAGE sql STABLE AS $$
     SELECT * FROM baton_signal_complaint(p_customer, p_all)
     UNION ALL SELECT * FROM baton_signal_outreach(p_customer, p_all)
@@ -545,14 +541,17 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
         WHEN 'voice-falling' THEN 'voice falling' END
 $$;
 
+CREATE TYPE baton_signal AS (customer_id bigint, kind text, title text, severity text,
+                             severity_rank integer, since timestamptz, refs text[],
+                             explanation text, teams text[], fingerprint text, acked_by name,
+                             acked_at timestamptz, ack_comment text);
+
 -- One row per customer and kind: the most severe instance explains it
 -- ("(+2 more)" when there are others), the records of all of them are
 -- its refs, and their fingerprint says whether someone acknowledged
 -- exactly these facts.
 CREATE FUNCTION baton_signal_rows(p_customer bigint, p_all boolean)
-RETURNS TABLE (customer_id bigint, kind text, title text, severity text, severity_rank integer,
-               since timestamptz, refs text[], explanation text, teams text[], fingerprint text,
-               acked_by name, acked_at timestamptz, ack_comment text)
+RETURNS SETOF baton_signal
 LANGUAGE sql STABLE AS $$
     SELECT g.customer_id, g.kind, baton_signal_title(g.kind),
            (ARRAY['low', 'medium', 'high'])[g.rank], g.rank, g.since, g.refs,
@@ -576,9 +575,7 @@ $$;
 -- NULL: every customer.  (The customer screen calls baton_signal_rows($1,
 -- false) for the reason above.)
 CREATE FUNCTION baton_signals(p_customer bigint DEFAULT NULL)
-RETURNS TABLE (customer_id bigint, kind text, title text, severity text, severity_rank integer,
-               since timestamptz, refs text[], explanation text, teams text[], fingerprint text,
-               acked_by name, acked_at timestamptz, ack_comment text)
+RETURNS SETOF baton_signal
 LANGUAGE sql STABLE AS $$
     SELECT * FROM baton_signal_rows(p_customer, p_customer IS NULL)
 $$;
@@ -643,6 +640,17 @@ BEGIN
     RETURN v_team;
 END $$;
 
+-- A comment that may be written, or an error saying why not.
+CREATE FUNCTION baton_require_comment(p_comment text) RETURNS void
+LANGUAGE plpgsql STABLE SET search_path = public, pg_temp AS $$
+DECLARE
+    v_problem text := baton_note_problem('comment', p_comment);
+BEGIN
+    IF v_problem IS NOT NULL THEN
+        RAISE EXCEPTION '%', v_problem USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+END $$;
+
 -- Hold or release (p_action) one scheduled send, with a comment.  p_id is
 -- the client-generated id of the entry: a retry with it (same person,
 -- send and action) answers done, already; anyone else's is refused.
@@ -657,7 +665,6 @@ DECLARE
     v_cur campaign_hold%ROWTYPE;
     v_team text;
     v_teams text := baton_setting_value('campaign_hold_teams');
-    v_problem text;
 BEGIN
     SELECT * INTO v_prev FROM campaign_hold h WHERE h.id = p_id;
     IF NOT FOUND THEN
@@ -666,10 +673,7 @@ BEGIN
             RAISE EXCEPTION 'unknown action "%": hold or release', p_action
                 USING ERRCODE = 'invalid_parameter_value';
         END IF;
-        v_problem := baton_note_problem('comment', p_comment);
-        IF v_problem IS NOT NULL THEN
-            RAISE EXCEPTION '%', v_problem USING ERRCODE = 'invalid_parameter_value';
-        END IF;
+        PERFORM baton_require_comment(p_comment);
         SELECT * INTO v_event FROM marketing_event m WHERE m.id = p_event FOR UPDATE;
         -- The same words for a send of a customer out of scope.
         IF NOT FOUND OR NOT baton_me_sees_customer(v_event.customer_id) THEN
@@ -726,7 +730,6 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
     v_prev signal_ack%ROWTYPE;
     v_sig record;
-    v_problem text;
 BEGIN
     SELECT * INTO v_prev FROM signal_ack a WHERE a.id = p_id;
     IF FOUND THEN
@@ -744,10 +747,7 @@ BEGIN
             'dropped-baton, repeating-themselves, voice-falling'
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    v_problem := baton_note_problem('comment', p_comment);
-    IF v_problem IS NOT NULL THEN
-        RAISE EXCEPTION '%', v_problem USING ERRCODE = 'invalid_parameter_value';
-    END IF;
+    PERFORM baton_require_comment(p_comment);
     IF NOT baton_me_sees_customer(p_customer) THEN
         RAISE EXCEPTION 'unknown customer %', p_customer USING ERRCODE = 'invalid_parameter_value';
     END IF;
@@ -770,7 +770,7 @@ BEGIN
 END $$;
 
 REVOKE ALL ON FUNCTION baton_campaign_hold(uuid, bigint, text, text),
-    baton_signal_ack(uuid, bigint, text, text, text), baton_my_team(),
+    baton_signal_ack(uuid, bigint, text, text, text), baton_my_team(), baton_require_comment(text),
     baton_signals(bigint), baton_signal_rows(bigint, boolean), baton_signal_list(text, text, text, name, bigint, boolean),
     baton_suppression(bigint) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION baton_campaign_hold(uuid, bigint, text, text),
