@@ -1016,3 +1016,12 @@ SELECT md5('health-' || c.id)::uuid, c.id, c.onboarding_health,
             ELSE greatest(c.created_at, now() - (1 + pg_temp.h('healthage-' || c.id) % 24) * interval '1 day') END
   FROM customer c
  WHERE c.onboarding_health IS NOT NULL AND c.id NOT IN (1, 3);
+-- Signals (migration 009) -------------------------------------------------------------
+-- The stories above raise their signals by themselves: Café Lumière's refund
+-- and complaint with "Upgrade to Pro" scheduled, Northwind's "on track" with
+-- three migration tickets and its escalation past the SLA, São Paulo's login
+-- loop again.  One more: Nordic Pharma's NPS falls from 8 to 4 since the
+-- validation export is still missing.
+INSERT INTO survey_response (customer_id, contact_id, kind, score, comment, responded_at)
+SELECT 5, (SELECT id FROM contact WHERE email = 'aino.virtanen@nordicph.example'), 'nps', 4,
+       'Still no signed audit log export; we are looking at alternatives.', now() - interval '2 days';

@@ -1,5 +1,6 @@
 #include "baton/customer.h"
 #include "baton/buf.h"
+#include "baton/signals.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,20 +80,24 @@ static const char sql_notes[] =
 	"   AND NOT EXISTS (SELECT 1 FROM success_note x WHERE x.supersedes = n.id)"
 	" ORDER BY n.created_at DESC LIMIT 100";
 
-/* Scheduled first (soonest first), then what was sent, newest first. */
+/* Scheduled first (soonest first), then what was sent, newest first; a
+ * hold in force says who, when and why. */
 static const char sql_marketing[] =
-	"SELECT * FROM ("
+	"SELECT x.id, x.campaign, x.kind, x.channel, x.status, x.at, x.in_s, x.held_by IS NOT NULL,"
+	" h.actor || ' ' || to_char(h.at, 'YYYY-MM-DD HH24:MI') || ': ' || h.comment FROM ("
 	" (SELECT e.id, e.campaign, e.kind, e.channel, e.status,"
 	"   to_char(e.scheduled_at, 'YYYY-MM-DD HH24:MI'),"
-	"   extract(epoch FROM e.scheduled_at - now())::bigint"
+	"   extract(epoch FROM e.scheduled_at - now())::bigint, e.held_by"
 	"  FROM marketing_event e WHERE e.customer_id = $1 AND e.status = 'scheduled'"
 	"  ORDER BY e.scheduled_at LIMIT 20)"
 	" UNION ALL"
 	" (SELECT e.id, e.campaign, e.kind, e.channel, e.status,"
 	"   to_char(coalesce(e.sent_at, e.scheduled_at), 'YYYY-MM-DD HH24:MI'),"
-	"   extract(epoch FROM coalesce(e.sent_at, e.scheduled_at) - now())::bigint"
+	"   extract(epoch FROM coalesce(e.sent_at, e.scheduled_at) - now())::bigint, e.held_by"
 	"  FROM marketing_event e WHERE e.customer_id = $1 AND e.status <> 'scheduled'"
-	"  ORDER BY coalesce(e.sent_at, e.scheduled_at) DESC NULLS LAST LIMIT 30)) x";
+	"  ORDER BY coalesce(e.sent_at, e.scheduled_at) DESC NULLS LAST LIMIT 30)) x (id, campaign, kind,"
+	"   channel, status, at, in_s, held_by)"
+	" LEFT JOIN campaign_hold h ON h.id = x.held_by";
 
 /* Active handoffs first, oldest first; then the recently closed ones.  The
  * event history comes along as one text column, a line per event. */
@@ -118,6 +123,14 @@ static const char sql_handoffs[] =
 	"   CASE WHEN h.state IN ('open', 'acknowledged') THEN h.created_at END,"
 	"   h.created_at DESC"
 	" LIMIT 50";
+
+/* The signals, as the database computes them for everyone; the active
+ * (unacknowledged) ones first, then by severity and age. */
+static const char sql_signals[] =
+	"SELECT kind, title, severity, to_char(since, 'YYYY-MM-DD HH24:MI'), explanation,"
+	" array_to_string(refs, ' '), array_to_string(teams, ','), fingerprint, acked_by,"
+	" to_char(acked_at, 'YYYY-MM-DD HH24:MI'), ack_comment"
+	" FROM baton_signal_rows($1, false) ORDER BY acked_at IS NOT NULL, severity_rank DESC, since, kind";
 
 const char cv_timeline_sql[] =
 	"SELECT at, extract(epoch FROM now() - at)::bigint, kind, who, text, ref FROM ("
@@ -157,7 +170,7 @@ const char cv_timeline_sql[] =
 void cv_statements(struct db_stmt out[CV_PARTS], const char *const *params)
 {
 	static const char *const sql[CV_PARTS] = {sql_header, sql_milestones, sql_tickets,
-	                                          sql_notes, sql_marketing, sql_handoffs};
+	                                          sql_notes, sql_marketing, sql_handoffs, sql_signals};
 	for (int i = 0; i < CV_PARTS; i++) {
 		out[i].sql = sql[i];
 		out[i].nparams = 1;
@@ -166,7 +179,8 @@ void cv_statements(struct db_stmt out[CV_PARTS], const char *const *params)
 }
 
 static const int expected_cols[CV_PARTS] = {H_HEALTH_STALE + 1, M_VERSION + 1, T_OPEN + 1,
-                                            N_SUPERSEDES + 1, K_IN_S + 1, HO_VERSION + 1};
+                                            N_SUPERSEDES + 1, K_HOLD + 1, HO_VERSION + 1,
+                                            SG_ACK_COMMENT + 1};
 
 int cv_adopt(struct customer_view *cv, PGresult **res, int nres, char *err, size_t errlen)
 {
@@ -190,7 +204,6 @@ int cv_adopt(struct customer_view *cv, PGresult **res, int nres, char *err, size
 		cv->res[i] = res[i];
 		res[i] = NULL;
 	}
-	cv->flags = cv_compute_flags(cv);
 	return 0;
 }
 
@@ -227,68 +240,24 @@ long long cv_num(const struct customer_view *cv, enum cv_part p, int row, int co
 	return strtoll(cv_get(cv, p, row, col), NULL, 10);
 }
 
-static const char *const flag_titles[CV_FLAG_COUNT] = {
-	"campaign during complaint",
-	"on track but burning",
-	"dropped baton",
-	"outreach during escalation",
-};
-static const char *const flag_explain[CV_FLAG_COUNT] = {
-	"Marketing sent or scheduled a campaign while an urgent/high ticket or a complaint is open.",
-	"Onboarding says on track while onboarding or migration tickets are open.",
-	"A handoff is still unacknowledged past its SLA.",
-	"Renewal or upsell outreach while the customer has an urgent ticket open.",
-};
-
 const char *cv_flag_title(int i)
 {
-	return i >= 0 && i < CV_FLAG_COUNT ? flag_titles[i] : "";
+	const struct signal_kind *k = signal_kind_at(i);
+	return k ? k->title : "";
 }
 
 const char *cv_flag_explain(int i)
 {
-	return i >= 0 && i < CV_FLAG_COUNT ? flag_explain[i] : "";
+	const struct signal_kind *k = signal_kind_at(i);
+	return k ? k->about : "";
 }
 
-int cv_compute_flags(const struct customer_view *cv)
+int cv_flags(const struct customer_view *cv)
 {
-	int flags = 0;
-	int hot = 0, complaint = 0, urgent = 0, onboarding_open = 0;
-	for (int i = 0; i < cv_rows(cv, CV_TICKETS); i++) {
-		if (strcmp(cv_get(cv, CV_TICKETS, i, T_OPEN), "t") != 0)
-			continue;
-		const char *prio = cv_get(cv, CV_TICKETS, i, T_PRIORITY);
-		const char *cat = cv_get(cv, CV_TICKETS, i, T_CATEGORY);
-		if (!strcmp(prio, "urgent") || !strcmp(prio, "high"))
-			hot = 1;
-		if (!strcmp(prio, "urgent"))
-			urgent = 1;
-		if (!strcmp(cat, "complaint"))
-			complaint = 1;
-		if (!strcmp(cat, "migration") || !strcmp(cat, "onboarding"))
-			onboarding_open = 1;
-	}
-	/* Campaign activity that matters: scheduled, or sent in the last week. */
-	for (int i = 0; i < cv_rows(cv, CV_MARKETING); i++) {
-		const char *st = cv_get(cv, CV_MARKETING, i, K_STATUS);
-		long long in_s = cv_num(cv, CV_MARKETING, i, K_IN_S);
-		int live = !strcmp(st, "scheduled") || (!strcmp(st, "sent") && in_s > -7 * 86400);
-		if (!live)
-			continue;
-		if (hot || complaint)
-			flags |= FLAG_CAMPAIGN_DURING_COMPLAINT;
-		const char *kind = cv_get(cv, CV_MARKETING, i, K_KIND);
-		if (urgent && (!strcmp(kind, "renewal") || !strcmp(kind, "upsell")))
-			flags |= FLAG_OUTREACH_DURING_ESCALATION;
-	}
-	if (!strcmp(cv_get(cv, CV_HEADER, 0, H_ONB_HEALTH), "on_track") && onboarding_open)
-		flags |= FLAG_ON_TRACK_BUT_BURNING;
-	for (int i = 0; i < cv_rows(cv, CV_HANDOFFS); i++)
-		if (!strcmp(cv_get(cv, CV_HANDOFFS, i, HO_STATE), "open") &&
-		    !cv_isnull(cv, CV_HANDOFFS, i, HO_ACK_LEFT_S) &&
-		    cv_num(cv, CV_HANDOFFS, i, HO_ACK_LEFT_S) < 0)
-			flags |= FLAG_DROPPED_BATON;
-	return flags;
+	int n = 0;
+	while (n < cv_rows(cv, CV_SIGNALS) && cv_isnull(cv, CV_SIGNALS, n, SG_ACKED_BY))
+		n++;
+	return n;
 }
 
 int cv_resolve(PGconn *c, const char *what, long long *id, char **candidates,
@@ -347,16 +316,18 @@ static const char *const names_tickets[] = {"id", "subject", "status", "priority
 static const char *const names_notes[] = {"id", "kind", "author", "author_name", "created",
 	"age_s", "body", "ticket_id", "handoff_id", "supersedes"};
 static const char *const names_marketing[] = {"id", "campaign", "kind", "channel", "status",
-	"at", "in_s"};
+	"at", "in_s", "held", "hold"};
 static const char *const names_handoffs[] = {"id", "from_team", "to_team", "to_staff",
 	"to_staff_name", "reason", "priority", "ticket_id", "note", "state", "author",
 	"author_name", "created", "age_s", "ack_due", "ack_left_s", "acknowledged",
 	"acknowledged_by", "closed", "closed_by", "events", "version"};
+static const char *const names_signals[] = {"kind", "title", "severity", "since", "explanation",
+	"refs", "teams", "fingerprint", "acked_by", "acked_at", "ack_comment"};
 
 const char *cv_column_name(enum cv_part p, int col)
 {
 	static const char *const *const names[CV_PARTS] = {names_header, names_milestones,
-		names_tickets, names_notes, names_marketing, names_handoffs};
+		names_tickets, names_notes, names_marketing, names_handoffs, names_signals};
 	if ((unsigned)p >= CV_PARTS || col < 0 || col >= expected_cols[p])
 		return "?";
 	return names[p][col];

@@ -37,6 +37,13 @@ static const char *row_id(const void *ctx, int row)
 	return cv_get(pr->cv, pr->part, row, 0);
 }
 
+/* A flag's row is a signal's; its kind names it. */
+static const char *flag_kind(const void *ctx, int row)
+{
+	const struct panel_rows *pr = ctx;
+	return cv_get(pr->cv, CV_SIGNALS, row, SG_KIND);
+}
+
 static void on_loaded(struct screen *s, struct app *a, PGresult **res, int nres, const char *err)
 {
 	struct customer *c = (struct customer *)s;
@@ -64,20 +71,20 @@ static void on_loaded(struct screen *s, struct app *a, PGresult **res, int nres,
 		snprintf(was[p], sizeof was[p], "%s",
 		         c->loaded && r >= 0 && r < cv_rows(&c->cv, panel_part[p]) ? V(panel_part[p], r, 0) : "");
 	}
-	int was_flag = c->list[P_FLAGS].sel >= 0 && c->list[P_FLAGS].sel < c->nflags
-	               ? c->flag_idx[c->list[P_FLAGS].sel] : -1;
+	/* The selected flag stays on its kind of signal. */
+	char was_flag[64];
+	int fs = c->list[P_FLAGS].sel;
+	snprintf(was_flag, sizeof was_flag, "%s",
+	         c->loaded && fs >= 0 && fs < c->nflags ? V(CV_SIGNALS, c->flag_idx[fs], SG_KIND) : "");
 	cv_free(&c->cv);
 	c->cv = cv;
 	c->loaded = 1;
 	c->error[0] = '\0';
 	c->nflags = 0;
-	for (int i = 0; i < CV_FLAG_COUNT; i++)
-		if (cv.flags & (1 << i)) {
-			if (i == was_flag)
-				c->list[P_FLAGS].sel = c->nflags;
-			c->flag_idx[c->nflags++] = i;
-		}
-	ui_list_follow(&c->list[P_FLAGS], NULL, c->nflags, NULL, NULL);
+	for (int i = 0; i < cv_flags(&cv) && c->nflags < CV_FLAG_COUNT; i++)
+		c->flag_idx[c->nflags++] = i;
+	struct panel_rows flags = {&c->cv, CV_SIGNALS};
+	ui_list_follow(&c->list[P_FLAGS], was_flag, c->nflags, flag_kind, &flags);
 	for (int p = P_ONBOARDING; p < P_COUNT; p++) {
 		struct panel_rows pr = {&c->cv, panel_part[p]};
 		ui_list_follow(&c->list[p], was[p], cv_rows(&c->cv, panel_part[p]), row_id, &pr);

@@ -75,6 +75,15 @@ static void handoff_text(struct customer *c, int r, struct buf *b)
 	           V(CV_HANDOFFS, r, HO_NOTE), V(CV_HANDOFFS, r, HO_EVENTS));
 }
 
+static void signal_text(struct customer *c, int r, struct buf *b)
+{
+	buf_printf(b, "%s\n\n%s\n\n", V(CV_SIGNALS, r, SG_TITLE), V(CV_SIGNALS, r, SG_EXPLANATION));
+	F("Severity:", CV_SIGNALS, SG_SEVERITY, AS_IS);
+	F("Since:", CV_SIGNALS, SG_SINCE, AS_WHEN);
+	F("For:", CV_SIGNALS, SG_TEAMS, AS_IS);
+	F("Records:", CV_SIGNALS, SG_REFS, AS_IS);
+}
+
 /* The full item behind the selection, as text for a detail page. */
 void customer_item_text(struct customer *c, enum panel p, int r, struct buf *b, char *title, size_t tn)
 {
@@ -107,6 +116,7 @@ void customer_item_text(struct customer *c, enum panel p, int r, struct buf *b, 
 		snprintf(title, tn, "Campaign");
 		buf_printf(b, "\"%s\"\n\n", V(CV_MARKETING, r, K_CAMPAIGN));
 		F("Status:", CV_MARKETING, K_STATUS, AS_WORDS);
+		F("Held by:", CV_MARKETING, K_HOLD, AS_IS);
 		F("When:", CV_MARKETING, K_AT, AS_WHEN);
 		F("Kind:", CV_MARKETING, K_KIND, AS_WORDS);
 		F("Channel:", CV_MARKETING, K_CHANNEL, AS_WORDS);
@@ -116,7 +126,7 @@ void customer_item_text(struct customer *c, enum panel p, int r, struct buf *b, 
 		handoff_text(c, r, b);
 		break;
 	default:
-		snprintf(title, tn, "Flag");
-		buf_puts(b, cv_flag_explain(c->flag_idx[r]));
+		snprintf(title, tn, "Signal");
+		signal_text(c, c->flag_idx[r], b);
 	}
 }

@@ -55,9 +55,35 @@ static void header_facts(struct customer *c, struct buf *b, int w)
 	}
 }
 
+/* The flags: each signal's title, most severe first; a lone one says
+ * why too.  What does not fit is counted ("+2"), never cut silently. */
+static void draw_flags(struct customer *c, int w)
+{
+	char buf[256], more[16];
+	int x = 1;
+	if (c->nflags == 0)
+		ui_text(stdscr, 3, 1, w, term_attr(UA_DIM), "no crossed signals", 0);
+	for (int i = 0; i < c->nflags; i++) {
+		int r = c->flag_idx[i];
+		snprintf(buf, sizeof buf, "%s %s%s", term_sym(SYM_FLAG), V(CV_SIGNALS, r, SG_TITLE),
+		         c->nflags == 1 ? ":" : "");
+		snprintf(more, sizeof more, "+%d", c->nflags - i);
+		int room = w - x - (i + 1 < c->nflags ? text_width(more) + 1 : 0);
+		if (text_width(buf) + 1 > room) {
+			ui_text(stdscr, 3, x + 1, w - x, term_attr(UA_FLAG), more, 0);
+			return;
+		}
+		int sel = marker(c, P_FLAGS, i, 3, x);
+		x += 1 + ui_text(stdscr, 3, x + 1, w - x, sel ? (term_attr(UA_FLAG) | (int)A_REVERSE) : term_attr(UA_FLAG),
+		                 buf, 0) + 2;
+	}
+	if (c->nflags == 1 && x < w)
+		ui_text(stdscr, 3, x - 1, w - x + 1, (int)A_NORMAL, V(CV_SIGNALS, c->flag_idx[0], SG_EXPLANATION), 0);
+}
+
 static void draw_header(struct customer *c, struct app *a)
 {
-	char buf[256], date[16];
+	char date[16];
 	int w = a->cols - 2;
 	const char *dom = V(CV_HEADER, 0, H_DOMAIN);
 	int x = 1 + ui_textf(stdscr, 0, 1, 8, term_attr(UA_HEADER), 0, "Baton %s ", term_sym(SYM_DOT));
@@ -82,15 +108,7 @@ static void draw_header(struct customer *c, struct app *a)
 	ui_text(stdscr, 2, 1, w, (int)A_NORMAL, buf_str(&b), 0);
 	buf_free(&b);
 
-	x = 1;
-	if (c->nflags == 0)
-		ui_text(stdscr, 3, 1, w, term_attr(UA_DIM), "no crossed signals", 0);
-	for (int i = 0; i < c->nflags && x < w; i++) {
-		int sel = marker(c, P_FLAGS, i, 3, x);
-		snprintf(buf, sizeof buf, "%s %s", term_sym(SYM_FLAG), cv_flag_title(c->flag_idx[i]));
-		x += 1 + ui_text(stdscr, 3, x + 1, w - x, sel ? (term_attr(UA_FLAG) | (int)A_REVERSE) : term_attr(UA_FLAG),
-		                 buf, 0) + 2;
-	}
+	draw_flags(c, w);
 }
 
 /* Right-aligned short text, returns its x. */
@@ -240,10 +258,13 @@ static int draw_marketing(struct customer *c, int y, int x, int h, int w)
 		marker(c, P_MARKETING, r, y + i, x);
 		int xx = x + 1 + ui_text(stdscr, y + i, x + 1, 7, term_attr(UA_DIM), d, 0) + 1;
 		char status[32], kind[32];
-		fmt_words(status, sizeof status, st);
+		int held = V(CV_MARKETING, r, K_HELD)[0] == 't';
+		/* A held send says so where its status is: nobody may take it
+		 * for one about to go out. */
+		fmt_words(status, sizeof status, held ? "held" : st);
 		fmt_words(kind, sizeof kind, V(CV_MARKETING, r, K_KIND));
-		xx += ui_textf(stdscr, y + i, xx, 12, sched ? term_attr(UA_WARN) : (int)A_NORMAL, 0, "%s %s",
-		               term_sym(sched ? SYM_SCHEDULED : SYM_SENT), status) + 1;
+		xx += ui_textf(stdscr, y + i, xx, 12, held ? term_attr(UA_BAD) : sched ? term_attr(UA_WARN) : (int)A_NORMAL,
+		               0, "%s %s", term_sym(sched ? SYM_SCHEDULED : SYM_SENT), status) + 1;
 		ui_textf(stdscr, y + i, xx, x + w - xx, (int)A_NORMAL, 0, "%s \"%s\"", kind,
 		         V(CV_MARKETING, r, K_CAMPAIGN));
 	}
@@ -394,5 +415,5 @@ void customer_draw_screen(struct customer *c, struct app *a)
 	draw_panel(c, P_MARKETING, top + up_h, lw, low_h, rw);
 	draw_panel(c, P_HANDOFFS, top + grid_h, 0, hand_h, a->cols);
 	if (c->focus == P_FLAGS && c->nflags && c->list[P_FLAGS].sel >= 0)
-		app_message(a, 0, "%s", cv_flag_explain(c->flag_idx[c->list[P_FLAGS].sel]));
+		app_message(a, 0, "%s", V(CV_SIGNALS, c->flag_idx[c->list[P_FLAGS].sel], SG_EXPLANATION));
 }

@@ -33,6 +33,8 @@ int cli_settings(const struct cli *cli, int argc, char **argv);
 int cli_note(const struct cli *cli, int argc, char **argv);
 int cli_milestone(const struct cli *cli, int argc, char **argv);
 int cli_health(const struct cli *cli, int argc, char **argv);
+int cli_campaign(const struct cli *cli, int argc, char **argv);
+int cli_signals(const struct cli *cli, int argc, char **argv);
 
 /* Connect and check the schema version; NULL with the message printed
  * and *rc set to the exit status. */
@@ -82,6 +84,8 @@ int cli_resolve_customer(PGconn *c, const char *what, long long *id);
  * console shows ids) by the server.  An exit status, the message said. */
 struct handoff_id_range;
 int cli_resolve_handoff(PGconn *c, const char *given, const struct handoff_id_range *range, char id[37]);
+/* A team by id or name into out; -1 after saying it is unknown. */
+int cli_resolve_team(PGconn *c, const char *name, char *out, size_t n);
 
 /* Print "baton: message" to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

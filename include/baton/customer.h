@@ -1,6 +1,7 @@
-/* One customer's screen: the data of every panel, fetched in one round trip
- * (a pipeline of parameterised statements), and the crossed signals derived
- * from it.  Rows are kept as libpq results; the enums name their columns. */
+/* One customer's screen: the data of every panel and its crossed signals
+ * (computed by the database, migration 009), fetched in one round trip (a
+ * pipeline of parameterised statements).  Rows are kept as libpq results;
+ * the enums name their columns. */
 #ifndef BATON_CUSTOMER_H
 #define BATON_CUSTOMER_H
 
@@ -10,7 +11,8 @@
 #include "baton/db.h"
 #include "baton/fmt.h"
 
-enum cv_part { CV_HEADER, CV_MILESTONES, CV_TICKETS, CV_NOTES, CV_MARKETING, CV_HANDOFFS, CV_PARTS };
+enum cv_part { CV_HEADER, CV_MILESTONES, CV_TICKETS, CV_NOTES, CV_MARKETING, CV_HANDOFFS, CV_SIGNALS,
+               CV_PARTS };
 
 enum { H_ID, H_NAME, H_DOMAIN, H_PLAN, H_SEGMENT, H_LIFECYCLE, H_ONB_HEALTH, H_OWNER,
        H_OWNER_NAME, H_RENEWAL, H_NPS, H_NPS_AT, H_CSAT, H_CSAT_AT, H_CES, H_CES_AT,
@@ -26,26 +28,27 @@ enum { T_ID, T_SUBJECT, T_STATUS, T_PRIORITY, T_CATEGORY, T_ASSIGNEE, T_OPENED, 
        T_SLA_DUE, T_SLA_LEFT_S, T_SOLVED, T_BODY, T_OPEN };
 enum { N_ID, N_KIND, N_AUTHOR, N_AUTHOR_NAME, N_CREATED, N_AGE_S, N_BODY, N_TICKET, N_HANDOFF,
        N_SUPERSEDES };
-enum { K_ID, K_CAMPAIGN, K_KIND, K_CHANNEL, K_STATUS, K_AT, K_IN_S };
+/* K_HELD: 't' while a hold is in force; K_HOLD: who held it, when, why. */
+enum { K_ID, K_CAMPAIGN, K_KIND, K_CHANNEL, K_STATUS, K_AT, K_IN_S, K_HELD, K_HOLD };
 enum { HO_ID, HO_FROM_TEAM, HO_TO_TEAM, HO_TO_STAFF, HO_TO_STAFF_NAME, HO_REASON, HO_PRIORITY,
        HO_TICKET, HO_NOTE, HO_STATE, HO_AUTHOR, HO_AUTHOR_NAME, HO_CREATED, HO_AGE_S,
        HO_ACK_DUE, HO_ACK_LEFT_S, HO_ACK_AT, HO_ACK_BY, HO_CLOSED_AT, HO_CLOSED_BY,
        HO_EVENTS, HO_VERSION };
 
-/* Crossed signals (PRODUCT.md piece 6) shown as flags on the screen. */
-enum cv_flag {
-	FLAG_CAMPAIGN_DURING_COMPLAINT = 1 << 0,
-	FLAG_ON_TRACK_BUT_BURNING = 1 << 1,
-	FLAG_DROPPED_BATON = 1 << 2,
-	FLAG_OUTREACH_DURING_ESCALATION = 1 << 3,
-};
-#define CV_FLAG_COUNT 4
-const char *cv_flag_title(int bit_index);  /* "campaign during complaint" */
-const char *cv_flag_explain(int bit_index); /* one line */
+/* The customer's signals (baton_signals): the active ones first, most
+ * severe first; then the acknowledged ones (SG_ACKED_BY set).  refs are
+ * space-separated ("ticket:4805 campaign:6"), teams comma-separated. */
+enum { SG_KIND, SG_TITLE, SG_SEVERITY, SG_SINCE, SG_EXPLANATION, SG_REFS, SG_TEAMS,
+       SG_FINGERPRINT, SG_ACKED_BY, SG_ACKED_AT, SG_ACK_COMMENT };
+
+/* The kinds of crossed signal (PRODUCT.md piece 6), for the help screen:
+ * at most one flag of each per customer. */
+#define CV_FLAG_COUNT 6
+const char *cv_flag_title(int kind_index);   /* "campaign during complaint" */
+const char *cv_flag_explain(int kind_index); /* when it is raised, one line */
 
 struct customer_view {
 	PGresult *res[CV_PARTS];
-	int flags;
 };
 
 /* The statements of one fetch; params must hold the customer id and outlive
@@ -66,8 +69,8 @@ long long cv_num(const struct customer_view *cv, enum cv_part p, int row, int co
 /* JSON name of a column. */
 const char *cv_column_name(enum cv_part p, int col);
 
-/* Compute the flags from the panels' data. */
-int cv_compute_flags(const struct customer_view *cv);
+/* How many of the signals are active (not acknowledged): the flags. */
+int cv_flags(const struct customer_view *cv);
 
 /* Resolve CUSTOMER (id or #id, external id or system:external id, domain,
  * contact e-mail, exact or unambiguous partial name) to an id.  Returns 1 with id set, 0 when not

@@ -87,21 +87,6 @@ static int parse(int argc, char **argv, struct opts *o, int *optind_out)
 	return 0;
 }
 
-static int resolve_team(PGconn *c, const char *name, char *out, size_t n)
-{
-	char err[512];
-	const char *p[] = {name};
-	PGresult *r = db_exec(c, "SELECT id FROM team WHERE id = lower($1) OR lower(name) = lower($1)",
-	                      1, p, err, sizeof err);
-	int ok = r && PQntuples(r) == 1;
-	if (ok)
-		snprintf(out, n, "%s", PQgetvalue(r, 0, 0));
-	else
-		cli_error("unknown team '%s'", name);
-	PQclear(r);
-	return ok ? 0 : -1;
-}
-
 /* The new handoff the options describe, but for its note.  An exit status. */
 static int new_from_opts(const struct opts *o, struct handoff_new *h)
 {
@@ -162,7 +147,7 @@ static int cmd_new(const struct cli *cli, const struct opts *o)
 	}
 	if ((rc = cli_resolve_customer(c, o->customer, &h.customer_id)) != EXIT_OK)
 		goto out;
-	if (resolve_team(c, o->to_team, h.to_team, sizeof h.to_team) < 0) {
+	if (cli_resolve_team(c, o->to_team, h.to_team, sizeof h.to_team) < 0) {
 		rc = EXIT_FAIL;
 		goto out;
 	}
@@ -255,7 +240,7 @@ static int cmd_step(const struct cli *cli, const struct opts *o, const char *kin
 		abort();
 	if (o->to)
 		snprintf(s.to_staff, sizeof s.to_staff, "%s", o->to);
-	if (o->to_team && resolve_team(c, o->to_team, s.to_team, sizeof s.to_team) < 0) {
+	if (o->to_team && cli_resolve_team(c, o->to_team, s.to_team, sizeof s.to_team) < 0) {
 		rc = EXIT_FAIL;
 		goto out;
 	}
@@ -307,7 +292,7 @@ static int cmd_list(const struct cli *cli, const struct opts *o)
 	if (!c)
 		return rc;
 	char err[1024], team[64] = "";
-	if (o->team && resolve_team(c, o->team, team, sizeof team) < 0) {
+	if (o->team && cli_resolve_team(c, o->team, team, sizeof team) < 0) {
 		PQfinish(c);
 		return EXIT_FAIL;
 	}

@@ -43,6 +43,10 @@ static const char usage_text[] =
 	"                        (administrators; baton staff --help)\n"
 	"  settings ...          the rules every client shares: reasons, SLAs, the\n"
 	"                        largest note (baton settings --help)\n"
+	"  signals ...           crossed signals, the suppression list, acknowledging\n"
+	"                        (baton signals --help)\n"
+	"  campaign hold|release ID --comment TEXT\n"
+	"                        hold or release a scheduled marketing send\n"
 	"\n"
 	"Exit status: 0 ok, 1 failure, 2 usage error, 3 configuration error,\n"
 	"4 database unreachable or schema not usable.\n"
@@ -82,6 +86,7 @@ static const struct command {
 	{"settings", cli_settings}, {"staff", cli_staff},    {"audit", cli_audit},
 	{"note", cli_note},
 	{"milestone", cli_milestone}, {"health", cli_health},
+	{"signals", cli_signals},   {"campaign", cli_campaign},
 };
 
 static int run_command(const struct cli *cli, const char *cmd, int argc, char **argv)

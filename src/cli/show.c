@@ -106,16 +106,15 @@ static void json_part(struct buf *b, const struct customer_view *cv, enum cv_par
 static void show_json(struct buf *b, const struct customer_view *cv)
 {
 	static const char *const part_names[CV_PARTS] = {"customer", "milestones", "tickets",
-	                                                 "notes", "marketing", "handoffs"};
+	                                                 "notes", "marketing", "handoffs", "signals"};
 	buf_puts(b, "{\"customer\":");
 	json_part(b, cv, CV_HEADER, 0);
+	/* The active signals' titles; "signals" has each in full. */
 	buf_puts(b, ",\"flags\":[");
-	for (int i = 0, n = 0; i < CV_FLAG_COUNT; i++) {
-		if (!(cv->flags & (1 << i)))
-			continue;
-		if (n++)
+	for (int i = 0; i < cv_flags(cv); i++) {
+		if (i)
 			buf_putc(b, ',');
-		text_json_string(b, cv_flag_title(i));
+		text_json_string(b, cv_get(cv, CV_SIGNALS, i, SG_TITLE));
 	}
 	buf_putc(b, ']');
 	for (int p = CV_MILESTONES; p < CV_PARTS; p++) {
@@ -135,6 +134,30 @@ static void show_json(struct buf *b, const struct customer_view *cv)
 static void put(struct buf *b, const char *s)
 {
 	text_clean(b, s, strlen(s), TEXT_ONELINE);
+}
+
+/* "Flags: [a] [b]", then each signal with its explanation, the records
+ * and who must act; acknowledged ones after, with who said what. */
+static void show_text_signals(struct buf *b, const struct customer_view *cv)
+{
+	buf_puts(b, "Flags:");
+	if (!cv_flags(cv))
+		buf_puts(b, " none");
+	for (int i = 0; i < cv_flags(cv); i++)
+		buf_printf(b, " [%s]", cv_get(cv, CV_SIGNALS, i, SG_TITLE));
+	buf_putc(b, '\n');
+	for (int i = 0; i < cv_rows(cv, CV_SIGNALS); i++) {
+#define SV(col) cv_get(cv, CV_SIGNALS, i, col)
+		buf_printf(b, "  %-6s %s: ", i < cv_flags(cv) ? SV(SG_SEVERITY) : "ack'd", SV(SG_TITLE));
+		put(b, SV(SG_EXPLANATION));
+		buf_printf(b, "\n         since %s, for %s: %s\n", SV(SG_SINCE), SV(SG_TEAMS), SV(SG_REFS));
+		if (i >= cv_flags(cv)) {
+			buf_printf(b, "         acknowledged by %s at %s: ", SV(SG_ACKED_BY), SV(SG_ACKED_AT));
+			put(b, SV(SG_ACK_COMMENT));
+			buf_putc(b, '\n');
+		}
+#undef SV
+	}
 }
 
 static void show_text_header(struct buf *b, const struct customer_view *cv)
@@ -168,13 +191,7 @@ static void show_text_header(struct buf *b, const struct customer_view *cv)
 		buf_printf(b, "CES %s/7 (%s)", HV(H_CES), HV(H_CES_AT));
 	if (*HV(H_NPS) || *HV(H_CSAT) || *HV(H_CES))
 		buf_putc(b, '\n');
-	buf_puts(b, "Flags:");
-	if (!cv->flags)
-		buf_puts(b, " none");
-	for (int i = 0; i < CV_FLAG_COUNT; i++)
-		if (cv->flags & (1 << i))
-			buf_printf(b, " [%s]", cv_flag_title(i));
-	buf_putc(b, '\n');
+	show_text_signals(b, cv);
 	if (*HV(H_EXTERNAL_IDS)) {
 		buf_puts(b, "External ids: ");
 		put(b, HV(H_EXTERNAL_IDS));
@@ -309,7 +326,12 @@ static void show_text(struct buf *b, const struct customer_view *cv)
 #define KV(col) cv_get(cv, CV_MARKETING, i, col)
 		buf_printf(b, "  %s %-9s %-12s \"", KV(K_AT), KV(K_STATUS), KV(K_KIND));
 		put(b, KV(K_CAMPAIGN));
-		buf_printf(b, "\" (%s)\n", KV(K_CHANNEL));
+		buf_printf(b, "\" (%s)", KV(K_CHANNEL));
+		if (KV(K_HELD)[0] == 't') {
+			buf_puts(b, "  HELD by ");
+			put(b, KV(K_HOLD));
+		}
+		buf_putc(b, '\n');
 #undef KV
 	}
 

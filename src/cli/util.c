@@ -156,6 +156,21 @@ int cli_note_too_big(size_t size, size_t max)
 	return 1;
 }
 
+int cli_resolve_team(PGconn *c, const char *name, char *out, size_t n)
+{
+	char err[512];
+	const char *p[] = {name};
+	PGresult *r = db_exec(c, "SELECT id FROM team WHERE id = lower($1) OR lower(name) = lower($1)",
+	                      1, p, err, sizeof err);
+	int ok = r && PQntuples(r) == 1;
+	if (ok)
+		snprintf(out, n, "%s", PQgetvalue(r, 0, 0));
+	else
+		cli_error("unknown team '%s'", name);
+	PQclear(r);
+	return ok ? 0 : -1;
+}
+
 int cli_resolve_customer(PGconn *c, const char *what, long long *id)
 {
 	char err[1024], *cand = NULL;
@@ -163,11 +178,12 @@ int cli_resolve_customer(PGconn *c, const char *what, long long *id)
 	if (n < 0)
 		cli_error("%s", err);
 	else if (n == 0)
-		cli_error("unknown customer '%s'", what);
+		cli_error("no customer matches '%s'", what);
 	else if (n > 1)
-		cli_error("'%s' matches %d customers; use the id", what, n);
+		cli_error("'%s' matches %s%d customers; name one by id:\n%s", what, n > 20 ? "more than " : "",
+		          n > 20 ? 20 : n, cand);
 	free(cand);
-	return n < 0 ? EXIT_DB : n == 1 ? EXIT_OK : EXIT_FAIL;
+	return n == 1 ? EXIT_OK : n < 0 ? EXIT_DB : EXIT_FAIL;
 }
 
 int cli_resolve_handoff(PGconn *c, const char *given, const struct handoff_id_range *range, char id[37])

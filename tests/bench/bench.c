@@ -9,6 +9,8 @@
  * finder    finder_statement for a few hundred inputs taken from the data
  * queue     queue_statements: the list alone and the full 3-statement
  *           pipeline, default view and each filter, as a lead (-l)
+ * signals   the crossed signals of every customer (baton signals) and the
+ *           scheduled sends to customers in trouble (the suppression list)
  *
  * Every figure is wall time on CLOCK_MONOTONIC around one round trip, after
  * a warm-up pass.  The slowest statements are run once more under
@@ -26,6 +28,7 @@
 #include "baton/db.h"
 #include "baton/finder.h"
 #include "baton/queue.h"
+#include "baton/signals.h"
 
 #include <libpq-fe.h>
 #include <stdarg.h>
@@ -389,7 +392,7 @@ static void bench_customer_console(const long long *ids, size_t n)
 }
 
 static const char *const part_names[CV_PARTS] = {"header", "milestones", "tickets", "notes",
-                                                 "marketing", "handoffs"};
+                                                 "marketing", "handoffs", "signals"};
 
 static void bench_customer(PGconn *c)
 {
@@ -954,6 +957,46 @@ static void bench_queue(PGconn *c)
 	}
 }
 
+/* --- signals: every customer's, and the suppression list ------------------------------ */
+
+#define TARGET_SIGNALS_P99_MS 200.0
+#define TARGET_SUPPRESSION_P99_MS 100.0
+
+/* Runs of one statement until BATON_BENCH_SIGNALS_SECONDS (default 120)
+ * have passed, at least 3 and at most 50: the whole list is slow where
+ * every customer has something. */
+static void signals_runs(PGconn *c, const char *label, const char *sql, int n, const char *const *p,
+                         double target)
+{
+	const char *e = getenv("BATON_BENCH_SIGNALS_SECONDS");
+	double budget = (e ? atof(e) : 120.0) * 1000.0, t0 = now_ms();
+	struct stats s = {0};
+	int rows = 0;
+	for (int i = 0; i < 50 && (i < 3 || now_ms() - t0 < budget); i++) {
+		double t = now_ms();
+		PGresult *r = query(c, sql, n, p);
+		st_add(&s, now_ms() - t);
+		rows = PQntuples(r);
+		PQclear(r);
+	}
+	printf("  %s: %d rows\n", label, rows);
+	print_stats_head();
+	print_stats(label, &s, target);
+	summary("%-26s median %.1f ms, p99 %.1f ms (%d rows)   target p99 < %.0f ms: %s", label,
+	        st_pct(&s, 0.5), st_pct(&s, 0.99), rows, target, verdict(st_pct(&s, 0.99), target));
+	st_free(&s);
+}
+
+static void bench_signals(PGconn *c)
+{
+	const char *all[] = {NULL, NULL, NULL, NULL, NULL, "f"};
+	printf("\nSignals (migration 009), computed by the server for every customer\n");
+	/* Measured however long they take, past the console's timeout. */
+	PQclear(query(c, "SET statement_timeout = 0", 0, NULL));
+	signals_runs(c, "signals, every customer", signals_list_sql, 6, all, TARGET_SIGNALS_P99_MS);
+	signals_runs(c, "suppression list", signals_suppression_sql, 1, all, TARGET_SUPPRESSION_P99_MS);
+}
+
 /* --- main ------------------------------------------------------------------------- */
 
 int main(int argc, char **argv)
@@ -969,7 +1012,7 @@ int main(int argc, char **argv)
 			break;
 	}
 	if (!conninfo || i == argc) {
-		fprintf(stderr, "usage: bench -d CONNINFO [-l LEAD_CONNINFO] customer|finder|queue...\n");
+		fprintf(stderr, "usage: bench -d CONNINFO [-l LEAD_CONNINFO] customer|finder|queue|signals...\n");
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -981,6 +1024,9 @@ int main(int argc, char **argv)
 			print_load("at the end");
 		} else if (!strcmp(argv[i], "finder")) {
 			bench_finder(c);
+			print_load("at the end");
+		} else if (!strcmp(argv[i], "signals")) {
+			bench_signals(c);
 			print_load("at the end");
 		} else if (!strcmp(argv[i], "queue")) {
 			PGconn *l = lead ? connect_or_die(lead) : c;

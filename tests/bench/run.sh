@@ -8,6 +8,8 @@
 # BATON_BENCH_RUNS    queue runs per filter (default 200)
 # BATON_BENCH_QUEUE_SECONDS  time budget per queue filter (default 30; slow
 #                     filters get fewer runs, at least 20; 0: no budget)
+# BATON_BENCH_SIGNALS_SECONDS  time budget for each signals list (default
+#                     120; at least 3 runs)
 #
 # Measures the statements the console sends (tests/bench/bench.c: customer
 # screen, finder, queue, with EXPLAIN of the slowest), then drives the real
@@ -104,7 +106,7 @@ log "measuring the customer screen, the finder and the queue"
 export BATON_BENCH_SUMMARY="$tmp/summary.txt"
 : >"$BATON_BENCH_SUMMARY"
 {
-	"$bench" -d "dbname=bench user=$member" -l "dbname=bench user=$lead" customer finder queue
+	"$bench" -d "dbname=bench user=$member" -l "dbname=bench user=$lead" customer finder queue signals
 	echo $? >"$tmp/bench.rc"
 } | out
 [ "$(cat "$tmp/bench.rc")" = 0 ] || broke "the bench program failed"

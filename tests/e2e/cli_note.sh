@@ -69,7 +69,7 @@ expect ticket_and_handoff_exit_2 sh -c '[ "$1" -eq 2 ] && grep -q "not both" "$2
 run as ana note add --customer nwh.example --id not-a-uuid --message x
 expect bad_id_exit_2 sh -c '[ "$1" -eq 2 ] && grep -q "id must be a UUID" "$2"' _ "$rc" "$ERR"
 run as ana note add --customer "no such customer" --message x
-expect unknown_customer_exit_1 sh -c '[ "$1" -eq 1 ] && grep -q "unknown customer" "$2"' _ "$rc" "$ERR"
+expect unknown_customer_exit_1 sh -c '[ "$1" -eq 1 ] && grep -q "no customer matches" "$2"' _ "$rc" "$ERR"
 other=$(sql "SELECT min(id) FROM ticket WHERE customer_id <> 1")
 run as ana note add --customer nwh.example --ticket "$other" --message x
 expect another_customers_ticket_refused_by_the_server \

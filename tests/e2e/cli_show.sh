@@ -27,7 +27,12 @@ expect show_text_header \
 	sh -c '[ "$1" -eq 0 ] && [ ! -s "$3" ] && head -n 1 "$2" | grep -qx "Northwind Health (nwh.example)  #1" &&
 	       grep -q "owner Ben Okafor" "$2"' _ "$rc" "$OUT" "$ERR"
 expect show_text_flags \
-	grep -qx "Flags: \[campaign during complaint\] \[on track but burning\] \[dropped baton\]" "$OUT"
+	grep -qx "Flags: \[on track but burning\] \[campaign during complaint\] \[dropped baton\] \[voice falling\]" "$OUT"
+# Each signal says why, with the records, computed by the database.
+expect show_text_signals_explained \
+	sh -c 'grep -q "^  high   campaign during complaint: newsletter \".*\" scheduled .* while urgent #4812 \"Patient data missing after migration\" is open" "$1" &&
+	       grep -q "^  high   dropped baton: handoff support → success (ben) \"escalation\" (high) not acknowledged, 1d 2.h past its SLA" "$1" &&
+	       grep -q "^         since .*, for onboarding: milestone:3 ticket:4809 ticket:4812 ticket:4815$" "$1"' _ "$OUT"
 expect show_text_three_open_tickets_urgent_first \
 	sh -c 'grep -qx "Tickets 3 open" "$1" &&
 	       awk "/^  #4812 urgent/{a=NR} /^  #4809 high/{b=NR} /^  #4815 normal/{c=NR}
@@ -50,8 +55,15 @@ done
 run "$BATON_BIN" -d "$AS_ANA" show 2
 expect show_cafe_lumiere_campaign_during_complaint \
 	sh -c '[ "$1" -eq 0 ] && head -n 1 "$2" | grep -qx "Café Lumière (cafe-lumiere.example)  #2" &&
-	       grep -qx "Flags: \[campaign during complaint\]" "$2" &&
+	       grep -qx "Flags: \[campaign during complaint\] \[outreach during escalation\]" "$2" &&
+	       grep -q "campaign during complaint: upsell \"Upgrade to Pro\" scheduled .* while complaint #4805 \"Charged twice and no answer for two days\" is open (+1 more)" "$2" &&
 	       grep -q "scheduled upsell .*\"Upgrade to Pro\"" "$2"' _ "$rc" "$OUT"
+
+# São Paulo Saúde raised the login loop again: no longer "Flags: none".
+run "$BATON_BIN" -d "$AS_ANA" show 8
+expect show_sao_paulo_repeating_themselves \
+	sh -c '[ "$1" -eq 0 ] && grep -qx "Flags: \[repeating themselves\]" "$2" &&
+	       grep -q "repeating themselves: #4817 \"Login loop after SSO change — again\" opened .*, 2[0-9] days after the same problem #4744 was solved" "$2"' _ "$rc" "$OUT"
 
 # --- the customer screen as JSON ----------------------------------------------------
 run "$BATON_BIN" -d "$AS_ANA" show --format json 1
@@ -71,7 +83,8 @@ show_json_tickets() {
 }
 expect show_json_tickets show_json_tickets
 show_json_flags() {
-	json_is "$OUT" "j->'flags' = '[\"campaign during complaint\", \"on track but burning\", \"dropped baton\"]'::jsonb" t &&
+	json_is "$OUT" "j->'flags' = '[\"on track but burning\", \"campaign during complaint\", \"dropped baton\", \"voice falling\"]'::jsonb" t &&
+		json_is "$OUT" "j->'signals'->0->>'refs'" "milestone:3 ticket:4809 ticket:4812 ticket:4815" &&
 		json_is "$OUT" "jsonb_array_length(j->'milestones')" 7 &&
 		json_is "$OUT" "j->'handoffs'->0->>'state'" open
 }

@@ -1,0 +1,68 @@
+/* Crossed signals and campaign holds from the client's side: the kinds of
+ * signal, and the statements that read and write them.  The database
+ * computes every signal (migration 009: baton_signals, baton_signal_list,
+ * baton_suppression), so every client agrees; writes go through its
+ * functions (baton_campaign_hold, baton_signal_ack), idempotent on a
+ * client-generated id. */
+#ifndef BATON_SIGNALS_H
+#define BATON_SIGNALS_H
+
+#include <stddef.h>
+
+#include "baton/db.h"
+
+/* The kinds, in the order of PRODUCT.md piece 6. */
+#define SIGNAL_KINDS 6
+struct signal_kind {
+	const char *name;  /* "campaign-during-complaint": the database's and the CLI's */
+	const char *title; /* "campaign during complaint" */
+	const char *about; /* one line: when it is raised */
+};
+/* The i-th kind, NULL past the last. */
+const struct signal_kind *signal_kind_at(int i);
+/* A kind by its name (or with '_' for '-': campaign_during_complaint), NULL
+ * if none. */
+const struct signal_kind *signal_kind_find(const char *name);
+
+/* The list (baton signals): $1 kind, $2 team, $3 segment, $4 owner, $5
+ * customer id, each NULL for any; $6 't' to include acknowledged ones.
+ * Most severe first.  refs and teams are space- and comma-separated. */
+enum { SI_CUSTOMER_ID, SI_CUSTOMER, SI_SEGMENT, SI_OWNER, SI_KIND, SI_TITLE, SI_SEVERITY,
+       SI_SINCE, SI_EXPLANATION, SI_REFS, SI_TEAMS, SI_FINGERPRINT, SI_ACKED_BY, SI_ACKED_AT,
+       SI_ACK_COMMENT, SI_COLS };
+extern const char signals_list_sql[];
+extern const char *const signals_list_names[SI_COLS]; /* JSON and CSV names */
+
+/* Scheduled sends to customers in trouble, or held: $1 customer id or
+ * NULL.  Soonest first.  kinds: comma-separated. */
+enum { SU_EVENT_ID, SU_CUSTOMER_ID, SU_CUSTOMER, SU_CAMPAIGN, SU_KIND, SU_CHANNEL,
+       SU_SCHEDULED, SU_HELD, SU_HELD_BY, SU_HELD_AT, SU_HOLD_COMMENT, SU_SIGNAL_KINDS,
+       SU_REASONS, SU_COLS };
+extern const char signals_suppression_sql[];
+extern const char *const signals_suppression_names[SU_COLS];
+
+/* A write: hold or release a scheduled send, or acknowledge a signal.
+ * The id is generated once, before the first attempt, so that a retry
+ * after a lost connection is recognised.  Answer columns: done, already,
+ * then the hold's held (boolean) or the ack's fingerprint, then message. */
+enum { SW_DONE, SW_ALREADY, SW_STATE, SW_MESSAGE };
+struct signal_write {
+	char id[37];
+	long long target;     /* the send (hold) or the customer (ack) */
+	char what[40];        /* "hold", "release", or the signal's kind */
+	const char *comment;  /* not owned */
+	char fingerprint[33]; /* ack: the facts the person saw, "" for now's */
+};
+/* A fresh id; -1 if no randomness. */
+int signal_write_init(struct signal_write *w, long long target, const char *what,
+                      const char *comment);
+struct signal_params {
+	char num[24];
+	const char *p[5];
+};
+void signal_hold_stmt(const struct signal_write *w, struct signal_params *store,
+                      struct db_stmt *out);
+void signal_ack_stmt(const struct signal_write *w, struct signal_params *store,
+                     struct db_stmt *out);
+
+#endif

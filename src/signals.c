@@ -1,0 +1,100 @@
+#include "baton/signals.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const struct signal_kind kinds[SIGNAL_KINDS] = {
+	{"campaign-during-complaint", "campaign during complaint",
+	 "a campaign scheduled or just sent while an urgent/high ticket or a complaint is open,"
+	 " or within days after a refund or complaint"},
+	{"outreach-during-escalation", "outreach during escalation",
+	 "an upsell or renewal scheduled or just sent while an escalation handoff is open"},
+	{"on-track-but-burning", "on track but burning",
+	 "onboarding says on track while onboarding, migration or data tickets are open or a"
+	 " milestone is overdue"},
+	{"dropped-baton", "dropped baton", "a handoff not acknowledged within its SLA"},
+	{"repeating-themselves", "repeating themselves",
+	 "a reopened ticket, a ticket like one solved days before, or several alike in a few days"},
+	{"voice-falling", "voice falling",
+	 "NPS, CSAT or CES fell since the previous answer, or a detractor while a campaign is"
+	 " scheduled"},
+};
+
+const struct signal_kind *signal_kind_at(int i)
+{
+	return i >= 0 && i < SIGNAL_KINDS ? &kinds[i] : NULL;
+}
+
+const struct signal_kind *signal_kind_find(const char *name)
+{
+	char n[64];
+	size_t len = strlen(name);
+	if (len >= sizeof n)
+		return NULL;
+	for (size_t i = 0; i <= len; i++)
+		n[i] = name[i] == '_' ? '-' : name[i];
+	for (int i = 0; i < SIGNAL_KINDS; i++)
+		if (!strcmp(kinds[i].name, n))
+			return &kinds[i];
+	return NULL;
+}
+
+/* Times as the other lists show them, computed by the server. */
+const char signals_list_sql[] =
+	"SELECT customer_id, customer, segment, owner, kind, title, severity,"
+	" to_char(since, 'YYYY-MM-DD HH24:MI'), explanation, array_to_string(refs, ' '),"
+	" array_to_string(teams, ','), fingerprint, acked_by, to_char(acked_at, 'YYYY-MM-DD HH24:MI'),"
+	" ack_comment"
+	" FROM baton_signal_list($1, $2, $3, $4, $5::bigint, $6::boolean)";
+
+const char *const signals_list_names[SI_COLS] = {"customer_id", "customer", "segment", "owner",
+	"kind", "title", "severity", "since", "explanation", "refs", "teams", "fingerprint",
+	"acked_by", "acked_at", "ack_comment"};
+
+const char signals_suppression_sql[] =
+	"SELECT event_id, customer_id, customer, campaign, kind, channel,"
+	" to_char(scheduled_at, 'YYYY-MM-DD HH24:MI'), held, held_by,"
+	" to_char(held_at, 'YYYY-MM-DD HH24:MI'), hold_comment, array_to_string(signal_kinds, ','),"
+	" reasons"
+	" FROM baton_suppression($1::bigint)";
+
+const char *const signals_suppression_names[SU_COLS] = {"event_id", "customer_id", "customer",
+	"campaign", "kind", "channel", "scheduled_at", "held", "held_by", "held_at", "hold_comment",
+	"signal_kinds", "reasons"};
+
+int signal_write_init(struct signal_write *w, long long target, const char *what,
+                      const char *comment)
+{
+	memset(w, 0, sizeof *w);
+	w->target = target;
+	snprintf(w->what, sizeof w->what, "%s", what);
+	w->comment = comment;
+	return db_uuid(w->id);
+}
+
+static void params(const struct signal_write *w, struct signal_params *st)
+{
+	snprintf(st->num, sizeof st->num, "%lld", w->target);
+	st->p[0] = w->id;
+	st->p[1] = st->num;
+	st->p[2] = w->what;
+	st->p[3] = w->comment ? w->comment : "";
+	st->p[4] = w->fingerprint[0] ? w->fingerprint : NULL;
+}
+
+void signal_hold_stmt(const struct signal_write *w, struct signal_params *st, struct db_stmt *out)
+{
+	params(w, st);
+	out->sql = "SELECT done, already, held, message FROM baton_campaign_hold($1::uuid, $2::bigint, $3, $4)";
+	out->nparams = 4;
+	out->params = st->p;
+}
+
+void signal_ack_stmt(const struct signal_write *w, struct signal_params *st, struct db_stmt *out)
+{
+	params(w, st);
+	out->sql = "SELECT done, already, fingerprint, message"
+	           " FROM baton_signal_ack($1::uuid, $2::bigint, $3, $4, $5)";
+	out->nparams = 5;
+	out->params = st->p;
+}

@@ -1,0 +1,383 @@
+/* Integration tests for migration 009 on a copy of the demo: each kind of
+ * crossed signal raised, and its near miss (one day outside the window, a
+ * ticket that is not hot, another topic) not; campaign holds (exactly
+ * once, only scheduled sends, only allowed teams, release); acknowledging
+ * a signal (it leaves the list, and comes back when its records change). */
+#include "baton/db.h"
+#include "baton/signals.h"
+
+#include <libpq-fe.h>
+#include <locale.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "itest.h"
+
+static PGconn *su;  /* superuser: writes the facts, as the imports would */
+static PGconn *ana; /* Support */
+static PGconn *mia; /* Marketing */
+
+/* Run printf-formatted SQL on c; the first value (static, "ERROR: ..."). */
+static const char *sql(PGconn *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static const char *sql(PGconn *c, const char *fmt, ...)
+{
+	char q[2048];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(q, sizeof q, fmt, ap);
+	va_end(ap);
+	return itest_value(c, q);
+}
+
+static long long num(const char *v)
+{
+	if (!strncmp(v, "ERROR", 5))
+		printf("    %s\n", v);
+	return strtoll(v, NULL, 10);
+}
+
+static long long customer(const char *name, const char *health)
+{
+	return num(sql(su, "INSERT INTO customer (name, onboarding_health) VALUES ('%s', %s) RETURNING id",
+	               name, health));
+}
+
+/* A ticket: opened (and, for solved ones, solved) `ago` before now. */
+static long long ticket(long long cust, const char *subject, const char *status, const char *priority,
+                        const char *category, const char *ago)
+{
+	char solved_at[64] = "NULL";
+	int solved = !strcmp(status, "solved");
+	if (solved)
+		snprintf(solved_at, sizeof solved_at, "now() - interval '%s'", ago);
+	return num(sql(su, "INSERT INTO ticket (customer_id, subject, status, priority, category, opened_at,"
+	                   " solved_at) VALUES (%lld, '%s', '%s', '%s', '%s', now() - interval '%s' - interval '%s',"
+	                   " %s) RETURNING id", cust, subject, status, priority, category, ago,
+	               solved ? "1 hour" : "0", solved_at));
+}
+
+/* A scheduled send `in` from now. */
+static long long scheduled(long long cust, const char *campaign, const char *kind, const char *in)
+{
+	return num(sql(su, "INSERT INTO marketing_event (customer_id, campaign, kind, status, scheduled_at)"
+	                   " VALUES (%lld, '%s', '%s', 'scheduled', now() + interval '%s') RETURNING id",
+	               cust, campaign, kind, in));
+}
+
+/* The customer's active signal of kind as ana sees it: its explanation, or
+ * "" when there is none. */
+static const char *signal(long long cust, const char *kind)
+{
+	return sql(ana, "SELECT explanation FROM baton_signals(%lld) WHERE kind = '%s' AND acked_at IS NULL",
+	           cust, kind);
+}
+
+static int raised(long long cust, const char *kind)
+{
+	return signal(cust, kind)[0] != '\0' && strncmp(signal(cust, kind), "ERROR", 5) != 0;
+}
+
+static void test_campaign_during_complaint(void)
+{
+	/* A refund solved 20 days before a send scheduled in 5 days: 25 days,
+	 * inside the 30 of signal_complaint_days. */
+	long long c = customer("Refunded SARL", "'done'");
+	long long t = ticket(c, "Refund for a duplicate charge", "solved", "normal", "billing", "20 days");
+	scheduled(c, "Go Pro", "upsell", "5 days");
+	CHECK(raised(c, "campaign-during-complaint"));
+	char want[128];
+	snprintf(want, sizeof want, "upsell \"Go Pro\" scheduled ");
+	CHECK(strstr(signal(c, "campaign-during-complaint"), want) != NULL);
+	snprintf(want, sizeof want, "25 days after refund #%lld \"Refund for a duplicate charge\"", t);
+	CHECK(strstr(signal(c, "campaign-during-complaint"), want) != NULL);
+	CHECK_STR(sql(ana, "SELECT severity FROM baton_signals(%lld) WHERE kind = 'campaign-during-complaint'", c),
+	          "high"); /* an upsell */
+
+	/* Just outside: solved 25 days and a half before, the send 5 days
+	 * ahead (30 and a half). */
+	long long d = customer("Refunded Long Ago", "'done'");
+	ticket(d, "Refund for a duplicate charge", "solved", "normal", "billing", "25 days 12 hours");
+	scheduled(d, "Go Pro", "upsell", "5 days");
+	CHECK(!raised(d, "campaign-during-complaint"));
+
+	/* A low-priority bug is no complaint; a high one is. */
+	long long e = customer("Bug Reporter", "'done'");
+	long long low = ticket(e, "Typo on the invoice page", "open", "low", "bug", "1 day");
+	scheduled(e, "Monthly news", "newsletter", "2 days");
+	CHECK(!raised(e, "campaign-during-complaint"));
+	sql(su, "UPDATE ticket SET priority = 'high' WHERE id = %lld", low);
+	CHECK(raised(e, "campaign-during-complaint"));
+	CHECK_STR(sql(ana, "SELECT severity FROM baton_signals(%lld) WHERE kind = 'campaign-during-complaint'", e),
+	          "medium");
+
+	/* The window is a shared setting: 20 days and the refund is too old. */
+	CHECK_STR(sql(su, "SELECT baton_setting_set('signal_complaint_days', '20')"), "t");
+	CHECK(!raised(c, "campaign-during-complaint"));
+	CHECK_STR(sql(su, "SELECT baton_setting_set('signal_complaint_days', '30')"), "t");
+	CHECK(strncmp(sql(su, "SELECT baton_setting_set('signal_complaint_days', '0')"), "ERROR", 5) == 0);
+}
+
+static void test_outreach_during_escalation(void)
+{
+	long long c = customer("Escalated Oy", "'done'");
+	long long r = scheduled(c, "Renew now", "renewal", "3 days");
+	sql(su, "INSERT INTO handoff (id, customer_id, from_team, to_team, reason, note, ack_due_at)"
+	        " VALUES ('00000000-0000-4000-8000-00000000e001', %lld, 'support', 'success', 'escalation',"
+	        " 'angry', now() + interval '1 day')", c);
+	CHECK(raised(c, "outreach-during-escalation"));
+	CHECK(strstr(signal(c, "outreach-during-escalation"), "renewal \"Renew now\" scheduled") != NULL);
+	char ref[64];
+	snprintf(ref, sizeof ref, "campaign:%lld", r);
+	CHECK(strstr(sql(ana, "SELECT array_to_string(refs, ' ') FROM baton_signals(%lld)"
+	                      " WHERE kind = 'outreach-during-escalation'", c), ref) != NULL);
+
+	/* A question handoff is no escalation; a newsletter is no outreach. */
+	long long d = customer("Asking Oy", "'done'");
+	scheduled(d, "Renew now", "renewal", "3 days");
+	scheduled(d, "Monthly news", "newsletter", "3 days");
+	sql(su, "INSERT INTO handoff (id, customer_id, from_team, to_team, reason, note, ack_due_at)"
+	        " VALUES ('00000000-0000-4000-8000-00000000e002', %lld, 'support', 'success', 'question',"
+	        " 'curious', now() + interval '1 day')", d);
+	CHECK(!raised(d, "outreach-during-escalation"));
+	long long e = customer("Escalated News Oy", "'done'");
+	scheduled(e, "Monthly news", "newsletter", "3 days");
+	sql(su, "INSERT INTO handoff (id, customer_id, from_team, to_team, reason, note, ack_due_at)"
+	        " VALUES ('00000000-0000-4000-8000-00000000e003', %lld, 'support', 'success', 'escalation',"
+	        " 'angry', now() + interval '1 day')", e);
+	CHECK(!raised(e, "outreach-during-escalation"));
+}
+
+static void test_on_track_but_burning(void)
+{
+	long long c = customer("Burning GmbH", "'on_track'");
+	ticket(c, "Import stops at row 20001", "open", "normal", "migration", "2 days");
+	CHECK(raised(c, "on-track-but-burning"));
+	CHECK(strstr(signal(c, "on-track-but-burning"), "onboarding \"on track\" while migration #") != NULL);
+	/* Another topic does not contradict "on track"; at risk says it already. */
+	long long d = customer("Calm GmbH", "'on_track'");
+	ticket(d, "Copy of the last invoice", "open", "normal", "question", "2 days");
+	CHECK(!raised(d, "on-track-but-burning"));
+	long long e = customer("Honest GmbH", "'at_risk'");
+	ticket(e, "Import stops at row 20001", "open", "normal", "migration", "2 days");
+	CHECK(!raised(e, "on-track-but-burning"));
+	/* A milestone due today is not overdue; due yesterday it is. */
+	long long m = num(sql(su, "INSERT INTO milestone (customer_id, position, title, due_date)"
+	                          " VALUES (%lld, 1, 'Go-live', current_date) RETURNING id", d));
+	CHECK(!raised(d, "on-track-but-burning"));
+	sql(su, "UPDATE milestone SET due_date = current_date - 1 WHERE id = %lld", m);
+	CHECK(strstr(signal(d, "on-track-but-burning"), "milestone \"Go-live\" is 1 days overdue") != NULL);
+}
+
+static void test_dropped_baton(void)
+{
+	long long c = customer("Waiting AB", "NULL");
+	sql(su, "INSERT INTO handoff (id, customer_id, from_team, to_team, reason, note, ack_due_at)"
+	        " VALUES ('00000000-0000-4000-8000-00000000d001', %lld, 'support', 'success', 'question',"
+	        " 'not due yet', now() + interval '1 hour')", c);
+	CHECK(!raised(c, "dropped-baton"));
+	sql(su, "UPDATE handoff SET ack_due_at = now() - interval '90 minutes'"
+	        " WHERE id = '00000000-0000-4000-8000-00000000d001'");
+	CHECK(strstr(signal(c, "dropped-baton"), "handoff support → success \"question\" (normal) not acknowledged,"
+	                                         " 1h 30m past its SLA") != NULL);
+	CHECK_STR(sql(ana, "SELECT array_to_string(teams, ',') FROM baton_signals(%lld) WHERE kind = 'dropped-baton'", c),
+	          "success");
+	/* Acknowledged late is no dropped baton. */
+	sql(su, "UPDATE handoff SET state = 'acknowledged', acknowledged_at = now(), acknowledged_by = 'ben'"
+	        " WHERE id = '00000000-0000-4000-8000-00000000d001'");
+	CHECK(!raised(c, "dropped-baton"));
+}
+
+static void test_repeating_themselves(void)
+{
+	/* The same problem 20 days after it was solved. */
+	long long c = customer("Loop Ltda", "'done'");
+	long long old = ticket(c, "Login loop after SSO change", "solved", "high", "bug", "20 days");
+	long long again = ticket(c, "Login loop after SSO change - again", "open", "high", "bug", "0");
+	char want[160];
+	snprintf(want, sizeof want, "#%lld \"Login loop after SSO change - again\" opened", again);
+	CHECK(strstr(signal(c, "repeating-themselves"), want) != NULL);
+	snprintf(want, sizeof want, "days after the same problem #%lld was solved", old);
+	CHECK(strstr(signal(c, "repeating-themselves"), want) != NULL);
+
+	/* Half a day outside the 30 days; another topic. */
+	long long d = customer("Loop Long Ago Ltda", "'done'");
+	ticket(d, "Login loop after SSO change", "solved", "high", "bug", "30 days 12 hours");
+	ticket(d, "Login loop after SSO change - again", "open", "high", "bug", "0");
+	CHECK(!raised(d, "repeating-themselves"));
+	long long e = customer("Other Topic Ltda", "'done'");
+	ticket(e, "Login loop after SSO change", "solved", "high", "bug", "5 days");
+	ticket(e, "Export to CSV drops accents", "open", "high", "bug", "0");
+	CHECK(!raised(e, "repeating-themselves"));
+
+	/* Reopened: solved, then opened again. */
+	long long t = ticket(e, "Webhook retries", "solved", "normal", "question", "3 days");
+	CHECK(!raised(e, "repeating-themselves"));
+	sql(su, "UPDATE ticket SET status = 'open', solved_at = NULL WHERE id = %lld", t);
+	CHECK(strstr(signal(e, "repeating-themselves"), "\"Webhook retries\" reopened") != NULL);
+
+	/* Three alike within the days: two are not enough. */
+	long long f = customer("Three Times Ltda", "'done'");
+	ticket(f, "Report export times out", "open", "normal", "bug", "9 days");
+	ticket(f, "Report export times out again", "open", "normal", "bug", "5 days");
+	CHECK(!raised(f, "repeating-themselves"));
+	ticket(f, "Report export times out (third time)", "open", "normal", "bug", "1 day");
+	CHECK(strstr(signal(f, "repeating-themselves"), "3 tickets like #") != NULL);
+}
+
+static void test_voice_falling(void)
+{
+	long long c = customer("Unhappy Inc", "'done'");
+	sql(su, "INSERT INTO survey_response (customer_id, kind, score, responded_at) VALUES"
+	        " (%lld, 'nps', 9, now() - interval '60 days'), (%lld, 'nps', 7, now() - interval '2 days')", c, c);
+	CHECK(!raised(c, "voice-falling")); /* two points: under the three of signal_nps_drop */
+	sql(su, "INSERT INTO survey_response (customer_id, kind, score, comment, responded_at)"
+	        " VALUES (%lld, 'nps', 3, 'Nobody answers', now() - interval '1 day')", c);
+	CHECK(strstr(signal(c, "voice-falling"), "NPS fell from 7 to 3 on ") != NULL);
+	CHECK(strstr(signal(c, "voice-falling"), "\"Nobody answers\"") != NULL);
+
+	/* A detractor alone is no signal, until a campaign is scheduled. */
+	long long d = customer("Detractor Inc", "'done'");
+	sql(su, "INSERT INTO survey_response (customer_id, kind, score, responded_at)"
+	        " VALUES (%lld, 'nps', 4, now() - interval '1 day')", d);
+	CHECK(!raised(d, "voice-falling"));
+	scheduled(d, "Add more seats", "upsell", "4 days");
+	CHECK(strstr(signal(d, "voice-falling"), "NPS 4 on ") != NULL);
+	CHECK(strstr(signal(d, "voice-falling"), "while upsell \"Add more seats\" scheduled") != NULL);
+}
+
+/* baton_campaign_hold as `who`: "done already held message" or the error. */
+static const char *hold(PGconn *who, const char *id, long long event, const char *action, const char *comment)
+{
+	static char out[1024];
+	PGresult *r;
+	struct signal_write w;
+	struct signal_params sp;
+	struct db_stmt st;
+	char err[512];
+	signal_write_init(&w, event, action, comment);
+	snprintf(w.id, sizeof w.id, "%s", id);
+	signal_hold_stmt(&w, &sp, &st);
+	r = db_exec(who, st.sql, st.nparams, st.params, err, sizeof err);
+	if (!r)
+		snprintf(out, sizeof out, "ERROR %s", err);
+	else
+		snprintf(out, sizeof out, "%s %s %s %s", PQgetvalue(r, 0, SW_DONE), PQgetvalue(r, 0, SW_ALREADY),
+		         PQgetvalue(r, 0, SW_STATE), PQgetvalue(r, 0, SW_MESSAGE));
+	PQclear(r);
+	return out;
+}
+
+static void test_holds(void)
+{
+	long long c = customer("Held SAS", "'done'");
+	ticket(c, "Refund please", "open", "normal", "billing", "1 day");
+	long long e = scheduled(c, "Go Pro", "upsell", "5 days");
+	CHECK(raised(c, "campaign-during-complaint"));
+
+	/* Marketing holds it; the retry is recognised, another hold refused. */
+	const char *h1 = "00000000-0000-4000-8000-0000000000b1";
+	CHECK_STR(hold(mia, h1, e, "hold", "refund first"), "t f t done");
+	CHECK_STR(hold(mia, h1, e, "hold", "refund first"), "t t t already recorded");
+	CHECK(strstr(hold(mia, "00000000-0000-4000-8000-0000000000b2", e, "hold", "me too"),
+	             "f f t it is already held, by mia at ") != NULL);
+	CHECK(!strncmp(hold(ana, h1, e, "hold", "refund first"), "ERROR", 5)); /* not ana's entry */
+	CHECK_STR(sql(su, "SELECT count(*) FROM campaign_hold WHERE event_id = %lld", e), "1");
+	/* Held: no crossed signal any more, but in the suppression list as held. */
+	CHECK(!raised(c, "campaign-during-complaint"));
+	CHECK_STR(sql(mia, "SELECT held || ' ' || held_by || ' ' || hold_comment FROM baton_suppression(%lld)"
+	                   " WHERE event_id = %lld", c, e), "true mia refund first");
+
+	/* Only scheduled sends; only allowed teams, unless the setting says. */
+	long long sent = num(sql(su, "INSERT INTO marketing_event (customer_id, campaign, kind, status, sent_at)"
+	                             " VALUES (%lld, 'Old', 'newsletter', 'sent', now()) RETURNING id", c));
+	CHECK_STR(hold(mia, "00000000-0000-4000-8000-0000000000b3", sent, "hold", "late"),
+	          "f f f only a scheduled send can be held: this one is sent");
+	long long e2 = scheduled(c, "Add seats", "upsell", "6 days");
+	const char *refused = hold(ana, "00000000-0000-4000-8000-0000000000b4", e2, "hold", "refunded");
+	CHECK(strstr(refused, "only marketing may hold or release a campaign send, not ana (team support)") != NULL);
+	CHECK_STR(sql(su, "SELECT baton_setting_set('campaign_hold_teams', 'marketing,support')"), "t");
+	CHECK_STR(hold(ana, "00000000-0000-4000-8000-0000000000b4", e2, "hold", "refunded"), "t f t done");
+	CHECK(strstr(hold(ana, "00000000-0000-4000-8000-0000000000b5", e2, "hold", ""), "ERROR the comment is empty") != NULL);
+
+	/* Release: the history keeps both entries, unchangeable. */
+	CHECK_STR(hold(mia, "00000000-0000-4000-8000-0000000000b6", e, "release", "refund done"), "t f f done");
+	CHECK_STR(hold(mia, "00000000-0000-4000-8000-0000000000b7", e, "release", "again"), "f f f it is not held");
+	CHECK_STR(sql(su, "SELECT string_agg(action || ':' || actor, ',' ORDER BY at) FROM campaign_hold"
+	                  " WHERE event_id = %lld", e), "hold:mia,release:mia");
+	CHECK_STR(sql(su, "SELECT held_by IS NULL FROM marketing_event WHERE id = %lld", e), "t");
+	CHECK(raised(c, "campaign-during-complaint"));
+	CHECK(!strncmp(sql(su, "DELETE FROM campaign_hold WHERE event_id = %lld", e), "ERROR", 5));
+	CHECK(!strncmp(sql(ana, "INSERT INTO campaign_hold (id, event_id, customer_id, action, comment)"
+	                        " VALUES (gen_random_uuid(), %lld, %lld, 'hold', 'x')", e, c), "ERROR", 5));
+	CHECK_STR(sql(su, "SELECT baton_setting_set('campaign_hold_teams', 'marketing')"), "t");
+}
+
+/* baton_signal_ack as ana: "done already message". */
+static const char *ack(const char *id, long long cust, const char *kind, const char *comment)
+{
+	static char out[1024];
+	struct signal_write w;
+	struct signal_params sp;
+	struct db_stmt st;
+	char err[512];
+	signal_write_init(&w, cust, kind, comment);
+	snprintf(w.id, sizeof w.id, "%s", id);
+	signal_ack_stmt(&w, &sp, &st);
+	PGresult *r = db_exec(ana, st.sql, st.nparams, st.params, err, sizeof err);
+	if (!r)
+		snprintf(out, sizeof out, "ERROR %s", err);
+	else
+		snprintf(out, sizeof out, "%s %s %s", PQgetvalue(r, 0, SW_DONE), PQgetvalue(r, 0, SW_ALREADY),
+		         PQgetvalue(r, 0, SW_MESSAGE));
+	PQclear(r);
+	return out;
+}
+
+static void test_ack(void)
+{
+	long long c = customer("Acked BV", "'done'");
+	ticket(c, "Charged twice", "open", "normal", "complaint", "1 day");
+	scheduled(c, "Monthly news", "newsletter", "3 days");
+#define LISTED "SELECT count(*) FROM baton_signal_list('campaign-during-complaint', NULL, NULL, NULL, %lld, false)"
+	CHECK_STR(sql(ana, LISTED, c), "1");
+	CHECK(strstr(ack("00000000-0000-4000-8000-0000000000c1", c, "dropped-baton", "seen"),
+	             "f f customer ") != NULL); /* no such signal now */
+	CHECK_STR(ack("00000000-0000-4000-8000-0000000000c2", c, "campaign-during-complaint",
+	              "marketing informed, send paused"), "t f done");
+	CHECK_STR(ack("00000000-0000-4000-8000-0000000000c2", c, "campaign-during-complaint",
+	              "marketing informed, send paused"), "t t already recorded");
+	CHECK_STR(sql(ana, LISTED, c), "0");
+	CHECK_STR(sql(ana, "SELECT acked_by || ': ' || ack_comment FROM baton_signals(%lld)"
+	                   " WHERE kind = 'campaign-during-complaint'", c), "ana: marketing informed, send paused");
+	/* New facts, a new send: the signal is back. */
+	scheduled(c, "Webinar", "webinar", "4 days");
+	CHECK_STR(sql(ana, LISTED, c), "1");
+	CHECK(!strncmp(sql(su, "UPDATE signal_ack SET comment = 'x' WHERE customer_id = %lld", c), "ERROR", 5));
+	CHECK(strstr(ack("00000000-0000-4000-8000-0000000000c3", c, "no-such-kind", "x"),
+	             "ERROR unknown kind of signal") != NULL);
+#undef LISTED
+}
+
+int main(void)
+{
+	setlocale(LC_ALL, "C.UTF-8");
+	const char *db = itest_newdb("baton_demo");
+	su = itest_connect(db, NULL);
+	ana = itest_connect(db, "ana");
+	mia = itest_connect(db, "mia");
+	RUN(test_campaign_during_complaint);
+	RUN(test_outreach_during_escalation);
+	RUN(test_on_track_but_burning);
+	RUN(test_dropped_baton);
+	RUN(test_repeating_themselves);
+	RUN(test_voice_falling);
+	RUN(test_holds);
+	RUN(test_ack);
+	PQfinish(mia);
+	PQfinish(ana);
+	PQfinish(su);
+	return check_done();
+}
