@@ -30,4 +30,8 @@ char *config_strdup(const char *s);
 int config_read_moved(struct reader *r, const config_setting_t *g, struct config *cfg);
 void config_moved_free(struct config_moved *m);
 
+/* The import group (src/config_import.c): sources and shared domains into
+ * cfg->import. */
+int config_read_import(struct reader *r, const config_setting_t *g, struct config *cfg);
+
 #endif

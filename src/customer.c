@@ -17,7 +17,8 @@ static const char sql_header[] =
 	"    FROM customer_external_id x WHERE x.customer_id = c.id),"
 	" (SELECT string_agg(ct.name || coalesce(' <' || ct.email || '>', ''), ', '"
 	"                    ORDER BY ct.is_primary DESC, ct.id)"
-	"    FROM contact ct WHERE ct.customer_id = c.id)"
+	"    FROM contact ct WHERE ct.customer_id = c.id),"
+	" baton_customer_also(c.id)"
 	" FROM customer c"
 	" LEFT JOIN staff o ON o.role_name = c.owner"
 	" LEFT JOIN LATERAL (SELECT score, responded_at FROM survey_response"
@@ -142,7 +143,7 @@ void cv_statements(struct db_stmt out[CV_PARTS], const char *const *params)
 	}
 }
 
-static const int expected_cols[CV_PARTS] = {H_CONTACTS + 1, M_BLOCKED_REASON + 1, T_OPEN + 1,
+static const int expected_cols[CV_PARTS] = {H_ALSO + 1, M_BLOCKED_REASON + 1, T_OPEN + 1,
                                             N_BODY + 1, K_IN_S + 1, HO_VERSION + 1};
 
 int cv_adopt(struct customer_view *cv, PGresult **res, int nres, char *err, size_t errlen)
@@ -315,7 +316,7 @@ int cv_resolve(PGconn *c, const char *what, long long *id, char **candidates,
 /* Names for the columns above, as used by the JSON output. */
 static const char *const names_header[] = {"id", "name", "domain", "plan", "segment",
 	"lifecycle", "onboarding_health", "owner", "owner_name", "renewal_date", "nps",
-	"nps_date", "csat", "csat_date", "ces", "ces_date", "external_ids", "contacts"};
+	"nps_date", "csat", "csat_date", "ces", "ces_date", "external_ids", "contacts", "also"};
 static const char *const names_milestones[] = {"id", "position", "title", "status", "owner",
 	"due_date", "completed", "overdue_days", "blocked_reason"};
 static const char *const names_tickets[] = {"id", "subject", "status", "priority", "category",

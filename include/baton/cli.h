@@ -29,6 +29,9 @@ int cli_queue(const struct cli *cli, int argc, char **argv);
 int cli_staff(const struct cli *cli, int argc, char **argv);
 int cli_audit(const struct cli *cli, int argc, char **argv);
 int cli_settings(const struct cli *cli, int argc, char **argv);
+int cli_import(const struct cli *cli, int argc, char **argv);
+int cli_merges(const struct cli *cli, int argc, char **argv);
+int cli_split(const struct cli *cli, int argc, char **argv);
 
 /* Connect and check the schema version; NULL with the message printed
  * and *rc set to the exit status. */

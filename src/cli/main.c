@@ -38,6 +38,10 @@ static const char usage_text[] =
 	"                        (administrators; baton staff --help)\n"
 	"  settings ...          the rules every client shares: reasons, SLAs, the\n"
 	"                        largest note (baton settings --help)\n"
+	"  import --source NAME FILE...  bring in files of a configured source\n"
+	"                        (importers; baton import --help)\n"
+	"  merges [--customer C] customers made one by identity resolution\n"
+	"  split MERGE_ID        undo a merge (importers, administrators)\n"
 	"\n"
 	"Exit status: 0 ok, 1 failure, 2 usage error, 3 configuration error,\n"
 	"4 database unreachable or schema not usable.\n"
@@ -75,6 +79,7 @@ static const struct command {
 	{"migrate", cli_migrate}, {"doctor", cli_doctor},   {"show", cli_show},
 	{"find", cli_find},       {"handoff", cli_handoff}, {"queue", cli_queue},
 	{"settings", cli_settings}, {"staff", cli_staff},    {"audit", cli_audit},
+	{"import", cli_import},     {"merges", cli_merges},  {"split", cli_split},
 };
 
 static int run_command(const struct cli *cli, const char *cmd, int argc, char **argv)
