@@ -278,7 +278,7 @@ $$;
 -- The path of a Baton field in the mapping (NULL: not mapped).
 CREATE FUNCTION baton_import_path(p_spec jsonb, p_field text) RETURNS text[]
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT CASE WHEN p_spec -> 'fields' -> p_field -> 'path' IS NOT NULL THEN
+    SELECT CASE WHEN jsonb_typeof(p_spec -> 'fields' -> p_field -> 'path') = 'array' THEN
         ARRAY(SELECT jsonb_array_elements_text(p_spec -> 'fields' -> p_field -> 'path')) END
 $$;
 
@@ -523,8 +523,8 @@ BEGIN
             v_val := format('baton_import_domains(r.rec #> baton_import_path($1, %L))', f.field);
         WHEN 'email' THEN
             v_val := v_raw;
-            v_chk := format('CASE WHEN %s NOT LIKE ''%%_@_%%'' THEN %L || '':"'' || %s || ''" is not an e-mail address'' END',
-                            v_raw, f.field, v_raw);
+            v_chk := format('CASE WHEN baton_norm_domain(%s) IS NULL THEN %L || '':"'' || %s'
+                            ' || ''" is not an e-mail address or a domain'' END', v_raw, f.field, v_raw);
         WHEN 'staff' THEN
             -- A person by the map, or by their role name; someone unknown is no one.
             v_val := format('(SELECT s.role_name FROM staff s WHERE s.role_name::text ='
@@ -897,6 +897,7 @@ CREATE FUNCTION baton_import_problem(p_entity text, v jsonb) RETURNS text
 LANGUAGE sql IMMUTABLE AS $$
     SELECT CASE p_entity
     WHEN 'contacts' THEN CASE
+        WHEN v ->> 'email' NOT LIKE '%_@_%' THEN format('email:"%s" is not an e-mail address', v ->> 'email')
         WHEN coalesce(v ->> 'name', nullif(concat_ws(' ', v ->> 'first_name', v ->> 'last_name'), ''),
                       v ->> 'email') IS NULL THEN 'name:missing name'
         WHEN length(coalesce(v ->> 'name', concat_ws(' ', v ->> 'first_name', v ->> 'last_name'))) > 200
