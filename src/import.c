@@ -236,7 +236,8 @@ int import_file(PGconn *c, const struct import_source *src, const struct import_
 	}
 	snprintf(cols, sizeof cols, "%d", ncols);
 	const char *p[] = {run, src->name, src->entity, path, cols};
-	if (exec_ok(c, "BEGIN", err, errlen) < 0)
+	/* A file takes as long as it takes: not the console's statement timeout. */
+	if (exec_ok(c, "BEGIN", err, errlen) < 0 || exec_ok(c, "SET LOCAL statement_timeout = 0", err, errlen) < 0)
 		goto out;
 	PGresult *r = db_exec(c, begin_sql, 5, p, err, errlen);
 	PQclear(r);

@@ -228,11 +228,20 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
 $$;
 
 -- Normalised domains of a list value, first seen first, invalid ones left out.
-CREATE FUNCTION baton_import_domains(p jsonb) RETURNS text[]
+CREATE FUNCTION baton_import_domain_list(p jsonb) RETURNS text[]
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT coalesce(array_agg(d ORDER BY i), '{}') FROM (
         SELECT baton_norm_domain(l.e) AS d, min(l.i) AS i FROM baton_import_list(p) l
         WHERE baton_norm_domain(l.e) IS NOT NULL GROUP BY 1) x
+$$;
+-- One plain domain (most rows) without the list's query: an expression the
+-- planner inlines.
+CREATE FUNCTION baton_import_domains(p jsonb) RETURNS text[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN p IS NULL OR jsonb_typeof(p) = 'null' THEN '{}'::text[]
+                WHEN jsonb_typeof(p) = 'string' AND (p #>> '{}') !~ '[,;[:space:]]'
+                THEN array_remove(ARRAY[baton_norm_domain(p #>> '{}')], NULL)
+                ELSE baton_import_domain_list(p) END
 $$;
 
 -- A time as ISO 8601 ("2024-03-05", "2024-03-05T14:22:01Z", "2024-03-05
@@ -453,6 +462,7 @@ BEGIN
     INSERT INTO baton_import_reject (line, field, reason)
     SELECT line, '', 'not a JSON object' FROM baton_import_rows WHERE jsonb_typeof(rec) <> 'object';
     DELETE FROM baton_import_rows WHERE jsonb_typeof(rec) <> 'object';
+    ANALYZE baton_import_rows;
 END $$;
 
 CREATE FUNCTION baton_import_jsonl_slowly() RETURNS void
@@ -549,6 +559,7 @@ BEGIN
     -- The same record twice in one file: its last line counts.
     DELETE FROM baton_import_s a USING baton_import_s b
     WHERE a.v ->> 'source_id' = b.v ->> 'source_id' AND a.line < b.line;
+    ANALYZE baton_import_s;
 END $$;
 
 -- Identity resolution -----------------------------------------------------------------
@@ -594,6 +605,7 @@ BEGIN
         WHERE k.kind = 'domain' AND t.email IS NOT NULL AND baton_norm_domain(t.email) = k.value
         UNION ALL SELECT t.customer_id FROM contact t
         WHERE k.kind = 'email' AND t.email IS NOT NULL AND lower(t.email) = k.value) x(cid);
+    ANALYZE baton_import_found;
 
     CREATE TEMP TABLE baton_import_unused ON COMMIT DROP AS
     SELECT kind, value, count(*) AS n FROM (
@@ -620,6 +632,7 @@ BEGIN
     INSERT INTO baton_import_edge
     SELECT node, 'c:' || cid, 'self', NULL FROM baton_import_node
     WHERE cid IS NOT NULL AND node <> 'c:' || cid;
+    ANALYZE baton_import_edge;
 
     -- Components: each node takes the smallest label among its
     -- neighbours' until none changes (a few rounds: chains are short).
@@ -628,6 +641,8 @@ BEGIN
         UNION SELECT b FROM baton_import_edge) x(n);
     CREATE TEMP TABLE baton_import_e2 ON COMMIT DROP AS
     SELECT a, b FROM baton_import_edge UNION SELECT b, a FROM baton_import_edge;
+    ANALYZE baton_import_lab;
+    ANALYZE baton_import_e2;
     LOOP
         UPDATE baton_import_lab x SET l = m.l
         FROM (SELECT e.a AS n, min(y.l) AS l FROM baton_import_e2 e
@@ -640,6 +655,7 @@ BEGIN
     SELECT l.l AS comp, min(coalesce(n.cid, CASE WHEN l.n LIKE 'c:%' THEN substr(l.n, 3)::bigint END))
            AS survivor
     FROM baton_import_lab l LEFT JOIN baton_import_node n ON n.node = l.n GROUP BY l.l;
+    ANALYZE baton_import_comp;
 END $$;
 
 -- The identifiers that tied a node (or a whole component) in.
@@ -749,6 +765,7 @@ BEGIN
     FROM baton_import_s s
     LEFT JOIN import_record r ON r.source = p_src AND r.source_id = s.v ->> 'source_id';
     DELETE FROM baton_import_c WHERE state = 'unchanged';
+    ANALYZE baton_import_c;
 
     CREATE TEMP TABLE baton_import_node ON COMMIT DROP AS
     SELECT 'r:' || sid AS node, cid FROM baton_import_c;
@@ -757,6 +774,8 @@ BEGIN
     FROM baton_import_c WHERE v_sys IS NOT NULL
     UNION ALL
     SELECT 'r:' || sid, 'domain', d FROM baton_import_c, jsonb_array_elements_text(v -> 'domains') d;
+    ANALYZE baton_import_node;
+    ANALYZE baton_import_claim;
     PERFORM baton_import_resolve(p_shared);
 
     -- A component with no customer yet gets one, made from its first record.
@@ -766,23 +785,28 @@ BEGIN
         FROM baton_import_c c JOIN baton_import_lab l ON l.n = 'r:' || c.sid
         JOIN baton_import_comp k ON k.comp = l.l
         WHERE k.survivor IS NULL ORDER BY l.l, c.line) x;
+    ANALYZE baton_import_new;
     -- Its domain: the first that no customer has and that says who it is
     -- (the first record to name it, when new customers share one).
+    CREATE TEMP TABLE baton_import_dom ON COMMIT DROP AS
+    SELECT DISTINCT ON (n.id) n.id, x.d AS domain, n.line
+    FROM baton_import_new n, jsonb_array_elements_text(n.v -> 'domains') WITH ORDINALITY x(d, i)
+    WHERE NOT EXISTS (SELECT 1 FROM baton_shared_domain s WHERE s.domain = x.d)
+      AND NOT x.d = ANY (coalesce(p_shared, '{}'))
+      AND NOT EXISTS (SELECT 1 FROM baton_import_unused u WHERE u.kind = 'domain' AND u.value = x.d)
+      AND NOT EXISTS (SELECT 1 FROM customer c WHERE lower(c.domain) = x.d)
+    ORDER BY n.id, x.i;
+    ANALYZE baton_import_dom;
     INSERT INTO customer (id, name, domain, plan, segment, lifecycle, owner, renewal_date)
     SELECT n.id, coalesce(n.v ->> 'name', n.v -> 'domains' ->> 0),
-        CASE WHEN row_number() OVER (PARTITION BY n.domain ORDER BY n.line) = 1 THEN n.domain END,
+        CASE WHEN row_number() OVER (PARTITION BY d.domain ORDER BY n.line) = 1 THEN d.domain END,
         coalesce(n.v ->> 'plan', 'starter'), coalesce(n.v ->> 'segment', 'smb'),
         coalesce(n.v ->> 'lifecycle', 'onboarding'), (n.v ->> 'owner')::name,
         (n.v ->> 'renewal_date')::date
-    FROM (SELECT nn.*, (SELECT x.d FROM jsonb_array_elements_text(nn.v -> 'domains')
-                            WITH ORDINALITY x(d, i)
-                        WHERE NOT EXISTS (SELECT 1 FROM baton_shared_domain s WHERE s.domain = x.d)
-                          AND NOT x.d = ANY (coalesce(p_shared, '{}'))
-                          AND NOT EXISTS (SELECT 1 FROM baton_import_unused u
-                                          WHERE u.kind = 'domain' AND u.value = x.d)
-                          AND NOT EXISTS (SELECT 1 FROM customer c WHERE lower(c.domain) = x.d)
-                        ORDER BY x.i LIMIT 1) AS domain
-          FROM baton_import_new nn) n;
+    FROM baton_import_new n LEFT JOIN baton_import_dom d ON d.id = n.id;
+    IF FOUND THEN
+        ANALYZE customer;
+    END IF;
     UPDATE baton_import_comp k SET survivor = n.id FROM baton_import_new n WHERE n.comp = k.comp;
 
     merged := baton_import_absorb_all(p_run);
@@ -802,14 +826,18 @@ BEGIN
     merged := merged + inserted;
 
     -- Fields follow the record that made the customer; others fill gaps.
+    CREATE TEMP TABLE baton_import_own ON COMMIT DROP AS
+    SELECT c.cid, c.v FROM baton_import_c c JOIN baton_import_lab l ON l.n = 'r:' || c.sid
+    JOIN baton_import_comp k ON k.comp = l.l
+    WHERE c.state = 'updated' AND c.owns AND c.cid = k.survivor;
+    ANALYZE baton_import_own;
     UPDATE customer u SET name = coalesce(c.v ->> 'name', u.name),
         plan = coalesce(c.v ->> 'plan', u.plan), segment = coalesce(c.v ->> 'segment', u.segment),
         lifecycle = coalesce(c.v ->> 'lifecycle', u.lifecycle),
         owner = coalesce((c.v ->> 'owner')::name, u.owner),
         renewal_date = coalesce((c.v ->> 'renewal_date')::date, u.renewal_date), updated_at = now()
-    FROM baton_import_c c JOIN baton_import_lab l ON l.n = 'r:' || c.sid
-    JOIN baton_import_comp k ON k.comp = l.l
-    WHERE c.state = 'updated' AND c.owns AND c.cid = k.survivor AND u.id = k.survivor
+    FROM baton_import_own c
+    WHERE u.id = c.cid
       AND (u.name, u.plan, u.segment, u.lifecycle, u.owner, u.renewal_date) IS DISTINCT FROM
           (coalesce(c.v ->> 'name', u.name), coalesce(c.v ->> 'plan', u.plan),
            coalesce(c.v ->> 'segment', u.segment), coalesce(c.v ->> 'lifecycle', u.lifecycle),
@@ -890,6 +918,7 @@ BEGIN
              ELSE 'missing customer reference' END
     FROM baton_import_c WHERE cid IS NULL;
     DELETE FROM baton_import_c WHERE cid IS NULL;
+    ANALYZE baton_import_c;
 END $$;
 
 -- What an entity's rows must also be (NULL: fine), as "field:reason".
@@ -976,6 +1005,8 @@ BEGIN
         SELECT DISTINCT 'c:' || cid AS node, k.kind, k.value FROM baton_import_c,
             LATERAL (VALUES ('email', lower(v ->> 'email')), ('domain', baton_norm_domain(v ->> 'email'))) k(kind, value)
         WHERE v ? 'email';
+        ANALYZE baton_import_node;
+        ANALYZE baton_import_claim;
         PERFORM baton_import_resolve(p_shared);
         merged := baton_import_absorb_all(p_run);
     END IF;
@@ -1157,6 +1188,12 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     PERFORM baton_import_spec_check(v_run.entity, p_spec);
+    -- Plans for a file's worth of rows need the tables' sizes as they are
+    -- (a first import fills empty tables).
+    ANALYZE customer;
+    ANALYZE contact;
+    ANALYZE import_record;
+    ANALYZE customer_external_id;
     IF v_run.entity = 'notes' AND NOT baton_me_bypasses() AND NOT baton_me_active() THEN
         RAISE EXCEPTION 'notes are written by people: role % must be an active staff member to import them',
             session_user USING ERRCODE = 'insufficient_privilege';
