@@ -61,9 +61,13 @@ BEGIN
 END $$;
 ALTER TABLE baton_setting ADD CONSTRAINT baton_setting_import CHECK (key <> 'import_max_join'
     OR CASE WHEN value ~ '^[0-9]{1,4}$' THEN value::integer BETWEEN 2 AND 1000 ELSE false END);
+-- A built-in default, like 006's: written without an audit row (an audit
+-- row of baton_setting means an administrator changed it).
+ALTER TABLE baton_setting DISABLE TRIGGER baton_setting_audit_ins;
 INSERT INTO baton_setting (key, value, accepts, about) VALUES
     ('import_max_join', '3', 'a number from 2 to 1000',
      'an identifier (domain, e-mail address, id) shared by more customers than this is not used to merge them: baton import reports it instead');
+ALTER TABLE baton_setting ENABLE TRIGGER baton_setting_audit_ins;
 
 -- Domains that never say who a customer is: free-mail providers and the
 -- like.  The configuration's import.shared_domains adds to them per run.
@@ -180,14 +184,16 @@ SELECT baton_audit_attach(tab, keycols) FROM (VALUES
 
 -- Contacts' e-mail domains are identifiers: found by index.
 CREATE FUNCTION baton_norm_domain(p text) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT AS $$
-    SELECT CASE WHEN d ~ '^[^[:space:]./@:]+(\.[^[:space:]./@:]+)+$' THEN d END
-    FROM (SELECT regexp_replace(regexp_replace(regexp_replace(regexp_replace(lower(btrim(p)),
-            '^[a-z][a-z0-9+.-]*://', ''),  -- a URL's scheme
-            '[/?#].*$', ''),                 -- its path, query, fragment
-            '^.*@|:[0-9]*$', '', 'g'),       -- user (or an address's mailbox), port
-            '^www\.|\.+$', '', 'g') AS d) x  -- www., trailing dot
-$$;
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE STRICT AS $$
+DECLARE
+    d text := regexp_replace(regexp_replace(regexp_replace(regexp_replace(lower(btrim(p)),
+        '^[a-z][a-z0-9+.-]*://', ''),  -- a URL's scheme
+        '[/?#].*$', ''),                 -- its path, query, fragment
+        '^.*@|:[0-9]*$', '', 'g'),       -- user (or an address's mailbox), port
+        '^www\.|\.+$', '', 'g');         -- www., trailing dot
+BEGIN
+    RETURN CASE WHEN d ~ '^[^[:space:]./@:]+(\.[^[:space:]./@:]+)+$' THEN d END;
+END $$;
 CREATE INDEX contact_email_domain_idx ON contact (baton_norm_domain(email)) WHERE email IS NOT NULL;
 CREATE INDEX contact_email_lower_idx ON contact (lower(email)) WHERE email IS NOT NULL;
 
@@ -195,17 +201,21 @@ CREATE INDEX contact_email_lower_idx ON contact (lower(email)) WHERE email IS NO
 -- The text at a path of a record (a CSV row is an object keyed by its
 -- header); blank is missing.
 CREATE FUNCTION baton_import_str(p_rec jsonb, p_path text[]) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT CASE WHEN btrim(v) <> '' THEN v END FROM (SELECT p_rec #>> p_path AS v) x
-$$;
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+DECLARE
+    v text := p_rec #>> p_path;
+BEGIN
+    RETURN CASE WHEN btrim(v) <> '' THEN v END;
+END $$;
 
 -- An allowed value, through the map when there is one; NULL: not one.
 CREATE FUNCTION baton_import_enum(p_raw text, p_map jsonb, p_allowed text[]) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT CASE WHEN p_raw IS NULL THEN NULL
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+BEGIN
+    RETURN CASE WHEN p_raw IS NULL THEN NULL
                 WHEN p_map IS NOT NULL THEN p_map ->> p_raw
-                WHEN lower(btrim(p_raw)) = ANY (p_allowed) THEN lower(btrim(p_raw)) END
-$$;
+                WHEN lower(btrim(p_raw)) = ANY (p_allowed) THEN lower(btrim(p_raw)) END;
+END $$;
 
 -- The elements of a list value: a JSON array, or text separated by commas,
 -- semicolons or spaces (a CSV cell), in order.
@@ -221,10 +231,14 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
 $$;
 
 -- The first element of a list that is an allowed value (tags -> category).
+-- One expression (with a subquery), so that the planner inlines it.
 CREATE FUNCTION baton_import_first(p jsonb, p_map jsonb, p_allowed text[]) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT baton_import_enum(l.e, p_map, p_allowed) FROM baton_import_list(p) l
-    WHERE baton_import_enum(l.e, p_map, p_allowed) IS NOT NULL ORDER BY l.i LIMIT 1
+    SELECT (SELECT baton_import_enum(a.e, p_map, p_allowed)
+            FROM jsonb_array_elements_text(CASE jsonb_typeof(p) WHEN 'array' THEN p
+                     WHEN 'string' THEN to_jsonb(regexp_split_to_array(p #>> '{}', '[,;[:space:]]+')) END)
+                 WITH ORDINALITY a(e, i)
+            WHERE baton_import_enum(a.e, p_map, p_allowed) IS NOT NULL ORDER BY a.i LIMIT 1)
 $$;
 
 -- Normalised domains of a list value, first seen first, invalid ones left out.
@@ -234,34 +248,41 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
         SELECT baton_norm_domain(l.e) AS d, min(l.i) AS i FROM baton_import_list(p) l
         WHERE baton_norm_domain(l.e) IS NOT NULL GROUP BY 1) x
 $$;
--- One plain domain (most rows) without the list's query: an expression the
--- planner inlines.
+-- One plain domain (most rows) without the list's query.  The helpers of
+-- a row's values are PL/pgSQL: a SQL function whose argument is used more
+-- than once is not inlined, and then costs a query per call.
 CREATE FUNCTION baton_import_domains(p jsonb) RETURNS text[]
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT CASE WHEN p IS NULL OR jsonb_typeof(p) = 'null' THEN '{}'::text[]
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+BEGIN
+    RETURN CASE WHEN p IS NULL OR jsonb_typeof(p) = 'null' THEN '{}'::text[]
                 WHEN jsonb_typeof(p) = 'string' AND (p #>> '{}') !~ '[,;[:space:]]'
                 THEN array_remove(ARRAY[baton_norm_domain(p #>> '{}')], NULL)
-                ELSE baton_import_domain_list(p) END
-$$;
+                ELSE baton_import_domain_list(p) END;
+END $$;
 
 -- A time as ISO 8601 ("2024-03-05", "2024-03-05T14:22:01Z", "2024-03-05
 -- 14:22+01:00"); NULL when it is not one or not a real date.  Checked
 -- before the cast, so that one bad value does not stop the file (CASE
 -- branches are taken in order; AND gives no such promise).
 CREATE FUNCTION baton_import_iso(p text) RETURNS timestamptz
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
-    SELECT CASE
-        WHEN m IS NULL THEN NULL
-        WHEN m[1]::integer < 1 OR m[2]::integer NOT BETWEEN 1 AND 12 THEN NULL
-        WHEN m[3]::integer NOT BETWEEN 1 AND extract(day FROM make_date(m[1]::integer,
-                m[2]::integer, 1) + interval '1 month - 1 day')::integer THEN NULL
-        WHEN coalesce(m[4]::integer, 0) > 23 OR coalesce(m[5]::integer, 0) > 59
-             OR coalesce(m[6]::integer, 0) > 59 THEN NULL
-        ELSE btrim(p)::timestamptz END
-    FROM (SELECT regexp_match(btrim(p), '^([0-9]{4})-([0-9]{2})-([0-9]{2})'
-        '(?:[T ]([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\.[0-9]{1,6})?)?)?'
-        '(?: ?(?:Z|UTC|[+-][0-9]{2}(?::?[0-9]{2})?))?$') AS m) x
-$$;
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+    -- A match without captures runs on PostgreSQL's fast path; the parts are
+    -- then at fixed places.
+BEGIN
+    RETURN CASE
+        WHEN NOT btrim(p) ~ ('^[0-9]{4}-[0-9]{2}-[0-9]{2}'
+                '([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?)?'
+                '( ?(Z|UTC|[+-][0-9]{2}(:?[0-9]{2})?))?$') THEN NULL
+        WHEN substr(btrim(p), 1, 4)::integer < 1 OR substr(btrim(p), 6, 2)::integer NOT BETWEEN 1 AND 12 THEN NULL
+        WHEN substr(btrim(p), 9, 2)::integer NOT BETWEEN 1 AND extract(day FROM
+                make_date(substr(btrim(p), 1, 4)::integer, substr(btrim(p), 6, 2)::integer, 1)
+                + interval '1 month - 1 day')::integer THEN NULL
+        WHEN CASE WHEN substr(btrim(p), 14, 1) = ':' THEN substr(btrim(p), 12, 2)::integer > 23
+                  OR substr(btrim(p), 15, 2)::integer > 59 ELSE false END THEN NULL
+        WHEN CASE WHEN substr(btrim(p), 17, 1) = ':' THEN substr(btrim(p), 18, 2)::integer > 59
+                  ELSE false END THEN NULL
+        ELSE btrim(p)::timestamptz END;
+END $$;
 
 -- A time by the source's format: 'iso' (the default), 'epoch' (seconds, or
 -- milliseconds), or a to_timestamp() pattern ('DD/MM/YYYY HH24:MI').
@@ -274,15 +295,16 @@ EXCEPTION WHEN OTHERS THEN
 END $$;
 
 CREATE FUNCTION baton_import_time(p text, p_fmt text) RETURNS timestamptz
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
-    SELECT CASE
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+BEGIN
+    RETURN CASE
         WHEN p IS NULL THEN NULL
         WHEN coalesce(p_fmt, 'iso') = 'iso' THEN baton_import_iso(p)
         WHEN p_fmt = 'epoch' THEN CASE
             WHEN btrim(p) ~ '^[0-9]{1,10}(\.[0-9]+)?$' THEN to_timestamp(btrim(p)::numeric)
             WHEN btrim(p) ~ '^[0-9]{11,13}$' THEN to_timestamp(btrim(p)::numeric / 1000) END
-        ELSE baton_import_pattern(p, p_fmt) END
-$$;
+        ELSE baton_import_pattern(p, p_fmt) END;
+END $$;
 
 -- The path of a Baton field in the mapping (NULL: not mapped).
 CREATE FUNCTION baton_import_path(p_spec jsonb, p_field text) RETURNS text[]
@@ -294,17 +316,19 @@ $$;
 -- A problem of a value as "field:reason" for the rejects (NULL: none).
 CREATE FUNCTION baton_import_bad_enum(p_field text, p_raw text, p_map jsonb, p_allowed text[])
 RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT CASE WHEN p_raw IS NULL OR baton_import_enum(p_raw, p_map, p_allowed) IS NOT NULL THEN NULL
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+BEGIN
+    RETURN CASE WHEN p_raw IS NULL OR baton_import_enum(p_raw, p_map, p_allowed) IS NOT NULL THEN NULL
         WHEN p_map IS NOT NULL THEN format('%s:value "%s" is not in the map', p_field, p_raw)
-        ELSE format('%s:"%s" is not one of %s', p_field, p_raw, array_to_string(p_allowed, ', ')) END
-$$;
+        ELSE format('%s:"%s" is not one of %s', p_field, p_raw, array_to_string(p_allowed, ', ')) END;
+END $$;
 
 CREATE FUNCTION baton_import_bad_time(p_field text, p_raw text, p_fmt text) RETURNS text
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
-    SELECT CASE WHEN p_raw IS NOT NULL AND baton_import_time(p_raw, p_fmt) IS NULL THEN
-        format('%s:"%s" is not a date and time (%s)', p_field, p_raw, coalesce(p_fmt, 'iso')) END
-$$;
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+BEGIN
+    RETURN CASE WHEN p_raw IS NOT NULL AND baton_import_time(p_raw, p_fmt) IS NULL THEN
+        format('%s:"%s" is not a date and time (%s)', p_field, p_raw, coalesce(p_fmt, 'iso')) END;
+END $$;
 
 -- Fields and values Baton knows, by entity: what a mapping may name.
 -- src/config_import.c holds the same catalogue to check a configuration
