@@ -8,11 +8,11 @@
 # reach the terminal; a wrong mapping is a configuration error naming the
 # file and line.
 . "$BATON_ROOT/tests/lib/e2e.sh"
+. "$BATON_ROOT/tests/lib/import.sh"
 
 cli_files import_files
 db=$(newdb baton_schema) || { echo "FAIL import_files: cannot create a test database"; exit 1; }
-psql -X -q -d "$db" -c "DO \$\$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'importer')
-	THEN CREATE ROLE importer LOGIN; END IF; END \$\$; GRANT baton_importer TO importer;" >/dev/null
+importer_role "$db"
 CFG="$BATON_ROOT/etc/baton-import.cfg"
 imp() { "$BATON_BIN" -c "$CFG" -d "dbname=$db user=importer" "$@"; }
 

@@ -6,12 +6,12 @@
 # that nothing of the file was imported; imported again, the whole file is.
 # The server is ALWAYS started again, even when a check fails.
 . "$BATON_ROOT/tests/lib/e2e.sh"
+. "$BATON_ROOT/tests/lib/import.sh"
 
 server_guard import_interrupted
 cli_files import_interrupted
 db=$(newdb baton_schema) || { echo "FAIL import_interrupted: cannot create a test database"; exit 1; }
-psql -X -q -d "$db" -c "DO \$\$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'importer')
-	THEN CREATE ROLE importer LOGIN; END IF; END \$\$; GRANT baton_importer TO importer;" >/dev/null
+importer_role "$db"
 CFG="$BATON_ROOT/etc/baton-import.cfg"
 
 rows() { # FROM TO: company rows
