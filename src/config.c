@@ -1,4 +1,5 @@
 #include "baton/config.h"
+#include "baton/import.h"
 #include "baton/queue.h"
 #include "config_priv.h"
 
@@ -55,6 +56,8 @@ void config_free(struct config *cfg)
 {
 	free(cfg->conninfo);
 	config_moved_free(&cfg->moved);
+	import_config_free(cfg->import);
+	free(cfg->import);
 	views_free(cfg);
 	for (size_t i = 0; i < cfg->nfiles; i++)
 		free(cfg->files[i]);
@@ -280,6 +283,8 @@ static int read_root(struct reader *r, const config_setting_t *root, struct conf
 			fn = config_read_moved;
 		else if (strcmp(n, "queue") == 0)
 			fn = read_queue;
+		else if (strcmp(n, "import") == 0)
+			fn = config_read_import;
 		if (!fn)
 			return config_unknown(r, s);
 		if (config_want_group(r, s) < 0 || fn(r, s, cfg) < 0)

@@ -33,4 +33,8 @@ int config_read_start_screen(struct reader *r, const config_setting_t *s, enum s
 int config_read_moved(struct reader *r, const config_setting_t *g, struct config *cfg);
 void config_moved_free(struct config_moved *m);
 
+/* The import group (src/config_import.c): sources and shared domains into
+ * cfg->import. */
+int config_read_import(struct reader *r, const config_setting_t *g, struct config *cfg);
+
 #endif

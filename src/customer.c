@@ -22,7 +22,8 @@ static const char sql_header[] =
 	" hl.reason, coalesce(hb.display_name, hl.actor::text), to_char(hl.at, 'YYYY-MM-DD HH24:MI'),"
 	" extract(epoch FROM now() - hl.at)::bigint,"
 	" c.onboarding_health IN ('on_track', 'at_risk', 'off_track') AND (hl.at IS NULL OR hl.at <"
-	"   now() - make_interval(days => baton_setting_value('onboarding_health_stale_days')::integer))"
+	"   now() - make_interval(days => baton_setting_value('onboarding_health_stale_days')::integer)),"
+	" baton_customer_also(c.id)"
 	" FROM customer c"
 	" LEFT JOIN staff o ON o.role_name = c.owner"
 	/* The latest setting of the health, if it is the health now. */
@@ -178,7 +179,7 @@ void cv_statements(struct db_stmt out[CV_PARTS], const char *const *params)
 	}
 }
 
-static const int expected_cols[CV_PARTS] = {H_HEALTH_STALE + 1, M_VERSION + 1, T_OPEN + 1,
+static const int expected_cols[CV_PARTS] = {H_ALSO + 1, M_VERSION + 1, T_OPEN + 1,
                                             N_SUPERSEDES + 1, K_HOLD + 1, HO_VERSION + 1,
                                             SG_ACK_COMMENT + 1};
 
@@ -308,7 +309,7 @@ int cv_resolve(PGconn *c, const char *what, long long *id, char **candidates,
 static const char *const names_header[] = {"id", "name", "domain", "plan", "segment",
 	"lifecycle", "onboarding_health", "owner", "owner_name", "renewal_date", "nps",
 	"nps_date", "csat", "csat_date", "ces", "ces_date", "external_ids", "contacts",
-	"health_reason", "health_by", "health_at", "health_age_s", "health_stale"};
+	"health_reason", "health_by", "health_at", "health_age_s", "health_stale", "also"};
 static const char *const names_milestones[] = {"id", "position", "title", "status", "owner",
 	"due_date", "completed", "overdue_days", "blocked_reason", "version"};
 static const char *const names_tickets[] = {"id", "subject", "status", "priority", "category",

@@ -105,6 +105,9 @@ static void draw_header(struct customer *c, struct app *a)
 	}
 	if (!b.len)
 		buf_puts(&b, "no survey answers yet");
+	/* The records identity resolution made this customer (baton import). */
+	if (*V(CV_HEADER, 0, H_ALSO))
+		buf_printf(&b, "%s also: %s", b.data[b.len - 1] == ' ' ? "" : "  ", V(CV_HEADER, 0, H_ALSO));
 	ui_text(stdscr, 2, 1, w, (int)A_NORMAL, buf_str(&b), 0);
 	buf_free(&b);
 

@@ -35,6 +35,9 @@ int cli_milestone(const struct cli *cli, int argc, char **argv);
 int cli_health(const struct cli *cli, int argc, char **argv);
 int cli_campaign(const struct cli *cli, int argc, char **argv);
 int cli_signals(const struct cli *cli, int argc, char **argv);
+int cli_import(const struct cli *cli, int argc, char **argv);
+int cli_merges(const struct cli *cli, int argc, char **argv);
+int cli_split(const struct cli *cli, int argc, char **argv);
 
 /* Connect and check the schema version; NULL with the message printed
  * and *rc set to the exit status. */

@@ -8,6 +8,8 @@
 
 #include <stddef.h>
 
+struct import_config;
+
 enum priority { PRIO_URGENT, PRIO_HIGH, PRIO_NORMAL, PRIO_LOW, PRIO_COUNT };
 
 #define CONFIG_MAX_FILES 4
@@ -61,6 +63,7 @@ struct config {
 	struct config_moved moved;   /* handoff.*: now in the database */
 	struct queue_view views[CONFIG_MAX_VIEWS]; /* queue.views */
 	size_t nviews;
+	struct import_config *import; /* import.*, NULL until a file has it (baton/import.h) */
 	char *files[CONFIG_MAX_FILES]; /* files read, in order */
 	size_t nfiles;
 	/* "file:line: ..." about settings that still work or are ignored but

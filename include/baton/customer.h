@@ -21,7 +21,9 @@ enum { H_ID, H_NAME, H_DOMAIN, H_PLAN, H_SEGMENT, H_LIFECYCLE, H_ONB_HEALTH, H_O
         * the health there is now: why, by whom, when; and whether it is
         * stale (older than the setting onboarding_health_stale_days, or of
         * no known age), as the server reckons. */
-       H_HEALTH_REASON, H_HEALTH_BY, H_HEALTH_AT, H_HEALTH_AGE_S, H_HEALTH_STALE };
+       H_HEALTH_REASON, H_HEALTH_BY, H_HEALTH_AT, H_HEALTH_AGE_S, H_HEALTH_STALE,
+       /* What else this customer is, from identity resolution (migration 010). */
+       H_ALSO };
 enum { M_ID, M_POSITION, M_TITLE, M_STATUS, M_OWNER, M_DUE, M_COMPLETED, M_OVERDUE_DAYS,
        M_BLOCKED_REASON, M_VERSION };
 enum { T_ID, T_SUBJECT, T_STATUS, T_PRIORITY, T_CATEGORY, T_ASSIGNEE, T_OPENED, T_AGE_S,

@@ -47,6 +47,10 @@ static const char usage_text[] =
 	"                        (baton signals --help)\n"
 	"  campaign hold|release ID --comment TEXT\n"
 	"                        hold or release a scheduled marketing send\n"
+	"  import --source NAME FILE...  bring in files of a configured source\n"
+	"                        (importers; baton import --help)\n"
+	"  merges [--customer C] customers made one by identity resolution\n"
+	"  split MERGE_ID        undo a merge (importers, administrators)\n"
 	"\n"
 	"Exit status: 0 ok, 1 failure, 2 usage error, 3 configuration error,\n"
 	"4 database unreachable or schema not usable.\n"
@@ -87,6 +91,7 @@ static const struct command {
 	{"note", cli_note},
 	{"milestone", cli_milestone}, {"health", cli_health},
 	{"signals", cli_signals},   {"campaign", cli_campaign},
+	{"import", cli_import},     {"merges", cli_merges},  {"split", cli_split},
 };
 
 static int run_command(const struct cli *cli, const char *cmd, int argc, char **argv)

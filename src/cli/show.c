@@ -202,6 +202,11 @@ static void show_text_header(struct buf *b, const struct customer_view *cv)
 		put(b, HV(H_CONTACTS));
 		buf_putc(b, '\n');
 	}
+	if (*HV(H_ALSO)) {
+		buf_puts(b, "Also: ");
+		put(b, HV(H_ALSO));
+		buf_putc(b, '\n');
+	}
 #undef HV
 }
 

@@ -309,6 +309,14 @@ log "measuring bytes per cursor move at 80x24"
 } | out
 check_broke
 
+# --- the import phase (tests/bench/import.sh: its own database, generated files) ---
+log "the import phase: generated files through baton import, beside psql \\copy"
+{
+	sh "$root/tests/bench/import.sh" "$baton" "$tmp/import"
+	echo $? >"$tmp/import.rc"
+} | out
+[ "$(cat "$tmp/import.rc")" = 0 ] || broke "the import phase failed"
+
 elapsed=$(($(date +%s) - t_start))
 {
 	echo

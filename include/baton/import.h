@@ -1,0 +1,124 @@
+/* baton import: the sources of the configuration (import.sources), and
+ * loading one file of a source into the database.
+ *
+ * The client only streams: a file goes to the server with COPY, one
+ * transaction per file, into a staging table made by baton_import_begin();
+ * baton_import_apply() (migration 010) parses it (PostgreSQL's CSV, jsonb),
+ * checks every value, merges the rows and resolves identities, all in SQL.
+ * What the client checks itself is what would stop a COPY: text that is not
+ * UTF-8, and CSV rows with another number of fields than the header. */
+#ifndef BATON_IMPORT_H
+#define BATON_IMPORT_H
+
+#include <libpq-fe.h>
+#include <stdio.h>
+
+#include "baton/buf.h"
+
+enum import_format { IMPORT_CSV, IMPORT_JSONL, IMPORT_JSON };
+
+/* One Baton field of a source: where its value is, and how it is read. */
+struct import_field {
+	char *field;   /* Baton's name: "status" */
+	char *from;    /* the source's field ("Company Domain Name", JSON "via.channel"); NULL: default only */
+	char *dflt;    /* value when the source has none, or NULL */
+	char *format;  /* times: "iso", "epoch" or a to_timestamp() pattern; NULL: iso */
+	char **map;    /* pairs: source value, Baton value */
+	size_t nmap;   /* pairs */
+};
+
+struct import_source {
+	char *name;             /* the key of its records: never rename a source */
+	char *entity;           /* customers, contacts, tickets, milestones, notes, marketing, surveys */
+	enum import_format format;
+	char delimiter;         /* CSV */
+	char *array;            /* JSON: the key of the array of records ("tickets") */
+	char *system;           /* customers: its customer_external_id system (crm, helpdesk...) */
+	char *label;            /* customers: "Zendesk org", shown as "also: Zendesk org 360001" */
+	char *customer_source;  /* the source of the customers its "customer" field names */
+	char *contact_source;   /* the source of the contacts its "contact" field names */
+	struct import_field *fields;
+	size_t nfields;
+	char *at;               /* "file:line" where it is declared */
+};
+
+struct import_config {
+	struct import_source *sources;
+	size_t nsources;
+	char **shared_domains;  /* import.shared_domains: more domains that never join customers */
+	size_t nshared;
+};
+
+void import_config_free(struct import_config *ic);
+const struct import_source *import_source_find(const struct import_config *ic, const char *name);
+
+/* The fields Baton knows per entity (the database's import_field holds the
+ * same; test_import compares them). */
+struct import_field_def {
+	const char *entity, *field, *kind;
+	const char *allowed; /* comma-separated, or NULL */
+};
+extern const struct import_field_def import_field_defs[];
+extern const size_t import_field_defs_count;
+
+/* The mapping as baton_import_apply() takes it (JSON, appended to out). */
+void import_spec_json(struct buf *out, const struct import_source *src);
+
+/* A row that could not be imported. */
+struct import_reject {
+	long long line;  /* line (CSV, JSON Lines) or record number (JSON) */
+	char *field;     /* "" when the row as a whole */
+	char *reason;
+	char *raw;       /* the row as read (may hold invalid UTF-8) */
+	size_t rawlen;
+};
+
+struct import_result {
+	char entity[32];
+	long long read, inserted, updated, unchanged, rejected, merged;
+	char *unused;    /* identifiers not followed, or NULL */
+	struct import_reject *rejects;
+	size_t nrejects, caprejects;
+};
+void import_result_free(struct import_result *r);
+
+/* Import one file (path for messages; f open for reading) in its own
+ * transaction; with dry_run everything happens and is rolled back.
+ * Returns 0; -1 with err (nothing of the file stays); -2 with err when the
+ * connection was lost (nothing of the file stays either). */
+int import_file(PGconn *c, const struct import_source *src, const struct import_config *ic,
+                const char *path, FILE *f, int dry_run, struct import_result *res,
+                char *err, size_t errlen);
+
+/* --- streaming (src/import_stream.c) ------------------------------------------------ */
+
+/* Reads records: CSV rows (newlines inside quotes included) or lines. */
+struct import_reader {
+	FILE *f;
+	char *buf;
+	size_t len, pos;
+	int eof, error;
+	long long line;  /* physical line of the next byte */
+};
+void import_reader_init(struct import_reader *r, FILE *f);
+void import_reader_free(struct import_reader *r);
+/* The next record into rec (without its line end); *start its first line;
+ * *fields its number of fields (CSV: delimiters outside quotes + 1).
+ * 1 a record, 0 end of file, -1 read error, -2 an unterminated quoted
+ * field runs to the end of the file (rec holds it). */
+int import_reader_next(struct import_reader *r, int csv, char delim, struct buf *rec,
+                       long long *start, int *fields);
+
+/* Append a value in COPY text format (backslash, tab, CR, LF escaped). */
+void import_copy_text(struct buf *out, const char *s, size_t n);
+
+/* Stream the file to the staging table the run made: the COPY data of
+ * every good record; bad ones go to res->rejects.  ncols: CSV header's
+ * fields (the header goes first, as line 0).  0, or -1 with err. */
+int import_stream(PGconn *c, const struct import_source *src, struct import_reader *r,
+                  const struct buf *header, int ncols, struct import_result *res,
+                  char *err, size_t errlen);
+void import_result_reject(struct import_result *res, long long line, const char *field,
+                          const char *reason, const char *raw, size_t rawlen);
+
+#endif

@@ -1,0 +1,208 @@
+/* baton import: files of a configured source into the shared database, one
+ * transaction per file, with a summary per file and the rows that could
+ * not be imported in a rejects file. */
+#include "baton/buf.h"
+#include "baton/cli.h"
+#include "baton/config.h"
+#include "baton/csv.h"
+#include "baton/import.h"
+#include "baton/text.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage[] =
+	"Usage: baton import --source NAME [--dry-run] [--rejects FILE]\n"
+	"                    [--format text|json] FILE...\n"
+	"Import files of a source declared in the configuration (import.sources;\n"
+	"etc/baton-import.cfg has ready ones), each in its own transaction.  FILE\n"
+	"'-' is standard input.  Prints per file: read, inserted, updated,\n"
+	"unchanged, rejected, customers merged.  Rows that cannot be imported go to\n"
+	"the rejects file (CSV: file, line, field, reason, raw row).  --dry-run\n"
+	"does everything and rolls it back.  Needs a role granted baton_importer.\n";
+
+struct import_opts {
+	const char *source, *rejects;
+	int dry_run, json;
+};
+
+static int parse(int argc, char **argv, struct import_opts *o)
+{
+	static const struct option lo[] = {
+		{"source", required_argument, NULL, 's'}, {"rejects", required_argument, NULL, 'r'},
+		{"dry-run", no_argument, NULL, 'n'},      {"format", required_argument, NULL, 'f'},
+		{"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+	};
+	memset(o, 0, sizeof *o);
+	optind = 0; /* GNU getopt: reinitialise, main() parsed with "+" */
+	int c;
+	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+		switch (c) {
+		case 's': o->source = optarg; break;
+		case 'r': o->rejects = optarg; break;
+		case 'n': o->dry_run = 1; break;
+		case 'f':
+			if (strcmp(optarg, "text") && strcmp(optarg, "json")) {
+				cli_error("--format must be text or json");
+				return -1;
+			}
+			o->json = !strcmp(optarg, "json");
+			break;
+		case 'h': fputs(usage, stdout); return 1;
+		default: fputs("Try 'baton import --help'.\n", stderr); return -1;
+		}
+	}
+	if (!o->source || optind >= argc) {
+		cli_error("%s", !o->source ? "--source NAME is required" : "name at least one FILE ('-': standard input)");
+		fputs(usage, stderr);
+		return -1;
+	}
+	return 0;
+}
+
+static void rejects_write(struct csv *w, const char *file, const struct import_result *res)
+{
+	for (size_t i = 0; i < res->nrejects; i++) {
+		const struct import_reject *j = &res->rejects[i];
+		char line[24];
+		snprintf(line, sizeof line, "%lld", j->line);
+		csv_cell(w, file);
+		csv_number(w, line);
+		csv_cell(w, j->field);
+		csv_cell(w, j->reason);
+		csv_cell(w, j->raw);
+		csv_end_row(w);
+	}
+}
+
+/* Without a rejects file, the first few on stderr. */
+static void rejects_tell(const char *file, const struct import_result *res)
+{
+	for (size_t i = 0; i < res->nrejects && i < 5; i++)
+		cli_error("%s:%lld: %s%s%s", file, res->rejects[i].line, res->rejects[i].field,
+		          res->rejects[i].field[0] ? ": " : "", res->rejects[i].reason);
+	if (res->nrejects > 5)
+		cli_error("%s: %zu more rejected rows (--rejects FILE lists them all)", file, res->nrejects - 5);
+}
+
+static void summary_text(struct buf *b, const char *file, const struct import_result *r, int dry_run)
+{
+	struct buf name = BUF_INIT;
+	text_clean(&name, file, strlen(file), TEXT_ONELINE);
+	buf_printf(b, "%s%s: %s: %lld read, %lld inserted, %lld updated, %lld unchanged, %lld rejected,"
+	           " %lld customer%s merged", dry_run ? "would import " : "", buf_str(&name), r->entity,
+	           r->read, r->inserted, r->updated, r->unchanged, r->rejected, r->merged,
+	           r->merged == 1 ? "" : "s");
+	if (r->inserted + r->updated + r->merged == 0)
+		buf_puts(b, " (no changes)");
+	buf_putc(b, '\n');
+	if (r->unused) {
+		buf_puts(b, "  not used to merge (shared by too many customers): ");
+		text_clean(b, r->unused, strlen(r->unused), TEXT_ONELINE);
+		buf_putc(b, '\n');
+	}
+	buf_free(&name);
+}
+
+static void summary_json(struct buf *b, const char *file, const struct import_result *r, int first)
+{
+	buf_puts(b, first ? "{\"file\":" : ",{\"file\":");
+	text_json_string(b, file);
+	buf_puts(b, ",\"entity\":");
+	text_json_string(b, r->entity);
+	buf_printf(b, ",\"read\":%lld,\"inserted\":%lld,\"updated\":%lld,\"unchanged\":%lld,"
+	           "\"rejected\":%lld,\"merged\":%lld,\"unused\":", r->read, r->inserted, r->updated,
+	           r->unchanged, r->rejected, r->merged);
+	text_json_string(b, r->unused);
+	buf_putc(b, '}');
+}
+
+/* One file; its exit status. */
+static int one_file(PGconn *c, const struct cli *cli, const struct import_opts *o,
+                    const struct import_source *src, const char *file, struct csv *rej,
+                    struct buf *out, int *printed)
+{
+	char err[1024];
+	struct import_result res;
+	int is_stdin = !strcmp(file, "-");
+	FILE *f = is_stdin ? stdin : fopen(file, "rb");
+	if (!f) {
+		cli_error("%s: cannot open: %s", file, strerror(errno));
+		return EXIT_FAIL;
+	}
+	int rc = import_file(c, src, cli->cfg->import, is_stdin ? "(stdin)" : file, f, o->dry_run,
+	                     &res, err, sizeof err);
+	if (!is_stdin)
+		fclose(f);
+	if (rc < 0) {
+		cli_error("%s: %s%s", file, err, rc == -2 ? " (the connection was lost)" : "");
+		cli_error("%s: nothing of it was imported", file);
+		import_result_free(&res);
+		return rc == -2 ? EXIT_DB : EXIT_FAIL;
+	}
+	if (rej)
+		rejects_write(rej, file, &res);
+	else
+		rejects_tell(file, &res);
+	if (o->json)
+		summary_json(out, file, &res, !*printed);
+	else
+		summary_text(out, file, &res, o->dry_run);
+	fwrite(buf_str(out), 1, out->len, stdout);
+	fflush(stdout);
+	buf_reset(out);
+	import_result_free(&res);
+	(*printed)++;
+	return EXIT_OK;
+}
+
+int cli_import(const struct cli *cli, int argc, char **argv)
+{
+	struct import_opts o;
+	int a = parse(argc, argv, &o);
+	if (a)
+		return a > 0 ? EXIT_OK : EXIT_USAGE;
+	const struct import_source *src = import_source_find(cli->cfg->import, o.source);
+	if (!src) {
+		cli_error("no import source '%s' in the configuration (import.sources; see etc/baton-import.cfg)",
+		          o.source);
+		return EXIT_CONFIG;
+	}
+	FILE *rf = NULL;
+	struct buf rb = BUF_INIT, out = BUF_INIT;
+	struct csv rej;
+	if (o.rejects && !(rf = fopen(o.rejects, "w"))) {
+		cli_error("%s: cannot write the rejects file: %s", o.rejects, strerror(errno));
+		return EXIT_FAIL;
+	}
+	int rc = EXIT_OK;
+	PGconn *c = cli_connect_schema(cli, &rc);
+	if (c) {
+		static const char *const head[] = {"file", "line", "field", "reason", "raw"};
+		csv_init(&rej, &rb);
+		csv_row(&rej, head, 5);
+		int printed = 0;
+		if (o.json)
+			fputs("[", stdout);
+		for (int i = optind; i < argc && rc != EXIT_DB; i++) {
+			int one = one_file(c, cli, &o, src, argv[i], rf ? &rej : NULL, &out, &printed);
+			rc = rc ? rc : one;
+		}
+		if (o.json)
+			fputs("]\n", stdout);
+		if (rf && fwrite(buf_str(&rb), 1, rb.len, rf) != rb.len)
+			rc = EXIT_FAIL;
+		csv_free(&rej);
+		PQfinish(c);
+	}
+	if (rf && fclose(rf) != 0) {
+		cli_error("%s: cannot write the rejects file", o.rejects);
+		rc = rc ? rc : EXIT_FAIL;
+	}
+	buf_free(&rb);
+	buf_free(&out);
+	return rc;
+}

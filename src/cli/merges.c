@@ -1,0 +1,165 @@
+/* baton merges, baton split: the customers identity resolution made one,
+ * with the evidence, and undoing a wrong merge (it stays undone: later
+ * imports do not join the two again). */
+#include "baton/buf.h"
+#include "baton/cli.h"
+#include "baton/customer.h"
+#include "baton/db.h"
+#include "baton/text.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* $1: a customer id or NULL (its merges, as survivor or absorbed). */
+static const char merges_sql[] =
+	"SELECT m.id, to_char(m.at, 'YYYY-MM-DD HH24:MI') AS at, m.customer_id, c.name AS customer,"
+	" CASE WHEN m.absorbed IS NOT NULL THEN '#' || m.absorbed || ' ' || a.name"
+	"      ELSE coalesce(m.evidence -> 'record' ->> 'label', m.joined_source) || ' ' || m.joined_source_id"
+	" END AS joined, m.identifiers, m.by_role::text AS by_role,"
+	" to_char(s.at, 'YYYY-MM-DD HH24:MI') AS split_at, m.evidence"
+	" FROM customer_merge m JOIN customer c ON c.id = m.customer_id"
+	" LEFT JOIN customer a ON a.id = m.absorbed"
+	" LEFT JOIN customer_split s ON s.merge_id = m.id"
+	" WHERE $1::bigint IS NULL OR m.customer_id = $1::bigint OR m.absorbed = $1::bigint"
+	" ORDER BY m.at, m.id LIMIT 1000";
+enum { MG_ID, MG_AT, MG_CUSTOMER_ID, MG_CUSTOMER, MG_JOINED, MG_IDENTIFIERS, MG_BY, MG_SPLIT,
+       MG_EVIDENCE, MG_COLS };
+
+static const char merges_usage[] =
+	"Usage: baton merges [--customer C] [--format text|json]\n"
+	"The customers identity resolution made one: when, which customer, what\n"
+	"joined it (a source's record or another customer) and the evidence (the\n"
+	"identifier they share).  'baton split ID' undoes one.\n";
+
+static void merges_text(struct buf *b, const PGresult *r)
+{
+	for (int i = 0; i < PQntuples(r); i++) {
+		buf_printf(b, "%s  #%s ", PQgetvalue(r, i, MG_AT), PQgetvalue(r, i, MG_CUSTOMER_ID));
+		text_clean(b, PQgetvalue(r, i, MG_CUSTOMER), (size_t)PQgetlength(r, i, MG_CUSTOMER), TEXT_ONELINE);
+		buf_puts(b, " ← ");
+		text_clean(b, PQgetvalue(r, i, MG_JOINED), (size_t)PQgetlength(r, i, MG_JOINED), TEXT_ONELINE);
+		buf_puts(b, " — ");
+		text_clean(b, PQgetvalue(r, i, MG_IDENTIFIERS), (size_t)PQgetlength(r, i, MG_IDENTIFIERS),
+		           TEXT_ONELINE);
+		if (!PQgetisnull(r, i, MG_SPLIT))
+			buf_printf(b, "  [split %s]", PQgetvalue(r, i, MG_SPLIT));
+		buf_printf(b, "\n    merge %s by %s\n", PQgetvalue(r, i, MG_ID), PQgetvalue(r, i, MG_BY));
+	}
+	if (PQntuples(r) == 0)
+		buf_puts(b, "no merges\n");
+}
+
+int cli_merges(const struct cli *cli, int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{"customer", required_argument, NULL, 'C'}, {"format", required_argument, NULL, 'f'},
+		{"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
+	};
+	const char *customer = NULL, *format = "text";
+	int c;
+	optind = 0; /* GNU getopt: reinitialise, main() parsed with "+" */
+	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+		if (c == 'h') {
+			fputs(merges_usage, stdout);
+			return EXIT_OK;
+		}
+		if (c == 'C')
+			customer = optarg;
+		else if (c == 'f' && (!strcmp(optarg, "text") || !strcmp(optarg, "json")))
+			format = optarg;
+		else {
+			if (c == 'f')
+				cli_error("--format must be text or json");
+			fputs(merges_usage, stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		fputs(merges_usage, stderr);
+		return EXIT_USAGE;
+	}
+	int rc = EXIT_OK;
+	PGconn *conn = cli_connect_schema(cli, &rc);
+	if (!conn)
+		return rc;
+	char err[1024], idtxt[32];
+	const char *p[] = {NULL};
+	if (customer) {
+		char *cand = NULL;
+		long long id = 0;
+		int n = cv_resolve(conn, customer, &id, &cand, err, sizeof err);
+		free(cand);
+		if (n != 1) {
+			if (n < 0)
+				cli_error("%s", err);
+			else
+				cli_error("'%s' %s", customer, n ? "matches several customers: name one by id"
+				                                 : "matches no customer");
+			PQfinish(conn);
+			return n < 0 ? EXIT_DB : EXIT_FAIL;
+		}
+		snprintf(idtxt, sizeof idtxt, "%lld", id);
+		p[0] = idtxt;
+	}
+	PGresult *r = db_exec(conn, merges_sql, 1, p, err, sizeof err);
+	if (!r) {
+		cli_error("%s", err);
+		PQfinish(conn);
+		return EXIT_DB;
+	}
+	static const char *const names[MG_COLS] = {"id", "at", "customer_id", "customer", "joined",
+		"identifiers", "by", "split_at", "evidence"};
+	struct buf b = BUF_INIT;
+	if (!strcmp(format, "json"))
+		cli_json_rows(&b, r, names);
+	else
+		merges_text(&b, r);
+	fwrite(buf_str(&b), 1, b.len, stdout);
+	buf_free(&b);
+	PQclear(r);
+	PQfinish(conn);
+	return EXIT_OK;
+}
+
+int cli_split(const struct cli *cli, int argc, char **argv)
+{
+	static const char usage[] =
+		"Usage: baton split MERGE_ID\n"
+		"Undo a merge that 'baton merges' lists: the customer or record that joined\n"
+		"is a customer of its own again, with what came with it, and later imports\n"
+		"keep them apart.  Needs baton_importer or baton_admin.\n";
+	if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		fputs(usage, stdout);
+		return EXIT_OK;
+	}
+	if (argc != 2) {
+		fputs(usage, stderr);
+		return EXIT_USAGE;
+	}
+	char uuid_check[37];
+	if (strlen(argv[1]) != 36 || strspn(argv[1], "0123456789abcdefABCDEF-") != 36) {
+		cli_error("'%s' is not a merge id (baton merges lists them)", argv[1]);
+		return EXIT_USAGE;
+	}
+	snprintf(uuid_check, sizeof uuid_check, "%s", argv[1]);
+	int rc = EXIT_OK;
+	PGconn *conn = cli_connect_schema(cli, &rc);
+	if (!conn)
+		return rc;
+	char err[1024];
+	const char *p[] = {uuid_check};
+	PGresult *r = db_exec(conn, "SELECT customer_id, apart FROM baton_split($1::uuid)", 1, p, err,
+	                      sizeof err);
+	if (!r) {
+		cli_error("%s", err);
+		rc = PQstatus(conn) == CONNECTION_OK ? EXIT_FAIL : EXIT_DB;
+	} else {
+		printf("split: #%s and #%s are separate customers; later imports keep them apart\n",
+		       PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1));
+	}
+	PQclear(r);
+	PQfinish(conn);
+	return rc;
+}

@@ -1,0 +1,263 @@
+/* Importing one file: one transaction, three round trips after the COPY
+ * (begin, apply, rejects).  See baton/import.h and migration 010. */
+#include "baton/import.h"
+#include "baton/db.h"
+#include "baton/text.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char begin_sql[] = "SELECT baton_import_begin($1, $2, $3, $4, $5::integer)";
+static const char apply_sql[] =
+	"SELECT entity, read_rows, inserted, updated, unchanged, rejected, merged, unused"
+	" FROM baton_import_apply($1, $2::jsonb, $3::text[], $4::integer)";
+static const char rejects_sql[] =
+	"SELECT line, field, reason, coalesce(raw, '') FROM pg_temp.baton_import_reject ORDER BY line";
+
+void import_result_free(struct import_result *r)
+{
+	for (size_t i = 0; i < r->nrejects; i++) {
+		free(r->rejects[i].field);
+		free(r->rejects[i].reason);
+		free(r->rejects[i].raw);
+	}
+	free(r->rejects);
+	free(r->unused);
+	memset(r, 0, sizeof *r);
+}
+
+/* A JSON path: "via.channel" for JSON; a CSV header is one name. */
+static void path_json(struct buf *out, const struct import_source *src, const char *from)
+{
+	buf_putc(out, '[');
+	if (src->format == IMPORT_CSV) {
+		text_json_string(out, from);
+	} else {
+		char *copy = strdup(from), *save = NULL;
+		if (!copy)
+			abort();
+		int n = 0;
+		for (char *p = strtok_r(copy, ".", &save); p; p = strtok_r(NULL, ".", &save), n++) {
+			if (n)
+				buf_putc(out, ',');
+			text_json_string(out, p);
+		}
+		free(copy);
+	}
+	buf_putc(out, ']');
+}
+
+static void field_json(struct buf *out, const struct import_source *src, const struct import_field *f)
+{
+	text_json_string(out, f->field);
+	buf_puts(out, ":{");
+	if (f->from) {
+		buf_puts(out, "\"path\":");
+		path_json(out, src, f->from);
+	} else {
+		buf_puts(out, "\"path\":null");
+	}
+	if (f->dflt) {
+		buf_puts(out, ",\"default\":");
+		text_json_string(out, f->dflt);
+	}
+	if (f->format) {
+		buf_puts(out, ",\"format\":");
+		text_json_string(out, f->format);
+	}
+	if (f->nmap) {
+		buf_puts(out, ",\"map\":{");
+		for (size_t i = 0; i < f->nmap; i++) {
+			if (i)
+				buf_putc(out, ',');
+			text_json_string(out, f->map[2 * i]);
+			buf_putc(out, ':');
+			text_json_string(out, f->map[2 * i + 1]);
+		}
+		buf_putc(out, '}');
+	}
+	buf_putc(out, '}');
+}
+
+static void opt_json(struct buf *out, const char *key, const char *value)
+{
+	if (!value)
+		return;
+	buf_printf(out, ",\"%s\":", key);
+	text_json_string(out, value);
+}
+
+void import_spec_json(struct buf *out, const struct import_source *src)
+{
+	static const char *const formats[] = {"csv", "jsonl", "json"};
+	char delim[2] = {src->delimiter, '\0'};
+	buf_printf(out, "{\"format\":\"%s\"", formats[src->format]);
+	opt_json(out, "delimiter", src->format == IMPORT_CSV ? delim : NULL);
+	opt_json(out, "array", src->array);
+	opt_json(out, "system", src->system);
+	opt_json(out, "label", src->label);
+	opt_json(out, "customer_source", src->customer_source);
+	opt_json(out, "contact_source", src->contact_source);
+	buf_puts(out, ",\"fields\":{");
+	for (size_t i = 0; i < src->nfields; i++) {
+		if (i)
+			buf_putc(out, ',');
+		field_json(out, src, &src->fields[i]);
+	}
+	buf_puts(out, "}}");
+}
+
+/* {"a","b"} for text[]: every element quoted, '"' and '\' escaped. */
+static void text_array(struct buf *out, char **v, size_t n)
+{
+	buf_putc(out, '{');
+	for (size_t i = 0; i < n; i++) {
+		buf_puts(out, i ? ",\"" : "\"");
+		for (const char *p = v[i]; *p; p++) {
+			if (*p == '"' || *p == '\\')
+				buf_putc(out, '\\');
+			buf_putc(out, *p);
+		}
+		buf_putc(out, '"');
+	}
+	buf_putc(out, '}');
+}
+
+static int exec_ok(PGconn *c, const char *sql, char *err, size_t errlen)
+{
+	PGresult *r = db_exec(c, sql, 0, NULL, err, errlen);
+	PQclear(r);
+	return r ? 0 : -1;
+}
+
+/* COPY into the staging table, then the end of it. */
+static int copy_file(PGconn *c, const struct import_source *src, struct import_reader *rd,
+                     const struct buf *header, int ncols, struct import_result *res,
+                     char *err, size_t errlen)
+{
+	char sql[160];
+	/* The delimiter as a hex escape: no configuration text in the statement. */
+	if (src->format == IMPORT_CSV)
+		snprintf(sql, sizeof sql, "COPY pg_temp.baton_import_raw FROM STDIN (FORMAT csv, DELIMITER E'\\x%02x')",
+		         (unsigned char)src->delimiter);
+	else
+		snprintf(sql, sizeof sql, "COPY pg_temp.baton_import_raw FROM STDIN");
+	PGresult *r = PQexec(c, sql);
+	if (PQresultStatus(r) != PGRES_COPY_IN) {
+		db_result_error(r, c, err, errlen);
+		PQclear(r);
+		return -1;
+	}
+	PQclear(r);
+	int rc = import_stream(c, src, rd, header, ncols, res, err, errlen);
+	if (PQputCopyEnd(c, rc < 0 ? "the client gave up" : NULL) != 1) {
+		db_explain_error(PQerrorMessage(c), err, errlen);
+		return -1;
+	}
+	while ((r = PQgetResult(c))) {
+		if (PQresultStatus(r) != PGRES_COMMAND_OK && rc == 0) {
+			db_result_error(r, c, err, errlen);
+			rc = -1;
+		}
+		PQclear(r);
+	}
+	return rc;
+}
+
+static int apply(PGconn *c, const char *run, const struct import_source *src,
+                 const struct import_config *ic, struct import_result *res, char *err, size_t errlen)
+{
+	struct buf spec = BUF_INIT, shared = BUF_INIT;
+	char crej[24];
+	import_spec_json(&spec, src);
+	text_array(&shared, ic ? ic->shared_domains : NULL, ic ? ic->nshared : 0);
+	snprintf(crej, sizeof crej, "%zu", res->nrejects);
+	const char *p[] = {run, buf_str(&spec), buf_str(&shared), crej};
+	PGresult *r = db_exec(c, apply_sql, 4, p, err, errlen);
+	buf_free(&spec);
+	buf_free(&shared);
+	if (!r)
+		return -1;
+	snprintf(res->entity, sizeof res->entity, "%s", PQgetvalue(r, 0, 0));
+	res->read = db_value_ll(r, 0, 1);
+	res->inserted = db_value_ll(r, 0, 2);
+	res->updated = db_value_ll(r, 0, 3);
+	res->unchanged = db_value_ll(r, 0, 4);
+	res->rejected = db_value_ll(r, 0, 5);
+	res->merged = db_value_ll(r, 0, 6);
+	res->unused = db_value_dup_or_null(r, 0, 7);
+	PQclear(r);
+	r = db_exec(c, rejects_sql, 0, NULL, err, errlen);
+	if (!r)
+		return -1;
+	for (int i = 0; i < PQntuples(r); i++)
+		import_result_reject(res, db_value_ll(r, i, 0), PQgetvalue(r, i, 1), PQgetvalue(r, i, 2),
+		                     PQgetvalue(r, i, 3), (size_t)PQgetlength(r, i, 3));
+	PQclear(r);
+	return 0;
+}
+
+static int reject_cmp(const void *a, const void *b)
+{
+	const struct import_reject *x = a, *y = b;
+	return (x->line > y->line) - (x->line < y->line);
+}
+
+/* The header of a CSV file: its fields are the staging table's columns. */
+static int read_header(const struct import_source *src, struct import_reader *rd, struct buf *header,
+                       int *ncols, char *err, size_t errlen)
+{
+	long long line;
+	int got = import_reader_next(rd, 1, src->delimiter, header, &line, ncols);
+	if (got != 1 || !text_valid_utf8(header->data, header->len) || memchr(header->data, '\0', header->len)) {
+		snprintf(err, errlen, "%s", got == 0 ? "the file is empty: a CSV file starts with a header row"
+		         : got == -1 ? "cannot read the file" : "the header row is not valid UTF-8 text or not closed");
+		return -1;
+	}
+	return 0;
+}
+
+int import_file(PGconn *c, const struct import_source *src, const struct import_config *ic,
+                const char *path, FILE *f, int dry_run, struct import_result *res,
+                char *err, size_t errlen)
+{
+	struct import_reader rd;
+	struct buf header = BUF_INIT;
+	char run[37], cols[16];
+	int ncols = 0, rc = -1;
+	memset(res, 0, sizeof *res);
+	import_reader_init(&rd, f);
+	if (src->format == IMPORT_CSV && read_header(src, &rd, &header, &ncols, err, errlen) < 0)
+		goto out;
+	if (db_uuid(run) < 0 || PQsetClientEncoding(c, "UTF8") != 0) {
+		snprintf(err, errlen, "cannot start: %s", PQerrorMessage(c));
+		goto out;
+	}
+	snprintf(cols, sizeof cols, "%d", ncols);
+	const char *p[] = {run, src->name, src->entity, path, cols};
+	/* A file takes as long as it takes: not the console's statement timeout. */
+	if (exec_ok(c, "BEGIN", err, errlen) < 0 || exec_ok(c, "SET LOCAL statement_timeout = 0", err, errlen) < 0)
+		goto out;
+	PGresult *r = db_exec(c, begin_sql, 5, p, err, errlen);
+	PQclear(r);
+	if (!r || copy_file(c, src, &rd, &header, ncols, res, err, errlen) < 0 ||
+	    apply(c, run, src, ic, res, err, errlen) < 0)
+		goto rollback;
+	if (exec_ok(c, dry_run ? "ROLLBACK" : "COMMIT", err, errlen) < 0)
+		goto out;
+	/* The client's and the server's, in the order of the file. */
+	if (res->nrejects > 1)
+		qsort(res->rejects, res->nrejects, sizeof *res->rejects, reject_cmp);
+	rc = 0;
+	goto out;
+rollback:
+	if (PQstatus(c) == CONNECTION_OK)
+		PQclear(PQexec(c, "ROLLBACK"));
+out:
+	if (rc < 0 && PQstatus(c) != CONNECTION_OK)
+		rc = -2;
+	buf_free(&header);
+	import_reader_free(&rd);
+	return rc;
+}

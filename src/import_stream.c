@@ -1,0 +1,233 @@
+/* Streaming a source file to the server with COPY.  The server parses it
+ * (COPY's CSV, jsonb); the client only finds where each record ends, so
+ * that it can number lines and keep out of the COPY what would stop it: a
+ * record that is not UTF-8 (or holds a NUL byte) or, in CSV, has another
+ * number of fields than the header.  Finding the end of a CSV record needs
+ * only the quotes: a line end inside quotes belongs to the field (RFC 4180
+ * doubles a quote inside quotes, which toggles twice). */
+#include "baton/import.h"
+#include "baton/text.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define READ_CHUNK 65536
+#define COPY_CHUNK 262144
+
+void import_reader_init(struct import_reader *r, FILE *f)
+{
+	memset(r, 0, sizeof *r);
+	r->f = f;
+	r->line = 1;
+	r->buf = malloc(READ_CHUNK);
+	if (!r->buf)
+		abort();
+}
+
+void import_reader_free(struct import_reader *r)
+{
+	free(r->buf);
+	r->buf = NULL;
+}
+
+static int fill(struct import_reader *r)
+{
+	if (r->eof)
+		return 0;
+	r->len = fread(r->buf, 1, READ_CHUNK, r->f);
+	r->pos = 0;
+	if (r->len == 0) {
+		r->eof = 1;
+		r->error = ferror(r->f);
+	}
+	return r->len > 0;
+}
+
+int import_reader_next(struct import_reader *r, int csv, char delim, struct buf *rec,
+                       long long *start, int *fields)
+{
+	int quoted = 0, any = 0;
+	buf_reset(rec);
+	*start = r->line;
+	*fields = 1;
+	for (;;) {
+		if (r->pos == r->len && !fill(r))
+			break;
+		any = 1;
+		size_t from = r->pos;
+		while (r->pos < r->len) {
+			char ch = r->buf[r->pos++];
+			if (ch == '\n') {
+				r->line++;
+				if (!quoted) {
+					buf_add(rec, r->buf + from, r->pos - 1 - from);
+					if (rec->len && rec->data[rec->len - 1] == '\r')
+						rec->data[--rec->len] = '\0';
+					return 1;
+				}
+			} else if (csv && ch == '"') {
+				quoted = !quoted;
+			} else if (csv && ch == delim && !quoted) {
+				(*fields)++;
+			}
+		}
+		buf_add(rec, r->buf + from, r->pos - from);
+	}
+	if (r->error)
+		return -1;
+	if (quoted)
+		return -2;
+	if (rec->len && rec->data[rec->len - 1] == '\r')
+		rec->data[--rec->len] = '\0';
+	return any && rec->len ? 1 : 0;
+}
+
+void import_copy_text(struct buf *out, const char *s, size_t n)
+{
+	size_t from = 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *esc = s[i] == '\\' ? "\\\\" : s[i] == '\t' ? "\\t" : s[i] == '\n' ? "\\n"
+		                : s[i] == '\r' ? "\\r" : NULL;
+		if (!esc)
+			continue;
+		buf_add(out, s + from, i - from);
+		buf_puts(out, esc);
+		from = i + 1;
+	}
+	buf_add(out, s + from, n - from);
+}
+
+void import_result_reject(struct import_result *res, long long line, const char *field,
+                          const char *reason, const char *raw, size_t rawlen)
+{
+	if (res->nrejects == res->caprejects) {
+		res->caprejects = res->caprejects ? 2 * res->caprejects : 16;
+		res->rejects = realloc(res->rejects, res->caprejects * sizeof *res->rejects);
+		if (!res->rejects)
+			abort();
+	}
+	struct import_reject *j = &res->rejects[res->nrejects++];
+	j->line = line;
+	j->field = strdup(field);
+	j->reason = strdup(reason);
+	j->raw = malloc(rawlen + 1);
+	if (!j->field || !j->reason || !j->raw)
+		abort();
+	memcpy(j->raw, raw, rawlen);
+	j->raw[rawlen] = '\0';
+	j->rawlen = rawlen;
+}
+
+static int put(PGconn *c, struct buf *out, int force, char *err, size_t errlen)
+{
+	if (out->len < COPY_CHUNK && !(force && out->len))
+		return 0;
+	if (PQputCopyData(c, out->data, (int)out->len) != 1) {
+		snprintf(err, errlen, "%s", PQerrorMessage(c));
+		return -1;
+	}
+	buf_reset(out);
+	return 0;
+}
+
+/* A record the COPY may carry; otherwise it is rejected here. */
+static int record_ok(const struct import_source *src, const struct buf *rec, long long line,
+                     int fields, int ncols, struct import_result *res)
+{
+	char why[96];
+	if (memchr(rec->data, '\0', rec->len) || !text_valid_utf8(rec->data, rec->len)) {
+		import_result_reject(res, line, "", "not valid UTF-8 text", rec->data, rec->len);
+		return 0;
+	}
+	if (src->format == IMPORT_CSV && fields != ncols) {
+		snprintf(why, sizeof why, "%d fields, the header has %d", fields, ncols);
+		import_result_reject(res, line, "", why, rec->data, rec->len);
+		return 0;
+	}
+	return 1;
+}
+
+/* Every record of a CSV or JSON Lines file, as COPY rows "line<tab>text"
+ * (JSON Lines) or "line<delimiter>fields" (CSV). */
+static int stream_records(PGconn *c, const struct import_source *src, struct import_reader *r,
+                          int ncols, struct buf *out, struct import_result *res,
+                          char *err, size_t errlen)
+{
+	struct buf rec = BUF_INIT;
+	int rc = 0, got, fields;
+	long long line;
+	int csv = src->format == IMPORT_CSV;
+	while ((got = import_reader_next(r, csv, src->delimiter, &rec, &line, &fields)) != 0) {
+		if (got == -1) {
+			snprintf(err, errlen, "cannot read the file");
+			rc = -1;
+			break;
+		}
+		if (got == -2) {
+			import_result_reject(res, line, "", "a quoted field is not closed before the end of the file",
+			                     rec.data, rec.len);
+			break;
+		}
+		if (rec.len == 0 || !record_ok(src, &rec, line, fields, ncols, res))
+			continue;
+		buf_printf(out, "%lld%c", line, csv ? src->delimiter : '\t');
+		if (csv)
+			buf_add(out, rec.data, rec.len);
+		else
+			import_copy_text(out, rec.data, rec.len);
+		buf_putc(out, '\n');
+		if (put(c, out, 0, err, errlen) < 0) {
+			rc = -1;
+			break;
+		}
+	}
+	buf_free(&rec);
+	return rc;
+}
+
+/* A JSON document goes as one value: its records are its array's. */
+static int stream_document(PGconn *c, struct import_reader *r, struct buf *out, char *err, size_t errlen)
+{
+	struct buf doc = BUF_INIT;
+	int rc = 0;
+	while (r->pos < r->len || fill(r)) {
+		buf_add(&doc, r->buf + r->pos, r->len - r->pos);
+		r->pos = r->len;
+	}
+	if (r->error) {
+		snprintf(err, errlen, "cannot read the file");
+		rc = -1;
+	} else if (memchr(doc.data ? doc.data : "", '\0', doc.len) || !text_valid_utf8(doc.data ? doc.data : "", doc.len)) {
+		snprintf(err, errlen, "the file is not valid UTF-8 text: nothing of it was imported");
+		rc = -1;
+	} else {
+		buf_puts(out, "1\t");
+		import_copy_text(out, buf_str(&doc), doc.len);
+		buf_putc(out, '\n');
+		rc = put(c, out, 1, err, errlen);
+	}
+	buf_free(&doc);
+	return rc;
+}
+
+int import_stream(PGconn *c, const struct import_source *src, struct import_reader *r,
+                  const struct buf *header, int ncols, struct import_result *res,
+                  char *err, size_t errlen)
+{
+	struct buf out = BUF_INIT;
+	int rc;
+	if (src->format == IMPORT_CSV) {
+		buf_printf(&out, "0%c", src->delimiter);
+		buf_add(&out, header->data, header->len);
+		buf_putc(&out, '\n');
+	}
+	if (src->format == IMPORT_JSON)
+		rc = stream_document(c, r, &out, err, errlen);
+	else
+		rc = stream_records(c, src, r, ncols, &out, res, err, errlen);
+	if (rc == 0)
+		rc = put(c, &out, 1, err, errlen);
+	buf_free(&out);
+	return rc;
+}

@@ -1,0 +1,109 @@
+#!/bin/sh
+# The import phase of the benchmark: generated files of organisations,
+# contacts and tickets (BATON_BENCH_SCALE organisations, 3 contacts and 10
+# tickets each), imported with `baton import` into a fresh database, beside
+# the limit: the same files loaded with psql \copy into bare tables.  Then
+# the unchanged files again.  Prints a report; fails only when something
+# breaks.  Run by tests/bench/run.sh on its server, or alone:
+#
+#   PGHOST=... tests/bench/import.sh BATON_BINARY WORK_DIR
+set -u
+baton=${1:?usage: import.sh BATON_BINARY WORK_DIR}
+work=${2:?usage: import.sh BATON_BINARY WORK_DIR}
+scale=${BATON_BENCH_SCALE:-100000}
+db=bench_import
+mkdir -p "$work"
+q() { psql -X -At -v ON_ERROR_STOP=1 -d "$db" -c "$1"; }
+now_ms() { date +%s%3N; }
+fail() { echo "bench import: FAILED: $*" >&2; exit 1; }
+
+dropdb --if-exists "$db" >/dev/null 2>&1
+createdb "$db" || fail "createdb"
+"$baton" -d "dbname=$db" migrate >/dev/null || fail "baton migrate"
+
+# Organisations: every tenth shares its domain with the one before it (the
+# same customer in two records: identity resolution's work); contacts at
+# their organisation's domain, every fifth at a free-mail provider.
+awk -v n="$scale" 'BEGIN {
+	print "id,name,domain,updated"
+	for (i = 1; i <= n; i++) printf "%d,Organisation %d,%s,2026-03-01 10:00\n", i, i,
+		(i % 10 == 0 ? "org" (i - 1) ".example" : "www.org" i ".example")
+}' >"$work/orgs.csv"
+awk -v n="$((scale * 3))" -v o="$scale" 'BEGIN {
+	print "id,org,first,last,email"
+	for (i = 1; i <= n; i++) { org = (i % o) + 1
+		printf "%d,%d,First%d,Last%d,%s\n", i, org, i, i, (i % 5 == 0 ? "p" i "@gmail.com" : "c" i "@org" org ".example") }
+}' >"$work/contacts.csv"
+awk -v n="$((scale * 10))" -v o="$scale" -v c="$((scale * 3))" 'BEGIN {
+	split("new open pending hold solved closed", st, " "); split("urgent high normal low", pr, " ")
+	for (i = 1; i <= n; i++)
+		printf "{\"id\": %d, \"subject\": \"Ticket %d about \\\"things\\\"\", \"status\": \"%s\", \"priority\": \"%s\", \"organization_id\": %d, \"requester_id\": %d, \"created_at\": \"2026-02-%02dT08:00:00Z\", \"updated_at\": \"2026-03-01T08:00:00Z\", \"tags\": [\"x\", \"%s\"]}\n",
+			i, i, st[i % 6 + 1], pr[i % 4 + 1], (i % o) + 1, (i % c) + 1, i % 28 + 1, (i % 3 ? "migration" : "bug")
+}' >"$work/tickets.jsonl"
+
+cat >"$work/bench.cfg" <<'EOF'
+import: { sources = (
+  { name = "bench-orgs"; entity = "customers"; format = "csv"; system = "crm"; label = "Bench org";
+    fields = { source_id = "id"; name = "name"; domains = "domain"; updated_at = "updated"; }; },
+  { name = "bench-contacts"; entity = "contacts"; format = "csv"; customer_source = "bench-orgs";
+    fields = { source_id = "id"; customer = "org"; first_name = "first"; last_name = "last"; email = "email"; }; },
+  { name = "bench-tickets"; entity = "tickets"; format = "jsonl";
+    customer_source = "bench-orgs"; contact_source = "bench-contacts";
+    fields = { source_id = "id"; customer = "organization_id"; contact = "requester_id"; subject = "subject";
+      status = { from = "status"; map = ( ["new", "new"], ["open", "open"], ["pending", "pending"],
+        ["hold", "on_hold"], ["solved", "solved"], ["closed", "closed"] ); };
+      priority = "priority"; category = { from = "tags"; default = "question";
+        map = ( ["migration", "migration"], ["bug", "bug"] ); };
+      opened_at = "created_at"; updated_at = "updated_at"; }; }
+); };
+EOF
+
+# The limit: psql \copy of the same bytes into a bare table.
+q "CREATE TABLE bare_csv5 (a text, b text, c text, d text, e text); CREATE TABLE bare_csv4 (a text, b text, c text, d text);
+   CREATE TABLE bare_line (l text)" >/dev/null
+limit() { # TABLE FILE FORMAT: ms
+	_t0=$(now_ms)
+	psql -X -q -v ON_ERROR_STOP=1 -d "$db" -c "\\copy $1 FROM '$2' $3" >/dev/null || fail "\\copy $2"
+	echo $(($(now_ms) - _t0))
+}
+l_orgs=$(limit bare_csv4 "$work/orgs.csv" "(FORMAT csv, HEADER)")
+l_contacts=$(limit bare_csv5 "$work/contacts.csv" "(FORMAT csv, HEADER)")
+l_tickets=$(limit bare_line "$work/tickets.jsonl" "(FORMAT text, DELIMITER E'\\x01')")
+
+imp() { # SOURCE FILE: ms, and the summary line into $work/SOURCE.out
+	_t0=$(now_ms)
+	"$baton" -c "$work/bench.cfg" -d "dbname=$db" import --source "$1" "$2" >"$work/$1.out" 2>"$work/$1.err" ||
+		{ cat "$work/$1.err" >&2; fail "baton import --source $1"; }
+	echo $(($(now_ms) - _t0))
+}
+row() { # WHAT ROWS MS LIMIT_MS
+	awk -v w="$1" -v n="$2" -v t="$3" -v l="$4" 'BEGIN {
+		printf "  %-26s %9d rows %8.1f s %9.0f rows/s   limit %6.1f s  (%.1fx)\n",
+			w, n, t / 1000, (t > 0 ? n * 1000 / t : 0), l / 1000, (l > 0 ? t / l : 0) }'
+}
+n_o=$scale
+n_c=$((scale * 3))
+n_t=$((scale * 10))
+echo
+echo "== Import (baton import; the limit: psql \\copy of the same file into a bare table)"
+echo "  scale $scale: $n_o organisations (CSV), $n_c contacts (CSV), $n_t tickets (JSON Lines)"
+t_o=$(imp bench-orgs "$work/orgs.csv")
+t_c=$(imp bench-contacts "$work/contacts.csv")
+t_t=$(imp bench-tickets "$work/tickets.jsonl")
+row "organisations" "$n_o" "$t_o" "$l_orgs"
+row "contacts" "$n_c" "$t_c" "$l_contacts"
+row "tickets" "$n_t" "$t_t" "$l_tickets"
+row "all three" $((n_o + n_c + n_t)) $((t_o + t_c + t_t)) $((l_orgs + l_contacts + l_tickets))
+sed 's/^/    /' "$work/bench-orgs.out" "$work/bench-contacts.out" "$work/bench-tickets.out"
+echo "  again, the files unchanged:"
+r_o=$(imp bench-orgs "$work/orgs.csv")
+r_c=$(imp bench-contacts "$work/contacts.csv")
+r_t=$(imp bench-tickets "$work/tickets.jsonl")
+row "all three, unchanged" $((n_o + n_c + n_t)) $((r_o + r_c + r_t)) $((l_orgs + l_contacts + l_tickets))
+sed 's/^/    /' "$work/bench-orgs.out" "$work/bench-contacts.out" "$work/bench-tickets.out"
+echo "  customers: $(q "SELECT count(*) FILTER (WHERE merged_into IS NULL) || ' (' || count(*) FILTER (WHERE merged_into IS NOT NULL) || ' absorbed)' FROM customer");" \
+	"merges: $(q "SELECT count(*) FROM customer_merge"); audit rows: $(q "SELECT count(*) FROM baton_audit")"
+echo "  (targets: the whole import within 4x the limit and under 60 s at scale 100000; unchanged files"
+echo "   within 2x; a report, nothing fails on them)"
+dropdb "$db" >/dev/null 2>&1
+exit 0

@@ -1,0 +1,183 @@
+#!/bin/sh
+# baton import of every shape etc/baton-import.cfg has a mapping for, with
+# small files made here: the rows land where the screens read them; a bad
+# row goes to the rejects file with its line, field and reason and does not
+# stop the file; the same file again changes nothing and says so; a newer
+# export updates, an older one does not, a record missing from a file is
+# left alone; --dry-run changes nothing; imported escape sequences never
+# reach the terminal; a wrong mapping is a configuration error naming the
+# file and line.
+. "$BATON_ROOT/tests/lib/e2e.sh"
+. "$BATON_ROOT/tests/lib/import.sh"
+
+cli_files import_files
+db=$(newdb baton_schema) || { echo "FAIL import_files: cannot create a test database"; exit 1; }
+importer_role "$db"
+CFG="$BATON_ROOT/etc/baton-import.cfg"
+imp() { "$BATON_BIN" -c "$CFG" -d "dbname=$db user=importer" "$@"; }
+
+esc=$(printf '\033]0;owned\007\033[2J')
+cat >"$T/orgs.json" <<EOF
+{"organizations": [
+  {"id": 1, "name": "Northwind Health", "domain_names": ["nwh.example"], "updated_at": "2026-03-01T10:00:00Z"},
+  {"id": 2, "name": "Hostile \u001b]0;owned\u0007\u001b[2J Ltd", "domain_names": ["hostile.example"],
+   "updated_at": "2026-03-01T10:00:00Z"}
+], "end_of_stream": true}
+EOF
+run imp import --source zendesk-organizations "$T/orgs.json"
+expect orgs_imported sh -c '[ "$1" -eq 0 ] && grep -q "2 read, 2 inserted" "$2"' _ "$rc" "$OUT"
+
+# --- JSON Lines would do as well, but Zendesk pages are documents: users and
+# tickets, one bad row each kind ------------------------------------------------------
+cat >"$T/users.json" <<'EOF'
+{"users": [
+  {"id": 11, "name": "Dana Whitfield", "email": "dana@nwh.example", "organization_id": 1},
+  {"id": 12, "name": "No Org", "email": "someone@nwh.example", "organization_id": null},
+  {"id": 13, "name": "Lost", "email": "lost@nowhere.example", "organization_id": 99}
+], "end_of_stream": true}
+EOF
+run imp import --source zendesk-users --rejects "$T/users.rej" "$T/users.json"
+expect users_imported_one_rejected \
+	sh -c '[ "$1" -eq 0 ] && grep -q "3 read, 2 inserted, 0 updated, 0 unchanged, 1 rejected" "$2"' _ "$rc" "$OUT"
+expect users_reject_names_record_and_reason \
+	grep -q '^.*users.json,3,customer,"unknown customer reference ""99"" (no zendesk-organizations record)",' "$T/users.rej"
+
+cat >"$T/tickets.json" <<'EOF'
+{"tickets": [
+  {"id": 4812, "subject": "Patient data missing", "description": "since the migration", "status": "open",
+   "priority": "urgent", "requester_id": 11, "organization_id": 1, "created_at": "2026-03-01T08:00:00Z",
+   "updated_at": "2026-03-02T08:00:00Z", "tags": ["vip", "migration"]},
+  {"id": 4813, "subject": "Invoice", "status": "hold", "priority": null, "requester_id": 12,
+   "organization_id": null, "created_at": "2026-03-01T08:00:00Z", "updated_at": "2026-03-01T09:00:00Z",
+   "tags": []},
+  {"id": 4814, "subject": "Bad date", "status": "open", "priority": "high", "organization_id": 1,
+   "created_at": "2026-02-30T08:00:00Z", "updated_at": "2026-03-01T09:00:00Z", "tags": []},
+  {"id": 4815, "subject": "Bad status", "status": "escalated", "organization_id": 1,
+   "created_at": "2026-03-01T08:00:00Z", "updated_at": "2026-03-01T09:00:00Z", "tags": []},
+  {"subject": "No id", "status": "open", "organization_id": 1}
+], "end_of_stream": true}
+EOF
+run imp import --source zendesk-tickets --rejects "$T/tickets.rej" "$T/tickets.json"
+expect tickets_imported_three_rejected \
+	sh -c '[ "$1" -eq 0 ] && grep -q "5 read, 2 inserted, 0 updated, 0 unchanged, 3 rejected" "$2"' _ "$rc" "$OUT"
+expect tickets_rejects_name_record_field_reason \
+	sh -c 'grep -qF ",3,opened_at,\"\"\"2026-02-30T08:00:00Z\"\" is not a date and time (iso)\"," "$1" &&
+	       grep -qF ",4,status,\"value \"\"escalated\"\" is not in the map\"," "$1" &&
+	       grep -qF ",5,source_id,missing key," "$1" && [ "$(wc -l <"$1")" -eq 4 ]' _ "$T/tickets.rej"
+check ticket_mapped_status_priority_category_requester \
+	[ "$(sql "SELECT t.status || ' ' || t.priority || ' ' || t.category || ' ' || c.email FROM ticket t
+	          JOIN contact c ON c.id = t.requester_id WHERE t.subject = 'Patient data missing'")" = \
+	  "open urgent migration dana@nwh.example" ]
+check ticket_customer_through_requester \
+	[ "$(sql "SELECT c.name || ' ' || t.status FROM ticket t JOIN customer c ON c.id = t.customer_id
+	          WHERE t.subject = 'Invoice'")" = "Northwind Health on_hold" ]
+
+# --- the same file again: nothing changes, and it says so --------------------------
+run imp import --source zendesk-tickets "$T/tickets.json"
+expect repeated_file_reports_no_changes \
+	sh -c '[ "$1" -eq 0 ] && grep -q "5 read, 0 inserted, 0 updated, 2 unchanged, 3 rejected, 0 customers merged (no changes)" "$2"' \
+	_ "$rc" "$OUT"
+check repeated_file_changes_no_row \
+	[ "$(sql "SELECT count(*) FROM baton_audit WHERE entity = 'ticket'")" = 2 ]
+
+# --- a newer export updates, an older one does not, a missing record stays ------------
+cat >"$T/tickets-newer.json" <<'EOF'
+{"tickets": [{"id": 4812, "subject": "Patient data missing", "status": "solved", "priority": "urgent",
+  "organization_id": 1, "created_at": "2026-03-01T08:00:00Z", "updated_at": "2026-03-04T08:00:00Z",
+  "tags": ["migration"]}], "end_of_stream": true}
+EOF
+sed 's/"solved"/"pending"/; s/2026-03-04/2026-03-01/' "$T/tickets-newer.json" >"$T/tickets-older.json"
+run imp import --source zendesk-tickets "$T/tickets-newer.json"
+expect newer_export_updates sh -c '[ "$1" -eq 0 ] && grep -q "1 read, 0 inserted, 1 updated" "$2"' _ "$rc" "$OUT"
+run imp import --source zendesk-tickets "$T/tickets-older.json"
+expect older_export_changes_nothing sh -c '[ "$1" -eq 0 ] && grep -q "0 updated, 1 unchanged" "$2"' _ "$rc" "$OUT"
+check newer_state_kept_missing_record_left_alone \
+	[ "$(sql "SELECT string_agg(status || (solved_at IS NOT NULL)::text, ' ' ORDER BY subject) FROM ticket")" = \
+	  "on_holdfalse solvedtrue" ]
+
+# --- --dry-run: says what would change, changes nothing --------------------------------
+sed 's/"solved"/"closed"/; s/2026-03-04/2026-03-06/' "$T/tickets-newer.json" >"$T/tickets-dry.json"
+run imp import --dry-run --source zendesk-tickets "$T/tickets-dry.json"
+expect dry_run_says_what_would_change \
+	sh -c '[ "$1" -eq 0 ] && grep -q "^would import .*tickets-dry.json: tickets: 1 read, 0 inserted, 1 updated" "$2"' \
+	_ "$rc" "$OUT"
+check dry_run_changes_nothing [ "$(sql "SELECT status FROM ticket WHERE subject = 'Patient data missing'")" = solved ]
+
+# --- the other ready mappings: satisfaction, HubSpot sends, milestones, campaigns ------
+cat >"$T/ratings.json" <<'EOF'
+{"satisfaction_ratings": [{"id": 901, "score": "bad", "comment": "slow", "requester_id": 11,
+  "ticket_id": 4812, "updated_at": "2026-03-03T12:00:00Z"}], "next_page": null}
+EOF
+run imp import --source zendesk-satisfaction "$T/ratings.json"
+expect satisfaction_as_csat sh -c '[ "$1" -eq 0 ] && [ "$(psql -X -At -d "$2" -c "SELECT kind || score FROM survey_response")" = csat1 ]' \
+	_ "$rc" "$db"
+printf 'Event ID,Recipient,Email Name,Email Type,Sent At\n1,dana@nwh.example,March newsletter,Newsletter,2026-03-03 09:00\n2,x@unknown.example,Lost,Newsletter,2026-03-03 09:00\n' \
+	>"$T/sends.csv"
+run imp import --source hubspot-email-sends --rejects "$T/sends.rej" "$T/sends.csv"
+expect email_sends_by_recipient sh -c '[ "$1" -eq 0 ] && grep -q "2 read, 1 inserted, 0 updated, 0 unchanged, 1 rejected" "$2" &&
+	grep -qF ",3,email,\"no contact has the address" "$3"' _ "$rc" "$OUT" "$T/sends.rej"
+printf 'id,customer_domain,step,title,status,due,completed\nm1,nwh.example,1,Kickoff,done,2026-02-01,2026-02-02\nm2,https://www.nwh.example,2,"Data\nmigration",doing,2026-04-01,\n' \
+	>"$T/milestones.csv"
+run imp import --source onboarding-milestones "$T/milestones.csv"
+expect milestones_by_domain sh -c '[ "$1" -eq 0 ] && grep -q "2 read, 2 inserted" "$2"' _ "$rc" "$OUT"
+check milestone_quoted_newline_and_states \
+	[ "$(sql "SELECT string_agg(position || status, ' ' ORDER BY position) FROM milestone")" = "1done 2in_progress" ]
+printf 'id;recipient;campaign;kind;scheduled\nc1;dana@nwh.example;Upgrade to Pro;upsell;15/04/2026 10:30\n' >"$T/scheduled.csv"
+run imp import --source scheduled-campaigns "$T/scheduled.csv"
+check scheduled_campaign_with_pattern_time \
+	[ "$(sql "SELECT status || ' ' || kind || ' ' || to_char(scheduled_at, 'YYYY-MM-DD HH24:MI') FROM marketing_event
+	          WHERE campaign = 'Upgrade to Pro'")" = "scheduled upsell 2026-04-15 10:30" ]
+
+# --- rejects from the client: not UTF-8, a short row, a quote never closed -------------
+{
+	printf 'Record ID,Company name,Company Domain Name,Lifecycle Stage,Last Modified Date\n'
+	printf '1,Good,good.example,Lead,\n'
+	printf '2,Bad \377 bytes,bad.example,Lead,\n'
+	printf '3,Short\n'
+	printf '4,"Open quote,x.example,Lead,\n'
+} >"$T/broken.csv"
+run imp import --source hubspot-companies --rejects "$T/broken.rej" "$T/broken.csv"
+expect broken_rows_rejected_good_row_kept \
+	sh -c '[ "$1" -eq 0 ] && grep -q "4 read, 1 inserted, 0 updated, 0 unchanged, 3 rejected" "$2"' _ "$rc" "$OUT"
+expect broken_rows_named_by_line_in_order \
+	sh -c 'sed -n 2p "$1" | grep -qF "broken.csv,3,,not valid UTF-8 text," &&
+	       sed -n 3p "$1" | grep -qF "broken.csv,4,,\"2 fields, the header has 5\"," &&
+	       sed -n 4p "$1" | grep -qF "broken.csv,5,,a quoted field is not closed before the end of the file,"' \
+	_ "$T/broken.rej"
+
+# --- imported escape sequences never reach the terminal -------------------------------
+run "$BATON_BIN" -d "dbname=$db" show hostile.example
+expect show_cleans_imported_escapes sh -c '[ "$1" -eq 0 ] && grep -q "Hostile ␛]0;owned␇␛\[2J Ltd" "$2"' _ "$rc" "$OUT"
+check show_no_controls no_controls "$OUT"
+run "$BATON_BIN" -d "dbname=$db" merges --format json
+check merges_no_controls no_controls "$OUT"
+[ -n "$esc" ]
+
+# --- configuration errors name the file and the line ----------------------------------
+cat >"$T/bad.cfg" <<'EOF'
+import: {
+  sources = (
+    { name = "x"; entity = "tickets"; format = "csv";
+      fields = {
+        source_id = "id";
+        status = { from = "s"; map = ( ["hold", "onhold"] ); };
+      };
+    }
+  );
+};
+EOF
+run "$BATON_BIN" -c "$T/bad.cfg" -d "dbname=$db" import --source x "$T/tickets.json"
+expect config_value_not_baton_names_file_line \
+	sh -c '[ "$1" -eq 3 ] && grep -q "bad.cfg:6: the map of status gives .onhold., which is not one of new,open" "$2"' \
+	_ "$rc" "$ERR"
+sed 's/status = {/stature = {/' "$T/bad.cfg" >"$T/bad2.cfg"
+run "$BATON_BIN" -c "$T/bad2.cfg" -d "dbname=$db" import --source x "$T/tickets.json"
+expect config_unknown_field_names_file_line \
+	sh -c '[ "$1" -eq 3 ] && grep -q "bad2.cfg:6: unknown field .stature. for tickets" "$2"' _ "$rc" "$ERR"
+sed 's/"tickets"/"invoices"/' "$T/bad.cfg" >"$T/bad3.cfg"
+run "$BATON_BIN" -c "$T/bad3.cfg" -d "dbname=$db" import --source x "$T/tickets.json"
+expect config_unknown_entity_names_file_line \
+	sh -c '[ "$1" -eq 3 ] && grep -q "bad3.cfg:3: unknown entity .invoices." "$2"' _ "$rc" "$ERR"
+run imp import --source nosuch "$T/tickets.json"
+expect unknown_source_is_config_error \
+	sh -c '[ "$1" -eq 3 ] && grep -q "no import source .nosuch." "$2"' _ "$rc" "$ERR"

@@ -1,0 +1,115 @@
+#!/bin/sh
+# baton import's identity resolution, with the ready mappings of
+# etc/baton-import.cfg and small files made here:
+#  - a Zendesk organization and a HubSpot company with the same domain (as a
+#    URL, in capitals) become one customer that has both ids, and the
+#    evidence is shown by baton show and baton merges;
+#  - two contacts at a free-mail provider never merge their companies, while
+#    two at the same company domain do;
+#  - an identifier that more customers share than import_max_join is not
+#    followed, and the run says so;
+#  - a split survives the next import of the same files;
+#  - ordinary staff cannot import.
+. "$BATON_ROOT/tests/lib/e2e.sh"
+. "$BATON_ROOT/tests/lib/import.sh"
+
+cli_files import_identity
+db=$(newdb baton_schema) || { echo "FAIL import_identity: cannot create a test database"; exit 1; }
+importer_role "$db"
+CFG="$BATON_ROOT/etc/baton-import.cfg"
+imp() { "$BATON_BIN" -c "$CFG" -d "dbname=$db user=importer" "$@"; }
+
+cat >"$T/orgs.json" <<'EOF'
+{"organizations": [
+  {"id": 360001, "name": "Northwind Health", "domain_names": ["nwh.example"], "external_id": null,
+   "updated_at": "2026-03-01T10:00:00Z"},
+  {"id": 360002, "name": "Blue Fjord AB", "domain_names": [], "updated_at": "2026-03-01T10:00:00Z"}
+], "after_cursor": "xyz", "end_of_stream": true}
+EOF
+{
+	printf 'Record ID,Company name,Company Domain Name,Lifecycle Stage,Last Modified Date\r\n'
+	printf '9876,Northwind (CRM),https://WWW.NWH.example./about,Customer,2026-03-02 09:00\r\n'
+	printf '9877,Freelancer A,,Lead,2026-03-02 09:00\r\n'
+	printf '9878,Freelancer B,,Lead,2026-03-02 09:00\r\n'
+	printf '9879,Fjord CRM,,Customer,2026-03-02 09:00\r\n'
+} >"$T/companies.csv"
+
+run imp import --source zendesk-organizations "$T/orgs.json"
+expect zendesk_orgs_imported sh -c '[ "$1" -eq 0 ] && grep -q "2 read, 2 inserted" "$2"' _ "$rc" "$OUT"
+run imp import --source hubspot-companies "$T/companies.csv"
+expect hubspot_company_joins_by_domain \
+	sh -c '[ "$1" -eq 0 ] && grep -q "4 read, 4 inserted, 0 updated, 0 unchanged, 0 rejected, 1 customer merged" "$2"' \
+	_ "$rc" "$OUT"
+check one_customer_with_both_ids \
+	[ "$(sql "SELECT string_agg(system || ':' || external_id, ' ' ORDER BY system) FROM customer_external_id
+	          WHERE customer_id = (SELECT id FROM customer WHERE domain = 'nwh.example')")" = "crm:9876 helpdesk:360001" ]
+check five_customers_not_six [ "$(sql "SELECT count(*) FROM customer")" = 5 ]
+
+run "$BATON_BIN" -d "dbname=$db" show nwh.example
+expect show_says_also_with_evidence \
+	grep -qx "Also: HubSpot 9876, Zendesk org 360001 — same domain nwh.example" "$OUT"
+run imp merges --customer nwh.example
+expect merges_lists_the_evidence \
+	sh -c '[ "$1" -eq 0 ] && grep -q "Northwind Health ← HubSpot 9876 — same domain nwh.example" "$2"' _ "$rc" "$OUT"
+
+# --- contacts: free mail never joins, a company domain does ---------------------
+{
+	printf 'Record ID,First Name,Last Name,Email,Associated Company IDs,Job Title\n'
+	printf '501,Ann,A,ann.a@gmail.com,9877,\n'
+	printf '502,Bob,B,bob.b@gmail.com,9878,\n'
+	printf '503,Cia,C,cia@fjord.example,9879,CTO\n'
+} >"$T/contacts.csv"
+cat >"$T/users.json" <<'EOF'
+{"users": [{"id": 71, "name": "Dag", "email": "dag@fjord.example", "organization_id": 360002,
+            "updated_at": "2026-03-01T10:00:00Z"}], "end_of_stream": true}
+EOF
+run imp import --source hubspot-contacts "$T/contacts.csv"
+expect hubspot_contacts_imported sh -c '[ "$1" -eq 0 ] && grep -q "3 read, 3 inserted" "$2"' _ "$rc" "$OUT"
+check free_mail_never_merges_companies \
+	[ "$(sql "SELECT count(*) FROM customer WHERE name LIKE 'Freelancer%' AND merged_into IS NULL")" = 2 ]
+run imp import --source zendesk-users "$T/users.json"
+expect same_company_domain_merges_customers \
+	sh -c '[ "$1" -eq 0 ] && grep -q "1 customer merged" "$2"' _ "$rc" "$OUT"
+fjord=$(sql "SELECT id FROM customer WHERE name = 'Blue Fjord AB'")
+check oldest_customer_survives_with_both_contacts \
+	[ "$(sql "SELECT string_agg(email, ' ' ORDER BY email) FROM contact WHERE customer_id = $fjord")" = \
+	  "cia@fjord.example dag@fjord.example" ]
+check absorbed_customer_points_at_survivor \
+	[ "$(sql "SELECT merged_into FROM customer WHERE name = 'Fjord CRM'")" = "$fjord" ]
+
+# --- split, and it stays split -----------------------------------------------------
+merge=$(sql "SELECT id FROM customer_merge WHERE joined_source_id = '9876'")
+run imp split "$merge"
+expect split_separates sh -c '[ "$1" -eq 0 ] && grep -q "separate customers" "$2"' _ "$rc" "$OUT"
+check split_gives_the_record_its_own_customer \
+	[ "$(sql "SELECT count(DISTINCT customer_id) FROM import_record WHERE source_id IN ('9876', '360001')")" = 2 ]
+printf 'Record ID,Company name,Company Domain Name,Lifecycle Stage,Last Modified Date\n9876,Northwind (CRM) renamed,nwh.example,Customer,2026-03-05 09:00\n' \
+	>"$T/companies2.csv"
+run imp import --source hubspot-companies "$T/companies2.csv"
+expect reimport_after_split_updates_without_merging \
+	sh -c '[ "$1" -eq 0 ] && grep -q "1 read, 0 inserted, 1 updated, 0 unchanged, 0 rejected, 0 customers merged" "$2"' \
+	_ "$rc" "$OUT"
+check split_survives_reimport \
+	[ "$(sql "SELECT count(DISTINCT customer_id) FROM import_record WHERE source_id IN ('9876', '360001')")" = 2 ]
+run imp merges --customer nwh.example
+expect merges_marks_the_split sh -c 'grep -q "\[split " "$1"' _ "$OUT"
+
+# --- an identifier too many customers share is not followed -----------------------
+{
+	printf 'Record ID,Company name,Company Domain Name,Lifecycle Stage,Last Modified Date\n'
+	for i in 1 2 3 4; do printf '70%s,Reseller client %s,reseller.example,Customer,\n' "$i" "$i"; done
+} >"$T/resold.csv"
+run imp import --source hubspot-companies "$T/resold.csv"
+expect too_shared_identifier_reported \
+	sh -c '[ "$1" -eq 0 ] && grep -q "0 customers merged" "$2" &&
+	       grep -q "not used to merge .*domain reseller.example (joins 4)" "$2"' _ "$rc" "$OUT"
+check too_shared_identifier_not_followed \
+	[ "$(sql "SELECT count(*) FROM customer WHERE name LIKE 'Reseller client%'")" = 4 ]
+
+# --- only importers import ------------------------------------------------------------
+psql -X -q -d "$db" -c "DO \$\$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'plainstaff')
+	THEN CREATE ROLE plainstaff LOGIN; END IF; END \$\$; GRANT baton_staff TO plainstaff;" >/dev/null
+run "$BATON_BIN" -c "$CFG" -d "dbname=$db user=plainstaff" import --source zendesk-organizations "$T/orgs.json"
+expect staff_cannot_import \
+	sh -c '[ "$1" -eq 1 ] && grep -q "may not import: importing takes a role granted baton_importer" "$2"' \
+	_ "$rc" "$ERR"
