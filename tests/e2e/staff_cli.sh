@@ -134,7 +134,7 @@ expect scoped_psql_reads_no_other_segment \
 	test "$(psql -X -q -At -d "$db" -c "SET SESSION AUTHORIZATION $con" -c "SELECT count(*) FROM customer WHERE segment <> 'smb'")" = 0
 run as "$con" handoff new --customer nwh.example --to-team success --reason escalation --message "out of scope"
 expect scoped_handoff_out_of_scope \
-	sh -c '[ "$1" -eq 1 ] && grep -q "unknown customer" "$2"' _ "$rc" "$ERR"
+	sh -c '[ "$1" -eq 1 ] && grep -q "no customer matches" "$2"' _ "$rc" "$ERR"
 run as "$con" handoff new --customer 2 --to-team success --reason escalation --message "in scope"
 expect scoped_handoff_in_scope sh -c '[ "$1" -eq 0 ] && grep -qE "^[0-9a-f-]{36}$" "$2"' _ "$rc" "$OUT"
 expect handoffs_written_only_in_scope \
