@@ -1,5 +1,5 @@
 -- Hundreds of people at once: live updates that cost in proportion to what
--- changed, and presence.
+-- changed, a customer lookup that reads indexes only, and presence.
 --
 -- 1. Notifications say what changed.  Every write about a customer still
 --    sends 'customer:ID' on channel baton (002's trigger, unchanged).  A
@@ -11,7 +11,9 @@
 --    changed.  Triggers send them, whoever writes (the handoff functions of
 --    any version, an import, psql): the functions themselves are not
 --    redefined here.
--- 2. Presence: who else has a customer open, tied to the database sessions
+-- 2. baton_resolve: `baton show NAME|DOMAIN|ID` tries one exact, indexed
+--    lookup after another and stops at the first kind that finds something.
+-- 3. Presence: who else has a customer open, tied to the database sessions
 --    themselves, so that a console that dies disappears with its backend.
 
 -- 1. Notifications ---------------------------------------------------------------
@@ -66,7 +68,64 @@ CREATE INDEX handoff_waiting_team_idx ON handoff (to_team, state, created_at)
 CREATE INDEX handoff_waiting_staff_idx ON handoff (to_staff, state, created_at)
     INCLUDE (id, customer_id) WHERE state IN ('open', 'acknowledged') AND to_staff IS NOT NULL;
 
--- 2. Presence ----------------------------------------------------------------------
+-- 2. The customer lookup -----------------------------------------------------------
+-- Exact matches, one kind after another, stopping at the first kind that
+-- finds any: the id ("42" or "#42"), an external id (any system, or
+-- "system:id"), a domain, a contact's e-mail, the whole name folded as the
+-- finder folds it (case and accents).  Each is an equality on an index.
+-- Like baton_find (005) it runs as its owner, because under row-level
+-- security no index on an expression (lower(), baton_fold()) could serve
+-- the comparison, and limits itself to what the session user may see; the
+-- caller joins the ids to customer under its policy again.  how: the kind
+-- that matched, 1 to 5.
+CREATE FUNCTION baton_resolve(p_text text)
+RETURNS TABLE (cid bigint, how integer)
+LANGUAGE plpgsql STABLE SECURITY DEFINER ROWS 2 SET search_path = public, pg_temp AS $f$
+DECLARE
+    v_scope text[];  -- NULL: every segment
+    v_lower text := lower(p_text);
+BEGIN
+    IF baton_me_active() THEN
+        v_scope := baton_me_scope();
+    ELSIF NOT baton_me_bypasses() THEN
+        RETURN;
+    END IF;
+    IF p_text ~ '^#?[0-9]{1,18}$' THEN
+        RETURN QUERY SELECT c.id, 1 FROM customer c
+            WHERE c.id = ltrim(p_text, '#')::bigint
+              AND (v_scope IS NULL OR c.segment = ANY (v_scope));
+        IF FOUND THEN
+            RETURN;
+        END IF;
+    END IF;
+    RETURN QUERY SELECT DISTINCT x.customer_id, 2 FROM customer_external_id x
+        JOIN customer c ON c.id = x.customer_id
+        WHERE (lower(x.external_id) = v_lower
+               OR (x.system = split_part(p_text, ':', 1)
+                   AND x.external_id = substr(p_text, strpos(p_text, ':') + 1)))
+          AND (v_scope IS NULL OR c.segment = ANY (v_scope));
+    IF FOUND THEN
+        RETURN;
+    END IF;
+    RETURN QUERY SELECT c.id, 3 FROM customer c
+        WHERE lower(c.domain) = v_lower AND (v_scope IS NULL OR c.segment = ANY (v_scope));
+    IF FOUND THEN
+        RETURN;
+    END IF;
+    RETURN QUERY SELECT DISTINCT x.customer_id, 4 FROM contact x
+        JOIN customer c ON c.id = x.customer_id
+        WHERE lower(x.email) = v_lower AND (v_scope IS NULL OR c.segment = ANY (v_scope));
+    IF FOUND THEN
+        RETURN;
+    END IF;
+    RETURN QUERY SELECT c.id, 5 FROM customer c
+        WHERE c.name_folded = baton_fold(p_text) AND (v_scope IS NULL OR c.segment = ANY (v_scope))
+        LIMIT 50;
+END $f$;
+REVOKE ALL ON FUNCTION baton_resolve(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION baton_resolve(text) TO baton_staff;
+
+-- 3. Presence ----------------------------------------------------------------------
 -- Who has which customer open: one row per database session (backend) that
 -- shows a customer, written by the console when its screen changes.  A row
 -- counts only while its backend is alive (pg_stat_activity), so a console

@@ -1,6 +1,8 @@
 /* Integration tests for migration 011 on copies of the demo: what change
  * notifications say (whom a handoff concerns), the waiting list built from
- * index ranges, and presence tied to the database sessions. */
+ * index ranges, the customer lookup of `baton show`, and presence tied to
+ * the database sessions. */
+#include "baton/customer.h"
 #include "baton/db.h"
 #include "baton/finder.h"
 #include "baton/notify.h"
@@ -141,6 +143,58 @@ static void test_waiting_list_is_the_first_hundred(void)
 	PQfinish(ana);
 }
 
+static int resolve(PGconn *c, const char *what, long long *id)
+{
+	char err[512] = "", *cand = NULL;
+	*id = 0;
+	int n = cv_resolve(c, what, id, &cand, err, sizeof err);
+	if (n < 0)
+		printf("    resolve '%s': %s\n", what, err);
+	free(cand);
+	return n;
+}
+
+/* Each kind of key, the first kind that matches wins, and a person limited
+ * to some segments resolves none of the others' customers by any key. */
+static void test_resolve_each_kind_and_scope(void)
+{
+	PGconn *ana = itest_connect(db, "ana");
+	long long id;
+	CHECK(resolve(ana, "#4", &id) == 1 && id == 4);
+	CHECK(resolve(ana, "crm:CRM-00123", &id) == 1 && id == 1);
+	CHECK(resolve(ana, "crm-00123", &id) == 1 && id == 1);
+	CHECK(resolve(ana, "NSL.example", &id) == 1 && id == 4);
+	CHECK(resolve(ana, "  ", &id) == 0);
+	/* A customer named like another's id: the id comes first. */
+	CHECK(ok(su, "INSERT INTO customer (name, domain) VALUES ('4', 'four.example')"));
+	CHECK(resolve(ana, "4", &id) == 1 && id == 4);
+	/* Folded whole name: case and accents do not matter. */
+	CHECK(resolve(ana, "CAFE LUMIERE", &id) == 1 && id == 2);
+	/* A scope: only SMB customers (Café Lumière is one, Northwind not). */
+	CHECK(ok(su, "CREATE ROLE scale_smb LOGIN IN ROLE baton_staff"));
+	CHECK(ok(su, "INSERT INTO staff (role_name, display_name, team_id, scope)"
+	             " VALUES ('scale_smb', 'Scoped', 'support', '{smb}')"));
+	PGconn *smb = itest_connect(db, "scale_smb");
+	static const char *const northwind[] = {"1", "#1", "CRM-00123", "nwh.example",
+	                                        "dana.whitfield@nwh.example", "Northwind Health",
+	                                        "northwind"};
+	int seen = 0, ids = 0;
+	for (size_t i = 0; i < sizeof northwind / sizeof *northwind; i++) {
+		seen += resolve(smb, northwind[i], &id) != 0;
+		/* Not even the id comes back from the lookup itself. */
+		const char *p[1] = {northwind[i]};
+		PGresult *r = PQexecParams(smb, "SELECT count(*) FROM baton_resolve($1)", 1, NULL, p,
+		                           NULL, NULL, 0);
+		ids += PQresultStatus(r) != PGRES_TUPLES_OK || strcmp(PQgetvalue(r, 0, 0), "0") != 0;
+		PQclear(r);
+	}
+	CHECK(seen == 0);
+	CHECK(ids == 0);
+	CHECK(resolve(smb, "cafe-lumiere.example", &id) == 1 && id == 2);
+	PQfinish(smb);
+	PQfinish(ana);
+}
+
 /* Who else is here, as the console reads it: set, here, and the text. */
 static int presence(PGconn *c, const char *sql, char *text, size_t n)
 {
@@ -211,6 +265,7 @@ int main(void)
 	su = itest_connect(db, NULL);
 	RUN(test_handoff_notifications_say_whom);
 	RUN(test_waiting_list_is_the_first_hundred);
+	RUN(test_resolve_each_kind_and_scope);
 	RUN(test_presence_follows_sessions);
 	PQfinish(su);
 	return check_done();
