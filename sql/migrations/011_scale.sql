@@ -82,12 +82,10 @@ CREATE FUNCTION baton_resolve(p_text text)
 RETURNS TABLE (cid bigint, how integer)
 LANGUAGE plpgsql STABLE SECURITY DEFINER ROWS 2 SET search_path = public, pg_temp AS $f$
 DECLARE
-    v_scope text[];  -- NULL: every segment
+    v_scope text[] := baton_me_scope();  -- NULL: every segment (or not staff)
     v_lower text := lower(p_text);
 BEGIN
-    IF baton_me_active() THEN
-        v_scope := baton_me_scope();
-    ELSIF NOT baton_me_bypasses() THEN
+    IF NOT (baton_me_active() OR baton_me_bypasses()) THEN
         RETURN;
     END IF;
     IF p_text ~ '^#?[0-9]{1,18}$' THEN
