@@ -118,13 +118,10 @@ int app_presence_flush(struct app *a)
 	return 1;
 }
 
-int app_presence_timeout(const struct app *a)
+long long app_presence_due_ms(const struct app *a)
 {
 	const struct app_presence *p = &a->presence;
-	if (!p->others || p->shown != p->announced)
-		return -1;
-	long long d = p->recheck_at_ms - app_now_ms();
-	return d < 0 ? 0 : (int)d;
+	return p->others && p->shown == p->announced ? p->recheck_at_ms : -1;
 }
 
 int presence_draw(struct app *a, long long customer_id, int y, int xr, int maxw)

@@ -87,12 +87,16 @@ int app_changes_timeout(const struct app *a)
 	int pending = a->presence.pending;
 	for (const struct screen *s = a->top; s && !pending; s = s->below)
 		pending = s->reload_pending;
-	long long d = a->reload_at_ms - app_now_ms();
-	int t = !pending ? -1 : d < 0 ? 0 : (int)d;
-	int p = app_presence_timeout(a);
-	if (p >= 0 && (t < 0 || p < t))
-		t = p;
-	return t;
+	long long due = pending ? a->reload_at_ms : -1, p = app_presence_due_ms(a);
+	if (p >= 0 && (due < 0 || p < due))
+		due = p;
+	if (due < 0)
+		return -1;
+	/* Nothing is re-read before the interval is over (app_changes_tick). */
+	if (due < a->reload_at_ms)
+		due = a->reload_at_ms;
+	long long d = due - app_now_ms();
+	return d < 0 ? 0 : (int)d;
 }
 
 /* --- identity check, once per connection --------------------------------- */

@@ -191,11 +191,12 @@ int app_change_for_me(const struct app *a, const struct notify_change *c);
 /* Presence (ui/presence.c): tell the server which customer is on screen
  * after the stack changed or the connection came back; a presence
  * notification about it; the re-read it asks for (1 if one was sent, from
- * app_changes_tick); ms until the next periodic check (-1: none). */
+ * app_changes_tick); when the next periodic check is due (app_now_ms
+ * time, -1: none). */
 void app_presence_follow(struct app *a);
 void app_presence_changed(struct app *a, long long customer_id);
 int app_presence_flush(struct app *a);
-int app_presence_timeout(const struct app *a);
+long long app_presence_due_ms(const struct app *a);
 /* "also here: ben (Success)" right-aligned to column xr on row y when
  * others have customer_id open, in at most maxw columns; the columns
  * taken (with a gap before), 0 when nothing is shown. */
