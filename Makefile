@@ -134,10 +134,11 @@ demo: deps-check
 # a throwaway server, generates the data and prints the report.
 BENCH_BIN  = $(BUILD)/tests/bench/bench
 
-$(BENCH_BIN): tests/bench/bench.c $(CORE_OBJ)
+BENCH_SRC  = $(wildcard tests/bench/*.c)
+$(BENCH_BIN): $(BENCH_SRC) tests/bench/bench.h $(CORE_OBJ)
 	@mkdir -p $(dir $@)
 	$(E) "  CCLD    $@"
-	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(CORE_OBJ) $(PKG_LIBS)
+	$(Q)$(CC) $(ALL_CPPFLAGS) -Itests/bench $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(BENCH_SRC) $(CORE_OBJ) $(PKG_LIBS)
 $(BENCH_BIN): $(FLAGS_STAMP)
 
 bench: deps-check

@@ -264,21 +264,21 @@ int cv_flags(const struct customer_view *cv)
 int cv_resolve(PGconn *c, const char *what, long long *id, char **candidates,
                char *err, size_t errlen)
 {
-	/* Exact matches first (id, external id, domain, e-mail, name); only if
-	 * none, a case-insensitive partial name match.  Ids also as 'baton show'
-	 * prints them: "#42", "crm:CRM-00123". */
+	/* Exact matches first: baton_resolve (migration 011) tries the id
+	 * ("42", "#42"), an external id ("CRM-00123", "crm:CRM-00123"), a
+	 * domain, a contact e-mail and the whole folded name, one indexed
+	 * lookup after another, and stops at the first kind that finds any.
+	 * Only if none, a partial name: baton_find's name branches (folded,
+	 * anywhere in the name).  Both run within what the session user may
+	 * see; customer is named first so that a database without Baton's
+	 * schema is said to lack it. */
 	static const char sql_exact[] =
-		"SELECT DISTINCT c.id, c.name, coalesce(c.domain, '') FROM customer c"
-		" WHERE ($1 ~ '^#?[0-9]{1,18}$' AND c.id = ltrim($1, '#')::bigint)"
-		"    OR c.id IN (SELECT customer_id FROM customer_external_id WHERE external_id = $1"
-		"        OR (system, external_id) = (split_part($1, ':', 1), substr($1, strpos($1, ':') + 1)))"
-		"    OR lower(c.domain) = lower($1)"
-		"    OR c.id IN (SELECT customer_id FROM contact WHERE lower(email) = lower($1))"
-		"    OR lower(c.name) = lower($1)"
+		"SELECT DISTINCT c.id, c.name, coalesce(c.domain, '')"
+		" FROM customer c JOIN baton_resolve($1) r ON r.cid = c.id"
 		" ORDER BY c.id LIMIT 21";
 	static const char sql_partial[] =
-		"SELECT c.id, c.name, coalesce(c.domain, '') FROM customer c"
-		" WHERE c.name ILIKE '%' || replace(replace(replace($1, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%'"
+		"SELECT DISTINCT c.id, c.name, coalesce(c.domain, '')"
+		" FROM customer c JOIN baton_find($1, true) f ON f.cid = c.id AND f.how <= 1"
 		" ORDER BY c.name, c.id LIMIT 21";
 	const char *params[] = {what};
 	*candidates = NULL;

@@ -42,15 +42,30 @@ static const char sql_prefix[] =
 	FINDER_COLS
 	" FROM top ORDER BY top.how, top.name, top.id";
 
+/* Open ones first, then acknowledged, oldest first: four branches (per
+ * state, for my team and for me), each a range of an index in the order
+ * shown, cut at the list's length (migration 011), merged; a handoff for
+ * me and my team comes from both and counts once.  Cheap however many
+ * handoffs the team has, so every change notification may re-run it. */
+#define WAITING_LIMIT "100"
+#define WAITING_BRANCH(STATE, WHO)                                                     \
+	"(SELECT h.id, h.created_at FROM handoff h WHERE h.state = '" STATE "' AND " WHO   \
+	" ORDER BY h.created_at LIMIT " WAITING_LIMIT ")"
+#define WAITING_TEAM "h.to_team = (SELECT team_id FROM staff WHERE role_name = session_user)"
+#define WAITING_ME "h.to_staff = session_user"
 const char finder_waiting_sql[] =
-	"SELECT h.id, h.customer_id, c.name, h.from_team, h.to_team, h.to_staff, h.reason,"
+	"WITH k AS MATERIALIZED ("
+	" SELECT id, min(ack) AS ack, min(created_at) AS created_at FROM ("
+	"  SELECT x.*, 0 AS ack FROM (" WAITING_BRANCH("open", WAITING_TEAM)
+	"   UNION ALL " WAITING_BRANCH("open", WAITING_ME) ") x"
+	"  UNION ALL SELECT y.*, 1 FROM (" WAITING_BRANCH("acknowledged", WAITING_TEAM)
+	"   UNION ALL " WAITING_BRANCH("acknowledged", WAITING_ME) ") y) b"
+	" GROUP BY id ORDER BY 2, 3, 1 LIMIT " WAITING_LIMIT ")"
+	" SELECT h.id, h.customer_id, c.name, h.from_team, h.to_team, h.to_staff, h.reason,"
 	" h.priority, h.state, extract(epoch FROM now() - h.created_at)::bigint,"
 	" extract(epoch FROM h.ack_due_at - now())::bigint, h.note, h.version"
-	" FROM handoff h JOIN customer c ON c.id = h.customer_id"
-	" WHERE h.state IN ('open', 'acknowledged')"
-	"   AND (h.to_staff = session_user"
-	"        OR h.to_team = (SELECT team_id FROM staff WHERE role_name = session_user))"
-	" ORDER BY h.state = 'acknowledged', h.created_at LIMIT 100";
+	" FROM k JOIN handoff h ON h.id = k.id JOIN customer c ON c.id = h.customer_id"
+	" ORDER BY k.ack, k.created_at, k.id";
 
 const char finder_me_sql[] =
 	"SELECT session_user, coalesce(s.display_name, session_user::text), s.team_id,"

@@ -310,6 +310,9 @@ static int next_timeout(struct app *a)
 		if (t < 0 || st < t)
 			t = st;
 	}
+	int c = app_changes_timeout(a);
+	if (c >= 0 && (t < 0 || c < t))
+		t = c;
 	/* Ages on screen are minutes: a slow tick keeps them honest. */
 	if (t < 0 || t > 30000)
 		t = 30000;
@@ -320,6 +323,7 @@ static void loop(struct app *a)
 {
 	while (!a->quit) {
 		open_start_screen(a);
+		app_changes_tick(a);
 		if (a->dirty)
 			draw(a);
 		struct pollfd pfd[3] = {

@@ -92,8 +92,10 @@ static void draw_header(struct customer *c, struct app *a)
 		ui_textf(stdscr, 0, x + 1, a->cols / 2 - x + 8, term_attr(UA_DIM), 0, "(%s)", dom);
 
 	struct buf b = BUF_INIT;
-	header_facts(c, &b, w);
-	ui_text(stdscr, 1, 1, w, (int)A_NORMAL, buf_str(&b), 0);
+	/* Who else has it open, at the end of the line; the facts fit the rest. */
+	int pw = presence_draw(a, c->id, 1, a->cols - 1, w / 2);
+	header_facts(c, &b, w - pw);
+	ui_text(stdscr, 1, 1, w - pw, (int)A_NORMAL, buf_str(&b), 0);
 	buf_reset(&b);
 	struct { int score, at; const char *label, *max; } s[] = {
 		{H_NPS, H_NPS_AT, "NPS", ""}, {H_CSAT, H_CSAT_AT, "CSAT", "/5"}, {H_CES, H_CES_AT, "CES", "/7"}};

@@ -3,6 +3,7 @@
 #include "baton/buf.h"
 #include "baton/customer.h"
 #include "baton/finder.h"
+#include "baton/notify.h"
 #include "baton/text.h"
 #include "ui/ui.h"
 
@@ -102,9 +103,24 @@ static void finder_reload(struct screen *s, struct app *a)
 	struct finder *f = (struct finder *)s;
 	struct db_stmt st;
 	finder_waiting_statement(&st);
-	screen_request(s, a, REQ_WAITING, &st, 1, 0, on_waiting);
+	/* Prepared: re-run on every change for me or my team, and its plan
+	 * (four branches under the row-level policies) costs more than it. */
+	screen_request(s, a, REQ_WAITING, &st, 1, REQ_PREPARED, on_waiting);
 	if (f->text.len)
 		search(f, a);
+}
+
+/* The waiting list changes with handoffs for me or my team; a match's
+ * counts with its customer. */
+static int finder_concerns(struct screen *s, struct app *a, const struct notify_change *c)
+{
+	struct finder *f = (struct finder *)s;
+	if (app_change_for_me(a, c))
+		return 1;
+	for (int i = 0; i < f->results.n; i++)
+		if (f->results.v[i].id == c->customer_id)
+			return 1;
+	return 0;
 }
 
 static void draw_match(const struct finder_match *m, int y, int w, int sel)
@@ -363,6 +379,7 @@ static const struct screen_ops finder_ops = {
 	.key = finder_key,
 	.action = finder_action,
 	.reload = finder_reload,
+	.concerns = finder_concerns,
 	.destroy = finder_destroy,
 	/* True in the field and in the lists: the letters act in the lists only. */
 	.hints = "type to find  Enter open  Tab/Down lists (a ack  L queue  q quit)  ? help",

@@ -7,6 +7,7 @@
 #include "baton/config.h"
 #include "baton/draft.h"
 #include "baton/handoff.h"
+#include "baton/notify.h"
 #include "baton/team.h"
 #include "baton/text.h"
 #include "ui/note_edit.h"
@@ -257,6 +258,14 @@ static void form_reload(struct screen *s, struct app *a)
 	screen_request(s, a, REQ_LISTS, st, TEAM_STMTS, 0, on_lists);
 }
 
+/* Its teams and people change with staff entries, not with writes. */
+static int form_concerns(struct screen *s, struct app *a, const struct notify_change *c)
+{
+	(void)s;
+	(void)a;
+	return c->kind == NOTIFY_STAFF || c->kind == NOTIFY_OTHER;
+}
+
 /* --- drawing -------------------------------------------------------------------- */
 
 static int draw_choice(struct form *f, int y, int x, enum field fd, const char *label, const char *value, int w)
@@ -419,6 +428,7 @@ static const struct screen_ops form_ops = {
 	.key = form_key,
 	.action = form_action,
 	.reload = form_reload,
+	.concerns = form_concerns,
 	.destroy = form_destroy,
 	.keep = form_keep,
 	.hints = "Ctrl-X send  Ctrl-E $EDITOR  Tab next field  Esc cancel (asks)  F1 help",

@@ -6,6 +6,7 @@
 #include "baton/config.h"
 #include "baton/csv.h"
 #include "baton/customer.h"
+#include "baton/notify.h"
 #include "baton/queue.h"
 #include "baton/team.h"
 #include "baton/text.h"
@@ -137,6 +138,18 @@ static void fetch(struct queue *q, struct app *a, int force)
 static void queue_reload(struct screen *s, struct app *a)
 {
 	fetch((struct queue *)s, a, 0);
+}
+
+/* Handoffs for the teams or person the filter shows (a superset when it
+ * names both); every handoff when it names none. */
+static int queue_concerns(struct screen *s, struct app *a, const struct notify_change *c)
+{
+	const struct queue_filter *f = &((struct queue *)s)->f;
+	if (f->mine)
+		return app_change_for_me(a, c);
+	if (f->team[0] || f->person[0])
+		return notify_handoff_for(c, f->team, f->person);
+	return c->kind == NOTIFY_HANDOFF || c->kind == NOTIFY_OTHER;
 }
 
 /* --- drawing --------------------------------------------------------------------- */
@@ -424,6 +437,7 @@ static const struct screen_ops queue_ops = {
 	.key = queue_key,
 	.action = queue_action,
 	.reload = queue_reload,
+	.concerns = queue_concerns,
 	.destroy = queue_destroy,
 	.hints = "Enter customer  a ack  r reassign  Space mark  A ack marked  x export  f filter  1-9 views",
 };

@@ -25,6 +25,7 @@ void app_push(struct app *a, struct screen *s)
 	s->below = a->top;
 	a->top = s;
 	app_forget_stale_message(a);
+	app_presence_follow(a);
 	a->dirty = 1;
 }
 
@@ -39,6 +40,7 @@ void app_pop(struct app *a)
 	/* A screen still awaited by a database answer is freed when it comes. */
 	if (s->refs == 0)
 		s->ops->destroy(s);
+	app_presence_follow(a);
 	a->dirty = 1;
 	if (!a->top)
 		a->quit = 1;

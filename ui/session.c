@@ -5,6 +5,7 @@
 #include "baton/draft.h"
 #include "baton/finder.h"
 #include "baton/migrate.h"
+#include "baton/notify.h"
 #include "baton/session.h"
 #include "ui/ui.h"
 
@@ -14,28 +15,88 @@
 
 static void on_me(void *ctx, PGresult **res, int nres, const char *err);
 
-/* Someone wrote: re-read what is on screen.  Bursts coalesce because each
- * screen's reload replaces its own queued request. */
+/* A screen re-reads at most once per RELOAD_INTERVAL_MS however many
+ * notifications concern it: the first change after a quiet spell is read
+ * at once, the rest of a burst (an import, a bulk acknowledge) once at the
+ * end of each interval.  250 ms: a single change still shows "at once" to
+ * a person, and a burst costs each console at most four re-reads a
+ * second per screen, not one per write. */
+#define RELOAD_INTERVAL_MS 250
+
+int app_change_for_me(const struct app *a, const struct notify_change *c)
+{
+	return notify_handoff_for(c, a->me.team, a->me.role);
+}
+
+/* The screen's own judgement, else: a screen of one customer re-reads
+ * for changes about it, a screen of no one customer for any write. */
+static int screen_concerned(struct screen *s, struct app *a, const struct notify_change *c)
+{
+	if (!s->ops->reload || c->kind == NOTIFY_PRESENCE)
+		return 0;
+	if (s->ops->concerns)
+		return s->ops->concerns(s, a, c);
+	if (c->kind == NOTIFY_OTHER || !s->customer_id)
+		return 1;
+	return (c->kind == NOTIFY_CUSTOMER || c->kind == NOTIFY_HANDOFF) &&
+	       c->customer_id == s->customer_id;
+}
+
+/* Someone wrote: mark what shows it, and re-read what is due. */
 void app_on_notify(void *ctx, const char *channel, const char *payload)
 {
 	struct app *a = ctx;
-	long long id = 0;
+	struct notify_change c;
 	(void)channel;
-	if (payload && strncmp(payload, "customer:", 9) == 0)
-		id = atoll(payload + 9);
+	notify_parse(payload, &c);
 	/* Someone's staff entry changed: if it is ours, who am I again. */
-	if (payload && strncmp(payload, "staff:", 6) == 0) {
-		if (!strcmp(payload + 6, a->me.role)) {
-			static const char *const none[1] = {NULL};
-			struct db_stmt s = {finder_me_sql, 0, none};
-			dbq_submit(a->db, 0, &s, 1, 1, on_me, a);
-		}
-		return;
+	if (c.kind == NOTIFY_STAFF && !strcmp(c.role, a->me.role)) {
+		static const char *const none[1] = {NULL};
+		struct db_stmt s = {finder_me_sql, 0, none};
+		dbq_submit(a->db, 0, &s, 1, 1, on_me, a);
 	}
+	if (c.kind == NOTIFY_PRESENCE)
+		app_presence_changed(a, c.customer_id);
 	for (struct screen *s = a->top; s; s = s->below)
-		if (s->ops->reload && (!s->customer_id || !id || s->customer_id == id))
+		if (screen_concerned(s, a, &c))
+			s->reload_pending = 1;
+	app_changes_tick(a);
+}
+
+void app_changes_tick(struct app *a)
+{
+	long long now = app_now_ms();
+	if (now < a->reload_at_ms)
+		return;
+	int any = 0;
+	for (struct screen *s = a->top; s; s = s->below)
+		if (s->reload_pending) {
+			s->reload_pending = 0;
 			s->ops->reload(s, a);
-	a->dirty = 1;
+			any = 1;
+		}
+	any |= app_presence_flush(a);
+	if (any) {
+		a->reload_at_ms = now + RELOAD_INTERVAL_MS;
+		a->dirty = 1;
+	}
+}
+
+int app_changes_timeout(const struct app *a)
+{
+	int pending = a->presence.pending;
+	for (const struct screen *s = a->top; s && !pending; s = s->below)
+		pending = s->reload_pending;
+	long long due = pending ? a->reload_at_ms : -1, p = app_presence_due_ms(a);
+	if (p >= 0 && (due < 0 || p < due))
+		due = p;
+	if (due < 0)
+		return -1;
+	/* Nothing is re-read before the interval is over (app_changes_tick). */
+	if (due < a->reload_at_ms)
+		due = a->reload_at_ms;
+	long long d = due - app_now_ms();
+	return d < 0 ? 0 : (int)d;
 }
 
 /* --- identity check, once per connection --------------------------------- */
@@ -94,8 +155,11 @@ static void on_me(void *ctx, PGresult **res, int nres, const char *err)
 		app_message(a, 1, "role %s is not an active staff member: Baton shows no customers;"
 		            " 'baton doctor' says what an administrator runs", m.role);
 	a->ready = 1;
-	/* Everything on screen may be stale after a reconnect. */
+	/* Everything on screen may be stale after a reconnect, and this
+	 * session has not said which customer it shows. */
 	app_reload_all(a);
+	a->presence.announced = -1;
+	app_presence_follow(a);
 	static const char *const none[1] = {NULL};
 	struct db_stmt listen = {"LISTEN baton", 0, none};
 	dbq_submit(a->db, 0, &listen, 1, 1, NULL, NULL);

@@ -12,6 +12,7 @@
 #include "baton/session.h"
 
 struct config;
+struct notify_change;
 struct app;
 
 /* Every action the console knows: name, help text.  Keys are bound to
@@ -97,6 +98,10 @@ struct screen_ops {
 	void (*action)(struct screen *s, struct app *a, enum ui_action act);
 	/* Re-read data (after reconnect or a change notification). May be NULL. */
 	void (*reload)(struct screen *s, struct app *a);
+	/* Whether a change notification concerns what the screen shows, so
+	 * that it re-reads (ui/session.c).  NULL: changes about its customer
+	 * (customer_id), or every change when it shows no one customer. */
+	int (*concerns)(struct screen *s, struct app *a, const struct notify_change *c);
 	void (*destroy)(struct screen *s);
 	/* Try once more to put on disk what only this screen holds (a note
 	 * the drafts directory refused); 1 if something is still in memory
@@ -114,6 +119,7 @@ struct screen {
 	struct app *app;
 	long long customer_id; /* the one customer shown, 0: many or none */
 	int serial;            /* tells this screen's requests from others' */
+	int reload_pending;    /* a change concerns it: re-read when the interval allows */
 };
 
 
@@ -154,6 +160,16 @@ struct app {
 	int started;     /* the start screen was chosen (ui/app.c) */
 	char draft_owner[DRAFT_OWNER_MAX]; /* draft_identity of the connection */
 	struct send_job *sends;  /* handoffs and notes on their way (ui/handoff_actions.c) */
+	long long reload_at_ms;  /* no change re-read before then (ui/session.c) */
+	struct app_presence {    /* who else has my customer open (ui/presence.c) */
+		long long want;      /* the customer on screen, 0: none */
+		long long announced; /* what the server was told; -1: unknown */
+		long long shown;     /* the customer `who` is about */
+		int others;          /* people in `who` */
+		char who[256];       /* "ben (Success), mia (Marketing)" */
+		int pending;         /* a notification asks for a re-read */
+		long long recheck_at_ms;
+	} presence;
 };
 
 /* Ask on the bottom row; done() is called with the answer ("y"/"n" for
@@ -172,6 +188,28 @@ void app_on_db_state(void *ctx, enum dbq_state st, const char *msg);
 void app_on_notify(void *ctx, const char *channel, const char *payload);
 /* Re-read every screen (after a write or a change notification). */
 void app_reload_all(struct app *a);
+/* Change re-reads that notifications asked for, at most once per interval
+ * per screen: run those that are due (call from the loop), and the
+ * milliseconds until the next is (-1: none waiting). */
+void app_changes_tick(struct app *a);
+int app_changes_timeout(const struct app *a);
+/* The change is a handoff for me or my team (or was, before it was
+ * reassigned), or may be anything. */
+int app_change_for_me(const struct app *a, const struct notify_change *c);
+
+/* Presence (ui/presence.c): tell the server which customer is on screen
+ * after the stack changed or the connection came back; a presence
+ * notification about it; the re-read it asks for (1 if one was sent, from
+ * app_changes_tick); when the next periodic check is due (app_now_ms
+ * time, -1: none). */
+void app_presence_follow(struct app *a);
+void app_presence_changed(struct app *a, long long customer_id);
+int app_presence_flush(struct app *a);
+long long app_presence_due_ms(const struct app *a);
+/* "also here: ben (Success)" right-aligned to column xr on row y when
+ * others have customer_id open, in at most maxw columns; the columns
+ * taken (with a gap before), 0 when nothing is shown. */
+int presence_draw(struct app *a, long long customer_id, int y, int xr, int maxw);
 
 /* Quit, asking first if handoff text would be lost (on no disk, in no
  * database). */

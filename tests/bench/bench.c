@@ -2,7 +2,8 @@
  * Baton benchmark: latency of the exact statements the console sends, on a
  * database filled by sql/bench/generate.sql.  Run by tests/bench/run.sh:
  *
- *   bench -d CONNINFO [-l LEAD_CONNINFO] [customer] [finder] [queue]
+ *   bench -d CONNINFO [-l LEAD_CONNINFO] [-D PGDATA] [customer] [finder] [queue]
+ *         [lookup] [waiting] [load]
  *
  * customer  the customer screen fetch (cv_statements in one db_pipeline) for
  *           ~2000 customers spread over the table, key accounts included
@@ -11,6 +12,11 @@
  *           pipeline, default view and each filter, as a lead (-l)
  * signals   the crossed signals of every customer (baton signals) and the
  *           scheduled sends to customers in trouble (the suppression list)
+ * lookup    cv_resolve for every kind of key (budgets.c)
+ * waiting   the waiting list on the console's path, the queue's counts
+ *           and medians (budgets.c)
+ * load      N consoles at once while writers write; -D: the server's data
+ *           directory, for its processes' CPU (load.c)
  *
  * Every figure is wall time on CLOCK_MONOTONIC around one round trip, after
  * a warm-up pass.  The slowest statements are run once more under
@@ -29,6 +35,7 @@
 #include "baton/finder.h"
 #include "baton/queue.h"
 #include "baton/signals.h"
+#include "bench.h"
 
 #include <libpq-fe.h>
 #include <stdarg.h>
@@ -44,8 +51,7 @@
 #define TARGET_FINDER_P99_MS 10.0
 #define TARGET_QUEUE_P99_MS 20.0
 
-static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-static void die(const char *fmt, ...)
+void die(const char *fmt, ...)
 {
 	va_list ap;
 	fflush(stdout);
@@ -57,14 +63,14 @@ static void die(const char *fmt, ...)
 	exit(1);
 }
 
-static double now_ms(void)
+double now_ms(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
 }
 
-static void *xrealloc(void *p, size_t n)
+void *xrealloc(void *p, size_t n)
 {
 	void *q = realloc(p, n ? n : 1);
 	if (!q)
@@ -72,7 +78,7 @@ static void *xrealloc(void *p, size_t n)
 	return q;
 }
 
-static char *xstrdup(const char *s)
+char *xstrdup(const char *s)
 {
 	size_t n = strlen(s) + 1;
 	char *d = xrealloc(NULL, n);
@@ -82,12 +88,7 @@ static char *xstrdup(const char *s)
 
 /* --- statistics ------------------------------------------------------------ */
 
-struct stats {
-	double *v;
-	size_t n, cap;
-};
-
-static void st_add(struct stats *s, double x)
+void st_add(struct stats *s, double x)
 {
 	if (s->n == s->cap) {
 		s->cap = s->cap ? s->cap * 2 : 64;
@@ -96,7 +97,7 @@ static void st_add(struct stats *s, double x)
 	s->v[s->n++] = x;
 }
 
-static void st_free(struct stats *s)
+void st_free(struct stats *s)
 {
 	free(s->v);
 	memset(s, 0, sizeof *s);
@@ -109,7 +110,7 @@ static int cmp_double(const void *a, const void *b)
 }
 
 /* Nearest-rank percentile (p in 0..1) of the samples; sorts them. */
-static double st_pct(struct stats *s, double p)
+double st_pct(struct stats *s, double p)
 {
 	if (!s->n)
 		return 0;
@@ -122,20 +123,19 @@ static double st_pct(struct stats *s, double p)
 	return s->v[k - 1];
 }
 
-static double st_max(struct stats *s)
+double st_max(struct stats *s)
 {
 	return st_pct(s, 1.0);
 }
 
-static const char *verdict(double p99, double target)
+const char *verdict(double p99, double target)
 {
 	return p99 < target ? "ok" : "MISSES";
 }
 
 /* One line per target for the summary at the end of the report, in the
  * file named by BATON_BENCH_SUMMARY (run.sh adds the console's lines). */
-static void summary(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void summary(const char *fmt, ...)
+void summary(const char *fmt, ...)
 {
 	const char *path = getenv("BATON_BENCH_SUMMARY");
 	FILE *f = path && *path ? fopen(path, "a") : NULL;
@@ -149,12 +149,12 @@ static void summary(const char *fmt, ...)
 	fclose(f);
 }
 
-static void print_stats_head(void)
+void print_stats_head(void)
 {
 	printf("  %-34s %6s %8s %8s %8s %8s  %s\n", "", "n", "median", "p95", "p99", "max", "(ms)");
 }
 
-static void print_stats(const char *label, struct stats *s, double target)
+void print_stats(const char *label, struct stats *s, double target)
 {
 	double med = st_pct(s, 0.5), p95 = st_pct(s, 0.95), p99 = st_pct(s, 0.99), mx = st_max(s);
 	printf("  %-34s %6zu %8.2f %8.2f %8.2f %8.2f", label, s->n, med, p95, p99, mx);
@@ -164,7 +164,7 @@ static void print_stats(const char *label, struct stats *s, double target)
 }
 
 /* The machine's load: other work on the same cores shows in the tails. */
-static void print_load(const char *when)
+void print_load(const char *when)
 {
 	char buf[128] = "?";
 	FILE *f = fopen("/proc/loadavg", "r");
@@ -179,7 +179,7 @@ static void print_load(const char *when)
 
 /* --- database helpers ---------------------------------------------------------- */
 
-static PGconn *connect_or_die(const char *conninfo)
+PGconn *connect_or_die(const char *conninfo)
 {
 	char err[512];
 	PGconn *c = db_connect(NULL, conninfo, err, sizeof err);
@@ -188,7 +188,7 @@ static PGconn *connect_or_die(const char *conninfo)
 	return c;
 }
 
-static PGresult *query(PGconn *c, const char *sql, int n, const char *const *params)
+PGresult *query(PGconn *c, const char *sql, int n, const char *const *params)
 {
 	char err[512];
 	PGresult *r = db_exec(c, sql, n, params, err, sizeof err);
@@ -197,7 +197,7 @@ static PGresult *query(PGconn *c, const char *sql, int n, const char *const *par
 	return r;
 }
 
-static long long query_ll(PGconn *c, const char *sql)
+long long query_ll(PGconn *c, const char *sql)
 {
 	PGresult *r = query(c, sql, 0, NULL);
 	long long v = PQntuples(r) ? atoll(PQgetvalue(r, 0, 0)) : 0;
@@ -207,7 +207,7 @@ static long long query_ll(PGconn *c, const char *sql)
 
 /* One round trip of n statements; returns the elapsed ms, dies on error.
  * rows (may be NULL) receives the row count of each statement. */
-static double timed_pipeline(PGconn *c, const struct db_stmt *st, int n, int *rows)
+double timed_pipeline(PGconn *c, const struct db_stmt *st, int n, int *rows)
 {
 	PGresult *res[8];
 	char err[512];
@@ -232,7 +232,7 @@ static double timed_pipeline(PGconn *c, const struct db_stmt *st, int n, int *ro
  * every plan node (with its actual time and rows), the conditions that
  * filtered rows away, the top buffer count, planning, JIT and execution
  * time.  Long lines are cut. */
-static void explain(PGconn *c, const char *title, const char *sql, int n, const char *const *params)
+void explain(PGconn *c, const char *title, const char *sql, int n, const char *const *params)
 {
 	size_t len = strlen(sql) + 64;
 	char *q = xrealloc(NULL, len);
@@ -313,7 +313,7 @@ static double fetch_customer(PGconn *c, long long id, int *rows)
 
 /* The console's own path: dbq, non-blocking, with the screen's statements
  * prepared once per connection (dbq_submit_prepared). */
-static const char *g_conninfo;
+const char *g_conninfo;
 
 struct dbq_wait {
 	int done;
@@ -330,7 +330,7 @@ static void on_dbq_fetch(void *ctx, PGresult **res, int nres, const char *err)
 	(void)res;
 }
 
-static void dbq_pump(struct dbq *q, int *until)
+void dbq_pump(struct dbq *q, int *until)
 {
 	while (!*until) {
 		struct pollfd pfd = {dbq_fd(q), dbq_events(q), 0};
@@ -344,7 +344,7 @@ static void dbq_pump(struct dbq *q, int *until)
 	}
 }
 
-static void on_dbq_state(void *ctx, enum dbq_state st, const char *msg)
+void on_dbq_state(void *ctx, enum dbq_state st, const char *msg)
 {
 	int *ready = ctx;
 	if (st == DBQ_READY)
@@ -1001,18 +1001,21 @@ static void bench_signals(PGconn *c)
 
 int main(int argc, char **argv)
 {
-	const char *conninfo = NULL, *lead = NULL;
+	const char *conninfo = NULL, *lead = NULL, *pgdata = NULL;
 	int i = 1;
 	for (; i < argc; i++) {
 		if (!strcmp(argv[i], "-d") && i + 1 < argc)
 			conninfo = argv[++i];
 		else if (!strcmp(argv[i], "-l") && i + 1 < argc)
 			lead = argv[++i];
+		else if (!strcmp(argv[i], "-D") && i + 1 < argc)
+			pgdata = argv[++i];
 		else
 			break;
 	}
 	if (!conninfo || i == argc) {
-		fprintf(stderr, "usage: bench -d CONNINFO [-l LEAD_CONNINFO] customer|finder|queue|signals...\n");
+		fprintf(stderr, "usage: bench -d CONNINFO [-l LEAD_CONNINFO] [-D PGDATA]"
+		                " customer|finder|queue|signals|lookup|waiting|load...\n");
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -1034,6 +1037,14 @@ int main(int argc, char **argv)
 			print_load("at the end");
 			if (l != c)
 				PQfinish(l);
+		} else if (!strcmp(argv[i], "lookup")) {
+			bench_lookup(c);
+		} else if (!strcmp(argv[i], "waiting")) {
+			bench_waiting(c);
+		} else if (!strcmp(argv[i], "load")) {
+			if (!pgdata)
+				die("load needs -D PGDATA (the server's data directory)");
+			bench_load(c, pgdata);
 		} else {
 			die("unknown section '%s'", argv[i]);
 		}

@@ -46,7 +46,8 @@ expect show_text_unacknowledged_handoff \
 	       grep -q "^Handoffs 1 active" "$1" && grep -q "^Onboarding 2/7" "$1"' _ "$OUT"
 cp "$OUT" "$T/by_domain"
 
-for who in 1 CRM-00123 HD-4417 dana.whitfield@nwh.example "Northwind Health" northwind; do
+for who in 1 "#1" CRM-00123 crm:CRM-00123 crm-00123 HD-4417 NWH.example dana.whitfield@nwh.example \
+	Dana.Whitfield@NWH.example "Northwind Health" "northwind HEALTH" northwind; do
 	run "$BATON_BIN" -d "$AS_ANA" show "$who"
 	expect "show_by_$(echo "$who" | tr -c 'a-zA-Z0-9\n' _)" \
 		sh -c '[ "$1" -eq 0 ] && head -n 1 "$2" | grep -qx "Northwind Health (nwh.example)  #1"' _ "$rc" "$OUT"

@@ -10,6 +10,8 @@
 #
 # DIR must not exist yet or be a previous pgctl.sh directory; every parent must
 # be searchable by the server's OS user (use /tmp, not /root).
+# BATON_PG_MAX_CONNECTIONS: max_connections (200; the bench's load phase
+# needs more).
 set -eu
 cmd=${1:?usage: pgctl.sh start|stop|status|env DIR}
 dir=${2:?usage: pgctl.sh start|stop|status|env DIR}
@@ -39,7 +41,7 @@ start)
 	fi
 	# No TCP at all: listen_addresses='' and the socket inside DIR.
 	as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-		-o "-c listen_addresses='' -k $dir -p $port -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+		-o "-c listen_addresses='' -k $dir -p $port -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=${BATON_PG_MAX_CONNECTIONS:-200}" \
 		start >/dev/null ||
 		{ cat "$dir/server.log" >&2; exit 1; }
 	;;

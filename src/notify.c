@@ -1,0 +1,100 @@
+#include "baton/notify.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A customer id: digits only, and not 0 (which means "none" here). */
+static long long parse_id(const char *s, size_t n)
+{
+	if (n == 0 || n > 18)
+		return 0;
+	long long v = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+/* Copy field [s, s+n) into out if it fits; 0 if it does not. */
+static int field(char *out, size_t size, const char *s, size_t n)
+{
+	if (n >= size)
+		return 0;
+	memcpy(out, s, n);
+	out[n] = '\0';
+	return 1;
+}
+
+/* "CUSTOMER:TEAM:STAFF[:TEAM:STAFF]": team ids and role names of Baton's
+ * own have no ':' (migrations 001, 005); a payload that does not split
+ * into 3 or 5 fields is not trusted and stays NOTIFY_OTHER. */
+static void parse_handoff(const char *p, struct notify_change *c)
+{
+	const char *f[6];
+	size_t len[6];
+	int n = 0;
+	for (const char *s = p;; s++) {
+		const char *e = strchr(s, ':');
+		if (n == 6)
+			return;
+		f[n] = s;
+		len[n++] = e ? (size_t)(e - s) : strlen(s);
+		if (!e)
+			break;
+		s = e;
+	}
+	if (n != 3 && n != 5)
+		return;
+	long long id = parse_id(f[0], len[0]);
+	if (!id)
+		return;
+	for (int k = 0; k < (n - 1) / 2; k++)
+		if (!field(c->team[k], sizeof c->team[k], f[1 + 2 * k], len[1 + 2 * k]) ||
+		    !field(c->staff[k], sizeof c->staff[k], f[2 + 2 * k], len[2 + 2 * k]))
+			return;
+	c->customer_id = id;
+	c->kind = NOTIFY_HANDOFF;
+}
+
+void notify_parse(const char *payload, struct notify_change *c)
+{
+	memset(c, 0, sizeof *c);
+	if (!payload)
+		return;
+	static const struct {
+		const char *prefix;
+		enum notify_kind kind;
+	} ids[] = {{"customer:", NOTIFY_CUSTOMER}, {"presence:", NOTIFY_PRESENCE}};
+	for (size_t i = 0; i < sizeof ids / sizeof *ids; i++) {
+		size_t n = strlen(ids[i].prefix);
+		if (strncmp(payload, ids[i].prefix, n) == 0) {
+			c->customer_id = parse_id(payload + n, strlen(payload + n));
+			if (c->customer_id)
+				c->kind = ids[i].kind;
+			return;
+		}
+	}
+	if (strncmp(payload, "handoff:", 8) == 0)
+		parse_handoff(payload + 8, c);
+	else if (strncmp(payload, "staff:", 6) == 0 && field(c->role, sizeof c->role, payload + 6,
+	                                                     strlen(payload + 6)))
+		c->kind = NOTIFY_STAFF;
+}
+
+int notify_handoff_for(const struct notify_change *c, const char *team, const char *person)
+{
+	if (c->kind == NOTIFY_OTHER)
+		return 1;
+	if (c->kind != NOTIFY_HANDOFF)
+		return 0;
+	for (int k = 0; k < 2; k++) {
+		if (team && *team && !strcmp(c->team[k], team))
+			return 1;
+		if (person && *person && !strcmp(c->staff[k], person))
+			return 1;
+	}
+	return 0;
+}

@@ -1,0 +1,607 @@
+/*
+ * The benchmark's load phase: N consoles connected at once, each as the
+ * console does it (Baton's own dbq, LISTEN baton, a customer screen over
+ * the start screen's waiting list, both prepared), re-reading what a
+ * change notification concerns at most once per 250 ms like ui/session.c;
+ * meanwhile writers add notes, handoffs and acknowledgements at a steady
+ * rate.  Each write sends 'bench:K' in its own transaction first, so a
+ * console knows which write the notifications that follow belong to.
+ *
+ * Reported per N: server CPU per write (utime + stime of the server's
+ * processes from /proc, the postmaster's waited-for children included),
+ * write-to-screen latency (from sending the write to an affected console
+ * having its re-read answered; per console and per write, i.e. until every
+ * affected console has it), server memory per session (Pss and anonymous
+ * memory of the backends, /proc/PID/smaps_rollup), failures.
+ *
+ * Environment: BATON_BENCH_CONSOLES ("100 500"), BATON_BENCH_LOAD_SECONDS
+ * (30), BATON_BENCH_WRITE_RATE (writes per second, 5).
+ */
+#include "baton/customer.h"
+#include "baton/db.h"
+#include "baton/finder.h"
+#include "baton/notify.h"
+
+#include <dirent.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "bench.h"
+
+/* As the console (ui/session.c): a screen re-reads at most this often. */
+#define RELOAD_INTERVAL_MS 250.0
+#define POOL 50           /* customers the consoles show and writers write about */
+#define MAX_COVER 64      /* writes one re-read may cover */
+#define TARGET_LATENCY_P99_MS 1000.0
+#define TARGET_CPU_PCT 50.0
+
+struct sim {
+	struct dbq *q;
+	char conninfo[256];
+	char role[64], team[33];
+	char idtxt[24];
+	long long customer;
+	int ready, failed, loaded;
+	int cur;                  /* the write whose notifications arrive now */
+	int want_screen, want_waiting;
+	int pending[MAX_COVER];   /* writes that concern it, not yet re-read */
+	int npending;
+	int covered[MAX_COVER];   /* writes the re-reads in flight cover */
+	int ncovered;
+	int outstanding;          /* re-reads in flight */
+	double reload_at;
+};
+
+struct load {
+	struct sim *sims;
+	int n;
+	struct dbq *writer[4];
+	int writer_ready[4];
+	const char *teams[4];
+	long long pool[POOL];
+	int nwrites, cap;
+	double *sent_at;          /* per write */
+	double *all_done;         /* per write: the last affected console's re-read */
+	int *affected;
+	int *expected;            /* per write: consoles it concerns */
+	int write_errors, read_errors;
+	struct stats lat;         /* per (console, write) */
+	long long screen_reads, waiting_reads;
+	char (*open_ids)[37];     /* handoffs created and not yet acknowledged */
+	int *open_team;
+	long long *open_customer;
+	int nopen, open_head;
+};
+
+static struct load L;
+
+static void sim_cover(struct sim *s, double done)
+{
+	for (int i = 0; i < s->ncovered; i++) {
+		int k = s->covered[i];
+		double ms = done - L.sent_at[k];
+		st_add(&L.lat, ms);
+		if (ms > L.all_done[k])
+			L.all_done[k] = ms;
+		L.affected[k]++;
+	}
+	s->ncovered = 0;
+}
+
+static void on_read(void *ctx, PGresult **res, int nres, const char *err)
+{
+	struct sim *s = ctx;
+	(void)res;
+	(void)nres;
+	if (err == dbq_cancelled)
+		return;
+	if (err)
+		L.read_errors++;
+	if (--s->outstanding == 0) {
+		s->loaded = 1;
+		sim_cover(s, now_ms());
+	}
+}
+
+/* The re-reads a console would send now: its screen, its waiting list. */
+static void sim_flush(struct sim *s, double now)
+{
+	if (s->outstanding || (!s->want_screen && !s->want_waiting) || now < s->reload_at)
+		return;
+	memcpy(s->covered, s->pending, (size_t)s->npending * sizeof *s->pending);
+	s->ncovered = s->npending;
+	s->npending = 0;
+	s->reload_at = now + RELOAD_INTERVAL_MS;
+	if (s->want_screen) {
+		const char *params[1] = {s->idtxt};
+		struct db_stmt st[CV_PARTS];
+		cv_statements(st, params);
+		s->outstanding++;
+		L.screen_reads++;
+		dbq_submit_prepared(s->q, 1, st, CV_PARTS, 1, on_read, s);
+	}
+	if (s->want_waiting) {
+		struct db_stmt st;
+		finder_waiting_statement(&st);
+		s->outstanding++;
+		L.waiting_reads++;
+		dbq_submit_prepared(s->q, 2, &st, 1, 1, on_read, s);
+	}
+	s->want_screen = s->want_waiting = 0;
+}
+
+static void sim_notify(void *ctx, const char *channel, const char *payload)
+{
+	struct sim *s = ctx;
+	(void)channel;
+	if (!strncmp(payload, "bench:", 6)) {
+		s->cur = atoi(payload + 6);
+		return;
+	}
+	struct notify_change c;
+	notify_parse(payload, &c);
+	int screen = (c.kind == NOTIFY_CUSTOMER || c.kind == NOTIFY_HANDOFF) &&
+	             c.customer_id == s->customer;
+	int waiting = c.kind == NOTIFY_HANDOFF && notify_handoff_for(&c, s->team, s->role);
+	if (!screen && !waiting)
+		return;
+	s->want_screen |= screen;
+	s->want_waiting |= waiting;
+	if (s->cur >= 0 && (!s->npending || s->pending[s->npending - 1] != s->cur) &&
+	    s->npending < MAX_COVER)
+		s->pending[s->npending++] = s->cur;
+}
+
+static void sim_state(void *ctx, enum dbq_state st, const char *msg)
+{
+	struct sim *s = ctx;
+	(void)msg;
+	if (st == DBQ_READY && !s->ready) {
+		s->ready = 1;
+		static const char *const none[1] = {NULL};
+		struct db_stmt listen = {"LISTEN baton", 0, none};
+		dbq_submit(s->q, 0, &listen, 1, 1, NULL, NULL);
+		s->want_screen = s->want_waiting = 1;
+		sim_flush(s, now_ms());
+	} else if (st == DBQ_DOWN) {
+		s->failed = 1;
+	}
+}
+
+static void writer_state(void *ctx, enum dbq_state st, const char *msg)
+{
+	int *ready = ctx;
+	(void)msg;
+	if (st == DBQ_READY)
+		*ready = 1;
+	else if (st == DBQ_DOWN)
+		*ready = -1;
+}
+
+/* --- the writers ------------------------------------------------------------- */
+
+struct wctx {
+	int k, kind;
+	char id[37];
+	int team;
+	long long customer;
+};
+
+/* The consoles a write concerns: those showing its customer, and for a
+ * handoff those of its receiving team (its person is one of them). */
+static int concerned(long long customer, int team)
+{
+	int n = 0;
+	for (int i = 0; i < L.n; i++)
+		n += L.sims[i].ready && !L.sims[i].failed &&
+		     (L.sims[i].customer == customer || (team >= 0 && !strcmp(L.sims[i].team, L.teams[team])));
+	return n;
+}
+
+static void on_written(void *ctx, PGresult **res, int nres, const char *err)
+{
+	struct wctx *w = ctx;
+	(void)res;
+	(void)nres;
+	if (err && err != dbq_cancelled)
+		L.write_errors++;
+	else if (!err && w->kind == 1) {
+		memcpy(L.open_ids[L.nopen % L.cap], w->id, 37);
+		L.open_team[L.nopen % L.cap] = w->team;
+		L.open_customer[L.nopen % L.cap] = w->customer;
+		L.nopen++;
+	}
+	free(w);
+}
+
+/* Write k: a note, a handoff, an acknowledgement of an earlier one, in
+ * turn; each about a customer some consoles show.  Writer t is a member
+ * of team t (generate.sql: bench_staff_10, 20, 30, 40). */
+static void write_one(int k)
+{
+	struct wctx *w = calloc(1, sizeof *w);
+	if (!w)
+		die("out of memory");
+	w->k = k;
+	w->kind = k % 3;
+	if (w->kind == 2 && L.open_head >= L.nopen)
+		w->kind = 0;
+	char seq[32], cust[32], ev[37], body[64], to[64];
+	snprintf(seq, sizeof seq, "bench:%d", k);
+	w->customer = L.pool[(k * 7) % POOL];
+	w->team = -1;
+	snprintf(cust, sizeof cust, "%lld", w->customer);
+	snprintf(body, sizeof body, "load test write %d", k);
+	struct db_stmt st[2];
+	const char *p0[1] = {seq};
+	st[0] = (struct db_stmt){"SELECT pg_notify('baton', $1)", 1, p0};
+	const char *pn[2] = {cust, body};
+	const char *ph[5];
+	const char *pa[2];
+	int by = k % 4;
+	if (w->kind == 0) {
+		st[1] = (struct db_stmt){"INSERT INTO success_note (customer_id, body) VALUES ($1, $2)", 2, pn};
+	} else if (w->kind == 1) {
+		if (db_uuid(w->id) < 0 || db_uuid(ev) < 0)
+			die("no randomness for uuids");
+		w->team = (k + 1) % 4;
+		/* Every other handoff names a person of the receiving team. */
+		snprintf(to, sizeof to, "bench_staff_%02d", w->team * 10 + (k / 2) % 9 + 2);
+		ph[0] = w->id, ph[1] = ev, ph[2] = cust, ph[3] = L.teams[w->team];
+		ph[4] = k % 2 ? to : NULL;
+		static const char sql[] =
+			"SELECT * FROM baton_handoff_create($1::uuid, $2::uuid, $3::bigint, $4, $5,"
+			" 'question', 'normal', NULL, 'load test handoff')";
+		st[1] = (struct db_stmt){sql, 5, ph};
+	} else {
+		int at = L.open_head++ % L.cap;
+		if (db_uuid(ev) < 0)
+			die("no randomness for uuids");
+		pa[0] = L.open_ids[at], pa[1] = ev;
+		by = w->team = L.open_team[at];
+		w->customer = L.open_customer[at];
+		static const char sql[] =
+			"SELECT * FROM baton_handoff_step($1::uuid, $2::uuid, 'acknowledged', NULL, NULL)";
+		st[1] = (struct db_stmt){sql, 2, pa};
+	}
+	L.expected[k] = concerned(w->customer, w->team);
+	L.sent_at[k] = now_ms();
+	/* One pipeline: one implicit transaction, its notifications together. */
+	dbq_submit(L.writer[by], 0, st, 2, 0, on_written, w);
+}
+
+/* --- /proc --------------------------------------------------------------------- */
+
+static long long proc_field_ll(const char *stat, int field)
+{
+	/* After "(comm)", which may hold spaces: field 3 onwards. */
+	const char *p = strrchr(stat, ')');
+	if (!p)
+		return 0;
+	p += 2;
+	for (int f = 3; f < field && *p; f++) {
+		p = strchr(p, ' ');
+		if (!p)
+			return 0;
+		p++;
+	}
+	return atoll(p);
+}
+
+static int read_file(const char *path, char *buf, size_t n)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return -1;
+	size_t got = fread(buf, 1, n - 1, f);
+	buf[got] = '\0';
+	fclose(f);
+	return 0;
+}
+
+/* CPU seconds of the server: every process whose parent is the
+ * postmaster, and the postmaster with its waited-for children. */
+static double server_cpu_s(long long postmaster)
+{
+	char path[64], buf[1024];
+	long long ticks = 0;
+	snprintf(path, sizeof path, "/proc/%lld/stat", postmaster);
+	if (read_file(path, buf, sizeof buf) == 0)
+		for (int f = 14; f <= 17; f++)
+			ticks += proc_field_ll(buf, f);
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	while (d && (e = readdir(d)) != NULL) {
+		long long pid = atoll(e->d_name);
+		if (pid <= 0 || pid == postmaster)
+			continue;
+		snprintf(path, sizeof path, "/proc/%lld/stat", pid);
+		if (read_file(path, buf, sizeof buf) == 0 && proc_field_ll(buf, 4) == postmaster)
+			ticks += proc_field_ll(buf, 14) + proc_field_ll(buf, 15);
+	}
+	if (d)
+		closedir(d);
+	return (double)ticks / (double)sysconf(_SC_CLK_TCK);
+}
+
+/* kB of a smaps_rollup line ("Pss:", "Anonymous:") of process pid. */
+static long long smaps_kb(int pid, const char *key)
+{
+	char path[64], buf[4096];
+	snprintf(path, sizeof path, "/proc/%d/smaps_rollup", pid);
+	if (read_file(path, buf, sizeof buf) < 0)
+		return 0;
+	const char *p = strstr(buf, key);
+	return p ? atoll(p + strlen(key)) : 0;
+}
+
+/* --- one run ------------------------------------------------------------------- */
+
+static void pump(double until, int writing, double period, int *next_k, double t0)
+{
+	struct pollfd *pfd = xrealloc(NULL, (size_t)(L.n + 4) * sizeof *pfd);
+	struct dbq **owner = xrealloc(NULL, (size_t)(L.n + 4) * sizeof *owner);
+	for (;;) {
+		double now = now_ms();
+		if (now >= until)
+			break;
+		int m = 0;
+		for (int i = 0; i < L.n + 4; i++) {
+			struct dbq *q = i < L.n ? L.sims[i].q : L.writer[i - L.n];
+			if (dbq_fd(q) < 0)
+				continue;
+			pfd[m] = (struct pollfd){dbq_fd(q), dbq_events(q), 0};
+			owner[m++] = q;
+		}
+		double wake = until;
+		if (writing && t0 + *next_k * period < wake)
+			wake = t0 + *next_k * period;
+		for (int i = 0; i < L.n; i++)
+			if ((L.sims[i].want_screen || L.sims[i].want_waiting) && L.sims[i].reload_at < wake)
+				wake = L.sims[i].reload_at;
+		int t = wake <= now ? 0 : (int)(wake - now) + 1;
+		if (poll(pfd, (nfds_t)m, t > 100 ? 100 : t) < 0)
+			continue;
+		for (int i = 0; i < m; i++)
+			if (pfd[i].revents)
+				dbq_handle(owner[i], pfd[i].revents);
+		now = now_ms();
+		while (writing && now >= t0 + *next_k * period && *next_k < L.cap)
+			write_one((*next_k)++);
+		for (int i = 0; i < L.n; i++)
+			sim_flush(&L.sims[i], now);
+		if (!writing) {
+			int busy = 0;
+			for (int i = 0; i < L.n && !busy; i++)
+				busy = L.sims[i].outstanding || L.sims[i].want_screen || L.sims[i].want_waiting ||
+				       (!L.sims[i].ready && !L.sims[i].failed);
+			for (int i = 0; i < 4 && !busy; i++)
+				busy = dbq_busy(L.writer[i]) || !L.writer_ready[i];
+			/* A write answered may still be on its way to consoles. */
+			for (int k = 0; L.expected && k < *next_k && !busy; k++)
+				busy = L.affected[k] < L.expected[k];
+			if (!busy)
+				break;
+		}
+	}
+	free(pfd);
+	free(owner);
+}
+
+static void load_setup(PGconn *c, int n)
+{
+	memset(&L, 0, sizeof L);
+	L.n = n;
+	L.sims = xrealloc(NULL, (size_t)n * sizeof *L.sims);
+	memset(L.sims, 0, (size_t)n * sizeof *L.sims);
+	static const char *const teams[4] = {"support", "success", "onboarding", "marketing"};
+	memcpy(L.teams, teams, sizeof teams);
+	long long ncust = query_ll(c, "SELECT max(id) FROM customer");
+	for (int j = 0; j < POOL; j++)
+		L.pool[j] = 2 + (long long)j * (ncust - 2) / POOL;
+	const char *db = PQdb(c);
+	for (int i = 0; i < n; i++) {
+		struct sim *s = &L.sims[i];
+		int r = i % 40 + 1;
+		snprintf(s->role, sizeof s->role, "bench_staff_%02d", r);
+		snprintf(s->team, sizeof s->team, "%s", teams[(r - 1) / 10]);
+		s->customer = L.pool[i % POOL];
+		snprintf(s->idtxt, sizeof s->idtxt, "%lld", s->customer);
+		snprintf(s->conninfo, sizeof s->conninfo, "dbname=%s user=%s application_name=baton_load",
+		         db, s->role);
+		s->cur = -1;
+		s->q = dbq_new(NULL, s->conninfo);
+		dbq_set_callbacks(s->q, sim_state, sim_notify, s);
+		dbq_connect(s->q);
+	}
+	for (int t = 0; t < 4; t++) {
+		char ci[256];
+		snprintf(ci, sizeof ci, "dbname=%s user=bench_staff_%02d application_name=baton_load_writer",
+		         db, (t + 1) * 10);
+		L.writer[t] = dbq_new(NULL, ci);
+		dbq_set_callbacks(L.writer[t], writer_state, NULL, &L.writer_ready[t]);
+		dbq_connect(L.writer[t]);
+	}
+}
+
+static void load_free(void)
+{
+	for (int i = 0; i < L.n; i++)
+		dbq_free(L.sims[i].q);
+	for (int t = 0; t < 4; t++)
+		dbq_free(L.writer[t]);
+	free(L.sims);
+	free(L.sent_at);
+	free(L.all_done);
+	free(L.affected);
+	free(L.expected);
+	free(L.open_customer);
+	free(L.open_ids);
+	free(L.open_team);
+	st_free(&L.lat);
+}
+
+static double cpu_self_s(void)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	return (double)ru.ru_utime.tv_sec + (double)ru.ru_stime.tv_sec +
+	       ((double)ru.ru_utime.tv_usec + (double)ru.ru_stime.tv_usec) / 1e6;
+}
+
+static void load_memory(int *connected, double *pss, double *anon)
+{
+	long long p = 0, a = 0;
+	*connected = 0;
+	for (int i = 0; i < L.n; i++) {
+		const PGconn *pc = dbq_conn(L.sims[i].q);
+		if (!L.sims[i].ready || L.sims[i].failed || !pc)
+			continue;
+		(*connected)++;
+		p += smaps_kb(PQbackendPID(pc), "Pss:");
+		a += smaps_kb(PQbackendPID(pc), "Anonymous:");
+	}
+	*pss = *connected ? (double)p / *connected : 0;
+	*anon = *connected ? (double)a / *connected : 0;
+}
+
+struct load_figures {
+	int n, connected, failed, loaded;
+	double setup_s, pss, anon, wall, cpu, self;
+};
+static void load_report(const struct load_figures *f);
+
+static void load_run(PGconn *c, int n, long long postmaster, double seconds, double rate)
+{
+	double t_setup = now_ms();
+	load_setup(c, n);
+	int dummy = 0;
+	pump(now_ms() + 120000, 0, 0, &dummy, 0);
+	double setup_s = (now_ms() - t_setup) / 1000;
+	int connected = 0, failed = 0, loaded = 0;
+	double pss, anon;
+	load_memory(&connected, &pss, &anon);
+	for (int i = 0; i < n; i++) {
+		failed += L.sims[i].failed;
+		loaded += L.sims[i].loaded;
+	}
+	for (int t = 0; t < 4; t++)
+		if (L.writer_ready[t] != 1)
+			die("load: writer %d could not connect", t);
+	L.cap = (int)(seconds * rate) + 2;
+	L.sent_at = xrealloc(NULL, (size_t)L.cap * sizeof *L.sent_at);
+	L.all_done = xrealloc(NULL, (size_t)L.cap * sizeof *L.all_done);
+	L.affected = xrealloc(NULL, (size_t)L.cap * sizeof *L.affected);
+	L.expected = xrealloc(NULL, (size_t)L.cap * sizeof *L.expected);
+	L.open_customer = xrealloc(NULL, (size_t)L.cap * sizeof *L.open_customer);
+	memset(L.all_done, 0, (size_t)L.cap * sizeof *L.all_done);
+	memset(L.affected, 0, (size_t)L.cap * sizeof *L.affected);
+	L.open_ids = xrealloc(NULL, (size_t)L.cap * sizeof *L.open_ids);
+	L.open_team = xrealloc(NULL, (size_t)L.cap * sizeof *L.open_team);
+	L.screen_reads = L.waiting_reads = 0;
+
+	double cpu0 = server_cpu_s(postmaster), self0 = cpu_self_s(), t0 = now_ms();
+	int k = 0;
+	pump(t0 + seconds * 1000, 1, 1000.0 / rate, &k, t0);
+	double wall = (now_ms() - t0) / 1000;
+	double cpu = server_cpu_s(postmaster) - cpu0, self = cpu_self_s() - self0;
+	L.nwrites = k;
+	/* Let what the last writes started finish (not measured as load). */
+	pump(now_ms() + 10000, 0, 0, &k, 0);
+	struct load_figures f = {n, connected, failed, loaded, setup_s, pss, anon, wall, cpu, self};
+	load_report(&f);
+	load_free();
+}
+
+static void load_report(const struct load_figures *f)
+{
+	int n = f->n, connected = f->connected, failed = f->failed;
+	double wall = f->wall, cpu = f->cpu, pss = f->pss;
+	int behind = 0;
+	for (int i = 0; i < n; i++)
+		behind += L.sims[i].npending || L.sims[i].outstanding;
+	struct stats per_write = {0};
+	double affected = 0;
+	int reached = 0, missed = 0;
+	for (int w = 0; w < L.nwrites; w++) {
+		missed += L.affected[w] < L.expected[w];
+		if (L.affected[w]) {
+			st_add(&per_write, L.all_done[w]);
+			affected += L.affected[w];
+			reached++;
+		}
+	}
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	double pct = 100.0 * cpu / wall / (double)(ncpu > 0 ? ncpu : 1);
+	int failures = failed + (n - connected - failed) + L.write_errors + L.read_errors + behind +
+	               missed;
+	printf("\n  %d consoles: %d connected (%d failed) and loaded %d in %.1f s;"
+	       " server memory per session: Pss %.0f kB, anonymous %.0f kB\n",
+	       n, connected, failed, f->loaded, f->setup_s, pss, f->anon);
+	printf("  writes: %d in %.1f s (%.1f/s: notes, handoffs, acknowledgements in turn),"
+	       " %d failed; re-reads: %lld screens, %lld waiting lists (%.1f per write)\n",
+	       L.nwrites, wall, L.nwrites / wall, L.write_errors, L.screen_reads, L.waiting_reads,
+	       L.nwrites ? (double)(L.screen_reads + L.waiting_reads) / L.nwrites : 0);
+	printf("  server CPU: %.2f s over %.1f s = %.1f%% of %ld CPUs, %.1f ms per write;"
+	       " this driver %.1f%% (same machine)\n",
+	       cpu, wall, pct, ncpu, L.nwrites ? 1000 * cpu / L.nwrites : 0,
+	       100.0 * f->self / wall / (double)(ncpu > 0 ? ncpu : 1));
+	print_stats_head();
+	print_stats("write to one console's re-read", &L.lat, 0);
+	char label[64];
+	snprintf(label, sizeof label, "write to all %.0f affected re-read", reached ? affected / reached : 0);
+	print_stats(label, &per_write, TARGET_LATENCY_P99_MS);
+	printf("  failures: %d (connections %d, read errors %d, write errors %d, consoles behind at"
+	       " the end %d, writes that some console they concern did not re-read for %d)\n",
+	       failures, n - connected, L.read_errors, L.write_errors, behind, missed);
+	summary("load %3d consoles          connected %d, p99 write-to-all-affected %.0f ms (max %.0f),"
+	        " server CPU %.1f%% (%.1f ms/write), %.0f kB/session, failures %d"
+	        "   targets p99 < 1 s, CPU < 50%%, 0 failures: %s",
+	        n, connected, st_pct(&per_write, 0.99), st_max(&per_write), pct,
+	        L.nwrites ? 1000 * cpu / L.nwrites : 0, pss, failures,
+	        connected == n && st_pct(&per_write, 0.99) < TARGET_LATENCY_P99_MS &&
+	        pct < TARGET_CPU_PCT && failures == 0 ? "ok" : "MISSES");
+	st_free(&per_write);
+}
+
+void bench_load(PGconn *c, const char *pgdata)
+{
+	char path[512], buf[64];
+	snprintf(path, sizeof path, "%s/postmaster.pid", pgdata);
+	if (read_file(path, buf, sizeof buf) < 0)
+		die("load: cannot read %s", path);
+	long long postmaster = atoll(buf);
+	const char *e = getenv("BATON_BENCH_CONSOLES");
+	const char *list = e && *e ? e : "100 500";
+	e = getenv("BATON_BENCH_LOAD_SECONDS");
+	double seconds = e && atof(e) > 0 ? atof(e) : 30;
+	e = getenv("BATON_BENCH_WRITE_RATE");
+	double rate = e && atof(e) > 0 ? atof(e) : 5;
+	/* A socket per console: room for the largest N. */
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	printf("\n== 6. Load: consoles at once while others write (tests/bench/load.c)\n");
+	printf("  each console: its own connection (dbq), LISTEN baton, a customer screen (one of %d\n"
+	       "  customers) over its waiting list, both prepared; re-reads what a notification\n"
+	       "  concerns, at most every %.0f ms.  Writers: %.0f writes/s for %.0f s.  Latency: from\n"
+	       "  sending a write to the affected consoles' re-reads answered.  max_connections %lld\n",
+	       POOL, RELOAD_INTERVAL_MS, rate, seconds, query_ll(c, "SHOW max_connections"));
+	print_load("at the start");
+	for (const char *p = list; *p;) {
+		char *end;
+		long n = strtol(p, &end, 10);
+		if (end == p)
+			break;
+		p = end;
+		if (n > 0)
+			load_run(c, (int)n, postmaster, seconds, rate);
+	}
+	print_load("at the end");
+}

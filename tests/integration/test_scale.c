@@ -1,0 +1,272 @@
+/* Integration tests for migration 011 on copies of the demo: what change
+ * notifications say (whom a handoff concerns), the waiting list built from
+ * index ranges, the customer lookup of `baton show`, and presence tied to
+ * the database sessions. */
+#include "baton/customer.h"
+#include "baton/db.h"
+#include "baton/finder.h"
+#include "baton/notify.h"
+#include "baton/presence.h"
+
+#include <libpq-fe.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "itest.h"
+
+static const char *db;
+static PGconn *su;
+
+static int ok(PGconn *c, const char *sql)
+{
+	PGresult *r = PQexec(c, sql);
+	int good = PQresultStatus(r) == PGRES_TUPLES_OK || PQresultStatus(r) == PGRES_COMMAND_OK;
+	if (!good)
+		printf("    %s\n    in: %.200s\n", PQresultErrorMessage(r), sql);
+	PQclear(r);
+	return good;
+}
+
+/* The payloads on channel baton that c has received, one per line, in
+ * order (waits up to 2 s for the first, then takes what has come). */
+static const char *heard(PGconn *c)
+{
+	static char out[4096];
+	size_t len = 0;
+	out[0] = '\0';
+	for (int waited = 0;; waited++) {
+		PQconsumeInput(c);
+		PGnotify *n;
+		while ((n = PQnotifies(c)) != NULL) {
+			int w = snprintf(out + len, sizeof out - len, "%s\n", n->extra);
+			if (w > 0 && (size_t)w < sizeof out - len)
+				len += (size_t)w;
+			PQfreemem(n);
+		}
+		if (len || waited == 20)
+			return out;
+		struct pollfd p = {PQsocket(c), POLLIN, 0};
+		poll(&p, 1, 100);
+	}
+}
+
+static int has_line(const char *text, const char *line)
+{
+	size_t n = strlen(line);
+	for (const char *p = text; (p = strstr(p, line)) != NULL; p++)
+		if ((p == text || p[-1] == '\n') && p[n] == '\n')
+			return 1;
+	return 0;
+}
+
+static void test_handoff_notifications_say_whom(void)
+{
+	PGconn *l = itest_connect(db, NULL), *ana = itest_connect(db, "ana"),
+	       *lee = itest_connect(db, "lee");
+	CHECK(ok(l, "LISTEN baton"));
+	CHECK(ok(ana, "SELECT * FROM baton_handoff_create('11111111-1111-4111-8111-111111111111',"
+	              " gen_random_uuid(), 4, 'success', 'ben', 'escalation', 'high', NULL, 'n1')"));
+	const char *h = heard(l);
+	CHECK(has_line(h, "handoff:4:success:ben"));
+	CHECK(has_line(h, "customer:4")); /* still said, for whoever reads only that */
+	/* Reassigned by Success's lead to Support as a team: whom it was for
+	 * before comes along, so ben's list drops it. */
+	CHECK(ok(lee, "SELECT * FROM baton_handoff_step('11111111-1111-4111-8111-111111111111',"
+	              " gen_random_uuid(), 'reassigned', NULL, NULL, 'support', NULL)"));
+	h = heard(l);
+	CHECK(has_line(h, "handoff:4:support::success:ben"));
+	/* A comment changes no handoff row, and still tells its receivers. */
+	CHECK(ok(ana, "SELECT * FROM baton_handoff_step('11111111-1111-4111-8111-111111111111',"
+	              " gen_random_uuid(), 'commented', 'on it', NULL)"));
+	h = heard(l);
+	CHECK(has_line(h, "handoff:4:support:"));
+	/* An acknowledgement: the receivers, no previous team. */
+	CHECK(ok(ana, "SELECT * FROM baton_handoff_step('11111111-1111-4111-8111-111111111111',"
+	              " gen_random_uuid(), 'acknowledged', NULL, NULL)"));
+	h = heard(l);
+	CHECK(has_line(h, "handoff:4:support:"));
+	CHECK(strstr(h, "handoff:4:support::") == NULL);
+	/* Every payload parses as what it is. */
+	struct notify_change c;
+	notify_parse("handoff:4:support::success:ben", &c);
+	CHECK(c.kind == NOTIFY_HANDOFF && notify_handoff_for(&c, NULL, "ben"));
+	/* A bulk write written directly (an import) tells each target once. */
+	CHECK(ok(su, "INSERT INTO handoff (id, customer_id, from_team, to_team, reason, note)"
+	             " SELECT gen_random_uuid(), 5, 'support', 'marketing', 'question', 'bulk ' || g"
+	             " FROM generate_series(1, 30) g"));
+	h = heard(l);
+	int n = 0;
+	for (const char *p = h; (p = strstr(p, "handoff:5:marketing:\n")) != NULL; p++)
+		n++;
+	CHECK(n == 1);
+	PQfinish(l);
+	PQfinish(ana);
+	PQfinish(lee);
+}
+
+/* The waiting list against the plain definition: of the handoffs open or
+ * acknowledged for the person or their team, open first, oldest first,
+ * the first 100; also a handoff to the person in a team they left. */
+static void test_waiting_list_is_the_first_hundred(void)
+{
+	PGconn *ana = itest_connect(db, "ana");
+	CHECK(ok(su, "INSERT INTO handoff (id, customer_id, from_team, to_team, to_staff, reason, note,"
+	             " state, created_at, acknowledged_at, ack_due_at)"
+	             " SELECT gen_random_uuid(), 1 + g % 9, 'success', 'support',"
+	             "  CASE WHEN g % 3 = 0 THEN 'ana' END, 'question', 'many ' || g,"
+	             "  CASE WHEN g % 2 = 0 THEN 'acknowledged' ELSE 'open' END,"
+	             "  now() - make_interval(mins => g),"
+	             "  CASE WHEN g % 2 = 0 THEN now() END, now()"
+	             " FROM generate_series(1, 260) g"));
+	/* ana's own handoff from the time she was in Onboarding. */
+	CHECK(ok(su, "INSERT INTO handoff (id, customer_id, from_team, to_team, to_staff, reason, note,"
+	             " created_at) VALUES ('22222222-2222-4222-8222-222222222222', 3, 'success',"
+	             " 'onboarding', 'ana', 'question', 'old team', now() - interval '400 days')"));
+	char err[512] = "";
+	PGresult *r = db_exec(ana, finder_waiting_sql, 0, NULL, err, sizeof err);
+	CHECK(r != NULL);
+	PGresult *want = PQexec(su, "SELECT h.id FROM handoff h WHERE h.state IN ('open', 'acknowledged')"
+	                            " AND (h.to_staff = 'ana' OR h.to_team = 'support')"
+	                            " ORDER BY h.state = 'acknowledged', h.created_at, h.id LIMIT 100");
+	CHECK(PQntuples(want) == 100);
+	int same = r && PQntuples(r) == PQntuples(want);
+	for (int i = 0; same && i < PQntuples(want); i++)
+		same = !strcmp(PQgetvalue(r, i, W_ID), PQgetvalue(want, i, 0));
+	CHECK(same);
+	CHECK(r && PQntuples(r) > 0 && !strcmp(PQgetvalue(r, 0, W_ID),
+	                                       "22222222-2222-4222-8222-222222222222"));
+	PQclear(want);
+	PQclear(r);
+	PQfinish(ana);
+}
+
+static int resolve(PGconn *c, const char *what, long long *id)
+{
+	char err[512] = "", *cand = NULL;
+	*id = 0;
+	int n = cv_resolve(c, what, id, &cand, err, sizeof err);
+	if (n < 0)
+		printf("    resolve '%s': %s\n", what, err);
+	free(cand);
+	return n;
+}
+
+/* Each kind of key, the first kind that matches wins, and a person limited
+ * to some segments resolves none of the others' customers by any key. */
+static void test_resolve_each_kind_and_scope(void)
+{
+	PGconn *ana = itest_connect(db, "ana");
+	long long id;
+	CHECK(resolve(ana, "#4", &id) == 1 && id == 4);
+	CHECK(resolve(ana, "crm:CRM-00123", &id) == 1 && id == 1);
+	CHECK(resolve(ana, "crm-00123", &id) == 1 && id == 1);
+	CHECK(resolve(ana, "NSL.example", &id) == 1 && id == 4);
+	CHECK(resolve(ana, "  ", &id) == 0);
+	/* A customer named like another's id: the id comes first. */
+	CHECK(ok(su, "INSERT INTO customer (name, domain) VALUES ('4', 'four.example')"));
+	CHECK(resolve(ana, "4", &id) == 1 && id == 4);
+	/* Folded whole name: case and accents do not matter. */
+	CHECK(resolve(ana, "CAFE LUMIERE", &id) == 1 && id == 2);
+	/* A scope: only SMB customers (Café Lumière is one, Northwind not). */
+	CHECK(ok(su, "CREATE ROLE scale_smb LOGIN IN ROLE baton_staff"));
+	CHECK(ok(su, "INSERT INTO staff (role_name, display_name, team_id, scope)"
+	             " VALUES ('scale_smb', 'Scoped', 'support', '{smb}')"));
+	PGconn *smb = itest_connect(db, "scale_smb");
+	static const char *const northwind[] = {"1", "#1", "CRM-00123", "nwh.example",
+	                                        "dana.whitfield@nwh.example", "Northwind Health",
+	                                        "northwind"};
+	int seen = 0, ids = 0;
+	for (size_t i = 0; i < sizeof northwind / sizeof *northwind; i++) {
+		seen += resolve(smb, northwind[i], &id) != 0;
+		/* Not even the id comes back from the lookup itself. */
+		const char *p[1] = {northwind[i]};
+		PGresult *r = PQexecParams(smb, "SELECT count(*) FROM baton_resolve($1)", 1, NULL, p,
+		                           NULL, NULL, 0);
+		ids += PQresultStatus(r) != PGRES_TUPLES_OK || strcmp(PQgetvalue(r, 0, 0), "0") != 0;
+		PQclear(r);
+	}
+	CHECK(seen == 0);
+	CHECK(ids == 0);
+	CHECK(resolve(smb, "cafe-lumiere.example", &id) == 1 && id == 2);
+	PQfinish(smb);
+	PQfinish(ana);
+}
+
+/* Who else is here, as the console reads it: set, here, and the text. */
+static int presence(PGconn *c, const char *sql, char *text, size_t n)
+{
+	PGresult *r = PQexec(c, sql);
+	int k = presence_text(r, text, n);
+	if (k < 0)
+		printf("    %s: %s", sql, PQresultErrorMessage(r));
+	PQclear(r);
+	return k;
+}
+
+static void test_presence_follows_sessions(void)
+{
+	PGconn *l = itest_connect(db, NULL), *ana = itest_connect(db, "ana"),
+	       *ben = itest_connect(db, "ben"), *mia = itest_connect(db, "mia");
+	char who[256];
+	CHECK(ok(l, "LISTEN baton"));
+	heard(l);
+	CHECK(presence(ana, "SELECT * FROM baton_presence_set(1)", who, sizeof who) == 0);
+	CHECK(has_line(heard(l), "presence:1"));
+	CHECK(presence(ben, "SELECT * FROM baton_presence_set(1)", who, sizeof who) == 1);
+	CHECK_STR(who, "ana (Support)");
+	CHECK(presence(mia, "SELECT * FROM baton_presence_set(1)", who, sizeof who) == 2);
+	CHECK_STR(who, "ana (Support), ben (Success)");
+	CHECK(presence(ana, "SELECT * FROM baton_presence_here(1)", who, sizeof who) == 2);
+	CHECK_STR(who, "ben (Success), mia (Marketing)");
+	/* Too little room: whole entries, then how many more. */
+	CHECK(presence(ana, "SELECT * FROM baton_presence_here(1)", who, 20) == 2);
+	CHECK_STR(who, "ben (Success) +1");
+	/* Saying it again changes nothing and tells nobody. */
+	heard(l);
+	CHECK(presence(ben, "SELECT * FROM baton_presence_set(1)", who, sizeof who) == 2);
+	CHECK(heard(l)[0] == '\0');
+	/* Mia moves on: both customers are told. */
+	CHECK(presence(mia, "SELECT * FROM baton_presence_set(2)", who, sizeof who) == 0);
+	const char *h = heard(l);
+	CHECK(has_line(h, "presence:1") && has_line(h, "presence:2"));
+	CHECK(presence(mia, "SELECT * FROM baton_presence_set(1)", who, sizeof who) == 2);
+	/* Ben's session ends without a word: he is gone once his backend is. */
+	PQfinish(ben);
+	int left = -1;
+	for (int i = 0; i < 50 && left != 1; i++) {
+		left = presence(ana, "SELECT * FROM baton_presence_here(1)", who, sizeof who);
+		if (left != 1)
+			poll(NULL, 0, 100);
+	}
+	CHECK(left == 1);
+	CHECK_STR(who, "mia (Marketing)");
+	/* Someone limited to SMB learns nothing about Northwind's viewers. */
+	CHECK(ok(su, "CREATE ROLE scale_smb2 LOGIN IN ROLE baton_staff"));
+	CHECK(ok(su, "INSERT INTO staff (role_name, display_name, team_id, scope)"
+	             " VALUES ('scale_smb2', 'Scoped', 'support', '{smb}')"));
+	PGconn *smb = itest_connect(db, "scale_smb2");
+	CHECK(presence(smb, "SELECT * FROM baton_presence_here(1)", who, sizeof who) == 0);
+	CHECK(strstr(itest_value(smb, "SELECT * FROM baton_presence_set(1)"), "unknown customer 1"));
+	CHECK(strstr(itest_value(smb, "SELECT count(*) FROM baton_presence"), "permission denied"));
+	/* Not on the staff: no presence at all. */
+	CHECK(strstr(itest_value(su, "SELECT * FROM baton_presence_set(1)"), "not an active staff"));
+	PQfinish(smb);
+	PQfinish(mia);
+	PQfinish(ana);
+	PQfinish(l);
+}
+
+int main(void)
+{
+	db = itest_newdb("baton_demo");
+	su = itest_connect(db, NULL);
+	RUN(test_handoff_notifications_say_whom);
+	RUN(test_waiting_list_is_the_first_hundred);
+	RUN(test_resolve_each_kind_and_scope);
+	RUN(test_presence_follows_sessions);
+	PQfinish(su);
+	return check_done();
+}
