@@ -85,7 +85,9 @@ DECLARE
     v_scope text[] := baton_me_scope();  -- NULL: every segment (or not staff)
     v_lower text := lower(p_text);
 BEGIN
-    IF NOT (baton_me_active() OR baton_me_bypasses()) THEN
+    -- Importers (010) read every customer, as their policy does.
+    IF NOT (baton_me_active() OR baton_me_bypasses()
+            OR pg_has_role(session_user, 'baton_importer', 'MEMBER')) THEN
         RETURN;
     END IF;
     IF p_text ~ '^#?[0-9]{1,18}$' THEN
@@ -121,7 +123,10 @@ BEGIN
         LIMIT 50;
 END $f$;
 REVOKE ALL ON FUNCTION baton_resolve(text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION baton_resolve(text) TO baton_staff;
+GRANT EXECUTE ON FUNCTION baton_resolve(text) TO baton_staff, baton_importer;
+-- The name fallback after it (which shows an importer nothing: baton_find
+-- is for staff) must not end in "permission denied".
+GRANT EXECUTE ON FUNCTION baton_find(text, boolean) TO baton_importer;
 
 -- 3. Presence ----------------------------------------------------------------------
 -- Who has which customer open: one row per database session (backend) that
