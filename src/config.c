@@ -187,6 +187,8 @@ static int read_ui(struct reader *r, const config_setting_t *g, struct config *c
 			rc = read_bool(r, s, &cfg->ascii);
 		else if (strcmp(n, "escdelay_ms") == 0)
 			rc = config_read_int(r, s, 0, 1000, &cfg->escdelay_ms);
+		else if (strcmp(n, "start_screen") == 0)
+			rc = config_read_start_screen(r, s, &cfg->start_screen);
 		else
 			rc = config_unknown(r, s);
 		if (rc < 0)

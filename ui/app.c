@@ -11,6 +11,7 @@
 #include "baton/session.h"
 #include "baton/text.h"
 #include "baton/ui.h"
+#include "ui/signals.h"
 #include "ui/ui.h"
 
 #include <errno.h>
@@ -223,6 +224,10 @@ static void dispatch(struct app *a, int key, int is_func)
 	case ACT_HELP:
 		app_push(a, help_new(a, s->ops->scope));
 		return;
+	case ACT_SIGNALS:
+	case ACT_SENDS:
+		signals_show(a, act);
+		return;
 	case ACT_REDRAW:
 		clearok(curscr, TRUE);
 		a->dirty = 1;
@@ -246,6 +251,50 @@ static void read_keys(struct app *a)
 	int r;
 	while (!a->quit && (r = wget_wch(stdscr, &ch)) != ERR)
 		dispatch(a, (int)ch, r == KEY_CODE_YES);
+}
+
+/* --- the start screen -------------------------------------------------------- */
+
+/* What ui.start_screen names, or by role: Marketing opens on its scheduled
+ * sends to customers in trouble.  NULL: the finder. */
+static struct screen *start_screen_new(struct app *a)
+{
+	enum start_screen want = a->cfg->start_screen;
+	if (want == START_BY_ROLE)
+		want = !strcmp(a->me.team, "marketing") ? START_MARKETING : START_FINDER;
+	switch (want) {
+	case START_QUEUE: return queue_new(a);
+	case START_SIGNALS: return signals_new(a);
+	case START_MARKETING: return sends_new(a);
+	default: return NULL;
+	}
+}
+
+/* Once the server has said who is signed in.  The start screen goes above
+ * the finder, which q goes back to, and below the saved drafts if they
+ * were offered meanwhile. */
+static void open_start_screen(struct app *a)
+{
+	if (a->started || !a->ready || !a->top)
+		return;
+	a->started = 1;
+	struct screen *q = start_screen_new(a);
+	if (!q)
+		return;
+	struct screen *above = NULL, *bottom = a->top;
+	while (bottom->below) {
+		above = bottom;
+		bottom = bottom->below;
+	}
+	if (!above) {
+		app_push(a, q);
+		return;
+	}
+	q->alive = 1;
+	q->app = a;
+	q->below = bottom;
+	above->below = q;
+	a->dirty = 1;
 }
 
 /* --- the loop --------------------------------------------------------------- */
@@ -288,6 +337,7 @@ static int next_timeout(struct app *a)
 static void loop(struct app *a)
 {
 	while (!a->quit) {
+		open_start_screen(a);
 		if (a->dirty)
 			draw(a);
 		struct pollfd pfd[3] = {

@@ -38,7 +38,7 @@ struct app;
 	X(REFRESH, "refresh", "re-read from the database")                 \
 	X(REDRAW, "redraw", "redraw the terminal")                         \
 	X(SUSPEND, "suspend", "suspend to the shell")                      \
-	X(HANDOFF, "handoff", "write a handoff to another team")           \
+	X(HANDOFF, "handoff", "write a handoff to another team; in Marketing: hold or release the send") \
 	X(ACK, "acknowledge", "acknowledge the selected handoff")          \
 	X(RESOLVE, "resolve", "resolve the selected handoff")              \
 	X(CANCEL, "cancel", "cancel the selected handoff (its author)")    \
@@ -51,7 +51,12 @@ struct app;
 	X(ACK_MARKED, "ack-marked", "acknowledge every marked handoff")    \
 	X(EXPORT, "export", "export the rows to a CSV file")               \
 	X(FILTER, "filter", "filter: team= to= state= reason= priority= segment= breached mine") \
-	X(VIEW, "view", "switch to a saved view")
+	X(VIEW, "view", "switch to a saved view")                          \
+	X(SIGNALS, "signals", "the crossed signals of every customer")     \
+	X(SENDS, "sends", "scheduled sends to customers in trouble")       \
+	X(HOLD, "hold", "hold or release the selected send, with a comment") \
+	X(ACK_SIGNAL, "ack-signal", "acknowledge the selected signal, with a comment") \
+	X(SIGNAL_FILTER, "signal-filter", "filter: kind= team= segment= owner=")
 
 enum ui_action {
 #define UI_ACTION_ENUM(id, name, help) ACT_##id,
@@ -62,7 +67,7 @@ enum ui_action {
 
 /* Key scopes: a screen's keymap is its own scope, then SCOPE_GLOBAL. */
 enum ui_scope { SCOPE_GLOBAL, SCOPE_LIST, SCOPE_FINDER, SCOPE_CUSTOMER, SCOPE_PAGER, SCOPE_FORM,
-                SCOPE_DRAFTS, SCOPE_QUEUE, SCOPE_COUNT };
+                SCOPE_DRAFTS, SCOPE_QUEUE, SCOPE_SIGNALS, SCOPE_SENDS, SCOPE_COUNT };
 
 struct ui_binding {
 	enum ui_scope scope;
@@ -147,6 +152,7 @@ struct app {
 	char fatal[768]; /* message printed after the terminal is restored */
 	struct prompt prompt;
 	int drafts_offered;
+	int started;     /* the start screen was chosen (ui/app.c) */
 	char draft_owner[DRAFT_OWNER_MAX]; /* draft_identity of the connection */
 	struct send_job *sends;  /* handoffs on their way (ui/handoff_actions.c) */
 };
