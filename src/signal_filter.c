@@ -65,9 +65,16 @@ static int owner_check(const char *v, const struct team_list *teams, char *out, 
 	return 0;
 }
 
-static int set_word(struct signal_filter *f, const char *key, const char *v,
-                    const struct team_list *teams, char *err, size_t errlen)
+struct parse_ctx {
+	struct signal_filter *f;
+	const struct team_list *teams;
+};
+
+static int set_word(void *ctx, const char *key, const char *v, int bare, char *err, size_t errlen)
 {
+	struct parse_ctx *c = ctx;
+	struct signal_filter *f = c->f;
+	(void)bare; /* a bare key is one without its value: refused below */
 	if (!strcmp(key, "kind")) {
 		const struct signal_kind *k = kind_named(v, err, errlen);
 		if (!k)
@@ -76,11 +83,11 @@ static int set_word(struct signal_filter *f, const char *key, const char *v,
 		return 0;
 	}
 	if (!strcmp(key, "team"))
-		return queue_value_check(key, v, teams, f->team, sizeof f->team, err, errlen);
+		return queue_value_check(key, v, c->teams, f->team, sizeof f->team, err, errlen);
 	if (!strcmp(key, "segment"))
-		return queue_value_check(key, v, teams, f->segment, sizeof f->segment, err, errlen);
+		return queue_value_check(key, v, c->teams, f->segment, sizeof f->segment, err, errlen);
 	if (!strcmp(key, "owner"))
-		return owner_check(v, teams, f->owner, sizeof f->owner, err, errlen);
+		return owner_check(v, c->teams, f->owner, sizeof f->owner, err, errlen);
 	snprintf(err, errlen, "unknown filter \"%s\": use kind=, team=, segment= or owner=", key);
 	return -1;
 }
@@ -88,17 +95,11 @@ static int set_word(struct signal_filter *f, const char *key, const char *v,
 int signal_filter_parse(struct signal_filter *f, const char *text, const struct team_list *teams,
                         char *err, size_t errlen)
 {
-	char buf[512];
+	struct parse_ctx c = {f, teams};
 	memset(f, 0, sizeof *f);
-	snprintf(buf, sizeof buf, "%s", text);
-	for (char *save = NULL, *tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
-		char *eq = strchr(tok, '=');
-		if (eq)
-			*eq = '\0';
-		if (set_word(f, tok, eq ? eq + 1 : "", teams, err, errlen) < 0) {
-			memset(f, 0, sizeof *f);
-			return -1;
-		}
+	if (queue_filter_words(text, set_word, &c, err, errlen) < 0) {
+		memset(f, 0, sizeof *f);
+		return -1;
 	}
 	return 0;
 }

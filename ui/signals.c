@@ -2,7 +2,7 @@
  * first, one line each with its explanation and the selected one in full
  * below; filtered by kind, team, segment and owner; live (re-read on every
  * change notification); Enter opens the customer on the signal, a
- * acknowledges it.  Also what the two lists of ui/signals.h share. */
+ * acknowledges it.  Also the rows both lists of ui/signals.h share. */
 #include "baton/buf.h"
 #include "baton/signal_filter.h"
 #include "baton/signals.h"
@@ -20,38 +20,27 @@ enum { REQ_LIST = 1, REQ_TEAMS };
 struct signals {
 	struct screen base;
 	struct signal_filter f;
-	PGresult *rows;          /* SI_* columns; NULL until the first answer */
+	struct signal_rows rows; /* SI_* columns */
 	int customers;           /* distinct customers among the rows */
 	struct team_list teams;  /* for checking team= and owner= */
 	int has_teams;
-	struct ui_list l;
-	int height;
-	char error[256];
-	char search[128];
 };
 
 static void signals_destroy(struct screen *s)
 {
 	struct signals *g = (struct signals *)s;
-	PQclear(g->rows);
+	signal_rows_free(&g->rows);
 	team_list_free(&g->teams);
 	free(g);
 }
 
-#define SV(row, col) PQgetvalue(g->rows, row, col)
+#define SV(row, col) PQgetvalue(g->rows.res, row, col)
 
-static int nrows(const struct signals *g)
-{
-	return g->rows ? PQntuples(g->rows) : 0;
-}
-
-/* A signal is its customer and kind: the cursor stays on it when a live
- * change reorders the list. */
-static const char *row_key(const void *ctx, int row)
+/* A signal is its customer and kind. */
+static const char *row_key(const void *res, int row)
 {
 	static char key[96];
-	const PGresult *r = ctx;
-	snprintf(key, sizeof key, "%s:%s", PQgetvalue(r, row, SI_CUSTOMER_ID), PQgetvalue(r, row, SI_KIND));
+	snprintf(key, sizeof key, "%s:%s", PQgetvalue(res, row, SI_CUSTOMER_ID), PQgetvalue(res, row, SI_KIND));
 	return key;
 }
 
@@ -59,27 +48,16 @@ static void on_loaded(struct screen *s, struct app *a, PGresult **res, int nres,
 {
 	struct signals *g = (struct signals *)s;
 	(void)a;
-	if (err || nres != 1 || PQnfields(res[0]) != SI_COLS) {
-		snprintf(g->error, sizeof g->error, "%s", err ? err : "unexpected answer");
+	if (signal_rows_adopt(&g->rows, res, nres, err) < 0)
 		return;
-	}
-	char was[96] = "";
-	if (g->l.sel >= 0 && g->l.sel < nrows(g))
-		snprintf(was, sizeof was, "%s", row_key(g->rows, g->l.sel));
-	PQclear(g->rows);
-	g->rows = res[0];
-	res[0] = NULL;
-	g->error[0] = '\0';
-	g->customers = 0;
 	/* Rows come by severity, not by customer: count each id once. */
-	for (int i = 0; i < nrows(g); i++) {
+	g->customers = 0;
+	for (int i = 0; i < signal_rows_count(&g->rows); i++) {
 		int seen = 0;
 		for (int j = 0; j < i && !seen; j++)
 			seen = !strcmp(SV(i, SI_CUSTOMER_ID), SV(j, SI_CUSTOMER_ID));
 		g->customers += !seen;
 	}
-	ui_list_follow(&g->l, was, nrows(g), row_key, g->rows);
-	ui_list_fit(&g->l, nrows(g), g->height > 0 ? g->height : 1);
 }
 
 static void on_teams(struct screen *s, struct app *a, PGresult **res, int nres, const char *err)
@@ -111,22 +89,29 @@ static void signals_reload(struct screen *s, struct app *a)
 
 /* --- drawing ---------------------------------------------------------------------- */
 
-static int severity_attr(const char *sev)
+/* Column widths: narrow below 80 columns, wide from 110. */
+static int col_customer(const struct app *a)
 {
-	return !strcmp(sev, "high") ? term_attr(UA_BAD) : !strcmp(sev, "medium") ? term_attr(UA_WARN) : (int)A_NORMAL;
+	return a->cols >= 110 ? 26 : a->cols < 80 ? 12 : 16;
 }
 
-static void draw_row(struct signals *g, struct app *a, int i, int y)
+static int col_signal(const struct app *a)
 {
-	int sel = i == g->l.sel, wide = a->cols >= 110, narrow = a->cols < 80;
+	return a->cols >= 110 ? 26 : a->cols < 80 ? 14 : 20;
+}
+
+static void draw_row(struct screen *s, struct app *a, int i, int y)
+{
+	struct signals *g = (struct signals *)s;
+	int sel = i == g->rows.l.sel;
 	const char *sev = SV(i, SI_SEVERITY);
+	int high = !strcmp(sev, "high"), medium = !strcmp(sev, "medium");
 	ui_text(stdscr, y, 0, 1, sel ? term_attr(UA_SEL) : (int)A_NORMAL, sel ? term_sym(SYM_SEL) : " ", 0);
 	/* Severity in a word, never colour alone. */
-	const char *word = !strcmp(sev, "high") ? "HIGH" : !strcmp(sev, "medium") ? "MED" : "LOW";
-	int x = 2 + ui_text(stdscr, y, 2, 4, severity_attr(sev), word, 1) + 1;
-	x += ui_text(stdscr, y, x, wide ? 26 : narrow ? 12 : 16, sel ? (int)A_BOLD : (int)A_NORMAL,
-	             SV(i, SI_CUSTOMER), 1) + 1;
-	x += ui_text(stdscr, y, x, wide ? 26 : narrow ? 14 : 20, term_attr(UA_FLAG), SV(i, SI_TITLE), 1) + 1;
+	int x = 2 + ui_text(stdscr, y, 2, 4, high ? term_attr(UA_BAD) : medium ? term_attr(UA_WARN) : (int)A_NORMAL,
+	                    high ? "HIGH" : medium ? "MED" : "LOW", 1) + 1;
+	x += ui_text(stdscr, y, x, col_customer(a), sel ? (int)A_BOLD : (int)A_NORMAL, SV(i, SI_CUSTOMER), 1) + 1;
+	x += ui_text(stdscr, y, x, col_signal(a), term_attr(UA_FLAG), SV(i, SI_TITLE), 1) + 1;
 	if (x < a->cols - 4)
 		ui_text(stdscr, y, x, a->cols - x - 1, (int)A_NORMAL, SV(i, SI_EXPLANATION), 0);
 }
@@ -135,11 +120,11 @@ static void draw_row(struct signals *g, struct app *a, int i, int y)
  * the records behind it. */
 static void draw_detail(struct signals *g, struct app *a, int y, int h)
 {
-	int r = g->l.sel;
+	int r = g->rows.l.sel;
 	ui_hline(stdscr, y, 0, a->cols);
-	if (r < 0 || r >= nrows(g) || h < 2)
+	if (r < 0 || r >= signal_rows_count(&g->rows) || h < 2)
 		return;
-	int used = signals_draw_wrapped(y + 1, 1, a->cols - 2, h - 2 > 0 ? h - 2 : 1, (int)A_NORMAL,
+	int used = signals_draw_wrapped(y + 1, 1, a->cols - 2, h > 2 ? h - 2 : 1, (int)A_NORMAL,
 	                                SV(r, SI_EXPLANATION));
 	if (1 + used < h)
 		ui_textf(stdscr, y + 1 + used, 1, a->cols - 2, term_attr(UA_DIM), 0, "since %s %s for %s %s %s",
@@ -149,7 +134,7 @@ static void draw_detail(struct signals *g, struct app *a, int y, int h)
 static void signals_draw(struct screen *s, struct app *a)
 {
 	struct signals *g = (struct signals *)s;
-	int n = nrows(g);
+	int n = signal_rows_count(&g->rows);
 	char desc[256], right[64];
 	ui_textf(stdscr, 0, 1, a->cols / 2, term_attr(UA_HEADER), 0, "Baton %s Crossed signals", term_sym(SYM_DOT));
 	signal_filter_describe(&g->f, desc, sizeof desc);
@@ -158,24 +143,15 @@ static void signals_draw(struct screen *s, struct app *a)
 	int rw = text_width(right);
 	ui_textf(stdscr, 1, 1, a->cols - rw - 4, term_attr(UA_DIM), 0, "filter: %s", desc);
 	ui_text(stdscr, 1, a->cols - rw - 1, rw, (int)A_NORMAL, right, 0);
-	int wide = a->cols >= 110, narrow = a->cols < 80;
 	int x = 2;
 	x += ui_text(stdscr, 2, x, 4, (int)A_BOLD, "Sev", 1) + 1;
-	x += ui_text(stdscr, 2, x, wide ? 26 : narrow ? 12 : 16, (int)A_BOLD, "Customer", 1) + 1;
-	x += ui_text(stdscr, 2, x, wide ? 26 : narrow ? 14 : 20, (int)A_BOLD, "Signal", 1) + 1;
+	x += ui_text(stdscr, 2, x, col_customer(a), (int)A_BOLD, "Customer", 1) + 1;
+	x += ui_text(stdscr, 2, x, col_signal(a), (int)A_BOLD, "Signal", 1) + 1;
 	ui_text(stdscr, 2, x, a->cols - x - 1, (int)A_BOLD, "What, since when, the records", 0);
 	/* The detail takes 4 rows when there is room, 2 at the smallest. */
 	int detail = a->rows >= 20 ? 4 : 2;
-	g->height = a->rows - 4 - detail;
-	if (g->error[0])
-		ui_text(stdscr, 3, 2, a->cols - 4, term_attr(UA_BAD), g->error, 0);
-	else if (!g->rows)
-		ui_text(stdscr, 3, 2, a->cols - 4, term_attr(UA_DIM), "loading…", 0);
-	else if (n == 0)
-		ui_text(stdscr, 3, 2, a->cols - 4, term_attr(UA_DIM), "No active signal in this view.", 0);
-	ui_list_fit(&g->l, n, g->height);
-	for (int i = 0; i < g->height && g->l.top + i < n; i++)
-		draw_row(g, a, g->l.top + i, 3 + i);
+	g->rows.height = a->rows - 4 - detail;
+	signal_rows_draw(&g->rows, a, 3, "No active signal in this view.", draw_row);
 	draw_detail(g, a, a->rows - 1 - detail, detail);
 }
 
@@ -193,8 +169,8 @@ static void on_filter(struct app *a, void *ctx, const char *answer)
 		return;
 	}
 	g->f = f;
-	g->l.sel = 0;
-	g->l.top = 0;
+	g->rows.l.sel = 0;
+	g->rows.l.top = 0;
 	fetch(g, a);
 }
 
@@ -210,38 +186,14 @@ static void ask_filter(struct signals *g, struct app *a)
 	}
 }
 
-static void search_step(struct signals *g, struct app *a, int dir)
-{
-	static const int cols[] = {SI_CUSTOMER, SI_TITLE, SI_EXPLANATION};
-	if (!g->search[0] || !g->rows)
-		return;
-	int r = signals_find_row(g->rows, cols, 3, g->l.sel, dir, g->search);
-	if (r < 0)
-		app_message(a, 1, "not found: %s", g->search);
-	else
-		g->l.sel = r;
-}
-
-static void on_search(struct app *a, void *ctx, const char *answer)
-{
-	struct signals *g = ctx;
-	if (!screen_release(&g->base) || !answer || !*answer)
-		return;
-	snprintf(g->search, sizeof g->search, "%s", answer);
-	search_step(g, a, 1);
-}
-
-static void acknowledge(struct signals *g, struct app *a, int r)
-{
-	char what[256];
-	snprintf(what, sizeof what, "%s, %s", SV(r, SI_TITLE), SV(r, SI_CUSTOMER));
-	signal_ack_ask(a, strtoll(SV(r, SI_CUSTOMER_ID), NULL, 10), SV(r, SI_KIND), SV(r, SI_FINGERPRINT), what);
-}
-
 static void signals_action(struct screen *s, struct app *a, enum ui_action act)
 {
 	struct signals *g = (struct signals *)s;
-	int r = g->l.sel, have = r >= 0 && r < nrows(g);
+	int r = g->rows.l.sel;
+	if (signal_rows_action(&g->rows, a, act))
+		return;
+	int have = r >= 0 && r < signal_rows_count(&g->rows);
+	char what[256];
 	switch (act) {
 	case ACT_BACK:
 		app_pop(a);
@@ -255,22 +207,16 @@ static void signals_action(struct screen *s, struct app *a, enum ui_action act)
 			app_push(a, customer_new_at(a, strtoll(SV(r, SI_CUSTOMER_ID), NULL, 10), P_FLAGS, SV(r, SI_KIND)));
 		return;
 	case ACT_ACK_SIGNAL:
-		if (have)
-			acknowledge(g, a, r);
+		if (!have)
+			return;
+		snprintf(what, sizeof what, "%s, %s", SV(r, SI_TITLE), SV(r, SI_CUSTOMER));
+		signal_ack_ask(a, strtoll(SV(r, SI_CUSTOMER_ID), NULL, 10), SV(r, SI_KIND), SV(r, SI_FINGERPRINT), what);
 		return;
 	case ACT_SIGNAL_FILTER:
 		ask_filter(g, a);
 		return;
-	case ACT_SEARCH:
-		screen_hold(s);
-		app_prompt(a, "/", 0, on_search, g);
-		return;
-	case ACT_SEARCH_NEXT:
-	case ACT_SEARCH_PREV:
-		search_step(g, a, act == ACT_SEARCH_NEXT ? 1 : -1);
-		return;
 	default:
-		ui_list_move(&g->l, nrows(g), g->height - 1, act);
+		return;
 	}
 }
 
@@ -286,16 +232,16 @@ static const struct screen_ops signals_ops = {
 
 struct screen *signals_new(struct app *a)
 {
+	static const int find[] = {SI_CUSTOMER, SI_TITLE, SI_EXPLANATION};
 	struct signals *g = calloc(1, sizeof *g);
 	if (!g)
 		abort();
 	g->base.ops = &signals_ops;
-	g->l.sel = -1;
+	g->rows = (struct signal_rows){.s = &g->base, .ncols = SI_COLS, .key = row_key, .find = find, .nfind = 3};
+	g->rows.l.sel = -1;
 	fetch(g, a);
 	return &g->base;
 }
-
-/* --- shared by the two lists ------------------------------------------------------ */
 
 void signals_show(struct app *a, enum ui_action which)
 {
@@ -309,17 +255,101 @@ void signals_show(struct app *a, enum ui_action which)
 	app_push(a, which == ACT_SENDS ? sends_new(a) : signals_new(a));
 }
 
-int signals_find_row(const PGresult *r, const int *cols, int ncols, int from, int dir,
-                     const char *needle)
+/* --- the rows both lists share ------------------------------------------------------ */
+
+int signal_rows_count(const struct signal_rows *r)
 {
-	int n = PQntuples(r);
+	return r->res ? PQntuples(r->res) : 0;
+}
+
+int signal_rows_adopt(struct signal_rows *r, PGresult **res, int nres, const char *err)
+{
+	if (err || nres != 1 || PQnfields(res[0]) != r->ncols) {
+		snprintf(r->error, sizeof r->error, "%s", err ? err : "unexpected answer");
+		return -1;
+	}
+	/* The cursor stays on its item when a live change reorders the rows. */
+	char was[128] = "";
+	if (r->l.sel >= 0 && r->l.sel < signal_rows_count(r))
+		snprintf(was, sizeof was, "%s", r->key(r->res, r->l.sel));
+	PQclear(r->res);
+	r->res = res[0];
+	res[0] = NULL;
+	r->error[0] = '\0';
+	ui_list_follow(&r->l, was, signal_rows_count(r), r->key, r->res);
+	ui_list_fit(&r->l, signal_rows_count(r), r->height > 0 ? r->height : 1);
+	return 0;
+}
+
+void signal_rows_draw(struct signal_rows *r, struct app *a, int y, const char *empty,
+                      void (*draw_one)(struct screen *s, struct app *a, int row, int y))
+{
+	int n = signal_rows_count(r);
+	if (r->error[0])
+		ui_text(stdscr, y, 2, a->cols - 4, term_attr(UA_BAD), r->error, 0);
+	else if (!r->res)
+		ui_text(stdscr, y, 2, a->cols - 4, term_attr(UA_DIM), "loading…", 0);
+	else if (n == 0)
+		ui_text(stdscr, y, 2, a->cols - 4, term_attr(UA_DIM), empty, 0);
+	ui_list_fit(&r->l, n, r->height);
+	for (int i = 0; i < r->height && r->l.top + i < n; i++)
+		draw_one(r->s, a, r->l.top + i, y + i);
+}
+
+/* The next row after the selection (dir 1) or before it (-1), wrapping,
+ * whose searched columns hold the search; -1 if none. */
+static int find_row(const struct signal_rows *r, int dir)
+{
+	int n = signal_rows_count(r);
 	for (int k = 1; k <= n; k++) {
-		int i = ((from + dir * k) % n + n) % n;
-		for (int c = 0; c < ncols; c++)
-			if (text_contains_ci(PQgetvalue(r, i, cols[c]), needle))
+		int i = ((r->l.sel + dir * k) % n + n) % n;
+		for (int c = 0; c < r->nfind; c++)
+			if (text_contains_ci(PQgetvalue(r->res, i, r->find[c]), r->search))
 				return i;
 	}
 	return -1;
+}
+
+static void search_step(struct signal_rows *r, struct app *a, int dir)
+{
+	if (!r->search[0] || !r->res)
+		return;
+	int i = find_row(r, dir);
+	if (i < 0)
+		app_message(a, 1, "not found: %s", r->search);
+	else
+		r->l.sel = i;
+}
+
+static void on_search(struct app *a, void *ctx, const char *answer)
+{
+	struct signal_rows *r = ctx;
+	if (!screen_release(r->s) || !answer || !*answer)
+		return;
+	snprintf(r->search, sizeof r->search, "%s", answer);
+	search_step(r, a, 1);
+}
+
+int signal_rows_action(struct signal_rows *r, struct app *a, enum ui_action act)
+{
+	switch (act) {
+	case ACT_SEARCH:
+		screen_hold(r->s);
+		app_prompt(a, "/", 0, on_search, r);
+		return 1;
+	case ACT_SEARCH_NEXT:
+	case ACT_SEARCH_PREV:
+		search_step(r, a, act == ACT_SEARCH_NEXT ? 1 : -1);
+		return 1;
+	default:
+		return ui_list_move(&r->l, signal_rows_count(r), r->height - 1, act);
+	}
+}
+
+void signal_rows_free(struct signal_rows *r)
+{
+	PQclear(r->res);
+	r->res = NULL;
 }
 
 /* Where a row of at most cols columns ends in s: at its last space if

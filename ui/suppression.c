@@ -16,31 +16,22 @@ enum { REQ_LIST = 1 };
 
 struct sends {
 	struct screen base;
-	PGresult *rows; /* SU_* columns; NULL until the first answer */
-	int held;       /* how many of the rows are held */
-	struct ui_list l;
-	int height;
-	char error[256];
-	char search[128];
+	struct signal_rows rows; /* SU_* columns */
+	int held;                /* how many of the rows are held */
 };
 
 static void sends_destroy(struct screen *s)
 {
 	struct sends *m = (struct sends *)s;
-	PQclear(m->rows);
+	signal_rows_free(&m->rows);
 	free(m);
 }
 
-#define MV(row, col) PQgetvalue(m->rows, row, col)
+#define MV(row, col) PQgetvalue(m->rows.res, row, col)
 
-static int nrows(const struct sends *m)
+static const char *row_key(const void *res, int row)
 {
-	return m->rows ? PQntuples(m->rows) : 0;
-}
-
-static const char *row_key(const void *ctx, int row)
-{
-	return PQgetvalue(ctx, row, SU_EVENT_ID);
+	return PQgetvalue(res, row, SU_EVENT_ID);
 }
 
 static int is_held(const struct sends *m, int r)
@@ -52,22 +43,11 @@ static void on_loaded(struct screen *s, struct app *a, PGresult **res, int nres,
 {
 	struct sends *m = (struct sends *)s;
 	(void)a;
-	if (err || nres != 1 || PQnfields(res[0]) != SU_COLS) {
-		snprintf(m->error, sizeof m->error, "%s", err ? err : "unexpected answer");
+	if (signal_rows_adopt(&m->rows, res, nres, err) < 0)
 		return;
-	}
-	char was[32] = "";
-	if (m->l.sel >= 0 && m->l.sel < nrows(m))
-		snprintf(was, sizeof was, "%s", MV(m->l.sel, SU_EVENT_ID));
-	PQclear(m->rows);
-	m->rows = res[0];
-	res[0] = NULL;
-	m->error[0] = '\0';
 	m->held = 0;
-	for (int i = 0; i < nrows(m); i++)
+	for (int i = 0; i < signal_rows_count(&m->rows); i++)
 		m->held += is_held(m, i);
-	ui_list_follow(&m->l, was, nrows(m), row_key, m->rows);
-	ui_list_fit(&m->l, nrows(m), m->height > 0 ? m->height : 1);
 }
 
 static void sends_reload(struct screen *s, struct app *a)
@@ -87,17 +67,28 @@ static void send_words(const struct sends *m, int r, char *out, size_t n)
 	snprintf(out, n, "%s \"%s\"", kind, MV(r, SU_CAMPAIGN));
 }
 
-static void draw_row(struct sends *m, struct app *a, int i, int y)
+/* Column widths: narrow below 80 columns, wide from 110. */
+static int col_customer(const struct app *a)
 {
-	int sel = i == m->l.sel, wide = a->cols >= 110, narrow = a->cols < 80, held = is_held(m, i);
+	return a->cols >= 110 ? 26 : a->cols < 80 ? 12 : 16;
+}
+
+static int col_send(const struct app *a)
+{
+	return a->cols >= 110 ? 30 : a->cols < 80 ? 16 : 24;
+}
+
+static void draw_row(struct screen *s, struct app *a, int i, int y)
+{
+	struct sends *m = (struct sends *)s;
+	int sel = i == m->rows.l.sel, held = is_held(m, i);
 	char day[16], send[256];
 	fmt_day(day, sizeof day, MV(i, SU_SCHEDULED));
 	send_words(m, i, send, sizeof send);
 	ui_text(stdscr, y, 0, 1, sel ? term_attr(UA_SEL) : (int)A_NORMAL, sel ? term_sym(SYM_SEL) : " ", 0);
 	int x = 2 + ui_text(stdscr, y, 2, 6, term_attr(UA_DIM), day, 1) + 1;
-	x += ui_text(stdscr, y, x, wide ? 26 : narrow ? 14 : 18, sel ? (int)A_BOLD : (int)A_NORMAL,
-	             MV(i, SU_CUSTOMER), 1) + 1;
-	x += ui_text(stdscr, y, x, wide ? 30 : narrow ? 16 : 22, (int)A_NORMAL, send, 1) + 1;
+	x += ui_text(stdscr, y, x, col_customer(a), sel ? (int)A_BOLD : (int)A_NORMAL, MV(i, SU_CUSTOMER), 1) + 1;
+	x += ui_text(stdscr, y, x, col_send(a), (int)A_NORMAL, send, 1) + 1;
 	/* Held in a word where the state goes; else the first reason. */
 	x += ui_text(stdscr, y, x, 4, held ? term_attr(UA_BAD) : (int)A_NORMAL, held ? "HELD" : "", 1) + 1;
 	if (x < a->cols - 4)
@@ -108,9 +99,9 @@ static void draw_row(struct sends *m, struct app *a, int i, int y)
 /* The selected send in full: the hold, then the reasons. */
 static void draw_detail(struct sends *m, struct app *a, int y, int h)
 {
-	int r = m->l.sel, used = 0;
+	int r = m->rows.l.sel, used = 0;
 	ui_hline(stdscr, y, 0, a->cols);
-	if (r < 0 || r >= nrows(m) || h < 2)
+	if (r < 0 || r >= signal_rows_count(&m->rows) || h < 2)
 		return;
 	if (is_held(m, r)) {
 		char line[768];
@@ -120,13 +111,13 @@ static void draw_detail(struct sends *m, struct app *a, int y, int h)
 	}
 	if (1 + used < h)
 		used += signals_draw_wrapped(y + 1 + used, 1, a->cols - 2, h - 1 - used, (int)A_NORMAL,
-		                             PQgetisnull(m->rows, r, SU_REASONS) ? "no active signal" : MV(r, SU_REASONS));
+		                             PQgetisnull(m->rows.res, r, SU_REASONS) ? "no active signal" : MV(r, SU_REASONS));
 }
 
 static void sends_draw(struct screen *s, struct app *a)
 {
 	struct sends *m = (struct sends *)s;
-	int n = nrows(m);
+	int n = signal_rows_count(&m->rows);
 	char right[64];
 	ui_textf(stdscr, 0, 1, a->cols / 2, term_attr(UA_HEADER), 0, "Baton %s Sends to customers in trouble",
 	         term_sym(SYM_DOT));
@@ -135,48 +126,18 @@ static void sends_draw(struct screen *s, struct app *a)
 	ui_text(stdscr, 1, 1, a->cols - rw - 4, term_attr(UA_DIM),
 	        "Scheduled sends whose customer has an active signal, and held ones", 0);
 	ui_text(stdscr, 1, a->cols - rw - 1, rw, (int)A_NORMAL, right, 0);
-	int wide = a->cols >= 110, narrow = a->cols < 80, x = 2;
+	int x = 2;
 	x += ui_text(stdscr, 2, x, 6, (int)A_BOLD, "When", 1) + 1;
-	x += ui_text(stdscr, 2, x, wide ? 26 : narrow ? 14 : 18, (int)A_BOLD, "Customer", 1) + 1;
-	x += ui_text(stdscr, 2, x, wide ? 30 : narrow ? 16 : 22, (int)A_BOLD, "Send", 1) + 1;
+	x += ui_text(stdscr, 2, x, col_customer(a), (int)A_BOLD, "Customer", 1) + 1;
+	x += ui_text(stdscr, 2, x, col_send(a), (int)A_BOLD, "Send", 1) + 1;
 	ui_text(stdscr, 2, x + 5, a->cols - x - 6, (int)A_BOLD, "Why", 0);
 	int detail = a->rows >= 20 ? 4 : 2;
-	m->height = a->rows - 4 - detail;
-	if (m->error[0])
-		ui_text(stdscr, 3, 2, a->cols - 4, term_attr(UA_BAD), m->error, 0);
-	else if (!m->rows)
-		ui_text(stdscr, 3, 2, a->cols - 4, term_attr(UA_DIM), "loading…", 0);
-	else if (n == 0)
-		ui_text(stdscr, 3, 2, a->cols - 4, term_attr(UA_DIM),
-		        "No scheduled send goes to a customer in trouble.", 0);
-	ui_list_fit(&m->l, n, m->height);
-	for (int i = 0; i < m->height && m->l.top + i < n; i++)
-		draw_row(m, a, m->l.top + i, 3 + i);
+	m->rows.height = a->rows - 4 - detail;
+	signal_rows_draw(&m->rows, a, 3, "No scheduled send goes to a customer in trouble.", draw_row);
 	draw_detail(m, a, a->rows - 1 - detail, detail);
 }
 
 /* --- acting --------------------------------------------------------------------- */
-
-static void search_step(struct sends *m, struct app *a, int dir)
-{
-	static const int cols[] = {SU_CUSTOMER, SU_CAMPAIGN, SU_REASONS};
-	if (!m->search[0] || !m->rows)
-		return;
-	int r = signals_find_row(m->rows, cols, 3, m->l.sel, dir, m->search);
-	if (r < 0)
-		app_message(a, 1, "not found: %s", m->search);
-	else
-		m->l.sel = r;
-}
-
-static void on_search(struct app *a, void *ctx, const char *answer)
-{
-	struct sends *m = ctx;
-	if (!screen_release(&m->base) || !answer || !*answer)
-		return;
-	snprintf(m->search, sizeof m->search, "%s", answer);
-	search_step(m, a, 1);
-}
 
 static void hold(struct sends *m, struct app *a, int r)
 {
@@ -189,7 +150,10 @@ static void hold(struct sends *m, struct app *a, int r)
 static void sends_action(struct screen *s, struct app *a, enum ui_action act)
 {
 	struct sends *m = (struct sends *)s;
-	int r = m->l.sel, have = r >= 0 && r < nrows(m);
+	int r = m->rows.l.sel;
+	if (signal_rows_action(&m->rows, a, act))
+		return;
+	int have = r >= 0 && r < signal_rows_count(&m->rows);
 	switch (act) {
 	case ACT_BACK:
 		app_pop(a);
@@ -206,16 +170,8 @@ static void sends_action(struct screen *s, struct app *a, enum ui_action act)
 		if (have)
 			hold(m, a, r);
 		return;
-	case ACT_SEARCH:
-		screen_hold(s);
-		app_prompt(a, "/", 0, on_search, m);
-		return;
-	case ACT_SEARCH_NEXT:
-	case ACT_SEARCH_PREV:
-		search_step(m, a, act == ACT_SEARCH_NEXT ? 1 : -1);
-		return;
 	default:
-		ui_list_move(&m->l, nrows(m), m->height - 1, act);
+		return;
 	}
 }
 
@@ -234,8 +190,10 @@ struct screen *sends_new(struct app *a)
 	struct sends *m = calloc(1, sizeof *m);
 	if (!m)
 		abort();
+	static const int find[] = {SU_CUSTOMER, SU_CAMPAIGN, SU_REASONS};
 	m->base.ops = &sends_ops;
-	m->l.sel = -1;
+	m->rows = (struct signal_rows){.s = &m->base, .ncols = SU_COLS, .key = row_key, .find = find, .nfind = 3};
+	m->rows.l.sel = -1;
 	sends_reload(&m->base, a);
 	return &m->base;
 }
