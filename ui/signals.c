@@ -169,8 +169,8 @@ static void on_filter(struct app *a, void *ctx, const char *answer)
 		return;
 	}
 	g->f = f;
-	g->rows.l.sel = 0;
-	g->rows.l.top = 0;
+	/* Another list: from its first row, not from the old one's item. */
+	signal_rows_free(&g->rows);
 	fetch(g, a);
 }
 
@@ -350,6 +350,8 @@ void signal_rows_free(struct signal_rows *r)
 {
 	PQclear(r->res);
 	r->res = NULL;
+	r->l.sel = -1;
+	r->l.top = 0;
 }
 
 /* Where a row of at most cols columns ends in s: at its last space if

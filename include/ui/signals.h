@@ -42,6 +42,7 @@ void signal_rows_draw(struct signal_rows *r, struct app *a, int y, const char *e
                       void (*draw_one)(struct screen *s, struct app *a, int row, int y));
 /* Moves, / n N: 1 if act was one of them. */
 int signal_rows_action(struct signal_rows *r, struct app *a, enum ui_action act);
+/* No rows (loading…) and no selection. */
 void signal_rows_free(struct signal_rows *r);
 
 /* Untrusted text over up to `lines` rows from y, broken at spaces to fit
