@@ -38,7 +38,7 @@ struct app;
 	X(REFRESH, "refresh", "re-read from the database")                 \
 	X(REDRAW, "redraw", "redraw the terminal")                         \
 	X(SUSPEND, "suspend", "suspend to the shell")                      \
-	X(HANDOFF, "handoff", "write a handoff to another team; in Marketing: hold or release the send") \
+	X(HANDOFF, "handoff", "write a handoff (Marketing: hold or release a send)") \
 	X(ACK, "acknowledge", "acknowledge the selected handoff")          \
 	X(RESOLVE, "resolve", "resolve the selected handoff")              \
 	X(CANCEL, "cancel", "cancel the selected handoff (its author)")    \
