@@ -25,7 +25,8 @@ int config_want_group(struct reader *r, const config_setting_t *s);
 int config_unknown(struct reader *r, const config_setting_t *s);
 char *config_strdup(const char *s);
 
-/* ui.start_screen = "queue" | "finder" (src/config_values.c). */
+/* ui.start_screen = "finder" | "queue" | "signals" | "marketing"
+ * (src/config_values.c). */
 int config_read_start_screen(struct reader *r, const config_setting_t *s, enum start_screen *out);
 
 /* The handoff group: its settings go into cfg->moved, each with a warning

@@ -64,12 +64,15 @@ void config_format_minutes(char *out, size_t n, int minutes)
 
 int config_read_start_screen(struct reader *r, const config_setting_t *s, enum start_screen *out)
 {
+	static const struct { const char *name; enum start_screen v; } screens[] = {
+		{"finder", START_FINDER}, {"queue", START_QUEUE}, {"signals", START_SIGNALS},
+		{"marketing", START_MARKETING},
+	};
 	const char *v = config_setting_type(s) == CONFIG_TYPE_STRING ? config_setting_get_string(s) : NULL;
-	if (v && !strcmp(v, "queue"))
-		*out = START_QUEUE;
-	else if (v && !strcmp(v, "finder"))
-		*out = START_FINDER;
-	else
-		return config_fail(r, s, "setting 'ui.start_screen' must be \"queue\" or \"finder\"");
-	return 0;
+	for (size_t i = 0; v && i < sizeof screens / sizeof *screens; i++)
+		if (!strcmp(v, screens[i].name)) {
+			*out = screens[i].v;
+			return 0;
+		}
+	return config_fail(r, s, "setting 'ui.start_screen' must be \"finder\", \"queue\", \"signals\" or \"marketing\"");
 }

@@ -296,29 +296,46 @@ int queue_filter_set(struct queue_filter *f, const char *key, const char *value,
 	return 0;
 }
 
-int queue_filter_parse(struct queue_filter *f, const char *text, const struct team_list *teams,
-                       char *err, size_t errlen)
+int queue_filter_words(const char *text, queue_word_fn word, void *ctx, char *err, size_t errlen)
 {
 	char buf[512];
-	memset(f, 0, sizeof *f);
 	snprintf(buf, sizeof buf, "%s", text);
 	for (char *save = NULL, *tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
 		char *eq = strchr(tok, '=');
-		int flag = !strcmp(tok, "breached") || !strcmp(tok, "mine");
-		if (flag) {
-			*(!strcmp(tok, "breached") ? &f->breached : &f->mine) = 1;
-			continue;
-		}
 		if (eq)
 			*eq = '\0';
-		if (eq && (!strcmp(tok, "breached") || !strcmp(tok, "mine"))) {
-			snprintf(err, errlen, "%s takes no value: write just \"%s\"", tok, tok);
-			return -1;
-		}
-		if (queue_filter_set(f, tok, eq ? eq + 1 : "", teams, err, errlen) < 0)
+		if (word(ctx, tok, eq ? eq + 1 : "", !eq, err, errlen) < 0)
 			return -1;
 	}
 	return 0;
+}
+
+struct parse_ctx {
+	struct queue_filter *f;
+	const struct team_list *teams;
+};
+
+static int parse_word(void *ctx, const char *key, const char *value, int bare, char *err, size_t errlen)
+{
+	struct parse_ctx *c = ctx;
+	int *flag = !strcmp(key, "breached") ? &c->f->breached : !strcmp(key, "mine") ? &c->f->mine : NULL;
+	if (flag && bare) {
+		*flag = 1;
+		return 0;
+	}
+	if (flag) {
+		snprintf(err, errlen, "%s takes no value: write just \"%s\"", key, key);
+		return -1;
+	}
+	return queue_filter_set(c->f, key, value, c->teams, err, errlen);
+}
+
+int queue_filter_parse(struct queue_filter *f, const char *text, const struct team_list *teams,
+                       char *err, size_t errlen)
+{
+	struct parse_ctx c = {f, teams};
+	memset(f, 0, sizeof *f);
+	return queue_filter_words(text, parse_word, &c, err, errlen);
 }
 
 /* --- rows ---------------------------------------------------------------------- */

@@ -11,6 +11,7 @@
 #include "baton/session.h"
 #include "baton/text.h"
 #include "baton/ui.h"
+#include "ui/signals.h"
 #include "ui/ui.h"
 
 #include <errno.h>
@@ -223,6 +224,10 @@ static void dispatch(struct app *a, int key, int is_func)
 	case ACT_HELP:
 		app_push(a, help_new(a, s->ops->scope));
 		return;
+	case ACT_SIGNALS:
+	case ACT_SENDS:
+		signals_show(a, act);
+		return;
 	case ACT_REDRAW:
 		clearok(curscr, TRUE);
 		a->dirty = 1;
@@ -250,19 +255,35 @@ static void read_keys(struct app *a)
 
 /* --- the start screen -------------------------------------------------------- */
 
-/* Once the server has said who is signed in: a lead's console opens on the
- * queue (their teams' handoffs, breached first by severity), unless
- * ui.start_screen says otherwise.  It goes above the finder, which q goes
- * back to, and below the saved drafts if they were offered meanwhile. */
+/* What ui.start_screen names, or by role: a lead opens on the queue (their
+ * teams' handoffs, breached first by severity), Marketing on its scheduled
+ * sends to customers in trouble.  NULL: the finder. */
+static struct screen *start_screen_new(struct app *a)
+{
+	enum start_screen want = a->cfg->start_screen;
+	if (want == START_BY_ROLE)
+		want = a->me.lead                        ? START_QUEUE
+		       : !strcmp(a->me.team, "marketing") ? START_MARKETING
+		                                          : START_FINDER;
+	switch (want) {
+	case START_QUEUE: return queue_new(a);
+	case START_SIGNALS: return signals_new(a);
+	case START_MARKETING: return sends_new(a);
+	default: return NULL;
+	}
+}
+
+/* Once the server has said who is signed in.  The start screen goes above
+ * the finder, which q goes back to, and below the saved drafts if they
+ * were offered meanwhile. */
 static void open_start_screen(struct app *a)
 {
 	if (a->started || !a->ready || !a->top)
 		return;
 	a->started = 1;
-	enum start_screen want = a->cfg->start_screen;
-	if (want == START_FINDER || (want == START_BY_ROLE && !a->me.lead))
+	struct screen *q = start_screen_new(a);
+	if (!q)
 		return;
-	struct screen *q = queue_new(a);
 	struct screen *above = NULL, *bottom = a->top;
 	while (bottom->below) {
 		above = bottom;

@@ -7,6 +7,7 @@
 #include "baton/note.h"
 #include "baton/text.h"
 #include "ui/customer.h"
+#include "ui/signals.h"
 #include "ui/ui.h"
 
 #include <stdio.h>
@@ -76,6 +77,9 @@ static void on_loaded(struct screen *s, struct app *a, PGresult **res, int nres,
 	int fs = c->list[P_FLAGS].sel;
 	snprintf(was_flag, sizeof was_flag, "%s",
 	         c->loaded && fs >= 0 && fs < c->nflags ? V(CV_SIGNALS, c->flag_idx[fs], SG_KIND) : "");
+	/* Opened on an item (a signal, a send): select it once it is read. */
+	if (!c->loaded && c->want[0])
+		snprintf(c->focus == P_FLAGS ? was_flag : was[c->focus], sizeof was_flag, "%s", c->want);
 	cv_free(&c->cv);
 	c->cv = cv;
 	c->loaded = 1;
@@ -89,6 +93,9 @@ static void on_loaded(struct screen *s, struct app *a, PGresult **res, int nres,
 		struct panel_rows pr = {&c->cv, panel_part[p]};
 		ui_list_follow(&c->list[p], was[p], cv_rows(&c->cv, panel_part[p]), row_id, &pr);
 	}
+	/* A signal acknowledged meanwhile leaves no flag to stand on. */
+	if (c->focus == P_FLAGS && c->nflags == 0)
+		c->focus = P_ONBOARDING;
 }
 
 static void customer_draw(struct screen *s, struct app *a)
@@ -201,6 +208,21 @@ static int step_target(struct customer *c, const char *kind)
 	return -1;
 }
 
+/* h in the Marketing panel: hold the selected scheduled send, or release
+ * it; the server says who may. */
+static void hold_send(struct customer *c, struct app *a)
+{
+	int r = c->list[P_MARKETING].sel;
+	if (r < 0 || r >= cv_rows(&c->cv, CV_MARKETING) || strcmp(V(CV_MARKETING, r, K_STATUS), "scheduled")) {
+		app_message(a, 1, "only a scheduled send can be held: select one in the Marketing panel");
+		return;
+	}
+	char kind[32], what[384];
+	fmt_words(kind, sizeof kind, V(CV_MARKETING, r, K_KIND));
+	snprintf(what, sizeof what, "%s \"%s\" to %s", kind, V(CV_MARKETING, r, K_CAMPAIGN), V(CV_HEADER, 0, H_NAME));
+	signal_hold_ask(a, cv_num(&c->cv, CV_MARKETING, r, K_ID), V(CV_MARKETING, r, K_HELD)[0] == 't', what);
+}
+
 static void step(struct customer *c, struct app *a, const char *kind)
 {
 	int r = step_target(c, kind);
@@ -288,7 +310,9 @@ static void customer_action(struct screen *s, struct app *a, enum ui_action act)
 		app_push(a, queue_new(a));
 		return;
 	case ACT_HANDOFF:
-		if (c->loaded)
+		if (c->loaded && c->focus == P_MARKETING)
+			hold_send(c, a);
+		else if (c->loaded)
 			start_handoff(c, a);
 		return;
 	case ACT_NOTE:
@@ -357,6 +381,11 @@ static const struct screen_ops customer_ops = {
 
 struct screen *customer_new(struct app *a, long long id)
 {
+	return customer_new_at(a, id, P_ONBOARDING, "");
+}
+
+struct screen *customer_new_at(struct app *a, long long id, enum panel p, const char *key)
+{
 	struct customer *c = calloc(1, sizeof *c);
 	if (!c)
 		abort();
@@ -364,9 +393,10 @@ struct screen *customer_new(struct app *a, long long id)
 	c->id = id;
 	c->base.customer_id = id;
 	snprintf(c->idtxt, sizeof c->idtxt, "%lld", id);
-	c->focus = P_ONBOARDING;
-	for (int p = 0; p < P_COUNT; p++)
-		c->list[p].sel = -1;
+	c->focus = p;
+	snprintf(c->want, sizeof c->want, "%s", key);
+	for (int i = 0; i < P_COUNT; i++)
+		c->list[i].sel = -1;
 	customer_reload(&c->base, a);
 	return &c->base;
 }

@@ -16,13 +16,15 @@ static void help_legend(struct buf *b, enum ui_scope scope)
 	buf_puts(b, "\nSymbols\n\n");
 	for (size_t i = 0; i < sizeof shown / sizeof *shown; i++)
 		buf_printf(b, "  %-6s %s\n", term_sym(shown[i]), term_sym_meaning(shown[i]));
-	if (scope != SCOPE_CUSTOMER && scope != SCOPE_FINDER)
+	int lists = scope == SCOPE_SIGNALS || scope == SCOPE_SENDS;
+	if (scope != SCOPE_CUSTOMER && scope != SCOPE_FINDER && !lists)
 		return;
-	buf_puts(b, "\nMarkers\n\n"
-	            "  !!     urgent ticket          !      high-priority ticket\n"
-	            "  SLA!   ticket past its SLA    overdue 4d  milestone past its due date\n"
-	            "  NEW    handoff not yet acknowledged       ACK  acknowledged\n"
-	            "  LATE / NOT ACKNOWLEDGED (4h over)  past its acknowledgement SLA\n");
+	if (!lists)
+		buf_puts(b, "\nMarkers\n\n"
+		            "  !!     urgent ticket          !      high-priority ticket\n"
+		            "  SLA!   ticket past its SLA    overdue 4d  milestone past its due date\n"
+		            "  NEW    handoff not yet acknowledged       ACK  acknowledged\n"
+		            "  LATE / NOT ACKNOWLEDGED (4h over)  past its acknowledgement SLA\n");
 	buf_puts(b, "\nCrossed signals (flags)\n\n");
 	for (int i = 0; i < CV_FLAG_COUNT; i++)
 		buf_printf(b, "  %s %s: %s\n", term_sym(SYM_FLAG), cv_flag_title(i), cv_flag_explain(i));
@@ -47,6 +49,17 @@ struct screen *help_new(struct app *a, enum ui_scope scope)
 			continue;
 		buf_printf(&b, "  %-22s %s\n", keys, keys_action_help((enum ui_action)act));
 	}
+	if (scope == SCOPE_SIGNALS)
+		buf_puts(&b, "\nEvery customer's active crossed signals, most severe first (HIGH,\n"
+		             "MED, LOW), then the oldest; the selected one in full below.  f\n"
+		             "filters, e.g. kind=dropped team=support segment=smb owner=ben (a kind\n"
+		             "by the start of its name).  a acknowledges the selected signal with a\n"
+		             "comment: it leaves the list for everyone until its records change.\n");
+	if (scope == SCOPE_SENDS)
+		buf_puts(&b, "\nEvery scheduled send whose customer has an active signal, with the\n"
+		             "reasons, and every held send (HELD, who, when and why), soonest first.\n"
+		             "h holds the selected send with a comment, or releases a held one;\n"
+		             "who may is the database's rule (campaign_hold_teams).\n");
 	if (scope == SCOPE_QUEUE)
 		buf_puts(&b, "\nThe queue lists breached handoffs first (! and BREACHED) by severity:\n"
 		             "the most urgent priority first, and within a priority the one furthest\n"

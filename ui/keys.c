@@ -31,6 +31,10 @@ const struct ui_binding keys_bindings[] = {
 	{SCOPE_GLOBAL, 'Q', "Q", ACT_QUIT},
 	{SCOPE_GLOBAL, 'R', "R", ACT_REFRESH},
 	{SCOPE_GLOBAL, KEY_F(5), "F5", ACT_REFRESH},
+	/* F2 also where letters are text (the Find field, the forms). */
+	{SCOPE_GLOBAL, 'S', "S", ACT_SIGNALS},
+	{SCOPE_GLOBAL, KEY_F(2), "F2", ACT_SIGNALS},
+	{SCOPE_GLOBAL, 'M', "M", ACT_SENDS},
 	/* Lists: every screen with rows. */
 	{SCOPE_LIST, 'j', "j", ACT_DOWN},
 	{SCOPE_LIST, KEY_DOWN, "Down", ACT_DOWN},
@@ -91,6 +95,10 @@ const struct ui_binding keys_bindings[] = {
 	{SCOPE_QUEUE, '4', NULL, ACT_VIEW}, {SCOPE_QUEUE, '5', NULL, ACT_VIEW},
 	{SCOPE_QUEUE, '6', NULL, ACT_VIEW}, {SCOPE_QUEUE, '7', NULL, ACT_VIEW},
 	{SCOPE_QUEUE, '8', NULL, ACT_VIEW}, {SCOPE_QUEUE, '9', NULL, ACT_VIEW},
+	/* The signals and Marketing's sends to customers in trouble. */
+	{SCOPE_SIGNALS, 'a', "a", ACT_ACK_SIGNAL},
+	{SCOPE_SIGNALS, 'f', "f", ACT_SIGNAL_FILTER},
+	{SCOPE_SENDS, 'h', "h", ACT_HOLD},
 	/* Saved drafts. */
 	{SCOPE_DRAFTS, 's', "s", ACT_SEND},
 	{SCOPE_DRAFTS, 'd', "d", ACT_DISCARD},
@@ -108,7 +116,7 @@ static int scope_chain(enum ui_scope scope, enum ui_scope out[3])
 	int n = 0;
 	out[n++] = scope;
 	if (scope == SCOPE_FINDER || scope == SCOPE_CUSTOMER || scope == SCOPE_PAGER ||
-	    scope == SCOPE_DRAFTS || scope == SCOPE_QUEUE)
+	    scope == SCOPE_DRAFTS || scope == SCOPE_QUEUE || scope == SCOPE_SIGNALS || scope == SCOPE_SENDS)
 		out[n++] = SCOPE_LIST;
 	/* In the form, letters are text: only control keys are global. */
 	out[n++] = SCOPE_GLOBAL;
@@ -166,6 +174,7 @@ void keys_labels(enum ui_scope scope, enum ui_action a, char *out, size_t n)
 static const char *const scope_titles[SCOPE_COUNT] = {
 	"Everywhere", "Lists", "Start screen (finder)", "Customer screen", "Pages (details, timeline, help)",
 	"Handoff and note forms", "Saved drafts", "Handoff queue", "Onboarding forms (milestone, health)",
+	"Signals", "Sends to customers in trouble (Marketing's start screen)",
 };
 
 /* The key table in Markdown, for the README: generated from the same

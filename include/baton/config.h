@@ -50,7 +50,7 @@ struct config_moved {
 const char *config_moved_name(enum moved_setting m);
 
 /* ui.start_screen: what the console opens on. */
-enum start_screen { START_BY_ROLE, START_FINDER, START_QUEUE };
+enum start_screen { START_BY_ROLE, START_FINDER, START_QUEUE, START_SIGNALS, START_MARKETING };
 
 struct config {
 	char *conninfo;              /* database.conninfo, NULL: libpq defaults */
@@ -59,7 +59,7 @@ struct config {
 	int color;                   /* ui.color: 1 use colours if the terminal has them */
 	int escdelay_ms;             /* ui.escdelay_ms */
 	int ascii;                   /* ui.ascii: draw with ASCII only */
-	enum start_screen start_screen; /* ui.start_screen: by role (leads: the queue) */
+	enum start_screen start_screen; /* ui.start_screen: by role (leads: the queue; Marketing: its sends) */
 	struct config_moved moved;   /* handoff.*: now in the database */
 	struct queue_view views[CONFIG_MAX_VIEWS]; /* queue.views */
 	size_t nviews;

@@ -75,6 +75,13 @@ int queue_filter_set(struct queue_filter *f, const char *key, const char *value,
 int queue_filter_parse(struct queue_filter *f, const char *text, const struct team_list *teams,
                        char *err, size_t errlen);
 
+/* Filter text as words, "key=value" or a bare "key" (value "", bare 1),
+ * each to word() until one fails: -1 with its err.  The queue's filter
+ * and the signals screen's read their text with it. */
+typedef int (*queue_word_fn)(void *ctx, const char *key, const char *value, int bare, char *err,
+                             size_t errlen);
+int queue_filter_words(const char *text, queue_word_fn word, void *ctx, char *err, size_t errlen);
+
 /* --- rows, as the console shows them ------------------------------------------ */
 
 struct queue_row {

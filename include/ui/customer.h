@@ -24,9 +24,14 @@ struct customer {
 	int flag_idx[CV_FLAG_COUNT];
 	int nflags;
 	char search[128];
+	char want[64]; /* the row to select in the focused panel at the first load */
 };
 
 #define V(part, row, col) cv_get(&c->cv, part, row, col)
+
+/* A customer screen with the focus on panel p and, once read, the row whose
+ * id is key selected (in the flags: the signal of that kind). */
+struct screen *customer_new_at(struct app *a, long long id, enum panel p, const char *key);
 
 void customer_draw_screen(struct customer *c, struct app *a);
 /* The full item behind a panel's row, as text for a detail page. */

@@ -39,7 +39,7 @@ struct app;
 	X(REFRESH, "refresh", "re-read from the database")                 \
 	X(REDRAW, "redraw", "redraw the terminal")                         \
 	X(SUSPEND, "suspend", "suspend to the shell")                      \
-	X(HANDOFF, "handoff", "write a handoff to another team")           \
+	X(HANDOFF, "handoff", "write a handoff (Marketing: hold or release a send)") \
 	X(ACK, "acknowledge", "acknowledge the selected handoff")          \
 	X(RESOLVE, "resolve", "resolve the selected handoff")              \
 	X(CANCEL, "cancel", "cancel the selected handoff (its author)")    \
@@ -56,7 +56,12 @@ struct app;
 	X(VIEW, "view", "switch to a saved view")                          \
 	X(MILESTONE, "milestone", "change the selected onboarding milestone") \
 	X(HEALTH, "health", "set the onboarding health, with a reason")    \
-	X(SAVE, "save", "save the change")
+	X(SAVE, "save", "save the change")                             \
+	X(SIGNALS, "signals", "the crossed signals of every customer")     \
+	X(SENDS, "sends", "scheduled sends to customers in trouble")       \
+	X(HOLD, "hold", "hold or release the selected send, with a comment") \
+	X(ACK_SIGNAL, "ack-signal", "acknowledge the selected signal, with a comment") \
+	X(SIGNAL_FILTER, "signal-filter", "filter: kind= team= segment= owner=")
 
 enum ui_action {
 #define UI_ACTION_ENUM(id, name, help) ACT_##id,
@@ -67,7 +72,7 @@ enum ui_action {
 
 /* Key scopes: a screen's keymap is its own scope, then SCOPE_GLOBAL. */
 enum ui_scope { SCOPE_GLOBAL, SCOPE_LIST, SCOPE_FINDER, SCOPE_CUSTOMER, SCOPE_PAGER, SCOPE_FORM,
-                SCOPE_DRAFTS, SCOPE_QUEUE, SCOPE_ONBOARDING, SCOPE_COUNT };
+                SCOPE_DRAFTS, SCOPE_QUEUE, SCOPE_ONBOARDING, SCOPE_SIGNALS, SCOPE_SENDS, SCOPE_COUNT };
 
 struct ui_binding {
 	enum ui_scope scope;

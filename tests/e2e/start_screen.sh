@@ -52,7 +52,7 @@ printf 'ui:\n{\n  start_screen = "inbox";\n};\n' >"$T/bad.cfg"
 BATON_CONFIG="$T/bad.cfg" "$BATON_BIN" -d "dbname=$db user=lee" >"$T/out" 2>"$T/err"
 rc=$?
 check "another value: exit 3, the file and line named" \
-	eval '[ "$rc" -eq 3 ] && grep -qF "$T/bad.cfg:3: setting '"'"'ui.start_screen'"'"' must be \"queue\" or \"finder\"" "$T/err"'
+	eval '[ "$rc" -eq 3 ] && grep -qF "$T/bad.cfg:3: setting '"'"'ui.start_screen'"'"' must be \"finder\", \"queue\", \"signals\" or \"marketing\"" "$T/err"'
 
 # A saved draft is offered first; the queue is under it, the finder under both.
 state="$T/state"
