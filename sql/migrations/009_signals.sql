@@ -249,6 +249,28 @@ LANGUAGE sql STABLE ROWS 1 AS $$
     FROM public.baton_setting WHERE key LIKE 'signal\_%'
 $$;
 
+-- The kinds that read a rule: a change of it computes those again (see
+-- baton_signal_refill).  A kind made to read another rule must be named
+-- here, or the cache would keep what the old value said; a key not listed
+-- computes every kind.
+CREATE FUNCTION baton_signal_rule_kinds(p_key text) RETURNS text[]
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE
+        WHEN p_key IN ('signal_complaint_days', 'signal_complaint_keywords',
+                       'signal_complaint_categories')
+            THEN ARRAY['campaign-during-complaint']
+        WHEN p_key IN ('signal_sent_days', 'signal_outreach_kinds')
+            THEN ARRAY['campaign-during-complaint', 'outreach-during-escalation']
+        WHEN p_key = 'signal_escalation_reasons' THEN ARRAY['outreach-during-escalation']
+        WHEN p_key IN ('signal_burning_categories', 'signal_burning_keywords')
+            THEN ARRAY['on-track-but-burning']
+        WHEN p_key IN ('signal_repeat_days', 'signal_repeat_similarity', 'signal_repeat_tickets')
+            THEN ARRAY['repeating-themselves']
+        WHEN p_key IN ('signal_voice_days', 'signal_nps_drop', 'signal_csat_drop',
+                       'signal_ces_drop', 'signal_detractor_nps')
+            THEN ARRAY['voice-falling'] END
+$$;
+
 -- Words for the explanations ------------------------------------------------------
 -- "2d 3h", "5h 10m", "40m".
 CREATE FUNCTION baton_span(p interval) RETURNS text
@@ -447,10 +469,30 @@ $$;
 -- signal_repeat_tickets tickets alike opened within those days.  Alike:
 -- the same category and subjects at least signal_repeat_similarity alike
 -- (pg_trgm): a category alone is too coarse (two billing questions are not
--- one problem), and comparing only within a category keeps it cheap.
+-- one problem), and comparing only within a category keeps it cheap.  The
+-- tickets compared are read once (fresh: the new open ones; topic: those of
+-- their customer and category that are recent enough to be the same
+-- problem), then compared pairwise within a topic only: for everyone, hash
+-- joins on (customer, category) instead of an index probe per ticket.
 CREATE FUNCTION baton_signal_repeating(p_customers bigint[], p_all boolean)
 RETURNS SETOF baton_signal_instance
 LANGUAGE sql STABLE AS $$
+    WITH r AS MATERIALIZED (
+        SELECT x.repeat_days, x.repeat_similarity, x.repeat_tickets,
+               now() - make_interval(days => x.repeat_days) AS after
+        FROM baton_signal_rules() x),
+    fresh AS MATERIALIZED (
+        SELECT t.id, t.customer_id, t.category, t.subject, t.priority, t.opened_at
+        FROM r JOIN ticket t ON t.status NOT IN ('solved', 'closed') AND t.opened_at >= r.after
+        WHERE p_all OR t.customer_id = ANY (p_customers)),
+    topic AS MATERIALIZED (
+        SELECT t.id, t.customer_id, t.category, t.subject, t.opened_at, t.solved_at,
+               t.status NOT IN ('solved', 'closed') AS open
+        FROM r JOIN ticket t ON t.opened_at >= r.after
+                             OR (t.status IN ('solved', 'closed')
+                                 AND t.solved_at >= r.after - make_interval(days => r.repeat_days))
+        WHERE (p_all OR t.customer_id = ANY (p_customers))
+          AND (t.customer_id, t.category) IN (SELECT f.customer_id, f.category FROM fresh f))
     SELECT t.customer_id, 'repeating-themselves',
            CASE WHEN t.priority IN ('urgent', 'high') THEN 3 ELSE 2 END,
            t.reopened_at, ARRAY['ticket:' || t.id],
@@ -468,34 +510,26 @@ LANGUAGE sql STABLE AS $$
            || ', ' || (t.opened_at::date - s.solved_at::date) || ' days after the same problem #' || s.id
            || ' was solved',
            'support', NULL::timestamptz, NULL::text, t.opened_at + make_interval(days => r.repeat_days)
-    FROM baton_signal_rules() r
-    JOIN ticket t ON t.status NOT IN ('solved', 'closed')
-                 AND t.opened_at >= now() - make_interval(days => r.repeat_days)
-    JOIN ticket s ON s.customer_id = t.customer_id AND s.category = t.category
-                 AND s.status IN ('solved', 'closed')
-                 AND s.solved_at >= now() - make_interval(days => 2 * r.repeat_days)
-                 AND s.solved_at <= t.opened_at
-                 AND s.solved_at >= t.opened_at - make_interval(days => r.repeat_days)
+    FROM r
+    CROSS JOIN fresh t
+    JOIN topic s ON s.customer_id = t.customer_id AND s.category = t.category AND NOT s.open
+                AND s.solved_at <= t.opened_at
+                AND s.solved_at >= t.opened_at - make_interval(days => r.repeat_days)
     WHERE similarity(s.subject, t.subject) >= r.repeat_similarity
-      AND (p_all OR t.customer_id = ANY (p_customers))
     UNION ALL
     SELECT t.customer_id, 'repeating-themselves', 2, min(o.opened_at),
            array_agg('ticket:' || o.id ORDER BY o.id),
            count(*) || ' tickets like #' || t.id || ' ' || baton_quote(t.subject) || ' in '
            || r.repeat_days || ' days',
            'support', NULL::timestamptz, NULL::text, min(o.opened_at) + make_interval(days => r.repeat_days)
-    FROM baton_signal_rules() r
-    JOIN ticket t ON t.status NOT IN ('solved', 'closed')
-                 AND t.opened_at >= now() - make_interval(days => r.repeat_days)
-    JOIN ticket o ON o.customer_id = t.customer_id AND o.category = t.category
-                 AND o.opened_at >= now() - make_interval(days => r.repeat_days)
-                 AND o.opened_at <= t.opened_at
-                 AND similarity(o.subject, t.subject) >= r.repeat_similarity
-    WHERE (p_all OR t.customer_id = ANY (p_customers))
+    FROM r
+    CROSS JOIN fresh t
+    JOIN topic o ON o.customer_id = t.customer_id AND o.category = t.category
+                AND o.opened_at >= r.after AND o.opened_at <= t.opened_at
+    WHERE similarity(o.subject, t.subject) >= r.repeat_similarity
       -- The newest of them stands for the topic.
-      AND NOT EXISTS (SELECT 1 FROM ticket n
+      AND NOT EXISTS (SELECT 1 FROM fresh n
                       WHERE n.customer_id = t.customer_id AND n.category = t.category
-                        AND n.status NOT IN ('solved', 'closed')
                         AND n.opened_at > t.opened_at
                         AND similarity(n.subject, t.subject) >= r.repeat_similarity)
     GROUP BY t.customer_id, t.id, t.subject, r.repeat_days, r.repeat_tickets
@@ -505,44 +539,49 @@ $$;
 -- 6 Voice of the customer falling: the latest NPS, CSAT or CES answer (of
 -- the last signal_voice_days) fell by the setting's points or more since
 -- the previous answer of its kind; or a detractor NPS while a campaign is
--- scheduled.
+-- scheduled.  latest: each customer's last answer of each kind that has
+-- one in those days, with the answer before it (one pass over the
+-- answers of those customers and kinds).
 CREATE FUNCTION baton_signal_voice(p_customers bigint[], p_all boolean)
 RETURNS SETOF baton_signal_instance
 LANGUAGE sql STABLE AS $$
+    WITH r AS MATERIALIZED (
+        SELECT x.nps_drop, x.csat_drop, x.ces_drop, x.detractor_nps, x.voice_days,
+               now() - make_interval(days => x.voice_days) AS after
+        FROM baton_signal_rules() x),
+    latest AS MATERIALIZED (
+        SELECT a.* FROM (
+            SELECT s.id, s.customer_id, s.kind, s.score, s.comment, s.responded_at,
+                   lag(s.id) OVER w AS p_id, lag(s.score) OVER w AS p_score,
+                   lag(s.responded_at) OVER w AS p_at, lead(s.id) OVER w IS NULL AS last
+            FROM survey_response s
+            WHERE (p_all OR s.customer_id = ANY (p_customers))
+              AND (s.customer_id, s.kind) IN (
+                      SELECT x.customer_id, x.kind FROM r JOIN survey_response x ON x.responded_at >= r.after
+                      WHERE p_all OR x.customer_id = ANY (p_customers))
+            WINDOW w AS (PARTITION BY s.customer_id, s.kind ORDER BY s.responded_at)) a
+        WHERE a.last)
     SELECT l.customer_id, 'voice-falling', 2, l.responded_at,
-           ARRAY['survey:' || l.id, 'survey:' || p.id],
-           upper(l.kind) || ' fell from ' || p.score || ' to ' || l.score || ' on '
+           ARRAY['survey:' || l.id, 'survey:' || l.p_id],
+           upper(l.kind) || ' fell from ' || l.p_score || ' to ' || l.score || ' on '
            || to_char(l.responded_at, 'Mon DD') || ' (previous answer '
-           || to_char(p.responded_at, 'Mon DD') || ')'
+           || to_char(l.p_at, 'Mon DD') || ')'
            || coalesce(': ' || baton_quote(l.comment), ''),
            'success', NULL::timestamptz, NULL::text, l.responded_at + make_interval(days => r.voice_days)
-    FROM baton_signal_rules() r
-    JOIN survey_response l ON l.responded_at >= now() - make_interval(days => r.voice_days)
-    CROSS JOIN LATERAL (
-        SELECT x.id, x.score, x.responded_at FROM survey_response x
-        WHERE x.customer_id = l.customer_id AND x.kind = l.kind AND x.responded_at < l.responded_at
-        ORDER BY x.responded_at DESC LIMIT 1) p
-    WHERE p.score - l.score >= CASE l.kind WHEN 'nps' THEN r.nps_drop WHEN 'csat' THEN r.csat_drop
-                                           ELSE r.ces_drop END
-      AND (p_all OR l.customer_id = ANY (p_customers))
-      AND NOT EXISTS (SELECT 1 FROM survey_response n
-                      WHERE n.customer_id = l.customer_id AND n.kind = l.kind
-                        AND n.responded_at > l.responded_at)
+    FROM r
+    JOIN latest l ON l.responded_at >= r.after
+    WHERE l.p_score - l.score >= CASE l.kind WHEN 'nps' THEN r.nps_drop WHEN 'csat' THEN r.csat_drop
+                                             ELSE r.ces_drop END
     UNION ALL
     SELECT l.customer_id, 'voice-falling', 2, l.responded_at,
            ARRAY['survey:' || l.id, 'campaign:' || m.id],
            'NPS ' || l.score || ' on ' || to_char(l.responded_at, 'Mon DD') || ' while '
            || baton_send_words(m.kind, m.campaign, m.status, m.scheduled_at),
            'marketing', NULL::timestamptz, NULL::text, l.responded_at + make_interval(days => r.voice_days)
-    FROM baton_signal_rules() r
-    JOIN survey_response l ON l.kind = 'nps' AND l.score <= r.detractor_nps
-                          AND l.responded_at >= now() - make_interval(days => r.voice_days)
+    FROM r
+    JOIN latest l ON l.kind = 'nps' AND l.score <= r.detractor_nps AND l.responded_at >= r.after
     JOIN marketing_event m ON m.customer_id = l.customer_id AND m.status = 'scheduled'
                           AND m.held_by IS NULL
-    WHERE (p_all OR l.customer_id = ANY (p_customers))
-      AND NOT EXISTS (SELECT 1 FROM survey_response n
-                      WHERE n.customer_id = l.customer_id AND n.kind = 'nps'
-                        AND n.responded_at > l.responded_at)
 $$;
 
 CREATE FUNCTION baton_signal_instances(p_customers bigint[], p_all boolean)
@@ -630,8 +669,10 @@ CREATE TYPE baton_signal AS (customer_id bigint, kind text, title text, severity
 -- CURRENT), whoever computes them: a cached date does not depend on which
 -- reader happened to refresh it.
 
+-- No foreign keys: a refill writes 100,000 rows, and a check per row would
+-- cost more than the rest; a customer's rows go with it by a trigger.
 CREATE TABLE customer_signal (
-    customer_id    bigint NOT NULL REFERENCES customer (id) ON DELETE CASCADE,
+    customer_id    bigint NOT NULL,
     kind           text NOT NULL,
     severity_rank  integer NOT NULL,
     since          timestamptz,
@@ -650,15 +691,15 @@ CREATE TABLE customer_signal (
 );
 
 CREATE TABLE customer_signal_state (
-    customer_id  bigint PRIMARY KEY REFERENCES customer (id) ON DELETE CASCADE,
+    customer_id  bigint PRIMARY KEY,
     valid_until  timestamptz,
     computed_at  timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX customer_signal_state_until_idx ON customer_signal_state (valid_until)
     WHERE valid_until IS NOT NULL;
 
--- No reference to customer: a mark left by the cascade of deleting a
--- customer must not fail that delete; the refresh drops such marks.
+-- A mark left by the cascade of deleting a customer is dropped by the
+-- next refresh.
 CREATE TABLE signal_dirty (
     seq          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     customer_id  bigint NOT NULL
@@ -727,24 +768,32 @@ LANGUAGE sql STABLE AS $$
            || CASE WHEN p_more > 0 THEN ' (+' || p_more || ' more)' ELSE '' END
 $$;
 
--- Every customer computed again, set-based: the fill below, a change of the
--- rules, data loaded without triggers (sql/bench/generate.sql).  Returns
--- how many signals there are.
-CREATE FUNCTION baton_signal_refill() RETURNS bigint
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp SET TimeZone FROM CURRENT AS $$
+-- Every customer computed again, set-based: the fill below, data loaded
+-- without triggers (sql/bench/generate.sql: SELECT baton_signal_refill()),
+-- a change of the rules (only the kinds p_kinds that read it; NULL: all).
+-- Returns how many signals of those kinds there are.
+CREATE FUNCTION baton_signal_refill(p_kinds text[] DEFAULT NULL) RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp SET TimeZone FROM CURRENT
+SET work_mem = '256MB' AS $$
 DECLARE
     v_marks bigint[];
     v_n bigint;
 BEGIN
     PERFORM pg_advisory_xact_lock(9009);
-    SELECT coalesce(array_agg(d.seq), '{}') INTO v_marks FROM signal_dirty d;
-    DELETE FROM customer_signal;
-    INSERT INTO customer_signal SELECT * FROM baton_signal_compute(NULL, true);
+    -- Only a complete refill clears the marks: the other kinds of a marked
+    -- customer are still to compute.
+    IF p_kinds IS NULL THEN
+        SELECT coalesce(array_agg(d.seq), '{}') INTO v_marks FROM signal_dirty d;
+    END IF;
+    DELETE FROM customer_signal s WHERE p_kinds IS NULL OR s.kind = ANY (p_kinds);
+    INSERT INTO customer_signal
+    SELECT * FROM baton_signal_compute(NULL, true) c WHERE p_kinds IS NULL OR c.kind = ANY (p_kinds);
     GET DIAGNOSTICS v_n = ROW_COUNT;
-    INSERT INTO customer_signal_state AS st (customer_id, valid_until, computed_at)
-    SELECT u.customer_id, u.valid_until, now() FROM baton_signal_valid_until(NULL, true) u
-    ON CONFLICT (customer_id) DO UPDATE SET valid_until = excluded.valid_until,
-                                            computed_at = excluded.computed_at;
+    -- (A customer added meanwhile brings its own state: ON CONFLICT.)
+    DELETE FROM customer_signal_state;
+    INSERT INTO customer_signal_state (customer_id, valid_until)
+    SELECT u.customer_id, u.valid_until FROM baton_signal_valid_until(NULL, true) u
+    ON CONFLICT (customer_id) DO UPDATE SET valid_until = excluded.valid_until, computed_at = now();
     DELETE FROM signal_dirty d WHERE d.seq = ANY (v_marks);
     RETURN v_n;
 END $$;
@@ -933,12 +982,17 @@ END $$;
 
 -- A new customer has nothing to signal yet: its state says so.  Of a
 -- customer's own columns, only its onboarding health is read by a signal.
+-- A deleted customer's state goes first: a refresh that holds it has
+-- committed its rows by the time they are deleted.
 CREATE FUNCTION baton_signal_mark_customer() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
         INSERT INTO customer_signal_state (customer_id) SELECT n.id FROM new_rows n
         ON CONFLICT DO NOTHING;
+    ELSIF TG_OP = 'DELETE' THEN
+        DELETE FROM customer_signal_state st WHERE st.customer_id IN (SELECT o.id FROM old_rows o);
+        DELETE FROM customer_signal s WHERE s.customer_id IN (SELECT o.id FROM old_rows o);
     ELSE
         INSERT INTO signal_dirty (customer_id)
         SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id
@@ -956,7 +1010,7 @@ BEGIN
                              'signal_ack', 'customer']
     LOOP
         FOREACH op IN ARRAY ARRAY['insert', 'update', 'delete'] LOOP
-            CONTINUE WHEN (t = 'signal_ack' AND op <> 'insert') OR (t = 'customer' AND op = 'delete');
+            CONTINUE WHEN t = 'signal_ack' AND op <> 'insert';
             EXECUTE format('CREATE TRIGGER %I AFTER %s ON %I REFERENCING %s FOR EACH STATEMENT'
                            ' EXECUTE FUNCTION %I()', t || '_signal_' || op, op, t,
                            CASE op WHEN 'insert' THEN 'NEW TABLE AS new_rows'
@@ -968,13 +1022,23 @@ BEGIN
     END LOOP;
 END $$;
 
--- The rules changed: everyone's signals change with them.
+-- The rules changed: everyone's signals of the kinds that read them change
+-- with them, in the administrator's transaction (seconds at 100,000
+-- customers, while everyone else reads the cache as it was).
 CREATE FUNCTION baton_signal_rules_changed() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+    v_changed text[];
+    v_kinds text[];
 BEGIN
-    IF EXISTS (SELECT 1 FROM new_rows n JOIN old_rows o ON o.key = n.key
-               WHERE n.key LIKE 'signal\_%' AND n.value IS DISTINCT FROM o.value) THEN
-        PERFORM baton_signal_refill();
+    SELECT array_agg(n.key) INTO v_changed FROM new_rows n JOIN old_rows o ON o.key = n.key
+    WHERE n.key LIKE 'signal\_%' AND n.value IS DISTINCT FROM o.value;
+    IF v_changed IS NOT NULL THEN
+        -- Any key that names no kinds: all of them.
+        IF NOT EXISTS (SELECT 1 FROM unnest(v_changed) k WHERE baton_signal_rule_kinds(k) IS NULL) THEN
+            SELECT array_agg(DISTINCT x) INTO v_kinds FROM unnest(v_changed) k, unnest(baton_signal_rule_kinds(k)) x;
+        END IF;
+        PERFORM baton_signal_refill(v_kinds);
     END IF;
     RETURN NULL;
 END $$;
@@ -982,7 +1046,9 @@ CREATE TRIGGER baton_setting_signals AFTER UPDATE ON baton_setting
     REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION baton_signal_rules_changed();
 
--- The customers already there.
+-- The customers already there: at 100,000 customers this takes longer than
+-- a client's statement timeout, which a migration need not keep.
+SET LOCAL statement_timeout = 0;
 SELECT baton_signal_refill();
 
 -- Writes -----------------------------------------------------------------------------
@@ -1133,7 +1199,7 @@ END $$;
 REVOKE ALL ON FUNCTION baton_campaign_hold(uuid, bigint, text, text),
     baton_signal_ack(uuid, bigint, text, text, text), baton_my_team(), baton_require_comment(text),
     baton_signals(bigint), baton_signal_rows(bigint, boolean), baton_signal_list(text, text, text, name, bigint, boolean),
-    baton_suppression(bigint), baton_signal_refresh(bigint, boolean), baton_signal_refill() FROM PUBLIC;
+    baton_suppression(bigint), baton_signal_refresh(bigint, boolean), baton_signal_refill(text[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION baton_campaign_hold(uuid, bigint, text, text),
     baton_signal_ack(uuid, bigint, text, text, text),
     baton_signals(bigint), baton_signal_rows(bigint, boolean), baton_signal_list(text, text, text, name, bigint, boolean),
