@@ -249,6 +249,28 @@ LANGUAGE sql STABLE ROWS 1 AS $$
     FROM public.baton_setting WHERE key LIKE 'signal\_%'
 $$;
 
+-- The kinds that read a rule: a change of it computes those again (see
+-- baton_signal_refill).  A kind made to read another rule must be named
+-- here, or the cache would keep what the old value said; a key not listed
+-- computes every kind.
+CREATE FUNCTION baton_signal_rule_kinds(p_key text) RETURNS text[]
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE
+        WHEN p_key IN ('signal_complaint_days', 'signal_complaint_keywords',
+                       'signal_complaint_categories')
+            THEN ARRAY['campaign-during-complaint']
+        WHEN p_key IN ('signal_sent_days', 'signal_outreach_kinds')
+            THEN ARRAY['campaign-during-complaint', 'outreach-during-escalation']
+        WHEN p_key = 'signal_escalation_reasons' THEN ARRAY['outreach-during-escalation']
+        WHEN p_key IN ('signal_burning_categories', 'signal_burning_keywords')
+            THEN ARRAY['on-track-but-burning']
+        WHEN p_key IN ('signal_repeat_days', 'signal_repeat_similarity', 'signal_repeat_tickets')
+            THEN ARRAY['repeating-themselves']
+        WHEN p_key IN ('signal_voice_days', 'signal_nps_drop', 'signal_csat_drop',
+                       'signal_ces_drop', 'signal_detractor_nps')
+            THEN ARRAY['voice-falling'] END
+$$;
+
 -- Words for the explanations ------------------------------------------------------
 -- "2d 3h", "5h 10m", "40m".
 CREATE FUNCTION baton_span(p interval) RETURNS text
@@ -277,17 +299,22 @@ $$;
 
 -- The signals, kind by kind ----------------------------------------------------------
 -- Each returns instances: (customer_id, kind, rank 3 high .. 1 low, since,
--- refs, line, team), of customer p_customer or, with p_all, of every
--- customer.  Plain SQL functions with invoker's rights, so that the
--- planner inlines them into the caller and row-level security applies to
--- every table they read.  p_all is a flag of its own, not "p_customer IS
--- NULL", so that a caller passing a constant false (the customer screen's
--- prepared statement) gets a plan on the customer indexes that is planned
--- once and kept: "false OR x = $1" folds to "x = $1" in a generic plan too.
--- A held send is no crossed signal: it is in the suppression list as held.
+-- refs, line, team, clock, clock_unit, until) of the customers p_customers or,
+-- with p_all, of every customer.  Plain SQL functions, inlined into the
+-- caller: the cache's refresh (below) runs them for the few customers that
+-- changed, by the customer indexes ("false OR x = ANY ($1)" folds to
+-- "x = ANY ($1)" in a generic plan too), and its fill for everyone.
+-- A line says what does not change with time; a part that does ("1h 30m
+-- past its SLA", "3 days overdue") is said when the signal is read, from
+-- clock and clock_unit (baton_signal_say), so that a cached line never
+-- goes stale.  A held send is no crossed signal: it is in the suppression
+-- list as held.  until: the last moment the instance holds by time alone
+-- (a send is news for signal_sent_days...), NULL when only a write can end
+-- it; the cache recomputes a customer once that moment has passed.
 
 CREATE TYPE baton_signal_instance AS (customer_id bigint, kind text, rank integer,
-                                      since timestamptz, refs text[], line text, team text);
+                                      since timestamptz, refs text[], line text, team text,
+                                      clock timestamptz, clock_unit text, until timestamptz);
 
 -- 1 Campaign during a complaint: a scheduled (or recently sent) campaign
 -- while an urgent/high ticket or a complaint is open (a send of yesterday
@@ -295,7 +322,7 @@ CREATE TYPE baton_signal_instance AS (customer_id bigint, kind text, rank intege
 -- or sent while a complaint was open, or within signal_complaint_days
 -- after it was solved.  An outreach campaign (upsell, renewal) or an
 -- urgent ticket makes it high.
-CREATE FUNCTION baton_signal_complaint(p_customer bigint, p_all boolean)
+CREATE FUNCTION baton_signal_complaint(p_customers bigint[], p_all boolean)
 RETURNS SETOF baton_signal_instance
 LANGUAGE sql STABLE AS $$
     SELECT e.customer_id, 'campaign-during-complaint',
@@ -309,7 +336,9 @@ LANGUAGE sql STABLE AS $$
                    THEN ' while ' || t.label || ' #' || t.id || ' ' || baton_quote(t.subject) || ' was open'
                    ELSE ' — ' || (e.at::date - t.at::date) || ' days after ' || t.label || ' #' || t.id
                         || ' ' || baton_quote(t.subject) END,
-           'marketing'
+           'marketing', NULL::timestamptz, NULL::text,
+           least(e.sent_at + make_interval(days => r.sent_days),
+                 CASE WHEN NOT t.open THEN t.at + make_interval(days => r.complaint_days + r.sent_days) END)
     FROM baton_signal_rules() r
     CROSS JOIN LATERAL (
         SELECT m.id, m.customer_id, m.kind, m.campaign, m.status, m.sent_at,
@@ -317,7 +346,7 @@ LANGUAGE sql STABLE AS $$
         FROM marketing_event m
         WHERE ((m.status = 'scheduled' AND m.held_by IS NULL)
                OR (m.status = 'sent' AND m.sent_at >= now() - make_interval(days => r.sent_days)))
-          AND (p_all OR m.customer_id = p_customer)) e
+          AND (p_all OR m.customer_id = ANY (p_customers))) e
     -- The complaints first, each read once (by the customer indexes, or
     -- for everyone by the open tickets and those solved lately), then the
     -- sends they cross.
@@ -328,7 +357,7 @@ LANGUAGE sql STABLE AS $$
         JOIN ticket k ON k.status NOT IN ('solved', 'closed')
                      AND (k.priority IN ('urgent', 'high') OR k.category = ANY (r2.complaint_categories)
                           OR coalesce(k.subject ~* r2.complaint_words, false))
-        WHERE p_all OR k.customer_id = p_customer
+        WHERE p_all OR k.customer_id = ANY (p_customers)
         UNION ALL
         SELECT k.id, k.customer_id, k.subject, k.priority, k.opened_at, false, k.solved_at,
                k.category, r2.complaint_words
@@ -337,7 +366,7 @@ LANGUAGE sql STABLE AS $$
                      AND k.solved_at >= now() - make_interval(days => r2.complaint_days + r2.sent_days)
                      AND (k.category = ANY (r2.complaint_categories)
                           OR coalesce(k.subject ~* r2.complaint_words, false))
-        WHERE p_all OR k.customer_id = p_customer
+        WHERE p_all OR k.customer_id = ANY (p_customers)
     ) t0 ON t0.customer_id = e.customer_id
         AND (t0.open OR (t0.at >= e.at - make_interval(days => r.complaint_days) AND t0.opened_at <= e.at))
     CROSS JOIN LATERAL (SELECT t0.*,
@@ -351,7 +380,7 @@ $$;
 -- sent) while an escalation handoff is open or acknowledged.  (The ticket
 -- forms of the issue, an urgent ticket or a refund, are kind 1 with its
 -- outreach severity: one fact, one signal.)
-CREATE FUNCTION baton_signal_outreach(p_customer bigint, p_all boolean)
+CREATE FUNCTION baton_signal_outreach(p_customers bigint[], p_all boolean)
 RETURNS SETOF baton_signal_instance
 LANGUAGE sql STABLE AS $$
     SELECT m.customer_id, 'outreach-during-escalation', 3, greatest(h.created_at, m.sent_at),
@@ -360,58 +389,78 @@ LANGUAGE sql STABLE AS $$
            || ' while ' || h.reason || ' handoff ' || h.from_team || ' → ' || h.to_team
            || ' (' || h.priority || ') is ' || CASE h.state WHEN 'open' THEN 'open' ELSE 'unresolved' END
            || ' since ' || to_char(h.created_at, 'Mon DD'),
-           'marketing'
+           'marketing', NULL::timestamptz, NULL::text,
+           CASE WHEN m.status = 'sent' THEN m.sent_at + make_interval(days => r.sent_days) END
     FROM baton_signal_rules() r
     JOIN marketing_event m ON m.kind = ANY (r.outreach_kinds)
     JOIN handoff h ON h.customer_id = m.customer_id
     WHERE ((m.status = 'scheduled' AND m.held_by IS NULL)
            OR (m.status = 'sent' AND m.sent_at >= now() - make_interval(days => r.sent_days)))
       AND h.state IN ('open', 'acknowledged') AND h.reason = ANY (r.escalation_reasons)
-      AND (p_all OR m.customer_id = p_customer)
+      AND (p_all OR m.customer_id = ANY (p_customers))
 $$;
 
 -- 3 "On track" but burning: onboarding says on track while onboarding,
 -- migration or data tickets are open, or a milestone is overdue.
-CREATE FUNCTION baton_signal_burning(p_customer bigint, p_all boolean)
+CREATE FUNCTION baton_signal_burning(p_customers bigint[], p_all boolean)
 RETURNS SETOF baton_signal_instance
 LANGUAGE sql STABLE AS $$
     SELECT c.id, 'on-track-but-burning', x.rank, x.since, ARRAY[x.ref],
-           'onboarding "on track" while ' || x.what, 'onboarding'
+           'onboarding "on track" while ' || x.what, 'onboarding', x.clock, x.clock_unit,
+           NULL::timestamptz
     FROM baton_signal_rules() r
     JOIN customer c ON c.onboarding_health = 'on_track'
     CROSS JOIN LATERAL (
         SELECT CASE WHEN t.priority IN ('urgent', 'high') THEN 3 ELSE 2 END AS rank,
                t.opened_at AS since, 'ticket:' || t.id AS ref,
                t.category || ' #' || t.id || ' ' || baton_quote(t.subject) || ' (' || t.priority
-               || ') is open' AS what
+               || ') is open' AS what, NULL::timestamptz AS clock, NULL::text AS clock_unit
         FROM ticket t
         WHERE t.customer_id = c.id AND t.status NOT IN ('solved', 'closed')
           AND (t.category = ANY (r.burning_categories) OR coalesce(t.subject ~* r.burning_words, false))
         UNION ALL
+        -- Overdue from the first day after it was due: "1 days overdue".
         SELECT 3, m.due_date::timestamptz, 'milestone:' || m.id,
-               'milestone ' || baton_quote(m.title) || ' is ' || (current_date - m.due_date)
-               || ' days overdue'
+               'milestone ' || baton_quote(m.title) || ' is ', (m.due_date + 1)::timestamptz, 'overdue'
         FROM milestone m
         WHERE m.customer_id = c.id AND m.status NOT IN ('done', 'skipped') AND m.due_date < current_date
     ) x
-    WHERE p_all OR c.id = p_customer
+    WHERE p_all OR c.id = ANY (p_customers)
 $$;
 
 -- 4 Dropped baton: a handoff not acknowledged within its SLA; the
 -- receiving team must act.
-CREATE FUNCTION baton_signal_dropped(p_customer bigint, p_all boolean)
+CREATE FUNCTION baton_signal_dropped(p_customers bigint[], p_all boolean)
 RETURNS SETOF baton_signal_instance
 LANGUAGE sql STABLE AS $$
     SELECT h.customer_id, 'dropped-baton',
            CASE h.priority WHEN 'urgent' THEN 3 WHEN 'high' THEN 3 WHEN 'normal' THEN 2 ELSE 1 END,
            h.ack_due_at, ARRAY['handoff:' || h.id],
            'handoff ' || h.from_team || ' → ' || h.to_team || coalesce(' (' || h.to_staff || ')', '')
-           || ' "' || h.reason || '" (' || h.priority || ') not acknowledged, '
-           || baton_span(now() - h.ack_due_at) || ' past its SLA',
-           h.to_team
+           || ' "' || h.reason || '" (' || h.priority || ') not acknowledged, ',
+           h.to_team, h.ack_due_at, 'sla', NULL::timestamptz
     FROM handoff h
     WHERE h.state = 'open' AND h.ack_due_at < now()
-      AND (p_all OR h.customer_id = p_customer)
+      AND (p_all OR h.customer_id = ANY (p_customers))
+$$;
+
+-- What time alone will raise, for the cache: kinds 3 and 4 are the only
+-- ones that a passing moment raises (every other condition of time ends an
+-- instance: its until).  The last moment before an open handoff is late,
+-- and before an open milestone of an "on track" customer is overdue.
+CREATE FUNCTION baton_signal_upcoming(p_customers bigint[], p_all boolean)
+RETURNS TABLE (customer_id bigint, until timestamptz)
+LANGUAGE sql STABLE AS $$
+    SELECT h.customer_id, h.ack_due_at
+    FROM handoff h
+    WHERE h.state = 'open' AND h.ack_due_at >= now()
+      AND (p_all OR h.customer_id = ANY (p_customers))
+    UNION ALL
+    SELECT m.customer_id, (m.due_date + 1)::timestamptz - interval '1 microsecond'
+    FROM milestone m
+    JOIN customer c ON c.id = m.customer_id AND c.onboarding_health = 'on_track'
+    WHERE m.status NOT IN ('done', 'skipped') AND m.due_date >= current_date
+      AND (p_all OR m.customer_id = ANY (p_customers))
 $$;
 
 -- 5 Repeating themselves: an open ticket that was reopened; a new open
@@ -420,19 +469,39 @@ $$;
 -- signal_repeat_tickets tickets alike opened within those days.  Alike:
 -- the same category and subjects at least signal_repeat_similarity alike
 -- (pg_trgm): a category alone is too coarse (two billing questions are not
--- one problem), and comparing only within a category keeps it cheap.
-CREATE FUNCTION baton_signal_repeating(p_customer bigint, p_all boolean)
+-- one problem), and comparing only within a category keeps it cheap.  The
+-- tickets compared are read once (fresh: the new open ones; topic: those of
+-- their customer and category that are recent enough to be the same
+-- problem), then compared pairwise within a topic only: for everyone, hash
+-- joins on (customer, category) instead of an index probe per ticket.
+CREATE FUNCTION baton_signal_repeating(p_customers bigint[], p_all boolean)
 RETURNS SETOF baton_signal_instance
 LANGUAGE sql STABLE AS $$
+    WITH r AS MATERIALIZED (
+        SELECT x.repeat_days, x.repeat_similarity, x.repeat_tickets,
+               now() - make_interval(days => x.repeat_days) AS after
+        FROM baton_signal_rules() x),
+    fresh AS MATERIALIZED (
+        SELECT t.id, t.customer_id, t.category, t.subject, t.priority, t.opened_at
+        FROM r JOIN ticket t ON t.status NOT IN ('solved', 'closed') AND t.opened_at >= r.after
+        WHERE p_all OR t.customer_id = ANY (p_customers)),
+    topic AS MATERIALIZED (
+        SELECT t.id, t.customer_id, t.category, t.subject, t.opened_at, t.solved_at,
+               t.status NOT IN ('solved', 'closed') AS open
+        FROM r JOIN ticket t ON t.opened_at >= r.after
+                             OR (t.status IN ('solved', 'closed')
+                                 AND t.solved_at >= r.after - make_interval(days => r.repeat_days))
+        WHERE (p_all OR t.customer_id = ANY (p_customers))
+          AND (t.customer_id, t.category) IN (SELECT f.customer_id, f.category FROM fresh f))
     SELECT t.customer_id, 'repeating-themselves',
            CASE WHEN t.priority IN ('urgent', 'high') THEN 3 ELSE 2 END,
            t.reopened_at, ARRAY['ticket:' || t.id],
            '#' || t.id || ' ' || baton_quote(t.subject) || ' reopened ' || to_char(t.reopened_at, 'Mon DD')
            || CASE WHEN t.reopens > 1 THEN ' (' || t.reopens || ' times)' ELSE '' END,
-           'support'
+           'support', NULL::timestamptz, NULL::text, NULL::timestamptz
     FROM ticket t
     WHERE t.reopened_at IS NOT NULL AND t.status NOT IN ('solved', 'closed')
-      AND (p_all OR t.customer_id = p_customer)
+      AND (p_all OR t.customer_id = ANY (p_customers))
     UNION ALL
     SELECT t.customer_id, 'repeating-themselves',
            CASE WHEN t.priority IN ('urgent', 'high') THEN 3 ELSE 2 END,
@@ -440,35 +509,27 @@ LANGUAGE sql STABLE AS $$
            '#' || t.id || ' ' || baton_quote(t.subject) || ' opened ' || to_char(t.opened_at, 'Mon DD')
            || ', ' || (t.opened_at::date - s.solved_at::date) || ' days after the same problem #' || s.id
            || ' was solved',
-           'support'
-    FROM baton_signal_rules() r
-    JOIN ticket t ON t.status NOT IN ('solved', 'closed')
-                 AND t.opened_at >= now() - make_interval(days => r.repeat_days)
-    JOIN ticket s ON s.customer_id = t.customer_id AND s.category = t.category
-                 AND s.status IN ('solved', 'closed')
-                 AND s.solved_at >= now() - make_interval(days => 2 * r.repeat_days)
-                 AND s.solved_at <= t.opened_at
-                 AND s.solved_at >= t.opened_at - make_interval(days => r.repeat_days)
+           'support', NULL::timestamptz, NULL::text, t.opened_at + make_interval(days => r.repeat_days)
+    FROM r
+    CROSS JOIN fresh t
+    JOIN topic s ON s.customer_id = t.customer_id AND s.category = t.category AND NOT s.open
+                AND s.solved_at <= t.opened_at
+                AND s.solved_at >= t.opened_at - make_interval(days => r.repeat_days)
     WHERE similarity(s.subject, t.subject) >= r.repeat_similarity
-      AND (p_all OR t.customer_id = p_customer)
     UNION ALL
     SELECT t.customer_id, 'repeating-themselves', 2, min(o.opened_at),
            array_agg('ticket:' || o.id ORDER BY o.id),
            count(*) || ' tickets like #' || t.id || ' ' || baton_quote(t.subject) || ' in '
            || r.repeat_days || ' days',
-           'support'
-    FROM baton_signal_rules() r
-    JOIN ticket t ON t.status NOT IN ('solved', 'closed')
-                 AND t.opened_at >= now() - make_interval(days => r.repeat_days)
-    JOIN ticket o ON o.customer_id = t.customer_id AND o.category = t.category
-                 AND o.opened_at >= now() - make_interval(days => r.repeat_days)
-                 AND o.opened_at <= t.opened_at
-                 AND similarity(o.subject, t.subject) >= r.repeat_similarity
-    WHERE (p_all OR t.customer_id = p_customer)
+           'support', NULL::timestamptz, NULL::text, min(o.opened_at) + make_interval(days => r.repeat_days)
+    FROM r
+    CROSS JOIN fresh t
+    JOIN topic o ON o.customer_id = t.customer_id AND o.category = t.category
+                AND o.opened_at >= r.after AND o.opened_at <= t.opened_at
+    WHERE similarity(o.subject, t.subject) >= r.repeat_similarity
       -- The newest of them stands for the topic.
-      AND NOT EXISTS (SELECT 1 FROM ticket n
+      AND NOT EXISTS (SELECT 1 FROM fresh n
                       WHERE n.customer_id = t.customer_id AND n.category = t.category
-                        AND n.status NOT IN ('solved', 'closed')
                         AND n.opened_at > t.opened_at
                         AND similarity(n.subject, t.subject) >= r.repeat_similarity)
     GROUP BY t.customer_id, t.id, t.subject, r.repeat_days, r.repeat_tickets
@@ -478,55 +539,60 @@ $$;
 -- 6 Voice of the customer falling: the latest NPS, CSAT or CES answer (of
 -- the last signal_voice_days) fell by the setting's points or more since
 -- the previous answer of its kind; or a detractor NPS while a campaign is
--- scheduled.
-CREATE FUNCTION baton_signal_voice(p_customer bigint, p_all boolean)
+-- scheduled.  latest: each customer's last answer of each kind that has
+-- one in those days, with the answer before it (one pass over the
+-- answers of those customers and kinds).
+CREATE FUNCTION baton_signal_voice(p_customers bigint[], p_all boolean)
 RETURNS SETOF baton_signal_instance
 LANGUAGE sql STABLE AS $$
+    WITH r AS MATERIALIZED (
+        SELECT x.nps_drop, x.csat_drop, x.ces_drop, x.detractor_nps, x.voice_days,
+               now() - make_interval(days => x.voice_days) AS after
+        FROM baton_signal_rules() x),
+    latest AS MATERIALIZED (
+        SELECT a.* FROM (
+            SELECT s.id, s.customer_id, s.kind, s.score, s.comment, s.responded_at,
+                   lag(s.id) OVER w AS p_id, lag(s.score) OVER w AS p_score,
+                   lag(s.responded_at) OVER w AS p_at, lead(s.id) OVER w IS NULL AS last
+            FROM survey_response s
+            WHERE (p_all OR s.customer_id = ANY (p_customers))
+              AND (s.customer_id, s.kind) IN (
+                      SELECT x.customer_id, x.kind FROM r JOIN survey_response x ON x.responded_at >= r.after
+                      WHERE p_all OR x.customer_id = ANY (p_customers))
+            WINDOW w AS (PARTITION BY s.customer_id, s.kind ORDER BY s.responded_at)) a
+        WHERE a.last)
     SELECT l.customer_id, 'voice-falling', 2, l.responded_at,
-           ARRAY['survey:' || l.id, 'survey:' || p.id],
-           upper(l.kind) || ' fell from ' || p.score || ' to ' || l.score || ' on '
+           ARRAY['survey:' || l.id, 'survey:' || l.p_id],
+           upper(l.kind) || ' fell from ' || l.p_score || ' to ' || l.score || ' on '
            || to_char(l.responded_at, 'Mon DD') || ' (previous answer '
-           || to_char(p.responded_at, 'Mon DD') || ')'
+           || to_char(l.p_at, 'Mon DD') || ')'
            || coalesce(': ' || baton_quote(l.comment), ''),
-           'success'
-    FROM baton_signal_rules() r
-    JOIN survey_response l ON l.responded_at >= now() - make_interval(days => r.voice_days)
-    CROSS JOIN LATERAL (
-        SELECT x.id, x.score, x.responded_at FROM survey_response x
-        WHERE x.customer_id = l.customer_id AND x.kind = l.kind AND x.responded_at < l.responded_at
-        ORDER BY x.responded_at DESC LIMIT 1) p
-    WHERE p.score - l.score >= CASE l.kind WHEN 'nps' THEN r.nps_drop WHEN 'csat' THEN r.csat_drop
-                                           ELSE r.ces_drop END
-      AND (p_all OR l.customer_id = p_customer)
-      AND NOT EXISTS (SELECT 1 FROM survey_response n
-                      WHERE n.customer_id = l.customer_id AND n.kind = l.kind
-                        AND n.responded_at > l.responded_at)
+           'success', NULL::timestamptz, NULL::text, l.responded_at + make_interval(days => r.voice_days)
+    FROM r
+    JOIN latest l ON l.responded_at >= r.after
+    WHERE l.p_score - l.score >= CASE l.kind WHEN 'nps' THEN r.nps_drop WHEN 'csat' THEN r.csat_drop
+                                             ELSE r.ces_drop END
     UNION ALL
     SELECT l.customer_id, 'voice-falling', 2, l.responded_at,
            ARRAY['survey:' || l.id, 'campaign:' || m.id],
            'NPS ' || l.score || ' on ' || to_char(l.responded_at, 'Mon DD') || ' while '
            || baton_send_words(m.kind, m.campaign, m.status, m.scheduled_at),
-           'marketing'
-    FROM baton_signal_rules() r
-    JOIN survey_response l ON l.kind = 'nps' AND l.score <= r.detractor_nps
-                          AND l.responded_at >= now() - make_interval(days => r.voice_days)
+           'marketing', NULL::timestamptz, NULL::text, l.responded_at + make_interval(days => r.voice_days)
+    FROM r
+    JOIN latest l ON l.kind = 'nps' AND l.score <= r.detractor_nps AND l.responded_at >= r.after
     JOIN marketing_event m ON m.customer_id = l.customer_id AND m.status = 'scheduled'
                           AND m.held_by IS NULL
-    WHERE (p_all OR l.customer_id = p_customer)
-      AND NOT EXISTS (SELECT 1 FROM survey_response n
-                      WHERE n.customer_id = l.customer_id AND n.kind = 'nps'
-                        AND n.responded_at > l.responded_at)
 $$;
 
-CREATE FUNCTION baton_signal_instances(p_customer bigint, p_all boolean)
+CREATE FUNCTION baton_signal_instances(p_customers bigint[], p_all boolean)
 RETURNS SETOF baton_signal_instance
 LANGUAGE sql STABLE AS $$
-    SELECT * FROM baton_signal_complaint(p_customer, p_all)
-    UNION ALL SELECT * FROM baton_signal_outreach(p_customer, p_all)
-    UNION ALL SELECT * FROM baton_signal_burning(p_customer, p_all)
-    UNION ALL SELECT * FROM baton_signal_dropped(p_customer, p_all)
-    UNION ALL SELECT * FROM baton_signal_repeating(p_customer, p_all)
-    UNION ALL SELECT * FROM baton_signal_voice(p_customer, p_all)
+    SELECT * FROM baton_signal_complaint(p_customers, p_all)
+    UNION ALL SELECT * FROM baton_signal_outreach(p_customers, p_all)
+    UNION ALL SELECT * FROM baton_signal_burning(p_customers, p_all)
+    UNION ALL SELECT * FROM baton_signal_dropped(p_customers, p_all)
+    UNION ALL SELECT * FROM baton_signal_repeating(p_customers, p_all)
+    UNION ALL SELECT * FROM baton_signal_voice(p_customers, p_all)
 $$;
 
 -- What each kind is called, for people.
@@ -546,24 +612,126 @@ CREATE TYPE baton_signal AS (customer_id bigint, kind text, title text, severity
                              explanation text, teams text[], fingerprint text, acked_by name,
                              acked_at timestamptz, ack_comment text);
 
+-- The cache --------------------------------------------------------------------------
+-- Computing every kind for 100,000 customers takes seconds; a customer
+-- screen has a millisecond or two.  So the signals are kept, one row per
+-- customer and kind, and computed again only for the customers whose facts
+-- changed or whose time came:
+--
+--   customer_signal        the signals as last computed (baton_signal_
+--                          compute) with the acknowledgement of their facts;
+--                          read under row-level security like every
+--                          customer table.  The part of a line that time
+--                          changes is said when it is read (baton_signal_say).
+--   customer_signal_state  per customer, valid_until: the last moment the
+--                          cached signals hold by time alone (the earliest
+--                          until of their instances, the next SLA to pass,
+--                          the next milestone to fall due; NULL: no clock
+--                          runs).  Only a write changes them before then.
+--   signal_dirty           marks, "customer N changed": every write to a
+--                          table that a signal reads (ticket, marketing_event,
+--                          handoff, milestone, survey_response, signal_ack,
+--                          a customer's onboarding health) adds one, by
+--                          statement-level triggers that see the whole
+--                          statement (an import's thousand rows: one
+--                          INSERT ... SELECT DISTINCT).  A change of a
+--                          signal_* setting computes everyone again at once,
+--                          in the administrator's transaction
+--                          (baton_signal_refill).
+--
+-- Readers (baton_signals, baton_signal_rows, baton_signal_list,
+-- baton_suppression) first call baton_signal_refresh, which computes again
+-- the stale customers among those they read (a mark, or valid_until
+-- passed): bounded work, only those, inside the reader's transaction.  Then
+-- they read the cache with the reader's rights, so that row-level security
+-- decides what each person sees.
+--
+-- Concurrency.  Writers only ever insert marks (a new seq each time): a
+-- write never waits for a reader.  A refresh
+--   1. locks the state rows of its stale customers FOR UPDATE SKIP LOCKED:
+--      two readers never compute the same customer at once and neither
+--      waits for the other.  A customer that another transaction holds is
+--      computed for this read alone, from the same definitions, and left to
+--      its holder; so is every stale customer when the refresh may not
+--      write (a read-only or repeatable-read transaction, or a refill
+--      under way).
+--   2. reads the marks of the customers it locked (a snapshot taken after
+--      the lock), then computes them (a later snapshot, which sees every
+--      write whose mark it saw: a mark commits with its write);
+--   3. replaces their rows and valid_until, and deletes exactly the marks it
+--      saw.  A write that commits meanwhile leaves a mark of its own for
+--      the next reader, whatever the order of commits (marks are never
+--      compared by number: sequence order is not commit order).
+-- A refill takes the advisory lock 9009 exclusively; a refresh takes it
+-- shared without waiting (and computes live when it cannot), so that a
+-- refill and a refresh never write the same rows.  Lines are written in the
+-- time zone of the session that ran this migration (SET TimeZone FROM
+-- CURRENT), whoever computes them: a cached date does not depend on which
+-- reader happened to refresh it.
+
+-- No foreign keys: a refill writes 100,000 rows, and a check per row would
+-- cost more than the rest; a customer's rows go with it by a trigger.
+CREATE TABLE customer_signal (
+    customer_id    bigint NOT NULL,
+    kind           text NOT NULL,
+    severity_rank  integer NOT NULL,
+    since          timestamptz,
+    refs           text[] NOT NULL,
+    line           text NOT NULL,
+    clock          timestamptz,
+    clock_unit     text,
+    more           integer NOT NULL,   -- other instances of the kind: "(+2 more)"
+    teams          text[] NOT NULL,
+    fingerprint    text NOT NULL,
+    until          timestamptz,
+    acked_by       name,
+    acked_at       timestamptz,
+    ack_comment    text,
+    PRIMARY KEY (customer_id, kind)
+);
+
+CREATE TABLE customer_signal_state (
+    customer_id  bigint PRIMARY KEY,
+    valid_until  timestamptz,
+    computed_at  timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX customer_signal_state_until_idx ON customer_signal_state (valid_until)
+    WHERE valid_until IS NOT NULL;
+
+-- A mark left by the cascade of deleting a customer is dropped by the
+-- next refresh.
+CREATE TABLE signal_dirty (
+    seq          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    customer_id  bigint NOT NULL
+);
+CREATE INDEX signal_dirty_customer_idx ON signal_dirty (customer_id);
+
+ALTER TABLE customer_signal ENABLE ROW LEVEL SECURITY;
+ALTER TABLE customer_signal_state ENABLE ROW LEVEL SECURITY;
+ALTER TABLE signal_dirty ENABLE ROW LEVEL SECURITY;
+CREATE POLICY staff_read ON customer_signal FOR SELECT TO baton_staff
+    USING ((SELECT baton_me_sees_all())
+           OR ((SELECT baton_me_active()) AND baton_me_sees_customer(customer_id)));
+REVOKE ALL ON customer_signal, customer_signal_state, signal_dirty FROM PUBLIC;
+GRANT SELECT ON customer_signal TO baton_staff;
+
 -- One row per customer and kind: the most severe instance explains it
--- ("(+2 more)" when there are others), the records of all of them are
--- its refs, and their fingerprint says whether someone acknowledged
--- exactly these facts.
-CREATE FUNCTION baton_signal_rows(p_customer bigint, p_all boolean)
-RETURNS SETOF baton_signal
+-- (more: how many others there are), the records of all of them are its
+-- refs, and their fingerprint says whether someone acknowledged exactly
+-- these facts.
+CREATE FUNCTION baton_signal_compute(p_customers bigint[], p_all boolean)
+RETURNS SETOF customer_signal
 LANGUAGE sql STABLE AS $$
-    SELECT g.customer_id, g.kind, baton_signal_title(g.kind),
-           (ARRAY['low', 'medium', 'high'])[g.rank], g.rank, g.since, g.refs,
-           g.line || CASE WHEN g.n > 1 THEN ' (+' || (g.n - 1) || ' more)' ELSE '' END,
-           g.teams, g.fingerprint, a.actor, a.at, a.comment
+    SELECT g.customer_id, g.kind, g.rank, g.since, g.refs, (g.top).line, (g.top).clock,
+           (g.top).clock_unit, g.n - 1, g.teams, g.fingerprint, g.until, a.actor, a.at, a.comment
     FROM (SELECT i.customer_id, i.kind, max(i.rank) AS rank, min(i.since) AS since,
-                 (array_agg(i.line ORDER BY i.rank DESC, i.since, i.line))[1] AS line,
-                 count(*) AS n, array_agg(DISTINCT i.team ORDER BY i.team) AS teams,
+                 (array_agg(i ORDER BY i.rank DESC, i.since, i.line))[1] AS top,
+                 count(*)::integer AS n, array_agg(DISTINCT i.team ORDER BY i.team) AS teams,
+                 min(i.until) AS until,
                  -- refs hold no spaces ('ticket:4805', 'handoff:UUID')
                  ARRAY(SELECT DISTINCT x FROM unnest(string_to_array(
                            string_agg(array_to_string(i.refs, ' '), ' '), ' ')) x ORDER BY 1) AS refs
-          FROM baton_signal_instances(p_customer, p_all) i
+          FROM baton_signal_instances(p_customers, p_all) i
           GROUP BY i.customer_id, i.kind) g0
     CROSS JOIN LATERAL (SELECT g0.*, md5(array_to_string(g0.refs, ' ')) AS fingerprint) g
     LEFT JOIN LATERAL (SELECT s.actor, s.at, s.comment FROM signal_ack s
@@ -572,35 +740,199 @@ LANGUAGE sql STABLE AS $$
                        ORDER BY s.at DESC LIMIT 1) a ON true
 $$;
 
--- NULL: every customer.  (The customer screen calls baton_signal_rows($1,
--- false) for the reason above.)
-CREATE FUNCTION baton_signals(p_customer bigint DEFAULT NULL)
+-- valid_until of each customer, from its cached rows and what time will
+-- raise (NULL: nothing).
+CREATE FUNCTION baton_signal_valid_until(p_customers bigint[], p_all boolean)
+RETURNS TABLE (customer_id bigint, valid_until timestamptz)
+LANGUAGE sql STABLE AS $$
+    SELECT c.id, min(x.until)
+    FROM customer c
+    LEFT JOIN (SELECT s.customer_id, s.until FROM customer_signal s
+               WHERE p_all OR s.customer_id = ANY (p_customers)
+               UNION ALL
+               SELECT * FROM baton_signal_upcoming(p_customers, p_all)) x ON x.customer_id = c.id
+    WHERE p_all OR c.id = ANY (p_customers)
+    GROUP BY c.id
+$$;
+
+-- An explanation as of now: the cached line, the part that time changes,
+-- and how many more instances there are.
+CREATE FUNCTION baton_signal_say(p_line text, p_clock timestamptz, p_unit text, p_more integer)
+RETURNS text
+LANGUAGE sql STABLE AS $$
+    SELECT p_line || CASE p_unit
+               WHEN 'sla' THEN baton_span(now() - p_clock) || ' past its SLA'
+               WHEN 'overdue' THEN (1 + floor(extract(epoch FROM now() - p_clock) / 86400))::bigint
+                                   || ' days overdue'
+               ELSE '' END
+           || CASE WHEN p_more > 0 THEN ' (+' || p_more || ' more)' ELSE '' END
+$$;
+
+-- Every customer computed again, set-based: the fill below, data loaded
+-- without triggers (sql/bench/generate.sql: SELECT baton_signal_refill()),
+-- a change of the rules (only the kinds p_kinds that read it; NULL: all).
+-- Returns how many signals of those kinds there are.
+CREATE FUNCTION baton_signal_refill(p_kinds text[] DEFAULT NULL) RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp SET TimeZone FROM CURRENT
+SET work_mem = '256MB' AS $$
+DECLARE
+    v_marks bigint[];
+    v_n bigint;
+BEGIN
+    PERFORM pg_advisory_xact_lock(9009);
+    -- Only a complete refill clears the marks: the other kinds of a marked
+    -- customer are still to compute.
+    IF p_kinds IS NULL THEN
+        SELECT coalesce(array_agg(d.seq), '{}') INTO v_marks FROM signal_dirty d;
+    END IF;
+    DELETE FROM customer_signal s WHERE p_kinds IS NULL OR s.kind = ANY (p_kinds);
+    INSERT INTO customer_signal
+    SELECT * FROM baton_signal_compute(NULL, true) c WHERE p_kinds IS NULL OR c.kind = ANY (p_kinds);
+    GET DIAGNOSTICS v_n = ROW_COUNT;
+    -- (A customer added meanwhile brings its own state: ON CONFLICT.)
+    DELETE FROM customer_signal_state;
+    INSERT INTO customer_signal_state (customer_id, valid_until)
+    SELECT u.customer_id, u.valid_until FROM baton_signal_valid_until(NULL, true) u
+    ON CONFLICT (customer_id) DO UPDATE SET valid_until = excluded.valid_until, computed_at = now();
+    DELETE FROM signal_dirty d WHERE d.seq = ANY (v_marks);
+    RETURN v_n;
+END $$;
+
+-- Bring the cache up to date for customer p_customer or, with p_all, for
+-- everyone (see "Concurrency" above).  Returns the stale customers it did
+-- not compute, for the caller to compute live.  Generic plans: the
+-- statements are planned once per session, not at every refresh.
+CREATE FUNCTION baton_signal_refresh(p_customer bigint, p_all boolean) RETURNS bigint[]
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp SET TimeZone FROM CURRENT
+SET plan_cache_mode = force_generic_plan AS $$
+DECLARE
+    v_stale bigint[];
+    v_mine bigint[];
+    v_marks bigint[];
+BEGIN
+    IF p_all THEN
+        SELECT array_agg(DISTINCT x.id) INTO v_stale
+        FROM (SELECT d.customer_id AS id FROM signal_dirty d
+              UNION ALL
+              SELECT st.customer_id FROM customer_signal_state st WHERE st.valid_until < now()) x;
+    ELSIF EXISTS (SELECT 1 FROM signal_dirty d WHERE d.customer_id = p_customer)
+          OR NOT EXISTS (SELECT 1 FROM customer_signal_state st
+                         WHERE st.customer_id = p_customer
+                           AND (st.valid_until IS NULL OR st.valid_until >= now())) THEN
+        v_stale := ARRAY[p_customer];
+    END IF;
+    IF v_stale IS NULL THEN
+        RETURN '{}';
+    END IF;
+    IF current_setting('transaction_read_only')::boolean
+       OR current_setting('transaction_isolation') <> 'read committed'
+       OR NOT pg_try_advisory_xact_lock_shared(9009) THEN
+        RETURN v_stale;
+    END IF;
+    -- Customers loaded without triggers have no state yet; marks of
+    -- customers deleted since have no customer.
+    INSERT INTO customer_signal_state (customer_id, valid_until)
+    SELECT c.id, '-infinity' FROM customer c
+    WHERE c.id = ANY (v_stale)
+      AND NOT EXISTS (SELECT 1 FROM customer_signal_state st WHERE st.customer_id = c.id)
+    ON CONFLICT DO NOTHING;
+    DELETE FROM signal_dirty d
+    WHERE d.customer_id = ANY (v_stale) AND NOT EXISTS (SELECT 1 FROM customer c WHERE c.id = d.customer_id);
+
+    SELECT array_agg(l.customer_id) INTO v_mine
+    FROM (SELECT st.customer_id FROM customer_signal_state st
+          WHERE st.customer_id = ANY (v_stale) FOR UPDATE SKIP LOCKED) l;
+    IF v_mine IS NOT NULL THEN
+        SELECT array_agg(d.seq) INTO v_marks FROM signal_dirty d WHERE d.customer_id = ANY (v_mine);
+        DELETE FROM customer_signal s WHERE s.customer_id = ANY (v_mine);
+        INSERT INTO customer_signal SELECT * FROM baton_signal_compute(v_mine, false);
+        UPDATE customer_signal_state st SET valid_until = u.valid_until, computed_at = now()
+        FROM baton_signal_valid_until(v_mine, false) u
+        WHERE st.customer_id = u.customer_id;
+        DELETE FROM signal_dirty d WHERE d.seq = ANY (v_marks);
+    END IF;
+    RETURN ARRAY(SELECT unnest(v_stale) EXCEPT SELECT unnest(v_mine));
+END $$;
+
+-- The signals of customers p_customers computed for this read alone, with
+-- the reader's rights (row-level security), in the cache's time zone.
+-- PL/pgSQL, so that the definitions are planned only when someone needs them.
+CREATE FUNCTION baton_signal_live(p_customers bigint[]) RETURNS SETOF customer_signal
+LANGUAGE plpgsql STABLE SET search_path = public, pg_temp SET TimeZone FROM CURRENT AS $$
+BEGIN
+    RETURN QUERY SELECT * FROM baton_signal_compute(p_customers, false);
+END $$;
+
+-- The signals of customer p_customer (or, with p_all, everyone's) as the
+-- cache holds them, said as of now, with those of the customers p_live
+-- computed for this read.  Plain SQL with the reader's rights: inlined
+-- into the reader's query, under row-level security.
+CREATE FUNCTION baton_signal_read(p_customer bigint, p_all boolean, p_live bigint[])
 RETURNS SETOF baton_signal
 LANGUAGE sql STABLE AS $$
+    SELECT s.customer_id, s.kind, baton_signal_title(s.kind),
+           (ARRAY['low', 'medium', 'high'])[s.severity_rank], s.severity_rank, s.since, s.refs,
+           baton_signal_say(s.line, s.clock, s.clock_unit, s.more), s.teams, s.fingerprint,
+           s.acked_by, s.acked_at, s.ack_comment
+    FROM (SELECT * FROM customer_signal c
+          WHERE (p_all OR c.customer_id = p_customer) AND NOT c.customer_id = ANY (p_live)
+          UNION ALL
+          SELECT * FROM baton_signal_live(p_live) WHERE cardinality(p_live) > 0) s
+$$;
+
+-- One row per customer and kind (the customer screen calls it with a
+-- constant false: one index lookup when the customer is up to date).
+CREATE FUNCTION baton_signal_rows(p_customer bigint, p_all boolean)
+RETURNS SETOF baton_signal
+LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
+DECLARE
+    v_live bigint[];
+BEGIN
+    v_live := baton_signal_refresh(p_customer, p_all);
+    -- Constants, so that the one customer's plan is an index lookup.
+    IF p_all THEN
+        RETURN QUERY SELECT * FROM baton_signal_read(NULL, true, v_live);
+    ELSE
+        RETURN QUERY SELECT * FROM baton_signal_read(p_customer, false, v_live);
+    END IF;
+END $$;
+
+-- NULL: every customer.
+CREATE FUNCTION baton_signals(p_customer bigint DEFAULT NULL)
+RETURNS SETOF baton_signal
+LANGUAGE sql AS $$
     SELECT * FROM baton_signal_rows(p_customer, p_customer IS NULL)
 $$;
 
 -- The list for leads and scripts: active signals (acknowledged ones too
 -- with p_include_acked), filtered by kind, team that must act, segment,
 -- owner and customer (NULL: any), most severe first, then the oldest.
+-- Planned for the filters given (custom plans); work_mem for a whole list
+-- sorted in memory.
 CREATE FUNCTION baton_signal_list(p_kind text, p_team text, p_segment text, p_owner name,
                                   p_customer bigint, p_include_acked boolean)
 RETURNS TABLE (customer_id bigint, customer text, segment text, owner name, kind text,
                title text, severity text, since timestamptz, explanation text, refs text[],
                teams text[], fingerprint text, acked_by name, acked_at timestamptz,
                ack_comment text)
-LANGUAGE sql STABLE AS $$
+LANGUAGE plpgsql SET search_path = public, pg_temp SET plan_cache_mode = force_custom_plan
+SET work_mem = '64MB' AS $$
+#variable_conflict use_column
+DECLARE
+    v_live bigint[] := baton_signal_refresh(p_customer, p_customer IS NULL);
+BEGIN
+    RETURN QUERY
     SELECT s.customer_id, c.name, c.segment, c.owner, s.kind, s.title, s.severity, s.since,
            s.explanation, s.refs, s.teams, s.fingerprint, s.acked_by, s.acked_at, s.ack_comment
-    FROM baton_signals(p_customer) s
+    FROM baton_signal_read(p_customer, p_customer IS NULL, v_live) s
     JOIN customer c ON c.id = s.customer_id
     WHERE (p_kind IS NULL OR s.kind = p_kind)
       AND (p_team IS NULL OR p_team = ANY (s.teams))
       AND (p_segment IS NULL OR c.segment = p_segment)
       AND (p_owner IS NULL OR c.owner = p_owner)
       AND (p_include_acked OR s.acked_at IS NULL)
-    ORDER BY s.severity_rank DESC, s.since, c.name, c.id, s.kind
-$$;
+    ORDER BY s.severity_rank DESC, s.since, c.name, c.id, s.kind;
+END $$;
 
 -- Scheduled sends to customers in trouble: held, or to a customer with an
 -- active signal; with the hold and the reasons.  Soonest first.
@@ -608,7 +940,13 @@ CREATE FUNCTION baton_suppression(p_customer bigint DEFAULT NULL)
 RETURNS TABLE (event_id bigint, customer_id bigint, customer text, campaign text, kind text,
                channel text, scheduled_at timestamptz, held boolean, held_by name,
                held_at timestamptz, hold_comment text, signal_kinds text[], reasons text)
-LANGUAGE sql STABLE AS $$
+LANGUAGE plpgsql SET search_path = public, pg_temp SET plan_cache_mode = force_custom_plan
+SET work_mem = '64MB' AS $$
+#variable_conflict use_column
+DECLARE
+    v_live bigint[] := baton_signal_refresh(p_customer, p_customer IS NULL);
+BEGIN
+    RETURN QUERY
     SELECT m.id, m.customer_id, c.name, m.campaign, m.kind, m.channel, m.scheduled_at,
            m.held_by IS NOT NULL, h.actor, h.at, h.comment, s.kinds, s.reasons
     FROM marketing_event m
@@ -617,12 +955,101 @@ LANGUAGE sql STABLE AS $$
     LEFT JOIN (SELECT g.customer_id, array_agg(g.kind ORDER BY g.severity_rank DESC, g.kind) AS kinds,
                       string_agg(g.title || ': ' || g.explanation, '; '
                                  ORDER BY g.severity_rank DESC, g.kind) AS reasons
-               FROM baton_signals(p_customer) g WHERE g.acked_at IS NULL
+               FROM baton_signal_read(p_customer, p_customer IS NULL, v_live) g
+               WHERE g.acked_at IS NULL
                GROUP BY g.customer_id) s ON s.customer_id = m.customer_id
     WHERE m.status = 'scheduled' AND (m.held_by IS NOT NULL OR s.customer_id IS NOT NULL)
       AND (p_customer IS NULL OR m.customer_id = p_customer)
-    ORDER BY m.scheduled_at, m.id
-$$;
+    ORDER BY m.scheduled_at, m.id;
+END $$;
+
+-- Keeping the cache: marks and the fill ------------------------------------------------
+-- The customers a statement changed (see "The cache").  Owner's rights:
+-- whoever writes, the marks table is nobody else's.
+CREATE FUNCTION baton_signal_mark() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO signal_dirty (customer_id) SELECT DISTINCT n.customer_id FROM new_rows n;
+    ELSIF TG_OP = 'DELETE' THEN
+        INSERT INTO signal_dirty (customer_id) SELECT DISTINCT o.customer_id FROM old_rows o;
+    ELSE
+        INSERT INTO signal_dirty (customer_id)
+        SELECT n.customer_id FROM new_rows n UNION SELECT o.customer_id FROM old_rows o;
+    END IF;
+    RETURN NULL;
+END $$;
+
+-- A new customer has nothing to signal yet: its state says so.  Of a
+-- customer's own columns, only its onboarding health is read by a signal.
+-- A deleted customer's state goes first: a refresh that holds it has
+-- committed its rows by the time they are deleted.
+CREATE FUNCTION baton_signal_mark_customer() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO customer_signal_state (customer_id) SELECT n.id FROM new_rows n
+        ON CONFLICT DO NOTHING;
+    ELSIF TG_OP = 'DELETE' THEN
+        DELETE FROM customer_signal_state st WHERE st.customer_id IN (SELECT o.id FROM old_rows o);
+        DELETE FROM customer_signal s WHERE s.customer_id IN (SELECT o.id FROM old_rows o);
+    ELSE
+        INSERT INTO signal_dirty (customer_id)
+        SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id
+        WHERE n.onboarding_health IS DISTINCT FROM o.onboarding_health;
+    END IF;
+    RETURN NULL;
+END $$;
+
+DO $$
+DECLARE
+    t text;
+    op text;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['ticket', 'marketing_event', 'handoff', 'milestone', 'survey_response',
+                             'signal_ack', 'customer']
+    LOOP
+        FOREACH op IN ARRAY ARRAY['insert', 'update', 'delete'] LOOP
+            CONTINUE WHEN t = 'signal_ack' AND op <> 'insert';
+            EXECUTE format('CREATE TRIGGER %I AFTER %s ON %I REFERENCING %s FOR EACH STATEMENT'
+                           ' EXECUTE FUNCTION %I()', t || '_signal_' || op, op, t,
+                           CASE op WHEN 'insert' THEN 'NEW TABLE AS new_rows'
+                                   WHEN 'delete' THEN 'OLD TABLE AS old_rows'
+                                   ELSE 'OLD TABLE AS old_rows NEW TABLE AS new_rows' END,
+                           CASE t WHEN 'customer' THEN 'baton_signal_mark_customer'
+                                  ELSE 'baton_signal_mark' END);
+        END LOOP;
+    END LOOP;
+END $$;
+
+-- The rules changed: everyone's signals of the kinds that read them change
+-- with them, in the administrator's transaction (seconds at 100,000
+-- customers, while everyone else reads the cache as it was).
+CREATE FUNCTION baton_signal_rules_changed() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+    v_changed text[];
+    v_kinds text[];
+BEGIN
+    SELECT array_agg(n.key) INTO v_changed FROM new_rows n JOIN old_rows o ON o.key = n.key
+    WHERE n.key LIKE 'signal\_%' AND n.value IS DISTINCT FROM o.value;
+    IF v_changed IS NOT NULL THEN
+        -- Any key that names no kinds: all of them.
+        IF NOT EXISTS (SELECT 1 FROM unnest(v_changed) k WHERE baton_signal_rule_kinds(k) IS NULL) THEN
+            SELECT array_agg(DISTINCT x) INTO v_kinds FROM unnest(v_changed) k, unnest(baton_signal_rule_kinds(k)) x;
+        END IF;
+        PERFORM baton_signal_refill(v_kinds);
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER baton_setting_signals AFTER UPDATE ON baton_setting
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION baton_signal_rules_changed();
+
+-- The customers already there: at 100,000 customers this takes longer than
+-- a client's statement timeout, which a migration need not keep.
+SET LOCAL statement_timeout = 0;
+SELECT baton_signal_refill();
 
 -- Writes -----------------------------------------------------------------------------
 -- The caller's team, or an error if they are not active staff.
@@ -772,8 +1199,8 @@ END $$;
 REVOKE ALL ON FUNCTION baton_campaign_hold(uuid, bigint, text, text),
     baton_signal_ack(uuid, bigint, text, text, text), baton_my_team(), baton_require_comment(text),
     baton_signals(bigint), baton_signal_rows(bigint, boolean), baton_signal_list(text, text, text, name, bigint, boolean),
-    baton_suppression(bigint) FROM PUBLIC;
+    baton_suppression(bigint), baton_signal_refresh(bigint, boolean), baton_signal_refill(text[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION baton_campaign_hold(uuid, bigint, text, text),
     baton_signal_ack(uuid, bigint, text, text, text),
     baton_signals(bigint), baton_signal_rows(bigint, boolean), baton_signal_list(text, text, text, name, bigint, boolean),
-    baton_suppression(bigint) TO baton_staff;
+    baton_suppression(bigint), baton_signal_refresh(bigint, boolean) TO baton_staff;

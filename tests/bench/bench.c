@@ -10,8 +10,10 @@
  * finder    finder_statement for a few hundred inputs taken from the data
  * queue     queue_statements: the list alone and the full 3-statement
  *           pipeline, default view and each filter, as a lead (-l)
- * signals   the crossed signals of every customer (baton signals) and the
- *           scheduled sends to customers in trouble (the suppression list)
+ * signals   the customer screen's signals statement (up to date, and right
+ *           after a write about the customer), the crossed signals of every
+ *           customer (baton signals) and the scheduled sends to customers in
+ *           trouble (the suppression list), each also right after 100 writes
  * lookup    cv_resolve for every kind of key (budgets.c)
  * waiting   the waiting list on the console's path, the queue's counts
  *           and medians (budgets.c)
@@ -957,22 +959,42 @@ static void bench_queue(PGconn *c)
 	}
 }
 
-/* --- signals: every customer's, and the suppression list ------------------------------ */
+/* --- signals: the screen's part, every customer's, the suppression list ----------------- */
 
 #define TARGET_SIGNALS_P99_MS 200.0
 #define TARGET_SUPPRESSION_P99_MS 100.0
+/* Writes before each run of "after writes": customers to compute again. */
+#define SIGNALS_WRITES 100
+
+/* A write that changes what a signal reads, as a person makes it: a
+ * handoff (Support to Success) for each of n customers spread over the
+ * table, run `round` choosing other ones. */
+static void signals_write(PGconn *c, int n, int round)
+{
+	long long ncust = query_ll(c, "SELECT max(id) FROM customer");
+	for (int i = 0; i < n; i++) {
+		char id[32];
+		snprintf(id, sizeof id, "%lld", 1 + ((long long)(round * n + i) * 7919) % ncust);
+		const char *p[] = {id};
+		PQclear(query(c, "SELECT created FROM baton_handoff_create(gen_random_uuid(), gen_random_uuid(),"
+		                 " $1::bigint, 'success', NULL, 'question', 'low', NULL, 'bench: a signals write')",
+		              1, p));
+	}
+}
 
 /* Runs of one statement until BATON_BENCH_SIGNALS_SECONDS (default 120)
- * have passed, at least 3 and at most 50: the whole list is slow where
- * every customer has something. */
+ * have passed, at least 3 and at most 50; before each, `writes` writes
+ * (none: the cache is up to date). */
 static void signals_runs(PGconn *c, const char *label, const char *sql, int n, const char *const *p,
-                         double target)
+                         double target, int writes)
 {
 	const char *e = getenv("BATON_BENCH_SIGNALS_SECONDS");
 	double budget = (e ? atof(e) : 120.0) * 1000.0, t0 = now_ms();
 	struct stats s = {0};
 	int rows = 0;
 	for (int i = 0; i < 50 && (i < 3 || now_ms() - t0 < budget); i++) {
+		if (writes)
+			signals_write(c, writes, i);
 		double t = now_ms();
 		PGresult *r = query(c, sql, n, p);
 		st_add(&s, now_ms() - t);
@@ -987,14 +1009,56 @@ static void signals_runs(PGconn *c, const char *label, const char *sql, int n, c
 	st_free(&s);
 }
 
+/* The customer screen's signals statement alone (cv_statements), for up
+ * to 1000 customers spread over the table: as they are, then each right
+ * after a write about it (computed again by that read). */
+static void signals_screen(PGconn *c)
+{
+	long long ncust = query_ll(c, "SELECT max(id) FROM customer");
+	long long n = ncust < 1000 ? ncust : 1000;
+	struct stats clean = {0}, dirty = {0};
+	for (int pass = 0; pass < 3; pass++) {
+		for (long long i = 0; i < n; i++) {
+			char id[32];
+			snprintf(id, sizeof id, "%lld", 1 + ((2 * i + 1) * ncust) / (2 * n));
+			const char *p[] = {id};
+			struct db_stmt st[CV_PARTS];
+			cv_statements(st, p);
+			if (pass == 2)
+				PQclear(query(c, "SELECT created FROM baton_handoff_create(gen_random_uuid(),"
+				                 " gen_random_uuid(), $1::bigint, 'success', NULL, 'question', 'low',"
+				                 " NULL, 'bench: a signals write')", 1, p));
+			double t = now_ms();
+			PQclear(query(c, st[CV_SIGNALS].sql, 1, p));
+			if (pass)
+				st_add(pass == 1 ? &clean : &dirty, now_ms() - t);
+		}
+	}
+	printf("  the customer screen's signals statement, %lld customers (a warm-up pass first)\n", n);
+	print_stats_head();
+	print_stats("up to date (cache lookup)", &clean, TARGET_SCREEN_P99_MS);
+	print_stats("right after a write about it", &dirty, 0);
+	summary("screen's signals part      median %.2f ms, p99 %.2f ms; after a write median %.2f ms, p99 %.2f ms",
+	        st_pct(&clean, 0.5), st_pct(&clean, 0.99), st_pct(&dirty, 0.5), st_pct(&dirty, 0.99));
+	st_free(&clean);
+	st_free(&dirty);
+}
+
 static void bench_signals(PGconn *c)
 {
 	const char *all[] = {NULL, NULL, NULL, NULL, NULL, "f"};
-	printf("\nSignals (migration 009), computed by the server for every customer\n");
-	/* Measured however long they take, past the console's timeout. */
+	printf("\n== Signals (migration 009): the cache of every customer's signals (customer_signal)\n");
+	printf("  kept by the writes' marks and the clock, computed again by the reader for the\n"
+	       "  customers that changed; \"after %d writes\": that many handoffs, each to another\n"
+	       "  customer, before each run\n", SIGNALS_WRITES);
 	PQclear(query(c, "SET statement_timeout = 0", 0, NULL));
-	signals_runs(c, "signals, every customer", signals_list_sql, 6, all, TARGET_SIGNALS_P99_MS);
-	signals_runs(c, "suppression list", signals_suppression_sql, 1, all, TARGET_SUPPRESSION_P99_MS);
+	signals_screen(c);
+	signals_runs(c, "signals, every customer", signals_list_sql, 6, all, TARGET_SIGNALS_P99_MS, 0);
+	signals_runs(c, "signals after 100 writes", signals_list_sql, 6, all, TARGET_SIGNALS_P99_MS,
+	             SIGNALS_WRITES);
+	signals_runs(c, "suppression list", signals_suppression_sql, 1, all, TARGET_SUPPRESSION_P99_MS, 0);
+	signals_runs(c, "suppression after 100 writes", signals_suppression_sql, 1, all,
+	             TARGET_SUPPRESSION_P99_MS, SIGNALS_WRITES);
 }
 
 /* --- main ------------------------------------------------------------------------- */

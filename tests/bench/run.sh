@@ -103,6 +103,7 @@ q() { psql -X -At -v ON_ERROR_STOP=1 -d bench -c "$1"; }
 		"max_parallel_workers_per_gather $(q 'SHOW max_parallel_workers_per_gather')"
 	echo "data:      scale $scale (sql/bench/generate.sql), generated in ${gen_s} s;" \
 		"database $(q "SELECT pg_size_pretty(pg_database_size('bench'))")"
+	echo "           $(sed -n 's/^baton bench: \(signals cache filled: .*\)/\1/p' "$tmp/generate.log")"
 	echo "rows:      $(q "SELECT string_agg(relname || ' ' || n_live_tup, ', ' ORDER BY n_live_tup DESC)
 		FROM pg_stat_user_tables WHERE n_live_tup > 0")"
 	echo "client:    $bench (the core's own statements and db_pipeline), on the same machine;"

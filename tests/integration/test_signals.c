@@ -2,7 +2,9 @@
  * crossed signal raised, and its near miss (one day outside the window, a
  * ticket that is not hot, another topic) not; campaign holds (exactly
  * once, only scheduled sends, only allowed teams, release); acknowledging
- * a signal (it leaves the list, and comes back when its records change). */
+ * a signal (it leaves the list, and comes back when its records change);
+ * the cache of the signals following writes, the clock and the rules, and
+ * two readers refreshing it at once. */
 #include "baton/db.h"
 #include "baton/signals.h"
 
@@ -361,6 +363,162 @@ static void test_ack(void)
 #undef LISTED
 }
 
+/* The cache's rows of a customer's kind, and the customer's pending marks,
+ * as the owner sees them. */
+static const char *cached(long long cust, const char *kind)
+{
+	return sql(su, "SELECT count(*) FROM customer_signal WHERE customer_id = %lld AND kind = '%s'", cust, kind);
+}
+
+static long long marks(long long cust)
+{
+	return num(sql(su, "SELECT count(*) FROM signal_dirty WHERE customer_id = %lld", cust));
+}
+
+static void test_cache_follows_writes(void)
+{
+	long long c = customer("Cached Sp. z o.o.", "'done'");
+	scheduled(c, "Spring news", "newsletter", "4 days");
+	CHECK(!raised(c, "campaign-during-complaint"));
+	CHECK_STR(cached(c, "campaign-during-complaint"), "0");
+
+	/* A new urgent ticket: marked by the write, computed by the next reader
+	 * and kept. */
+	long long t = ticket(c, "Checkout is down", "open", "urgent", "bug", "1 hour");
+	CHECK(marks(c) > 0);
+	CHECK(raised(c, "campaign-during-complaint"));
+	CHECK(marks(c) == 0);
+	CHECK_STR(cached(c, "campaign-during-complaint"), "1");
+
+	/* Solved: gone from the screen and from the cache. */
+	sql(su, "UPDATE ticket SET status = 'solved', solved_at = now() WHERE id = %lld", t);
+	CHECK(!raised(c, "campaign-during-complaint"));
+	CHECK_STR(cached(c, "campaign-during-complaint"), "0");
+
+	/* One statement writing for two customers (an import) marks both; the
+	 * list for everyone computes them. */
+	long long d = customer("Bulk One SA", "'done'");
+	long long e = customer("Bulk Two SA", "'done'");
+	long long ed = scheduled(d, "Go Pro", "upsell", "5 days");
+	scheduled(e, "Go Pro", "upsell", "5 days");
+	sql(su, "INSERT INTO ticket (customer_id, subject, status, priority, category)"
+	        " SELECT x, 'Outage', 'open', 'urgent', 'bug' FROM unnest(ARRAY[%lld, %lld]::bigint[]) x", d, e);
+#define LISTED2 "SELECT count(*) FROM baton_signal_list('campaign-during-complaint', NULL, NULL, NULL, NULL, false)" \
+                " WHERE customer_id IN (%lld, %lld)"
+	CHECK_STR(sql(ana, LISTED2, d, e), "2");
+	CHECK(marks(d) == 0 && marks(e) == 0);
+
+	/* Held: the send is no crossed signal any more, in the list too. */
+	CHECK_STR(hold(mia, "00000000-0000-4000-8000-0000000000f1", ed, "hold", "outage first"), "t f t done");
+	CHECK_STR(sql(ana, LISTED2, d, e), "1");
+	CHECK_STR(cached(d, "campaign-during-complaint"), "0");
+#undef LISTED2
+}
+
+/* An SLA passes with nobody writing anything: the cached "not late yet"
+ * holds until the handoff's deadline (valid_until), then the next reader
+ * computes it again.  No sleep: ana's transaction began before the
+ * deadline (now() is its start), her next one after it. */
+static void test_cache_follows_the_clock(void)
+{
+	long long c = customer("Clockwork AB", "NULL");
+	sql(ana, "BEGIN");
+	sql(su, "INSERT INTO handoff (id, customer_id, from_team, to_team, reason, note, ack_due_at)"
+	        " VALUES ('00000000-0000-4000-8000-00000000d101', %lld, 'support', 'success', 'question',"
+	        " 'due a moment from now', clock_timestamp())", c);
+	CHECK_STR(sql(ana, "SELECT count(*) FROM baton_signals(%lld) WHERE kind = 'dropped-baton'", c), "0");
+	CHECK_STR(sql(ana, "COMMIT"), "");
+	CHECK_STR(cached(c, "dropped-baton"), "0");
+	CHECK_STR(sql(su, "SELECT valid_until = (SELECT ack_due_at FROM handoff"
+	                  " WHERE id = '00000000-0000-4000-8000-00000000d101')"
+	                  " FROM customer_signal_state WHERE customer_id = %lld", c), "t");
+	CHECK(marks(c) == 0); /* nothing written since */
+	CHECK(strstr(signal(c, "dropped-baton"), "not acknowledged, 0m past its SLA") != NULL);
+	CHECK_STR(cached(c, "dropped-baton"), "1");
+}
+
+/* A rule changed by an administrator computes the cache again at once
+ * (the kinds that read it), not when someone happens to read. */
+static void test_cache_follows_the_rules(void)
+{
+	long long c = customer("Rules Oy", "'done'");
+	ticket(c, "Refund for the March invoice", "open", "normal", "billing", "1 day");
+	sql(su, "INSERT INTO marketing_event (customer_id, campaign, kind, status, sent_at)"
+	        " VALUES (%lld, 'March news', 'newsletter', 'sent', now() - interval '5 days')", c);
+	CHECK(raised(c, "campaign-during-complaint"));
+	CHECK_STR(cached(c, "campaign-during-complaint"), "1");
+	/* Sends are news for 3 days instead of 7: the one of 5 days ago is not. */
+	CHECK_STR(sql(su, "SELECT baton_setting_set('signal_sent_days', '3')"), "t");
+	CHECK_STR(cached(c, "campaign-during-complaint"), "0");
+	CHECK(!raised(c, "campaign-during-complaint"));
+	CHECK_STR(sql(su, "SELECT baton_setting_set('signal_sent_days', '7')"), "t");
+	CHECK_STR(cached(c, "campaign-during-complaint"), "1");
+	CHECK(raised(c, "campaign-during-complaint"));
+}
+
+static void test_cache_concurrency(void)
+{
+	long long c = customer("Twice Read GmbH", "'done'");
+	scheduled(c, "Go Pro", "upsell", "5 days");
+	ticket(c, "Site down", "open", "urgent", "bug", "1 hour");
+#define COMPLAINT "SELECT explanation || ' | ' || array_to_string(refs, ' ') FROM baton_signals(%lld)" \
+                  " WHERE kind = 'campaign-during-complaint'"
+	/* ana computes it in a transaction she keeps open: she holds it.  mia
+	 * reads it meanwhile: she neither waits (the lock timeout would make
+	 * waiting an error) nor errs, and sees the same facts. */
+	CHECK_STR(sql(ana, "BEGIN"), "");
+	char seen[1024];
+	snprintf(seen, sizeof seen, "%s", sql(ana, COMPLAINT, c));
+	CHECK(strstr(seen, "upsell \"Go Pro\" scheduled") != NULL);
+	CHECK_STR(sql(mia, "SET lock_timeout = '30s'"), "");
+	CHECK_STR(sql(mia, COMPLAINT, c), seen);
+	CHECK_STR(sql(mia, "SELECT count(*) FROM baton_signal_list(NULL, NULL, NULL, NULL, %lld, false)", c), "1");
+
+	/* A write committed while ana's refresh is still open is not lost when
+	 * she commits: its own mark stays for the next reader. */
+	long long t2 = ticket(c, "Refund please", "open", "normal", "billing", "10 minutes");
+	CHECK_STR(sql(ana, "COMMIT"), "");
+	CHECK(marks(c) > 0);
+	char ref[64];
+	snprintf(ref, sizeof ref, "ticket:%lld", t2);
+	CHECK(strstr(sql(mia, COMPLAINT, c), ref) != NULL);
+	CHECK(strstr(sql(mia, COMPLAINT, c), "(+1 more)") != NULL);
+
+	/* A read-only transaction cannot keep what it computes: it computes it
+	 * for itself and leaves the mark. */
+	long long t3 = ticket(c, "Unhappy with the outage", "open", "normal", "complaint", "5 minutes");
+	CHECK_STR(sql(ana, "BEGIN READ ONLY"), "");
+	CHECK(strstr(sql(ana, COMPLAINT, c), "(+2 more)") != NULL);
+	CHECK_STR(sql(ana, "COMMIT"), "");
+	CHECK(marks(c) > 0);
+	snprintf(ref, sizeof ref, "ticket:%lld", t3);
+	CHECK(strstr(sql(ana, COMPLAINT, c), ref) != NULL);
+	CHECK(marks(c) == 0);
+#undef COMPLAINT
+
+	/* Two lists refreshing every customer at once both answer, alike. */
+	sql(su, "INSERT INTO signal_dirty (customer_id) SELECT id FROM customer");
+	const char *list = "SELECT count(*), md5(string_agg(customer_id || kind || explanation, ',' ORDER BY customer_id, kind))"
+	                   " FROM baton_signal_list(NULL, NULL, NULL, NULL, NULL, true)";
+	CHECK(PQsendQuery(ana, list) == 1);
+	CHECK(PQsendQuery(mia, list) == 1);
+	char got[2][128] = {"", ""};
+	PGconn *who[2] = {ana, mia};
+	for (int i = 0; i < 2; i++) {
+		PGresult *r;
+		while ((r = PQgetResult(who[i])) != NULL) {
+			if (PQresultStatus(r) == PGRES_TUPLES_OK)
+				snprintf(got[i], sizeof got[i], "%s %s", PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1));
+			else
+				printf("    %s", PQresultErrorMessage(r));
+			PQclear(r);
+		}
+	}
+	CHECK(got[0][0] != '\0' && got[0][0] != '0');
+	CHECK_STR(got[1], got[0]);
+	CHECK_STR(sql(su, "SELECT count(*) FROM signal_dirty"), "0");
+}
+
 int main(void)
 {
 	setlocale(LC_ALL, "C.UTF-8");
@@ -376,6 +534,10 @@ int main(void)
 	RUN(test_voice_falling);
 	RUN(test_holds);
 	RUN(test_ack);
+	RUN(test_cache_follows_writes);
+	RUN(test_cache_follows_the_clock);
+	RUN(test_cache_follows_the_rules);
+	RUN(test_cache_concurrency);
 	PQfinish(mia);
 	PQfinish(ana);
 	PQfinish(su);
