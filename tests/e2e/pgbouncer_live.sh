@@ -26,7 +26,7 @@ type_text "nwh"
 wait_for "nwh.example" 10
 keys Enter
 check "ana's console opens Northwind Health through pgbouncer" wait_for "Handoffs ·" 10
-check "pgbouncer has ana's console as a client" eval '[ "$(clients ana)" = 1 ]'
+check "pgbouncer has ana's console as a client" wait_true 10 '[ "$(clients ana)" = 1 ]'
 keys Tab Tab
 
 run "$BATON_BIN" -d "$(via lee)" note add --customer nwh.example --message "Pooled: lee via pgbouncer."

@@ -46,6 +46,7 @@ unix_socket_dir = $dir
 listen_port = $bport
 auth_type = trust
 auth_file = $dir/userlist.txt
+admin_users = postgres
 max_client_conn = 200
 default_pool_size = 50
 logfile = $dir/pgbouncer.log
