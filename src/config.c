@@ -55,6 +55,7 @@ static void views_free(struct config *cfg)
 void config_free(struct config *cfg)
 {
 	free(cfg->conninfo);
+	free(cfg->read_conninfo);
 	config_moved_free(&cfg->moved);
 	import_config_free(cfg->import);
 	free(cfg->import);
@@ -166,6 +167,8 @@ static int read_database(struct reader *r, const config_setting_t *g, struct con
 		int rc;
 		if (strcmp(n, "conninfo") == 0)
 			rc = read_string(r, s, &cfg->conninfo);
+		else if (strcmp(n, "read_conninfo") == 0)
+			rc = config_read_conninfo(r, s, &cfg->read_conninfo);
 		else if (strcmp(n, "statement_timeout_ms") == 0)
 			rc = config_read_int(r, s, 0, 3600000, &cfg->statement_timeout_ms);
 		else if (strcmp(n, "connect_timeout_s") == 0)

@@ -28,6 +28,8 @@ char *config_strdup(const char *s);
 /* ui.start_screen = "finder" | "queue" | "signals" | "marketing"
  * (src/config_values.c). */
 int config_read_start_screen(struct reader *r, const config_setting_t *s, enum start_screen *out);
+/* database.read_conninfo, a valid conninfo; "" for none (src/config_values.c). */
+int config_read_conninfo(struct reader *r, const config_setting_t *s, char **out);
 
 /* The handoff group: its settings go into cfg->moved, each with a warning
  * in cfg->warnings that it moved to the database. */

@@ -1,6 +1,8 @@
 /* The values settings take, also used outside the configuration:
- * priorities by name and durations; and the start screen. */
+ * priorities by name and durations; the start screen and the read
+ * connection. */
 #include "baton/config.h"
+#include "baton/db.h"
 #include "config_priv.h"
 
 #include <errno.h>
@@ -75,4 +77,20 @@ int config_read_start_screen(struct reader *r, const config_setting_t *s, enum s
 			return 0;
 		}
 	return config_fail(r, s, "setting 'ui.start_screen' must be \"finder\", \"queue\", \"signals\" or \"marketing\"");
+}
+
+/* database.read_conninfo: checked as -d is, so a typo is an error naming
+ * the line now rather than a standby that is silently never used.  An
+ * empty string turns a system file's read_conninfo off. */
+int config_read_conninfo(struct reader *r, const config_setting_t *s, char **out)
+{
+	const char *v = config_setting_type(s) == CONFIG_TYPE_STRING ? config_setting_get_string(s) : NULL;
+	char err[256];
+	if (!v)
+		return config_fail(r, s, "setting 'database.read_conninfo' must be a string in double quotes");
+	if (db_conninfo_check(v, err, sizeof err) < 0)
+		return config_fail(r, s, "setting 'database.read_conninfo': %s", err);
+	free(*out);
+	*out = *v ? config_strdup(v) : NULL;
+	return 0;
 }

@@ -17,7 +17,7 @@
 
 const char dbq_cancelled[] = "cancelled";
 
-static long long now_ms(void)
+long long dbq_now_ms(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -42,7 +42,7 @@ void *dbq_xcalloc(size_t n, size_t sz)
 	return p;
 }
 
-static void req_free(struct req *r)
+void dbq_req_free(struct req *r)
 {
 	if (!r)
 		return;
@@ -98,17 +98,25 @@ static void free_results(struct dbq *q)
 void dbq_finish_request(struct dbq *q, const char *err)
 {
 	struct req *r = q->inflight;
+	if (r && r->waits && !r->muted && dbq_route_unusable(q, err)) {
+		free_results(q);
+		q->inflight = NULL;
+		dbq_route_to_primary(q, r);
+		return;
+	}
+	/* On the standby, the replay wait's result is not the caller's. */
+	int skip = r && r->waits ? 1 : 0;
 	if (r && r->done) {
 		if (r->muted)
 			r->done(r->ctx, NULL, 0, dbq_cancelled);
 		else if (err)
 			r->done(r->ctx, NULL, 0, err);
 		else
-			r->done(r->ctx, q->res, r->n, NULL);
+			r->done(r->ctx, q->res + skip, r->n - skip, NULL);
 	}
 	free_results(q);
 	q->inflight = NULL;
-	req_free(r);
+	dbq_req_free(r);
 }
 
 static void push_front(struct dbq *q, struct req *r)
@@ -117,6 +125,21 @@ static void push_front(struct dbq *q, struct req *r)
 	q->head = r;
 	if (!q->tail)
 		q->tail = r;
+}
+
+void dbq_enqueue(struct dbq *q, struct req *r, int front)
+{
+	if (front) {
+		push_front(q, r);
+	} else {
+		r->next = NULL;
+		if (q->tail)
+			q->tail->next = r;
+		else
+			q->head = r;
+		q->tail = r;
+	}
+	dbq_send_next(q);
 }
 
 /* The connection is gone: requeue what can be retried, fail the rest, and
@@ -140,7 +163,7 @@ void dbq_connection_lost(struct dbq *q, const char *why)
 	q->conn = NULL;
 	q->want_write = 0;
 	dbq_forget_prepared(q);
-	q->retry_at_ms = now_ms() + q->backoff_ms;
+	q->retry_at_ms = dbq_now_ms() + q->backoff_ms;
 	if (q->backoff_ms < 5000)
 		q->backoff_ms *= 2;
 	dbq_set_state(q, DBQ_DOWN, msg);
@@ -179,6 +202,10 @@ void dbq_free(struct dbq *q)
 {
 	if (!q)
 		return;
+	/* The standby's queue first: its answers may feed this one. */
+	struct dbq *reads = q->reads;
+	q->reads = NULL;
+	dbq_free(reads);
 	/* Whoever waits for an answer hears that none will come, and lets go
 	 * of what it holds (drafts stay on disk for the next start). */
 	if (q->inflight) {
@@ -190,7 +217,7 @@ void dbq_free(struct dbq *q)
 		q->head = r->next;
 		if (r->done)
 			r->done(r->ctx, NULL, 0, dbq_cancelled);
-		req_free(r);
+		dbq_req_free(r);
 	}
 	q->tail = NULL;
 	if (q->conn)
@@ -231,18 +258,21 @@ short dbq_events(const struct dbq *q)
 
 int dbq_timeout_ms(const struct dbq *q)
 {
-	if (q->st != DBQ_DOWN || !q->retry_at_ms)
-		return -1;
-	long long d = q->retry_at_ms - now_ms();
-	return d < 0 ? 0 : (int)d;
+	int t = -1;
+	if (q->st == DBQ_DOWN && q->retry_at_ms) {
+		long long d = q->retry_at_ms - dbq_now_ms();
+		t = d < 0 ? 0 : (int)d;
+	}
+	int r = q->reads ? dbq_timeout_ms(q->reads) : -1;
+	return r >= 0 && (t < 0 || r < t) ? r : t;
 }
 
 int dbq_busy(const struct dbq *q)
 {
-	return q->inflight != NULL || q->head != NULL;
+	return q->inflight != NULL || q->head != NULL || (q->reads && dbq_busy(q->reads));
 }
 
-static struct req *req_new(const struct db_stmt *stmts, int n)
+struct req *dbq_req_new(const struct db_stmt *stmts, int n)
 {
 	struct req *r = dbq_xcalloc(1, sizeof *r);
 	r->n = n;
@@ -264,18 +294,13 @@ static void submit(struct dbq *q, int tag, const struct db_stmt *stmts, int n, i
 {
 	if (tag)
 		dbq_cancel_tag(q, tag);
-	struct req *r = req_new(stmts, n);
+	struct req *r = dbq_req_new(stmts, n);
 	r->prepare = prepare;
 	r->tag = tag;
 	r->retry = retry;
 	r->done = done;
 	r->ctx = ctx;
-	if (q->tail)
-		q->tail->next = r;
-	else
-		q->head = r;
-	q->tail = r;
-	dbq_send_next(q);
+	dbq_enqueue(q, r, 0);
 }
 
 void dbq_submit(struct dbq *q, int tag, const struct db_stmt *stmts, int n, int retry,
@@ -300,7 +325,7 @@ void dbq_cancel_tag(struct dbq *q, int tag)
 			*pp = r->next;
 			if (r->done)
 				r->done(r->ctx, NULL, 0, dbq_cancelled);
-			req_free(r);
+			dbq_req_free(r);
 		} else {
 			q->tail = r;
 			pp = &r->next;
@@ -308,6 +333,8 @@ void dbq_cancel_tag(struct dbq *q, int tag)
 	}
 	if (q->inflight && q->inflight->tag == tag)
 		q->inflight->muted = 1;
+	if (q->reads)
+		dbq_cancel_tag(q->reads, tag);
 }
 
 static void became_ready(struct dbq *q)
@@ -320,7 +347,7 @@ static void became_ready(struct dbq *q)
 	snprintf(ms, sizeof ms, "%d", q->statement_timeout_ms);
 	const char *params[] = {ms};
 	struct db_stmt s = {"SELECT set_config('statement_timeout', $1, false), session_user", 1, params};
-	struct req *r = req_new(&s, 1);
+	struct req *r = dbq_req_new(&s, 1);
 	r->internal = 1;
 	push_front(q, r);
 	dbq_send_next(q);
@@ -328,8 +355,10 @@ static void became_ready(struct dbq *q)
 
 void dbq_handle(struct dbq *q, short revents)
 {
+	if (!revents && q->reads)
+		dbq_read_handle(q, 0);
 	if (q->st == DBQ_DOWN) {
-		if (q->retry_at_ms && now_ms() >= q->retry_at_ms)
+		if (q->retry_at_ms && dbq_now_ms() >= q->retry_at_ms)
 			dbq_connect(q);
 		return;
 	}

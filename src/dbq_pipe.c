@@ -43,6 +43,8 @@ void dbq_send_next(struct dbq *q)
 {
 	if (q->st != DBQ_READY || q->inflight || !q->head)
 		return;
+	if (q->head->waits && !dbq_route_may_send(q))
+		return;
 	struct req *r = q->head;
 	q->head = r->next;
 	if (!q->head)
@@ -132,6 +134,10 @@ void dbq_read_results(struct dbq *q)
 			if (r->internal && !err && q->res[0] && PQntuples(q->res[0]) == 1)
 				snprintf(q->user, sizeof q->user, "%s", PQgetvalue(q->res[0], 0, 1));
 			int was_internal = r->internal;
+			/* A write (or anything not a read) moved the primary's
+			 * WAL: reads on a standby must wait for it. */
+			if (!r->read && !r->internal)
+				q->stale = 1;
 			dbq_finish_request(q, err ? msg : NULL);
 			if (was_internal)
 				dbq_set_state(q, DBQ_READY, NULL);
@@ -159,6 +165,8 @@ void dbq_drain_notifies(struct dbq *q)
 {
 	PGnotify *n;
 	while (q->conn && (n = PQnotifies(q->conn))) {
+		/* What a colleague committed, a standby may not have replayed. */
+		q->stale = 1;
 		if (q->on_notify)
 			q->on_notify(q->cb_ctx, n->relname, n->extra);
 		PQfreemem(n);

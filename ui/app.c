@@ -347,13 +347,14 @@ static void loop(struct app *a)
 		app_changes_tick(a);
 		if (a->dirty)
 			draw(a);
-		struct pollfd pfd[3] = {
+		/* poll() skips a negative fd: a database down, no standby. */
+		struct pollfd pfd[4] = {
 			{STDIN_FILENO, POLLIN, 0},
 			{sig_pipe[0], POLLIN, 0},
 			{dbq_fd(a->db), dbq_events(a->db), 0},
+			{dbq_read_fd(a->db), dbq_read_events(a->db), 0},
 		};
-		int n = pfd[2].fd >= 0 ? 3 : 2;
-		int rc = poll(pfd, (nfds_t)n, next_timeout(a));
+		int rc = poll(pfd, 4, next_timeout(a));
 		if (rc < 0 && errno != EINTR) {
 			app_fail(a, EXIT_FAIL, "poll: %s", strerror(errno));
 			break;
@@ -390,10 +391,14 @@ static void loop(struct app *a)
 		}
 		if (pfd[0].revents & POLLIN)
 			read_keys(a);
-		if (n == 3 && pfd[2].revents) {
+		if (pfd[2].revents) {
 			/* Answers change what is shown; curses sends only the
 			 * difference, so redrawing is cheap for the terminal. */
 			dbq_handle(a->db, pfd[2].revents);
+			a->dirty = 1;
+		}
+		if (pfd[3].revents) {
+			dbq_read_handle(a->db, pfd[3].revents);
 			a->dirty = 1;
 		}
 	}
@@ -419,6 +424,10 @@ int ui_run(const struct config *cfg, const char *conninfo)
 		return EXIT_FAIL;
 	}
 	a.db = dbq_new(cfg, conninfo);
+	/* read_conninfo names a standby of database.conninfo: not of what
+	 * -d names instead. */
+	if (!conninfo)
+		dbq_set_reads(a.db, cfg, cfg->read_conninfo);
 	dbq_set_callbacks(a.db, app_on_db_state, app_on_notify, &a);
 	if (term_init(&a) < 0) {
 		cli_error("%s", a.fatal);

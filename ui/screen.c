@@ -86,11 +86,12 @@ void screen_request(struct screen *s, struct app *a, int kind, const struct db_s
 	r->a = a;
 	r->done = done;
 	screen_hold(s);
-	int retry = !(flags & REQ_WRITE);
-	if (flags & REQ_PREPARED)
-		dbq_submit_prepared(a->db, request_tag(s, kind), st, n, retry, on_screen_answer, r);
+	int tag = request_tag(s, kind), prepare = (flags & REQ_PREPARED) != 0;
+	/* Reads may go to a standby (database.read_conninfo); writes never. */
+	if (flags & REQ_WRITE)
+		(prepare ? dbq_submit_prepared : dbq_submit)(a->db, tag, st, n, 0, on_screen_answer, r);
 	else
-		dbq_submit(a->db, request_tag(s, kind), st, n, retry, on_screen_answer, r);
+		dbq_submit_read(a->db, tag, st, n, prepare, on_screen_answer, r);
 }
 
 void screen_cancel(struct screen *s, struct app *a, int kind)

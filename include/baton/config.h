@@ -54,6 +54,9 @@ enum start_screen { START_BY_ROLE, START_FINDER, START_QUEUE, START_SIGNALS, STA
 
 struct config {
 	char *conninfo;              /* database.conninfo, NULL: libpq defaults */
+	/* database.read_conninfo: where the console reads screens, finder and
+	 * queues (a streaming standby); NULL: everything on conninfo. */
+	char *read_conninfo;
 	int statement_timeout_ms;    /* database.statement_timeout_ms */
 	int connect_timeout_s;       /* database.connect_timeout_s, 0: libpq's */
 	int color;                   /* ui.color: 1 use colours if the terminal has them */

@@ -110,6 +110,27 @@ void dbq_submit(struct dbq *q, int tag, const struct db_stmt *stmts, int n, int 
  * parameters' values (LIKE patterns). */
 void dbq_submit_prepared(struct dbq *q, int tag, const struct db_stmt *stmts, int n, int retry,
                          dbq_done_fn done, void *ctx);
+/* --- reads on a streaming standby (database.read_conninfo) --------------
+ * A second connection, to read_conninfo, serves the reads; writes,
+ * LISTEN and everything submitted above stay on the primary.  A read
+ * waits on the standby until it has replayed the primary's WAL position
+ * as of the console's last write or notification, so nobody sees their
+ * own write vanish; one the standby cannot serve (gone, lagging, an
+ * error, no longer a standby) runs on the primary, and reads come back
+ * to the standby when it is back.  Without set_reads, everything is on
+ * the primary as before. */
+void dbq_set_reads(struct dbq *q, const struct config *cfg, const char *read_conninfo);
+/* A read: on the standby when there is a usable one, else like
+ * dbq_submit (or dbq_submit_prepared) with retry. */
+void dbq_submit_read(struct dbq *q, int tag, const struct db_stmt *stmts, int n, int prepare,
+                     dbq_done_fn done, void *ctx);
+/* poll() for the standby's connection (-1 / 0 without one). */
+int dbq_read_fd(const struct dbq *q);
+short dbq_read_events(const struct dbq *q);
+void dbq_read_handle(struct dbq *q, short revents);
+/* 1 while reads go to the standby (for 'where am I reading' displays). */
+int dbq_reads_on_standby(const struct dbq *q);
+
 /* Drop queued requests with this tag and mute an in-flight one. */
 void dbq_cancel_tag(struct dbq *q, int tag);
 int dbq_busy(const struct dbq *q);

@@ -30,6 +30,8 @@ if [ "$what" = check ] || [ "$what" = demo ]; then
 	command -v psql >/dev/null 2>&1 || need postgresql-client
 	command -v tmux >/dev/null 2>&1 || need tmux
 	command -v runuser >/dev/null 2>&1 || need util-linux
+	# the pooler test (tests/e2e/pgbouncer_live.sh)
+	command -v pgbouncer >/dev/null 2>&1 || [ -x /usr/sbin/pgbouncer ] || need pgbouncer
 fi
 
 [ -z "$missing" ] && exit 0

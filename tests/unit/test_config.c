@@ -116,7 +116,7 @@ static int same_str(const char *a, const char *b)
 /* Every setting of a equals b's (not the list of files read). */
 static int same_settings(const struct config *a, const struct config *b)
 {
-	int same = same_str(a->conninfo, b->conninfo) &&
+	int same = same_str(a->conninfo, b->conninfo) && same_str(a->read_conninfo, b->read_conninfo) &&
 	           a->statement_timeout_ms == b->statement_timeout_ms &&
 	           a->connect_timeout_s == b->connect_timeout_s && a->color == b->color &&
 	           a->escdelay_ms == b->escdelay_ms && a->ascii == b->ascii &&
@@ -266,6 +266,33 @@ static void test_unknown_setting_is_named(void)
 	CHECK(err_at(err, p, 2));
 	CHECK(strstr(err, "unknown setting 'queue.views.[1].colour'") != NULL ||
 	      strstr(err, "unknown setting 'queue.views[1].colour'") != NULL);
+	config_free(&c);
+}
+
+/* database.read_conninfo: a standby for reads, checked when the file is
+ * read (a typo would otherwise leave the standby unused, silently), and a
+ * later file's "" turns an earlier one's off. */
+static void test_read_conninfo(void)
+{
+	struct config c;
+	char err[1024];
+	env_reset();
+	const char *p = tmpfile_with("read1.cfg",
+		"database: {\n  read_conninfo = \"host=r1,r2 target_session_attrs=prefer-standby\";\n};\n");
+	CHECK(load(&c, p, err, sizeof err) == 0);
+	CHECK_STR(c.read_conninfo, "host=r1,r2 target_session_attrs=prefer-standby");
+	config_free(&c);
+
+	p = tmpfile_with("read2.cfg", "database: {\n\n  read_conninfo = \"host=r1 nosuchkey=1\";\n};\n");
+	CHECK(load(&c, p, err, sizeof err) == -1);
+	CHECK(err_at(err, p, 3));
+	CHECK(strstr(err, "'database.read_conninfo'") != NULL);
+	CHECK(strstr(err, "invalid connection string") != NULL);
+	config_free(&c);
+
+	p = tmpfile_with("read3.cfg", "database: { read_conninfo = \"\"; };\n");
+	CHECK(load(&c, p, err, sizeof err) == 0);
+	CHECK(c.read_conninfo == NULL);
 	config_free(&c);
 }
 
@@ -764,6 +791,7 @@ int main(void)
 	RUN(test_syntax_error_names_file_and_line);
 	RUN(test_unknown_setting_is_named);
 	RUN(test_wrong_type_names_the_setting);
+	RUN(test_read_conninfo);
 	RUN(test_out_of_range_values);
 	RUN(test_named_file_must_exist);
 	RUN(test_layering_later_files_override);

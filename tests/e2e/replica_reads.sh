@@ -1,0 +1,123 @@
+#!/bin/sh
+# Reads on a streaming standby (database.read_conninfo): a standby made by
+# pg_basebackup -R streams from the test server.  ana's and ben's consoles
+# write and LISTEN on the primary and read their screens on the standby.
+# ana sees her own note at once, also while the standby's replay is paused
+# (her console waits for the standby, then reads from the primary); ben
+# sees a colleague's note through the primary's notification, also with
+# replay paused.  The standby stops mid-session: reads go to the primary by
+# themselves and come back when it is up again.  It is promoted: the
+# console leaves it (it is no longer a copy of the primary it writes to)
+# and keeps showing what is written on the primary.
+. "$BATON_ROOT/tests/lib/e2e.sh"
+
+db=$(newdb baton_demo) || { echo "FAIL replica_reads: cannot create a test database"; exit 1; }
+sb="$BATON_TEST_TMP/replica_sb"
+SBCTL="$BATON_ROOT/tests/lib/standby.sh"
+cleanup() {
+	E2E_SESSION=rep_ben; stop
+	E2E_SESSION=rep_ana; stop
+	sh "$PGCTL" stop "$sb"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+sh "$SBCTL" start "$PGHOST" "$sb" || { echo "FAIL replica_reads: cannot start a standby"; exit 1; }
+
+# sbsql QUERY: on the standby's copy of the test's database
+sbsql() { psql -X -At -h "$sb" -d "$db" -c "$1"; }
+# conf ROLE: a configuration file for ROLE, primary and standby
+conf() {
+	cat >"$BATON_TEST_TMP/replica_$1.cfg" <<CFG
+database: {
+  conninfo = "host=$PGHOST dbname=$db user=$1";
+  read_conninfo = "host=$sb dbname=$db user=$1 target_session_attrs=prefer-standby";
+};
+CFG
+	echo "$BATON_TEST_TMP/replica_$1.cfg"
+}
+# on_standby ROLE: the console of ROLE has a session on the standby that
+# has run a screen's read (not only the session setup)
+on_standby() {
+	[ "$(sbsql "SELECT count(*) FROM pg_stat_activity WHERE usename = '$1'
+	            AND application_name = 'baton' AND query <> ''
+	            AND query NOT LIKE '%statement_timeout%'")" = 1 ]
+}
+standby_sessions() { sbsql "SELECT count(*) FROM pg_stat_activity WHERE usename = '$1'"; }
+# note ROLE TEXT: a success note about Northwind Health, on the primary
+note() { "$BATON_BIN" -d "dbname=$db user=$1" note add --customer nwh.example --message "$2" >/dev/null; }
+# sees TEXT: the Success notes panel (focused), at its top, shows TEXT
+sees() { wait_true 15 "keys g; on_screen \"$1\""; }
+open_northwind() {
+	wait_state live 15
+	type_text "nwh"
+	wait_for "nwh.example" 10
+	keys Enter
+	wait_for "Handoffs ·" 10
+}
+
+check "the standby streams from the test server" \
+	eval '[ "$(sbsql "SELECT pg_is_in_recovery()")" = t ] && wait_true 10 "sh \"$SBCTL\" caught_up \"$PGHOST\" \"$sb\""'
+
+start rep_ana 80 24 "$BATON_BIN" -c "$(conf ana)"
+open_northwind
+check "ana's customer screen is read on the standby" wait_true 10 'on_standby ana'
+
+# --- her own write, at once ----------------------------------------------------
+keys n
+wait_for "typing goes to the note" 5
+type_text "Replica one: standby streaming."
+keys C-x
+check "ana's own note shows on her screen at once" wait_true 15 'on_screen "Ana: Replica one"'
+
+sbsql "SELECT pg_wal_replay_pause()" >/dev/null
+keys n
+wait_for "typing goes to the note" 5
+type_text "Replica two: replay paused."
+keys C-x
+check "replay paused: the standby has not got ana's second note" \
+	wait_true 10 '[ "$(sql "SELECT count(*) FROM success_note WHERE body LIKE '"'"'Replica two%'"'"'")" = 1 ] &&
+	              [ "$(sbsql "SELECT count(*) FROM success_note WHERE body LIKE '"'"'Replica two%'"'"'")" = 0 ]'
+check "and yet ana's screen shows it: she never sees her own note vanish" \
+	wait_true 15 'on_screen "Ana: Replica two"'
+
+# --- a colleague's write, through the primary's notification -----------------
+start rep_ben 80 24 "$BATON_BIN" -c "$(conf ben)"
+open_northwind
+keys Tab Tab
+check "ben's screen shows ana's notes" sees "Ana: Replica two"
+note lee "Replica three: lee, replay paused."
+check "replay still paused: ben's console shows lee's note all the same" \
+	sees "Lee: Replica three"
+sbsql "SELECT pg_wal_replay_resume()" >/dev/null
+wait_true 10 'sh "$SBCTL" caught_up "$PGHOST" "$sb"'
+note lee "Replica four: lee, streaming."
+check "with replay running ben sees lee's next note, read on the standby" \
+	eval 'sees "Lee: Replica four" && wait_true 15 "on_standby ben"'
+
+# --- the standby goes away, and comes back -------------------------------------
+sh "$PGCTL" stop "$sb"
+note lee "Replica five: standby stopped."
+check "standby stopped: ben's screen still follows, read on the primary" \
+	sees "Lee: Replica five"
+E2E_SESSION=rep_ana
+keys Tab Tab
+check "and so does ana's" sees "Lee: Replica five"
+sh "$PGCTL" start "$sb"
+check "the standby is back: ana's console reconnects to it by itself" \
+	wait_true 30 '[ "$(standby_sessions ana)" = 1 ]'
+wait_true 20 'sh "$SBCTL" caught_up "$PGHOST" "$sb"'
+note lee "Replica six: standby back."
+check "and reads her screen there again" \
+	eval 'sees "Lee: Replica six" && wait_true 15 "on_standby ana"'
+
+# --- the standby is promoted ------------------------------------------------------
+sh "$SBCTL" promote "$sb"
+note lee "Replica seven: after the promotion."
+check "promoted: ana's screen shows what is written on the primary" \
+	sees "Lee: Replica seven"
+check "the promoted server has no copy of it, and ana's console has left it" \
+	eval '[ "$(sbsql "SELECT count(*) FROM success_note WHERE body LIKE '"'"'Replica seven%'"'"'")" = 0 ] &&
+	      wait_true 15 "[ \"\$(standby_sessions ana)\" = 0 ]"'
+check "ana's console is still live" wait_state live 5
+E2E_SESSION=rep_ben
+check "so is ben's, which follows too" eval 'wait_state live 5 && sees "Lee: Replica seven"'
