@@ -15,8 +15,19 @@ tmp=$(mktemp -d /tmp/baton-test.XXXXXX)
 chmod 0755 "$tmp"
 export BATON_TEST_TMP="$tmp"
 export BATON_TMUX="baton-test-$$"
-cleanup() {
+# Every console a test started ends with its test file, whichever of its
+# sessions the test stopped itself: each pane's process group (the console
+# and, under LeakSanitizer, its tracer) is killed before the tmux server
+# goes, because a console whose terminal hangs up can spin in its
+# exit-time leak check for hours, long after the run.
+reap_consoles() {
+	for p in $(tmux -L "$BATON_TMUX" list-panes -a -F '#{pane_pid}' 2>/dev/null); do
+		kill -KILL -- "-$p" 2>/dev/null
+	done
 	tmux -L "$BATON_TMUX" kill-server >/dev/null 2>&1
+}
+cleanup() {
+	reap_consoles
 	sh "$root/tests/lib/pgctl.sh" stop "$tmp/pg" >/dev/null 2>&1
 	rm -rf "$tmp"
 }
@@ -94,6 +105,7 @@ for t in "$root"/tests/e2e/*.sh; do
 	[ -f "$t" ] || continue
 	case $t in *"$filter"*) ;; *) continue ;; esac
 	run_one "$(basename "$t" .sh)" sh "$t"
+	reap_consoles
 done
 
 echo "$passed passed, $failed failed"

@@ -104,7 +104,8 @@ wait_exit() {
 # console still running after its test is a leak of its own).
 stop() {
 	_pp=$(tm display -p -t "=$E2E_SESSION" '#{pane_pid}' 2>/dev/null)
-	[ -n "$_pp" ] && pkill -KILL -P "$_pp" >/dev/null 2>&1
+	# The pane's process group: its shell, the console, LeakSanitizer's tracer.
+	[ -n "$_pp" ] && kill -KILL -- "-$_pp" >/dev/null 2>&1
 	tm kill-session -t "=$E2E_SESSION" >/dev/null 2>&1
 }
 
