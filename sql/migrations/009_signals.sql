@@ -806,11 +806,11 @@ BEGIN
     INSERT INTO customer_signal
     SELECT * FROM baton_signal_compute(NULL, true) c WHERE p_kinds IS NULL OR c.kind = ANY (p_kinds);
     GET DIAGNOSTICS v_n = ROW_COUNT;
-    -- (A customer added meanwhile brings its own state: ON CONFLICT.)
-    DELETE FROM customer_signal_state;
-    INSERT INTO customer_signal_state (customer_id, valid_until)
+    -- Written only where it changed: a rule of one kind moves few of them.
+    INSERT INTO customer_signal_state AS st (customer_id, valid_until)
     SELECT u.customer_id, u.valid_until FROM baton_signal_valid_until(NULL, true) u
-    ON CONFLICT (customer_id) DO UPDATE SET valid_until = excluded.valid_until, computed_at = now();
+    ON CONFLICT (customer_id) DO UPDATE SET valid_until = excluded.valid_until, computed_at = now()
+    WHERE st.valid_until IS DISTINCT FROM excluded.valid_until;
     DELETE FROM signal_dirty d WHERE d.seq = ANY (v_marks);
     RETURN v_n;
 END $$;
