@@ -32,6 +32,15 @@
 --
 -- The rules (thresholds, keywords, who may hold) are settings of 006's
 -- baton_setting, shown and changed with `baton settings`.
+--
+-- The signals are computed per customer and kept (customer_signal, "The
+-- cache" below): a write marks its customer, time expires it, and a reader
+-- computes again only the customers that changed before reading, so that
+-- the screen reads one customer's rows by index and the lists read 100,000
+-- customers' rows without computing them.  The customer screen calls
+-- baton_signal_rows($1, false); the cache's own tables and functions are
+-- not for clients.  Data loaded with triggers off (session_replication_role
+-- = replica) must be followed by SELECT baton_signal_refill().
 
 -- Settings ---------------------------------------------------------------------
 -- 006's check names its keys and refuses any other.  Each later migration
@@ -215,6 +224,10 @@ CREATE INDEX customer_on_track_idx ON customer (id) WHERE onboarding_health = 'o
 CREATE INDEX ticket_customer_topic_idx ON ticket (customer_id, category, opened_at);
 CREATE INDEX milestone_open_due_idx ON milestone (due_date) INCLUDE (customer_id)
     WHERE status NOT IN ('done', 'skipped');
+-- A customer's open milestones by due date: overdue ones (kind 3) and the
+-- next to fall due (when its cached signals expire).
+CREATE INDEX milestone_customer_open_due_idx ON milestone (customer_id, due_date)
+    WHERE status NOT IN ('done', 'skipped');
 
 -- Reading the rules ---------------------------------------------------------------
 -- Lists become arrays; keywords a regular expression matching at the start
@@ -272,17 +285,21 @@ LANGUAGE sql IMMUTABLE AS $$
 $$;
 
 -- Words for the explanations ------------------------------------------------------
--- "2d 3h", "5h 10m", "40m".
+-- "2d 3h", "5h 10m", "40m".  PL/pgSQL: said for every late handoff of a
+-- list, where a SQL body that names its argument many times is not
+-- inlined and costs several times more per row.
 CREATE FUNCTION baton_span(p interval) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT CASE
-        WHEN s >= 86400 THEN (s / 86400) || 'd' || CASE WHEN s % 86400 >= 3600
-                                                        THEN ' ' || (s % 86400 / 3600) || 'h' ELSE '' END
-        WHEN s >= 3600 THEN (s / 3600) || 'h' || CASE WHEN s % 3600 >= 60
-                                                      THEN ' ' || (s % 3600 / 60) || 'm' ELSE '' END
-        ELSE greatest(s / 60, 0) || 'm' END
-    FROM (SELECT extract(epoch FROM p)::bigint AS s) x
-$$;
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+DECLARE
+    s bigint := extract(epoch FROM p)::bigint;
+BEGIN
+    IF s >= 86400 THEN
+        RETURN (s / 86400) || 'd' || CASE WHEN s % 86400 >= 3600 THEN ' ' || (s % 86400 / 3600) || 'h' ELSE '' END;
+    ELSIF s >= 3600 THEN
+        RETURN (s / 3600) || 'h' || CASE WHEN s % 3600 >= 60 THEN ' ' || (s % 3600 / 60) || 'm' ELSE '' END;
+    END IF;
+    RETURN greatest(s / 60, 0) || 'm';
+END $$;
 
 -- A quoted subject or campaign, at most 60 characters.
 CREATE FUNCTION baton_quote(p text) RETURNS text
@@ -762,7 +779,7 @@ RETURNS text
 LANGUAGE sql STABLE AS $$
     SELECT p_line || CASE p_unit
                WHEN 'sla' THEN baton_span(now() - p_clock) || ' past its SLA'
-               WHEN 'overdue' THEN (1 + floor(extract(epoch FROM now() - p_clock) / 86400))::bigint
+               WHEN 'overdue' THEN 1 + extract(epoch FROM now() - p_clock)::bigint / 86400
                                    || ' days overdue'
                ELSE '' END
            || CASE WHEN p_more > 0 THEN ' (+' || p_more || ' more)' ELSE '' END
@@ -789,11 +806,11 @@ BEGIN
     INSERT INTO customer_signal
     SELECT * FROM baton_signal_compute(NULL, true) c WHERE p_kinds IS NULL OR c.kind = ANY (p_kinds);
     GET DIAGNOSTICS v_n = ROW_COUNT;
-    -- (A customer added meanwhile brings its own state: ON CONFLICT.)
-    DELETE FROM customer_signal_state;
-    INSERT INTO customer_signal_state (customer_id, valid_until)
+    -- Written only where it changed: a rule of one kind moves few of them.
+    INSERT INTO customer_signal_state AS st (customer_id, valid_until)
     SELECT u.customer_id, u.valid_until FROM baton_signal_valid_until(NULL, true) u
-    ON CONFLICT (customer_id) DO UPDATE SET valid_until = excluded.valid_until, computed_at = now();
+    ON CONFLICT (customer_id) DO UPDATE SET valid_until = excluded.valid_until, computed_at = now()
+    WHERE st.valid_until IS DISTINCT FROM excluded.valid_until;
     DELETE FROM signal_dirty d WHERE d.seq = ANY (v_marks);
     RETURN v_n;
 END $$;
@@ -882,9 +899,11 @@ $$;
 
 -- One row per customer and kind (the customer screen calls it with a
 -- constant false: one index lookup when the customer is up to date).
+-- Generic plans, made once per session: planning would cost more than
+-- the lookup.
 CREATE FUNCTION baton_signal_rows(p_customer bigint, p_all boolean)
 RETURNS SETOF baton_signal
-LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
+LANGUAGE plpgsql SET search_path = public, pg_temp SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
     v_live bigint[];
 BEGIN
