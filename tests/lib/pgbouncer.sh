@@ -11,13 +11,8 @@ cmd=${1:?usage: pgbouncer.sh start PRIMARY_DIR DIR ROLE... | stop DIR | env DIR}
 port=${BATON_PG_PORT:-5432}
 bport=6432
 
-as_owner() {
-	if [ "$(id -u)" = 0 ]; then
-		runuser -u "${BATON_PG_OSUSER:-postgres}" -- "$@"
-	else
-		"$@"
-	fi
-}
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/pgowner.sh"
 
 case $cmd in
 start)

@@ -15,13 +15,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 bindir=$(sh "$here/pgbin.sh") || { echo "standby: PostgreSQL server binaries not found" >&2; exit 1; }
 port=${BATON_PG_PORT:-5432}
 
-as_owner() {
-	if [ "$(id -u)" = 0 ]; then
-		runuser -u "${BATON_PG_OSUSER:-postgres}" -- "$@"
-	else
-		"$@"
-	fi
-}
+. "$here/pgowner.sh"
 
 case $cmd in
 start)
