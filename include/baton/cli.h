@@ -69,10 +69,10 @@ void cli_csv_rows(struct buf *b, const PGresult *r, const char *const *names);
 
 /* Run a write, reconnecting and resending while the connection is lost
  * (up to 30 s): safe only because every write carries its client-generated
- * id.  NULL + err when it failed or the database refused it. */
+ * id.  NULL when it failed or the database refused it: the message said,
+ * *rc its exit status (EXIT_DB the connection is lost, else EXIT_FAIL). */
 struct db_stmt;
-PGresult *cli_exec_retrying(const struct cli *cli, PGconn **c, const struct db_stmt *st, char *err,
-                            size_t errlen);
+PGresult *cli_exec_retrying(const struct cli *cli, PGconn **c, const struct db_stmt *st, int *rc);
 /* Counting stops here: a note from /dev/zero is "more than" this. */
 #define CLI_NOTE_COUNT_MAX ((size_t)64 << 20)
 /* A note from standard input (malloc'd): no more than limit + 1 bytes

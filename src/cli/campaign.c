@@ -82,16 +82,12 @@ static int cmd_hold(const struct cli *cli, const struct opts *o, const char *act
 		return rc;
 	struct signal_params sp;
 	struct db_stmt st;
-	char err[1024];
 	signal_hold_stmt(&w, &sp, &st);
-	PGresult *r = cli_exec_retrying(cli, &c, &st, err, sizeof err);
-	if (!r) {
-		cli_error("%s", err);
-		rc = PQstatus(c) == CONNECTION_BAD ? EXIT_DB : EXIT_FAIL;
-	} else if (PQgetvalue(r, 0, SW_DONE)[0] == 't') {
+	PGresult *r = cli_exec_retrying(cli, &c, &st, &rc);
+	if (r && PQgetvalue(r, 0, SW_DONE)[0] == 't') {
 		printf("campaign %lld: %s%s\n", w.target, PQgetvalue(r, 0, SW_STATE)[0] == 't' ? "held" : "released",
 		       PQgetvalue(r, 0, SW_ALREADY)[0] == 't' ? " (already recorded)" : "");
-	} else {
+	} else if (r) {
 		cli_error("campaign %lld not %s: %s", w.target, !strcmp(action, "hold") ? "held" : "released",
 		          PQgetvalue(r, 0, SW_MESSAGE));
 		rc = EXIT_FAIL;

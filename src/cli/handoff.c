@@ -154,13 +154,9 @@ static int cmd_new(const struct cli *cli, const struct opts *o)
 	struct handoff_params st;
 	struct db_stmt s;
 	handoff_create_stmt(&h, &st, &s);
-	PGresult *r = cli_exec_retrying(cli, &c, &s, err, sizeof err);
-	if (!r) {
-		cli_error("%s", err);
-		rc = PQstatus(c) == CONNECTION_BAD ? EXIT_DB : EXIT_FAIL;
-		goto out;
-	}
-	printf("%s\n", h.id);
+	PGresult *r = cli_exec_retrying(cli, &c, &s, &rc);
+	if (r)
+		printf("%s\n", h.id);
 	PQclear(r);
 out:
 	team_list_free(&rules);
@@ -221,7 +217,7 @@ static int cmd_step(const struct cli *cli, const struct opts *o, const char *kin
 	if (check_step(o, kind, given, &range) < 0)
 		return EXIT_USAGE;
 	struct handoff_step s;
-	char err[1024], id[37];
+	char id[37];
 	int rc = EXIT_OK;
 	PGconn *c = cli_connect(cli, &rc);
 	if (!c)
@@ -249,15 +245,10 @@ static int cmd_step(const struct cli *cli, const struct opts *o, const char *kin
 	struct handoff_params st;
 	struct db_stmt stmt;
 	handoff_step_stmt(&s, &st, &stmt);
-	PGresult *r = cli_exec_retrying(cli, &c, &stmt, err, sizeof err);
-	if (!r) {
-		cli_error("%s", err);
-		rc = PQstatus(c) == CONNECTION_BAD ? EXIT_DB : EXIT_FAIL;
-		goto out;
-	}
-	if (PQgetvalue(r, 0, HS_DONE)[0] == 't') {
+	PGresult *r = cli_exec_retrying(cli, &c, &stmt, &rc);
+	if (r && PQgetvalue(r, 0, HS_DONE)[0] == 't') {
 		printf("%s: %s (version %s)\n", id, PQgetvalue(r, 0, HS_STATE), PQgetvalue(r, 0, HS_VERSION));
-	} else {
+	} else if (r) {
 		/* The version to act on now, should the person still want to. */
 		cli_error("not %s: %s (%s, now version %s)", kind, PQgetvalue(r, 0, HS_MESSAGE),
 		          PQgetvalue(r, 0, HS_STATE), PQgetvalue(r, 0, HS_VERSION));

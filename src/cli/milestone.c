@@ -127,13 +127,11 @@ static int report(PGresult *r, const char *what, int milestone)
 static int send_change(const struct cli *cli, PGconn **c, const struct db_stmt *st, const char *what,
                        int milestone)
 {
-	char err[1024];
-	PGresult *r = cli_exec_retrying(cli, c, st, err, sizeof err);
-	if (!r) {
-		cli_error("%s", err);
-		return PQstatus(*c) == CONNECTION_BAD ? EXIT_DB : EXIT_FAIL;
-	}
-	int rc = report(r, what, milestone);
+	int rc;
+	PGresult *r = cli_exec_retrying(cli, c, st, &rc);
+	if (!r)
+		return rc;
+	rc = report(r, what, milestone);
 	PQclear(r);
 	return rc;
 }

@@ -165,12 +165,12 @@ static int cmd_add(const struct cli *cli, const struct opts *o)
 	struct note_params st;
 	struct db_stmt s;
 	note_add_stmt(&n, &st, &s);
-	PGresult *r = cli_exec_retrying(cli, &c, &s, err, sizeof err);
+	PGresult *r = cli_exec_retrying(cli, &c, &s, &rc);
 	long long id = 0;
-	if (!r || note_add_read(r, &id) < 0) {
-		cli_error("%s", r ? "unexpected answer from baton_note_add" : err);
-		rc = !r && PQstatus(c) == CONNECTION_BAD ? EXIT_DB : EXIT_FAIL;
-	} else {
+	if (r && note_add_read(r, &id) < 0) {
+		cli_error("unexpected answer from baton_note_add");
+		rc = EXIT_FAIL;
+	} else if (r) {
 		printf("%lld\n", id);
 	}
 	PQclear(r);

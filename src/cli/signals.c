@@ -209,7 +209,6 @@ static int cmd_ack(const struct cli *cli, const struct opts *o)
 		return rc;
 	struct signal_write w;
 	long long cid = 0;
-	char err[1024];
 	if ((rc = cli_resolve_customer(c, o->customer, &cid)) != EXIT_OK)
 		goto out;
 	if (signal_write_init(&w, cid, k->name, o->comment) < 0) {
@@ -222,14 +221,11 @@ static int cmd_ack(const struct cli *cli, const struct opts *o)
 	struct signal_params sp;
 	struct db_stmt st;
 	signal_ack_stmt(&w, &sp, &st);
-	PGresult *r = cli_exec_retrying(cli, &c, &st, err, sizeof err);
-	if (!r) {
-		cli_error("%s", err);
-		rc = PQstatus(c) == CONNECTION_BAD ? EXIT_DB : EXIT_FAIL;
-	} else if (PQgetvalue(r, 0, SW_DONE)[0] == 't') {
+	PGresult *r = cli_exec_retrying(cli, &c, &st, &rc);
+	if (r && PQgetvalue(r, 0, SW_DONE)[0] == 't') {
 		printf("customer %lld: %s acknowledged%s\n", cid, k->title,
 		       PQgetvalue(r, 0, SW_ALREADY)[0] == 't' ? " (already recorded)" : "");
-	} else {
+	} else if (r) {
 		cli_error("not acknowledged: %s", PQgetvalue(r, 0, SW_MESSAGE));
 		rc = EXIT_FAIL;
 	}

@@ -112,18 +112,23 @@ void cli_csv_rows(struct buf *b, const PGresult *r, const char *const *names)
 /* Retry window for a lost connection: the ids make resending safe. */
 #define RETRY_SECONDS 30
 
-PGresult *cli_exec_retrying(const struct cli *cli, PGconn **c, const struct db_stmt *st, char *err,
-                            size_t errlen)
+PGresult *cli_exec_retrying(const struct cli *cli, PGconn **c, const struct db_stmt *st, int *rc)
 {
+	char err[1024];
 	for (int waited = 0;; waited++) {
-		PGresult *r = db_exec(*c, st->sql, st->nparams, st->params, err, errlen);
-		if (r || PQstatus(*c) != CONNECTION_BAD || waited >= RETRY_SECONDS)
+		PGresult *r = db_exec(*c, st->sql, st->nparams, st->params, err, sizeof err);
+		if (r)
 			return r;
+		if (PQstatus(*c) != CONNECTION_BAD || waited >= RETRY_SECONDS) {
+			cli_error("%s", err);
+			*rc = PQstatus(*c) == CONNECTION_BAD ? EXIT_DB : EXIT_FAIL;
+			return NULL;
+		}
 		if (waited == 0)
 			fprintf(stderr, "baton: connection lost (%s); retrying for up to %d s\n", err,
 			        RETRY_SECONDS);
 		sleep(1);
-		PGconn *n = db_connect(cli->cfg, cli->conninfo, err, errlen);
+		PGconn *n = db_connect(cli->cfg, cli->conninfo, err, sizeof err);
 		if (n) {
 			PQfinish(*c);
 			*c = n;
