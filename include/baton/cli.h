@@ -90,6 +90,13 @@ int cli_resolve_handoff(PGconn *c, const char *given, const struct handoff_id_ra
 /* A team by id or name into out; -1 after saying it is unknown. */
 int cli_resolve_team(PGconn *c, const char *name, char *out, size_t n);
 
+/* The subcommand in argv[1], one of subs (NULL-terminated): its index,
+ * *rc EXIT_OK.  Else -1 and *rc the exit status, what to say said: -h, --help or help
+ * print usage (EXIT_OK); none prints it to stderr, an unknown one says so
+ * naming 'baton command --help' (EXIT_USAGE). */
+int cli_subcommand(int argc, char **argv, const char *command, const char *usage,
+                   const char *const *subs, int *rc);
+
 /* Print "baton: message" to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

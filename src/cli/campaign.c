@@ -99,19 +99,11 @@ static int cmd_hold(const struct cli *cli, const struct opts *o, const char *act
 
 int cli_campaign(const struct cli *cli, int argc, char **argv)
 {
-	if (argc < 2) {
-		fputs(usage_text, stderr);
-		return EXIT_USAGE;
-	}
+	static const char *const subs[] = {"hold", "release", NULL};
+	int rc;
+	if (cli_subcommand(argc, argv, "campaign", usage_text, subs, &rc) < 0)
+		return rc;
 	const char *sub = argv[1];
-	if (!strcmp(sub, "-h") || !strcmp(sub, "--help") || !strcmp(sub, "help")) {
-		fputs(usage_text, stdout);
-		return EXIT_OK;
-	}
-	if (strcmp(sub, "hold") != 0 && strcmp(sub, "release") != 0) {
-		cli_error("unknown campaign command '%s'. Try 'baton campaign --help'.", sub);
-		return EXIT_USAGE;
-	}
 	struct opts o;
 	int p = parse(argc - 1, argv + 1, &o);
 	if (p)

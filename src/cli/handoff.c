@@ -325,15 +325,14 @@ static int cmd_list(const struct cli *cli, const struct opts *o)
 
 int cli_handoff(const struct cli *cli, int argc, char **argv)
 {
-	if (argc < 2) {
-		fputs(usage_text, stderr);
-		return EXIT_USAGE;
-	}
-	const char *sub = argv[1];
-	if (!strcmp(sub, "-h") || !strcmp(sub, "--help") || !strcmp(sub, "help")) {
-		fputs(usage_text, stdout);
-		return EXIT_OK;
-	}
+	/* new and list, then the steps: each with the event kind it writes. */
+	static const char *const subs[] = {"new", "list", "ack", "acknowledge", "resolve", "cancel",
+	                                   "reassign", "comment", NULL};
+	static const char *const kinds[] = {NULL, NULL, "acknowledged", "acknowledged", "resolved",
+	                                    "cancelled", "reassigned", "commented"};
+	int rc, k = cli_subcommand(argc, argv, "handoff", usage_text, subs, &rc);
+	if (k < 0)
+		return rc;
 	struct opts o;
 	int first;
 	int p = parse(argc - 1, argv + 1, &o, &first);
@@ -341,26 +340,15 @@ int cli_handoff(const struct cli *cli, int argc, char **argv)
 		return p > 0 ? EXIT_OK : EXIT_USAGE;
 	int npos = argc - 1 - first;
 	char **pos = argv + 1 + first;
-	static const struct { const char *cmd, *kind; } steps[] = {
-		{"ack", "acknowledged"}, {"acknowledge", "acknowledged"}, {"resolve", "resolved"},
-		{"cancel", "cancelled"}, {"reassign", "reassigned"}, {"comment", "commented"},
-	};
-	if (!strcmp(sub, "new") || !strcmp(sub, "list")) {
-		if (npos) {
-			cli_error("unexpected argument '%s'. Try 'baton handoff --help'.", pos[0]);
-			return EXIT_USAGE;
-		}
-		return !strcmp(sub, "new") ? cmd_new(cli, &o) : cmd_list(cli, &o);
+	if (!kinds[k] && npos) {
+		cli_error("unexpected argument '%s'. Try 'baton handoff --help'.", pos[0]);
+		return EXIT_USAGE;
 	}
-	for (size_t i = 0; i < sizeof steps / sizeof *steps; i++) {
-		if (strcmp(sub, steps[i].cmd) != 0)
-			continue;
-		if (npos != 1) {
-			cli_error("handoff %s takes one handoff id. Try 'baton handoff --help'.", sub);
-			return EXIT_USAGE;
-		}
-		return cmd_step(cli, &o, steps[i].kind, pos[0]);
+	if (!kinds[k])
+		return k == 0 ? cmd_new(cli, &o) : cmd_list(cli, &o);
+	if (npos != 1) {
+		cli_error("handoff %s takes one handoff id. Try 'baton handoff --help'.", argv[1]);
+		return EXIT_USAGE;
 	}
-	cli_error("unknown handoff command '%s'. Try 'baton handoff --help'.", sub);
-	return EXIT_USAGE;
+	return cmd_step(cli, &o, kinds[k], pos[0]);
 }

@@ -74,16 +74,13 @@ static int parse(int argc, char **argv, struct opts *o, int *optind_out)
 
 /* "set" and nothing else after it but options; the positionals left.  An
  * exit status, -1 to go on. */
-static int parse_set(int argc, char **argv, struct opts *o, char ***pos, int *npos)
+static int parse_set(const char *command, int argc, char **argv, struct opts *o, char ***pos,
+                     int *npos)
 {
-	if (argc < 2 || strcmp(argv[1], "set") != 0) {
-		if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help"))) {
-			fputs(usage_text, stdout);
-			return EXIT_OK;
-		}
-		fputs(usage_text, stderr);
-		return EXIT_USAGE;
-	}
+	static const char *const subs[] = {"set", NULL};
+	int rc;
+	if (cli_subcommand(argc, argv, command, usage_text, subs, &rc) < 0)
+		return rc;
 	int first;
 	int p = parse(argc - 1, argv + 1, o, &first);
 	if (p)
@@ -234,7 +231,7 @@ int cli_milestone(const struct cli *cli, int argc, char **argv)
 {
 	struct opts o;
 	char **pos;
-	int npos, rc = parse_set(argc, argv, &o, &pos, &npos);
+	int npos, rc = parse_set("milestone", argc, argv, &o, &pos, &npos);
 	if (rc >= 0)
 		return rc;
 	if (npos != 1 || o.customer || o.health) {
@@ -264,7 +261,7 @@ int cli_health(const struct cli *cli, int argc, char **argv)
 {
 	struct opts o;
 	char **pos, err[1024];
-	int npos, rc = parse_set(argc, argv, &o, &pos, &npos);
+	int npos, rc = parse_set("health", argc, argv, &o, &pos, &npos);
 	if (rc >= 0)
 		return rc;
 	if (npos) {

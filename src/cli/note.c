@@ -183,19 +183,10 @@ out:
 
 int cli_note(const struct cli *cli, int argc, char **argv)
 {
-	if (argc < 2) {
-		fputs(usage_text, stderr);
-		return EXIT_USAGE;
-	}
-	const char *sub = argv[1];
-	if (!strcmp(sub, "-h") || !strcmp(sub, "--help") || !strcmp(sub, "help")) {
-		fputs(usage_text, stdout);
-		return EXIT_OK;
-	}
-	if (strcmp(sub, "add") != 0) {
-		cli_error("unknown note command '%s'. Try 'baton note --help'.", sub);
-		return EXIT_USAGE;
-	}
+	static const char *const subs[] = {"add", NULL};
+	int rc;
+	if (cli_subcommand(argc, argv, "note", usage_text, subs, &rc) < 0)
+		return rc;
 	struct opts o;
 	int p = parse(argc - 1, argv + 1, &o);
 	if (p)

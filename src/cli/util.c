@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 /* Messages often quote what came from the database or the command line:
@@ -25,6 +26,29 @@ void cli_error(const char *fmt, ...)
 	fprintf(stderr, "baton: %s\n", buf_str(&clean));
 	buf_free(&raw);
 	buf_free(&clean);
+}
+
+int cli_subcommand(int argc, char **argv, const char *command, const char *usage,
+                   const char *const *subs, int *rc)
+{
+	const char *sub = argc > 1 ? argv[1] : NULL;
+	*rc = EXIT_USAGE;
+	if (!sub) {
+		fputs(usage, stderr);
+		return -1;
+	}
+	if (!strcmp(sub, "-h") || !strcmp(sub, "--help") || !strcmp(sub, "help")) {
+		fputs(usage, stdout);
+		*rc = EXIT_OK;
+		return -1;
+	}
+	for (int i = 0; subs[i]; i++)
+		if (!strcmp(sub, subs[i])) {
+			*rc = EXIT_OK;
+			return i;
+		}
+	cli_error("unknown %s command '%s'. Try 'baton %s --help'.", command, sub, command);
+	return -1;
 }
 
 int cli_number(const char *option, const char *noun, const char *arg, long long min, long long max,

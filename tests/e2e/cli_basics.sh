@@ -35,6 +35,22 @@ expect unknown_command_exits_2_one_line \
 	sh -c '[ "$1" -eq 2 ] && [ ! -s "$2" ] && [ "$(wc -l <"$3")" -eq 1 ] &&
 	       grep -q "frobnicate" "$3"' _ "$rc" "$OUT" "$ERR"
 
+# Every command with subcommands: help on stdout (0); none, usage on stderr
+# (2); an unknown one, one line naming it and its --help (2).
+for cmd in handoff note milestone health campaign staff; do
+	run "$BATON_BIN" -d "dbname=nowhere" $cmd help
+	expect ${cmd}_help_exits_0_on_stdout \
+		sh -c '[ "$1" -eq 0 ] && grep -q "^Usage: baton" "$2" && [ ! -s "$3" ]' _ "$rc" "$OUT" "$ERR"
+	run "$BATON_BIN" -d "dbname=nowhere" $cmd
+	expect ${cmd}_without_subcommand_usage_exits_2 \
+		sh -c '[ "$1" -eq 2 ] && [ ! -s "$2" ] && grep -q "^Usage: baton" "$3"' _ "$rc" "$OUT" "$ERR"
+	run "$BATON_BIN" -d "dbname=nowhere" $cmd frobnicate --format json
+	expect ${cmd}_unknown_subcommand_exits_2_one_line \
+		sh -c '[ "$1" -eq 2 ] && [ ! -s "$2" ] && [ "$(wc -l <"$3")" -eq 1 ] &&
+		       grep -qxF "baton: unknown $4 command '"'"'frobnicate'"'"'. Try '"'"'baton $4 --help'"'"'." "$3"' \
+		_ "$rc" "$OUT" "$ERR" "$cmd"
+done
+
 run "$BATON_BIN" -d "dbname=nowhere" migrate extra
 expect migrate_takes_no_arguments sh -c '[ "$1" -eq 2 ]' _ "$rc"
 
