@@ -3,7 +3,6 @@
  * imports do not join the two again). */
 #include "baton/buf.h"
 #include "baton/cli.h"
-#include "baton/customer.h"
 #include "baton/db.h"
 #include "baton/text.h"
 
@@ -87,18 +86,10 @@ int cli_merges(const struct cli *cli, int argc, char **argv)
 	char err[1024], idtxt[32];
 	const char *p[] = {NULL};
 	if (customer) {
-		char *cand = NULL;
 		long long id = 0;
-		int n = cv_resolve(conn, customer, &id, &cand, err, sizeof err);
-		free(cand);
-		if (n != 1) {
-			if (n < 0)
-				cli_error("%s", err);
-			else
-				cli_error("'%s' %s", customer, n ? "matches several customers: name one by id"
-				                                 : "matches no customer");
+		if ((rc = cli_resolve_customer(conn, customer, &id)) != EXIT_OK) {
 			PQfinish(conn);
-			return n < 0 ? EXIT_DB : EXIT_FAIL;
+			return rc;
 		}
 		snprintf(idtxt, sizeof idtxt, "%lld", id);
 		p[0] = idtxt;

@@ -1,6 +1,5 @@
 /* baton milestone set, baton health set: onboarding written back. */
 #include "baton/cli.h"
-#include "baton/customer.h"
 #include "baton/db.h"
 #include "baton/fmt.h"
 #include "baton/handoff.h"
@@ -242,21 +241,6 @@ int cli_milestone(const struct cli *cli, int argc, char **argv)
 	return milestone_set(cli, &o, pos[0]);
 }
 
-/* The customer the user named: exactly one.  An exit status. */
-static int customer_one(PGconn *c, const char *what, long long *id)
-{
-	char err[1024], *cand = NULL;
-	int n = cv_resolve(c, what, id, &cand, err, sizeof err);
-	if (n < 0)
-		cli_error("%s", err);
-	else if (n == 0)
-		cli_error("no customer matches '%s'", what);
-	else if (n > 1)
-		cli_error("'%s' matches %d customers; use the id", what, n);
-	free(cand);
-	return n < 0 ? EXIT_DB : n == 1 ? EXIT_OK : EXIT_FAIL;
-}
-
 int cli_health(const struct cli *cli, int argc, char **argv)
 {
 	struct opts o;
@@ -292,7 +276,7 @@ int cli_health(const struct cli *cli, int argc, char **argv)
 	PGconn *c = cli_connect(cli, &rc);
 	if (!c)
 		return rc;
-	if ((rc = customer_one(c, o.customer, &h.customer_id)) == EXIT_OK) {
+	if ((rc = cli_resolve_customer(c, o.customer, &h.customer_id)) == EXIT_OK) {
 		struct handoff_params st;
 		struct db_stmt s;
 		char what[64];
