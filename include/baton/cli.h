@@ -52,6 +52,13 @@ PGconn *cli_connect(const struct cli *cli, int *rc);
 int cli_number(const char *option, const char *noun, const char *arg, long long min, long long max,
                long long *out);
 
+/* A record's number as the console and 'baton show' print it, 12 or #12:
+ * cli_number from 1 up. */
+int cli_ref_number(const char *option, const char *noun, const char *arg, long long *out);
+/* --id, a client-generated id a script gives to make a retry safe: 0 if
+ * absent or a UUID, else -1 with the message said. */
+int cli_check_id(const char *id);
+
 /* 1 if the column is an integer type (int2, int4, int8). */
 int cli_column_is_int(const PGresult *r, int col);
 

@@ -2,11 +2,9 @@
  * send, with a reason, through the server's rules (migration 009). */
 #include "baton/cli.h"
 #include "baton/db.h"
-#include "baton/handoff.h"
 #include "baton/signals.h"
 
 #include <getopt.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,17 +49,14 @@ static int prepare(const struct opts *o, const char *action, const char *given,
                    struct signal_write *w)
 {
 	long long event;
-	if (cli_number("the send", "a send's number (as 'baton show' prints it)",
-	               given + (given[0] == '#'), 1, LLONG_MAX, &event) < 0)
+	if (cli_ref_number("the send", "a send's number (as 'baton show' prints it)", given, &event) < 0)
 		return EXIT_USAGE;
 	if (!o->comment || !o->comment[0]) {
 		cli_error("campaign %s needs --comment: say why, for everyone who sees the send", action);
 		return EXIT_USAGE;
 	}
-	if (o->id && !handoff_is_uuid(o->id)) {
-		cli_error("--id must be a UUID, not '%s'", o->id);
+	if (cli_check_id(o->id) < 0)
 		return EXIT_USAGE;
-	}
 	if (signal_write_init(w, event, action, o->comment) < 0) {
 		cli_error("no randomness for the entry's id");
 		return EXIT_FAIL;

@@ -104,9 +104,7 @@ static int new_from_opts(const struct opts *o, struct handoff_new *h)
 	if (o->to)
 		snprintf(h->to_staff, sizeof h->to_staff, "%s", o->to);
 	snprintf(h->to_team, sizeof h->to_team, "%s", o->to_team);
-	/* "#4812", as the console and 'baton show' write tickets, too. */
-	if (o->ticket && cli_number("--ticket", "a ticket number", o->ticket + (o->ticket[0] == '#'), 1,
-	                            LLONG_MAX, &h->ticket_id) < 0)
+	if (o->ticket && cli_ref_number("--ticket", "a ticket number", o->ticket, &h->ticket_id) < 0)
 		return EXIT_USAGE;
 	return EXIT_OK;
 }

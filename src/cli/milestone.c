@@ -86,10 +86,8 @@ static int parse_set(const char *command, int argc, char **argv, struct opts *o,
 		return p > 0 ? EXIT_OK : EXIT_USAGE;
 	*npos = argc - 1 - first;
 	*pos = argv + 1 + first;
-	if (o->id && !handoff_is_uuid(o->id)) {
-		cli_error("--id must be a UUID (8-4-4-4-12 hex digits), not '%s'", o->id);
+	if (cli_check_id(o->id) < 0)
 		return EXIT_USAGE;
-	}
 	return -1;
 }
 
@@ -184,8 +182,7 @@ static int milestone_read(PGconn *c, long long id, struct milestone_change *m)
 static int milestone_set(const struct cli *cli, const struct opts *o, const char *given)
 {
 	long long id;
-	if (cli_number("the milestone", "a milestone number (as 'baton show' prints it)",
-	               given + (given[0] == '#'), 1, LLONG_MAX, &id) < 0)
+	if (cli_ref_number("the milestone", "a milestone number (as 'baton show' prints it)", given, &id) < 0)
 		return EXIT_USAGE;
 	if (!o->status && !o->due && !o->owner && !o->reason) {
 		cli_error("nothing to change: give --status, --due, --owner or --reason");

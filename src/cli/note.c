@@ -7,7 +7,6 @@
 #include "baton/team.h"
 
 #include <getopt.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,14 +59,11 @@ static int parse(int argc, char **argv, struct opts *o)
 			snprintf(o->kind, sizeof o->kind, "%s", optarg);
 			break;
 		case 't':
-			/* "#4812", as the console and 'baton show' write tickets, too. */
-			if (cli_number("--ticket", "a ticket number", optarg + (optarg[0] == '#'), 1, LLONG_MAX,
-			               &o->ticket) < 0)
+			if (cli_ref_number("--ticket", "a ticket number", optarg, &o->ticket) < 0)
 				return -1;
 			break;
 		case 's':
-			if (cli_number("--supersedes", "a note id", optarg + (optarg[0] == '#'), 1, LLONG_MAX,
-			               &o->supersedes) < 0)
+			if (cli_ref_number("--supersedes", "a note id", optarg, &o->supersedes) < 0)
 				return -1;
 			break;
 		case 'h': fputs(usage_text, stdout); return 1;
@@ -97,10 +93,8 @@ static int check_opts(const struct opts *o, struct handoff_id_range *range)
 		          o->handoff, HANDOFF_PREFIX_MIN);
 		return EXIT_USAGE;
 	}
-	if (o->id && !handoff_is_uuid(o->id)) {
-		cli_error("--id must be a UUID (like 0b5f3c1e-7a2d-4c1b-9e8f-2d6a4b1c3e5f), not '%s'", o->id);
+	if (cli_check_id(o->id) < 0)
 		return EXIT_USAGE;
-	}
 	return EXIT_OK;
 }
 

@@ -4,7 +4,6 @@
 #include "baton/buf.h"
 #include "baton/cli.h"
 #include "baton/db.h"
-#include "baton/handoff.h"
 #include "baton/signals.h"
 #include "baton/text.h"
 
@@ -199,10 +198,8 @@ static int cmd_ack(const struct cli *cli, const struct opts *o)
 		cli_error("signals ack needs --customer, --kind and --comment. Try 'baton signals --help'.");
 		return EXIT_USAGE;
 	}
-	if (o->id && !handoff_is_uuid(o->id)) {
-		cli_error("--id must be a UUID, not '%s'", o->id);
+	if (cli_check_id(o->id) < 0)
 		return EXIT_USAGE;
-	}
 	int rc = EXIT_OK;
 	PGconn *c = cli_connect(cli, &rc);
 	if (!c)

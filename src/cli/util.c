@@ -7,6 +7,7 @@
 #include "baton/handoff.h"
 #include "baton/text.h"
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,6 +61,19 @@ int cli_number(const char *option, const char *noun, const char *arg, long long 
 	else if (rc == -2)
 		cli_error("%s %s is out of range: from %lld to %lld", option, arg, min, max);
 	return rc < 0 ? -1 : 0;
+}
+
+int cli_ref_number(const char *option, const char *noun, const char *arg, long long *out)
+{
+	return cli_number(option, noun, arg + (arg[0] == '#'), 1, LLONG_MAX, out);
+}
+
+int cli_check_id(const char *id)
+{
+	if (!id || handoff_is_uuid(id))
+		return 0;
+	cli_error("--id must be a UUID (like 0b5f3c1e-7a2d-4c1b-9e8f-2d6a4b1c3e5f), not '%s'", id);
+	return -1;
 }
 
 int cli_column_is_int(const PGresult *r, int col)

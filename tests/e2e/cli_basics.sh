@@ -51,6 +51,18 @@ for cmd in handoff note milestone health campaign staff; do
 		_ "$rc" "$OUT" "$ERR" "$cmd"
 done
 
+# Every write that takes --id refuses one that is not a UUID the same way,
+# before it connects.
+for w in "note add --customer 1 --message x" "campaign hold 6 --comment x" \
+	"signals ack --customer 1 --kind campaign-during-complaint --comment x" \
+	"milestone set 1 --status done" "health set --customer 1 --health at-risk --reason x"; do
+	run "$BATON_BIN" -d "dbname=nowhere" $w --id 1234
+	expect "$(echo "$w" | cut -d' ' -f1)_refuses_an_id_not_a_uuid" \
+		sh -c '[ "$1" -eq 2 ] && [ "$(wc -l <"$2")" -eq 1 ] &&
+		       grep -qxF "baton: --id must be a UUID (like 0b5f3c1e-7a2d-4c1b-9e8f-2d6a4b1c3e5f), not '"'"'1234'"'"'" "$2"' \
+		_ "$rc" "$ERR"
+done
+
 run "$BATON_BIN" -d "dbname=nowhere" migrate extra
 expect migrate_takes_no_arguments sh -c '[ "$1" -eq 2 ]' _ "$rc"
 
