@@ -152,7 +152,9 @@ static void show_text_signals(struct buf *b, const struct customer_view *cv)
 		put(b, SV(SG_EXPLANATION));
 		buf_printf(b, "\n         since %s, for %s: %s\n", SV(SG_SINCE), SV(SG_TEAMS), SV(SG_REFS));
 		if (i >= cv_flags(cv)) {
-			buf_printf(b, "         acknowledged by %s at %s: ", SV(SG_ACKED_BY), SV(SG_ACKED_AT));
+			buf_puts(b, "         acknowledged by ");
+			put(b, SV(SG_ACKED_BY));
+			buf_printf(b, " at %s: ", SV(SG_ACKED_AT));
 			put(b, SV(SG_ACK_COMMENT));
 			buf_putc(b, '\n');
 		}
