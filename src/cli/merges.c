@@ -4,6 +4,7 @@
 #include "baton/buf.h"
 #include "baton/cli.h"
 #include "baton/db.h"
+#include "baton/handoff.h"
 #include "baton/text.h"
 
 #include <getopt.h>
@@ -129,18 +130,16 @@ int cli_split(const struct cli *cli, int argc, char **argv)
 		fputs(usage, stderr);
 		return EXIT_USAGE;
 	}
-	char uuid_check[37];
-	if (strlen(argv[1]) != 36 || strspn(argv[1], "0123456789abcdefABCDEF-") != 36) {
+	if (!handoff_is_uuid(argv[1])) {
 		cli_error("'%s' is not a merge id (baton merges lists them)", argv[1]);
 		return EXIT_USAGE;
 	}
-	snprintf(uuid_check, sizeof uuid_check, "%s", argv[1]);
 	int rc = EXIT_OK;
 	PGconn *conn = cli_connect_schema(cli, &rc);
 	if (!conn)
 		return rc;
 	char err[1024];
-	const char *p[] = {uuid_check};
+	const char *p[] = {argv[1]};
 	PGresult *r = db_exec(conn, "SELECT customer_id, apart FROM baton_split($1::uuid)", 1, p, err,
 	                      sizeof err);
 	if (!r) {

@@ -63,6 +63,11 @@ for w in "note add --customer 1 --message x" "campaign hold 6 --comment x" \
 		_ "$rc" "$ERR"
 done
 
+# A merge id is a UUID, hyphens in their places, checked before connecting.
+run "$BATON_BIN" -d "dbname=nowhere" split 0b5f3c1e7a2d-4c1b-9e8f-2d6a4b1c3e5f-
+expect split_refuses_what_is_not_a_uuid \
+	sh -c '[ "$1" -eq 2 ] && grep -q "is not a merge id" "$2"' _ "$rc" "$ERR"
+
 run "$BATON_BIN" -d "dbname=nowhere" migrate extra
 expect migrate_takes_no_arguments sh -c '[ "$1" -eq 2 ]' _ "$rc"
 
