@@ -72,6 +72,11 @@ void cli_json_rows(struct buf *b, const PGresult *r, const char *const *names);
  * names; integer columns as numbers, booleans as true/false. */
 void cli_csv_rows(struct buf *b, const PGresult *r, const char *const *names);
 
+/* The rows on standard output as format asks: "json", "csv" (names
+ * naming the columns), else text (NULL: text) as text() writes it. */
+void cli_print_rows(const PGresult *r, const char *format, const char *const *names,
+                    void (*text)(struct buf *, const PGresult *));
+
 /* --- for the commands that write (src/cli/util.c) --- */
 
 /* Run a write, reconnecting and resending while the connection is lost

@@ -2,7 +2,6 @@
  * administrators (members of baton_admin). */
 #include "baton/buf.h"
 #include "baton/cli.h"
-#include "baton/csv.h"
 #include "baton/db.h"
 #include "baton/text.h"
 
@@ -123,23 +122,6 @@ static void print_text(struct buf *b, const PGresult *r)
 	}
 }
 
-static void print_csv(struct buf *b, const PGresult *r)
-{
-	struct csv w;
-	csv_init(&w, b);
-	csv_row(&w, col_names, A_COLS);
-	for (int i = 0; i < PQntuples(r); i++) {
-		for (int col = 0; col < A_COLS; col++) {
-			if (cli_column_is_int(r, col))
-				csv_number(&w, PQgetvalue(r, i, col));
-			else
-				csv_cell(&w, PQgetvalue(r, i, col));
-		}
-		csv_end_row(&w);
-	}
-	csv_free(&w);
-}
-
 static int run(PGconn *conn, const struct audit_opts *o)
 {
 	char idtxt[32] = "";
@@ -161,15 +143,7 @@ static int run(PGconn *conn, const struct audit_opts *o)
 			cli_error("%s", err);
 		return EXIT_FAIL;
 	}
-	struct buf b = BUF_INIT;
-	if (!strcmp(o->format, "json"))
-		cli_json_rows(&b, r, col_names);
-	else if (!strcmp(o->format, "csv"))
-		print_csv(&b, r);
-	else
-		print_text(&b, r);
-	fwrite(buf_str(&b), 1, b.len, stdout);
-	buf_free(&b);
+	cli_print_rows(r, o->format, col_names, print_text);
 	PQclear(r);
 	return EXIT_OK;
 }

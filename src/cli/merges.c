@@ -103,13 +103,7 @@ int cli_merges(const struct cli *cli, int argc, char **argv)
 	}
 	static const char *const names[MG_COLS] = {"id", "at", "customer_id", "customer", "joined",
 		"identifiers", "by", "split_at", "evidence"};
-	struct buf b = BUF_INIT;
-	if (!strcmp(format, "json"))
-		cli_json_rows(&b, r, names);
-	else
-		merges_text(&b, r);
-	fwrite(buf_str(&b), 1, b.len, stdout);
-	buf_free(&b);
+	cli_print_rows(r, format, names, merges_text);
 	PQclear(r);
 	PQfinish(conn);
 	return EXIT_OK;

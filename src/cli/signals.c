@@ -154,15 +154,7 @@ static int print_read(PGconn *c, const struct opts *o, const char *sql, int n, c
 		cli_error("%s", err);
 		return EXIT_DB;
 	}
-	struct buf b = BUF_INIT;
-	if (!strcmp(o->format, "json"))
-		cli_json_rows(&b, r, names);
-	else if (!strcmp(o->format, "csv"))
-		cli_csv_rows(&b, r, names);
-	else
-		text(&b, r);
-	fwrite(buf_str(&b), 1, b.len, stdout);
-	buf_free(&b);
+	cli_print_rows(r, o->format, names, text);
 	PQclear(r);
 	return EXIT_OK;
 }

@@ -133,15 +133,7 @@ static int cmd_list(PGconn *c, const char *format)
 		cli_error("%s", err);
 		return EXIT_DB;
 	}
-	struct buf b = BUF_INIT;
-	if (format && !strcmp(format, "json"))
-		cli_json_rows(&b, r, names);
-	else if (format && !strcmp(format, "csv"))
-		cli_csv_rows(&b, r, names);
-	else
-		print_text(&b, r);
-	fwrite(buf_str(&b), 1, b.len, stdout);
-	buf_free(&b);
+	cli_print_rows(r, format, names, print_text);
 	PQclear(r);
 	return EXIT_OK;
 }

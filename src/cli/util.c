@@ -145,6 +145,20 @@ void cli_csv_rows(struct buf *b, const PGresult *r, const char *const *names)
 	csv_free(&w);
 }
 
+void cli_print_rows(const PGresult *r, const char *format, const char *const *names,
+                    void (*text)(struct buf *, const PGresult *))
+{
+	struct buf b = BUF_INIT;
+	if (format && !strcmp(format, "json"))
+		cli_json_rows(&b, r, names);
+	else if (format && !strcmp(format, "csv"))
+		cli_csv_rows(&b, r, names);
+	else
+		text(&b, r);
+	fwrite(buf_str(&b), 1, b.len, stdout);
+	buf_free(&b);
+}
+
 /* --- shared by the commands that write ------------------------------------------ */
 
 /* Retry window for a lost connection: the ids make resending safe. */
