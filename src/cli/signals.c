@@ -4,6 +4,7 @@
 #include "baton/buf.h"
 #include "baton/cli.h"
 #include "baton/db.h"
+#include "baton/queue.h"
 #include "baton/signals.h"
 #include "baton/text.h"
 
@@ -78,12 +79,10 @@ static int parse(int argc, char **argv, struct opts *o)
 		cli_error("unknown kind of signal '%s'; see 'baton signals --help'", o->kind);
 		return -1;
 	}
-	static const char *const segments[] = {"smb", "mid-market", "enterprise", "strategic"};
-	int known = !o->segment;
-	for (int i = 0; i < 4 && !known; i++)
-		known = !strcmp(o->segment, segments[i]);
-	if (!known) {
-		cli_error("--segment must be smb, mid-market, enterprise or strategic");
+	/* Segments as the queue's filter knows them. */
+	char canon[32], err[256];
+	if (o->segment && queue_value_check("segment", o->segment, NULL, canon, sizeof canon, err, sizeof err) < 0) {
+		cli_error("%s", err);
 		return -1;
 	}
 	return 0;

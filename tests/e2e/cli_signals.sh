@@ -65,6 +65,9 @@ expect a_new_ticket_raises_it_again \
 # --- bad input ------------------------------------------------------------------------------
 run as ana signals --kind nonsense
 expect unknown_kind_exit_2 sh -c '[ "$1" -eq 2 ] && grep -q "unknown kind of signal .nonsense." "$2"' _ "$rc" "$ERR"
+run as ana signals --segment huge
+expect unknown_segment_exit_2_as_the_queue_says_it \
+	sh -c '[ "$1" -eq 2 ] && grep -qxF "baton: unknown segment \"huge\": use smb, mid-market, enterprise or strategic" "$2"' _ "$rc" "$ERR"
 run as ana signals --format xml
 expect bad_format_exit_2 sh -c '[ "$1" -eq 2 ] && grep -q "format must be text, json or csv" "$2"' _ "$rc" "$ERR"
 run as ana signals ack --customer 8 --kind dropped-baton
