@@ -139,7 +139,7 @@ static int read_bool(struct reader *r, const config_setting_t *s, int *out)
 	return 0;
 }
 
-static int read_string(struct reader *r, const config_setting_t *s, char **out)
+int config_take_string(struct reader *r, const config_setting_t *s, char **out)
 {
 	if (want_type(r, s, CONFIG_TYPE_STRING, "a string in double quotes") < 0)
 		return -1;
@@ -166,7 +166,7 @@ static int read_database(struct reader *r, const config_setting_t *g, struct con
 		const char *n = config_setting_name(s);
 		int rc;
 		if (strcmp(n, "conninfo") == 0)
-			rc = read_string(r, s, &cfg->conninfo);
+			rc = config_take_string(r, s, &cfg->conninfo);
 		else if (strcmp(n, "read_conninfo") == 0)
 			rc = config_read_conninfo(r, s, &cfg->read_conninfo);
 		else if (strcmp(n, "statement_timeout_ms") == 0)
@@ -208,7 +208,7 @@ static int read_ui(struct reader *r, const config_setting_t *g, struct config *c
 static int read_view_value(struct reader *r, const config_setting_t *s, char **out)
 {
 	char canon[64], msg[512];
-	if (read_string(r, s, out) < 0)
+	if (config_take_string(r, s, out) < 0)
 		return -1;
 	if (queue_value_check(config_setting_name(s), *out, NULL, canon, sizeof canon, msg,
 	                      sizeof msg) < 0)
@@ -226,7 +226,7 @@ static int read_view(struct reader *r, const config_setting_t *g, struct queue_v
 		const char *n = config_setting_name(s);
 		int rc;
 		if (strcmp(n, "name") == 0)
-			rc = read_string(r, s, &v->name);
+			rc = config_take_string(r, s, &v->name);
 		else if (strcmp(n, "team") == 0)
 			rc = read_view_value(r, s, &v->team);
 		else if (strcmp(n, "state") == 0)

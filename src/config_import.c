@@ -126,19 +126,6 @@ static int allowed(const struct import_field_def *d, const char *v)
 	return 0;
 }
 
-static int read_str(struct reader *r, const config_setting_t *s, char **out)
-{
-	const char *v = config_setting_get_string(s);
-	if (!v) {
-		char path[128];
-		config_setting_path(s, path, sizeof path);
-		return config_fail(r, s, "setting '%s' must be a string in double quotes", path);
-	}
-	free(*out);
-	*out = config_strdup(v);
-	return 0;
-}
-
 /* map = ( ["source value", "baton value"], ... ) */
 static int read_map(struct reader *r, const config_setting_t *s, const struct import_field_def *d,
                     struct import_field *f)
@@ -186,7 +173,7 @@ static int read_field(struct reader *r, const config_setting_t *s, const char *e
 	}
 	f->field = config_strdup(name);
 	if (config_setting_type(s) == CONFIG_TYPE_STRING)
-		return read_str(r, s, &f->from);
+		return config_take_string(r, s, &f->from);
 	if (config_want_group(r, s) < 0)
 		return -1;
 	for (int i = 0; i < config_setting_length(s); i++) {
@@ -194,11 +181,11 @@ static int read_field(struct reader *r, const config_setting_t *s, const char *e
 		const char *n = config_setting_name(e);
 		int rc;
 		if (!strcmp(n, "from"))
-			rc = read_str(r, e, &f->from);
+			rc = config_take_string(r, e, &f->from);
 		else if (!strcmp(n, "default"))
-			rc = read_str(r, e, &f->dflt);
+			rc = config_take_string(r, e, &f->dflt);
 		else if (!strcmp(n, "format") && (!strcmp(d->kind, "time") || !strcmp(d->kind, "date")))
-			rc = read_str(r, e, &f->format);
+			rc = config_take_string(r, e, &f->format);
 		else if (!strcmp(n, "map"))
 			rc = read_map(r, e, d, f);
 		else
@@ -255,7 +242,7 @@ static int read_delimiter(struct reader *r, const config_setting_t *s, struct im
 
 static int read_entity(struct reader *r, const config_setting_t *s, struct import_source *src)
 {
-	if (read_str(r, s, &src->entity) < 0)
+	if (config_take_string(r, s, &src->entity) < 0)
 		return -1;
 	if (!field_def(src->entity, "source_id"))
 		return config_fail(r, s, "unknown entity '%s' (the entities are %s)", src->entity, entities);
@@ -266,7 +253,7 @@ static int read_source_setting(struct reader *r, const config_setting_t *e, stru
 {
 	const char *n = config_setting_name(e);
 	if (!strcmp(n, "name"))
-		return read_str(r, e, &src->name);
+		return config_take_string(r, e, &src->name);
 	if (!strcmp(n, "entity"))
 		return read_entity(r, e, src);
 	if (!strcmp(n, "format"))
@@ -274,15 +261,15 @@ static int read_source_setting(struct reader *r, const config_setting_t *e, stru
 	if (!strcmp(n, "delimiter"))
 		return read_delimiter(r, e, src);
 	if (!strcmp(n, "array"))
-		return read_str(r, e, &src->array);
+		return config_take_string(r, e, &src->array);
 	if (!strcmp(n, "system"))
-		return read_str(r, e, &src->system);
+		return config_take_string(r, e, &src->system);
 	if (!strcmp(n, "label"))
-		return read_str(r, e, &src->label);
+		return config_take_string(r, e, &src->label);
 	if (!strcmp(n, "customer_source"))
-		return read_str(r, e, &src->customer_source);
+		return config_take_string(r, e, &src->customer_source);
 	if (!strcmp(n, "contact_source"))
-		return read_str(r, e, &src->contact_source);
+		return config_take_string(r, e, &src->contact_source);
 	if (!strcmp(n, "fields"))
 		return read_fields(r, e, src);
 	return config_unknown(r, e);

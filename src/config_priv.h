@@ -20,6 +20,8 @@ int config_fail(struct reader *r, const config_setting_t *s, const char *fmt, ..
 	__attribute__((format(printf, 3, 4)));
 /* "database.conninfo", for messages. */
 void config_setting_path(const config_setting_t *s, char *out, size_t n);
+/* A string setting into *out (freed first, malloc'd). */
+int config_take_string(struct reader *r, const config_setting_t *s, char **out);
 int config_read_int(struct reader *r, const config_setting_t *s, int lo, int hi, int *out);
 int config_want_group(struct reader *r, const config_setting_t *s);
 int config_unknown(struct reader *r, const config_setting_t *s);

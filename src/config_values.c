@@ -84,13 +84,14 @@ int config_read_start_screen(struct reader *r, const config_setting_t *s, enum s
  * empty string turns a system file's read_conninfo off. */
 int config_read_conninfo(struct reader *r, const config_setting_t *s, char **out)
 {
-	const char *v = config_setting_type(s) == CONFIG_TYPE_STRING ? config_setting_get_string(s) : NULL;
 	char err[256];
-	if (!v)
-		return config_fail(r, s, "setting 'database.read_conninfo' must be a string in double quotes");
-	if (db_conninfo_check(v, err, sizeof err) < 0)
+	if (config_take_string(r, s, out) < 0)
+		return -1;
+	if (db_conninfo_check(*out, err, sizeof err) < 0)
 		return config_fail(r, s, "setting 'database.read_conninfo': %s", err);
-	free(*out);
-	*out = *v ? config_strdup(v) : NULL;
+	if (!**out) {
+		free(*out);
+		*out = NULL;
+	}
 	return 0;
 }

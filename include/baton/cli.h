@@ -52,6 +52,13 @@ PGconn *cli_connect(const struct cli *cli, int *rc);
 int cli_number(const char *option, const char *noun, const char *arg, long long min, long long max,
                long long *out);
 
+/* A record's number as the console and 'baton show' print it, 12 or #12:
+ * cli_number from 1 up. */
+int cli_ref_number(const char *option, const char *noun, const char *arg, long long *out);
+/* --id, a client-generated id a script gives to make a retry safe: 0 if
+ * absent or a UUID, else -1 with the message said. */
+int cli_check_id(const char *id);
+
 /* 1 if the column is an integer type (int2, int4, int8). */
 int cli_column_is_int(const PGresult *r, int col);
 
@@ -65,14 +72,19 @@ void cli_json_rows(struct buf *b, const PGresult *r, const char *const *names);
  * names; integer columns as numbers, booleans as true/false. */
 void cli_csv_rows(struct buf *b, const PGresult *r, const char *const *names);
 
+/* The rows on standard output as format asks: "json", "csv" (names
+ * naming the columns), else text (NULL: text) as text() writes it. */
+void cli_print_rows(const PGresult *r, const char *format, const char *const *names,
+                    void (*text)(struct buf *, const PGresult *));
+
 /* --- for the commands that write (src/cli/util.c) --- */
 
 /* Run a write, reconnecting and resending while the connection is lost
  * (up to 30 s): safe only because every write carries its client-generated
- * id.  NULL + err when it failed or the database refused it. */
+ * id.  NULL when it failed or the database refused it: the message said,
+ * *rc its exit status (EXIT_DB the connection is lost, else EXIT_FAIL). */
 struct db_stmt;
-PGresult *cli_exec_retrying(const struct cli *cli, PGconn **c, const struct db_stmt *st, char *err,
-                            size_t errlen);
+PGresult *cli_exec_retrying(const struct cli *cli, PGconn **c, const struct db_stmt *st, int *rc);
 /* Counting stops here: a note from /dev/zero is "more than" this. */
 #define CLI_NOTE_COUNT_MAX ((size_t)64 << 20)
 /* A note from standard input (malloc'd): no more than limit + 1 bytes
@@ -89,6 +101,13 @@ struct handoff_id_range;
 int cli_resolve_handoff(PGconn *c, const char *given, const struct handoff_id_range *range, char id[37]);
 /* A team by id or name into out; -1 after saying it is unknown. */
 int cli_resolve_team(PGconn *c, const char *name, char *out, size_t n);
+
+/* The subcommand in argv[1], one of subs (NULL-terminated): its index,
+ * *rc EXIT_OK.  Else -1 and *rc the exit status, what to say said: -h, --help or help
+ * print usage (EXIT_OK); none prints it to stderr, an unknown one says so
+ * naming 'baton command --help' (EXIT_USAGE). */
+int cli_subcommand(int argc, char **argv, const char *command, const char *usage,
+                   const char *const *subs, int *rc);
 
 /* Print "baton: message" to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

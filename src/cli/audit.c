@@ -2,8 +2,6 @@
  * administrators (members of baton_admin). */
 #include "baton/buf.h"
 #include "baton/cli.h"
-#include "baton/csv.h"
-#include "baton/customer.h"
 #include "baton/db.h"
 #include "baton/text.h"
 
@@ -124,49 +122,15 @@ static void print_text(struct buf *b, const PGresult *r)
 	}
 }
 
-static void print_csv(struct buf *b, const PGresult *r)
-{
-	struct csv w;
-	csv_init(&w, b);
-	csv_row(&w, col_names, A_COLS);
-	for (int i = 0; i < PQntuples(r); i++) {
-		for (int col = 0; col < A_COLS; col++) {
-			if (cli_column_is_int(r, col))
-				csv_number(&w, PQgetvalue(r, i, col));
-			else
-				csv_cell(&w, PQgetvalue(r, i, col));
-		}
-		csv_end_row(&w);
-	}
-	csv_free(&w);
-}
-
-/* --customer as the console and baton show take it. */
-static int resolve_customer(PGconn *conn, const char *what, char *idtxt, size_t n)
-{
-	long long id = 0;
-	char *cands = NULL, err[512];
-	int k = cv_resolve(conn, what, &id, &cands, err, sizeof err);
-	free(cands);
-	if (k < 0) {
-		cli_error("%s", err);
-		return EXIT_DB;
-	}
-	if (k != 1) {
-		cli_error(k == 0 ? "no customer matches '%s'" : "'%s' matches several customers: use its id",
-		          what);
-		return EXIT_FAIL;
-	}
-	snprintf(idtxt, n, "%lld", id);
-	return EXIT_OK;
-}
-
 static int run(PGconn *conn, const struct audit_opts *o)
 {
 	char idtxt[32] = "";
+	long long id;
 	int rc;
-	if (o->customer && (rc = resolve_customer(conn, o->customer, idtxt, sizeof idtxt)) != EXIT_OK)
+	if (o->customer && (rc = cli_resolve_customer(conn, o->customer, &id)) != EXIT_OK)
 		return rc;
+	if (o->customer)
+		snprintf(idtxt, sizeof idtxt, "%lld", id);
 	const char *params[5] = {idtxt[0] ? idtxt : NULL, o->staff, o->since_ts[0] ? o->since_ts : NULL,
 	                         o->since_age[0] ? o->since_age : NULL, o->limit};
 	char err[1024];
@@ -179,15 +143,7 @@ static int run(PGconn *conn, const struct audit_opts *o)
 			cli_error("%s", err);
 		return EXIT_FAIL;
 	}
-	struct buf b = BUF_INIT;
-	if (!strcmp(o->format, "json"))
-		cli_json_rows(&b, r, col_names);
-	else if (!strcmp(o->format, "csv"))
-		print_csv(&b, r);
-	else
-		print_text(&b, r);
-	fwrite(buf_str(&b), 1, b.len, stdout);
-	buf_free(&b);
+	cli_print_rows(r, o->format, col_names, print_text);
 	PQclear(r);
 	return EXIT_OK;
 }

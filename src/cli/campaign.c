@@ -2,11 +2,9 @@
  * send, with a reason, through the server's rules (migration 009). */
 #include "baton/cli.h"
 #include "baton/db.h"
-#include "baton/handoff.h"
 #include "baton/signals.h"
 
 #include <getopt.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,17 +49,14 @@ static int prepare(const struct opts *o, const char *action, const char *given,
                    struct signal_write *w)
 {
 	long long event;
-	if (cli_number("the send", "a send's number (as 'baton show' prints it)",
-	               given + (given[0] == '#'), 1, LLONG_MAX, &event) < 0)
+	if (cli_ref_number("the send", "a send's number (as 'baton show' prints it)", given, &event) < 0)
 		return EXIT_USAGE;
 	if (!o->comment || !o->comment[0]) {
 		cli_error("campaign %s needs --comment: say why, for everyone who sees the send", action);
 		return EXIT_USAGE;
 	}
-	if (o->id && !handoff_is_uuid(o->id)) {
-		cli_error("--id must be a UUID, not '%s'", o->id);
+	if (cli_check_id(o->id) < 0)
 		return EXIT_USAGE;
-	}
 	if (signal_write_init(w, event, action, o->comment) < 0) {
 		cli_error("no randomness for the entry's id");
 		return EXIT_FAIL;
@@ -82,16 +77,12 @@ static int cmd_hold(const struct cli *cli, const struct opts *o, const char *act
 		return rc;
 	struct signal_params sp;
 	struct db_stmt st;
-	char err[1024];
 	signal_hold_stmt(&w, &sp, &st);
-	PGresult *r = cli_exec_retrying(cli, &c, &st, err, sizeof err);
-	if (!r) {
-		cli_error("%s", err);
-		rc = PQstatus(c) == CONNECTION_BAD ? EXIT_DB : EXIT_FAIL;
-	} else if (PQgetvalue(r, 0, SW_DONE)[0] == 't') {
+	PGresult *r = cli_exec_retrying(cli, &c, &st, &rc);
+	if (r && PQgetvalue(r, 0, SW_DONE)[0] == 't') {
 		printf("campaign %lld: %s%s\n", w.target, PQgetvalue(r, 0, SW_STATE)[0] == 't' ? "held" : "released",
 		       PQgetvalue(r, 0, SW_ALREADY)[0] == 't' ? " (already recorded)" : "");
-	} else {
+	} else if (r) {
 		cli_error("campaign %lld not %s: %s", w.target, !strcmp(action, "hold") ? "held" : "released",
 		          PQgetvalue(r, 0, SW_MESSAGE));
 		rc = EXIT_FAIL;
@@ -103,19 +94,11 @@ static int cmd_hold(const struct cli *cli, const struct opts *o, const char *act
 
 int cli_campaign(const struct cli *cli, int argc, char **argv)
 {
-	if (argc < 2) {
-		fputs(usage_text, stderr);
-		return EXIT_USAGE;
-	}
+	static const char *const subs[] = {"hold", "release", NULL};
+	int rc;
+	if (cli_subcommand(argc, argv, "campaign", usage_text, subs, &rc) < 0)
+		return rc;
 	const char *sub = argv[1];
-	if (!strcmp(sub, "-h") || !strcmp(sub, "--help") || !strcmp(sub, "help")) {
-		fputs(usage_text, stdout);
-		return EXIT_OK;
-	}
-	if (strcmp(sub, "hold") != 0 && strcmp(sub, "release") != 0) {
-		cli_error("unknown campaign command '%s'. Try 'baton campaign --help'.", sub);
-		return EXIT_USAGE;
-	}
 	struct opts o;
 	int p = parse(argc - 1, argv + 1, &o);
 	if (p)

@@ -104,9 +104,7 @@ static int new_from_opts(const struct opts *o, struct handoff_new *h)
 	if (o->to)
 		snprintf(h->to_staff, sizeof h->to_staff, "%s", o->to);
 	snprintf(h->to_team, sizeof h->to_team, "%s", o->to_team);
-	/* "#4812", as the console and 'baton show' write tickets, too. */
-	if (o->ticket && cli_number("--ticket", "a ticket number", o->ticket + (o->ticket[0] == '#'), 1,
-	                            LLONG_MAX, &h->ticket_id) < 0)
+	if (o->ticket && cli_ref_number("--ticket", "a ticket number", o->ticket, &h->ticket_id) < 0)
 		return EXIT_USAGE;
 	return EXIT_OK;
 }
@@ -154,13 +152,9 @@ static int cmd_new(const struct cli *cli, const struct opts *o)
 	struct handoff_params st;
 	struct db_stmt s;
 	handoff_create_stmt(&h, &st, &s);
-	PGresult *r = cli_exec_retrying(cli, &c, &s, err, sizeof err);
-	if (!r) {
-		cli_error("%s", err);
-		rc = PQstatus(c) == CONNECTION_BAD ? EXIT_DB : EXIT_FAIL;
-		goto out;
-	}
-	printf("%s\n", h.id);
+	PGresult *r = cli_exec_retrying(cli, &c, &s, &rc);
+	if (r)
+		printf("%s\n", h.id);
 	PQclear(r);
 out:
 	team_list_free(&rules);
@@ -221,7 +215,7 @@ static int cmd_step(const struct cli *cli, const struct opts *o, const char *kin
 	if (check_step(o, kind, given, &range) < 0)
 		return EXIT_USAGE;
 	struct handoff_step s;
-	char err[1024], id[37];
+	char id[37];
 	int rc = EXIT_OK;
 	PGconn *c = cli_connect(cli, &rc);
 	if (!c)
@@ -249,15 +243,10 @@ static int cmd_step(const struct cli *cli, const struct opts *o, const char *kin
 	struct handoff_params st;
 	struct db_stmt stmt;
 	handoff_step_stmt(&s, &st, &stmt);
-	PGresult *r = cli_exec_retrying(cli, &c, &stmt, err, sizeof err);
-	if (!r) {
-		cli_error("%s", err);
-		rc = PQstatus(c) == CONNECTION_BAD ? EXIT_DB : EXIT_FAIL;
-		goto out;
-	}
-	if (PQgetvalue(r, 0, HS_DONE)[0] == 't') {
+	PGresult *r = cli_exec_retrying(cli, &c, &stmt, &rc);
+	if (r && PQgetvalue(r, 0, HS_DONE)[0] == 't') {
 		printf("%s: %s (version %s)\n", id, PQgetvalue(r, 0, HS_STATE), PQgetvalue(r, 0, HS_VERSION));
-	} else {
+	} else if (r) {
 		/* The version to act on now, should the person still want to. */
 		cli_error("not %s: %s (%s, now version %s)", kind, PQgetvalue(r, 0, HS_MESSAGE),
 		          PQgetvalue(r, 0, HS_STATE), PQgetvalue(r, 0, HS_VERSION));
@@ -334,15 +323,14 @@ static int cmd_list(const struct cli *cli, const struct opts *o)
 
 int cli_handoff(const struct cli *cli, int argc, char **argv)
 {
-	if (argc < 2) {
-		fputs(usage_text, stderr);
-		return EXIT_USAGE;
-	}
-	const char *sub = argv[1];
-	if (!strcmp(sub, "-h") || !strcmp(sub, "--help") || !strcmp(sub, "help")) {
-		fputs(usage_text, stdout);
-		return EXIT_OK;
-	}
+	/* new and list, then the steps: each with the event kind it writes. */
+	static const char *const subs[] = {"new", "list", "ack", "acknowledge", "resolve", "cancel",
+	                                   "reassign", "comment", NULL};
+	static const char *const kinds[] = {NULL, NULL, "acknowledged", "acknowledged", "resolved",
+	                                    "cancelled", "reassigned", "commented"};
+	int rc, k = cli_subcommand(argc, argv, "handoff", usage_text, subs, &rc);
+	if (k < 0)
+		return rc;
 	struct opts o;
 	int first;
 	int p = parse(argc - 1, argv + 1, &o, &first);
@@ -350,26 +338,15 @@ int cli_handoff(const struct cli *cli, int argc, char **argv)
 		return p > 0 ? EXIT_OK : EXIT_USAGE;
 	int npos = argc - 1 - first;
 	char **pos = argv + 1 + first;
-	static const struct { const char *cmd, *kind; } steps[] = {
-		{"ack", "acknowledged"}, {"acknowledge", "acknowledged"}, {"resolve", "resolved"},
-		{"cancel", "cancelled"}, {"reassign", "reassigned"}, {"comment", "commented"},
-	};
-	if (!strcmp(sub, "new") || !strcmp(sub, "list")) {
-		if (npos) {
-			cli_error("unexpected argument '%s'. Try 'baton handoff --help'.", pos[0]);
-			return EXIT_USAGE;
-		}
-		return !strcmp(sub, "new") ? cmd_new(cli, &o) : cmd_list(cli, &o);
+	if (!kinds[k] && npos) {
+		cli_error("unexpected argument '%s'. Try 'baton handoff --help'.", pos[0]);
+		return EXIT_USAGE;
 	}
-	for (size_t i = 0; i < sizeof steps / sizeof *steps; i++) {
-		if (strcmp(sub, steps[i].cmd) != 0)
-			continue;
-		if (npos != 1) {
-			cli_error("handoff %s takes one handoff id. Try 'baton handoff --help'.", sub);
-			return EXIT_USAGE;
-		}
-		return cmd_step(cli, &o, steps[i].kind, pos[0]);
+	if (!kinds[k])
+		return k == 0 ? cmd_new(cli, &o) : cmd_list(cli, &o);
+	if (npos != 1) {
+		cli_error("handoff %s takes one handoff id. Try 'baton handoff --help'.", argv[1]);
+		return EXIT_USAGE;
 	}
-	cli_error("unknown handoff command '%s'. Try 'baton handoff --help'.", sub);
-	return EXIT_USAGE;
+	return cmd_step(cli, &o, kinds[k], pos[0]);
 }

@@ -3,8 +3,8 @@
  * imports do not join the two again). */
 #include "baton/buf.h"
 #include "baton/cli.h"
-#include "baton/customer.h"
 #include "baton/db.h"
+#include "baton/handoff.h"
 #include "baton/text.h"
 
 #include <getopt.h>
@@ -87,18 +87,10 @@ int cli_merges(const struct cli *cli, int argc, char **argv)
 	char err[1024], idtxt[32];
 	const char *p[] = {NULL};
 	if (customer) {
-		char *cand = NULL;
 		long long id = 0;
-		int n = cv_resolve(conn, customer, &id, &cand, err, sizeof err);
-		free(cand);
-		if (n != 1) {
-			if (n < 0)
-				cli_error("%s", err);
-			else
-				cli_error("'%s' %s", customer, n ? "matches several customers: name one by id"
-				                                 : "matches no customer");
+		if ((rc = cli_resolve_customer(conn, customer, &id)) != EXIT_OK) {
 			PQfinish(conn);
-			return n < 0 ? EXIT_DB : EXIT_FAIL;
+			return rc;
 		}
 		snprintf(idtxt, sizeof idtxt, "%lld", id);
 		p[0] = idtxt;
@@ -111,13 +103,7 @@ int cli_merges(const struct cli *cli, int argc, char **argv)
 	}
 	static const char *const names[MG_COLS] = {"id", "at", "customer_id", "customer", "joined",
 		"identifiers", "by", "split_at", "evidence"};
-	struct buf b = BUF_INIT;
-	if (!strcmp(format, "json"))
-		cli_json_rows(&b, r, names);
-	else
-		merges_text(&b, r);
-	fwrite(buf_str(&b), 1, b.len, stdout);
-	buf_free(&b);
+	cli_print_rows(r, format, names, merges_text);
 	PQclear(r);
 	PQfinish(conn);
 	return EXIT_OK;
@@ -138,18 +124,16 @@ int cli_split(const struct cli *cli, int argc, char **argv)
 		fputs(usage, stderr);
 		return EXIT_USAGE;
 	}
-	char uuid_check[37];
-	if (strlen(argv[1]) != 36 || strspn(argv[1], "0123456789abcdefABCDEF-") != 36) {
+	if (!handoff_is_uuid(argv[1])) {
 		cli_error("'%s' is not a merge id (baton merges lists them)", argv[1]);
 		return EXIT_USAGE;
 	}
-	snprintf(uuid_check, sizeof uuid_check, "%s", argv[1]);
 	int rc = EXIT_OK;
 	PGconn *conn = cli_connect_schema(cli, &rc);
 	if (!conn)
 		return rc;
 	char err[1024];
-	const char *p[] = {uuid_check};
+	const char *p[] = {argv[1]};
 	PGresult *r = db_exec(conn, "SELECT customer_id, apart FROM baton_split($1::uuid)", 1, p, err,
 	                      sizeof err);
 	if (!r) {

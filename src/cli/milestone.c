@@ -1,6 +1,5 @@
 /* baton milestone set, baton health set: onboarding written back. */
 #include "baton/cli.h"
-#include "baton/customer.h"
 #include "baton/db.h"
 #include "baton/fmt.h"
 #include "baton/handoff.h"
@@ -74,26 +73,21 @@ static int parse(int argc, char **argv, struct opts *o, int *optind_out)
 
 /* "set" and nothing else after it but options; the positionals left.  An
  * exit status, -1 to go on. */
-static int parse_set(int argc, char **argv, struct opts *o, char ***pos, int *npos)
+static int parse_set(const char *command, int argc, char **argv, struct opts *o, char ***pos,
+                     int *npos)
 {
-	if (argc < 2 || strcmp(argv[1], "set") != 0) {
-		if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help"))) {
-			fputs(usage_text, stdout);
-			return EXIT_OK;
-		}
-		fputs(usage_text, stderr);
-		return EXIT_USAGE;
-	}
+	static const char *const subs[] = {"set", NULL};
+	int rc;
+	if (cli_subcommand(argc, argv, command, usage_text, subs, &rc) < 0)
+		return rc;
 	int first;
 	int p = parse(argc - 1, argv + 1, o, &first);
 	if (p)
 		return p > 0 ? EXIT_OK : EXIT_USAGE;
 	*npos = argc - 1 - first;
 	*pos = argv + 1 + first;
-	if (o->id && !handoff_is_uuid(o->id)) {
-		cli_error("--id must be a UUID (8-4-4-4-12 hex digits), not '%s'", o->id);
+	if (cli_check_id(o->id) < 0)
 		return EXIT_USAGE;
-	}
 	return -1;
 }
 
@@ -127,13 +121,11 @@ static int report(PGresult *r, const char *what, int milestone)
 static int send_change(const struct cli *cli, PGconn **c, const struct db_stmt *st, const char *what,
                        int milestone)
 {
-	char err[1024];
-	PGresult *r = cli_exec_retrying(cli, c, st, err, sizeof err);
-	if (!r) {
-		cli_error("%s", err);
-		return PQstatus(*c) == CONNECTION_BAD ? EXIT_DB : EXIT_FAIL;
-	}
-	int rc = report(r, what, milestone);
+	int rc;
+	PGresult *r = cli_exec_retrying(cli, c, st, &rc);
+	if (!r)
+		return rc;
+	rc = report(r, what, milestone);
 	PQclear(r);
 	return rc;
 }
@@ -190,8 +182,7 @@ static int milestone_read(PGconn *c, long long id, struct milestone_change *m)
 static int milestone_set(const struct cli *cli, const struct opts *o, const char *given)
 {
 	long long id;
-	if (cli_number("the milestone", "a milestone number (as 'baton show' prints it)",
-	               given + (given[0] == '#'), 1, LLONG_MAX, &id) < 0)
+	if (cli_ref_number("the milestone", "a milestone number (as 'baton show' prints it)", given, &id) < 0)
 		return EXIT_USAGE;
 	if (!o->status && !o->due && !o->owner && !o->reason) {
 		cli_error("nothing to change: give --status, --due, --owner or --reason");
@@ -236,7 +227,7 @@ int cli_milestone(const struct cli *cli, int argc, char **argv)
 {
 	struct opts o;
 	char **pos;
-	int npos, rc = parse_set(argc, argv, &o, &pos, &npos);
+	int npos, rc = parse_set("milestone", argc, argv, &o, &pos, &npos);
 	if (rc >= 0)
 		return rc;
 	if (npos != 1 || o.customer || o.health) {
@@ -247,26 +238,11 @@ int cli_milestone(const struct cli *cli, int argc, char **argv)
 	return milestone_set(cli, &o, pos[0]);
 }
 
-/* The customer the user named: exactly one.  An exit status. */
-static int customer_one(PGconn *c, const char *what, long long *id)
-{
-	char err[1024], *cand = NULL;
-	int n = cv_resolve(c, what, id, &cand, err, sizeof err);
-	if (n < 0)
-		cli_error("%s", err);
-	else if (n == 0)
-		cli_error("no customer matches '%s'", what);
-	else if (n > 1)
-		cli_error("'%s' matches %d customers; use the id", what, n);
-	free(cand);
-	return n < 0 ? EXIT_DB : n == 1 ? EXIT_OK : EXIT_FAIL;
-}
-
 int cli_health(const struct cli *cli, int argc, char **argv)
 {
 	struct opts o;
 	char **pos, err[1024];
-	int npos, rc = parse_set(argc, argv, &o, &pos, &npos);
+	int npos, rc = parse_set("health", argc, argv, &o, &pos, &npos);
 	if (rc >= 0)
 		return rc;
 	if (npos) {
@@ -297,7 +273,7 @@ int cli_health(const struct cli *cli, int argc, char **argv)
 	PGconn *c = cli_connect(cli, &rc);
 	if (!c)
 		return rc;
-	if ((rc = customer_one(c, o.customer, &h.customer_id)) == EXIT_OK) {
+	if ((rc = cli_resolve_customer(c, o.customer, &h.customer_id)) == EXIT_OK) {
 		struct handoff_params st;
 		struct db_stmt s;
 		char what[64];

@@ -7,7 +7,6 @@
 #include "baton/team.h"
 
 #include <getopt.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,14 +59,11 @@ static int parse(int argc, char **argv, struct opts *o)
 			snprintf(o->kind, sizeof o->kind, "%s", optarg);
 			break;
 		case 't':
-			/* "#4812", as the console and 'baton show' write tickets, too. */
-			if (cli_number("--ticket", "a ticket number", optarg + (optarg[0] == '#'), 1, LLONG_MAX,
-			               &o->ticket) < 0)
+			if (cli_ref_number("--ticket", "a ticket number", optarg, &o->ticket) < 0)
 				return -1;
 			break;
 		case 's':
-			if (cli_number("--supersedes", "a note id", optarg + (optarg[0] == '#'), 1, LLONG_MAX,
-			               &o->supersedes) < 0)
+			if (cli_ref_number("--supersedes", "a note id", optarg, &o->supersedes) < 0)
 				return -1;
 			break;
 		case 'h': fputs(usage_text, stdout); return 1;
@@ -97,10 +93,8 @@ static int check_opts(const struct opts *o, struct handoff_id_range *range)
 		          o->handoff, HANDOFF_PREFIX_MIN);
 		return EXIT_USAGE;
 	}
-	if (o->id && !handoff_is_uuid(o->id)) {
-		cli_error("--id must be a UUID (like 0b5f3c1e-7a2d-4c1b-9e8f-2d6a4b1c3e5f), not '%s'", o->id);
+	if (cli_check_id(o->id) < 0)
 		return EXIT_USAGE;
-	}
 	return EXIT_OK;
 }
 
@@ -165,12 +159,12 @@ static int cmd_add(const struct cli *cli, const struct opts *o)
 	struct note_params st;
 	struct db_stmt s;
 	note_add_stmt(&n, &st, &s);
-	PGresult *r = cli_exec_retrying(cli, &c, &s, err, sizeof err);
+	PGresult *r = cli_exec_retrying(cli, &c, &s, &rc);
 	long long id = 0;
-	if (!r || note_add_read(r, &id) < 0) {
-		cli_error("%s", r ? "unexpected answer from baton_note_add" : err);
-		rc = !r && PQstatus(c) == CONNECTION_BAD ? EXIT_DB : EXIT_FAIL;
-	} else {
+	if (r && note_add_read(r, &id) < 0) {
+		cli_error("unexpected answer from baton_note_add");
+		rc = EXIT_FAIL;
+	} else if (r) {
 		printf("%lld\n", id);
 	}
 	PQclear(r);
@@ -183,19 +177,10 @@ out:
 
 int cli_note(const struct cli *cli, int argc, char **argv)
 {
-	if (argc < 2) {
-		fputs(usage_text, stderr);
-		return EXIT_USAGE;
-	}
-	const char *sub = argv[1];
-	if (!strcmp(sub, "-h") || !strcmp(sub, "--help") || !strcmp(sub, "help")) {
-		fputs(usage_text, stdout);
-		return EXIT_OK;
-	}
-	if (strcmp(sub, "add") != 0) {
-		cli_error("unknown note command '%s'. Try 'baton note --help'.", sub);
-		return EXIT_USAGE;
-	}
+	static const char *const subs[] = {"add", NULL};
+	int rc;
+	if (cli_subcommand(argc, argv, "note", usage_text, subs, &rc) < 0)
+		return rc;
 	struct opts o;
 	int p = parse(argc - 1, argv + 1, &o);
 	if (p)

@@ -152,7 +152,9 @@ static void show_text_signals(struct buf *b, const struct customer_view *cv)
 		put(b, SV(SG_EXPLANATION));
 		buf_printf(b, "\n         since %s, for %s: %s\n", SV(SG_SINCE), SV(SG_TEAMS), SV(SG_REFS));
 		if (i >= cv_flags(cv)) {
-			buf_printf(b, "         acknowledged by %s at %s: ", SV(SG_ACKED_BY), SV(SG_ACKED_AT));
+			buf_puts(b, "         acknowledged by ");
+			put(b, SV(SG_ACKED_BY));
+			buf_printf(b, " at %s: ", SV(SG_ACKED_AT));
 			put(b, SV(SG_ACK_COMMENT));
 			buf_putc(b, '\n');
 		}
@@ -358,22 +360,9 @@ int cli_show(const struct cli *cli, int argc, char **argv)
 	PGconn *c = cli_connect(cli, &rc);
 	if (!c)
 		return rc;
-	char err[1024], *cand = NULL;
+	char err[1024];
 	long long id = 0;
-	int n = cv_resolve(c, what, &id, &cand, err, sizeof err);
-	if (n != 1) {
-		if (n < 0) {
-			cli_error("%s", err);
-			rc = EXIT_DB;
-		} else if (n == 0) {
-			cli_error("no customer matches '%s'", what);
-			rc = EXIT_FAIL;
-		} else {
-			cli_error("'%s' matches %s%d customers; name one by id:\n%s", what,
-			          n > 20 ? "more than " : "", n > 20 ? 20 : n, cand);
-			rc = EXIT_FAIL;
-		}
-		free(cand);
+	if ((rc = cli_resolve_customer(c, what, &id)) != EXIT_OK) {
 		PQfinish(c);
 		return rc;
 	}

@@ -4,7 +4,7 @@
 #include "baton/buf.h"
 #include "baton/cli.h"
 #include "baton/db.h"
-#include "baton/handoff.h"
+#include "baton/queue.h"
 #include "baton/signals.h"
 #include "baton/text.h"
 
@@ -79,12 +79,10 @@ static int parse(int argc, char **argv, struct opts *o)
 		cli_error("unknown kind of signal '%s'; see 'baton signals --help'", o->kind);
 		return -1;
 	}
-	static const char *const segments[] = {"smb", "mid-market", "enterprise", "strategic"};
-	int known = !o->segment;
-	for (int i = 0; i < 4 && !known; i++)
-		known = !strcmp(o->segment, segments[i]);
-	if (!known) {
-		cli_error("--segment must be smb, mid-market, enterprise or strategic");
+	/* Segments as the queue's filter knows them. */
+	char canon[32], err[256];
+	if (o->segment && queue_value_check("segment", o->segment, NULL, canon, sizeof canon, err, sizeof err) < 0) {
+		cli_error("%s", err);
 		return -1;
 	}
 	return 0;
@@ -155,15 +153,7 @@ static int print_read(PGconn *c, const struct opts *o, const char *sql, int n, c
 		cli_error("%s", err);
 		return EXIT_DB;
 	}
-	struct buf b = BUF_INIT;
-	if (!strcmp(o->format, "json"))
-		cli_json_rows(&b, r, names);
-	else if (!strcmp(o->format, "csv"))
-		cli_csv_rows(&b, r, names);
-	else
-		text(&b, r);
-	fwrite(buf_str(&b), 1, b.len, stdout);
-	buf_free(&b);
+	cli_print_rows(r, o->format, names, text);
 	PQclear(r);
 	return EXIT_OK;
 }
@@ -199,17 +189,14 @@ static int cmd_ack(const struct cli *cli, const struct opts *o)
 		cli_error("signals ack needs --customer, --kind and --comment. Try 'baton signals --help'.");
 		return EXIT_USAGE;
 	}
-	if (o->id && !handoff_is_uuid(o->id)) {
-		cli_error("--id must be a UUID, not '%s'", o->id);
+	if (cli_check_id(o->id) < 0)
 		return EXIT_USAGE;
-	}
 	int rc = EXIT_OK;
 	PGconn *c = cli_connect(cli, &rc);
 	if (!c)
 		return rc;
 	struct signal_write w;
 	long long cid = 0;
-	char err[1024];
 	if ((rc = cli_resolve_customer(c, o->customer, &cid)) != EXIT_OK)
 		goto out;
 	if (signal_write_init(&w, cid, k->name, o->comment) < 0) {
@@ -222,14 +209,11 @@ static int cmd_ack(const struct cli *cli, const struct opts *o)
 	struct signal_params sp;
 	struct db_stmt st;
 	signal_ack_stmt(&w, &sp, &st);
-	PGresult *r = cli_exec_retrying(cli, &c, &st, err, sizeof err);
-	if (!r) {
-		cli_error("%s", err);
-		rc = PQstatus(c) == CONNECTION_BAD ? EXIT_DB : EXIT_FAIL;
-	} else if (PQgetvalue(r, 0, SW_DONE)[0] == 't') {
+	PGresult *r = cli_exec_retrying(cli, &c, &st, &rc);
+	if (r && PQgetvalue(r, 0, SW_DONE)[0] == 't') {
 		printf("customer %lld: %s acknowledged%s\n", cid, k->title,
 		       PQgetvalue(r, 0, SW_ALREADY)[0] == 't' ? " (already recorded)" : "");
-	} else {
+	} else if (r) {
 		cli_error("not acknowledged: %s", PQgetvalue(r, 0, SW_MESSAGE));
 		rc = EXIT_FAIL;
 	}

@@ -133,15 +133,7 @@ static int cmd_list(PGconn *c, const char *format)
 		cli_error("%s", err);
 		return EXIT_DB;
 	}
-	struct buf b = BUF_INIT;
-	if (format && !strcmp(format, "json"))
-		cli_json_rows(&b, r, names);
-	else if (format && !strcmp(format, "csv"))
-		cli_csv_rows(&b, r, names);
-	else
-		print_text(&b, r);
-	fwrite(buf_str(&b), 1, b.len, stdout);
-	buf_free(&b);
+	cli_print_rows(r, format, names, print_text);
 	PQclear(r);
 	return EXIT_OK;
 }
@@ -176,22 +168,11 @@ static int cmd_change(PGconn *c, const char *sub, struct opts *o)
 
 int cli_staff(const struct cli *cli, int argc, char **argv)
 {
-	static const char *const subs[] = {"add", "disable", "enable", "set", "list"};
-	const char *sub = argc > 1 ? argv[1] : NULL;
-	if (sub && (!strcmp(sub, "-h") || !strcmp(sub, "--help") || !strcmp(sub, "help"))) {
-		fputs(usage_text, stdout);
-		return EXIT_OK;
-	}
-	size_t k = 0;
-	while (sub && k < sizeof subs / sizeof *subs && strcmp(sub, subs[k]))
-		k++;
-	if (!sub || k == sizeof subs / sizeof *subs) {
-		if (sub)
-			cli_error("unknown staff command '%s'. Try 'baton staff --help'.", sub);
-		else
-			fputs(usage_text, stderr);
-		return EXIT_USAGE;
-	}
+	static const char *const subs[] = {"add", "disable", "enable", "set", "list", NULL};
+	int rc;
+	if (cli_subcommand(argc, argv, "staff", usage_text, subs, &rc) < 0)
+		return rc;
+	const char *sub = argv[1];
 	struct opts o;
 	int first;
 	int p = parse(argc - 1, argv + 1, &o, &first);
@@ -208,7 +189,6 @@ int cli_staff(const struct cli *cli, int argc, char **argv)
 	o.ch.role = is_list ? NULL : argv[1 + first];
 	if (check_opts(sub, &o) < 0)
 		return EXIT_USAGE;
-	int rc = EXIT_OK;
 	/* Administrators need not be on the staff themselves. */
 	PGconn *c = cli_connect_schema(cli, &rc);
 	if (!c)

@@ -7,9 +7,11 @@
 #include "baton/handoff.h"
 #include "baton/text.h"
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 /* Messages often quote what came from the database or the command line:
@@ -27,6 +29,29 @@ void cli_error(const char *fmt, ...)
 	buf_free(&clean);
 }
 
+int cli_subcommand(int argc, char **argv, const char *command, const char *usage,
+                   const char *const *subs, int *rc)
+{
+	const char *sub = argc > 1 ? argv[1] : NULL;
+	*rc = EXIT_USAGE;
+	if (!sub) {
+		fputs(usage, stderr);
+		return -1;
+	}
+	if (!strcmp(sub, "-h") || !strcmp(sub, "--help") || !strcmp(sub, "help")) {
+		fputs(usage, stdout);
+		*rc = EXIT_OK;
+		return -1;
+	}
+	for (int i = 0; subs[i]; i++)
+		if (!strcmp(sub, subs[i])) {
+			*rc = EXIT_OK;
+			return i;
+		}
+	cli_error("unknown %s command '%s'. Try 'baton %s --help'.", command, sub, command);
+	return -1;
+}
+
 int cli_number(const char *option, const char *noun, const char *arg, long long min, long long max,
                long long *out)
 {
@@ -36,6 +61,19 @@ int cli_number(const char *option, const char *noun, const char *arg, long long 
 	else if (rc == -2)
 		cli_error("%s %s is out of range: from %lld to %lld", option, arg, min, max);
 	return rc < 0 ? -1 : 0;
+}
+
+int cli_ref_number(const char *option, const char *noun, const char *arg, long long *out)
+{
+	return cli_number(option, noun, arg + (arg[0] == '#'), 1, LLONG_MAX, out);
+}
+
+int cli_check_id(const char *id)
+{
+	if (!id || handoff_is_uuid(id))
+		return 0;
+	cli_error("--id must be a UUID (like 0b5f3c1e-7a2d-4c1b-9e8f-2d6a4b1c3e5f), not '%s'", id);
+	return -1;
 }
 
 int cli_column_is_int(const PGresult *r, int col)
@@ -107,23 +145,42 @@ void cli_csv_rows(struct buf *b, const PGresult *r, const char *const *names)
 	csv_free(&w);
 }
 
+void cli_print_rows(const PGresult *r, const char *format, const char *const *names,
+                    void (*text)(struct buf *, const PGresult *))
+{
+	struct buf b = BUF_INIT;
+	if (format && !strcmp(format, "json"))
+		cli_json_rows(&b, r, names);
+	else if (format && !strcmp(format, "csv"))
+		cli_csv_rows(&b, r, names);
+	else
+		text(&b, r);
+	fwrite(buf_str(&b), 1, b.len, stdout);
+	buf_free(&b);
+}
+
 /* --- shared by the commands that write ------------------------------------------ */
 
 /* Retry window for a lost connection: the ids make resending safe. */
 #define RETRY_SECONDS 30
 
-PGresult *cli_exec_retrying(const struct cli *cli, PGconn **c, const struct db_stmt *st, char *err,
-                            size_t errlen)
+PGresult *cli_exec_retrying(const struct cli *cli, PGconn **c, const struct db_stmt *st, int *rc)
 {
+	char err[1024];
 	for (int waited = 0;; waited++) {
-		PGresult *r = db_exec(*c, st->sql, st->nparams, st->params, err, errlen);
-		if (r || PQstatus(*c) != CONNECTION_BAD || waited >= RETRY_SECONDS)
+		PGresult *r = db_exec(*c, st->sql, st->nparams, st->params, err, sizeof err);
+		if (r)
 			return r;
+		if (PQstatus(*c) != CONNECTION_BAD || waited >= RETRY_SECONDS) {
+			cli_error("%s", err);
+			*rc = PQstatus(*c) == CONNECTION_BAD ? EXIT_DB : EXIT_FAIL;
+			return NULL;
+		}
 		if (waited == 0)
 			fprintf(stderr, "baton: connection lost (%s); retrying for up to %d s\n", err,
 			        RETRY_SECONDS);
 		sleep(1);
-		PGconn *n = db_connect(cli->cfg, cli->conninfo, err, errlen);
+		PGconn *n = db_connect(cli->cfg, cli->conninfo, err, sizeof err);
 		if (n) {
 			PQfinish(*c);
 			*c = n;

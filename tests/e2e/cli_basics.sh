@@ -35,6 +35,39 @@ expect unknown_command_exits_2_one_line \
 	sh -c '[ "$1" -eq 2 ] && [ ! -s "$2" ] && [ "$(wc -l <"$3")" -eq 1 ] &&
 	       grep -q "frobnicate" "$3"' _ "$rc" "$OUT" "$ERR"
 
+# Every command with subcommands: help on stdout (0); none, usage on stderr
+# (2); an unknown one, one line naming it and its --help (2).
+for cmd in handoff note milestone health campaign staff; do
+	run "$BATON_BIN" -d "dbname=nowhere" $cmd help
+	expect ${cmd}_help_exits_0_on_stdout \
+		sh -c '[ "$1" -eq 0 ] && grep -q "^Usage: baton" "$2" && [ ! -s "$3" ]' _ "$rc" "$OUT" "$ERR"
+	run "$BATON_BIN" -d "dbname=nowhere" $cmd
+	expect ${cmd}_without_subcommand_usage_exits_2 \
+		sh -c '[ "$1" -eq 2 ] && [ ! -s "$2" ] && grep -q "^Usage: baton" "$3"' _ "$rc" "$OUT" "$ERR"
+	run "$BATON_BIN" -d "dbname=nowhere" $cmd frobnicate --format json
+	expect ${cmd}_unknown_subcommand_exits_2_one_line \
+		sh -c '[ "$1" -eq 2 ] && [ ! -s "$2" ] && [ "$(wc -l <"$3")" -eq 1 ] &&
+		       grep -qxF "baton: unknown $4 command '"'"'frobnicate'"'"'. Try '"'"'baton $4 --help'"'"'." "$3"' \
+		_ "$rc" "$OUT" "$ERR" "$cmd"
+done
+
+# Every write that takes --id refuses one that is not a UUID the same way,
+# before it connects.
+for w in "note add --customer 1 --message x" "campaign hold 6 --comment x" \
+	"signals ack --customer 1 --kind campaign-during-complaint --comment x" \
+	"milestone set 1 --status done" "health set --customer 1 --health at-risk --reason x"; do
+	run "$BATON_BIN" -d "dbname=nowhere" $w --id 1234
+	expect "$(echo "$w" | cut -d' ' -f1)_refuses_an_id_not_a_uuid" \
+		sh -c '[ "$1" -eq 2 ] && [ "$(wc -l <"$2")" -eq 1 ] &&
+		       grep -qxF "baton: --id must be a UUID (like 0b5f3c1e-7a2d-4c1b-9e8f-2d6a4b1c3e5f), not '"'"'1234'"'"'" "$2"' \
+		_ "$rc" "$ERR"
+done
+
+# A merge id is a UUID, hyphens in their places, checked before connecting.
+run "$BATON_BIN" -d "dbname=nowhere" split 0b5f3c1e7a2d-4c1b-9e8f-2d6a4b1c3e5f-
+expect split_refuses_what_is_not_a_uuid \
+	sh -c '[ "$1" -eq 2 ] && grep -q "is not a merge id" "$2"' _ "$rc" "$ERR"
+
 run "$BATON_BIN" -d "dbname=nowhere" migrate extra
 expect migrate_takes_no_arguments sh -c '[ "$1" -eq 2 ]' _ "$rc"
 

@@ -96,5 +96,10 @@ expect show_has_the_new_health \
 	       grep -qx "  Health: at risk, set 0m ago by Maja Kowalczyk: three migration tickets open, migration overdue" "$1"' _ "$OUT"
 run as maja health set --customer nwh.example --health great --reason "x"
 expect an_unknown_health_exits_2 sh -c '[ "$1" -eq 2 ] && grep -q "^baton: --health must be on-track, at-risk, off-track or done" "$2"' _ "$rc" "$ERR"
+# --customer as 'baton show' takes it: an ambiguous one lists the candidates.
+run as maja health set --customer north --health at-risk --reason "x"
+expect an_ambiguous_customer_lists_the_candidates \
+	sh -c '[ "$1" -eq 1 ] && grep -q "^baton: '"'"'north'"'"' matches 2 customers; name one by id" "$2" &&
+	       grep -q "^1 .*Northwind Health" "$2" && grep -q "^4 .*North Star Logistics" "$2"' _ "$rc" "$ERR"
 
 sql "REVOKE baton_admin FROM $admin" >/dev/null

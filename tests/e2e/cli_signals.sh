@@ -65,6 +65,9 @@ expect a_new_ticket_raises_it_again \
 # --- bad input ------------------------------------------------------------------------------
 run as ana signals --kind nonsense
 expect unknown_kind_exit_2 sh -c '[ "$1" -eq 2 ] && grep -q "unknown kind of signal .nonsense." "$2"' _ "$rc" "$ERR"
+run as ana signals --segment huge
+expect unknown_segment_exit_2_as_the_queue_says_it \
+	sh -c '[ "$1" -eq 2 ] && grep -qxF "baton: unknown segment \"huge\": use smb, mid-market, enterprise or strategic" "$2"' _ "$rc" "$ERR"
 run as ana signals --format xml
 expect bad_format_exit_2 sh -c '[ "$1" -eq 2 ] && grep -q "format must be text, json or csv" "$2"' _ "$rc" "$ERR"
 run as ana signals ack --customer 8 --kind dropped-baton
@@ -84,3 +87,16 @@ sql "DELETE FROM ticket WHERE customer_id = 8 AND subject LIKE '%third time%'" >
 run as ana signals --customer 8 --all
 expect no_control_from_the_database sh -c '[ "$1" -eq 0 ] && grep -q "Login loop" "$2"' _ "$rc" "$OUT"
 expect no_controls_in_the_output no_controls "$OUT"
+# Who acknowledged is a role name: cleaned too, in the list and on 'baton show'.
+sql "ALTER TABLE signal_ack DISABLE TRIGGER signal_ack_append_only;
+     UPDATE signal_ack SET actor = E'an\\033[2Ja' WHERE actor = 'ana';
+     ALTER TABLE signal_ack ENABLE TRIGGER signal_ack_append_only;
+     UPDATE customer_signal SET acked_by = E'an\\033[2Ja' WHERE acked_by = 'ana'" >/dev/null
+run as ana signals --customer 8 --all
+expect the_acknowledger_cleaned_in_the_list \
+	sh -c '[ "$1" -eq 0 ] && grep -q "acknowledged by an.*a at" "$2"' _ "$rc" "$OUT"
+expect no_controls_in_the_list no_controls "$OUT"
+run as ana show 8
+expect the_acknowledger_cleaned_on_show \
+	sh -c '[ "$1" -eq 0 ] && grep -q "acknowledged by an.*a at" "$2"' _ "$rc" "$OUT"
+expect no_controls_on_show no_controls "$OUT"

@@ -322,6 +322,20 @@ static void test_wrong_type_names_the_setting(void)
 	CHECK(c.conninfo == NULL);
 	config_free(&c);
 
+	p = tmpfile_with("type3r.cfg", "database: {\n  read_conninfo = 5;\n};\n");
+	CHECK(load(&c, p, err, sizeof err) == -1);
+	CHECK(err_at(err, p, 2));
+	CHECK(strstr(err, "setting 'database.read_conninfo' must be a string in double quotes") != NULL);
+	CHECK(c.read_conninfo == NULL);
+	config_free(&c);
+
+	/* The import group's strings are read the same way. */
+	p = tmpfile_with("type3i.cfg", "import: { sources = ( {\n  name = \"crm\";\n  entity = 7;\n} ); };\n");
+	CHECK(load(&c, p, err, sizeof err) == -1);
+	CHECK(err_at(err, p, 3));
+	CHECK(strstr(err, "'import.sources[0].entity' must be a string in double quotes") != NULL);
+	config_free(&c);
+
 	p = tmpfile_with("type4.cfg", "# a group is expected\nui = true;\n");
 	CHECK(load(&c, p, err, sizeof err) == -1);
 	CHECK(err_at(err, p, 2));
