@@ -15,6 +15,15 @@
 #                     largest plus 60
 # BATON_BENCH_LOAD_SECONDS  writing time per load run (default 30)
 # BATON_BENCH_WRITE_RATE    writes per second in the load phase (default 5)
+# BATON_BENCH_PHASES  which phases run, of "statements show console load
+#                     import" (default all of them)
+# BATON_BENCH_SECTIONS  the statement phase's sections, of "customer finder
+#                     queue signals lookup waiting" (default all)
+# BATON_BENCH_PGDATA  keep the server in this directory (under /tmp) between
+#                     runs: the first run generates the data, later runs
+#                     reuse it and apply only the migrations it lacks (their
+#                     time is reported), which is how a new migration is
+#                     measured on existing data.  It is never removed.
 #
 # Measures the statements the console sends (tests/bench/bench.c: customer
 # screen, finder, queue, with EXPLAIN of the slowest; budgets.c: the
@@ -36,6 +45,12 @@ for f in "$baton" "$bench"; do
 	[ -x "$f" ] || { echo "bench: $f is missing (make all tests $build/tests/bench/bench)" >&2; exit 1; }
 done
 case $scale in '' | *[!0-9]*) echo "bench: BATON_BENCH_SCALE must be a number" >&2; exit 2 ;; esac
+phases=${BATON_BENCH_PHASES:-statements show console load import}
+sections=${BATON_BENCH_SECTIONS:-customer finder queue signals lookup waiting}
+keep=${BATON_BENCH_PGDATA:-}
+case $keep in '' | /tmp/?*) ;; *) echo "bench: BATON_BENCH_PGDATA must be a directory under /tmp" >&2; exit 2 ;; esac
+# phase NAME: is this phase asked for?
+phase() { case " $phases " in *" $1 "*) return 0 ;; esac; return 1; }
 consoles=${BATON_BENCH_CONSOLES:-100 500}
 most=0
 for n in $consoles; do
@@ -48,9 +63,10 @@ t_start=$(date +%s)
 tmp=$(mktemp -d /tmp/baton-bench.XXXXXX)
 chmod 0755 "$tmp"
 sock="baton-bench-$$"
+pg=${keep:-$tmp/pg}
 cleanup() {
 	tmux -L "$sock" kill-server >/dev/null 2>&1
-	sh "$root/tests/lib/pgctl.sh" stop "$tmp/pg" >/dev/null 2>&1
+	sh "$root/tests/lib/pgctl.sh" stop "$pg" >/dev/null 2>&1
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -71,11 +87,11 @@ check_broke() { [ ! -s "$tmp/broken" ] || exit 1; }
 out() { tee -a "$report"; }
 say() { printf '%s\n' "$*" | out; }
 
-log "starting a throwaway PostgreSQL in $tmp/pg"
+log "starting a throwaway PostgreSQL in $pg"
 # Every console holds a session (LISTEN): room for the load phase's.
-BATON_PG_MAX_CONNECTIONS=$((most + 60)) sh "$root/tests/lib/pgctl.sh" start "$tmp/pg" ||
+BATON_PG_MAX_CONNECTIONS=$((most + 60)) sh "$root/tests/lib/pgctl.sh" start "$pg" ||
 	broke "could not start PostgreSQL"
-export PGHOST="$tmp/pg" PGPORT="${BATON_PG_PORT:-5432}" PGUSER=postgres PGDATABASE=postgres
+export PGHOST="$pg" PGPORT="${BATON_PG_PORT:-5432}" PGUSER=postgres PGDATABASE=postgres
 unset PGSERVICE PGPASSWORD PGOPTIONS
 export LANG=C.UTF-8 LC_ALL=C.UTF-8 TZ=UTC
 # The console must not read the developer's own configuration or drafts.
@@ -83,13 +99,27 @@ export HOME="$tmp/home" XDG_CONFIG_HOME="$tmp/home/.config" XDG_STATE_HOME="$tmp
 mkdir -p "$HOME"
 unset BATON_CONFIG
 
-createdb bench || broke "createdb"
-"$baton" -d dbname=bench migrate >/dev/null || broke "baton migrate"
-log "generating data for $scale customers (about 2 minutes at 100000)"
-t0=$(date +%s)
-psql -X -q -v ON_ERROR_STOP=1 -v scale="$scale" -d bench -f "$root/sql/bench/generate.sql" \
-	>"$tmp/generate.log" 2>&1 || { cat "$tmp/generate.log" >&2; broke "sql/bench/generate.sql"; }
-gen_s=$(($(date +%s) - t0))
+reused=
+if [ -n "$keep" ] && [ -s "$keep/generated" ]; then
+	reused=$(cat "$keep/generated")
+	[ "$reused" = "$scale" ] || broke "$keep holds scale $reused, not $scale (remove it to generate again)"
+	log "reusing the data of $keep; applying the migrations it lacks"
+	t0=$(date +%s)
+	"$baton" -d dbname=bench migrate >"$tmp/migrate.log" 2>&1 || { cat "$tmp/migrate.log" >&2; broke "baton migrate"; }
+	mig_s=$(($(date +%s) - t0))
+	gen_s=0
+	: >"$tmp/generate.log"
+else
+	[ -z "$keep" ] || psql -X -q -d postgres -c 'DROP DATABASE IF EXISTS bench' >/dev/null 2>&1
+	createdb bench || broke "createdb"
+	"$baton" -d dbname=bench migrate >/dev/null || broke "baton migrate"
+	log "generating data for $scale customers (about 2 minutes at 100000)"
+	t0=$(date +%s)
+	psql -X -q -v ON_ERROR_STOP=1 -v scale="$scale" -d bench -f "$root/sql/bench/generate.sql" \
+		>"$tmp/generate.log" 2>&1 || { cat "$tmp/generate.log" >&2; broke "sql/bench/generate.sql"; }
+	gen_s=$(($(date +%s) - t0))
+	[ -z "$keep" ] || echo "$scale" >"$keep/generated"
+fi
 
 q() { psql -X -At -v ON_ERROR_STOP=1 -d bench -c "$1"; }
 
@@ -101,8 +131,14 @@ q() { psql -X -At -v ON_ERROR_STOP=1 -d bench -c "$1"; }
 	echo "server:    $(q 'SHOW server_version') on a Unix socket (fsync off, as tests/lib/pgctl.sh starts it);" \
 		"shared_buffers $(q 'SHOW shared_buffers'), work_mem $(q 'SHOW work_mem'), jit $(q 'SHOW jit')," \
 		"max_parallel_workers_per_gather $(q 'SHOW max_parallel_workers_per_gather')"
-	echo "data:      scale $scale (sql/bench/generate.sql), generated in ${gen_s} s;" \
-		"database $(q "SELECT pg_size_pretty(pg_database_size('bench'))")"
+	if [ -n "$reused" ]; then
+		echo "data:      scale $scale, reused from $keep; its new migrations took ${mig_s} s:"
+		sed 's/^/           /' "$tmp/migrate.log"
+	else
+		echo "data:      scale $scale (sql/bench/generate.sql), generated in ${gen_s} s"
+	fi
+	echo "           size of the database" \
+		"$(q "SELECT pg_size_pretty(pg_database_size('bench'))")"
 	echo "           $(sed -n 's/^baton bench: \(signals cache filled: .*\)/\1/p' "$tmp/generate.log")"
 	echo "rows:      $(q "SELECT string_agg(relname || ' ' || n_live_tup, ', ' ORDER BY n_live_tup DESC)
 		FROM pg_stat_user_tables WHERE n_live_tup > 0")"
@@ -118,20 +154,23 @@ member=bench_staff_02
 lead=bench_staff_01
 [ "$(q "SELECT is_lead FROM staff WHERE role_name = '$lead'")" = t ] || broke "$lead is not a lead in the generated data"
 
-log "measuring the customer screen, the finder and the queue"
 export BATON_BENCH_SUMMARY="$tmp/summary.txt"
 : >"$BATON_BENCH_SUMMARY"
+if phase statements; then
+log "measuring the customer screen, the finder and the queue"
 {
-	"$bench" -d "dbname=bench user=$member" -l "dbname=bench user=$lead" customer finder queue \
-		signals lookup waiting
+	# shellcheck disable=SC2086 # the sections are words
+	"$bench" -d "dbname=bench user=$member" -l "dbname=bench user=$lead" $sections
 	echo $? >"$tmp/bench.rc"
 } | out
 [ "$(cat "$tmp/bench.rc")" = 0 ] || broke "the bench program failed"
+fi
 
 # `baton show DOMAIN` from start to exit, beside `psql -c 'select 1'` on the
 # same server: 20 runs each, other customers than the warm-up's.
 wall_ms() { _t0=$(date +%s%N); "$@" >/dev/null 2>&1 || echo "failed: $*" >>"$tmp/broken"; echo $((($(date +%s%N) - _t0) / 1000000)); }
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+if phase show; then
 log "timing baton show beside psql"
 {
 	echo
@@ -158,7 +197,9 @@ log "timing baton show beside psql"
 		"$s" "$p" "$_v" >>"$BATON_BENCH_SUMMARY"
 } | out
 check_broke
+fi
 
+if phase console; then
 # --- the console in tmux ----------------------------------------------------------
 
 tm() { tmux -L "$sock" "$@"; }
@@ -365,21 +406,26 @@ log "measuring bytes per cursor move at 80x24"
 	tm pipe-pane -t "$S"
 } | out
 check_broke
+fi
 
+if phase load; then
 log "the load phase: $consoles consoles"
 {
-	"$bench" -d "dbname=bench user=$member" -D "$tmp/pg/data" load
+	"$bench" -d "dbname=bench user=$member" -D "$pg/data" load
 	echo $? >"$tmp/bench.rc"
 } | out
 [ "$(cat "$tmp/bench.rc")" = 0 ] || broke "the load phase failed"
+fi
 
 # --- the import phase (tests/bench/import.sh: its own database, generated files) ---
+if phase import; then
 log "the import phase: generated files through baton import, beside psql \\copy"
 {
 	sh "$root/tests/bench/import.sh" "$baton" "$tmp/import"
 	echo $? >"$tmp/import.rc"
 } | out
 [ "$(cat "$tmp/import.rc")" = 0 ] || broke "the import phase failed"
+fi
 
 elapsed=$(($(date +%s) - t_start))
 {
