@@ -25,8 +25,7 @@ struct note_form {
 	struct note_new n;
 	enum field focus;
 	struct note_links links;
-	struct note_edit text;
-	int max_bytes;           /* the database's largest note, 0: not read */
+	struct note_edit text;   /* its max_bytes: the database's largest note once read */
 	char saved[600];         /* "draft saved" / NOT SAVED and why */
 	int on_disk;
 };
@@ -91,7 +90,7 @@ static void on_rules(struct screen *s, struct app *a, PGresult **res, int nres, 
 	(void)a;
 	/* Typing stops at the database's largest note once it is known. */
 	if (!err && team_list_read(&l, res, nres, e, sizeof e) == 0 && l.max_note_bytes > 0)
-		f->max_bytes = f->text.max_bytes = l.max_note_bytes;
+		f->text.max_bytes = l.max_note_bytes;
 	team_list_free(&l);
 }
 
@@ -183,7 +182,7 @@ static void send(struct note_form *f, struct app *a)
 {
 	char err[256];
 	save_draft(f, a);
-	if (note_validate(&f->n, f->max_bytes, err, sizeof err) < 0) {
+	if (note_validate(&f->n, f->text.max_bytes, err, sizeof err) < 0) {
 		app_message(a, 1, "%s", err);
 		return;
 	}
