@@ -262,6 +262,8 @@ struct note_links;
 /* Takes over n (and its body) and links (what it may be about; NULL:
  * only what n already names). */
 struct screen *note_form_new(struct app *a, struct note_new *n, struct note_links *links);
+/* The one of the two for what d holds (d.kind), taking it over. */
+struct screen *draft_form_new(struct app *a, struct draft *d);
 /* The onboarding forms (ui/milestone_form.c) over a customer screen's
  * data: a milestone's status, due date, owner and reason (row of its
  * milestones), or the customer's health with a reason. */
@@ -271,10 +273,9 @@ void health_form_open(struct app *a, const struct customer_view *cv);
 struct screen *queue_new(struct app *a);
 
 /* Handoff actions any screen may start (ui/handoff_actions.c). */
-/* Save as queued and send; survives the form and reconnects. */
-void handoff_send(struct app *a, struct handoff_new *h);
-/* The same for a success note. */
-void note_send(struct app *a, struct note_new *n);
+/* Save as queued and send what d holds, a handoff or a success note (d.kind),
+ * taking it over (d is left empty); survives the form and reconnects. */
+void draft_send(struct app *a, struct draft *d);
 /* Save again the handoffs and notes on their way whose draft could not be written;
  * how many are still in memory only. */
 int handoff_send_keep(struct app *a);
