@@ -72,8 +72,10 @@ static void presence_submit(struct app *a, int tag, long long customer_id)
 	r->a = a;
 	r->customer_id = customer_id;
 	/* A new connection is announced afresh (app_presence_follow after
-	 * every connect), so a set is not retried; a read is. */
-	dbq_submit(a->db, tag, &st, 1, tag == TAG_PRESENCE_READ, on_presence, r);
+	 * every connect), so a set is not retried; a read is.  Both on the
+	 * primary: a standby has no unlogged table, and its reads of the
+	 * screens need not wait for presence. */
+	dbq_submit_unreplicated(a->db, tag, &st, 1, tag == TAG_PRESENCE_READ, on_presence, r);
 }
 
 void app_presence_follow(struct app *a)

@@ -190,7 +190,7 @@ int ui_line_key(char *text, size_t size, int key, int is_func);
 /* The database queue's callbacks (ui/session.c): the connection's state,
  * checked identity and schema on every connect, and notifications. */
 void app_on_db_state(void *ctx, enum dbq_state st, const char *msg);
-void app_on_notify(void *ctx, const char *channel, const char *payload);
+int app_on_notify(void *ctx, const char *channel, const char *payload);
 /* Re-read every screen (after a write or a change notification). */
 void app_reload_all(struct app *a);
 /* Change re-reads that notifications asked for, at most once per interval
