@@ -3,7 +3,6 @@
  * below; filtered by kind, team, segment and owner; live (re-read on every
  * change notification); Enter opens the customer on the signal, a
  * acknowledges it.  Also the rows both lists of ui/signals.h share. */
-#include "baton/buf.h"
 #include "baton/signal_filter.h"
 #include "baton/signals.h"
 #include "baton/text.h"
@@ -124,7 +123,7 @@ static void draw_detail(struct signals *g, struct app *a, int y, int h)
 	ui_hline(stdscr, y, 0, a->cols);
 	if (r < 0 || r >= signal_rows_count(&g->rows) || h < 2)
 		return;
-	int used = signals_draw_wrapped(y + 1, 1, a->cols - 2, h > 2 ? h - 2 : 1, (int)A_NORMAL,
+	int used = ui_text_wrapped(stdscr, y + 1, 1, a->cols - 2, h > 2 ? h - 2 : 1, (int)A_NORMAL,
 	                                SV(r, SI_EXPLANATION));
 	if (1 + used < h)
 		ui_textf(stdscr, y + 1 + used, 1, a->cols - 2, term_attr(UA_DIM), 0, "since %s %s for %s %s %s",
@@ -352,48 +351,4 @@ void signal_rows_free(struct signal_rows *r)
 	r->res = NULL;
 	r->l.sel = -1;
 	r->l.top = 0;
-}
-
-/* Where a row of at most cols columns ends in s: at its last space if
- * the text goes on, else where the columns run out. */
-static size_t row_end(const char *s, int cols)
-{
-	size_t len = strlen(s), i = 0, space = 0;
-	int w = 0;
-	while (i < len) {
-		size_t next = text_utf8_next(s, len, i);
-		char ch[8] = "";
-		memcpy(ch, s + i, next - i < sizeof ch - 1 ? next - i : sizeof ch - 1);
-		int cw = text_width(ch);
-		if (w + cw > cols)
-			return space ? space : i;
-		w += cw;
-		if (s[i] == ' ')
-			space = i;
-		i = next;
-	}
-	return len;
-}
-
-int signals_draw_wrapped(int y, int x, int cols, int lines, int attr, const char *s)
-{
-	struct buf clean = BUF_INIT, part = BUF_INIT;
-	text_clean(&clean, s, strlen(s), TEXT_ONELINE);
-	const char *p = buf_str(&clean);
-	int used = 0;
-	while (*p && used < lines && cols > 0) {
-		/* The last row takes the rest, cut with an ellipsis. */
-		size_t end = used + 1 == lines ? strlen(p) : row_end(p, cols);
-		if (end == 0)
-			end = text_utf8_next(p, strlen(p), 0);
-		buf_reset(&part);
-		buf_add(&part, p, end);
-		ui_text(stdscr, y + used++, x, cols, attr, buf_str(&part), 0);
-		p += end;
-		while (*p == ' ')
-			p++;
-	}
-	buf_free(&clean);
-	buf_free(&part);
-	return used;
 }

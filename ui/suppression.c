@@ -107,10 +107,10 @@ static void draw_detail(struct sends *m, struct app *a, int y, int h)
 		char line[768];
 		snprintf(line, sizeof line, "HELD by %s at %s: %s", MV(r, SU_HELD_BY), MV(r, SU_HELD_AT),
 		         MV(r, SU_HOLD_COMMENT));
-		used = signals_draw_wrapped(y + 1, 1, a->cols - 2, h > 2 ? 1 : h - 1, term_attr(UA_BAD), line);
+		used = ui_text_wrapped(stdscr, y + 1, 1, a->cols - 2, h > 2 ? 1 : h - 1, term_attr(UA_BAD), line);
 	}
 	if (1 + used < h)
-		used += signals_draw_wrapped(y + 1 + used, 1, a->cols - 2, h - 1 - used, (int)A_NORMAL,
+		used += ui_text_wrapped(stdscr, y + 1 + used, 1, a->cols - 2, h - 1 - used, (int)A_NORMAL,
 		                             PQgetisnull(m->rows.res, r, SU_REASONS) ? "no active signal" : MV(r, SU_REASONS));
 }
 

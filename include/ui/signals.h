@@ -45,10 +45,6 @@ int signal_rows_action(struct signal_rows *r, struct app *a, enum ui_action act)
 /* No rows (loading…) and no selection. */
 void signal_rows_free(struct signal_rows *r);
 
-/* Untrusted text over up to `lines` rows from y, broken at spaces to fit
- * `cols` columns; the last row cut with an ellipsis.  Rows used. */
-int signals_draw_wrapped(int y, int x, int cols, int lines, int attr, const char *s);
-
 /* --- writes: asked on the bottom row, sent exactly once -------------------- */
 
 /* Hold (held 0) or release (held 1) a scheduled send, asking why.  what:

@@ -302,6 +302,9 @@ int ui_text(WINDOW *w, int y, int x, int cols, int attr, const char *s, int pad)
 /* printf, then like ui_text. */
 int ui_textf(WINDOW *w, int y, int x, int cols, int attr, int pad, const char *fmt, ...)
 	__attribute__((format(printf, 7, 8)));
+/* Untrusted text over up to `lines` rows from y, broken at spaces to fit
+ * `cols` columns; the last row cut with an ellipsis.  Rows used. */
+int ui_text_wrapped(WINDOW *w, int y, int x, int cols, int lines, int attr, const char *s);
 /* A box with a title; panel focus draws the title highlighted. */
 void ui_box(WINDOW *w, int y, int x, int h, int wdt, const char *title, int focused);
 /* A horizontal line. */
