@@ -81,22 +81,22 @@ static void presence_submit(struct app *a, int tag, long long customer_id)
 void app_presence_follow(struct app *a)
 {
 	struct app_presence *p = &a->presence;
-	p->want = presence_wanted(a);
-	if (p->want != p->shown) {
+	long long want = presence_wanted(a);
+	if (want != p->shown) {
 		p->others = 0;
 		p->who[0] = '\0';
 		p->shown = 0;
 	}
-	if (!a->ready || !a->me.staff || p->want == p->announced)
+	if (!a->ready || !a->me.staff || want == p->announced)
 		return;
 	/* A fresh session shows nothing yet: only a customer needs saying. */
-	if (p->announced == -1 && !p->want) {
+	if (p->announced == -1 && !want) {
 		p->announced = 0;
 		return;
 	}
-	p->announced = p->want;
+	p->announced = want;
 	p->pending = 0;
-	presence_submit(a, TAG_PRESENCE_SET, p->want);
+	presence_submit(a, TAG_PRESENCE_SET, want);
 }
 
 void app_presence_changed(struct app *a, long long customer_id)

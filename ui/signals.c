@@ -179,10 +179,8 @@ static void ask_filter(struct signals *g, struct app *a)
 	screen_hold(&g->base);
 	app_prompt(a, "Filter (kind= team= segment= owner=):", 0, on_filter, g);
 	signal_filter_describe(&g->f, desc, sizeof desc);
-	if (strcmp(desc, "any") != 0) {
+	if (strcmp(desc, "any") != 0)
 		snprintf(a->prompt.text, sizeof a->prompt.text, "%s", desc);
-		a->prompt.len = strlen(a->prompt.text);
-	}
 }
 
 static void signals_action(struct screen *s, struct app *a, enum ui_action act)

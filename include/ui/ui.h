@@ -134,8 +134,7 @@ struct prompt {
 	int active;
 	int yesno;
 	char label[128];
-	char text[512];
-	size_t len;
+	char text[512];   /* what is typed; a caller may put a first answer here */
 	prompt_fn done;
 	void *ctx;
 };
@@ -167,7 +166,6 @@ struct app {
 	struct send_job *sends;  /* handoffs and notes on their way (ui/handoff_actions.c) */
 	long long reload_at_ms;  /* no change re-read before then (ui/session.c) */
 	struct app_presence {    /* who else has my customer open (ui/presence.c) */
-		long long want;      /* the customer on screen, 0: none */
 		long long announced; /* what the server was told; -1: unknown */
 		long long shown;     /* the customer `who` is about */
 		int others;          /* people in `who` */
