@@ -43,20 +43,36 @@ static const char *row_key(const void *res, int row)
 	return key;
 }
 
+static int id_order(const void *x, const void *y)
+{
+	long long a = *(const long long *)x, b = *(const long long *)y;
+	return (a > b) - (a < b);
+}
+
+/* Rows come by severity, not by customer: the ids sorted, each counted
+ * once (every customer's signals may be thousands of rows, re-read on
+ * every change: not a pass over the rows per row). */
+static int count_customers(const struct signals *g)
+{
+	int n = signal_rows_count(&g->rows), distinct = 0;
+	long long *ids = calloc((size_t)n + 1, sizeof *ids);
+	if (!ids)
+		abort();
+	for (int i = 0; i < n; i++)
+		ids[i] = strtoll(SV(i, SI_CUSTOMER_ID), NULL, 10);
+	qsort(ids, (size_t)n, sizeof *ids, id_order);
+	for (int i = 0; i < n; i++)
+		distinct += i == 0 || ids[i] != ids[i - 1];
+	free(ids);
+	return distinct;
+}
+
 static void on_loaded(struct screen *s, struct app *a, PGresult **res, int nres, const char *err)
 {
 	struct signals *g = (struct signals *)s;
 	(void)a;
-	if (signal_rows_adopt(&g->rows, res, nres, err) < 0)
-		return;
-	/* Rows come by severity, not by customer: count each id once. */
-	g->customers = 0;
-	for (int i = 0; i < signal_rows_count(&g->rows); i++) {
-		int seen = 0;
-		for (int j = 0; j < i && !seen; j++)
-			seen = !strcmp(SV(i, SI_CUSTOMER_ID), SV(j, SI_CUSTOMER_ID));
-		g->customers += !seen;
-	}
+	if (signal_rows_adopt(&g->rows, res, nres, err) == 0)
+		g->customers = count_customers(g);
 }
 
 static void on_teams(struct screen *s, struct app *a, PGresult **res, int nres, const char *err)
