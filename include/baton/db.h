@@ -136,8 +136,6 @@ void dbq_submit_read(struct dbq *q, int tag, const struct db_stmt *stmts, int n,
 int dbq_read_fd(const struct dbq *q);
 short dbq_read_events(const struct dbq *q);
 void dbq_read_handle(struct dbq *q, short revents);
-/* 1 while reads go to the standby (for 'where am I reading' displays). */
-int dbq_reads_on_standby(const struct dbq *q);
 
 /* Drop queued requests with this tag and mute an in-flight one. */
 void dbq_cancel_tag(struct dbq *q, int tag);
