@@ -105,7 +105,7 @@ static void signals_reload(struct screen *s, struct app *a)
 /* --- drawing ---------------------------------------------------------------------- */
 
 /* Column widths: narrow below 80 columns, wide from 110. */
-static int col_customer(const struct app *a)
+int signal_rows_customer_cols(const struct app *a)
 {
 	return a->cols >= 110 ? 26 : a->cols < 80 ? 12 : 16;
 }
@@ -125,7 +125,8 @@ static void draw_row(struct screen *s, struct app *a, int i, int y)
 	/* Severity in a word, never colour alone. */
 	int x = 2 + ui_text(stdscr, y, 2, 4, high ? term_attr(UA_BAD) : medium ? term_attr(UA_WARN) : (int)A_NORMAL,
 	                    high ? "HIGH" : medium ? "MED" : "LOW", 1) + 1;
-	x += ui_text(stdscr, y, x, col_customer(a), sel ? (int)A_BOLD : (int)A_NORMAL, SV(i, SI_CUSTOMER), 1) + 1;
+	x += ui_text(stdscr, y, x, signal_rows_customer_cols(a), sel ? (int)A_BOLD : (int)A_NORMAL,
+	             SV(i, SI_CUSTOMER), 1) + 1;
 	x += ui_text(stdscr, y, x, col_signal(a), term_attr(UA_FLAG), SV(i, SI_TITLE), 1) + 1;
 	if (x < a->cols - 4)
 		ui_text(stdscr, y, x, a->cols - x - 1, (int)A_NORMAL, SV(i, SI_EXPLANATION), 0);
@@ -160,7 +161,7 @@ static void signals_draw(struct screen *s, struct app *a)
 	ui_text(stdscr, 1, a->cols - rw - 1, rw, (int)A_NORMAL, right, 0);
 	int x = 2;
 	x += ui_text(stdscr, 2, x, 4, (int)A_BOLD, "Sev", 1) + 1;
-	x += ui_text(stdscr, 2, x, col_customer(a), (int)A_BOLD, "Customer", 1) + 1;
+	x += ui_text(stdscr, 2, x, signal_rows_customer_cols(a), (int)A_BOLD, "Customer", 1) + 1;
 	x += ui_text(stdscr, 2, x, col_signal(a), (int)A_BOLD, "Signal", 1) + 1;
 	ui_text(stdscr, 2, x, a->cols - x - 1, (int)A_BOLD, "What, since when, the records", 0);
 	/* The detail takes 4 rows when there is room, 2 at the smallest. */

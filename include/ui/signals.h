@@ -42,6 +42,9 @@ void signal_rows_draw(struct signal_rows *r, struct app *a, int y, const char *e
                       void (*draw_one)(struct screen *s, struct app *a, int row, int y));
 /* Moves, / n N: 1 if act was one of them. */
 int signal_rows_action(struct signal_rows *r, struct app *a, enum ui_action act);
+/* The customer column's width on both lists: narrow below 80 columns,
+ * wide from 110. */
+int signal_rows_customer_cols(const struct app *a);
 /* No rows (loading…) and no selection. */
 void signal_rows_free(struct signal_rows *r);
 
