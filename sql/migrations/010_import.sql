@@ -44,30 +44,9 @@ BEGIN
 END $$;
 
 -- The setting ---------------------------------------------------------------------
--- 006's check names the keys it knows and refuses any other.  Later
--- migrations (of other features too) add keys: the check is widened for
--- ours, whatever it has become since, and ours get a check of their own.
-DO $$
-DECLARE
-    v_def text;
-BEGIN
-    SELECT pg_get_constraintdef(c.oid) INTO v_def FROM pg_constraint c
-    WHERE c.conrelid = 'baton_setting'::regclass AND c.conname = 'baton_setting_value';
-    IF v_def IS NOT NULL AND v_def LIKE 'CHECK %' THEN
-        ALTER TABLE baton_setting DROP CONSTRAINT baton_setting_value;
-        EXECUTE 'ALTER TABLE baton_setting ADD CONSTRAINT baton_setting_value CHECK ('
-             || 'key = ''import_max_join'' OR ' || substr(v_def, 7) || ')';
-    END IF;
-END $$;
-ALTER TABLE baton_setting ADD CONSTRAINT baton_setting_import CHECK (key <> 'import_max_join'
-    OR CASE WHEN value ~ '^[0-9]{1,4}$' THEN value::integer BETWEEN 2 AND 1000 ELSE false END);
--- A built-in default, like 006's: written without an audit row (an audit
--- row of baton_setting means an administrator changed it).
-ALTER TABLE baton_setting DISABLE TRIGGER baton_setting_audit_ins;
-INSERT INTO baton_setting (key, value, accepts, about) VALUES
-    ('import_max_join', '3', 'a number from 2 to 1000',
-     'an identifier (domain, e-mail address, id) shared by more customers than this is not used to merge them: baton import reports it instead');
-ALTER TABLE baton_setting ENABLE TRIGGER baton_setting_audit_ins;
+SELECT baton_setting_declare('import_max_join', '3', 'a number from 2 to 1000',
+    'an identifier (domain, e-mail address, id) shared by more customers than this is not used to merge them: baton import reports it instead',
+    $c$CASE WHEN value ~ '^[0-9]{1,4}$' THEN value::integer BETWEEN 2 AND 1000 ELSE false END$c$);
 
 -- Domains that never say who a customer is: free-mail providers and the
 -- like.  The configuration's import.shared_domains adds to them per run.
