@@ -20,6 +20,35 @@ ALTER TABLE success_note
     ADD COLUMN supersedes bigint UNIQUE REFERENCES success_note (id),
     ADD CONSTRAINT success_note_not_itself CHECK (supersedes <> id);
 
+-- Shared by the writes of this and later migrations -----------------------------
+-- The caller's team, or an error if they are not active staff.
+CREATE FUNCTION baton_my_team() RETURNS text
+LANGUAGE plpgsql STABLE SET search_path = public, pg_temp AS $$
+DECLARE
+    v_team text;
+BEGIN
+    SELECT s.team_id INTO v_team FROM staff s WHERE s.role_name = session_user AND s.active;
+    IF v_team IS NULL THEN
+        RAISE EXCEPTION 'role % is not an active staff member', session_user
+            USING ERRCODE = 'insufficient_privilege',
+                  HINT = 'ask an administrator to add you to the staff table';
+    END IF;
+    RETURN v_team;
+END $$;
+
+-- A note or comment (p_what) that may be written, or an error saying why not.
+CREATE FUNCTION baton_require_note(p_what text, p_text text) RETURNS void
+LANGUAGE plpgsql STABLE SET search_path = public, pg_temp AS $$
+DECLARE
+    v_problem text := baton_note_problem(p_what, p_text);
+BEGIN
+    IF v_problem IS NOT NULL THEN
+        RAISE EXCEPTION '%', v_problem USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+END $$;
+
+REVOKE ALL ON FUNCTION baton_my_team(), baton_require_note(text, text) FROM PUBLIC;
+
 -- Write a success note, or a correction of one (p_supersedes).  Any active
 -- staff member may, about a customer they may see (005's scope).  p_id is
 -- the client's id: sending the same note again returns created = false and
@@ -32,7 +61,6 @@ RETURNS TABLE (created boolean, note_id bigint)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
     v_row success_note%ROWTYPE;
-    v_problem text;
     v_by bigint;
 BEGIN
     IF p_id IS NULL THEN
@@ -44,11 +72,7 @@ BEGIN
                                                    p_handoff, p_supersedes);
         RETURN;
     END IF;
-    IF NOT baton_me_active() THEN
-        RAISE EXCEPTION 'role % is not an active staff member', session_user
-            USING ERRCODE = 'insufficient_privilege',
-                  HINT = 'ask an administrator to add you to the staff table';
-    END IF;
+    PERFORM baton_my_team();
     -- The same words for a customer out of scope as for none: a scope
     -- does not reveal what it hides.
     IF p_customer IS NULL OR NOT baton_me_sees_customer(p_customer) THEN
@@ -58,10 +82,7 @@ BEGIN
         RAISE EXCEPTION 'unknown kind "%": use note, call, meeting, qbr or email', p_kind
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    v_problem := baton_note_problem('note', p_body);
-    IF v_problem IS NOT NULL THEN
-        RAISE EXCEPTION '%', v_problem USING ERRCODE = 'invalid_parameter_value';
-    END IF;
+    PERFORM baton_require_note('note', p_body);
     IF p_ticket IS NOT NULL AND NOT EXISTS (
             SELECT 1 FROM ticket t WHERE t.id = p_ticket AND t.customer_id = p_customer) THEN
         RAISE EXCEPTION 'ticket % is not one of this customer''s tickets', p_ticket

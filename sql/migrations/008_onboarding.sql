@@ -129,18 +129,14 @@ GRANT SELECT ON milestone_event, onboarding_health_event TO baton_staff;
 -- Why the session user may not change a customer's onboarding (NULL: they
 -- may): the onboarding team may; else, for a milestone, its owner
 -- (p_owner), and for the health (p_owner NULL), whoever owns one of the
--- customer's milestones.
+-- customer's milestones.  Someone not on the staff is an error.
 CREATE FUNCTION baton_onboarding_refusal(p_customer bigint, p_owner name) RETURNS text
 LANGUAGE plpgsql STABLE SET search_path = public, pg_temp AS $$
 DECLARE
-    v_team text;
+    v_team text := baton_my_team();
     v_onb text := baton_setting_value('onboarding_team');
     v_name text;
 BEGIN
-    SELECT s.team_id INTO v_team FROM staff s WHERE s.role_name = session_user AND s.active;
-    IF v_team IS NULL THEN
-        RETURN format('role %s is not an active staff member', session_user);
-    END IF;
     IF v_team = v_onb OR p_owner = session_user OR (p_owner IS NULL AND EXISTS (
             SELECT 1 FROM milestone m WHERE m.customer_id = p_customer AND m.owner = session_user)) THEN
         RETURN NULL;

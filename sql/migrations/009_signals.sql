@@ -1047,32 +1047,6 @@ SET LOCAL statement_timeout = 0;
 SELECT baton_signal_refill();
 
 -- Writes -----------------------------------------------------------------------------
--- The caller's team, or an error if they are not active staff.
-CREATE FUNCTION baton_my_team() RETURNS text
-LANGUAGE plpgsql STABLE SET search_path = public, pg_temp AS $$
-DECLARE
-    v_team text;
-BEGIN
-    SELECT s.team_id INTO v_team FROM staff s WHERE s.role_name = session_user AND s.active;
-    IF v_team IS NULL THEN
-        RAISE EXCEPTION 'role % is not an active staff member', session_user
-            USING ERRCODE = 'insufficient_privilege',
-                  HINT = 'ask an administrator to add you to the staff table';
-    END IF;
-    RETURN v_team;
-END $$;
-
--- A comment that may be written, or an error saying why not.
-CREATE FUNCTION baton_require_comment(p_comment text) RETURNS void
-LANGUAGE plpgsql STABLE SET search_path = public, pg_temp AS $$
-DECLARE
-    v_problem text := baton_note_problem('comment', p_comment);
-BEGIN
-    IF v_problem IS NOT NULL THEN
-        RAISE EXCEPTION '%', v_problem USING ERRCODE = 'invalid_parameter_value';
-    END IF;
-END $$;
-
 -- Hold or release (p_action) one scheduled send, with a comment.  p_id is
 -- the client-generated id of the entry: a retry with it (same person,
 -- send and action) answers done, already; anyone else's is refused.
@@ -1095,7 +1069,7 @@ BEGIN
             RAISE EXCEPTION 'unknown action "%": hold or release', p_action
                 USING ERRCODE = 'invalid_parameter_value';
         END IF;
-        PERFORM baton_require_comment(p_comment);
+        PERFORM baton_require_note('comment', p_comment);
         SELECT * INTO v_event FROM marketing_event m WHERE m.id = p_event FOR UPDATE;
         -- The same words for a send of a customer out of scope.
         IF NOT FOUND OR NOT baton_me_sees_customer(v_event.customer_id) THEN
@@ -1169,7 +1143,7 @@ BEGIN
             'dropped-baton, repeating-themselves, voice-falling'
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    PERFORM baton_require_comment(p_comment);
+    PERFORM baton_require_note('comment', p_comment);
     IF NOT baton_me_sees_customer(p_customer) THEN
         RAISE EXCEPTION 'unknown customer %', p_customer USING ERRCODE = 'invalid_parameter_value';
     END IF;
@@ -1192,7 +1166,7 @@ BEGIN
 END $$;
 
 REVOKE ALL ON FUNCTION baton_campaign_hold(uuid, bigint, text, text),
-    baton_signal_ack(uuid, bigint, text, text, text), baton_my_team(), baton_require_comment(text),
+    baton_signal_ack(uuid, bigint, text, text, text),
     baton_signals(bigint), baton_signal_rows(bigint, boolean), baton_signal_list(text, text, text, name, bigint, boolean),
     baton_suppression(bigint), baton_signal_refresh(bigint, boolean), baton_signal_refill(text[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION baton_campaign_hold(uuid, bigint, text, text),
