@@ -47,7 +47,28 @@ BEGIN
     END IF;
 END $$;
 
-REVOKE ALL ON FUNCTION baton_my_team(), baton_require_note(text, text) FROM PUBLIC;
+-- Whether an entry of an append-only table (p_entry, as to_jsonb of its
+-- row; NULL: there is none) is the one a write with its client-generated
+-- id already recorded: true when it is the session user's and about the
+-- same thing (p_same: the columns it must have), false when there is none,
+-- an error otherwise.  A client that lost its connection, even during
+-- COMMIT, sends the same write again and nothing happens twice; nobody
+-- replays anyone else's.
+CREATE FUNCTION baton_entry_recorded(p_entry jsonb, p_same jsonb) RETURNS boolean
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    IF p_entry IS NULL THEN
+        RETURN false;
+    END IF;
+    IF NOT p_entry @> (p_same || jsonb_build_object('actor', session_user)) THEN
+        RAISE EXCEPTION 'entry % already exists and was recorded by someone else or for something else',
+            p_entry ->> 'id' USING ERRCODE = 'unique_violation';
+    END IF;
+    RETURN true;
+END $$;
+
+REVOKE ALL ON FUNCTION baton_my_team(), baton_require_note(text, text),
+    baton_entry_recorded(jsonb, jsonb) FROM PUBLIC;
 
 -- Write a success note, or a correction of one (p_supersedes).  Any active
 -- staff member may, about a customer they may see (005's scope).  p_id is

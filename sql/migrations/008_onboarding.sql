@@ -186,12 +186,8 @@ BEGIN
     IF NOT FOUND OR NOT (baton_me_sees_customer(v_row.customer_id) OR baton_me_bypasses()) THEN
         RAISE EXCEPTION 'no milestone %', p_milestone USING ERRCODE = 'no_data_found';
     END IF;
-    SELECT * INTO v_prev FROM milestone_event e WHERE e.id = p_id;
-    IF FOUND THEN
-        IF v_prev.actor <> session_user OR v_prev.milestone_id <> p_milestone THEN
-            RAISE EXCEPTION 'change % already exists and was recorded by someone else', p_id
-                USING ERRCODE = 'unique_violation';
-        END IF;
+    IF baton_entry_recorded((SELECT to_jsonb(e) FROM milestone_event e WHERE e.id = p_id),
+                            jsonb_build_object('milestone_id', p_milestone)) THEN
         RETURN QUERY SELECT true, true, v_row.status, v_row.version, 'already recorded'::text;
         RETURN;
     END IF;
@@ -251,7 +247,6 @@ CREATE FUNCTION baton_health_set(p_id uuid, p_customer bigint, p_health text, p_
 RETURNS TABLE (done boolean, already boolean, health text, message text)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
-    v_prev onboarding_health_event%ROWTYPE;
     v_reason text := nullif(btrim(p_reason), '');
     v_problem text;
 BEGIN
@@ -259,12 +254,8 @@ BEGIN
     IF NOT FOUND OR NOT (baton_me_sees_customer(p_customer) OR baton_me_bypasses()) THEN
         RAISE EXCEPTION 'unknown customer %', p_customer USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    SELECT * INTO v_prev FROM onboarding_health_event e WHERE e.id = p_id;
-    IF FOUND THEN
-        IF v_prev.actor <> session_user OR v_prev.customer_id <> p_customer THEN
-            RAISE EXCEPTION 'change % already exists and was recorded by someone else', p_id
-                USING ERRCODE = 'unique_violation';
-        END IF;
+    IF baton_entry_recorded((SELECT to_jsonb(e) FROM onboarding_health_event e WHERE e.id = p_id),
+                            jsonb_build_object('customer_id', p_customer)) THEN
         RETURN QUERY SELECT true, true, c.onboarding_health, 'already recorded'::text
             FROM customer c WHERE c.id = p_customer;
         RETURN;

@@ -1056,14 +1056,13 @@ CREATE FUNCTION baton_campaign_hold(p_id uuid, p_event bigint, p_action text, p_
 RETURNS TABLE (done boolean, already boolean, held boolean, message text)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
-    v_prev campaign_hold%ROWTYPE;
+    v_same constant jsonb := jsonb_build_object('event_id', p_event, 'action', p_action);
     v_event marketing_event%ROWTYPE;
     v_cur campaign_hold%ROWTYPE;
     v_team text;
     v_teams text := baton_setting_value('campaign_hold_teams');
 BEGIN
-    SELECT * INTO v_prev FROM campaign_hold h WHERE h.id = p_id;
-    IF NOT FOUND THEN
+    IF NOT baton_entry_recorded((SELECT to_jsonb(h) FROM campaign_hold h WHERE h.id = p_id), v_same) THEN
         v_team := baton_my_team();
         IF p_action IS NULL OR p_action NOT IN ('hold', 'release') THEN
             RAISE EXCEPTION 'unknown action "%": hold or release', p_action
@@ -1105,11 +1104,7 @@ BEGIN
             RETURN;
         END IF;
         -- A concurrent retry of the same entry won the race.
-        SELECT * INTO v_prev FROM campaign_hold h WHERE h.id = p_id;
-    END IF;
-    IF v_prev.actor <> session_user OR v_prev.event_id <> p_event OR v_prev.action <> p_action THEN
-        RAISE EXCEPTION 'entry % already exists and was recorded by someone else or for another send',
-            p_id USING ERRCODE = 'unique_violation';
+        PERFORM baton_entry_recorded((SELECT to_jsonb(h) FROM campaign_hold h WHERE h.id = p_id), v_same);
     END IF;
     RETURN QUERY SELECT true, true, m.held_by IS NOT NULL, 'already recorded'::text
         FROM marketing_event m WHERE m.id = p_event;
@@ -1124,16 +1119,12 @@ CREATE FUNCTION baton_signal_ack(p_id uuid, p_customer bigint, p_kind text, p_co
 RETURNS TABLE (done boolean, already boolean, fingerprint text, message text)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
-    v_prev signal_ack%ROWTYPE;
     v_sig record;
 BEGIN
-    SELECT * INTO v_prev FROM signal_ack a WHERE a.id = p_id;
-    IF FOUND THEN
-        IF v_prev.actor <> session_user OR v_prev.customer_id <> p_customer OR v_prev.kind <> p_kind THEN
-            RAISE EXCEPTION 'entry % already exists and was recorded by someone else or for another signal',
-                p_id USING ERRCODE = 'unique_violation';
-        END IF;
-        RETURN QUERY SELECT true, true, v_prev.fingerprint, 'already recorded'::text;
+    IF baton_entry_recorded((SELECT to_jsonb(a) FROM signal_ack a WHERE a.id = p_id),
+                            jsonb_build_object('customer_id', p_customer, 'kind', p_kind)) THEN
+        RETURN QUERY SELECT true, true, a.fingerprint, 'already recorded'::text
+            FROM signal_ack a WHERE a.id = p_id;
         RETURN;
     END IF;
     PERFORM baton_my_team();
