@@ -2,6 +2,7 @@
  * canonical before it reaches the statement's parameters. */
 #include "baton/signal_filter.h"
 #include "baton/buf.h"
+#include "baton/fmt.h"
 #include "baton/queue.h"
 #include "baton/signals.h"
 
@@ -35,7 +36,7 @@ static const struct signal_kind *kind_named(const char *name, char *err, size_t 
 		return found;
 	struct buf b = BUF_INIT;
 	for (int i = 0; signal_kind_at(i); i++)
-		buf_printf(&b, "%s%s", i == 0 ? "" : signal_kind_at(i + 1) ? ", " : " or ", signal_kind_at(i)->name);
+		buf_printf(&b, "%s%s", fmt_list_sep((size_t)i, SIGNAL_KINDS), signal_kind_at(i)->name);
 	snprintf(err, errlen, "%s kind \"%s\": use %s", starts > 1 ? "ambiguous" : "unknown", name,
 	         buf_str(&b));
 	buf_free(&b);
