@@ -128,10 +128,8 @@ static const char sql_handoffs[] =
 /* The signals, as the database computes them for everyone; the active
  * (unacknowledged) ones first, then by severity and age. */
 static const char sql_signals[] =
-	"SELECT kind, title, severity, to_char(since, 'YYYY-MM-DD HH24:MI'), explanation,"
-	" array_to_string(refs, ' '), array_to_string(teams, ','), fingerprint, acked_by,"
-	" to_char(acked_at, 'YYYY-MM-DD HH24:MI'), ack_comment"
-	" FROM baton_signal_rows($1, false) ORDER BY acked_at IS NOT NULL, severity_rank DESC, since, kind";
+	"SELECT " SIGNALS_COLS " FROM baton_signal_rows($1, false)"
+	" ORDER BY acked_at IS NOT NULL, severity_rank DESC, since, kind";
 
 const char cv_timeline_sql[] =
 	"SELECT at, extract(epoch FROM now() - at)::bigint, kind, who, text, ref FROM ("
@@ -322,13 +320,13 @@ static const char *const names_handoffs[] = {"id", "from_team", "to_team", "to_s
 	"to_staff_name", "reason", "priority", "ticket_id", "note", "state", "author",
 	"author_name", "created", "age_s", "ack_due", "ack_left_s", "acknowledged",
 	"acknowledged_by", "closed", "closed_by", "events", "version"};
-static const char *const names_signals[] = {"kind", "title", "severity", "since", "explanation",
-	"refs", "teams", "fingerprint", "acked_by", "acked_at", "ack_comment"};
+/* The signals' are the list's (the same SIGNALS_COLS). */
+_Static_assert(SG_ACK_COMMENT - SG_KIND == SI_ACK_COMMENT - SI_KIND, "SG_* are SIGNALS_COLS");
 
 const char *cv_column_name(enum cv_part p, int col)
 {
 	static const char *const *const names[CV_PARTS] = {names_header, names_milestones,
-		names_tickets, names_notes, names_marketing, names_handoffs, names_signals};
+		names_tickets, names_notes, names_marketing, names_handoffs, signals_list_names + SI_KIND};
 	if ((unsigned)p >= CV_PARTS || col < 0 || col >= expected_cols[p])
 		return "?";
 	return names[p][col];

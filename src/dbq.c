@@ -289,13 +289,18 @@ struct req *dbq_req_new(const struct db_stmt *stmts, int n)
 	return r;
 }
 
+/* How submit() sends: named prepared statements; for nothing a read on
+ * the standby shows, so that reads need not wait for it. */
+enum { SUBMIT_PREPARE = 1, SUBMIT_UNSEEN = 2 };
+
 static void submit(struct dbq *q, int tag, const struct db_stmt *stmts, int n, int retry,
-                   dbq_done_fn done, void *ctx, int prepare)
+                   dbq_done_fn done, void *ctx, int how)
 {
 	if (tag)
 		dbq_cancel_tag(q, tag);
 	struct req *r = dbq_req_new(stmts, n);
-	r->prepare = prepare;
+	r->prepare = (how & SUBMIT_PREPARE) != 0;
+	r->read = (how & SUBMIT_UNSEEN) != 0;
 	r->tag = tag;
 	r->retry = retry;
 	r->done = done;
@@ -312,7 +317,13 @@ void dbq_submit(struct dbq *q, int tag, const struct db_stmt *stmts, int n, int 
 void dbq_submit_prepared(struct dbq *q, int tag, const struct db_stmt *stmts, int n, int retry,
                          dbq_done_fn done, void *ctx)
 {
-	submit(q, tag, stmts, n, retry, done, ctx, 1);
+	submit(q, tag, stmts, n, retry, done, ctx, SUBMIT_PREPARE);
+}
+
+void dbq_submit_unreplicated(struct dbq *q, int tag, const struct db_stmt *stmts, int n, int retry,
+                             dbq_done_fn done, void *ctx)
+{
+	submit(q, tag, stmts, n, retry, done, ctx, SUBMIT_UNSEEN);
 }
 
 void dbq_cancel_tag(struct dbq *q, int tag)

@@ -166,9 +166,8 @@ void dbq_drain_notifies(struct dbq *q)
 	PGnotify *n;
 	while (q->conn && (n = PQnotifies(q->conn))) {
 		/* What a colleague committed, a standby may not have replayed. */
-		q->stale = 1;
-		if (q->on_notify)
-			q->on_notify(q->cb_ctx, n->relname, n->extra);
+		if (!q->on_notify || q->on_notify(q->cb_ctx, n->relname, n->extra))
+			q->stale = 1;
 		PQfreemem(n);
 	}
 }

@@ -14,7 +14,8 @@ struct req {
 	int muted;
 	int internal; /* session setup: result feeds dbq itself */
 	int prepare;  /* use named prepared statements */
-	int read;     /* a screen's read: no write to wait for after it */
+	int read;     /* a read, or nothing a read on the standby shows:
+	               * no write to wait for after it */
 	int waits;    /* on the standby: statement 0 waits for the replay, its
 	               * result is the queue's own (src/dbq_route.c) */
 	char *expect; /* per result to come: 'p' a Prepare's, 'q' a statement's */

@@ -87,11 +87,6 @@ static int reads_usable(const struct dbq *q)
 	       strcmp(r->user, q->user) == 0 && dbq_now_ms() >= q->skip_until_ms;
 }
 
-int dbq_reads_on_standby(const struct dbq *q)
-{
-	return reads_usable(q);
-}
-
 void dbq_submit_read(struct dbq *q, int tag, const struct db_stmt *stmts, int n, int prepare,
                      dbq_done_fn done, void *ctx)
 {
@@ -156,7 +151,6 @@ int dbq_route_may_send(struct dbq *r)
 
 int dbq_route_unusable(struct dbq *r, const char *err)
 {
-
 	struct dbq *q = r->primary;
 	if (err || !q)
 		return 1;

@@ -136,7 +136,7 @@ static int adopt_note(struct draft *d)
 
 int draft_parse(struct draft *d, char *text, size_t len)
 {
-	if (memchr(text, '\0', len) || !text_valid_utf8(text, len) ||
+	if (!text_valid_utf8(text, len) ||
 	    strncmp(text, DRAFT_MAGIC, strlen(DRAFT_MAGIC)) != 0)
 		return -1;
 	char *p = text + strlen(DRAFT_MAGIC), *nl;

@@ -69,3 +69,8 @@ void fmt_words(char *out, size_t n, const char *word)
 		if (*p == '_')
 			*p = ' ';
 }
+
+const char *fmt_list_sep(size_t i, size_t n)
+{
+	return i == 0 ? "" : i + 1 == n ? " or " : ", ";
+}

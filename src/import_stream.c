@@ -1,7 +1,7 @@
 /* Streaming a source file to the server with COPY.  The server parses it
  * (COPY's CSV, jsonb); the client only finds where each record ends, so
  * that it can number lines and keep out of the COPY what would stop it: a
- * record that is not UTF-8 (or holds a NUL byte) or, in CSV, has another
+ * record that is not UTF-8 (text_valid_utf8: nor holds a NUL byte) or, in CSV, has another
  * number of fields than the header.  Finding the end of a CSV record needs
  * only the quotes: a line end inside quotes belongs to the field (RFC 4180
  * doubles a quote inside quotes, which toggles twice). */
@@ -136,7 +136,7 @@ static int record_ok(const struct import_source *src, const struct buf *rec, lon
                      int fields, int ncols, struct import_result *res)
 {
 	char why[96];
-	if (memchr(rec->data, '\0', rec->len) || !text_valid_utf8(rec->data, rec->len)) {
+	if (!text_valid_utf8(rec->data, rec->len)) {
 		import_result_reject(res, line, "", "not valid UTF-8 text", rec->data, rec->len);
 		return 0;
 	}
@@ -198,7 +198,7 @@ static int stream_document(PGconn *c, struct import_reader *r, struct buf *out, 
 	if (r->error) {
 		snprintf(err, errlen, "cannot read the file");
 		rc = -1;
-	} else if (memchr(doc.data ? doc.data : "", '\0', doc.len) || !text_valid_utf8(doc.data ? doc.data : "", doc.len)) {
+	} else if (!text_valid_utf8(buf_str(&doc), doc.len)) {
 		snprintf(err, errlen, "the file is not valid UTF-8 text: nothing of it was imported");
 		rc = -1;
 	} else {

@@ -1,22 +1,10 @@
 #include "baton/notify.h"
+#include "baton/text.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* A customer id: digits only, and not 0 (which means "none" here). */
-static long long parse_id(const char *s, size_t n)
-{
-	if (n == 0 || n > 18)
-		return 0;
-	long long v = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return 0;
-		v = v * 10 + (s[i] - '0');
-	}
-	return v;
-}
 
 /* Copy field [s, s+n) into out if it fits; 0 if it does not. */
 static int field(char *out, size_t size, const char *s, size_t n)
@@ -26,6 +14,15 @@ static int field(char *out, size_t size, const char *s, size_t n)
 	memcpy(out, s, n);
 	out[n] = '\0';
 	return 1;
+}
+
+/* A customer id: digits only, at most 18 of them (the room), and not 0
+ * (which means "none" here); 0 for anything else. */
+static long long parse_id(const char *s, size_t n)
+{
+	char digits[19];
+	long long v;
+	return field(digits, sizeof digits, s, n) && text_to_ll(digits, 1, LLONG_MAX, &v) == 0 ? v : 0;
 }
 
 /* "CUSTOMER:TEAM:STAFF[:TEAM:STAFF]": team ids and role names of Baton's

@@ -2,6 +2,7 @@
 #include "baton/buf.h"
 #include "baton/config.h"
 #include "baton/csv.h"
+#include "baton/fmt.h"
 #include "baton/handoff.h"
 
 #include <stdio.h>
@@ -167,7 +168,7 @@ static const char *const segments[] = {"smb", "mid-market", "enterprise", "strat
 static void join_or(struct buf *b, const char *const *v, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		buf_printf(b, "%s%s", i == 0 ? "" : i + 1 == n ? " or " : ", ", v[i]);
+		buf_printf(b, "%s%s", fmt_list_sep(i, n), v[i]);
 }
 
 /* The valid values of a field, for messages; -1 if key is no field. */
@@ -188,13 +189,13 @@ static int valid_values(const char *key, const struct team_list *teams, struct b
 		if (!teams || !teams->max_note_bytes)
 			buf_puts(out, "a reason (lower-case letters, digits, spaces, '-' and '_')");
 		for (int i = 0; teams && teams->max_note_bytes && i < teams->nreasons; i++)
-			buf_printf(out, "%s%s", i == 0 ? "" : i + 1 == teams->nreasons ? " or " : ", ",
+			buf_printf(out, "%s%s", fmt_list_sep((size_t)i, (size_t)teams->nreasons),
 			           teams->reasons[i]);
 	} else if (!strcmp(key, "team")) {
 		if (!teams)
 			buf_puts(out, "a team id (lower-case letters, digits, '-' and '_')");
 		for (int i = 0; teams && i < teams->nteams; i++)
-			buf_printf(out, "%s%s", i == 0 ? "" : i + 1 == teams->nteams ? " or " : ", ",
+			buf_printf(out, "%s%s", fmt_list_sep((size_t)i, (size_t)teams->nteams),
 			           teams->teams[i].id);
 		if (teams && teams->nteams == 0)
 			buf_puts(out, "a team (the database has none)");

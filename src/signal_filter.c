@@ -2,6 +2,7 @@
  * canonical before it reaches the statement's parameters. */
 #include "baton/signal_filter.h"
 #include "baton/buf.h"
+#include "baton/fmt.h"
 #include "baton/queue.h"
 #include "baton/signals.h"
 
@@ -9,31 +10,34 @@
 #include <string.h>
 #include <strings.h>
 
+/* Whether kind begins with name, '_' in name standing for '-'. */
+static int kind_starts_with(const char *kind, const char *name)
+{
+	for (; *name; kind++, name++)
+		if (*kind != (*name == '_' ? '-' : *name))
+			return 0;
+	return 1;
+}
+
 /* The kind named by name or the start of one ('_' for '-'); NULL with err
  * if none or several. */
 static const struct signal_kind *kind_named(const char *name, char *err, size_t errlen)
 {
-	char n[64];
-	size_t len = strlen(name);
-	const struct signal_kind *found = NULL;
-	int matches = 0;
-	if (len && len < sizeof n) {
-		for (size_t i = 0; i <= len; i++)
-			n[i] = name[i] == '_' ? '-' : name[i];
-		found = signal_kind_find(n);
-		for (int i = 0; !found && signal_kind_at(i); i++)
-			if (!strncmp(signal_kind_at(i)->name, n, len))
-				matches++;
-		for (int i = 0; !found && matches == 1 && signal_kind_at(i); i++)
-			if (!strncmp(signal_kind_at(i)->name, n, len))
-				found = signal_kind_at(i);
-	}
-	if (found && matches <= 1)
+	const struct signal_kind *found = signal_kind_find(name), *start = NULL;
+	int starts = 0;
+	for (int i = 0; !found && *name && signal_kind_at(i); i++)
+		if (kind_starts_with(signal_kind_at(i)->name, name)) {
+			start = signal_kind_at(i);
+			starts++;
+		}
+	if (!found && starts == 1)
+		found = start;
+	if (found)
 		return found;
 	struct buf b = BUF_INIT;
 	for (int i = 0; signal_kind_at(i); i++)
-		buf_printf(&b, "%s%s", i == 0 ? "" : signal_kind_at(i + 1) ? ", " : " or ", signal_kind_at(i)->name);
-	snprintf(err, errlen, "%s kind \"%s\": use %s", matches > 1 ? "ambiguous" : "unknown", name,
+		buf_printf(&b, "%s%s", fmt_list_sep((size_t)i, SIGNAL_KINDS), signal_kind_at(i)->name);
+	snprintf(err, errlen, "%s kind \"%s\": use %s", starts > 1 ? "ambiguous" : "unknown", name,
 	         buf_str(&b));
 	buf_free(&b);
 	return NULL;

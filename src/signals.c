@@ -39,12 +39,8 @@ const struct signal_kind *signal_kind_find(const char *name)
 	return NULL;
 }
 
-/* Times as the other lists show them, computed by the server. */
 const char signals_list_sql[] =
-	"SELECT customer_id, customer, segment, owner, kind, title, severity,"
-	" to_char(since, 'YYYY-MM-DD HH24:MI'), explanation, array_to_string(refs, ' '),"
-	" array_to_string(teams, ','), fingerprint, acked_by, to_char(acked_at, 'YYYY-MM-DD HH24:MI'),"
-	" ack_comment"
+	"SELECT customer_id, customer, segment, owner, " SIGNALS_COLS
 	" FROM baton_signal_list($1, $2, $3, $4, $5::bigint, $6::boolean)";
 
 const char *const signals_list_names[SI_COLS] = {"customer_id", "customer", "segment", "owner",

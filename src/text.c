@@ -366,7 +366,7 @@ int text_valid_utf8(const char *s, size_t n)
 	while (i < n) {
 		uint32_t cp;
 		size_t len = text_decode((const unsigned char *)s + i, n - i, &cp);
-		if (cp == TEXT_BAD)
+		if (cp == TEXT_BAD || cp == 0)
 			return 0;
 		i += len;
 	}

@@ -95,15 +95,6 @@ static void on_discard(struct app *a, void *ctx, const char *answer)
 	free(c);
 }
 
-/* Hand the draft to the sender, which takes what it holds. */
-static void send_draft(struct app *a, struct draft *dr)
-{
-	if (dr->kind == DRAFT_NOTE)
-		note_send(a, &dr->n);
-	else
-		handoff_send(a, &dr->h);
-}
-
 static void drafts_action(struct screen *s, struct app *a, enum ui_action act)
 {
 	struct drafts *d = (struct drafts *)s;
@@ -118,15 +109,12 @@ static void drafts_action(struct screen *s, struct app *a, enum ui_action act)
 		if (!have)
 			return;
 		if (dr->queued) {
-			send_draft(a, dr);
+			draft_send(a, dr);
 		} else {
 			struct draft taken = *dr;
 			memset(dr, 0, sizeof *dr);
 			app_pop(a); /* the list is stale once a draft is taken */
-			if (taken.kind == DRAFT_NOTE)
-				app_push(a, note_form_new(a, &taken.n, NULL));
-			else
-				app_push(a, handoff_form_new(a, &taken.h, NULL));
+			app_push(a, draft_form_new(a, &taken));
 			return;
 		}
 		drafts_load(d, a);
@@ -141,7 +129,7 @@ static void drafts_action(struct screen *s, struct app *a, enum ui_action act)
 			app_message(a, 1, "cannot send it yet: %s (Enter to edit)", err);
 			return;
 		}
-		send_draft(a, dr);
+		draft_send(a, dr);
 		drafts_load(d, a);
 		return;
 	}

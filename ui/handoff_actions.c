@@ -47,10 +47,7 @@ static void sent_refused(struct app *a, struct send_job *j, const char *why)
 		app_message(a, 1, "%s not sent: %s (the draft is kept)", job_noun(j), why);
 		return;
 	}
-	if (j->d.kind == DRAFT_NOTE)
-		app_push(a, note_form_new(a, &j->d.n, NULL));
-	else
-		app_push(a, handoff_form_new(a, &j->d.h, NULL));
+	app_push(a, draft_form_new(a, &j->d));
 	a->top->ops->keep(a->top, a);
 	app_message(a, 1, "%s not sent: %s; NOT SAVED (%s): the text is back in the form", job_noun(j),
 	            why, e);
@@ -116,28 +113,13 @@ static void send_start(struct app *a, struct send_job *j)
 		app_message(a, 0, "sending the %s…", job_noun(j));
 }
 
-static struct send_job *job_new(enum draft_kind kind)
+void draft_send(struct app *a, struct draft *d)
 {
 	struct send_job *j = calloc(1, sizeof *j);
 	if (!j)
 		abort();
-	j->d.kind = kind;
-	return j;
-}
-
-void handoff_send(struct app *a, struct handoff_new *h)
-{
-	struct send_job *j = job_new(DRAFT_HANDOFF);
-	j->d.h = *h;
-	memset(h, 0, sizeof *h);
-	send_start(a, j);
-}
-
-void note_send(struct app *a, struct note_new *n)
-{
-	struct send_job *j = job_new(DRAFT_NOTE);
-	j->d.n = *n;
-	memset(n, 0, sizeof *n);
+	j->d = *d;
+	memset(d, 0, sizeof *d);
 	send_start(a, j);
 }
 

@@ -1,17 +1,16 @@
 /* The handoff form: receiving team and person, reason, priority, linked
  * ticket and the note (ui/note_edit.c).  Choices cycle with Left/Right or
- * follow what is typed.  The draft is saved to disk on every change, so a
- * dropped SSH session or a killed terminal loses nothing; Ctrl-X hands it
- * to the sender (ui/handoff_actions.c), which survives the form, database
- * outages and reconnects. */
+ * follow what is typed.  The draft is saved to disk on every change
+ * (ui/draft_form.c, as the note form's); Ctrl-X hands it to the sender
+ * (ui/handoff_actions.c), which survives the form, database outages and
+ * reconnects. */
 #include "baton/config.h"
 #include "baton/draft.h"
 #include "baton/handoff.h"
 #include "baton/notify.h"
 #include "baton/team.h"
 #include "baton/text.h"
-#include "ui/note_edit.h"
-#include "ui/ui.h"
+#include "ui/draft_form.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,53 +27,22 @@ enum field { FD_TEAM, FD_PERSON, FD_REASON, FD_PRIORITY, FD_TICKET, FD_NOTE, FD_
 static const char *const field_names[FD_COUNT] = {"team", "person", "reason", "priority", "ticket", "note"};
 
 struct form {
-	struct screen base;
-	struct handoff_new h;
-	enum field focus;
+	struct draft_form df;            /* first: the draft (df.d.h), its note, the focus */
 	struct team_list lists;          /* teams, handoff rules, active staff */
 	int lists_loaded;
 	char lists_error[128];
 	struct handoff_tickets tickets;  /* the customer's open tickets */
-	struct note_edit note;
 	char typed[64];                  /* type-ahead in a choice */
 	long long typed_at;
-	char saved[600];                 /* "draft saved" / NOT SAVED and why */
-	int on_disk;                     /* the last save worked */
 };
 
 static void form_destroy(struct screen *s)
 {
 	struct form *f = (struct form *)s;
-	handoff_clear(&f->h);
+	draft_form_free(&f->df);
 	team_list_free(&f->lists);
 	handoff_tickets_free(&f->tickets);
-	note_edit_free(&f->note);
 	free(f);
-}
-
-/* On disk at every change.  When the disk refuses (full, refused
- * directory), the form says so instead of "draft saved" and the note
- * stays here, in memory: quitting asks first (form_keep). */
-static void save_draft(struct form *f, const struct app *a)
-{
-	char err[512];
-	free(f->h.note);
-	f->h.note = strdup(buf_str(&f->note.text));
-	if (!f->h.note)
-		abort();
-	f->on_disk = draft_save(&f->h, a->draft_owner, 0, 0, err, sizeof err) == 0;
-	if (f->on_disk)
-		snprintf(f->saved, sizeof f->saved, "draft saved");
-	else
-		snprintf(f->saved, sizeof f->saved, "NOT SAVED (the note is kept in memory): %s", err);
-}
-
-static int form_keep(struct screen *s, struct app *a)
-{
-	struct form *f = (struct form *)s;
-	if (!f->on_disk && !note_edit_blank(&f->note))
-		save_draft(f, a);
-	return !f->on_disk && !note_edit_blank(&f->note);
 }
 
 /* --- choices: each field's list, in the order Left/Right go -------------------- */
@@ -83,7 +51,7 @@ static int form_keep(struct screen *s, struct app *a)
 static int member(const struct form *f, int person)
 {
 	for (int i = 0; i < f->lists.nstaff; i++)
-		if (!strcmp(f->lists.staff[i].team, f->h.to_team) && person-- == 0)
+		if (!strcmp(f->lists.staff[i].team, f->df.d.h.to_team) && person-- == 0)
 			return i;
 	return -1;
 }
@@ -91,7 +59,7 @@ static int member(const struct form *f, int person)
 static int choice_count(const struct form *f)
 {
 	int n = 0;
-	switch (f->focus) {
+	switch (f->df.focus) {
 	case FD_TEAM: return f->lists.nteams;
 	case FD_PERSON:
 		while (member(f, n) >= 0)
@@ -112,7 +80,7 @@ static const char *priority_at(int i)
 
 static void choice_label(const struct form *f, int i, char *out, size_t n)
 {
-	switch (f->focus) {
+	switch (f->df.focus) {
 	case FD_TEAM: snprintf(out, n, "%s", f->lists.teams[i].name); break;
 	case FD_PERSON: snprintf(out, n, "%s", i ? f->lists.staff[member(f, i - 1)].name : "anyone"); break;
 	case FD_REASON: snprintf(out, n, "%s", f->lists.reasons[i]); break;
@@ -132,15 +100,15 @@ static int choice_current(const struct form *f)
 {
 	int n = choice_count(f);
 	for (int i = 0; i < n; i++) {
-		switch (f->focus) {
-		case FD_TEAM: if (!strcmp(f->lists.teams[i].id, f->h.to_team)) return i; break;
+		switch (f->df.focus) {
+		case FD_TEAM: if (!strcmp(f->lists.teams[i].id, f->df.d.h.to_team)) return i; break;
 		case FD_PERSON:
-			if (!strcmp(i ? f->lists.staff[member(f, i - 1)].role : "", f->h.to_staff))
+			if (!strcmp(i ? f->lists.staff[member(f, i - 1)].role : "", f->df.d.h.to_staff))
 				return i;
 			break;
-		case FD_REASON: if (!strcmp(f->lists.reasons[i], f->h.reason)) return i; break;
-		case FD_PRIORITY: if (!strcmp(priority_at(i), f->h.priority)) return i; break;
-		case FD_TICKET: if ((i ? f->tickets.v[i - 1].id : 0) == f->h.ticket_id) return i; break;
+		case FD_REASON: if (!strcmp(f->lists.reasons[i], f->df.d.h.reason)) return i; break;
+		case FD_PRIORITY: if (!strcmp(priority_at(i), f->df.d.h.priority)) return i; break;
+		case FD_TICKET: if ((i ? f->tickets.v[i - 1].id : 0) == f->df.d.h.ticket_id) return i; break;
 		default: return -1;
 		}
 	}
@@ -149,8 +117,8 @@ static int choice_current(const struct form *f)
 
 static void choice_pick(struct form *f, int i)
 {
-	struct handoff_new *h = &f->h;
-	switch (f->focus) {
+	struct handoff_new *h = &f->df.d.h;
+	switch (f->df.focus) {
 	case FD_TEAM:
 		snprintf(h->to_team, sizeof h->to_team, "%s", f->lists.teams[i].id);
 		h->to_staff[0] = '\0';
@@ -163,11 +131,13 @@ static void choice_pick(struct form *f, int i)
 	case FD_TICKET: h->ticket_id = i ? f->tickets.v[i - 1].id : 0; break;
 	default: return;
 	}
-	save_draft(f, f->base.app);
+	draft_form_save(&f->df, f->df.base.app);
 }
 
-static void cycle(struct form *f, int dir)
+static void cycle(struct draft_form *df, struct app *a, int dir)
 {
+	struct form *f = (struct form *)df;
+	(void)a;
 	int n = choice_count(f), cur = choice_current(f);
 	if (n == 0)
 		return;
@@ -182,7 +152,7 @@ static int choice_matches(const struct form *f, int i)
 	choice_label(f, i, label, sizeof label);
 	if (handoff_choice_matches(label, f->typed))
 		return 1;
-	return f->focus == FD_TICKET && i > 0 &&
+	return f->df.focus == FD_TICKET && i > 0 &&
 	       (handoff_choice_matches(label + 1, f->typed) ||
 	        handoff_choice_matches(f->tickets.v[i - 1].subject, f->typed));
 }
@@ -197,10 +167,10 @@ static void typeahead_apply(struct form *f, struct app *a)
 			choice_pick(f, i);
 			return;
 		}
-	if (f->focus == FD_TEAM && !f->lists_loaded)
+	if (f->df.focus == FD_TEAM && !f->lists_loaded)
 		app_message(a, 1, "no teams to choose from yet");
 	else
-		app_message(a, 1, "no %s starts with \"%s\"", field_names[f->focus], f->typed);
+		app_message(a, 1, "no %s starts with \"%s\"", field_names[f->df.focus], f->typed);
 }
 
 /* A key in a choice field as typing: 1 if it was. */
@@ -242,11 +212,11 @@ static void on_lists(struct screen *s, struct app *a, PGresult **res, int nres, 
 	f->lists_error[0] = '\0';
 	/* Typing stops at the database's largest note from now on. */
 	if (f->lists.max_note_bytes > 0)
-		f->note.max_bytes = f->lists.max_note_bytes;
+		f->df.text.max_bytes = f->lists.max_note_bytes;
 	/* A reason the database no longer lists (an old draft) is kept: the
 	 * writer sees it refused on sending, and chooses another. */
-	if (!f->h.reason[0] && f->lists.nreasons)
-		snprintf(f->h.reason, sizeof f->h.reason, "%s", f->lists.reasons[0]);
+	if (!f->df.d.h.reason[0] && f->lists.nreasons)
+		snprintf(f->df.d.h.reason, sizeof f->df.d.h.reason, "%s", f->lists.reasons[0]);
 }
 
 /* Offline, the request waits for the connection; the reload after a
@@ -271,7 +241,7 @@ static int form_concerns(struct screen *s, struct app *a, const struct notify_ch
 static int draw_choice(struct form *f, int y, int x, enum field fd, const char *label, const char *value, int w)
 {
 	x += ui_text(stdscr, y, x, 11, (int)A_BOLD, label, 1);
-	int at = f->focus == fd ? term_attr(UA_SEL) : (int)A_NORMAL;
+	int at = f->df.focus == (int)fd ? term_attr(UA_SEL) : (int)A_NORMAL;
 	ui_text(stdscr, y, x, 1, (int)A_NORMAL, "[", 0);
 	ui_text(stdscr, y, x + 1, w, at, value, 1);
 	ui_text(stdscr, y, x + 1 + w, 2, (int)A_NORMAL, "]", 0);
@@ -293,21 +263,21 @@ static void draw_lists_state(struct form *f, struct app *a)
 
 static void draw_choices(struct form *f, struct app *a)
 {
-	int ti = team_find(&f->lists, f->h.to_team);
-	const char *team = ti >= 0 ? f->lists.teams[ti].name : f->h.to_team[0] ? f->h.to_team : "(choose)";
-	const char *person = f->h.to_staff[0] ? team_staff_name(&f->lists, f->h.to_staff) : "anyone";
+	int ti = team_find(&f->lists, f->df.d.h.to_team);
+	const char *team = ti >= 0 ? f->lists.teams[ti].name : f->df.d.h.to_team[0] ? f->df.d.h.to_team : "(choose)";
+	const char *person = f->df.d.h.to_staff[0] ? team_staff_name(&f->lists, f->df.d.h.to_staff) : "anyone";
 	char tk[64];
-	if (f->h.ticket_id)
-		snprintf(tk, sizeof tk, "#%lld", f->h.ticket_id);
+	if (f->df.d.h.ticket_id)
+		snprintf(tk, sizeof tk, "#%lld", f->df.d.h.ticket_id);
 	else
 		snprintf(tk, sizeof tk, "none");
 	int x = draw_choice(f, 2, 1, FD_TEAM, "To team:", team, 14);
 	draw_choice(f, 2, x, FD_PERSON, "Person:", person, 18);
-	x = draw_choice(f, 3, 1, FD_REASON, "Reason:", f->h.reason, 14);
-	draw_choice(f, 3, x, FD_PRIORITY, "Priority:", f->h.priority, 7);
+	x = draw_choice(f, 3, 1, FD_REASON, "Reason:", f->df.d.h.reason, 14);
+	draw_choice(f, 3, x, FD_PRIORITY, "Priority:", f->df.d.h.priority, 7);
 	draw_choice(f, 4, 1, FD_TICKET, "Ticket:", tk, 8);
-	for (int i = 0; f->h.ticket_id && i < f->tickets.n; i++)
-		if (f->tickets.v[i].id == f->h.ticket_id)
+	for (int i = 0; f->df.d.h.ticket_id && i < f->tickets.n; i++)
+		if (f->tickets.v[i].id == f->df.d.h.ticket_id)
 			ui_text(stdscr, 4, 26, a->cols - 28, term_attr(UA_DIM), f->tickets.v[i].subject, 0);
 }
 
@@ -315,20 +285,14 @@ static void form_draw(struct screen *s, struct app *a)
 {
 	struct form *f = (struct form *)s;
 	ui_textf(stdscr, 0, 1, a->cols / 2 + 10, term_attr(UA_HEADER), 0, "New handoff %s %s",
-	         term_sym(SYM_DOT), f->h.customer_name);
+	         term_sym(SYM_DOT), f->df.d.h.customer_name);
 	draw_lists_state(f, a);
 	draw_choices(f, a);
-	note_edit_draw(&f->note, a, 5, a->rows - 7, f->focus == FD_NOTE);
 	const char *typing = app_now_ms() - f->typed_at <= TYPEAHEAD_PAUSE_MS ? f->typed : "";
-	if (!f->on_disk && f->saved[0])
-		ui_text(stdscr, a->rows - 2, 1, a->cols - 2, term_attr(UA_BAD), f->saved, 0);
-	else if (f->focus == FD_NOTE)
-		ui_textf(stdscr, a->rows - 2, 1, a->cols - 2, term_attr(UA_DIM), 0, "typing goes to the note  %s",
-		         f->saved);
-	else
-		ui_textf(stdscr, a->rows - 2, 1, a->cols - 2, term_attr(UA_DIM), 0,
-		         "Left/Right/Space change the choice, or type its name%s%s%s  %s", typing[0] ? " \"" : "",
-		         typing, typing[0] ? "\"" : "", f->saved);
+	char hint[160];
+	snprintf(hint, sizeof hint, "Left/Right/Space change the choice, or type its name%s%s%s",
+	         typing[0] ? " \"" : "", typing, typing[0] ? "\"" : "");
+	draft_form_draw(&f->df, a, hint);
 }
 
 /* --- keys and actions ---------------------------------------------------------- */
@@ -336,89 +300,33 @@ static void form_draw(struct screen *s, struct app *a)
 static int form_key(struct screen *s, struct app *a, int key, int is_func)
 {
 	struct form *f = (struct form *)s;
-	if (f->focus == FD_NOTE) {
-		if (!note_edit_key(&f->note, a, key, is_func))
-			return 0;
-		save_draft(f, a);
+	if (f->df.focus != FD_NOTE && typeahead_key(f, a, key, is_func))
 		return 1;
-	}
-	if (typeahead_key(f, a, key, is_func))
-		return 1;
-	if ((is_func && key == KEY_RIGHT) || (!is_func && key == ' ')) {
-		cycle(f, 1);
-		return 1;
-	}
-	if (is_func && key == KEY_LEFT) {
-		cycle(f, -1);
-		return 1;
-	}
-	if ((is_func && (key == KEY_DOWN || key == KEY_ENTER)) || (!is_func && (key == '\r' || key == '\n'))) {
-		f->focus = (enum field)(f->focus + 1);
-		return 1;
-	}
-	if (is_func && key == KEY_UP) {
-		if (f->focus > 0)
-			f->focus = (enum field)(f->focus - 1);
-		return 1;
-	}
-	return 0;
-}
-
-static void on_discard(struct app *a, void *ctx, const char *answer)
-{
-	struct form *f = ctx;
-	if (!screen_release(&f->base) || !answer || answer[0] != 'y')
-		return;
-	draft_remove(f->h.id);
-	app_message(a, 0, "draft discarded");
-	if (a->top == &f->base)
-		app_pop(a);
+	return draft_form_key(&f->df, a, key, is_func);
 }
 
 static void send(struct form *f, struct app *a)
 {
 	char err[256];
-	save_draft(f, a);
-	if (handoff_validate(&f->h, &f->lists, err, sizeof err) < 0) {
+	draft_form_save(&f->df, a);
+	if (handoff_validate(&f->df.d.h, &f->lists, err, sizeof err) < 0) {
 		app_message(a, 1, "%s", err);
 		return;
 	}
-	struct handoff_new h = f->h;
-	f->h.note = NULL; /* moves to the sender */
+	struct draft d = f->df.d;
+	f->df.d.h.note = NULL; /* moves to the sender */
 	app_pop(a);
-	handoff_send(a, &h);
+	draft_send(a, &d);
 }
 
 static void form_action(struct screen *s, struct app *a, enum ui_action act)
 {
 	struct form *f = (struct form *)s;
 	f->typed[0] = '\0';
-	switch (act) {
-	case ACT_NEXT_PANEL:
-		f->focus = (enum field)((f->focus + 1) % FD_COUNT);
-		return;
-	case ACT_PREV_PANEL:
-		f->focus = (enum field)((f->focus + FD_COUNT - 1) % FD_COUNT);
-		return;
-	case ACT_BACK:
-		if (note_edit_blank(&f->note)) {
-			draft_remove(f->h.id);
-			app_pop(a);
-			return;
-		}
-		screen_hold(s);
-		app_prompt(a, "Discard this handoff draft?", 1, on_discard, f);
-		return;
-	case ACT_EDITOR:
-		if (note_edit_external(&f->note, a, f->h.id))
-			save_draft(f, a);
-		return;
-	case ACT_SEND:
+	if (act == ACT_SEND)
 		send(f, a);
-		return;
-	default:
-		return;
-	}
+	else
+		draft_form_action(&f->df, a, act);
 }
 
 static const struct screen_ops form_ops = {
@@ -430,7 +338,7 @@ static const struct screen_ops form_ops = {
 	.reload = form_reload,
 	.concerns = form_concerns,
 	.destroy = form_destroy,
-	.keep = form_keep,
+	.keep = draft_form_keep,
 	.hints = "Ctrl-X send  Ctrl-E $EDITOR  Tab next field  Esc cancel (asks)  F1 help",
 };
 
@@ -439,16 +347,15 @@ struct screen *handoff_form_new(struct app *a, struct handoff_new *h, struct han
 	struct form *f = calloc(1, sizeof *f);
 	if (!f)
 		abort();
-	f->base.ops = &form_ops;
-	f->h = *h;
+	f->df.d.kind = DRAFT_HANDOFF;
+	f->df.d.h = *h;
 	memset(h, 0, sizeof *h);
 	if (tickets) {
 		f->tickets = *tickets;
 		memset(tickets, 0, sizeof *tickets);
 	}
-	/* The schema's largest: the database's own is checked on sending. */
-	note_edit_init(&f->note, f->h.note, HANDOFF_NOTE_MAX);
-	f->focus = f->h.to_team[0] ? FD_NOTE : FD_TEAM;
-	form_reload(&f->base, a);
-	return &f->base;
+	draft_form_init(&f->df, &form_ops, FD_COUNT, cycle);
+	f->df.focus = f->df.d.h.to_team[0] ? FD_NOTE : FD_TEAM;
+	form_reload(&f->df.base, a);
+	return &f->df.base;
 }

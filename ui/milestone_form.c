@@ -166,35 +166,6 @@ static const char *tail(const char *s, int w)
 	return s + i;
 }
 
-/* Text over up to rows lines of w columns, broken between words (a word
- * longer than a line is cut). */
-static void draw_wrapped(int y, int x, int w, int rows, int attr, const char *s)
-{
-	char *t = text_clean_dup(s, TEXT_ONELINE), *p = t;
-	for (int r = 0; r < rows && *p; r++) {
-		size_t n = strlen(p), end = 0;
-		for (size_t i = 1; i <= n; i++) {
-			if (p[i] != ' ' && p[i] != '\0')
-				continue;
-			char keep = p[i];
-			p[i] = '\0';
-			int fits = text_width(p) <= w;
-			p[i] = keep;
-			if (!fits)
-				break;
-			end = i;
-		}
-		end = end ? end : n;
-		char keep = p[end];
-		p[end] = '\0';
-		ui_text(stdscr, y + r, x, w, attr, p, 0);
-		p[end] = keep;
-		p += end;
-		p += strspn(p, " ");
-	}
-	free(t);
-}
-
 static void draw_field(struct mform *f, struct app *a, int y, int k)
 {
 	static const char *const labels[] = {"Status:", "Due:", "Owner:", "Reason:"};
@@ -236,7 +207,7 @@ static void form_draw(struct screen *s, struct app *a)
 		        ? "saving…" : "OFFLINE: the change waits and is sent when the database is back", 0);
 	else if (f->why[0]) {
 		ui_text(stdscr, y, 1, 11, term_attr(UA_BAD), "NOT SAVED:", 0);
-		draw_wrapped(y, 12, a->cols - 13, a->rows - 3 - y, term_attr(UA_BAD), f->why);
+		ui_text_wrapped(stdscr, y, 12, a->cols - 13, a->rows - 3 - y, term_attr(UA_BAD), f->why);
 	}
 	enum field fd = f->fields[f->focus];
 	ui_text(stdscr, a->rows - 2, 1, a->cols - 2, term_attr(UA_DIM),

@@ -72,29 +72,31 @@ static void presence_submit(struct app *a, int tag, long long customer_id)
 	r->a = a;
 	r->customer_id = customer_id;
 	/* A new connection is announced afresh (app_presence_follow after
-	 * every connect), so a set is not retried; a read is. */
-	dbq_submit(a->db, tag, &st, 1, tag == TAG_PRESENCE_READ, on_presence, r);
+	 * every connect), so a set is not retried; a read is.  Both on the
+	 * primary: a standby has no unlogged table, and its reads of the
+	 * screens need not wait for presence. */
+	dbq_submit_unreplicated(a->db, tag, &st, 1, tag == TAG_PRESENCE_READ, on_presence, r);
 }
 
 void app_presence_follow(struct app *a)
 {
 	struct app_presence *p = &a->presence;
-	p->want = presence_wanted(a);
-	if (p->want != p->shown) {
+	long long want = presence_wanted(a);
+	if (want != p->shown) {
 		p->others = 0;
 		p->who[0] = '\0';
 		p->shown = 0;
 	}
-	if (!a->ready || !a->me.staff || p->want == p->announced)
+	if (!a->ready || !a->me.staff || want == p->announced)
 		return;
 	/* A fresh session shows nothing yet: only a customer needs saying. */
-	if (p->announced == -1 && !p->want) {
+	if (p->announced == -1 && !want) {
 		p->announced = 0;
 		return;
 	}
-	p->announced = p->want;
+	p->announced = want;
 	p->pending = 0;
-	presence_submit(a, TAG_PRESENCE_SET, p->want);
+	presence_submit(a, TAG_PRESENCE_SET, want);
 }
 
 void app_presence_changed(struct app *a, long long customer_id)

@@ -46,7 +46,6 @@ void app_prompt_key(struct app *a, int key, int is_func)
 		prompt_finish(a, answer);
 	} else {
 		ui_line_key(p->text, sizeof p->text - 1, key, is_func);
-		p->len = strlen(p->text);
 	}
 	a->dirty = 1;
 }

@@ -383,7 +383,6 @@ static void ask_export(struct queue *q, struct app *a)
 	time_t t = time(NULL);
 	strftime(name, sizeof name, "baton-queue-%Y%m%d-%H%M.csv", localtime(&t));
 	snprintf(a->prompt.text, sizeof a->prompt.text, "%s", name);
-	a->prompt.len = strlen(a->prompt.text);
 }
 
 static void queue_action(struct screen *s, struct app *a, enum ui_action act)

@@ -42,8 +42,9 @@ static int screen_concerned(struct screen *s, struct app *a, const struct notify
 	       c->customer_id == s->customer_id;
 }
 
-/* Someone wrote: mark what shows it, and re-read what is due. */
-void app_on_notify(void *ctx, const char *channel, const char *payload)
+/* Someone wrote: mark what shows it, and re-read what is due.  Presence
+ * is not on a standby: reads there need not wait for it. */
+int app_on_notify(void *ctx, const char *channel, const char *payload)
 {
 	struct app *a = ctx;
 	struct notify_change c;
@@ -61,6 +62,7 @@ void app_on_notify(void *ctx, const char *channel, const char *payload)
 		if (screen_concerned(s, a, &c))
 			s->reload_pending = 1;
 	app_changes_tick(a);
+	return c.kind != NOTIFY_PRESENCE;
 }
 
 void app_changes_tick(struct app *a)

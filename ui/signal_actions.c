@@ -127,10 +127,8 @@ static void ask(struct app *a, struct write_job *j, const char *label)
 	j->app = a;
 	app_prompt(a, label, 0, on_comment, j);
 	const struct kept *k = kept_find(j->key, j->target);
-	if (k) {
+	if (k)
 		snprintf(a->prompt.text, sizeof a->prompt.text, "%s", k->text);
-		a->prompt.len = strlen(a->prompt.text);
-	}
 }
 
 static struct write_job *job_new(long long target, const char *key, const char *action, const char *what)

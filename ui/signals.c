@@ -3,7 +3,6 @@
  * below; filtered by kind, team, segment and owner; live (re-read on every
  * change notification); Enter opens the customer on the signal, a
  * acknowledges it.  Also the rows both lists of ui/signals.h share. */
-#include "baton/buf.h"
 #include "baton/signal_filter.h"
 #include "baton/signals.h"
 #include "baton/text.h"
@@ -44,20 +43,36 @@ static const char *row_key(const void *res, int row)
 	return key;
 }
 
+static int id_order(const void *x, const void *y)
+{
+	long long a = *(const long long *)x, b = *(const long long *)y;
+	return (a > b) - (a < b);
+}
+
+/* Rows come by severity, not by customer: the ids sorted, each counted
+ * once (every customer's signals may be thousands of rows, re-read on
+ * every change: not a pass over the rows per row). */
+static int count_customers(const struct signals *g)
+{
+	int n = signal_rows_count(&g->rows), distinct = 0;
+	long long *ids = calloc((size_t)n + 1, sizeof *ids);
+	if (!ids)
+		abort();
+	for (int i = 0; i < n; i++)
+		ids[i] = strtoll(SV(i, SI_CUSTOMER_ID), NULL, 10);
+	qsort(ids, (size_t)n, sizeof *ids, id_order);
+	for (int i = 0; i < n; i++)
+		distinct += i == 0 || ids[i] != ids[i - 1];
+	free(ids);
+	return distinct;
+}
+
 static void on_loaded(struct screen *s, struct app *a, PGresult **res, int nres, const char *err)
 {
 	struct signals *g = (struct signals *)s;
 	(void)a;
-	if (signal_rows_adopt(&g->rows, res, nres, err) < 0)
-		return;
-	/* Rows come by severity, not by customer: count each id once. */
-	g->customers = 0;
-	for (int i = 0; i < signal_rows_count(&g->rows); i++) {
-		int seen = 0;
-		for (int j = 0; j < i && !seen; j++)
-			seen = !strcmp(SV(i, SI_CUSTOMER_ID), SV(j, SI_CUSTOMER_ID));
-		g->customers += !seen;
-	}
+	if (signal_rows_adopt(&g->rows, res, nres, err) == 0)
+		g->customers = count_customers(g);
 }
 
 static void on_teams(struct screen *s, struct app *a, PGresult **res, int nres, const char *err)
@@ -90,7 +105,7 @@ static void signals_reload(struct screen *s, struct app *a)
 /* --- drawing ---------------------------------------------------------------------- */
 
 /* Column widths: narrow below 80 columns, wide from 110. */
-static int col_customer(const struct app *a)
+int signal_rows_customer_cols(const struct app *a)
 {
 	return a->cols >= 110 ? 26 : a->cols < 80 ? 12 : 16;
 }
@@ -110,7 +125,8 @@ static void draw_row(struct screen *s, struct app *a, int i, int y)
 	/* Severity in a word, never colour alone. */
 	int x = 2 + ui_text(stdscr, y, 2, 4, high ? term_attr(UA_BAD) : medium ? term_attr(UA_WARN) : (int)A_NORMAL,
 	                    high ? "HIGH" : medium ? "MED" : "LOW", 1) + 1;
-	x += ui_text(stdscr, y, x, col_customer(a), sel ? (int)A_BOLD : (int)A_NORMAL, SV(i, SI_CUSTOMER), 1) + 1;
+	x += ui_text(stdscr, y, x, signal_rows_customer_cols(a), sel ? (int)A_BOLD : (int)A_NORMAL,
+	             SV(i, SI_CUSTOMER), 1) + 1;
 	x += ui_text(stdscr, y, x, col_signal(a), term_attr(UA_FLAG), SV(i, SI_TITLE), 1) + 1;
 	if (x < a->cols - 4)
 		ui_text(stdscr, y, x, a->cols - x - 1, (int)A_NORMAL, SV(i, SI_EXPLANATION), 0);
@@ -124,7 +140,7 @@ static void draw_detail(struct signals *g, struct app *a, int y, int h)
 	ui_hline(stdscr, y, 0, a->cols);
 	if (r < 0 || r >= signal_rows_count(&g->rows) || h < 2)
 		return;
-	int used = signals_draw_wrapped(y + 1, 1, a->cols - 2, h > 2 ? h - 2 : 1, (int)A_NORMAL,
+	int used = ui_text_wrapped(stdscr, y + 1, 1, a->cols - 2, h > 2 ? h - 2 : 1, (int)A_NORMAL,
 	                                SV(r, SI_EXPLANATION));
 	if (1 + used < h)
 		ui_textf(stdscr, y + 1 + used, 1, a->cols - 2, term_attr(UA_DIM), 0, "since %s %s for %s %s %s",
@@ -145,7 +161,7 @@ static void signals_draw(struct screen *s, struct app *a)
 	ui_text(stdscr, 1, a->cols - rw - 1, rw, (int)A_NORMAL, right, 0);
 	int x = 2;
 	x += ui_text(stdscr, 2, x, 4, (int)A_BOLD, "Sev", 1) + 1;
-	x += ui_text(stdscr, 2, x, col_customer(a), (int)A_BOLD, "Customer", 1) + 1;
+	x += ui_text(stdscr, 2, x, signal_rows_customer_cols(a), (int)A_BOLD, "Customer", 1) + 1;
 	x += ui_text(stdscr, 2, x, col_signal(a), (int)A_BOLD, "Signal", 1) + 1;
 	ui_text(stdscr, 2, x, a->cols - x - 1, (int)A_BOLD, "What, since when, the records", 0);
 	/* The detail takes 4 rows when there is room, 2 at the smallest. */
@@ -180,10 +196,8 @@ static void ask_filter(struct signals *g, struct app *a)
 	screen_hold(&g->base);
 	app_prompt(a, "Filter (kind= team= segment= owner=):", 0, on_filter, g);
 	signal_filter_describe(&g->f, desc, sizeof desc);
-	if (strcmp(desc, "any") != 0) {
+	if (strcmp(desc, "any") != 0)
 		snprintf(a->prompt.text, sizeof a->prompt.text, "%s", desc);
-		a->prompt.len = strlen(a->prompt.text);
-	}
 }
 
 static void signals_action(struct screen *s, struct app *a, enum ui_action act)
@@ -352,48 +366,4 @@ void signal_rows_free(struct signal_rows *r)
 	r->res = NULL;
 	r->l.sel = -1;
 	r->l.top = 0;
-}
-
-/* Where a row of at most cols columns ends in s: at its last space if
- * the text goes on, else where the columns run out. */
-static size_t row_end(const char *s, int cols)
-{
-	size_t len = strlen(s), i = 0, space = 0;
-	int w = 0;
-	while (i < len) {
-		size_t next = text_utf8_next(s, len, i);
-		char ch[8] = "";
-		memcpy(ch, s + i, next - i < sizeof ch - 1 ? next - i : sizeof ch - 1);
-		int cw = text_width(ch);
-		if (w + cw > cols)
-			return space ? space : i;
-		w += cw;
-		if (s[i] == ' ')
-			space = i;
-		i = next;
-	}
-	return len;
-}
-
-int signals_draw_wrapped(int y, int x, int cols, int lines, int attr, const char *s)
-{
-	struct buf clean = BUF_INIT, part = BUF_INIT;
-	text_clean(&clean, s, strlen(s), TEXT_ONELINE);
-	const char *p = buf_str(&clean);
-	int used = 0;
-	while (*p && used < lines && cols > 0) {
-		/* The last row takes the rest, cut with an ellipsis. */
-		size_t end = used + 1 == lines ? strlen(p) : row_end(p, cols);
-		if (end == 0)
-			end = text_utf8_next(p, strlen(p), 0);
-		buf_reset(&part);
-		buf_add(&part, p, end);
-		ui_text(stdscr, y + used++, x, cols, attr, buf_str(&part), 0);
-		p += end;
-		while (*p == ' ')
-			p++;
-	}
-	buf_free(&clean);
-	buf_free(&part);
-	return used;
 }

@@ -67,12 +67,8 @@ static void send_words(const struct sends *m, int r, char *out, size_t n)
 	snprintf(out, n, "%s \"%s\"", kind, MV(r, SU_CAMPAIGN));
 }
 
-/* Column widths: narrow below 80 columns, wide from 110. */
-static int col_customer(const struct app *a)
-{
-	return a->cols >= 110 ? 26 : a->cols < 80 ? 12 : 16;
-}
-
+/* Column widths: narrow below 80 columns, wide from 110 (the customer's
+ * as on the signals screen). */
 static int col_send(const struct app *a)
 {
 	return a->cols >= 110 ? 30 : a->cols < 80 ? 16 : 24;
@@ -87,7 +83,8 @@ static void draw_row(struct screen *s, struct app *a, int i, int y)
 	send_words(m, i, send, sizeof send);
 	ui_text(stdscr, y, 0, 1, sel ? term_attr(UA_SEL) : (int)A_NORMAL, sel ? term_sym(SYM_SEL) : " ", 0);
 	int x = 2 + ui_text(stdscr, y, 2, 6, term_attr(UA_DIM), day, 1) + 1;
-	x += ui_text(stdscr, y, x, col_customer(a), sel ? (int)A_BOLD : (int)A_NORMAL, MV(i, SU_CUSTOMER), 1) + 1;
+	x += ui_text(stdscr, y, x, signal_rows_customer_cols(a), sel ? (int)A_BOLD : (int)A_NORMAL,
+	             MV(i, SU_CUSTOMER), 1) + 1;
 	x += ui_text(stdscr, y, x, col_send(a), (int)A_NORMAL, send, 1) + 1;
 	/* Held in a word where the state goes; else the first reason. */
 	x += ui_text(stdscr, y, x, 4, held ? term_attr(UA_BAD) : (int)A_NORMAL, held ? "HELD" : "", 1) + 1;
@@ -107,10 +104,10 @@ static void draw_detail(struct sends *m, struct app *a, int y, int h)
 		char line[768];
 		snprintf(line, sizeof line, "HELD by %s at %s: %s", MV(r, SU_HELD_BY), MV(r, SU_HELD_AT),
 		         MV(r, SU_HOLD_COMMENT));
-		used = signals_draw_wrapped(y + 1, 1, a->cols - 2, h > 2 ? 1 : h - 1, term_attr(UA_BAD), line);
+		used = ui_text_wrapped(stdscr, y + 1, 1, a->cols - 2, h > 2 ? 1 : h - 1, term_attr(UA_BAD), line);
 	}
 	if (1 + used < h)
-		used += signals_draw_wrapped(y + 1 + used, 1, a->cols - 2, h - 1 - used, (int)A_NORMAL,
+		used += ui_text_wrapped(stdscr, y + 1 + used, 1, a->cols - 2, h - 1 - used, (int)A_NORMAL,
 		                             PQgetisnull(m->rows.res, r, SU_REASONS) ? "no active signal" : MV(r, SU_REASONS));
 }
 
@@ -128,7 +125,7 @@ static void sends_draw(struct screen *s, struct app *a)
 	ui_text(stdscr, 1, a->cols - rw - 1, rw, (int)A_NORMAL, right, 0);
 	int x = 2;
 	x += ui_text(stdscr, 2, x, 6, (int)A_BOLD, "When", 1) + 1;
-	x += ui_text(stdscr, 2, x, col_customer(a), (int)A_BOLD, "Customer", 1) + 1;
+	x += ui_text(stdscr, 2, x, signal_rows_customer_cols(a), (int)A_BOLD, "Customer", 1) + 1;
 	x += ui_text(stdscr, 2, x, col_send(a), (int)A_BOLD, "Send", 1) + 1;
 	ui_text(stdscr, 2, x + 5, a->cols - x - 6, (int)A_BOLD, "Why", 0);
 	int detail = a->rows >= 20 ? 4 : 2;

@@ -146,6 +146,50 @@ int ui_textf(WINDOW *w, int y, int x, int cols, int attr, int pad, const char *f
 	return used;
 }
 
+/* Where a row of at most cols columns ends in s: at its last space if
+ * the text goes on, else where the columns run out. */
+static size_t row_end(const char *s, int cols)
+{
+	size_t len = strlen(s), i = 0, space = 0;
+	int w = 0;
+	while (i < len) {
+		size_t next = text_utf8_next(s, len, i);
+		char ch[8] = "";
+		memcpy(ch, s + i, next - i < sizeof ch - 1 ? next - i : sizeof ch - 1);
+		int cw = text_width(ch);
+		if (w + cw > cols)
+			return space ? space : i;
+		w += cw;
+		if (s[i] == ' ')
+			space = i;
+		i = next;
+	}
+	return len;
+}
+
+int ui_text_wrapped(WINDOW *w, int y, int x, int cols, int lines, int attr, const char *s)
+{
+	struct buf clean = BUF_INIT, part = BUF_INIT;
+	text_clean(&clean, s, strlen(s), TEXT_ONELINE);
+	const char *p = buf_str(&clean);
+	int used = 0;
+	while (*p && used < lines && cols > 0) {
+		/* The last row takes the rest, cut with an ellipsis. */
+		size_t end = used + 1 == lines ? strlen(p) : row_end(p, cols);
+		if (end == 0)
+			end = text_utf8_next(p, strlen(p), 0);
+		buf_reset(&part);
+		buf_add(&part, p, end);
+		ui_text(w, y + used++, x, cols, attr, buf_str(&part), 0);
+		p += end;
+		while (*p == ' ')
+			p++;
+	}
+	buf_free(&clean);
+	buf_free(&part);
+	return used;
+}
+
 /* Lines: the wide-character forms draw Unicode box characters on UTF-8
  * terminals and fall back to the terminal's line-drawing set elsewhere. */
 void ui_hline(WINDOW *w, int y, int x, int n)

@@ -10,6 +10,7 @@
 
 #include "baton/db.h"
 #include "baton/fmt.h"
+#include "baton/signals.h"
 
 enum cv_part { CV_HEADER, CV_MILESTONES, CV_TICKETS, CV_NOTES, CV_MARKETING, CV_HANDOFFS, CV_SIGNALS,
                CV_PARTS };
@@ -45,7 +46,7 @@ enum { SG_KIND, SG_TITLE, SG_SEVERITY, SG_SINCE, SG_EXPLANATION, SG_REFS, SG_TEA
 
 /* The kinds of crossed signal (PRODUCT.md piece 6), for the help screen:
  * at most one flag of each per customer. */
-#define CV_FLAG_COUNT 6
+#define CV_FLAG_COUNT SIGNAL_KINDS
 const char *cv_flag_title(int kind_index);   /* "campaign during complaint" */
 const char *cv_flag_explain(int kind_index); /* when it is raised, one line */
 

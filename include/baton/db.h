@@ -74,7 +74,10 @@ struct dbq;
  * so whoever holds resources for it can let go. */
 extern const char dbq_cancelled[];
 typedef void (*dbq_done_fn)(void *ctx, PGresult **res, int nres, const char *err);
-typedef void (*dbq_notify_fn)(void *ctx, const char *channel, const char *payload);
+/* A notification; 1 if it tells of a commit that reads on a standby must
+ * see (they wait for the primary's position after it), 0 if not
+ * (presence, which no read on a standby shows). */
+typedef int (*dbq_notify_fn)(void *ctx, const char *channel, const char *payload);
 typedef void (*dbq_state_fn)(void *ctx, enum dbq_state st, const char *msg);
 
 struct dbq *dbq_new(const struct config *cfg, const char *conninfo);
@@ -110,6 +113,11 @@ void dbq_submit(struct dbq *q, int tag, const struct db_stmt *stmts, int n, int 
  * parameters' values (LIKE patterns). */
 void dbq_submit_prepared(struct dbq *q, int tag, const struct db_stmt *stmts, int n, int retry,
                          dbq_done_fn done, void *ctx);
+/* The same as dbq_submit, for statements whose effects no read on a
+ * standby shows (presence: an unlogged table, neither replicated nor
+ * readable there): reads on the standby do not wait for them. */
+void dbq_submit_unreplicated(struct dbq *q, int tag, const struct db_stmt *stmts, int n, int retry,
+                             dbq_done_fn done, void *ctx);
 /* --- reads on a streaming standby (database.read_conninfo) --------------
  * A second connection, to read_conninfo, serves the reads; writes,
  * LISTEN and everything submitted above stay on the primary.  A read
@@ -128,8 +136,6 @@ void dbq_submit_read(struct dbq *q, int tag, const struct db_stmt *stmts, int n,
 int dbq_read_fd(const struct dbq *q);
 short dbq_read_events(const struct dbq *q);
 void dbq_read_handle(struct dbq *q, short revents);
-/* 1 while reads go to the standby (for 'where am I reading' displays). */
-int dbq_reads_on_standby(const struct dbq *q);
 
 /* Drop queued requests with this tag and mute an in-flight one. */
 void dbq_cancel_tag(struct dbq *q, int tag);

@@ -24,6 +24,13 @@ const struct signal_kind *signal_kind_at(int i);
  * if none. */
 const struct signal_kind *signal_kind_find(const char *name);
 
+/* A signal's columns as every reader shows them (the list below, the
+ * customer screen's part: customer.h SG_*), times as the other lists. */
+#define SIGNALS_COLS                                                                       \
+	"kind, title, severity, to_char(since, 'YYYY-MM-DD HH24:MI'), explanation,"            \
+	" array_to_string(refs, ' '), array_to_string(teams, ','), fingerprint, acked_by,"     \
+	" to_char(acked_at, 'YYYY-MM-DD HH24:MI'), ack_comment"
+
 /* The list (baton signals): $1 kind, $2 team, $3 segment, $4 owner, $5
  * customer id, each NULL for any; $6 't' to include acknowledged ones.
  * Most severe first.  refs and teams are space- and comma-separated. */
@@ -32,6 +39,7 @@ enum { SI_CUSTOMER_ID, SI_CUSTOMER, SI_SEGMENT, SI_OWNER, SI_KIND, SI_TITLE, SI_
        SI_ACK_COMMENT, SI_COLS };
 extern const char signals_list_sql[];
 extern const char *const signals_list_names[SI_COLS]; /* JSON and CSV names */
+/* From SI_KIND on, the SIGNALS_COLS. */
 
 /* Scheduled sends to customers in trouble, or held: $1 customer id or
  * NULL.  Soonest first.  kinds: comma-separated. */

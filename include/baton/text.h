@@ -110,7 +110,8 @@ void text_set_ascii(int ascii);
  * what the locale does not know (a CLI run with LANG=C). */
 const char *text_ascii_for(uint32_t cp);
 
-/* 1 if s[0..n) is valid UTF-8 as RFC 3629 and PostgreSQL define it. */
+/* 1 if s[0..n) is valid UTF-8 as RFC 3629 and PostgreSQL define it: also
+ * without a NUL byte, which no PostgreSQL text can hold. */
 int text_valid_utf8(const char *s, size_t n);
 
 /* 1 if s (NUL-terminated, NULL is "") shows nothing: only white space

@@ -42,12 +42,11 @@ void signal_rows_draw(struct signal_rows *r, struct app *a, int y, const char *e
                       void (*draw_one)(struct screen *s, struct app *a, int row, int y));
 /* Moves, / n N: 1 if act was one of them. */
 int signal_rows_action(struct signal_rows *r, struct app *a, enum ui_action act);
+/* The customer column's width on both lists: narrow below 80 columns,
+ * wide from 110. */
+int signal_rows_customer_cols(const struct app *a);
 /* No rows (loading…) and no selection. */
 void signal_rows_free(struct signal_rows *r);
-
-/* Untrusted text over up to `lines` rows from y, broken at spaces to fit
- * `cols` columns; the last row cut with an ellipsis.  Rows used. */
-int signals_draw_wrapped(int y, int x, int cols, int lines, int attr, const char *s);
 
 /* --- writes: asked on the bottom row, sent exactly once -------------------- */
 

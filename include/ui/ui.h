@@ -134,8 +134,7 @@ struct prompt {
 	int active;
 	int yesno;
 	char label[128];
-	char text[512];
-	size_t len;
+	char text[512];   /* what is typed; a caller may put a first answer here */
 	prompt_fn done;
 	void *ctx;
 };
@@ -167,7 +166,6 @@ struct app {
 	struct send_job *sends;  /* handoffs and notes on their way (ui/handoff_actions.c) */
 	long long reload_at_ms;  /* no change re-read before then (ui/session.c) */
 	struct app_presence {    /* who else has my customer open (ui/presence.c) */
-		long long want;      /* the customer on screen, 0: none */
 		long long announced; /* what the server was told; -1: unknown */
 		long long shown;     /* the customer `who` is about */
 		int others;          /* people in `who` */
@@ -190,7 +188,7 @@ int ui_line_key(char *text, size_t size, int key, int is_func);
 /* The database queue's callbacks (ui/session.c): the connection's state,
  * checked identity and schema on every connect, and notifications. */
 void app_on_db_state(void *ctx, enum dbq_state st, const char *msg);
-void app_on_notify(void *ctx, const char *channel, const char *payload);
+int app_on_notify(void *ctx, const char *channel, const char *payload);
 /* Re-read every screen (after a write or a change notification). */
 void app_reload_all(struct app *a);
 /* Change re-reads that notifications asked for, at most once per interval
@@ -262,6 +260,8 @@ struct note_links;
 /* Takes over n (and its body) and links (what it may be about; NULL:
  * only what n already names). */
 struct screen *note_form_new(struct app *a, struct note_new *n, struct note_links *links);
+/* The one of the two for what d holds (d.kind), taking it over. */
+struct screen *draft_form_new(struct app *a, struct draft *d);
 /* The onboarding forms (ui/milestone_form.c) over a customer screen's
  * data: a milestone's status, due date, owner and reason (row of its
  * milestones), or the customer's health with a reason. */
@@ -271,10 +271,9 @@ void health_form_open(struct app *a, const struct customer_view *cv);
 struct screen *queue_new(struct app *a);
 
 /* Handoff actions any screen may start (ui/handoff_actions.c). */
-/* Save as queued and send; survives the form and reconnects. */
-void handoff_send(struct app *a, struct handoff_new *h);
-/* The same for a success note. */
-void note_send(struct app *a, struct note_new *n);
+/* Save as queued and send what d holds, a handoff or a success note (d.kind),
+ * taking it over (d is left empty); survives the form and reconnects. */
+void draft_send(struct app *a, struct draft *d);
 /* Save again the handoffs and notes on their way whose draft could not be written;
  * how many are still in memory only. */
 int handoff_send_keep(struct app *a);
@@ -301,6 +300,9 @@ int ui_text(WINDOW *w, int y, int x, int cols, int attr, const char *s, int pad)
 /* printf, then like ui_text. */
 int ui_textf(WINDOW *w, int y, int x, int cols, int attr, int pad, const char *fmt, ...)
 	__attribute__((format(printf, 7, 8)));
+/* Untrusted text over up to `lines` rows from y, broken at spaces to fit
+ * `cols` columns; the last row cut with an ellipsis.  Rows used. */
+int ui_text_wrapped(WINDOW *w, int y, int x, int cols, int lines, int attr, const char *s);
 /* A box with a title; panel focus draws the title highlighted. */
 void ui_box(WINDOW *w, int y, int x, int h, int wdt, const char *title, int focused);
 /* A horizontal line. */

@@ -134,13 +134,14 @@ static void sim_flush(struct sim *s, double now)
 	s->want_screen = s->want_waiting = 0;
 }
 
-static void sim_notify(void *ctx, const char *channel, const char *payload)
+/* The simulated consoles read on the primary: every notification counts. */
+static int sim_notify(void *ctx, const char *channel, const char *payload)
 {
 	struct sim *s = ctx;
 	(void)channel;
 	if (!strncmp(payload, "bench:", 6)) {
 		s->cur = atoi(payload + 6);
-		return;
+		return 1;
 	}
 	struct notify_change c;
 	notify_parse(payload, &c);
@@ -148,12 +149,13 @@ static void sim_notify(void *ctx, const char *channel, const char *payload)
 	             c.customer_id == s->customer;
 	int waiting = c.kind == NOTIFY_HANDOFF && notify_handoff_for(&c, s->team, s->role);
 	if (!screen && !waiting)
-		return;
+		return 1;
 	s->want_screen |= screen;
 	s->want_waiting |= waiting;
 	if (s->cur >= 0 && (!s->npending || s->pending[s->npending - 1] != s->cur) &&
 	    s->npending < MAX_COVER)
 		s->pending[s->npending++] = s->cur;
+	return 1;
 }
 
 static void sim_state(void *ctx, enum dbq_state st, const char *msg)

@@ -104,7 +104,7 @@ cp "$s2"/baton/drafts/*.draft "$BATON_TEST_TMP/handoff_db_down.copy"
 start db_down2b 80 24 env XDG_STATE_HOME="$s2" "$BATON_BIN" -d "'dbname=$db user=ana application_name=$tag2'"
 check "started again: 'Saved handoff and note drafts' is offered" wait_for "Saved handoff and note drafts" 15
 check "the draft is listed as QUEUED for Northwind Health, to success, with its note" \
-	eval 'screen | grep -F "QUEUED" | grep -F "Northwind Health" | grep -F "to success" | grep -qF "\"Killed while offline"'
+	until_true 10 eval 'screen | grep -F "QUEUED" | grep -F "Northwind Health" | grep -F "to success" | grep -qF "\"Killed while offline"'
 keys s
 check "s sends it: 'handoff sent to success'" wait_for "handoff sent to success" 15
 check "exactly one row in the database" until_true 10 test "$(rows_with "$note2")" = 1

@@ -128,21 +128,24 @@ check scheduled_campaign_with_pattern_time \
 	[ "$(sql "SELECT status || ' ' || kind || ' ' || to_char(scheduled_at, 'YYYY-MM-DD HH24:MI') FROM marketing_event
 	          WHERE campaign = 'Upgrade to Pro'")" = "scheduled upsell 2026-04-15 10:30" ]
 
-# --- rejects from the client: not UTF-8, a short row, a quote never closed -------------
+# --- rejects from the client: not UTF-8 (a NUL byte is not text either), a short row,
+# a quote never closed ------------------------------------------------------------------
 {
 	printf 'Record ID,Company name,Company Domain Name,Lifecycle Stage,Last Modified Date\n'
 	printf '1,Good,good.example,Lead,\n'
 	printf '2,Bad \377 bytes,bad.example,Lead,\n'
+	printf '5,Nul \000 byte,nul.example,Lead,\n'
 	printf '3,Short\n'
 	printf '4,"Open quote,x.example,Lead,\n'
 } >"$T/broken.csv"
 run imp import --source hubspot-companies --rejects "$T/broken.rej" "$T/broken.csv"
 expect broken_rows_rejected_good_row_kept \
-	sh -c '[ "$1" -eq 0 ] && grep -q "4 read, 1 inserted, 0 updated, 0 unchanged, 3 rejected" "$2"' _ "$rc" "$OUT"
+	sh -c '[ "$1" -eq 0 ] && grep -q "5 read, 1 inserted, 0 updated, 0 unchanged, 4 rejected" "$2"' _ "$rc" "$OUT"
 expect broken_rows_named_by_line_in_order \
 	sh -c 'sed -n 2p "$1" | grep -qF "broken.csv,3,,not valid UTF-8 text," &&
-	       sed -n 3p "$1" | grep -qF "broken.csv,4,,\"2 fields, the header has 5\"," &&
-	       sed -n 4p "$1" | grep -qF "broken.csv,5,,a quoted field is not closed before the end of the file,"' \
+	       sed -n 3p "$1" | grep -qF "broken.csv,4,,not valid UTF-8 text," &&
+	       sed -n 4p "$1" | grep -qF "broken.csv,5,,\"2 fields, the header has 5\"," &&
+	       sed -n 5p "$1" | grep -qF "broken.csv,6,,a quoted field is not closed before the end of the file,"' \
 	_ "$T/broken.rej"
 
 # --- imported escape sequences never reach the terminal -------------------------------

@@ -62,6 +62,24 @@ start rep_ana 80 24 "$BATON_BIN" -c "$(conf ana)"
 open_northwind
 check "ana's customer screen is read on the standby" wait_true 10 'on_standby ana'
 
+# --- presence is not replicated: reads do not wait for it ---------------------
+# primary_last ROLE: the statement the console of ROLE last ran on the primary
+primary_last() {
+	sql "SELECT query FROM pg_stat_activity WHERE usename = '$1' AND application_name = 'baton'
+	     AND state = 'idle'"
+}
+# Opening the customer told the primary (presence, an unlogged table) and
+# read who else is here after its own notification; nothing on the
+# standby shows either, so the next read asks the primary for nothing.
+wait_true 10 'primary_last ana | grep -q "baton_presence_here("'
+keys t
+wait_row 1 "Timeline · Northwind Health" 5
+wait_gone "loading…" 10
+check "ana's next read (the timeline) did not first ask the primary for its WAL position" \
+	eval '! primary_last ana | grep -q pg_current_wal_insert_lsn && primary_last ana | grep -q "baton_presence_here("'
+keys q
+wait_for "Handoffs ·" 5
+
 # --- her own write, at once ----------------------------------------------------
 keys n
 wait_for "typing goes to the note" 5

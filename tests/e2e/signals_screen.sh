@@ -45,6 +45,14 @@ wait_state live 15
 keys F2
 check "F2 from the Find field opens the signals screen, most severe first" \
 	eval 'wait_row 1 "Crossed signals" 10 && wait_row 4 "HIGH" 10 && row 2 | grep -qF "filter: any"'
+# counts: "N signals · M customers" as lee's own session counts them
+counts() {
+	psql -X -At -d "dbname=$db user=lee" -c "SELECT count(*) || ' signals · ' || count(DISTINCT customer_id)
+	  || ' customers' FROM baton_signal_list(NULL, NULL, NULL, NULL, NULL::bigint, false)"
+}
+echo "signals_screen: the server counts $(counts)"
+check "the header counts the signals and, each once, the customers they are about" \
+	eval 'row 2 | grep -qF "$(counts)"'
 
 filter "kind=campaign"
 check "kind=campaign: only campaigns during a complaint, the filter said" \

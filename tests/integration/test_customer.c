@@ -408,6 +408,9 @@ static void test_column_names_match_the_statements(void)
 	CHECK_STR(cv_column_name(CV_HEADER, H_OWNER_NAME), "owner_name");
 	CHECK_STR(cv_column_name(CV_TICKETS, T_SUBJECT), "subject");
 	CHECK_STR(cv_column_name(CV_HANDOFFS, HO_ACK_LEFT_S), "ack_left_s");
+	/* The signals' names are the signals list's, as `baton signals` says them. */
+	CHECK_STR(cv_column_name(CV_SIGNALS, SG_KIND), "kind");
+	CHECK_STR(cv_column_name(CV_SIGNALS, SG_ACK_COMMENT), "ack_comment");
 	CHECK_STR(cv_column_name(CV_PARTS, 0), "?");
 	CHECK_STR(cv_column_name(CV_HEADER, -1), "?");
 	cv_free(&cv);

@@ -119,6 +119,12 @@ static void test_same_id_is_recorded_once(void)
 	CHECK(is_error(mset(maja, id, ms, "done", "NULL", "'olu'", "NULL", "NULL"),
 	               "already exists and was recorded by someone else"));
 	CHECK(num("SELECT count(*) FROM milestone_event WHERE milestone_id = %s", ms) == 1);
+	/* Nor is olu's own id another milestone's change. */
+	char other[32];
+	snprintf(other, sizeof other, "%s", nwh_milestone(6));
+	CHECK(is_error(mset(olu, id, other, "in_progress", "NULL", "'olu'", "NULL", "NULL"),
+	               "recorded by someone else or for something else"));
+	CHECK(num("SELECT version FROM milestone WHERE id = %s", other) == 1);
 }
 
 static void test_another_team_is_refused(void)

@@ -167,6 +167,26 @@ static void test_admin_changes_apply_to_the_next_write(void)
 	CHECK(is_error(create(ana, "success", "refund", "high", "again"), "unknown reason"));
 }
 
+/* Every setting, whichever migration brought it, has its rule: nonsense
+ * is refused in words, and a key nobody gave a rule cannot be written,
+ * not even by the tables' owner. */
+static void test_every_setting_has_its_rule(void)
+{
+	char keys[2048];
+	snprintf(keys, sizeof keys, "%s", val(su, "SELECT string_agg(key, ',' ORDER BY key) FROM baton_setting"));
+	CHECK(strstr(keys, "max_note_bytes") && strstr(keys, "onboarding_team") &&
+	      strstr(keys, "campaign_hold_teams") && strstr(keys, "signal_voice_days") &&
+	      strstr(keys, "import_max_join"));
+	int n = 0;
+	for (char *k = strtok(keys, ","); k; k = strtok(NULL, ","), n++)
+		CHECK(is_error(val(admin, "SELECT baton_setting_set('%s', 'NOT VALID!')", k), "takes"));
+	CHECK(n >= 20);
+	CHECK(is_error(val(su, "INSERT INTO baton_setting (key, value, accepts, about)"
+	                       " VALUES ('no_such_rule', 'x', 'anything', 'nothing')"),
+	               "violates check constraint \"baton_setting_value\""));
+	CHECK_STR(val(su, "SELECT count(*) FROM baton_setting WHERE key = 'no_such_rule'"), "0");
+}
+
 /* --- who may do what ------------------------------------------------------------- */
 
 static void test_reassign_only_by_leads_of_either_team(void)
@@ -295,6 +315,7 @@ int main(void)
 	RUN(test_client_cannot_set_the_deadline);
 	RUN(test_settings_changes_need_an_admin);
 	RUN(test_admin_changes_apply_to_the_next_write);
+	RUN(test_every_setting_has_its_rule);
 	RUN(test_reassign_only_by_leads_of_either_team);
 	RUN(test_comment_rules);
 	RUN(test_comment_keeps_a_pending_ack_valid);

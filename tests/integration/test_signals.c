@@ -285,7 +285,12 @@ static void test_holds(void)
 	CHECK_STR(hold(mia, h1, e, "hold", "refund first"), "t t t already recorded");
 	CHECK(strstr(hold(mia, "00000000-0000-4000-8000-0000000000b2", e, "hold", "me too"),
 	             "f f t it is already held, by mia at ") != NULL);
-	CHECK(!strncmp(hold(ana, h1, e, "hold", "refund first"), "ERROR", 5)); /* not ana's entry */
+	/* An entry id is one write: not ana's, not a release, not another send's. */
+	CHECK(strstr(hold(ana, h1, e, "hold", "refund first"),
+	             "ERROR entry 00000000-0000-4000-8000-0000000000b1 already exists and was recorded"
+	             " by someone else") != NULL);
+	CHECK(strstr(hold(mia, h1, e, "release", "refund first"), "recorded by someone else") != NULL);
+	CHECK_STR(sql(su, "SELECT held_by FROM marketing_event WHERE id = %lld", e), h1);
 	CHECK_STR(sql(su, "SELECT count(*) FROM campaign_hold WHERE event_id = %lld", e), "1");
 	/* Held: no crossed signal any more, but in the suppression list as held. */
 	CHECK(!raised(c, "campaign-during-complaint"));
@@ -298,6 +303,8 @@ static void test_holds(void)
 	CHECK_STR(hold(mia, "00000000-0000-4000-8000-0000000000b3", sent, "hold", "late"),
 	          "f f f only a scheduled send can be held: this one is sent");
 	long long e2 = scheduled(c, "Add seats", "upsell", "6 days");
+	CHECK(strstr(hold(mia, h1, e2, "hold", "refund first"), "recorded by someone else") != NULL);
+	CHECK_STR(sql(su, "SELECT held_by IS NULL FROM marketing_event WHERE id = %lld", e2), "t");
 	const char *refused = hold(ana, "00000000-0000-4000-8000-0000000000b4", e2, "hold", "refunded");
 	CHECK(strstr(refused, "only marketing may hold or release a campaign send, not ana (team support)") != NULL);
 	CHECK_STR(sql(su, "SELECT baton_setting_set('campaign_hold_teams', 'marketing,support')"), "t");
@@ -351,6 +358,13 @@ static void test_ack(void)
 	              "marketing informed, send paused"), "t f done");
 	CHECK_STR(ack("00000000-0000-4000-8000-0000000000c2", c, "campaign-during-complaint",
 	              "marketing informed, send paused"), "t t already recorded");
+	/* An entry id is one acknowledgement: not of another kind, nor anyone else's. */
+	CHECK(strstr(ack("00000000-0000-4000-8000-0000000000c2", c, "voice-falling", "seen"),
+	             "ERROR entry 00000000-0000-4000-8000-0000000000c2 already exists and was recorded"
+	             " by someone else") != NULL);
+	CHECK(strstr(sql(mia, "SELECT message FROM baton_signal_ack('00000000-0000-4000-8000-0000000000c2',"
+	                      " %lld, 'campaign-during-complaint', 'mine')", c), "recorded by someone else") != NULL);
+	CHECK_STR(sql(su, "SELECT count(*) FROM signal_ack WHERE customer_id = %lld", c), "1");
 	CHECK_STR(sql(ana, LISTED, c), "0");
 	CHECK_STR(sql(ana, "SELECT acked_by || ': ' || ack_comment FROM baton_signals(%lld)"
 	                   " WHERE kind = 'campaign-during-complaint'", c), "ana: marketing informed, send paused");

@@ -22,6 +22,8 @@ static void test_kind_by_the_start_of_its_name(void)
 	CHECK_STR(f.kind, "dropped-baton");
 	CHECK(signal_filter_parse(&f, "kind=voice_falling", NULL, err, sizeof err) == 0);
 	CHECK_STR(f.kind, "voice-falling");
+	CHECK(signal_filter_parse(&f, "kind=on_track", NULL, err, sizeof err) == 0);
+	CHECK_STR(f.kind, "on-track-but-burning");
 	CHECK(signal_filter_parse(&f, "kind=campaign-during-complaint", NULL, err, sizeof err) == 0);
 	CHECK_STR(f.kind, "campaign-during-complaint");
 	/* outreach-… and on-track-… both start with "o". */

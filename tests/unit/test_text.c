@@ -645,6 +645,21 @@ static void test_to_ll(void)
 	CHECK(v == 7); /* untouched when refused */
 }
 
+/* What PostgreSQL's text takes: the importer and the drafts keep out of
+ * the database (and out of a COPY, which would fail whole) what it would
+ * refuse, a NUL byte included. */
+static void test_valid_utf8(void)
+{
+	CHECK(text_valid_utf8("", 0) == 1);
+	const char *good = "caf\xc3\xa9 \xe2\x80\xa6 \xf0\x9f\x98\x80";
+	CHECK(text_valid_utf8(good, strlen(good)) == 1);
+	CHECK(text_valid_utf8("caf\xe9", 4) == 0);
+	CHECK(text_valid_utf8("\xed\xa0\x80", 3) == 0); /* a surrogate */
+	CHECK(text_valid_utf8("a\0b", 3) == 0);
+	CHECK(text_valid_utf8("ab\0", 3) == 0);
+	CHECK(text_valid_utf8("ab\0", 2) == 1); /* the terminator is not counted */
+}
+
 int main(void)
 {
 	if (!setlocale(LC_CTYPE, "C.UTF-8")) {
@@ -683,5 +698,6 @@ int main(void)
 	RUN(test_utf8_editing_helpers);
 	RUN(test_is_blank);
 	RUN(test_to_ll);
+	RUN(test_valid_utf8);
 	return check_done();
 }

@@ -1,0 +1,50 @@
+/* What the handoff and success note forms share (ui/draft_form.c): the
+ * draft they write, its text in the editor (ui/note_edit.c) saved to disk
+ * at every change, the focus moving through the fields (the text is the
+ * last), the bottom line saying whether the draft is on disk, and leaving,
+ * which asks before a written text is discarded.  Each form has its own
+ * fields, header and sending. */
+#ifndef BATON_UI_DRAFT_FORM_H
+#define BATON_UI_DRAFT_FORM_H
+
+#include "baton/draft.h"
+#include "ui/note_edit.h"
+#include "ui/ui.h"
+
+struct draft_form {
+	struct screen base;   /* first: a form is a screen */
+	struct draft d;       /* what is written: d.h or d.n, by d.kind */
+	struct note_edit text;
+	int nfields;          /* the fields in Tab order; the last is the text */
+	int focus;
+	/* Left (-1) and Right, Space (1) in a field other than the text. */
+	void (*cycle)(struct draft_form *f, struct app *a, int dir);
+	char saved[600];      /* "draft saved" / NOT SAVED and why */
+	int on_disk;          /* the last save worked */
+};
+
+/* After f->d is filled in: the screen's ops, the fields, the text from
+ * the draft's; the focus stays where the caller puts it. */
+void draft_form_init(struct draft_form *f, const struct screen_ops *ops, int nfields,
+                     void (*cycle)(struct draft_form *f, struct app *a, int dir));
+void draft_form_free(struct draft_form *f);
+/* The text into the draft, and the draft onto disk.  When the disk
+ * refuses (full, a refused directory), the form says so instead of "draft
+ * saved" and the text stays here, in memory. */
+void draft_form_save(struct draft_form *f, const struct app *a);
+/* The screen_ops keep of both forms: one more try to save; 1 if the text
+ * is still in memory only. */
+int draft_form_keep(struct screen *s, struct app *a);
+/* A key: typed into the text when it has the focus, else Left/Right/Space
+ * for the field's choices and Up/Down/Enter between fields.  1 if it was
+ * the form's. */
+int draft_form_key(struct draft_form *f, struct app *a, int key, int is_func);
+/* Tab, Shift-Tab, Esc (asks before discarding a written text) and Ctrl-E
+ * ($EDITOR); the rest (sending) is the form's. */
+void draft_form_action(struct draft_form *f, struct app *a, enum ui_action act);
+/* The text's box below the fields, and the line under it: NOT SAVED and
+ * why, or what typing does (choice_hint outside the text) and "draft
+ * saved". */
+void draft_form_draw(struct draft_form *f, struct app *a, const char *choice_hint);
+
+#endif

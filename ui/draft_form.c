@@ -1,0 +1,134 @@
+/* What the handoff and success note forms share: the draft, its text saved
+ * at every change (a dropped SSH session or a killed terminal loses
+ * nothing), moving between fields, and leaving. */
+#include "ui/draft_form.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The draft's text: a handoff's note or a success note's body. */
+static char **draft_body(struct draft_form *f)
+{
+	return f->d.kind == DRAFT_NOTE ? &f->d.n.body : &f->d.h.note;
+}
+
+void draft_form_init(struct draft_form *f, const struct screen_ops *ops, int nfields,
+                     void (*cycle)(struct draft_form *f, struct app *a, int dir))
+{
+	f->base.ops = ops;
+	f->nfields = nfields;
+	f->cycle = cycle;
+	/* The schema's largest until the database's own is read. */
+	note_edit_init(&f->text, *draft_body(f), HANDOFF_NOTE_MAX);
+}
+
+struct screen *draft_form_new(struct app *a, struct draft *d)
+{
+	if (d->kind == DRAFT_NOTE)
+		return note_form_new(a, &d->n, NULL);
+	return handoff_form_new(a, &d->h, NULL);
+}
+
+void draft_form_free(struct draft_form *f)
+{
+	draft_clear(&f->d);
+	note_edit_free(&f->text);
+}
+
+void draft_form_save(struct draft_form *f, const struct app *a)
+{
+	char err[512], **body = draft_body(f);
+	free(*body);
+	if (!(*body = strdup(buf_str(&f->text.text))))
+		abort();
+	f->on_disk = draft_save_any(&f->d, a->draft_owner, 0, 0, err, sizeof err) == 0;
+	if (f->on_disk)
+		snprintf(f->saved, sizeof f->saved, "draft saved");
+	else
+		snprintf(f->saved, sizeof f->saved, "NOT SAVED (the note is kept in memory): %s", err);
+}
+
+int draft_form_keep(struct screen *s, struct app *a)
+{
+	struct draft_form *f = (struct draft_form *)s;
+	if (!f->on_disk && !note_edit_blank(&f->text))
+		draft_form_save(f, a);
+	return !f->on_disk && !note_edit_blank(&f->text);
+}
+
+int draft_form_key(struct draft_form *f, struct app *a, int key, int is_func)
+{
+	if (f->focus == f->nfields - 1) {
+		if (!note_edit_key(&f->text, a, key, is_func))
+			return 0;
+		draft_form_save(f, a);
+		return 1;
+	}
+	if ((is_func && (key == KEY_RIGHT || key == KEY_LEFT)) || (!is_func && key == ' ')) {
+		f->cycle(f, a, is_func && key == KEY_LEFT ? -1 : 1);
+		return 1;
+	}
+	if ((is_func && (key == KEY_DOWN || key == KEY_ENTER)) || (!is_func && (key == '\r' || key == '\n'))) {
+		f->focus++;
+		return 1;
+	}
+	if (is_func && key == KEY_UP) {
+		if (f->focus > 0)
+			f->focus--;
+		return 1;
+	}
+	return 0;
+}
+
+static void on_discard(struct app *a, void *ctx, const char *answer)
+{
+	struct draft_form *f = ctx;
+	if (!screen_release(&f->base) || !answer || answer[0] != 'y')
+		return;
+	draft_remove(draft_id(&f->d));
+	app_message(a, 0, "draft discarded");
+	if (a->top == &f->base)
+		app_pop(a);
+}
+
+void draft_form_action(struct draft_form *f, struct app *a, enum ui_action act)
+{
+	char question[64];
+	switch (act) {
+	case ACT_NEXT_PANEL:
+		f->focus = (f->focus + 1) % f->nfields;
+		return;
+	case ACT_PREV_PANEL:
+		f->focus = (f->focus + f->nfields - 1) % f->nfields;
+		return;
+	case ACT_BACK:
+		if (note_edit_blank(&f->text)) {
+			draft_remove(draft_id(&f->d));
+			app_pop(a);
+			return;
+		}
+		screen_hold(&f->base);
+		snprintf(question, sizeof question, "Discard this %s draft?",
+		         f->d.kind == DRAFT_NOTE ? "note" : "handoff");
+		app_prompt(a, question, 1, on_discard, f);
+		return;
+	case ACT_EDITOR:
+		if (note_edit_external(&f->text, a, draft_id(&f->d)))
+			draft_form_save(f, a);
+		return;
+	default:
+		return;
+	}
+}
+
+void draft_form_draw(struct draft_form *f, struct app *a, const char *choice_hint)
+{
+	int in_text = f->focus == f->nfields - 1;
+	note_edit_draw(&f->text, a, 5, a->rows - 7, in_text);
+	if (!f->on_disk && f->saved[0])
+		ui_text(stdscr, a->rows - 2, 1, a->cols - 2, term_attr(UA_BAD), f->saved, 0);
+	else
+		ui_textf(stdscr, a->rows - 2, 1, a->cols - 2, term_attr(UA_DIM), 0, "%s  %s",
+		         in_text ? "typing goes to the note" : choice_hint, f->saved);
+}
