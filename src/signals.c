@@ -43,16 +43,28 @@ const char signals_list_sql[] =
 	"SELECT customer_id, customer, segment, owner, " SIGNALS_COLS
 	" FROM baton_signal_list($1, $2, $3, $4, $5::bigint, $6::boolean)";
 
+const char signals_page_sql[] =
+	"SELECT customer_id, customer, segment, owner, " SIGNALS_COLS
+	" FROM baton_signal_page($1, $2, $3, $4, $5::integer)";
+
+const char signals_counts_sql[] = "SELECT kind, signals, customers FROM baton_signal_counts($1, $2, $3)";
+
 const char *const signals_list_names[SI_COLS] = {"customer_id", "customer", "segment", "owner",
 	"kind", "title", "severity", "since", "explanation", "refs", "teams", "fingerprint",
 	"acked_by", "acked_at", "ack_comment"};
 
-const char signals_suppression_sql[] =
-	"SELECT event_id, customer_id, customer, campaign, kind, channel,"
-	" to_char(scheduled_at, 'YYYY-MM-DD HH24:MI'), held, held_by,"
-	" to_char(held_at, 'YYYY-MM-DD HH24:MI'), hold_comment, array_to_string(signal_kinds, ','),"
+#define SUPPRESSION_COLS                                                                   \
+	"event_id, customer_id, customer, campaign, kind, channel,"                            \
+	" to_char(scheduled_at, 'YYYY-MM-DD HH24:MI'), held, held_by,"                         \
+	" to_char(held_at, 'YYYY-MM-DD HH24:MI'), hold_comment, array_to_string(signal_kinds, ','),"\
 	" reasons"
-	" FROM baton_suppression($1::bigint)";
+
+const char signals_suppression_sql[] = "SELECT " SUPPRESSION_COLS " FROM baton_suppression($1::bigint)";
+
+const char signals_suppression_page_sql[] =
+	"SELECT " SUPPRESSION_COLS " FROM baton_suppression_page($1::integer)";
+
+const char signals_suppression_count_sql[] = "SELECT sends, held FROM baton_suppression_count()";
 
 const char *const signals_suppression_names[SU_COLS] = {"event_id", "customer_id", "customer",
 	"campaign", "kind", "channel", "scheduled_at", "held", "held_by", "held_at", "hold_comment",

@@ -17,7 +17,7 @@
 --       screen's header: counted on the cache's indexes, never formatted;
 --   baton_suppression_page(limit) / baton_suppression_count()
 --       the first p_limit scheduled sends to customers in trouble, soonest
---       first, their reasons said for those rows alone; and how many.
+--       first, their reasons said for those rows alone; how many, and held.
 --
 -- Both lists are brought up to date first (baton_signal_refresh), as 009's
 -- are: a page never shows a stale signal as current.  baton_signal_list
@@ -217,11 +217,13 @@ BEGIN
     ORDER BY m.scheduled_at, m.id;
 END $$;
 
-CREATE FUNCTION baton_suppression_count() RETURNS bigint
+-- How many sends baton_suppression_page would list, and how many are held.
+CREATE FUNCTION baton_suppression_count() RETURNS TABLE (sends bigint, held bigint)
 LANGUAGE plpgsql SET search_path = public, pg_temp SET plan_cache_mode = force_custom_plan
 SET work_mem = '64MB' AS $$
 DECLARE
     v_live bigint[] := baton_signal_refresh(NULL, true);
 BEGIN
-    RETURN (SELECT count(*) FROM baton_suppression_sends(v_live));
+    RETURN QUERY SELECT count(*), count(*) FILTER (WHERE m.held_by IS NOT NULL)
+    FROM baton_suppression_sends(v_live) m;
 END $$;
