@@ -6,18 +6,18 @@
 static const struct signal_kind kinds[SIGNAL_KINDS] = {
 	{"campaign-during-complaint", "campaign during complaint",
 	 "a campaign scheduled or just sent while an urgent/high ticket or a complaint is open,"
-	 " or within days after a refund or complaint"},
+	 " or within days after a refund or complaint", "CC"},
 	{"outreach-during-escalation", "outreach during escalation",
-	 "an upsell or renewal scheduled or just sent while an escalation handoff is open"},
+	 "an upsell or renewal scheduled or just sent while an escalation handoff is open", "OE"},
 	{"on-track-but-burning", "on track but burning",
 	 "onboarding says on track while onboarding, migration or data tickets are open or a"
-	 " milestone is overdue"},
-	{"dropped-baton", "dropped baton", "a handoff not acknowledged within its SLA"},
+	 " milestone is overdue", "TB"},
+	{"dropped-baton", "dropped baton", "a handoff not acknowledged within its SLA", "DB"},
 	{"repeating-themselves", "repeating themselves",
-	 "a reopened ticket, a ticket like one solved days before, or several alike in a few days"},
+	 "a reopened ticket, a ticket like one solved days before, or several alike in a few days", "RT"},
 	{"voice-falling", "voice falling",
 	 "NPS, CSAT or CES fell since the previous answer, or a detractor while a campaign is"
-	 " scheduled"},
+	 " scheduled", "VF"},
 };
 
 const struct signal_kind *signal_kind_at(int i)
@@ -37,6 +37,16 @@ const struct signal_kind *signal_kind_find(const char *name)
 		if (!strcmp(kinds[i].name, n))
 			return &kinds[i];
 	return NULL;
+}
+
+void signal_marker(char *out, size_t n, const struct signal_kind *k, int count)
+{
+	if (!k)
+		snprintf(out, n, "%s", "");
+	else if (count > 1)
+		snprintf(out, n, "%s+%d", k->mark, count - 1);
+	else
+		snprintf(out, n, "%s", k->mark);
 }
 
 const char signals_list_sql[] =

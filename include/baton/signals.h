@@ -17,12 +17,17 @@ struct signal_kind {
 	const char *name;  /* "campaign-during-complaint": the database's and the CLI's */
 	const char *title; /* "campaign during complaint" */
 	const char *about; /* one line: when it is raised */
+	const char *mark;  /* "DB": two letters for other lists' rows (help's legend) */
 };
 /* The i-th kind, NULL past the last. */
 const struct signal_kind *signal_kind_at(int i);
 /* A kind by its name (or with '_' for '-': campaign_during_complaint), NULL
  * if none. */
 const struct signal_kind *signal_kind_find(const char *name);
+
+/* A customer's marker on other lists (finder, queue): the most severe
+ * signal's mark, "+N" for the others ("DB+2"); "" for none (k NULL). */
+void signal_marker(char *out, size_t n, const struct signal_kind *k, int count);
 
 /* A signal's columns as every reader shows them (the list below, the
  * customer screen's part: customer.h SG_*), times as the other lists. */

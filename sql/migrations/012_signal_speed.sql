@@ -227,3 +227,40 @@ BEGIN
     RETURN QUERY SELECT count(*), count(*) FILTER (WHERE m.held_by IS NOT NULL)
     FROM baton_suppression_sends(v_live) m;
 END $$;
+
+-- Markers for other lists (the finder's rows, the queue's) ---------------------------
+-- Which of customers p_ids are stale (a mark, or their time has come): the
+-- cache's own tables are not for clients, so this says only that.
+CREATE FUNCTION baton_signal_stale(p_ids bigint[]) RETURNS bigint[]
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+    SELECT coalesce(array_agg(DISTINCT x.id), '{}') FROM unnest(p_ids) x(id)
+    WHERE EXISTS (SELECT 1 FROM signal_dirty d WHERE d.customer_id = x.id)
+       OR NOT EXISTS (SELECT 1 FROM customer_signal_state st WHERE st.customer_id = x.id
+                        AND (st.valid_until IS NULL OR st.valid_until >= now()))
+$$;
+
+-- Per customer of p_ids with an active signal: the most severe one's kind
+-- and how many there are, up to date (the stale ones computed first, as
+-- every reader does).  One call for a whole list: a handful of index
+-- probes when the cache is current.
+CREATE FUNCTION baton_signal_markers(p_ids bigint[])
+RETURNS TABLE (customer_id bigint, kind text, signals integer)
+LANGUAGE plpgsql SET search_path = public, pg_temp SET plan_cache_mode = force_generic_plan AS $$
+#variable_conflict use_column
+DECLARE
+    v_live bigint[] := '{}';
+    v_id bigint;
+BEGIN
+    FOREACH v_id IN ARRAY baton_signal_stale(p_ids) LOOP
+        v_live := v_live || baton_signal_refresh(v_id, false);
+    END LOOP;
+    RETURN QUERY
+    SELECT DISTINCT ON (e.customer_id) e.customer_id, e.kind,
+           (count(*) OVER (PARTITION BY e.customer_id))::integer
+    FROM (SELECT * FROM customer_signal c
+          WHERE c.customer_id = ANY (p_ids) AND NOT c.customer_id = ANY (v_live)
+          UNION ALL
+          SELECT * FROM baton_signal_live(v_live) WHERE cardinality(v_live) > 0) e
+    WHERE e.acked_at IS NULL
+    ORDER BY e.customer_id, e.severity_rank DESC, e.kind;
+END $$;
