@@ -89,15 +89,42 @@ CREATE TRIGGER customer_signal_names AFTER UPDATE ON customer
 
 -- The cache's rows of customer p_customer (p_all: everyone's), those of
 -- the customers p_live computed for this read.  Plain SQL with the reader's
--- rights, inlined: the readers' filters and order reach the indexes.
+-- rights, inlined: the readers' filters and order reach the indexes (the
+-- cache's branch has no condition of its own, so that the planner merges
+-- it into the reader's query; "cached" tells its rows apart).
 CREATE FUNCTION baton_signal_entries(p_customer bigint, p_all boolean, p_live bigint[])
 RETURNS SETOF customer_signal
 LANGUAGE sql STABLE AS $$
-    SELECT * FROM customer_signal c
-    WHERE (p_all OR c.customer_id = p_customer) AND NOT c.customer_id = ANY (p_live)
-    UNION ALL
-    SELECT * FROM baton_signal_live(p_live) l
-    WHERE cardinality(p_live) > 0 AND (p_all OR l.customer_id = p_customer)
+    SELECT e.customer_id, e.kind, e.severity_rank, e.since, e.refs, e.line, e.clock, e.clock_unit,
+           e.more, e.teams, e.fingerprint, e.until, e.acked_by, e.acked_at, e.ack_comment,
+           e.customer, e.segment, e.owner
+    FROM (SELECT c.*, true AS cached FROM customer_signal c
+          UNION ALL
+          SELECT l.*, false FROM baton_signal_live(p_live) l WHERE cardinality(p_live) > 0) e
+    WHERE (p_all OR e.customer_id = p_customer)
+      AND (NOT e.cached OR cardinality(p_live) = 0 OR NOT e.customer_id = ANY (p_live))
+$$;
+
+-- The list's rows, filtered as 009's list is (NULL: any), said as of now,
+-- with severity_rank for the order.  Plain SQL, inlined: a caller's ORDER
+-- BY ... LIMIT reads the indexes and says only the rows it returns.
+CREATE FUNCTION baton_signal_listed(p_kind text, p_team text, p_segment text, p_owner name,
+                                    p_customer bigint, p_include_acked boolean, p_live bigint[])
+RETURNS TABLE (customer_id bigint, customer text, segment text, owner name, kind text,
+               title text, severity text, since timestamptz, explanation text, refs text[],
+               teams text[], fingerprint text, acked_by name, acked_at timestamptz,
+               ack_comment text, severity_rank integer)
+LANGUAGE sql STABLE AS $$
+    SELECT s.customer_id, s.customer, s.segment, s.owner, s.kind, baton_signal_title(s.kind),
+           (ARRAY['low', 'medium', 'high'])[s.severity_rank], s.since,
+           baton_signal_say(s.line, s.clock, s.clock_unit, s.more), s.refs, s.teams,
+           s.fingerprint, s.acked_by, s.acked_at, s.ack_comment, s.severity_rank
+    FROM baton_signal_entries(p_customer, p_customer IS NULL, p_live) s
+    WHERE (p_kind IS NULL OR s.kind = p_kind)
+      AND (p_team IS NULL OR p_team = ANY (s.teams))
+      AND (p_segment IS NULL OR s.segment = p_segment)
+      AND (p_owner IS NULL OR s.owner = p_owner)
+      AND (p_include_acked OR s.acked_at IS NULL)
 $$;
 
 -- 009's list, from the cache's columns.
@@ -114,17 +141,10 @@ DECLARE
     v_live bigint[] := baton_signal_refresh(p_customer, p_customer IS NULL);
 BEGIN
     RETURN QUERY
-    SELECT s.customer_id, s.customer, s.segment, s.owner, s.kind, baton_signal_title(s.kind),
-           (ARRAY['low', 'medium', 'high'])[s.severity_rank], s.since,
-           baton_signal_say(s.line, s.clock, s.clock_unit, s.more), s.refs, s.teams,
-           s.fingerprint, s.acked_by, s.acked_at, s.ack_comment
-    FROM baton_signal_entries(p_customer, p_customer IS NULL, v_live) s
-    WHERE (p_kind IS NULL OR s.kind = p_kind)
-      AND (p_team IS NULL OR p_team = ANY (s.teams))
-      AND (p_segment IS NULL OR s.segment = p_segment)
-      AND (p_owner IS NULL OR s.owner = p_owner)
-      AND (p_include_acked OR s.acked_at IS NULL)
-    ORDER BY s.severity_rank DESC, s.since, s.customer, s.customer_id, s.kind;
+    SELECT l.customer_id, l.customer, l.segment, l.owner, l.kind, l.title, l.severity, l.since,
+           l.explanation, l.refs, l.teams, l.fingerprint, l.acked_by, l.acked_at, l.ack_comment
+    FROM baton_signal_listed(p_kind, p_team, p_segment, p_owner, p_customer, p_include_acked, v_live) l
+    ORDER BY l.severity_rank DESC, l.since, l.customer, l.customer_id, l.kind;
 END $$;
 
 -- The first p_limit active signals of the list, filtered as it is: what
@@ -141,19 +161,11 @@ DECLARE
     v_live bigint[] := baton_signal_refresh(NULL, true);
 BEGIN
     RETURN QUERY
-    SELECT s.customer_id, s.customer, s.segment, s.owner, s.kind, baton_signal_title(s.kind),
-           (ARRAY['low', 'medium', 'high'])[s.severity_rank], s.since,
-           baton_signal_say(s.line, s.clock, s.clock_unit, s.more), s.refs, s.teams,
-           s.fingerprint, s.acked_by, s.acked_at, s.ack_comment
-    FROM (SELECT * FROM baton_signal_entries(NULL, true, v_live) e
-          WHERE (p_kind IS NULL OR e.kind = p_kind)
-            AND (p_team IS NULL OR p_team = ANY (e.teams))
-            AND (p_segment IS NULL OR e.segment = p_segment)
-            AND (p_owner IS NULL OR e.owner = p_owner)
-            AND e.acked_at IS NULL
-          ORDER BY e.severity_rank DESC, e.since, e.customer, e.customer_id, e.kind
-          LIMIT greatest(p_limit, 0)) s
-    ORDER BY s.severity_rank DESC, s.since, s.customer, s.customer_id, s.kind;
+    SELECT l.customer_id, l.customer, l.segment, l.owner, l.kind, l.title, l.severity, l.since,
+           l.explanation, l.refs, l.teams, l.fingerprint, l.acked_by, l.acked_at, l.ack_comment
+    FROM baton_signal_listed(p_kind, p_team, p_segment, p_owner, NULL, false, v_live) l
+    ORDER BY l.severity_rank DESC, l.since, l.customer, l.customer_id, l.kind
+    LIMIT greatest(p_limit, 0);
 END $$;
 
 -- Active signals and customers per kind for the other filters, and for
@@ -167,14 +179,16 @@ DECLARE
     v_live bigint[] := baton_signal_refresh(NULL, true);
 BEGIN
     RETURN QUERY
-    SELECT e.kind, count(*), count(DISTINCT e.customer_id)
-    FROM baton_signal_entries(NULL, true, v_live) e
-    WHERE (p_team IS NULL OR p_team = ANY (e.teams))
-      AND (p_segment IS NULL OR e.segment = p_segment)
-      AND (p_owner IS NULL OR e.owner = p_owner)
-      AND e.acked_at IS NULL
-    GROUP BY GROUPING SETS ((e.kind), ())
-    ORDER BY e.kind NULLS FIRST;
+    -- One row per customer and kind: a kind's signals are its customers.
+    -- All kinds' customers by the customer index's order, without a sort.
+    SELECT NULL::text, sum(x.n)::bigint, count(*)
+    FROM (SELECT l.customer_id, count(*) AS n
+          FROM baton_signal_listed(NULL, p_team, p_segment, p_owner, NULL, false, v_live) l
+          GROUP BY l.customer_id) x
+    UNION ALL
+    SELECT * FROM (SELECT l.kind, count(*), count(*)
+                   FROM baton_signal_listed(NULL, p_team, p_segment, p_owner, NULL, false, v_live) l
+                   GROUP BY l.kind ORDER BY l.kind) k;
 END $$;
 
 -- The scheduled sends the sends screen shows: held, or to a customer with
