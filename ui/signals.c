@@ -14,7 +14,7 @@
 #include <string.h>
 
 /* Request kinds (screen_request): each replaces only its own. */
-enum { REQ_LIST = 1, REQ_TEAMS };
+enum { REQ_LIST = 1, REQ_TEAMS, REQ_COUNTS };
 
 struct signals {
 	struct screen base;
@@ -44,13 +44,14 @@ static const char *row_key(const void *res, int row)
 }
 
 /* The counts of the filter's kind (NULL: of all kinds), from the answer
- * to signals_counts_sql; 0 when that kind has none. */
+ * to signals_counts_sql; 0 when that kind has none, -1 unknown. */
 static void read_counts(struct signals *g, const PGresult *r)
 {
-	g->rows.total = 0;
+	g->rows.total = -1;
 	g->customers = 0;
 	if (!r || PQresultStatus(r) != PGRES_TUPLES_OK || PQnfields(r) != SC_COLS)
 		return;
+	g->rows.total = 0;
 	for (int i = 0; i < PQntuples(r); i++) {
 		int all = PQgetisnull(r, i, SC_KIND);
 		if (g->f.kind[0] ? !all && !strcmp(PQgetvalue(r, i, SC_KIND), g->f.kind) : all) {
@@ -64,8 +65,13 @@ static void on_loaded(struct screen *s, struct app *a, PGresult **res, int nres,
 {
 	struct signals *g = (struct signals *)s;
 	(void)a;
-	if (signal_rows_adopt(&g->rows, res, nres, err) == 0)
-		read_counts(g, nres > 1 ? res[1] : NULL);
+	signal_rows_adopt(&g->rows, res, nres, err);
+}
+
+static void on_counts(struct screen *s, struct app *a, PGresult **res, int nres, const char *err)
+{
+	(void)a;
+	read_counts((struct signals *)s, !err && nres == 1 ? res[0] : NULL);
 }
 
 static void on_teams(struct screen *s, struct app *a, PGresult **res, int nres, const char *err)
@@ -82,7 +88,10 @@ static void fetch(struct signals *g, struct app *a)
 	struct signal_filter_params p;
 	struct db_stmt st[2];
 	signal_filter_page_stmts(&g->f, g->rows.window, &p, st);
-	screen_request(&g->base, a, REQ_LIST, st, 2, 0, on_loaded);
+	/* The page first, alone: the counts pass over every signal, and the
+	 * rows must not wait for them. */
+	screen_request(&g->base, a, REQ_LIST, &st[0], 1, 0, on_loaded);
+	screen_request(&g->base, a, REQ_COUNTS, &st[1], 1, 0, on_counts);
 	if (!g->has_teams) {
 		struct db_stmt ts[TEAM_STMTS];
 		team_statements(ts);
@@ -147,8 +156,11 @@ static void signals_draw(struct screen *s, struct app *a)
 	char desc[256], right[64];
 	ui_textf(stdscr, 0, 1, a->cols / 2, term_attr(UA_HEADER), 0, "Baton %s Crossed signals", term_sym(SYM_DOT));
 	signal_filter_describe(&g->f, desc, sizeof desc);
-	snprintf(right, sizeof right, "%lld signal%s %s %d customer%s", n, n == 1 ? "" : "s", term_sym(SYM_DOT),
-	         g->customers, g->customers == 1 ? "" : "s");
+	if (n < 0)
+		snprintf(right, sizeof right, "counting…");
+	else
+		snprintf(right, sizeof right, "%lld signal%s %s %d customer%s", n, n == 1 ? "" : "s",
+		         term_sym(SYM_DOT), g->customers, g->customers == 1 ? "" : "s");
 	int rw = text_width(right);
 	ui_textf(stdscr, 1, 1, a->cols - rw - 4, term_attr(UA_DIM), 0, "filter: %s", desc);
 	ui_text(stdscr, 1, a->cols - rw - 1, rw, (int)A_NORMAL, right, 0);
@@ -245,7 +257,7 @@ struct screen *signals_new(struct app *a)
 		abort();
 	g->base.ops = &signals_ops;
 	g->rows = (struct signal_rows){.s = &g->base, .ncols = SI_COLS, .key = row_key, .find = find, .nfind = 3,
-	                               .window = SIGNAL_PAGE, .grow = signals_reload};
+	                               .window = SIGNAL_PAGE, .total = -1, .grow = signals_reload};
 	g->rows.l.sel = -1;
 	fetch(g, a);
 	return &g->base;
@@ -324,7 +336,7 @@ static void search_step(struct signal_rows *r, struct app *a, int dir)
 	if (!r->search[0] || !r->res)
 		return;
 	int i = find_row(r, dir);
-	if (i < 0 && signal_rows_count(r) < r->total)
+	if (i < 0 && signal_rows_count(r) >= r->window)
 		app_message(a, 1, "not found in the first %d rows: %s", signal_rows_count(r), r->search);
 	else if (i < 0)
 		app_message(a, 1, "not found: %s", r->search);
@@ -359,7 +371,8 @@ int signal_rows_action(struct signal_rows *r, struct app *a, enum ui_action act)
 	if (!ui_list_move(&r->l, n, r->height - 1, act))
 		return 0;
 	/* Within a screen of the window's end, and the list goes on: a page more. */
-	if (!r->growing && r->res && n >= r->window && n < r->total && r->l.sel >= n - r->height) {
+	if (!r->growing && r->res && n >= r->window && (r->total < 0 || n < r->total) &&
+	    r->l.sel >= n - r->height) {
 		r->window += SIGNAL_PAGE;
 		r->growing = 1;
 		r->grow(r->s, a);
@@ -374,5 +387,6 @@ void signal_rows_free(struct signal_rows *r)
 	r->l.sel = -1;
 	r->l.top = 0;
 	r->window = SIGNAL_PAGE;
+	r->total = -1;
 	r->growing = 0;
 }

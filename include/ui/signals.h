@@ -34,7 +34,7 @@ struct signal_rows {
 	 * asked for, and a page more when the cursor comes within a screen of
 	 * their end; grow re-reads with the larger window. */
 	int window;
-	long long total; /* rows in the whole list, from the counts */
+	long long total; /* rows in the whole list, from the counts; -1 unknown */
 	int growing;     /* a larger window is asked for */
 	void (*grow)(struct screen *s, struct app *a);
 };

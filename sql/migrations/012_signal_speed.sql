@@ -192,15 +192,20 @@ BEGIN
 END $$;
 
 -- The scheduled sends the sends screen shows: held, or to a customer with
--- an active signal (of those the reader may see).
-CREATE FUNCTION baton_suppression_sends(p_live bigint[])
+-- an active signal (of those the reader may see).  p_probe: a page's form,
+-- one index probe per send in date order until the page is full; else the
+-- count's, one pass over the active signals joined to every scheduled send.
+CREATE FUNCTION baton_suppression_sends(p_live bigint[], p_probe boolean)
 RETURNS SETOF marketing_event
 LANGUAGE sql STABLE AS $$
     SELECT m.* FROM marketing_event m
     WHERE m.status = 'scheduled'
       AND (m.held_by IS NOT NULL
-           OR EXISTS (SELECT 1 FROM baton_signal_entries(m.customer_id, false, p_live) e
-                      WHERE e.acked_at IS NULL))
+           OR (p_probe AND EXISTS (SELECT 1 FROM baton_signal_entries(m.customer_id, false, p_live) e
+                                   WHERE e.acked_at IS NULL))
+           OR (NOT p_probe AND m.customer_id IN (SELECT e.customer_id
+                                                 FROM baton_signal_entries(NULL, true, p_live) e
+                                                 WHERE e.acked_at IS NULL)))
 $$;
 
 -- The first p_limit of baton_suppression's rows, soonest first; the
@@ -217,7 +222,7 @@ BEGIN
     RETURN QUERY
     SELECT m.id, m.customer_id, c.name, m.campaign, m.kind, m.channel, m.scheduled_at,
            m.held_by IS NOT NULL, h.actor, h.at, h.comment, s.kinds, s.reasons
-    FROM (SELECT * FROM baton_suppression_sends(v_live) m0
+    FROM (SELECT * FROM baton_suppression_sends(v_live, true) m0
           ORDER BY m0.scheduled_at, m0.id LIMIT greatest(p_limit, 0)) m
     JOIN customer c ON c.id = m.customer_id
     LEFT JOIN campaign_hold h ON h.id = m.held_by
@@ -239,7 +244,7 @@ DECLARE
     v_live bigint[] := baton_signal_refresh(NULL, true);
 BEGIN
     RETURN QUERY SELECT count(*), count(*) FILTER (WHERE m.held_by IS NOT NULL)
-    FROM baton_suppression_sends(v_live) m;
+    FROM baton_suppression_sends(v_live, false) m;
 END $$;
 
 -- Markers for other lists (the finder's rows, the queue's) ---------------------------
