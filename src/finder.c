@@ -1,11 +1,14 @@
 #include "baton/finder.h"
+#include "baton/signals.h"
 
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* What every match shows besides its name: open tickets, the hot ones among
- * them, and handoffs left unacknowledged past their deadline. */
+ * them, handoffs left unacknowledged past their deadline, and its active
+ * crossed signals (migration 012: the most severe one's kind, how many;
+ * one call for the whole list, outside baton_find). */
 #define FINDER_COLS                                                          \
 	" SELECT top.id, top.name, top.domain, top.lifecycle,"                   \
 	"  (SELECT count(*) FROM ticket t WHERE t.customer_id = top.id"          \
@@ -15,7 +18,9 @@
 	"  (SELECT count(*) FROM handoff h WHERE h.customer_id = top.id AND h.state = 'open'"    \
 	"     AND h.ack_due_at < now()),"                                        \
 	"  CASE top.how WHEN 1 THEN 'name' WHEN 2 THEN 'domain' WHEN 3 THEN 'e-mail'"            \
-	"   ELSE 'external id' END"
+	"   ELSE 'external id' END, mk.kind, coalesce(mk.signals, 0)"                            \
+	" FROM top LEFT JOIN baton_signal_markers(ARRAY(SELECT top.id FROM top)) mk"             \
+	"  ON mk.customer_id = top.id"
 
 /* The candidates come from baton_find (migration 005): index-backed
  * branches, each limited, so that a common fragment ("c", "nor") costs what
@@ -31,7 +36,7 @@ static const char sql_contains[] =
 	"  JOIN customer c ON c.id = best.cid"
 	"  ORDER BY best.how, sim DESC, c.name, c.id LIMIT 50)"
 	FINDER_COLS
-	" FROM top ORDER BY top.rank, top.sim DESC, top.name, top.id";
+	" ORDER BY top.rank, top.sim DESC, top.name, top.id";
 
 /* Texts too short for trigrams match as prefixes only. */
 static const char sql_prefix[] =
@@ -40,7 +45,7 @@ static const char sql_prefix[] =
 	" top AS (SELECT c.*, best.how FROM best JOIN customer c ON c.id = best.cid"
 	"  ORDER BY best.how, c.name, c.id LIMIT 50)"
 	FINDER_COLS
-	" FROM top ORDER BY top.how, top.name, top.id";
+	" ORDER BY top.how, top.name, top.id";
 
 /* Open ones first, then acknowledged, oldest first: four branches (per
  * state, for my team and for me), each a range of an index in the order
@@ -127,7 +132,7 @@ static void *alloc_rows(int n, size_t size)
 int finder_matches_read(const PGresult *r, struct finder_matches *out)
 {
 	memset(out, 0, sizeof *out);
-	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQnfields(r) != F_MATCHED + 1)
+	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQnfields(r) != F_COLS)
 		return -1;
 	out->n = PQntuples(r);
 	out->v = alloc_rows(out->n, sizeof *out->v);
@@ -141,6 +146,8 @@ int finder_matches_read(const PGresult *r, struct finder_matches *out)
 		m->hot_tickets = db_value_ll(r, i, F_HOT_TICKETS);
 		m->late_handoffs = db_value_ll(r, i, F_LATE_HANDOFFS);
 		m->matched = db_value_dup(r, i, F_MATCHED);
+		m->signal = signal_kind_find(PQgetvalue(r, i, F_SIGNAL_KIND));
+		m->signals = (int)db_value_ll(r, i, F_SIGNALS);
 	}
 	return 0;
 }

@@ -4,6 +4,7 @@
 #include "baton/csv.h"
 #include "baton/fmt.h"
 #include "baton/handoff.h"
+#include "baton/signals.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,7 +26,7 @@
 	" h.state = 'open' AND h.ack_due_at < now(),"                                        \
 	" (SELECT e.kind || ' by ' || e.actor || ' ' || to_char(e.at, 'YYYY-MM-DD HH24:MI')" \
 	"    FROM handoff_event e WHERE e.handoff_id = h.id ORDER BY e.at DESC, e.id DESC LIMIT 1)," \
-	" h.version, h.note, c.segment"
+	" h.version, h.note, c.segment, mk.kind, coalesce(mk.signals, 0)"
 /* Filters on the handoff itself. */
 #define QUEUE_WHERE                                                                      \
 	" AND ($1 = '' OR h.to_team = $1) AND ($2 = '' OR h.to_staff = $2)"                  \
@@ -64,6 +65,8 @@
 	"WITH k AS MATERIALIZED (" QUEUE_BRANCHES(FROM, SEG) ")"                             \
 	" SELECT " QUEUE_COLS " FROM k JOIN handoff h ON h.id = k.id"                        \
 	" JOIN customer c ON c.id = h.customer_id"                                           \
+	" LEFT JOIN baton_signal_markers(ARRAY(SELECT DISTINCT h2.customer_id FROM k"        \
+	"  JOIN handoff h2 ON h2.id = k.id)) mk ON mk.customer_id = h.customer_id"           \
 	" ORDER BY k.branch, k.rank, CASE WHEN k.branch < 4 THEN k.at END, k.at DESC, h.id"
 
 static const char sql_list[] = QUEUE_LIST(" FROM handoff h", QUEUE_NO_SEGMENT);
@@ -360,6 +363,8 @@ static void read_row(struct queue_row *q, const PGresult *r, int i)
 	q->version = atoi(PQgetvalue(r, i, Q_VERSION));
 	q->note = db_value_dup(r, i, Q_NOTE);
 	q->segment = db_value_dup(r, i, Q_SEGMENT);
+	q->signal = signal_kind_find(PQgetvalue(r, i, Q_SIGNAL_KIND));
+	q->signals = atoi(PQgetvalue(r, i, Q_SIGNALS));
 }
 
 int queue_list_read(struct queue_list *l, const PGresult *r, char *err, size_t errlen)

@@ -132,3 +132,16 @@ void signal_filter_stmt(const struct signal_filter *f, struct signal_filter_para
 	out->nparams = 6;
 	out->params = st->p;
 }
+
+void signal_filter_page_stmts(const struct signal_filter *f, int window,
+                              struct signal_filter_params *st, struct db_stmt out[2])
+{
+	signal_filter_stmt(f, st, &out[0]);
+	snprintf(st->limit, sizeof st->limit, "%d", window);
+	st->p[4] = st->limit; /* the page's $5; the list's customer is not asked */
+	out[0].sql = signals_page_sql;
+	out[0].nparams = 5;
+	out[1].sql = signals_counts_sql;
+	out[1].nparams = 3;
+	out[1].params = st->p + 1; /* team, segment, owner */
+}

@@ -6,18 +6,18 @@
 static const struct signal_kind kinds[SIGNAL_KINDS] = {
 	{"campaign-during-complaint", "campaign during complaint",
 	 "a campaign scheduled or just sent while an urgent/high ticket or a complaint is open,"
-	 " or within days after a refund or complaint"},
+	 " or within days after a refund or complaint", "CC"},
 	{"outreach-during-escalation", "outreach during escalation",
-	 "an upsell or renewal scheduled or just sent while an escalation handoff is open"},
+	 "an upsell or renewal scheduled or just sent while an escalation handoff is open", "OE"},
 	{"on-track-but-burning", "on track but burning",
 	 "onboarding says on track while onboarding, migration or data tickets are open or a"
-	 " milestone is overdue"},
-	{"dropped-baton", "dropped baton", "a handoff not acknowledged within its SLA"},
+	 " milestone is overdue", "TB"},
+	{"dropped-baton", "dropped baton", "a handoff not acknowledged within its SLA", "DB"},
 	{"repeating-themselves", "repeating themselves",
-	 "a reopened ticket, a ticket like one solved days before, or several alike in a few days"},
+	 "a reopened ticket, a ticket like one solved days before, or several alike in a few days", "RT"},
 	{"voice-falling", "voice falling",
 	 "NPS, CSAT or CES fell since the previous answer, or a detractor while a campaign is"
-	 " scheduled"},
+	 " scheduled", "VF"},
 };
 
 const struct signal_kind *signal_kind_at(int i)
@@ -39,20 +39,42 @@ const struct signal_kind *signal_kind_find(const char *name)
 	return NULL;
 }
 
+void signal_marker(char *out, size_t n, const struct signal_kind *k, int count)
+{
+	if (!k)
+		snprintf(out, n, "%s", "");
+	else if (count > 1)
+		snprintf(out, n, "%s+%d", k->mark, count - 1);
+	else
+		snprintf(out, n, "%s", k->mark);
+}
+
 const char signals_list_sql[] =
 	"SELECT customer_id, customer, segment, owner, " SIGNALS_COLS
 	" FROM baton_signal_list($1, $2, $3, $4, $5::bigint, $6::boolean)";
+
+const char signals_page_sql[] =
+	"SELECT customer_id, customer, segment, owner, " SIGNALS_COLS
+	" FROM baton_signal_page($1, $2, $3, $4, $5::integer)";
+
+const char signals_counts_sql[] = "SELECT kind, signals, customers FROM baton_signal_counts($1, $2, $3)";
 
 const char *const signals_list_names[SI_COLS] = {"customer_id", "customer", "segment", "owner",
 	"kind", "title", "severity", "since", "explanation", "refs", "teams", "fingerprint",
 	"acked_by", "acked_at", "ack_comment"};
 
-const char signals_suppression_sql[] =
-	"SELECT event_id, customer_id, customer, campaign, kind, channel,"
-	" to_char(scheduled_at, 'YYYY-MM-DD HH24:MI'), held, held_by,"
-	" to_char(held_at, 'YYYY-MM-DD HH24:MI'), hold_comment, array_to_string(signal_kinds, ','),"
+#define SUPPRESSION_COLS                                                                   \
+	"event_id, customer_id, customer, campaign, kind, channel,"                            \
+	" to_char(scheduled_at, 'YYYY-MM-DD HH24:MI'), held, held_by,"                         \
+	" to_char(held_at, 'YYYY-MM-DD HH24:MI'), hold_comment, array_to_string(signal_kinds, ','),"\
 	" reasons"
-	" FROM baton_suppression($1::bigint)";
+
+const char signals_suppression_sql[] = "SELECT " SUPPRESSION_COLS " FROM baton_suppression($1::bigint)";
+
+const char signals_suppression_page_sql[] =
+	"SELECT " SUPPRESSION_COLS " FROM baton_suppression_page($1::integer)";
+
+const char signals_suppression_count_sql[] = "SELECT sends, held FROM baton_suppression_count()";
 
 const char *const signals_suppression_names[SU_COLS] = {"event_id", "customer_id", "customer",
 	"campaign", "kind", "channel", "scheduled_at", "held", "held_by", "held_at", "hold_comment",

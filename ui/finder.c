@@ -3,6 +3,7 @@
 #include "baton/buf.h"
 #include "baton/customer.h"
 #include "baton/finder.h"
+#include "baton/signals.h"
 #include "baton/notify.h"
 #include "baton/text.h"
 #include "ui/ui.h"
@@ -134,6 +135,11 @@ static void draw_match(const struct finder_match *m, int y, int w, int sel)
 	x += ui_text(stdscr, y, x, 11, (int)A_NORMAL, m->lifecycle, 1) + 1;
 	x += ui_textf(stdscr, y, x, 10, m->hot_tickets ? term_attr(UA_WARN) : (int)A_NORMAL, 1,
 	              "%lld ticket%s", m->open_tickets, m->open_tickets == 1 ? "" : "s") + 1;
+	/* Its crossed signals, the most severe one's mark (help: the legend). */
+	char mark[16];
+	signal_marker(mark, sizeof mark, m->signal, m->signals);
+	if (mark[0] && x + 8 < w)
+		x += ui_textf(stdscr, y, x, 8, term_attr(UA_FLAG), 0, "%s%s", term_sym(SYM_FLAG), mark) + 1;
 	if (m->late_handoffs && x + 12 < w)
 		x += ui_textf(stdscr, y, x, w - x - 1, term_attr(UA_BAD), 0, "%s late handoff",
 		              term_sym(SYM_FLAG)) + 1;

@@ -2,6 +2,7 @@
  * from the bindings, with the legend of every symbol and flag. */
 #include "baton/buf.h"
 #include "baton/customer.h"
+#include "baton/signals.h"
 #include "ui/pager.h"
 #include "ui/ui.h"
 
@@ -17,17 +18,21 @@ static void help_legend(struct buf *b, enum ui_scope scope)
 	for (size_t i = 0; i < sizeof shown / sizeof *shown; i++)
 		buf_printf(b, "  %-6s %s\n", term_sym(shown[i]), term_sym_meaning(shown[i]));
 	int lists = scope == SCOPE_SIGNALS || scope == SCOPE_SENDS;
-	if (scope != SCOPE_CUSTOMER && scope != SCOPE_FINDER && !lists)
+	int queue = scope == SCOPE_QUEUE; /* its rows carry the signals' marks */
+	if (scope != SCOPE_CUSTOMER && scope != SCOPE_FINDER && !lists && !queue)
 		return;
-	if (!lists)
+	if (!lists && !queue)
 		buf_puts(b, "\nMarkers\n\n"
 		            "  !!     urgent ticket          !      high-priority ticket\n"
 		            "  SLA!   ticket past its SLA    overdue 4d  milestone past its due date\n"
 		            "  NEW    handoff not yet acknowledged       ACK  acknowledged\n"
 		            "  LATE / NOT ACKNOWLEDGED (4h over)  past its acknowledgement SLA\n");
-	buf_puts(b, "\nCrossed signals (flags)\n\n");
+	buf_puts(b, "\nCrossed signals (flags).  The finder's rows and the queue's (its Sig\n"
+	            "column, or below 110 columns the letter before the age) show the most\n"
+	            "severe one's mark, +N for the others: DB+1\n\n");
 	for (int i = 0; i < CV_FLAG_COUNT; i++)
-		buf_printf(b, "  %s %s: %s\n", term_sym(SYM_FLAG), cv_flag_title(i), cv_flag_explain(i));
+		buf_printf(b, "  %s%s %s: %s\n", term_sym(SYM_FLAG), signal_kind_at(i)->mark, cv_flag_title(i),
+		           cv_flag_explain(i));
 }
 
 struct screen *help_new(struct app *a, enum ui_scope scope)

@@ -6,6 +6,7 @@
 #include "baton/config.h"
 #include "baton/csv.h"
 #include "baton/customer.h"
+#include "baton/signals.h"
 #include "baton/notify.h"
 #include "baton/queue.h"
 #include "baton/team.h"
@@ -220,6 +221,12 @@ static void draw_row(struct queue *q, struct app *a, int i, int y)
 	ui_text(stdscr, y, 1, 1, (int)A_BOLD, q->marked[i] ? "*" : " ", 0);
 	/* Breached: "!" and the word, never colour alone. */
 	ui_text(stdscr, y, 2, 1, term_attr(UA_BAD), r->breached ? "!" : " ", 0);
+	/* The customer's crossed signals (help's legend): the most severe one's
+	 * mark in a column of its own when wide, else its letter before the age. */
+	char mark[16];
+	signal_marker(mark, sizeof mark, r->signal, r->signals);
+	if (!wide)
+		ui_textf(stdscr, y, 3, 1, term_attr(UA_FLAG), 0, "%.1s", mark);
 	int x = 4;
 	x += ui_text(stdscr, y, x, 4, bad, age, 1) + 1;
 	x += ui_text(stdscr, y, x, wide ? 26 : 16, (int)A_NORMAL, r->customer, 1) + 1;
@@ -232,6 +239,8 @@ static void draw_row(struct queue *q, struct app *a, int i, int y)
 	             wide ? r->priority : pshort, 1) + 1;
 	x += ui_text(stdscr, y, x, 8, bad, state_word(r), 1) + 1;
 	x += ui_text(stdscr, y, x, 6, bad, sla, 1) + 1;
+	if (wide)
+		x += ui_text(stdscr, y, x, 5, term_attr(UA_FLAG), mark, 1) + 1;
 	if (wide && x < a->cols - 10)
 		ui_text(stdscr, y, x, a->cols - x - 1, term_attr(UA_DIM), r->last_event, 0);
 }
@@ -260,10 +269,13 @@ static void queue_draw(struct screen *s, struct app *a)
 	draw_counts(q, a);
 	draw_views(q, a);
 	int wide = a->cols >= 110, x = 4;
-	static const char *const head[] = {"Age", "Customer", "From → To", "Reason", "Pri", "State", "SLA", "Last event"};
-	/* At 80 columns the SLA column ends in the last one. */
-	const int widths[] = {4, wide ? 26 : 16, wide ? 30 : 20, wide ? 18 : 11, wide ? 6 : 4, 8, 6, wide ? a->cols - 120 : 0};
-	for (int i = 0; i < 8 && widths[i] > 0; i++)
+	static const char *const head[] = {"Age", "Customer", "From → To", "Reason", "Pri", "State", "SLA",
+	                                   "Sig", "Last event"};
+	/* At 80 columns the SLA column ends in the last one (and the signals'
+	 * letter is in the fourth). */
+	const int widths[] = {4, wide ? 26 : 16, wide ? 30 : 20, wide ? 18 : 11, wide ? 6 : 4, 8, 6,
+	                      wide ? 5 : 0, wide ? a->cols - 126 : 0};
+	for (int i = 0; i < 9 && widths[i] > 0; i++)
 		x += ui_text(stdscr, 4, x, widths[i], (int)A_BOLD, head[i], 1) + 1;
 	q->height = a->rows - 7;
 	int n = q->list.n;

@@ -14,7 +14,7 @@
 #include <string.h>
 
 /* Request kinds (screen_request): each replaces only its own. */
-enum { REQ_LIST = 1, REQ_TEAMS };
+enum { REQ_LIST = 1, REQ_TEAMS, REQ_COUNTS };
 
 struct signals {
 	struct screen base;
@@ -43,36 +43,35 @@ static const char *row_key(const void *res, int row)
 	return key;
 }
 
-static int id_order(const void *x, const void *y)
+/* The counts of the filter's kind (NULL: of all kinds), from the answer
+ * to signals_counts_sql; 0 when that kind has none, -1 unknown. */
+static void read_counts(struct signals *g, const PGresult *r)
 {
-	long long a = *(const long long *)x, b = *(const long long *)y;
-	return (a > b) - (a < b);
-}
-
-/* Rows come by severity, not by customer: the ids sorted, each counted
- * once (every customer's signals may be thousands of rows, re-read on
- * every change: not a pass over the rows per row). */
-static int count_customers(const struct signals *g)
-{
-	int n = signal_rows_count(&g->rows), distinct = 0;
-	long long *ids = calloc((size_t)n + 1, sizeof *ids);
-	if (!ids)
-		abort();
-	for (int i = 0; i < n; i++)
-		ids[i] = strtoll(SV(i, SI_CUSTOMER_ID), NULL, 10);
-	qsort(ids, (size_t)n, sizeof *ids, id_order);
-	for (int i = 0; i < n; i++)
-		distinct += i == 0 || ids[i] != ids[i - 1];
-	free(ids);
-	return distinct;
+	g->rows.total = -1;
+	g->customers = 0;
+	if (!r || PQresultStatus(r) != PGRES_TUPLES_OK || PQnfields(r) != SC_COLS)
+		return;
+	g->rows.total = 0;
+	for (int i = 0; i < PQntuples(r); i++) {
+		int all = PQgetisnull(r, i, SC_KIND);
+		if (g->f.kind[0] ? !all && !strcmp(PQgetvalue(r, i, SC_KIND), g->f.kind) : all) {
+			g->rows.total = strtoll(PQgetvalue(r, i, SC_SIGNALS), NULL, 10);
+			g->customers = (int)strtol(PQgetvalue(r, i, SC_CUSTOMERS), NULL, 10);
+		}
+	}
 }
 
 static void on_loaded(struct screen *s, struct app *a, PGresult **res, int nres, const char *err)
 {
 	struct signals *g = (struct signals *)s;
 	(void)a;
-	if (signal_rows_adopt(&g->rows, res, nres, err) == 0)
-		g->customers = count_customers(g);
+	signal_rows_adopt(&g->rows, res, nres, err);
+}
+
+static void on_counts(struct screen *s, struct app *a, PGresult **res, int nres, const char *err)
+{
+	(void)a;
+	read_counts((struct signals *)s, !err && nres == 1 ? res[0] : NULL);
 }
 
 static void on_teams(struct screen *s, struct app *a, PGresult **res, int nres, const char *err)
@@ -87,9 +86,12 @@ static void on_teams(struct screen *s, struct app *a, PGresult **res, int nres, 
 static void fetch(struct signals *g, struct app *a)
 {
 	struct signal_filter_params p;
-	struct db_stmt st;
-	signal_filter_stmt(&g->f, &p, &st);
-	screen_request(&g->base, a, REQ_LIST, &st, 1, 0, on_loaded);
+	struct db_stmt st[2];
+	signal_filter_page_stmts(&g->f, g->rows.window, &p, st);
+	/* The page first, alone: the counts pass over every signal, and the
+	 * rows must not wait for them. */
+	screen_request(&g->base, a, REQ_LIST, &st[0], 1, 0, on_loaded);
+	screen_request(&g->base, a, REQ_COUNTS, &st[1], 1, 0, on_counts);
 	if (!g->has_teams) {
 		struct db_stmt ts[TEAM_STMTS];
 		team_statements(ts);
@@ -150,12 +152,15 @@ static void draw_detail(struct signals *g, struct app *a, int y, int h)
 static void signals_draw(struct screen *s, struct app *a)
 {
 	struct signals *g = (struct signals *)s;
-	int n = signal_rows_count(&g->rows);
+	long long n = g->rows.total;
 	char desc[256], right[64];
 	ui_textf(stdscr, 0, 1, a->cols / 2, term_attr(UA_HEADER), 0, "Baton %s Crossed signals", term_sym(SYM_DOT));
 	signal_filter_describe(&g->f, desc, sizeof desc);
-	snprintf(right, sizeof right, "%d signal%s %s %d customer%s", n, n == 1 ? "" : "s", term_sym(SYM_DOT),
-	         g->customers, g->customers == 1 ? "" : "s");
+	if (n < 0)
+		snprintf(right, sizeof right, "counting…");
+	else
+		snprintf(right, sizeof right, "%lld signal%s %s %d customer%s", n, n == 1 ? "" : "s",
+		         term_sym(SYM_DOT), g->customers, g->customers == 1 ? "" : "s");
 	int rw = text_width(right);
 	ui_textf(stdscr, 1, 1, a->cols - rw - 4, term_attr(UA_DIM), 0, "filter: %s", desc);
 	ui_text(stdscr, 1, a->cols - rw - 1, rw, (int)A_NORMAL, right, 0);
@@ -251,7 +256,8 @@ struct screen *signals_new(struct app *a)
 	if (!g)
 		abort();
 	g->base.ops = &signals_ops;
-	g->rows = (struct signal_rows){.s = &g->base, .ncols = SI_COLS, .key = row_key, .find = find, .nfind = 3};
+	g->rows = (struct signal_rows){.s = &g->base, .ncols = SI_COLS, .key = row_key, .find = find, .nfind = 3,
+	                               .window = SIGNAL_PAGE, .total = -1, .grow = signals_reload};
 	g->rows.l.sel = -1;
 	fetch(g, a);
 	return &g->base;
@@ -278,7 +284,8 @@ int signal_rows_count(const struct signal_rows *r)
 
 int signal_rows_adopt(struct signal_rows *r, PGresult **res, int nres, const char *err)
 {
-	if (err || nres != 1 || PQnfields(res[0]) != r->ncols) {
+	r->growing = 0;
+	if (err || nres < 1 || PQnfields(res[0]) != r->ncols) {
 		snprintf(r->error, sizeof r->error, "%s", err ? err : "unexpected answer");
 		return -1;
 	}
@@ -329,7 +336,9 @@ static void search_step(struct signal_rows *r, struct app *a, int dir)
 	if (!r->search[0] || !r->res)
 		return;
 	int i = find_row(r, dir);
-	if (i < 0)
+	if (i < 0 && signal_rows_count(r) >= r->window)
+		app_message(a, 1, "not found in the first %d rows: %s", signal_rows_count(r), r->search);
+	else if (i < 0)
 		app_message(a, 1, "not found: %s", r->search);
 	else
 		r->l.sel = i;
@@ -356,8 +365,19 @@ int signal_rows_action(struct signal_rows *r, struct app *a, enum ui_action act)
 		search_step(r, a, act == ACT_SEARCH_NEXT ? 1 : -1);
 		return 1;
 	default:
-		return ui_list_move(&r->l, signal_rows_count(r), r->height - 1, act);
+		break;
 	}
+	int n = signal_rows_count(r);
+	if (!ui_list_move(&r->l, n, r->height - 1, act))
+		return 0;
+	/* Within a screen of the window's end, and the list goes on: a page more. */
+	if (!r->growing && r->res && n >= r->window && (r->total < 0 || n < r->total) &&
+	    r->l.sel >= n - r->height) {
+		r->window += SIGNAL_PAGE;
+		r->growing = 1;
+		r->grow(r->s, a);
+	}
+	return 1;
 }
 
 void signal_rows_free(struct signal_rows *r)
@@ -366,4 +386,7 @@ void signal_rows_free(struct signal_rows *r)
 	r->res = NULL;
 	r->l.sel = -1;
 	r->l.top = 0;
+	r->window = SIGNAL_PAGE;
+	r->total = -1;
+	r->growing = 0;
 }

@@ -12,12 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { REQ_LIST = 1 };
+enum { REQ_LIST = 1, REQ_COUNTS };
 
 struct sends {
 	struct screen base;
 	struct signal_rows rows; /* SU_* columns */
-	int held;                /* how many of the rows are held */
+	long long held;          /* how many of the whole list's sends are held */
 };
 
 static void sends_destroy(struct screen *s)
@@ -43,18 +43,30 @@ static void on_loaded(struct screen *s, struct app *a, PGresult **res, int nres,
 {
 	struct sends *m = (struct sends *)s;
 	(void)a;
-	if (signal_rows_adopt(&m->rows, res, nres, err) < 0)
-		return;
-	m->held = 0;
-	for (int i = 0; i < signal_rows_count(&m->rows); i++)
-		m->held += is_held(m, i);
+	signal_rows_adopt(&m->rows, res, nres, err);
+}
+
+/* The whole list's counts, not the window's; -1 unknown. */
+static void on_counts(struct screen *s, struct app *a, PGresult **res, int nres, const char *err)
+{
+	struct sends *m = (struct sends *)s;
+	(void)a;
+	const PGresult *c = !err && nres == 1 ? res[0] : NULL;
+	int ok = c && PQresultStatus(c) == PGRES_TUPLES_OK && PQntuples(c) == 1 && PQnfields(c) == 2;
+	m->rows.total = ok ? strtoll(PQgetvalue(c, 0, 0), NULL, 10) : -1;
+	m->held = ok ? strtoll(PQgetvalue(c, 0, 1), NULL, 10) : 0;
 }
 
 static void sends_reload(struct screen *s, struct app *a)
 {
-	static const char *const every[1] = {NULL}; /* every customer's sends */
-	struct db_stmt st = {signals_suppression_sql, 1, every};
-	screen_request(s, a, REQ_LIST, &st, 1, 0, on_loaded);
+	struct sends *m = (struct sends *)s;
+	char limit[16];
+	const char *p[1] = {limit};
+	snprintf(limit, sizeof limit, "%d", m->rows.window);
+	struct db_stmt st[2] = {{signals_suppression_page_sql, 1, p}, {signals_suppression_count_sql, 0, NULL}};
+	/* The page first, alone: the rows must not wait for the counting. */
+	screen_request(s, a, REQ_LIST, &st[0], 1, 0, on_loaded);
+	screen_request(s, a, REQ_COUNTS, &st[1], 1, 0, on_counts);
 }
 
 /* --- drawing ---------------------------------------------------------------------- */
@@ -114,11 +126,14 @@ static void draw_detail(struct sends *m, struct app *a, int y, int h)
 static void sends_draw(struct screen *s, struct app *a)
 {
 	struct sends *m = (struct sends *)s;
-	int n = signal_rows_count(&m->rows);
+	long long n = m->rows.total;
 	char right[64];
 	ui_textf(stdscr, 0, 1, a->cols / 2, term_attr(UA_HEADER), 0, "Baton %s Sends to customers in trouble",
 	         term_sym(SYM_DOT));
-	snprintf(right, sizeof right, "%d scheduled %s %d held", n, term_sym(SYM_DOT), m->held);
+	if (n < 0)
+		snprintf(right, sizeof right, "counting…");
+	else
+		snprintf(right, sizeof right, "%lld scheduled %s %lld held", n, term_sym(SYM_DOT), m->held);
 	int rw = text_width(right);
 	ui_text(stdscr, 1, 1, a->cols - rw - 4, term_attr(UA_DIM),
 	        "Scheduled sends whose customer has an active signal, and held ones", 0);
@@ -189,7 +204,8 @@ struct screen *sends_new(struct app *a)
 		abort();
 	static const int find[] = {SU_CUSTOMER, SU_CAMPAIGN, SU_REASONS};
 	m->base.ops = &sends_ops;
-	m->rows = (struct signal_rows){.s = &m->base, .ncols = SU_COLS, .key = row_key, .find = find, .nfind = 3};
+	m->rows = (struct signal_rows){.s = &m->base, .ncols = SU_COLS, .key = row_key, .find = find, .nfind = 3,
+	                               .window = SIGNAL_PAGE, .total = -1, .grow = sends_reload};
 	m->rows.l.sel = -1;
 	sends_reload(&m->base, a);
 	return &m->base;

@@ -7,7 +7,7 @@
 
 /* Result columns of the finder statement. */
 enum { F_ID, F_NAME, F_DOMAIN, F_LIFECYCLE, F_OPEN_TICKETS, F_HOT_TICKETS, F_LATE_HANDOFFS,
-       F_MATCHED };
+       F_MATCHED, F_SIGNAL_KIND, F_SIGNALS, F_COLS };
 
 /* The statement's one parameter: the text as typed, trimmed.  The caller
  * keeps `f` alive while the statement runs. */
@@ -23,6 +23,8 @@ void finder_query_free(struct finder_query *f);
  * so that every search stays index-backed. */
 void finder_statement(const struct finder_query *f, struct db_stmt *out);
 
+struct signal_kind; /* baton/signals.h */
+
 /* One customer the finder found. */
 struct finder_match {
 	long long id;
@@ -31,6 +33,8 @@ struct finder_match {
 	char *lifecycle;
 	long long open_tickets, hot_tickets, late_handoffs;
 	char *matched;      /* what matched: name, domain, e-mail, external id */
+	const struct signal_kind *signal; /* its most severe active signal, NULL none */
+	int signals;                      /* how many active signals */
 };
 struct finder_matches {
 	struct finder_match *v;

@@ -24,7 +24,7 @@ struct queue_filter {
 /* Row columns of the list statement. */
 enum { Q_ID, Q_CUSTOMER_ID, Q_CUSTOMER, Q_FROM_TEAM, Q_TO_TEAM, Q_TO_STAFF, Q_REASON,
        Q_PRIORITY, Q_STATE, Q_AGE_S, Q_ACK_LEFT_S, Q_BREACHED, Q_LAST_EVENT, Q_VERSION,
-       Q_NOTE, Q_SEGMENT, Q_COLS };
+       Q_NOTE, Q_SEGMENT, Q_SIGNAL_KIND, Q_SIGNALS, Q_COLS };
 /* Columns of the counts statement (one row per receiving team). */
 enum { QC_TEAM, QC_OPEN, QC_UNACK, QC_BREACHED };
 /* Columns of the medians statement (seconds, NULL when none). */
@@ -84,6 +84,7 @@ int queue_filter_words(const char *text, queue_word_fn word, void *ctx, char *er
 
 /* --- rows, as the console shows them ------------------------------------------ */
 
+struct signal_kind; /* baton/signals.h */
 struct queue_row {
 	char id[37];
 	long long customer_id;
@@ -102,6 +103,8 @@ struct queue_row {
 	int version;
 	char *note;
 	char *segment;
+	const struct signal_kind *signal; /* the customer's most severe active signal, NULL none */
+	int signals;                      /* how many it has */
 };
 
 /* The rows of the list statement; strings are malloc'd, queue_list_free()

@@ -31,8 +31,15 @@ void signal_filter_describe(const struct signal_filter *f, char *out, size_t n);
  * customer the reader may see.  store must outlive the statement. */
 struct signal_filter_params {
 	const char *p[6];
+	char limit[16];
 };
 void signal_filter_stmt(const struct signal_filter *f, struct signal_filter_params *store,
                         struct db_stmt *out);
+
+/* What the signals screen sends (one round trip): the first window rows
+ * of f's list (signals_page_sql) into out[0] and the counts per kind for
+ * f's team, segment and owner (signals_counts_sql) into out[1]. */
+void signal_filter_page_stmts(const struct signal_filter *f, int window,
+                              struct signal_filter_params *store, struct db_stmt out[2]);
 
 #endif

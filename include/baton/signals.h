@@ -17,12 +17,17 @@ struct signal_kind {
 	const char *name;  /* "campaign-during-complaint": the database's and the CLI's */
 	const char *title; /* "campaign during complaint" */
 	const char *about; /* one line: when it is raised */
+	const char *mark;  /* "DB": two letters for other lists' rows (help's legend) */
 };
 /* The i-th kind, NULL past the last. */
 const struct signal_kind *signal_kind_at(int i);
 /* A kind by its name (or with '_' for '-': campaign_during_complaint), NULL
  * if none. */
 const struct signal_kind *signal_kind_find(const char *name);
+
+/* A customer's marker on other lists (finder, queue): the most severe
+ * signal's mark, "+N" for the others ("DB+2"); "" for none (k NULL). */
+void signal_marker(char *out, size_t n, const struct signal_kind *k, int count);
 
 /* A signal's columns as every reader shows them (the list below, the
  * customer screen's part: customer.h SG_*), times as the other lists. */
@@ -40,6 +45,14 @@ enum { SI_CUSTOMER_ID, SI_CUSTOMER, SI_SEGMENT, SI_OWNER, SI_KIND, SI_TITLE, SI_
 extern const char signals_list_sql[];
 extern const char *const signals_list_names[SI_COLS]; /* JSON and CSV names */
 /* From SI_KIND on, the SIGNALS_COLS. */
+/* What a person waits on reads a window (migration 012): $1..$4 as the
+ * list's filters, $5 how many rows, the list's first ones, same columns.
+ * signals_counts_sql: $1 team, $2 segment, $3 owner; rows (kind, signals,
+ * customers) per kind and, kind NULL first, for all kinds. */
+#define SIGNAL_PAGE 100 /* rows a window grows by: a few screenfuls */
+extern const char signals_page_sql[];
+enum { SC_KIND, SC_SIGNALS, SC_CUSTOMERS, SC_COLS };
+extern const char signals_counts_sql[];
 
 /* Scheduled sends to customers in trouble, or held: $1 customer id or
  * NULL.  Soonest first.  kinds: comma-separated. */
@@ -48,6 +61,10 @@ enum { SU_EVENT_ID, SU_CUSTOMER_ID, SU_CUSTOMER, SU_CAMPAIGN, SU_KIND, SU_CHANNE
        SU_REASONS, SU_COLS };
 extern const char signals_suppression_sql[];
 extern const char *const signals_suppression_names[SU_COLS];
+/* The sends screen's window: $1 how many rows, the SU_* columns; and
+ * (sends, held) of the whole list. */
+extern const char signals_suppression_page_sql[];
+extern const char signals_suppression_count_sql[];
 
 /* A write: hold or release a scheduled send, or acknowledge a signal.
  * The id is generated once, before the first attempt, so that a retry

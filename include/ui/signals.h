@@ -30,11 +30,19 @@ struct signal_rows {
 	int height;             /* visible rows, at the last draw */
 	char error[256];
 	char search[128];
+	/* A window of the list (migration 012): the first `window` rows are
+	 * asked for, and a page more when the cursor comes within a screen of
+	 * their end; grow re-reads with the larger window. */
+	int window;
+	long long total; /* rows in the whole list, from the counts; -1 unknown */
+	int growing;     /* a larger window is asked for */
+	void (*grow)(struct screen *s, struct app *a);
 };
 
 int signal_rows_count(const struct signal_rows *r);
-/* A new answer replaces the rows (taken out of res); -1 with r->error set
- * if it is an error or not of ncols columns, the rows shown kept. */
+/* A new answer (res[0]; the screen reads the others) replaces the rows
+ * (taken out of res); -1 with r->error set if it is an error or not of
+ * ncols columns, the rows shown kept. */
 int signal_rows_adopt(struct signal_rows *r, PGresult **res, int nres, const char *err);
 /* The rows from y, each by draw_row; or what is there instead (an error,
  * loading…, the empty text). */
@@ -45,7 +53,7 @@ int signal_rows_action(struct signal_rows *r, struct app *a, enum ui_action act)
 /* The customer column's width on both lists: narrow below 80 columns,
  * wide from 110. */
 int signal_rows_customer_cols(const struct app *a);
-/* No rows (loading…) and no selection. */
+/* No rows (loading…), no selection, the first window. */
 void signal_rows_free(struct signal_rows *r);
 
 /* --- writes: asked on the bottom row, sent exactly once -------------------- */

@@ -26,7 +26,7 @@ static const char usage[] =
 
 static const char *const col_names[Q_COLS] = {"id", "customer_id", "customer", "from_team",
 	"to_team", "to_staff", "reason", "priority", "state", "age_s", "ack_left_s", "breached",
-	"last_event", "version", "note", "segment"};
+	"last_event", "version", "note", "segment", "signal", "signals"};
 
 /* One filter option, checked as the console checks its filter. */
 static int set(struct queue_filter *f, const char *key, const char *v)

@@ -14,7 +14,8 @@ trap stop EXIT
 
 
 # data_rows: the queue's rows on screen (lines 6 .. 22 with an age column)
-data_rows() { screen | sed -n '6,22p' | grep -E '^.{3} [0-9]+(m|h|d|w|mo|y) '; }
+# (the fourth column holds the letter of the customer's crossed signals)
+data_rows() { screen | sed -n '6,22p' | grep -E '^.{4}[0-9]+(m|h|d|w|mo|y) '; }
 
 # csv_shape FILE: "records|records not ending in CRLF|open quote at end",
 # counting records, not lines: a quoted field may hold a line break.
@@ -49,7 +50,7 @@ check "lee's console opens on 'Handoff queue · my teams'" wait_row 1 "Baton · 
 check "the filter line says 'state=active mine' and the views are listed" \
 	eval 'wait_row 4 "filter: state=active mine" 5 && wait_row 3 "1 my teams  2 breached  3 escalations  4 all teams" 5'
 check "first row: Northwind Health, selected, with '!' and BREACHED" \
-	eval 'wait_row 6 "Northwind Health" 10 && row 6 | grep -qE "^› ! " && row 6 | grep -qF "BREACHED" && row 6 | grep -qF "support → success:b"'
+	eval 'wait_row 6 "Northwind Health" 10 && row 6 | grep -qE "^› ![ A-Z]" && row 6 | grep -qF "BREACHED" && row 6 | grep -qF "support → success:b"'
 check "the counts for lee's teams: '$lee_counts'" wait_row 2 "$lee_counts" 5
 check "no other row is breached in this view" \
 	test "$(data_rows | grep -c 'BREACHED')" = 1
