@@ -21,15 +21,12 @@
 --    index handoff_acknowledged_at_idx (002).  Acknowledgements older than
 --    31 days are not counted: no window reaches them.
 --
--- Both are kept by statement-level triggers with transition tables, summed
--- per key before they touch a row, and written in key order (so that two
--- writers lock shared rows in the same order and cannot deadlock).  Two
--- writers wait for each other only when they change the same key (same
--- team, person, reason, priority, segment and state) at the same moment,
--- for as long as the first one's transaction lasts; no row is shared by
--- every write.  Segment is the customer's: changing it moves the counts of
--- its handoffs (a trigger on customer), and deleting a customer takes its
--- handoffs' counts with it.
+-- Both are kept by statement-level triggers with transition tables, as rows
+-- of change added per key (no writer waits for another: see
+-- baton_queue_totals_sql), folded into one row per key as writes go.
+-- Segment is the customer's: changing it moves the counts of its handoffs
+-- (a trigger on customer), and deleting a customer takes its handoffs'
+-- counts with it.
 --
 -- Row-level security: the totals count every customer, so they are read
 -- only by people who see every customer (and roles that bypass the
@@ -62,9 +59,9 @@ CREATE TABLE queue_total (
     segment   text NOT NULL,
     state     text NOT NULL,
     dated     boolean NOT NULL,   -- ack_due_at is set
-    n         bigint NOT NULL,
-    PRIMARY KEY (to_team, to_staff, reason, priority, segment, state, dated)
+    n         bigint NOT NULL
 );
+CREATE INDEX queue_total_key_idx ON queue_total (to_team, to_staff, reason, priority, segment, state, dated);
 
 CREATE TABLE queue_ack_hist (
     dim     "char" NOT NULL,      -- '*' all, t team, s person, r reason, p priority, g segment
@@ -72,34 +69,44 @@ CREATE TABLE queue_ack_hist (
     team    text NOT NULL,        -- for s: the handoff's team (the "mine" view); else ''
     day     date NOT NULL,        -- of the acknowledgement, UTC
     bucket  bigint NOT NULL,      -- baton_age_bucket of the time to acknowledge
-    n       bigint NOT NULL,
-    PRIMARY KEY (dim, val, day, team, bucket)
+    n       bigint NOT NULL
 );
+CREATE INDEX queue_ack_hist_key_idx ON queue_ack_hist (dim, val, day, team, bucket);
 
 -- Read through the functions below only.
 ALTER TABLE queue_total ENABLE ROW LEVEL SECURITY;
 ALTER TABLE queue_ack_hist ENABLE ROW LEVEL SECURITY;
 REVOKE ALL ON queue_total, queue_ack_hist FROM PUBLIC;
 
--- The two statements that apply signed rows (s = +1 or -1, a handoff's
+-- The statements that apply signed rows (s = +1 or -1, a handoff's
 -- columns, seg its customer's segment), given by a query text, to both
--- tables.  The query is one of the fixed texts of the triggers below, never
--- user text.  The trigger functions run them themselves: transition tables
--- are visible to their own statements only, not to a function they call.
+-- tables: [1] and [2] add one row of change per key, [3] and [4] fold the
+-- rows of the keys just changed into one.  The query is one of the fixed
+-- texts of the triggers below, never user text.  The trigger functions run
+-- them themselves: transition tables are visible to their own statements
+-- only, not to a function they call.
+--
+-- Why rows of change and not one row per key updated in place: a writer
+-- would hold that row's lock until it commits, and two transactions that
+-- each write twice (an import, a bulk acknowledge) could wait for each
+-- other.  Adding rows locks nothing.  Folding deletes only rows others
+-- committed (and the writer's own), and only one transaction folds at a
+-- time (a transaction-level advisory lock, tried, never waited for: a
+-- writer that does not get it leaves its rows for the next), so it never
+-- waits either.  Readers sum whatever rows a key has.  A transaction that
+-- is not READ COMMITTED does not fold: its snapshot could miss another
+-- folder's committed deletes and fail to serialize.
 CREATE FUNCTION baton_queue_totals_sql(p_rows text) RETURNS text[]
 LANGUAGE sql IMMUTABLE
 RETURN ARRAY[format($q$
-        INSERT INTO queue_total AS q (to_team, to_staff, reason, priority, segment, state, dated, n)
+        INSERT INTO queue_total (to_team, to_staff, reason, priority, segment, state, dated, n)
         SELECT d.to_team, coalesce(d.to_staff, ''), d.reason, d.priority, d.seg, d.state,
                d.ack_due_at IS NOT NULL, sum(d.s)
         FROM (%s) d
         WHERE d.state IN ('open', 'acknowledged')
         GROUP BY 1, 2, 3, 4, 5, 6, 7 HAVING sum(d.s) <> 0
-        ORDER BY 1, 2, 3, 4, 5, 6, 7
-        ON CONFLICT (to_team, to_staff, reason, priority, segment, state, dated)
-        DO UPDATE SET n = q.n + EXCLUDED.n
     $q$, p_rows), format($q$
-        INSERT INTO queue_ack_hist AS q (dim, val, team, day, bucket, n)
+        INSERT INTO queue_ack_hist (dim, val, team, day, bucket, n)
         SELECT k.dim, k.val, k.team, (d.acknowledged_at AT TIME ZONE 'UTC')::date,
                baton_age_bucket(baton_ack_seconds(d.created_at, d.acknowledged_at)), sum(d.s)
         FROM (%s) d
@@ -108,8 +115,31 @@ RETURN ARRAY[format($q$
                                    ('p', d.priority, ''), ('g', d.seg, '')) AS k (dim, val, team)
         WHERE d.acknowledged_at >= now() - interval '31 days' AND k.val IS NOT NULL
         GROUP BY 1, 2, 3, 4, 5 HAVING sum(d.s) <> 0
-        ORDER BY 1, 2, 4, 3, 5
-        ON CONFLICT (dim, val, day, team, bucket) DO UPDATE SET n = q.n + EXCLUDED.n
+    $q$, p_rows), format($q$
+        WITH k AS (SELECT DISTINCT d.to_team, coalesce(d.to_staff, '') AS to_staff, d.reason,
+                          d.priority, d.seg, d.state, d.ack_due_at IS NOT NULL AS dated
+                   FROM (%s) d WHERE d.state IN ('open', 'acknowledged')),
+        gone AS (DELETE FROM queue_total q USING k
+                 WHERE (q.to_team, q.to_staff, q.reason, q.priority, q.segment, q.state, q.dated)
+                       = (k.to_team, k.to_staff, k.reason, k.priority, k.seg, k.state, k.dated)
+                 RETURNING q.*)
+        INSERT INTO queue_total (to_team, to_staff, reason, priority, segment, state, dated, n)
+        SELECT to_team, to_staff, reason, priority, segment, state, dated, sum(n)
+        FROM gone GROUP BY 1, 2, 3, 4, 5, 6, 7 HAVING sum(n) <> 0
+    $q$, p_rows), format($q$
+        WITH k AS (SELECT DISTINCT k.dim, k.val, k.team, (d.acknowledged_at AT TIME ZONE 'UTC')::date AS day,
+                          baton_age_bucket(baton_ack_seconds(d.created_at, d.acknowledged_at)) AS bucket
+                   FROM (%s) d
+                   CROSS JOIN LATERAL (VALUES ('*'::"char", ''::text, ''::text), ('t', d.to_team, ''),
+                                              ('s', d.to_staff::text, d.to_team), ('r', d.reason, ''),
+                                              ('p', d.priority, ''), ('g', d.seg, '')) AS k (dim, val, team)
+                   WHERE d.acknowledged_at >= now() - interval '31 days' AND k.val IS NOT NULL),
+        gone AS (DELETE FROM queue_ack_hist q USING k
+                 WHERE (q.dim, q.val, q.day, q.team, q.bucket) = (k.dim, k.val, k.day, k.team, k.bucket)
+                 RETURNING q.*)
+        INSERT INTO queue_ack_hist (dim, val, team, day, bucket, n)
+        SELECT dim, val, team, day, bucket, sum(n)
+        FROM gone GROUP BY 1, 2, 3, 4, 5 HAVING sum(n) <> 0
     $q$, p_rows)];
 REVOKE ALL ON FUNCTION baton_queue_totals_sql(text) FROM PUBLIC;
 
@@ -118,14 +148,14 @@ REVOKE ALL ON FUNCTION baton_queue_totals_sql(text) FROM PUBLIC;
 CREATE FUNCTION baton_queue_totals_handoff() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
-    q text;
+    v text[];
 BEGIN
     IF TG_OP = 'TRUNCATE' THEN
         DELETE FROM queue_total;
         DELETE FROM queue_ack_hist;
         RETURN NULL;
     END IF;
-    FOREACH q IN ARRAY baton_queue_totals_sql(CASE TG_OP
+    v := baton_queue_totals_sql(CASE TG_OP
         WHEN 'INSERT' THEN
             'SELECT 1 AS s, x.*, c.segment AS seg FROM new_rows x JOIN customer c ON c.id = x.customer_id'
         WHEN 'DELETE' THEN
@@ -133,9 +163,14 @@ BEGIN
         ELSE
             'SELECT 1 AS s, x.*, c.segment AS seg FROM new_rows x JOIN customer c ON c.id = x.customer_id'
             ' UNION ALL SELECT -1, x.*, c.segment FROM old_rows x JOIN customer c ON c.id = x.customer_id'
-        END) LOOP
-        EXECUTE q;
-    END LOOP;
+        END);
+    EXECUTE v[1];
+    EXECUTE v[2];
+    IF current_setting('transaction_isolation') = 'read committed'
+       AND pg_try_advisory_xact_lock(hashtext('baton_queue_totals')) THEN
+        EXECUTE v[3];
+        EXECUTE v[4];
+    END IF;
     RETURN NULL;
 END $$;
 REVOKE ALL ON FUNCTION baton_queue_totals_handoff() FROM PUBLIC;
@@ -157,25 +192,30 @@ CREATE TRIGGER handoff_totals_truncate AFTER TRUNCATE ON handoff
 CREATE FUNCTION baton_queue_totals_segment() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
-    q text;
+    v text[];
 BEGIN
     IF TG_OP = 'DELETE' THEN
         -- Before the delete cascades to the handoffs, whose own trigger
         -- will no longer find the customer.
-        FOREACH q IN ARRAY baton_queue_totals_sql(
-            'SELECT -1 AS s, h.*, $2::text AS seg FROM handoff h WHERE h.customer_id = $1') LOOP
-            EXECUTE q USING OLD.id, OLD.segment;
-        END LOOP;
+        v := baton_queue_totals_sql(
+            'SELECT -1 AS s, h.*, $2::text AS seg FROM handoff h WHERE h.customer_id = $1');
+        EXECUTE v[1] USING OLD.id, OLD.segment;
+        EXECUTE v[2] USING OLD.id, OLD.segment;
         RETURN OLD;
     END IF;
-    FOREACH q IN ARRAY baton_queue_totals_sql(
+    v := baton_queue_totals_sql(
         'WITH m AS (SELECT o.id, o.segment AS o_seg, n.segment AS n_seg'
         '           FROM old_rows o JOIN new_rows n ON n.id = o.id'
         '           WHERE n.segment IS DISTINCT FROM o.segment)'
         ' SELECT -1 AS s, h.*, m.o_seg AS seg FROM m JOIN handoff h ON h.customer_id = m.id'
-        ' UNION ALL SELECT 1, h.*, m.n_seg FROM m JOIN handoff h ON h.customer_id = m.id') LOOP
-        EXECUTE q;
-    END LOOP;
+        ' UNION ALL SELECT 1, h.*, m.n_seg FROM m JOIN handoff h ON h.customer_id = m.id');
+    EXECUTE v[1];
+    EXECUTE v[2];
+    IF current_setting('transaction_isolation') = 'read committed'
+       AND pg_try_advisory_xact_lock(hashtext('baton_queue_totals')) THEN
+        EXECUTE v[3];
+        EXECUTE v[4];
+    END IF;
     RETURN NULL;
 END $$;
 REVOKE ALL ON FUNCTION baton_queue_totals_segment() FROM PUBLIC;
@@ -191,14 +231,13 @@ CREATE TRIGGER customer_totals_delete BEFORE DELETE ON customer
 -- counted twice.
 DO $$
 DECLARE
-    q text;
-BEGIN
-    FOREACH q IN ARRAY baton_queue_totals_sql(
+    v text[] := baton_queue_totals_sql(
         'SELECT 1 AS s, h.*, c.segment AS seg FROM handoff h JOIN customer c ON c.id = h.customer_id'
         ' WHERE h.state IN (''open'', ''acknowledged'')'
-        '    OR h.acknowledged_at >= now() - interval ''31 days''') LOOP
-        EXECUTE q;
-    END LOOP;
+        '    OR h.acknowledged_at >= now() - interval ''31 days''');
+BEGIN
+    EXECUTE v[1];
+    EXECUTE v[2];
 END $$;
 
 -- Reading --------------------------------------------------------------------------
