@@ -78,7 +78,8 @@ static const char sql_list_segment[] =
  * uncorrelated condition (a one-time filter) runs only one of them.  The
  * medians come from the totals only for views with at most one filter
  * (baton_queue_medians_fast).  A median is the lower middle value, floored
- * to what fmt_age prints (baton_age_bucket), by either branch.
+ * to what fmt_age prints (baton_age_bucket), over whole UTC days, by either
+ * branch.
  * The statements of one fetch share one parameter list; "$3 = $3" marks the
  * ones a statement does not filter on, so the server still knows their
  * types. */
@@ -98,13 +99,16 @@ static const char sql_counts_segment[] =
 	QUEUE_COUNTS(" FROM handoff h JOIN customer c ON c.id = h.customer_id", QUEUE_SEGMENT);
 
 #define QUEUE_ACK_S "baton_ack_seconds(h.created_at, h.acknowledged_at)"
+/* The windows are whole UTC days, as the totals count them: today and the
+ * 6 (the 29) days before it. */
+#define QUEUE_SINCE(DAYS) "((now() AT TIME ZONE 'UTC')::date - " DAYS ")::timestamp AT TIME ZONE 'UTC'"
 #define QUEUE_MEDIANS_FAST "(SELECT baton_queue_medians_fast" QUEUE_TOTALS_ARGS ")"
 #define QUEUE_MEDIANS(FROM, SEG)                                                         \
 	"SELECT * FROM baton_queue_medians" QUEUE_TOTALS_ARGS " WHERE " QUEUE_MEDIANS_FAST   \
 	" UNION ALL SELECT baton_age_bucket(percentile_disc(0.5) WITHIN GROUP"               \
-	"   (ORDER BY " QUEUE_ACK_S ") FILTER (WHERE h.acknowledged_at > now() - interval '7 days')),"  \
+	"   (ORDER BY " QUEUE_ACK_S ") FILTER (WHERE h.acknowledged_at >= " QUEUE_SINCE("6") ")),"  \
 	" baton_age_bucket(percentile_disc(0.5) WITHIN GROUP (ORDER BY " QUEUE_ACK_S "))" FROM \
-	" WHERE h.acknowledged_at > now() - interval '30 days'" QUEUE_WHERE SEG QUEUE_UNUSED \
+	" WHERE h.acknowledged_at >= " QUEUE_SINCE("29") QUEUE_WHERE SEG QUEUE_UNUSED \
 	" AND NOT " QUEUE_MEDIANS_FAST " HAVING NOT " QUEUE_MEDIANS_FAST
 
 static const char sql_medians[] = QUEUE_MEDIANS(" FROM handoff h", QUEUE_NO_SEGMENT);

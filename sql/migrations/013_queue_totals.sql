@@ -7,18 +7,19 @@
 --    shows are a sum over its few rows.  "Breached" depends on the clock,
 --    not on a write, so it is never stored: breached = open with a deadline
 --    minus open still within it, and those still within their SLA are few
---    (an SLA is hours) and read directly from handoff_open_due_idx.
+--    (an SLA is hours) and read directly from handoff_open_within_idx.
 -- 2. queue_ack_hist: times to acknowledge, counted per UTC day of the
 --    acknowledgement and per bucket of the time taken.  A bucket is what
 --    the screen prints (fmt_age in src/fmt.c: minutes under an hour, hours
 --    under a day, then days, weeks, months, years), so a median read from
 --    the buckets prints exactly as the median of the values.  The median is
---    the lower middle value (percentile_disc).  Each acknowledgement is
---    counted once per dimension a view filters on (all, team, person,
---    reason, priority, segment): a view with one filter reads one range;
---    views combining filters read the handoffs directly.  Whole days come
---    from the buckets, the partial first day of a window from the covering
---    index handoff_acknowledged_at_idx (002).  Acknowledgements older than
+--    the lower middle value (percentile_disc).  The windows are whole UTC
+--    days: "the last 7 days" is today and the 6 days before it, "the last
+--    30 days" today and the 29 before (src/queue.c counts the same ones
+--    directly).  Each acknowledgement is counted once per dimension a view
+--    filters on (all, team, person, reason, priority, segment): a view with
+--    one filter reads one range; views combining filters read the handoffs
+--    directly.  Acknowledgements older than
 --    31 days are not counted: no window reaches them.
 --
 -- Both are kept by statement-level triggers with transition tables, as rows
@@ -248,6 +249,11 @@ BEGIN
 END $$;
 
 -- Reading --------------------------------------------------------------------------
+-- The open handoffs still within their deadline, by deadline, with what a
+-- view filters on: the range after now() is what is not breached yet.
+CREATE INDEX handoff_open_within_idx ON handoff (ack_due_at)
+    INCLUDE (to_team, to_staff, reason, priority, customer_id) WHERE state = 'open';
+
 -- Whether the session user may read the totals: they count every customer.
 CREATE FUNCTION baton_me_sees_totals() RETURNS boolean
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
@@ -280,7 +286,8 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
             AND (p_segment = '' OR q.segment = p_segment)
             AND (NOT p_mine OR q.to_staff = session_user OR q.to_team = me.team)
           GROUP BY q.to_team HAVING sum(q.n) > 0),
-    -- Open and still within their deadline: the few not breached.
+    -- Open and still within their deadline: the few not breached
+    -- (handoff_open_within_idx).
     w AS (SELECT h.to_team, count(*) AS n
           FROM handoff h, me
           WHERE h.state = 'open' AND h.ack_due_at >= now()
@@ -304,10 +311,7 @@ CREATE FUNCTION baton_queue_medians(p_team text, p_person text, p_reason text, p
 RETURNS TABLE (median_7d bigint, median_30d bigint)
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
-    e7 timestamptz := now() - interval '7 days';
-    e30 timestamptz := now() - interval '30 days';
-    d7 date := (e7 AT TIME ZONE 'UTC')::date;      -- the windows' first, partial days
-    d30 date := (e30 AT TIME ZONE 'UTC')::date;
+    today date := (now() AT TIME ZONE 'UTC')::date;
     v_team text := (SELECT s.team_id FROM staff s WHERE s.role_name = session_user);
     v_dim "char" := '*';
     v_val text := '';
@@ -328,34 +332,18 @@ BEGIN
     END IF;
     RETURN QUERY
     WITH v AS (
-        -- Whole days: in the 30-day window, and in the 7-day one after its
-        -- first day.
-        SELECT q.day > d7 AS in7, true AS in30, q.bucket, q.n
+        SELECT q.day, q.bucket, q.n
         FROM queue_ack_hist q
-        WHERE q.dim = v_dim AND q.val = v_val AND q.day > d30 AND q.n <> 0
+        WHERE q.dim = v_dim AND q.val = v_val AND q.day >= today - 29
         UNION ALL
         -- "mine": also what was handed to me on another team than mine.
-        SELECT q.day > d7, true, q.bucket, q.n
+        SELECT q.day, q.bucket, q.n
         FROM queue_ack_hist q
-        WHERE p_mine AND q.dim = 's' AND q.val = session_user AND q.day > d30 AND q.n <> 0
-          AND q.team IS DISTINCT FROM v_team
-        UNION ALL
-        -- The partial first days, from the covering index.
-        -- A row is in one of them only (they are 23 days apart); the
-        -- 30-day window has the 7-day window's first day whole already.
-        SELECT h.acknowledged_at > e7, h.acknowledged_at < (d30 + 1)::timestamp AT TIME ZONE 'UTC',
-               baton_age_bucket(baton_ack_seconds(h.created_at, h.acknowledged_at)), 1::bigint
-        FROM handoff h
-        WHERE ((h.acknowledged_at > e30 AND h.acknowledged_at < (d30 + 1)::timestamp AT TIME ZONE 'UTC')
-               OR (h.acknowledged_at > e7 AND h.acknowledged_at < (d7 + 1)::timestamp AT TIME ZONE 'UTC'))
-          AND (p_team = '' OR h.to_team = p_team) AND (p_person = '' OR h.to_staff = p_person)
-          AND (p_reason = '' OR h.reason = p_reason) AND (p_priority = '' OR h.priority = p_priority)
-          AND (p_segment = '' OR EXISTS (SELECT 1 FROM customer c
-                                         WHERE c.id = h.customer_id AND c.segment = p_segment))
-          AND (NOT p_mine OR h.to_staff = session_user OR h.to_team = v_team)),
-    w AS (SELECT 7 AS win, v.bucket, v.n FROM v WHERE v.in7
+        WHERE p_mine AND q.dim = 's' AND q.val = session_user AND q.day >= today - 29
+          AND q.team IS DISTINCT FROM v_team),
+    w AS (SELECT 7 AS win, v.bucket, v.n FROM v WHERE v.day >= today - 6
           UNION ALL
-          SELECT 30, v.bucket, v.n FROM v WHERE v.in30),
+          SELECT 30, v.bucket, v.n FROM v),
     -- The lower middle value: the first bucket holding half of them.
     c AS (SELECT w.win, w.bucket, sum(sum(w.n)) OVER (PARTITION BY w.win ORDER BY w.bucket) AS cum,
                  sum(sum(w.n)) OVER (PARTITION BY w.win) AS total
