@@ -144,9 +144,13 @@ RETURN ARRAY[format($q$
     $q$, p_rows)];
 REVOKE ALL ON FUNCTION baton_queue_totals_sql(text) FROM PUBLIC;
 
--- Handoff writes.  A handoff whose customer is gone (deleted with it, see
--- below) joins nothing: its counts left with the customer.
-CREATE FUNCTION baton_queue_totals_handoff() RETURNS trigger
+-- Every write that changes a count: a handoff's (insert, update, delete,
+-- truncate), and a customer's whose segment changes or who is deleted.  A
+-- handoff whose customer is gone (deleted with it) joins nothing: its
+-- counts left with the customer, before the delete cascaded.  One function
+-- for all of them, as transition tables are visible to the trigger
+-- function's own statements only.
+CREATE FUNCTION baton_queue_totals_write() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
     v text[];
@@ -156,10 +160,27 @@ BEGIN
         DELETE FROM queue_ack_hist;
         RETURN NULL;
     END IF;
-    v := baton_queue_totals_sql(CASE TG_OP
-        WHEN 'INSERT' THEN
+    IF TG_TABLE_NAME = 'customer' AND TG_OP = 'DELETE' THEN
+        -- Before the delete cascades to the handoffs, whose own trigger
+        -- will no longer find the customer.
+        v := baton_queue_totals_sql(
+            'SELECT -1 AS s, h.*, $2::text AS seg FROM handoff h WHERE h.customer_id = $1');
+        EXECUTE v[1] USING OLD.id, OLD.segment;
+        EXECUTE v[2] USING OLD.id, OLD.segment;
+        RETURN OLD;
+    END IF;
+    v := baton_queue_totals_sql(CASE
+        -- Only the customers whose segment changed are joined to their
+        -- handoffs.
+        WHEN TG_TABLE_NAME = 'customer' THEN
+            'WITH m AS (SELECT o.id, o.segment AS o_seg, n.segment AS n_seg'
+            '           FROM old_rows o JOIN new_rows n ON n.id = o.id'
+            '           WHERE n.segment IS DISTINCT FROM o.segment)'
+            ' SELECT -1 AS s, h.*, m.o_seg AS seg FROM m JOIN handoff h ON h.customer_id = m.id'
+            ' UNION ALL SELECT 1, h.*, m.n_seg FROM m JOIN handoff h ON h.customer_id = m.id'
+        WHEN TG_OP = 'INSERT' THEN
             'SELECT 1 AS s, x.*, c.segment AS seg FROM new_rows x JOIN customer c ON c.id = x.customer_id'
-        WHEN 'DELETE' THEN
+        WHEN TG_OP = 'DELETE' THEN
             'SELECT -1 AS s, x.*, c.segment AS seg FROM old_rows x JOIN customer c ON c.id = x.customer_id'
         ELSE
             'SELECT 1 AS s, x.*, c.segment AS seg FROM new_rows x JOIN customer c ON c.id = x.customer_id'
@@ -174,58 +195,24 @@ BEGIN
     END IF;
     RETURN NULL;
 END $$;
-REVOKE ALL ON FUNCTION baton_queue_totals_handoff() FROM PUBLIC;
+REVOKE ALL ON FUNCTION baton_queue_totals_write() FROM PUBLIC;
 
 CREATE TRIGGER handoff_totals_insert AFTER INSERT ON handoff
     REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION baton_queue_totals_handoff();
+    FOR EACH STATEMENT EXECUTE FUNCTION baton_queue_totals_write();
 CREATE TRIGGER handoff_totals_update AFTER UPDATE ON handoff
     REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION baton_queue_totals_handoff();
+    FOR EACH STATEMENT EXECUTE FUNCTION baton_queue_totals_write();
 CREATE TRIGGER handoff_totals_delete AFTER DELETE ON handoff
     REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION baton_queue_totals_handoff();
+    FOR EACH STATEMENT EXECUTE FUNCTION baton_queue_totals_write();
 CREATE TRIGGER handoff_totals_truncate AFTER TRUNCATE ON handoff
-    FOR EACH STATEMENT EXECUTE FUNCTION baton_queue_totals_handoff();
-
--- A customer's segment changes: its handoffs' counts move with it.  Only
--- the customers whose segment changed are joined to their handoffs.
-CREATE FUNCTION baton_queue_totals_segment() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
-DECLARE
-    v text[];
-BEGIN
-    IF TG_OP = 'DELETE' THEN
-        -- Before the delete cascades to the handoffs, whose own trigger
-        -- will no longer find the customer.
-        v := baton_queue_totals_sql(
-            'SELECT -1 AS s, h.*, $2::text AS seg FROM handoff h WHERE h.customer_id = $1');
-        EXECUTE v[1] USING OLD.id, OLD.segment;
-        EXECUTE v[2] USING OLD.id, OLD.segment;
-        RETURN OLD;
-    END IF;
-    v := baton_queue_totals_sql(
-        'WITH m AS (SELECT o.id, o.segment AS o_seg, n.segment AS n_seg'
-        '           FROM old_rows o JOIN new_rows n ON n.id = o.id'
-        '           WHERE n.segment IS DISTINCT FROM o.segment)'
-        ' SELECT -1 AS s, h.*, m.o_seg AS seg FROM m JOIN handoff h ON h.customer_id = m.id'
-        ' UNION ALL SELECT 1, h.*, m.n_seg FROM m JOIN handoff h ON h.customer_id = m.id');
-    EXECUTE v[1];
-    EXECUTE v[2];
-    IF current_setting('transaction_isolation') = 'read committed'
-       AND pg_try_advisory_xact_lock(hashtext('baton_queue_totals')) THEN
-        EXECUTE v[3];
-        EXECUTE v[4];
-    END IF;
-    RETURN NULL;
-END $$;
-REVOKE ALL ON FUNCTION baton_queue_totals_segment() FROM PUBLIC;
-
+    FOR EACH STATEMENT EXECUTE FUNCTION baton_queue_totals_write();
 CREATE TRIGGER customer_totals_segment AFTER UPDATE ON customer
     REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION baton_queue_totals_segment();
+    FOR EACH STATEMENT EXECUTE FUNCTION baton_queue_totals_write();
 CREATE TRIGGER customer_totals_delete BEFORE DELETE ON customer
-    FOR EACH ROW EXECUTE FUNCTION baton_queue_totals_segment();
+    FOR EACH ROW EXECUTE FUNCTION baton_queue_totals_write();
 
 -- The counts as they stand.  Creating the triggers locked handoff and
 -- customer against writes until this migration commits: none is missed or
