@@ -265,7 +265,9 @@ CREATE FUNCTION baton_queue_counts(p_team text, p_person text, p_reason text, p_
 RETURNS TABLE (to_team text, active bigint, unack bigint, breached bigint)
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
     WITH me AS (SELECT (SELECT s.team_id FROM staff s WHERE s.role_name = session_user) AS team),
-    t AS (SELECT q.to_team, sum(q.n) AS active, sum(q.n) FILTER (WHERE q.state = 'open') AS unack,
+    -- Each once: a generic plan guesses one row of each and would
+    -- otherwise compute w again for every team of t.
+    t AS MATERIALIZED (SELECT q.to_team, sum(q.n) AS active, sum(q.n) FILTER (WHERE q.state = 'open') AS unack,
                  sum(q.n) FILTER (WHERE q.state = 'open' AND q.dated) AS dated
           FROM queue_total q, me
           WHERE (p_team = '' OR q.to_team = p_team) AND (p_person = '' OR q.to_staff = p_person)
@@ -275,7 +277,7 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
           GROUP BY q.to_team HAVING sum(q.n) > 0),
     -- Open and still within their deadline: the few not breached
     -- (handoff_open_within_idx).
-    w AS (SELECT h.to_team, count(*) AS n
+    w AS MATERIALIZED (SELECT h.to_team, count(*) AS n
           FROM handoff h, me
           WHERE h.state = 'open' AND h.ack_due_at >= now()
             AND (p_team = '' OR h.to_team = p_team) AND (p_person = '' OR h.to_staff = p_person)
