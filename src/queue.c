@@ -73,28 +73,46 @@ static const char sql_list[] = QUEUE_LIST(" FROM handoff h", QUEUE_NO_SEGMENT);
 static const char sql_list_segment[] =
 	QUEUE_LIST(" FROM handoff h JOIN customer c ON c.id = h.customer_id", QUEUE_SEGMENT);
 
-/* Counts over the active handoffs, per receiving team.  The statements of
- * one fetch share one parameter list; "$3 = $3" marks the ones a statement
- * does not filter on, so the server still knows their types. */
+/* Counts over the active handoffs, per receiving team, and the median
+ * times to acknowledge: from the totals of migration 013 when the person
+ * sees every customer (baton_queue_counts, baton_queue_medians: a sum over
+ * few rows), else counted directly under the row-level policies, so that a
+ * scope never counts what it hides.  Both branches are in one statement; an
+ * uncorrelated condition (a one-time filter) runs only one of them.  The
+ * medians come from the totals only for views with at most one filter
+ * (baton_queue_medians_fast).  A median is the lower middle value, floored
+ * to what fmt_age prints (baton_age_bucket), over whole UTC days, by either
+ * branch.
+ * The statements of one fetch share one parameter list; "$3 = $3" marks the
+ * ones a statement does not filter on, so the server still knows their
+ * types. */
+#define QUEUE_TOTALS_ARGS "($1, $2, $4, $5, $6, $8 = 't')"
+#define QUEUE_UNUSED " AND $3 = $3 AND $7 = $7 AND $9 = $9"
 #define QUEUE_COUNTS(FROM, SEG)                                                          \
-	"SELECT h.to_team, count(*), count(*) FILTER (WHERE h.state = 'open'),"              \
+	"SELECT * FROM baton_queue_counts" QUEUE_TOTALS_ARGS                                 \
+	" WHERE (SELECT baton_me_sees_totals())"                                             \
+	" UNION ALL (SELECT h.to_team, count(*), count(*) FILTER (WHERE h.state = 'open'),"  \
 	" count(*) FILTER (WHERE h.state = 'open' AND h.ack_due_at < now())" FROM            \
-	" WHERE h.state IN ('open', 'acknowledged')" QUEUE_WHERE SEG                         \
-	" AND $3 = $3 AND $7 = $7 AND $9 = $9"                                               \
-	" GROUP BY h.to_team ORDER BY h.to_team"
+	" WHERE h.state IN ('open', 'acknowledged')" QUEUE_WHERE SEG QUEUE_UNUSED            \
+	" AND NOT (SELECT baton_me_sees_totals())"                                           \
+	" GROUP BY h.to_team) ORDER BY 1"
 
 static const char sql_counts[] = QUEUE_COUNTS(" FROM handoff h", QUEUE_NO_SEGMENT);
 static const char sql_counts_segment[] =
 	QUEUE_COUNTS(" FROM handoff h JOIN customer c ON c.id = h.customer_id", QUEUE_SEGMENT);
 
+#define QUEUE_ACK_S "baton_ack_seconds(h.created_at, h.acknowledged_at)"
+/* The windows are whole UTC days, as the totals count them: today and the
+ * 6 (the 29) days before it. */
+#define QUEUE_SINCE(DAYS) "((now() AT TIME ZONE 'UTC')::date - " DAYS ")::timestamp AT TIME ZONE 'UTC'"
+#define QUEUE_MEDIANS_FAST "(SELECT baton_queue_medians_fast" QUEUE_TOTALS_ARGS ")"
 #define QUEUE_MEDIANS(FROM, SEG)                                                         \
-	"SELECT extract(epoch FROM percentile_cont(0.5) WITHIN GROUP"                        \
-	"   (ORDER BY h.acknowledged_at - h.created_at)"                                     \
-	"   FILTER (WHERE h.acknowledged_at > now() - interval '7 days'))::bigint,"          \
-	" extract(epoch FROM percentile_cont(0.5) WITHIN GROUP"                              \
-	"   (ORDER BY h.acknowledged_at - h.created_at))::bigint" FROM                       \
-	" WHERE h.acknowledged_at > now() - interval '30 days'" QUEUE_WHERE SEG              \
-	" AND $3 = $3 AND $7 = $7 AND $9 = $9"
+	"SELECT * FROM baton_queue_medians" QUEUE_TOTALS_ARGS " WHERE " QUEUE_MEDIANS_FAST   \
+	" UNION ALL SELECT baton_age_bucket(percentile_disc(0.5) WITHIN GROUP"               \
+	"   (ORDER BY " QUEUE_ACK_S ") FILTER (WHERE h.acknowledged_at >= " QUEUE_SINCE("6") ")),"  \
+	" baton_age_bucket(percentile_disc(0.5) WITHIN GROUP (ORDER BY " QUEUE_ACK_S "))" FROM \
+	" WHERE h.acknowledged_at >= " QUEUE_SINCE("29") QUEUE_WHERE SEG QUEUE_UNUSED \
+	" AND NOT " QUEUE_MEDIANS_FAST " HAVING NOT " QUEUE_MEDIANS_FAST
 
 static const char sql_medians[] = QUEUE_MEDIANS(" FROM handoff h", QUEUE_NO_SEGMENT);
 static const char sql_medians_segment[] =

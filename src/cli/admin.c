@@ -84,6 +84,19 @@ static int report(int ok, const char *what, const char *fmt, ...)
 	return ok ? 0 : 1;
 }
 
+/* Worth knowing, not failing: the exit status stays 0. */
+static void warn(const char *what, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void warn(const char *what, const char *fmt, ...)
+{
+	va_list ap;
+	printf("%-4s %-11s ", "warn", what);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+}
+
 static int doctor_config(const struct cli *cli)
 {
 	if (cli->cfg_error)
@@ -125,13 +138,71 @@ static int doctor_staff(PGconn *c)
 	return bad;
 }
 
+/* Behind by more than one WAL segment: worth a warning. */
+#define DOCTOR_LAG_WARN_BYTES (16LL * 1024 * 1024)
+
+/* The standby of database.read_conninfo: reachable, a standby, how far
+ * behind the primary (c, NULL if that is down).  The console's reads fall
+ * back to the primary by themselves, so each problem is a warning; the
+ * conninfo itself is never printed (it may hold a password). */
+static void doctor_reads(const struct cli *cli, PGconn *c)
+{
+	char err[1024];
+	const char *ri = cli->cfg ? cli->cfg->read_conninfo : NULL;
+	if (!ri || !*ri) {
+		report(1, "reads", "no database.read_conninfo: the console reads from the primary");
+		return;
+	}
+	PGconn *s = db_connect(cli->cfg, ri, err, sizeof err);
+	if (!s) {
+		warn("reads", "cannot reach read_conninfo (%s): the console reads from the primary", err);
+		return;
+	}
+	char *host = text_clean_dup(PQhost(s) ? PQhost(s) : "?", TEXT_ONELINE);
+	const char *where = host[0] == '/' ? "a local socket" : host;
+	PGresult *r = db_exec(s, "SELECT pg_is_in_recovery(), pg_last_wal_replay_lsn()::text,"
+	                         " extract(epoch FROM now() - pg_last_xact_replay_timestamp())::bigint",
+	                      0, NULL, err, sizeof err);
+	PGresult *lag = NULL;
+	if (r && PQgetvalue(r, 0, 0)[0] == 't' && c && !PQgetisnull(r, 0, 1)) {
+		const char *p[1] = {PQgetvalue(r, 0, 1)};
+		lag = db_exec(c, "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1::pg_lsn)::bigint", 1, p,
+		              err, sizeof err);
+	}
+	long long behind = lag ? atoll(PQgetvalue(lag, 0, 0)) : -1;
+	if (!r)
+		warn("reads", "read_conninfo: %s: the console reads from the primary", err);
+	else if (PQgetvalue(r, 0, 0)[0] != 't')
+		warn("reads", "read_conninfo reaches a primary on %s, not a standby (pg_is_in_recovery is"
+		     " false): reads go to a primary", where);
+	else if (behind > DOCTOR_LAG_WARN_BYTES)
+		warn("reads", "standby on %s is %lld bytes behind the primary: the console waits for it"
+		     " after its own writes, then reads from the primary", where, behind);
+	else {
+		char lagtxt[64] = "";
+		if (!PQgetisnull(r, 0, 2))
+			snprintf(lagtxt, sizeof lagtxt, "; last transaction replayed %s s ago", PQgetvalue(r, 0, 2));
+		if (behind < 0)
+			report(1, "reads", "standby on %s%s", where, lagtxt);
+		else
+			report(1, "reads", "standby on %s, %lld bytes behind the primary%s", where, behind, lagtxt);
+	}
+	PQclear(lag);
+	PQclear(r);
+	free(host);
+	PQfinish(s);
+}
+
 static int doctor_database(const struct cli *cli)
 {
 	char err[1024];
 	int bad = 0;
 	PGconn *c = db_connect(cli->cfg, cli->conninfo, err, sizeof err);
-	if (!c)
-		return report(0, "connection", "%s", err);
+	if (!c) {
+		report(0, "connection", "%s", err);
+		doctor_reads(cli, NULL);
+		return 1;
+	}
 	const char *host = PQhost(c);
 	int sv = PQserverVersion(c);
 	report(1, "connection", "database %s as %s on %s (PostgreSQL %d.%d)", PQdb(c), PQuser(c),
@@ -154,6 +225,7 @@ static int doctor_database(const struct cli *cli)
 
 	if (cur > 0)
 		bad |= doctor_staff(c);
+	doctor_reads(cli, c);
 	PQfinish(c);
 	return bad;
 }
@@ -162,8 +234,10 @@ int cli_doctor(const struct cli *cli, int argc, char **argv)
 {
 	static const char usage[] =
 		"Usage: baton [-c FILE] [-d CONNINFO] doctor\n"
-		"Check the configuration, the database connection, the schema version and\n"
-		"your staff entry; one line each, with what to do when something is wrong.\n";
+		"Check the configuration, the database connection, the schema version,\n"
+		"your staff entry and the standby of database.read_conninfo (reachable, a\n"
+		"standby, how far behind); one line each, with what to do when something\n"
+		"is wrong. A standby problem is a warning: reads fall back to the primary.\n";
 	if (wants_help(argc, argv, usage))
 		return EXIT_OK;
 	if (argc > 1) {

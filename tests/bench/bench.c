@@ -817,6 +817,52 @@ static void bench_finder(PGconn *c)
 
 /* --- 3. the queue ------------------------------------------------------------------ */
 
+int queue_cases(PGconn *c, struct queue_case *cases, int max, char *person, size_t person_n)
+{
+	PGresult *me = query(c, finder_me_sql, 0, NULL);
+	char team[40];
+	snprintf(team, sizeof team, "%s", PQgetvalue(me, 0, ME_TEAM));
+	PQclear(me);
+	/* A person of the team to filter on: someone on the same team. */
+	person[0] = '\0';
+	{
+		const char *p[1] = {team};
+		PGresult *r = query(c, "SELECT role_name FROM staff WHERE team_id = $1 AND NOT is_lead"
+		                       " ORDER BY role_name LIMIT 1", 1, p);
+		if (PQntuples(r))
+			snprintf(person, person_n, "%s", PQgetvalue(r, 0, 0));
+		PQclear(r);
+	}
+	int n = 0;
+#define CASE(lbl) (n < max ? (memset(&cases[n], 0, sizeof cases[n]), cases[n].label = (lbl), &cases[n++].f) \
+                           : (die("too many queue cases"), (struct queue_filter *)NULL))
+	CASE("default view: my teams (mine)")->mine = 1;
+	CASE("all teams (no filter)");
+	snprintf(CASE("team=support")->team, sizeof cases[0].f.team, "support");
+	snprintf(CASE("team=marketing")->team, sizeof cases[0].f.team, "marketing");
+	snprintf(CASE("person (to=team member)")->person, sizeof cases[0].f.person, "%s", person);
+	snprintf(CASE("state=open")->state, sizeof cases[0].f.state, "open");
+	snprintf(CASE("state=acknowledged")->state, sizeof cases[0].f.state, "acknowledged");
+	snprintf(CASE("state=resolved")->state, sizeof cases[0].f.state, "resolved");
+	snprintf(CASE("reason=escalation")->reason, sizeof cases[0].f.reason, "escalation");
+	snprintf(CASE("priority=urgent")->priority, sizeof cases[0].f.priority, "urgent");
+	CASE("breached")->breached = 1;
+	snprintf(CASE("segment=strategic")->segment, sizeof cases[0].f.segment, "strategic");
+	snprintf(CASE("segment=smb")->segment, sizeof cases[0].f.segment, "smb");
+	{
+		struct queue_filter *f = CASE("mine + state=resolved");
+		f->mine = 1;
+		snprintf(f->state, sizeof f->state, "resolved");
+	}
+	{
+		struct queue_filter *f = CASE("team=support + priority=high");
+		snprintf(f->team, sizeof f->team, "support");
+		snprintf(f->priority, sizeof f->priority, "high");
+	}
+#undef CASE
+	return n;
+}
+
 struct qcase {
 	const char *label;
 	struct queue_filter f;
@@ -836,39 +882,15 @@ static void bench_queue(PGconn *c)
 	snprintf(team, sizeof team, "%s", PQgetvalue(me, 0, ME_TEAM));
 	int lead = PQgetvalue(me, 0, ME_LEAD)[0] == 't';
 	PQclear(me);
-	/* A person of the team to filter on: someone on the same team. */
-	char person[64] = "";
-	{
-		const char *p[1] = {team};
-		PGresult *r = query(c, "SELECT role_name FROM staff WHERE team_id = $1 AND NOT is_lead"
-		                       " ORDER BY role_name LIMIT 1", 1, p);
-		if (PQntuples(r))
-			snprintf(person, sizeof person, "%s", PQgetvalue(r, 0, 0));
-		PQclear(r);
-	}
-
+	char person[64];
+	struct queue_case qc[16];
 	struct qcase cases[16];
-	int n = 0;
-#define CASE(lbl) (memset(&cases[n], 0, sizeof cases[n]), cases[n].label = (lbl), &cases[n++].f)
-	CASE("default view: my teams (mine)")->mine = 1;
-	CASE("all teams (no filter)");
-	snprintf(CASE("team=support")->team, sizeof cases[0].f.team, "support");
-	snprintf(CASE("team=marketing")->team, sizeof cases[0].f.team, "marketing");
-	snprintf(CASE("person (to=team member)")->person, sizeof cases[0].f.person, "%s", person);
-	snprintf(CASE("state=open")->state, sizeof cases[0].f.state, "open");
-	snprintf(CASE("state=acknowledged")->state, sizeof cases[0].f.state, "acknowledged");
-	snprintf(CASE("state=resolved")->state, sizeof cases[0].f.state, "resolved");
-	snprintf(CASE("reason=escalation")->reason, sizeof cases[0].f.reason, "escalation");
-	snprintf(CASE("priority=urgent")->priority, sizeof cases[0].f.priority, "urgent");
-	CASE("breached")->breached = 1;
-	snprintf(CASE("segment=strategic")->segment, sizeof cases[0].f.segment, "strategic");
-	snprintf(CASE("segment=smb")->segment, sizeof cases[0].f.segment, "smb");
-	{
-		struct queue_filter *f = CASE("mine + state=resolved");
-		f->mine = 1;
-		snprintf(f->state, sizeof f->state, "resolved");
+	int n = queue_cases(c, qc, 16, person, sizeof person);
+	for (int i = 0; i < n; i++) {
+		memset(&cases[i], 0, sizeof cases[i]);
+		cases[i].label = qc[i].label;
+		cases[i].f = qc[i].f;
 	}
-#undef CASE
 
 	printf("\n== 3. Handoff queue (queue_statements: the list, which the console waits for on every change,\n"
 	       "   and list + counts + medians, which it fetches apart on open, R and at most every 30 s)\n");

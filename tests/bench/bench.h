@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "baton/db.h"
+#include "baton/queue.h"
 
 void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 double now_ms(void); /* CLOCK_MONOTONIC */
@@ -46,6 +47,14 @@ extern const char *g_conninfo; /* -d */
 /* load.c: N consoles at once while writers write (BATON_BENCH_CONSOLES,
  * BATON_BENCH_LOAD_SECONDS, BATON_BENCH_WRITE_RATE). */
 void bench_load(PGconn *c, const char *pgdata);
+/* The queue's filters the bench measures (bench.c), as connection c sees
+ * them (its team, a person of it): at most max, returns how many. */
+struct queue_case {
+	const char *label;
+	struct queue_filter f;
+};
+int queue_cases(PGconn *c, struct queue_case *out, int max, char *person, size_t person_n);
+
 /* budgets.c: the customer lookup, the waiting list, the queue's counts
  * and medians. */
 void bench_lookup(PGconn *c);

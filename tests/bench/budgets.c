@@ -140,38 +140,59 @@ static double waiting_once(struct dbq *q)
 	return now_ms() - t0;
 }
 
-/* Counts and medians of the queue alone, each its own round trip. */
+/* Counts and medians of the queue alone, each its own round trip, for
+ * every filter the queue section measures: a view's counts and medians
+ * are read on open, R and at most every 30 s, so each has the queue's
+ * budget. */
 static void queue_stats_budget(PGconn *lead)
 {
-	struct stats cs = {0}, ms = {0};
-	for (int v = 0; v < 3; v++) {
-		struct queue_filter f;
-		memset(&f, 0, sizeof f);
-		f.mine = v == 0;
-		if (v == 2)
-			snprintf(f.segment, sizeof f.segment, "smb");
+	struct queue_case cases[16];
+	char person[64];
+	int n = queue_cases(lead, cases, 16, person, sizeof person);
+	struct stats call = {0}, mall = {0};
+	int miss = 0;
+	double worst = 0;
+	const char *worst_label = "";
+	printf("  the queue's counts and medians, each alone, every filter (20 runs each after 3\n"
+	       "  warm-up runs; the console reads them on open, R and at most every 30 s):\n");
+	print_stats_head();
+	for (int v = 0; v < n; v++) {
 		struct queue_params qp;
 		struct db_stmt st[3];
-		queue_statements(&f, &qp, st);
+		struct stats cs = {0}, ms = {0};
+		queue_statements(&cases[v].f, &qp, st);
 		for (int k = 0; k < 3; k++)
 			timed_pipeline(lead, st + 1, 2, NULL);
-		for (int k = 0; k < 30; k++) {
+		for (int k = 0; k < 20; k++) {
 			st_add(&cs, timed_pipeline(lead, st + 1, 1, NULL));
 			st_add(&ms, timed_pipeline(lead, st + 2, 1, NULL));
 		}
+		char label[96];
+		snprintf(label, sizeof label, "counts  %s", cases[v].label);
+		print_stats(label, &cs, TARGET_QUEUE_P99_MS);
+		snprintf(label, sizeof label, "medians %s", cases[v].label);
+		print_stats(label, &ms, TARGET_QUEUE_P99_MS);
+		double p = st_pct(&cs, 0.99) > st_pct(&ms, 0.99) ? st_pct(&cs, 0.99) : st_pct(&ms, 0.99);
+		miss += p >= TARGET_QUEUE_P99_MS;
+		if (p > worst) {
+			worst = p;
+			worst_label = cases[v].label;
+		}
+		for (size_t i = 0; i < cs.n; i++)
+			st_add(&call, cs.v[i]);
+		for (size_t i = 0; i < ms.n; i++)
+			st_add(&mall, ms.v[i]);
+		st_free(&cs);
+		st_free(&ms);
 	}
-	printf("  the queue's counts and medians, each alone (views: my teams, all teams, segment=smb;\n"
-	       "  the console reads them on open, R and at most every 30 s):\n");
-	print_stats_head();
-	print_stats("queue counts", &cs, TARGET_QUEUE_P99_MS);
-	print_stats("queue medians", &ms, TARGET_QUEUE_P99_MS);
-	summary("queue counts, medians     p99 %.2f ms, %.2f ms (my teams, all, segment)"
-	        "            target p99 < %.0f ms: %s",
-	        st_pct(&cs, 0.99), st_pct(&ms, 0.99), TARGET_QUEUE_P99_MS,
-	        st_pct(&cs, 0.99) < TARGET_QUEUE_P99_MS && st_pct(&ms, 0.99) < TARGET_QUEUE_P99_MS
-	        ? "ok" : "MISSES");
-	st_free(&cs);
-	st_free(&ms);
+	print_stats("counts, every filter", &call, TARGET_QUEUE_P99_MS);
+	print_stats("medians, every filter", &mall, TARGET_QUEUE_P99_MS);
+	summary("queue counts, medians     p99 %.2f ms, %.2f ms (every filter); %d of %d filters miss,"
+	        " worst p99 %.2f ms (%s)   target p99 < %.0f ms: %s",
+	        st_pct(&call, 0.99), st_pct(&mall, 0.99), miss, n, worst, worst_label,
+	        TARGET_QUEUE_P99_MS, miss ? "MISSES" : "ok");
+	st_free(&call);
+	st_free(&mall);
 }
 
 void bench_waiting(PGconn *c)
