@@ -1,0 +1,205 @@
+-- Baton schema, version 14: `baton import` at full scale, and absorbed
+-- customers out of sight.
+--
+-- 1. Typed values without a function call per row.  010 staged a file with
+--    one statement, but every value went through PL/pgSQL helpers (text at
+--    a path, maps, ISO times, checks: about fifteen calls a row) and SQL
+--    helpers that are not inlined because an argument appears twice (a
+--    full query per call): most of an import's time.  baton_import_stage
+--    now writes the conversion out as plain expressions, with the mapping's
+--    paths, maps and defaults as literals (from the configuration, quoted
+--    with %L; never the file's text), in three layers so that nothing is
+--    computed twice: the raw text of each field, its typed value, then the
+--    record and the first bad field.  The values and digests are the ones
+--    010 made, so that files imported before stay unchanged.
+-- 2. baton_import_problem becomes PL/pgSQL: one expression, evaluated
+--    without a query per row.
+-- 3. The customers holding an identifier are found with joins (one per
+--    kind of identifier) instead of a lateral query per identifier.
+-- 4. Absorbed customers (merged_into) are not customers of their own any
+--    more: baton_find leaves them out.
+
+-- 1. Staging ----------------------------------------------------------------------
+-- The ISO 8601 check of 010's baton_import_iso as an expression over %1$s
+-- (a trimmed text): NULL when it is not a real date and time.
+CREATE FUNCTION baton_import_iso_sql(p_expr text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT format($f$CASE
+        WHEN NOT %1$s ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?)?( ?(Z|UTC|[+-][0-9]{2}(:?[0-9]{2})?))?$' THEN NULL
+        WHEN substr(%1$s, 1, 4)::integer < 1 OR substr(%1$s, 6, 2)::integer NOT BETWEEN 1 AND 12 THEN NULL
+        WHEN substr(%1$s, 9, 2)::integer NOT BETWEEN 1 AND extract(day FROM
+                make_date(substr(%1$s, 1, 4)::integer, substr(%1$s, 6, 2)::integer, 1)
+                + interval '1 month - 1 day')::integer THEN NULL
+        WHEN CASE WHEN substr(%1$s, 14, 1) = ':' THEN substr(%1$s, 12, 2)::integer > 23
+                  OR substr(%1$s, 15, 2)::integer > 59 ELSE false END THEN NULL
+        WHEN CASE WHEN substr(%1$s, 17, 1) = ':' THEN substr(%1$s, 18, 2)::integer > 59
+                  ELSE false END THEN NULL
+        ELSE %1$s::timestamptz END$f$, p_expr)
+$$;
+
+-- A time by the source's format over the raw text %s, as an expression.
+CREATE FUNCTION baton_import_time_sql(p_raw text, p_fmt text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE
+        WHEN coalesce(p_fmt, 'iso') = 'iso' THEN baton_import_iso_sql(format('btrim(%s)', p_raw))
+        WHEN p_fmt = 'epoch' THEN format($f$CASE
+            WHEN btrim(%1$s) ~ '^[0-9]{1,10}(\.[0-9]+)?$' THEN to_timestamp(btrim(%1$s)::numeric)
+            WHEN btrim(%1$s) ~ '^[0-9]{11,13}$' THEN to_timestamp(btrim(%1$s)::numeric / 1000) END$f$, p_raw)
+        ELSE format('baton_import_pattern(%s, %L)', p_raw, p_fmt) END
+$$;
+
+-- An allowed value of raw text %s, through the map when there is one.
+CREATE FUNCTION baton_import_enum_sql(p_raw text, p_map jsonb, p_allowed text[]) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE WHEN p_map IS NOT NULL THEN format('(%L::jsonb ->> %s)', p_map, p_raw)
+        ELSE format('CASE WHEN lower(btrim(%1$s)) = ANY (%2$L::text[]) THEN lower(btrim(%1$s)) END',
+                    p_raw, p_allowed) END
+$$;
+
+-- The value and the check of one field, as expressions: the value over the
+-- raw text w.r_FIELD (or the raw JSON w.j_FIELD), the check over the raw
+-- text and t.v_FIELD, the typed value.
+CREATE FUNCTION baton_import_field_sql(p_field text, p_kind text, p_allowed text[], p_def jsonb,
+                                       OUT val text, OUT chk text)
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+    r text := format('w.%I', 'r_' || p_field);
+    j text := format('w.%I', 'j_' || p_field);
+    t text := format('t.%I', 'v_' || p_field);
+    m jsonb := p_def -> 'map';
+    fmt text := p_def ->> 'format';
+    x text;
+BEGIN
+    CASE p_kind
+    WHEN 'enum' THEN
+        val := baton_import_enum_sql(r, m, p_allowed);
+        chk := format('CASE WHEN w.%I IS NOT NULL AND %s IS NULL THEN %s END', 'r_' || p_field, t,
+            CASE WHEN m IS NOT NULL THEN format('format(%L, w.%I)', p_field || ':value "%s" is not in the map',
+                                                'r_' || p_field)
+                 ELSE format('format(%L, w.%I)', p_field || ':"%s" is not one of '
+                             || replace(array_to_string(p_allowed, ', '), '%', '%%'), 'r_' || p_field) END);
+    WHEN 'first' THEN
+        val := format('coalesce((SELECT %s FROM jsonb_array_elements_text(CASE jsonb_typeof(%2$s)'
+                      ' WHEN ''array'' THEN %2$s WHEN ''string'' THEN'
+                      ' to_jsonb(regexp_split_to_array(%2$s #>> ''{}'', ''[,;[:space:]]+'')) END)'
+                      ' WITH ORDINALITY a(e, i) WHERE %1$s IS NOT NULL ORDER BY a.i LIMIT 1), %3$L)',
+                      baton_import_enum_sql('a.e', m, p_allowed), j, p_def ->> 'default');
+    WHEN 'int' THEN
+        x := CASE WHEN m IS NULL THEN r ELSE format('(%L::jsonb ->> %s)', m, r) END;
+        val := format('CASE WHEN %1$s ~ ''^-?[0-9]{1,9}$'' THEN %1$s::integer END', x);
+        chk := format('CASE WHEN %1$s IS NOT NULL AND NOT coalesce(%2$s, %1$s) ~ ''^-?[0-9]{1,9}$'''
+                      ' THEN %3$L || '':"'' || %1$s || %4$L END', r,
+                      CASE WHEN m IS NULL THEN 'NULL' ELSE format('(%L::jsonb ->> %s)', m, r) END,
+                      p_field, CASE WHEN m IS NULL THEN '" is not a whole number' ELSE '" is not in the map' END);
+    WHEN 'date', 'time' THEN
+        val := baton_import_time_sql(r, fmt) || CASE WHEN p_kind = 'date' THEN '::date' ELSE '' END;
+        chk := format('CASE WHEN %s IS NOT NULL AND %s IS NULL THEN format(%L, %1$s) END', r, t,
+                      p_field || ':"%s" is not a date and time (' || replace(coalesce(fmt, 'iso'), '%', '%%') || ')');
+    WHEN 'domains' THEN
+        val := format('baton_import_domains(%s)', j);
+    WHEN 'email' THEN
+        val := r;
+        chk := format('CASE WHEN baton_norm_domain(%1$s) IS NULL THEN %2$L || '':"'' || %1$s'
+                      ' || ''" is not an e-mail address or a domain'' END', r, p_field);
+    WHEN 'staff' THEN
+        -- A person by the map, or by their role name; someone unknown is no one.
+        val := format('(SELECT s.role_name FROM staff s WHERE s.role_name::text = coalesce(%s, %s))',
+                      CASE WHEN m IS NULL THEN 'NULL' ELSE format('%L::jsonb ->> %s', m, r) END, r);
+    ELSE
+        val := r;
+    END CASE;
+END $$;
+
+-- The typed values of every record: baton_import_s (line, v jsonb,
+-- digest), v holding each mapped field's value; rows with a bad value
+-- rejected (the first bad field of a row names it).  Field names come from
+-- import_field; paths, maps, defaults and formats from the mapping, as
+-- literals.
+CREATE OR REPLACE FUNCTION baton_import_stage(p_spec jsonb, p_entity text) RETURNS void
+LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
+DECLARE
+    f record;
+    v_def jsonb;
+    v_get text;
+    v_raw text := '';
+    v_typed text := '';
+    v_obj text := '';
+    v_bad text := 'CASE WHEN w.r_source_id IS NULL THEN ''source_id:missing key'''
+                  ' WHEN length(w.r_source_id) > 200 THEN ''source_id:longer than 200 characters'' END';
+    v_sql record;
+BEGIN
+    FOR f IN SELECT i.field, i.kind, i.allowed FROM import_field i
+             WHERE i.entity = p_entity AND ((p_spec -> 'fields') ? i.field OR i.kind = 'key')
+             ORDER BY i.field LOOP
+        v_def := coalesce(p_spec -> 'fields' -> f.field, '{}');
+        v_get := format('r.rec #>> %L::text[]', baton_import_path(p_spec, f.field));
+        -- Blank is missing; then the default.
+        v_raw := v_raw || format(', coalesce(CASE WHEN btrim(%1$s) <> '''' THEN %1$s END, %2$L) AS %3$I,'
+                                 ' r.rec #> %4$L::text[] AS %5$I',
+                                 v_get, v_def ->> 'default', 'r_' || f.field,
+                                 baton_import_path(p_spec, f.field), 'j_' || f.field);
+        v_sql := baton_import_field_sql(f.field, f.kind, f.allowed, v_def);
+        v_typed := v_typed || format(', %s AS %I', v_sql.val, 'v_' || f.field);
+        IF (p_spec -> 'fields') ? f.field THEN
+            v_obj := v_obj || format(', %L, t.%I', f.field, 'v_' || f.field);
+        END IF;
+        IF v_sql.chk IS NOT NULL THEN
+            v_bad := v_bad || ', ' || v_sql.chk;
+        END IF;
+    END LOOP;
+    -- OFFSET 0 keeps each layer a layer: its columns are computed once a row
+    -- rather than copied into every expression that reads them.
+    EXECUTE 'CREATE TEMP TABLE baton_import_s ON COMMIT DROP AS'
+        ' SELECT line, v, md5(v::text) AS digest, bad FROM (SELECT w.line,'
+        ' jsonb_strip_nulls(jsonb_build_object(''line'', 0' || v_obj || ')) - ''line'' AS v,'
+        ' coalesce(' || v_bad || ') AS bad'
+        ' FROM (SELECT r.line' || v_raw || ' FROM pg_temp.baton_import_rows r OFFSET 0) w,'
+        ' LATERAL (SELECT 1 AS one' || v_typed || ' OFFSET 0) t) x';
+    INSERT INTO baton_import_reject (line, field, reason)
+    SELECT line, split_part(bad, ':', 1), substr(bad, strpos(bad, ':') + 1)
+    FROM baton_import_s WHERE bad IS NOT NULL;
+    DELETE FROM baton_import_s WHERE bad IS NOT NULL;
+    -- The same record twice in one file: its last line counts.
+    DELETE FROM baton_import_s a USING baton_import_s b
+    WHERE a.v ->> 'source_id' = b.v ->> 'source_id' AND a.line < b.line;
+    ANALYZE baton_import_s;
+END $$;
+
+-- 2. What an entity's rows must also be: 010's expression, in PL/pgSQL so
+-- that a row costs an expression, not a query (v appears many times: the
+-- SQL function was never inlined).
+CREATE OR REPLACE FUNCTION baton_import_problem(p_entity text, v jsonb) RETURNS text
+LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+    RETURN CASE p_entity
+    WHEN 'contacts' THEN CASE
+        WHEN v ->> 'email' NOT LIKE '%_@_%' THEN format('email:"%s" is not an e-mail address', v ->> 'email')
+        WHEN coalesce(v ->> 'name', nullif(concat_ws(' ', v ->> 'first_name', v ->> 'last_name'), ''),
+                      v ->> 'email') IS NULL THEN 'name:missing name'
+        WHEN length(coalesce(v ->> 'name', concat_ws(' ', v ->> 'first_name', v ->> 'last_name'))) > 200
+            THEN 'name:longer than 200 characters' END
+    WHEN 'tickets' THEN CASE WHEN length(v ->> 'subject') > 500 THEN 'subject:longer than 500 characters' END
+    WHEN 'milestones' THEN CASE
+        WHEN v ->> 'title' IS NULL THEN 'title:missing title'
+        WHEN length(v ->> 'title') > 200 THEN 'title:longer than 200 characters'
+        WHEN (v ->> 'position')::integer < 1 THEN 'position:must be 1 or more' END
+    WHEN 'notes' THEN CASE
+        WHEN v ->> 'body' IS NULL THEN 'body:missing text'
+        WHEN length(v ->> 'body') > 65536 THEN 'body:longer than 65536 characters' END
+    WHEN 'marketing' THEN CASE
+        WHEN v ->> 'campaign' IS NULL THEN 'campaign:missing campaign'
+        WHEN length(v ->> 'campaign') > 200 THEN 'campaign:longer than 200 characters'
+        WHEN v ->> 'status' IS NULL THEN 'status:missing status (map it, or give it a default)'
+        WHEN v ->> 'status' = 'sent' AND coalesce(v ->> 'sent_at', v ->> 'scheduled_at') IS NULL
+            THEN 'sent_at:sent, but when is missing'
+        WHEN v ->> 'status' = 'scheduled' AND v ->> 'scheduled_at' IS NULL
+            THEN 'scheduled_at:scheduled, but when is missing' END
+    WHEN 'surveys' THEN CASE
+        WHEN v ->> 'kind' IS NULL THEN 'kind:missing kind (nps, csat or ces)'
+        WHEN v ->> 'score' IS NULL THEN 'score:missing score'
+        WHEN NOT CASE v ->> 'kind' WHEN 'nps' THEN (v ->> 'score')::integer BETWEEN 0 AND 10
+                                   WHEN 'csat' THEN (v ->> 'score')::integer BETWEEN 1 AND 5
+                                   ELSE (v ->> 'score')::integer BETWEEN 1 AND 7 END
+            THEN format('score:%s is not a %s score', v ->> 'score', v ->> 'kind') END
+    END;
+END $$;
