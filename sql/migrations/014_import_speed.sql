@@ -203,3 +203,126 @@ BEGIN
             THEN format('score:%s is not a %s score', v ->> 'score', v ->> 'kind') END
     END;
 END $$;
+
+-- 3. Identity resolution: 010's baton_import_resolve, with the customers
+-- that hold an identifier found by joins.
+CREATE OR REPLACE FUNCTION baton_import_resolve(p_shared text[]) RETURNS void
+LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
+DECLARE
+    v_max integer := baton_setting_value('import_max_join')::integer;
+    v_n integer;
+BEGIN
+    DELETE FROM baton_import_claim c WHERE c.value IS NULL OR (c.kind = 'domain'
+        AND (c.value = ANY (coalesce(p_shared, '{}'))
+             OR EXISTS (SELECT 1 FROM baton_shared_domain d WHERE d.domain = c.value)));
+    -- One join per kind of identifier, which the planner may hash: a
+    -- lateral query per identifier cost 010 most of a contacts file.
+    CREATE TEMP TABLE baton_import_found ON COMMIT DROP AS
+    WITH k AS MATERIALIZED (SELECT DISTINCT kind, value FROM baton_import_claim)
+    SELECT DISTINCT x.kind, x.value, x.cid FROM (
+        SELECT k.kind, k.value, e.customer_id AS cid FROM k JOIN customer_external_id e
+            ON e.system = split_part(k.value, ':', 1) AND e.external_id = substr(k.value, strpos(k.value, ':') + 1)
+        WHERE k.kind = 'ext'
+        UNION ALL SELECT k.kind, k.value, c.id FROM k JOIN customer c ON lower(c.domain) = k.value
+        WHERE k.kind = 'domain' AND c.merged_into IS NULL
+        UNION ALL SELECT k.kind, k.value, r.customer_id FROM k
+            JOIN (SELECT r.customer_id, d.d FROM import_record r, unnest(r.domains) d(d)
+                  WHERE r.entity = 'customers' AND r.domains <> '{}') r ON r.d = k.value
+        WHERE k.kind = 'domain'
+        UNION ALL SELECT k.kind, k.value, t.customer_id FROM k JOIN contact t
+            ON baton_norm_domain(t.email) = k.value AND t.email IS NOT NULL
+        WHERE k.kind = 'domain'
+        UNION ALL SELECT k.kind, k.value, t.customer_id FROM k JOIN contact t
+            ON lower(t.email) = k.value AND t.email IS NOT NULL
+        WHERE k.kind = 'email') x;
+    ANALYZE baton_import_found;
+
+    CREATE TEMP TABLE baton_import_unused ON COMMIT DROP AS
+    SELECT kind, value, count(*) AS n FROM (
+        SELECT f.kind, f.value, 'c:' || f.cid AS who FROM baton_import_found f
+        UNION SELECT c.kind, c.value, coalesce('c:' || n.cid, c.node)
+        FROM baton_import_claim c JOIN baton_import_node n USING (node)) x
+    GROUP BY kind, value HAVING count(*) > v_max;
+    DELETE FROM baton_import_claim c USING baton_import_unused u
+    WHERE u.kind = c.kind AND u.value = c.value;
+
+    CREATE TEMP TABLE baton_import_edge (a text, b text, kind text, value text) ON COMMIT DROP;
+    INSERT INTO baton_import_edge
+    SELECT c.node, 'c:' || f.cid, c.kind, c.value
+    FROM baton_import_claim c JOIN baton_import_node n USING (node)
+    JOIN baton_import_found f USING (kind, value)
+    WHERE f.cid IS DISTINCT FROM n.cid AND c.node <> 'c:' || f.cid
+      AND NOT baton_split_apart(n.cid, f.cid);
+    INSERT INTO baton_import_edge
+    SELECT c.node, m.node, c.kind, c.value
+    FROM baton_import_claim c
+    JOIN (SELECT kind, value, min(node) AS node FROM baton_import_claim GROUP BY 1, 2) m USING (kind, value)
+    JOIN baton_import_node n1 ON n1.node = c.node JOIN baton_import_node n2 ON n2.node = m.node
+    WHERE c.node <> m.node AND NOT baton_split_apart(n1.cid, n2.cid);
+    INSERT INTO baton_import_edge
+    SELECT node, 'c:' || cid, 'self', NULL FROM baton_import_node
+    WHERE cid IS NOT NULL AND node <> 'c:' || cid;
+    ANALYZE baton_import_edge;
+
+    -- Components: each node takes the smallest label among its
+    -- neighbours' until none changes (a few rounds: chains are short).
+    CREATE TEMP TABLE baton_import_lab (n text PRIMARY KEY, l text) ON COMMIT DROP;
+    INSERT INTO baton_import_lab SELECT n, n FROM (SELECT node FROM baton_import_node
+        UNION SELECT b FROM baton_import_edge) x(n);
+    CREATE TEMP TABLE baton_import_e2 ON COMMIT DROP AS
+    SELECT a, b FROM baton_import_edge UNION SELECT b, a FROM baton_import_edge;
+    ANALYZE baton_import_lab;
+    ANALYZE baton_import_e2;
+    LOOP
+        UPDATE baton_import_lab x SET l = m.l
+        FROM (SELECT e.a AS n, min(y.l) AS l FROM baton_import_e2 e
+              JOIN baton_import_lab y ON y.n = e.b GROUP BY e.a) m
+        WHERE x.n = m.n AND m.l < x.l;
+        GET DIAGNOSTICS v_n = ROW_COUNT;
+        EXIT WHEN v_n = 0;
+    END LOOP;
+    CREATE TEMP TABLE baton_import_comp ON COMMIT DROP AS
+    SELECT l.l AS comp, min(coalesce(n.cid, CASE WHEN l.n LIKE 'c:%' THEN substr(l.n, 3)::bigint END))
+           AS survivor
+    FROM baton_import_lab l LEFT JOIN baton_import_node n ON n.node = l.n GROUP BY l.l;
+    ANALYZE baton_import_comp;
+END $$;
+-- 4. The finder: 005's baton_find, without absorbed customers (their
+-- contacts and external ids moved to the survivor, which the finder finds
+-- by them; `baton show` of an absorbed id or domain opens the survivor).
+CREATE OR REPLACE FUNCTION baton_find(p_text text, p_contains boolean)
+RETURNS TABLE (cid bigint, how integer)
+LANGUAGE plpgsql STABLE SECURITY DEFINER ROWS 100 SET search_path = public, pg_temp AS $f$
+DECLARE
+    v_scope text[];  -- NULL: every segment
+BEGIN
+    IF baton_me_active() THEN
+        v_scope := baton_me_scope();
+    ELSIF NOT baton_me_bypasses() THEN
+        RETURN;
+    END IF;
+    RETURN QUERY EXECUTE $q$
+        (SELECT id, CASE WHEN $2 THEN 0 ELSE 1 END FROM customer
+          WHERE name_folded LIKE baton_like_escape(baton_fold($1)) || '%'
+            AND ($3 IS NULL OR segment = ANY ($3)) AND merged_into IS NULL
+          ORDER BY name_folded USING ~<~ LIMIT 50)
+        UNION ALL (SELECT id, 1 FROM customer
+          WHERE $2 AND name_folded LIKE '%' || baton_like_escape(baton_fold($1)) || '%'
+            AND ($3 IS NULL OR segment = ANY ($3)) AND merged_into IS NULL
+          LIMIT 100)
+        UNION ALL (SELECT id, 2 FROM customer
+          WHERE lower(domain) LIKE baton_like_escape(lower($1)) || '%'
+            AND ($3 IS NULL OR segment = ANY ($3)) AND merged_into IS NULL
+          ORDER BY lower(domain) USING ~<~ LIMIT 50)
+        UNION ALL (SELECT x.customer_id, 3 FROM contact x
+          WHERE lower(x.email) LIKE baton_like_escape(lower($1)) || '%'
+            AND ($3 IS NULL OR EXISTS (SELECT 1 FROM customer c
+                 WHERE c.id = x.customer_id AND c.segment = ANY ($3)))
+          ORDER BY lower(x.email) USING ~<~ LIMIT 50)
+        UNION ALL (SELECT x.customer_id, 4 FROM customer_external_id x
+          WHERE lower(x.external_id) LIKE baton_like_escape(lower($1)) || '%'
+            AND ($3 IS NULL OR EXISTS (SELECT 1 FROM customer c
+                 WHERE c.id = x.customer_id AND c.segment = ANY ($3)))
+          ORDER BY lower(x.external_id) USING ~<~ LIMIT 50)
+    $q$ USING p_text, p_contains, v_scope;
+END $f$;
