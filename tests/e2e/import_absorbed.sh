@@ -52,11 +52,15 @@ wait_state live 15
 type_text "Keel"
 check "finder lists the survivor" wait_for "Keel Survivor" 10
 check "finder leaves the absorbed customer out" eval '! on_screen "Keel Absorbed"'
+# Narrowed to the survivor alone, so that Enter opens it whatever the
+# finder lists first.
+type_text " Surv"
 keys Enter
 check "console: the absorbed customer's note on the survivor's screen" \
 	wait_for "Keel note before the merge" 10
 check "console: the absorbed customer's handoff on the survivor's screen" \
-	wait_for "escalation" 10
+	wait_for "Keel handoff before the merge" 10
+check "console: that screen is the survivor's" eval 'on_screen "t timeline" && on_screen "Keel Survivor"'
 keys Q
 check "console quits with exit status 0" exit_status_is 0 10
 
