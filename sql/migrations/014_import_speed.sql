@@ -110,6 +110,41 @@ BEGIN
     END CASE;
 END $$;
 
+-- 010's baton_import_begin, which also notes the run's source for the
+-- stage (baton_import_ctx).
+CREATE OR REPLACE FUNCTION baton_import_begin(p_run uuid, p_source text, p_entity text, p_file text,
+                                   p_columns integer)
+RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+    v_cols text;
+BEGIN
+    PERFORM baton_import_check();
+    IF NOT EXISTS (SELECT 1 FROM import_field f WHERE f.entity = p_entity) THEN
+        RAISE EXCEPTION 'unknown entity "%": the entities are %', p_entity,
+            (SELECT string_agg(DISTINCT f.entity, ', ') FROM import_field f)
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF p_columns IS NULL OR p_columns NOT BETWEEN 0 AND 1000 THEN
+        RAISE EXCEPTION 'a file has from 1 to 1000 columns' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF EXISTS (SELECT 1 FROM import_run r WHERE r.id = p_run) THEN
+        RAISE EXCEPTION 'import run % was already recorded', p_run USING ERRCODE = 'unique_violation';
+    END IF;
+    INSERT INTO import_run (id, source, entity, file) VALUES (p_run, p_source, p_entity, p_file);
+    DROP TABLE IF EXISTS pg_temp.baton_import_raw, pg_temp.baton_import_reject, pg_temp.baton_import_ctx;
+    SELECT coalesce(string_agg(format(', c%s text', i), '' ORDER BY i), ', raw text')
+        INTO v_cols FROM generate_series(1, p_columns) i;
+    EXECUTE 'CREATE TEMP TABLE baton_import_raw (line bigint NOT NULL' || v_cols || ') ON COMMIT DROP';
+    CREATE TEMP TABLE baton_import_reject (line bigint, field text, reason text, raw text)
+        ON COMMIT DROP;
+    -- Which source the staged file is of: baton_import_stage skips the
+    -- records that source already has as they are.
+    CREATE TEMP TABLE baton_import_ctx ON COMMIT DROP AS SELECT p_run AS run, p_source AS source;
+    EXECUTE format('GRANT INSERT ON pg_temp.baton_import_raw TO %I', session_user);
+    EXECUTE format('GRANT SELECT ON pg_temp.baton_import_reject TO %I', session_user);
+END $$;
+
 -- The typed values of every record: baton_import_s (line, v jsonb,
 -- digest), v holding each mapped field's value; rows with a bad value
 -- rejected (the first bad field of a row names it).  Field names come from
@@ -127,6 +162,9 @@ DECLARE
     v_bad text := 'CASE WHEN w.r_source_id IS NULL THEN ''source_id:missing key'''
                   ' WHEN length(w.r_source_id) > 200 THEN ''source_id:longer than 200 characters'' END';
     v_sql record;
+    v_src text := (SELECT c.source FROM pg_temp.baton_import_ctx c);
+    v_fp text := md5(p_spec::text);  -- the mapping: another one converts anew
+    v_key text;
 BEGIN
     FOR f IN SELECT i.field, i.kind, i.allowed FROM import_field i
              WHERE i.entity = p_entity AND ((p_spec -> 'fields') ? i.field OR i.kind = 'key')
@@ -147,14 +185,28 @@ BEGIN
             v_bad := v_bad || ', ' || v_sql.chk;
         END IF;
     END LOOP;
+    -- A digest is two: md5 of the values (as 010's) and md5 of the record
+    -- as it came under this mapping.  A record the source already has with
+    -- the same text is unchanged: skipped here, before any conversion (not
+    -- when its key is in the file twice: its last line counts).
+    v_key := format('coalesce(CASE WHEN btrim(%1$s) <> '''' THEN %1$s END, %2$L)',
+                    format('r.rec #>> %L::text[]', baton_import_path(p_spec, 'source_id')),
+                    p_spec -> 'fields' -> 'source_id' ->> 'default');
+    IF v_src IS NOT NULL THEN
+        EXECUTE format('DELETE FROM pg_temp.baton_import_rows r USING import_record i'
+            ' WHERE i.source = $1 AND i.source_id = %s AND substr(i.digest, 33) = md5($2 || r.rec::text)'
+            ' AND NOT EXISTS (SELECT 1 FROM pg_temp.baton_import_rows o WHERE %s = %1$s AND o.line <> r.line)',
+            v_key, replace(v_key, 'r.rec', 'o.rec')) USING v_src, v_fp;
+    END IF;
     -- OFFSET 0 keeps each layer a layer: its columns are computed once a row
     -- rather than copied into every expression that reads them.
     EXECUTE 'CREATE TEMP TABLE baton_import_s ON COMMIT DROP AS'
-        ' SELECT line, v, md5(v::text) AS digest, bad FROM (SELECT w.line,'
+        ' SELECT line, v, md5(v::text) || raw_digest AS digest, bad FROM (SELECT w.line,'
+        ' md5($1 || w.rec::text) AS raw_digest,'
         ' jsonb_strip_nulls(jsonb_build_object(''line'', 0' || v_obj || ')) - ''line'' AS v,'
         ' coalesce(' || v_bad || ') AS bad'
-        ' FROM (SELECT r.line' || v_raw || ' FROM pg_temp.baton_import_rows r OFFSET 0) w,'
-        ' LATERAL (SELECT 1 AS one' || v_typed || ' OFFSET 0) t) x';
+        ' FROM (SELECT r.line, r.rec' || v_raw || ' FROM pg_temp.baton_import_rows r OFFSET 0) w,'
+        ' LATERAL (SELECT 1 AS one' || v_typed || ' OFFSET 0) t) x' USING v_fp;
     INSERT INTO baton_import_reject (line, field, reason)
     SELECT line, split_part(bad, ':', 1), substr(bad, strpos(bad, ':') + 1)
     FROM baton_import_s WHERE bad IS NOT NULL;
@@ -162,6 +214,15 @@ BEGIN
     -- The same record twice in one file: its last line counts.
     DELETE FROM baton_import_s a USING baton_import_s b
     WHERE a.v ->> 'source_id' = b.v ->> 'source_id' AND a.line < b.line;
+    -- The same values under another text (a field not mapped changed, or
+    -- the digest is 010's, of the values alone): unchanged as well, and
+    -- the digest renewed so that the next run skips the record early.
+    WITH d AS (DELETE FROM baton_import_s s USING import_record i
+               WHERE i.source = v_src AND i.source_id = s.v ->> 'source_id'
+                 AND left(i.digest, 32) = left(s.digest, 32)
+               RETURNING s.v ->> 'source_id' AS sid, s.digest)
+    UPDATE import_record i SET digest = d.digest FROM d
+    WHERE i.source = v_src AND i.source_id = d.sid AND i.digest <> d.digest;
     ANALYZE baton_import_s;
 END $$;
 
