@@ -85,7 +85,7 @@ n_o=$scale
 n_c=$((scale * 3))
 n_t=$((scale * 10))
 echo
-echo "== Import (baton import; the limit: psql \\copy of the same file into a bare table)"
+printf "%s\n" "== Import (baton import; the limit: psql \\copy of the same file into a bare table)"
 echo "  scale $scale: $n_o organisations (CSV), $n_c contacts (CSV), $n_t tickets (JSON Lines)"
 t_o=$(imp bench-orgs "$work/orgs.csv")
 t_c=$(imp bench-contacts "$work/contacts.csv")
