@@ -8,6 +8,15 @@
 
 /* Every statement takes the customer id as $1.  Ages and time left are
  * computed by the server so that the client's clock does not matter. */
+
+/* The customer and those absorbed into it (merged_into, migration 010):
+ * an import moves their tickets, contacts, milestones and campaigns, but
+ * handoffs, notes and events stay on the row they were written about, so
+ * that `baton split` gives them back by clearing merged_into alone.  The
+ * survivor reads them through this group (merges are flattened: every
+ * absorbed row points at the survivor itself). */
+#define CV_GROUP "ANY (ARRAY(SELECT $1::bigint UNION ALL" \
+	" SELECT g.id FROM customer g WHERE g.merged_into = $1))"
 static const char sql_header[] =
 	"SELECT c.id, c.name, c.domain, c.plan, c.segment, c.lifecycle, c.onboarding_health,"
 	" c.owner, coalesce(o.display_name, c.owner::text), c.renewal_date,"
@@ -77,7 +86,7 @@ static const char sql_notes[] =
 	" extract(epoch FROM now() - n.created_at)::bigint, n.body,"
 	" n.ticket_id, n.handoff_id, n.supersedes"
 	" FROM success_note n LEFT JOIN staff s ON s.role_name = n.author"
-	" WHERE n.customer_id = $1"
+	" WHERE n.customer_id = " CV_GROUP
 	"   AND NOT EXISTS (SELECT 1 FROM success_note x WHERE x.supersedes = n.id)"
 	" ORDER BY n.created_at DESC LIMIT 100";
 
@@ -119,7 +128,7 @@ static const char sql_handoffs[] =
 	" FROM handoff h"
 	" LEFT JOIN staff ts ON ts.role_name = h.to_staff"
 	" LEFT JOIN staff au ON au.role_name = h.author"
-	" WHERE h.customer_id = $1"
+	" WHERE h.customer_id = " CV_GROUP
 	" ORDER BY h.state NOT IN ('open', 'acknowledged'),"
 	"   CASE WHEN h.state IN ('open', 'acknowledged') THEN h.created_at END,"
 	"   h.created_at DESC"
@@ -141,7 +150,7 @@ const char cv_timeline_sql[] =
 	"   FROM ticket t WHERE t.customer_id = $1 AND t.solved_at IS NOT NULL"
 	" UNION ALL SELECT n.created_at, CASE WHEN n.supersedes IS NULL THEN 'note' ELSE 'note corrected' END,"
 	"   n.author::text, coalesce('(replaces note ' || n.supersedes || ') ', '') || n.body, 'note:' || n.id"
-	"   FROM success_note n WHERE n.customer_id = $1"
+	"   FROM success_note n WHERE n.customer_id = " CV_GROUP
 	" UNION ALL SELECT coalesce(e.sent_at, e.scheduled_at),"
 	"   'campaign ' || e.status, '', e.kind || ' \"' || e.campaign || '\"', 'campaign:' || e.id"
 	"   FROM marketing_event e WHERE e.customer_id = $1"
@@ -157,13 +166,14 @@ const char cv_timeline_sql[] =
 	"   h.from_team || ' → ' || h.to_team || ' ' || h.reason"
 	"   || coalesce(': ' || CASE WHEN e.kind = 'created' THEN h.note ELSE e.comment END, ''),"
 	"   'handoff:' || h.id"
-	"   FROM handoff_event e JOIN handoff h ON h.id = e.handoff_id WHERE h.customer_id = $1"
+	"   FROM handoff_event e JOIN handoff h ON h.id = e.handoff_id WHERE h.customer_id = " CV_GROUP
 	" UNION ALL SELECT e.at, 'milestone ' || replace(e.status, '_', ' '), e.actor::text,"
 	"   m.title || coalesce(': ' || e.reason, ''), 'milestone:' || m.id"
-	"   FROM milestone_event e JOIN milestone m ON m.id = e.milestone_id WHERE e.customer_id = $1"
+	"   FROM milestone_event e JOIN milestone m ON m.id = e.milestone_id"
+	"   WHERE e.customer_id = " CV_GROUP
 	" UNION ALL SELECT e.at, 'health ' || replace(e.health, '_', ' '), e.actor::text, e.reason,"
 	"   'health:' || e.id"
-	"   FROM onboarding_health_event e WHERE e.customer_id = $1"
+	"   FROM onboarding_health_event e WHERE e.customer_id = " CV_GROUP
 	") x ORDER BY at DESC NULLS LAST LIMIT 1000";
 
 void cv_statements(struct db_stmt out[CV_PARTS], const char *const *params)
@@ -271,9 +281,11 @@ int cv_resolve(PGconn *c, const char *what, long long *id, char **candidates,
 	 * see; customer is named first so that a database without Baton's
 	 * schema is said to lack it. */
 	static const char sql_exact[] =
-		"SELECT DISTINCT c.id, c.name, coalesce(c.domain, '')"
+		"SELECT DISTINCT s.id, s.name, coalesce(s.domain, '')"
 		" FROM customer c JOIN baton_resolve($1) r ON r.cid = c.id"
-		" ORDER BY c.id LIMIT 21";
+		/* An absorbed customer's id or domain names its survivor. */
+		" JOIN customer s ON s.id = coalesce(c.merged_into, c.id)"
+		" ORDER BY s.id LIMIT 21";
 	static const char sql_partial[] =
 		"SELECT DISTINCT c.id, c.name, coalesce(c.domain, '')"
 		" FROM customer c JOIN baton_find($1, true) f ON f.cid = c.id AND f.how <= 1"

@@ -1,7 +1,7 @@
 #!/bin/sh
 # The import phase of the benchmark: generated files of organisations,
 # contacts and tickets (BATON_BENCH_SCALE organisations, 3 contacts and 10
-# tickets each), imported with `baton import` into a fresh database, beside
+# tickets each; BATON_BENCH_IMPORT_SCALE overrides it), imported with `baton import` into a fresh database, beside
 # the limit: the same files loaded with psql \copy into bare tables.  Then
 # the unchanged files again.  Prints a report; fails only when something
 # breaks.  Run by tests/bench/run.sh on its server, or alone:
@@ -10,7 +10,7 @@
 set -u
 baton=${1:?usage: import.sh BATON_BINARY WORK_DIR}
 work=${2:?usage: import.sh BATON_BINARY WORK_DIR}
-scale=${BATON_BENCH_SCALE:-100000}
+scale=${BATON_BENCH_IMPORT_SCALE:-${BATON_BENCH_SCALE:-100000}}
 db=bench_import
 mkdir -p "$work"
 q() { psql -X -At -v ON_ERROR_STOP=1 -d "$db" -c "$1"; }
@@ -85,7 +85,7 @@ n_o=$scale
 n_c=$((scale * 3))
 n_t=$((scale * 10))
 echo
-echo "== Import (baton import; the limit: psql \\copy of the same file into a bare table)"
+printf "%s\n" "== Import (baton import; the limit: psql \\copy of the same file into a bare table)"
 echo "  scale $scale: $n_o organisations (CSV), $n_c contacts (CSV), $n_t tickets (JSON Lines)"
 t_o=$(imp bench-orgs "$work/orgs.csv")
 t_c=$(imp bench-contacts "$work/contacts.csv")

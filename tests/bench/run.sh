@@ -19,6 +19,8 @@
 #                     import" (default all of them)
 # BATON_BENCH_SECTIONS  the statement phase's sections, of "customer finder
 #                     queue signals lookup waiting" (default all)
+# BATON_BENCH_IMPORT_SCALE  organisations of the import phase (default
+#                     BATON_BENCH_SCALE: 3 contacts and 10 tickets each)
 # BATON_BENCH_PGDATA  keep the server in this directory (under /tmp) between
 #                     runs: the first run generates the data, later runs
 #                     reuse it and apply only the migrations it lacks (their
@@ -420,9 +422,25 @@ fi
 # --- the import phase (tests/bench/import.sh: its own database, generated files) ---
 if phase import; then
 log "the import phase: generated files through baton import, beside psql \\copy"
+# Does the console stay responsive?  The customer screen fetch, measured
+# again and again (on the bench database) while the import runs.
+rm -f "$tmp/import.done"
+(
+	while [ ! -e "$tmp/import.done" ]; do
+		BATON_BENCH_SUMMARY= "$bench" -d "dbname=bench user=$member" customer || break
+	done
+) >"$tmp/during.txt" 2>&1 &
+during=$!
 {
 	sh "$root/tests/bench/import.sh" "$baton" "$tmp/import"
 	echo $? >"$tmp/import.rc"
+} | out
+: >"$tmp/import.done"
+wait "$during"
+{
+	echo "  the customer screen fetch while the import ran (tests/bench/bench customer, repeated;"
+	echo "  target: p99 within 2x of the statements phase's, which the summary shows):"
+	grep -E '^ +(all sampled|regular|key accounts)|median|load' "$tmp/during.txt" | sed 's/^/  /'
 } | out
 [ "$(cat "$tmp/import.rc")" = 0 ] || broke "the import phase failed"
 fi

@@ -79,6 +79,17 @@ expect repeated_file_reports_no_changes \
 	_ "$rc" "$OUT"
 check repeated_file_changes_no_row \
 	[ "$(sql "SELECT count(*) FROM baton_audit WHERE entity = 'ticket'")" = 2 ]
+# A field the mapping does not read changed: the record is unchanged, and
+# stays so on the next run (then skipped before conversion).
+sed 's|"id": 4812,|"id": 4812, "url": "https://desk.example/4812",|' "$T/tickets.json" >"$T/tickets-url.json"
+run imp import --source zendesk-tickets "$T/tickets-url.json"
+expect unmapped_field_changes_nothing \
+	sh -c '[ "$1" -eq 0 ] && grep -q "5 read, 0 inserted, 0 updated, 2 unchanged, 3 rejected" "$2"' _ "$rc" "$OUT"
+run imp import --source zendesk-tickets "$T/tickets-url.json"
+expect unmapped_field_file_again_no_changes \
+	sh -c '[ "$1" -eq 0 ] && grep -q "5 read, 0 inserted, 0 updated, 2 unchanged, 3 rejected" "$2"' _ "$rc" "$OUT"
+check unmapped_field_changes_no_row \
+	[ "$(sql "SELECT count(*) FROM baton_audit WHERE entity = 'ticket'")" = 2 ]
 
 # --- a newer export updates, an older one does not, a missing record stays ------------
 cat >"$T/tickets-newer.json" <<'EOF'
