@@ -425,8 +425,11 @@ int cli_find(const struct cli *cli, int argc, char **argv)
 		return EXIT_DB;
 	}
 	struct buf b = BUF_INIT;
-	static const char *const names[] = {"id", "name", "domain", "lifecycle", "open_tickets",
-	                                    "hot_tickets", "late_handoffs", "matched"};
+	static const char *const names[] = {"id",           "name",        "domain",
+	                                    "lifecycle",    "open_tickets", "hot_tickets",
+	                                    "late_handoffs", "matched",    "signal",
+	                                    "signals"};
+	_Static_assert(sizeof names / sizeof *names == F_COLS, "a JSON name for every finder column");
 	if (fmt == FMT_JSON)
 		cli_json_rows(&b, r, names);
 	for (int i = 0; fmt == FMT_TEXT && i < PQntuples(r); i++) {
