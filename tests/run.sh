@@ -8,7 +8,7 @@ set -u
 build=${1:?usage: tests/run.sh BUILD_DIR [FILTER]}
 filter=${2:-}
 root=$(cd "$(dirname "$0")/.." && pwd)
-build=$(cd "$build" && pwd)
+build=$(cd "$build" && pwd -P)
 
 # World-searchable parent: PostgreSQL runs as another OS user when we are root.
 tmp=$(mktemp -d /tmp/baton-test.XXXXXX)
@@ -16,15 +16,21 @@ chmod 0755 "$tmp"
 export BATON_TEST_TMP="$tmp"
 export BATON_TMUX="baton-test-$$"
 # Every console a test started ends with its test file, whichever of its
-# sessions the test stopped itself: each pane's process group (the console
-# and, under LeakSanitizer, its tracer) is killed before the tmux server
-# goes, because a console whose terminal hangs up can spin in its
-# exit-time leak check for hours, long after the run.
+# sessions the test stopped itself: a console whose terminal hung up can
+# spin in LeakSanitizer's exit-time check for hours, long after the run
+# and its tmux panes are gone.  So each pane's process group is killed,
+# and then every process of this run's binary that still carries this
+# run's BATON_TEST_TMP (tmux panes inherit it), whoever its parent is now.
 reap_consoles() {
 	for p in $(tmux -L "$BATON_TMUX" list-panes -a -F '#{pane_pid}' 2>/dev/null); do
 		kill -KILL -- "-$p" 2>/dev/null
 	done
 	tmux -L "$BATON_TMUX" kill-server >/dev/null 2>&1
+	for d in /proc/[0-9]*; do
+		[ "$(readlink "$d/exe" 2>/dev/null)" = "$build/baton" ] || continue
+		tr '\0' '\n' <"$d/environ" 2>/dev/null | grep -qxF "BATON_TEST_TMP=$tmp" &&
+			kill -KILL "${d#/proc/}" 2>/dev/null
+	done
 }
 cleanup() {
 	reap_consoles
