@@ -99,6 +99,10 @@ export LANG=C.UTF-8 LC_ALL=C.UTF-8 TZ=UTC
 # The console must not read the developer's own configuration or drafts.
 export HOME="$tmp/home" XDG_CONFIG_HOME="$tmp/home/.config" XDG_STATE_HOME="$tmp/home/.local/state"
 mkdir -p "$HOME"
+# The console phase is a lead's console walking finder -> customer -> queue;
+# a lead opens on the queue unless told otherwise.
+mkdir -p "$XDG_CONFIG_HOME/baton"
+printf 'ui:\n{\n  start_screen = "finder";\n};\n' >"$XDG_CONFIG_HOME/baton/baton.cfg"
 unset BATON_CONFIG
 
 reused=
