@@ -106,7 +106,7 @@ int db_session_setup(PGconn *c, const struct config *cfg, char *err, size_t errl
 	char ms[32];
 	snprintf(ms, sizeof ms, "%d", cfg ? cfg->statement_timeout_ms : 15000);
 	const char *params[] = {ms};
-	PGresult *r = db_exec(c, "SELECT set_config('statement_timeout', $1, false)", 1, params, err, errlen);
+	PGresult *r = db_exec(c, "SELECT " DB_SESSION_SET, 1, params, err, errlen);
 	if (!r)
 		return -1;
 	PQclear(r);

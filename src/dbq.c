@@ -357,7 +357,7 @@ static void became_ready(struct dbq *q)
 	char ms[32];
 	snprintf(ms, sizeof ms, "%d", q->statement_timeout_ms);
 	const char *params[] = {ms};
-	struct db_stmt s = {"SELECT set_config('statement_timeout', $1, false), session_user", 1, params};
+	struct db_stmt s = {"SELECT session_user, " DB_SESSION_SET, 1, params};
 	struct req *r = dbq_req_new(&s, 1);
 	r->internal = 1;
 	push_front(q, r);

@@ -132,7 +132,7 @@ void dbq_read_results(struct dbq *q)
 				}
 			}
 			if (r->internal && !err && q->res[0] && PQntuples(q->res[0]) == 1)
-				snprintf(q->user, sizeof q->user, "%s", PQgetvalue(q->res[0], 0, 1));
+				snprintf(q->user, sizeof q->user, "%s", PQgetvalue(q->res[0], 0, 0));
 			int was_internal = r->internal;
 			/* A write (or anything not a read) moved the primary's
 			 * WAL: reads on a standby must wait for it. */
