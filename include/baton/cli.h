@@ -109,6 +109,10 @@ int cli_resolve_team(PGconn *c, const char *name, char *out, size_t n);
 int cli_subcommand(int argc, char **argv, const char *command, const char *usage,
                    const char *const *subs, int *rc);
 
+/* --format's value (NULL: the default, text): 1 json, 2 csv (only when
+ * csv_too), 0 text; -1 after saying which ones the command takes. */
+int cli_format(const char *value, int csv_too);
+
 /* Print "baton: message" to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

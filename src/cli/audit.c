@@ -95,10 +95,8 @@ static int parse(int argc, char **argv, struct audit_opts *o)
 		cli_error("unexpected argument '%s'", argv[optind]);
 		return -1;
 	}
-	if (strcmp(o->format, "text") && strcmp(o->format, "json") && strcmp(o->format, "csv")) {
-		cli_error("--format must be text, json or csv");
+	if (cli_format(o->format, 1) < 0)
 		return -1;
-	}
 	if (o->since && !parse_age(o->since, o->since_age, sizeof o->since_age))
 		snprintf(o->since_ts, sizeof o->since_ts, "%s", o->since);
 	return 0;

@@ -261,13 +261,9 @@ out:
 
 static int cmd_list(const struct cli *cli, const struct opts *o)
 {
-	int json = 0;
-	if (o->format && !strcmp(o->format, "json"))
-		json = 1;
-	else if (o->format && strcmp(o->format, "text") != 0) {
-		cli_error("--format must be text or json");
+	int json = cli_format(o->format, 0);
+	if (json < 0)
 		return EXIT_USAGE;
-	}
 	static const char *const states[] = {"open", "acknowledged", "resolved", "cancelled"};
 	int known = !o->state;
 	for (int i = 0; i < 4 && !known; i++)

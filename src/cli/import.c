@@ -45,11 +45,8 @@ static int parse(int argc, char **argv, struct import_opts *o)
 		case 'r': o->rejects = optarg; break;
 		case 'n': o->dry_run = 1; break;
 		case 'f':
-			if (strcmp(optarg, "text") && strcmp(optarg, "json")) {
-				cli_error("--format must be text or json");
+			if ((o->json = cli_format(optarg, 0)) < 0)
 				return -1;
-			}
-			o->json = !strcmp(optarg, "json");
 			break;
 		case 'h': fputs(usage, stdout); return 1;
 		default: fputs("Try 'baton import --help'.\n", stderr); return -1;

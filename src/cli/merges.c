@@ -67,11 +67,9 @@ int cli_merges(const struct cli *cli, int argc, char **argv)
 		}
 		if (c == 'C')
 			customer = optarg;
-		else if (c == 'f' && (!strcmp(optarg, "text") || !strcmp(optarg, "json")))
+		else if (c == 'f' && cli_format(optarg, 0) >= 0)
 			format = optarg;
 		else {
-			if (c == 'f')
-				cli_error("--format must be text or json");
 			fputs(merges_usage, stderr);
 			return EXIT_USAGE;
 		}

@@ -165,10 +165,8 @@ static int parse(const struct cli *cli, int argc, char **argv, struct queue_filt
 	}
 	if (bad)
 		return -1;
-	if (strcmp(*format, "text") && strcmp(*format, "json") && strcmp(*format, "csv")) {
-		cli_error("--format must be text, json or csv");
+	if (cli_format(*format, 1) < 0)
 		return -1;
-	}
 	return 0;
 }
 

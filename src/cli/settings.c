@@ -92,11 +92,9 @@ static void show_json(struct buf *b, PGresult *const *r)
 
 static int cmd_show(const struct cli *cli, const struct opts *o)
 {
-	int json = o->format && !strcmp(o->format, "json");
-	if (o->format && !json && strcmp(o->format, "text") != 0) {
-		cli_error("--format must be text or json");
+	int json = cli_format(o->format, 0);
+	if (json < 0)
 		return EXIT_USAGE;
-	}
 	int rc = EXIT_OK;
 	PGconn *c = cli_connect_schema(cli, &rc);
 	if (!c)

@@ -35,16 +35,12 @@ static int parse_args(int argc, char **argv, const char *usage, enum format *fmt
 			fputs(usage, stdout);
 			return 1;
 		}
-		if (c == 'f' && strcmp(optarg, "text") == 0)
-			*fmt = FMT_TEXT;
-		else if (c == 'f' && strcmp(optarg, "json") == 0)
-			*fmt = FMT_JSON;
-		else {
-			if (c == 'f')
-				cli_error("--format must be text or json");
+		int f = c == 'f' ? cli_format(optarg, 0) : -1;
+		if (f < 0) {
 			fputs(usage, stderr);
 			return -1;
 		}
+		*fmt = f ? FMT_JSON : FMT_TEXT;
 	}
 	if (optind != argc - 1) {
 		fputs(usage, stderr);

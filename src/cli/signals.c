@@ -71,10 +71,8 @@ static int parse(int argc, char **argv, struct opts *o)
 		default: fputs("Try 'baton signals --help'.\n", stderr); return -1;
 		}
 	}
-	if (strcmp(o->format, "text") && strcmp(o->format, "json") && strcmp(o->format, "csv")) {
-		cli_error("--format must be text, json or csv");
+	if (cli_format(o->format, 1) < 0)
 		return -1;
-	}
 	if (o->kind && !signal_kind_find(o->kind)) {
 		cli_error("unknown kind of signal '%s'; see 'baton signals --help'", o->kind);
 		return -1;

@@ -93,11 +93,8 @@ static int check_opts(const char *sub, const struct opts *o)
 		cli_error("--format is for 'baton staff list'");
 		return -1;
 	}
-	if (is_list && o->format && strcmp(o->format, "text") && strcmp(o->format, "json") &&
-	    strcmp(o->format, "csv")) {
-		cli_error("--format must be text, json or csv");
+	if (is_list && cli_format(o->format, 1) < 0)
 		return -1;
-	}
 	if (is_set && !o->ch.name && !o->ch.team && !o->ch.email && o->ch.lead < 0 && !o->scope_given) {
 		cli_error("staff set needs something to change. Try 'baton staff --help'.");
 		return -1;

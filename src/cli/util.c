@@ -29,6 +29,18 @@ void cli_error(const char *fmt, ...)
 	buf_free(&clean);
 }
 
+int cli_format(const char *value, int csv_too)
+{
+	if (!value || !strcmp(value, "text"))
+		return 0;
+	if (!strcmp(value, "json"))
+		return 1;
+	if (csv_too && !strcmp(value, "csv"))
+		return 2;
+	cli_error("--format must be %s", csv_too ? "text, json or csv" : "text or json");
+	return -1;
+}
+
 int cli_subcommand(int argc, char **argv, const char *command, const char *usage,
                    const char *const *subs, int *rc)
 {
