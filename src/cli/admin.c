@@ -70,17 +70,23 @@ int cli_migrate(const struct cli *cli, int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* One line of the doctor's: its status, what it is about, then the text. */
+static void doctor_line(const char *status, const char *what, const char *fmt, va_list ap)
+{
+	printf("%-4s %-11s ", status, what);
+	vprintf(fmt, ap);
+	putchar('\n');
+}
+
 static int report(int ok, const char *what, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 static int report(int ok, const char *what, const char *fmt, ...)
 {
 	va_list ap;
-	printf("%-4s %-11s ", ok ? "ok" : "FAIL", what);
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	doctor_line(ok ? "ok" : "FAIL", what, fmt, ap);
 	va_end(ap);
-	putchar('\n');
 	return ok ? 0 : 1;
 }
 
@@ -90,11 +96,9 @@ static void warn(const char *what, const char *fmt, ...) __attribute__((format(p
 static void warn(const char *what, const char *fmt, ...)
 {
 	va_list ap;
-	printf("%-4s %-11s ", "warn", what);
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	doctor_line("warn", what, fmt, ap);
 	va_end(ap);
-	putchar('\n');
 }
 
 static int doctor_config(const struct cli *cli)
