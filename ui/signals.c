@@ -83,7 +83,8 @@ static void on_teams(struct screen *s, struct app *a, PGresult **res, int nres, 
 		g->has_teams = 1;
 }
 
-static void fetch(struct signals *g, struct app *a)
+/* The window of rows, and unless only the window grew, the counts. */
+static void fetch(struct signals *g, struct app *a, int counts)
 {
 	struct signal_filter_params p;
 	struct db_stmt st[2];
@@ -91,7 +92,8 @@ static void fetch(struct signals *g, struct app *a)
 	/* The page first, alone: the counts pass over every signal, and the
 	 * rows must not wait for them. */
 	screen_request(&g->base, a, REQ_LIST, &st[0], 1, 0, on_loaded);
-	screen_request(&g->base, a, REQ_COUNTS, &st[1], 1, 0, on_counts);
+	if (counts)
+		screen_request(&g->base, a, REQ_COUNTS, &st[1], 1, 0, on_counts);
 	if (!g->has_teams) {
 		struct db_stmt ts[TEAM_STMTS];
 		team_statements(ts);
@@ -101,7 +103,13 @@ static void fetch(struct signals *g, struct app *a)
 
 static void signals_reload(struct screen *s, struct app *a)
 {
-	fetch((struct signals *)s, a);
+	fetch((struct signals *)s, a, 1);
+}
+
+/* A page more of the same list: its counts have not changed. */
+static void signals_grow(struct screen *s, struct app *a)
+{
+	fetch((struct signals *)s, a, 0);
 }
 
 /* --- drawing ---------------------------------------------------------------------- */
@@ -192,7 +200,7 @@ static void on_filter(struct app *a, void *ctx, const char *answer)
 	g->f = f;
 	/* Another list: from its first row, not from the old one's item. */
 	signal_rows_free(&g->rows);
-	fetch(g, a);
+	fetch(g, a, 1);
 }
 
 static void ask_filter(struct signals *g, struct app *a)
@@ -219,7 +227,7 @@ static void signals_action(struct screen *s, struct app *a, enum ui_action act)
 		return;
 	case ACT_REFRESH:
 		g->has_teams = 0;
-		fetch(g, a);
+		fetch(g, a, 1);
 		return;
 	case ACT_OPEN:
 		if (have)
@@ -257,9 +265,9 @@ struct screen *signals_new(struct app *a)
 		abort();
 	g->base.ops = &signals_ops;
 	g->rows = (struct signal_rows){.s = &g->base, .ncols = SI_COLS, .key = row_key, .find = find, .nfind = 3,
-	                               .window = SIGNAL_PAGE, .total = -1, .grow = signals_reload};
+	                               .window = SIGNAL_PAGE, .total = -1, .grow = signals_grow};
 	g->rows.l.sel = -1;
-	fetch(g, a);
+	fetch(g, a, 1);
 	return &g->base;
 }
 
@@ -285,7 +293,7 @@ int signal_rows_count(const struct signal_rows *r)
 int signal_rows_adopt(struct signal_rows *r, PGresult **res, int nres, const char *err)
 {
 	r->growing = 0;
-	if (err || nres < 1 || PQnfields(res[0]) != r->ncols) {
+	if (err || nres != 1 || PQnfields(res[0]) != r->ncols) {
 		snprintf(r->error, sizeof r->error, "%s", err ? err : "unexpected answer");
 		return -1;
 	}

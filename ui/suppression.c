@@ -57,16 +57,28 @@ static void on_counts(struct screen *s, struct app *a, PGresult **res, int nres,
 	m->held = ok ? strtoll(PQgetvalue(c, 0, 1), NULL, 10) : 0;
 }
 
-static void sends_reload(struct screen *s, struct app *a)
+/* The window of rows, and unless only the window grew, the counts. */
+static void fetch(struct sends *m, struct app *a, int counts)
 {
-	struct sends *m = (struct sends *)s;
 	char limit[16];
 	const char *p[1] = {limit};
 	snprintf(limit, sizeof limit, "%d", m->rows.window);
 	struct db_stmt st[2] = {{signals_suppression_page_sql, 1, p}, {signals_suppression_count_sql, 0, NULL}};
 	/* The page first, alone: the rows must not wait for the counting. */
-	screen_request(s, a, REQ_LIST, &st[0], 1, 0, on_loaded);
-	screen_request(s, a, REQ_COUNTS, &st[1], 1, 0, on_counts);
+	screen_request(&m->base, a, REQ_LIST, &st[0], 1, 0, on_loaded);
+	if (counts)
+		screen_request(&m->base, a, REQ_COUNTS, &st[1], 1, 0, on_counts);
+}
+
+static void sends_reload(struct screen *s, struct app *a)
+{
+	fetch((struct sends *)s, a, 1);
+}
+
+/* A page more of the same list: its counts have not changed. */
+static void sends_grow(struct screen *s, struct app *a)
+{
+	fetch((struct sends *)s, a, 0);
 }
 
 /* --- drawing ---------------------------------------------------------------------- */
@@ -205,7 +217,7 @@ struct screen *sends_new(struct app *a)
 	static const int find[] = {SU_CUSTOMER, SU_CAMPAIGN, SU_REASONS};
 	m->base.ops = &sends_ops;
 	m->rows = (struct signal_rows){.s = &m->base, .ncols = SU_COLS, .key = row_key, .find = find, .nfind = 3,
-	                               .window = SIGNAL_PAGE, .total = -1, .grow = sends_reload};
+	                               .window = SIGNAL_PAGE, .total = -1, .grow = sends_grow};
 	m->rows.l.sel = -1;
 	sends_reload(&m->base, a);
 	return &m->base;

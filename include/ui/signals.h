@@ -32,7 +32,8 @@ struct signal_rows {
 	char search[128];
 	/* A window of the list (migration 012): the first `window` rows are
 	 * asked for, and a page more when the cursor comes within a screen of
-	 * their end; grow re-reads with the larger window. */
+	 * their end; grow re-reads the rows with the larger window (not the
+	 * counts: the list is the same). */
 	int window;
 	long long total; /* rows in the whole list, from the counts; -1 unknown */
 	int growing;     /* a larger window is asked for */
@@ -40,9 +41,8 @@ struct signal_rows {
 };
 
 int signal_rows_count(const struct signal_rows *r);
-/* A new answer (res[0]; the screen reads the others) replaces the rows
- * (taken out of res); -1 with r->error set if it is an error or not of
- * ncols columns, the rows shown kept. */
+/* A new answer replaces the rows (taken out of res); -1 with r->error set
+ * if it is an error or not of ncols columns, the rows shown kept. */
 int signal_rows_adopt(struct signal_rows *r, PGresult **res, int nres, const char *err);
 /* The rows from y, each by draw_row; or what is there instead (an error,
  * loading…, the empty text). */
