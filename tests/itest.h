@@ -50,6 +50,17 @@ static inline PGconn *itest_connect(const char *db, const char *user)
 	return c;
 }
 
+/* Run SQL: 1 if it succeeded, else 0 after printing the error and the SQL. */
+static inline int itest_ok(PGconn *c, const char *sql)
+{
+	PGresult *r = PQexec(c, sql);
+	int good = PQresultStatus(r) == PGRES_TUPLES_OK || PQresultStatus(r) == PGRES_COMMAND_OK;
+	if (!good)
+		printf("    %s\n    in: %.200s\n", PQresultErrorMessage(r), sql);
+	PQclear(r);
+	return good;
+}
+
 /* Run SQL, return the first value of the first row (static, "" if none). */
 static inline const char *itest_value(PGconn *c, const char *sql)
 {

@@ -23,16 +23,6 @@ static PGconn *su;
  * customers only.  None has handoffs of their own, so "mine" is the same. */
 static char all_role[32], scope_role[32], smb_role[32];
 
-static int ok(PGconn *c, const char *sql)
-{
-	PGresult *r = PQexec(c, sql);
-	int good = PQresultStatus(r) == PGRES_TUPLES_OK || PQresultStatus(r) == PGRES_COMMAND_OK;
-	if (!good)
-		printf("    %s\n    in: %.200s\n", PQresultErrorMessage(r), sql);
-	PQclear(r);
-	return good;
-}
-
 /* Keys where the totals (the sum of a key's rows) and a direct count of
  * the handoffs disagree: the active counts, and the acknowledgement
  * buckets of the days a window reads.  "0" when they agree. */
@@ -88,7 +78,7 @@ static int add_handoffs(PGconn *c, int n, int seed)
 	         "  CASE WHEN g %% 4 >= 2 THEN 'ana' END"
 	         " FROM generate_series(1, %d) g",
 	         seed, seed, seed, seed, seed, seed, n);
-	return ok(c, sql);
+	return itest_ok(c, sql);
 }
 
 /* The counts and medians a person's queue view shows, as text. */
@@ -163,35 +153,35 @@ static void test_totals_follow_every_kind_of_write(void)
 	CHECK_STR(drift(), "0");
 	/* The paths the console's writes take: acknowledge, resolve, reassign,
 	 * and what psql or an import may do besides. */
-	CHECK(ok(su, "UPDATE handoff SET state = 'acknowledged', acknowledged_at = now(), acknowledged_by = 'ana',"
+	CHECK(itest_ok(su, "UPDATE handoff SET state = 'acknowledged', acknowledged_at = now(), acknowledged_by = 'ana',"
 	             " version = version + 1 WHERE id IN (SELECT id FROM handoff WHERE state = 'open' LIMIT 30)"));
-	CHECK(ok(su, "UPDATE handoff SET state = 'resolved', closed_at = now(), closed_by = 'ana'"
+	CHECK(itest_ok(su, "UPDATE handoff SET state = 'resolved', closed_at = now(), closed_by = 'ana'"
 	             " WHERE id IN (SELECT id FROM handoff WHERE state = 'acknowledged' LIMIT 30)"));
-	CHECK(ok(su, "UPDATE handoff SET to_team = 'success', to_staff = 'ben'"
+	CHECK(itest_ok(su, "UPDATE handoff SET to_team = 'success', to_staff = 'ben'"
 	             " WHERE id IN (SELECT id FROM handoff WHERE to_team = 'support' AND state = 'open' LIMIT 10)"));
-	CHECK(ok(su, "UPDATE handoff SET priority = 'urgent', ack_due_at = NULL"
+	CHECK(itest_ok(su, "UPDATE handoff SET priority = 'urgent', ack_due_at = NULL"
 	             " WHERE id IN (SELECT id FROM handoff WHERE state = 'open' LIMIT 10)"));
-	CHECK(ok(su, "UPDATE handoff SET acknowledged_at = acknowledged_at - interval '3 hours'"
+	CHECK(itest_ok(su, "UPDATE handoff SET acknowledged_at = acknowledged_at - interval '3 hours'"
 	             " WHERE id IN (SELECT id FROM handoff WHERE acknowledged_at > now() - interval '20 days' LIMIT 10)"));
 	CHECK_STR(drift(), "0");
 	/* The customer's segment moves its handoffs' counts. */
-	CHECK(ok(su, "UPDATE customer SET segment = CASE segment WHEN 'smb' THEN 'enterprise' ELSE 'smb' END"
+	CHECK(itest_ok(su, "UPDATE customer SET segment = CASE segment WHEN 'smb' THEN 'enterprise' ELSE 'smb' END"
 	             " WHERE id IN (SELECT customer_id FROM handoff WHERE state IN ('open', 'acknowledged')"
 	             "              ORDER BY customer_id LIMIT 5)"));
 	CHECK_STR(drift(), "0");
 	/* Deleting a customer deletes its handoffs and their counts. */
-	CHECK(ok(su, "INSERT INTO customer (id, name, segment) VALUES (990001, 'Gone Ltd', 'strategic')"));
+	CHECK(itest_ok(su, "INSERT INTO customer (id, name, segment) VALUES (990001, 'Gone Ltd', 'strategic')"));
 	/* (Handoffs with events cannot be deleted: their history is kept.) */
-	CHECK(ok(su, "INSERT INTO handoff (id, customer_id, from_team, to_team, reason, note, state,"
+	CHECK(itest_ok(su, "INSERT INTO handoff (id, customer_id, from_team, to_team, reason, note, state,"
 	             "  created_at, ack_due_at, acknowledged_at)"
 	             " SELECT gen_random_uuid(), 990001, 'support', 'success', 'escalation', 'x',"
 	             "  (ARRAY['open', 'acknowledged'])[1 + g % 2], now() - interval '2 days',"
 	             "  now() - interval '1 day', CASE WHEN g % 2 = 1 THEN now() - interval '1 hour' END"
 	             " FROM generate_series(1, 4) g"));
 	CHECK_STR(drift(), "0");
-	CHECK(ok(su, "DELETE FROM customer WHERE id = 990001"));
+	CHECK(itest_ok(su, "DELETE FROM customer WHERE id = 990001"));
 	CHECK_STR(itest_value(su, "SELECT count(*) FROM handoff WHERE customer_id = 990001"), "0");
-	CHECK(ok(su, "DELETE FROM handoff WHERE id IN (SELECT id FROM handoff WHERE state = 'acknowledged' LIMIT 5)"));
+	CHECK(itest_ok(su, "DELETE FROM handoff WHERE id IN (SELECT id FROM handoff WHERE state = 'acknowledged' LIMIT 5)"));
 	CHECK_STR(drift(), "0");
 	CHECK(totals_match_direct());
 }
@@ -208,11 +198,11 @@ static void test_parallel_writers_lose_no_count(void)
 			PGconn *c = itest_connect(db, NULL);
 			int good = 1;
 			for (int r = 0; r < ROUNDS && good; r++) {
-				good = ok(c, "BEGIN") && add_handoffs(c, 3, r) &&
-				       ok(c, "UPDATE handoff SET state = 'acknowledged', acknowledged_at = now(),"
+				good = itest_ok(c, "BEGIN") && add_handoffs(c, 3, r) &&
+				       itest_ok(c, "UPDATE handoff SET state = 'acknowledged', acknowledged_at = now(),"
 				             " acknowledged_by = 'ana' WHERE id IN (SELECT id FROM handoff"
 				             " WHERE state = 'open' ORDER BY random() LIMIT 2 FOR UPDATE SKIP LOCKED)") &&
-				       ok(c, "COMMIT");
+				       itest_ok(c, "COMMIT");
 			}
 			PQfinish(c);
 			fflush(stdout);
@@ -235,8 +225,8 @@ static void test_breached_follows_the_clock(void)
 {
 	struct queue_filter f;
 	char before[4096], after[4096];
-	CHECK(ok(su, "INSERT INTO team (id, name) VALUES ('clock', 'Clock')"));
-	CHECK(ok(su, "INSERT INTO handoff (id, customer_id, from_team, to_team, reason, note, ack_due_at)"
+	CHECK(itest_ok(su, "INSERT INTO team (id, name) VALUES ('clock', 'Clock')"));
+	CHECK(itest_ok(su, "INSERT INTO handoff (id, customer_id, from_team, to_team, reason, note, ack_due_at)"
 	             " VALUES (gen_random_uuid(), 1, 'support', 'clock', 'escalation', 'x',"
 	             "         clock_timestamp() + interval '1 second')"));
 	memset(&f, 0, sizeof f);

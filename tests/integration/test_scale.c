@@ -20,16 +20,6 @@
 static const char *db;
 static PGconn *su;
 
-static int ok(PGconn *c, const char *sql)
-{
-	PGresult *r = PQexec(c, sql);
-	int good = PQresultStatus(r) == PGRES_TUPLES_OK || PQresultStatus(r) == PGRES_COMMAND_OK;
-	if (!good)
-		printf("    %s\n    in: %.200s\n", PQresultErrorMessage(r), sql);
-	PQclear(r);
-	return good;
-}
-
 /* The payloads on channel baton that c has received, one per line, in
  * order (waits up to 2 s for the first, then takes what has come). */
 static const char *heard(PGconn *c)
@@ -66,25 +56,25 @@ static void test_handoff_notifications_say_whom(void)
 {
 	PGconn *l = itest_connect(db, NULL), *ana = itest_connect(db, "ana"),
 	       *lee = itest_connect(db, "lee");
-	CHECK(ok(l, "LISTEN baton"));
-	CHECK(ok(ana, "SELECT * FROM baton_handoff_create('11111111-1111-4111-8111-111111111111',"
+	CHECK(itest_ok(l, "LISTEN baton"));
+	CHECK(itest_ok(ana, "SELECT * FROM baton_handoff_create('11111111-1111-4111-8111-111111111111',"
 	              " gen_random_uuid(), 4, 'success', 'ben', 'escalation', 'high', NULL, 'n1')"));
 	const char *h = heard(l);
 	CHECK(has_line(h, "handoff:4:success:ben"));
 	CHECK(has_line(h, "customer:4")); /* still said, for whoever reads only that */
 	/* Reassigned by Success's lead to Support as a team: whom it was for
 	 * before comes along, so ben's list drops it. */
-	CHECK(ok(lee, "SELECT * FROM baton_handoff_step('11111111-1111-4111-8111-111111111111',"
+	CHECK(itest_ok(lee, "SELECT * FROM baton_handoff_step('11111111-1111-4111-8111-111111111111',"
 	              " gen_random_uuid(), 'reassigned', NULL, NULL, 'support', NULL)"));
 	h = heard(l);
 	CHECK(has_line(h, "handoff:4:support::success:ben"));
 	/* A comment changes no handoff row, and still tells its receivers. */
-	CHECK(ok(ana, "SELECT * FROM baton_handoff_step('11111111-1111-4111-8111-111111111111',"
+	CHECK(itest_ok(ana, "SELECT * FROM baton_handoff_step('11111111-1111-4111-8111-111111111111',"
 	              " gen_random_uuid(), 'commented', 'on it', NULL)"));
 	h = heard(l);
 	CHECK(has_line(h, "handoff:4:support:"));
 	/* An acknowledgement: the receivers, no previous team. */
-	CHECK(ok(ana, "SELECT * FROM baton_handoff_step('11111111-1111-4111-8111-111111111111',"
+	CHECK(itest_ok(ana, "SELECT * FROM baton_handoff_step('11111111-1111-4111-8111-111111111111',"
 	              " gen_random_uuid(), 'acknowledged', NULL, NULL)"));
 	h = heard(l);
 	CHECK(has_line(h, "handoff:4:support:"));
@@ -94,7 +84,7 @@ static void test_handoff_notifications_say_whom(void)
 	notify_parse("handoff:4:support::success:ben", &c);
 	CHECK(c.kind == NOTIFY_HANDOFF && notify_handoff_for(&c, NULL, "ben"));
 	/* A bulk write written directly (an import) tells each target once. */
-	CHECK(ok(su, "INSERT INTO handoff (id, customer_id, from_team, to_team, reason, note)"
+	CHECK(itest_ok(su, "INSERT INTO handoff (id, customer_id, from_team, to_team, reason, note)"
 	             " SELECT gen_random_uuid(), 5, 'support', 'marketing', 'question', 'bulk ' || g"
 	             " FROM generate_series(1, 30) g"));
 	h = heard(l);
@@ -113,7 +103,7 @@ static void test_handoff_notifications_say_whom(void)
 static void test_waiting_list_is_the_first_hundred(void)
 {
 	PGconn *ana = itest_connect(db, "ana");
-	CHECK(ok(su, "INSERT INTO handoff (id, customer_id, from_team, to_team, to_staff, reason, note,"
+	CHECK(itest_ok(su, "INSERT INTO handoff (id, customer_id, from_team, to_team, to_staff, reason, note,"
 	             " state, created_at, acknowledged_at, ack_due_at)"
 	             " SELECT gen_random_uuid(), 1 + g % 9, 'success', 'support',"
 	             "  CASE WHEN g % 3 = 0 THEN 'ana' END, 'question', 'many ' || g,"
@@ -122,7 +112,7 @@ static void test_waiting_list_is_the_first_hundred(void)
 	             "  CASE WHEN g % 2 = 0 THEN now() END, now()"
 	             " FROM generate_series(1, 260) g"));
 	/* ana's own handoff from the time she was in Onboarding. */
-	CHECK(ok(su, "INSERT INTO handoff (id, customer_id, from_team, to_team, to_staff, reason, note,"
+	CHECK(itest_ok(su, "INSERT INTO handoff (id, customer_id, from_team, to_team, to_staff, reason, note,"
 	             " created_at) VALUES ('22222222-2222-4222-8222-222222222222', 3, 'success',"
 	             " 'onboarding', 'ana', 'question', 'old team', now() - interval '400 days')"));
 	char err[512] = "";
@@ -166,13 +156,13 @@ static void test_resolve_each_kind_and_scope(void)
 	CHECK(resolve(ana, "NSL.example", &id) == 1 && id == 4);
 	CHECK(resolve(ana, "  ", &id) == 0);
 	/* A customer named like another's id: the id comes first. */
-	CHECK(ok(su, "INSERT INTO customer (name, domain) VALUES ('4', 'four.example')"));
+	CHECK(itest_ok(su, "INSERT INTO customer (name, domain) VALUES ('4', 'four.example')"));
 	CHECK(resolve(ana, "4", &id) == 1 && id == 4);
 	/* Folded whole name: case and accents do not matter. */
 	CHECK(resolve(ana, "CAFE LUMIERE", &id) == 1 && id == 2);
 	/* A scope: only SMB customers (Café Lumière is one, Northwind not). */
-	CHECK(ok(su, "CREATE ROLE scale_smb LOGIN IN ROLE baton_staff"));
-	CHECK(ok(su, "INSERT INTO staff (role_name, display_name, team_id, scope)"
+	CHECK(itest_ok(su, "CREATE ROLE scale_smb LOGIN IN ROLE baton_staff"));
+	CHECK(itest_ok(su, "INSERT INTO staff (role_name, display_name, team_id, scope)"
 	             " VALUES ('scale_smb', 'Scoped', 'support', '{smb}')"));
 	PGconn *smb = itest_connect(db, "scale_smb");
 	static const char *const northwind[] = {"1", "#1", "CRM-00123", "nwh.example",
@@ -211,7 +201,7 @@ static void test_presence_follows_sessions(void)
 	PGconn *l = itest_connect(db, NULL), *ana = itest_connect(db, "ana"),
 	       *ben = itest_connect(db, "ben"), *mia = itest_connect(db, "mia");
 	char who[256];
-	CHECK(ok(l, "LISTEN baton"));
+	CHECK(itest_ok(l, "LISTEN baton"));
 	heard(l);
 	CHECK(presence(ana, "SELECT * FROM baton_presence_set(1)", who, sizeof who) == 0);
 	CHECK(has_line(heard(l), "presence:1"));
@@ -244,8 +234,8 @@ static void test_presence_follows_sessions(void)
 	CHECK(left == 1);
 	CHECK_STR(who, "mia (Marketing)");
 	/* Someone limited to SMB learns nothing about Northwind's viewers. */
-	CHECK(ok(su, "CREATE ROLE scale_smb2 LOGIN IN ROLE baton_staff"));
-	CHECK(ok(su, "INSERT INTO staff (role_name, display_name, team_id, scope)"
+	CHECK(itest_ok(su, "CREATE ROLE scale_smb2 LOGIN IN ROLE baton_staff"));
+	CHECK(itest_ok(su, "INSERT INTO staff (role_name, display_name, team_id, scope)"
 	             " VALUES ('scale_smb2', 'Scoped', 'support', '{smb}')"));
 	PGconn *smb = itest_connect(db, "scale_smb2");
 	CHECK(presence(smb, "SELECT * FROM baton_presence_here(1)", who, sizeof who) == 0);
