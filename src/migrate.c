@@ -83,6 +83,12 @@ rollback:
 int migrate_run(PGconn *c, void (*progress)(int version, const char *name),
                 char *err, size_t errlen)
 {
+	return migrate_run_upto(c, migrate_latest(), progress, err, errlen);
+}
+
+int migrate_run_upto(PGconn *c, int upto, void (*progress)(int version, const char *name),
+                     char *err, size_t errlen)
+{
 	int applied = 0;
 	char inner[512];
 	if (exec_simple(c, "SELECT pg_advisory_lock(" MIGRATE_LOCK_KEY ")", err, errlen) < 0)
@@ -110,7 +116,7 @@ int migrate_run(PGconn *c, void (*progress)(int version, const char *name),
 		goto out;
 	}
 	for (size_t i = 0; i < migrations_count; i++) {
-		if (migrations[i].version <= cur)
+		if (migrations[i].version <= cur || migrations[i].version > upto)
 			continue;
 		if (progress)
 			progress(migrations[i].version, migrations[i].name);
