@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* Any constant will do as long as it is Baton's own. */
 #define MIGRATE_LOCK_KEY "7405139021"
@@ -46,6 +47,33 @@ static int exec_simple(PGconn *c, const char *sql, char *err, size_t errlen)
 		db_explain_error(r ? PQresultErrorMessage(r) : PQerrorMessage(c), err, errlen);
 	PQclear(r);
 	return ok ? 0 : -1;
+}
+
+/* Each version the database has must be the migration this binary has
+ * under that number: a build that numbered them otherwise (an unreleased
+ * one) left a schema this binary's later migrations do not apply to. */
+static int check_names(PGconn *c, char *err, size_t errlen)
+{
+	PGresult *r = db_exec(c, "SELECT version, name FROM baton_schema_migrations ORDER BY version",
+	                      0, NULL, err, errlen);
+	if (!r)
+		return -1;
+	int rc = 0;
+	for (int i = 0; i < PQntuples(r) && rc == 0; i++) {
+		int v = atoi(PQgetvalue(r, i, 0));
+		for (size_t k = 0; k < migrations_count; k++) {
+			if (migrations[k].version != v || strcmp(migrations[k].name, PQgetvalue(r, i, 1)) == 0)
+				continue;
+			/* Not the database's name: it is text anyone could have written. */
+			snprintf(err, errlen,
+			         "the database's migration %d is not this baton's (%s): it was migrated by "
+			         "a build that numbers its migrations otherwise; use that build, or a new database",
+			         v, migrations[k].name);
+			rc = -1;
+		}
+	}
+	PQclear(r);
+	return rc;
 }
 
 static int apply_one(PGconn *c, const struct migration *m, char *err, size_t errlen)
@@ -112,6 +140,10 @@ int migrate_run_upto(PGconn *c, int upto, void (*progress)(int version, const ch
 		         "the database schema is version %d but this baton knows only up to %d: "
 		         "upgrade baton before using this database",
 		         cur, migrate_latest());
+		applied = -1;
+		goto out;
+	}
+	if (check_names(c, err, errlen) < 0) {
 		applied = -1;
 		goto out;
 	}

@@ -19,7 +19,9 @@
 --   011  presence uses baton_my_team.
 --
 -- Functions are replaced whole (CREATE OR REPLACE keeps their owner and
--- grants).  Nothing here reads more than one index build's worth of data.
+-- grants).  The data read: milestone once, for its new index, and
+-- baton_setting's rows against the one check.  No signal is computed
+-- again: what the cache holds reads the same.
 
 -- 007: the checks shared by the writes --------------------------------------------
 -- A note or comment (p_what) that may be written, or an error saying why not.

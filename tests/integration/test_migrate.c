@@ -589,6 +589,43 @@ static void test_upgrade_equals_fresh(void)
 	PQfinish(c);
 }
 
+/* A database migrated by a build whose version 12 was another migration
+ * (before 007-011's changes became 012, 012-014 were 013-015): this
+ * binary's 13 and later were written on top of its 12, so nothing is
+ * applied and it says which version is not its own. */
+static void test_other_numbering_refused(void)
+{
+	const char *db = itest_newdb("template1");
+	PGconn *c = itest_connect(db, NULL);
+	char err[1024] = "";
+	CHECK(migrations_count >= 13);
+	CHECK(migrate_run_upto(c, 12, NULL, err, sizeof err) == 12);
+	CHECK_STR(itest_value(c, "UPDATE baton_schema_migrations SET name = 'signal_speed' WHERE version = 12"), "");
+	char *before = fingerprint(c);
+	progress_calls = 0;
+	CHECK(migrate_run(c, progress, err, sizeof err) == -1);
+	CHECK(progress_calls == 0);
+	CHECK(strstr(err, "migration 12 is not this baton's (") != NULL);
+	CHECK(strstr(err, migrations[11].name) != NULL);
+	CHECK(strstr(err, "signal_speed") == NULL);  /* the database's text is not repeated */
+	char *after = fingerprint(c);
+	CHECK_STR(after, before);
+	free(before);
+	free(after);
+	CHECK(migrate_current(c, err, sizeof err) == 12);
+	PGconn *c2 = itest_connect(db, NULL);
+	CHECK_STR(itest_value(c2, "SELECT pg_try_advisory_lock(7405139021)"), "t");
+	PQfinish(c2);
+
+	/* With the name it had, it upgrades. */
+	char sql[200];
+	snprintf(sql, sizeof sql, "UPDATE baton_schema_migrations SET name = '%s' WHERE version = 12",
+	         migrations[11].name);
+	CHECK_STR(itest_value(c, sql), "");
+	CHECK(migrate_run(c, NULL, err, sizeof err) == migrate_latest() - 12);
+	PQfinish(c);
+}
+
 int main(void)
 {
 	setlocale(LC_ALL, "C.UTF-8");
@@ -599,6 +636,7 @@ int main(void)
 	RUN(test_concurrent_runs_apply_once);
 	RUN(test_released_migrations_unchanged);
 	RUN(test_upgrade_equals_fresh);
+	RUN(test_other_numbering_refused);
 	RUN(test_schema_objects_exist);
 	RUN(test_unaccent_in_another_schema);
 	RUN(test_check_constraints_reject_bad_values);
