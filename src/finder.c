@@ -7,7 +7,7 @@
 
 /* What every match shows besides its name: open tickets, the hot ones among
  * them, handoffs left unacknowledged past their deadline, and its active
- * crossed signals (migration 012: the most severe one's kind, how many;
+ * crossed signals (migration 013: the most severe one's kind, how many;
  * one call for the whole list, outside baton_find). */
 #define FINDER_COLS                                                          \
 	" SELECT top.id, top.name, top.domain, top.lifecycle,"                   \

@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* Any constant will do as long as it is Baton's own. */
 #define MIGRATE_LOCK_KEY "7405139021"
@@ -48,6 +49,33 @@ static int exec_simple(PGconn *c, const char *sql, char *err, size_t errlen)
 	return ok ? 0 : -1;
 }
 
+/* Each version the database has must be the migration this binary has
+ * under that number: a build that numbered them otherwise (an unreleased
+ * one) left a schema this binary's later migrations do not apply to. */
+static int check_names(PGconn *c, char *err, size_t errlen)
+{
+	PGresult *r = db_exec(c, "SELECT version, name FROM baton_schema_migrations ORDER BY version",
+	                      0, NULL, err, errlen);
+	if (!r)
+		return -1;
+	int rc = 0;
+	for (int i = 0; i < PQntuples(r) && rc == 0; i++) {
+		int v = atoi(PQgetvalue(r, i, 0));
+		for (size_t k = 0; k < migrations_count; k++) {
+			if (migrations[k].version != v || strcmp(migrations[k].name, PQgetvalue(r, i, 1)) == 0)
+				continue;
+			/* Not the database's name: it is text anyone could have written. */
+			snprintf(err, errlen,
+			         "the database's migration %d is not this baton's (%s): it was migrated by "
+			         "a build that numbers its migrations otherwise; use that build, or a new database",
+			         v, migrations[k].name);
+			rc = -1;
+		}
+	}
+	PQclear(r);
+	return rc;
+}
+
 static int apply_one(PGconn *c, const struct migration *m, char *err, size_t errlen)
 {
 	char ver[16];
@@ -83,6 +111,12 @@ rollback:
 int migrate_run(PGconn *c, void (*progress)(int version, const char *name),
                 char *err, size_t errlen)
 {
+	return migrate_run_upto(c, migrate_latest(), progress, err, errlen);
+}
+
+int migrate_run_upto(PGconn *c, int upto, void (*progress)(int version, const char *name),
+                     char *err, size_t errlen)
+{
 	int applied = 0;
 	char inner[512];
 	if (exec_simple(c, "SELECT pg_advisory_lock(" MIGRATE_LOCK_KEY ")", err, errlen) < 0)
@@ -109,8 +143,12 @@ int migrate_run(PGconn *c, void (*progress)(int version, const char *name),
 		applied = -1;
 		goto out;
 	}
+	if (check_names(c, err, errlen) < 0) {
+		applied = -1;
+		goto out;
+	}
 	for (size_t i = 0; i < migrations_count; i++) {
-		if (migrations[i].version <= cur)
+		if (migrations[i].version <= cur || migrations[i].version > upto)
 			continue;
 		if (progress)
 			progress(migrations[i].version, migrations[i].name);

@@ -74,7 +74,7 @@ static const char sql_list_segment[] =
 	QUEUE_LIST(" FROM handoff h JOIN customer c ON c.id = h.customer_id", QUEUE_SEGMENT);
 
 /* Counts over the active handoffs, per receiving team, and the median
- * times to acknowledge: from the totals of migration 013 when the person
+ * times to acknowledge: from the totals of migration 014 when the person
  * sees every customer (baton_queue_counts, baton_queue_medians: a sum over
  * few rows), else counted directly under the row-level policies, so that a
  * scope never counts what it hides.  Both branches are in one statement; an

@@ -28,4 +28,9 @@ int migrate_current(PGconn *c, char *err, size_t errlen);
 int migrate_run(PGconn *c, void (*progress)(int version, const char *name),
                 char *err, size_t errlen);
 
+/* migrate_run, but only the migrations up to version upto: a database as
+ * an older release left it (the upgrade tests). */
+int migrate_run_upto(PGconn *c, int upto, void (*progress)(int version, const char *name),
+                     char *err, size_t errlen);
+
 #endif

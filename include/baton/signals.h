@@ -45,7 +45,7 @@ enum { SI_CUSTOMER_ID, SI_CUSTOMER, SI_SEGMENT, SI_OWNER, SI_KIND, SI_TITLE, SI_
 extern const char signals_list_sql[];
 extern const char *const signals_list_names[SI_COLS]; /* JSON and CSV names */
 /* From SI_KIND on, the SIGNALS_COLS. */
-/* What a person waits on reads a window (migration 012): $1..$4 as the
+/* What a person waits on reads a window (migration 013): $1..$4 as the
  * list's filters, $5 how many rows, the list's first ones, same columns.
  * signals_counts_sql: $1 team, $2 segment, $3 owner; rows (kind, signals,
  * customers) per kind and, kind NULL first, for all kinds. */

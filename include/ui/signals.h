@@ -30,7 +30,7 @@ struct signal_rows {
 	int height;             /* visible rows, at the last draw */
 	char error[256];
 	char search[128];
-	/* A window of the list (migration 012): the first `window` rows are
+	/* A window of the list (migration 013): the first `window` rows are
 	 * asked for, and a page more when the cursor comes within a screen of
 	 * their end; grow re-reads the rows with the larger window (not the
 	 * counts: the list is the same). */

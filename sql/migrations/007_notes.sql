@@ -20,56 +20,6 @@ ALTER TABLE success_note
     ADD COLUMN supersedes bigint UNIQUE REFERENCES success_note (id),
     ADD CONSTRAINT success_note_not_itself CHECK (supersedes <> id);
 
--- Shared by the writes of this and later migrations -----------------------------
--- The caller's team, or an error if they are not active staff.
-CREATE FUNCTION baton_my_team() RETURNS text
-LANGUAGE plpgsql STABLE SET search_path = public, pg_temp AS $$
-DECLARE
-    v_team text;
-BEGIN
-    SELECT s.team_id INTO v_team FROM staff s WHERE s.role_name = session_user AND s.active;
-    IF v_team IS NULL THEN
-        RAISE EXCEPTION 'role % is not an active staff member', session_user
-            USING ERRCODE = 'insufficient_privilege',
-                  HINT = 'ask an administrator to add you to the staff table';
-    END IF;
-    RETURN v_team;
-END $$;
-
--- A note or comment (p_what) that may be written, or an error saying why not.
-CREATE FUNCTION baton_require_note(p_what text, p_text text) RETURNS void
-LANGUAGE plpgsql STABLE SET search_path = public, pg_temp AS $$
-DECLARE
-    v_problem text := baton_note_problem(p_what, p_text);
-BEGIN
-    IF v_problem IS NOT NULL THEN
-        RAISE EXCEPTION '%', v_problem USING ERRCODE = 'invalid_parameter_value';
-    END IF;
-END $$;
-
--- Whether an entry of an append-only table (p_entry, as to_jsonb of its
--- row; NULL: there is none) is the one a write with its client-generated
--- id already recorded: true when it is the session user's and about the
--- same thing (p_same: the columns it must have), false when there is none,
--- an error otherwise.  A client that lost its connection, even during
--- COMMIT, sends the same write again and nothing happens twice; nobody
--- replays anyone else's.
-CREATE FUNCTION baton_entry_recorded(p_entry jsonb, p_same jsonb) RETURNS boolean
-LANGUAGE plpgsql STABLE AS $$
-BEGIN
-    IF p_entry IS NULL THEN
-        RETURN false;
-    END IF;
-    IF NOT p_entry @> (p_same || jsonb_build_object('actor', session_user)) THEN
-        RAISE EXCEPTION 'entry % already exists and was recorded by someone else or for something else',
-            p_entry ->> 'id' USING ERRCODE = 'unique_violation';
-    END IF;
-    RETURN true;
-END $$;
-
-REVOKE ALL ON FUNCTION baton_my_team(), baton_require_note(text, text),
-    baton_entry_recorded(jsonb, jsonb) FROM PUBLIC;
-
 -- Write a success note, or a correction of one (p_supersedes).  Any active
 -- staff member may, about a customer they may see (005's scope).  p_id is
 -- the client's id: sending the same note again returns created = false and
@@ -82,6 +32,7 @@ RETURNS TABLE (created boolean, note_id bigint)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
     v_row success_note%ROWTYPE;
+    v_problem text;
     v_by bigint;
 BEGIN
     IF p_id IS NULL THEN
@@ -93,7 +44,11 @@ BEGIN
                                                    p_handoff, p_supersedes);
         RETURN;
     END IF;
-    PERFORM baton_my_team();
+    IF NOT baton_me_active() THEN
+        RAISE EXCEPTION 'role % is not an active staff member', session_user
+            USING ERRCODE = 'insufficient_privilege',
+                  HINT = 'ask an administrator to add you to the staff table';
+    END IF;
     -- The same words for a customer out of scope as for none: a scope
     -- does not reveal what it hides.
     IF p_customer IS NULL OR NOT baton_me_sees_customer(p_customer) THEN
@@ -103,7 +58,10 @@ BEGIN
         RAISE EXCEPTION 'unknown kind "%": use note, call, meeting, qbr or email', p_kind
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    PERFORM baton_require_note('note', p_body);
+    v_problem := baton_note_problem('note', p_body);
+    IF v_problem IS NOT NULL THEN
+        RAISE EXCEPTION '%', v_problem USING ERRCODE = 'invalid_parameter_value';
+    END IF;
     IF p_ticket IS NOT NULL AND NOT EXISTS (
             SELECT 1 FROM ticket t WHERE t.id = p_ticket AND t.customer_id = p_customer) THEN
         RAISE EXCEPTION 'ticket % is not one of this customer''s tickets', p_ticket

@@ -129,14 +129,18 @@ GRANT SELECT ON milestone_event, onboarding_health_event TO baton_staff;
 -- Why the session user may not change a customer's onboarding (NULL: they
 -- may): the onboarding team may; else, for a milestone, its owner
 -- (p_owner), and for the health (p_owner NULL), whoever owns one of the
--- customer's milestones.  Someone not on the staff is an error.
+-- customer's milestones.
 CREATE FUNCTION baton_onboarding_refusal(p_customer bigint, p_owner name) RETURNS text
 LANGUAGE plpgsql STABLE SET search_path = public, pg_temp AS $$
 DECLARE
-    v_team text := baton_my_team();
+    v_team text;
     v_onb text := baton_setting_value('onboarding_team');
     v_name text;
 BEGIN
+    SELECT s.team_id INTO v_team FROM staff s WHERE s.role_name = session_user AND s.active;
+    IF v_team IS NULL THEN
+        RETURN format('role %s is not an active staff member', session_user);
+    END IF;
     IF v_team = v_onb OR p_owner = session_user OR (p_owner IS NULL AND EXISTS (
             SELECT 1 FROM milestone m WHERE m.customer_id = p_customer AND m.owner = session_user)) THEN
         RETURN NULL;
@@ -186,8 +190,12 @@ BEGIN
     IF NOT FOUND OR NOT (baton_me_sees_customer(v_row.customer_id) OR baton_me_bypasses()) THEN
         RAISE EXCEPTION 'no milestone %', p_milestone USING ERRCODE = 'no_data_found';
     END IF;
-    IF baton_entry_recorded((SELECT to_jsonb(e) FROM milestone_event e WHERE e.id = p_id),
-                            jsonb_build_object('milestone_id', p_milestone)) THEN
+    SELECT * INTO v_prev FROM milestone_event e WHERE e.id = p_id;
+    IF FOUND THEN
+        IF v_prev.actor <> session_user OR v_prev.milestone_id <> p_milestone THEN
+            RAISE EXCEPTION 'change % already exists and was recorded by someone else', p_id
+                USING ERRCODE = 'unique_violation';
+        END IF;
         RETURN QUERY SELECT true, true, v_row.status, v_row.version, 'already recorded'::text;
         RETURN;
     END IF;
@@ -247,6 +255,7 @@ CREATE FUNCTION baton_health_set(p_id uuid, p_customer bigint, p_health text, p_
 RETURNS TABLE (done boolean, already boolean, health text, message text)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
+    v_prev onboarding_health_event%ROWTYPE;
     v_reason text := nullif(btrim(p_reason), '');
     v_problem text;
 BEGIN
@@ -254,8 +263,12 @@ BEGIN
     IF NOT FOUND OR NOT (baton_me_sees_customer(p_customer) OR baton_me_bypasses()) THEN
         RAISE EXCEPTION 'unknown customer %', p_customer USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    IF baton_entry_recorded((SELECT to_jsonb(e) FROM onboarding_health_event e WHERE e.id = p_id),
-                            jsonb_build_object('customer_id', p_customer)) THEN
+    SELECT * INTO v_prev FROM onboarding_health_event e WHERE e.id = p_id;
+    IF FOUND THEN
+        IF v_prev.actor <> session_user OR v_prev.customer_id <> p_customer THEN
+            RAISE EXCEPTION 'change % already exists and was recorded by someone else', p_id
+                USING ERRCODE = 'unique_violation';
+        END IF;
         RETURN QUERY SELECT true, true, c.onboarding_health, 'already recorded'::text
             FROM customer c WHERE c.id = p_customer;
         RETURN;

@@ -32,74 +32,89 @@
 --
 -- The rules (thresholds, keywords, who may hold) are settings of 006's
 -- baton_setting, shown and changed with `baton settings`.
---
--- The signals are computed per customer and kept (customer_signal, "The
--- cache" below): a write marks its customer, time expires it, and a reader
--- computes again only the customers that changed before reading, so that
--- the screen reads one customer's rows by index and the lists read 100,000
--- customers' rows without computing them.  The customer screen calls
--- baton_signal_rows($1, false); the cache's own tables and functions are
--- not for clients.  Data loaded with triggers off (session_replication_role
--- = replica) must be followed by SELECT baton_signal_refill().
 
 -- Settings ---------------------------------------------------------------------
--- Declared with 008's baton_setting_declare: each key's check joins the
--- one constraint (an undeclared key is still refused), and the default is
--- written without an audit row.  Lists are comma-separated: teams and
--- categories are identifiers, keywords lower-case words (letters, digits,
--- spaces: they become a regular expression, so nothing in them can mean
--- more than the word).
-SELECT baton_setting_declare(k, v, accepts, about, chk) FROM (VALUES
+-- 006's check names its keys and refuses any other.  Each later migration
+-- checks its own keys with a constraint of its own, so 006's (or whatever
+-- a migration before this one made of it) keeps its rules for the keys it
+-- names and lets the others through to theirs.  New keys come only from
+-- migrations: baton_setting_set() changes existing keys only.
+DO $$
+DECLARE
+    v_def text;
+BEGIN
+    SELECT pg_get_constraintdef(oid) INTO v_def FROM pg_constraint
+    WHERE conrelid = 'baton_setting'::regclass AND conname = 'baton_setting_value';
+    IF v_def ~ 'ELSE false\s+END\)$' THEN
+        EXECUTE 'ALTER TABLE baton_setting DROP CONSTRAINT baton_setting_value, ADD CONSTRAINT'
+                ' baton_setting_value ' || regexp_replace(v_def, 'ELSE false\s+END\)$', 'ELSE true END)');
+    END IF;
+END $$;
+
+-- Lists are comma-separated: teams and categories are identifiers, keywords
+-- lower-case words (letters, digits, spaces: they become a regular
+-- expression, so nothing in them can mean more than the word).
+ALTER TABLE baton_setting ADD CONSTRAINT baton_setting_signals CHECK (CASE
+    WHEN key = 'campaign_hold_teams' THEN value ~ '^(\*|[a-z][a-z0-9_-]{0,31}(,[a-z][a-z0-9_-]{0,31})*)$'
+    WHEN key IN ('signal_complaint_days', 'signal_repeat_days', 'signal_voice_days') THEN
+        CASE WHEN value ~ '^[0-9]{1,3}$' THEN value::integer BETWEEN 1 AND 365 ELSE false END
+    WHEN key = 'signal_sent_days' THEN
+        CASE WHEN value ~ '^[0-9]{1,3}$' THEN value::integer BETWEEN 0 AND 365 ELSE false END
+    WHEN key IN ('signal_repeat_tickets') THEN
+        CASE WHEN value ~ '^[0-9]{1,2}$' THEN value::integer BETWEEN 2 AND 99 ELSE false END
+    WHEN key IN ('signal_nps_drop', 'signal_csat_drop', 'signal_ces_drop') THEN
+        CASE WHEN value ~ '^[0-9]{1,2}$' THEN value::integer BETWEEN 1 AND 10 ELSE false END
+    WHEN key = 'signal_detractor_nps' THEN
+        CASE WHEN value ~ '^[0-9]{1,2}$' THEN value::integer BETWEEN 0 AND 10 ELSE false END
+    WHEN key = 'signal_repeat_similarity' THEN
+        CASE WHEN value ~ '^(0\.[0-9]{1,2}|1|1\.0)$' THEN value::real BETWEEN 0.1 AND 1 ELSE false END
+    WHEN key IN ('signal_complaint_keywords', 'signal_burning_keywords') THEN
+        value ~ '^([a-z0-9][a-z0-9 ]{0,39}(,[a-z0-9][a-z0-9 ]{0,39})*)?$'
+    WHEN key IN ('signal_complaint_categories', 'signal_burning_categories',
+                 'signal_outreach_kinds') THEN
+        value ~ '^([a-z_]{1,40}(,[a-z_]{1,40})*)?$'
+    WHEN key = 'signal_escalation_reasons' THEN
+        value ~ '^([a-z][a-z0-9_ -]{0,39}(,[a-z][a-z0-9_ -]{0,39})*)?$'
+    ELSE true END);
+
+-- Built-in defaults, like 006's, are no change by anyone: an audit row of
+-- baton_setting means an administrator changed it (settings_import relies
+-- on that), so the audit trigger 006 attached is off for these rows.
+ALTER TABLE baton_setting DISABLE TRIGGER baton_setting_audit_ins;
+INSERT INTO baton_setting (key, value, accepts, about) VALUES
     ('campaign_hold_teams', 'marketing', '* (anyone on the staff) or team ids, comma-separated',
-     'who may hold or release a scheduled marketing send',
-     $c$value ~ '^(\*|[a-z][a-z0-9_-]{0,31}(,[a-z][a-z0-9_-]{0,31})*)$'$c$),
+     'who may hold or release a scheduled marketing send'),
     ('signal_complaint_days', '30', 'a number of days from 1 to 365',
-     'a campaign within this many days after a refund, complaint or cancellation ticket is a crossed signal',
-     $c$CASE WHEN value ~ '^[0-9]{1,3}$' THEN value::integer BETWEEN 1 AND 365 ELSE false END$c$),
+     'a campaign within this many days after a refund, complaint or cancellation ticket is a crossed signal'),
     ('signal_complaint_keywords', 'refund,chargeback,cancel,charged twice,duplicate charge',
      'lower-case words, comma-separated (matched at the start of a word of the subject)',
-     'ticket subjects that make a ticket a refund, complaint or cancellation',
-     $c$value ~ '^([a-z0-9][a-z0-9 ]{0,39}(,[a-z0-9][a-z0-9 ]{0,39})*)?$'$c$),
+     'ticket subjects that make a ticket a refund, complaint or cancellation'),
     ('signal_complaint_categories', 'complaint', 'ticket categories, comma-separated',
-     'ticket categories that make a ticket a complaint',
-     $c$value ~ '^([a-z_]{1,40}(,[a-z_]{1,40})*)?$'$c$),
+     'ticket categories that make a ticket a complaint'),
     ('signal_sent_days', '7', 'a number of days from 0 to 365',
-     'a send is still news for this many days (scheduled sends always are)',
-     $c$CASE WHEN value ~ '^[0-9]{1,3}$' THEN value::integer BETWEEN 0 AND 365 ELSE false END$c$),
+     'a send is still news for this many days (scheduled sends always are)'),
     ('signal_outreach_kinds', 'upsell,renewal', 'campaign kinds, comma-separated',
-     'the campaigns that are outreach (renewal, upsell): worse during a complaint or escalation',
-     $c$value ~ '^([a-z_]{1,40}(,[a-z_]{1,40})*)?$'$c$),
+     'the campaigns that are outreach (renewal, upsell): worse during a complaint or escalation'),
     ('signal_escalation_reasons', 'escalation,renewal risk', 'handoff reasons, comma-separated',
-     'handoffs that are escalations while open or acknowledged',
-     $c$value ~ '^([a-z][a-z0-9_ -]{0,39}(,[a-z][a-z0-9_ -]{0,39})*)?$'$c$),
+     'handoffs that are escalations while open or acknowledged'),
     ('signal_burning_categories', 'onboarding,migration', 'ticket categories, comma-separated',
-     'open tickets of these categories contradict an onboarding "on track"',
-     $c$value ~ '^([a-z_]{1,40}(,[a-z_]{1,40})*)?$'$c$),
+     'open tickets of these categories contradict an onboarding "on track"'),
     ('signal_burning_keywords', 'data,import,migrat', 'lower-case words, comma-separated',
-     'open tickets with these words in the subject contradict an onboarding "on track"',
-     $c$value ~ '^([a-z0-9][a-z0-9 ]{0,39}(,[a-z0-9][a-z0-9 ]{0,39})*)?$'$c$),
+     'open tickets with these words in the subject contradict an onboarding "on track"'),
     ('signal_repeat_days', '30', 'a number of days from 1 to 365',
-     'a new ticket like one solved within this many days, or several alike within it, is a repeat',
-     $c$CASE WHEN value ~ '^[0-9]{1,3}$' THEN value::integer BETWEEN 1 AND 365 ELSE false END$c$),
+     'a new ticket like one solved within this many days, or several alike within it, is a repeat'),
     ('signal_repeat_similarity', '0.6', 'a number from 0.1 to 1 (pg_trgm similarity)',
-     'how alike two subjects (of the same category) must be to be the same problem',
-     $c$CASE WHEN value ~ '^(0\.[0-9]{1,2}|1|1\.0)$' THEN value::real BETWEEN 0.1 AND 1 ELSE false END$c$),
+     'how alike two subjects (of the same category) must be to be the same problem'),
     ('signal_repeat_tickets', '3', 'a number from 2 to 99',
-     'this many tickets alike within signal_repeat_days is a repeat',
-     $c$CASE WHEN value ~ '^[0-9]{1,2}$' THEN value::integer BETWEEN 2 AND 99 ELSE false END$c$),
+     'this many tickets alike within signal_repeat_days is a repeat'),
     ('signal_voice_days', '90', 'a number of days from 1 to 365',
-     'survey answers of this many days count for the voice of the customer',
-     $c$CASE WHEN value ~ '^[0-9]{1,3}$' THEN value::integer BETWEEN 1 AND 365 ELSE false END$c$),
-    ('signal_nps_drop', '3', 'a number of points from 1 to 10', 'an NPS fall this large is a signal',
-     $c$CASE WHEN value ~ '^[0-9]{1,2}$' THEN value::integer BETWEEN 1 AND 10 ELSE false END$c$),
-    ('signal_csat_drop', '2', 'a number of points from 1 to 10', 'a CSAT fall this large is a signal',
-     $c$CASE WHEN value ~ '^[0-9]{1,2}$' THEN value::integer BETWEEN 1 AND 10 ELSE false END$c$),
-    ('signal_ces_drop', '2', 'a number of points from 1 to 10', 'a CES fall this large is a signal',
-     $c$CASE WHEN value ~ '^[0-9]{1,2}$' THEN value::integer BETWEEN 1 AND 10 ELSE false END$c$),
+     'survey answers of this many days count for the voice of the customer'),
+    ('signal_nps_drop', '3', 'a number of points from 1 to 10', 'an NPS fall this large is a signal'),
+    ('signal_csat_drop', '2', 'a number of points from 1 to 10', 'a CSAT fall this large is a signal'),
+    ('signal_ces_drop', '2', 'a number of points from 1 to 10', 'a CES fall this large is a signal'),
     ('signal_detractor_nps', '6', 'a score from 0 to 10',
-     'an NPS at or below this while a campaign is scheduled is a signal',
-     $c$CASE WHEN value ~ '^[0-9]{1,2}$' THEN value::integer BETWEEN 0 AND 10 ELSE false END$c$)
-) AS x(k, v, accepts, about, chk);
+     'an NPS at or below this while a campaign is scheduled is a signal');
+ALTER TABLE baton_setting ENABLE TRIGGER baton_setting_audit_ins;
 
 -- Campaign holds ------------------------------------------------------------------
 -- The history: every hold and release, never changed.  customer_id is the
@@ -200,10 +215,6 @@ CREATE INDEX customer_on_track_idx ON customer (id) WHERE onboarding_health = 'o
 CREATE INDEX ticket_customer_topic_idx ON ticket (customer_id, category, opened_at);
 CREATE INDEX milestone_open_due_idx ON milestone (due_date) INCLUDE (customer_id)
     WHERE status NOT IN ('done', 'skipped');
--- A customer's open milestones by due date: overdue ones (kind 3) and the
--- next to fall due (when its cached signals expire).
-CREATE INDEX milestone_customer_open_due_idx ON milestone (customer_id, due_date)
-    WHERE status NOT IN ('done', 'skipped');
 
 -- Reading the rules ---------------------------------------------------------------
 -- Lists become arrays; keywords a regular expression matching at the start
@@ -261,21 +272,17 @@ LANGUAGE sql IMMUTABLE AS $$
 $$;
 
 -- Words for the explanations ------------------------------------------------------
--- "2d 3h", "5h 10m", "40m".  PL/pgSQL: said for every late handoff of a
--- list, where a SQL body that names its argument many times is not
--- inlined and costs several times more per row.
+-- "2d 3h", "5h 10m", "40m".
 CREATE FUNCTION baton_span(p interval) RETURNS text
-LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
-DECLARE
-    s bigint := extract(epoch FROM p)::bigint;
-BEGIN
-    IF s >= 86400 THEN
-        RETURN (s / 86400) || 'd' || CASE WHEN s % 86400 >= 3600 THEN ' ' || (s % 86400 / 3600) || 'h' ELSE '' END;
-    ELSIF s >= 3600 THEN
-        RETURN (s / 3600) || 'h' || CASE WHEN s % 3600 >= 60 THEN ' ' || (s % 3600 / 60) || 'm' ELSE '' END;
-    END IF;
-    RETURN greatest(s / 60, 0) || 'm';
-END $$;
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE
+        WHEN s >= 86400 THEN (s / 86400) || 'd' || CASE WHEN s % 86400 >= 3600
+                                                        THEN ' ' || (s % 86400 / 3600) || 'h' ELSE '' END
+        WHEN s >= 3600 THEN (s / 3600) || 'h' || CASE WHEN s % 3600 >= 60
+                                                      THEN ' ' || (s % 3600 / 60) || 'm' ELSE '' END
+        ELSE greatest(s / 60, 0) || 'm' END
+    FROM (SELECT extract(epoch FROM p)::bigint AS s) x
+$$;
 
 -- A quoted subject or campaign, at most 60 characters.
 CREATE FUNCTION baton_quote(p text) RETURNS text
@@ -755,7 +762,7 @@ RETURNS text
 LANGUAGE sql STABLE AS $$
     SELECT p_line || CASE p_unit
                WHEN 'sla' THEN baton_span(now() - p_clock) || ' past its SLA'
-               WHEN 'overdue' THEN 1 + extract(epoch FROM now() - p_clock)::bigint / 86400
+               WHEN 'overdue' THEN (1 + floor(extract(epoch FROM now() - p_clock) / 86400))::bigint
                                    || ' days overdue'
                ELSE '' END
            || CASE WHEN p_more > 0 THEN ' (+' || p_more || ' more)' ELSE '' END
@@ -782,11 +789,11 @@ BEGIN
     INSERT INTO customer_signal
     SELECT * FROM baton_signal_compute(NULL, true) c WHERE p_kinds IS NULL OR c.kind = ANY (p_kinds);
     GET DIAGNOSTICS v_n = ROW_COUNT;
-    -- Written only where it changed: a rule of one kind moves few of them.
-    INSERT INTO customer_signal_state AS st (customer_id, valid_until)
+    -- (A customer added meanwhile brings its own state: ON CONFLICT.)
+    DELETE FROM customer_signal_state;
+    INSERT INTO customer_signal_state (customer_id, valid_until)
     SELECT u.customer_id, u.valid_until FROM baton_signal_valid_until(NULL, true) u
-    ON CONFLICT (customer_id) DO UPDATE SET valid_until = excluded.valid_until, computed_at = now()
-    WHERE st.valid_until IS DISTINCT FROM excluded.valid_until;
+    ON CONFLICT (customer_id) DO UPDATE SET valid_until = excluded.valid_until, computed_at = now();
     DELETE FROM signal_dirty d WHERE d.seq = ANY (v_marks);
     RETURN v_n;
 END $$;
@@ -875,11 +882,9 @@ $$;
 
 -- One row per customer and kind (the customer screen calls it with a
 -- constant false: one index lookup when the customer is up to date).
--- Generic plans, made once per session: planning would cost more than
--- the lookup.
 CREATE FUNCTION baton_signal_rows(p_customer bigint, p_all boolean)
 RETURNS SETOF baton_signal
-LANGUAGE plpgsql SET search_path = public, pg_temp SET plan_cache_mode = force_generic_plan AS $$
+LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
 DECLARE
     v_live bigint[];
 BEGIN
@@ -1047,6 +1052,32 @@ SET LOCAL statement_timeout = 0;
 SELECT baton_signal_refill();
 
 -- Writes -----------------------------------------------------------------------------
+-- The caller's team, or an error if they are not active staff.
+CREATE FUNCTION baton_my_team() RETURNS text
+LANGUAGE plpgsql STABLE SET search_path = public, pg_temp AS $$
+DECLARE
+    v_team text;
+BEGIN
+    SELECT s.team_id INTO v_team FROM staff s WHERE s.role_name = session_user AND s.active;
+    IF v_team IS NULL THEN
+        RAISE EXCEPTION 'role % is not an active staff member', session_user
+            USING ERRCODE = 'insufficient_privilege',
+                  HINT = 'ask an administrator to add you to the staff table';
+    END IF;
+    RETURN v_team;
+END $$;
+
+-- A comment that may be written, or an error saying why not.
+CREATE FUNCTION baton_require_comment(p_comment text) RETURNS void
+LANGUAGE plpgsql STABLE SET search_path = public, pg_temp AS $$
+DECLARE
+    v_problem text := baton_note_problem('comment', p_comment);
+BEGIN
+    IF v_problem IS NOT NULL THEN
+        RAISE EXCEPTION '%', v_problem USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+END $$;
+
 -- Hold or release (p_action) one scheduled send, with a comment.  p_id is
 -- the client-generated id of the entry: a retry with it (same person,
 -- send and action) answers done, already; anyone else's is refused.
@@ -1056,19 +1087,20 @@ CREATE FUNCTION baton_campaign_hold(p_id uuid, p_event bigint, p_action text, p_
 RETURNS TABLE (done boolean, already boolean, held boolean, message text)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
-    v_same constant jsonb := jsonb_build_object('event_id', p_event, 'action', p_action);
+    v_prev campaign_hold%ROWTYPE;
     v_event marketing_event%ROWTYPE;
     v_cur campaign_hold%ROWTYPE;
     v_team text;
     v_teams text := baton_setting_value('campaign_hold_teams');
 BEGIN
-    IF NOT baton_entry_recorded((SELECT to_jsonb(h) FROM campaign_hold h WHERE h.id = p_id), v_same) THEN
+    SELECT * INTO v_prev FROM campaign_hold h WHERE h.id = p_id;
+    IF NOT FOUND THEN
         v_team := baton_my_team();
         IF p_action IS NULL OR p_action NOT IN ('hold', 'release') THEN
             RAISE EXCEPTION 'unknown action "%": hold or release', p_action
                 USING ERRCODE = 'invalid_parameter_value';
         END IF;
-        PERFORM baton_require_note('comment', p_comment);
+        PERFORM baton_require_comment(p_comment);
         SELECT * INTO v_event FROM marketing_event m WHERE m.id = p_event FOR UPDATE;
         -- The same words for a send of a customer out of scope.
         IF NOT FOUND OR NOT baton_me_sees_customer(v_event.customer_id) THEN
@@ -1104,7 +1136,11 @@ BEGIN
             RETURN;
         END IF;
         -- A concurrent retry of the same entry won the race.
-        PERFORM baton_entry_recorded((SELECT to_jsonb(h) FROM campaign_hold h WHERE h.id = p_id), v_same);
+        SELECT * INTO v_prev FROM campaign_hold h WHERE h.id = p_id;
+    END IF;
+    IF v_prev.actor <> session_user OR v_prev.event_id <> p_event OR v_prev.action <> p_action THEN
+        RAISE EXCEPTION 'entry % already exists and was recorded by someone else or for another send',
+            p_id USING ERRCODE = 'unique_violation';
     END IF;
     RETURN QUERY SELECT true, true, m.held_by IS NOT NULL, 'already recorded'::text
         FROM marketing_event m WHERE m.id = p_event;
@@ -1119,12 +1155,16 @@ CREATE FUNCTION baton_signal_ack(p_id uuid, p_customer bigint, p_kind text, p_co
 RETURNS TABLE (done boolean, already boolean, fingerprint text, message text)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
+    v_prev signal_ack%ROWTYPE;
     v_sig record;
 BEGIN
-    IF baton_entry_recorded((SELECT to_jsonb(a) FROM signal_ack a WHERE a.id = p_id),
-                            jsonb_build_object('customer_id', p_customer, 'kind', p_kind)) THEN
-        RETURN QUERY SELECT true, true, a.fingerprint, 'already recorded'::text
-            FROM signal_ack a WHERE a.id = p_id;
+    SELECT * INTO v_prev FROM signal_ack a WHERE a.id = p_id;
+    IF FOUND THEN
+        IF v_prev.actor <> session_user OR v_prev.customer_id <> p_customer OR v_prev.kind <> p_kind THEN
+            RAISE EXCEPTION 'entry % already exists and was recorded by someone else or for another signal',
+                p_id USING ERRCODE = 'unique_violation';
+        END IF;
+        RETURN QUERY SELECT true, true, v_prev.fingerprint, 'already recorded'::text;
         RETURN;
     END IF;
     PERFORM baton_my_team();
@@ -1134,7 +1174,7 @@ BEGIN
             'dropped-baton, repeating-themselves, voice-falling'
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    PERFORM baton_require_note('comment', p_comment);
+    PERFORM baton_require_comment(p_comment);
     IF NOT baton_me_sees_customer(p_customer) THEN
         RAISE EXCEPTION 'unknown customer %', p_customer USING ERRCODE = 'invalid_parameter_value';
     END IF;
@@ -1157,7 +1197,7 @@ BEGIN
 END $$;
 
 REVOKE ALL ON FUNCTION baton_campaign_hold(uuid, bigint, text, text),
-    baton_signal_ack(uuid, bigint, text, text, text),
+    baton_signal_ack(uuid, bigint, text, text, text), baton_my_team(), baton_require_comment(text),
     baton_signals(bigint), baton_signal_rows(bigint, boolean), baton_signal_list(text, text, text, name, bigint, boolean),
     baton_suppression(bigint), baton_signal_refresh(bigint, boolean), baton_signal_refill(text[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION baton_campaign_hold(uuid, bigint, text, text),

@@ -44,9 +44,30 @@ BEGIN
 END $$;
 
 -- The setting ---------------------------------------------------------------------
-SELECT baton_setting_declare('import_max_join', '3', 'a number from 2 to 1000',
-    'an identifier (domain, e-mail address, id) shared by more customers than this is not used to merge them: baton import reports it instead',
-    $c$CASE WHEN value ~ '^[0-9]{1,4}$' THEN value::integer BETWEEN 2 AND 1000 ELSE false END$c$);
+-- 006's check names the keys it knows and refuses any other.  Later
+-- migrations (of other features too) add keys: the check is widened for
+-- ours, whatever it has become since, and ours get a check of their own.
+DO $$
+DECLARE
+    v_def text;
+BEGIN
+    SELECT pg_get_constraintdef(c.oid) INTO v_def FROM pg_constraint c
+    WHERE c.conrelid = 'baton_setting'::regclass AND c.conname = 'baton_setting_value';
+    IF v_def IS NOT NULL AND v_def LIKE 'CHECK %' THEN
+        ALTER TABLE baton_setting DROP CONSTRAINT baton_setting_value;
+        EXECUTE 'ALTER TABLE baton_setting ADD CONSTRAINT baton_setting_value CHECK ('
+             || 'key = ''import_max_join'' OR ' || substr(v_def, 7) || ')';
+    END IF;
+END $$;
+ALTER TABLE baton_setting ADD CONSTRAINT baton_setting_import CHECK (key <> 'import_max_join'
+    OR CASE WHEN value ~ '^[0-9]{1,4}$' THEN value::integer BETWEEN 2 AND 1000 ELSE false END);
+-- A built-in default, like 006's: written without an audit row (an audit
+-- row of baton_setting means an administrator changed it).
+ALTER TABLE baton_setting DISABLE TRIGGER baton_setting_audit_ins;
+INSERT INTO baton_setting (key, value, accepts, about) VALUES
+    ('import_max_join', '3', 'a number from 2 to 1000',
+     'an identifier (domain, e-mail address, id) shared by more customers than this is not used to merge them: baton import reports it instead');
+ALTER TABLE baton_setting ENABLE TRIGGER baton_setting_audit_ins;
 
 -- Domains that never say who a customer is: free-mail providers and the
 -- like.  The configuration's import.shared_domains adds to them per run.
@@ -764,8 +785,7 @@ BEGIN
         CASE WHEN r.source_id IS NULL THEN 'new'
              WHEN r.digest = s.digest
                OR (s.v ->> 'updated_at')::timestamptz < r.source_updated_at THEN 'unchanged'
-             ELSE 'updated' END AS state,
-        NULL::bigint AS survivor
+             ELSE 'updated' END AS state
     FROM baton_import_s s
     LEFT JOIN import_record r ON r.source = p_src AND r.source_id = s.v ->> 'source_id';
     DELETE FROM baton_import_c WHERE state = 'unchanged';
@@ -812,29 +832,28 @@ BEGIN
         ANALYZE customer;
     END IF;
     UPDATE baton_import_comp k SET survivor = n.id FROM baton_import_new n WHERE n.comp = k.comp;
-    -- Every record's customer from here on: its component's survivor.
-    UPDATE baton_import_c c SET survivor = k.survivor
-    FROM baton_import_lab l JOIN baton_import_comp k ON k.comp = l.l WHERE l.n = 'r:' || c.sid;
 
     merged := baton_import_absorb_all(p_run);
 
     -- Records that joined a customer they did not make: recorded with why.
     INSERT INTO customer_merge (run_id, customer_id, joined_source, joined_source_id, identifiers, evidence)
-    SELECT p_run, c.survivor, p_src, c.sid, coalesce(baton_import_why('r:' || c.sid, NULL), ''),
+    SELECT p_run, k.survivor, p_src, c.sid, coalesce(baton_import_why('r:' || c.sid, NULL), ''),
         jsonb_build_object('identifiers', coalesce(baton_import_why('r:' || c.sid, NULL), ''),
-                           'records', baton_import_records_of(ARRAY[c.survivor]),
+                           'records', baton_import_records_of(ARRAY[k.survivor]),
                            'record', jsonb_build_object('source', p_src, 'id', c.sid,
                                                         'label', p_spec ->> 'label'))
-    FROM baton_import_c c
-    WHERE c.cid IS DISTINCT FROM c.survivor
+    FROM baton_import_c c JOIN baton_import_lab l ON l.n = 'r:' || c.sid
+    JOIN baton_import_comp k ON k.comp = l.l
+    WHERE c.cid IS DISTINCT FROM k.survivor
       AND NOT EXISTS (SELECT 1 FROM baton_import_new n WHERE n.sid = c.sid);
     GET DIAGNOSTICS inserted = ROW_COUNT;
     merged := merged + inserted;
 
     -- Fields follow the record that made the customer; others fill gaps.
     CREATE TEMP TABLE baton_import_own ON COMMIT DROP AS
-    SELECT c.cid, c.v FROM baton_import_c c
-    WHERE c.state = 'updated' AND c.owns AND c.cid = c.survivor;
+    SELECT c.cid, c.v FROM baton_import_c c JOIN baton_import_lab l ON l.n = 'r:' || c.sid
+    JOIN baton_import_comp k ON k.comp = l.l
+    WHERE c.state = 'updated' AND c.owns AND c.cid = k.survivor;
     ANALYZE baton_import_own;
     UPDATE customer u SET name = coalesce(c.v ->> 'name', u.name),
         plan = coalesce(c.v ->> 'plan', u.plan), segment = coalesce(c.v ->> 'segment', u.segment),
@@ -851,19 +870,22 @@ BEGIN
 
     IF v_sys IS NOT NULL THEN
         INSERT INTO customer_external_id (system, external_id, customer_id)
-        SELECT v_sys, c.sid, c.survivor FROM baton_import_c c
+        SELECT v_sys, c.sid, k.survivor
+        FROM baton_import_c c JOIN baton_import_lab l ON l.n = 'r:' || c.sid
+        JOIN baton_import_comp k ON k.comp = l.l
         ON CONFLICT (system, external_id) DO NOTHING;
     END IF;
 
     INSERT INTO import_record AS r (source, source_id, entity, target_id, customer_id, digest,
         source_updated_at, run_id, owns, label, name, domains, external)
-    SELECT p_src, c.sid, 'customers', c.survivor, c.survivor, c.digest,
+    SELECT p_src, c.sid, 'customers', k.survivor, k.survivor, c.digest,
         (c.v ->> 'updated_at')::timestamptz, p_run,
         EXISTS (SELECT 1 FROM baton_import_new n WHERE n.sid = c.sid)
-            OR (coalesce(c.owns, false) AND c.cid = c.survivor),
+            OR (coalesce(c.owns, false) AND c.cid = k.survivor),
         p_spec ->> 'label', c.v ->> 'name',
         ARRAY(SELECT jsonb_array_elements_text(c.v -> 'domains')), v_sys || ':' || c.sid
-    FROM baton_import_c c
+    FROM baton_import_c c JOIN baton_import_lab l ON l.n = 'r:' || c.sid
+    JOIN baton_import_comp k ON k.comp = l.l
     ON CONFLICT (source, source_id) DO UPDATE SET target_id = EXCLUDED.target_id,
         customer_id = EXCLUDED.customer_id, digest = EXCLUDED.digest,
         source_updated_at = EXCLUDED.source_updated_at, run_id = EXCLUDED.run_id,

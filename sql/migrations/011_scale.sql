@@ -193,7 +193,10 @@ DECLARE
     v_old bigint;
     v_gone bigint;
 BEGIN
-    PERFORM baton_my_team();
+    IF NOT baton_me_active() THEN
+        RAISE EXCEPTION 'role % is not an active staff member', session_user
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
     IF p_customer IS NOT NULL AND NOT baton_me_sees_customer(p_customer) THEN
         RAISE EXCEPTION 'unknown customer %', p_customer USING ERRCODE = 'invalid_parameter_value';
     END IF;

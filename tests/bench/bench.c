@@ -1130,7 +1130,7 @@ static void bench_signals(PGconn *c)
 {
 	const char *all[] = {NULL, NULL, NULL, NULL, NULL, "f"};
 	struct db_stmt full = {signals_list_sql, 6, all}, supp = {signals_suppression_sql, 1, all};
-	printf("\n== Signals (migrations 009, 012): the cache of every customer's signals (customer_signal)\n");
+	printf("\n== Signals (migrations 009, 013): the cache of every customer's signals (customer_signal)\n");
 	printf("  kept by the writes' marks and the clock, computed again by the reader for the\n"
 	       "  customers that changed; \"after %d writes\": that many handoffs, each to another\n"
 	       "  customer, before each run.  The screens read a window of %d rows, then the\n"

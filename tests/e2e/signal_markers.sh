@@ -1,6 +1,6 @@
 #!/bin/sh
 # The finder's rows and the lead's queue show a customer's crossed signals
-# (migration 012's markers): Northwind Health (a campaign during its
+# (migration 013's markers): Northwind Health (a campaign during its
 # complaint, and more) carries the mark of its most severe one, Meridian
 # Media (none) carries nothing; a write that raises one shows on the next
 # read.  The legend is in ? help.

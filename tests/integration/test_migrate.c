@@ -483,6 +483,149 @@ static void test_config_import_keeps_admin_changes(void)
 	PQfinish(c);
 }
 
+/* --- released migrations and upgrades ----------------------------------------------- */
+
+/* A database migrated by a released binary never runs that release's
+ * migrations again: changing one changes nothing there, and only fresh
+ * databases would get it.  What a release applied stays byte for byte
+ * (md5 of the file); a change goes into a new migration.  Add each
+ * release's new versions here. */
+static const struct {
+	int version;
+	const char *md5;
+} released[] = {
+	/* ebe6eac */
+	{1, "abe83ab09bb10e9cbac6394866ee8296"}, {2, "00dfd1098fb48fbbab788eb9a289cc3e"},
+	{3, "02c3f003fdaecf830078450b74257206"}, {4, "71753f7ca3bc5348232d27dbc8434350"},
+	{5, "b131fa70275b57ea84c44c84512e9e2a"}, {6, "00e3fdc1919cbfd09b388e2c92423915"},
+	{7, "8252c6f54625cf15a1c7723574ff2ec4"}, {8, "bd72975a1ab81b9f55848ec6339e4897"},
+	{9, "60a36231b394c4c024f711f55fb9c6fe"}, {10, "54387d66b7a9ecf5c08656925d64a11f"},
+	{11, "ed2b65a83390d6194f65e9c952acacf1"},
+};
+
+static void test_released_migrations_unchanged(void)
+{
+	PGconn *c = itest_connect("postgres", NULL);
+	for (size_t i = 0; i < sizeof released / sizeof *released; i++) {
+		int v = released[i].version;
+		CHECK(v >= 1 && (size_t)v <= migrations_count);
+		if (v < 1 || (size_t)v > migrations_count)
+			continue;
+		const char *params[] = {migrations[v - 1].sql};
+		PGresult *r = PQexecParams(c, "SELECT md5($1)", 1, NULL, params, NULL, NULL, 0);
+		CHECK(PQresultStatus(r) == PGRES_TUPLES_OK);
+		const char *got = PQresultStatus(r) == PGRES_TUPLES_OK ? PQgetvalue(r, 0, 0) : "";
+		if (strcmp(got, released[i].md5) != 0)
+			printf("    migration %d (%s) differs from its release: put the change in a new one\n",
+			       v, migrations[v - 1].name);
+		CHECK_STR(got, released[i].md5);
+		PQclear(r);
+	}
+	PQfinish(c);
+}
+
+/* The schema as the console and the functions see it, one md5 per part:
+ * functions (body, settings, grants, language), constraints, indexes,
+ * triggers, policies, columns, relations' grants, the settings' rows. */
+static const char *const schema_parts[] = {
+	"SELECT md5(string_agg(p.oid::regprocedure::text || '|' || md5(p.prosrc) || '|'"
+	"  || coalesce(p.proconfig::text, '') || '|' || coalesce(p.proacl::text, '') || '|' || l.lanname"
+	"  || '|' || p.provolatile::text || p.prosecdef::text || p.proparallel::text || '|' || pg_get_function_result(p.oid),"
+	"  ',' ORDER BY p.oid::regprocedure::text))"
+	" FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang WHERE p.pronamespace = 'public'::regnamespace",
+	"SELECT md5(string_agg(conrelid::regclass::text || '|' || conname || '|' || pg_get_constraintdef(oid),"
+	"  ',' ORDER BY conrelid::regclass::text, conname))"
+	" FROM pg_constraint WHERE connamespace = 'public'::regnamespace",
+	"SELECT md5(string_agg(indexdef, ',' ORDER BY indexname)) FROM pg_indexes WHERE schemaname = 'public'",
+	"SELECT md5(string_agg(tgrelid::regclass::text || '|' || pg_get_triggerdef(oid), ','"
+	"  ORDER BY tgrelid::regclass::text, tgname)) FROM pg_trigger WHERE NOT tgisinternal",
+	"SELECT md5(string_agg(tablename || '|' || policyname || '|' || cmd || '|' || roles::text || '|'"
+	"  || coalesce(qual, '') || '|' || coalesce(with_check, ''), ',' ORDER BY tablename, policyname))"
+	" FROM pg_policies WHERE schemaname = 'public'",
+	"SELECT md5(string_agg(attrelid::regclass::text || '|' || attname || '|' || format_type(atttypid, atttypmod)"
+	"  || '|' || attnotnull::text || '|' || coalesce(pg_get_expr(d.adbin, d.adrelid), ''), ','"
+	"  ORDER BY attrelid::regclass::text, attnum))"
+	" FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid"
+	" LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum"
+	" WHERE c.relnamespace = 'public'::regnamespace AND a.attnum > 0 AND NOT a.attisdropped",
+	"SELECT md5(string_agg(relname || '|' || relkind::text || '|' || coalesce(relacl::text, ''), ','"
+	"  ORDER BY relname)) FROM pg_class WHERE relnamespace = 'public'::regnamespace",
+	"SELECT md5(string_agg(key || '|' || value || '|' || accepts || '|' || about, ',' ORDER BY key))"
+	" FROM baton_setting",
+};
+
+/* A database that a release left at its last version, migrated by this
+ * binary, is the same as a new one: nothing a later migration does depends
+ * on being applied together with the earlier ones. */
+static void test_upgrade_equals_fresh(void)
+{
+	int at = released[sizeof released / sizeof *released - 1].version;
+	const char *db = itest_newdb("template1");
+	PGconn *c = itest_connect(db, NULL);
+	char err[1024] = "";
+	progress_calls = 0;
+	CHECK(migrate_run_upto(c, at, progress, err, sizeof err) == at);
+	CHECK(progress_calls == at && progress_versions[at - 1] == at);
+	CHECK(migrate_current(c, err, sizeof err) == at);
+	int n = migrate_run(c, NULL, err, sizeof err);
+	if (n < 0)
+		printf("    %s\n", err);
+	CHECK(n == migrate_latest() - at);
+	CHECK(migrate_current(c, err, sizeof err) == migrate_latest());
+
+	PGconn *fresh = itest_connect(itest_newdb("baton_schema"), NULL);
+	for (size_t i = 0; i < sizeof schema_parts / sizeof *schema_parts; i++) {
+		char *want = strdup(itest_value(fresh, schema_parts[i]));
+		if (!want)
+			abort();
+		CHECK(strlen(want) == 32);
+		const char *got = itest_value(c, schema_parts[i]);
+		if (strcmp(got, want) != 0)
+			printf("    part %zu differs: %.60s...\n", i, schema_parts[i]);
+		CHECK_STR(got, want);
+		free(want);
+	}
+	PQfinish(fresh);
+	PQfinish(c);
+}
+
+/* A database migrated by a build whose version 12 was another migration
+ * (before 007-011's changes became 012, 012-014 were 013-015): this
+ * binary's 13 and later were written on top of its 12, so nothing is
+ * applied and it says which version is not its own. */
+static void test_other_numbering_refused(void)
+{
+	const char *db = itest_newdb("template1");
+	PGconn *c = itest_connect(db, NULL);
+	char err[1024] = "";
+	CHECK(migrations_count >= 13);
+	CHECK(migrate_run_upto(c, 12, NULL, err, sizeof err) == 12);
+	CHECK_STR(itest_value(c, "UPDATE baton_schema_migrations SET name = 'signal_speed' WHERE version = 12"), "");
+	char *before = fingerprint(c);
+	progress_calls = 0;
+	CHECK(migrate_run(c, progress, err, sizeof err) == -1);
+	CHECK(progress_calls == 0);
+	CHECK(strstr(err, "migration 12 is not this baton's (") != NULL);
+	CHECK(strstr(err, migrations[11].name) != NULL);
+	CHECK(strstr(err, "signal_speed") == NULL);  /* the database's text is not repeated */
+	char *after = fingerprint(c);
+	CHECK_STR(after, before);
+	free(before);
+	free(after);
+	CHECK(migrate_current(c, err, sizeof err) == 12);
+	PGconn *c2 = itest_connect(db, NULL);
+	CHECK_STR(itest_value(c2, "SELECT pg_try_advisory_lock(7405139021)"), "t");
+	PQfinish(c2);
+
+	/* With the name it had, it upgrades. */
+	char sql[200];
+	snprintf(sql, sizeof sql, "UPDATE baton_schema_migrations SET name = '%s' WHERE version = 12",
+	         migrations[11].name);
+	CHECK_STR(itest_value(c, sql), "");
+	CHECK(migrate_run(c, NULL, err, sizeof err) == migrate_latest() - 12);
+	PQfinish(c);
+}
+
 int main(void)
 {
 	setlocale(LC_ALL, "C.UTF-8");
@@ -491,6 +634,9 @@ int main(void)
 	RUN(test_newer_schema_is_refused);
 	RUN(test_failed_migration_is_rolled_back);
 	RUN(test_concurrent_runs_apply_once);
+	RUN(test_released_migrations_unchanged);
+	RUN(test_upgrade_equals_fresh);
+	RUN(test_other_numbering_refused);
 	RUN(test_schema_objects_exist);
 	RUN(test_unaccent_in_another_schema);
 	RUN(test_check_constraints_reject_bad_values);

@@ -1,4 +1,4 @@
-/* Integration tests for migration 013 on copies of the demo: the queue's
+/* Integration tests for migration 014 on copies of the demo: the queue's
  * counts and medians read from totals kept by triggers must say what a
  * direct count says, after every kind of write, under parallel writers, as
  * the clock passes deadlines, and never count a scoped person's hidden

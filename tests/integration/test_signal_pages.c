@@ -1,4 +1,4 @@
-/* Integration tests for migration 012 on a copy of the demo: the window
+/* Integration tests for migration 013 on a copy of the demo: the window
  * the signals and sends screens read is exactly the start of the full
  * list (each filter, each reader's rights), its counts are the list's,
  * the cache's copy of the customer's name, segment and owner follows the

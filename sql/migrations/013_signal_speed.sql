@@ -1,4 +1,4 @@
--- Baton schema, version 12: the signal lists a person waits on read a page.
+-- Baton schema, version 13: the signal lists a person waits on read a page.
 --
 -- 009's lists returned every active signal (111,831 rows at 100,000
 -- customers) joined to the customer for its name, segment and owner, and

@@ -1,4 +1,4 @@
--- Baton schema, version 14: `baton import` at full scale, and absorbed
+-- Baton schema, version 15: `baton import` at full scale, and absorbed
 -- customers out of sight.
 --
 -- 1. Typed values without a function call per row.  010 staged a file with
