@@ -501,6 +501,9 @@ static const struct {
 	{7, "8252c6f54625cf15a1c7723574ff2ec4"}, {8, "bd72975a1ab81b9f55848ec6339e4897"},
 	{9, "60a36231b394c4c024f711f55fb9c6fe"}, {10, "54387d66b7a9ecf5c08656925d64a11f"},
 	{11, "ed2b65a83390d6194f65e9c952acacf1"},
+	/* 4304cd7 (stop 16) */
+	{12, "3675302f35e33d8b47fb005e0678b1e1"}, {13, "24cdfc1bf2d5938327a1182afc83be4c"},
+	{14, "53dc348729e7dc03ecbf67d968740d8e"}, {15, "f812518c0a5376cad67036201d2d8aa4"},
 };
 
 static void test_released_migrations_unchanged(void)
