@@ -238,6 +238,52 @@ static void test_scope_limits_every_table_and_write(void)
 	PQfinish(c);
 }
 
+/* The checks behind the policies cannot be turned by the reader's own
+ * search_path: a scoped person with a schema of their own puts an operator
+ * = that always says yes (for the names and texts the checks compare) in
+ * front of pg_catalog, and still sees only their segment, on the first
+ * statement of the session and on later ones (the checks keep their plans
+ * for the session). */
+static void test_scope_holds_under_a_hostile_search_path(void)
+{
+	const char *role = role_name("evil");
+	CHECK(add_person(role, "support") == 1);
+	struct staff_change sc = {role, NULL, NULL, NULL, "smb", -1};
+	char err[512] = "", sql[512];
+	CHECK(staff_set(admin, &sc, err, sizeof err) == 0);
+	snprintf(sql, sizeof sql, "CREATE SCHEMA %s AUTHORIZATION %s", role, role);
+	CHECK(exec_error(su, sql) == NULL);
+	const char *smb = itest_value(su, "SELECT count(*) FROM customer WHERE segment = 'smb'");
+	long want = atol(smb);
+	CHECK(want > 0 && want < count_of(su, "customer"));
+	PGconn *c = itest_connect(db, role);
+	char setup[5][256];
+	snprintf(setup[0], sizeof setup[0], "CREATE FUNCTION %s.yes(name, name) RETURNS boolean"
+	         " LANGUAGE sql IMMUTABLE RETURN true", role);
+	snprintf(setup[1], sizeof setup[1], "CREATE OPERATOR %s.= (LEFTARG = name, RIGHTARG = name,"
+	         " FUNCTION = %s.yes)", role, role);
+	snprintf(setup[2], sizeof setup[2], "CREATE FUNCTION %s.yes(text, text) RETURNS boolean"
+	         " LANGUAGE sql IMMUTABLE RETURN true", role);
+	snprintf(setup[3], sizeof setup[3], "CREATE OPERATOR %s.= (LEFTARG = text, RIGHTARG = text,"
+	         " FUNCTION = %s.yes)", role, role);
+	snprintf(setup[4], sizeof setup[4], "SET search_path = %s, pg_catalog, public", role);
+	for (size_t i = 0; i < sizeof setup / sizeof *setup; i++) {
+		const char *e = exec_error(c, setup[i]);
+		if (e)
+			printf("    %s: %s\n", setup[i], e);
+		CHECK(e == NULL);
+	}
+	/* The operator is really in front: the person's own comparisons use it. */
+	CHECK_STR(itest_value(c, "SELECT 'a'::name = 'b'::name"), "t");
+	for (int run = 0; run < 7; run++) {
+		CHECK(count_of(c, "customer") == want);
+		CHECK_STR(itest_value(c, "SELECT count(*) FROM ticket WHERE customer_id = 1"), "0");
+	}
+	PQfinish(c);
+	snprintf(sql, sizeof sql, "DROP SCHEMA %s CASCADE", role);
+	CHECK(exec_error(su, sql) == NULL);
+}
+
 static void test_unknown_segment_refused(void)
 {
 	struct staff_change sc = {"ben", NULL, NULL, NULL, "smb,galactic", -1};
@@ -311,6 +357,7 @@ int main(void)
 	RUN(test_admin_adopts_an_existing_role);
 	RUN(test_disabled_reads_nothing);
 	RUN(test_scope_limits_every_table_and_write);
+	RUN(test_scope_holds_under_a_hostile_search_path);
 	RUN(test_unknown_segment_refused);
 	RUN(test_policies_keep_the_indexes);
 	RUN(test_owner_without_createrole_refused);
