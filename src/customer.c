@@ -110,7 +110,11 @@ static const char sql_marketing[] =
 	" LEFT JOIN campaign_hold h ON h.id = x.held_by";
 
 /* Active handoffs first, oldest first; then the recently closed ones.  The
- * event history comes along as one text column, a line per event. */
+ * event history comes along as one text column, a line per event.  The 50
+ * are chosen before the names are joined: a key account has a hundred and
+ * more handoffs, and joining them all cost a quarter of the statement. */
+#define HO_ORDER "h.state NOT IN ('open', 'acknowledged')," \
+	" CASE WHEN h.state IN ('open', 'acknowledged') THEN h.created_at END, h.created_at DESC"
 static const char sql_handoffs[] =
 	"SELECT h.id, h.from_team, h.to_team, h.to_staff, coalesce(ts.display_name, h.to_staff::text),"
 	" h.reason, h.priority, h.ticket_id, h.note, h.state, h.author,"
@@ -125,14 +129,11 @@ static const char sql_handoffs[] =
 	"         || coalesce(' to ' || e.to_team, '') || coalesce(' (' || e.to_staff || ')', '')"
 	"         || coalesce(': ' || e.comment, ''), E'\\n' ORDER BY e.at, e.id)"
 	"    FROM handoff_event e WHERE e.handoff_id = h.id), h.version"
-	" FROM handoff h"
+	" FROM (SELECT * FROM handoff h WHERE h.customer_id = " CV_GROUP
+	"       ORDER BY " HO_ORDER " LIMIT 50) h"
 	" LEFT JOIN staff ts ON ts.role_name = h.to_staff"
 	" LEFT JOIN staff au ON au.role_name = h.author"
-	" WHERE h.customer_id = " CV_GROUP
-	" ORDER BY h.state NOT IN ('open', 'acknowledged'),"
-	"   CASE WHEN h.state IN ('open', 'acknowledged') THEN h.created_at END,"
-	"   h.created_at DESC"
-	" LIMIT 50";
+	" ORDER BY " HO_ORDER;
 
 /* The signals, as the database computes them for everyone; the active
  * (unacknowledged) ones first, then by severity and age. */

@@ -327,6 +327,55 @@ static void test_flags_follow_the_data(void)
 	CHECK(flags_of(id3) == DROPPED);
 }
 
+/* A customer with more handoffs than the panel holds: the 50 shown are
+ * every active one, oldest first, then the most recently created closed
+ * ones, newest first; and each comes with its own names and events. */
+static void test_handoffs_fifty_active_first(void)
+{
+	long long id = new_customer("Many Handoffs", NULL);
+	char sql[1024];
+	/* 60 resolved (created 1..60 days ago), 5 open or acknowledged
+	 * (created 70..74 days ago: older than every closed one). */
+	snprintf(sql, sizeof sql, "INSERT INTO handoff (id, customer_id, from_team, to_team, to_staff, reason,"
+	         " note, ack_due_at, state, acknowledged_at, acknowledged_by, closed_at, closed_by, created_at)"
+	         " SELECT gen_random_uuid(), %lld, 'support', 'success', 'ben', 'question', 'closed ' || g,"
+	         " now(), 'resolved', now(), 'ben', now(), 'ben', now() - g * interval '1 day'"
+	         " FROM generate_series(1, 60) g", id);
+	su_exec(sql);
+	snprintf(sql, sizeof sql, "INSERT INTO handoff (id, customer_id, from_team, to_team, reason, note,"
+	         " ack_due_at, state, acknowledged_at, acknowledged_by, created_at)"
+	         " SELECT gen_random_uuid(), %lld, 'support', 'success', 'question', 'active ' || g, now(),"
+	         " CASE WHEN g %% 2 = 0 THEN 'acknowledged' ELSE 'open' END,"
+	         " CASE WHEN g %% 2 = 0 THEN now() END, CASE WHEN g %% 2 = 0 THEN 'ben' END,"
+	         " now() - (69 + g) * interval '1 day' FROM generate_series(1, 5) g", id);
+	su_exec(sql);
+	snprintf(sql, sizeof sql, "INSERT INTO handoff_event (id, handoff_id, kind, comment)"
+	         " SELECT gen_random_uuid(), h.id, 'commented', 'about ' || h.note FROM handoff h WHERE h.customer_id = %lld",
+	         id);
+	su_exec(sql);
+	struct customer_view cv;
+	if (!must_load(id, &cv)) {
+		CHECK(!"loaded");
+		return;
+	}
+	CHECK(cv_rows(&cv, CV_HANDOFFS) == 50);
+	for (int i = 0; i < cv_rows(&cv, CV_HANDOFFS) && i < 50; i++) {
+		char want[32];
+		if (i < 5)
+			snprintf(want, sizeof want, "active %d", 5 - i);
+		else
+			snprintf(want, sizeof want, "closed %d", i - 4);
+		CHECK_STR(cv_get(&cv, CV_HANDOFFS, i, HO_NOTE), want);
+		char about[64];
+		snprintf(about, sizeof about, "about %s", want);
+		CHECK(strstr(cv_get(&cv, CV_HANDOFFS, i, HO_EVENTS), about) != NULL);
+		CHECK_STR(cv_get(&cv, CV_HANDOFFS, i, HO_AUTHOR_NAME), itest_value(su, "SELECT current_user"));
+	}
+	CHECK_STR(cv_get(&cv, CV_HANDOFFS, 5, HO_TO_STAFF_NAME),
+	          itest_value(su, "SELECT display_name FROM staff WHERE role_name = 'ben'"));
+	cv_free(&cv);
+}
+
 static void test_customer_without_data(void)
 {
 	long long id = new_customer("Quiet Customer", NULL);
@@ -667,6 +716,7 @@ int main(void)
 	RUN(test_panels_northwind);
 	RUN(test_flags_story_customers);
 	RUN(test_flags_follow_the_data);
+	RUN(test_handoffs_fifty_active_first);
 	RUN(test_customer_without_data);
 	RUN(test_unknown_customer);
 	RUN(test_column_names_match_the_statements);
