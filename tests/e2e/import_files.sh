@@ -79,6 +79,23 @@ expect repeated_file_reports_no_changes \
 	_ "$rc" "$OUT"
 check repeated_file_changes_no_row \
 	[ "$(sql "SELECT count(*) FROM baton_audit WHERE entity = 'ticket'")" = 2 ]
+# The same record twice in one file: its last line counts, also when that
+# line is the record as Baton has it and an earlier one changes it.
+cat >"$T/tickets-twice.json" <<'EOF'
+{"tickets": [
+  {"id": 4812, "subject": "Patient data missing", "status": "solved", "priority": "urgent",
+   "requester_id": 11, "organization_id": 1, "created_at": "2026-03-01T08:00:00Z",
+   "updated_at": "2026-03-04T08:00:00Z", "tags": ["vip", "migration"]},
+  {"id": 4812, "subject": "Patient data missing", "description": "since the migration", "status": "open",
+   "priority": "urgent", "requester_id": 11, "organization_id": 1, "created_at": "2026-03-01T08:00:00Z",
+   "updated_at": "2026-03-02T08:00:00Z", "tags": ["vip", "migration"]}
+], "end_of_stream": true}
+EOF
+run imp import --source zendesk-tickets "$T/tickets-twice.json"
+expect same_record_twice_last_line_counts \
+	sh -c '[ "$1" -eq 0 ] && grep -q "2 read, 0 inserted, 0 updated" "$2"' _ "$rc" "$OUT"
+check same_record_twice_kept_as_it_was \
+	[ "$(sql "SELECT status FROM ticket WHERE subject = 'Patient data missing'")" = open ]
 # A field the mapping does not read changed: the record is unchanged, and
 # stays so on the next run (then skipped before conversion).
 sed 's|"id": 4812,|"id": 4812, "url": "https://desk.example/4812",|' "$T/tickets.json" >"$T/tickets-url.json"
