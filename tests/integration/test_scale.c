@@ -97,6 +97,41 @@ static void test_handoff_notifications_say_whom(void)
 	PQfinish(lee);
 }
 
+static int lines_of(const char *text, const char *line)
+{
+	int n = 0;
+	size_t len = strlen(line);
+	for (const char *p = text; (p = strstr(p, line)) != NULL; p++)
+		if ((p == text || p[-1] == '\n') && p[len] == '\n')
+			n++;
+	return n;
+}
+
+/* A write to a customer's data, by any client, tells every console
+ * "customer:ID" once per customer it touched, whatever the number of rows:
+ * new rows, rows moved to another customer, the customer row itself; a
+ * statement that changes nothing says nothing. */
+static void test_customer_writes_said_once_per_customer(void)
+{
+	PGconn *l = itest_connect(db, NULL);
+	CHECK(itest_ok(l, "LISTEN baton"));
+	CHECK(itest_ok(su, "INSERT INTO ticket (customer_id, subject) SELECT 1 + g % 3, 'said ' || g"
+	                   " FROM generate_series(1, 30) g"));
+	const char *h = heard(l);
+	CHECK(lines_of(h, "customer:1") == 1 && lines_of(h, "customer:2") == 1 &&
+	      lines_of(h, "customer:3") == 1);
+	CHECK(lines_of(h, "customer:4") == 0);
+	CHECK(itest_ok(su, "UPDATE ticket SET customer_id = 4 WHERE subject = 'said 1'"));
+	h = heard(l);
+	CHECK(lines_of(h, "customer:4") == 1);
+	CHECK(itest_ok(su, "UPDATE customer SET plan = plan WHERE id = 5"));
+	h = heard(l);
+	CHECK(lines_of(h, "customer:5") == 1);
+	CHECK(itest_ok(su, "UPDATE ticket SET subject = subject WHERE false"));
+	CHECK_STR(heard(l), "");
+	PQfinish(l);
+}
+
 /* The waiting list against the plain definition: of the handoffs open or
  * acknowledged for the person or their team, open first, oldest first,
  * the first 100; also a handoff to the person in a team they left. */
@@ -272,6 +307,7 @@ int main(void)
 	db = itest_newdb("baton_demo");
 	su = itest_connect(db, NULL);
 	RUN(test_handoff_notifications_say_whom);
+	RUN(test_customer_writes_said_once_per_customer);
 	RUN(test_waiting_list_is_the_first_hundred);
 	RUN(test_resolve_each_kind_and_scope);
 	RUN(test_presence_follows_sessions);
