@@ -86,3 +86,14 @@ check "--limit 0: usage error" eval '[ $rc = 2 ] && grep -qF "from 1 to 100000" 
 as lee audit --customer "no such customer" >/dev/null 2>"$T/nocust.err"
 rc=$?
 check "--customer that matches nothing: exit 1, says so" eval '[ $rc = 1 ] && grep -qF "no customer matches" "$T/nocust.err"'
+
+# --- a key of two columns, and a removal ------------------------------------------------
+psql -X -q -d "$db" -c "INSERT INTO customer_external_id (customer_id, system, external_id)
+                        SELECT id, 'crm', 'AUD-1' FROM customer WHERE domain = 'nwh.example'" \
+	-c "DELETE FROM customer_external_id WHERE external_id = 'AUD-1'" >/dev/null
+check "a row with a key of two columns is named by both, and its removal is logged with the row" \
+	test "$(sql "SELECT string_agg(action || ':' || entity_id || ':' || (change ->> 'external_id') || ':'
+	                               || (customer_id = (SELECT id FROM customer WHERE domain = 'nwh.example')),
+	                               ',' ORDER BY id)
+	              FROM baton_audit WHERE $(since "entity = 'customer_external_id'")")" = \
+	     "insert:crm,AUD-1:AUD-1:true,delete:crm,AUD-1:AUD-1:true"
