@@ -13,7 +13,8 @@
 -- are computed once, in a layer of their own, and a key's lines are counted
 -- by a window: 1.4 s.  What is skipped is exactly what 015 skipped.
 --
--- The function is 015's otherwise, line for line.
+-- A source's first file skips nothing and no longer looks (0.8 s per
+-- 100,000 tickets).  The function is 015's otherwise, line for line.
 
 CREATE OR REPLACE FUNCTION baton_import_stage(p_spec jsonb, p_entity text) RETURNS void
 LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
@@ -57,7 +58,8 @@ BEGIN
     v_key := format('coalesce(CASE WHEN btrim(%1$s) <> '''' THEN %1$s END, %2$L)',
                     format('r.rec #>> %L::text[]', baton_import_path(p_spec, 'source_id')),
                     p_spec -> 'fields' -> 'source_id' ->> 'default');
-    IF v_src IS NOT NULL THEN
+    -- (A source's first file has nothing to skip.)
+    IF v_src IS NOT NULL AND EXISTS (SELECT 1 FROM import_record i WHERE i.source = v_src) THEN
         -- Each line's key and digest once (the inner layer), lines whose
         -- key is in the file once (the window), then the records the source
         -- has with that digest.
