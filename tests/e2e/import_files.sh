@@ -108,6 +108,15 @@ expect unmapped_field_file_again_no_changes \
 check unmapped_field_changes_no_row \
 	[ "$(sql "SELECT count(*) FROM baton_audit WHERE entity = 'ticket'")" = 2 ]
 
+# Records whose digests an older Baton wrote (the record's half of another
+# form): unchanged by their values, and their digests renewed.
+sql "UPDATE import_record SET digest = left(digest, 32) || md5('older') WHERE source = 'zendesk-tickets'" >/dev/null
+run imp import --source zendesk-tickets "$T/tickets-url.json"
+expect older_digests_unchanged \
+	sh -c '[ "$1" -eq 0 ] && grep -q "5 read, 0 inserted, 0 updated, 2 unchanged, 3 rejected" "$2"' _ "$rc" "$OUT"
+check older_digests_renewed \
+	[ "$(sql "SELECT count(*) FROM import_record WHERE source = 'zendesk-tickets' AND digest LIKE '%' || md5('older')")" = 0 ]
+
 # --- a newer export updates, an older one does not, a missing record stays ------------
 cat >"$T/tickets-newer.json" <<'EOF'
 {"tickets": [{"id": 4812, "subject": "Patient data missing", "status": "solved", "priority": "urgent",
