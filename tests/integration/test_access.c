@@ -57,6 +57,17 @@ static int add_person(const char *role, const char *team)
 	return created;
 }
 
+/* A new person in Support limited to SMB customers; their role name. */
+static const char *smb_person(const char *what)
+{
+	const char *role = role_name(what);
+	CHECK(add_person(role, "support") == 1);
+	struct staff_change sc = {role, NULL, NULL, NULL, "smb", -1};
+	char err[512] = "";
+	CHECK(staff_set(admin, &sc, err, sizeof err) == 0);
+	return role;
+}
+
 static const char *exec_error(PGconn *c, const char *sql)
 {
 	const char *v = itest_value(c, sql);
@@ -185,11 +196,8 @@ static int finder_finds(PGconn *c, const char *text, const char *name)
  * Northwind Health (1) is mid-market. */
 static void test_scope_limits_every_table_and_write(void)
 {
-	const char *role = role_name("smb");
-	CHECK(add_person(role, "support") == 1);
-	struct staff_change sc = {role, NULL, NULL, NULL, "smb", -1};
+	const char *role = smb_person("smb");
 	char err[512] = "", sql[512];
-	CHECK(staff_set(admin, &sc, err, sizeof err) == 0);
 	PGconn *c = itest_connect(db, role);
 	CHECK(count_of(c, "customer") == atol(itest_value(su,
 		"SELECT count(*) FROM customer WHERE segment = 'smb'")));
@@ -246,11 +254,8 @@ static void test_scope_limits_every_table_and_write(void)
  * for the session). */
 static void test_scope_holds_under_a_hostile_search_path(void)
 {
-	const char *role = role_name("evil");
-	CHECK(add_person(role, "support") == 1);
-	struct staff_change sc = {role, NULL, NULL, NULL, "smb", -1};
-	char err[512] = "", sql[512];
-	CHECK(staff_set(admin, &sc, err, sizeof err) == 0);
+	const char *role = smb_person("evil");
+	char sql[512];
 	snprintf(sql, sizeof sql, "CREATE SCHEMA %s AUTHORIZATION %s", role, role);
 	CHECK(exec_error(su, sql) == NULL);
 	const char *smb = itest_value(su, "SELECT count(*) FROM customer WHERE segment = 'smb'");
