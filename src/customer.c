@@ -277,10 +277,10 @@ int cv_resolve(PGconn *c, const char *what, long long *id, char **candidates,
 	 * ("42", "#42"), an external id ("CRM-00123", "crm:CRM-00123"), a
 	 * domain, a contact e-mail and the whole folded name, one indexed
 	 * lookup after another, and stops at the first kind that finds any.
-	 * Only if none, a partial name: baton_find's name branches (folded,
-	 * anywhere in the name).  Both run within what the session user may
-	 * see; customer is named first so that a database without Baton's
-	 * schema is said to lack it. */
+	 * Only if none, a partial name: baton_find's name branches alone
+	 * (baton_find_names: folded, anywhere in the name).  Both run within
+	 * what the session user may see; customer is named first so that a
+	 * database without Baton's schema is said to lack it. */
 	static const char sql_exact[] =
 		"SELECT s.id, s.name, coalesce(s.domain, '') FROM customer s"
 		/* An absorbed customer's id or domain names its survivor.  An
@@ -292,7 +292,7 @@ int cv_resolve(PGconn *c, const char *what, long long *id, char **candidates,
 		" ORDER BY s.id LIMIT 21";
 	static const char sql_partial[] =
 		"SELECT DISTINCT c.id, c.name, coalesce(c.domain, '')"
-		" FROM customer c JOIN baton_find($1, true) f ON f.cid = c.id AND f.how <= 1"
+		" FROM customer c JOIN baton_find_names($1) f ON f.cid = c.id"
 		" ORDER BY c.name, c.id LIMIT 21";
 	const char *params[] = {what};
 	*candidates = NULL;
