@@ -52,7 +52,7 @@ int waiting_note(struct waiting_live *w, const struct notify_change *c, const ch
 	/* Nobody's list shows comments. */
 	if (!notify_handoff_for(c, team, me) || !c->row_changed)
 		return 0;
-	if (!c->handoff[0] || w->npending == WAITING_PENDING_MAX) {
+	if (!c->handoff[0]) {
 		w->reread = 1;
 		return 1;
 	}
@@ -60,6 +60,11 @@ int waiting_note(struct waiting_live *w, const struct notify_change *c, const ch
 	for (int i = 0; i < w->npending && !p; i++)
 		if (!strcmp(w->pending[i].id, c->handoff))
 			p = &w->pending[i];
+	if (!p && w->npending == WAITING_PENDING_MAX) {
+		/* A burst (a bulk acknowledge): one whole read is cheaper. */
+		w->reread = 1;
+		return 1;
+	}
 	if (!p)
 		p = &w->pending[w->npending++];
 	/* The last word about a handoff is what it is now. */

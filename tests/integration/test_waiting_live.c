@@ -327,12 +327,34 @@ static void test_missed_notifications_read_whole(void)
 	PQfinish(k.c);
 }
 
+/* A burst of more changes than are worth reading one by one (a bulk
+ * acknowledge of 70, each its own statement): one whole read. */
+static void test_burst_reads_whole(void)
+{
+	struct console k = {.c = itest_connect(db, "ben"), .team = "success", .me = "ben"};
+	waiting_live_init(&k.w);
+	CHECK(itest_ok(k.c, "LISTEN baton"));
+	CHECK(catch_up(&k) == 0 && k.reads == 1);
+	CHECK(itest_ok(su, "DO $$ DECLARE i int; BEGIN FOR i IN 1..70 LOOP"
+	                   " INSERT INTO handoff (id, customer_id, from_team, to_team, reason, note,"
+	                   " created_at) VALUES (gen_random_uuid(), 3, 'support', 'success', 'question',"
+	                   " 'burst ' || i, now() - interval '500 days'); END LOOP; END $$"));
+	CHECK(itest_ok(su, "SELECT pg_notify('baton', 'sync:burst')"));
+	take_notifications(&k, "sync:burst");
+	CHECK(k.w.reread && k.w.npending == WAITING_PENDING_MAX);
+	CHECK(catch_up(&k) == 0 && k.reads == 2 && k.fetches == 0);
+	CHECK(equals_fresh(&k));
+	waiting_live_free(&k.w);
+	PQfinish(k.c);
+}
+
 int main(void)
 {
 	db = itest_newdb("baton_demo");
 	su = itest_connect(db, NULL);
 	RUN(test_patched_list_equals_a_fresh_read);
 	RUN(test_missed_notifications_read_whole);
+	RUN(test_burst_reads_whole);
 	PQfinish(su);
 	return check_done();
 }
