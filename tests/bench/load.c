@@ -1,18 +1,23 @@
 /*
  * The benchmark's load phase: N consoles connected at once, each as the
  * console does it (Baton's own dbq, LISTEN baton, a customer screen over
- * the start screen's waiting list, both prepared), re-reading what a
- * change notification concerns at most once per 250 ms like ui/session.c;
+ * the start screen's waiting list, both prepared), catching up with what
+ * a change notification concerns at most once per 250 ms like
+ * ui/session.c: its screen re-read, its waiting list kept by src/waiting.c
+ * as ui/finder.c keeps it (nothing read, the changed handoffs read by key,
+ * or the whole list);
  * meanwhile writers add notes, handoffs and acknowledgements at a steady
  * rate.  Each write sends 'bench:K' in its own transaction first, so a
  * console knows which write the notifications that follow belong to.
  *
  * Reported per N: server CPU per write (utime + stime of the server's
  * processes from /proc, the postmaster's waited-for children included),
- * write-to-screen latency (from sending the write to an affected console
- * having its re-read answered; per console and per write, i.e. until every
- * affected console has it), server memory per session (Pss and anonymous
- * memory of the backends, /proc/PID/smaps_rollup), failures.
+ * the part of it in the consoles' and the writers' backends, write-to-screen
+ * latency (from sending the write to an affected console having caught up,
+ * its reads answered if it needed any; per console and per write, i.e.
+ * until every affected console has it), server memory per session (Pss and
+ * anonymous memory of the backends, /proc/PID/smaps_rollup), failures,
+ * among them waiting lists unlike a fresh read once everything settled.
  *
  * Environment: BATON_BENCH_CONSOLES ("100 500"), BATON_BENCH_LOAD_SECONDS
  * (30), BATON_BENCH_WRITE_RATE (writes per second, 5).
@@ -707,9 +712,9 @@ static void load_report(const struct load_figures *f)
 	       L.nwrites ? 1000 * f->cpu_writers / L.nwrites : 0,
 	       L.nwrites ? 1000 * (cpu - f->cpu_consoles - f->cpu_writers) / L.nwrites : 0);
 	print_stats_head();
-	print_stats("write to one console's re-read", &L.lat, 0);
+	print_stats("write to one console caught up", &L.lat, 0);
 	char label[64];
-	snprintf(label, sizeof label, "write to all %.0f affected re-read", reached ? affected / reached : 0);
+	snprintf(label, sizeof label, "write to all %.0f affected caught up", reached ? affected / reached : 0);
 	print_stats(label, &per_write, TARGET_LATENCY_P99_MS);
 	printf("  failures: %d (connections %d, read errors %d, write errors %d, consoles behind at"
 	       " the end %d, writes that some console they concern did not re-read for %d,"
@@ -746,9 +751,11 @@ void bench_load(PGconn *c, const char *pgdata)
 	}
 	printf("\n== 6. Load: consoles at once while others write (tests/bench/load.c)\n");
 	printf("  each console: its own connection (dbq), LISTEN baton, a customer screen (one of %d\n"
-	       "  customers) over its waiting list, both prepared; re-reads what a notification\n"
-	       "  concerns, at most every %.0f ms.  Writers: %.0f writes/s for %.0f s.  Latency: from\n"
-	       "  sending a write to the affected consoles' re-reads answered.  max_connections %lld\n",
+	       "  customers) over its waiting list, both prepared; catches up with what a notification\n"
+	       "  concerns at most every %.0f ms (its screen re-read, its waiting list patched as\n"
+	       "  src/waiting.c says).  Writers: %.0f writes/s for %.0f s.  Latency: from sending a\n"
+	       "  write to the affected consoles caught up (their reads answered, if any).\n"
+	       "  max_connections %lld\n",
 	       POOL, RELOAD_INTERVAL_MS, rate, seconds, query_ll(c, "SHOW max_connections"));
 	print_load("at the start");
 	for (const char *p = list; *p;) {
