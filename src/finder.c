@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* What every match shows besides its name: open tickets, the hot ones among
  * them, handoffs left unacknowledged past their deadline, and its active
@@ -52,12 +53,21 @@ static const char sql_prefix[] =
  * shown, cut at the list's length (migration 011), merged; a handoff for
  * me and my team comes from both and counts once.  Cheap however many
  * handoffs the team has, so every change notification may re-run it. */
-#define WAITING_LIMIT "100"
+#define WAITING_TEXT(n) #n
+#define WAITING_NUMBER(n) WAITING_TEXT(n)
+#define WAITING_LIMIT_TEXT WAITING_NUMBER(WAITING_LIMIT)
 #define WAITING_BRANCH(STATE, WHO)                                                     \
 	"(SELECT h.id, h.created_at FROM handoff h WHERE h.state = '" STATE "' AND " WHO   \
-	" ORDER BY h.created_at LIMIT " WAITING_LIMIT ")"
+	" ORDER BY h.created_at LIMIT " WAITING_LIMIT_TEXT ")"
 #define WAITING_TEAM "h.to_team = (SELECT team_id FROM staff WHERE role_name = session_user)"
 #define WAITING_ME "h.to_staff = session_user"
+/* A row of the list; its last column is the order's key as migration
+ * 017's notifications say it (created_at in microseconds). */
+#define WAITING_COLS                                                                       \
+	" SELECT h.id, h.customer_id, c.name, h.from_team, h.to_team, h.to_staff, h.reason,"     \
+	" h.priority, h.state, extract(epoch FROM now() - h.created_at)::bigint,"               \
+	" extract(epoch FROM h.ack_due_at - now())::bigint, h.note, h.version,"                 \
+	" (extract(epoch FROM h.created_at) * 1000000)::bigint"
 const char finder_waiting_sql[] =
 	"WITH k AS MATERIALIZED ("
 	" SELECT id, min(ack) AS ack, min(created_at) AS created_at FROM ("
@@ -65,12 +75,18 @@ const char finder_waiting_sql[] =
 	"   UNION ALL " WAITING_BRANCH("open", WAITING_ME) ") x"
 	"  UNION ALL SELECT y.*, 1 FROM (" WAITING_BRANCH("acknowledged", WAITING_TEAM)
 	"   UNION ALL " WAITING_BRANCH("acknowledged", WAITING_ME) ") y) b"
-	" GROUP BY id ORDER BY 2, 3, 1 LIMIT " WAITING_LIMIT ")"
-	" SELECT h.id, h.customer_id, c.name, h.from_team, h.to_team, h.to_staff, h.reason,"
-	" h.priority, h.state, extract(epoch FROM now() - h.created_at)::bigint,"
-	" extract(epoch FROM h.ack_due_at - now())::bigint, h.note, h.version"
+	" GROUP BY id ORDER BY 2, 3, 1 LIMIT " WAITING_LIMIT_TEXT ")"
+	WAITING_COLS
 	" FROM k JOIN handoff h ON h.id = k.id JOIN customer c ON c.id = h.customer_id"
 	" ORDER BY k.ack, k.created_at, k.id";
+
+/* The handoffs of $1 (a uuid[]) that belong in the list, whatever their
+ * place in it: by primary key, under the same policies and conditions. */
+const char finder_waiting_rows_sql[] =
+	WAITING_COLS
+	" FROM handoff h JOIN customer c ON c.id = h.customer_id"
+	" WHERE h.id = ANY ($1::uuid[]) AND h.state IN ('open', 'acknowledged')"
+	"  AND (" WAITING_TEAM " OR " WAITING_ME ")";
 
 const char finder_me_sql[] =
 	"SELECT session_user, coalesce(s.display_name, session_user::text), s.team_id,"
@@ -174,8 +190,9 @@ void finder_waiting_statement(struct db_stmt *out)
 int finder_waiting_read(const PGresult *r, struct waiting_list *out)
 {
 	memset(out, 0, sizeof *out);
-	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQnfields(r) != W_VERSION + 1)
+	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQnfields(r) != W_COLS)
 		return -1;
+	long long read_ms = finder_clock_ms();
 	out->n = PQntuples(r);
 	out->v = alloc_rows(out->n, sizeof *out->v);
 	for (int i = 0; i < out->n; i++) {
@@ -194,23 +211,46 @@ int finder_waiting_read(const PGresult *r, struct waiting_list *out)
 		          db_value_ll(r, i, W_ACK_LEFT_S) < 0;
 		w->note = db_value_dup(r, i, W_NOTE);
 		w->version = (int)db_value_ll(r, i, W_VERSION);
+		w->created_us = db_value_ll(r, i, W_CREATED_US);
+		w->has_ack_left = !PQgetisnull(r, i, W_ACK_LEFT_S);
+		w->ack_left_s = w->has_ack_left ? db_value_ll(r, i, W_ACK_LEFT_S) : 0;
+		w->read_ms = read_ms;
 	}
 	return 0;
 }
 
+long long finder_clock_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+void finder_waiting_now(const struct waiting_handoff *h, long long now_ms, long long *age_s,
+                        int *late)
+{
+	long long gone = now_ms > h->read_ms ? (now_ms - h->read_ms) / 1000 : 0;
+	*age_s = h->age_s + gone;
+	*late = h->open && h->has_ack_left && h->ack_left_s - gone < 0;
+}
+
+void finder_waiting_row_free(struct waiting_handoff *h)
+{
+	free(h->id);
+	free(h->customer);
+	free(h->from_team);
+	free(h->to_team);
+	free(h->to_staff);
+	free(h->reason);
+	free(h->priority);
+	free(h->note);
+	memset(h, 0, sizeof *h);
+}
+
 void finder_waiting_free(struct waiting_list *w)
 {
-	for (int i = 0; i < w->n; i++) {
-		struct waiting_handoff *h = &w->v[i];
-		free(h->id);
-		free(h->customer);
-		free(h->from_team);
-		free(h->to_team);
-		free(h->to_staff);
-		free(h->reason);
-		free(h->priority);
-		free(h->note);
-	}
+	for (int i = 0; i < w->n; i++)
+		finder_waiting_row_free(&w->v[i]);
 	free(w->v);
 	memset(w, 0, sizeof *w);
 }

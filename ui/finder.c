@@ -6,6 +6,7 @@
 #include "baton/signals.h"
 #include "baton/notify.h"
 #include "baton/text.h"
+#include "baton/waiting.h"
 #include "ui/ui.h"
 
 #include <stdlib.h>
@@ -23,7 +24,8 @@ struct finder {
 	enum focus focus;
 	int has_results;          /* 0: nothing searched (or the field emptied) */
 	struct finder_matches results;
-	struct waiting_list waiting;
+	struct waiting_live live; /* the waiting list, kept by notifications */
+	int search_due;           /* a change concerns a match: search again */
 	struct ui_list rl, wl;
 	int searching;
 	int res_rows, wait_rows;  /* visible heights, from the last draw */
@@ -33,7 +35,7 @@ static void finder_destroy(struct screen *s)
 {
 	struct finder *f = (struct finder *)s;
 	finder_matches_free(&f->results);
-	finder_waiting_free(&f->waiting);
+	waiting_live_free(&f->live);
 	buf_free(&f->text);
 	free(f);
 }
@@ -80,48 +82,121 @@ static const char *waiting_key(const void *ctx, int row)
 	return ((const struct waiting_list *)ctx)->v[row].id;
 }
 
+/* The handoff under the cursor (to strdup'd key, NULL for none), so that
+ * it stays on it when the list changes (someone acknowledged one). */
+static char *waiting_cursor(const struct finder *f)
+{
+	const struct waiting_list *l = &f->live.list;
+	if (f->wl.sel < 0 || f->wl.sel >= l->n)
+		return NULL;
+	char *key = strdup(l->v[f->wl.sel].id);
+	if (!key)
+		abort();
+	return key;
+}
+
+static void waiting_follow(struct finder *f, char *key)
+{
+	ui_list_follow(&f->wl, key, f->live.list.n, waiting_key, &f->live.list);
+	free(key);
+}
+
+static void waiting_catch_up_now(struct finder *f, struct app *a);
+
 static void on_waiting(struct screen *s, struct app *a, PGresult **res, int nres, const char *err)
 {
 	struct finder *f = (struct finder *)s;
 	struct waiting_list fresh;
 	if (err || nres != 1 || finder_waiting_read(res[0], &fresh) < 0) {
+		waiting_failed(&f->live);
 		app_message(a, 1, "cannot read the waiting handoffs: %s", err ? err : "unexpected answer");
 		return;
 	}
-	/* A live reload may reorder the list (someone acknowledged one): the
-	 * cursor stays on the handoff it was on. */
-	char *key = NULL;
-	if (f->wl.sel >= 0 && f->wl.sel < f->waiting.n)
-		key = strdup(f->waiting.v[f->wl.sel].id);
-	finder_waiting_free(&f->waiting);
-	f->waiting = fresh;
-	ui_list_follow(&f->wl, key, f->waiting.n, waiting_key, &f->waiting);
-	free(key);
+	char *key = waiting_cursor(f);
+	waiting_adopt(&f->live, &fresh);
+	waiting_follow(f, key);
+	/* What was noted meanwhile, at the next re-read. */
+	s->reload_pending |= waiting_due(&f->live);
 }
 
+/* Only the handoffs that changed, read by key: patched in, or a whole read
+ * at once when they cannot be. */
+static void on_waiting_rows(struct screen *s, struct app *a, PGresult **res, int nres,
+                            const char *err)
+{
+	struct finder *f = (struct finder *)s;
+	char *key = waiting_cursor(f);
+	if (err || nres != 1)
+		waiting_failed(&f->live);
+	else
+		waiting_fetched(&f->live, res[0]);
+	waiting_follow(f, key);
+	if (f->live.reread)
+		waiting_catch_up_now(f, a);
+	else
+		s->reload_pending |= waiting_due(&f->live);
+}
+
+static void waiting_read(struct finder *f, struct app *a)
+{
+	struct db_stmt st;
+	finder_waiting_statement(&st);
+	/* Prepared: re-run after every reconnect and refresh, and its plan
+	 * (four branches under the row-level policies) costs more than it. */
+	screen_request(&f->base, a, REQ_WAITING, &st, 1, REQ_PREPARED, on_waiting);
+}
+
+static void waiting_catch_up_now(struct finder *f, struct app *a)
+{
+	struct db_stmt st;
+	char *key = waiting_cursor(f);
+	switch (waiting_catch_up(&f->live, &st)) {
+	case WAITING_READ:
+		waiting_read(f, a);
+		break;
+	case WAITING_FETCH:
+		screen_request(&f->base, a, REQ_WAITING, &st, 1, REQ_PREPARED, on_waiting_rows);
+		break;
+	case WAITING_NOTHING:
+		break;
+	}
+	waiting_follow(f, key);
+}
+
+/* Everything again: a refresh, a reconnect (notifications may have been
+ * missed), the console's own write. */
 static void finder_reload(struct screen *s, struct app *a)
 {
 	struct finder *f = (struct finder *)s;
-	struct db_stmt st;
-	finder_waiting_statement(&st);
-	/* Prepared: re-run on every change for me or my team, and its plan
-	 * (four branches under the row-level policies) costs more than it. */
-	screen_request(s, a, REQ_WAITING, &st, 1, REQ_PREPARED, on_waiting);
+	waiting_reading(&f->live);
+	waiting_read(f, a);
+	f->search_due = 0;
 	if (f->text.len)
 		search(f, a);
 }
 
-/* The waiting list changes with handoffs for me or my team; a match's
- * counts with its customer. */
+/* What the notifications since the last re-read concern. */
+static void finder_update(struct screen *s, struct app *a)
+{
+	struct finder *f = (struct finder *)s;
+	waiting_catch_up_now(f, a);
+	if (f->search_due) {
+		f->search_due = 0;
+		if (f->text.len)
+			search(f, a);
+	}
+}
+
+/* The waiting list changes with some handoffs for me or my team
+ * (waiting_note says which); a match's counts with its customer. */
 static int finder_concerns(struct screen *s, struct app *a, const struct notify_change *c)
 {
 	struct finder *f = (struct finder *)s;
-	if (app_change_for_me(a, c))
-		return 1;
-	for (int i = 0; i < f->results.n; i++)
-		if (f->results.v[i].id == c->customer_id)
-			return 1;
-	return 0;
+	int mine = waiting_note(&f->live, c, a->me.team, a->me.role);
+	f->search_due |= c->kind == NOTIFY_OTHER;
+	for (int i = 0; i < f->results.n && !f->search_due; i++)
+		f->search_due = f->results.v[i].id == c->customer_id;
+	return mine || f->search_due;
 }
 
 static void draw_match(const struct finder_match *m, int y, int w, int sel)
@@ -171,25 +246,28 @@ static void draw_results(struct finder *f, struct app *a, int y, int h)
 	}
 }
 
-static void draw_handoff(const struct waiting_handoff *h, int y, int w, int sel)
+static void draw_handoff(const struct waiting_handoff *h, int y, int w, int sel, long long now)
 {
 	char age[16];
-	int x = 1;
+	long long age_s;
+	int late, x = 1;
+	/* A row kept since an earlier read ages as a fresh read would say. */
+	finder_waiting_now(h, now, &age_s, &late);
 	ui_text(stdscr, y, x, 1, sel ? term_attr(UA_SEL) : (int)A_NORMAL, sel ? term_sym(SYM_SEL) : " ", 0);
 	x += 2;
-	fmt_age(age, sizeof age, h->age_s);
-	x += ui_text(stdscr, y, x, 4, h->late ? term_attr(UA_BAD) : (int)A_NORMAL, age, 1) + 1;
+	fmt_age(age, sizeof age, age_s);
+	x += ui_text(stdscr, y, x, 4, late ? term_attr(UA_BAD) : (int)A_NORMAL, age, 1) + 1;
 	x += ui_text(stdscr, y, x, 20, (int)A_NORMAL, h->customer, 1) + 1;
 	x += ui_textf(stdscr, y, x, 16, (int)A_NORMAL, 1, "from %s", h->from_team) + 1;
-	x += ui_text(stdscr, y, x, 5, h->late ? term_attr(UA_BAD) : term_attr(UA_WARN),
-	             h->late ? "LATE" : (h->open ? "NEW" : "ACK"), 1) + 1;
+	x += ui_text(stdscr, y, x, 5, late ? term_attr(UA_BAD) : term_attr(UA_WARN),
+	             late ? "LATE" : (h->open ? "NEW" : "ACK"), 1) + 1;
 	if (x < w - 4)
 		ui_textf(stdscr, y, x, w - x - 1, term_attr(UA_DIM), 0, "\"%s\"", h->note);
 }
 
 static void draw_waiting(struct finder *f, struct app *a, int y, int h)
 {
-	int w = a->cols, n = f->waiting.n;
+	int w = a->cols, n = f->live.list.n;
 	char title[256];
 	snprintf(title, sizeof title, " Waiting for you and %s (%d) ",
 	         a->me.team_name[0] ? a->me.team_name : "your team", n);
@@ -204,9 +282,11 @@ static void draw_waiting(struct finder *f, struct app *a, int y, int h)
 		return;
 	}
 	ui_list_fit(&f->wl, n, h);
+	long long now = finder_clock_ms();
 	for (int i = 0; i < h && f->wl.top + i < n; i++) {
 		int r = f->wl.top + i;
-		draw_handoff(&f->waiting.v[r], y + i, w, r == f->wl.sel && f->focus == FOCUS_WAITING);
+		draw_handoff(&f->live.list.v[r], y + i, w, r == f->wl.sel && f->focus == FOCUS_WAITING,
+		             now);
 	}
 }
 
@@ -220,7 +300,7 @@ static void finder_draw(struct screen *s, struct app *a)
 	if (f->focus == FOCUS_FIELD)
 		ui_text(stdscr, 1, x, 1, (int)A_REVERSE, " ", 0);
 	int avail = a->rows - 3; /* rows 2 .. rows-2 */
-	int wait_h = f->waiting.n + 1;
+	int wait_h = f->live.list.n + 1;
 	if (wait_h < 3)
 		wait_h = 3;
 	if (f->has_results || f->text.len) {
@@ -237,8 +317,8 @@ static void open_selected(struct finder *f, struct app *a)
 {
 	if (f->focus == FOCUS_RESULTS && f->rl.sel >= 0 && f->rl.sel < f->results.n)
 		app_push(a, customer_new(a, f->results.v[f->rl.sel].id));
-	else if (f->focus == FOCUS_WAITING && f->wl.sel >= 0 && f->wl.sel < f->waiting.n)
-		app_push(a, customer_new(a, f->waiting.v[f->wl.sel].customer_id));
+	else if (f->focus == FOCUS_WAITING && f->wl.sel >= 0 && f->wl.sel < f->live.list.n)
+		app_push(a, customer_new(a, f->live.list.v[f->wl.sel].customer_id));
 }
 
 static void delete_last_char(struct buf *b)
@@ -354,16 +434,16 @@ static void finder_action(struct screen *s, struct app *a, enum ui_action act)
 		return;
 	case ACT_ACK:
 	case ACT_RESOLVE:
-		if (f->focus != FOCUS_WAITING || f->wl.sel < 0 || f->wl.sel >= f->waiting.n) {
+		if (f->focus != FOCUS_WAITING || f->wl.sel < 0 || f->wl.sel >= f->live.list.n) {
 			app_message(a, 1, "select a waiting handoff first (Tab)");
 			return;
 		}
-		handoff_step_ask(a, f->waiting.v[f->wl.sel].id, f->waiting.v[f->wl.sel].version,
+		handoff_step_ask(a, f->live.list.v[f->wl.sel].id, f->live.list.v[f->wl.sel].version,
 		                 act == ACT_ACK ? "acknowledged" : "resolved");
 		return;
 	case ACT_NEXT_PANEL:
 		f->focus = f->focus == FOCUS_RESULTS ? FOCUS_WAITING : FOCUS_FIELD;
-		if (f->focus == FOCUS_WAITING && !f->waiting.n)
+		if (f->focus == FOCUS_WAITING && !f->live.list.n)
 			f->focus = FOCUS_FIELD;
 		return;
 	case ACT_PREV_PANEL:
@@ -375,7 +455,7 @@ static void finder_action(struct screen *s, struct app *a, enum ui_action act)
 	if (f->focus == FOCUS_RESULTS)
 		ui_list_move(&f->rl, f->results.n, f->res_rows - 1, act);
 	else if (f->focus == FOCUS_WAITING)
-		ui_list_move(&f->wl, f->waiting.n, f->wait_rows - 1, act);
+		ui_list_move(&f->wl, f->live.list.n, f->wait_rows - 1, act);
 }
 
 static const struct screen_ops finder_ops = {
@@ -385,6 +465,7 @@ static const struct screen_ops finder_ops = {
 	.key = finder_key,
 	.action = finder_action,
 	.reload = finder_reload,
+	.update = finder_update,
 	.concerns = finder_concerns,
 	.destroy = finder_destroy,
 	/* True in the field and in the lists: the letters act in the lists only. */
@@ -399,5 +480,6 @@ struct screen *finder_new(struct app *a)
 		abort();
 	f->base.ops = &finder_ops;
 	f->rl.sel = f->wl.sel = -1;
+	waiting_live_init(&f->live);
 	return &f->base;
 }

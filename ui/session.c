@@ -74,7 +74,7 @@ void app_changes_tick(struct app *a)
 	for (struct screen *s = a->top; s; s = s->below)
 		if (s->reload_pending) {
 			s->reload_pending = 0;
-			s->ops->reload(s, a);
+			(s->ops->update ? s->ops->update : s->ops->reload)(s, a);
 			any = 1;
 		}
 	any |= app_presence_flush(a);

@@ -46,10 +46,16 @@ struct finder_matches {
 int finder_matches_read(const PGresult *r, struct finder_matches *out);
 void finder_matches_free(struct finder_matches *m);
 
-/* Handoffs waiting for session_user and their team, open first. */
+/* Handoffs waiting for session_user and their team, open first, then
+ * acknowledged, oldest first (then by id): the first WAITING_LIMIT. */
+#define WAITING_LIMIT 100
 enum { W_ID, W_CUSTOMER_ID, W_CUSTOMER, W_FROM_TEAM, W_TO_TEAM, W_TO_STAFF, W_REASON,
-       W_PRIORITY, W_STATE, W_AGE_S, W_ACK_LEFT_S, W_NOTE, W_VERSION };
+       W_PRIORITY, W_STATE, W_AGE_S, W_ACK_LEFT_S, W_NOTE, W_VERSION, W_CREATED_US, W_COLS };
 extern const char finder_waiting_sql[];
+/* The same columns for the handoffs of $1, a uuid[] ("{ID,ID}"), that are
+ * for session_user or their team and open or acknowledged (src/waiting.c
+ * reads only what changed). */
+extern const char finder_waiting_rows_sql[];
 void finder_waiting_statement(struct db_stmt *out);
 
 struct waiting_handoff {
@@ -60,10 +66,14 @@ struct waiting_handoff {
 	char *to_staff;     /* NULL: for the whole team */
 	char *reason, *priority;
 	int open;           /* else acknowledged */
-	int late;           /* open past its acknowledgement deadline */
-	long long age_s;
+	int late;           /* open past its acknowledgement deadline, when read */
+	long long age_s;    /* when read (finder_waiting_now: now) */
 	char *note;
 	int version;        /* for the next step's optimistic check */
+	long long created_us; /* created_at, microseconds: the order after the state */
+	long long ack_left_s; /* to its deadline, when read (has_ack_left) */
+	int has_ack_left;
+	long long read_ms;  /* finder_clock_ms() when it was read */
 };
 struct waiting_list {
 	struct waiting_handoff *v;
@@ -72,6 +82,13 @@ struct waiting_list {
 /* Like finder_matches_read, for finder_waiting_sql's result. */
 int finder_waiting_read(const PGresult *r, struct waiting_list *out);
 void finder_waiting_free(struct waiting_list *w);
+/* The strings of one row (the row itself is the list's). */
+void finder_waiting_row_free(struct waiting_handoff *h);
+/* A monotonic clock in milliseconds, and a row's age and lateness at
+ * now_ms of it: a row kept since an earlier read ages on screen. */
+long long finder_clock_ms(void);
+void finder_waiting_now(const struct waiting_handoff *h, long long now_ms, long long *age_s,
+                        int *late);
 
 /* Who is signed in: role, display name, team id, team name, is_lead. */
 enum { ME_ROLE, ME_NAME, ME_TEAM, ME_TEAM_NAME, ME_LEAD, ME_SCHEMA };

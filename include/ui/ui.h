@@ -107,6 +107,9 @@ struct screen_ops {
 	 * that it re-reads (ui/session.c).  NULL: changes about its customer
 	 * (customer_id), or every change when it shows no one customer. */
 	int (*concerns)(struct screen *s, struct app *a, const struct notify_change *c);
+	/* Catch up with the changes concerns() noted, when the interval
+	 * allows (ui/session.c).  NULL: reload. */
+	void (*update)(struct screen *s, struct app *a);
 	void (*destroy)(struct screen *s);
 	/* Try once more to put on disk what only this screen holds (a note
 	 * the drafts directory refused); 1 if something is still in memory

@@ -1,18 +1,23 @@
 /*
  * The benchmark's load phase: N consoles connected at once, each as the
  * console does it (Baton's own dbq, LISTEN baton, a customer screen over
- * the start screen's waiting list, both prepared), re-reading what a
- * change notification concerns at most once per 250 ms like ui/session.c;
+ * the start screen's waiting list, both prepared), catching up with what
+ * a change notification concerns at most once per 250 ms like
+ * ui/session.c: its screen re-read, its waiting list kept by src/waiting.c
+ * as ui/finder.c keeps it (nothing read, the changed handoffs read by key,
+ * or the whole list);
  * meanwhile writers add notes, handoffs and acknowledgements at a steady
  * rate.  Each write sends 'bench:K' in its own transaction first, so a
  * console knows which write the notifications that follow belong to.
  *
  * Reported per N: server CPU per write (utime + stime of the server's
  * processes from /proc, the postmaster's waited-for children included),
- * write-to-screen latency (from sending the write to an affected console
- * having its re-read answered; per console and per write, i.e. until every
- * affected console has it), server memory per session (Pss and anonymous
- * memory of the backends, /proc/PID/smaps_rollup), failures.
+ * the part of it in the consoles' and the writers' backends, write-to-screen
+ * latency (from sending the write to an affected console having caught up,
+ * its reads answered if it needed any; per console and per write, i.e.
+ * until every affected console has it), server memory per session (Pss and
+ * anonymous memory of the backends, /proc/PID/smaps_rollup), failures,
+ * among them waiting lists unlike a fresh read once everything settled.
  *
  * Environment: BATON_BENCH_CONSOLES ("100 500"), BATON_BENCH_LOAD_SECONDS
  * (30), BATON_BENCH_WRITE_RATE (writes per second, 5).
@@ -22,6 +27,7 @@
 #include "baton/finder.h"
 #include "baton/note.h"
 #include "baton/notify.h"
+#include "baton/waiting.h"
 
 #include <dirent.h>
 #include <poll.h>
@@ -55,6 +61,7 @@ struct sim {
 	int ncovered;
 	int outstanding;          /* re-reads in flight */
 	double reload_at;
+	struct waiting_live wl;   /* its waiting list, as the console keeps it */
 };
 
 struct load {
@@ -71,7 +78,8 @@ struct load {
 	int *expected;            /* per write: consoles it concerns */
 	int write_errors, read_errors;
 	struct stats lat;         /* per (console, write) */
-	long long screen_reads, waiting_reads;
+	long long screen_reads, waiting_reads, waiting_fetches, waiting_kept;
+	int unequal;              /* consoles whose list is not a fresh read's, at the end */
 	char (*open_ids)[37];     /* handoffs created and not yet acknowledged */
 	int *open_team;
 	long long *open_customer;
@@ -93,6 +101,16 @@ static void sim_cover(struct sim *s, double done)
 	s->ncovered = 0;
 }
 
+/* One of a console's re-reads is answered: when none is left, the
+ * writes they cover are on its screen. */
+static void sim_answered(struct sim *s)
+{
+	if (--s->outstanding == 0) {
+		s->loaded = 1;
+		sim_cover(s, now_ms());
+	}
+}
+
 static void on_read(void *ctx, PGresult **res, int nres, const char *err)
 {
 	struct sim *s = ctx;
@@ -102,9 +120,64 @@ static void on_read(void *ctx, PGresult **res, int nres, const char *err)
 		return;
 	if (err)
 		L.read_errors++;
-	if (--s->outstanding == 0) {
-		s->loaded = 1;
-		sim_cover(s, now_ms());
+	sim_answered(s);
+}
+
+static void on_waiting_read(void *ctx, PGresult **res, int nres, const char *err)
+{
+	struct sim *s = ctx;
+	struct waiting_list fresh;
+	if (err == dbq_cancelled)
+		return;
+	if (err || nres != 1 || finder_waiting_read(res[0], &fresh) < 0) {
+		L.read_errors++;
+		waiting_failed(&s->wl);
+	} else {
+		waiting_adopt(&s->wl, &fresh);
+	}
+	sim_answered(s);
+}
+
+static void sim_waiting(struct sim *s);
+
+/* As ui/finder.c: the changed handoffs patched in, or at once a whole
+ * read when they cannot be. */
+static void on_waiting_rows(void *ctx, PGresult **res, int nres, const char *err)
+{
+	struct sim *s = ctx;
+	if (err == dbq_cancelled)
+		return;
+	if (err || nres != 1) {
+		L.read_errors++;
+		waiting_failed(&s->wl);
+	} else {
+		waiting_fetched(&s->wl, res[0]);
+	}
+	if (s->wl.reread)
+		sim_waiting(s);
+	sim_answered(s);
+}
+
+/* The waiting list's catch-up (src/waiting.c): nothing to read, a whole
+ * read, or the changed handoffs by key. */
+static void sim_waiting(struct sim *s)
+{
+	struct db_stmt st;
+	switch (waiting_catch_up(&s->wl, &st)) {
+	case WAITING_READ:
+		finder_waiting_statement(&st);
+		s->outstanding++;
+		L.waiting_reads++;
+		dbq_submit_prepared(s->q, 2, &st, 1, 1, on_waiting_read, s);
+		break;
+	case WAITING_FETCH:
+		s->outstanding++;
+		L.waiting_fetches++;
+		dbq_submit_prepared(s->q, 3, &st, 1, 1, on_waiting_rows, s);
+		break;
+	case WAITING_NOTHING:
+		L.waiting_kept++;
+		break;
 	}
 }
 
@@ -125,14 +198,12 @@ static void sim_flush(struct sim *s, double now)
 		L.screen_reads++;
 		dbq_submit_prepared(s->q, 1, st, CV_PARTS, 1, on_read, s);
 	}
-	if (s->want_waiting) {
-		struct db_stmt st;
-		finder_waiting_statement(&st);
-		s->outstanding++;
-		L.waiting_reads++;
-		dbq_submit_prepared(s->q, 2, &st, 1, 1, on_read, s);
-	}
+	if (s->want_waiting)
+		sim_waiting(s);
 	s->want_screen = s->want_waiting = 0;
+	/* Caught up without asking the server. */
+	if (!s->outstanding)
+		sim_cover(s, now);
 }
 
 /* The simulated consoles read on the primary: every notification counts. */
@@ -148,7 +219,7 @@ static int sim_notify(void *ctx, const char *channel, const char *payload)
 	notify_parse(payload, &c);
 	int screen = (c.kind == NOTIFY_CUSTOMER || c.kind == NOTIFY_HANDOFF) &&
 	             c.customer_id == s->customer;
-	int waiting = c.kind == NOTIFY_HANDOFF && notify_handoff_for(&c, s->team, s->role);
+	int waiting = waiting_note(&s->wl, &c, s->team, s->role);
 	if (!screen && !waiting)
 		return 1;
 	s->want_screen |= screen;
@@ -338,6 +409,30 @@ static double server_cpu_s(long long postmaster)
 	return (double)ticks / (double)sysconf(_SC_CLK_TCK);
 }
 
+/* CPU seconds of one backend (0 if it is gone). */
+static double backend_cpu_s(int pid)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof path, "/proc/%d/stat", pid);
+	if (pid <= 0 || read_file(path, buf, sizeof buf) < 0)
+		return 0;
+	return (double)(proc_field_ll(buf, 14) + proc_field_ll(buf, 15)) / (double)sysconf(_SC_CLK_TCK);
+}
+
+/* CPU seconds of the consoles' backends and of the writers'. */
+static void split_cpu_s(double *consoles, double *writers)
+{
+	*consoles = *writers = 0;
+	for (int i = 0; i < L.n; i++) {
+		const PGconn *pc = dbq_conn(L.sims[i].q);
+		*consoles += pc ? backend_cpu_s(PQbackendPID(pc)) : 0;
+	}
+	for (int t = 0; t < 4; t++) {
+		const PGconn *pc = dbq_conn(L.writer[t]);
+		*writers += pc ? backend_cpu_s(PQbackendPID(pc)) : 0;
+	}
+}
+
 /* kB of a smaps_rollup line ("Pss:", "Anonymous:") of process pid. */
 static long long smaps_kb(int pid, const char *key)
 {
@@ -424,6 +519,7 @@ static void load_setup(PGconn *c, int n)
 		snprintf(s->conninfo, sizeof s->conninfo, "dbname=%s user=%s application_name=baton_load",
 		         db, s->role);
 		s->cur = -1;
+		waiting_live_init(&s->wl);
 		s->q = dbq_new(NULL, s->conninfo);
 		dbq_set_callbacks(s->q, sim_state, sim_notify, s);
 		dbq_connect(s->q);
@@ -440,8 +536,10 @@ static void load_setup(PGconn *c, int n)
 
 static void load_free(void)
 {
-	for (int i = 0; i < L.n; i++)
+	for (int i = 0; i < L.n; i++) {
 		dbq_free(L.sims[i].q);
+		waiting_live_free(&L.sims[i].wl);
+	}
 	for (int t = 0; t < 4; t++)
 		dbq_free(L.writer[t]);
 	free(L.sims);
@@ -479,9 +577,48 @@ static void load_memory(int *connected, double *pss, double *anon)
 	*anon = *connected ? (double)a / *connected : 0;
 }
 
+/* Whether two waiting lists show the same rows, in the same order. */
+static int same_list(const struct waiting_list *a, const struct waiting_list *b)
+{
+	if (a->n != b->n)
+		return 0;
+	for (int i = 0; i < a->n; i++) {
+		const struct waiting_handoff *x = &a->v[i], *y = &b->v[i];
+		if (strcmp(x->id, y->id) || x->open != y->open || x->version != y->version ||
+		    strcmp(x->customer, y->customer) || strcmp(x->to_team, y->to_team) ||
+		    !x->to_staff != !y->to_staff || (x->to_staff && strcmp(x->to_staff, y->to_staff)))
+			return 0;
+	}
+	return 1;
+}
+
+/* Every console's waiting list, kept by notifications, against a fresh
+ * read as its person once everything has settled. */
+static void load_verify(const char *db)
+{
+	L.unequal = 0;
+	for (int r = 1; r <= 40; r++) {
+		char ci[256], role[64];
+		snprintf(role, sizeof role, "bench_staff_%02d", r);
+		snprintf(ci, sizeof ci, "dbname=%s user=%s application_name=baton_load_check", db, role);
+		PGconn *c = connect_or_die(ci);
+		PGresult *res = PQexec(c, finder_waiting_sql);
+		struct waiting_list fresh;
+		if (finder_waiting_read(res, &fresh) < 0)
+			die("load: the waiting list of %s: %s", role, PQresultErrorMessage(res));
+		for (int i = 0; i < L.n; i++)
+			if (!strcmp(L.sims[i].role, role) && L.sims[i].ready && !L.sims[i].failed)
+				L.unequal += !same_list(&L.sims[i].wl.list, &fresh);
+		finder_waiting_free(&fresh);
+		PQclear(res);
+		PQfinish(c);
+	}
+}
+
 struct load_figures {
 	int n, connected, failed, loaded;
 	double setup_s, pss, anon, wall, cpu, self;
+	double cpu_consoles, cpu_writers; /* of cpu: their backends' */
 };
 static void load_report(const struct load_figures *f);
 
@@ -512,17 +649,23 @@ static void load_run(PGconn *c, int n, long long postmaster, double seconds, dou
 	memset(L.affected, 0, (size_t)L.cap * sizeof *L.affected);
 	L.open_ids = xrealloc(NULL, (size_t)L.cap * sizeof *L.open_ids);
 	L.open_team = xrealloc(NULL, (size_t)L.cap * sizeof *L.open_team);
-	L.screen_reads = L.waiting_reads = 0;
+	L.screen_reads = L.waiting_reads = L.waiting_fetches = L.waiting_kept = 0;
 
+	double cons0, wri0;
+	split_cpu_s(&cons0, &wri0);
 	double cpu0 = server_cpu_s(postmaster), self0 = cpu_self_s(), t0 = now_ms();
 	int k = 0;
 	pump(t0 + seconds * 1000, 1, 1000.0 / rate, &k, t0);
 	double wall = (now_ms() - t0) / 1000;
 	double cpu = server_cpu_s(postmaster) - cpu0, self = cpu_self_s() - self0;
+	double cons1, wri1;
+	split_cpu_s(&cons1, &wri1);
 	L.nwrites = k;
 	/* Let what the last writes started finish (not measured as load). */
 	pump(now_ms() + 10000, 0, 0, &k, 0);
-	struct load_figures f = {n, connected, failed, loaded, setup_s, pss, anon, wall, cpu, self};
+	load_verify(PQdb(c));
+	struct load_figures f = {n, connected, failed, loaded, setup_s, pss, anon, wall, cpu, self,
+	                         cons1 - cons0, wri1 - wri0};
 	load_report(&f);
 	load_free();
 }
@@ -548,26 +691,35 @@ static void load_report(const struct load_figures *f)
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	double pct = 100.0 * cpu / wall / (double)(ncpu > 0 ? ncpu : 1);
 	int failures = failed + (n - connected - failed) + L.write_errors + L.read_errors + behind +
-	               missed;
+	               missed + L.unequal;
 	printf("\n  %d consoles: %d connected (%d failed) and loaded %d in %.1f s;"
 	       " server memory per session: Pss %.0f kB, anonymous %.0f kB\n",
 	       n, connected, failed, f->loaded, f->setup_s, pss, f->anon);
 	printf("  writes: %d in %.1f s (%.1f/s: notes, handoffs, acknowledgements in turn),"
-	       " %d failed; re-reads: %lld screens, %lld waiting lists (%.1f per write)\n",
+	       " %d failed; re-reads: %lld screens, %lld whole waiting lists, %lld reads of changed"
+	       " handoffs by key (%.1f per write); %lld waiting-list changes kept without a read\n",
 	       L.nwrites, wall, L.nwrites / wall, L.write_errors, L.screen_reads, L.waiting_reads,
-	       L.nwrites ? (double)(L.screen_reads + L.waiting_reads) / L.nwrites : 0);
+	       L.waiting_fetches,
+	       L.nwrites ? (double)(L.screen_reads + L.waiting_reads + L.waiting_fetches) / L.nwrites : 0,
+	       L.waiting_kept);
 	printf("  server CPU: %.2f s over %.1f s = %.1f%% of %ld CPUs, %.1f ms per write;"
 	       " this driver %.1f%% (same machine)\n",
 	       cpu, wall, pct, ncpu, L.nwrites ? 1000 * cpu / L.nwrites : 0,
 	       100.0 * f->self / wall / (double)(ncpu > 0 ? ncpu : 1));
+	printf("  of which per write: %.1f ms the consoles' backends (notifications, re-reads),"
+	       " %.1f ms the writers', %.1f ms the rest of the server\n",
+	       L.nwrites ? 1000 * f->cpu_consoles / L.nwrites : 0,
+	       L.nwrites ? 1000 * f->cpu_writers / L.nwrites : 0,
+	       L.nwrites ? 1000 * (cpu - f->cpu_consoles - f->cpu_writers) / L.nwrites : 0);
 	print_stats_head();
-	print_stats("write to one console's re-read", &L.lat, 0);
+	print_stats("write to one console caught up", &L.lat, 0);
 	char label[64];
-	snprintf(label, sizeof label, "write to all %.0f affected re-read", reached ? affected / reached : 0);
+	snprintf(label, sizeof label, "write to all %.0f affected caught up", reached ? affected / reached : 0);
 	print_stats(label, &per_write, TARGET_LATENCY_P99_MS);
 	printf("  failures: %d (connections %d, read errors %d, write errors %d, consoles behind at"
-	       " the end %d, writes that some console they concern did not re-read for %d)\n",
-	       failures, n - connected, L.read_errors, L.write_errors, behind, missed);
+	       " the end %d, writes that some console they concern did not re-read for %d,"
+	       " waiting lists unlike a fresh read at the end %d)\n",
+	       failures, n - connected, L.read_errors, L.write_errors, behind, missed, L.unequal);
 	summary("load %3d consoles          connected %d, p99 write-to-all-affected %.0f ms (max %.0f),"
 	        " server CPU %.1f%% (%.1f ms/write), %.0f kB/session, failures %d"
 	        "   targets p99 < 1 s, CPU < 50%%, 0 failures: %s",
@@ -599,9 +751,11 @@ void bench_load(PGconn *c, const char *pgdata)
 	}
 	printf("\n== 6. Load: consoles at once while others write (tests/bench/load.c)\n");
 	printf("  each console: its own connection (dbq), LISTEN baton, a customer screen (one of %d\n"
-	       "  customers) over its waiting list, both prepared; re-reads what a notification\n"
-	       "  concerns, at most every %.0f ms.  Writers: %.0f writes/s for %.0f s.  Latency: from\n"
-	       "  sending a write to the affected consoles' re-reads answered.  max_connections %lld\n",
+	       "  customers) over its waiting list, both prepared; catches up with what a notification\n"
+	       "  concerns at most every %.0f ms (its screen re-read, its waiting list patched as\n"
+	       "  src/waiting.c says).  Writers: %.0f writes/s for %.0f s.  Latency: from sending a\n"
+	       "  write to the affected consoles caught up (their reads answered, if any).\n"
+	       "  max_connections %lld\n",
 	       POOL, RELOAD_INTERVAL_MS, rate, seconds, query_ll(c, "SHOW max_connections"));
 	print_load("at the start");
 	for (const char *p = list; *p;) {

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Live updates that cost in proportion to what changed (migration 011,
-# ui/session.c), counted in the server's statement log: a handoff to
-# another team does not re-read ana's waiting list, one to her team does;
+# 017, ui/session.c), counted in the server's statement log: a handoff to
+# another team reads nothing for ana's waiting list, one to her team reads
+# that handoff by its key, not the whole list again;
 # a burst of 50 notes about the customer on screen re-reads it at most
 # once per interval (250 ms), not 50 times.  Presence: a second console on
 # the same customer shows in the first, and goes when it is killed.
@@ -15,6 +16,7 @@ psql -X -q -d postgres -c "ALTER DATABASE $db SET log_statement = 'all'" >/dev/n
 # Statements in the log (tests run one at a time), by a fragment of their
 # text: the waiting list, the customer screen's notes.
 waiting_reads() { grep -cF "WITH k AS MATERIALIZED ( SELECT id, min(ack)" "$log"; }
+key_reads() { grep -cF 'WHERE h.id = ANY ($1::uuid[])' "$log"; }
 screen_reads() { grep -cF "FROM success_note n LEFT JOIN staff s" "$log"; }
 
 handoff_to() { # TEAM NOTE
@@ -28,13 +30,15 @@ wait_for "Waiting for you and Support" 10
 check "the waiting list was read" wait_true 10 '[ "$(waiting_reads)" -ge 1 ]'
 sleep 0.5
 before=$(waiting_reads)
+kbefore=$(key_reads)
 # Notifications arrive in order: once the second shows, the first was handled.
 handoff_to marketing "live-scale: for marketing"
 handoff_to support "live-scale: for support"
 check "a handoff to Support appears in ana's waiting list" wait_for "live-scale: for support" 10
 after=$(waiting_reads)
-check "the waiting list was re-read once: for Support's handoff, not Marketing's ($before -> $after)" \
-	eval '[ "$after" -eq $((before + 1)) ]'
+kafter=$(key_reads)
+check "Support's handoff was read by its key, once, Marketing's not, the whole list not again (whole $before -> $after, by key $kbefore -> $kafter)" \
+	eval '[ "$after" -eq "$before" ] && [ "$kafter" -eq $((kbefore + 1)) ]'
 
 # --- a burst of notes about the customer on screen ---------------------------
 type_text "nwh"

@@ -24,7 +24,7 @@ static PGconn *su;
  * order (waits up to 2 s for the first, then takes what has come). */
 static const char *heard(PGconn *c)
 {
-	static char out[4096];
+	static char out[16384];
 	size_t len = 0;
 	out[0] = '\0';
 	for (int waited = 0;; waited++) {
@@ -52,46 +52,88 @@ static int has_line(const char *text, const char *line)
 	return 0;
 }
 
+/* The line of text that starts with prefix (static; "" if none). */
+static const char *line_with(const char *text, const char *prefix)
+{
+	static char out[512];
+	out[0] = '\0';
+	for (const char *p = text; (p = strstr(p, prefix)) != NULL; p++)
+		if (p == text || p[-1] == '\n') {
+			size_t len = strcspn(p, "\n");
+			snprintf(out, sizeof out, "%.*s", (int)(len < sizeof out ? len : sizeof out - 1), p);
+			return out;
+		}
+	return out;
+}
+
+#define H1 "11111111-1111-4111-8111-111111111111"
+
+/* Migration 017: each handoff a statement wrote, by id, with what it is
+ * now and its place in the waiting list's order; whom it was for before
+ * a reassignment; a comment told apart from a change of the row. */
 static void test_handoff_notifications_say_whom(void)
 {
 	PGconn *l = itest_connect(db, NULL), *ana = itest_connect(db, "ana"),
 	       *lee = itest_connect(db, "lee");
 	CHECK(itest_ok(l, "LISTEN baton"));
-	CHECK(itest_ok(ana, "SELECT * FROM baton_handoff_create('11111111-1111-4111-8111-111111111111',"
+	CHECK(itest_ok(ana, "SELECT * FROM baton_handoff_create('" H1 "',"
 	              " gen_random_uuid(), 4, 'success', 'ben', 'escalation', 'high', NULL, 'n1')"));
 	const char *h = heard(l);
-	CHECK(has_line(h, "handoff:4:success:ben"));
+	const char *line = line_with(h, "handoff:4:success:ben:::" H1 ":open:");
+	CHECK(line[0] != '\0');
+	struct notify_change c;
+	notify_parse(line, &c);
+	CHECK(c.kind == NOTIFY_HANDOFF && c.row_changed && !strcmp(c.handoff, H1));
+	CHECK_STR(c.state, "open");
+	char us[32];
+	snprintf(us, sizeof us, "%lld", c.created_us);
+	CHECK_STR(itest_value(su, "SELECT (extract(epoch FROM created_at) * 1000000)::bigint"
+	                          " FROM handoff WHERE id = '" H1 "'"), us);
 	CHECK(has_line(h, "customer:4")); /* still said, for whoever reads only that */
 	/* Reassigned by Success's lead to Support as a team: whom it was for
 	 * before comes along, so ben's list drops it. */
-	CHECK(itest_ok(lee, "SELECT * FROM baton_handoff_step('11111111-1111-4111-8111-111111111111',"
+	CHECK(itest_ok(lee, "SELECT * FROM baton_handoff_step('" H1 "',"
 	              " gen_random_uuid(), 'reassigned', NULL, NULL, 'support', NULL)"));
 	h = heard(l);
-	CHECK(has_line(h, "handoff:4:support::success:ben"));
+	line = line_with(h, "handoff:4:support::success:ben:" H1 ":open:");
+	CHECK(line[0] && strstr(line, ":row"));
+	notify_parse(line, &c);
+	CHECK(c.kind == NOTIFY_HANDOFF && notify_handoff_for(&c, NULL, "ben"));
 	/* A comment changes no handoff row, and still tells its receivers. */
-	CHECK(itest_ok(ana, "SELECT * FROM baton_handoff_step('11111111-1111-4111-8111-111111111111',"
+	CHECK(itest_ok(ana, "SELECT * FROM baton_handoff_step('" H1 "',"
 	              " gen_random_uuid(), 'commented', 'on it', NULL)"));
 	h = heard(l);
-	CHECK(has_line(h, "handoff:4:support:"));
+	line = line_with(h, "handoff:4:support::::" H1 ":open:");
+	CHECK(line[0] && strstr(line, ":comment"));
+	notify_parse(line, &c);
+	CHECK(c.kind == NOTIFY_HANDOFF && !c.row_changed);
 	/* An acknowledgement: the receivers, no previous team. */
-	CHECK(itest_ok(ana, "SELECT * FROM baton_handoff_step('11111111-1111-4111-8111-111111111111',"
+	CHECK(itest_ok(ana, "SELECT * FROM baton_handoff_step('" H1 "',"
 	              " gen_random_uuid(), 'acknowledged', NULL, NULL)"));
 	h = heard(l);
-	CHECK(has_line(h, "handoff:4:support:"));
-	CHECK(strstr(h, "handoff:4:support::") == NULL);
-	/* Every payload parses as what it is. */
-	struct notify_change c;
-	notify_parse("handoff:4:support::success:ben", &c);
-	CHECK(c.kind == NOTIFY_HANDOFF && notify_handoff_for(&c, NULL, "ben"));
-	/* A bulk write written directly (an import) tells each target once. */
+	CHECK(line_with(h, "handoff:4:support::::" H1 ":acknowledged:")[0] != '\0');
+	CHECK(strstr(h, "handoff:4:support::success") == NULL);
+	/* A write of a few rows names each. */
 	CHECK(itest_ok(su, "INSERT INTO handoff (id, customer_id, from_team, to_team, reason, note)"
-	             " SELECT gen_random_uuid(), 5, 'support', 'marketing', 'question', 'bulk ' || g"
+	             " SELECT gen_random_uuid(), 5, 'support', 'marketing', 'question', 'few ' || g"
 	             " FROM generate_series(1, 30) g"));
 	h = heard(l);
 	int n = 0;
-	for (const char *p = h; (p = strstr(p, "handoff:5:marketing:\n")) != NULL; p++)
+	for (const char *p = h; (p = strstr(p, "handoff:5:marketing:::")) != NULL; p++)
 		n++;
-	CHECK(n == 1);
+	CHECK(n == 30);
+	/* A bulk write (an import) of more than 100 tells each target once,
+	 * as 011 did: no id, so consoles re-read. */
+	CHECK(itest_ok(su, "INSERT INTO handoff (id, customer_id, from_team, to_team, reason, note)"
+	             " SELECT gen_random_uuid(), 5, 'support', 'marketing', 'question', 'bulk ' || g"
+	             " FROM generate_series(1, 101) g"));
+	h = heard(l);
+	n = 0;
+	for (const char *p = h; (p = strstr(p, "handoff:5:marketing:")) != NULL; p++)
+		n++;
+	CHECK(n == 1 && has_line(h, "handoff:5:marketing:"));
+	notify_parse("handoff:5:marketing:", &c);
+	CHECK(c.kind == NOTIFY_HANDOFF && c.handoff[0] == '\0');
 	PQfinish(l);
 	PQfinish(ana);
 	PQfinish(lee);

@@ -57,6 +57,45 @@ static void test_handoff(void)
 	CHECK(parse("handoff:12:a:b:c:d:e").kind == NOTIFY_OTHER);
 	CHECK(parse("handoff::success:ben").kind == NOTIFY_OTHER);
 	CHECK(parse("handoff:12:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa:ben").kind == NOTIFY_OTHER);
+	/* Before 017 nothing said which handoff: a change of some row. */
+	c = parse("handoff:12:success:ben");
+	CHECK(c.handoff[0] == '\0' && c.row_changed);
+}
+
+/* Migration 017: the handoff itself, what it is now, its place in the
+ * waiting list's order, and whether its row changed. */
+static void test_handoff_named(void)
+{
+	struct notify_change c =
+		parse("handoff:12:success:ben:::0e0d0f4c-0f7b-4f2a-9a53-1c3d7b0a8e11:open:1764489600123456:row");
+	CHECK(c.kind == NOTIFY_HANDOFF && c.customer_id == 12 && c.row_changed);
+	CHECK_STR(c.team[0], "success");
+	CHECK_STR(c.staff[0], "ben");
+	CHECK_STR(c.team[1], "");
+	CHECK_STR(c.handoff, "0e0d0f4c-0f7b-4f2a-9a53-1c3d7b0a8e11");
+	CHECK_STR(c.state, "open");
+	CHECK(c.created_us == 1764489600123456LL);
+	/* Reassigned, and a comment. */
+	c = parse("handoff:3:support::success:ben:0e0d0f4c-0f7b-4f2a-9a53-1c3d7b0a8e11:acknowledged:-5:row");
+	CHECK(c.kind == NOTIFY_HANDOFF && c.created_us == -5);
+	CHECK_STR(c.team[1], "success");
+	CHECK_STR(c.staff[1], "ben");
+	CHECK_STR(c.state, "acknowledged");
+	CHECK(notify_handoff_for(&c, NULL, "ben"));
+	c = parse("handoff:3:support::::0e0d0f4c-0f7b-4f2a-9a53-1c3d7b0a8e11:open:7:comment");
+	CHECK(c.kind == NOTIFY_HANDOFF && !c.row_changed);
+	/* Malformed: not a uuid, no state, not a number, an unknown kind of
+	 * change, a field too many or too few. */
+	CHECK(parse("handoff:3:support::::0e0d0f4c-0f7b-4f2a-9a53-1c3d7b0a8e1:open:7:row").kind == NOTIFY_OTHER);
+	CHECK(parse("handoff:3:support::::0E0D0F4C-0f7b-4f2a-9a53-1c3d7b0a8e11:open:7:row").kind == NOTIFY_OTHER);
+	CHECK(parse("handoff:3:support::::0e0d0f4c_0f7b-4f2a-9a53-1c3d7b0a8e11:open:7:row").kind == NOTIFY_OTHER);
+	CHECK(parse("handoff:3:support::::0e0d0f4c-0f7b-4f2a-9a53-1c3d7b0a8e11::7:row").kind == NOTIFY_OTHER);
+	CHECK(parse("handoff:3:support::::0e0d0f4c-0f7b-4f2a-9a53-1c3d7b0a8e11:open:7x:row").kind == NOTIFY_OTHER);
+	CHECK(parse("handoff:3:support::::0e0d0f4c-0f7b-4f2a-9a53-1c3d7b0a8e11:open:7:rows").kind == NOTIFY_OTHER);
+	CHECK(parse("handoff:3:support::::0e0d0f4c-0f7b-4f2a-9a53-1c3d7b0a8e11:open:7").kind == NOTIFY_OTHER);
+	CHECK(parse("handoff:3:support::::0e0d0f4c-0f7b-4f2a-9a53-1c3d7b0a8e11:open:7:row:x").kind == NOTIFY_OTHER);
+	c = parse("handoff:3:support::::0e0d0f4c-0f7b-4f2a-9a53-1c3d7b0a8e11:open:7:row:x");
+	CHECK(c.handoff[0] == '\0' && c.customer_id == 0);
 }
 
 static void test_staff(void)
@@ -99,6 +138,7 @@ int main(void)
 {
 	RUN(test_customer_and_presence);
 	RUN(test_handoff);
+	RUN(test_handoff_named);
 	RUN(test_staff);
 	RUN(test_handoff_for);
 	return check_done();
