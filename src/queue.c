@@ -53,10 +53,13 @@
 #define QUEUE_SEVERITY_DUE "h.ack_due_at"
 
 /* Each branch gives its ids with the keys they are shown in: the group,
- * a rank within it (severity's for the breached, else 0) and a time. */
+ * a rank within it (severity's for the breached, else 0) and a time.
+ * The breached branch says priority= also as its rank, so that it reads
+ * only that priority's range of the index (migration 016). */
 #define QUEUE_BRANCHES(FROM, SEG)                                                        \
 	"(SELECT h.id, 1 AS branch, " QUEUE_SEVERITY_RANK " AS rank, " QUEUE_SEVERITY_DUE " AS at" \
 	FROM " WHERE h.state = 'open' AND h.ack_due_at < now() AND $3 IN ('', 'open')"       \
+	" AND ($5 = '' OR " QUEUE_SEVERITY_RANK " = baton_priority_rank($5))"                \
 	QUEUE_WHERE SEG " ORDER BY " QUEUE_SEVERITY_RANK ", " QUEUE_SEVERITY_DUE " LIMIT $9::int)" \
 	" UNION ALL (SELECT h.id, 2, 0, h.created_at" FROM                                   \
 	" WHERE h.state = 'open' AND h.ack_due_at >= now() AND $3 IN ('', 'open') AND $7 <> 't'" \

@@ -9,7 +9,19 @@
 --    and sorts by, so it was not used.  It now holds them: the branch reads
 --    only the open handoffs within their deadline, from the index alone,
 --    and sorts those it keeps.  The counts (014's w) read the same range.
--- 2. Medians of a view combining two filters (team=support priority=high,
+-- 2. The list's first branch (breached, by severity) reads
+--    handoff_open_severity_idx in its order and stops at the rows it
+--    shows, but the index did not hold the priority a filter may name:
+--    every entry was fetched from the table, so for a filter the planner
+--    preferred bitmaps of the team's and every open handoff's entries
+--    (BitmapAnd), which grow with the table.  The index now holds it: the
+--    branch reads it alone; with priority= it reads that priority's range
+--    (src/queue.c says so with the rank, which the index is ordered by).
+-- 3. segment= filters on the customer's segment: customer_segment_idx
+--    gives a segment's customers from the index alone (a hash of them for
+--    a rare segment, a probe per handoff for a common one) instead of
+--    reading every customer.
+-- 4. Medians of a view combining two filters (team=support priority=high,
 --    mine and a reason, ...) from the buckets of migration 014 instead of
 --    every acknowledgement of the last 30 days.  queue_ack_hist gains
 --    val2, and each acknowledgement is also counted once per pair of the
@@ -27,8 +39,12 @@
 DROP INDEX handoff_open_within_idx;
 CREATE INDEX handoff_open_within_idx ON handoff (ack_due_at)
     INCLUDE (id, created_at, to_team, to_staff, reason, priority, customer_id) WHERE state = 'open';
+DROP INDEX handoff_open_severity_idx;
+CREATE INDEX handoff_open_severity_idx ON handoff (baton_priority_rank(priority), ack_due_at)
+    INCLUDE (id, created_at, to_team, to_staff, reason, priority, customer_id) WHERE state = 'open';
+CREATE INDEX customer_segment_idx ON customer (segment, id);
 
--- 2. Medians of two filters ------------------------------------------------------------
+-- 4. Medians of two filters ------------------------------------------------------------
 -- No writer may change a handoff or a customer between the pairs' first
 -- count below and the triggers counting them (the lock waits for writers
 -- in progress and holds new ones until this migration commits).
