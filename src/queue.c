@@ -28,7 +28,7 @@
 	"    FROM handoff_event e WHERE e.handoff_id = h.id ORDER BY e.at DESC, e.id DESC LIMIT 1)," \
 	" h.version, h.note, c.segment, " MARKS
 /* The customers' signal marks (migration 013), in the list's answer or
- * not: the console asks for them apart, after the rows (QUEUE_MARKS_SQL). */
+ * not: the console asks for them apart, after the rows (sql_marks). */
 #define QUEUE_MARKS_COLS "mk.kind, coalesce(mk.signals, 0)"
 #define QUEUE_MARKS_JOIN                                                                 \
 	" LEFT JOIN baton_signal_markers(ARRAY(SELECT DISTINCT h2.customer_id FROM k"        \
