@@ -164,67 +164,84 @@ RETURNS TABLE (median_7d bigint, median_30d bigint)
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
     today date := (now() AT TIME ZONE 'UTC')::date;
+    me text := session_user;
     v_team text := (SELECT s.team_id FROM staff s WHERE s.role_name = session_user);
     f text[] := ARRAY[p_team, p_person, p_reason, p_priority, p_segment];
-    one "char"[] := ARRAY['t', 's', 'r', 'p', 'g'];
     i1 int;
     i2 int;
-    -- The ranges: key, and tm 0 any team, 1 team = tv, 2 team IS DISTINCT FROM tv.
-    d "char"[];
-    a text[];
-    b text[];
-    tm int[];
-    tv text[];
+    -- The ranges, each a key (d, a, b) and which of its teams: tm 0 any,
+    -- 1 team = tv, 2 team IS DISTINCT FROM tv.  d2 NULL: one range.
+    -- Scalars, not arrays: the cached plan is two index ranges.
+    d1 "char";
+    a1 text;
+    b1 text := '';
+    tm1 int := 0;
+    tv1 text;
+    d2 "char";
+    a2 text;
+    b2 text := '';
+    tm2 int := 0;
+    tv2 text;
 BEGIN
     IF NOT baton_queue_medians_fast(p_team, p_person, p_reason, p_priority, p_segment, p_mine) THEN
         RETURN;
     END IF;
-    SELECT min(i), CASE WHEN count(*) > 1 THEN max(i) END INTO i1, i2
-    FROM generate_subscripts(f, 1) i WHERE f[i] <> '';
+    FOR i IN 1 .. 5 LOOP
+        IF f[i] <> '' THEN
+            IF i1 IS NULL THEN
+                i1 := i;
+            ELSE
+                i2 := i;
+            END IF;
+        END IF;
+    END LOOP;
     IF p_mine AND i1 IS NULL THEN
         -- My team's, and what was handed to me on another team.
-        d := '{t,s}'; a := ARRAY[coalesce(v_team, ''), session_user::text]; b := '{"",""}';
-        tm := '{0,2}'; tv := ARRAY[NULL, v_team];
+        d1 := 't'; a1 := coalesce(v_team, '');
+        d2 := 's'; a2 := me; tm2 := 2; tv2 := v_team;
     ELSIF p_mine AND i1 = 1 THEN
-        -- Team T and mine: all of T when it is my team, else what T has handed to me.
+        -- Team T and mine: all of T when it is my team, else what T has
+        -- handed to me.
         IF p_team IS NOT DISTINCT FROM v_team THEN
-            d := '{t}'; a := ARRAY[p_team]; b := '{""}'; tm := '{0}'; tv := '{NULL}';
+            d1 := 't'; a1 := p_team;
         ELSE
-            d := '{s}'; a := ARRAY[session_user::text]; b := '{""}'; tm := '{1}'; tv := ARRAY[p_team];
+            d1 := 's'; a1 := me; tm1 := 1; tv1 := p_team;
         END IF;
     ELSIF p_mine AND i1 = 2 THEN
         -- Person P and mine: all of P's when P is me, else P's on my team.
-        IF p_person = session_user THEN
-            d := '{s}'; a := ARRAY[p_person]; b := '{""}'; tm := '{0}'; tv := '{NULL}';
-        ELSE
-            d := '{s}'; a := ARRAY[p_person]; b := '{""}'; tm := '{1}'; tv := ARRAY[v_team];
+        d1 := 's'; a1 := p_person;
+        IF p_person <> me THEN
+            tm1 := 1; tv1 := v_team;
         END IF;
     ELSIF p_mine THEN
         -- Reason, priority or segment x and mine: my team's with x, and
         -- those with x handed to me on another team.
-        d := ARRAY[(ARRAY['a', 'b', 'c'])[i1 - 2], (ARRAY['d', 'e', 'f'])[i1 - 2]]::"char"[];
-        a := ARRAY[coalesce(v_team, ''), session_user::text]; b := ARRAY[f[i1], f[i1]];
-        tm := '{0,2}'; tv := ARRAY[NULL, v_team];
+        d1 := (ARRAY['a', 'b', 'c'])[i1 - 2]; a1 := coalesce(v_team, ''); b1 := f[i1];
+        d2 := (ARRAY['d', 'e', 'f'])[i1 - 2]; a2 := me; b2 := f[i1]; tm2 := 2; tv2 := v_team;
     ELSIF i1 IS NULL THEN
-        d := '{*}'; a := '{""}'; b := '{""}'; tm := '{0}'; tv := '{NULL}';
+        d1 := '*'; a1 := '';
     ELSIF i2 IS NULL THEN
-        d := ARRAY[one[i1]]; a := ARRAY[f[i1]]; b := '{""}'; tm := '{0}'; tv := '{NULL}';
+        d1 := (ARRAY['t', 's', 'r', 'p', 'g'])[i1]; a1 := f[i1];
     ELSIF i1 = 1 AND i2 = 2 THEN
         -- Team and person: the person's rows of that team.
-        d := '{s}'; a := ARRAY[f[2]]; b := '{""}'; tm := '{1}'; tv := ARRAY[f[1]];
+        d1 := 's'; a1 := p_person; tm1 := 1; tv1 := p_team;
     ELSE
-        d := ARRAY[CASE i1 * 10 + i2 WHEN 13 THEN 'a' WHEN 14 THEN 'b' WHEN 15 THEN 'c'
-                                      WHEN 23 THEN 'd' WHEN 24 THEN 'e' WHEN 25 THEN 'f'
-                                      WHEN 34 THEN 'h' WHEN 35 THEN 'i' WHEN 45 THEN 'j' END]::"char"[];
-        a := ARRAY[f[i1]]; b := ARRAY[f[i2]]; tm := '{0}'; tv := '{NULL}';
+        d1 := CASE i1 * 10 + i2 WHEN 13 THEN 'a' WHEN 14 THEN 'b' WHEN 15 THEN 'c'
+                                WHEN 23 THEN 'd' WHEN 24 THEN 'e' WHEN 25 THEN 'f'
+                                WHEN 34 THEN 'h' WHEN 35 THEN 'i' WHEN 45 THEN 'j' END;
+        a1 := f[i1]; b1 := f[i2];
     END IF;
     RETURN QUERY
-    WITH r AS (SELECT * FROM unnest(d, a, b, tm, tv) AS r (d, a, b, tm, tv)),
-    v AS (
+    WITH v AS (
         SELECT q.day, q.bucket, q.n
-        FROM r JOIN queue_ack_hist q ON q.dim = r.d AND q.val = r.a AND q.val2 = r.b
-        WHERE q.day >= today - 29
-          AND (r.tm = 0 OR (r.tm = 1 AND q.team = r.tv) OR (r.tm = 2 AND q.team IS DISTINCT FROM r.tv))),
+        FROM queue_ack_hist q
+        WHERE q.dim = d1 AND q.val = a1 AND q.val2 = b1 AND q.day >= today - 29
+          AND (tm1 = 0 OR (tm1 = 1 AND q.team = tv1) OR (tm1 = 2 AND q.team IS DISTINCT FROM tv1))
+        UNION ALL
+        SELECT q.day, q.bucket, q.n
+        FROM queue_ack_hist q
+        WHERE d2 IS NOT NULL AND q.dim = d2 AND q.val = a2 AND q.val2 = b2 AND q.day >= today - 29
+          AND (tm2 = 0 OR (tm2 = 1 AND q.team = tv2) OR (tm2 = 2 AND q.team IS DISTINCT FROM tv2))),
     w AS (SELECT 7 AS win, v.bucket, v.n FROM v WHERE v.day >= today - 6
           UNION ALL
           SELECT 30, v.bucket, v.n FROM v),
