@@ -98,10 +98,10 @@ static const char sql_marks[] =
  * few rows), else counted directly under the row-level policies, so that a
  * scope never counts what it hides.  Both branches are in one statement; an
  * uncorrelated condition (a one-time filter) runs only one of them.  The
- * medians come from the totals only for views with at most one filter
- * (baton_queue_medians_fast).  A median is the lower middle value, floored
- * to what fmt_age prints (baton_age_bucket), over whole UTC days, by either
- * branch.
+ * medians come from the totals only for views with at most two filters
+ * (baton_queue_medians_fast; pairs since migration 016).  A median is the
+ * lower middle value, floored to what fmt_age prints (baton_age_bucket),
+ * over whole UTC days, by either branch.
  * The statements of one fetch share one parameter list; "$3 = $3" marks the
  * ones a statement does not filter on, so the server still knows their
  * types. */
