@@ -19,14 +19,21 @@
  * $6 segment, $7 breached only ('t'/'f'), $8 mine ('t'/'f'), $9 limit per
  * branch.  The segment lives on the customer: filtering on it needs a join,
  * so there is a second text for that case rather than a join for all. */
-#define QUEUE_COLS                                                                       \
+#define QUEUE_COLS(MARKS)                                                                \
 	"h.id, h.customer_id, c.name, h.from_team, h.to_team, h.to_staff, h.reason,"         \
 	" h.priority, h.state, extract(epoch FROM now() - h.created_at)::bigint,"            \
 	" extract(epoch FROM h.ack_due_at - now())::bigint,"                                 \
 	" h.state = 'open' AND h.ack_due_at < now(),"                                        \
 	" (SELECT e.kind || ' by ' || e.actor || ' ' || to_char(e.at, 'YYYY-MM-DD HH24:MI')" \
 	"    FROM handoff_event e WHERE e.handoff_id = h.id ORDER BY e.at DESC, e.id DESC LIMIT 1)," \
-	" h.version, h.note, c.segment, mk.kind, coalesce(mk.signals, 0)"
+	" h.version, h.note, c.segment, " MARKS
+/* The customers' signal marks (migration 013), in the list's answer or
+ * not: the console asks for them apart, after the rows (sql_marks). */
+#define QUEUE_MARKS_COLS "mk.kind, coalesce(mk.signals, 0)"
+#define QUEUE_MARKS_JOIN                                                                 \
+	" LEFT JOIN baton_signal_markers(ARRAY(SELECT DISTINCT h2.customer_id FROM k"        \
+	"  JOIN handoff h2 ON h2.id = k.id)) mk ON mk.customer_id = h.customer_id"
+#define QUEUE_NO_MARKS_COLS "NULL::text, 0"
 /* Filters on the handoff itself. */
 #define QUEUE_WHERE                                                                      \
 	" AND ($1 = '' OR h.to_team = $1) AND ($2 = '' OR h.to_staff = $2)"                  \
@@ -46,10 +53,13 @@
 #define QUEUE_SEVERITY_DUE "h.ack_due_at"
 
 /* Each branch gives its ids with the keys they are shown in: the group,
- * a rank within it (severity's for the breached, else 0) and a time. */
+ * a rank within it (severity's for the breached, else 0) and a time.
+ * The breached branch says priority= also as its rank, so that it reads
+ * only that priority's range of the index (migration 016). */
 #define QUEUE_BRANCHES(FROM, SEG)                                                        \
 	"(SELECT h.id, 1 AS branch, " QUEUE_SEVERITY_RANK " AS rank, " QUEUE_SEVERITY_DUE " AS at" \
 	FROM " WHERE h.state = 'open' AND h.ack_due_at < now() AND $3 IN ('', 'open')"       \
+	" AND ($5 = '' OR " QUEUE_SEVERITY_RANK " = baton_priority_rank($5))"                \
 	QUEUE_WHERE SEG " ORDER BY " QUEUE_SEVERITY_RANK ", " QUEUE_SEVERITY_DUE " LIMIT $9::int)" \
 	" UNION ALL (SELECT h.id, 2, 0, h.created_at" FROM                                   \
 	" WHERE h.state = 'open' AND h.ack_due_at >= now() AND $3 IN ('', 'open') AND $7 <> 't'" \
@@ -61,17 +71,26 @@
 	" WHERE h.state IN ('resolved', 'cancelled') AND h.state = $3 AND $7 <> 't'"         \
 	QUEUE_WHERE SEG " ORDER BY h.created_at DESC LIMIT $9::int)"
 
-#define QUEUE_LIST(FROM, SEG)                                                            \
+#define QUEUE_LIST(FROM, SEG, MARKS_COLS, MARKS_JOIN)                                  \
 	"WITH k AS MATERIALIZED (" QUEUE_BRANCHES(FROM, SEG) ")"                             \
-	" SELECT " QUEUE_COLS " FROM k JOIN handoff h ON h.id = k.id"                        \
-	" JOIN customer c ON c.id = h.customer_id"                                           \
-	" LEFT JOIN baton_signal_markers(ARRAY(SELECT DISTINCT h2.customer_id FROM k"        \
-	"  JOIN handoff h2 ON h2.id = k.id)) mk ON mk.customer_id = h.customer_id"           \
+	" SELECT " QUEUE_COLS(MARKS_COLS) " FROM k JOIN handoff h ON h.id = k.id"            \
+	" JOIN customer c ON c.id = h.customer_id" MARKS_JOIN                                \
 	" ORDER BY k.branch, k.rank, CASE WHEN k.branch < 4 THEN k.at END, k.at DESC, h.id"
+#define QUEUE_FROM_SEGMENT " FROM handoff h JOIN customer c ON c.id = h.customer_id"
 
-static const char sql_list[] = QUEUE_LIST(" FROM handoff h", QUEUE_NO_SEGMENT);
+static const char sql_list[] =
+	QUEUE_LIST(" FROM handoff h", QUEUE_NO_SEGMENT, QUEUE_MARKS_COLS, QUEUE_MARKS_JOIN);
 static const char sql_list_segment[] =
-	QUEUE_LIST(" FROM handoff h JOIN customer c ON c.id = h.customer_id", QUEUE_SEGMENT);
+	QUEUE_LIST(QUEUE_FROM_SEGMENT, QUEUE_SEGMENT, QUEUE_MARKS_COLS, QUEUE_MARKS_JOIN);
+static const char sql_list_unmarked[] = QUEUE_LIST(" FROM handoff h", QUEUE_NO_SEGMENT, QUEUE_NO_MARKS_COLS, "");
+static const char sql_list_unmarked_segment[] =
+	QUEUE_LIST(QUEUE_FROM_SEGMENT, QUEUE_SEGMENT, QUEUE_NO_MARKS_COLS, "");
+
+/* The marks of customers $1 (an array of ids): a row for each, with no
+ * kind when the customer has no active signal.  QK_* columns. */
+static const char sql_marks[] =
+	"SELECT x.id, mk.kind, coalesce(mk.signals, 0) FROM unnest($1::bigint[]) x (id)"
+	" LEFT JOIN baton_signal_markers($1::bigint[]) mk ON mk.customer_id = x.id";
 
 /* Counts over the active handoffs, per receiving team, and the median
  * times to acknowledge: from the totals of migration 014 when the person
@@ -79,10 +98,10 @@ static const char sql_list_segment[] =
  * few rows), else counted directly under the row-level policies, so that a
  * scope never counts what it hides.  Both branches are in one statement; an
  * uncorrelated condition (a one-time filter) runs only one of them.  The
- * medians come from the totals only for views with at most one filter
- * (baton_queue_medians_fast).  A median is the lower middle value, floored
- * to what fmt_age prints (baton_age_bucket), over whole UTC days, by either
- * branch.
+ * medians come from the totals only for views with at most two filters
+ * (baton_queue_medians_fast; pairs since migration 016).  A median is the
+ * lower middle value, floored to what fmt_age prints (baton_age_bucket),
+ * over whole UTC days, by either branch.
  * The statements of one fetch share one parameter list; "$3 = $3" marks the
  * ones a statement does not filter on, so the server still knows their
  * types. */
@@ -132,12 +151,63 @@ void queue_statements(const struct queue_filter *f, struct queue_params *st, str
 	st->p[8] = st->limit;
 	int seg = f->segment[0] != '\0';
 	out[0].sql = seg ? sql_list_segment : sql_list;
+	st->unmarked = seg ? sql_list_unmarked_segment : sql_list_unmarked;
 	out[1].sql = seg ? sql_counts_segment : sql_counts;
 	out[2].sql = seg ? sql_medians_segment : sql_medians;
 	for (int i = 0; i < 3; i++) {
 		out[i].nparams = 9;
 		out[i].params = st->p;
 	}
+}
+
+void queue_list_unmarked(const struct queue_filter *f, struct queue_params *store, struct db_stmt *out)
+{
+	struct db_stmt st[3];
+	queue_statements(f, store, st);
+	*out = st[0];
+	out->sql = store->unmarked;
+}
+
+void queue_marks_statement(const struct queue_list *l, struct buf *ids, const char **param,
+                           struct db_stmt *out)
+{
+	buf_reset(ids);
+	buf_putc(ids, '{');
+	for (int i = 0; i < l->n; i++)
+		buf_printf(ids, "%s%lld", i ? "," : "", l->rows[i].customer_id);
+	buf_putc(ids, '}');
+	*param = buf_str(ids);
+	out->sql = sql_marks;
+	out->nparams = 1;
+	out->params = param;
+}
+
+int queue_list_mark(struct queue_list *l, const PGresult *r)
+{
+	if (PQnfields(r) != QK_COLS)
+		return -1;
+	for (int k = 0; k < PQntuples(r); k++) {
+		long long id = atoll(PQgetvalue(r, k, QK_CUSTOMER_ID));
+		const struct signal_kind *kind = signal_kind_find(PQgetvalue(r, k, QK_KIND));
+		int n = atoi(PQgetvalue(r, k, QK_SIGNALS));
+		for (int i = 0; i < l->n; i++)
+			if (l->rows[i].customer_id == id) {
+				l->rows[i].signal = kind;
+				l->rows[i].signals = n;
+			}
+	}
+	return 0;
+}
+
+void queue_list_keep_marks(struct queue_list *fresh, const struct queue_list *old)
+{
+	for (int i = 0; i < fresh->n; i++)
+		for (int j = 0; j < old->n; j++)
+			if (old->rows[j].customer_id == fresh->rows[i].customer_id) {
+				fresh->rows[i].signal = old->rows[j].signal;
+				fresh->rows[i].signals = old->rows[j].signals;
+				break;
+			}
 }
 
 void queue_filter_from_view(struct queue_filter *f, const struct queue_view *v)

@@ -22,7 +22,7 @@
 #include <unistd.h>
 
 /* Request kinds (screen_request): each replaces only its own. */
-enum { REQ_LIST = 1, REQ_STATS, REQ_TEAMS };
+enum { REQ_LIST = 1, REQ_STATS, REQ_TEAMS, REQ_MARKS };
 /* Counts and medians read every active handoff: not on every change. */
 #define STATS_EVERY_MS 30000
 
@@ -74,6 +74,7 @@ static void adopt_rows(struct queue *q, struct queue_list *fresh)
 		if (j >= 0)
 			marked[j] = 1;
 	}
+	queue_list_keep_marks(fresh, &q->list);
 	queue_list_free(&q->list);
 	q->list = *fresh;
 	free(q->marked);
@@ -82,11 +83,19 @@ static void adopt_rows(struct queue *q, struct queue_list *fresh)
 	ui_list_fit(&q->l, q->list.n, q->height > 0 ? q->height : 1);
 }
 
+static void on_marks(struct screen *s, struct app *a, PGresult **res, int nres, const char *err)
+{
+	struct queue *q = (struct queue *)s;
+	(void)a;
+	/* Without them the rows keep the marks they had: they are a hint. */
+	if (!err && nres == 1)
+		queue_list_mark(&q->list, res[0]);
+}
+
 static void on_loaded(struct screen *s, struct app *a, PGresult **res, int nres, const char *err)
 {
 	struct queue *q = (struct queue *)s;
 	struct queue_list fresh = {0};
-	(void)a;
 	if (err || nres != 1 || queue_list_read(&fresh, res[0], q->error, sizeof q->error) < 0) {
 		if (err || nres != 1)
 			snprintf(q->error, sizeof q->error, "%s", err ? err : "unexpected answer");
@@ -95,6 +104,17 @@ static void on_loaded(struct screen *s, struct app *a, PGresult **res, int nres,
 	adopt_rows(q, &fresh);
 	q->loaded = 1;
 	q->error[0] = '\0';
+	/* The customers' signal marks, after the rows: the rows are shown
+	 * without waiting for them (baton_signal_markers may first bring
+	 * stale customers' signals up to date). */
+	if (q->list.n > 0) {
+		struct buf ids = BUF_INIT;
+		const char *param;
+		struct db_stmt st;
+		queue_marks_statement(&q->list, &ids, &param, &st);
+		screen_request(&q->base, a, REQ_MARKS, &st, 1, 0, on_marks);
+		buf_free(&ids);
+	}
 }
 
 static void on_stats(struct screen *s, struct app *a, PGresult **res, int nres, const char *err)
@@ -118,9 +138,9 @@ static void on_teams(struct screen *s, struct app *a, PGresult **res, int nres, 
  * when they are older than STATS_EVERY_MS; the teams that team= may name. */
 static void fetch(struct queue *q, struct app *a, int force)
 {
-	struct db_stmt st[3];
-	queue_statements(&q->f, &q->params, st);
-	screen_request(&q->base, a, REQ_LIST, st, 1, 0, on_loaded);
+	struct db_stmt list;
+	queue_list_unmarked(&q->f, &q->params, &list);
+	screen_request(&q->base, a, REQ_LIST, &list, 1, 0, on_loaded);
 	long long now = app_now_ms();
 	if (force || now - q->stats_at >= STATS_EVERY_MS) {
 		struct db_stmt ss[3];

@@ -36,6 +36,7 @@ enum { QM_MEDIAN_7D, QM_MEDIAN_30D };
 struct queue_params {
 	char limit[16];
 	const char *p[9];
+	const char *unmarked; /* the list's text without the marks */
 };
 
 /* The three statements of a queue fetch: the list, the counts and the
@@ -44,6 +45,21 @@ struct queue_params {
  * them apart and less often.  f and store must outlive the statements. */
 void queue_statements(const struct queue_filter *f, struct queue_params *store,
                       struct db_stmt out[3]);
+
+/* The list statement without the customers' signal marks (Q_SIGNAL_KIND
+ * NULL, Q_SIGNALS 0): the console shows the rows first and asks for the
+ * marks apart (queue_marks_statement), so that the rows never wait for
+ * them; `baton queue` keeps them in one answer (queue_statements). */
+void queue_list_unmarked(const struct queue_filter *f, struct queue_params *store, struct db_stmt *out);
+
+/* The marks of the customers of l's rows: one row per customer, QK_*
+ * columns.  The parameter is written to ids and *param points into it:
+ * both must outlive out. */
+struct queue_list;
+struct buf;
+enum { QK_CUSTOMER_ID, QK_KIND, QK_SIGNALS, QK_COLS };
+void queue_marks_statement(const struct queue_list *l, struct buf *ids, const char **param,
+                           struct db_stmt *out);
 
 /* Fill f from a saved view of the configuration. */
 struct queue_view;
@@ -118,6 +134,12 @@ void queue_list_free(struct queue_list *l);
 /* The rows as CSV (header first), for every export of the queue. */
 struct buf;
 void queue_list_csv(struct buf *out, const struct queue_list *l);
+/* The marks of an answer to queue_marks_statement on the rows of their
+ * customers; other rows keep theirs.  -1 for an answer of another shape. */
+int queue_list_mark(struct queue_list *l, const PGresult *r);
+/* Rows of fresh take the marks their customers had in old, until their
+ * own arrive. */
+void queue_list_keep_marks(struct queue_list *fresh, const struct queue_list *old);
 /* Index of the row of handoff id, -1 if none. */
 int queue_list_find(const struct queue_list *l, const char *id);
 

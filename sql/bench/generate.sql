@@ -642,6 +642,22 @@ SELECT round(extract(epoch FROM clock_timestamp() - :'fill_t0'::timestamptz)::nu
 \echo 'baton bench: signals cache filled:' :fill_signals 'signals in' :fill_s 's'
 VACUUM (ANALYZE) customer_signal, customer_signal_state;
 
+-- Nor do the queue's totals (migration 014: the counts and the buckets of
+-- the medians, kept by triggers): filled as 014 fills them, so that the
+-- counts and medians read what they read on a real database, not empty
+-- tables.
+\echo 'baton bench: the queue totals (baton_queue_totals_sql)'
+DO $$
+BEGIN
+    EXECUTE (baton_queue_totals_sql(
+        'SELECT 1 AS s, h.*, c.segment AS seg FROM handoff h JOIN customer c ON c.id = h.customer_id'
+        ' WHERE h.state IN (''open'', ''acknowledged'')'))[1];
+    EXECUTE (baton_queue_totals_sql(
+        'SELECT 1 AS s, h.*, c.segment AS seg FROM handoff h JOIN customer c ON c.id = h.customer_id'
+        ' WHERE h.acknowledged_at >= now() - interval ''31 days'''))[2];
+END $$;
+VACUUM (ANALYZE) queue_total, queue_ack_hist;
+
 \echo 'baton bench: done'
 SELECT 'customer' AS "table", count(*) AS rows FROM customer
 UNION ALL SELECT 'customer_external_id', count(*) FROM customer_external_id

@@ -1,9 +1,12 @@
 /* Unit tests for the queue filter's one check (src/queue.c), shared by the
- * console's f prompt, `baton queue` and the configuration's views, and for
- * the form's type-ahead matching (src/handoff.c). */
+ * console's f prompt, `baton queue` and the configuration's views, for the
+ * console's list and its signal marks asked for apart, and for the form's
+ * type-ahead matching (src/handoff.c). */
+#include "baton/buf.h"
 #include "baton/config.h"
 #include "baton/handoff.h"
 #include "baton/queue.h"
+#include "baton/signals.h"
 #include "baton/team.h"
 
 #include <locale.h>
@@ -124,6 +127,53 @@ static void test_typeahead_matching(void)
 	CHECK(!handoff_choice_matches("佐藤 由紀", "由"));
 }
 
+/* The console's list leaves the marks to their own statement, whose
+ * answer marks the rows of its customers; new rows keep their customer's
+ * marks until then. */
+static void test_marks_apart(void)
+{
+	struct queue_filter f = {0};
+	struct queue_params qp;
+	struct db_stmt st[3], list, marks;
+	queue_statements(&f, &qp, st);
+	queue_list_unmarked(&f, &qp, &list);
+	CHECK(strstr(st[0].sql, "baton_signal_markers") != NULL);
+	CHECK(strstr(list.sql, "baton_signal_markers") == NULL);
+	CHECK(list.nparams == st[0].nparams && list.params == st[0].params);
+
+	struct queue_row rows[3] = {{.customer_id = 7}, {.customer_id = 42}, {.customer_id = 7}};
+	struct queue_list l = {rows, 3};
+	struct buf ids = BUF_INIT;
+	const char *param;
+	queue_marks_statement(&l, &ids, &param, &marks);
+	CHECK(marks.nparams == 1);
+	CHECK_STR(marks.params[0], "{7,42,7}");
+	CHECK(strstr(marks.sql, "baton_signal_markers") != NULL);
+	buf_free(&ids);
+
+	/* An answer: 7 has a dropped baton and one more, 42 nothing. */
+	PGresult *r = PQmakeEmptyPGresult(NULL, PGRES_TUPLES_OK);
+	PGresAttDesc cols[QK_COLS] = {{.name = (char *)"id"}, {.name = (char *)"kind"}, {.name = (char *)"signals"}};
+	CHECK(PQsetResultAttrs(r, QK_COLS, cols));
+	const char *v[2][QK_COLS] = {{"7", "dropped-baton", "2"}, {"42", NULL, "0"}};
+	for (int i = 0; i < 2; i++)
+		for (int k = 0; k < QK_COLS; k++)
+			CHECK(PQsetvalue(r, i, k, (char *)v[i][k], v[i][k] ? (int)strlen(v[i][k]) : -1));
+	rows[1].signal = signal_kind_find("voice-falling");
+	rows[1].signals = 1;
+	CHECK(queue_list_mark(&l, r) == 0);
+	PQclear(r);
+	CHECK(rows[0].signal == signal_kind_find("dropped-baton") && rows[0].signals == 2);
+	CHECK(rows[2].signal == rows[0].signal && rows[2].signals == 2);
+	CHECK(rows[1].signal == NULL && rows[1].signals == 0);
+
+	struct queue_row next[2] = {{.customer_id = 42}, {.customer_id = 7}};
+	struct queue_list fresh = {next, 2};
+	queue_list_keep_marks(&fresh, &l);
+	CHECK(next[1].signal == rows[0].signal && next[1].signals == 2);
+	CHECK(next[0].signal == NULL);
+}
+
 int main(void)
 {
 	setlocale(LC_ALL, "C.UTF-8");
@@ -133,5 +183,6 @@ int main(void)
 	RUN(test_teams);
 	RUN(test_set_leaves_filter_unchanged_on_error);
 	RUN(test_typeahead_matching);
+	RUN(test_marks_apart);
 	return check_done();
 }
