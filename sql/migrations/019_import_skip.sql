@@ -1,4 +1,4 @@
--- Baton schema, version 20: an unchanged re-import skips its records in
+-- Baton schema, version 19: an unchanged re-import skips its records in
 -- half the time.
 --
 -- 015's baton_import_stage skips, before any conversion, the records a

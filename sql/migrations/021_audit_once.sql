@@ -1,4 +1,4 @@
--- Baton schema, version 22: the audit trigger turns each row into JSON once.
+-- Baton schema, version 21: the audit trigger turns each row into JSON once.
 --
 -- 004's baton_audit_statement read every written row as to_jsonb(row)
 -- three or four times (its key, its customer, the change; an update's key

@@ -1,4 +1,4 @@
--- Baton schema, version 23: recording merges costs in proportion to them.
+-- Baton schema, version 22: recording merges costs in proportion to them.
 --
 -- Each merge an import records names its evidence with baton_import_why,
 -- which reads the edges of one node of the identifier graph (and, for an

@@ -1,4 +1,4 @@
--- Baton schema, version 24: the partial name of `baton show NAME` looks at
+-- Baton schema, version 23: the partial name of `baton show NAME` looks at
 -- names only.
 --
 -- When no customer has exactly what was typed, cv_resolve takes the

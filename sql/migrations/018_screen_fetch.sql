@@ -1,4 +1,4 @@
--- Baton schema, version 19: the checks behind every read cost a plan once
+-- Baton schema, version 18: the checks behind every read cost a plan once
 -- per session, not once per statement.
 --
 -- Every policy asks (SELECT baton_me_sees_all()), and most also

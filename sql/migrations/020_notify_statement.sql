@@ -1,4 +1,4 @@
--- Baton schema, version 21: "customer:ID" is said once per statement and
+-- Baton schema, version 20: "customer:ID" is said once per statement and
 -- customer, not once per row.
 --
 -- 002's baton_notify_customer ran for every row written to the customer
