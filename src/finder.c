@@ -207,8 +207,6 @@ int finder_waiting_read(const PGresult *r, struct waiting_list *out)
 		w->priority = db_value_dup(r, i, W_PRIORITY);
 		w->open = strcmp(PQgetvalue(r, i, W_STATE), "open") == 0;
 		w->age_s = db_value_ll(r, i, W_AGE_S);
-		w->late = w->open && !PQgetisnull(r, i, W_ACK_LEFT_S) &&
-		          db_value_ll(r, i, W_ACK_LEFT_S) < 0;
 		w->note = db_value_dup(r, i, W_NOTE);
 		w->version = (int)db_value_ll(r, i, W_VERSION);
 		w->created_us = db_value_ll(r, i, W_CREATED_US);

@@ -66,7 +66,6 @@ struct waiting_handoff {
 	char *to_staff;     /* NULL: for the whole team */
 	char *reason, *priority;
 	int open;           /* else acknowledged */
-	int late;           /* open past its acknowledgement deadline, when read */
 	long long age_s;    /* when read (finder_waiting_now: now) */
 	char *note;
 	int version;        /* for the next step's optimistic check */

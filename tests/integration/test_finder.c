@@ -424,8 +424,14 @@ static void test_waiting_for_me_and_my_team(void)
 		mismatched += h->open != !strcmp(PQgetvalue(r, i, W_STATE), "open");
 		mismatched += (h->to_staff == NULL) != PQgetisnull(r, i, W_TO_STAFF);
 		mismatched += h->version != atoi(PQgetvalue(r, i, W_VERSION));
-		mismatched += h->late != (h->open && strtoll(PQgetvalue(r, i, W_ACK_LEFT_S), NULL, 10) < 0);
-		late += h->late;
+		/* Late as read: open past its deadline (finder_waiting_now at the
+		 * moment of the read). */
+		long long age_s;
+		int is_late;
+		finder_waiting_now(h, h->read_ms, &age_s, &is_late);
+		mismatched += is_late != (h->open && strtoll(PQgetvalue(r, i, W_ACK_LEFT_S), NULL, 10) < 0);
+		mismatched += age_s != h->age_s;
+		late += is_late;
 	}
 	CHECK(mismatched == 0);
 	CHECK(late > 0); /* the demo has handoffs past their deadline */
