@@ -60,16 +60,27 @@ static void progress(int version, const char *name)
 	progress_calls++;
 }
 
+/* How many of this binary's migrations are numbered above v. */
+static int migrations_after(int v)
+{
+	int n = 0;
+	for (size_t i = 0; i < migrations_count; i++)
+		n += migrations[i].version > v;
+	return n;
+}
+
 static void test_migrations_are_numbered(void)
 {
 	CHECK(migrations_count >= 1);
 	CHECK(migrations[0].version == 1);
 	for (size_t i = 0; i < migrations_count; i++) {
-		CHECK(migrations[i].version == (int)i + 1); /* applied in order, no gaps */
+		/* Applied in order.  A number another branch holds may be missing
+		 * until it is merged (016 and 017 beside 018). */
+		CHECK(i == 0 || migrations[i].version > migrations[i - 1].version);
 		CHECK(migrations[i].name && migrations[i].name[0]);
 		CHECK(migrations[i].sql && strlen(migrations[i].sql) > 0);
 	}
-	CHECK(migrate_latest() == (int)migrations_count);
+	CHECK(migrate_latest() == migrations[migrations_count - 1].version);
 	CHECK_STR(migrations[0].name, "initial");
 }
 
@@ -82,16 +93,17 @@ static void test_fresh_database_then_idempotent(void)
 	CHECK(migrate_current(c, err, sizeof err) == 0);
 	progress_calls = 0;
 	int n = migrate_run(c, progress, err, sizeof err);
-	CHECK(n == migrate_latest());
+	CHECK(n == migrations_after(0));
 	if (n < 0)
 		printf("    %s\n", err);
-	CHECK(progress_calls == migrate_latest());
+	CHECK(progress_calls == migrations_after(0));
 	CHECK(progress_versions[0] == 1);
 	CHECK_STR(progress_first_name, "initial");
 	CHECK(migrate_current(c, err, sizeof err) == migrate_latest());
-	char latest[16];
+	char latest[16], count[16];
 	snprintf(latest, sizeof latest, "%d", migrate_latest());
-	CHECK_STR(itest_value(c, "SELECT count(*) FROM baton_schema_migrations"), latest);
+	snprintf(count, sizeof count, "%d", migrations_after(0));
+	CHECK_STR(itest_value(c, "SELECT count(*) FROM baton_schema_migrations"), count);
 	CHECK_STR(itest_value(c, "SELECT max(version) FROM baton_schema_migrations"), latest);
 	CHECK_STR(itest_value(c, "SELECT applied_by FROM baton_schema_migrations WHERE version = 1"),
 	          PQuser(c));
@@ -165,7 +177,7 @@ static void test_failed_migration_is_rolled_back(void)
 	/* Once the obstacle is gone, it applies. */
 	CHECK_STR(sqlstate(c, "SELECT pg_advisory_unlock(7405139021)"), "");
 	CHECK_STR(sqlstate(c, "DROP TABLE ticket"), "");
-	CHECK(migrate_run(c, NULL, err, sizeof err) == migrate_latest());
+	CHECK(migrate_run(c, NULL, err, sizeof err) == migrations_after(0));
 	PQfinish(c);
 }
 
@@ -201,12 +213,12 @@ static void test_concurrent_runs_apply_once(void)
 	pthread_join(ta, NULL);
 	pthread_join(tb, NULL);
 	CHECK(a.applied >= 0 && b.applied >= 0);
-	CHECK(a.applied + b.applied == migrate_latest());
+	CHECK(a.applied + b.applied == migrations_after(0));
 	if (a.applied < 0 || b.applied < 0)
 		printf("    %s | %s\n", a.err, b.err);
 	PGconn *c = itest_connect(db, NULL);
 	char cnt[16];
-	snprintf(cnt, sizeof cnt, "%d", migrate_latest());
+	snprintf(cnt, sizeof cnt, "%d", migrations_after(0));
 	CHECK_STR(itest_value(c, "SELECT count(*) FROM baton_schema_migrations"), cnt);
 	PQfinish(c);
 }
@@ -358,7 +370,7 @@ static void test_unaccent_in_another_schema(void)
 	int n = migrate_run(c, NULL, err, sizeof err);
 	if (n < 0)
 		printf("    %s\n", err);
-	CHECK(n == migrate_latest());
+	CHECK(n == migrations_after(0));
 	CHECK_STR(itest_value(c, "SELECT count(*) FROM pg_extension WHERE extname = 'unaccent'"), "1");
 	CHECK_STR(itest_value(c, "SELECT baton_fold('São Paulo')"), "sao paulo");
 	PQfinish(c);
@@ -570,7 +582,7 @@ static void test_upgrade_equals_fresh(void)
 	int n = migrate_run(c, NULL, err, sizeof err);
 	if (n < 0)
 		printf("    %s\n", err);
-	CHECK(n == migrate_latest() - at);
+	CHECK(n == migrations_after(at));
 	CHECK(migrate_current(c, err, sizeof err) == migrate_latest());
 
 	PGconn *fresh = itest_connect(itest_newdb("baton_schema"), NULL);
@@ -622,7 +634,7 @@ static void test_other_numbering_refused(void)
 	snprintf(sql, sizeof sql, "UPDATE baton_schema_migrations SET name = '%s' WHERE version = 12",
 	         migrations[11].name);
 	CHECK_STR(itest_value(c, sql), "");
-	CHECK(migrate_run(c, NULL, err, sizeof err) == migrate_latest() - 12);
+	CHECK(migrate_run(c, NULL, err, sizeof err) == migrations_after(12));
 	PQfinish(c);
 }
 
