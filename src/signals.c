@@ -53,6 +53,18 @@ const char signals_list_sql[] =
 	"SELECT customer_id, customer, segment, owner, " SIGNALS_COLS
 	" FROM baton_signal_list($1, $2, $3, $4, $5::bigint, $6::boolean)";
 
+const char signals_refresh_all_sql[] = "SELECT live, gens FROM baton_signal_refresh_all(0)";
+
+const char signals_refresh_one_sql[] = "SELECT baton_signal_refresh($1::bigint, false), NULL::jsonb";
+
+/* baton_signal_list's own query, its order included. */
+const char signals_list_stream_sql[] =
+	"SELECT customer_id, customer, segment, owner, " SIGNALS_COLS
+	" FROM baton_signal_listed($1, $2, $3, $4, $5::bigint, $6::boolean, $7::bigint[], $8::jsonb)"
+	" ORDER BY severity_rank DESC, since, customer, customer_id, kind";
+
+const char signals_catch_up_sql[] = "SELECT baton_signal_catch_up($1::integer)";
+
 const char signals_page_sql[] =
 	"SELECT customer_id, customer, segment, owner, " SIGNALS_COLS
 	" FROM baton_signal_page($1, $2, $3, $4, $5::integer)";
@@ -74,7 +86,7 @@ const char signals_suppression_sql[] = "SELECT " SUPPRESSION_COLS " FROM baton_s
 const char signals_suppression_page_sql[] =
 	"SELECT " SUPPRESSION_COLS " FROM baton_suppression_page($1::integer)";
 
-const char signals_suppression_count_sql[] = "SELECT sends, held FROM baton_suppression_count()";
+const char signals_suppression_count_sql[] = "SELECT sends, held, recomputing FROM baton_suppression_count()";
 
 const char *const signals_suppression_names[SU_COLS] = {"event_id", "customer_id", "customer",
 	"campaign", "kind", "channel", "scheduled_at", "held", "held_by", "held_at", "hold_comment",

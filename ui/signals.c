@@ -21,6 +21,7 @@ struct signals {
 	struct signal_filter f;
 	struct signal_rows rows; /* SI_* columns */
 	int customers;           /* distinct customers among the rows */
+	long long recomputing;   /* customers still to compute after a rules change */
 	struct team_list teams;  /* for checking team= and owner= */
 	int has_teams;
 };
@@ -49,11 +50,16 @@ static void read_counts(struct signals *g, const PGresult *r)
 {
 	g->rows.total = -1;
 	g->customers = 0;
+	g->recomputing = 0;
 	if (!r || PQresultStatus(r) != PGRES_TUPLES_OK || PQnfields(r) != SC_COLS)
 		return;
 	g->rows.total = 0;
 	for (int i = 0; i < PQntuples(r); i++) {
 		int all = PQgetisnull(r, i, SC_KIND);
+		if (!all && !strcmp(PQgetvalue(r, i, SC_KIND), SIGNALS_RECOMPUTING)) {
+			g->recomputing = strtoll(PQgetvalue(r, i, SC_CUSTOMERS), NULL, 10);
+			continue;
+		}
 		if (g->f.kind[0] ? !all && !strcmp(PQgetvalue(r, i, SC_KIND), g->f.kind) : all) {
 			g->rows.total = strtoll(PQgetvalue(r, i, SC_SIGNALS), NULL, 10);
 			g->customers = (int)strtol(PQgetvalue(r, i, SC_CUSTOMERS), NULL, 10);
@@ -161,7 +167,7 @@ static void signals_draw(struct screen *s, struct app *a)
 {
 	struct signals *g = (struct signals *)s;
 	long long n = g->rows.total;
-	char desc[256], right[64];
+	char desc[256], right[128];
 	ui_textf(stdscr, 0, 1, a->cols / 2, term_attr(UA_HEADER), 0, "Baton %s Crossed signals", term_sym(SYM_DOT));
 	signal_filter_describe(&g->f, desc, sizeof desc);
 	if (n < 0)
@@ -169,6 +175,7 @@ static void signals_draw(struct screen *s, struct app *a)
 	else
 		snprintf(right, sizeof right, "%lld signal%s %s %d customer%s", n, n == 1 ? "" : "s",
 		         term_sym(SYM_DOT), g->customers, g->customers == 1 ? "" : "s");
+	signal_rows_recomputing(right, sizeof right, g->recomputing);
 	int rw = text_width(right);
 	ui_textf(stdscr, 1, 1, a->cols - rw - 4, term_attr(UA_DIM), 0, "filter: %s", desc);
 	ui_text(stdscr, 1, a->cols - rw - 1, rw, (int)A_NORMAL, right, 0);
@@ -284,6 +291,14 @@ void signals_show(struct app *a, enum ui_action which)
 }
 
 /* --- the rows both lists share ------------------------------------------------------ */
+
+void signal_rows_recomputing(char *right, size_t n, long long customers)
+{
+	size_t len = strlen(right);
+	if (customers > 0 && len < n)
+		snprintf(right + len, n - len, " %s recomputing… %lld customer%s left", term_sym(SYM_DOT),
+		         customers, customers == 1 ? "" : "s");
+}
 
 int signal_rows_count(const struct signal_rows *r)
 {

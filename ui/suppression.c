@@ -18,6 +18,7 @@ struct sends {
 	struct screen base;
 	struct signal_rows rows; /* SU_* columns */
 	long long held;          /* how many of the whole list's sends are held */
+	long long recomputing;   /* customers still to compute after a rules change */
 };
 
 static void sends_destroy(struct screen *s)
@@ -52,9 +53,10 @@ static void on_counts(struct screen *s, struct app *a, PGresult **res, int nres,
 	struct sends *m = (struct sends *)s;
 	(void)a;
 	const PGresult *c = !err && nres == 1 ? res[0] : NULL;
-	int ok = c && PQresultStatus(c) == PGRES_TUPLES_OK && PQntuples(c) == 1 && PQnfields(c) == 2;
+	int ok = c && PQresultStatus(c) == PGRES_TUPLES_OK && PQntuples(c) == 1 && PQnfields(c) == 3;
 	m->rows.total = ok ? strtoll(PQgetvalue(c, 0, 0), NULL, 10) : -1;
 	m->held = ok ? strtoll(PQgetvalue(c, 0, 1), NULL, 10) : 0;
+	m->recomputing = ok ? strtoll(PQgetvalue(c, 0, 2), NULL, 10) : 0;
 }
 
 /* The window of rows, and unless only the window grew, the counts. */
@@ -139,13 +141,14 @@ static void sends_draw(struct screen *s, struct app *a)
 {
 	struct sends *m = (struct sends *)s;
 	long long n = m->rows.total;
-	char right[64];
+	char right[128];
 	ui_textf(stdscr, 0, 1, a->cols / 2, term_attr(UA_HEADER), 0, "Baton %s Sends to customers in trouble",
 	         term_sym(SYM_DOT));
 	if (n < 0)
 		snprintf(right, sizeof right, "counting…");
 	else
 		snprintf(right, sizeof right, "%lld scheduled %s %lld held", n, term_sym(SYM_DOT), m->held);
+	signal_rows_recomputing(right, sizeof right, m->recomputing);
 	int rw = text_width(right);
 	ui_text(stdscr, 1, 1, a->cols - rw - 4, term_attr(UA_DIM),
 	        "Scheduled sends whose customer has an active signal, and held ones", 0);

@@ -5,6 +5,8 @@
 #include <libpq-fe.h>
 #include <stddef.h>
 
+#include "baton/csv.h"
+
 struct config;
 
 enum exit_code {
@@ -76,6 +78,38 @@ void cli_csv_rows(struct buf *b, const PGresult *r, const char *const *names);
  * naming the columns), else text (NULL: text) as text() writes it. */
 void cli_print_rows(const PGresult *r, const char *format, const char *const *names,
                     void (*text)(struct buf *, const PGresult *));
+
+/* The same output made of several answers in turn (a cursor's batches):
+ * begin, add each answer's rows, end; what b holds may be written and
+ * reset between adds.  The CSV header comes from the first answer added. */
+struct cli_rows {
+	struct buf *b;    /* not owned; NULL once ended */
+	int format;       /* 0 text, 1 json, 2 csv */
+	const char *const *names;
+	void (*text)(struct buf *, const PGresult *);
+	long long rows;   /* rows added so far */
+	int header;       /* the CSV header is written */
+	struct csv csv;
+};
+void cli_rows_begin(struct cli_rows *o, struct buf *b, const char *format, const char *const *names,
+                    void (*text)(struct buf *, const PGresult *));
+void cli_rows_add(struct cli_rows *o, const PGresult *r);
+void cli_rows_end(struct cli_rows *o);
+
+/* The rows of a read (sql, n parameters p) printed as cli_print_rows
+ * prints them, but fetched through a cursor a batch at a time and written
+ * as they come: the first rows are out at once and memory stays one batch,
+ * however long the list.  In a transaction of its own.  0, or -1 with err
+ * (some rows may have been printed). */
+int cli_stream_rows(PGconn *c, const char *sql, int n, const char *const *p, const char *format,
+                    const char *const *names, void (*text)(struct buf *, const PGresult *),
+                    char *err, size_t errlen);
+
+/* After a change of the signal rules: compute the customers behind them
+ * again, in committed batches, until none is left or the rest is held by
+ * others (said).  progress: a count on standard error as it goes.  0, or
+ * -1 after saying the database's error. */
+int cli_signal_catch_up(PGconn *c, int progress);
 
 /* --- for the commands that write (src/cli/util.c) --- */
 

@@ -44,6 +44,24 @@ enum { SI_CUSTOMER_ID, SI_CUSTOMER, SI_SEGMENT, SI_OWNER, SI_KIND, SI_TITLE, SI_
        SI_ACK_COMMENT, SI_COLS };
 extern const char signals_list_sql[];
 extern const char *const signals_list_names[SI_COLS]; /* JSON and CSV names */
+/* The same list for a cursor (baton signals streams it): first
+ * signals_refresh_all_sql (no customer; one row: the customers to compute
+ * live, the kinds' generations) or signals_refresh_one_sql ($1 customer
+ * id; the same row), then signals_list_stream_sql with $1..$6 as above, $7
+ * and $8 that row's values.  Plain SQL, so the rows come as the list's
+ * index gives them, not after the whole list. */
+extern const char signals_refresh_all_sql[];
+extern const char signals_refresh_one_sql[];
+extern const char signals_list_stream_sql[];
+
+/* After a change of the signal rules (migration 018): compute again up to
+ * $1 customers behind them, committed with the statement; one value, how
+ * many are still behind.  Those customers' rows of the changed kinds are
+ * in no list until then (the counts say so: kind SIGNALS_RECOMPUTING, its
+ * customers how many). */
+extern const char signals_catch_up_sql[];
+#define SIGNALS_CATCH_UP_BATCH "1000"
+#define SIGNALS_RECOMPUTING "recomputing"
 /* From SI_KIND on, the SIGNALS_COLS. */
 /* What a person waits on reads a window (migration 013): $1..$4 as the
  * list's filters, $5 how many rows, the list's first ones, same columns.
@@ -62,7 +80,8 @@ enum { SU_EVENT_ID, SU_CUSTOMER_ID, SU_CUSTOMER, SU_CAMPAIGN, SU_KIND, SU_CHANNE
 extern const char signals_suppression_sql[];
 extern const char *const signals_suppression_names[SU_COLS];
 /* The sends screen's window: $1 how many rows, the SU_* columns; and
- * (sends, held) of the whole list. */
+ * (sends, held, customers still to compute after a change of the rules)
+ * of the whole list. */
 extern const char signals_suppression_page_sql[];
 extern const char signals_suppression_count_sql[];
 

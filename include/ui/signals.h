@@ -55,6 +55,11 @@ int signal_rows_action(struct signal_rows *r, struct app *a, enum ui_action act)
 int signal_rows_customer_cols(const struct app *a);
 /* No rows (loading…), no selection, the first window. */
 void signal_rows_free(struct signal_rows *r);
+/* After a change of the signal rules, while customers are still to be
+ * computed again (the counts say how many): appended to a header's right
+ * part, " · recomputing… N customers left".  The list lacks their signals
+ * of the changed kinds until then. */
+void signal_rows_recomputing(char *right, size_t n, long long customers);
 
 /* --- writes: asked on the bottom row, sent exactly once -------------------- */
 

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char usage_text[] =
 	"Usage: baton settings [show] [--format text|json]\n"
@@ -123,9 +124,12 @@ static int cmd_show(const struct cli *cli, const struct opts *o)
 	return EXIT_OK;
 }
 
-/* Run one change; say what happened.  An exit status. */
+/* Run one change; say what happened.  A change of a signal rule has
+ * committed when it is said; then the signals are computed again under it
+ * here, a batch at a time (others' lists say "recomputing" until it is
+ * done; an interrupted run leaves the rest to them).  An exit status. */
 static int change(const struct cli *cli, const char *sql, int n, const char *const *p,
-                  const char *changed, const char *unchanged)
+                  const char *changed, const char *unchanged, int signal_rule)
 {
 	int rc = EXIT_OK;
 	PGconn *c = cli_connect_schema(cli, &rc);
@@ -137,9 +141,13 @@ static int change(const struct cli *cli, const char *sql, int n, const char *con
 		cli_error("%s", err);
 		rc = PQstatus(c) == CONNECTION_BAD ? EXIT_DB : EXIT_FAIL;
 	} else {
-		char *msg = text_clean_dup(PQgetvalue(r, 0, 0)[0] == 't' ? changed : unchanged, TEXT_ONELINE);
+		int done = PQgetvalue(r, 0, 0)[0] == 't';
+		char *msg = text_clean_dup(done ? changed : unchanged, TEXT_ONELINE);
 		printf("%s\n", msg);
+		fflush(stdout);
 		free(msg);
+		if (done && signal_rule)
+			cli_signal_catch_up(c, isatty(STDERR_FILENO));
 	}
 	PQclear(r);
 	PQfinish(c);
@@ -160,7 +168,7 @@ static int cmd_sla(const struct cli *cli, const struct opts *o, char **w)
 	snprintf(done, sizeof done, "%s handoffs%s%s are now to be acknowledged within %s", w[0],
 	         o->team ? " to " : "", o->team ? o->team : "", dflt ? "their priority's SLA" : w[1]);
 	snprintf(same, sizeof same, "nothing changed: that is the SLA already");
-	return change(cli, settings_sla_sql, 3, p, done, same);
+	return change(cli, settings_sla_sql, 3, p, done, same, 0);
 }
 
 static int dispatch(const struct cli *cli, const struct opts *o, int n, char **w)
@@ -177,14 +185,14 @@ static int dispatch(const struct cli *cli, const struct opts *o, int n, char **w
 		const char *p[] = {w[1], w[2]};
 		snprintf(done, sizeof done, "%s is now %s", w[1], w[2]);
 		snprintf(same, sizeof same, "%s was already %s", w[1], w[2]);
-		return change(cli, settings_set_sql, 2, p, done, same);
+		return change(cli, settings_set_sql, 2, p, done, same, !strncmp(w[1], "signal_", 7));
 	}
 	if (!strcmp(w[0], "reason") && n == 3 && (!strcmp(w[1], "add") || !strcmp(w[1], "remove"))) {
 		int add = !strcmp(w[1], "add");
 		const char *p[] = {w[2]};
 		snprintf(done, sizeof done, "reason '%s' %s", w[2], add ? "added" : "removed");
 		snprintf(same, sizeof same, "reason '%s' %s", w[2], add ? "was already there" : "was not there");
-		return change(cli, add ? settings_reason_add_sql : settings_reason_remove_sql, 1, p, done, same);
+		return change(cli, add ? settings_reason_add_sql : settings_reason_remove_sql, 1, p, done, same, 0);
 	}
 	if (!strcmp(w[0], "sla") && n == 3)
 		return cmd_sla(cli, o, w + 1);

@@ -141,19 +141,34 @@ static void suppression_text(struct buf *b, const PGresult *r)
 	}
 }
 
-/* Run a read and print it in the format asked for: an exit status. */
+/* Stream a read (sql, n parameters p) in the format asked for: an exit status. */
 static int print_read(PGconn *c, const struct opts *o, const char *sql, int n, const char *const *p,
                       const char *const *names, void (*text)(struct buf *, const PGresult *))
 {
 	char err[1024];
-	PGresult *r = db_exec(c, sql, n, p, err, sizeof err);
+	if (cli_stream_rows(c, sql, n, p, o->format, names, text, err, sizeof err) < 0) {
+		cli_error("%s", err);
+		return EXIT_DB;
+	}
+	return EXIT_OK;
+}
+
+/* The list: brought up to date (the customer's, or every customer's that
+ * changed), then streamed. */
+static int print_list(PGconn *c, const struct opts *o, const char *const *p)
+{
+	char err[1024];
+	PGresult *r = p[4] ? db_exec(c, signals_refresh_one_sql, 1, p + 4, err, sizeof err)
+	                   : db_exec(c, signals_refresh_all_sql, 0, NULL, err, sizeof err);
 	if (!r) {
 		cli_error("%s", err);
 		return EXIT_DB;
 	}
-	cli_print_rows(r, o->format, names, text);
+	const char *lp[8] = {p[0], p[1], p[2], p[3], p[4], p[5], PQgetvalue(r, 0, 0),
+	                     PQgetisnull(r, 0, 1) ? NULL : PQgetvalue(r, 0, 1)};
+	int rc = print_read(c, o, signals_list_stream_sql, 8, lp, signals_list_names, list_text);
 	PQclear(r);
-	return EXIT_OK;
+	return rc;
 }
 
 static int cmd_read(const struct cli *cli, const struct opts *o, int suppression)
@@ -171,11 +186,14 @@ static int cmd_read(const struct cli *cli, const struct opts *o, int suppression
 	const struct signal_kind *k = o->kind ? signal_kind_find(o->kind) : NULL;
 	const char *p[] = {k ? k->name : NULL, team[0] ? team : NULL, o->segment, o->owner,
 	                   id[0] ? id : NULL, o->all ? "t" : "f"};
+	/* One customer's read computes that customer itself. */
+	if (rc == EXIT_OK && !id[0] && cli_signal_catch_up(c, 0) < 0)
+		rc = EXIT_DB;
 	if (rc == EXIT_OK && suppression)
 		rc = print_read(c, o, signals_suppression_sql, 1, p + 4, signals_suppression_names,
 		                suppression_text);
 	else if (rc == EXIT_OK)
-		rc = print_read(c, o, signals_list_sql, 6, p, signals_list_names, list_text);
+		rc = print_list(c, o, p);
 	PQfinish(c);
 	return rc;
 }

@@ -5,6 +5,7 @@
 #include "baton/customer.h"
 #include "baton/db.h"
 #include "baton/handoff.h"
+#include "baton/signals.h"
 #include "baton/text.h"
 
 #include <limits.h>
@@ -128,47 +129,179 @@ void cli_json_row(struct buf *b, const PGresult *r, int row, const char *const *
 
 void cli_json_rows(struct buf *b, const PGresult *r, const char *const *names)
 {
-	buf_putc(b, '[');
-	for (int i = 0; i < PQntuples(r); i++) {
-		if (i)
-			buf_putc(b, ',');
-		cli_json_row(b, r, i, names);
-	}
-	buf_puts(b, "]\n");
+	struct cli_rows o;
+	cli_rows_begin(&o, b, "json", names, NULL);
+	cli_rows_add(&o, r);
+	cli_rows_end(&o);
 }
 
 void cli_csv_rows(struct buf *b, const PGresult *r, const char *const *names)
 {
-	struct csv w;
-	csv_init(&w, b);
-	csv_row(&w, names, (size_t)PQnfields(r));
-	for (int i = 0; i < PQntuples(r); i++) {
+	struct cli_rows o;
+	cli_rows_begin(&o, b, "csv", names, NULL);
+	cli_rows_add(&o, r);
+	cli_rows_end(&o);
+}
+
+void cli_rows_begin(struct cli_rows *o, struct buf *b, const char *format, const char *const *names,
+                    void (*text)(struct buf *, const PGresult *))
+{
+	memset(o, 0, sizeof *o);
+	o->b = b;
+	o->format = format && !strcmp(format, "json") ? 1 : format && !strcmp(format, "csv") ? 2 : 0;
+	o->names = names;
+	o->text = text;
+	if (o->format == 1)
+		buf_putc(b, '[');
+	else if (o->format == 2)
+		csv_init(&o->csv, b);
+}
+
+void cli_rows_add(struct cli_rows *o, const PGresult *r)
+{
+	if (o->format == 1) {
+		for (int i = 0; i < PQntuples(r); i++, o->rows++) {
+			if (o->rows)
+				buf_putc(o->b, ',');
+			cli_json_row(o->b, r, i, o->names);
+		}
+		return;
+	}
+	if (o->format != 2) {
+		o->text(o->b, r);
+		o->rows += PQntuples(r);
+		return;
+	}
+	/* The header once, from the first answer's columns. */
+	if (!o->header) {
+		csv_row(&o->csv, o->names, (size_t)PQnfields(r));
+		o->header = 1;
+	}
+	for (int i = 0; i < PQntuples(r); i++, o->rows++) {
 		for (int col = 0; col < PQnfields(r); col++) {
 			const char *v = PQgetisnull(r, i, col) ? NULL : PQgetvalue(r, i, col);
 			if (v && cli_column_is_int(r, col))
-				csv_number(&w, v);
+				csv_number(&o->csv, v);
 			else if (v && PQftype(r, col) == 16) /* bool */
-				csv_cell(&w, v[0] == 't' ? "true" : "false");
+				csv_cell(&o->csv, v[0] == 't' ? "true" : "false");
 			else
-				csv_cell(&w, v);
+				csv_cell(&o->csv, v);
 		}
-		csv_end_row(&w);
+		csv_end_row(&o->csv);
 	}
-	csv_free(&w);
+}
+
+void cli_rows_end(struct cli_rows *o)
+{
+	if (o->format == 1)
+		buf_puts(o->b, "]\n");
+	else if (o->format == 2)
+		csv_free(&o->csv);
+	o->b = NULL;
 }
 
 void cli_print_rows(const PGresult *r, const char *format, const char *const *names,
                     void (*text)(struct buf *, const PGresult *))
 {
 	struct buf b = BUF_INIT;
-	if (format && !strcmp(format, "json"))
-		cli_json_rows(&b, r, names);
-	else if (format && !strcmp(format, "csv"))
-		cli_csv_rows(&b, r, names);
-	else
-		text(&b, r);
+	struct cli_rows o;
+	cli_rows_begin(&o, &b, format, names, text);
+	cli_rows_add(&o, r);
+	cli_rows_end(&o);
 	fwrite(buf_str(&b), 1, b.len, stdout);
 	buf_free(&b);
+}
+
+/* Rows per FETCH: a few hundred kB of output at a time. */
+#define STREAM_ROWS 1000
+
+/* BATON_CLI_FETCH_ROWS: another batch size (the tests use 1 and 2, so that
+ * every row is a batch's first or last). */
+static int stream_rows(void)
+{
+	const char *e = getenv("BATON_CLI_FETCH_ROWS");
+	long long n;
+	return e && text_to_ll(e, 1, 1000000, &n) == 0 ? (int)n : STREAM_ROWS;
+}
+
+int cli_stream_rows(PGconn *c, const char *sql, int n, const char *const *p, const char *format,
+                    const char *const *names, void (*text)(struct buf *, const PGresult *),
+                    char *err, size_t errlen)
+{
+	struct buf q = BUF_INIT, out = BUF_INIT;
+	struct cli_rows o = {0};
+	char fetch[64];
+	int rc = -1, begun = 0, batch = stream_rows();
+	PGresult *r = db_exec(c, "BEGIN", 0, NULL, err, errlen);
+	if (!r)
+		goto out;
+	PQclear(r);
+	begun = 1;
+	buf_printf(&q, "DECLARE baton_rows NO SCROLL CURSOR FOR %s", sql);
+	if (!(r = db_exec(c, buf_str(&q), n, p, err, errlen)))
+		goto out;
+	PQclear(r);
+	snprintf(fetch, sizeof fetch, "FETCH FORWARD %d FROM baton_rows", batch);
+	cli_rows_begin(&o, &out, format, names, text);
+	for (;;) {
+		if (!(r = db_exec(c, fetch, 0, NULL, err, errlen)))
+			goto out;
+		int got = PQntuples(r);
+		if (got > 0 || o.rows == 0)
+			cli_rows_add(&o, r);
+		PQclear(r);
+		if (got < batch)
+			break;
+		/* Written as it comes: memory stays one batch. */
+		fwrite(buf_str(&out), 1, out.len, stdout);
+		buf_reset(&out);
+	}
+	cli_rows_end(&o);
+	fwrite(buf_str(&out), 1, out.len, stdout);
+	if (!(r = db_exec(c, "COMMIT", 0, NULL, err, errlen)))
+		goto out;
+	PQclear(r);
+	begun = 0;
+	rc = 0;
+out:
+	if (begun)
+		PQclear(PQexec(c, "ROLLBACK"));
+	if (o.b && o.format == 2) /* begun and not ended: an error */
+		csv_free(&o.csv);
+	fflush(stdout);
+	buf_free(&q);
+	buf_free(&out);
+	return rc;
+}
+
+int cli_signal_catch_up(PGconn *c, int progress)
+{
+	char err[1024];
+	const char *p[] = {SIGNALS_CATCH_UP_BATCH};
+	long long left = -1, first = -1;
+	for (;;) {
+		PGresult *r = db_exec(c, signals_catch_up_sql, 1, p, err, sizeof err);
+		if (!r) {
+			cli_error("%s", err);
+			return -1;
+		}
+		long long now = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+		PQclear(r);
+		if (first < 0)
+			first = now;
+		if (progress && now > 0)
+			fprintf(stderr, "\rbaton: computing the signals again: %lld customers left ", now);
+		if (now == 0 || (left >= 0 && now >= left)) {
+			if (progress && first > 0)
+				fputc('\n', stderr);
+			if (now > 0)
+				cli_error("the signals of %lld customers are still being computed again after a change"
+				          " of the rules (by others): until then no list has their signals of the"
+				          " kinds it changed", now);
+			return 0;
+		}
+		left = now;
+	}
 }
 
 /* --- shared by the commands that write ------------------------------------------ */

@@ -318,6 +318,8 @@ static double fetch_customer(PGconn *c, long long id, int *rows)
 /* The console's own path: dbq, non-blocking, with the screen's statements
  * prepared once per connection (dbq_submit_prepared). */
 const char *g_conninfo;
+/* -a: an administrator (a change of the signal rules), or NULL. */
+static const char *g_admin;
 
 struct dbq_wait {
 	int done;
@@ -1155,6 +1157,65 @@ static void signals_lists(PGconn *c, int writes)
 	signals_runs(c, l[5], &sends[1], 1, 1, 0, writes, 20);
 }
 
+/* A change of a signal rule (migration 024), as an administrator: what
+ * the statement waits (the change alone), the signals screen opened right
+ * after it (its page and counts: recomputing…), then the catching up in
+ * committed batches of SIGNALS_CATCH_UP_BATCH as `baton settings set`
+ * runs it after the change.  Each rule is changed and changed back. */
+static void signals_rules(PGconn *a, PGconn *c)
+{
+	static const char *const rules[][2] = {{"signal_complaint_days", "20"},
+	                                       {"signal_repeat_similarity", "0.5"},
+	                                       {"signal_voice_days", "60"}};
+	struct signal_filter none = {0};
+	struct signal_filter_params fp;
+	struct db_stmt open[2];
+	signal_filter_page_stmts(&none, SIGNAL_PAGE, &fp, open);
+	const char *batch[] = {SIGNALS_CATCH_UP_BATCH};
+	printf("\n  a change of a signal rule (baton settings set), and back: what the administrator's\n"
+	       "  statement waits; the signals screen opened right after (page, then counts); the\n"
+	       "  catching up after it in committed batches of %s customers, as baton settings set\n"
+	       "  runs them (the lists say \"recomputing\" meanwhile)\n", SIGNALS_CATCH_UP_BATCH);
+	for (size_t i = 0; i < sizeof rules / sizeof *rules; i++) {
+		const char *kp[] = {rules[i][0]};
+		PGresult *r = query(a, "SELECT value FROM baton_setting WHERE key = $1", 1, kp);
+		char was[64];
+		snprintf(was, sizeof was, "%s", PQgetvalue(r, 0, 0));
+		PQclear(r);
+		for (int back = 0; back < 2; back++) {
+			const char *p[] = {rules[i][0], back ? was : rules[i][1]};
+			double t = now_ms();
+			PQclear(query(a, "SELECT baton_setting_set($1, $2)", 2, p));
+			double writer = now_ms() - t;
+			int rows[2];
+			double page = timed_pipeline(c, &open[0], 1, rows);
+			double counts = timed_pipeline(c, &open[1], 1, rows);
+			long long behind = query_ll(a, "SELECT baton_signal_pending()");
+			int batches = 0;
+			double longest = 0, t0 = now_ms();
+			for (;;) {
+				t = now_ms();
+				r = query(a, signals_catch_up_sql, 1, batch);
+				long long left = atoll(PQgetvalue(r, 0, 0));
+				PQclear(r);
+				batches++;
+				if (now_ms() - t > longest)
+					longest = now_ms() - t;
+				if (left == 0)
+					break;
+			}
+			double total = now_ms() - t0;
+			printf("  %-24s %-4s -> %-4s writer %7.1f ms; screen after: page %6.1f ms, counts %6.1f ms,"
+			       " %lld behind; caught up in %6.1f s (%d batches, longest %.0f ms)\n",
+			       rules[i][0], back ? rules[i][1] : was, p[1], writer, page, counts, behind, total / 1000.0,
+			       batches, longest);
+			summary("rule change %-24s writer %.1f ms; screen after it %.1f + %.1f ms; caught up in %.1f s"
+			        " (%d batches, longest %.0f ms)", rules[i][0], writer, page, counts, total / 1000.0,
+			        batches, longest);
+		}
+	}
+}
+
 static void bench_signals(PGconn *c)
 {
 	const char *all[] = {NULL, NULL, NULL, NULL, NULL, "f"};
@@ -1171,6 +1232,12 @@ static void bench_signals(PGconn *c)
 	signals_lists(c, SIGNALS_WRITES);
 	signals_runs(c, "baton signals (CLI, all rows)", &full, 1, 1, 0, 0, 5);
 	signals_runs(c, "signals suppression (CLI)", &supp, 1, 1, 0, 0, 5);
+	if (g_admin) {
+		PGconn *a = connect_or_die(g_admin);
+		PQclear(query(a, "SET statement_timeout = 0", 0, NULL));
+		signals_rules(a, c);
+		PQfinish(a);
+	}
 }
 
 /* --- main ------------------------------------------------------------------------- */
@@ -1186,11 +1253,13 @@ int main(int argc, char **argv)
 			lead = argv[++i];
 		else if (!strcmp(argv[i], "-D") && i + 1 < argc)
 			pgdata = argv[++i];
+		else if (!strcmp(argv[i], "-a") && i + 1 < argc)
+			g_admin = argv[++i];
 		else
 			break;
 	}
 	if (!conninfo || i == argc) {
-		fprintf(stderr, "usage: bench -d CONNINFO [-l LEAD_CONNINFO] [-D PGDATA]"
+		fprintf(stderr, "usage: bench -d CONNINFO [-l LEAD_CONNINFO] [-a ADMIN_CONNINFO] [-D PGDATA]"
 		                " customer|finder|queue|signals|lookup|waiting|load...\n");
 		return 2;
 	}

@@ -166,7 +166,7 @@ if phase statements; then
 log "measuring the customer screen, the finder and the queue"
 {
 	# shellcheck disable=SC2086 # the sections are words
-	"$bench" -d "dbname=bench user=$member" -l "dbname=bench user=$lead" $sections
+	"$bench" -d "dbname=bench user=$member" -l "dbname=bench user=$lead" -a "dbname=bench user=postgres" $sections
 	echo $? >"$tmp/bench.rc"
 } | out
 [ "$(cat "$tmp/bench.rc")" = 0 ] || broke "the bench program failed"
@@ -176,6 +176,34 @@ fi
 # same server: 20 runs each, other customers than the warm-up's.
 wall_ms() { _t0=$(date +%s%N); "$@" >/dev/null 2>&1 || echo "failed: $*" >>"$tmp/broken"; echo $((($(date +%s%N) - _t0) / 1000000)); }
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+# `baton signals` whole, streamed: process start to exit, to its first
+# byte out, and its peak memory (/usr/bin/time's maximum resident set).
+if phase statements && case " $sections " in *" signals "*) true ;; *) false ;; esac; then
+log "timing the baton signals dumps"
+{
+	echo
+	echo "== baton signals (CLI, $member): the whole list and the suppression list, 3 runs each"
+	for what in list suppression; do
+		for f in text json csv; do
+			: >"$tmp/cli.ms"
+			: >"$tmp/cli.first"
+			: >"$tmp/cli.rss"
+			for i in 1 2 3; do
+				t0=$(date +%s%N)
+				/usr/bin/time -f '%M' -o "$tmp/cli.rss1" "$baton" -d "dbname=bench user=$member" signals "$what" \
+					--format "$f" 2>"$tmp/cli.err" |
+					{ head -c 1 >/dev/null; echo $((($(date +%s%N) - t0) / 1000000)) >>"$tmp/cli.first"; cat >/dev/null; }
+				echo $((($(date +%s%N) - t0) / 1000000)) >>"$tmp/cli.ms"
+				tail -n 1 "$tmp/cli.rss1" >>"$tmp/cli.rss"
+			done
+			printf '  signals %-11s --format %-4s  wall median %5d ms, first byte median %5d ms, peak memory %6d kB\n' \
+				"$what" "$f" "$(median <"$tmp/cli.ms")" "$(median <"$tmp/cli.first")" \
+				"$(sort -n "$tmp/cli.rss" | tail -n 1)"
+		done
+	done
+} | out
+fi
+
 if phase show; then
 log "timing baton show beside psql"
 {

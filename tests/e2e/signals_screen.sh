@@ -127,6 +127,26 @@ tm resize-window -t sig_lee -x 100 -y 30
 check "grown again, the list is back with the same row selected" \
 	eval 'wait_row 1 "Crossed signals" 5 && wait_true 5 "screen | sed -n 5p | grep -qE \"^›\""'
 
+# A change of a signal rule while another transaction holds a customer (as
+# a slow reader computing it would): the screen is told, re-reads, and says
+# it is recomputing until every customer is computed again.
+held=$(sql "SELECT id FROM customer WHERE name = 'Café Lumière'")
+mkfifo "$BATON_TEST_TMP/holder.$$"
+psql -X -q -d "$db" <"$BATON_TEST_TMP/holder.$$" >/dev/null 2>&1 &
+holder=$!
+exec 3>"$BATON_TEST_TMP/holder.$$"
+echo "BEGIN; SELECT 1 FROM customer_signal_state WHERE customer_id = $held FOR UPDATE;" >&3
+wait_true 10 "[ \"\$(sql 'SELECT count(*) FROM customer_signal_state WHERE customer_id = $held FOR UPDATE SKIP LOCKED')\" = 0 ]"
+sql "SELECT baton_setting_set('signal_voice_days', '60')" >/dev/null
+check "a rule changed: the header says the list is being computed again" \
+	wait_true 10 'row 2 | grep -qE "recomputing… [0-9]+ customers? left"'
+echo "COMMIT;" >&3
+exec 3>&-
+wait "$holder"
+sql "SELECT baton_signal_catch_up(100000)" >/dev/null
+check "and no more once everyone is, without a key pressed" \
+	wait_true 10 'row 2 | grep -qF "customers" && ! row 2 | grep -qF "recomputing"'
+
 keys C-c
 check "Ctrl-C quits with exit status 0" exit_status_is 0 10
 check "no sanitizer report" no_sanitizer_report
