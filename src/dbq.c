@@ -264,7 +264,10 @@ int dbq_timeout_ms(const struct dbq *q)
 		t = d < 0 ? 0 : (int)d;
 	}
 	int r = q->reads ? dbq_timeout_ms(q->reads) : -1;
-	return r >= 0 && (t < 0 || r < t) ? r : t;
+	if (r < 0 || (t >= 0 && t < r))
+		r = t;
+	int p = dbq_route_timeout_ms(q);
+	return p >= 0 && (r < 0 || p < r) ? p : r;
 }
 
 int dbq_busy(const struct dbq *q)

@@ -92,5 +92,8 @@ void dbq_drain_notifies(struct dbq *q);
 int dbq_route_may_send(struct dbq *q);
 int dbq_route_unusable(struct dbq *q, const char *err);
 void dbq_route_to_primary(struct dbq *q, struct req *r);
+/* How long until a lag pause ends and the standby is asked again (-1:
+ * no pause). */
+int dbq_route_timeout_ms(const struct dbq *q);
 
 #endif

@@ -11,8 +11,11 @@
  *    the standby, until it has replayed that position (bounded), and says
  *    whether it is still a standby;
  *  - a read the standby could not serve in time, or with an error, runs
- *    again on the primary; a standby that went away hands its queued
- *    reads to the primary and is tried again with back-off.
+ *    again on the primary, and reads keep off the standby for a while;
+ *    when that pause is over the standby is asked again by itself (the
+ *    wait alone), so an idle console also learns that it caught up or
+ *    was promoted; a standby that went away hands its queued reads to
+ *    the primary and is tried again with back-off.
  */
 #include "baton/config.h"
 #include "baton/db.h"
@@ -170,10 +173,44 @@ int dbq_route_unusable(struct dbq *r, const char *err)
 	return 0;
 }
 
-/* The read without its wait, queued on the primary. */
+/* A lag pause is over: the wait alone, on the standby, so that the
+ * console learns whether the standby caught up (reads go there again),
+ * still lags (another pause) or is no standby any more (promoted: its
+ * session is left) without a read having to find out, however long the
+ * screen stays idle. */
+static void pause_over(struct dbq *q)
+{
+	struct dbq *r = q->reads;
+	if (!r || !q->skip_until_ms || dbq_now_ms() < q->skip_until_ms)
+		return;
+	q->skip_until_ms = 0;
+	if (r->st != DBQ_READY)
+		return;
+	static const char *const none[1] = {"0/0"};
+	struct db_stmt s = {wait_sql, 1, none};
+	struct req *probe = dbq_req_new(&s, 1);
+	probe->waits = 1;
+	probe->read = 1;
+	dbq_enqueue(r, probe, 0);
+}
+
+int dbq_route_timeout_ms(const struct dbq *q)
+{
+	if (!q->reads || !q->skip_until_ms)
+		return -1;
+	long long d = q->skip_until_ms - dbq_now_ms();
+	return d < 0 ? 0 : (int)d;
+}
+
+/* The read without its wait, queued on the primary; a probe (the wait
+ * alone) has nothing left to run there. */
 void dbq_route_to_primary(struct dbq *r, struct req *req)
 {
 	struct dbq *q = r->primary;
+	if (req->waits && req->n == 1) {
+		dbq_req_free(req);
+		return;
+	}
 	if (req->waits) {
 		free(req->sql[0]);
 		free(req->params[0][0]);
@@ -202,6 +239,7 @@ void dbq_read_handle(struct dbq *q, short revents)
 	struct dbq *r = q->reads;
 	if (!r)
 		return;
+	pause_over(q);
 	dbq_handle(r, revents);
 	if (r->not_standby) {
 		/* Promoted, or read_conninfo fell through to a primary: the

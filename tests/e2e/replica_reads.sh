@@ -56,7 +56,7 @@ open_northwind() {
 }
 
 check "the standby streams from the test server" \
-	eval '[ "$(sbsql "SELECT pg_is_in_recovery()")" = t ] && wait_true 10 "sh \"$SBCTL\" caught_up \"$PGHOST\" \"$sb\""'
+	eval '[ "$(sbsql "SELECT pg_is_in_recovery()")" = t ] && wait_true 30 "sh \"$SBCTL\" caught_up \"$PGHOST\" \"$sb\""'
 
 start rep_ana 80 24 "$BATON_BIN" -c "$(conf ana)"
 open_northwind
@@ -129,13 +129,25 @@ check "and reads her screen there again" \
 	eval 'sees "Lee: Replica six" && wait_true 15 "on_standby ana"'
 
 # --- the standby is promoted ------------------------------------------------------
+# While ana's console keeps off a standby that lagged behind her own
+# write, it asks the standby again when that pause is over, read or no
+# read: promoted meanwhile, it is left although ana touches nothing.
+sbsql "SELECT pg_wal_replay_pause()" >/dev/null
+keys Tab n  # from the notes panel to Marketing: n writes a new note
+wait_for "typing goes to the note" 5
+type_text "Replica seven: ana, replay paused."
+keys C-x
+check "replay paused again: ana's own note shows, read on the primary" \
+	wait_true 15 'on_screen "Ana: Replica seven"'
 sh "$SBCTL" promote "$sb"
-note lee "Replica seven: after the promotion."
+check "promoted while ana's console kept off it: the console leaves it with no key pressed" \
+	wait_true 30 '[ "$(standby_sessions ana)" = 0 ]'
+note lee "Replica eight: after the promotion."
 check "promoted: ana's screen shows what is written on the primary" \
-	sees "Lee: Replica seven"
-check "the promoted server has no copy of it, and ana's console has left it" \
-	eval '[ "$(sbsql "SELECT count(*) FROM success_note WHERE body LIKE '"'"'Replica seven%'"'"'")" = 0 ] &&
-	      wait_true 15 "[ \"\$(standby_sessions ana)\" = 0 ]"'
+	sees "Lee: Replica eight"
+check "the promoted server has no copy of it, and ana's console has not gone back to it" \
+	eval '[ "$(sbsql "SELECT count(*) FROM success_note WHERE body LIKE '"'"'Replica eight%'"'"'")" = 0 ] &&
+	      [ "$(standby_sessions ana)" = 0 ]'
 check "ana's console is still live" wait_state live 5
 E2E_SESSION=rep_ben
-check "so is ben's, which follows too" eval 'wait_state live 5 && sees "Lee: Replica seven"'
+check "so is ben's, which follows too" eval 'wait_state live 5 && sees "Lee: Replica eight"'
