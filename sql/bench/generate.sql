@@ -642,7 +642,7 @@ SELECT round(extract(epoch FROM clock_timestamp() - :'fill_t0'::timestamptz)::nu
 \echo 'baton bench: signals cache filled:' :fill_signals 'signals in' :fill_s 's'
 VACUUM (ANALYZE) customer_signal, customer_signal_state;
 
--- Nor do the queue's totals (migration 014: the counts and the buckets of
+-- Nor do the queue's totals (migrations 014, 025: the counts and the buckets of
 -- the medians, kept by triggers): filled as 014 fills them, so that the
 -- counts and medians read what they read on a real database, not empty
 -- tables.
@@ -655,8 +655,14 @@ BEGIN
     EXECUTE (baton_queue_totals_sql(
         'SELECT 1 AS s, h.*, c.segment AS seg FROM handoff h JOIN customer c ON c.id = h.customer_id'
         ' WHERE h.acknowledged_at >= now() - interval ''31 days'''))[2];
+    -- The open ones with a deadline by hour of it (migration 025), the
+    -- hours past folded.
+    EXECUTE (baton_queue_totals_sql(
+        'SELECT 1 AS s, h.*, c.segment AS seg FROM handoff h JOIN customer c ON c.id = h.customer_id'
+        ' WHERE h.state = ''open'' AND h.ack_due_at IS NOT NULL'))[5];
+    PERFORM baton_queue_due_fold();
 END $$;
-VACUUM (ANALYZE) queue_total, queue_ack_hist;
+VACUUM (ANALYZE) queue_total, queue_ack_hist, queue_due;
 
 \echo 'baton bench: done'
 SELECT 'customer' AS "table", count(*) AS rows FROM customer

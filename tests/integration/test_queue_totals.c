@@ -1,4 +1,4 @@
-/* Integration tests for migration 014 on copies of the demo: the queue's
+/* Integration tests for migrations 014 and 025 on copies of the demo: the queue's
  * counts and medians read from totals kept by triggers must say what a
  * direct count says, after every kind of write, under parallel writers, as
  * the clock passes deadlines, and never count a scoped person's hidden
@@ -24,9 +24,10 @@ static PGconn *su;
 static char all_role[32], scope_role[32], smb_role[32];
 
 /* Keys where the totals (the sum of a key's rows) and a direct count of
- * the handoffs disagree: the active counts, and the acknowledgement
- * buckets of the days a window reads, per dimension and per pair of
- * dimensions (migration 016).  "0" when they agree. */
+ * the handoffs disagree: the active counts, the acknowledgement buckets of
+ * the days a window reads, per dimension and per pair of dimensions
+ * (migration 016), and the open handoffs with a deadline per hour of it,
+ * the hours past as one (migration 025).  "0" when they agree. */
 static const char drift_sql[] =
 	"WITH d AS (SELECT h.to_team, coalesce(h.to_staff, '') AS to_staff, h.reason, h.priority,"
 	"                  c.segment, h.state, h.ack_due_at IS NOT NULL AS dated, count(*) AS n"
@@ -49,12 +50,22 @@ static const char drift_sql[] =
 	"        GROUP BY 1, 2, 3, 4, 5, 6),"
 	" ht AS (SELECT dim, val, val2, team, day, bucket, sum(n) FROM queue_ack_hist"
 	"        WHERE day > ((now() - interval '30 days') AT TIME ZONE 'UTC')::date"
-	"        GROUP BY 1, 2, 3, 4, 5, 6 HAVING sum(n) <> 0)"
+	"        GROUP BY 1, 2, 3, 4, 5, 6 HAVING sum(n) <> 0),"
+	" dd AS (SELECT h.to_team, coalesce(h.to_staff, '') AS to_staff, h.reason, h.priority, c.segment,"
+	"               CASE WHEN h.ack_due_at < baton_due_hour(now()) THEN '-infinity'"
+	"                    ELSE baton_due_hour(h.ack_due_at) END AS due_hour, count(*) AS n"
+	"        FROM handoff h JOIN customer c ON c.id = h.customer_id"
+	"        WHERE h.state = 'open' AND h.ack_due_at IS NOT NULL GROUP BY 1, 2, 3, 4, 5, 6),"
+	" td AS (SELECT to_team, to_staff::text, reason, priority, segment,"
+	"               CASE WHEN due_hour < baton_due_hour(now()) THEN '-infinity' ELSE due_hour END, sum(n)"
+	"        FROM queue_due GROUP BY 1, 2, 3, 4, 5, 6 HAVING sum(n) <> 0)"
 	" SELECT (SELECT count(*) FROM ((SELECT * FROM d EXCEPT SELECT * FROM t)"
 	"                              UNION ALL (SELECT * FROM t EXCEPT SELECT * FROM d)) x)"
 	"      + (SELECT count(*) FROM ((SELECT * FROM hd WHERE day > ((now() - interval '30 days')"
 	"                                   AT TIME ZONE 'UTC')::date EXCEPT SELECT * FROM ht)"
-	"                              UNION ALL (SELECT * FROM ht EXCEPT SELECT * FROM hd)) x)";
+	"                              UNION ALL (SELECT * FROM ht EXCEPT SELECT * FROM hd)) x)"
+	"      + (SELECT count(*) FROM ((SELECT * FROM dd EXCEPT SELECT * FROM td)"
+	"                              UNION ALL (SELECT * FROM td EXCEPT SELECT * FROM dd)) x)";
 
 static const char *drift(void)
 {
@@ -298,6 +309,32 @@ static void test_breached_follows_the_clock(void)
 	PQfinish(c);
 }
 
+/* Rows of hours past not folded yet (migration 025). */
+static const char unfolded_sql[] =
+	"SELECT count(*) FROM queue_due WHERE due_hour > '-infinity' AND due_hour < baton_due_hour(now())";
+
+/* Deadlines in hours past are counted whether or not they were folded into
+ * one row per key yet, and the next write folds them.  A transaction that
+ * is not READ COMMITTED leaves the folding to the next writer (as a
+ * deadline passing by the clock does). */
+static void test_hours_past_fold(void)
+{
+	CHECK(itest_ok(su, "BEGIN ISOLATION LEVEL REPEATABLE READ") && add_handoffs(su, 60, 7) && itest_ok(su, "COMMIT"));
+	CHECK(atoi(itest_value(su, unfolded_sql)) > 0);
+	CHECK_STR(drift(), "0");
+	CHECK(totals_match_direct());
+	CHECK(itest_ok(su, "UPDATE handoff SET state = 'acknowledged', acknowledged_at = now(), acknowledged_by = 'ana',"
+	             " version = version + 1 WHERE id IN (SELECT id FROM handoff WHERE state = 'open'"
+	             "   AND ack_due_at < now() - interval '2 hours' LIMIT 3)"));
+	CHECK_STR(itest_value(su, unfolded_sql), "0");
+	/* One row per key for all the hours past. */
+	CHECK_STR(itest_value(su, "SELECT count(*) FROM (SELECT 1 FROM queue_due WHERE due_hour < baton_due_hour(now())"
+	                          " GROUP BY to_team, to_staff, reason, priority, segment HAVING count(*) > 1) x"), "0");
+	CHECK(strcmp(itest_value(su, "SELECT count(*) FROM queue_due WHERE due_hour = '-infinity'"), "0") != 0);
+	CHECK_STR(drift(), "0");
+	CHECK(totals_match_direct());
+}
+
 /* A person limited to smb counts only smb customers' handoffs, and cannot
  * read the totals (which count every customer) around the queue. */
 static void test_scope_counts_only_what_it_sees(void)
@@ -352,6 +389,7 @@ int main(void)
 	RUN(test_parallel_writers_lose_no_count);
 	RUN(test_combined_medians_from_buckets);
 	RUN(test_breached_follows_the_clock);
+	RUN(test_hours_past_fold);
 	RUN(test_scope_counts_only_what_it_sees);
 	itest_valuef(su, "DROP OWNED BY %s, %s, %s; DROP ROLE %s, %s, %s", all_role, scope_role, smb_role,
 	             all_role, scope_role, smb_role);
