@@ -120,18 +120,25 @@ RETURN ARRAY[format($q$
 -- queue_due_hour_idx between '-infinity' and the current hour (empty most
 -- of the time).  Run by a transaction holding the fold's lock.
 CREATE FUNCTION baton_queue_due_fold() RETURNS void
-LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+    v_hour timestamptz := baton_due_hour(now());
+BEGIN
+    -- Most writes find nothing to fold: one probe of the index.
+    IF NOT EXISTS (SELECT 1 FROM queue_due WHERE due_hour > '-infinity' AND due_hour < v_hour) THEN
+        RETURN;
+    END IF;
     WITH k AS (SELECT DISTINCT to_team, to_staff, reason, priority, segment FROM queue_due
-               WHERE due_hour > '-infinity' AND due_hour < baton_due_hour(now())),
+               WHERE due_hour > '-infinity' AND due_hour < v_hour),
     gone AS (DELETE FROM queue_due q USING k
              WHERE (q.to_team, q.to_staff, q.reason, q.priority, q.segment)
                    = (k.to_team, k.to_staff, k.reason, k.priority, k.segment)
-               AND q.due_hour < baton_due_hour(now())
+               AND q.due_hour < v_hour
              RETURNING q.*)
     INSERT INTO queue_due (to_team, to_staff, reason, priority, segment, due_hour, n)
     SELECT to_team, to_staff, reason, priority, segment, '-infinity', sum(n)
-    FROM gone GROUP BY 1, 2, 3, 4, 5 HAVING sum(n) <> 0
-$$;
+    FROM gone GROUP BY 1, 2, 3, 4, 5 HAVING sum(n) <> 0;
+END $$;
 REVOKE ALL ON FUNCTION baton_queue_due_fold() FROM PUBLIC;
 
 -- 014's, with queue_due: [5] beside [1] and [2], [6] and the hours past
