@@ -836,6 +836,41 @@ static void test_queue_follows_a_step(void)
 	PQfinish(qben);
 }
 
+/* A handoff written long ago whose deadline is still ahead (given a long
+ * one, or reassigned late) is within its deadline: it heads the open
+ * ones, oldest first, although nothing else open is that old. */
+static void test_queue_old_handoff_within_its_deadline(void)
+{
+	const char *id = "8e0c6f7a-5b1d-4c2e-9f3a-0d4b6c8e1f27";
+	char sql[512];
+	snprintf(sql, sizeof sql,
+	         "INSERT INTO handoff (id, customer_id, from_team, to_team, reason, note, created_at, ack_due_at)"
+	         " VALUES ('%s', 1, 'support', 'success', 'escalation', 'long deadline',"
+	         "         now() - interval '40 days', now() + interval '1 hour')", id);
+	CHECK(itest_ok(su, sql));
+	/* Older than every other open handoff within its deadline. */
+	CHECK_STR(itest_value(su, "SELECT count(*) FROM handoff WHERE state = 'open' AND ack_due_at >= now()"
+	                          " AND created_at <= now() - interval '40 days'"), "1");
+	PGconn *qsam = itest_connect(qdb, "sam");
+	struct queue_filter f;
+	memset(&f, 0, sizeof f);
+	snprintf(f.state, sizeof f.state, "open");
+	int n = queue_fetch(qsam, &f), at = -1, first_within = -1;
+	for (int i = 0; i < n; i++) {
+		if (first_within < 0 && q(i, Q_BREACHED)[0] == 'f')
+			first_within = i;
+		if (!strcmp(q(i, Q_ID), id))
+			at = i;
+	}
+	CHECK(at >= 0);
+	CHECK(at == first_within);
+	CHECK(at >= 0 && !strcmp(q(at, Q_BREACHED), "f"));
+	queue_free();
+	PQfinish(qsam);
+	snprintf(sql, sizeof sql, "DELETE FROM handoff WHERE id = '%s'", id);
+	CHECK(itest_ok(su, sql));
+}
+
 int main(void)
 {
 	qdb = strdup(itest_newdb("baton_demo"));
@@ -866,6 +901,7 @@ int main(void)
 	RUN(test_queue_lee_my_teams);
 	RUN(test_queue_filters);
 	RUN(test_queue_counts_and_medians);
+	RUN(test_queue_old_handoff_within_its_deadline);
 	RUN(test_queue_follows_a_step);
 
 	PQfinish(su);
