@@ -110,9 +110,9 @@ static const char sql_marketing[] =
 	" LEFT JOIN campaign_hold h ON h.id = x.held_by";
 
 /* Active handoffs first, oldest first; then the recently closed ones.  The
- * event history comes along as one text column, a line per event.  The 50
- * are chosen before the names are joined: a key account has a hundred and
- * more handoffs, and joining them all cost a quarter of the statement. */
+ * 50 are chosen before the names are joined: a key account has a hundred
+ * and more handoffs, and joining them all cost a quarter of the statement.
+ * Their histories are read when one is opened (cv_handoff_history_sql). */
 #define HO_ORDER "h.state NOT IN ('open', 'acknowledged')," \
 	" CASE WHEN h.state IN ('open', 'acknowledged') THEN h.created_at END, h.created_at DESC"
 static const char sql_handoffs[] =
@@ -124,11 +124,7 @@ static const char sql_handoffs[] =
 	" to_char(h.ack_due_at, 'YYYY-MM-DD HH24:MI'),"
 	" extract(epoch FROM h.ack_due_at - now())::bigint,"
 	" to_char(h.acknowledged_at, 'YYYY-MM-DD HH24:MI'), h.acknowledged_by,"
-	" to_char(h.closed_at, 'YYYY-MM-DD HH24:MI'), h.closed_by,"
-	" (SELECT string_agg(to_char(e.at, 'YYYY-MM-DD HH24:MI') || ' ' || e.kind || ' by ' || e.actor"
-	"         || coalesce(' to ' || e.to_team, '') || coalesce(' (' || e.to_staff || ')', '')"
-	"         || coalesce(': ' || e.comment, ''), E'\\n' ORDER BY e.at, e.id)"
-	"    FROM handoff_event e WHERE e.handoff_id = h.id), h.version"
+	" to_char(h.closed_at, 'YYYY-MM-DD HH24:MI'), h.closed_by, h.version"
 	" FROM (SELECT * FROM handoff h WHERE h.customer_id = " CV_GROUP
 	"       ORDER BY " HO_ORDER " LIMIT 50) h"
 	" LEFT JOIN staff ts ON ts.role_name = h.to_staff"
@@ -140,6 +136,16 @@ static const char sql_handoffs[] =
 static const char sql_signals[] =
 	"SELECT " SIGNALS_COLS " FROM baton_signal_rows($1, false)"
 	" ORDER BY acked_at IS NOT NULL, severity_rank DESC, since, kind";
+
+#define CV_HISTORY                                                                       \
+	"string_agg(to_char(e.at, 'YYYY-MM-DD HH24:MI') || ' ' || e.kind || ' by ' || e.actor" \
+	" || coalesce(' to ' || e.to_team, '') || coalesce(' (' || e.to_staff || ')', '')"     \
+	" || coalesce(': ' || e.comment, ''), E'\\n' ORDER BY e.at, e.id)"
+const char cv_handoff_history_sql[] =
+	"SELECT " CV_HISTORY " FROM handoff_event e WHERE e.handoff_id = $1::uuid";
+const char cv_handoff_histories_sql[] =
+	"SELECT e.handoff_id::text, " CV_HISTORY " FROM handoff_event e"
+	" WHERE e.handoff_id = ANY ($1::uuid[]) GROUP BY e.handoff_id";
 
 const char cv_timeline_sql[] =
 	"SELECT at, extract(epoch FROM now() - at)::bigint, kind, who, text, ref FROM ("
@@ -335,7 +341,7 @@ static const char *const names_marketing[] = {"id", "campaign", "kind", "channel
 static const char *const names_handoffs[] = {"id", "from_team", "to_team", "to_staff",
 	"to_staff_name", "reason", "priority", "ticket_id", "note", "state", "author",
 	"author_name", "created", "age_s", "ack_due", "ack_left_s", "acknowledged",
-	"acknowledged_by", "closed", "closed_by", "events", "version"};
+	"acknowledged_by", "closed", "closed_by", "version"};
 /* The signals' are the list's (the same SIGNALS_COLS). */
 _Static_assert(SG_ACK_COMMENT - SG_KIND == SI_ACK_COMMENT - SI_KIND, "SG_* are SIGNALS_COLS");
 

@@ -119,6 +119,10 @@ static void open_item(struct customer *c, struct app *a)
 	int n = p == P_FLAGS ? c->nflags : cv_rows(&c->cv, panel_part[p]);
 	if (r < 0 || r >= n)
 		return;
+	if (p == P_HANDOFFS) {
+		app_push(a, customer_handoff_page(c, a, r));
+		return;
+	}
 	struct buf b = BUF_INIT;
 	char title[128];
 	customer_item_text(c, p, r, &b, title, sizeof title);

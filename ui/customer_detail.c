@@ -3,9 +3,11 @@
 #include "baton/customer.h"
 #include "baton/onboarding.h"
 #include "ui/customer.h"
+#include "ui/pager.h"
 #include "ui/ui.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 /* "Label:     value" lines; empty values are left out. */
 enum how { AS_IS, AS_WORDS, AS_DAY, AS_WHEN };
@@ -71,8 +73,66 @@ static void handoff_text(struct customer *c, int r, struct buf *b)
 	F("Ack due:", CV_HANDOFFS, HO_ACK_DUE, AS_WHEN);
 	if (*V(CV_HANDOFFS, r, HO_TICKET))
 		buf_printf(b, "%-10s #%s\n", "Ticket:", V(CV_HANDOFFS, r, HO_TICKET));
-	buf_printf(b, "%-10s %s\n\n%s\n\nHistory:\n%s\n", "Id:", V(CV_HANDOFFS, r, HO_ID),
-	           V(CV_HANDOFFS, r, HO_NOTE), V(CV_HANDOFFS, r, HO_EVENTS));
+	buf_printf(b, "%-10s %s\n\n%s\n\nHistory:\n", "Id:", V(CV_HANDOFFS, r, HO_ID),
+	           V(CV_HANDOFFS, r, HO_NOTE));
+}
+
+/* A handoff's page: what the screen has of it, then its history, read
+ * when the page opens (cv_handoff_history_sql) and again when its
+ * customer changes. */
+enum { REQ_HISTORY = 1 };
+
+static void on_history(struct screen *s, struct app *a, PGresult **res, int nres, const char *err)
+{
+	struct pager *p = (struct pager *)s;
+	(void)a;
+	struct buf b = BUF_INIT;
+	buf_puts(&b, p->prefix);
+	if (err || nres != 1 || PQntuples(res[0]) != 1)
+		buf_printf(&b, "Could not read the history: %s\n", err ? err : "unexpected answer");
+	else
+		buf_printf(&b, "%s\n", PQgetvalue(res[0], 0, 0));
+	free(p->text);
+	p->text = buf_steal(&b);
+	p->wrapped_cols = 0;
+}
+
+static void history_reload(struct screen *s, struct app *a)
+{
+	struct pager *p = (struct pager *)s;
+	const char *params[] = {p->idtxt};
+	struct db_stmt st = {cv_handoff_history_sql, 1, params};
+	screen_request(s, a, REQ_HISTORY, &st, 1, 0, on_history);
+}
+
+static const struct screen_ops handoff_page_ops = {
+	.name = "handoff",
+	.scope = SCOPE_PAGER,
+	.draw = pager_draw,
+	.action = pager_action,
+	.reload = history_reload,
+	.destroy = pager_destroy,
+	.hints = "j/k scroll  Space/PgDn page  / search  n/N next/prev  R refresh  q back  ? help",
+};
+
+struct screen *customer_handoff_page(struct customer *c, struct app *a, int r)
+{
+	struct buf b = BUF_INIT;
+	char title[128];
+	customer_item_text(c, P_HANDOFFS, r, &b, title, sizeof title);
+	struct buf shown = BUF_INIT;
+	buf_printf(&shown, "%sloading…\n", buf_str(&b));
+	struct pager *p = pager_alloc(title, buf_str(&shown));
+	buf_free(&shown);
+	p->prefix = buf_steal(&b);
+	p->base.ops = &handoff_page_ops;
+	/* What the screen has shows at once; the history says it is loading. */
+	p->customer_id = c->id;
+	/* Change notifications about other customers leave it alone. */
+	p->base.customer_id = c->id;
+	snprintf(p->idtxt, sizeof p->idtxt, "%s", V(CV_HANDOFFS, r, HO_ID));
+	history_reload(&p->base, a);
+	return &p->base;
 }
 
 static void signal_text(struct customer *c, int r, struct buf *b)

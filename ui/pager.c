@@ -45,6 +45,7 @@ void pager_destroy(struct screen *s)
 	pager_free_details(p);
 	free(p->title);
 	free(p->text);
+	free(p->prefix);
 	buf_free(&p->search);
 	free(p);
 }

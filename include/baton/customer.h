@@ -36,7 +36,7 @@ enum { K_ID, K_CAMPAIGN, K_KIND, K_CHANNEL, K_STATUS, K_AT, K_IN_S, K_HELD, K_HO
 enum { HO_ID, HO_FROM_TEAM, HO_TO_TEAM, HO_TO_STAFF, HO_TO_STAFF_NAME, HO_REASON, HO_PRIORITY,
        HO_TICKET, HO_NOTE, HO_STATE, HO_AUTHOR, HO_AUTHOR_NAME, HO_CREATED, HO_AGE_S,
        HO_ACK_DUE, HO_ACK_LEFT_S, HO_ACK_AT, HO_ACK_BY, HO_CLOSED_AT, HO_CLOSED_BY,
-       HO_EVENTS, HO_VERSION };
+       HO_VERSION };
 
 /* The customer's signals (baton_signals): the active ones first, most
  * severe first; then the acknowledged ones (SG_ACKED_BY set).  refs are
@@ -85,6 +85,14 @@ int cv_resolve(PGconn *c, const char *what, long long *id, char **candidates,
 /* Timeline: every event of a customer, newest first.  Columns: */
 enum { TL_AT, TL_AGE_S, TL_KIND, TL_WHO, TL_TEXT, TL_REF };
 extern const char cv_timeline_sql[];
+/* A handoff's history, one line per event ("YYYY-MM-DD HH24:MI kind by
+ * actor[ to team][ (person)][: comment]"), oldest first, as one text; $1
+ * the handoff's id.  Read when a handoff is opened, not with the screen:
+ * a key account's 50 histories were half of its handoffs statement. */
+extern const char cv_handoff_history_sql[];
+/* The same for handoffs $1 (an array of ids): (id, history) for each that
+ * has events. */
+extern const char cv_handoff_histories_sql[];
 
 
 #endif

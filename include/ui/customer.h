@@ -34,7 +34,11 @@ struct customer {
 struct screen *customer_new_at(struct app *a, long long id, enum panel p, const char *key);
 
 void customer_draw_screen(struct customer *c, struct app *a);
-/* The full item behind a panel's row, as text for a detail page. */
+/* The page of the handoff at row r of the Handoffs panel, its history read
+ * when it opens. */
+struct screen *customer_handoff_page(struct customer *c, struct app *a, int r);
+/* The full item behind a panel's row, as text for a detail page (a
+ * handoff's without its history). */
 void customer_item_text(struct customer *c, enum panel p, int r, struct buf *b, char *title,
                         size_t tn);
 

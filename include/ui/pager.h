@@ -24,7 +24,8 @@ struct pager {
 	struct buf search;
 	int loading;
 	long long customer_id;
-	char idtxt[32];
+	char idtxt[64];      /* what the page reads by: a customer's or a handoff's id */
+	char *prefix;        /* shown above what the page reads (a handoff before its history) */
 };
 
 /* A page with a copy of title and text (raw: cleaned when wrapped). */

@@ -99,7 +99,46 @@ static void json_part(struct buf *b, const struct customer_view *cv, enum cv_par
 	cli_json_row(b, cv->res[p], row, names);
 }
 
-static void show_json(struct buf *b, const struct customer_view *cv)
+/* The handoffs' histories (cv_handoff_histories_sql) for `baton show
+ * --format json`, which gives each handoff its "events" as it always did;
+ * the console reads one when it is opened.  NULL and err on failure. */
+static PGresult *histories(PGconn *c, const struct customer_view *cv, char *err, size_t errlen)
+{
+	struct buf ids = BUF_INIT;
+	buf_putc(&ids, '{');
+	for (int i = 0; i < cv_rows(cv, CV_HANDOFFS); i++)
+		buf_printf(&ids, "%s%s", i ? "," : "", cv_get(cv, CV_HANDOFFS, i, HO_ID));
+	buf_putc(&ids, '}');
+	const char *params[] = {buf_str(&ids)};
+	PGresult *r = PQexecParams(c, cv_handoff_histories_sql, 1, NULL, params, NULL, NULL, 0);
+	buf_free(&ids);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQnfields(r) != 2) {
+		snprintf(err, errlen, "%s", PQresultErrorMessage(r));
+		PQclear(r);
+		return NULL;
+	}
+	return r;
+}
+
+/* Handoff row's object with its "events" (null when it has none). */
+static void json_handoff(struct buf *b, const struct customer_view *cv, int row, const PGresult *hist)
+{
+	json_part(b, cv, CV_HANDOFFS, row);
+	b->data[--b->len] = '\0'; /* the object's '}' */
+	buf_puts(b, ",\"events\":");
+	const char *id = cv_get(cv, CV_HANDOFFS, row, HO_ID);
+	int found = -1;
+	for (int i = 0; i < PQntuples(hist) && found < 0; i++)
+		if (strcmp(PQgetvalue(hist, i, 0), id) == 0)
+			found = i;
+	if (found < 0 || PQgetisnull(hist, found, 1))
+		buf_puts(b, "null");
+	else
+		text_json_string(b, PQgetvalue(hist, found, 1));
+	buf_putc(b, '}');
+}
+
+static void show_json(struct buf *b, const struct customer_view *cv, const PGresult *hist)
 {
 	static const char *const part_names[CV_PARTS] = {"customer", "milestones", "tickets",
 	                                                 "notes", "marketing", "handoffs", "signals"};
@@ -118,7 +157,10 @@ static void show_json(struct buf *b, const struct customer_view *cv)
 		for (int i = 0; i < cv_rows(cv, p); i++) {
 			if (i)
 				buf_putc(b, ',');
-			json_part(b, cv, p, i);
+			if (p == CV_HANDOFFS)
+				json_handoff(b, cv, i, hist);
+			else
+				json_part(b, cv, p, i);
 		}
 		buf_putc(b, ']');
 	}
@@ -377,11 +419,19 @@ int cli_show(const struct cli *cli, int argc, char **argv)
 		PQfinish(c);
 		return EXIT_DB;
 	}
+	PGresult *hist = NULL;
+	if (fmt == FMT_JSON && !(hist = histories(c, &cv, err, sizeof err))) {
+		cli_error("%s", err);
+		cv_free(&cv);
+		PQfinish(c);
+		return EXIT_DB;
+	}
 	struct buf b = BUF_INIT;
 	if (fmt == FMT_JSON)
-		show_json(&b, &cv);
+		show_json(&b, &cv, hist);
 	else
 		show_text(&b, &cv);
+	PQclear(hist);
 	fwrite(buf_str(&b), 1, b.len, stdout);
 	buf_free(&b);
 	cv_free(&cv);

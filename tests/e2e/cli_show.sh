@@ -90,6 +90,14 @@ show_json_flags() {
 		json_is "$OUT" "j->'handoffs'->0->>'state'" open
 }
 expect show_json_flags show_json_flags
+# Each handoff keeps its "events", oldest first (the console reads them only
+# when a handoff is opened; the JSON reads them for its handoffs at once).
+show_json_events() {
+	json_is "$OUT" "j->'handoffs'->0->>'events' LIKE '% created by ana%'" t &&
+		json_is "$OUT" "position('created by maja' IN j->'handoffs'->1->>'events') BETWEEN 1 AND position('resolved by sam' IN j->'handoffs'->1->>'events')" t &&
+		json_is "$OUT" "jsonb_typeof(j->'handoffs'->0->'version')" number
+}
+expect show_json_events show_json_events
 
 # --- not found, ambiguous ----------------------------------------------------------
 run "$BATON_BIN" -d "$AS_ANA" show north
