@@ -127,20 +127,24 @@ void cli_json_row(struct buf *b, const PGresult *r, int row, const char *const *
 	buf_putc(b, '}');
 }
 
-void cli_json_rows(struct buf *b, const PGresult *r, const char *const *names)
+/* One answer, whole, in a format (cli_rows for one answer). */
+static void rows_once(struct buf *b, const PGresult *r, const char *format, const char *const *names,
+                      void (*text)(struct buf *, const PGresult *))
 {
 	struct cli_rows o;
-	cli_rows_begin(&o, b, "json", names, NULL);
+	cli_rows_begin(&o, b, format, names, text);
 	cli_rows_add(&o, r);
 	cli_rows_end(&o);
 }
 
+void cli_json_rows(struct buf *b, const PGresult *r, const char *const *names)
+{
+	rows_once(b, r, "json", names, NULL);
+}
+
 void cli_csv_rows(struct buf *b, const PGresult *r, const char *const *names)
 {
-	struct cli_rows o;
-	cli_rows_begin(&o, b, "csv", names, NULL);
-	cli_rows_add(&o, r);
-	cli_rows_end(&o);
+	rows_once(b, r, "csv", names, NULL);
 }
 
 void cli_rows_begin(struct cli_rows *o, struct buf *b, const char *format, const char *const *names,
@@ -204,10 +208,7 @@ void cli_print_rows(const PGresult *r, const char *format, const char *const *na
                     void (*text)(struct buf *, const PGresult *))
 {
 	struct buf b = BUF_INIT;
-	struct cli_rows o;
-	cli_rows_begin(&o, &b, format, names, text);
-	cli_rows_add(&o, r);
-	cli_rows_end(&o);
+	rows_once(&b, r, format, names, text);
 	fwrite(buf_str(&b), 1, b.len, stdout);
 	buf_free(&b);
 }
