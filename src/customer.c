@@ -112,7 +112,7 @@ static const char sql_marketing[] =
 /* Active handoffs first, oldest first; then the recently closed ones.  The
  * 50 are chosen before the names are joined: a key account has a hundred
  * and more handoffs, and joining them all cost a quarter of the statement.
- * Their histories are read when one is opened (cv_handoff_history_sql). */
+ * Their histories are read when one is opened (cv_handoff_histories_sql). */
 #define HO_ORDER "h.state NOT IN ('open', 'acknowledged')," \
 	" CASE WHEN h.state IN ('open', 'acknowledged') THEN h.created_at END, h.created_at DESC"
 static const char sql_handoffs[] =
@@ -141,8 +141,6 @@ static const char sql_signals[] =
 	"string_agg(to_char(e.at, 'YYYY-MM-DD HH24:MI') || ' ' || e.kind || ' by ' || e.actor" \
 	" || coalesce(' to ' || e.to_team, '') || coalesce(' (' || e.to_staff || ')', '')"     \
 	" || coalesce(': ' || e.comment, ''), E'\\n' ORDER BY e.at, e.id)"
-const char cv_handoff_history_sql[] =
-	"SELECT " CV_HISTORY " FROM handoff_event e WHERE e.handoff_id = $1::uuid";
 const char cv_handoff_histories_sql[] =
 	"SELECT e.handoff_id::text, " CV_HISTORY " FROM handoff_event e"
 	" WHERE e.handoff_id = ANY ($1::uuid[]) GROUP BY e.handoff_id";

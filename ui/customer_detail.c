@@ -78,7 +78,7 @@ static void handoff_text(struct customer *c, int r, struct buf *b)
 }
 
 /* A handoff's page: what the screen has of it, then its history, read
- * when the page opens (cv_handoff_history_sql) and again when its
+ * when the page opens (cv_handoff_histories_sql) and again when its
  * customer changes. */
 enum { REQ_HISTORY = 1 };
 
@@ -88,10 +88,10 @@ static void on_history(struct screen *s, struct app *a, PGresult **res, int nres
 	(void)a;
 	struct buf b = BUF_INIT;
 	buf_puts(&b, p->prefix);
-	if (err || nres != 1 || PQntuples(res[0]) != 1)
+	if (err || nres != 1 || PQnfields(res[0]) != 2 || PQntuples(res[0]) > 1)
 		buf_printf(&b, "Could not read the history: %s\n", err ? err : "unexpected answer");
-	else
-		buf_printf(&b, "%s\n", PQgetvalue(res[0], 0, 0));
+	else /* no row: no events */
+		buf_printf(&b, "%s\n", PQntuples(res[0]) ? PQgetvalue(res[0], 0, 1) : "");
 	free(p->text);
 	p->text = buf_steal(&b);
 	p->wrapped_cols = 0;
@@ -100,8 +100,10 @@ static void on_history(struct screen *s, struct app *a, PGresult **res, int nres
 static void history_reload(struct screen *s, struct app *a)
 {
 	struct pager *p = (struct pager *)s;
-	const char *params[] = {p->idtxt};
-	struct db_stmt st = {cv_handoff_history_sql, 1, params};
+	char ids[80];
+	snprintf(ids, sizeof ids, "{%s}", p->idtxt);
+	const char *params[] = {ids};
+	struct db_stmt st = {cv_handoff_histories_sql, 1, params};
 	screen_request(s, a, REQ_HISTORY, &st, 1, 0, on_history);
 }
 

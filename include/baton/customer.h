@@ -85,13 +85,12 @@ int cv_resolve(PGconn *c, const char *what, long long *id, char **candidates,
 /* Timeline: every event of a customer, newest first.  Columns: */
 enum { TL_AT, TL_AGE_S, TL_KIND, TL_WHO, TL_TEXT, TL_REF };
 extern const char cv_timeline_sql[];
-/* A handoff's history, one line per event ("YYYY-MM-DD HH24:MI kind by
- * actor[ to team][ (person)][: comment]"), oldest first, as one text; $1
- * the handoff's id.  Read when a handoff is opened, not with the screen:
- * a key account's 50 histories were half of its handoffs statement. */
-extern const char cv_handoff_history_sql[];
-/* The same for handoffs $1 (an array of ids): (id, history) for each that
- * has events. */
+/* Handoffs' histories, one line per event ("YYYY-MM-DD HH24:MI kind by
+ * actor[ to team][ (person)][: comment]"), oldest first, as one text: a
+ * row (id, history) for each of handoffs $1 (an array of ids) that has
+ * events.  Read when a handoff is opened (and by `baton show --format
+ * json`), not with the screen: a key account's 50 histories were half of
+ * its handoffs statement. */
 extern const char cv_handoff_histories_sql[];
 
 

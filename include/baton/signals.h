@@ -54,7 +54,7 @@ extern const char signals_refresh_all_sql[];
 extern const char signals_refresh_one_sql[];
 extern const char signals_list_stream_sql[];
 
-/* After a change of the signal rules (migration 018): compute again up to
+/* After a change of the signal rules (migration 024): compute again up to
  * $1 customers behind them, committed with the statement; one value, how
  * many are still behind.  Those customers' rows of the changed kinds are
  * in no list until then (the counts say so: kind SIGNALS_RECOMPUTING, its

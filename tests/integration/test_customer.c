@@ -51,12 +51,14 @@ static int must_load(long long id, struct customer_view *cv)
 static const char *history(const char *handoff_id)
 {
 	static char out[8192];
-	const char *params[] = {handoff_id};
-	PGresult *r = PQexecParams(ana, cv_handoff_history_sql, 1, NULL, params, NULL, NULL, 0);
-	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1)
+	char ids[80];
+	snprintf(ids, sizeof ids, "{%s}", handoff_id);
+	const char *params[] = {ids};
+	PGresult *r = PQexecParams(ana, cv_handoff_histories_sql, 1, NULL, params, NULL, NULL, 0);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) > 1)
 		snprintf(out, sizeof out, "ERROR %s", PQresultErrorMessage(r));
 	else
-		snprintf(out, sizeof out, "%s", PQgetvalue(r, 0, 0));
+		snprintf(out, sizeof out, "%s", PQntuples(r) ? PQgetvalue(r, 0, 1) : "");
 	PQclear(r);
 	return out;
 }

@@ -452,7 +452,7 @@ static void test_cache_follows_the_clock(void)
 }
 
 /* A rule changed by an administrator: the change only counts a generation
- * (migration 018), and the next read of the customer computes it under the
+ * (migration 024), and the next read of the customer computes it under the
  * new rule and keeps it (test_signal_refill: every list, and the catching
  * up). */
 static void test_cache_follows_the_rules(void)
