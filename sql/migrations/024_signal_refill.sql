@@ -423,6 +423,23 @@ END $$;
 CREATE FUNCTION baton_signal_list_catch_up_ms() RETURNS integer
 LANGUAGE sql IMMUTABLE AS $$ SELECT 40 $$;
 
+-- What a read brings up to date first, and what it then reads by: for one
+-- customer (p_customer) that customer, computed if stale; for a list of
+-- everyone (NULL) the customers marked or whose time came, and a share of
+-- the catching up after a change of the rules.  live: the customers to
+-- compute live (held by another transaction); gens: the kinds'
+-- generations while some customer is behind the rules (NULL otherwise,
+-- and for one customer, whose read computes it under the rules of now).
+CREATE FUNCTION baton_signal_refreshed(p_customer bigint, OUT live bigint[], OUT gens jsonb)
+LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
+BEGIN
+    IF p_customer IS NULL THEN
+        SELECT r.live, r.gens INTO live, gens FROM baton_signal_refresh_all(baton_signal_list_catch_up_ms()) r;
+    ELSE
+        live := baton_signal_refresh(p_customer, false);
+    END IF;
+END $$;
+
 CREATE FUNCTION baton_signal_list(p_kind text, p_team text, p_segment text, p_owner name,
                                   p_customer bigint, p_include_acked boolean)
 RETURNS TABLE (customer_id bigint, customer text, segment text, owner name, kind text,
@@ -436,11 +453,7 @@ DECLARE
     v_live bigint[];
     v_gens jsonb;
 BEGIN
-    IF p_customer IS NULL THEN
-        SELECT r.live, r.gens INTO v_live, v_gens FROM baton_signal_refresh_all(baton_signal_list_catch_up_ms()) r;
-    ELSE
-        v_live := baton_signal_refresh(p_customer, false);
-    END IF;
+    SELECT r.live, r.gens INTO v_live, v_gens FROM baton_signal_refreshed(p_customer) r;
     RETURN QUERY
     SELECT l.customer_id, l.customer, l.segment, l.owner, l.kind, l.title, l.severity, l.since,
            l.explanation, l.refs, l.teams, l.fingerprint, l.acked_by, l.acked_at, l.ack_comment
@@ -460,7 +473,7 @@ DECLARE
     v_live bigint[];
     v_gens jsonb;
 BEGIN
-    SELECT r.live, r.gens INTO v_live, v_gens FROM baton_signal_refresh_all(baton_signal_list_catch_up_ms()) r;
+    SELECT r.live, r.gens INTO v_live, v_gens FROM baton_signal_refreshed(NULL) r;
     RETURN QUERY
     SELECT l.customer_id, l.customer, l.segment, l.owner, l.kind, l.title, l.severity, l.since,
            l.explanation, l.refs, l.teams, l.fingerprint, l.acked_by, l.acked_at, l.ack_comment
@@ -481,7 +494,7 @@ DECLARE
     v_live bigint[];
     v_gens jsonb;
 BEGIN
-    SELECT r.live, r.gens INTO v_live, v_gens FROM baton_signal_refresh_all(baton_signal_list_catch_up_ms()) r;
+    SELECT r.live, r.gens INTO v_live, v_gens FROM baton_signal_refreshed(NULL) r;
     RETURN QUERY
     SELECT NULL::text, sum(x.n)::bigint, count(*)
     FROM (SELECT l.customer_id, count(*) AS n
@@ -519,7 +532,7 @@ DECLARE
     v_live bigint[];
     v_gens jsonb;
 BEGIN
-    SELECT r.live, r.gens INTO v_live, v_gens FROM baton_signal_refresh_all(baton_signal_list_catch_up_ms()) r;
+    SELECT r.live, r.gens INTO v_live, v_gens FROM baton_signal_refreshed(NULL) r;
     RETURN QUERY
     SELECT m.id, m.customer_id, c.name, m.campaign, m.kind, m.channel, m.scheduled_at,
            m.held_by IS NOT NULL, h.actor, h.at, h.comment, s.kinds, s.reasons
@@ -546,7 +559,7 @@ DECLARE
     v_live bigint[];
     v_gens jsonb;
 BEGIN
-    SELECT r.live, r.gens INTO v_live, v_gens FROM baton_signal_refresh_all(baton_signal_list_catch_up_ms()) r;
+    SELECT r.live, r.gens INTO v_live, v_gens FROM baton_signal_refreshed(NULL) r;
     RETURN QUERY SELECT count(*), count(*) FILTER (WHERE m.held_by IS NOT NULL),
                         CASE WHEN v_gens IS NULL THEN 0 ELSE baton_signal_pending() END
     FROM baton_suppression_sends(v_live, false, v_gens) m;
@@ -563,7 +576,7 @@ DECLARE
 BEGIN
     -- Constants, so that the one customer's plan is an index lookup.
     IF p_all THEN
-        SELECT r.live, r.gens INTO v_live, v_gens FROM baton_signal_refresh_all(baton_signal_list_catch_up_ms()) r;
+        SELECT r.live, r.gens INTO v_live, v_gens FROM baton_signal_refreshed(NULL) r;
         RETURN QUERY
         SELECT s.customer_id, s.kind, baton_signal_title(s.kind),
                (ARRAY['low', 'medium', 'high'])[s.severity_rank], s.severity_rank, s.since, s.refs,
@@ -587,11 +600,7 @@ DECLARE
     v_live bigint[];
     v_gens jsonb;
 BEGIN
-    IF p_customer IS NULL THEN
-        SELECT r.live, r.gens INTO v_live, v_gens FROM baton_signal_refresh_all(baton_signal_list_catch_up_ms()) r;
-    ELSE
-        v_live := baton_signal_refresh(p_customer, false);
-    END IF;
+    SELECT r.live, r.gens INTO v_live, v_gens FROM baton_signal_refreshed(p_customer) r;
     RETURN QUERY
     SELECT m.id, m.customer_id, c.name, m.campaign, m.kind, m.channel, m.scheduled_at,
            m.held_by IS NOT NULL, h.actor, h.at, h.comment, s.kinds, s.reasons
@@ -613,12 +622,12 @@ END $$;
 REVOKE ALL ON FUNCTION baton_signal_refresh_kinds(bigint[], text[], bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION baton_signal_refresh_set(bigint[]), baton_signal_pending(),
     baton_signal_kind_gens(), baton_signal_catch_up(integer, integer),
-    baton_signal_refresh_all(integer), baton_signal_list(text, text, text, name, bigint, boolean),
+    baton_signal_refresh_all(integer), baton_signal_refreshed(bigint), baton_signal_list(text, text, text, name, bigint, boolean),
     baton_signal_page(text, text, text, name, integer), baton_signal_counts(text, text, name),
     baton_suppression_page(integer), baton_suppression_count() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION baton_signal_refresh_set(bigint[]), baton_signal_pending(),
     baton_signal_kind_gens(), baton_signal_catch_up(integer, integer),
-    baton_signal_refresh_all(integer), baton_signal_list(text, text, text, name, bigint, boolean),
+    baton_signal_refresh_all(integer), baton_signal_refreshed(bigint), baton_signal_list(text, text, text, name, bigint, boolean),
     baton_signal_page(text, text, text, name, integer), baton_signal_counts(text, text, name),
     baton_suppression_page(integer), baton_suppression_count() TO baton_staff;
 -- Whoever changes the rules catches up after them (`baton settings set`),
