@@ -523,6 +523,9 @@ static const struct {
 	{18, "f2aebb10f486d94f61c923b21d57704e"}, {19, "856e9b9581938be8a7c6ff14d5f615a6"},
 	{20, "afb2920e3333e89211384ec7f167fd72"}, {21, "f78f05847eeba972da01c0badbb2cc74"},
 	{22, "c23cf158f0c7f4aa6840b7a2132410e5"}, {23, "152af459c927a81ae6efe4f35f0e547b"},
+	/* b655ff1 (stop 18) */
+	{24, "393bc00f11e6ea5fcdc6daa189a6a6ae"}, {25, "039decfb444db70366164162a6c808f2"},
+	{26, "9a4bc7a3b1ff8ae75e6c7e6d8f5bf4ce"}, {27, "aa0c1a6b2cc79c99af486317a9ee0235"},
 };
 
 static void test_released_migrations_unchanged(void)
