@@ -375,26 +375,77 @@ static double dbq_fetch(struct dbq *q, long long id)
 	return now_ms() - t0;
 }
 
-static void bench_customer_console(const long long *ids, size_t n)
+/* The console's path measures customers of its own: as many key accounts
+ * and regular ones as the pipelined pass, none of which that pass or this
+ * warm-up read (used[] marks the ids read so far). */
+static long long unread_id(long long from, int key, long long ncust, unsigned char *used)
 {
+	for (long long id = from; id <= ncust; id++)
+		if (!used[id] && (ncust < 100 || (id % 100 == 1) == key)) {
+			used[id] = 1;
+			return id;
+		}
+	for (long long id = 1; id < from && id <= ncust; id++)
+		if (!used[id] && (ncust < 100 || (id % 100 == 1) == key)) {
+			used[id] = 1;
+			return id;
+		}
+	return 0;
+}
+
+static void bench_customer_console(const struct cust_sample *s, size_t n, long long ncust,
+                                   unsigned char *used)
+{
+	long long *ids = xrealloc(NULL, (n + 1) * sizeof *ids), *warm = xrealloc(NULL, (n + 1) * sizeof *warm);
+	int *key = xrealloc(NULL, (n + 1) * sizeof *key);
+	size_t m = 0, nw = 0;
+	for (size_t i = 0; i < n; i++) {
+		long long id = unread_id(s[i].id + (s[i].key ? 100 : 2), s[i].key, ncust, used);
+		if (id) {
+			ids[m] = id;
+			key[m++] = s[i].key;
+		}
+	}
+	/* Prepared statements run on custom plans for their first five
+	 * executions: the warm-up gives each its generic plan on regular
+	 * customers nobody measures. */
+	for (size_t i = 0; i < n && nw < 50; i++) {
+		long long id = unread_id(s[i].id + 4, 0, ncust, used);
+		if (id)
+			warm[nw++] = id;
+	}
 	int ready = 0;
 	struct dbq *q = dbq_new(NULL, g_conninfo);
 	dbq_set_callbacks(q, on_dbq_state, NULL, &ready);
 	dbq_connect(q);
 	dbq_pump(q, &ready);
-	struct stats all = {0};
-	for (size_t i = 0; i < n; i++)
-		dbq_fetch(q, ids[i]); /* warm-up; prepares on first use */
-	for (size_t i = 0; i < n; i++)
-		st_add(&all, dbq_fetch(q, ids[i]));
-	printf("\n  The console's path (dbq, non-blocking, statements prepared once per connection):\n");
+	struct stats all = {0}, keys = {0}, reg = {0};
+	for (size_t i = 0; i < nw; i++)
+		dbq_fetch(q, warm[i]);
+	for (size_t i = 0; i < m; i++) {
+		double ms = dbq_fetch(q, ids[i]);
+		st_add(&all, ms);
+		st_add(key[i] ? &keys : &reg, ms);
+	}
+	printf("\n  The console's path (dbq, non-blocking, statements prepared once per connection),\n"
+	       "  on other customers than the pass above (as many of each kind), after a warm-up of\n"
+	       "  %zu more:\n",
+	       nw);
 	print_stats_head();
 	print_stats("all sampled customers", &all, TARGET_SCREEN_P99_MS);
-	summary("customer screen, console   median %.2f ms, p99 %.2f ms (prepared, dbq)   target p99 < %.0f ms: %s",
-	        st_pct(&all, 0.5), st_pct(&all, 0.99), TARGET_SCREEN_P99_MS,
+	print_stats("regular customers", &reg, 0);
+	if (keys.n)
+		print_stats("key accounts", &keys, 0);
+	summary("customer screen, console   median %.2f ms, p99 %.2f ms, key accounts p99 %.2f ms (prepared, dbq)   target p99 < %.0f ms: %s",
+	        st_pct(&all, 0.5), st_pct(&all, 0.99), keys.n ? st_pct(&keys, 0.99) : 0.0, TARGET_SCREEN_P99_MS,
 	        verdict(st_pct(&all, 0.99), TARGET_SCREEN_P99_MS));
 	st_free(&all);
+	st_free(&keys);
+	st_free(&reg);
 	dbq_free(q);
+	free(ids);
+	free(warm);
+	free(key);
 }
 
 static const char *const part_names[CV_PARTS] = {"header", "milestones", "tickets", "notes",
@@ -435,12 +486,20 @@ static void bench_customer(PGconn *c)
 	printf("\n== 1. Customer screen fetch (cv_statements, %d statements in one db_pipeline round trip)\n",
 	       CV_PARTS);
 	printf("  %lld customers in the table; sampled %lld regular ids spread over the table and\n"
-	       "  %lld key accounts (1, 101, 201, ...: ~10x the data); one warm-up pass, then one\n"
-	       "  measured pass.\n",
+	       "  %lld key accounts (1, 101, 201, ...: ~10x the data); a warm-up pass over as many\n"
+	       "  other customers of each kind, then one measured pass.\n",
 	       ncust, want_reg, want_key);
 	print_load("at the start");
+	/* The warm-up reads other customers of the same kinds. */
+	unsigned char *used = xrealloc(NULL, (size_t)ncust + 1);
+	memset(used, 0, (size_t)ncust + 1);
 	for (size_t i = 0; i < n; i++)
-		fetch_customer(c, s[i].id, NULL);
+		used[s[i].id] = 1;
+	for (size_t i = 0; i < n; i++) {
+		long long w = unread_id(s[i].id + (s[i].key ? 100 : 1), s[i].key, ncust, used);
+		if (w)
+			fetch_customer(c, w, NULL);
+	}
 	struct stats all = {0}, key = {0}, reg = {0};
 	double sum_rows[2][CV_PARTS] = {{0}};
 	for (size_t i = 0; i < n; i++) {
@@ -468,11 +527,8 @@ static void bench_customer(PGconn *c)
 		putchar('\n');
 	}
 
-	long long *idv = xrealloc(NULL, (n + 1) * sizeof *idv);
-	for (size_t i = 0; i < n; i++)
-		idv[i] = s[i].id;
-	bench_customer_console(idv, n);
-	free(idv);
+	bench_customer_console(s, n, ncust, used);
+	free(used);
 
 	qsort(s, n, sizeof *s, cmp_sample_ms);
 	printf("  slowest fetches:");
