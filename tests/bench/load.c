@@ -20,7 +20,8 @@
  * among them waiting lists unlike a fresh read once everything settled.
  *
  * Environment: BATON_BENCH_CONSOLES ("100 500"), BATON_BENCH_LOAD_SECONDS
- * (30), BATON_BENCH_WRITE_RATE (writes per second, 5).
+ * (30), BATON_BENCH_WRITE_RATE (writes per second, 5), BATON_BENCH_LOAD_WARMUP
+ * (screens of other customers each console reads before the writes, 6).
  */
 #include "baton/customer.h"
 #include "baton/db.h"
@@ -71,6 +72,8 @@ struct load {
 	int writer_ready[4];
 	const char *teams[4];
 	long long pool[POOL];
+	long long ncust;
+	int warm;                 /* screens of other customers each console reads first */
 	int nwrites, cap;
 	double *sent_at;          /* per write */
 	double *all_done;         /* per write: the last affected console's re-read */
@@ -230,6 +233,36 @@ static int sim_notify(void *ctx, const char *channel, const char *payload)
 	return 1;
 }
 
+/* A console that has been open a while has shown other customers: its
+ * statements run on their generic plans and its backend has read the
+ * catalogue.  Before the writes, each reads L.warm screens of customers
+ * outside the pool (nobody's screen, no write is about them). */
+static int in_pool(long long id)
+{
+	for (int j = 0; j < POOL; j++)
+		if (L.pool[j] == id)
+			return 1;
+	return 0;
+}
+
+static void sim_warm(struct sim *s)
+{
+	long long id = s->customer;
+	for (int w = 0; w < L.warm; w++) {
+		do
+			id = id % L.ncust + 1;
+		while (in_pool(id));
+		char idtxt[24];
+		snprintf(idtxt, sizeof idtxt, "%lld", id);
+		const char *params[1] = {idtxt};
+		struct db_stmt st[CV_PARTS];
+		cv_statements(st, params);
+		s->outstanding++;
+		/* Tag 0: each its own request (a tag cancels the one before). */
+		dbq_submit_prepared(s->q, 0, st, CV_PARTS, 1, on_read, s);
+	}
+}
+
 static void sim_state(void *ctx, enum dbq_state st, const char *msg)
 {
 	struct sim *s = ctx;
@@ -239,6 +272,7 @@ static void sim_state(void *ctx, enum dbq_state st, const char *msg)
 		static const char *const none[1] = {NULL};
 		struct db_stmt listen = {"LISTEN baton", 0, none};
 		dbq_submit(s->q, 0, &listen, 1, 1, NULL, NULL);
+		sim_warm(s);
 		s->want_screen = s->want_waiting = 1;
 		sim_flush(s, now_ms());
 	} else if (st == DBQ_DOWN) {
@@ -497,7 +531,7 @@ static void pump(double until, int writing, double period, int *next_k, double t
 	free(owner);
 }
 
-static void load_setup(PGconn *c, int n)
+static void load_setup(PGconn *c, int n, int warm)
 {
 	memset(&L, 0, sizeof L);
 	L.n = n;
@@ -508,6 +542,8 @@ static void load_setup(PGconn *c, int n)
 	long long ncust = query_ll(c, "SELECT max(id) FROM customer");
 	for (int j = 0; j < POOL; j++)
 		L.pool[j] = 2 + (long long)j * (ncust - 2) / POOL;
+	L.ncust = ncust;
+	L.warm = ncust > 2 * POOL ? warm : 0;
 	const char *db = PQdb(c);
 	for (int i = 0; i < n; i++) {
 		struct sim *s = &L.sims[i];
@@ -622,10 +658,10 @@ struct load_figures {
 };
 static void load_report(const struct load_figures *f);
 
-static void load_run(PGconn *c, int n, long long postmaster, double seconds, double rate)
+static void load_run(PGconn *c, int n, long long postmaster, double seconds, double rate, int warm)
 {
 	double t_setup = now_ms();
-	load_setup(c, n);
+	load_setup(c, n, warm);
 	int dummy = 0;
 	pump(now_ms() + 120000, 0, 0, &dummy, 0);
 	double setup_s = (now_ms() - t_setup) / 1000;
@@ -743,6 +779,10 @@ void bench_load(PGconn *c, const char *pgdata)
 	double seconds = e && atof(e) > 0 ? atof(e) : 30;
 	e = getenv("BATON_BENCH_WRITE_RATE");
 	double rate = e && atof(e) > 0 ? atof(e) : 5;
+	e = getenv("BATON_BENCH_LOAD_WARMUP");
+	int warm = e && *e ? atoi(e) : 6;
+	if (warm < 0)
+		warm = 0;
 	/* A socket per console: room for the largest N. */
 	struct rlimit rl;
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
@@ -755,8 +795,10 @@ void bench_load(PGconn *c, const char *pgdata)
 	       "  concerns at most every %.0f ms (its screen re-read, its waiting list patched as\n"
 	       "  src/waiting.c says).  Writers: %.0f writes/s for %.0f s.  Latency: from sending a\n"
 	       "  write to the affected consoles caught up (their reads answered, if any).\n"
+	       "  Before the writes each console reads %d screens of other customers (outside those %d),\n"
+	       "  as one open a while has: its statements past their first five (custom) plans.\n"
 	       "  max_connections %lld\n",
-	       POOL, RELOAD_INTERVAL_MS, rate, seconds, query_ll(c, "SHOW max_connections"));
+	       POOL, RELOAD_INTERVAL_MS, rate, seconds, warm, POOL, query_ll(c, "SHOW max_connections"));
 	print_load("at the start");
 	for (const char *p = list; *p;) {
 		char *end;
@@ -765,7 +807,7 @@ void bench_load(PGconn *c, const char *pgdata)
 			break;
 		p = end;
 		if (n > 0)
-			load_run(c, (int)n, postmaster, seconds, rate);
+			load_run(c, (int)n, postmaster, seconds, rate, warm);
 	}
 	print_load("at the end");
 }

@@ -15,6 +15,8 @@
 #                     largest plus 60
 # BATON_BENCH_LOAD_SECONDS  writing time per load run (default 30)
 # BATON_BENCH_WRITE_RATE    writes per second in the load phase (default 5)
+# BATON_BENCH_LOAD_WARMUP   screens of other customers each simulated console
+#                     reads before the writes (default 6; 0: none)
 # BATON_BENCH_PHASES  which phases run, of "statements show console load
 #                     import" (default all of them)
 # BATON_BENCH_SECTIONS  the statement phase's sections, of "customer finder
