@@ -91,23 +91,25 @@ static const char sql_notes[] =
 	" ORDER BY n.created_at DESC LIMIT 100";
 
 /* Scheduled first (soonest first), then what was sent, newest first; a
- * hold in force says who, when and why. */
+ * hold in force says who, when and why.  Times are formatted after each
+ * branch's LIMIT (a key account's 100 sends are sorted, 30 shown), and
+ * the order is said once more at the end: a hash join with the holds
+ * would not keep the branches' order. */
 static const char sql_marketing[] =
-	"SELECT x.id, x.campaign, x.kind, x.channel, x.status, x.at, x.in_s, x.held_by IS NOT NULL,"
+	"SELECT x.id, x.campaign, x.kind, x.channel, x.status, to_char(x.t, 'YYYY-MM-DD HH24:MI'),"
+	" extract(epoch FROM x.t - now())::bigint, x.held_by IS NOT NULL,"
 	" h.actor || ' ' || to_char(h.at, 'YYYY-MM-DD HH24:MI') || ': ' || h.comment FROM ("
-	" (SELECT e.id, e.campaign, e.kind, e.channel, e.status,"
-	"   to_char(e.scheduled_at, 'YYYY-MM-DD HH24:MI'),"
-	"   extract(epoch FROM e.scheduled_at - now())::bigint, e.held_by"
+	" (SELECT e.id, e.campaign, e.kind, e.channel, e.status, e.scheduled_at, e.held_by, true"
 	"  FROM marketing_event e WHERE e.customer_id = $1 AND e.status = 'scheduled'"
 	"  ORDER BY e.scheduled_at LIMIT 20)"
 	" UNION ALL"
-	" (SELECT e.id, e.campaign, e.kind, e.channel, e.status,"
-	"   to_char(coalesce(e.sent_at, e.scheduled_at), 'YYYY-MM-DD HH24:MI'),"
-	"   extract(epoch FROM coalesce(e.sent_at, e.scheduled_at) - now())::bigint, e.held_by"
+	" (SELECT e.id, e.campaign, e.kind, e.channel, e.status, coalesce(e.sent_at, e.scheduled_at),"
+	"   e.held_by, false"
 	"  FROM marketing_event e WHERE e.customer_id = $1 AND e.status <> 'scheduled'"
 	"  ORDER BY coalesce(e.sent_at, e.scheduled_at) DESC NULLS LAST LIMIT 30)) x (id, campaign, kind,"
-	"   channel, status, at, in_s, held_by)"
-	" LEFT JOIN campaign_hold h ON h.id = x.held_by";
+	"   channel, status, t, held_by, ahead)"
+	" LEFT JOIN campaign_hold h ON h.id = x.held_by"
+	" ORDER BY x.ahead DESC, CASE WHEN x.ahead THEN x.t END, x.t DESC NULLS LAST, x.id";
 
 /* Active handoffs first, oldest first; then the recently closed ones.  The
  * 50 are chosen before the names are joined: a key account has a hundred

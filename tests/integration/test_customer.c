@@ -395,6 +395,74 @@ static void test_handoffs_fifty_active_first(void)
 	cv_free(&cv);
 }
 
+/* The marketing panel: the 20 soonest scheduled sends, held ones in their
+ * place, then the 30 newest others, one without any time last; the same
+ * whichever way the server joins the holds (a hash join does not keep
+ * the rows' order). */
+static void test_marketing_order_with_holds(void)
+{
+	long long id = new_customer("Many Sends", NULL);
+	char sql[1024];
+	/* Scheduled in 1..25 days, inserted out of order (g * 7 mod 26). */
+	snprintf(sql, sizeof sql, "INSERT INTO marketing_event (customer_id, campaign, kind, status, scheduled_at)"
+	         " SELECT %lld, 'ahead ' || (g * 7 %% 26), 'newsletter', 'scheduled',"
+	         " now() + (g * 7 %% 26) * interval '1 day' FROM generate_series(1, 25) g", id);
+	su_exec(sql);
+	/* Sent 1..34 days ago, out of order; one cancelled with no time. */
+	snprintf(sql, sizeof sql, "INSERT INTO marketing_event (customer_id, campaign, kind, status, sent_at)"
+	         " SELECT %lld, 'past ' || (g * 11 %% 35), 'upsell', 'sent',"
+	         " now() - (g * 11 %% 35) * interval '1 day' FROM generate_series(1, 34) g", id);
+	su_exec(sql);
+	snprintf(sql, sizeof sql, "INSERT INTO marketing_event (customer_id, campaign, kind, status)"
+	         " VALUES (%lld, 'never', 'renewal', 'cancelled')", id);
+	su_exec(sql);
+	/* Holds on three of the scheduled ones (days 2, 9 and 16). */
+	snprintf(sql, sizeof sql, "WITH h AS (INSERT INTO campaign_hold (id, event_id, customer_id, action, comment)"
+	         " SELECT gen_random_uuid(), e.id, e.customer_id, 'hold', 'held ' || e.campaign"
+	         " FROM marketing_event e WHERE e.customer_id = %lld"
+	         " AND e.campaign IN ('ahead 2', 'ahead 9', 'ahead 16') RETURNING id, event_id)"
+	         " UPDATE marketing_event e SET held_by = h.id FROM h WHERE e.id = h.event_id", id);
+	su_exec(sql);
+	for (int join = 0; join < 2; join++) {
+		if (join)
+			itest_value(ana, "SET enable_nestloop = off");
+		struct customer_view cv;
+		if (!must_load(id, &cv)) {
+			CHECK(!"loaded");
+			break;
+		}
+		CHECK(cv_rows(&cv, CV_MARKETING) == 50);
+		for (int i = 0; i < cv_rows(&cv, CV_MARKETING) && i < 50; i++) {
+			char want[32];
+			/* Scheduled: days 1..20; then sent: 1..30 days ago. */
+			snprintf(want, sizeof want, i < 20 ? "ahead %d" : "past %d", i < 20 ? i + 1 : i - 19);
+			CHECK_STR(cv_get(&cv, CV_MARKETING, i, K_CAMPAIGN), want);
+			int held = i == 1 || i == 8 || i == 15;
+			CHECK_STR(cv_get(&cv, CV_MARKETING, i, K_HELD), held ? "t" : "f");
+			if (held) {
+				char why[48];
+				snprintf(why, sizeof why, "held %s", want);
+				CHECK(strstr(cv_get(&cv, CV_MARKETING, i, K_HOLD), why) != NULL);
+			}
+		}
+		cv_free(&cv);
+	}
+	itest_value(ana, "RESET enable_nestloop");
+	/* With fewer sends the one without a time comes last. */
+	snprintf(sql, sizeof sql, "DELETE FROM marketing_event WHERE customer_id = %lld AND status = 'sent'"
+	         " AND sent_at < now() - interval '3 days'", id);
+	su_exec(sql);
+	struct customer_view cv;
+	if (must_load(id, &cv)) {
+		CHECK(cv_rows(&cv, CV_MARKETING) == 23);
+		CHECK_STR(cv_get(&cv, CV_MARKETING, 22, K_CAMPAIGN), "never");
+		CHECK_STR(cv_get(&cv, CV_MARKETING, 22, K_AT), "");
+		cv_free(&cv);
+	} else {
+		CHECK(!"loaded");
+	}
+}
+
 static void test_customer_without_data(void)
 {
 	long long id = new_customer("Quiet Customer", NULL);
@@ -736,6 +804,7 @@ int main(void)
 	RUN(test_flags_story_customers);
 	RUN(test_flags_follow_the_data);
 	RUN(test_handoffs_fifty_active_first);
+	RUN(test_marketing_order_with_holds);
 	RUN(test_customer_without_data);
 	RUN(test_unknown_customer);
 	RUN(test_column_names_match_the_statements);
