@@ -41,11 +41,11 @@ static const char sql_header[] =
 	"   ON hl.health = c.onboarding_health"
 	" LEFT JOIN staff hb ON hb.role_name = hl.actor"
 	" LEFT JOIN LATERAL (SELECT score, responded_at FROM survey_response"
-	"   WHERE customer_id = c.id AND kind = 'nps' ORDER BY responded_at DESC LIMIT 1) nps ON true"
+	"   WHERE customer_id = c.id AND kind = 'nps' ORDER BY responded_at DESC, id DESC LIMIT 1) nps ON true"
 	" LEFT JOIN LATERAL (SELECT score, responded_at FROM survey_response"
-	"   WHERE customer_id = c.id AND kind = 'csat' ORDER BY responded_at DESC LIMIT 1) csat ON true"
+	"   WHERE customer_id = c.id AND kind = 'csat' ORDER BY responded_at DESC, id DESC LIMIT 1) csat ON true"
 	" LEFT JOIN LATERAL (SELECT score, responded_at FROM survey_response"
-	"   WHERE customer_id = c.id AND kind = 'ces' ORDER BY responded_at DESC LIMIT 1) ces ON true"
+	"   WHERE customer_id = c.id AND kind = 'ces' ORDER BY responded_at DESC, id DESC LIMIT 1) ces ON true"
 	" WHERE c.id = $1";
 
 static const char sql_milestones[] =
@@ -57,29 +57,31 @@ static const char sql_milestones[] =
 	" FROM milestone m WHERE m.customer_id = $1 ORDER BY m.position";
 
 /* Open tickets (most urgent, then oldest first), then the ten most recently
- * solved so that "what just happened" stays reachable. */
+ * solved so that "what just happened" stays reachable.  Ties (one import's
+ * tickets share their times) go by id, and the order is said again over
+ * both branches: a plain Append keeps them in order, a join would not. */
 static const char sql_tickets[] =
-	"SELECT * FROM ("
-	" (SELECT t.id, t.subject, t.status, t.priority, t.category, t.assignee,"
-	"   to_char(t.opened_at, 'YYYY-MM-DD HH24:MI'),"
-	"   extract(epoch FROM now() - t.opened_at)::bigint,"
-	"   to_char(t.sla_due_at, 'YYYY-MM-DD HH24:MI'),"
-	"   extract(epoch FROM t.sla_due_at - now())::bigint,"
-	"   to_char(t.solved_at, 'YYYY-MM-DD HH24:MI'), t.body, true AS open"
+	"SELECT x.id, x.subject, x.status, x.priority, x.category, x.assignee,"
+	" to_char(x.opened_at, 'YYYY-MM-DD HH24:MI'), extract(epoch FROM now() - x.opened_at)::bigint,"
+	" to_char(x.sla_due_at, 'YYYY-MM-DD HH24:MI'),"
+	" CASE WHEN x.open THEN extract(epoch FROM x.sla_due_at - now())::bigint END,"
+	" to_char(x.solved_at, 'YYYY-MM-DD HH24:MI'), x.body, x.open FROM ("
+	" (SELECT t.id, t.subject, t.status, t.priority, t.category, t.assignee, t.opened_at,"
+	"   t.sla_due_at, t.solved_at, t.body, true AS open,"
+	"   array_position(ARRAY['urgent','high','normal','low'], t.priority) AS rank"
 	"  FROM ticket t WHERE t.customer_id = $1 AND t.status NOT IN ('solved', 'closed')"
-	"  ORDER BY array_position(ARRAY['urgent','high','normal','low'], t.priority), t.opened_at"
-	"  LIMIT 200)"
+	"  ORDER BY rank, t.opened_at, t.id LIMIT 200)"
 	" UNION ALL"
-	" (SELECT t.id, t.subject, t.status, t.priority, t.category, t.assignee,"
-	"   to_char(t.opened_at, 'YYYY-MM-DD HH24:MI'),"
-	"   extract(epoch FROM now() - t.opened_at)::bigint,"
-	"   to_char(t.sla_due_at, 'YYYY-MM-DD HH24:MI'), NULL::bigint,"
-	"   to_char(t.solved_at, 'YYYY-MM-DD HH24:MI'), t.body, false"
+	" (SELECT t.id, t.subject, t.status, t.priority, t.category, t.assignee, t.opened_at,"
+	"   t.sla_due_at, t.solved_at, t.body, false, NULL"
 	"  FROM ticket t WHERE t.customer_id = $1 AND t.status IN ('solved', 'closed')"
-	"  ORDER BY t.solved_at DESC LIMIT 10)) x";
+	"  ORDER BY t.solved_at DESC, t.id DESC LIMIT 10)) x"
+	" ORDER BY x.open DESC, x.rank, CASE WHEN x.open THEN x.opened_at END,"
+	"  CASE WHEN x.open THEN x.id END, x.solved_at DESC, x.id DESC";
 
-/* The current notes: a note corrected by another (migration 007) stays in
- * the timeline, not here. */
+/* The current notes, newest first (one import's share their time: then
+ * the last written first); a note corrected by another (migration 007)
+ * stays in the timeline, not here. */
 static const char sql_notes[] =
 	"SELECT n.id, n.kind, n.author, coalesce(s.display_name, n.author::text),"
 	" to_char(n.created_at, 'YYYY-MM-DD HH24:MI'),"
@@ -88,7 +90,7 @@ static const char sql_notes[] =
 	" FROM success_note n LEFT JOIN staff s ON s.role_name = n.author"
 	" WHERE n.customer_id = " CV_GROUP
 	"   AND NOT EXISTS (SELECT 1 FROM success_note x WHERE x.supersedes = n.id)"
-	" ORDER BY n.created_at DESC LIMIT 100";
+	" ORDER BY n.created_at DESC, n.id DESC LIMIT 100";
 
 /* Scheduled first (soonest first), then what was sent, newest first; a
  * hold in force says who, when and why.  Times are formatted after each
@@ -101,22 +103,23 @@ static const char sql_marketing[] =
 	" h.actor || ' ' || to_char(h.at, 'YYYY-MM-DD HH24:MI') || ': ' || h.comment FROM ("
 	" (SELECT e.id, e.campaign, e.kind, e.channel, e.status, e.scheduled_at, e.held_by, true"
 	"  FROM marketing_event e WHERE e.customer_id = $1 AND e.status = 'scheduled'"
-	"  ORDER BY e.scheduled_at LIMIT 20)"
+	"  ORDER BY e.scheduled_at, e.id LIMIT 20)"
 	" UNION ALL"
 	" (SELECT e.id, e.campaign, e.kind, e.channel, e.status, coalesce(e.sent_at, e.scheduled_at),"
 	"   e.held_by, false"
 	"  FROM marketing_event e WHERE e.customer_id = $1 AND e.status <> 'scheduled'"
-	"  ORDER BY coalesce(e.sent_at, e.scheduled_at) DESC NULLS LAST LIMIT 30)) x (id, campaign, kind,"
+	"  ORDER BY coalesce(e.sent_at, e.scheduled_at) DESC NULLS LAST, e.id DESC LIMIT 30)) x (id, campaign, kind,"
 	"   channel, status, t, held_by, ahead)"
 	" LEFT JOIN campaign_hold h ON h.id = x.held_by"
-	" ORDER BY x.ahead DESC, CASE WHEN x.ahead THEN x.t END, x.t DESC NULLS LAST, x.id";
+	" ORDER BY x.ahead DESC, CASE WHEN x.ahead THEN x.t END, CASE WHEN x.ahead THEN x.id END,"
+	" x.t DESC NULLS LAST, x.id DESC";
 
 /* Active handoffs first, oldest first; then the recently closed ones.  The
  * 50 are chosen before the names are joined: a key account has a hundred
  * and more handoffs, and joining them all cost a quarter of the statement.
  * Their histories are read when one is opened (cv_handoff_histories_sql). */
 #define HO_ORDER "h.state NOT IN ('open', 'acknowledged')," \
-	" CASE WHEN h.state IN ('open', 'acknowledged') THEN h.created_at END, h.created_at DESC"
+	" CASE WHEN h.state IN ('open', 'acknowledged') THEN h.created_at END, h.created_at DESC, h.id"
 static const char sql_handoffs[] =
 	"SELECT h.id, h.from_team, h.to_team, h.to_staff, coalesce(ts.display_name, h.to_staff::text),"
 	" h.reason, h.priority, h.ticket_id, h.note, h.state, h.author,"
@@ -150,38 +153,42 @@ const char cv_handoff_histories_sql[] =
 const char cv_timeline_sql[] =
 	"SELECT at, extract(epoch FROM now() - at)::bigint, kind, who, text, ref FROM ("
 	" SELECT t.opened_at AS at, 'ticket opened' AS kind, coalesce(t.assignee::text, '') AS who,"
-	"   '#' || t.id || ' ' || t.priority || ' ' || t.subject AS text, 'ticket:' || t.id AS ref"
+	"   '#' || t.id || ' ' || t.priority || ' ' || t.subject AS text, 'ticket:' || t.id AS ref,"
+	"   1 AS src, t.id AS oid"
 	"   FROM ticket t WHERE t.customer_id = $1"
 	" UNION ALL SELECT t.solved_at, 'ticket solved', coalesce(t.assignee::text, ''),"
-	"   '#' || t.id || ' ' || t.subject, 'ticket:' || t.id"
+	"   '#' || t.id || ' ' || t.subject, 'ticket:' || t.id, 2, t.id"
 	"   FROM ticket t WHERE t.customer_id = $1 AND t.solved_at IS NOT NULL"
 	" UNION ALL SELECT n.created_at, CASE WHEN n.supersedes IS NULL THEN 'note' ELSE 'note corrected' END,"
-	"   n.author::text, coalesce('(replaces note ' || n.supersedes || ') ', '') || n.body, 'note:' || n.id"
+	"   n.author::text, coalesce('(replaces note ' || n.supersedes || ') ', '') || n.body, 'note:' || n.id,"
+	"   3, n.id"
 	"   FROM success_note n WHERE n.customer_id = " CV_GROUP
 	" UNION ALL SELECT coalesce(e.sent_at, e.scheduled_at),"
-	"   'campaign ' || e.status, '', e.kind || ' \"' || e.campaign || '\"', 'campaign:' || e.id"
+	"   'campaign ' || e.status, '', e.kind || ' \"' || e.campaign || '\"', 'campaign:' || e.id, 4, e.id"
 	"   FROM marketing_event e WHERE e.customer_id = $1"
 	" UNION ALL SELECT m.completed_at, 'milestone done', coalesce(m.owner::text, ''), m.title,"
-	"   'milestone:' || m.id"
+	"   'milestone:' || m.id, 5, m.id"
 	"   FROM milestone m WHERE m.customer_id = $1 AND m.completed_at IS NOT NULL"
 	"   AND NOT EXISTS (SELECT 1 FROM milestone_event e WHERE e.milestone_id = m.id"
 	"                   AND e.status = 'done' AND e.at = m.completed_at)"
 	" UNION ALL SELECT s.responded_at, upper(s.kind), '', s.score || coalesce(' ' || s.comment, ''),"
-	"   'survey:' || s.id"
+	"   'survey:' || s.id, 6, s.id"
 	"   FROM survey_response s WHERE s.customer_id = $1"
 	" UNION ALL SELECT e.at, 'handoff ' || e.kind, e.actor::text,"
 	"   h.from_team || ' → ' || h.to_team || ' ' || h.reason"
 	"   || coalesce(': ' || CASE WHEN e.kind = 'created' THEN h.note ELSE e.comment END, ''),"
-	"   'handoff:' || h.id"
+	"   'handoff:' || h.id, 7, 0"
 	"   FROM handoff_event e JOIN handoff h ON h.id = e.handoff_id WHERE h.customer_id = " CV_GROUP
 	" UNION ALL SELECT e.at, 'milestone ' || replace(e.status, '_', ' '), e.actor::text,"
-	"   m.title || coalesce(': ' || e.reason, ''), 'milestone:' || m.id"
+	"   m.title || coalesce(': ' || e.reason, ''), 'milestone:' || m.id, 8, 0"
 	"   FROM milestone_event e JOIN milestone m ON m.id = e.milestone_id"
 	"   WHERE e.customer_id = " CV_GROUP
 	" UNION ALL SELECT e.at, 'health ' || replace(e.health, '_', ' '), e.actor::text, e.reason,"
-	"   'health:' || e.id"
+	"   'health:' || e.id, 9, 0"
 	"   FROM onboarding_health_event e WHERE e.customer_id = " CV_GROUP
-	") x ORDER BY at DESC NULLS LAST LIMIT 1000";
+	/* Entries of one moment (one import's, one transaction's) by kind,
+	 * then the last written first. */
+	") x ORDER BY at DESC NULLS LAST, src, oid DESC, ref LIMIT 1000";
 
 void cv_statements(struct db_stmt out[CV_PARTS], const char *const *params)
 {

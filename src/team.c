@@ -12,13 +12,13 @@ enum { ST_ROLE, ST_NAME, ST_TEAM };
 void team_statements(struct db_stmt out[TEAM_STMTS])
 {
 	static const char *const none[1] = {NULL};
-	out[0] = (struct db_stmt){"SELECT id, name FROM team ORDER BY name", 0, none};
+	out[0] = (struct db_stmt){"SELECT id, name FROM team ORDER BY name, id", 0, none};
 	/* At least one row, for the largest note, even with no reasons. */
 	out[1] = (struct db_stmt){"SELECT r.name, s.value::integer FROM baton_setting s"
 	                          " LEFT JOIN handoff_reason r ON true WHERE s.key = 'max_note_bytes'"
 	                          " ORDER BY r.position, r.name", 0, none};
 	out[2] = (struct db_stmt){"SELECT role_name, display_name, team_id FROM staff"
-	                          " WHERE active ORDER BY display_name", 0, none};
+	                          " WHERE active ORDER BY display_name, role_name", 0, none};
 }
 
 static void copy(char *dst, size_t n, const PGresult *r, int row, int col)

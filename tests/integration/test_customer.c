@@ -463,6 +463,94 @@ static void test_marketing_order_with_holds(void)
 	}
 }
 
+/* Rows of one moment (one import's transaction, one now()) in an order
+ * that does not depend on the plan: the last written first among notes,
+ * the timeline and solved tickets, by id among open tickets and scheduled
+ * sends; of two survey answers at the same time the later written is the
+ * latest, for the header and the "voice falling" signal alike, however
+ * the rows are updated afterwards. */
+static void test_ties_in_one_moment(void)
+{
+	long long id = new_customer("One Moment", NULL);
+	char sql[1024];
+	snprintf(sql, sizeof sql, "INSERT INTO success_note (customer_id, body, author)"
+	         " SELECT %lld, 'batch ' || g, 'maja' FROM generate_series(1, 150) g ORDER BY g", id);
+	su_exec(sql);
+	snprintf(sql, sizeof sql, "INSERT INTO ticket (customer_id, subject, status, priority, category, opened_at)"
+	         " SELECT %lld, 'open ' || g, 'open', 'normal', 'question', now() - interval '1 day'"
+	         " FROM generate_series(1, 6) g ORDER BY g", id);
+	su_exec(sql);
+	snprintf(sql, sizeof sql, "INSERT INTO ticket (customer_id, subject, status, priority, category, opened_at,"
+	         " solved_at) SELECT %lld, 'solved ' || g, 'solved', 'normal', 'question',"
+	         " now() - interval '3 days', now() - interval '2 days' FROM generate_series(1, 12) g ORDER BY g", id);
+	su_exec(sql);
+	snprintf(sql, sizeof sql, "INSERT INTO marketing_event (customer_id, campaign, kind, status, scheduled_at)"
+	         " SELECT %lld, 'send ' || g, 'newsletter', 'scheduled', now() + interval '2 days'"
+	         " FROM generate_series(1, 25) g ORDER BY g", id);
+	su_exec(sql);
+	/* NPS 9 twenty days ago, then 2 and 10 answered at the same time. */
+	snprintf(sql, sizeof sql, "INSERT INTO survey_response (customer_id, kind, score, responded_at)"
+	         " VALUES (%lld, 'nps', 9, now() - interval '20 days')", id);
+	su_exec(sql);
+	snprintf(sql, sizeof sql, "INSERT INTO survey_response (customer_id, kind, score, responded_at)"
+	         " SELECT %lld, 'nps', v, date_trunc('day', now()) - interval '1 day'"
+	         " FROM unnest(ARRAY[2, 10]) WITH ORDINALITY u(v, o) ORDER BY o", id);
+	su_exec(sql);
+	for (int round = 0; round < 2; round++) {
+		struct customer_view cv;
+		if (!must_load(id, &cv)) {
+			CHECK(!"loaded");
+			return;
+		}
+		CHECK(cv_rows(&cv, CV_NOTES) == 100);
+		CHECK_STR(cv_get(&cv, CV_NOTES, 0, N_BODY), "batch 150");
+		CHECK_STR(cv_get(&cv, CV_NOTES, 99, N_BODY), "batch 51");
+		for (int i = 1; i < cv_rows(&cv, CV_NOTES); i++)
+			CHECK(cv_num(&cv, CV_NOTES, i, N_ID) < cv_num(&cv, CV_NOTES, i - 1, N_ID));
+		CHECK(cv_rows(&cv, CV_TICKETS) == 16);
+		for (int i = 0; i < 6 && i < cv_rows(&cv, CV_TICKETS); i++) {
+			char want[16];
+			snprintf(want, sizeof want, "open %d", i + 1);
+			CHECK_STR(cv_get(&cv, CV_TICKETS, i, T_SUBJECT), want);
+		}
+		for (int i = 6; i < 16 && i < cv_rows(&cv, CV_TICKETS); i++) {
+			char want[16];
+			snprintf(want, sizeof want, "solved %d", 18 - i);
+			CHECK_STR(cv_get(&cv, CV_TICKETS, i, T_SUBJECT), want);
+		}
+		CHECK(cv_rows(&cv, CV_MARKETING) == 20);
+		for (int i = 0; i < 20 && i < cv_rows(&cv, CV_MARKETING); i++) {
+			char want[16];
+			snprintf(want, sizeof want, "send %d", i + 1);
+			CHECK_STR(cv_get(&cv, CV_MARKETING, i, K_CAMPAIGN), want);
+		}
+		CHECK_STR(cv_get(&cv, CV_HEADER, 0, H_NPS), "10");
+		CHECK((flag_bits(&cv) & VOICE) == 0);
+		cv_free(&cv);
+		/* The timeline: the last note written first. */
+		char idt[32], err[512] = "";
+		snprintf(idt, sizeof idt, "%lld", id);
+		const char *params[] = {idt};
+		PGresult *r = db_exec(ana, cv_timeline_sql, 1, params, err, sizeof err);
+		CHECK(r != NULL);
+		int first = -1;
+		for (int i = 0; r && i < PQntuples(r) && first < 0; i++)
+			if (!strcmp(PQgetvalue(r, i, TL_KIND), "note"))
+				first = i;
+		CHECK(first >= 0);
+		if (first >= 0)
+			CHECK_STR(PQgetvalue(r, first, TL_TEXT), "batch 150");
+		PQclear(r);
+		/* Rows rewritten in another order must not change any of it. */
+		snprintf(sql, sizeof sql, "UPDATE survey_response SET comment = 'called back'"
+		         " WHERE customer_id = %lld AND score = 2", id);
+		su_exec(sql);
+		snprintf(sql, sizeof sql, "UPDATE ticket SET priority = priority WHERE customer_id = %lld"
+		         " AND subject IN ('open 1', 'solved 1')", id);
+		su_exec(sql);
+	}
+}
+
 static void test_customer_without_data(void)
 {
 	long long id = new_customer("Quiet Customer", NULL);
@@ -805,6 +893,7 @@ int main(void)
 	RUN(test_flags_follow_the_data);
 	RUN(test_handoffs_fifty_active_first);
 	RUN(test_marketing_order_with_holds);
+	RUN(test_ties_in_one_moment);
 	RUN(test_customer_without_data);
 	RUN(test_unknown_customer);
 	RUN(test_column_names_match_the_statements);
