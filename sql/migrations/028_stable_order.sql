@@ -14,6 +14,15 @@
 --   time, then id, as the customer screen's header picks the latest.
 -- * The header's "also:" line aggregated a sorted subquery, which
 --   PostgreSQL does not promise to keep; the aggregate sorts now.
+-- * The finder's prefix branches (names, e-mails, external ids) cut at 50
+--   in the order of the text alone: of customers with the same name (or
+--   contacts with the same address) which came in depended on the scan.
+--   Now the text, then the id (an incremental sort of the ties, +15 us).
+--   The branch of names that contain the text still takes the first 100
+--   matches the trigram index gives, in no order: ranking every match by
+--   similarity first costs 8-40 ms for a fragment that 2,000-3,000 names
+--   contain (measured at 100,000 customers), a nearest-neighbour GiST
+--   index 17-600 ms; the finder ranks those 100 by similarity.
 --
 -- The voice-falling signals computed before are recomputed: the rules'
 -- generation is counted as a change of the rules does (migration 024), so
@@ -77,6 +86,66 @@ BEGIN
            AND NOT EXISTS (SELECT 1 FROM customer_split s WHERE s.merge_id = m.id))), '');
 END
 $$;
+
+CREATE OR REPLACE FUNCTION baton_find(p_text text, p_contains boolean)
+RETURNS TABLE (cid bigint, how integer)
+LANGUAGE plpgsql STABLE SECURITY DEFINER ROWS 100 SET search_path = public, pg_temp AS $f$
+DECLARE
+    v_scope text[];  -- NULL: every segment
+BEGIN
+    IF baton_me_active() THEN
+        v_scope := baton_me_scope();
+    ELSIF NOT baton_me_bypasses() THEN
+        RETURN;
+    END IF;
+    RETURN QUERY EXECUTE $q$
+        (SELECT id, CASE WHEN $2 THEN 0 ELSE 1 END FROM customer
+          WHERE name_folded LIKE baton_like_escape(baton_fold($1)) || '%'
+            AND ($3 IS NULL OR segment = ANY ($3)) AND merged_into IS NULL
+          ORDER BY name_folded USING ~<~, id LIMIT 50)
+        UNION ALL (SELECT id, 1 FROM customer
+          WHERE $2 AND name_folded LIKE '%' || baton_like_escape(baton_fold($1)) || '%'
+            AND ($3 IS NULL OR segment = ANY ($3)) AND merged_into IS NULL
+          LIMIT 100)
+        UNION ALL (SELECT id, 2 FROM customer
+          WHERE lower(domain) LIKE baton_like_escape(lower($1)) || '%'
+            AND ($3 IS NULL OR segment = ANY ($3)) AND merged_into IS NULL
+          ORDER BY lower(domain) USING ~<~ LIMIT 50)
+        UNION ALL (SELECT x.customer_id, 3 FROM contact x
+          WHERE lower(x.email) LIKE baton_like_escape(lower($1)) || '%'
+            AND ($3 IS NULL OR EXISTS (SELECT 1 FROM customer c
+                 WHERE c.id = x.customer_id AND c.segment = ANY ($3)))
+          ORDER BY lower(x.email) USING ~<~, x.customer_id LIMIT 50)
+        UNION ALL (SELECT x.customer_id, 4 FROM customer_external_id x
+          WHERE lower(x.external_id) LIKE baton_like_escape(lower($1)) || '%'
+            AND ($3 IS NULL OR EXISTS (SELECT 1 FROM customer c
+                 WHERE c.id = x.customer_id AND c.segment = ANY ($3)))
+          ORDER BY lower(x.external_id) USING ~<~, x.customer_id LIMIT 50)
+    $q$ USING p_text, p_contains, v_scope;
+END $f$;
+
+CREATE OR REPLACE FUNCTION baton_find_names(p_text text)
+RETURNS TABLE (cid bigint, how integer)
+LANGUAGE plpgsql STABLE SECURITY DEFINER ROWS 100 SET search_path = public, pg_temp AS $f$
+DECLARE
+    v_scope text[];  -- NULL: every segment
+BEGIN
+    IF baton_me_active() THEN
+        v_scope := baton_me_scope();
+    ELSIF NOT baton_me_bypasses() THEN
+        RETURN;
+    END IF;
+    RETURN QUERY EXECUTE $q$
+        (SELECT id, 0 FROM customer
+          WHERE name_folded LIKE baton_like_escape(baton_fold($1)) || '%'
+            AND ($2 IS NULL OR segment = ANY ($2)) AND merged_into IS NULL
+          ORDER BY name_folded USING ~<~, id LIMIT 50)
+        UNION ALL (SELECT id, 1 FROM customer
+          WHERE name_folded LIKE '%' || baton_like_escape(baton_fold($1)) || '%'
+            AND ($2 IS NULL OR segment = ANY ($2)) AND merged_into IS NULL
+          LIMIT 100)
+    $q$ USING p_text, v_scope;
+END $f$;
 
 DO $$
 DECLARE

@@ -171,6 +171,33 @@ static void test_short_text_matches_prefixes(void)
 	PQclear(r);
 }
 
+/* Sixty customers of one name: the fifty shown are the first fifty by id,
+ * whatever order the index holds their rows in (rows written again go to
+ * the end of the table, and of the index's equal keys). */
+static void test_same_name_first_by_id(void)
+{
+	PGconn *su = itest_connect(db, NULL);
+	const char *v = itest_value(su, "WITH x AS (INSERT INTO customer (name)"
+	                                " SELECT 'Twin Peaks Dairy' FROM generate_series(1, 60) RETURNING id)"
+	                                " SELECT min(id) FROM x");
+	CHECK(strncmp(v, "ERROR", 5) != 0);
+	long long first = strtoll(v, NULL, 10);
+	/* A change of an indexed column writes new index entries: the first
+	 * ten rows now come last in the name index. */
+	char sql[256];
+	snprintf(sql, sizeof sql, "UPDATE customer SET domain = 'twin' || id || '.example'"
+	         " WHERE name = 'Twin Peaks Dairy' AND id < %lld", first + 10);
+	CHECK_STR(itest_value(su, sql), "");
+	PQfinish(su);
+	for (int k = 0; k < 2; k++) {
+		PGresult *r = find(ana, k ? "Twin Peaks" : "Tw");
+		CHECK(r && PQntuples(r) == 50);
+		for (int i = 0; r && i < PQntuples(r) && i < 50; i++)
+			CHECK(strtoll(PQgetvalue(r, i, F_ID), NULL, 10) == first + i);
+		PQclear(r);
+	}
+}
+
 static void test_wildcards_match_literally(void)
 {
 	PGresult *r = find(ana, "%");
@@ -513,6 +540,7 @@ int main(void)
 	RUN(test_find_by_external_id);
 	RUN(test_find_name_match_ranks_first);
 	RUN(test_short_text_matches_prefixes);
+	RUN(test_same_name_first_by_id);
 	RUN(test_wildcards_match_literally);
 	RUN(test_non_ascii);
 	RUN(test_accents_and_case_do_not_matter);
