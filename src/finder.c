@@ -58,7 +58,7 @@ static const char sql_prefix[] =
 #define WAITING_LIMIT_TEXT WAITING_NUMBER(WAITING_LIMIT)
 #define WAITING_BRANCH(STATE, WHO)                                                     \
 	"(SELECT h.id, h.created_at FROM handoff h WHERE h.state = '" STATE "' AND " WHO   \
-	" ORDER BY h.created_at LIMIT " WAITING_LIMIT_TEXT ")"
+	" ORDER BY h.created_at, h.id LIMIT " WAITING_LIMIT_TEXT ")"
 #define WAITING_TEAM "h.to_team = (SELECT team_id FROM staff WHERE role_name = session_user)"
 #define WAITING_ME "h.to_staff = session_user"
 /* A row of the list; its last column is the order's key as migration

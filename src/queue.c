@@ -74,18 +74,18 @@
 	"(SELECT h.id, 1 AS branch, " QUEUE_SEVERITY_RANK " AS rank, " QUEUE_SEVERITY_DUE " AS at" \
 	FROM " WHERE h.state = 'open' AND h.ack_due_at < now() AND $3 IN ('', 'open')"       \
 	" AND ($5 = '' OR " QUEUE_SEVERITY_RANK " = baton_priority_rank($5))"                \
-	QUEUE_WHERE SEG " ORDER BY " QUEUE_SEVERITY_RANK ", " QUEUE_SEVERITY_DUE " LIMIT $9::int)" \
+	QUEUE_WHERE SEG " ORDER BY " QUEUE_SEVERITY_RANK ", " QUEUE_SEVERITY_DUE ", h.id LIMIT $9::int)" \
 	" UNION ALL (SELECT h.id, 2, 0, h.created_at" FROM                                   \
 	" WHERE h.state = 'open' AND h.ack_due_at - now() >= interval '0'"                    \
 	" AND h.created_at >= now() - " QUEUE_OPEN_SPAN                                      \
 	" AND $3 IN ('', 'open') AND $7 <> 't'"                                              \
-	QUEUE_WHERE SEG " ORDER BY h.created_at LIMIT $9::int)"                              \
+	QUEUE_WHERE SEG " ORDER BY h.created_at, h.id LIMIT $9::int)"                              \
 	" UNION ALL (SELECT h.id, 3, 0, h.created_at" FROM                                   \
 	" WHERE h.state = 'acknowledged' AND $3 IN ('', 'acknowledged') AND $7 <> 't'"       \
-	QUEUE_WHERE SEG " ORDER BY h.created_at LIMIT $9::int)"                              \
+	QUEUE_WHERE SEG " ORDER BY h.created_at, h.id LIMIT $9::int)"                              \
 	" UNION ALL (SELECT h.id, 4, 0, h.created_at" FROM                                   \
 	" WHERE h.state IN ('resolved', 'cancelled') AND h.state = $3 AND $7 <> 't'"         \
-	QUEUE_WHERE SEG " ORDER BY h.created_at DESC LIMIT $9::int)"
+	QUEUE_WHERE SEG " ORDER BY h.created_at DESC, h.id LIMIT $9::int)"
 
 #define QUEUE_LIST(FROM, SEG, MARKS_COLS, MARKS_JOIN)                                  \
 	"WITH k AS MATERIALIZED (" QUEUE_BRANCHES(FROM, SEG) ")"                             \

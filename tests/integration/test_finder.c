@@ -490,6 +490,37 @@ static void test_waiting_for_me_and_my_team(void)
 	PQfinish(ben);
 }
 
+/* 150 handoffs for Support written in one transaction share their time:
+ * the list's hundred are the first by time, then id, as src/waiting.c
+ * keeps them, not the first the team's index holds (written in the
+ * opposite order here, so that the index holds the last ids first). */
+static void test_waiting_ties_at_the_limit(void)
+{
+	PGconn *su = itest_connect(db, NULL);
+	const char *v = itest_value(su,
+		"INSERT INTO handoff (id, customer_id, from_team, to_team, reason, note, ack_due_at, created_at)"
+		" SELECT g.id, 1, 'success', 'support', 'question', 'tied', now() + interval '1 day',"
+		" now() - interval '1 hour' FROM (SELECT gen_random_uuid() AS id FROM generate_series(1, 150)) g"
+		" ORDER BY g.id DESC");
+	CHECK_STR(v, "");
+	char err[512] = "";
+	PGresult *r = db_exec(ana, finder_waiting_sql, 0, NULL, err, sizeof err);
+	CHECK(r && PQntuples(r) == 100);
+	/* What the list must be, read directly in its order. */
+	PGresult *want = PQexec(su, "SELECT id FROM handoff WHERE state IN ('open', 'acknowledged')"
+	                            " AND (to_staff = 'ana' OR to_team = 'support')"
+	                            " ORDER BY state = 'acknowledged', created_at, id LIMIT 100");
+	CHECK(PQresultStatus(want) == PGRES_TUPLES_OK && PQntuples(want) == 100);
+	int same = r && PQntuples(r) == PQntuples(want);
+	for (int i = 0; same && i < PQntuples(r); i++)
+		same = !strcmp(PQgetvalue(r, i, W_ID), PQgetvalue(want, i, 0));
+	CHECK(same);
+	PQclear(want);
+	PQclear(r);
+	CHECK_STR(itest_value(su, "DELETE FROM handoff WHERE note = 'tied'"), "");
+	PQfinish(su);
+}
+
 static void test_me(void)
 {
 	char err[512] = "";
@@ -549,6 +580,7 @@ int main(void)
 	RUN(test_matches_read);
 	RUN(test_waiting_for_me_and_my_team);
 	RUN(test_me);
+	RUN(test_waiting_ties_at_the_limit);
 	PQfinish(ana);
 	return check_done();
 }

@@ -839,6 +839,39 @@ static void test_queue_follows_a_step(void)
 /* A handoff written long ago whose deadline is still ahead (given a long
  * one, or reassigned late) is within its deadline: it heads the open
  * ones, oldest first, although nothing else open is that old. */
+/* 150 handoffs written in one transaction share their time: the queue's
+ * hundred within their deadline are the first by time, then id, not the
+ * first its index holds (written in the opposite order here). */
+static void test_queue_ties_at_the_limit(void)
+{
+	CHECK(itest_ok(su, "INSERT INTO handoff (id, customer_id, from_team, to_team, reason, note, ack_due_at,"
+	                   " created_at) SELECT g.id, 1, 'support', 'onboarding', 'question', 'tied',"
+	                   " now() + interval '1 day', now() - interval '1 hour'"
+	                   " FROM (SELECT gen_random_uuid() AS id FROM generate_series(1, 150)) g ORDER BY g.id DESC"));
+	PGconn *qsam = itest_connect(qdb, "sam");
+	struct queue_filter f;
+	memset(&f, 0, sizeof f);
+	snprintf(f.state, sizeof f.state, "open");
+	snprintf(f.team, sizeof f.team, "onboarding");
+	int n = queue_fetch(qsam, &f);
+	PGresult *want = PQexec(su, "SELECT id FROM handoff WHERE state = 'open' AND to_team = 'onboarding'"
+	                            " AND ack_due_at >= now() ORDER BY created_at, id LIMIT 100");
+	CHECK(PQresultStatus(want) == PGRES_TUPLES_OK && PQntuples(want) == 100);
+	int k = 0, same = 1;
+	for (int i = 0; i < n; i++) {
+		if (q(i, Q_BREACHED)[0] != 'f')
+			continue;
+		same = same && k < PQntuples(want) && !strcmp(q(i, Q_ID), PQgetvalue(want, k, 0));
+		k++;
+	}
+	CHECK(k == 100);
+	CHECK(same);
+	PQclear(want);
+	queue_free();
+	PQfinish(qsam);
+	CHECK(itest_ok(su, "DELETE FROM handoff WHERE note = 'tied'"));
+}
+
 static void test_queue_old_handoff_within_its_deadline(void)
 {
 	const char *id = "8e0c6f7a-5b1d-4c2e-9f3a-0d4b6c8e1f27";
@@ -902,6 +935,7 @@ int main(void)
 	RUN(test_queue_filters);
 	RUN(test_queue_counts_and_medians);
 	RUN(test_queue_old_handoff_within_its_deadline);
+	RUN(test_queue_ties_at_the_limit);
 	RUN(test_queue_follows_a_step);
 
 	PQfinish(su);
