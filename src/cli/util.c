@@ -225,6 +225,29 @@ static int stream_rows(void)
 	return e && text_to_ll(e, 1, 1000000, &n) == 0 ? (int)n : STREAM_ROWS;
 }
 
+/* The next batch is asked for before this one is written out, so that the
+ * server reads it while the client formats (each side's time no longer
+ * adds up): sent, then taken with fetch_take. */
+static int fetch_send(PGconn *c, const char *fetch, char *err, size_t errlen)
+{
+	if (PQsendQueryParams(c, fetch, 0, NULL, NULL, NULL, NULL, 0))
+		return 0;
+	db_result_error(NULL, c, err, errlen);
+	return -1;
+}
+
+static PGresult *fetch_take(PGconn *c, char *err, size_t errlen)
+{
+	PGresult *r = PQgetResult(c), *more;
+	while ((more = PQgetResult(c)))
+		PQclear(more);
+	if (r && PQresultStatus(r) == PGRES_TUPLES_OK)
+		return r;
+	db_result_error(r, c, err, errlen);
+	PQclear(r);
+	return NULL;
+}
+
 int cli_stream_rows(PGconn *c, const char *sql, int n, const char *const *p, const char *format,
                     const char *const *names, void (*text)(struct buf *, const PGresult *),
                     char *err, size_t errlen)
@@ -232,7 +255,7 @@ int cli_stream_rows(PGconn *c, const char *sql, int n, const char *const *p, con
 	struct buf q = BUF_INIT, out = BUF_INIT;
 	struct cli_rows o = {0};
 	char fetch[64];
-	int rc = -1, begun = 0, batch = stream_rows();
+	int rc = -1, begun = 0, asked = 0, batch = stream_rows();
 	PGresult *r = db_exec(c, "BEGIN", 0, NULL, err, errlen);
 	if (!r)
 		goto out;
@@ -244,10 +267,19 @@ int cli_stream_rows(PGconn *c, const char *sql, int n, const char *const *p, con
 	PQclear(r);
 	snprintf(fetch, sizeof fetch, "FETCH FORWARD %d FROM baton_rows", batch);
 	cli_rows_begin(&o, &out, format, names, text);
+	if (fetch_send(c, fetch, err, errlen) < 0)
+		goto out;
+	asked = 1;
 	for (;;) {
-		if (!(r = db_exec(c, fetch, 0, NULL, err, errlen)))
+		asked = 0;
+		if (!(r = fetch_take(c, err, errlen)))
 			goto out;
 		int got = PQntuples(r);
+		if (got == batch && fetch_send(c, fetch, err, errlen) < 0) {
+			PQclear(r);
+			goto out;
+		}
+		asked = got == batch;
 		if (got > 0 || o.rows == 0)
 			cli_rows_add(&o, r);
 		PQclear(r);
@@ -265,6 +297,10 @@ int cli_stream_rows(PGconn *c, const char *sql, int n, const char *const *p, con
 	begun = 0;
 	rc = 0;
 out:
+	if (asked) { /* a batch asked for and not taken: the connection is busy until it is */
+		char ignored[256];
+		PQclear(fetch_take(c, ignored, sizeof ignored));
+	}
 	if (begun)
 		PQclear(PQexec(c, "ROLLBACK"));
 	if (o.b && o.format == 2) /* begun and not ended: an error */
