@@ -225,89 +225,36 @@ static int stream_rows(void)
 	return e && text_to_ll(e, 1, 1000000, &n) == 0 ? (int)n : STREAM_ROWS;
 }
 
-/* The next batch is asked for before this one is written out, so that the
- * server reads it while the client formats (each side's time no longer
- * adds up): sent, then taken with fetch_take. */
-static int fetch_send(PGconn *c, const char *fetch, char *err, size_t errlen)
-{
-	if (PQsendQueryParams(c, fetch, 0, NULL, NULL, NULL, NULL, 0))
-		return 0;
-	db_result_error(NULL, c, err, errlen);
-	return -1;
-}
+/* One batch into the format asked for; written out as it comes, so memory
+ * stays one batch. */
+struct stream_out {
+	struct cli_rows o;
+	struct buf out;
+};
 
-static PGresult *fetch_take(PGconn *c, char *err, size_t errlen)
+static int stream_batch(void *arg, const PGresult *r, int last)
 {
-	PGresult *r = PQgetResult(c), *more;
-	while ((more = PQgetResult(c)))
-		PQclear(more);
-	if (r && PQresultStatus(r) == PGRES_TUPLES_OK)
-		return r;
-	db_result_error(r, c, err, errlen);
-	PQclear(r);
-	return NULL;
+	struct stream_out *so = arg;
+	if (PQntuples(r) > 0 || so->o.rows == 0)
+		cli_rows_add(&so->o, r);
+	if (last)
+		cli_rows_end(&so->o);
+	fwrite(buf_str(&so->out), 1, so->out.len, stdout);
+	buf_reset(&so->out);
+	return 0;
 }
 
 int cli_stream_rows(PGconn *c, const char *sql, int n, const char *const *p, const char *format,
                     const char *const *names, void (*text)(struct buf *, const PGresult *),
                     char *err, size_t errlen)
 {
-	struct buf q = BUF_INIT, out = BUF_INIT;
-	struct cli_rows o = {0};
-	char fetch[64];
-	int rc = -1, begun = 0, asked = 0, batch = stream_rows();
-	PGresult *r = db_exec(c, "BEGIN", 0, NULL, err, errlen);
-	if (!r)
-		goto out;
-	PQclear(r);
-	begun = 1;
-	buf_printf(&q, "DECLARE baton_rows NO SCROLL CURSOR FOR %s", sql);
-	if (!(r = db_exec(c, buf_str(&q), n, p, err, errlen)))
-		goto out;
-	PQclear(r);
-	snprintf(fetch, sizeof fetch, "FETCH FORWARD %d FROM baton_rows", batch);
-	cli_rows_begin(&o, &out, format, names, text);
-	if (fetch_send(c, fetch, err, errlen) < 0)
-		goto out;
-	asked = 1;
-	for (;;) {
-		asked = 0;
-		if (!(r = fetch_take(c, err, errlen)))
-			goto out;
-		int got = PQntuples(r);
-		if (got == batch && fetch_send(c, fetch, err, errlen) < 0) {
-			PQclear(r);
-			goto out;
-		}
-		asked = got == batch;
-		if (got > 0 || o.rows == 0)
-			cli_rows_add(&o, r);
-		PQclear(r);
-		if (got < batch)
-			break;
-		/* Written as it comes: memory stays one batch. */
-		fwrite(buf_str(&out), 1, out.len, stdout);
-		buf_reset(&out);
-	}
-	cli_rows_end(&o);
-	fwrite(buf_str(&out), 1, out.len, stdout);
-	if (!(r = db_exec(c, "COMMIT", 0, NULL, err, errlen)))
-		goto out;
-	PQclear(r);
-	begun = 0;
-	rc = 0;
-out:
-	if (asked) { /* a batch asked for and not taken: the connection is busy until it is */
-		char ignored[256];
-		PQclear(fetch_take(c, ignored, sizeof ignored));
-	}
-	if (begun)
-		PQclear(PQexec(c, "ROLLBACK"));
-	if (o.b && o.format == 2) /* begun and not ended: an error */
-		csv_free(&o.csv);
+	struct stream_out so = {.out = BUF_INIT};
+	cli_rows_begin(&so.o, &so.out, format, names, text);
+	int rc = db_stream(c, sql, n, p, stream_rows(), stream_batch, &so, err, errlen);
+	if (so.o.b && so.o.format == 2) /* begun and not ended: an error */
+		csv_free(&so.o.csv);
 	fflush(stdout);
-	buf_free(&q);
-	buf_free(&out);
+	buf_free(&so.out);
 	return rc;
 }
 
