@@ -65,6 +65,7 @@ int db_pipeline(PGconn *c, const struct db_stmt *stmts, int n, PGresult **res,
  * -1 to stop.  The next batch is asked for before `each` sees this one,
  * so the server reads it while the caller formats and writes.  0, or -1
  * with err (some batches may have been seen). */
+#define DB_STREAM_ROWS 1000 /* rows per FETCH: a few hundred kB of output at a time */
 int db_stream(PGconn *c, const char *sql, int n, const char *const *p, int batch,
               int (*each)(void *arg, const PGresult *r, int last), void *arg, char *err, size_t errlen);
 

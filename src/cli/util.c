@@ -213,16 +213,13 @@ void cli_print_rows(const PGresult *r, const char *format, const char *const *na
 	buf_free(&b);
 }
 
-/* Rows per FETCH: a few hundred kB of output at a time. */
-#define STREAM_ROWS 1000
-
 /* BATON_CLI_FETCH_ROWS: another batch size (the tests use 1 and 2, so that
  * every row is a batch's first or last). */
 static int stream_rows(void)
 {
 	const char *e = getenv("BATON_CLI_FETCH_ROWS");
 	long long n;
-	return e && text_to_ll(e, 1, 1000000, &n) == 0 ? (int)n : STREAM_ROWS;
+	return e && text_to_ll(e, 1, 1000000, &n) == 0 ? (int)n : DB_STREAM_ROWS;
 }
 
 /* One batch into the format asked for; written out as it comes, so memory
