@@ -1150,8 +1150,8 @@ static void signals_lists(PGconn *c, int writes)
 	snprintf(l[5], sizeof l[5], "sends counts (header)%s", w);
 	/* A warm-up first (the session's first reads of these functions, the
 	 * customers whose time came since the last pass), by a filter that no
-	 * measured run uses, so that the measured runs read nothing it read
-	 * for them: the least busy team's signals, page then counts. */
+	 * measured run uses, so that no measured statement is a repeat of it:
+	 * the least busy team's signals, page then counts. */
 	struct signal_filter warm = {0};
 	struct signal_filter_params wp;
 	struct db_stmt wst[2];
@@ -1259,10 +1259,14 @@ static double cli_read(PGconn *c, int suppression, int *rows)
 	char err[512];
 	const char *none[] = {NULL}, *batch[] = {SIGNALS_CATCH_UP_BATCH};
 	double t0 = now_ms();
-	for (int left = 1; left > 0;) {
+	/* cli_signal_catch_up: until none is left, or no batch gets further. */
+	for (long long left = -1;;) {
 		PGresult *r = query(c, signals_catch_up_sql, 1, batch);
-		left = atoi(PQgetvalue(r, 0, 0));
+		long long now = atoll(PQgetvalue(r, 0, 0));
 		PQclear(r);
+		if (now == 0 || (left >= 0 && now >= left))
+			break;
+		left = now;
 	}
 	*rows = 0;
 	if (suppression) {
