@@ -37,11 +37,13 @@ static void csv_put_field(struct buf *out, const char *s, size_t n)
 		return;
 	}
 	buf_putc(out, '"');
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '"')
-			buf_putc(out, '"');
-		buf_putc(out, s[i]);
+	for (const char *q; n && (q = memchr(s, '"', n));) {
+		buf_add(out, s, (size_t)(q - s) + 1); /* up to the quote, which is doubled */
+		buf_putc(out, '"');
+		n -= (size_t)(q - s) + 1;
+		s = q + 1;
 	}
+	buf_add(out, s, n);
 	buf_putc(out, '"');
 }
 

@@ -259,3 +259,85 @@ long long db_value_ll(const PGresult *r, int row, int col)
 {
 	return strtoll(PQgetvalue(r, row, col), NULL, 10);
 }
+
+/* The next batch is asked for before this one is seen (db_stream): sent,
+ * then taken with fetch_take. */
+static int fetch_send(PGconn *c, const char *fetch, char *err, size_t errlen)
+{
+	if (PQsendQueryParams(c, fetch, 0, NULL, NULL, NULL, NULL, 0))
+		return 0;
+	db_result_error(NULL, c, err, errlen);
+	return -1;
+}
+
+static PGresult *fetch_take(PGconn *c, char *err, size_t errlen)
+{
+	PGresult *r = PQgetResult(c), *more;
+	while ((more = PQgetResult(c)))
+		PQclear(more);
+	if (r && PQresultStatus(r) == PGRES_TUPLES_OK)
+		return r;
+	db_result_error(r, c, err, errlen);
+	PQclear(r);
+	return NULL;
+}
+
+int db_stream(PGconn *c, const char *sql, int n, const char *const *p, int batch,
+              int (*each)(void *arg, const PGresult *r, int last), void *arg, char *err, size_t errlen)
+{
+	char fetch[64];
+	int rc = -1, begun = 0, asked = 0;
+	size_t len = strlen(sql) + 64;
+	char *q = malloc(len);
+	PGresult *r = NULL;
+	if (!q) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	snprintf(q, len, "DECLARE baton_rows NO SCROLL CURSOR FOR %s", sql);
+	snprintf(fetch, sizeof fetch, "FETCH FORWARD %d FROM baton_rows", batch);
+	if (!(r = db_exec(c, "BEGIN", 0, NULL, err, errlen)))
+		goto out;
+	PQclear(r);
+	begun = 1;
+	if (!(r = db_exec(c, q, n, p, err, errlen)))
+		goto out;
+	PQclear(r);
+	if (fetch_send(c, fetch, err, errlen) < 0)
+		goto out;
+	asked = 1;
+	for (;;) {
+		r = fetch_take(c, err, errlen);
+		asked = 0;
+		if (!r)
+			goto out;
+		int got = PQntuples(r);
+		if (got == batch && fetch_send(c, fetch, err, errlen) < 0) {
+			PQclear(r);
+			goto out;
+		}
+		asked = got == batch;
+		int stop = each(arg, r, got < batch);
+		PQclear(r);
+		if (stop < 0) {
+			snprintf(err, errlen, "stopped");
+			goto out;
+		}
+		if (got < batch)
+			break;
+	}
+	if (!(r = db_exec(c, "COMMIT", 0, NULL, err, errlen)))
+		goto out;
+	PQclear(r);
+	begun = 0;
+	rc = 0;
+out:
+	if (asked) { /* a batch asked for and not taken: the connection is busy until it is */
+		char ignored[256];
+		PQclear(fetch_take(c, ignored, sizeof ignored));
+	}
+	if (begun)
+		PQclear(PQexec(c, "ROLLBACK"));
+	free(q);
+	return rc;
+}

@@ -59,6 +59,16 @@ struct db_stmt {
 int db_pipeline(PGconn *c, const struct db_stmt *stmts, int n, PGresult **res,
                 char *err, size_t errlen);
 
+/* The rows of a read (sql, n parameters p) through a cursor, `batch` rows
+ * per FETCH, in a transaction of its own: each(arg, r, last) for every
+ * batch (the first even when empty; last: no more follow), which returns
+ * -1 to stop.  The next batch is asked for before `each` sees this one,
+ * so the server reads it while the caller formats and writes.  0, or -1
+ * with err (some batches may have been seen). */
+#define DB_STREAM_ROWS 1000 /* rows per FETCH: a few hundred kB of output at a time */
+int db_stream(PGconn *c, const char *sql, int n, const char *const *p, int batch,
+              int (*each)(void *arg, const PGresult *r, int last), void *arg, char *err, size_t errlen);
+
 /* Values of a result, for the core's readers that turn results into typed
  * structs: a copy of the text ("" for NULL; aborts without memory), the
  * same but NULL for NULL, and a whole number (0 for NULL). */

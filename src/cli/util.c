@@ -213,65 +213,45 @@ void cli_print_rows(const PGresult *r, const char *format, const char *const *na
 	buf_free(&b);
 }
 
-/* Rows per FETCH: a few hundred kB of output at a time. */
-#define STREAM_ROWS 1000
-
 /* BATON_CLI_FETCH_ROWS: another batch size (the tests use 1 and 2, so that
  * every row is a batch's first or last). */
 static int stream_rows(void)
 {
 	const char *e = getenv("BATON_CLI_FETCH_ROWS");
 	long long n;
-	return e && text_to_ll(e, 1, 1000000, &n) == 0 ? (int)n : STREAM_ROWS;
+	return e && text_to_ll(e, 1, 1000000, &n) == 0 ? (int)n : DB_STREAM_ROWS;
+}
+
+/* One batch into the format asked for; written out as it comes, so memory
+ * stays one batch. */
+struct stream_out {
+	struct cli_rows o;
+	struct buf out;
+};
+
+static int stream_batch(void *arg, const PGresult *r, int last)
+{
+	struct stream_out *so = arg;
+	if (PQntuples(r) > 0 || so->o.rows == 0)
+		cli_rows_add(&so->o, r);
+	if (last)
+		cli_rows_end(&so->o);
+	fwrite(buf_str(&so->out), 1, so->out.len, stdout);
+	buf_reset(&so->out);
+	return 0;
 }
 
 int cli_stream_rows(PGconn *c, const char *sql, int n, const char *const *p, const char *format,
                     const char *const *names, void (*text)(struct buf *, const PGresult *),
                     char *err, size_t errlen)
 {
-	struct buf q = BUF_INIT, out = BUF_INIT;
-	struct cli_rows o = {0};
-	char fetch[64];
-	int rc = -1, begun = 0, batch = stream_rows();
-	PGresult *r = db_exec(c, "BEGIN", 0, NULL, err, errlen);
-	if (!r)
-		goto out;
-	PQclear(r);
-	begun = 1;
-	buf_printf(&q, "DECLARE baton_rows NO SCROLL CURSOR FOR %s", sql);
-	if (!(r = db_exec(c, buf_str(&q), n, p, err, errlen)))
-		goto out;
-	PQclear(r);
-	snprintf(fetch, sizeof fetch, "FETCH FORWARD %d FROM baton_rows", batch);
-	cli_rows_begin(&o, &out, format, names, text);
-	for (;;) {
-		if (!(r = db_exec(c, fetch, 0, NULL, err, errlen)))
-			goto out;
-		int got = PQntuples(r);
-		if (got > 0 || o.rows == 0)
-			cli_rows_add(&o, r);
-		PQclear(r);
-		if (got < batch)
-			break;
-		/* Written as it comes: memory stays one batch. */
-		fwrite(buf_str(&out), 1, out.len, stdout);
-		buf_reset(&out);
-	}
-	cli_rows_end(&o);
-	fwrite(buf_str(&out), 1, out.len, stdout);
-	if (!(r = db_exec(c, "COMMIT", 0, NULL, err, errlen)))
-		goto out;
-	PQclear(r);
-	begun = 0;
-	rc = 0;
-out:
-	if (begun)
-		PQclear(PQexec(c, "ROLLBACK"));
-	if (o.b && o.format == 2) /* begun and not ended: an error */
-		csv_free(&o.csv);
+	struct stream_out so = {.out = BUF_INIT};
+	cli_rows_begin(&so.o, &so.out, format, names, text);
+	int rc = db_stream(c, sql, n, p, stream_rows(), stream_batch, &so, err, errlen);
+	if (so.o.b && so.o.format == 2) /* begun and not ended: an error */
+		csv_free(&so.o.csv);
 	fflush(stdout);
-	buf_free(&q);
-	buf_free(&out);
+	buf_free(&so.out);
 	return rc;
 }
 

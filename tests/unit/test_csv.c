@@ -46,6 +46,7 @@ static void test_rfc4180_quoting(void)
 	CHECK_STR(cell("a,b"), "\"a,b\"");
 	CHECK_STR(cell("say \"hi\""), "\"say \"\"hi\"\"\"");
 	CHECK_STR(cell("\""), "\"\"\"\"");
+	CHECK_STR(cell("a\"\"b,\"c"), "\"a\"\"\"\"b,\"\"c\"");
 	CHECK_STR(cell(" lead"), "\" lead\"");
 	CHECK_STR(cell("trail "), "\"trail \"");
 }

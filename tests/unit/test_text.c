@@ -380,6 +380,8 @@ static void test_json(void)
 	CHECK_STR(json(NULL), "null");
 	CHECK_STR(json("say \"hi\""), "\"say \\\"hi\\\"\"");
 	CHECK_STR(json("C:\\tmp"), "\"C:\\\\tmp\"");
+	/* Runs of plain ASCII around what is escaped or multibyte. */
+	CHECK_STR(json("ab\"cd\\ef\xc3\xa9gh\x01ij"), "\"ab\\\"cd\\\\ef\xc3\xa9gh\\u0001ij\"");
 	CHECK_STR(json("a\nb\tc\rd\be\ff"), "\"a\\nb\\tc\\rd\\be\\ff\"");
 	CHECK_STR(json("\x01\x1b[2J\x1f\x7f"), "\"\\u0001\\u001b[2J\\u001f\\u007f\"");
 	CHECK_STR(json("a\xe2\x80\xa8" "b\xe2\x80\xa9"), "\"a\\u2028b\\u2029\"");

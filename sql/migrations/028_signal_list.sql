@@ -1,0 +1,20 @@
+-- Baton schema, version 28: the whole list of signals streams in its order.
+--
+-- baton_signal_list over everyone (100,000 customers, 112,000 signals)
+-- read the cache with a sequential scan and sorted all of it, each row
+-- carrying its explanation and titles: 850 ms of server CPU, 480 of them
+-- the sort.  The cache has had an index in the list's order since 013
+-- (customer_signal_order_idx, the active rows), which the screens' pages
+-- use; the whole list did not, because at random_page_cost 4 the planner
+-- prices a fetch of each row in index order above sorting them.  The
+-- cache is what every screen, mark and list reads, so its pages are in
+-- memory: priced as such, the list reads the index in order and sorts
+-- nothing (555 ms of server CPU at that scale; a filtered list that keeps
+-- few rows still sorts those few).  `baton signals` itself reads through
+-- a cursor, whose plan favours the first rows and took the index already.
+--
+-- Only the price of a page read changes, for this function's statements
+-- (and the refresh it runs first, which reads the few customers it
+-- computes by their keys either way): the rows, their order and text are
+-- the same.
+ALTER FUNCTION baton_signal_list(text, text, text, name, bigint, boolean) SET random_page_cost = 1.1;
