@@ -1,4 +1,4 @@
--- Baton schema, version 28: the whole list of signals streams in its order.
+-- Baton schema, version 29: the whole list of signals streams in its order.
 --
 -- baton_signal_list over everyone (100,000 customers, 112,000 signals)
 -- read the cache with a sequential scan and sorted all of it, each row
