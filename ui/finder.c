@@ -28,6 +28,7 @@ struct finder {
 	int search_due;           /* a change concerns a match: search again */
 	struct ui_list rl, wl;
 	int searching;
+	int open_when_found;      /* Enter pressed before the text's matches came */
 	int res_rows, wait_rows;  /* visible heights, from the last draw */
 };
 
@@ -47,17 +48,31 @@ static void forget_results(struct finder *f)
 	f->searching = 0;
 }
 
+static void open_selected(struct finder *f, struct app *a);
+
 static void on_results(struct screen *s, struct app *a, PGresult **res, int nres, const char *err)
 {
 	struct finder *f = (struct finder *)s;
 	forget_results(f);
 	if (err || nres != 1 || finder_matches_read(res[0], &f->results) < 0) {
+		f->open_when_found = 0;
 		app_message(a, 1, "cannot search: %s", err ? err : "unexpected answer");
 		return;
 	}
 	f->has_results = 1;
 	f->rl.sel = f->results.n ? 0 : -1;
 	f->rl.top = 0;
+	/* Enter opened the best match of what was typed, not of the list
+	 * that was on the screen while these were on their way. */
+	if (f->open_when_found) {
+		f->open_when_found = 0;
+		if (f->results.n) {
+			f->focus = FOCUS_RESULTS;
+			open_selected(f, a);
+		} else {
+			app_message(a, 1, "no customer matches \"%s\"", buf_str(&f->text));
+		}
+	}
 }
 
 static void search(struct finder *f, struct app *a)
@@ -72,6 +87,7 @@ static void search(struct finder *f, struct app *a)
 	struct db_stmt st;
 	finder_statement(&q, &st);
 	f->searching = 1;
+	f->open_when_found = 0;
 	/* The queue copies the parameters: q may go at once. */
 	screen_request(&f->base, a, REQ_FIND, &st, 1, 0, on_results);
 	finder_query_free(&q);
@@ -380,7 +396,9 @@ static int field_key(struct finder *f, struct app *a, int key, int is_func)
 		return 1;
 	}
 	if ((!is_func && (key == '\r' || key == '\n')) || (is_func && key == KEY_ENTER)) {
-		if (f->results.n) {
+		if (f->searching) {
+			f->open_when_found = 1;
+		} else if (f->results.n) {
 			f->focus = FOCUS_RESULTS;
 			open_selected(f, a);
 		}
