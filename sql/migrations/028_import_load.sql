@@ -10,7 +10,8 @@
 --
 -- 1. import_record's two foreign keys (customer, run) are checked once a
 --    statement instead of once a row: a foreign key runs a query and locks
---    the row it finds for each row written, 10 us each.  The statement
+--    the row it finds for each row written, 6-10 us each (1.3-2.2 s of
+--    100,000 records; the statement's check takes 0.18 s).  The statement
 --    triggers below lock each customer and run a statement refers to once,
 --    FOR KEY SHARE as the foreign key did (a concurrent delete waits, or
 --    is seen), and refuse the statement when one is missing; deleting (or
@@ -23,13 +24,14 @@
 --    every row.  The rows rejected and the ids given are the same.
 -- 3. An ISO 8601 time that is plainly valid (day 01-28, hours and minutes
 --    in range: one regular expression says so) is converted at once; the
---    checks of 015 run only for the others: 5 us instead of 12 a value.
+--    checks of 015 run only for the others: 100,000 values in 0.75 s
+--    instead of 1.1 s.
 -- 4. Staging builds each record's values without the 'line' placeholder
 --    015 added and removed (two fewer passes over each record's JSON); the
 --    values, and so their digests, are the same.
--- 5. The audit trigger reads a one-column key as that column (every table's
---    audit key is one column but handoff events'), rather than through an
---    array per row.  The audit rows are the same.
+-- 5. The audit trigger reads a one-column key as that column (every
+--    audited table's key but customer_external_id's and ack_sla_team's),
+--    rather than through an array per row.  The audit rows are the same.
 
 -- 1. import_record's references, a statement at a time ------------------------------
 ALTER TABLE import_record DROP CONSTRAINT import_record_customer_id_fkey,
