@@ -1,5 +1,5 @@
 -- Baton schema, version 28: a first import writes its rows with less work
--- per row.
+-- per row, and an unchanged JSON line is set aside before it is parsed.
 --
 -- Measured on 100,000 imported tickets (EXPLAIN ANALYZE through
 -- auto_explain, scale 10000 of tests/bench/import.sh), the first import's
@@ -32,6 +32,9 @@
 -- 5. The audit trigger reads a one-column key as that column (every
 --    audited table's key but customer_external_id's and ack_sla_team's),
 --    rather than through an array per row.  The audit rows are the same.
+-- 6. An unchanged re-import of JSON Lines sets each line the source has
+--    with the same text aside before it is parsed (baton_import_skip):
+--    100,000 unchanged tickets in 1.0 s of apply instead of 1.8.
 
 -- 1. import_record's references, a statement at a time ------------------------------
 ALTER TABLE import_record DROP CONSTRAINT import_record_customer_id_fkey,
@@ -408,8 +411,11 @@ END $$;
 -- imported before keep their digests until their next file, which finds
 -- them unchanged by their values and renews them (019's path); the runs
 -- after it skip them early.  CSV and JSON documents are as they were.
+-- (A hash's distinct values are unknown to the planner, which then sorts
+-- the file and the records to merge them: 0.8 s where a hash join takes
+-- a fraction of that.)
 CREATE FUNCTION baton_import_skip(p_spec jsonb) RETURNS void
-LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
+LANGUAGE plpgsql SET search_path = public, pg_temp SET enable_mergejoin = off AS $$
 DECLARE
     v_src text := (SELECT c.source FROM pg_temp.baton_import_ctx c);
     v_seed bigint := ('x' || left(md5(p_spec::text), 16))::bit(64)::bigint;
@@ -420,13 +426,14 @@ BEGIN
        OR NOT EXISTS (SELECT 1 FROM import_record i WHERE i.source = v_src) THEN
         RETURN;
     END IF;
-    -- Each line's hash once (the layer), then the records with that hash.
-    INSERT INTO baton_import_skipped (line, sid)
-    SELECT q.line, i.source_id
-    FROM (SELECT w.line, lpad(to_hex(hashtextextended(w.raw, v_seed)), 16, '0') AS dg
-          FROM pg_temp.baton_import_raw w OFFSET 0) q
-    JOIN import_record i ON i.source = v_src AND substr(i.digest, 33) = q.dg;
-    DELETE FROM pg_temp.baton_import_raw w USING pg_temp.baton_import_skipped k WHERE w.line = k.line;
+    ANALYZE pg_temp.baton_import_raw;
+    WITH d AS (
+        DELETE FROM pg_temp.baton_import_raw w
+        USING (SELECT i.source_id, substr(i.digest, 33) AS dg FROM import_record i
+               WHERE i.source = v_src) i
+        WHERE lpad(to_hex(hashtextextended(w.raw, v_seed)), 16, '0') = i.dg
+        RETURNING w.line, i.source_id)
+    INSERT INTO baton_import_skipped (line, sid) SELECT d.line, d.source_id FROM d;
     ANALYZE pg_temp.baton_import_raw;
 END $$;
 REVOKE ALL ON FUNCTION baton_import_skip(jsonb) FROM PUBLIC;
