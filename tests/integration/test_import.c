@@ -2,7 +2,9 @@
  * catalogue of fields the configuration is checked against is the one the
  * server checks against; domains are normalised as identity resolution
  * compares them; a mapping the server is sent is checked again there (psql
- * gets no way around the configuration's checks); a run id is used once. */
+ * gets no way around the configuration's checks); a run id is used once;
+ * an import record names a customer and a run that exist (migration 028
+ * checks it a statement at a time, as its foreign keys did a row at a time). */
 #include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,6 +57,19 @@ static void test_times(void)
 	CHECK_STR(itest_value(su, "SELECT coalesce(baton_import_time('2026-13-01', 'iso')::text, 'null')"), "null");
 	CHECK_STR(itest_value(su, "SELECT baton_import_time('1700000000', 'epoch') AT TIME ZONE 'UTC'"), "2023-11-14 22:13:20");
 	CHECK_STR(itest_value(su, "SELECT coalesce(baton_import_time('31/02/2026', 'DD/MM/YYYY')::text, 'null')"), "null");
+	/* What staging converts with (migration 028: the plainly valid at once,
+	 * the rest checked): the same answers on either side of the line. */
+	CHECK(itest_ok(su, "CREATE FUNCTION pg_temp.iso(x text) RETURNS text LANGUAGE plpgsql AS $$"
+	                   " DECLARE r timestamptz; BEGIN"
+	                   " EXECUTE 'SELECT ' || baton_import_iso_sql('btrim($1)') INTO r USING x;"
+	                   " RETURN coalesce((r AT TIME ZONE 'UTC')::text, 'null'); END $$"));
+	CHECK_STR(itest_value(su, "SELECT string_agg(pg_temp.iso(x), ' | ' ORDER BY i) FROM unnest(ARRAY["
+	                          "'2026-02-28T23:59:59Z', '2026-02-29T08:00:00Z', '2024-02-29 10:00', '0000-01-01',"
+	                          " '2026-04-31', '2026-01-28T24:00', '2026-01-28T23:60', '2026-01-28T23:59:60Z',"
+	                          " ' 2026-01-28 10:00 UTC ', '2026-01-28T23:59:59.5+02:00', '2026-1-28', 'x'])"
+	                          " WITH ORDINALITY u(x, i)"),
+	          "2026-02-28 23:59:59 | null | 2024-02-29 10:00:00 | null | null | null | null | null"
+	          " | 2026-01-28 10:00:00 | 2026-01-28 21:59:59.5 | null | null");
 }
 
 /* The server refuses what the configuration would: an unknown field, a
@@ -81,6 +96,69 @@ static void test_server_checks_mapping(void)
 	CHECK(strstr(v, "was already recorded") != NULL);
 }
 
+/* The SQLSTATE of a statement's error, "" when it succeeds. */
+static const char *sqlstate_of(PGconn *c, const char *sql)
+{
+	static char out[8];
+	PGresult *r = PQexec(c, sql);
+	const char *s = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+	snprintf(out, sizeof out, "%s", s ? s : "");
+	PQclear(r);
+	return out;
+}
+
+#define RECORD_SQL "INSERT INTO import_record (source, source_id, entity, target_id, customer_id, digest, run_id)" \
+	" VALUES ('refs', '%s', 'customers', %s, %s, 'd', %s)"
+
+/* import_record's references: what its foreign keys refused is refused
+ * with their SQLSTATE, a referenced customer is locked as they locked it,
+ * and TRUNCATE ... CASCADE empties import_record as it did. */
+static void test_record_references(void)
+{
+	const char *run = "'00000000-0000-4000-8000-0000000000b1'";
+	CHECK(itest_ok(su, "INSERT INTO import_run (id, source, entity, file)"
+	                   " VALUES ('00000000-0000-4000-8000-0000000000b1', 'refs', 'customers', 'f')"));
+	char cust[32], sql[512];
+	snprintf(cust, sizeof cust, "%s", itest_value(su, "INSERT INTO customer (name) VALUES ('Refs') RETURNING id"));
+	CHECK(atoi(cust) > 0);
+	snprintf(sql, sizeof sql, RECORD_SQL, "1", cust, "-1", run);
+	CHECK_STR(sqlstate_of(su, sql), "23503");
+	CHECK(itest_is_error(itest_value(su, sql), "customer"));
+	snprintf(sql, sizeof sql, RECORD_SQL, "1", cust, cust, "'00000000-0000-4000-8000-0000000000b2'");
+	CHECK_STR(sqlstate_of(su, sql), "23503");
+	CHECK(itest_is_error(itest_value(su, sql), "import_run"));
+	snprintf(sql, sizeof sql, RECORD_SQL, "1", cust, cust, run);
+	CHECK(itest_ok(su, sql));
+	CHECK_STR(sqlstate_of(su, "UPDATE import_record SET customer_id = -1 WHERE source = 'refs'"), "23503");
+	snprintf(sql, sizeof sql, "DELETE FROM customer WHERE id = %s", cust);
+	CHECK_STR(sqlstate_of(su, sql), "23503");
+	snprintf(sql, sizeof sql, "UPDATE customer SET id = -%s WHERE id = %s", cust, cust);
+	CHECK_STR(sqlstate_of(su, sql), "23503");
+	CHECK_STR(sqlstate_of(su, "DELETE FROM import_run WHERE id = '00000000-0000-4000-8000-0000000000b1'"), "23503");
+	CHECK_STR(sqlstate_of(su, "UPDATE import_run SET id = '00000000-0000-4000-8000-0000000000b3'"
+	                          " WHERE id = '00000000-0000-4000-8000-0000000000b1'"), "23503");
+
+	/* A record being written locks its customer: a deletion waits. */
+	char other[32];
+	snprintf(other, sizeof other, "%s", itest_value(su, "INSERT INTO customer (name) VALUES ('Refs 2') RETURNING id"));
+	PGconn *c2 = itest_connect(PQdb(su), NULL);
+	CHECK(itest_ok(su, "BEGIN"));
+	snprintf(sql, sizeof sql, RECORD_SQL, "2", other, other, run);
+	CHECK(itest_ok(su, sql));
+	CHECK(itest_ok(c2, "SET lock_timeout = '200ms'"));
+	snprintf(sql, sizeof sql, "DELETE FROM customer WHERE id = %s", other);
+	CHECK_STR(sqlstate_of(c2, sql), "55P03");
+	CHECK(itest_ok(su, "COMMIT"));
+	CHECK_STR(sqlstate_of(c2, sql), "23503");
+	PQfinish(c2);
+
+	CHECK(itest_ok(su, "BEGIN"));
+	CHECK(itest_ok(su, "TRUNCATE customer CASCADE"));
+	CHECK_STR(itest_value(su, "SELECT count(*) FROM import_record"), "0");
+	CHECK(itest_ok(su, "ROLLBACK"));
+	CHECK_STR(itest_value(su, "SELECT count(*) FROM import_record WHERE source = 'refs'"), "2");
+}
+
 int main(void)
 {
 	const char *db = itest_newdb("baton_schema");
@@ -89,6 +167,7 @@ int main(void)
 	RUN(test_domains_normalised);
 	RUN(test_times);
 	RUN(test_server_checks_mapping);
+	RUN(test_record_references);
 	PQfinish(su);
 	return check_done();
 }

@@ -1,0 +1,85 @@
+#!/bin/sh
+# JSON Lines again (migration 028): a line the source has with the same text
+# is set aside before it is parsed, and counts as read and unchanged; a
+# key whose last line is such a line stays as it is, one whose last line
+# changed is updated; digests of the record's JSON (before 028) are renewed
+# by the next file, after which its lines are set aside too.
+. "$BATON_ROOT/tests/lib/e2e.sh"
+. "$BATON_ROOT/tests/lib/import.sh"
+
+cli_files import_jsonl
+db=$(newdb baton_schema) || { echo "FAIL import_jsonl: cannot create a test database"; exit 1; }
+importer_role "$db"
+cat >"$T/jsonl.cfg" <<'EOF'
+import: { sources = (
+  { name = "t-orgs"; entity = "customers"; format = "csv"; system = "crm"; label = "T org";
+    fields = { source_id = "id"; name = "name"; domains = "domain"; }; },
+  { name = "t-tickets"; entity = "tickets"; format = "jsonl"; customer_source = "t-orgs";
+    fields = { source_id = "id"; customer = "org"; subject = "subject"; status = "status";
+      updated_at = "updated_at"; }; }
+); };
+EOF
+imp() { "$BATON_BIN" -c "$T/jsonl.cfg" -d "dbname=$db user=importer" "$@"; }
+printf 'id,name,domain\n1,One,one.example\n' >"$T/orgs.csv"
+run imp import --source t-orgs "$T/orgs.csv"
+expect orgs_imported sh -c '[ "$1" -eq 0 ] && grep -q "1 read, 1 inserted" "$2"' _ "$rc" "$OUT"
+
+cat >"$T/t.jsonl" <<'EOF'
+{"id": 1, "org": 1, "subject": "First", "status": "open", "updated_at": "2026-03-01T08:00:00Z"}
+{"id": 2, "org": 1, "subject": "Second", "status": "new", "updated_at": "2026-03-01T08:00:00Z"}
+{"id": 3, "org": 1, "subject": "Third", "status": "pending", "updated_at": "2026-03-01T08:00:00Z"}
+EOF
+run imp import --source t-tickets "$T/t.jsonl"
+expect tickets_imported sh -c '[ "$1" -eq 0 ] && grep -q "3 read, 3 inserted" "$2"' _ "$rc" "$OUT"
+check digests_of_line_text \
+	[ "$(sql "SELECT count(*) FROM import_record WHERE source = 't-tickets' AND length(digest) = 48")" = 3 ]
+
+run imp import --source t-tickets "$T/t.jsonl"
+expect same_lines_read_and_unchanged \
+	sh -c '[ "$1" -eq 0 ] && grep -q "3 read, 0 inserted, 0 updated, 3 unchanged, 0 rejected, 0 customers merged (no changes)" "$2"' \
+	_ "$rc" "$OUT"
+check same_lines_no_audit [ "$(sql "SELECT count(*) FROM baton_audit WHERE entity = 'ticket'")" = 3 ]
+
+# Key 1 changed, then as Baton has it (its last line counts: unchanged);
+# key 2 as Baton has it, then changed (updated).
+cat >"$T/twice.jsonl" <<'EOF'
+{"id": 1, "org": 1, "subject": "First", "status": "solved", "updated_at": "2026-03-02T08:00:00Z"}
+{"id": 1, "org": 1, "subject": "First", "status": "open", "updated_at": "2026-03-01T08:00:00Z"}
+{"id": 2, "org": 1, "subject": "Second", "status": "new", "updated_at": "2026-03-01T08:00:00Z"}
+{"id": 2, "org": 1, "subject": "Second", "status": "open", "updated_at": "2026-03-02T08:00:00Z"}
+EOF
+run imp import --source t-tickets "$T/twice.jsonl"
+expect twice_last_line_counts \
+	sh -c '[ "$1" -eq 0 ] && grep -q "4 read, 0 inserted, 1 updated" "$2"' _ "$rc" "$OUT"
+check twice_kept_and_updated \
+	[ "$(sql "SELECT string_agg(subject || ':' || status, ' ' ORDER BY subject) FROM ticket")" = \
+	  "First:open Second:open Third:pending" ]
+
+# Digests of the record's JSON, as 019 wrote them: unchanged by their
+# values, renewed, and the next run sets the lines aside.
+sql "UPDATE import_record SET digest = left(digest, 32) || lpad(to_hex(jsonb_hash_extended('{}', 1)), 16, '0')
+     WHERE source = 't-tickets'" >/dev/null
+printf '%s\n' '{"id": 3, "org": 1, "subject": "Third", "status": "pending", "updated_at": "2026-03-01T08:00:00Z"}' >"$T/three.jsonl"
+run imp import --source t-tickets "$T/three.jsonl"
+expect older_digest_unchanged sh -c '[ "$1" -eq 0 ] && grep -q "1 read, 0 inserted, 0 updated, 1 unchanged" "$2"' _ "$rc" "$OUT"
+check older_digest_renewed \
+	[ "$(sql "SELECT count(*) FROM import_record WHERE source = 't-tickets' AND source_id = '3'
+	          AND substr(digest, 33) = lpad(to_hex(jsonb_hash_extended('{}', 1)), 16, '0')")" = 0 ]
+run imp import --source t-tickets "$T/three.jsonl"
+expect renewed_digest_unchanged sh -c '[ "$1" -eq 0 ] && grep -q "1 read, 0 inserted, 0 updated, 1 unchanged" "$2"' _ "$rc" "$OUT"
+check ticket_audit_rows [ "$(sql "SELECT count(*) FROM baton_audit WHERE entity = 'ticket'")" = 4 ]
+# The line's text, not its JSON: the same record written with other
+# spacing is unchanged by its values, and its digest now that text's.
+before=$(sql "SELECT digest FROM import_record WHERE source = 't-tickets' AND source_id = '3'")
+printf '%s\n' '{"id":3,"org":1,"subject":"Third","status":"pending","updated_at":"2026-03-01T08:00:00Z"}' >"$T/three-tight.jsonl"
+run imp import --source t-tickets "$T/three-tight.jsonl"
+expect other_spacing_unchanged sh -c '[ "$1" -eq 0 ] && grep -q "1 read, 0 inserted, 0 updated, 1 unchanged" "$2"' _ "$rc" "$OUT"
+check digest_of_the_text \
+	[ "$(sql "SELECT substr(digest, 33) <> substr('$before', 33) FROM import_record
+	          WHERE source = 't-tickets' AND source_id = '3'")" = t ]
+# Set aside by its text alone: a record whose values' half no longer
+# matches is still unchanged when its line is the same.
+sql "UPDATE import_record SET digest = md5('other values') || substr(digest, 33)
+     WHERE source = 't-tickets' AND source_id = '3'" >/dev/null
+run imp import --source t-tickets "$T/three-tight.jsonl"
+expect set_aside_by_text sh -c '[ "$1" -eq 0 ] && grep -q "1 read, 0 inserted, 0 updated, 1 unchanged" "$2"' _ "$rc" "$OUT"
