@@ -1,8 +1,8 @@
 #!/bin/sh
-# JSON Lines again (migration 028): a line the source has with the same text
+# JSON Lines again (migration 030): a line the source has with the same text
 # is set aside before it is parsed, and counts as read and unchanged; a
 # key whose last line is such a line stays as it is, one whose last line
-# changed is updated; digests of the record's JSON (before 028) are renewed
+# changed is updated; digests of the record's JSON (before 030) are renewed
 # by the next file, after which its lines are set aside too.
 . "$BATON_ROOT/tests/lib/e2e.sh"
 . "$BATON_ROOT/tests/lib/import.sh"

@@ -3,7 +3,7 @@
  * server checks against; domains are normalised as identity resolution
  * compares them; a mapping the server is sent is checked again there (psql
  * gets no way around the configuration's checks); a run id is used once;
- * an import record names a customer and a run that exist (migration 028
+ * an import record names a customer and a run that exist (migration 030
  * checks it a statement at a time, as its foreign keys did a row at a time). */
 #include <libpq-fe.h>
 #include <stdio.h>
@@ -57,7 +57,7 @@ static void test_times(void)
 	CHECK_STR(itest_value(su, "SELECT coalesce(baton_import_time('2026-13-01', 'iso')::text, 'null')"), "null");
 	CHECK_STR(itest_value(su, "SELECT baton_import_time('1700000000', 'epoch') AT TIME ZONE 'UTC'"), "2023-11-14 22:13:20");
 	CHECK_STR(itest_value(su, "SELECT coalesce(baton_import_time('31/02/2026', 'DD/MM/YYYY')::text, 'null')"), "null");
-	/* What staging converts with (migration 028: the plainly valid at once,
+	/* What staging converts with (migration 030: the plainly valid at once,
 	 * the rest checked): the same answers on either side of the line. */
 	CHECK(itest_ok(su, "CREATE FUNCTION pg_temp.iso(x text) RETURNS text LANGUAGE plpgsql AS $$"
 	                   " DECLARE r timestamptz; BEGIN"
