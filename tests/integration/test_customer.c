@@ -509,18 +509,18 @@ static void test_ties_in_one_moment(void)
 			CHECK(cv_num(&cv, CV_NOTES, i, N_ID) < cv_num(&cv, CV_NOTES, i - 1, N_ID));
 		CHECK(cv_rows(&cv, CV_TICKETS) == 16);
 		for (int i = 0; i < 6 && i < cv_rows(&cv, CV_TICKETS); i++) {
-			char want[16];
+			char want[32];
 			snprintf(want, sizeof want, "open %d", i + 1);
 			CHECK_STR(cv_get(&cv, CV_TICKETS, i, T_SUBJECT), want);
 		}
 		for (int i = 6; i < 16 && i < cv_rows(&cv, CV_TICKETS); i++) {
-			char want[16];
+			char want[32];
 			snprintf(want, sizeof want, "solved %d", 18 - i);
 			CHECK_STR(cv_get(&cv, CV_TICKETS, i, T_SUBJECT), want);
 		}
 		CHECK(cv_rows(&cv, CV_MARKETING) == 20);
 		for (int i = 0; i < 20 && i < cv_rows(&cv, CV_MARKETING); i++) {
-			char want[16];
+			char want[32];
 			snprintf(want, sizeof want, "send %d", i + 1);
 			CHECK_STR(cv_get(&cv, CV_MARKETING, i, K_CAMPAIGN), want);
 		}
