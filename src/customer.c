@@ -154,41 +154,41 @@ const char cv_timeline_sql[] =
 	"SELECT at, extract(epoch FROM now() - at)::bigint, kind, who, text, ref FROM ("
 	" SELECT t.opened_at AS at, 'ticket opened' AS kind, coalesce(t.assignee::text, '') AS who,"
 	"   '#' || t.id || ' ' || t.priority || ' ' || t.subject AS text, 'ticket:' || t.id AS ref,"
-	"   1 AS src, t.id AS oid"
+	"   1 AS src, t.id AS oid, '' AS eid"
 	"   FROM ticket t WHERE t.customer_id = $1"
 	" UNION ALL SELECT t.solved_at, 'ticket solved', coalesce(t.assignee::text, ''),"
-	"   '#' || t.id || ' ' || t.subject, 'ticket:' || t.id, 2, t.id"
+	"   '#' || t.id || ' ' || t.subject, 'ticket:' || t.id, 2, t.id, ''"
 	"   FROM ticket t WHERE t.customer_id = $1 AND t.solved_at IS NOT NULL"
 	" UNION ALL SELECT n.created_at, CASE WHEN n.supersedes IS NULL THEN 'note' ELSE 'note corrected' END,"
 	"   n.author::text, coalesce('(replaces note ' || n.supersedes || ') ', '') || n.body, 'note:' || n.id,"
-	"   3, n.id"
+	"   3, n.id, ''"
 	"   FROM success_note n WHERE n.customer_id = " CV_GROUP
 	" UNION ALL SELECT coalesce(e.sent_at, e.scheduled_at),"
-	"   'campaign ' || e.status, '', e.kind || ' \"' || e.campaign || '\"', 'campaign:' || e.id, 4, e.id"
+	"   'campaign ' || e.status, '', e.kind || ' \"' || e.campaign || '\"', 'campaign:' || e.id, 4, e.id, ''"
 	"   FROM marketing_event e WHERE e.customer_id = $1"
 	" UNION ALL SELECT m.completed_at, 'milestone done', coalesce(m.owner::text, ''), m.title,"
-	"   'milestone:' || m.id, 5, m.id"
+	"   'milestone:' || m.id, 5, m.id, ''"
 	"   FROM milestone m WHERE m.customer_id = $1 AND m.completed_at IS NOT NULL"
 	"   AND NOT EXISTS (SELECT 1 FROM milestone_event e WHERE e.milestone_id = m.id"
 	"                   AND e.status = 'done' AND e.at = m.completed_at)"
 	" UNION ALL SELECT s.responded_at, upper(s.kind), '', s.score || coalesce(' ' || s.comment, ''),"
-	"   'survey:' || s.id, 6, s.id"
+	"   'survey:' || s.id, 6, s.id, ''"
 	"   FROM survey_response s WHERE s.customer_id = $1"
 	" UNION ALL SELECT e.at, 'handoff ' || e.kind, e.actor::text,"
 	"   h.from_team || ' → ' || h.to_team || ' ' || h.reason"
 	"   || coalesce(': ' || CASE WHEN e.kind = 'created' THEN h.note ELSE e.comment END, ''),"
-	"   'handoff:' || h.id, 7, 0"
+	"   'handoff:' || h.id, 7, 0, e.id::text"
 	"   FROM handoff_event e JOIN handoff h ON h.id = e.handoff_id WHERE h.customer_id = " CV_GROUP
 	" UNION ALL SELECT e.at, 'milestone ' || replace(e.status, '_', ' '), e.actor::text,"
-	"   m.title || coalesce(': ' || e.reason, ''), 'milestone:' || m.id, 8, 0"
+	"   m.title || coalesce(': ' || e.reason, ''), 'milestone:' || m.id, 8, 0, e.id::text"
 	"   FROM milestone_event e JOIN milestone m ON m.id = e.milestone_id"
 	"   WHERE e.customer_id = " CV_GROUP
 	" UNION ALL SELECT e.at, 'health ' || replace(e.health, '_', ' '), e.actor::text, e.reason,"
-	"   'health:' || e.id, 9, 0"
+	"   'health:' || e.id, 9, 0, e.id::text"
 	"   FROM onboarding_health_event e WHERE e.customer_id = " CV_GROUP
 	/* Entries of one moment (one import's, one transaction's) by kind,
-	 * then the last written first. */
-	") x ORDER BY at DESC NULLS LAST, src, oid DESC, ref LIMIT 1000";
+	 * then the last written first where ids are numbers, else by id. */
+	") x ORDER BY at DESC NULLS LAST, src, oid DESC, ref, eid LIMIT 1000";
 
 void cv_statements(struct db_stmt out[CV_PARTS], const char *const *params)
 {

@@ -63,9 +63,11 @@ static void on_results(struct screen *s, struct app *a, PGresult **res, int nres
 	f->rl.sel = f->results.n ? 0 : -1;
 	f->rl.top = 0;
 	/* Enter opened the best match of what was typed, not of the list
-	 * that was on the screen while these were on their way. */
-	if (f->open_when_found) {
-		f->open_when_found = 0;
+	 * that was on the screen while these were on their way; unless the
+	 * person has gone on meanwhile (another screen, the lists). */
+	int open = f->open_when_found && a->top == &f->base && f->focus == FOCUS_FIELD;
+	f->open_when_found = 0;
+	if (open) {
 		if (f->results.n) {
 			f->focus = FOCUS_RESULTS;
 			open_selected(f, a);
@@ -87,7 +89,6 @@ static void search(struct finder *f, struct app *a)
 	struct db_stmt st;
 	finder_statement(&q, &st);
 	f->searching = 1;
-	f->open_when_found = 0;
 	/* The queue copies the parameters: q may go at once. */
 	screen_request(&f->base, a, REQ_FIND, &st, 1, 0, on_results);
 	finder_query_free(&q);
@@ -365,6 +366,10 @@ static void append_wchar(struct buf *b, wint_t ch)
 
 static int field_key(struct finder *f, struct app *a, int key, int is_func)
 {
+	int enter = (!is_func && (key == '\r' || key == '\n')) || (is_func && key == KEY_ENTER);
+	/* Any other key after an Enter still waiting: the person went on. */
+	if (!enter)
+		f->open_when_found = 0;
 	if (!is_func && key == '?')
 		return 0; /* help, as the hint line promises; names have no '?' */
 	if (!is_func && key == 27) { /* Esc */
@@ -395,7 +400,7 @@ static int field_key(struct finder *f, struct app *a, int key, int is_func)
 		f->focus = f->results.n ? FOCUS_RESULTS : FOCUS_WAITING;
 		return 1;
 	}
-	if ((!is_func && (key == '\r' || key == '\n')) || (is_func && key == KEY_ENTER)) {
+	if (enter) {
 		if (f->searching) {
 			f->open_when_found = 1;
 		} else if (f->results.n) {

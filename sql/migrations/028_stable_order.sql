@@ -153,4 +153,7 @@ DECLARE
 BEGIN
     UPDATE signal_rule_gen g SET gen = g.gen + 1 WHERE g.kind = '*' RETURNING g.gen INTO v_gen;
     UPDATE signal_rule_gen g SET gen = v_gen WHERE g.kind = 'voice-falling';
+    -- As a change of the rules says it (024): open lists reload and say
+    -- "recomputing" while the cache catches up.
+    PERFORM pg_notify('baton', 'signals:rules');
 END $$;

@@ -14,9 +14,13 @@
 --    100,000 records; the statement's check takes 0.18 s).  The statement
 --    triggers below lock each customer and run a statement refers to once,
 --    FOR KEY SHARE as the foreign key did (a concurrent delete waits, or
---    is seen), and refuse the statement when one is missing; deleting (or
---    renumbering, or truncating) a customer or run that import records
---    name is refused, or cascades on TRUNCATE ... CASCADE, as before.  Only
+--    is seen), and refuse the statement when one is missing; an UPDATE
+--    checks only the references it changed.  Deleting (or renumbering, or
+--    truncating) a customer or run that import records name is refused,
+--    or cascades on TRUNCATE ... CASCADE, as before; a delete or renumber
+--    is refused outright under REPEATABLE READ or SERIALIZABLE, whose
+--    snapshot would miss an import committed meanwhile (a foreign key
+--    checks against what is committed by then).  Only
 --    the import's functions write import_record (010 grants no writes).
 --    The errors keep the foreign key's SQLSTATE (23503).
 -- 2. The staged rows' problems and new ids are computed in the statement
@@ -43,24 +47,37 @@ ALTER TABLE import_record DROP CONSTRAINT import_record_customer_id_fkey,
 CREATE FUNCTION baton_import_record_refs() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
-    v_bad record;
+    v_cust bigint[];
+    v_runs uuid[];
+    v_bad text;
 BEGIN
+    IF TG_OP = 'UPDATE' THEN
+        -- Only the references an UPDATE changed, as a foreign key checks
+        -- (a renewed digest keeps them: no lock on its customer).
+        SELECT array_agg(DISTINCT n.customer_id) FILTER (WHERE o.customer_id IS DISTINCT FROM n.customer_id),
+               array_agg(DISTINCT n.run_id) FILTER (WHERE o.run_id IS DISTINCT FROM n.run_id)
+        INTO v_cust, v_runs
+        FROM new_rows n LEFT JOIN old_rows o ON o.source = n.source AND o.source_id = n.source_id;
+    ELSE
+        SELECT array_agg(DISTINCT n.customer_id), array_agg(DISTINCT n.run_id) INTO v_cust, v_runs
+        FROM new_rows n;
+    END IF;
     -- Locked as a foreign key locks them, once each.
-    PERFORM 1 FROM customer c WHERE c.id IN (SELECT n.customer_id FROM new_rows n) FOR KEY SHARE OF c;
-    PERFORM 1 FROM import_run r WHERE r.id IN (SELECT n.run_id FROM new_rows n) FOR KEY SHARE OF r;
-    SELECT n.source, n.source_id, n.customer_id, n.run_id,
-        NOT EXISTS (SELECT 1 FROM customer c WHERE c.id = n.customer_id) AS no_customer
-    INTO v_bad FROM new_rows n
-    WHERE NOT EXISTS (SELECT 1 FROM customer c WHERE c.id = n.customer_id)
-       OR NOT EXISTS (SELECT 1 FROM import_run r WHERE r.id = n.run_id)
-    LIMIT 1;
-    IF FOUND THEN
-        RAISE EXCEPTION 'insert or update on table "import_record" violates its reference to %',
-            CASE WHEN v_bad.no_customer THEN 'customer' ELSE 'import_run' END
+    PERFORM 1 FROM customer c WHERE c.id = ANY (v_cust) FOR KEY SHARE OF c;
+    PERFORM 1 FROM import_run r WHERE r.id = ANY (v_runs) FOR KEY SHARE OF r;
+    SELECT x::text INTO v_bad FROM unnest(v_cust) x
+    WHERE NOT EXISTS (SELECT 1 FROM customer c WHERE c.id = x) LIMIT 1;
+    IF v_bad IS NOT NULL THEN
+        RAISE EXCEPTION 'insert or update on table "import_record" violates its reference to customer'
             USING ERRCODE = 'foreign_key_violation',
-                  DETAIL = CASE WHEN v_bad.no_customer
-                                THEN format('Key (customer_id)=(%s) is not present in table "customer".', v_bad.customer_id)
-                                ELSE format('Key (run_id)=(%s) is not present in table "import_run".', v_bad.run_id) END;
+                  DETAIL = format('Key (customer_id)=(%s) is not present in table "customer".', v_bad);
+    END IF;
+    SELECT x::text INTO v_bad FROM unnest(v_runs) x
+    WHERE NOT EXISTS (SELECT 1 FROM import_run r WHERE r.id = x) LIMIT 1;
+    IF v_bad IS NOT NULL THEN
+        RAISE EXCEPTION 'insert or update on table "import_record" violates its reference to import_run'
+            USING ERRCODE = 'foreign_key_violation',
+                  DETAIL = format('Key (run_id)=(%s) is not present in table "import_run".', v_bad);
     END IF;
     RETURN NULL;
 END $$;
@@ -76,6 +93,15 @@ BEGIN
         -- Only TRUNCATE ... CASCADE gets here (other tables refer to both).
         TRUNCATE import_record;
         RETURN NULL;
+    END IF;
+    -- A foreign key checks a delete against what is committed by then;
+    -- these triggers read the transaction's snapshot, which under
+    -- REPEATABLE READ or SERIALIZABLE misses an import committed since.
+    IF current_setting('transaction_isolation') <> 'read committed'
+       AND EXISTS (SELECT 1 FROM old_rows) THEN
+        RAISE EXCEPTION 'delete customers and import runs in a READ COMMITTED transaction'
+            USING ERRCODE = 'serialization_failure',
+                  HINT = 'Under REPEATABLE READ or SERIALIZABLE an import committed meanwhile would not be seen.';
     END IF;
     IF TG_ARGV[0] = 'customer_id' THEN
         SELECT o.id::text INTO v_id FROM old_rows o
@@ -101,6 +127,11 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
     v_hit boolean;
 BEGIN
+    IF current_setting('transaction_isolation') <> 'read committed' THEN
+        RAISE EXCEPTION 'renumber customers and import runs in a READ COMMITTED transaction'
+            USING ERRCODE = 'serialization_failure',
+                  HINT = 'Under REPEATABLE READ or SERIALIZABLE an import committed meanwhile would not be seen.';
+    END IF;
     IF TG_ARGV[0] = 'customer_id' THEN
         v_hit := EXISTS (SELECT 1 FROM import_record r WHERE r.customer_id = OLD.id);
     ELSE
@@ -117,7 +148,8 @@ END $$;
 CREATE TRIGGER import_record_refs_ins AFTER INSERT ON import_record
     REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION baton_import_record_refs();
 CREATE TRIGGER import_record_refs_upd AFTER UPDATE ON import_record
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION baton_import_record_refs();
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION baton_import_record_refs();
 CREATE TRIGGER customer_import_record_del AFTER DELETE ON customer
     REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT
     EXECUTE FUNCTION baton_import_record_referenced('customer_id');

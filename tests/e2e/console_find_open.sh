@@ -64,6 +64,23 @@ check "q returns from the ticket to the customer screen" \
 keys q
 check "q returns from the customer screen to the finder, the matches of 'north' kept" \
 	eval 'wait_row 2 "Find: north" 5 && wait_row 3 "Northwind Health" 5 && on_screen "North Star Logistics"'
+# Enter, then another key before the matches came: the person went on
+# (here to the help), and the matches, when they come, open nothing.
+# In the matches, '/' goes back to the Find field; Ctrl-U empties it.
+keys /
+keys C-u
+wait_for "Waiting for you and Support" 5
+type_text "no"
+wait_for "Nordic Pharma Oy" 5
+keys rth Enter ?
+check "Enter then '?' before the matches came: the help opens, and no customer over it" \
+	eval 'wait_for "Keys on this screen" 5 && sleep 1 && on_screen "Keys on this screen"'
+keys q
+check "q from that help is back on the finder, nothing opened behind it" \
+	eval 'wait_row 2 "Find: north" 5 && wait_row 3 "Northwind Health" 5'
+# Still in the Find field: Ctrl-U empties it, Esc goes to the lists.
+keys C-u
+keys Escape
 keys q
 check "q on the finder list quits with exit status 0" exit_status_is 0 10
 check "after quitting, the terminal is back on the normal screen" alternate_off

@@ -488,6 +488,16 @@ static void test_ties_in_one_moment(void)
 	         " SELECT %lld, 'send ' || g, 'newsletter', 'scheduled', now() + interval '2 days'"
 	         " FROM generate_series(1, 25) g ORDER BY g", id);
 	su_exec(sql);
+	/* Two comments on one handoff at one time, written in the opposite
+	 * order of their ids: the timeline lists them by id. */
+	snprintf(sql, sizeof sql, "INSERT INTO handoff (id, customer_id, from_team, to_team, reason, note, ack_due_at,"
+	         " created_at) VALUES ('00000000-0000-4000-8000-00000000c0de', %lld, 'support', 'success',"
+	         " 'question', 'tied events', now(), now() - interval '5 hours')", id);
+	su_exec(sql);
+	su_exec("INSERT INTO handoff_event (id, handoff_id, kind, comment, at)"
+	        " SELECT ('00000000-0000-4000-8000-0000000000e' || g)::uuid, '00000000-0000-4000-8000-00000000c0de',"
+	        " 'commented', 'comment ' || g, date_trunc('hour', now()) - interval '4 hours'"
+	        " FROM generate_series(9, 1, -1) g");
 	/* NPS 9 twenty days ago, then 2 and 10 answered at the same time. */
 	snprintf(sql, sizeof sql, "INSERT INTO survey_response (customer_id, kind, score, responded_at)"
 	         " VALUES (%lld, 'nps', 9, now() - interval '20 days')", id);
@@ -540,6 +550,15 @@ static void test_ties_in_one_moment(void)
 		CHECK(first >= 0);
 		if (first >= 0)
 			CHECK_STR(PQgetvalue(r, first, TL_TEXT), "batch 150");
+		int seen = 0, in_order = 1;
+		for (int i = 0; r && i < PQntuples(r); i++) {
+			const char *t = strstr(PQgetvalue(r, i, TL_TEXT), "comment ");
+			if (!t || strcmp(PQgetvalue(r, i, TL_KIND), "handoff commented"))
+				continue;
+			in_order = in_order && atoi(t + 8) == seen + 1;
+			seen++;
+		}
+		CHECK(seen == 9 && in_order);
 		PQclear(r);
 		/* Rows rewritten in another order must not change any of it. */
 		snprintf(sql, sizeof sql, "UPDATE survey_response SET comment = 'called back'"

@@ -150,6 +150,33 @@ static void test_record_references(void)
 	CHECK_STR(sqlstate_of(c2, sql), "55P03");
 	CHECK(itest_ok(su, "COMMIT"));
 	CHECK_STR(sqlstate_of(c2, sql), "23503");
+
+	/* An UPDATE that keeps a record's references (a digest renewed) does
+	 * not lock its customer, as a foreign key would not: it goes on while
+	 * another transaction holds the customer FOR UPDATE. */
+	CHECK(itest_ok(c2, "BEGIN"));
+	snprintf(sql, sizeof sql, "SELECT 1 FROM customer WHERE id = %s FOR UPDATE", other);
+	CHECK(itest_ok(c2, sql));
+	CHECK(itest_ok(su, "SET lock_timeout = '2s'"));
+	snprintf(sql, sizeof sql, "UPDATE import_record SET digest = 'd2' WHERE source = 'refs' AND customer_id = %s", other);
+	CHECK(itest_ok(su, sql));
+	CHECK(itest_ok(su, "RESET lock_timeout"));
+	CHECK(itest_ok(c2, "ROLLBACK"));
+
+	/* Under REPEATABLE READ a delete could not see an import committed
+	 * after its snapshot: refused outright, as is a renumbering. */
+	char lone[32];
+	snprintf(lone, sizeof lone, "%s", itest_value(su, "INSERT INTO customer (name) VALUES ('Refs 3') RETURNING id"));
+	CHECK(itest_ok(c2, "BEGIN ISOLATION LEVEL REPEATABLE READ"));
+	snprintf(sql, sizeof sql, "DELETE FROM customer WHERE id = %s", lone);
+	CHECK_STR(sqlstate_of(c2, sql), "40001");
+	CHECK(itest_ok(c2, "ROLLBACK"));
+	CHECK(itest_ok(c2, "BEGIN ISOLATION LEVEL SERIALIZABLE"));
+	snprintf(sql, sizeof sql, "UPDATE customer SET id = -%s WHERE id = %s", lone, lone);
+	CHECK_STR(sqlstate_of(c2, sql), "40001");
+	CHECK(itest_ok(c2, "ROLLBACK"));
+	snprintf(sql, sizeof sql, "DELETE FROM customer WHERE id = %s", lone);
+	CHECK(itest_ok(c2, sql)); /* read committed: nothing names it */
 	PQfinish(c2);
 
 	CHECK(itest_ok(su, "BEGIN"));
