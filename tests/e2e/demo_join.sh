@@ -85,8 +85,17 @@ wait_state live 60
 demo demo_ben ben
 wait_state live 60
 ana=$(console_pid "host=$demo_dir dbname=baton user=ana")
+ana_demo=$(ps -o ppid= -p "$ana" | tr -d ' ')
 check "ana's demo and console are killed with SIGKILL" \
-	eval '[ -n "$ana" ] && kill -KILL "$(ps -o ppid= -p "$ana")" "$ana"'
+	eval '[ -n "$ana" ] && kill -KILL "$ana_demo" "$ana"'
+# kill returns before the processes are gone (and their locks with them):
+# ben quits once they are, as a person would, not within the same
+# millisecond.
+_i=0
+while { kill -0 "$ana" || kill -0 "$ana_demo"; } 2>/dev/null && [ "$_i" -lt 100 ]; do
+	sleep 0.1
+	_i=$((_i + 1))
+done
 keys C-c
 check "ben quits (exit status 0)" exit_status_is 0 30
 check "the server is stopped all the same" stopped
