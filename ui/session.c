@@ -124,6 +124,10 @@ static void offer_drafts(struct app *a)
 static void on_me(void *ctx, PGresult **res, int nres, const char *err)
 {
 	struct app *a = ctx;
+	/* Dropped unanswered (the console is quitting): nothing to learn,
+	 * and no reason to fail the exit. */
+	if (err == dbq_cancelled)
+		return;
 	if (err || nres != 1) {
 		if (err && strstr(err, "relation \"") && strstr(err, "does not exist"))
 			app_fail(a, EXIT_DB, "no Baton schema in this database: run 'baton migrate'");
