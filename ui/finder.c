@@ -3,10 +3,10 @@
 #include "baton/buf.h"
 #include "baton/customer.h"
 #include "baton/finder.h"
-#include "baton/signals.h"
 #include "baton/notify.h"
 #include "baton/text.h"
 #include "baton/waiting.h"
+#include "ui/finder.h"
 #include "ui/ui.h"
 
 #include <stdlib.h>
@@ -16,21 +16,6 @@
 /* This screen's request kinds (screen_request). */
 enum { REQ_FIND = 1, REQ_WAITING };
 
-enum focus { FOCUS_FIELD, FOCUS_RESULTS, FOCUS_WAITING };
-
-struct finder {
-	struct screen base;
-	struct buf text;          /* the Find field, UTF-8 */
-	enum focus focus;
-	int has_results;          /* 0: nothing searched (or the field emptied) */
-	struct finder_matches results;
-	struct waiting_live live; /* the waiting list, kept by notifications */
-	int search_due;           /* a change concerns a match: search again */
-	struct ui_list rl, wl;
-	int searching;
-	int open_when_found;      /* Enter pressed before the text's matches came */
-	int res_rows, wait_rows;  /* visible heights, from the last draw */
-};
 
 static void finder_destroy(struct screen *s)
 {
@@ -216,118 +201,9 @@ static int finder_concerns(struct screen *s, struct app *a, const struct notify_
 	return mine || f->search_due;
 }
 
-static void draw_match(const struct finder_match *m, int y, int w, int sel)
-{
-	int x = 1;
-	int namew = w >= 100 ? 34 : 22, domw = w >= 100 ? 24 : 17;
-	ui_text(stdscr, y, x, 1, sel ? term_attr(UA_SEL) : (int)A_NORMAL, sel ? term_sym(SYM_SEL) : " ", 0);
-	x += 2;
-	x += ui_text(stdscr, y, x, namew, (int)A_NORMAL, m->name, 1) + 1;
-	x += ui_text(stdscr, y, x, domw, term_attr(UA_DIM), m->domain, 1) + 1;
-	x += ui_text(stdscr, y, x, 11, (int)A_NORMAL, m->lifecycle, 1) + 1;
-	x += ui_textf(stdscr, y, x, 10, m->hot_tickets ? term_attr(UA_WARN) : (int)A_NORMAL, 1,
-	              "%lld ticket%s", m->open_tickets, m->open_tickets == 1 ? "" : "s") + 1;
-	/* Its crossed signals, the most severe one's mark (help: the legend). */
-	char mark[16];
-	signal_marker(mark, sizeof mark, m->signal, m->signals);
-	if (mark[0] && x + 8 < w)
-		x += ui_textf(stdscr, y, x, 8, term_attr(UA_FLAG), 0, "%s%s", term_sym(SYM_FLAG), mark) + 1;
-	if (m->late_handoffs && x + 12 < w)
-		x += ui_textf(stdscr, y, x, w - x - 1, term_attr(UA_BAD), 0, "%s late handoff",
-		              term_sym(SYM_FLAG)) + 1;
-	if (strcmp(m->matched, "name") != 0 && x + 10 < w)
-		ui_textf(stdscr, y, x, w - x - 1, term_attr(UA_DIM), 0, "(%s)", m->matched);
-}
-
-static void draw_results(struct finder *f, struct app *a, int y, int h)
-{
-	int w = a->cols;
-	int n = f->results.n;
-	f->res_rows = h;
-	if (!f->has_results) {
-		if (f->text.len == 0)
-			ui_text(stdscr, y, 3, w - 4, term_attr(UA_DIM),
-			        "Type a name, domain, e-mail or external id.", 0);
-		else if (f->searching)
-			ui_text(stdscr, y, 3, w - 4, term_attr(UA_DIM), "searching…", 0);
-		return;
-	}
-	if (n == 0) {
-		ui_text(stdscr, y, 3, w - 4, term_attr(UA_DIM), "No customer matches.", 0);
-		return;
-	}
-	ui_list_fit(&f->rl, n, h);
-	for (int i = 0; i < h && f->rl.top + i < n; i++) {
-		int r = f->rl.top + i;
-		draw_match(&f->results.v[r], y + i, w, r == f->rl.sel && f->focus == FOCUS_RESULTS);
-	}
-}
-
-static void draw_handoff(const struct waiting_handoff *h, int y, int w, int sel, long long now)
-{
-	char age[16];
-	long long age_s;
-	int late, x = 1;
-	/* A row kept since an earlier read ages as a fresh read would say. */
-	finder_waiting_now(h, now, &age_s, &late);
-	ui_text(stdscr, y, x, 1, sel ? term_attr(UA_SEL) : (int)A_NORMAL, sel ? term_sym(SYM_SEL) : " ", 0);
-	x += 2;
-	fmt_age(age, sizeof age, age_s);
-	x += ui_text(stdscr, y, x, 4, late ? term_attr(UA_BAD) : (int)A_NORMAL, age, 1) + 1;
-	x += ui_text(stdscr, y, x, 20, (int)A_NORMAL, h->customer, 1) + 1;
-	x += ui_textf(stdscr, y, x, 16, (int)A_NORMAL, 1, "from %s", h->from_team) + 1;
-	x += ui_text(stdscr, y, x, 5, late ? term_attr(UA_BAD) : term_attr(UA_WARN),
-	             late ? "LATE" : (h->open ? "NEW" : "ACK"), 1) + 1;
-	if (x < w - 4)
-		ui_textf(stdscr, y, x, w - x - 1, term_attr(UA_DIM), 0, "\"%s\"", h->note);
-}
-
-static void draw_waiting(struct finder *f, struct app *a, int y, int h)
-{
-	int w = a->cols, n = f->live.list.n;
-	char title[256];
-	snprintf(title, sizeof title, " Waiting for you and %s (%d) ",
-	         a->me.team_name[0] ? a->me.team_name : "your team", n);
-	ui_hline(stdscr, y, 0, w);
-	ui_text(stdscr, y, 2, w - 4, f->focus == FOCUS_WAITING ? term_attr(UA_SEL) : term_attr(UA_TITLE),
-	        title, 0);
-	y++;
-	h--;
-	f->wait_rows = h;
-	if (n == 0) {
-		ui_text(stdscr, y, 3, w - 4, term_attr(UA_DIM), "Nothing is waiting.", 0);
-		return;
-	}
-	ui_list_fit(&f->wl, n, h);
-	long long now = finder_clock_ms();
-	for (int i = 0; i < h && f->wl.top + i < n; i++) {
-		int r = f->wl.top + i;
-		draw_handoff(&f->live.list.v[r], y + i, w, r == f->wl.sel && f->focus == FOCUS_WAITING,
-		             now);
-	}
-}
-
 static void finder_draw(struct screen *s, struct app *a)
 {
-	struct finder *f = (struct finder *)s;
-	ui_text(stdscr, 0, 1, 20, term_attr(UA_HEADER), "Baton", 0);
-	int x = 1;
-	x += ui_text(stdscr, 1, x, 6, (int)A_BOLD, "Find: ", 0);
-	x += ui_text(stdscr, 1, x, a->cols - x - 2, (int)A_NORMAL, buf_str(&f->text), 0);
-	if (f->focus == FOCUS_FIELD)
-		ui_text(stdscr, 1, x, 1, (int)A_REVERSE, " ", 0);
-	int avail = a->rows - 3; /* rows 2 .. rows-2 */
-	int wait_h = f->live.list.n + 1;
-	if (wait_h < 3)
-		wait_h = 3;
-	if (f->has_results || f->text.len) {
-		if (wait_h > avail / 2)
-			wait_h = avail / 2;
-	} else if (wait_h > avail - 2) {
-		wait_h = avail - 2;
-	}
-	draw_results(f, a, 2, avail - wait_h);
-	draw_waiting(f, a, 2 + avail - wait_h, wait_h);
+	finder_draw_screen((struct finder *)s, a);
 }
 
 static void open_selected(struct finder *f, struct app *a)
