@@ -380,16 +380,14 @@ static double dbq_fetch(struct dbq *q, long long id)
  * warm-up read (used[] marks the ids read so far). */
 static long long unread_id(long long from, int key, long long ncust, unsigned char *used)
 {
-	for (long long id = from; id <= ncust; id++)
+	/* From `from` on, round to 1 after the last id. */
+	for (long long k = 0; k < ncust; k++) {
+		long long id = (from - 1 + k) % ncust + 1;
 		if (!used[id] && (ncust < 100 || (id % 100 == 1) == key)) {
 			used[id] = 1;
 			return id;
 		}
-	for (long long id = 1; id < from && id <= ncust; id++)
-		if (!used[id] && (ncust < 100 || (id % 100 == 1) == key)) {
-			used[id] = 1;
-			return id;
-		}
+	}
 	return 0;
 }
 
