@@ -526,6 +526,9 @@ static const struct {
 	/* b655ff1 (stop 18) */
 	{24, "393bc00f11e6ea5fcdc6daa189a6a6ae"}, {25, "039decfb444db70366164162a6c808f2"},
 	{26, "9a4bc7a3b1ff8ae75e6c7e6d8f5bf4ce"}, {27, "aa0c1a6b2cc79c99af486317a9ee0235"},
+	/* 03dab83 (stop 19) */
+	{28, "d4feeefe5b35dd480ec76447632e583d"}, {29, "78ef07a2356b227b57e43a871d0e34bb"},
+	{30, "8c385e68800b3f8c572ff7fa0fa4c0c9"}, {31, "67a641994bac2a777a4324c87b6b7712"},
 };
 
 static void test_released_migrations_unchanged(void)
