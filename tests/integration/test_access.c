@@ -318,6 +318,29 @@ static void test_policies_keep_the_indexes(void)
 	buf_free(&plan);
 }
 
+/* Beside the tables above, which the tests read as a disabled and a
+ * scoped person, every other table of customer data is read under the
+ * same rule, word for word (032 rewrote them all at once): a policy left
+ * behind or written differently is named. */
+static void test_policies_are_one_rule(void)
+{
+	static const char sql[] =
+		"SELECT count(*) || ' ' || coalesce(string_agg(p.tablename, ',' ORDER BY p.tablename)"
+		"       FILTER (WHERE replace(p.qual, 'baton_me_sees_handoff(handoff_id)',"
+		"                             'baton_me_sees_customer(customer_id)') IS DISTINCT FROM t.qual), '-')"
+		" FROM pg_policies p, (SELECT qual FROM pg_policies WHERE schemaname = 'public'"
+		"                      AND tablename = 'ticket' AND policyname = 'staff_read') t"
+		" WHERE p.schemaname = 'public' AND p.policyname = 'staff_read'"
+		"   AND p.tablename NOT IN ('customer', 'signal_rule_gen')";
+	/* 17 tables whose rows belong to a customer, and handoff_event. */
+	CHECK_STR(itest_value(su, sql), "18 -");
+	/* The rule asks about the session user in the statement itself, no
+	 * function call per statement (032). */
+	CHECK_STR(itest_value(su, "SELECT qual LIKE '%FROM staff me%' AND qual NOT LIKE '%baton_me_sees_all%'"
+	                          " FROM pg_policies WHERE tablename = 'ticket' AND policyname = 'staff_read'"),
+	          "t");
+}
+
 /* The functions run as whoever ran baton migrate: without CREATEROLE
  * they refuse to add anyone, and say what to do. */
 static void test_owner_without_createrole_refused(void)
@@ -365,6 +388,7 @@ int main(void)
 	RUN(test_scope_holds_under_a_hostile_search_path);
 	RUN(test_unknown_segment_refused);
 	RUN(test_policies_keep_the_indexes);
+	RUN(test_policies_are_one_rule);
 	RUN(test_owner_without_createrole_refused);
 	PQfinish(ana);
 	PQfinish(admin);
