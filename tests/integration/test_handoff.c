@@ -653,6 +653,8 @@ struct filter_case {
 	struct queue_filter f;
 	int col;            /* column that must equal want, -1: none */
 	const char *want;
+	int col2;           /* and this one want2, when want2 is set */
+	const char *want2;
 };
 
 static void test_queue_filters(void)
@@ -674,7 +676,7 @@ static void test_queue_filters(void)
 	}
 	queue_free();
 
-	struct filter_case cases[8];
+	struct filter_case cases[12];
 	memset(cases, 0, sizeof cases);
 	int nc = 0;
 	cases[nc].name = "team=support";
@@ -701,15 +703,39 @@ static void test_queue_filters(void)
 	cases[nc].name = "segment=mid-market";
 	snprintf(cases[nc].f.segment, sizeof cases[nc].f.segment, "mid-market");
 	cases[nc].col = Q_SEGMENT, cases[nc++].want = "mid-market";
+	/* A priority has a text of its own for the open handoffs within their
+	 * deadline (src/queue.c, QUEUE_PRIO), alone and with a segment. */
+	cases[nc].name = "priority=normal";
+	snprintf(cases[nc].f.priority, sizeof cases[nc].f.priority, "normal");
+	cases[nc].col = Q_PRIORITY, cases[nc++].want = "normal";
+	cases[nc].name = "priority=high";
+	snprintf(cases[nc].f.priority, sizeof cases[nc].f.priority, "high");
+	cases[nc].col = Q_PRIORITY, cases[nc++].want = "high";
+	cases[nc].name = "segment=mid-market + priority=normal";
+	snprintf(cases[nc].f.segment, sizeof cases[nc].f.segment, "mid-market");
+	snprintf(cases[nc].f.priority, sizeof cases[nc].f.priority, "normal");
+	cases[nc].col = Q_SEGMENT, cases[nc].want = "mid-market";
+	cases[nc].col2 = Q_PRIORITY, cases[nc++].want2 = "normal";
 
 	for (int k = 0; k < nc; k++) {
+		const struct filter_case *fc = &cases[k];
 		int expect = 0;
 		for (int i = 0; i < nall; i++)
-			expect += !strcmp(cols[i][cases[k].col], cases[k].want);
+			expect += !strcmp(cols[i][fc->col], fc->want) &&
+			          (!fc->want2 || !strcmp(cols[i][fc->col2], fc->want2));
 		int n = queue_fetch(qsam, &cases[k].f);
 		int matching = 0;
 		for (int i = 0; i < n; i++)
-			matching += !strcmp(q(i, cases[k].col), cases[k].want);
+			matching += !strcmp(q(i, fc->col), fc->want) &&
+			            (!fc->want2 || !strcmp(q(i, fc->col2), fc->want2));
+		/* Normal priority's cases read open handoffs within their deadline
+		 * too (the demo's urgent and high ones are all past it). */
+		int within = 0;
+		for (int i = 0; i < n; i++)
+			within += !strcmp(q(i, Q_STATE), "open") && q(i, Q_BREACHED)[0] == 'f';
+		if (!within && !strcmp(fc->f.priority, "normal"))
+			printf("    filter %s: no open handoff within its deadline\n", fc->name);
+		CHECK(within > 0 || strcmp(fc->f.priority, "normal"));
 		if (n != expect || matching != n || n == 0)
 			printf("    filter %s: %d rows, %d matching, %d expected\n", cases[k].name, n, matching, expect);
 		CHECK(n > 0);
