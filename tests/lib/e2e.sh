@@ -369,12 +369,17 @@ screen_is() {
 # --- tests that stop the test server ------------------------------------------
 # server_guard NAME: from now on the server is ALWAYS started again when the
 # test ends, even when a check fails (the tests after it need it).
-# server_stop / server_start: stop and start the test's PostgreSQL.
+# server_stop / server_start: stop and start the test's PostgreSQL;
+# server_crash: stop it at once (immediate), no backend finishing its work.
 PGCTL="$BATON_ROOT/tests/lib/pgctl.sh"
 server_down=0
 server_stop() {
 	server_down=1
 	sh "$PGCTL" stop "$PGHOST"
+}
+server_crash() {
+	server_down=1
+	sh "$PGCTL" crash "$PGHOST"
 }
 server_start() {
 	sh "$PGCTL" start "$PGHOST" && server_down=0

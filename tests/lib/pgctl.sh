@@ -13,8 +13,8 @@
 # BATON_PG_MAX_CONNECTIONS: max_connections (200; the bench's load phase
 # needs more).
 set -eu
-cmd=${1:?usage: pgctl.sh start|stop|status|env DIR}
-dir=${2:?usage: pgctl.sh start|stop|status|env DIR}
+cmd=${1:?usage: pgctl.sh start|stop|crash|status|env DIR}
+dir=${2:?usage: pgctl.sh start|stop|crash|status|env DIR}
 here=$(cd "$(dirname "$0")" && pwd)
 bindir=$(sh "$here/pgbin.sh") || { echo "pgctl: PostgreSQL server binaries not found (apt-get install postgresql)" >&2; exit 1; }
 port=${BATON_PG_PORT:-5432}
@@ -44,6 +44,12 @@ stop)
 	as_owner "$bindir/pg_ctl" -D "$dir/data" -m fast -w -t 20 stop >/dev/null 2>&1 ||
 		as_owner "$bindir/pg_ctl" -D "$dir/data" -m immediate -w -t 20 stop >/dev/null 2>&1 || true
 	;;
+crash)
+	# As if the machine lost power: every backend ends at once, none
+	# finishes what it was doing (a fast stop lets a waiting one commit).
+	[ -f "$dir/data/postmaster.pid" ] || exit 0
+	as_owner "$bindir/pg_ctl" -D "$dir/data" -m immediate -w -t 20 stop >/dev/null 2>&1 || true
+	;;
 status)
 	[ -f "$dir/data/postmaster.pid" ] &&
 		as_owner "$bindir/pg_ctl" -D "$dir/data" status >/dev/null 2>&1
@@ -52,5 +58,5 @@ env)
 	echo "export PGHOST='$dir' PGPORT='$port' PGUSER=postgres PGDATABASE=postgres"
 	;;
 *)
-	echo "usage: pgctl.sh start|stop|status|env DIR" >&2; exit 2 ;;
+	echo "usage: pgctl.sh start|stop|crash|status|env DIR" >&2; exit 2 ;;
 esac
