@@ -69,15 +69,8 @@
 /* Each branch gives its ids with the keys they are shown in: the group,
  * a rank within it (severity's for the breached, else 0) and a time.
  * The breached branch says priority= also as its rank, so that it reads
- * only that priority's range of the index (migration 016).  The branch of
- * open handoffs within their deadline has a text of its own for a priority
- * filter (PRIO), which says it plainly so that it reads that priority's
- * range of handoff_open_priority_created_idx (migration 033): through the
- * creation-time index it read every open handoff within the span to find
- * that priority's, all of them (43,000, 22 ms at full scale) when it had
- * none left within its deadline. */
-#define QUEUE_PRIO " AND h.priority = $5"
-#define QUEUE_BRANCHES(FROM, SEG, PRIO)                                                  \
+ * only that priority's range of the index (migration 016). */
+#define QUEUE_BRANCHES(FROM, SEG)                                                        \
 	"(SELECT h.id, 1 AS branch, " QUEUE_SEVERITY_RANK " AS rank, " QUEUE_SEVERITY_DUE " AS at" \
 	FROM " WHERE h.state = 'open' AND h.ack_due_at < now() AND $3 IN ('', 'open')"       \
 	" AND ($5 = '' OR " QUEUE_SEVERITY_RANK " = baton_priority_rank($5))"                \
@@ -85,7 +78,7 @@
 	" UNION ALL (SELECT h.id, 2, 0, h.created_at" FROM                                   \
 	" WHERE h.state = 'open' AND h.ack_due_at - now() >= interval '0'"                    \
 	" AND h.created_at >= now() - " QUEUE_OPEN_SPAN                                      \
-	" AND $3 IN ('', 'open') AND $7 <> 't'" PRIO                                         \
+	" AND $3 IN ('', 'open') AND $7 <> 't'"                                              \
 	QUEUE_WHERE SEG " ORDER BY h.created_at, h.id LIMIT $9::int)"                              \
 	" UNION ALL (SELECT h.id, 3, 0, h.created_at" FROM                                   \
 	" WHERE h.state = 'acknowledged' AND $3 IN ('', 'acknowledged') AND $7 <> 't'"       \
@@ -94,24 +87,20 @@
 	" WHERE h.state IN ('resolved', 'cancelled') AND h.state = $3 AND $7 <> 't'"         \
 	QUEUE_WHERE SEG " ORDER BY h.created_at DESC, h.id LIMIT $9::int)"
 
-#define QUEUE_LIST(FROM, SEG, PRIO, MARKS_COLS, MARKS_JOIN)                            \
-	"WITH k AS MATERIALIZED (" QUEUE_BRANCHES(FROM, SEG, PRIO) ")"                       \
+#define QUEUE_LIST(FROM, SEG, MARKS_COLS, MARKS_JOIN)                                  \
+	"WITH k AS MATERIALIZED (" QUEUE_BRANCHES(FROM, SEG) ")"                             \
 	" SELECT " QUEUE_COLS(MARKS_COLS) " FROM k JOIN handoff h ON h.id = k.id"            \
 	" JOIN customer c ON c.id = h.customer_id" MARKS_JOIN                                \
 	" ORDER BY k.branch, k.rank, CASE WHEN k.branch < 4 THEN k.at END, k.at DESC, h.id"
 #define QUEUE_FROM_SEGMENT " FROM handoff h JOIN customer c ON c.id = h.customer_id"
 
-/* [segment filter][priority filter] */
-static const char *const sql_list[2][2] = {
-	{QUEUE_LIST(" FROM handoff h", QUEUE_NO_SEGMENT, "", QUEUE_MARKS_COLS, QUEUE_MARKS_JOIN),
-	 QUEUE_LIST(" FROM handoff h", QUEUE_NO_SEGMENT, QUEUE_PRIO, QUEUE_MARKS_COLS, QUEUE_MARKS_JOIN)},
-	{QUEUE_LIST(QUEUE_FROM_SEGMENT, QUEUE_SEGMENT, "", QUEUE_MARKS_COLS, QUEUE_MARKS_JOIN),
-	 QUEUE_LIST(QUEUE_FROM_SEGMENT, QUEUE_SEGMENT, QUEUE_PRIO, QUEUE_MARKS_COLS, QUEUE_MARKS_JOIN)}};
-static const char *const sql_list_unmarked[2][2] = {
-	{QUEUE_LIST(" FROM handoff h", QUEUE_NO_SEGMENT, "", QUEUE_NO_MARKS_COLS, ""),
-	 QUEUE_LIST(" FROM handoff h", QUEUE_NO_SEGMENT, QUEUE_PRIO, QUEUE_NO_MARKS_COLS, "")},
-	{QUEUE_LIST(QUEUE_FROM_SEGMENT, QUEUE_SEGMENT, "", QUEUE_NO_MARKS_COLS, ""),
-	 QUEUE_LIST(QUEUE_FROM_SEGMENT, QUEUE_SEGMENT, QUEUE_PRIO, QUEUE_NO_MARKS_COLS, "")}};
+static const char sql_list[] =
+	QUEUE_LIST(" FROM handoff h", QUEUE_NO_SEGMENT, QUEUE_MARKS_COLS, QUEUE_MARKS_JOIN);
+static const char sql_list_segment[] =
+	QUEUE_LIST(QUEUE_FROM_SEGMENT, QUEUE_SEGMENT, QUEUE_MARKS_COLS, QUEUE_MARKS_JOIN);
+static const char sql_list_unmarked[] = QUEUE_LIST(" FROM handoff h", QUEUE_NO_SEGMENT, QUEUE_NO_MARKS_COLS, "");
+static const char sql_list_unmarked_segment[] =
+	QUEUE_LIST(QUEUE_FROM_SEGMENT, QUEUE_SEGMENT, QUEUE_NO_MARKS_COLS, "");
 
 /* The marks of customers $1 (an array of ids): a row for each, with no
  * kind when the customer has no active signal.  QK_* columns. */
@@ -176,9 +165,9 @@ void queue_statements(const struct queue_filter *f, struct queue_params *st, str
 	st->p[6] = f->breached ? "t" : "f";
 	st->p[7] = f->mine ? "t" : "f";
 	st->p[8] = st->limit;
-	int seg = f->segment[0] != '\0', prio = f->priority[0] != '\0';
-	out[0].sql = sql_list[seg][prio];
-	st->unmarked = sql_list_unmarked[seg][prio];
+	int seg = f->segment[0] != '\0';
+	out[0].sql = seg ? sql_list_segment : sql_list;
+	st->unmarked = seg ? sql_list_unmarked_segment : sql_list_unmarked;
 	out[1].sql = seg ? sql_counts_segment : sql_counts;
 	out[2].sql = seg ? sql_medians_segment : sql_medians;
 	for (int i = 0; i < 3; i++) {

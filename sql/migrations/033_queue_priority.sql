@@ -7,9 +7,11 @@
 -- priority it filtered as it walked: when that priority had few or none
 -- left within their deadline (urgent ones breach first), it read all of
 -- them, 43,000 at full scale: priority=urgent 24.2 ms median, support +
--- high 25.9 ms, over the 20 ms budget.  With the priority first, that
--- branch's text for a priority filter (src/queue.c, QUEUE_PRIO) reads one
--- priority's range in creation order: 26.3 -> 3.0 ms (EXPLAIN ANALYZE,
+-- high 25.9 ms, over the 20 ms budget.  The list is planned for each
+-- fetch with its values (src/queue.c; the console and `baton queue` do not
+-- prepare it), so "($5 = '' OR h.priority = $5)" is folded to the priority
+-- alone, and with the priority first this index gives that priority's
+-- range in creation order: 26.3 -> 3.0 ms (EXPLAIN ANALYZE,
 -- priority=urgent, the lead of make bench).
 CREATE INDEX handoff_open_priority_created_idx ON handoff (priority, created_at)
     INCLUDE (id, ack_due_at, to_team, to_staff, reason, customer_id) WHERE state = 'open';

@@ -703,8 +703,8 @@ static void test_queue_filters(void)
 	cases[nc].name = "segment=mid-market";
 	snprintf(cases[nc].f.segment, sizeof cases[nc].f.segment, "mid-market");
 	cases[nc].col = Q_SEGMENT, cases[nc++].want = "mid-market";
-	/* A priority has a text of its own for the open handoffs within their
-	 * deadline (src/queue.c, QUEUE_PRIO), alone and with a segment. */
+	/* A priority, alone and with a segment, read through its own index
+	 * for the open handoffs within their deadline (migration 033). */
 	cases[nc].name = "priority=normal";
 	snprintf(cases[nc].f.priority, sizeof cases[nc].f.priority, "normal");
 	cases[nc].col = Q_PRIORITY, cases[nc++].want = "normal";
