@@ -5,13 +5,16 @@
 #
 #   pgctl.sh start DIR   initdb (if needed) and start; prints nothing
 #   pgctl.sh stop DIR    stop fast, then immediate if it lingers
+#   pgctl.sh crash DIR   stop immediately, as a crash would (then start
+#                        recovers)
 #   pgctl.sh status DIR  exit status 0 if the server of DIR is running
 #   pgctl.sh env DIR     print PGHOST/PGPORT/PGUSER/PGDATABASE exports
 #
 # DIR must not exist yet or be a previous pgctl.sh directory; every parent must
 # be searchable by the server's OS user (use /tmp, not /root).
 # BATON_PG_MAX_CONNECTIONS: max_connections (200; the bench's load phase
-# needs more).
+# needs more).  BATON_PG_SHARED_BUFFERS: shared_buffers (128MB, PostgreSQL's
+# default; e.g. 6GB to measure a server sized as README.md says).
 set -eu
 cmd=${1:?usage: pgctl.sh start|stop|crash|status|env DIR}
 dir=${2:?usage: pgctl.sh start|stop|crash|status|env DIR}
@@ -33,9 +36,13 @@ start)
 			-E UTF8 --locale=C.UTF-8 --no-sync >"$dir/initdb.log" 2>&1 ||
 			{ cat "$dir/initdb.log" >&2; exit 1; }
 	fi
+	buffers=${BATON_PG_SHARED_BUFFERS:-128MB}
+	case $buffers in
+	*[!0-9A-Za-z]* | '') echo "pgctl.sh: BATON_PG_SHARED_BUFFERS: a size such as 6GB, not '$buffers'" >&2; exit 2 ;;
+	esac
 	# No TCP at all: listen_addresses='' and the socket inside DIR.
 	as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-		-o "-c listen_addresses='' -k $dir -p $port -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=${BATON_PG_MAX_CONNECTIONS:-200}" \
+		-o "-c listen_addresses='' -k $dir -p $port -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=${BATON_PG_MAX_CONNECTIONS:-200} -c shared_buffers=$buffers" \
 		start >/dev/null ||
 		{ cat "$dir/server.log" >&2; exit 1; }
 	;;
@@ -47,8 +54,11 @@ stop)
 crash)
 	# As if the machine lost power: every backend ends at once, none
 	# finishes what it was doing (a fast stop lets a waiting one commit).
-	[ -f "$dir/data/postmaster.pid" ] || exit 0
-	as_owner "$bindir/pg_ctl" -D "$dir/data" -m immediate -w -t 20 stop >/dev/null 2>&1 || true
+	# With synchronous_commit off, commits of the last moment may be lost
+	# too, and unlogged tables (baton_presence) come back empty.
+	[ -f "$dir/data/postmaster.pid" ] || { echo "pgctl.sh: no server running in $dir" >&2; exit 1; }
+	as_owner "$bindir/pg_ctl" -D "$dir/data" -m immediate -w -t 20 stop >/dev/null ||
+		{ echo "pgctl.sh: could not stop the server in $dir at once" >&2; exit 1; }
 	;;
 status)
 	[ -f "$dir/data/postmaster.pid" ] &&
