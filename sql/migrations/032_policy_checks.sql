@@ -6,7 +6,7 @@
 -- each a PL/pgSQL call (018 made them that to keep their plans).  The
 -- customer screen's seven statements make about twenty such calls, a
 -- statement's fixed cost beside its rows: at 100,000 customers, warm, for
--- a key account the seven statements took 2.81 ms one after another
+-- a key account the seven statements took about 2.8 ms one after another
 -- (medians of 500, a person who sees every segment), the milestones
 -- 0.107 ms of which for 7 rows.  Written as the sub-selects themselves, the
 -- checks become part of each statement's plan, kept with the prepared
