@@ -28,6 +28,9 @@
 #                     reuse it and apply only the migrations it lacks (their
 #                     time is reported), which is how a new migration is
 #                     measured on existing data.  It is never removed.
+# BATON_PG_SHARED_BUFFERS  the server's shared_buffers (default 128MB, as
+#                     PostgreSQL's; README.md's sizing suggests a quarter of
+#                     the memory, e.g. 6GB here)
 #
 # Measures the statements the console sends (tests/bench/bench.c: customer
 # screen, finder, queue, with EXPLAIN of the slowest; budgets.c: the
