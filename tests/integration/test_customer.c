@@ -72,8 +72,15 @@ static long long su_num(const char *sql)
 	return strtoll(v, NULL, 10);
 }
 
-static void su_exec(const char *sql)
+/* Setup as the superuser, written printf-style (values the test chose). */
+static void su_exec(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void su_exec(const char *fmt, ...)
 {
+	char sql[8192];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(sql, sizeof sql, fmt, ap);
+	va_end(ap);
 	const char *v = itest_value(su, sql);
 	if (strncmp(v, "ERROR", 5) == 0)
 		printf("    setup failed: %s\n", v);
@@ -293,55 +300,45 @@ static void test_flags_follow_the_data(void)
 	         " VALUES (%lld, 'SSO broken', 'open', 'normal', 'onboarding') RETURNING id", id);
 	long long t1 = su_num(sql);
 	CHECK(flags_of(id) == BURNING);
-	snprintf(sql, sizeof sql, "UPDATE ticket SET status = 'solved', solved_at = now() WHERE id = %lld", t1);
-	su_exec(sql);
+	su_exec("UPDATE ticket SET status = 'solved', solved_at = now() WHERE id = %lld", t1);
 	CHECK(flags_of(id) == 0);
 
 	/* A newsletter sent eight days ago is history; six days ago it is live. */
-	snprintf(sql, sizeof sql, "INSERT INTO ticket (customer_id, subject, status, priority, category)"
+	su_exec("INSERT INTO ticket (customer_id, subject, status, priority, category)"
 	         " VALUES (%lld, 'Unhappy', 'open', 'low', 'complaint')", id);
-	su_exec(sql);
-	snprintf(sql, sizeof sql, "INSERT INTO marketing_event (customer_id, campaign, kind, status, sent_at)"
+	su_exec("INSERT INTO marketing_event (customer_id, campaign, kind, status, sent_at)"
 	         " VALUES (%lld, 'Old news', 'newsletter', 'sent', now() - interval '8 days')", id);
-	su_exec(sql);
-	snprintf(sql, sizeof sql, "INSERT INTO marketing_event (customer_id, campaign, kind, status, scheduled_at)"
+	su_exec("INSERT INTO marketing_event (customer_id, campaign, kind, status, scheduled_at)"
 	         " VALUES (%lld, 'Called off', 'upsell', 'cancelled', now() + interval '1 day')", id);
-	su_exec(sql);
 	CHECK(flags_of(id) == 0);
-	snprintf(sql, sizeof sql, "INSERT INTO marketing_event (customer_id, campaign, kind, status, sent_at)"
+	su_exec("INSERT INTO marketing_event (customer_id, campaign, kind, status, sent_at)"
 	         " VALUES (%lld, 'Fresh news', 'newsletter', 'sent', now() - interval '6 days')", id);
-	su_exec(sql);
 	CHECK(flags_of(id) == COMPLAINT);
 
 	/* An upsell scheduled while an urgent ticket is open: a campaign
 	 * during a complaint (high); outreach during escalation is the
 	 * escalation handoff's (test_signals.c). */
 	long long id2 = new_customer("Flag Test Two", "done");
-	snprintf(sql, sizeof sql, "INSERT INTO ticket (customer_id, subject, status, priority, category)"
+	su_exec("INSERT INTO ticket (customer_id, subject, status, priority, category)"
 	         " VALUES (%lld, 'Down', 'open', 'urgent', 'bug')", id2);
-	su_exec(sql);
-	snprintf(sql, sizeof sql, "INSERT INTO marketing_event (customer_id, campaign, kind, status, scheduled_at)"
+	su_exec("INSERT INTO marketing_event (customer_id, campaign, kind, status, scheduled_at)"
 	         " VALUES (%lld, 'Go Pro', 'upsell', 'scheduled', now() + interval '3 days')", id2);
-	su_exec(sql);
 	CHECK(flags_of(id2) == COMPLAINT);
 
 	/* Handoffs: late and open drops the baton; late but acknowledged, or
 	 * open and not yet due, does not. */
 	long long id3 = new_customer("Flag Test Three", NULL);
-	snprintf(sql, sizeof sql, "INSERT INTO handoff (id, customer_id, from_team, to_team, reason, note, ack_due_at)"
+	su_exec("INSERT INTO handoff (id, customer_id, from_team, to_team, reason, note, ack_due_at)"
 	         " VALUES ('00000000-0000-4000-8000-0000000000a1', %lld, 'support', 'success', 'question',"
 	         " 'not due yet', now() + interval '1 hour')", id3);
-	su_exec(sql);
-	snprintf(sql, sizeof sql, "INSERT INTO handoff (id, customer_id, from_team, to_team, reason, note, ack_due_at,"
+	su_exec("INSERT INTO handoff (id, customer_id, from_team, to_team, reason, note, ack_due_at,"
 	         " state, acknowledged_at, acknowledged_by)"
 	         " VALUES ('00000000-0000-4000-8000-0000000000a2', %lld, 'support', 'success', 'question',"
 	         " 'late but seen', now() - interval '1 hour', 'acknowledged', now(), 'ben')", id3);
-	su_exec(sql);
 	CHECK(flags_of(id3) == 0);
-	snprintf(sql, sizeof sql, "INSERT INTO handoff (id, customer_id, from_team, to_team, reason, note, ack_due_at)"
+	su_exec("INSERT INTO handoff (id, customer_id, from_team, to_team, reason, note, ack_due_at)"
 	         " VALUES ('00000000-0000-4000-8000-0000000000a3', %lld, 'support', 'success', 'question',"
 	         " 'late and unseen', now() - interval '1 minute')", id3);
-	su_exec(sql);
 	CHECK(flags_of(id3) == DROPPED);
 }
 
@@ -352,26 +349,22 @@ static void test_flags_follow_the_data(void)
 static void test_handoffs_fifty_active_first(void)
 {
 	long long id = new_customer("Many Handoffs", NULL);
-	char sql[1024];
 	/* 60 resolved (created 1..60 days ago), 5 open or acknowledged
 	 * (created 70..74 days ago: older than every closed one). */
-	snprintf(sql, sizeof sql, "INSERT INTO handoff (id, customer_id, from_team, to_team, to_staff, reason,"
+	su_exec("INSERT INTO handoff (id, customer_id, from_team, to_team, to_staff, reason,"
 	         " note, ack_due_at, state, acknowledged_at, acknowledged_by, closed_at, closed_by, created_at)"
 	         " SELECT gen_random_uuid(), %lld, 'support', 'success', 'ben', 'question', 'closed ' || g,"
 	         " now(), 'resolved', now(), 'ben', now(), 'ben', now() - g * interval '1 day'"
 	         " FROM generate_series(1, 60) g", id);
-	su_exec(sql);
-	snprintf(sql, sizeof sql, "INSERT INTO handoff (id, customer_id, from_team, to_team, reason, note,"
+	su_exec("INSERT INTO handoff (id, customer_id, from_team, to_team, reason, note,"
 	         " ack_due_at, state, acknowledged_at, acknowledged_by, created_at)"
 	         " SELECT gen_random_uuid(), %lld, 'support', 'success', 'question', 'active ' || g, now(),"
 	         " CASE WHEN g %% 2 = 0 THEN 'acknowledged' ELSE 'open' END,"
 	         " CASE WHEN g %% 2 = 0 THEN now() END, CASE WHEN g %% 2 = 0 THEN 'ben' END,"
 	         " now() - (69 + g) * interval '1 day' FROM generate_series(1, 5) g", id);
-	su_exec(sql);
-	snprintf(sql, sizeof sql, "INSERT INTO handoff_event (id, handoff_id, kind, comment)"
+	su_exec("INSERT INTO handoff_event (id, handoff_id, kind, comment)"
 	         " SELECT gen_random_uuid(), h.id, 'commented', 'about ' || h.note FROM handoff h WHERE h.customer_id = %lld",
 	         id);
-	su_exec(sql);
 	struct customer_view cv;
 	if (!must_load(id, &cv)) {
 		CHECK(!"loaded");
@@ -402,27 +395,22 @@ static void test_handoffs_fifty_active_first(void)
 static void test_marketing_order_with_holds(void)
 {
 	long long id = new_customer("Many Sends", NULL);
-	char sql[1024];
 	/* Scheduled in 1..25 days, inserted out of order (g * 7 mod 26). */
-	snprintf(sql, sizeof sql, "INSERT INTO marketing_event (customer_id, campaign, kind, status, scheduled_at)"
+	su_exec("INSERT INTO marketing_event (customer_id, campaign, kind, status, scheduled_at)"
 	         " SELECT %lld, 'ahead ' || (g * 7 %% 26), 'newsletter', 'scheduled',"
 	         " now() + (g * 7 %% 26) * interval '1 day' FROM generate_series(1, 25) g", id);
-	su_exec(sql);
 	/* Sent 1..34 days ago, out of order; one cancelled with no time. */
-	snprintf(sql, sizeof sql, "INSERT INTO marketing_event (customer_id, campaign, kind, status, sent_at)"
+	su_exec("INSERT INTO marketing_event (customer_id, campaign, kind, status, sent_at)"
 	         " SELECT %lld, 'past ' || (g * 11 %% 35), 'upsell', 'sent',"
 	         " now() - (g * 11 %% 35) * interval '1 day' FROM generate_series(1, 34) g", id);
-	su_exec(sql);
-	snprintf(sql, sizeof sql, "INSERT INTO marketing_event (customer_id, campaign, kind, status)"
+	su_exec("INSERT INTO marketing_event (customer_id, campaign, kind, status)"
 	         " VALUES (%lld, 'never', 'renewal', 'cancelled')", id);
-	su_exec(sql);
 	/* Holds on three of the scheduled ones (days 2, 9 and 16). */
-	snprintf(sql, sizeof sql, "WITH h AS (INSERT INTO campaign_hold (id, event_id, customer_id, action, comment)"
+	su_exec("WITH h AS (INSERT INTO campaign_hold (id, event_id, customer_id, action, comment)"
 	         " SELECT gen_random_uuid(), e.id, e.customer_id, 'hold', 'held ' || e.campaign"
 	         " FROM marketing_event e WHERE e.customer_id = %lld"
 	         " AND e.campaign IN ('ahead 2', 'ahead 9', 'ahead 16') RETURNING id, event_id)"
 	         " UPDATE marketing_event e SET held_by = h.id FROM h WHERE e.id = h.event_id", id);
-	su_exec(sql);
 	for (int join = 0; join < 2; join++) {
 		if (join)
 			itest_value(ana, "SET enable_nestloop = off");
@@ -449,9 +437,8 @@ static void test_marketing_order_with_holds(void)
 	}
 	itest_value(ana, "RESET enable_nestloop");
 	/* With fewer sends the one without a time comes last. */
-	snprintf(sql, sizeof sql, "DELETE FROM marketing_event WHERE customer_id = %lld AND status = 'sent'"
+	su_exec("DELETE FROM marketing_event WHERE customer_id = %lld AND status = 'sent'"
 	         " AND sent_at < now() - interval '3 days'", id);
-	su_exec(sql);
 	struct customer_view cv;
 	if (must_load(id, &cv)) {
 		CHECK(cv_rows(&cv, CV_MARKETING) == 23);
@@ -472,40 +459,32 @@ static void test_marketing_order_with_holds(void)
 static void test_ties_in_one_moment(void)
 {
 	long long id = new_customer("One Moment", NULL);
-	char sql[1024];
-	snprintf(sql, sizeof sql, "INSERT INTO success_note (customer_id, body, author)"
+	su_exec("INSERT INTO success_note (customer_id, body, author)"
 	         " SELECT %lld, 'batch ' || g, 'maja' FROM generate_series(1, 150) g ORDER BY g", id);
-	su_exec(sql);
-	snprintf(sql, sizeof sql, "INSERT INTO ticket (customer_id, subject, status, priority, category, opened_at)"
+	su_exec("INSERT INTO ticket (customer_id, subject, status, priority, category, opened_at)"
 	         " SELECT %lld, 'open ' || g, 'open', 'normal', 'question', now() - interval '1 day'"
 	         " FROM generate_series(1, 6) g ORDER BY g", id);
-	su_exec(sql);
-	snprintf(sql, sizeof sql, "INSERT INTO ticket (customer_id, subject, status, priority, category, opened_at,"
+	su_exec("INSERT INTO ticket (customer_id, subject, status, priority, category, opened_at,"
 	         " solved_at) SELECT %lld, 'solved ' || g, 'solved', 'normal', 'question',"
 	         " now() - interval '3 days', now() - interval '2 days' FROM generate_series(1, 12) g ORDER BY g", id);
-	su_exec(sql);
-	snprintf(sql, sizeof sql, "INSERT INTO marketing_event (customer_id, campaign, kind, status, scheduled_at)"
+	su_exec("INSERT INTO marketing_event (customer_id, campaign, kind, status, scheduled_at)"
 	         " SELECT %lld, 'send ' || g, 'newsletter', 'scheduled', now() + interval '2 days'"
 	         " FROM generate_series(1, 25) g ORDER BY g", id);
-	su_exec(sql);
 	/* Two comments on one handoff at one time, written in the opposite
 	 * order of their ids: the timeline lists them by id. */
-	snprintf(sql, sizeof sql, "INSERT INTO handoff (id, customer_id, from_team, to_team, reason, note, ack_due_at,"
+	su_exec("INSERT INTO handoff (id, customer_id, from_team, to_team, reason, note, ack_due_at,"
 	         " created_at) VALUES ('00000000-0000-4000-8000-00000000c0de', %lld, 'support', 'success',"
 	         " 'question', 'tied events', now(), now() - interval '5 hours')", id);
-	su_exec(sql);
 	su_exec("INSERT INTO handoff_event (id, handoff_id, kind, comment, at)"
 	        " SELECT ('00000000-0000-4000-8000-0000000000e' || g)::uuid, '00000000-0000-4000-8000-00000000c0de',"
 	        " 'commented', 'comment ' || g, date_trunc('hour', now()) - interval '4 hours'"
 	        " FROM generate_series(9, 1, -1) g");
 	/* NPS 9 twenty days ago, then 2 and 10 answered at the same time. */
-	snprintf(sql, sizeof sql, "INSERT INTO survey_response (customer_id, kind, score, responded_at)"
+	su_exec("INSERT INTO survey_response (customer_id, kind, score, responded_at)"
 	         " VALUES (%lld, 'nps', 9, now() - interval '20 days')", id);
-	su_exec(sql);
-	snprintf(sql, sizeof sql, "INSERT INTO survey_response (customer_id, kind, score, responded_at)"
+	su_exec("INSERT INTO survey_response (customer_id, kind, score, responded_at)"
 	         " SELECT %lld, 'nps', v, date_trunc('day', now()) - interval '1 day'"
 	         " FROM unnest(ARRAY[2, 10]) WITH ORDINALITY u(v, o) ORDER BY o", id);
-	su_exec(sql);
 	for (int round = 0; round < 2; round++) {
 		struct customer_view cv;
 		if (!must_load(id, &cv)) {
@@ -561,12 +540,10 @@ static void test_ties_in_one_moment(void)
 		CHECK(seen == 9 && in_order);
 		PQclear(r);
 		/* Rows rewritten in another order must not change any of it. */
-		snprintf(sql, sizeof sql, "UPDATE survey_response SET comment = 'called back'"
+		su_exec("UPDATE survey_response SET comment = 'called back'"
 		         " WHERE customer_id = %lld AND score = 2", id);
-		su_exec(sql);
-		snprintf(sql, sizeof sql, "UPDATE ticket SET priority = priority WHERE customer_id = %lld"
+		su_exec("UPDATE ticket SET priority = priority WHERE customer_id = %lld"
 		         " AND subject IN ('open 1', 'solved 1')", id);
-		su_exec(sql);
 	}
 }
 
@@ -744,7 +721,7 @@ static void test_resolve_wildcards_are_literal(void)
 	CHECK(resolve("%", &id, NULL) == 0);
 	CHECK(resolve("_", &id, NULL) == 0);
 	CHECK(resolve("\\", &id, NULL) == 0);
-	su_exec("INSERT INTO customer (name) VALUES ('100% Organic'), ('Under_score Ltd'),"
+	su_exec("INSERT INTO customer (name) VALUES ('100%% Organic'), ('Under_score Ltd'),"
 	        " ('Back\\slash Co')");
 	long long organic = su_num("SELECT id FROM customer WHERE name = '100% Organic'");
 	long long under = su_num("SELECT id FROM customer WHERE name = 'Under_score Ltd'");
@@ -829,16 +806,11 @@ static void test_timeline_undated_entries_not_first(void)
 	/* The schema allows a cancelled campaign that was never scheduled: it
 	 * has no time, so it is not the newest thing that happened. */
 	long long id = new_customer("Timeline Undated", NULL);
-	char sql[512];
-	snprintf(sql, sizeof sql,
-	         "INSERT INTO marketing_event (customer_id, campaign, kind, status, sent_at)"
+	su_exec("INSERT INTO marketing_event (customer_id, campaign, kind, status, sent_at)"
 	         " VALUES (%lld, 'Spring promo', 'newsletter', 'sent', now() - interval '2 days'),"
 	         "        (%lld, 'Never scheduled', 'upsell', 'cancelled', NULL)", id, id);
-	su_exec(sql);
-	snprintf(sql, sizeof sql,
-	         "INSERT INTO ticket (customer_id, subject, opened_at) VALUES (%lld, 'Recent', now() - interval '1 hour')",
+	su_exec("INSERT INTO ticket (customer_id, subject, opened_at) VALUES (%lld, 'Recent', now() - interval '1 hour')",
 	         id);
-	su_exec(sql);
 	char idt[32], err[512] = "";
 	snprintf(idt, sizeof idt, "%lld", id);
 	const char *params[] = {idt};
