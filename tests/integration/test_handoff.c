@@ -649,12 +649,27 @@ static void test_queue_lee_my_teams(void)
 /* The rows of the unfiltered active queue matching pred, counted, against
  * the filtered fetch: exactly those rows, and only matching ones. */
 struct filter_case {
-	const char *name;
-	struct queue_filter f;
-	int col;            /* column that must equal want, -1: none */
+	const char *text;   /* the filter as the console's filter line takes it */
+	int col;            /* column that must equal want */
 	const char *want;
 	int col2;           /* and this one want2, when want2 is set */
 	const char *want2;
+};
+
+static const struct filter_case filter_cases[] = {
+	{"team=support", Q_TO_TEAM, "support", 0, NULL},
+	{"to=ana", Q_TO_STAFF, "ana", 0, NULL},
+	{"state=acknowledged", Q_STATE, "acknowledged", 0, NULL},
+	{"state=open", Q_STATE, "open", 0, NULL},
+	{"breached", Q_BREACHED, "t", 0, NULL},
+	{"priority=urgent", Q_PRIORITY, "urgent", 0, NULL},
+	{"reason=escalation", Q_REASON, "escalation", 0, NULL},
+	{"segment=mid-market", Q_SEGMENT, "mid-market", 0, NULL},
+	/* A priority, alone and with a segment, read through its own index
+	 * for the open handoffs within their deadline (migration 033). */
+	{"priority=normal", Q_PRIORITY, "normal", 0, NULL},
+	{"priority=high", Q_PRIORITY, "high", 0, NULL},
+	{"segment=mid-market priority=normal", Q_SEGMENT, "mid-market", Q_PRIORITY, "normal"},
 };
 
 static void test_queue_filters(void)
@@ -676,54 +691,18 @@ static void test_queue_filters(void)
 	}
 	queue_free();
 
-	struct filter_case cases[12];
-	memset(cases, 0, sizeof cases);
-	int nc = 0;
-	cases[nc].name = "team=support";
-	snprintf(cases[nc].f.team, sizeof cases[nc].f.team, "support");
-	cases[nc].col = Q_TO_TEAM, cases[nc++].want = "support";
-	cases[nc].name = "to=ana";
-	snprintf(cases[nc].f.person, sizeof cases[nc].f.person, "ana");
-	cases[nc].col = Q_TO_STAFF, cases[nc++].want = "ana";
-	cases[nc].name = "state=acknowledged";
-	snprintf(cases[nc].f.state, sizeof cases[nc].f.state, "acknowledged");
-	cases[nc].col = Q_STATE, cases[nc++].want = "acknowledged";
-	cases[nc].name = "state=open";
-	snprintf(cases[nc].f.state, sizeof cases[nc].f.state, "open");
-	cases[nc].col = Q_STATE, cases[nc++].want = "open";
-	cases[nc].name = "breached";
-	cases[nc].f.breached = 1;
-	cases[nc].col = Q_BREACHED, cases[nc++].want = "t";
-	cases[nc].name = "priority=urgent";
-	snprintf(cases[nc].f.priority, sizeof cases[nc].f.priority, "urgent");
-	cases[nc].col = Q_PRIORITY, cases[nc++].want = "urgent";
-	cases[nc].name = "reason=escalation";
-	snprintf(cases[nc].f.reason, sizeof cases[nc].f.reason, "escalation");
-	cases[nc].col = Q_REASON, cases[nc++].want = "escalation";
-	cases[nc].name = "segment=mid-market";
-	snprintf(cases[nc].f.segment, sizeof cases[nc].f.segment, "mid-market");
-	cases[nc].col = Q_SEGMENT, cases[nc++].want = "mid-market";
-	/* A priority, alone and with a segment, read through its own index
-	 * for the open handoffs within their deadline (migration 033). */
-	cases[nc].name = "priority=normal";
-	snprintf(cases[nc].f.priority, sizeof cases[nc].f.priority, "normal");
-	cases[nc].col = Q_PRIORITY, cases[nc++].want = "normal";
-	cases[nc].name = "priority=high";
-	snprintf(cases[nc].f.priority, sizeof cases[nc].f.priority, "high");
-	cases[nc].col = Q_PRIORITY, cases[nc++].want = "high";
-	cases[nc].name = "segment=mid-market + priority=normal";
-	snprintf(cases[nc].f.segment, sizeof cases[nc].f.segment, "mid-market");
-	snprintf(cases[nc].f.priority, sizeof cases[nc].f.priority, "normal");
-	cases[nc].col = Q_SEGMENT, cases[nc].want = "mid-market";
-	cases[nc].col2 = Q_PRIORITY, cases[nc++].want2 = "normal";
-
-	for (int k = 0; k < nc; k++) {
-		const struct filter_case *fc = &cases[k];
+	for (size_t k = 0; k < sizeof filter_cases / sizeof *filter_cases; k++) {
+		const struct filter_case *fc = &filter_cases[k];
+		struct queue_filter cf;
+		char err[256] = "";
+		if (queue_filter_parse(&cf, fc->text, NULL, err, sizeof err) < 0)
+			printf("    filter %s: %s\n", fc->text, err);
+		CHECK(err[0] == '\0');
 		int expect = 0;
 		for (int i = 0; i < nall; i++)
 			expect += !strcmp(cols[i][fc->col], fc->want) &&
 			          (!fc->want2 || !strcmp(cols[i][fc->col2], fc->want2));
-		int n = queue_fetch(qsam, &cases[k].f);
+		int n = queue_fetch(qsam, &cf);
 		int matching = 0;
 		for (int i = 0; i < n; i++)
 			matching += !strcmp(q(i, fc->col), fc->want) &&
@@ -733,11 +712,11 @@ static void test_queue_filters(void)
 		int within = 0;
 		for (int i = 0; i < n; i++)
 			within += !strcmp(q(i, Q_STATE), "open") && q(i, Q_BREACHED)[0] == 'f';
-		if (!within && !strcmp(fc->f.priority, "normal"))
-			printf("    filter %s: no open handoff within its deadline\n", fc->name);
-		CHECK(within > 0 || strcmp(fc->f.priority, "normal"));
+		if (!within && !strcmp(cf.priority, "normal"))
+			printf("    filter %s: no open handoff within its deadline\n", fc->text);
+		CHECK(within > 0 || strcmp(cf.priority, "normal"));
 		if (n != expect || matching != n || n == 0)
-			printf("    filter %s: %d rows, %d matching, %d expected\n", cases[k].name, n, matching, expect);
+			printf("    filter %s: %d rows, %d matching, %d expected\n", fc->text, n, matching, expect);
 		CHECK(n > 0);
 		CHECK(matching == n);
 		CHECK(n == expect);
