@@ -1,6 +1,7 @@
 #include "baton/signals.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const struct signal_kind kinds[SIGNAL_KINDS] = {
@@ -64,6 +65,24 @@ const char signals_list_stream_sql[] =
 	" ORDER BY severity_rank DESC, since, customer, customer_id, kind";
 
 const char signals_catch_up_sql[] = "SELECT baton_signal_catch_up($1::integer)";
+
+long long signals_catch_up(PGconn *c, void (*progress)(void *ctx, long long left), void *ctx,
+                           char *err, size_t errlen)
+{
+	const char *p[] = {SIGNALS_CATCH_UP_BATCH};
+	for (long long left = -1;;) {
+		PGresult *r = db_exec(c, signals_catch_up_sql, 1, p, err, errlen);
+		if (!r)
+			return -1;
+		long long now = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+		PQclear(r);
+		if (progress)
+			progress(ctx, now);
+		if (now == 0 || (left >= 0 && now >= left))
+			return now;
+		left = now;
+	}
+}
 
 const char signals_page_sql[] =
 	"SELECT customer_id, customer, segment, owner, " SIGNALS_COLS

@@ -61,6 +61,12 @@ extern const char signals_list_stream_sql[];
  * customers how many). */
 extern const char signals_catch_up_sql[];
 #define SIGNALS_CATCH_UP_BATCH "1000"
+/* signals_catch_up_sql batch after batch until none is left, or a batch
+ * gets no further (others are computing the same customers).  progress,
+ * if not NULL, hears how many are left after each batch.  The number
+ * still left (0: all caught up), or -1 with err. */
+long long signals_catch_up(PGconn *c, void (*progress)(void *ctx, long long left), void *ctx,
+                           char *err, size_t errlen);
 #define SIGNALS_RECOMPUTING "recomputing"
 /* From SI_KIND on, the SIGNALS_COLS. */
 /* What a person waits on reads a window (migration 013): $1..$4 as the

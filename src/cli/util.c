@@ -255,34 +255,38 @@ int cli_stream_rows(PGconn *c, const char *sql, int n, const char *const *p, con
 	return rc;
 }
 
+/* What cli_signal_catch_up shows while it waits: how many are left, on
+ * one line of standard error. */
+struct catch_up_shown {
+	int progress;
+	long long first; /* -1 before the first batch */
+};
+
+static void catch_up_progress(void *ctx, long long left)
+{
+	struct catch_up_shown *s = ctx;
+	if (s->first < 0)
+		s->first = left;
+	if (s->progress && left > 0)
+		fprintf(stderr, "\rbaton: computing the signals again: %lld customers left ", left);
+}
+
 int cli_signal_catch_up(PGconn *c, int progress)
 {
 	char err[1024];
-	const char *p[] = {SIGNALS_CATCH_UP_BATCH};
-	long long left = -1, first = -1;
-	for (;;) {
-		PGresult *r = db_exec(c, signals_catch_up_sql, 1, p, err, sizeof err);
-		if (!r) {
-			cli_error("%s", err);
-			return -1;
-		}
-		long long now = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-		PQclear(r);
-		if (first < 0)
-			first = now;
-		if (progress && now > 0)
-			fprintf(stderr, "\rbaton: computing the signals again: %lld customers left ", now);
-		if (now == 0 || (left >= 0 && now >= left)) {
-			if (progress && first > 0)
-				fputc('\n', stderr);
-			if (now > 0)
-				cli_error("the signals of %lld customers are still being computed again after a change"
-				          " of the rules (by others): until then no list has their signals of the"
-				          " kinds it changed", now);
-			return 0;
-		}
-		left = now;
+	struct catch_up_shown shown = {progress, -1};
+	long long left = signals_catch_up(c, catch_up_progress, &shown, err, sizeof err);
+	if (left < 0) {
+		cli_error("%s", err);
+		return -1;
 	}
+	if (progress && shown.first > 0)
+		fputc('\n', stderr);
+	if (left > 0)
+		cli_error("the signals of %lld customers are still being computed again after a change"
+		          " of the rules (by others): until then no list has their signals of the"
+		          " kinds it changed", left);
+	return 0;
 }
 
 /* --- shared by the commands that write ------------------------------------------ */

@@ -1237,6 +1237,24 @@ static void signals_lists(PGconn *c, int writes)
 	signals_runs(c, l[5], &sends[1], 1, 1, 0, writes, 20);
 }
 
+/* The batches of a catching up (signals_catch_up's progress): how many,
+ * and the longest, timed from one to the next. */
+struct batches {
+	int n;
+	double last, longest;
+};
+
+static void on_batch(void *ctx, long long left)
+{
+	struct batches *b = ctx;
+	double t = now_ms();
+	(void)left;
+	if (t - b->last > b->longest)
+		b->longest = t - b->last;
+	b->last = t;
+	b->n++;
+}
+
 /* A change of a signal rule (migration 024), as an administrator: what
  * the statement waits (the change alone), the signals screen opened right
  * after it (its page and counts: recomputing…), then the catching up in
@@ -1251,7 +1269,6 @@ static void signals_rules(PGconn *a, PGconn *c)
 	struct signal_filter_params fp;
 	struct db_stmt open[2];
 	signal_filter_page_stmts(&none, SIGNAL_PAGE, &fp, open);
-	const char *batch[] = {SIGNALS_CATCH_UP_BATCH};
 	printf("\n  a change of a signal rule (baton settings set), and back: what the administrator's\n"
 	       "  statement waits; the signals screen opened right after (page, then counts); the\n"
 	       "  catching up after it in committed batches of %s customers, as baton settings set\n"
@@ -1271,20 +1288,15 @@ static void signals_rules(PGconn *a, PGconn *c)
 			double page = timed_pipeline(c, &open[0], 1, rows);
 			double counts = timed_pipeline(c, &open[1], 1, rows);
 			long long behind = query_ll(a, "SELECT baton_signal_pending()");
-			int batches = 0;
-			double longest = 0, t0 = now_ms();
-			for (;;) {
-				t = now_ms();
-				r = query(a, signals_catch_up_sql, 1, batch);
-				long long left = atoll(PQgetvalue(r, 0, 0));
-				PQclear(r);
-				batches++;
-				if (now_ms() - t > longest)
-					longest = now_ms() - t;
-				if (left == 0)
-					break;
-			}
+			char err[512];
+			struct batches bt = {0, now_ms(), 0};
+			double t0 = bt.last;
+			long long left = signals_catch_up(a, on_batch, &bt, err, sizeof err);
+			if (left != 0)
+				die("catching up after %s: %s", rules[i][0], left < 0 ? err : "stopped short");
 			double total = now_ms() - t0;
+			int batches = bt.n;
+			double longest = bt.longest;
 			printf("  %-24s %-4s -> %-4s writer %7.1f ms; screen after: page %6.1f ms, counts %6.1f ms,"
 			       " %lld behind; caught up in %6.1f s (%d batches, longest %.0f ms)\n",
 			       rules[i][0], back ? rules[i][1] : was, p[1], writer, page, counts, behind, total / 1000.0,
@@ -1311,17 +1323,10 @@ static int cli_batch(void *arg, const PGresult *r, int last)
 static double cli_read(PGconn *c, int suppression, int *rows)
 {
 	char err[512];
-	const char *none[] = {NULL}, *batch[] = {SIGNALS_CATCH_UP_BATCH};
+	const char *none[] = {NULL};
 	double t0 = now_ms();
-	/* cli_signal_catch_up: until none is left, or no batch gets further. */
-	for (long long left = -1;;) {
-		PGresult *r = query(c, signals_catch_up_sql, 1, batch);
-		long long now = atoll(PQgetvalue(r, 0, 0));
-		PQclear(r);
-		if (now == 0 || (left >= 0 && now >= left))
-			break;
-		left = now;
-	}
+	if (signals_catch_up(c, NULL, NULL, err, sizeof err) < 0)
+		die("%s\n  in: %s", err, signals_catch_up_sql);
 	*rows = 0;
 	if (suppression) {
 		if (db_stream(c, signals_suppression_sql, 1, none, DB_STREAM_ROWS, cli_batch, rows, err, sizeof err) < 0)
