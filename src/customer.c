@@ -68,7 +68,7 @@ static const char sql_tickets[] =
 	" to_char(x.solved_at, 'YYYY-MM-DD HH24:MI'), x.body, x.open FROM ("
 	" (SELECT t.id, t.subject, t.status, t.priority, t.category, t.assignee, t.opened_at,"
 	"   t.sla_due_at, t.solved_at, t.body, true AS open,"
-	"   array_position(ARRAY['urgent','high','normal','low'], t.priority) AS rank"
+	"   baton_priority_rank(t.priority) AS rank"
 	"  FROM ticket t WHERE t.customer_id = $1 AND t.status NOT IN ('solved', 'closed')"
 	"  ORDER BY rank, t.opened_at, t.id LIMIT 200)"
 	" UNION ALL"

@@ -15,7 +15,7 @@ void settings_statements(struct db_stmt out[SETTINGS_STMTS])
 		"SELECT priority, team, minutes FROM ("
 		" SELECT s.priority, NULL::text AS team, s.minutes FROM ack_sla s"
 		" UNION ALL SELECT t.priority, t.team_id, t.minutes FROM ack_sla_team t) x"
-		" ORDER BY array_position(ARRAY['urgent', 'high', 'normal', 'low'], priority),"
+		" ORDER BY baton_priority_rank(priority),"
 		" team NULLS FIRST", 0, none};
 }
 

@@ -16,7 +16,6 @@
 /* This screen's request kinds (screen_request). */
 enum { REQ_FIND = 1, REQ_WAITING };
 
-
 static void finder_destroy(struct screen *s)
 {
 	struct finder *f = (struct finder *)s;
