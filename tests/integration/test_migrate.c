@@ -529,6 +529,9 @@ static const struct {
 	/* 03dab83 (stop 19) */
 	{28, "d4feeefe5b35dd480ec76447632e583d"}, {29, "78ef07a2356b227b57e43a871d0e34bb"},
 	{30, "8c385e68800b3f8c572ff7fa0fa4c0c9"}, {31, "67a641994bac2a777a4324c87b6b7712"},
+	/* dc45420 (stop 20) */
+	{32, "8ca72cb45d8ccc204ca11e14dd717199"}, {33, "c0903ef9b0307320c5d2b8a08b331363"},
+	{34, "34e63b9c4ffc56be37657f0e4906106f"},
 };
 
 static void test_released_migrations_unchanged(void)
