@@ -163,6 +163,21 @@ static void test_record_references(void)
 	CHECK(itest_ok(su, "RESET lock_timeout"));
 	CHECK(itest_ok(c2, "ROLLBACK"));
 
+	/* One that moves a record onto a customer its statement did not name
+	 * before locks that customer, as a foreign key would: it waits for
+	 * the transaction holding it FOR UPDATE. */
+	char third[32];
+	snprintf(third, sizeof third, "%s", itest_value(su, "INSERT INTO customer (name) VALUES ('Refs 4') RETURNING id"));
+	CHECK(itest_ok(c2, "BEGIN"));
+	snprintf(sql, sizeof sql, "SELECT 1 FROM customer WHERE id = %s FOR UPDATE", third);
+	CHECK(itest_ok(c2, sql));
+	CHECK(itest_ok(su, "SET lock_timeout = '200ms'"));
+	snprintf(sql, sizeof sql, "UPDATE import_record SET customer_id = %s WHERE source = 'refs' AND customer_id = %s",
+	         third, other);
+	CHECK_STR(sqlstate_of(su, sql), "55P03");
+	CHECK(itest_ok(su, "RESET lock_timeout"));
+	CHECK(itest_ok(c2, "ROLLBACK"));
+
 	/* Under REPEATABLE READ a delete could not see an import committed
 	 * after its snapshot: refused outright, as is a renumbering. */
 	char lone[32];
