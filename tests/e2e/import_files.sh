@@ -148,11 +148,14 @@ EOF
 run imp import --source zendesk-satisfaction "$T/ratings.json"
 expect satisfaction_as_csat sh -c '[ "$1" -eq 0 ] && [ "$(psql -X -At -d "$2" -c "SELECT kind || score FROM survey_response")" = csat1 ]' \
 	_ "$rc" "$db"
-printf 'Event ID,Recipient,Email Name,Email Type,Sent At\n1,dana@nwh.example,March newsletter,Newsletter,2026-03-03 09:00\n2,x@unknown.example,Lost,Newsletter,2026-03-03 09:00\n' \
+printf 'Event ID,Recipient,Email Name,Email Type,Sent At\n1,dana@nwh.example,March newsletter,Newsletter,2026-03-03 09:00\n2,x@unknown.example,Lost,Newsletter,2026-03-03 09:00\n3,new.person@nwh.example,By domain,Newsletter,2026-03-03 09:00\n' \
 	>"$T/sends.csv"
 run imp import --source hubspot-email-sends --rejects "$T/sends.rej" "$T/sends.csv"
-expect email_sends_by_recipient sh -c '[ "$1" -eq 0 ] && grep -q "2 read, 1 inserted, 0 updated, 0 unchanged, 1 rejected" "$2" &&
+expect email_sends_by_recipient sh -c '[ "$1" -eq 0 ] && grep -q "3 read, 2 inserted, 0 updated, 0 unchanged, 1 rejected" "$2" &&
 	grep -qF ",3,email,\"no contact has the address" "$3"' _ "$rc" "$OUT" "$T/sends.rej"
+# An address no contact has, at a customer's domain: that customer's.
+check email_send_by_domain [ "$(sql "SELECT count(*) FROM marketing_event m JOIN customer c ON c.id = m.customer_id
+	WHERE m.campaign = 'By domain' AND lower(c.domain) = 'nwh.example'")" = 1 ]
 printf 'id,customer_domain,step,title,status,due,completed\nm1,nwh.example,1,Kickoff,done,2026-02-01,2026-02-02\nm2,https://www.nwh.example,2,"Data\nmigration",doing,2026-04-01,\n' \
 	>"$T/milestones.csv"
 run imp import --source onboarding-milestones "$T/milestones.csv"
