@@ -532,6 +532,9 @@ static const struct {
 	/* dc45420 (stop 20) */
 	{32, "8ca72cb45d8ccc204ca11e14dd717199"}, {33, "c0903ef9b0307320c5d2b8a08b331363"},
 	{34, "34e63b9c4ffc56be37657f0e4906106f"},
+	/* 6c42148 (stop 21) */
+	{35, "089aff8160b051182c6f861ddee017c1"}, {36, "9da5ceabd79ad8e7f4c970fa46fd6a43"},
+	{37, "7d635b65120aedce288a40865c59f150"},
 };
 
 static void test_released_migrations_unchanged(void)
