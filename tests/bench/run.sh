@@ -359,6 +359,13 @@ log "measuring the console's memory (tmux, 120x40 and 80x24)"
 	memory_run 120 40
 	memory_run 80 24
 	echo "  resident pages per shared library at 80x24 (KB): $libs"
+	# What the libraries cost before Baton does anything: the same binary
+	# printing its version, and psql running one statement.
+	/usr/bin/time -f '%M' -o "$tmp/base.rss" "$baton" --version >/dev/null 2>&1 || broke "baton --version"
+	/usr/bin/time -f '%M' -o "$tmp/psql.rss" psql -X -q -d "dbname=bench user=$lead" -c 'select 1' >/dev/null 2>&1 ||
+		broke "psql -c 'select 1'"
+	echo "  for comparison, peak memory (KB) of baton --version $(tail -n 1 "$tmp/base.rss")" \
+		"and of psql -c 'select 1' $(tail -n 1 "$tmp/psql.rss"): the libraries' share"
 } | out
 check_broke
 
