@@ -1090,6 +1090,13 @@ static void signals_write(PGconn *c, int n, int round)
 	}
 }
 
+/* A summary line for what scripts read: no budget, rows per second. */
+static void summary_throughput(const char *label, struct stats *s, int rows)
+{
+	summary("%-30s median %.1f ms, p99 %.1f ms (%d rows, %.0f rows/s; scripts: no budget)", label,
+	        st_pct(s, 0.5), st_pct(s, 0.99), rows, rows * 1000.0 / st_pct(s, 0.5));
+}
+
 /* What a person waits on: `nst` round trips, round-robin over the sets of
  * statements st[0..nsets) (each of `per` statements, one pipeline), until
  * BATON_BENCH_SIGNALS_SECONDS (default 120) have passed, at least 3 runs
@@ -1118,8 +1125,7 @@ static void signals_runs(PGconn *c, const char *label, const struct db_stmt *st,
 		summary("%-30s median %.1f ms, p99 %.1f ms (%d rows)   target p99 < %.0f ms: %s", label,
 		        st_pct(&s, 0.5), st_pct(&s, 0.99), rows[0], target, verdict(st_pct(&s, 0.99), target));
 	else
-		summary("%-30s median %.1f ms, p99 %.1f ms (%d rows, %.0f rows/s; scripts: no budget)", label,
-		        st_pct(&s, 0.5), st_pct(&s, 0.99), rows[0], rows[0] * 1000.0 / st_pct(&s, 0.5));
+		summary_throughput(label, &s, rows[0]);
 	st_free(&s);
 }
 
@@ -1353,8 +1359,7 @@ static void cli_runs(PGconn *c, const char *label, int suppression)
 		st_add(&s, cli_read(c, suppression, &rows));
 	print_stats_head();
 	print_stats(label, &s, 0);
-	summary("%-30s median %.1f ms, p99 %.1f ms (%d rows, %.0f rows/s; scripts: no budget)", label,
-	        st_pct(&s, 0.5), st_pct(&s, 0.99), rows, rows * 1000.0 / st_pct(&s, 0.5));
+	summary_throughput(label, &s, rows);
 	st_free(&s);
 }
 
