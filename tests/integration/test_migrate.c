@@ -535,6 +535,8 @@ static const struct {
 	/* 6c42148 (stop 21) */
 	{35, "089aff8160b051182c6f861ddee017c1"}, {36, "9da5ceabd79ad8e7f4c970fa46fd6a43"},
 	{37, "7d635b65120aedce288a40865c59f150"},
+	/* fe5c289 (stop 22) */
+	{38, "e8886361ed3cac68ed48ce8620202eb9"}, {39, "a397560ef2b9056dbebf01f7af064f55"},
 };
 
 static void test_released_migrations_unchanged(void)
