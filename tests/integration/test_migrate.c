@@ -537,6 +537,8 @@ static const struct {
 	{37, "7d635b65120aedce288a40865c59f150"},
 	/* fe5c289 (stop 22) */
 	{38, "e8886361ed3cac68ed48ce8620202eb9"}, {39, "a397560ef2b9056dbebf01f7af064f55"},
+	/* 6f1ce0c (stop 23) */
+	{40, "dcb8d12d288d82d0cd1d38279362cac3"},
 };
 
 static void test_released_migrations_unchanged(void)
