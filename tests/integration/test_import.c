@@ -201,6 +201,46 @@ static void test_record_references(void)
 	CHECK_STR(itest_value(su, "SELECT count(*) FROM import_record WHERE source = 'refs'"), "2");
 }
 
+/* A record's raw hash, the number the unchanged lines are matched by: the
+ * digest's last 16 hex digits as a signed 64-bit number when the digest is
+ * 48 lower-case hex digits, and nothing otherwise. */
+static void test_record_raw_hash(void)
+{
+	CHECK(itest_ok(su, "INSERT INTO import_run (id, source, entity, file)"
+	                   " VALUES ('00000000-0000-4000-8000-0000000000c1', 'hash', 'customers', 'f')"));
+	char cust[32], sql[640];
+	snprintf(cust, sizeof cust, "%s", itest_value(su, "INSERT INTO customer (name) VALUES ('Hash') RETURNING id"));
+	CHECK(atoi(cust) > 0);
+	static const char *const cases[][2] = {
+		{"0123456789abcdef0123456789abcdef0000000000000001", "1"},
+		{"0123456789abcdef0123456789abcdefffffffffffffffff", "-1"},
+		{"0123456789abcdef0123456789abcdef7fffffffffffffff", "9223372036854775807"},
+		{"0123456789abcdef0123456789abcdef8000000000000000", "-9223372036854775808"},
+		{"0123456789abcdef0123456789abcdef00000000000000a0", "160"},
+		{"0123456789ABCDEF0123456789abcdef0000000000000001", "null"}, /* upper case */
+		{"0123456789abcdef0123456789abcdef000000000000001", "null"},  /* 47 digits */
+		{"0123456789abcdef0123456789abcdef00000000000000010", "null"}, /* 49 digits */
+		{"0123456789abcdef0123456789abcdeg0000000000000001", "null"}, /* not hex */
+		{"0123456789abcdef0123456789abcdef000000000000000\n", "null"},
+		{"d", "null"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		snprintf(sql, sizeof sql,
+		         "INSERT INTO import_record (source, source_id, entity, target_id, customer_id, digest, run_id)"
+		         " VALUES ('hash', '%zu', 'customers', %s, %s, E'%s', '00000000-0000-4000-8000-0000000000c1')"
+		         " RETURNING coalesce(raw_hash::text, 'null')",
+		         i, cust, cust, cases[i][0]);
+		const char *got = itest_value(su, sql);
+		if (strcmp(got, cases[i][1]) != 0)
+			fprintf(stderr, "raw hash of %s: %s, expected %s\n", cases[i][0], got, cases[i][1]);
+		CHECK_STR(got, cases[i][1]);
+	}
+	/* Kept as the digest changes, by every writer. */
+	CHECK(itest_ok(su, "UPDATE import_record SET digest = '0123456789abcdef0123456789abcdef0000000000000002'"
+	                   " WHERE source = 'hash' AND source_id = '10'"));
+	CHECK_STR(itest_value(su, "SELECT raw_hash FROM import_record WHERE source = 'hash' AND source_id = '10'"), "2");
+}
+
 int main(void)
 {
 	const char *db = itest_newdb("baton_schema");
@@ -210,6 +250,7 @@ int main(void)
 	RUN(test_times);
 	RUN(test_server_checks_mapping);
 	RUN(test_record_references);
+	RUN(test_record_raw_hash);
 	PQfinish(su);
 	return check_done();
 }
