@@ -149,5 +149,7 @@ int cli_format(const char *value, int csv_too);
 
 /* Print "baton: message" to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Show on stderr that an import or split waits for another import. */
+void cli_show_import_waits(PGconn *c);
 
 #endif

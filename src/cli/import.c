@@ -178,6 +178,7 @@ int cli_import(const struct cli *cli, int argc, char **argv)
 	int rc = EXIT_OK;
 	PGconn *c = cli_connect_schema(cli, &rc);
 	if (c) {
+		cli_show_import_waits(c);
 		static const char *const head[] = {"file", "line", "field", "reason", "raw"};
 		csv_init(&rej, &rb);
 		csv_row(&rej, head, 5);

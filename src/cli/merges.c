@@ -132,6 +132,7 @@ int cli_split(const struct cli *cli, int argc, char **argv)
 		return rc;
 	char err[1024];
 	const char *p[] = {argv[1]};
+	cli_show_import_waits(conn);
 	PGresult *r = db_exec(conn, "SELECT customer_id, apart FROM baton_split($1::uuid)", 1, p, err,
 	                      sizeof err);
 	if (!r) {

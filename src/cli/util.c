@@ -30,6 +30,25 @@ void cli_error(const char *fmt, ...)
 	buf_free(&clean);
 }
 
+/* The server's notice that a statement waits for another import (migration
+ * 042: SQLSTATE BI001), said as the client's own; every other notice stays
+ * quiet, as db_connect has them. */
+static void show_import_wait(void *arg, const PGresult *r)
+{
+	(void)arg;
+	const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+	const char *msg = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
+	if (state && msg && !strcmp(state, "BI001")) {
+		cli_error("%s", msg);
+		fflush(stderr);
+	}
+}
+
+void cli_show_import_waits(PGconn *c)
+{
+	PQsetNoticeReceiver(c, show_import_wait, NULL);
+}
+
 int cli_format(const char *value, int csv_too)
 {
 	if (!value || !strcmp(value, "text"))

@@ -1,0 +1,91 @@
+#!/bin/sh
+# One import at a time (migration 042): while another import holds the
+# database, `baton import` and `baton split` say that they wait, wait, and
+# go on when it ends; two runs of the same file started together import it
+# once (before 042 they both found every line new: each record twice).
+# The import that holds the database is a psql session in the middle of
+# one (baton_import_begin called, not committed), fed through a FIFO so
+# that the test decides when it ends.
+. "$BATON_ROOT/tests/lib/e2e.sh"
+. "$BATON_ROOT/tests/lib/import.sh"
+
+cli_files import_overlap
+db=$(newdb baton_schema) || { echo "FAIL import_overlap: cannot create a test database"; exit 1; }
+importer_role "$db"
+CFG="$BATON_ROOT/etc/baton-import.cfg"
+
+companies() { # FROM TO [DOMAIN OF THE LAST]: a HubSpot companies export
+	printf 'Record ID,Company name,Company Domain Name,Lifecycle Stage,Last Modified Date\n'
+	awk -v a="$1" -v b="$2" -v d="${3:-}" 'BEGIN { for (i = a; i <= b; i++)
+		printf "%d,Company %d,%s,Customer,2026-03-01 10:00\n", i, i, (i == b && d != "" ? d : "c" i ".example") }'
+}
+holder=
+hold() { # an import by "importer" that has begun and does not end until release
+	rm -f "$T/hold"
+	mkfifo "$T/hold"
+	psql -X -q -At -d "dbname=$db user=importer" <"$T/hold" >"$T/hold.out" 2>&1 &
+	holder=$!
+	exec 4>"$T/hold"
+	echo "BEGIN; SELECT baton_import_begin(gen_random_uuid(), 'held', 'customers', 'held.csv', 5);" \
+		"SELECT 'holding';" >&4
+	wait_true 10 'grep -q holding "$T/hold.out"'
+}
+release() {
+	echo "ROLLBACK;" >&4
+	exec 4>&-
+	wait "$holder"
+}
+waiting() { # N: N sessions of importer wait for an advisory lock
+	[ "$(psql -X -At -d "$db" -c "SELECT count(*) FROM pg_stat_activity
+		WHERE usename = 'importer' AND wait_event_type = 'Lock' AND wait_event = 'advisory'")" = "$1" ]
+}
+
+companies 1 30 c1.example >"$T/first.csv"
+hold
+check holder_holds grep -qx holding "$T/hold.out"
+"$BATON_BIN" -c "$CFG" -d "dbname=$db user=importer" import --source hubspot-companies "$T/first.csv" \
+	>"$OUT" 2>"$ERR" &
+pid=$!
+check import_waits_for_the_other wait_true 10 'waiting 1'
+check import_says_it_waits wait_true 5 \
+	'grep -Eq "^baton: another import is running \(role importer, since 20[0-9-]+ [0-9:]+\): waiting for it to finish$" "$ERR"'
+check nothing_imported_while_waiting [ "$(sql "SELECT count(*) FROM customer")" = 0 ]
+release
+wait "$pid"
+rc=$?
+expect import_goes_on_when_the_other_ends \
+	sh -c '[ "$1" -eq 0 ] && grep -q "30 read, 30 inserted, 0 updated, 0 unchanged, 0 rejected, 1 customer merged" "$2"' \
+	_ "$rc" "$OUT"
+
+merge=$(sql "SELECT id FROM customer_merge")
+hold
+"$BATON_BIN" -d "dbname=$db user=importer" split "$merge" >"$OUT" 2>"$ERR" &
+pid=$!
+check split_waits_for_the_import wait_true 10 'waiting 1'
+check split_says_it_waits wait_true 5 'grep -q "^baton: another import is running (role importer" "$ERR"'
+release
+wait "$pid"
+rc=$?
+expect split_goes_on_when_the_import_ends sh -c '[ "$1" -eq 0 ] && grep -q "^split: " "$2"' _ "$rc" "$OUT"
+
+# Two runs of the same new file, started while another import holds the
+# database: when it ends, one imports the file and the other finds it
+# unchanged.
+companies 101 400 >"$T/second.csv"
+hold
+for i in 1 2; do
+	"$BATON_BIN" -c "$CFG" -d "dbname=$db user=importer" import --source hubspot-companies "$T/second.csv" \
+		>"$T/out$i" 2>"$T/err$i" &
+	eval "pid$i=\$!"
+done
+check both_runs_wait wait_true 10 'waiting 2'
+release
+wait "$pid1"
+rc1=$?
+wait "$pid2"
+rc2=$?
+check both_runs_succeed [ "$rc1" -eq 0 ] && [ "$rc2" -eq 0 ]
+check one_run_inserts_the_other_finds_it_unchanged sh -c \
+	'cat "$1" "$2" | grep -c "300 read, 300 inserted" | grep -qx 1 && cat "$1" "$2" | grep -c "300 read, 0 inserted, 0 updated, 300 unchanged" | grep -qx 1' \
+	_ "$T/out1" "$T/out2"
+check each_record_once [ "$(sql "SELECT count(*) FROM customer WHERE name ~ '^Company [0-9]{3}$'")" = 300 ]
