@@ -126,6 +126,9 @@ EOF
 sed 's/"solved"/"pending"/; s/2026-03-04/2026-03-01/' "$T/tickets-newer.json" >"$T/tickets-older.json"
 run imp import --source zendesk-tickets "$T/tickets-newer.json"
 expect newer_export_updates sh -c '[ "$1" -eq 0 ] && grep -q "1 read, 0 inserted, 1 updated" "$2"' _ "$rc" "$OUT"
+run imp import --source zendesk-tickets "$T/tickets-newer.json"
+expect newer_export_again_changes_nothing \
+	sh -c '[ "$1" -eq 0 ] && grep -q "1 read, 0 inserted, 0 updated, 1 unchanged" "$2"' _ "$rc" "$OUT"
 run imp import --source zendesk-tickets "$T/tickets-older.json"
 expect older_export_changes_nothing sh -c '[ "$1" -eq 0 ] && grep -q "0 updated, 1 unchanged" "$2"' _ "$rc" "$OUT"
 check newer_state_kept_missing_record_left_alone \
