@@ -236,9 +236,16 @@ int import_file(PGconn *c, const struct import_source *src, const struct import_
 	}
 	snprintf(cols, sizeof cols, "%d", ncols);
 	const char *p[] = {run, src->name, src->entity, path, cols};
-	/* A file takes as long as it takes: not the console's statement timeout. */
-	if (exec_ok(c, "BEGIN", err, errlen) < 0 || exec_ok(c, "SET LOCAL statement_timeout = 0", err, errlen) < 0)
+	/* A file takes as long as it takes: not the console's statement timeout.
+	 * But a run whose client is gone (killed, its SSH session dropped) is
+	 * cancelled within seconds instead of working on, or waiting for the
+	 * import lock, until its statement ends (PostgreSQL 14 and later). */
+	if (exec_ok(c, "BEGIN", err, errlen) < 0)
 		goto out;
+	if (exec_ok(c, "SET LOCAL statement_timeout = 0", err, errlen) < 0 ||
+	    exec_ok(c, "SELECT set_config('client_connection_check_interval', '2s', true)"
+	               " WHERE current_setting('server_version_num')::integer >= 140000", err, errlen) < 0)
+		goto rollback;
 	PGresult *r = db_exec(c, begin_sql, 5, p, err, errlen);
 	PQclear(r);
 	if (!r || copy_file(c, src, &rd, &header, ncols, res, err, errlen) < 0 ||

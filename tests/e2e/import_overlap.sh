@@ -57,6 +57,20 @@ expect import_goes_on_when_the_other_ends \
 	sh -c '[ "$1" -eq 0 ] && grep -q "30 read, 30 inserted, 0 updated, 0 unchanged, 0 rejected, 1 customer merged" "$2"' \
 	_ "$rc" "$OUT"
 
+# A waiting run whose client dies (killed, its SSH session gone) does not
+# wait on in the server: its session ends while the other still imports.
+hold
+"$BATON_BIN" -c "$CFG" -d "dbname=$db user=importer application_name=doomed" import \
+	--source hubspot-companies "$T/first.csv" >/dev/null 2>&1 &
+pid=$!
+check doomed_run_waits wait_true 10 'waiting 1'
+kill -9 "$pid"
+wait "$pid" 2>/dev/null
+check dead_clients_session_ends wait_true 20 \
+	'[ "$(sql "SELECT count(*) FROM pg_stat_activity WHERE application_name = '\''doomed'\''")" = 0 ]'
+check while_the_other_still_holds grep -qx holding "$T/hold.out"
+release
+
 merge=$(sql "SELECT id FROM customer_merge")
 hold
 "$BATON_BIN" -d "dbname=$db user=importer" split "$merge" >"$OUT" 2>"$ERR" &
