@@ -242,9 +242,10 @@ int import_file(PGconn *c, const struct import_source *src, const struct import_
 	 * import lock, until its statement ends (PostgreSQL 14 and later). */
 	if (exec_ok(c, "BEGIN", err, errlen) < 0)
 		goto out;
-	if (exec_ok(c, "SET LOCAL statement_timeout = 0", err, errlen) < 0 ||
-	    exec_ok(c, "SELECT set_config('client_connection_check_interval', '2s', true)"
-	               " WHERE current_setting('server_version_num')::integer >= 140000", err, errlen) < 0)
+	if (exec_ok(c, "SELECT set_config('statement_timeout', '0', true),"
+	               " CASE WHEN current_setting('server_version_num')::integer >= 140000"
+	               " THEN set_config('client_connection_check_interval', '2s', true) END",
+	            err, errlen) < 0)
 		goto rollback;
 	PGresult *r = db_exec(c, begin_sql, 5, p, err, errlen);
 	PQclear(r);

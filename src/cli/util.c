@@ -38,10 +38,8 @@ static void show_import_wait(void *arg, const PGresult *r)
 	(void)arg;
 	const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
 	const char *msg = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
-	if (state && msg && !strcmp(state, "BI001")) {
+	if (state && msg && !strcmp(state, "BI001"))
 		cli_error("%s", msg);
-		fflush(stderr);
-	}
 }
 
 void cli_show_import_waits(PGconn *c)
