@@ -539,6 +539,9 @@ static const struct {
 	{38, "e8886361ed3cac68ed48ce8620202eb9"}, {39, "a397560ef2b9056dbebf01f7af064f55"},
 	/* 6f1ce0c (stop 23) */
 	{40, "dcb8d12d288d82d0cd1d38279362cac3"},
+	/* 2ae5f1e (stop 24) */
+	{41, "f0ba38f193a43d6ac90a5e460830e1d0"}, {42, "f0b96d7de5a8ab4afad0405b55f88f8e"},
+	{43, "4f9b8472d6752d6dcd0151b62550c437"}, {44, "efff6cef40e5efeed3d30f40d6093386"},
 };
 
 static void test_released_migrations_unchanged(void)
