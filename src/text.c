@@ -388,6 +388,14 @@ int text_valid_utf8(const char *s, size_t n)
 {
 	size_t i = 0;
 	while (i < n) {
+		/* Eight ASCII bytes, none NUL, at a time (an import's files are
+		 * mostly ASCII: decoding each byte was a third of its client's time). */
+		uint64_t w;
+		if (n - i >= 8 && (memcpy(&w, s + i, 8), (w & 0x8080808080808080ULL) == 0) &&
+		    ((w - 0x0101010101010101ULL) & ~w & 0x8080808080808080ULL) == 0) {
+			i += 8;
+			continue;
+		}
 		uint32_t cp;
 		size_t len = text_decode((const unsigned char *)s + i, n - i, &cp);
 		if (cp == TEXT_BAD || cp == 0)

@@ -660,6 +660,25 @@ static void test_valid_utf8(void)
 	CHECK(text_valid_utf8("a\0b", 3) == 0);
 	CHECK(text_valid_utf8("ab\0", 3) == 0);
 	CHECK(text_valid_utf8("ab\0", 2) == 1); /* the terminator is not counted */
+	/* Eight bytes at a time when they are ASCII: a NUL, a bad byte or a
+	 * cut sequence is found at every place of a 20-byte text, and a
+	 * character across two words is whole. */
+	for (size_t at = 0; at < 20; at++) {
+		char t[21];
+		memset(t, 'x', 20);
+		t[20] = '\0';
+		CHECK(text_valid_utf8(t, 20) == 1);
+		t[at] = '\0';
+		CHECK(text_valid_utf8(t, 20) == 0);
+		t[at] = '\xff';
+		CHECK(text_valid_utf8(t, 20) == 0);
+		t[at] = '\xc3';
+		CHECK(text_valid_utf8(t, 20) == 0);
+		if (at < 19) {
+			t[at + 1] = '\xa9';
+			CHECK(text_valid_utf8(t, 20) == 1);
+		}
+	}
 }
 
 int main(void)
