@@ -1,12 +1,16 @@
 /* Importing one file: one transaction, three round trips after the COPY
- * (begin, apply, rejects).  See baton/import.h and migration 010. */
+ * (begin, apply, rejects); for JSON Lines the source has records of, the
+ * lines' hashes go first (send_known).  See baton/import.h and migration 010. */
 #include "baton/import.h"
 #include "baton/db.h"
 #include "baton/text.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
 
 static const char begin_sql[] = "SELECT baton_import_begin($1, $2, $3, $4, $5::integer)";
 static const char apply_sql[] =
@@ -131,10 +135,28 @@ static int exec_ok(PGconn *c, const char *sql, char *err, size_t errlen)
 	return r ? 0 : -1;
 }
 
+/* The end of a COPY (rc < 0: the client gave up), and its result. */
+static int copy_end(PGconn *c, int rc, char *err, size_t errlen)
+{
+	PGresult *r;
+	if (PQputCopyEnd(c, rc < 0 ? "the client gave up" : NULL) != 1) {
+		db_explain_error(PQerrorMessage(c), err, errlen);
+		return -1;
+	}
+	while ((r = PQgetResult(c))) {
+		if (PQresultStatus(r) != PGRES_COMMAND_OK && rc == 0) {
+			db_result_error(r, c, err, errlen);
+			rc = -1;
+		}
+		PQclear(r);
+	}
+	return rc;
+}
+
 /* COPY into the staging table, then the end of it. */
 static int copy_file(PGconn *c, const struct import_source *src, struct import_reader *rd,
-                     const struct buf *header, int ncols, struct import_result *res,
-                     char *err, size_t errlen)
+                     const struct buf *header, int ncols, const struct import_known *known,
+                     struct import_result *res, char *err, size_t errlen)
 {
 	char sql[160];
 	/* The delimiter as a hex escape: no configuration text in the statement. */
@@ -150,10 +172,61 @@ static int copy_file(PGconn *c, const struct import_source *src, struct import_r
 		return -1;
 	}
 	PQclear(r);
-	int rc = import_stream(c, src, rd, header, ncols, res, err, errlen);
-	if (PQputCopyEnd(c, rc < 0 ? "the client gave up" : NULL) != 1) {
-		db_explain_error(PQerrorMessage(c), err, errlen);
+	int rc = import_stream(c, src, rd, header, ncols, known, res, err, errlen);
+	return copy_end(c, rc, err, errlen);
+}
+
+/* Probes of every length class of the hash (under, at and over its 12-byte
+ * blocks) and of multi-byte text: a server whose hashes differ shows it. */
+static const char *const probes[] = {"", "a", "{\"id\": 12}", "{\"id\": 123}",
+                                     "{\"subject\": \"caf\xc3\xa9 \xe2\x82\xac\"}"};
+#define NPROBES (sizeof probes / sizeof *probes)
+
+/* Whether the server's hashes of the probes ("{h1,h2,...}") are ours. */
+static int probes_agree(const char *got, int64_t seed)
+{
+	const char *p = got;
+	if (*p++ != '{')
+		return 0;
+	for (size_t i = 0; i < NPROBES; i++) {
+		char *end;
+		long long h = strtoll(p, &end, 10);
+		if (end == p || *end != (i + 1 < NPROBES ? ',' : '}') ||
+		    h != (long long)import_line_hash(probes[i], strlen(probes[i]), seed))
+			return 0;
+		p = end + 1;
+	}
+	return *p == '\0';
+}
+
+/* The numbers of the lines the source has, from COPY: below nlines. */
+static int read_known(PGconn *c, struct import_known *known, long long nlines, char *err, size_t errlen)
+{
+	PGresult *r = PQexec(c, "COPY pg_temp.baton_import_known (line) TO STDOUT");
+	if (PQresultStatus(r) != PGRES_COPY_OUT) {
+		db_result_error(r, c, err, errlen);
+		PQclear(r);
 		return -1;
+	}
+	PQclear(r);
+	known->nlines = nlines;
+	known->bits = calloc((size_t)(nlines / 8 + 1), 1);
+	if (!known->bits)
+		abort();
+	int rc = 0, n;
+	char *row;
+	while ((n = PQgetCopyData(c, &row, 0)) > 0) {
+		char *end;
+		long long line = strtoll(row, &end, 10);
+		if (rc == 0 && (end == row || *end != '\n' || import_known_add(known, line) < 0)) {
+			snprintf(err, errlen, "the server named a line the file does not have");
+			rc = -1;
+		}
+		PQfreemem(row);
+	}
+	if (n == -2 && rc == 0) {
+		db_explain_error(PQerrorMessage(c), err, errlen);
+		rc = -1;
 	}
 	while ((r = PQgetResult(c))) {
 		if (PQresultStatus(r) != PGRES_COMMAND_OK && rc == 0) {
@@ -163,6 +236,78 @@ static int copy_file(PGconn *c, const struct import_source *src, struct import_r
 		PQclear(r);
 	}
 	return rc;
+}
+
+/* JSON Lines from a file the source has records of: the lines' hashes go
+ * first, and the server says which lines it has (migration 045); those
+ * stay home.  The file is then read again from where it began; *st is
+ * how it was, for file_same().  known stays empty when nothing was asked
+ * (another format, a pipe, a new source, a server that hashes otherwise). */
+static int send_known(PGconn *c, const struct import_source *src, FILE *f, struct import_reader *rd,
+                      struct import_known *known, struct stat *st, int *asked, char *err, size_t errlen)
+{
+	struct buf spec = BUF_INIT, arr = BUF_INIT;
+	off_t start = ftello(f);
+	*asked = 0;
+	if (src->format != IMPORT_JSONL || start < 0 || fstat(fileno(f), st) < 0 || !S_ISREG(st->st_mode))
+		return 0;
+	import_spec_json(&spec, src);
+	buf_putc(&arr, '{');
+	for (size_t i = 0; i < NPROBES; i++) {
+		buf_puts(&arr, i ? ",\"" : "\"");
+		for (const char *q = probes[i]; *q; q++) {
+			if (*q == '"' || *q == '\\')
+				buf_putc(&arr, '\\');
+			buf_putc(&arr, *q);
+		}
+		buf_putc(&arr, '"');
+	}
+	buf_putc(&arr, '}');
+	const char *p[] = {buf_str(&spec), buf_str(&arr)};
+	PGresult *r = db_exec(c, "SELECT seed, probes FROM baton_import_hashes_begin($1::jsonb, $2::text[])",
+	                      2, p, err, errlen);
+	buf_free(&spec);
+	buf_free(&arr);
+	if (!r)
+		return -1;
+	int64_t seed = PQntuples(r) == 1 ? (int64_t)strtoll(PQgetvalue(r, 0, 0), NULL, 10) : 0;
+	int go = PQntuples(r) == 1 && probes_agree(PQgetvalue(r, 0, 1), seed);
+	PQclear(r);
+	if (!go)
+		return 0;
+	r = PQexec(c, "COPY pg_temp.baton_import_hashes FROM STDIN");
+	if (PQresultStatus(r) != PGRES_COPY_IN) {
+		db_result_error(r, c, err, errlen);
+		PQclear(r);
+		return -1;
+	}
+	PQclear(r);
+	if (copy_end(c, import_stream_hashes(c, rd, seed, err, errlen), err, errlen) < 0)
+		return -1;
+	r = db_exec(c, "SELECT baton_import_lines_known()", 0, NULL, err, errlen);
+	PQclear(r);
+	if (!r || read_known(c, known, rd->line + 1, err, errlen) < 0)
+		return -1;
+	*asked = 1;
+	import_reader_free(rd);
+	if (fseeko(f, start, SEEK_SET) < 0) {
+		snprintf(err, errlen, "cannot read the file again: %s", strerror(errno));
+		return -1;
+	}
+	import_reader_init(rd, f);
+	return 0;
+}
+
+/* The file read twice is the same file, as it was. */
+static int file_same(FILE *f, const struct stat *was, char *err, size_t errlen)
+{
+	struct stat now;
+	if (fstat(fileno(f), &now) == 0 && now.st_dev == was->st_dev && now.st_ino == was->st_ino &&
+	    now.st_size == was->st_size && now.st_mtim.tv_sec == was->st_mtim.tv_sec &&
+	    now.st_mtim.tv_nsec == was->st_mtim.tv_nsec)
+		return 0;
+	snprintf(err, errlen, "the file changed while it was read: nothing of it was imported");
+	return -1;
 }
 
 static int apply(PGconn *c, const char *run, const struct import_source *src,
@@ -223,9 +368,11 @@ int import_file(PGconn *c, const struct import_source *src, const struct import_
                 char *err, size_t errlen)
 {
 	struct import_reader rd;
+	struct import_known known = {0};
+	struct stat st;
 	struct buf header = BUF_INIT;
 	char run[37], cols[16];
-	int ncols = 0, rc = -1;
+	int ncols = 0, rc = -1, asked = 0;
 	memset(res, 0, sizeof *res);
 	import_reader_init(&rd, f);
 	if (src->format == IMPORT_CSV && read_header(src, &rd, &header, &ncols, err, errlen) < 0)
@@ -249,8 +396,9 @@ int import_file(PGconn *c, const struct import_source *src, const struct import_
 		goto rollback;
 	PGresult *r = db_exec(c, begin_sql, 5, p, err, errlen);
 	PQclear(r);
-	if (!r || copy_file(c, src, &rd, &header, ncols, res, err, errlen) < 0 ||
-	    apply(c, run, src, ic, res, err, errlen) < 0)
+	if (!r || send_known(c, src, f, &rd, &known, &st, &asked, err, errlen) < 0 ||
+	    copy_file(c, src, &rd, &header, ncols, &known, res, err, errlen) < 0 ||
+	    (asked && file_same(f, &st, err, errlen) < 0) || apply(c, run, src, ic, res, err, errlen) < 0)
 		goto rollback;
 	if (exec_ok(c, dry_run ? "ROLLBACK" : "COMMIT", err, errlen) < 0)
 		goto out;
@@ -266,6 +414,7 @@ out:
 	if (rc < 0 && PQstatus(c) != CONNECTION_OK)
 		rc = -2;
 	buf_free(&header);
+	import_known_free(&known);
 	import_reader_free(&rd);
 	return rc;
 }

@@ -11,6 +11,7 @@
 #define BATON_IMPORT_H
 
 #include <libpq-fe.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "baton/buf.h"
@@ -112,13 +113,32 @@ int import_reader_next(struct import_reader *r, int csv, char delim, struct buf 
 /* Append a value in COPY text format (backslash, tab, CR, LF escaped). */
 void import_copy_text(struct buf *out, const char *s, size_t n);
 
+/* The lines of a JSON Lines file the source already has (migration 045):
+ * a bit per line number below nlines. */
+struct import_known {
+	unsigned char *bits;
+	long long nlines;
+};
+void import_known_free(struct import_known *k);
+/* Mark line; -1 when the file has no such line. */
+int import_known_add(struct import_known *k, long long line);
+
 /* Stream the file to the staging table the run made: the COPY data of
- * every good record; bad ones go to res->rejects.  ncols: CSV header's
- * fields (the header goes first, as line 0).  0, or -1 with err. */
+ * every good record but the known lines (NULL: none); bad ones go to
+ * res->rejects.  ncols: CSV header's fields (the header goes first, as
+ * line 0).  0, or -1 with err. */
 int import_stream(PGconn *c, const struct import_source *src, struct import_reader *r,
-                  const struct buf *header, int ncols, struct import_result *res,
-                  char *err, size_t errlen);
+                  const struct buf *header, int ncols, const struct import_known *known,
+                  struct import_result *res, char *err, size_t errlen);
+
+/* The COPY data "line<tab>hash" of every line of a JSON Lines file that
+ * import_stream() would send, hashed with seed.  0, or -1 with err. */
+int import_stream_hashes(PGconn *c, struct import_reader *r, int64_t seed, char *err, size_t errlen);
 void import_result_reject(struct import_result *res, long long line, const char *field,
                           const char *reason, const char *raw, size_t rawlen);
+
+/* PostgreSQL's hashtextextended(text, seed) of len bytes, as a little-endian
+ * server computes it (src/import_hash.c). */
+int64_t import_line_hash(const char *text, size_t len, int64_t seed);
 
 #endif

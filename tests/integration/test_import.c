@@ -6,6 +6,7 @@
  * an import record names a customer and a run that exist (migration 030
  * checks it a statement at a time, as its foreign keys did a row at a time). */
 #include <libpq-fe.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -241,6 +242,49 @@ static void test_record_raw_hash(void)
 	CHECK_STR(itest_value(su, "SELECT raw_hash FROM import_record WHERE source = 'hash' AND source_id = '10'"), "2");
 }
 
+/* The client's hash of a line is the server's hashtextextended(): every
+ * tail length (0-11 bytes after the 12-byte blocks), multi-byte UTF-8, and
+ * seeds with either half zero or negative.  A line whose hash differed
+ * would only be sent whole (import_file() probes the server first), so
+ * this is what makes the unchanged lines of a JSON Lines file stay home. */
+static void test_line_hash_matches_server(void)
+{
+	static const char *const pieces[] = {"a", "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80", "\t",
+	                                     "\\", "\"", "{\"id\": 7}", " ", "Z"};
+	static const long long seeds[] = {0, 1, -1, (long long)INT64_MIN, INT64_MAX, 0x100000000LL,
+	                                  0x5bd1e9955bd1e995LL, -0x3c6ef372fe94f82bLL};
+	char text[4200], seed[32], want[32];
+	unsigned r = 12345;
+	int bad = 0, n = 0;
+	for (size_t len = 0; len <= 4100; len = len < 64 ? len + 1 : len * 2 + 3) {
+		size_t used = 0;
+		while (used < len) {
+			r = r * 1103515245u + 12345u;
+			const char *p = pieces[(r >> 16) % (sizeof pieces / sizeof *pieces)];
+			size_t pl = strlen(p);
+			if (used + pl > len)
+				p = "x", pl = 1;
+			memcpy(text + used, p, pl);
+			used += pl;
+		}
+		text[used] = '\0';
+		for (size_t i = 0; i < sizeof seeds / sizeof *seeds; i++) {
+			snprintf(seed, sizeof seed, "%lld", seeds[i]);
+			const char *p[] = {text, seed};
+			PGresult *res = PQexecParams(su, "SELECT hashtextextended($1, $2::bigint)", 2, NULL, p, NULL, NULL, 0);
+			CHECK(PQresultStatus(res) == PGRES_TUPLES_OK);
+			snprintf(want, sizeof want, "%lld", (long long)import_line_hash(text, used, seeds[i]));
+			const char *got = PQresultStatus(res) == PGRES_TUPLES_OK ? PQgetvalue(res, 0, 0) : "";
+			if (strcmp(got, want) != 0 && bad++ < 5)
+				fprintf(stderr, "hash of %zu bytes, seed %s: server %s, client %s\n", used, seed, got, want);
+			n++;
+			PQclear(res);
+		}
+	}
+	CHECK(n > 500);
+	CHECK(bad == 0);
+}
+
 int main(void)
 {
 	const char *db = itest_newdb("baton_schema");
@@ -251,6 +295,7 @@ int main(void)
 	RUN(test_server_checks_mapping);
 	RUN(test_record_references);
 	RUN(test_record_raw_hash);
+	RUN(test_line_hash_matches_server);
 	PQfinish(su);
 	return check_done();
 }
