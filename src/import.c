@@ -1,6 +1,6 @@
 /* Importing one file: one transaction, three round trips after the COPY
- * (begin, apply, rejects); for JSON Lines the source has records of, the
- * lines' hashes go first (send_known).  See baton/import.h and migration 010. */
+ * (begin, apply, rejects); for JSON Lines and CSV the source has records
+ * of, the records' hashes go first (send_known).  See baton/import.h and migration 010. */
 #include "baton/import.h"
 #include "baton/db.h"
 #include "baton/text.h"
@@ -238,20 +238,37 @@ static int read_known(PGconn *c, struct import_known *known, long long nlines, c
 	return rc;
 }
 
-/* JSON Lines from a file the source has records of: the lines' hashes go
- * first, and the server says which lines it has (migration 045); those
- * stay home.  The file is then read again from where it began; *st is
- * how it was, for file_same().  known stays empty when nothing was asked
- * (another format, a pipe, a new source, a server that hashes otherwise). */
-static int send_known(PGconn *c, const struct import_source *src, FILE *f, struct import_reader *rd,
-                      struct import_known *known, struct stat *st, int *asked, char *err, size_t errlen)
+/* The header of a CSV file: its fields are the staging table's columns. */
+static int read_header(const struct import_source *src, struct import_reader *rd, struct buf *header,
+                       int *ncols, char *err, size_t errlen)
 {
-	struct buf spec = BUF_INIT, arr = BUF_INIT;
-	off_t start = ftello(f);
+	long long line;
+	int got = import_reader_next(rd, 1, src->delimiter, header, &line, ncols);
+	if (got != 1 || !text_valid_utf8(header->data, header->len)) {
+		snprintf(err, errlen, "%s", got == 0 ? "the file is empty: a CSV file starts with a header row"
+		         : got == -1 ? "cannot read the file" : "the header row is not valid UTF-8 text or not closed");
+		return -1;
+	}
+	return 0;
+}
+
+/* JSON Lines or CSV from a file the source has records of: the records'
+ * hashes go first, and the server says which it has (migration 045); those
+ * stay home.  The file is then read again from start, where it began (a
+ * CSV header is read again); *st is how it was, for file_same().  known
+ * stays empty when nothing was asked (a JSON document, a pipe, a new
+ * source, a server that hashes otherwise). */
+static int send_known(PGconn *c, const struct import_source *src, FILE *f, off_t start,
+                      struct import_reader *rd, struct buf *header, int ncols, struct import_known *known,
+                      struct stat *st, int *asked, char *err, size_t errlen)
+{
+	struct buf spec = BUF_INIT, arr = BUF_INIT, htext = BUF_INIT;
 	*asked = 0;
-	if (src->format != IMPORT_JSONL || start < 0 || fstat(fileno(f), st) < 0 || !S_ISREG(st->st_mode))
+	if (src->format == IMPORT_JSON || start < 0 || fstat(fileno(f), st) < 0 || !S_ISREG(st->st_mode))
 		return 0;
 	import_spec_json(&spec, src);
+	if (src->format == IMPORT_CSV)
+		import_csv_text(&htext, header->data, header->len, src->delimiter);
 	buf_putc(&arr, '{');
 	for (size_t i = 0; i < NPROBES; i++) {
 		buf_puts(&arr, i ? ",\"" : "\"");
@@ -263,11 +280,12 @@ static int send_known(PGconn *c, const struct import_source *src, FILE *f, struc
 		buf_putc(&arr, '"');
 	}
 	buf_putc(&arr, '}');
-	const char *p[] = {buf_str(&spec), buf_str(&arr)};
-	PGresult *r = db_exec(c, "SELECT seed, probes FROM baton_import_hashes_begin($1::jsonb, $2::text[])",
-	                      2, p, err, errlen);
+	const char *p[] = {buf_str(&spec), src->format == IMPORT_CSV ? buf_str(&htext) : NULL, buf_str(&arr)};
+	PGresult *r = db_exec(c, "SELECT seed, probes FROM baton_import_hashes_begin($1::jsonb, $2, $3::text[])",
+	                      3, p, err, errlen);
 	buf_free(&spec);
 	buf_free(&arr);
+	buf_free(&htext);
 	if (!r)
 		return -1;
 	int64_t seed = PQntuples(r) == 1 ? (int64_t)strtoll(PQgetvalue(r, 0, 0), NULL, 10) : 0;
@@ -282,7 +300,7 @@ static int send_known(PGconn *c, const struct import_source *src, FILE *f, struc
 		return -1;
 	}
 	PQclear(r);
-	if (copy_end(c, import_stream_hashes(c, rd, seed, err, errlen), err, errlen) < 0)
+	if (copy_end(c, import_stream_hashes(c, src, rd, ncols, seed, err, errlen), err, errlen) < 0)
 		return -1;
 	r = db_exec(c, "SELECT baton_import_lines_known()", 0, NULL, err, errlen);
 	PQclear(r);
@@ -295,7 +313,7 @@ static int send_known(PGconn *c, const struct import_source *src, FILE *f, struc
 		return -1;
 	}
 	import_reader_init(rd, f);
-	return 0;
+	return src->format == IMPORT_CSV ? read_header(src, rd, header, &ncols, err, errlen) : 0;
 }
 
 /* The file read twice is the same file, as it was. */
@@ -349,20 +367,6 @@ static int reject_cmp(const void *a, const void *b)
 	return (x->line > y->line) - (x->line < y->line);
 }
 
-/* The header of a CSV file: its fields are the staging table's columns. */
-static int read_header(const struct import_source *src, struct import_reader *rd, struct buf *header,
-                       int *ncols, char *err, size_t errlen)
-{
-	long long line;
-	int got = import_reader_next(rd, 1, src->delimiter, header, &line, ncols);
-	if (got != 1 || !text_valid_utf8(header->data, header->len)) {
-		snprintf(err, errlen, "%s", got == 0 ? "the file is empty: a CSV file starts with a header row"
-		         : got == -1 ? "cannot read the file" : "the header row is not valid UTF-8 text or not closed");
-		return -1;
-	}
-	return 0;
-}
-
 int import_file(PGconn *c, const struct import_source *src, const struct import_config *ic,
                 const char *path, FILE *f, int dry_run, struct import_result *res,
                 char *err, size_t errlen)
@@ -373,6 +377,7 @@ int import_file(PGconn *c, const struct import_source *src, const struct import_
 	struct buf header = BUF_INIT;
 	char run[37], cols[16];
 	int ncols = 0, rc = -1, asked = 0;
+	off_t start = ftello(f);
 	memset(res, 0, sizeof *res);
 	import_reader_init(&rd, f);
 	if (src->format == IMPORT_CSV && read_header(src, &rd, &header, &ncols, err, errlen) < 0)
@@ -396,7 +401,7 @@ int import_file(PGconn *c, const struct import_source *src, const struct import_
 		goto rollback;
 	PGresult *r = db_exec(c, begin_sql, 5, p, err, errlen);
 	PQclear(r);
-	if (!r || send_known(c, src, f, &rd, &known, &st, &asked, err, errlen) < 0 ||
+	if (!r || send_known(c, src, f, start, &rd, &header, ncols, &known, &st, &asked, err, errlen) < 0 ||
 	    copy_file(c, src, &rd, &header, ncols, &known, res, err, errlen) < 0 ||
 	    (asked && file_same(f, &st, err, errlen) < 0) || apply(c, run, src, ic, res, err, errlen) < 0)
 		goto rollback;

@@ -80,3 +80,50 @@ int64_t import_line_hash(const char *text, size_t len, int64_t seed)
 	FINAL(a, b, c);
 	return (int64_t)(((uint64_t)b << 32) | c);
 }
+
+/* A CSV record's fields written out again as the server writes the staged
+ * columns (baton_import_csv_text_sql, migration 045): each quoted, its
+ * quotes doubled, an empty unquoted field (COPY's NULL) as nothing, joined
+ * by commas.  Fields are read as COPY reads them: a quote anywhere opens
+ * a quoted part, two quotes in one are a quote, the delimiter outside
+ * quotes ends the field.  A record read otherwise than the server reads it
+ * only hashes otherwise: it is sent. */
+void import_csv_text(struct buf *out, const char *rec, size_t n, char delim)
+{
+	size_t i = 0;
+	buf_reset(out);
+	for (;;) {
+		size_t mark = out->len;
+		int quoted = 0, saw = 0;
+		buf_putc(out, '"');
+		for (; i < n; i++) {
+			char ch = rec[i];
+			if (quoted) {
+				if (ch != '"') {
+					buf_putc(out, ch);
+				} else if (i + 1 < n && rec[i + 1] == '"') {
+					buf_puts(out, "\"\"");
+					i++;
+				} else {
+					quoted = 0;
+				}
+			} else if (ch == delim) {
+				break;
+			} else if (ch == '"') {
+				quoted = saw = 1;
+			} else {
+				buf_putc(out, ch);
+			}
+		}
+		if (!saw && out->len == mark + 1) {
+			out->len = mark;
+			out->data[mark] = '\0';
+		} else {
+			buf_putc(out, '"');
+		}
+		if (i >= n)
+			break;
+		i++;
+		buf_putc(out, ',');
+	}
+}

@@ -196,23 +196,30 @@ static void put_ll(struct buf *out, long long v)
 	buf_add(out, p, (size_t)(d + sizeof d - p));
 }
 
-int import_stream_hashes(PGconn *c, struct import_reader *r, int64_t seed, char *err, size_t errlen)
+int import_stream_hashes(PGconn *c, const struct import_source *src, struct import_reader *r, int ncols,
+                         int64_t seed, char *err, size_t errlen)
 {
-	struct buf rec = BUF_INIT, out = BUF_INIT;
+	struct buf rec = BUF_INIT, out = BUF_INIT, text = BUF_INIT;
 	int rc = 0, got, fields;
 	long long line;
-	while ((got = import_reader_next(r, 0, 0, &rec, &line, &fields)) != 0) {
-		if (got < 0) {
+	int csv = src->format == IMPORT_CSV;
+	while ((got = import_reader_next(r, csv, src->delimiter, &rec, &line, &fields)) != 0) {
+		if (got == -1) {
 			snprintf(err, errlen, "cannot read the file");
 			rc = -1;
 			break;
 		}
 		/* What stream_records() would reject or pass over is sent then. */
-		if (rec.len == 0 || !text_valid_utf8(rec.data, rec.len))
+		if (got == -2 || rec.len == 0 || (csv && fields != ncols) || !text_valid_utf8(rec.data, rec.len))
 			continue;
 		put_ll(&out, line);
 		buf_putc(&out, '\t');
-		put_ll(&out, (long long)import_line_hash(rec.data, rec.len, seed));
+		if (csv) {
+			import_csv_text(&text, rec.data, rec.len, src->delimiter);
+			put_ll(&out, (long long)import_line_hash(text.data, text.len, seed));
+		} else {
+			put_ll(&out, (long long)import_line_hash(rec.data, rec.len, seed));
+		}
 		buf_putc(&out, '\n');
 		if (put(c, &out, 0, err, errlen) < 0) {
 			rc = -1;
@@ -223,6 +230,7 @@ int import_stream_hashes(PGconn *c, struct import_reader *r, int64_t seed, char 
 		rc = put(c, &out, 1, err, errlen);
 	buf_free(&rec);
 	buf_free(&out);
+	buf_free(&text);
 	return rc;
 }
 

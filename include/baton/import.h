@@ -131,14 +131,19 @@ int import_stream(PGconn *c, const struct import_source *src, struct import_read
                   const struct buf *header, int ncols, const struct import_known *known,
                   struct import_result *res, char *err, size_t errlen);
 
-/* The COPY data "line<tab>hash" of every line of a JSON Lines file that
- * import_stream() would send, hashed with seed.  0, or -1 with err. */
-int import_stream_hashes(PGconn *c, struct import_reader *r, int64_t seed, char *err, size_t errlen);
+/* The COPY data "line<tab>hash" of every record of a JSON Lines or CSV
+ * file that import_stream() would send (its text; a CSV row's fields as
+ * import_csv_text writes them), hashed with seed.  0, or -1 with err. */
+int import_stream_hashes(PGconn *c, const struct import_source *src, struct import_reader *r, int ncols,
+                         int64_t seed, char *err, size_t errlen);
 void import_result_reject(struct import_result *res, long long line, const char *field,
                           const char *reason, const char *raw, size_t rawlen);
 
 /* PostgreSQL's hashtextextended(text, seed) of len bytes, as a little-endian
  * server computes it (src/import_hash.c). */
 int64_t import_line_hash(const char *text, size_t len, int64_t seed);
+/* A CSV record's fields as the server writes them out to hash them (all
+ * quoted, NULL as nothing, commas), into out. */
+void import_csv_text(struct buf *out, const char *rec, size_t n, char delim);
 
 #endif

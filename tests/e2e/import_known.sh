@@ -1,11 +1,12 @@
 #!/bin/sh
-# JSON Lines the source already has stay home (migration 045): the client
-# sends each line's hash first, the server answers which lines it has,
-# and only the others are sent.  What a user sees must not change: the
-# counts, the changed records and only they, the rejects and their line
-# numbers, a key whose later line changed; a pipe (read once) imports as a
-# file does; and a file that changes between its two readings imports
-# nothing and says so.
+# Records the source already has stay home (migration 045): the client
+# sends each JSON line's or CSV row's hash first, the server answers which
+# it has, and only the others are sent.  What a user sees must not change:
+# the counts, the changed records and only they, the rejects and their
+# line numbers, a key whose later line changed, quoting and line ends
+# inside CSV fields, a CSV header in another order (another record); a
+# pipe (read once) imports as a file does; and a file that changes between
+# its two readings imports nothing and says so.
 . "$BATON_ROOT/tests/lib/e2e.sh"
 . "$BATON_ROOT/tests/lib/import.sh"
 
@@ -85,23 +86,31 @@ expect pipe_same_answer \
 # of it stays.  The first reading starts after import_record is locked by
 # a session the test holds open (the lines are matched against it); the
 # file is changed while the run waits, then the lock is released.
-rm -f "$T/hold"
-mkfifo "$T/hold"
-psql -X -q -At -d "$db" <"$T/hold" >"$T/hold.out" 2>&1 &
-holder=$!
-exec 4>"$T/hold"
-echo "BEGIN; LOCK TABLE import_record IN ACCESS EXCLUSIVE MODE; SELECT 'holding';" >&4
-check holder_holds wait_true 10 'grep -q holding "$T/hold.out"'
+hold() { # lock import_record in a session that lasts until release
+	rm -f "$T/hold"
+	mkfifo "$T/hold"
+	psql -X -q -At -d "$db" <"$T/hold" >"$T/hold.out" 2>&1 &
+	holder=$!
+	exec 4>"$T/hold"
+	echo "BEGIN; LOCK TABLE import_record IN ACCESS EXCLUSIVE MODE; SELECT 'holding';" >&4
+	wait_true 10 'grep -q holding "$T/hold.out"'
+}
+release() {
+	echo "COMMIT;" >&4
+	exec 4>&-
+	wait "$holder"
+}
+waits_for_records() {
+	[ "$(sql "SELECT count(*) FROM pg_stat_activity WHERE usename = 'importer'
+	          AND wait_event_type = 'Lock' AND wait_event = 'relation'")" = 1 ]
+}
+check holder_holds hold
 ticket 14 "Ticket 14" new >>"$T/next.jsonl"
 imp import --source k-tickets "$T/next.jsonl" >"$OUT" 2>"$ERR" &
 pid=$!
-check run_waits_for_the_records wait_true 10 \
-	'[ "$(sql "SELECT count(*) FROM pg_stat_activity WHERE usename = '\''importer'\''
-	           AND wait_event_type = '\''Lock'\'' AND wait_event = '\''relation'\''")" = 1 ]'
+check run_waits_for_the_records wait_true 10 waits_for_records
 ticket 15 "Ticket 15" new >>"$T/next.jsonl"
-echo "COMMIT;" >&4
-exec 4>&-
-wait "$holder"
+release
 wait "$pid"
 rc=$?
 expect changed_file_refused \
@@ -110,3 +119,58 @@ check changed_file_left_nothing [ "$(sql "SELECT count(*) FROM ticket")" = 13 ]
 run imp import --source k-tickets "$T/next.jsonl"
 expect unchanged_file_then_imports \
 	sh -c '[ "$1" -eq 0 ] && grep -q "17 read, 2 inserted, 0 updated, 14 unchanged, 1 rejected" "$2"' _ "$rc" "$OUT"
+
+# CSV rows too, by their fields as the server reads them (quotes, commas
+# and line ends inside quotes), under their header: the same row under
+# another header is another record.
+cat >"$T/orgs2.csv" <<'CSV'
+id,name,domain
+1,One,one.example
+2,"Two, ""the second""",two.example
+3,"Three
+on two lines",three.example
+4,Four,four.example
+CSV
+run imp import --source k-orgs "$T/orgs2.csv"
+expect csv_first sh -c '[ "$1" -eq 0 ] && grep -q "4 read, 3 inserted, 0 updated, 1 unchanged, 0 rejected" "$2"' \
+	_ "$rc" "$OUT"
+run imp import --source k-orgs "$T/orgs2.csv"
+expect csv_same_file_unchanged \
+	sh -c '[ "$1" -eq 0 ] && grep -q "4 read, 0 inserted, 0 updated, 4 unchanged, 0 rejected" "$2"' _ "$rc" "$OUT"
+# Quoted otherwise, the same fields: unchanged; a field changed inside
+# quotes, a row with a field too many (its first line, 6), a new row.
+cat >"$T/orgs3.csv" <<'CSV'
+"id","name","domain"
+1,"One","one.example"
+2,"Two, ""the 2nd""",two.example
+3,"Three
+on two lines","three.example"
+4,Four,four.example,extra
+5,Five,five.example
+CSV
+audit_before=$(sql "SELECT count(*) FROM baton_audit WHERE entity = 'customer'")
+run imp import --source k-orgs --rejects "$T/orgs3.rej" "$T/orgs3.csv"
+expect csv_changes_counted \
+	sh -c '[ "$1" -eq 0 ] && grep -q "5 read, 1 inserted, 1 updated, 2 unchanged, 1 rejected" "$2"' _ "$rc" "$OUT"
+check csv_changed_field [ "$(sql "SELECT name FROM customer WHERE domain = 'two.example'")" = 'Two, "the 2nd"' ]
+check csv_reject_names_its_line grep -qF ',6,,"4 fields, the header has 3","4,Four,four.example,extra"' "$T/orgs3.rej"
+check csv_audits_the_changes_only \
+	[ "$(sql "SELECT count(*) FROM baton_audit WHERE entity = 'customer'")" -le $((audit_before + 3)) ]
+# The same text under a header in another order: the names and domains
+# swap, and the rows are not taken for the ones the source has.
+printf 'id,domain,name\n1,One,one.example\n' >"$T/swapped.csv"
+run imp import --source k-orgs "$T/swapped.csv"
+expect csv_other_header_updates \
+	sh -c '[ "$1" -eq 0 ] && grep -q "1 read, 0 inserted, 1 updated, 0 unchanged" "$2"' _ "$rc" "$OUT"
+# A CSV file changed while it is read is refused as well.
+check csv_holder_holds hold
+imp import --source k-orgs "$T/orgs3.csv" >"$OUT" 2>"$ERR" &
+pid=$!
+check csv_run_waits_for_the_records wait_true 10 waits_for_records
+printf '6,Six,six.example\n' >>"$T/orgs3.csv"
+release
+wait "$pid"
+rc=$?
+expect csv_changed_file_refused \
+	sh -c '[ "$1" -ne 0 ] && grep -q "the file changed while it was read: nothing of it was imported" "$2"' _ "$rc" "$ERR"
+check csv_changed_file_left_nothing [ "$(sql "SELECT count(*) FROM customer WHERE name = 'Six'")" = 0 ]

@@ -285,6 +285,61 @@ static void test_line_hash_matches_server(void)
 	CHECK(bad == 0);
 }
 
+/* A CSV row's text as the client writes it (import_csv_text) is the text
+ * the server writes from the fields COPY read (baton_import_csv_text_sql):
+ * the same hash, whatever the quoting; NULL (empty, unquoted) and an empty
+ * quoted field stay apart.  Rows the client reads otherwise would only be
+ * sent again, so the hashes are compared with the server's directly. */
+static void test_csv_text_matches_server(void)
+{
+	static const struct { char delim; const char *row; } rows[] = {
+		{',', "a,b,c"}, {',', "\"a\",\"b\",\"c\""}, {',', "a,,c"}, {',', "a,\"\",c"},
+		{',', "\"x\"\"y\",z,\"multi\nline\""}, {',', "a\"b,c\"d,e,f"}, {',', "\"\",,\"\""},
+		{',', ",,"}, {',', "caf\xc3\xa9,\"\xe2\x82\xac, \"\"q\"\"\",\" \""}, {';', "1;\"a;b\";c,d"},
+		{'\t', "tab\t\"t\tb\"\t"},
+	};
+	CHECK(itest_ok(su, "BEGIN"));
+	CHECK(itest_ok(su, "CREATE TEMP TABLE baton_import_raw (line bigint, c1 text, c2 text, c3 text) ON COMMIT DROP"));
+	char sql[512], want[32];
+	const char *text_sql = itest_value(su, "SELECT baton_import_csv_text_sql(3, 'r')");
+	CHECK(strstr(text_sql, "r.c3") != NULL);
+	char *expr = strdup(text_sql);
+	for (size_t i = 0; i < sizeof rows / sizeof *rows; i++) {
+		CHECK(itest_ok(su, "TRUNCATE baton_import_raw"));
+		snprintf(sql, sizeof sql, "COPY baton_import_raw FROM STDIN (FORMAT csv, DELIMITER E'\\x%02x')",
+		         (unsigned char)rows[i].delim);
+		PGresult *r = PQexec(su, sql);
+		CHECK(PQresultStatus(r) == PGRES_COPY_IN);
+		PQclear(r);
+		char data[256];
+		snprintf(data, sizeof data, "%zu%c%s\n", i + 1, rows[i].delim, rows[i].row);
+		CHECK(PQputCopyData(su, data, (int)strlen(data)) == 1);
+		CHECK(PQputCopyEnd(su, NULL) == 1);
+		while ((r = PQgetResult(su))) {
+			CHECK(PQresultStatus(r) == PGRES_COMMAND_OK);
+			PQclear(r);
+		}
+		struct buf t = BUF_INIT;
+		import_csv_text(&t, rows[i].row, strlen(rows[i].row), rows[i].delim);
+		snprintf(want, sizeof want, "%lld", (long long)import_line_hash(t.data, t.len, 77));
+		snprintf(sql, sizeof sql, "SELECT hashtextextended(%s, 77) FROM baton_import_raw r", expr);
+		const char *got = itest_value(su, sql);
+		if (strcmp(got, want) != 0)
+			fprintf(stderr, "row %zu: client text [%s], server %s, client %s\n", i, buf_str(&t), got, want);
+		CHECK_STR(got, want);
+		buf_free(&t);
+	}
+	/* NULL and an empty quoted field are two texts. */
+	struct buf a = BUF_INIT, b = BUF_INIT;
+	import_csv_text(&a, "a,,c", 4, ',');
+	import_csv_text(&b, "a,\"\",c", 6, ',');
+	CHECK(strcmp(buf_str(&a), buf_str(&b)) != 0);
+	buf_free(&a);
+	buf_free(&b);
+	free(expr);
+	CHECK(itest_ok(su, "ROLLBACK"));
+}
+
 int main(void)
 {
 	const char *db = itest_newdb("baton_schema");
@@ -296,6 +351,7 @@ int main(void)
 	RUN(test_record_references);
 	RUN(test_record_raw_hash);
 	RUN(test_line_hash_matches_server);
+	RUN(test_csv_text_matches_server);
 	PQfinish(su);
 	return check_done();
 }
