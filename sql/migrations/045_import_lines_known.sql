@@ -191,8 +191,59 @@ BEGIN
 END $$;
 REVOKE ALL ON FUNCTION baton_import_skip(jsonb) FROM PUBLIC;
 
+-- The records of a JSON document the source has as they are (040, 044),
+-- set aside before they are converted: the statements were
+-- baton_import_stage's, and are a function of their own so that a plan
+-- fixed here does not restate the stage.  p_key: the SQL of a record's key.
+CREATE FUNCTION baton_import_same_lines(p_src text, p_key text, p_seed bigint) RETURNS void
+LANGUAGE plpgsql SET search_path = public, pg_temp SET enable_mergejoin = off
+SET work_mem = '64MB' AS $$
+DECLARE
+    v_lines bigint;
+    v_same bigint;
+BEGIN
+    -- Each line's key and hash once, in a narrow table; then the lines
+    -- whose key is in the file once and whose record the source has
+    -- with that hash (040: by the number, in the index).  The lines
+    -- left become the staging table (none: it is emptied), as 040's
+    -- baton_import_skip does with JSON Lines: deleting nearly every
+    -- line of a file was most of an unchanged re-import of contacts.
+    DROP TABLE IF EXISTS pg_temp.baton_import_lines, pg_temp.baton_import_once,
+                         pg_temp.baton_import_same, pg_temp.baton_import_left;
+    EXECUTE format('CREATE TEMP TABLE baton_import_lines ON COMMIT DROP AS'
+        ' SELECT r.line, %s AS sid, jsonb_hash_extended(r.rec, $1) AS h'
+        ' FROM pg_temp.baton_import_rows r', p_key) USING p_seed;
+    GET DIAGNOSTICS v_lines = ROW_COUNT;
+    -- Keys once in the file by grouping, not by joining the lines
+    -- with themselves: planned for a table not yet analyzed, that
+    -- join was a nested loop (an unchanged re-import of 300,000
+    -- contacts into a database just filled ran for minutes).  Then
+    -- analyzed (044): how many there are is what the join is planned on.
+    ANALYZE pg_temp.baton_import_lines;
+    CREATE TEMP TABLE baton_import_once ON COMMIT DROP AS
+    SELECT l.sid, min(l.line) AS line, min(l.h) AS h
+    FROM pg_temp.baton_import_lines l
+    GROUP BY l.sid HAVING count(*) = 1;
+    ANALYZE pg_temp.baton_import_once;
+    CREATE TEMP TABLE baton_import_same ON COMMIT DROP AS
+    SELECT u.line FROM pg_temp.baton_import_once u
+    JOIN import_record i ON i.source = p_src AND i.raw_hash = u.h AND i.source_id = u.sid;
+    GET DIAGNOSTICS v_same = ROW_COUNT;
+    IF v_same = v_lines THEN
+        TRUNCATE pg_temp.baton_import_rows;
+    ELSIF v_same > 0 THEN
+        CREATE TEMP TABLE baton_import_left ON COMMIT DROP AS
+        SELECT r.line, r.rec FROM pg_temp.baton_import_rows r
+        WHERE NOT EXISTS (SELECT 1 FROM pg_temp.baton_import_same s WHERE s.line = r.line);
+        DROP TABLE pg_temp.baton_import_rows;
+        ALTER TABLE pg_temp.baton_import_left RENAME TO baton_import_rows;
+    END IF;
+END $$;
+REVOKE ALL ON FUNCTION baton_import_same_lines(text, text, bigint) FROM PUBLIC;
+
 -- 044's baton_import_stage, with a CSV row's digest the hash of its fields
--- written out again, as baton_import_skip matches it (v_csv is new).
+-- written out again, as baton_import_skip matches it (v_csv is new), and
+-- the keys-once match of JSON documents moved to baton_import_same_lines.
 CREATE OR REPLACE FUNCTION baton_import_stage(p_spec jsonb, p_entity text) RETURNS void
 LANGUAGE plpgsql SET search_path = public, pg_temp SET enable_mergejoin = off
 SET work_mem = '64MB' AS $$
@@ -218,8 +269,6 @@ DECLARE
     -- The record as it came: a JSON line's text (030), a CSV row's fields
     -- written out again (045), a JSON document's record as JSON.
     v_dg text := 'lpad(to_hex(jsonb_hash_extended(r.rec, $1)), 16, ''0'')';
-    v_lines bigint;
-    v_same bigint;
 BEGIN
     FOR f IN SELECT i.field, i.kind, i.allowed FROM import_field i
              WHERE i.entity = p_entity AND ((p_spec -> 'fields') ? i.field OR i.kind = 'key')
@@ -258,42 +307,7 @@ BEGIN
         v_dg := 'lpad(to_hex(hashtextextended(' || baton_import_csv_text_sql(v_columns, 'q')
                 || ', $1)), 16, ''0'')';
     ELSIF v_src IS NOT NULL AND EXISTS (SELECT 1 FROM import_record i WHERE i.source = v_src) THEN
-        -- Each line's key and hash once, in a narrow table; then the lines
-        -- whose key is in the file once and whose record the source has
-        -- with that hash (040: by the number, in the index).  The lines
-        -- left become the staging table (none: it is emptied), as 040's
-        -- baton_import_skip does with JSON Lines: deleting nearly every
-        -- line of a file was most of an unchanged re-import of contacts.
-        DROP TABLE IF EXISTS pg_temp.baton_import_lines, pg_temp.baton_import_once,
-                             pg_temp.baton_import_same, pg_temp.baton_import_left;
-        EXECUTE format('CREATE TEMP TABLE baton_import_lines ON COMMIT DROP AS'
-            ' SELECT r.line, %s AS sid, jsonb_hash_extended(r.rec, $1) AS h'
-            ' FROM pg_temp.baton_import_rows r', v_key) USING v_seed;
-        GET DIAGNOSTICS v_lines = ROW_COUNT;
-        -- Keys once in the file by grouping, not by joining the lines
-        -- with themselves: planned for a table not yet analyzed, that
-        -- join was a nested loop (an unchanged re-import of 300,000
-        -- contacts into a database just filled ran for minutes).  Then
-        -- analyzed (044): how many there are is what the join is planned on.
-        ANALYZE pg_temp.baton_import_lines;
-        CREATE TEMP TABLE baton_import_once ON COMMIT DROP AS
-        SELECT l.sid, min(l.line) AS line, min(l.h) AS h
-        FROM pg_temp.baton_import_lines l
-        GROUP BY l.sid HAVING count(*) = 1;
-        ANALYZE pg_temp.baton_import_once;
-        CREATE TEMP TABLE baton_import_same ON COMMIT DROP AS
-        SELECT u.line FROM pg_temp.baton_import_once u
-        JOIN import_record i ON i.source = v_src AND i.raw_hash = u.h AND i.source_id = u.sid;
-        GET DIAGNOSTICS v_same = ROW_COUNT;
-        IF v_same = v_lines THEN
-            TRUNCATE pg_temp.baton_import_rows;
-        ELSIF v_same > 0 THEN
-            CREATE TEMP TABLE baton_import_left ON COMMIT DROP AS
-            SELECT r.line, r.rec FROM pg_temp.baton_import_rows r
-            WHERE NOT EXISTS (SELECT 1 FROM pg_temp.baton_import_same s WHERE s.line = r.line);
-            DROP TABLE pg_temp.baton_import_rows;
-            ALTER TABLE pg_temp.baton_import_left RENAME TO baton_import_rows;
-        END IF;
+        PERFORM baton_import_same_lines(v_src, v_key, v_seed);
     END IF;
     -- OFFSET 0 keeps each layer a layer: its columns are computed once a row
     -- rather than copied into every expression that reads them.
