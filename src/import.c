@@ -176,11 +176,11 @@ static int copy_file(PGconn *c, const struct import_source *src, struct import_r
 	return copy_end(c, rc, err, errlen);
 }
 
-/* Probes of every length class of the hash (under, at and over its 12-byte
- * blocks) and of multi-byte text: a server whose hashes differ shows it. */
-static const char *const probes[] = {"", "a", "{\"id\": 12}", "{\"id\": 123}",
-                                     "{\"subject\": \"caf\xc3\xa9 \xe2\x82\xac\"}"};
-#define NPROBES (sizeof probes / sizeof *probes)
+/* The probes: the first 0 to 25 characters of this (ASCII, which every
+ * server encoding has): every tail of the hash's 12-byte blocks, one and
+ * two blocks.  A server whose hashes differ shows it. */
+static const char probe_text[] = "{\"id\": 1234567, \"s\": \"x\"}";
+#define NPROBES 26
 
 /* Whether the server's hashes of the probes ("{h1,h2,...}") are ours. */
 static int probes_agree(const char *got, int64_t seed)
@@ -192,17 +192,17 @@ static int probes_agree(const char *got, int64_t seed)
 		char *end;
 		long long h = strtoll(p, &end, 10);
 		if (end == p || *end != (i + 1 < NPROBES ? ',' : '}') ||
-		    h != (long long)import_line_hash(probes[i], strlen(probes[i]), seed))
+		    h != (long long)import_line_hash(probe_text, i, seed))
 			return 0;
 		p = end + 1;
 	}
 	return *p == '\0';
 }
 
-/* The numbers of the lines the source has, from COPY: below nlines. */
+/* The lines the source has and their hashes, from COPY: below nlines. */
 static int read_known(PGconn *c, struct import_known *known, long long nlines, char *err, size_t errlen)
 {
-	PGresult *r = PQexec(c, "COPY pg_temp.baton_import_known (line) TO STDOUT");
+	PGresult *r = PQexec(c, "COPY pg_temp.baton_import_known (line, h) TO STDOUT");
 	if (PQresultStatus(r) != PGRES_COPY_OUT) {
 		db_result_error(r, c, err, errlen);
 		PQclear(r);
@@ -211,14 +211,17 @@ static int read_known(PGconn *c, struct import_known *known, long long nlines, c
 	PQclear(r);
 	known->nlines = nlines;
 	known->bits = calloc((size_t)(nlines / 8 + 1), 1);
-	if (!known->bits)
+	known->hash = malloc((size_t)nlines * sizeof *known->hash);
+	if (!known->bits || !known->hash)
 		abort();
 	int rc = 0, n;
 	char *row;
 	while ((n = PQgetCopyData(c, &row, 0)) > 0) {
-		char *end;
+		char *end, *end2;
 		long long line = strtoll(row, &end, 10);
-		if (rc == 0 && (end == row || *end != '\n' || import_known_add(known, line) < 0)) {
+		long long h = *end == '\t' ? strtoll(end + 1, &end2, 10) : 0;
+		if (rc == 0 && (end == row || *end != '\t' || end2 == end + 1 || *end2 != '\n' ||
+		                import_known_add(known, line, h) < 0)) {
 			snprintf(err, errlen, "the server named a line the file does not have");
 			rc = -1;
 		}
@@ -252,30 +255,33 @@ static int read_header(const struct import_source *src, struct import_reader *rd
 	return 0;
 }
 
-/* JSON Lines or CSV from a file the source has records of: the records'
- * hashes go first, and the server says which it has (migration 045); those
- * stay home.  The file is then read again from start, where it began (a
- * CSV header is read again); *st is how it was, for file_same().  known
- * stays empty when nothing was asked (a JSON document, a pipe, a new
- * source, a server that hashes otherwise). */
+/* JSON Lines or CSV from a regular file (seekable: start is where it
+ * begins) the source has records of: the records' hashes go first, and
+ * the server says which it has (migration 045); those stay home.  The file
+ * is then read again from start (a CSV header again, which must be the
+ * same).  known stays empty when nothing was asked (a JSON document, a
+ * pipe, a new source, a server that hashes otherwise); *asked says. */
 static int send_known(PGconn *c, const struct import_source *src, FILE *f, off_t start,
                       struct import_reader *rd, struct buf *header, int ncols, struct import_known *known,
-                      struct stat *st, int *asked, char *err, size_t errlen)
+                      int *asked, char *err, size_t errlen)
 {
 	struct buf spec = BUF_INIT, arr = BUF_INIT, htext = BUF_INIT;
 	*asked = 0;
-	if (src->format == IMPORT_JSON || start < 0 || fstat(fileno(f), st) < 0 || !S_ISREG(st->st_mode))
+	if (src->format == IMPORT_JSON || start < 0)
 		return 0;
 	import_spec_json(&spec, src);
-	if (src->format == IMPORT_CSV)
-		import_csv_text(&htext, header->data, header->len, src->delimiter);
+	if (src->format == IMPORT_CSV && import_csv_text(&htext, header->data, header->len, src->delimiter) < 0) {
+		buf_free(&spec);
+		buf_free(&htext);
+		return 0;
+	}
 	buf_putc(&arr, '{');
 	for (size_t i = 0; i < NPROBES; i++) {
 		buf_puts(&arr, i ? ",\"" : "\"");
-		for (const char *q = probes[i]; *q; q++) {
-			if (*q == '"' || *q == '\\')
+		for (size_t j = 0; j < i; j++) {
+			if (probe_text[j] == '"' || probe_text[j] == '\\')
 				buf_putc(&arr, '\\');
-			buf_putc(&arr, *q);
+			buf_putc(&arr, probe_text[j]);
 		}
 		buf_putc(&arr, '"');
 	}
@@ -289,6 +295,7 @@ static int send_known(PGconn *c, const struct import_source *src, FILE *f, off_t
 	if (!r)
 		return -1;
 	int64_t seed = PQntuples(r) == 1 ? (int64_t)strtoll(PQgetvalue(r, 0, 0), NULL, 10) : 0;
+	known->seed = seed;
 	int go = PQntuples(r) == 1 && probes_agree(PQgetvalue(r, 0, 1), seed);
 	PQclear(r);
 	if (!go)
@@ -313,16 +320,28 @@ static int send_known(PGconn *c, const struct import_source *src, FILE *f, off_t
 		return -1;
 	}
 	import_reader_init(rd, f);
-	return src->format == IMPORT_CSV ? read_header(src, rd, header, &ncols, err, errlen) : 0;
+	if (src->format != IMPORT_CSV)
+		return 0;
+	struct buf again = BUF_INIT;
+	int cols = 0, rc = read_header(src, rd, &again, &cols, err, errlen);
+	if (rc == 0 && (again.len != header->len || memcmp(again.data, header->data, header->len) != 0)) {
+		snprintf(err, errlen, "the file changed while it was read: nothing of it was imported");
+		rc = -1;
+	}
+	buf_free(&again);
+	return rc;
 }
 
-/* The file read twice is the same file, as it was. */
+/* The file read twice is the same file, as it was before it was first
+ * read (a record rewritten in place is also found by its hash: a record
+ * kept home hashed the same both times). */
 static int file_same(FILE *f, const struct stat *was, char *err, size_t errlen)
 {
 	struct stat now;
 	if (fstat(fileno(f), &now) == 0 && now.st_dev == was->st_dev && now.st_ino == was->st_ino &&
 	    now.st_size == was->st_size && now.st_mtim.tv_sec == was->st_mtim.tv_sec &&
-	    now.st_mtim.tv_nsec == was->st_mtim.tv_nsec)
+	    now.st_mtim.tv_nsec == was->st_mtim.tv_nsec && now.st_ctim.tv_sec == was->st_ctim.tv_sec &&
+	    now.st_ctim.tv_nsec == was->st_ctim.tv_nsec)
 		return 0;
 	snprintf(err, errlen, "the file changed while it was read: nothing of it was imported");
 	return -1;
@@ -377,7 +396,11 @@ int import_file(PGconn *c, const struct import_source *src, const struct import_
 	struct buf header = BUF_INIT;
 	char run[37], cols[16];
 	int ncols = 0, rc = -1, asked = 0;
+	/* Where a regular file begins and how it is, before it is first read:
+	 * it is read twice (send_known), and must not change meanwhile. */
 	off_t start = ftello(f);
+	if (start >= 0 && (fstat(fileno(f), &st) < 0 || !S_ISREG(st.st_mode)))
+		start = -1;
 	memset(res, 0, sizeof *res);
 	import_reader_init(&rd, f);
 	if (src->format == IMPORT_CSV && read_header(src, &rd, &header, &ncols, err, errlen) < 0)
@@ -401,7 +424,7 @@ int import_file(PGconn *c, const struct import_source *src, const struct import_
 		goto rollback;
 	PGresult *r = db_exec(c, begin_sql, 5, p, err, errlen);
 	PQclear(r);
-	if (!r || send_known(c, src, f, start, &rd, &header, ncols, &known, &st, &asked, err, errlen) < 0 ||
+	if (!r || send_known(c, src, f, start, &rd, &header, ncols, &known, &asked, err, errlen) < 0 ||
 	    copy_file(c, src, &rd, &header, ncols, &known, res, err, errlen) < 0 ||
 	    (asked && file_same(f, &st, err, errlen) < 0) || apply(c, run, src, ic, res, err, errlen) < 0)
 		goto rollback;

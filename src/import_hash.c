@@ -6,10 +6,10 @@
  * otherwise (big-endian, another algorithm one day) is found by the probes
  * import_file() sends first, and its files are then streamed whole.
  *
- * Why the client hashes at all: an unchanged JSON line is one whose hash a
- * record of the source already has (migration 040).  Sending the hashes
- * first (16 bytes a line instead of the line) lets the server say which
- * lines it has, and only the others are sent (migration 045). */
+ * Why the client hashes at all: an unchanged JSON line or CSV row is one
+ * whose hash a record of the source already has (migrations 040, 045).
+ * Sending the hashes first (a number a record instead of the record) lets
+ * the server say which records it has, and only the others are sent. */
 #include "baton/import.h"
 
 #include <stdint.h>
@@ -88,7 +88,7 @@ int64_t import_line_hash(const char *text, size_t len, int64_t seed)
  * a quoted part, two quotes in one are a quote, the delimiter outside
  * quotes ends the field.  A record read otherwise than the server reads it
  * only hashes otherwise: it is sent. */
-void import_csv_text(struct buf *out, const char *rec, size_t n, char delim)
+int import_csv_text(struct buf *out, const char *rec, size_t n, char delim)
 {
 	size_t i = 0;
 	buf_reset(out);
@@ -111,6 +111,8 @@ void import_csv_text(struct buf *out, const char *rec, size_t n, char delim)
 				break;
 			} else if (ch == '"') {
 				quoted = saw = 1;
+			} else if (ch == '\r') {
+				return -1;
 			} else {
 				buf_putc(out, ch);
 			}
@@ -122,8 +124,21 @@ void import_csv_text(struct buf *out, const char *rec, size_t n, char delim)
 			buf_putc(out, '"');
 		}
 		if (i >= n)
-			break;
+			return 0;
 		i++;
 		buf_putc(out, ',');
 	}
+}
+
+int import_record_hash(const char *rec, size_t n, int csv, char delim, int64_t seed, struct buf *scratch,
+                       int64_t *h)
+{
+	if (!csv) {
+		*h = import_line_hash(rec, n, seed);
+		return 0;
+	}
+	if (import_csv_text(scratch, rec, n, delim) < 0)
+		return -1;
+	*h = import_line_hash(scratch->data, scratch->len, seed);
+	return 0;
 }

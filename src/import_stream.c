@@ -166,20 +166,28 @@ static int record_ok(const struct import_source *src, const struct buf *rec, lon
 void import_known_free(struct import_known *k)
 {
 	free(k->bits);
+	free(k->hash);
 	memset(k, 0, sizeof *k);
 }
 
-int import_known_add(struct import_known *k, long long line)
+int import_known_add(struct import_known *k, long long line, int64_t hash)
 {
 	if (line < 0 || line >= k->nlines)
 		return -1;
 	k->bits[line / 8] |= (unsigned char)(1u << (line % 8));
+	k->hash[line] = hash;
 	return 0;
 }
 
-static int known_line(const struct import_known *k, long long line)
+/* Whether the record read on line is one the source has: known, and with
+ * the hash it was found by (a file rewritten between the two readings has
+ * other text there, which is sent). */
+static int known_record(const struct import_known *k, long long line, const struct buf *rec, int csv,
+                        char delim, struct buf *scratch)
 {
-	return k && line < k->nlines && (k->bits[line / 8] >> (line % 8) & 1);
+	int64_t h;
+	return k && line >= 0 && line < k->nlines && (k->bits[line / 8] >> (line % 8) & 1) &&
+	       import_record_hash(rec->data, rec->len, csv, delim, k->seed, scratch, &h) == 0 && h == k->hash[line];
 }
 
 /* A number in decimal (a million lines: printf's formatting was a third
@@ -202,6 +210,7 @@ int import_stream_hashes(PGconn *c, const struct import_source *src, struct impo
 	struct buf rec = BUF_INIT, out = BUF_INIT, text = BUF_INIT;
 	int rc = 0, got, fields;
 	long long line;
+	int64_t h;
 	int csv = src->format == IMPORT_CSV;
 	while ((got = import_reader_next(r, csv, src->delimiter, &rec, &line, &fields)) != 0) {
 		if (got == -1) {
@@ -210,16 +219,12 @@ int import_stream_hashes(PGconn *c, const struct import_source *src, struct impo
 			break;
 		}
 		/* What stream_records() would reject or pass over is sent then. */
-		if (got == -2 || rec.len == 0 || (csv && fields != ncols) || !text_valid_utf8(rec.data, rec.len))
+		if (got == -2 || rec.len == 0 || (csv && fields != ncols) || !text_valid_utf8(rec.data, rec.len) ||
+		    import_record_hash(rec.data, rec.len, csv, src->delimiter, seed, &text, &h) < 0)
 			continue;
 		put_ll(&out, line);
 		buf_putc(&out, '\t');
-		if (csv) {
-			import_csv_text(&text, rec.data, rec.len, src->delimiter);
-			put_ll(&out, (long long)import_line_hash(text.data, text.len, seed));
-		} else {
-			put_ll(&out, (long long)import_line_hash(rec.data, rec.len, seed));
-		}
+		put_ll(&out, (long long)h);
 		buf_putc(&out, '\n');
 		if (put(c, &out, 0, err, errlen) < 0) {
 			rc = -1;
@@ -240,7 +245,7 @@ static int stream_records(PGconn *c, const struct import_source *src, struct imp
                           int ncols, const struct import_known *known, struct buf *out,
                           struct import_result *res, char *err, size_t errlen)
 {
-	struct buf rec = BUF_INIT;
+	struct buf rec = BUF_INIT, scratch = BUF_INIT;
 	int rc = 0, got, fields;
 	long long line;
 	int csv = src->format == IMPORT_CSV;
@@ -255,7 +260,8 @@ static int stream_records(PGconn *c, const struct import_source *src, struct imp
 			                     rec.data, rec.len);
 			break;
 		}
-		if (rec.len == 0 || known_line(known, line) || !record_ok(src, &rec, line, fields, ncols, res))
+		if (rec.len == 0 || known_record(known, line, &rec, csv, src->delimiter, &scratch) ||
+		    !record_ok(src, &rec, line, fields, ncols, res))
 			continue;
 		buf_printf(out, "%lld%c", line, csv ? src->delimiter : '\t');
 		if (csv)
@@ -269,6 +275,7 @@ static int stream_records(PGconn *c, const struct import_source *src, struct imp
 		}
 	}
 	buf_free(&rec);
+	buf_free(&scratch);
 	return rc;
 }
 

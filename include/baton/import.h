@@ -113,15 +113,19 @@ int import_reader_next(struct import_reader *r, int csv, char delim, struct buf 
 /* Append a value in COPY text format (backslash, tab, CR, LF escaped). */
 void import_copy_text(struct buf *out, const char *s, size_t n);
 
-/* The lines of a JSON Lines file the source already has (migration 045):
- * a bit per line number below nlines. */
+/* The records of a JSON Lines or CSV file the source already has
+ * (migration 045), by the line they start on (below nlines): a bit, and
+ * the hash they were found by.  A record is kept home only if it hashes
+ * the same when it is read again. */
 struct import_known {
 	unsigned char *bits;
+	int64_t *hash;
 	long long nlines;
+	int64_t seed;
 };
 void import_known_free(struct import_known *k);
-/* Mark line; -1 when the file has no such line. */
-int import_known_add(struct import_known *k, long long line);
+/* Record line's hash; -1 when the file has no such line. */
+int import_known_add(struct import_known *k, long long line, int64_t hash);
 
 /* Stream the file to the staging table the run made: the COPY data of
  * every good record but the known lines (NULL: none); bad ones go to
@@ -143,7 +147,13 @@ void import_result_reject(struct import_result *res, long long line, const char 
  * server computes it (src/import_hash.c). */
 int64_t import_line_hash(const char *text, size_t len, int64_t seed);
 /* A CSV record's fields as the server writes them out to hash them (all
- * quoted, NULL as nothing, commas), into out. */
-void import_csv_text(struct buf *out, const char *rec, size_t n, char delim);
+ * quoted, NULL as nothing, commas), into out; -1 when the record has a
+ * carriage return outside quotes, which COPY refuses (it is not hashed). */
+int import_csv_text(struct buf *out, const char *rec, size_t n, char delim);
+/* The hash a record is matched by: a JSON line's text, a CSV row's fields
+ * as import_csv_text writes them (scratch: its buffer); 0 with *h, or -1
+ * when the record is not hashed. */
+int import_record_hash(const char *rec, size_t n, int csv, char delim, int64_t seed, struct buf *scratch,
+                       int64_t *h);
 
 #endif

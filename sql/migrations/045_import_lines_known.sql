@@ -12,22 +12,27 @@
 --
 -- A client that computes the same hash (src/import_hash.c) now sends each
 -- record's line number and hash first, into a table
--- baton_import_hashes_begin() makes (16 bytes a record).
+-- baton_import_hashes_begin() makes (two numbers a record).
 -- baton_import_lines_known() matches them with the source's records and
 -- keeps the matches for baton_import_skip(); the client reads their line
 -- numbers and then streams only the other records, as before.  The server
 -- stays the judge of what is unchanged: a record sent is hashed here as
 -- before, and a client whose hashes differ from the server's (the probes
--- show it) sends every record.  A record set aside is one
+-- show it) sends every record.  A JSON line set aside is one
 -- baton_import_skip() would have set aside, with the same key, so the
--- counts, the last line of a key, and the rejects are as they were.
+-- counts, the last line of a key, and the rejects are as they were; a
+-- record whose text the client reads otherwise the second time is sent.
 --
 -- A CSV row is now hashed as JSON lines are, by text: its fields as the
 -- server read them, written out again in one way (baton_import_csv_text_sql;
 -- the client writes the same text from the row it read), with the header
--- in the seed.  A source's CSV records keep their JSON hashes until their
--- next file, which finds them unchanged by their values and renews them
--- (019's path); the runs after it set them aside before they are sent.
+-- in the seed, and set aside by baton_import_skip() as JSON lines are (by
+-- its hash alone, where 044 matched CSV rows by key and hash and only for
+-- keys once in the file: the stage's last-line rule gives the same
+-- records).  A source's CSV records keep their JSON hashes until their
+-- next file, which converts every row, finds them unchanged by their
+-- values and renews them (019's path); the runs after it set them aside
+-- before they are sent.
 
 -- A CSV row's fields written out again, each quoted (quotes doubled), an
 -- empty unquoted field (COPY's NULL) as nothing, joined by commas: the
@@ -68,10 +73,14 @@ BEGIN
     RETURN baton_import_line_seed(p_spec, coalesce(v_header, ''));
 END $$;
 
+REVOKE ALL ON FUNCTION baton_import_csv_text_sql(integer, text), baton_import_csv_columns(),
+    baton_import_line_seed(jsonb, text), baton_import_csv_seed(jsonb, integer) FROM PUBLIC;
+
 -- The seed of this mapping's line hashes and the server's hashes of the
--- client's probes; no row when there is nothing to match (not JSON Lines,
--- or a source with no records yet: every line is new).  Makes the table
--- the client COPYs (line, hash) into.
+-- client's probes; no row when there is nothing to match (a JSON document,
+-- a source with no records yet: every record is new; or a database not in
+-- UTF-8, whose text the client's hashes are not of).  Makes the table the
+-- client COPYs (line, hash) into.
 CREATE FUNCTION baton_import_hashes_begin(p_spec jsonb, p_header text, p_probes text[])
 RETURNS TABLE (seed bigint, probes bigint[])
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
@@ -86,7 +95,7 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     v_src := (SELECT c.source FROM pg_temp.baton_import_ctx c);
-    IF p_spec ->> 'format' NOT IN ('jsonl', 'csv')
+    IF p_spec ->> 'format' NOT IN ('jsonl', 'csv') OR current_setting('server_encoding') <> 'UTF8'
        OR NOT EXISTS (SELECT 1 FROM import_record i WHERE i.source = v_src) THEN
         RETURN;
     END IF;
@@ -98,9 +107,10 @@ BEGIN
 END $$;
 
 -- The lines whose hash a record of the source has, kept with the record's
--- key for baton_import_skip(): their number, which the client reads from
--- baton_import_known (COPY, in no order: a sort of a million lines cost
--- more than the match).
+-- key for baton_import_skip(): their number and hash, which the client
+-- reads from baton_import_known (COPY, in no order: a sort of a million
+-- lines cost more than the match) to keep home each record that hashes the
+-- same when it reads it again.
 CREATE FUNCTION baton_import_lines_known() RETURNS bigint
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp SET enable_mergejoin = off
 SET work_mem = '64MB' AS $$
@@ -116,7 +126,7 @@ BEGIN
     v_src := (SELECT c.source FROM pg_temp.baton_import_ctx c);
     -- Not analyzed: its size, all the plan needs, is known from its pages.
     CREATE TEMP TABLE baton_import_known ON COMMIT DROP AS
-    SELECT w.line, i.source_id AS sid
+    SELECT w.line, i.source_id AS sid, w.h
     FROM pg_temp.baton_import_hashes w
     JOIN import_record i ON i.source = v_src AND i.raw_hash = w.h;
     GET DIAGNOSTICS v_n = ROW_COUNT;
@@ -152,9 +162,10 @@ BEGIN
         v_seed := baton_import_csv_seed(p_spec, v_columns);
         v_text := baton_import_csv_text_sql(v_columns, 'r');
     END IF;
-    -- A line sent is judged by its text, also if its hash was sent too.
+    -- A line sent is judged by its text, also if its hash was sent too
+    -- (a record rewritten between the client's two readings).
     IF to_regclass('pg_temp.baton_import_known') IS NOT NULL
-       AND EXISTS (SELECT 1 FROM pg_temp.baton_import_raw) THEN
+       AND EXISTS (SELECT 1 FROM pg_temp.baton_import_raw r WHERE r.line > 0) THEN
         DELETE FROM pg_temp.baton_import_known k USING pg_temp.baton_import_raw r WHERE r.line = k.line;
     END IF;
     -- Every line, with the key of the record that has its text (NULL: none;
@@ -175,8 +186,11 @@ BEGIN
         DELETE FROM pg_temp.baton_import_skipped k WHERE k.sid IS NULL;
     END IF;
     -- The lines the client kept home: the source has them (045).  When
-    -- it sent none of the others, they are all there is.
-    IF to_regclass('pg_temp.baton_import_known') IS NULL THEN
+    -- it sent none of the others, they are all there is.  (Only the table
+    -- baton_import_lines_known made: not one the session made itself.)
+    IF to_regclass('pg_temp.baton_import_known') IS NULL
+       OR (SELECT c.relowner FROM pg_class c WHERE c.oid = to_regclass('pg_temp.baton_import_known'))
+          <> (SELECT r.oid FROM pg_roles r WHERE r.rolname = current_user) THEN
         NULL;
     ELSIF NOT EXISTS (SELECT 1 FROM pg_temp.baton_import_skipped) THEN
         DROP TABLE pg_temp.baton_import_skipped;

@@ -5,8 +5,10 @@
 # the counts, the changed records and only they, the rejects and their
 # line numbers, a key whose later line changed, quoting and line ends
 # inside CSV fields, a CSV header in another order (another record); a
-# pipe (read once) imports as a file does; and a file that changes between
-# its two readings imports nothing and says so.
+# pipe (read once) imports as a file does; a file that changes between
+# its two readings, or while its run waits for another import, imports
+# nothing and says so; a carriage return outside quotes is refused by COPY
+# as before, even in a row the source has.
 . "$BATON_ROOT/tests/lib/e2e.sh"
 . "$BATON_ROOT/tests/lib/import.sh"
 
@@ -174,3 +176,40 @@ rc=$?
 expect csv_changed_file_refused \
 	sh -c '[ "$1" -ne 0 ] && grep -q "the file changed while it was read: nothing of it was imported" "$2"' _ "$rc" "$ERR"
 check csv_changed_file_left_nothing [ "$(sql "SELECT count(*) FROM customer WHERE name = 'Six'")" = 0 ]
+# A file changed while its run waits for another import (before the run
+# has read more than its header): refused as well.
+printf 'id,name,domain\n7,Seven,seven.example\n8,Eight,eight.example\n' >"$T/orgs4.csv"
+run imp import --source k-orgs "$T/orgs4.csv"
+expect csv_orgs4_imported sh -c '[ "$1" -eq 0 ] && grep -q "2 read, 2 inserted" "$2"' _ "$rc" "$OUT"
+rm -f "$T/hold"
+mkfifo "$T/hold"
+psql -X -q -At -d "dbname=$db user=importer" <"$T/hold" >"$T/hold.out" 2>&1 &
+holder=$!
+exec 4>"$T/hold"
+echo "BEGIN; SELECT baton_import_begin(gen_random_uuid(), 'held', 'customers', 'held.csv', 3);" \
+	"SELECT 'holding';" >&4
+check import_holder_holds wait_true 10 'grep -q holding "$T/hold.out"'
+imp import --source k-orgs "$T/orgs4.csv" >"$OUT" 2>"$ERR" &
+pid=$!
+check run_waits_for_the_import wait_true 10 \
+	'[ "$(sql "SELECT count(*) FROM pg_stat_activity WHERE usename = '\''importer'\''
+	           AND wait_event_type = '\''Lock'\'' AND wait_event = '\''advisory'\''")" = 1 ]'
+# Rewritten in place, the same size: a row changed, a row the source has.
+printf 'id,name,domain\n7,Sevex,seven.example\n8,Eight,eight.example\n' >"$T/orgs4.csv"
+echo "ROLLBACK;" >&4
+exec 4>&-
+wait "$holder"
+wait "$pid"
+rc=$?
+expect waited_file_changed_refused \
+	sh -c '[ "$1" -ne 0 ] && grep -q "the file changed while it was read: nothing of it was imported" "$2"' _ "$rc" "$ERR"
+check waited_file_left_nothing [ "$(sql "SELECT count(*) FROM customer WHERE name = 'Sevex'")" = 0 ]
+
+# A carriage return outside quotes is refused by COPY, as before 045, also
+# in a row whose fields are those of a record the source has.
+printf 'id,name,domain\n9,"Nine\rNine",nine.example\n' >"$T/cr.csv"
+run imp import --source k-orgs "$T/cr.csv"
+expect quoted_cr_imported sh -c '[ "$1" -eq 0 ] && grep -q "1 read, 1 inserted" "$2"' _ "$rc" "$OUT"
+printf 'id,name,domain\n9,Nine\rNine,nine.example\n' >"$T/cr.csv"
+run imp import --source k-orgs "$T/cr.csv"
+expect unquoted_cr_refused_as_before sh -c '[ "$1" -ne 0 ] && grep -qi "carriage return" "$2"' _ "$rc" "$ERR"
