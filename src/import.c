@@ -209,15 +209,19 @@ static int read_known(PGconn *c, struct import_known *known, long long nlines, c
 		return -1;
 	}
 	PQclear(r);
+	/* A bit and a number a line (8 MB for a million), of which only the
+	 * known lines' are touched. */
 	known->nlines = nlines;
 	known->bits = calloc((size_t)(nlines / 8 + 1), 1);
 	known->hash = malloc((size_t)nlines * sizeof *known->hash);
-	if (!known->bits || !known->hash)
-		abort();
 	int rc = 0, n;
+	if (!known->bits || !known->hash) {
+		snprintf(err, errlen, "not enough memory to read the file twice");
+		rc = -1;
+	}
 	char *row;
 	while ((n = PQgetCopyData(c, &row, 0)) > 0) {
-		char *end, *end2;
+		char *end, *end2 = NULL;
 		long long line = strtoll(row, &end, 10);
 		long long h = *end == '\t' ? strtoll(end + 1, &end2, 10) : 0;
 		if (rc == 0 && (end == row || *end != '\t' || end2 == end + 1 || *end2 != '\n' ||
