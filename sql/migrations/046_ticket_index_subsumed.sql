@@ -1,0 +1,11 @@
+-- Baton schema, version 46: one index fewer to keep on every ticket write.
+--
+-- 002's ticket_customer_open_prio_idx, (customer_id) INCLUDE (priority) on
+-- open tickets, is contained in 009's ticket_open_cover_idx: the same key
+-- and the same predicate, and its INCLUDE (priority, category, opened_at)
+-- a superset.  Every query the first served, the second serves as an
+-- index-only scan; the planner had stopped choosing the first (idx_scan 0
+-- in pg_stat_user_indexes after full make bench runs, ticket_open_cover_idx
+-- 56,821), but every open ticket written still wrote an entry in both:
+-- 667,000 of them in a first import of 1,000,000 tickets.
+DROP INDEX IF EXISTS ticket_customer_open_prio_idx;
