@@ -88,17 +88,18 @@ expect pipe_same_answer \
 # of it stays.  The first reading starts after import_record is locked by
 # a session the test holds open (the lines are matched against it); the
 # file is changed while the run waits, then the lock is released.
-hold() { # lock import_record in a session that lasts until release
+hold() { # [CONNINFO [SQL]]: a session that runs SQL (default: locks
+	# import_record) in a transaction that lasts until release
 	rm -f "$T/hold"
 	mkfifo "$T/hold"
-	psql -X -q -At -d "$db" <"$T/hold" >"$T/hold.out" 2>&1 &
+	psql -X -q -At -d "${1:-$db}" <"$T/hold" >"$T/hold.out" 2>&1 &
 	holder=$!
 	exec 4>"$T/hold"
-	echo "BEGIN; LOCK TABLE import_record IN ACCESS EXCLUSIVE MODE; SELECT 'holding';" >&4
+	echo "BEGIN; ${2:-LOCK TABLE import_record IN ACCESS EXCLUSIVE MODE;} SELECT 'holding';" >&4
 	wait_true 10 'grep -q holding "$T/hold.out"'
 }
 release() {
-	echo "COMMIT;" >&4
+	echo "ROLLBACK;" >&4
 	exec 4>&-
 	wait "$holder"
 }
@@ -181,14 +182,8 @@ check csv_changed_file_left_nothing [ "$(sql "SELECT count(*) FROM customer WHER
 printf 'id,name,domain\n7,Seven,seven.example\n8,Eight,eight.example\n' >"$T/orgs4.csv"
 run imp import --source k-orgs "$T/orgs4.csv"
 expect csv_orgs4_imported sh -c '[ "$1" -eq 0 ] && grep -q "2 read, 2 inserted" "$2"' _ "$rc" "$OUT"
-rm -f "$T/hold"
-mkfifo "$T/hold"
-psql -X -q -At -d "dbname=$db user=importer" <"$T/hold" >"$T/hold.out" 2>&1 &
-holder=$!
-exec 4>"$T/hold"
-echo "BEGIN; SELECT baton_import_begin(gen_random_uuid(), 'held', 'customers', 'held.csv', 3);" \
-	"SELECT 'holding';" >&4
-check import_holder_holds wait_true 10 'grep -q holding "$T/hold.out"'
+check import_holder_holds hold "dbname=$db user=importer" \
+	"SELECT baton_import_begin(gen_random_uuid(), 'held', 'customers', 'held.csv', 3);"
 imp import --source k-orgs "$T/orgs4.csv" >"$OUT" 2>"$ERR" &
 pid=$!
 check run_waits_for_the_import wait_true 10 \
@@ -196,9 +191,7 @@ check run_waits_for_the_import wait_true 10 \
 	           AND wait_event_type = '\''Lock'\'' AND wait_event = '\''advisory'\''")" = 1 ]'
 # Rewritten in place, the same size: a row changed, a row the source has.
 printf 'id,name,domain\n7,Sevex,seven.example\n8,Eight,eight.example\n' >"$T/orgs4.csv"
-echo "ROLLBACK;" >&4
-exec 4>&-
-wait "$holder"
+release
 wait "$pid"
 rc=$?
 expect waited_file_changed_refused \
