@@ -135,14 +135,10 @@ static int exec_ok(PGconn *c, const char *sql, char *err, size_t errlen)
 	return r ? 0 : -1;
 }
 
-/* The end of a COPY (rc < 0: the client gave up), and its result. */
-static int copy_end(PGconn *c, int rc, char *err, size_t errlen)
+/* The results after a COPY's data (rc < 0: an error is already said). */
+static int copy_results(PGconn *c, int rc, char *err, size_t errlen)
 {
 	PGresult *r;
-	if (PQputCopyEnd(c, rc < 0 ? "the client gave up" : NULL) != 1) {
-		db_explain_error(PQerrorMessage(c), err, errlen);
-		return -1;
-	}
 	while ((r = PQgetResult(c))) {
 		if (PQresultStatus(r) != PGRES_COMMAND_OK && rc == 0) {
 			db_result_error(r, c, err, errlen);
@@ -151,6 +147,16 @@ static int copy_end(PGconn *c, int rc, char *err, size_t errlen)
 		PQclear(r);
 	}
 	return rc;
+}
+
+/* The end of a COPY in (rc < 0: the client gave up), and its result. */
+static int copy_end(PGconn *c, int rc, char *err, size_t errlen)
+{
+	if (PQputCopyEnd(c, rc < 0 ? "the client gave up" : NULL) != 1) {
+		db_explain_error(PQerrorMessage(c), err, errlen);
+		return -1;
+	}
+	return copy_results(c, rc, err, errlen);
 }
 
 /* COPY into the staging table, then the end of it. */
@@ -235,14 +241,7 @@ static int read_known(PGconn *c, struct import_known *known, long long nlines, c
 		db_explain_error(PQerrorMessage(c), err, errlen);
 		rc = -1;
 	}
-	while ((r = PQgetResult(c))) {
-		if (PQresultStatus(r) != PGRES_COMMAND_OK && rc == 0) {
-			db_result_error(r, c, err, errlen);
-			rc = -1;
-		}
-		PQclear(r);
-	}
-	return rc;
+	return copy_results(c, rc, err, errlen);
 }
 
 /* The header of a CSV file: its fields are the staging table's columns. */
@@ -265,35 +264,28 @@ static int read_header(const struct import_source *src, struct import_reader *rd
  * is then read again from start (a CSV header again, which must be the
  * same).  known stays empty when nothing was asked (a JSON document, a
  * pipe, a new source, a server that hashes otherwise); *asked says. */
-static int send_known(PGconn *c, const struct import_source *src, FILE *f, off_t start,
+static int send_known(PGconn *c, const struct import_source *src, const char *spec, FILE *f, off_t start,
                       struct import_reader *rd, struct buf *header, int ncols, struct import_known *known,
                       int *asked, char *err, size_t errlen)
 {
-	struct buf spec = BUF_INIT, arr = BUF_INIT, htext = BUF_INIT;
+	struct buf arr = BUF_INIT, htext = BUF_INIT;
 	*asked = 0;
 	if (src->format == IMPORT_JSON || start < 0)
 		return 0;
-	import_spec_json(&spec, src);
 	if (src->format == IMPORT_CSV && import_csv_text(&htext, header->data, header->len, src->delimiter) < 0) {
-		buf_free(&spec);
 		buf_free(&htext);
 		return 0;
 	}
-	buf_putc(&arr, '{');
+	char prefix[NPROBES][sizeof probe_text], *probe[NPROBES];
 	for (size_t i = 0; i < NPROBES; i++) {
-		buf_puts(&arr, i ? ",\"" : "\"");
-		for (size_t j = 0; j < i; j++) {
-			if (probe_text[j] == '"' || probe_text[j] == '\\')
-				buf_putc(&arr, '\\');
-			buf_putc(&arr, probe_text[j]);
-		}
-		buf_putc(&arr, '"');
+		memcpy(prefix[i], probe_text, i);
+		prefix[i][i] = '\0';
+		probe[i] = prefix[i];
 	}
-	buf_putc(&arr, '}');
-	const char *p[] = {buf_str(&spec), src->format == IMPORT_CSV ? buf_str(&htext) : NULL, buf_str(&arr)};
+	text_array(&arr, probe, NPROBES);
+	const char *p[] = {spec, src->format == IMPORT_CSV ? buf_str(&htext) : NULL, buf_str(&arr)};
 	PGresult *r = db_exec(c, "SELECT seed, probes FROM baton_import_hashes_begin($1::jsonb, $2, $3::text[])",
 	                      3, p, err, errlen);
-	buf_free(&spec);
 	buf_free(&arr);
 	buf_free(&htext);
 	if (!r)
@@ -351,17 +343,15 @@ static int file_same(FILE *f, const struct stat *was, char *err, size_t errlen)
 	return -1;
 }
 
-static int apply(PGconn *c, const char *run, const struct import_source *src,
-                 const struct import_config *ic, struct import_result *res, char *err, size_t errlen)
+static int apply(PGconn *c, const char *run, const char *spec, const struct import_config *ic,
+                 struct import_result *res, char *err, size_t errlen)
 {
-	struct buf spec = BUF_INIT, shared = BUF_INIT;
+	struct buf shared = BUF_INIT;
 	char crej[24];
-	import_spec_json(&spec, src);
 	text_array(&shared, ic ? ic->shared_domains : NULL, ic ? ic->nshared : 0);
 	snprintf(crej, sizeof crej, "%zu", res->nrejects);
-	const char *p[] = {run, buf_str(&spec), buf_str(&shared), crej};
+	const char *p[] = {run, spec, buf_str(&shared), crej};
 	PGresult *r = db_exec(c, apply_sql, 4, p, err, errlen);
-	buf_free(&spec);
 	buf_free(&shared);
 	if (!r)
 		return -1;
@@ -397,7 +387,7 @@ int import_file(PGconn *c, const struct import_source *src, const struct import_
 	struct import_reader rd;
 	struct import_known known = {0};
 	struct stat st;
-	struct buf header = BUF_INIT;
+	struct buf header = BUF_INIT, spec = BUF_INIT;
 	char run[37], cols[16];
 	int ncols = 0, rc = -1, asked = 0;
 	/* Where a regular file begins and how it is, before it is first read:
@@ -406,6 +396,8 @@ int import_file(PGconn *c, const struct import_source *src, const struct import_
 	if (start >= 0 && (fstat(fileno(f), &st) < 0 || !S_ISREG(st.st_mode)))
 		start = -1;
 	memset(res, 0, sizeof *res);
+	/* The mapping as the server takes it: its seed is the lines' too. */
+	import_spec_json(&spec, src);
 	import_reader_init(&rd, f);
 	if (src->format == IMPORT_CSV && read_header(src, &rd, &header, &ncols, err, errlen) < 0)
 		goto out;
@@ -428,9 +420,9 @@ int import_file(PGconn *c, const struct import_source *src, const struct import_
 		goto rollback;
 	PGresult *r = db_exec(c, begin_sql, 5, p, err, errlen);
 	PQclear(r);
-	if (!r || send_known(c, src, f, start, &rd, &header, ncols, &known, &asked, err, errlen) < 0 ||
+	if (!r || send_known(c, src, buf_str(&spec), f, start, &rd, &header, ncols, &known, &asked, err, errlen) < 0 ||
 	    copy_file(c, src, &rd, &header, ncols, &known, res, err, errlen) < 0 ||
-	    (asked && file_same(f, &st, err, errlen) < 0) || apply(c, run, src, ic, res, err, errlen) < 0)
+	    (asked && file_same(f, &st, err, errlen) < 0) || apply(c, run, buf_str(&spec), ic, res, err, errlen) < 0)
 		goto rollback;
 	if (exec_ok(c, dry_run ? "ROLLBACK" : "COMMIT", err, errlen) < 0)
 		goto out;
@@ -446,6 +438,7 @@ out:
 	if (rc < 0 && PQstatus(c) != CONNECTION_OK)
 		rc = -2;
 	buf_free(&header);
+	buf_free(&spec);
 	import_known_free(&known);
 	import_reader_free(&rd);
 	return rc;

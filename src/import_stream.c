@@ -146,21 +146,29 @@ static int put(PGconn *c, struct buf *out, int force, char *err, size_t errlen)
 	return 0;
 }
 
+/* Why the COPY may not carry a record (NULL: it may): the one test of
+ * both readings, so that a record hashed first is one that is sent. */
+static const char *record_fault(const struct import_source *src, const struct buf *rec, int fields,
+                                int ncols, char *why, size_t whylen)
+{
+	if (!text_valid_utf8(rec->data, rec->len))
+		return "not valid UTF-8 text";
+	if (src->format == IMPORT_CSV && fields != ncols) {
+		snprintf(why, whylen, "%d fields, the header has %d", fields, ncols);
+		return why;
+	}
+	return NULL;
+}
+
 /* A record the COPY may carry; otherwise it is rejected here. */
 static int record_ok(const struct import_source *src, const struct buf *rec, long long line,
                      int fields, int ncols, struct import_result *res)
 {
 	char why[96];
-	if (!text_valid_utf8(rec->data, rec->len)) {
-		import_result_reject(res, line, "", "not valid UTF-8 text", rec->data, rec->len);
-		return 0;
-	}
-	if (src->format == IMPORT_CSV && fields != ncols) {
-		snprintf(why, sizeof why, "%d fields, the header has %d", fields, ncols);
-		import_result_reject(res, line, "", why, rec->data, rec->len);
-		return 0;
-	}
-	return 1;
+	const char *fault = record_fault(src, rec, fields, ncols, why, sizeof why);
+	if (fault)
+		import_result_reject(res, line, "", fault, rec->data, rec->len);
+	return !fault;
 }
 
 void import_known_free(struct import_known *k)
@@ -211,6 +219,7 @@ int import_stream_hashes(PGconn *c, const struct import_source *src, struct impo
 	int rc = 0, got, fields;
 	long long line;
 	int64_t h;
+	char why[96];
 	int csv = src->format == IMPORT_CSV;
 	while ((got = import_reader_next(r, csv, src->delimiter, &rec, &line, &fields)) != 0) {
 		if (got == -1) {
@@ -219,7 +228,7 @@ int import_stream_hashes(PGconn *c, const struct import_source *src, struct impo
 			break;
 		}
 		/* What stream_records() would reject or pass over is sent then. */
-		if (got == -2 || rec.len == 0 || (csv && fields != ncols) || !text_valid_utf8(rec.data, rec.len) ||
+		if (got == -2 || rec.len == 0 || record_fault(src, &rec, fields, ncols, why, sizeof why) ||
 		    import_record_hash(rec.data, rec.len, csv, src->delimiter, seed, &text, &h) < 0)
 			continue;
 		put_ll(&out, line);
