@@ -103,21 +103,27 @@ release() {
 	exec 4>&-
 	wait "$holder"
 }
-waits_for_records() {
+waiting() { # EVENT: the run waits for a lock (relation: import_record; advisory: an import)
 	[ "$(sql "SELECT count(*) FROM pg_stat_activity WHERE usename = 'importer'
-	          AND wait_event_type = 'Lock' AND wait_event = 'relation'")" = 1 ]
+	          AND wait_event_type = 'Lock' AND wait_event = '$1'")" = 1 ]
+}
+held_run() { # NAME EVENT SOURCE FILE: an import that waits behind the held session
+	imp import --source "$3" "$4" >"$OUT" 2>"$ERR" &
+	pid=$!
+	check "$1" wait_true 10 "waiting $2"
+}
+refused() { # NAME: release the held session; the waiting run refuses its file
+	release
+	wait "$pid"
+	rc=$?
+	expect "$1" \
+		sh -c '[ "$1" -ne 0 ] && grep -q "the file changed while it was read: nothing of it was imported" "$2"' _ "$rc" "$ERR"
 }
 check holder_holds hold
 ticket 14 "Ticket 14" new >>"$T/next.jsonl"
-imp import --source k-tickets "$T/next.jsonl" >"$OUT" 2>"$ERR" &
-pid=$!
-check run_waits_for_the_records wait_true 10 waits_for_records
+held_run run_waits_for_the_records relation k-tickets "$T/next.jsonl"
 ticket 15 "Ticket 15" new >>"$T/next.jsonl"
-release
-wait "$pid"
-rc=$?
-expect changed_file_refused \
-	sh -c '[ "$1" -ne 0 ] && grep -q "the file changed while it was read: nothing of it was imported" "$2"' _ "$rc" "$ERR"
+refused changed_file_refused
 check changed_file_left_nothing [ "$(sql "SELECT count(*) FROM ticket")" = 13 ]
 run imp import --source k-tickets "$T/next.jsonl"
 expect unchanged_file_then_imports \
@@ -167,15 +173,9 @@ expect csv_other_header_updates \
 	sh -c '[ "$1" -eq 0 ] && grep -q "1 read, 0 inserted, 1 updated, 0 unchanged" "$2"' _ "$rc" "$OUT"
 # A CSV file changed while it is read is refused as well.
 check csv_holder_holds hold
-imp import --source k-orgs "$T/orgs3.csv" >"$OUT" 2>"$ERR" &
-pid=$!
-check csv_run_waits_for_the_records wait_true 10 waits_for_records
+held_run csv_run_waits_for_the_records relation k-orgs "$T/orgs3.csv"
 printf '6,Six,six.example\n' >>"$T/orgs3.csv"
-release
-wait "$pid"
-rc=$?
-expect csv_changed_file_refused \
-	sh -c '[ "$1" -ne 0 ] && grep -q "the file changed while it was read: nothing of it was imported" "$2"' _ "$rc" "$ERR"
+refused csv_changed_file_refused
 check csv_changed_file_left_nothing [ "$(sql "SELECT count(*) FROM customer WHERE name = 'Six'")" = 0 ]
 # A file changed while its run waits for another import (before the run
 # has read more than its header): refused as well.
@@ -184,18 +184,10 @@ run imp import --source k-orgs "$T/orgs4.csv"
 expect csv_orgs4_imported sh -c '[ "$1" -eq 0 ] && grep -q "2 read, 2 inserted" "$2"' _ "$rc" "$OUT"
 check import_holder_holds hold "dbname=$db user=importer" \
 	"SELECT baton_import_begin(gen_random_uuid(), 'held', 'customers', 'held.csv', 3);"
-imp import --source k-orgs "$T/orgs4.csv" >"$OUT" 2>"$ERR" &
-pid=$!
-check run_waits_for_the_import wait_true 10 \
-	'[ "$(sql "SELECT count(*) FROM pg_stat_activity WHERE usename = '\''importer'\''
-	           AND wait_event_type = '\''Lock'\'' AND wait_event = '\''advisory'\''")" = 1 ]'
+held_run run_waits_for_the_import advisory k-orgs "$T/orgs4.csv"
 # Rewritten in place, the same size: a row changed, a row the source has.
 printf 'id,name,domain\n7,Sevex,seven.example\n8,Eight,eight.example\n' >"$T/orgs4.csv"
-release
-wait "$pid"
-rc=$?
-expect waited_file_changed_refused \
-	sh -c '[ "$1" -ne 0 ] && grep -q "the file changed while it was read: nothing of it was imported" "$2"' _ "$rc" "$ERR"
+refused waited_file_changed_refused
 check waited_file_left_nothing [ "$(sql "SELECT count(*) FROM customer WHERE name = 'Sevex'")" = 0 ]
 
 # A carriage return outside quotes is refused by COPY, as before 045, also
