@@ -62,19 +62,29 @@ LANGUAGE sql IMMUTABLE AS $$
                                  ELSE p_spec::text || E'\n' || p_header END), 16))::bit(64)::bigint
 $$;
 
--- The seed of the CSV file staged, by its header (line 0).
-CREATE FUNCTION baton_import_csv_seed(p_spec jsonb, p_columns integer) RETURNS bigint
+-- What a staged record is hashed by, the one definition baton_import_skip
+-- and baton_import_stage share: the SQL of its text over the staging
+-- table aliased p_alias (a JSON line's text; a CSV row's fields written
+-- out again) and the seed (a CSV file's with its header, line 0).  NULL
+-- text for a JSON document, whose records are hashed as JSON.
+CREATE FUNCTION baton_import_staged_hash(p_spec jsonb, p_alias text, OUT text_sql text, OUT seed bigint)
 LANGUAGE plpgsql STABLE SET search_path = public, pg_temp AS $$
 DECLARE
     v_header text;
 BEGIN
-    EXECUTE 'SELECT ' || baton_import_csv_text_sql(p_columns, 'h')
-            || ' FROM pg_temp.baton_import_raw h WHERE h.line = 0' INTO v_header;
-    RETURN baton_import_line_seed(p_spec, coalesce(v_header, ''));
+    seed := baton_import_line_seed(p_spec, NULL);
+    IF p_spec ->> 'format' = 'jsonl' THEN
+        text_sql := format('%I.raw', p_alias);
+    ELSIF p_spec ->> 'format' = 'csv' THEN
+        text_sql := baton_import_csv_text_sql(baton_import_csv_columns(), p_alias);
+        EXECUTE 'SELECT ' || baton_import_csv_text_sql(baton_import_csv_columns(), 'h')
+                || ' FROM pg_temp.baton_import_raw h WHERE h.line = 0' INTO v_header;
+        seed := baton_import_line_seed(p_spec, coalesce(v_header, ''));
+    END IF;
 END $$;
 
 REVOKE ALL ON FUNCTION baton_import_csv_text_sql(integer, text), baton_import_csv_columns(),
-    baton_import_line_seed(jsonb, text), baton_import_csv_seed(jsonb, integer) FROM PUBLIC;
+    baton_import_line_seed(jsonb, text), baton_import_staged_hash(jsonb, text) FROM PUBLIC;
 
 -- The seed of this mapping's line hashes and the server's hashes of the
 -- client's probes; no row when there is nothing to match (a JSON document,
@@ -147,9 +157,8 @@ LANGUAGE plpgsql SET search_path = public, pg_temp SET enable_mergejoin = off
 SET work_mem = '64MB' AS $$
 DECLARE
     v_src text := (SELECT c.source FROM pg_temp.baton_import_ctx c);
-    v_seed bigint := baton_import_line_seed(p_spec, NULL);
-    v_text text := 'r.raw';
-    v_columns integer;
+    v_seed bigint;
+    v_text text;
 BEGIN
     DROP TABLE IF EXISTS pg_temp.baton_import_skipped, pg_temp.baton_import_kept;
     IF p_spec ->> 'format' NOT IN ('jsonl', 'csv')
@@ -157,11 +166,7 @@ BEGIN
         CREATE TEMP TABLE baton_import_skipped (line bigint, sid text) ON COMMIT DROP;
         RETURN;
     END IF;
-    IF p_spec ->> 'format' = 'csv' THEN
-        v_columns := baton_import_csv_columns();
-        v_seed := baton_import_csv_seed(p_spec, v_columns);
-        v_text := baton_import_csv_text_sql(v_columns, 'r');
-    END IF;
+    SELECT h.text_sql, h.seed INTO v_text, v_seed FROM baton_import_staged_hash(p_spec, 'r') h;
     -- A line sent is judged by its text, also if its hash was sent too
     -- (a record rewritten between the client's two readings).
     IF to_regclass('pg_temp.baton_import_known') IS NOT NULL
@@ -256,7 +261,8 @@ END $$;
 REVOKE ALL ON FUNCTION baton_import_same_lines(text, text, bigint) FROM PUBLIC;
 
 -- 044's baton_import_stage, with a CSV row's digest the hash of its fields
--- written out again, as baton_import_skip matches it (v_csv is new), and
+-- written out again, as baton_import_skip matches it (baton_import_staged_hash
+-- says what a record's text is and its seed, for both), and
 -- the keys-once match of JSON documents moved to baton_import_same_lines.
 CREATE OR REPLACE FUNCTION baton_import_stage(p_spec jsonb, p_entity text) RETURNS void
 LANGUAGE plpgsql SET search_path = public, pg_temp SET enable_mergejoin = off
@@ -277,9 +283,7 @@ DECLARE
     -- record where md5 of its text took 3.2.
     v_seed bigint := baton_import_line_seed(p_spec, NULL);
     v_key text;
-    v_jsonl boolean := p_spec ->> 'format' = 'jsonl';
-    v_csv boolean := p_spec ->> 'format' = 'csv';
-    v_columns integer;
+    v_text text;
     -- The record as it came: a JSON line's text (030), a CSV row's fields
     -- written out again (045), a JSON document's record as JSON.
     v_dg text := 'lpad(to_hex(jsonb_hash_extended(r.rec, $1)), 16, ''0'')';
@@ -312,14 +316,10 @@ BEGIN
                     p_spec -> 'fields' -> 'source_id' ->> 'default');
     -- (A source's first file has nothing to skip; JSON Lines were skipped
     -- by their text before they were parsed: baton_import_skip.)
-    IF v_jsonl THEN
-        v_dg := 'lpad(to_hex(hashtextextended(q.raw, $1)), 16, ''0'')';
-    ELSIF v_csv THEN
-        -- Set aside by baton_import_skip as JSON lines are (045).
-        v_columns := baton_import_csv_columns();
-        v_seed := baton_import_csv_seed(p_spec, v_columns);
-        v_dg := 'lpad(to_hex(hashtextextended(' || baton_import_csv_text_sql(v_columns, 'q')
-                || ', $1)), 16, ''0'')';
+    SELECT h.text_sql, coalesce(h.seed, v_seed) INTO v_text, v_seed
+    FROM baton_import_staged_hash(p_spec, 'q') h;
+    IF v_text IS NOT NULL THEN
+        v_dg := 'lpad(to_hex(hashtextextended(' || v_text || ', $1)), 16, ''0'')';
     ELSIF v_src IS NOT NULL AND EXISTS (SELECT 1 FROM import_record i WHERE i.source = v_src) THEN
         PERFORM baton_import_same_lines(v_src, v_key, v_seed);
     END IF;
@@ -331,7 +331,7 @@ BEGIN
         ' coalesce(' || v_bad || ') AS bad'
         ' FROM (SELECT r.line, r.rec, ' || v_dg || ' AS raw_digest' || v_raw
         || ' FROM pg_temp.baton_import_rows r'
-        || CASE WHEN v_jsonl OR v_csv THEN ' JOIN pg_temp.baton_import_raw q ON q.line = r.line' ELSE '' END
+        || CASE WHEN v_text IS NOT NULL THEN ' JOIN pg_temp.baton_import_raw q ON q.line = r.line' ELSE '' END
         || ' OFFSET 0) w,'
         ' LATERAL (SELECT 1 AS one' || v_typed || ' OFFSET 0) t) x' USING v_seed;
     INSERT INTO baton_import_reject (line, field, reason)
