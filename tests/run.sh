@@ -69,6 +69,9 @@ fi
 
 passed=0
 failed=0
+# What failed is said again at the end, where a CI log's tail shows it.
+failures="$tmp/failures.txt"
+: >"$failures"
 run_one() { # name, command...
 	name=$1
 	shift
@@ -90,6 +93,13 @@ run_one() { # name, command...
 	elif [ "$f" -ne 0 ]; then
 		grep -vE '^(PASS|FAIL) ' "$out" | tail -n 30 | sed 's/^/    /'
 	fi
+	if [ "$f" -ne 0 ]; then
+		{
+			grep -E '^FAIL ' "$out" | sed "s|^|[$name] |"
+			[ "$rc" -ne 0 ] && echo "[$name] exited with status $rc"
+			grep -vE '^(PASS|FAIL) ' "$out" | tail -n 30 | sed 's/^/    /'
+		} >>"$failures"
+	fi
 	passed=$((passed + p))
 	failed=$((failed + f))
 }
@@ -103,7 +113,8 @@ for src in "$root"/tests/unit/*.c "$root"/tests/integration/*.c; do
 	if [ -x "$t" ] && [ -f "$t" ]; then
 		run_one "$(basename "$t")" "$t"
 	else
-		echo "[$(basename "$t")] FAIL $t is not built (make BUILD=... tests)"
+		echo "[$(basename "$t")] FAIL $t is not built (make BUILD=... tests)" |
+			tee -a "$failures"
 		failed=$((failed + 1))
 	fi
 done
@@ -114,5 +125,9 @@ for t in "$root"/tests/e2e/*.sh; do
 	reap_consoles
 done
 
+if [ -s "$failures" ]; then
+	echo "--- what failed, again:"
+	cat "$failures"
+fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
