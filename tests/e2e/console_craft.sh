@@ -77,9 +77,8 @@ psql -X -q -d postgres -c "ALTER DATABASE $db RESET log_statement" >/dev/null
 
 # --- G lands on the last entry, not on a blank row ----------------------------
 keys G
-sleep 0.3
 check "timeline: G selects a row with an entry on it" \
-	eval 'screen | grep "^›" | grep -qE "^› +[0-9]+ [A-Z][a-z]{2} [0-9]{4}"'
+	wait_true 5 'screen | grep "^›" | grep -qE "^› +[0-9]+ [A-Z][a-z]{2} [0-9]{4}"'
 check "timeline: no raw ISO timestamps" \
 	eval 's=$(screen) && printf "%s\n" "$s" | grep -q "^›" && ! printf "%s\n" "$s" | grep -qE "[0-9]{4}-[0-9]{2}-[0-9]{2}"'
 
@@ -139,5 +138,5 @@ old=$(sql "SELECT h.id FROM handoff h JOIN customer c ON c.id = h.customer_id
 "$BATON_BIN" -d "dbname=$db user=ben" handoff resolve "$old" >/dev/null 2>&1
 check "ben resolved the older one: it moves below (Handoffs · 1 open)" wait_for "Handoffs · 1" 10
 check "the cursor stayed on the renewal-risk handoff" \
-	eval 'sleep 0.3; screen | grep -F "›" | grep -qF "renewal risk"'
+	wait_true 5 'screen | grep -F "›" | grep -qF "renewal risk"'
 stop

@@ -51,7 +51,7 @@ check "customer screen: no reverse-video blank in the marker column of unselecte
 # Tab: from Onboarding to Tickets; the first ticket (4812, urgent) is selected.
 keys Tab
 check "Tab moves the selection marker to ticket 4812 in the Tickets panel" \
-	eval 'sleep 0.2; screen | grep -F "4812" | grep -qF "›"'
+	wait_true 5 'screen | grep -F "4812" | grep -qF "›"'
 keys Enter
 check "Enter opens the detail page 'Ticket 4812'" \
 	wait_row 1 "Ticket 4812" 5

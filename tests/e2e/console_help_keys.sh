@@ -28,15 +28,15 @@ marked_name() { screen | grep '›' | head -n 1 | sed -E 's/^ › [^ ]+ +//; s/ 
 wait_title=$(screen | grep -n "Waiting for you and Support" | cut -d: -f1)
 keys Escape
 check "start screen: Esc with an empty field moves to the waiting list (marker on its first row)" \
-	eval 'sleep 0.3; [ "$(marked_line)" = $((wait_title + 1)) ]'
+	wait_true 5 '[ "$(marked_line)" = $((wait_title + 1)) ]'
 keys j
 check "waiting list: j moves the marker one row down" \
-	eval 'sleep 0.3; [ "$(marked_line)" = $((wait_title + 2)) ]'
+	wait_true 5 '[ "$(marked_line)" = $((wait_title + 2)) ]'
 keys k
 check "waiting list: k moves it back up" \
-	eval 'sleep 0.3; [ "$(marked_line)" = $((wait_title + 1)) ]'
+	wait_true 5 '[ "$(marked_line)" = $((wait_title + 1)) ]'
 keys j
-sleep 0.3
+wait_true 5 '[ "$(marked_line)" = $((wait_title + 2)) ]'
 name=$(marked_name)
 echo "selected in the waiting list: $name"
 keys Enter
@@ -86,8 +86,8 @@ help_text() {
 		printf '%s\n' "$_s"
 		[ "$_s" = "$_prev" ] && break
 		_prev=$_s
-		keys PageDown
-		sleep 0.3
+		# the last page does not change: a page drawn late is waited for
+		press_and_wait PageDown screen
 		_i=$((_i + 1))
 	done
 }
@@ -138,21 +138,19 @@ type_text "QBR"
 check "timeline: '/' shows the search prompt" wait_for "/QBR" 3
 keys Enter
 check "timeline: '/QBR' Enter selects the QBR note" \
-	eval 'sleep 0.3; screen | grep "^›" | grep -qF "QBR"'
+	wait_true 5 'screen | grep "^›" | grep -qF "QBR"'
 keys '/'
 type_text "ticket opened"
 keys Enter
-sleep 0.3
-first=$(marked_line)
 check "timeline: '/ticket opened' selects a 'ticket opened' row" \
-	eval 'screen | grep "^›" | grep -qF "ticket opened"'
+	wait_true 5 'screen | grep "^›" | grep -qF "ticket opened"'
+first=$(marked_line)
 keys n
-sleep 0.3
 check "timeline: n selects the next 'ticket opened' row" \
-	eval '[ "$(marked_line)" != "$first" ] && screen | grep "^›" | grep -qF "ticket opened"'
+	wait_true 5 '[ "$(marked_line)" != "$first" ] && screen | grep "^›" | grep -qF "ticket opened"'
 keys N
 check "timeline: N goes back to the previous match" \
-	eval 'sleep 0.3; [ "$(marked_line)" = "$first" ]'
+	wait_true 5 '[ "$(marked_line)" = "$first" ]'
 keys '/'
 type_text "zzz-no-such-thing"
 keys Enter

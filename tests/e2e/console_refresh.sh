@@ -32,7 +32,7 @@ keys /
 type_text "(refreshed)"
 keys Enter
 check "timeline: R R R R R, then '/(refreshed)' finds the changed ticket" \
-	eval 'wait_for "ticket opened" 10 && sleep 0.3 && screen | grep "^›" | grep -qF "#4812"'
+	wait_true 10 'screen | grep "^›" | grep -qF "#4812"'
 keys q
 wait_for "Success notes" 5
 keys q

@@ -19,8 +19,7 @@ check "Enter opens Northwind Health" wait_for "Handoffs · 1 open" 10
 # Tab through the panels to Handoffs: its row gets the cursor.
 for _ in 1 2 3 4 5 6; do
 	on_screen "›● Support → Success" && break
-	keys Tab
-	sleep 0.2
+	press_and_wait Tab screen
 done
 check "Tab reaches the open handoff" wait_for "›● Support → Success" 5
 keys Enter

@@ -20,8 +20,7 @@ choose() {
 	_i=0
 	while [ "$_i" -lt 8 ]; do
 		row "$1" | grep -qF -- "[$2" && return 0
-		keys Right
-		sleep 0.15
+		press_and_wait Right "row $1"
 		_i=$((_i + 1))
 	done
 	row "$1" | grep -qF -- "[$2"

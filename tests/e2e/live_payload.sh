@@ -26,12 +26,13 @@ wait_for "Waiting for you and Support" 10
 id=$(handoff_to_support "payload: one")
 check "a handoff to Support shows NEW in ana's list" \
 	wait_true 10 'screen | grep -F "payload: one" | grep -qF NEW'
-sleep 0.5
+settled counts
 
 before=$(counts)
 as ana handoff ack "$id" --comment "from another session" >/dev/null
 check "acknowledged in another session: the row shows ACK" \
 	wait_true 10 'screen | grep -F "payload: one" | grep -qF ACK'
+settled counts
 after=$(counts)
 check "read by its key alone, once (whole, by key: $before -> $after)" \
 	eval '[ "$after" = "${before% *} $((${before#* } + 1))" ]'
@@ -39,6 +40,7 @@ check "read by its key alone, once (whole, by key: $before -> $after)" \
 before=$after
 as sam handoff reassign "$id" --to-team success --comment "theirs" >/dev/null
 check "reassigned to Success by Support's lead: the row goes" wait_gone "payload: one" 10
+settled counts
 after=$(counts)
 check "nothing read for it ($before -> $after)" eval '[ "$after" = "$before" ]'
 
@@ -47,6 +49,7 @@ psql -X -q -d "$db" -c "INSERT INTO handoff (id, customer_id, from_team, to_team
 	created_at) SELECT gen_random_uuid(), 1, 'success', 'support', 'question', 'bulk ' || g,
 	now() - interval '90 days' + make_interval(mins => g) FROM generate_series(1, 101) g" >/dev/null
 check "a bulk write of 101 for Support: the list is full" wait_for "Waiting for you and Support (100)" 10
+settled counts
 after=$(counts)
 check "read whole, once: its notifications name no handoff ($before -> $after)" \
 	eval '[ "$after" = "$((${before% *} + 1)) ${before#* }" ]'
@@ -59,6 +62,7 @@ psql -X -q -d "$db" -c "INSERT INTO handoff (id, customer_id, from_team, to_team
 	created_at) VALUES (gen_random_uuid(), 4, 'success', 'support', 'question',
 	'payload: oldest', now() - interval '400 days')" >/dev/null
 check "an older handoff enters the full list at its top" wait_for "payload: oldest" 10
+settled counts
 after=$(counts)
 check "only it was read, by its key; the new one behind the list cost nothing ($before -> $after)" \
 	eval '[ "$after" = "${before% *} $((${before#* } + 1))" ]'

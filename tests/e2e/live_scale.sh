@@ -28,7 +28,7 @@ start live_ana 100 30 "$BATON_BIN" -d "'dbname=$db user=ana'"
 wait_state live 15
 wait_for "Waiting for you and Support" 10
 check "the waiting list was read" wait_true 10 '[ "$(waiting_reads)" -ge 1 ]'
-sleep 0.5
+settled 'waiting_reads; key_reads'
 before=$(waiting_reads)
 kbefore=$(key_reads)
 # Notifications arrive in order: once the second shows, the first was handled.
@@ -45,7 +45,7 @@ type_text "nwh"
 wait_for "Northwind Health" 10
 keys Enter
 wait_for "Handoffs ·" 10
-sleep 0.5
+settled screen_reads
 before=$(screen_reads)
 t0=$(date +%s%N)
 psql -X -q -d "$db" -c "DO \$\$ BEGIN FOR i IN 1..50 LOOP
@@ -56,7 +56,7 @@ elapsed=$((($(date +%s%N) - t0) / 1000000))
 # (again, until the last re-read has come).
 keys Tab Tab
 check "the last note of the burst shows" wait_true 10 'keys g; sleep 0.2; on_screen "burst note 50"'
-sleep 0.5
+settled screen_reads
 n=$(($(screen_reads) - before))
 # One re-read at the first note, then at most one per 250 ms interval and
 # one for the last.

@@ -66,9 +66,10 @@ help_shows() {
 	keys g
 	for _p in 1 2 3 4 5 6; do
 		wait_for "$1" 1 && return 0
-		keys PageDown
+		# a page drawn late is waited for, not skipped
+		press_and_wait PageDown screen || break
 	done
-	return 1
+	wait_for "$1" 1
 }
 check "? in the queue: the help explains the SLA column's signs" \
 	eval 'help_shows "+1d means over the SLA by a day," && help_shows "-23h within the SLA by 23 hours"'

@@ -50,9 +50,11 @@ counts() {
 	psql -X -At -d "dbname=$db user=lee" -c "SELECT count(*) || ' signals · ' || count(DISTINCT customer_id)
 	  || ' customers' FROM baton_signal_list(NULL, NULL, NULL, NULL, NULL::bigint, false)"
 }
-echo "signals_screen: the server counts $(counts)"
+want=$(counts)
+echo "signals_screen: the server counts $want"
+# The counts are a request of their own after the rows ("counting…" until then).
 check "the header counts the signals and, each once, the customers they are about" \
-	eval 'row 2 | grep -qF "$(counts)"'
+	wait_row 2 "$want" 10
 
 filter "kind=campaign"
 check "kind=campaign: only campaigns during a complaint, the filter said" \

@@ -226,14 +226,44 @@ wait_true() {
 	return 1
 }
 
+# settled CODE: until the output of the shell CODE is the same twice, 0.5 s
+# apart (up to 10 s): reads still on their way are counted before a
+# baseline is taken from it
+settled() {
+	_st_prev=$(eval "$1")
+	_st_i=0
+	while [ "$_st_i" -lt 20 ]; do
+		sleep 0.5
+		_st_now=$(eval "$1")
+		[ "$_st_now" = "$_st_prev" ] && return 0
+		_st_prev=$_st_now
+		_st_i=$((_st_i + 1))
+	done
+	return 1
+}
+
+# press_and_wait KEY CODE: press KEY, then wait up to 3 s for the output
+# of the shell CODE to change, so that a late redraw on a loaded machine
+# is not taken for "nothing moved" (and the key pressed again)
+press_and_wait() {
+	_pw_before=$(eval "$2")
+	keys "$1"
+	_pw_i=0
+	while [ "$_pw_i" -lt 30 ]; do
+		[ "$(eval "$2")" != "$_pw_before" ] && return 0
+		sleep 0.1
+		_pw_i=$((_pw_i + 1))
+	done
+	return 1
+}
+
 # select_row TEXT [TRIES]: Down until the selected line (›) contains TEXT
 select_row() {
-	_i=0
-	while [ "$_i" -lt "${2:-20}" ]; do
+	_sr_i=0
+	while [ "$_sr_i" -lt "${2:-20}" ]; do
 		screen | grep -F "›" | grep -qF -- "$1" && return 0
-		keys Down
-		sleep 0.15
-		_i=$((_i + 1))
+		press_and_wait Down 'screen | grep -F "›"'
+		_sr_i=$((_sr_i + 1))
 	done
 	screen | grep -F "›" | grep -qF -- "$1"
 }
@@ -250,10 +280,10 @@ form_to_success() {
 	wait_row 1 "New handoff" 5
 	_i=0
 	while [ "$_i" -lt 8 ] && ! row 3 | grep -qF "[Success"; do
-		keys Right
-		sleep 0.15
+		press_and_wait Right 'row 3'
 		_i=$((_i + 1))
 	done
+	row 3 | grep -qF "[Success" || echo "FAIL form_to_success: the team Success could not be chosen"
 	keys Tab Tab Tab Tab Tab
 	wait_row 23 "typing goes to the note" 5
 }
