@@ -196,6 +196,14 @@ static int draw_tickets(struct customer *c, int y, int x, int h, int w)
 	ui_list_fit(&c->list[P_TICKETS], n, h);
 	if (n == 0)
 		ui_text(stdscr, y, x + 1, w - 1, term_attr(UA_DIM), "no tickets", 0);
+	/* Numbers right-aligned in one column, subjects in the next: a row
+	 * scrolled in rewrites what differs, not a line shifted by its id. */
+	int idw = 1;
+	for (int k = 0; k < n; k++) {
+		int l = (int)strlen(V(CV_TICKETS, k, T_ID));
+		idw = l > idw ? l : idw;
+	}
+	idw = idw > 8 ? 8 : idw;
 	int i;
 	for (i = 0; i < h && c->list[P_TICKETS].top + i < n; i++) {
 		int r = c->list[P_TICKETS].top + i;
@@ -203,22 +211,28 @@ static int draw_tickets(struct customer *c, int y, int x, int h, int w)
 		const char *prio = V(CV_TICKETS, r, T_PRIORITY);
 		const char *pm = !strcmp(prio, "urgent") ? "!!" : !strcmp(prio, "high") ? "! " : "  ";
 		char age[16], tail[32];
-		int tattr = (int)A_NORMAL;
 		if (open) {
 			fmt_age(age, sizeof age, cv_num(&c->cv, CV_TICKETS, r, T_AGE_S));
-			int breached = *V(CV_TICKETS, r, T_SLA_LEFT_S) && cv_num(&c->cv, CV_TICKETS, r, T_SLA_LEFT_S) < 0;
-			snprintf(tail, sizeof tail, "%4s %s", age, breached ? "SLA!" : "    ");
-			if (breached)
-				tattr = term_attr(UA_BAD);
+			snprintf(tail, sizeof tail, "%4s ", age);
 		} else {
 			fmt_words(tail, sizeof tail, V(CV_TICKETS, r, T_STATUS));
-			tattr = term_attr(UA_DIM);
 		}
 		marker(c, P_TICKETS, r, y + i, x);
-		ui_text(stdscr, y + i, x + 1, 2, open ? term_attr(UA_WARN) : (int)A_NORMAL, open ? pm : "  ", 0);
-		int xr = right(y + i, x + w, 10, tattr, tail);
-		int xs = x + 4 + ui_textf(stdscr, y + i, x + 4, 8, open ? (int)A_NORMAL : term_attr(UA_DIM), 0,
-		                          "%s", V(CV_TICKETS, r, T_ID));
+		/* No colour on a blank: it shows nothing and costs bytes on every redraw. */
+		for (int k = 0; k < 2; k++)
+			ui_text(stdscr, y + i, x + 1 + k, 1, open && pm[k] == '!' ? term_attr(UA_WARN) : (int)A_NORMAL,
+			        open && pm[k] == '!' ? "!" : " ", 0);
+		int xr;
+		if (open) {
+			/* Only the flag in colour: a row scrolled in rewrites its age, not the flag's colour. */
+			int breached = *V(CV_TICKETS, r, T_SLA_LEFT_S) && cv_num(&c->cv, CV_TICKETS, r, T_SLA_LEFT_S) < 0;
+			xr = right(y + i, x + w, 4, breached ? term_attr(UA_BAD) : (int)A_NORMAL, breached ? "SLA!" : "    ");
+			xr = right(y + i, xr, 6, (int)A_NORMAL, tail);
+		} else {
+			xr = right(y + i, x + w, 10, term_attr(UA_DIM), tail);
+		}
+		int xs = x + 4 + ui_textf(stdscr, y + i, x + 4, idw, open ? (int)A_NORMAL : term_attr(UA_DIM), 0,
+		                          "%*s", idw, V(CV_TICKETS, r, T_ID));
 		ui_text(stdscr, y + i, xs + 1, xr - xs - 2, (open ? (int)A_NORMAL : term_attr(UA_DIM)),
 		        V(CV_TICKETS, r, T_SUBJECT), 0);
 	}
