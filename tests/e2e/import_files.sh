@@ -68,6 +68,24 @@ check ticket_mapped_status_priority_category_requester \
 	[ "$(sql "SELECT t.status || ' ' || t.priority || ' ' || t.category || ' ' || c.email FROM ticket t
 	          JOIN contact c ON c.id = t.requester_id WHERE t.subject = 'Patient data missing'")" = \
 	  "open urgent migration dana@nwh.example" ]
+# The import's inserts are audited as one row per customer (migration 047):
+# the run (and through it who ran it), the source and the rows' ids.
+check tickets_audited_once_per_customer_by_run \
+	[ "$(sql "SELECT string_agg(a.action || ' ' || (a.change ->> 'source') || ' '
+	            || (a.change -> 'ids' = (SELECT jsonb_agg(i.target_id ORDER BY i.target_id) FROM import_record i
+	                                     WHERE i.source = 'zendesk-tickets'))::text
+	            || ' ' || (r.imported_by = a.actor)::text || ' ' || (a.customer_id = t.customer_id)::text, ',')
+	          FROM baton_audit a JOIN import_run r ON r.id = (a.change ->> 'run')::uuid
+	          JOIN ticket t ON t.subject = 'Patient data missing'
+	          WHERE a.entity = 'ticket'")" = "import zendesk-tickets true true true" ]
+audit_tickets=$(sql "SELECT count(*) FROM baton_audit WHERE entity = 'ticket'")
+# Only the import's functions write the mark that makes an insert audited
+# so: no role can, an importer or a staff member, to hide its own writes.
+for role in importer ana; do
+	check "no_import_mark_written_by_$role" eval '! psql -X -q -d "dbname=$db user=$role" -v ON_ERROR_STOP=1 \
+		-c "INSERT INTO baton_import_writing VALUES (pg_backend_pid(), pg_current_xact_id(), gen_random_uuid(), '"'x'"')" \
+		2>"$ERR" && grep -q "permission denied" "$ERR"'
+done
 check ticket_customer_through_requester \
 	[ "$(sql "SELECT c.name || ' ' || t.status FROM ticket t JOIN customer c ON c.id = t.customer_id
 	          WHERE t.subject = 'Invoice'")" = "Northwind Health on_hold" ]
@@ -78,7 +96,7 @@ expect repeated_file_reports_no_changes \
 	sh -c '[ "$1" -eq 0 ] && grep -q "5 read, 0 inserted, 0 updated, 2 unchanged, 3 rejected, 0 customers merged (no changes)" "$2"' \
 	_ "$rc" "$OUT"
 check repeated_file_changes_no_row \
-	[ "$(sql "SELECT count(*) FROM baton_audit WHERE entity = 'ticket'")" = 2 ]
+	[ "$(sql "SELECT count(*) FROM baton_audit WHERE entity = 'ticket'")" = "$audit_tickets" ]
 # The same record twice in one file: its last line counts, also when that
 # line is the record as Baton has it and an earlier one changes it.
 cat >"$T/tickets-twice.json" <<'EOF'
@@ -106,7 +124,7 @@ run imp import --source zendesk-tickets "$T/tickets-url.json"
 expect unmapped_field_file_again_no_changes \
 	sh -c '[ "$1" -eq 0 ] && grep -q "5 read, 0 inserted, 0 updated, 2 unchanged, 3 rejected" "$2"' _ "$rc" "$OUT"
 check unmapped_field_changes_no_row \
-	[ "$(sql "SELECT count(*) FROM baton_audit WHERE entity = 'ticket'")" = 2 ]
+	[ "$(sql "SELECT count(*) FROM baton_audit WHERE entity = 'ticket'")" = "$audit_tickets" ]
 
 # Records whose digests an older Baton wrote (the record's half of another
 # form): unchanged by their values, and their digests renewed.
