@@ -97,6 +97,7 @@ run_one() { # name, command...
 		{
 			grep -E '^FAIL ' "$out" | sed "s|^|[$name] |"
 			[ "$rc" -ne 0 ] && echo "[$name] exited with status $rc"
+			[ "$p" -eq 0 ] && [ "$(grep -c '^FAIL ' "$out")" -eq 0 ] && echo "[$name] ran no check"
 			grep -vE '^(PASS|FAIL) ' "$out" | tail -n 30 | sed 's/^/    /'
 		} >>"$failures"
 	fi

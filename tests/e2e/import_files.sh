@@ -83,9 +83,10 @@ audit_tickets=$(sql "SELECT count(*) FROM baton_audit WHERE entity = 'ticket'")
 # so: no role can, an importer or a staff member, to hide its own writes.
 for role in importer ana; do
 	check "no_import_mark_written_by_$role" eval '! psql -X -q -d "dbname=$db user=$role" -v ON_ERROR_STOP=1 \
-		-c "INSERT INTO baton_import_writing VALUES (pg_backend_pid(), pg_current_xact_id(), gen_random_uuid(), '"'x'"')" \
+		-c "INSERT INTO baton_import_writing VALUES (pg_backend_pid(), pg_current_xact_id(), '"'ticket'"', gen_random_uuid(), '"'x'"')" \
 		2>"$ERR" && grep -q "permission denied" "$ERR"'
 done
+check no_import_mark_left [ "$(sql "SELECT count(*) FROM baton_import_writing")" = 0 ]
 check ticket_customer_through_requester \
 	[ "$(sql "SELECT c.name || ' ' || t.status FROM ticket t JOIN customer c ON c.id = t.customer_id
 	          WHERE t.subject = 'Invoice'")" = "Northwind Health on_hold" ]
