@@ -209,7 +209,7 @@ static int draw_tickets(struct customer *c, int y, int x, int h, int w)
 		int r = c->list[P_TICKETS].top + i;
 		int open = V(CV_TICKETS, r, T_OPEN)[0] == 't';
 		const char *prio = V(CV_TICKETS, r, T_PRIORITY);
-		const char *pm = !strcmp(prio, "urgent") ? "!!" : !strcmp(prio, "high") ? "! " : "  ";
+		const char *pm = !open ? "  " : !strcmp(prio, "urgent") ? "!!" : !strcmp(prio, "high") ? "! " : "  ";
 		char age[16], tail[32];
 		if (open) {
 			fmt_age(age, sizeof age, cv_num(&c->cv, CV_TICKETS, r, T_AGE_S));
@@ -219,9 +219,8 @@ static int draw_tickets(struct customer *c, int y, int x, int h, int w)
 		}
 		marker(c, P_TICKETS, r, y + i, x);
 		/* No colour on a blank: it shows nothing and costs bytes on every redraw. */
-		for (int k = 0; k < 2; k++)
-			ui_text(stdscr, y + i, x + 1 + k, 1, open && pm[k] == '!' ? term_attr(UA_WARN) : (int)A_NORMAL,
-			        open && pm[k] == '!' ? "!" : " ", 0);
+		for (int k = 0; k < 2 && pm[k] == '!'; k++)
+			ui_text(stdscr, y + i, x + 1 + k, 1, term_attr(UA_WARN), "!", 0);
 		int xr;
 		if (open) {
 			/* Only the flag in colour: a row scrolled in rewrites its age, not the flag's colour. */
@@ -231,8 +230,9 @@ static int draw_tickets(struct customer *c, int y, int x, int h, int w)
 		} else {
 			xr = right(y + i, x + w, 10, term_attr(UA_DIM), tail);
 		}
-		int xs = x + 4 + ui_textf(stdscr, y + i, x + 4, idw, open ? (int)A_NORMAL : term_attr(UA_DIM), 0,
-		                          "%*s", idw, V(CV_TICKETS, r, T_ID));
+		/* The screen is erased before it is drawn: the blanks before an id need no drawing. */
+		int xs = x + 4 + idw;
+		right(y + i, xs, idw, open ? (int)A_NORMAL : term_attr(UA_DIM), V(CV_TICKETS, r, T_ID));
 		ui_text(stdscr, y + i, xs + 1, xr - xs - 2, (open ? (int)A_NORMAL : term_attr(UA_DIM)),
 		        V(CV_TICKETS, r, T_SUBJECT), 0);
 	}

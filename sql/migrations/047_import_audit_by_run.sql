@@ -37,6 +37,16 @@ CREATE TABLE baton_import_writing (
 );
 REVOKE ALL ON baton_import_writing FROM PUBLIC;
 
+-- The table an entity's rows are written to (010's baton_import_rows_of and
+-- 036's baton_import_link each spell it out; this is the one name for it).
+CREATE FUNCTION baton_import_table(p_entity text) RETURNS name
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE p_entity WHEN 'customers' THEN 'customer' WHEN 'contacts' THEN 'contact'
+        WHEN 'tickets' THEN 'ticket' WHEN 'milestones' THEN 'milestone' WHEN 'notes' THEN 'success_note'
+        WHEN 'marketing' THEN 'marketing_event' WHEN 'surveys' THEN 'survey_response' END::name
+$$;
+REVOKE ALL ON FUNCTION baton_import_table(text) FROM PUBLIC;
+
 -- 030's baton_audit_statement (with 037's SET), and the INSERT of an import.
 CREATE OR REPLACE FUNCTION baton_audit_statement() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp SET enable_nestloop = off AS $$
@@ -108,11 +118,7 @@ BEGIN
     -- The tables an import writes whole rows of (a customer's insert is
     -- its identity resolution's, audited row by row).
     INSERT INTO baton_import_writing (pid, xact, tab, run_id, source)
-    VALUES (pg_backend_pid(), pg_current_xact_id(),
-            CASE p_entity WHEN 'contacts' THEN 'contact' WHEN 'tickets' THEN 'ticket'
-                WHEN 'milestones' THEN 'milestone' WHEN 'notes' THEN 'success_note'
-                WHEN 'marketing' THEN 'marketing_event' WHEN 'surveys' THEN 'survey_response' END,
-            p_run, p_src);
+    VALUES (pg_backend_pid(), pg_current_xact_id(), baton_import_table(p_entity), p_run, p_src);
     CASE p_entity
     WHEN 'contacts' THEN PERFORM baton_import_contacts();
     WHEN 'tickets' THEN PERFORM baton_import_tickets();

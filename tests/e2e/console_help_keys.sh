@@ -80,15 +80,15 @@ help_text() {
 	keys g
 	sleep 0.2
 	_prev=""
-	_i=0
-	while [ "$_i" -lt 10 ]; do
+	_ht_i=0
+	while [ "$_ht_i" -lt 10 ]; do
 		_s=$(screen)
 		printf '%s\n' "$_s"
 		[ "$_s" = "$_prev" ] && break
 		_prev=$_s
 		# the last page does not change: a page drawn late is waited for
 		press_and_wait PageDown screen
-		_i=$((_i + 1))
+		_ht_i=$((_ht_i + 1))
 	done
 }
 

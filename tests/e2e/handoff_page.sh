@@ -17,10 +17,7 @@ wait_for "Northwind Health" 10
 keys Enter
 check "Enter opens Northwind Health" wait_for "Handoffs · 1 open" 10
 # Tab through the panels to Handoffs: its row gets the cursor.
-for _ in 1 2 3 4 5 6; do
-	on_screen "›● Support → Success" && break
-	press_and_wait Tab screen
-done
+press_until Tab 6 screen 'on_screen "›● Support → Success"'
 check "Tab reaches the open handoff" wait_for "›● Support → Success" 5
 keys Enter
 check "Enter on the handoff opens its page" wait_row 1 "Baton · Handoff 6293c178" 5

@@ -17,13 +17,8 @@ t0=$(sql "SELECT now()") # handoffs created after this are the test's
 
 # choose ROW LABEL: Right on the focused choice until line ROW shows [LABEL
 choose() {
-	_i=0
-	while [ "$_i" -lt 8 ]; do
-		row "$1" | grep -qF -- "[$2" && return 0
-		press_and_wait Right "row $1"
-		_i=$((_i + 1))
-	done
-	row "$1" | grep -qF -- "[$2"
+	_ch_row=$1 _ch_label=$2
+	press_until Right 8 'row "$_ch_row"' 'row "$_ch_row" | grep -qF -- "[$_ch_label"'
 }
 
 start handoff_write 80 24 env XDG_STATE_HOME="$state" "$BATON_BIN" -d "'dbname=$db user=ana'"

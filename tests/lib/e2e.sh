@@ -246,26 +246,27 @@ settled() {
 # of the shell CODE to change, so that a late redraw on a loaded machine
 # is not taken for "nothing moved" (and the key pressed again)
 press_and_wait() {
-	_pw_before=$(eval "$2")
+	_pw_shown=$2
+	_pw_before=$(eval "$_pw_shown")
 	keys "$1"
-	_pw_i=0
-	while [ "$_pw_i" -lt 30 ]; do
-		[ "$(eval "$2")" != "$_pw_before" ] && return 0
-		sleep 0.1
-		_pw_i=$((_pw_i + 1))
+	wait_true 3 '[ "$(eval "$_pw_shown")" != "$_pw_before" ]'
+}
+
+# press_until KEY TRIES SHOWN GOAL: KEY until the shell GOAL succeeds, at
+# most TRIES presses, each waited for by the output of SHOWN (press_and_wait)
+press_until() {
+	_pu_i=0
+	while ! eval "$4"; do
+		[ "$_pu_i" -lt "$2" ] || return 1
+		press_and_wait "$1" "$3"
+		_pu_i=$((_pu_i + 1))
 	done
-	return 1
 }
 
 # select_row TEXT [TRIES]: Down until the selected line (›) contains TEXT
 select_row() {
-	_sr_i=0
-	while [ "$_sr_i" -lt "${2:-20}" ]; do
-		screen | grep -F "›" | grep -qF -- "$1" && return 0
-		press_and_wait Down 'screen | grep -F "›"'
-		_sr_i=$((_sr_i + 1))
-	done
-	screen | grep -F "›" | grep -qF -- "$1"
+	_sr_text=$1
+	press_until Down "${2:-20}" 'screen | grep -F "›"' 'screen | grep -F "›" | grep -qF -- "$_sr_text"'
 }
 
 # form_to_success: in a console just started as ana, open Northwind Health,
@@ -278,12 +279,8 @@ form_to_success() {
 	wait_for "Handoffs ·" 10
 	keys h
 	wait_row 1 "New handoff" 5
-	_i=0
-	while [ "$_i" -lt 8 ] && ! row 3 | grep -qF "[Success"; do
-		press_and_wait Right 'row 3'
-		_i=$((_i + 1))
-	done
-	row 3 | grep -qF "[Success" || echo "FAIL form_to_success: the team Success could not be chosen"
+	press_until Right 8 'row 3' 'row 3 | grep -qF "[Success"' ||
+		fail "form_to_success: the team Success could not be chosen"
 	keys Tab Tab Tab Tab Tab
 	wait_row 23 "typing goes to the note" 5
 }
