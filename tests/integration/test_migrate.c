@@ -542,6 +542,9 @@ static const struct {
 	/* 2ae5f1e (stop 24) */
 	{41, "f0ba38f193a43d6ac90a5e460830e1d0"}, {42, "f0b96d7de5a8ab4afad0405b55f88f8e"},
 	{43, "4f9b8472d6752d6dcd0151b62550c437"}, {44, "efff6cef40e5efeed3d30f40d6093386"},
+	/* 17a1b9d (stop 25) */
+	{45, "0094b33517163879f682f6908751b149"}, {46, "7ebc97cc85c37af984fa5a97334439f5"},
+	{47, "e6ba0845046b885325c8ba05fef7aa12"},
 };
 
 static void test_released_migrations_unchanged(void)
