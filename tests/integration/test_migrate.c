@@ -241,12 +241,13 @@ static void test_schema_objects_exist(void)
 	}
 	CHECK_STR(itest_value(c, "SELECT count(*) FROM pg_extension WHERE extname = 'pg_trgm'"), "1");
 	CHECK_STR(itest_value(c, "SELECT count(*) FROM pg_roles WHERE rolname = 'baton_staff'"), "1");
-	/* The finder's indexes on folded names are there, and the name ones
-	 * that `baton show NAME` uses. */
+	/* The finder's indexes on folded names are there (`baton show NAME`
+	 * uses them too); 001's on the name itself, which nothing read, are
+	 * gone (048). */
 	CHECK_STR(itest_value(c, "SELECT count(*) FROM pg_extension WHERE extname = 'unaccent'"), "1");
 	CHECK_STR(itest_value(c, "SELECT to_regclass('customer_name_fold_trgm') IS NOT NULL"), "t");
 	CHECK_STR(itest_value(c, "SELECT to_regclass('customer_name_fold_prefix_idx') IS NOT NULL"), "t");
-	CHECK_STR(itest_value(c, "SELECT to_regclass('customer_name_trgm') IS NOT NULL"), "t");
+	CHECK_STR(itest_value(c, "SELECT to_regclass('customer_name_trgm') IS NULL"), "t");
 	CHECK_STR(itest_value(c, "SELECT baton_fold('Café Lumière, MÜLLER, Łódź, São')"),
 	          "cafe lumiere, muller, lodz, sao");
 	CHECK_STR(itest_value(c, "SELECT baton_like_escape('a%b_c\\d')"), "a\\%b\\_c\\\\d");
