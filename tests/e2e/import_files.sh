@@ -210,6 +210,30 @@ expect broken_rows_named_by_line_in_order \
 	       sed -n 5p "$1" | grep -qF "broken.csv,6,,a quoted field is not closed before the end of the file,"' \
 	_ "$T/broken.rej"
 
+# A time PostgreSQL cannot take (an offset of 57 hours; a negative one
+# straight after a date) is a bad value of its record, not a failed file
+# (migration 048); a plain time beside it is taken.
+cat >"$T/offsets.json" <<'EOF'
+{"tickets": [
+  {"id": 4901, "subject": "Far east", "status": "open", "organization_id": 1,
+   "created_at": "2026-03-01T08:00-57", "updated_at": "2026-03-01T09:00:00Z"},
+  {"id": 4902, "subject": "Date and offset", "status": "open", "organization_id": 1,
+   "created_at": "2026-03-01-05", "updated_at": "2026-03-01T09:00:00Z"},
+  {"id": 4903, "subject": "Plain time", "status": "open", "organization_id": 1,
+   "created_at": "2026-03-01 08:00", "updated_at": "2026-03-01T09:00:00+15:59"}
+], "end_of_stream": true}
+EOF
+run imp import --source zendesk-tickets --rejects "$T/offsets.rej" "$T/offsets.json"
+expect impossible_offsets_rejected_not_fatal \
+	sh -c '[ "$1" -eq 0 ] && grep -q "3 read, 1 inserted, 0 updated, 0 unchanged, 2 rejected" "$2" &&
+	       grep -qF ",1,opened_at,\"\"\"2026-03-01T08:00-57\"\" is not a date and time (iso)\"," "$3" &&
+	       grep -qF ",2,opened_at,\"\"\"2026-03-01-05\"\" is not a date and time (iso)\"," "$3"' \
+	_ "$rc" "$OUT" "$T/offsets.rej"
+check plain_and_offset_times_taken \
+	[ "$(sql "SELECT to_char(opened_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') || ' '
+	          || to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') FROM ticket WHERE subject = 'Plain time'")" = \
+	  "2026-03-01 08:00 2026-02-28 17:01" ]
+
 # --- imported escape sequences never reach the terminal -------------------------------
 run "$BATON_BIN" -d "dbname=$db" show hostile.example
 expect show_cleans_imported_escapes sh -c '[ "$1" -eq 0 ] && grep -q "Hostile ␛]0;owned␇␛\[2J Ltd" "$2"' _ "$rc" "$OUT"
