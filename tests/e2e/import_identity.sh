@@ -58,13 +58,14 @@ expect merges_lists_the_evidence \
 	printf '501,Ann,A,ann.a@gmail.com,9877,\n'
 	printf '502,Bob,B,bob.b@gmail.com,9878,\n'
 	printf '503,Cia,C,cia@fjord.example,9879,CTO\n'
+	printf '504,Eve,E,eve@gmail.com,9876,\n'
 } >"$T/contacts.csv"
 cat >"$T/users.json" <<'EOF'
 {"users": [{"id": 71, "name": "Dag", "email": "dag@fjord.example", "organization_id": 360002,
             "updated_at": "2026-03-01T10:00:00Z"}], "end_of_stream": true}
 EOF
 run imp import --source hubspot-contacts "$T/contacts.csv"
-expect hubspot_contacts_imported sh -c '[ "$1" -eq 0 ] && grep -q "3 read, 3 inserted" "$2"' _ "$rc" "$OUT"
+expect hubspot_contacts_imported sh -c '[ "$1" -eq 0 ] && grep -q "4 read, 4 inserted" "$2"' _ "$rc" "$OUT"
 check free_mail_never_merges_companies \
 	[ "$(sql "SELECT count(*) FROM customer WHERE name LIKE 'Freelancer%' AND merged_into IS NULL")" = 2 ]
 run imp import --source zendesk-users "$T/users.json"
@@ -83,6 +84,11 @@ run imp split "$merge"
 expect split_separates sh -c '[ "$1" -eq 0 ] && grep -q "separate customers" "$2"' _ "$rc" "$OUT"
 check split_gives_the_record_its_own_customer \
 	[ "$(sql "SELECT count(DISTINCT customer_id) FROM import_record WHERE source_id IN ('9876', '360001')")" = 2 ]
+# What came through the record (HubSpot 9876's contact) goes with it.
+check split_takes_the_records_contact_along \
+	[ "$(sql "SELECT c.customer_id = r.customer_id AND c.customer_id = i.customer_id FROM contact c,
+	          import_record r, import_record i WHERE c.email = 'eve@gmail.com' AND r.source = 'hubspot-companies'
+	          AND r.source_id = '9876' AND i.source = 'hubspot-contacts' AND i.source_id = '504'")" = t ]
 printf 'Record ID,Company name,Company Domain Name,Lifecycle Stage,Last Modified Date\n9876,Northwind (CRM) renamed,nwh.example,Customer,2026-03-05 09:00\n' \
 	>"$T/companies2.csv"
 run imp import --source hubspot-companies "$T/companies2.csv"
