@@ -66,10 +66,13 @@ LANGUAGE sql IMMUTABLE AS $$
         || (SELECT string_agg(format('%s LIKE %L', p_expr, s.shape)
                               || (SELECT string_agg(format(' AND %s NOT LIKE %L', p_expr,
                                           '%' || repeat(c.sep || '%',
-                                              length(s.shape) - length(replace(s.shape, c.sep, '')) + 1)), '')
-                                  FROM unnest(ARRAY['-', 'T', ':', ' ', 'Z']) c(sep)), ' OR ')
+                                              length(s.shape) - length(replace(s.shape, c.sep, '')) + 1)), ''
+                                                    ORDER BY c.k)
+                                  FROM unnest(ARRAY['-', 'T', ':', ' ', 'Z']) WITH ORDINALITY c(sep, k)),
+                              ' OR ' ORDER BY s.k)
             FROM unnest(ARRAY['____-__-__', '____-__-__ __:__', '____-__-__T__:__',
-                              '____-__-__ __:__:__', '____-__-__T__:__:__', '____-__-__T__:__:__Z']) s(shape))
+                              '____-__-__ __:__:__', '____-__-__T__:__:__', '____-__-__T__:__:__Z'])
+                 WITH ORDINALITY s(shape, k))
         || format(') AND substr(%1$s, 1, 4) <> ''0000'''
                   ' AND substr(%1$s, 6, 2) COLLATE "C" BETWEEN ''01'' AND ''12'''
                   ' AND substr(%1$s, 9, 2) COLLATE "C" BETWEEN ''01'' AND ''28'''
