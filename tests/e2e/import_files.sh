@@ -78,6 +78,14 @@ check tickets_audited_once_per_customer_by_run \
 	          FROM baton_audit a JOIN import_run r ON r.id = (a.change ->> 'run')::uuid
 	          JOIN ticket t ON t.subject = 'Patient data missing'
 	          WHERE a.entity = 'ticket'")" = "import zendesk-tickets true true true" ]
+# `baton audit` says how many rows such a row stands for, not every id (a
+# key account's run has thousands); JSON keeps the ids.
+run "$BATON_BIN" -d "dbname=$db" audit --customer nwh.example
+expect audit_text_counts_the_imported_rows \
+	sh -c '[ "$1" -eq 0 ] && grep "import ticket" "$2" | grep -q "\"rows\": 2, \"source\": \"zendesk-tickets\"" &&
+	       ! grep -q "\"ids\"" "$2"' _ "$rc" "$OUT"
+run "$BATON_BIN" -d "dbname=$db" audit --customer nwh.example --format json
+expect audit_json_keeps_the_ids sh -c '[ "$1" -eq 0 ] && grep -q "\"ids\": \[" "$2"' _ "$rc" "$OUT"
 audit_tickets=$(sql "SELECT count(*) FROM baton_audit WHERE entity = 'ticket'")
 # Only the import's functions write the mark that makes an insert audited
 # so: no role can, an importer or a staff member, to hide its own writes.
