@@ -86,6 +86,9 @@ expect audit_text_counts_the_imported_rows \
 	       ! grep -q "\"ids\"" "$2"' _ "$rc" "$OUT"
 run "$BATON_BIN" -d "dbname=$db" audit --customer nwh.example --format json
 expect audit_json_keeps_the_ids sh -c '[ "$1" -eq 0 ] && grep -q "\"ids\": \[" "$2"' _ "$rc" "$OUT"
+run "$BATON_BIN" -d "dbname=$db" audit --customer nwh.example --format csv
+expect audit_csv_keeps_the_ids sh -c '[ "$1" -eq 0 ] && grep "^[0-9]*,.*,import,ticket," "$2" | grep -q "\"\"ids\"\": \["' \
+	_ "$rc" "$OUT"
 audit_tickets=$(sql "SELECT count(*) FROM baton_audit WHERE entity = 'ticket'")
 # Only the import's functions write the mark that makes an insert audited
 # so: no role can, an importer or a staff member, to hide its own writes.

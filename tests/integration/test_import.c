@@ -95,17 +95,20 @@ static void test_times(void)
 	                          " '2026-02-29T10:05:07Z', '2024-02-29', '0000-01-28', '2026-13-28', '2026-00-28',"
 	                          " '2026-01-00', '2026-01-28T24:00:00Z', '2026-01-28T23:60:00Z', '2026-01-28T23:59:60Z',"
 	                          " '2026-0:-28', '2026-01-2T', '2026-01-28T1Z:00:00Z', '2026-01-28T10:0 :00Z',"
-	                          " '2026-01-28T10-00-00Z', ' 2026-01-28T10:05:07Z', '2026-01-28T10:05:07ZZ', NULL])"
+	                          " '2026-01-28T10-00-00Z', ' 2026-01-28T10:05:07Z', '2026-01-28T10:05:07ZZ', NULL,"
+	                          " '2026-01-28 10:-5', '2026-01-2-', '2026-01-28 10:05:0x', '2026-01-28T1T:05'])"
 	                          " WITH ORDINALITY u(x, i)"),
 	          "2026-01-28 00:00:00 | 2026-01-28 10:05:00 | 2026-01-28 10:05:00 | 2026-01-28 10:05:07"
 	          " | 2026-01-28 10:05:07 | 2026-01-28 10:05:07 | 2026-01-31 10:05:07"
 	          " | null | 2024-02-29 00:00:00 | null | null | null"
 	          " | null | null | null | null"
 	          " | null | null | null | null"
-	          " | null | 2026-01-28 10:05:07 | null | null");
+	          " | null | 2026-01-28 10:05:07 | null | null"
+	          " | null | null | null | null");
 	CHECK_STR(itest_value(su, "SELECT count(*) FROM generate_series(0, 4000) g,"
 	                          " LATERAL (SELECT to_char(timestamp '2023-12-01' + g * interval '9 hours 7 minutes 13 seconds',"
-	                          "  f) AS x FROM unnest(ARRAY['YYYY-MM-DD', 'YYYY-MM-DD HH24:MI', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'])"
+	                          "  f) AS x FROM unnest(ARRAY['YYYY-MM-DD', 'YYYY-MM-DD HH24:MI', 'YYYY-MM-DD\"T\"HH24:MI',"
+	                          "  'YYYY-MM-DD HH24:MI:SS', 'YYYY-MM-DD\"T\"HH24:MI:SS', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'])"
 	                          "  f) v WHERE pg_temp.staged(x) IS DISTINCT FROM pg_temp.iso(x)"),
 	          "0");
 }
@@ -377,6 +380,50 @@ static void test_csv_text_matches_server(void)
 	CHECK(itest_ok(su, "ROLLBACK"));
 }
 
+/* A split takes what came through its record along, with whichever
+ * customer it is (migration 048 finds it without the parent index): here a
+ * contact imported through record R while R's customer A was absorbed into
+ * an older C, so the contact is C's; splitting the absorption gives A back
+ * its own (not the contact); splitting R off A then moves R, the contact
+ * and the contact's record to R's new customer. */
+static void test_split_takes_what_came_through(void)
+{
+	char c[32], a[32], sql[1024];
+	const char *run = "'00000000-0000-4000-8000-0000000000e1'";
+	snprintf(c, sizeof c, "%s", itest_value(su, "INSERT INTO customer (name) VALUES ('Older C') RETURNING id"));
+	snprintf(a, sizeof a, "%s", itest_value(su, "INSERT INTO customer (name) VALUES ('Joined A') RETURNING id"));
+	CHECK(atoi(c) > 0 && atoi(a) > atoi(c));
+	snprintf(sql, sizeof sql, "INSERT INTO import_run (id, source, entity, file) VALUES (%s, 'split-co', 'customers', 'f')",
+	         run);
+	CHECK(itest_ok(su, sql));
+	snprintf(sql, sizeof sql,
+	         "INSERT INTO import_record (source, source_id, entity, target_id, customer_id, digest, run_id, name)"
+	         " VALUES ('split-co', 'R', 'customers', %s, %s, 'd', %s, 'Record R')", a, a, run);
+	CHECK(itest_ok(su, sql));
+	snprintf(sql, sizeof sql, "INSERT INTO customer_merge (customer_id, joined_source, joined_source_id, identifiers,"
+	         " evidence) VALUES (%s, 'split-co', 'R', 'same domain', '{}')", a);
+	CHECK(itest_ok(su, sql));
+	snprintf(sql, sizeof sql, "SELECT baton_import_absorb(NULL, %s, %s, 'same domain')", c, a);
+	CHECK(itest_ok(su, sql));
+	snprintf(sql, sizeof sql, "INSERT INTO contact (customer_id, name, email) VALUES (%s, 'Eve', 'eve@split.example')", c);
+	CHECK(itest_ok(su, sql));
+	snprintf(sql, sizeof sql,
+	         "INSERT INTO import_record (source, source_id, entity, target_id, customer_id, digest, run_id, parent)"
+	         " SELECT 'split-co', 'eve', 'contacts', id, %s, 'd', %s, 'split-co:R' FROM contact"
+	         " WHERE email = 'eve@split.example'", c, run);
+	CHECK(itest_ok(su, sql));
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM baton_split_merge((SELECT id FROM customer_merge WHERE absorbed = %s))",
+	         a);
+	CHECK_STR(itest_value(su, sql), "1");
+	CHECK_STR(itest_value(su, "SELECT count(*) FROM baton_split_merge((SELECT id FROM customer_merge"
+	                          " WHERE joined_source = 'split-co' AND joined_source_id = 'R'))"), "1");
+	snprintf(sql, sizeof sql,
+	         "SELECT r.customer_id NOT IN (%s, %s) AND t.customer_id = r.customer_id AND e.customer_id = r.customer_id"
+	         " FROM import_record r, contact t, import_record e WHERE r.source = 'split-co' AND r.source_id = 'R'"
+	         " AND t.email = 'eve@split.example' AND e.source = 'split-co' AND e.source_id = 'eve'", a, c);
+	CHECK_STR(itest_value(su, sql), "t");
+}
+
 int main(void)
 {
 	const char *db = itest_newdb("baton_schema");
@@ -389,6 +436,7 @@ int main(void)
 	RUN(test_record_raw_hash);
 	RUN(test_line_hash_matches_server);
 	RUN(test_csv_text_matches_server);
+	RUN(test_split_takes_what_came_through);
 	PQfinish(su);
 	return check_done();
 }
