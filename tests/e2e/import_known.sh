@@ -96,7 +96,7 @@ hold() { # [CONNINFO [SQL]]: a session that runs SQL (default: locks
 	holder=$!
 	exec 4>"$T/hold"
 	echo "BEGIN; ${2:-LOCK TABLE import_record IN ACCESS EXCLUSIVE MODE;} SELECT 'holding';" >&4
-	wait_true 10 'grep -q holding "$T/hold.out"'
+	wait_true 30 'grep -q holding "$T/hold.out"'
 }
 release() {
 	echo "ROLLBACK;" >&4
@@ -110,7 +110,7 @@ waiting() { # EVENT: the run waits for a lock (relation: import_record; advisory
 held_run() { # NAME EVENT SOURCE FILE: an import that waits behind the held session
 	imp import --source "$3" "$4" >"$OUT" 2>"$ERR" &
 	pid=$!
-	check "$1" wait_true 10 "waiting $2"
+	check "$1" wait_true 30 "waiting $2"
 }
 refused() { # NAME: release the held session; the waiting run refuses its file
 	release

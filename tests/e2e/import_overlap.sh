@@ -28,7 +28,7 @@ hold() { # an import by "importer" that has begun and does not end until release
 	exec 4>"$T/hold"
 	echo "BEGIN; SELECT baton_import_begin(gen_random_uuid(), 'held', 'customers', 'held.csv', 5);" \
 		"SELECT 'holding';" >&4
-	wait_true 10 'grep -q holding "$T/hold.out"'
+	wait_true 30 'grep -q holding "$T/hold.out"'
 }
 release() {
 	echo "ROLLBACK;" >&4
@@ -46,7 +46,7 @@ check holder_holds grep -qx holding "$T/hold.out"
 "$BATON_BIN" -c "$CFG" -d "dbname=$db user=importer" import --source hubspot-companies "$T/first.csv" \
 	>"$OUT" 2>"$ERR" &
 pid=$!
-check import_waits_for_the_other wait_true 10 'waiting 1'
+check import_waits_for_the_other wait_true 30 'waiting 1'
 check import_says_it_waits wait_true 5 \
 	'grep -Eq "^baton: another import is running \(role importer, since 20[0-9-]+ [0-9:]+\): waiting for it to finish$" "$ERR"'
 check nothing_imported_while_waiting [ "$(sql "SELECT count(*) FROM customer")" = 0 ]
@@ -63,7 +63,7 @@ hold
 "$BATON_BIN" -c "$CFG" -d "dbname=$db user=importer application_name=doomed" import \
 	--source hubspot-companies "$T/first.csv" >/dev/null 2>&1 &
 pid=$!
-check doomed_run_waits wait_true 10 'waiting 1'
+check doomed_run_waits wait_true 30 'waiting 1'
 kill -9 "$pid"
 wait "$pid" 2>/dev/null
 check dead_clients_session_ends wait_true 20 \
@@ -75,7 +75,7 @@ merge=$(sql "SELECT id FROM customer_merge")
 hold
 "$BATON_BIN" -d "dbname=$db user=importer" split "$merge" >"$OUT" 2>"$ERR" &
 pid=$!
-check split_waits_for_the_import wait_true 10 'waiting 1'
+check split_waits_for_the_import wait_true 30 'waiting 1'
 check split_says_it_waits wait_true 5 'grep -q "^baton: another import is running (role importer" "$ERR"'
 release
 wait "$pid"
@@ -92,7 +92,7 @@ for i in 1 2; do
 		>"$T/out$i" 2>"$T/err$i" &
 	eval "pid$i=\$!"
 done
-check both_runs_wait wait_true 10 'waiting 2'
+check both_runs_wait wait_true 30 'waiting 2'
 release
 wait "$pid1"
 rc1=$?
