@@ -209,7 +209,7 @@ static int draw_tickets(struct customer *c, int y, int x, int h, int w)
 		int r = c->list[P_TICKETS].top + i;
 		int open = V(CV_TICKETS, r, T_OPEN)[0] == 't';
 		const char *prio = V(CV_TICKETS, r, T_PRIORITY);
-		const char *pm = !open ? "  " : !strcmp(prio, "urgent") ? "!!" : !strcmp(prio, "high") ? "! " : "  ";
+		int marks = !open ? 0 : !strcmp(prio, "urgent") ? 2 : !strcmp(prio, "high") ? 1 : 0;
 		char age[16], tail[32];
 		if (open) {
 			fmt_age(age, sizeof age, cv_num(&c->cv, CV_TICKETS, r, T_AGE_S));
@@ -219,8 +219,8 @@ static int draw_tickets(struct customer *c, int y, int x, int h, int w)
 		}
 		marker(c, P_TICKETS, r, y + i, x);
 		/* No colour on a blank: it shows nothing and costs bytes on every redraw. */
-		for (int k = 0; k < 2 && pm[k] == '!'; k++)
-			ui_text(stdscr, y + i, x + 1 + k, 1, term_attr(UA_WARN), "!", 0);
+		if (marks)
+			ui_text(stdscr, y + i, x + 1, 2, term_attr(UA_WARN), marks == 2 ? "!!" : "!", 0);
 		int xr;
 		if (open) {
 			/* Only the flag in colour: a row scrolled in rewrites its age, not the flag's colour. */

@@ -204,12 +204,13 @@ BEGIN
           AND e.external_id = r.source_id;
         -- What reached its customer through the record goes with it, with
         -- whichever customer it is now: the records whose parent the record
-        -- is, found in one pass over import_record, then each by its key.
+        -- is, found in one pass over import_record, then each by its key in
+        -- its entity's table.
         SELECT coalesce(array_agg(x.entity), '{}'), coalesce(array_agg(x.target_id), '{}'),
                coalesce(array_agg(x.source), '{}'), coalesce(array_agg(x.source_id), '{}')
         INTO v_ents, v_targets, v_srcs, v_sids
         FROM import_record x WHERE x.parent = v_key AND x.entity <> 'notes';
-        FOREACH v_entity IN ARRAY ARRAY['contacts', 'tickets', 'milestones', 'marketing', 'surveys'] LOOP
+        FOR v_entity IN SELECT DISTINCT e FROM unnest(v_ents) e LOOP
             EXECUTE format('UPDATE %I t SET customer_id = $1 FROM unnest($2::text[], $3::bigint[]) k (entity, id)'
                            ' WHERE k.entity = $4 AND t.id = k.id', baton_import_table(v_entity))
                 USING v_apart, v_ents, v_targets, v_entity;
