@@ -554,6 +554,8 @@ static const struct {
 	/* 17a1b9d (stop 25) */
 	{45, "0094b33517163879f682f6908751b149"}, {46, "7ebc97cc85c37af984fa5a97334439f5"},
 	{47, "e6ba0845046b885325c8ba05fef7aa12"},
+	/* ab59034 (stop 26) */
+	{48, "b68433331b78c45bce73ba23fba01c97"},
 };
 
 static void test_released_migrations_unchanged(void)
