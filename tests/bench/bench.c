@@ -455,9 +455,11 @@ static void bench_customer(PGconn *c)
 	if (ncust < 1)
 		die("no customers in the database");
 	/* Key accounts are 1, 101, 201, ... (only when there are >= 100
-	 * customers); take up to 200 of them spread evenly, and 1800 others. */
+	 * customers); take up to 200 of them spread evenly, and 1800 others,
+	 * leaving two thirds of the key accounts at least for the warm-up and
+	 * the console's path (which read customers of their own). */
 	long long nkey = ncust >= 100 ? (ncust - 1) / 100 + 1 : 0;
-	long long want_key = nkey < 200 ? nkey : 200;
+	long long want_key = nkey / 3 < 200 ? nkey / 3 : 200;
 	long long want_reg = ncust - nkey < 1800 ? ncust - nkey : 1800;
 	size_t n = 0;
 	struct cust_sample *s = xrealloc(NULL, (size_t)(want_key + want_reg + 1) * sizeof *s);

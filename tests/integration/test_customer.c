@@ -388,6 +388,57 @@ static void test_handoffs_fifty_active_first(void)
 	cv_free(&cv);
 }
 
+/* A customer with another absorbed into it (a merge): its handoffs and the
+ * absorbed one's are one panel, in the same order, the closed ones taken
+ * newest first from both (049 walks each member's own); closed handoffs of
+ * one moment go by id, whatever order they were written in. */
+static void test_handoffs_of_a_group(void)
+{
+	long long id = new_customer("Survivor Handoffs", NULL);
+	long long absorbed = new_customer("Absorbed Handoffs", NULL);
+	su_exec("UPDATE customer SET merged_into = %lld WHERE id = %lld", id, absorbed);
+	/* Closed 1..60 days ago, the odd ones the survivor's, the even ones
+	 * the absorbed customer's. */
+	su_exec("INSERT INTO handoff (id, customer_id, from_team, to_team, reason, note, ack_due_at,"
+	        " state, closed_at, closed_by, created_at)"
+	        " SELECT gen_random_uuid(), CASE WHEN g %% 2 = 1 THEN %lld ELSE %lld END, 'support', 'success',"
+	        " 'question', 'closed ' || g, now(), CASE WHEN g %% 3 = 0 THEN 'cancelled' ELSE 'resolved' END,"
+	        " now(), 'ben', now() - g * interval '1 day' FROM generate_series(1, 60) g",
+	        id, absorbed);
+	/* Four closed twelve hours ago, written in another order than their ids. */
+	su_exec("INSERT INTO handoff (id, customer_id, from_team, to_team, reason, note, ack_due_at,"
+	        " state, closed_at, closed_by, created_at)"
+	        " SELECT ('00000000-0000-4000-8000-00000000a00' || g)::uuid, %lld, 'support', 'success',"
+	        " 'question', 'tie ' || g, now(), 'resolved', now(), 'ben', date_trunc('hour', now()) - interval '12 hours'"
+	        " FROM unnest(ARRAY[4, 1, 3, 2]) g",
+	        id);
+	/* Active: two of the absorbed customer's, older than the survivor's one. */
+	su_exec("INSERT INTO handoff (id, customer_id, from_team, to_team, reason, note, ack_due_at,"
+	        " state, acknowledged_at, acknowledged_by, created_at)"
+	        " SELECT gen_random_uuid(), CASE WHEN g < 3 THEN %lld ELSE %lld END, 'support', 'success',"
+	        " 'question', 'active ' || g, now(), CASE WHEN g = 1 THEN 'acknowledged' ELSE 'open' END,"
+	        " CASE WHEN g = 1 THEN now() END, CASE WHEN g = 1 THEN 'ben' END,"
+	        " now() - (85 - 5 * g) * interval '1 day' FROM generate_series(1, 3) g",
+	        absorbed, id);
+	struct customer_view cv;
+	if (!must_load(id, &cv)) {
+		CHECK(!"loaded");
+		return;
+	}
+	CHECK(cv_rows(&cv, CV_HANDOFFS) == 50);
+	for (int i = 0; i < 50; i++) {
+		char want[32];
+		if (i < 3)
+			snprintf(want, sizeof want, "active %d", i + 1);
+		else if (i < 7)
+			snprintf(want, sizeof want, "tie %d", i - 2);
+		else
+			snprintf(want, sizeof want, "closed %d", i - 6);
+		CHECK_STR(cv_get(&cv, CV_HANDOFFS, i, HO_NOTE), want);
+	}
+	cv_free(&cv);
+}
+
 /* The marketing panel: the 20 soonest scheduled sends, held ones in their
  * place, then the 30 newest others, one without any time last; the same
  * whichever way the server joins the holds (a hash join does not keep
@@ -883,6 +934,7 @@ int main(void)
 	RUN(test_flags_story_customers);
 	RUN(test_flags_follow_the_data);
 	RUN(test_handoffs_fifty_active_first);
+	RUN(test_handoffs_of_a_group);
 	RUN(test_marketing_order_with_holds);
 	RUN(test_ties_in_one_moment);
 	RUN(test_customer_without_data);

@@ -256,6 +256,16 @@ static void test_schema_objects_exist(void)
 	                         " 'ticket_customer_open_idx', 'ticket_assignee_open_idx', 'import_record_parent_idx',"
 	                         " 'customer_name_prefix_idx', 'contact_email_lower_idx']) WITH ORDINALITY u(i, n)"),
 	          "ticket_open_idx ticket_assignee_idx - - - - - -");
+	/* 049: the marketing panel's indexes carry what it shows (index-only
+	 * scans), and the handoffs panel walks its active and its closed ones
+	 * in order. */
+	CHECK_STR(itest_value(c, "SELECT string_agg(i.indexrelid::regclass::text || ':' || i.indnatts, ' '"
+	                         "  ORDER BY i.indexrelid::regclass::text) FROM pg_index i"
+	                         " WHERE i.indexrelid::regclass::text IN ('marketing_event_customer_ahead_idx',"
+	                         "  'marketing_event_customer_past_idx', 'handoff_customer_active_idx',"
+	                         "  'handoff_customer_closed_idx')"),
+	          "handoff_customer_active_idx:3 handoff_customer_closed_idx:3"
+	          " marketing_event_customer_ahead_idx:8 marketing_event_customer_past_idx:10");
 	CHECK_STR(itest_value(c, "SELECT baton_fold('Café Lumière, MÜLLER, Łódź, São')"),
 	          "cafe lumiere, muller, lodz, sao");
 	CHECK_STR(itest_value(c, "SELECT baton_like_escape('a%b_c\\d')"), "a\\%b\\_c\\\\d");
