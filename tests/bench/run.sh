@@ -133,6 +133,16 @@ else
 fi
 
 q() { psql -X -At -v ON_ERROR_STOP=1 -d bench -c "$1"; }
+# "CPU N ms, select 1 M ms": each the median of 5 timed by psql.
+calibrate() {
+	_cpu=$(for _k in 1 2 3 4 5; do
+		printf '\\timing on\nSELECT sum(hashint8(i)) FROM generate_series(1, 2000000) i;\n' |
+			psql -X -q -d bench | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p'
+	done | sort -n | sed -n 3p)
+	_one=$(printf '\\timing on\nSELECT 1;\nSELECT 1;\nSELECT 1;\nSELECT 1;\nSELECT 1;\nSELECT 1;\n' |
+		psql -X -q -d bench | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | sed 1d | sort -n | sed -n 3p)
+	echo "CPU ${_cpu:-?} ms, select 1 ${_one:-?} ms"
+}
 
 {
 	echo "Baton benchmark report"
@@ -153,6 +163,11 @@ q() { psql -X -At -v ON_ERROR_STOP=1 -d bench -c "$1"; }
 	echo "           $(sed -n 's/^baton bench: \(signals cache filled: .*\)/\1/p' "$tmp/generate.log")"
 	echo "rows:      $(q "SELECT string_agg(relname || ' ' || n_live_tup, ', ' ORDER BY n_live_tup DESC)
 		FROM pg_stat_user_tables WHERE n_live_tup > 0")"
+	# The same machine runs 1.5-3x slower from one hour to the next (other
+	# guests on its cores): a fixed statement's time, to compare runs by.
+	echo "calibration: $(calibrate) (median of 5: the sum of 2,000,000 hashes in one statement,"
+	echo "           and one round trip of select 1: two runs whose calibrations differ ran on a"
+	echo "           machine that differed, and their other figures say less about Baton)"
 	echo "client:    $bench (the core's own statements and db_pipeline), on the same machine;"
 	echo "           times are wall clock (CLOCK_MONOTONIC) per round trip, in ms, including"
 	echo "           planning (the console sends unnamed, unprepared statements)"
