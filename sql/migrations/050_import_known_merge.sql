@@ -27,32 +27,23 @@
 -- server's sort then costs next to nothing (0.70 s for the match), but the
 -- client's own sort of a million, and sending them only after the whole
 -- file is read, cost it as much as that saved.
-CREATE OR REPLACE FUNCTION baton_import_lines_known() RETURNS bigint
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp SET enable_mergejoin = off
-SET enable_hashjoin = on SET work_mem = '64MB' AS $$
-DECLARE
-    v_src text;
-    v_n bigint;
+-- 045's function does the match under a name of its own, with whatever
+-- join settings it is called with; baton_import_lines_known() chooses them.
+ALTER FUNCTION baton_import_lines_known() RENAME TO baton_import_lines_matched;
+ALTER FUNCTION baton_import_lines_matched() RESET enable_mergejoin;
+REVOKE ALL ON FUNCTION baton_import_lines_matched() FROM PUBLIC, baton_importer, baton_staff, baton_admin;
+
+CREATE FUNCTION baton_import_lines_known() RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
+SET enable_mergejoin = off SET enable_hashjoin = on AS $$
 BEGIN
-    PERFORM baton_import_check();
-    IF to_regclass('pg_temp.baton_import_hashes') IS NULL THEN
-        RAISE EXCEPTION 'no line hashes in this transaction: baton_import_hashes_begin() first'
-            USING ERRCODE = 'invalid_parameter_value';
-    END IF;
-    v_src := (SELECT c.source FROM pg_temp.baton_import_ctx c);
-    -- (Both settings are the function's: SET LOCAL ends with it.)
+    -- (Both settings are this function's: SET LOCAL ends with it.)
     IF (SELECT c.relallvisible >= 0.9 * pg_relation_size(c.oid) / current_setting('block_size')::integer
         FROM pg_class c WHERE c.oid = 'import_record'::regclass) THEN
         SET LOCAL enable_mergejoin = on;
         SET LOCAL enable_hashjoin = off;
     END IF;
-    -- Not analyzed: its size, all the plan needs, is known from its pages.
-    CREATE TEMP TABLE baton_import_known ON COMMIT DROP AS
-    SELECT w.line, i.source_id AS sid, w.h
-    FROM pg_temp.baton_import_hashes w
-    JOIN import_record i ON i.source = v_src AND i.raw_hash = w.h;
-    GET DIAGNOSTICS v_n = ROW_COUNT;
-    DROP TABLE pg_temp.baton_import_hashes;
-    EXECUTE format('GRANT SELECT ON pg_temp.baton_import_known TO %I', session_user);
-    RETURN v_n;
+    RETURN baton_import_lines_matched();
 END $$;
+REVOKE ALL ON FUNCTION baton_import_lines_known() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION baton_import_lines_known() TO baton_importer, baton_staff, baton_admin;
