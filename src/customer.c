@@ -14,8 +14,9 @@
  * handoffs, notes and events stay on the row they were written about, so
  * that `baton split` gives them back by clearing merged_into alone.  The
  * survivor reads them through this group (merges are flattened: every
- * absorbed row points at the survivor itself). */
-#define CV_GROUP_IDS "ARRAY(SELECT $1::bigint UNION ALL" \
+ * absorbed row points at the survivor itself).  Each id once (UNION): the
+ * handoffs panel walks the group member by member. */
+#define CV_GROUP_IDS "ARRAY(SELECT $1::bigint UNION" \
 	" SELECT g.id FROM customer g WHERE g.merged_into = $1)"
 #define CV_GROUP "ANY (" CV_GROUP_IDS ")"
 static const char sql_header[] =

@@ -439,6 +439,56 @@ static void test_handoffs_of_a_group(void)
 	cv_free(&cv);
 }
 
+/* Past the panel's 50, each walk has to stop at the right row: a customer
+ * with 60 active handoffs shows the 50 oldest, oldest first; one with 70
+ * closed ones, the newest 50; in both, 10 of one moment straddle the 50th
+ * row and go by id. */
+static void test_handoffs_past_fifty(void)
+{
+	long long active = new_customer("Sixty Active", NULL);
+	long long closed = new_customer("Seventy Closed", NULL);
+	/* Active g = 1..60 created 100 - g days ago, but 46..55 all at one
+	 * moment (50 days ago), written in the opposite order of their ids. */
+	su_exec("INSERT INTO handoff (id, customer_id, from_team, to_team, reason, note, ack_due_at, state,"
+	        " created_at) SELECT ('00000000-0000-4000-8000-0000000b' || lpad(g::text, 4, '0'))::uuid, %lld,"
+	        " 'support', 'success', 'question', 'active ' || g, now(), 'open',"
+	        " CASE WHEN g BETWEEN 46 AND 55 THEN date_trunc('hour', now()) - interval '50 days'"
+	        " ELSE now() - (100 - g) * interval '1 day' END FROM generate_series(60, 1, -1) g",
+	        active);
+	/* Closed g = 1..70 created g days ago, but 46..55 all at one moment
+	 * (46 days ago), written in the opposite order of their ids. */
+	su_exec("INSERT INTO handoff (id, customer_id, from_team, to_team, reason, note, ack_due_at, state,"
+	        " closed_at, closed_by, created_at)"
+	        " SELECT ('00000000-0000-4000-8000-0000000c' || lpad(g::text, 4, '0'))::uuid, %lld,"
+	        " 'support', 'success', 'question', 'closed ' || g, now(), 'resolved', now(), 'ben',"
+	        " CASE WHEN g BETWEEN 46 AND 55 THEN date_trunc('hour', now()) - interval '46 days'"
+	        " ELSE now() - g * interval '1 day' END FROM generate_series(70, 1, -1) g",
+	        closed);
+	struct customer_view cv;
+	if (!must_load(active, &cv)) {
+		CHECK(!"loaded");
+		return;
+	}
+	CHECK(cv_rows(&cv, CV_HANDOFFS) == 50);
+	for (int i = 0; i < 50 && i < cv_rows(&cv, CV_HANDOFFS); i++) {
+		char want[32];
+		snprintf(want, sizeof want, "active %d", i + 1);
+		CHECK_STR(cv_get(&cv, CV_HANDOFFS, i, HO_NOTE), want);
+	}
+	cv_free(&cv);
+	if (!must_load(closed, &cv)) {
+		CHECK(!"loaded");
+		return;
+	}
+	CHECK(cv_rows(&cv, CV_HANDOFFS) == 50);
+	for (int i = 0; i < 50 && i < cv_rows(&cv, CV_HANDOFFS); i++) {
+		char want[32];
+		snprintf(want, sizeof want, "closed %d", i + 1);
+		CHECK_STR(cv_get(&cv, CV_HANDOFFS, i, HO_NOTE), want);
+	}
+	cv_free(&cv);
+}
+
 /* The marketing panel: the 20 soonest scheduled sends, held ones in their
  * place, then the 30 newest others, one without any time last; the same
  * whichever way the server joins the holds (a hash join does not keep
@@ -935,6 +985,7 @@ int main(void)
 	RUN(test_flags_follow_the_data);
 	RUN(test_handoffs_fifty_active_first);
 	RUN(test_handoffs_of_a_group);
+	RUN(test_handoffs_past_fifty);
 	RUN(test_marketing_order_with_holds);
 	RUN(test_ties_in_one_moment);
 	RUN(test_customer_without_data);
