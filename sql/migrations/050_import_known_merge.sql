@@ -11,7 +11,11 @@
 -- of it in probes that miss the CPU's caches (a 55 MB table, probed in the
 -- file's order).  Sorting the lines by hash and walking them beside the
 -- index takes 0.86-0.92 s (work_mem stays 64 MB; the sort spills 25 MB).
--- An unchanged re-import of the tickets: 2.44-2.57 s -> 2.04-2.48 s.
+-- An unchanged re-import of the three files of `make bench` (100,000
+-- organisations, 300,000 contacts, 1,000,000 tickets; vacuumed), in four
+-- alternating rounds on one database: 4.5-5.7 s hashed, 4.0-4.5 s as
+-- chosen here (tickets 3.0-3.7 s -> 2.5-3.2 s), with psql's \copy of the
+-- same files taking 2.0-2.3 s at the time.
 -- A tenth of the file (100,000 lines) merges in 0.34 s, against 0.69 s
 -- hashed.
 --
