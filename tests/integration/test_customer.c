@@ -439,6 +439,24 @@ static void test_handoffs_of_a_group(void)
 	cv_free(&cv);
 }
 
+/* The customer's handoffs panel shows 50, whose notes are "WHAT 1" to
+ * "WHAT 50" in order. */
+static void first_fifty_notes(long long id, const char *what)
+{
+	struct customer_view cv;
+	if (!must_load(id, &cv)) {
+		CHECK(!"loaded");
+		return;
+	}
+	CHECK(cv_rows(&cv, CV_HANDOFFS) == 50);
+	for (int i = 0; i < 50 && i < cv_rows(&cv, CV_HANDOFFS); i++) {
+		char want[32];
+		snprintf(want, sizeof want, "%s %d", what, i + 1);
+		CHECK_STR(cv_get(&cv, CV_HANDOFFS, i, HO_NOTE), want);
+	}
+	cv_free(&cv);
+}
+
 /* Past the panel's 50, each walk has to stop at the right row: a customer
  * with 60 active handoffs shows the 50 oldest, oldest first; one with 70
  * closed ones, the newest 50; in both, 10 of one moment straddle the 50th
@@ -464,29 +482,8 @@ static void test_handoffs_past_fifty(void)
 	        " CASE WHEN g BETWEEN 46 AND 55 THEN date_trunc('hour', now()) - interval '46 days'"
 	        " ELSE now() - g * interval '1 day' END FROM generate_series(70, 1, -1) g",
 	        closed);
-	struct customer_view cv;
-	if (!must_load(active, &cv)) {
-		CHECK(!"loaded");
-		return;
-	}
-	CHECK(cv_rows(&cv, CV_HANDOFFS) == 50);
-	for (int i = 0; i < 50 && i < cv_rows(&cv, CV_HANDOFFS); i++) {
-		char want[32];
-		snprintf(want, sizeof want, "active %d", i + 1);
-		CHECK_STR(cv_get(&cv, CV_HANDOFFS, i, HO_NOTE), want);
-	}
-	cv_free(&cv);
-	if (!must_load(closed, &cv)) {
-		CHECK(!"loaded");
-		return;
-	}
-	CHECK(cv_rows(&cv, CV_HANDOFFS) == 50);
-	for (int i = 0; i < 50 && i < cv_rows(&cv, CV_HANDOFFS); i++) {
-		char want[32];
-		snprintf(want, sizeof want, "closed %d", i + 1);
-		CHECK_STR(cv_get(&cv, CV_HANDOFFS, i, HO_NOTE), want);
-	}
-	cv_free(&cv);
+	first_fifty_notes(active, "active");
+	first_fifty_notes(closed, "closed");
 }
 
 /* The marketing panel: the 20 soonest scheduled sends, held ones in their

@@ -426,6 +426,23 @@ static void test_split_takes_what_came_through(void)
 	CHECK_STR(itest_value(su, sql), "t");
 }
 
+/* n records of source for the customer cust, the record g with the line
+ * hash g * mult, committed with their WAL flushed: until it is, no hint bit
+ * says they are committed, and VACUUM marks no page of them all-visible
+ * (the test servers commit asynchronously). */
+static void known_records(const char *source, int n, int mult, const char *cust)
+{
+	char sql[640];
+	CHECK(itest_ok(su, "SET synchronous_commit = on"));
+	snprintf(sql, sizeof sql,
+	         "INSERT INTO import_record (source, source_id, entity, target_id, customer_id, digest, run_id)"
+	         " SELECT '%s', g::text, 'tickets', g, %s, md5(g::text) || lpad(to_hex(g * %d), 16, '0'),"
+	         " '00000000-0000-4000-8000-0000000000f0' FROM generate_series(1, %d) g",
+	         source, cust, mult, n);
+	CHECK(itest_ok(su, sql));
+	CHECK(itest_ok(su, "RESET synchronous_commit"));
+}
+
 /* The lines a source already has (045's match, 050's choice of join): the
  * same answer whether the records are hashed or, once vacuum has marked
  * the table all-visible, merged with their index; a merge only for a file
@@ -441,18 +458,7 @@ static void test_lines_known_either_way(void)
 	                   " VALUES ('00000000-0000-4000-8000-0000000000f0', 'known-t', 'tickets', 'f')"));
 	/* No autovacuum to mark the pages or take statistics before the test. */
 	CHECK(itest_ok(su, "ALTER TABLE import_record SET (autovacuum_enabled = off)"));
-	/* 60,000 records, the record g with the line hash g * 7919, committed
-	 * with their WAL flushed: until it is, no hint bit says they are
-	 * committed, and VACUUM marks no page of them all-visible (the test
-	 * servers commit asynchronously). */
-	CHECK(itest_ok(su, "SET synchronous_commit = on"));
-	snprintf(sql, sizeof sql,
-	         "INSERT INTO import_record (source, source_id, entity, target_id, customer_id, digest, run_id)"
-	         " SELECT 'known-t', g::text, 'tickets', g, %s, md5(g::text) || lpad(to_hex(g * 7919), 16, '0'),"
-	         " '00000000-0000-4000-8000-0000000000f0' FROM generate_series(1, 60000) g",
-	         cust);
-	CHECK(itest_ok(su, sql));
-	CHECK(itest_ok(su, "RESET synchronous_commit"));
+	known_records("known-t", 60000, 7919, cust);
 	for (int pass = 0; pass < 2; pass++) {
 		/* Analyzed first (the statistics know the source, but no page is
 		 * marked all-visible), then vacuumed. */
@@ -487,14 +493,7 @@ static void test_lines_known_either_way(void)
 	}
 	/* A second source's first records, which the statistics do not know:
 	 * however many lines, no merge (hash joins stay on). */
-	CHECK(itest_ok(su, "SET synchronous_commit = on"));
-	snprintf(sql, sizeof sql,
-	         "INSERT INTO import_record (source, source_id, entity, target_id, customer_id, digest, run_id)"
-	         " SELECT 'second', g::text, 'tickets', g, %s, md5(g::text) || lpad(to_hex(g), 16, '0'),"
-	         " '00000000-0000-4000-8000-0000000000f0' FROM generate_series(1, 20000) g",
-	         cust);
-	CHECK(itest_ok(su, sql));
-	CHECK(itest_ok(su, "RESET synchronous_commit"));
+	known_records("second", 20000, 1, cust);
 	CHECK_STR(itest_value(su, "SELECT baton_import_lines_merge('second', 20000)"), "f");
 	/* Known, but under 50,000 records: its files are left to the planner. */
 	CHECK(itest_ok(su, "VACUUM ANALYZE import_record"));
