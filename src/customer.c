@@ -119,9 +119,10 @@ static const char sql_marketing[] =
 /* Active handoffs first, oldest first; then the recently closed ones.  The
  * 50 are chosen before the names are joined: a key account has a hundred
  * and more handoffs, and joining them all cost a quarter of the statement.
- * The closed ones are walked newest first by each member of the group
- * (migration 049's index), each walk stopping at 50: a generic plan
- * otherwise reads every handoff of a key account to sort them.  Their
+ * Each member of the group walks its active ones oldest first and its
+ * closed ones newest first (migration 049's indexes), each walk stopping
+ * at 50: a generic plan otherwise reads every handoff of a key account to
+ * sort them.  Their
  * histories are read when one is opened (cv_handoff_histories_sql). */
 #define HO_ORDER "h.state NOT IN ('open', 'acknowledged')," \
 	" CASE WHEN h.state IN ('open', 'acknowledged') THEN h.created_at END, h.created_at DESC, h.id"
@@ -135,13 +136,12 @@ static const char sql_handoffs[] =
 	" extract(epoch FROM h.ack_due_at - now())::bigint,"
 	" to_char(h.acknowledged_at, 'YYYY-MM-DD HH24:MI'), h.acknowledged_by,"
 	" to_char(h.closed_at, 'YYYY-MM-DD HH24:MI'), h.closed_by, h.version"
-	" FROM (SELECT * FROM ("
-	"  (SELECT h.* FROM handoff h WHERE h.customer_id = " CV_GROUP
-	"    AND h.state IN ('open', 'acknowledged') ORDER BY h.created_at, h.id LIMIT 50)"
+	" FROM (SELECT h.* FROM unnest(" CV_GROUP_IDS ") m (id) CROSS JOIN LATERAL ("
+	"  (SELECT * FROM handoff h WHERE h.customer_id = m.id AND h.state IN ('open', 'acknowledged')"
+	"   ORDER BY h.created_at, h.id LIMIT 50)"
 	"  UNION ALL"
-	"  (SELECT c.* FROM unnest(" CV_GROUP_IDS ") m (id) CROSS JOIN LATERAL"
-	"    (SELECT * FROM handoff h WHERE h.customer_id = m.id AND h.state NOT IN ('open', 'acknowledged')"
-	"     ORDER BY h.created_at DESC, h.id LIMIT 50) c)) h"
+	"  (SELECT * FROM handoff h WHERE h.customer_id = m.id AND h.state NOT IN ('open', 'acknowledged')"
+	"   ORDER BY h.created_at DESC, h.id LIMIT 50)) h"
 	"  ORDER BY " HO_ORDER " LIMIT 50) h"
 	" LEFT JOIN staff ts ON ts.role_name = h.to_staff"
 	" LEFT JOIN staff au ON au.role_name = h.author"
