@@ -133,15 +133,15 @@ else
 fi
 
 q() { psql -X -At -v ON_ERROR_STOP=1 -d bench -c "$1"; }
-# "CPU N ms, select 1 M ms": each the median of 5 timed by psql.
+# The median of 5 runs of a statement in one psql session (after a first,
+# which loads the session's caches), in ms.
+median_ms() {
+	printf '\\timing on\n%s;\n%s;\n%s;\n%s;\n%s;\n%s;\n' "$1" "$1" "$1" "$1" "$1" "$1" |
+		psql -X -q -d bench | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | sed 1d | sort -n | sed -n 3p
+}
 calibrate() {
-	_cpu=$(for _k in 1 2 3 4 5; do
-		printf '\\timing on\nSELECT sum(hashint8(i)) FROM generate_series(1, 2000000) i;\n' |
-			psql -X -q -d bench | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p'
-	done | sort -n | sed -n 3p)
-	_one=$(printf '\\timing on\nSELECT 1;\nSELECT 1;\nSELECT 1;\nSELECT 1;\nSELECT 1;\nSELECT 1;\n' |
-		psql -X -q -d bench | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | sed 1d | sort -n | sed -n 3p)
-	echo "CPU ${_cpu:-?} ms, select 1 ${_one:-?} ms"
+	echo "CPU $(median_ms 'SELECT sum(hashint8(i)) FROM generate_series(1, 2000000) i') ms," \
+		"select 1 $(median_ms 'SELECT 1') ms"
 }
 
 {
