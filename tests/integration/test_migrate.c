@@ -573,6 +573,9 @@ static const struct {
 	{47, "e6ba0845046b885325c8ba05fef7aa12"},
 	/* ab59034 (stop 26) */
 	{48, "b68433331b78c45bce73ba23fba01c97"},
+	/* fb68f88 (stop 27) */
+	{49, "fcba0159a87ce3b3769b95c5835afec8"},
+	{50, "34c99e40d5483ef340e1eed8444f672e"},
 };
 
 static void test_released_migrations_unchanged(void)
