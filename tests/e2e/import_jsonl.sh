@@ -85,3 +85,21 @@ sql "UPDATE import_record SET digest = md5('other values') || substr(digest, 33)
      WHERE source = 't-tickets' AND source_id = '3'" >/dev/null
 run imp import --source t-tickets "$T/three-tight.jsonl"
 expect set_aside_by_text sh -c '[ "$1" -eq 0 ] && grep -q "1 read, 0 inserted, 0 updated, 1 unchanged" "$2"' _ "$rc" "$OUT"
+
+# A file's new rows are numbered customer by customer, then in the file's
+# order (migration 051): a customer's rows lie together in the table and in
+# its indexes, wherever they were in the file.
+printf 'id,name,domain\n2,Two,two.example\n' >"$T/orgs2.csv"
+run imp import --source t-orgs "$T/orgs2.csv"
+expect second_org_imported sh -c '[ "$1" -eq 0 ] && grep -q "1 read, 1 inserted" "$2"' _ "$rc" "$OUT"
+cat >"$T/mixed.jsonl" <<'EOF2'
+{"id": 10, "org": 2, "subject": "Two a", "status": "open", "updated_at": "2026-03-01T08:00:00Z"}
+{"id": 11, "org": 1, "subject": "One a", "status": "open", "updated_at": "2026-03-01T08:00:00Z"}
+{"id": 12, "org": 2, "subject": "Two b", "status": "open", "updated_at": "2026-03-01T08:00:00Z"}
+{"id": 13, "org": 1, "subject": "One b", "status": "open", "updated_at": "2026-03-01T08:00:00Z"}
+EOF2
+run imp import --source t-tickets "$T/mixed.jsonl"
+expect mixed_imported sh -c '[ "$1" -eq 0 ] && grep -q "4 read, 4 inserted" "$2"' _ "$rc" "$OUT"
+check new_rows_numbered_by_customer \
+	[ "$(sql "SELECT string_agg(t.subject, ',' ORDER BY t.id) FROM ticket t
+	          WHERE t.subject LIKE 'One _' OR t.subject LIKE 'Two _'")" = "One a,One b,Two a,Two b" ]
