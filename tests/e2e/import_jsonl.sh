@@ -92,14 +92,15 @@ expect set_aside_by_text sh -c '[ "$1" -eq 0 ] && grep -q "1 read, 0 inserted, 0
 printf 'id,name,domain\n2,Two,two.example\n' >"$T/orgs2.csv"
 run imp import --source t-orgs "$T/orgs2.csv"
 expect second_org_imported sh -c '[ "$1" -eq 0 ] && grep -q "1 read, 1 inserted" "$2"' _ "$rc" "$OUT"
-cat >"$T/mixed.jsonl" <<'EOF2'
-{"id": 10, "org": 2, "subject": "Two a", "status": "open", "updated_at": "2026-03-01T08:00:00Z"}
-{"id": 11, "org": 1, "subject": "One a", "status": "open", "updated_at": "2026-03-01T08:00:00Z"}
-{"id": 12, "org": 2, "subject": "Two b", "status": "open", "updated_at": "2026-03-01T08:00:00Z"}
-{"id": 13, "org": 1, "subject": "One b", "status": "open", "updated_at": "2026-03-01T08:00:00Z"}
-EOF2
+# Ten tickets of each, alternating, so that an order by customer alone (not
+# then by line) would not keep the file's order within a customer.
+for i in 0 1 2 3 4 5 6 7 8 9; do
+	printf '{"id": %d, "org": 2, "subject": "Two %d", "status": "open", "updated_at": "2026-03-01T08:00:00Z"}\n' $((20 + 2 * i)) "$i"
+	printf '{"id": %d, "org": 1, "subject": "One %d", "status": "open", "updated_at": "2026-03-01T08:00:00Z"}\n' $((21 + 2 * i)) "$i"
+done >"$T/mixed.jsonl"
 run imp import --source t-tickets "$T/mixed.jsonl"
-expect mixed_imported sh -c '[ "$1" -eq 0 ] && grep -q "4 read, 4 inserted" "$2"' _ "$rc" "$OUT"
-check new_rows_numbered_by_customer \
+expect mixed_imported sh -c '[ "$1" -eq 0 ] && grep -q "20 read, 20 inserted" "$2"' _ "$rc" "$OUT"
+check new_rows_numbered_by_customer_then_line \
 	[ "$(sql "SELECT string_agg(t.subject, ',' ORDER BY t.id) FROM ticket t
-	          WHERE t.subject LIKE 'One _' OR t.subject LIKE 'Two _'")" = "One a,One b,Two a,Two b" ]
+	          WHERE t.subject LIKE 'One _' OR t.subject LIKE 'Two _'")" = \
+	  "One 0,One 1,One 2,One 3,One 4,One 5,One 6,One 7,One 8,One 9,Two 0,Two 1,Two 2,Two 3,Two 4,Two 5,Two 6,Two 7,Two 8,Two 9" ]
