@@ -17,9 +17,11 @@
 -- are on one or two pages, were on ten).
 -- Measured: the 1,000,000 tickets of `make bench`'s import, onto a copy of
 -- one database holding its organisations and contacts, in four alternating
--- rounds: 88-109 s before, 79-85 s numbered by customer.  The ticket INSERT
--- took 28 s where it took 35; the numbering sorts the rows (an external
--- sort of 384 MB at the default work_mem), which adds about 3 s to the link.
+-- rounds: 88-109 s before, 79-85 s numbered by customer.  The same
+-- 1,000,000 tickets inserted again and rolled back: 41 and 55 s in the
+-- file's order, 29 and 39 s customer by customer.  The numbering sorts the
+-- rows (an external sort of 384 MB at the default work_mem), which adds
+-- about 3 s to the link.
 CREATE OR REPLACE FUNCTION baton_import_link(p_src text, p_entity text, p_spec jsonb, p_shared text[])
 RETURNS void
 LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
