@@ -122,8 +122,8 @@ static const char sql_marketing[] =
  * Each member of the group walks its active ones oldest first and its
  * closed ones newest first (migration 049's indexes), each walk stopping
  * at 50: a generic plan otherwise reads every handoff of a key account to
- * sort them.  Their
- * histories are read when one is opened (cv_handoff_histories_sql). */
+ * sort them.  Their histories are read when one is opened
+ * (cv_handoff_histories_sql). */
 #define HO_ORDER "h.state NOT IN ('open', 'acknowledged')," \
 	" CASE WHEN h.state IN ('open', 'acknowledged') THEN h.created_at END, h.created_at DESC, h.id"
 static const char sql_handoffs[] =
