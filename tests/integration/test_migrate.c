@@ -576,6 +576,8 @@ static const struct {
 	/* fb68f88 (stop 27) */
 	{49, "fcba0159a87ce3b3769b95c5835afec8"},
 	{50, "34c99e40d5483ef340e1eed8444f672e"},
+	/* ac20eb4 (stop 28) */
+	{51, "8f4b50efa0bf295df69e9b94e04616b9"},
 };
 
 static void test_released_migrations_unchanged(void)
