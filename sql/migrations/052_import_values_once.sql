@@ -37,6 +37,7 @@ SET work_mem = '64MB' AS $$
 DECLARE
     f record;
     v_def jsonb;
+    v_path text[];
     v_get text;
     v_raw text := '';
     v_ext text := '';
@@ -60,15 +61,14 @@ BEGIN
              WHERE i.entity = p_entity AND ((p_spec -> 'fields') ? i.field OR i.kind = 'key')
              ORDER BY i.field LOOP
         v_def := coalesce(p_spec -> 'fields' -> f.field, '{}');
+        v_path := baton_import_path(p_spec, f.field);
         -- Each field is read out of the record once (e), then blank is
         -- missing, then the default (w).
-        v_ext := v_ext || format(', r.rec #>> %L::text[] AS %I', baton_import_path(p_spec, f.field),
-                                 'e_' || f.field);
+        v_ext := v_ext || format(', r.rec #>> %L::text[] AS %I', v_path, 'e_' || f.field);
         v_get := format('e.%I', 'e_' || f.field);
         v_raw := v_raw || format(', coalesce(CASE WHEN btrim(%1$s) <> '''' THEN %1$s END, %2$L) AS %3$I,'
                                  ' e.rec #> %4$L::text[] AS %5$I',
-                                 v_get, v_def ->> 'default', 'r_' || f.field,
-                                 baton_import_path(p_spec, f.field), 'j_' || f.field);
+                                 v_get, v_def ->> 'default', 'r_' || f.field, v_path, 'j_' || f.field);
         v_sql := baton_import_field_sql(f.field, f.kind, f.allowed, v_def);
         v_typed := v_typed || format(', %s AS %I', v_sql.val, 'v_' || f.field);
         IF (p_spec -> 'fields') ? f.field THEN
