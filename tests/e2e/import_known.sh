@@ -90,7 +90,9 @@ expect pipe_same_answer \
 # file is changed while the run waits, then the lock is released.
 hold() { # [CONNINFO [SQL]]: a session that runs SQL (default: locks
 	# import_record) in a transaction that lasts until release
-	rm -f "$T/hold"
+	# The last holder's "holding" must not answer for this one: the shell
+	# truncates hold.out only once psql's side of the FIFO is open.
+	rm -f "$T/hold" "$T/hold.out"
 	mkfifo "$T/hold"
 	psql -X -q -At -d "${1:-$db}" <"$T/hold" >"$T/hold.out" 2>&1 &
 	holder=$!

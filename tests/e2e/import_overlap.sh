@@ -21,7 +21,9 @@ companies() { # FROM TO [DOMAIN OF THE LAST]: a HubSpot companies export
 }
 holder=
 hold() { # an import by "importer" that has begun and does not end until release
-	rm -f "$T/hold"
+	# The last holder's "holding" must not answer for this one: the shell
+	# truncates hold.out only once psql's side of the FIFO is open.
+	rm -f "$T/hold" "$T/hold.out"
 	mkfifo "$T/hold"
 	psql -X -q -At -d "dbname=$db user=importer" <"$T/hold" >"$T/hold.out" 2>&1 &
 	holder=$!
