@@ -578,6 +578,8 @@ static const struct {
 	{50, "34c99e40d5483ef340e1eed8444f672e"},
 	/* ac20eb4 (stop 28) */
 	{51, "8f4b50efa0bf295df69e9b94e04616b9"},
+	/* f0b4b07 (stop 29) */
+	{52, "c0eab1081d88a4c7ca2d76e214cfb16d"},
 };
 
 static void test_released_migrations_unchanged(void)
