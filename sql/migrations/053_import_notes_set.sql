@@ -24,7 +24,10 @@
 --    console does (007): a new note that supersedes the note as it reads
 --    now, which is the last correction of the record's note, whoever wrote
 --    it.  The record then names the new note.  A record whose note already
---    reads as the export says (customer, kind, body) writes no note.
+--    reads as the export says (customer, kind, body) writes no note.  A
+--    customer merged into the record's counts as the record's: its note's
+--    correction stays with it (and goes back with it on a split); a record
+--    that moved to another customer has its correction written there.
 
 -- Whether this backend's import is writing rows of p_tab now (047's marker).
 -- SECURITY DEFINER: no role can read the marker; anyone may ask this.
@@ -71,17 +74,18 @@ BEGIN
         SELECT c.line, c.target, 0 FROM baton_import_c c WHERE c.state = 'updated' AND c.target IS NOT NULL
         UNION ALL
         SELECT ch.line, n.id, ch.depth + 1 FROM chain ch JOIN success_note n ON n.supersedes = ch.id)
-    SELECT DISTINCT ON (ch.line) ch.line, n.id, n.customer_id, n.kind, n.body
-    FROM chain ch JOIN success_note n ON n.id = ch.id
+    SELECT DISTINCT ON (ch.line) ch.line, n.id, n.customer_id, coalesce(k.merged_into, k.id) AS grp,
+        n.kind, n.body
+    FROM chain ch JOIN success_note n ON n.id = ch.id JOIN customer k ON k.id = n.customer_id
     ORDER BY ch.line, ch.depth DESC;
     -- Ids in one pass over the rows sorted by customer, then line (051's
     -- order: nextval runs over the sorted subquery, which is not flattened).
     CREATE TEMP TABLE baton_import_note_w ON COMMIT DROP AS
     SELECT y.line, y.cid, y.kind, y.body, y.now_id, y.same,
         CASE WHEN y.same THEN y.now_id ELSE nextval(pg_get_serial_sequence('success_note', 'id')) END AS id
-    FROM (SELECT c.line, c.cid, coalesce(c.v ->> 'kind', w.kind, 'note') AS kind, c.v ->> 'body' AS body,
-                 w.id AS now_id,
-                 coalesce(w.customer_id = c.cid AND w.kind = coalesce(c.v ->> 'kind', w.kind)
+    FROM (SELECT c.line, CASE WHEN w.grp = c.cid THEN w.customer_id ELSE c.cid END AS cid,
+                 coalesce(c.v ->> 'kind', w.kind, 'note') AS kind, c.v ->> 'body' AS body, w.id AS now_id,
+                 coalesce(w.grp = c.cid AND w.kind = coalesce(c.v ->> 'kind', w.kind)
                           AND w.body = c.v ->> 'body', false) AS same
           FROM baton_import_c c LEFT JOIN baton_import_note_now w ON w.line = c.line
           ORDER BY c.cid, c.line) y;

@@ -121,3 +121,36 @@ check bulk_records_name_their_notes \
 check bulk_notes_numbered_customer_by_customer \
 	[ "$(sql "SELECT string_agg(s::text, ',') FROM (SELECT max(n.id) - min(n.id) + 1 s FROM success_note n
 	          WHERE n.body LIKE 'Bulk note %' GROUP BY n.customer_id) x")" = "1500,1500" ]
+
+# A merge: notes found by the domain of a customer that another absorbed
+# go to the survivor (migration 054), and a note of the absorbed customer
+# is corrected where it is, on the absorbed customer (it goes back with it
+# on a split).
+cat >"$T/orgs.json" <<'EOF2'
+{"organizations": [
+  {"id": 880001, "name": "Keel Survivor", "domain_names": ["keel-one.example"], "updated_at": "2026-03-01T10:00:00Z"},
+  {"id": 880002, "name": "Keel Absorbed", "domain_names": ["keel-two.example"], "updated_at": "2026-03-01T10:00:00Z"}
+], "end_of_stream": true}
+EOF2
+run imp import --source zendesk-organizations "$T/orgs.json"
+expect keel_customers_imported sh -c '[ "$1" -eq 0 ] && grep -q "2 read, 2 inserted" "$2"' _ "$rc" "$OUT"
+printf 'id,customer_domain,kind,text\nk1,keel-two.example,call,About the second Keel\n' >"$T/keel1.csv"
+run imp import --source success-notes "$T/keel1.csv"
+expect keel_note_imported sh -c '[ "$1" -eq 0 ] && grep -q "1 read, 1 inserted" "$2"' _ "$rc" "$OUT"
+cat >"$T/users.json" <<'EOF2'
+{"users": [{"id": 9901, "name": "Kim", "email": "kim@keel-two.example", "organization_id": 880001,
+            "updated_at": "2026-03-01T10:00:00Z"}], "end_of_stream": true}
+EOF2
+run imp import --source zendesk-users "$T/users.json"
+expect keel_merged sh -c '[ "$1" -eq 0 ] && grep -q "1 customer merged" "$2"' _ "$rc" "$OUT"
+printf 'id,customer_domain,kind,text\nk1,keel-two.example,meeting,About the second Keel\nk2,keel-two.example,note,After the merge\n' \
+	>"$T/keel2.csv"
+run imp import --source success-notes --rejects "$T/keel2.rej" "$T/keel2.csv"
+expect absorbed_domain_finds_the_survivor \
+	sh -c '[ "$1" -eq 0 ] && grep -q "2 read, 1 inserted, 1 updated, 0 unchanged, 0 rejected" "$2"' _ "$rc" "$OUT"
+check note_by_absorbed_domain_on_the_survivor \
+	[ "$(sql "SELECT c.name FROM success_note n JOIN customer c ON c.id = n.customer_id
+	          WHERE n.body = 'After the merge'")" = "Keel Survivor" ]
+check absorbed_customers_note_corrected_where_it_is \
+	[ "$(sql "SELECT c.name || ' ' || n.kind || ' ' || (n.supersedes IS NOT NULL)::text FROM success_note n
+	          JOIN customer c ON c.id = n.customer_id WHERE n.id = $(note_of k1)")" = "Keel Absorbed meeting true" ]
