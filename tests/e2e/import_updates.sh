@@ -1,0 +1,196 @@
+#!/bin/sh
+# baton import: a newer export updates the record it already imported, for
+# the entities whose update path import_files and import_notes do not walk
+# (contacts, milestones, marketing events, survey responses), each with a
+# ready mapping of etc/baton-import.cfg: the changed record's row takes the
+# new value in place (same id, the record's target_id kept, no second row)
+# and the others are unchanged; the same newer file again changes nothing
+# and says so; where the mapping reads updated_at, an older export of the
+# changed record changes nothing.
+. "$BATON_ROOT/tests/lib/e2e.sh"
+. "$BATON_ROOT/tests/lib/import.sh"
+
+cli_files import_updates
+db=$(newdb baton_schema) || { echo "FAIL import_updates: cannot create a test database"; exit 1; }
+importer_role "$db"
+CFG="$BATON_ROOT/etc/baton-import.cfg"
+imp() { "$BATON_BIN" -c "$CFG" -d "dbname=$db user=importer" "$@"; }
+# target SOURCE ID: the row a record of SOURCE was imported into
+target() { sql "SELECT target_id FROM import_record WHERE source = '$1' AND source_id = '$2'"; }
+# keeps_row SOURCE ID WAS: the record still names the row WAS (not none)
+keeps_row() { [ -n "$3" ] && [ "$(target "$1" "$2")" = "$3" ]; }
+
+cat >"$T/orgs.json" <<'EOF'
+{"organizations": [
+  {"id": 1, "name": "Northwind Health", "domain_names": ["nwh.example"], "updated_at": "2026-03-01T10:00:00Z"},
+  {"id": 2, "name": "Cafe Lumiere", "domain_names": ["cafe-lumiere.example"], "updated_at": "2026-03-01T10:00:00Z"}
+], "end_of_stream": true}
+EOF
+run imp import --source zendesk-organizations "$T/orgs.json"
+expect orgs_imported sh -c '[ "$1" -eq 0 ] && grep -q "2 read, 2 inserted" "$2"' _ "$rc" "$OUT"
+
+# --- contacts (zendesk-users: updated_at read) ---------------------------------------
+cat >"$T/users1.json" <<'EOF'
+{"users": [
+  {"id": 11, "name": "Dana Whitfield", "email": "dana@nwh.example", "organization_id": 1,
+   "updated_at": "2026-03-01T10:00:00Z"},
+  {"id": 12, "name": "Erik Lund", "email": "erik@nwh.example", "organization_id": 1,
+   "updated_at": "2026-03-01T10:00:00Z"},
+  {"id": 13, "name": "Chloe Martin", "email": "chloe@cafe-lumiere.example", "organization_id": 2,
+   "updated_at": "2026-03-01T10:00:00Z"}
+], "end_of_stream": true}
+EOF
+run imp import --source zendesk-users "$T/users1.json"
+expect contacts_imported \
+	sh -c '[ "$1" -eq 0 ] && grep -q "3 read, 3 inserted, 0 updated, 0 unchanged, 0 rejected" "$2"' _ "$rc" "$OUT"
+dana=$(target zendesk-users 11)
+# A newer export: Dana's name and address changed, later updated_at.
+cat >"$T/users2.json" <<'EOF'
+{"users": [
+  {"id": 11, "name": "Dana Whitfield-Ross", "email": "dana.ross@nwh.example", "organization_id": 1,
+   "updated_at": "2026-03-05T10:00:00Z"},
+  {"id": 12, "name": "Erik Lund", "email": "erik@nwh.example", "organization_id": 1,
+   "updated_at": "2026-03-01T10:00:00Z"},
+  {"id": 13, "name": "Chloe Martin", "email": "chloe@cafe-lumiere.example", "organization_id": 2,
+   "updated_at": "2026-03-01T10:00:00Z"}
+], "end_of_stream": true}
+EOF
+run imp import --source zendesk-users "$T/users2.json"
+expect contact_newer_export_updates_one \
+	sh -c '[ "$1" -eq 0 ] && grep -q "3 read, 0 inserted, 1 updated, 2 unchanged, 0 rejected" "$2"' _ "$rc" "$OUT"
+check contact_record_keeps_its_row keeps_row zendesk-users 11 "$dana"
+check contact_updated_in_place \
+	[ "$(sql "SELECT name || ' ' || email FROM contact WHERE id = $dana")" = "Dana Whitfield-Ross dana.ross@nwh.example" ]
+check contact_not_doubled \
+	[ "$(sql "SELECT count(*) || ' ' || count(*) FILTER (WHERE name LIKE 'Dana%') FROM contact")" = "3 1" ]
+run imp import --source zendesk-users "$T/users2.json"
+expect contact_newer_export_again_no_changes \
+	sh -c '[ "$1" -eq 0 ] && grep -q "3 read, 0 inserted, 0 updated, 3 unchanged, 0 rejected.*(no changes)" "$2"' \
+	_ "$rc" "$OUT"
+# An older export of Dana (earlier updated_at, another name): nothing changes.
+cat >"$T/users-older.json" <<'EOF'
+{"users": [
+  {"id": 11, "name": "Dana W.", "email": "dana.w@nwh.example", "organization_id": 1,
+   "updated_at": "2026-03-03T10:00:00Z"}
+], "end_of_stream": true}
+EOF
+run imp import --source zendesk-users "$T/users-older.json"
+expect contact_older_export_changes_nothing \
+	sh -c '[ "$1" -eq 0 ] && grep -q "1 read, 0 inserted, 0 updated, 1 unchanged, 0 rejected.*(no changes)" "$2"' \
+	_ "$rc" "$OUT"
+check contact_newer_value_kept \
+	[ "$(sql "SELECT name || ' ' || email FROM contact WHERE id = $dana")" = "Dana Whitfield-Ross dana.ross@nwh.example" ]
+
+# --- milestones (onboarding-milestones: no updated_at) ---------------------------------
+cat >"$T/milestones1.csv" <<'EOF'
+id,customer_domain,step,title,status,due,completed
+m1,nwh.example,1,Kickoff,done,2026-02-01,2026-02-02
+m2,nwh.example,2,Data migration,doing,2026-04-01,
+m3,cafe-lumiere.example,1,Kickoff,todo,2026-04-15,
+EOF
+run imp import --source onboarding-milestones "$T/milestones1.csv"
+expect milestones_imported \
+	sh -c '[ "$1" -eq 0 ] && grep -q "3 read, 3 inserted, 0 updated, 0 unchanged, 0 rejected" "$2"' _ "$rc" "$OUT"
+m2=$(target onboarding-milestones m2)
+# A newer export: the migration is done, on a later due date.
+cat >"$T/milestones2.csv" <<'EOF'
+id,customer_domain,step,title,status,due,completed
+m1,nwh.example,1,Kickoff,done,2026-02-01,2026-02-02
+m2,nwh.example,2,Data migration,done,2026-04-08,2026-04-07
+m3,cafe-lumiere.example,1,Kickoff,todo,2026-04-15,
+EOF
+run imp import --source onboarding-milestones "$T/milestones2.csv"
+expect milestone_newer_export_updates_one \
+	sh -c '[ "$1" -eq 0 ] && grep -q "3 read, 0 inserted, 1 updated, 2 unchanged, 0 rejected" "$2"' _ "$rc" "$OUT"
+check milestone_record_keeps_its_row keeps_row onboarding-milestones m2 "$m2"
+check milestone_updated_in_place \
+	[ "$(sql "SELECT status || ' ' || due_date || ' ' || to_char(completed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')
+	          FROM milestone WHERE id = $m2")" = "done 2026-04-08 2026-04-07" ]
+check milestone_not_doubled \
+	[ "$(sql "SELECT count(*) || ' ' || count(*) FILTER (WHERE title = 'Data migration') FROM milestone")" = "3 1" ]
+run imp import --source onboarding-milestones "$T/milestones2.csv"
+expect milestone_newer_export_again_no_changes \
+	sh -c '[ "$1" -eq 0 ] && grep -q "3 read, 0 inserted, 0 updated, 3 unchanged, 0 rejected.*(no changes)" "$2"' \
+	_ "$rc" "$OUT"
+
+# --- marketing events (scheduled-campaigns: no updated_at) -----------------------------
+cat >"$T/scheduled1.csv" <<'EOF'
+id;recipient;campaign;kind;scheduled
+c1;dana.ross@nwh.example;Upgrade to Pro;upsell;15/04/2026 10:30
+c2;erik@nwh.example;Spring webinar;webinar;20/04/2026 16:00
+c3;chloe@cafe-lumiere.example;Renewal reminder;renewal;01/05/2026 09:00
+EOF
+run imp import --source scheduled-campaigns "$T/scheduled1.csv"
+expect campaigns_imported \
+	sh -c '[ "$1" -eq 0 ] && grep -q "3 read, 3 inserted, 0 updated, 0 unchanged, 0 rejected" "$2"' _ "$rc" "$OUT"
+c2=$(target scheduled-campaigns c2)
+# A newer export: the webinar moved to another day and was renamed.
+cat >"$T/scheduled2.csv" <<'EOF'
+id;recipient;campaign;kind;scheduled
+c1;dana.ross@nwh.example;Upgrade to Pro;upsell;15/04/2026 10:30
+c2;erik@nwh.example;Spring webinar (moved);webinar;27/04/2026 14:00
+c3;chloe@cafe-lumiere.example;Renewal reminder;renewal;01/05/2026 09:00
+EOF
+run imp import --source scheduled-campaigns "$T/scheduled2.csv"
+expect campaign_newer_export_updates_one \
+	sh -c '[ "$1" -eq 0 ] && grep -q "3 read, 0 inserted, 1 updated, 2 unchanged, 0 rejected" "$2"' _ "$rc" "$OUT"
+check campaign_record_keeps_its_row keeps_row scheduled-campaigns c2 "$c2"
+check campaign_updated_in_place \
+	[ "$(sql "SELECT campaign || ' ' || status || ' ' || to_char(scheduled_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI')
+	          FROM marketing_event WHERE id = $c2")" = "Spring webinar (moved) scheduled 2026-04-27 14:00" ]
+check campaign_not_doubled \
+	[ "$(sql "SELECT count(*) || ' ' || count(*) FILTER (WHERE campaign LIKE 'Spring webinar%')
+	          FROM marketing_event")" = "3 1" ]
+run imp import --source scheduled-campaigns "$T/scheduled2.csv"
+expect campaign_newer_export_again_no_changes \
+	sh -c '[ "$1" -eq 0 ] && grep -q "3 read, 0 inserted, 0 updated, 3 unchanged, 0 rejected.*(no changes)" "$2"' \
+	_ "$rc" "$OUT"
+
+# --- survey responses (zendesk-satisfaction: updated_at read) -------------------------
+cat >"$T/ratings1.json" <<'EOF'
+{"satisfaction_ratings": [
+  {"id": 901, "score": "good", "comment": "quick", "requester_id": 11, "updated_at": "2026-03-03T12:00:00Z"},
+  {"id": 902, "score": "bad", "comment": "slow", "requester_id": 12, "updated_at": "2026-03-03T12:00:00Z"},
+  {"id": 903, "score": "good", "comment": "thanks", "requester_id": 13, "updated_at": "2026-03-03T12:00:00Z"}
+], "next_page": null}
+EOF
+run imp import --source zendesk-satisfaction "$T/ratings1.json"
+expect ratings_imported \
+	sh -c '[ "$1" -eq 0 ] && grep -q "3 read, 3 inserted, 0 updated, 0 unchanged, 0 rejected" "$2"' _ "$rc" "$OUT"
+r902=$(target zendesk-satisfaction 902)
+# A newer export: Erik changed his rating from bad to good, with a comment.
+cat >"$T/ratings2.json" <<'EOF'
+{"satisfaction_ratings": [
+  {"id": 901, "score": "good", "comment": "quick", "requester_id": 11, "updated_at": "2026-03-03T12:00:00Z"},
+  {"id": 902, "score": "good", "comment": "solved after all", "requester_id": 12,
+   "updated_at": "2026-03-06T12:00:00Z"},
+  {"id": 903, "score": "good", "comment": "thanks", "requester_id": 13, "updated_at": "2026-03-03T12:00:00Z"}
+], "next_page": null}
+EOF
+run imp import --source zendesk-satisfaction "$T/ratings2.json"
+expect rating_newer_export_updates_one \
+	sh -c '[ "$1" -eq 0 ] && grep -q "3 read, 0 inserted, 1 updated, 2 unchanged, 0 rejected" "$2"' _ "$rc" "$OUT"
+check rating_record_keeps_its_row keeps_row zendesk-satisfaction 902 "$r902"
+check rating_updated_in_place \
+	[ "$(sql "SELECT kind || score || ' ' || comment || ' '
+	            || to_char(responded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI')
+	          FROM survey_response WHERE id = $r902")" = "csat5 solved after all 2026-03-06 12:00" ]
+check rating_not_doubled \
+	[ "$(sql "SELECT count(*) || ' ' || count(*) FILTER (WHERE contact_id = $(target zendesk-users 12))
+	          FROM survey_response")" = "3 1" ]
+run imp import --source zendesk-satisfaction "$T/ratings2.json"
+expect rating_newer_export_again_no_changes \
+	sh -c '[ "$1" -eq 0 ] && grep -q "3 read, 0 inserted, 0 updated, 3 unchanged, 0 rejected.*(no changes)" "$2"' \
+	_ "$rc" "$OUT"
+# An older export of Erik's rating (earlier updated_at, another score): nothing changes.
+cat >"$T/ratings-older.json" <<'EOF'
+{"satisfaction_ratings": [
+  {"id": 902, "score": "bad", "comment": "still slow", "requester_id": 12, "updated_at": "2026-03-04T12:00:00Z"}
+], "next_page": null}
+EOF
+run imp import --source zendesk-satisfaction "$T/ratings-older.json"
+expect rating_older_export_changes_nothing \
+	sh -c '[ "$1" -eq 0 ] && grep -q "1 read, 0 inserted, 0 updated, 1 unchanged, 0 rejected.*(no changes)" "$2"' \
+	_ "$rc" "$OUT"
+check rating_newer_value_kept \
+	[ "$(sql "SELECT kind || score || ' ' || comment FROM survey_response WHERE id = $r902")" = "csat5 solved after all" ]
