@@ -37,11 +37,20 @@ static int fill(struct import_reader *r)
 		return 0;
 	r->len = fread(r->buf, 1, READ_CHUNK, r->f);
 	r->pos = 0;
+	/* A file saved as "CSV UTF-8" (Excel and others) begins with a byte
+	 * order mark, which would be part of the first column's name (or of
+	 * the first JSON value): it is not text of the file.  fread returns
+	 * fewer bytes than asked only at the end of the file or on an error. */
+	if (!r->begun) {
+		r->begun = 1;
+		if (r->len >= 3 && memcmp(r->buf, "\xEF\xBB\xBF", 3) == 0)
+			r->pos = 3;
+	}
 	if (r->len == 0) {
 		r->eof = 1;
 		r->error = ferror(r->f);
 	}
-	return r->len > 0;
+	return r->len > r->pos;
 }
 
 int import_reader_next(struct import_reader *r, int csv, char delim, struct buf *rec,

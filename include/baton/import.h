@@ -99,6 +99,7 @@ struct import_reader {
 	char *buf;
 	size_t len, pos;
 	int eof, error;
+	int begun;       /* the first bytes were read (and a BOM skipped) */
 	long long line;  /* physical line of the next byte */
 };
 void import_reader_init(struct import_reader *r, FILE *f);

@@ -253,6 +253,24 @@ run "$BATON_BIN" -d "dbname=$db" merges --format json
 check merges_no_controls no_controls "$OUT"
 [ -n "$esc" ]
 
+# --- a byte order mark (a file saved as "CSV UTF-8") is not text of the file ------
+printf '\357\273\277Record ID,Company name,Company Domain Name,Lifecycle Stage,Last Modified Date\r\n' >"$T/bom.csv"
+printf '9901,Bom Works,bom.example,Customer,2026-03-02 09:00\r\n' >>"$T/bom.csv"
+run imp import --source hubspot-companies "$T/bom.csv"
+expect csv_with_byte_order_mark_imported \
+	sh -c '[ "$1" -eq 0 ] && grep -q "1 read, 1 inserted, 0 updated, 0 unchanged, 0 rejected" "$2"' _ "$rc" "$OUT"
+check byte_order_mark_not_in_the_record \
+	[ "$(sql "SELECT c.name || ' ' || r.source_id FROM import_record r JOIN customer c ON c.id = r.target_id
+	          WHERE r.source = 'hubspot-companies' AND r.source_id LIKE '%9901'")" = "Bom Works 9901" ]
+run imp import --source hubspot-companies "$T/bom.csv"
+expect csv_with_byte_order_mark_again_no_changes \
+	sh -c '[ "$1" -eq 0 ] && grep -q "0 inserted, 0 updated, 1 unchanged, 0 rejected.*(no changes)" "$2"' _ "$rc" "$OUT"
+printf '\357\273\277{"organizations": [{"id": 77, "name": "Bom Org", "domain_names": ["bom-org.example"]}]}\n' \
+	>"$T/bom.json"
+run imp import --source zendesk-organizations "$T/bom.json"
+expect json_with_byte_order_mark_imported \
+	sh -c '[ "$1" -eq 0 ] && grep -q "1 read, 1 inserted, 0 updated, 0 unchanged, 0 rejected" "$2"' _ "$rc" "$OUT"
+
 # --- configuration errors name the file and the line ----------------------------------
 cat >"$T/bad.cfg" <<'EOF'
 import: {
