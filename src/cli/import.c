@@ -9,10 +9,13 @@
 #include "baton/text.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static const char usage[] =
 	"Usage: baton import --source NAME [--dry-run] [--rejects FILE]\n"
@@ -73,6 +76,43 @@ static void rejects_write(struct csv *w, const char *file, const struct import_r
 		csv_cell(w, j->raw);
 		csv_end_row(w);
 	}
+}
+
+/* The rejects file holds customers' rows, and it is often named in a
+ * shared directory (/tmp) on a shared host, where anyone may have put
+ * something at that name first.  So it is never reached through a symbolic
+ * link, never a file of someone else's (they could read it) nor a FIFO
+ * (opened without blocking); a new one is the user's alone (0600).  A
+ * character device (/dev/null), which no other user can make, will do. */
+static FILE *rejects_open(const char *path)
+{
+	const char *why = NULL;
+	int fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0600);
+	struct stat st;
+	if (fd < 0)
+		why = errno == ELOOP ? "it is a symbolic link, which is not followed"
+		    : errno == ENXIO ? "it is not a regular file"
+		                     : strerror(errno);
+	else if (fstat(fd, &st) < 0)
+		why = strerror(errno);
+	else if (S_ISCHR(st.st_mode))
+		;
+	else if (!S_ISREG(st.st_mode))
+		why = "it is not a regular file";
+	else if (st.st_uid != geteuid())
+		why = "it belongs to another user";
+	else if (ftruncate(fd, 0) < 0)
+		why = strerror(errno);
+	int fl = why ? 0 : fcntl(fd, F_GETFL);
+	if (!why && (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0))
+		why = strerror(errno);
+	FILE *f = why ? NULL : fdopen(fd, "w");
+	if (!f) {
+		cli_error("%s: cannot write the rejects file: %s", path, why ? why : strerror(errno));
+		if (fd >= 0)
+			close(fd);
+	}
+	return f;
 }
 
 /* Without a rejects file, the first few on stderr. */
@@ -171,10 +211,8 @@ int cli_import(const struct cli *cli, int argc, char **argv)
 	FILE *rf = NULL;
 	struct buf rb = BUF_INIT, out = BUF_INIT;
 	struct csv rej;
-	if (o.rejects && !(rf = fopen(o.rejects, "w"))) {
-		cli_error("%s: cannot write the rejects file: %s", o.rejects, strerror(errno));
+	if (o.rejects && !(rf = rejects_open(o.rejects)))
 		return EXIT_FAIL;
-	}
 	int rc = EXIT_OK;
 	PGconn *c = cli_connect_schema(cli, &rc);
 	if (c) {

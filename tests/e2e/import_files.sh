@@ -271,6 +271,36 @@ run imp import --source zendesk-organizations "$T/bom.json"
 expect json_with_byte_order_mark_imported \
 	sh -c '[ "$1" -eq 0 ] && grep -q "1 read, 1 inserted, 0 updated, 0 unchanged, 0 rejected" "$2"' _ "$rc" "$OUT"
 
+# --- the rejects file, on a shared host: never through a link, never someone
+# else's file or a FIFO; a new one is the user's alone --------------------------------
+echo "precious" >"$T/victim"
+ln -s "$T/victim" "$T/link.rej"
+run imp import --source zendesk-tickets --rejects "$T/link.rej" "$T/tickets.json"
+expect rejects_symlink_refused \
+	sh -c '[ "$1" -eq 1 ] && grep -q "link.rej: cannot write the rejects file: it is a symbolic link" "$2" &&
+	       [ "$(cat "$3")" = precious ]' _ "$rc" "$ERR" "$T/victim"
+mkfifo "$T/fifo.rej"
+run timeout 20 "$BATON_BIN" -c "$CFG" -d "dbname=$db user=importer" import --source zendesk-tickets \
+	--rejects "$T/fifo.rej" "$T/tickets.json"
+expect rejects_fifo_refused_without_waiting \
+	sh -c '[ "$1" -eq 1 ] && grep -q "fifo.rej: cannot write the rejects file: it is not a regular file" "$2"' \
+	_ "$rc" "$ERR"
+: >"$T/theirs.rej"
+chown nobody "$T/theirs.rej"
+run imp import --source zendesk-tickets --rejects "$T/theirs.rej" "$T/tickets.json"
+expect rejects_file_of_another_user_refused \
+	sh -c '[ "$1" -eq 1 ] && grep -q "theirs.rej: cannot write the rejects file: it belongs to another user" "$2" &&
+	       [ ! -s "$3" ]' _ "$rc" "$ERR" "$T/theirs.rej"
+run imp import --source zendesk-tickets --rejects "$T/new.rej" "$T/tickets.json"
+expect new_rejects_file_private \
+	sh -c '[ "$1" -eq 0 ] && [ "$(stat -c %a "$2")" = 600 ] && grep -q ",3,opened_at," "$2"' _ "$rc" "$T/new.rej"
+echo "an old line" >"$T/new.rej"
+run imp import --source zendesk-tickets --rejects "$T/new.rej" "$T/tickets.json"
+expect own_rejects_file_rewritten \
+	sh -c '[ "$1" -eq 0 ] && ! grep -q "an old line" "$2" && [ "$(wc -l <"$2")" -eq 4 ]' _ "$rc" "$T/new.rej"
+run imp import --source zendesk-tickets --rejects /dev/null "$T/tickets.json"
+expect rejects_to_dev_null sh -c '[ "$1" -eq 0 ] && [ ! -s "$2" ]' _ "$rc" "$ERR"
+
 # --- configuration errors name the file and the line ----------------------------------
 cat >"$T/bad.cfg" <<'EOF'
 import: {
