@@ -28,6 +28,9 @@ void import_result_free(struct import_result *r)
 	}
 	free(r->rejects);
 	free(r->unused);
+	for (size_t i = 0; i < 2 * r->nmissing; i++)
+		free(r->missing[i]);
+	free(r->missing);
 	memset(r, 0, sizeof *r);
 }
 
@@ -258,6 +261,35 @@ static int read_header(const struct import_source *src, struct import_reader *rd
 	return 0;
 }
 
+/* The mapped columns a CSV header lacks: the key's is an error (every row
+ * would be rejected for it), the others' values are left empty, and the
+ * summary names them (a column renamed in the source system would
+ * otherwise go unnoticed). */
+static int header_columns(const struct import_source *src, const struct buf *header,
+                          struct import_result *res, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < src->nfields; i++) {
+		const struct import_field *f = &src->fields[i];
+		if (!f->from || import_csv_count(header->data, header->len, src->delimiter, f->from) > 0)
+			continue;
+		if (!strcmp(f->field, "source_id")) {
+			snprintf(err, errlen, "the header has no column \"%s\", which the key (source_id) is read from",
+			         f->from);
+			return -1;
+		}
+		char **m = realloc(res->missing, 2 * (res->nmissing + 1) * sizeof *m);
+		if (!m)
+			abort();
+		res->missing = m;
+		m[2 * res->nmissing] = strdup(f->from);
+		m[2 * res->nmissing + 1] = strdup(f->field);
+		if (!m[2 * res->nmissing] || !m[2 * res->nmissing + 1])
+			abort();
+		res->nmissing++;
+	}
+	return 0;
+}
+
 /* JSON Lines or CSV from a regular file (seekable: start is where it
  * begins) the source has records of: the records' hashes go first, and
  * the server says which it has (migration 045); those stay home.  The file
@@ -399,7 +431,8 @@ int import_file(PGconn *c, const struct import_source *src, const struct import_
 	/* The mapping as the server takes it: its seed is the lines' too. */
 	import_spec_json(&spec, src);
 	import_reader_init(&rd, f);
-	if (src->format == IMPORT_CSV && read_header(src, &rd, &header, &ncols, err, errlen) < 0)
+	if (src->format == IMPORT_CSV && (read_header(src, &rd, &header, &ncols, err, errlen) < 0 ||
+	                                  header_columns(src, &header, res, err, errlen) < 0))
 		goto out;
 	if (db_uuid(run) < 0 || PQsetClientEncoding(c, "UTF8") != 0) {
 		snprintf(err, errlen, "cannot start: %s", PQerrorMessage(c));

@@ -13,6 +13,7 @@
 #include "baton/import.h"
 
 #include <stdint.h>
+#include <string.h>
 
 #define ROT(x, k) (((x) << (k)) | ((x) >> (32 - (k))))
 
@@ -128,6 +129,42 @@ int import_csv_text(struct buf *out, const char *rec, size_t n, char delim)
 		i++;
 		buf_putc(out, ',');
 	}
+}
+
+int import_csv_count(const char *rec, size_t n, char delim, const char *name)
+{
+	struct buf f = BUF_INIT;
+	int count = 0;
+	size_t i = 0;
+	for (;;) {
+		int quoted = 0;
+		buf_reset(&f);
+		for (; i < n; i++) {
+			char ch = rec[i];
+			if (quoted) {
+				if (ch != '"') {
+					buf_putc(&f, ch);
+				} else if (i + 1 < n && rec[i + 1] == '"') {
+					buf_putc(&f, '"');
+					i++;
+				} else {
+					quoted = 0;
+				}
+			} else if (ch == delim) {
+				break;
+			} else if (ch == '"') {
+				quoted = 1;
+			} else {
+				buf_putc(&f, ch);
+			}
+		}
+		count += !strcmp(buf_str(&f), name);
+		if (i >= n)
+			break;
+		i++;
+	}
+	buf_free(&f);
+	return count;
 }
 
 int import_record_hash(const char *rec, size_t n, int csv, char delim, int64_t seed, struct buf *scratch,

@@ -78,6 +78,8 @@ struct import_result {
 	char entity[32];
 	long long read, inserted, updated, unchanged, rejected, merged;
 	char *unused;    /* identifiers not followed, or NULL */
+	char **missing;  /* CSV: pairs, a mapped column the header lacks and its field */
+	size_t nmissing; /* pairs */
 	struct import_reject *rejects;
 	size_t nrejects, caprejects;
 };
@@ -151,6 +153,9 @@ int64_t import_line_hash(const char *text, size_t len, int64_t seed);
  * quoted, NULL as nothing, commas), into out; -1 when the record has a
  * carriage return outside quotes, which COPY refuses (it is not hashed). */
 int import_csv_text(struct buf *out, const char *rec, size_t n, char delim);
+/* How many of a CSV record's fields, read as import_csv_text reads them,
+ * are name (a header's columns). */
+int import_csv_count(const char *rec, size_t n, char delim, const char *name);
 /* The hash a record is matched by: a JSON line's text, a CSV row's fields
  * as import_csv_text writes them (scratch: its buffer); 0 with *h, or -1
  * when the record is not hashed. */

@@ -136,6 +136,13 @@ static void summary_text(struct buf *b, const char *file, const struct import_re
 	if (r->inserted + r->updated + r->merged == 0)
 		buf_puts(b, " (no changes)");
 	buf_putc(b, '\n');
+	for (size_t i = 0; i < r->nmissing; i++) {
+		buf_puts(b, i ? ", \"" : "  not in the header, so left empty: \"");
+		text_clean(b, r->missing[2 * i], strlen(r->missing[2 * i]), TEXT_ONELINE);
+		buf_printf(b, "\" (%s)", r->missing[2 * i + 1]);
+		if (i + 1 == r->nmissing)
+			buf_putc(b, '\n');
+	}
 	if (r->unused) {
 		buf_puts(b, "  not used to merge (shared by too many customers): ");
 		text_clean(b, r->unused, strlen(r->unused), TEXT_ONELINE);
@@ -154,7 +161,13 @@ static void summary_json(struct buf *b, const char *file, const struct import_re
 	           "\"rejected\":%lld,\"merged\":%lld,\"unused\":", r->read, r->inserted, r->updated,
 	           r->unchanged, r->rejected, r->merged);
 	text_json_string(b, r->unused);
-	buf_putc(b, '}');
+	buf_puts(b, ",\"missing_columns\":[");
+	for (size_t i = 0; i < r->nmissing; i++) {
+		if (i)
+			buf_putc(b, ',');
+		text_json_string(b, r->missing[2 * i]);
+	}
+	buf_puts(b, "]}");
 }
 
 /* One file; its exit status. */

@@ -271,6 +271,25 @@ run imp import --source zendesk-organizations "$T/bom.json"
 expect json_with_byte_order_mark_imported \
 	sh -c '[ "$1" -eq 0 ] && grep -q "1 read, 1 inserted, 0 updated, 0 unchanged, 0 rejected" "$2"' _ "$rc" "$OUT"
 
+# --- a CSV header without the key's column is refused; a mapped column it
+# lacks is named in the summary ------------------------------------------------------
+printf 'Id,Company name,Company Domain Name\n9950,No Key Ltd,nokey.example\n' >"$T/nokey.csv"
+run imp import --source hubspot-companies "$T/nokey.csv"
+expect header_without_key_column_refused \
+	sh -c '[ "$1" -eq 1 ] && grep -q "nokey.csv: the header has no column \"Record ID\", which the key (source_id) is read from" "$2" &&
+	       grep -q "nokey.csv: nothing of it was imported" "$2" && [ ! -s "$3" ]' _ "$rc" "$ERR" "$OUT"
+printf '"Record ID","Company name","Lifecycle Stage"\n9951,"Renamed Domain Co",Customer\n' >"$T/renamed.csv"
+run imp import --source hubspot-companies "$T/renamed.csv"
+expect header_missing_columns_named \
+	sh -c '[ "$1" -eq 0 ] && grep -q "1 read, 1 inserted" "$2" &&
+	       grep -qx "  not in the header, so left empty: \"Company Domain Name\" (domains), \"Last Modified Date\" (updated_at)" "$2"' \
+	_ "$rc" "$OUT"
+run imp import --format json --source hubspot-companies "$T/renamed.csv"
+expect header_missing_columns_in_json \
+	sh -c '[ "$1" -eq 0 ] && grep -qF "\"missing_columns\":[\"Company Domain Name\",\"Last Modified Date\"]" "$2"' _ "$rc" "$OUT"
+run imp import --source hubspot-companies "$T/bom.csv"
+expect header_with_every_column_names_none sh -c '[ "$1" -eq 0 ] && ! grep -q "not in the header" "$2"' _ "$rc" "$OUT"
+
 # --- the rejects file, on a shared host: never through a link, never someone
 # else's file or a FIFO; a new one is the user's alone --------------------------------
 echo "precious" >"$T/victim"

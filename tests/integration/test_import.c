@@ -382,6 +382,51 @@ static void test_csv_text_matches_server(void)
 	CHECK(itest_ok(su, "ROLLBACK"));
 }
 
+/* The header's columns as the client counts them (import_csv_count, for
+ * the mapped columns a header lacks) are the server's, as COPY reads them:
+ * each column a row has is found as often as the server has it, and a
+ * name none of them is, not at all. */
+static void test_csv_count_matches_server(void)
+{
+	static const struct { char delim; const char *row; } rows[] = {
+		{',', "Record ID,Company name,Record ID"}, {',', "\"Record ID\",\"a,b\",c"},
+		{',', "\"x\"\"y\",z,\"multi\nline\""}, {',', "a\"b,c\"d,e,f"}, {',', "\"\",,x"},
+		{';', "1;\"a;b\";c,d"}, {'\t', "tab\t\"t\tb\"\t"}, {',', "caf\xc3\xa9,\" sp \",\xe2\x82\xac"},
+	};
+	CHECK(itest_ok(su, "BEGIN"));
+	CHECK(itest_ok(su, "CREATE TEMP TABLE h (c1 text, c2 text, c3 text) ON COMMIT DROP"));
+	char sql[256];
+	for (size_t i = 0; i < sizeof rows / sizeof *rows; i++) {
+		CHECK(itest_ok(su, "TRUNCATE h"));
+		snprintf(sql, sizeof sql, "COPY h FROM STDIN (FORMAT csv, DELIMITER E'\\x%02x')",
+		         (unsigned char)rows[i].delim);
+		PGresult *r = PQexec(su, sql);
+		CHECK(PQresultStatus(r) == PGRES_COPY_IN);
+		PQclear(r);
+		char data[256];
+		snprintf(data, sizeof data, "%s\n", rows[i].row);
+		CHECK(PQputCopyData(su, data, (int)strlen(data)) == 1);
+		CHECK(PQputCopyEnd(su, NULL) == 1);
+		while ((r = PQgetResult(su))) {
+			CHECK(PQresultStatus(r) == PGRES_COMMAND_OK);
+			PQclear(r);
+		}
+		r = PQexec(su, "SELECT coalesce(u.n, ''), count(*) OVER (PARTITION BY coalesce(u.n, ''))"
+		               " FROM h, unnest(ARRAY[c1, c2, c3]) u(n)");
+		CHECK(PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 3);
+		for (int k = 0; k < PQntuples(r); k++) {
+			int want = atoi(PQgetvalue(r, k, 1));
+			int got = import_csv_count(rows[i].row, strlen(rows[i].row), rows[i].delim, PQgetvalue(r, k, 0));
+			if (got != want)
+				fprintf(stderr, "row %zu: column [%s]: server %d, client %d\n", i, PQgetvalue(r, k, 0), want, got);
+			CHECK(got == want);
+		}
+		PQclear(r);
+		CHECK(import_csv_count(rows[i].row, strlen(rows[i].row), rows[i].delim, "no such column") == 0);
+	}
+	CHECK(itest_ok(su, "ROLLBACK"));
+}
+
 /* A split takes what came through its record along, with whichever
  * customer it is (migration 048 finds it without the parent index): here a
  * contact imported through record R while R's customer A was absorbed into
@@ -515,6 +560,7 @@ int main(void)
 	RUN(test_record_raw_hash);
 	RUN(test_line_hash_matches_server);
 	RUN(test_csv_text_matches_server);
+	RUN(test_csv_count_matches_server);
 	RUN(test_split_takes_what_came_through);
 	RUN(test_lines_known_either_way);
 	PQfinish(su);
