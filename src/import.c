@@ -342,12 +342,15 @@ static int send_known(PGconn *c, const struct import_source *src, const char *sp
 	if (!r || read_known(c, known, rd->line + 1, err, errlen) < 0)
 		return -1;
 	*asked = 1;
+	import_progress_fn progress = rd->progress;
+	void *ctx = rd->progress_ctx;
 	import_reader_free(rd);
 	if (fseeko(f, start, SEEK_SET) < 0) {
 		snprintf(err, errlen, "cannot read the file again: %s", strerror(errno));
 		return -1;
 	}
 	import_reader_init(rd, f);
+	import_reader_watch(rd, progress, ctx, IMPORT_SENDING);
 	if (src->format != IMPORT_CSV)
 		return 0;
 	struct buf again = BUF_INIT;
@@ -413,8 +416,8 @@ static int reject_cmp(const void *a, const void *b)
 }
 
 int import_file(PGconn *c, const struct import_source *src, const struct import_config *ic,
-                const char *path, FILE *f, int dry_run, struct import_result *res,
-                char *err, size_t errlen)
+                const char *path, FILE *f, int dry_run, import_progress_fn progress, void *ctx,
+                struct import_result *res, char *err, size_t errlen)
 {
 	struct import_reader rd;
 	struct import_known known = {0};
@@ -451,11 +454,17 @@ int import_file(PGconn *c, const struct import_source *src, const struct import_
 	               " THEN set_config('client_connection_check_interval', '2s', true) END",
 	            err, errlen) < 0)
 		goto rollback;
+	/* Told from when the run has begun: past its wait for another import. */
 	PGresult *r = db_exec(c, begin_sql, 5, p, err, errlen);
 	PQclear(r);
+	import_reader_watch(&rd, progress, ctx, IMPORT_READING);
 	if (!r || send_known(c, src, buf_str(&spec), f, start, &rd, &header, ncols, &known, &asked, err, errlen) < 0 ||
 	    copy_file(c, src, &rd, &header, ncols, &known, res, err, errlen) < 0 ||
-	    (asked && file_same(f, &st, err, errlen) < 0) || apply(c, run, buf_str(&spec), ic, res, err, errlen) < 0)
+	    (asked && file_same(f, &st, err, errlen) < 0))
+		goto rollback;
+	if (progress)
+		progress(ctx, IMPORT_MERGING, rd.line - 1);
+	if (apply(c, run, buf_str(&spec), ic, res, err, errlen) < 0)
 		goto rollback;
 	if (exec_ok(c, dry_run ? "ROLLBACK" : "COMMIT", err, errlen) < 0)
 		goto out;

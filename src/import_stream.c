@@ -25,6 +25,14 @@ void import_reader_init(struct import_reader *r, FILE *f)
 		abort();
 }
 
+void import_reader_watch(struct import_reader *r, import_progress_fn progress, void *ctx,
+                         enum import_phase phase)
+{
+	r->progress = progress;
+	r->progress_ctx = ctx;
+	r->phase = phase;
+}
+
 void import_reader_free(struct import_reader *r)
 {
 	free(r->buf);
@@ -49,6 +57,8 @@ static int fill(struct import_reader *r)
 	if (r->len == 0) {
 		r->eof = 1;
 		r->error = ferror(r->f);
+	} else if (r->progress) {
+		r->progress(r->progress_ctx, r->phase, r->line - 1);
 	}
 	return r->len > r->pos;
 }

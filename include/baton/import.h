@@ -85,13 +85,21 @@ struct import_result {
 };
 void import_result_free(struct import_result *r);
 
+/* Where an import of a file is, for a person watching: called as the file
+ * is read (each 64 kB, with the lines read so far; a file the server may
+ * already have records of is read twice: checked, then sent) and once as
+ * the server begins to merge what it was sent. */
+enum import_phase { IMPORT_READING, IMPORT_SENDING, IMPORT_MERGING };
+typedef void (*import_progress_fn)(void *ctx, enum import_phase phase, long long lines);
+
 /* Import one file (path for messages; f open for reading) in its own
- * transaction; with dry_run everything happens and is rolled back.
+ * transaction; with dry_run everything happens and is rolled back;
+ * progress (or NULL) is told how far it is, with ctx.
  * Returns 0; -1 with err (nothing of the file stays); -2 with err when the
  * connection was lost (nothing of the file stays either). */
 int import_file(PGconn *c, const struct import_source *src, const struct import_config *ic,
-                const char *path, FILE *f, int dry_run, struct import_result *res,
-                char *err, size_t errlen);
+                const char *path, FILE *f, int dry_run, import_progress_fn progress, void *ctx,
+                struct import_result *res, char *err, size_t errlen);
 
 /* --- streaming (src/import_stream.c) ------------------------------------------------ */
 
@@ -103,8 +111,14 @@ struct import_reader {
 	int eof, error;
 	int begun;       /* the first bytes were read (and a BOM skipped) */
 	long long line;  /* physical line of the next byte */
+	import_progress_fn progress; /* told as each chunk is read, or NULL */
+	void *progress_ctx;
+	enum import_phase phase;
 };
 void import_reader_init(struct import_reader *r, FILE *f);
+/* From now on, tell progress (with ctx) of each chunk read, as phase. */
+void import_reader_watch(struct import_reader *r, import_progress_fn progress, void *ctx,
+                         enum import_phase phase);
 void import_reader_free(struct import_reader *r);
 /* The next record into rec (without its line end); *start its first line;
  * *fields its number of fields (CSV: delimiters outside quotes + 1).
