@@ -262,7 +262,7 @@ static int read_header(const struct import_source *src, struct import_reader *rd
 }
 
 /* The mapped columns a CSV header lacks: the key's is an error (every row
- * would be rejected for it), the others' values are left empty, and the
+ * would be rejected for it), the others' values are absent, and the
  * summary names them (a column renamed in the source system would
  * otherwise go unnoticed). */
 static int header_columns(const struct import_source *src, const struct buf *header,

@@ -12,7 +12,10 @@
 -- customer is found merged or not, and the record goes to the customer it
 -- was merged into (merges point at their survivor directly: 010's
 -- baton_import_absorb), as its screen, handoffs and notes do.  After a
--- split the domain leads to its own customer again.
+-- split the domain leads to its own customer again.  What came in this way
+-- while the two were one stays with the survivor when the absorption is
+-- split, as what came through the absorbed customer's own record meanwhile
+-- does (048: a split gives back what the merge moved).
 --
 -- 051's baton_import_link, with that lookup changed (kd).
 CREATE OR REPLACE FUNCTION baton_import_link(p_src text, p_entity text, p_spec jsonb, p_shared text[])

@@ -83,9 +83,11 @@ static void rejects_write(struct csv *w, const char *file, const struct import_r
 /* The rejects file holds customers' rows, and it is often named in a
  * shared directory (/tmp) on a shared host, where anyone may have put
  * something at that name first.  So it is never reached through a symbolic
- * link, never a file of someone else's (they could read it) nor a FIFO
- * (opened without blocking); a new one is the user's alone (0600).  A
- * character device (/dev/null), which no other user can make, will do. */
+ * link, never a file of someone else's (they could read it), one with
+ * other names (a hard link to a file of the user's elsewhere) nor a FIFO
+ * (opened without blocking); it is the user's alone (0600, and an old one
+ * loses its group and other bits).  A character device (/dev/null), which
+ * no other user can make, will do. */
 static FILE *rejects_open(const char *path)
 {
 	const char *why = NULL;
@@ -103,6 +105,10 @@ static FILE *rejects_open(const char *path)
 		why = "it is not a regular file";
 	else if (st.st_uid != geteuid())
 		why = "it belongs to another user";
+	else if (st.st_nlink != 1)
+		why = "it has other names (hard links)";
+	else if ((st.st_mode & 077) && fchmod(fd, st.st_mode & 0700) < 0)
+		why = strerror(errno);
 	else if (ftruncate(fd, 0) < 0)
 		why = strerror(errno);
 	int fl = why ? 0 : fcntl(fd, F_GETFL);
@@ -139,7 +145,7 @@ static void summary_text(struct buf *b, const char *file, const struct import_re
 		buf_puts(b, " (no changes)");
 	buf_putc(b, '\n');
 	for (size_t i = 0; i < r->nmissing; i++) {
-		buf_puts(b, i ? ", \"" : "  not in the header, so left empty: \"");
+		buf_puts(b, i ? ", \"" : "  not in the header, so read as absent: \"");
 		text_clean(b, r->missing[2 * i], strlen(r->missing[2 * i]), TEXT_ONELINE);
 		buf_printf(b, "\" (%s)", r->missing[2 * i + 1]);
 		if (i + 1 == r->nmissing)

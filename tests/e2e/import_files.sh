@@ -282,7 +282,7 @@ printf '"Record ID","Company name","Lifecycle Stage"\n9951,"Renamed Domain Co",C
 run imp import --source hubspot-companies "$T/renamed.csv"
 expect header_missing_columns_named \
 	sh -c '[ "$1" -eq 0 ] && grep -q "1 read, 1 inserted" "$2" &&
-	       grep -qx "  not in the header, so left empty: \"Company Domain Name\" (domains), \"Last Modified Date\" (updated_at)" "$2"' \
+	       grep -qx "  not in the header, so read as absent: \"Company Domain Name\" (domains), \"Last Modified Date\" (updated_at)" "$2"' \
 	_ "$rc" "$OUT"
 run imp import --format json --source hubspot-companies "$T/renamed.csv"
 expect header_missing_columns_in_json \
@@ -314,9 +314,17 @@ run imp import --source zendesk-tickets --rejects "$T/new.rej" "$T/tickets.json"
 expect new_rejects_file_private \
 	sh -c '[ "$1" -eq 0 ] && [ "$(stat -c %a "$2")" = 600 ] && grep -q ",3,opened_at," "$2"' _ "$rc" "$T/new.rej"
 echo "an old line" >"$T/new.rej"
+chmod 644 "$T/new.rej"
 run imp import --source zendesk-tickets --rejects "$T/new.rej" "$T/tickets.json"
-expect own_rejects_file_rewritten \
-	sh -c '[ "$1" -eq 0 ] && ! grep -q "an old line" "$2" && [ "$(wc -l <"$2")" -eq 4 ]' _ "$rc" "$T/new.rej"
+expect own_rejects_file_rewritten_and_made_private \
+	sh -c '[ "$1" -eq 0 ] && ! grep -q "an old line" "$2" && [ "$(wc -l <"$2")" -eq 4 ] &&
+	       [ "$(stat -c %a "$2")" = 600 ]' _ "$rc" "$T/new.rej"
+echo "mine" >"$T/mine"
+ln "$T/mine" "$T/hard.rej"
+run imp import --source zendesk-tickets --rejects "$T/hard.rej" "$T/tickets.json"
+expect rejects_hard_link_refused \
+	sh -c '[ "$1" -eq 1 ] && grep -q "hard.rej: cannot write the rejects file: it has other names" "$2" &&
+	       [ "$(cat "$3")" = mine ]' _ "$rc" "$ERR" "$T/mine"
 run imp import --source zendesk-tickets --rejects /dev/null "$T/tickets.json"
 expect rejects_to_dev_null sh -c '[ "$1" -eq 0 ] && [ ! -s "$2" ]' _ "$rc" "$ERR"
 

@@ -54,7 +54,7 @@ check same_file_again_no_new_note \
 	[ "$(sql "SELECT count(*) FROM success_note WHERE author = 'importer'")" = 3 ]
 
 # A newer export: sn1's text changed; sn3 lost its kind (the note keeps
-# it, and so already reads as the export says).
+# it, and so already reads as the export says: unchanged).
 first=$(note_of sn1)
 sn3=$(note_of sn3)
 cat >"$T/notes2.csv" <<'EOF'
@@ -64,8 +64,8 @@ sn2,nwh.example,,Wants SSO before go-live
 sn3,cafe-lumiere.example,,QBR: renewal likely
 EOF
 run imp import --source success-notes "$T/notes2.csv"
-expect newer_export_updates_two \
-	sh -c '[ "$1" -eq 0 ] && grep -q "3 read, 0 inserted, 2 updated, 1 unchanged, 0 rejected" "$2"' _ "$rc" "$OUT"
+expect newer_export_updates_one_the_other_reads_so \
+	sh -c '[ "$1" -eq 0 ] && grep -q "3 read, 0 inserted, 1 updated, 2 unchanged, 0 rejected" "$2"' _ "$rc" "$OUT"
 check changed_note_corrected_not_doubled \
 	[ "$(current nwh.example)" = "call Kickoff call went well; SSO asked for|note Wants SSO before go-live" ]
 check correction_supersedes_the_first_note \
@@ -101,6 +101,55 @@ check one_current_note_for_the_record \
 	          WHERE c.domain = 'nwh.example' AND n.body LIKE 'Kickoff call%'
 	            AND NOT EXISTS (SELECT 1 FROM success_note x WHERE x.supersedes = n.id)")" = \
 	  "Kickoff call went well; SSO asked for; SCIM later" ]
+
+# A correction in the console while an import corrects the same note: the
+# import waits for it, then corrects it (053; it used to fail the file on
+# the unique index).  ana's correction is held open through a FIFO.
+last=$(note_of sn1)
+mkfifo "$T/hold"
+psql -X -q -At -d "dbname=$db user=ana" <"$T/hold" >"$T/hold.out" 2>&1 &
+holder=$!
+exec 4>"$T/hold"
+echo "BEGIN; SELECT note_id FROM baton_note_add(gen_random_uuid(),
+        (SELECT id FROM customer WHERE domain = 'nwh.example'), 'call', 'Kickoff: the console was first', NULL, NULL, $last);
+      SELECT 'holding';" >&4
+wait_true 30 'grep -q holding "$T/hold.out"'
+sed 's/SCIM later/SCIM in May/' "$T/notes3.csv" >"$T/notes4.csv"
+imp import --source success-notes "$T/notes4.csv" >"$T/race.out" 2>"$T/race.err" &
+importer=$!
+check import_waits_for_the_console_correction \
+	wait_true 30 '[ "$(sql "SELECT count(*) FROM pg_stat_activity WHERE usename = '"'importer'"' AND wait_event_type = '"'Lock'"'")" = 1 ]'
+echo "COMMIT;" >&4
+exec 4>&-
+wait "$holder"
+wait "$importer"
+rc=$?
+check import_after_the_race_succeeds sh -c '[ "$1" -eq 0 ] && grep -q "0 inserted, 1 updated, 2 unchanged" "$2"' _ "$rc" "$T/race.out"
+check import_corrects_the_correction_it_waited_for \
+	[ "$(sql "SELECT p.body || ' > ' || n.body FROM success_note n JOIN success_note p ON p.id = n.supersedes
+	          WHERE n.id = $(note_of sn1)")" = "Kickoff: the console was first > Kickoff call went well; SSO asked for; SCIM in May" ]
+# The other way round, two people at once: the one who waited is told the
+# note was corrected, not the unique index's error.
+last=$(note_of sn1)
+mkfifo "$T/hold2"
+psql -X -q -At -d "dbname=$db user=ana" <"$T/hold2" >"$T/hold2.out" 2>&1 &
+holder=$!
+exec 4>"$T/hold2"
+echo "BEGIN; SELECT note_id FROM baton_note_add(gen_random_uuid(),
+        (SELECT id FROM customer WHERE domain = 'nwh.example'), 'call', 'First of two', NULL, NULL, $last);
+      SELECT 'holding';" >&4
+wait_true 30 'grep -q holding "$T/hold2.out"'
+as ben note add --customer nwh.example --supersedes "$last" --message "Second of two" >"$T/ben.out" 2>"$T/ben.err" &
+second=$!
+wait_true 30 '[ "$(sql "SELECT count(*) FROM pg_stat_activity WHERE usename = '"'ben'"' AND wait_event_type = '"'Lock'"'")" = 1 ]'
+echo "COMMIT;" >&4
+exec 4>&-
+wait "$holder"
+wait "$second"
+rc=$?
+check second_correction_told_the_note_was_corrected \
+	sh -c '[ "$1" -ne 0 ] && grep -q "note $2 was already corrected by note [0-9]*: correct that one" "$3" &&
+	       ! grep -qi "duplicate key" "$3"' _ "$rc" "$last" "$T/ben.err"
 
 # Thousands of notes in one file, two customers' lines interleaved: each
 # customer's notes in the file's order (the last line first on screen).
