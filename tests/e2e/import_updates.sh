@@ -6,7 +6,8 @@
 # new value in place (same id, the record's target_id kept, no second row)
 # and the others are unchanged; the same newer file again changes nothing
 # and says so; where the mapping reads updated_at, an older export of the
-# changed record changes nothing.
+# changed record changes nothing; a milestone whose record names another
+# customer moves there.
 . "$BATON_ROOT/tests/lib/e2e.sh"
 . "$BATON_ROOT/tests/lib/import.sh"
 
@@ -112,6 +113,21 @@ run imp import --source onboarding-milestones "$T/milestones2.csv"
 expect milestone_newer_export_again_no_changes \
 	sh -c '[ "$1" -eq 0 ] && grep -q "3 read, 0 inserted, 0 updated, 3 unchanged, 0 rejected.*(no changes)" "$2"' \
 	_ "$rc" "$OUT"
+
+# The tracker corrects m2 to the other customer: the milestone moves there
+# (migration 055), after that customer's own (m3 is its step 1).
+sed 's/^m2,nwh.example,2,/m2,cafe-lumiere.example,2,/' "$T/milestones2.csv" >"$T/milestones3.csv"
+run imp import --source onboarding-milestones "$T/milestones3.csv"
+expect milestone_moved_record_updates_one \
+	sh -c '[ "$1" -eq 0 ] && grep -q "3 read, 0 inserted, 1 updated, 2 unchanged, 0 rejected" "$2"' _ "$rc" "$OUT"
+check milestone_moves_with_its_record \
+	[ "$(sql "SELECT c.domain || ' ' || m.position || ' ' || (m.id = $m2)::text || ' ' || (r.customer_id = m.customer_id)::text
+	          FROM milestone m JOIN customer c ON c.id = m.customer_id
+	          JOIN import_record r ON r.source = 'onboarding-milestones' AND r.source_id = 'm2' AND r.target_id = m.id")" = \
+	  "cafe-lumiere.example 2 true true" ]
+check milestone_gone_from_the_first_plan \
+	[ "$(sql "SELECT string_agg(m.title, ',' ORDER BY m.position) FROM milestone m JOIN customer c ON c.id = m.customer_id
+	          WHERE c.domain = 'nwh.example'")" = "Kickoff" ]
 
 # --- marketing events (scheduled-campaigns: no updated_at) -----------------------------
 cat >"$T/scheduled1.csv" <<'EOF'
