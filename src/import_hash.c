@@ -82,42 +82,54 @@ int64_t import_line_hash(const char *text, size_t len, int64_t seed)
 	return (int64_t)(((uint64_t)b << 32) | c);
 }
 
+/* One field of a CSV record from rec[*i], read as COPY reads it: a quote
+ * anywhere opens a quoted part, two quotes in one are a quote, the
+ * delimiter outside quotes ends the field.  Its text is appended to out (a
+ * quote as two with dq); *i is left on the delimiter, or at n; *saw says
+ * whether it had a quoted part.  -1 at a carriage return outside quotes. */
+static int csv_field(const char *rec, size_t n, size_t *i, char delim, int dq, struct buf *out, int *saw)
+{
+	int quoted = 0;
+	*saw = 0;
+	for (; *i < n; (*i)++) {
+		char ch = rec[*i];
+		if (quoted) {
+			if (ch != '"') {
+				buf_putc(out, ch);
+			} else if (*i + 1 < n && rec[*i + 1] == '"') {
+				buf_puts(out, dq ? "\"\"" : "\"");
+				(*i)++;
+			} else {
+				quoted = 0;
+			}
+		} else if (ch == delim) {
+			break;
+		} else if (ch == '"') {
+			quoted = *saw = 1;
+		} else if (ch == '\r') {
+			return -1;
+		} else {
+			buf_putc(out, ch);
+		}
+	}
+	return 0;
+}
+
 /* A CSV record's fields written out again as the server writes the staged
  * columns (baton_import_csv_text_sql, migration 045): each quoted, its
  * quotes doubled, an empty unquoted field (COPY's NULL) as nothing, joined
- * by commas.  Fields are read as COPY reads them: a quote anywhere opens
- * a quoted part, two quotes in one are a quote, the delimiter outside
- * quotes ends the field.  A record read otherwise than the server reads it
- * only hashes otherwise: it is sent. */
+ * by commas.  A record read otherwise than the server reads it only hashes
+ * otherwise: it is sent. */
 int import_csv_text(struct buf *out, const char *rec, size_t n, char delim)
 {
 	size_t i = 0;
 	buf_reset(out);
 	for (;;) {
 		size_t mark = out->len;
-		int quoted = 0, saw = 0;
+		int saw;
 		buf_putc(out, '"');
-		for (; i < n; i++) {
-			char ch = rec[i];
-			if (quoted) {
-				if (ch != '"') {
-					buf_putc(out, ch);
-				} else if (i + 1 < n && rec[i + 1] == '"') {
-					buf_puts(out, "\"\"");
-					i++;
-				} else {
-					quoted = 0;
-				}
-			} else if (ch == delim) {
-				break;
-			} else if (ch == '"') {
-				quoted = saw = 1;
-			} else if (ch == '\r') {
-				return -1;
-			} else {
-				buf_putc(out, ch);
-			}
-		}
+		if (csv_field(rec, n, &i, delim, 1, out, &saw) < 0)
+			return -1;
 		if (!saw && out->len == mark + 1) {
 			out->len = mark;
 			out->data[mark] = '\0';
@@ -134,30 +146,12 @@ int import_csv_text(struct buf *out, const char *rec, size_t n, char delim)
 int import_csv_count(const char *rec, size_t n, char delim, const char *name)
 {
 	struct buf f = BUF_INIT;
-	int count = 0;
+	int count = 0, saw;
 	size_t i = 0;
 	for (;;) {
-		int quoted = 0;
 		buf_reset(&f);
-		for (; i < n; i++) {
-			char ch = rec[i];
-			if (quoted) {
-				if (ch != '"') {
-					buf_putc(&f, ch);
-				} else if (i + 1 < n && rec[i + 1] == '"') {
-					buf_putc(&f, '"');
-					i++;
-				} else {
-					quoted = 0;
-				}
-			} else if (ch == delim) {
-				break;
-			} else if (ch == '"') {
-				quoted = 1;
-			} else {
-				buf_putc(&f, ch);
-			}
-		}
+		if (csv_field(rec, n, &i, delim, 0, &f, &saw) < 0)
+			break;
 		count += !strcmp(buf_str(&f), name);
 		if (i >= n)
 			break;

@@ -102,26 +102,38 @@ check one_current_note_for_the_record \
 	            AND NOT EXISTS (SELECT 1 FROM success_note x WHERE x.supersedes = n.id)")" = \
 	  "Kickoff call went well; SSO asked for; SCIM later" ]
 
+# ana corrects the record's note (its last correction) in a transaction
+# held open through a FIFO until release: correcting TEXT.
+correcting() {
+	last=$(note_of sn1)
+	rm -f "$T/hold" "$T/hold.out"
+	mkfifo "$T/hold"
+	psql -X -q -At -d "dbname=$db user=ana" <"$T/hold" >"$T/hold.out" 2>&1 &
+	holder=$!
+	exec 4>"$T/hold"
+	echo "BEGIN; SELECT note_id FROM baton_note_add(gen_random_uuid(),
+	        (SELECT id FROM customer WHERE domain = 'nwh.example'), 'call', '$1', NULL, NULL, $last);
+	      SELECT 'holding';" >&4
+	wait_true 30 'grep -q holding "$T/hold.out"'
+}
+release() {
+	echo "COMMIT;" >&4
+	exec 4>&-
+	wait "$holder"
+}
+lock_waits() { # ROLE: a session of ROLE waits for a lock
+	[ "$(sql "SELECT count(*) FROM pg_stat_activity WHERE usename = '$1' AND wait_event_type = 'Lock'")" = 1 ]
+}
+
 # A correction in the console while an import corrects the same note: the
 # import waits for it, then corrects it (053; it used to fail the file on
-# the unique index).  ana's correction is held open through a FIFO.
-last=$(note_of sn1)
-mkfifo "$T/hold"
-psql -X -q -At -d "dbname=$db user=ana" <"$T/hold" >"$T/hold.out" 2>&1 &
-holder=$!
-exec 4>"$T/hold"
-echo "BEGIN; SELECT note_id FROM baton_note_add(gen_random_uuid(),
-        (SELECT id FROM customer WHERE domain = 'nwh.example'), 'call', 'Kickoff: the console was first', NULL, NULL, $last);
-      SELECT 'holding';" >&4
-wait_true 30 'grep -q holding "$T/hold.out"'
+# the unique index).
+correcting "Kickoff: the console was first"
 sed 's/SCIM later/SCIM in May/' "$T/notes3.csv" >"$T/notes4.csv"
 imp import --source success-notes "$T/notes4.csv" >"$T/race.out" 2>"$T/race.err" &
 importer=$!
-check import_waits_for_the_console_correction \
-	wait_true 30 '[ "$(sql "SELECT count(*) FROM pg_stat_activity WHERE usename = '"'importer'"' AND wait_event_type = '"'Lock'"'")" = 1 ]'
-echo "COMMIT;" >&4
-exec 4>&-
-wait "$holder"
+check import_waits_for_the_console_correction wait_true 30 'lock_waits importer'
+release
 wait "$importer"
 rc=$?
 check import_after_the_race_succeeds sh -c '[ "$1" -eq 0 ] && grep -q "0 inserted, 1 updated, 2 unchanged" "$2"' _ "$rc" "$T/race.out"
@@ -130,21 +142,11 @@ check import_corrects_the_correction_it_waited_for \
 	          WHERE n.id = $(note_of sn1)")" = "Kickoff: the console was first > Kickoff call went well; SSO asked for; SCIM in May" ]
 # The other way round, two people at once: the one who waited is told the
 # note was corrected, not the unique index's error.
-last=$(note_of sn1)
-mkfifo "$T/hold2"
-psql -X -q -At -d "dbname=$db user=ana" <"$T/hold2" >"$T/hold2.out" 2>&1 &
-holder=$!
-exec 4>"$T/hold2"
-echo "BEGIN; SELECT note_id FROM baton_note_add(gen_random_uuid(),
-        (SELECT id FROM customer WHERE domain = 'nwh.example'), 'call', 'First of two', NULL, NULL, $last);
-      SELECT 'holding';" >&4
-wait_true 30 'grep -q holding "$T/hold2.out"'
+correcting "First of two"
 as ben note add --customer nwh.example --supersedes "$last" --message "Second of two" >"$T/ben.out" 2>"$T/ben.err" &
 second=$!
-wait_true 30 '[ "$(sql "SELECT count(*) FROM pg_stat_activity WHERE usename = '"'ben'"' AND wait_event_type = '"'Lock'"'")" = 1 ]'
-echo "COMMIT;" >&4
-exec 4>&-
-wait "$holder"
+wait_true 30 'lock_waits ben'
+release
 wait "$second"
 rc=$?
 check second_correction_told_the_note_was_corrected \
