@@ -254,8 +254,11 @@ static int read_header(const struct import_source *src, struct import_reader *rd
 	long long line;
 	int got = import_reader_next(rd, 1, src->delimiter, header, &line, ncols);
 	if (got != 1 || !text_valid_utf8(header->data, header->len)) {
-		snprintf(err, errlen, "%s", got == 0 ? "the file is empty: a CSV file starts with a header row"
-		         : got == -1 ? "cannot read the file" : "the header row is not valid UTF-8 text or not closed");
+		if (got == -1)
+			snprintf(err, errlen, "cannot read the file: %s", strerror(rd->error ? rd->error : EIO));
+		else
+			snprintf(err, errlen, "%s", got == 0 ? "the file is empty: a CSV file starts with a header row"
+			         : "the header row is not valid UTF-8 text or not closed");
 		return -1;
 	}
 	return 0;

@@ -8,6 +8,7 @@
 #include "baton/import.h"
 #include "baton/text.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,7 +57,7 @@ static int fill(struct import_reader *r)
 	}
 	if (r->len == 0) {
 		r->eof = 1;
-		r->error = ferror(r->f);
+		r->error = ferror(r->f) ? (errno ? errno : EIO) : 0;
 	} else if (r->progress) {
 		r->progress(r->progress_ctx, r->phase, r->line - 1);
 	}
@@ -242,7 +243,7 @@ int import_stream_hashes(PGconn *c, const struct import_source *src, struct impo
 	int csv = src->format == IMPORT_CSV;
 	while ((got = import_reader_next(r, csv, src->delimiter, &rec, &line, &fields)) != 0) {
 		if (got == -1) {
-			snprintf(err, errlen, "cannot read the file");
+			snprintf(err, errlen, "cannot read the file: %s", strerror(r->error ? r->error : EIO));
 			rc = -1;
 			break;
 		}
@@ -279,7 +280,7 @@ static int stream_records(PGconn *c, const struct import_source *src, struct imp
 	int csv = src->format == IMPORT_CSV;
 	while ((got = import_reader_next(r, csv, src->delimiter, &rec, &line, &fields)) != 0) {
 		if (got == -1) {
-			snprintf(err, errlen, "cannot read the file");
+			snprintf(err, errlen, "cannot read the file: %s", strerror(r->error ? r->error : EIO));
 			rc = -1;
 			break;
 		}
@@ -317,7 +318,7 @@ static int stream_document(PGconn *c, struct import_reader *r, struct buf *out, 
 		r->pos = r->len;
 	}
 	if (r->error) {
-		snprintf(err, errlen, "cannot read the file");
+		snprintf(err, errlen, "cannot read the file: %s", strerror(r->error ? r->error : EIO));
 		rc = -1;
 	} else if (!text_valid_utf8(buf_str(&doc), doc.len)) {
 		snprintf(err, errlen, "the file is not valid UTF-8 text: nothing of it was imported");

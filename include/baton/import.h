@@ -108,7 +108,7 @@ struct import_reader {
 	FILE *f;
 	char *buf;
 	size_t len, pos;
-	int eof, error;
+	int eof, error;  /* error: the errno of a failed read, or 0 */
 	int begun;       /* the first bytes were read (and a BOM skipped) */
 	long long line;  /* physical line of the next byte */
 	import_progress_fn progress; /* told as each chunk is read, or NULL */

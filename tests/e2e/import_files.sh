@@ -328,6 +328,12 @@ expect rejects_hard_link_refused \
 run imp import --source zendesk-tickets --rejects /dev/null "$T/tickets.json"
 expect rejects_to_dev_null sh -c '[ "$1" -eq 0 ] && [ ! -s "$2" ]' _ "$rc" "$ERR"
 
+# --- a file that cannot be read says why --------------------------------------------
+mkdir "$T/adir.csv"
+run imp import --source hubspot-companies "$T/adir.csv"
+expect unreadable_file_says_why \
+	sh -c '[ "$1" -eq 1 ] && grep -q "adir.csv: cannot read the file: Is a directory" "$2"' _ "$rc" "$ERR"
+
 # --- configuration errors name the file and the line ----------------------------------
 cat >"$T/bad.cfg" <<'EOF'
 import: {
