@@ -33,6 +33,8 @@ reap_consoles() {
 	done
 }
 cleanup() {
+	# A second Ctrl-C (or TERM) while it cleans up must not leave it half done.
+	trap '' INT TERM HUP
 	reap_consoles
 	sh "$root/tests/lib/pgctl.sh" stop "$tmp/pg" >/dev/null 2>&1
 	rm -rf "$tmp"
