@@ -119,7 +119,7 @@ END $$;
 -- 012's baton_note_add.  Two corrections of one note at once: the one
 -- that waited for the other (a person's, or an import's, 053) is told the
 -- note was corrected, as when it was corrected before, not the unique
--- index's error.
+-- index's error nor a deadlock.
 CREATE OR REPLACE FUNCTION baton_note_add(
     p_id uuid, p_customer bigint, p_kind text, p_body text,
     p_ticket bigint DEFAULT NULL, p_handoff uuid DEFAULT NULL, p_supersedes bigint DEFAULT NULL)
@@ -166,6 +166,12 @@ BEGIN
             RAISE EXCEPTION 'note % is not one of this customer''s notes', p_supersedes
                 USING ERRCODE = 'invalid_parameter_value';
         END IF;
+        -- The note is locked as an import locks the notes it corrects,
+        -- before anything of the correction is written: whoever comes
+        -- second waits, then finds the note corrected (were the lock taken
+        -- only by the correction's foreign key, after its unique index
+        -- entry, each could wait for the other).
+        PERFORM 1 FROM success_note n WHERE n.id = p_supersedes FOR UPDATE;
         SELECT n.id INTO v_by FROM success_note n WHERE n.supersedes = p_supersedes;
         IF FOUND THEN
             RAISE EXCEPTION 'note % was already corrected by note %: correct that one', p_supersedes, v_by

@@ -102,10 +102,17 @@ check one_current_note_for_the_record \
 	            AND NOT EXISTS (SELECT 1 FROM success_note x WHERE x.supersedes = n.id)")" = \
 	  "Kickoff call went well; SSO asked for; SCIM later" ]
 
-# ana corrects the record's note (its last correction) in a transaction
-# held open through a FIFO until release: correcting TEXT.
+# The note a record's note reads as now: the last of its corrections.
+chain_end() {
+	sql "WITH RECURSIVE c (id) AS (SELECT target_id FROM import_record
+	       WHERE source = 'success-notes' AND source_id = '$1'
+	     UNION ALL SELECT n.id FROM c JOIN success_note n ON n.supersedes = c.id)
+	     SELECT max(id) FROM c"
+}
+# ana corrects a record's note as it reads now in a transaction held open
+# through a FIFO until release: correcting TEXT [RECORD, sn1].
 correcting() {
-	last=$(note_of sn1)
+	last=$(chain_end "${2:-sn1}")
 	rm -f "$T/hold" "$T/hold.out"
 	mkfifo "$T/hold"
 	psql -X -q -At -d "dbname=$db user=ana" <"$T/hold" >"$T/hold.out" 2>&1 &
@@ -114,7 +121,7 @@ correcting() {
 	echo "BEGIN; SELECT note_id FROM baton_note_add(gen_random_uuid(),
 	        (SELECT id FROM customer WHERE domain = 'nwh.example'), 'call', '$1', NULL, NULL, $last);
 	      SELECT 'holding';" >&4
-	wait_true 30 'grep -q holding "$T/hold.out"'
+	check ana_holds_her_correction_open wait_true 30 'grep -q holding "$T/hold.out"'
 }
 release() {
 	echo "COMMIT;" >&4
@@ -152,6 +159,31 @@ rc=$?
 check second_correction_told_the_note_was_corrected \
 	sh -c '[ "$1" -ne 0 ] && grep -q "note $2 was already corrected by note [0-9]*: correct that one" "$3" &&
 	       ! grep -qi "duplicate key" "$3"' _ "$rc" "$last" "$T/ben.err"
+# A person corrects a note an import has locked (sn2's, the import's own
+# first note, which it locks first) while the import waits for another
+# (sn1's last correction, newer, which ana holds): the person waits for the
+# import, then is told the note was corrected; nobody deadlocks (053's
+# baton_note_add locks the note first, as the import does).
+correcting "Kickoff: ana once more" sn1
+sed 's/^sn1,\(.*\)May$/sn1,\1June/; s/^sn2,nwh.example,,.*/sn2,nwh.example,,Wants SSO and SCIM before go-live/' \
+	"$T/notes4.csv" >"$T/notes5.csv"
+imp import --source success-notes "$T/notes5.csv" >"$T/race5.out" 2>"$T/race5.err" &
+importer=$!
+check import_waits_for_ana wait_true 30 'lock_waits importer'
+sn2_now=$(chain_end sn2)
+as ben note add --customer nwh.example --supersedes "$sn2_now" --message "Ben on SSO" >"$T/ben5.out" 2>"$T/ben5.err" &
+second=$!
+check ben_waits_for_the_import wait_true 30 'lock_waits ben'
+release
+wait "$importer"
+rc=$?
+check import_with_a_waiting_person_succeeds \
+	sh -c '[ "$1" -eq 0 ] && grep -q "0 inserted, 2 updated, 1 unchanged" "$2"' _ "$rc" "$T/race5.out"
+wait "$second"
+rc=$?
+check person_after_the_import_told_the_note_was_corrected \
+	sh -c '[ "$1" -ne 0 ] && grep -q "note $2 was already corrected by note [0-9]*: correct that one" "$3" &&
+	       ! grep -qi "deadlock" "$3"' _ "$rc" "$sn2_now" "$T/ben5.err"
 
 # Thousands of notes in one file, two customers' lines interleaved: each
 # customer's notes in the file's order (the last line first on screen).
