@@ -44,8 +44,17 @@ static int fill(struct import_reader *r)
 {
 	if (r->eof)
 		return 0;
+	errno = 0;
 	r->len = fread(r->buf, 1, READ_CHUNK, r->f);
 	r->pos = 0;
+	/* A failed read ends the file here, with its own errno (a later call,
+	 * libpq's or the progress's, could change errno meanwhile). */
+	if (ferror(r->f)) {
+		r->error = errno ? errno : EIO;
+		r->eof = 1;
+		r->len = 0;
+		return 0;
+	}
 	/* A file saved as "CSV UTF-8" (Excel and others) begins with a byte
 	 * order mark, which would be part of the first column's name (or of
 	 * the first JSON value): it is not text of the file.  fread returns
@@ -57,7 +66,6 @@ static int fill(struct import_reader *r)
 	}
 	if (r->len == 0) {
 		r->eof = 1;
-		r->error = ferror(r->f) ? (errno ? errno : EIO) : 0;
 	} else if (r->progress) {
 		r->progress(r->progress_ctx, r->phase, r->line - 1);
 	}

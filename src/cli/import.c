@@ -175,7 +175,9 @@ static void summary_json(struct buf *b, const char *file, const struct import_re
 			buf_putc(b, ',');
 		text_json_string(b, r->missing[2 * i]);
 	}
-	buf_puts(b, "]}");
+	/* One object a line: a progress line drawn on the terminal after it
+	 * begins on a line of its own. */
+	buf_puts(b, "]}\n");
 }
 
 /* On a terminal, where the import of a file is, on one line of standard
@@ -184,6 +186,7 @@ static void summary_json(struct buf *b, const char *file, const struct import_re
  * file is done.  Spaces overwrite it: no control sequence is needed. */
 struct shown {
 	const char *file;
+	int begun;      /* began is set: at the first word of the run, after any wait */
 	struct timespec began, last;
 	int width;      /* of the line shown now, 0: none */
 	enum import_phase phase;
@@ -199,6 +202,10 @@ static void progress_show(void *ctx, enum import_phase phase, long long lines)
 	struct shown *s = ctx;
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (!s->begun) {
+		s->began = now;
+		s->begun = 1;
+	}
 	/* The server's merge is told once, and takes about a second per 10,000
 	 * lines: shown for a file that long even if it was read in no time. */
 	if ((since(&s->began, &now) < 0.5 && !(phase == IMPORT_MERGING && lines >= 10000)) ||
@@ -217,12 +224,13 @@ static void progress_show(void *ctx, enum import_phase phase, long long lines)
 	struct buf name = BUF_INIT, line = BUF_INIT;
 	text_clean(&name, s->file, strlen(s->file), TEXT_ONELINE);
 	buf_puts(&line, "baton: ");
-	/* A long path keeps its end, the file's name: "…/exports/tickets.jsonl". */
+	/* A long path keeps its end, the file's name: ".../exports/tickets.jsonl"
+	 * (in ASCII, which every locale shows). */
 	int room = cols - 1 - 7 - (int)strlen(tail);
 	const char *n = buf_str(&name);
 	if (text_width(n) > room) {
-		buf_puts(&line, "\xe2\x80\xa6");
-		while (*n && text_width(n) > room - 1)
+		buf_puts(&line, "...");
+		while (*n && text_width(n) > room - 3)
 			n += text_utf8_next(n, strlen(n), 0);
 	}
 	buf_puts(&line, n);
@@ -256,7 +264,6 @@ static int one_file(PGconn *c, const struct cli *cli, const struct import_opts *
 		return EXIT_FAIL;
 	}
 	struct shown shown = {.file = file};
-	clock_gettime(CLOCK_MONOTONIC, &shown.began);
 	int rc = import_file(c, src, cli->cfg->import, is_stdin ? "(stdin)" : file, f, o->dry_run,
 	                     isatty(STDERR_FILENO) ? progress_show : NULL, &shown, &res, err, sizeof err);
 	progress_erase(&shown);

@@ -53,3 +53,17 @@ run imp import --source p-tickets "$T/again.jsonl"
 expect no_progress_when_not_a_terminal \
 	sh -c '[ "$1" -eq 0 ] && grep -q "12000 read, 0 inserted, 12000 updated" "$2" && [ ! -s "$3" ] &&
 	       [ "$(tr -dc "\r" <"$2" | wc -c)" -eq 0 ]' _ "$rc" "$OUT" "$ERR"
+
+# Two files with --format json on a terminal: the first file's summary is
+# on a line of its own, and the second file's progress line does not erase
+# it.
+for f in j1 j2; do
+	awk -v f="$f" 'BEGIN { for (i = 1; i <= 12000; i++)
+		printf "{\"id\": \"%s-%d\", \"org\": 1, \"subject\": \"%s\", \"status\": \"open\"}\n", f, i, f }' >"$T/$f.jsonl"
+done
+E2E_STDERR=tty start progress_json 200 12 "$BATON_BIN" -c "$T/p.cfg" -d "'dbname=$db user=importer'" \
+	import --format json --source p-tickets "$T/j1.jsonl" "$T/j2.jsonl"
+check json_exits_0 exit_status_is 0 120
+check json_summaries_both_on_screen \
+	sh -c 'printf "%s\n" "$1" | grep -q "j1.jsonl\",\"entity\":\"tickets\",\"read\":12000,\"inserted\":12000" &&
+	       printf "%s\n" "$1" | grep -q "j2.jsonl\",\"entity\":\"tickets\",\"read\":12000,\"inserted\":12000"' _ "$(screen)"
