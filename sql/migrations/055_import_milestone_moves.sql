@@ -9,7 +9,9 @@
 -- sends and survey answers move with their record; now milestones do too,
 -- after the new customer's own milestones (a customer's positions are
 -- unique), in the file's order.  Its history (milestone_event) stays where
--- it happened.
+-- it happened.  And an update by an import now counts as a change of the
+-- milestone (its version), as a change in the console does: a screen that
+-- read it before is told it changed meanwhile instead of overwriting it.
 --
 -- 010's baton_import_milestones, with that UPDATE.
 CREATE OR REPLACE FUNCTION baton_import_milestones() RETURNS void
@@ -46,7 +48,7 @@ BEGIN
         due_date = coalesce((c.v ->> 'due_date')::date, t.due_date),
         completed_at = CASE WHEN coalesce(c.v ->> 'status', t.status) = 'done' THEN
             coalesce((c.v ->> 'completed_at')::timestamptz, t.completed_at, now()) END,
-        blocked_reason = c.v ->> 'blocked_reason'
+        blocked_reason = c.v ->> 'blocked_reason', version = t.version + 1
     FROM baton_import_c c
     LEFT JOIN (SELECT x.line, coalesce((SELECT max(n.position) FROM milestone n WHERE n.customer_id = x.cid), 0)
                    + row_number() OVER (PARTITION BY x.cid ORDER BY x.line) AS position

@@ -116,15 +116,17 @@ expect milestone_newer_export_again_no_changes \
 
 # The tracker corrects m2 to the other customer: the milestone moves there
 # (migration 055), after that customer's own (m3 is its step 1).
+m2_version=$(sql "SELECT version FROM milestone WHERE id = $m2")
 sed 's/^m2,nwh.example,2,/m2,cafe-lumiere.example,2,/' "$T/milestones2.csv" >"$T/milestones3.csv"
 run imp import --source onboarding-milestones "$T/milestones3.csv"
 expect milestone_moved_record_updates_one \
 	sh -c '[ "$1" -eq 0 ] && grep -q "3 read, 0 inserted, 1 updated, 2 unchanged, 0 rejected" "$2"' _ "$rc" "$OUT"
 check milestone_moves_with_its_record \
 	[ "$(sql "SELECT c.domain || ' ' || m.position || ' ' || (m.id = $m2)::text || ' ' || (r.customer_id = m.customer_id)::text
+	                 || ' ' || (m.version > $m2_version)::text
 	          FROM milestone m JOIN customer c ON c.id = m.customer_id
 	          JOIN import_record r ON r.source = 'onboarding-milestones' AND r.source_id = 'm2' AND r.target_id = m.id")" = \
-	  "cafe-lumiere.example 2 true true" ]
+	  "cafe-lumiere.example 2 true true true" ]
 check milestone_gone_from_the_first_plan \
 	[ "$(sql "SELECT string_agg(m.title, ',' ORDER BY m.position) FROM milestone m JOIN customer c ON c.id = m.customer_id
 	          WHERE c.domain = 'nwh.example'")" = "Kickoff" ]
