@@ -18,6 +18,12 @@ CFG="$BATON_ROOT/etc/baton-import.cfg"
 imp() { "$BATON_BIN" -c "$CFG" -d "dbname=$db user=importer" "$@"; }
 # target SOURCE ID: the row a record of SOURCE was imported into
 target() { sql "SELECT target_id FROM import_record WHERE source = '$1' AND source_id = '$2'"; }
+# imported NAME SOURCE FILE SUMMARY: FILE's import succeeds and its summary
+# says SUMMARY (a grep pattern)
+imported() {
+	run imp import --source "$2" "$3"
+	expect "$1" sh -c '[ "$1" -eq 0 ] && grep -q "$2" "$3"' _ "$rc" "$4" "$OUT"
+}
 # keeps_row SOURCE ID WAS: the record still names the row WAS (not none)
 keeps_row() { [ -n "$3" ] && [ "$(target "$1" "$2")" = "$3" ]; }
 
@@ -27,8 +33,7 @@ cat >"$T/orgs.json" <<'EOF'
   {"id": 2, "name": "Cafe Lumiere", "domain_names": ["cafe-lumiere.example"], "updated_at": "2026-03-01T10:00:00Z"}
 ], "end_of_stream": true}
 EOF
-run imp import --source zendesk-organizations "$T/orgs.json"
-expect orgs_imported sh -c '[ "$1" -eq 0 ] && grep -q "2 read, 2 inserted" "$2"' _ "$rc" "$OUT"
+imported orgs_imported zendesk-organizations "$T/orgs.json" "2 read, 2 inserted"
 
 # --- contacts (zendesk-users: updated_at read) ---------------------------------------
 cat >"$T/users1.json" <<'EOF'
@@ -41,9 +46,8 @@ cat >"$T/users1.json" <<'EOF'
    "updated_at": "2026-03-01T10:00:00Z"}
 ], "end_of_stream": true}
 EOF
-run imp import --source zendesk-users "$T/users1.json"
-expect contacts_imported \
-	sh -c '[ "$1" -eq 0 ] && grep -q "3 read, 3 inserted, 0 updated, 0 unchanged, 0 rejected" "$2"' _ "$rc" "$OUT"
+imported contacts_imported zendesk-users "$T/users1.json" \
+	"3 read, 3 inserted, 0 updated, 0 unchanged, 0 rejected"
 dana=$(target zendesk-users 11)
 # A newer export: Dana's name and address changed, later updated_at.
 cat >"$T/users2.json" <<'EOF'
@@ -56,18 +60,15 @@ cat >"$T/users2.json" <<'EOF'
    "updated_at": "2026-03-01T10:00:00Z"}
 ], "end_of_stream": true}
 EOF
-run imp import --source zendesk-users "$T/users2.json"
-expect contact_newer_export_updates_one \
-	sh -c '[ "$1" -eq 0 ] && grep -q "3 read, 0 inserted, 1 updated, 2 unchanged, 0 rejected" "$2"' _ "$rc" "$OUT"
+imported contact_newer_export_updates_one zendesk-users "$T/users2.json" \
+	"3 read, 0 inserted, 1 updated, 2 unchanged, 0 rejected"
 check contact_record_keeps_its_row keeps_row zendesk-users 11 "$dana"
 check contact_updated_in_place \
 	[ "$(sql "SELECT name || ' ' || email FROM contact WHERE id = $dana")" = "Dana Whitfield-Ross dana.ross@nwh.example" ]
 check contact_not_doubled \
 	[ "$(sql "SELECT count(*) || ' ' || count(*) FILTER (WHERE name LIKE 'Dana%') FROM contact")" = "3 1" ]
-run imp import --source zendesk-users "$T/users2.json"
-expect contact_newer_export_again_no_changes \
-	sh -c '[ "$1" -eq 0 ] && grep -q "3 read, 0 inserted, 0 updated, 3 unchanged, 0 rejected.*(no changes)" "$2"' \
-	_ "$rc" "$OUT"
+imported contact_newer_export_again_no_changes zendesk-users "$T/users2.json" \
+	"3 read, 0 inserted, 0 updated, 3 unchanged, 0 rejected.*(no changes)"
 # An older export of Dana (earlier updated_at, another name): nothing changes.
 cat >"$T/users-older.json" <<'EOF'
 {"users": [
@@ -75,10 +76,8 @@ cat >"$T/users-older.json" <<'EOF'
    "updated_at": "2026-03-03T10:00:00Z"}
 ], "end_of_stream": true}
 EOF
-run imp import --source zendesk-users "$T/users-older.json"
-expect contact_older_export_changes_nothing \
-	sh -c '[ "$1" -eq 0 ] && grep -q "1 read, 0 inserted, 0 updated, 1 unchanged, 0 rejected.*(no changes)" "$2"' \
-	_ "$rc" "$OUT"
+imported contact_older_export_changes_nothing zendesk-users "$T/users-older.json" \
+	"1 read, 0 inserted, 0 updated, 1 unchanged, 0 rejected.*(no changes)"
 check contact_newer_value_kept \
 	[ "$(sql "SELECT name || ' ' || email FROM contact WHERE id = $dana")" = "Dana Whitfield-Ross dana.ross@nwh.example" ]
 
@@ -89,9 +88,8 @@ m1,nwh.example,1,Kickoff,done,2026-02-01,2026-02-02
 m2,nwh.example,2,Data migration,doing,2026-04-01,
 m3,cafe-lumiere.example,1,Kickoff,todo,2026-04-15,
 EOF
-run imp import --source onboarding-milestones "$T/milestones1.csv"
-expect milestones_imported \
-	sh -c '[ "$1" -eq 0 ] && grep -q "3 read, 3 inserted, 0 updated, 0 unchanged, 0 rejected" "$2"' _ "$rc" "$OUT"
+imported milestones_imported onboarding-milestones "$T/milestones1.csv" \
+	"3 read, 3 inserted, 0 updated, 0 unchanged, 0 rejected"
 m2=$(target onboarding-milestones m2)
 # A newer export: the migration is done, on a later due date.
 cat >"$T/milestones2.csv" <<'EOF'
@@ -100,27 +98,23 @@ m1,nwh.example,1,Kickoff,done,2026-02-01,2026-02-02
 m2,nwh.example,2,Data migration,done,2026-04-08,2026-04-07
 m3,cafe-lumiere.example,1,Kickoff,todo,2026-04-15,
 EOF
-run imp import --source onboarding-milestones "$T/milestones2.csv"
-expect milestone_newer_export_updates_one \
-	sh -c '[ "$1" -eq 0 ] && grep -q "3 read, 0 inserted, 1 updated, 2 unchanged, 0 rejected" "$2"' _ "$rc" "$OUT"
+imported milestone_newer_export_updates_one onboarding-milestones "$T/milestones2.csv" \
+	"3 read, 0 inserted, 1 updated, 2 unchanged, 0 rejected"
 check milestone_record_keeps_its_row keeps_row onboarding-milestones m2 "$m2"
 check milestone_updated_in_place \
 	[ "$(sql "SELECT status || ' ' || due_date || ' ' || to_char(completed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')
 	          FROM milestone WHERE id = $m2")" = "done 2026-04-08 2026-04-07" ]
 check milestone_not_doubled \
 	[ "$(sql "SELECT count(*) || ' ' || count(*) FILTER (WHERE title = 'Data migration') FROM milestone")" = "3 1" ]
-run imp import --source onboarding-milestones "$T/milestones2.csv"
-expect milestone_newer_export_again_no_changes \
-	sh -c '[ "$1" -eq 0 ] && grep -q "3 read, 0 inserted, 0 updated, 3 unchanged, 0 rejected.*(no changes)" "$2"' \
-	_ "$rc" "$OUT"
+imported milestone_newer_export_again_no_changes onboarding-milestones "$T/milestones2.csv" \
+	"3 read, 0 inserted, 0 updated, 3 unchanged, 0 rejected.*(no changes)"
 
 # The tracker corrects m2 to the other customer: the milestone moves there
 # (migration 055), after that customer's own (m3 is its step 1).
 m2_version=$(sql "SELECT version FROM milestone WHERE id = $m2")
 sed 's/^m2,nwh.example,2,/m2,cafe-lumiere.example,2,/' "$T/milestones2.csv" >"$T/milestones3.csv"
-run imp import --source onboarding-milestones "$T/milestones3.csv"
-expect milestone_moved_record_updates_one \
-	sh -c '[ "$1" -eq 0 ] && grep -q "3 read, 0 inserted, 1 updated, 2 unchanged, 0 rejected" "$2"' _ "$rc" "$OUT"
+imported milestone_moved_record_updates_one onboarding-milestones "$T/milestones3.csv" \
+	"3 read, 0 inserted, 1 updated, 2 unchanged, 0 rejected"
 check milestone_moves_with_its_record \
 	[ "$(sql "SELECT c.domain || ' ' || m.position || ' ' || (m.id = $m2)::text || ' ' || (r.customer_id = m.customer_id)::text
 	                 || ' ' || (m.version > $m2_version)::text
@@ -138,9 +132,8 @@ c1;dana.ross@nwh.example;Upgrade to Pro;upsell;15/04/2026 10:30
 c2;erik@nwh.example;Spring webinar;webinar;20/04/2026 16:00
 c3;chloe@cafe-lumiere.example;Renewal reminder;renewal;01/05/2026 09:00
 EOF
-run imp import --source scheduled-campaigns "$T/scheduled1.csv"
-expect campaigns_imported \
-	sh -c '[ "$1" -eq 0 ] && grep -q "3 read, 3 inserted, 0 updated, 0 unchanged, 0 rejected" "$2"' _ "$rc" "$OUT"
+imported campaigns_imported scheduled-campaigns "$T/scheduled1.csv" \
+	"3 read, 3 inserted, 0 updated, 0 unchanged, 0 rejected"
 c2=$(target scheduled-campaigns c2)
 # A newer export: the webinar moved to another day and was renamed.
 cat >"$T/scheduled2.csv" <<'EOF'
@@ -149,9 +142,8 @@ c1;dana.ross@nwh.example;Upgrade to Pro;upsell;15/04/2026 10:30
 c2;erik@nwh.example;Spring webinar (moved);webinar;27/04/2026 14:00
 c3;chloe@cafe-lumiere.example;Renewal reminder;renewal;01/05/2026 09:00
 EOF
-run imp import --source scheduled-campaigns "$T/scheduled2.csv"
-expect campaign_newer_export_updates_one \
-	sh -c '[ "$1" -eq 0 ] && grep -q "3 read, 0 inserted, 1 updated, 2 unchanged, 0 rejected" "$2"' _ "$rc" "$OUT"
+imported campaign_newer_export_updates_one scheduled-campaigns "$T/scheduled2.csv" \
+	"3 read, 0 inserted, 1 updated, 2 unchanged, 0 rejected"
 check campaign_record_keeps_its_row keeps_row scheduled-campaigns c2 "$c2"
 check campaign_updated_in_place \
 	[ "$(sql "SELECT campaign || ' ' || status || ' ' || to_char(scheduled_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI')
@@ -159,10 +151,8 @@ check campaign_updated_in_place \
 check campaign_not_doubled \
 	[ "$(sql "SELECT count(*) || ' ' || count(*) FILTER (WHERE campaign LIKE 'Spring webinar%')
 	          FROM marketing_event")" = "3 1" ]
-run imp import --source scheduled-campaigns "$T/scheduled2.csv"
-expect campaign_newer_export_again_no_changes \
-	sh -c '[ "$1" -eq 0 ] && grep -q "3 read, 0 inserted, 0 updated, 3 unchanged, 0 rejected.*(no changes)" "$2"' \
-	_ "$rc" "$OUT"
+imported campaign_newer_export_again_no_changes scheduled-campaigns "$T/scheduled2.csv" \
+	"3 read, 0 inserted, 0 updated, 3 unchanged, 0 rejected.*(no changes)"
 
 # --- survey responses (zendesk-satisfaction: updated_at read) -------------------------
 cat >"$T/ratings1.json" <<'EOF'
@@ -172,9 +162,8 @@ cat >"$T/ratings1.json" <<'EOF'
   {"id": 903, "score": "good", "comment": "thanks", "requester_id": 13, "updated_at": "2026-03-03T12:00:00Z"}
 ], "next_page": null}
 EOF
-run imp import --source zendesk-satisfaction "$T/ratings1.json"
-expect ratings_imported \
-	sh -c '[ "$1" -eq 0 ] && grep -q "3 read, 3 inserted, 0 updated, 0 unchanged, 0 rejected" "$2"' _ "$rc" "$OUT"
+imported ratings_imported zendesk-satisfaction "$T/ratings1.json" \
+	"3 read, 3 inserted, 0 updated, 0 unchanged, 0 rejected"
 r902=$(target zendesk-satisfaction 902)
 # A newer export: Erik changed his rating from bad to good, with a comment.
 cat >"$T/ratings2.json" <<'EOF'
@@ -185,9 +174,8 @@ cat >"$T/ratings2.json" <<'EOF'
   {"id": 903, "score": "good", "comment": "thanks", "requester_id": 13, "updated_at": "2026-03-03T12:00:00Z"}
 ], "next_page": null}
 EOF
-run imp import --source zendesk-satisfaction "$T/ratings2.json"
-expect rating_newer_export_updates_one \
-	sh -c '[ "$1" -eq 0 ] && grep -q "3 read, 0 inserted, 1 updated, 2 unchanged, 0 rejected" "$2"' _ "$rc" "$OUT"
+imported rating_newer_export_updates_one zendesk-satisfaction "$T/ratings2.json" \
+	"3 read, 0 inserted, 1 updated, 2 unchanged, 0 rejected"
 check rating_record_keeps_its_row keeps_row zendesk-satisfaction 902 "$r902"
 check rating_updated_in_place \
 	[ "$(sql "SELECT kind || score || ' ' || comment || ' '
@@ -196,19 +184,15 @@ check rating_updated_in_place \
 check rating_not_doubled \
 	[ "$(sql "SELECT count(*) || ' ' || count(*) FILTER (WHERE contact_id = $(target zendesk-users 12))
 	          FROM survey_response")" = "3 1" ]
-run imp import --source zendesk-satisfaction "$T/ratings2.json"
-expect rating_newer_export_again_no_changes \
-	sh -c '[ "$1" -eq 0 ] && grep -q "3 read, 0 inserted, 0 updated, 3 unchanged, 0 rejected.*(no changes)" "$2"' \
-	_ "$rc" "$OUT"
+imported rating_newer_export_again_no_changes zendesk-satisfaction "$T/ratings2.json" \
+	"3 read, 0 inserted, 0 updated, 3 unchanged, 0 rejected.*(no changes)"
 # An older export of Erik's rating (earlier updated_at, another score): nothing changes.
 cat >"$T/ratings-older.json" <<'EOF'
 {"satisfaction_ratings": [
   {"id": 902, "score": "bad", "comment": "still slow", "requester_id": 12, "updated_at": "2026-03-04T12:00:00Z"}
 ], "next_page": null}
 EOF
-run imp import --source zendesk-satisfaction "$T/ratings-older.json"
-expect rating_older_export_changes_nothing \
-	sh -c '[ "$1" -eq 0 ] && grep -q "1 read, 0 inserted, 0 updated, 1 unchanged, 0 rejected.*(no changes)" "$2"' \
-	_ "$rc" "$OUT"
+imported rating_older_export_changes_nothing zendesk-satisfaction "$T/ratings-older.json" \
+	"1 read, 0 inserted, 0 updated, 1 unchanged, 0 rejected.*(no changes)"
 check rating_newer_value_kept \
 	[ "$(sql "SELECT kind || score || ' ' || comment FROM survey_response WHERE id = $r902")" = "csat5 solved after all" ]
