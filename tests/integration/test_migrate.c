@@ -580,6 +580,10 @@ static const struct {
 	{51, "8f4b50efa0bf295df69e9b94e04616b9"},
 	/* f0b4b07 (stop 29) */
 	{52, "c0eab1081d88a4c7ca2d76e214cfb16d"},
+	/* 5c7cb67 (stop 30) */
+	{53, "ae1fe7df7ca5d6a605f80657c4765a02"},
+	{54, "7b49bc259abbc06b78bea76b94cecc7e"},
+	{55, "febe98349aa546091ac4051cbf6d4e4a"},
 };
 
 static void test_released_migrations_unchanged(void)
