@@ -180,8 +180,11 @@ const char cv_timeline_sql[] =
 	" UNION ALL SELECT m.completed_at, 'milestone done', coalesce(m.owner::text, ''), m.title,"
 	"   'milestone:' || m.id, 5, m.id, ''"
 	"   FROM milestone m WHERE m.customer_id = $1 AND m.completed_at IS NOT NULL"
+	/* Told once: not where an event below tells it (one of this timeline's
+	 * customers); a milestone moved here keeps its events where it was. */
 	"   AND NOT EXISTS (SELECT 1 FROM milestone_event e WHERE e.milestone_id = m.id"
-	"                   AND e.status = 'done' AND e.at = m.completed_at)"
+	"                   AND e.status = 'done' AND e.at = m.completed_at"
+	"                   AND e.customer_id = " CV_GROUP ")"
 	" UNION ALL SELECT s.responded_at, upper(s.kind), '', s.score || coalesce(' ' || s.comment, ''),"
 	"   'survey:' || s.id, 6, s.id, ''"
 	"   FROM survey_response s WHERE s.customer_id = $1"

@@ -377,6 +377,49 @@ static void test_timeline_has_the_changes(void)
 	PQclear(r);
 }
 
+/* Go-live's "milestone done" entries in customer id's timeline: how many,
+ * and the text of the last one. */
+static int golive_done(const char *id, char *text, size_t len)
+{
+	char err[512];
+	const char *p[] = {id};
+	PGresult *r = db_exec(ana, cv_timeline_sql, 1, p, err, sizeof err);
+	CHECK(r != NULL);
+	int n = 0;
+	for (int i = 0; r && i < PQntuples(r); i++)
+		if (!strcmp(PQgetvalue(r, i, TL_KIND), "milestone done") &&
+		    !strncmp(PQgetvalue(r, i, TL_TEXT), "Go-live", 7)) {
+			n++;
+			snprintf(text, len, "%s", PQgetvalue(r, i, TL_TEXT));
+		}
+	PQclear(r);
+	return n;
+}
+
+/* A milestone done in the console and then moved to another customer (an
+ * import's record corrected to it, migration 055): its "done" event stays in
+ * the first customer's history, and the second customer's timeline shows the
+ * milestone done all the same.  When the first customer is later merged into
+ * the second, the event shows there and stands for it: the done is told once. */
+static void test_timeline_of_a_moved_milestone(void)
+{
+	const char *ms = val(su, "SELECT id FROM milestone WHERE customer_id = 1 AND title LIKE 'Go-live%%'");
+	char msid[32], to[32], text[256] = "";
+	snprintf(msid, sizeof msid, "%s", ms);
+	snprintf(to, sizeof to, "%s", val(su, "INSERT INTO customer (name) VALUES ('Moved To') RETURNING id"));
+	val(su, "UPDATE milestone SET customer_id = %s, position = 1 WHERE id = %s", to, msid);
+
+	CHECK(golive_done("1", text, sizeof text) == 1);
+	CHECK_STR(text, "Go-live: went live on Sunday");
+	CHECK(golive_done(to, text, sizeof text) == 1);
+	CHECK_STR(text, "Go-live");
+
+	val(su, "UPDATE customer SET merged_into = %s WHERE id = 1", to);
+	CHECK(golive_done(to, text, sizeof text) == 1);
+	CHECK_STR(text, "Go-live: went live on Sunday");
+	val(su, "UPDATE customer SET merged_into = NULL WHERE id = 1");
+}
+
 /* A console showing the customer hears of it (LISTEN baton). */
 static void test_change_notifies_the_customer(void)
 {
@@ -429,6 +472,7 @@ int main(void)
 	RUN(test_stale_after_the_configured_age);
 	RUN(test_timeline_has_the_changes);
 	RUN(test_change_notifies_the_customer);
+	RUN(test_timeline_of_a_moved_milestone);
 
 	PGconn *all[] = {admin, maja, olu, ana, ben};
 	for (size_t i = 0; i < sizeof all / sizeof *all; i++)
