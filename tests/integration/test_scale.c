@@ -167,8 +167,8 @@ static int lines_of(const char *text, const char *line)
 
 /* A write to a customer's data, by any client, tells every console
  * "customer:ID" once per customer it touched, whatever the number of rows:
- * new rows, rows moved to another customer, the customer row itself; a
- * statement that changes nothing says nothing. */
+ * new rows, rows moved to another customer (both customers), deleted rows,
+ * the customer row itself; a statement that changes nothing says nothing. */
 static void test_customer_writes_said_once_per_customer(void)
 {
 	PGconn *l = itest_connect(db, NULL);
@@ -179,9 +179,33 @@ static void test_customer_writes_said_once_per_customer(void)
 	CHECK(lines_of(h, "customer:1") == 1 && lines_of(h, "customer:2") == 1 &&
 	      lines_of(h, "customer:3") == 1);
 	CHECK(lines_of(h, "customer:4") == 0);
+	/* A move tells the customer left as well as the one joined (056). */
 	CHECK(itest_ok(su, "UPDATE ticket SET customer_id = 4 WHERE subject = 'said 1'"));
 	h = heard(l);
-	CHECK(lines_of(h, "customer:4") == 1);
+	CHECK(lines_of(h, "customer:4") == 1 && lines_of(h, "customer:2") == 1);
+	CHECK(lines_of(h, "customer:1") == 0 && lines_of(h, "customer:3") == 0);
+	CHECK(itest_ok(su, "UPDATE milestone SET customer_id = 6, position = 1000"
+	                   " WHERE id = (SELECT min(id) FROM milestone WHERE customer_id = 1)"));
+	h = heard(l);
+	CHECK(lines_of(h, "customer:1") == 1 && lines_of(h, "customer:6") == 1);
+	CHECK(itest_ok(su, "UPDATE marketing_event SET customer_id = 6"
+	                   " WHERE id = (SELECT min(id) FROM marketing_event WHERE customer_id = 1)"));
+	h = heard(l);
+	CHECK(lines_of(h, "customer:1") == 1 && lines_of(h, "customer:6") == 1);
+	/* Contacts (the header's) and survey answers, written and moved. */
+	CHECK(itest_ok(su, "INSERT INTO contact (customer_id, name) VALUES (7, 'said contact')"));
+	CHECK(lines_of(heard(l), "customer:7") == 1);
+	CHECK(itest_ok(su, "UPDATE contact SET customer_id = 8 WHERE name = 'said contact'"));
+	h = heard(l);
+	CHECK(lines_of(h, "customer:7") == 1 && lines_of(h, "customer:8") == 1);
+	CHECK(itest_ok(su, "UPDATE survey_response SET score = score"
+	                   " WHERE id = (SELECT min(id) FROM survey_response WHERE customer_id = 1)"));
+	CHECK(lines_of(heard(l), "customer:1") == 1);
+	/* A delete tells the customer the row was on. */
+	CHECK(itest_ok(su, "DELETE FROM contact WHERE name = 'said contact'"));
+	CHECK(lines_of(heard(l), "customer:8") == 1);
+	CHECK(itest_ok(su, "DELETE FROM ticket WHERE subject = 'said 1'"));
+	CHECK(lines_of(heard(l), "customer:4") == 1);
 	CHECK(itest_ok(su, "UPDATE customer SET plan = plan WHERE id = 5"));
 	h = heard(l);
 	CHECK(lines_of(h, "customer:5") == 1);
