@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The same as migration 010's import_field. */
+/* The same as migrations 010's and 057's import_field. */
 const struct import_field_def import_field_defs[] = {
 	{"customers", "source_id", "key", NULL}, {"customers", "name", "text", NULL},
 	{"customers", "domains", "domains", NULL},
@@ -18,6 +18,9 @@ const struct import_field_def import_field_defs[] = {
 	{"customers", "lifecycle", "enum", "prospect,onboarding,adopting,established,renewing,at-risk,churned"},
 	{"customers", "owner", "staff", NULL}, {"customers", "renewal_date", "date", NULL},
 	{"customers", "updated_at", "time", NULL},
+	{"customers", "crm_id", "text", NULL}, {"customers", "helpdesk_id", "text", NULL},
+	{"customers", "onboarding_id", "text", NULL}, {"customers", "marketing_id", "text", NULL},
+	{"customers", "billing_id", "text", NULL},
 	{"contacts", "source_id", "key", NULL}, {"contacts", "customer", "ref", NULL},
 	{"contacts", "name", "text", NULL}, {"contacts", "first_name", "text", NULL},
 	{"contacts", "last_name", "text", NULL}, {"contacts", "email", "email", NULL},
