@@ -88,7 +88,19 @@ static void rejects_write(struct csv *w, const char *file, const struct import_r
  * (opened without blocking); it is the user's alone (0600, and an old one
  * loses its group and other bits).  A character device (/dev/null), which
  * no other user can make, will do. */
-static FILE *rejects_open(const char *path)
+/* 1 if the open file st is one of the files to import ("-": standard input). */
+static int is_an_input(const struct stat *st, char *const *files, int nfiles)
+{
+	for (int i = 0; i < nfiles; i++) {
+		struct stat in;
+		int ok = strcmp(files[i], "-") ? stat(files[i], &in) : fstat(STDIN_FILENO, &in);
+		if (ok == 0 && in.st_dev == st->st_dev && in.st_ino == st->st_ino)
+			return 1;
+	}
+	return 0;
+}
+
+static FILE *rejects_open(const char *path, char *const *files, int nfiles)
 {
 	const char *why = NULL;
 	int fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0600);
@@ -107,6 +119,8 @@ static FILE *rejects_open(const char *path)
 		why = "it belongs to another user";
 	else if (st.st_nlink != 1)
 		why = "it has other names (hard links)";
+	else if (is_an_input(&st, files, nfiles))
+		why = "it is one of the files to import";
 	else if ((st.st_mode & 077) && fchmod(fd, st.st_mode & 0700) < 0)
 		why = strerror(errno);
 	else if (ftruncate(fd, 0) < 0)
@@ -306,7 +320,7 @@ int cli_import(const struct cli *cli, int argc, char **argv)
 	FILE *rf = NULL;
 	struct buf rb = BUF_INIT, out = BUF_INIT;
 	struct csv rej;
-	if (o.rejects && !(rf = rejects_open(o.rejects)))
+	if (o.rejects && !(rf = rejects_open(o.rejects, argv + optind, argc - optind)))
 		return EXIT_FAIL;
 	int rc = EXIT_OK;
 	PGconn *c = cli_connect_schema(cli, &rc);

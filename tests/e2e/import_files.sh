@@ -313,6 +313,18 @@ expect rejects_file_of_another_user_refused \
 run imp import --source zendesk-tickets --rejects "$T/new.rej" "$T/tickets.json"
 expect new_rejects_file_private \
 	sh -c '[ "$1" -eq 0 ] && [ "$(stat -c %a "$2")" = 600 ] && grep -q ",3,opened_at," "$2"' _ "$rc" "$T/new.rej"
+# An export named as the rejects file too (a cron job's dir/*.csv): refused
+# before anything of it is touched, also as standard input.
+cp "$T/tickets.json" "$T/tickets-copy.json"
+run imp import --source zendesk-tickets --rejects "$T/tickets-copy.json" "$T/new.rej" "$T/tickets-copy.json"
+expect rejects_file_that_is_an_input_refused \
+	sh -c '[ "$1" -eq 1 ] && grep -q "tickets-copy.json: cannot write the rejects file: it is one of the files to import" "$2" &&
+	       cmp -s "$3" "$4"' _ "$rc" "$ERR" "$T/tickets.json" "$T/tickets-copy.json"
+run sh -c '"$1" -c "$2" -d "dbname=$3 user=importer" import --source zendesk-tickets --rejects "$4" - <"$4"' \
+	_ "$BATON_BIN" "$CFG" "$db" "$T/tickets-copy.json"
+expect rejects_file_that_is_standard_input_refused \
+	sh -c '[ "$1" -eq 1 ] && grep -q "it is one of the files to import" "$2" && cmp -s "$3" "$4"' \
+	_ "$rc" "$ERR" "$T/tickets.json" "$T/tickets-copy.json"
 echo "an old line" >"$T/new.rej"
 chmod 644 "$T/new.rej"
 run imp import --source zendesk-tickets --rejects "$T/new.rej" "$T/tickets.json"
