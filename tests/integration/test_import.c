@@ -58,6 +58,20 @@ static void test_times(void)
 	CHECK_STR(itest_value(su, "SELECT coalesce(baton_import_time('2026-13-01', 'iso')::text, 'null')"), "null");
 	CHECK_STR(itest_value(su, "SELECT baton_import_time('1700000000', 'epoch') AT TIME ZONE 'UTC'"), "2023-11-14 22:13:20");
 	CHECK_STR(itest_value(su, "SELECT coalesce(baton_import_time('31/02/2026', 'DD/MM/YYYY')::text, 'null')"), "null");
+	/* A pattern's time says its text back (migration 058): not a year of
+	 * two digits under YYYY, nor seconds or a zone the pattern does not
+	 * read; case, spacing and leading zeros aside. */
+	CHECK_STR(itest_value(su, "SELECT string_agg(coalesce(to_char(baton_import_time(x, f), 'YYYY-MM-DD HH24:MI'),"
+	                          " 'null'), ' | ' ORDER BY i) FROM (VALUES"
+	                          " (1, '15/04/2027 10:30', 'DD/MM/YYYY HH24:MI'), (2, '15/04/27 10:30', 'DD/MM/YYYY HH24:MI'),"
+	                          " (3, '15/04/2027 10:30:15', 'DD/MM/YYYY HH24:MI'), (4, '15/04/2027 10:30 CET', 'DD/MM/YYYY HH24:MI'),"
+	                          " (5, ' 5/4/2027  9:05 ', 'DD/MM/YYYY HH24:MI'), (6, 'april 15, 2027', 'Month DD, YYYY'),"
+	                          " (7, '15.04.27', 'DD.MM.YY'), (8, '15/04/1899', 'DD/MM/YYYY'),"
+	                          " (9, '04/15/2027 10:30 PM', 'MM/DD/YYYY HH12:MI AM'),"
+	                          " (10, '2027-04-15 10:30 +02', 'YYYY-MM-DD HH24:MI TZH'),"
+	                          " (11, '27-04-15 10:30 +02', 'YYYY-MM-DD HH24:MI TZH')) v(i, x, f)"),
+	          "2027-04-15 10:30 | null | null | null | 2027-04-05 09:05 | 2027-04-15 00:00 | 2027-04-15 00:00"
+	          " | null | 2027-04-15 22:30 | 2027-04-15 08:30 | null");
 	/* A time expression as the server generates it (over $1), applied to
 	 * x: its value in UTC, or null. */
 	CHECK(itest_ok(su, "CREATE FUNCTION pg_temp.conv(expr text, x text) RETURNS text LANGUAGE plpgsql AS $$"
