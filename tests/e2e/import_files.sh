@@ -189,6 +189,15 @@ expect email_sends_by_recipient sh -c '[ "$1" -eq 0 ] && grep -q "3 read, 2 inse
 # An address no contact has, at a customer's domain: that customer's.
 check email_send_by_domain [ "$(sql "SELECT count(*) FROM marketing_event m JOIN customer c ON c.id = m.customer_id
 	WHERE m.campaign = 'By domain' AND lower(c.domain) = 'nwh.example'")" = 1 ]
+# A send without an Email Type is the default's kind (newsletter), although
+# the map's source values are HubSpot's ("Newsletter").
+printf 'Event ID,Recipient,Email Name,Email Type,Sent At\n4,dana@nwh.example,Untyped send,,2026-03-04 09:00\n' \
+	>"$T/sends2.csv"
+run imp import --source hubspot-email-sends "$T/sends2.csv"
+expect email_send_without_type_is_the_default \
+	sh -c '[ "$1" -eq 0 ] && grep -q "1 read, 1 inserted, 0 updated, 0 unchanged, 0 rejected" "$2"' _ "$rc" "$OUT"
+check email_send_without_type_kind \
+	[ "$(sql "SELECT kind FROM marketing_event WHERE campaign = 'Untyped send'")" = newsletter ]
 printf 'id,customer_domain,step,title,status,due,completed\nm1,nwh.example,1,Kickoff,done,2026-02-01,2026-02-02\nm2,https://www.nwh.example,2,"Data\nmigration",doing,2026-04-01,\n' \
 	>"$T/milestones.csv"
 run imp import --source onboarding-milestones "$T/milestones.csv"
