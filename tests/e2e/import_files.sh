@@ -172,6 +172,16 @@ expect dry_run_says_what_would_change \
 	sh -c '[ "$1" -eq 0 ] && grep -q "^would import .*tickets-dry.json: tickets: 1 read, 0 inserted, 1 updated" "$2"' \
 	_ "$rc" "$OUT"
 check dry_run_changes_nothing [ "$(sql "SELECT status FROM ticket WHERE subject = 'Patient data missing'")" = solved ]
+# A ticket deleted in Zendesk comes in the incremental export as "deleted":
+# closed, not rejected and left open for good.
+cat >"$T/tickets-deleted.json" <<'EOF'
+{"tickets": [{"id": 4813, "subject": "Deleted in Zendesk", "status": "deleted", "priority": "low",
+  "requester_id": 11, "organization_id": 1, "created_at": "2026-03-01T09:00:00Z",
+  "updated_at": "2026-03-06T09:00:00Z"}], "end_of_stream": true}
+EOF
+run imp import --source zendesk-tickets "$T/tickets-deleted.json"
+expect deleted_ticket_imported sh -c '[ "$1" -eq 0 ] && grep -q "0 rejected" "$2"' _ "$rc" "$OUT"
+check deleted_ticket_closed [ "$(sql "SELECT status FROM ticket WHERE subject = 'Deleted in Zendesk'")" = closed ]
 
 # --- the other ready mappings: satisfaction, HubSpot sends, milestones, campaigns ------
 cat >"$T/ratings.json" <<'EOF'
