@@ -7,7 +7,7 @@
 --     corrected record, 055; a merge) told the new customer only, and a
 --     console showing the old one kept showing the row it no longer has;
 --   - contacts told nobody: a contacts file imported, or a contact moved by a
---     merge, left the header's contacts as they were on every open screen;
+--     merge, left a screen's contacts (read with its header) as they were;
 --   - a survey answer updated by a newer export (the header's NPS, CSAT and
 --     CES) told nobody;
 --   - a deleted row told nobody.
