@@ -198,23 +198,6 @@ static int read_field(struct reader *r, const config_setting_t *s, const char *e
 	}
 	if (f->dflt && d->allowed && strcmp(d->kind, "first") && !allowed(d, f->dflt))
 		return config_fail(r, s, "the default of %s, '%s', is not one of %s", name, f->dflt, d->allowed);
-	/* The default is Baton's value, and it stands where the record has none,
-	 * before the map: the map takes it to itself unless the source has a
-	 * value of that name. */
-	if (f->dflt && f->nmap && d->allowed && strcmp(d->kind, "first")) {
-		size_t i = 0;
-		while (i < f->nmap && strcmp(f->map[2 * i], f->dflt))
-			i++;
-		if (i == f->nmap) {
-			char **m = realloc(f->map, 2 * (f->nmap + 1) * sizeof *m);
-			if (!m)
-				abort();
-			f->map = m;
-			f->map[2 * f->nmap] = config_strdup(f->dflt);
-			f->map[2 * f->nmap + 1] = config_strdup(f->dflt);
-			f->nmap++;
-		}
-	}
 	if (!f->from && !f->dflt)
 		return config_fail(r, s, "field %s needs from = \"...\" or default = \"...\"", name);
 	return 0;
