@@ -80,14 +80,6 @@ static void rejects_write(struct csv *w, const char *file, const struct import_r
 	}
 }
 
-/* The rejects file holds customers' rows, and it is often named in a
- * shared directory (/tmp) on a shared host, where anyone may have put
- * something at that name first.  So it is never reached through a symbolic
- * link, never a file of someone else's (they could read it), one with
- * other names (a hard link to a file of the user's elsewhere) nor a FIFO
- * (opened without blocking); it is the user's alone (0600, and an old one
- * loses its group and other bits).  A character device (/dev/null), which
- * no other user can make, will do. */
 /* 1 if the open file st is one of the files to import ("-": standard input). */
 static int is_an_input(const struct stat *st, char *const *files, int nfiles)
 {
@@ -100,6 +92,15 @@ static int is_an_input(const struct stat *st, char *const *files, int nfiles)
 	return 0;
 }
 
+/* The rejects file holds customers' rows, and it is often named in a
+ * shared directory (/tmp) on a shared host, where anyone may have put
+ * something at that name first.  So it is never reached through a symbolic
+ * link, never a file of someone else's (they could read it), one with
+ * other names (a hard link to a file of the user's elsewhere) nor a FIFO
+ * (opened without blocking); it is the user's alone (0600, and an old one
+ * loses its group and other bits).  A character device (/dev/null), which
+ * no other user can make, will do.  Nor is it one of the files to import,
+ * which it would empty before they are read. */
 static FILE *rejects_open(const char *path, char *const *files, int nfiles)
 {
 	const char *why = NULL;
