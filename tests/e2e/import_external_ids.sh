@@ -16,11 +16,6 @@ db=$(newdb baton_schema) || { echo "FAIL import_external_ids: cannot create a te
 importer_role "$db"
 CFG="$BATON_ROOT/etc/baton-import.cfg"
 imp() { "$BATON_BIN" -c "$CFG" -d "dbname=$db user=importer" import "$@"; }
-# imported NAME SOURCE FILE SUMMARY: the import succeeds and says SUMMARY
-imported() {
-	run imp --source "$2" "$3"
-	expect "$1" sh -c '[ "$1" -eq 0 ] && grep -q "$2" "$3"' _ "$rc" "$4" "$OUT"
-}
 # ids_of WHERE: the customer's external ids, "system:id" sorted
 ids_of() {
 	sql "SELECT string_agg(system || ':' || external_id, ' ' ORDER BY system, external_id)

@@ -15,15 +15,8 @@ cli_files import_updates
 db=$(newdb baton_schema) || { echo "FAIL import_updates: cannot create a test database"; exit 1; }
 importer_role "$db"
 CFG="$BATON_ROOT/etc/baton-import.cfg"
-imp() { "$BATON_BIN" -c "$CFG" -d "dbname=$db user=importer" "$@"; }
 # target SOURCE ID: the row a record of SOURCE was imported into
 target() { sql "SELECT target_id FROM import_record WHERE source = '$1' AND source_id = '$2'"; }
-# imported NAME SOURCE FILE SUMMARY: FILE's import succeeds and its summary
-# says SUMMARY (a grep pattern)
-imported() {
-	run imp import --source "$2" "$3"
-	expect "$1" sh -c '[ "$1" -eq 0 ] && grep -q "$2" "$3"' _ "$rc" "$4" "$OUT"
-}
 # keeps_row SOURCE ID WAS: the record still names the row WAS (not none)
 keeps_row() { [ -n "$3" ] && [ "$(target "$1" "$2")" = "$3" ]; }
 
