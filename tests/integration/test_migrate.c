@@ -584,6 +584,11 @@ static const struct {
 	{53, "ae1fe7df7ca5d6a605f80657c4765a02"},
 	{54, "7b49bc259abbc06b78bea76b94cecc7e"},
 	{55, "febe98349aa546091ac4051cbf6d4e4a"},
+	/* 5e0eacd (stop 31) */
+	{56, "ca7cbdc61261fc50336346e6ab573d48"},
+	{57, "c4a95cb154942b391e63c44661cfdb15"},
+	{58, "31cf362322bd79542ccf929b1fbf4688"},
+	{59, "a4ea016e78db4aca33e239f5bcbe56ac"},
 };
 
 static void test_released_migrations_unchanged(void)
