@@ -294,3 +294,47 @@ BEGIN
            AND NOT EXISTS (SELECT 1 FROM customer_split s WHERE s.merge_id = m.id))), '');
 END
 $$;
+
+-- 5. An absorption's evidence is what tied that customer in.  010's
+-- baton_import_absorb_all gave every customer absorbed into a component
+-- the identifiers of the whole component: users of Alpha at beta.example
+-- and at gamma.example made both Beta's and Gamma's merge read "same
+-- domain beta.example, same domain gamma.example".  It now names the
+-- identifiers of the edges that reach the absorbed customer's own nodes
+-- (its customer node and its records'), and those of the component only
+-- if there were none.  The edges not followed (1.) are gone by then.
+CREATE OR REPLACE FUNCTION baton_import_absorb_all(p_run uuid) RETURNS integer
+LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
+DECLARE
+    r record;
+    v_n integer := 0;
+    v_why text;
+    v_comps text[];
+    v_survivors bigint[];
+    v_cids bigint[];
+BEGIN
+    SELECT array_agg(y.comp ORDER BY y.survivor, y.cid), array_agg(y.survivor ORDER BY y.survivor, y.cid),
+           array_agg(y.cid ORDER BY y.survivor, y.cid)
+    INTO v_comps, v_survivors, v_cids
+    FROM (SELECT DISTINCT c.comp, c.survivor, x.cid
+          FROM baton_import_comp c
+          JOIN (SELECT l.l, coalesce(n.cid, CASE WHEN l.n LIKE 'c:%' THEN substr(l.n, 3)::bigint END) AS cid
+                FROM baton_import_lab l LEFT JOIN baton_import_node n ON n.node = l.n) x ON x.l = c.comp
+          WHERE x.cid IS NOT NULL AND x.cid <> c.survivor) y;
+    IF v_comps IS NULL THEN
+        RETURN 0;
+    END IF;
+    -- An absorbed customer's records, once per absorption.
+    CREATE INDEX ON baton_import_node (cid);
+    ANALYZE baton_import_node;
+    FOR r IN SELECT * FROM unnest(v_comps, v_survivors, v_cids) u (comp, survivor, cid) LOOP
+        SELECT string_agg(DISTINCT baton_import_evidence_text(e.kind, e.value), ', ') INTO v_why
+        FROM (SELECT 'c:' || r.cid UNION SELECT n.node FROM baton_import_node n WHERE n.cid = r.cid) o (node)
+        CROSS JOIN LATERAL (SELECT e.kind, e.value FROM baton_import_edge e WHERE e.a = o.node
+                            UNION ALL SELECT e.kind, e.value FROM baton_import_edge e WHERE e.b = o.node) e
+        WHERE e.kind <> 'self';
+        PERFORM baton_import_absorb(p_run, r.survivor, r.cid, coalesce(v_why, baton_import_why(NULL, r.comp)));
+        v_n := v_n + 1;
+    END LOOP;
+    RETURN v_n;
+END $$;

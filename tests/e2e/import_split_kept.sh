@@ -3,6 +3,8 @@
 #  - a third record sharing a domain with both customers of a split joins
 #    the oldest of them and never makes them one again;
 #  - so does a record naming the domains of both sides of a split absorption;
+#  - each absorption's evidence is what tied that customer in, not the
+#    whole component's identifiers;
 #  - an absorption can be split after its survivor was absorbed in turn
 #    (B into A, then A into Z): B is itself again, with what came with it,
 #    and the next import keeps B apart from Z;
@@ -72,6 +74,11 @@ EOF
 printf '%s\r\n40,Beta EU,"beta.example;alpha.example",Customer,2026-03-05 09:00\r\n' "$csv_head" >"$T/link.csv"
 imported abg_orgs zendesk-organizations "$T/abg.json" "3 inserted"
 imported abg_users zendesk-users "$T/abg-users.json" "2 customers merged"
+check "Beta's absorption names beta.example alone, Gamma's gamma.example" \
+	both "$(sql "SELECT identifiers FROM customer_merge m JOIN customer c ON c.id = m.absorbed
+	             WHERE c.name = 'Beta GmbH'")" "same domain beta.example" \
+	     "$(sql "SELECT identifiers FROM customer_merge m JOIN customer c ON c.id = m.absorbed
+	             WHERE c.name = 'Gamma SA'")" "same domain gamma.example"
 run as_importer split "$(merge_of "absorbed = (SELECT id FROM customer WHERE name = 'Beta GmbH')")"
 expect beta_split sh -c '[ "$1" -eq 0 ]' _ "$rc"
 imported link_company hubspot-companies "$T/link.csv" "1 inserted.*1 customer merged"
