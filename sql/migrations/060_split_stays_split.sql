@@ -1,6 +1,7 @@
 -- Baton schema, version 60: a split stays split, whatever joins the two
 -- customers later, and a merge can be split after its customer was
--- absorbed in turn.
+-- absorbed in turn; a shared domain is not followed however many files its
+-- holders came in; an absorption's evidence is its own.
 --
 -- 1. A split pair was kept apart only edge by edge.  022's resolve dropped
 -- an identifier's edge between the two customers of a split (010's
@@ -32,7 +33,17 @@
 -- is now (Z), and an absorbed customer that is no longer in that profile
 -- is refused instead of recorded.
 --
--- 4. A profile's merges are those of every customer in it: 028's
+-- 4. import_max_join counted the customers holding an identifier as they
+-- are now.  Five companies at reseller.example in one file were five
+-- holders, and none was joined by it; the same five in five files (daily
+-- incremental exports) were never more than two, the customer the earlier
+-- ones had become and the new one, and all five became one customer.  A
+-- customer record holding a domain now counts on its own, merged or not;
+-- any other holder (a customer's own domain, its contacts') by its
+-- customer, once.  The first three join; the fourth and the fifth are
+-- reported, as they would be in one file.
+--
+-- 5. A profile's merges are those of every customer in it: 028's
 -- baton_customer_also (the screen's "also:" line) named the identifiers of
 -- the survivor's own merges only, so the domain that joined a record to A
 -- was missing from Z's screen.
@@ -43,6 +54,7 @@ CREATE OR REPLACE FUNCTION baton_import_resolve_graph(p_shared text[]) RETURNS v
 LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
 DECLARE
     v_max integer := baton_setting_value('import_max_join')::integer;
+    v_src text := (SELECT c.source FROM pg_temp.baton_import_ctx c);
     v_n integer;
     v_comps text[];
     v_edge record;
@@ -61,6 +73,13 @@ BEGIN
                                (coalesce(y.merged_into, y.id), coalesce(x.merged_into, x.id))) p (a, b)
     WHERE p.a <> p.b;
     ANALYZE baton_import_apart;
+    -- The customer records holding each domain, and their customers.
+    CREATE TEMP TABLE baton_import_held ON COMMIT DROP AS
+    WITH k AS MATERIALIZED (SELECT DISTINCT value FROM baton_import_claim WHERE kind = 'domain')
+    SELECT k.value, r.customer_id AS cid, r.source || ':' || r.source_id AS rec FROM k
+    JOIN (SELECT r.customer_id, r.source, r.source_id, d.d FROM import_record r, unnest(r.domains) d(d)
+          WHERE r.entity = 'customers' AND r.domains <> '{}') r ON r.d = k.value;
+    ANALYZE baton_import_held;
     -- One join per kind of identifier, which the planner may hash: a
     -- lateral query per identifier cost 010 most of a contacts file.
     CREATE TEMP TABLE baton_import_found ON COMMIT DROP AS
@@ -71,10 +90,7 @@ BEGIN
         WHERE k.kind = 'ext'
         UNION ALL SELECT k.kind, k.value, c.id FROM k JOIN customer c ON lower(c.domain) = k.value
         WHERE k.kind = 'domain' AND c.merged_into IS NULL
-        UNION ALL SELECT k.kind, k.value, r.customer_id FROM k
-            JOIN (SELECT r.customer_id, d.d FROM import_record r, unnest(r.domains) d(d)
-                  WHERE r.entity = 'customers' AND r.domains <> '{}') r ON r.d = k.value
-        WHERE k.kind = 'domain'
+        UNION ALL SELECT 'domain', h.value, h.cid FROM baton_import_held h
         UNION ALL SELECT k.kind, k.value, t.customer_id FROM k JOIN contact t
             ON baton_norm_domain(t.email) = k.value AND t.email IS NOT NULL
         WHERE k.kind = 'domain'
@@ -83,11 +99,22 @@ BEGIN
         WHERE k.kind = 'email') x;
     ANALYZE baton_import_found;
 
+    -- Who holds an identifier: a customer record holding a domain counts
+    -- on its own, merged or not (three companies at reseller.example,
+    -- merged by it, are three holders for the fourth, whichever file each
+    -- came in); any other holder by its customer.
     CREATE TEMP TABLE baton_import_unused ON COMMIT DROP AS
     SELECT kind, value, count(*) AS n FROM (
-        SELECT f.kind, f.value, 'c:' || f.cid AS who FROM baton_import_found f
-        UNION SELECT c.kind, c.value, coalesce('c:' || n.cid, c.node)
-        FROM baton_import_claim c JOIN baton_import_node n USING (node)) x
+        SELECT 'domain' AS kind, h.value, 'r:' || h.rec AS who FROM baton_import_held h
+        UNION SELECT f.kind, f.value, 'c:' || f.cid FROM baton_import_found f
+        WHERE NOT EXISTS (SELECT 1 FROM baton_import_held h
+                          WHERE f.kind = 'domain' AND h.value = f.value AND h.cid = f.cid)
+        UNION SELECT c.kind, c.value, CASE WHEN n.cid IS NOT NULL THEN 'c:' || n.cid
+                                           WHEN c.node LIKE 'r:%' THEN 'r:' || v_src || ':' || substr(c.node, 3)
+                                           ELSE c.node END
+        FROM baton_import_claim c JOIN baton_import_node n USING (node)
+        WHERE NOT EXISTS (SELECT 1 FROM baton_import_held h
+                          WHERE c.kind = 'domain' AND h.value = c.value AND h.cid = n.cid)) x
     GROUP BY kind, value HAVING count(*) > v_max;
     DELETE FROM baton_import_claim c USING baton_import_unused u
     WHERE u.kind = c.kind AND u.value = c.value;
@@ -295,7 +322,7 @@ BEGIN
 END
 $$;
 
--- 5. An absorption's evidence is what tied that customer in.  010's
+-- 6. An absorption's evidence is what tied that customer in.  010's
 -- baton_import_absorb_all gave every customer absorbed into a component
 -- the identifiers of the whole component: users of Alpha at beta.example
 -- and at gamma.example made both Beta's and Gamma's merge read "same

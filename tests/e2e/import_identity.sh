@@ -111,6 +111,19 @@ expect too_shared_identifier_reported \
 	       grep -q "not used to merge .*domain reseller.example (joins 4)" "$2"' _ "$rc" "$OUT"
 check too_shared_identifier_not_followed \
 	[ "$(sql "SELECT count(*) FROM customer WHERE name LIKE 'Reseller client%'")" = 4 ]
+# The same, a record a file (daily incremental exports): the first three
+# join (import_max_join is 3), the fourth and fifth are not joined by it,
+# although the three are one customer by then (060).
+for i in 1 2 3 4 5; do
+	printf 'Record ID,Company name,Company Domain Name,Lifecycle Stage,Last Modified Date\n71%s,Hosted client %s,hosting.example,Customer,\n' \
+		"$i" "$i" >"$T/hosted$i.csv"
+	run imp import --source hubspot-companies "$T/hosted$i.csv"
+done
+expect too_shared_identifier_reported_file_by_file \
+	sh -c '[ "$1" -eq 0 ] && grep -q "0 customers merged" "$2" &&
+	       grep -q "not used to merge .*domain hosting.example (joins 5)" "$2"' _ "$rc" "$OUT"
+check too_shared_identifier_not_followed_file_by_file \
+	[ "$(sql "SELECT count(*) FROM customer WHERE name LIKE 'Hosted client%' AND merged_into IS NULL")" = 3 ]
 
 # --- only importers import ------------------------------------------------------------
 psql -X -q -d "$db" -c "DO \$\$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'plainstaff')
