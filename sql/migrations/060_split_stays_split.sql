@@ -47,6 +47,13 @@
 -- baton_customer_also (the screen's "also:" line) named the identifiers of
 -- the survivor's own merges only, so the domain that joined a record to A
 -- was missing from Z's screen.
+--
+-- 7. Free-mail and shared domains never joined customers, but an address
+-- at one did: a freelance bookkeeper's bo.keeper@gmail.com, a contact of
+-- two companies, made them one ("same e-mail").  An address at a company
+-- domain brings that domain along anyway, so an address joined customers
+-- by itself only where the guard should hold.  Now neither does.
+-- (6. is with baton_import_absorb_all, below.)
 
 DROP FUNCTION baton_split_apart(bigint, bigint);
 
@@ -61,9 +68,12 @@ DECLARE
     v_ra text;
     v_rb text;
 BEGIN
-    DELETE FROM baton_import_claim c WHERE c.value IS NULL OR (c.kind = 'domain'
-        AND (c.value = ANY (coalesce(p_shared, '{}'))
-             OR EXISTS (SELECT 1 FROM baton_shared_domain d WHERE d.domain = c.value)));
+    -- Neither a shared domain nor an address at one (7.) is anyone's.
+    DELETE FROM baton_import_claim c WHERE c.value IS NULL OR EXISTS (
+        SELECT 1 FROM (SELECT CASE c.kind WHEN 'domain' THEN c.value
+                                          WHEN 'email' THEN baton_norm_domain(c.value) END) x (d)
+        WHERE x.d = ANY (coalesce(p_shared, '{}'))
+           OR EXISTS (SELECT 1 FROM baton_shared_domain s WHERE s.domain = x.d));
     -- The customers kept apart, as they are now: both ways round.
     CREATE TEMP TABLE baton_import_apart (a bigint, b bigint, PRIMARY KEY (a, b)) ON COMMIT DROP;
     INSERT INTO baton_import_apart

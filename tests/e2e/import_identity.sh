@@ -4,7 +4,8 @@
 #  - a Zendesk organization and a HubSpot company with the same domain (as a
 #    URL, in capitals) become one customer that has both ids, and the
 #    evidence is shown by baton show and baton merges;
-#  - two contacts at a free-mail provider never merge their companies, while
+#  - two contacts at a free-mail provider never merge their companies, not
+#    even with one address (a freelancer working for both), while
 #    two at the same company domain do;
 #  - an identifier that more customers share than import_max_join is not
 #    followed, and the run says so;
@@ -59,13 +60,14 @@ expect merges_lists_the_evidence \
 	printf '502,Bob,B,bob.b@gmail.com,9878,\n'
 	printf '503,Cia,C,cia@fjord.example,9879,CTO\n'
 	printf '504,Eve,E,eve@gmail.com,9876,\n'
+	printf '505,Ann,A,Ann.A@gmail.com,9878,Bookkeeper\n'
 } >"$T/contacts.csv"
 cat >"$T/users.json" <<'EOF'
 {"users": [{"id": 71, "name": "Dag", "email": "dag@fjord.example", "organization_id": 360002,
             "updated_at": "2026-03-01T10:00:00Z"}], "end_of_stream": true}
 EOF
 run imp import --source hubspot-contacts "$T/contacts.csv"
-expect hubspot_contacts_imported sh -c '[ "$1" -eq 0 ] && grep -q "4 read, 4 inserted" "$2"' _ "$rc" "$OUT"
+expect hubspot_contacts_imported sh -c '[ "$1" -eq 0 ] && grep -q "5 read, 5 inserted" "$2"' _ "$rc" "$OUT"
 check free_mail_never_merges_companies \
 	[ "$(sql "SELECT count(*) FROM customer WHERE name LIKE 'Freelancer%' AND merged_into IS NULL")" = 2 ]
 run imp import --source zendesk-users "$T/users.json"
