@@ -33,6 +33,11 @@
 -- is now (Z), and an absorbed customer that is no longer in that profile
 -- is refused instead of recorded.
 --
+-- A record split off made a customer with the record's name and domain,
+-- and defaults for the rest; the record was "unchanged" at every later
+-- import, so a HubSpot "Customer" stayed an onboarding starter.  The split
+-- now forgets the record's digest: its next import writes its fields.
+--
 -- 4. import_max_join counted the customers holding an identifier as they
 -- are now.  Five companies at reseller.example in one file were five
 -- holders, and none was joined by it; the same five in five files (daily
@@ -288,7 +293,10 @@ BEGIN
                    AND NOT EXISTS (SELECT 1 FROM baton_shared_domain s WHERE s.domain = d)
                  ORDER BY i LIMIT 1))
         RETURNING id INTO v_apart;
-        UPDATE import_record x SET customer_id = v_apart, target_id = v_apart, owns = true
+        -- The new customer has the record's name and domain; its other
+        -- fields (plan, lifecycle, owner...) are the record's from the next
+        -- import of its source on: no export has this digest.
+        UPDATE import_record x SET customer_id = v_apart, target_id = v_apart, owns = true, digest = ''
         WHERE x.source = r.source AND x.source_id = r.source_id;
         UPDATE customer_external_id e SET customer_id = v_apart
         WHERE r.external IS NOT NULL AND e.system = split_part(r.external, ':', 1)

@@ -1,5 +1,7 @@
 #!/bin/sh
 # A split stays split (migration 060), through what the helpers found:
+#  - a record split off is a customer with the record's fields from the
+#    next import of its source on;
 #  - a third record sharing a domain with both customers of a split joins
 #    the oldest of them and never makes them one again;
 #  - so does a record naming the domains of both sides of a split absorption;
@@ -52,7 +54,12 @@ check "the third company joins the oldest of them" [ "$(home hubspot-companies 1
 check "its merge's evidence is the domain" \
 	[ "$(sql "SELECT identifiers FROM customer_merge WHERE joined_source_id = '10'")" = "same domain acme.example" ]
 imported third_again hubspot-companies "$T/third.csv" "1 unchanged"
-imported consulting_newer hubspot-companies "$T/consulting.csv" "1 unchanged"
+check "the customer split off has defaults before its next import" \
+	[ "$(sql "SELECT lifecycle FROM customer WHERE id = $consulting")" = onboarding ]
+imported consulting_again hubspot-companies "$T/consulting.csv" "1 updated, 0 unchanged, 0 rejected, 0 customers merged"
+check "and the record's fields after it" \
+	[ "$(sql "SELECT lifecycle FROM customer WHERE id = $consulting")" = established ]
+imported consulting_once_more hubspot-companies "$T/consulting.csv" "1 unchanged"
 check "and again: still two" \
 	[ "$(sql "SELECT count(*) FROM customer WHERE id IN ($acme, $consulting) AND merged_into IS NULL")" = 2 ]
 
