@@ -7,7 +7,7 @@
 # and the others are unchanged; the same newer file again changes nothing
 # and says so; where the mapping reads updated_at, an older export of the
 # changed record changes nothing; a milestone whose record names another
-# customer moves there.
+# customer moves there, and one naming another step takes it (a swap too).
 . "$BATON_ROOT/tests/lib/e2e.sh"
 . "$BATON_ROOT/tests/lib/import.sh"
 
@@ -117,6 +117,36 @@ check milestone_moves_with_its_record \
 check milestone_gone_from_the_first_plan \
 	[ "$(sql "SELECT string_agg(m.title, ',' ORDER BY m.position) FROM milestone m JOIN customer c ON c.id = m.customer_id
 	          WHERE c.domain = 'nwh.example'")" = "Kickoff" ]
+
+# The tracker reorders Café Lumière's plan: the two milestones swap steps
+# (migration 061), whatever the order of their lines.
+cat >"$T/milestones4.csv" <<'EOF'
+id,customer_domain,step,title,status,due,completed
+m1,nwh.example,1,Kickoff,done,2026-02-01,2026-02-02
+m3,cafe-lumiere.example,2,Kickoff,todo,2026-04-15,
+m2,cafe-lumiere.example,1,Data migration,done,2026-04-08,2026-04-07
+EOF
+imported milestones_swap_steps onboarding-milestones "$T/milestones4.csv" \
+	"3 read, 0 inserted, 2 updated, 1 unchanged, 0 rejected"
+check milestones_take_their_new_steps \
+	[ "$(sql "SELECT string_agg(m.position || ' ' || m.title, ',' ORDER BY m.position) FROM milestone m
+	          JOIN customer c ON c.id = m.customer_id WHERE c.domain = 'cafe-lumiere.example'")" = \
+	  "1 Data migration,2 Kickoff" ]
+imported milestones_swapped_again_no_changes onboarding-milestones "$T/milestones4.csv" \
+	"3 read, 0 inserted, 0 updated, 3 unchanged, 0 rejected"
+# A step another milestone keeps (m2, not in this file) is refused, and the
+# milestone stays where it was.
+printf 'id,customer_domain,step,title,status,due,completed\nm3,cafe-lumiere.example,1,Kickoff again,todo,2026-04-15,\n' \
+	>"$T/milestones5.csv"
+run "$BATON_BIN" -c "$CFG" -d "dbname=$db user=importer" import --source onboarding-milestones \
+	--rejects "$T/ms5.rej" "$T/milestones5.csv"
+expect milestone_to_a_kept_step_rejected \
+	sh -c '[ "$1" -eq 0 ] && grep -q "1 read, 0 inserted, 0 updated, 0 unchanged, 1 rejected" "$2" &&
+	       grep -q ",2,position,position 1 is taken by another milestone of the customer," "$3"' _ "$rc" "$OUT" "$T/ms5.rej"
+check milestone_refused_stays \
+	[ "$(sql "SELECT string_agg(m.position || ' ' || m.title, ',' ORDER BY m.position) FROM milestone m
+	          JOIN customer c ON c.id = m.customer_id WHERE c.domain = 'cafe-lumiere.example'")" = \
+	  "1 Data migration,2 Kickoff" ]
 
 # --- marketing events (scheduled-campaigns: no updated_at) -----------------------------
 cat >"$T/scheduled1.csv" <<'EOF'
