@@ -348,6 +348,36 @@ static void test_name_branches_use_the_folded_indexes(void)
 	free(p);
 }
 
+/* A customer's other domains (migration 060), as its customer records list
+ * them: the whole domain finds it, case aside, through the records' index;
+ * a free-mail domain a record lists finds nobody. */
+static void test_find_by_other_domain(void)
+{
+	PGconn *su = itest_connect(db, NULL);
+	CHECK(itest_ok(su, "INSERT INTO import_run (id, source, entity, file) VALUES"
+	                   " ('00000000-0000-0000-0000-000000000060', 'zendesk-organizations',"
+	                   "  'customers', 'orgs.json')"));
+	CHECK(itest_ok(su, "INSERT INTO import_record (source, source_id, entity, target_id, customer_id,"
+	                   " digest, run_id, domains) VALUES ('zendesk-organizations', '1', 'customers', 1, 1,"
+	                   " 'x', '00000000-0000-0000-0000-000000000060',"
+	                   " '{nwh.example,northwind.io,gmail.com}')"));
+	PQfinish(su);
+	PGresult *r = find(ana, "Northwind.IO");
+	CHECK(r && PQntuples(r) == 1);
+	if (r && PQntuples(r) == 1) {
+		CHECK_STR(PQgetvalue(r, 0, F_NAME), "Northwind Health");
+		CHECK_STR(PQgetvalue(r, 0, F_MATCHED), "domain");
+	}
+	PQclear(r);
+	r = find(ana, "gmail.com");
+	CHECK(r && row_of(r, "Northwind Health") < 0);
+	PQclear(r);
+	char *p = plan_of("northwind.io");
+	CHECK(p && strstr(p, "import_record_domains_idx") != NULL);
+	CHECK(p && strstr(p, "Seq Scan on import_record") == NULL);
+	free(p);
+}
+
 static void test_matches_read(void)
 {
 	PGresult *r = find(ana, "northwind");
@@ -577,6 +607,7 @@ int main(void)
 	RUN(test_accents_and_case_do_not_matter);
 	RUN(test_fullwidth_wildcards_match_literally);
 	RUN(test_name_branches_use_the_folded_indexes);
+	RUN(test_find_by_other_domain);
 	RUN(test_matches_read);
 	RUN(test_waiting_for_me_and_my_team);
 	RUN(test_me);
