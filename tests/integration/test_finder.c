@@ -348,7 +348,7 @@ static void test_name_branches_use_the_folded_indexes(void)
 	free(p);
 }
 
-/* A customer's other domains (migration 060), as its customer records list
+/* A customer's other domains (migration 062), as its customer records list
  * them: the whole domain finds it, case aside, through the records' index;
  * a free-mail domain a record lists finds nobody. */
 static void test_find_by_other_domain(void)
