@@ -74,11 +74,17 @@ DECLARE
     v_rb text;
 BEGIN
     -- Neither a shared domain nor an address at one (7.) is anyone's.
-    DELETE FROM baton_import_claim c WHERE c.value IS NULL OR EXISTS (
-        SELECT 1 FROM (SELECT CASE c.kind WHEN 'domain' THEN c.value
-                                          WHEN 'email' THEN baton_norm_domain(c.value) END) x (d)
-        WHERE x.d = ANY (coalesce(p_shared, '{}'))
-           OR EXISTS (SELECT 1 FROM baton_shared_domain s WHERE s.domain = x.d));
+    DELETE FROM baton_import_claim c WHERE c.value IS NULL OR (c.kind = 'domain'
+        AND (c.value = ANY (coalesce(p_shared, '{}'))
+             OR EXISTS (SELECT 1 FROM baton_shared_domain d WHERE d.domain = c.value)));
+    -- An address's domain as baton_norm_domain has it (after its last @,
+    -- without www. and trailing dots), without its regular expressions: a
+    -- contacts file has hundreds of thousands of addresses.
+    DELETE FROM baton_import_claim c
+    USING (SELECT d.domain FROM baton_shared_domain d UNION SELECT unnest(coalesce(p_shared, '{}'))) s
+    WHERE c.kind = 'email' AND s.domain = rtrim(CASE WHEN split_part(c.value, '@', -1) LIKE 'www.%'
+                                                     THEN substr(split_part(c.value, '@', -1), 5)
+                                                     ELSE split_part(c.value, '@', -1) END, '.');
     -- The customers kept apart, as they are now: both ways round.
     CREATE TEMP TABLE baton_import_apart (a bigint, b bigint, PRIMARY KEY (a, b)) ON COMMIT DROP;
     INSERT INTO baton_import_apart
