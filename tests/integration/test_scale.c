@@ -214,6 +214,72 @@ static void test_customer_writes_said_once_per_customer(void)
 	PQfinish(l);
 }
 
+#define H3 "33333333-3333-4333-8333-333333333333"
+#define H4 "44444444-4444-4444-8444-444444444444"
+
+/* Migration 063: the survivor's screen shows what stays on an absorbed
+ * customer (its handoffs and notes, read through the group), so a write
+ * there tells the survivor too; a merge and an un-merge by hand tell
+ * both.  Customer 10 is absorbed into 11 for this test only; its handoff
+ * to Success (append-only events: it stays) is open again at the end. */
+static void test_absorbed_customer_writes_tell_survivor(void)
+{
+	PGconn *l = itest_connect(db, NULL), *ana = itest_connect(db, "ana");
+	CHECK(itest_ok(l, "LISTEN baton"));
+	CHECK(itest_ok(ana, "SELECT * FROM baton_handoff_create('" H3 "',"
+	              " gen_random_uuid(), 10, 'success', NULL, 'question', 'normal', NULL, 'on B')"));
+	drain(l);
+	CHECK(itest_ok(su, "UPDATE customer SET merged_into = 11 WHERE id = 10"));
+	const char *h = heard(l);
+	CHECK(lines_of(h, "customer:10") == 1 && lines_of(h, "customer:11") == 1);
+	/* A note, and its correction, on the absorbed customer. */
+	CHECK(itest_ok(ana, "SELECT * FROM baton_note_add(gen_random_uuid(), 10, 'note', 'on B')"));
+	h = heard(l);
+	CHECK(lines_of(h, "customer:10") == 1 && lines_of(h, "customer:11") == 1);
+	CHECK(itest_ok(ana, "SELECT * FROM baton_note_add(gen_random_uuid(), 10, 'note', 'on B, fixed',"
+	                    " NULL, NULL, (SELECT max(id) FROM success_note WHERE customer_id = 10))"));
+	h = heard(l);
+	CHECK(lines_of(h, "customer:10") == 1 && lines_of(h, "customer:11") == 1);
+	/* A comment: its handoff payload as before, and the survivor. */
+	CHECK(itest_ok(ana, "SELECT * FROM baton_handoff_step('" H3 "',"
+	              " gen_random_uuid(), 'commented', 'seen from A', NULL)"));
+	h = heard(l);
+	CHECK(line_with(h, "handoff:10:success::::" H3 ":open:")[0] != '\0');
+	CHECK(lines_of(h, "customer:11") == 1);
+	/* A comment written by hand, no function around it. */
+	CHECK(itest_ok(su, "INSERT INTO handoff_event (id, handoff_id, kind, comment)"
+	                   " VALUES (gen_random_uuid(), '" H3 "', 'commented', 'by hand')"));
+	h = heard(l);
+	CHECK(lines_of(h, "customer:11") == 1 && line_with(h, "handoff:10:")[0] != '\0');
+	/* The handoff row itself, acknowledged by hand. */
+	CHECK(itest_ok(su, "UPDATE handoff SET state = 'acknowledged', acknowledged_at = now(),"
+	                   " acknowledged_by = 'ana' WHERE id = '" H3 "'"));
+	CHECK(lines_of(heard(l), "customer:11") == 1);
+	/* One inserted and deleted by hand (no events: it can go). */
+	CHECK(itest_ok(su, "INSERT INTO handoff (id, customer_id, from_team, to_team, reason, note)"
+	                   " VALUES ('" H4 "', 10, 'support', 'success', 'question', 'by hand')"));
+	CHECK(lines_of(heard(l), "customer:11") == 1);
+	CHECK(itest_ok(su, "DELETE FROM handoff WHERE id = '" H4 "'"));
+	h = heard(l);
+	CHECK(lines_of(h, "customer:11") == 1 && line_with(h, "handoff:10:")[0] != '\0');
+	/* Un-merged by hand: both told, and the survivor no more after that. */
+	CHECK(itest_ok(su, "UPDATE customer SET merged_into = NULL WHERE id = 10"));
+	h = heard(l);
+	CHECK(lines_of(h, "customer:10") == 1 && lines_of(h, "customer:11") == 1);
+	CHECK(itest_ok(ana, "SELECT * FROM baton_note_add(gen_random_uuid(), 10, 'note', 'on B alone')"));
+	h = heard(l);
+	CHECK(lines_of(h, "customer:10") == 1 && lines_of(h, "customer:11") == 0);
+	CHECK(itest_ok(su, "UPDATE handoff SET state = 'open', acknowledged_at = NULL,"
+	                   " acknowledged_by = NULL WHERE id = '" H3 "'"));
+	h = heard(l);
+	CHECK(line_with(h, "handoff:10:")[0] != '\0' && strstr(h, "customer:11") == NULL);
+	/* A customer nobody absorbed: only itself. */
+	CHECK(itest_ok(su, "INSERT INTO ticket (customer_id, subject) VALUES (12, 'alone')"));
+	CHECK_STR(heard(l), "customer:12\n");
+	PQfinish(ana);
+	PQfinish(l);
+}
+
 /* The waiting list against the plain definition: of the handoffs open or
  * acknowledged for the person or their team, open first, oldest first,
  * the first 100; also a handoff to the person in a team they left. */
@@ -390,6 +456,7 @@ int main(void)
 	su = itest_connect(db, NULL);
 	RUN(test_handoff_notifications_say_whom);
 	RUN(test_customer_writes_said_once_per_customer);
+	RUN(test_absorbed_customer_writes_tell_survivor);
 	RUN(test_waiting_list_is_the_first_hundred);
 	RUN(test_resolve_each_kind_and_scope);
 	RUN(test_presence_follows_sessions);
