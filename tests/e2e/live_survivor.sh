@@ -1,7 +1,7 @@
 #!/bin/sh
 # A survivor's screen shows what stays on the customers it absorbed (their
 # handoffs and notes, read through its group), and follows their writes by
-# itself (migration 060), without a key pressed: ana has Northwind Health
+# itself (migration 063), without a key pressed: ana has Northwind Health
 # open; a merge by hand in psql brings Quantum Bakery's handoff on screen,
 # sam acknowledges it with `baton`, ben writes a note on Quantum Bakery,
 # and an un-merge by hand takes both away again.
