@@ -11,8 +11,9 @@
 -- A milestone staying with its customer now takes the step its record
 -- names.  A customer's steps are unique (001's UNIQUE (customer_id,
 -- position), not deferrable), so the milestones that change step are first
--- put after the customer's last step, then each on its own: a swap or a
--- rotation within one file works.  A record whose step another milestone
+-- put after the customer's last step and after the last step the file
+-- gives them, then each on its own: a swap, a rotation or a shift within
+-- one file works, in any order of its lines.  A record whose step another milestone
 -- keeps (one not in the file, or one the file refuses to move, or a new one
 -- of the file) is rejected, as a new record at a taken step is, and its
 -- milestone stays as it was; so is the second of two records naming one
@@ -74,9 +75,11 @@ BEGIN
             (v ->> 'updated_at')::timestamptz, now()) END,
         v ->> 'blocked_reason'
     FROM baton_import_c WHERE state = 'new';
-    -- Those changing step wait after their customer's last one.
+    -- Those changing step wait after their customer's last one, and after
+    -- the last step the file gives them: no one waits where another goes.
     UPDATE milestone t SET position = p.position
-    FROM (SELECT s.target, (SELECT max(m.position) FROM milestone m WHERE m.customer_id = s.cid)
+    FROM (SELECT s.target, greatest((SELECT max(m.position) FROM milestone m WHERE m.customer_id = s.cid),
+                                    max(s.position) OVER (PARTITION BY s.cid))
                  + row_number() OVER (PARTITION BY s.cid ORDER BY s.line) AS position
           FROM baton_import_steps s) p
     WHERE t.id = p.target;

@@ -147,6 +147,27 @@ check milestone_refused_stays \
 	[ "$(sql "SELECT string_agg(m.position || ' ' || m.title, ',' ORDER BY m.position) FROM milestone m
 	          JOIN customer c ON c.id = m.customer_id WHERE c.domain = 'cafe-lumiere.example'")" = \
 	  "1 Data migration,2 Kickoff" ]
+# A shift by two, its lines by step, last first: each milestone waits
+# after the steps the file gives, not where another is going.
+cat >"$T/milestones6.csv" <<'EOF'
+id,customer_domain,step,title,status,due,completed
+m4,nwh.example,2,Data import,todo,2026-05-01,
+m5,nwh.example,3,Training,todo,2026-05-15,
+m6,nwh.example,4,Go-live,todo,2026-06-01,
+EOF
+imported milestones_for_a_shift onboarding-milestones "$T/milestones6.csv" "3 read, 3 inserted"
+cat >"$T/milestones7.csv" <<'EOF'
+id,customer_domain,step,title,status,due,completed
+m6,nwh.example,6,Go-live,todo,2026-06-01,
+m5,nwh.example,5,Training,todo,2026-05-15,
+m4,nwh.example,4,Data import,todo,2026-05-01,
+EOF
+imported milestones_shift_by_two onboarding-milestones "$T/milestones7.csv" \
+	"3 read, 0 inserted, 3 updated, 0 unchanged, 0 rejected"
+check milestones_shifted \
+	[ "$(sql "SELECT string_agg(m.position || ' ' || m.title, ',' ORDER BY m.position) FROM milestone m
+	          JOIN customer c ON c.id = m.customer_id WHERE c.domain = 'nwh.example'")" = \
+	  "1 Kickoff,4 Data import,5 Training,6 Go-live" ]
 
 # --- marketing events (scheduled-campaigns: no updated_at) -----------------------------
 cat >"$T/scheduled1.csv" <<'EOF'
