@@ -12,10 +12,13 @@
 -- labelled as before; then each component that holds two customers kept
 -- apart (rare: splits are few) is built again edge by edge, and an edge
 -- that would join two such customers is not followed.  Edges are taken in
--- a fixed order: a record's tie to its own customer first, then ties to
--- the oldest customers, so such a record joins the oldest customer it
--- names, as every merge keeps the oldest.  The edges not followed are
--- dropped, so the merge's evidence names only what joined it.
+-- a fixed order: a record's tie to its own customer first, then by how the
+-- customer holds the identifier, strongest first (an id; its own domain; a
+-- record's; a contact's domain; an address), then the oldest customer
+-- first, as every merge keeps the oldest.  So a record at beta.example
+-- joins Beta, split off Alpha, and not Alpha, one of whose contacts is at
+-- beta.example.  The edges not followed are dropped, so the merge's
+-- evidence names only what joined it.
 --
 -- 2. A pair is two customers as they are now.  customer_split names the
 -- customers of the merge; once one of them was absorbed into a third (an
@@ -42,11 +45,13 @@
 -- are now.  Five companies at reseller.example in one file were five
 -- holders, and none was joined by it; the same five in five files (daily
 -- incremental exports) were never more than two, the customer the earlier
--- ones had become and the new one, and all five became one customer.  A
--- customer record holding a domain now counts on its own, merged or not;
--- any other holder (a customer's own domain, its contacts') by its
--- customer, once.  The first three join; the fourth and the fifth are
--- reported, as they would be in one file.
+-- ones had become and the new one, and all five became one customer.
+-- Records of one source are now so many holders, merged or not; records of
+-- several sources may be one company (Acme in the helpdesk, the CRM and
+-- billing), so a domain counts the most records any one source has at it,
+-- and any other holder (a customer's own domain, its contacts') by its
+-- customer.  The first three join; the fourth and the fifth are reported,
+-- as they would be in one file, and a fourth system's Acme still joins.
 --
 -- 5. A profile's merges are those of every customer in it: 028's
 -- baton_customer_also (the screen's "also:" line) named the identifiers of
@@ -82,9 +87,9 @@ BEGIN
     -- contacts file has hundreds of thousands of addresses.
     DELETE FROM baton_import_claim c
     USING (SELECT d.domain FROM baton_shared_domain d UNION SELECT unnest(coalesce(p_shared, '{}'))) s
-    WHERE c.kind = 'email' AND s.domain = rtrim(CASE WHEN split_part(c.value, '@', -1) LIKE 'www.%'
-                                                     THEN substr(split_part(c.value, '@', -1), 5)
-                                                     ELSE split_part(c.value, '@', -1) END, '.');
+    WHERE c.kind = 'email' AND s.domain = rtrim(CASE WHEN split_part(btrim(c.value), '@', -1) LIKE 'www.%'
+                                                     THEN substr(split_part(btrim(c.value), '@', -1), 5)
+                                                     ELSE split_part(btrim(c.value), '@', -1) END, '.');
     -- The customers kept apart, as they are now: both ways round.
     CREATE TEMP TABLE baton_import_apart (a bigint, b bigint, PRIMARY KEY (a, b)) ON COMMIT DROP;
     INSERT INTO baton_import_apart
@@ -97,65 +102,80 @@ BEGIN
     -- The customer records holding each domain, and their customers.
     CREATE TEMP TABLE baton_import_held ON COMMIT DROP AS
     WITH k AS MATERIALIZED (SELECT DISTINCT value FROM baton_import_claim WHERE kind = 'domain')
-    SELECT k.value, r.customer_id AS cid, r.source || ':' || r.source_id AS rec FROM k
+    SELECT k.value, r.customer_id AS cid, r.source, r.source_id AS sid FROM k
     JOIN (SELECT r.customer_id, r.source, r.source_id, d.d FROM import_record r, unnest(r.domains) d(d)
           WHERE r.entity = 'customers' AND r.domains <> '{}') r ON r.d = k.value;
     ANALYZE baton_import_held;
     -- One join per kind of identifier, which the planner may hash: a
-    -- lateral query per identifier cost 010 most of a contacts file.
+    -- lateral query per identifier cost 010 most of a contacts file.  How
+    -- a customer holds it, strongest first: an id (1), its own domain (2),
+    -- a record's (3), a contact's domain (4) or address (5).
     CREATE TEMP TABLE baton_import_found ON COMMIT DROP AS
     WITH k AS MATERIALIZED (SELECT DISTINCT kind, value FROM baton_import_claim)
-    SELECT DISTINCT x.kind, x.value, x.cid FROM (
-        SELECT k.kind, k.value, e.customer_id AS cid FROM k JOIN customer_external_id e
+    SELECT x.kind, x.value, x.cid, min(x.how) AS how FROM (
+        SELECT k.kind, k.value, e.customer_id AS cid, 1 AS how FROM k JOIN customer_external_id e
             ON e.system = split_part(k.value, ':', 1) AND e.external_id = substr(k.value, strpos(k.value, ':') + 1)
         WHERE k.kind = 'ext'
-        UNION ALL SELECT k.kind, k.value, c.id FROM k JOIN customer c ON lower(c.domain) = k.value
+        UNION ALL SELECT k.kind, k.value, c.id, 2 FROM k JOIN customer c ON lower(c.domain) = k.value
         WHERE k.kind = 'domain' AND c.merged_into IS NULL
-        UNION ALL SELECT 'domain', h.value, h.cid FROM baton_import_held h
-        UNION ALL SELECT k.kind, k.value, t.customer_id FROM k JOIN contact t
+        UNION ALL SELECT 'domain', h.value, h.cid, 3 FROM baton_import_held h
+        UNION ALL SELECT k.kind, k.value, t.customer_id, 4 FROM k JOIN contact t
             ON baton_norm_domain(t.email) = k.value AND t.email IS NOT NULL
         WHERE k.kind = 'domain'
-        UNION ALL SELECT k.kind, k.value, t.customer_id FROM k JOIN contact t
+        UNION ALL SELECT k.kind, k.value, t.customer_id, 5 FROM k JOIN contact t
             ON lower(t.email) = k.value AND t.email IS NOT NULL
-        WHERE k.kind = 'email') x;
+        WHERE k.kind = 'email') x
+    GROUP BY x.kind, x.value, x.cid;
     ANALYZE baton_import_found;
 
-    -- Who holds an identifier: a customer record holding a domain counts
-    -- on its own, merged or not (three companies at reseller.example,
-    -- merged by it, are three holders for the fourth, whichever file each
-    -- came in); any other holder by its customer.
+    -- How many customers hold an identifier.  Records of one source are
+    -- so many companies, merged or not (three HubSpot companies at
+    -- reseller.example, merged by it, are three for the fourth, whichever
+    -- file each came in); records of different sources may be one (Acme in
+    -- the helpdesk, the CRM and billing is one), so a domain counts the most
+    -- records one source has at it, this file's included.  Holders without
+    -- a record at it (a customer's own domain, its contacts') count by
+    -- customer.
     CREATE TEMP TABLE baton_import_unused ON COMMIT DROP AS
-    SELECT kind, value, count(*) AS n FROM (
-        SELECT 'domain' AS kind, h.value, 'r:' || h.rec AS who FROM baton_import_held h
-        UNION SELECT f.kind, f.value, 'c:' || f.cid FROM baton_import_found f
-        WHERE NOT EXISTS (SELECT 1 FROM baton_import_held h
-                          WHERE f.kind = 'domain' AND h.value = f.value AND h.cid = f.cid)
-        UNION SELECT c.kind, c.value, CASE WHEN n.cid IS NOT NULL THEN 'c:' || n.cid
-                                           WHEN c.node LIKE 'r:%' THEN 'r:' || v_src || ':' || substr(c.node, 3)
-                                           ELSE c.node END
-        FROM baton_import_claim c JOIN baton_import_node n USING (node)
-        WHERE NOT EXISTS (SELECT 1 FROM baton_import_held h
-                          WHERE c.kind = 'domain' AND h.value = c.value AND h.cid = n.cid)) x
-    GROUP BY kind, value HAVING count(*) > v_max;
+    SELECT kind, value, sum(n)::bigint AS n FROM (
+        SELECT 'domain' AS kind, value, max(n) AS n FROM (
+            SELECT value, source, count(*) AS n FROM (
+                SELECT h.value, h.source, h.sid FROM baton_import_held h
+                UNION SELECT c.value, v_src, substr(c.node, 3) FROM baton_import_claim c
+                WHERE c.kind = 'domain' AND c.node LIKE 'r:%') r
+            GROUP BY value, source) s
+        GROUP BY value
+        UNION ALL
+        SELECT kind, value, count(*) FROM (
+            SELECT f.kind, f.value, 'c:' || f.cid AS who FROM baton_import_found f
+            WHERE NOT EXISTS (SELECT 1 FROM baton_import_held h
+                              WHERE f.kind = 'domain' AND h.value = f.value AND h.cid = f.cid)
+            UNION SELECT c.kind, c.value, coalesce('c:' || n.cid, c.node)
+            FROM baton_import_claim c JOIN baton_import_node n USING (node)
+            WHERE NOT (c.kind = 'domain' AND c.node LIKE 'r:%')
+              AND NOT EXISTS (SELECT 1 FROM baton_import_held h
+                              WHERE c.kind = 'domain' AND h.value = c.value AND h.cid = n.cid)) o
+        GROUP BY kind, value) x
+    GROUP BY kind, value HAVING sum(n) > v_max;
     DELETE FROM baton_import_claim c USING baton_import_unused u
     WHERE u.kind = c.kind AND u.value = c.value;
 
-    CREATE TEMP TABLE baton_import_edge (a text, b text, kind text, value text) ON COMMIT DROP;
+    CREATE TEMP TABLE baton_import_edge (a text, b text, kind text, value text, how integer) ON COMMIT DROP;
     INSERT INTO baton_import_edge
-    SELECT c.node, 'c:' || f.cid, c.kind, c.value
+    SELECT c.node, 'c:' || f.cid, c.kind, c.value, f.how
     FROM baton_import_claim c JOIN baton_import_node n USING (node)
     JOIN baton_import_found f USING (kind, value)
     WHERE f.cid IS DISTINCT FROM n.cid AND c.node <> 'c:' || f.cid
       AND NOT EXISTS (SELECT 1 FROM baton_import_apart p WHERE p.a = n.cid AND p.b = f.cid);
     INSERT INTO baton_import_edge
-    SELECT c.node, m.node, c.kind, c.value
+    SELECT c.node, m.node, c.kind, c.value, CASE c.kind WHEN 'ext' THEN 1 WHEN 'domain' THEN 3 ELSE 5 END
     FROM baton_import_claim c
     JOIN (SELECT kind, value, min(node) AS node FROM baton_import_claim GROUP BY 1, 2) m USING (kind, value)
     JOIN baton_import_node n1 ON n1.node = c.node JOIN baton_import_node n2 ON n2.node = m.node
     WHERE c.node <> m.node
       AND NOT EXISTS (SELECT 1 FROM baton_import_apart p WHERE p.a = n1.cid AND p.b = n2.cid);
     INSERT INTO baton_import_edge
-    SELECT node, 'c:' || cid, 'self', NULL FROM baton_import_node
+    SELECT node, 'c:' || cid, 'self', NULL, 0 FROM baton_import_node
     WHERE cid IS NOT NULL AND node <> 'c:' || cid;
     -- baton_import_why reads a node's edges, once per merge.
     CREATE INDEX ON baton_import_edge (a);
@@ -203,7 +223,7 @@ BEGIN
             ANALYZE baton_import_uf;
             FOR v_edge IN SELECT x.a, x.b FROM baton_import_edge x
                      JOIN baton_import_uf ua ON ua.n = x.a JOIN baton_import_uf ub ON ub.n = x.b
-                     ORDER BY x.kind <> 'self', least(ua.cid, ub.cid) NULLS LAST, x.a, x.b LOOP
+                     ORDER BY x.how, least(ua.cid, ub.cid) NULLS LAST, x.a, x.b LOOP
                 SELECT u.r INTO v_ra FROM baton_import_uf u WHERE u.n = v_edge.a;
                 SELECT u.r INTO v_rb FROM baton_import_uf u WHERE u.n = v_edge.b;
                 CONTINUE WHEN v_ra = v_rb OR EXISTS (

@@ -12,10 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* $1: a customer id or NULL (its merges, as survivor or absorbed). */
-/* A customer's merges are its profile's: those of every customer absorbed
- * into it as well (an import that merged a record into B, before B was
- * absorbed into A, is one of A's).  The newest MERGES_MAX, oldest first. */
+/* $1: a customer id, or NULL for all merges; $2: MERGES_MAX.  A customer's
+ * merges, as survivor or absorbed, are its profile's: those of every
+ * customer absorbed into it as well (an import that merged a record into B,
+ * before B was absorbed into A, is one of A's).  The newest $2, oldest
+ * first. */
 #define MERGES_MAX "1000"
 #define MERGES_WHERE \
 	" WHERE $1::bigint IS NULL" \

@@ -4,7 +4,9 @@
 #    next import of its source on;
 #  - a third record sharing a domain with both customers of a split joins
 #    the oldest of them and never makes them one again;
-#  - so does a record naming the domains of both sides of a split absorption;
+#  - so does a record naming the domains of both sides of a split absorption,
+#    and a record at one side's own domain joins that side, not the other
+#    with a contact there;
 #  - each absorption's evidence is what tied that customer in, not the
 #    whole component's identifiers;
 #  - an absorption can be split after its survivor was absorbed in turn
@@ -92,6 +94,11 @@ imported link_company hubspot-companies "$T/link.csv" "1 inserted.*1 customer me
 check "Beta stays apart from Alpha" [ -z "$(into 'Beta GmbH')" ]
 check "the company naming both joins Alpha, the older" \
 	[ "$(home hubspot-companies 40)" = "$(sql "SELECT id FROM customer WHERE name = 'Alpha Ltd'")" ]
+# A company at Beta's own domain, where Alpha has only a contact, joins Beta.
+printf '%s\r\n41,Beta Labs,beta.example,Customer,2026-03-05 09:00\r\n' "$csv_head" >"$T/beta-labs.csv"
+imported beta_labs hubspot-companies "$T/beta-labs.csv" "1 inserted.*1 customer merged"
+check "a company at Beta's own domain joins Beta, not Alpha and its contact there" \
+	[ "$(home hubspot-companies 41)" = "$(sql "SELECT id FROM customer WHERE name = 'Beta GmbH'")" ]
 
 # 3. Beta is absorbed into Alpha (a contact of Beta's at alpha.example),
 # then Alpha into Zeta (a user of Alpha's at zeta.example).  The first merge
