@@ -30,9 +30,9 @@
 --     says it, so only comments are looked up (the handoff, then its
 --     customer, by primary key).
 -- Still once per statement and customer, and PostgreSQL folds a
--- transaction's identical payloads.  Not told: the survivor of a customer
--- deleted with its rows (the customer table has no delete trigger, and by
--- the time its handoffs' and notes' triggers run its row is gone).
+-- transaction's identical payloads.  A customer deleted (by hand: an
+-- admin's cleanup) told nobody, not even its own open screen; the customer
+-- table now says a deleted row's id and its survivor's.
 --
 -- The lookup is a LATERAL subquery with LIMIT 1, which the planner keeps
 -- as it is: an index probe per customer whatever the size of the statement
@@ -52,6 +52,10 @@ BEGIN
         PERFORM count(pg_notify('baton', 'customer:' || c))
         FROM (SELECT id AS c FROM new_rows
               UNION SELECT merged_into FROM new_rows WHERE merged_into IS NOT NULL
+              UNION SELECT merged_into FROM old_rows WHERE merged_into IS NOT NULL) x;
+    ELSIF TG_TABLE_NAME = 'customer' AND TG_OP = 'DELETE' THEN
+        PERFORM count(pg_notify('baton', 'customer:' || c))
+        FROM (SELECT id AS c FROM old_rows
               UNION SELECT merged_into FROM old_rows WHERE merged_into IS NOT NULL) x;
     ELSIF TG_TABLE_NAME = 'customer' THEN
         PERFORM count(pg_notify('baton', 'customer:' || c))
@@ -81,6 +85,9 @@ END $$;
 DROP TRIGGER customer_notify_upd ON customer;
 CREATE TRIGGER customer_notify_upd AFTER UPDATE ON customer
     REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION baton_notify_customers();
+CREATE TRIGGER customer_notify_del AFTER DELETE ON customer
+    REFERENCING OLD TABLE AS old_rows
     FOR EACH STATEMENT EXECUTE FUNCTION baton_notify_customers();
 
 -- SECURITY DEFINER as baton_notify_handoff: the customer row is read

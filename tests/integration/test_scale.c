@@ -276,6 +276,12 @@ static void test_absorbed_customer_writes_tell_survivor(void)
 	/* A customer nobody absorbed: only itself. */
 	CHECK(itest_ok(su, "INSERT INTO ticket (customer_id, subject) VALUES (12, 'alone')"));
 	CHECK_STR(heard(l), "customer:12\n");
+	/* An absorbed customer deleted by hand: itself and its survivor. */
+	CHECK(itest_ok(su, "INSERT INTO customer (id, name, merged_into) VALUES (9001, 'gone soon', 11)"));
+	drain(l);
+	CHECK(itest_ok(su, "DELETE FROM customer WHERE id = 9001"));
+	h = heard(l);
+	CHECK(lines_of(h, "customer:9001") == 1 && lines_of(h, "customer:11") == 1);
 	PQfinish(ana);
 	PQfinish(l);
 }
