@@ -181,6 +181,9 @@ BEGIN
     CREATE INDEX ON baton_import_edge (a);
     CREATE INDEX ON baton_import_edge (b);
     ANALYZE baton_import_edge;
+    -- baton_import_absorb_all reads an absorbed customer's nodes.
+    CREATE INDEX ON baton_import_node (cid);
+    ANALYZE baton_import_node;
 
     -- Components: each node takes the smallest label among its
     -- neighbours' until none changes (a few rounds: chains are short).
@@ -208,16 +211,15 @@ BEGIN
     -- node's group (r) is named by its smallest node, as labels are.
     IF EXISTS (SELECT 1 FROM baton_import_apart) THEN
         CREATE TEMP TABLE baton_import_uf ON COMMIT DROP AS
-        SELECT l.n, l.l, coalesce(n.cid, CASE WHEN l.n LIKE 'c:%' THEN substr(l.n, 3)::bigint END) AS cid
+        SELECT l.n, l.n AS r, l.l AS comp,
+               coalesce(n.cid, CASE WHEN l.n LIKE 'c:%' THEN substr(l.n, 3)::bigint END) AS cid
         FROM baton_import_lab l LEFT JOIN baton_import_node n ON n.node = l.n;
         CREATE INDEX ON baton_import_uf (cid);
         ANALYZE baton_import_uf;
-        SELECT array_agg(DISTINCT x.l) INTO v_comps FROM baton_import_apart p
-        JOIN baton_import_uf x ON x.cid = p.a JOIN baton_import_uf y ON y.cid = p.b AND y.l = x.l;
-        DELETE FROM baton_import_uf u WHERE v_comps IS NULL OR u.l <> ALL (v_comps);
+        SELECT array_agg(DISTINCT x.comp) INTO v_comps FROM baton_import_apart p
+        JOIN baton_import_uf x ON x.cid = p.a JOIN baton_import_uf y ON y.cid = p.b AND y.comp = x.comp;
         IF v_comps IS NOT NULL THEN
-            ALTER TABLE baton_import_uf RENAME COLUMN l TO r;
-            UPDATE baton_import_uf SET r = n;
+            DELETE FROM baton_import_uf u WHERE u.comp <> ALL (v_comps);
             CREATE UNIQUE INDEX ON baton_import_uf (n);
             CREATE INDEX ON baton_import_uf (r);
             ANALYZE baton_import_uf;
@@ -372,39 +374,31 @@ $$;
 -- and at gamma.example made both Beta's and Gamma's merge read "same
 -- domain beta.example, same domain gamma.example".  It now names the
 -- identifiers of the edges that reach the absorbed customer's own nodes
--- (its customer node and its records'), and those of the component only
--- if there were none.  The edges not followed (1.) are gone by then.
+-- (its customer node and its records'); there is always one, as that is
+-- how the customer is in the component.  The edges not followed (1.) are
+-- gone by then.  (baton_import_why still reads one node's edges for a
+-- record's join; its component branch has no caller since.)
 CREATE OR REPLACE FUNCTION baton_import_absorb_all(p_run uuid) RETURNS integer
 LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
 DECLARE
     r record;
     v_n integer := 0;
     v_why text;
-    v_comps text[];
-    v_survivors bigint[];
-    v_cids bigint[];
 BEGIN
-    SELECT array_agg(y.comp ORDER BY y.survivor, y.cid), array_agg(y.survivor ORDER BY y.survivor, y.cid),
-           array_agg(y.cid ORDER BY y.survivor, y.cid)
-    INTO v_comps, v_survivors, v_cids
-    FROM (SELECT DISTINCT c.comp, c.survivor, x.cid
-          FROM baton_import_comp c
-          JOIN (SELECT l.l, coalesce(n.cid, CASE WHEN l.n LIKE 'c:%' THEN substr(l.n, 3)::bigint END) AS cid
-                FROM baton_import_lab l LEFT JOIN baton_import_node n ON n.node = l.n) x ON x.l = c.comp
-          WHERE x.cid IS NOT NULL AND x.cid <> c.survivor) y;
-    IF v_comps IS NULL THEN
-        RETURN 0;
-    END IF;
-    -- An absorbed customer's records, once per absorption.
-    CREATE INDEX ON baton_import_node (cid);
-    ANALYZE baton_import_node;
-    FOR r IN SELECT * FROM unnest(v_comps, v_survivors, v_cids) u (comp, survivor, cid) LOOP
+    FOR r IN SELECT DISTINCT c.comp, c.survivor, x.cid
+             FROM baton_import_comp c
+             JOIN (SELECT l.l, coalesce(n.cid, CASE WHEN l.n LIKE 'c:%' THEN substr(l.n, 3)::bigint END) AS cid
+                   FROM baton_import_lab l LEFT JOIN baton_import_node n ON n.node = l.n) x ON x.l = c.comp
+             WHERE x.cid IS NOT NULL AND x.cid <> c.survivor
+             ORDER BY c.survivor, x.cid LOOP
+        -- Some edge reaches the customer's own nodes: that is how it is in
+        -- the component.
         SELECT string_agg(DISTINCT baton_import_evidence_text(e.kind, e.value), ', ') INTO v_why
         FROM (SELECT 'c:' || r.cid UNION SELECT n.node FROM baton_import_node n WHERE n.cid = r.cid) o (node)
         CROSS JOIN LATERAL (SELECT e.kind, e.value FROM baton_import_edge e WHERE e.a = o.node
                             UNION ALL SELECT e.kind, e.value FROM baton_import_edge e WHERE e.b = o.node) e
         WHERE e.kind <> 'self';
-        PERFORM baton_import_absorb(p_run, r.survivor, r.cid, coalesce(v_why, baton_import_why(NULL, r.comp)));
+        PERFORM baton_import_absorb(p_run, r.survivor, r.cid, v_why);
         v_n := v_n + 1;
     END LOOP;
     RETURN v_n;
