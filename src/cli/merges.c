@@ -12,31 +12,24 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* $1: a customer id, or NULL for all merges; $2: MERGES_MAX.  A customer's
- * merges, as survivor or absorbed, are its profile's: those of every
- * customer absorbed into it as well (an import that merged a record into B,
- * before B was absorbed into A, is one of A's).  The newest $2, oldest
- * first. */
-#define MERGES_MAX "1000"
-#define MERGES_WHERE \
-	" WHERE $1::bigint IS NULL" \
-	"    OR m.customer_id = ANY (ARRAY(SELECT $1::bigint UNION ALL" \
-	"                                  SELECT g.id FROM customer g WHERE g.merged_into = $1::bigint))" \
-	"    OR m.absorbed = $1::bigint"
+/* $1: a customer id, or NULL for all merges.  A customer's merges, as
+ * survivor or absorbed, are its profile's: those of every customer absorbed
+ * into it as well (an import that merged a record into B, before B was
+ * absorbed into A, is one of A's).  All of them, streamed (cli_stream_rows). */
 static const char merges_sql[] =
 	"SELECT m.id, to_char(m.at, 'YYYY-MM-DD HH24:MI') AS at, m.customer_id, c.name AS customer,"
 	" CASE WHEN m.absorbed IS NOT NULL THEN '#' || m.absorbed || ' ' || a.name"
 	"      ELSE coalesce(m.evidence -> 'record' ->> 'label', m.joined_source) || ' ' || m.joined_source_id"
 	" END AS joined, m.identifiers, m.by_role::text AS by_role,"
 	" to_char(s.at, 'YYYY-MM-DD HH24:MI') AS split_at, m.evidence"
-	" FROM (SELECT m.* FROM customer_merge m" MERGES_WHERE
-	"       ORDER BY m.at DESC, m.id DESC LIMIT $2::integer) m"
-	" JOIN customer c ON c.id = m.customer_id"
+	" FROM customer_merge m JOIN customer c ON c.id = m.customer_id"
 	" LEFT JOIN customer a ON a.id = m.absorbed"
 	" LEFT JOIN customer_split s ON s.merge_id = m.id"
+	" WHERE $1::bigint IS NULL"
+	"    OR m.customer_id = ANY (ARRAY(SELECT $1::bigint UNION ALL"
+	"                                  SELECT g.id FROM customer g WHERE g.merged_into = $1::bigint))"
+	"    OR m.absorbed = $1::bigint"
 	" ORDER BY m.at, m.id";
-/* Said when the list above is not all of them. */
-static const char merges_count_sql[] = "SELECT count(*) FROM customer_merge m" MERGES_WHERE;
 enum { MG_ID, MG_AT, MG_CUSTOMER_ID, MG_CUSTOMER, MG_JOINED, MG_IDENTIFIERS, MG_BY, MG_SPLIT,
        MG_EVIDENCE, MG_COLS };
 
@@ -96,7 +89,7 @@ int cli_merges(const struct cli *cli, int argc, char **argv)
 	if (!conn)
 		return rc;
 	char err[1024], idtxt[32];
-	const char *p[] = {NULL, MERGES_MAX};
+	const char *p[] = {NULL};
 	if (customer) {
 		long long id = 0;
 		if ((rc = cli_resolve_customer(conn, customer, &id)) != EXIT_OK) {
@@ -106,28 +99,14 @@ int cli_merges(const struct cli *cli, int argc, char **argv)
 		snprintf(idtxt, sizeof idtxt, "%lld", id);
 		p[0] = idtxt;
 	}
-	PGresult *r = db_exec(conn, merges_sql, 2, p, err, sizeof err);
-	if (!r) {
-		cli_error("%s", err);
-		PQfinish(conn);
-		return EXIT_DB;
-	}
 	static const char *const names[MG_COLS] = {"id", "at", "customer_id", "customer", "joined",
 		"identifiers", "by", "split_at", "evidence"};
-	cli_print_rows(r, format, names, merges_text);
-	/* Not all of them: say so where a script's reader looks, not in the list. */
-	if (PQntuples(r) == atoi(MERGES_MAX)) {
-		PGresult *n = db_exec(conn, merges_count_sql, 1, p, err, sizeof err);
-		if (!n)
-			cli_error("%s", err);
-		else if (strcmp(PQgetvalue(n, 0, 0), MERGES_MAX))
-			cli_error("the newest %s of %s merges are listed: --customer C lists one customer's",
-			          MERGES_MAX, PQgetvalue(n, 0, 0));
-		PQclear(n);
+	if (cli_stream_rows(conn, merges_sql, 1, p, format, names, merges_text, err, sizeof err) < 0) {
+		cli_error("%s", err);
+		rc = EXIT_DB;
 	}
-	PQclear(r);
 	PQfinish(conn);
-	return EXIT_OK;
+	return rc;
 }
 
 int cli_split(const struct cli *cli, int argc, char **argv)
