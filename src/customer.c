@@ -9,16 +9,6 @@
 /* Every statement takes the customer id as $1.  Ages and time left are
  * computed by the server so that the client's clock does not matter. */
 
-/* The customer and those absorbed into it (merged_into, migration 010):
- * an import moves their tickets, contacts, milestones and campaigns, but
- * handoffs, notes and events stay on the row they were written about, so
- * that `baton split` gives them back by clearing merged_into alone.  The
- * survivor reads them through this group (merges are flattened: every
- * absorbed row points at the survivor itself).  Each id once (UNION): the
- * handoffs panel walks the group member by member. */
-#define CV_GROUP_IDS "ARRAY(SELECT $1::bigint UNION" \
-	" SELECT g.id FROM customer g WHERE g.merged_into = $1)"
-#define CV_GROUP "ANY (" CV_GROUP_IDS ")"
 static const char sql_header[] =
 	"SELECT c.id, c.name, c.domain, c.plan, c.segment, c.lifecycle, c.onboarding_health,"
 	" c.owner, coalesce(o.display_name, c.owner::text), c.renewal_date,"

@@ -12,6 +12,17 @@
 #include "baton/fmt.h"
 #include "baton/signals.h"
 
+/* The customer $1 and those absorbed into it (merged_into, migration 010):
+ * an import moves their tickets, contacts, milestones and campaigns, but
+ * handoffs, notes and events stay on the row they were written about, so
+ * that `baton split` gives them back by clearing merged_into alone.  The
+ * survivor reads them through this group (merges are flattened: every
+ * absorbed row points at the survivor itself).  Each id once (UNION): the
+ * handoffs panel walks the group member by member. */
+#define CV_GROUP_IDS "ARRAY(SELECT $1::bigint UNION" \
+	" SELECT g.id FROM customer g WHERE g.merged_into = $1)"
+#define CV_GROUP "ANY (" CV_GROUP_IDS ")"
+
 enum cv_part { CV_HEADER, CV_MILESTONES, CV_TICKETS, CV_NOTES, CV_MARKETING, CV_HANDOFFS, CV_SIGNALS,
                CV_PARTS };
 

@@ -3,6 +3,7 @@
  * imports do not join the two again). */
 #include "baton/buf.h"
 #include "baton/cli.h"
+#include "baton/customer.h"
 #include "baton/db.h"
 #include "baton/handoff.h"
 #include "baton/text.h"
@@ -15,7 +16,8 @@
 /* $1: a customer id, or NULL for all merges.  A customer's merges, as
  * survivor or absorbed, are its profile's: those of every customer absorbed
  * into it as well (an import that merged a record into B, before B was
- * absorbed into A, is one of A's).  All of them, streamed (cli_stream_rows). */
+ * absorbed into A, is one of A's: CV_GROUP).  All of them, streamed
+ * (cli_stream_rows). */
 static const char merges_sql[] =
 	"SELECT m.id, to_char(m.at, 'YYYY-MM-DD HH24:MI') AS at, m.customer_id, c.name AS customer,"
 	" CASE WHEN m.absorbed IS NOT NULL THEN '#' || m.absorbed || ' ' || a.name"
@@ -26,8 +28,7 @@ static const char merges_sql[] =
 	" LEFT JOIN customer a ON a.id = m.absorbed"
 	" LEFT JOIN customer_split s ON s.merge_id = m.id"
 	" WHERE $1::bigint IS NULL"
-	"    OR m.customer_id = ANY (ARRAY(SELECT $1::bigint UNION ALL"
-	"                                  SELECT g.id FROM customer g WHERE g.merged_into = $1::bigint))"
+	"    OR m.customer_id = " CV_GROUP
 	"    OR m.absorbed = $1::bigint"
 	" ORDER BY m.at, m.id";
 enum { MG_ID, MG_AT, MG_CUSTOMER_ID, MG_CUSTOMER, MG_JOINED, MG_IDENTIFIERS, MG_BY, MG_SPLIT,
