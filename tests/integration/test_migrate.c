@@ -589,6 +589,11 @@ static const struct {
 	{57, "c4a95cb154942b391e63c44661cfdb15"},
 	{58, "31cf362322bd79542ccf929b1fbf4688"},
 	{59, "a4ea016e78db4aca33e239f5bcbe56ac"},
+	/* ebf0440 (stop 32) */
+	{60, "c68b98c88628a197133ae86ce3e1aaca"},
+	{61, "c4c19cccfeb73c58ca9823131e0dd41b"},
+	{62, "f5c25287e789fec46f1cfd1af3a67482"},
+	{63, "e5eb4d6ee88638a98ed2a478a8d38390"},
 };
 
 static void test_released_migrations_unchanged(void)
