@@ -428,6 +428,9 @@ int import_file(PGconn *c, const struct import_source *src, const struct import_
 	struct buf header = BUF_INIT, spec = BUF_INIT;
 	char run[37], cols[16];
 	int ncols = 0, rc = -1, asked = 0;
+	/* Inside the caller's transaction (a dry run of several files, which
+	 * the caller rolls back at the end), the file is a savepoint of it. */
+	int nested = PQtransactionStatus(c) == PQTRANS_INTRANS;
 	/* Where a regular file begins and how it is, before it is first read:
 	 * it is read twice (send_known), and must not change meanwhile. */
 	off_t start = ftello(f);
@@ -450,7 +453,7 @@ int import_file(PGconn *c, const struct import_source *src, const struct import_
 	 * But a run whose client is gone (killed, its SSH session dropped) is
 	 * cancelled within seconds instead of working on, or waiting for the
 	 * import lock, until its statement ends (PostgreSQL 14 and later). */
-	if (exec_ok(c, "BEGIN", err, errlen) < 0)
+	if (exec_ok(c, nested ? "SAVEPOINT baton_import_file" : "BEGIN", err, errlen) < 0)
 		goto out;
 	if (exec_ok(c, "SELECT set_config('statement_timeout', '0', true),"
 	               " CASE WHEN current_setting('server_version_num')::integer >= 140000"
@@ -469,7 +472,12 @@ int import_file(PGconn *c, const struct import_source *src, const struct import_
 		progress(ctx, IMPORT_MERGING, rd.line - 1);
 	if (apply(c, run, buf_str(&spec), ic, res, err, errlen) < 0)
 		goto rollback;
-	if (exec_ok(c, dry_run ? "ROLLBACK" : "COMMIT", err, errlen) < 0)
+	/* Nested, what the file wrote stays for the files after it; its
+	 * temporary tables, which would go at the end of its own transaction
+	 * (ON COMMIT DROP), go now: the next file makes them again. */
+	if (nested ? exec_ok(c, "RELEASE SAVEPOINT baton_import_file", err, errlen) < 0 ||
+	                 exec_ok(c, "DISCARD TEMP", err, errlen) < 0
+	           : exec_ok(c, dry_run ? "ROLLBACK" : "COMMIT", err, errlen) < 0)
 		goto out;
 	/* The client's and the server's, in the order of the file. */
 	if (res->nrejects > 1)
@@ -478,7 +486,7 @@ int import_file(PGconn *c, const struct import_source *src, const struct import_
 	goto out;
 rollback:
 	if (PQstatus(c) == CONNECTION_OK)
-		PQclear(PQexec(c, "ROLLBACK"));
+		PQclear(PQexec(c, nested ? "ROLLBACK TO SAVEPOINT baton_import_file" : "ROLLBACK"));
 out:
 	if (rc < 0 && PQstatus(c) != CONNECTION_OK)
 		rc = -2;

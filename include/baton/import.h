@@ -93,8 +93,11 @@ enum import_phase { IMPORT_READING, IMPORT_SENDING, IMPORT_MERGING };
 typedef void (*import_progress_fn)(void *ctx, enum import_phase phase, long long lines);
 
 /* Import one file (path for messages; f open for reading) in its own
- * transaction; with dry_run everything happens and is rolled back;
- * progress (or NULL) is told how far it is, with ctx.
+ * transaction; with dry_run everything happens and is rolled back.  When
+ * c is already in a transaction (a dry run of several files, begun and
+ * rolled back by the caller), the file is a savepoint of it instead, and
+ * what it wrote stays for the files after it.  progress (or NULL) is
+ * told how far it is, with ctx.
  * Returns 0; -1 with err (nothing of the file stays); -2 with err when the
  * connection was lost (nothing of the file stays either). */
 int import_file(PGconn *c, const struct import_source *src, const struct import_config *ic,

@@ -5,6 +5,7 @@
 #include "baton/cli.h"
 #include "baton/config.h"
 #include "baton/csv.h"
+#include "baton/db.h"
 #include "baton/import.h"
 #include "baton/text.h"
 
@@ -27,7 +28,8 @@ static const char usage[] =
 	"'-' is standard input.  Prints per file: read, inserted, updated,\n"
 	"unchanged, rejected, customers merged.  Rows that cannot be imported go to\n"
 	"the rejects file (CSV: file, line, field, reason, raw row).  --dry-run\n"
-	"does everything and rolls it back.  Needs a role granted baton_importer.\n";
+	"does everything, each file after the ones before it, and rolls it all\n"
+	"back.  Needs a role granted baton_importer.\n";
 
 struct import_opts {
 	const char *source, *rejects;
@@ -331,6 +333,17 @@ int cli_import(const struct cli *cli, int argc, char **argv)
 		csv_init(&rej, &rb);
 		csv_row(&rej, head, 5);
 		int printed = 0;
+		/* A dry run is one transaction, rolled back at the end: each file
+		 * is tried after the files before it, as the real run would try
+		 * it (the second page of an export updates what the first
+		 * inserted, and joins its customers). */
+		char err[1024];
+		PGresult *tx = o.dry_run ? db_exec(c, "BEGIN", 0, NULL, err, sizeof err) : NULL;
+		if (o.dry_run && !tx) {
+			cli_error("cannot begin the dry run: %s", err);
+			rc = EXIT_DB;
+		}
+		PQclear(tx);
 		if (o.json)
 			fputs("[", stdout);
 		for (int i = optind; i < argc && rc != EXIT_DB; i++) {
@@ -339,6 +352,8 @@ int cli_import(const struct cli *cli, int argc, char **argv)
 		}
 		if (o.json)
 			fputs("]\n", stdout);
+		if (o.dry_run && PQstatus(c) == CONNECTION_OK)
+			PQclear(PQexec(c, "ROLLBACK"));
 		if (rf && fwrite(buf_str(&rb), 1, rb.len, rf) != rb.len)
 			rc = EXIT_FAIL;
 		csv_free(&rej);
