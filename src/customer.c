@@ -17,9 +17,13 @@ static const char sql_header[] =
 	" ces.score, to_char(ces.responded_at, 'YYYY-MM-DD'),"
 	" (SELECT string_agg(x.system || ':' || x.external_id, ' ' ORDER BY x.system, x.external_id)"
 	"    FROM customer_external_id x WHERE x.customer_id = c.id),"
+	/* A person is listed once: the helpdesk's user and the CRM's contact
+	 * of one address are two rows (one per source), but one person. */
 	" (SELECT string_agg(ct.name || coalesce(' <' || ct.email || '>', ''), ', '"
 	"                    ORDER BY ct.is_primary DESC, ct.id)"
-	"    FROM contact ct WHERE ct.customer_id = c.id),"
+	"    FROM (SELECT DISTINCT ON (coalesce(lower(btrim(x.email)), x.id::text))"
+	"            x.name, x.email, x.is_primary, x.id FROM contact x WHERE x.customer_id = c.id"
+	"          ORDER BY coalesce(lower(btrim(x.email)), x.id::text), x.is_primary DESC, x.id) ct),"
 	" hl.reason, coalesce(hb.display_name, hl.actor::text), to_char(hl.at, 'YYYY-MM-DD HH24:MI'),"
 	" extract(epoch FROM now() - hl.at)::bigint,"
 	" c.onboarding_health IN ('on_track', 'at_risk', 'off_track') AND (hl.at IS NULL OR hl.at <"

@@ -118,6 +118,28 @@ static void test_header_northwind(void)
 	cv_free(&cv);
 }
 
+/* One person in two systems (a helpdesk user and a CRM contact of one
+ * address, as two imports make them) is listed once, by the name of the
+ * primary (or first) contact; people without an address each appear. */
+static void test_header_lists_a_person_once(void)
+{
+	CHECK(itest_ok(su, "INSERT INTO contact (customer_id, name, email) VALUES"
+	                   " (1, 'D. Whitfield (CRM)', ' DANA.Whitfield@nwh.example'),"
+	                   " (1, 'Front desk', NULL), (1, 'Front desk', NULL)"));
+	struct customer_view cv;
+	if (must_load(1, &cv)) {
+		const char *s = cv_get(&cv, CV_HEADER, 0, H_CONTACTS);
+		CHECK(strncmp(s, "Dana Whitfield <dana.whitfield@nwh.example>", 43) == 0);
+		CHECK(strstr(s, "DANA.Whitfield") == NULL);
+		CHECK(strstr(s, "D. Whitfield") == NULL);
+		CHECK(strstr(s, "Front desk, Front desk") != NULL);
+		cv_free(&cv);
+	} else
+		CHECK(!"loaded");
+	CHECK(itest_ok(su, "DELETE FROM contact WHERE customer_id = 1"
+	                   " AND name IN ('D. Whitfield (CRM)', 'Front desk')"));
+}
+
 static void test_tickets_open_first_most_urgent_first(void)
 {
 	struct customer_view cv;
@@ -976,6 +998,7 @@ int main(void)
 	su = itest_connect(db, NULL);
 	ana = itest_connect(db, "ana");
 	RUN(test_header_northwind);
+	RUN(test_header_lists_a_person_once);
 	RUN(test_tickets_open_first_most_urgent_first);
 	RUN(test_panels_northwind);
 	RUN(test_flags_story_customers);
