@@ -353,5 +353,5 @@ int config_load(struct config *cfg, const char *explicit_file, char *err, size_t
 	const char *named = explicit_file ? explicit_file : getenv("BATON_CONFIG");
 	if (named && *named && config_read_one(cfg, named, err, errlen) < 0)
 		return -1;
-	return 0;
+	return config_check_import(cfg, err, errlen);
 }

@@ -349,6 +349,51 @@ static int read_shared(struct reader *r, const config_setting_t *s, struct impor
 	return 0;
 }
 
+/* A reference (customer, contact) is an id of another source's records: that
+ * source must be named and feed that entity.  Else every record would be
+ * rejected as an unknown reference, or, with a source of another entity, its
+ * ids would be read as the wrong kind of record's (one customer's contact
+ * shown as another's requester). */
+static int check_reference(const struct import_config *ic, const struct import_source *s,
+                           const char *field, const char *setting, const char *other,
+                           const char *entity, char *err, size_t errlen)
+{
+	int mapped = 0;
+	for (size_t i = 0; i < s->nfields; i++)
+		mapped |= !strcmp(s->fields[i].field, field);
+	if (!other) {
+		if (mapped)
+			snprintf(err, errlen, "%s: source %s maps %s, so it needs %s = \"...\", the %s source whose ids it names",
+			         s->at, s->name, field, setting, entity);
+		return mapped ? -1 : 0;
+	}
+	const struct import_source *o = import_source_find(ic, other);
+	if (!o) {
+		snprintf(err, errlen, "%s: source %s: %s \"%s\" is not a source of import.sources", s->at, s->name,
+		         setting, other);
+		return -1;
+	}
+	if (strcmp(o->entity, entity)) {
+		snprintf(err, errlen, "%s: source %s: %s \"%s\" feeds %s, not %s", s->at, s->name, setting, other,
+		         o->entity, entity);
+		return -1;
+	}
+	return 0;
+}
+
+int config_check_import(const struct config *cfg, char *err, size_t errlen)
+{
+	const struct import_config *ic = cfg->import;
+	for (size_t i = 0; ic && i < ic->nsources; i++) {
+		const struct import_source *s = &ic->sources[i];
+		if (check_reference(ic, s, "customer", "customer_source", s->customer_source, "customers", err,
+		                    errlen) < 0 ||
+		    check_reference(ic, s, "contact", "contact_source", s->contact_source, "contacts", err, errlen) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int config_read_import(struct reader *r, const config_setting_t *g, struct config *cfg)
 {
 	if (!cfg->import) {

@@ -41,5 +41,9 @@ void config_moved_free(struct config_moved *m);
 /* The import group (src/config_import.c): sources and shared domains into
  * cfg->import. */
 int config_read_import(struct reader *r, const config_setting_t *g, struct config *cfg);
+/* Once every file is read: each source's customer_source and contact_source
+ * name a source of that entity (a later file may declare it); 0, or -1 with
+ * "path:line: message" in err. */
+int config_check_import(const struct config *cfg, char *err, size_t errlen);
 
 #endif

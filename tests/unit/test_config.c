@@ -710,6 +710,53 @@ static void test_queue_view_reason(void)
 /* An old file's handoff group still loads: each moved setting is kept for
  * `baton migrate` and earns a warning naming its file and line, never an
  * error, so nobody is locked out by it. */
+/* A reference names a source of its entity: a customer reference the
+ * customers source whose ids it holds, a contact reference a contacts
+ * source.  Checked once every file is read: a later file may declare it. */
+static void test_import_references_checked(void)
+{
+	struct config c;
+	char err[1024];
+	env_reset();
+#define SRC_CRM "{ name = \"crm\"; entity = \"customers\"; format = \"csv\"; fields = { source_id = \"id\"; }; }\n"
+#define SRC_PEOPLE "{ name = \"people\"; entity = \"contacts\"; format = \"csv\"; customer_source = \"crm\";\n" \
+	"  fields = { source_id = \"id\"; customer = \"company\"; }; }\n"
+	const char *p = tmpfile_with("ref1.cfg", "import: { sources = (\n" SRC_CRM "," SRC_PEOPLE
+	                                         ",{ name = \"desk\"; entity = \"tickets\"; format = \"csv\";\n"
+	                                         "  customer_source = \"crm\"; contact_source = \"crm\";\n"
+	                                         "  fields = { source_id = \"id\"; customer = \"c\"; contact = \"r\"; }; }\n"
+	                                         "); };\n");
+	CHECK(load(&c, p, err, sizeof err) == -1);
+	CHECK(err_at(err, p, 5));
+	CHECK(strstr(err, "contact_source \"crm\" feeds customers, not contacts") != NULL);
+	config_free(&c);
+
+	p = tmpfile_with("ref2.cfg", "import: { sources = (\n" SRC_CRM
+	                             ",{ name = \"people\"; entity = \"contacts\"; format = \"csv\"; customer_source = \"cmr\";\n"
+	                             "  fields = { source_id = \"id\"; customer = \"company\"; }; }\n); };\n");
+	CHECK(load(&c, p, err, sizeof err) == -1);
+	CHECK(err_at(err, p, 3));
+	CHECK(strstr(err, "customer_source \"cmr\" is not a source of import.sources") != NULL);
+	config_free(&c);
+
+	p = tmpfile_with("ref3.cfg", "import: { sources = (\n" SRC_CRM
+	                             ",{ name = \"people\"; entity = \"contacts\"; format = \"csv\";\n"
+	                             "  fields = { source_id = \"id\"; customer = \"company\"; }; }\n); };\n");
+	CHECK(load(&c, p, err, sizeof err) == -1);
+	CHECK(err_at(err, p, 3));
+	CHECK(strstr(err, "source people maps customer, so it needs customer_source") != NULL);
+	config_free(&c);
+
+	/* The customers source in the user's file, the contacts in -c's. */
+	write_file(xdg_file, "import: { sources = (\n" SRC_CRM "); };\n");
+	p = tmpfile_with("ref4.cfg", "import: { sources = (\n" SRC_PEOPLE "); };\n");
+	CHECK(load(&c, p, err, sizeof err) == 0);
+	config_free(&c);
+	env_reset();
+#undef SRC_CRM
+#undef SRC_PEOPLE
+}
+
 static void test_moved_settings_warn(void)
 {
 	struct config c;
@@ -815,6 +862,7 @@ int main(void)
 	RUN(test_reasons_validation);
 	RUN(test_queue_view_validation);
 	RUN(test_queue_view_reason);
+	RUN(test_import_references_checked);
 	RUN(test_moved_settings_warn);
 	RUN(test_format_minutes);
 
