@@ -30,6 +30,7 @@ int cli_find(const struct cli *cli, int argc, char **argv);
 int cli_handoff(const struct cli *cli, int argc, char **argv);
 int cli_queue(const struct cli *cli, int argc, char **argv);
 int cli_staff(const struct cli *cli, int argc, char **argv);
+int cli_team(const struct cli *cli, int argc, char **argv);
 int cli_audit(const struct cli *cli, int argc, char **argv);
 int cli_settings(const struct cli *cli, int argc, char **argv);
 int cli_note(const struct cli *cli, int argc, char **argv);

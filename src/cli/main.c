@@ -41,6 +41,7 @@ static const char usage_text[] =
 	"  health set ...        set a customer's onboarding health with a reason\n"
 	"  staff ...             add, disable, enable, change and list people\n"
 	"                        (administrators; baton staff --help)\n"
+	"  team ...              add, rename and list the teams (administrators)\n"
 	"  settings ...          the rules every client shares: reasons, SLAs, the\n"
 	"                        largest note (baton settings --help)\n"
 	"  signals ...           crossed signals, the suppression list, acknowledging\n"
@@ -87,7 +88,8 @@ static const struct command {
 } commands[] = {
 	{"migrate", cli_migrate}, {"doctor", cli_doctor},   {"show", cli_show},
 	{"find", cli_find},       {"handoff", cli_handoff}, {"queue", cli_queue},
-	{"settings", cli_settings}, {"staff", cli_staff},    {"audit", cli_audit},
+	{"settings", cli_settings}, {"staff", cli_staff},    {"team", cli_team},
+	{"audit", cli_audit},
 	{"note", cli_note},
 	{"milestone", cli_milestone}, {"health", cli_health},
 	{"signals", cli_signals},   {"campaign", cli_campaign},
