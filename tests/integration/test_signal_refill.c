@@ -121,6 +121,19 @@ static void hold_customer(long long c)
 	          sql(su, "SELECT %lld", c));
 }
 
+/* baton_signal_catch_up until nobody is left, as `baton settings set` and
+ * `baton signals` call it: one call computes one batch of the customers
+ * furthest behind, and the reads' own catching up (a time budget each) can
+ * leave the customers behind at two generations when the machine is busy.
+ * The last answer ("0", or what is still left after 20 calls). */
+static const char *catch_up_all(PGconn *c)
+{
+	const char *v = "";
+	for (int i = 0; i < 20 && strcmp(v, "0") != 0; i++)
+		v = sql(c, "SELECT baton_signal_catch_up(100000)");
+	return v;
+}
+
 static void set_rule(PGconn *who, const char *key, const char *value)
 {
 	CHECK_STR(sql(who, "SELECT baton_setting_set('%s', '%s')", key, value), "t");
@@ -210,7 +223,7 @@ static void test_write_racing_the_catch_up(void)
 	CHECK_STR(reads(c), ALL0);
 	set_rule(su, "signal_repeat_tickets", "4");
 	CHECK_STR(sql(ana, "BEGIN"), "");
-	CHECK_STR(sql(ana, "SELECT baton_signal_catch_up(100000)"), "0");
+	CHECK_STR(catch_up_all(ana), "0");
 	/* The batch holds c, computed without the ticket; the write does not
 	 * wait for it. */
 	CHECK(num(sql(su, "INSERT INTO ticket (customer_id, subject, status, priority, category)"
@@ -225,7 +238,7 @@ static void test_write_racing_the_catch_up(void)
 	CHECK_STR(sql(su, "BEGIN"), "");
 	CHECK(num(sql(su, "INSERT INTO ticket (customer_id, subject, status, priority, category)"
 	                  " VALUES (%lld, 'Checkout is down', 'open', 'urgent', 'bug') RETURNING id", d)) > 0);
-	CHECK_STR(sql(ana, "SELECT baton_signal_catch_up(100000)"), "0");
+	CHECK_STR(catch_up_all(ana), "0");
 	CHECK_STR(sql(su, "COMMIT"), "");
 	CHECK_STR(reads(d), ALL1);
 }
@@ -238,7 +251,7 @@ static void test_rules_racing_the_catch_up(void)
 	CHECK_STR(reads(c), ALL1);
 	set_rule(su, "signal_complaint_days", "40");
 	CHECK_STR(sql(ana, "BEGIN"), "");
-	CHECK_STR(sql(ana, "SELECT baton_signal_catch_up(100000)"), "0");
+	CHECK_STR(catch_up_all(ana), "0");
 	set_rule(admin, "signal_complaint_days", "20");
 	CHECK_STR(sql(ana, "COMMIT"), "");
 	CHECK_STR(cached(c), "1");
@@ -272,7 +285,7 @@ static void test_consoles_told(void)
 	CHECK(told());
 	CHECK(num(sql(su, "SELECT baton_signal_catch_up(1)")) > 0);
 	CHECK(!told());
-	CHECK_STR(sql(su, "SELECT baton_signal_catch_up(100000)"), "0");
+	CHECK_STR(catch_up_all(su), "0");
 	CHECK(told());
 	CHECK_STR(sql(ana, "UNLISTEN baton"), "");
 	set_rule(su, "signal_voice_days", "90");
