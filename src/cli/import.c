@@ -171,7 +171,10 @@ static void summary_text(struct buf *b, const char *file, const struct import_re
 	if (r->unused) {
 		buf_puts(b, "  not used to merge (shared by too many customers): ");
 		text_clean(b, r->unused, strlen(r->unused), TEXT_ONELINE);
-		buf_putc(b, '\n');
+		/* A domain reaches the limit as its records arrive: what it joined
+		 * in earlier files, while under it, is not undone by itself. */
+		buf_puts(b, "\n  what these joined in earlier files stays joined: baton merges lists it,"
+		            " baton split undoes it\n");
 	}
 	buf_free(&name);
 }
