@@ -48,7 +48,7 @@ static char *fingerprint(PGconn *c)
 }
 
 static int progress_calls;
-static int progress_versions[64];  /* more than there are migrations: test_migrations_are_numbered */
+static int progress_versions[128];  /* more than there are migrations: test_migrations_are_numbered */
 static char progress_first_name[64];
 
 static void progress(int version, const char *name)
