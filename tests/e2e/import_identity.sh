@@ -7,6 +7,8 @@
 #  - two contacts at a free-mail provider never merge their companies, not
 #    even with one address (a freelancer working for both), while
 #    two at the same company domain do;
+#  - an address written "Name" <address> is at its address's domain, as a
+#    plain one is (and one at free mail still joins no one);
 #  - an identifier that more customers share than import_max_join is not
 #    followed, and the run says so;
 #  - a split survives the next import of the same files;
@@ -147,6 +149,44 @@ for s in a b c d; do
 done
 check one_company_in_four_systems_is_one_customer \
 	[ "$(sql "SELECT count(*) FROM customer WHERE name = 'Acme Four' AND merged_into IS NULL")" = 1 ]
+
+# --- an address as mail clients export it: "Name" <address> -------------------------
+# It is at its address's domain (064): it finds the customer at acme.example
+# and joins another company to it as the plain address does, and one at a
+# free-mail domain still joins no one.
+{
+	printf 'Record ID,Company name,Company Domain Name,Lifecycle Stage,Last Modified Date\n'
+	printf '9890,Acme Corp,acme.example,Customer,\n'
+	printf '9891,Acme (old CRM entry),,Customer,\n'
+	printf '9892,Acme (another entry),,Customer,\n'
+} >"$T/acme.csv"
+imported acme_companies_imported hubspot-companies "$T/acme.csv" "3 read, 3 inserted"
+acme=$(sql "SELECT id FROM customer WHERE domain = 'acme.example'")
+{
+	printf 'Record ID,First Name,Last Name,Email,Associated Company IDs,Job Title\n'
+	printf '601,Ann,Lee,"""Ann Lee"" <ann@acme.example>",,\n'
+	printf '602,Ben,Plain,ben@acme.example,,\n'
+	printf '603,Cy,Lee,Cy Lee <cy@Acme.Example>,9891,\n'
+	printf '604,Di,Plain,di@acme.example,9892,\n'
+	printf '605,Bo,Keeper,"""Bo Keeper"" <bo.keeper@gmail.com>",9877,\n'
+	printf '606,Bo,Keeper,"""Bo Keeper"" <bo.keeper@gmail.com>",9878,\n'
+} >"$T/acme-contacts.csv"
+imported bracketed_contacts_imported hubspot-contacts "$T/acme-contacts.csv" \
+	"6 read, 6 inserted, 0 updated, 0 unchanged, 0 rejected, 2 customers merged"
+check bracketed_address_finds_the_customer_at_its_domain \
+	[ "$(sql "SELECT string_agg(name, ', ' ORDER BY name) FROM contact WHERE customer_id = $acme")" = \
+	  "Ann Lee, Ben Plain, Cy Lee, Di Plain" ]
+check bracketed_address_joins_as_a_plain_one_does \
+	[ "$(sql "SELECT string_agg(name || ':' || (merged_into = $acme)::text, ' ' ORDER BY name)
+	          FROM customer WHERE name LIKE 'Acme (%'")" = "Acme (another entry):true Acme (old CRM entry):true" ]
+check bracketed_free_mail_address_joins_no_one \
+	[ "$(sql "SELECT count(*) FROM customer WHERE name LIKE 'Freelancer%' AND merged_into IS NULL")" = 2 ]
+printf 'Record ID,First Name,Last Name,Email,Associated Company IDs,Job Title\n607,Ed,Ctl,"ed@acme.example>",,\n' \
+	>"$T/acme-bad.csv"
+run imp import --source hubspot-contacts --rejects "$T/acme-bad.rej" "$T/acme-bad.csv"
+expect address_with_a_stray_bracket_is_no_address \
+	sh -c '[ "$1" -eq 0 ] && grep -q "1 read, 0 inserted.*1 rejected" "$2" &&
+	       grep -q "is not an e-mail address or a domain" "$3"' _ "$rc" "$OUT" "$T/acme-bad.rej"
 
 # --- only importers import ------------------------------------------------------------
 psql -X -q -d "$db" -c "DO \$\$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'plainstaff')
