@@ -36,10 +36,12 @@
 -- Cheaper than 010's: the steps for URLs run only for a value with a colon,
 -- slash, ? or #, and the mailbox, trailing dots and www. go without regular
 -- expressions; one expression checks the result.  300,000 addresses
--- (count(baton_norm_domain('c' || i || '@org' || i || '.example'))): 010's
--- 1.07-1.55 s, this 0.89-1.20 s (best of 7 runs on a busy 2-core machine;
--- 0.1 s of it is the query itself): about 3.2 us a call, from 4.2 us.
---
+-- (count(baton_norm_domain('c' || i || '@org' || i || '.example')), the
+-- two functions' runs interleaved, 7 each, on a busy 2-core machine): 010's
+-- best 1.51 s, this 1.16 s, 0.10 s of it the query itself: about 3.5 us a
+-- call, from 4.7 us (medians 3.8 us and 5.9 us).  An address in brackets,
+-- which is rare, costs a regular expression more than 010 spent on it.
+
 -- What its results are stored in is made again:
 --   - contact_email_domain_idx (010), an index on baton_norm_domain(email);
 --   - import_record.domains, a customer record's normalised domains, which
