@@ -151,7 +151,7 @@ check one_company_in_four_systems_is_one_customer \
 	[ "$(sql "SELECT count(*) FROM customer WHERE name = 'Acme Four' AND merged_into IS NULL")" = 1 ]
 
 # --- an address as mail clients export it: "Name" <address> -------------------------
-# It is at its address's domain (064): it finds the customer at acme.example
+# It is at its address's domain (066): it finds the customer at acme.example
 # and joins another company to it as the plain address does, and one at a
 # free-mail domain still joins no one.
 {

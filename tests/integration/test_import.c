@@ -49,7 +49,7 @@ static void test_domains_normalised(void)
 	          "a.example b.example");
 }
 
-/* 064: a domain is made of DNS labels (letters, marks, digits, hyphens
+/* 066: a domain is made of DNS labels (letters, marks, digits, hyphens
  * inside), and one address in angle brackets is its address; whatever
  * else is no domain.  Each input goes as a parameter, byte for byte. */
 static void test_domains_are_labels(void)

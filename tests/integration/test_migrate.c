@@ -674,7 +674,7 @@ static void test_raw_hash_upgrade_analyzed(void)
 	PQfinish(c);
 }
 
-/* 064 changes what baton_norm_domain says: what holds its results from
+/* 066 changes what baton_norm_domain says: what holds its results from
  * before is made again.  The index on contacts' domains finds an address in
  * angle brackets by its domain; a customer record's stored domains and a
  * customer's own domain are normalised again (acme.example> was what
@@ -709,7 +709,7 @@ static void test_norm_domain_upgrade(void)
 	          "1:acme.example, 2:beta.example, 3:beta.example>, 4:c^Atl.example, 5:Mixed.Example");
 	CHECK_STR(itest_value(c, "SET enable_seqscan = off; SELECT string_agg(name, ' ') FROM contact"
 	                         " WHERE baton_norm_domain(email) = 'acme.example' AND email IS NOT NULL"), "Ann Lee");
-	/* (found through the index, which 064 rebuilt) */
+	/* (found through the index, which 066 rebuilt) */
 	CHECK_STR(itest_value(c, "EXPLAIN (COSTS off) SELECT name FROM contact"
 	                         " WHERE baton_norm_domain(email) = 'acme.example' AND email IS NOT NULL"),
 	          "Index Scan using contact_email_domain_idx on contact");

@@ -1,4 +1,4 @@
--- Baton schema, version 64: a domain is made of DNS labels, and an
+-- Baton schema, version 66: a domain is made of DNS labels, and an
 -- address in angle brackets is its address.
 --
 -- 010's baton_norm_domain (a domain, URL or e-mail address to a bare
@@ -153,7 +153,7 @@ BEGIN
     -- An address's domain as baton_norm_domain has it (after its last @,
     -- without www. and trailing dots), without its regular expressions: a
     -- contacts file has hundreds of thousands of addresses.  An address in
-    -- angle brackets ("Bo Keeper" <bo.keeper@gmail.com>, 064) is rare and
+    -- angle brackets ("Bo Keeper" <bo.keeper@gmail.com>, 066) is rare and
     -- has its domain from baton_norm_domain.
     DELETE FROM baton_import_claim c
     USING (SELECT d.domain FROM baton_shared_domain d UNION SELECT unnest(coalesce(p_shared, '{}'))) s
