@@ -438,6 +438,70 @@ static void test_presence_follows_sessions(void)
 	PQfinish(l);
 }
 
+/* Behind a pooler (migration 069) the backend outlives the console: an
+ * entry counts while its session holds the presence lock, which the
+ * pooler's reset (DISCARD ALL) releases, and while it was said in the
+ * last 90 s. */
+static void test_presence_ends_with_the_client(void)
+{
+	PGconn *l = itest_connect(db, NULL), *ana = itest_connect(db, "ana"),
+	       *ben = itest_connect(db, "ben");
+	char who[256];
+	CHECK(itest_ok(l, "LISTEN baton"));
+	CHECK(presence(ana, "SELECT * FROM baton_presence_set(3)", who, sizeof who) == 0);
+	CHECK(presence(ben, "SELECT * FROM baton_presence_set(3)", who, sizeof who) == 1);
+	CHECK(presence(ana, "SELECT * FROM baton_presence_here(3)", who, sizeof who) == 1);
+	CHECK_STR(who, "ben (Success)");
+	/* Said again: held once, not once per call. */
+	CHECK(presence(ben, "SELECT * FROM baton_presence_set(3)", who, sizeof who) == 1);
+	CHECK_STR(itest_value(ben, "SELECT pg_advisory_unlock(9011, pg_backend_pid())"), "t");
+	CHECK(presence(ana, "SELECT * FROM baton_presence_here(3)", who, sizeof who) == 0);
+	CHECK(presence(ben, "SELECT * FROM baton_presence_set(3)", who, sizeof who) == 1);
+	CHECK(presence(ana, "SELECT * FROM baton_presence_here(3)", who, sizeof who) == 1);
+	/* The pooler hands ben's server session to its next client: reset,
+	 * the same backend, and ben is no longer here. */
+	const char *pid = itest_value(ben, "SELECT pg_backend_pid()");
+	char *was = strdup(pid);
+	CHECK(itest_ok(ben, "DISCARD ALL"));
+	CHECK_STR(itest_value(ben, "SELECT pg_backend_pid()"), was);
+	free(was);
+	CHECK(presence(ana, "SELECT * FROM baton_presence_here(3)", who, sizeof who) == 0);
+	/* Saying it again brings him back, and the customer's viewers hear. */
+	drain(l);
+	CHECK(presence(ben, "SELECT * FROM baton_presence_set(3)", who, sizeof who) == 1);
+	CHECK(has_line(heard(l), "presence:3"));
+	CHECK(presence(ana, "SELECT * FROM baton_presence_here(3)", who, sizeof who) == 1);
+	/* Silent for longer than 90 s (a console gone where its session
+	 * stays): no longer here, though its session still holds the lock. */
+	CHECK(itest_ok(su, "UPDATE baton_presence SET seen = now() - interval '91 seconds'"
+	                   " WHERE role_name = 'ben'"));
+	CHECK(presence(ana, "SELECT * FROM baton_presence_here(3)", who, sizeof who) == 0);
+	/* The next word of anyone's sweeps it, telling the customer's viewers;
+	 * ben's refresh brings him back. */
+	drain(l);
+	CHECK(presence(ana, "SELECT * FROM baton_presence_set(3)", who, sizeof who) == 0);
+	CHECK(has_line(heard(l), "presence:3"));
+	CHECK_STR(itest_value(su, "SELECT count(*) FROM baton_presence WHERE role_name = 'ben'"), "0");
+	CHECK(presence(ben, "SELECT * FROM baton_presence_set(3)", who, sizeof who) == 1);
+	CHECK(presence(ana, "SELECT * FROM baton_presence_here(3)", who, sizeof who) == 1);
+	/* A refresh moves `seen`, not `since`. */
+	CHECK(itest_ok(su, "UPDATE baton_presence SET seen = now() - interval '60 seconds',"
+	                   " since = now() - interval '1 hour' WHERE role_name = 'ben'"));
+	CHECK(presence(ben, "SELECT * FROM baton_presence_set(3)", who, sizeof who) == 1);
+	CHECK_STR(itest_value(su, "SELECT seen > now() - interval '1 minute'"
+	                          " AND since < now() - interval '59 minutes'"
+	                          " FROM baton_presence WHERE role_name = 'ben'"), "t");
+	/* Leaving says so: the row goes, the viewers hear. */
+	drain(l);
+	CHECK(presence(ben, "SELECT * FROM baton_presence_set(NULL)", who, sizeof who) == 0);
+	CHECK(has_line(heard(l), "presence:3"));
+	CHECK_STR(itest_value(su, "SELECT count(*) FROM baton_presence WHERE role_name = 'ben'"), "0");
+	CHECK(presence(ana, "SELECT * FROM baton_presence_set(NULL)", who, sizeof who) == 0);
+	PQfinish(ben);
+	PQfinish(ana);
+	PQfinish(l);
+}
+
 /* Every Baton session runs without JIT and with its statement timeout:
  * compiling the queue's and the lookup's statements cost 20-600 ms at
  * full scale, for statements that run in 1-30 ms. */
@@ -466,6 +530,7 @@ int main(void)
 	RUN(test_waiting_list_is_the_first_hundred);
 	RUN(test_resolve_each_kind_and_scope);
 	RUN(test_presence_follows_sessions);
+	RUN(test_presence_ends_with_the_client);
 	RUN(test_sessions_run_without_jit);
 	PQfinish(su);
 	return check_done();
