@@ -437,6 +437,7 @@ int ui_run(const struct config *cfg, const char *conninfo)
 	app_push(&a, finder_new(&a));
 	dbq_connect(a.db);
 	loop(&a);
+	app_presence_leave(&a);
 	term_end();
 	/* First the database queue, whose callbacks may still refer to
 	 * screens, then the screens. */

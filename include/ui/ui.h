@@ -175,6 +175,7 @@ struct app {
 		char who[256];       /* "ben (Success), mia (Marketing)" */
 		int pending;         /* a notification asks for a re-read */
 		long long recheck_at_ms;
+		long long refresh_at_ms; /* when to say it again */
 	} presence;
 };
 
@@ -212,6 +213,9 @@ void app_presence_follow(struct app *a);
 void app_presence_changed(struct app *a, long long customer_id);
 int app_presence_flush(struct app *a);
 long long app_presence_due_ms(const struct app *a);
+/* Quitting: tell the server this console shows nothing any more, so that
+ * the others drop it at once; waits a moment at most for the answer. */
+void app_presence_leave(struct app *a);
 /* "also here: ben (Success)" right-aligned to column xr on row y when
  * others have customer_id open, in at most maxw columns; the columns
  * taken (with a gap before), 0 when nothing is shown. */
