@@ -1,4 +1,5 @@
 /* baton migrate, baton doctor */
+#include "baton/buf.h"
 #include "baton/cli.h"
 #include "baton/config.h"
 #include "baton/db.h"
@@ -6,10 +7,13 @@
 #include "baton/text.h"
 #include "baton/settings.h"
 
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 static int wants_help(int argc, char **argv, const char *usage)
 {
@@ -70,12 +74,16 @@ int cli_migrate(const struct cli *cli, int argc, char **argv)
 	return EXIT_OK;
 }
 
-/* One line of the doctor's: its status, what it is about, then the text. */
+/* One line of the doctor's: its status, what it is about, then the text,
+ * cleaned as every message is (it quotes the server and libpq). */
 static void doctor_line(const char *status, const char *what, const char *fmt, va_list ap)
 {
-	printf("%-4s %-11s ", status, what);
-	vprintf(fmt, ap);
-	putchar('\n');
+	struct buf raw = BUF_INIT, clean = BUF_INIT;
+	buf_vprintf(&raw, fmt, ap);
+	text_clean(&clean, buf_str(&raw), raw.len, TEXT_ONELINE);
+	printf("%-4s %-11s %s\n", status, what, buf_str(&clean));
+	buf_free(&raw);
+	buf_free(&clean);
 }
 
 static int report(int ok, const char *what, const char *fmt, ...)
@@ -197,6 +205,64 @@ static void doctor_reads(const struct cli *cli, PGconn *c)
 	PQfinish(s);
 }
 
+/* How long a notification may take to come back: a healthy server
+ * delivers it in milliseconds. */
+#define DOCTOR_NOTIFY_WAIT_MS 3000
+
+static long long doctor_now_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* Live updates, as the console gets them: it LISTENs on its connection
+ * and hears the others' writes there.  So this connection listens on a
+ * channel of its own, a second one sends it a notification, and it must
+ * come back.  Through a pooler in transaction mode it does not: the
+ * LISTEN ran on whichever server session that transaction got, and
+ * nothing is delivered to a client between its transactions. */
+static int doctor_live(const struct cli *cli, PGconn *c)
+{
+	char err[1024], chan[64], listen[96];
+	snprintf(chan, sizeof chan, "baton_doctor_%ld", (long)getpid());
+	snprintf(listen, sizeof listen, "LISTEN %s", chan);
+	PGresult *r = db_exec(c, listen, 0, NULL, err, sizeof err);
+	if (!r)
+		return report(0, "live", "LISTEN: %s", err);
+	PQclear(r);
+	PGconn *o = db_connect(cli->cfg, cli->conninfo, err, sizeof err);
+	if (!o)
+		return report(0, "live", "cannot open a second connection to send a notification: %s", err);
+	/* Not waited for: behind a pooler it may wait for a server. */
+	const char *p[1] = {chan};
+	int sent = PQsendQueryParams(o, "SELECT pg_notify($1, 'doctor')", 1, NULL, p, NULL, NULL, 0);
+	if (!sent)
+		db_explain_error(PQerrorMessage(o), err, sizeof err);
+	long long t0 = doctor_now_ms(), waited = 0;
+	int got = 0;
+	while (sent && !got && (waited = doctor_now_ms() - t0) < DOCTOR_NOTIFY_WAIT_MS) {
+		struct pollfd pfd = {PQsocket(c), POLLIN, 0};
+		if (poll(&pfd, 1, (int)(DOCTOR_NOTIFY_WAIT_MS - waited)) < 0 || !PQconsumeInput(c))
+			break;
+		PGnotify *n;
+		while ((n = PQnotifies(c)) != NULL) {
+			got |= !strcmp(n->relname, chan);
+			PQfreemem(n);
+		}
+	}
+	waited = doctor_now_ms() - t0;
+	PQfinish(o);
+	if (!sent)
+		return report(0, "live", "cannot send a notification: %s", err);
+	if (got)
+		return report(1, "live", "a notification sent from a second connection came back in %lld ms",
+		              waited);
+	return report(0, "live", "a notification sent from a second connection did not come back within"
+	              " %d s: the console would not hear colleagues' changes (pgbouncer in transaction"
+	              " pooling? Baton needs pool_mode = session)", DOCTOR_NOTIFY_WAIT_MS / 1000);
+}
+
 static int doctor_database(const struct cli *cli)
 {
 	char err[1024];
@@ -229,6 +295,7 @@ static int doctor_database(const struct cli *cli)
 
 	if (cur > 0)
 		bad |= doctor_staff(c);
+	bad |= doctor_live(cli, c);
 	doctor_reads(cli, c);
 	PQfinish(c);
 	return bad;
@@ -239,9 +306,11 @@ int cli_doctor(const struct cli *cli, int argc, char **argv)
 	static const char usage[] =
 		"Usage: baton [-c FILE] [-d CONNINFO] doctor\n"
 		"Check the configuration, the database connection, the schema version,\n"
-		"your staff entry and the standby of database.read_conninfo (reachable, a\n"
-		"standby, how far behind); one line each, with what to do when something\n"
-		"is wrong. A standby problem is a warning: reads fall back to the primary.\n";
+		"your staff entry, live updates (a notification sent from a second\n"
+		"connection comes back: not through transaction pooling) and the standby\n"
+		"of database.read_conninfo (reachable, a standby, how far behind); one line\n"
+		"each, with what to do when something is wrong. A standby problem is a\n"
+		"warning: reads fall back to the primary.\n";
 	if (wants_help(argc, argv, usage))
 		return EXIT_OK;
 	if (argc > 1) {

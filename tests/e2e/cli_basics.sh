@@ -105,9 +105,10 @@ expect show_refuses_newer_schema \
 demo=$(newdb baton_demo)
 run "$BATON_BIN" -d "dbname=$demo user=ana" doctor
 expect doctor_as_staff_all_ok \
-	sh -c '[ "$1" -eq 0 ] && [ "$(grep -c "^ok " "$2")" -eq 5 ] && ! grep -qv "^ok " "$2" &&
+	sh -c '[ "$1" -eq 0 ] && [ "$(grep -c "^ok " "$2")" -eq 6 ] && ! grep -qv "^ok " "$2" &&
 	       grep -q "^ok *config" "$2" && grep -q "^ok *connection.*as ana" "$2" &&
 	       grep -q "^ok *schema .*up to date" "$2" && grep -q "^ok *staff .*Ana Lima, Support" "$2" &&
+	       grep -q "^ok *live .*came back" "$2" &&
 	       grep -q "^ok *reads .*no database.read_conninfo" "$2"' \
 	_ "$rc" "$OUT"
 

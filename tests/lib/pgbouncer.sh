@@ -1,7 +1,9 @@
 #!/bin/sh
 # pgbouncer in session mode in front of a tests/lib/pgctl.sh server, on a
 # Unix socket inside its own directory (no TCP), as the server's OS user
-# (pgbouncer refuses to run as root).
+# (pgbouncer refuses to run as root).  BATON_PGBOUNCER_MODE=transaction
+# starts it in transaction mode instead, which Baton does not support (for
+# the tests that show it is noticed).
 #
 #   pgbouncer.sh start PRIMARY_DIR DIR ROLE...  start; ROLEs may log in
 #   pgbouncer.sh stop DIR                      stop it (its pid file)
@@ -35,7 +37,7 @@ start)
 [pgbouncer]
 ; session mode: a client keeps its server connection, so LISTEN,
 ; prepared statements and session_user work as without a pooler.
-pool_mode = session
+pool_mode = ${BATON_PGBOUNCER_MODE:-session}
 listen_addr =
 unix_socket_dir = $dir
 listen_port = $bport
