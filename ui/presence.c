@@ -1,6 +1,6 @@
 /* Presence: the console tells the server which customer it shows, and
  * shows who else has it open ("also here: ben (Success)").  The server ties
- * each entry to the session (migration 069: a lock the session holds,
+ * each entry to the session (migration 067: a lock the session holds,
  * which its end or a pooler's reset releases) and to its last word: a
  * console that dies disappears by itself, also behind a pooler.  Nothing
  * here runs per keystroke: the server hears when the customer on screen
@@ -23,7 +23,7 @@ enum { TAG_PRESENCE_SET = 1, TAG_PRESENCE_READ = 2 };
 /* How stale a departed console may look: one small read per interval, and
  * only while someone else is listed. */
 #define PRESENCE_RECHECK_MS 10000
-/* The server forgets an entry not said again within 90 s (migration 069,
+/* The server forgets an entry not said again within 90 s (migration 067,
  * baton_presence_live): say it every 30 s, one call that tells nobody.
  * Bounds a console gone where its session stays (behind a pooler that
  * has not noticed yet). */

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Presence through pgbouncer in session mode (README.md), where a server
-# session outlives the console that used it (migration 069): ana and ben
+# session outlives the console that used it (migration 067): ana and ben
 # open Northwind Health through the pooler.  Ben quits: ana's screen drops
 # him, told at once (his entry is removed, not left to lapse).  Ben again,
 # killed this time: ana's screen drops him by itself, and the client the

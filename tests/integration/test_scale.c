@@ -438,7 +438,7 @@ static void test_presence_follows_sessions(void)
 	PQfinish(l);
 }
 
-/* Behind a pooler (migration 069) the backend outlives the console: an
+/* Behind a pooler (migration 067) the backend outlives the console: an
  * entry counts while its session holds the presence lock, which the
  * pooler's reset (DISCARD ALL) releases, and while it was said in the
  * last 90 s. */
