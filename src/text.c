@@ -386,6 +386,11 @@ int text_contains_ci(const char *hay, const char *needle)
 
 int text_valid_utf8(const char *s, size_t n)
 {
+	return text_utf8_valid_len(s, n) == n;
+}
+
+size_t text_utf8_valid_len(const char *s, size_t n)
+{
 	size_t i = 0;
 	while (i < n) {
 		/* Eight ASCII bytes, none NUL, at a time (an import's files are
@@ -399,10 +404,10 @@ int text_valid_utf8(const char *s, size_t n)
 		uint32_t cp;
 		size_t len = text_decode((const unsigned char *)s + i, n - i, &cp);
 		if (cp == TEXT_BAD || cp == 0)
-			return 0;
+			return i;
 		i += len;
 	}
-	return 1;
+	return n;
 }
 
 /* White_Space in Unicode, and the format characters that draw nothing. */

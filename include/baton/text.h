@@ -113,6 +113,9 @@ const char *text_ascii_for(uint32_t cp);
 /* 1 if s[0..n) is valid UTF-8 as RFC 3629 and PostgreSQL define it: also
  * without a NUL byte, which no PostgreSQL text can hold. */
 int text_valid_utf8(const char *s, size_t n);
+/* How many bytes of s[0..n) are valid UTF-8 by that measure, from the
+ * start: n, or where the first byte that is not (or a NUL) is. */
+size_t text_utf8_valid_len(const char *s, size_t n);
 
 /* 1 if s (NUL-terminated, NULL is "") shows nothing: only white space
  * (ASCII and Unicode: tabs, newlines, NBSP, U+2000-U+200A, U+3000...) and

@@ -660,6 +660,10 @@ static void test_valid_utf8(void)
 	CHECK(text_valid_utf8("a\0b", 3) == 0);
 	CHECK(text_valid_utf8("ab\0", 3) == 0);
 	CHECK(text_valid_utf8("ab\0", 2) == 1); /* the terminator is not counted */
+	/* Where the first bad byte is: a character cut is bad from its lead. */
+	CHECK(text_utf8_valid_len("caf\xc3\xa9", 5) == 5);
+	CHECK(text_utf8_valid_len("caf\xc3\xa9", 4) == 3);
+	CHECK(text_utf8_valid_len("caf\xe9 ok", 7) == 3);
 	/* Eight bytes at a time when they are ASCII: a NUL, a bad byte or a
 	 * cut sequence is found at every place of a 20-byte text, and a
 	 * character across two words is whole. */
@@ -668,12 +672,16 @@ static void test_valid_utf8(void)
 		memset(t, 'x', 20);
 		t[20] = '\0';
 		CHECK(text_valid_utf8(t, 20) == 1);
+		CHECK(text_utf8_valid_len(t, 20) == 20);
 		t[at] = '\0';
 		CHECK(text_valid_utf8(t, 20) == 0);
+		CHECK(text_utf8_valid_len(t, 20) == at);
 		t[at] = '\xff';
 		CHECK(text_valid_utf8(t, 20) == 0);
+		CHECK(text_utf8_valid_len(t, 20) == at);
 		t[at] = '\xc3';
 		CHECK(text_valid_utf8(t, 20) == 0);
+		CHECK(text_utf8_valid_len(t, 20) == at);
 		if (at < 19) {
 			t[at + 1] = '\xa9';
 			CHECK(text_valid_utf8(t, 20) == 1);
