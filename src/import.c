@@ -16,8 +16,11 @@ static const char begin_sql[] = "SELECT baton_import_begin($1, $2, $3, $4, $5::i
 static const char apply_sql[] =
 	"SELECT entity, read_rows, inserted, updated, unchanged, rejected, merged, unused"
 	" FROM baton_import_apply($1, $2::jsonb, $3::text[], $4::integer)";
+/* The rejects, then the records whose characters PostgreSQL cannot store
+ * were replaced (migration 068). */
 static const char rejects_sql[] =
-	"SELECT line, field, reason, coalesce(raw, '') FROM pg_temp.baton_import_reject ORDER BY line";
+	"SELECT false, line, field, reason, coalesce(raw, ''), 0 FROM pg_temp.baton_import_reject"
+	" UNION ALL SELECT true, line, '', '', '', n FROM baton_import_replaced() ORDER BY 1, 2";
 
 void import_result_free(struct import_result *r)
 {
@@ -27,6 +30,7 @@ void import_result_free(struct import_result *r)
 		free(r->rejects[i].raw);
 	}
 	free(r->rejects);
+	free(r->replaced);
 	free(r->unused);
 	for (size_t i = 0; i < 2 * r->nmissing; i++)
 		free(r->missing[i]);
@@ -405,9 +409,19 @@ static int apply(PGconn *c, const char *run, const char *spec, const struct impo
 	r = db_exec(c, rejects_sql, 0, NULL, err, errlen);
 	if (!r)
 		return -1;
-	for (int i = 0; i < PQntuples(r); i++)
-		import_result_reject(res, db_value_ll(r, i, 0), PQgetvalue(r, i, 1), PQgetvalue(r, i, 2),
-		                     PQgetvalue(r, i, 3), (size_t)PQgetlength(r, i, 3));
+	int i = 0, n = PQntuples(r);
+	for (; i < n && PQgetvalue(r, i, 0)[0] == 'f'; i++)
+		import_result_reject(res, db_value_ll(r, i, 1), PQgetvalue(r, i, 2), PQgetvalue(r, i, 3),
+		                     PQgetvalue(r, i, 4), (size_t)PQgetlength(r, i, 4));
+	if (i < n) {
+		res->replaced = malloc(2 * (size_t)(n - i) * sizeof *res->replaced);
+		if (!res->replaced)
+			abort();
+		for (; i < n; i++, res->nreplaced++) {
+			res->replaced[2 * res->nreplaced] = db_value_ll(r, i, 1);
+			res->replaced[2 * res->nreplaced + 1] = db_value_ll(r, i, 5);
+		}
+	}
 	PQclear(r);
 	return 0;
 }

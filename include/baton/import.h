@@ -82,6 +82,10 @@ struct import_result {
 	size_t nmissing; /* pairs */
 	struct import_reject *rejects;
 	size_t nrejects, caprejects;
+	/* Records in which characters PostgreSQL cannot store (\u0000, half a
+	 * surrogate pair) were replaced by U+FFFD: pairs, line and how many. */
+	long long *replaced;
+	size_t nreplaced; /* pairs */
 };
 void import_result_free(struct import_result *r);
 

@@ -176,6 +176,18 @@ static void summary_text(struct buf *b, const char *file, const struct import_re
 		buf_puts(b, "\n  what these joined in earlier files stays joined: baton merges lists it,"
 		            " baton split undoes it\n");
 	}
+	if (r->nreplaced) {
+		long long chars = 0;
+		for (size_t i = 0; i < r->nreplaced; i++)
+			chars += r->replaced[2 * i + 1];
+		buf_printf(b, "  %lld character%s PostgreSQL cannot store (\\u0000, half a surrogate pair)"
+		           " replaced by U+FFFD: line%s", chars, chars == 1 ? "" : "s", r->nreplaced == 1 ? "" : "s");
+		for (size_t i = 0; i < r->nreplaced && i < 10; i++)
+			buf_printf(b, "%s %lld", i ? "," : "", r->replaced[2 * i]);
+		if (r->nreplaced > 10)
+			buf_printf(b, " and %zu more (--format json lists them all)", r->nreplaced - 10);
+		buf_putc(b, '\n');
+	}
 	buf_free(&name);
 }
 
@@ -195,6 +207,12 @@ static void summary_json(struct buf *b, const char *file, const struct import_re
 			buf_putc(b, ',');
 		text_json_string(b, r->missing[2 * i]);
 	}
+	long long chars = 0;
+	for (size_t i = 0; i < r->nreplaced; i++)
+		chars += r->replaced[2 * i + 1];
+	buf_printf(b, "],\"replaced_characters\":%lld,\"replaced_lines\":[", chars);
+	for (size_t i = 0; i < r->nreplaced; i++)
+		buf_printf(b, "%s%lld", i ? "," : "", r->replaced[2 * i]);
 	/* One object a line: a progress line drawn on the terminal after it
 	 * begins on a line of its own. */
 	buf_puts(b, "]}\n");
