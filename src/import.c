@@ -499,6 +499,13 @@ int import_file(PGconn *c, const struct import_source *src, const struct import_
 	rc = 0;
 	goto out;
 rollback:
+	/* A JSON document's bytes that are not UTF-8 may be why (one outside
+	 * any value makes it no JSON). */
+	if (res->bad_line) {
+		size_t n = strlen(err);
+		snprintf(err + n, errlen - n, "; the file is not valid UTF-8 text either (byte %lld of line %lld)",
+		         res->bad_byte, res->bad_line);
+	}
 	if (PQstatus(c) == CONNECTION_OK)
 		PQclear(PQexec(c, nested ? "ROLLBACK TO SAVEPOINT baton_import_file" : "ROLLBACK"));
 out:

@@ -9,6 +9,7 @@
 #include "baton/text.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,7 +63,7 @@ static int fill(struct import_reader *r)
 	if (!r->begun) {
 		r->begun = 1;
 		if (r->len >= 3 && memcmp(r->buf, "\xEF\xBB\xBF", 3) == 0)
-			r->pos = 3;
+			r->pos = 3, r->bom = 1;
 	}
 	if (r->len == 0) {
 		r->eof = 1;
@@ -316,28 +317,96 @@ static int stream_records(PGconn *c, const struct import_source *src, struct imp
 	return rc;
 }
 
-/* A JSON document goes as one value: its records are its array's. */
-static int stream_document(PGconn *c, struct import_reader *r, struct buf *out, char *err, size_t errlen)
+/* The noncharacter U+FDD0 + k (k < 32) in UTF-8: EF B7 90+k. */
+static void mark_utf8(char m[3], int k)
 {
-	struct buf doc = BUF_INIT;
+	m[0] = '\xEF';
+	m[1] = '\xB7';
+	m[2] = (char)(0x90 + k);
+}
+
+/* The first of U+FDD0..U+FDEF that doc has neither as a character nor
+ * as the text of an escape (\ufdd0, in any case: it may not be one, which
+ * does no harm), or -1. */
+static int free_mark(const char *doc, size_t n)
+{
+	uint32_t used = 0;
+	for (size_t i = 0; i + 2 < n; i++) {
+		if (doc[i] == '\xEF' && doc[i + 1] == '\xB7' && (unsigned char)doc[i + 2] >= 0x90 &&
+		    (unsigned char)doc[i + 2] <= 0xAF)
+			used |= 1u << ((unsigned char)doc[i + 2] - 0x90);
+		else if (doc[i] == '\\' && doc[i + 1] == 'u' && i + 5 < n && (doc[i + 2] | 0x20) == 'f' &&
+		         (doc[i + 3] | 0x20) == 'd') {
+			const char *hex = "0123456789abcdef";
+			const char *hi = strchr(hex, doc[i + 4] | 0x20), *lo = strchr(hex, doc[i + 5] | 0x20);
+			int v = hi && lo ? (int)((hi - hex) * 16 + (lo - hex)) : -1;
+			if (v >= 0xD0 && v <= 0xEF)
+				used |= 1u << (v - 0xD0);
+		}
+	}
+	for (int k = 0; k < 32; k++)
+		if (!(used & (1u << k)))
+			return k;
+	return -1;
+}
+
+/* A JSON document goes as one value: its records are its array's.  Bytes
+ * that are not UTF-8 (text cannot hold them) go as a noncharacter the
+ * document does not have, one each, which line 0 names: the server
+ * rejects the records that hold it.  Only the records: which record a
+ * byte is in is the server's JSON parser's to say. */
+static int stream_document(PGconn *c, struct import_reader *r, struct buf *out, struct import_result *res,
+                           char *err, size_t errlen)
+{
+	struct buf doc = BUF_INIT, fixed = BUF_INIT;
+	const struct buf *send = &doc;
 	int rc = 0;
 	while (r->pos < r->len || fill(r)) {
 		buf_add(&doc, r->buf + r->pos, r->len - r->pos);
 		r->pos = r->len;
 	}
+	size_t ok = r->error ? 0 : text_utf8_valid_len(buf_str(&doc), doc.len);
+	if (!r->error && ok < doc.len) {
+		const char *nl = NULL;
+		res->bad_line = 1;
+		for (const char *p = doc.data; (p = memchr(p, '\n', (size_t)(doc.data + ok - p))); nl = p++)
+			res->bad_line++;
+		res->bad_byte = (long long)(nl ? (size_t)(doc.data + ok - nl) : ok + 1 + (r->bom ? 3 : 0));
+	}
+	int k = ok < doc.len ? free_mark(buf_str(&doc), doc.len) : -1;
 	if (r->error) {
 		snprintf(err, errlen, "cannot read the file: %s", strerror(r->error ? r->error : EIO));
 		rc = -1;
-	} else if (!text_valid_utf8(buf_str(&doc), doc.len)) {
-		snprintf(err, errlen, "the file is not valid UTF-8 text: nothing of it was imported");
+	} else if (ok < doc.len && k < 0) {
+		snprintf(err, errlen, "the file is not valid UTF-8 text (byte %lld of line %lld)", res->bad_byte,
+		         res->bad_line);
+		res->bad_line = 0; /* said */
 		rc = -1;
 	} else {
+		if (ok < doc.len) {
+			char m[3];
+			mark_utf8(m, k);
+			buf_puts(out, "0\t");
+			buf_add(out, m, 3);
+			buf_putc(out, '\n');
+			for (size_t i = 0; i < doc.len;) {
+				size_t good = text_utf8_valid_len(doc.data + i, doc.len - i);
+				buf_add(&fixed, doc.data + i, good);
+				i += good;
+				if (i < doc.len) {
+					buf_add(&fixed, m, 3);
+					i++;
+				}
+			}
+			send = &fixed;
+		}
 		buf_puts(out, "1\t");
-		import_copy_text(out, buf_str(&doc), doc.len);
+		import_copy_text(out, buf_str(send), send->len);
 		buf_putc(out, '\n');
 		rc = put(c, out, 1, err, errlen);
 	}
 	buf_free(&doc);
+	buf_free(&fixed);
 	return rc;
 }
 
@@ -353,7 +422,7 @@ int import_stream(PGconn *c, const struct import_source *src, struct import_read
 		buf_putc(&out, '\n');
 	}
 	if (src->format == IMPORT_JSON)
-		rc = stream_document(c, r, &out, err, errlen);
+		rc = stream_document(c, r, &out, res, err, errlen);
 	else
 		rc = stream_records(c, src, r, ncols, known, &out, res, err, errlen);
 	if (rc == 0)

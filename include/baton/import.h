@@ -86,6 +86,9 @@ struct import_result {
 	 * surrogate pair) were replaced by U+FFFD: pairs, line and how many. */
 	long long *replaced;
 	size_t nreplaced; /* pairs */
+	/* A JSON document: where its first byte that is not UTF-8 is (line,
+	 * and byte of that line, from 1), or 0. */
+	long long bad_line, bad_byte;
 };
 void import_result_free(struct import_result *r);
 
@@ -117,6 +120,7 @@ struct import_reader {
 	size_t len, pos;
 	int eof, error;  /* error: the errno of a failed read, or 0 */
 	int begun;       /* the first bytes were read (and a BOM skipped) */
+	int bom;         /* a byte order mark was skipped */
 	long long line;  /* physical line of the next byte */
 	import_progress_fn progress; /* told as each chunk is read, or NULL */
 	void *progress_ctx;
@@ -154,7 +158,10 @@ int import_known_add(struct import_known *k, long long line, int64_t hash);
 /* Stream the file to the staging table the run made: the COPY data of
  * every good record but the known lines (NULL: none); bad ones go to
  * res->rejects.  ncols: CSV header's fields (the header goes first, as
- * line 0).  0, or -1 with err. */
+ * line 0).  A JSON document goes whole as line 1; if it has bytes that
+ * are not UTF-8 (res->bad_line says where the first is), each is sent as
+ * a noncharacter it does not have, named on line 0 (migration 068: the
+ * records holding it are rejected).  0, or -1 with err. */
 int import_stream(PGconn *c, const struct import_source *src, struct import_reader *r,
                   const struct buf *header, int ncols, const struct import_known *known,
                   struct import_result *res, char *err, size_t errlen);

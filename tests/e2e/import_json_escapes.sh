@@ -152,3 +152,35 @@ expect jsonl_piped_unchanged_quiet \
 	sh -c '[ "$1" -eq 0 ] && grep -q "6 read, 0 inserted, 0 updated, 4 unchanged, 2 rejected" "$2" && ! grep -q "U+FFFD" "$2"' \
 	_ "$rc" "$OUT"
 
+# --- bytes that are not UTF-8 in a page: their records rejected as a JSON
+# line's or a CSV row's are, the rest imported; a noncharacter the page
+# has (U+FDD0, \ufdd1) is its text, imported as it is ------------------------------
+t='"status": "open", "organization_id": 1'
+{
+	printf '{"tickets": [\n'
+	printf '  {"id": 40, "subject": "bytes fine", %s},\n' "$t"
+	printf '  {"id": 41, "subject": "caf\351", %s},\n' "$t"
+	printf '  {"id": 42, "subject": "nul \000 byte", %s},\n' "$t"
+	printf '  {"id": 43, "subject": "non\357\267\220char \\ufdd1", %s}\n' "$t"
+	printf '], "end_of_stream": true}\n'
+} >"$T/bytes.json"
+run imp import --source zendesk-tickets --rejects "$T/bytes.rej" "$T/bytes.json"
+expect bytes_records_rejected_page_imported \
+	sh -c '[ "$1" -eq 0 ] && grep -q "4 read, 2 inserted, 0 updated, 0 unchanged, 2 rejected" "$2" && [ ! -s "$3" ]' \
+	_ "$rc" "$OUT" "$ERR"
+expect bytes_rejects_name_record_and_reason \
+	sh -c 'sed -n 2p "$1" | grep -qF "bytes.json,2,,not valid UTF-8 text,\"{\"\"id\"\": 41, " &&
+	       sed -n 2p "$1" | grep -qF "\"\"subject\"\": \"\"caf�\"\"" &&
+	       sed -n 3p "$1" | grep -qF "bytes.json,3,,not valid UTF-8 text," && [ "$(wc -l <"$1")" -eq 3 ]' _ "$T/bytes.rej"
+check noncharacters_of_the_page_kept \
+	[ "$(sql "SELECT subject = U&'non\\FDD0char \\FDD1' FROM ticket t JOIN import_record r ON r.target_id = t.id
+	          AND r.source = 'zendesk-tickets' AND r.source_id = '43'")" = t ]
+# Outside any value the page is no JSON: refused, saying where, once.
+{
+	printf '{"tickets": [\n  {"id": 44, "subject": "outside", %s}\n' "$t"
+	printf '],\377 "end_of_stream": true}\n'
+} >"$T/outside.json"
+run imp import --source zendesk-tickets "$T/outside.json"
+expect bytes_outside_values_refused_once \
+	sh -c '[ "$1" -eq 1 ] && grep -qxF "baton: $3: the file is not a JSON document: Token \"�\" is invalid (line 3: ],�...); the file is not valid UTF-8 text either (byte 3 of line 3)" "$2" &&
+	       grep -qxF "baton: $3: nothing of it was imported" "$2" && [ "$(wc -l <"$2")" -eq 2 ]' _ "$rc" "$ERR" "$T/outside.json"
