@@ -363,7 +363,7 @@ static int send_known(PGconn *c, const struct import_source *src, const char *sp
 	struct buf again = BUF_INIT;
 	int cols = 0, rc = read_header(src, rd, &again, &cols, err, errlen);
 	if (rc == 0 && (again.len != header->len || memcmp(again.data, header->data, header->len) != 0)) {
-		snprintf(err, errlen, "the file changed while it was read: nothing of it was imported");
+		snprintf(err, errlen, "the file changed while it was read");
 		rc = -1;
 	}
 	buf_free(&again);
@@ -381,7 +381,7 @@ static int file_same(FILE *f, const struct stat *was, char *err, size_t errlen)
 	    now.st_mtim.tv_nsec == was->st_mtim.tv_nsec && now.st_ctim.tv_sec == was->st_ctim.tv_sec &&
 	    now.st_ctim.tv_nsec == was->st_ctim.tv_nsec)
 		return 0;
-	snprintf(err, errlen, "the file changed while it was read: nothing of it was imported");
+	snprintf(err, errlen, "the file changed while it was read");
 	return -1;
 }
 

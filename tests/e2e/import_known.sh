@@ -119,7 +119,8 @@ refused() { # NAME: release the held session; the waiting run refuses its file
 	wait "$pid"
 	rc=$?
 	expect "$1" \
-		sh -c '[ "$1" -ne 0 ] && grep -q "the file changed while it was read: nothing of it was imported" "$2"' _ "$rc" "$ERR"
+		sh -c '[ "$1" -ne 0 ] && grep -q "the file changed while it was read$" "$2" &&
+		       [ "$(grep -c "nothing of it was imported" "$2")" -eq 1 ]' _ "$rc" "$ERR"
 }
 check holder_holds hold
 ticket 14 "Ticket 14" new >>"$T/next.jsonl"
