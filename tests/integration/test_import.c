@@ -665,6 +665,40 @@ static void test_lines_known_either_way(void)
 	CHECK(itest_ok(su, "ALTER TABLE import_record RESET (autovacuum_enabled)"));
 }
 
+/* Migration 068's fix of JSON text jsonb refuses: every string of up to
+ * four pieces (escaped and lone backslashes, "u0000" after a backslash,
+ * NULs, surrogates of both halves and cases, U+FFFD's escape) is fixed as
+ * a tokeniser of one token per escape, plainly right, would fix it; every
+ * JSON string json takes, jsonb takes fixed; one jsonb already took is
+ * left as it was; the replacements are found again in the fixed text. */
+static void test_json_escapes_fixed(void)
+{
+	CHECK(itest_ok(su, "CREATE FUNCTION pg_temp.plain_fix(p text) RETURNS text LANGUAGE sql AS $$"
+	                   " SELECT coalesce(string_agg(CASE WHEN t ~ '^\\\\u(0000|[dD][89a-fA-F][0-9a-fA-F]{2})$' THEN '\\uFFFD'"
+	                   "  WHEN t ~ '^\\\\u[fF][fF][fF][dD]$' THEN '\\ufffd' ELSE t END, '' ORDER BY i), '')"
+	                   " FROM regexp_matches(p, '\\\\u[dD][89abAB][0-9a-fA-F]{2}\\\\u[dD][c-fC-F][0-9a-fA-F]{2}"
+	                   "|\\\\u[0-9a-fA-F]{4}|\\\\.|\\\\|[^\\\\]+', 'g') WITH ORDINALITY x(m, i), LATERAL (SELECT m[1] AS t) y $$"));
+	CHECK(itest_ok(su, "CREATE FUNCTION pg_temp.takes(p text, t text) RETURNS boolean LANGUAGE plpgsql AS $$"
+	                   " BEGIN IF t = 'json' THEN PERFORM p::json; ELSE PERFORM p::jsonb; END IF; RETURN true;"
+	                   " EXCEPTION WHEN OTHERS THEN RETURN false; END $$"));
+	CHECK(itest_ok(su, "CREATE TEMP TABLE j AS"
+	                   " WITH RECURSIVE p(s) AS (SELECT unnest(ARRAY['\\', '\\\\', 'u0000', '\\u0000', '\\ud83d',"
+	                   "  '\\udc00', '\\uDE00', '\\uD83D', '\\ufffd', 'x'])),"
+	                   " w(s, n) AS (SELECT '', 0 UNION ALL SELECT w.s || p.s, w.n + 1 FROM w, p WHERE w.n < 4)"
+	                   " SELECT w.s, f.fixed, f.replaced FROM w, baton_import_json_fix(w.s) f WHERE w.n > 0"));
+	CHECK_STR(itest_value(su, "SELECT count(*) FROM j"), "11110");
+	CHECK_STR(itest_value(su, "SELECT count(*) FILTER (WHERE fixed IS DISTINCT FROM pg_temp.plain_fix(s))"
+	                          " + count(*) FILTER (WHERE replaced IS DISTINCT FROM baton_import_json_replaced(fixed))"
+	                          " || ' ' || (count(*) FILTER (WHERE replaced > 0) > 5000) FROM j"),
+	          "0 true");
+	CHECK_STR(itest_value(su, "SELECT count(*) FILTER (WHERE NOT pg_temp.takes('\"' || fixed || '\"', 'jsonb'))"
+	                          " || ' ' || count(*) FILTER (WHERE CASE WHEN pg_temp.takes('\"' || s || '\"', 'jsonb')"
+	                          "  THEN replaced <> 0 OR ('\"' || fixed || '\"')::jsonb <> ('\"' || s || '\"')::jsonb END)"
+	                          " || ' ' || (count(*) > 1000)"
+	                          " FROM j WHERE pg_temp.takes('\"' || s || '\"', 'json')"),
+	          "0 0 true");
+}
+
 int main(void)
 {
 	const char *db = itest_newdb("baton_schema");
@@ -681,6 +715,7 @@ int main(void)
 	RUN(test_csv_count_matches_server);
 	RUN(test_split_takes_what_came_through);
 	RUN(test_lines_known_either_way);
+	RUN(test_json_escapes_fixed);
 	PQfinish(su);
 	return check_done();
 }
