@@ -28,11 +28,14 @@
  * a rare one does, run by the server within what the person may see (under
  * row-level security no index could serve LIKE).  $1 is the text as typed.
  * Texts of three characters or more also match inside names; a match at the
- * start ranks first. */
+ * start ranks first.  how: -1 an external id typed as SYSTEM:ID (migration
+ * 067), before anything else; 0 a name that starts with the text (shown as
+ * a name match, 1), 1 a name, 2 a domain, 3 an e-mail, 4 an external id. */
 static const char sql_contains[] =
 	"WITH m AS (SELECT cid, how FROM baton_find($1, true)),"
 	" best AS (SELECT cid, min(how) AS how FROM m GROUP BY cid),"
-	" top AS (SELECT c.*, greatest(best.how, 1) AS how, best.how AS rank,"
+	" top AS (SELECT c.*, CASE best.how WHEN 0 THEN 1 ELSE best.how END AS how,"
+	"   best.how AS rank,"
 	"   similarity(c.name_folded, baton_fold($1)) AS sim FROM best"
 	"  JOIN customer c ON c.id = best.cid"
 	"  ORDER BY best.how, sim DESC, c.name, c.id LIMIT 50)"

@@ -2,6 +2,7 @@
  * customers by name, domain, e-mail and external id; the handoffs waiting
  * for the signed-in person; who is signed in. */
 #include "baton/buf.h"
+#include "baton/customer.h"
 #include "baton/db.h"
 #include "baton/finder.h"
 
@@ -378,6 +379,150 @@ static void test_find_by_other_domain(void)
 	free(p);
 }
 
+/* What `baton show TEXT` opens (cv_resolve): its id, 0 for none, -1 for
+ * several. */
+static long long shown(PGconn *c, const char *text)
+{
+	char err[512] = "", *cand = NULL;
+	long long id = 0;
+	int n = cv_resolve(c, text, &id, &cand, err, sizeof err);
+	if (n < 0)
+		printf("    resolve '%s': %s\n", text, err);
+	free(cand);
+	return n == 1 ? id : n == 0 ? 0 : -1;
+}
+
+/* The finder's first match for text, if it matched as an external id: its
+ * id, else 0. */
+static long long found_first(PGconn *c, const char *text)
+{
+	PGresult *r = find(c, text);
+	long long id = 0;
+	if (r && PQntuples(r) > 0 && !strcmp(PQgetvalue(r, 0, F_MATCHED), "external id"))
+		id = strtoll(PQgetvalue(r, 0, F_ID), NULL, 10);
+	PQclear(r);
+	return id;
+}
+
+/* SYSTEM:ID (migration 067), as the screen lists a customer's external ids
+ * and `baton show` takes them: the customer holding that id, matched as an
+ * external id and listed first, before a customer whose name starts with
+ * the text; the same value in another system is not it. */
+static void test_find_by_system_id(void)
+{
+	PGconn *su = itest_connect(db, NULL);
+	CHECK(itest_ok(su, "INSERT INTO customer (name) VALUES ('crm:CRM-00123 Resellers')"));
+	PQfinish(su);
+	PGresult *r = find(ana, "crm:CRM-00123");
+	CHECK(r && PQntuples(r) == 2);
+	CHECK(r && row_of(r, "Northwind Health") == 0);
+	if (r && row_of(r, "Northwind Health") == 0) {
+		CHECK_STR(PQgetvalue(r, 0, F_ID), "1");
+		CHECK_STR(PQgetvalue(r, 0, F_MATCHED), "external id");
+	}
+	CHECK(r && row_of(r, "crm:CRM-00123 Resellers") == 1);
+	PQclear(r);
+	r = find(ana, "helpdesk:HD-9020");
+	CHECK(r && PQntuples(r) == 1 && row_of(r, "Northwind Health") == 0);
+	PQclear(r);
+	r = find(ana, "billing:cus_CafeLum13r3Fr");
+	CHECK(r && PQntuples(r) == 1 && row_of(r, "Café Lumière") == 0);
+	PQclear(r);
+	/* Northwind's CRM id is not its helpdesk id. */
+	r = find(ana, "helpdesk:CRM-00123");
+	CHECK(r && row_of(r, "Northwind Health") < 0);
+	PQclear(r);
+	/* The finder and `baton show` agree on each. */
+	static const char *const texts[] = {"crm:CRM-00123", "helpdesk:HD-9020",
+	                                    "billing:cus_CafeLum13r3Fr", "marketing:MKT-77310"};
+	for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+		long long f = found_first(ana, texts[i]), s = shown(ana, texts[i]);
+		if (f != s || f <= 0)
+			printf("    '%s': the finder lists #%lld first, baton show opens #%lld\n", texts[i], f, s);
+		CHECK(f == s && f > 0);
+	}
+	/* Someone limited to SMB customers finds Café Lumière by its id, and
+	 * not Northwind. */
+	su = itest_connect(db, NULL);
+	CHECK(itest_ok(su, "CREATE ROLE finder_smb LOGIN IN ROLE baton_staff"));
+	CHECK(itest_ok(su, "INSERT INTO staff (role_name, display_name, team_id, scope)"
+	                   " VALUES ('finder_smb', 'Scoped', 'support', '{smb}')"));
+	PQfinish(su);
+	PGconn *smb = itest_connect(db, "finder_smb");
+	r = find(smb, "crm:CRM-00123");
+	CHECK(r && row_of(r, "Northwind Health") < 0);
+	PQclear(r);
+	r = find(smb, "crm:CRM-00188");
+	CHECK(r && PQntuples(r) == 1 && row_of(r, "Café Lumière") == 0);
+	PQclear(r);
+	PQfinish(smb);
+}
+
+/* SYSTEM:ID names the customer record of that system with that id (an
+ * import's), before another record's claim to the id in
+ * customer_external_id (a Zendesk organization's external_id, which stayed
+ * with it when a split took it from the customer the CRM's record joined):
+ * the finder lists the record's customer alone, and `baton show` opens it.
+ * An absorbed holder is its survivor.  The lookups are index probes. */
+static void test_find_system_id_record_and_survivor(void)
+{
+	PGconn *su = itest_connect(db, NULL);
+	const char *y = itest_value(su, "INSERT INTO customer (name) VALUES ('Yonder Record Holder') RETURNING id");
+	long long yid = strtoll(y, NULL, 10);
+	CHECK(yid > 0);
+	CHECK(itest_ok(su, "INSERT INTO customer (name) VALUES ('Zen Claim Holder')"));
+	CHECK(itest_ok(su, "INSERT INTO import_run (id, source, entity, file) VALUES"
+	                   " ('00000000-0000-0000-0000-000000000067', 'hubspot-companies',"
+	                   "  'customers', 'companies.csv')"));
+	char sql[512];
+	snprintf(sql, sizeof sql,
+	         "INSERT INTO import_record (source, source_id, entity, target_id, customer_id,"
+	         " digest, run_id, external) VALUES ('hubspot-companies', '77', 'customers', %lld, %lld,"
+	         " 'x', '00000000-0000-0000-0000-000000000067', 'crm:77')", yid, yid);
+	CHECK(itest_ok(su, sql));
+	CHECK(itest_ok(su, "INSERT INTO customer_external_id (system, external_id, customer_id)"
+	                   " SELECT 'crm', '77', id FROM customer WHERE name = 'Zen Claim Holder'"));
+	/* Other records of the source, so that the planner tells the indexes
+	 * apart by their costs, as on a real database. */
+	CHECK(itest_ok(su, "INSERT INTO import_record (source, source_id, entity, target_id, customer_id,"
+	                   " digest, run_id, external) SELECT 'hubspot-companies', 'g' || i, 'customers', 1, 1,"
+	                   " 'x', '00000000-0000-0000-0000-000000000067', 'crm:g' || i"
+	                   " FROM generate_series(1, 2000) i"));
+	CHECK(itest_ok(su, "ANALYZE import_record"));
+	/* Merged by hand: the id stays on the absorbed row. */
+	CHECK(itest_ok(su, "WITH b AS (INSERT INTO customer (name, merged_into)"
+	                   " VALUES ('Absorbed Holder', 1) RETURNING id)"
+	                   " INSERT INTO customer_external_id (system, external_id, customer_id)"
+	                   " SELECT 'billing', 'cus_ABSORBED', id FROM b"));
+	PQfinish(su);
+
+	PGresult *r = find(ana, "crm:77");
+	CHECK(r && PQntuples(r) == 1 && row_of(r, "Yonder Record Holder") == 0);
+	if (r && PQntuples(r) == 1)
+		CHECK_STR(PQgetvalue(r, 0, F_MATCHED), "external id");
+	PQclear(r);
+	CHECK(shown(ana, "crm:77") == yid);
+	r = find(ana, "billing:cus_ABSORBED");
+	CHECK(r && PQntuples(r) == 1 && row_of(r, "Northwind Health") == 0);
+	PQclear(r);
+	CHECK(shown(ana, "billing:cus_ABSORBED") == 1);
+
+	char *p = plan_of("crm:77");
+	CHECK(p && strstr(p, "import_record_external_idx") != NULL);
+	CHECK(p && strstr(p, "Seq Scan on import_record") == NULL);
+	free(p);
+	p = plan_of("billing:cus_ABSORBED");
+	CHECK(p && strstr(p, "customer_external_id_pkey") != NULL);
+	CHECK(p && strstr(p, "Seq Scan on customer_external_id") == NULL);
+	CHECK(p && strstr(p, "Seq Scan on customer ") == NULL);
+	free(p);
+	/* A name typed looks up no id. */
+	p = plan_of("lumiere");
+	CHECK(p && strstr(p, "import_record_external_idx") == NULL);
+	CHECK(p && strstr(p, "customer_external_id_pkey") == NULL);
+	free(p);
+}
+
 static void test_matches_read(void)
 {
 	PGresult *r = find(ana, "northwind");
@@ -608,6 +753,8 @@ int main(void)
 	RUN(test_fullwidth_wildcards_match_literally);
 	RUN(test_name_branches_use_the_folded_indexes);
 	RUN(test_find_by_other_domain);
+	RUN(test_find_by_system_id);
+	RUN(test_find_system_id_record_and_survivor);
 	RUN(test_matches_read);
 	RUN(test_waiting_for_me_and_my_team);
 	RUN(test_me);
