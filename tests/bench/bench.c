@@ -744,6 +744,12 @@ static void finder_inputs(PGconn *c, struct finputs *fs)
 	         " WHERE e.customer_id IN (SELECT 23 + (g * %lld) / 15 FROM generate_series(0, 14) g)",
 	         ncust);
 	fi_add_sql(fs, c, "external id", sql);
+	/* And whole, as the customer screen lists them: SYSTEM:ID (067). */
+	snprintf(sql, sizeof sql,
+	         "SELECT e.system || ':' || e.external_id FROM customer_external_id e"
+	         " WHERE e.customer_id IN (SELECT 29 + (g * %lld) / 15 FROM generate_series(0, 14) g)",
+	         ncust);
+	fi_add_sql(fs, c, "system:external id", sql);
 }
 
 /* Timings by length of the text, in characters. */
@@ -823,7 +829,8 @@ static void bench_finder(PGconn *c)
 		}
 
 	static const char *const kinds[] = {"plain spelling", "typed prefix", "name fragment",
-	                                    "customer number", "domain", "contact e-mail", "external id"};
+	                                    "customer number", "domain", "contact e-mail", "external id",
+	                                    "system:external id"};
 	struct stats all = {0}, pre = {0}, con = {0};
 	print_stats_head();
 	for (size_t k = 0; k < sizeof kinds / sizeof *kinds; k++) {
