@@ -29,7 +29,7 @@
  * row-level security no index could serve LIKE).  $1 is the text as typed.
  * Texts of three characters or more also match inside names; a match at the
  * start ranks first.  how: -1 an external id typed as SYSTEM:ID (migration
- * 067), before anything else; 0 a name that starts with the text (shown as
+ * 069), before anything else; 0 a name that starts with the text (shown as
  * a name match, 1), 1 a name, 2 a domain, 3 an e-mail, 4 an external id. */
 static const char sql_contains[] =
 	"WITH m AS (SELECT cid, how FROM baton_find($1, true)),"

@@ -744,7 +744,7 @@ static void finder_inputs(PGconn *c, struct finputs *fs)
 	         " WHERE e.customer_id IN (SELECT 23 + (g * %lld) / 15 FROM generate_series(0, 14) g)",
 	         ncust);
 	fi_add_sql(fs, c, "external id", sql);
-	/* And whole, as the customer screen lists them: SYSTEM:ID (067). */
+	/* And whole, as the customer screen lists them: SYSTEM:ID (069). */
 	snprintf(sql, sizeof sql,
 	         "SELECT e.system || ':' || e.external_id FROM customer_external_id e"
 	         " WHERE e.customer_id IN (SELECT 29 + (g * %lld) / 15 FROM generate_series(0, 14) g)",

@@ -1,5 +1,5 @@
 #!/bin/sh
-# A customer's ids in other systems typed as SYSTEM:ID (migration 067), the
+# A customer's ids in other systems typed as SYSTEM:ID (migration 069), the
 # form the screen lists them in and `baton show` takes: `baton find crm:ID`
 # and `baton find helpdesk:ID` list the customer an import gave them, first
 # (before a customer whose name starts with the text), as text and as JSON,

@@ -404,7 +404,7 @@ static long long found_first(PGconn *c, const char *text)
 	return id;
 }
 
-/* SYSTEM:ID (migration 067), as the screen lists a customer's external ids
+/* SYSTEM:ID (migration 069), as the screen lists a customer's external ids
  * and `baton show` takes them: the customer holding that id, matched as an
  * external id and listed first, before a customer whose name starts with
  * the text; the same value in another system is not it. */

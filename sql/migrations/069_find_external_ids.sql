@@ -1,4 +1,4 @@
--- Baton schema, version 67: the finder finds a customer by SYSTEM:ID, as
+-- Baton schema, version 69: the finder finds a customer by SYSTEM:ID, as
 -- `baton show` does, and both read SYSTEM:ID the same way.
 --
 -- README says a customer's ids in other systems are found by "the finder
