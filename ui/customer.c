@@ -23,6 +23,8 @@ static void customer_destroy(struct screen *s)
 {
 	struct customer *c = (struct customer *)s;
 	cv_free(&c->cv);
+	for (int p = 0; p < P_COUNT; p++)
+		free(c->unseen[p]);
 	free(c);
 }
 
@@ -45,6 +47,25 @@ static const char *flag_kind(const void *ctx, int row)
 	return cv_get(pr->cv, CV_SIGNALS, row, SG_KIND);
 }
 
+/* Which rows of panel p in fresh were not in the last read (by id), or
+ * were and are still undrawn: a new array, all 0 at the first read. */
+static unsigned char *unseen_rows(const struct customer *c, const struct customer_view *fresh, enum panel p)
+{
+	enum cv_part part = panel_part[p];
+	int n = cv_rows(fresh, part), old = c->loaded ? cv_rows(&c->cv, part) : 0;
+	unsigned char *u = calloc(n > 0 ? (size_t)n : 1, 1);
+	if (!u)
+		abort();
+	for (int r = 0; r < n && c->loaded; r++) {
+		const char *id = cv_get(fresh, part, r, 0);
+		int k = 0;
+		while (k < old && strcmp(V(part, k, 0), id) != 0)
+			k++;
+		u[r] = k == old || (c->unseen[p] && c->unseen[p][k]);
+	}
+	return u;
+}
+
 static void on_loaded(struct screen *s, struct app *a, PGresult **res, int nres, const char *err)
 {
 	struct customer *c = (struct customer *)s;
@@ -64,7 +85,7 @@ static void on_loaded(struct screen *s, struct app *a, PGresult **res, int nres,
 		}
 		return;
 	}
-	/* Each panel's cursor stays on its item (by id) when a live
+	/* The focused panel's cursor stays on its item (by id) when a live
 	 * change reorders the rows, e.g. a handoff acknowledged meanwhile. */
 	char was[P_COUNT][64];
 	for (int p = P_ONBOARDING; p < P_COUNT; p++) {
@@ -80,6 +101,11 @@ static void on_loaded(struct screen *s, struct app *a, PGresult **res, int nres,
 	/* Opened on an item (a signal, a send): select it once it is read. */
 	if (!c->loaded && c->want[0])
 		snprintf(c->focus == P_FLAGS ? was_flag : was[c->focus], sizeof was_flag, "%s", c->want);
+	for (int p = P_ONBOARDING; p < P_COUNT; p++) {
+		unsigned char *u = unseen_rows(c, &cv, (enum panel)p);
+		free(c->unseen[p]);
+		c->unseen[p] = u;
+	}
 	cv_free(&c->cv);
 	c->cv = cv;
 	c->loaded = 1;
@@ -89,9 +115,18 @@ static void on_loaded(struct screen *s, struct app *a, PGresult **res, int nres,
 		c->flag_idx[c->nflags++] = i;
 	struct panel_rows flags = {&c->cv, CV_SIGNALS};
 	ui_list_follow(&c->list[P_FLAGS], was_flag, c->nflags, flag_kind, &flags);
+	/* The panel the person is in keeps its item under the cursor (its
+	 * border counts what came in above it); the others show their top,
+	 * the newest or most urgent rows, which a colleague's writes join. */
 	for (int p = P_ONBOARDING; p < P_COUNT; p++) {
+		int n = cv_rows(&c->cv, panel_part[p]);
 		struct panel_rows pr = {&c->cv, panel_part[p]};
-		ui_list_follow(&c->list[p], was[p], cv_rows(&c->cv, panel_part[p]), row_id, &pr);
+		if (p == (int)c->focus) {
+			ui_list_follow(&c->list[p], was[p], n, row_id, &pr);
+		} else {
+			c->list[p].sel = n ? 0 : -1;
+			c->list[p].top = 0;
+		}
 	}
 	/* A signal acknowledged meanwhile leaves no flag to stand on. */
 	if (c->focus == P_FLAGS && c->nflags == 0)

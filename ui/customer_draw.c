@@ -371,25 +371,54 @@ static void panel_title(char *out, size_t n, struct customer *c, enum panel p)
 	}
 }
 
-/* On the bottom border, when not every row fits: " 3 more ↓ " before
- * scrolling, " 4-6 of 9 ↓ " after, so a panel never hides that it has
- * more than it shows. */
-static void draw_more(struct customer *c, enum panel p, int shown, int y, int xr)
+/* Rows new since the last read that the window does not show: *above*
+ * it and below it.  Those it shows are seen if the person looked. */
+static int count_unseen(struct customer *c, enum panel p, int shown, int looked, int *above)
 {
-	int n = cv_rows(&c->cv, panel_part[p]), top = c->list[p].top;
-	char more[48];
-	if (top + shown >= n && top == 0)
-		return;
-	if (top == 0)
-		snprintf(more, sizeof more, " %d more %s ", n - shown, term_sym(SYM_MORE));
-	else
-		snprintf(more, sizeof more, " %d-%d of %d%s%s ", top + 1, top + shown, n,
-		         top + shown < n ? " " : "", top + shown < n ? term_sym(SYM_MORE) : "");
-	int w = text_width(more);
-	ui_text(stdscr, y, xr - w - 1, w, term_attr(UA_DIM), more, 0);
+	int n = cv_rows(&c->cv, panel_part[p]), top = c->list[p].top, below = 0;
+	unsigned char *u = c->unseen[p];
+	*above = 0;
+	for (int r = 0; u && r < n; r++) {
+		if (r >= top && r < top + shown)
+			u[r] = looked ? 0 : u[r];
+		else if (u[r] && r < top)
+			++*above;
+		else if (u[r])
+			below++;
+	}
+	return below;
 }
 
-static void draw_panel(struct customer *c, enum panel p, int y, int x, int h, int w)
+/* On the bottom border, when not every row fits: " 3 more ↓ " before
+ * scrolling, " 4-6 of 9 ↓ " after, so a panel never hides that it has
+ * more than it shows; and how many of those are new since the last read
+ * (" 3 more, 1 new ↓ ").  New rows above the window, which a colleague's
+ * writes put there while the cursor stayed on its item, are counted on
+ * the top border (" 2 new ↑ "). */
+static void draw_more(struct customer *c, enum panel p, int shown, int looked, int y, int h, int xr)
+{
+	int n = cv_rows(&c->cv, panel_part[p]), top = c->list[p].top, above;
+	int below = count_unseen(c, p, shown, looked, &above);
+	char more[64], fresh[24] = "";
+	if (above) {
+		snprintf(more, sizeof more, " %d new %s ", above, term_sym(SYM_NEW_ABOVE));
+		int w = text_width(more);
+		ui_text(stdscr, y, xr - w - 1, w, term_attr(UA_WARN), more, 0);
+	}
+	if (top + shown >= n && top == 0)
+		return;
+	if (below)
+		snprintf(fresh, sizeof fresh, ", %d new", below);
+	if (top == 0)
+		snprintf(more, sizeof more, " %d more%s %s ", n - shown, fresh, term_sym(SYM_MORE));
+	else
+		snprintf(more, sizeof more, " %d-%d of %d%s%s%s ", top + 1, top + shown, n, fresh,
+		         top + shown < n ? " " : "", top + shown < n ? term_sym(SYM_MORE) : "");
+	int w = text_width(more);
+	ui_text(stdscr, y + h - 1, xr - w - 1, w, term_attr(UA_DIM), more, 0);
+}
+
+static void draw_panel(struct customer *c, enum panel p, int looked, int y, int x, int h, int w)
 {
 	char title[96];
 	panel_title(title, sizeof title, c, p);
@@ -404,7 +433,7 @@ static void draw_panel(struct customer *c, enum panel p, int y, int x, int h, in
 	case P_HANDOFFS: shown = draw_handoffs(c, y + 1, x + 1, h - 2, w - 2); break;
 	default: break;
 	}
-	draw_more(c, p, shown, y + h - 1, x + w - 1);
+	draw_more(c, p, shown, looked, y, h, x + w - 1);
 }
 
 void customer_draw_screen(struct customer *c, struct app *a)
@@ -428,11 +457,14 @@ void customer_draw_screen(struct customer *c, struct app *a)
 	int lw = (a->cols * 2) / 5, rw = a->cols - lw;
 	if (lw < 30)
 		lw = 30, rw = a->cols - 30;
-	draw_panel(c, P_ONBOARDING, top, 0, up_h, lw);
-	draw_panel(c, P_TICKETS, top, lw, up_h, rw);
-	draw_panel(c, P_NOTES, top + up_h, 0, low_h, lw);
-	draw_panel(c, P_MARKETING, top + up_h, lw, low_h, rw);
-	draw_panel(c, P_HANDOFFS, top + grid_h, 0, hand_h, a->cols);
+	/* A key since the last draw: the person is looking at what it shows. */
+	int looked = c->drawn_keyseq != a->keyseq;
+	c->drawn_keyseq = a->keyseq;
+	draw_panel(c, P_ONBOARDING, looked, top, 0, up_h, lw);
+	draw_panel(c, P_TICKETS, looked, top, lw, up_h, rw);
+	draw_panel(c, P_NOTES, looked, top + up_h, 0, low_h, lw);
+	draw_panel(c, P_MARKETING, looked, top + up_h, lw, low_h, rw);
+	draw_panel(c, P_HANDOFFS, looked, top + grid_h, 0, hand_h, a->cols);
 	if (c->focus == P_FLAGS && c->nflags && c->list[P_FLAGS].sel >= 0)
 		app_message(a, 0, "%s", V(CV_SIGNALS, c->flag_idx[c->list[P_FLAGS].sel], SG_EXPLANATION));
 }

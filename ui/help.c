@@ -13,7 +13,7 @@ static void help_legend(struct buf *b, enum ui_scope scope)
 {
 	static const enum ui_sym shown[] = {SYM_SEL, SYM_DONE, SYM_CURRENT, SYM_BLOCKED, SYM_LIVE,
 	                                    SYM_SENT, SYM_SCHEDULED, SYM_FLAG, SYM_ARROW,
-	                                    SYM_ELLIPSIS, SYM_MORE};
+	                                    SYM_ELLIPSIS, SYM_MORE, SYM_NEW_ABOVE};
 	buf_puts(b, "\nSymbols\n\n");
 	for (size_t i = 0; i < sizeof shown / sizeof *shown; i++)
 		buf_printf(b, "  %-6s %s\n", term_sym(shown[i]), term_sym_meaning(shown[i]));

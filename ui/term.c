@@ -17,13 +17,14 @@ static int use_utf8;
 static int started;
 
 /* The selection marker has a glyph of its own: no status shares it. */
-static const char *const sym_utf8[SYM_COUNT] = {"✔", "▶", "⚑", "●", "✉", "▷", "→", "›", "■", "·", "…", "↓"};
-static const char *const sym_ascii[SYM_COUNT] = {"+", "~", "!", "*", "@", "o", "->", ">", "#", "-", "~", "v"};
+static const char *const sym_utf8[SYM_COUNT] = {"✔", "▶", "⚑", "●", "✉", "▷", "→", "›", "■", "·", "…", "↓", "↑"};
+static const char *const sym_ascii[SYM_COUNT] = {"+", "~", "!", "*", "@", "o", "->", ">", "#", "-", "~", "v", "^"};
 static const char *const sym_meaning[SYM_COUNT] = {
 	"done", "in progress", "crossed signal: a contradiction worth a look",
 	"open handoff; in the top line, the connection state", "campaign sent", "campaign scheduled",
 	"from team to team", "the selected row", "blocked", "separator", "text cut to fit",
 	"more rows below: move into the panel to see them",
+	"new rows above, written since you moved there: move up to see them",
 };
 
 const char *term_sym(enum ui_sym s)

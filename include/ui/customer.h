@@ -21,6 +21,13 @@ struct customer {
 	enum panel focus;
 	struct ui_list list[P_COUNT];
 	int height[P_COUNT];   /* content rows of each panel at the last draw */
+	/* Per row of each panel: 1 while the row is new since the read before
+	 * and the person has not had it on screen (a colleague's note that a
+	 * read scrolled past), so the panel can say "2 new" where they are
+	 * hidden.  Replaced at each read.  Rows count as seen when drawn after
+	 * a key (keyseq): a row shown for a moment between two reads is not. */
+	unsigned char *unseen[P_COUNT];
+	unsigned drawn_keyseq;
 	int flag_idx[CV_FLAG_COUNT];
 	int nflags;
 	char search[128];

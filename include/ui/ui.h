@@ -297,7 +297,7 @@ void term_end(void);
 int term_attr(enum ui_attr at);
 /* Symbols with ASCII fallbacks: "✔"/"+" etc. */
 enum ui_sym { SYM_DONE, SYM_CURRENT, SYM_FLAG, SYM_LIVE, SYM_SENT, SYM_SCHEDULED, SYM_ARROW,
-              SYM_SEL, SYM_BLOCKED, SYM_DOT, SYM_ELLIPSIS, SYM_MORE, SYM_COUNT };
+              SYM_SEL, SYM_BLOCKED, SYM_DOT, SYM_ELLIPSIS, SYM_MORE, SYM_NEW_ABOVE, SYM_COUNT };
 const char *term_sym(enum ui_sym s);
 const char *term_sym_meaning(enum ui_sym s); /* for the help screen's legend */
 
