@@ -211,6 +211,14 @@ static void open_selected(struct finder *f, struct app *a)
 		app_push(a, customer_new(a, f->results.v[f->rl.sel].id));
 	else if (f->focus == FOCUS_WAITING && f->wl.sel >= 0 && f->wl.sel < f->live.list.n)
 		app_push(a, customer_new(a, f->live.list.v[f->wl.sel].customer_id));
+	else
+		return;
+	/* Back from the customer, the next thing typed is most often the
+	 * next name: it goes to the field, as the hint line says, never to
+	 * the lists' letters (q quits, n and M act).  The text stays,
+	 * selected: typing starts a new search, Down goes back to the row. */
+	f->focus = FOCUS_FIELD;
+	f->replace = f->text.len > 0;
 }
 
 static void delete_last_char(struct buf *b)
@@ -239,7 +247,8 @@ static void append_wchar(struct buf *b, wint_t ch)
 		buf_add(b, mb, (size_t)n);
 }
 
-static int field_key(struct finder *f, struct app *a, int key, int is_func)
+/* replace: the text is selected, and a character typed replaces it. */
+static int field_key(struct finder *f, struct app *a, int key, int is_func, int replace)
 {
 	int enter = (!is_func && (key == '\r' || key == '\n')) || (is_func && key == KEY_ENTER);
 	/* Any other key after an Enter still waiting: the person went on. */
@@ -285,6 +294,8 @@ static int field_key(struct finder *f, struct app *a, int key, int is_func)
 		return 1;
 	}
 	if (!is_func && key >= 32 && key != 127 && iswprint((wint_t)key)) {
+		if (replace)
+			buf_reset(&f->text);
 		append_wchar(&f->text, (wint_t)key);
 		search(f, a);
 		return 1;
@@ -295,14 +306,23 @@ static int field_key(struct finder *f, struct app *a, int key, int is_func)
 static int finder_key(struct screen *s, struct app *a, int key, int is_func)
 {
 	struct finder *f = (struct finder *)s;
-	if (f->focus == FOCUS_FIELD)
-		return field_key(f, a, key, is_func);
+	if (f->focus == FOCUS_FIELD) {
+		/* The selected text goes with the first character typed; a key
+		 * that edits it (Backspace) or moves (Tab) keeps it.  One that
+		 * is not the field's (?, F2) leaves it selected. */
+		int replace = f->replace;
+		f->replace = 0;
+		int used = field_key(f, a, key, is_func, replace);
+		if (!used)
+			f->replace = replace;
+		return used;
+	}
 	/* In the lists, a letter that is not a command starts a new search. */
 	if (!is_func && key > 32 && key != 127 && iswprint((wint_t)key) &&
 	    keys_lookup(SCOPE_FINDER, key) == ACT_NONE) {
 		f->focus = FOCUS_FIELD;
 		buf_reset(&f->text);
-		return field_key(f, a, key, is_func);
+		return field_key(f, a, key, is_func, 0);
 	}
 	if (f->focus == FOCUS_RESULTS && is_func && key == KEY_UP && f->rl.sel <= 0) {
 		f->focus = FOCUS_FIELD;

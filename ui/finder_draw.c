@@ -106,8 +106,10 @@ void finder_draw_screen(struct finder *f, struct app *a)
 	ui_text(stdscr, 0, 1, 20, term_attr(UA_HEADER), "Baton", 0);
 	int x = 1;
 	x += ui_text(stdscr, 1, x, 6, (int)A_BOLD, "Find: ", 0);
-	x += ui_text(stdscr, 1, x, a->cols - x - 2, (int)A_NORMAL, buf_str(&f->text), 0);
-	if (f->focus == FOCUS_FIELD)
+	/* Selected (reverse) when the next letter typed replaces it. */
+	x += ui_text(stdscr, 1, x, a->cols - x - 2, f->replace ? (int)A_REVERSE : (int)A_NORMAL,
+	             buf_str(&f->text), 0);
+	if (f->focus == FOCUS_FIELD && !f->replace)
 		ui_text(stdscr, 1, x, 1, (int)A_REVERSE, " ", 0);
 	int avail = a->rows - 3; /* rows 2 .. rows-2 */
 	int wait_h = f->live.list.n + 1;

@@ -47,7 +47,9 @@ struct screen *help_new(struct app *a, enum ui_scope scope)
 		             "start with Q, L or R): there only Enter, Tab, Down, Esc, ?, the F keys\n"
 		             "and Ctrl-C, Ctrl-L, Ctrl-Z act (Ctrl-U and Ctrl-W erase).  Tab, Down,\n"
 		             "or Esc on an empty field move to the lists, where every key below\n"
-		             "works; / or f goes back to the field.\n\n");
+		             "works; / or f goes back to the field.  Back from a customer, the\n"
+		             "field has the focus again, its text selected: what you type starts\n"
+		             "a new search, Backspace edits it, Down goes back to the matches.\n\n");
 	for (int act = 1; act < ACT_COUNT; act++) {
 		keys_labels(scope, (enum ui_action)act, keys, sizeof keys);
 		if (!keys[0])

@@ -21,6 +21,8 @@ struct finder {
 	struct ui_list rl, wl;
 	int searching;
 	int open_when_found;      /* Enter pressed before the text's matches came */
+	int replace;              /* back from a customer: the text is shown selected,
+	                           * and what is typed first starts a new search */
 	int res_rows, wait_rows;  /* visible heights, from the last draw */
 };
 

@@ -66,8 +66,7 @@ check "q returns from the customer screen to the finder, the matches of 'north' 
 	eval 'wait_row 2 "Find: north" 5 && wait_row 3 "Northwind Health" 5 && on_screen "North Star Logistics"'
 # Enter, then another key before the matches came: the person went on
 # (here to the help), and the matches, when they come, open nothing.
-# In the matches, '/' goes back to the Find field; Ctrl-U empties it.
-keys /
+# Back from a customer the Find field has the focus; Ctrl-U empties it.
 keys C-u
 wait_for "Waiting for you and Support" 5
 type_text "no"

@@ -45,8 +45,8 @@ check "waiting list: Enter opens the marked customer ($name)" \
 keys q
 wait_for "Waiting for you and Support" 5
 
-# Open Northwind for the help, search and timeline.
-keys f
+# Open Northwind for the help, search and timeline (back from a customer,
+# the Find field has the focus).
 type_text "north"
 wait_for "North Star Logistics" 10
 keys Enter

@@ -55,8 +55,8 @@ check "the database has the edited note, byte for byte" \
 check "no draft left" test "$(ndrafts)" = 0
 keys q
 wait_for "Find:" 5
-keys q
-check "q, q quits with exit status 0" exit_status_is 0 10
+keys C-c
+check "q, Ctrl-C quits with exit status 0" exit_status_is 0 10
 check "no sanitizer report" no_sanitizer_report
 
 # An editor that exits with an error: the note stays as it was.
@@ -76,7 +76,7 @@ keys y
 wait_for "draft discarded" 5
 keys q
 wait_for "Find:" 5
-keys q
+keys C-c
 check "quits with exit status 0" exit_status_is 0 10
 check "no sanitizer report" no_sanitizer_report
 stop

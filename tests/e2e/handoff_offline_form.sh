@@ -48,7 +48,7 @@ check "the database has it, by ana, to success, with the note" \
 	wait_true 10 'test "$(sql "SELECT count(*) || '"'|'"' || min(author) || '"'|'"' || min(to_team) FROM handoff WHERE note = '"'$note'"'")" = "1|ana|success"'
 keys q
 wait_for "Find:" 5
-keys q
-check "q, q quits with exit status 0" exit_status_is 0 10
+keys C-c
+check "q, Ctrl-C quits with exit status 0" exit_status_is 0 10
 check "no sanitizer report" no_sanitizer_report
 stop

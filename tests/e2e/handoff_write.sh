@@ -87,7 +87,7 @@ check "still exactly one new handoff" \
 
 keys q
 wait_for "Find:" 5
-keys q
-check "q, q quits with exit status 0" exit_status_is 0 10
+keys C-c
+check "q, Ctrl-C quits with exit status 0" exit_status_is 0 10
 check "no sanitizer report" no_sanitizer_report
 stop

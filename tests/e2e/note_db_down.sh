@@ -51,8 +51,8 @@ check "server started again: the console reconnects by itself" wait_state live 3
 check "the note is written exactly once" wait_true 20 '[ "$(rows_with "$note1")" = 1 ]'
 check "the Success notes panel shows it without a key press" wait_for "Ana: Osprey" 10
 check "the draft file is removed" wait_true 10 '[ "$(ndrafts "$s1")" = 0 ]'
-keys q q
-check "q, q quits with exit status 0" exit_status_is 0 10
+keys q C-c
+check "q, Ctrl-C quits with exit status 0" exit_status_is 0 10
 check "no sanitizer report" no_sanitizer_report
 stop
 

@@ -78,10 +78,10 @@ check "ben's screen follows: the correction replaces the old note" \
 keys t
 check "the timeline keeps both, the correction marked" \
 	eval 'wait_for "note corrected" 10 && on_screen "(replaces note" && on_screen "Kestrel call booked"'
-keys q q q
+keys q q C-c
 check "ben quits with status 0" exit_status_is 0 10
 check "no sanitizer report (ben)" no_sanitizer_report
 E2E_SESSION=note_ana
-keys q q
+keys q C-c
 check "ana quits with status 0" exit_status_is 0 10
 check "no sanitizer report (ana)" no_sanitizer_report
