@@ -82,6 +82,7 @@ static void on_loaded(struct screen *s, struct app *a, PGresult **res, int nres,
 		if (nres == CV_PARTS && res[CV_HEADER] && PQntuples(res[CV_HEADER]) == 0) {
 			cv_free(&c->cv);
 			c->loaded = 0;
+			c->generation++;
 		}
 		return;
 	}
@@ -109,6 +110,7 @@ static void on_loaded(struct screen *s, struct app *a, PGresult **res, int nres,
 	cv_free(&c->cv);
 	c->cv = cv;
 	c->loaded = 1;
+	c->generation++;
 	c->error[0] = '\0';
 	c->nflags = 0;
 	for (int i = 0; i < cv_flags(&cv) && c->nflags < CV_FLAG_COUNT; i++)
@@ -154,15 +156,7 @@ static void open_item(struct customer *c, struct app *a)
 	int n = p == P_FLAGS ? c->nflags : cv_rows(&c->cv, panel_part[p]);
 	if (r < 0 || r >= n)
 		return;
-	if (p == P_HANDOFFS) {
-		app_push(a, customer_handoff_page(c, a, r));
-		return;
-	}
-	struct buf b = BUF_INIT;
-	char title[128];
-	customer_item_text(c, p, r, &b, title, sizeof title);
-	app_push(a, pager_new(a, title, buf_str(&b)));
-	buf_free(&b);
+	app_push(a, customer_item_page(c, a, p, r));
 }
 
 static void start_handoff(struct customer *c, struct app *a)

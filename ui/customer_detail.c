@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* "Label:     value" lines; empty values are left out. */
 enum how { AS_IS, AS_WORDS, AS_DAY, AS_WHEN };
@@ -77,24 +78,87 @@ static void handoff_text(struct customer *c, int r, struct buf *b)
 	           V(CV_HANDOFFS, r, HO_NOTE));
 }
 
-/* A handoff's page: what the screen has of it, then its history, read
- * when the page opens (cv_handoff_histories_sql) and again when its
- * customer changes. */
+/* An item's page: what the customer screen below has of it, made again
+ * whenever that screen has read anew (a colleague's change, R), so that
+ * it never shows a state the screen has left; a handoff's with its
+ * history below, which the page reads itself (cv_handoff_histories_sql)
+ * when it opens and when its customer changes. */
 enum { REQ_HISTORY = 1 };
+
+struct item_page {
+	struct pager pg;     /* first: pager_destroy frees the whole */
+	struct customer *c;  /* below on the stack while the page is shown */
+	enum panel panel;
+	char key[64];        /* the item's id; a flag's: its kind of signal */
+	int generation;      /* of c's reads, when the text was made */
+	char *history;       /* a handoff's, as read; NULL until then */
+};
+
+/* The item's row in c now (a flag's index in the flags), -1: gone. */
+static int item_row(const struct item_page *d)
+{
+	const struct customer *c = d->c;
+	if (!c->loaded)
+		return -1;
+	if (d->panel == P_FLAGS) {
+		for (int i = 0; i < c->nflags; i++)
+			if (!strcmp(V(CV_SIGNALS, c->flag_idx[i], SG_KIND), d->key))
+				return i;
+		return -1;
+	}
+	for (int r = 0; r < cv_rows(&c->cv, panel_part[d->panel]); r++)
+		if (!strcmp(V(panel_part[d->panel], r, 0), d->key))
+			return r;
+	return -1;
+}
+
+/* The text again from c's last read, and the history as read. */
+static void item_compose(struct item_page *d)
+{
+	struct pager *p = &d->pg;
+	int r = item_row(d);
+	d->generation = d->c->generation;
+	struct buf b = BUF_INIT;
+	if (r >= 0) {
+		char title[128];
+		customer_item_text(d->c, d->panel, r, &b, title, sizeof title);
+		free(p->prefix);
+		free(p->title);
+		p->prefix = buf_steal(&b);
+		if (!(p->title = strdup(title)))
+			abort();
+	} else {
+		/* Left as it was last read, saying so. */
+		buf_puts(&b, "No longer on the customer's screen; as it was last read:\n\n");
+	}
+	buf_puts(&b, p->prefix ? p->prefix : "");
+	if (d->panel == P_HANDOFFS)
+		buf_puts(&b, d->history ? d->history : "loading…\n");
+	free(p->text);
+	p->text = buf_steal(&b);
+	p->wrapped_cols = 0;
+}
+
+static void item_draw(struct screen *s, struct app *a)
+{
+	struct item_page *d = (struct item_page *)s;
+	if (d->generation != d->c->generation)
+		item_compose(d);
+	pager_draw(s, a);
+}
 
 static void on_history(struct screen *s, struct app *a, PGresult **res, int nres, const char *err)
 {
-	struct pager *p = (struct pager *)s;
+	struct item_page *d = (struct item_page *)s;
 	(void)a;
 	struct buf b = BUF_INIT;
-	buf_puts(&b, p->prefix);
 	if (err || nres != 1 || PQnfields(res[0]) != 2 || PQntuples(res[0]) > 1)
 		buf_printf(&b, "Could not read the history: %s\n", err ? err : "unexpected answer");
 	else /* no row: no events */
 		buf_printf(&b, "%s\n", PQntuples(res[0]) ? PQgetvalue(res[0], 0, 1) : "");
-	free(p->text);
-	p->text = buf_steal(&b);
-	p->wrapped_cols = 0;
+	free(d->history);
+	d->history = buf_steal(&b);
+	item_compose(d);
 }
 
 static void history_reload(struct screen *s, struct app *a)
@@ -107,34 +171,67 @@ static void history_reload(struct screen *s, struct app *a)
 	screen_request(s, a, REQ_HISTORY, &st, 1, 0, on_history);
 }
 
-static const struct screen_ops handoff_page_ops = {
-	.name = "handoff",
+/* R: the customer screen reads anew, and the page follows it. */
+static void item_action(struct screen *s, struct app *a, enum ui_action act)
+{
+	struct item_page *d = (struct item_page *)s;
+	if (act == ACT_REFRESH) {
+		d->c->base.ops->reload(&d->c->base, a);
+		if (s->ops->reload)
+			s->ops->reload(s, a);
+		return;
+	}
+	pager_action(s, a, act);
+}
+
+static void item_destroy(struct screen *s)
+{
+	free(((struct item_page *)s)->history);
+	pager_destroy(s);
+}
+
+/* Without a reload: change notifications reach the customer screen below,
+ * and the page is made again from it. */
+static const struct screen_ops item_page_ops = {
+	.name = "item",
 	.scope = SCOPE_PAGER,
-	.draw = pager_draw,
-	.action = pager_action,
-	.reload = history_reload,
-	.destroy = pager_destroy,
+	.draw = item_draw,
+	.action = item_action,
+	.destroy = item_destroy,
 	.hints = "j/k scroll  Space/PgDn page  / search  n/N next/prev  R refresh  q back  ? help",
 };
 
-struct screen *customer_handoff_page(struct customer *c, struct app *a, int r)
+static const struct screen_ops handoff_page_ops = {
+	.name = "handoff",
+	.scope = SCOPE_PAGER,
+	.draw = item_draw,
+	.action = item_action,
+	.reload = history_reload,
+	.destroy = item_destroy,
+	.hints = "j/k scroll  Space/PgDn page  / search  n/N next/prev  R refresh  q back  ? help",
+};
+
+struct screen *customer_item_page(struct customer *c, struct app *a, enum panel p, int r)
 {
-	struct buf b = BUF_INIT;
-	char title[128];
-	customer_item_text(c, P_HANDOFFS, r, &b, title, sizeof title);
-	struct buf shown = BUF_INIT;
-	buf_printf(&shown, "%sloading…\n", buf_str(&b));
-	struct pager *p = pager_alloc(title, buf_str(&shown));
-	buf_free(&shown);
-	p->prefix = buf_steal(&b);
-	p->base.ops = &handoff_page_ops;
-	/* What the screen has shows at once; the history says it is loading. */
-	p->customer_id = c->id;
+	struct item_page *d = calloc(1, sizeof *d);
+	if (!d)
+		abort();
+	pager_init(&d->pg, "", "");
+	d->c = c;
+	d->panel = p;
+	snprintf(d->key, sizeof d->key, "%s",
+	         p == P_FLAGS ? V(CV_SIGNALS, c->flag_idx[r], SG_KIND) : V(panel_part[p], r, 0));
+	d->pg.base.ops = p == P_HANDOFFS ? &handoff_page_ops : &item_page_ops;
 	/* Change notifications about other customers leave it alone. */
-	p->base.customer_id = c->id;
-	snprintf(p->idtxt, sizeof p->idtxt, "%s", V(CV_HANDOFFS, r, HO_ID));
-	history_reload(&p->base, a);
-	return &p->base;
+	d->pg.customer_id = c->id;
+	d->pg.base.customer_id = c->id;
+	/* What the screen has shows at once; a history says it is loading. */
+	item_compose(d);
+	if (p == P_HANDOFFS) {
+		snprintf(d->pg.idtxt, sizeof d->pg.idtxt, "%s", d->key);
+		history_reload(&d->pg.base, a);
+	}
+	return &d->pg.base;
 }
 
 static void signal_text(struct customer *c, int r, struct buf *b)

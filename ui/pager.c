@@ -252,17 +252,22 @@ static const struct screen_ops pager_ops = {
 	.hints = "j/k scroll  Space/PgDn page  / search  n/N next/prev  q back  ? help",
 };
 
-struct pager *pager_alloc(const char *title, const char *text)
+void pager_init(struct pager *p, const char *title, const char *text)
 {
-	struct pager *p = calloc(1, sizeof *p);
-	if (!p)
-		abort();
 	p->base.ops = &pager_ops;
 	p->title = strdup(title ? title : "");
 	p->text = strdup(text ? text : "");
 	if (!p->title || !p->text)
 		abort();
 	p->l.sel = 0;
+}
+
+struct pager *pager_alloc(const char *title, const char *text)
+{
+	struct pager *p = calloc(1, sizeof *p);
+	if (!p)
+		abort();
+	pager_init(p, title, text);
 	return p;
 }
 

@@ -32,6 +32,7 @@ struct customer {
 	int nflags;
 	char search[128];
 	char want[64]; /* the row to select in the focused panel at the first load */
+	int generation; /* reads adopted: an item's page above redraws when it changes */
 };
 
 #define V(part, row, col) cv_get(&c->cv, part, row, col)
@@ -41,9 +42,11 @@ struct customer {
 struct screen *customer_new_at(struct app *a, long long id, enum panel p, const char *key);
 
 void customer_draw_screen(struct customer *c, struct app *a);
-/* The page of the handoff at row r of the Handoffs panel, its history read
- * when it opens. */
-struct screen *customer_handoff_page(struct customer *c, struct app *a, int r);
+/* The page of the item at row r of panel p (a flag's: its index in the
+ * flags), kept up to date from c's reads, which R on it asks for too; a
+ * handoff's with its history, read when it opens and when its customer
+ * changes.  c stays below it on the stack. */
+struct screen *customer_item_page(struct customer *c, struct app *a, enum panel p, int r);
 /* The full item behind a panel's row, as text for a detail page (a
  * handoff's without its history). */
 void customer_item_text(struct customer *c, enum panel p, int r, struct buf *b, char *title,

@@ -25,11 +25,14 @@ struct pager {
 	int loading;
 	long long customer_id;
 	char idtxt[64];      /* what the page reads by: a customer's or a handoff's id */
-	char *prefix;        /* shown above what the page reads (a handoff before its history) */
+	char *prefix;        /* shown above what the page reads (an item before a handoff's history) */
 };
 
 /* A page with a copy of title and text (raw: cleaned when wrapped). */
 struct pager *pager_alloc(const char *title, const char *text);
+/* The same in a zeroed struct that begins with the page (pager_destroy
+ * frees it as a whole). */
+void pager_init(struct pager *p, const char *title, const char *text);
 void pager_free_details(struct pager *p);
 /* The ops a page-based screen reuses. */
 void pager_draw(struct screen *s, struct app *a);
