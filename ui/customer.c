@@ -289,6 +289,23 @@ static int row_matches(struct customer *c, enum panel p, int r, const char *need
 	return 0;
 }
 
+/* Which match is selected, and the keys to the others: n is the note
+ * here, so the keys are said, as the key table has them. */
+static void search_said(struct customer *c, struct app *a)
+{
+	int k = 0, n = 0;
+	for (int p = P_ONBOARDING; p < P_COUNT; p++)
+		for (int r = 0; r < cv_rows(&c->cv, panel_part[p]); r++)
+			if (row_matches(c, (enum panel)p, r, c->search)) {
+				n++;
+				k += p < (int)c->focus || (p == (int)c->focus && r <= c->list[p].sel);
+			}
+	char next[64], prev[64];
+	keys_labels(SCOPE_CUSTOMER, ACT_SEARCH_NEXT, next, sizeof next);
+	keys_labels(SCOPE_CUSTOMER, ACT_SEARCH_PREV, prev, sizeof prev);
+	app_message(a, 0, "/%s: match %d of %d  %s next  %s previous", c->search, k, n, next, prev);
+}
+
 /* Next match after the selection, across panels in Tab order. */
 static void search_step(struct customer *c, struct app *a, int dir)
 {
@@ -310,6 +327,7 @@ static void search_step(struct customer *c, struct app *a, int dir)
 			if (row_matches(c, (enum panel)p, g - start[p], c->search)) {
 				c->focus = (enum panel)p;
 				c->list[p].sel = g - start[p];
+				search_said(c, a);
 				return;
 			}
 			break;

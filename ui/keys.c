@@ -54,6 +54,9 @@ const struct ui_binding keys_bindings[] = {
 	{SCOPE_LIST, KEY_ENTER, NULL, ACT_OPEN},
 	{SCOPE_LIST, '/', "/", ACT_SEARCH},
 	{SCOPE_LIST, 'n', "n", ACT_SEARCH_NEXT},
+	/* Also where n is taken (the customer screen's note), as F3 finds the
+	 * next match in most programs. */
+	{SCOPE_LIST, KEY_F(3), "F3", ACT_SEARCH_NEXT},
 	{SCOPE_LIST, 'N', "N", ACT_SEARCH_PREV},
 	/* The start screen: typing goes to the Find field. */
 	{SCOPE_FINDER, '/', "/", ACT_FIND},
