@@ -1,5 +1,5 @@
 /* Importing one file: one transaction, three round trips after the COPY
- * (begin, apply, rejects); for JSON Lines and CSV the source has records
+ * (begin, apply, rejects; the mapping as import_spec.c writes it); for JSON Lines and CSV the source has records
  * of, the records' hashes go first (send_known).  See baton/import.h and migration 010. */
 #include "baton/import.h"
 #include "baton/db.h"
@@ -38,88 +38,6 @@ void import_result_free(struct import_result *r)
 	memset(r, 0, sizeof *r);
 }
 
-/* A JSON path: "via.channel" for JSON; a CSV header is one name. */
-static void path_json(struct buf *out, const struct import_source *src, const char *from)
-{
-	buf_putc(out, '[');
-	if (src->format == IMPORT_CSV) {
-		text_json_string(out, from);
-	} else {
-		char *copy = strdup(from), *save = NULL;
-		if (!copy)
-			abort();
-		int n = 0;
-		for (char *p = strtok_r(copy, ".", &save); p; p = strtok_r(NULL, ".", &save), n++) {
-			if (n)
-				buf_putc(out, ',');
-			text_json_string(out, p);
-		}
-		free(copy);
-	}
-	buf_putc(out, ']');
-}
-
-static void field_json(struct buf *out, const struct import_source *src, const struct import_field *f)
-{
-	text_json_string(out, f->field);
-	buf_puts(out, ":{");
-	if (f->from) {
-		buf_puts(out, "\"path\":");
-		path_json(out, src, f->from);
-	} else {
-		buf_puts(out, "\"path\":null");
-	}
-	if (f->dflt) {
-		buf_puts(out, ",\"default\":");
-		text_json_string(out, f->dflt);
-	}
-	if (f->format) {
-		buf_puts(out, ",\"format\":");
-		text_json_string(out, f->format);
-	}
-	if (f->nmap) {
-		buf_puts(out, ",\"map\":{");
-		for (size_t i = 0; i < f->nmap; i++) {
-			if (i)
-				buf_putc(out, ',');
-			text_json_string(out, f->map[2 * i]);
-			buf_putc(out, ':');
-			text_json_string(out, f->map[2 * i + 1]);
-		}
-		buf_putc(out, '}');
-	}
-	buf_putc(out, '}');
-}
-
-static void opt_json(struct buf *out, const char *key, const char *value)
-{
-	if (!value)
-		return;
-	buf_printf(out, ",\"%s\":", key);
-	text_json_string(out, value);
-}
-
-void import_spec_json(struct buf *out, const struct import_source *src)
-{
-	static const char *const formats[] = {"csv", "jsonl", "json"};
-	char delim[2] = {src->delimiter, '\0'};
-	buf_printf(out, "{\"format\":\"%s\"", formats[src->format]);
-	opt_json(out, "delimiter", src->format == IMPORT_CSV ? delim : NULL);
-	opt_json(out, "array", src->array);
-	opt_json(out, "system", src->system);
-	opt_json(out, "label", src->label);
-	opt_json(out, "customer_source", src->customer_source);
-	opt_json(out, "contact_source", src->contact_source);
-	buf_puts(out, ",\"fields\":{");
-	for (size_t i = 0; i < src->nfields; i++) {
-		if (i)
-			buf_putc(out, ',');
-		field_json(out, src, &src->fields[i]);
-	}
-	buf_puts(out, "}}");
-}
-
-/* {"a","b"} for text[]: every element quoted, '"' and '\' escaped. */
 static void text_array(struct buf *out, char **v, size_t n)
 {
 	buf_putc(out, '{');

@@ -5,9 +5,7 @@
 #include "baton/customer.h"
 #include "baton/db.h"
 #include "baton/finder.h"
-#include "baton/migrate.h"
 #include "baton/onboarding.h"
-#include "baton/staff.h"
 #include "baton/text.h"
 
 #include <getopt.h>
@@ -48,67 +46,6 @@ static int parse_args(int argc, char **argv, const char *usage, enum format *fmt
 	}
 	*arg = argv[optind];
 	return 0;
-}
-
-/* Connect and make sure the schema is the one this binary speaks. */
-PGconn *cli_connect_schema(const struct cli *cli, int *rc)
-{
-	char err[1024];
-	PGconn *c = db_connect(cli->cfg, cli->conninfo, err, sizeof err);
-	if (!c) {
-		cli_error("cannot connect to the database: %s", err);
-		*rc = EXIT_DB;
-		return NULL;
-	}
-	/* A role with no grant of Baton's is refused (status 1), not told the
-	 * schema is unusable: what it needs is an administrator. */
-	const char *who[] = {PQuser(c)};
-	PGresult *r = db_exec(c, "SELECT CASE WHEN to_regclass('baton_schema_migrations') IS NOT NULL"
-	                         " THEN NOT has_table_privilege(to_regclass('baton_schema_migrations'), 'SELECT')"
-	                         " ELSE false END",
-	                      0, NULL, err, sizeof err);
-	if (r && PQgetvalue(r, 0, 0)[0] == 't') {
-		struct buf b = BUF_INIT;
-		text_clean(&b, who[0], strlen(who[0]), TEXT_ONELINE);
-		cli_error("role %s has no access to Baton: an administrator adds the person with"
-		          " 'baton staff add %s --name NAME --team TEAM' (or grants baton_admin, or"
-		          " baton_importer for imports)", buf_str(&b), buf_str(&b));
-		buf_free(&b);
-		PQclear(r);
-		PQfinish(c);
-		*rc = EXIT_FAIL;
-		return NULL;
-	}
-	PQclear(r);
-	int v = migrate_current(c, err, sizeof err);
-	if (v != migrate_latest()) {
-		if (v < 0)
-			cli_error("%s", err);
-		else if (v < migrate_latest())
-			cli_error("the database schema is version %d, this baton needs %d: run 'baton migrate'",
-			          v, migrate_latest());
-		else
-			cli_error("the database schema is version %d, newer than this baton (%d): upgrade baton",
-			          v, migrate_latest());
-		PQfinish(c);
-		*rc = EXIT_DB;
-		return NULL;
-	}
-	return c;
-}
-
-PGconn *cli_connect(const struct cli *cli, int *rc)
-{
-	char why[512];
-	PGconn *c = cli_connect_schema(cli, rc);
-	int ok = c ? staff_check_access(c, why, sizeof why) : 1;
-	if (ok < 1) {
-		cli_error("%s", why);
-		PQfinish(c);
-		*rc = ok < 0 ? EXIT_DB : EXIT_FAIL;
-		return NULL;
-	}
-	return c;
 }
 
 static void json_part(struct buf *b, const struct customer_view *cv, enum cv_part p, int row)
