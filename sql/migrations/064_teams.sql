@@ -81,21 +81,19 @@ BEGIN
     INSERT INTO team (id, name) VALUES (p_id, v_name);
 END $$;
 
--- A team's new name.
+-- A team's new name; the team found as the staff commands find it (by its
+-- id or its name), with their message when there is none.
 CREATE FUNCTION baton_team_set(p_id text, p_name text) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
     v_name text;
+    v_id text;
 BEGIN
     PERFORM baton_team_admin_check();
+    v_id := baton_staff_team(p_id);
     v_name := baton_team_name_check(p_name);
-    PERFORM baton_team_name_free(p_id, v_name);
-    UPDATE team t SET name = v_name WHERE t.id = p_id;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'unknown team "%"', p_id USING ERRCODE = 'no_data_found',
-            HINT = coalesce('the teams are: ' || (SELECT string_agg(id, ', ' ORDER BY id) FROM team),
-                            'there is no team yet');
-    END IF;
+    PERFORM baton_team_name_free(v_id, v_name);
+    UPDATE team t SET name = v_name WHERE t.id = v_id;
 END $$;
 
 REVOKE ALL ON FUNCTION baton_team_admin_check(), baton_team_name_check(text), baton_team_name_free(text, text),
