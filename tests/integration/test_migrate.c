@@ -594,6 +594,13 @@ static const struct {
 	{61, "c4c19cccfeb73c58ca9823131e0dd41b"},
 	{62, "f5c25287e789fec46f1cfd1af3a67482"},
 	{63, "e5eb4d6ee88638a98ed2a478a8d38390"},
+	/* 797831e (stop 33) */
+	{64, "040488129c4769f91a08523189c0e409"},
+	{65, "345a915cbf79ab27bb699a85fcf934cd"},
+	{66, "15c5ac3d05a544afbdbaae29bbdaaed3"},
+	{67, "939d6177bc2cc3eecc09a24adda156ce"},
+	{68, "8e0f4eebb62cef1dc84117380cfd52a5"},
+	{69, "78835f843c263c0c75beda71de41df2c"},
 };
 
 static void test_released_migrations_unchanged(void)
