@@ -1,0 +1,114 @@
+-- Baton schema, version 70: a record's references decide its customer.
+--
+-- baton_import_link (062's) found a record's customer by its customer
+-- reference, else by its contact reference, else by its e-mail (a contact
+-- with that address, else the customer with its domain).  A reference that
+-- named no record fell through to the next way silently:
+--   - a HubSpot contact whose "Associated Company IDs" is "101;102" (HubSpot
+--     lists every associated company there) or names a company not imported
+--     went to whichever customer had its e-mail's domain: a consultant
+--     kim@bigconsult.example associated with Acme landed on BigConsult, with
+--     no reject and no word; only when no customer had the domain was it
+--     rejected ("unknown customer reference");
+--   - so did a Zendesk user or ticket whose organization_id names an
+--     organization not imported yet.
+-- Now a reference decides: a record with a customer reference is its
+-- record's customer's, or rejected ("unknown customer reference ..."; a
+-- reference of several ids, "101;102", says that it lists several); one
+-- without a customer reference but with a contact reference is that
+-- contact's customer's, or rejected ("unknown contact reference ...").  The
+-- e-mail and its domain find the customer of a record without either (a
+-- blank reference is none).  A rejected record is not kept, so an import of
+-- it after the record it names takes it.
+--
+-- HubSpot's multi-valued "Associated Company IDs" is not read as its first
+-- id: HubSpot keeps a contact's primary company apart (the contact
+-- property "Primary Associated Company ID", associatedcompanyid, which an
+-- export with associations also writes as "Associated Company IDs
+-- (Primary)"), and documents no order for the list.  etc/baton-import.cfg
+-- says so where it maps the column.
+--
+-- Cost: the lookups by e-mail and domain now run only for records without
+-- a reference (before: for any record whose references had found
+-- nothing).
+CREATE OR REPLACE FUNCTION baton_import_link(p_src text, p_entity text, p_spec jsonb, p_shared text[])
+RETURNS void
+LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
+DECLARE
+    v_csrc text := p_spec ->> 'customer_source';
+    v_ksrc text := p_spec ->> 'contact_source';
+    -- Notes get theirs as they are written (baton_import_notes).
+    v_seq text := CASE p_entity WHEN 'contacts' THEN pg_get_serial_sequence('contact', 'id')
+        WHEN 'tickets' THEN pg_get_serial_sequence('ticket', 'id')
+        WHEN 'milestones' THEN pg_get_serial_sequence('milestone', 'id')
+        WHEN 'marketing' THEN pg_get_serial_sequence('marketing_event', 'id')
+        WHEN 'surveys' THEN pg_get_serial_sequence('survey_response', 'id') END;
+BEGIN
+    CREATE TEMP TABLE baton_import_c ON COMMIT DROP AS
+    SELECT y.line, y.v, y.digest, y.sid, y.cid, y.parent, y.contact_id,
+        CASE WHEN y.state = 'new' AND y.bad IS NULL AND v_seq IS NOT NULL THEN nextval(v_seq)
+             ELSE y.target END AS target,
+        y.state, y.bad
+    FROM (SELECT x.line, x.v, x.digest, x.sid, x.cid, x.parent, x.contact_id, x.target, x.state,
+            CASE WHEN x.cid IS NOT NULL THEN
+                     CASE WHEN x.state <> 'unchanged' THEN baton_import_problem(p_entity, x.v) END
+                 WHEN x.v ? 'customer' AND x.v ->> 'customer' ~ ';' THEN
+                     format('customer:customer reference "%s" lists several ids (no %s record has that id):'
+                            ' a record has one customer, so map a field that holds one',
+                            x.v ->> 'customer', v_csrc)
+                 WHEN x.v ? 'customer' THEN format('customer:unknown customer reference "%s" (no %s record)',
+                                                   x.v ->> 'customer', v_csrc)
+                 WHEN x.v ? 'contact' THEN format('contact:unknown contact reference "%s" (no %s record)',
+                                                  x.v ->> 'contact', v_ksrc)
+                 WHEN cardinality(x.others) > 1 THEN
+                     format('email:no contact has the address "%s", and its domain %s is a domain of more than one customer (%s)',
+                            x.v ->> 'email', baton_norm_domain(x.v ->> 'email'),
+                            (SELECT string_agg('#' || i, ', ' ORDER BY i) FROM unnest(x.others) i))
+                 WHEN x.v ? 'email' THEN format('email:no contact has the address "%s" and no customer its domain',
+                                                x.v ->> 'email')
+                 ELSE 'customer:missing customer reference' END AS bad
+        FROM (SELECT s.line, s.v, s.digest, s.v ->> 'source_id' AS sid,
+                CASE WHEN s.v ? 'customer' THEN cr.customer_id
+                     WHEN s.v ? 'contact' THEN kr.customer_id
+                     ELSE coalesce(ke.customer_id, kd.id, CASE WHEN cardinality(ko.ids) = 1 THEN ko.ids[1] END)
+                END AS cid,
+                ko.ids AS others,
+                CASE WHEN cr.customer_id IS NOT NULL THEN v_csrc || ':' || (s.v ->> 'customer') END AS parent,
+                kr.target_id AS contact_id, r.target_id AS target,
+                CASE WHEN r.source_id IS NULL THEN 'new'
+                     WHEN r.digest = s.digest
+                       OR (s.v ->> 'updated_at')::timestamptz < r.source_updated_at THEN 'unchanged'
+                     ELSE 'updated' END AS state
+            FROM baton_import_s s
+            LEFT JOIN import_record cr ON cr.source = v_csrc AND cr.source_id = s.v ->> 'customer'
+            LEFT JOIN import_record kr ON kr.source = v_ksrc AND kr.source_id = s.v ->> 'contact'
+            -- The e-mail and its domain: only for a record without a
+            -- reference.
+            LEFT JOIN LATERAL (SELECT t.customer_id FROM contact t
+                               WHERE NOT s.v ? 'customer' AND NOT s.v ? 'contact'
+                                 AND lower(t.email) = lower(s.v ->> 'email') AND t.email IS NOT NULL
+                               ORDER BY t.id LIMIT 1) ke ON s.v ? 'email'
+            LEFT JOIN LATERAL (SELECT coalesce(c.merged_into, c.id) AS id FROM customer c
+                               WHERE NOT s.v ? 'customer' AND NOT s.v ? 'contact'
+                                 AND ke.customer_id IS NULL
+                                 AND lower(c.domain) = baton_norm_domain(s.v ->> 'email')
+                                 AND NOT baton_norm_domain(s.v ->> 'email') = ANY (coalesce(p_shared, '{}'))
+                                 AND NOT EXISTS (SELECT 1 FROM baton_shared_domain d
+                                                 WHERE d.domain = baton_norm_domain(s.v ->> 'email'))
+                               OFFSET 0) kd
+                ON s.v ? 'email'
+            -- Only for what would be rejected otherwise: a record found
+            -- another way never reads the other domains, nor one at a
+            -- shared domain (an end user at gmail.com: 30 us a lookup).
+            LEFT JOIN LATERAL (SELECT baton_domain_customers(baton_norm_domain(s.v ->> 'email')) AS ids
+                               WHERE NOT s.v ? 'customer' AND NOT s.v ? 'contact'
+                                 AND ke.customer_id IS NULL AND kd.id IS NULL
+                                 AND NOT baton_norm_domain(s.v ->> 'email') = ANY (coalesce(p_shared, '{}'))
+                                 AND NOT EXISTS (SELECT 1 FROM baton_shared_domain d
+                                                 WHERE d.domain = baton_norm_domain(s.v ->> 'email'))
+                               OFFSET 0) ko
+                ON s.v ? 'email'
+            LEFT JOIN import_record r ON r.source = p_src AND r.source_id = s.v ->> 'source_id'
+            OFFSET 0) x
+        ORDER BY x.cid, x.line) y;
+END $$;
