@@ -19,8 +19,14 @@ static const char apply_sql[] =
 /* The rejects, then the records whose characters PostgreSQL cannot store
  * were replaced (migration 068). */
 static const char rejects_sql[] =
-	"SELECT false, line, field, reason, coalesce(raw, ''), 0 FROM pg_temp.baton_import_reject"
-	" UNION ALL SELECT true, line, '', '', '', n FROM baton_import_replaced() ORDER BY 1, 2";
+	"SELECT false, line, field, reason, coalesce(raw, ''), 0, false FROM pg_temp.baton_import_reject"
+	" UNION ALL SELECT true, line, '', '', '', n, false FROM baton_import_replaced() ORDER BY 1, 2";
+/* The records of other entities, linked to their customer (migration 070's
+ * baton_import_link), also name those imported without their contact. */
+static const char rejects_notes_sql[] =
+	"SELECT false, line, field, reason, coalesce(raw, ''), 0, false FROM pg_temp.baton_import_reject"
+	" UNION ALL SELECT false, line, field, reason, '', 0, true FROM pg_temp.baton_import_note"
+	" UNION ALL SELECT true, line, '', '', '', n, false FROM baton_import_replaced() ORDER BY 1, 2";
 
 void import_result_free(struct import_result *r)
 {
@@ -324,13 +330,18 @@ static int apply(PGconn *c, const char *run, const char *spec, const struct impo
 	res->merged = db_value_ll(r, 0, 6);
 	res->unused = db_value_dup_or_null(r, 0, 7);
 	PQclear(r);
-	r = db_exec(c, rejects_sql, 0, NULL, err, errlen);
+	r = db_exec(c, strcmp(res->entity, "customers") ? rejects_notes_sql : rejects_sql, 0, NULL, err, errlen);
 	if (!r)
 		return -1;
 	int i = 0, n = PQntuples(r);
-	for (; i < n && PQgetvalue(r, i, 0)[0] == 'f'; i++)
+	for (; i < n && PQgetvalue(r, i, 0)[0] == 'f'; i++) {
 		import_result_reject(res, db_value_ll(r, i, 1), PQgetvalue(r, i, 2), PQgetvalue(r, i, 3),
 		                     PQgetvalue(r, i, 4), (size_t)PQgetlength(r, i, 4));
+		if (PQgetvalue(r, i, 6)[0] == 't') {
+			res->rejects[res->nrejects - 1].imported = 1;
+			res->without_contact++;
+		}
+	}
 	if (i < n) {
 		res->replaced = malloc(2 * (size_t)(n - i) * sizeof *res->replaced);
 		if (!res->replaced)

@@ -161,6 +161,7 @@ void import_result_reject(struct import_result *res, long long line, const char 
 	memcpy(j->raw, raw, rawlen);
 	j->raw[rawlen] = '\0';
 	j->rawlen = rawlen;
+	j->imported = 0;
 }
 
 static int put(PGconn *c, struct buf *out, int force, char *err, size_t errlen)

@@ -65,22 +65,25 @@ extern const size_t import_field_defs_count;
 /* The mapping as baton_import_apply() takes it (JSON, appended to out). */
 void import_spec_json(struct buf *out, const struct import_source *src);
 
-/* A row that could not be imported. */
+/* A row that could not be imported, or (imported set) one imported
+ * without the contact its reference names, which is not there yet. */
 struct import_reject {
 	long long line;  /* line (CSV, JSON Lines) or record number (JSON) */
 	char *field;     /* "" when the row as a whole */
 	char *reason;
-	char *raw;       /* the row as read (may hold invalid UTF-8) */
+	char *raw;       /* the row as read (may hold invalid UTF-8); "" for an imported one */
 	size_t rawlen;
+	int imported;    /* not rejected: imported without its contact (migration 070) */
 };
 
 struct import_result {
 	char entity[32];
 	long long read, inserted, updated, unchanged, rejected, merged;
+	long long without_contact; /* rows imported without their contact: rejects[] with imported set */
 	char *unused;    /* identifiers not followed, or NULL */
 	char **missing;  /* CSV: pairs, a mapped column the header lacks and its field */
 	size_t nmissing; /* pairs */
-	struct import_reject *rejects;
+	struct import_reject *rejects; /* and the rows imported without their contact */
 	size_t nrejects, caprejects;
 	/* Records in which characters PostgreSQL cannot store (\u0000, half a
 	 * surrogate pair) were replaced by U+FFFD: pairs, line and how many. */

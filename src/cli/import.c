@@ -27,7 +27,8 @@ static const char usage[] =
 	"etc/baton-import.cfg has ready ones), each in its own transaction.  FILE\n"
 	"'-' is standard input.  Prints per file: read, inserted, updated,\n"
 	"unchanged, rejected, customers merged.  Rows that cannot be imported go to\n"
-	"the rejects file (CSV: file, line, field, reason, raw row).  --dry-run\n"
+	"the rejects file (CSV: file, line, field, reason, raw row), and so do rows\n"
+	"imported without a contact they name that is not imported yet.  --dry-run\n"
 	"does everything, each file after the ones before it, and rolls it all\n"
 	"back.  Needs a role granted baton_importer.\n";
 
@@ -140,14 +141,25 @@ static FILE *rejects_open(const char *path, char *const *files, int nfiles)
 	return f;
 }
 
-/* Without a rejects file, the first few on stderr. */
+/* Without a rejects file, the first few on stderr (and of the rows
+ * imported without their contact, listed with them). */
 static void rejects_tell(const char *file, const struct import_result *res)
 {
-	for (size_t i = 0; i < res->nrejects && i < 5; i++)
-		cli_error("%s:%lld: %s%s%s", file, res->rejects[i].line, res->rejects[i].field,
-		          res->rejects[i].field[0] ? ": " : "", res->rejects[i].reason);
-	if (res->nrejects > 5)
-		cli_error("%s: %zu more rejected rows (--rejects FILE lists them all)", file, res->nrejects - 5);
+	size_t more = 0, more_kept = 0;
+	for (size_t i = 0; i < res->nrejects; i++) {
+		const struct import_reject *j = &res->rejects[i];
+		if (i < 5)
+			cli_error("%s:%lld: %s%s%s", file, j->line, j->field, j->field[0] ? ": " : "", j->reason);
+		else if (j->imported)
+			more_kept++;
+		else
+			more++;
+	}
+	if (more)
+		cli_error("%s: %zu more rejected rows (--rejects FILE lists them all)", file, more);
+	if (more_kept)
+		cli_error("%s: %zu more rows imported without their contact (--rejects FILE lists them all)", file,
+		          more_kept);
 }
 
 static void summary_text(struct buf *b, const char *file, const struct import_result *r, int dry_run)
@@ -168,6 +180,9 @@ static void summary_text(struct buf *b, const char *file, const struct import_re
 		if (i + 1 == r->nmissing)
 			buf_putc(b, '\n');
 	}
+	if (r->without_contact)
+		buf_printf(b, "  imported without their contact, which is not imported yet (listed with the"
+		           " rejects; importing them again after it links it): %lld\n", r->without_contact);
 	if (r->unused) {
 		buf_puts(b, "  not used to merge (shared by too many customers): ");
 		text_clean(b, r->unused, strlen(r->unused), TEXT_ONELINE);
@@ -198,8 +213,8 @@ static void summary_json(struct buf *b, const char *file, const struct import_re
 	buf_puts(b, ",\"entity\":");
 	text_json_string(b, r->entity);
 	buf_printf(b, ",\"read\":%lld,\"inserted\":%lld,\"updated\":%lld,\"unchanged\":%lld,"
-	           "\"rejected\":%lld,\"merged\":%lld,\"unused\":", r->read, r->inserted, r->updated,
-	           r->unchanged, r->rejected, r->merged);
+	           "\"rejected\":%lld,\"merged\":%lld,\"without_contact\":%lld,\"unused\":", r->read,
+	           r->inserted, r->updated, r->unchanged, r->rejected, r->merged, r->without_contact);
 	text_json_string(b, r->unused);
 	buf_puts(b, ",\"missing_columns\":[");
 	for (size_t i = 0; i < r->nmissing; i++) {

@@ -5,6 +5,9 @@
 # rejected, saying so, and never falls through to the customer of the
 # e-mail's domain, which is for records without a reference; an import of
 # the record after the record it names takes it.
+# A ticket or survey answer whose customer is found, but whose contact is
+# not imported yet, comes in without it and says so (not a reject); an
+# import of it after the contact links it.
 . "$BATON_ROOT/tests/lib/e2e.sh"
 . "$BATON_ROOT/tests/lib/import.sh"
 
@@ -94,4 +97,107 @@ expect ticket_of_unknown_organization_rejected \
 	sh -c '[ "$1" -eq 0 ] && grep -q "1 read, 0 inserted, 0 updated, 0 unchanged, 1 rejected" "$2"' _ "$rc" "$OUT"
 check "the ticket's reject names the organization" \
 	grep -qF ',1,customer,"unknown customer reference ""2"" (no zendesk-organizations record)"' "$T/tickets-org2.rej"
+
+# --- A contact that a ticket names, not imported yet ------------------------
+# The ticket is imported without it, and says so (a note with the rejects,
+# not a reject); an import of the same ticket after the user links it.
+cat >"$T/tickets.json" <<'EOF'
+{"tickets": [{"id": 100, "created_at": "2026-03-01T08:00:00Z", "updated_at": "2026-03-02T08:00:00Z",
+              "subject": "Login broken", "status": "open", "requester_id": 11, "organization_id": 1, "tags": []}],
+ "end_of_stream": true}
+EOF
+requester_of() { # TICKET ID: its requester's name, or <none>
+	sql "SELECT coalesce(c.name, '<none>') FROM import_record r JOIN ticket t ON t.id = r.target_id
+	     LEFT JOIN contact c ON c.id = t.requester_id WHERE r.source = 'zendesk-tickets' AND r.source_id = '$1'"
+}
+without="imported without their contact, which is not imported yet (listed with the rejects; importing them again after it links it): 1"
+run imp import --source zendesk-tickets --rejects "$T/tickets.rej" "$T/tickets.json"
+expect ticket_before_its_requester_imported_and_said \
+	sh -c '[ "$1" -eq 0 ] && grep -q "1 read, 1 inserted, 0 updated, 0 unchanged, 0 rejected" "$2" &&
+	       grep -qxF "  $3" "$2"' _ "$rc" "$OUT" "$without"
+check "the ticket is its organization's" [ "$(customer_of zendesk-tickets 100)" = Zeta ]
+check "the rejects file lists the ticket as imported without its contact" \
+	grep -qF ',1,contact,"imported without its contact: no zendesk-users record ""11"" yet' "$T/tickets.rej"
+run imp import --source zendesk-tickets "$T/tickets.json"
+expect without_a_rejects_file_stderr_says_it \
+	sh -c '[ "$1" -eq 0 ] && grep -q "tickets.json:1: contact: imported without its contact" "$2"' _ "$rc" "$ERR"
+expect again_before_the_user_unchanged_and_said \
+	sh -c '[ "$1" -eq 0 ] && grep -q "0 inserted, 0 updated, 1 unchanged, 0 rejected, 0 customers merged (no changes)" "$2" &&
+	       grep -qxF "  $3" "$2"' _ "$rc" "$OUT" "$without"
+run imp import --format json --source zendesk-tickets "$T/tickets.json"
+expect json_counts_it sh -c '[ "$1" -eq 0 ] && grep -qF "\"rejected\":0,\"merged\":0,\"without_contact\":1," "$2"' \
+	_ "$rc" "$OUT"
+check "no requester yet" [ "$(requester_of 100)" = "<none>" ]
+cat >"$T/users-ann.json" <<'EOF'
+{"users": [{"id": 11, "name": "Ann Lee", "email": "ann@zeta.example", "organization_id": 1,
+            "updated_at": "2026-03-01T10:00:00Z"}], "end_of_stream": true}
+EOF
+imported requester_imported zendesk-users "$T/users-ann.json" "1 read, 1 inserted"
+run imp import --source zendesk-tickets "$T/tickets.json"
+expect same_ticket_after_the_user_updated \
+	sh -c '[ "$1" -eq 0 ] && grep -q "1 read, 0 inserted, 1 updated, 0 unchanged, 0 rejected" "$2" &&
+	       ! grep -q "without their contact" "$2" && [ ! -s "$3" ]' _ "$rc" "$OUT" "$ERR"
+check "the ticket's requester is linked" [ "$(requester_of 100)" = "Ann Lee" ]
+imported then_unchanged zendesk-tickets "$T/tickets.json" "0 updated, 1 unchanged, 0 rejected, 0 customers merged (no changes)"
+check "still its requester" [ "$(requester_of 100)" = "Ann Lee" ]
+# JSON Lines, whose records the source has are not even sent (their
+# hashes are): a ticket without its requester is sent again until it has it.
+sed 's/format = "json";/format = "jsonl";/' "$CFG" >"$T/jsonl.cfg"
+printf '%s\n' '{"id": 101, "subject": "Export", "status": "open", "requester_id": 14, "organization_id": 1, "updated_at": "2026-03-02T08:00:00Z"}' \
+	>"$T/tickets.jsonl"
+impl() { "$BATON_BIN" -c "$T/jsonl.cfg" -d "dbname=$db user=importer" "$@"; }
+run impl import --source zendesk-tickets "$T/tickets.jsonl"
+expect jsonl_ticket_before_its_requester \
+	sh -c '[ "$1" -eq 0 ] && grep -q "1 read, 1 inserted" "$2" && grep -qxF "  $3" "$2"' _ "$rc" "$OUT" "$without"
+run impl import --source zendesk-tickets "$T/tickets.jsonl"
+expect jsonl_again_unchanged_and_said \
+	sh -c '[ "$1" -eq 0 ] && grep -q "0 updated, 1 unchanged" "$2" && grep -qxF "  $3" "$2"' _ "$rc" "$OUT" "$without"
+cat >"$T/users-wes.json" <<'EOF'
+{"users": [{"id": 14, "name": "Wes", "email": "wes@zeta.example", "organization_id": 1,
+            "updated_at": "2026-03-01T10:00:00Z"}], "end_of_stream": true}
+EOF
+imported requester_14_imported zendesk-users "$T/users-wes.json" "1 read, 1 inserted"
+run impl import --source zendesk-tickets "$T/tickets.jsonl"
+expect jsonl_after_the_user_updated \
+	sh -c '[ "$1" -eq 0 ] && grep -q "1 read, 0 inserted, 1 updated, 0 unchanged" "$2" && ! grep -q "without" "$2"' \
+	_ "$rc" "$OUT"
+check "the JSON Lines ticket's requester is linked" [ "$(requester_of 101)" = "Wes" ]
+run impl import --source zendesk-tickets "$T/tickets.jsonl"
+expect jsonl_then_unchanged sh -c '[ "$1" -eq 0 ] && grep -q "0 updated, 1 unchanged, 0 rejected, 0 customers merged (no changes)" "$2"' \
+	_ "$rc" "$OUT"
+
+# --- Plain CSV: a survey answer that names its customer and respondent ----
+# is as the tickets above.
+cat >"$T/plain.cfg" <<'EOF'
+import: { sources = (
+ { name = "crm"; entity = "customers"; format = "csv"; fields = { source_id = "id"; name = "name"; domains = "domain"; }; },
+ { name = "people"; entity = "contacts"; format = "csv"; customer_source = "crm";
+   fields = { source_id = "id"; customer = "company"; name = "name"; email = "email"; }; },
+ { name = "nps-ids"; entity = "surveys"; format = "csv"; customer_source = "crm"; contact_source = "people";
+   fields = { source_id = "id"; customer = "company"; contact = "person"; kind = { default = "nps"; }; score = "score";
+              responded_at = "at"; }; }
+); };
+EOF
+pimp() { "$BATON_BIN" -c "$T/plain.cfg" -d "dbname=$db user=importer" "$@"; }
+pimported() { # NAME SOURCE FILE SUMMARY
+	run pimp import --source "$2" "$3"
+	expect "$1" sh -c '[ "$1" -eq 0 ] && grep -q "$2" "$3"' _ "$rc" "$4" "$OUT"
+}
+printf 'id,name,domain\nA,Acme Plain,acme-plain.example\n' >"$T/crm.csv"
+pimported crm_imported crm "$T/crm.csv" "1 read, 1 inserted"
+survey_contact() { # SOURCE ID
+	sql "SELECT coalesce(c.name, '<none>') FROM import_record r JOIN survey_response s ON s.id = r.target_id
+	     LEFT JOIN contact c ON c.id = s.contact_id WHERE r.source = '$1' AND r.source_id = '$2'"
+}
+printf 'id,company,person,score,at\nn1,A,p9,9,2026-03-01\n' >"$T/nps-ids.csv"
+run pimp import --source nps-ids --rejects "$T/nps-ids.rej" "$T/nps-ids.csv"
+expect survey_before_its_respondent_imported_and_said \
+	sh -c '[ "$1" -eq 0 ] && grep -q "1 read, 1 inserted, 0 updated, 0 unchanged, 0 rejected" "$2" &&
+	       grep -qxF "  $3" "$2"' _ "$rc" "$OUT" "$without"
+check "the rejects file lists the answer as imported without its contact" \
+	grep -qF ',2,contact,"imported without its contact: no people record ""p9"" yet' "$T/nps-ids.rej"
+printf 'id,company,name,email\np9,A,Dee Plain,dee@acme-plain.example\n' >"$T/people9.csv"
+pimported respondent_imported people "$T/people9.csv" "1 read, 1 inserted"
+pimported survey_after_its_respondent_updated nps-ids "$T/nps-ids.csv" "1 read, 0 inserted, 1 updated"
+check "the answer's respondent is linked" [ "$(survey_contact nps-ids n1)" = "Dee Plain" ]
 
