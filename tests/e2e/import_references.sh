@@ -8,6 +8,7 @@
 # A ticket or survey answer whose customer is found, but whose contact is
 # not imported yet, comes in without it and says so (not a reject); an
 # import of it after the contact links it.
+# A ticket's or survey answer's "email" finds its contact.
 . "$BATON_ROOT/tests/lib/e2e.sh"
 . "$BATON_ROOT/tests/lib/import.sh"
 
@@ -173,6 +174,10 @@ import: { sources = (
  { name = "crm"; entity = "customers"; format = "csv"; fields = { source_id = "id"; name = "name"; domains = "domain"; }; },
  { name = "people"; entity = "contacts"; format = "csv"; customer_source = "crm";
    fields = { source_id = "id"; customer = "company"; name = "name"; email = "email"; }; },
+ { name = "desk"; entity = "tickets"; format = "csv";
+   fields = { source_id = "id"; email = "from"; subject = "subject"; }; },
+ { name = "nps"; entity = "surveys"; format = "csv";
+   fields = { source_id = "id"; email = "from"; kind = { default = "nps"; }; score = "score"; responded_at = "at"; }; },
  { name = "nps-ids"; entity = "surveys"; format = "csv"; customer_source = "crm"; contact_source = "people";
    fields = { source_id = "id"; customer = "company"; contact = "person"; kind = { default = "nps"; }; score = "score";
               responded_at = "at"; }; }
@@ -185,6 +190,10 @@ pimported() { # NAME SOURCE FILE SUMMARY
 }
 printf 'id,name,domain\nA,Acme Plain,acme-plain.example\n' >"$T/crm.csv"
 pimported crm_imported crm "$T/crm.csv" "1 read, 1 inserted"
+# Bo is two contacts of Acme Plain (two spellings of one address).
+printf 'id,company,name,email\np1,A,Ann Plain,ann@acme-plain.example\np2,A,Bo Plain,bo@acme-plain.example\np3,A,Bo Again,BO@Acme-Plain.example\n' \
+	>"$T/people.csv"
+pimported people_imported people "$T/people.csv" "3 read, 3 inserted"
 survey_contact() { # SOURCE ID
 	sql "SELECT coalesce(c.name, '<none>') FROM import_record r JOIN survey_response s ON s.id = r.target_id
 	     LEFT JOIN contact c ON c.id = s.contact_id WHERE r.source = '$1' AND r.source_id = '$2'"
@@ -201,3 +210,20 @@ pimported respondent_imported people "$T/people9.csv" "1 read, 1 inserted"
 pimported survey_after_its_respondent_updated nps-ids "$T/nps-ids.csv" "1 read, 0 inserted, 1 updated"
 check "the answer's respondent is linked" [ "$(survey_contact nps-ids n1)" = "Dee Plain" ]
 
+# A ticket's or survey answer's "email" finds its contact: the one contact
+# of its customer with the address (case aside, and the record's
+# surrounding blanks).
+printf 'id,from,subject\nt1," Ann@Acme-Plain.EXAMPLE ",Cannot log in\nt2,bo@acme-plain.example,Two of me\nt3,cy@acme-plain.example,Nobody yet\n' \
+	>"$T/desk.csv"
+pimported desk_imported desk "$T/desk.csv" "3 read, 3 inserted, 0 updated, 0 unchanged, 0 rejected"
+desk_requester() {
+	sql "SELECT coalesce(c.name, '<none>') FROM import_record r JOIN ticket t ON t.id = r.target_id
+	     LEFT JOIN contact c ON c.id = t.requester_id WHERE r.source = 'desk' AND r.source_id = '$1'"
+}
+check "a ticket by e-mail has the contact with that address" [ "$(desk_requester t1)" = "Ann Plain" ]
+check "a ticket by an address two contacts have has neither" [ "$(desk_requester t2)" = "<none>" ]
+check "a ticket by an address no contact has has none" [ "$(desk_requester t3)" = "<none>" ]
+check "... and its domain's customer" [ "$(customer_of desk t3)" = "Acme Plain" ]
+printf 'id,from,score,at\ns1,ann@acme-plain.example,3,2026-03-01\n' >"$T/nps.csv"
+pimported nps_imported nps "$T/nps.csv" "1 read, 1 inserted"
+check "a survey answer by e-mail has the contact with that address" [ "$(survey_contact nps s1)" = "Ann Plain" ]
