@@ -109,13 +109,15 @@ expect repeated_file_reports_no_changes \
 	_ "$rc" "$OUT"
 check repeated_file_changes_no_row \
 	[ "$(sql "SELECT count(*) FROM baton_audit WHERE entity = 'ticket'")" = "$audit_tickets" ]
-# The same record twice in one file: its last line counts, also when that
-# line is the record as Baton has it and an earlier one changes it.
+# The same record twice in one file, both lines as new (updated_at): its
+# last line counts, also when that line is the record as Baton has it and
+# an earlier one changes it.  (Of lines not as new, the newest counts:
+# import_duplicates.)
 cat >"$T/tickets-twice.json" <<'EOF'
 {"tickets": [
   {"id": 4812, "subject": "Patient data missing", "status": "solved", "priority": "urgent",
    "requester_id": 11, "organization_id": 1, "created_at": "2026-03-01T08:00:00Z",
-   "updated_at": "2026-03-04T08:00:00Z", "tags": ["vip", "migration"]},
+   "updated_at": "2026-03-02T08:00:00Z", "tags": ["vip", "migration"]},
   {"id": 4812, "subject": "Patient data missing", "description": "since the migration", "status": "open",
    "priority": "urgent", "requester_id": 11, "organization_id": 1, "created_at": "2026-03-01T08:00:00Z",
    "updated_at": "2026-03-02T08:00:00Z", "tags": ["vip", "migration"]}

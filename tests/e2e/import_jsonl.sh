@@ -41,10 +41,11 @@ expect same_lines_read_and_unchanged \
 	_ "$rc" "$OUT"
 check same_lines_no_audit [ "$(sql "SELECT count(*) FROM baton_audit WHERE entity = 'ticket'")" = "$audit_tickets" ]
 
-# Key 1 changed, then as Baton has it (its last line counts: unchanged);
+# Key 1 changed (as new), then as Baton has it (of lines as new, the last
+# counts: unchanged; of lines not as new, the newest: import_duplicates);
 # key 2 as Baton has it, then changed (updated).
 cat >"$T/twice.jsonl" <<'EOF'
-{"id": 1, "org": 1, "subject": "First", "status": "solved", "updated_at": "2026-03-02T08:00:00Z"}
+{"id": 1, "org": 1, "subject": "First", "status": "solved", "updated_at": "2026-03-01T08:00:00Z"}
 {"id": 1, "org": 1, "subject": "First", "status": "open", "updated_at": "2026-03-01T08:00:00Z"}
 {"id": 2, "org": 1, "subject": "Second", "status": "new", "updated_at": "2026-03-01T08:00:00Z"}
 {"id": 2, "org": 1, "subject": "Second", "status": "open", "updated_at": "2026-03-02T08:00:00Z"}
