@@ -247,6 +247,18 @@ int draft_save_note(const struct note_new *n, const char *owner, int queued, int
 	return rc;
 }
 
+int draft_save_step(const struct step_new *st, const char *owner, int queued, int sync, char *err,
+                    size_t errlen)
+{
+	if (can_save(st->s.event_id, owner, err, errlen) < 0)
+		return -1;
+	struct buf b = BUF_INIT;
+	draft_format_step(&b, st, owner, queued);
+	int rc = save_named(st->s.event_id, &b, sync, err, errlen);
+	buf_free(&b);
+	return rc;
+}
+
 /* Up to DRAFT_MAX_BYTES + 1 bytes of fd into b. */
 static int read_all(int fd, struct buf *b)
 {
@@ -337,6 +349,8 @@ int draft_save_any(const struct draft *d, const char *owner, int queued, int syn
 {
 	if (d->kind == DRAFT_NOTE)
 		return draft_save_note(&d->n, owner, queued, sync, err, errlen);
+	if (d->kind == DRAFT_STEP)
+		return draft_save_step(&d->st, owner, queued, sync, err, errlen);
 	return draft_save(&d->h, owner, queued, sync, err, errlen);
 }
 
@@ -344,12 +358,13 @@ void draft_clear(struct draft *d)
 {
 	handoff_clear(&d->h);
 	note_clear(&d->n);
+	handoff_step_clear(&d->st.s);
 	memset(d, 0, sizeof *d);
 }
 
 const char *draft_id(const struct draft *d)
 {
-	return d->kind == DRAFT_NOTE ? d->n.id : d->h.id;
+	return d->kind == DRAFT_NOTE ? d->n.id : d->kind == DRAFT_STEP ? d->st.s.event_id : d->h.id;
 }
 
 int draft_remove(const char *id)

@@ -1,5 +1,5 @@
-/* The draft file format, one for every kind of draft (handoffs and success
- * notes): a magic line, "key: value" header lines, a blank line, then the
+/* The draft file format, one for every kind of draft (handoffs, success
+ * notes and handoff steps): a magic line, "key: value" header lines, a blank line, then the
  * text as typed.  Header values are one line each; keys a kind does not
  * use are ignored, so a draft without "kind" is a handoff (the files of
  * before notes). */
@@ -69,6 +69,23 @@ void draft_format_note(struct buf *b, const struct note_new *n, const char *owne
 	put_tail(b, queued, n->body);
 }
 
+/* A step knows its handoff, not always its customer: only the name, for
+ * people, and no customer number.  Its text is the comment. */
+void draft_format_step(struct buf *b, const struct step_new *st, const char *owner, int queued)
+{
+	buf_puts(b, DRAFT_MAGIC);
+	put_field(b, "kind", "step");
+	put_field(b, "owner", owner);
+	put_field(b, "id", st->s.event_id);
+	put_field(b, "customer-name", st->customer_name);
+	put_field(b, "handoff", st->s.id);
+	put_field(b, "step", st->s.kind ? st->s.kind : "");
+	put_num(b, "version", st->s.version);
+	put_field(b, "to-team", st->s.to_team);
+	put_field(b, "to", st->s.to_staff);
+	put_tail(b, queued, st->s.comment);
+}
+
 static void copy_field(char *dst, size_t n, const char *v)
 {
 	snprintf(dst, n, "%s", v);
@@ -85,9 +102,9 @@ static int parse_field(struct draft *d, char *line)
 	*colon = '\0';
 	const char *k = line, *v = colon + 2;
 	if (!strcmp(k, "kind")) {
-		if (strcmp(v, "handoff") != 0 && strcmp(v, "note") != 0)
+		if (strcmp(v, "handoff") != 0 && strcmp(v, "note") != 0 && strcmp(v, "step") != 0)
 			return -1;
-		d->kind = !strcmp(v, "note") ? DRAFT_NOTE : DRAFT_HANDOFF;
+		d->kind = !strcmp(v, "note") ? DRAFT_NOTE : !strcmp(v, "step") ? DRAFT_STEP : DRAFT_HANDOFF;
 	} else if (!strcmp(k, "owner"))
 		copy_field(d->owner, sizeof d->owner, v);
 	else if (!strcmp(k, "id"))
@@ -114,7 +131,14 @@ static int parse_field(struct draft *d, char *line)
 		copy_field(d->n.handoff_id, sizeof d->n.handoff_id, v);
 	else if (!strcmp(k, "supersedes"))
 		return text_to_ll(v, 0, LLONG_MAX, &d->n.supersedes) < 0 ? -1 : 0;
-	else if (!strcmp(k, "state"))
+	else if (!strcmp(k, "step"))
+		return (d->st.s.kind = handoff_step_kind(v)) ? 0 : -1;
+	else if (!strcmp(k, "version")) {
+		long long version;
+		if (text_to_ll(v, 1, INT_MAX, &version) < 0)
+			return -1;
+		d->st.s.version = (int)version;
+	} else if (!strcmp(k, "state"))
 		d->queued = strcmp(v, "queued") == 0;
 	return 0;
 }
@@ -132,6 +156,31 @@ static int adopt_note(struct draft *d)
 	if (!note_kind_valid(n->kind) || (n->handoff_id[0] && !handoff_is_uuid(n->handoff_id)))
 		return -1;
 	return handoff_is_uuid(n->id) && n->customer_id > 0 ? 0 : -1;
+}
+
+/* A step draft: the common fields out of d->h and d->n, checked as a
+ * step.  Always queued: a step is kept only once it is sent. */
+static int adopt_step(struct draft *d)
+{
+	struct handoff_step *s = &d->st.s;
+	copy_field(s->event_id, sizeof s->event_id, d->h.id);
+	copy_field(s->id, sizeof s->id, d->n.handoff_id);
+	copy_field(s->to_team, sizeof s->to_team, d->h.to_team);
+	copy_field(s->to_staff, sizeof s->to_staff, d->h.to_staff);
+	copy_field(d->st.customer_name, sizeof d->st.customer_name, d->h.customer_name);
+	s->comment = d->h.note;
+	d->h.note = NULL;
+	if (s->comment && !*s->comment) {
+		free(s->comment);
+		s->comment = NULL;
+	}
+	handoff_clear(&d->h);
+	note_clear(&d->n);
+	d->queued = 1;
+	if (!s->kind || s->version <= 0 || !handoff_is_uuid(s->id) || !handoff_is_uuid(s->event_id))
+		return -1;
+	/* A reassignment names where to; the others name nothing. */
+	return !strcmp(s->kind, "reassigned") == !!s->to_team[0] ? 0 : -1;
 }
 
 int draft_parse(struct draft *d, char *text, size_t len)
@@ -154,6 +203,8 @@ int draft_parse(struct draft *d, char *text, size_t len)
 		return -1;
 	if (d->kind == DRAFT_NOTE)
 		return adopt_note(d);
+	if (d->kind == DRAFT_STEP)
+		return adopt_step(d);
 	if (!handoff_is_uuid(d->h.id) || !handoff_is_uuid(d->h.event_id) || d->h.customer_id <= 0)
 		return -1;
 	return 0;

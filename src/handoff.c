@@ -143,6 +143,15 @@ int handoff_step_init(struct handoff_step *s, const char *id, const char *kind)
 	return db_uuid(s->event_id);
 }
 
+const char *handoff_step_kind(const char *name)
+{
+	static const char *const kinds[] = {"acknowledged", "resolved", "cancelled", "reassigned"};
+	for (size_t i = 0; name && i < sizeof kinds / sizeof *kinds; i++)
+		if (!strcmp(name, kinds[i]))
+			return kinds[i];
+	return NULL;
+}
+
 int handoff_step_read(const PGresult *r, struct handoff_step_result *out)
 {
 	memset(out, 0, sizeof *out);

@@ -1,6 +1,8 @@
 /* Drafts on local disk, kept from the first keystroke until the database
- * has what was written: handoffs and success notes, each a kind of draft
- * with the same guarantees.
+ * has what was written: handoffs, success notes and the steps of a
+ * handoff's lifecycle (acknowledge, resolve, cancel, reassign, kept from
+ * the moment they are sent), each a kind of draft with the same
+ * guarantees.
  *
  * The host is shared and may be hostile: other local users can write to
  * shared directories, and $XDG_STATE_HOME may sit on shared storage.  So the
@@ -29,12 +31,23 @@
 #define DRAFT_MAX_BYTES (1024 * 1024)
 #define DRAFT_OWNER_MAX 512
 
-enum draft_kind { DRAFT_HANDOFF, DRAFT_NOTE };
+enum draft_kind { DRAFT_HANDOFF, DRAFT_NOTE, DRAFT_STEP };
+
+/* A lifecycle step on its way: kept as soon as it is sent, so that a
+ * database outage or a closed console does not lose it.  Its event id is
+ * the draft's id (a resend is recorded once) and its version the one the
+ * sender saw (a step that meets someone else's change is refused, never
+ * applied over it). */
+struct step_new {
+	struct handoff_step s;   /* s.kind: one of handoff_step_kind's; s.comment malloc'd or NULL */
+	char customer_name[201]; /* whose handoff, for people; "" unknown */
+};
 
 struct draft {
 	enum draft_kind kind;
 	struct handoff_new h;  /* kind DRAFT_HANDOFF; h.note is malloc'd */
 	struct note_new n;     /* kind DRAFT_NOTE; n.body is malloc'd */
+	struct step_new st;    /* kind DRAFT_STEP; always queued */
 	char owner[DRAFT_OWNER_MAX];
 	int queued;            /* submitted, waiting for the database */
 	time_t mtime;
@@ -64,6 +77,9 @@ int draft_save(const struct handoff_new *h, const char *owner, int queued, int s
 /* The same for a success note. */
 int draft_save_note(const struct note_new *n, const char *owner, int queued, int sync, char *err,
                     size_t errlen);
+/* The same for a lifecycle step. */
+int draft_save_step(const struct step_new *st, const char *owner, int queued, int sync, char *err,
+                    size_t errlen);
 /* Whichever d holds (d->kind). */
 int draft_save_any(const struct draft *d, const char *owner, int queued, int sync, char *err,
                    size_t errlen);
@@ -72,7 +88,7 @@ int draft_save_any(const struct draft *d, const char *owner, int queued, int syn
  * d is then empty. */
 int draft_load(const char *name, struct draft *d, char *err, size_t errlen);
 void draft_clear(struct draft *d);
-/* The id of what the draft holds (a handoff's or a note's). */
+/* The id of what the draft holds (a handoff's or a note's; a step's event). */
 const char *draft_id(const struct draft *d);
 /* Remove the draft with this id; 0 also if there was none. */
 int draft_remove(const char *id);

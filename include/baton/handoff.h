@@ -87,6 +87,10 @@ struct handoff_step {
 	char to_staff[64];
 };
 int handoff_step_init(struct handoff_step *s, const char *id, const char *kind);
+/* The steps a person takes on a handoff (acknowledged, resolved,
+ * cancelled, reassigned): the static string of that name, NULL for any
+ * other. */
+const char *handoff_step_kind(const char *name);
 /* The answer to a step statement. -1 if malformed. */
 struct handoff_step_result {
 	int done;          /* the step happened (now or before) */

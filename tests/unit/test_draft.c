@@ -904,6 +904,84 @@ static void test_note_draft_bad_fields_refused(void)
 	CHECK(strstr(err, "bad format") != NULL);
 }
 
+/* A step kept while the database is down: everything a resend needs,
+ * the version the sender saw above all (a step that meets someone else's
+ * change is refused, never applied over it). */
+static void test_step_draft_round_trip(void)
+{
+	struct step_new st;
+	struct draft back;
+	char err[256] = "";
+	empty_dir();
+	memset(&st, 0, sizeof st);
+	CHECK(handoff_step_init(&st.s, "6293c178-ae4a-339c-418f-a402dd44efe3", "reassigned") == 0);
+	st.s.version = 7;
+	snprintf(st.s.to_team, sizeof st.s.to_team, "success");
+	snprintf(st.s.to_staff, sizeof st.s.to_staff, "ben");
+	st.s.comment = strdup("she has the history\nstate: editing");
+	snprintf(st.customer_name, sizeof st.customer_name, "Müller & Söhne GmbH");
+	CHECK(draft_save_step(&st, OWNER, 1, 1, err, sizeof err) == 0);
+	CHECK(load_id(st.s.event_id, &back, err, sizeof err) == 0);
+	CHECK(back.kind == DRAFT_STEP);
+	CHECK_STR(draft_id(&back), st.s.event_id);
+	CHECK_STR(back.owner, OWNER);
+	CHECK_STR(back.st.s.id, "6293c178-ae4a-339c-418f-a402dd44efe3");
+	CHECK(back.st.s.kind && !strcmp(back.st.s.kind, "reassigned"));
+	CHECK(back.st.s.version == 7);
+	CHECK_STR(back.st.s.to_team, "success");
+	CHECK_STR(back.st.s.to_staff, "ben");
+	CHECK(back.st.s.comment && !strcmp(back.st.s.comment, "she has the history\nstate: editing"));
+	CHECK_STR(back.st.customer_name, "Müller & Söhne GmbH");
+	CHECK(back.queued == 1 && back.h.note == NULL && back.n.body == NULL);
+	draft_clear(&back);
+	/* Without a comment: none, not an empty one. */
+	handoff_step_clear(&st.s);
+	CHECK(handoff_step_init(&st.s, "6293c178-ae4a-339c-418f-a402dd44efe3", "acknowledged") == 0);
+	st.s.version = 2;
+	CHECK(draft_save_step(&st, OWNER, 1, 0, err, sizeof err) == 0);
+	CHECK(load_id(st.s.event_id, &back, err, sizeof err) == 0);
+	CHECK(back.kind == DRAFT_STEP && back.st.s.comment == NULL && !strcmp(back.st.s.kind, "acknowledged"));
+	draft_clear(&back);
+	CHECK(draft_remove(st.s.event_id) == 0);
+	CHECK(load_id(st.s.event_id, &back, err, sizeof err) == -1);
+	handoff_step_clear(&st.s);
+}
+
+static void test_step_draft_bad_fields_refused(void)
+{
+	struct draft d;
+	char err[4600], text[2048];
+	const char *id = "0f8fad5b-d9cb-469f-a165-70867728950e";
+	const char *ho = "6293c178-ae4a-339c-418f-a402dd44efe3";
+	static const char *const bad[] = {
+		"step: commented\nversion: 3\n",          /* not a step a person takes here */
+		"step: deleted\nversion: 3\n",
+		"step: acknowledged\n",                    /* no version: no conflict check */
+		"step: acknowledged\nversion: 0\n",
+		"step: acknowledged\nversion: x\n",
+		"step: reassigned\nversion: 3\n",         /* reassigned to nowhere */
+		"step: acknowledged\nversion: 3\nto-team: success\n",
+	};
+	empty_dir();
+	snprintf(text, sizeof text, "baton-draft: 2\nkind: step\nowner: %s\nid: %s\nhandoff: %s\n"
+	         "step: resolved\nversion: 3\nstate: editing\n\nfixed\n", OWNER, id, ho);
+	plant("x.draft", text);
+	CHECK(draft_load("x.draft", &d, err, sizeof err) == 0 && d.kind == DRAFT_STEP);
+	CHECK(d.queued == 1); /* a step is only ever kept once sent */
+	draft_clear(&d);
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		snprintf(text, sizeof text, "baton-draft: 2\nkind: step\nowner: %s\nid: %s\nhandoff: %s\n%s\nx\n",
+		         OWNER, id, ho, bad[i]);
+		plant("x.draft", text);
+		CHECK(draft_load("x.draft", &d, err, sizeof err) == -1);
+	}
+	snprintf(text, sizeof text, "baton-draft: 2\nkind: step\nowner: %s\nid: %s\nhandoff: ../x\n"
+	         "step: resolved\nversion: 3\n\nx\n", OWNER, id);
+	plant("x.draft", text);
+	CHECK(draft_load("x.draft", &d, err, sizeof err) == -1);
+	CHECK(strstr(err, "bad format") != NULL);
+}
+
 static void test_note_validate(void)
 {
 	struct note_new n;
@@ -948,6 +1026,8 @@ int main(void)
 	RUN(test_note_and_handoff_drafts_listed_together);
 	RUN(test_note_draft_bad_fields_refused);
 	RUN(test_note_validate);
+	RUN(test_step_draft_round_trip);
+	RUN(test_step_draft_bad_fields_refused);
 	RUN(test_draft_header_injection);
 	RUN(test_draft_dir_fallback_to_home);
 	RUN(test_hostile_dir_symlink_refused);
