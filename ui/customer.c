@@ -263,7 +263,8 @@ static void step(struct customer *c, struct app *a, const char *kind)
 		app_message(a, 1, "no handoff to act on here");
 		return;
 	}
-	handoff_step_ask(a, V(CV_HANDOFFS, r, HO_ID), (int)cv_num(&c->cv, CV_HANDOFFS, r, HO_VERSION), kind);
+	handoff_step_ask(a, V(CV_HANDOFFS, r, HO_ID), (int)cv_num(&c->cv, CV_HANDOFFS, r, HO_VERSION), kind,
+	                 V(CV_HEADER, 0, H_NAME));
 }
 
 /* The milestone selected in the Onboarding panel, in its form. */

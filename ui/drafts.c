@@ -1,6 +1,8 @@
-/* Saved drafts, offered at start: handoffs and success notes written before a dropped SSH
- * session, a closed terminal or a database outage.  Enter resumes editing,
- * s sends, d discards (asks), q leaves them for later. */
+/* Saved drafts, offered at start: handoffs and success notes written
+ * before a dropped SSH session, a closed terminal or a database outage,
+ * and handoff steps taken while the database was unreachable.  Enter
+ * resumes editing (sends what was already sent once: a step, a queued
+ * handoff or note), s sends, d discards (asks), q leaves them for later. */
 #include "baton/draft.h"
 #include "baton/handoff.h"
 #include "baton/note.h"
@@ -25,6 +27,46 @@ static void drafts_load(struct drafts *d, const struct app *a)
 	if (draft_list(a->draft_owner, &d->list, d->error, sizeof d->error) >= 0)
 		d->error[0] = '\0';
 	ui_list_fit(&d->l, d->list.n, 1);
+}
+
+/* What a step does, in the kind column: "acknowledge", "reassign success". */
+static void step_words(const struct step_new *st, char *out, size_t n)
+{
+	const char *k = st->s.kind ? st->s.kind : "";
+	if (!strcmp(k, "reassigned"))
+		snprintf(out, n, "reassign %s", st->s.to_team);
+	else
+		snprintf(out, n, "%s", !strcmp(k, "acknowledged") ? "acknowledge"
+		                       : !strcmp(k, "resolved")   ? "resolve"
+		                                                  : "cancel");
+}
+
+/* The customer column, a step's its handoff's when the name is unknown. */
+static void draft_whose(const struct draft *dr, char *out, size_t n)
+{
+	if (dr->kind == DRAFT_STEP && !dr->st.customer_name[0])
+		snprintf(out, n, "handoff %.8s", dr->st.s.id);
+	else
+		snprintf(out, n, "%s", dr->kind == DRAFT_STEP ? dr->st.customer_name
+		                       : dr->kind == DRAFT_NOTE ? dr->n.customer_name
+		                                                : dr->h.customer_name);
+}
+
+/* The kind column: a note's kind or "correction", a handoff's team, a step. */
+static void draft_what(const struct draft *dr, char *out, size_t n)
+{
+	if (dr->kind == DRAFT_STEP)
+		step_words(&dr->st, out, n);
+	else if (dr->kind == DRAFT_NOTE)
+		snprintf(out, n, "%s %s", dr->n.supersedes ? "correction" : "note", dr->n.supersedes ? "" : dr->n.kind);
+	else
+		snprintf(out, n, "to %s", dr->h.to_team[0] ? dr->h.to_team : "?");
+}
+
+static const char *draft_text(const struct draft *dr)
+{
+	const char *t = dr->kind == DRAFT_STEP ? dr->st.s.comment : dr->kind == DRAFT_NOTE ? dr->n.body : dr->h.note;
+	return t ? t : "";
 }
 
 static void drafts_destroy(struct screen *s)
@@ -61,19 +103,16 @@ static void drafts_draw(struct screen *s, struct app *a)
 		int r = d->l.top + i, y = 3 + i, x = 1;
 		int sel = r == d->l.sel;
 		const struct draft *dr = &d->list.v[r];
+		char whose[224], what[64];
+		draft_whose(dr, whose, sizeof whose);
+		draft_what(dr, what, sizeof what);
 		ui_text(stdscr, y, x, 1, sel ? term_attr(UA_SEL) : (int)A_NORMAL, sel ? term_sym(SYM_SEL) : " ", 0);
 		x += 2;
 		x += ui_text(stdscr, y, x, 8, dr->queued ? term_attr(UA_WARN) : (int)A_NORMAL,
 		             dr->queued ? "QUEUED" : "draft", 1) + 1;
-		int note = dr->kind == DRAFT_NOTE;
-		x += ui_text(stdscr, y, x, 22, (int)A_NORMAL, note ? dr->n.customer_name : dr->h.customer_name, 1) + 1;
-		if (note)
-			x += ui_textf(stdscr, y, x, 14, (int)A_NORMAL, 1, "%s %s", dr->n.supersedes ? "correction" : "note",
-			              dr->n.supersedes ? "" : dr->n.kind) + 1;
-		else
-			x += ui_textf(stdscr, y, x, 14, (int)A_NORMAL, 1, "to %s", dr->h.to_team[0] ? dr->h.to_team : "?") + 1;
-		const char *text = note ? dr->n.body : dr->h.note;
-		ui_textf(stdscr, y, x, a->cols - x - 1, term_attr(UA_DIM), 0, "\"%s\"", text ? text : "");
+		x += ui_text(stdscr, y, x, 22, (int)A_NORMAL, whose, 1) + 1;
+		x += ui_text(stdscr, y, x, 14, (int)A_NORMAL, what, 1) + 1;
+		ui_textf(stdscr, y, x, a->cols - x - 1, term_attr(UA_DIM), 0, "\"%s\"", draft_text(dr));
 	}
 	draw_problem(d, a);
 }
@@ -124,8 +163,9 @@ static void drafts_action(struct screen *s, struct app *a, enum ui_action act)
 			return;
 		char err[256];
 		/* The reasons and the largest note: the server checks them. */
-		if ((dr->kind == DRAFT_NOTE ? note_validate(&dr->n, 0, err, sizeof err)
-		                            : handoff_validate(&dr->h, NULL, err, sizeof err)) < 0) {
+		if ((dr->kind == DRAFT_NOTE   ? note_validate(&dr->n, 0, err, sizeof err)
+		     : dr->kind == DRAFT_STEP ? 0
+		                              : handoff_validate(&dr->h, NULL, err, sizeof err)) < 0) {
 			app_message(a, 1, "cannot send it yet: %s (Enter to edit)", err);
 			return;
 		}

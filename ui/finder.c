@@ -357,7 +357,7 @@ static void finder_action(struct screen *s, struct app *a, enum ui_action act)
 			return;
 		}
 		handoff_step_ask(a, f->live.list.v[f->wl.sel].id, f->live.list.v[f->wl.sel].version,
-		                 act == ACT_ACK ? "acknowledged" : "resolved");
+		                 act == ACT_ACK ? "acknowledged" : "resolved", f->live.list.v[f->wl.sel].customer);
 		return;
 	case ACT_NEXT_PANEL:
 		f->focus = f->focus == FOCUS_RESULTS ? FOCUS_WAITING : FOCUS_FIELD;

@@ -1,7 +1,9 @@
 /* What the screens write, independent of any screen: send a new handoff
- * or success note (saved as queued first, so nothing loses it; the
- * client-generated id makes a resend after a reconnect safe), and
- * acknowledge, resolve or cancel a handoff with an optional comment. */
+ * or success note, or a step on a handoff (acknowledge, resolve, cancel,
+ * reassign), each saved as a queued draft first, so that nothing loses it
+ * (the client-generated id makes a resend after a reconnect safe, and a
+ * step carries the version its sender saw, so it never lands on top of
+ * someone else's change). */
 #include "baton/draft.h"
 #include "baton/handoff.h"
 #include "baton/note.h"
@@ -11,20 +13,33 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* --- sending: handoffs and success notes alike ---------------------------------------- */
+/* --- sending: handoffs, success notes and steps alike ------------------------------------ */
 
 struct send_job {
 	struct send_job *next; /* app->sends */
 	struct app *app;
-	struct draft d;        /* what is on its way: a handoff or a note (d.kind) */
-	struct handoff_params hp;
+	struct draft d;        /* what is on its way: a handoff, a note or a step (d.kind) */
+	struct handoff_params hp; /* a handoff's or a step's */
 	struct note_params np;
 	int unsaved;           /* its draft could not be written: memory only */
 	char why[256];
+	handoff_step_done_fn done; /* a step's outcome to its sender; NULL: the message line */
+	void *ctx;
 };
+
+/* The word for a step, as in "the acknowledgement is saved". */
+static const char *step_noun(const char *kind)
+{
+	return !strcmp(kind, "acknowledged") ? "acknowledgement"
+	       : !strcmp(kind, "resolved")   ? "resolution"
+	       : !strcmp(kind, "cancelled")  ? "cancellation"
+	                                     : "reassignment";
+}
 
 static const char *job_noun(const struct send_job *j)
 {
+	if (j->d.kind == DRAFT_STEP)
+		return step_noun(j->d.st.s.kind);
 	return j->d.kind == DRAFT_NOTE ? "note" : "handoff";
 }
 
@@ -60,17 +75,87 @@ static int job_read(const struct send_job *j, PGresult **res, int nres, const ch
 	return j->d.kind == DRAFT_NOTE ? note_add_read(res[0], note_id) : handoff_create_read(res[0]);
 }
 
+/* --- comments of refused steps ------------------------------------------------------ */
+
+/* A step's comment that did not make it (refused: the handoff changed
+ * meanwhile), by handoff and step: offered again in the prompt when the
+ * person tries again.  A few suffice; the oldest makes room. */
+enum { KEPT_MAX = 8 };
+static struct kept_comment {
+	char id[37];
+	char kind[16];
+	char text[512];
+} kept[KEPT_MAX];
+static unsigned kept_next;
+
+static struct kept_comment *kept_find(const char *id, const char *kind)
+{
+	for (int i = 0; i < KEPT_MAX; i++)
+		if (!strcmp(kept[i].id, id) && !strcmp(kept[i].kind, kind))
+			return &kept[i];
+	return NULL;
+}
+
+static void kept_put(const struct handoff_step *s)
+{
+	struct kept_comment *k = kept_find(s->id, s->kind);
+	if (!s->comment || !*s->comment) {
+		if (k)
+			memset(k, 0, sizeof *k);
+		return;
+	}
+	if (!k)
+		k = &kept[kept_next++ % KEPT_MAX];
+	snprintf(k->id, sizeof k->id, "%s", s->id);
+	snprintf(k->kind, sizeof k->kind, "%s", s->kind);
+	snprintf(k->text, sizeof k->text, "%s", s->comment);
+}
+
+/* A step answered: recorded, or refused for good (its version is spent,
+ * or the server said no), so its draft goes either way; the person is
+ * told, or the sender (the queue's bulk) counts it. */
+static void step_answered(struct app *a, struct send_job *j, PGresult **res, int nres, const char *err)
+{
+	struct handoff_step_result r;
+	const struct handoff_step *s = &j->d.st.s;
+	int ok = !err && nres == 1 && handoff_step_read(res[0], &r) == 0;
+	int done = ok && r.done;
+	const char *why = err ? err : ok ? r.message : "unexpected answer";
+	draft_remove(draft_id(&j->d));
+	struct kept_comment *k = kept_find(s->id, s->kind);
+	if (done && k)
+		memset(k, 0, sizeof *k);
+	else if (!done)
+		kept_put(s);
+	if (j->done) {
+		j->done(a, j->ctx, done, why);
+		return;
+	}
+	if (done)
+		app_message(a, 0, r.already ? "handoff %s (already recorded)" : "handoff %s", r.state);
+	else
+		app_message(a, 1, "not %s: %s", s->kind, why);
+	/* A change comes back as a notification; a refusal does not, and its
+	 * point is the fresh state: re-read now. */
+	if (!done || r.already)
+		app_reload_all(a);
+}
+
 static void on_sent(void *ctx, PGresult **res, int nres, const char *err)
 {
 	struct send_job *j = ctx;
 	struct app *a = j->app;
 	long long note_id = 0;
-	int created = job_read(j, res, nres, err, &note_id);
+	int created = 0;
 	sends_unlink(a, j);
 	if (err == dbq_cancelled) {
 		/* Leaving with the send still queued: the draft stays queued on
 		 * disk and is offered at the next start. */
-	} else if (created < 0) {
+		if (j->done)
+			j->done(a, j->ctx, -1, NULL);
+	} else if (j->d.kind == DRAFT_STEP) {
+		step_answered(a, j, res, nres, err);
+	} else if ((created = job_read(j, res, nres, err, &note_id)) < 0) {
 		sent_refused(a, j, err ? err : "unexpected answer");
 	} else {
 		draft_remove(draft_id(&j->d));
@@ -100,27 +185,50 @@ static void send_start(struct app *a, struct send_job *j)
 	a->sends = j;
 	if (j->d.kind == DRAFT_NOTE)
 		note_add_stmt(&j->d.n, &j->np, &st);
+	else if (j->d.kind == DRAFT_STEP)
+		handoff_step_stmt(&j->d.st.s, &j->hp, &st);
 	else
 		handoff_create_stmt(&j->d.h, &j->hp, &st);
 	dbq_submit(a->db, 0, &st, 1, 1, on_sent, j);
+	if (j->done)
+		return; /* its sender says what happened to the lot */
 	if (j->unsaved)
 		app_message(a, 1, "NOT SAVED — the %s %s, in memory only (quitting loses it): %s", job_noun(j),
 		            a->db_state != DBQ_READY ? "waits for the database" : "is being sent", j->why);
 	else if (a->db_state != DBQ_READY)
-		app_message(a, 1, "database unreachable: the %s is saved and will be sent when it is back",
-		            job_noun(j));
+		app_message(a, 1, "database unreachable: the %s is saved and %s when it is back", job_noun(j),
+		            j->d.kind == DRAFT_STEP ? "sent" : "will be sent");
 	else
 		app_message(a, 0, "sending the %s…", job_noun(j));
 }
 
-void draft_send(struct app *a, struct draft *d)
+static struct send_job *job_new(void)
 {
 	struct send_job *j = calloc(1, sizeof *j);
 	if (!j)
 		abort();
+	return j;
+}
+
+void draft_send(struct app *a, struct draft *d)
+{
+	struct send_job *j = job_new();
 	j->d = *d;
 	memset(d, 0, sizeof *d);
 	send_start(a, j);
+}
+
+int handoff_step_send(struct app *a, struct step_new *st, handoff_step_done_fn done, void *ctx)
+{
+	struct send_job *j = job_new();
+	j->d.kind = DRAFT_STEP;
+	j->d.st = *st;
+	j->d.queued = 1;
+	memset(st, 0, sizeof *st);
+	j->done = done;
+	j->ctx = ctx;
+	send_start(a, j);
+	return j->unsaved;
 }
 
 int handoff_send_keep(struct app *a)
@@ -136,70 +244,35 @@ int handoff_send_keep(struct app *a)
 
 /* --- steps ------------------------------------------------------------------------ */
 
-struct step_job {
-	struct app *app;
-	struct handoff_step s;
-	struct handoff_params params;
-};
-
-static void step_free(struct step_job *j)
-{
-	handoff_step_clear(&j->s);
-	free(j);
-}
-
-static void on_step(void *ctx, PGresult **res, int nres, const char *err)
-{
-	struct step_job *j = ctx;
-	struct app *a = j->app;
-	struct handoff_step_result r;
-	if (err == dbq_cancelled) {
-		step_free(j);
-		return;
-	}
-	int ok = !err && nres == 1 && handoff_step_read(res[0], &r) == 0;
-	if (!ok)
-		app_message(a, 1, "not %s: %s", j->s.kind, err ? err : "unexpected answer");
-	else if (r.done)
-		app_message(a, 0, "handoff %s", r.state);
-	else
-		app_message(a, 1, "not %s: %s", j->s.kind, r.message);
-	/* A change comes back as a notification; a refusal does not, and its
-	 * point is the fresh state: re-read now. */
-	if (!ok || !r.done || r.already)
-		app_reload_all(a);
-	step_free(j);
-}
-
 static void on_comment(struct app *a, void *ctx, const char *answer)
 {
-	struct step_job *j = ctx;
-	if (!answer) {
-		step_free(j);
-		return;
+	struct step_new *st = ctx;
+	if (answer) {
+		if (*answer && !(st->s.comment = strdup(answer)))
+			abort();
+		handoff_step_send(a, st, NULL, NULL);
 	}
-	if (*answer && !(j->s.comment = strdup(answer)))
-		abort();
-	struct db_stmt st;
-	handoff_step_stmt(&j->s, &j->params, &st);
-	/* The event id makes a resend after a lost connection harmless. */
-	dbq_submit(a->db, 0, &st, 1, 1, on_step, j);
+	handoff_step_clear(&st->s);
+	free(st);
 }
 
-void handoff_step_ask(struct app *a, const char *id, int version, const char *kind)
+void handoff_step_ask(struct app *a, const char *id, int version, const char *kind, const char *customer)
 {
-	struct step_job *j = calloc(1, sizeof *j);
-	if (!j)
+	struct step_new *st = calloc(1, sizeof *st);
+	if (!st)
 		abort();
-	j->app = a;
-	if (handoff_step_init(&j->s, id, kind) < 0) {
-		free(j);
+	if (handoff_step_init(&st->s, id, kind) < 0) {
+		free(st);
 		app_message(a, 1, "no randomness for the event id");
 		return;
 	}
-	j->s.version = version;
+	st->s.version = version;
+	snprintf(st->customer_name, sizeof st->customer_name, "%s", customer ? customer : "");
 	char label[64];
 	snprintf(label, sizeof label, "%s; comment (optional):",
 	         !strcmp(kind, "acknowledged") ? "Acknowledge" : !strcmp(kind, "resolved") ? "Resolve" : "Cancel");
-	app_prompt(a, label, 0, on_comment, j);
+	app_prompt(a, label, 0, on_comment, st);
+	const struct kept_comment *k = kept_find(id, kind);
+	if (k)
+		snprintf(a->prompt.text, sizeof a->prompt.text, "%s", k->text);
 }

@@ -374,6 +374,7 @@ static struct queue_target *snapshot_targets(struct queue *q, int *n)
 			snprintf(t[*n].id, sizeof t[*n].id, "%s", r->id);
 			t[*n].version = r->version;
 			snprintf(t[*n].priority, sizeof t[*n].priority, "%s", r->priority);
+			snprintf(t[*n].customer, sizeof t[*n].customer, "%s", r->customer);
 			(*n)++;
 		}
 	}
@@ -441,7 +442,8 @@ static void queue_action(struct screen *s, struct app *a, enum ui_action act)
 		return;
 	case ACT_ACK:
 		if (have)
-			handoff_step_ask(a, q->list.rows[r].id, q->list.rows[r].version, "acknowledged");
+			handoff_step_ask(a, q->list.rows[r].id, q->list.rows[r].version, "acknowledged",
+			                 q->list.rows[r].customer);
 		return;
 	case ACT_ACK_MARKED:
 	case ACT_REASSIGN: {

@@ -1,6 +1,7 @@
 /* The queue's steps on one or many handoffs: acknowledge the marked ones,
  * reassign the selected or marked ones, each step with optimistic
- * concurrency (the version the lead saw) and one report for the lot. */
+ * concurrency (the version the lead saw), kept on disk until the database
+ * has it (ui/handoff_actions.c), and one report for the lot. */
 #include "baton/config.h"
 #include "baton/handoff.h"
 #include "ui/queue.h"
@@ -12,21 +13,10 @@
 
 struct bulk {
 	struct app *app;
-	int n, pending, done, refused;
+	int pending, done, refused;
 	char first_refusal[256];
 	const char *verb;
-	struct handoff_params *params;
-	struct handoff_step *steps;
 };
-
-static void bulk_free(struct bulk *b)
-{
-	for (int i = 0; i < b->n; i++)
-		handoff_step_clear(&b->steps[i]);
-	free(b->steps);
-	free(b->params);
-	free(b);
-}
 
 static void bulk_report(struct bulk *b)
 {
@@ -42,32 +32,35 @@ static void bulk_report(struct bulk *b)
 		app_reload_all(a);
 }
 
-static void on_bulk_step(void *ctx, PGresult **res, int nres, const char *err)
+/* Once every step has answered (and the loop sending them is over): one
+ * report for the lot. */
+static void bulk_settle(struct bulk *b)
 {
-	struct bulk *b = ctx;
-	struct handoff_step_result r;
-	b->pending--;
-	if (err == dbq_cancelled) {
-		if (b->pending == 0)
-			bulk_free(b);
-		return;
-	}
-	int ok = !err && nres == 1 && handoff_step_read(res[0], &r) == 0;
-	if (ok && r.done) {
-		b->done++;
-	} else {
-		b->refused++;
-		if (!b->first_refusal[0])
-			snprintf(b->first_refusal, sizeof b->first_refusal, "%s",
-			         err ? err : ok ? r.message : "unexpected answer");
-	}
 	if (b->pending > 0)
 		return;
-	bulk_report(b);
-	bulk_free(b);
+	if (b->done + b->refused > 0)
+		bulk_report(b);
+	free(b);
 }
 
-/* One step per target; the steps outlive the screen (they are writes). */
+/* One step answered (or dropped unanswered: quitting, its draft kept). */
+static void on_bulk_step(struct app *a, void *ctx, int done, const char *why)
+{
+	struct bulk *b = ctx;
+	(void)a;
+	b->pending--;
+	if (done > 0) {
+		b->done++;
+	} else if (done == 0) {
+		b->refused++;
+		if (!b->first_refusal[0])
+			snprintf(b->first_refusal, sizeof b->first_refusal, "%s", why);
+	}
+	bulk_settle(b);
+}
+
+/* One step per target, each kept as a queued draft like a single one;
+ * the steps outlive the screen (they are writes). */
 static void run_bulk(struct app *a, const struct queue_target *t, int n, const char *kind,
                      const char *team, const char *person, const char *comment)
 {
@@ -76,23 +69,34 @@ static void run_bulk(struct app *a, const struct queue_target *t, int n, const c
 		abort();
 	b->app = a;
 	b->verb = kind;
-	b->steps = calloc((size_t)n, sizeof *b->steps);
-	b->params = calloc((size_t)n, sizeof *b->params);
-	if (!b->steps || !b->params)
-		abort();
-	b->n = b->pending = n;
+	b->pending = 1; /* the loop's own, so that no early answer ends the lot */
+	int unsaved = 0, made = 0;
 	for (int i = 0; i < n; i++) {
-		struct handoff_step *st = &b->steps[i];
-		handoff_step_init(st, t[i].id, kind);
-		st->version = t[i].version;
-		if (comment && *comment && !(st->comment = strdup(comment)))
+		struct step_new st;
+		memset(&st, 0, sizeof st);
+		if (handoff_step_init(&st.s, t[i].id, kind) < 0)
+			continue;
+		st.s.version = t[i].version;
+		if (comment && *comment && !(st.s.comment = strdup(comment)))
 			abort();
-		snprintf(st->to_team, sizeof st->to_team, "%s", team ? team : "");
-		snprintf(st->to_staff, sizeof st->to_staff, "%s", person ? person : "");
-		struct db_stmt s;
-		handoff_step_stmt(st, &b->params[i], &s);
-		dbq_submit(a->db, 0, &s, 1, 1, on_bulk_step, b);
+		snprintf(st.s.to_team, sizeof st.s.to_team, "%s", team ? team : "");
+		snprintf(st.s.to_staff, sizeof st.s.to_staff, "%s", person ? person : "");
+		snprintf(st.customer_name, sizeof st.customer_name, "%s", t[i].customer);
+		made++;
+		b->pending++;
+		unsaved += handoff_step_send(a, &st, on_bulk_step, b);
 	}
+	const char *noun = strcmp(kind, "acknowledged") ? "reassignment" : "acknowledgement";
+	if (made < n)
+		app_message(a, 1, "no randomness for the event ids: %d of %d not sent", n - made, n);
+	else if (unsaved)
+		app_message(a, 1, "NOT SAVED — %d %s%s in memory only (quitting loses %s)", unsaved, noun,
+		            unsaved == 1 ? "" : "s", unsaved == 1 ? "it" : "them");
+	else if (a->db_state != DBQ_READY)
+		app_message(a, 1, "database unreachable: %d %s%s saved, sent when it is back", made, noun,
+		            made == 1 ? "" : "s");
+	b->pending--;
+	bulk_settle(b);
 }
 
 struct ask {

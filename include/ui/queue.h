@@ -12,6 +12,7 @@ struct queue_target {
 	char id[37];
 	int version;
 	char priority[8];
+	char customer[201]; /* its name, for the drafts list */
 };
 
 /* Acknowledge (acking) or reassign the targets: ask for the destination

@@ -166,7 +166,7 @@ struct app {
 	int drafts_offered;
 	int started;     /* the start screen was chosen (ui/app.c) */
 	char draft_owner[DRAFT_OWNER_MAX]; /* draft_identity of the connection */
-	struct send_job *sends;  /* handoffs and notes on their way (ui/handoff_actions.c) */
+	struct send_job *sends;  /* handoffs, notes and steps on their way (ui/handoff_actions.c) */
 	long long reload_at_ms;  /* no change re-read before then (ui/session.c) */
 	struct app_presence {    /* who else has my customer open (ui/presence.c) */
 		long long announced; /* what the server was told; -1: unknown */
@@ -278,14 +278,26 @@ void health_form_open(struct app *a, const struct customer_view *cv);
 struct screen *queue_new(struct app *a);
 
 /* Handoff actions any screen may start (ui/handoff_actions.c). */
-/* Save as queued and send what d holds, a handoff or a success note (d.kind),
- * taking it over (d is left empty); survives the form and reconnects. */
+/* Save as queued and send what d holds, a handoff, a success note or a
+ * step (d.kind), taking it over (d is left empty); survives the form and
+ * reconnects. */
 void draft_send(struct app *a, struct draft *d);
-/* Save again the handoffs and notes on their way whose draft could not be written;
- * how many are still in memory only. */
+/* Save again the handoffs, notes and steps on their way whose draft could
+ * not be written; how many are still in memory only. */
 int handoff_send_keep(struct app *a);
-/* Acknowledge/resolve/cancel a handoff, asking for an optional comment. */
-void handoff_step_ask(struct app *a, const char *id, int version, const char *kind);
+/* Acknowledge/resolve/cancel a handoff (version: as it was shown),
+ * asking for an optional comment; customer (its name, for the drafts
+ * list; NULL: unknown).  The step is kept and sent like a handoff. */
+void handoff_step_ask(struct app *a, const char *id, int version, const char *kind, const char *customer);
+/* A step's outcome for its sender: 1 recorded, 0 refused (why), -1
+ * dropped unanswered when the console quits (its draft stays queued). */
+typedef void (*handoff_step_done_fn)(struct app *a, void *ctx, int done, const char *why);
+/* Send a step (its event id made, its version the one seen), kept first
+ * as a queued draft, taking st over; done (NULL: the message line says
+ * what happened) gets the outcome.  1 if it is in memory only (the
+ * drafts directory refused it), 0 if it is on disk. */
+struct step_new;
+int handoff_step_send(struct app *a, struct step_new *st, handoff_step_done_fn done, void *ctx);
 
 /* --- terminal (ui/term.c) ------------------------------------------------ */
 
