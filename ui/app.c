@@ -228,6 +228,13 @@ static void dispatch(struct app *a, int key, int is_func)
 	case ACT_SENDS:
 		signals_show(a, act);
 		return;
+	case ACT_DRAFTS:
+		/* On the drafts screen: read them again. */
+		if (strcmp(s->ops->name, "drafts") != 0)
+			app_push(a, drafts_new(a));
+		else
+			s->ops->reload(s, a);
+		return;
 	case ACT_REDRAW:
 		clearok(curscr, TRUE);
 		a->dirty = 1;

@@ -57,6 +57,11 @@ int draft_form_keep(struct screen *s, struct app *a)
 	return !f->on_disk && !note_edit_blank(&f->text);
 }
 
+const struct draft_form *draft_form_of(const struct screen *s)
+{
+	return s->ops->keep == draft_form_keep ? (const struct draft_form *)s : NULL;
+}
+
 int draft_form_key(struct draft_form *f, struct app *a, int key, int is_func)
 {
 	if (f->focus == f->nfields - 1) {

@@ -1,12 +1,16 @@
-/* Saved drafts, offered at start: handoffs and success notes written
- * before a dropped SSH session, a closed terminal or a database outage,
- * and handoff steps taken while the database was unreachable.  Enter
- * resumes editing (sends what was already sent once: a step, a queued
- * handoff or note), s sends, d discards (asks), q leaves them for later. */
+/* Saved drafts, offered at start and opened by D (F4) at any time:
+ * handoffs and success notes written before a dropped SSH session, a
+ * closed terminal or a database outage, those the server refused, and
+ * handoff steps taken while the database was unreachable.  Enter resumes
+ * editing (sends what was already sent once: a step, a queued handoff or
+ * note), s sends, d discards (asks), q leaves them for later.  What is on
+ * its way in this session, or open in a form, is shown as such and left
+ * alone. */
 #include "baton/draft.h"
 #include "baton/handoff.h"
 #include "baton/note.h"
 #include "baton/text.h"
+#include "ui/draft_form.h"
 #include "ui/ui.h"
 
 #include <stdio.h>
@@ -27,6 +31,22 @@ static void drafts_load(struct drafts *d, const struct app *a)
 	if (draft_list(a->draft_owner, &d->list, d->error, sizeof d->error) >= 0)
 		d->error[0] = '\0';
 	ui_list_fit(&d->l, d->list.n, 1);
+}
+
+/* Where the draft is in this session: 1 on its way (sent, not yet
+ * answered), 2 open in a form on the stack, 0 neither. */
+enum { DR_FREE, DR_SENDING, DR_OPEN };
+static int draft_busy(const struct app *a, const struct draft *dr)
+{
+	const char *id = draft_id(dr);
+	if (handoff_send_pending(a, id))
+		return DR_SENDING;
+	for (const struct screen *s = a->top; s; s = s->below) {
+		const struct draft_form *f = draft_form_of(s);
+		if (f && !strcmp(draft_id(&f->d), id))
+			return DR_OPEN;
+	}
+	return DR_FREE;
 }
 
 /* What a step does, in the kind column: "acknowledge", "reassign success". */
@@ -80,12 +100,19 @@ static void drafts_destroy(struct screen *s)
  * are not drafts of ours (reported, never offered or sent). */
 static void draw_problem(struct drafts *d, struct app *a)
 {
+	int r = d->l.sel;
+	const char *why = r >= 0 && r < d->list.n ? handoff_send_refusal(draft_id(&d->list.v[r])) : NULL;
 	if (d->error[0])
 		ui_text(stdscr, a->rows - 2, 1, a->cols - 2, term_attr(UA_BAD), d->error, 0);
 	else if (d->list.refused)
 		ui_textf(stdscr, a->rows - 2, 1, a->cols - 2, term_attr(UA_WARN), 0,
 		         "%d file%s refused, not offered: %s", d->list.refused, d->list.refused > 1 ? "s" : "",
 		         d->list.problem);
+	else if (why) { /* the selected one was refused: why, in full */
+		char line[300];
+		snprintf(line, sizeof line, "refused: %s", why);
+		ui_text_wrapped(stdscr, a->rows - 3, 1, a->cols - 2, 2, term_attr(UA_BAD), line);
+	}
 }
 
 static void drafts_draw(struct screen *s, struct app *a)
@@ -95,7 +122,7 @@ static void drafts_draw(struct screen *s, struct app *a)
 	         term_sym(SYM_DOT));
 	ui_text(stdscr, 1, 1, a->cols - 2, (int)A_NORMAL,
 	        "These were not sent yet. Enter resume  s send  d discard  q later", 0);
-	d->height = a->rows - 5;
+	d->height = a->rows - 6;
 	ui_list_fit(&d->l, d->list.n, d->height);
 	if (d->list.n == 0)
 		ui_text(stdscr, 3, 3, a->cols - 4, term_attr(UA_DIM), "No drafts left.", 0);
@@ -103,13 +130,15 @@ static void drafts_draw(struct screen *s, struct app *a)
 		int r = d->l.top + i, y = 3 + i, x = 1;
 		int sel = r == d->l.sel;
 		const struct draft *dr = &d->list.v[r];
+		int busy = draft_busy(a, dr);
 		char whose[224], what[64];
 		draft_whose(dr, whose, sizeof whose);
 		draft_what(dr, what, sizeof what);
 		ui_text(stdscr, y, x, 1, sel ? term_attr(UA_SEL) : (int)A_NORMAL, sel ? term_sym(SYM_SEL) : " ", 0);
 		x += 2;
-		x += ui_text(stdscr, y, x, 8, dr->queued ? term_attr(UA_WARN) : (int)A_NORMAL,
-		             dr->queued ? "QUEUED" : "draft", 1) + 1;
+		x += ui_text(stdscr, y, x, 8, dr->queued || busy ? term_attr(UA_WARN) : (int)A_NORMAL,
+		             busy == DR_SENDING ? "SENDING" : busy == DR_OPEN ? "IN FORM" : dr->queued ? "QUEUED" : "draft",
+		             1) + 1;
 		x += ui_text(stdscr, y, x, 22, (int)A_NORMAL, whose, 1) + 1;
 		x += ui_text(stdscr, y, x, 14, (int)A_NORMAL, what, 1) + 1;
 		ui_textf(stdscr, y, x, a->cols - x - 1, term_attr(UA_DIM), 0, "\"%s\"", draft_text(dr));
@@ -140,6 +169,15 @@ static void drafts_action(struct screen *s, struct app *a, enum ui_action act)
 	int r = d->l.sel;
 	int have = r >= 0 && r < d->list.n;
 	struct draft *dr = have ? &d->list.v[r] : NULL;
+	int busy = have ? draft_busy(a, dr) : DR_FREE;
+	if (busy && (act == ACT_OPEN || act == ACT_SEND || act == ACT_DISCARD)) {
+		if (busy == DR_OPEN)
+			app_message(a, 1, "it is open in a form: q goes back to it");
+		else
+			app_message(a, 1, "already on its way: %s", a->db_state == DBQ_READY
+			            ? "the database has not answered yet" : "sent when the database is back");
+		return;
+	}
 	switch (act) {
 	case ACT_BACK:
 		app_pop(a);

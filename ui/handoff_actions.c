@@ -52,14 +52,46 @@ static void sends_unlink(struct app *a, struct send_job *j)
 		}
 }
 
+/* Why the server refused a draft this session, by its id, for the drafts
+ * screen: the message line has room for the start of it only.  A few
+ * suffice; the oldest makes room. */
+enum { REFUSALS_MAX = 8 };
+static struct refusal {
+	char id[37];
+	char why[256];
+} refusals[REFUSALS_MAX];
+static unsigned refusals_next;
+
+static struct refusal *refusal_find(const char *id)
+{
+	for (int i = 0; i < REFUSALS_MAX; i++)
+		if (refusals[i].id[0] && !strcmp(refusals[i].id, id))
+			return &refusals[i];
+	return NULL;
+}
+
+const char *handoff_send_refusal(const char *id)
+{
+	const struct refusal *r = refusal_find(id);
+	return r ? r->why : NULL;
+}
+
 /* Refused by the database (not a lost connection: those are retried).
- * Keep the draft for editing; with nowhere on disk to keep it, the text
- * goes back into a form, in memory, rather than being lost. */
+ * Keep the draft for editing, where D (the drafts screen) finds it; with
+ * nowhere on disk to keep it, the text goes back into a form, in memory,
+ * rather than being lost.  What to do comes first in the message: at 80
+ * columns the server's reason may be cut, and the drafts screen shows it
+ * whole. */
 static void sent_refused(struct app *a, struct send_job *j, const char *why)
 {
 	char e[256];
+	struct refusal *r = refusal_find(draft_id(&j->d));
+	if (!r)
+		r = &refusals[refusals_next++ % REFUSALS_MAX];
+	snprintf(r->id, sizeof r->id, "%s", draft_id(&j->d));
+	snprintf(r->why, sizeof r->why, "%s", why);
 	if (draft_save_any(&j->d, a->draft_owner, 0, 1, e, sizeof e) == 0) {
-		app_message(a, 1, "%s not sent: %s (the draft is kept)", job_noun(j), why);
+		app_message(a, 1, "%s not sent, draft kept (D opens it): %s", job_noun(j), why);
 		return;
 	}
 	app_push(a, draft_form_new(a, &j->d));
@@ -158,6 +190,9 @@ static void on_sent(void *ctx, PGresult **res, int nres, const char *err)
 	} else if ((created = job_read(j, res, nres, err, &note_id)) < 0) {
 		sent_refused(a, j, err ? err : "unexpected answer");
 	} else {
+		struct refusal *r = refusal_find(draft_id(&j->d));
+		if (r)
+			memset(r, 0, sizeof *r);
 		draft_remove(draft_id(&j->d));
 		if (j->d.kind == DRAFT_NOTE)
 			app_message(a, 0, created ? "note %lld written" : "note %lld was already written", note_id);
@@ -240,6 +275,14 @@ int handoff_send_keep(struct app *a)
 		n += j->unsaved;
 	}
 	return n;
+}
+
+int handoff_send_pending(const struct app *a, const char *id)
+{
+	for (const struct send_job *j = a->sends; j; j = j->next)
+		if (!strcmp(draft_id(&j->d), id))
+			return 1;
+	return 0;
 }
 
 /* --- steps ------------------------------------------------------------------------ */

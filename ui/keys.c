@@ -35,6 +35,9 @@ const struct ui_binding keys_bindings[] = {
 	{SCOPE_GLOBAL, 'S', "S", ACT_SIGNALS},
 	{SCOPE_GLOBAL, KEY_F(2), "F2", ACT_SIGNALS},
 	{SCOPE_GLOBAL, 'M', "M", ACT_SENDS},
+	/* A refused note or handoff waits there: F4 also where letters are text. */
+	{SCOPE_GLOBAL, 'D', "D", ACT_DRAFTS},
+	{SCOPE_GLOBAL, KEY_F(4), "F4", ACT_DRAFTS},
 	/* Lists: every screen with rows. */
 	{SCOPE_LIST, 'j', "j", ACT_DOWN},
 	{SCOPE_LIST, KEY_DOWN, "Down", ACT_DOWN},

@@ -35,6 +35,9 @@ void draft_form_save(struct draft_form *f, const struct app *a);
 /* The screen_ops keep of both forms: one more try to save; 1 if the text
  * is still in memory only. */
 int draft_form_keep(struct screen *s, struct app *a);
+/* The draft form s is (a handoff's or a note's), NULL if s is another
+ * screen: both forms, and only they, keep with draft_form_keep. */
+const struct draft_form *draft_form_of(const struct screen *s);
 /* A key: typed into the text when it has the focus, else Left/Right/Space
  * for the field's choices and Up/Down/Enter between fields.  1 if it was
  * the form's. */

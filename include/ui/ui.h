@@ -47,6 +47,7 @@ struct app;
 	X(SEND, "send", "send the handoff or note")                        \
 	X(EDITOR, "editor", "edit the note in $VISUAL / $EDITOR")          \
 	X(DISCARD, "discard", "discard the selected draft")                \
+	X(DRAFTS, "drafts", "the saved drafts: resume, send or discard them") \
 	X(QUEUE, "queue", "the handoff queue (leads)")                     \
 	X(REASSIGN, "reassign", "reassign the selected or marked handoffs") \
 	X(MARK, "mark", "mark or unmark the selected handoff")             \
@@ -285,6 +286,11 @@ void draft_send(struct app *a, struct draft *d);
 /* Save again the handoffs, notes and steps on their way whose draft could
  * not be written; how many are still in memory only. */
 int handoff_send_keep(struct app *a);
+/* Why the server refused the draft with this id this session, NULL if it
+ * did not. */
+const char *handoff_send_refusal(const char *id);
+/* 1 if the draft with this id is on its way (sent, not yet answered). */
+int handoff_send_pending(const struct app *a, const char *id);
 /* Acknowledge/resolve/cancel a handoff (version: as it was shown),
  * asking for an optional comment; customer (its name, for the drafts
  * list; NULL: unknown).  The step is kept and sent like a handoff. */

@@ -27,7 +27,7 @@ check "the note stops at the database's 64 bytes" \
 sql "SELECT baton_reason_remove('zebra crossing')" >/dev/null
 keys C-x
 check "sent with a reason removed meanwhile: the server refuses it, the draft is kept" \
-	wait_row 24 'handoff not sent: unknown reason "zebra crossing"' 10
+	wait_row 24 'handoff not sent, draft kept (D opens it): unknown reason "zebra crossing"' 10
 check "nothing reached the database" \
 	test "$(sql "SELECT count(*) FROM handoff WHERE reason = 'zebra crossing'")" = 0
 check "the draft is on disk" sh -c 'grep -rqs "zebra crossing" "$1"' _ "$state"
