@@ -252,12 +252,16 @@ static void dispatch(struct app *a, int key, int is_func)
 	}
 }
 
+/* Every key waiting; once the burst is read, one line if some of it
+ * could not be read as text (and was dropped, not what followed). */
 static void read_keys(struct app *a)
 {
-	wint_t ch;
-	int r;
-	while (!a->quit && (r = wget_wch(stdscr, &ch)) != ERR)
-		dispatch(a, (int)ch, r == KEY_CODE_YES);
+	int key, is_func;
+	char why[160];
+	while (!a->quit && term_key(&key, &is_func) != ERR)
+		dispatch(a, key, is_func);
+	if (term_dropped(why, sizeof why))
+		app_message(a, 1, "%s", why);
 }
 
 /* --- the start screen -------------------------------------------------------- */

@@ -312,6 +312,13 @@ enum ui_attr { UA_NORMAL, UA_TITLE, UA_DIM, UA_SEL, UA_GOOD, UA_WARN, UA_BAD, UA
 
 int term_init(struct app *a);
 void term_end(void);
+/* The next key, without waiting: OK with *key (a character, or a curses
+ * key code with *is_func) or ERR when none is there.  Bytes the locale
+ * cannot read as a character are dropped, never what follows them. */
+int term_key(int *key, int *is_func);
+/* How many bytes term_key dropped since the last call, with a line for
+ * the person when some were. */
+int term_dropped(char *why, size_t n);
 int term_attr(enum ui_attr at);
 /* Symbols with ASCII fallbacks: "✔"/"+" etc. */
 enum ui_sym { SYM_DONE, SYM_CURRENT, SYM_FLAG, SYM_LIVE, SYM_SENT, SYM_SCHEDULED, SYM_ARROW,
