@@ -259,6 +259,18 @@ int draft_save_step(const struct step_new *st, const char *owner, int queued, in
 	return rc;
 }
 
+int draft_save_signal(const struct signal_new *sg, const char *owner, int queued, int sync, char *err,
+                      size_t errlen)
+{
+	if (can_save(sg->w.id, owner, err, errlen) < 0)
+		return -1;
+	struct buf b = BUF_INIT;
+	draft_format_signal(&b, sg, owner, queued);
+	int rc = save_named(sg->w.id, &b, sync, err, errlen);
+	buf_free(&b);
+	return rc;
+}
+
 /* Up to DRAFT_MAX_BYTES + 1 bytes of fd into b. */
 static int read_all(int fd, struct buf *b)
 {
@@ -351,6 +363,8 @@ int draft_save_any(const struct draft *d, const char *owner, int queued, int syn
 		return draft_save_note(&d->n, owner, queued, sync, err, errlen);
 	if (d->kind == DRAFT_STEP)
 		return draft_save_step(&d->st, owner, queued, sync, err, errlen);
+	if (d->kind == DRAFT_SIGNAL)
+		return draft_save_signal(&d->sg, owner, queued, sync, err, errlen);
 	return draft_save(&d->h, owner, queued, sync, err, errlen);
 }
 
@@ -359,12 +373,18 @@ void draft_clear(struct draft *d)
 	handoff_clear(&d->h);
 	note_clear(&d->n);
 	handoff_step_clear(&d->st.s);
+	free(d->sg.comment);
 	memset(d, 0, sizeof *d);
 }
 
 const char *draft_id(const struct draft *d)
 {
-	return d->kind == DRAFT_NOTE ? d->n.id : d->kind == DRAFT_STEP ? d->st.s.event_id : d->h.id;
+	switch (d->kind) {
+	case DRAFT_NOTE: return d->n.id;
+	case DRAFT_STEP: return d->st.s.event_id;
+	case DRAFT_SIGNAL: return d->sg.w.id;
+	default: return d->h.id;
+	}
 }
 
 int draft_remove(const char *id)

@@ -1,5 +1,5 @@
 /* The draft file format, one for every kind of draft (handoffs, success
- * notes and handoff steps): a magic line, "key: value" header lines, a blank line, then the
+ * notes, handoff steps and signal writes): a magic line, "key: value" header lines, a blank line, then the
  * text as typed.  Header values are one line each; keys a kind does not
  * use are ignored, so a draft without "kind" is a handoff (the files of
  * before notes). */
@@ -86,6 +86,23 @@ void draft_format_step(struct buf *b, const struct step_new *st, const char *own
 	put_tail(b, queued, st->s.comment);
 }
 
+/* A signal's write: what it does ("hold", "release" or "ack"), to what,
+ * the facts an acknowledgement was made on; its text is the comment. */
+void draft_format_signal(struct buf *b, const struct signal_new *sg, const char *owner, int queued)
+{
+	buf_puts(b, DRAFT_MAGIC);
+	put_field(b, "kind", "signal");
+	put_field(b, "owner", owner);
+	put_field(b, "id", sg->w.id);
+	put_field(b, "write", sg->ack ? "ack" : sg->w.what);
+	if (sg->ack)
+		put_field(b, "signal", sg->w.what);
+	put_num(b, "target", sg->w.target);
+	put_field(b, "fingerprint", sg->w.fingerprint);
+	put_field(b, "about", sg->about);
+	put_tail(b, queued, sg->comment);
+}
+
 static void copy_field(char *dst, size_t n, const char *v)
 {
 	snprintf(dst, n, "%s", v);
@@ -102,9 +119,16 @@ static int parse_field(struct draft *d, char *line)
 	*colon = '\0';
 	const char *k = line, *v = colon + 2;
 	if (!strcmp(k, "kind")) {
-		if (strcmp(v, "handoff") != 0 && strcmp(v, "note") != 0 && strcmp(v, "step") != 0)
+		if (!strcmp(v, "handoff"))
+			d->kind = DRAFT_HANDOFF;
+		else if (!strcmp(v, "note"))
+			d->kind = DRAFT_NOTE;
+		else if (!strcmp(v, "step"))
+			d->kind = DRAFT_STEP;
+		else if (!strcmp(v, "signal"))
+			d->kind = DRAFT_SIGNAL;
+		else
 			return -1;
-		d->kind = !strcmp(v, "note") ? DRAFT_NOTE : !strcmp(v, "step") ? DRAFT_STEP : DRAFT_HANDOFF;
 	} else if (!strcmp(k, "owner"))
 		copy_field(d->owner, sizeof d->owner, v);
 	else if (!strcmp(k, "id"))
@@ -138,7 +162,24 @@ static int parse_field(struct draft *d, char *line)
 		if (text_to_ll(v, 1, INT_MAX, &version) < 0)
 			return -1;
 		d->st.s.version = (int)version;
-	} else if (!strcmp(k, "state"))
+	} else if (!strcmp(k, "write")) {
+		if (!strcmp(v, "ack"))
+			d->sg.ack = 1;
+		else if (!strcmp(v, "hold") || !strcmp(v, "release"))
+			copy_field(d->sg.w.what, sizeof d->sg.w.what, v);
+		else
+			return -1;
+	} else if (!strcmp(k, "signal")) {
+		if (!signal_kind_find(v))
+			return -1;
+		copy_field(d->sg.w.what, sizeof d->sg.w.what, v);
+	} else if (!strcmp(k, "target"))
+		return text_to_ll(v, 1, LLONG_MAX, &d->sg.w.target) < 0 ? -1 : 0;
+	else if (!strcmp(k, "fingerprint"))
+		copy_field(d->sg.w.fingerprint, sizeof d->sg.w.fingerprint, v);
+	else if (!strcmp(k, "about"))
+		copy_field(d->sg.about, sizeof d->sg.about, v);
+	else if (!strcmp(k, "state"))
 		d->queued = strcmp(v, "queued") == 0;
 	return 0;
 }
@@ -183,6 +224,28 @@ static int adopt_step(struct draft *d)
 	return !strcmp(s->kind, "reassigned") == !!s->to_team[0] ? 0 : -1;
 }
 
+/* A signal write's draft: the id and comment out of d->h, checked.
+ * Always queued, as a step. */
+static int adopt_signal(struct draft *d)
+{
+	struct signal_new *sg = &d->sg;
+	copy_field(sg->w.id, sizeof sg->w.id, d->h.id);
+	sg->comment = d->h.note;
+	d->h.note = NULL;
+	sg->w.comment = sg->comment;
+	handoff_clear(&d->h);
+	note_clear(&d->n);
+	d->queued = 1;
+	/* An acknowledgement names its signal, a hold or release does not. */
+	int holds = !strcmp(sg->w.what, "hold") || !strcmp(sg->w.what, "release");
+	if (!handoff_is_uuid(sg->w.id) || sg->w.target <= 0 || !sg->w.what[0] || sg->ack == holds)
+		return -1;
+	for (const char *p = sg->w.fingerprint; *p; p++)
+		if (!strchr("0123456789abcdef", *p))
+			return -1;
+	return text_is_blank(sg->comment) ? -1 : 0;
+}
+
 int draft_parse(struct draft *d, char *text, size_t len)
 {
 	if (!text_valid_utf8(text, len) ||
@@ -205,6 +268,8 @@ int draft_parse(struct draft *d, char *text, size_t len)
 		return adopt_note(d);
 	if (d->kind == DRAFT_STEP)
 		return adopt_step(d);
+	if (d->kind == DRAFT_SIGNAL)
+		return adopt_signal(d);
 	if (!handoff_is_uuid(d->h.id) || !handoff_is_uuid(d->h.event_id) || d->h.customer_id <= 0)
 		return -1;
 	return 0;

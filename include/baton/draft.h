@@ -1,7 +1,8 @@
 /* Drafts on local disk, kept from the first keystroke until the database
- * has what was written: handoffs, success notes and the steps of a
- * handoff's lifecycle (acknowledge, resolve, cancel, reassign, kept from
- * the moment they are sent), each a kind of draft with the same
+ * has what was written: handoffs, success notes, the steps of a handoff's
+ * lifecycle (acknowledge, resolve, cancel, reassign) and the signals'
+ * writes (a send held or released, a signal acknowledged), the last two
+ * kept from the moment they are sent; each a kind of draft with the same
  * guarantees.
  *
  * The host is shared and may be hostile: other local users can write to
@@ -25,13 +26,14 @@
 
 #include "baton/handoff.h"
 #include "baton/note.h"
+#include "baton/signals.h"
 
 /* The largest draft file read: a note is at most 64 KiB, so anything
  * bigger was not written by Baton. */
 #define DRAFT_MAX_BYTES (1024 * 1024)
 #define DRAFT_OWNER_MAX 512
 
-enum draft_kind { DRAFT_HANDOFF, DRAFT_NOTE, DRAFT_STEP };
+enum draft_kind { DRAFT_HANDOFF, DRAFT_NOTE, DRAFT_STEP, DRAFT_SIGNAL };
 
 /* A lifecycle step on its way: kept as soon as it is sent, so that a
  * database outage or a closed console does not lose it.  Its event id is
@@ -43,11 +45,25 @@ struct step_new {
 	char customer_name[201]; /* whose handoff, for people; "" unknown */
 };
 
+/* A signal's write on its way, kept like a step: a scheduled send held or
+ * released (w.target the send, w.what "hold" or "release"), or a signal
+ * acknowledged (ack; w.target the customer, w.what the signal's kind,
+ * w.fingerprint the facts as they were shown, so an acknowledgement of
+ * facts that changed meanwhile is refused).  Its id is w.id: a resend is
+ * recorded once. */
+struct signal_new {
+	struct signal_write w;  /* w.comment points at comment */
+	int ack;
+	char *comment;          /* malloc'd, not blank */
+	char about[256];        /* the send or the signal, for people */
+};
+
 struct draft {
 	enum draft_kind kind;
 	struct handoff_new h;  /* kind DRAFT_HANDOFF; h.note is malloc'd */
 	struct note_new n;     /* kind DRAFT_NOTE; n.body is malloc'd */
 	struct step_new st;    /* kind DRAFT_STEP; always queued */
+	struct signal_new sg;  /* kind DRAFT_SIGNAL; always queued */
 	char owner[DRAFT_OWNER_MAX];
 	int queued;            /* submitted, waiting for the database */
 	time_t mtime;
@@ -80,6 +96,9 @@ int draft_save_note(const struct note_new *n, const char *owner, int queued, int
 /* The same for a lifecycle step. */
 int draft_save_step(const struct step_new *st, const char *owner, int queued, int sync, char *err,
                     size_t errlen);
+/* The same for a signal's write. */
+int draft_save_signal(const struct signal_new *sg, const char *owner, int queued, int sync, char *err,
+                      size_t errlen);
 /* Whichever d holds (d->kind). */
 int draft_save_any(const struct draft *d, const char *owner, int queued, int sync, char *err,
                    size_t errlen);
@@ -88,7 +107,8 @@ int draft_save_any(const struct draft *d, const char *owner, int queued, int syn
  * d is then empty. */
 int draft_load(const char *name, struct draft *d, char *err, size_t errlen);
 void draft_clear(struct draft *d);
-/* The id of what the draft holds (a handoff's or a note's; a step's event). */
+/* The id of what the draft holds (a handoff's or a note's; a step's event,
+ * a signal write's entry). */
 const char *draft_id(const struct draft *d);
 /* Remove the draft with this id; 0 also if there was none. */
 int draft_remove(const char *id);

@@ -982,6 +982,73 @@ static void test_step_draft_bad_fields_refused(void)
 	CHECK(strstr(err, "bad format") != NULL);
 }
 
+/* A hold and an acknowledgement kept while the database is down: what
+ * the resend needs, the facts the acknowledgement was made on above all. */
+static void test_signal_draft_round_trip(void)
+{
+	struct signal_new sg;
+	struct draft back;
+	char err[256] = "";
+	empty_dir();
+	memset(&sg, 0, sizeof sg);
+	sg.comment = strdup("refund pending\nstate: editing");
+	CHECK(signal_write_init(&sg.w, 4711, "campaign-during-complaint", sg.comment) == 0);
+	sg.ack = 1;
+	snprintf(sg.w.fingerprint, sizeof sg.w.fingerprint, "0123456789abcdef0123456789abcdef");
+	snprintf(sg.about, sizeof sg.about, "campaign during complaint: Café Lumière");
+	CHECK(draft_save_signal(&sg, OWNER, 1, 1, err, sizeof err) == 0);
+	CHECK(load_id(sg.w.id, &back, err, sizeof err) == 0);
+	CHECK(back.kind == DRAFT_SIGNAL && back.sg.ack == 1);
+	CHECK_STR(draft_id(&back), sg.w.id);
+	CHECK_STR(back.sg.w.what, "campaign-during-complaint");
+	CHECK(back.sg.w.target == 4711);
+	CHECK_STR(back.sg.w.fingerprint, "0123456789abcdef0123456789abcdef");
+	CHECK_STR(back.sg.about, "campaign during complaint: Café Lumière");
+	CHECK(back.sg.comment && !strcmp(back.sg.comment, "refund pending\nstate: editing"));
+	CHECK(back.sg.w.comment == back.sg.comment);
+	CHECK(back.queued == 1 && back.h.note == NULL);
+	draft_clear(&back);
+	CHECK(draft_remove(sg.w.id) == 0);
+	/* A hold names no signal and no facts. */
+	CHECK(signal_write_init(&sg.w, 99, "hold", sg.comment) == 0);
+	sg.ack = 0;
+	CHECK(draft_save_signal(&sg, OWNER, 1, 0, err, sizeof err) == 0);
+	CHECK(load_id(sg.w.id, &back, err, sizeof err) == 0);
+	CHECK(back.kind == DRAFT_SIGNAL && back.sg.ack == 0 && !strcmp(back.sg.w.what, "hold"));
+	CHECK(back.sg.w.target == 99 && back.sg.w.fingerprint[0] == '\0');
+	draft_clear(&back);
+	CHECK(draft_remove(sg.w.id) == 0);
+	free(sg.comment);
+}
+
+static void test_signal_draft_bad_fields_refused(void)
+{
+	struct draft d;
+	char err[4600], text[2048];
+	const char *id = "0f8fad5b-d9cb-469f-a165-70867728950e";
+	static const char *const bad[] = {
+		"write: hold\ntarget: 7\n\n \n",                     /* a blank comment */
+		"write: delete\ntarget: 7\n\nwhy\n",
+		"write: hold\ntarget: 0\n\nwhy\n",
+		"write: hold\n\nwhy\n",                               /* held what? */
+		"write: ack\ntarget: 7\n\nwhy\n",                    /* which signal? */
+		"write: ack\nsignal: no-such-kind\ntarget: 7\n\nwhy\n",
+		"write: hold\nsignal: repeating-themselves\ntarget: 7\n\nwhy\n",
+		"write: ack\nsignal: repeating-themselves\ntarget: 7\nfingerprint: ../x\n\nwhy\n",
+	};
+	empty_dir();
+	snprintf(text, sizeof text, "baton-draft: 2\nkind: signal\nowner: %s\nid: %s\nwrite: ack\n"
+	         "signal: repeating-themselves\ntarget: 7\nfingerprint: 00ff\nstate: editing\n\nwhy\n", OWNER, id);
+	plant("x.draft", text);
+	CHECK(draft_load("x.draft", &d, err, sizeof err) == 0 && d.kind == DRAFT_SIGNAL && d.queued == 1);
+	draft_clear(&d);
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		snprintf(text, sizeof text, "baton-draft: 2\nkind: signal\nowner: %s\nid: %s\n%s", OWNER, id, bad[i]);
+		plant("x.draft", text);
+		CHECK(draft_load("x.draft", &d, err, sizeof err) == -1);
+	}
+}
+
 static void test_note_validate(void)
 {
 	struct note_new n;
@@ -1028,6 +1095,8 @@ int main(void)
 	RUN(test_note_validate);
 	RUN(test_step_draft_round_trip);
 	RUN(test_step_draft_bad_fields_refused);
+	RUN(test_signal_draft_round_trip);
+	RUN(test_signal_draft_bad_fields_refused);
 	RUN(test_draft_header_injection);
 	RUN(test_draft_dir_fallback_to_home);
 	RUN(test_hostile_dir_symlink_refused);
