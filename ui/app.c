@@ -92,7 +92,7 @@ void app_reload_all(struct app *a)
  * it: what quitting now would lose. */
 static int app_unsaved(struct app *a)
 {
-	int n = handoff_send_keep(a);
+	int n = handoff_send_keep(a) + signal_writes_keep(a);
 	for (struct screen *s = a->top; s; s = s->below)
 		if (s->ops->keep && s->ops->keep(s, a))
 			n++;

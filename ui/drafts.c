@@ -1,16 +1,17 @@
 /* Saved drafts, offered at start and opened by D (F4) at any time:
  * handoffs and success notes written before a dropped SSH session, a
  * closed terminal or a database outage, those the server refused, and
- * handoff steps taken while the database was unreachable.  Enter resumes
- * editing (sends what was already sent once: a step, a queued handoff or
- * note), s sends, d discards (asks), q leaves them for later.  What is on
- * its way in this session, or open in a form, is shown as such and left
- * alone. */
+ * handoff steps, holds and signal acknowledgements taken while the
+ * database was unreachable.  Enter resumes editing (sends what was
+ * already sent once: a step, a hold, a queued handoff or note), s sends,
+ * d discards (asks), q leaves them for later.  What is on its way in this
+ * session, or open in a form, is shown as such and left alone. */
 #include "baton/draft.h"
 #include "baton/handoff.h"
 #include "baton/note.h"
 #include "baton/text.h"
 #include "ui/draft_form.h"
+#include "ui/signals.h"
 #include "ui/ui.h"
 
 #include <stdio.h>
@@ -39,7 +40,7 @@ enum { DR_FREE, DR_SENDING, DR_OPEN };
 static int draft_busy(const struct app *a, const struct draft *dr)
 {
 	const char *id = draft_id(dr);
-	if (handoff_send_pending(a, id))
+	if (handoff_send_pending(a, id) || signal_write_pending(id))
 		return DR_SENDING;
 	for (const struct screen *s = a->top; s; s = s->below) {
 		const struct draft_form *f = draft_form_of(s);
@@ -61,10 +62,13 @@ static void step_words(const struct step_new *st, char *out, size_t n)
 		                                                  : "cancel");
 }
 
-/* The customer column, a step's its handoff's when the name is unknown. */
+/* The customer column, a step's its handoff's when the name is unknown;
+ * a signal write's what it is about (the send and its customer). */
 static void draft_whose(const struct draft *dr, char *out, size_t n)
 {
-	if (dr->kind == DRAFT_STEP && !dr->st.customer_name[0])
+	if (dr->kind == DRAFT_SIGNAL)
+		snprintf(out, n, "%s", dr->sg.about);
+	else if (dr->kind == DRAFT_STEP && !dr->st.customer_name[0])
 		snprintf(out, n, "handoff %.8s", dr->st.s.id);
 	else
 		snprintf(out, n, "%s", dr->kind == DRAFT_STEP ? dr->st.customer_name
@@ -75,7 +79,10 @@ static void draft_whose(const struct draft *dr, char *out, size_t n)
 /* The kind column: a note's kind or "correction", a handoff's team, a step. */
 static void draft_what(const struct draft *dr, char *out, size_t n)
 {
-	if (dr->kind == DRAFT_STEP)
+	if (dr->kind == DRAFT_SIGNAL)
+		snprintf(out, n, "%s", dr->sg.ack ? "ack signal" : !strcmp(dr->sg.w.what, "hold") ? "hold send"
+		                                                                                  : "release send");
+	else if (dr->kind == DRAFT_STEP)
 		step_words(&dr->st, out, n);
 	else if (dr->kind == DRAFT_NOTE)
 		snprintf(out, n, "%s %s", dr->n.supersedes ? "correction" : "note", dr->n.supersedes ? "" : dr->n.kind);
@@ -85,7 +92,10 @@ static void draft_what(const struct draft *dr, char *out, size_t n)
 
 static const char *draft_text(const struct draft *dr)
 {
-	const char *t = dr->kind == DRAFT_STEP ? dr->st.s.comment : dr->kind == DRAFT_NOTE ? dr->n.body : dr->h.note;
+	const char *t = dr->kind == DRAFT_SIGNAL ? dr->sg.comment
+	                : dr->kind == DRAFT_STEP ? dr->st.s.comment
+	                : dr->kind == DRAFT_NOTE ? dr->n.body
+	                                         : dr->h.note;
 	return t ? t : "";
 }
 
@@ -131,7 +141,7 @@ static void drafts_draw(struct screen *s, struct app *a)
 		int sel = r == d->l.sel;
 		const struct draft *dr = &d->list.v[r];
 		int busy = draft_busy(a, dr);
-		char whose[224], what[64];
+		char whose[256], what[64];
 		draft_whose(dr, whose, sizeof whose);
 		draft_what(dr, what, sizeof what);
 		ui_text(stdscr, y, x, 1, sel ? term_attr(UA_SEL) : (int)A_NORMAL, sel ? term_sym(SYM_SEL) : " ", 0);
@@ -202,7 +212,7 @@ static void drafts_action(struct screen *s, struct app *a, enum ui_action act)
 		char err[256];
 		/* The reasons and the largest note: the server checks them. */
 		if ((dr->kind == DRAFT_NOTE   ? note_validate(&dr->n, 0, err, sizeof err)
-		     : dr->kind == DRAFT_STEP ? 0
+		     : dr->kind >= DRAFT_STEP ? 0 /* kept once sent: the server checks it */
 		                              : handoff_validate(&dr->h, NULL, err, sizeof err)) < 0) {
 			app_message(a, 1, "cannot send it yet: %s (Enter to edit)", err);
 			return;

@@ -7,6 +7,7 @@
 #include "baton/draft.h"
 #include "baton/handoff.h"
 #include "baton/note.h"
+#include "ui/signals.h"
 #include "ui/ui.h"
 
 #include <stdio.h>
@@ -247,6 +248,10 @@ static struct send_job *job_new(void)
 
 void draft_send(struct app *a, struct draft *d)
 {
+	if (d->kind == DRAFT_SIGNAL) { /* the signals' own sender */
+		signal_draft_send(a, d);
+		return;
+	}
 	struct send_job *j = job_new();
 	j->d = *d;
 	memset(d, 0, sizeof *d);

@@ -2,8 +2,12 @@
  * held or released, a signal acknowledged, each with a comment asked on
  * the bottom row.  The entry's id is made once, before the first attempt,
  * so that a resend after a lost connection is recognised by the server and
- * recorded once.  A comment stays kept until the server has it: refused
+ * recorded once.  From the moment it is sent a write is kept on disk as a
+ * queued draft, as a handoff's step is: a database outage, a dropped SSH
+ * session or quitting does not lose it, and the drafts screen offers it at
+ * the next start.  A comment stays kept until the server has it: refused
  * (or cut off), it is offered again in the prompt, never lost. */
+#include "baton/draft.h"
 #include "baton/signals.h"
 #include "baton/text.h"
 #include "ui/signals.h"
@@ -48,85 +52,141 @@ static void kept_drop(const char *key, long long target)
 		memset(k, 0, sizeof *k);
 }
 
+/* A write asked for (the prompt is open) or on its way. */
 struct write_job {
+	struct write_job *next; /* on their way: jobs */
 	struct app *app;
-	int ack;               /* 1: acknowledge a signal; 0: hold or release */
-	long long target;      /* the send, or the signal's customer */
-	char key[40];          /* what a kept comment is for */
-	char action[40];       /* hold, release, or the signal's kind */
-	char fingerprint[33];  /* ack: the signal as it was shown */
-	char what[256];        /* for people */
-	char comment[512];
-	struct signal_write w;
+	char key[40];           /* what a kept comment is for */
+	char action[40];        /* hold, release, or the signal's kind */
+	struct draft d;         /* d.sg: what is sent, kept as a queued draft */
+	int unsaved;            /* its draft could not be written: memory only */
+	char why[256];
 	struct signal_params p;
 };
 
-static const char *done_word(const struct write_job *j)
+static struct write_job *jobs;
+
+static const char *done_word(const struct signal_new *sg)
 {
-	return j->ack ? "acknowledged" : !strcmp(j->action, "hold") ? "held" : "released";
+	return sg->ack ? "acknowledged" : !strcmp(sg->w.what, "hold") ? "held" : "released";
+}
+
+static const char *write_noun(const struct signal_new *sg)
+{
+	return sg->ack ? "acknowledgement" : !strcmp(sg->w.what, "hold") ? "hold" : "release";
+}
+
+static void job_free(struct write_job *j)
+{
+	draft_clear(&j->d);
+	free(j);
+}
+
+static void jobs_unlink(struct write_job *j)
+{
+	for (struct write_job **p = &jobs; *p; p = &(*p)->next)
+		if (*p == j) {
+			*p = j->next;
+			return;
+		}
+}
+
+/* The key of a kept comment: "send" for holds, the signal's kind. */
+static const char *kept_key(const struct signal_new *sg)
+{
+	return sg->ack ? sg->w.what : "send";
 }
 
 static void on_written(void *ctx, PGresult **res, int nres, const char *err)
 {
 	struct write_job *j = ctx;
 	struct app *a = j->app;
+	struct signal_new *sg = &j->d.sg;
+	jobs_unlink(j);
 	if (err == dbq_cancelled) {
-		free(j);
+		/* Leaving with it unanswered: the draft stays queued on disk
+		 * and is offered at the next start. */
+		job_free(j);
 		return;
 	}
+	/* Answered, either way: a refused write is not sent again (the facts
+	 * it was made on are gone); its comment is offered at the next try. */
+	draft_remove(sg->w.id);
 	int ok = !err && nres == 1 && PQntuples(res[0]) == 1 && PQnfields(res[0]) == SW_MESSAGE + 1;
 	if (ok && PQgetvalue(res[0], 0, SW_DONE)[0] == 't') {
 		int already = PQgetvalue(res[0], 0, SW_ALREADY)[0] == 't';
-		kept_drop(j->key, j->target);
-		app_message(a, 0, "%s: %s%s", done_word(j), j->what, already ? " (already recorded)" : "");
+		kept_drop(kept_key(sg), sg->w.target);
+		app_message(a, 0, "%s: %s%s", done_word(sg), sg->about, already ? " (already recorded)" : "");
 		/* A change comes back as a notification; a resend changed nothing. */
 		if (already)
 			app_reload_all(a);
 	} else {
-		app_message(a, 1, "not %s: %s", done_word(j),
+		kept_put(kept_key(sg), sg->w.target, sg->comment);
+		app_message(a, 1, "not %s: %s", done_word(sg),
 		            err ? err : ok ? PQgetvalue(res[0], 0, SW_MESSAGE) : "unexpected answer");
 		/* The refusal's point is the fresh state. */
 		app_reload_all(a);
 	}
-	free(j);
+	job_free(j);
+}
+
+/* On disk first (queued, synced), then to the database. */
+static void write_start(struct app *a, struct write_job *j)
+{
+	struct signal_new *sg = &j->d.sg;
+	struct db_stmt st;
+	j->app = a;
+	j->d.kind = DRAFT_SIGNAL;
+	j->d.queued = 1;
+	sg->w.comment = sg->comment;
+	j->unsaved = draft_save_any(&j->d, a->draft_owner, 1, 1, j->why, sizeof j->why) < 0;
+	j->next = jobs;
+	jobs = j;
+	if (sg->ack)
+		signal_ack_stmt(&sg->w, &j->p, &st);
+	else
+		signal_hold_stmt(&sg->w, &j->p, &st);
+	/* Retried after a reconnect: the id makes the resend harmless. */
+	dbq_submit(a->db, 0, &st, 1, 1, on_written, j);
+	if (j->unsaved)
+		app_message(a, 1, "NOT SAVED — the %s waits, in memory only (quitting loses it): %s", write_noun(sg),
+		            j->why);
+	else if (a->db_state != DBQ_READY)
+		app_message(a, 1, "database unreachable: the %s is saved and sent when it is back", write_noun(sg));
 }
 
 static void on_comment(struct app *a, void *ctx, const char *answer)
 {
 	struct write_job *j = ctx;
+	struct signal_new *sg = &j->d.sg;
 	if (!answer) {
-		free(j);
+		job_free(j);
 		return;
 	}
 	if (text_is_blank(answer)) {
-		app_message(a, 1, "not %s: say why in the comment, for everyone who sees it", done_word(j));
-		free(j);
+		app_message(a, 1, "not %s: say why in the comment, for everyone who sees it", done_word(sg));
+		job_free(j);
 		return;
 	}
-	snprintf(j->comment, sizeof j->comment, "%s", answer);
-	kept_put(j->key, j->target, j->comment);
-	if (signal_write_init(&j->w, j->target, j->action, j->comment) < 0) {
+	if (!(sg->comment = strdup(answer)))
+		abort();
+	kept_put(j->key, sg->w.target, sg->comment);
+	char fingerprint[sizeof sg->w.fingerprint];
+	snprintf(fingerprint, sizeof fingerprint, "%s", sg->w.fingerprint);
+	if (signal_write_init(&sg->w, sg->w.target, j->action, sg->comment) < 0) {
 		app_message(a, 1, "no randomness for the entry's id");
-		free(j);
+		job_free(j);
 		return;
 	}
-	snprintf(j->w.fingerprint, sizeof j->w.fingerprint, "%s", j->fingerprint);
-	struct db_stmt st;
-	if (j->ack)
-		signal_ack_stmt(&j->w, &j->p, &st);
-	else
-		signal_hold_stmt(&j->w, &j->p, &st);
-	/* Retried after a reconnect: the id makes the resend harmless. */
-	dbq_submit(a->db, 0, &st, 1, 1, on_written, j);
-	if (a->db_state != DBQ_READY)
-		app_message(a, 1, "database unreachable: it is sent when the database is back");
+	snprintf(sg->w.fingerprint, sizeof sg->w.fingerprint, "%s", fingerprint);
+	write_start(a, j);
 }
 
 static void ask(struct app *a, struct write_job *j, const char *label)
 {
 	j->app = a;
 	app_prompt(a, label, 0, on_comment, j);
-	const struct kept *k = kept_find(j->key, j->target);
+	const struct kept *k = kept_find(j->key, j->d.sg.w.target);
 	if (k)
 		snprintf(a->prompt.text, sizeof a->prompt.text, "%s", k->text);
 }
@@ -136,10 +196,11 @@ static struct write_job *job_new(long long target, const char *key, const char *
 	struct write_job *j = calloc(1, sizeof *j);
 	if (!j)
 		abort();
-	j->target = target;
+	j->d.kind = DRAFT_SIGNAL;
+	j->d.sg.w.target = target;
 	snprintf(j->key, sizeof j->key, "%s", key);
 	snprintf(j->action, sizeof j->action, "%s", action);
-	snprintf(j->what, sizeof j->what, "%s", what);
+	snprintf(j->d.sg.about, sizeof j->d.sg.about, "%s", what);
 	return j;
 }
 
@@ -155,9 +216,42 @@ void signal_ack_ask(struct app *a, long long customer, const char *kind, const c
                     const char *what)
 {
 	struct write_job *j = job_new(customer, kind, kind, what);
-	j->ack = 1;
-	snprintf(j->fingerprint, sizeof j->fingerprint, "%s", fingerprint);
+	j->d.sg.ack = 1;
+	snprintf(j->d.sg.w.fingerprint, sizeof j->d.sg.w.fingerprint, "%s", fingerprint);
 	char label[320];
 	snprintf(label, sizeof label, "Handled how? %s:", what);
 	ask(a, j, label);
+}
+
+void signal_draft_send(struct app *a, struct draft *d)
+{
+	struct write_job *j = calloc(1, sizeof *j);
+	if (!j)
+		abort();
+	j->d = *d;
+	memset(d, 0, sizeof *d);
+	snprintf(j->key, sizeof j->key, "%s", kept_key(&j->d.sg));
+	snprintf(j->action, sizeof j->action, "%s", j->d.sg.w.what);
+	write_start(a, j);
+	if (a->db_state == DBQ_READY && !j->unsaved)
+		app_message(a, 0, "sending the %s…", write_noun(&j->d.sg));
+}
+
+int signal_writes_keep(struct app *a)
+{
+	int n = 0;
+	for (struct write_job *j = jobs; j; j = j->next) {
+		if (j->unsaved && draft_save_any(&j->d, a->draft_owner, 1, 1, j->why, sizeof j->why) == 0)
+			j->unsaved = 0;
+		n += j->unsaved;
+	}
+	return n;
+}
+
+int signal_write_pending(const char *id)
+{
+	for (const struct write_job *j = jobs; j; j = j->next)
+		if (!strcmp(j->d.sg.w.id, id))
+			return 1;
+	return 0;
 }

@@ -71,5 +71,13 @@ void signal_hold_ask(struct app *a, long long event, int held, const char *what)
  * asking for the comment. */
 void signal_ack_ask(struct app *a, long long customer, const char *kind, const char *fingerprint,
                     const char *what);
+/* Send a kept write again (the drafts screen's), taking d (DRAFT_SIGNAL)
+ * over. */
+void signal_draft_send(struct app *a, struct draft *d);
+/* Save again the writes on their way whose draft could not be written;
+ * how many are still in memory only. */
+int signal_writes_keep(struct app *a);
+/* 1 if the write with this entry id is on its way. */
+int signal_write_pending(const char *id);
 
 #endif
