@@ -233,6 +233,26 @@ static void summary_json(struct buf *b, const char *file, const struct import_re
 	buf_puts(b, "]}\n");
 }
 
+/* A file that was not imported, in the JSON array too: a script reading
+ * standard output alone learns of it (the message is also on standard
+ * error, as in text). */
+static void failed_json(struct buf *b, const char *file, const char *error, int first)
+{
+	buf_puts(b, first ? "{\"file\":" : ",{\"file\":");
+	text_json_string(b, file);
+	buf_puts(b, ",\"error\":");
+	text_json_string(b, error);
+	buf_puts(b, "}\n");
+}
+
+static void print_out(struct buf *out, int *printed)
+{
+	fwrite(buf_str(out), 1, out->len, stdout);
+	fflush(stdout);
+	buf_reset(out);
+	(*printed)++;
+}
+
 /* On a terminal, where the import of a file is, on one line of standard
  * error: from half a second in (a small file shows nothing), rewritten at
  * most five times a second, within the terminal's width, erased when the
@@ -314,6 +334,12 @@ static int one_file(PGconn *c, const struct cli *cli, const struct import_opts *
 	FILE *f = is_stdin ? stdin : fopen(file, "rb");
 	if (!f) {
 		cli_error("%s: cannot open: %s", file, strerror(errno));
+		if (o->json) {
+			char why[512];
+			snprintf(why, sizeof why, "cannot open: %s", strerror(errno));
+			failed_json(out, file, why, !*printed);
+			print_out(out, printed);
+		}
 		return EXIT_FAIL;
 	}
 	struct shown shown = {.file = file};
@@ -325,6 +351,13 @@ static int one_file(PGconn *c, const struct cli *cli, const struct import_opts *
 	if (rc < 0) {
 		cli_error("%s: %s%s", file, err, rc == -2 ? " (the connection was lost)" : "");
 		cli_error("%s: nothing of it was imported", file);
+		if (o->json) {
+			struct buf why = BUF_INIT;
+			buf_printf(&why, "%s%s", err, rc == -2 ? " (the connection was lost)" : "");
+			failed_json(out, file, buf_str(&why), !*printed);
+			buf_free(&why);
+			print_out(out, printed);
+		}
 		import_result_free(&res);
 		return rc == -2 ? EXIT_DB : EXIT_FAIL;
 	}
@@ -336,11 +369,8 @@ static int one_file(PGconn *c, const struct cli *cli, const struct import_opts *
 		summary_json(out, file, &res, !*printed);
 	else
 		summary_text(out, file, &res, o->dry_run);
-	fwrite(buf_str(out), 1, out->len, stdout);
-	fflush(stdout);
-	buf_reset(out);
+	print_out(out, printed);
 	import_result_free(&res);
-	(*printed)++;
 	return EXIT_OK;
 }
 
@@ -382,9 +412,18 @@ int cli_import(const struct cli *cli, int argc, char **argv)
 		PQclear(tx);
 		if (o.json)
 			fputs("[", stdout);
-		for (int i = optind; i < argc && rc != EXIT_DB; i++) {
+		int i = optind;
+		for (; i < argc && rc != EXIT_DB; i++) {
 			int one = one_file(c, cli, &o, src, argv[i], rf ? &rej : NULL, &out, &printed);
 			rc = rc ? rc : one;
+		}
+		/* The files after a lost connection are not tried: said of each. */
+		for (; i < argc; i++) {
+			cli_error("%s: not tried (no connection to the database)", argv[i]);
+			if (o.json) {
+				failed_json(&out, argv[i], "not tried (no connection to the database)", !printed);
+				print_out(&out, &printed);
+			}
 		}
 		if (o.json)
 			fputs("]\n", stdout);

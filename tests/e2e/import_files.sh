@@ -308,6 +308,18 @@ expect header_missing_columns_named \
 run imp import --format json --source hubspot-companies "$T/renamed.csv"
 expect header_missing_columns_in_json \
 	sh -c '[ "$1" -eq 0 ] && grep -qF "\"missing_columns\":[\"Company Domain Name\",\"Last Modified Date\"]" "$2"' _ "$rc" "$OUT"
+# --format json names every file given, also one refused or not there, so
+# that a script reading standard output alone learns of it.
+printf '"Company name","Lifecycle Stage"\nNo Key Co,Customer\n' >"$T/nokey.csv"
+run imp import --format json --source hubspot-companies "$T/bom.csv" "$T/nokey.csv" "$T/absent.csv"
+json_files=$(psql -X -At -d "$db" -v j="$(cat "$OUT")" <<'SQL'
+SELECT string_agg(coalesce(e->>'entity', '-') || ' ' || coalesce(e->>'error', '-'), ' | ' ORDER BY n)
+FROM jsonb_array_elements(:'j'::jsonb) WITH ORDINALITY AS a(e, n);
+SQL
+)
+expect json_names_the_files_not_imported sh -c '[ "$1" -eq 1 ] && case "$2" in
+	"customers - | - "*"Record ID"*" | - cannot open: No such file or directory") true ;; *) false ;; esac' \
+	_ "$rc" "$json_files"
 run imp import --source hubspot-companies "$T/bom.csv"
 expect header_with_every_column_names_none sh -c '[ "$1" -eq 0 ] && ! grep -q "not in the header" "$2"' _ "$rc" "$OUT"
 
