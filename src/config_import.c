@@ -81,6 +81,7 @@ static void source_free(struct import_source *s)
 	free(s->label);
 	free(s->customer_source);
 	free(s->contact_source);
+	free(s->timezone);
 	for (size_t i = 0; i < s->nfields; i++)
 		field_free(&s->fields[i]);
 	free(s->fields);
@@ -252,6 +253,19 @@ static int read_entity(struct reader *r, const config_setting_t *s, struct impor
 	return 0;
 }
 
+/* A time zone's name as the server's time zone database spells them
+ * ("Europe/Berlin", "UTC", "Etc/GMT+5"): which exist is the server's to
+ * say, when the first file is imported. */
+static int read_timezone(struct reader *r, const config_setting_t *s, struct import_source *src)
+{
+	if (config_take_string(r, s, &src->timezone) < 0)
+		return -1;
+	const char *v = src->timezone;
+	if (!*v || strlen(v) > 63 || strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/_+-") != strlen(v))
+		return config_fail(r, s, "timezone must name a time zone, e.g. \"UTC\" or \"America/New_York\"");
+	return 0;
+}
+
 static int read_source_setting(struct reader *r, const config_setting_t *e, struct import_source *src)
 {
 	const char *n = config_setting_name(e);
@@ -273,6 +287,8 @@ static int read_source_setting(struct reader *r, const config_setting_t *e, stru
 		return config_take_string(r, e, &src->customer_source);
 	if (!strcmp(n, "contact_source"))
 		return config_take_string(r, e, &src->contact_source);
+	if (!strcmp(n, "timezone"))
+		return read_timezone(r, e, src);
 	if (!strcmp(n, "fields"))
 		return read_fields(r, e, src);
 	return config_unknown(r, e);

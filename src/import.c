@@ -398,10 +398,17 @@ int import_file(PGconn *c, const struct import_source *src, const struct import_
 	 * import lock, until its statement ends (PostgreSQL 14 and later). */
 	if (exec_ok(c, nested ? "SAVEPOINT baton_import_file" : "BEGIN", err, errlen) < 0)
 		goto out;
-	if (exec_ok(c, "SELECT set_config('statement_timeout', '0', true),"
-	               " CASE WHEN current_setting('server_version_num')::integer >= 140000"
-	               " THEN set_config('client_connection_check_interval', '2s', true) END",
-	            err, errlen) < 0)
+	/* A time written without an offset is in the source's time zone (UTC
+	 * unless it says), not in the importer's: the same file means the same
+	 * times whoever imports it. */
+	const char *tz[] = {src->timezone ? src->timezone : "UTC"};
+	PGresult *set = db_exec(c, "SELECT set_config('statement_timeout', '0', true),"
+	                           " CASE WHEN current_setting('server_version_num')::integer >= 140000"
+	                           " THEN set_config('client_connection_check_interval', '2s', true) END,"
+	                           " set_config('TimeZone', $1, true)",
+	                        1, tz, err, errlen);
+	PQclear(set);
+	if (!set)
 		goto rollback;
 	/* Told from when the run has begun: past its wait for another import. */
 	PGresult *r = db_exec(c, begin_sql, 5, p, err, errlen);

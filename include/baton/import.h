@@ -38,6 +38,7 @@ struct import_source {
 	char *label;            /* customers: "Zendesk org", shown as "also: Zendesk org 360001" */
 	char *customer_source;  /* the source of the customers its "customer" field names */
 	char *contact_source;   /* the source of the contacts its "contact" field names */
+	char *timezone;         /* of its times written without an offset; NULL: UTC */
 	struct import_field *fields;
 	size_t nfields;
 	char *at;               /* "file:line" where it is declared */
