@@ -313,11 +313,17 @@ static int read_source(struct reader *r, const config_setting_t *g, struct impor
 			                   src->name);
 	if (!src->fields || !field_def(src->entity, "source_id"))
 		return config_fail(r, g, "source %s needs fields = { source_id = \"...\"; ... }", src->name);
-	int key = 0;
-	for (size_t i = 0; i < src->nfields; i++)
+	int key = 0, when = 0;
+	for (size_t i = 0; i < src->nfields; i++) {
 		key |= !strcmp(src->fields[i].field, "source_id");
+		when |= !strcmp(src->fields[i].field, "responded_at");
+	}
 	if (!key)
 		return config_fail(r, g, "source %s maps no source_id: each record needs its id", src->name);
+	/* Which answer is a customer's latest is said by its date (migration 072). */
+	if (!when && !strcmp(src->entity, "surveys"))
+		return config_fail(r, g, "source %s maps no responded_at: each survey answer needs the date it was given",
+		                   src->name);
 	return 0;
 }
 

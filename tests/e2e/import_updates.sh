@@ -240,3 +240,16 @@ imported rating_older_export_changes_nothing zendesk-satisfaction "$T/ratings-ol
 	"1 read, 0 inserted, 0 updated, 1 unchanged, 0 rejected.*(no changes)"
 check rating_newer_value_kept \
 	[ "$(sql "SELECT kind || score || ' ' || comment FROM survey_response WHERE id = $r902")" = "csat5 solved after all" ]
+# An answer without the date it was given is rejected, not stamped with the
+# import's time: it would be the customer's latest (migration 072).
+cat >"$T/ratings-undated.json" <<'EOF'
+{"satisfaction_ratings": [
+  {"id": 904, "score": "bad", "comment": "from 2019", "requester_id": 11}
+], "next_page": null}
+EOF
+run "$BATON_BIN" -c "$CFG" -d "dbname=$db user=importer" import --source zendesk-satisfaction \
+	--rejects "$T/undated.rej" "$T/ratings-undated.json"
+expect rating_without_date_rejected sh -c '[ "$1" -eq 0 ] && grep -q "1 read, 0 inserted, 0 updated, 0 unchanged, 1 rejected" "$2" &&
+	grep -q ",responded_at,missing date" "$3"' _ "$rc" "$OUT" "$T/undated.rej"
+check rating_without_date_not_stored \
+	[ "$(sql "SELECT count(*) FROM survey_response WHERE comment = 'from 2019'")" = 0 ]

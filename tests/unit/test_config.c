@@ -1,6 +1,7 @@
 /* Unit tests for src/config.c: layered configuration files, their error
  * messages (path:line: what) and the duration parser. */
 #include "baton/config.h"
+#include "baton/import.h"
 
 #include <ftw.h>
 #include <locale.h>
@@ -707,9 +708,6 @@ static void test_queue_view_reason(void)
 	config_free(&c);
 }
 
-/* An old file's handoff group still loads: each moved setting is kept for
- * `baton migrate` and earns a warning naming its file and line, never an
- * error, so nobody is locked out by it. */
 /* A reference names a source of its entity: a customer reference the
  * customers source whose ids it holds, a contact reference a contacts
  * source.  Checked once every file is read: a later file may declare it. */
@@ -757,6 +755,48 @@ static void test_import_references_checked(void)
 #undef SRC_PEOPLE
 }
 
+/* A survey answer's date says which is a customer's latest: a surveys source
+ * maps it.  A source's time zone is a name, which the server checks. */
+static void test_import_source_dates(void)
+{
+	struct config c;
+	char err[1024];
+	env_reset();
+	const char *p = tmpfile_with("nps1.cfg", "import: { sources = (\n"
+	                                         "{ name = \"nps\"; entity = \"surveys\"; format = \"csv\";\n"
+	                                         "  fields = { source_id = \"id\"; email = \"from\"; score = \"score\"; }; }\n"
+	                                         "); };\n");
+	CHECK(load(&c, p, err, sizeof err) == -1);
+	CHECK(err_at(err, p, 2));
+	CHECK(strstr(err, "source nps maps no responded_at") != NULL);
+	config_free(&c);
+
+	p = tmpfile_with("nps2.cfg", "import: { sources = (\n"
+	                             "{ name = \"nps\"; entity = \"surveys\"; format = \"csv\";\n"
+	                             "  timezone = \"Europe/Berlin\";\n"
+	                             "  fields = { source_id = \"id\"; email = \"from\"; responded_at = \"at\"; }; }\n"
+	                             "); };\n");
+	CHECK(load(&c, p, err, sizeof err) == 0);
+	const struct import_source *src = c.import ? import_source_find(c.import, "nps") : NULL;
+	CHECK(src != NULL);
+	CHECK_STR(src ? src->timezone : NULL, "Europe/Berlin");
+	config_free(&c);
+
+	p = tmpfile_with("nps3.cfg", "import: { sources = (\n"
+	                             "{ name = \"nps\"; entity = \"surveys\"; format = \"csv\";\n"
+	                             "  timezone = \"Europe/Berlin'; --\";\n"
+	                             "  fields = { source_id = \"id\"; email = \"from\"; responded_at = \"at\"; }; }\n"
+	                             "); };\n");
+	CHECK(load(&c, p, err, sizeof err) == -1);
+	CHECK(err_at(err, p, 3));
+	CHECK(strstr(err, "timezone must name a time zone") != NULL);
+	config_free(&c);
+	env_reset();
+}
+
+/* An old file's handoff group still loads: each moved setting is kept for
+ * `baton migrate` and earns a warning naming its file and line, never an
+ * error, so nobody is locked out by it. */
 static void test_moved_settings_warn(void)
 {
 	struct config c;
@@ -863,6 +903,7 @@ int main(void)
 	RUN(test_queue_view_validation);
 	RUN(test_queue_view_reason);
 	RUN(test_import_references_checked);
+	RUN(test_import_source_dates);
 	RUN(test_moved_settings_warn);
 	RUN(test_format_minutes);
 
