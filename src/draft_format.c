@@ -105,7 +105,7 @@ void draft_format_signal(struct buf *b, const struct signal_new *sg, const char 
 
 static void copy_field(char *dst, size_t n, const char *v)
 {
-	snprintf(dst, n, "%s", v);
+	text_copy(dst, n, v);
 }
 
 /* The fields every kind has are read into d->h, the note's own into d->n;
@@ -246,8 +246,27 @@ static int adopt_signal(struct draft *d)
 	return text_is_blank(sg->comment) ? -1 : 0;
 }
 
+/* Baton before text_copy cut a customer's name at 200 bytes, at times
+ * inside a character (a long name in kanji): the file was then refused as
+ * not UTF-8 and its note never sent.  The name's cut character, and only
+ * that, is dropped from such a file, which is then read as any other. */
+static void mend_cut_name(char *text, size_t *len)
+{
+	static const char key[] = "\ncustomer-name: ";
+	char *k = strstr(text, key), *end = strstr(text, "\n\n");
+	if (!k || !end || k > end)
+		return;
+	char *v = k + strlen(key), *eol = strchr(v, '\n');
+	size_t vl = (size_t)(eol - v), ok = text_utf8_valid_len(v, vl);
+	if (ok == vl || vl - ok > 3 || (unsigned char)v[ok] < 0xc2)
+		return;
+	memmove(v + ok, eol, (size_t)(text + *len - eol) + 1);
+	*len -= vl - ok;
+}
+
 int draft_parse(struct draft *d, char *text, size_t len)
 {
+	mend_cut_name(text, &len);
 	if (!text_valid_utf8(text, len) ||
 	    strncmp(text, DRAFT_MAGIC, strlen(DRAFT_MAGIC)) != 0)
 		return -1;

@@ -431,6 +431,23 @@ int text_is_blank(const char *s)
 	return 1;
 }
 
+void text_copy(char *dst, size_t n, const char *s)
+{
+	if (!n)
+		return;
+	size_t len = s ? strlen(s) : 0;
+	if (len > n - 1) {
+		len = n - 1;
+		/* s[len], the first byte left out, continues a character: that
+		 * character is left out whole. */
+		while (len > 0 && ((unsigned char)s[len] & 0xc0) == 0x80)
+			len--;
+	}
+	if (len)
+		memcpy(dst, s, len);
+	dst[len] = '\0';
+}
+
 int text_to_ll(const char *s, long long min, long long max, long long *out)
 {
 	long long v = 0;

@@ -167,7 +167,7 @@ static void start_handoff(struct customer *c, struct app *a)
 		return;
 	}
 	h.customer_id = c->id;
-	snprintf(h.customer_name, sizeof h.customer_name, "%s", V(CV_HEADER, 0, H_NAME));
+	text_copy(h.customer_name, sizeof h.customer_name, V(CV_HEADER, 0, H_NAME));
 	int t = c->list[P_TICKETS].sel;
 	if (c->focus == P_TICKETS && t >= 0 && V(CV_TICKETS, t, T_OPEN)[0] == 't')
 		h.ticket_id = cv_num(&c->cv, CV_TICKETS, t, T_ID);
@@ -204,7 +204,7 @@ static void start_note(struct customer *c, struct app *a)
 		return;
 	}
 	n.customer_id = c->id;
-	snprintf(n.customer_name, sizeof n.customer_name, "%s", V(CV_HEADER, 0, H_NAME));
+	text_copy(n.customer_name, sizeof n.customer_name, V(CV_HEADER, 0, H_NAME));
 	int r = c->list[c->focus].sel;
 	int have = r >= 0 && r < cv_rows(&c->cv, panel_part[c->focus]);
 	if (have && c->focus == P_TICKETS)

@@ -7,6 +7,7 @@
 #include "baton/draft.h"
 #include "baton/handoff.h"
 #include "baton/note.h"
+#include "baton/text.h"
 #include "ui/signals.h"
 #include "ui/ui.h"
 
@@ -315,7 +316,7 @@ void handoff_step_ask(struct app *a, const char *id, int version, const char *ki
 		return;
 	}
 	st->s.version = version;
-	snprintf(st->customer_name, sizeof st->customer_name, "%s", customer ? customer : "");
+	text_copy(st->customer_name, sizeof st->customer_name, customer);
 	char label[64];
 	snprintf(label, sizeof label, "%s; comment (optional):",
 	         !strcmp(kind, "acknowledged") ? "Acknowledge" : !strcmp(kind, "resolved") ? "Resolve" : "Cancel");

@@ -4,6 +4,7 @@
  * has it (ui/handoff_actions.c), and one report for the lot. */
 #include "baton/config.h"
 #include "baton/handoff.h"
+#include "baton/text.h"
 #include "ui/queue.h"
 
 #include <ctype.h>
@@ -81,7 +82,7 @@ static void run_bulk(struct app *a, const struct queue_target *t, int n, const c
 			abort();
 		snprintf(st.s.to_team, sizeof st.s.to_team, "%s", team ? team : "");
 		snprintf(st.s.to_staff, sizeof st.s.to_staff, "%s", person ? person : "");
-		snprintf(st.customer_name, sizeof st.customer_name, "%s", t[i].customer);
+		text_copy(st.customer_name, sizeof st.customer_name, t[i].customer);
 		made++;
 		b->pending++;
 		unsaved += handoff_step_send(a, &st, on_bulk_step, b);

@@ -124,6 +124,12 @@ size_t text_utf8_valid_len(const char *s, size_t n);
  * Invalid UTF-8 is not blank. */
 int text_is_blank(const char *s);
 
+/* s (NULL is "") into dst[n] as a C string: all of it if it fits, else as
+ * many whole characters as fit in n - 1 bytes, never a character's first
+ * bytes without its last (a name of 240 bytes of kanji kept to 198, not
+ * 200 that end inside one). */
+void text_copy(char *dst, size_t n, const char *s);
+
 /* A whole decimal number in [min, max]: digits only (no sign, spaces or
  * other text), no overflow.  0 with *out; -1 if s is not such a number;
  * -2 if it is one but outside [min, max]. */

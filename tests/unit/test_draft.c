@@ -2,11 +2,13 @@
  * handoff_validate: what a user relies on when an SSH session drops in the
  * middle of a note, and what is refused before anything reaches the
  * database.  XDG_STATE_HOME points at a fresh directory of our own. */
+#include "baton/buf.h"
 #include "baton/config.h"
 #include "baton/team.h"
 #include "baton/draft.h"
 #include "baton/handoff.h"
 #include "baton/note.h"
+#include "baton/text.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -394,6 +396,55 @@ static void test_draft_header_injection(void)
 	CHECK(strchr(back.h.reason, '\n') == NULL);
 	draft_clear(&back);
 	handoff_clear(&h);
+}
+
+/* A customer's name longer than a draft keeps (240 bytes of kanji) is cut
+ * between characters, and the draft comes back: it was cut inside one, and
+ * the file refused as not UTF-8 at the next start, its note never sent.  A
+ * file an earlier Baton cut so is mended: only the cut character goes;
+ * the same bytes elsewhere still make the file refused. */
+static void test_draft_long_name_kept(void)
+{
+	struct handoff_new h;
+	struct draft back;
+	char err[4600], want[256] = "", text[2048];
+	empty_dir();
+	fill(&h);
+	struct buf name = BUF_INIT;
+	for (int i = 0; i < 40; i++)
+		buf_puts(&name, "\xe6\x9d\xb1\xe4\xba\xac"); /* 東京 */
+	text_copy(h.customer_name, sizeof h.customer_name, buf_str(&name));
+	CHECK(strlen(h.customer_name) == 198);
+	memcpy(want, buf_str(&name), 198);
+	CHECK(draft_save(&h, OWNER, 0, 0, err, sizeof err) == 0);
+	CHECK(load_id(h.id, &back, err, sizeof err) == 0);
+	CHECK_STR(back.h.customer_name, want);
+	CHECK_STR(back.h.note, NOTE);
+	draft_clear(&back);
+	handoff_clear(&h);
+
+	const char *good_id = "0f8fad5b-d9cb-469f-a165-70867728950e";
+	const char *good_ev = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
+	char cut[201];
+	memcpy(cut, buf_str(&name), 200); /* 66 characters and 2 bytes of the 67th */
+	cut[200] = '\0';
+	snprintf(text, sizeof text,
+	         "baton-draft: 2\nowner: %s\nid: %s\nevent: %s\ncustomer: 3\ncustomer-name: %s\nto-team: support\n"
+	         "state: queued\n\nhello\n", OWNER, good_id, good_ev, cut);
+	plant("x.draft", text);
+	CHECK(draft_load("x.draft", &back, err, sizeof err) == 0);
+	CHECK_STR(back.h.customer_name, want);
+	CHECK_STR(back.h.to_team, "support");
+	CHECK(back.queued == 1);
+	CHECK_STR(back.h.note, "hello\n");
+	draft_clear(&back);
+	/* A cut character in the note is no cut name: refused. */
+	snprintf(text, sizeof text,
+	         "baton-draft: 2\nowner: %s\nid: %s\nevent: %s\ncustomer: 3\ncustomer-name: Acme\n\n%s\n",
+	         OWNER, good_id, good_ev, cut);
+	plant("x.draft", text);
+	CHECK(draft_load("x.draft", &back, err, sizeof err) == -1);
+	buf_free(&name);
 }
 
 static void test_draft_dir_fallback_to_home(void)
@@ -1098,6 +1149,7 @@ int main(void)
 	RUN(test_signal_draft_round_trip);
 	RUN(test_signal_draft_bad_fields_refused);
 	RUN(test_draft_header_injection);
+	RUN(test_draft_long_name_kept);
 	RUN(test_draft_dir_fallback_to_home);
 	RUN(test_hostile_dir_symlink_refused);
 	RUN(test_hostile_draft_symlink_not_followed);

@@ -650,6 +650,28 @@ static void test_to_ll(void)
 /* What PostgreSQL's text takes: the importer and the drafts keep out of
  * the database (and out of a COPY, which would fail whole) what it would
  * refuse, a NUL byte included. */
+/* text_copy keeps whole characters: never the first bytes of one. */
+static void test_copy_whole_characters(void)
+{
+	char d[6];
+	text_copy(d, sizeof d, "abc");
+	CHECK_STR(d, "abc");
+	text_copy(d, sizeof d, "abcdefgh");
+	CHECK_STR(d, "abcde");
+	text_copy(d, sizeof d, "ab\xe6\x9d\xb1\xe4\xba\xac"); /* ab東京: 東 fits, 京 does not */
+	CHECK_STR(d, "ab\xe6\x9d\xb1");
+	text_copy(d, sizeof d, "abc\xe6\x9d\xb1"); /* 6 bytes: 東 cut after its first two */
+	CHECK_STR(d, "abc");
+	text_copy(d, sizeof d, "ab\xe6\x9d\xb1"); /* 5 bytes: all of it */
+	CHECK_STR(d, "ab\xe6\x9d\xb1");
+	text_copy(d, sizeof d, "\xf0\x9f\x98\x80\xf0\x9f\x98\x80"); /* two emoji: one fits */
+	CHECK_STR(d, "\xf0\x9f\x98\x80");
+	text_copy(d, 1, "abc");
+	CHECK_STR(d, "");
+	text_copy(d, sizeof d, NULL);
+	CHECK_STR(d, "");
+}
+
 static void test_valid_utf8(void)
 {
 	CHECK(text_valid_utf8("", 0) == 1);
@@ -728,5 +750,6 @@ int main(void)
 	RUN(test_is_blank);
 	RUN(test_to_ll);
 	RUN(test_valid_utf8);
+	RUN(test_copy_whole_characters);
 	return check_done();
 }
