@@ -19,13 +19,14 @@ const char *const onboarding_statuses[ONBOARDING_STATUSES] = {"pending", "in_pro
 const char *const onboarding_healths[ONBOARDING_HEALTHS] = {"on_track", "at_risk", "off_track",
                                                             "done"};
 
-/* word as typed, with '-' or ' ' for '_' and any case, equals db. */
+/* word as typed equals db, in any case, with '-', ' ' and '_' as one:
+ * "not-started" is "not started", "in-progress" "in_progress". */
 static int same_word(const char *word, const char *db)
 {
 	size_t i;
 	for (i = 0; word[i] && db[i]; i++) {
-		char w = (char)tolower((unsigned char)word[i]);
-		if (w != db[i] && !((w == '-' || w == ' ') && db[i] == '_'))
+		char w = (char)tolower((unsigned char)word[i]), d = db[i];
+		if (w != d && !(strchr("- _", w) && strchr(" _", d)))
 			return 0;
 	}
 	return word[i] == '\0' && db[i] == '\0';

@@ -74,6 +74,11 @@ expect sent_again_it_is_already_recorded \
 expect recorded_once test "$(events)|$(sql "SELECT coalesce(due_date::text, 'none') || '|' || coalesce(blocked_reason, 'none') FROM milestone WHERE id = $MS3")" = "2|none|none"
 run as maja milestone set "$MS3" --status done --id "$ID"
 expect anothers_id_is_refused sh -c '[ "$1" -eq 1 ] && grep -q "recorded by someone else" "$2"' _ "$rc" "$ERR"
+# Every status as --help and baton(1) write it: not-started too (the stored
+# label has a space, the typed word a hyphen).
+run as olu milestone set "$MS3" --status not-started
+expect the_documented_not_started_is_taken \
+	sh -c '[ "$1" -eq 0 ] && grep -qx "#$3 Data migration: not started (version 4)" "$2"' _ "$rc" "$OUT" "$MS3"
 
 # --- the health ------------------------------------------------------------------------
 run as maja health set --customer nwh.example --health at-risk
