@@ -57,7 +57,17 @@ static int parse(int argc, char **argv, struct opts *o, int *first)
 		case 'e': o->ch.email = optarg; break;
 		case 'l': o->ch.lead = 1; break;
 		case 'L': o->ch.lead = 0; break;
-		case 's': o->ch.scope = optarg; o->scope_given++; break;
+		case 's':
+			/* An empty list (an unset variable in a script) is no
+			 * scope to set: lifting the limit is --no-scope's, said. */
+			if (!optarg[strspn(optarg, ", \t")]) {
+				cli_error("--scope needs one or more segments (smb, mid-market, enterprise, strategic);"
+				          " --no-scope lifts the limit");
+				return -1;
+			}
+			o->ch.scope = optarg;
+			o->scope_given++;
+			break;
 		case 'S': o->ch.scope = ""; o->scope_given++; break;
 		case 'f': o->format = optarg; break;
 		case 'h': fputs(usage_text, stdout); return 1;

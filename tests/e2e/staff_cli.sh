@@ -139,6 +139,14 @@ run as "$con" handoff new --customer 2 --to-team success --reason escalation --m
 expect scoped_handoff_in_scope sh -c '[ "$1" -eq 0 ] && grep -qE "^[0-9a-f-]{36}$" "$2"' _ "$rc" "$OUT"
 expect handoffs_written_only_in_scope \
 	test "$(sql "SELECT string_agg(customer_id::text, ',') FROM handoff WHERE note IN ('in scope', 'out of scope')")" = 2
+# An empty list (an unset shell variable) is a usage error, not --no-scope.
+for empty in "" "," " , "; do
+	run as "$adm" staff set "$con" --scope "$empty"
+	expect "scope_empty_list_refused_[$empty]" \
+		sh -c '[ "$1" -eq 2 ] && grep -q "^baton: --scope needs one or more segments" "$2"' _ "$rc" "$ERR"
+done
+expect scope_kept_after_empty_lists \
+	test "$(sql "SELECT array_to_string(scope, ',') FROM staff WHERE role_name = '$con'")" = smb
 run as "$adm" staff set "$con" --no-scope
 run as "$con" find northwind
 expect scope_lifted sh -c '[ "$1" -eq 0 ] && grep -q "Northwind Health" "$2"' _ "$rc" "$OUT"
