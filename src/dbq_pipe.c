@@ -165,9 +165,15 @@ void dbq_drain_notifies(struct dbq *q)
 {
 	PGnotify *n;
 	while (q->conn && (n = PQnotifies(q->conn))) {
-		/* What a colleague committed, a standby may not have replayed. */
-		if (!q->on_notify || q->on_notify(q->cb_ctx, n->relname, n->extra))
-			q->stale = 1;
+		/* What a colleague committed, a standby may not have replayed:
+		 * stale before the callback, whose re-read may be sent at once
+		 * (it would wait for the last position asked, before this
+		 * commit, and read the screen without it).  A notification the
+		 * console has no use for leaves it as it was. */
+		int was = q->stale;
+		q->stale = 1;
+		if (q->on_notify && !q->on_notify(q->cb_ctx, n->relname, n->extra) && q->stale)
+			q->stale = was;
 		PQfreemem(n);
 	}
 }

@@ -113,6 +113,23 @@ wait_true 10 'sh "$SBCTL" caught_up "$PGHOST" "$sb"'
 note lee "Replica four: lee, streaming."
 check "with replay running ben sees lee's next note, read on the standby" \
 	eval 'sees "Lee: Replica four" && wait_true 15 "on_standby ben"'
+# ben's last read ran on the standby, after his own writes: the next
+# notification's read waits there for the position of the write it tells
+# of, not an older one (it waited for the last it had asked, read the
+# screen without the note, and stayed one note behind until the next).
+t0=$(sbsql "SELECT now()")
+read_on_standby_since() {
+	[ "$(sbsql "SELECT count(*) FROM pg_stat_activity WHERE usename = 'ben' AND query_start > '$t0'
+	            AND query LIKE 'SELECT kind, title, severity%'")" = 1 ]
+}
+check "ben's screen read again (R) on the standby, past any pause of its reads there" \
+	wait_true 30 'keys R; sleep 1; read_on_standby_since'
+sbsql "SELECT pg_wal_replay_pause()" >/dev/null
+note lee "Replica 4b: replay paused after a read on the standby."
+check "a colleague's note after a read on the standby shows all the same (replay paused)" \
+	sees "Lee: Replica 4b"
+sbsql "SELECT pg_wal_replay_resume()" >/dev/null
+wait_true 10 'sh "$SBCTL" caught_up "$PGHOST" "$sb"'
 
 # --- the standby goes away, and comes back -------------------------------------
 sh "$PGCTL" stop "$sb"
