@@ -12,6 +12,7 @@ VERSION    = 0.1.0
 PREFIX    ?= /usr/local
 BINDIR    ?= $(PREFIX)/bin
 MANDIR    ?= $(PREFIX)/share/man
+DOCDIR    ?= $(PREFIX)/share/doc/baton
 SYSCONFDIR ?= /etc
 DESTDIR   ?=
 
@@ -146,12 +147,15 @@ bench: deps-check
 	sh tests/bench/run.sh $(BUILD)
 
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DOCDIR)/examples
 	install -m 0755 $(BUILD)/baton $(DESTDIR)$(BINDIR)/baton
 	install -m 0644 doc/baton.1 $(DESTDIR)$(MANDIR)/man1/baton.1
+	install -m 0644 etc/baton.cfg etc/baton-import.cfg $(DESTDIR)$(DOCDIR)/examples/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/baton $(DESTDIR)$(MANDIR)/man1/baton.1
+	rm -f $(DESTDIR)$(DOCDIR)/examples/baton.cfg $(DESTDIR)$(DOCDIR)/examples/baton-import.cfg
+	-rmdir $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR) 2>/dev/null
 
 clean:
 	rm -rf build

@@ -4,11 +4,13 @@
 #include "config_priv.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <libconfig.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 char *config_strdup(const char *s)
@@ -301,9 +303,30 @@ static int config_read_one(struct config *cfg, const char *path, char *err, size
 	config_t lc;
 	config_init(&lc);
 	int rc = -1;
-	FILE *f = fopen(path, "r");
-	if (!f) {
+	/* O_NONBLOCK: a FIFO at the name cannot make the program wait; a
+	 * directory, a FIFO or a device is no configuration, said so (libconfig
+	 * would report "input in flex scanner failed" and no file). */
+	FILE *f = NULL;
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0) {
 		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+		goto out;
+	}
+	if (fstat(fd, &st) < 0) {
+		snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
+		close(fd);
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s: not a regular file (%s): a configuration is a file", path,
+		         S_ISDIR(st.st_mode) ? "a directory" : S_ISFIFO(st.st_mode) ? "a FIFO" : "a device or socket");
+		close(fd);
+		goto out;
+	}
+	if (!(f = fdopen(fd, "r"))) {
+		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+		close(fd);
 		goto out;
 	}
 	if (!config_read(&lc, f)) {

@@ -109,11 +109,22 @@ static void warn(const char *what, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* "FILE:LINE: ...": the error names a line to fix. */
+static int names_a_line(const char *e)
+{
+	for (const char *p = strchr(e, ':'); p; p = strchr(p + 1, ':')) {
+		size_t d = strspn(p + 1, "0123456789");
+		if (d && p[1 + d] == ':')
+			return 1;
+	}
+	return 0;
+}
+
 static int doctor_config(const struct cli *cli)
 {
 	if (cli->cfg_error)
-		return report(0, "config", "%s: fix that line (etc/baton.cfg documents every setting)",
-		              cli->cfg_error);
+		return report(0, "config", "%s%s", cli->cfg_error,
+		              names_a_line(cli->cfg_error) ? ": fix that line" : "");
 	if (cli->cfg->nfiles == 0)
 		return report(1, "config", "no configuration file; using built-in defaults");
 	char files[1024] = "";

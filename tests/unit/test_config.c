@@ -408,6 +408,38 @@ static void test_out_of_range_values(void)
 	}
 }
 
+/* A directory or a FIFO at a configuration's name is refused, naming it:
+ * libconfig's scanner would end the program with "input in flex scanner
+ * failed" and no file, and a FIFO nobody writes to would block it. */
+static void test_config_not_a_file(void)
+{
+	struct config c;
+	char err[1024], fifo[700];
+	env_reset();
+	CHECK(load(&c, tmpdir, err, sizeof err) == -1);
+	CHECK(strncmp(err, tmpdir, strlen(tmpdir)) == 0);
+	CHECK(strstr(err, "not a regular file (a directory)") != NULL);
+	config_free(&c);
+	snprintf(fifo, sizeof fifo, "%s/fifo.cfg", tmpdir);
+	unlink(fifo);
+	CHECK(mkfifo(fifo, 0600) == 0);
+	alarm(10); /* a blocked open ends the test, failed, instead of hanging it */
+	CHECK(load(&c, fifo, err, sizeof err) == -1);
+	alarm(0);
+	CHECK(strstr(err, "not a regular file (a FIFO)") != NULL);
+	config_free(&c);
+	/* In the user's directory too. */
+	CHECK(mkfifo(xdg_file, 0600) == 0);
+	alarm(10);
+	CHECK(load(&c, NULL, err, sizeof err) == -1);
+	alarm(0);
+	CHECK(strncmp(err, xdg_file, strlen(xdg_file)) == 0);
+	CHECK(strstr(err, "not a regular file (a FIFO)") != NULL);
+	config_free(&c);
+	unlink(fifo);
+	env_reset();
+}
+
 static void test_named_file_must_exist(void)
 {
 	struct config c;
@@ -895,6 +927,7 @@ int main(void)
 	RUN(test_read_conninfo);
 	RUN(test_out_of_range_values);
 	RUN(test_named_file_must_exist);
+	RUN(test_config_not_a_file);
 	RUN(test_layering_later_files_override);
 	RUN(test_user_file_location);
 	RUN(test_parse_minutes);
