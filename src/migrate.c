@@ -121,7 +121,18 @@ int migrate_run_upto(PGconn *c, int upto, void (*progress)(int version, const ch
 	char inner[512];
 	if (exec_simple(c, "SELECT pg_advisory_lock(" MIGRATE_LOCK_KEY ")", err, errlen) < 0)
 		return -1;
-	if (exec_simple(c, "CREATE TABLE IF NOT EXISTS baton_schema_migrations ("
+	/* Made only where it is missing: a role that may not create in the
+	 * schema (a staff member checking that all is up to date) is told so
+	 * instead of "permission denied for schema public". */
+	PGresult *missing = db_exec(c, "SELECT to_regclass('baton_schema_migrations') IS NULL", 0, NULL, err,
+	                            errlen);
+	if (!missing) {
+		applied = -1;
+		goto out;
+	}
+	int create = PQgetvalue(missing, 0, 0)[0] == 't';
+	PQclear(missing);
+	if (create && exec_simple(c, "CREATE TABLE IF NOT EXISTS baton_schema_migrations ("
 	                   " version integer PRIMARY KEY,"
 	                   " name text NOT NULL,"
 	                   " applied_at timestamptz NOT NULL DEFAULT now(),"

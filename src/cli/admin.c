@@ -63,7 +63,9 @@ int cli_migrate(const struct cli *cli, int argc, char **argv)
 		n = -1;
 	PQfinish(c);
 	if (n < 0) {
-		cli_error("%s", err);
+		/* Migrations change the schema: its owner's work, said so. */
+		int owner = strstr(err, "permission denied") || strstr(err, "must be owner");
+		cli_error("%s%s", err, owner ? " (run 'baton migrate' as the database's owner, who created Baton's schema)" : "");
 		return EXIT_DB;
 	}
 	if (n == 0)

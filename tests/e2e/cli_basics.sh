@@ -126,6 +126,16 @@ run "$BATON_BIN" -d "dbname=$empty" doctor
 expect doctor_without_schema \
 	sh -c '[ "$1" -ne 0 ] && grep -q "^FAIL schema" "$2" && grep -qF "run '"'"'baton migrate'"'"'" "$2"' \
 	_ "$rc" "$OUT"
+# migrate by a role that is not the owner: nothing to do is said so (it
+# tried to create its bookkeeping table first: "permission denied for
+# schema public"); something to do needs the owner, said so.
+run "$BATON_BIN" -d "dbname=$demo user=ana" migrate
+expect migrate_by_staff_up_to_date sh -c '[ "$1" -eq 0 ] && grep -q "^schema is up to date" "$2"' _ "$rc" "$OUT"
+# (As from PostgreSQL 15 on, whatever the server's version.)
+psql -X -q -d "$empty" -c "REVOKE CREATE ON SCHEMA public FROM PUBLIC"
+run "$BATON_BIN" -d "dbname=$empty user=ana" migrate
+expect migrate_by_staff_needs_the_owner \
+	sh -c '[ "$1" -eq 4 ] && grep -q "permission denied.*run .baton migrate. as the database.s owner" "$2"' _ "$rc" "$ERR"
 run "$BATON_BIN" -d "dbname=$empty" show 1
 expect show_without_schema_exits_4 \
 	sh -c '[ "$1" -eq 4 ] && grep -qF "run '"'"'baton migrate'"'"'" "$2"' _ "$rc" "$ERR"
