@@ -397,11 +397,16 @@ static void on_export(struct app *a, void *ctx, const char *answer)
 		return;
 	struct buf b = BUF_INIT;
 	queue_list_csv(&b, &q->list);
-	int fd = open(answer, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0 || write(fd, b.data, b.len) != (ssize_t)b.len)
+	/* A new file, the person's alone: never through a symbolic link
+	 * planted at the name, never over a file already there (someone's, or
+	 * an earlier export); another name is the person's to give. */
+	int fd = open(answer, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0 && errno == EEXIST)
+		app_message(a, 1, "not written, a file is there already (x, another name): %s", answer);
+	else if (fd < 0 || write(fd, b.data, b.len) != (ssize_t)b.len)
 		app_message(a, 1, "cannot write %s: %s", answer, strerror(errno));
 	else
-		app_message(a, 0, "%d rows written to %s", q->list.n, answer);
+		app_message(a, 0, "%d row%s written to %s", q->list.n, q->list.n == 1 ? "" : "s", answer);
 	if (fd >= 0)
 		close(fd);
 	buf_free(&b);
@@ -414,7 +419,7 @@ static void ask_export(struct queue *q, struct app *a)
 	/* Offer a name in the current directory. */
 	char name[64];
 	time_t t = time(NULL);
-	strftime(name, sizeof name, "baton-queue-%Y%m%d-%H%M.csv", localtime(&t));
+	strftime(name, sizeof name, "baton-queue-%Y%m%d-%H%M%S.csv", localtime(&t));
 	snprintf(a->prompt.text, sizeof a->prompt.text, "%s", name);
 }
 

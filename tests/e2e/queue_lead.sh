@@ -85,7 +85,7 @@ check "the header is no longer a saved view's name" \
 # x: export what is shown.
 keys x
 check "x asks 'Export CSV to file:' with a file name filled in" \
-	eval 'wait_row 24 "Export CSV to file:" 5 && row 24 | grep -qE "baton-queue-[0-9]{8}-[0-9]{4}\.csv"'
+	eval 'wait_row 24 "Export CSV to file:" 5 && row 24 | grep -qE "baton-queue-[0-9]{8}-[0-9]{6}\.csv"'
 keys C-u
 type_text "$T/export.csv"
 keys Enter
@@ -94,6 +94,21 @@ check "the export: the same header as baton queue --format csv, one record per r
 	eval '[ "$(head -n 1 "$T/export.csv")" = "$(printf "id,customer_id,customer,from_team,to_team,to_staff,reason,priority,state,age_s,ack_left_s,breached,last_event,version,note,segment\r")" ] &&
 	      [ "$(csv_shape "$T/export.csv")" = "$((support_active + 1))|0|0" ]'
 check "the export is private (mode 0600)" test "$(stat -c %a "$T/export.csv")" = 600
+# Never over a file already there, nor through a symbolic link planted at
+# the name (a shared jump host): nothing written, said so.
+echo precious >"$T/precious"
+ln -s "$T/precious" "$T/planted.csv"
+for name in "$T/export.csv" "$T/planted.csv"; do
+	keys x
+	wait_row 24 "Export CSV to file:" 5
+	keys C-u
+	type_text "$name"
+	keys Enter
+	check "x to $(basename "$name"), which exists: 'not written, a file is there already'" \
+		wait_for "not written, a file is there already" 5
+done
+check "the earlier export and the link's target are as they were" \
+	eval '[ "$(cat "$T/precious")" = precious ] && [ "$(csv_shape "$T/export.csv")" = "$((support_active + 1))|0|0" ]'
 
 keys q
 check "q leaves the queue for the start screen" wait_for "Waiting for you and Success" 5
