@@ -52,7 +52,7 @@ struct app;
 	X(REASSIGN, "reassign", "reassign the selected or marked handoffs") \
 	X(MARK, "mark", "mark or unmark the selected handoff")             \
 	X(ACK_MARKED, "ack-marked", "acknowledge every marked handoff")    \
-	X(EXPORT, "export", "export the rows to a CSV file")               \
+	X(EXPORT, "export", "export the rows to a new CSV file (never over a file already there)")               \
 	X(FILTER, "filter", "filter: team= to= state= reason= priority= segment= breached mine") \
 	X(VIEW, "view", "switch to a saved view")                          \
 	X(MILESTONE, "milestone", "change the selected onboarding milestone") \
