@@ -42,7 +42,7 @@ void queue_filter_describe(const struct queue_filter *f, char *out, size_t n)
 	if (f->person[0])
 		ADD(" to=%s", f->person);
 	if (f->reason[0])
-		ADD(" reason=%s", f->reason);
+		ADD(strchr(f->reason, ' ') ? " reason=\"%s\"" : " reason=%s", f->reason);
 	if (f->priority[0])
 		ADD(" priority=%s", f->priority);
 	if (f->segment[0])
@@ -85,8 +85,8 @@ static int valid_values(const char *key, const struct team_list *teams, struct b
 		if (!teams || !teams->max_note_bytes)
 			buf_puts(out, "a reason (lower-case letters, digits, spaces, '-' and '_')");
 		for (int i = 0; teams && teams->max_note_bytes && i < teams->nreasons; i++)
-			buf_printf(out, "%s%s", fmt_list_sep((size_t)i, (size_t)teams->nreasons),
-			           teams->reasons[i]);
+			buf_printf(out, strchr(teams->reasons[i], ' ') ? "%s\"%s\"" : "%s%s",
+			           fmt_list_sep((size_t)i, (size_t)teams->nreasons), teams->reasons[i]);
 	} else if (!strcmp(key, "team")) {
 		if (!teams)
 			buf_puts(out, "a team id (lower-case letters, digits, '-' and '_')");
@@ -120,8 +120,14 @@ static const char *canonical(const char *key, const char *value, const struct te
 		       ? (strcmp(value, "active") ? value : "") : NULL;
 	if (!strcmp(key, "segment"))
 		return in_list(value, segments, sizeof segments / sizeof *segments) ? value : NULL;
-	if (!strcmp(key, "priority"))
+	if (!strcmp(key, "priority")) {
+		/* Also as the queue's Pri column shows them. */
+		if (!strcmp(value, "urg"))
+			return "urgent";
+		if (!strcmp(value, "norm"))
+			return "normal";
 		return priority_from_name(value) >= 0 ? value : NULL;
+	}
 	if (!strcmp(key, "to"))
 		return value;
 	if (!strcmp(key, "team")) {
@@ -193,18 +199,49 @@ int queue_filter_set(struct queue_filter *f, const char *key, const char *value,
 	return 0;
 }
 
+/* Words split on spaces; a value in quotes keeps its spaces:
+ * reason="renewal risk" (or 'renewal risk'). */
 int queue_filter_words(const char *text, queue_word_fn word, void *ctx, char *err, size_t errlen)
 {
 	char buf[512];
 	snprintf(buf, sizeof buf, "%s", text);
-	for (char *save = NULL, *tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
-		char *eq = strchr(tok, '=');
+	char *p = buf;
+	for (;;) {
+		while (*p == ' ')
+			p++;
+		if (!*p)
+			return 0;
+		char *tok = p, *eq = NULL, *out = p;
+		while (*p && *p != ' ') {
+			if (*p == '=' && !eq) {
+				eq = out;
+				*out++ = *p++;
+				continue;
+			}
+			if (eq && (*p == '"' || *p == '\'')) {
+				char q = *p++;
+				while (*p && *p != q)
+					*out++ = *p++;
+				if (!*p) {
+					snprintf(err, errlen, "a quote %c is not closed", q);
+					return -1;
+				}
+				p++;
+				continue;
+			}
+			*out++ = *p++;
+		}
+		int more = *p != '\0';
+		if (more)
+			p++;
+		*out = '\0';
 		if (eq)
 			*eq = '\0';
 		if (word(ctx, tok, eq ? eq + 1 : "", !eq, err, errlen) < 0)
 			return -1;
+		if (!more)
+			return 0;
 	}
-	return 0;
 }
 
 struct parse_ctx {

@@ -77,9 +77,9 @@ struct screen *help_new(struct app *a, enum ui_scope scope)
 		             "-23h within the SLA by 23 hours (that long is left).  The bottom\n"
 		             "line has the median time to acknowledge over the last 7 and the\n"
 		             "last 30 days.  f filters, e.g. team=support priority=high breached\n"
-		             "(reason=renewal_risk for a reason with spaces); a value that is not\n"
-		             "valid is refused with the valid ones.  1-9 switch to the saved views\n"
-		             "(queue.views in the configuration).\n");
+		             "(reason=\"renewal risk\", in quotes for a reason with spaces); a value\n"
+		             "that is not valid is refused with the valid ones.  1-9 switch to the\n"
+		             "saved views (queue.views in the configuration).\n");
 	help_legend(&b, scope);
 	buf_puts(&b, "\nThe top line shows who you are connected as and the connection\n"
 	             "state: live, connecting or OFFLINE (Baton reconnects by itself).\n");

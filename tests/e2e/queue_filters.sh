@@ -47,15 +47,21 @@ check "team= (empty): refused, the teams listed" wait_row 24 "team= needs a valu
 
 filter "reason=refund"
 check "reason=refund: the configured reasons are listed" \
-	wait_row 24 'unknown reason "refund": use escalation, renewal risk, onboarding blocker' 5
+	wait_row 24 'unknown reason "refund": use escalation, "renewal risk", "onboarding blocker"' 5
 check "after every refusal the rows are those of 'my teams' still" \
 	eval 'row 6 | grep -qF "Northwind Health" && row 4 | grep -qF "filter: state=active mine "'
 
 # A team by its name, any case, filters by its id; '_' stands for a
-# reason's spaces.  A filter too long for the legend beside it takes its place.
+# reason's spaces, or the value is in quotes.  A filter too long for the
+# legend beside it takes its place.
+filter 'team=Support reason="renewal risk"'
+check "team=Support reason=\"renewal risk\": applied as team=support reason=\"renewal risk\"" \
+	wait_row 4 'filter: state=active team=support reason="renewal risk"' 5
+filter "mine"
+wait_row 4 "filter: state=active mine" 5
 filter "team=Support reason=renewal_risk"
-check "team=Support reason=renewal_risk: applied as team=support reason=renewal risk" \
-	wait_row 4 "filter: state=active team=support reason=renewal risk" 5
+check "team=Support reason=renewal_risk: the same" \
+	wait_row 4 'filter: state=active team=support reason="renewal risk"' 5
 check "the header is no longer a saved view's name" \
 	eval 'row 1 | grep -qF "Handoff queue" && ! row 1 | grep -qF "· my teams"'
 

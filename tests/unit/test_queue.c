@@ -49,10 +49,30 @@ static void test_reasons_are_the_databases(void)
 	struct queue_filter f;
 	char err[1024];
 	CHECK(parse(&f, "reason=refund", &l, err, sizeof err) == -1);
-	CHECK_STR(err, "unknown reason \"refund\": use escalation, renewal risk or billing");
-	/* The filter text splits on spaces: '_' stands for a reason's. */
+	CHECK_STR(err, "unknown reason \"refund\": use escalation, \"renewal risk\" or billing");
+	/* The filter text splits on spaces: '_' stands for a reason's, or the
+	 * value is quoted; the filter written back reads the same. */
 	CHECK(parse(&f, "reason=renewal_risk", &l, err, sizeof err) == 0);
 	CHECK_STR(f.reason, "renewal risk");
+	memset(&f, 0, sizeof f);
+	CHECK(parse(&f, "state=open reason=\"renewal risk\" breached", &l, err, sizeof err) == 0);
+	CHECK_STR(f.reason, "renewal risk");
+	CHECK(f.breached == 1);
+	CHECK(parse(&f, "reason='renewal risk'", &l, err, sizeof err) == 0);
+	CHECK_STR(f.reason, "renewal risk");
+	char text[256];
+	queue_filter_describe(&f, text, sizeof text);
+	CHECK(strstr(text, "reason=\"renewal risk\"") != NULL);
+	struct queue_filter again;
+	CHECK(parse(&again, text, &l, err, sizeof err) == 0);
+	CHECK_STR(again.reason, "renewal risk");
+	CHECK(parse(&f, "reason=\"renewal risk", &l, err, sizeof err) == -1);
+	CHECK(strstr(err, "not closed") != NULL);
+	/* Priorities also as the queue's Pri column shows them. */
+	CHECK(parse(&f, "priority=urg", &l, err, sizeof err) == 0);
+	CHECK_STR(f.priority, "urgent");
+	CHECK(parse(&f, "priority=norm", &l, err, sizeof err) == 0);
+	CHECK_STR(f.priority, "normal");
 	/* The teams alone (rules not read): the form only. */
 	l.max_note_bytes = 0;
 	CHECK(parse(&f, "reason=refund", &l, err, sizeof err) == 0);
