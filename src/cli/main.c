@@ -119,6 +119,11 @@ int main(int argc, char **argv)
 	int c;
 
 	setlocale(LC_ALL, "");
+	/* getopt's messages begin with argv[0]: "baton: unrecognized option",
+	 * as every other message, not the path it was started by. */
+	static char name[] = "baton";
+	if (argc > 0)
+		argv[0] = name;
 	if (check_arguments(argc, argv) < 0)
 		return EXIT_USAGE;
 	/* '+': options after the command belong to the command. */

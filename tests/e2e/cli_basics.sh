@@ -28,7 +28,8 @@ expect version_one_line \
 # --- usage errors: status 2 --------------------------------------------------
 run "$BATON_BIN" --bogus
 expect unknown_option_exits_2 \
-	sh -c '[ "$1" -eq 2 ] && [ ! -s "$2" ] && grep -q "baton --help" "$3"' _ "$rc" "$OUT" "$ERR"
+	sh -c '[ "$1" -eq 2 ] && [ ! -s "$2" ] && grep -q "baton --help" "$3" &&
+	       grep -qx "baton: unrecognized option .--bogus." "$3"' _ "$rc" "$OUT" "$ERR"
 
 run "$BATON_BIN" frobnicate
 expect unknown_command_exits_2_one_line \
