@@ -168,7 +168,7 @@ static int read_database(struct reader *r, const config_setting_t *g, struct con
 		const char *n = config_setting_name(s);
 		int rc;
 		if (strcmp(n, "conninfo") == 0)
-			rc = config_take_string(r, s, &cfg->conninfo);
+			rc = config_read_conninfo(r, s, &cfg->conninfo);
 		else if (strcmp(n, "read_conninfo") == 0)
 			rc = config_read_conninfo(r, s, &cfg->read_conninfo);
 		else if (strcmp(n, "statement_timeout_ms") == 0)

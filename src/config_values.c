@@ -88,7 +88,7 @@ int config_read_conninfo(struct reader *r, const config_setting_t *s, char **out
 	if (config_take_string(r, s, out) < 0)
 		return -1;
 	if (db_conninfo_check(*out, err, sizeof err) < 0)
-		return config_fail(r, s, "setting 'database.read_conninfo': %s", err);
+		return config_fail(r, s, "setting 'database.%s': %s", config_setting_name(s), err);
 	if (!**out) {
 		free(*out);
 		*out = NULL;

@@ -30,6 +30,35 @@ void db_params_init(struct db_params *p, const struct config *cfg, const char *c
 	p->values[i] = NULL;
 }
 
+/* libpq's 'invalid connection option "x"' quotes only an option's name,
+ * worth showing beside a password: 1.  Unless x follows the password, when
+ * it may be the unquoted rest of it ("password=abc def=1"): -1.  0: another
+ * message. */
+static int option_named_alone(const char *conninfo, const char *msg)
+{
+	static const char head[] = "invalid connection option \"";
+	if (strncmp(msg, head, sizeof head - 1) != 0)
+		return 0;
+	const char *name = msg + sizeof head - 1;
+	size_t n = strcspn(name, "\"");
+	for (const char *p = conninfo; (p = strstr(p, "=")) != NULL; p++) {
+		const char *k = p;
+		while (k > conninfo && k[-1] != ' ' && k[-1] != '\t')
+			k--;
+		if ((size_t)(p - k) != n || strncmp(k, name, n) != 0)
+			continue;
+		/* The word before it. */
+		const char *w = k;
+		while (w > conninfo && (w[-1] == ' ' || w[-1] == '\t'))
+			w--;
+		const char *e = w;
+		while (w > conninfo && w[-1] != ' ' && w[-1] != '\t')
+			w--;
+		return e == conninfo || strncmp(w, "password", 8) != 0 ? 1 : -1;
+	}
+	return -1;
+}
+
 int db_conninfo_check(const char *conninfo, char *err, size_t errlen)
 {
 	if (!conninfo || !*conninfo)
@@ -47,7 +76,12 @@ int db_conninfo_check(const char *conninfo, char *err, size_t errlen)
 	/* libpq may quote part of the string, which can hold a password. */
 	int secret = strstr(conninfo, "password") || strchr(conninfo, '@');
 	char detail[256] = "";
-	if (msg && !secret) {
+	int named = msg && secret ? option_named_alone(conninfo, msg) : 0;
+	if (named < 0)
+		snprintf(detail, sizeof detail, ": an option libpq does not know, right after the password (not"
+		                                " named: it may be part of it; quote a password with spaces,"
+		                                " password='...')");
+	else if (msg && (!secret || named > 0)) {
 		snprintf(detail, sizeof detail, ": %s", msg);
 		detail[strcspn(detail, "\n")] = '\0';
 	}

@@ -291,6 +291,15 @@ static void test_read_conninfo(void)
 	CHECK(strstr(err, "invalid connection string") != NULL);
 	config_free(&c);
 
+	/* database.conninfo too, naming its line (it was left to the
+	 * connection, whose error names no file). */
+	p = tmpfile_with("conn2.cfg", "database: {\n  conninfo = \"user=ana bogus=1\";\n};\n");
+	CHECK(load(&c, p, err, sizeof err) == -1);
+	CHECK(err_at(err, p, 2));
+	CHECK(strstr(err, "'database.conninfo'") != NULL);
+	CHECK(strstr(err, "invalid connection option \"bogus\"") != NULL);
+	config_free(&c);
+
 	p = tmpfile_with("read3.cfg", "database: { read_conninfo = \"\"; };\n");
 	CHECK(load(&c, p, err, sizeof err) == 0);
 	CHECK(c.read_conninfo == NULL);

@@ -192,6 +192,16 @@ static void test_conninfo_check_explains_without_secrets(void)
 	CHECK(strstr(err, "bogus_option") != NULL);
 	CHECK(strchr(err, '\n') == NULL);
 
+	/* Beside a password, an unknown option is still named (its name is no
+	 * secret), unless it is the unquoted rest of the password itself. */
+	CHECK(db_conninfo_check("user=ana bogus_option=1 password=secret", err, sizeof err) == -1);
+	CHECK(strstr(err, "invalid connection option \"bogus_option\"") != NULL);
+	CHECK(strstr(err, "secret") == NULL);
+	CHECK(db_conninfo_check("user=ana password=abc def=1", err, sizeof err) == -1);
+	CHECK(strstr(err, "right after the password") != NULL);
+	CHECK(strstr(err, "def") == NULL);
+	CHECK(strstr(err, "abc") == NULL);
+
 	/* A tiny buffer is filled and terminated, not overrun. */
 	char tiny[8];
 	memset(tiny, 'x', sizeof tiny);
