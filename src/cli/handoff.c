@@ -302,8 +302,9 @@ static int cmd_list(const struct cli *cli, const struct opts *o)
 		if (!strcmp(PQgetvalue(r, i, HL_STATE), "open") && !PQgetisnull(r, i, HL_ACK_LEFT_S))
 			fmt_left(left, sizeof left, atoll(PQgetvalue(r, i, HL_ACK_LEFT_S)));
 		char *to = text_clean_dup(PQgetvalue(r, i, HL_TO_STAFF), TEXT_ONELINE);
-		buf_printf(&b, "%s\t%s\t%s\t%s -> %s%s%s\t%s\t%s\t%s\t", PQgetvalue(r, i, HL_ID),
-		           PQgetvalue(r, i, HL_STATE), age, PQgetvalue(r, i, HL_FROM_TEAM),
+		/* The version, as --version takes it. */
+		buf_printf(&b, "%s\t%s v%s\t%s\t%s -> %s%s%s\t%s\t%s\t%s\t", PQgetvalue(r, i, HL_ID),
+		           PQgetvalue(r, i, HL_STATE), PQgetvalue(r, i, HL_VERSION), age, PQgetvalue(r, i, HL_FROM_TEAM),
 		           PQgetvalue(r, i, HL_TO_TEAM), *to ? ":" : "", to, PQgetvalue(r, i, HL_PRIORITY),
 		           PQgetvalue(r, i, HL_REASON), left[0] ? left : "-");
 		free(to);

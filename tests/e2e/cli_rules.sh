@@ -35,8 +35,10 @@ run as lee handoff reassign $NWH --to-team onboarding --comment "x" --force --ve
 expect force_and_version_together_exit_2 sh -c '[ "$1" -eq 2 ]' _ "$rc"
 
 # --- a comment does not spoil a pending acknowledgement ---------------------------
-run as ana handoff list --mine --format json
+run as ana handoff list --mine
 SEEN=$(hsql $NWH version)
+expect handoff_list_shows_the_version_to_act_on \
+	sh -c '[ "$1" -eq 0 ] && grep -q "^$2	[a-z]* v$3	" "$4"' _ "$rc" "$NWH" "$SEEN" "$OUT"
 run as lee handoff comment $NWH --comment "ana, call Dana first"
 expect lee_comments sh -c '[ "$1" -eq 0 ]' _ "$rc"
 run as ana handoff ack $NWH --version "$SEEN"
