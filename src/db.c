@@ -112,10 +112,10 @@ void db_explain_error(const char *msg, char *err, size_t errlen)
 	else if (strstr(line, "role \"") && strstr(line, "does not exist"))
 		hint = " (ask an administrator for a login role, or set PGUSER)";
 	else if (strstr(line, "database \"") && strstr(line, "does not exist"))
-		hint = " (create it, or name another with -d or PGDATABASE)";
+		hint = " (create it, or name another: -d, the configuration's conninfo or PGDATABASE)";
 	else if (strstr(line, "No such file or directory") || strstr(line, "Connection refused") ||
 	         strstr(line, "could not translate host name") || strstr(line, "timeout expired"))
-		hint = " (is the server running? check -d, PGHOST and PGPORT)";
+		hint = " (is the server running? check -d, the configuration's conninfo, PGHOST and PGPORT)";
 	snprintf(err, errlen, "%s%s", line[0] ? line : "unknown database error", hint);
 }
 

@@ -279,7 +279,7 @@ static void test_explain_error_one_line(void)
 	const char *start = "connection to server on socket \"/run/pg/.s.PGSQL.5432\" failed: ";
 	CHECK(strncmp(e, start, strlen(start)) == 0);
 	CHECK(strstr(e, "failed: FATAL: database \"nope\" does not exist (") != NULL);
-	CHECK(strstr(e, "(create it, or name another with -d or PGDATABASE)") != NULL);
+	CHECK(strstr(e, "(create it, or name another: -d, the configuration's conninfo or PGDATABASE)") != NULL);
 
 	/* Several lines (DETAIL, HINT) join into one with single spaces. */
 	e = explain("ERROR:  permission denied for table handoff\nDETAIL:\tsomething\r\n"
@@ -314,7 +314,7 @@ static void test_explain_error_hints(void)
 
 	e = explain("connection to server on socket \"/tmp/.s.PGSQL.5432\" failed: No such file or directory\n\tIs the server running locally and accepting connections on that socket?\n");
 	CHECK(strchr(e, '\n') == NULL && strchr(e, '\t') == NULL);
-	CHECK(strstr(e, "is the server running? check -d, PGHOST and PGPORT") != NULL);
+	CHECK(strstr(e, "is the server running? check -d, the configuration's conninfo, PGHOST and PGPORT") != NULL);
 
 	e = explain("connection to server at \"db.example\" (10.1.1.1), port 5432 failed: Connection refused\n");
 	CHECK(strstr(e, "PGHOST") != NULL);
