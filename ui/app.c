@@ -62,6 +62,12 @@ void app_message(struct app *a, int error, const char *fmt, ...)
 	a->dirty = 1;
 }
 
+void app_clear_message(struct app *a)
+{
+	a->status[0] = '\0';
+	a->dirty = 1;
+}
+
 void app_forget_stale_message(struct app *a)
 {
 	if (a->status_keyseq != a->keyseq)

@@ -354,6 +354,8 @@ static void on_filter(struct app *a, void *ctx, const char *answer)
 		app_message(a, 1, "%s", err);
 		return;
 	}
+	/* A refusal of an earlier try is answered. */
+	app_clear_message(a);
 	use_filter(q, a, &f, NULL);
 }
 

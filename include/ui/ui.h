@@ -228,6 +228,8 @@ void app_quit(struct app *a);
 void app_push(struct app *a, struct screen *s);
 void app_pop(struct app *a);
 void app_message(struct app *a, int error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* The bottom line's message goes (a refusal the next step set right). */
+void app_clear_message(struct app *a);
 /* Changing screens drops a message said before the key that changes them
  * ("not found: zzz" does not follow you back); one said while handling
  * that key ("draft discarded") stays. */

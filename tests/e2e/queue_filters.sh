@@ -57,6 +57,8 @@ check "after every refusal the rows are those of 'my teams' still" \
 filter 'team=Support reason="renewal risk"'
 check "team=Support reason=\"renewal risk\": applied as team=support reason=\"renewal risk\"" \
 	wait_row 4 'filter: state=active team=support reason="renewal risk"' 5
+check "the refusal of the filter before is gone from the bottom line" \
+	eval '! row 24 | grep -qF "unknown reason"'
 filter "mine"
 wait_row 4 "filter: state=active mine" 5
 filter "team=Support reason=renewal_risk"
