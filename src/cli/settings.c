@@ -56,10 +56,18 @@ static int parse(int argc, char **argv, struct opts *o, int *first)
 
 static void show_text(struct buf *b, PGresult *const *r)
 {
+	/* Keys in a column as wide as the longest; values in one as wide as
+	 * most (a long list of words runs past it). */
+	int kw = 16, vw = 12;
+	for (int i = 0; i < PQntuples(r[0]); i++) {
+		int k = text_width(PQgetvalue(r[0], i, SS_KEY)), v = text_width(PQgetvalue(r[0], i, SS_VALUE));
+		kw = k > kw ? k : kw;
+		vw = v > vw && v <= 24 ? v : vw;
+	}
 	for (int i = 0; i < PQntuples(r[0]); i++)
-		buf_printf(b, "%-16s %-12s %s (%s)\n", PQgetvalue(r[0], i, SS_KEY), PQgetvalue(r[0], i, SS_VALUE),
+		buf_printf(b, "%-*s %-*s %s (%s)\n", kw, PQgetvalue(r[0], i, SS_KEY), vw, PQgetvalue(r[0], i, SS_VALUE),
 		           PQgetvalue(r[0], i, SS_ABOUT), PQgetvalue(r[0], i, SS_ACCEPTS));
-	buf_printf(b, "%-16s ", "reasons");
+	buf_printf(b, "%-*s ", kw, "reasons");
 	for (int i = 0; i < PQntuples(r[1]); i++)
 		buf_printf(b, "%s%s", i ? ", " : "", PQgetvalue(r[1], i, 0));
 	buf_putc(b, '\n');
@@ -67,7 +75,7 @@ static void show_text(struct buf *b, PGresult *const *r)
 		char d[16], what[64];
 		config_format_minutes(d, sizeof d, atoi(PQgetvalue(r[2], i, SL_MINUTES)));
 		snprintf(what, sizeof what, "sla %s", PQgetvalue(r[2], i, SL_PRIORITY));
-		buf_printf(b, "%-16s %-12s %s%s\n", what, d, PQgetisnull(r[2], i, SL_TEAM) ? "every team" : "team ",
+		buf_printf(b, "%-*s %-*s %s%s\n", kw, what, vw, d, PQgetisnull(r[2], i, SL_TEAM) ? "every team" : "team ",
 		           PQgetvalue(r[2], i, SL_TEAM));
 	}
 }
@@ -156,6 +164,12 @@ static int change(const struct cli *cli, const char *sql, int n, const char *con
 
 static int cmd_sla(const struct cli *cli, const struct opts *o, char **w)
 {
+	/* Both words are the command line's: a usage error each (the server
+	 * checks them again). */
+	if (priority_from_name(w[0]) < 0) {
+		cli_error("'%s' is not a priority: use urgent, high, normal or low", w[0]);
+		return EXIT_USAGE;
+	}
 	int minutes = config_parse_minutes(w[1]);
 	int dflt = !strcmp(w[1], "default");
 	if ((minutes <= 0 && !dflt) || (dflt && !o->team)) {

@@ -63,6 +63,13 @@ expect a_lead_cannot_change_them \
 expect unchanged test "$(sql "SELECT value FROM baton_setting WHERE key = 'max_note_bytes'")" = 16384
 run as "$admin" settings sla high soon
 expect a_bad_duration_is_a_usage_error sh -c '[ "$1" -eq 2 ] && grep -q "not a duration" "$2"' _ "$rc" "$ERR"
+run as "$admin" settings sla bogus 1h
+expect a_bad_priority_is_a_usage_error_too \
+	sh -c '[ "$1" -eq 2 ] && grep -qx "baton: .bogus. is not a priority: use urgent, high, normal or low" "$2"' _ "$rc" "$ERR"
+# The text's columns as wide as the longest key: every value starts in one column.
+run as "$admin" settings
+expect settings_values_in_one_column \
+	sh -c '[ "$1" -eq 0 ] && [ "$(grep -v "^sla " "$2" | awk "{ match(\$0, /^[^ ]+ +/); print RLENGTH }" | sort -u | wc -l)" -eq 1 ]' _ "$rc" "$OUT"
 run as "$admin" settings frobnicate
 expect an_unknown_command_is_a_usage_error sh -c '[ "$1" -eq 2 ]' _ "$rc"
 
