@@ -176,6 +176,9 @@ imported bracketed_contacts_imported hubspot-contacts "$T/acme-contacts.csv" \
 check bracketed_address_finds_the_customer_at_its_domain \
 	[ "$(sql "SELECT string_agg(name, ', ' ORDER BY name) FROM contact WHERE customer_id = $acme")" = \
 	  "Ann Lee, Ben Plain, Cy Lee, Di Plain" ]
+check bracketed_address_stored_as_the_address \
+	[ "$(sql "SELECT string_agg(email, ' ' ORDER BY name) FROM contact WHERE customer_id = $acme")" = \
+	  "ann@acme.example ben@acme.example cy@Acme.Example di@acme.example" ]
 check bracketed_address_joins_as_a_plain_one_does \
 	[ "$(sql "SELECT string_agg(name || ':' || (merged_into = $acme)::text, ' ' ORDER BY name)
 	          FROM customer WHERE name LIKE 'Acme (%'")" = "Acme (another entry):true Acme (old CRM entry):true" ]

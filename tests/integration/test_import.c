@@ -152,6 +152,20 @@ static void test_domains_are_labels(void)
 	CHECK(itest_ok(su, "RESET enable_seqscan"));
 }
 
+/* 073: an e-mail field's value is stored as its address: the one in angle
+ * brackets at the end, else the value without its blanks; a list, or
+ * brackets holding no address, stay as written. */
+static void test_email_addresses(void)
+{
+	CHECK_STR(itest_value(su, "SELECT string_agg(coalesce(baton_import_addr(x), 'null'), ' | ' ORDER BY i) FROM (VALUES"
+	                          " (1, '\"Ann Lee\" <ann@acme.example>'), (2, 'Ann Lee <ann@acme.example>  '),"
+	                          " (3, '<ann@acme.example>'), (4, ' ann@acme.example\t'), (5, '\"Lee, Ann\" <Ann@Acme.Example>'),"
+	                          " (6, 'Ann <a@x.example>, Bob <b@y.example>'), (7, 'Ann <not an address>'),"
+	                          " (8, NULL)) v(i, x)"),
+	          "ann@acme.example | ann@acme.example | ann@acme.example | ann@acme.example | Ann@Acme.Example"
+	          " | Ann <a@x.example>, Bob <b@y.example> | Ann <not an address> | null");
+}
+
 static void test_times(void)
 {
 	CHECK_STR(itest_value(su, "SELECT baton_import_time('2026-03-05T14:22:01Z', 'iso') AT TIME ZONE 'UTC'"),
@@ -706,6 +720,7 @@ int main(void)
 	RUN(test_catalogue_matches_server);
 	RUN(test_domains_normalised);
 	RUN(test_domains_are_labels);
+	RUN(test_email_addresses);
 	RUN(test_times);
 	RUN(test_server_checks_mapping);
 	RUN(test_record_references);

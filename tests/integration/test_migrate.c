@@ -681,6 +681,27 @@ static void test_raw_hash_upgrade_analyzed(void)
 	PQfinish(c);
 }
 
+/* 073: contacts imported with an address as mail clients write it keep
+ * only the address after the upgrade, audited; others are untouched. */
+static void test_email_address_upgrade(void)
+{
+	const char *db = itest_newdb("template1");
+	PGconn *c = itest_connect(db, NULL);
+	char err[1024] = "";
+	CHECK(migrate_run_upto(c, 72, NULL, err, sizeof err) == 72);
+	CHECK(itest_ok(c, "INSERT INTO customer (id, name) VALUES (1, 'Acme')"));
+	CHECK(itest_ok(c, "INSERT INTO contact (customer_id, name, email) VALUES"
+	                  " (1, 'Ann Lee', '\"Ann Lee\" <ann@acme.example>'), (1, 'Bo', 'bo@acme.example'),"
+	                  " (1, 'Two', 'Ann <a@acme.example>, Bob <b@acme.example>'), (1, 'None', NULL)"));
+	long long audit = atoll(itest_value(c, "SELECT count(*) FROM baton_audit"));
+	CHECK(migrate_run(c, NULL, err, sizeof err) == migrations_after(72));
+	CHECK_STR(itest_value(c, "SELECT string_agg(name || '=' || coalesce(email, 'null'), ', ' ORDER BY name) FROM contact"),
+	          "Ann Lee=ann@acme.example, Bo=bo@acme.example, None=null,"
+	          " Two=Ann <a@acme.example>, Bob <b@acme.example>");
+	CHECK(atoll(itest_value(c, "SELECT count(*) FROM baton_audit")) == audit + 1);
+	PQfinish(c);
+}
+
 /* 066 changes what baton_norm_domain says: what holds its results from
  * before is made again.  The index on contacts' domains finds an address in
  * angle brackets by its domain; a customer record's stored domains and a
@@ -805,6 +826,7 @@ int main(void)
 	RUN(test_upgrade_equals_fresh);
 	RUN(test_raw_hash_upgrade_analyzed);
 	RUN(test_norm_domain_upgrade);
+	RUN(test_email_address_upgrade);
 	RUN(test_other_numbering_refused);
 	RUN(test_schema_objects_exist);
 	RUN(test_unaccent_in_another_schema);
