@@ -372,6 +372,16 @@ static void test_resolve_needs_ack_first(void)
 	CHECK(strstr(a.message, "acknowledge it before resolving") != NULL);
 	CHECK_STR(a.state, "open");
 	CHECK(events(h.id) == 1);
+	/* Someone outside the receiving team is told that it is not theirs to
+	 * resolve, not to acknowledge it first (migration 074). */
+	a = step(ana, h.id, "resolved", 0, NULL, NULL, NULL);
+	CHECK(a.ok && !a.done);
+	CHECK(strstr(a.message, "only success (the receiving team) can resolve it") != NULL);
+	/* A version it never had is said so, not taken for a colleague's step. */
+	a = step(chloe, h.id, "acknowledged", 99, NULL, NULL, NULL);
+	CHECK(a.ok && !a.done);
+	CHECK_STR(a.message, "it has no version 99: it is open at version 1");
+	CHECK(events(h.id) == 1);
 
 	a = step(chloe, h.id, "acknowledged", 1, NULL, NULL, NULL);
 	CHECK(a.ok && a.done);
