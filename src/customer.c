@@ -291,6 +291,36 @@ int cv_flags(const struct customer_view *cv)
 	return n;
 }
 
+/* sql_exact's rows (id, name, domain), else sql_partial's (if any), as
+ * cv_resolve returns them. */
+static int resolve_with(PGconn *c, const char *sql_exact, const char *sql_partial,
+                        const char *what, long long *id, char **candidates, char *err, size_t errlen)
+{
+	const char *params[] = {what};
+	*candidates = NULL;
+	PGresult *r = db_exec(c, sql_exact, 1, params, err, errlen);
+	if (!r)
+		return -1;
+	if (PQntuples(r) == 0 && sql_partial) {
+		PQclear(r);
+		r = db_exec(c, sql_partial, 1, params, err, errlen);
+		if (!r)
+			return -1;
+	}
+	int n = PQntuples(r);
+	if (n == 1)
+		*id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	if (n > 1) {
+		struct buf b = BUF_INIT;
+		for (int i = 0; i < n && i < 20; i++)
+			buf_printf(&b, "%s\t%s\t%s\n", PQgetvalue(r, i, 0), PQgetvalue(r, i, 1),
+			           PQgetvalue(r, i, 2));
+		*candidates = buf_steal(&b);
+	}
+	PQclear(r);
+	return n;
+}
+
 int cv_resolve(PGconn *c, const char *what, long long *id, char **candidates,
                char *err, size_t errlen)
 {
@@ -315,29 +345,14 @@ int cv_resolve(PGconn *c, const char *what, long long *id, char **candidates,
 		"SELECT DISTINCT c.id, c.name, coalesce(c.domain, '')"
 		" FROM customer c JOIN baton_find_names($1) f ON f.cid = c.id"
 		" ORDER BY c.name, c.id LIMIT 21";
-	const char *params[] = {what};
-	*candidates = NULL;
-	PGresult *r = db_exec(c, sql_exact, 1, params, err, errlen);
-	if (!r)
-		return -1;
-	if (PQntuples(r) == 0) {
-		PQclear(r);
-		r = db_exec(c, sql_partial, 1, params, err, errlen);
-		if (!r)
-			return -1;
-	}
-	int n = PQntuples(r);
-	if (n == 1)
-		*id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-	if (n > 1) {
-		struct buf b = BUF_INIT;
-		for (int i = 0; i < n && i < 20; i++)
-			buf_printf(&b, "%s\t%s\t%s\n", PQgetvalue(r, i, 0), PQgetvalue(r, i, 1),
-			           PQgetvalue(r, i, 2));
-		*candidates = buf_steal(&b);
-	}
-	PQclear(r);
-	return n;
+	return resolve_with(c, sql_exact, sql_partial, what, id, candidates, err, errlen);
+}
+
+int cv_resolve_audit(PGconn *c, const char *what, long long *id, char **candidates,
+                     char *err, size_t errlen)
+{
+	return resolve_with(c, "SELECT cid, cname, cdomain FROM baton_audit_customers($1)", NULL,
+	                    what, id, candidates, err, errlen);
 }
 
 /* Names for the columns above, as used by the JSON output. */

@@ -130,6 +130,9 @@ char *cli_read_note(size_t limit, size_t *size);
 int cli_note_too_big(size_t size, size_t max);
 /* --customer as 'baton show' takes it: an exit status, the message said. */
 int cli_resolve_customer(PGconn *c, const char *what, long long *id);
+/* The same for baton audit, as an administrator who need not be on the
+ * staff (refused, EXIT_FAIL, for anyone else). */
+int cli_resolve_audit_customer(PGconn *c, const char *what, long long *id);
 /* A handoff as people name it: a whole UUID as it is, a prefix (as the
  * console shows ids) by the server.  An exit status, the message said. */
 struct handoff_id_range;

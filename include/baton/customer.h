@@ -92,6 +92,11 @@ int cv_flags(const struct customer_view *cv);
  * lines in *candidates (malloc'd); -1 on database error. */
 int cv_resolve(PGconn *c, const char *what, long long *id, char **candidates,
                char *err, size_t errlen);
+/* The same for `baton audit --customer`, as an administrator who need
+ * not be on the staff: baton_audit_customers (migration 075) resolves it
+ * the same way, past the policies, for members of baton_admin only. */
+int cv_resolve_audit(PGconn *c, const char *what, long long *id, char **candidates,
+                     char *err, size_t errlen);
 
 /* Timeline: every event of a customer, newest first.  Columns: */
 enum { TL_AT, TL_AGE_S, TL_KIND, TL_WHO, TL_TEXT, TL_REF };

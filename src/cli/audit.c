@@ -131,7 +131,7 @@ static int run(PGconn *conn, const struct audit_opts *o)
 	char idtxt[32] = "";
 	long long id;
 	int rc;
-	if (o->customer && (rc = cli_resolve_customer(conn, o->customer, &id)) != EXIT_OK)
+	if (o->customer && (rc = cli_resolve_audit_customer(conn, o->customer, &id)) != EXIT_OK)
 		return rc;
 	if (o->customer)
 		snprintf(idtxt, sizeof idtxt, "%lld", id);

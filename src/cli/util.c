@@ -375,10 +375,10 @@ int cli_resolve_team(PGconn *c, const char *name, char *out, size_t n)
 	return ok ? 0 : -1;
 }
 
-int cli_resolve_customer(PGconn *c, const char *what, long long *id)
+/* What a customer's resolution came to (n as cv_resolve returns it), said;
+ * frees cand.  An exit status. */
+static int resolved(int n, const char *what, char *cand, const char *err)
 {
-	char err[1024], *cand = NULL;
-	int n = cv_resolve(c, what, id, &cand, err, sizeof err);
 	if (n < 0)
 		cli_error("%s", err);
 	else if (n == 0)
@@ -388,6 +388,26 @@ int cli_resolve_customer(PGconn *c, const char *what, long long *id)
 		          n > 20 ? 20 : n, cand);
 	free(cand);
 	return n == 1 ? EXIT_OK : n < 0 ? EXIT_DB : EXIT_FAIL;
+}
+
+int cli_resolve_customer(PGconn *c, const char *what, long long *id)
+{
+	char err[1024], *cand = NULL;
+	int n = cv_resolve(c, what, id, &cand, err, sizeof err);
+	return resolved(n, what, cand, err);
+}
+
+int cli_resolve_audit_customer(PGconn *c, const char *what, long long *id)
+{
+	char err[1024], *cand = NULL;
+	int n = cv_resolve_audit(c, what, id, &cand, err, sizeof err);
+	/* Refused (not an administrator): a refusal, not a database that is
+	 * unreachable or unusable. */
+	if (n < 0 && strstr(err, "needs the baton_admin role")) {
+		cli_error("%s", err);
+		return EXIT_FAIL;
+	}
+	return resolved(n, what, cand, err);
 }
 
 int cli_resolve_handoff(PGconn *c, const char *given, const struct handoff_id_range *range, char id[37])

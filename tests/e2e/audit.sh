@@ -7,7 +7,10 @@
 db=$(newdb baton_demo) || { echo "FAIL audit: cannot create a test database"; exit 1; }
 T="$BATON_TEST_TMP/audit"
 mkdir -p "$T"
-cleanup() { psql -X -q -d postgres -c "REVOKE baton_admin FROM lee" >/dev/null 2>&1; }
+cleanup() {
+	psql -X -q -d postgres -c "REVOKE baton_admin FROM lee" >/dev/null 2>&1
+	psql -X -q -d postgres -c "DROP ROLE IF EXISTS aud_$$" >/dev/null 2>&1
+}
 trap cleanup EXIT
 
 as() { _u=$1; shift; "$BATON_BIN" -d "dbname=$db user=$_u" "$@"; }
@@ -86,6 +89,31 @@ check "--limit 0: usage error" eval '[ $rc = 2 ] && grep -qF "from 1 to 100000" 
 as lee audit --customer "no such customer" >/dev/null 2>"$T/nocust.err"
 rc=$?
 check "--customer that matches nothing: exit 1, says so" eval '[ $rc = 1 ] && grep -qF "no customer matches" "$T/nocust.err"'
+
+# An administrator with no staff entry (README: "they need no staff entry of
+# their own") names the customer as the staff do: by domain, id or name.
+aud="aud_$$"
+psql -X -q -d postgres -c "CREATE ROLE $aud LOGIN IN ROLE baton_admin" >/dev/null
+as "$aud" audit --customer nwh.example --since "$start_at" --format csv >"$T/aud.csv" 2>"$T/aud.err"
+rc=$?
+check "an administrator without a staff entry: audit --customer nwh.example, the same five rows" \
+	eval '[ $rc = 0 ] && [ "$(sed 1d "$T/aud.csv" | wc -l)" = 5 ] && [ ! -s "$T/aud.err" ]'
+nwh=$(sql "SELECT id FROM customer WHERE domain = 'nwh.example'")
+as "$aud" audit --customer "#$nwh" --since "$start_at" --format csv >"$T/aud-id.csv" 2>&1
+as "$aud" audit --customer "northwind heal" --since "$start_at" --format csv >"$T/aud-name.csv" 2>&1
+check "... and by its id, and by part of its name: the same rows" \
+	eval 'cmp -s "$T/aud.csv" "$T/aud-id.csv" && cmp -s "$T/aud.csv" "$T/aud-name.csv"'
+as "$aud" audit --customer "no such customer" >/dev/null 2>"$T/aud-none.err"
+rc=$?
+check "... a customer that matches nothing: exit 1, says so" \
+	eval '[ $rc = 1 ] && grep -qF "no customer matches" "$T/aud-none.err"'
+as ana audit --customer nwh.example >"$T/ana-c.out" 2>"$T/ana-c.err"
+rc=$?
+check "plain staff: audit --customer is refused, exit 1, says it needs baton_admin" \
+	eval '[ $rc = 1 ] && grep -qF "needs the baton_admin role" "$T/ana-c.err" && [ ! -s "$T/ana-c.out" ]'
+check "plain staff: the lookup for the audit does not answer them from psql either" \
+	eval '! psql -X -q -d "dbname=$db user=ana" -c "SELECT * FROM baton_audit_customers('"'"'nwh.example'"'"')" >/dev/null 2>&1'
+psql -X -q -d postgres -c "DROP ROLE $aud" >/dev/null
 
 # --- a key of two columns, and a removal ------------------------------------------------
 psql -X -q -d "$db" -c "INSERT INTO customer_external_id (customer_id, system, external_id)
