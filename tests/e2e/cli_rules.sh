@@ -99,6 +99,35 @@ expect nothing_was_written test "$(sql "SELECT count(*) FROM handoff")" = "$befo
 expect the_audit_log_has_the_admins_changes \
 	test "$(sql "SELECT count(*) FROM baton_audit WHERE actor = '$admin'")" = 3
 
+# --- settings that name teams name teams that exist ---------------------------------
+setting() { sql "SELECT value FROM baton_setting WHERE key = '$1'"; }
+run as "$admin" settings set onboarding_team onbaording
+expect an_unknown_onboarding_team_is_refused_naming_it_and_team_list \
+	sh -c '[ "$1" -eq 1 ] && grep -qF "unknown team \"onbaording\" for onboarding_team" "$2" &&
+	       grep -qF "baton team list" "$2"' _ "$rc" "$ERR"
+expect the_onboarding_team_is_unchanged test "$(setting onboarding_team)" = onboarding
+run as "$admin" settings set campaign_hold_teams marketing,marketting,supprt
+expect unknown_hold_teams_are_refused_naming_each \
+	sh -c '[ "$1" -eq 1 ] && grep -qF "unknown teams \"marketting\", \"supprt\" for campaign_hold_teams" "$2"' \
+	_ "$rc" "$ERR"
+expect the_hold_teams_are_unchanged test "$(setting campaign_hold_teams)" = marketing
+run as "$admin" team add ops --name Operations
+run as "$admin" settings set campaign_hold_teams marketing,ops
+expect existing_teams_are_taken sh -c '[ "$1" -eq 0 ] && grep -qx "campaign_hold_teams is now marketing,ops" "$2"' _ "$rc" "$OUT"
+run as "$admin" team set ops --name "Ops desk"
+expect a_named_team_can_be_renamed_and_the_setting_keeps_its_id \
+	sh -c '[ "$1" -eq 0 ] && [ "$(psql -X -At -d "$2" -c "SELECT value FROM baton_setting WHERE key = '"'"'campaign_hold_teams'"'"'")" = marketing,ops ]' \
+	_ "$rc" "$db"
+expect a_named_team_cannot_be_removed_even_by_the_owner \
+	sh -c '! psql -X -q -d "$1" -c "DELETE FROM team WHERE id = '"'"'ops'"'"'" 2>"$2" &&
+	       grep -qF "team ops is named by the setting campaign_hold_teams" "$2"' _ "$db" "$T/del.err"
+expect nor_its_id_changed \
+	sh -c '! psql -X -q -d "$1" -c "UPDATE team SET id = '"'"'ops2'"'"' WHERE id = '"'"'ops'"'"'" 2>/dev/null' _ "$db"
+run as "$admin" settings set campaign_hold_teams '*'
+expect anyone_is_still_star sh -c '[ "$1" -eq 0 ]' _ "$rc"
+expect once_no_setting_names_it_it_can_go \
+	sh -c 'psql -X -q -d "$1" -c "DELETE FROM team WHERE id = '"'"'ops'"'"'" >/dev/null' _ "$db"
+
 # --- an older configuration: a warning, and migrate imports it once ----------------
 old="$T/old.cfg"
 printf 'ui: { ascii = false; };\nhandoff: {\n  reasons = [ "refund", "churn risk" ];\n  ack_sla: { urgent = "2h"; };\n};\n' >"$old"
