@@ -136,6 +136,33 @@ static void test_admin_adopts_an_existing_role(void)
 	CHECK(strstr(err, "bypasses row-level security") != NULL);
 }
 
+/* Nor a role with CREATEROLE: it could grant itself baton_admin (and, on
+ * PostgreSQL 15, change other roles).  Refused before anything is written
+ * or granted. */
+static void test_admin_refuses_createrole(void)
+{
+	const char *role = role_name("cr");
+	char sql[256];
+	snprintf(sql, sizeof sql, "CREATE ROLE %s LOGIN CREATEROLE", role);
+	CHECK(exec_error(su, sql) == NULL);
+	struct staff_change ch = {role, "Carl Contractor", "support", NULL, NULL, 0};
+	char err[512] = "";
+	int created;
+	CHECK(staff_add(admin, &ch, &created, err, sizeof err) < 0);
+	CHECK(strstr(err, "has CREATEROLE") != NULL);
+	CHECK(strstr(err, "NOCREATEROLE") != NULL);
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM staff WHERE role_name = '%s'", role);
+	CHECK_STR(itest_value(su, sql), "0");
+	snprintf(sql, sizeof sql, "SELECT pg_has_role('%s', 'baton_staff', 'MEMBER')", role);
+	CHECK_STR(itest_value(su, sql), "f");
+	/* Made a plain login role, it is taken. */
+	snprintf(sql, sizeof sql, "ALTER ROLE %s NOCREATEROLE", role);
+	CHECK(exec_error(su, sql) == NULL);
+	err[0] = '\0';
+	CHECK(staff_add(admin, &ch, &created, err, sizeof err) == 0);
+	CHECK(created == 0);
+}
+
 /* An open session of someone who gets disabled reads 0 rows from every
  * customer-data table on its next query and writes nothing; the role no
  * longer logs in; enabling gives all of it back. */
@@ -390,6 +417,7 @@ int main(void)
 	RUN(test_plain_staff_cannot_change_staff);
 	RUN(test_admin_adds_a_working_login);
 	RUN(test_admin_adopts_an_existing_role);
+	RUN(test_admin_refuses_createrole);
 	RUN(test_disabled_reads_nothing);
 	RUN(test_scope_limits_every_table_and_write);
 	RUN(test_scope_holds_under_a_hostile_search_path);
