@@ -67,6 +67,64 @@ static int parse_age(const char *s, char *out, size_t n)
 	return 0;
 }
 
+/* n digits at *p into *v, advancing *p; 0 if they are not there. */
+static int digits(const char **p, int n, int *v)
+{
+	*v = 0;
+	for (int i = 0; i < n; i++, (*p)++) {
+		if (!isdigit((unsigned char)**p))
+			return 0;
+		*v = *v * 10 + (**p - '0');
+	}
+	return 1;
+}
+
+/* Whether s is a date or time as --since takes it: YYYY-MM-DD, then
+ * optionally ' ' or 'T' and HH:MM[:SS[.FFF]], then optionally Z or an offset
+ * (+HH[:MM]).  Checked here, so that a typo is a usage error naming the
+ * forms rather than PostgreSQL's words about its input syntax. */
+static int is_when(const char *s)
+{
+	static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	int y, mo, d, h, mi, sec;
+	const char *p = s;
+	if (!digits(&p, 4, &y) || *p++ != '-' || !digits(&p, 2, &mo) || *p++ != '-' ||
+	    !digits(&p, 2, &d))
+		return 0;
+	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || (mo == 2 && d == 29 && !leap))
+		return 0;
+	if (*p == '\0')
+		return 1;
+	if (*p != ' ' && *p != 'T')
+		return 0;
+	p++;
+	if (!digits(&p, 2, &h) || *p++ != ':' || !digits(&p, 2, &mi) || h > 23 || mi > 59)
+		return 0;
+	if (*p == ':') {
+		p++;
+		if (!digits(&p, 2, &sec) || sec > 59)
+			return 0;
+		/* Fractions of a second, as now()::text has them. */
+		if (*p == '.' && !isdigit((unsigned char)*++p))
+			return 0;
+		while (isdigit((unsigned char)*p))
+			p++;
+	}
+	if (*p == 'Z')
+		return p[1] == '\0';
+	if (*p == '+' || *p == '-') {
+		p++;
+		if (!digits(&p, 2, &h) || h > 14)
+			return 0;
+		int colon = *p == ':';
+		p += colon;
+		if ((colon || *p) && (!digits(&p, 2, &mi) || mi > 59))
+			return 0;
+	}
+	return *p == '\0';
+}
+
 static int parse(int argc, char **argv, struct audit_opts *o)
 {
 	static const struct option lo[] = {
@@ -103,8 +161,14 @@ static int parse(int argc, char **argv, struct audit_opts *o)
 	}
 	if (cli_format(o->format, 1) < 0)
 		return -1;
-	if (o->since && !parse_age(o->since, o->since_age, sizeof o->since_age))
+	if (o->since && !parse_age(o->since, o->since_age, sizeof o->since_age)) {
+		if (!is_when(o->since)) {
+			cli_error("--since takes a date or time (2026-11-01, '2026-11-01 09:00') or an age "
+			          "(30m, 12h, 7d, 2w), not '%s'", o->since);
+			return -1;
+		}
 		snprintf(o->since_ts, sizeof o->since_ts, "%s", o->since);
+	}
 	return 0;
 }
 

@@ -86,6 +86,16 @@ check "text: one line per row, newest first (the psql note), cleaned" \
 as lee audit --limit 0 >/dev/null 2>"$T/limit.err"
 rc=$?
 check "--limit 0: usage error" eval '[ $rc = 2 ] && grep -qF "from 1 to 100000" "$T/limit.err"'
+for w in bogus 7x 2026-02-30 "2026-11-01 24:00" yesterday; do
+	as lee audit --since "$w" >"$T/since.out" 2>"$T/since.err"
+	rc=$?
+	check "--since '$w': usage error naming the forms it takes" \
+		eval '[ $rc = 2 ] && [ ! -s "$T/since.out" ] && [ "$(wc -l <"$T/since.err")" = 1 ] &&
+		      grep -qF "takes a date or time (2026-11-01, '"'"'2026-11-01 09:00'"'"') or an age (30m, 12h, 7d, 2w)" "$T/since.err"'
+done
+as lee audit --since 2026-11-01T09:00:00Z --limit 1 >/dev/null 2>"$T/since-iso.err"
+rc=$?
+check "--since with T, seconds and an offset is a time" eval '[ $rc = 0 ] && [ ! -s "$T/since-iso.err" ]'
 as lee audit --customer "no such customer" >/dev/null 2>"$T/nocust.err"
 rc=$?
 check "--customer that matches nothing: exit 1, says so" eval '[ $rc = 1 ] && grep -qF "no customer matches" "$T/nocust.err"'
