@@ -151,5 +151,51 @@ run as "$adm" staff set "$con" --no-scope
 run as "$con" find northwind
 expect scope_lifted sh -c '[ "$1" -eq 0 ] && grep -q "Northwind Health" "$2"' _ "$rc" "$OUT"
 
+# --- names and addresses are checked by the server, in words ------------------------
+no_constraint() { ! grep -q "constraint" "$1"; }
+run as "$adm" staff set "$new" --email nope
+expect bad_email_said_in_words \
+	sh -c '[ "$1" -eq 1 ] && grep -qF "an e-mail address is like name@example.com (one @, no spaces), not \"nope\"" "$2" &&
+	       [ "$(wc -l <"$2")" -eq 1 ]' _ "$rc" "$ERR"
+expect bad_email_no_constraint_name no_constraint "$ERR"
+run as "$adm" staff set "$new" --name ''
+expect empty_name_said_in_words \
+	sh -c '[ "$1" -eq 1 ] && grep -qF "a person'"'"'s name has 1 to 120 characters, no control characters" "$2"' _ "$rc" "$ERR"
+expect empty_name_no_constraint_name no_constraint "$ERR"
+for c in esc:'\033[31m' bel:'\007' cr:'\r' lf:'\n'; do
+	run as "$adm" staff set "$new" --name "$(printf "Evil${c#*:}Name")"
+	expect "name_with_${c%%:*}_refused" \
+		sh -c '[ "$1" -eq 1 ] && grep -qF "no control characters" "$2"' _ "$rc" "$ERR"
+done
+run as "$adm" staff add "st_$$_ctl" --name "$(printf 'Two\nLines')" --team support
+expect add_with_a_control_character_refused_creating_nothing \
+	sh -c '[ "$1" -eq 1 ] && grep -qF "no control characters" "$2" &&
+	       [ "$(psql -X -At -d "$3" -c "SELECT count(*) FROM pg_roles WHERE rolname = '"'"'$4'"'"'")" = 0 ]' \
+	_ "$rc" "$ERR" "$db" "st_$$_ctl"
+run as "$adm" staff add "st_$$_ctl" --name "Plain Name" --team support --email "a b@example.com"
+expect add_with_a_bad_email_refused sh -c '[ "$1" -eq 1 ] && grep -qF "an e-mail address is like" "$2"' _ "$rc" "$ERR"
+run as "$adm" staff set "$new" --name "  Renamed Person  " --email renamed@baton.example
+expect good_name_and_email_taken_trimmed \
+	sh -c '[ "$1" -eq 0 ] && [ "$(psql -X -At -d "$2" -c "SELECT display_name || '"'"'|'"'"'|| email FROM staff WHERE role_name = '"'"'$3'"'"'")" = "Renamed Person|renamed@baton.example" ]' \
+	_ "$rc" "$db" "$new"
+
+# --- two administrators add the same person at once -------------------------------------
+race="st_$$_race"
+psql -X -q -d "dbname=$db user=$adm" >/dev/null 2>&1 <<SQL &
+BEGIN;
+SELECT baton_staff_add('$race', 'Race One', 'support', false, NULL);
+SELECT pg_sleep(2);
+COMMIT;
+SQL
+first=$!
+sleep 0.7
+run as "$adm" staff add "$race" --name "Race Two" --team support
+wait "$first"
+expect the_second_of_two_at_once_is_told_it_is_on_the_staff \
+	sh -c '[ "$1" -eq 1 ] && grep -qF "$3 is already on the staff" "$2" && ! grep -qi "duplicate key" "$2"' \
+	_ "$rc" "$ERR" "$race"
+expect the_first_one_is_kept \
+	test "$(sql "SELECT display_name FROM staff WHERE role_name = '$race'")" = "Race One"
+
 dropdb --if-exists "$db" >/dev/null 2>&1
 rm -rf "$T"
