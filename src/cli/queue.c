@@ -76,6 +76,28 @@ static int check_lists(PGconn *conn, struct queue_filter *f)
 	return rc;
 }
 
+/* --to names someone on the staff, active or not (a person who left may
+ * still hold handoffs): checked once connected, as --team is.  $1 the
+ * role name. */
+static const char person_sql[] = "SELECT 1 FROM staff WHERE role_name = $1::text";
+
+static int check_person(PGconn *conn, const char *person)
+{
+	char err[1024];
+	const char *params[] = {person};
+	PGresult *r = db_exec(conn, person_sql, 1, params, err, sizeof err);
+	if (!r) {
+		cli_error("%s", err);
+		return EXIT_DB;
+	}
+	int known = PQntuples(r) > 0;
+	PQclear(r);
+	if (known)
+		return EXIT_OK;
+	cli_error("unknown person \"%s\": use a person's role name (baton staff list shows them)", person);
+	return EXIT_USAGE;
+}
+
 static void print_text(struct buf *b, PGresult *r, PGresult *counts, PGresult *med)
 {
 	char age[16], left[32];
@@ -181,7 +203,8 @@ int cli_queue(const struct cli *cli, int argc, char **argv)
 	PGconn *conn = cli_connect(cli, &rc);
 	if (!conn)
 		return rc;
-	if ((f.team[0] || f.reason[0]) && (rc = check_lists(conn, &f)) != EXIT_OK) {
+	if (((f.team[0] || f.reason[0]) && (rc = check_lists(conn, &f)) != EXIT_OK) ||
+	    (f.person[0] && (rc = check_person(conn, f.person)) != EXIT_OK)) {
 		PQfinish(conn);
 		return rc;
 	}

@@ -114,6 +114,17 @@ cli_refuses "baton queue --team nosuch: exit 2, the database's teams listed" \
 	"unknown team \"nosuch\": use $teams" --team nosuch
 cli_refuses "baton queue --reason refund: exit 2, the reasons listed" \
 	'unknown reason "refund": use escalation' --reason refund
+cli_refuses "baton queue --to nosuch: exit 2, says how to find people" \
+	'unknown person "nosuch": use a person'"'"'s role name (baton staff list shows them)' --to nosuch
+
+# --to a person who has left (disabled) still lists what they hold.
+sql "UPDATE staff SET active = false WHERE role_name = 'ben'" >/dev/null
+out=$("$BATON_BIN" -d "dbname=$db user=lee" queue --to ben --format csv 2>&1)
+rc=$?
+want=$(sql "SELECT count(*) FROM handoff WHERE to_staff = 'ben' AND state IN ('open', 'acknowledged')")
+check "baton queue --to ben (disabled): exit 0, ben's $want rows" \
+	eval '[ $rc = 0 ] && [ "$want" -gt 0 ] && [ "$(printf "%s\n" "$out" | sed 1d | wc -l)" = "$want" ]'
+sql "UPDATE staff SET active = true WHERE role_name = 'ben'" >/dev/null
 
 out=$("$BATON_BIN" -d "dbname=$db user=lee" queue --team Support --format json 2>&1)
 rc=$?
