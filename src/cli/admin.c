@@ -147,8 +147,21 @@ static int doctor_staff(PGconn *c)
 	PGresult *r = db_exec(c,
 		"SELECT s.display_name, t.name, s.is_lead, s.active FROM staff s JOIN team t ON t.id = s.team_id"
 		" WHERE s.role_name = session_user", 0, NULL, err, sizeof err);
+	/* An administrator or importer needs no staff entry for that work
+	 * (the README says so): worth knowing, not a failure. */
+	PGresult *k = r && PQntuples(r) == 0
+		? db_exec(c, "SELECT CASE WHEN r.rolsuper THEN ''"
+		             " WHEN pg_has_role(session_user, 'baton_admin', 'MEMBER') THEN 'an administrator'"
+		             " WHEN pg_has_role(session_user, 'baton_importer', 'MEMBER') THEN 'an importer' ELSE '' END"
+		             " FROM pg_roles r WHERE r.rolname = session_user",
+		          0, NULL, err, sizeof err)
+		: NULL;
 	if (!r)
 		bad = report(0, "staff", "%s", err);
+	else if (PQntuples(r) == 0 && k && PQntuples(k) == 1 && PQgetvalue(k, 0, 0)[0])
+		warn("staff", "role %s is %s without a staff entry: the commands of that work need none; the console"
+		     " shows no customers until an administrator runs 'baton staff add %s --name NAME --team TEAM'",
+		     role, PQgetvalue(k, 0, 0), role);
 	else if (PQntuples(r) == 0)
 		bad = report(0, "staff", "role %s has no active staff entry: an administrator can add it"
 		             " with 'baton staff add %s --name NAME --team TEAM'", role, role);
@@ -159,6 +172,7 @@ static int doctor_staff(PGconn *c)
 		report(1, "staff", "%s, %s%s", PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1),
 		       PQgetvalue(r, 0, 2)[0] == 't' ? " (lead)" : "");
 	PQclear(r);
+	PQclear(k);
 	free(role);
 	return bad;
 }

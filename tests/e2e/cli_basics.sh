@@ -121,6 +121,14 @@ run "$BATON_BIN" -d "dbname=$demo" doctor
 expect doctor_role_without_staff_entry \
 	sh -c '[ "$1" -eq 1 ] && grep -q "^FAIL staff .*no active staff entry" "$2"' _ "$rc" "$OUT"
 
+# An administrator needs no staff entry (README): a warning, exit 0.
+psql -X -q -d "$demo" -c "DO \$\$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'doc_admin')
+	THEN CREATE ROLE doc_admin LOGIN; END IF; END \$\$; GRANT baton_admin TO doc_admin" >/dev/null
+run "$BATON_BIN" -d "dbname=$demo user=doc_admin" doctor
+expect doctor_admin_without_staff_entry_warns \
+	sh -c '[ "$1" -eq 0 ] && grep -q "^warn staff .*doc_admin is an administrator without a staff entry" "$2" &&
+	       ! grep -q "^FAIL" "$2"' _ "$rc" "$OUT"
+
 empty="e2e_empty_$$"
 createdb "$empty"
 run "$BATON_BIN" -d "dbname=$empty" doctor
