@@ -133,12 +133,16 @@ static int send_change(const struct cli *cli, PGconn **c, const struct db_stmt *
 /* The options over what the milestone is now.  An exit status. */
 static int milestone_apply(const struct opts *o, struct milestone_change *m)
 {
-	const char *status = o->status ? onboarding_status_db(o->status) : m->status;
-	if (!status) {
-		cli_error("--status must be not-started, in-progress, blocked or done, not '%s'", o->status);
-		return EXIT_USAGE;
+	/* Without --status the status read stays (copying it onto itself
+	 * was an overlapping snprintf, which emptied it). */
+	if (o->status) {
+		const char *status = onboarding_status_db(o->status);
+		if (!status) {
+			cli_error("--status must be not-started, in-progress, blocked or done, not '%s'", o->status);
+			return EXIT_USAGE;
+		}
+		snprintf(m->status, sizeof m->status, "%s", status);
 	}
-	snprintf(m->status, sizeof m->status, "%s", status);
 	if (o->due)
 		snprintf(m->due, sizeof m->due, "%s", strcmp(o->due, "none") ? o->due : "");
 	if (o->due && strcmp(o->due, "none") && !onboarding_date_valid(o->due)) {

@@ -79,6 +79,11 @@ expect anothers_id_is_refused sh -c '[ "$1" -eq 1 ] && grep -q "recorded by some
 run as olu milestone set "$MS3" --status not-started
 expect the_documented_not_started_is_taken \
 	sh -c '[ "$1" -eq 0 ] && grep -qx "#$3 Data migration: not started (version 4)" "$2"' _ "$rc" "$OUT" "$MS3"
+# What is not given stays as it is: without --status too.
+run as olu milestone set "$MS3" --due 2027-01-15
+expect without_status_the_status_stays \
+	sh -c '[ "$1" -eq 0 ] && grep -qx "#$3 Data migration: not started (version 5)" "$2"' _ "$rc" "$OUT" "$MS3"
+expect the_due_date_changed test "$(sql "SELECT status || ' ' || due_date FROM milestone WHERE id = $MS3")" = "pending 2027-01-15"
 
 # --- the health ------------------------------------------------------------------------
 run as maja health set --customer nwh.example --health at-risk
