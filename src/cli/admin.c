@@ -151,6 +151,8 @@ static int doctor_staff(PGconn *c)
 	 * (the README says so): worth knowing, not a failure. */
 	PGresult *k = r && PQntuples(r) == 0
 		? db_exec(c, "SELECT CASE WHEN r.rolsuper THEN ''"
+		             " WHEN pg_has_role(session_user, (SELECT c.relowner FROM pg_class c"
+		             "  WHERE c.oid = to_regclass('customer')), 'MEMBER') THEN 'owner'"
 		             " WHEN pg_has_role(session_user, 'baton_admin', 'MEMBER') THEN 'an administrator'"
 		             " WHEN pg_has_role(session_user, 'baton_importer', 'MEMBER') THEN 'an importer' ELSE '' END"
 		             " FROM pg_roles r WHERE r.rolname = session_user",
@@ -158,6 +160,10 @@ static int doctor_staff(PGconn *c)
 		: NULL;
 	if (!r)
 		bad = report(0, "staff", "%s", err);
+	else if (PQntuples(r) == 0 && k && PQntuples(k) == 1 && !strcmp(PQgetvalue(k, 0, 0), "owner"))
+		warn("staff", "role %s owns Baton's tables: it runs migrate and administers, and is no staff member"
+		     " (row-level security does not apply to an owner); people, you too, use login roles of"
+		     " their own ('baton staff add NAME --name NAME --team TEAM')", role);
 	else if (PQntuples(r) == 0 && k && PQntuples(k) == 1 && PQgetvalue(k, 0, 0)[0])
 		warn("staff", "role %s is %s without a staff entry: the commands of that work need none; the console"
 		     " shows no customers until an administrator runs 'baton staff add %s --name NAME --team TEAM'",

@@ -129,6 +129,15 @@ expect doctor_admin_without_staff_entry_warns \
 	sh -c '[ "$1" -eq 0 ] && grep -q "^warn staff .*doc_admin is an administrator without a staff entry" "$2" &&
 	       ! grep -q "^FAIL" "$2"' _ "$rc" "$OUT"
 
+# The tables' owner (here a role that may act as it) is told it is no
+# staff member, and why, not to add itself (staff add refuses it).
+owner=$(psql -X -At -d "$demo" -c "SELECT quote_ident(pg_get_userbyid(relowner)) FROM pg_class WHERE oid = 'customer'::regclass")
+psql -X -q -d "$demo" -c "DO \$\$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'doc_owner')
+	THEN CREATE ROLE doc_owner LOGIN; END IF; END \$\$; GRANT $owner TO doc_owner" >/dev/null
+run "$BATON_BIN" -d "dbname=$demo user=doc_owner" doctor
+expect doctor_owner_is_no_staff_member \
+	sh -c '[ "$1" -eq 0 ] && grep -q "^warn staff .*doc_owner owns Baton.s tables: .*is no staff member" "$2"' _ "$rc" "$OUT"
+
 empty="e2e_empty_$$"
 createdb "$empty"
 run "$BATON_BIN" -d "dbname=$empty" doctor

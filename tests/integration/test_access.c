@@ -136,6 +136,27 @@ static void test_admin_adopts_an_existing_role(void)
 	CHECK(strstr(err, "bypasses row-level security") != NULL);
 }
 
+/* The owner of the tables, or a role that may act as it, is no staff
+ * member: row-level security does not apply to an owner (migration 079). */
+static void test_admin_refuses_owner(void)
+{
+	const char *role = role_name("own");
+	char sql[512];
+	snprintf(sql, sizeof sql, "CREATE ROLE %s LOGIN", role);
+	CHECK(exec_error(su, sql) == NULL);
+	snprintf(sql, sizeof sql, "GRANT %s TO %s",
+	         itest_value(su, "SELECT quote_ident(pg_get_userbyid(relowner)) FROM pg_class WHERE oid = 'customer'::regclass"),
+	         role);
+	CHECK(exec_error(su, sql) == NULL);
+	struct staff_change ch = {role, "Olive Owner", "support", NULL, NULL, 0};
+	char err[512] = "";
+	int created;
+	CHECK(staff_add(admin, &ch, &created, err, sizeof err) < 0);
+	CHECK(strstr(err, "owns Baton's tables") != NULL);
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM staff WHERE role_name = '%s'", role);
+	CHECK_STR(itest_value(su, sql), "0");
+}
+
 /* Nor a role with CREATEROLE: it could grant itself baton_admin (and, on
  * PostgreSQL 15, change other roles).  Refused before anything is written
  * or granted. */
@@ -418,6 +439,7 @@ int main(void)
 	RUN(test_admin_adds_a_working_login);
 	RUN(test_admin_adopts_an_existing_role);
 	RUN(test_admin_refuses_createrole);
+	RUN(test_admin_refuses_owner);
 	RUN(test_disabled_reads_nothing);
 	RUN(test_scope_limits_every_table_and_write);
 	RUN(test_scope_holds_under_a_hostile_search_path);
