@@ -343,14 +343,17 @@ int cli_doctor(const struct cli *cli, int argc, char **argv)
 		"connection comes back: not through transaction pooling) and the standby\n"
 		"of database.read_conninfo (reachable, a standby, how far behind); one line\n"
 		"each, with what to do when something is wrong. A standby problem is a\n"
-		"warning: reads fall back to the primary.\n";
+		"warning: reads fall back to the primary. Exit status 3 when the\n"
+		"configuration is wrong, else 1 when another check fails.\n";
 	if (wants_help(argc, argv, usage))
 		return EXIT_OK;
 	if (argc > 1) {
 		cli_error("doctor takes no arguments. Try 'baton doctor --help'.");
 		return EXIT_USAGE;
 	}
-	int bad = doctor_config(cli);
-	bad |= doctor_database(cli);
-	return bad ? EXIT_FAIL : EXIT_OK;
+	/* Every check runs; the status is the worst kind of failure, as the
+	 * other commands give it: the configuration's 3 before any other 1. */
+	int bad_config = doctor_config(cli);
+	int bad = doctor_database(cli);
+	return bad_config ? EXIT_CONFIG : bad ? EXIT_FAIL : EXIT_OK;
 }

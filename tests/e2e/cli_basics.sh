@@ -206,10 +206,11 @@ run "$BATON_BIN" -c "$T/missing.cfg" show 1
 expect config_missing_file_exits_3 \
 	sh -c '[ "$1" -eq 3 ] && grep -qF "$3" "$2"' _ "$rc" "$ERR" "$T/missing.cfg"
 
-# doctor reports a configuration error with everything else.
+# doctor reports a configuration error with everything else, and exits 3
+# as every command does for one.
 run "$BATON_BIN" -c "$cfg" -d "dbname=$demo user=ana" doctor
 expect doctor_reports_config_error \
-	sh -c '[ "$1" -eq 1 ] && grep -qF "FAIL config      $3:3: " "$2" &&
+	sh -c '[ "$1" -eq 3 ] && grep -qF "FAIL config      $3:3: " "$2" &&
 	       grep -q "^ok *connection" "$2"' _ "$rc" "$OUT" "$cfg"
 
 # A valid file is used: database.conninfo from the file.
