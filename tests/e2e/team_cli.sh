@@ -47,6 +47,11 @@ expect second_team sh -c '[ "$1" -eq 0 ]' _ "$rc"
 run as "$adm" team add helpdesk --name SUPPORT
 expect names_differ_without_case \
 	sh -c '[ "$1" -eq 1 ] && grep -q "team support is already called \"Support\"" "$2"' _ "$rc" "$ERR"
+# A name that is another team's id says so (not "already called").
+run as "$adm" team add sales --name success
+expect name_is_another_teams_id \
+	sh -c '[ "$1" -eq 1 ] && grep -q "the name \"success\" is the id of team success (\"Customer Success\"): a name may not be another team.s id" "$2"' \
+	_ "$rc" "$ERR"
 run as "$adm" team add support --name Other
 expect id_taken sh -c '[ "$1" -eq 1 ] && grep -q "team support already exists" "$2"' _ "$rc" "$ERR"
 run as "$adm" team set success --name Success
