@@ -78,8 +78,13 @@ run_one() { # name, command...
 	name=$1
 	shift
 	out="$tmp/out.txt"
-	"$@" >"$out" 2>&1
+	# A test that hangs (a FIFO nobody opens, a wait for a process that
+	# never ends) fails after this long instead of holding the run, and CI,
+	# until it is killed; its traps still run (TERM first).  No test comes
+	# near it: the slowest take a few minutes.
+	timeout -k 10 "${BATON_TEST_TIMEOUT:-900}" "$@" >"$out" 2>&1
 	rc=$?
+	[ "$rc" -eq 124 ] && echo "FAIL $name did not end within ${BATON_TEST_TIMEOUT:-900} s: stopped" >>"$out"
 	p=$(grep -c '^PASS ' "$out")
 	f=$(grep -c '^FAIL ' "$out")
 	grep -E '^(PASS|FAIL) ' "$out" | sed "s|^|[$name] |"

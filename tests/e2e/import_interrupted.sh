@@ -22,7 +22,12 @@ mkfifo "$T/fifo"
 "$BATON_BIN" -c "$CFG" -d "dbname=$db user=importer" import --source hubspot-companies "$T/fifo" \
 	>"$OUT" 2>"$ERR" &
 pid=$!
+# Opening a FIFO blocks until its reader opens it: a baton that ended
+# before (a schema it does not speak) would hold the test forever.
+( sleep 30; kill -TERM $$ ) 2>/dev/null &
+watchdog=$!
 exec 3>"$T/fifo"
+kill "$watchdog" 2>/dev/null
 printf 'Record ID,Company name,Company Domain Name,Lifecycle Stage,Last Modified Date\n' >&3
 rows 1 20000 >&3
 copying() {
