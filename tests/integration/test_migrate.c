@@ -601,6 +601,18 @@ static const struct {
 	{67, "939d6177bc2cc3eecc09a24adda156ce"},
 	{68, "8e0f4eebb62cef1dc84117380cfd52a5"},
 	{69, "78835f843c263c0c75beda71de41df2c"},
+	/* ee79876 (stop 34) */
+	{70, "5c6b4dc834319456d89d0003ee34f2c4"},
+	{71, "6b83cabdbed59921bce9cfb195ab1884"},
+	{72, "b31f3b802a0131ba3add163f1b3d7a64"},
+	{73, "71fa6e39e4134e010ea53369f5ea2c4e"},
+	{74, "4ca76c7b95ac9d852d98d32e7f7d335d"},
+	{75, "109500e595c863be37d4a309330e367f"},
+	{76, "314e16af706a5a2584925fe9ece63294"},
+	{77, "fec2f12954bd2a2a27cfff8c869eecd9"},
+	{78, "656ef7a2990022d58b74c4b9a0290647"},
+	{79, "9f7158466b7b4b2623d9246278ce09e4"},
+	{80, "e98f72ee741941ca0cd493f325c3c129"},
 };
 
 static void test_released_migrations_unchanged(void)
