@@ -271,3 +271,11 @@ int queue_filter_parse(struct queue_filter *f, const char *text, const struct te
 	memset(f, 0, sizeof *f);
 	return queue_filter_words(text, parse_word, &c, err, errlen);
 }
+
+const char queue_person_sql[] = "SELECT 1 FROM staff WHERE role_name = $1::text";
+
+void queue_person_unknown(const char *person, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "unknown person \"%s\": use a person's role name (baton staff list shows them)",
+	         person);
+}

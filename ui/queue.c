@@ -22,13 +22,14 @@
 #include <unistd.h>
 
 /* Request kinds (screen_request): each replaces only its own. */
-enum { REQ_LIST = 1, REQ_STATS, REQ_TEAMS, REQ_MARKS };
+enum { REQ_LIST = 1, REQ_STATS, REQ_TEAMS, REQ_MARKS, REQ_PERSON };
 /* Counts and medians read every active handoff: not on every change. */
 #define STATS_EVERY_MS 30000
 
 struct queue {
 	struct screen base;
 	struct queue_filter f;
+	struct queue_filter asked; /* a filter naming a person, until the server knows them */
 	const char *view;          /* name of the saved view, NULL if edited */
 	struct queue_params params;
 	struct queue_list list;    /* the rows shown */
@@ -342,6 +343,21 @@ static int queue_key(struct screen *s, struct app *a, int key, int is_func)
 	return 0;
 }
 
+static void on_person(struct screen *s, struct app *a, PGresult **res, int nres, const char *err)
+{
+	struct queue *q = (struct queue *)s;
+	char e[256];
+	if (err || nres != 1) {
+		app_message(a, 1, "%s", err ? err : "unexpected answer");
+	} else if (PQntuples(res[0]) == 0) {
+		queue_person_unknown(q->asked.person, e, sizeof e);
+		app_message(a, 1, "%s", e);
+	} else {
+		app_clear_message(a);
+		use_filter(q, a, &q->asked, NULL);
+	}
+}
+
 /* A bad word keeps the filter as it was and says what would do. */
 static void on_filter(struct app *a, void *ctx, const char *answer)
 {
@@ -352,6 +368,15 @@ static void on_filter(struct app *a, void *ctx, const char *answer)
 	char err[2048];
 	if (queue_filter_parse(&f, answer, q->has_teams ? &q->teams : NULL, err, sizeof err) < 0) {
 		app_message(a, 1, "%s", err);
+		return;
+	}
+	if (f.person[0]) {
+		/* Applied once the server knows the person: to=nobody would
+		 * show an empty queue as if nothing waited. */
+		q->asked = f;
+		const char *param = q->asked.person;
+		struct db_stmt st = {queue_person_sql, 1, &param};
+		screen_request(&q->base, a, REQ_PERSON, &st, 1, 0, on_person);
 		return;
 	}
 	/* A refusal of an earlier try is answered. */

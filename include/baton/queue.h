@@ -91,6 +91,13 @@ int queue_filter_set(struct queue_filter *f, const char *key, const char *value,
 int queue_filter_parse(struct queue_filter *f, const char *text, const struct team_list *teams,
                        char *err, size_t errlen);
 
+/* to= names someone on the staff, active or not (a person who left may
+ * still hold handoffs): a row if $1, a role name, is one.  Checked once
+ * connected, by the console and `baton queue --to` alike; the refusal is
+ * queue_person_unknown's. */
+extern const char queue_person_sql[];
+void queue_person_unknown(const char *person, char *err, size_t errlen);
+
 /* Filter text as words, "key=value" or a bare "key" (value "", bare 1),
  * each to word() until one fails: -1 with its err.  The queue's filter
  * and the signals screen's read their text with it. */

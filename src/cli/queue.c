@@ -76,16 +76,12 @@ static int check_lists(PGconn *conn, struct queue_filter *f)
 	return rc;
 }
 
-/* --to names someone on the staff, active or not (a person who left may
- * still hold handoffs): checked once connected, as --team is.  $1 the
- * role name. */
-static const char person_sql[] = "SELECT 1 FROM staff WHERE role_name = $1::text";
-
+/* --to names someone on the staff: checked once connected, as --team is. */
 static int check_person(PGconn *conn, const char *person)
 {
 	char err[1024];
 	const char *params[] = {person};
-	PGresult *r = db_exec(conn, person_sql, 1, params, err, sizeof err);
+	PGresult *r = db_exec(conn, queue_person_sql, 1, params, err, sizeof err);
 	if (!r) {
 		cli_error("%s", err);
 		return EXIT_DB;
@@ -94,7 +90,8 @@ static int check_person(PGconn *conn, const char *person)
 	PQclear(r);
 	if (known)
 		return EXIT_OK;
-	cli_error("unknown person \"%s\": use a person's role name (baton staff list shows them)", person);
+	queue_person_unknown(person, err, sizeof err);
+	cli_error("%s", err);
 	return EXIT_USAGE;
 }
 

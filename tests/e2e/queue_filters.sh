@@ -1,6 +1,6 @@
 #!/bin/sh
-# Unknown filter values are refused with the valid ones, and the filter in
-# force stays: in the console's f prompt (lee's queue at 80x24) and in
+# Unknown filter values (and people) are refused with the valid ones, and
+# the filter in force stays: in the console's f prompt (lee's queue at 80x24) and in
 # `baton queue`'s options (exit 2).  Teams are the database's rows; a
 # valid filter by a team's name still applies.  The queue's help explains
 # the SLA column.
@@ -41,6 +41,17 @@ filter "team=nosuch"
 check "team=nosuch: the database's teams are listed" \
 	wait_row 24 "unknown team \"nosuch\": use $teams" 5
 check "team=nosuch: the filter in force stays" eval 'row 4 | grep -qF "filter: state=active mine "'
+
+filter "to=nosuch"
+check "to=nosuch: refused, says how to find people (as baton queue --to does)" \
+	wait_row 24 'unknown person "nosuch": use a person'"'"'s role name (baton staff list' 5
+check "to=nosuch: the filter in force stays" eval 'row 4 | grep -qF "filter: state=active mine "'
+# A person on the staff applies, with no refusal left below.
+filter "to=ben"
+check "to=ben: applied once the server knows ben" \
+	eval 'wait_row 4 "filter: state=active to=ben" 5 && ! row 24 | grep -qF "unknown person"'
+filter "mine"
+wait_row 4 "filter: state=active mine" 5
 
 filter "team="
 check "team= (empty): refused, the teams listed" wait_row 24 "team= needs a value: use $teams" 5
