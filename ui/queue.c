@@ -1,10 +1,10 @@
 /* The leads' handoff queue: every handoff waiting across teams, breached
  * and unacknowledged first, with counts and the median time to
  * acknowledge; saved views on digit keys; filters checked before they
- * apply; acknowledge, reassign (ui/queue_actions.c) and export. */
+ * apply; acknowledge, reassign (ui/queue_actions.c) and export
+ * (ui/queue_export.c). */
 #include "baton/buf.h"
 #include "baton/config.h"
-#include "baton/csv.h"
 #include "baton/customer.h"
 #include "baton/signals.h"
 #include "baton/notify.h"
@@ -13,13 +13,10 @@
 #include "baton/text.h"
 #include "ui/queue.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 /* Request kinds (screen_request): each replaces only its own. */
 enum { REQ_LIST = 1, REQ_STATS, REQ_TEAMS, REQ_MARKS, REQ_PERSON };
@@ -44,6 +41,7 @@ struct queue {
 	char error[256];
 	long long stats_at;        /* when counts and medians were last asked */
 	struct queue_params stats_params;
+	struct queue_export export; /* while x's prompt is open */
 };
 
 static void queue_destroy(struct screen *s)
@@ -415,41 +413,6 @@ static void marks_spent(struct screen *s)
 	memset(q->marked, 0, (size_t)q->list.n);
 }
 
-/* --- export -------------------------------------------------------------------- */
-
-static void on_export(struct app *a, void *ctx, const char *answer)
-{
-	struct queue *q = ctx;
-	if (!screen_release(&q->base) || !answer || !*answer)
-		return;
-	struct buf b = BUF_INIT;
-	queue_list_csv(&b, &q->list);
-	/* A new file, the person's alone: never through a symbolic link
-	 * planted at the name, never over a file already there (someone's, or
-	 * an earlier export); another name is the person's to give. */
-	int fd = open(answer, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0 && errno == EEXIST)
-		app_message(a, 1, "not written, a file is there already (x, another name): %s", answer);
-	else if (fd < 0 || write(fd, b.data, b.len) != (ssize_t)b.len)
-		app_message(a, 1, "cannot write %s: %s", answer, strerror(errno));
-	else
-		app_message(a, 0, "%d row%s written to %s", q->list.n, q->list.n == 1 ? "" : "s", answer);
-	if (fd >= 0)
-		close(fd);
-	buf_free(&b);
-}
-
-static void ask_export(struct queue *q, struct app *a)
-{
-	screen_hold(&q->base);
-	app_prompt(a, "Export CSV to file:", 0, on_export, q);
-	/* Offer a name in the current directory. */
-	char name[64];
-	time_t t = time(NULL);
-	strftime(name, sizeof name, "baton-queue-%Y%m%d-%H%M%S.csv", localtime(&t));
-	snprintf(a->prompt.text, sizeof a->prompt.text, "%s", name);
-}
-
 static void queue_action(struct screen *s, struct app *a, enum ui_action act)
 {
 	struct queue *q = (struct queue *)s;
@@ -488,7 +451,9 @@ static void queue_action(struct screen *s, struct app *a, enum ui_action act)
 		app_prompt(a, "Filter (team= to= state= reason= priority= segment= breached mine):", 0, on_filter, q);
 		return;
 	case ACT_EXPORT:
-		ask_export(q, a);
+		q->export.s = s;
+		q->export.list = &q->list;
+		queue_export_ask(a, &q->export);
 		return;
 	default:
 		ui_list_move(&q->l, n, q->height - 1, act);

@@ -22,4 +22,14 @@ struct queue_target {
 void queue_actions_start(struct screen *s, struct app *a, struct queue_target *t, int n, int acking,
                          void (*sent)(struct screen *s));
 
+/* Export (x): ask for a file name, offering one in the current directory,
+ * and write the rows `list` then holds as CSV to a new file.  s is held
+ * while asking; x must live as long as s does. */
+struct queue_list;
+struct queue_export {
+	struct screen *s;
+	const struct queue_list *list;
+};
+void queue_export_ask(struct app *a, struct queue_export *x);
+
 #endif
