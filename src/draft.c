@@ -194,18 +194,19 @@ static int save_at(int dfd, const char *name, const struct buf *b, int sync)
 	return rc;
 }
 
-/* b as the draft file of id, in the verified directory. */
-static int save_named(const char *id, const struct buf *b, int sync, char *err, size_t errlen)
+/* b as the draft file of id, in the verified directory; b is freed. */
+static int save_named(const char *id, struct buf *b, int sync, char *err, size_t errlen)
 {
 	char dir[4096], name[64];
-	int dfd = dir_open(dir, sizeof dir, err, errlen);
-	if (dfd < 0)
-		return -1;
-	snprintf(name, sizeof name, "%s.draft", id);
-	int rc = save_at(dfd, name, b, sync);
-	if (rc < 0)
-		snprintf(err, errlen, "cannot save the draft in %s: %s", dir, strerror(errno));
-	close(dfd);
+	int rc = -1, dfd = dir_open(dir, sizeof dir, err, errlen);
+	if (dfd >= 0) {
+		snprintf(name, sizeof name, "%s.draft", id);
+		rc = save_at(dfd, name, b, sync);
+		if (rc < 0)
+			snprintf(err, errlen, "cannot save the draft in %s: %s", dir, strerror(errno));
+		close(dfd);
+	}
+	buf_free(b);
 	return rc;
 }
 
@@ -230,9 +231,7 @@ int draft_save(const struct handoff_new *h, const char *owner, int queued, int s
 		return -1;
 	struct buf b = BUF_INIT;
 	draft_format_handoff(&b, h, owner, queued);
-	int rc = save_named(h->id, &b, sync, err, errlen);
-	buf_free(&b);
-	return rc;
+	return save_named(h->id, &b, sync, err, errlen);
 }
 
 int draft_save_note(const struct note_new *n, const char *owner, int queued, int sync, char *err,
@@ -242,9 +241,7 @@ int draft_save_note(const struct note_new *n, const char *owner, int queued, int
 		return -1;
 	struct buf b = BUF_INIT;
 	draft_format_note(&b, n, owner, queued);
-	int rc = save_named(n->id, &b, sync, err, errlen);
-	buf_free(&b);
-	return rc;
+	return save_named(n->id, &b, sync, err, errlen);
 }
 
 int draft_save_step(const struct step_new *st, const char *owner, int queued, int sync, char *err,
@@ -254,9 +251,7 @@ int draft_save_step(const struct step_new *st, const char *owner, int queued, in
 		return -1;
 	struct buf b = BUF_INIT;
 	draft_format_step(&b, st, owner, queued);
-	int rc = save_named(st->s.event_id, &b, sync, err, errlen);
-	buf_free(&b);
-	return rc;
+	return save_named(st->s.event_id, &b, sync, err, errlen);
 }
 
 int draft_save_signal(const struct signal_new *sg, const char *owner, int queued, int sync, char *err,
@@ -266,9 +261,7 @@ int draft_save_signal(const struct signal_new *sg, const char *owner, int queued
 		return -1;
 	struct buf b = BUF_INIT;
 	draft_format_signal(&b, sg, owner, queued);
-	int rc = save_named(sg->w.id, &b, sync, err, errlen);
-	buf_free(&b);
-	return rc;
+	return save_named(sg->w.id, &b, sync, err, errlen);
 }
 
 /* Up to DRAFT_MAX_BYTES + 1 bytes of fd into b. */
