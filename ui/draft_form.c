@@ -101,10 +101,10 @@ void draft_form_action(struct draft_form *f, struct app *a, enum ui_action act)
 {
 	char question[64];
 	switch (act) {
-	case ACT_NEXT_PANEL:
+	case ACT_NEXT_FIELD:
 		f->focus = (f->focus + 1) % f->nfields;
 		return;
-	case ACT_PREV_PANEL:
+	case ACT_PREV_FIELD:
 		f->focus = (f->focus + f->nfields - 1) % f->nfields;
 		return;
 	case ACT_BACK:

@@ -85,8 +85,8 @@ const struct ui_binding keys_bindings[] = {
 	/* The handoff form (text fields take the other keys). */
 	{SCOPE_FORM, CTRL('x'), "Ctrl-X", ACT_SEND},
 	{SCOPE_FORM, CTRL('e'), "Ctrl-E", ACT_EDITOR},
-	{SCOPE_FORM, '\t', "Tab", ACT_NEXT_PANEL},
-	{SCOPE_FORM, KEY_BTAB, "Shift-Tab", ACT_PREV_PANEL},
+	{SCOPE_FORM, '\t', "Tab", ACT_NEXT_FIELD},
+	{SCOPE_FORM, KEY_BTAB, "Shift-Tab", ACT_PREV_FIELD},
 	{SCOPE_FINDER, 'L', "L", ACT_QUEUE},
 	{SCOPE_CUSTOMER, 'L', "L", ACT_QUEUE},
 	/* The leads' queue. */
@@ -110,8 +110,8 @@ const struct ui_binding keys_bindings[] = {
 	{SCOPE_DRAFTS, 'd', "d", ACT_DISCARD},
 	/* The onboarding forms: a milestone, the health. */
 	{SCOPE_ONBOARDING, CTRL('x'), "Ctrl-X", ACT_SAVE},
-	{SCOPE_ONBOARDING, '\t', "Tab", ACT_NEXT_PANEL},
-	{SCOPE_ONBOARDING, KEY_BTAB, "Shift-Tab", ACT_PREV_PANEL},
+	{SCOPE_ONBOARDING, '\t', "Tab", ACT_NEXT_FIELD},
+	{SCOPE_ONBOARDING, KEY_BTAB, "Shift-Tab", ACT_PREV_FIELD},
 	/* Text pages (details, timeline, help) scroll like lists. */
 };
 const size_t keys_bindings_count = sizeof keys_bindings / sizeof *keys_bindings;

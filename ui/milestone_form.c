@@ -337,10 +337,10 @@ static void form_action(struct screen *s, struct app *a, enum ui_action act)
 	struct mform *f = (struct mform *)s;
 	f->typed[0] = '\0';
 	switch (act) {
-	case ACT_NEXT_PANEL:
+	case ACT_NEXT_FIELD:
 		f->focus = (f->focus + 1) % f->nfields;
 		return;
-	case ACT_PREV_PANEL:
+	case ACT_PREV_FIELD:
 		f->focus = (f->focus + f->nfields - 1) % f->nfields;
 		return;
 	case ACT_BACK:

@@ -27,6 +27,8 @@ struct app;
 	X(PAGE_UP, "page-up", "one page up")                               \
 	X(NEXT_PANEL, "next-panel", "next panel")                          \
 	X(PREV_PANEL, "prev-panel", "previous panel")                      \
+	X(NEXT_FIELD, "next-field", "next field")                          \
+	X(PREV_FIELD, "prev-field", "previous field")                      \
 	X(OPEN, "open", "open the selected item")                          \
 	X(BACK, "back", "go back; quit on the start screen")               \
 	X(QUIT, "quit", "quit Baton")                                      \

@@ -14,6 +14,12 @@ trap stop EXIT
 sql "SELECT baton_reason_add('zebra crossing'), baton_setting_set('max_note_bytes', '64')" >/dev/null
 start handoff_form_rules 80 24 env XDG_STATE_HOME="$state" "$BATON_BIN" -d "'dbname=$db user=ana'"
 form_to_success
+# The form's help names Tab as its hint line does: it moves between fields.
+keys F1
+check "F1 in the form: Tab is 'next field' as on the hint line, not 'next panel'" \
+	eval 'wait_for "next field" 5 && on_screen "previous field" && ! on_screen "next panel"'
+keys q
+wait_row 1 "New handoff" 5
 keys BTab BTab BTab
 type_text "z"
 check "reason: 'z' picks the database's new reason, zebra crossing" wait_row 4 "[zebra crossing" 5
