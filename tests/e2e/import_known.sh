@@ -105,7 +105,8 @@ release() {
 	exec 4>&-
 	wait "$holder"
 }
-waiting() { # EVENT: the run waits for a lock (relation: import_record; advisory: an import)
+waiting() { # EVENT: the run waits for a lock (relation: import_record; transactionid:
+	# an import's, the row of baton_import_gate)
 	[ "$(sql "SELECT count(*) FROM pg_stat_activity WHERE usename = 'importer'
 	          AND wait_event_type = 'Lock' AND wait_event = '$1'")" = 1 ]
 }
@@ -187,7 +188,7 @@ run imp import --source k-orgs "$T/orgs4.csv"
 expect csv_orgs4_imported sh -c '[ "$1" -eq 0 ] && grep -q "2 read, 2 inserted" "$2"' _ "$rc" "$OUT"
 check import_holder_holds hold "dbname=$db user=importer" \
 	"SELECT baton_import_begin(gen_random_uuid(), 'held', 'customers', 'held.csv', 3);"
-held_run run_waits_for_the_import advisory k-orgs "$T/orgs4.csv"
+held_run run_waits_for_the_import transactionid k-orgs "$T/orgs4.csv"
 # Rewritten in place, the same size: a row changed, a row the source has.
 printf 'id,name,domain\n7,Sevex,seven.example\n8,Eight,eight.example\n' >"$T/orgs4.csv"
 refused waited_file_changed_refused

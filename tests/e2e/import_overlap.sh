@@ -37,9 +37,11 @@ release() {
 	exec 4>&-
 	wait "$holder"
 }
-waiting() { # N: N sessions of importer wait for an advisory lock
+waiting() { # N: N sessions of importer wait for the import lock, the row
+	# of baton_import_gate: the first for the transaction holding it, the
+	# others for their turn at the row
 	[ "$(psql -X -At -d "$db" -c "SELECT count(*) FROM pg_stat_activity
-		WHERE usename = 'importer' AND wait_event_type = 'Lock' AND wait_event = 'advisory'")" = "$1" ]
+		WHERE usename = 'importer' AND wait_event_type = 'Lock' AND wait_event IN ('transactionid', 'tuple')")" = "$1" ]
 }
 
 companies 1 30 c1.example >"$T/first.csv"
