@@ -298,6 +298,26 @@ static int read_root(struct reader *r, const config_setting_t *root, struct conf
 	return 0;
 }
 
+/* A configuration says where to connect and so where a password from
+ * .pgpass goes: on a shared host, one that another user wrote (planted at a
+ * name, or reached by a link) could send it to their own server.  Like
+ * ssh's, it must be the reader's or root's and writable by no one else.
+ * 1 with err set if st (the opened file's) fails that. */
+static int config_file_untrusted(const char *path, const struct stat *st, char *err, size_t errlen)
+{
+	if (st->st_uid != geteuid() && st->st_uid != 0) {
+		snprintf(err, errlen, "%s: owned by another user (uid %ld): a configuration must be yours or root's",
+		         path, (long)st->st_uid);
+		return 1;
+	}
+	if (st->st_mode & (S_IWGRP | S_IWOTH)) {
+		snprintf(err, errlen, "%s: others may write to it (mode %04o): chmod go-w it", path,
+		         (unsigned)(st->st_mode & 07777));
+		return 1;
+	}
+	return 0;
+}
+
 static int config_read_one(struct config *cfg, const char *path, char *err, size_t errlen)
 {
 	config_t lc;
@@ -321,6 +341,10 @@ static int config_read_one(struct config *cfg, const char *path, char *err, size
 	if (!S_ISREG(st.st_mode)) {
 		snprintf(err, errlen, "%s: not a regular file (%s): a configuration is a file", path,
 		         S_ISDIR(st.st_mode) ? "a directory" : S_ISFIFO(st.st_mode) ? "a FIFO" : "a device or socket");
+		close(fd);
+		goto out;
+	}
+	if (config_file_untrusted(path, &st, err, errlen)) {
 		close(fd);
 		goto out;
 	}

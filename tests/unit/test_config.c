@@ -449,6 +449,48 @@ static void test_config_not_a_file(void)
 	env_reset();
 }
 
+/* A configuration another user wrote is not read: it names the server a
+ * .pgpass password goes to.  Theirs (planted at a name, or reached by a
+ * link of theirs) or writable by others is refused, saying why; the
+ * user's own and root's are read. */
+static void test_config_others_file(void)
+{
+	struct config c;
+	char err[1024], path[700], link[700];
+	env_reset();
+	snprintf(path, sizeof path, "%s/planted.cfg", tmpdir);
+	snprintf(link, sizeof link, "%s/link.cfg", tmpdir);
+	write_file(path, "database: { conninfo = \"host=/tmp/x dbname=baton\"; };\n");
+	CHECK(chmod(path, 0644) == 0);
+	/* (The tests run as root, whose files count as trusted: the file is
+	 * given to another user to be someone else's.) */
+	CHECK(chown(path, 65534, 65534) == 0);
+	CHECK(load(&c, path, err, sizeof err) == -1);
+	CHECK(strncmp(err, path, strlen(path)) == 0);
+	CHECK(strstr(err, "owned by another user (uid 65534): a configuration must be yours or root's") != NULL);
+	config_free(&c);
+	unlink(link);
+	CHECK(symlink(path, link) == 0);
+	CHECK(load(&c, link, err, sizeof err) == -1);
+	CHECK(strstr(err, "owned by another user") != NULL);
+	config_free(&c);
+	CHECK(chown(path, geteuid(), getegid()) == 0);
+	CHECK(chmod(path, 0666) == 0);
+	CHECK(load(&c, path, err, sizeof err) == -1);
+	CHECK(strstr(err, "others may write to it (mode 0666): chmod go-w it") != NULL);
+	config_free(&c);
+	CHECK(chmod(path, 0664) == 0);
+	CHECK(load(&c, path, err, sizeof err) == -1);
+	config_free(&c);
+	CHECK(chmod(path, 0644) == 0);
+	CHECK(load(&c, path, err, sizeof err) == 0);
+	CHECK_STR(c.conninfo, "host=/tmp/x dbname=baton");
+	config_free(&c);
+	unlink(link);
+	unlink(path);
+	env_reset();
+}
+
 static void test_named_file_must_exist(void)
 {
 	struct config c;
@@ -935,6 +977,7 @@ int main(void)
 	RUN(test_wrong_type_names_the_setting);
 	RUN(test_read_conninfo);
 	RUN(test_out_of_range_values);
+	RUN(test_config_others_file);
 	RUN(test_named_file_must_exist);
 	RUN(test_config_not_a_file);
 	RUN(test_layering_later_files_override);
