@@ -42,6 +42,11 @@ int cli_import(const struct cli *cli, int argc, char **argv);
 int cli_merges(const struct cli *cli, int argc, char **argv);
 int cli_split(const struct cli *cli, int argc, char **argv);
 
+/* -d's conninfo, copied for the connection: a password in it is then
+ * overwritten with '*' in arg itself, which ps and /proc/PID/cmdline show
+ * every local user while the program runs.  The copy lives until exit. */
+char *cli_conninfo_arg(char *arg);
+
 /* Connect and check the schema version; NULL with the message printed
  * and *rc set to the exit status. */
 PGconn *cli_connect_schema(const struct cli *cli, int *rc);

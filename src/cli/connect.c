@@ -7,6 +7,7 @@
 #include "baton/staff.h"
 #include "baton/text.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* A role with no grant of Baton's is refused (status 1), not told the
@@ -78,4 +79,27 @@ PGconn *cli_connect(const struct cli *cli, int *rc)
 		return NULL;
 	}
 	return c;
+}
+
+char *cli_conninfo_arg(char *arg)
+{
+	static char *copy; /* the last -d's */
+	free(copy);
+	copy = strdup(arg);
+	if (!copy)
+		abort();
+	PQconninfoOption *opts = PQconninfoParse(arg, NULL);
+	for (PQconninfoOption *o = opts; o && o->keyword; o++) {
+		if (strcmp(o->keyword, "password") != 0 || !o->val || !*o->val)
+			continue;
+		size_t n = strlen(o->val);
+		int hidden = 0;
+		for (char *at = strstr(arg, o->val); at; at = strstr(at + n, o->val), hidden = 1)
+			memset(at, '*', n);
+		/* Written another way (quoted, %-encoded): all of it goes. */
+		if (!hidden)
+			memset(arg, '*', strlen(arg));
+	}
+	PQconninfoFree(opts);
+	return copy;
 }

@@ -133,7 +133,7 @@ int main(int argc, char **argv)
 			cfg_file = optarg;
 			break;
 		case 'd':
-			conninfo = optarg;
+			conninfo = cli_conninfo_arg(optarg);
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
