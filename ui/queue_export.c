@@ -11,12 +11,24 @@
 #include <time.h>
 #include <unistd.h>
 
+/* The file's full name: a name the lead gave in the directory Baton was
+ * started from says where that was. */
+static const char *where(const char *name, char *out, size_t n)
+{
+	char cwd[4000];
+	if (name[0] == '/' || !getcwd(cwd, sizeof cwd))
+		return name;
+	snprintf(out, n, "%s/%s", cwd, name);
+	return out;
+}
+
 static void on_export(struct app *a, void *ctx, const char *answer)
 {
 	struct queue_export *x = ctx;
 	if (!screen_release(x->s) || !answer || !*answer)
 		return;
 	const struct queue_list *list = x->list;
+	char full[4096];
 	struct buf b = BUF_INIT;
 	queue_list_csv(&b, list);
 	/* A new file, the person's alone: never through a symbolic link
@@ -28,7 +40,7 @@ static void on_export(struct app *a, void *ctx, const char *answer)
 	else if (fd < 0 || write(fd, b.data, b.len) != (ssize_t)b.len)
 		app_message(a, 1, "cannot write %s: %s", answer, strerror(errno));
 	else
-		app_message(a, 0, "%d row%s written to %s", list->n, list->n == 1 ? "" : "s", answer);
+		app_message(a, 0, "%d row%s written to %s", list->n, list->n == 1 ? "" : "s", where(answer, full, sizeof full));
 	if (fd >= 0)
 		close(fd);
 	buf_free(&b);

@@ -44,7 +44,7 @@ lee_counts=$(sql "SELECT 'open ' || count(*) || ' · not ack ' || count(*) FILTE
 check "the demo has active handoffs to Support (the counts below compare with them)" \
 	eval '[ "$support_active" -gt 0 ]'
 
-start queue_lead 80 24 env XDG_STATE_HOME="$state" "$BATON_BIN" -d "'dbname=$db user=lee'"
+E2E_CWD=$T start queue_lead 80 24 env XDG_STATE_HOME="$state" "$BATON_BIN" -d "'dbname=$db user=lee'"
 check "lee's console is live" wait_state live 15
 check "lee's console opens on 'Handoff queue · my teams'" wait_row 1 "Baton · Handoff queue · my teams" 10
 check "the filter line says 'state=active mine' and the views are listed" \
@@ -107,6 +107,14 @@ for name in "$T/export.csv" "$T/planted.csv"; do
 	check "x to $(basename "$name"), which exists: 'not written, a file is there already'" \
 		wait_for "not written, a file is there already" 5
 done
+# A name without a directory is in the one Baton started in: said in full.
+keys x
+wait_row 24 "Export CSV to file:" 5
+keys C-u
+type_text "relative.csv"
+keys Enter
+check "x to relative.csv: written where Baton started, the message names it in full" \
+	eval 'wait_for "rows written to $T/relative.csv" 5 && [ -s "$T/relative.csv" ]'
 check "the earlier export and the link's target are as they were" \
 	eval '[ "$(cat "$T/precious")" = precious ] && [ "$(csv_shape "$T/export.csv")" = "$((support_active + 1))|0|0" ]'
 

@@ -33,7 +33,8 @@ start() {
 	[ "${E2E_STDERR:-}" = tty ] && _err=""
 	# "=NAME": exactly this session (a bare name also matches a prefix).
 	tm kill-session -t "=$E2E_SESSION" >/dev/null 2>&1
-	tm -f /dev/null new-session -d -s "$E2E_SESSION" -x "$_cols" -y "$_rows" \
+	# E2E_CWD: the directory the program starts in (default the test's).
+	tm -f /dev/null new-session -d -s "$E2E_SESSION" -x "$_cols" -y "$_rows" -c "${E2E_CWD:-$PWD}" \
 		"env TERM=${E2E_TERM:-xterm-256color} LANG=${E2E_LANG:-C.UTF-8} LC_ALL=${E2E_LANG:-C.UTF-8} TZ=UTC $* $_err; echo \$? >$BATON_TEST_TMP/$E2E_SESSION.rc; sleep 600"
 	tm set-option -t "$E2E_SESSION" status off >/dev/null
 }
