@@ -64,6 +64,11 @@ const struct ui_binding keys_bindings[] = {
 	/* The start screen: typing goes to the Find field. */
 	{SCOPE_FINDER, '/', "/", ACT_FIND},
 	{SCOPE_FINDER, 'f', "f", ACT_FIND},
+	/* Where / finds customers, there is no match to go to: n, F3 and N
+	 * do nothing, and the help does not offer them. */
+	{SCOPE_FINDER, 'n', NULL, ACT_NONE},
+	{SCOPE_FINDER, KEY_F(3), NULL, ACT_NONE},
+	{SCOPE_FINDER, 'N', NULL, ACT_NONE},
 	{SCOPE_FINDER, '\t', "Tab", ACT_NEXT_PANEL},
 	{SCOPE_FINDER, KEY_BTAB, "Shift-Tab", ACT_PREV_PANEL},
 	/* The customer screen. */

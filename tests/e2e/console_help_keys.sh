@@ -168,3 +168,25 @@ keys C-c
 check "Ctrl-C quits with exit status 0" exit_status_is 0 10
 check "no sanitizer report" no_sanitizer_report
 stop
+
+# The start screen's help, every page of it: / finds customers there, so
+# nothing offers to go to a match.
+start help_keys_finder 80 24 "$BATON_BIN" -d "'dbname=$db user=ana'"
+wait_state live 15
+keys '?'
+wait_for "Keys on this screen" 5
+# help_pages: the help's text, every page of it from the top
+help_pages() {
+	keys g
+	wait_for "Keys on this screen" 3
+	screen
+	for _hp in 1 2 3 4 5; do
+		press_and_wait PageDown screen || break
+		screen
+	done
+}
+help_pages >"$BATON_TEST_TMP/finder_help.txt"
+check "start screen's help: no 'next match', 'previous match' (/ finds customers there, no match to go to)" \
+	eval 'grep -q "type to find a customer" "$BATON_TEST_TMP/finder_help.txt" &&
+	      ! grep -q "next match\|previous match" "$BATON_TEST_TMP/finder_help.txt"'
+stop
