@@ -339,6 +339,7 @@ static const struct screen_ops form_ops = {
 	.concerns = form_concerns,
 	.destroy = form_destroy,
 	.keep = draft_form_keep,
+	.settle = draft_form_settle,
 	.hints = "Ctrl-X send  Ctrl-E $EDITOR  Tab next field  Esc cancel (asks)  F1 help",
 };
 

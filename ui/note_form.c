@@ -145,6 +145,7 @@ static const struct screen_ops note_form_ops = {
 	.reload = form_reload,
 	.destroy = form_destroy,
 	.keep = draft_form_keep,
+	.settle = draft_form_settle,
 	.hints = "Ctrl-X send  Ctrl-E $EDITOR  Tab next field  Esc cancel (asks)  F1 help",
 };
 
