@@ -1,8 +1,9 @@
 /* The editor of a handoff's or a success note's text: insert and delete by UTF-8 character, move by
- * character, line and column, wrap to the box, or hand the text to
+ * character and by row on screen, word-wrap to the box (src/wrap.c), or hand the text to
  * $VISUAL/$EDITOR and take back what it wrote. */
 #include "baton/draft.h"
 #include "baton/text.h"
+#include "baton/wrap.h"
 #include "ui/note_edit.h"
 
 #include <errno.h>
@@ -30,6 +31,7 @@ void note_edit_init(struct note_edit *e, const char *text, int max_bytes)
 void note_edit_free(struct note_edit *e)
 {
 	buf_free(&e->text);
+	wrap_free(&e->wrap);
 }
 
 static void insert(struct note_edit *e, struct app *a, const char *s, size_t n)
@@ -43,6 +45,7 @@ static void insert(struct note_edit *e, struct app *a, const char *s, size_t n)
 	memmove(b->data + e->cur + n, b->data + e->cur, b->len - n - e->cur);
 	memcpy(b->data + e->cur, s, n);
 	e->cur += n;
+	e->wrap_cols = 0;
 }
 
 static void delete(struct note_edit *e, size_t from, size_t to)
@@ -54,6 +57,7 @@ static void delete(struct note_edit *e, size_t from, size_t to)
 	b->len -= to - from;
 	b->data[b->len] = '\0';
 	e->cur = from;
+	e->wrap_cols = 0;
 }
 
 static size_t line_start(const struct note_edit *e, size_t i)
@@ -70,44 +74,32 @@ static size_t line_end(const struct note_edit *e, size_t i)
 	return i;
 }
 
-/* Columns taken by the character at i; its end in *next. */
-static int char_width(const char *d, size_t len, size_t i, size_t *next)
+/* The text in rows of the box (note_edit_draw): laid out again after a
+ * change or at another width, else as it was. */
+static const struct wrap *rows(struct note_edit *e, const struct app *a)
 {
-	char tmp[8] = {0};
-	*next = text_utf8_next(d, len, i);
-	memcpy(tmp, d + i, *next - i < sizeof tmp ? *next - i : sizeof tmp - 1);
-	return text_width(tmp);
-}
-
-static int col_of(const struct note_edit *e, size_t i)
-{
-	int col = 0;
-	for (size_t j = line_start(e, i), n; j < i; j = n)
-		col += char_width(e->text.data, e->text.len, j, &n);
-	return col;
-}
-
-static size_t at_col(const struct note_edit *e, size_t start, int col)
-{
-	size_t end = line_end(e, start), i = start, n;
-	while (i < end) {
-		col -= char_width(e->text.data, e->text.len, i, &n);
-		if (col < 0)
-			break;
-		i = n;
+	int cols = a->cols - 5;
+	if (cols < 1)
+		cols = 1;
+	if (e->wrap_cols != cols) {
+		wrap_layout(&e->wrap, buf_str(&e->text), e->text.len, cols);
+		e->wrap_cols = cols;
 	}
-	return i;
+	return &e->wrap;
 }
 
-static void move_vertical(struct note_edit *e, int key)
+/* Up and Down by row on screen, keeping the column the move started at. */
+static void move_vertical(struct note_edit *e, const struct app *a, int key)
 {
+	const struct wrap *w = rows(e, a);
+	const char *d = buf_str(&e->text);
+	int r = wrap_row(w, e->cur);
 	if (e->goal_col < 0)
-		e->goal_col = col_of(e, e->cur);
-	size_t s = line_start(e, e->cur);
-	if (key == KEY_UP && s > 0)
-		e->cur = at_col(e, line_start(e, s - 1), e->goal_col);
-	else if (key == KEY_DOWN && line_end(e, e->cur) < e->text.len)
-		e->cur = at_col(e, line_end(e, e->cur) + 1, e->goal_col);
+		e->goal_col = wrap_col(w, d, e->text.len, e->cur);
+	if (key == KEY_UP && r > 0)
+		e->cur = wrap_at(w, d, e->text.len, r - 1, e->goal_col);
+	else if (key == KEY_DOWN && r + 1 < w->n)
+		e->cur = wrap_at(w, d, e->text.len, r + 1, e->goal_col);
 }
 
 /* Ctrl-K, Ctrl-U, Ctrl-W as in a shell; 0 if key is none of them. */
@@ -155,7 +147,7 @@ int note_edit_key(struct note_edit *e, struct app *a, int key, int is_func)
 {
 	int vertical = is_func && (key == KEY_UP || key == KEY_DOWN);
 	if (vertical) {
-		move_vertical(e, key);
+		move_vertical(e, a, key);
 	} else if (is_func) {
 		if (!func_key(e, key))
 			return 0;
@@ -183,58 +175,22 @@ int note_edit_blank(const struct note_edit *e)
 
 /* --- drawing ------------------------------------------------------------------ */
 
-struct span {
-	size_t from, to;
-};
-
-/* Lay the text out in rows of w columns; the cursor's row and column. */
-static int layout(const struct note_edit *e, int w, struct span *rows, int max, int *cur_row,
-                  int *cur_col)
-{
-	const char *d = buf_str(&e->text);
-	size_t len = e->text.len, i = 0, rs = 0, n;
-	int row = 0, col = 0, nr = 0;
-	for (;;) {
-		if (i == e->cur) {
-			*cur_row = row;
-			*cur_col = col;
-		}
-		if (i >= len || d[i] == '\n' || col >= w) {
-			if (nr < max)
-				rows[nr].from = rs, rows[nr].to = i, nr++;
-			if (i >= len)
-				break;
-			if (d[i] == '\n')
-				i++;
-			rs = i;
-			row++;
-			col = 0;
-			continue;
-		}
-		int cw = char_width(d, len, i, &n);
-		if (col + cw > w) {
-			col = w; /* wrap before a wide character */
-			continue;
-		}
-		col += cw;
-		i = n;
-	}
-	return nr;
-}
-
 void note_edit_draw(struct note_edit *e, struct app *a, int y, int h, int focused)
 {
-	int w = a->cols - 4, vis = h - 2, cur_row = 0, cur_col = 0;
-	static struct span rows[2048];
+	int w = a->cols - 4, vis = h - 2;
 	ui_box(stdscr, y, 1, h, a->cols - 2, "Note", focused);
 	const char *d = buf_str(&e->text);
-	int nr = layout(e, w, rows, 2048, &cur_row, &cur_col);
+	const struct wrap *wr = rows(e, a);
+	int cur_row = wrap_row(wr, e->cur), cur_col = wrap_col(wr, d, e->text.len, e->cur);
 	if (cur_row < e->top)
 		e->top = cur_row;
 	if (cur_row >= e->top + vis)
 		e->top = cur_row - vis + 1;
-	for (int r = 0; r < vis && e->top + r < nr; r++) {
-		char *line = strndup(d + rows[e->top + r].from, rows[e->top + r].to - rows[e->top + r].from);
+	for (int r = 0; r < vis && e->top + r < wr->n; r++) {
+		size_t from = wr->from[e->top + r];
+		char *line = strndup(d + from, wrap_end(wr, d, e->text.len, e->top + r) - from);
+		if (!line)
+			abort();
 		ui_text(stdscr, y + 1 + r, 2, w, (int)A_NORMAL, line, 0);
 		free(line);
 	}
@@ -296,6 +252,7 @@ static int take_back(struct note_edit *e, struct app *a, const char *path)
 	buf_free(&e->text);
 	e->text = nb;
 	e->cur = e->text.len;
+	e->wrap_cols = 0;
 	return 1;
 }
 
