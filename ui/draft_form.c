@@ -67,6 +67,30 @@ void draft_form_settle(struct screen *s, struct app *a)
 		draft_form_save(f, a);
 }
 
+static void on_send_answer(struct app *a, void *ctx, const char *answer)
+{
+	struct draft_form *f = ctx;
+	if (!screen_release(&f->base) || !answer || answer[0] != 'y' || a->top != &f->base)
+		return;
+	f->send_confirmed = 1;
+	f->base.ops->action(&f->base, a, ACT_SEND); /* may free f */
+}
+
+int draft_form_may_send(struct draft_form *f, struct app *a)
+{
+	char question[128];
+	size_t n = f->text.refused;
+	if (!n || f->send_confirmed) {
+		f->send_confirmed = 0;
+		return 1;
+	}
+	snprintf(question, sizeof question, "%zu byte%s not taken. Send what is shown?", n,
+	         n == 1 ? " was" : "s were");
+	screen_hold(&f->base);
+	app_prompt(a, question, 1, on_send_answer, f);
+	return 0;
+}
+
 const struct draft_form *draft_form_of(const struct screen *s)
 {
 	return s->ops->keep == draft_form_keep ? (const struct draft_form *)s : NULL;

@@ -1,6 +1,7 @@
 /* The editor of a handoff's or a success note's text: insert and delete by UTF-8 character, move by
  * character and by row on screen, word-wrap to the box (src/wrap.c), or hand the text to
- * $VISUAL/$EDITOR and take back what it wrote. */
+ * $VISUAL/$EDITOR and take back what it wrote.  Nothing typed or pasted beyond the largest note is
+ * dropped unsaid: the box says how much was not taken until the form is closed. */
 #include "baton/draft.h"
 #include "baton/text.h"
 #include "baton/wrap.h"
@@ -34,11 +35,15 @@ void note_edit_free(struct note_edit *e)
 	wrap_free(&e->wrap);
 }
 
-static void insert(struct note_edit *e, struct app *a, const char *s, size_t n)
+/* Once one character is refused, so is what follows it until the writer
+ * deletes or moves: what the box shows stays the beginning of a paste,
+ * never the beginning with holes in it. */
+static void insert(struct note_edit *e, const char *s, size_t n)
 {
 	struct buf *b = &e->text;
-	if (b->len + n > (size_t)e->max_bytes) {
-		app_message(a, 1, "the note is at the configured maximum (%d bytes)", e->max_bytes);
+	if (e->full || b->len + n > (size_t)e->max_bytes) {
+		e->full = 1;
+		e->refused += n;
 		return;
 	}
 	buf_add(b, s, n); /* grow, then open the gap */
@@ -143,28 +148,32 @@ static int func_key(struct note_edit *e, int key)
 	}
 }
 
-int note_edit_key(struct note_edit *e, struct app *a, int key, int is_func)
+int note_edit_key(struct note_edit *e, const struct app *a, int key, int is_func)
 {
-	int vertical = is_func && (key == KEY_UP || key == KEY_DOWN);
+	int vertical = is_func && (key == KEY_UP || key == KEY_DOWN), typed = 0;
 	if (vertical) {
 		move_vertical(e, a, key);
 	} else if (is_func) {
 		if (!func_key(e, key))
 			return 0;
 	} else if (key == '\r' || key == '\n') {
-		insert(e, a, "\n", 1);
+		insert(e, "\n", 1);
+		typed = 1;
 	} else if (key == 127 || key == 8) {
 		func_key(e, KEY_BACKSPACE);
 	} else if (key >= 32 && iswprint((wint_t)key)) {
 		char mb[4];
 		int n = text_utf8_encode((uint32_t)key, mb);
 		if (n > 0)
-			insert(e, a, mb, (size_t)n);
+			insert(e, mb, (size_t)n);
+		typed = 1;
 	} else if (!control_key(e, key)) {
 		return 0;
 	}
 	if (!vertical)
 		e->goal_col = -1;
+	if (!typed)
+		e->full = 0;
 	return 1;
 }
 
@@ -174,6 +183,26 @@ int note_edit_blank(const struct note_edit *e)
 }
 
 /* --- drawing ------------------------------------------------------------------ */
+
+/* On the box's bottom line: how much was not taken, and from 90% of the
+ * largest note on, how much the note holds. */
+static void draw_size(const struct note_edit *e, struct app *a, int y)
+{
+	char cut[160] = "", size[80] = "";
+	size_t max = (size_t)e->max_bytes;
+	int x = 3, right = a->cols - 3;
+	if (e->refused)
+		snprintf(cut, sizeof cut, " %zu byte%s not taken: the note's maximum is %d bytes ", e->refused,
+		         e->refused == 1 ? "" : "s", e->max_bytes);
+	if (e->text.len * 10 >= max * 9)
+		snprintf(size, sizeof size, " %zu of %d bytes ", e->text.len, e->max_bytes);
+	if (cut[0])
+		x += ui_text(stdscr, y, x, right - x, term_attr(UA_BAD), cut, 0);
+	int sw = text_width(size);
+	if (size[0] && right - sw > x + 1)
+		ui_text(stdscr, y, right - sw, sw, e->text.len >= max ? term_attr(UA_WARN) : (int)A_NORMAL,
+		        size, 0);
+}
 
 void note_edit_draw(struct note_edit *e, struct app *a, int y, int h, int focused)
 {
@@ -204,6 +233,7 @@ void note_edit_draw(struct note_edit *e, struct app *a, int y, int h, int focuse
 	}
 	if (e->text.len == 0 && !focused)
 		ui_text(stdscr, y + 1, 2, w, term_attr(UA_DIM), "(what does the receiver need to know?)", 0);
+	draw_size(e, a, y + h - 1);
 }
 
 /* --- $VISUAL / $EDITOR ------------------------------------------------------------ */
@@ -252,6 +282,7 @@ static int take_back(struct note_edit *e, struct app *a, const char *path)
 	buf_free(&e->text);
 	e->text = nb;
 	e->cur = e->text.len;
+	e->full = 0;
 	e->wrap_cols = 0;
 	return 1;
 }

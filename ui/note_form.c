@@ -121,6 +121,8 @@ static void send(struct note_form *f, struct app *a)
 		app_message(a, 1, "%s", err);
 		return;
 	}
+	if (!draft_form_may_send(&f->df, a))
+		return;
 	struct draft d = f->df.d;
 	f->df.d.n.body = NULL; /* moves to the sender */
 	app_pop(a);
