@@ -258,14 +258,18 @@ static void dispatch(struct app *a, int key, int is_func)
 	}
 }
 
-/* Every key waiting; once the burst is read, one line if some of it
- * could not be read as text (and was dropped, not what followed). */
+/* Every key waiting, then what the burst asked the screens to do once (a
+ * paste is saved once, drawn once); one line if some of it could not be
+ * read as text (and was dropped, not what followed). */
 static void read_keys(struct app *a)
 {
 	int key, is_func;
 	char why[160];
 	while (!a->quit && term_key(&key, &is_func) != ERR)
 		dispatch(a, key, is_func);
+	for (struct screen *s = a->top; s; s = s->below)
+		if (s->ops->settle)
+			s->ops->settle(s, a);
 	if (term_dropped(why, sizeof why))
 		app_message(a, 1, "%s", why);
 }

@@ -313,6 +313,8 @@ static void send(struct form *f, struct app *a)
 		app_message(a, 1, "%s", err);
 		return;
 	}
+	if (!draft_form_may_send(&f->df, a))
+		return;
 	struct draft d = f->df.d;
 	f->df.d.h.note = NULL; /* moves to the sender */
 	app_pop(a);
@@ -339,6 +341,7 @@ static const struct screen_ops form_ops = {
 	.concerns = form_concerns,
 	.destroy = form_destroy,
 	.keep = draft_form_keep,
+	.settle = draft_form_settle,
 	.hints = "Ctrl-X send  Ctrl-E $EDITOR  Tab next field  Esc cancel (asks)  F1 help",
 };
 

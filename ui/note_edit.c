@@ -1,8 +1,10 @@
 /* The editor of a handoff's or a success note's text: insert and delete by UTF-8 character, move by
- * character, line and column, wrap to the box, or hand the text to
- * $VISUAL/$EDITOR and take back what it wrote. */
+ * character and by row on screen, word-wrap to the box (src/wrap.c), or hand the text to
+ * $VISUAL/$EDITOR and take back what it wrote.  Nothing typed or pasted beyond the largest note is
+ * dropped unsaid: the box says how much was not taken until the form is closed. */
 #include "baton/draft.h"
 #include "baton/text.h"
+#include "baton/wrap.h"
 #include "ui/note_edit.h"
 
 #include <errno.h>
@@ -30,19 +32,25 @@ void note_edit_init(struct note_edit *e, const char *text, int max_bytes)
 void note_edit_free(struct note_edit *e)
 {
 	buf_free(&e->text);
+	wrap_free(&e->wrap);
 }
 
-static void insert(struct note_edit *e, struct app *a, const char *s, size_t n)
+/* Once one character is refused, so is what follows it until the writer
+ * deletes or moves: what the box shows stays the beginning of a paste,
+ * never the beginning with holes in it. */
+static void insert(struct note_edit *e, const char *s, size_t n)
 {
 	struct buf *b = &e->text;
-	if (b->len + n > (size_t)e->max_bytes) {
-		app_message(a, 1, "the note is at the configured maximum (%d bytes)", e->max_bytes);
+	if (e->full || b->len + n > (size_t)e->max_bytes) {
+		e->full = 1;
+		e->refused += n;
 		return;
 	}
 	buf_add(b, s, n); /* grow, then open the gap */
 	memmove(b->data + e->cur + n, b->data + e->cur, b->len - n - e->cur);
 	memcpy(b->data + e->cur, s, n);
 	e->cur += n;
+	e->wrap_cols = 0;
 }
 
 static void delete(struct note_edit *e, size_t from, size_t to)
@@ -54,6 +62,7 @@ static void delete(struct note_edit *e, size_t from, size_t to)
 	b->len -= to - from;
 	b->data[b->len] = '\0';
 	e->cur = from;
+	e->wrap_cols = 0;
 }
 
 static size_t line_start(const struct note_edit *e, size_t i)
@@ -70,44 +79,32 @@ static size_t line_end(const struct note_edit *e, size_t i)
 	return i;
 }
 
-/* Columns taken by the character at i; its end in *next. */
-static int char_width(const char *d, size_t len, size_t i, size_t *next)
+/* The text in rows of the box (note_edit_draw): laid out again after a
+ * change or at another width, else as it was. */
+static const struct wrap *rows(struct note_edit *e, const struct app *a)
 {
-	char tmp[8] = {0};
-	*next = text_utf8_next(d, len, i);
-	memcpy(tmp, d + i, *next - i < sizeof tmp ? *next - i : sizeof tmp - 1);
-	return text_width(tmp);
-}
-
-static int col_of(const struct note_edit *e, size_t i)
-{
-	int col = 0;
-	for (size_t j = line_start(e, i), n; j < i; j = n)
-		col += char_width(e->text.data, e->text.len, j, &n);
-	return col;
-}
-
-static size_t at_col(const struct note_edit *e, size_t start, int col)
-{
-	size_t end = line_end(e, start), i = start, n;
-	while (i < end) {
-		col -= char_width(e->text.data, e->text.len, i, &n);
-		if (col < 0)
-			break;
-		i = n;
+	int cols = a->cols - 5;
+	if (cols < 1)
+		cols = 1;
+	if (e->wrap_cols != cols) {
+		wrap_layout(&e->wrap, buf_str(&e->text), e->text.len, cols);
+		e->wrap_cols = cols;
 	}
-	return i;
+	return &e->wrap;
 }
 
-static void move_vertical(struct note_edit *e, int key)
+/* Up and Down by row on screen, keeping the column the move started at. */
+static void move_vertical(struct note_edit *e, const struct app *a, int key)
 {
+	const struct wrap *w = rows(e, a);
+	const char *d = buf_str(&e->text);
+	int r = wrap_row(w, e->cur);
 	if (e->goal_col < 0)
-		e->goal_col = col_of(e, e->cur);
-	size_t s = line_start(e, e->cur);
-	if (key == KEY_UP && s > 0)
-		e->cur = at_col(e, line_start(e, s - 1), e->goal_col);
-	else if (key == KEY_DOWN && line_end(e, e->cur) < e->text.len)
-		e->cur = at_col(e, line_end(e, e->cur) + 1, e->goal_col);
+		e->goal_col = wrap_col(w, d, e->text.len, e->cur);
+	if (key == KEY_UP && r > 0)
+		e->cur = wrap_at(w, d, e->text.len, r - 1, e->goal_col);
+	else if (key == KEY_DOWN && r + 1 < w->n)
+		e->cur = wrap_at(w, d, e->text.len, r + 1, e->goal_col);
 }
 
 /* Ctrl-K, Ctrl-U, Ctrl-W as in a shell; 0 if key is none of them. */
@@ -151,28 +148,32 @@ static int func_key(struct note_edit *e, int key)
 	}
 }
 
-int note_edit_key(struct note_edit *e, struct app *a, int key, int is_func)
+int note_edit_key(struct note_edit *e, const struct app *a, int key, int is_func)
 {
-	int vertical = is_func && (key == KEY_UP || key == KEY_DOWN);
+	int vertical = is_func && (key == KEY_UP || key == KEY_DOWN), typed = 0;
 	if (vertical) {
-		move_vertical(e, key);
+		move_vertical(e, a, key);
 	} else if (is_func) {
 		if (!func_key(e, key))
 			return 0;
 	} else if (key == '\r' || key == '\n') {
-		insert(e, a, "\n", 1);
+		insert(e, "\n", 1);
+		typed = 1;
 	} else if (key == 127 || key == 8) {
 		func_key(e, KEY_BACKSPACE);
 	} else if (key >= 32 && iswprint((wint_t)key)) {
 		char mb[4];
 		int n = text_utf8_encode((uint32_t)key, mb);
 		if (n > 0)
-			insert(e, a, mb, (size_t)n);
+			insert(e, mb, (size_t)n);
+		typed = 1;
 	} else if (!control_key(e, key)) {
 		return 0;
 	}
 	if (!vertical)
 		e->goal_col = -1;
+	if (!typed)
+		e->full = 0;
 	return 1;
 }
 
@@ -183,58 +184,42 @@ int note_edit_blank(const struct note_edit *e)
 
 /* --- drawing ------------------------------------------------------------------ */
 
-struct span {
-	size_t from, to;
-};
-
-/* Lay the text out in rows of w columns; the cursor's row and column. */
-static int layout(const struct note_edit *e, int w, struct span *rows, int max, int *cur_row,
-                  int *cur_col)
+/* On the box's bottom line: how much was not taken, and from 90% of the
+ * largest note on, how much the note holds. */
+static void draw_size(const struct note_edit *e, struct app *a, int y)
 {
-	const char *d = buf_str(&e->text);
-	size_t len = e->text.len, i = 0, rs = 0, n;
-	int row = 0, col = 0, nr = 0;
-	for (;;) {
-		if (i == e->cur) {
-			*cur_row = row;
-			*cur_col = col;
-		}
-		if (i >= len || d[i] == '\n' || col >= w) {
-			if (nr < max)
-				rows[nr].from = rs, rows[nr].to = i, nr++;
-			if (i >= len)
-				break;
-			if (d[i] == '\n')
-				i++;
-			rs = i;
-			row++;
-			col = 0;
-			continue;
-		}
-		int cw = char_width(d, len, i, &n);
-		if (col + cw > w) {
-			col = w; /* wrap before a wide character */
-			continue;
-		}
-		col += cw;
-		i = n;
-	}
-	return nr;
+	char cut[160] = "", size[80] = "";
+	size_t max = (size_t)e->max_bytes;
+	int x = 3, right = a->cols - 3;
+	if (e->refused)
+		snprintf(cut, sizeof cut, " %zu byte%s not taken: the note's maximum is %d bytes ", e->refused,
+		         e->refused == 1 ? "" : "s", e->max_bytes);
+	if (e->text.len * 10 >= max * 9)
+		snprintf(size, sizeof size, " %zu of %d bytes ", e->text.len, e->max_bytes);
+	if (cut[0])
+		x += ui_text(stdscr, y, x, right - x, term_attr(UA_BAD), cut, 0);
+	int sw = text_width(size);
+	if (size[0] && right - sw > x + 1)
+		ui_text(stdscr, y, right - sw, sw, e->text.len >= max ? term_attr(UA_WARN) : (int)A_NORMAL,
+		        size, 0);
 }
 
 void note_edit_draw(struct note_edit *e, struct app *a, int y, int h, int focused)
 {
-	int w = a->cols - 4, vis = h - 2, cur_row = 0, cur_col = 0;
-	static struct span rows[2048];
+	int w = a->cols - 4, vis = h - 2;
 	ui_box(stdscr, y, 1, h, a->cols - 2, "Note", focused);
 	const char *d = buf_str(&e->text);
-	int nr = layout(e, w, rows, 2048, &cur_row, &cur_col);
+	const struct wrap *wr = rows(e, a);
+	int cur_row = wrap_row(wr, e->cur), cur_col = wrap_col(wr, d, e->text.len, e->cur);
 	if (cur_row < e->top)
 		e->top = cur_row;
 	if (cur_row >= e->top + vis)
 		e->top = cur_row - vis + 1;
-	for (int r = 0; r < vis && e->top + r < nr; r++) {
-		char *line = strndup(d + rows[e->top + r].from, rows[e->top + r].to - rows[e->top + r].from);
+	for (int r = 0; r < vis && e->top + r < wr->n; r++) {
+		size_t from = wr->from[e->top + r];
+		char *line = strndup(d + from, wrap_end(wr, d, e->text.len, e->top + r) - from);
+		if (!line)
+			abort();
 		ui_text(stdscr, y + 1 + r, 2, w, (int)A_NORMAL, line, 0);
 		free(line);
 	}
@@ -248,6 +233,7 @@ void note_edit_draw(struct note_edit *e, struct app *a, int y, int h, int focuse
 	}
 	if (e->text.len == 0 && !focused)
 		ui_text(stdscr, y + 1, 2, w, term_attr(UA_DIM), "(what does the receiver need to know?)", 0);
+	draw_size(e, a, y + h - 1);
 }
 
 /* --- $VISUAL / $EDITOR ------------------------------------------------------------ */
@@ -296,6 +282,8 @@ static int take_back(struct note_edit *e, struct app *a, const char *path)
 	buf_free(&e->text);
 	e->text = nb;
 	e->cur = e->text.len;
+	e->full = 0;
+	e->wrap_cols = 0;
 	return 1;
 }
 

@@ -72,7 +72,10 @@ int ui_line_key(char *text, size_t size, int key, int is_func)
 
 void app_prompt_draw(struct app *a, int y)
 {
-	int x = 1 + ui_text(stdscr, y, 1, a->cols / 2, (int)A_BOLD, a->prompt.label, 0);
+	/* A y/n question has the row to itself but for "(y/n)"; a text
+	 * answer shares it with what is typed. */
+	int lw = a->prompt.yesno ? a->cols - 9 : a->cols / 2;
+	int x = 1 + ui_text(stdscr, y, 1, lw, (int)A_BOLD, a->prompt.label, 0);
 	if (a->prompt.yesno) {
 		ui_text(stdscr, y, x + 1, 8, (int)A_NORMAL, "(y/n)", 0);
 	} else {

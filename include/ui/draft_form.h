@@ -21,6 +21,8 @@ struct draft_form {
 	void (*cycle)(struct draft_form *f, struct app *a, int dir);
 	char saved[600];      /* "draft saved" / NOT SAVED and why */
 	int on_disk;          /* the last save worked */
+	int unsaved;          /* typed since the last save (draft_form_settle) */
+	int send_confirmed;   /* Ctrl-X was answered y: send despite refused text */
 };
 
 /* After f->d is filled in: the screen's ops, the fields, the text from
@@ -35,6 +37,14 @@ void draft_form_save(struct draft_form *f, const struct app *a);
 /* The screen_ops keep of both forms: one more try to save; 1 if the text
  * is still in memory only. */
 int draft_form_keep(struct screen *s, struct app *a);
+/* The screen_ops settle of both forms: the draft saved, if typing changed
+ * it, once per burst of keys. */
+void draft_form_settle(struct screen *s, struct app *a);
+/* Ctrl-X, after the form's own checks: 1 if sending may go on; 0 when
+ * text typed or pasted was not taken (the note at its largest), and the
+ * form asks first "N bytes were not taken. Send what is shown?"; y sends
+ * (the form's ACT_SEND again), anything else leaves the form as it is. */
+int draft_form_may_send(struct draft_form *f, struct app *a);
 /* The draft form s is (a handoff's or a note's), NULL if s is another
  * screen: both forms, and only they, keep with draft_form_keep. */
 const struct draft_form *draft_form_of(const struct screen *s);

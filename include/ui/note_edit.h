@@ -4,6 +4,7 @@
 #define BATON_UI_NOTE_EDIT_H
 
 #include "baton/buf.h"
+#include "baton/wrap.h"
 #include "ui/ui.h"
 
 struct note_edit {
@@ -12,14 +13,22 @@ struct note_edit {
 	int top;         /* first visible row */
 	int goal_col;    /* column kept when moving up/down, -1 none */
 	int max_bytes;   /* the configured largest note */
+	size_t refused;  /* bytes typed or pasted and not taken, the note
+	                    being at max_bytes: said in the box until it closes */
+	int full;        /* refusing what is typed until a deletion or a move */
+	struct wrap wrap; /* the text's rows on screen */
+	int wrap_cols;   /* their width; 0: to lay out again */
 };
 
 void note_edit_init(struct note_edit *e, const char *text, int max_bytes);
 void note_edit_free(struct note_edit *e);
 /* A key: 1 if it was the editor's (the text or the cursor may have
- * changed), 0 if not (Tab and other keys for the form). */
-int note_edit_key(struct note_edit *e, struct app *a, int key, int is_func);
-/* The box at y with h rows across the screen; the cursor shows if focused. */
+ * changed), 0 if not (Tab and other keys for the form).  What would make
+ * the note longer than max_bytes is not taken, and counted in refused. */
+int note_edit_key(struct note_edit *e, const struct app *a, int key, int is_func);
+/* The box at y with h rows across the screen, the text word-wrapped; the
+ * cursor shows if focused.  Its bottom line says how many bytes were not
+ * taken, and from 90% of max_bytes on, how many the note has. */
 void note_edit_draw(struct note_edit *e, struct app *a, int y, int h, int focused);
 /* Only white space. */
 int note_edit_blank(const struct note_edit *e);

@@ -118,6 +118,10 @@ struct screen_ops {
 	 * the drafts directory refused); 1 if something is still in memory
 	 * only, and quitting would lose it.  May be NULL. */
 	int (*keep)(struct screen *s, struct app *a);
+	/* The keys waiting were all handled: do once what they asked for
+	 * (the forms save their draft once per burst of typing or per paste,
+	 * not once per key).  May be NULL. */
+	void (*settle)(struct screen *s, struct app *a);
 	/* The key hint line at the bottom. */
 	const char *hints;
 };

@@ -27,11 +27,13 @@ check "reason: 'z' picks the database's new reason, zebra crossing" wait_row 4 "
 keys Tab Tab Tab
 wait_row 23 "typing goes to the note" 5
 type_text "$(printf '%070d' 0)"
-check "the note stops at the database's 64 bytes" \
-	eval 'wait_row 24 "the note is at the configured maximum (64 bytes)" 5'
+check "the note stops at the database's 64 bytes, and the box says what was not taken" \
+	eval 'wait_row 22 "6 bytes not taken: the note'"'"'s maximum is 64 bytes" 5'
 
 sql "SELECT baton_reason_remove('zebra crossing')" >/dev/null
 keys C-x
+check "Ctrl-X asks first: 6 bytes were not taken" wait_row 24 "6 bytes were not taken. Send what is shown? (y/n)" 5
+keys y
 check "sent with a reason removed meanwhile: the server refuses it, the draft is kept" \
 	wait_row 24 'handoff not sent, draft kept (D opens it): unknown reason "zebra crossing"' 10
 check "nothing reached the database" \
