@@ -74,8 +74,9 @@ enum ui_action {
 };
 
 /* Key scopes: a screen's keymap is its own scope, then SCOPE_GLOBAL. */
-enum ui_scope { SCOPE_GLOBAL, SCOPE_LIST, SCOPE_FINDER, SCOPE_CUSTOMER, SCOPE_PAGER, SCOPE_FORM,
-                SCOPE_DRAFTS, SCOPE_QUEUE, SCOPE_ONBOARDING, SCOPE_SIGNALS, SCOPE_SENDS, SCOPE_COUNT };
+enum ui_scope { SCOPE_GLOBAL, SCOPE_LIST, SCOPE_FINDER, SCOPE_CUSTOMER, SCOPE_HANDOFF, SCOPE_PAGER,
+                SCOPE_FORM, SCOPE_DRAFTS, SCOPE_QUEUE, SCOPE_ONBOARDING, SCOPE_SIGNALS, SCOPE_SENDS,
+                SCOPE_COUNT };
 
 struct ui_binding {
 	enum ui_scope scope;

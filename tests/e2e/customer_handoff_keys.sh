@@ -3,7 +3,8 @@
 # Handoffs panel and on no other: with the cursor in Tickets or on a
 # milestone they say where to go and change nothing (they used to ask
 # "Acknowledge; comment (optional):" and acknowledge some handoff the
-# person had not chosen).  The prompt names the handoff it acts on.
+# person had not chosen).  The prompt names the handoff it acts on.  On a
+# handoff's own page (Enter on it) the same keys act on that handoff.
 . "$BATON_ROOT/tests/lib/e2e.sh"
 
 db=$(newdb baton_demo) || { echo "FAIL customer_handoff_keys: cannot create a test database"; exit 1; }
@@ -68,6 +69,35 @@ check "the database: the renewal risk acknowledged by ben (version 2), the escal
 	eval 'test "$(states)" = "open:1 acknowledged:2" &&
 	      test "$(sql "SELECT acknowledged_by FROM handoff WHERE id = '"'$renewal'"'")" = ben'
 
+# A handoff's page: the keys act on that handoff.
+# (acknowledged, the renewal risk went below the open escalation)
+press_until Up 4 'screen | grep -F "›"' 'screen | grep -F "›" | grep -qF "escalation"'
+keys Enter
+check "Enter on the escalation opens its page, whose hint line offers 'a ack  r resolve  c cancel'" \
+	eval 'wait_row 1 "Handoff 6293c178" 5 && wait_row 24 "a ack  r resolve  c cancel" 5'
+keys c
+check "c on the page names it: 'Cancel escalation from Support (Northwind Health)? comment:'" \
+	wait_row 24 "Cancel escalation from Support (Northwind Health)? comment:" 5
+keys Enter
+check "Enter: the server says who may: 'not cancelled: only its author (ana) can cancel it'" \
+	wait_for "not cancelled: only its author (ana) can cancel it" 10
+keys a
+check "a on the page: 'Acknowledge escalation from Support (Northwind Health)? comment:'" \
+	wait_row 24 "Acknowledge escalation from Support (Northwind Health)? comment:" 5
+keys Enter
+check "Enter: 'handoff acknowledged', and the page's history says so" \
+	eval 'wait_for "handoff acknowledged" 10 && wait_for "acknowledged by ben" 10'
+check "the database: the escalation acknowledged by ben (version 2), the renewal risk as it was" \
+	eval 'test "$(states)" = "acknowledged:2 acknowledged:2" &&
+	      test "$(sql "SELECT acknowledged_by FROM handoff WHERE id = '"'$escalation'"'")" = ben'
+keys '?'
+check "the page's help lists a, r and c" \
+	eval 'wait_for "Keys on this screen" 5 && on_screen "acknowledge the selected handoff" && on_screen "cancel the selected handoff"'
+keys q
+wait_row 1 "Handoff 6293c178" 5
+
+keys q
+wait_for "Handoffs ·" 5
 keys C-c
 check "Ctrl-C quits with exit status 0" exit_status_is 0 10
 check "no sanitizer report" no_sanitizer_report
