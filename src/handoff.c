@@ -194,6 +194,15 @@ void handoff_step_stmt(const struct handoff_step *s, struct handoff_params *st, 
 	out->params = st->p;
 }
 
+/* Refused whatever the destination: refused alike for two that differ,
+ * none (NULL) and '-' (no team id starts with one), which would otherwise
+ * be refused each as an unknown team. */
+const char handoff_reassign_refusals_sql[] =
+	"SELECT r FROM (SELECT u.ord, baton_step_refusal(h, 'reassigned', NULL, NULL, NULL) AS r,"
+	" baton_step_refusal(h, 'reassigned', NULL, '-', NULL) AS other"
+	" FROM unnest($1::uuid[]) WITH ORDINALITY AS u(id, ord) JOIN handoff h ON h.id = u.id) x"
+	" WHERE r = other ORDER BY ord";
+
 int handoff_is_uuid(const char *s)
 {
 	if (strlen(s) != 36)

@@ -224,23 +224,6 @@ static void start_note(struct customer *c, struct app *a)
 	app_push(a, note_form_new(a, &n, &links));
 }
 
-/* The handoff a step applies to: the selected one in the Handoffs panel,
- * otherwise the first one in a state the step applies to. */
-static int step_target(struct customer *c, const char *kind)
-{
-	int n = cv_rows(&c->cv, CV_HANDOFFS);
-	if (c->focus == P_HANDOFFS)
-		return c->list[P_HANDOFFS].sel;
-	for (int i = 0; i < n; i++) {
-		const char *st = V(CV_HANDOFFS, i, HO_STATE);
-		if ((!strcmp(kind, "acknowledged") && !strcmp(st, "open")) ||
-		    (!strcmp(kind, "resolved") && !strcmp(st, "acknowledged")) ||
-		    (!strcmp(kind, "cancelled") && (!strcmp(st, "open") || !strcmp(st, "acknowledged"))))
-			return i;
-	}
-	return -1;
-}
-
 /* h in the Marketing panel: hold the selected scheduled send, or release
  * it; the server says who may. */
 static void hold_send(struct customer *c, struct app *a)
@@ -256,15 +239,29 @@ static void hold_send(struct customer *c, struct app *a)
 	signal_hold_ask(a, cv_num(&c->cv, CV_MARKETING, r, K_ID), V(CV_MARKETING, r, K_HELD)[0] == 't', what);
 }
 
+void customer_handoff_step(struct customer *c, struct app *a, int r, const char *kind)
+{
+	struct handoff_ref h = {V(CV_HANDOFFS, r, HO_ID), (int)cv_num(&c->cv, CV_HANDOFFS, r, HO_VERSION),
+	                        V(CV_HANDOFFS, r, HO_REASON), V(CV_HANDOFFS, r, HO_FROM_TEAM),
+	                        V(CV_HEADER, 0, H_NAME)};
+	handoff_step_ask(a, &h, kind);
+}
+
+/* a, r, c: on the handoff selected in the Handoffs panel, and on no
+ * other; elsewhere the cursor is on something else (a ticket, a
+ * milestone) and the person has chosen no handoff, as in the start
+ * screen's waiting list. */
 static void step(struct customer *c, struct app *a, const char *kind)
 {
-	int r = step_target(c, kind);
-	if (r < 0 || r >= cv_rows(&c->cv, CV_HANDOFFS)) {
-		app_message(a, 1, "no handoff to act on here");
-		return;
-	}
-	handoff_step_ask(a, V(CV_HANDOFFS, r, HO_ID), (int)cv_num(&c->cv, CV_HANDOFFS, r, HO_VERSION), kind,
-	                 V(CV_HEADER, 0, H_NAME));
+	int r = c->list[P_HANDOFFS].sel;
+	if (cv_rows(&c->cv, CV_HANDOFFS) == 0)
+		app_message(a, 1, "no handoffs here to %s", !strcmp(kind, "acknowledged") ? "acknowledge"
+		                                            : !strcmp(kind, "resolved")   ? "resolve"
+		                                                                          : "cancel");
+	else if (c->focus != P_HANDOFFS || r < 0 || r >= cv_rows(&c->cv, CV_HANDOFFS))
+		app_message(a, 1, "select a handoff first: Tab to Handoffs");
+	else
+		customer_handoff_step(c, a, r, kind);
 }
 
 /* The milestone selected in the Onboarding panel, in its form. */

@@ -171,7 +171,9 @@ static void history_reload(struct screen *s, struct app *a)
 	screen_request(s, a, REQ_HISTORY, &st, 1, 0, on_history);
 }
 
-/* R: the customer screen reads anew, and the page follows it. */
+/* R: the customer screen reads anew, and the page follows it.  On a
+ * handoff's page a, r and c act on that handoff, as in the panel, at the
+ * version the screen below last read. */
 static void item_action(struct screen *s, struct app *a, enum ui_action act)
 {
 	struct item_page *d = (struct item_page *)s;
@@ -179,6 +181,15 @@ static void item_action(struct screen *s, struct app *a, enum ui_action act)
 		d->c->base.ops->reload(&d->c->base, a);
 		if (s->ops->reload)
 			s->ops->reload(s, a);
+		return;
+	}
+	if (d->panel == P_HANDOFFS && (act == ACT_ACK || act == ACT_RESOLVE || act == ACT_CANCEL)) {
+		int r = item_row(d);
+		if (r < 0)
+			app_message(a, 1, "this handoff is no longer on the customer's screen: nothing to act on");
+		else
+			customer_handoff_step(d->c, a, r,
+			                      act == ACT_ACK ? "acknowledged" : act == ACT_RESOLVE ? "resolved" : "cancelled");
 		return;
 	}
 	pager_action(s, a, act);
@@ -203,12 +214,12 @@ static const struct screen_ops item_page_ops = {
 
 static const struct screen_ops handoff_page_ops = {
 	.name = "handoff",
-	.scope = SCOPE_PAGER,
+	.scope = SCOPE_HANDOFF,
 	.draw = item_draw,
 	.action = item_action,
 	.reload = history_reload,
 	.destroy = item_destroy,
-	.hints = "j/k scroll  Space/PgDn page  / search  n/N next/prev  R refresh  q back  ? help",
+	.hints = "j/k scroll  / search  a ack  r resolve  c cancel  R refresh  q back  ? help",
 };
 
 struct screen *customer_item_page(struct customer *c, struct app *a, enum panel p, int r)

@@ -351,14 +351,16 @@ static void finder_action(struct screen *s, struct app *a, enum ui_action act)
 		app_push(a, queue_new(a));
 		return;
 	case ACT_ACK:
-	case ACT_RESOLVE:
+	case ACT_RESOLVE: {
 		if (f->focus != FOCUS_WAITING || f->wl.sel < 0 || f->wl.sel >= f->live.list.n) {
 			app_message(a, 1, "select a waiting handoff first (Tab)");
 			return;
 		}
-		handoff_step_ask(a, f->live.list.v[f->wl.sel].id, f->live.list.v[f->wl.sel].version,
-		                 act == ACT_ACK ? "acknowledged" : "resolved", f->live.list.v[f->wl.sel].customer);
+		const struct waiting_handoff *w = &f->live.list.v[f->wl.sel];
+		struct handoff_ref h = {w->id, w->version, w->reason, w->from_team, w->customer};
+		handoff_step_ask(a, &h, act == ACT_ACK ? "acknowledged" : "resolved");
 		return;
+	}
 	case ACT_NEXT_PANEL:
 		f->focus = f->focus == FOCUS_RESULTS ? FOCUS_WAITING : FOCUS_FIELD;
 		if (f->focus == FOCUS_WAITING && !f->live.list.n)

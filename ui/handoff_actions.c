@@ -4,7 +4,9 @@
  * (the client-generated id makes a resend after a reconnect safe, and a
  * step carries the version its sender saw, so it never lands on top of
  * someone else's change). */
+#include "baton/buf.h"
 #include "baton/draft.h"
+#include "baton/fmt.h"
 #include "baton/handoff.h"
 #include "baton/note.h"
 #include "baton/text.h"
@@ -305,23 +307,66 @@ static void on_comment(struct app *a, void *ctx, const char *answer)
 	free(st);
 }
 
-void handoff_step_ask(struct app *a, const char *id, int version, const char *kind, const char *customer)
+/* The cleaned text s, at most cols columns of it, into b. */
+static void put_fit(struct buf *b, const char *s, int cols)
+{
+	char *clean = text_clean_dup(s, TEXT_ONELINE);
+	text_fit(b, clean, cols, 0);
+	free(clean);
+}
+
+/* "Acknowledge escalation from Support (Northwind Health)? comment:": the
+ * handoff the step acts on, named as its row shows it, each part cleaned
+ * and cut; the customer's name only where the question still fits on an
+ * 80-column prompt line (app_prompt_draw) with it. */
+enum { STEP_LABEL_COLS = 66 };
+
+static void step_label(char *out, size_t n, const struct handoff_ref *h, const char *kind, int customer)
+{
+	struct buf b = BUF_INIT;
+	char reason[128];
+	fmt_words(reason, sizeof reason, h->reason && *h->reason ? h->reason : "the handoff");
+	buf_puts(&b, !strcmp(kind, "acknowledged") ? "Acknowledge "
+	             : !strcmp(kind, "resolved")   ? "Resolve "
+	                                           : "Cancel ");
+	put_fit(&b, reason, 20);
+	if (h->from_team && *h->from_team) {
+		buf_puts(&b, " from ");
+		size_t at = b.len;
+		put_fit(&b, h->from_team, 12);
+		/* Team ids are lower case; the panels show them capitalised. */
+		if (b.data[at] >= 'a' && b.data[at] <= 'z')
+			b.data[at] = (char)(b.data[at] - 'a' + 'A');
+	}
+	if (customer && h->customer && *h->customer) {
+		buf_puts(&b, " (");
+		put_fit(&b, h->customer, 24);
+		buf_puts(&b, ")");
+	}
+	buf_puts(&b, "? comment:");
+	if (customer && text_width(buf_str(&b)) > STEP_LABEL_COLS)
+		step_label(out, n, h, kind, 0);
+	else
+		text_copy(out, n, buf_str(&b));
+	buf_free(&b);
+}
+
+void handoff_step_ask(struct app *a, const struct handoff_ref *h, const char *kind)
 {
 	struct step_new *st = calloc(1, sizeof *st);
 	if (!st)
 		abort();
-	if (handoff_step_init(&st->s, id, kind) < 0) {
+	if (handoff_step_init(&st->s, h->id, kind) < 0) {
 		free(st);
 		app_message(a, 1, "no randomness for the event id");
 		return;
 	}
-	st->s.version = version;
-	text_copy(st->customer_name, sizeof st->customer_name, customer);
-	char label[64];
-	snprintf(label, sizeof label, "%s; comment (optional):",
-	         !strcmp(kind, "acknowledged") ? "Acknowledge" : !strcmp(kind, "resolved") ? "Resolve" : "Cancel");
+	st->s.version = h->version;
+	text_copy(st->customer_name, sizeof st->customer_name, h->customer);
+	char label[sizeof a->prompt.label];
+	step_label(label, sizeof label, h, kind, 1);
 	app_prompt(a, label, 0, on_comment, st);
-	const struct kept_comment *k = kept_find(id, kind);
+	const struct kept_comment *k = kept_find(h->id, kind);
 	if (k)
 		snprintf(a->prompt.text, sizeof a->prompt.text, "%s", k->text);
 }

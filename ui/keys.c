@@ -87,6 +87,10 @@ const struct ui_binding keys_bindings[] = {
 	{SCOPE_CUSTOMER, 'o', "o", ACT_HEALTH},
 	{SCOPE_FINDER, 'a', "a", ACT_ACK},
 	{SCOPE_FINDER, 'r', "r", ACT_RESOLVE},
+	/* A handoff's page (Enter on it): the steps on that handoff. */
+	{SCOPE_HANDOFF, 'a', "a", ACT_ACK},
+	{SCOPE_HANDOFF, 'r', "r", ACT_RESOLVE},
+	{SCOPE_HANDOFF, 'c', "c", ACT_CANCEL},
 	/* The handoff form (text fields take the other keys). */
 	{SCOPE_FORM, CTRL('x'), "Ctrl-X", ACT_SEND},
 	{SCOPE_FORM, CTRL('e'), "Ctrl-E", ACT_EDITOR},
@@ -126,8 +130,9 @@ static int scope_chain(enum ui_scope scope, enum ui_scope out[3])
 {
 	int n = 0;
 	out[n++] = scope;
-	if (scope == SCOPE_FINDER || scope == SCOPE_CUSTOMER || scope == SCOPE_PAGER ||
-	    scope == SCOPE_DRAFTS || scope == SCOPE_QUEUE || scope == SCOPE_SIGNALS || scope == SCOPE_SENDS)
+	if (scope == SCOPE_FINDER || scope == SCOPE_CUSTOMER || scope == SCOPE_HANDOFF ||
+	    scope == SCOPE_PAGER || scope == SCOPE_DRAFTS || scope == SCOPE_QUEUE || scope == SCOPE_SIGNALS ||
+	    scope == SCOPE_SENDS)
 		out[n++] = SCOPE_LIST;
 	/* In the form, letters are text: only control keys are global. */
 	out[n++] = SCOPE_GLOBAL;
@@ -183,7 +188,8 @@ void keys_labels(enum ui_scope scope, enum ui_action a, char *out, size_t n)
 }
 
 static const char *const scope_titles[SCOPE_COUNT] = {
-	"Everywhere", "Lists", "Start screen (finder)", "Customer screen", "Pages (details, timeline, help)",
+	"Everywhere", "Lists", "Start screen (finder)", "Customer screen", "Handoff page (Enter on a handoff)",
+	"Pages (details, timeline, help)",
 	"Handoff and note forms", "Saved drafts", "Handoff queue", "Onboarding forms (milestone, health)",
 	"Signals", "Sends to customers in trouble (Marketing's start screen)",
 };

@@ -11,7 +11,7 @@ void app_prompt(struct app *a, const char *label, int yesno, prompt_fn done, voi
 	memset(p, 0, sizeof *p);
 	p->active = 1;
 	p->yesno = yesno;
-	snprintf(p->label, sizeof p->label, "%s", label);
+	text_copy(p->label, sizeof p->label, label);
 	p->done = done;
 	p->ctx = ctx;
 	a->dirty = 1;
@@ -72,10 +72,15 @@ int ui_line_key(char *text, size_t size, int key, int is_func)
 
 void app_prompt_draw(struct app *a, int y)
 {
-	/* A y/n question has the row to itself but for "(y/n)"; a text
-	 * answer shares it with what is typed. */
-	int lw = a->prompt.yesno ? a->cols - 9 : a->cols / 2;
-	int x = 1 + ui_text(stdscr, y, 1, lw, (int)A_BOLD, a->prompt.label, 0);
+	/* The question is read first, before anything is typed: it may take
+	 * all but a few columns (a step's names its handoff), and gives way
+	 * to the answer as it grows, down to half the row.  A y/n question
+	 * has the row to itself but for "(y/n)". */
+	int answer = text_width(a->prompt.text);
+	int room = a->prompt.yesno ? a->cols - 9 : a->cols - 4 - (answer > 10 ? answer : 10);
+	if (room < a->cols / 2)
+		room = a->cols / 2;
+	int x = 1 + ui_text(stdscr, y, 1, room, (int)A_BOLD, a->prompt.label, 0);
 	if (a->prompt.yesno) {
 		ui_text(stdscr, y, x + 1, 8, (int)A_NORMAL, "(y/n)", 0);
 	} else {

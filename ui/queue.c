@@ -436,9 +436,11 @@ static void queue_action(struct screen *s, struct app *a, enum ui_action act)
 		}
 		return;
 	case ACT_ACK:
-		if (have)
-			handoff_step_ask(a, q->list.rows[r].id, q->list.rows[r].version, "acknowledged",
-			                 q->list.rows[r].customer);
+		if (have) {
+			const struct queue_row *w = &q->list.rows[r];
+			struct handoff_ref h = {w->id, w->version, w->reason, w->from_team, w->customer};
+			handoff_step_ask(a, &h, "acknowledged");
+		}
 		return;
 	case ACT_ACK_MARKED:
 	case ACT_REASSIGN: {

@@ -2,6 +2,7 @@
  * reassign the selected or marked ones, each step with optimistic
  * concurrency (the version the lead saw), kept on disk until the database
  * has it (ui/handoff_actions.c), and one report for the lot. */
+#include "baton/buf.h"
 #include "baton/config.h"
 #include "baton/handoff.h"
 #include "baton/text.h"
@@ -147,6 +148,50 @@ static void on_destination(struct app *a, void *ctx, const char *answer)
 	app_prompt(a, "Why (comment)?", 0, on_comment, c);
 }
 
+/* The server's answer for someone who is not a lead: when it would refuse
+ * every target whatever the destination, it says so now, as it would
+ * after the prompts; otherwise (or with no answer) the prompts go on, and
+ * the server decides on what is sent. */
+static void on_refusals(void *ctx, PGresult **res, int nres, const char *err)
+{
+	struct ask *c = ctx;
+	struct app *a = c->s->app;
+	int refused = !err && nres == 1 && PQnfields(res[0]) == 1 ? PQntuples(res[0]) : 0;
+	/* Gone meanwhile, or the person went on elsewhere: nothing to ask. */
+	if (err == dbq_cancelled || !c->s->alive || a->top != c->s || a->prompt.active) {
+		screen_release(c->s);
+		ask_free(c);
+		return;
+	}
+	if (refused > 0 && refused == c->n) {
+		if (c->n == 1)
+			app_message(a, 1, "not reassigned: %s", PQgetvalue(res[0], 0, 0));
+		else
+			app_message(a, 1, "reassigned 0, refused %d: %s", refused, PQgetvalue(res[0], 0, 0));
+		screen_release(c->s);
+		ask_free(c);
+		return;
+	}
+	app_prompt(a, "Reassign to team[:person]:", 0, on_destination, c);
+}
+
+/* Who may reassign is the server's rule (reassign_by: leads, or also the
+ * receiving team), which the console does not keep: for someone who is
+ * not a lead, it asks the server first, rather than asking for a
+ * destination and a comment it would refuse. */
+static void ask_refusals(struct app *a, struct ask *c)
+{
+	struct buf ids = BUF_INIT;
+	buf_putc(&ids, '{');
+	for (int i = 0; i < c->n; i++)
+		buf_printf(&ids, "%s%s", i ? "," : "", c->t[i].id);
+	buf_putc(&ids, '}');
+	const char *params[] = {buf_str(&ids)};
+	struct db_stmt st = {handoff_reassign_refusals_sql, 1, params};
+	dbq_submit(a->db, 0, &st, 1, 0, on_refusals, c);
+	buf_free(&ids);
+}
+
 void queue_actions_start(struct screen *s, struct app *a, struct queue_target *t, int n, int acking,
                          void (*sent)(struct screen *s))
 {
@@ -166,6 +211,8 @@ void queue_actions_start(struct screen *s, struct app *a, struct queue_target *t
 	screen_hold(s);
 	if (acking)
 		app_prompt(a, "Acknowledge the marked handoffs; comment (optional):", 0, on_comment, c);
+	else if (!a->me.lead && a->db_state == DBQ_READY)
+		ask_refusals(a, c);
 	else
 		app_prompt(a, "Reassign to team[:person]:", 0, on_destination, c);
 }

@@ -106,6 +106,12 @@ int handoff_create_read(const PGresult *r);
 void handoff_step_clear(struct handoff_step *s);
 void handoff_step_stmt(const struct handoff_step *s, struct handoff_params *store,
                        struct db_stmt *out);
+/* Of the handoffs $1 (a uuid[], "{ID,ID}"), those that the server would
+ * refuse session_user to reassign whatever the destination (who may
+ * reassign, by the reassign_by setting; a handoff already closed): one
+ * row each, the server's reason, in $1's order.  Asked before the
+ * destination is. */
+extern const char handoff_reassign_refusals_sql[];
 
 /* 1 if s looks like a UUID. */
 int handoff_is_uuid(const char *s);

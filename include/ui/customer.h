@@ -47,6 +47,9 @@ void customer_draw_screen(struct customer *c, struct app *a);
  * handoff's with its history, read when it opens and when its customer
  * changes.  c stays below it on the stack. */
 struct screen *customer_item_page(struct customer *c, struct app *a, enum panel p, int r);
+/* a, r, c on the handoff at row r of the Handoffs panel (kind:
+ * acknowledged, resolved, cancelled): ask for a comment, naming it. */
+void customer_handoff_step(struct customer *c, struct app *a, int r, const char *kind);
 /* The full item behind a panel's row, as text for a detail page (a
  * handoff's without its history). */
 void customer_item_text(struct customer *c, enum panel p, int r, struct buf *b, char *title,

@@ -74,8 +74,9 @@ enum ui_action {
 };
 
 /* Key scopes: a screen's keymap is its own scope, then SCOPE_GLOBAL. */
-enum ui_scope { SCOPE_GLOBAL, SCOPE_LIST, SCOPE_FINDER, SCOPE_CUSTOMER, SCOPE_PAGER, SCOPE_FORM,
-                SCOPE_DRAFTS, SCOPE_QUEUE, SCOPE_ONBOARDING, SCOPE_SIGNALS, SCOPE_SENDS, SCOPE_COUNT };
+enum ui_scope { SCOPE_GLOBAL, SCOPE_LIST, SCOPE_FINDER, SCOPE_CUSTOMER, SCOPE_HANDOFF, SCOPE_PAGER,
+                SCOPE_FORM, SCOPE_DRAFTS, SCOPE_QUEUE, SCOPE_ONBOARDING, SCOPE_SIGNALS, SCOPE_SENDS,
+                SCOPE_COUNT };
 
 struct ui_binding {
 	enum ui_scope scope;
@@ -143,7 +144,7 @@ typedef void (*prompt_fn)(struct app *a, void *ctx, const char *answer); /* NULL
 struct prompt {
 	int active;
 	int yesno;
-	char label[128];
+	char label[320];
 	char text[512];   /* what is typed; a caller may put a first answer here */
 	prompt_fn done;
 	void *ctx;
@@ -299,10 +300,18 @@ int handoff_send_keep(struct app *a);
 const char *handoff_send_refusal(const char *id);
 /* 1 if the draft with this id is on its way (sent, not yet answered). */
 int handoff_send_pending(const struct app *a, const char *id);
-/* Acknowledge/resolve/cancel a handoff (version: as it was shown),
- * asking for an optional comment; customer (its name, for the drafts
- * list; NULL: unknown).  The step is kept and sent like a handoff. */
-void handoff_step_ask(struct app *a, const char *id, int version, const char *kind, const char *customer);
+/* A handoff as a screen shows it, for a step on it: which one, the
+ * version shown, and what names it to the person (its reason, sending
+ * team and customer, as read; any may be NULL). */
+struct handoff_ref {
+	const char *id;
+	int version;
+	const char *reason, *from_team, *customer;
+};
+/* Acknowledge/resolve/cancel (kind) the handoff h, asking for an optional
+ * comment in a prompt that names it; the customer's name also goes to the
+ * drafts list.  The step is kept and sent like a handoff. */
+void handoff_step_ask(struct app *a, const struct handoff_ref *h, const char *kind);
 /* A step's outcome for its sender: 1 recorded, 0 refused (why), -1
  * dropped unanswered when the console quits (its draft stays queued). */
 typedef void (*handoff_step_done_fn)(struct app *a, void *ctx, int done, const char *why);

@@ -47,7 +47,7 @@ check "the marker followed B (not left on the row it was on)" \
 	eval '[ "$(marked_line)" = $((line - 1)) ] && marked | grep -qF -- "$note2"'
 keys a
 check "a acts on the handoff under the marker: the acknowledgement prompt" \
-	wait_for "Acknowledge; comment (optional):" 5
+	wait_true 5 'row 24 | grep -qE "^ Acknowledge .+\? comment:"'
 keys Enter
 second_state() { sql "SELECT state FROM handoff WHERE id = '$second'"; }
 check "ana's acknowledgement is of that handoff (\"$note2\")" \

@@ -58,9 +58,10 @@ keys Escape
 check "lists: Esc on an empty field puts the marker on the waiting list" \
 	eval 'wait_true 5 "screen | grep -q \"^ › \""'
 keys a
-check "lists: a asks to acknowledge the selected handoff" wait_for "Acknowledge; comment (optional):" 5
+check "lists: a asks to acknowledge the selected handoff, naming it" \
+	wait_true 5 'row 24 | grep -qE "^ Acknowledge .+ from [A-Z].*\? comment:"'
 keys Escape
-wait_gone "Acknowledge; comment" 5
+wait_gone "? comment:" 5
 keys L
 check "lists: L opens the handoff queue" wait_row 1 "Handoff queue" 5
 keys q

@@ -30,8 +30,8 @@ check "the new handoff waits for him: Northwind Health, from support, NEW, its n
 keys Tab
 check "Tab to the waiting list, Down to the new handoff" select_row "Renewal call went badly"
 keys a
-check "a asks 'Acknowledge; comment (optional):' on the bottom line" \
-	wait_row 24 "Acknowledge; comment (optional):" 5
+check "a asks 'Acknowledge renewal risk from Support (Northwind Health)? comment:' on the bottom line" \
+	wait_row 24 "Acknowledge renewal risk from Support (Northwind Health)? comment:" 5
 keys Enter
 check "Enter: 'handoff acknowledged'" wait_for "handoff acknowledged" 10
 check "the database: acknowledged by ben, version 2" \
@@ -47,7 +47,8 @@ keys Tab Tab Tab Tab
 check "Tab to the Handoffs panel and select the renewal risk handoff (acknowledged)" \
 	eval 'select_row "renewal risk" 8 && screen | grep -F "›" | grep -qF "acknowledged"'
 keys r
-check "r asks 'Resolve; comment (optional):'" wait_row 24 "Resolve; comment (optional):" 5
+check "r asks 'Resolve renewal risk from Support (Northwind Health)? comment:'" \
+	wait_row 24 "Resolve renewal risk from Support (Northwind Health)? comment:" 5
 type_text "Called Dana: 10% on a 2-year term, she is happy."
 keys Enter
 check "Enter: 'handoff resolved', and the panel says resolved" \
@@ -62,7 +63,7 @@ check "the history: created by ana, acknowledged by ben, resolved by ben with th
 # Resolving it again from the console is refused by the database, which
 # says who did it; nothing changes.
 keys r
-wait_row 24 "Resolve; comment (optional):" 5
+wait_row 24 "Resolve renewal risk from Support (Northwind Health)? comment:" 5
 keys Enter
 check "r again: 'not resolved: it was already resolved by ben'" \
 	wait_for "not resolved: it was already resolved by ben" 10

@@ -47,7 +47,7 @@ check "sam's queue lists Alpine Consulting" select_row "Alpine Consult"
 server_stop
 check "server stopped: OFFLINE" wait_state OFFLINE 20
 keys a
-wait_for "Acknowledge; comment (optional):" 5
+wait_true 5 'row 24 | grep -qE "^ Acknowledge .+\? comment:"'
 type_text "on it, calling them"
 keys Enter
 check "a while offline: 'database unreachable: the acknowledgement is saved and sent when it is back'" \
@@ -133,9 +133,9 @@ wait_row 1 "Handoff queue" 5
 select_row "Łódź Logistics"
 keys a
 check "a on Łódź Logistics again: the refused comment is offered in the prompt" \
-	wait_for "Acknowledge; comment (optional): both taken" 5
+	wait_true 5 'row 24 | grep -qE "^ Acknowledge .+\? comment: both taken"'
 keys Escape
-wait_gone "Acknowledge; comment" 5
+wait_gone "? comment:" 5
 keys q
 wait_for "Find:" 5
 keys Escape q
