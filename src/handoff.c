@@ -11,22 +11,33 @@
 #include <string.h>
 #include <wctype.h>
 
-void handoff_tickets_add(struct handoff_tickets *t, long long id, const char *subject)
+static char *dup_or_die(const char *s)
+{
+	char *d = strdup(s ? s : "");
+	if (!d)
+		abort();
+	return d;
+}
+
+void handoff_tickets_add(struct handoff_tickets *t, long long id, const char *number,
+                         const char *subject)
 {
 	struct handoff_ticket *v = realloc(t->v, sizeof *v * (size_t)(t->n + 1));
 	if (!v)
 		abort();
 	t->v = v;
 	v[t->n].id = id;
-	if (!(v[t->n].subject = strdup(subject ? subject : "")))
-		abort();
+	v[t->n].number = dup_or_die(number);
+	v[t->n].subject = dup_or_die(subject);
 	t->n++;
 }
 
 void handoff_tickets_free(struct handoff_tickets *t)
 {
-	for (int i = 0; i < t->n; i++)
+	for (int i = 0; i < t->n; i++) {
+		free(t->v[i].number);
 		free(t->v[i].subject);
+	}
 	free(t->v);
 	t->v = NULL;
 	t->n = 0;

@@ -33,13 +33,15 @@ struct handoff_new {
  * customer screen hands them to the form. */
 struct handoff_ticket {
 	long long id;
+	char *number;         /* malloc'd: as shown (its source's number, else its id) */
 	char *subject;        /* malloc'd */
 };
 struct handoff_tickets {
 	struct handoff_ticket *v; /* malloc'd */
 	int n;
 };
-void handoff_tickets_add(struct handoff_tickets *t, long long id, const char *subject);
+void handoff_tickets_add(struct handoff_tickets *t, long long id, const char *number,
+                         const char *subject);
 void handoff_tickets_free(struct handoff_tickets *t);
 
 /* Type-ahead in a list of choices: 1 if label starts with typed, ignoring
