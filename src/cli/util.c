@@ -98,6 +98,15 @@ int cli_ref_number(const char *option, const char *noun, const char *arg, long l
 	return cli_number(option, noun, arg + (arg[0] == '#'), 1, LLONG_MAX, out);
 }
 
+int cli_ticket_ref(const char *arg)
+{
+	const char *s = arg + (arg[0] == '#');
+	if (!text_is_blank(s) && strlen(s) <= TICKET_REF_MAX && text_valid_utf8(s, strlen(s)))
+		return 0;
+	cli_error("--ticket must be a ticket's number (4812 or #4812) or its Baton id (id:17), not '%s'", arg);
+	return -1;
+}
+
 int cli_check_id(const char *id)
 {
 	if (!id || handoff_is_uuid(id))
