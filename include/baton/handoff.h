@@ -35,7 +35,6 @@ struct handoff_new {
  * 081) finds it among the customer's tickets, in the statement that
  * writes.  The parameter for a ticket given by ref, else by id ("id:N"
  * in buf), else NULL (none). */
-#define TICKET_REF_MAX 200
 const char *ticket_ref_param(const char *ref, long long id, char *buf, size_t n);
 
 /* A ticket a handoff may link to: the customer's open tickets, as the

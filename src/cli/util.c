@@ -100,11 +100,10 @@ int cli_ref_number(const char *option, const char *noun, const char *arg, long l
 
 int cli_ticket_ref(const char *arg)
 {
-	const char *s = arg + (arg[0] == '#');
-	if (!text_is_blank(s) && strlen(s) <= TICKET_REF_MAX && text_valid_utf8(s, strlen(s)))
-		return 0;
-	cli_error("--ticket must be a ticket's number (4812 or #4812) or its Baton id (id:17), not '%s'", arg);
-	return -1;
+	long long n;
+	if (!strncmp(arg, "id:", 3))
+		return cli_number("--ticket id:", "a Baton ticket id", arg + 3, 1, LLONG_MAX, &n);
+	return cli_ref_number("--ticket", "a ticket number", arg, &n);
 }
 
 int cli_check_id(const char *id)
