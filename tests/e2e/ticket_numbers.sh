@@ -93,6 +93,9 @@ expect "note add --ticket id:$b4812: Baton's ticket $b4812 (Zendesk's 4812)" \
 run ana note add --customer quill.example --ticket "$b4813" --message "By its id"
 expect "note add --ticket $b4813 (no ticket of that number): the ticket of that id" \
 	wrote_on success_note "$b4813"
+run ana note add --customer quill.example --ticket "id:x" --message "Not an id"
+expect "note add --ticket id:x: not a Baton ticket id (exit 2)" \
+	sh -c '[ "$1" -eq 2 ] && grep -qF -- "--ticket id: must be a Baton ticket id, not '"'"'x'"'"'" "$2"' _ "$rc" "$ERR"
 run ana note add --customer quill.example --ticket 4790 --message "Another customer's"
 expect "note add --ticket 4790 (Northwind's): not one of this customer's tickets" \
 	sh -c '[ "$1" -ne 0 ] && grep -qF "ticket 4790 is not one of this customer'"'"'s tickets" "$2"' _ "$rc" "$ERR"
@@ -134,6 +137,10 @@ wait_true 5 'screen | grep -F "4812 Export" | grep -qF "›"'
 keys Enter
 check "Enter opens the detail page 'Ticket 4812'" \
 	eval 'wait_row 1 "Ticket 4812" 5 && on_screen "#4812 Export to CSV times out"'
+keys q
+wait_for "Tickets" 5
+keys t
+check "the timeline says 'ticket opened' #4812" wait_for "#4812 urgent Export to CSV times out" 10
 keys q
 wait_for "Tickets" 5
 keys n
