@@ -164,7 +164,8 @@ const char cv_handoff_histories_sql[] =
 const char cv_timeline_sql[] =
 	"SELECT at, extract(epoch FROM now() - at)::bigint, kind, who, text, ref FROM ("
 	" SELECT t.opened_at AS at, 'ticket opened' AS kind, coalesce(t.assignee::text, '') AS who,"
-	"   '#' || coalesce(t.number, t.id::text) || ' ' || t.priority || ' ' || t.subject AS text, 'ticket:' || t.id AS ref,"
+	"   '#' || coalesce(t.number, t.id::text) || ' ' || t.priority || ' ' || t.subject AS text,"
+	"   'ticket:' || t.id AS ref,"
 	"   1 AS src, t.id AS oid, '' AS eid"
 	"   FROM ticket t WHERE t.customer_id = $1"
 	" UNION ALL SELECT t.solved_at, 'ticket solved', coalesce(t.assignee::text, ''),"
