@@ -349,6 +349,9 @@ SELECT c.id, t.pos, t.title,
  WHERE c.id >= 10 AND c.lifecycle = 'onboarding';
 
 -- Tickets (ids are the helpdesk's ticket numbers) -----------------------------------
+-- Written here, not imported, they have no number of their own (ticket.number,
+-- migration 082, is an import's): they are shown, and --ticket finds them,
+-- by their id.
 INSERT INTO ticket (id, customer_id, subject, body, status, priority, category, assignee,
                     requester_id, opened_at, updated_at, sla_due_at, solved_at)
 SELECT t.id, t.customer_id, t.subject, t.body, t.status, t.priority, t.category, t.assignee,

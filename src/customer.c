@@ -55,25 +55,31 @@ static const char sql_milestones[] =
 /* Open tickets (most urgent, then oldest first), then the ten most recently
  * solved so that "what just happened" stays reachable.  Ties (one import's
  * tickets share their times) go by id, and the order is said again over
- * both branches: a plain Append keeps them in order, a join would not. */
+ * both branches: a plain Append keeps them in order, a join would not.  A
+ * ticket is shown by its number (its source's, migration 082), else by
+ * its id (T_NUMBER); writes name it by its id. */
 static const char sql_tickets[] =
 	"SELECT x.id, x.subject, x.status, x.priority, x.category, x.assignee,"
 	" to_char(x.opened_at, 'YYYY-MM-DD HH24:MI'), extract(epoch FROM now() - x.opened_at)::bigint,"
 	" to_char(x.sla_due_at, 'YYYY-MM-DD HH24:MI'),"
 	" CASE WHEN x.open THEN extract(epoch FROM x.sla_due_at - now())::bigint END,"
-	" to_char(x.solved_at, 'YYYY-MM-DD HH24:MI'), x.body, x.open FROM ("
+	" to_char(x.solved_at, 'YYYY-MM-DD HH24:MI'), x.body, x.open, coalesce(x.number, x.id::text) FROM ("
 	" (SELECT t.id, t.subject, t.status, t.priority, t.category, t.assignee, t.opened_at,"
-	"   t.sla_due_at, t.solved_at, t.body, true AS open,"
+	"   t.sla_due_at, t.solved_at, t.body, t.number, true AS open,"
 	"   baton_priority_rank(t.priority) AS rank"
 	"  FROM ticket t WHERE t.customer_id = $1 AND t.status NOT IN ('solved', 'closed')"
 	"  ORDER BY rank, t.opened_at, t.id LIMIT 200)"
 	" UNION ALL"
 	" (SELECT t.id, t.subject, t.status, t.priority, t.category, t.assignee, t.opened_at,"
-	"   t.sla_due_at, t.solved_at, t.body, false, NULL"
+	"   t.sla_due_at, t.solved_at, t.body, t.number, false, NULL"
 	"  FROM ticket t WHERE t.customer_id = $1 AND t.status IN ('solved', 'closed')"
 	"  ORDER BY t.solved_at DESC, t.id DESC LIMIT 10)) x"
 	" ORDER BY x.open DESC, x.rank, CASE WHEN x.open THEN x.opened_at END,"
 	"  CASE WHEN x.open THEN x.id END, x.solved_at DESC, x.id DESC";
+
+/* A linked ticket as a person knows it: its number, else its id. */
+#define CV_TICKET_NUMBER(id) \
+	"coalesce((SELECT t.number FROM ticket t WHERE t.id = " id "), " id "::text)"
 
 /* The current notes, newest first (one import's share their time: then
  * the last written first); a note corrected by another (migration 007)
@@ -82,7 +88,7 @@ static const char sql_notes[] =
 	"SELECT n.id, n.kind, n.author, coalesce(s.display_name, n.author::text),"
 	" to_char(n.created_at, 'YYYY-MM-DD HH24:MI'),"
 	" extract(epoch FROM now() - n.created_at)::bigint, n.body,"
-	" n.ticket_id, n.handoff_id, n.supersedes"
+	" n.ticket_id, n.handoff_id, n.supersedes, " CV_TICKET_NUMBER("n.ticket_id")
 	" FROM success_note n LEFT JOIN staff s ON s.role_name = n.author"
 	" WHERE n.customer_id = " CV_GROUP
 	"   AND NOT EXISTS (SELECT 1 FROM success_note x WHERE x.supersedes = n.id)"
@@ -129,7 +135,7 @@ static const char sql_handoffs[] =
 	" to_char(h.ack_due_at, 'YYYY-MM-DD HH24:MI'),"
 	" extract(epoch FROM h.ack_due_at - now())::bigint,"
 	" to_char(h.acknowledged_at, 'YYYY-MM-DD HH24:MI'), h.acknowledged_by,"
-	" to_char(h.closed_at, 'YYYY-MM-DD HH24:MI'), h.closed_by, h.version"
+	" to_char(h.closed_at, 'YYYY-MM-DD HH24:MI'), h.closed_by, h.version, " CV_TICKET_NUMBER("h.ticket_id")
 	" FROM (SELECT h.* FROM unnest(" CV_GROUP_IDS ") m (id) CROSS JOIN LATERAL ("
 	"  (SELECT * FROM handoff h WHERE h.customer_id = m.id AND h.state IN ('open', 'acknowledged')"
 	"   ORDER BY h.created_at, h.id LIMIT 50)"
@@ -158,11 +164,12 @@ const char cv_handoff_histories_sql[] =
 const char cv_timeline_sql[] =
 	"SELECT at, extract(epoch FROM now() - at)::bigint, kind, who, text, ref FROM ("
 	" SELECT t.opened_at AS at, 'ticket opened' AS kind, coalesce(t.assignee::text, '') AS who,"
-	"   '#' || t.id || ' ' || t.priority || ' ' || t.subject AS text, 'ticket:' || t.id AS ref,"
+	"   '#' || coalesce(t.number, t.id::text) || ' ' || t.priority || ' ' || t.subject AS text,"
+	"   'ticket:' || t.id AS ref,"
 	"   1 AS src, t.id AS oid, '' AS eid"
 	"   FROM ticket t WHERE t.customer_id = $1"
 	" UNION ALL SELECT t.solved_at, 'ticket solved', coalesce(t.assignee::text, ''),"
-	"   '#' || t.id || ' ' || t.subject, 'ticket:' || t.id, 2, t.id, ''"
+	"   '#' || coalesce(t.number, t.id::text) || ' ' || t.subject, 'ticket:' || t.id, 2, t.id, ''"
 	"   FROM ticket t WHERE t.customer_id = $1 AND t.solved_at IS NOT NULL"
 	" UNION ALL SELECT n.created_at, CASE WHEN n.supersedes IS NULL THEN 'note' ELSE 'note corrected' END,"
 	"   n.author::text, coalesce('(replaces note ' || n.supersedes || ') ', '') || n.body, 'note:' || n.id,"
@@ -209,8 +216,8 @@ void cv_statements(struct db_stmt out[CV_PARTS], const char *const *params)
 	}
 }
 
-static const int expected_cols[CV_PARTS] = {H_ALSO + 1, M_VERSION + 1, T_OPEN + 1,
-                                            N_SUPERSEDES + 1, K_HOLD + 1, HO_VERSION + 1,
+static const int expected_cols[CV_PARTS] = {H_ALSO + 1, M_VERSION + 1, T_NUMBER + 1,
+                                            N_TICKET_NUMBER + 1, K_HOLD + 1, HO_TICKET_NUMBER + 1,
                                             SG_ACK_COMMENT + 1};
 
 int cv_adopt(struct customer_view *cv, PGresult **res, int nres, char *err, size_t errlen)
@@ -363,15 +370,15 @@ static const char *const names_header[] = {"id", "name", "domain", "plan", "segm
 static const char *const names_milestones[] = {"id", "position", "title", "status", "owner",
 	"due_date", "completed", "overdue_days", "blocked_reason", "version"};
 static const char *const names_tickets[] = {"id", "subject", "status", "priority", "category",
-	"assignee", "opened", "age_s", "sla_due", "sla_left_s", "solved", "body", "open"};
+	"assignee", "opened", "age_s", "sla_due", "sla_left_s", "solved", "body", "open", "number"};
 static const char *const names_notes[] = {"id", "kind", "author", "author_name", "created",
-	"age_s", "body", "ticket_id", "handoff_id", "supersedes"};
+	"age_s", "body", "ticket_id", "handoff_id", "supersedes", "ticket_number"};
 static const char *const names_marketing[] = {"id", "campaign", "kind", "channel", "status",
 	"at", "in_s", "held", "hold"};
 static const char *const names_handoffs[] = {"id", "from_team", "to_team", "to_staff",
 	"to_staff_name", "reason", "priority", "ticket_id", "note", "state", "author",
 	"author_name", "created", "age_s", "ack_due", "ack_left_s", "acknowledged",
-	"acknowledged_by", "closed", "closed_by", "version"};
+	"acknowledged_by", "closed", "closed_by", "version", "ticket_number"};
 /* The signals' are the list's (the same SIGNALS_COLS). */
 _Static_assert(SG_ACK_COMMENT - SG_KIND == SI_ACK_COMMENT - SI_KIND, "SG_* are SIGNALS_COLS");
 

@@ -11,22 +11,33 @@
 #include <string.h>
 #include <wctype.h>
 
-void handoff_tickets_add(struct handoff_tickets *t, long long id, const char *subject)
+static char *dup_or_die(const char *s)
+{
+	char *d = strdup(s ? s : "");
+	if (!d)
+		abort();
+	return d;
+}
+
+void handoff_tickets_add(struct handoff_tickets *t, long long id, const char *number,
+                         const char *subject)
 {
 	struct handoff_ticket *v = realloc(t->v, sizeof *v * (size_t)(t->n + 1));
 	if (!v)
 		abort();
 	t->v = v;
 	v[t->n].id = id;
-	if (!(v[t->n].subject = strdup(subject ? subject : "")))
-		abort();
+	v[t->n].number = dup_or_die(number);
+	v[t->n].subject = dup_or_die(subject);
 	t->n++;
 }
 
 void handoff_tickets_free(struct handoff_tickets *t)
 {
-	for (int i = 0; i < t->n; i++)
+	for (int i = 0; i < t->n; i++) {
+		free(t->v[i].number);
 		free(t->v[i].subject);
+	}
 	free(t->v);
 	t->v = NULL;
 	t->n = 0;
@@ -116,10 +127,17 @@ int handoff_validate(const struct handoff_new *h, const struct team_list *rules,
 	                       errlen);
 }
 
+const char *ticket_ref_param(const char *ref, long long id, char *buf, size_t n)
+{
+	if (ref)
+		return ref;
+	snprintf(buf, n, "id:%lld", id);
+	return id > 0 ? buf : NULL;
+}
+
 void handoff_create_stmt(const struct handoff_new *h, struct handoff_params *st, struct db_stmt *out)
 {
 	snprintf(st->num[0], sizeof st->num[0], "%lld", h->customer_id);
-	snprintf(st->num[1], sizeof st->num[1], "%lld", h->ticket_id);
 	st->p[0] = h->id;
 	st->p[1] = h->event_id;
 	st->p[2] = st->num[0];
@@ -127,10 +145,10 @@ void handoff_create_stmt(const struct handoff_new *h, struct handoff_params *st,
 	st->p[4] = h->to_staff[0] ? h->to_staff : NULL;
 	st->p[5] = h->reason;
 	st->p[6] = h->priority;
-	st->p[7] = h->ticket_id > 0 ? st->num[1] : NULL;
+	st->p[7] = ticket_ref_param(h->ticket_ref, h->ticket_id, st->num[1], sizeof st->num[1]);
 	st->p[8] = h->note ? h->note : "";
 	out->sql = "SELECT created, state, version FROM baton_handoff_create("
-	           "$1::uuid, $2::uuid, $3::bigint, $4, $5, $6, $7, $8::bigint, $9)";
+	           "$1::uuid, $2::uuid, $3::bigint, $4, $5, $6, $7, baton_ticket_ref($3::bigint, $8), $9)";
 	out->nparams = 9;
 	out->params = st->p;
 }

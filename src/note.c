@@ -87,7 +87,7 @@ int note_validate(const struct note_new *n, int max_bytes, char *err, size_t err
 		snprintf(err, errlen, "unknown kind '%s' (note, call, meeting, qbr or email)", n->kind);
 		return -1;
 	}
-	if (n->ticket_id && n->handoff_id[0]) {
+	if ((n->ticket_id || n->ticket_ref) && n->handoff_id[0]) {
 		snprintf(err, errlen, "link the note to a ticket or to a handoff, not both");
 		return -1;
 	}
@@ -98,17 +98,16 @@ int note_validate(const struct note_new *n, int max_bytes, char *err, size_t err
 void note_add_stmt(const struct note_new *n, struct note_params *st, struct db_stmt *out)
 {
 	snprintf(st->num[0], sizeof st->num[0], "%lld", n->customer_id);
-	snprintf(st->num[1], sizeof st->num[1], "%lld", n->ticket_id);
 	snprintf(st->num[2], sizeof st->num[2], "%lld", n->supersedes);
 	st->p[0] = n->id;
 	st->p[1] = st->num[0];
 	st->p[2] = n->kind;
 	st->p[3] = n->body ? n->body : "";
-	st->p[4] = n->ticket_id > 0 ? st->num[1] : NULL;
+	st->p[4] = ticket_ref_param(n->ticket_ref, n->ticket_id, st->num[1], sizeof st->num[1]);
 	st->p[5] = n->handoff_id[0] ? n->handoff_id : NULL;
 	st->p[6] = n->supersedes > 0 ? st->num[2] : NULL;
 	out->sql = "SELECT created, note_id FROM baton_note_add("
-	           "$1::uuid, $2::bigint, $3, $4, $5::bigint, $6::uuid, $7::bigint)";
+	           "$1::uuid, $2::bigint, $3, $4, baton_ticket_ref($2::bigint, $5), $6::uuid, $7::bigint)";
 	out->nparams = 7;
 	out->params = st->p;
 }

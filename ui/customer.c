@@ -175,7 +175,8 @@ static void start_handoff(struct customer *c, struct app *a)
 	struct handoff_tickets tickets = {0};
 	for (int i = 0; i < cv_rows(&c->cv, CV_TICKETS); i++)
 		if (V(CV_TICKETS, i, T_OPEN)[0] == 't')
-			handoff_tickets_add(&tickets, cv_num(&c->cv, CV_TICKETS, i, T_ID), V(CV_TICKETS, i, T_SUBJECT));
+			handoff_tickets_add(&tickets, cv_num(&c->cv, CV_TICKETS, i, T_ID), V(CV_TICKETS, i, T_NUMBER),
+			                    V(CV_TICKETS, i, T_SUBJECT));
 	app_push(a, handoff_form_new(a, &h, &tickets));
 }
 
@@ -184,7 +185,7 @@ static void note_links_of(struct customer *c, struct note_links *l)
 {
 	char label[300];
 	for (int i = 0; i < cv_rows(&c->cv, CV_TICKETS); i++) {
-		snprintf(label, sizeof label, "ticket #%s %s", V(CV_TICKETS, i, T_ID), V(CV_TICKETS, i, T_SUBJECT));
+		snprintf(label, sizeof label, "ticket #%s %s", V(CV_TICKETS, i, T_NUMBER), V(CV_TICKETS, i, T_SUBJECT));
 		note_links_add(l, cv_num(&c->cv, CV_TICKETS, i, T_ID), NULL, label);
 	}
 	for (int i = 0; i < cv_rows(&c->cv, CV_HANDOFFS); i++) {
@@ -279,7 +280,7 @@ static void edit_milestone(struct customer *c, struct app *a)
 static int row_matches(struct customer *c, enum panel p, int r, const char *needle)
 {
 	static const int cols[P_COUNT][3] = {
-		{-1, -1, -1}, {M_TITLE, M_STATUS, M_OWNER}, {T_SUBJECT, T_ID, T_BODY},
+		{-1, -1, -1}, {M_TITLE, M_STATUS, M_OWNER}, {T_SUBJECT, T_NUMBER, T_BODY},
 		{N_BODY, N_AUTHOR_NAME, -1}, {K_CAMPAIGN, K_KIND, -1}, {HO_NOTE, HO_REASON, HO_TO_TEAM}};
 	for (int i = 0; i < 3; i++)
 		if (cols[p][i] >= 0 && text_contains_ci(V(panel_part[p], r, cols[p][i]), needle))

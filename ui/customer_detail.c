@@ -44,7 +44,7 @@ static void milestone_text(struct customer *c, int r, struct buf *b)
 
 static void ticket_text(struct customer *c, int r, struct buf *b)
 {
-	buf_printf(b, "#%s %s\n\n", V(CV_TICKETS, r, T_ID), V(CV_TICKETS, r, T_SUBJECT));
+	buf_printf(b, "#%s %s\n\n", V(CV_TICKETS, r, T_NUMBER), V(CV_TICKETS, r, T_SUBJECT));
 	F("Status:", CV_TICKETS, T_STATUS, AS_WORDS);
 	F("Priority:", CV_TICKETS, T_PRIORITY, AS_WORDS);
 	F("Category:", CV_TICKETS, T_CATEGORY, AS_WORDS);
@@ -73,7 +73,7 @@ static void handoff_text(struct customer *c, int r, struct buf *b)
 	buf_printf(b, "%-10s %s (%s)\n", "By:", V(CV_HANDOFFS, r, HO_AUTHOR_NAME), V(CV_HANDOFFS, r, HO_AUTHOR));
 	F("Ack due:", CV_HANDOFFS, HO_ACK_DUE, AS_WHEN);
 	if (*V(CV_HANDOFFS, r, HO_TICKET))
-		buf_printf(b, "%-10s #%s\n", "Ticket:", V(CV_HANDOFFS, r, HO_TICKET));
+		buf_printf(b, "%-10s #%s\n", "Ticket:", V(CV_HANDOFFS, r, HO_TICKET_NUMBER));
 	buf_printf(b, "%-10s %s\n\n%s\n\nHistory:\n", "Id:", V(CV_HANDOFFS, r, HO_ID),
 	           V(CV_HANDOFFS, r, HO_NOTE));
 }
@@ -263,7 +263,7 @@ void customer_item_text(struct customer *c, enum panel p, int r, struct buf *b, 
 		milestone_text(c, r, b);
 		break;
 	case P_TICKETS:
-		snprintf(title, tn, "Ticket %s", V(CV_TICKETS, r, T_ID));
+		snprintf(title, tn, "Ticket %s", V(CV_TICKETS, r, T_NUMBER));
 		ticket_text(c, r, b);
 		break;
 	case P_NOTES: {
@@ -274,7 +274,7 @@ void customer_item_text(struct customer *c, enum panel p, int r, struct buf *b, 
 		buf_printf(b, "%s  %s  %s (%s)\n", when, kind, V(CV_NOTES, r, N_AUTHOR_NAME),
 		           V(CV_NOTES, r, N_AUTHOR));
 		if (!cv_isnull(&c->cv, CV_NOTES, r, N_TICKET))
-			buf_printf(b, "About ticket #%s\n", V(CV_NOTES, r, N_TICKET));
+			buf_printf(b, "About ticket #%s\n", V(CV_NOTES, r, N_TICKET_NUMBER));
 		if (!cv_isnull(&c->cv, CV_NOTES, r, N_HANDOFF))
 			buf_printf(b, "About handoff %.8s\n", V(CV_NOTES, r, N_HANDOFF));
 		if (!cv_isnull(&c->cv, CV_NOTES, r, N_SUPERSEDES))

@@ -200,7 +200,7 @@ static int draw_tickets(struct customer *c, int y, int x, int h, int w)
 	 * scrolled in rewrites what differs, not a line shifted by its id. */
 	int idw = 1;
 	for (int k = 0; k < n; k++) {
-		int l = (int)strlen(V(CV_TICKETS, k, T_ID));
+		int l = text_width(V(CV_TICKETS, k, T_NUMBER));
 		idw = l > idw ? l : idw;
 	}
 	idw = idw > 8 ? 8 : idw;
@@ -232,7 +232,7 @@ static int draw_tickets(struct customer *c, int y, int x, int h, int w)
 		}
 		/* The screen is erased before it is drawn: the blanks before an id need no drawing. */
 		int xs = x + 4 + idw;
-		right(y + i, xs, idw, open ? (int)A_NORMAL : term_attr(UA_DIM), V(CV_TICKETS, r, T_ID));
+		right(y + i, xs, idw, open ? (int)A_NORMAL : term_attr(UA_DIM), V(CV_TICKETS, r, T_NUMBER));
 		ui_text(stdscr, y + i, xs + 1, xr - xs - 2, (open ? (int)A_NORMAL : term_attr(UA_DIM)),
 		        V(CV_TICKETS, r, T_SUBJECT), 0);
 	}

@@ -87,7 +87,7 @@ static void choice_label(const struct form *f, int i, char *out, size_t n)
 	case FD_PRIORITY: snprintf(out, n, "%s", priority_at(i)); break;
 	case FD_TICKET:
 		if (i)
-			snprintf(out, n, "#%lld %s", f->tickets.v[i - 1].id, f->tickets.v[i - 1].subject);
+			snprintf(out, n, "#%s %s", f->tickets.v[i - 1].number, f->tickets.v[i - 1].subject);
 		else
 			snprintf(out, n, "none");
 		break;
@@ -261,14 +261,28 @@ static void draw_lists_state(struct form *f, struct app *a)
 		         "%s%s", f->lists_error[0] ? "teams not loaded: " : "loading teams…", f->lists_error);
 }
 
+/* The linked ticket's place in the form's list, -1 if none or not there. */
+static int ticket_index(const struct form *f)
+{
+	for (int i = 0; f->df.d.h.ticket_id && i < f->tickets.n; i++)
+		if (f->tickets.v[i].id == f->df.d.h.ticket_id)
+			return i;
+	return -1;
+}
+
 static void draw_choices(struct form *f, struct app *a)
 {
 	int ti = team_find(&f->lists, f->df.d.h.to_team);
 	const char *team = ti >= 0 ? f->lists.teams[ti].name : f->df.d.h.to_team[0] ? f->df.d.h.to_team : "(choose)";
 	const char *person = f->df.d.h.to_staff[0] ? team_staff_name(&f->lists, f->df.d.h.to_staff) : "anyone";
-	char tk[64];
-	if (f->df.d.h.ticket_id)
-		snprintf(tk, sizeof tk, "#%lld", f->df.d.h.ticket_id);
+	/* A ticket by its number; one the form was not given (a draft's,
+	 * written offline) by its Baton id, as --ticket takes it. */
+	char tk[216];
+	int t = ticket_index(f);
+	if (t >= 0)
+		snprintf(tk, sizeof tk, "#%s", f->tickets.v[t].number);
+	else if (f->df.d.h.ticket_id)
+		snprintf(tk, sizeof tk, "id:%lld", f->df.d.h.ticket_id);
 	else
 		snprintf(tk, sizeof tk, "none");
 	int x = draw_choice(f, 2, 1, FD_TEAM, "To team:", team, 14);
@@ -276,9 +290,8 @@ static void draw_choices(struct form *f, struct app *a)
 	x = draw_choice(f, 3, 1, FD_REASON, "Reason:", f->df.d.h.reason, 14);
 	draw_choice(f, 3, x, FD_PRIORITY, "Priority:", f->df.d.h.priority, 7);
 	draw_choice(f, 4, 1, FD_TICKET, "Ticket:", tk, 8);
-	for (int i = 0; f->df.d.h.ticket_id && i < f->tickets.n; i++)
-		if (f->tickets.v[i].id == f->df.d.h.ticket_id)
-			ui_text(stdscr, 4, 26, a->cols - 28, term_attr(UA_DIM), f->tickets.v[i].subject, 0);
+	if (t >= 0)
+		ui_text(stdscr, 4, 26, a->cols - 28, term_attr(UA_DIM), f->tickets.v[t].subject, 0);
 }
 
 static void form_draw(struct screen *s, struct app *a)

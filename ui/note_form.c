@@ -92,7 +92,7 @@ static void form_draw(struct screen *s, struct app *a)
 	if (li >= 0)
 		snprintf(link, sizeof link, "%s", f->links.v[li].label);
 	else if (n->ticket_id)
-		snprintf(link, sizeof link, "ticket #%lld", n->ticket_id);
+		snprintf(link, sizeof link, "ticket id:%lld", n->ticket_id); /* not on the screen: its Baton id */
 	else if (n->handoff_id[0])
 		snprintf(link, sizeof link, "handoff %.8s", n->handoff_id);
 	if (n->supersedes)

@@ -63,6 +63,12 @@ int cli_number(const char *option, const char *noun, const char *arg, long long 
 /* A record's number as the console and 'baton show' print it, 12 or #12:
  * cli_number from 1 up. */
 int cli_ref_number(const char *option, const char *noun, const char *arg, long long *out);
+/* --ticket: a ticket's number (4812, #4812: the helpdesk's, else its id)
+ * or id:N, a number from 1 up either way, checked as far as it can be
+ * without the database (the server's baton_ticket_ref finds it; a number
+ * a helpdesk writes with letters is named by id:N).  0, or -1 with the
+ * message said. */
+int cli_ticket_ref(const char *arg);
 /* --id, a client-generated id a script gives to make a retry safe: 0 if
  * absent or a UUID, else -1 with the message said. */
 int cli_check_id(const char *id);

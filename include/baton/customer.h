@@ -38,16 +38,20 @@ enum { H_ID, H_NAME, H_DOMAIN, H_PLAN, H_SEGMENT, H_LIFECYCLE, H_ONB_HEALTH, H_O
        H_ALSO };
 enum { M_ID, M_POSITION, M_TITLE, M_STATUS, M_OWNER, M_DUE, M_COMPLETED, M_OVERDUE_DAYS,
        M_BLOCKED_REASON, M_VERSION };
+/* A ticket is shown to people by T_NUMBER: its source's number (the
+ * helpdesk's, migration 081), else its id.  T_ID is what writes name.  A
+ * note's or handoff's linked ticket likewise: N_TICKET and HO_TICKET are
+ * its id, N_TICKET_NUMBER and HO_TICKET_NUMBER what to show. */
 enum { T_ID, T_SUBJECT, T_STATUS, T_PRIORITY, T_CATEGORY, T_ASSIGNEE, T_OPENED, T_AGE_S,
-       T_SLA_DUE, T_SLA_LEFT_S, T_SOLVED, T_BODY, T_OPEN };
+       T_SLA_DUE, T_SLA_LEFT_S, T_SOLVED, T_BODY, T_OPEN, T_NUMBER };
 enum { N_ID, N_KIND, N_AUTHOR, N_AUTHOR_NAME, N_CREATED, N_AGE_S, N_BODY, N_TICKET, N_HANDOFF,
-       N_SUPERSEDES };
+       N_SUPERSEDES, N_TICKET_NUMBER };
 /* K_HELD: 't' while a hold is in force; K_HOLD: who held it, when, why. */
 enum { K_ID, K_CAMPAIGN, K_KIND, K_CHANNEL, K_STATUS, K_AT, K_IN_S, K_HELD, K_HOLD };
 enum { HO_ID, HO_FROM_TEAM, HO_TO_TEAM, HO_TO_STAFF, HO_TO_STAFF_NAME, HO_REASON, HO_PRIORITY,
        HO_TICKET, HO_NOTE, HO_STATE, HO_AUTHOR, HO_AUTHOR_NAME, HO_CREATED, HO_AGE_S,
        HO_ACK_DUE, HO_ACK_LEFT_S, HO_ACK_AT, HO_ACK_BY, HO_CLOSED_AT, HO_CLOSED_BY,
-       HO_VERSION };
+       HO_VERSION, HO_TICKET_NUMBER };
 
 /* The customer's signals (baton_signals): the active ones first, most
  * severe first; then the acknowledged ones (SG_ACKED_BY set).  refs are

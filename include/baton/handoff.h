@@ -26,20 +26,30 @@ struct handoff_new {
 	char reason[41];
 	char priority[8];
 	long long ticket_id;  /* 0: none */
+	const char *ticket_ref; /* or a ticket as a person names it (not owned): see below */
 	char *note;           /* malloc'd UTF-8 */
 };
+
+/* A ticket as a person names it (`--ticket`): its number, with or without
+ * '#', or its Baton id as id:N.  The server's baton_ticket_ref (migration
+ * 081) finds it among the customer's tickets, in the statement that
+ * writes.  The parameter for a ticket given by ref, else by id ("id:N"
+ * in buf), else NULL (none). */
+const char *ticket_ref_param(const char *ref, long long id, char *buf, size_t n);
 
 /* A ticket a handoff may link to: the customer's open tickets, as the
  * customer screen hands them to the form. */
 struct handoff_ticket {
 	long long id;
+	char *number;         /* malloc'd: as shown (its source's number, else its id) */
 	char *subject;        /* malloc'd */
 };
 struct handoff_tickets {
 	struct handoff_ticket *v; /* malloc'd */
 	int n;
 };
-void handoff_tickets_add(struct handoff_tickets *t, long long id, const char *subject);
+void handoff_tickets_add(struct handoff_tickets *t, long long id, const char *number,
+                         const char *subject);
 void handoff_tickets_free(struct handoff_tickets *t);
 
 /* Type-ahead in a list of choices: 1 if label starts with typed, ignoring

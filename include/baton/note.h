@@ -20,6 +20,7 @@ struct note_new {
 	char customer_name[201];
 	char kind[8];
 	long long ticket_id;    /* 0: not linked to a ticket */
+	const char *ticket_ref; /* or a ticket as a person names it (handoff.h) */
 	char handoff_id[37];    /* "": not linked to a handoff */
 	long long supersedes;   /* 0: a new note; else the note it corrects */
 	char *body;             /* malloc'd UTF-8 */

@@ -18,7 +18,7 @@
 
 static const char usage_text[] =
 	"Usage: baton handoff new --customer C --to-team T [--to PERSON] --reason R\n"
-	"                         [--priority P] [--ticket ID] [--message TEXT]\n"
+	"                         [--priority P] [--ticket N] [--message TEXT]\n"
 	"       baton handoff ack|resolve|cancel ID [--comment TEXT] [--version N | --force]\n"
 	"       baton handoff reassign ID --to-team T [--to PERSON] --comment TEXT\n"
 	"                              [--version N | --force]\n"
@@ -26,7 +26,10 @@ static const char usage_text[] =
 	"       baton handoff list [--mine | --team T] [--state S] [--format text|json]\n"
 	"\n"
 	"ID is a handoff's id or, as the console shows it, its first 4 or more hex\n"
-	"digits (unique among all handoffs). A ticket is 4812 or #4812.\n"
+	"digits (unique among all handoffs). A ticket N is its number as the\n"
+	"console shows it, 4812 or #4812 (the helpdesk's, else Baton's id): the\n"
+	"customer's ticket of that number, else of that id; id:17 is Baton's\n"
+	"ticket 17, for two tickets of one number (from two helpdesks).\n"
 	"new reads the note from standard input unless --message is given and\n"
 	"prints the new handoff's id. You act as your database role: the author of\n"
 	"every step is the session user. A step acts on the version you saw:\n"
@@ -104,8 +107,9 @@ static int new_from_opts(const struct opts *o, struct handoff_new *h)
 	if (o->to)
 		snprintf(h->to_staff, sizeof h->to_staff, "%s", o->to);
 	snprintf(h->to_team, sizeof h->to_team, "%s", o->to_team);
-	if (o->ticket && cli_ref_number("--ticket", "a ticket number", o->ticket, &h->ticket_id) < 0)
+	if (o->ticket && cli_ticket_ref(o->ticket) < 0)
 		return EXIT_USAGE;
+	h->ticket_ref = o->ticket;
 	return EXIT_OK;
 }
 

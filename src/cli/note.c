@@ -17,18 +17,20 @@ static const char usage_text[] =
 	"\n"
 	"Writes a success note about a customer and prints its id. The note is\n"
 	"read from standard input unless --message is given. K is note (the\n"
-	"default), call, meeting, qbr or email. --ticket (4812 or #4812) or\n"
-	"--handoff (its id or first 4 or more hex digits) link it to one of the\n"
-	"customer's. --supersedes NOTE writes a correction: the new note is the\n"
-	"current one and the old stays in the history. --id gives the note's\n"
-	"client id: a script that sends the same note again with the same id\n"
-	"(after a lost connection) gets the same note, never a second one.\n"
+	"default), call, meeting, qbr or email. --ticket or --handoff link it to\n"
+	"one of the customer's: a ticket by its number as the console shows it\n"
+	"(4812 or #4812: the helpdesk's, else Baton's id; id:17 is Baton's ticket\n"
+	"17, for two tickets of one number), a handoff by its id or its first 4\n"
+	"or more hex digits. --supersedes NOTE writes a correction: the new note\n"
+	"is the current one and the old stays in the history. --id gives the\n"
+	"note's client id: a script that sends the same note again with the same\n"
+	"id (after a lost connection) gets the same note, never a second one.\n"
 	"You write as your database role; the largest note is the database's\n"
 	"('baton settings').\n";
 
 struct opts {
-	const char *customer, *handoff, *message, *id;
-	long long ticket, supersedes;
+	const char *customer, *handoff, *message, *id, *ticket;
+	long long supersedes;
 	char kind[8];
 };
 
@@ -59,8 +61,9 @@ static int parse(int argc, char **argv, struct opts *o)
 			snprintf(o->kind, sizeof o->kind, "%s", optarg);
 			break;
 		case 't':
-			if (cli_ref_number("--ticket", "a ticket number", optarg, &o->ticket) < 0)
+			if (cli_ticket_ref(optarg) < 0)
 				return -1;
+			o->ticket = optarg;
 			break;
 		case 's':
 			if (cli_ref_number("--supersedes", "a note id", optarg, &o->supersedes) < 0)
@@ -109,7 +112,7 @@ static int note_from_opts(const struct opts *o, struct note_new *n, size_t *size
 	if (o->id)
 		snprintf(n->id, sizeof n->id, "%s", o->id);
 	snprintf(n->kind, sizeof n->kind, "%s", o->kind);
-	n->ticket_id = o->ticket;
+	n->ticket_ref = o->ticket;
 	n->supersedes = o->supersedes;
 	*size = o->message ? strlen(o->message) : 0;
 	n->body = o->message ? strdup(o->message) : cli_read_note(HANDOFF_NOTE_MAX, size);

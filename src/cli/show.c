@@ -258,8 +258,9 @@ static void show_text_tickets(struct buf *b, const struct customer_view *cv)
 	for (int i = 0; i < cv_rows(cv, CV_TICKETS); i++) {
 #define TV(col) cv_get(cv, CV_TICKETS, i, col)
 		fmt_age(age, sizeof age, cv_num(cv, CV_TICKETS, i, T_AGE_S));
-		buf_printf(b, "  #%s %-6s %-8s %-9s %4s ", TV(T_ID), TV(T_PRIORITY), TV(T_STATUS),
-		           TV(T_CATEGORY), age);
+		buf_puts(b, "  #");
+		put(b, TV(T_NUMBER));
+		buf_printf(b, " %-6s %-8s %-9s %4s ", TV(T_PRIORITY), TV(T_STATUS), TV(T_CATEGORY), age);
 		if (TV(T_OPEN)[0] == 't' && *TV(T_SLA_LEFT_S)) {
 			long long l = cv_num(cv, CV_TICKETS, i, T_SLA_LEFT_S);
 			fmt_left(left, sizeof left, l);

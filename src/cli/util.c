@@ -98,6 +98,14 @@ int cli_ref_number(const char *option, const char *noun, const char *arg, long l
 	return cli_number(option, noun, arg + (arg[0] == '#'), 1, LLONG_MAX, out);
 }
 
+int cli_ticket_ref(const char *arg)
+{
+	long long n;
+	if (!strncmp(arg, "id:", 3))
+		return cli_number("--ticket id:", "a Baton ticket id", arg + 3, 1, LLONG_MAX, &n);
+	return cli_ref_number("--ticket", "a ticket number", arg, &n);
+}
+
 int cli_check_id(const char *id)
 {
 	if (!id || handoff_is_uuid(id))

@@ -714,6 +714,39 @@ static void test_email_address_upgrade(void)
 	PQfinish(c);
 }
 
+/* 082: tickets imported before get their record's id as their number
+ * (a ticket written without one keeps none), without an audit row or a
+ * notice each; their customer's signals are marked to be said again. */
+static void test_ticket_number_upgrade(void)
+{
+	const char *db = itest_newdb("template1");
+	PGconn *c = itest_connect(db, NULL);
+	char err[1024] = "";
+	CHECK(migrate_run_upto(c, 81, NULL, err, sizeof err) == 81);
+	CHECK(itest_ok(c, "INSERT INTO import_run (id, source, entity, file)"
+	                  " VALUES ('00000000-0000-4000-8000-0000000000d3', 'zd', 'tickets', 'f')"));
+	CHECK(itest_ok(c, "INSERT INTO customer (id, name) VALUES (1, 'Acme')"));
+	CHECK(itest_ok(c, "INSERT INTO ticket (id, customer_id, subject) VALUES (1, 1, 'Imported'), (2, 1, 'Typed in')"));
+	CHECK(itest_ok(c, "INSERT INTO import_record (source, source_id, entity, target_id, customer_id, digest, run_id)"
+	                  " VALUES ('zd', '4812', 'tickets', 1, 1, 'x', '00000000-0000-4000-8000-0000000000d3')"));
+	CHECK(itest_ok(c, "DELETE FROM signal_dirty"));
+	long long audit = atoll(itest_value(c, "SELECT count(*) FROM baton_audit"));
+	CHECK(itest_ok(c, "LISTEN baton"));
+	CHECK(migrate_run(c, NULL, err, sizeof err) == migrations_after(81));
+	CHECK_STR(itest_value(c, "SELECT string_agg(id || '=' || coalesce(number, 'null'), ', ' ORDER BY id) FROM ticket"),
+	          "1=4812, 2=null");
+	CHECK(atoll(itest_value(c, "SELECT count(*) FROM baton_audit")) == audit);
+	PQconsumeInput(c);
+	PGnotify *n = PQnotifies(c);
+	CHECK(n == NULL);
+	PQfreemem(n);
+	CHECK_STR(itest_value(c, "SELECT string_agg(DISTINCT customer_id::text, ',') FROM signal_dirty"), "1");
+	/* The triggers the backfill went without are back. */
+	CHECK_STR(itest_value(c, "SELECT count(*) FROM pg_trigger WHERE tgrelid = 'ticket'::regclass"
+	                         " AND NOT tgisinternal AND tgenabled <> 'O'"), "0");
+	PQfinish(c);
+}
+
 /* 066 changes what baton_norm_domain says: what holds its results from
  * before is made again.  The index on contacts' domains finds an address in
  * angle brackets by its domain; a customer record's stored domains and a
@@ -839,6 +872,7 @@ int main(void)
 	RUN(test_raw_hash_upgrade_analyzed);
 	RUN(test_norm_domain_upgrade);
 	RUN(test_email_address_upgrade);
+	RUN(test_ticket_number_upgrade);
 	RUN(test_other_numbering_refused);
 	RUN(test_schema_objects_exist);
 	RUN(test_unaccent_in_another_schema);
