@@ -76,12 +76,25 @@ static void draw_handoff(const struct waiting_handoff *h, int y, int w, int sel,
 		ui_textf(stdscr, y, x, w - x - 1, term_attr(UA_DIM), 0, "\"%s\"", h->note);
 }
 
+/* What stands for the list before its first answer: it is not known yet,
+ * which is not "nothing is waiting". */
+static const char *waiting_unknown(const struct finder *f, const struct app *a)
+{
+	switch (a->db_state) {
+	case DBQ_CONNECTING: return "connecting…";
+	case DBQ_DOWN: return "not read yet: offline (Baton reconnects by itself)";
+	default: return f->wait_failed ? "not read: F5 reads it again" : "loading…";
+	}
+}
+
 static void draw_waiting(struct finder *f, struct app *a, int y, int h)
 {
 	int w = a->cols, n = f->live.list.n;
-	char title[256];
-	snprintf(title, sizeof title, " Waiting for you and %s (%d) ",
-	         a->me.team_name[0] ? a->me.team_name : "your team", n);
+	char title[256], count[32] = "";
+	if (f->live.known)
+		snprintf(count, sizeof count, " (%d)", n);
+	snprintf(title, sizeof title, " Waiting for you and %s%s ",
+	         a->me.team_name[0] ? a->me.team_name : "your team", count);
 	ui_hline(stdscr, y, 0, w);
 	ui_text(stdscr, y, 2, w - 4, f->focus == FOCUS_WAITING ? term_attr(UA_SEL) : term_attr(UA_TITLE),
 	        title, 0);
@@ -89,7 +102,8 @@ static void draw_waiting(struct finder *f, struct app *a, int y, int h)
 	h--;
 	f->wait_rows = h;
 	if (n == 0) {
-		ui_text(stdscr, y, 3, w - 4, term_attr(UA_DIM), "Nothing is waiting.", 0);
+		ui_text(stdscr, y, 3, w - 4, term_attr(UA_DIM),
+		        f->live.known ? "Nothing is waiting." : waiting_unknown(f, a), 0);
 		return;
 	}
 	ui_list_fit(&f->wl, n, h);
