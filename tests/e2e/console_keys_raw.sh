@@ -19,7 +19,10 @@ field_is() { [ "$(row 2 | sed 's/ *$//')" = "$(printf ' Find: %s' "$1" | sed 's/
 # sel_has TEXT: the selected row (›) contains TEXT
 sel_has() { screen | grep -F "›" | grep -qF -- "$1"; }
 # The waiting list's rows (the start screen with an empty field), by name.
-waiting_names() { screen | sed -n '/Waiting for you/,$p' | sed '1d;$d' | cut -c 9-28 | sed 's/ *$//'; }
+waiting_names() {
+	screen | sed -n '/Waiting for you/,$p' | sed '1d;$d' |
+		sed -E 's/^ +[0-9]+[a-z]+ +(!!? +)?//; s/ +[a-z]+ (→|->) .*$//'
+}
 
 open_northwind() {
 	type_text "north"
