@@ -166,6 +166,7 @@ void waiting_adopt(struct waiting_live *w, struct waiting_list *fresh)
 	memset(fresh, 0, sizeof *fresh);
 	w->full = w->list.n >= WAITING_LIMIT;
 	w->busy = 0;
+	w->known = 1;
 }
 
 void waiting_failed(struct waiting_live *w)

@@ -110,9 +110,11 @@ static void on_waiting(struct screen *s, struct app *a, PGresult **res, int nres
 	struct waiting_list fresh;
 	if (err || nres != 1 || finder_waiting_read(res[0], &fresh) < 0) {
 		waiting_failed(&f->live);
+		f->wait_failed = 1;
 		app_message(a, 1, "cannot read the waiting handoffs: %s", err ? err : "unexpected answer");
 		return;
 	}
+	f->wait_failed = 0;
 	char *key = waiting_cursor(f);
 	waiting_adopt(&f->live, &fresh);
 	waiting_follow(f, key);
@@ -141,6 +143,7 @@ static void on_waiting_rows(struct screen *s, struct app *a, PGresult **res, int
 static void waiting_read(struct finder *f, struct app *a)
 {
 	struct db_stmt st;
+	f->wait_failed = 0;
 	finder_waiting_statement(&st);
 	/* Prepared: re-run after every reconnect and refresh, and its plan
 	 * (four branches under the row-level policies) costs more than it. */

@@ -57,7 +57,18 @@ static void draw_results(struct finder *f, struct app *a, int y, int h)
 	}
 }
 
-static void draw_handoff(const struct waiting_handoff *h, int y, int w, int sel, long long now)
+/* Who it is for: "you", another person of the team, or the team itself
+ * (the title's "Waiting for you and Support"). */
+static void draw_route(const struct waiting_handoff *h, const char *me, int y, int x, int cols)
+{
+	int mine = h->to_staff && me && *me && !strcmp(h->to_staff, me);
+	const char *to = mine ? "you" : h->to_staff ? h->to_staff : h->to_team;
+	int used = ui_textf(stdscr, y, x, cols, (int)A_NORMAL, 0, "%s %s ", h->from_team, term_sym(SYM_ARROW));
+	ui_text(stdscr, y, x + used, cols - used, mine ? term_attr(UA_TITLE) : (int)A_NORMAL, to, 1);
+}
+
+static void draw_handoff(const struct waiting_handoff *h, const char *me, int y, int w, int sel,
+                         long long now)
 {
 	char age[16];
 	long long age_s;
@@ -68,20 +79,39 @@ static void draw_handoff(const struct waiting_handoff *h, int y, int w, int sel,
 	x += 2;
 	fmt_age(age, sizeof age, age_s);
 	x += ui_text(stdscr, y, x, 4, late ? term_attr(UA_BAD) : (int)A_NORMAL, age, 1) + 1;
+	/* Urgent and high as the tickets mark them: the mark, not the colour
+	 * alone, says it (NO_COLOR, monochrome terminals). */
+	int urgent = !strcmp(h->priority, "urgent"), high = !strcmp(h->priority, "high");
+	x += ui_text(stdscr, y, x, 2, urgent ? term_attr(UA_BAD) : term_attr(UA_WARN),
+	             urgent ? "!!" : high ? "!" : "", 1) + 1;
 	x += ui_text(stdscr, y, x, 20, (int)A_NORMAL, h->customer, 1) + 1;
-	x += ui_textf(stdscr, y, x, 16, (int)A_NORMAL, 1, "from %s", h->from_team) + 1;
-	x += ui_text(stdscr, y, x, 5, late ? term_attr(UA_BAD) : term_attr(UA_WARN),
+	draw_route(h, me, y, x, 22);
+	x += 23;
+	x += ui_text(stdscr, y, x, 4, late ? term_attr(UA_BAD) : term_attr(UA_WARN),
 	             late ? "LATE" : (h->open ? "NEW" : "ACK"), 1) + 1;
 	if (x < w - 4)
 		ui_textf(stdscr, y, x, w - x - 1, term_attr(UA_DIM), 0, "\"%s\"", h->note);
 }
 
+/* What stands for the list before its first answer: it is not known yet,
+ * which is not "nothing is waiting". */
+static const char *waiting_unknown(const struct finder *f, const struct app *a)
+{
+	switch (a->db_state) {
+	case DBQ_CONNECTING: return "connecting…";
+	case DBQ_DOWN: return "not read yet: offline (Baton reconnects by itself)";
+	default: return f->wait_failed ? "not read: F5 reads it again" : "loading…";
+	}
+}
+
 static void draw_waiting(struct finder *f, struct app *a, int y, int h)
 {
 	int w = a->cols, n = f->live.list.n;
-	char title[256];
-	snprintf(title, sizeof title, " Waiting for you and %s (%d) ",
-	         a->me.team_name[0] ? a->me.team_name : "your team", n);
+	char title[256], count[32] = "";
+	if (f->live.known)
+		snprintf(count, sizeof count, " (%d)", n);
+	snprintf(title, sizeof title, " Waiting for you and %s%s ",
+	         a->me.team_name[0] ? a->me.team_name : "your team", count);
 	ui_hline(stdscr, y, 0, w);
 	ui_text(stdscr, y, 2, w - 4, f->focus == FOCUS_WAITING ? term_attr(UA_SEL) : term_attr(UA_TITLE),
 	        title, 0);
@@ -89,15 +119,16 @@ static void draw_waiting(struct finder *f, struct app *a, int y, int h)
 	h--;
 	f->wait_rows = h;
 	if (n == 0) {
-		ui_text(stdscr, y, 3, w - 4, term_attr(UA_DIM), "Nothing is waiting.", 0);
+		ui_text(stdscr, y, 3, w - 4, term_attr(UA_DIM),
+		        f->live.known ? "Nothing is waiting." : waiting_unknown(f, a), 0);
 		return;
 	}
 	ui_list_fit(&f->wl, n, h);
 	long long now = finder_clock_ms();
 	for (int i = 0; i < h && f->wl.top + i < n; i++) {
 		int r = f->wl.top + i;
-		draw_handoff(&f->live.list.v[r], y + i, w, r == f->wl.sel && f->focus == FOCUS_WAITING,
-		             now);
+		draw_handoff(&f->live.list.v[r], a->me.role, y + i, w,
+		             r == f->wl.sel && f->focus == FOCUS_WAITING, now);
 	}
 }
 

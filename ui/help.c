@@ -3,6 +3,7 @@
 #include "baton/buf.h"
 #include "baton/customer.h"
 #include "baton/signals.h"
+#include "baton/text.h"
 #include "ui/pager.h"
 #include "ui/ui.h"
 
@@ -21,12 +22,16 @@ static void help_legend(struct buf *b, enum ui_scope scope)
 	int queue = scope == SCOPE_QUEUE; /* its rows carry the signals' marks */
 	if (scope != SCOPE_CUSTOMER && scope != SCOPE_FINDER && !lists && !queue)
 		return;
-	if (!lists && !queue)
-		buf_puts(b, "\nMarkers\n\n"
-		            "  !!     urgent ticket          !      high-priority ticket\n"
-		            "  SLA!   ticket past its SLA    overdue 4d  milestone past its due date\n"
+	if (!lists && !queue) {
+		const char *to = term_sym(SYM_ARROW);
+		buf_printf(b, "\nMarkers\n\n"
+		              "  !!     urgent ticket or handoff        !      high-priority one\n"
+		              "  %s you%swaiting for you in person; %s NAME for them, %s TEAM the team\n",
+		           to, text_width(to) == 1 ? "  " : " ", to, to);
+		buf_puts(b, "  SLA!   ticket past its SLA    overdue 4d  milestone past its due date\n"
 		            "  NEW    handoff not yet acknowledged       ACK  acknowledged\n"
 		            "  LATE / NOT ACKNOWLEDGED (4h over)  past its acknowledgement SLA\n");
+	}
 	buf_puts(b, "\nCrossed signals (flags).  The finder's rows and the queue's (its Sig\n"
 	            "column, or below 110 columns the letter before the age) show the most\n"
 	            "severe one's mark, +N for the others: DB+1\n\n");

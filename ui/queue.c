@@ -174,8 +174,12 @@ static int queue_concerns(struct screen *s, struct app *a, const struct notify_c
 
 /* --- drawing --------------------------------------------------------------------- */
 
+/* Nothing until the counts have come: before, they are not known, and
+ * 0 would say that nothing waits or is breached. */
 static void draw_counts(struct queue *q, struct app *a)
 {
+	if (!q->has_stats)
+		return;
 	const struct queue_stats *st = &q->stats;
 	char right[128];
 	snprintf(right, sizeof right, "open %lld %s not ack %lld %s breached %lld", st->active,
@@ -318,6 +322,8 @@ static void use_filter(struct queue *q, struct app *a, const struct queue_filter
 	q->view = view;
 	q->l.sel = 0;
 	q->l.top = 0;
+	/* The counts shown were the other view's. */
+	q->has_stats = 0;
 	fetch(q, a, 1);
 }
 

@@ -42,6 +42,8 @@ struct waiting_change {
 
 struct waiting_live {
 	struct waiting_list list; /* what is shown */
+	int known;                /* a whole read has come: until then the list
+	                           * is not known (not "nothing waits") */
 	int full;                 /* WAITING_LIMIT rows: others may follow */
 	int reread;               /* only a whole read can catch up */
 	int busy;                 /* a read or fetch is on its way */

@@ -17,6 +17,7 @@ struct finder {
 	int has_results;          /* 0: nothing searched (or the field emptied) */
 	struct finder_matches results;
 	struct waiting_live live; /* the waiting list, kept by notifications */
+	int wait_failed;          /* its last whole read failed */
 	int search_due;           /* a change concerns a match: search again */
 	struct ui_list rl, wl;
 	int searching;

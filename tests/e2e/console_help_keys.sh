@@ -23,7 +23,9 @@ wait_row 2 "Find:" 5
 # marked_line: the line number of the row with the selection marker
 marked_line() { screen | grep -n '›' | head -n 1 | cut -d: -f1; }
 # marked_name: the customer name on the marked waiting-list row
-marked_name() { screen | grep '›' | head -n 1 | sed -E 's/^ › [^ ]+ +//; s/ +from .*//; s/…$//'; }
+marked_name() {
+	screen | grep '›' | head -n 1 | sed -E 's/^ › [^ ]+ +(!!? +)?//; s/ +[a-z]+ (→|->) .*//; s/…$//'
+}
 
 wait_title=$(screen | grep -n "Waiting for you and Support" | cut -d: -f1)
 keys Escape
