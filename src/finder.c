@@ -19,7 +19,7 @@
 	"  (SELECT count(*) FROM handoff h WHERE h.customer_id = top.id AND h.state = 'open'"    \
 	"     AND h.ack_due_at < now()),"                                        \
 	"  CASE top.how WHEN 1 THEN 'name' WHEN 2 THEN 'domain' WHEN 3 THEN 'e-mail'"            \
-	"   ELSE 'external id' END, mk.kind, coalesce(mk.signals, 0)"                            \
+	"   WHEN -2 THEN 'id' ELSE 'external id' END, mk.kind, coalesce(mk.signals, 0)"                            \
 	" FROM top LEFT JOIN baton_signal_markers(ARRAY(SELECT top.id FROM top)) mk"             \
 	"  ON mk.customer_id = top.id"
 
@@ -28,8 +28,9 @@
  * a rare one does, run by the server within what the person may see (under
  * row-level security no index could serve LIKE).  $1 is the text as typed.
  * Texts of three characters or more also match inside names; a match at the
- * start ranks first.  how: -1 an external id typed as SYSTEM:ID (migration
- * 069), before anything else; 0 a name that starts with the text (shown as
+ * start ranks first.  how: -2 the customer's id, typed as 42 or #42
+ * (migration 090), before anything else; -1 an external id typed as
+ * SYSTEM:ID (migration 069); 0 a name that starts with the text (shown as
  * a name match, 1), 1 a name, 2 a domain, 3 an e-mail, 4 an external id. */
 static const char sql_contains[] =
 	"WITH m AS (SELECT cid, how FROM baton_find($1, true)),"

@@ -41,7 +41,7 @@ static void draw_results(struct finder *f, struct app *a, int y, int h)
 	if (!f->has_results) {
 		if (f->text.len == 0)
 			ui_text(stdscr, y, 3, w - 4, term_attr(UA_DIM),
-			        "Type a name, domain, e-mail or external id.", 0);
+			        "Type a name, id, domain, e-mail or external id.", 0);
 		else if (f->searching)
 			ui_text(stdscr, y, 3, w - 4, term_attr(UA_DIM), "searching…", 0);
 		return;

@@ -1,4 +1,4 @@
-/* Finding customers by name, domain, contact e-mail or external id, and the
+/* Finding customers by id, name, domain, contact e-mail or external id, and the
  * handoffs waiting for the signed-in person and their team. */
 #ifndef BATON_FINDER_H
 #define BATON_FINDER_H
@@ -32,7 +32,7 @@ struct finder_match {
 	char *domain;       /* "" when none */
 	char *lifecycle;
 	long long open_tickets, hot_tickets, late_handoffs;
-	char *matched;      /* what matched: name, domain, e-mail, external id */
+	char *matched;      /* what matched: id, name, domain, e-mail, external id */
 	const struct signal_kind *signal; /* its most severe active signal, NULL none */
 	int signals;                      /* how many active signals */
 };

@@ -400,7 +400,7 @@ int cli_find(const struct cli *cli, int argc, char **argv)
 {
 	static const char usage[] =
 		"Usage: baton find [--format text|json] TEXT\n"
-		"Find customers by name, domain, contact e-mail or external id.\n";
+		"Find customers by id (42 or #42), name, domain, contact e-mail or external id.\n";
 	enum format fmt;
 	const char *what;
 	int a = parse_args(argc, argv, usage, &fmt, &what);
