@@ -446,6 +446,10 @@ int cli_find(const struct cli *cli, int argc, char **argv)
 	}
 	fwrite(buf_str(&b), 1, b.len, stdout);
 	int found = PQntuples(r);
+	/* Nothing on stdout (or "[]") and a status of 1 is no answer a person
+	 * reads: say it, as `baton show` does. */
+	if (!found)
+		cli_error("no customer matches '%s'", f.text);
 	buf_free(&b);
 	PQclear(r);
 	finder_query_free(&f);
