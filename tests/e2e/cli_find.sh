@@ -29,3 +29,30 @@ expect "baton find north: matches, exit 0, nothing on stderr" \
 run as ana find "   "
 expect "baton find with blank text: a usage error (2)" \
 	sh -c '[ "$1" -eq 2 ] && grep -q "nothing to find" "$2"' _ "$rc" "$ERR"
+
+# A slip of the keys (migration 091): no match, so the names close to the
+# text are offered on stderr, the closest first; stdout keeps to matches
+# (none, "[]" as JSON) and the status is 1.  A text with a real match
+# gets no close names; and close names stay within the person's scope.
+for t in nortwind northwnd "Northwind Healht"; do
+	run as ana find "$t"
+	expect "baton find '$t': no match, Northwind Health offered first on stderr, exit 1" \
+		sh -c '[ "$1" -eq 1 ] && [ ! -s "$2" ] &&
+		       [ "$(sed -n 1p "$3")" = "baton: no customer matches '"'"'$4'"'"'; did you mean:" ] &&
+		       sed -n 2p "$3" | grep -q "^1 .*Northwind Health .*nwh.example\$"' _ "$rc" "$OUT" "$ERR" "$t"
+done
+run as ana find --format json nortwind
+expect "baton find --format json nortwind: [] on stdout, Northwind Health offered on stderr, exit 1" \
+	sh -c '[ "$1" -eq 1 ] && [ "$(tr -d " \n" <"$2")" = "[]" ] && grep -q "Northwind Health" "$3"' \
+	_ "$rc" "$OUT" "$ERR"
+run as ana find healt
+expect "baton find healt (part of names): matches by name, nothing offered" \
+	sh -c '[ "$1" -eq 0 ] && grep -q "Northwind Health.*	name\$" "$2" && ! grep -qv "	name\$" "$2" &&
+	       [ ! -s "$3" ]' _ "$rc" "$OUT" "$ERR"
+sql "UPDATE staff SET scope = '{smb}' WHERE role_name = 'ana'" >/dev/null
+run as ana find nortwind
+expect "scoped to smb: nortwind offers no Northwind Health (mid-market)" \
+	sh -c '[ "$1" -eq 1 ] && ! grep -q Northwind "$2" "$3"' _ "$rc" "$OUT" "$ERR"
+run as ana find "cafe lumire"
+expect "scoped to smb: 'cafe lumire' offers Café Lumière (smb)" \
+	sh -c '[ "$1" -eq 1 ] && sed -n 2p "$2" | grep -q "^2 .*Café Lumière"' _ "$rc" "$ERR"
