@@ -19,7 +19,8 @@
 	"  (SELECT count(*) FROM handoff h WHERE h.customer_id = top.id AND h.state = 'open'"    \
 	"     AND h.ack_due_at < now()),"                                        \
 	"  CASE top.how WHEN 1 THEN 'name' WHEN 2 THEN 'domain' WHEN 3 THEN 'e-mail'"            \
-	"   ELSE 'external id' END, mk.kind, coalesce(mk.signals, 0)"                            \
+	"   WHEN -2 THEN 'id' WHEN 5 THEN '" FINDER_SIMILAR "' ELSE 'external id' END,"             \
+	"  mk.kind, coalesce(mk.signals, 0)"                                                      \
 	" FROM top LEFT JOIN baton_signal_markers(ARRAY(SELECT top.id FROM top)) mk"             \
 	"  ON mk.customer_id = top.id"
 
@@ -28,15 +29,25 @@
  * a rare one does, run by the server within what the person may see (under
  * row-level security no index could serve LIKE).  $1 is the text as typed.
  * Texts of three characters or more also match inside names; a match at the
- * start ranks first.  how: -1 an external id typed as SYSTEM:ID (migration
- * 069), before anything else; 0 a name that starts with the text (shown as
- * a name match, 1), 1 a name, 2 a domain, 3 an e-mail, 4 an external id. */
+ * start ranks first.  how: -2 the customer's id, typed as 42 or #42
+ * (migration 083), before anything else; -1 an external id typed as
+ * SYSTEM:ID (migration 069); 0 a name that starts with the text (shown as
+ * a name match, 1), 1 a name, 2 a domain, 3 an e-mail, 4 an external id.
+ * Only when none of those is found: 5, a name close to the text, a slip
+ * of the keys away ("nortwind"; migration 084), the closest first, shown
+ * as "similar name" and offered, not taken, as a match
+ * (finder_match.similar).  Its branch runs only then, so a real match
+ * costs nothing more. */
 static const char sql_contains[] =
 	"WITH m AS (SELECT cid, how FROM baton_find($1, true)),"
-	" best AS (SELECT cid, min(how) AS how FROM m GROUP BY cid),"
+	" s AS (SELECT cid, 5 AS how FROM baton_find_similar($1)"
+	"  WHERE NOT EXISTS (SELECT 1 FROM m)),"
+	" best AS (SELECT cid, min(how) AS how FROM (SELECT * FROM m UNION ALL SELECT * FROM s) u"
+	"  GROUP BY cid),"
 	" top AS (SELECT c.*, CASE best.how WHEN 0 THEN 1 ELSE best.how END AS how,"
 	"   best.how AS rank,"
-	"   similarity(c.name_folded, baton_fold($1)) AS sim FROM best"
+	"   CASE best.how WHEN 5 THEN word_similarity(baton_fold($1), c.name_folded)"
+	"    ELSE similarity(c.name_folded, baton_fold($1)) END AS sim FROM best"
 	"  JOIN customer c ON c.id = best.cid"
 	"  ORDER BY best.how, sim DESC, c.name, c.id LIMIT 50)"
 	FINDER_COLS
@@ -165,6 +176,7 @@ int finder_matches_read(const PGresult *r, struct finder_matches *out)
 		m->hot_tickets = db_value_ll(r, i, F_HOT_TICKETS);
 		m->late_handoffs = db_value_ll(r, i, F_LATE_HANDOFFS);
 		m->matched = db_value_dup(r, i, F_MATCHED);
+		m->similar = strcmp(m->matched, FINDER_SIMILAR) == 0;
 		m->signal = signal_kind_find(PQgetvalue(r, i, F_SIGNAL_KIND));
 		m->signals = (int)db_value_ll(r, i, F_SIGNALS);
 	}

@@ -34,6 +34,22 @@ static void forget_results(struct finder *f)
 
 static void open_selected(struct finder *f, struct app *a);
 
+/* Enter in the Find field: the best match opens.  A close name offered
+ * when nothing matched is no match: it is selected, for a second Enter. */
+static void open_best(struct finder *f, struct app *a)
+{
+	if (!f->results.n) {
+		app_message(a, 1, "no customer matches \"%s\"", buf_str(&f->text));
+		return;
+	}
+	f->focus = FOCUS_RESULTS;
+	if (f->results.v[0].similar)
+		app_message(a, 0, "no customer matches \"%s\": Enter opens the close name selected",
+		            buf_str(&f->text));
+	else
+		open_selected(f, a);
+}
+
 static void on_results(struct screen *s, struct app *a, PGresult **res, int nres, const char *err)
 {
 	struct finder *f = (struct finder *)s;
@@ -51,14 +67,8 @@ static void on_results(struct screen *s, struct app *a, PGresult **res, int nres
 	 * person has gone on meanwhile (another screen, the lists). */
 	int open = f->open_when_found && a->top == &f->base && f->focus == FOCUS_FIELD;
 	f->open_when_found = 0;
-	if (open) {
-		if (f->results.n) {
-			f->focus = FOCUS_RESULTS;
-			open_selected(f, a);
-		} else {
-			app_message(a, 1, "no customer matches \"%s\"", buf_str(&f->text));
-		}
-	}
+	if (open)
+		open_best(f, a);
 }
 
 static void search(struct finder *f, struct app *a)
@@ -288,12 +298,10 @@ static int field_key(struct finder *f, struct app *a, int key, int is_func, int 
 		return 1;
 	}
 	if (enter) {
-		if (f->searching) {
+		if (f->searching)
 			f->open_when_found = 1;
-		} else if (f->results.n) {
-			f->focus = FOCUS_RESULTS;
-			open_selected(f, a);
-		}
+		else if (f->results.n)
+			open_best(f, a);
 		return 1;
 	}
 	if (!is_func && key >= 32 && key != 127 && iswprint((wint_t)key)) {

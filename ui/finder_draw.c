@@ -29,7 +29,8 @@ static void draw_match(const struct finder_match *m, int y, int w, int sel)
 	if (m->late_handoffs && x + 12 < w)
 		x += ui_textf(stdscr, y, x, w - x - 1, term_attr(UA_BAD), 0, "%s late handoff",
 		              term_sym(SYM_FLAG)) + 1;
-	if (strcmp(m->matched, "name") != 0 && x + 10 < w)
+	/* (A close name's rows have the line above them say so.) */
+	if (strcmp(m->matched, "name") != 0 && !m->similar && x + 10 < w)
 		ui_textf(stdscr, y, x, w - x - 1, term_attr(UA_DIM), 0, "(%s)", m->matched);
 }
 
@@ -41,7 +42,7 @@ static void draw_results(struct finder *f, struct app *a, int y, int h)
 	if (!f->has_results) {
 		if (f->text.len == 0)
 			ui_text(stdscr, y, 3, w - 4, term_attr(UA_DIM),
-			        "Type a name, domain, e-mail or external id.", 0);
+			        "Type a name, id, domain, e-mail or external id.", 0);
 		else if (f->searching)
 			ui_text(stdscr, y, 3, w - 4, term_attr(UA_DIM), "searching…", 0);
 		return;
@@ -49,6 +50,13 @@ static void draw_results(struct finder *f, struct app *a, int y, int h)
 	if (n == 0) {
 		ui_text(stdscr, y, 3, w - 4, term_attr(UA_DIM), "No customer matches.", 0);
 		return;
+	}
+	/* Close names, when nothing matched: said as such above them. */
+	if (f->results.v[0].similar && h > 1) {
+		ui_text(stdscr, y, 3, w - 4, term_attr(UA_DIM), "No customer matches. Did you mean:", 0);
+		y++;
+		h--;
+		f->res_rows = h;
 	}
 	ui_list_fit(&f->rl, n, h);
 	for (int i = 0; i < h && f->rl.top + i < n; i++) {

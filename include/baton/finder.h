@@ -1,4 +1,4 @@
-/* Finding customers by name, domain, contact e-mail or external id, and the
+/* Finding customers by id, name, domain, contact e-mail or external id, and the
  * handoffs waiting for the signed-in person and their team. */
 #ifndef BATON_FINDER_H
 #define BATON_FINDER_H
@@ -20,8 +20,12 @@ int finder_query_init(struct finder_query *f, const char *text);
 void finder_query_free(struct finder_query *f);
 /* The statement: names match without regard to accents or case ("lumiere"
  * finds Café Lumière); short texts (under 3 characters) match prefixes only
- * so that every search stays index-backed. */
+ * so that every search stays index-backed.  When nothing matches a longer
+ * text, its rows are the names close to it (FINDER_SIMILAR). */
 void finder_statement(const struct finder_query *f, struct db_stmt *out);
+
+/* F_MATCHED of a close name offered when nothing matched. */
+#define FINDER_SIMILAR "similar name"
 
 struct signal_kind; /* baton/signals.h */
 
@@ -32,7 +36,10 @@ struct finder_match {
 	char *domain;       /* "" when none */
 	char *lifecycle;
 	long long open_tickets, hot_tickets, late_handoffs;
-	char *matched;      /* what matched: name, domain, e-mail, external id */
+	char *matched;      /* what matched: id, name, domain, e-mail, external id,
+	                     * or FINDER_SIMILAR */
+	int similar;        /* no match: a name close to the text, offered when
+	                     * nothing matched (then every row is one) */
 	const struct signal_kind *signal; /* its most severe active signal, NULL none */
 	int signals;                      /* how many active signals */
 };

@@ -397,11 +397,23 @@ int cli_show(const struct cli *cli, int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* No customer matched `text`; r's rows are the names close to it: say so,
+ * and offer them as `baton show` lists an ambiguous name's customers. */
+static void find_offer_similar(const PGresult *r, const char *text)
+{
+	struct buf cand = BUF_INIT;
+	for (int i = 0; i < PQntuples(r); i++)
+		buf_printf(&cand, "%s%s\t%s\t%s", i ? "\n" : "", PQgetvalue(r, i, F_ID),
+		           PQgetvalue(r, i, F_NAME), PQgetvalue(r, i, F_DOMAIN));
+	cli_error("no customer matches '%s'; did you mean:\n%s", text, buf_str(&cand));
+	buf_free(&cand);
+}
+
 int cli_find(const struct cli *cli, int argc, char **argv)
 {
 	static const char usage[] =
 		"Usage: baton find [--format text|json] TEXT\n"
-		"Find customers by name, domain, contact e-mail or external id.\n";
+		"Find customers by id (42 or #42), name, domain, contact e-mail or external id.\n";
 	enum format fmt;
 	const char *what;
 	int a = parse_args(argc, argv, usage, &fmt, &what);
@@ -434,9 +446,20 @@ int cli_find(const struct cli *cli, int argc, char **argv)
 	                                    "late_handoffs", "matched",    "signal",
 	                                    "signals"};
 	_Static_assert(sizeof names / sizeof *names == F_COLS, "a JSON name for every finder column");
-	if (fmt == FMT_JSON)
-		cli_json_rows(&b, r, names);
-	for (int i = 0; fmt == FMT_TEXT && i < PQntuples(r); i++) {
+	/* Close names, offered when nothing matched, are no answer: stdout
+	 * keeps to the matches ("[]"), the exit status says none, and stderr
+	 * offers them. */
+	int n = PQntuples(r);
+	int similar = n > 0 && !strcmp(PQgetvalue(r, 0, F_MATCHED), FINDER_SIMILAR);
+	int found = similar ? 0 : n;
+	if (fmt == FMT_JSON) {
+		struct cli_rows o;
+		cli_rows_begin(&o, &b, "json", names, NULL);
+		if (found)
+			cli_rows_add(&o, r);
+		cli_rows_end(&o);
+	}
+	for (int i = 0; fmt == FMT_TEXT && i < found; i++) {
 		buf_printf(&b, "%s\t", PQgetvalue(r, i, F_ID));
 		put(&b, PQgetvalue(r, i, F_NAME));
 		buf_putc(&b, '\t');
@@ -446,7 +469,12 @@ int cli_find(const struct cli *cli, int argc, char **argv)
 		           strcmp(PQgetvalue(r, i, F_OPEN_TICKETS), "1") ? "s" : "", PQgetvalue(r, i, F_MATCHED));
 	}
 	fwrite(buf_str(&b), 1, b.len, stdout);
-	int found = PQntuples(r);
+	/* Nothing on stdout (or "[]") and a status of 1 is no answer a person
+	 * reads: say it, as `baton show` does. */
+	if (similar)
+		find_offer_similar(r, f.text);
+	else if (!found)
+		cli_error("no customer matches '%s'", f.text);
 	buf_free(&b);
 	PQclear(r);
 	finder_query_free(&f);

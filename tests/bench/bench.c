@@ -750,6 +750,24 @@ static void finder_inputs(PGconn *c, struct finputs *fs)
 	         " WHERE e.customer_id IN (SELECT 29 + (g * %lld) / 15 FROM generate_series(0, 14) g)",
 	         ncust);
 	fi_add_sql(fs, c, "system:external id", sql);
+	/* The customer's id, bare and as the screens show it (#42; 083). */
+	snprintf(sql, sizeof sql,
+	         "SELECT x FROM customer c CROSS JOIN LATERAL (VALUES (c.id::text), ('#' || c.id)) v(x)"
+	         " WHERE c.id IN (SELECT 37 + (g * %lld) / 12 FROM generate_series(0, 11) g)",
+	         ncust);
+	fi_add_sql(fs, c, "customer id", sql);
+	/* A slip of the keys, which matches nothing, so that the finder looks
+	 * for close names (084): a letter of the first word left out, and the
+	 * second word's last two swapped ("nortwind", "northwind healht"). */
+	snprintf(sql, sizeof sql,
+	         "SELECT x FROM (SELECT lower(split_part(c.name, ' ', 1)) AS a,"
+	         "   lower(split_part(c.name, ' ', 2)) AS b FROM customer c"
+	         "  WHERE c.id IN (SELECT 41 + (g * %lld) / 12 FROM generate_series(0, 11) g)) w"
+	         " CROSS JOIN LATERAL (VALUES (overlay(a PLACING '' FROM 4 FOR 1)),"
+	         "   (a || ' ' || left(b, -2) || right(b, 1) || substr(b, length(b) - 1, 1))) v(x)"
+	         " WHERE length(a) >= 6 AND length(b) >= 4",
+	         ncust);
+	fi_add_sql(fs, c, "misspelt name", sql);
 }
 
 /* Timings by length of the text, in characters. */
@@ -802,6 +820,11 @@ static void finder_worst(PGconn *c, struct finputs *fs)
 	for (size_t i = 0; i < fs->n; i++)
 		if (!strcmp(fs->v[i].text, "lumiere"))
 			explain_finder(c, &fs->v[i], "a plain spelling");
+	for (size_t i = 0; i < fs->n; i++)
+		if (!strcmp(fs->v[i].kind, "misspelt name")) {
+			explain_finder(c, &fs->v[i], "the slowest misspelt name");
+			break;
+		}
 
 }
 
@@ -830,7 +853,7 @@ static void bench_finder(PGconn *c)
 
 	static const char *const kinds[] = {"plain spelling", "typed prefix", "name fragment",
 	                                    "customer number", "domain", "contact e-mail", "external id",
-	                                    "system:external id"};
+	                                    "system:external id", "customer id", "misspelt name"};
 	struct stats all = {0}, pre = {0}, con = {0};
 	print_stats_head();
 	for (size_t k = 0; k < sizeof kinds / sizeof *kinds; k++) {
@@ -866,6 +889,14 @@ static void bench_finder(PGconn *c)
 	summary("finder                    median %.2f ms, p99 %.2f ms, max %.2f ms                 target p99 < %.0f ms: %s",
 	        st_pct(&all, 0.5), st_pct(&all, 0.99), st_max(&all), TARGET_FINDER_P99_MS,
 	        verdict(st_pct(&all, 0.99), TARGET_FINDER_P99_MS));
+
+	struct stats slip = {0};
+	for (size_t i = 0; i < fs.n; i++)
+		for (size_t j = 0; !strcmp(fs.v[i].kind, "misspelt name") && j < fs.v[i].t.n; j++)
+			st_add(&slip, fs.v[i].t.v[j]);
+	summary("finder misspelt names     median %.2f ms, p99 %.2f ms (close names offered)",
+	        st_pct(&slip, 0.5), st_pct(&slip, 0.99));
+	st_free(&slip);
 
 	finder_by_length(&fs);
 	finder_worst(c, &fs);
