@@ -281,6 +281,16 @@ static void test_accents_and_case_do_not_matter(void)
 	PQclear(r);
 }
 
+/* The rows of a finder result that are matches, not close names offered
+ * when nothing matched (migration 084: "Caf％" is close to "Café"). */
+static int matches_of(const PGresult *r)
+{
+	int n = 0;
+	for (int i = 0; r && i < PQntuples(r); i++)
+		n += strcmp(PQgetvalue(r, i, F_MATCHED), FINDER_SIMILAR) != 0;
+	return n;
+}
+
 static void test_fullwidth_wildcards_match_literally(void)
 {
 	/* Folding turns the full-width ％ ＿ ＼ into % _ \: escaping comes after
@@ -288,7 +298,7 @@ static void test_fullwidth_wildcards_match_literally(void)
 	static const char *const texts[] = {"％", "＿", "＼", "％％％", "a＿b", "Caf％"};
 	for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
 		PGresult *r = find(ana, texts[i]);
-		CHECK(r && PQntuples(r) == 0);
+		CHECK(r && matches_of(r) == 0);
 		PQclear(r);
 	}
 	/* A name that has one is found by it, typed either way. */
