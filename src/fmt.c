@@ -70,6 +70,13 @@ void fmt_words(char *out, size_t n, const char *word)
 			*p = ' ';
 }
 
+void fmt_capital(char *out, size_t n, const char *id)
+{
+	snprintf(out, n, "%s", id ? id : "");
+	if (out[0] >= 'a' && out[0] <= 'z')
+		out[0] = (char)(out[0] - 'a' + 'A');
+}
+
 const char *fmt_list_sep(size_t i, size_t n)
 {
 	return i == 0 ? "" : i + 1 == n ? " or " : ", ";

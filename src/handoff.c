@@ -221,6 +221,14 @@ const char handoff_reassign_refusals_sql[] =
 	" FROM unnest($1::uuid[]) WITH ORDINALITY AS u(id, ord) JOIN handoff h ON h.id = u.id) x"
 	" WHERE r = other ORDER BY ord";
 
+const char *handoff_step_verb(const char *kind)
+{
+	return !strcmp(kind, "acknowledged") ? "acknowledge"
+	       : !strcmp(kind, "resolved")   ? "resolve"
+	       : !strcmp(kind, "cancelled")  ? "cancel"
+	                                     : "reassign";
+}
+
 int handoff_is_uuid(const char *s)
 {
 	if (strlen(s) != 36)

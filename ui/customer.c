@@ -256,9 +256,7 @@ static void step(struct customer *c, struct app *a, const char *kind)
 {
 	int r = c->list[P_HANDOFFS].sel;
 	if (cv_rows(&c->cv, CV_HANDOFFS) == 0)
-		app_message(a, 1, "no handoffs here to %s", !strcmp(kind, "acknowledged") ? "acknowledge"
-		                                            : !strcmp(kind, "resolved")   ? "resolve"
-		                                                                          : "cancel");
+		app_message(a, 1, "no handoffs here to %s", handoff_step_verb(kind));
 	else if (c->focus != P_HANDOFFS || r < 0 || r >= cv_rows(&c->cv, CV_HANDOFFS))
 		app_message(a, 1, "select a handoff first: Tab to Handoffs");
 	else

@@ -11,13 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void team_label(char *out, size_t n, const char *id)
-{
-	snprintf(out, n, "%s", id);
-	if (out[0] >= 'a' && out[0] <= 'z')
-		out[0] = (char)(out[0] - 'a' + 'A');
-}
-
 static int marker(struct customer *c, enum panel p, int row, int y, int x)
 {
 	int sel = c->focus == p && c->list[p].sel == row;
@@ -305,8 +298,8 @@ static int draw_handoffs(struct customer *c, int y, int x, int h, int w)
 		const char *st = V(CV_HANDOFFS, r, HO_STATE);
 		int open = !strcmp(st, "open"), active = open || !strcmp(st, "acknowledged");
 		char from[32], to[32], age[16], left[32], state[64];
-		team_label(from, sizeof from, V(CV_HANDOFFS, r, HO_FROM_TEAM));
-		team_label(to, sizeof to, V(CV_HANDOFFS, r, HO_TO_TEAM));
+		fmt_capital(from, sizeof from, V(CV_HANDOFFS, r, HO_FROM_TEAM));
+		fmt_capital(to, sizeof to, V(CV_HANDOFFS, r, HO_TO_TEAM));
 		fmt_age(age, sizeof age, cv_num(&c->cv, CV_HANDOFFS, r, HO_AGE_S));
 		int sattr = active ? (int)A_NORMAL : term_attr(UA_DIM);
 		if (open) {

@@ -57,9 +57,7 @@ static void step_words(const struct step_new *st, char *out, size_t n)
 	if (!strcmp(k, "reassigned"))
 		snprintf(out, n, "reassign %s", st->s.to_team);
 	else
-		snprintf(out, n, "%s", !strcmp(k, "acknowledged") ? "acknowledge"
-		                       : !strcmp(k, "resolved")   ? "resolve"
-		                                                  : "cancel");
+		snprintf(out, n, "%s", handoff_step_verb(k));
 }
 
 /* The customer column, a step's its handoff's when the name is unknown;

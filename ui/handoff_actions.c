@@ -326,17 +326,14 @@ static void step_label(char *out, size_t n, const struct handoff_ref *h, const c
 	struct buf b = BUF_INIT;
 	char reason[128];
 	fmt_words(reason, sizeof reason, h->reason && *h->reason ? h->reason : "the handoff");
-	buf_puts(&b, !strcmp(kind, "acknowledged") ? "Acknowledge "
-	             : !strcmp(kind, "resolved")   ? "Resolve "
-	                                           : "Cancel ");
+	char verb[16], team[64];
+	fmt_capital(verb, sizeof verb, handoff_step_verb(kind));
+	buf_printf(&b, "%s ", verb);
 	put_fit(&b, reason, 20);
 	if (h->from_team && *h->from_team) {
 		buf_puts(&b, " from ");
-		size_t at = b.len;
-		put_fit(&b, h->from_team, 12);
-		/* Team ids are lower case; the panels show them capitalised. */
-		if (b.data[at] >= 'a' && b.data[at] <= 'z')
-			b.data[at] = (char)(b.data[at] - 'a' + 'A');
+		fmt_capital(team, sizeof team, h->from_team);
+		put_fit(&b, team, 12);
 	}
 	if (customer && h->customer && *h->customer) {
 		buf_puts(&b, " (");

@@ -17,6 +17,9 @@ void fmt_day_year(char *out, size_t n, const char *iso);
 void fmt_when(char *out, size_t n, const char *iso);
 /* A database word as words: "on_track" -> "on track". */
 void fmt_words(char *out, size_t n, const char *word);
+/* A word with a capital first letter (ASCII): a team id as the panels
+ * show it, "support" -> "Support". */
+void fmt_capital(char *out, size_t n, const char *id);
 /* What goes before item i (from 0) of n in a list said in words, "a, b or
  * c": "", ", " or " or ". */
 const char *fmt_list_sep(size_t i, size_t n);

@@ -125,6 +125,9 @@ extern const char handoff_reassign_refusals_sql[];
 
 /* 1 if s looks like a UUID. */
 int handoff_is_uuid(const char *s);
+/* What a step does, as a verb: "acknowledge", "resolve", "cancel",
+ * "reassign" for the kinds acknowledged, resolved, cancelled, reassigned. */
+const char *handoff_step_verb(const char *kind);
 
 /* A handoff id as people type it: the whole UUID or, like a git short
  * hash, a prefix of at least HANDOFF_PREFIX_MIN hex digits (the console
