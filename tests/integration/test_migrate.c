@@ -613,6 +613,11 @@ static const struct {
 	{78, "656ef7a2990022d58b74c4b9a0290647"},
 	{79, "9f7158466b7b4b2623d9246278ce09e4"},
 	{80, "e98f72ee741941ca0cd493f325c3c129"},
+	/* ff932e2 (stop 35) */
+	{81, "8a9deee6b72687430f53abf5f72ec422"},
+	{82, "83e23ae038c603f30e0a54f2905924cd"},
+	{83, "6365495f3a504df93ef90c9e00988818"},
+	{84, "e22ffc2ff1e228ab76082f18702fed85"},
 };
 
 static void test_released_migrations_unchanged(void)
