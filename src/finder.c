@@ -62,17 +62,29 @@ static const char sql_prefix[] =
 	FINDER_COLS
 	" ORDER BY top.how, top.name, top.id";
 
-/* Open ones first, then acknowledged, oldest first: four branches (per
- * state, for my team and for me), each a range of an index in the order
- * shown, cut at the list's length (migration 011), merged; a handoff for
- * me and my team comes from both and counts once.  Cheap however many
+/* Open ones first, then acknowledged; within each, urgent ones first
+ * (085), then oldest first: eight branches (per state, for my team and for
+ * me, all and urgent alone), each a range of an index in the order shown,
+ * cut at the list's length (migrations 011, 085), merged; a handoff that
+ * comes from several counts once, as urgent if an urgent branch gave it.
+ * (The branches of all handoffs read no priority, so that they stay
+ * index-only: one that gives an urgent handoff the urgent branch did not
+ * is behind a full list's worth of urgent ones.)  Cheap however many
  * handoffs the team has, so every change notification may re-run it. */
 #define WAITING_TEXT(n) #n
 #define WAITING_NUMBER(n) WAITING_TEXT(n)
 #define WAITING_LIMIT_TEXT WAITING_NUMBER(WAITING_LIMIT)
-#define WAITING_BRANCH(STATE, WHO)                                                     \
-	"(SELECT h.id, h.created_at FROM handoff h WHERE h.state = '" STATE "' AND " WHO   \
+#define WAITING_BRANCH(STATE, WHO, URGENT, ONLY)                                        \
+	"(SELECT h.id, h.created_at, " URGENT " AS urgent FROM handoff h"                    \
+	" WHERE h.state = '" STATE "' AND " WHO ONLY                                        \
 	" ORDER BY h.created_at, h.id LIMIT " WAITING_LIMIT_TEXT ")"
+#define WAITING_ALL ""
+#define WAITING_URGENT " AND h.priority = 'urgent'"
+#define WAITING_STATE(STATE)                                                         \
+	WAITING_BRANCH(STATE, WAITING_TEAM, "1", WAITING_ALL)                              \
+	" UNION ALL " WAITING_BRANCH(STATE, WAITING_ME, "1", WAITING_ALL)                  \
+	" UNION ALL " WAITING_BRANCH(STATE, WAITING_TEAM, "0", WAITING_URGENT)             \
+	" UNION ALL " WAITING_BRANCH(STATE, WAITING_ME, "0", WAITING_URGENT)
 #define WAITING_TEAM "h.to_team = (SELECT team_id FROM staff WHERE role_name = session_user)"
 #define WAITING_ME "h.to_staff = session_user"
 /* A row of the list; its last column is the order's key as migration
@@ -84,15 +96,13 @@ static const char sql_prefix[] =
 	" (extract(epoch FROM h.created_at) * 1000000)::bigint"
 const char finder_waiting_sql[] =
 	"WITH k AS MATERIALIZED ("
-	" SELECT id, min(ack) AS ack, min(created_at) AS created_at FROM ("
-	"  SELECT x.*, 0 AS ack FROM (" WAITING_BRANCH("open", WAITING_TEAM)
-	"   UNION ALL " WAITING_BRANCH("open", WAITING_ME) ") x"
-	"  UNION ALL SELECT y.*, 1 FROM (" WAITING_BRANCH("acknowledged", WAITING_TEAM)
-	"   UNION ALL " WAITING_BRANCH("acknowledged", WAITING_ME) ") y) b"
-	" GROUP BY id ORDER BY 2, 3, 1 LIMIT " WAITING_LIMIT_TEXT ")"
+	" SELECT id, min(ack) AS ack, min(urgent) AS urgent, min(created_at) AS created_at FROM ("
+	"  SELECT x.*, 0 AS ack FROM (" WAITING_STATE("open") ") x"
+	"  UNION ALL SELECT y.*, 1 FROM (" WAITING_STATE("acknowledged") ") y) b"
+	" GROUP BY id ORDER BY 2, 3, 4, 1 LIMIT " WAITING_LIMIT_TEXT ")"
 	WAITING_COLS
 	" FROM k JOIN handoff h ON h.id = k.id JOIN customer c ON c.id = h.customer_id"
-	" ORDER BY k.ack, k.created_at, k.id";
+	" ORDER BY k.ack, k.urgent, k.created_at, k.id";
 
 /* The handoffs of $1 (a uuid[]) that belong in the list, whatever their
  * place in it: by primary key, under the same policies and conditions. */

@@ -58,18 +58,18 @@ static int parse_handoff_row(const char *const *f, const size_t *len, struct not
 	return 1;
 }
 
-/* "CUSTOMER:TEAM:STAFF[:TEAM:STAFF[:ID:STATE:CREATED_US:WHAT]]": team ids
- * and role names of Baton's own have no ':' (migrations 001, 005); a
- * payload that does not split into 3, 5 or 9 fields is not trusted and
- * stays NOTIFY_OTHER. */
+/* "CUSTOMER:TEAM:STAFF[:TEAM:STAFF[:ID:STATE:CREATED_US:WHAT[:PRIORITY]]]":
+ * team ids and role names of Baton's own have no ':' (migrations 001,
+ * 005); a payload that does not split into 3, 5, 9 or 10 fields is not
+ * trusted and stays NOTIFY_OTHER. */
 static void parse_handoff(const char *p, struct notify_change *c)
 {
-	const char *f[10];
-	size_t len[10];
+	const char *f[11];
+	size_t len[11];
 	int n = 0;
 	for (const char *s = p;; s++) {
 		const char *e = strchr(s, ':');
-		if (n == 10)
+		if (n == 11)
 			return;
 		f[n] = s;
 		len[n++] = e ? (size_t)(e - s) : strlen(s);
@@ -77,7 +77,7 @@ static void parse_handoff(const char *p, struct notify_change *c)
 			break;
 		s = e;
 	}
-	if (n != 3 && n != 5 && n != 9)
+	if (n != 3 && n != 5 && n != 9 && n != 10)
 		return;
 	long long id = parse_id(f[0], len[0]);
 	if (!id)
@@ -86,9 +86,22 @@ static void parse_handoff(const char *p, struct notify_change *c)
 		if (!field(c->team[k], sizeof c->team[k], f[1 + 2 * k], len[1 + 2 * k]) ||
 		    !field(c->staff[k], sizeof c->staff[k], f[2 + 2 * k], len[2 + 2 * k]))
 			return;
-	if (n == 9 && !parse_handoff_row(f + 5, len + 5, c)) {
+	if (n >= 9 && !parse_handoff_row(f + 5, len + 5, c)) {
 		memset(c, 0, sizeof *c);
 		return;
+	}
+	/* The priority (085); before it, not said. */
+	c->urgent = -1;
+	if (n == 10) {
+		static const char *const prios[] = {"urgent", "high", "normal", "low"};
+		int k = 0;
+		while (k < 4 && !(strlen(prios[k]) == len[9] && !strncmp(prios[k], f[9], len[9])))
+			k++;
+		if (k == 4) {
+			memset(c, 0, sizeof *c);
+			return;
+		}
+		c->urgent = k == 0;
 	}
 	/* Before 017 a comment was not told apart: say "may have changed". */
 	if (n < 9)

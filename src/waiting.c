@@ -24,22 +24,34 @@ int waiting_find(const struct waiting_list *l, const char *id)
 	return -1;
 }
 
-/* The list's order (finder_waiting_sql): open first, then by created_at,
- * then by id (a uuid's order is its text's). */
-static int key_cmp(int ack_a, long long us_a, const char *id_a, int ack_b, long long us_b,
-                   const char *id_b)
+/* The list's order (finder_waiting_sql): open first, urgent first within
+ * each state (085), then by created_at, then by id (a uuid's order is its
+ * text's). */
+struct key {
+	int ack, urgent;
+	long long us;
+	const char *id;
+};
+
+static int key_cmp(struct key a, struct key b)
 {
-	if (ack_a != ack_b)
-		return ack_a < ack_b ? -1 : 1;
-	if (us_a != us_b)
-		return us_a < us_b ? -1 : 1;
-	return strcmp(id_a, id_b);
+	if (a.ack != b.ack)
+		return a.ack < b.ack ? -1 : 1;
+	if (a.urgent != b.urgent)
+		return a.urgent ? -1 : 1;
+	if (a.us != b.us)
+		return a.us < b.us ? -1 : 1;
+	return strcmp(a.id, b.id);
+}
+
+static struct key row_key(const struct waiting_handoff *h)
+{
+	return (struct key){!h->open, h->priority && !strcmp(h->priority, "urgent"), h->created_us, h->id};
 }
 
 static int row_cmp(const void *a, const void *b)
 {
-	const struct waiting_handoff *x = a, *y = b;
-	return key_cmp(!x->open, x->created_us, x->id, !y->open, y->created_us, y->id);
+	return key_cmp(row_key(a), row_key(b));
 }
 
 int waiting_note(struct waiting_live *w, const struct notify_change *c, const char *team,
@@ -73,6 +85,7 @@ int waiting_note(struct waiting_live *w, const struct notify_change *c, const ch
 	p->belongs = (p->ack || !strcmp(c->state, "open")) &&
 	             ((team && *team && !strcmp(c->team[0], team)) ||
 	              (me && *me && !strcmp(c->staff[0], me)));
+	p->urgent = c->urgent != 0;
 	p->created_us = c->created_us;
 	return 1;
 }
@@ -123,8 +136,8 @@ enum waiting_next waiting_catch_up(struct waiting_live *w, struct db_stmt *st)
 		int shown = waiting_find(&w->list, p->id) >= 0;
 		/* Not shown, and not to be: a full list's rows all come first. */
 		if (!shown && (!p->belongs ||
-		               (last && key_cmp(p->ack, p->created_us, p->id, !last->open,
-		                                last->created_us, last->id) > 0)))
+		               (last && key_cmp((struct key){p->ack, p->urgent, p->created_us, p->id},
+		                                row_key(last)) > 0)))
 			continue;
 		memcpy(w->asked[w->nasked++], p->id, sizeof *w->asked);
 		fetch |= p->belongs;
@@ -187,14 +200,12 @@ int waiting_fetched(struct waiting_live *w, const PGresult *r)
 	struct waiting_list *l = &w->list;
 	/* The last row of a full list bounds what is known. */
 	int was_full = w->full && l->n > 0;
-	int last_ack = 0;
-	long long last_us = 0;
 	char last_id[37] = "";
+	struct key last = {0, 0, 0, last_id};
 	if (was_full) {
-		const struct waiting_handoff *e = &l->v[l->n - 1];
-		last_ack = !e->open;
-		last_us = e->created_us;
-		memcpy(last_id, e->id, sizeof last_id);
+		last = row_key(&l->v[l->n - 1]);
+		memcpy(last_id, last.id, sizeof last_id);
+		last.id = last_id;
 	}
 	drop_asked(w);
 	w->nasked = 0;
@@ -208,7 +219,7 @@ int waiting_fetched(struct waiting_live *w, const PGresult *r)
 	qsort(l->v, (size_t)l->n, sizeof *l->v, row_cmp);
 	if (was_full) {
 		const struct waiting_handoff *e = l->n >= WAITING_LIMIT ? &l->v[WAITING_LIMIT - 1] : NULL;
-		if (!e || key_cmp(!e->open, e->created_us, e->id, last_ack, last_us, last_id) > 0) {
+		if (!e || key_cmp(row_key(e), last) > 0) {
 			w->reread = 1;
 			return -1;
 		}

@@ -54,7 +54,8 @@ int finder_matches_read(const PGresult *r, struct finder_matches *out);
 void finder_matches_free(struct finder_matches *m);
 
 /* Handoffs waiting for session_user and their team, open first, then
- * acknowledged, oldest first (then by id): the first WAITING_LIMIT. */
+ * acknowledged; within each, urgent first, then oldest first (then by
+ * id): the first WAITING_LIMIT. */
 #define WAITING_LIMIT 100
 enum { W_ID, W_CUSTOMER_ID, W_CUSTOMER, W_FROM_TEAM, W_TO_TEAM, W_TO_STAFF, W_REASON,
        W_PRIORITY, W_STATE, W_AGE_S, W_ACK_LEFT_S, W_NOTE, W_VERSION, W_CREATED_US, W_COLS };

@@ -33,6 +33,7 @@ struct notify_change {
 	char handoff[37];       /* its id */
 	char state[16];         /* what it is now: open, acknowledged, ... */
 	long long created_us;   /* its created_at, microseconds since 1970 */
+	int urgent;             /* its priority is urgent (085); -1 not said */
 	int row_changed;        /* 0: an event that changed no row (a comment) */
 };
 

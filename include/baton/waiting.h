@@ -34,6 +34,7 @@ struct waiting_change {
 	char id[37];
 	int belongs;          /* open or acknowledged, for me or my team */
 	int ack;              /* acknowledged (else open) */
+	int urgent;           /* urgent, or not said: it may come first */
 	long long created_us;
 };
 

@@ -694,7 +694,8 @@ static void test_waiting_ties_at_the_limit(void)
 	/* What the list must be, read directly in its order. */
 	PGresult *want = PQexec(su, "SELECT id FROM handoff WHERE state IN ('open', 'acknowledged')"
 	                            " AND (to_staff = 'ana' OR to_team = 'support')"
-	                            " ORDER BY state = 'acknowledged', created_at, id LIMIT 100");
+	                            " ORDER BY state = 'acknowledged', priority <> 'urgent', created_at, id"
+	                            " LIMIT 100");
 	CHECK(PQresultStatus(want) == PGRES_TUPLES_OK && PQntuples(want) == 100);
 	int same = r && PQntuples(r) == PQntuples(want);
 	for (int i = 0; same && i < PQntuples(r); i++)
@@ -703,6 +704,82 @@ static void test_waiting_ties_at_the_limit(void)
 	PQclear(want);
 	PQclear(r);
 	CHECK_STR(itest_value(su, "DELETE FROM handoff WHERE note = 'tied'"), "");
+	PQfinish(su);
+}
+
+/* Urgent handoffs come first in each state (085), however many older
+ * ones wait: an urgent one for the team written after 150 older ones, and
+ * one acknowledged by ana, written last of all, are in the list of 100,
+ * each first of its state, and the rest is the order a direct read
+ * gives. */
+static void test_waiting_urgent_first(void)
+{
+	PGconn *su = itest_connect(db, NULL);
+	CHECK_STR(itest_value(su,
+		"INSERT INTO handoff (id, customer_id, from_team, to_team, reason, note, ack_due_at, created_at)"
+		" SELECT gen_random_uuid(), 1, 'success', 'support', 'question', 'older', now() + interval '1 day',"
+		" now() - interval '2 days' - make_interval(mins => g) FROM generate_series(1, 150) g"), "");
+	const char *urgent = itest_value(su,
+		"INSERT INTO handoff (id, customer_id, from_team, to_team, reason, priority, note, ack_due_at)"
+		" VALUES (gen_random_uuid(), 2, 'success', 'support', 'escalation', 'urgent', 'older',"
+		" now() + interval '1 hour') RETURNING id");
+	char open_id[40], ack_id[40];
+	snprintf(open_id, sizeof open_id, "%s", urgent);
+	snprintf(ack_id, sizeof ack_id, "%s", itest_value(su,
+		"INSERT INTO handoff (id, customer_id, from_team, to_team, to_staff, reason, priority, note,"
+		" ack_due_at, state, acknowledged_at, acknowledged_by)"
+		" VALUES (gen_random_uuid(), 3, 'success', 'support', 'ana', 'escalation', 'urgent', 'older',"
+		" now() + interval '1 hour', 'acknowledged', now(), 'ana') RETURNING id"));
+	CHECK(strlen(open_id) == 36 && strlen(ack_id) == 36);
+	char err[512] = "";
+	PGresult *r = db_exec(ana, finder_waiting_sql, 0, NULL, err, sizeof err);
+	CHECK(r && PQntuples(r) == 100);
+	PGresult *want = PQexec(su, "SELECT id FROM handoff WHERE state IN ('open', 'acknowledged')"
+	                            " AND (to_staff = 'ana' OR to_team = 'support')"
+	                            " ORDER BY state = 'acknowledged', priority <> 'urgent', created_at, id"
+	                            " LIMIT 100");
+	CHECK(PQresultStatus(want) == PGRES_TUPLES_OK && PQntuples(want) == 100);
+	int same = r && PQntuples(r) == PQntuples(want), first_open = -1, first_ack = -1, at_open = -1,
+	    at_ack = -1;
+	for (int i = 0; same && i < PQntuples(r); i++) {
+		same = !strcmp(PQgetvalue(r, i, W_ID), PQgetvalue(want, i, 0));
+		const char *state = PQgetvalue(r, i, W_STATE);
+		if (!strcmp(state, "open") && first_open < 0)
+			first_open = i;
+		if (!strcmp(state, "acknowledged") && first_ack < 0)
+			first_ack = i;
+		if (!strcmp(PQgetvalue(r, i, W_ID), open_id))
+			at_open = i;
+		if (!strcmp(PQgetvalue(r, i, W_ID), ack_id))
+			at_ack = i;
+	}
+	CHECK(same);
+	/* The urgent ones are the first of their states. */
+	int urgent_before = r ? atoi(itest_value(su, "SELECT count(*) FROM handoff WHERE state = 'open'"
+	                                             " AND priority = 'urgent' AND (to_staff = 'ana'"
+	                                             " OR to_team = 'support') AND created_at <"
+	                                             " (SELECT created_at FROM handoff WHERE note = 'older'"
+	                                             " AND priority = 'urgent' AND state = 'open')")) : -1;
+	CHECK(at_open == first_open + urgent_before);
+	CHECK(at_open >= 0 && at_open < 10);
+	/* 150 open ones: the list is full before the acknowledged ones,
+	 * which are past it, urgent or not. */
+	CHECK(first_ack == -1 && at_ack == -1);
+	PQclear(want);
+	PQclear(r);
+	/* With fewer open ones, the urgent acknowledged one heads its state. */
+	CHECK_STR(itest_value(su, "DELETE FROM handoff WHERE note = 'older' AND priority = 'normal'"), "");
+	r = db_exec(ana, finder_waiting_sql, 0, NULL, err, sizeof err);
+	first_ack = at_ack = -1;
+	for (int i = 0; r && i < PQntuples(r); i++) {
+		if (!strcmp(PQgetvalue(r, i, W_STATE), "acknowledged") && first_ack < 0)
+			first_ack = i;
+		if (!strcmp(PQgetvalue(r, i, W_ID), ack_id))
+			at_ack = i;
+	}
+	CHECK(first_ack >= 0 && at_ack == first_ack);
+	PQclear(r);
+	CHECK_STR(itest_value(su, "DELETE FROM handoff WHERE note = 'older'"), "");
 	PQfinish(su);
 }
 
@@ -769,6 +846,7 @@ int main(void)
 	RUN(test_waiting_for_me_and_my_team);
 	RUN(test_me);
 	RUN(test_waiting_ties_at_the_limit);
+	RUN(test_waiting_urgent_first);
 	PQfinish(ana);
 	return check_done();
 }

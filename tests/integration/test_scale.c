@@ -287,29 +287,32 @@ static void test_absorbed_customer_writes_tell_survivor(void)
 }
 
 /* The waiting list against the plain definition: of the handoffs open or
- * acknowledged for the person or their team, open first, oldest first,
- * the first 100; also a handoff to the person in a team they left. */
+ * acknowledged for the person or their team, open first, urgent first,
+ * oldest first, the first 100; also a handoff to the person in a team
+ * they left (urgent, and the oldest: the first). */
 static void test_waiting_list_is_the_first_hundred(void)
 {
 	PGconn *ana = itest_connect(db, "ana");
 	CHECK(itest_ok(su, "INSERT INTO handoff (id, customer_id, from_team, to_team, to_staff, reason, note,"
-	             " state, created_at, acknowledged_at, ack_due_at)"
+	             " priority, state, created_at, acknowledged_at, ack_due_at)"
 	             " SELECT gen_random_uuid(), 1 + g % 9, 'success', 'support',"
 	             "  CASE WHEN g % 3 = 0 THEN 'ana' END, 'question', 'many ' || g,"
+	             "  CASE WHEN g % 11 = 0 THEN 'urgent' ELSE 'normal' END,"
 	             "  CASE WHEN g % 2 = 0 THEN 'acknowledged' ELSE 'open' END,"
 	             "  now() - make_interval(mins => g),"
 	             "  CASE WHEN g % 2 = 0 THEN now() END, now()"
 	             " FROM generate_series(1, 260) g"));
 	/* ana's own handoff from the time she was in Onboarding. */
 	CHECK(itest_ok(su, "INSERT INTO handoff (id, customer_id, from_team, to_team, to_staff, reason, note,"
-	             " created_at) VALUES ('22222222-2222-4222-8222-222222222222', 3, 'success',"
-	             " 'onboarding', 'ana', 'question', 'old team', now() - interval '400 days')"));
+	             " priority, created_at) VALUES ('22222222-2222-4222-8222-222222222222', 3, 'success',"
+	             " 'onboarding', 'ana', 'question', 'old team', 'urgent', now() - interval '400 days')"));
 	char err[512] = "";
 	PGresult *r = db_exec(ana, finder_waiting_sql, 0, NULL, err, sizeof err);
 	CHECK(r != NULL);
 	PGresult *want = PQexec(su, "SELECT h.id FROM handoff h WHERE h.state IN ('open', 'acknowledged')"
 	                            " AND (h.to_staff = 'ana' OR h.to_team = 'support')"
-	                            " ORDER BY h.state = 'acknowledged', h.created_at, h.id LIMIT 100");
+	                            " ORDER BY h.state = 'acknowledged', h.priority <> 'urgent', h.created_at, h.id"
+	                            " LIMIT 100");
 	CHECK(PQntuples(want) == 100);
 	int same = r && PQntuples(r) == PQntuples(want);
 	for (int i = 0; same && i < PQntuples(want); i++)

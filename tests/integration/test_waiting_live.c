@@ -178,11 +178,12 @@ static int write_one(int k)
 	case 2:
 		receiver(team, staff, sizeof team);
 		/* Anywhere in the order: older than much of the list, or new. */
+		/* Urgent ones come first, wherever their time puts them (085). */
 		return itest_valuef(su, "INSERT INTO handoff (id, customer_id, from_team, to_team, to_staff,"
-		                        " reason, note, created_at, ack_due_at) VALUES (gen_random_uuid(),"
-		                        " %d, 'marketing', '%s', nullif('%s', '')::name, 'question', 'live %d',"
+		                        " reason, priority, note, created_at, ack_due_at) VALUES (gen_random_uuid(),"
+		                        " %d, 'marketing', '%s', nullif('%s', '')::name, 'question', '%s', 'live %d',"
 		                        " now() - make_interval(mins => %d), now() + interval '1 day')"
-		                        " RETURNING 1", 1 + pick(5), team, staff, k,
+		                        " RETURNING 1", 1 + pick(5), team, staff, pick(4) ? "normal" : "urgent", k,
 		                        pick(3) ? pick(60 * 24 * 60) : 0)[0] == '1';
 	case 3:
 		snprintf(id, sizeof id, "%.36s", some_handoff("{open}"));
@@ -281,9 +282,10 @@ static void test_patched_list_equals_a_fresh_read(void)
 	int reads_short = k.reads;
 	/* Then a full one: 150 older handoffs for Success, one bulk insert
 	 * (whose notifications name no handoff: a whole read). */
-	CHECK(itest_ok(su, "INSERT INTO handoff (id, customer_id, from_team, to_team, reason, note,"
-	                   " created_at, ack_due_at) SELECT gen_random_uuid(), 1 + g % 5, 'support',"
-	                   " 'success', 'question', 'old ' || g, now() - interval '30 days'"
+	CHECK(itest_ok(su, "INSERT INTO handoff (id, customer_id, from_team, to_team, reason, priority,"
+	                   " note, created_at, ack_due_at) SELECT gen_random_uuid(), 1 + g % 5, 'support',"
+	                   " 'success', 'question', CASE WHEN g % 10 = 0 THEN 'urgent' ELSE 'normal' END,"
+	                   " 'old ' || g, now() - interval '30 days'"
 	                   " - make_interval(mins => g), now() + interval '1 day'"
 	                   " FROM generate_series(1, 150) g"));
 	CHECK(run_rounds(&k, 30, &written) == 0);

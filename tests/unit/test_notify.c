@@ -96,6 +96,27 @@ static void test_handoff_named(void)
 	CHECK(parse("handoff:3:support::::0e0d0f4c-0f7b-4f2a-9a53-1c3d7b0a8e11:open:7:row:x").kind == NOTIFY_OTHER);
 	c = parse("handoff:3:support::::0e0d0f4c-0f7b-4f2a-9a53-1c3d7b0a8e11:open:7:row:x");
 	CHECK(c.handoff[0] == '\0' && c.customer_id == 0);
+	CHECK(parse("handoff:3:support::::0e0d0f4c-0f7b-4f2a-9a53-1c3d7b0a8e11:open:7:row:").kind == NOTIFY_OTHER);
+	CHECK(parse("handoff:3:support::::0e0d0f4c-0f7b-4f2a-9a53-1c3d7b0a8e11:open:7:row:urgentx").kind ==
+	      NOTIFY_OTHER);
+	CHECK(parse("handoff:3:support::::0e0d0f4c-0f7b-4f2a-9a53-1c3d7b0a8e11:open:7:row:urgent:x").kind ==
+	      NOTIFY_OTHER);
+}
+
+/* Migration 085: the handoff's priority, so that the waiting list knows
+ * where an urgent one goes; a payload of 017 does not say it. */
+static void test_handoff_priority(void)
+{
+	struct notify_change c =
+		parse("handoff:3:support::::0e0d0f4c-0f7b-4f2a-9a53-1c3d7b0a8e11:open:7:row:urgent");
+	CHECK(c.kind == NOTIFY_HANDOFF && c.urgent == 1 && c.row_changed && c.created_us == 7);
+	CHECK_STR(c.state, "open");
+	c = parse("handoff:3:support::::0e0d0f4c-0f7b-4f2a-9a53-1c3d7b0a8e11:open:7:comment:high");
+	CHECK(c.kind == NOTIFY_HANDOFF && c.urgent == 0 && !c.row_changed);
+	c = parse("handoff:3:support::::0e0d0f4c-0f7b-4f2a-9a53-1c3d7b0a8e11:deleted:7:row:low");
+	CHECK(c.kind == NOTIFY_HANDOFF && c.urgent == 0);
+	c = parse("handoff:3:support::::0e0d0f4c-0f7b-4f2a-9a53-1c3d7b0a8e11:open:7:row");
+	CHECK(c.kind == NOTIFY_HANDOFF && c.urgent == -1);
 }
 
 static void test_staff(void)
@@ -139,6 +160,7 @@ int main(void)
 	RUN(test_customer_and_presence);
 	RUN(test_handoff);
 	RUN(test_handoff_named);
+	RUN(test_handoff_priority);
 	RUN(test_staff);
 	RUN(test_handoff_for);
 	return check_done();
