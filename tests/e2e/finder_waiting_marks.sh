@@ -4,7 +4,7 @@
 # colour where there is colour and by the mark itself without (NO_COLOR);
 # and it says whom it is for: "→ you" (emphasised) for the signed-in
 # person, another person's name, or the team.  (The order is the server's:
-# unacknowledged first, oldest first.)
+# unacknowledged first, urgent first (085), oldest first.)
 . "$BATON_ROOT/tests/lib/e2e.sh"
 
 db=$(newdb baton_demo) || { echo "FAIL finder_waiting_marks: cannot create a test database"; exit 1; }
@@ -38,6 +38,12 @@ check "normal, for jose: no mark, 'success → jose'" \
 check "the demo's: Blue Fjord's urgent one '!!' for the team, Café Lumière's for ana" \
 	eval 'wrow "Blue Fjord AB" | grep -qE "^ +[0-9]+h +!! Blue Fjord AB +onboarding → support +LATE" &&
 	      wrow "Café Lumière" | grep -qE "^ +[0-9]+h +Café Lumière +marketing → you +NEW"'
+# wline TEXT: the line of the waiting list's first row with TEXT
+wline() { screen | sed -n '/Waiting for you/,$p' | sed 1d | grep -n -F -- "$1" | head -n 1 | cut -d: -f1; }
+check "urgent first: the list starts with '!!' rows, the newest urgent above older normal ones" \
+	eval 'screen | sed -n "/Waiting for you/,\$p" | sed -n 2p | grep -qE "^ +[0-9]+[mhd] +!! " &&
+	      [ "$(wline "Northwind Health")" -lt "$(wline "Café Lumière")" ] &&
+	      [ "$(wline "Blue Fjord AB")" -lt "$(wline "North Star Logistics")" ]'
 check "colour: !! is red, ! yellow" \
 	eval 'wrow_e "Northwind Health" | grep -qE "$ESC\[[0-9;]*31[0-9;]*m!!" &&
 	      wrow_e "North Star Logistics" | grep -qE "$ESC\[[0-9;]*33[0-9;]*m!"'
