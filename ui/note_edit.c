@@ -262,8 +262,10 @@ static int run_editor(const char *ed, const char *path)
 	return pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 
-/* The file the editor wrote, if it fits; 1 if taken. */
-static int take_back(struct note_edit *e, struct app *a, const char *path)
+/* The file the editor wrote: 1 if taken whole, 2 if only its beginning
+ * fitted (the box then says how many bytes were not taken, as after a
+ * paste, and the caller keeps the file), 0 if it could not be read. */
+static int take_back(struct note_edit *e, const char *path)
 {
 	FILE *in = fopen(path, "r");
 	if (!in)
@@ -274,17 +276,22 @@ static int take_back(struct note_edit *e, struct app *a, const char *path)
 	while ((n = fread(chunk, 1, sizeof chunk, in)) > 0)
 		buf_add(&nb, chunk, n);
 	fclose(in);
-	if (nb.len > (size_t)e->max_bytes) {
-		app_message(a, 1, "the note is longer than %d bytes; cut it down", e->max_bytes);
-		buf_free(&nb);
-		return 0;
+	size_t whole = nb.len;
+	if (whole > (size_t)e->max_bytes) {
+		/* Cut between characters, never inside one. */
+		size_t keep = (size_t)e->max_bytes;
+		while (keep > 0 && ((unsigned char)nb.data[keep] & 0xC0) == 0x80)
+			keep--;
+		nb.len = keep;
+		nb.data[keep] = '\0';
 	}
 	buf_free(&e->text);
 	e->text = nb;
 	e->cur = e->text.len;
-	e->full = 0;
+	e->full = whole > nb.len;
+	e->refused = whole - nb.len;
 	e->wrap_cols = 0;
-	return 1;
+	return e->full ? 2 : 1;
 }
 
 int note_edit_external(struct note_edit *e, struct app *a, const char *draft_id)
@@ -313,7 +320,25 @@ int note_edit_external(struct note_edit *e, struct app *a, const char *draft_id)
 	if (run_editor(ed, path) < 0)
 		app_message(a, 1, "the editor (%s) failed; the note is unchanged", ed);
 	else
-		taken = take_back(e, a, path);
+		taken = take_back(e, path);
+	if (taken == 2) {
+		/* What was written beyond the largest note is not lost (the box
+		 * says how much): the whole text stays beside the drafts, under a
+		 * name the next Ctrl-E does not write over, short enough for the
+		 * bottom line (the draft's id is a uuid: its first 8 digits). */
+		char whole[4300], home[4300];
+		snprintf(whole, sizeof whole, "%s/%.8s.whole.txt", dir, draft_id);
+		const char *h = getenv("HOME");
+		size_t hn = h ? strlen(h) : 0;
+		if (hn > 1 && !strncmp(whole, h, hn) && whole[hn] == '/')
+			snprintf(home, sizeof home, "~%s", whole + hn);
+		else
+			snprintf(home, sizeof home, "%s", whole);
+		if (rename(path, whole) == 0)
+			app_message(a, 1, "whole text kept in %s", home);
+		else
+			app_message(a, 1, "cannot keep the whole text in %s: %s", home, strerror(errno));
+	}
 	unlink(path);
-	return taken;
+	return taken != 0;
 }

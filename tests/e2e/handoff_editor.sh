@@ -59,6 +59,39 @@ keys C-c
 check "q, Ctrl-C quits with exit status 0" exit_status_is 0 10
 check "no sanitizer report" no_sanitizer_report
 
+# An editor that writes more than the largest note (16384 bytes): the note
+# takes its beginning, the box says how much was not taken, and the whole
+# text is kept beside the drafts, named in the message (it used to be
+# refused and its file removed: everything written in the editor lost).
+long="$BATON_TEST_TMP/ed-long"
+cat >"$long" <<'EOF'
+#!/bin/sh
+awk 'BEGIN { for (i = 0; i < 1700; i++) printf "line %04d.\n", i; printf "THE END" }' >>"$1"
+EOF
+chmod +x "$long"
+open_form editor3 "$long"
+type_text "Start."
+wait_row 7 "Start." 5
+keys C-e
+check "an editor's text over the maximum: the box says how many bytes were not taken" \
+	wait_for "bytes not taken: the note's maximum is 16384 bytes" 10
+whole=$(find "$drafts" -name '*.whole.txt' | head -n 1)
+check "the whole text is kept in the drafts directory, ending as written" \
+	eval '[ -n "$whole" ] && [ "$(tail -c 7 "$whole")" = "THE END" ] &&
+	      [ "$(wc -c <"$whole" | tr -d " ")" = $((6 + 1700 * 11 + 7)) ]'
+check "the bottom line says where: 'whole text kept in …'" on_screen "whole text kept in $drafts/"
+check "the draft holds the first 16384 bytes" \
+	eval 'sed "1,/^\$/d" "$drafts"/*.draft | grep -q "^line 1487\.\$" &&
+	      ! grep -q "line 1489" "$drafts"/*.draft && ! grep -q "THE END" "$drafts"/*.draft'
+keys Escape
+wait_row 24 "Discard" 5
+keys y
+wait_for "draft discarded" 5
+keys q
+wait_for "Find:" 5
+keys C-c
+check "quits with exit status 0" exit_status_is 0 10
+
 # An editor that exits with an error: the note stays as it was.
 open_form editor2 "$bad"
 type_text "Keep me as I am."
