@@ -80,6 +80,29 @@ int team_list_fetch(PGconn *c, struct team_list *l, int n, char *err, size_t err
 	return rc;
 }
 
+/* n items of size each, copied (NULL when there are none). */
+static void *dup_items(const void *v, int n, size_t size)
+{
+	if (n <= 0 || !v)
+		return NULL;
+	void *p = malloc((size_t)n * size);
+	if (!p)
+		abort();
+	memcpy(p, v, (size_t)n * size);
+	return p;
+}
+
+void team_list_copy(struct team_list *dst, const struct team_list *src)
+{
+	if (dst == src)
+		return;
+	team_list_free(dst);
+	*dst = *src;
+	dst->teams = dup_items(src->teams, src->nteams, sizeof *src->teams);
+	dst->staff = dup_items(src->staff, src->nstaff, sizeof *src->staff);
+	dst->reasons = dup_items(src->reasons, src->nreasons, sizeof *src->reasons);
+}
+
 void team_list_free(struct team_list *l)
 {
 	free(l->teams);

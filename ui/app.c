@@ -468,6 +468,7 @@ int ui_run(const struct config *cfg, const char *conninfo)
 		a.top = s->below;
 		s->ops->destroy(s);
 	}
+	team_list_free(&a.teams_seen);
 	if (a.fatal[0])
 		cli_error("%s", a.fatal);
 	return a.rc;

@@ -30,6 +30,7 @@ struct form {
 	struct draft_form df;            /* first: the draft (df.d.h), its note, the focus */
 	struct team_list lists;          /* teams, handoff rules, active staff */
 	int lists_loaded;
+	int lists_earlier;               /* as read earlier this session (offline) */
 	char lists_error[128];
 	struct handoff_tickets tickets;  /* the customer's open tickets */
 	char typed[64];                  /* type-ahead in a choice */
@@ -199,17 +200,10 @@ static int typeahead_key(struct form *f, struct app *a, int key, int is_func)
 	return 1;
 }
 
-static void on_lists(struct screen *s, struct app *a, PGresult **res, int nres, const char *err)
+/* The lists are in f->lists: what follows from them. */
+static void lists_adopted(struct form *f)
 {
-	struct form *f = (struct form *)s;
-	char e[128];
-	(void)a;
-	if (err || team_list_read(&f->lists, res, nres, e, sizeof e) < 0) {
-		snprintf(f->lists_error, sizeof f->lists_error, "%s", err ? err : e);
-		return;
-	}
 	f->lists_loaded = 1;
-	f->lists_error[0] = '\0';
 	/* Typing stops at the database's largest note from now on. */
 	if (f->lists.max_note_bytes > 0)
 		f->df.text.max_bytes = f->lists.max_note_bytes;
@@ -217,6 +211,20 @@ static void on_lists(struct screen *s, struct app *a, PGresult **res, int nres, 
 	 * writer sees it refused on sending, and chooses another. */
 	if (!f->df.d.h.reason[0] && f->lists.nreasons)
 		snprintf(f->df.d.h.reason, sizeof f->df.d.h.reason, "%s", f->lists.reasons[0]);
+}
+
+static void on_lists(struct screen *s, struct app *a, PGresult **res, int nres, const char *err)
+{
+	struct form *f = (struct form *)s;
+	char e[128];
+	if (err || team_list_read(&f->lists, res, nres, e, sizeof e) < 0) {
+		snprintf(f->lists_error, sizeof f->lists_error, "%s", err ? err : e);
+		return;
+	}
+	f->lists_earlier = 0;
+	f->lists_error[0] = '\0';
+	lists_adopted(f);
+	team_list_copy(&a->teams_seen, &f->lists);
 }
 
 /* Offline, the request waits for the connection; the reload after a
@@ -251,6 +259,9 @@ static int draw_choice(struct form *f, int y, int x, enum field fd, const char *
 /* Why the team list is empty, on the line above the choices. */
 static void draw_lists_state(struct form *f, struct app *a)
 {
+	if (f->lists_loaded && f->lists_earlier && a->db_state != DBQ_READY)
+		ui_text(stdscr, 1, 1, a->cols - 2, term_attr(UA_WARN),
+		        "offline: teams as read earlier; a handoff is kept and sent when back", 0);
 	if (f->lists_loaded)
 		return;
 	if (a->db_state != DBQ_READY)
@@ -372,6 +383,14 @@ struct screen *handoff_form_new(struct app *a, struct handoff_new *h, struct han
 	}
 	draft_form_init(&f->df, &form_ops, FD_COUNT, cycle);
 	f->df.focus = f->df.d.h.to_team[0] ? FD_NOTE : FD_TEAM;
+	/* Offline, the lists read earlier this session, until the server's
+	 * come (the server checks the handoff when it is sent, whatever the
+	 * form offered). */
+	if (a->teams_seen.nteams > 0 && a->db_state != DBQ_READY) {
+		team_list_copy(&f->lists, &a->teams_seen);
+		f->lists_earlier = 1;
+		lists_adopted(f);
+	}
 	form_reload(&f->df.base, a);
 	return &f->df.base;
 }

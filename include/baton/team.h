@@ -51,6 +51,9 @@ int team_list_fetch(PGconn *c, struct team_list *l, int n, char *err, size_t err
 int team_reason_known(const struct team_list *l, const char *reason);
 void team_list_free(struct team_list *l);
 
+/* A copy of src in dst, replacing what dst held. */
+void team_list_copy(struct team_list *dst, const struct team_list *src);
+
 /* Index of the team whose id is id, -1 if none. */
 int team_find(const struct team_list *l, const char *id);
 /* Index of the team named by what (its id or its name, any case), -1. */

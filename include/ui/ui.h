@@ -10,6 +10,7 @@
 #include "baton/db.h"
 #include "baton/draft.h"
 #include "baton/session.h"
+#include "baton/team.h"
 
 struct config;
 struct notify_change;
@@ -175,6 +176,10 @@ struct app {
 	int started;     /* the start screen was chosen (ui/app.c) */
 	char draft_owner[DRAFT_OWNER_MAX]; /* draft_identity of the connection */
 	struct send_job *sends;  /* handoffs, notes and steps on their way (ui/handoff_actions.c) */
+	/* The teams, people and handoff rules as last read this session (the
+	 * handoff form): a form opened while the database is unreachable
+	 * offers them, so that a handoff can still be written and kept. */
+	struct team_list teams_seen;
 	long long reload_at_ms;  /* no change re-read before then (ui/session.c) */
 	struct app_presence {    /* who else has my customer open (ui/presence.c) */
 		long long announced; /* what the server was told; -1: unknown */

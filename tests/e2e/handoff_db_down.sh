@@ -62,9 +62,9 @@ check "still OFFLINE, back on the customer screen" \
 
 server_start
 check "server started again: the console reconnects by itself ('live')" wait_state live 30
-check "the handoff arrives exactly once" until_true 20 test "$(rows_with "$note1")" = 1
+check "the handoff arrives exactly once" wait_true 20 'test "$(rows_with "$note1")" = 1'
 check "the Handoffs panel shows it without a key press" wait_for "\"$note1\"" 10
-check "the draft file is removed" until_true 10 test "$(ndrafts "$s1")" = 0
+check "the draft file is removed" wait_true 10 'test "$(ndrafts "$s1")" = 0'
 check "one 'created' event, by ana" \
 	test "$(sql "SELECT string_agg(e.kind || ':' || e.actor, ',') FROM handoff_event e JOIN handoff h ON h.id = e.handoff_id
 	             WHERE h.note = '$note1'")" = "created:ana"
@@ -107,8 +107,8 @@ check "the draft is listed as QUEUED for Northwind Health, to success, with its 
 	until_true 10 eval 'screen | grep -F "QUEUED" | grep -F "Northwind Health" | grep -F "to success" | grep -qF "\"Killed while offline"'
 keys s
 check "s sends it: 'handoff sent to success'" wait_for "handoff sent to success" 15
-check "exactly one row in the database" until_true 10 test "$(rows_with "$note2")" = 1
-check "the draft file is removed" until_true 10 test "$(ndrafts "$s2")" = 0
+check "exactly one row in the database" wait_true 10 'test "$(rows_with "$note2")" = 1'
+check "the draft file is removed" wait_true 10 'test "$(ndrafts "$s2")" = 0'
 check "the drafts screen no longer offers the handoff it sent" \
 	eval 'wait_for "No drafts left." 5 && ! on_screen "Killed while offline"'
 keys q
@@ -132,7 +132,7 @@ check "s: 'handoff to success was already delivered'" wait_for "handoff to succe
 check "still exactly one row, one 'created' event" \
 	test "$(sql "SELECT count(*) || '|' || (SELECT count(*) FROM handoff_event e WHERE e.handoff_id = min(h.id::text)::uuid)
 	             FROM handoff h WHERE note = '$note2'")" = "1|1"
-check "the draft file is removed" until_true 10 test "$(ndrafts "$s2")" = 0
+check "the draft file is removed" wait_true 10 'test "$(ndrafts "$s2")" = 0'
 keys q
 wait_for "Find:" 5
 keys Escape q
