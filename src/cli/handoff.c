@@ -18,11 +18,12 @@
 
 static const char usage_text[] =
 	"Usage: baton handoff new --customer C --to-team T [--to PERSON] --reason R\n"
-	"                         [--priority P] [--ticket N] [--message TEXT]\n"
+	"                         [--priority P] [--ticket N] [--id UUID] [--message TEXT]\n"
 	"       baton handoff ack|resolve|cancel ID [--comment TEXT] [--version N | --force]\n"
+	"                                        [--id UUID]\n"
 	"       baton handoff reassign ID --to-team T [--to PERSON] --comment TEXT\n"
-	"                              [--version N | --force]\n"
-	"       baton handoff comment ID --comment TEXT\n"
+	"                              [--version N | --force] [--id UUID]\n"
+	"       baton handoff comment ID --comment TEXT [--id UUID]\n"
 	"       baton handoff list [--mine | --team T] [--state S] [--format text|json]\n"
 	"\n"
 	"ID is a handoff's id or, as the console shows it, its first 4 or more hex\n"
@@ -37,11 +38,17 @@ static const char usage_text[] =
 	"the command starts; --force acts on whatever it is now. A step refused\n"
 	"because someone else got there first exits 1 and says who, when, and the\n"
 	"handoff's state and version now. Reasons, priorities and the largest note\n"
-	"are the database's ('baton settings').\n";
+	"are the database's ('baton settings').\n"
+	"--id gives the new handoff's id, or the step's: a script that runs the\n"
+	"same command again with the same id (after a timeout or a lost\n"
+	"connection) gets what the first run wrote, never a second handoff or\n"
+	"step, and is told so on standard error; a new UUID for each new one\n"
+	"(uuidgen). The same id with other contents is not checked: it stays\n"
+	"what the first run wrote.\n";
 
 struct opts {
 	const char *customer, *to_team, *to, *reason, *priority, *ticket, *message, *comment;
-	const char *team, *state, *format;
+	const char *team, *state, *format, *id;
 	int version, mine, force;
 };
 
@@ -55,7 +62,8 @@ static int parse(int argc, char **argv, struct opts *o, int *optind_out)
 		{"team", required_argument, NULL, 'e'},     {"state", required_argument, NULL, 's'},
 		{"format", required_argument, NULL, 'f'},   {"version", required_argument, NULL, 'v'},
 		{"mine", no_argument, NULL, 'M'},           {"help", no_argument, NULL, 'h'},
-		{"force", no_argument, NULL, 'F'},          {NULL, 0, NULL, 0},
+		{"force", no_argument, NULL, 'F'},          {"id", required_argument, NULL, 'i'},
+		{NULL, 0, NULL, 0},
 	};
 	memset(o, 0, sizeof *o);
 	optind = 0; /* GNU getopt: reinitialise, main() parsed with "+" */
@@ -75,6 +83,7 @@ static int parse(int argc, char **argv, struct opts *o, int *optind_out)
 		case 'f': o->format = optarg; break;
 		case 'M': o->mine = 1; break;
 		case 'F': o->force = 1; break;
+		case 'i': o->id = optarg; break;
 		case 'v': {
 			long long v;
 			if (cli_number("--version", "a version number", optarg, 1, INT_MAX, &v) < 0)
@@ -87,7 +96,7 @@ static int parse(int argc, char **argv, struct opts *o, int *optind_out)
 		}
 	}
 	*optind_out = optind;
-	return 0;
+	return cli_check_id(o->id) < 0 ? -1 : 0;
 }
 
 /* The new handoff the options describe, but for its note.  An exit status. */
@@ -101,6 +110,8 @@ static int new_from_opts(const struct opts *o, struct handoff_new *h)
 		cli_error("no randomness for the handoff id");
 		return EXIT_FAIL;
 	}
+	if (o->id)
+		snprintf(h->id, sizeof h->id, "%s", o->id);
 	snprintf(h->reason, sizeof h->reason, "%s", o->reason);
 	if (o->priority)
 		snprintf(h->priority, sizeof h->priority, "%s", o->priority);
@@ -157,8 +168,14 @@ static int cmd_new(const struct cli *cli, const struct opts *o)
 	struct db_stmt s;
 	handoff_create_stmt(&h, &st, &s);
 	PGresult *r = cli_exec_retrying(cli, &c, &s, &rc);
-	if (r)
+	if (r) {
 		printf("%s\n", h.id);
+		/* Written by an earlier run with this --id (the server checks it
+		 * was the same person's). */
+		if (PQgetvalue(r, 0, 0)[0] != 't')
+			fprintf(stderr, "baton: handoff %s was already written (the same --id): not written again\n",
+			        h.id);
+	}
 	PQclear(r);
 out:
 	team_list_free(&rules);
@@ -234,6 +251,8 @@ static int cmd_step(const struct cli *cli, const struct opts *o, const char *kin
 		PQfinish(c);
 		return EXIT_FAIL;
 	}
+	if (o->id)
+		snprintf(s.event_id, sizeof s.event_id, "%s", o->id);
 	if (o->comment && !(s.comment = strdup(o->comment)))
 		abort();
 	if (o->to)
@@ -250,6 +269,8 @@ static int cmd_step(const struct cli *cli, const struct opts *o, const char *kin
 	PGresult *r = cli_exec_retrying(cli, &c, &stmt, &rc);
 	if (r && PQgetvalue(r, 0, HS_DONE)[0] == 't') {
 		printf("%s: %s (version %s)\n", id, PQgetvalue(r, 0, HS_STATE), PQgetvalue(r, 0, HS_VERSION));
+		if (PQgetvalue(r, 0, HS_ALREADY)[0] == 't')
+			fprintf(stderr, "baton: that step was already recorded (the same --id): not recorded again\n");
 	} else if (r) {
 		/* The version to act on now, should the person still want to. */
 		cli_error("not %s: %s (%s, now version %s)", kind, PQgetvalue(r, 0, HS_MESSAGE),
