@@ -159,6 +159,10 @@ static int choice_matches(const struct form *f, int i)
 	        handoff_choice_matches(f->tickets.v[i - 1].subject, f->typed));
 }
 
+/* What was typed matches nothing: the choice stays, except a ticket's.
+ * A handoff linked to the ticket chosen before (the one selected on the
+ * customer screen, or picked earlier) would point its receiver at a
+ * ticket the writer did not mean; none is linked instead, and said. */
 static void typeahead_apply(struct form *f, struct app *a)
 {
 	int n = choice_count(f);
@@ -169,7 +173,13 @@ static void typeahead_apply(struct form *f, struct app *a)
 			choice_pick(f, i);
 			return;
 		}
-	if (f->df.focus == FD_TEAM && !f->lists_loaded)
+	if (f->df.focus == FD_TICKET) {
+		choice_pick(f, 0);
+		if (f->tickets_known)
+			app_message(a, 1, "no open ticket starts with \"%s\": no ticket linked", f->typed);
+		else
+			app_message(a, 1, "the open tickets are not read yet: no ticket linked");
+	} else if (f->df.focus == FD_TEAM && !f->lists_loaded)
 		app_message(a, 1, "no teams to choose from yet");
 	else
 		app_message(a, 1, "no %s starts with \"%s\"", field_names[f->df.focus], f->typed);
