@@ -171,27 +171,34 @@ static void start_handoff(struct customer *c, struct app *a)
 	int t = c->list[P_TICKETS].sel;
 	if (c->focus == P_TICKETS && t >= 0 && V(CV_TICKETS, t, T_OPEN)[0] == 't')
 		h.ticket_id = cv_num(&c->cv, CV_TICKETS, t, T_ID);
-	/* The open tickets are the ones a handoff may link. */
 	struct handoff_tickets tickets = {0};
-	for (int i = 0; i < cv_rows(&c->cv, CV_TICKETS); i++)
-		if (V(CV_TICKETS, i, T_OPEN)[0] == 't')
-			handoff_tickets_add(&tickets, cv_num(&c->cv, CV_TICKETS, i, T_ID), V(CV_TICKETS, i, T_NUMBER),
-			                    V(CV_TICKETS, i, T_SUBJECT));
+	customer_open_tickets(&c->cv, &tickets);
 	app_push(a, handoff_form_new(a, &h, &tickets));
 }
 
+/* The open tickets are the ones a handoff may link. */
+void customer_open_tickets(const struct customer_view *cv, struct handoff_tickets *t)
+{
+	for (int i = 0; i < cv_rows(cv, CV_TICKETS); i++)
+		if (cv_get(cv, CV_TICKETS, i, T_OPEN)[0] == 't')
+			handoff_tickets_add(t, cv_num(cv, CV_TICKETS, i, T_ID), cv_get(cv, CV_TICKETS, i, T_NUMBER),
+			                    cv_get(cv, CV_TICKETS, i, T_SUBJECT));
+}
+
 /* What a note may be about: the tickets and handoffs the screen shows. */
-static void note_links_of(struct customer *c, struct note_links *l)
+void customer_note_links(const struct customer_view *cv, struct note_links *l)
 {
 	char label[300];
-	for (int i = 0; i < cv_rows(&c->cv, CV_TICKETS); i++) {
-		snprintf(label, sizeof label, "ticket #%s %s", V(CV_TICKETS, i, T_NUMBER), V(CV_TICKETS, i, T_SUBJECT));
-		note_links_add(l, cv_num(&c->cv, CV_TICKETS, i, T_ID), NULL, label);
+	for (int i = 0; i < cv_rows(cv, CV_TICKETS); i++) {
+		snprintf(label, sizeof label, "ticket #%s %s", cv_get(cv, CV_TICKETS, i, T_NUMBER),
+		         cv_get(cv, CV_TICKETS, i, T_SUBJECT));
+		note_links_add(l, cv_num(cv, CV_TICKETS, i, T_ID), NULL, label);
 	}
-	for (int i = 0; i < cv_rows(&c->cv, CV_HANDOFFS); i++) {
-		snprintf(label, sizeof label, "handoff %.8s %s → %s %s", V(CV_HANDOFFS, i, HO_ID),
-		         V(CV_HANDOFFS, i, HO_FROM_TEAM), V(CV_HANDOFFS, i, HO_TO_TEAM), V(CV_HANDOFFS, i, HO_REASON));
-		note_links_add(l, 0, V(CV_HANDOFFS, i, HO_ID), label);
+	for (int i = 0; i < cv_rows(cv, CV_HANDOFFS); i++) {
+		snprintf(label, sizeof label, "handoff %.8s %s → %s %s", cv_get(cv, CV_HANDOFFS, i, HO_ID),
+		         cv_get(cv, CV_HANDOFFS, i, HO_FROM_TEAM), cv_get(cv, CV_HANDOFFS, i, HO_TO_TEAM),
+		         cv_get(cv, CV_HANDOFFS, i, HO_REASON));
+		note_links_add(l, 0, cv_get(cv, CV_HANDOFFS, i, HO_ID), label);
 	}
 }
 
@@ -221,7 +228,7 @@ static void start_note(struct customer *c, struct app *a)
 			abort();
 	}
 	struct note_links links = {0};
-	note_links_of(c, &links);
+	customer_note_links(&c->cv, &links);
 	app_push(a, note_form_new(a, &n, &links));
 }
 

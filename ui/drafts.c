@@ -171,6 +171,18 @@ static void on_discard(struct app *a, void *ctx, const char *answer)
 	free(c);
 }
 
+/* A handoff or note taken up again is written about its customer, as if
+ * from its screen: sent or left, the form gives way to that screen (where
+ * the new note or handoff shows), not to whatever D was pressed on (the
+ * start screen, when the drafts were offered at start).  A screen of that
+ * customer already there (its page, its timeline) is kept. */
+static void open_customer_below(struct app *a, const struct draft *dr)
+{
+	long long id = dr->kind == DRAFT_NOTE ? dr->n.customer_id : dr->h.customer_id;
+	if (id > 0 && (!a->top || a->top->customer_id != id))
+		app_push(a, customer_new(a, id));
+}
+
 static void drafts_action(struct screen *s, struct app *a, enum ui_action act)
 {
 	struct drafts *d = (struct drafts *)s;
@@ -199,6 +211,7 @@ static void drafts_action(struct screen *s, struct app *a, enum ui_action act)
 			struct draft taken = *dr;
 			memset(dr, 0, sizeof *dr);
 			app_pop(a); /* the list is stale once a draft is taken */
+			open_customer_below(a, &taken);
 			app_push(a, draft_form_new(a, &taken));
 			return;
 		}

@@ -5,6 +5,7 @@
  * (ui/handoff_actions.c), which survives the form, database outages and
  * reconnects. */
 #include "baton/config.h"
+#include "baton/customer.h"
 #include "baton/draft.h"
 #include "baton/handoff.h"
 #include "baton/notify.h"
@@ -18,7 +19,7 @@
 #include <wctype.h>
 
 /* Request kinds (screen_request). */
-enum { REQ_LISTS = 1 };
+enum { REQ_LISTS = 1, REQ_TICKETS };
 /* Typing after this pause starts a new name. */
 #define TYPEAHEAD_PAUSE_MS 1000
 
@@ -33,6 +34,7 @@ struct form {
 	int lists_earlier;               /* as read earlier this session (offline) */
 	char lists_error[128];
 	struct handoff_tickets tickets;  /* the customer's open tickets */
+	int tickets_known;               /* tickets holds them: given, or read (a draft's form) */
 	char typed[64];                  /* type-ahead in a choice */
 	long long typed_at;
 };
@@ -158,6 +160,10 @@ static int choice_matches(const struct form *f, int i)
 	        handoff_choice_matches(f->tickets.v[i - 1].subject, f->typed));
 }
 
+/* What was typed matches nothing: the choice stays, except a ticket's.
+ * A handoff linked to the ticket chosen before (the one selected on the
+ * customer screen, or picked earlier) would point its receiver at a
+ * ticket the writer did not mean; none is linked instead, and said. */
 static void typeahead_apply(struct form *f, struct app *a)
 {
 	int n = choice_count(f);
@@ -168,7 +174,13 @@ static void typeahead_apply(struct form *f, struct app *a)
 			choice_pick(f, i);
 			return;
 		}
-	if (f->df.focus == FD_TEAM && !f->lists_loaded)
+	if (f->df.focus == FD_TICKET) {
+		choice_pick(f, 0);
+		if (f->tickets_known)
+			app_message(a, 1, "no open ticket starts with \"%s\": no ticket linked", f->typed);
+		else
+			app_message(a, 1, "the open tickets are not read yet: no ticket linked");
+	} else if (f->df.focus == FD_TEAM && !f->lists_loaded)
 		app_message(a, 1, "no teams to choose from yet");
 	else
 		app_message(a, 1, "no %s starts with \"%s\"", field_names[f->df.focus], f->typed);
@@ -227,13 +239,39 @@ static void on_lists(struct screen *s, struct app *a, PGresult **res, int nres, 
 	team_list_copy(&a->teams_seen, &f->lists);
 }
 
+/* A draft's form (taken up again from the drafts, or sent back by the
+ * server) is given no tickets: it reads its customer as the customer
+ * screen does, once, and offers the open tickets from it. */
+static void on_tickets(struct screen *s, struct app *a, PGresult **res, int nres, const char *err)
+{
+	struct form *f = (struct form *)s;
+	struct customer_view cv;
+	char e[256];
+	(void)a;
+	if (err || cv_adopt(&cv, res, nres, e, sizeof e) < 0)
+		return; /* the ticket stays as the draft has it, shown by its id */
+	handoff_tickets_free(&f->tickets);
+	customer_open_tickets(&cv, &f->tickets);
+	f->tickets_known = 1;
+	cv_free(&cv);
+}
+
 /* Offline, the request waits for the connection; the reload after a
  * reconnect replaces it.  What was typed is the form's, never touched. */
 static void form_reload(struct screen *s, struct app *a)
 {
+	struct form *f = (struct form *)s;
 	struct db_stmt st[TEAM_STMTS];
 	team_statements(st);
 	screen_request(s, a, REQ_LISTS, st, TEAM_STMTS, 0, on_lists);
+	if (!f->tickets_known) {
+		char id[32];
+		const char *params[] = {id};
+		struct db_stmt cv[CV_PARTS];
+		snprintf(id, sizeof id, "%lld", f->df.d.h.customer_id);
+		cv_statements(cv, params);
+		screen_request(s, a, REQ_TICKETS, cv, CV_PARTS, REQ_PREPARED, on_tickets);
+	}
 }
 
 /* Its teams and people change with staff entries, not with writes. */
@@ -379,6 +417,7 @@ struct screen *handoff_form_new(struct app *a, struct handoff_new *h, struct han
 	memset(h, 0, sizeof *h);
 	if (tickets) {
 		f->tickets = *tickets;
+		f->tickets_known = 1;
 		memset(tickets, 0, sizeof *tickets);
 	}
 	draft_form_init(&f->df, &form_ops, FD_COUNT, cycle);

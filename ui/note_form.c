@@ -5,6 +5,7 @@
  * change (ui/draft_form.c, as the handoff form's); Ctrl-X hands it to the
  * sender (ui/handoff_actions.c), which survives the form and database
  * outages. */
+#include "baton/customer.h"
 #include "baton/note.h"
 #include "baton/team.h"
 #include "ui/draft_form.h"
@@ -14,13 +15,14 @@
 #include <string.h>
 
 /* Request kinds (screen_request). */
-enum { REQ_RULES = 1 };
+enum { REQ_RULES = 1, REQ_LINKS };
 
 enum field { NF_KIND, NF_LINK, NF_TEXT, NF_COUNT };
 
 struct note_form {
 	struct draft_form df;    /* first: the draft (df.d.n), its text, the focus */
 	struct note_links links;
+	int links_known;         /* links holds them: given, or read (a draft's form) */
 };
 
 static void form_destroy(struct screen *s)
@@ -65,11 +67,38 @@ static void on_rules(struct screen *s, struct app *a, PGresult **res, int nres, 
 	team_list_free(&l);
 }
 
+/* A draft's form (taken up again from the drafts, or sent back by the
+ * server) is given no links: it reads its customer as the customer
+ * screen does, once, so that what the note is about is named as there
+ * (a ticket by its number and subject) and can be chosen again. */
+static void on_links(struct screen *s, struct app *a, PGresult **res, int nres, const char *err)
+{
+	struct note_form *f = (struct note_form *)s;
+	struct customer_view cv;
+	char e[256];
+	(void)a;
+	if (err || cv_adopt(&cv, res, nres, e, sizeof e) < 0)
+		return; /* shown as the draft names it: a ticket by its id */
+	note_links_free(&f->links);
+	customer_note_links(&cv, &f->links);
+	f->links_known = 1;
+	cv_free(&cv);
+}
+
 static void form_reload(struct screen *s, struct app *a)
 {
+	struct note_form *f = (struct note_form *)s;
 	struct db_stmt st[TEAM_STMTS];
 	team_statements(st);
 	screen_request(s, a, REQ_RULES, st, 2, 0, on_rules);
+	if (!f->links_known) {
+		char id[32];
+		const char *params[] = {id};
+		struct db_stmt cv[CV_PARTS];
+		snprintf(id, sizeof id, "%lld", f->df.d.n.customer_id);
+		cv_statements(cv, params);
+		screen_request(s, a, REQ_LINKS, cv, CV_PARTS, REQ_PREPARED, on_links);
+	}
 }
 
 /* --- drawing -------------------------------------------------------------------- */
@@ -161,6 +190,7 @@ struct screen *note_form_new(struct app *a, struct note_new *n, struct note_link
 	memset(n, 0, sizeof *n);
 	if (links) {
 		f->links = *links;
+		f->links_known = 1;
 		memset(links, 0, sizeof *links);
 	}
 	draft_form_init(&f->df, &note_form_ops, NF_COUNT, cycle);

@@ -274,13 +274,14 @@ struct screen *timeline_new(struct app *a, long long customer_id, const char *na
 struct screen *help_new(struct app *a, enum ui_scope scope);
 struct handoff_new;
 struct handoff_tickets;
-/* Takes over h (and its note) and tickets (the ones it may link; NULL: none). */
+/* Takes over h (and its note) and tickets (the ones it may link; NULL:
+ * the form reads them itself, as for a draft taken up again). */
 struct screen *handoff_form_new(struct app *a, struct handoff_new *h, struct handoff_tickets *tickets);
 struct screen *drafts_new(struct app *a);
 struct note_new;
 struct note_links;
 /* Takes over n (and its body) and links (what it may be about; NULL:
- * only what n already names). */
+ * the form reads them itself, as for a draft taken up again). */
 struct screen *note_form_new(struct app *a, struct note_new *n, struct note_links *links);
 /* The one of the two for what d holds (d.kind), taking it over. */
 struct screen *draft_form_new(struct app *a, struct draft *d);
@@ -290,6 +291,11 @@ struct screen *draft_form_new(struct app *a, struct draft *d);
 struct customer_view;
 void milestone_form_open(struct app *a, const struct customer_view *cv, int row);
 void health_form_open(struct app *a, const struct customer_view *cv);
+/* From a customer's read (ui/customer.c), for the forms: the open tickets
+ * a handoff may link, and what a note may be about (the tickets and
+ * handoffs its screen shows), each added to what t or l holds. */
+void customer_open_tickets(const struct customer_view *cv, struct handoff_tickets *t);
+void customer_note_links(const struct customer_view *cv, struct note_links *l);
 struct screen *queue_new(struct app *a);
 
 /* Handoff actions any screen may start (ui/handoff_actions.c). */

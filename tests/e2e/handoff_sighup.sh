@@ -2,8 +2,8 @@
 # A dropped SSH session in the middle of a note: the console gets SIGHUP
 # while ana types in the handoff form.  It exits, the draft is on disk with
 # every character typed, and the next start offers it under "Saved handoff
-# drafts"; Enter resumes the form with the text; Esc asks "Discard", n keeps
-# it, y discards it.
+# drafts"; Enter resumes the form with the text, over Northwind Health's
+# screen; Esc asks "Discard", n keeps it, y discards it.
 . "$BATON_ROOT/tests/lib/e2e.sh"
 
 db=$(newdb baton_demo) || { echo "FAIL handoff_sighup: cannot create a test database"; exit 1; }
@@ -76,11 +76,13 @@ check "…and the draft file, with the new text" \
 keys Escape
 wait_row 24 "Discard this handoff draft?" 5
 keys y
-check "Esc, y discards: 'draft discarded', the form is gone" \
-	eval 'wait_for "draft discarded" 5 && ! on_screen "New handoff"'
+check "Esc, y discards: 'draft discarded', the form is gone, Northwind Health's screen under it" \
+	eval 'wait_for "draft discarded" 5 && ! on_screen "New handoff" && wait_row 1 "Baton · Northwind Health" 5'
 check "…and so is the draft file" test "$(ndrafts)" = 0
 check "nothing was sent" \
 	test "$(psql -X -At -d "$db" -c "SELECT count(*) FROM handoff WHERE note LIKE 'Half-written%'")" = 0
+keys q
+wait_row 2 "Find:" 5
 keys Escape q
 check "Esc, q quits with exit status 0" exit_status_is 0 10
 check "no sanitizer report" no_sanitizer_report
