@@ -182,9 +182,20 @@ static void draw(struct app *a)
 		         a->cols, a->rows);
 		ui_textf(stdscr, 1, 0, a->cols, (int)A_NORMAL, 0, "Baton needs %dx%d; q quits", MIN_COLS,
 		         MIN_ROWS);
+		if (a->small_dropped)
+			ui_textf(stdscr, 2, 0, a->cols, term_attr(UA_WARN), 0, "%d key%s not taken", a->small_dropped,
+			         a->small_dropped == 1 ? "" : "s");
 		if (a->prompt.active)
 			app_prompt_draw(a, 2);
 	} else {
+		/* Said once the screen is back: what was typed meanwhile is not in
+		 * the form. */
+		if (a->small_dropped) {
+			app_message(a, 0, "%d key%s typed while the terminal was too small %s not taken",
+			            a->small_dropped, a->small_dropped == 1 ? "" : "s",
+			            a->small_dropped == 1 ? "was" : "were");
+			a->small_dropped = 0;
+		}
 		if (a->top)
 			a->top->ops->draw(a->top, a);
 		draw_identity(a);
@@ -214,6 +225,9 @@ static void dispatch(struct app *a, int key, int is_func)
 	if (a->cols < MIN_COLS || a->rows < MIN_ROWS) {
 		if (key == 'q' || key == 'Q' || key == 3)
 			app_quit(a);
+		else
+			a->small_dropped++;
+		a->dirty = 1;
 		return;
 	}
 	if (s->ops->key && s->ops->key(s, a, key, is_func)) {

@@ -173,6 +173,7 @@ struct app {
 	char fatal[768]; /* message printed after the terminal is restored */
 	struct prompt prompt;
 	int drafts_offered;
+	int small_dropped;       /* keys not taken while the terminal was too small */
 	int started;     /* the start screen was chosen (ui/app.c) */
 	char draft_owner[DRAFT_OWNER_MAX]; /* draft_identity of the connection */
 	struct send_job *sends;  /* handoffs, notes and steps on their way (ui/handoff_actions.c) */

@@ -26,6 +26,9 @@ check "40x10: says 'Terminal too small (40x10)'" wait_for "Terminal too small (4
 check "40x10: says what it needs" on_screen "Baton needs"
 check "40x10: still running" eval 'console_pid "$app" >/dev/null'
 
+type_text "abc"
+check "40x10: keys typed are counted, not silently lost: '3 keys not taken'" wait_row 3 "3 keys not taken" 5
+
 tm resize-window -t resize -x 20 -y 5
 check "20x5: still says it is too small, still running" \
 	eval 'wait_for "Terminal too small" 5 && wait_gone "(40x10)" 5 && console_pid "$app" >/dev/null'
@@ -33,9 +36,11 @@ check "20x5: still says it is too small, still running" \
 tm resize-window -t resize -x 120 -y 40
 check "120x40: layout redrawn with the five panels" \
 	eval 'wait_gone "Terminal too small" 5 && wait_for "Handoffs" 5 && panels_drawn'
+check "120x40: the bottom line says the keys typed meanwhile were not taken" \
+	wait_row 40 "3 keys typed while the terminal was too small were not taken" 5
 check "120x40: wider panels show the whole subject and more milestones" \
 	eval 'wait_for "4812 Patient data missing after migration " 5 && on_screen "Handover to Success" && size_is 120x40'
-check "120x40: the key hints on the last row" wait_row 40 "Tab panel" 5
+check "120x40: the key hints on the last row (after that message)" wait_row 40 "Tab panel" 10
 
 tm resize-window -t resize -x 200 -y 60
 check "200x60: layout redrawn, handoff state in full" \
