@@ -215,6 +215,10 @@ void note_edit_draw(struct note_edit *e, struct app *a, int y, int h, int focuse
 		e->top = cur_row;
 	if (cur_row >= e->top + vis)
 		e->top = cur_row - vis + 1;
+	/* Room below the last row (the box grew, text went): show the rows
+	 * above instead, as far as there are. */
+	if (e->top > 0 && e->top + vis > wr->n)
+		e->top = wr->n > vis ? wr->n - vis : 0;
 	for (int r = 0; r < vis && e->top + r < wr->n; r++) {
 		size_t from = wr->from[e->top + r];
 		char *line = strndup(d + from, wrap_end(wr, d, e->text.len, e->top + r) - from);
