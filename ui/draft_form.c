@@ -123,10 +123,22 @@ int draft_form_key(struct draft_form *f, struct app *a, int key, int is_func)
 static void on_discard(struct app *a, void *ctx, const char *answer)
 {
 	struct draft_form *f = ctx;
-	if (!screen_release(&f->base) || !answer || answer[0] != 'y')
+	if (!screen_release(&f->base) || !answer || (answer[0] != 'y' && answer[0] != 'k'))
 		return;
-	draft_remove(draft_id(&f->d));
-	app_message(a, 0, "draft discarded");
+	if (answer[0] == 'k') {
+		/* Left for later: on disk as typed, offered by D and at the next
+		 * start. */
+		draft_form_save(f, a);
+		if (!f->on_disk) {
+			/* NOT SAVED: the form stays, and its text with it. */
+			app_message(a, 1, "not kept: the draft cannot be saved (see below the note)");
+			return;
+		}
+		app_message(a, 0, "draft kept: D (or F4) lists it");
+	} else {
+		draft_remove(draft_id(&f->d));
+		app_message(a, 0, "draft discarded");
+	}
 	if (a->top == &f->base)
 		app_pop(a);
 }
@@ -148,9 +160,9 @@ void draft_form_action(struct draft_form *f, struct app *a, enum ui_action act)
 			return;
 		}
 		screen_hold(&f->base);
-		snprintf(question, sizeof question, "Discard this %s draft?",
+		snprintf(question, sizeof question, "Discard this %s draft? k keeps it for later",
 		         f->d.kind == DRAFT_NOTE ? "note" : "handoff");
-		app_prompt(a, question, 1, on_discard, f);
+		app_prompt(a, question, PROMPT_YES_KEEP_NO, on_discard, f);
 		return;
 	case ACT_EDITOR:
 		if (note_edit_external(&f->text, a, draft_id(&f->d)))

@@ -36,6 +36,8 @@ void app_prompt_key(struct app *a, int key, int is_func)
 	if (p->yesno) {
 		if (!is_func && (key == 'y' || key == 'Y'))
 			prompt_finish(a, "y");
+		else if (p->yesno == PROMPT_YES_KEEP_NO && !is_func && (key == 'k' || key == 'K'))
+			prompt_finish(a, "k");
 		else if (!is_func && (key == 'n' || key == 'N' || key == '\r' || key == '\n'))
 			prompt_finish(a, "n");
 		return;
@@ -77,12 +79,13 @@ void app_prompt_draw(struct app *a, int y)
 	 * to the answer as it grows, down to half the row.  A y/n question
 	 * has the row to itself but for "(y/n)". */
 	int answer = text_width(a->prompt.text);
-	int room = a->prompt.yesno ? a->cols - 9 : a->cols - 4 - (answer > 10 ? answer : 10);
+	const char *choices = a->prompt.yesno == PROMPT_YES_KEEP_NO ? "(y/k/n)" : "(y/n)";
+	int room = a->prompt.yesno ? a->cols - 3 - text_width(choices) - 2 : a->cols - 4 - (answer > 10 ? answer : 10);
 	if (room < a->cols / 2)
 		room = a->cols / 2;
 	int x = 1 + ui_text(stdscr, y, 1, room, (int)A_BOLD, a->prompt.label, 0);
 	if (a->prompt.yesno) {
-		ui_text(stdscr, y, x + 1, 8, (int)A_NORMAL, "(y/n)", 0);
+		ui_text(stdscr, y, x + 1, 10, (int)A_NORMAL, choices, 0);
 	} else {
 		/* "Comment:" is followed by a space, a bare "/" (search) is not. */
 		int gap = strcmp(a->prompt.label, "/") != 0;

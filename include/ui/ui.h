@@ -142,9 +142,12 @@ struct screen {
 
 /* A one-line question on the bottom row: text entry, or y/n. */
 typedef void (*prompt_fn)(struct app *a, void *ctx, const char *answer); /* NULL: cancelled */
+/* A prompt's kind of answer: text, y/n, or y/k/n ("k": keep, as a draft). */
+enum { PROMPT_TEXT, PROMPT_YES_NO, PROMPT_YES_KEEP_NO };
+
 struct prompt {
 	int active;
-	int yesno;
+	int yesno;        /* PROMPT_TEXT, PROMPT_YES_NO or PROMPT_YES_KEEP_NO */
 	char label[320];
 	char text[512];   /* what is typed; a caller may put a first answer here */
 	prompt_fn done;
@@ -193,8 +196,8 @@ struct app {
 	} presence;
 };
 
-/* Ask on the bottom row; done() is called with the answer ("y"/"n" for
- * yesno) or NULL on Esc. */
+/* Ask on the bottom row; done() is called with the answer ("y"/"n", and
+ * "k" for PROMPT_YES_KEEP_NO; the text for PROMPT_TEXT) or NULL on Esc. */
 void app_prompt(struct app *a, const char *label, int yesno, prompt_fn done, void *ctx);
 /* A key while the prompt is open; drawing it on the bottom row. */
 void app_prompt_key(struct app *a, int key, int is_func);

@@ -66,7 +66,7 @@ check "Tab to the note: typing continues where the note ended" \
 	wait_row 8 "Zweite Zeile: Größe und Maße (resumed)" 5
 
 keys Escape
-check "Esc asks 'Discard this handoff draft? (y/n)'" wait_row 24 "Discard this handoff draft? (y/n)" 5
+check "Esc asks 'Discard this handoff draft? k keeps it for later (y/k/n)'" wait_row 24 "Discard this handoff draft? k keeps it for later (y/k/n)" 5
 keys n
 check "n keeps the form and the text" \
 	eval 'wait_gone "Discard this handoff draft?" 5 && on_screen "New handoff · Northwind Health" && on_screen "Größe und Maße (resumed)"'
