@@ -260,6 +260,10 @@ void screen_request(struct screen *s, struct app *a, int kind, const struct db_s
                     int flags, screen_done_fn done);
 void screen_cancel(struct screen *s, struct app *a, int kind);
 long long app_now_ms(void);
+/* The columns of the top line from x up to the identity at its right
+ * ("ana · Support  ● live"), a blank kept between: a screen's title cut
+ * there keeps its mark instead of being overdrawn. */
+int app_title_cols(const struct app *a, int x);
 
 /* Screens. */
 struct screen *finder_new(struct app *a);
@@ -352,6 +356,8 @@ int ui_textf(WINDOW *w, int y, int x, int cols, int attr, int pad, const char *f
 /* Untrusted text over up to `lines` rows from y, broken at spaces to fit
  * `cols` columns; the last row cut with an ellipsis.  Rows used. */
 int ui_text_wrapped(WINDOW *w, int y, int x, int cols, int lines, int attr, const char *s);
+/* How many rows ui_text_wrapped needs for all of s in `cols` columns. */
+int ui_text_rows(const char *s, int cols);
 /* A box with a title; panel focus draws the title highlighted. */
 void ui_box(WINDOW *w, int y, int x, int h, int wdt, const char *title, int focused);
 /* A horizontal line. */
