@@ -27,8 +27,8 @@
 
 #define MIN_COLS 60
 #define MIN_ROWS 16
-/* The most rows an error on the bottom line takes. */
-#define STATUS_ROWS_MAX 3
+/* The most rows a message read whole (APP_MSG_WHOLE) takes. */
+#define STATUS_ROWS_MAX 4
 
 static volatile sig_atomic_t got_signal;
 static int sig_pipe[2] = {-1, -1};
@@ -132,16 +132,17 @@ static void draw_status(struct app *a)
 		app_prompt_draw(a, y);
 		return;
 	}
-	if (a->status[0] && app_now_ms() < a->status_until_ms && a->status_error) {
-		/* What went wrong is read whole ("NOT SAVED … (quitting loses
-		 * it)"): a longer one takes rows above the bottom line, over
-		 * the screen, for as long as it is shown. */
+	if (a->status[0] && app_now_ms() < a->status_until_ms && a->status_error == APP_MSG_WHOLE) {
+		/* "NOT SAVED … (quitting loses it): why" is read whole: a
+		 * longer one takes rows above the bottom line, over the
+		 * screen, for as long as it is shown. */
 		int rows = ui_text_rows(a->status, a->cols - 2);
 		rows = rows < 1 ? 1 : rows > STATUS_ROWS_MAX ? STATUS_ROWS_MAX : rows;
 		ui_clear(stdscr, y - rows + 1, 0, rows, a->cols);
 		ui_text_wrapped(stdscr, y - rows + 1, 1, a->cols - 2, rows, term_attr(UA_BAD), a->status);
 	} else if (a->status[0] && app_now_ms() < a->status_until_ms)
-		ui_text(stdscr, y, 1, a->cols - 2, term_attr(UA_TITLE), a->status, 0);
+		ui_text(stdscr, y, 1, a->cols - 2,
+		        a->status_error ? term_attr(UA_BAD) : term_attr(UA_TITLE), a->status, 0);
 	else if (a->top && a->top->ops->hints)
 		ui_text(stdscr, y, 1, a->cols - 2, term_attr(UA_DIM), a->top->ops->hints, 0);
 }

@@ -100,8 +100,8 @@ static void sent_refused(struct app *a, struct send_job *j, const char *why)
 	}
 	app_push(a, draft_form_new(a, &j->d));
 	a->top->ops->keep(a->top, a);
-	app_message(a, 1, "%s not sent: %s; NOT SAVED (%s): the text is back in the form", job_noun(j),
-	            why, e);
+	app_message(a, APP_MSG_WHOLE, "%s not sent: %s; NOT SAVED (%s): the text is back in the form",
+	            job_noun(j), why, e);
 }
 
 static int job_read(const struct send_job *j, PGresult **res, int nres, const char *err, long long *note_id)
@@ -232,8 +232,9 @@ static void send_start(struct app *a, struct send_job *j)
 	if (j->done)
 		return; /* its sender says what happened to the lot */
 	if (j->unsaved)
-		app_message(a, 1, "NOT SAVED — the %s %s, in memory only (quitting loses it): %s", job_noun(j),
-		            a->db_state != DBQ_READY ? "waits for the database" : "is being sent", j->why);
+		app_message(a, APP_MSG_WHOLE, "NOT SAVED — the %s %s, in memory only (quitting loses it): %s",
+		            job_noun(j), a->db_state != DBQ_READY ? "waits for the database" : "is being sent",
+		            j->why);
 	else if (a->db_state != DBQ_READY)
 		app_message(a, 1, "database unreachable: the %s is saved and %s when it is back", job_noun(j),
 		            j->d.kind == DRAFT_STEP ? "sent" : "will be sent");

@@ -92,8 +92,8 @@ static void run_bulk(struct app *a, const struct queue_target *t, int n, const c
 	if (made < n)
 		app_message(a, 1, "no randomness for the event ids: %d of %d not sent", n - made, n);
 	else if (unsaved)
-		app_message(a, 1, "NOT SAVED — %d %s%s in memory only (quitting loses %s)", unsaved, noun,
-		            unsaved == 1 ? "" : "s", unsaved == 1 ? "it" : "them");
+		app_message(a, APP_MSG_WHOLE, "NOT SAVED — %d %s%s in memory only (quitting loses %s)", unsaved,
+		            noun, unsaved == 1 ? "" : "s", unsaved == 1 ? "it" : "them");
 	else if (a->db_state != DBQ_READY)
 		app_message(a, 1, "database unreachable: %d %s%s saved, sent when it is back", made, noun,
 		            made == 1 ? "" : "s");

@@ -234,6 +234,10 @@ int presence_draw(struct app *a, long long customer_id, int y, int xr, int maxw)
 void app_quit(struct app *a);
 void app_push(struct app *a, struct screen *s);
 void app_pop(struct app *a);
+/* error: 0 news, 1 an error, APP_MSG_WHOLE an error to be read whole (NOT
+ * SAVED: what quitting loses, and why), wrapped over up to 4 rows above
+ * the bottom line while shown rather than cut. */
+#define APP_MSG_WHOLE 2
 void app_message(struct app *a, int error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* The bottom line's message goes (a refusal the next step set right). */
 void app_clear_message(struct app *a);
