@@ -308,14 +308,6 @@ static void on_comment(struct app *a, void *ctx, const char *answer)
 	free(st);
 }
 
-/* The cleaned text s, at most cols columns of it, into b. */
-static void put_fit(struct buf *b, const char *s, int cols)
-{
-	char *clean = text_clean_dup(s, TEXT_ONELINE);
-	text_fit(b, clean, cols, 0);
-	free(clean);
-}
-
 /* "Acknowledge escalation from Support (Northwind Health)? comment:": the
  * handoff the step acts on, named as its row shows it, each part cleaned
  * and cut; the customer's name only where the question still fits on an
@@ -330,15 +322,15 @@ static void step_label(char *out, size_t n, const struct handoff_ref *h, const c
 	char verb[16], team[64];
 	fmt_capital(verb, sizeof verb, handoff_step_verb(kind));
 	buf_printf(&b, "%s ", verb);
-	put_fit(&b, reason, 20);
+	ui_put_fit(&b, reason, 20);
 	if (h->from_team && *h->from_team) {
 		buf_puts(&b, " from ");
 		fmt_capital(team, sizeof team, h->from_team);
-		put_fit(&b, team, 12);
+		ui_put_fit(&b, team, 12);
 	}
 	if (customer && h->customer && *h->customer) {
 		buf_puts(&b, " (");
-		put_fit(&b, h->customer, 24);
+		ui_put_fit(&b, h->customer, 24);
 		buf_puts(&b, ")");
 	}
 	buf_puts(&b, "? comment:");

@@ -141,6 +141,13 @@ int ui_text(WINDOW *w, int y, int x, int cols, int attr, const char *s, int pad)
 	return used;
 }
 
+void ui_put_fit(struct buf *b, const char *s, int cols)
+{
+	char *clean = text_clean_dup(s ? s : "", TEXT_ONELINE);
+	text_fit(b, clean, cols, 0);
+	free(clean);
+}
+
 int ui_textf(WINDOW *w, int y, int x, int cols, int attr, int pad, const char *fmt, ...)
 {
 	struct buf b = BUF_INIT;

@@ -360,6 +360,10 @@ int ui_textf(WINDOW *w, int y, int x, int cols, int attr, int pad, const char *f
 /* Untrusted text over up to `lines` rows from y, broken at spaces to fit
  * `cols` columns; the last row cut with an ellipsis.  Rows used. */
 int ui_text_wrapped(WINDOW *w, int y, int x, int cols, int lines, int attr, const char *s);
+/* Untrusted text s cleaned and cut to at most cols columns (with its
+ * mark), appended to b: for a label put together from several. */
+struct buf;
+void ui_put_fit(struct buf *b, const char *s, int cols);
 /* How many rows ui_text_wrapped needs for all of s in `cols` columns. */
 int ui_text_rows(const char *s, int cols);
 /* A box with a title; panel focus draws the title highlighted. */
