@@ -16,6 +16,8 @@
 #include <time.h>
 
 const char dbq_cancelled[] = "cancelled";
+const char dbq_timed_out[] = "took longer than the statement timeout (database.statement_timeout_ms)";
+const char dbq_stopped[] = "cancelled in the server (pg_cancel_backend or an administrator)";
 
 long long dbq_now_ms(void)
 {

@@ -58,6 +58,7 @@ void dbq_send_next(struct dbq *q)
 	r->expect = dbq_xcalloc((size_t)(2 * r->n + 1), 1);
 	r->expect_id = dbq_xcalloc((size_t)(2 * r->n + 1), sizeof *r->expect_id);
 	r->seen = 0;
+	r->sent_ms = dbq_now_ms();
 	int ne = 0;
 	if (!PQenterPipelineMode(q->conn))
 		goto fail;
@@ -105,6 +106,22 @@ fail:
 	dbq_connection_lost(q, PQerrorMessage(q->conn));
 }
 
+/* What a failed statement's result says, in err (errlen bytes); returns
+ * err, or one of the queue's own words for a statement the server
+ * cancelled.  A cancel is the statement timeout's only if the request ran
+ * that long: it is sent before any of its statements starts. */
+static const char *result_error(struct dbq *q, const PGresult *res, char *err, size_t errlen)
+{
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	if (state && !strcmp(state, "57014")) {
+		long long ran = dbq_now_ms() - q->inflight->sent_ms;
+		return q->statement_timeout_ms > 0 && ran >= q->statement_timeout_ms ? dbq_timed_out
+		                                                                     : dbq_stopped;
+	}
+	db_result_error(res, q->conn, err, errlen);
+	return err;
+}
+
 void dbq_read_results(struct dbq *q)
 {
 	int nulls = 0;
@@ -126,10 +143,8 @@ void dbq_read_results(struct dbq *q)
 			char msg[512];
 			for (int i = 0; i < r->n && !err; i++) {
 				ExecStatusType s = q->res[i] ? PQresultStatus(q->res[i]) : PGRES_FATAL_ERROR;
-				if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK) {
-					db_result_error(q->res[i], q->conn, msg, sizeof msg);
-					err = msg;
-				}
+				if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK)
+					err = result_error(q, q->res[i], msg, sizeof msg);
 			}
 			if (r->internal && !err && q->res[0] && PQntuples(q->res[0]) == 1)
 				snprintf(q->user, sizeof q->user, "%s", PQgetvalue(q->res[0], 0, 0));
@@ -138,7 +153,7 @@ void dbq_read_results(struct dbq *q)
 			 * WAL: reads on a standby must wait for it. */
 			if (!r->read && !r->internal)
 				q->stale = 1;
-			dbq_finish_request(q, err ? msg : NULL);
+			dbq_finish_request(q, err);
 			if (was_internal)
 				dbq_set_state(q, DBQ_READY, NULL);
 			dbq_send_next(q);
@@ -147,17 +162,30 @@ void dbq_read_results(struct dbq *q)
 		struct req *r = q->inflight;
 		int at = r->seen++;
 		if (r->expect && r->expect[at] == 'p') {
-			/* A failed Prepare fails the statement after it too; the
-			 * next request prepares it afresh. */
-			if (PQresultStatus(res) != PGRES_COMMAND_OK)
-				forget_one(q, r->expect_id[at]);
-			PQclear(res);
+			/* A failed Prepare fails the statement after it too, whose
+			 * own result only says the pipeline was aborted: the
+			 * Prepare's error (a cancel while it waited for a lock,
+			 * say) is that statement's.  The next request prepares
+			 * it afresh. */
+			if (PQresultStatus(res) == PGRES_COMMAND_OK) {
+				PQclear(res);
+				continue;
+			}
+			forget_one(q, r->expect_id[at]);
+			if (q->got < r->n && !q->res[q->got])
+				q->res[q->got] = res;
+			else
+				PQclear(res);
 			continue;
 		}
-		if (q->got < r->n)
+		if (q->got < r->n && q->res[q->got]) {
+			PQclear(res); /* aborted, after the failed Prepare kept in its place */
+			q->got++;
+		} else if (q->got < r->n) {
 			q->res[q->got++] = res;
-		else
+		} else {
 			PQclear(res);
+		}
 	}
 }
 

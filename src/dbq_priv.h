@@ -21,6 +21,7 @@ struct req {
 	char *expect; /* per result to come: 'p' a Prepare's, 'q' a statement's */
 	int *expect_id; /* for 'p': the id of the statement being prepared */
 	int seen;
+	long long sent_ms; /* when it went out (the statement timeout's cancels) */
 	int n;
 	char **sql;
 	int *nparams;

@@ -27,6 +27,8 @@
 
 #define MIN_COLS 60
 #define MIN_ROWS 16
+/* The most rows a message read whole (APP_MSG_WHOLE) takes. */
+#define STATUS_ROWS_MAX 4
 
 static volatile sig_atomic_t got_signal;
 static int sig_pipe[2] = {-1, -1};
@@ -130,43 +132,69 @@ static void draw_status(struct app *a)
 		app_prompt_draw(a, y);
 		return;
 	}
-	if (a->status[0] && app_now_ms() < a->status_until_ms)
+	if (a->status[0] && app_now_ms() < a->status_until_ms && a->status_error == APP_MSG_WHOLE) {
+		/* "NOT SAVED … (quitting loses it): why" is read whole: a
+		 * longer one takes rows above the bottom line, over the
+		 * screen, for as long as it is shown. */
+		int rows = ui_text_rows(a->status, a->cols - 2);
+		rows = rows < 1 ? 1 : rows > STATUS_ROWS_MAX ? STATUS_ROWS_MAX : rows;
+		ui_clear(stdscr, y - rows + 1, 0, rows, a->cols);
+		ui_text_wrapped(stdscr, y - rows + 1, 1, a->cols - 2, rows, term_attr(UA_BAD), a->status);
+	} else if (a->status[0] && app_now_ms() < a->status_until_ms)
 		ui_text(stdscr, y, 1, a->cols - 2,
 		        a->status_error ? term_attr(UA_BAD) : term_attr(UA_TITLE), a->status, 0);
 	else if (a->top && a->top->ops->hints)
 		ui_text(stdscr, y, 1, a->cols - 2, term_attr(UA_DIM), a->top->ops->hints, 0);
 }
 
-static void draw_identity(struct app *a)
+/* The identity at the right of the top line: "ana · Support  ● live",
+ * without the person when that would take more than half of it.  Where
+ * it starts; its parts in right (n bytes), *wr and *ws their widths. */
+static const char *identity(const struct app *a, char *right, size_t n, int *wr, int *ws, int *at,
+                            int *x)
 {
-	char right[256];
 	const char *state;
-	int at;
 	switch (a->db_state) {
 	case DBQ_READY:
 		state = "live";
-		at = term_attr(UA_GOOD);
+		*at = term_attr(UA_GOOD);
 		break;
 	case DBQ_CONNECTING:
 		state = "connecting";
-		at = term_attr(UA_WARN);
+		*at = term_attr(UA_WARN);
 		break;
 	default:
 		state = "OFFLINE";
-		at = term_attr(UA_BAD);
+		*at = term_attr(UA_BAD);
 	}
-	/* Right-aligned: "ana · Support  ● live" */
 	if (a->me.role[0])
-		snprintf(right, sizeof right, "%s %s %s  ", a->me.role, term_sym(SYM_DOT),
+		snprintf(right, n, "%s %s %s  ", a->me.role, term_sym(SYM_DOT),
 		         a->me.team_name[0] ? a->me.team_name : "no team");
 	else
 		right[0] = '\0';
-	int wr = text_width(right), ws = text_width(state);
-	int x = a->cols - wr - ws - 3;
-	if (x < a->cols / 2) {
-		wr = 0;
-		x = a->cols - ws - 3;
+	*wr = text_width(right);
+	*ws = text_width(state);
+	*x = a->cols - *wr - *ws - 3;
+	if (*x < a->cols / 2) {
+		*wr = 0;
+		*x = a->cols - *ws - 3;
 	}
+	return state;
+}
+
+int app_title_cols(const struct app *a, int x)
+{
+	char right[256];
+	int wr, ws, at, start;
+	identity(a, right, sizeof right, &wr, &ws, &at, &start);
+	return start - 1 - x > 0 ? start - 1 - x : 0;
+}
+
+static void draw_identity(struct app *a)
+{
+	char right[256];
+	int wr, ws, at, x;
+	const char *state = identity(a, right, sizeof right, &wr, &ws, &at, &x);
 	ui_clear(stdscr, 0, x - 1, 1, a->cols - x + 1);
 	x += ui_text(stdscr, 0, x, wr, term_attr(UA_DIM), right, 0);
 	x += ui_text(stdscr, 0, x, 1, at, term_sym(SYM_LIVE), 0);

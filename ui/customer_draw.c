@@ -80,9 +80,13 @@ static void draw_header(struct customer *c, struct app *a)
 	int w = a->cols - 2;
 	const char *dom = V(CV_HEADER, 0, H_DOMAIN);
 	int x = 1 + ui_textf(stdscr, 0, 1, 8, term_attr(UA_HEADER), 0, "Baton %s ", term_sym(SYM_DOT));
-	x += ui_text(stdscr, 0, x, w / 2, term_attr(UA_HEADER), V(CV_HEADER, 0, H_NAME), 0);
+	/* Both cut before the identity at the right, not overdrawn by it. */
+	int tw = app_title_cols(a, x);
+	x += ui_text(stdscr, 0, x, w / 2 < tw ? w / 2 : tw, term_attr(UA_HEADER), V(CV_HEADER, 0, H_NAME), 0);
+	tw = app_title_cols(a, x + 1);
 	if (*dom)
-		ui_textf(stdscr, 0, x + 1, a->cols / 2 - x + 8, term_attr(UA_DIM), 0, "(%s)", dom);
+		ui_textf(stdscr, 0, x + 1, a->cols / 2 - x + 8 < tw ? a->cols / 2 - x + 8 : tw,
+		         term_attr(UA_DIM), 0, "(%s)", dom);
 
 	struct buf b = BUF_INIT;
 	/* Who else has it open, at the end of the line; the facts fit the rest. */

@@ -176,10 +176,20 @@ void draft_form_action(struct draft_form *f, struct app *a, enum ui_action act)
 void draft_form_draw(struct draft_form *f, struct app *a, const char *choice_hint)
 {
 	int in_text = f->focus == f->nfields - 1;
+	if (!f->on_disk && f->saved[0]) {
+		/* Why it is not saved is read whole: wrapped over as many rows
+		 * as it needs above the bottom line, the note's box shorter by
+		 * as many (it keeps a row of text at least). */
+		int rows = ui_text_rows(f->saved, a->cols - 2), most = a->rows - 10;
+		if (rows > most)
+			rows = most;
+		if (rows < 1)
+			rows = 1;
+		note_edit_draw(&f->text, a, 5, a->rows - 6 - rows, in_text);
+		ui_text_wrapped(stdscr, a->rows - 1 - rows, 1, a->cols - 2, rows, term_attr(UA_BAD), f->saved);
+		return;
+	}
 	note_edit_draw(&f->text, a, 5, a->rows - 7, in_text);
-	if (!f->on_disk && f->saved[0])
-		ui_text(stdscr, a->rows - 2, 1, a->cols - 2, term_attr(UA_BAD), f->saved, 0);
-	else
-		ui_textf(stdscr, a->rows - 2, 1, a->cols - 2, term_attr(UA_DIM), 0, "%s  %s",
-		         in_text ? "typing goes to the note" : choice_hint, f->saved);
+	ui_textf(stdscr, a->rows - 2, 1, a->cols - 2, term_attr(UA_DIM), 0, "%s  %s",
+	         in_text ? "typing goes to the note" : choice_hint, f->saved);
 }

@@ -121,7 +121,14 @@ static void on_waiting(struct screen *s, struct app *a, PGresult **res, int nres
 	if (err || nres != 1 || finder_waiting_read(res[0], &fresh) < 0) {
 		waiting_failed(&f->live);
 		f->wait_failed = 1;
-		app_message(a, 1, "cannot read the waiting handoffs: %s", err ? err : "unexpected answer");
+		/* Stopped in the server: said as what happened, with what to do
+		 * (as the list's own "not read: F5 reads it again"). */
+		if (err == dbq_timed_out)
+			app_message(a, 1, "the waiting list took too long: F5 reads it again");
+		else if (err == dbq_stopped)
+			app_message(a, 1, "the waiting list was stopped in the server: F5 reads it again");
+		else
+			app_message(a, 1, "cannot read the waiting handoffs: %s", err ? err : "unexpected answer");
 		return;
 	}
 	f->wait_failed = 0;

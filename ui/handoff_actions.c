@@ -100,8 +100,8 @@ static void sent_refused(struct app *a, struct send_job *j, const char *why)
 	}
 	app_push(a, draft_form_new(a, &j->d));
 	a->top->ops->keep(a->top, a);
-	app_message(a, 1, "%s not sent: %s; NOT SAVED (%s): the text is back in the form", job_noun(j),
-	            why, e);
+	app_message(a, APP_MSG_WHOLE, "%s not sent: %s; NOT SAVED (%s): the text is back in the form",
+	            job_noun(j), why, e);
 }
 
 static int job_read(const struct send_job *j, PGresult **res, int nres, const char *err, long long *note_id)
@@ -232,8 +232,9 @@ static void send_start(struct app *a, struct send_job *j)
 	if (j->done)
 		return; /* its sender says what happened to the lot */
 	if (j->unsaved)
-		app_message(a, 1, "NOT SAVED — the %s %s, in memory only (quitting loses it): %s", job_noun(j),
-		            a->db_state != DBQ_READY ? "waits for the database" : "is being sent", j->why);
+		app_message(a, APP_MSG_WHOLE, "NOT SAVED — the %s %s, in memory only (quitting loses it): %s",
+		            job_noun(j), a->db_state != DBQ_READY ? "waits for the database" : "is being sent",
+		            j->why);
 	else if (a->db_state != DBQ_READY)
 		app_message(a, 1, "database unreachable: the %s is saved and %s when it is back", job_noun(j),
 		            j->d.kind == DRAFT_STEP ? "sent" : "will be sent");
@@ -307,14 +308,6 @@ static void on_comment(struct app *a, void *ctx, const char *answer)
 	free(st);
 }
 
-/* The cleaned text s, at most cols columns of it, into b. */
-static void put_fit(struct buf *b, const char *s, int cols)
-{
-	char *clean = text_clean_dup(s, TEXT_ONELINE);
-	text_fit(b, clean, cols, 0);
-	free(clean);
-}
-
 /* "Acknowledge escalation from Support (Northwind Health)? comment:": the
  * handoff the step acts on, named as its row shows it, each part cleaned
  * and cut; the customer's name only where the question still fits on an
@@ -329,15 +322,15 @@ static void step_label(char *out, size_t n, const struct handoff_ref *h, const c
 	char verb[16], team[64];
 	fmt_capital(verb, sizeof verb, handoff_step_verb(kind));
 	buf_printf(&b, "%s ", verb);
-	put_fit(&b, reason, 20);
+	ui_put_fit(&b, reason, 20);
 	if (h->from_team && *h->from_team) {
 		buf_puts(&b, " from ");
 		fmt_capital(team, sizeof team, h->from_team);
-		put_fit(&b, team, 12);
+		ui_put_fit(&b, team, 12);
 	}
 	if (customer && h->customer && *h->customer) {
 		buf_puts(&b, " (");
-		put_fit(&b, h->customer, 24);
+		ui_put_fit(&b, h->customer, 24);
 		buf_puts(&b, ")");
 	}
 	buf_puts(&b, "? comment:");

@@ -346,7 +346,7 @@ static void draw_choices(struct form *f, struct app *a)
 static void form_draw(struct screen *s, struct app *a)
 {
 	struct form *f = (struct form *)s;
-	ui_textf(stdscr, 0, 1, a->cols / 2 + 10, term_attr(UA_HEADER), 0, "New handoff %s %s",
+	ui_textf(stdscr, 0, 1, app_title_cols(a, 1), term_attr(UA_HEADER), 0, "New handoff %s %s",
 	         term_sym(SYM_DOT), f->df.d.h.customer_name);
 	draw_lists_state(f, a);
 	draw_choices(f, a);

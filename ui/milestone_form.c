@@ -157,7 +157,8 @@ static void form_reload(struct screen *s, struct app *a)
 
 /* --- drawing ------------------------------------------------------------------ */
 
-/* The end of s that fits in w columns: a long reason shows where it is typed. */
+/* The end of s that fits in w columns: a long reason shows where it is
+ * typed, after a mark saying that it starts further left. */
 static const char *tail(const char *s, int w)
 {
 	size_t n = strlen(s), i = 0;
@@ -171,15 +172,17 @@ static void draw_field(struct mform *f, struct app *a, int y, int k)
 	static const char *const labels[] = {"Status:", "Due:", "Owner:", "Reason:"};
 	enum field fd = f->fields[k];
 	int focused = f->focus == k, w = fd == FD_REASON ? a->cols - 16 : 24;
-	char value[600];
+	char buf[600];
 	size_t size;
-	const char *v = field_text(f, fd, &size);
+	const char *v = field_text(f, fd, &size), *value = buf;
 	if (fd == FD_STATE)
-		fmt_words(value, sizeof value, f->health ? v : onboarding_status_label(v));
+		fmt_words(buf, sizeof buf, f->health ? v : onboarding_status_label(v));
 	else if (fd == FD_OWNER)
-		snprintf(value, sizeof value, "%s", *v ? team_staff_name(&f->lists, v) : "none");
-	else
-		snprintf(value, sizeof value, "%s", tail(v, w - 1));
+		snprintf(buf, sizeof buf, "%s", *v ? team_staff_name(&f->lists, v) : "none");
+	else if (focused && text_width(v) > w - 1) /* the cursor after it */
+		snprintf(buf, sizeof buf, "%s%s", term_sym(SYM_ELLIPSIS), tail(v, w - 2));
+	else /* its start, cut with its mark by ui_text */
+		value = v;
 	ui_text(stdscr, y, 1, 11, (int)A_BOLD, fd == FD_STATE && f->health ? "Health:" : labels[fd], 1);
 	ui_text(stdscr, y, 12, 1, (int)A_NORMAL, "[", 0);
 	int x = 13 + ui_text(stdscr, y, 13, w, focused ? term_attr(UA_SEL) : (int)A_NORMAL, value,
@@ -194,7 +197,7 @@ static void draw_field(struct mform *f, struct app *a, int y, int k)
 static void form_draw(struct screen *s, struct app *a)
 {
 	struct mform *f = (struct mform *)s;
-	ui_textf(stdscr, 0, 1, a->cols - 2, term_attr(UA_HEADER), 0, "%s %s %s%s%s",
+	ui_textf(stdscr, 0, 1, app_title_cols(a, 1), term_attr(UA_HEADER), 0, "%s %s %s%s%s",
 	         f->health ? "Onboarding health" : "Milestone", term_sym(SYM_DOT), f->customer,
 	         f->health ? "" : " · ", f->health ? "" : f->m.title);
 	for (int k = 0; k < f->nfields; k++)

@@ -125,10 +125,10 @@ static void form_draw(struct screen *s, struct app *a)
 	else if (n->handoff_id[0])
 		snprintf(link, sizeof link, "handoff %.8s", n->handoff_id);
 	if (n->supersedes)
-		ui_textf(stdscr, 0, 1, a->cols / 2 + 10, term_attr(UA_HEADER), 0, "Correct note %lld %s %s",
+		ui_textf(stdscr, 0, 1, app_title_cols(a, 1), term_attr(UA_HEADER), 0, "Correct note %lld %s %s",
 		         n->supersedes, term_sym(SYM_DOT), n->customer_name);
 	else
-		ui_textf(stdscr, 0, 1, a->cols / 2 + 10, term_attr(UA_HEADER), 0, "New success note %s %s",
+		ui_textf(stdscr, 0, 1, app_title_cols(a, 1), term_attr(UA_HEADER), 0, "New success note %s %s",
 		         term_sym(SYM_DOT), n->customer_name);
 	draw_field(f, 2, NF_KIND, "Kind:", n->kind, 9);
 	draw_field(f, 3, NF_LINK, "About:", link, a->cols - 13);

@@ -138,7 +138,7 @@ void pager_draw(struct screen *s, struct app *a)
 	int cols = a->cols - 3;
 	if (p->wrapped_cols != cols)
 		rewrap(p, cols);
-	ui_textf(stdscr, 0, 1, a->cols / 2 + 10, term_attr(UA_HEADER), 0, "Baton %s %s",
+	ui_textf(stdscr, 0, 1, app_title_cols(a, 1), term_attr(UA_HEADER), 0, "Baton %s %s",
 	         term_sym(SYM_DOT), p->title);
 	p->height = a->rows - 3;
 	if (p->loading) {

@@ -406,6 +406,7 @@ static struct queue_target *snapshot_targets(struct queue *q, int *n)
 			t[*n].version = r->version;
 			snprintf(t[*n].priority, sizeof t[*n].priority, "%s", r->priority);
 			snprintf(t[*n].customer, sizeof t[*n].customer, "%s", r->customer);
+			snprintf(t[*n].reason, sizeof t[*n].reason, "%s", r->reason ? r->reason : "");
 			(*n)++;
 		}
 	}

@@ -92,8 +92,8 @@ static void run_bulk(struct app *a, const struct queue_target *t, int n, const c
 	if (made < n)
 		app_message(a, 1, "no randomness for the event ids: %d of %d not sent", n - made, n);
 	else if (unsaved)
-		app_message(a, 1, "NOT SAVED — %d %s%s in memory only (quitting loses %s)", unsaved, noun,
-		            unsaved == 1 ? "" : "s", unsaved == 1 ? "it" : "them");
+		app_message(a, APP_MSG_WHOLE, "NOT SAVED — %d %s%s in memory only (quitting loses %s)", unsaved,
+		            noun, unsaved == 1 ? "" : "s", unsaved == 1 ? "it" : "them");
 	else if (a->db_state != DBQ_READY)
 		app_message(a, 1, "database unreachable: %d %s%s saved, sent when it is back", made, noun,
 		            made == 1 ? "" : "s");
@@ -115,6 +115,8 @@ static void ask_free(struct ask *c)
 	free(c->t);
 	free(c);
 }
+
+static void ask_destination(struct app *a, struct ask *c);
 
 static void on_comment(struct app *a, void *ctx, const char *answer)
 {
@@ -172,7 +174,7 @@ static void on_refusals(void *ctx, PGresult **res, int nres, const char *err)
 		ask_free(c);
 		return;
 	}
-	app_prompt(a, "Reassign to team[:person]:", 0, on_destination, c);
+	ask_destination(a, c);
 }
 
 /* Who may reassign is the server's rule (reassign_by: leads, or also the
@@ -192,6 +194,106 @@ static void ask_refusals(struct app *a, struct ask *c)
 	buf_free(&ids);
 }
 
+/* --- the prompts: how many, and which ------------------------------------------ */
+
+/* How a target is named: its customer, with the reason when another
+ * target has the same customer ("Northwind Health · escalation"). */
+static void target_name(struct buf *b, const struct queue_target *t, int n, int i)
+{
+	int twin = 0;
+	for (int j = 0; j < n && !twin; j++)
+		twin = j != i && !strcmp(t[j].customer, t[i].customer);
+	buf_puts(b, t[i].customer);
+	if (twin && t[i].reason[0])
+		buf_printf(b, " %s %s", term_sym(SYM_DOT), t[i].reason);
+}
+
+/* Widths of the names as they would be cut to cap columns, plus the
+ * separators and the "+N more" of those left out: k names shown. */
+static int names_width(const int *w, int n, int k, int cap)
+{
+	int total = 0;
+	for (int i = 0; i < k; i++)
+		total += (w[i] < cap ? w[i] : cap) + (i ? 2 : 0);
+	if (k < n) {
+		char more[32];
+		snprintf(more, sizeof more, ", +%d more", n - k);
+		total += text_width(more);
+	}
+	return total;
+}
+
+enum { NAME_COLS_MAX = 32, NAME_COLS_MIN = 12 };
+
+/* "Acknowledge 3 handoffs (Northwind Health, Café Lumière, +1 more)? comment:":
+ * head, the count, the targets named in as many as fit of cols columns
+ * (each cut to 12-32 with its mark, the rest counted), tail.  With no
+ * room for one name, the count alone. */
+static void targets_label(char *out, size_t size, const char *head, const struct queue_target *t,
+                          int n, const char *tail, int cols)
+{
+	struct buf b = BUF_INIT, name = BUF_INIT;
+	int *w = calloc((size_t)n + 1, sizeof *w);
+	if (!w)
+		abort();
+	for (int i = 0; i < n; i++) {
+		buf_reset(&name);
+		target_name(&name, t, n, i);
+		char *clean = text_clean_dup(buf_str(&name), TEXT_ONELINE);
+		w[i] = text_width(clean);
+		free(clean);
+	}
+	buf_printf(&b, "%s %d handoff%s", head, n, n == 1 ? "" : "s");
+	int room = cols - text_width(buf_str(&b)) - 3 - text_width(tail); /* " (" ")" */
+	int k = n, cap = NAME_COLS_MAX;
+	for (; k > 0; k--) {
+		for (cap = NAME_COLS_MAX; cap >= NAME_COLS_MIN && names_width(w, n, k, cap) > room; cap--)
+			;
+		if (cap >= NAME_COLS_MIN)
+			break;
+	}
+	if (k > 0) {
+		buf_puts(&b, " (");
+		struct buf fit = BUF_INIT;
+		int shown = 0;
+		for (int i = 0; i < k; i++) {
+			buf_reset(&name);
+			buf_reset(&fit);
+			target_name(&name, t, n, i);
+			ui_put_fit(&fit, buf_str(&name), cap);
+			/* A wide terminal's many names in the label's bytes:
+			 * the rest counted, the tail whole. */
+			if (b.len + fit.len + strlen(tail) + 24 >= size)
+				break;
+			buf_printf(&b, "%s%s", i ? ", " : "", buf_str(&fit));
+			shown++;
+		}
+		buf_free(&fit);
+		if (shown < n)
+			buf_printf(&b, "%s+%d more", shown ? ", " : "", n - shown);
+		buf_puts(&b, ")");
+	}
+	buf_puts(&b, tail);
+	text_copy(out, size, buf_str(&b));
+	free(w);
+	buf_free(&name);
+	buf_free(&b);
+}
+
+/* The label's columns: those the prompt gives a question before anything
+ * is typed (app_prompt_draw). */
+static int label_cols(const struct app *a)
+{
+	return a->cols - 14;
+}
+
+static void ask_destination(struct app *a, struct ask *c)
+{
+	char label[320];
+	targets_label(label, sizeof label, "Reassign", c->t, c->n, " to team[:person]:", label_cols(a));
+	app_prompt(a, label, 0, on_destination, c);
+}
+
 void queue_actions_start(struct screen *s, struct app *a, struct queue_target *t, int n, int acking,
                          void (*sent)(struct screen *s))
 {
@@ -209,10 +311,13 @@ void queue_actions_start(struct screen *s, struct app *a, struct queue_target *t
 	c->t = t;
 	c->n = n;
 	screen_hold(s);
-	if (acking)
-		app_prompt(a, "Acknowledge the marked handoffs; comment (optional):", 0, on_comment, c);
-	else if (!a->me.lead && a->db_state == DBQ_READY)
+	if (acking) {
+		char label[320];
+		targets_label(label, sizeof label, "Acknowledge", t, n, "? comment:", label_cols(a));
+		app_prompt(a, label, 0, on_comment, c);
+	} else if (!a->me.lead && a->db_state == DBQ_READY) {
 		ask_refusals(a, c);
-	else
-		app_prompt(a, "Reassign to team[:person]:", 0, on_destination, c);
+	} else {
+		ask_destination(a, c);
+	}
 }

@@ -149,8 +149,8 @@ static void write_start(struct app *a, struct write_job *j)
 	/* Retried after a reconnect: the id makes the resend harmless. */
 	dbq_submit(a->db, 0, &st, 1, 1, on_written, j);
 	if (j->unsaved)
-		app_message(a, 1, "NOT SAVED — the %s waits, in memory only (quitting loses it): %s", write_noun(sg),
-		            j->why);
+		app_message(a, APP_MSG_WHOLE, "NOT SAVED — the %s waits, in memory only (quitting loses it): %s",
+		            write_noun(sg), j->why);
 	else if (a->db_state != DBQ_READY)
 		app_message(a, 1, "database unreachable: the %s is saved and sent when it is back", write_noun(sg));
 }

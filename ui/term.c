@@ -124,6 +124,10 @@ void ui_clear(WINDOW *w, int y, int x, int h, int wdt)
 
 int ui_text(WINDOW *w, int y, int x, int cols, int attr, const char *s, int pad)
 {
+	/* Never past the window's edge, where curses would carry the rest
+	 * onto the next row: cut there, with its mark. */
+	if (cols > getmaxx(w) - x)
+		cols = getmaxx(w) - x;
 	if (cols <= 0)
 		return 0;
 	struct buf clean = BUF_INIT, fit = BUF_INIT;
@@ -135,6 +139,13 @@ int ui_text(WINDOW *w, int y, int x, int cols, int attr, const char *s, int pad)
 	buf_free(&clean);
 	buf_free(&fit);
 	return used;
+}
+
+void ui_put_fit(struct buf *b, const char *s, int cols)
+{
+	char *clean = text_clean_dup(s ? s : "", TEXT_ONELINE);
+	text_fit(b, clean, cols, 0);
+	free(clean);
 }
 
 int ui_textf(WINDOW *w, int y, int x, int cols, int attr, int pad, const char *fmt, ...)
@@ -168,6 +179,24 @@ static size_t row_end(const char *s, int cols)
 		i = next;
 	}
 	return len;
+}
+
+int ui_text_rows(const char *s, int cols)
+{
+	char *clean = text_clean_dup(s, TEXT_ONELINE);
+	const char *p = clean;
+	int rows = 0;
+	while (*p && cols > 0) {
+		size_t end = row_end(p, cols);
+		if (end == 0)
+			end = text_utf8_next(p, strlen(p), 0);
+		rows++;
+		p += end;
+		while (*p == ' ')
+			p++;
+	}
+	free(clean);
+	return rows;
 }
 
 int ui_text_wrapped(WINDOW *w, int y, int x, int cols, int lines, int attr, const char *s)

@@ -90,6 +90,12 @@ struct dbq;
  * replaced or cancelled before its answer is used gets err == dbq_cancelled,
  * so whoever holds resources for it can let go. */
 extern const char dbq_cancelled[];
+/* A statement the server cancelled (SQLSTATE 57014): err is one of these,
+ * plain words whatever the server's language.  dbq_timed_out when it ran
+ * as long as the session's statement timeout (database.statement_timeout_ms),
+ * dbq_stopped otherwise (pg_cancel_backend, an administrator). */
+extern const char dbq_timed_out[];
+extern const char dbq_stopped[];
 typedef void (*dbq_done_fn)(void *ctx, PGresult **res, int nres, const char *err);
 /* A notification; 1 if it tells of a commit that reads on a standby must
  * see (they wait for the primary's position after it), 0 if not

@@ -12,7 +12,8 @@ struct queue_target {
 	char id[37];
 	int version;
 	char priority[8];
-	char customer[201]; /* its name, for the drafts list */
+	char customer[201]; /* its name, for the drafts list and the prompts */
+	char reason[41];    /* beside the name in the prompts, when two share it */
 };
 
 /* Acknowledge (acking) or reassign the targets: ask for the destination

@@ -243,6 +243,10 @@ int presence_draw(struct app *a, long long customer_id, int y, int xr, int maxw)
 void app_quit(struct app *a);
 void app_push(struct app *a, struct screen *s);
 void app_pop(struct app *a);
+/* error: 0 news, 1 an error, APP_MSG_WHOLE an error to be read whole (NOT
+ * SAVED: what quitting loses, and why), wrapped over up to 4 rows above
+ * the bottom line while shown rather than cut. */
+#define APP_MSG_WHOLE 2
 void app_message(struct app *a, int error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* The bottom line's message goes (a refusal the next step set right). */
 void app_clear_message(struct app *a);
@@ -269,6 +273,10 @@ void screen_request(struct screen *s, struct app *a, int kind, const struct db_s
                     int flags, screen_done_fn done);
 void screen_cancel(struct screen *s, struct app *a, int kind);
 long long app_now_ms(void);
+/* The columns of the top line from x up to the identity at its right
+ * ("ana · Support  ● live"), a blank kept between: a screen's title cut
+ * there keeps its mark instead of being overdrawn. */
+int app_title_cols(const struct app *a, int x);
 
 /* Screens. */
 struct screen *finder_new(struct app *a);
@@ -367,6 +375,12 @@ int ui_textf(WINDOW *w, int y, int x, int cols, int attr, int pad, const char *f
 /* Untrusted text over up to `lines` rows from y, broken at spaces to fit
  * `cols` columns; the last row cut with an ellipsis.  Rows used. */
 int ui_text_wrapped(WINDOW *w, int y, int x, int cols, int lines, int attr, const char *s);
+/* Untrusted text s cleaned and cut to at most cols columns (with its
+ * mark), appended to b: for a label put together from several. */
+struct buf;
+void ui_put_fit(struct buf *b, const char *s, int cols);
+/* How many rows ui_text_wrapped needs for all of s in `cols` columns. */
+int ui_text_rows(const char *s, int cols);
 /* A box with a title; panel focus draws the title highlighted. */
 void ui_box(WINDOW *w, int y, int x, int h, int wdt, const char *title, int focused);
 /* A horizontal line. */

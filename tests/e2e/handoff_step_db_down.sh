@@ -89,7 +89,8 @@ check "Birch Textiles and Łódź Logistics are marked" \
 server_stop
 check "offline again" wait_state OFFLINE 20
 keys A
-wait_for "Acknowledge the marked handoffs" 5
+check "A names them, as fit: 'Acknowledge 2 handoffs (Birch Textiles…, Łódź Logistics)? comment:'" \
+	wait_row 24 "Acknowledge 2 handoffs (Birch Textiles…, Łódź Logistics)? comment:" 5
 type_text "both taken"
 keys Enter
 check "A while offline: 'database unreachable: 2 acknowledgements saved, sent when it is back'" \

@@ -26,21 +26,21 @@ check "L opens the queue, its first row to support" \
 keys r
 check "r: 'not reassigned: only a lead of the sending or receiving team', no prompt" \
 	eval 'wait_row 24 "not reassigned: only a lead of the sending or receiving team (" 5 &&
-	      off_screen "Reassign to team"'
+	      off_screen "to team[:person]:"'
 keys Space Space
 wait_true 5 'screen | grep -F "›" | grep -qvF "Blue Fjord"'
 keys r
 check "two marked, r: 'reassigned 0, refused 2: only a lead …', no prompt" \
 	eval 'wait_row 24 "reassigned 0, refused 2: only a lead of the sending or receiving team (" 5 &&
-	      off_screen "Reassign to team"'
+	      off_screen "to team[:person]:"'
 
 # The receiving team may reassign too: then the prompts come.
 "$BATON_BIN" -d "dbname=$db user=$admin" settings set reassign_by leads-and-receivers >/dev/null
 keys r
-check "with reassign_by leads-and-receivers, r asks 'Reassign to team[:person]:'" \
-	wait_row 24 "Reassign to team[:person]:" 5
+check "with reassign_by leads-and-receivers, r asks 'Reassign 2 handoffs (…) to team[:person]:'" \
+	wait_true 5 'row 24 | grep -qE "^ Reassign 2 handoffs \(.+\) to team\[:person\]:"'
 keys Escape
-wait_gone "Reassign to team" 5
+wait_gone "to team[:person]:" 5
 check "the database: nothing was reassigned" test "$(events)" = "$before"
 
 keys q

@@ -21,7 +21,8 @@ wait_state live 15
 check "lee's queue, view 'my teams', Northwind selected on top" \
 	eval 'wait_row 1 "Handoff queue · my teams" 10 && wait_row 6 "Northwind Health" 10 && row 6 | grep -qE "^›"'
 keys r
-check "r asks 'Reassign to team[:person]:'" wait_row 24 "Reassign to team[:person]:" 5
+check "r asks 'Reassign 1 handoff (Northwind Health) to team[:person]:'" \
+	wait_row 24 "Reassign 1 handoff (Northwind Health) to team[:person]:" 5
 
 # Sam is faster.
 out=$("$BATON_BIN" -d "dbname=$db user=sam" handoff reassign "$H" --to-team support --comment "support keeps it" 2>&1)
@@ -50,7 +51,7 @@ M=$(sql "SELECT id FROM handoff WHERE customer_id = 6 AND state = 'acknowledged'
 mv=$(sql "SELECT version FROM handoff WHERE id = '$M'")
 check "select Müller & Söhne in the queue" select_row "Müller & Söhne"
 keys r
-wait_row 24 "Reassign to team[:person]:" 5
+wait_row 24 "to team[:person]:" 5
 type_text "Onboarding:maja"
 keys Enter
 wait_row 24 "Why (comment)?" 5
@@ -70,7 +71,7 @@ check "it leaves lee's view" eval 'wait_gone "Müller & Söhne" 10 && wait_row 1
 
 # A reassignment without a comment is not sent.
 keys r
-wait_row 24 "Reassign to team[:person]:" 5
+wait_row 24 "to team[:person]:" 5
 type_text "support"
 keys Enter
 wait_row 24 "Why (comment)?" 5
