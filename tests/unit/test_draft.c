@@ -1241,11 +1241,13 @@ static void test_onboarding_draft_bad_fields_refused(void)
 	         "status: done\n\n", OWNER);
 	plant("x.draft", text);
 	CHECK(draft_load("x.draft", &d, err, sizeof err) == -1);
-	/* A reason longer than a change holds is not cut: refused. */
+	/* A reason longer than a change holds is not cut (to the largest
+	 * reason, which would pass): refused. */
 	struct buf b = BUF_INIT;
 	buf_printf(&b, "baton-draft: 2\nkind: health\nowner: %s\nid: %s\ncustomer: 3\nhealth: at_risk\n\n", OWNER, id);
-	for (int i = 0; i < ONBOARDING_REASON_BYTES; i++)
-		buf_putc(&b, 'x');
+	for (int i = 0; i < ONBOARDING_REASON_MAX; i++)
+		buf_puts(&b, "\xf0\x9f\x98\x80"); /* U+1F600, four bytes */
+	buf_putc(&b, 'x');
 	plant("x.draft", buf_str(&b));
 	buf_free(&b);
 	CHECK(draft_load("x.draft", &d, err, sizeof err) == -1);
