@@ -175,7 +175,9 @@ struct app {
 	int drafts_offered;
 	int started;     /* the start screen was chosen (ui/app.c) */
 	char draft_owner[DRAFT_OWNER_MAX]; /* draft_identity of the connection */
-	struct send_job *sends;  /* handoffs, notes, steps and onboarding changes on their way (ui/handoff_actions.c) */
+	/* Handoffs, notes, steps and onboarding changes on their way
+	 * (ui/handoff_actions.c). */
+	struct send_job *sends;
 	/* The teams, people and handoff rules as last read this session (the
 	 * handoff form): a form opened while the database is unreachable
 	 * offers them, so that a handoff can still be written and kept. */
