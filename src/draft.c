@@ -264,6 +264,17 @@ int draft_save_signal(const struct signal_new *sg, const char *owner, int queued
 	return save_named(sg->w.id, &b, sync, err, errlen);
 }
 
+int draft_save_onboarding(const struct onboarding_new *ob, const char *owner, int queued, int sync,
+                          char *err, size_t errlen)
+{
+	const char *id = ob->health ? ob->h.id : ob->m.id;
+	if (can_save(id, owner, err, errlen) < 0)
+		return -1;
+	struct buf b = BUF_INIT;
+	draft_format_onboarding(&b, ob, owner, queued);
+	return save_named(id, &b, sync, err, errlen);
+}
+
 /* Up to DRAFT_MAX_BYTES + 1 bytes of fd into b. */
 static int read_all(int fd, struct buf *b)
 {
@@ -358,6 +369,8 @@ int draft_save_any(const struct draft *d, const char *owner, int queued, int syn
 		return draft_save_step(&d->st, owner, queued, sync, err, errlen);
 	if (d->kind == DRAFT_SIGNAL)
 		return draft_save_signal(&d->sg, owner, queued, sync, err, errlen);
+	if (d->kind == DRAFT_ONBOARDING)
+		return draft_save_onboarding(&d->ob, owner, queued, sync, err, errlen);
 	return draft_save(&d->h, owner, queued, sync, err, errlen);
 }
 
@@ -376,6 +389,7 @@ const char *draft_id(const struct draft *d)
 	case DRAFT_NOTE: return d->n.id;
 	case DRAFT_STEP: return d->st.s.event_id;
 	case DRAFT_SIGNAL: return d->sg.w.id;
+	case DRAFT_ONBOARDING: return d->ob.health ? d->ob.h.id : d->ob.m.id;
 	default: return d->h.id;
 	}
 }

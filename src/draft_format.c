@@ -1,8 +1,10 @@
 /* The draft file format, one for every kind of draft (handoffs, success
- * notes, handoff steps and signal writes): a magic line, "key: value" header lines, a blank line, then the
- * text as typed.  Header values are one line each; keys a kind does not
- * use are ignored, so a draft without "kind" is a handoff (the files of
- * before notes). */
+ * notes, handoff steps, signal writes and onboarding changes): a magic
+ * line, "key: value" header lines, a blank line, then the text as typed.
+ * Header values are one line each; keys a kind does not use are ignored,
+ * so a draft without "kind" is a handoff (the files of before notes), and
+ * a new kind is a new "kind" value: the files of the kinds before it read
+ * as they did. */
 #include "draft_priv.h"
 #include "baton/text.h"
 
@@ -103,6 +105,42 @@ void draft_format_signal(struct buf *b, const struct signal_new *sg, const char 
 	put_tail(b, queued, sg->comment);
 }
 
+/* A value read from the database and cut to a buffer by an older Baton
+ * (a title, a customer's name): only its valid UTF-8 start, so that one
+ * cut character does not make the whole file unreadable. */
+static void put_valid(struct buf *b, const char *key, const char *v)
+{
+	char cut[256];
+	size_t n = text_utf8_valid_len(v, strlen(v));
+	snprintf(cut, sizeof cut, "%.*s", (int)(n < sizeof cut ? n : sizeof cut - 1), v);
+	put_field(b, key, cut);
+}
+
+/* An onboarding change: "kind: milestone" (which one, the state it is set
+ * to, the version it was read at) or "kind: health" (whose, the health);
+ * its text is the reason, one line. */
+void draft_format_onboarding(struct buf *b, const struct onboarding_new *ob, const char *owner, int queued)
+{
+	buf_puts(b, DRAFT_MAGIC);
+	put_field(b, "kind", ob->health ? "health" : "milestone");
+	put_field(b, "owner", owner);
+	put_field(b, "id", ob->health ? ob->h.id : ob->m.id);
+	put_valid(b, "customer-name", ob->customer_name);
+	if (ob->health) {
+		put_num(b, "customer", ob->h.customer_id);
+		put_field(b, "health", ob->h.health);
+	} else {
+		put_num(b, "milestone", ob->m.milestone_id);
+		put_valid(b, "title", ob->m.title);
+		put_field(b, "status", ob->m.status);
+		put_field(b, "due", ob->m.due);
+		put_field(b, "milestone-owner", ob->m.owner);
+		if (ob->m.version > 0)
+			put_num(b, "version", ob->m.version);
+	}
+	put_tail(b, queued, ob->health ? ob->h.reason : ob->m.reason);
+}
+
 static void copy_field(char *dst, size_t n, const char *v)
 {
 	text_copy(dst, n, v);
@@ -127,7 +165,10 @@ static int parse_field(struct draft *d, char *line)
 			d->kind = DRAFT_STEP;
 		else if (!strcmp(v, "signal"))
 			d->kind = DRAFT_SIGNAL;
-		else
+		else if (!strcmp(v, "milestone") || !strcmp(v, "health")) {
+			d->kind = DRAFT_ONBOARDING;
+			d->ob.health = v[0] == 'h';
+		} else
 			return -1;
 	} else if (!strcmp(k, "owner"))
 		copy_field(d->owner, sizeof d->owner, v);
@@ -179,6 +220,18 @@ static int parse_field(struct draft *d, char *line)
 		copy_field(d->sg.w.fingerprint, sizeof d->sg.w.fingerprint, v);
 	else if (!strcmp(k, "about"))
 		copy_field(d->sg.about, sizeof d->sg.about, v);
+	else if (!strcmp(k, "milestone"))
+		return text_to_ll(v, 1, LLONG_MAX, &d->ob.m.milestone_id) < 0 ? -1 : 0;
+	else if (!strcmp(k, "title"))
+		copy_field(d->ob.m.title, sizeof d->ob.m.title, v);
+	else if (!strcmp(k, "status"))
+		copy_field(d->ob.m.status, sizeof d->ob.m.status, v);
+	else if (!strcmp(k, "due"))
+		copy_field(d->ob.m.due, sizeof d->ob.m.due, v);
+	else if (!strcmp(k, "milestone-owner"))
+		copy_field(d->ob.m.owner, sizeof d->ob.m.owner, v);
+	else if (!strcmp(k, "health"))
+		copy_field(d->ob.h.health, sizeof d->ob.h.health, v);
 	else if (!strcmp(k, "state"))
 		d->queued = strcmp(v, "queued") == 0;
 	return 0;
@@ -246,6 +299,37 @@ static int adopt_signal(struct draft *d)
 	return text_is_blank(sg->comment) ? -1 : 0;
 }
 
+/* An onboarding change's draft: the id, customer, version and reason out
+ * of the common fields, checked as the form checks it before sending.
+ * Always queued, as a step. */
+static int adopt_onboarding(struct draft *d)
+{
+	struct onboarding_new *ob = &d->ob;
+	char err[160];
+	const char *reason = d->h.note ? d->h.note : "";
+	int fits = strlen(reason) < sizeof ob->m.reason, ok;
+	copy_field(ob->customer_name, sizeof ob->customer_name, d->h.customer_name);
+	if (ob->health) {
+		copy_field(ob->h.id, sizeof ob->h.id, d->h.id);
+		ob->h.customer_id = d->h.customer_id;
+		copy_field(ob->h.reason, sizeof ob->h.reason, reason);
+		ok = handoff_is_uuid(ob->h.id) && ob->h.customer_id > 0 &&
+		     onboarding_health_validate(&ob->h, err, sizeof err) == 0;
+	} else {
+		copy_field(ob->m.id, sizeof ob->m.id, d->h.id);
+		ob->m.version = d->st.s.version;
+		copy_field(ob->m.reason, sizeof ob->m.reason, reason);
+		ok = handoff_is_uuid(ob->m.id) && ob->m.milestone_id > 0 &&
+		     onboarding_milestone_validate(&ob->m, err, sizeof err) == 0;
+	}
+	handoff_clear(&d->h);
+	memset(&d->h, 0, sizeof d->h);
+	note_clear(&d->n);
+	d->st.s.version = 0;
+	d->queued = 1;
+	return fits && ok ? 0 : -1;
+}
+
 /* Baton before text_copy cut a customer's name at 200 bytes, at times
  * inside a character (a long name in kanji): the file was then refused as
  * not UTF-8 and its note never sent.  The name's cut character, and only
@@ -289,6 +373,8 @@ int draft_parse(struct draft *d, char *text, size_t len)
 		return adopt_step(d);
 	if (d->kind == DRAFT_SIGNAL)
 		return adopt_signal(d);
+	if (d->kind == DRAFT_ONBOARDING)
+		return adopt_onboarding(d);
 	if (!handoff_is_uuid(d->h.id) || !handoff_is_uuid(d->h.event_id) || d->h.customer_id <= 0)
 		return -1;
 	return 0;

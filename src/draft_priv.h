@@ -11,8 +11,9 @@ void draft_format_handoff(struct buf *b, const struct handoff_new *h, const char
 void draft_format_note(struct buf *b, const struct note_new *n, const char *owner, int queued);
 void draft_format_step(struct buf *b, const struct step_new *st, const char *owner, int queued);
 void draft_format_signal(struct buf *b, const struct signal_new *sg, const char *owner, int queued);
+void draft_format_onboarding(struct buf *b, const struct onboarding_new *ob, const char *owner, int queued);
 /* text (len bytes, NUL-terminated, changed in place) into d: 0 if it is a
- * draft Baton wrote, of either kind, complete; -1 otherwise. */
+ * draft Baton wrote, of any kind, complete; -1 otherwise. */
 int draft_parse(struct draft *d, char *text, size_t len);
 
 #endif

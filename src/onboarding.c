@@ -174,7 +174,7 @@ const char onboarding_milestone_sql[] =
 void onboarding_milestone_from(struct milestone_change *m, const char *const v[OM_COLS])
 {
 	m->milestone_id = strtoll(v[OM_ID], NULL, 10);
-	snprintf(m->title, sizeof m->title, "%s", v[OM_TITLE]);
+	text_copy(m->title, sizeof m->title, v[OM_TITLE]);
 	snprintf(m->status, sizeof m->status, "%s", v[OM_STATUS]);
 	snprintf(m->due, sizeof m->due, "%s", v[OM_DUE]);
 	snprintf(m->owner, sizeof m->owner, "%s", v[OM_OWNER]);

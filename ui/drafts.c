@@ -1,14 +1,17 @@
 /* Saved drafts, offered at start and opened by D (F4) at any time:
  * handoffs and success notes written before a dropped SSH session, a
  * closed terminal or a database outage, those the server refused, and
- * handoff steps, holds and signal acknowledgements taken while the
- * database was unreachable.  Enter resumes editing (sends what was
- * already sent once: a step, a hold, a queued handoff or note), s sends,
+ * handoff steps, holds, signal acknowledgements and onboarding changes
+ * made while the database was unreachable.  Enter resumes editing (sends
+ * what was already sent once: a step, a hold, an onboarding change, a
+ * queued handoff or note), s sends,
  * d discards (asks), q leaves them for later.  What is on its way in this
  * session, or open in a form, is shown as such and left alone. */
 #include "baton/draft.h"
 #include "baton/handoff.h"
+#include "baton/fmt.h"
 #include "baton/note.h"
+#include "baton/onboarding.h"
 #include "baton/text.h"
 #include "ui/draft_form.h"
 #include "ui/signals.h"
@@ -66,6 +69,8 @@ static void draft_whose(const struct draft *dr, char *out, size_t n)
 {
 	if (dr->kind == DRAFT_SIGNAL)
 		snprintf(out, n, "%s", dr->sg.about);
+	else if (dr->kind == DRAFT_ONBOARDING)
+		snprintf(out, n, "%s", dr->ob.customer_name);
 	else if (dr->kind == DRAFT_STEP && !dr->st.customer_name[0])
 		snprintf(out, n, "handoff %.8s", dr->st.s.id);
 	else
@@ -77,7 +82,9 @@ static void draft_whose(const struct draft *dr, char *out, size_t n)
 /* The kind column: a note's kind or "correction", a handoff's team, a step. */
 static void draft_what(const struct draft *dr, char *out, size_t n)
 {
-	if (dr->kind == DRAFT_SIGNAL)
+	if (dr->kind == DRAFT_ONBOARDING)
+		snprintf(out, n, "%s", dr->ob.health ? "health" : "milestone");
+	else if (dr->kind == DRAFT_SIGNAL)
 		snprintf(out, n, "%s", dr->sg.ack ? "ack signal" : !strcmp(dr->sg.w.what, "hold") ? "hold send"
 		                                                                                  : "release send");
 	else if (dr->kind == DRAFT_STEP)
@@ -95,6 +102,24 @@ static const char *draft_text(const struct draft *dr)
 	                : dr->kind == DRAFT_NOTE ? dr->n.body
 	                                         : dr->h.note;
 	return t ? t : "";
+}
+
+/* The text column: what was written, in quotes; an onboarding change's
+ * what it sets before its reason ("Training: in progress "trainer booked""). */
+static void draft_line(const struct draft *dr, struct buf *b)
+{
+	char state[32];
+	const char *reason = dr->ob.health ? dr->ob.h.reason : dr->ob.m.reason;
+	if (dr->kind != DRAFT_ONBOARDING) {
+		buf_printf(b, "\"%s\"", draft_text(dr));
+		return;
+	}
+	fmt_words(state, sizeof state, dr->ob.health ? dr->ob.h.health : onboarding_status_label(dr->ob.m.status));
+	if (!dr->ob.health)
+		buf_printf(b, "%s: ", dr->ob.m.title);
+	buf_puts(b, state);
+	if (*reason)
+		buf_printf(b, " \"%s\"", reason);
 }
 
 static void drafts_destroy(struct screen *s)
@@ -149,7 +174,10 @@ static void drafts_draw(struct screen *s, struct app *a)
 		             1) + 1;
 		x += ui_text(stdscr, y, x, 22, (int)A_NORMAL, whose, 1) + 1;
 		x += ui_text(stdscr, y, x, 14, (int)A_NORMAL, what, 1) + 1;
-		ui_textf(stdscr, y, x, a->cols - x - 1, term_attr(UA_DIM), 0, "\"%s\"", draft_text(dr));
+		struct buf line = BUF_INIT;
+		draft_line(dr, &line);
+		ui_text(stdscr, y, x, a->cols - x - 1, term_attr(UA_DIM), buf_str(&line), 0);
+		buf_free(&line);
 	}
 	draw_problem(d, a);
 }

@@ -1,14 +1,16 @@
 /* What the screens write, independent of any screen: send a new handoff
- * or success note, or a step on a handoff (acknowledge, resolve, cancel,
- * reassign), each saved as a queued draft first, so that nothing loses it
- * (the client-generated id makes a resend after a reconnect safe, and a
- * step carries the version its sender saw, so it never lands on top of
- * someone else's change). */
+ * or success note, a step on a handoff (acknowledge, resolve, cancel,
+ * reassign) or an onboarding change (a milestone's, the health), each
+ * saved as a queued draft first, so that nothing loses it (the
+ * client-generated id makes a resend after a reconnect safe, and a step or
+ * a milestone's change carries the version its sender saw, so it never
+ * lands on top of someone else's change). */
 #include "baton/buf.h"
 #include "baton/draft.h"
 #include "baton/fmt.h"
 #include "baton/handoff.h"
 #include "baton/note.h"
+#include "baton/onboarding.h"
 #include "baton/text.h"
 #include "ui/signals.h"
 #include "ui/ui.h"
@@ -22,12 +24,13 @@
 struct send_job {
 	struct send_job *next; /* app->sends */
 	struct app *app;
-	struct draft d;        /* what is on its way: a handoff, a note or a step (d.kind) */
-	struct handoff_params hp; /* a handoff's or a step's */
+	struct draft d;        /* what is on its way: a handoff, a note, a step or an onboarding change (d.kind) */
+	struct handoff_params hp; /* a handoff's, a step's or an onboarding change's */
 	struct note_params np;
 	int unsaved;           /* its draft could not be written: memory only */
 	char why[256];
 	handoff_step_done_fn done; /* a step's outcome to its sender; NULL: the message line */
+	onboarding_done_fn ob_done; /* an onboarding change's answer to its form; NULL: the same */
 	void *ctx;
 };
 
@@ -44,6 +47,8 @@ static const char *job_noun(const struct send_job *j)
 {
 	if (j->d.kind == DRAFT_STEP)
 		return step_noun(j->d.st.s.kind);
+	if (j->d.kind == DRAFT_ONBOARDING)
+		return j->d.ob.health ? "health change" : "milestone change";
 	return j->d.kind == DRAFT_NOTE ? "note" : "handoff";
 }
 
@@ -177,6 +182,107 @@ static void step_answered(struct app *a, struct send_job *j, PGresult **res, int
 		app_reload_all(a);
 }
 
+/* --- onboarding changes ------------------------------------------------------------ */
+
+/* Changes the server refused after their form was left (or sent from the
+ * drafts screen), by milestone or customer: the next form opened on it
+ * starts from the change, with the reason, as if it had stayed open.  A
+ * few suffice; the oldest makes room. */
+enum { REFUSED_MAX = 4 };
+static struct refused_change {
+	struct onboarding_new ob; /* ob.m.id / ob.h.id "": a free slot */
+	char why[256];
+} refused_changes[REFUSED_MAX];
+static unsigned refused_next;
+
+static long long change_key(const struct onboarding_new *ob)
+{
+	return ob->health ? ob->h.customer_id : ob->m.milestone_id;
+}
+
+static const char *change_id(const struct onboarding_new *ob)
+{
+	return ob->health ? ob->h.id : ob->m.id;
+}
+
+static struct refused_change *refused_find(int health, long long id)
+{
+	for (int i = 0; i < REFUSED_MAX; i++) {
+		struct refused_change *r = &refused_changes[i];
+		if (change_id(&r->ob)[0] && r->ob.health == health && change_key(&r->ob) == id)
+			return r;
+	}
+	return NULL;
+}
+
+int onboarding_refused_take(int health, long long id, struct onboarding_new *out, char *why, size_t n)
+{
+	struct refused_change *r = refused_find(health, id);
+	if (!r)
+		return 0;
+	*out = r->ob;
+	snprintf(why, n, "%s", r->why);
+	memset(r, 0, sizeof *r);
+	return 1;
+}
+
+static void refused_put(const struct onboarding_new *ob, const char *why)
+{
+	struct refused_change *r = refused_find(ob->health, change_key(ob));
+	if (!r)
+		r = &refused_changes[refused_next++ % REFUSED_MAX];
+	r->ob = *ob;
+	snprintf(r->why, sizeof r->why, "%s", why);
+}
+
+/* "milestone "Data migration"" / "onboarding health of Northwind Health". */
+static void change_what(const struct onboarding_new *ob, char *out, size_t n)
+{
+	if (ob->health)
+		snprintf(out, n, "onboarding health of %s", ob->customer_name);
+	else
+		snprintf(out, n, "milestone \"%s\"", ob->m.title);
+}
+
+int onboarding_outcome(const struct onboarding_new *ob, const struct handoff_step_result *r, const char *err,
+                       char *out, size_t n)
+{
+	char thing[300], state[32];
+	change_what(ob, thing, sizeof thing);
+	if (r && r->done) {
+		fmt_words(state, sizeof state, ob->health ? r->state : onboarding_status_label(r->state));
+		snprintf(out, n, "%s: %s%s", thing, state, r->already ? " (already recorded)" : "");
+		return 1;
+	}
+	snprintf(out, n, "%s not saved: %s", thing, r ? r->message : err ? err : "unexpected answer");
+	return 0;
+}
+
+/* A change answered: recorded, or refused for good (its version is spent,
+ * or the server said no), so its draft goes either way.  Its form, if it
+ * is still open, shows the answer; else the message line does, and a
+ * refused change waits for the next form on the same milestone. */
+static void onboarding_answered(struct app *a, struct send_job *j, PGresult **res, int nres, const char *err)
+{
+	struct handoff_step_result r;
+	char msg[1200];
+	memset(&r, 0, sizeof r);
+	int ok = !err && nres == 1 && handoff_step_read(res[0], &r) == 0;
+	if (!ok && !err)
+		err = "unexpected answer";
+	draft_remove(draft_id(&j->d));
+	if (j->ob_done && j->ob_done(a, j->ctx, &j->d.ob, ok ? &r : NULL, err))
+		return;
+	int done = onboarding_outcome(&j->d.ob, ok ? &r : NULL, err, msg, sizeof msg);
+	if (!done)
+		refused_put(&j->d.ob, ok ? r.message : err);
+	app_message(a, !done, "%s", msg);
+	/* A change comes back as a notification; a refusal and a resend do
+	 * not, and the point of either is the state now. */
+	if (!done || r.already)
+		app_reload_all(a);
+}
+
 static void on_sent(void *ctx, PGresult **res, int nres, const char *err)
 {
 	struct send_job *j = ctx;
@@ -189,8 +295,12 @@ static void on_sent(void *ctx, PGresult **res, int nres, const char *err)
 		 * disk and is offered at the next start. */
 		if (j->done)
 			j->done(a, j->ctx, -1, NULL);
+		if (j->ob_done)
+			j->ob_done(a, j->ctx, &j->d.ob, NULL, NULL);
 	} else if (j->d.kind == DRAFT_STEP) {
 		step_answered(a, j, res, nres, err);
+	} else if (j->d.kind == DRAFT_ONBOARDING) {
+		onboarding_answered(a, j, res, nres, err);
 	} else if ((created = job_read(j, res, nres, err, &note_id)) < 0) {
 		sent_refused(a, j, err ? err : "unexpected answer");
 	} else {
@@ -226,6 +336,10 @@ static void send_start(struct app *a, struct send_job *j)
 		note_add_stmt(&j->d.n, &j->np, &st);
 	else if (j->d.kind == DRAFT_STEP)
 		handoff_step_stmt(&j->d.st.s, &j->hp, &st);
+	else if (j->d.kind == DRAFT_ONBOARDING && j->d.ob.health)
+		onboarding_health_stmt(&j->d.ob.h, &j->hp, &st);
+	else if (j->d.kind == DRAFT_ONBOARDING)
+		onboarding_milestone_stmt(&j->d.ob.m, &j->hp, &st);
 	else
 		handoff_create_stmt(&j->d.h, &j->hp, &st);
 	dbq_submit(a->db, 0, &st, 1, 1, on_sent, j);
@@ -237,7 +351,7 @@ static void send_start(struct app *a, struct send_job *j)
 		            j->why);
 	else if (a->db_state != DBQ_READY)
 		app_message(a, 1, "database unreachable: the %s is saved and %s when it is back", job_noun(j),
-		            j->d.kind == DRAFT_STEP ? "sent" : "will be sent");
+		            j->d.kind == DRAFT_STEP || j->d.kind == DRAFT_ONBOARDING ? "sent" : "will be sent");
 	else
 		app_message(a, 0, "sending the %s…", job_noun(j));
 }
@@ -270,6 +384,18 @@ int handoff_step_send(struct app *a, struct step_new *st, handoff_step_done_fn d
 	j->d.queued = 1;
 	memset(st, 0, sizeof *st);
 	j->done = done;
+	j->ctx = ctx;
+	send_start(a, j);
+	return j->unsaved;
+}
+
+int onboarding_send(struct app *a, const struct onboarding_new *ob, onboarding_done_fn done, void *ctx)
+{
+	struct send_job *j = job_new();
+	j->d.kind = DRAFT_ONBOARDING;
+	j->d.ob = *ob;
+	j->d.queued = 1;
+	j->ob_done = done;
 	j->ctx = ctx;
 	send_start(a, j);
 	return j->unsaved;

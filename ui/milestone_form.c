@@ -2,11 +2,15 @@
  * status, due date, owner and reason (m), or the customer's onboarding
  * health and its reason (o).  Ctrl-X saves through the server's functions
  * (src/onboarding.c) and the form stays until the database answers:
- * refused, it keeps everything typed and says why; offline, the change
- * waits in the queue and goes when the connection returns, its
- * client-generated id making a resend after a lost answer harmless.  A
- * reason is one line: typed here, never more than the form holds. */
+ * refused, it keeps everything typed and says why.  From Ctrl-X on the
+ * change is kept on disk as a queued draft, as a handoff's step is
+ * (ui/handoff_actions.c): offline, it goes when the connection returns;
+ * leaving the form, quitting or losing the console does not lose it (the
+ * drafts screen offers it at the next start), and its client-generated id
+ * makes a resend after a lost answer harmless.  A reason is one line:
+ * typed here, never more than the form holds. */
 #include "baton/customer.h"
+#include "baton/draft.h"
 #include "baton/fmt.h"
 #include "baton/handoff.h"
 #include "baton/onboarding.h"
@@ -39,6 +43,7 @@ struct mform {
 	int lists_loaded;
 	int changed;                /* edited since opened or saved */
 	int sending;                /* saved, the answer not yet here */
+	int unsaved;                /* ...and not on disk: the drafts directory refused it */
 	char why[700];              /* why the last save was refused */
 };
 
@@ -205,10 +210,13 @@ static void form_draw(struct screen *s, struct app *a)
 	int y = 3 + f->nfields;
 	if (f->health)
 		ui_textf(stdscr, y++, 1, a->cols - 2, term_attr(UA_DIM), 0, "Now: %s", f->now);
-	if (f->sending)
+	if (f->sending) {
 		ui_text(stdscr, y, 1, a->cols - 2, term_attr(UA_WARN), a->db_state == DBQ_READY
 		        ? "saving…" : "OFFLINE: the change waits and is sent when the database is back", 0);
-	else if (f->why[0]) {
+		ui_text(stdscr, y + 1, 1, a->cols - 2, f->unsaved ? term_attr(UA_BAD) : term_attr(UA_DIM),
+		        f->unsaved ? "NOT SAVED on disk (the drafts directory refused it): quitting loses it"
+		                   : "It is kept on disk: Esc leaves the form and the change still goes.", 0);
+	} else if (f->why[0]) {
 		ui_text(stdscr, y, 1, 11, term_attr(UA_BAD), "NOT SAVED:", 0);
 		ui_text_wrapped(stdscr, y, 12, a->cols - 13, a->rows - 3 - y, term_attr(UA_BAD), f->why);
 	}
@@ -258,54 +266,41 @@ static int form_key(struct screen *s, struct app *a, int key, int is_func)
 	return 1;
 }
 
-/* "milestone Data migration" / "onboarding health of Northwind Health". */
-static void what(const struct mform *f, char *out, size_t n)
-{
-	if (f->health)
-		snprintf(out, n, "onboarding health of %s", f->customer);
-	else
-		snprintf(out, n, "milestone \"%s\"", f->m.title);
-}
-
-static void on_saved(void *ctx, PGresult **res, int nres, const char *err)
+/* The answer to the change this form sent, while it is open: recorded,
+ * it closes (on top) and the message line says so; refused, it stays with
+ * everything typed and says why.  Left, the message line says it. */
+static int on_answer(struct app *a, void *ctx, const struct onboarding_new *ob,
+                     const struct handoff_step_result *r, const char *err)
 {
 	struct mform *f = ctx;
-	struct app *a = f->base.app;
-	struct handoff_step_result r;
-	char thing[300], msg[1000], state[32];
-	if (err == dbq_cancelled) {
-		screen_release(&f->base);
-		return;
-	}
-	int ok = !err && nres == 1 && handoff_step_read(res[0], &r) == 0, done = ok && r.done;
-	what(f, thing, sizeof thing);
-	if (done) {
-		fmt_words(state, sizeof state, f->health ? r.state : onboarding_status_label(r.state));
-		snprintf(msg, sizeof msg, "%s: %s%s", thing, state, r.already ? " (already recorded)" : "");
-	} else {
-		snprintf(msg, sizeof msg, "%s not saved: %s", thing, ok ? r.message : err ? err : "unexpected answer");
-	}
+	char msg[1200];
+	if (!screen_release(&f->base))
+		return 0;
+	if (!r && !err)
+		return 1; /* the console is quitting: the draft stays queued */
+	int done = onboarding_outcome(ob, r, err, msg, sizeof msg);
 	f->sending = 0;
+	f->unsaved = 0;
 	f->changed = !done;
 	if (!done)
-		snprintf(f->why, sizeof f->why, "%s", ok ? r.message : err ? err : "unexpected answer");
+		snprintf(f->why, sizeof f->why, "%s", r ? r->message : err);
 	/* Changed meanwhile: the next save acts on what is there now. */
-	if (ok && !done && !f->health)
-		f->m.version = r.version;
+	if (r && !done && !f->health)
+		f->m.version = r->version;
 	/* A change comes back as a notification; a refusal and a resend do
 	 * not, and the point of either is the state now. */
-	if (!done || r.already)
+	if (!done || r->already)
 		app_reload_all(a);
-	if (screen_release(&f->base) && done && a->top == &f->base)
+	if (done && a->top == &f->base)
 		app_pop(a);
 	app_message(a, !done, "%s", msg);
+	return 1;
 }
 
 static void save(struct mform *f, struct app *a)
 {
 	char err[256];
-	struct handoff_params st;
-	struct db_stmt s;
+	struct onboarding_new ob;
 	if (f->sending) {
 		app_message(a, 0, "saving: wait for the database's answer");
 		return;
@@ -316,16 +311,19 @@ static void save(struct mform *f, struct app *a)
 		app_message(a, 1, "%s", err);
 		return;
 	}
+	memset(&ob, 0, sizeof ob);
+	ob.health = f->health;
 	if (f->health)
-		onboarding_health_stmt(&f->h, &st, &s);
+		ob.h = f->h;
 	else
-		onboarding_milestone_stmt(&f->m, &st, &s);
+		ob.m = f->m;
+	text_copy(ob.customer_name, sizeof ob.customer_name, f->customer);
 	f->sending = 1;
 	f->why[0] = '\0';
 	screen_hold(&f->base);
-	/* Sent again after a reconnect (the statement is copied): the
-	 * change's id makes a second arrival a no-op. */
-	dbq_submit(a->db, 0, &s, 1, 1, on_saved, f);
+	/* On disk first, then sent, again after a reconnect: the change's id
+	 * makes a second arrival a no-op. */
+	f->unsaved = onboarding_send(a, &ob, on_answer, f);
 }
 
 static void on_leave(struct app *a, void *ctx, const char *answer)
@@ -347,13 +345,24 @@ static void form_action(struct screen *s, struct app *a, enum ui_action act)
 		f->focus = (f->focus + f->nfields - 1) % f->nfields;
 		return;
 	case ACT_BACK:
-		if (!f->changed && !f->sending) {
+		if (f->sending) {
+			/* The change goes without the form (its answer then on
+			 * the message line), and is kept until it has. */
+			int offline = a->db_state != DBQ_READY, unsaved = f->unsaved;
+			app_pop(a);
+			if (unsaved)
+				app_message(a, 1, "the change waits in memory only (quitting loses it): its answer shows here");
+			else
+				app_message(a, 0, offline ? "the change is kept and sent when the database is back (D lists it)"
+				                          : "the change is on its way: its answer shows here");
+			return;
+		}
+		if (!f->changed) {
 			app_pop(a);
 			return;
 		}
 		screen_hold(s);
-		app_prompt(a, f->sending ? "The change is still on its way (it is applied when it arrives): leave?"
-		                         : "Discard this change?", 1, on_leave, f);
+		app_prompt(a, "Discard this change?", 1, on_leave, f);
 		return;
 	case ACT_SAVE:
 		save(f, a);
@@ -363,11 +372,13 @@ static void form_action(struct screen *s, struct app *a, enum ui_action act)
 	}
 }
 
+/* What only the form holds: a change typed and not saved.  One saved is
+ * the sender's, on disk (ui/handoff_actions.c keeps it). */
 static int form_keep(struct screen *s, struct app *a)
 {
 	struct mform *f = (struct mform *)s;
 	(void)a;
-	return f->changed || f->sending;
+	return f->changed && !f->sending;
 }
 
 static const struct screen_ops form_ops = {
@@ -388,7 +399,7 @@ static struct mform *form_alloc(const struct customer_view *cv)
 	if (!f)
 		abort();
 	f->base.ops = &form_ops;
-	snprintf(f->customer, sizeof f->customer, "%s", cv_get(cv, CV_HEADER, 0, H_NAME));
+	text_copy(f->customer, sizeof f->customer, cv_get(cv, CV_HEADER, 0, H_NAME));
 	return f;
 }
 
@@ -407,6 +418,16 @@ void milestone_form_open(struct app *a, const struct customer_view *cv, int row)
 	}
 	onboarding_milestone_from(&f->m, v);
 	snprintf(f->blocked, sizeof f->blocked, "%s", f->m.reason);
+	struct onboarding_new kept;
+	if (onboarding_refused_take(0, f->m.milestone_id, &kept, f->why, sizeof f->why)) {
+		/* Refused after its form was left: what was typed, again, on
+		 * the milestone as it is now. */
+		snprintf(f->m.status, sizeof f->m.status, "%s", kept.m.status);
+		snprintf(f->m.due, sizeof f->m.due, "%s", kept.m.due);
+		snprintf(f->m.owner, sizeof f->m.owner, "%s", kept.m.owner);
+		snprintf(f->m.reason, sizeof f->m.reason, "%s", kept.m.reason);
+		f->changed = 1;
+	}
 	f->fields = milestone_fields;
 	f->nfields = (int)(sizeof milestone_fields / sizeof *milestone_fields);
 	app_push(a, &f->base);
@@ -425,6 +446,12 @@ void health_form_open(struct app *a, const struct customer_view *cv)
 	f->health = 1;
 	f->h.customer_id = cv_num(cv, CV_HEADER, 0, H_ID);
 	snprintf(f->h.health, sizeof f->h.health, "%s", cv_get(cv, CV_HEADER, 0, H_ONB_HEALTH));
+	struct onboarding_new kept;
+	if (onboarding_refused_take(1, f->h.customer_id, &kept, f->why, sizeof f->why)) {
+		snprintf(f->h.health, sizeof f->h.health, "%s", kept.h.health);
+		snprintf(f->h.reason, sizeof f->h.reason, "%s", kept.h.reason);
+		f->changed = 1;
+	}
 	onboarding_health_describe(&b, cv, 0);
 	snprintf(f->now, sizeof f->now, "%s", buf_str(&b));
 	buf_free(&b);

@@ -1,9 +1,9 @@
 /* Drafts on local disk, kept from the first keystroke until the database
  * has what was written: handoffs, success notes, the steps of a handoff's
- * lifecycle (acknowledge, resolve, cancel, reassign) and the signals'
- * writes (a send held or released, a signal acknowledged), the last two
- * kept from the moment they are sent; each a kind of draft with the same
- * guarantees.
+ * lifecycle (acknowledge, resolve, cancel, reassign), the signals' writes
+ * (a send held or released, a signal acknowledged) and onboarding changes
+ * (a milestone's, the health), the last three kept from the moment they
+ * are sent; each a kind of draft with the same guarantees.
  *
  * The host is shared and may be hostile: other local users can write to
  * shared directories, and $XDG_STATE_HOME may sit on shared storage.  So the
@@ -26,6 +26,7 @@
 
 #include "baton/handoff.h"
 #include "baton/note.h"
+#include "baton/onboarding.h"
 #include "baton/signals.h"
 
 /* The largest draft file read: a note is at most 64 KiB, so anything
@@ -33,7 +34,8 @@
 #define DRAFT_MAX_BYTES (1024 * 1024)
 #define DRAFT_OWNER_MAX 512
 
-enum draft_kind { DRAFT_HANDOFF, DRAFT_NOTE, DRAFT_STEP, DRAFT_SIGNAL };
+/* The kinds kept only once sent (always queued) come after DRAFT_STEP. */
+enum draft_kind { DRAFT_HANDOFF, DRAFT_NOTE, DRAFT_STEP, DRAFT_SIGNAL, DRAFT_ONBOARDING };
 
 /* A lifecycle step on its way: kept as soon as it is sent, so that a
  * database outage or a closed console does not lose it.  Its event id is
@@ -58,12 +60,26 @@ struct signal_new {
 	char about[256];        /* the send or the signal, for people */
 };
 
+/* An onboarding change on its way, kept like a step from the moment it
+ * is saved (Ctrl-X): a milestone's new state (m: its status, due date,
+ * owner, reason and the version it was read at, so that a change that
+ * meets someone else's is refused, never applied over it) or the
+ * customer's health with its reason (h).  Its id is the change's: a
+ * resend is recorded once. */
+struct onboarding_new {
+	int health;                /* h: the health; else m: a milestone */
+	struct milestone_change m;
+	struct health_change h;
+	char customer_name[201];   /* whose, for people; "" unknown */
+};
+
 struct draft {
 	enum draft_kind kind;
 	struct handoff_new h;  /* kind DRAFT_HANDOFF; h.note is malloc'd */
 	struct note_new n;     /* kind DRAFT_NOTE; n.body is malloc'd */
 	struct step_new st;    /* kind DRAFT_STEP; always queued */
 	struct signal_new sg;  /* kind DRAFT_SIGNAL; always queued */
+	struct onboarding_new ob; /* kind DRAFT_ONBOARDING; always queued */
 	char owner[DRAFT_OWNER_MAX];
 	int queued;            /* submitted, waiting for the database */
 	time_t mtime;
@@ -99,6 +115,9 @@ int draft_save_step(const struct step_new *st, const char *owner, int queued, in
 /* The same for a signal's write. */
 int draft_save_signal(const struct signal_new *sg, const char *owner, int queued, int sync, char *err,
                       size_t errlen);
+/* The same for an onboarding change. */
+int draft_save_onboarding(const struct onboarding_new *ob, const char *owner, int queued, int sync,
+                          char *err, size_t errlen);
 /* Whichever d holds (d->kind). */
 int draft_save_any(const struct draft *d, const char *owner, int queued, int sync, char *err,
                    size_t errlen);
@@ -108,7 +127,7 @@ int draft_save_any(const struct draft *d, const char *owner, int queued, int syn
 int draft_load(const char *name, struct draft *d, char *err, size_t errlen);
 void draft_clear(struct draft *d);
 /* The id of what the draft holds (a handoff's or a note's; a step's event,
- * a signal write's entry). */
+ * a signal write's entry, an onboarding change's). */
 const char *draft_id(const struct draft *d);
 /* Remove the draft with this id; 0 also if there was none. */
 int draft_remove(const char *id);

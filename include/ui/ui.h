@@ -179,7 +179,9 @@ struct app {
 	int small_dropped;       /* keys not taken while the terminal was too small */
 	int started;     /* the start screen was chosen (ui/app.c) */
 	char draft_owner[DRAFT_OWNER_MAX]; /* draft_identity of the connection */
-	struct send_job *sends;  /* handoffs, notes and steps on their way (ui/handoff_actions.c) */
+	/* Handoffs, notes, steps and onboarding changes on their way
+	 * (ui/handoff_actions.c). */
+	struct send_job *sends;
 	/* The teams, people and handoff rules as last read this session (the
 	 * handoff form): a form opened while the database is unreachable
 	 * offers them, so that a handoff can still be written and kept. */
@@ -311,12 +313,12 @@ void customer_note_links(const struct customer_view *cv, struct note_links *l);
 struct screen *queue_new(struct app *a);
 
 /* Handoff actions any screen may start (ui/handoff_actions.c). */
-/* Save as queued and send what d holds, a handoff, a success note or a
- * step (d.kind), taking it over (d is left empty); survives the form and
- * reconnects. */
+/* Save as queued and send what d holds, a handoff, a success note, a
+ * step or an onboarding change (d.kind), taking it over (d is left
+ * empty); survives the form and reconnects. */
 void draft_send(struct app *a, struct draft *d);
-/* Save again the handoffs, notes and steps on their way whose draft could
- * not be written; how many are still in memory only. */
+/* Save again the handoffs, notes, steps and onboarding changes on their
+ * way whose draft could not be written; how many are still in memory only. */
 int handoff_send_keep(struct app *a);
 /* Why the server refused the draft with this id this session, NULL if it
  * did not. */
@@ -344,6 +346,28 @@ typedef void (*handoff_step_done_fn)(struct app *a, void *ctx, int done, const c
  * drafts directory refused it), 0 if it is on disk. */
 struct step_new;
 int handoff_step_send(struct app *a, struct step_new *st, handoff_step_done_fn done, void *ctx);
+/* An onboarding change's answer for the form that sent it: r the
+ * server's, or NULL with err why there is none; both NULL: dropped
+ * unanswered, the console is quitting (its draft stays queued).  1 if the
+ * form took it (it is still open); 0 and the message line says it. */
+struct onboarding_new;
+struct handoff_step_result;
+typedef int (*onboarding_done_fn)(struct app *a, void *ctx, const struct onboarding_new *ob,
+                                  const struct handoff_step_result *r, const char *err);
+/* Send an onboarding change (ob->health: the health, else a milestone's),
+ * kept first as a queued draft, as a step is: it survives its form, an
+ * outage and the console, and goes once.  done (NULL: the message line)
+ * gets the answer.  1 if it is in memory only (the drafts directory
+ * refused it), 0 if it is on disk. */
+int onboarding_send(struct app *a, const struct onboarding_new *ob, onboarding_done_fn done, void *ctx);
+/* The answer in words: "milestone "Go-live": in progress (already
+ * recorded)", "onboarding health of X not saved: why"; 1 if recorded. */
+int onboarding_outcome(const struct onboarding_new *ob, const struct handoff_step_result *r, const char *err,
+                       char *out, size_t n);
+/* A change to this milestone (health: this customer's health) that the
+ * server refused with no form open to show it: into out with the
+ * server's reason, and forgotten; 0 if there is none. */
+int onboarding_refused_take(int health, long long id, struct onboarding_new *out, char *why, size_t n);
 
 /* --- terminal (ui/term.c) ------------------------------------------------ */
 

@@ -1100,6 +1100,201 @@ static void test_signal_draft_bad_fields_refused(void)
 	}
 }
 
+/* A milestone change made while the database is down: everything its
+ * resend needs, the version it was read at above all (a change that meets
+ * someone else's is refused, never applied over it), and what names it to
+ * people; the reason is its text. */
+static void fill_milestone(struct onboarding_new *ob)
+{
+	memset(ob, 0, sizeof *ob);
+	CHECK(onboarding_milestone_init(&ob->m) == 0);
+	ob->m.milestone_id = 31;
+	snprintf(ob->m.title, sizeof ob->m.title, "Data migration — phase 2");
+	snprintf(ob->m.status, sizeof ob->m.status, "blocked");
+	snprintf(ob->m.due, sizeof ob->m.due, "2027-02-28");
+	snprintf(ob->m.owner, sizeof ob->m.owner, "olu");
+	snprintf(ob->m.reason, sizeof ob->m.reason, "waiting for the HL7 export; state: editing");
+	ob->m.version = 4;
+	snprintf(ob->customer_name, sizeof ob->customer_name, "Müller & Söhne GmbH");
+}
+
+static void test_onboarding_draft_round_trip(void)
+{
+	struct onboarding_new ob;
+	struct draft back;
+	char err[256] = "", path[4300];
+	empty_dir();
+	fill_milestone(&ob);
+	CHECK(draft_save_onboarding(&ob, OWNER, 1, 1, err, sizeof err) == 0);
+	path_of(path, sizeof path, ob.m.id);
+	CHECK(strstr(contents(path), "\nkind: milestone\n") != NULL);
+	CHECK(load_id(ob.m.id, &back, err, sizeof err) == 0);
+	CHECK(back.kind == DRAFT_ONBOARDING && back.ob.health == 0);
+	CHECK_STR(draft_id(&back), ob.m.id);
+	CHECK_STR(back.owner, OWNER);
+	CHECK_STR(back.ob.m.id, ob.m.id);
+	CHECK(back.ob.m.milestone_id == 31);
+	CHECK_STR(back.ob.m.title, "Data migration — phase 2");
+	CHECK_STR(back.ob.m.status, "blocked");
+	CHECK_STR(back.ob.m.due, "2027-02-28");
+	CHECK_STR(back.ob.m.owner, "olu");
+	CHECK_STR(back.ob.m.reason, "waiting for the HL7 export; state: editing");
+	CHECK(back.ob.m.version == 4);
+	CHECK_STR(back.ob.customer_name, "Müller & Söhne GmbH");
+	CHECK(back.queued == 1 && back.h.note == NULL && back.st.s.version == 0);
+	draft_clear(&back);
+	/* No due date, no owner, no reason, no version check: none, not a
+	 * word that would mean something. */
+	fill_milestone(&ob);
+	snprintf(ob.m.status, sizeof ob.m.status, "in_progress");
+	ob.m.due[0] = ob.m.owner[0] = ob.m.reason[0] = '\0';
+	ob.m.version = 0;
+	CHECK(draft_save_onboarding(&ob, OWNER, 1, 0, err, sizeof err) == 0);
+	CHECK(load_id(ob.m.id, &back, err, sizeof err) == 0);
+	CHECK(back.kind == DRAFT_ONBOARDING && !strcmp(back.ob.m.status, "in_progress"));
+	CHECK(!back.ob.m.due[0] && !back.ob.m.owner[0] && !back.ob.m.reason[0] && back.ob.m.version == 0);
+	draft_clear(&back);
+	CHECK(draft_remove(ob.m.id) == 0);
+
+	/* The health: whose, which, why. */
+	memset(&ob, 0, sizeof ob);
+	ob.health = 1;
+	CHECK(onboarding_health_init(&ob.h) == 0);
+	ob.h.customer_id = 6;
+	snprintf(ob.h.health, sizeof ob.h.health, "at_risk");
+	snprintf(ob.h.reason, sizeof ob.h.reason, "three migration tickets open");
+	snprintf(ob.customer_name, sizeof ob.customer_name, "Müller & Söhne GmbH");
+	CHECK(draft_save_any(&(struct draft){.kind = DRAFT_ONBOARDING, .ob = ob}, OWNER, 1, 1, err, sizeof err) == 0);
+	path_of(path, sizeof path, ob.h.id);
+	CHECK(strstr(contents(path), "\nkind: health\n") != NULL);
+	CHECK(load_id(ob.h.id, &back, err, sizeof err) == 0);
+	CHECK(back.kind == DRAFT_ONBOARDING && back.ob.health == 1);
+	CHECK_STR(draft_id(&back), ob.h.id);
+	CHECK(back.ob.h.customer_id == 6);
+	CHECK_STR(back.ob.h.health, "at_risk");
+	CHECK_STR(back.ob.h.reason, "three migration tickets open");
+	CHECK_STR(back.ob.customer_name, "Müller & Söhne GmbH");
+	CHECK(back.queued == 1);
+	draft_clear(&back);
+	CHECK(draft_remove(ob.h.id) == 0);
+}
+
+/* A title an older Baton cut inside a character (200 bytes of kanji)
+ * does not make the change's file unreadable: it is written up to the
+ * cut character. */
+static void test_onboarding_draft_cut_title(void)
+{
+	struct onboarding_new ob;
+	struct draft back;
+	char err[256] = "";
+	empty_dir();
+	fill_milestone(&ob);
+	struct buf t = BUF_INIT;
+	for (int i = 0; i < 40; i++)
+		buf_puts(&t, "\xe6\x9d\xb1\xe4\xba\xac"); /* 東京 */
+	memcpy(ob.m.title, buf_str(&t), 200);
+	ob.m.title[200] = '\0';
+	CHECK(draft_save_onboarding(&ob, OWNER, 1, 0, err, sizeof err) == 0);
+	CHECK(load_id(ob.m.id, &back, err, sizeof err) == 0);
+	CHECK(strlen(back.ob.m.title) == 198 && !memcmp(back.ob.m.title, buf_str(&t), 198));
+	draft_clear(&back);
+	buf_free(&t);
+}
+
+static void test_onboarding_draft_bad_fields_refused(void)
+{
+	struct draft d;
+	char err[4600], text[2048];
+	const char *id = "0f8fad5b-d9cb-469f-a165-70867728950e";
+	static const char *const bad_milestone[] = {
+		"status: blocked\n\n",                          /* blocked without a reason */
+		"status: stalled\n\nwhy\n",                     /* not a status */
+		"status: not started\n\n",                      /* people's words, not the database's */
+		"status: done\ndue: 2027-02-30\n\n",            /* not a date */
+		"status: done\nversion: 0\n\n",
+		"status: done\n\ntwo\nlines",                   /* a reason is one line */
+		"\n",                                           /* no status */
+	};
+	static const char *const bad_health[] = {
+		"health: at_risk\n\n \n",                       /* a blank reason */
+		"health: burning\n\nwhy",
+		"\nwhy",                                        /* no health */
+	};
+	empty_dir();
+	/* As written by hand, in any order, with what the kind does not use. */
+	snprintf(text, sizeof text, "baton-draft: 2\nstatus: in_progress\nkind: milestone\nowner: %s\nid: %s\n"
+	         "milestone: 7\nto-team: billing\nstate: editing\n\ntrainer booked", OWNER, id);
+	plant("x.draft", text);
+	CHECK(draft_load("x.draft", &d, err, sizeof err) == 0 && d.kind == DRAFT_ONBOARDING);
+	CHECK(d.queued == 1 && d.ob.m.milestone_id == 7 && !strcmp(d.ob.m.reason, "trainer booked"));
+	draft_clear(&d);
+	for (size_t i = 0; i < sizeof bad_milestone / sizeof *bad_milestone; i++) {
+		snprintf(text, sizeof text, "baton-draft: 2\nkind: milestone\nowner: %s\nid: %s\nmilestone: 7\n%s",
+		         OWNER, id, bad_milestone[i]);
+		plant("x.draft", text);
+		CHECK(draft_load("x.draft", &d, err, sizeof err) == -1);
+	}
+	snprintf(text, sizeof text, "baton-draft: 2\nkind: milestone\nowner: %s\nid: %s\nstatus: done\n\n", OWNER, id);
+	plant("x.draft", text); /* which milestone? */
+	CHECK(draft_load("x.draft", &d, err, sizeof err) == -1);
+	snprintf(text, sizeof text, "baton-draft: 2\nkind: milestone\nowner: %s\nid: ../x\nmilestone: 7\n"
+	         "status: done\n\n", OWNER);
+	plant("x.draft", text);
+	CHECK(draft_load("x.draft", &d, err, sizeof err) == -1);
+	/* A reason longer than a change holds is not cut (to the largest
+	 * reason, which would pass): refused. */
+	struct buf b = BUF_INIT;
+	buf_printf(&b, "baton-draft: 2\nkind: health\nowner: %s\nid: %s\ncustomer: 3\nhealth: at_risk\n\n", OWNER, id);
+	for (int i = 0; i < ONBOARDING_REASON_MAX; i++)
+		buf_puts(&b, "\xf0\x9f\x98\x80"); /* U+1F600, four bytes */
+	buf_putc(&b, 'x');
+	plant("x.draft", buf_str(&b));
+	buf_free(&b);
+	CHECK(draft_load("x.draft", &d, err, sizeof err) == -1);
+	snprintf(text, sizeof text, "baton-draft: 2\nkind: health\nowner: %s\nid: %s\ncustomer: 3\nhealth: off_track\n\n"
+	         "no sponsor", OWNER, id);
+	plant("x.draft", text);
+	CHECK(draft_load("x.draft", &d, err, sizeof err) == 0 && d.kind == DRAFT_ONBOARDING && d.ob.health == 1);
+	CHECK(d.ob.h.customer_id == 3 && !strcmp(d.ob.h.health, "off_track") && d.queued == 1);
+	draft_clear(&d);
+	for (size_t i = 0; i < sizeof bad_health / sizeof *bad_health; i++) {
+		snprintf(text, sizeof text, "baton-draft: 2\nkind: health\nowner: %s\nid: %s\ncustomer: 3\n%s",
+		         OWNER, id, bad_health[i]);
+		plant("x.draft", text);
+		CHECK(draft_load("x.draft", &d, err, sizeof err) == -1);
+	}
+	snprintf(text, sizeof text, "baton-draft: 2\nkind: health\nowner: %s\nid: %s\nhealth: done\n\nlive", OWNER, id);
+	plant("x.draft", text); /* whose? */
+	CHECK(draft_load("x.draft", &d, err, sizeof err) == -1);
+	CHECK(strstr(err, "bad format") != NULL);
+}
+
+/* The files of every kind before onboarding changes read as they did,
+ * listed with the new kinds. */
+static void test_onboarding_drafts_listed_with_older_kinds(void)
+{
+	struct draft_list l;
+	struct onboarding_new ob;
+	char err[4600], text[1024];
+	const char *hid = "0f8fad5b-d9cb-469f-a165-70867728950e";
+	const char *ev = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
+	empty_dir();
+	/* A handoff draft of before notes: no kind. */
+	snprintf(text, sizeof text, "baton-draft: 2\nowner: %s\nid: %s\nevent: %s\ncustomer: 3\n"
+	         "customer-name: Acme\nto-team: support\nreason: escalation\nstate: queued\n\nhello", OWNER, hid, ev);
+	plant("old.draft", text);
+	fill_milestone(&ob);
+	CHECK(draft_save_onboarding(&ob, OWNER, 1, 0, err, sizeof err) == 0);
+	CHECK(draft_list(OWNER, &l, err, sizeof err) == 2);
+	int handoffs = 0, milestones = 0;
+	for (int i = 0; i < l.n; i++) {
+		handoffs += l.v[i].kind == DRAFT_HANDOFF && !strcmp(l.v[i].h.id, hid) && l.v[i].queued;
+		milestones += l.v[i].kind == DRAFT_ONBOARDING && !strcmp(draft_id(&l.v[i]), ob.m.id);
+	}
+	CHECK(handoffs == 1 && milestones == 1 && l.refused == 0);
+	draft_list_free(&l);
+}
+
 static void test_note_validate(void)
 {
 	struct note_new n;
@@ -1148,6 +1343,10 @@ int main(void)
 	RUN(test_step_draft_bad_fields_refused);
 	RUN(test_signal_draft_round_trip);
 	RUN(test_signal_draft_bad_fields_refused);
+	RUN(test_onboarding_draft_round_trip);
+	RUN(test_onboarding_draft_cut_title);
+	RUN(test_onboarding_draft_bad_fields_refused);
+	RUN(test_onboarding_drafts_listed_with_older_kinds);
 	RUN(test_draft_header_injection);
 	RUN(test_draft_long_name_kept);
 	RUN(test_draft_dir_fallback_to_home);
