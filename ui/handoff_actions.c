@@ -26,6 +26,8 @@ struct send_job {
 	struct handoff_params hp; /* a handoff's or a step's */
 	struct note_params np;
 	int unsaved;           /* its draft could not be written: memory only */
+	int held;              /* holds the draft (draft_lock) until the database answers, */
+	char held_id[37];      /* by its id */
 	char why[256];
 	handoff_step_done_fn done; /* a step's outcome to its sender; NULL: the message line */
 	void *ctx;
@@ -209,6 +211,8 @@ static void on_sent(void *ctx, PGresult **res, int nres, const char *err)
 		if (!created)
 			app_reload_all(a);
 	}
+	if (j->held)
+		draft_unlock(j->held_id);
 	draft_clear(&j->d);
 	free(j);
 }
@@ -249,15 +253,24 @@ static struct send_job *job_new(void)
 	return j;
 }
 
-void draft_send(struct app *a, struct draft *d)
+void draft_send(struct app *a, struct draft *d, int held)
 {
-	if (d->kind == DRAFT_SIGNAL) { /* the signals' own sender */
+	struct send_job *j;
+	if (d->kind == DRAFT_SIGNAL) { /* the signals' own sender: a write sent again is recorded once */
+		char id[37];
+		snprintf(id, sizeof id, "%s", draft_id(d));
 		signal_draft_send(a, d);
+		if (held)
+			draft_unlock(id);
 		return;
 	}
-	struct send_job *j = job_new();
+	j = job_new();
 	j->d = *d;
 	memset(d, 0, sizeof *d);
+	j->held = held;
+	snprintf(j->held_id, sizeof j->held_id, "%s", draft_id(&j->d));
+	if (held) /* for the other consoles' lists: on its way */
+		draft_lock_doing(j->held_id, "send");
 	send_start(a, j);
 }
 
