@@ -387,6 +387,20 @@ const char *draft_id(const struct draft *d)
 	}
 }
 
+int draft_new_id(struct draft *d)
+{
+	if (d->kind == DRAFT_NOTE)
+		return db_uuid(d->n.id);
+	if (d->kind == DRAFT_HANDOFF)
+		return db_uuid(d->h.id) < 0 || db_uuid(d->h.event_id) < 0 ? -1 : 0;
+	return -1; /* a step or a signal's write is recorded once, whoever sends it */
+}
+
+int draft_sent_otherwise(const char *err)
+{
+	return err && strstr(err, " was already sent with a different ") != NULL;
+}
+
 int draft_remove(const char *id)
 {
 	char dir[4096], name[64], err[256];

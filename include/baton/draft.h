@@ -110,6 +110,15 @@ void draft_clear(struct draft *d);
 /* The id of what the draft holds (a handoff's or a note's; a step's event,
  * a signal write's entry). */
 const char *draft_id(const struct draft *d);
+/* New ids for what d holds (a handoff's and its created event's, a
+ * note's): the same text becomes another draft, to be sent as another
+ * handoff or note.  -1 without randomness. */
+int draft_new_id(struct draft *d);
+/* Whether the database's refusal err of a handoff or note says that its
+ * id was already sent, by the same person, with another text or other
+ * choices (baton_handoff_create, baton_note_add: "... was already sent
+ * with a different ..."). */
+int draft_sent_otherwise(const char *err);
 /* Remove the draft with this id; 0 also if there was none. */
 int draft_remove(const char *id);
 

@@ -3,7 +3,9 @@
  * form in one may not be sent, discarded or opened by the other.  The
  * other console is a child process driven through a pipe; this process
  * holds no lock when it forks one, so the child starts as a console of
- * its own.  XDG_STATE_HOME points at a fresh directory of our own. */
+ * its own.  And what a console does when the database already has its
+ * draft's id with another text (draft_new_id, draft_sent_otherwise).
+ * XDG_STATE_HOME points at a fresh directory of our own. */
 #include "baton/db.h"
 #include "baton/draft.h"
 #include "baton/handoff.h"
@@ -290,6 +292,38 @@ static void test_lock_never_follows_a_symlink(void)
 	draft_unlock(id);
 }
 
+static void test_kept_anew_under_a_new_id(void)
+{
+	struct draft d;
+	char old[37], oldev[37];
+	memset(&d, 0, sizeof d);
+	d.kind = DRAFT_HANDOFF;
+	CHECK(handoff_init(&d.h) == 0);
+	d.h.note = strdup("the text typed after the other console sent it");
+	snprintf(old, sizeof old, "%s", d.h.id);
+	snprintf(oldev, sizeof oldev, "%s", d.h.event_id);
+	CHECK(draft_new_id(&d) == 0);
+	CHECK(handoff_is_uuid(d.h.id) && strcmp(d.h.id, old) != 0);
+	CHECK(handoff_is_uuid(d.h.event_id) && strcmp(d.h.event_id, oldev) != 0);
+	CHECK_STR(d.h.note, "the text typed after the other console sent it");
+	draft_clear(&d);
+	d.kind = DRAFT_NOTE;
+	CHECK(db_uuid(d.n.id) == 0);
+	snprintf(old, sizeof old, "%s", d.n.id);
+	CHECK(draft_new_id(&d) == 0 && handoff_is_uuid(d.n.id) && strcmp(d.n.id, old) != 0);
+	d.kind = DRAFT_STEP; /* recorded once, whoever sends it: never renamed */
+	CHECK(draft_new_id(&d) == -1);
+	/* The server's words for "this id, with another text" (007, 086). */
+	CHECK(draft_sent_otherwise("handoff 6293c178-ae4a-339c-418f-a402dd44efe3 was already sent with a "
+	                           "different text or choices: this one was not sent"));
+	CHECK(draft_sent_otherwise("note 6293c178-ae4a-339c-418f-a402dd44efe3 was already sent with a "
+	                           "different text or link: write a new note"));
+	CHECK(!draft_sent_otherwise("handoff 6293c178-ae4a-339c-418f-a402dd44efe3 already exists and was "
+	                            "written by someone else"));
+	CHECK(!draft_sent_otherwise("note 12 was already corrected by note 13: correct that one"));
+	CHECK(!draft_sent_otherwise(NULL));
+}
+
 int main(void)
 {
 	snprintf(state_home, sizeof state_home, "%s/baton-draft-lock-XXXXXX",
@@ -312,6 +346,7 @@ int main(void)
 	RUN(test_lock_file_goes_with_its_draft);
 	RUN(test_lock_of_a_killed_console_swept);
 	RUN(test_lock_never_follows_a_symlink);
+	RUN(test_kept_anew_under_a_new_id);
 
 	empty_dir();
 	rmdir(drafts);
