@@ -110,6 +110,11 @@ static int dir_open(char *path, size_t n, char *err, size_t errlen)
 	return fd;
 }
 
+int draft_dir_open(char *path, size_t n, char *err, size_t errlen)
+{
+	return dir_open(path, n, err, errlen);
+}
+
 int draft_dir(char *out, size_t n, char *err, size_t errlen)
 {
 	int fd = dir_open(out, n, err, errlen);
@@ -320,10 +325,11 @@ static int load_at(int dfd, const char *dir, const char *name, struct draft *d, 
 	char why[96];
 	const char *problem = NULL;
 	struct buf b = BUF_INIT;
+	int open_errno = 0;
 	memset(d, 0, sizeof *d);
 	int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0)
-		problem = errno == ELOOP ? "a symbolic link" : strerror(errno);
+		problem = (open_errno = errno) == ELOOP ? "a symbolic link" : strerror(errno);
 	else
 		problem = file_problem(fd, d, why, sizeof why);
 	if (!problem && read_all(fd, &b) < 0)
@@ -339,6 +345,7 @@ static int load_at(int dfd, const char *dir, const char *name, struct draft *d, 
 	if (problem) {
 		snprintf(err, errlen, "%s/%s: %s", dir, name, problem);
 		draft_clear(d);
+		errno = open_errno; /* ENOENT: there is no such draft (any more) */
 		return -1;
 	}
 	return 0;
@@ -392,6 +399,20 @@ const char *draft_id(const struct draft *d)
 	case DRAFT_ONBOARDING: return d->ob.health ? d->ob.h.id : d->ob.m.id;
 	default: return d->h.id;
 	}
+}
+
+int draft_new_id(struct draft *d)
+{
+	if (d->kind == DRAFT_NOTE)
+		return db_uuid(d->n.id);
+	if (d->kind == DRAFT_HANDOFF)
+		return db_uuid(d->h.id) < 0 || db_uuid(d->h.event_id) < 0 ? -1 : 0;
+	return -1; /* a step or a signal's write is recorded once, whoever sends it */
+}
+
+int draft_sent_otherwise(const char *err)
+{
+	return err && strstr(err, " was already sent with a different ") != NULL;
 }
 
 int draft_remove(const char *id)
@@ -450,6 +471,7 @@ int draft_list(const char *owner, struct draft_list *l, char *err, size_t errlen
 	struct dirent *e;
 	while ((e = readdir(d))) {
 		struct draft one;
+		draft_lock_sweep(dfd, e->d_name);
 		if (!is_draft_name(e->d_name))
 			continue;
 		if (load_at(dfd, dir, e->d_name, &one, why, sizeof why) < 0) {

@@ -1,5 +1,5 @@
 /* The draft file format (src/draft_format.c), for src/draft.c which keeps
- * the files.  Private to them. */
+ * the files, and the directory for src/draft_lock.c.  Private to them. */
 #ifndef BATON_DRAFT_PRIV_H
 #define BATON_DRAFT_PRIV_H
 
@@ -15,5 +15,12 @@ void draft_format_onboarding(struct buf *b, const struct onboarding_new *ob, con
 /* text (len bytes, NUL-terminated, changed in place) into d: 0 if it is a
  * draft Baton wrote, of any kind, complete; -1 otherwise. */
 int draft_parse(struct draft *d, char *text, size_t len);
+
+/* The drafts directory, created and verified (src/draft.c's dir_open):
+ * its descriptor, or -1 + err naming the path and the problem. */
+int draft_dir_open(char *path, size_t n, char *err, size_t errlen);
+/* Name, an entry of the drafts directory dfd: when it is the lock file of
+ * a draft that is gone and nobody holds it, it is removed. */
+void draft_lock_sweep(int dfd, const char *name);
 
 #endif

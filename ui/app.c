@@ -278,10 +278,12 @@ static void dispatch(struct app *a, int key, int is_func)
 		return;
 	case ACT_DRAFTS:
 		/* On the drafts screen: read them again. */
-		if (strcmp(s->ops->name, "drafts") != 0)
+		if (strcmp(s->ops->name, "drafts") != 0) {
 			app_push(a, drafts_new(a));
-		else
+		} else {
 			s->ops->reload(s, a);
+			a->dirty = 1; /* what another console did meanwhile shows now */
+		}
 		return;
 	case ACT_REDRAW:
 		clearok(curscr, TRUE);

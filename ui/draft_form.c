@@ -23,6 +23,12 @@ void draft_form_init(struct draft_form *f, const struct screen_ops *ops, int nfi
 	f->cycle = cycle;
 	/* The schema's largest until the database's own is read. */
 	note_edit_init(&f->text, *draft_body(f), HANDOFF_NOTE_MAX);
+	/* A new draft's id is new: nobody else has it.  A saved one was taken
+	 * by whoever opens it (the drafts screen, the sender), so this is one
+	 * more hold.  Without a drafts directory there is nothing to hold, and
+	 * nothing saved: the form says so when it saves. */
+	char other[DRAFT_DOING_MAX], err[256];
+	f->locked = draft_lock(draft_id(&f->d), "form", other, sizeof other, err, sizeof err) == 0;
 }
 
 struct screen *draft_form_new(struct app *a, struct draft *d)
@@ -34,8 +40,20 @@ struct screen *draft_form_new(struct app *a, struct draft *d)
 
 void draft_form_free(struct draft_form *f)
 {
+	if (f->locked)
+		draft_unlock(draft_id(&f->d));
 	draft_clear(&f->d);
 	note_edit_free(&f->text);
+}
+
+void draft_form_send(struct draft_form *f, struct app *a)
+{
+	struct draft d = f->d;
+	int held = f->locked;
+	*draft_body(f) = NULL; /* the text moves to the sender, */
+	f->locked = 0;         /* and the hold with it */
+	app_pop(a);            /* may free f */
+	draft_send(a, &d, held);
 }
 
 void draft_form_save(struct draft_form *f, const struct app *a)

@@ -4,9 +4,11 @@
  * handoff steps, holds, signal acknowledgements and onboarding changes
  * made while the database was unreachable.  Enter resumes editing (sends
  * what was already sent once: a step, a hold, an onboarding change, a
- * queued handoff or note), s sends,
- * d discards (asks), q leaves them for later.  What is on its way in this
- * session, or open in a form, is shown as such and left alone. */
+ * queued handoff or note), s sends, d discards (asks), q leaves them for
+ * later.  What is on its way or open in a form, in this session or in
+ * another console of the same person (one drafts directory, two SSH
+ * sessions), is shown as such and left alone; the others are held while
+ * they are used, and read again first. */
 #include "baton/draft.h"
 #include "baton/handoff.h"
 #include "baton/fmt.h"
@@ -17,6 +19,7 @@
 #include "ui/signals.h"
 #include "ui/ui.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,12 +40,15 @@ static void drafts_load(struct drafts *d, const struct app *a)
 	ui_list_fit(&d->l, d->list.n, 1);
 }
 
-/* Where the draft is in this session: 1 on its way (sent, not yet
- * answered), 2 open in a form on the stack, 0 neither. */
-enum { DR_FREE, DR_SENDING, DR_OPEN };
+/* Where the draft is: on its way (sent, not yet answered) or open in a
+ * form on the stack, in this session; open in a form or on its way in
+ * another console of the same person (the same drafts directory: two SSH
+ * sessions on one jump host); or neither. */
+enum { DR_FREE, DR_SENDING, DR_OPEN, DR_OTHER_FORM, DR_OTHER_SENDING };
 static int draft_busy(const struct app *a, const struct draft *dr)
 {
 	const char *id = draft_id(dr);
+	char doing[DRAFT_DOING_MAX];
 	if (handoff_send_pending(a, id) || signal_write_pending(id))
 		return DR_SENDING;
 	for (const struct screen *s = a->top; s; s = s->below) {
@@ -50,7 +56,23 @@ static int draft_busy(const struct app *a, const struct draft *dr)
 		if (f && !strcmp(draft_id(&f->d), id))
 			return DR_OPEN;
 	}
+	if (draft_locked_elsewhere(id, doing, sizeof doing))
+		return strcmp(doing, "send") ? DR_OTHER_FORM : DR_OTHER_SENDING;
 	return DR_FREE;
+}
+
+/* Why busy keeps Enter, s and d off the draft. */
+static void busy_say(struct app *a, int busy)
+{
+	if (busy == DR_OPEN)
+		app_message(a, 1, "it is open in a form: q goes back to it");
+	else if (busy == DR_OTHER_FORM)
+		app_message(a, 1, "open in a form in your other console: send or close it there");
+	else if (busy == DR_OTHER_SENDING)
+		app_message(a, 1, "your other console is sending it: its answer comes there");
+	else
+		app_message(a, 1, "already on its way: %s", a->db_state == DBQ_READY
+		            ? "the database has not answered yet" : "sent when the database is back");
 }
 
 /* What a step does, in the kind column: "acknowledge", "reassign success". */
@@ -169,17 +191,53 @@ static void drafts_draw(struct screen *s, struct app *a)
 		draft_what(dr, what, sizeof what);
 		ui_text(stdscr, y, x, 1, sel ? term_attr(UA_SEL) : (int)A_NORMAL, sel ? term_sym(SYM_SEL) : " ", 0);
 		x += 2;
+		int other = busy == DR_OTHER_FORM || busy == DR_OTHER_SENDING;
 		x += ui_text(stdscr, y, x, 8, dr->queued || busy ? term_attr(UA_WARN) : (int)A_NORMAL,
-		             busy == DR_SENDING ? "SENDING" : busy == DR_OPEN ? "IN FORM" : dr->queued ? "QUEUED" : "draft",
+		             busy == DR_SENDING || busy == DR_OTHER_SENDING ? "SENDING"
+		             : busy == DR_OPEN || busy == DR_OTHER_FORM    ? "IN FORM"
+		             : dr->queued                                  ? "QUEUED"
+		                                                           : "draft",
 		             1) + 1;
 		x += ui_text(stdscr, y, x, 22, (int)A_NORMAL, whose, 1) + 1;
 		x += ui_text(stdscr, y, x, 14, (int)A_NORMAL, what, 1) + 1;
+		if (other) /* its text as it was when the list was read */
+			x += ui_text(stdscr, y, x, a->cols - x - 1, term_attr(UA_WARN), "(other console)", 0) + 1;
 		struct buf line = BUF_INIT;
 		draft_line(dr, &line);
 		ui_text(stdscr, y, x, a->cols - x - 1, term_attr(UA_DIM), buf_str(&line), 0);
 		buf_free(&line);
 	}
 	draw_problem(d, a);
+}
+
+/* The selected draft dr, held for this console and read again: another
+ * console of the same person may have changed, sent or discarded it since
+ * the list was read.  0 with *fresh, held (draft_unlock); -1 when it is
+ * not to be had, said why (the list read again when it is gone). */
+static int draft_take(struct drafts *d, struct app *a, const struct draft *dr, struct draft *fresh)
+{
+	char id[37], name[64], other[DRAFT_DOING_MAX], err[600];
+	snprintf(id, sizeof id, "%s", draft_id(dr));
+	int rc = draft_lock(id, "form", other, sizeof other, err, sizeof err);
+	if (rc != 0) {
+		if (rc > 0)
+			busy_say(a, strcmp(other, "send") ? DR_OTHER_FORM : DR_OTHER_SENDING);
+		else
+			app_message(a, 1, "%s", err);
+		return -1;
+	}
+	snprintf(name, sizeof name, "%s.draft", id);
+	rc = draft_load(name, fresh, err, sizeof err);
+	if (rc == 0 && !strcmp(fresh->owner, a->draft_owner))
+		return 0;
+	if (rc < 0 && errno == ENOENT)
+		app_message(a, 1, "no longer here: sent or discarded in your other console");
+	else
+		app_message(a, 1, "%s", rc < 0 ? err : "no longer a draft of this database and role");
+	draft_clear(fresh);
+	draft_unlock(id);
+	drafts_load(d, a);
+	return -1;
 }
 
 struct discard_ctx {
@@ -191,8 +249,11 @@ static void on_discard(struct app *a, void *ctx, const char *answer)
 {
 	struct discard_ctx *c = ctx;
 	struct drafts *d = c->d;
-	if (screen_release(&d->base) && answer && answer[0] == 'y') {
+	int alive = screen_release(&d->base);
+	if (alive && answer && answer[0] == 'y')
 		draft_remove(c->id);
+	draft_unlock(c->id); /* held while asking; its lock file goes with the draft */
+	if (alive && answer && answer[0] == 'y') {
 		drafts_load(d, a);
 		app_message(a, 0, "draft discarded");
 	}
@@ -211,6 +272,61 @@ static void open_customer_below(struct app *a, const struct draft *dr)
 		app_push(a, customer_new(a, id));
 }
 
+/* Enter: a queued draft is sent again, another opens in its form. */
+static void open_selected(struct drafts *d, struct app *a, struct draft *dr)
+{
+	struct draft fresh;
+	char id[37];
+	if (draft_take(d, a, dr, &fresh) < 0)
+		return;
+	if (fresh.queued) {
+		draft_send(a, &fresh, 1);
+		drafts_load(d, a);
+		return;
+	}
+	snprintf(id, sizeof id, "%s", draft_id(&fresh));
+	app_pop(a); /* the list is stale once a draft is taken */
+	open_customer_below(a, &fresh);
+	app_push(a, draft_form_new(a, &fresh)); /* the form holds it too */
+	draft_unlock(id);
+}
+
+static void send_selected(struct drafts *d, struct app *a, struct draft *dr)
+{
+	struct draft fresh;
+	char err[256];
+	if (draft_take(d, a, dr, &fresh) < 0)
+		return;
+	/* The reasons and the largest note: the server checks them. */
+	if ((fresh.kind == DRAFT_NOTE   ? note_validate(&fresh.n, 0, err, sizeof err)
+	     : fresh.kind >= DRAFT_STEP ? 0 /* kept once sent: the server checks it */
+	                                : handoff_validate(&fresh.h, NULL, err, sizeof err)) < 0) {
+		app_message(a, 1, "cannot send it yet: %s (Enter to edit)", err);
+		draft_unlock(draft_id(&fresh));
+		draft_clear(dr);
+		*dr = fresh; /* shown as it is now */
+		return;
+	}
+	draft_send(a, &fresh, 1);
+	drafts_load(d, a);
+}
+
+static void discard_selected(struct drafts *d, struct app *a, struct draft *dr)
+{
+	struct draft fresh;
+	if (draft_take(d, a, dr, &fresh) < 0)
+		return;
+	struct discard_ctx *c = calloc(1, sizeof *c);
+	if (!c)
+		abort();
+	c->d = d;
+	snprintf(c->id, sizeof c->id, "%s", draft_id(&fresh));
+	draft_clear(dr);
+	*dr = fresh; /* what is discarded is what the list shows */
+	screen_hold(&d->base);
+	app_prompt(a, "Discard this draft for good?", 1, on_discard, c);
+}
+
 static void drafts_action(struct screen *s, struct app *a, enum ui_action act)
 {
 	struct drafts *d = (struct drafts *)s;
@@ -219,11 +335,7 @@ static void drafts_action(struct screen *s, struct app *a, enum ui_action act)
 	struct draft *dr = have ? &d->list.v[r] : NULL;
 	int busy = have ? draft_busy(a, dr) : DR_FREE;
 	if (busy && (act == ACT_OPEN || act == ACT_SEND || act == ACT_DISCARD)) {
-		if (busy == DR_OPEN)
-			app_message(a, 1, "it is open in a form: q goes back to it");
-		else
-			app_message(a, 1, "already on its way: %s", a->db_state == DBQ_READY
-			            ? "the database has not answered yet" : "sent when the database is back");
+		busy_say(a, busy);
 		return;
 	}
 	switch (act) {
@@ -231,47 +343,17 @@ static void drafts_action(struct screen *s, struct app *a, enum ui_action act)
 		app_pop(a);
 		return;
 	case ACT_OPEN:
-		if (!have)
-			return;
-		if (dr->queued) {
-			draft_send(a, dr);
-		} else {
-			struct draft taken = *dr;
-			memset(dr, 0, sizeof *dr);
-			app_pop(a); /* the list is stale once a draft is taken */
-			open_customer_below(a, &taken);
-			app_push(a, draft_form_new(a, &taken));
-			return;
-		}
-		drafts_load(d, a);
+		if (have)
+			open_selected(d, a, dr);
 		return;
-	case ACT_SEND: {
-		if (!have)
-			return;
-		char err[256];
-		/* The reasons and the largest note: the server checks them. */
-		if ((dr->kind == DRAFT_NOTE   ? note_validate(&dr->n, 0, err, sizeof err)
-		     : dr->kind >= DRAFT_STEP ? 0 /* kept once sent: the server checks it */
-		                              : handoff_validate(&dr->h, NULL, err, sizeof err)) < 0) {
-			app_message(a, 1, "cannot send it yet: %s (Enter to edit)", err);
-			return;
-		}
-		draft_send(a, dr);
-		drafts_load(d, a);
+	case ACT_SEND:
+		if (have)
+			send_selected(d, a, dr);
 		return;
-	}
-	case ACT_DISCARD: {
-		if (!have)
-			return;
-		struct discard_ctx *c = calloc(1, sizeof *c);
-		if (!c)
-			abort();
-		c->d = d;
-		snprintf(c->id, sizeof c->id, "%s", draft_id(dr));
-		screen_hold(s);
-		app_prompt(a, "Discard this draft for good?", 1, on_discard, c);
+	case ACT_DISCARD:
+		if (have)
+			discard_selected(d, a, dr);
 		return;
-	}
 	default:
 		ui_list_move(&d->l, d->list.n, d->height - 1, act);
 	}

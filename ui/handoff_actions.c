@@ -28,6 +28,8 @@ struct send_job {
 	struct handoff_params hp; /* a handoff's, a step's or an onboarding change's */
 	struct note_params np;
 	int unsaved;           /* its draft could not be written: memory only */
+	int held;              /* holds the draft (draft_lock) until the database answers, */
+	char held_id[37];      /* by its first id (a draft kept anew has another) */
 	char why[256];
 	handoff_step_done_fn done; /* a step's outcome to its sender; NULL: the message line */
 	onboarding_done_fn ob_done; /* an onboarding change's answer to its form; NULL: the same */
@@ -107,6 +109,40 @@ static void sent_refused(struct app *a, struct send_job *j, const char *why)
 	a->top->ops->keep(a->top, a);
 	app_message(a, APP_MSG_WHOLE, "%s not sent: %s; NOT SAVED (%s): the text is back in the form",
 	            job_noun(j), why, e);
+}
+
+/* The server had this handoff or note already, with another text or other
+ * choices: sent from another console of the same person (one that does
+ * not hold drafts, or a send that raced this one).  The text here is not
+ * the one the server kept, so it is not thrown away: it becomes a new
+ * draft of its own (new id), D opens it, and the drafts screen says why.
+ * The old id's draft goes: the database has that one. */
+static void sent_elsewhere(struct app *a, struct send_job *j)
+{
+	char e[256], old[37];
+	const char *noun = job_noun(j);
+	snprintf(old, sizeof old, "%s", draft_id(&j->d));
+	if (draft_new_id(&j->d) < 0) {
+		sent_refused(a, j, "no randomness for a new draft id");
+		return;
+	}
+	struct refusal *r = &refusals[refusals_next++ % REFUSALS_MAX];
+	snprintf(r->id, sizeof r->id, "%s", draft_id(&j->d));
+	snprintf(r->why, sizeof r->why,
+	         "this %s was already sent from another console with other text; yours is kept here "
+	         "as a new draft: s sends it as another %s",
+	         noun, noun);
+	if (draft_save_any(&j->d, a->draft_owner, 0, 1, e, sizeof e) == 0) {
+		draft_remove(old);
+		app_message(a, 1, "%s already sent elsewhere, other text: yours kept as a new draft (D)", noun);
+		return;
+	}
+	/* Nowhere on disk: the text goes back into a form, in memory (the
+	 * old draft, if it was written, still holds it too). */
+	app_push(a, draft_form_new(a, &j->d));
+	a->top->ops->keep(a->top, a);
+	app_message(a, 1, "%s already sent elsewhere with other text; NOT SAVED (%s): yours is back in the form",
+	            noun, e);
 }
 
 static int job_read(const struct send_job *j, PGresult **res, int nres, const char *err, long long *note_id)
@@ -302,7 +338,10 @@ static void on_sent(void *ctx, PGresult **res, int nres, const char *err)
 	} else if (j->d.kind == DRAFT_ONBOARDING) {
 		onboarding_answered(a, j, res, nres, err);
 	} else if ((created = job_read(j, res, nres, err, &note_id)) < 0) {
-		sent_refused(a, j, err ? err : "unexpected answer");
+		if (err && draft_sent_otherwise(err))
+			sent_elsewhere(a, j);
+		else
+			sent_refused(a, j, err ? err : "unexpected answer");
 	} else {
 		struct refusal *r = refusal_find(draft_id(&j->d));
 		if (r)
@@ -319,6 +358,8 @@ static void on_sent(void *ctx, PGresult **res, int nres, const char *err)
 		if (!created)
 			app_reload_all(a);
 	}
+	if (j->held)
+		draft_unlock(j->held_id);
 	draft_clear(&j->d);
 	free(j);
 }
@@ -364,15 +405,24 @@ static struct send_job *job_new(void)
 	return j;
 }
 
-void draft_send(struct app *a, struct draft *d)
+void draft_send(struct app *a, struct draft *d, int held)
 {
-	if (d->kind == DRAFT_SIGNAL) { /* the signals' own sender */
+	struct send_job *j;
+	if (d->kind == DRAFT_SIGNAL) { /* the signals' own sender: a write sent again is recorded once */
+		char id[37];
+		snprintf(id, sizeof id, "%s", draft_id(d));
 		signal_draft_send(a, d);
+		if (held)
+			draft_unlock(id);
 		return;
 	}
-	struct send_job *j = job_new();
+	j = job_new();
 	j->d = *d;
 	memset(d, 0, sizeof *d);
+	j->held = held;
+	snprintf(j->held_id, sizeof j->held_id, "%s", draft_id(&j->d));
+	if (held) /* for the other consoles' lists: on its way */
+		draft_lock_doing(j->held_id, "send");
 	send_start(a, j);
 }
 

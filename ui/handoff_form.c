@@ -377,10 +377,7 @@ static void send(struct form *f, struct app *a)
 	}
 	if (!draft_form_may_send(&f->df, a))
 		return;
-	struct draft d = f->df.d;
-	f->df.d.h.note = NULL; /* moves to the sender */
-	app_pop(a);
-	draft_send(a, &d);
+	draft_form_send(&f->df, a);
 }
 
 static void form_action(struct screen *s, struct app *a, enum ui_action act)

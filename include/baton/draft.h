@@ -122,15 +122,45 @@ int draft_save_onboarding(const struct onboarding_new *ob, const char *owner, in
 int draft_save_any(const struct draft *d, const char *owner, int queued, int sync, char *err,
                    size_t errlen);
 /* Read the draft file `name` (no '/') of the drafts directory.  -1 + err
- * (its path and why: not a regular file, not ours, too big, bad format);
- * d is then empty. */
+ * (its path and why: not a regular file, not ours, too big, bad format),
+ * errno ENOENT when there is no such file; d is then empty. */
 int draft_load(const char *name, struct draft *d, char *err, size_t errlen);
 void draft_clear(struct draft *d);
 /* The id of what the draft holds (a handoff's or a note's; a step's event,
  * a signal write's entry, an onboarding change's). */
 const char *draft_id(const struct draft *d);
+/* New ids for what d holds (a handoff's and its created event's, a
+ * note's): the same text becomes another draft, to be sent as another
+ * handoff or note.  -1 without randomness. */
+int draft_new_id(struct draft *d);
+/* Whether the database's refusal err of a handoff or note says that its
+ * id was already sent, by the same person, with another text or other
+ * choices (baton_handoff_create, baton_note_add: "... was already sent
+ * with a different ..."). */
+int draft_sent_otherwise(const char *err);
 /* Remove the draft with this id; 0 also if there was none. */
 int draft_remove(const char *id);
+
+/* Which console has a draft (src/draft_lock.c).  The same person may run
+ * two consoles on one home directory: a draft open in a form or on its
+ * way in one is that console's until it lets go, and the others may not
+ * send, discard or open it.  A lock the system releases when the process
+ * ends, however it ends; holds are counted per id in a process. */
+#define DRAFT_DOING_MAX 16
+/* Hold the draft id for this console, saying what it does with it
+ * ("form", "send"): 0 held (one more hold when this console held it
+ * already); 1 another console holds it (what it does into other, "" if it
+ * did not say); -1 + err (the directory refused, a lock file that is not
+ * a regular file of ours). */
+int draft_lock(const char *id, const char *doing, char *other, size_t on, char *err, size_t errlen);
+/* What this console now does with the draft id it holds. */
+void draft_lock_doing(const char *id, const char *doing);
+/* One hold let go; with the last, the lock, and its file once the draft
+ * is gone. */
+void draft_unlock(const char *id);
+/* 1 if another console holds the draft id (what it does into doing),
+ * else 0. */
+int draft_locked_elsewhere(const char *id, char *doing, size_t n);
 /* The drafts of owner, newest first, and what was refused.  -1 + err if
  * the directory cannot be used. */
 int draft_list(const char *owner, struct draft_list *l, char *err, size_t errlen);

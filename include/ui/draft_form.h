@@ -23,13 +23,20 @@ struct draft_form {
 	int on_disk;          /* the last save worked */
 	int unsaved;          /* typed since the last save (draft_form_settle) */
 	int send_confirmed;   /* Ctrl-X was answered y: send despite refused text */
+	int locked;           /* this form holds the draft (draft_lock): no other console of
+	                       * the same person sends, discards or opens it meanwhile */
 };
 
 /* After f->d is filled in: the screen's ops, the fields, the text from
- * the draft's; the focus stays where the caller puts it. */
+ * the draft's, the draft held for this console; the focus stays where the
+ * caller puts it. */
 void draft_form_init(struct draft_form *f, const struct screen_ops *ops, int nfields,
                      void (*cycle)(struct draft_form *f, struct app *a, int dir));
+/* The draft let go (unless it went to the sender) and freed. */
 void draft_form_free(struct draft_form *f);
+/* Ctrl-X, once the form's checks passed: the draft, with the form's hold
+ * on it, to the sender (draft_send), and the form closed. */
+void draft_form_send(struct draft_form *f, struct app *a);
 /* The text into the draft, and the draft onto disk.  When the disk
  * refuses (full, a refused directory), the form says so instead of "draft
  * saved" and the text stays here, in memory. */

@@ -315,8 +315,10 @@ struct screen *queue_new(struct app *a);
 /* Handoff actions any screen may start (ui/handoff_actions.c). */
 /* Save as queued and send what d holds, a handoff, a success note, a
  * step or an onboarding change (d.kind), taking it over (d is left
- * empty); survives the form and reconnects. */
-void draft_send(struct app *a, struct draft *d);
+ * empty); survives the form and reconnects.  held: the caller holds d
+ * (draft_lock), and the hold goes with it, let go when the database has
+ * answered. */
+void draft_send(struct app *a, struct draft *d, int held);
 /* Save again the handoffs, notes, steps and onboarding changes on their
  * way whose draft could not be written; how many are still in memory only. */
 int handoff_send_keep(struct app *a);

@@ -5,6 +5,7 @@
  *   sam (Support lead), bjorn (inactive Support staff). */
 #include "baton/config.h"
 #include "baton/db.h"
+#include "baton/draft.h"
 #include "baton/handoff.h"
 #include "baton/queue.h"
 
@@ -212,6 +213,47 @@ static void test_create_is_idempotent_on_its_id(void)
 	/* The server computed the deadline: the database's SLA for "high". */
 	CHECK(num(su, "SELECT round(extract(epoch FROM ack_due_at - created_at) / 60) FROM handoff WHERE id = '%s'",
 	          h.id) == 240);
+	handoff_clear(&h);
+}
+
+/* 087: a second call with the id is a resend only when it is the same
+ * handoff.  The same person's other console sent the draft this one was
+ * still typing: what this one sends, with the text typed since, is
+ * refused (the console keeps it as a new draft), never taken for a resend
+ * and dropped. */
+static void test_create_again_with_other_text_refused(void)
+{
+	struct handoff_new h;
+	char err[1024];
+	draft(&h, "success", "ben", "First part.");
+	CHECK(create_ok(ana, &h));
+	free(h.note);
+	h.note = strdup("First part. And what was typed after it was sent.");
+	PGresult *r = create(ana, &h, err, sizeof err);
+	CHECK(r == NULL);
+	PQclear(r);
+	CHECK(strstr(err, "was already sent with a different text or choices") != NULL);
+	CHECK(draft_sent_otherwise(err));
+	CHECK_STR(val(su, "SELECT note FROM handoff WHERE id = '%s'", h.id), "First part.");
+	CHECK(events(h.id) == 1);
+	/* Another choice, the same text: refused too. */
+	free(h.note);
+	h.note = strdup("First part.");
+	snprintf(h.priority, sizeof h.priority, "urgent");
+	r = create(ana, &h, err, sizeof err);
+	CHECK(r == NULL && strstr(err, "already sent with a different") != NULL);
+	PQclear(r);
+	snprintf(h.priority, sizeof h.priority, "high");
+	/* The very same handoff is a resend, also after a reassignment moved
+	 * it to another team and person. */
+	CHECK(!create_ok(ana, &h));
+	struct answer a = step(lee, h.id, "reassigned", 1, "chloe has it", "success", "chloe");
+	CHECK(a.ok && a.done);
+	r = create(ana, &h, err, sizeof err);
+	CHECK(r && strcmp(PQgetvalue(r, 0, 0), "f") == 0);
+	if (!r)
+		printf("    %s\n", err);
+	PQclear(r);
 	handoff_clear(&h);
 }
 
@@ -931,6 +973,7 @@ int main(void)
 	sam = itest_connect(db, "sam");
 
 	RUN(test_create_is_idempotent_on_its_id);
+	RUN(test_create_again_with_other_text_refused);
 	RUN(test_create_author_is_the_session_user);
 	RUN(test_create_needs_active_staff);
 	RUN(test_create_refuses_bad_targets);

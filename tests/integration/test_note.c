@@ -3,6 +3,7 @@
  * every write, is idempotent on the client's id, and history stays
  * append-only (a correction supersedes, the old note stays). */
 #include "baton/db.h"
+#include "baton/draft.h"
 #include "baton/note.h"
 
 #include <libpq-fe.h>
@@ -78,9 +79,12 @@ static void test_written_once_whatever_the_retries(void)
 	n.body = strdup("Sponsor is fine after all.");
 	CHECK(add(ana, &n, &again, err, sizeof err) < 0);
 	CHECK(strstr(err, "already sent with a different text") != NULL);
+	/* The console knows these words: it keeps its text as a new draft. */
+	CHECK(draft_sent_otherwise(err));
 	/* Nor is it anyone else's to claim. */
 	CHECK(add(ben, &n, &again, err, sizeof err) < 0);
 	CHECK(strstr(err, "written by someone else") != NULL);
+	CHECK(!draft_sent_otherwise(err));
 	CHECK_STR(val(su, "SELECT count(*) FROM success_note WHERE client_id = '%s'", n.id), "1");
 	note_clear(&n);
 }
