@@ -23,6 +23,9 @@
 #     change again with the server's reason; Ctrl-X then saves it, once.
 # The server is ALWAYS started again, even when a check fails.
 . "$BATON_ROOT/tests/lib/e2e.sh"
+# bottom_text: the bottom line's message as one line (a NOT SAVED message
+# is read whole: wrapped over up to 4 rows above the last)
+bottom_text() { screen | tail -n 4 | sed 's/^ *//; s/ *$//' | tr '\n' ' '; }
 
 server_guard onboarding_db_down
 db=$(newdb baton_demo) || { echo "FAIL onboarding_db_down: cannot create a test database"; exit 1; }
@@ -233,7 +236,7 @@ server_stop
 check "offline a last time" wait_state OFFLINE 20
 keys C-x
 check "Ctrl-X: NOT SAVED — the milestone change waits, in memory only" \
-	eval 'wait_row 24 "NOT SAVED — the milestone change waits for the database, in memory only" 5 &&
+	eval 'wait_true 5 "bottom_text | grep -qF \"NOT SAVED — the milestone change waits for the database, in memory only\"" &&
 	      on_screen "NOT SAVED on disk (the drafts directory refused it): quitting loses it"'
 keys Escape
 check "Esc leaves the form: the change waits in memory only" \
