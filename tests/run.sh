@@ -47,6 +47,8 @@ if ! sh "$root/tests/lib/pgctl.sh" start "$tmp/pg"; then
 	echo "0 passed, 1 failed"
 	exit 1
 fi
+# Killed outright, this shell runs no trap: the server still goes.
+sh "$root/tests/lib/pgctl.sh" watch "$tmp/pg" $$
 export PGHOST="$tmp/pg" PGPORT=5432 PGUSER=postgres PGDATABASE=postgres
 unset PGSERVICE PGPASSWORD PGOPTIONS
 export BATON_BIN="$build/baton" BATON_ROOT="$root"

@@ -98,6 +98,8 @@ log "starting a throwaway PostgreSQL in $pg"
 # Every console holds a session (LISTEN): room for the load phase's.
 BATON_PG_MAX_CONNECTIONS=$((most + 60)) sh "$root/tests/lib/pgctl.sh" start "$pg" ||
 	broke "could not start PostgreSQL"
+# Killed outright, this shell runs no trap: the server still goes.
+sh "$root/tests/lib/pgctl.sh" watch "$pg" $$
 export PGHOST="$pg" PGPORT="${BATON_PG_PORT:-5432}" PGUSER=postgres PGDATABASE=postgres
 unset PGSERVICE PGPASSWORD PGOPTIONS
 export LANG=C.UTF-8 LC_ALL=C.UTF-8 TZ=UTC

@@ -9,6 +9,11 @@
 #                        recovers)
 #   pgctl.sh status DIR  exit status 0 if the server of DIR is running
 #   pgctl.sh env DIR     print PGHOST/PGPORT/PGUSER/PGDATABASE exports
+#   pgctl.sh watch DIR PID  stop the server of DIR once process PID is gone:
+#                        the harness's traps stop it, but a harness killed
+#                        outright (SIGKILL, its process group killed) runs
+#                        none, and its server would run on.  The watchdog is
+#                        a session of its own, so it outlives that group.
 #
 # DIR must not exist yet or be a previous pgctl.sh directory; every parent must
 # be searchable by the server's OS user (use /tmp, not /root).
@@ -67,6 +72,11 @@ status)
 env)
 	echo "export PGHOST='$dir' PGPORT='$port' PGUSER=postgres PGDATABASE=postgres"
 	;;
+watch)
+	pid=${3:?usage: pgctl.sh watch DIR PID}
+	setsid sh -c 'while kill -0 "$1" 2>/dev/null; do sleep 2; done; sh "$2" stop "$3"' \
+		pgctl-watch "$pid" "$here/pgctl.sh" "$dir" </dev/null >/dev/null 2>&1 &
+	;;
 *)
-	echo "usage: pgctl.sh start|stop|crash|status|env DIR" >&2; exit 2 ;;
+	echo "usage: pgctl.sh start|stop|crash|status|env|watch DIR" >&2; exit 2 ;;
 esac
