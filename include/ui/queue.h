@@ -3,7 +3,10 @@
 #ifndef BATON_UI_QUEUE_H
 #define BATON_UI_QUEUE_H
 
+#include "baton/queue.h"
+#include "baton/team.h"
 #include "ui/ui.h"
+
 
 /* What the lead acted on, as it was on screen when the key was pressed:
  * if someone changes a handoff meanwhile, its version no longer matches
@@ -32,5 +35,31 @@ struct queue_export {
 	const struct queue_list *list;
 };
 void queue_export_ask(struct app *a, struct queue_export *x);
+
+/* The queue screen's state, shared by its reading and acting (ui/queue.c)
+ * and its drawing (ui/queue_draw.c). */
+struct queue {
+	struct screen base;
+	struct queue_filter f;
+	struct queue_filter asked; /* a filter naming a person, until the server knows them */
+	const char *view;          /* name of the saved view, NULL if edited */
+	struct queue_params params;
+	struct queue_list list;    /* the rows shown */
+	int loaded;
+	struct queue_stats stats;
+	int has_stats;
+	struct team_list teams;    /* for checking team= */
+	int has_teams;
+	char *marked;              /* per row */
+	struct ui_list l;
+	int height;
+	char error[256];
+	long long stats_at;        /* when counts and medians were last asked */
+	struct queue_params stats_params;
+	struct queue_export export; /* while x's prompt is open */
+};
+
+/* Draw the queue screen (ui/queue_draw.c). */
+void queue_draw(struct screen *s, struct app *a);
 
 #endif

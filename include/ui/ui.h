@@ -279,6 +279,13 @@ long long app_now_ms(void);
  * ("ana · Support  ● live"), a blank kept between: a screen's title cut
  * there keeps its mark instead of being overdrawn. */
 int app_title_cols(const struct app *a, int x);
+/* The smallest terminal the screens are drawn in; below it the console
+ * says so, and takes no key but q. */
+#define APP_MIN_COLS 60
+#define APP_MIN_ROWS 16
+int app_too_small(const struct app *a);
+/* Draw everything (ui/app_draw.c), when the screen is dirty. */
+void app_draw(struct app *a);
 
 /* Screens. */
 struct screen *finder_new(struct app *a);
@@ -339,6 +346,10 @@ struct handoff_ref {
  * comment in a prompt that names it; the customer's name also goes to the
  * drafts list.  The step is kept and sent like a handoff. */
 void handoff_step_ask(struct app *a, const struct handoff_ref *h, const char *kind);
+/* A step answered (ui/step_ask.c): a refused one's comment is offered again
+ * the next time the person asks for that step on that handoff; a recorded
+ * one's is forgotten. */
+void step_comment_answered(const struct handoff_step *s, int done);
 /* A step's outcome for its sender: 1 recorded, 0 refused (why), -1
  * dropped unanswered when the console quits (its draft stays queued). */
 typedef void (*handoff_step_done_fn)(struct app *a, void *ctx, int done, const char *why);
