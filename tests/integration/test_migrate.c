@@ -618,6 +618,10 @@ static const struct {
 	{82, "83e23ae038c603f30e0a54f2905924cd"},
 	{83, "6365495f3a504df93ef90c9e00988818"},
 	{84, "e22ffc2ff1e228ab76082f18702fed85"},
+	/* 65243b9 (stop 36) */
+	{85, "e4a527b763a81107d1f82c1d822e0f14"},
+	{86, "20e8e4f27525277eeea31238577abe87"},
+	{87, "9c43a2a2dac0f0f31328a70bacb7af7e"},
 };
 
 static void test_released_migrations_unchanged(void)
