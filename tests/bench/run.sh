@@ -346,7 +346,9 @@ memory_run() { # COLS ROWS
 	rss_customer=$(kb VmRSS)
 	keys q
 	wait_for "Find:" || broke "back to the finder"
-	# Back in the matches (Esc there would quit): L opens the queue.
+	# Back on the start screen the Find field has the focus (L would be
+	# typed there): Tab moves to the lists, where L opens the queue.
+	keys Tab
 	keys L
 	wait_for "not ack" || broke "the queue did not load"
 	sleep 0.5
@@ -463,6 +465,7 @@ log "measuring bytes per cursor move at 80x24"
 	moves "customer: success notes panel, page-down" NPage
 	keys q
 	wait_for "Find:" >/dev/null
+	keys Tab
 	keys L
 	wait_for "not ack" || broke "the queue did not load"
 	moves "queue: default view (up to 4x500 rows)"
