@@ -265,6 +265,90 @@ static void test_rules_racing_the_catch_up(void)
 	CHECK_STR(reads(c), ALL1);
 }
 
+/* ana's backend waits for a lock (another session's row), as seen by the
+ * server; 0 after 10 s of looking. */
+static int ana_waits(void)
+{
+	char q[256];
+	snprintf(q, sizeof q, "SELECT count(*) FROM pg_stat_activity WHERE pid = %d AND wait_event_type = 'Lock'",
+	         PQbackendPID(ana));
+	for (int i = 0; i < 1000; i++) {
+		if (!strcmp(sql(su, "%s", q), "1"))
+			return 1;
+		sql(su, "SELECT pg_sleep(0.01)");
+	}
+	return 0;
+}
+
+/* ana's answer to a query sent with PQsendQuery: its one value. */
+static const char *ana_answer(void)
+{
+	static char out[64];
+	snprintf(out, sizeof out, "no answer");
+	for (PGresult *r; (r = PQgetResult(ana)) != NULL; PQclear(r)) {
+		if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
+			snprintf(out, sizeof out, "%s", PQgetvalue(r, 0, 0));
+		else
+			snprintf(out, sizeof out, "%s", PQresultErrorMessage(r));
+	}
+	return out;
+}
+
+/* A write tells every console showing its customer at once, and the first
+ * to read computes the customer into the cache, holding it meanwhile (088).
+ * The others wait for that computation and read what it kept, rather than
+ * computing the same signals again each for itself; a holder that takes
+ * longer than 2 s is not waited for. */
+static void test_readers_wait_for_the_computation(void)
+{
+	long long c = refunded("Wait For It AB");
+	CHECK_STR(reads(c), ALL1);
+#define READ_C "SELECT count(*) FROM baton_signals(%lld) WHERE kind = '" CC "' AND acked_at IS NULL"
+	char q[256];
+	snprintf(q, sizeof q, READ_C, c);
+
+	/* A write marks c; hold reads c first and computes it, and what it
+	 * keeps is not what a computation of ana's would find (no signal):
+	 * ana's answer says whose computation she read. */
+	sql(su, "INSERT INTO signal_dirty (customer_id) VALUES (%lld)", c);
+	hold_customer(c);
+	CHECK(PQsendQuery(ana, q) == 1);
+	CHECK(ana_waits());
+	sql(hold, "DELETE FROM customer_signal WHERE customer_id = %lld", c);
+	sql(hold, "UPDATE customer_signal_state SET valid_until = 'infinity', computed_at = now(),"
+	          " rules_gen = baton_signal_gen() WHERE customer_id = %lld", c);
+	sql(hold, "DELETE FROM signal_dirty WHERE customer_id = %lld", c);
+	CHECK_STR(sql(hold, "COMMIT"), "");
+	CHECK_STR(ana_answer(), "0");
+	CHECK_STR(sql(su, "SELECT count(*) FROM signal_dirty WHERE customer_id = %lld", c), "0");
+
+	/* The holder gives up (rolls back): c is still marked, and ana computes
+	 * it herself, into the cache. */
+	sql(su, "INSERT INTO signal_dirty (customer_id) VALUES (%lld)", c);
+	hold_customer(c);
+	CHECK(PQsendQuery(ana, q) == 1);
+	CHECK(ana_waits());
+	CHECK_STR(sql(hold, "ROLLBACK"), "");
+	CHECK_STR(ana_answer(), "1");
+	CHECK_STR(cached(c), "1");
+
+	/* A holder that does not end: ana waits 2 s, then computes
+	 * for her read alone (the cache is the holder's to write). */
+	sql(su, "INSERT INTO signal_dirty (customer_id) VALUES (%lld)", c);
+	hold_customer(c);
+	sql(su, "DELETE FROM customer_signal WHERE customer_id = %lld", c);
+	/* (Her own lock timeout is not the one: waiting it out would end the
+	 * read in an error.) */
+	CHECK_STR(sql(ana, "SET lock_timeout = '60s'"), "");
+	CHECK_STR(sql(ana, READ_C, c), "1");
+	CHECK_STR(sql(ana, "RESET lock_timeout"), "");
+	CHECK_STR(cached(c), "0");
+	CHECK_STR(sql(hold, "COMMIT"), "");
+	CHECK_STR(reads(c), ALL1);
+	CHECK_STR(cached(c), "1");
+#undef READ_C
+}
+
 /* Whether ana was told "signals:rules" since she last looked. */
 static int told(void)
 {
@@ -303,6 +387,7 @@ int main(void)
 	RUN(test_catch_up_in_batches);
 	RUN(test_write_racing_the_catch_up);
 	RUN(test_rules_racing_the_catch_up);
+	RUN(test_readers_wait_for_the_computation);
 	RUN(test_consoles_told);
 	PQfinish(ana);
 	PQfinish(hold);

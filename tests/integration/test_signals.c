@@ -480,8 +480,9 @@ static void test_cache_concurrency(void)
 #define COMPLAINT "SELECT explanation || ' | ' || array_to_string(refs, ' ') FROM baton_signals(%lld)" \
                   " WHERE kind = 'campaign-during-complaint'"
 	/* ana computes it in a transaction she keeps open: she holds it.  mia
-	 * reads it meanwhile: she neither waits (the lock timeout would make
-	 * waiting an error) nor errs, and sees the same facts. */
+	 * reads it meanwhile: she waits for ana's computation at most 2 s
+	 * (088; her own lock timeout would make a longer wait an error), then
+	 * computes it for her read: no error, the same facts. */
 	CHECK_STR(sql(ana, "BEGIN"), "");
 	char seen[1024];
 	snprintf(seen, sizeof seen, "%s", sql(ana, COMPLAINT, c));
