@@ -104,7 +104,9 @@ wait_exit() {
 # spin in the exit-time leak check forever, outliving the test (and a
 # console still running after its test is a leak of its own).
 stop() {
-	_pp=$(tm display -p -t "=$E2E_SESSION" '#{pane_pid}' 2>/dev/null)
+	# (A target of "=NAME" alone names no pane here: display prints
+	# nothing for it, and the group was never killed.)
+	_pp=$(tm list-panes -t "=$E2E_SESSION" -F '#{pane_pid}' 2>/dev/null | head -n 1)
 	# The pane's process group: its shell, the console, LeakSanitizer's tracer.
 	[ -n "$_pp" ] && kill -KILL -- "-$_pp" >/dev/null 2>&1
 	tm kill-session -t "=$E2E_SESSION" >/dev/null 2>&1
