@@ -173,7 +173,7 @@ static void draw_problem(struct drafts *d, struct app *a)
 static void drafts_draw(struct screen *s, struct app *a)
 {
 	struct drafts *d = (struct drafts *)s;
-	ui_textf(stdscr, 0, 1, a->cols / 2, term_attr(UA_HEADER), 0, "Baton %s Saved handoff and note drafts",
+	ui_textf(stdscr, 0, 1, a->cols / 2, term_attr(UA_HEADER), 0, "Baton %s Saved drafts",
 	         term_sym(SYM_DOT));
 	ui_text(stdscr, 1, 1, a->cols - 2, (int)A_NORMAL,
 	        "These were not sent yet. Enter resume  s send  d discard  q later", 0);

@@ -38,7 +38,7 @@ keys C-c
 check "Ctrl-C: the console ends, the draft kept" exit_status_is 0 10
 
 console drnote2
-check "at the next start the drafts are offered" wait_for "Saved handoff and note drafts" 10
+check "at the next start the drafts are offered" wait_for "Saved drafts" 10
 keys Enter
 check "Enter: the note, about ticket #4812 with its subject, as written" \
 	eval 'wait_row 1 "New success note · Northwind Health" 5 && wait_for "$about" 5 && on_screen "Import logs checked."'
@@ -67,14 +67,14 @@ wait_for "draft saved" 5
 keys C-c
 exit_status_is 0 10
 console drnote3
-wait_for "Saved handoff and note drafts" 10
+wait_for "Saved drafts" 10
 keys q
 type_text "nwh"
 wait_for "Northwind Health" 10
 keys Enter
 wait_for "Handoffs ·" 10
 keys F4
-wait_for "Saved handoff and note drafts" 5
+wait_for "Saved drafts" 5
 keys Enter
 check "F4, Enter on Northwind Health: the note draft resumed" \
 	eval 'wait_row 1 "New success note · Northwind Health" 5 && on_screen "Second thoughts."'

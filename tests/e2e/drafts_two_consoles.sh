@@ -33,7 +33,7 @@ check "A types a handoff; its draft is saved" \
 E2E_SESSION=dtc_b
 keys F4
 check "B's drafts list (F4) shows it IN FORM (other console)" \
-	eval 'wait_for "Saved handoff and note drafts" 5 &&
+	eval 'wait_for "Saved drafts" 5 &&
 		screen | grep -F "IN FORM" | grep -F "Northwind Health" | grep -qF "(other console)"'
 keys s
 check "B's s does not send it: open in a form in the other console" \
@@ -44,7 +44,7 @@ check "B's d does not discard it" \
 	eval 'wait_for "open in a form in your other console" 5 && off_screen "Discard this draft"'
 keys Enter
 check "B's Enter does not open it" \
-	eval 'wait_for "open in a form in your other console" 5 && wait_row 1 "Saved handoff and note drafts" 5'
+	eval 'wait_for "open in a form in your other console" 5 && wait_row 1 "Saved drafts" 5'
 check "the draft is still there" test "$(ndrafts)" = 1
 
 E2E_SESSION=dtc_a
@@ -115,7 +115,7 @@ check "one draft, under a new id, with A's whole text" \
 		grep -qF "OLDCONSOLE first part. LATER PART typed in A." "$drafts"/*.draft'
 keys D
 check "D lists it, and says why it is there" \
-	eval 'wait_for "Saved handoff and note drafts" 5 && on_screen "\"OLDCONSOLE first part. LATE" &&
+	eval 'wait_for "Saved drafts" 5 && on_screen "\"OLDCONSOLE first part. LATE" &&
 		on_screen "already sent from another console with other text"'
 keys s
 check "s sends it as another handoff" wait_for "handoff sent to success" 15

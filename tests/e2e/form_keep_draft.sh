@@ -31,7 +31,7 @@ check "the draft is on disk with the note" \
 	eval '[ "$(ndrafts)" = 1 ] && grep -qxF "Kept for later: ask Dana first." "$drafts"/*.draft'
 check "nothing was sent" test "$(sql "SELECT count(*) FROM handoff WHERE note LIKE 'Kept for later%'")" = 0
 keys D
-check "D lists it" eval 'wait_for "Saved handoff and note drafts" 5 && on_screen "Kept for later"'
+check "D lists it" eval 'wait_for "Saved drafts" 5 && on_screen "Kept for later"'
 keys Enter
 check "Enter takes it up again, with its text" \
 	eval 'wait_row 1 "New handoff · Northwind Health" 5 && on_screen "Kept for later: ask Dana first."'

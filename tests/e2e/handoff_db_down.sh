@@ -102,7 +102,7 @@ check "nothing was sent behind the user's back" test "$(rows_with "$note2")" = 0
 cp "$s2"/baton/drafts/*.draft "$BATON_TEST_TMP/handoff_db_down.copy"
 
 start db_down2b 80 24 env XDG_STATE_HOME="$s2" "$BATON_BIN" -d "'dbname=$db user=ana application_name=$tag2'"
-check "started again: 'Saved handoff and note drafts' is offered" wait_for "Saved handoff and note drafts" 15
+check "started again: 'Saved drafts' is offered" wait_for "Saved handoff and note drafts" 15
 check "the draft is listed as QUEUED for Northwind Health, to success, with its note" \
 	until_true 10 eval 'screen | grep -F "QUEUED" | grep -F "Northwind Health" | grep -F "to success" | grep -qF "\"Killed while offline"'
 keys s
@@ -126,7 +126,7 @@ stop
 cp "$BATON_TEST_TMP/handoff_db_down.copy" "$s2/baton/drafts/$(sed -n 's/^id: //p' "$BATON_TEST_TMP/handoff_db_down.copy").draft"
 start db_down3 80 24 env XDG_STATE_HOME="$s2" "$BATON_BIN" -d "'dbname=$db user=ana application_name=$tag2'"
 check "the stale queued draft is offered again" \
-	eval 'wait_for "Saved handoff and note drafts" 15 && wait_for "\"Killed while offline" 5'
+	eval 'wait_for "Saved drafts" 15 && wait_for "\"Killed while offline" 5'
 keys s
 check "s: 'handoff to success was already delivered'" wait_for "handoff to success was already delivered" 15
 check "still exactly one row, one 'created' event" \

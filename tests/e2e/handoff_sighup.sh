@@ -51,7 +51,7 @@ check "nothing was sent" \
 	test "$(psql -X -At -d "$db" -c "SELECT count(*) FROM handoff WHERE note LIKE 'Half-written%'")" = 0
 
 console sighup2
-check "the next start shows 'Saved handoff and note drafts'" wait_for "Saved handoff and note drafts" 15
+check "the next start shows 'Saved drafts'" wait_for "Saved handoff and note drafts" 15
 check "…with the draft: Northwind Health and the start of its note" \
 	eval 'screen | grep -F "draft" | grep -F "Northwind Health" | grep -qF "\"Half-written when the SSH"'
 keys Enter
@@ -93,7 +93,7 @@ wait_state live 15
 # list arrives: once the list is on screen, no drafts screen came.
 waiting_loaded() { screen | grep -qE 'Waiting for you and Support \([1-9]'; }
 check "the start after that offers no drafts" \
-	eval 'wait_true 10 waiting_loaded && ! on_screen "Saved handoff and note drafts"'
+	eval 'wait_true 10 waiting_loaded && ! on_screen "Saved drafts"'
 keys Escape q
 exit_status_is 0 10 >/dev/null
 stop

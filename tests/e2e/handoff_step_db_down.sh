@@ -112,7 +112,7 @@ out=$("$BATON_BIN" -d "dbname=$db user=ana" handoff ack "$LODZ" --comment "mine,
 check "meanwhile ana acknowledges Łódź Logistics herself ($out)" test "$(acks "$LODZ")" = "ana:mine, done"
 
 queue step_down2b "$s2" "$tag2"
-check "started again: the saved drafts are offered" wait_for "Saved handoff and note drafts" 15
+check "started again: the saved drafts are offered" wait_for "Saved drafts" 15
 check "both steps are listed QUEUED, with their customer, what they do and the comment" \
 	eval 'screen | grep -F QUEUED | grep -F "Birch Textiles" | grep -F acknowledge | grep -qF "\"both taken\"" &&
 	      screen | grep -F QUEUED | grep -F "Łódź Logistics" | grep -F acknowledge | grep -qF "\"both taken\""'
@@ -148,7 +148,7 @@ stop
 cp "$BATON_TEST_TMP/handoff_step_db_down.copy" "$s2/baton/drafts/$(sed -n 's/^id: //p' "$BATON_TEST_TMP/handoff_step_db_down.copy").draft"
 queue step_down3 "$s2" "$tag2"
 check "the stale step is offered again" \
-	eval 'wait_for "Saved handoff and note drafts" 15 && wait_for "Birch Textiles" 5'
+	eval 'wait_for "Saved drafts" 15 && wait_for "Birch Textiles" 5'
 keys s
 check "s: 'handoff acknowledged (already recorded)'" wait_for "handoff acknowledged (already recorded)" 15
 check "still one acknowledgement of Birch Textiles" test "$(acks "$BIRCH")" = "sam:both taken"

@@ -98,7 +98,7 @@ wait_for "draft saved" 5
 keys C-c
 exit_status_is 0 10
 console hatype2
-check "at the next start the draft is offered" wait_for "Saved handoff and note drafts" 10
+check "at the next start the draft is offered" wait_for "Saved drafts" 10
 keys Enter
 check "Enter: its form, its ticket shown by number with its subject" \
 	eval 'wait_row 1 "New handoff · Northwind Health" 5 && wait_row 5 "[#4812" 5 &&

@@ -78,7 +78,7 @@ server_start
 check "nothing was held behind mia's back" test "$(holds_with "$why2")" = "0:"
 start hold_db_down3 100 30 env XDG_STATE_HOME="$state" "$BATON_BIN" -d "'dbname=$db user=mia application_name=hold_db_down_$$'"
 check "started again: the saved drafts are offered, the hold QUEUED with its comment" \
-	eval 'wait_for "Saved handoff and note drafts" 15 &&
+	eval 'wait_for "Saved drafts" 15 &&
 	      screen | grep -F QUEUED | grep -F "hold send" | grep -F Evergreen | grep -qF "\"$why2\""'
 keys s
 check "s sends it: 'held: upsell \"Upgrade to Pro\" to Evergreen…'" wait_for 'held: upsell "Upgrade to Pro" to Evergreen' 15

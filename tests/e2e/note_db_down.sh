@@ -79,7 +79,7 @@ check "nothing was written behind the user's back" test "$(rows_with "$note2")" 
 cp "$s2"/baton/drafts/*.draft "$BATON_TEST_TMP/note_db_down.copy"
 
 start note_down2b 80 24 env XDG_STATE_HOME="$s2" "$BATON_BIN" -d "'dbname=$db user=ana application_name=$tag2'"
-check "started again: the saved drafts are offered" wait_for "Saved handoff and note drafts" 15
+check "started again: the saved drafts are offered" wait_for "Saved drafts" 15
 check "the note draft is listed as QUEUED for Northwind Health, a note, with its text" \
 	eval 'screen | grep -F "QUEUED" | grep -F "Northwind Health" | grep -F "note note" | grep -qF "\"Osprey: killed"'
 keys s
@@ -98,7 +98,7 @@ stop
 cp "$BATON_TEST_TMP/note_db_down.copy" "$s2/baton/drafts/$(sed -n 's/^id: //p' "$BATON_TEST_TMP/note_db_down.copy").draft"
 start note_down3 80 24 env XDG_STATE_HOME="$s2" "$BATON_BIN" -d "'dbname=$db user=ana application_name=$tag2'"
 check "the stale queued note draft is offered again" \
-	eval 'wait_for "Saved handoff and note drafts" 15 && wait_for "\"Osprey: killed" 5'
+	eval 'wait_for "Saved drafts" 15 && wait_for "\"Osprey: killed" 5'
 keys s
 check "s: 'note N was already written'" wait_for "was already written" 15
 check "still exactly one row" test "$(rows_with "$note2")" = 1

@@ -47,7 +47,7 @@ check "ben's is refused; at 80 columns the line says, first, that the draft is k
 	wait_row 24 "note not sent, draft kept (D opens it): " 15
 check "... then the server's reason, as much as fits" row 24 | grep -qF "already corrected"
 keys D
-check "D opens the saved drafts in the same session" wait_for "Saved handoff and note drafts" 5
+check "D opens the saved drafts in the same session" wait_for "Saved drafts" 5
 check "ben's correction is listed: a draft, Northwind Health, a correction" \
 	eval 'screen | grep -F " draft " | grep -F "Northwind Health" | grep -qF correction'
 check "the server's reason is shown in full under the list" \
@@ -57,7 +57,7 @@ check "Enter reopens the correction with ben's text" \
 	eval 'wait_row 1 "Correct note" 5 && wait_for "Ben'"'"'s fix, refused." 5'
 keys F4
 check "F4 in the form lists the drafts again: this one is open in a form" \
-	eval 'wait_for "Saved handoff and note drafts" 5 && screen | grep -F "IN FORM" | grep -qF "Northwind Health"'
+	eval 'wait_for "Saved drafts" 5 && screen | grep -F "IN FORM" | grep -qF "Northwind Health"'
 keys Enter
 check "Enter does not open it twice: 'it is open in a form: q goes back to it'" \
 	wait_for "it is open in a form: q goes back to it" 5

@@ -95,7 +95,7 @@ check "Esc leaves the form at once: the change is kept and sent when the databas
 	eval 'wait_row 1 "Baton · Northwind Health" 5 && wait_for "the change is kept and sent when the database is back" 5'
 keys D
 check "D lists it: on its way, olu's milestone change to Training, with its reason" \
-	eval 'wait_for "Saved handoff and note drafts" 5 &&
+	eval 'wait_for "Saved drafts" 5 &&
 	      screen | grep -F SENDING | grep -F "Northwind Health" | grep -F milestone | grep -qF "Training: in progress \"tr"'
 keys q
 wait_row 1 "Baton · Northwind Health" 5
@@ -142,7 +142,7 @@ cp "$s2"/baton/drafts/*.draft "$BATON_TEST_TMP/onboarding_db_down.copy"
 start onb_down2b 80 24 env XDG_STATE_HOME="$s2" "$BATON_BIN" \
 	-d "'dbname=$db user=olu application_name=onboarding_db_down_2b_$$'"
 check "started again: the drafts are offered, the change QUEUED with what it sets and why" \
-	eval 'wait_for "Saved handoff and note drafts" 15 &&
+	eval 'wait_for "Saved drafts" 15 &&
 	      screen | grep -F QUEUED | grep -F "Northwind Health" | grep -F milestone | grep -qF "Go-live: in progress \"reh"'
 keys s
 check "s sends it: 'milestone \"Go-live\": in progress'" wait_for 'milestone "Go-live": in progress' 15
@@ -161,7 +161,7 @@ cp "$BATON_TEST_TMP/onboarding_db_down.copy" "$s2/baton/drafts/$(sed -n 's/^id: 
 start onb_down2c 80 24 env XDG_STATE_HOME="$s2" "$BATON_BIN" \
 	-d "'dbname=$db user=olu application_name=onboarding_db_down_2c_$$'"
 check "the stale queued change is offered again" \
-	eval 'wait_for "Saved handoff and note drafts" 15 && wait_for "Go-live: in progress" 5'
+	eval 'wait_for "Saved drafts" 15 && wait_for "Go-live: in progress" 5'
 keys s
 check "s: 'already recorded'" wait_for 'milestone "Go-live": in progress (already recorded)' 15
 check "still one event, and Go-live one version on" \
@@ -205,7 +205,7 @@ check "nothing was written behind olu's back" \
 start onb_down3b 80 24 env XDG_STATE_HOME="$s3" "$BATON_BIN" \
 	-d "'dbname=$db user=olu application_name=onboarding_db_down_3b_$$'"
 check "started again: both are offered, QUEUED" \
-	eval 'wait_for "Saved handoff and note drafts" 15 &&
+	eval 'wait_for "Saved drafts" 15 &&
 	      screen | grep -F QUEUED | grep -F milestone | grep -qF "Integrations (HL7 feed): in" &&
 	      screen | grep -F QUEUED | grep -F health | grep -qF "at risk \"feed late"'
 keys s
@@ -275,7 +275,7 @@ check "meanwhile maja marks Data migration done" \
 	eval 'as maja milestone set "$ms" --status done >/dev/null && [ "$(status_of "Data migration")" = done:2 ]'
 start onb_down5b 80 24 env XDG_STATE_HOME="$s5" "$BATON_BIN" \
 	-d "'dbname=$db user=olu application_name=onboarding_db_down_5b_$$'"
-wait_for "Saved handoff and note drafts" 15
+wait_for "Saved drafts" 15
 wait_for "Data migration: blocked" 5
 keys s
 check "s: refused, the milestone changed meanwhile by maja" \

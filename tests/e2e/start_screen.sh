@@ -65,7 +65,7 @@ chmod 600 "$state"/baton/drafts/*.draft
 start lead_drafts 80 24 env XDG_STATE_HOME="$state" "$BATON_BIN" -d "'dbname=$db user=lee'"
 wait_state live 15
 check "lee's saved note draft is offered first" \
-	eval 'wait_for "Saved handoff and note drafts" 10 && wait_for "Heron: a draft left behind." 5'
+	eval 'wait_for "Saved drafts" 10 && wait_for "Heron: a draft left behind." 5'
 keys q
 check "q: the queue under it" wait_row 1 "Baton · Handoff queue" 5
 keys q
