@@ -137,12 +137,25 @@ static void dispatch(struct app *a, int key, int is_func)
 		}
 		return;
 	}
+	/* Pasted text is text: a Tab in it is a space, other control
+	 * characters and sequences are not keys, and it answers no question. */
+	int pasted = term_pasted();
+	if (pasted) {
+		if (is_func || (key < 32 && key != '\t' && key != '\r' && key != '\n') || key == 127)
+			return;
+		if (key == '\t')
+			key = ' ';
+	}
 	if (a->prompt.active) {
+		if (pasted && a->prompt.yesno)
+			return;
+		if (pasted && (key == '\r' || key == '\n'))
+			key = ' '; /* one line: the paste does not send it half way */
 		app_prompt_key(a, key, is_func);
 		return;
 	}
 	if (app_too_small(a)) {
-		if (key == 'q' || key == 'Q' || key == 3)
+		if (!pasted && (key == 'q' || key == 'Q' || key == 3))
 			app_quit(a);
 		else
 			a->small_dropped++;
@@ -153,6 +166,8 @@ static void dispatch(struct app *a, int key, int is_func)
 		a->dirty = 1;
 		return;
 	}
+	if (pasted)
+		return; /* never a command */
 	enum ui_action act = keys_lookup(s->ops->scope, key);
 	switch (act) {
 	case ACT_NONE:
@@ -182,9 +197,11 @@ static void dispatch(struct app *a, int key, int is_func)
 		return;
 	case ACT_SUSPEND:
 		def_prog_mode();
+		term_paste_mode(0);
 		endwin();
 		raise(SIGTSTP);
 		reset_prog_mode();
+		term_paste_mode(1);
 		a->dirty = 1;
 		return;
 	default:

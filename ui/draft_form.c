@@ -127,7 +127,8 @@ int draft_form_key(struct draft_form *f, struct app *a, int key, int is_func)
 		return 1;
 	}
 	if ((is_func && (key == KEY_DOWN || key == KEY_ENTER)) || (!is_func && (key == '\r' || key == '\n'))) {
-		f->focus++;
+		if (!term_pasted()) /* a line's end pasted into a choice moves nothing */
+			f->focus++;
 		return 1;
 	}
 	if (is_func && key == KEY_UP) {

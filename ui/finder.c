@@ -271,6 +271,8 @@ static void append_wchar(struct buf *b, wint_t ch)
 static int field_key(struct finder *f, struct app *a, int key, int is_func, int replace)
 {
 	int enter = (!is_func && (key == '\r' || key == '\n')) || (is_func && key == KEY_ENTER);
+	if (enter && term_pasted())
+		return 1; /* a name copied with its line's end opens nothing */
 	/* Any other key after an Enter still waiting: the person went on. */
 	if (!enter)
 		f->open_when_found = 0;
@@ -335,9 +337,10 @@ static int finder_key(struct screen *s, struct app *a, int key, int is_func)
 			f->replace = replace;
 		return used;
 	}
-	/* In the lists, a letter that is not a command starts a new search. */
+	/* In the lists, a letter that is not a command starts a new search;
+	 * pasted, any letter does. */
 	if (!is_func && key > 32 && key != 127 && iswprint((wint_t)key) &&
-	    keys_lookup(SCOPE_FINDER, key) == ACT_NONE) {
+	    (term_pasted() || keys_lookup(SCOPE_FINDER, key) == ACT_NONE)) {
 		f->focus = FOCUS_FIELD;
 		buf_reset(&f->text);
 		return field_key(f, a, key, is_func, 0);

@@ -233,6 +233,12 @@ static int form_key(struct screen *s, struct app *a, int key, int is_func)
 {
 	struct mform *f = (struct mform *)s;
 	enum field fd = f->fields[f->focus];
+	/* A line's end pasted: a space in the one-line reason, nothing else. */
+	if (term_pasted() && (key == '\r' || key == '\n')) {
+		if (fd != FD_REASON)
+			return 1;
+		key = ' ';
+	}
 	if ((is_func && (key == KEY_DOWN || key == KEY_ENTER)) || (!is_func && (key == '\r' || key == '\n')) ||
 	    (is_func && key == KEY_UP)) {
 		f->focus += key == KEY_UP ? (f->focus > 0 ? -1 : 0) : (f->focus + 1 < f->nfields);

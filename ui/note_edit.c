@@ -246,6 +246,7 @@ void note_edit_draw(struct note_edit *e, struct app *a, int y, int h, int focuse
 static int run_editor(const char *ed, const char *path)
 {
 	def_prog_mode();
+	term_paste_mode(0);
 	endwin();
 	pid_t pid = fork();
 	if (pid == 0) {
@@ -262,6 +263,7 @@ static int run_editor(const char *ed, const char *path)
 			;
 	}
 	reset_prog_mode();
+	term_paste_mode(1);
 	clearok(curscr, TRUE);
 	return pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }

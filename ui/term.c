@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <wchar.h>
 
 static int attrs[UA_COUNT];
@@ -101,13 +102,27 @@ int term_init(struct app *a)
 	idlok(stdscr, TRUE);
 	setup_attrs(a);
 	getmaxyx(stdscr, a->rows, a->cols);
+	term_paste_mode(1);
 	return 0;
+}
+
+/* DEC private mode 2004 (xterm, tmux, screen, VTE, kitty, iTerm2, the
+ * Windows terminal; others ignore it).  Written straight to the terminal:
+ * a mode, not a picture for curses to keep. */
+void term_paste_mode(int on)
+{
+	static const char set[] = "\033[?2004h", reset[] = "\033[?2004l";
+	if (!started)
+		return;
+	ssize_t n = write(STDOUT_FILENO, on ? set : reset, sizeof set - 1);
+	(void)n; /* a terminal that is gone is not ours to report here */
 }
 
 void term_end(void)
 {
 	if (!started)
 		return;
+	term_paste_mode(0);
 	started = 0;
 	curs_set(1);
 	endwin();

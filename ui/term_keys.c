@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <wchar.h>
 
 /* Keys are decoded here, by the locale, rather than by wget_wch: that
@@ -45,6 +46,30 @@ static int pend_take(wchar_t *wc)
 		return 1;
 	}
 	return 0;
+}
+
+/* --- pasted text ------------------------------------------------------------- */
+
+/* A terminal in bracketed paste mode (term_paste_mode) sends ESC [ 200 ~
+ * before pasted text and ESC [ 201 ~ after it.  Without them a Tab in a
+ * pasted e-mail moved the form to its next field and the rest of the text
+ * went there, and text pasted on a list ran its letters as commands.  An
+ * end that never comes (a terminal that lost it) does not keep every key
+ * pasted: a pause of PASTE_PAUSE_MS between bytes ends the paste. */
+#define PASTE_PAUSE_MS 1000
+static int pasting;
+static long long last_byte_ms;
+
+static long long mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int term_pasted(void)
+{
+	return pasting;
 }
 
 /* --- escape sequences ------------------------------------------------------ */
@@ -147,6 +172,10 @@ static int read_csi(int c)
 			params[np] = '\0';
 			if (odd)
 				return 0;
+			if (c == '~' && (!strcmp(params, "200") || !strcmp(params, "201"))) {
+				pasting = params[2] == '0';
+				return 0;
+			}
 			return c == '~' ? tilde_key(params) : np ? 0 : letter_key(c, 0);
 		}
 		if (c < 0x30 || odd || np + 1 == sizeof params)
@@ -192,6 +221,10 @@ int term_key(int *key, int *is_func)
 		int c = next_key(0);
 		if (c == ERR)
 			return ERR;
+		long long now = mono_ms();
+		if (pasting && now - last_byte_ms > PASTE_PAUSE_MS)
+			pasting = 0;
+		last_byte_ms = now;
 		if (c >= KEY_MIN || c == 27) {
 			/* A key ends a character that never came. */
 			dropped += (int)npend;

@@ -396,6 +396,14 @@ int term_key(int *key, int *is_func);
 /* How many bytes term_key dropped since the last call, with a line for
  * the person when some were. */
 int term_dropped(char *why, size_t n);
+/* Whether the key term_key gave last came in pasted text (the terminal's
+ * bracketed paste, which term_init asks for): text to put where the
+ * person pastes it, never a command, a Tab to the next field or an
+ * answer to a question. */
+int term_pasted(void);
+/* Ask the terminal to mark pasted text (on) or stop it (off: before the
+ * terminal goes to another program, and at the end). */
+void term_paste_mode(int on);
 int term_attr(enum ui_attr at);
 /* Symbols with ASCII fallbacks: "✔"/"+" etc. */
 enum ui_sym { SYM_DONE, SYM_CURRENT, SYM_FLAG, SYM_LIVE, SYM_SENT, SYM_SCHEDULED, SYM_ARROW,

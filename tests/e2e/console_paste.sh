@@ -1,0 +1,53 @@
+#!/bin/sh
+# Pasted text is text (the terminal's bracketed paste, which tmux's
+# paste-buffer -p gives a program that asked for it): a Tab in an e-mail
+# pasted into a note stays in the note as a space instead of moving the
+# form to its next field, a line's end stays a line's end there, and text
+# pasted where nothing is typed runs none of its letters as commands nor
+# answers a question.
+. "$BATON_ROOT/tests/lib/e2e.sh"
+
+db=$(newdb baton_demo) || { echo "FAIL console_paste: cannot create a test database"; exit 1; }
+state="$BATON_TEST_TMP/console_paste.state"
+drafts="$state/baton/drafts"
+mkdir -p "$state"
+trap stop EXIT
+# paste TEXT: as a person pastes it (printf's escapes: \t, \n)
+paste() {
+	tm set-buffer -b console_paste "$(printf "$1")"
+	tm paste-buffer -p -d -b console_paste -t "$E2E_SESSION"
+}
+
+start paste 80 24 env XDG_STATE_HOME="$state" "$BATON_BIN" -d "'dbname=$db user=ana'"
+form_to_success
+paste 'Order 4471\tshipped twice\nRefund asked by Dana'
+check "the pasted Tab is a space in the note, and the rest of the text follows it there" \
+	eval 'wait_for "Order 4471 shipped twice" 5 && on_screen "Refund asked by Dana"'
+check "the form stays on the note (the Tab moved to no other field)" \
+	eval 'wait_row 23 "typing goes to the note" 5 && row 3 | grep -qF "[Success"'
+wait_for "draft saved" 5
+check "the draft holds both lines as pasted" \
+	eval 'grep -qxF "Order 4471 shipped twice" "$drafts"/*.draft && grep -qxF "Refund asked by Dana" "$drafts"/*.draft'
+
+# A question is answered by keys, not by pasted text.
+keys Escape
+wait_row 24 "(y/k/n)" 5
+paste 'yes'
+sleep 0.5
+check "pasted 'yes' does not answer 'Discard this handoff draft?'" \
+	eval 'on_screen "(y/k/n)" && on_screen "Order 4471 shipped twice"'
+keys y
+wait_for "draft discarded" 5
+
+# On the customer screen nothing is typed: pasted letters are no commands
+# (h would open a handoff form, q would go back to the start screen).
+check "back on the customer screen" wait_row 1 "Baton · Northwind Health" 5
+paste 'hq'
+sleep 0.5
+check "pasted 'hq' neither opens a form nor leaves the customer" \
+	eval 'row 1 | grep -qF "Baton · Northwind Health" && ! on_screen "New handoff"'
+keys q
+wait_for "Find:" 5
+keys C-c
+check "quits with exit status 0" exit_status_is 0 10
+check "no sanitizer report" no_sanitizer_report
