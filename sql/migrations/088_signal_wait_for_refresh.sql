@@ -40,7 +40,10 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp SET lock_tim
 BEGIN
     BEGIN
         PERFORM 1 FROM customer_signal_state st WHERE st.customer_id = p_customer FOR SHARE;
-    EXCEPTION WHEN lock_not_available THEN
+    -- (A transaction that computed another customer first and waits here
+    -- for one whose holder waits for that one: the deadlock is broken on
+    -- this side, which computes for itself.)
+    EXCEPTION WHEN lock_not_available OR deadlock_detected THEN
         RETURN false;
     END;
     -- A statement of its own: a snapshot taken after the holder committed.

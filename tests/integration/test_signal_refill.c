@@ -265,13 +265,13 @@ static void test_rules_racing_the_catch_up(void)
 	CHECK_STR(reads(c), ALL1);
 }
 
-/* ana's backend waits for a lock (another session's row), as seen by the
- * server; 0 after 10 s of looking. */
-static int ana_waits(void)
+/* The backend of c waits for a lock (another session's row), as seen by
+ * the server; 0 after 10 s of looking. */
+static int waits_for_lock(PGconn *c)
 {
 	char q[256];
 	snprintf(q, sizeof q, "SELECT count(*) FROM pg_stat_activity WHERE pid = %d AND wait_event_type = 'Lock'",
-	         PQbackendPID(ana));
+	         PQbackendPID(c));
 	for (int i = 0; i < 1000; i++) {
 		if (!strcmp(sql(su, "%s", q), "1"))
 			return 1;
@@ -280,12 +280,12 @@ static int ana_waits(void)
 	return 0;
 }
 
-/* ana's answer to a query sent with PQsendQuery: its one value. */
-static const char *ana_answer(void)
+/* The answer of c to a query sent with PQsendQuery: its one value. */
+static const char *answer(PGconn *c)
 {
-	static char out[64];
+	static char out[128];
 	snprintf(out, sizeof out, "no answer");
-	for (PGresult *r; (r = PQgetResult(ana)) != NULL; PQclear(r)) {
+	for (PGresult *r; (r = PQgetResult(c)) != NULL; PQclear(r)) {
 		if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
 			snprintf(out, sizeof out, "%s", PQgetvalue(r, 0, 0));
 		else
@@ -313,13 +313,13 @@ static void test_readers_wait_for_the_computation(void)
 	sql(su, "INSERT INTO signal_dirty (customer_id) VALUES (%lld)", c);
 	hold_customer(c);
 	CHECK(PQsendQuery(ana, q) == 1);
-	CHECK(ana_waits());
+	CHECK(waits_for_lock(ana));
 	sql(hold, "DELETE FROM customer_signal WHERE customer_id = %lld", c);
 	sql(hold, "UPDATE customer_signal_state SET valid_until = 'infinity', computed_at = now(),"
 	          " rules_gen = baton_signal_gen() WHERE customer_id = %lld", c);
 	sql(hold, "DELETE FROM signal_dirty WHERE customer_id = %lld", c);
 	CHECK_STR(sql(hold, "COMMIT"), "");
-	CHECK_STR(ana_answer(), "0");
+	CHECK_STR(answer(ana), "0");
 	CHECK_STR(sql(su, "SELECT count(*) FROM signal_dirty WHERE customer_id = %lld", c), "0");
 
 	/* The holder gives up (rolls back): c is still marked, and ana computes
@@ -327,9 +327,9 @@ static void test_readers_wait_for_the_computation(void)
 	sql(su, "INSERT INTO signal_dirty (customer_id) VALUES (%lld)", c);
 	hold_customer(c);
 	CHECK(PQsendQuery(ana, q) == 1);
-	CHECK(ana_waits());
+	CHECK(waits_for_lock(ana));
 	CHECK_STR(sql(hold, "ROLLBACK"), "");
-	CHECK_STR(ana_answer(), "1");
+	CHECK_STR(answer(ana), "1");
 	CHECK_STR(cached(c), "1");
 
 	/* A holder that does not end: ana waits 2 s, then computes
@@ -346,6 +346,26 @@ static void test_readers_wait_for_the_computation(void)
 	CHECK_STR(sql(hold, "COMMIT"), "");
 	CHECK_STR(reads(c), ALL1);
 	CHECK_STR(cached(c), "1");
+
+	/* Two transactions, each holding a customer it computed, each reading
+	 * the other's: one wait gives way (the deadlock is broken in the
+	 * wait), and both read, with no error. */
+	long long d = refunded("Wait Crossed AB");
+	CHECK_STR(reads(d), ALL1);
+	sql(su, "INSERT INTO signal_dirty (customer_id) VALUES (%lld), (%lld)", c, d);
+	CHECK_STR(sql(hold, "BEGIN"), "");
+	CHECK_STR(sql(hold, READ_C, c), "1");
+	CHECK_STR(sql(ana, "BEGIN"), "");
+	CHECK_STR(sql(ana, READ_C, d), "1");
+	snprintf(q, sizeof q, READ_C, d);
+	CHECK(PQsendQuery(hold, q) == 1);
+	CHECK(waits_for_lock(hold));
+	CHECK_STR(sql(ana, READ_C, c), "1");
+	CHECK_STR(answer(hold), "1");
+	CHECK_STR(sql(ana, "COMMIT"), "");
+	CHECK_STR(sql(hold, "COMMIT"), "");
+	CHECK_STR(reads(c), ALL1);
+	CHECK_STR(reads(d), ALL1);
 #undef READ_C
 }
 
