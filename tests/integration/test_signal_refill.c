@@ -369,6 +369,22 @@ static void test_readers_wait_for_the_computation(void)
 #undef READ_C
 }
 
+/* The finder's and the queue's mark names the signal the customer screen
+ * and `baton show` list first: of those as severe, the oldest (by kind
+ * only when they are as old). */
+static void test_mark_leads_as_the_screen(void)
+{
+	long long c = refunded("Lead Signal AB"); /* high: an upsell 20 days after a refund */
+	sql(su, "INSERT INTO handoff (id, customer_id, from_team, to_team, reason, priority, note, created_at, ack_due_at)"
+	        " VALUES ('00000000-0000-4000-8000-0000000f1a91', %lld, 'support', 'success', 'question', 'high',"
+	        " 'nobody took it', now() - interval '31 days', now() - interval '30 days')", c);
+	const char *first = sql(ana, "SELECT string_agg(kind, ' ' ORDER BY acked_at IS NOT NULL, severity_rank DESC, since, kind)"
+	                             " FROM baton_signals(%lld)", c);
+	CHECK_STR(first, "dropped-baton " CC);
+	CHECK_STR(sql(ana, "SELECT kind || ' ' || signals FROM baton_signal_markers(ARRAY[%lld]::bigint[])", c),
+	          "dropped-baton 2");
+}
+
 /* Whether ana was told "signals:rules" since she last looked. */
 static int told(void)
 {
@@ -408,6 +424,7 @@ int main(void)
 	RUN(test_write_racing_the_catch_up);
 	RUN(test_rules_racing_the_catch_up);
 	RUN(test_readers_wait_for_the_computation);
+	RUN(test_mark_leads_as_the_screen);
 	RUN(test_consoles_told);
 	PQfinish(ana);
 	PQfinish(hold);
