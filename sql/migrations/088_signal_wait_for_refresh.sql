@@ -17,16 +17,19 @@
 -- console's backend that had never computed one, its planning).
 --
 -- Now a reader of one customer whose row another session holds waits for
--- it (FOR SHARE: the readers waiting on one customer go on together once
--- it is released) for at most 2 s, then looks again with a fresh
--- snapshot: when the customer is computed and current, it reads the
--- cache; when the holder is gone but the customer still stale (it rolled
--- back, the rules changed meanwhile), it computes it into the cache; when
--- the wait ran out (a slow batch of the catching up holds it), it computes
--- for its own read as before.  The row is shared until its statement ends.
--- Reads of many customers (lists, the catching up) still skip what is
--- held, as a wait there could be long and the order of the rows would
--- have to be one.
+-- it (FOR SHARE) for at most 2 s, then looks again with a fresh snapshot:
+-- when the customer is computed and current, it reads the cache; when not
+-- (the holder rolled back, the rules changed meanwhile, the wait ran out:
+-- a slow batch of the catching up holds it), it computes for its own read,
+-- as before.  It keeps no lock: the share lock is taken in a block that is
+-- undone at once, so a batch of the catching up that comes as the holder
+-- commits does not find the customer held by its readers and leave it for
+-- later (a first version kept it, and a waiter that found the customer
+-- still stale computed it into the cache: the batch skipped it, and no
+-- console was told that the catching up had ended; seen in the
+-- signals_screen test).  Reads of many customers (lists, the catching up)
+-- still skip what is held, as a wait there could be long and the order of
+-- the rows would have to be one.
 --
 -- Why 2 s: waiting costs the server nothing and computing costs it the
 -- most.  With 500 ms, a run at 500 consoles went well (51% CPU, p99 0.64
@@ -40,11 +43,16 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp SET lock_tim
 BEGIN
     BEGIN
         PERFORM 1 FROM customer_signal_state st WHERE st.customer_id = p_customer FOR SHARE;
-    -- (A transaction that computed another customer first and waits here
-    -- for one whose holder waits for that one: the deadlock is broken on
-    -- this side, which computes for itself.)
-    EXCEPTION WHEN lock_not_available OR deadlock_detected THEN
-        RETURN false;
+        -- Waited: the block is undone, and its lock with it.
+        RAISE SQLSTATE 'BTW01';
+    EXCEPTION
+        WHEN SQLSTATE 'BTW01' THEN
+            NULL;
+        -- (A transaction that computed another customer first and waits
+        -- here for one whose holder waits for that one: the deadlock is
+        -- broken on this side, which computes for itself.)
+        WHEN lock_not_available OR deadlock_detected THEN
+            RETURN false;
     END;
     -- A statement of its own: a snapshot taken after the holder committed.
     RETURN NOT EXISTS (SELECT 1 FROM signal_dirty d WHERE d.customer_id = p_customer)
@@ -86,16 +94,11 @@ BEGIN
     FROM (SELECT st.customer_id FROM customer_signal_state st
           WHERE st.customer_id = ANY (p_stale) FOR UPDATE SKIP LOCKED) l;
     -- One customer, held: most likely another reader computing it.
-    -- Computed meanwhile: the cache has it.  Else (the holder rolled back,
-    -- the rules changed meanwhile) compute it when nobody holds it now.
+    -- Computed meanwhile: the cache has it.
     IF v_mine IS NULL AND cardinality(p_stale) = 1
-       AND EXISTS (SELECT 1 FROM customer c WHERE c.id = p_stale[1]) THEN
-        IF baton_signal_wait_computed(p_stale[1]) THEN
-            RETURN '{}';
-        END IF;
-        SELECT array_agg(l.customer_id) INTO v_mine
-        FROM (SELECT st.customer_id FROM customer_signal_state st
-              WHERE st.customer_id = ANY (p_stale) FOR UPDATE SKIP LOCKED) l;
+       AND EXISTS (SELECT 1 FROM customer c WHERE c.id = p_stale[1])
+       AND baton_signal_wait_computed(p_stale[1]) THEN
+        RETURN '{}';
     END IF;
     IF v_mine IS NOT NULL THEN
         -- Read before the computation: a change of the rules committed
