@@ -53,12 +53,13 @@ keys C-u
 wait_true 5 'field_is ""'
 type_text "nor"
 wait_true 5 'field_is nor'
-# PgDn, Ctrl-Up (ESC [ 1 ; 5 A), bracketed paste's start (ESC [ 200 ~), a
-# device attributes answer (ESC [ ? 1 ; 2 c), focus in (ESC [ I), an
-# application keypad key vt100 does not name (ESC O j); then "th".
+# PgDn, Ctrl-Up (ESC [ 1 ; 5 A), an empty bracketed paste (ESC [ 200 ~
+# ESC [ 201 ~: the console asks for them, console_paste), a device
+# attributes answer (ESC [ ? 1 ; 2 c), focus in (ESC [ I), an application
+# keypad key vt100 does not name (ESC O j); then "th".
 raw 1b 5b 36 7e
 raw 1b 5b 31 3b 35 41
-raw 1b 5b 32 30 30 7e
+raw 1b 5b 32 30 30 7e 1b 5b 32 30 31 7e
 raw 1b 5b 3f 31 3b 32 63
 raw 1b 5b 49
 raw 1b 4f 6a

@@ -48,6 +48,18 @@ check "pasted 'hq' neither opens a form nor leaves the customer" \
 	eval 'row 1 | grep -qF "Baton · Northwind Health" && ! on_screen "New handoff"'
 keys q
 wait_for "Find:" 5
+
+# A paste whose end never comes (a terminal that lost it) does not keep
+# every later key pasted: after a pause, Esc is Esc again (it empties the
+# Find field), where pasted it would be dropped.
+keys C-u
+tm send-keys -t "$E2E_SESSION" -H 1b 5b 32 30 30 7e
+type_text "Nort"
+check "a paste without its end: its text is typed" wait_true 5 'row 2 | grep -qF "Find: Nort"'
+sleep 1.5
+keys Escape
+check "after a pause its keys are keys again: Esc empties the field" \
+	wait_true 5 '[ "$(row 2 | sed "s/ *\$//")" = " Find:" ]'
 keys C-c
 check "quits with exit status 0" exit_status_is 0 10
 check "no sanitizer report" no_sanitizer_report

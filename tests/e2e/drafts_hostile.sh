@@ -123,7 +123,7 @@ chown nobody "$d3/$nob_id.draft"
 mkfifo "$d3/0b7e2f5a-1c3d-4e5f-8a9b-0c1d2e3f4a5b.draft"
 
 console hostile3 "$s3" ana
-check "ana: 'Saved drafts' offered" wait_for "Saved handoff and note drafts" 30
+check "ana: 'Saved drafts' offered" wait_for "Saved drafts" 30
 check "…with her one draft, not ben's nor the planted one" \
 	eval 'wait_for "\"First line, saved." 5 && [ "$(screen | grep -c "Northwind Health")" = 1 ] &&
 	      ! on_screen "Ben wrote" && ! on_screen "Planted by nobody"'

@@ -102,7 +102,7 @@ check "nothing was sent behind the user's back" test "$(rows_with "$note2")" = 0
 cp "$s2"/baton/drafts/*.draft "$BATON_TEST_TMP/handoff_db_down.copy"
 
 start db_down2b 80 24 env XDG_STATE_HOME="$s2" "$BATON_BIN" -d "'dbname=$db user=ana application_name=$tag2'"
-check "started again: 'Saved drafts' is offered" wait_for "Saved handoff and note drafts" 15
+check "started again: 'Saved drafts' is offered" wait_for "Saved drafts" 15
 check "the draft is listed as QUEUED for Northwind Health, to success, with its note" \
 	until_true 10 eval 'screen | grep -F "QUEUED" | grep -F "Northwind Health" | grep -F "to success" | grep -qF "\"Killed while offline"'
 keys s

@@ -51,7 +51,7 @@ check "nothing was sent" \
 	test "$(psql -X -At -d "$db" -c "SELECT count(*) FROM handoff WHERE note LIKE 'Half-written%'")" = 0
 
 console sighup2
-check "the next start shows 'Saved drafts'" wait_for "Saved handoff and note drafts" 15
+check "the next start shows 'Saved drafts'" wait_for "Saved drafts" 15
 check "…with the draft: Northwind Health and the start of its note" \
 	eval 'screen | grep -F "draft" | grep -F "Northwind Health" | grep -qF "\"Half-written when the SSH"'
 keys Enter
