@@ -622,6 +622,10 @@ static const struct {
 	{85, "e4a527b763a81107d1f82c1d822e0f14"},
 	{86, "20e8e4f27525277eeea31238577abe87"},
 	{87, "9c43a2a2dac0f0f31328a70bacb7af7e"},
+	/* dcc050c (stop 37) */
+	{88, "7eb1f7aaf4431dbf17ea78d67ff4a3a4"},
+	{89, "621294684cbdd20f9784112a6c3053e5"},
+	{90, "57615295768a205dec13be19ed6ea26c"},
 };
 
 static void test_released_migrations_unchanged(void)
