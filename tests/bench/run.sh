@@ -31,6 +31,9 @@
 # BATON_PG_SHARED_BUFFERS  the server's shared_buffers (default 128MB, as
 #                     PostgreSQL's; README.md's sizing suggests a quarter of
 #                     the memory, e.g. 6GB here)
+# BATON_PG_HUGE_PAGES the server's huge_pages (default try: used when the
+#                     kernel has reserved enough, sysctl vm.nr_hugepages; on:
+#                     the bench stops if it has not).  The report says which.
 #
 # Measures the statements the console sends (tests/bench/bench.c: customer
 # screen, finder, queue, with EXPLAIN of the slowest; budgets.c: the
@@ -141,6 +144,21 @@ median_ms() {
 	printf '\\timing on\n%s;\n%s;\n%s;\n%s;\n%s;\n%s;\n' "$1" "$1" "$1" "$1" "$1" "$1" |
 		psql -X -q -d bench | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | sed 1d | sort -n | sed -n 3p
 }
+# Whether the server's shared memory is in huge pages (huge_pages=try, the
+# default, falls back to 4 kB pages without a word when the kernel has too
+# few reserved): the postmaster's hugetlb pages, which it touched at start.
+huge_pages() {
+	pid=$(sed -n 1p "$pg/data/postmaster.pid" 2>/dev/null)
+	kb=$(sed -n 's/^HugetlbPages:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$pid/status" 2>/dev/null)
+	need=$(q 'SHOW shared_memory_size_in_huge_pages')
+	if [ "${kb:-0}" -gt 0 ]; then
+		echo "yes ($need of $(cat /proc/sys/vm/nr_hugepages) reserved pages; README.md, Sizing)"
+	else
+		free=$(awk '/^HugePages_Free:/ { f = $2 } /^HugePages_Rsvd:/ { r = $2 } END { print f - r }' /proc/meminfo)
+		echo "no: the server needs $need, the kernel has $free free (vm.nr_hugepages" \
+			"$(cat /proc/sys/vm/nr_hugepages)); README.md, Sizing: CPU per write and screen times are much worse without"
+	fi
+}
 calibrate() {
 	echo "CPU $(median_ms 'SELECT sum(hashint8(i)) FROM generate_series(1, 2000000) i') ms," \
 		"select 1 $(median_ms 'SELECT 1') ms"
@@ -154,6 +172,7 @@ calibrate() {
 	echo "server:    $(q 'SHOW server_version') on a Unix socket (fsync off, as tests/lib/pgctl.sh starts it);" \
 		"shared_buffers $(q 'SHOW shared_buffers'), work_mem $(q 'SHOW work_mem'), jit $(q 'SHOW jit')," \
 		"max_parallel_workers_per_gather $(q 'SHOW max_parallel_workers_per_gather')"
+	echo "           huge pages: $(huge_pages)"
 	if [ -n "$reused" ]; then
 		echo "data:      scale $scale, reused from $keep; its new migrations took ${mig_s} s:"
 		sed 's/^/           /' "$tmp/migrate.log"

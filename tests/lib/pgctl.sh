@@ -20,6 +20,8 @@
 # BATON_PG_MAX_CONNECTIONS: max_connections (200; the bench's load phase
 # needs more).  BATON_PG_SHARED_BUFFERS: shared_buffers (128MB, PostgreSQL's
 # default; e.g. 6GB to measure a server sized as README.md says).
+# BATON_PG_HUGE_PAGES: huge_pages (try, PostgreSQL's default: used when the
+# kernel has enough reserved, vm.nr_hugepages; on: refuse to start without).
 set -eu
 cmd=${1:?usage: pgctl.sh start|stop|crash|status|env DIR}
 dir=${2:?usage: pgctl.sh start|stop|crash|status|env DIR}
@@ -42,12 +44,17 @@ start)
 			{ cat "$dir/initdb.log" >&2; exit 1; }
 	fi
 	buffers=${BATON_PG_SHARED_BUFFERS:-128MB}
+	huge=${BATON_PG_HUGE_PAGES:-try}
+	case $huge in
+	try | on | off) ;;
+	*) echo "pgctl.sh: BATON_PG_HUGE_PAGES: try, on or off, not '$huge'" >&2; exit 2 ;;
+	esac
 	case $buffers in
 	*[!0-9A-Za-z]* | '') echo "pgctl.sh: BATON_PG_SHARED_BUFFERS: a size such as 6GB, not '$buffers'" >&2; exit 2 ;;
 	esac
 	# No TCP at all: listen_addresses='' and the socket inside DIR.
 	as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-		-o "-c listen_addresses='' -k $dir -p $port -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=${BATON_PG_MAX_CONNECTIONS:-200} -c shared_buffers=$buffers" \
+		-o "-c listen_addresses='' -k $dir -p $port -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=${BATON_PG_MAX_CONNECTIONS:-200} -c shared_buffers=$buffers -c huge_pages=$huge" \
 		start >/dev/null ||
 		{ cat "$dir/server.log" >&2; exit 1; }
 	;;
