@@ -229,24 +229,36 @@ static int can_save(const char *id, const char *owner, char *err, size_t errlen)
 	return 0;
 }
 
-int draft_save(const struct handoff_new *h, const char *owner, int queued, int sync, char *err,
-               size_t errlen)
+static int save_handoff(const struct handoff_new *h, size_t not_taken, const char *owner, int queued,
+                        int sync, char *err, size_t errlen)
 {
 	if (can_save(h->id, owner, err, errlen) < 0)
 		return -1;
 	struct buf b = BUF_INIT;
-	draft_format_handoff(&b, h, owner, queued);
+	draft_format_handoff(&b, h, owner, queued, not_taken);
 	return save_named(h->id, &b, sync, err, errlen);
+}
+
+static int save_note(const struct note_new *n, size_t not_taken, const char *owner, int queued,
+                     int sync, char *err, size_t errlen)
+{
+	if (can_save(n->id, owner, err, errlen) < 0)
+		return -1;
+	struct buf b = BUF_INIT;
+	draft_format_note(&b, n, owner, queued, not_taken);
+	return save_named(n->id, &b, sync, err, errlen);
+}
+
+int draft_save(const struct handoff_new *h, const char *owner, int queued, int sync, char *err,
+               size_t errlen)
+{
+	return save_handoff(h, 0, owner, queued, sync, err, errlen);
 }
 
 int draft_save_note(const struct note_new *n, const char *owner, int queued, int sync, char *err,
                     size_t errlen)
 {
-	if (can_save(n->id, owner, err, errlen) < 0)
-		return -1;
-	struct buf b = BUF_INIT;
-	draft_format_note(&b, n, owner, queued);
-	return save_named(n->id, &b, sync, err, errlen);
+	return save_note(n, 0, owner, queued, sync, err, errlen);
 }
 
 int draft_save_step(const struct step_new *st, const char *owner, int queued, int sync, char *err,
@@ -371,14 +383,14 @@ int draft_save_any(const struct draft *d, const char *owner, int queued, int syn
                    size_t errlen)
 {
 	if (d->kind == DRAFT_NOTE)
-		return draft_save_note(&d->n, owner, queued, sync, err, errlen);
+		return save_note(&d->n, d->not_taken, owner, queued, sync, err, errlen);
 	if (d->kind == DRAFT_STEP)
 		return draft_save_step(&d->st, owner, queued, sync, err, errlen);
 	if (d->kind == DRAFT_SIGNAL)
 		return draft_save_signal(&d->sg, owner, queued, sync, err, errlen);
 	if (d->kind == DRAFT_ONBOARDING)
 		return draft_save_onboarding(&d->ob, owner, queued, sync, err, errlen);
-	return draft_save(&d->h, owner, queued, sync, err, errlen);
+	return save_handoff(&d->h, d->not_taken, owner, queued, sync, err, errlen);
 }
 
 void draft_clear(struct draft *d)

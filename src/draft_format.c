@@ -49,7 +49,16 @@ static void put_tail(struct buf *b, int queued, const char *text)
 	buf_puts(b, text ? text : "");
 }
 
-void draft_format_handoff(struct buf *b, const struct handoff_new *h, const char *owner, int queued)
+/* Only when something was not taken: a file without the line reads as
+ * before, also in an older Baton (which ignores keys it does not know). */
+static void put_not_taken(struct buf *b, size_t not_taken)
+{
+	if (not_taken)
+		put_num(b, "not-taken", not_taken > LLONG_MAX ? LLONG_MAX : (long long)not_taken);
+}
+
+void draft_format_handoff(struct buf *b, const struct handoff_new *h, const char *owner, int queued,
+                          size_t not_taken)
 {
 	put_head(b, "handoff", owner, h->id, h->customer_id, h->customer_name);
 	put_field(b, "event", h->event_id);
@@ -58,16 +67,19 @@ void draft_format_handoff(struct buf *b, const struct handoff_new *h, const char
 	put_field(b, "reason", h->reason);
 	put_field(b, "priority", h->priority);
 	put_num(b, "ticket", h->ticket_id);
+	put_not_taken(b, not_taken);
 	put_tail(b, queued, h->note);
 }
 
-void draft_format_note(struct buf *b, const struct note_new *n, const char *owner, int queued)
+void draft_format_note(struct buf *b, const struct note_new *n, const char *owner, int queued,
+                       size_t not_taken)
 {
 	put_head(b, "note", owner, n->id, n->customer_id, n->customer_name);
 	put_field(b, "note-kind", n->kind);
 	put_num(b, "ticket", n->ticket_id);
 	put_field(b, "handoff", n->handoff_id);
 	put_num(b, "supersedes", n->supersedes);
+	put_not_taken(b, not_taken);
 	put_tail(b, queued, n->body);
 }
 
@@ -232,7 +244,12 @@ static int parse_field(struct draft *d, char *line)
 		copy_field(d->ob.m.owner, sizeof d->ob.m.owner, v);
 	else if (!strcmp(k, "health"))
 		copy_field(d->ob.h.health, sizeof d->ob.h.health, v);
-	else if (!strcmp(k, "state"))
+	else if (!strcmp(k, "not-taken")) {
+		long long n;
+		if (text_to_ll(v, 0, LLONG_MAX, &n) < 0)
+			return -1;
+		d->not_taken = (size_t)n;
+	} else if (!strcmp(k, "state"))
 		d->queued = strcmp(v, "queued") == 0;
 	return 0;
 }

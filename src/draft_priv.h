@@ -7,8 +7,10 @@
 #include "baton/draft.h"
 
 /* The whole file: header lines, a blank line, the text. */
-void draft_format_handoff(struct buf *b, const struct handoff_new *h, const char *owner, int queued);
-void draft_format_note(struct buf *b, const struct note_new *n, const char *owner, int queued);
+void draft_format_handoff(struct buf *b, const struct handoff_new *h, const char *owner, int queued,
+                          size_t not_taken);
+void draft_format_note(struct buf *b, const struct note_new *n, const char *owner, int queued,
+                       size_t not_taken);
 void draft_format_step(struct buf *b, const struct step_new *st, const char *owner, int queued);
 void draft_format_signal(struct buf *b, const struct signal_new *sg, const char *owner, int queued);
 void draft_format_onboarding(struct buf *b, const struct onboarding_new *ob, const char *owner, int queued);

@@ -33,9 +33,14 @@ void draft_form_init(struct draft_form *f, const struct screen_ops *ops, int nfi
 
 struct screen *draft_form_new(struct app *a, struct draft *d)
 {
-	if (d->kind == DRAFT_NOTE)
-		return note_form_new(a, &d->n, NULL);
-	return handoff_form_new(a, &d->h, NULL);
+	size_t not_taken = d->not_taken;
+	struct screen *s = d->kind == DRAFT_NOTE ? note_form_new(a, &d->n, NULL) : handoff_form_new(a, &d->h, NULL);
+	/* What was not taken when the draft was written is still not in it:
+	 * the box says so again, and sending asks again. */
+	struct draft_form *f = (struct draft_form *)s;
+	f->text.refused = not_taken;
+	f->d.not_taken = not_taken;
+	return s;
 }
 
 void draft_form_free(struct draft_form *f)
@@ -48,6 +53,7 @@ void draft_form_free(struct draft_form *f)
 
 void draft_form_send(struct draft_form *f, struct app *a)
 {
+	f->d.not_taken = f->text.refused;
 	struct draft d = f->d;
 	int held = f->locked;
 	*draft_body(f) = NULL; /* the text moves to the sender, */
@@ -63,6 +69,7 @@ void draft_form_save(struct draft_form *f, const struct app *a)
 	free(*body);
 	if (!(*body = strdup(buf_str(&f->text.text))))
 		abort();
+	f->d.not_taken = f->text.refused;
 	f->on_disk = draft_save_any(&f->d, a->draft_owner, 0, 0, err, sizeof err) == 0;
 	if (f->on_disk)
 		snprintf(f->saved, sizeof f->saved, "draft saved");

@@ -81,6 +81,10 @@ struct draft {
 	struct signal_new sg;  /* kind DRAFT_SIGNAL; always queued */
 	struct onboarding_new ob; /* kind DRAFT_ONBOARDING; always queued */
 	char owner[DRAFT_OWNER_MAX];
+	/* DRAFT_HANDOFF, DRAFT_NOTE: bytes typed or pasted that the form did
+	 * not take (over the note's maximum), said again when the draft is
+	 * opened; 0 none. */
+	size_t not_taken;
 	int queued;            /* submitted, waiting for the database */
 	time_t mtime;
 };

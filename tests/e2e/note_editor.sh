@@ -6,7 +6,8 @@
 # then asks before sending what is shown, and what is stored is exactly
 # that.  Text wraps at spaces at every width (61, 70, 79 columns broke
 # words: "aroun|d"), and Up goes to the row just above on screen, at the
-# same column, not to the line before the paragraph.
+# same column, not to the line before the paragraph.  What was not taken
+# is said again when the draft is opened after the console was killed.
 . "$BATON_ROOT/tests/lib/e2e.sh"
 
 db=$(newdb baton_demo) || { echo "FAIL note_editor: cannot create a test database"; exit 1; }
@@ -74,6 +75,33 @@ check "y: the note is written" wait_for "written" 15
 check "the stored note is exactly what the box showed: the paste's first 16,384 bytes" \
 	test "$(sql "SELECT md5(body) FROM success_note WHERE author = 'ana' ORDER BY id DESC LIMIT 1")" = \
 	"$(head -c 16384 "$big" | md5sum | cut -d' ' -f1)"
+check "no sanitizer report" no_sanitizer_report
+stop
+
+# --- what was not taken outlives the console ---------------------------------------
+# The same paste, then the console killed outright: at the next start the
+# draft opens saying again that 616 bytes were not taken, and Ctrl-X asks
+# again.  (The draft file keeps the count; it said nothing before.)
+note_form cut 80
+paste "$big.1"
+wait_row 22 "15000 of 16384 bytes" 30
+paste "$big.2"
+wait_row 22 "616 bytes not taken" 30
+check "the cut note is saved as a draft" wait_for "draft saved" 10
+pid=$(pgrep -P "$(tm list-panes -t "=cut" -F '#{pane_pid}')" -x baton | head -n 1)
+check "the console is found" test -n "$pid"
+kill -KILL "$pid"
+stop
+start cut2 80 24 env XDG_STATE_HOME="$state/cut" "$BATON_BIN" -d "'dbname=$db user=ana'"
+check "at the next start the draft is offered" wait_for "Saved drafts" 15
+keys Enter
+check "opened again, the box says the 616 bytes were not taken, and why" \
+	eval 'wait_row 1 "New success note · Northwind Health" 5 &&
+	      wait_row 22 "616 bytes not taken: the note'"'"'s maximum is 16384 bytes" 5'
+keys C-x
+check "Ctrl-X asks again: '616 bytes were not taken. Send what is shown? (y/n)'" \
+	wait_row 24 "616 bytes were not taken. Send what is shown? (y/n)" 5
+keys n
 check "no sanitizer report" no_sanitizer_report
 stop
 

@@ -955,6 +955,66 @@ static void test_note_draft_bad_fields_refused(void)
 	CHECK(strstr(err, "bad format") != NULL);
 }
 
+/* The bytes a form did not take (over the note's maximum) are kept with
+ * the draft, for a handoff's note and a success note alike, so that the
+ * form says so again when the draft is opened; a draft with none has no
+ * such line (an older Baton reads it as before), and a count that is not
+ * a number is not a draft of ours. */
+static size_t file_has(const char *id, const char *needle)
+{
+	char path[sizeof drafts + 64], text[8192];
+	snprintf(path, sizeof path, "%s/%.40s.draft", drafts, id);
+	FILE *f = fopen(path, "r");
+	size_t n = f ? fread(text, 1, sizeof text - 1, f) : 0;
+	if (f)
+		fclose(f);
+	text[n] = '\0';
+	return strstr(text, needle) != NULL;
+}
+
+static void test_draft_not_taken_round_trip(void)
+{
+	struct draft d, back;
+	char err[4600], text[2048];
+	empty_dir();
+	memset(&d, 0, sizeof d);
+	d.kind = DRAFT_NOTE;
+	fill_note(&d.n);
+	d.not_taken = 617;
+	CHECK(draft_save_any(&d, OWNER, 0, 1, err, sizeof err) == 0);
+	CHECK(load_id(d.n.id, &back, err, sizeof err) == 0);
+	CHECK(back.kind == DRAFT_NOTE && back.not_taken == 617);
+	CHECK_STR(back.n.body, NOTE);
+	draft_clear(&back);
+	d.not_taken = 0;
+	CHECK(draft_save_any(&d, OWNER, 0, 1, err, sizeof err) == 0);
+	CHECK(!file_has(d.n.id, "not-taken"));
+	CHECK(load_id(d.n.id, &back, err, sizeof err) == 0 && back.not_taken == 0);
+	draft_clear(&back);
+	draft_clear(&d);
+
+	memset(&d, 0, sizeof d);
+	d.kind = DRAFT_HANDOFF;
+	fill(&d.h);
+	d.not_taken = 1;
+	CHECK(draft_save_any(&d, OWNER, 1, 1, err, sizeof err) == 0);
+	CHECK(file_has(d.h.id, "\nnot-taken: 1\n"));
+	CHECK(load_id(d.h.id, &back, err, sizeof err) == 0);
+	CHECK(back.kind == DRAFT_HANDOFF && back.not_taken == 1 && back.queued == 1);
+	draft_clear(&back);
+	draft_clear(&d);
+
+	const char *id = "0f8fad5b-d9cb-469f-a165-70867728950e";
+	snprintf(text, sizeof text, "baton-draft: 2\nkind: note\nowner: %s\nid: %s\ncustomer: 1\n"
+	         "note-kind: note\nnot-taken: many\n\nx\n", OWNER, id);
+	plant("x.draft", text);
+	CHECK(draft_load("x.draft", &back, err, sizeof err) == -1);
+	snprintf(text, sizeof text, "baton-draft: 2\nkind: note\nowner: %s\nid: %s\ncustomer: 1\n"
+	         "note-kind: note\nnot-taken: -3\n\nx\n", OWNER, id);
+	plant("x.draft", text);
+	CHECK(draft_load("x.draft", &back, err, sizeof err) == -1);
+}
+
 /* A step kept while the database is down: everything a resend needs,
  * the version the sender saw above all (a step that meets someone else's
  * change is refused, never applied over it). */
@@ -1338,6 +1398,7 @@ int main(void)
 	RUN(test_note_draft_round_trip);
 	RUN(test_note_and_handoff_drafts_listed_together);
 	RUN(test_note_draft_bad_fields_refused);
+	RUN(test_draft_not_taken_round_trip);
 	RUN(test_note_validate);
 	RUN(test_step_draft_round_trip);
 	RUN(test_step_draft_bad_fields_refused);
