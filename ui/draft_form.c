@@ -129,13 +129,16 @@ int draft_form_key(struct draft_form *f, struct app *a, int key, int is_func)
 		f->unsaved = 1; /* saved when the keys waiting are read (settle) */
 		return 1;
 	}
+	/* Pasted text is no choice: its spaces (and Tabs, made spaces) would
+	 * cycle the field, its line ends move on. */
+	if (term_pasted())
+		return 1;
 	if ((is_func && (key == KEY_RIGHT || key == KEY_LEFT)) || (!is_func && key == ' ')) {
 		f->cycle(f, a, is_func && key == KEY_LEFT ? -1 : 1);
 		return 1;
 	}
 	if ((is_func && (key == KEY_DOWN || key == KEY_ENTER)) || (!is_func && (key == '\r' || key == '\n'))) {
-		if (!term_pasted()) /* a line's end pasted into a choice moves nothing */
-			f->focus++;
+		f->focus++;
 		return 1;
 	}
 	if (is_func && key == KEY_UP) {

@@ -291,6 +291,25 @@ static void open_selected(struct drafts *d, struct app *a, struct draft *dr)
 	draft_unlock(id);
 }
 
+struct send_ctx {
+	struct drafts *d;
+	struct draft fresh; /* taken (held) while asking */
+};
+
+static void on_send_cut(struct app *a, void *ctx, const char *answer)
+{
+	struct send_ctx *c = ctx;
+	struct drafts *d = c->d;
+	if (screen_release(&d->base) && answer && answer[0] == 'y') {
+		draft_send(a, &c->fresh, 1);
+		drafts_load(d, a);
+	} else {
+		draft_unlock(draft_id(&c->fresh));
+		draft_clear(&c->fresh);
+	}
+	free(c);
+}
+
 static void send_selected(struct drafts *d, struct app *a, struct draft *dr)
 {
 	struct draft fresh;
@@ -305,6 +324,20 @@ static void send_selected(struct drafts *d, struct app *a, struct draft *dr)
 		draft_unlock(draft_id(&fresh));
 		draft_clear(dr);
 		*dr = fresh; /* shown as it is now */
+		return;
+	}
+	/* What its form did not take is not in it: asked as Ctrl-X asks. */
+	if (fresh.not_taken && !fresh.queued) {
+		struct send_ctx *c = calloc(1, sizeof *c);
+		char question[128];
+		if (!c)
+			abort();
+		c->d = d;
+		c->fresh = fresh;
+		snprintf(question, sizeof question, "%zu byte%s not taken. Send what is shown?", fresh.not_taken,
+		         fresh.not_taken == 1 ? " was" : "s were");
+		screen_hold(&d->base);
+		app_prompt(a, question, 1, on_send_cut, c);
 		return;
 	}
 	draft_send(a, &fresh, 1);

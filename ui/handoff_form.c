@@ -362,7 +362,9 @@ static void form_draw(struct screen *s, struct app *a)
 static int form_key(struct screen *s, struct app *a, int key, int is_func)
 {
 	struct form *f = (struct form *)s;
-	if (f->df.focus != FD_NOTE && typeahead_key(f, a, key, is_func))
+	/* Pasted text picks nothing (draft_form_key drops it outside the note):
+	 * text that matched no ticket would unlink the one chosen. */
+	if (f->df.focus != FD_NOTE && !term_pasted() && typeahead_key(f, a, key, is_func))
 		return 1;
 	return draft_form_key(&f->df, a, key, is_func);
 }

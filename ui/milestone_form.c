@@ -258,6 +258,8 @@ static int form_key(struct screen *s, struct app *a, int key, int is_func)
 		f->changed = 1;
 		return 1;
 	}
+	if (term_pasted())
+		return 1; /* pasted text is no choice (its spaces would cycle it) */
 	if ((is_func && key == KEY_RIGHT) || (!is_func && key == ' ' && !f->typed[0])) {
 		cycle(f, fd, 1);
 		return 1;

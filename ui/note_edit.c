@@ -174,6 +174,11 @@ int note_edit_key(struct note_edit *e, const struct app *a, int key, int is_func
 		e->goal_col = -1;
 	if (!typed)
 		e->full = 0;
+	/* A note emptied is a note begun again: what an earlier paste did not
+	 * bring is no longer missing from it, and nothing asks about it (the
+	 * count is kept with the draft, so it would come back every time). */
+	if (e->refused && !typed && note_edit_blank(e))
+		e->refused = 0;
 	return 1;
 }
 

@@ -57,6 +57,11 @@ static int pend_take(wchar_t *wc)
  * end that never comes (a terminal that lost it) does not keep every key
  * pasted: a pause of PASTE_PAUSE_MS between bytes ends the paste. */
 #define PASTE_PAUSE_MS 1000
+/* A marker's bytes may come apart over a slow link: within a paste, and
+ * once a sequence begins as a marker does (ESC [ 2 0), the rest of it is
+ * awaited this long rather than ESCDELAY, or its end would be typed as
+ * text ("1~") and the paste kept on, taking the next keys as pasted. */
+#define PASTE_SEQ_WAIT_MS 300
 static int pasting;
 static long long last_byte_ms;
 
@@ -154,16 +159,26 @@ static int letter_key(int c, int ss3)
 	}
 }
 
+/* How long to wait for the next byte of a control sequence whose
+ * parameters so far are params[0..np). */
+static int csi_wait(const char *params, size_t np)
+{
+	if (pasting || (np >= 2 && params[0] == '2' && params[1] == '0'))
+		return PASTE_SEQ_WAIT_MS;
+	return get_escdelay();
+}
+
 /* The rest of a control sequence after ESC [, from its first byte c: its
  * key, or 0 when it names none the console binds (it is dropped).  One cut
- * short (a byte that cannot be in it, or a pause of ESCDELAY) is dropped
- * as far as it came; that byte is read on. */
+ * short (a byte that cannot be in it, or a pause of ESCDELAY, of
+ * PASTE_SEQ_WAIT_MS for a paste's) is dropped as far as it came; that byte
+ * is read on. */
 static int read_csi(int c)
 {
 	char params[8];
 	size_t np = 0;
 	int odd = 0; /* intermediates, or more parameters than a key has */
-	for (;; c = next_key(get_escdelay())) {
+	for (;; c = next_key(csi_wait(params, np))) {
 		if (c == ERR || c >= KEY_MIN || c < 0x20 || c > 0x7e) {
 			push_back(c);
 			return 0;
@@ -189,9 +204,9 @@ static int read_csi(int c)
  * (an Esc, or the key a sequence names), 0 when a sequence was dropped. */
 static int read_escape(int *key, int *is_func)
 {
-	int c = next_key(0), k = 0;
+	int c = next_key(pasting ? PASTE_SEQ_WAIT_MS : 0), k = 0;
 	if (c == '[' || c == 'O') {
-		int d = next_key(get_escdelay());
+		int d = next_key(pasting ? PASTE_SEQ_WAIT_MS : get_escdelay());
 		if (d != ERR && d < KEY_MIN && d >= 0x20 && d <= 0x7e) {
 			k = c == '[' ? read_csi(d) : d >= 0x40 ? letter_key(d, 1) : -1;
 			if (k >= 0) {

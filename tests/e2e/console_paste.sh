@@ -60,6 +60,85 @@ sleep 1.5
 keys Escape
 check "after a pause its keys are keys again: Esc empties the field" \
 	wait_true 5 '[ "$(row 2 | sed "s/ *\$//")" = " Find:" ]'
+
+# A paste's end marker split by a pause (a slow link): the paste still
+# ends there, its end is not typed ("1~"), and the Esc after it is a key.
+keys C-u
+tm send-keys -t "$E2E_SESSION" -H 1b 5b 32 30 30 7e 4e 6f 72 1b 5b 32 30
+sleep 0.15
+tm send-keys -t "$E2E_SESSION" -H 31 7e
+check "an end marker in two pieces is no text: the field says Nor" \
+	wait_true 5 '[ "$(row 2 | sed "s/ *\$//")" = " Find: Nor" ]'
+keys Escape
+check "and the paste is over: Esc empties the field" \
+	wait_true 5 '[ "$(row 2 | sed "s/ *\$//")" = " Find:" ]'
+# A start marker in two pieces is no text either ("00~").
+tm send-keys -t "$E2E_SESSION" -H 1b 5b 32 30
+sleep 0.15
+tm send-keys -t "$E2E_SESSION" -H 30 7e 4e 6f 72 1b 5b 32 30 31 7e
+check "a start marker in two pieces is no text: the field says Nor" \
+	wait_true 5 '[ "$(row 2 | sed "s/ *\$//")" = " Find: Nor" ]'
+keys C-u
+
+# In a form, pasted text is no choice: Tabs (spaces) pasted on the To team
+# field do not cycle it.
+keys Escape
+type_text "nwh"
+wait_for "Northwind Health" 10
+keys Enter
+wait_for "Handoffs ·" 10
+keys h
+wait_row 1 "New handoff" 5
+team=$(row 3)
+paste '\t\t\t'
+sleep 0.5
+check "pasted Tabs on the To team field leave the choice as it was" \
+	eval '[ "$(row 3)" = "$team" ] || { echo "was: $team"; echo "now: $(row 3)"; false; }'
+keys Escape
+wait_row 24 "(y/k/n)" 5
+keys y
+wait_for "Handoffs ·" 5
+keys q
+wait_for "Find:" 5
+keys C-c
+check "quits with exit status 0" exit_status_is 0 10
+check "no sanitizer report" no_sanitizer_report
+stop
+
+# On the queue digits choose views; pasted, they choose none.
+start pasteq 80 24 env XDG_STATE_HOME="$state" "$BATON_BIN" -d "'dbname=$db user=lee'"
+wait_state live 15
+wait_row 1 "Handoff queue · my teams" 10
+paste 'see ticket 42 asap'
+sleep 0.5
+check "pasted text with digits on the queue keeps its view" \
+	eval 'row 1 | grep -qF "Handoff queue · my teams"'
+keys 2
+check "a typed digit still chooses a view" eval 'wait_true 5 "! row 1 | grep -qF \"my teams\""'
+keys C-c
+check "quits with exit status 0" exit_status_is 0 10
+check "no sanitizer report" no_sanitizer_report
+stop
+
+# A milestone's status is a choice: pasted " b " neither cycles it (space)
+# nor picks blocked by its name.
+start pastem 80 24 env XDG_STATE_HOME="$state" "$BATON_BIN" -d "'dbname=$db user=maja'"
+wait_state live 15
+wait_row 1 "Handoff queue" 10
+keys q
+type_text "nwh"
+wait_for "nwh.example" 10
+keys Enter
+wait_for "Handoffs ·" 10
+select_row "Data migration"
+keys m
+wait_row 1 "Milestone · Northwind Health · Data migration" 5
+wait_true 10 'row 3 | grep -qF "Status:    [in progress"'
+paste ' b '
+sleep 0.5
+check "pasted ' b ' on the milestone's status leaves it in progress" \
+	eval 'row 3 | grep -qF "Status:    [in progress" || { row 3; false; }'
+keys Escape
 keys C-c
 check "quits with exit status 0" exit_status_is 0 10
 check "no sanitizer report" no_sanitizer_report

@@ -94,6 +94,14 @@ kill -KILL "$pid"
 stop
 start cut2 80 24 env XDG_STATE_HOME="$state/cut" "$BATON_BIN" -d "'dbname=$db user=ana'"
 check "at the next start the draft is offered" wait_for "Saved drafts" 15
+before=$(sql "SELECT count(*) FROM success_note")
+keys s
+check "s on the list asks as Ctrl-X does: '616 bytes were not taken. Send what is shown? (y/n)'" \
+	wait_row 24 "616 bytes were not taken. Send what is shown? (y/n)" 5
+keys n
+check "n: nothing is sent, the draft stays listed" \
+	eval 'wait_gone "Send what is shown" 5 && on_screen "Saved drafts" &&
+	      [ "$(sql "SELECT count(*) FROM success_note")" = "$before" ]'
 keys Enter
 check "opened again, the box says the 616 bytes were not taken, and why" \
 	eval 'wait_row 1 "New success note · Northwind Health" 5 &&
@@ -102,6 +110,15 @@ keys C-x
 check "Ctrl-X asks again: '616 bytes were not taken. Send what is shown? (y/n)'" \
 	wait_row 24 "616 bytes were not taken. Send what is shown? (y/n)" 5
 keys n
+wait_gone "Send what is shown" 5
+# Emptied and written again, the note misses nothing: no count, no question.
+tm send-keys -t "$E2E_SESSION" -N 16400 BSpace
+check "the note emptied: what the paste did not bring is no longer said" \
+	eval 'wait_gone "bytes not taken" 30'
+type_text "Short note."
+keys C-x
+check "Ctrl-X sends the new text without asking" \
+	eval 'wait_for "written" 15 && [ "$(sql "SELECT body FROM success_note ORDER BY id DESC LIMIT 1")" = "Short note." ]'
 check "no sanitizer report" no_sanitizer_report
 stop
 
