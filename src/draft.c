@@ -1,10 +1,8 @@
-/* Handoff drafts on local disk: written from the first keystroke and kept
- * until the database has the handoff, so a dropped SSH session or a
- * database outage loses nothing.  Every use opens the drafts directory
- * anew and verifies what it opened (fstat on the descriptor, so a swap
- * between check and use changes nothing); files are then reached with
- * *at() calls on that descriptor, never by a path someone else could
- * redirect. */
+/* Drafts on local disk: written from the first keystroke and kept until
+ * the database has what they hold, so a dropped SSH session or a database
+ * outage loses nothing.  Saved, read, listed and removed here, always
+ * through the verified drafts directory's descriptor (src/draft_dir.c)
+ * with *at() calls, never by a path someone else could redirect. */
 #include "baton/draft.h"
 #include "draft_priv.h"
 #include "baton/buf.h"
@@ -20,109 +18,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-static int mkdir_p(const char *path, mode_t mode)
-{
-	char tmp[4096];
-	snprintf(tmp, sizeof tmp, "%s", path);
-	for (char *p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(tmp, mode) < 0 && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	if (mkdir(tmp, mode) < 0 && errno != EEXIST)
-		return -1;
-	return 0;
-}
-
-static int dir_path(char *out, size_t n, char *err, size_t errlen)
-{
-	const char *xdg = getenv("XDG_STATE_HOME");
-	const char *home = getenv("HOME");
-	if (xdg && xdg[0] == '/')
-		snprintf(out, n, "%s/baton/drafts", xdg);
-	else if (home && home[0] == '/')
-		snprintf(out, n, "%s/.local/state/baton/drafts", home);
-	else {
-		snprintf(err, errlen, "neither XDG_STATE_HOME nor HOME is set: nowhere to keep drafts");
-		return -1;
-	}
-	return 0;
-}
-
-/* What makes the opened directory unfit for drafts, or NULL. */
-static const char *dir_problem(int fd, char *why, size_t n)
-{
-	struct stat st;
-	if (fstat(fd, &st) < 0)
-		return strerror(errno);
-	if (!S_ISDIR(st.st_mode))
-		return "it is not a directory";
-	if (st.st_uid != geteuid()) {
-		snprintf(why, n, "it belongs to uid %ld, not to you (uid %ld)", (long)st.st_uid,
-		         (long)geteuid());
-		return why;
-	}
-	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
-		/* Someone else may have put files there already: refuse
-		 * rather than trust or silently repair it. */
-		snprintf(why, n, "it is writable by others (mode %04o; chmod 700 it)",
-		         (unsigned)(st.st_mode & 07777));
-		return why;
-	}
-	/* Readable by others is ours to fix: drafts are private. */
-	if ((st.st_mode & 077) && fchmod(fd, 0700) < 0)
-		return strerror(errno);
-	return NULL;
-}
-
-/* Create (0700) and open the drafts directory, verified: its descriptor,
- * or -1 + err naming the path and the problem. */
-static int dir_open(char *path, size_t n, char *err, size_t errlen)
-{
-	char why[128];
-	const char *problem = NULL;
-	if (dir_path(path, n, err, errlen) < 0)
-		return -1;
-	if (mkdir_p(path, 0700) < 0) {
-		snprintf(err, errlen, "cannot create the drafts directory %s: %s", path, strerror(errno));
-		return -1;
-	}
-	struct stat st;
-	int fd = -1;
-	if (lstat(path, &st) < 0)
-		problem = strerror(errno);
-	else if (S_ISLNK(st.st_mode))
-		problem = "it is a symbolic link";
-	else if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
-		problem = errno == ELOOP ? "it is a symbolic link" : strerror(errno);
-	else
-		problem = dir_problem(fd, why, sizeof why);
-	if (problem) {
-		snprintf(err, errlen, "drafts are not kept in %s: %s", path, problem);
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-int draft_dir_open(char *path, size_t n, char *err, size_t errlen)
-{
-	return dir_open(path, n, err, errlen);
-}
-
-int draft_dir(char *out, size_t n, char *err, size_t errlen)
-{
-	int fd = dir_open(out, n, err, errlen);
-	if (fd < 0)
-		return -1;
-	close(fd);
-	return 0;
-}
 
 /* key="value" with '"', '\' and controls escaped: one unambiguous line. */
 static void put_quoted(struct buf *b, const char *key, const char *v)
@@ -203,7 +98,7 @@ static int save_at(int dfd, const char *name, const struct buf *b, int sync)
 static int save_named(const char *id, struct buf *b, int sync, char *err, size_t errlen)
 {
 	char dir[4096], name[64];
-	int rc = -1, dfd = dir_open(dir, sizeof dir, err, errlen);
+	int rc = -1, dfd = draft_dir_open(dir, sizeof dir, err, errlen);
 	if (dfd >= 0) {
 		snprintf(name, sizeof name, "%s.draft", id);
 		rc = save_at(dfd, name, b, sync);
@@ -371,7 +266,7 @@ int draft_load(const char *name, struct draft *d, char *err, size_t errlen)
 		snprintf(err, errlen, "'%s' is not a draft name", name);
 		return -1;
 	}
-	int dfd = dir_open(dir, sizeof dir, err, errlen);
+	int dfd = draft_dir_open(dir, sizeof dir, err, errlen);
 	if (dfd < 0)
 		return -1;
 	int rc = load_at(dfd, dir, name, d, err, errlen);
@@ -432,7 +327,7 @@ int draft_remove(const char *id)
 	char dir[4096], name[64], err[256];
 	if (!handoff_is_uuid(id))
 		return -1;
-	int dfd = dir_open(dir, sizeof dir, err, sizeof err);
+	int dfd = draft_dir_open(dir, sizeof dir, err, sizeof err);
 	if (dfd < 0)
 		return -1;
 	snprintf(name, sizeof name, "%s.draft", id);
@@ -468,7 +363,7 @@ int draft_list(const char *owner, struct draft_list *l, char *err, size_t errlen
 {
 	char dir[4096], why[sizeof l->problem];
 	memset(l, 0, sizeof *l);
-	int dfd = dir_open(dir, sizeof dir, err, errlen);
+	int dfd = draft_dir_open(dir, sizeof dir, err, errlen);
 	if (dfd < 0)
 		return -1;
 	int lfd = dup(dfd);

@@ -18,7 +18,7 @@ void draft_format_onboarding(struct buf *b, const struct onboarding_new *ob, con
  * draft Baton wrote, of any kind, complete; -1 otherwise. */
 int draft_parse(struct draft *d, char *text, size_t len);
 
-/* The drafts directory, created and verified (src/draft.c's dir_open):
+/* The drafts directory, created and verified (src/draft_dir.c):
  * its descriptor, or -1 + err naming the path and the problem. */
 int draft_dir_open(char *path, size_t n, char *err, size_t errlen);
 /* Name, an entry of the drafts directory dfd: when it is the lock file of
