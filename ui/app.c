@@ -162,6 +162,8 @@ static void dispatch(struct app *a, int key, int is_func)
 		a->dirty = 1;
 		return;
 	}
+	if (pasted && !(s->ops->takes_paste && s->ops->takes_paste(s)))
+		return; /* no text field: no command, no choice */
 	if (s->ops->key && s->ops->key(s, a, key, is_func)) {
 		a->dirty = 1;
 		return;

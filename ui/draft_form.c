@@ -37,9 +37,7 @@ struct screen *draft_form_new(struct app *a, struct draft *d)
 	struct screen *s = d->kind == DRAFT_NOTE ? note_form_new(a, &d->n, NULL) : handoff_form_new(a, &d->h, NULL);
 	/* What was not taken when the draft was written is still not in it:
 	 * the box says so again, and sending asks again. */
-	struct draft_form *f = (struct draft_form *)s;
-	f->text.refused = not_taken;
-	f->d.not_taken = not_taken;
+	((struct draft_form *)s)->text.refused = not_taken;
 	return s;
 }
 
@@ -101,6 +99,12 @@ static void on_send_answer(struct app *a, void *ctx, const char *answer)
 	f->base.ops->action(&f->base, a, ACT_SEND); /* may free f */
 }
 
+void draft_form_cut_question(char *out, size_t size, size_t not_taken)
+{
+	snprintf(out, size, "%zu byte%s not taken. Send what is shown?", not_taken,
+	         not_taken == 1 ? " was" : "s were");
+}
+
 int draft_form_may_send(struct draft_form *f, struct app *a)
 {
 	char question[128];
@@ -109,8 +113,7 @@ int draft_form_may_send(struct draft_form *f, struct app *a)
 		f->send_confirmed = 0;
 		return 1;
 	}
-	snprintf(question, sizeof question, "%zu byte%s not taken. Send what is shown?", n,
-	         n == 1 ? " was" : "s were");
+	draft_form_cut_question(question, sizeof question, n);
 	screen_hold(&f->base);
 	app_prompt(a, question, 1, on_send_answer, f);
 	return 0;
@@ -121,6 +124,12 @@ const struct draft_form *draft_form_of(const struct screen *s)
 	return s->ops->keep == draft_form_keep ? (const struct draft_form *)s : NULL;
 }
 
+int draft_form_takes_paste(const struct screen *s)
+{
+	const struct draft_form *f = (const struct draft_form *)s;
+	return f->focus == f->nfields - 1;
+}
+
 int draft_form_key(struct draft_form *f, struct app *a, int key, int is_func)
 {
 	if (f->focus == f->nfields - 1) {
@@ -129,10 +138,6 @@ int draft_form_key(struct draft_form *f, struct app *a, int key, int is_func)
 		f->unsaved = 1; /* saved when the keys waiting are read (settle) */
 		return 1;
 	}
-	/* Pasted text is no choice: its spaces (and Tabs, made spaces) would
-	 * cycle the field, its line ends move on. */
-	if (term_pasted())
-		return 1;
 	if ((is_func && (key == KEY_RIGHT || key == KEY_LEFT)) || (!is_func && key == ' ')) {
 		f->cycle(f, a, is_func && key == KEY_LEFT ? -1 : 1);
 		return 1;

@@ -334,8 +334,7 @@ static void send_selected(struct drafts *d, struct app *a, struct draft *dr)
 			abort();
 		c->d = d;
 		c->fresh = fresh;
-		snprintf(question, sizeof question, "%zu byte%s not taken. Send what is shown?", fresh.not_taken,
-		         fresh.not_taken == 1 ? " was" : "s were");
+		draft_form_cut_question(question, sizeof question, fresh.not_taken);
 		screen_hold(&d->base);
 		app_prompt(a, question, 1, on_send_cut, c);
 		return;

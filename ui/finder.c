@@ -399,11 +399,20 @@ static void finder_action(struct screen *s, struct app *a, enum ui_action act)
 		ui_list_move(&f->wl, f->live.list.n, f->wait_rows - 1, act);
 }
 
+/* The Find field takes pasted text, also from the lists (a paste there
+ * starts a new search, as typing does). */
+static int finder_takes_paste(const struct screen *s)
+{
+	(void)s;
+	return 1;
+}
+
 static const struct screen_ops finder_ops = {
 	.name = "finder",
 	.scope = SCOPE_FINDER,
 	.draw = finder_draw,
 	.key = finder_key,
+	.takes_paste = finder_takes_paste,
 	.action = finder_action,
 	.reload = finder_reload,
 	.update = finder_update,

@@ -362,9 +362,7 @@ static void form_draw(struct screen *s, struct app *a)
 static int form_key(struct screen *s, struct app *a, int key, int is_func)
 {
 	struct form *f = (struct form *)s;
-	/* Pasted text picks nothing (draft_form_key drops it outside the note):
-	 * text that matched no ticket would unlink the one chosen. */
-	if (f->df.focus != FD_NOTE && !term_pasted() && typeahead_key(f, a, key, is_func))
+	if (f->df.focus != FD_NOTE && typeahead_key(f, a, key, is_func))
 		return 1;
 	return draft_form_key(&f->df, a, key, is_func);
 }
@@ -397,6 +395,7 @@ static const struct screen_ops form_ops = {
 	.scope = SCOPE_FORM,
 	.draw = form_draw,
 	.key = form_key,
+	.takes_paste = draft_form_takes_paste,
 	.action = form_action,
 	.reload = form_reload,
 	.concerns = form_concerns,

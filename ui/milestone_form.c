@@ -229,6 +229,14 @@ static void form_draw(struct screen *s, struct app *a)
 
 /* --- keys and actions ------------------------------------------------------------ */
 
+/* Pasted text goes to the date and the reason, never to a choice. */
+static int form_takes_paste(const struct screen *s)
+{
+	const struct mform *f = (const struct mform *)s;
+	enum field fd = f->fields[f->focus];
+	return fd == FD_DUE || fd == FD_REASON;
+}
+
 static int form_key(struct screen *s, struct app *a, int key, int is_func)
 {
 	struct mform *f = (struct mform *)s;
@@ -258,8 +266,6 @@ static int form_key(struct screen *s, struct app *a, int key, int is_func)
 		f->changed = 1;
 		return 1;
 	}
-	if (term_pasted())
-		return 1; /* pasted text is no choice (its spaces would cycle it) */
 	if ((is_func && key == KEY_RIGHT) || (!is_func && key == ' ' && !f->typed[0])) {
 		cycle(f, fd, 1);
 		return 1;
@@ -394,6 +400,7 @@ static const struct screen_ops form_ops = {
 	.scope = SCOPE_ONBOARDING,
 	.draw = form_draw,
 	.key = form_key,
+	.takes_paste = form_takes_paste,
 	.action = form_action,
 	.reload = form_reload,
 	.destroy = form_destroy,

@@ -169,6 +169,7 @@ static const struct screen_ops note_form_ops = {
 	.scope = SCOPE_FORM,
 	.draw = form_draw,
 	.key = form_key,
+	.takes_paste = draft_form_takes_paste,
 	.action = form_action,
 	.reload = form_reload,
 	.destroy = form_destroy,

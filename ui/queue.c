@@ -175,8 +175,6 @@ static void use_view(struct queue *q, struct app *a, size_t i)
 static int queue_key(struct screen *s, struct app *a, int key, int is_func)
 {
 	struct queue *q = (struct queue *)s;
-	if (term_pasted())
-		return 0; /* pasted digits choose no view (app.c drops them) */
 	if (!is_func && key >= '1' && key <= '9') {
 		if ((size_t)(key - '1') < a->cfg->nviews)
 			use_view(q, a, (size_t)(key - '1'));

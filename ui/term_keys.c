@@ -160,7 +160,7 @@ static int letter_key(int c, int ss3)
 }
 
 /* How long to wait for the next byte of a control sequence whose
- * parameters so far are params[0..np). */
+ * parameters so far are params[0..np) (np 0: none yet, params unread). */
 static int csi_wait(const char *params, size_t np)
 {
 	if (pasting || (np >= 2 && params[0] == '2' && params[1] == '0'))
@@ -206,7 +206,7 @@ static int read_escape(int *key, int *is_func)
 {
 	int c = next_key(pasting ? PASTE_SEQ_WAIT_MS : 0), k = 0;
 	if (c == '[' || c == 'O') {
-		int d = next_key(pasting ? PASTE_SEQ_WAIT_MS : get_escdelay());
+		int d = next_key(csi_wait(NULL, 0));
 		if (d != ERR && d < KEY_MIN && d >= 0x20 && d <= 0x7e) {
 			k = c == '[' ? read_csi(d) : d >= 0x40 ? letter_key(d, 1) : -1;
 			if (k >= 0) {

@@ -44,6 +44,12 @@ void draft_form_save(struct draft_form *f, const struct app *a);
 /* The screen_ops keep of both forms: one more try to save; 1 if the text
  * is still in memory only. */
 int draft_form_keep(struct screen *s, struct app *a);
+/* The question before sending a text cut at the note's maximum ("616
+ * bytes were not taken. Send what is shown?"): the form's Ctrl-X and the
+ * drafts list's s ask the same. */
+void draft_form_cut_question(char *out, size_t size, size_t not_taken);
+/* screen_ops.takes_paste of both forms: the text has the focus. */
+int draft_form_takes_paste(const struct screen *s);
 /* The screen_ops settle of both forms: the draft saved, if typing changed
  * it, once per burst of keys. */
 void draft_form_settle(struct screen *s, struct app *a);

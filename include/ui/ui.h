@@ -105,6 +105,10 @@ struct screen_ops {
 	void (*draw)(struct screen *s, struct app *a);
 	/* Raw key first (text entry); return 1 if consumed. May be NULL. */
 	int (*key)(struct screen *s, struct app *a, int key, int is_func);
+	/* Whether pasted text goes to key() now: a text field has the focus.
+	 * Elsewhere (lists, choices) app.c drops it: pasted text is no
+	 * command and chooses nothing.  NULL: never. */
+	int (*takes_paste)(const struct screen *s);
 	void (*action)(struct screen *s, struct app *a, enum ui_action act);
 	/* Re-read data (after reconnect or a change notification). May be NULL. */
 	void (*reload)(struct screen *s, struct app *a);
