@@ -83,12 +83,7 @@ keys C-u
 # In a form, pasted text is no choice: Tabs (spaces) pasted on the To team
 # field do not cycle it.
 keys Escape
-type_text "nwh"
-wait_for "Northwind Health" 10
-keys Enter
-wait_for "Handoffs ·" 10
-keys h
-wait_row 1 "New handoff" 5
+northwind_handoff_form
 team=$(row 3)
 paste '\t\t\t'
 sleep 0.5
@@ -126,10 +121,7 @@ start pastem 80 24 env XDG_STATE_HOME="$state" "$BATON_BIN" -d "'dbname=$db user
 wait_state live 15
 wait_row 1 "Handoff queue" 10
 keys q
-type_text "nwh"
-wait_for "nwh.example" 10
-keys Enter
-wait_for "Handoffs ·" 10
+to_northwind
 select_row "Data migration"
 keys m
 wait_row 1 "Milestone · Northwind Health · Data migration" 5

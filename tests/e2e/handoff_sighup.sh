@@ -23,13 +23,7 @@ console() {
 }
 
 console sighup1
-wait_state live 15
-type_text "nwh"
-wait_for "Northwind Health" 10
-keys Enter
-wait_for "Handoffs ·" 10
-keys h
-wait_row 1 "New handoff" 5
+northwind_handoff_form
 keys Tab Tab Tab Tab Tab
 wait_row 23 "typing goes to the note" 5
 type_text "Half-written when the SSH session dropped."

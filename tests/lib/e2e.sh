@@ -272,16 +272,27 @@ select_row() {
 	press_until Down "${2:-20}" 'screen | grep -F "›"' 'screen | grep -F "›" | grep -qF -- "$_sr_text"'
 }
 
+# to_northwind: from the start screen, Northwind Health's screen
+to_northwind() {
+	type_text "nwh"
+	wait_for "nwh.example" 10
+	keys Enter
+	wait_for "Handoffs ·" 10
+}
+
+# northwind_handoff_form: in a console just started (or on the start
+# screen) as ana, a new handoff on Northwind Health
+northwind_handoff_form() {
+	wait_state live 15
+	to_northwind
+	keys h
+	wait_row 1 "New handoff" 5
+}
+
 # form_to_success: in a console just started as ana, open Northwind Health,
 # start a handoff, choose team Success and put the cursor in the note.
 form_to_success() {
-	wait_state live 15
-	type_text "nwh"
-	wait_for "Northwind Health" 10
-	keys Enter
-	wait_for "Handoffs ·" 10
-	keys h
-	wait_row 1 "New handoff" 5
+	northwind_handoff_form
 	press_until Right 8 'row 3' 'row 3 | grep -qF "[Success"' ||
 		fail "form_to_success: the team Success could not be chosen"
 	keys Tab Tab Tab Tab Tab
