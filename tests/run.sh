@@ -138,6 +138,10 @@ done
 if [ -s "$failures" ]; then
 	echo "--- what failed, again:"
 	cat "$failures"
+	# A CI page may show only the last lines: the names go last, a line
+	# each, after the screens and logs above.
+	echo "--- failed checks:"
+	grep -E '^\[[^]]*\] (FAIL |exited with|ran no check)' "$failures"
 fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
