@@ -202,6 +202,9 @@ static void drafts_draw(struct screen *s, struct app *a)
 		x += ui_text(stdscr, y, x, 14, (int)A_NORMAL, what, 1) + 1;
 		if (other) /* its text as it was when the list was read */
 			x += ui_text(stdscr, y, x, a->cols - x - 1, term_attr(UA_WARN), "(other console)", 0) + 1;
+		else if (dr->not_taken) /* s asks about it: the row says it first */
+			x += ui_textf(stdscr, y, x, a->cols - x - 1, term_attr(UA_WARN), 0, "(%zu byte%s not taken)",
+			              dr->not_taken, dr->not_taken == 1 ? "" : "s") + 1;
 		struct buf line = BUF_INIT;
 		draft_line(dr, &line);
 		ui_text(stdscr, y, x, a->cols - x - 1, term_attr(UA_DIM), buf_str(&line), 0);

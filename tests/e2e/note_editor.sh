@@ -94,6 +94,8 @@ kill -KILL "$pid"
 stop
 start cut2 80 24 env XDG_STATE_HOME="$state/cut" "$BATON_BIN" -d "'dbname=$db user=ana'"
 check "at the next start the draft is offered" wait_for "Saved drafts" 15
+check "its row says what was not taken: '(616 bytes not taken)'" \
+	eval 'screen | grep -E "draft +Northwind Health" | grep -qF "(616 bytes not taken)"'
 before=$(sql "SELECT count(*) FROM success_note")
 keys s
 check "s on the list asks as Ctrl-X does: '616 bytes were not taken. Send what is shown? (y/n)'" \
