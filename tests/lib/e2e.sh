@@ -121,6 +121,13 @@ fail() {
 		echo "--- stderr ---"
 		cat "$BATON_TEST_TMP/$E2E_SESSION.err"
 	fi
+	# Whether the program still runs, waits or spins: a screen that did
+	# not change says nothing of why.
+	_fp=$(tm list-panes -t "=$E2E_SESSION" -F '#{pane_pid}' 2>/dev/null | head -n 1)
+	if [ -n "$_fp" ]; then
+		echo "--- processes of the pane (state, kernel wait, CPU time, age) ---"
+		ps -o pid=,stat=,wchan:24=,time=,etime=,args= --ppid "$_fp" 2>/dev/null | cut -c1-160
+	fi
 }
 # check NAME COMMAND...: PASS if COMMAND succeeds
 check() {
