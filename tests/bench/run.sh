@@ -31,6 +31,11 @@
 # BATON_PG_SHARED_BUFFERS  the server's shared_buffers (default 128MB, as
 #                     PostgreSQL's; README.md's sizing suggests a quarter of
 #                     the memory, e.g. 6GB here)
+# BATON_BENCH_CLUSTER 1: before measuring, rewrite the tables a customer's
+#                     screen reads in customer order (CLUSTER, as README.md's
+#                     Sizing says to keep them, e.g. with pg_repack); the
+#                     report says it and how long it took.  With
+#                     BATON_BENCH_PGDATA the kept data stays clustered.
 # BATON_PG_HUGE_PAGES the server's huge_pages (default try: used when the
 #                     kernel has reserved enough, sysctl vm.nr_hugepages; on:
 #                     the bench stops if it has not).  The report says which.
@@ -138,6 +143,23 @@ else
 fi
 
 q() { psql -X -At -v ON_ERROR_STOP=1 -d bench -c "$1"; }
+
+# A customer's screen reads its rows of these tables (by these indexes,
+# customer first): generated, like rows written over months, each
+# customer's are spread over the table, a page each.
+clustered=
+if [ "${BATON_BENCH_CLUSTER:-0}" = 1 ]; then
+	log "rewriting the screen's tables in customer order (BATON_BENCH_CLUSTER)"
+	t0=$(date +%s)
+	for ti in handoff:handoff_customer_idx success_note:success_note_customer_idx \
+		marketing_event:marketing_event_customer_idx ticket:ticket_customer_topic_idx \
+		milestone:milestone_customer_id_position_key survey_response:survey_response_customer_idx \
+		contact:contact_customer_idx; do
+		psql -X -q -v ON_ERROR_STOP=1 -d bench -c "SET maintenance_work_mem = '1GB'" \
+			-c "CLUSTER ${ti%%:*} USING ${ti#*:}" -c "ANALYZE ${ti%%:*}" >/dev/null || broke "CLUSTER ${ti%%:*}"
+	done
+	clustered=$(($(date +%s) - t0))
+fi
 # The median of 5 runs of a statement in one psql session (after a first,
 # which loads the session's caches), in ms.
 median_ms() {
@@ -179,6 +201,7 @@ calibrate() {
 	else
 		echo "data:      scale $scale (sql/bench/generate.sql), generated in ${gen_s} s"
 	fi
+	[ -z "$clustered" ] || echo "           the screen's tables rewritten in customer order (CLUSTER, BATON_BENCH_CLUSTER) in ${clustered} s"
 	echo "           size of the database" \
 		"$(q "SELECT pg_size_pretty(pg_database_size('bench'))")"
 	echo "           $(sed -n 's/^baton bench: \(signals cache filled: .*\)/\1/p' "$tmp/generate.log")"
