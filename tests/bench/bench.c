@@ -323,6 +323,7 @@ static const char *g_admin;
 
 struct dbq_wait {
 	int done;
+	int want; /* results */
 	double ms;
 	char err[256];
 };
@@ -331,7 +332,7 @@ static void on_dbq_fetch(void *ctx, PGresult **res, int nres, const char *err)
 {
 	struct dbq_wait *w = ctx;
 	w->done = 1;
-	if (err || nres != CV_PARTS)
+	if (err || nres != w->want)
 		snprintf(w->err, sizeof w->err, "%s", err ? err : "wrong number of results");
 	(void)res;
 }
@@ -359,21 +360,31 @@ void on_dbq_state(void *ctx, enum dbq_state st, const char *msg)
 		die("console path: cannot connect: %s", msg ? msg : "?");
 }
 
-static double dbq_fetch(struct dbq *q, long long id)
+/* The screen's statements for customer id on the console's path: all of
+ * them (part < 0), or that one alone. */
+static double dbq_fetch_part(struct dbq *q, long long id, int part)
 {
 	char idbuf[32];
 	snprintf(idbuf, sizeof idbuf, "%lld", id);
 	const char *params[1] = {idbuf};
 	struct db_stmt st[CV_PARTS];
-	struct dbq_wait w = {0, 0, ""};
+	struct dbq_wait w = {0, part < 0 ? CV_PARTS : 1, 0, ""};
 	cv_statements(st, params);
 	double t0 = now_ms();
-	dbq_submit_prepared(q, 1, st, CV_PARTS, 0, on_dbq_fetch, &w);
+	dbq_submit_prepared(q, 1, part < 0 ? st : &st[part], w.want, 0, on_dbq_fetch, &w);
 	dbq_pump(q, &w.done);
 	if (w.err[0])
 		die("console path, customer %lld: %s", id, w.err);
 	return now_ms() - t0;
 }
+
+static double dbq_fetch(struct dbq *q, long long id)
+{
+	return dbq_fetch_part(q, id, -1);
+}
+
+static const char *const part_names[CV_PARTS] = {"header", "milestones", "tickets", "notes",
+                                                 "marketing", "handoffs", "signals"};
 
 /* The console's path measures customers of its own: as many key accounts
  * and regular ones as the pipelined pass, none of which that pass or this
@@ -437,6 +448,30 @@ static void bench_customer_console(const struct cust_sample *s, size_t n, long l
 	summary("customer screen, console   median %.2f ms, p99 %.2f ms, key accounts p99 %.2f ms (prepared, dbq)   target p99 < %.0f ms: %s",
 	        st_pct(&all, 0.5), st_pct(&all, 0.99), keys.n ? st_pct(&keys, 0.99) : 0.0, TARGET_SCREEN_P99_MS,
 	        verdict(st_pct(&all, 0.99), TARGET_SCREEN_P99_MS));
+	/* Where its time goes: each statement alone, prepared as the console
+	 * has it, on customers nobody read yet (up to 50 of each kind for
+	 * each statement; the statements before left nothing of theirs in
+	 * the caches). */
+	printf("  each statement alone on the console's path, median/p95 of up to 50 customers of each\n"
+	       "  kind per statement, none read before, in ms:\n");
+	for (int k = keys.n ? 1 : 0; k >= 0; k--) {
+		printf("    %-13s", k ? "key accounts" : "regular");
+		for (int p = 0; p < CV_PARTS; p++) {
+			struct stats one = {0};
+			for (int j = 0; j < 50; j++) {
+				long long id = unread_id(1 + (long long)(p * 50 + j) * 100 + (k ? 0 : 7), k, ncust, used);
+				if (!id)
+					break;
+				st_add(&one, dbq_fetch_part(q, id, p));
+			}
+			if (one.n) /* none left unread: a small scale */
+				printf("%s %s %.2f/%.2f", p ? "," : "", part_names[p], st_pct(&one, 0.5), st_pct(&one, 0.95));
+			else
+				printf("%s %s -", p ? "," : "", part_names[p]);
+			st_free(&one);
+		}
+		putchar('\n');
+	}
 	st_free(&all);
 	st_free(&keys);
 	st_free(&reg);
@@ -445,9 +480,6 @@ static void bench_customer_console(const struct cust_sample *s, size_t n, long l
 	free(warm);
 	free(key);
 }
-
-static const char *const part_names[CV_PARTS] = {"header", "milestones", "tickets", "notes",
-                                                 "marketing", "handoffs", "signals"};
 
 static void bench_customer(PGconn *c)
 {
