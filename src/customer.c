@@ -122,7 +122,11 @@ static const char sql_marketing[] =
  * Each member of the group walks its active ones oldest first and its
  * closed ones newest first (migration 049's indexes), each walk stopping
  * at 50: a generic plan otherwise reads every handoff of a key account to
- * sort them.  Their histories are read when one is opened
+ * sort them.  The closed walk stops at what the active ones leave of the
+ * 50 (counted from the active index, on the pages the first walk read):
+ * each handoff read is a page of its own, and a key account's closed walk
+ * read 50 where its eleven or so active ones left room for 39.  Their
+ * histories are read when one is opened
  * (cv_handoff_histories_sql). */
 #define HO_ORDER "h.state NOT IN ('open', 'acknowledged')," \
 	" CASE WHEN h.state IN ('open', 'acknowledged') THEN h.created_at END, h.created_at DESC, h.id"
@@ -141,7 +145,8 @@ static const char sql_handoffs[] =
 	"   ORDER BY h.created_at, h.id LIMIT 50)"
 	"  UNION ALL"
 	"  (SELECT * FROM handoff h WHERE h.customer_id = m.id AND h.state NOT IN ('open', 'acknowledged')"
-	"   ORDER BY h.created_at DESC, h.id LIMIT 50)) h"
+	"   ORDER BY h.created_at DESC, h.id LIMIT 50 - (SELECT count(*) FROM (SELECT FROM handoff a"
+	"     WHERE a.customer_id = m.id AND a.state IN ('open', 'acknowledged') LIMIT 50) n))) h"
 	"  ORDER BY " HO_ORDER " LIMIT 50) h"
 	" LEFT JOIN staff ts ON ts.role_name = h.to_staff"
 	" LEFT JOIN staff au ON au.role_name = h.author"
