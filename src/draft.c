@@ -208,14 +208,9 @@ static int read_all(int fd, struct buf *b)
 static const char *file_problem(int fd, struct draft *d, char *why, size_t n)
 {
 	struct stat st;
-	if (fstat(fd, &st) < 0)
-		return strerror(errno);
-	if (!S_ISREG(st.st_mode))
-		return "not a regular file";
-	if (st.st_uid != geteuid()) {
-		snprintf(why, n, "it belongs to uid %ld, not to you", (long)st.st_uid);
-		return why;
-	}
+	const char *problem = draft_fd_problem(fd, 0, &st, why, n);
+	if (problem)
+		return problem;
 	if (st.st_size > DRAFT_MAX_BYTES) {
 		snprintf(why, n, "%lld bytes, more than any draft", (long long)st.st_size);
 		return why;

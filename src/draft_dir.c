@@ -48,19 +48,27 @@ static int dir_path(char *out, size_t n, char *err, size_t errlen)
 	return 0;
 }
 
+const char *draft_fd_problem(int fd, int dir, struct stat *st, char *why, size_t n)
+{
+	if (fstat(fd, st) < 0)
+		return strerror(errno);
+	if (dir ? !S_ISDIR(st->st_mode) : !S_ISREG(st->st_mode))
+		return dir ? "it is not a directory" : "not a regular file";
+	if (st->st_uid != geteuid()) {
+		snprintf(why, n, "it belongs to uid %ld, not to you (uid %ld)", (long)st->st_uid,
+		         (long)geteuid());
+		return why;
+	}
+	return NULL;
+}
+
 /* What makes the opened directory unfit for drafts, or NULL. */
 static const char *dir_problem(int fd, char *why, size_t n)
 {
 	struct stat st;
-	if (fstat(fd, &st) < 0)
-		return strerror(errno);
-	if (!S_ISDIR(st.st_mode))
-		return "it is not a directory";
-	if (st.st_uid != geteuid()) {
-		snprintf(why, n, "it belongs to uid %ld, not to you (uid %ld)", (long)st.st_uid,
-		         (long)geteuid());
-		return why;
-	}
+	const char *problem = draft_fd_problem(fd, 1, &st, why, n);
+	if (problem)
+		return problem;
 	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
 		/* Someone else may have put files there already: refuse
 		 * rather than trust or silently repair it. */

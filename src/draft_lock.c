@@ -93,19 +93,6 @@ static int lock_test(int fd)
 #endif
 }
 
-/* A lock file must be a regular file of ours: what else is there is
- * refused, never used. */
-static const char *lock_file_problem(int fd, struct stat *st)
-{
-	if (fstat(fd, st) < 0)
-		return strerror(errno);
-	if (!S_ISREG(st->st_mode))
-		return "not a regular file";
-	if (st->st_uid != geteuid())
-		return "it belongs to another user";
-	return NULL;
-}
-
 /* What the holder says it does ("form", "send"): a word, or "". */
 static void lock_doing_read(int fd, char *out, size_t n)
 {
@@ -148,13 +135,15 @@ static int lock_open(int dfd, const char *dir, const char *name, int *fdp, char 
 	for (int tries = 0; tries < 8; tries++) {
 		struct stat st;
 		const char *problem;
+		char why[96];
 		int fd = openat(dfd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0600);
 		if (fd < 0) {
 			snprintf(err, errlen, "%s/%s: %s", dir, name,
 			         errno == ELOOP ? "a symbolic link" : strerror(errno));
 			return -1;
 		}
-		if ((problem = lock_file_problem(fd, &st))) {
+		/* A regular file of ours: what else is there is refused, never used. */
+		if ((problem = draft_fd_problem(fd, 0, &st, why, sizeof why))) {
 			snprintf(err, errlen, "%s/%s: %s", dir, name, problem);
 			close(fd);
 			return -1;
@@ -253,7 +242,8 @@ int draft_locked_elsewhere(const char *id, char *doing, size_t n)
 		return 0;
 	lock_name(name, sizeof name, id, "lock");
 	int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-	int busy = fd >= 0 && !lock_file_problem(fd, &st) && lock_test(fd) == 1;
+	char why[96];
+	int busy = fd >= 0 && !draft_fd_problem(fd, 0, &st, why, sizeof why) && lock_test(fd) == 1;
 	if (busy)
 		lock_doing_read(fd, doing, n);
 	if (fd >= 0)
@@ -280,7 +270,8 @@ void draft_lock_sweep(int dfd, const char *name)
 	int fd = openat(dfd, name, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0)
 		return;
-	if (!lock_file_problem(fd, &st) && lock_take(fd) == 0 && lock_still_named(dfd, name, &st))
+	char why[96];
+	if (!draft_fd_problem(fd, 0, &st, why, sizeof why) && lock_take(fd) == 0 && lock_still_named(dfd, name, &st))
 		unlinkat(dfd, name, 0);
 	close(fd);
 }

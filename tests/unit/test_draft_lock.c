@@ -13,6 +13,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -287,6 +288,20 @@ static void test_lock_never_follows_a_symlink(void)
 	rmdir(path);
 	CHECK(mkfifo(path, 0600) == 0);
 	CHECK(draft_lock(id, "form", doing, sizeof doing, err, sizeof err) == -1);
+	CHECK(strstr(err, "not a regular file") != NULL);
+	unlink(path);
+	/* Nor another user's file (root in the tests gives it to nobody):
+	 * refused, with whose it is; and it says nobody has the draft. */
+	struct passwd *pw = getpwnam("nobody");
+	uid_t nobody = pw ? pw->pw_uid : 65534;
+	char uid[48];
+	snprintf(uid, sizeof uid, "it belongs to uid %ld, not to you", (long)nobody);
+	FILE *f = fopen(path, "w");
+	CHECK(f != NULL && fputs("form", f) >= 0 && fclose(f) == 0);
+	CHECK(chown(path, nobody, (gid_t)-1) == 0);
+	CHECK(draft_lock(id, "form", doing, sizeof doing, err, sizeof err) == -1);
+	CHECK(strstr(err, path) != NULL && strstr(err, uid) != NULL);
+	CHECK(draft_locked_elsewhere(id, doing, sizeof doing) == 0);
 	unlink(path);
 	CHECK(draft_lock(id, "form", doing, sizeof doing, err, sizeof err) == 0);
 	draft_unlock(id);
