@@ -73,7 +73,7 @@ keys F4
 check "B sees the new one IN FORM in the other console" \
 	eval 'wait_for "KILLED" 5 && screen | grep -F "KILLED" | grep -qF "(other console)"'
 # Both consoles have the same command line: A's is the one in A's pane.
-apid=$(pgrep -P "$(tm list-panes -t "=dtc_a" -F '#{pane_pid}')" -x baton | head -n 1)
+apid=$(pane_console_pid dtc_a)
 check "A's console is found" test -n "$apid"
 E2E_SESSION=dtc_b
 kill -KILL "$apid"

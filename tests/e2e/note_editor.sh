@@ -88,7 +88,7 @@ wait_row 22 "15000 of 16384 bytes" 30
 paste "$big.2"
 wait_row 22 "616 bytes not taken" 30
 check "the cut note is saved as a draft" wait_for "draft saved" 10
-pid=$(pgrep -P "$(tm list-panes -t "=cut" -F '#{pane_pid}')" -x baton | head -n 1)
+pid=$(pane_console_pid cut)
 check "the console is found" test -n "$pid"
 kill -KILL "$pid"
 stop

@@ -99,14 +99,21 @@ wait_exit() {
 	return 1
 }
 
+# pane_pid [SESSION]: the pid of the session's pane (the shell start runs),
+# or nothing.  (A target of "=NAME" alone names no pane here: display
+# prints nothing for it.)
+pane_pid() { tm list-panes -t "=${1:-$E2E_SESSION}" -F '#{pane_pid}' 2>/dev/null | head -n 1; }
+
+# pane_console_pid [SESSION]: the pid of the baton running in the session's
+# pane (console_pid, below, finds one by its command line)
+pane_console_pid() { pgrep -P "$(pane_pid "${1:-$E2E_SESSION}")" -x baton | head -n 1; }
+
 # stop: end the session and whatever still runs in it.  Its console is
 # killed first: under LeakSanitizer a console whose terminal hangs up can
 # spin in the exit-time leak check forever, outliving the test (and a
 # console still running after its test is a leak of its own).
 stop() {
-	# (A target of "=NAME" alone names no pane here: display prints
-	# nothing for it, and the group was never killed.)
-	_pp=$(tm list-panes -t "=$E2E_SESSION" -F '#{pane_pid}' 2>/dev/null | head -n 1)
+	_pp=$(pane_pid)
 	# The pane's process group: its shell, the console, LeakSanitizer's tracer.
 	[ -n "$_pp" ] && kill -KILL -- "-$_pp" >/dev/null 2>&1
 	tm kill-session -t "=$E2E_SESSION" >/dev/null 2>&1
@@ -123,7 +130,7 @@ fail() {
 	fi
 	# Whether the program still runs, waits or spins: a screen that did
 	# not change says nothing of why.
-	_fp=$(tm list-panes -t "=$E2E_SESSION" -F '#{pane_pid}' 2>/dev/null | head -n 1)
+	_fp=$(pane_pid)
 	if [ -n "$_fp" ]; then
 		echo "--- processes of the pane (state, kernel wait, CPU time, age) ---"
 		ps -o pid=,stat=,wchan:24=,time=,etime=,args= --ppid "$_fp" 2>/dev/null | cut -c1-160
