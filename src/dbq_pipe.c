@@ -108,12 +108,20 @@ fail:
 
 /* What a failed statement's result says, in err (errlen bytes); returns
  * err, or one of the queue's own words for a statement the server
- * cancelled.  A cancel is the statement timeout's only if the request ran
- * that long: it is sent before any of its statements starts. */
+ * cancelled.  SQLSTATE 57014 is the statement timeout's and a cancel's
+ * alike: the server's message says which when it speaks English (its
+ * lc_messages); in another language, a cancel is the statement timeout's
+ * only if the request ran that long (it is sent before any of its
+ * statements starts). */
 static const char *result_error(struct dbq *q, const PGresult *res, char *err, size_t errlen)
 {
 	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
 	if (state && !strcmp(state, "57014")) {
+		const char *said = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+		if (said && !strcmp(said, "canceling statement due to statement timeout"))
+			return dbq_timed_out;
+		if (said && !strcmp(said, "canceling statement due to user request"))
+			return dbq_stopped;
 		long long ran = dbq_now_ms() - q->inflight->sent_ms;
 		return q->statement_timeout_ms > 0 && ran >= q->statement_timeout_ms ? dbq_timed_out
 		                                                                     : dbq_stopped;

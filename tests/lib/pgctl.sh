@@ -54,7 +54,7 @@ start)
 	esac
 	# No TCP at all: listen_addresses='' and the socket inside DIR.
 	as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-		-o "-c listen_addresses='' -k $dir -p $port -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=${BATON_PG_MAX_CONNECTIONS:-200} -c shared_buffers=$buffers -c huge_pages=$huge" \
+		-o "-c listen_addresses='' -k $dir -p $port -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=${BATON_PG_MAX_CONNECTIONS:-200} -c shared_buffers=$buffers -c huge_pages=$huge -c log_line_prefix='%m [%p] db=%d app=%a '" \
 		start >/dev/null ||
 		{ cat "$dir/server.log" >&2; exit 1; }
 	;;
