@@ -37,8 +37,11 @@ cleanup() {
 	trap '' INT TERM HUP
 	reap_consoles
 	sh "$root/tests/lib/pgctl.sh" stop "$tmp/pg" >/dev/null 2>&1
+	# Stopped here: its watcher has nothing left to do.
+	[ -z "$watcher" ] || kill "$watcher" 2>/dev/null
 	rm -rf "$tmp"
 }
+watcher=
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
@@ -48,7 +51,7 @@ if ! sh "$root/tests/lib/pgctl.sh" start "$tmp/pg"; then
 	exit 1
 fi
 # Killed outright, this shell runs no trap: the server still goes.
-sh "$root/tests/lib/pgctl.sh" watch "$tmp/pg" $$
+watcher=$(sh "$root/tests/lib/pgctl.sh" watch "$tmp/pg" $$)
 export PGHOST="$tmp/pg" PGPORT=5432 PGUSER=postgres PGDATABASE=postgres
 unset PGSERVICE PGPASSWORD PGOPTIONS
 export BATON_BIN="$build/baton" BATON_ROOT="$root"

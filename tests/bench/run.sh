@@ -36,6 +36,12 @@
 #                     Sizing says to keep them, e.g. with pg_repack); the
 #                     report says it and how long it took.  With
 #                     BATON_BENCH_PGDATA the kept data stays clustered.
+# BATON_BENCH_PREWARM 1: before measuring, read every table and index into
+#                     shared_buffers (pg_prewarm), the state of a server up
+#                     all day whose shared_buffers hold the data; the report
+#                     says it and whether the database fit.  With the
+#                     default 128MB most of it does not: use it with
+#                     BATON_PG_SHARED_BUFFERS.
 # BATON_PG_HUGE_PAGES the server's huge_pages (default try: used when the
 #                     kernel has reserved enough, sysctl vm.nr_hugepages; on:
 #                     the bench stops if it has not).  The report says which.
@@ -82,8 +88,11 @@ pg=${keep:-$tmp/pg}
 cleanup() {
 	tmux -L "$sock" kill-server >/dev/null 2>&1
 	sh "$root/tests/lib/pgctl.sh" stop "$pg" >/dev/null 2>&1
+	# Stopped here: its watcher has nothing left to do.
+	[ -z "$watcher" ] || kill "$watcher" 2>/dev/null
 	rm -rf "$tmp"
 }
+watcher=
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
@@ -107,7 +116,7 @@ log "starting a throwaway PostgreSQL in $pg"
 BATON_PG_MAX_CONNECTIONS=$((most + 60)) sh "$root/tests/lib/pgctl.sh" start "$pg" ||
 	broke "could not start PostgreSQL"
 # Killed outright, this shell runs no trap: the server still goes.
-sh "$root/tests/lib/pgctl.sh" watch "$pg" $$
+watcher=$(sh "$root/tests/lib/pgctl.sh" watch "$pg" $$)
 export PGHOST="$pg" PGPORT="${BATON_PG_PORT:-5432}" PGUSER=postgres PGDATABASE=postgres
 unset PGSERVICE PGPASSWORD PGOPTIONS
 export LANG=C.UTF-8 LC_ALL=C.UTF-8 TZ=UTC
@@ -160,6 +169,24 @@ if [ "${BATON_BENCH_CLUSTER:-0}" = 1 ]; then
 	done
 	clustered=$(($(date +%s) - t0))
 fi
+# Every page of the database in the server's cache, as on a server up all
+# day whose shared_buffers hold the data (README.md, Sizing; pg_prewarm's
+# autoprewarm keeps it so across restarts): the statements then read no
+# page from the kernel's cache.
+prewarmed=
+if [ "${BATON_BENCH_PREWARM:-0}" = 1 ]; then
+	log "reading every table and index into shared_buffers (BATON_BENCH_PREWARM)"
+	t0=$(date +%s)
+	q "SET client_min_messages = warning; CREATE EXTENSION IF NOT EXISTS pg_prewarm" >/dev/null || broke "CREATE EXTENSION pg_prewarm"
+	pages=$(q "SELECT sum(pg_prewarm(c.oid)) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+	           WHERE n.nspname IN ('public', 'pg_toast') AND c.relkind IN ('r', 'i', 't', 'm')
+	             AND c.relpersistence = 'p'") || broke "pg_prewarm"
+	fits=$(q "SELECT CASE WHEN pg_database_size('bench') <= (SELECT setting::bigint * 8192 FROM pg_settings
+	                                                         WHERE name = 'shared_buffers')
+	             THEN 'the whole database fits in shared_buffers'
+	             ELSE 'the database is larger than shared_buffers: the pages read last pushed out the first' END")
+	prewarmed="$pages pages read into shared_buffers in $(($(date +%s) - t0)) s (BATON_BENCH_PREWARM): $fits"
+fi
 # The median of 5 runs of a statement in one psql session (after a first,
 # which loads the session's caches), in ms.
 median_ms() {
@@ -202,6 +229,7 @@ calibrate() {
 		echo "data:      scale $scale (sql/bench/generate.sql), generated in ${gen_s} s"
 	fi
 	[ -z "$clustered" ] || echo "           the screen's tables rewritten in customer order (CLUSTER, BATON_BENCH_CLUSTER) in ${clustered} s"
+	[ -z "$prewarmed" ] || echo "           $prewarmed"
 	echo "           size of the database" \
 		"$(q "SELECT pg_size_pretty(pg_database_size('bench'))")"
 	echo "           $(sed -n 's/^baton bench: \(signals cache filled: .*\)/\1/p' "$tmp/generate.log")"

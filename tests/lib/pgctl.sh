@@ -81,8 +81,12 @@ env)
 	;;
 watch)
 	pid=${3:?usage: pgctl.sh watch DIR PID}
+	# Prints the watcher's PID: the caller that stops the server itself
+	# ends its watcher too, which would otherwise stop the next server a
+	# run keeping DIR (make bench's BATON_BENCH_PGDATA) starts there.
 	setsid sh -c 'while kill -0 "$1" 2>/dev/null; do sleep 2; done; sh "$2" stop "$3"' \
 		pgctl-watch "$pid" "$here/pgctl.sh" "$dir" </dev/null >/dev/null 2>&1 &
+	echo $!
 	;;
 *)
 	echo "usage: pgctl.sh start|stop|crash|status|env|watch DIR" >&2; exit 2 ;;
