@@ -55,6 +55,8 @@ const char *draft_fd_problem(int fd, int dir, struct stat *st, char *why, size_t
 	if (dir ? !S_ISDIR(st->st_mode) : !S_ISREG(st->st_mode))
 		return dir ? "it is not a directory" : "not a regular file";
 	if (st->st_uid != geteuid()) {
+		if (!why)
+			return "it belongs to another user";
 		snprintf(why, n, "it belongs to uid %ld, not to you (uid %ld)", (long)st->st_uid,
 		         (long)geteuid());
 		return why;

@@ -242,8 +242,7 @@ int draft_locked_elsewhere(const char *id, char *doing, size_t n)
 		return 0;
 	lock_name(name, sizeof name, id, "lock");
 	int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-	char why[96];
-	int busy = fd >= 0 && !draft_fd_problem(fd, 0, &st, why, sizeof why) && lock_test(fd) == 1;
+	int busy = fd >= 0 && !draft_fd_problem(fd, 0, &st, NULL, 0) && lock_test(fd) == 1;
 	if (busy)
 		lock_doing_read(fd, doing, n);
 	if (fd >= 0)
@@ -270,8 +269,7 @@ void draft_lock_sweep(int dfd, const char *name)
 	int fd = openat(dfd, name, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0)
 		return;
-	char why[96];
-	if (!draft_fd_problem(fd, 0, &st, why, sizeof why) && lock_take(fd) == 0 && lock_still_named(dfd, name, &st))
+	if (!draft_fd_problem(fd, 0, &st, NULL, 0) && lock_take(fd) == 0 && lock_still_named(dfd, name, &st))
 		unlinkat(dfd, name, 0);
 	close(fd);
 }

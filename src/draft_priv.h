@@ -24,8 +24,9 @@ int draft_parse(struct draft *d, char *text, size_t len);
  * its descriptor, or -1 + err naming the path and the problem. */
 int draft_dir_open(char *path, size_t n, char *err, size_t errlen);
 /* What makes fd, the drafts directory (dir) or a file in it, not ours to
- * use: not that kind of file, or someone else's (why: n bytes for the
- * words); NULL when it is fit.  *st is what fstat said. */
+ * use: not that kind of file, or someone else's (why: n bytes for whose,
+ * or NULL when only whether matters); NULL when it is fit.  *st is what
+ * fstat said. */
 const char *draft_fd_problem(int fd, int dir, struct stat *st, char *why, size_t n);
 /* Name, an entry of the drafts directory dfd: when it is the lock file of
  * a draft that is gone and nobody holds it, it is removed. */
