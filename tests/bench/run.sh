@@ -183,8 +183,7 @@ if [ "${BATON_BENCH_PREWARM:-0}" = 1 ]; then
 	pages=$(q "SELECT sum(pg_prewarm(c.oid)) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 	           WHERE n.nspname IN ('public', 'pg_toast') AND c.relkind IN ('r', 'i', 't', 'm')
 	             AND c.relpersistence = 'p'") || broke "pg_prewarm"
-	fits=$(q "SELECT CASE WHEN pg_database_size('bench') <= (SELECT setting::bigint * 8192 FROM pg_settings
-	                                                         WHERE name = 'shared_buffers')
+	fits=$(q "SELECT CASE WHEN pg_database_size('bench') <= pg_size_bytes(current_setting('shared_buffers'))
 	             THEN 'the whole database fits in shared_buffers'
 	             ELSE 'the database is larger than shared_buffers: the pages read last pushed out the first' END")
 	prewarmed="$pages pages read into shared_buffers in $(($(date +%s) - t0)) s (BATON_BENCH_PREWARM): $fits"

@@ -135,8 +135,9 @@ fail() {
 		echo "--- processes of the pane (state, kernel wait, CPU time, age) ---"
 		ps -o pid=,stat=,wchan:24=,time=,etime=,args= --ppid "$_fp" 2>/dev/null | cut -c1-160
 	fi
-	# What the server said last to this test's sessions: a statement
-	# timeout and a cancel have one SQLSTATE but not one message.
+	# What the server said last to this test's sessions (newdb's
+	# databases, named in each line by pgctl.sh's log_line_prefix): a
+	# statement timeout and a cancel have one SQLSTATE but not one message.
 	if [ -f "$BATON_TEST_TMP/pg/server.log" ]; then
 		echo "--- the server's last words to this test's databases ---"
 		grep -F " db=e2e_$$_" "$BATON_TEST_TMP/pg/server.log" | tail -n 8 | cut -c1-200
