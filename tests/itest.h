@@ -13,13 +13,29 @@
 #include <string.h>
 #include <unistd.h>
 
+/* What makes this test's names in the server (databases, roles) its own:
+ * the number tests/run.sh gives each test of a run (BATON_TEST_ID), or the
+ * PID when run alone.  A PID alone is not enough in a run: PIDs wrap
+ * (pid_max 32768), and a name an earlier test left behind is taken. */
+static inline const char *itest_id(void)
+{
+	static char id[32];
+	const char *e = getenv("BATON_TEST_ID");
+	if (e && *e && strspn(e, "0123456789") == strlen(e) && strlen(e) < 12)
+		snprintf(id, sizeof id, "%s", e);
+	else
+		snprintf(id, sizeof id, "%d", (int)getpid());
+	return id;
+}
+
 /* Create a fresh database cloned from `template`; returns its name in a
- * static buffer.  Exits the test program when the server refuses. */
+ * static buffer.  Exits the test program when the server refuses.  The
+ * PID is in the name too, for a test whose forked children make some. */
 static inline const char *itest_newdb(const char *template)
 {
 	static char name[64];
 	static int n;
-	snprintf(name, sizeof name, "t_%d_%d", (int)getpid(), ++n);
+	snprintf(name, sizeof name, "t_%s_%d_%d", itest_id(), (int)getpid(), ++n);
 	PGconn *c = PQconnectdb("dbname=postgres");
 	if (PQstatus(c) != CONNECTION_OK) {
 		printf("FAIL itest_newdb: %s", PQerrorMessage(c));

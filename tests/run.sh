@@ -79,9 +79,14 @@ failed=0
 # What failed is said again at the end, where a CI log's tail shows it.
 failures="$tmp/failures.txt"
 : >"$failures"
+seq=0
 run_one() { # name, command...
 	name=$1
 	shift
+	# Names in the server (databases, roles) carry this number, unique in
+	# the run, where a PID could come round again (tests/itest.h, e2e.sh).
+	seq=$((seq + 1))
+	export BATON_TEST_ID="$seq"
 	out="$tmp/out.txt"
 	# A test that hangs (a FIFO nobody opens, a wait for a process that
 	# never ends) fails after this long instead of holding the run, and CI,

@@ -9,7 +9,7 @@ T="$BATON_TEST_TMP/audit"
 mkdir -p "$T"
 cleanup() {
 	psql -X -q -d postgres -c "REVOKE baton_admin FROM lee" >/dev/null 2>&1
-	psql -X -q -d postgres -c "DROP ROLE IF EXISTS aud_$$" >/dev/null 2>&1
+	psql -X -q -d postgres -c "DROP ROLE IF EXISTS aud_${E2E_ID}" >/dev/null 2>&1
 }
 trap cleanup EXIT
 
@@ -102,7 +102,7 @@ check "--customer that matches nothing: exit 1, says so" eval '[ $rc = 1 ] && gr
 
 # An administrator with no staff entry (README: "they need no staff entry of
 # their own") names the customer as the staff do: by domain, id or name.
-aud="aud_$$"
+aud="aud_${E2E_ID}"
 psql -X -q -d postgres -c "CREATE ROLE $aud LOGIN IN ROLE baton_admin" >/dev/null
 as "$aud" audit --customer nwh.example --since "$start_at" --format csv >"$T/aud.csv" 2>"$T/aud.err"
 rc=$?

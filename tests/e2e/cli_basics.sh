@@ -83,7 +83,7 @@ expect show_format_must_be_text_or_json \
 	sh -c '[ "$1" -eq 2 ] && grep -q "text or json" "$2"' _ "$rc" "$ERR"
 
 # --- migrate -------------------------------------------------------------------
-fresh="e2e_fresh_$$"
+fresh="e2e_fresh_${E2E_ID}"
 createdb "$fresh"
 run "$BATON_BIN" -d "dbname=$fresh" migrate
 expect migrate_fresh_database \
@@ -138,7 +138,7 @@ run "$BATON_BIN" -d "dbname=$demo user=doc_owner" doctor
 expect doctor_owner_is_no_staff_member \
 	sh -c '[ "$1" -eq 0 ] && grep -q "^warn staff .*doc_owner owns Baton.s tables: .*is no staff member" "$2"' _ "$rc" "$OUT"
 
-empty="e2e_empty_$$"
+empty="e2e_empty_${E2E_ID}"
 createdb "$empty"
 run "$BATON_BIN" -d "dbname=$empty" doctor
 expect doctor_without_schema \
@@ -159,13 +159,13 @@ expect show_without_schema_exits_4 \
 	sh -c '[ "$1" -eq 4 ] && grep -qF "run '"'"'baton migrate'"'"'" "$2"' _ "$rc" "$ERR"
 
 # --- connection errors: status 4, one line, no secrets ---------------------------
-run "$BATON_BIN" -d "dbname=nope_$$" show 1
+run "$BATON_BIN" -d "dbname=nope_${E2E_ID}" show 1
 expect unknown_database_exits_4 \
 	sh -c '[ "$1" -eq 4 ] && [ ! -s "$2" ] && [ "$(wc -l <"$3")" -eq 1 ] &&
-	       grep -q "nope_$4" "$3" && grep -q "does not exist" "$3"' _ "$rc" "$OUT" "$ERR" "$$"
-run "$BATON_BIN" -d "dbname=nope_$$" migrate
+	       grep -q "nope_$4" "$3" && grep -q "does not exist" "$3"' _ "$rc" "$OUT" "$ERR" "${E2E_ID}"
+run "$BATON_BIN" -d "dbname=nope_${E2E_ID}" migrate
 expect unknown_database_migrate_exits_4 \
-	sh -c '[ "$1" -eq 4 ] && [ "$(wc -l <"$2")" -eq 1 ] && grep -q "nope_$3" "$2"' _ "$rc" "$ERR" "$$"
+	sh -c '[ "$1" -eq 4 ] && [ "$(wc -l <"$2")" -eq 1 ] && grep -q "nope_$3" "$2"' _ "$rc" "$ERR" "${E2E_ID}"
 
 run "$BATON_BIN" -d "host=/nonexistent/dir dbname=x" show 1
 expect unreachable_server_exits_4_with_hint \
@@ -181,7 +181,7 @@ run "$BATON_BIN" -d "postgresql://ana:hunter2@[::1/$demo" migrate
 expect bad_uri_hides_password sh -c '[ "$1" -eq 4 ]' _ "$rc"
 expect bad_uri_no_hunter2 no_secret
 
-run "$BATON_BIN" -d "dbname=nope_$$ password=hunter2" doctor
+run "$BATON_BIN" -d "dbname=nope_${E2E_ID} password=hunter2" doctor
 expect failed_connect_hides_password sh -c '[ "$1" -ne 0 ] && grep -q "nope_" "$2"' _ "$rc" "$OUT"
 expect failed_connect_no_hunter2 no_secret
 

@@ -76,7 +76,7 @@ expect another_customers_ticket_refused_by_the_server \
 	sh -c '[ "$1" -eq 1 ] && grep -q "is not one of this customer.s tickets" "$2"' _ "$rc" "$ERR"
 run as ana note add --customer nwh.example </dev/null
 expect empty_stdin_exit_1 sh -c '[ "$1" -eq 1 ] && grep -q "the note is empty" "$2"' _ "$rc" "$ERR"
-admin="t_admin_$$"
+admin="t_admin_${E2E_ID}"
 sql "CREATE ROLE $admin LOGIN; GRANT baton_admin TO $admin" >/dev/null
 as $admin settings set max_note_bytes 64 >/dev/null 2>&1
 head -c 100 /dev/zero | tr '\0' x >"$T/long.txt"

@@ -8,7 +8,7 @@
 
 cli_files cli_onboarding
 db=$(newdb baton_demo) || { echo "FAIL cli_onboarding: cannot create a test database"; exit 1; }
-admin="t_onb_admin_$$"
+admin="t_onb_admin_${E2E_ID}"
 sql "CREATE ROLE $admin LOGIN; GRANT baton_admin TO $admin" >/dev/null
 MS3=$(sql "SELECT id FROM milestone WHERE customer_id = 1 AND position = 3") # Data migration, olu's
 events() { sql "SELECT count(*) FROM milestone_event WHERE milestone_id = $MS3"; }

@@ -10,7 +10,7 @@
 cli_files cli_rules
 db=$(newdb baton_demo) || { echo "FAIL cli_rules: cannot create a test database"; exit 1; }
 hsql() { sql "SELECT $2 FROM handoff WHERE id = '$1'"; }
-admin="t_admin_$$"
+admin="t_admin_${E2E_ID}"
 sql "CREATE ROLE $admin LOGIN; GRANT baton_admin TO $admin" >/dev/null
 
 NWH=6293c178-ae4a-339c-418f-a402dd44efe3 # ana (Support) -> ben (Success), high, open, version 1

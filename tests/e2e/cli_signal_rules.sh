@@ -10,7 +10,7 @@
 
 cli_files cli_signal_rules
 db=$(newdb baton_demo) || { echo "FAIL cli_signal_rules: cannot create a test database"; exit 1; }
-admin="t_rules_admin_$$"
+admin="t_rules_admin_${E2E_ID}"
 sql "CREATE ROLE $admin LOGIN; GRANT baton_admin TO $admin" >/dev/null
 
 # pgjson EXPR: EXPR over $OUT's JSON (as jsonb "j"), by the server's parser

@@ -45,9 +45,9 @@ header_intact() {
 		row 5 | grep -qE "^┌ Onboarding"
 }
 
-E2E_STDERR=tty start dbdown_tty 80 24 "$BATON_BIN" -d "'dbname=$db user=ana application_name=dbdown_tty_$$'"
+E2E_STDERR=tty start dbdown_tty 80 24 "$BATON_BIN" -d "'dbname=$db user=ana application_name=dbdown_tty_${E2E_ID}'"
 check "tty console: Northwind Health open" open_northwind
-start dbdown_file 80 24 "$BATON_BIN" -d "'dbname=$db user=ana application_name=db_down_$$'"
+start dbdown_file 80 24 "$BATON_BIN" -d "'dbname=$db user=ana application_name=db_down_${E2E_ID}'"
 check "console: Northwind Health open" open_northwind
 
 # The outage.
@@ -64,7 +64,7 @@ keys q
 wait_for "Success notes" 5
 keys R
 check "offline: R does not crash, still OFFLINE, screen kept" \
-	eval 'sleep 0.5; console_pid "application_name=db_down_$$" >/dev/null && wait_state OFFLINE 2 && on_screen "Success notes"'
+	eval 'sleep 0.5; console_pid "application_name=db_down_${E2E_ID}" >/dev/null && wait_state OFFLINE 2 && on_screen "Success notes"'
 
 E2E_SESSION=dbdown_tty
 check "tty console: OFFLINE" wait_state OFFLINE 15

@@ -15,10 +15,10 @@ one_line() {
 err_has() { grep -qF -- "$1" "$BATON_TEST_TMP/$E2E_SESSION.err"; }
 
 # A database that does not exist.
-start errors_nodb 80 24 "$BATON_BIN" -d "dbname=nope_$$"
+start errors_nodb 80 24 "$BATON_BIN" -d "dbname=nope_${E2E_ID}"
 check "-d dbname=nope: exits with status 4" exit_status_is 4 15
 check "-d dbname=nope: one line on stderr that names the database" \
-	eval 'one_line && err_has "nope_$$"'
+	eval 'one_line && err_has "nope_${E2E_ID}"'
 check "-d dbname=nope: terminal restored (normal screen, not the alternate one)" alternate_off
 check "-d dbname=nope: no sanitizer report" no_sanitizer_report
 stop
@@ -30,7 +30,7 @@ check "unparsable conninfo: exits with status 4 and says 'invalid connection str
 stop
 
 # A database without the Baton schema.
-empty="e2e_empty_$$"
+empty="e2e_empty_${E2E_ID}"
 createdb "$empty" || echo "FAIL errors: cannot create an empty database"
 start errors_noschema 80 24 "$BATON_BIN" -d "'dbname=$empty user=ana'"
 check "database without schema: exits with status 4" exit_status_is 4 15
@@ -58,7 +58,7 @@ db=$(newdb baton_demo) || { echo "FAIL errors: cannot create a test database"; e
 signal_test() {
 	sig=$1
 	want=$2
-	app="errors_${sig}_$$"
+	app="errors_${sig}_${E2E_ID}"
 	start "errors_$sig" 80 24 "$BATON_BIN" -d "'dbname=$db user=ana application_name=$app'"
 	wait_state live 15
 	type_text "north"
@@ -83,7 +83,7 @@ signal_test HUP 129
 # tracer) sometimes never finishes once the terminal has hung up, which
 # would look like a console left behind; leaks are checked by every other
 # test, so this one runs without that check.
-app="errors_gone_$$"
+app="errors_gone_${E2E_ID}"
 start errors_gone 80 24 env "ASAN_OPTIONS=\${ASAN_OPTIONS:-}:detect_leaks=0" "$BATON_BIN" -d "'dbname=$db user=ana application_name=$app'"
 wait_state live 15
 # Its pid first: a console that never ran would also be "gone".

@@ -68,17 +68,17 @@ silent=""
 # --- live, the waiting list's read held by a lock on the handoffs -----------
 check "the handoffs are locked by another session" lock handoff
 start loading_waiting 80 24 env BATON_CONFIG="$T/no_timeout.cfg" \
-	"$BATON_BIN" -d "'dbname=$db user=ana application_name=loading_waiting_$$'"
+	"$BATON_BIN" -d "'dbname=$db user=ana application_name=loading_waiting_${E2E_ID}'"
 check "live while the handoffs are locked" wait_state live 15
 check "the console's read of the waiting list waits for the lock" \
-	wait_true 10 "waits_for_lock loading_waiting_$$"
+	wait_true 10 "waits_for_lock loading_waiting_${E2E_ID}"
 check "before its answer: 'loading…', not 'Nothing is waiting.'" \
 	eval 'wait_true 5 "waiting_area | grep -qF loading…" && off_screen "Nothing is waiting"'
 check "before its answer: the title names the team, without a count" \
 	eval 'on_screen "Waiting for you and Support " && ! on_screen "Support (0)"'
 # The read fails (cancelled in the server): still not known, and F5 (R in the lists) reads again.
 sql "SELECT pg_cancel_backend(pid) FROM pg_stat_activity
-     WHERE application_name = 'loading_waiting_$$' AND wait_event_type = 'Lock'" >/dev/null
+     WHERE application_name = 'loading_waiting_${E2E_ID}' AND wait_event_type = 'Lock'" >/dev/null
 check "a failed read: 'not read: F5 reads it again', not 'Nothing is waiting.'" \
 	eval 'wait_true 10 "waiting_area | grep -qF \"not read: F5 reads it again\"" && off_screen "Nothing is waiting" &&
 	      ! on_screen "Support (0)"'
@@ -94,10 +94,10 @@ stop
 # --- the leads' queue: rows come, counts are held by a lock on their totals --
 check "the queue's totals are locked by another session" lock queue_total
 start loading_queue 120 30 env BATON_CONFIG="$T/no_timeout.cfg" \
-	"$BATON_BIN" -d "'dbname=$db user=lee application_name=loading_queue_$$'"
+	"$BATON_BIN" -d "'dbname=$db user=lee application_name=loading_queue_${E2E_ID}'"
 check "lee's queue is shown" wait_row 1 "Handoff queue" 15
 check "its rows come" wait_for "Northwind Health" 10
-check "the counts' read waits for the lock" wait_true 10 "waits_for_lock loading_queue_$$"
+check "the counts' read waits for the lock" wait_true 10 "waits_for_lock loading_queue_${E2E_ID}"
 check "no counts shown before they come (no 'open 0 · not ack 0 · breached 0')" \
 	eval '! row 2 | grep -qE "open|not ack|breached" && off_screen "median time"'
 unlock
@@ -106,7 +106,7 @@ check "then the counts come" wait_true 10 'row 2 | grep -qE "open [1-9][0-9]* ·
 check "the totals are locked again" lock queue_total
 keys 2
 check "another view (2, breached) is shown" wait_row 1 "Handoff queue · breached" 5
-check "its counts' read waits for the lock" wait_true 10 "waits_for_lock loading_queue_$$"
+check "its counts' read waits for the lock" wait_true 10 "waits_for_lock loading_queue_${E2E_ID}"
 check "the first view's counts are not shown for it" \
 	eval '! row 2 | grep -qE "open|not ack|breached" && off_screen "median time"'
 unlock

@@ -5,7 +5,7 @@
 
 db=$(newdb baton_demo) || { echo "FAIL resize: cannot create a test database"; exit 1; }
 trap stop EXIT
-app="resize_app_$$"
+app="resize_app_${E2E_ID}"
 
 start resize 80 24 "$BATON_BIN" -d "'dbname=$db user=ana application_name=$app'"
 wait_state live 15

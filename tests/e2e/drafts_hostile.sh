@@ -19,7 +19,7 @@
 server_guard drafts_hostile
 
 db=$(newdb baton_demo) || { echo "FAIL drafts_hostile: cannot create a test database"; exit 1; }
-tag="drafts_hostile_$$"
+tag="drafts_hostile_${E2E_ID}"
 ndrafts() { find "$1" -name '*.draft' 2>/dev/null | wc -l | tr -d ' '; }
 # the note of the one draft file in $1: everything after the first blank line
 draft_note() { sed '1,/^$/d' "$1"/*.draft; }

@@ -45,7 +45,7 @@ open_form() {
 s1="$BATON_TEST_TMP/handoff_db_down.1"
 mkdir -p "$s1"
 note1="Sent while the database was down: call Dana."
-open_form db_down1 "$s1" "db_down1_$$"
+open_form db_down1 "$s1" "db_down1_${E2E_ID}"
 type_text "$note1"
 check "the note is typed (and saved as a draft)" \
 	eval 'wait_row 7 "$note1" 5 && wait_for "draft saved" 5'
@@ -79,7 +79,7 @@ stop
 s2="$BATON_TEST_TMP/handoff_db_down.2"
 mkdir -p "$s2"
 note2="Killed while offline: the renewal is at risk."
-tag2="db_down2_$$"
+tag2="db_down2_${E2E_ID}"
 open_form db_down2 "$s2" "$tag2"
 type_text "$note2"
 wait_row 7 "$note2" 5

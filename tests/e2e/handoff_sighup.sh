@@ -10,7 +10,7 @@ db=$(newdb baton_demo) || { echo "FAIL handoff_sighup: cannot create a test data
 state="$BATON_TEST_TMP/handoff_sighup.state"
 drafts="$state/baton/drafts"
 mkdir -p "$state"
-tag="handoff_sighup_$$"
+tag="handoff_sighup_${E2E_ID}"
 trap stop EXIT
 
 ndrafts() { find "$drafts" -name '*.draft' 2>/dev/null | wc -l | tr -d ' '; }

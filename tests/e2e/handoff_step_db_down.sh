@@ -42,7 +42,7 @@ queue() {
 # --- 1. acknowledged while offline, sent when the database is back ----------------------
 s1="$BATON_TEST_TMP/handoff_step_db_down.1"
 mkdir -p "$s1"
-queue step_down1 "$s1" "step_down1_$$"
+queue step_down1 "$s1" "step_down1_${E2E_ID}"
 check "sam's queue lists Alpine Consulting" select_row "Alpine Consult"
 server_stop
 check "server stopped: OFFLINE" wait_state OFFLINE 20
@@ -74,7 +74,7 @@ stop
 # --- 2. two acknowledged while offline, killed; one meets ana's change ---------------------
 s2="$BATON_TEST_TMP/handoff_step_db_down.2"
 mkdir -p "$s2"
-tag2="step_down2_$$"
+tag2="step_down2_${E2E_ID}"
 queue step_down2 "$s2" "$tag2"
 # Each mark is waited for: Space also moves the cursor, and a Down pressed
 # before it shows would go one row too far.

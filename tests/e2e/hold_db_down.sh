@@ -22,7 +22,7 @@ mkdir -p "$state"
 # sends SESSION CUSTOMER: mia's console on her start screen, the first
 # send to CUSTOMER (a search) selected
 sends() {
-	start "$1" 100 30 env XDG_STATE_HOME="$state" "$BATON_BIN" -d "'dbname=$db user=mia application_name=hold_db_down_$$'"
+	start "$1" 100 30 env XDG_STATE_HOME="$state" "$BATON_BIN" -d "'dbname=$db user=mia application_name=hold_db_down_${E2E_ID}'"
 	wait_state live 15
 	wait_row 1 "Sends to customers in trouble" 10
 	keys /
@@ -76,7 +76,7 @@ stop
 check "the queued hold survives the console" test "$(ndrafts "$state")" = 1
 server_start
 check "nothing was held behind mia's back" test "$(holds_with "$why2")" = "0:"
-start hold_db_down3 100 30 env XDG_STATE_HOME="$state" "$BATON_BIN" -d "'dbname=$db user=mia application_name=hold_db_down_$$'"
+start hold_db_down3 100 30 env XDG_STATE_HOME="$state" "$BATON_BIN" -d "'dbname=$db user=mia application_name=hold_db_down_${E2E_ID}'"
 check "started again: the saved drafts are offered, the hold QUEUED with its comment" \
 	eval 'wait_for "Saved drafts" 15 &&
 	      screen | grep -F QUEUED | grep -F "hold send" | grep -F Evergreen | grep -qF "\"$why2\""'

@@ -65,7 +65,7 @@ check "50 notes in ${elapsed} ms: $n re-reads of the screen (at most $bound, one
 	eval '[ "$n" -ge 1 ] && [ "$n" -le "$bound" ] && [ "$n" -lt 25 ]'
 
 # --- presence ----------------------------------------------------------------
-start live_ben 100 30 "$BATON_BIN" -d "'dbname=$db user=ben application_name=live_ben_$$'"
+start live_ben 100 30 "$BATON_BIN" -d "'dbname=$db user=ben application_name=live_ben_${E2E_ID}'"
 wait_state live 15
 type_text "nwh"
 # (Northwind is on ben's waiting list already: wait for the match.)
@@ -74,7 +74,7 @@ keys Enter
 check "ben's screen says ana is here" wait_for "also here: ana (Support)" 10
 E2E_SESSION=live_ana
 check "ana's screen says ben came, without a key" wait_for "also here: ben (Success)" 10
-pid=$(console_pid "application_name=live_ben_$$")
+pid=$(console_pid "application_name=live_ben_${E2E_ID}")
 check "ben's console is running ($pid)" eval '[ -n "$pid" ]'
 kill -9 "$pid"
 check "ben's console killed: ana's screen drops him by itself" wait_gone "also here" 30

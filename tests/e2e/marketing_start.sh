@@ -15,7 +15,7 @@
 cli_files marketing_start
 db=$(newdb baton_demo) || { echo "FAIL marketing_start: cannot create a test database"; exit 1; }
 trap 'for s in mk_ben mk_mia mk_ana mk_cfg; do E2E_SESSION=$s; stop; done' EXIT
-admin="t_admin_$$"
+admin="t_admin_${E2E_ID}"
 sql "CREATE ROLE $admin LOGIN; GRANT baton_admin TO $admin" >/dev/null
 UPSELL=$(sql "SELECT id FROM marketing_event WHERE customer_id = 2 AND campaign = 'Upgrade to Pro'")
 holds() { sql "SELECT string_agg(action || ':' || actor || ':' || comment, ',' ORDER BY at) FROM campaign_hold"; }

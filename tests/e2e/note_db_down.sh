@@ -35,7 +35,7 @@ note_form() {
 s1="$BATON_TEST_TMP/note_db_down.1"
 mkdir -p "$s1"
 note1="Osprey: written while the database was down."
-note_form note_down1 "$s1" "note_down1_$$"
+note_form note_down1 "$s1" "note_down1_${E2E_ID}"
 type_text "$note1"
 check "the note is typed and saved as a note draft" \
 	eval 'wait_for "$note1" 5 && wait_for "draft saved" 5 && grep -qx "kind: note" "$s1"/baton/drafts/*.draft'
@@ -60,7 +60,7 @@ stop
 s2="$BATON_TEST_TMP/note_db_down.2"
 mkdir -p "$s2"
 note2="Osprey: killed while offline, sent later."
-tag2="note_down2_$$"
+tag2="note_down2_${E2E_ID}"
 note_form note_down2 "$s2" "$tag2"
 type_text "$note2"
 wait_for "$note2" 5

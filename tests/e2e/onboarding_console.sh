@@ -22,7 +22,7 @@ events() { sql "SELECT count(*) FROM milestone_event e JOIN milestone m ON m.id 
 # open_northwind SESSION ROLE [lead]: that person's console on Northwind
 # Health (a lead's console opens on the queue: q goes back to the finder)
 open_northwind() {
-	start "$1" 80 24 "$BATON_BIN" -d "'dbname=$db user=$2 application_name=onb_$1_$$'"
+	start "$1" 80 24 "$BATON_BIN" -d "'dbname=$db user=$2 application_name=onb_$1_${E2E_ID}'"
 	wait_state live 15 || return 1
 	if [ "${3:-}" = lead ]; then
 		wait_row 1 "Handoff queue" 10 && keys q || return 1

@@ -40,7 +40,7 @@ status_of() { sql "SELECT status || ':' || version FROM milestone WHERE customer
 # olu_console SESSION STATE_DIR: olu's console on Northwind Health
 olu_console() {
 	start "$1" 80 24 env XDG_STATE_HOME="$2" "$BATON_BIN" \
-		-d "'dbname=$db user=olu application_name=onboarding_db_down_$1_$$'"
+		-d "'dbname=$db user=olu application_name=onboarding_db_down_$1_${E2E_ID}'"
 	wait_state live 15 && type_text "nwh" && wait_for "nwh.example" 10 && keys Enter &&
 		wait_for "Handoffs ·" 10
 }
@@ -140,7 +140,7 @@ server_start
 check "nothing was written behind olu's back" test "$(events "$why2")" = 0:
 cp "$s2"/baton/drafts/*.draft "$BATON_TEST_TMP/onboarding_db_down.copy"
 start onb_down2b 80 24 env XDG_STATE_HOME="$s2" "$BATON_BIN" \
-	-d "'dbname=$db user=olu application_name=onboarding_db_down_2b_$$'"
+	-d "'dbname=$db user=olu application_name=onboarding_db_down_2b_${E2E_ID}'"
 check "started again: the drafts are offered, the change QUEUED with what it sets and why" \
 	eval 'wait_for "Saved drafts" 15 &&
 	      screen | grep -F QUEUED | grep -F "Northwind Health" | grep -F milestone | grep -qF "Go-live: in progress \"reh"'
@@ -159,7 +159,7 @@ stop
 # The answer was lost: the same draft again.
 cp "$BATON_TEST_TMP/onboarding_db_down.copy" "$s2/baton/drafts/$(sed -n 's/^id: //p' "$BATON_TEST_TMP/onboarding_db_down.copy").draft"
 start onb_down2c 80 24 env XDG_STATE_HOME="$s2" "$BATON_BIN" \
-	-d "'dbname=$db user=olu application_name=onboarding_db_down_2c_$$'"
+	-d "'dbname=$db user=olu application_name=onboarding_db_down_2c_${E2E_ID}'"
 check "the stale queued change is offered again" \
 	eval 'wait_for "Saved drafts" 15 && wait_for "Go-live: in progress" 5'
 keys s
@@ -191,7 +191,7 @@ health_change "$hwhy3"
 keys C-x
 check "both changes saved, the health form waiting" \
 	eval 'wait_for "OFFLINE: the change waits" 5 && [ "$(ndrafts "$s3")" = 2 ]'
-pid=$(console_pid "onboarding_db_down_onb_down3_$$")
+pid=$(console_pid "onboarding_db_down_onb_down3_${E2E_ID}")
 check "the console is running" test -n "$pid"
 [ -n "$pid" ] && kill -KILL "$pid"
 check "kill -9: it is gone" exit_status_is 137 10
@@ -203,7 +203,7 @@ server_start
 check "nothing was written behind olu's back" \
 	test "$(events "$why3")|$(healths "$hwhy3")" = "0:|0::"
 start onb_down3b 80 24 env XDG_STATE_HOME="$s3" "$BATON_BIN" \
-	-d "'dbname=$db user=olu application_name=onboarding_db_down_3b_$$'"
+	-d "'dbname=$db user=olu application_name=onboarding_db_down_3b_${E2E_ID}'"
 check "started again: both are offered, QUEUED" \
 	eval 'wait_for "Saved drafts" 15 &&
 	      screen | grep -F QUEUED | grep -F milestone | grep -qF "Integrations (HL7 feed): in" &&
@@ -274,7 +274,7 @@ ms=$(sql "SELECT id FROM milestone WHERE customer_id = 1 AND title = 'Data migra
 check "meanwhile maja marks Data migration done" \
 	eval 'as maja milestone set "$ms" --status done >/dev/null && [ "$(status_of "Data migration")" = done:2 ]'
 start onb_down5b 80 24 env XDG_STATE_HOME="$s5" "$BATON_BIN" \
-	-d "'dbname=$db user=olu application_name=onboarding_db_down_5b_$$'"
+	-d "'dbname=$db user=olu application_name=onboarding_db_down_5b_${E2E_ID}'"
 wait_for "Saved drafts" 15
 wait_for "Data migration: blocked" 5
 keys s

@@ -15,7 +15,7 @@ PGBCTL="$BATON_ROOT/tests/lib/pgbouncer.sh"
 trap 'E2E_SESSION=pp_ben; stop; E2E_SESSION=pp_ana; stop; sh "$PGBCTL" stop "$pgb"' EXIT
 trap 'exit 1' INT TERM HUP
 sh "$PGBCTL" start "$PGHOST" "$pgb" ana ben || { echo "FAIL pgbouncer_presence: cannot start pgbouncer"; exit 1; }
-via() { echo "host=$pgb port=6432 dbname=$db user=$1 application_name=pp_$1_$$"; }
+via() { echo "host=$pgb port=6432 dbname=$db user=$1 application_name=pp_$1_${E2E_ID}"; }
 # ben's rows, and those that count (his session there and still saying it)
 ben_rows() { sql "SELECT count(*) FROM baton_presence WHERE role_name = 'ben'"; }
 ben_live() { sql "SELECT count(*) FROM baton_presence_live() WHERE role_name = 'ben'"; }
@@ -51,7 +51,7 @@ open_northwind
 E2E_SESSION=pp_ana
 check "ben is back on ana's screen" wait_for "also here: ben (Success)" 15
 bpid=$(sql "SELECT pid FROM baton_presence WHERE role_name = 'ben'")
-cpid=$(console_pid "application_name=pp_ben_$$")
+cpid=$(console_pid "application_name=pp_ben_${E2E_ID}")
 check "ben's console is running ($cpid)" eval '[ -n "$cpid" ]'
 kill -9 "$cpid"
 check "ben's console killed: ana's screen drops him by itself" wait_gone "also here" 30

@@ -10,7 +10,7 @@ db=$(newdb baton_demo) || { echo "FAIL queue_reassign_nonlead: cannot create a t
 state="$BATON_TEST_TMP/queue_reassign_nonlead.state"
 mkdir -p "$state"
 trap stop EXIT
-admin="t_admin_$$"
+admin="t_admin_${E2E_ID}"
 sql "CREATE ROLE $admin LOGIN; GRANT baton_admin TO $admin" >/dev/null
 events() { sql "SELECT count(*) FROM handoff_event WHERE kind = 'reassigned'"; }
 before=$(events)

@@ -8,7 +8,7 @@
 db=$(newdb baton_demo) || { echo "FAIL quit_while_asking: cannot create a test database"; exit 1; }
 trap stop EXIT
 
-start quit_ask 80 24 "$BATON_BIN" -d "'dbname=$db user=ana application_name=quit_ask_$$'"
+start quit_ask 80 24 "$BATON_BIN" -d "'dbname=$db user=ana application_name=quit_ask_${E2E_ID}'"
 check "the console is live" wait_state live 15
 
 # The staff table held by another transaction: the console's next
@@ -20,7 +20,7 @@ wait_true 10 'test "$(sql "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.
                           WHERE c.relname = '\''staff'\'' AND l.mode = '\''AccessExclusiveLock'\'' AND l.granted")" = 1'
 sql "SELECT pg_notify('baton', 'staff:ana')" >/dev/null
 check "the console's question about ana waits for the staff table" \
-	wait_true 10 'test "$(sql "SELECT count(*) FROM pg_stat_activity WHERE application_name = '\''quit_ask_$$'\''
+	wait_true 10 'test "$(sql "SELECT count(*) FROM pg_stat_activity WHERE application_name = '\''quit_ask_${E2E_ID}'\''
 	                             AND wait_event_type = '\''Lock'\''")" = 1'
 keys C-c
 check "Ctrl-C quits with exit status 0 (the unanswered question dropped)" exit_status_is 0 10

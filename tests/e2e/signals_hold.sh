@@ -9,7 +9,7 @@
 cli_files signals_hold
 db=$(newdb baton_demo) || { echo "FAIL signals_hold: cannot create a test database"; exit 1; }
 trap stop EXIT
-admin="t_admin_$$"
+admin="t_admin_${E2E_ID}"
 sql "CREATE ROLE $admin LOGIN; GRANT baton_admin TO $admin" >/dev/null
 UPSELL=$(sql "SELECT id FROM marketing_event WHERE customer_id = 2 AND campaign = 'Upgrade to Pro'")
 

@@ -133,10 +133,10 @@ check "grown again, the list is back with the same row selected" \
 # a slow reader computing it would): the screen is told, re-reads, and says
 # it is recomputing until every customer is computed again.
 held=$(sql "SELECT id FROM customer WHERE name = 'Café Lumière'")
-mkfifo "$BATON_TEST_TMP/holder.$$"
-psql -X -q -d "$db" <"$BATON_TEST_TMP/holder.$$" >/dev/null 2>&1 &
+mkfifo "$BATON_TEST_TMP/holder.${E2E_ID}"
+psql -X -q -d "$db" <"$BATON_TEST_TMP/holder.${E2E_ID}" >/dev/null 2>&1 &
 holder=$!
-exec 3>"$BATON_TEST_TMP/holder.$$"
+exec 3>"$BATON_TEST_TMP/holder.${E2E_ID}"
 echo "BEGIN; SELECT 1 FROM customer_signal_state WHERE customer_id = $held FOR UPDATE;" >&3
 wait_true 10 "[ \"\$(sql 'SELECT count(*) FROM customer_signal_state WHERE customer_id = $held FOR UPDATE SKIP LOCKED')\" = 0 ]"
 sql "SELECT baton_setting_set('signal_voice_days', '60')" >/dev/null

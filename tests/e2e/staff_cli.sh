@@ -11,9 +11,9 @@
 
 cli_files staff_cli
 db=$(newdb baton_demo) || { echo "FAIL staff_cli: cannot create a test database"; exit 1; }
-adm="st_$$_admin"
-new="st_$$_new"
-con="st_$$_con"
+adm="st_${E2E_ID}_admin"
+new="st_${E2E_ID}_new"
+con="st_${E2E_ID}_con"
 psql -X -q -d "$db" -c "CREATE ROLE $adm LOGIN IN ROLE baton_admin" ||
 	{ echo "FAIL staff_cli: cannot create the admin role"; exit 1; }
 
@@ -170,12 +170,12 @@ for c in esc:'\033[31m' bel:'\007' cr:'\r' lf:'\n'; do
 	expect "name_with_${c%%:*}_refused" \
 		sh -c '[ "$1" -eq 1 ] && grep -qF "no control characters" "$2"' _ "$rc" "$ERR"
 done
-run as "$adm" staff add "st_$$_ctl" --name "$(printf 'Two\nLines')" --team support
+run as "$adm" staff add "st_${E2E_ID}_ctl" --name "$(printf 'Two\nLines')" --team support
 expect add_with_a_control_character_refused_creating_nothing \
 	sh -c '[ "$1" -eq 1 ] && grep -qF "no control characters" "$2" &&
 	       [ "$(psql -X -At -d "$3" -c "SELECT count(*) FROM pg_roles WHERE rolname = '"'"'$4'"'"'")" = 0 ]' \
-	_ "$rc" "$ERR" "$db" "st_$$_ctl"
-run as "$adm" staff add "st_$$_ctl" --name "Plain Name" --team support --email "a b@example.com"
+	_ "$rc" "$ERR" "$db" "st_${E2E_ID}_ctl"
+run as "$adm" staff add "st_${E2E_ID}_ctl" --name "Plain Name" --team support --email "a b@example.com"
 expect add_with_a_bad_email_refused sh -c '[ "$1" -eq 1 ] && grep -qF "an e-mail address is like" "$2"' _ "$rc" "$ERR"
 run as "$adm" staff set "$new" --name "  Renamed Person  " --email renamed@baton.example
 expect good_name_and_email_taken_trimmed \
@@ -183,7 +183,7 @@ expect good_name_and_email_taken_trimmed \
 	_ "$rc" "$db" "$new"
 
 # --- two administrators add the same person at once -------------------------------------
-race="st_$$_race"
+race="st_${E2E_ID}_race"
 psql -X -q -d "dbname=$db user=$adm" >/dev/null 2>&1 <<SQL &
 BEGIN;
 SELECT baton_staff_add('$race', 'Race One', 'support', false, NULL);

@@ -8,13 +8,13 @@
 
 trap 'stop' EXIT
 db=$(newdb baton_demo) || { echo "FAIL staff_console: cannot create a test database"; exit 1; }
-adm="sc_$$_admin"
-who="sc_$$_ana"
+adm="sc_${E2E_ID}_admin"
+who="sc_${E2E_ID}_ana"
 psql -X -q -d "$db" -c "CREATE ROLE $adm LOGIN IN ROLE baton_admin" &&
 	"$BATON_BIN" -d "dbname=$db user=$adm" staff add "$who" --name "Ana Again" --team support >/dev/null ||
 	{ echo "FAIL staff_console: cannot add the person"; exit 1; }
 
-start staff_console 80 24 "$BATON_BIN" -d "'dbname=$db user=$who application_name=staff_console_$$'"
+start staff_console 80 24 "$BATON_BIN" -d "'dbname=$db user=$who application_name=staff_console_${E2E_ID}'"
 check "console as the new person: live, signed in as them" \
 	eval 'wait_state live 15 && row 1 | grep -qF "$who"'
 type_text "nwh"
@@ -29,10 +29,10 @@ check "disabled: the console says access was withdrawn" wait_for "access withdra
 check "disabled: what was read is gone from the screen" \
 	eval 'wait_gone "4812 Patient data missing" 10 && on_screen "no such customer"'
 check "disabled: the console still runs" \
-	eval 'console_pid "application_name=staff_console_$$" >/dev/null'
+	eval 'console_pid "application_name=staff_console_${E2E_ID}" >/dev/null'
 keys R
 check "R re-reads nothing and does not crash" \
-	eval 'sleep 0.5; console_pid "application_name=staff_console_$$" >/dev/null && on_screen "no such customer"'
+	eval 'sleep 0.5; console_pid "application_name=staff_console_${E2E_ID}" >/dev/null && on_screen "no such customer"'
 keys Q
 check "Q quits with exit status 0" exit_status_is 0 10
 check "no sanitizer report" no_sanitizer_report

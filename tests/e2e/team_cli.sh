@@ -9,9 +9,9 @@
 
 cli_files team_cli
 db=$(newdb baton_schema) || { echo "FAIL team_cli: cannot create a test database"; exit 1; }
-adm="tm_$$_admin"
-plain="tm_$$_plain"
-person="tm_$$_ana"
+adm="tm_${E2E_ID}_admin"
+plain="tm_${E2E_ID}_plain"
+person="tm_${E2E_ID}_ana"
 psql -X -q -d "$db" -c "CREATE ROLE $adm LOGIN IN ROLE baton_admin; CREATE ROLE $plain LOGIN" ||
 	{ echo "FAIL team_cli: cannot create the roles"; exit 1; }
 

@@ -74,7 +74,7 @@ check "no sanitizer report" no_sanitizer_report
 stop
 
 # --- cancelled in the server (pg_cancel_backend) ---------------------------
-app="wc_cancel_$$"
+app="wc_cancel_${E2E_ID}"
 check "the handoffs are locked again" lock handoff
 start wc_cancel 80 24 env BATON_CONFIG="$T/no_timeout.cfg" \
 	"$BATON_BIN" -d "'dbname=$db user=ana application_name=$app'"

@@ -32,7 +32,7 @@ static const char *role_name(const char *what)
 	static char buf[4][64];
 	static int n;
 	char *b = buf[n++ % 4];
-	snprintf(b, 64, "acc_%d_%s", (int)getpid(), what);
+	snprintf(b, 64, "acc_%s_%s", itest_id(), what);
 	return b;
 }
 

@@ -295,7 +295,7 @@ static void test_create_needs_active_staff(void)
 
 	/* A login role that is not staff at all may not even call it. */
 	char role[64], sql[256];
-	snprintf(role, sizeof role, "t_outsider_%d", (int)getpid());
+	snprintf(role, sizeof role, "t_outsider_%s", itest_id());
 	snprintf(sql, sizeof sql, "CREATE ROLE %s LOGIN", role);
 	CHECK(strncmp(itest_value(su, sql), "ERROR", 5) != 0);
 	PGconn *out = itest_connect(db, role);

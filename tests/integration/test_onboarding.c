@@ -450,7 +450,7 @@ int main(void)
 {
 	const char *db = itest_newdb("baton_demo");
 	su = itest_connect(db, NULL);
-	snprintf(admin_role, sizeof admin_role, "t_onb_admin_%d", (int)getpid());
+	snprintf(admin_role, sizeof admin_role, "t_onb_admin_%s", itest_id());
 	val(su, "CREATE ROLE %s LOGIN", admin_role);
 	val(su, "GRANT baton_admin TO %s", admin_role);
 	admin = itest_connect(db, admin_role);

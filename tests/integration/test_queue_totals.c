@@ -379,9 +379,9 @@ int main(void)
 {
 	db = itest_newdb("baton_demo");
 	su = itest_connect(db, NULL);
-	snprintf(all_role, sizeof all_role, "qt_all_%d", (int)getpid());
-	snprintf(scope_role, sizeof scope_role, "qt_scope_%d", (int)getpid());
-	snprintf(smb_role, sizeof smb_role, "qt_smb_%d", (int)getpid());
+	snprintf(all_role, sizeof all_role, "qt_all_%s", itest_id());
+	snprintf(scope_role, sizeof scope_role, "qt_scope_%s", itest_id());
+	snprintf(smb_role, sizeof smb_role, "qt_smb_%s", itest_id());
 	itest_valuef(su, "CREATE ROLE %s LOGIN IN ROLE baton_staff; CREATE ROLE %s LOGIN IN ROLE baton_staff;"
 	             " INSERT INTO staff (role_name, display_name, team_id, scope) VALUES"
 	             " ('%s', 'All', 'support', NULL),"

@@ -5,13 +5,18 @@
 
 E2E_SESSION=""
 E2E_N=0
+# What makes this test's databases, roles and application names its own:
+# tests/run.sh numbers its tests (BATON_TEST_ID).  A PID alone is not
+# enough: PIDs wrap within a run (pid_max 32768), and a database an earlier
+# test left behind under the same PID made createdb fail (CI, stop 39).
+E2E_ID=${BATON_TEST_ID:-$$}
 
 tm() { tmux -L "$BATON_TMUX" "$@"; }
 
 # newdb TEMPLATE: print the name of a fresh database cloned from TEMPLATE
 newdb() {
 	E2E_N=$((E2E_N + 1))
-	_db="e2e_$$_$E2E_N"
+	_db="e2e_${E2E_ID}_$E2E_N"
 	createdb -T "$1" "$_db" || return 1
 	echo "$_db"
 }
@@ -140,7 +145,7 @@ fail() {
 	# statement timeout and a cancel have one SQLSTATE but not one message.
 	if [ -f "$BATON_TEST_TMP/pg/server.log" ]; then
 		echo "--- the server's last words to this test's databases ---"
-		grep -F " db=e2e_$$_" "$BATON_TEST_TMP/pg/server.log" | tail -n 8 | cut -c1-200
+		grep -F " db=e2e_${E2E_ID}_" "$BATON_TEST_TMP/pg/server.log" | tail -n 8 | cut -c1-200
 	fi
 }
 # check NAME COMMAND...: PASS if COMMAND succeeds
