@@ -93,6 +93,11 @@ check split_takes_the_records_contact_along \
 	[ "$(sql "SELECT c.customer_id = r.customer_id AND c.customer_id = i.customer_id FROM contact c,
 	          import_record r, import_record i WHERE c.email = 'eve@gmail.com' AND r.source = 'hubspot-companies'
 	          AND r.source_id = '9876' AND i.source = 'hubspot-contacts' AND i.source_id = '504'")" = t ]
+# Its customer has the fields the record gave ("Customer": established),
+# not the table's defaults (onboarding) until its source's next file.
+check split_off_customer_has_the_records_fields \
+	[ "$(sql "SELECT c.name || ' / ' || c.lifecycle FROM customer c JOIN import_record r ON r.customer_id = c.id
+	          WHERE r.source = 'hubspot-companies' AND r.source_id = '9876'")" = "Northwind (CRM) / established" ]
 printf 'Record ID,Company name,Company Domain Name,Lifecycle Stage,Last Modified Date\n9876,Northwind (CRM) renamed,nwh.example,Customer,2026-03-05 09:00\n' \
 	>"$T/companies2.csv"
 run imp import --source hubspot-companies "$T/companies2.csv"

@@ -575,8 +575,10 @@ static void test_split_takes_what_came_through(void)
 	         run);
 	CHECK(itest_ok(su, sql));
 	snprintf(sql, sizeof sql,
-	         "INSERT INTO import_record (source, source_id, entity, target_id, customer_id, digest, run_id, name)"
-	         " VALUES ('split-co', 'R', 'customers', %s, %s, 'd', %s, 'Record R')", a, a, run);
+	         "INSERT INTO import_record (source, source_id, entity, target_id, customer_id, digest, run_id, name, vals)"
+	         " VALUES ('split-co', 'R', 'customers', %s, %s, 'd', %s, 'Record R',"
+	         " '{\"plan\": \"pro\", \"segment\": \"enterprise\", \"owner\": \"no_longer_staff\","
+	         " \"renewal_date\": \"2027-01-31\"}')", a, a, run);
 	CHECK(itest_ok(su, sql));
 	snprintf(sql, sizeof sql, "INSERT INTO customer_merge (customer_id, joined_source, joined_source_id, identifiers,"
 	         " evidence) VALUES (%s, 'split-co', 'R', 'same domain', '{}')", a);
@@ -600,6 +602,12 @@ static void test_split_takes_what_came_through(void)
 	         " FROM import_record r, contact t, import_record e WHERE r.source = 'split-co' AND r.source_id = 'R'"
 	         " AND t.email = 'eve@split.example' AND e.source = 'split-co' AND e.source_id = 'eve'", a, c);
 	CHECK_STR(itest_value(su, sql), "t");
+	/* R's customer has the values R's last import gave (091), the default
+	 * where it gave none (lifecycle), and no owner who is not staff. */
+	CHECK_STR(itest_value(su, "SELECT concat_ws(' ', c.name, c.plan, c.segment, c.lifecycle,"
+	                          " coalesce(c.owner, '-'), c.renewal_date) FROM customer c JOIN import_record r"
+	                          " ON r.customer_id = c.id WHERE r.source = 'split-co' AND r.source_id = 'R'"),
+	          "Record R pro enterprise onboarding - 2027-01-31");
 }
 
 /* n records of source for the customer cust, the record g with the line
