@@ -626,6 +626,8 @@ static const struct {
 	{88, "7eb1f7aaf4431dbf17ea78d67ff4a3a4"},
 	{89, "621294684cbdd20f9784112a6c3053e5"},
 	{90, "57615295768a205dec13be19ed6ea26c"},
+	/* f8dc3e8 (stop 40) */
+	{91, "c7cce25883486708c116d10b400afa9e"},
 };
 
 static void test_released_migrations_unchanged(void)
