@@ -55,8 +55,13 @@ static int pend_take(wchar_t *wc)
  * pasted e-mail moved the form to its next field and the rest of the text
  * went there, and text pasted on a list ran its letters as commands.  An
  * end that never comes (a terminal that lost it) does not keep every key
- * pasted: a pause of PASTE_PAUSE_MS between bytes ends the paste. */
+ * pasted: a pause of PASTE_PAUSE_MS between bytes ends the paste, unless
+ * what came after it is the paste going on (paste_goes_on). */
 #define PASTE_PAUSE_MS 1000
+/* How far past a pause the console looks to tell the rest of a paste from
+ * a key: more than a key's bytes (an escape sequence with modifiers, a
+ * UTF-8 character) and room for the end marker after a short rest. */
+#define PASTE_LOOK 16
 /* A marker's bytes may come apart over a slow link: within a paste, and
  * once a sequence begins as a marker does (ESC [ 2 0), the rest of it is
  * awaited this long rather than ESCDELAY, or its end would be typed as
@@ -93,7 +98,7 @@ int term_pasted(void)
 
 /* What was read past the end of what a sequence turned out to be: read
  * again, first. */
-static int back[4];
+static int back[4 + PASTE_LOOK];
 static int nback;
 
 static void push_back(int c)
@@ -120,6 +125,31 @@ static int next_key(int wait_ms)
 	int c = wgetch(stdscr);
 	nodelay(stdscr, TRUE);
 	return c;
+}
+
+/* A pause of PASTE_PAUSE_MS within a paste, then c: 1 when c and what has
+ * come right behind it are the paste going on.  The pause was then the
+ * console's, not the terminal's: a console stalled (a loaded host, a
+ * stopped process) reads the rest of a paste long after it came, and ended
+ * the paste there, typing the rest (its Tabs moved the form on, its
+ * letters ran as commands on a list).  The rest of a paste comes in one
+ * burst: as many bytes as a key can have and more, or the end marker; a
+ * key typed after a paste whose end was lost comes alone. */
+static int paste_goes_on(int c)
+{
+	static const int end[] = {27, '[', '2', '0', '1', '~'};
+	const int nend = (int)(sizeof end / sizeof *end);
+	int look[PASTE_LOOK], n = 0, seen = 0, text = 1;
+	look[n++] = c;
+	while (n < PASTE_LOOK && (look[n] = next_key(0)) != ERR)
+		n++;
+	for (int i = 0; i < n; i++) {
+		text = text && look[i] < KEY_MIN;
+		seen = seen || (i + nend <= n && !memcmp(look + i, end, sizeof end));
+	}
+	for (int i = n - 1; i > 0; i--)
+		push_back(look[i]);
+	return seen || (n == PASTE_LOOK && text);
 }
 
 /* ESC [ N ~ (VT220, xterm, tmux, the Linux console): its key, 0 none. */
@@ -237,7 +267,7 @@ int term_key(int *key, int *is_func)
 		if (c == ERR)
 			return ERR;
 		long long now = mono_ms();
-		if (pasting && now - last_byte_ms > PASTE_PAUSE_MS)
+		if (pasting && now - last_byte_ms > PASTE_PAUSE_MS && !paste_goes_on(c))
 			pasting = 0;
 		last_byte_ms = now;
 		if (c >= KEY_MIN || c == 27) {

@@ -29,6 +29,22 @@ wait_for "draft saved" 5
 check "the draft holds both lines as pasted" \
 	eval 'grep -qxF "Order 4471 shipped twice" "$drafts"/*.draft && grep -qxF "Refund asked by Dana" "$drafts"/*.draft'
 
+# A console stalled mid-paste (a loaded host; here stopped) reads the rest
+# of the paste long after it came: that is no pause of the terminal's, and
+# the paste goes on (its Tab is a space in the note, not the next field).
+tm send-keys -t "$E2E_SESSION" -H 1b 5b 32 30 30 7e 20 53 74 61 6c 6c 20 41
+wait_for "Dana Stall A" 5
+cpid=$(pane_console_pid)
+check "the console to stop is found" [ -n "$cpid" ]
+kill -STOP "$cpid"
+tm send-keys -t "$E2E_SESSION" -H 09 53 74 61 6c 6c 20 42 1b 5b 32 30 31 7e
+sleep 1.5
+kill -CONT "$cpid"
+check "after the stall the rest is pasted too: its Tab is a space in the note" \
+	eval 'wait_for "Dana Stall A Stall B" 5'
+check "and the form stays on the note" \
+	eval 'wait_row 23 "typing goes to the note" 5 && row 3 | grep -qF "[Success"'
+
 # A question is answered by keys, not by pasted text.
 keys Escape
 wait_row 24 "(y/k/n)" 5
