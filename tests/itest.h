@@ -14,14 +14,15 @@
 #include <unistd.h>
 
 /* What makes this test's names in the server (databases, roles) its own:
- * the number tests/run.sh gives each test of a run (BATON_TEST_ID), or the
- * PID when run alone.  A PID alone is not enough in a run: PIDs wrap
- * (pid_max 32768), and a name an earlier test left behind is taken. */
+ * the id tests/run.sh gives each test of a run (BATON_TEST_ID: the run's
+ * PID and the test's number), or the PID when run alone.  A test's PID
+ * alone is not enough in a run: PIDs wrap (pid_max 32768), and a name an
+ * earlier test left behind is taken. */
 static inline const char *itest_id(void)
 {
 	static char id[32];
 	const char *e = getenv("BATON_TEST_ID");
-	if (e && *e && strspn(e, "0123456789") == strlen(e) && strlen(e) < 12)
+	if (e && *e && strspn(e, "0123456789_") == strlen(e) && strlen(e) < 24)
 		snprintf(id, sizeof id, "%s", e);
 	else
 		snprintf(id, sizeof id, "%d", (int)getpid());

@@ -84,9 +84,11 @@ run_one() { # name, command...
 	name=$1
 	shift
 	# Names in the server (databases, roles) carry this number, unique in
-	# the run, where a PID could come round again (tests/itest.h, e2e.sh).
+	# the run, where a test's PID could come round again (tests/itest.h,
+	# e2e.sh); and this run's PID, so that the names of two runs at once
+	# (application names that tests look consoles up by) differ too.
 	seq=$((seq + 1))
-	export BATON_TEST_ID="$seq"
+	export BATON_TEST_ID="$$_$seq"
 	out="$tmp/out.txt"
 	# A test that hangs (a FIFO nobody opens, a wait for a process that
 	# never ends) fails after this long instead of holding the run, and CI,

@@ -6,10 +6,14 @@
 E2E_SESSION=""
 E2E_N=0
 # What makes this test's databases, roles and application names its own:
-# tests/run.sh numbers its tests (BATON_TEST_ID).  A PID alone is not
-# enough: PIDs wrap within a run (pid_max 32768), and a database an earlier
-# test left behind under the same PID made createdb fail (CI, stop 39).
+# tests/run.sh numbers its tests (BATON_TEST_ID: its PID and the number).
+# A test's PID alone is not enough: PIDs wrap within a run (pid_max
+# 32768), and a database an earlier test left behind under the same PID
+# made createdb fail (CI, stop 39).  It goes into SQL names unquoted.
 E2E_ID=${BATON_TEST_ID:-$$}
+case $E2E_ID in
+'' | *[!0-9_]*) echo "FAIL BATON_TEST_ID is not digits and _: $E2E_ID"; exit 1 ;;
+esac
 
 tm() { tmux -L "$BATON_TMUX" "$@"; }
 
@@ -207,11 +211,13 @@ exit_status_is() { [ "$(wait_exit "${2:-10}")" = "$1" ]; }
 # the alternate screen it drew on)
 alternate_off() { [ "$(tm display -p -t "$E2E_SESSION" '#{alternate_on}')" = 0 ]; }
 
-# console_pid PATTERN: the pid of the running baton whose command line
-# contains PATTERN (not the shell around it); fails if there is none
+# console_pid PATTERN: the pid of the running baton of this test run
+# (its BATON_TEST_TMP) whose command line contains PATTERN (not the shell
+# around it); fails if there is none
 console_pid() {
 	for _p in $(pgrep -f -- "$1"); do
-		if [ "$(cat "/proc/$_p/comm" 2>/dev/null)" = baton ]; then
+		if [ "$(cat "/proc/$_p/comm" 2>/dev/null)" = baton ] &&
+			tr '\0' '\n' <"/proc/$_p/environ" 2>/dev/null | grep -qxF "BATON_TEST_TMP=$BATON_TEST_TMP"; then
 			echo "$_p"
 			return 0
 		fi
