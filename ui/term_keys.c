@@ -133,8 +133,10 @@ static int next_key(int wait_ms)
  * stopped process) reads the rest of a paste long after it came, and ended
  * the paste there, typing the rest (its Tabs moved the form on, its
  * letters ran as commands on a list).  The rest of a paste comes in one
- * burst: as many bytes as a key can have and more, or the end marker; a
- * key typed after a paste whose end was lost comes alone. */
+ * burst: as many bytes as a key can have and more, or the end marker (as
+ * far as it has come, once it is more than a key's ESC [ 2: ESC [ 2 0,
+ * as csi_wait tells them apart); a key typed after a paste whose end was
+ * lost comes alone. */
 static int paste_goes_on(int c)
 {
 	static const int end[] = {27, '[', '2', '0', '1', '~'};
@@ -145,7 +147,8 @@ static int paste_goes_on(int c)
 		n++;
 	for (int i = 0; i < n; i++) {
 		text = text && look[i] < KEY_MIN;
-		seen = seen || (i + nend <= n && !memcmp(look + i, end, sizeof end));
+		int part = n - i < nend ? n - i : nend;
+		seen = seen || (part >= 4 && !memcmp(look + i, end, (size_t)part * sizeof *end));
 	}
 	for (int i = n - 1; i > 0; i--)
 		push_back(look[i]);

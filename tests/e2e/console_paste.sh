@@ -32,17 +32,41 @@ check "the draft holds both lines as pasted" \
 # A console stalled mid-paste (a loaded host; here stopped) reads the rest
 # of the paste long after it came: that is no pause of the terminal's, and
 # the paste goes on (its Tab is a space in the note, not the next field).
-tm send-keys -t "$E2E_SESSION" -H 1b 5b 32 30 30 7e 20 53 74 61 6c 6c 20 41
-wait_for "Dana Stall A" 5
-cpid=$(pane_console_pid)
-check "the console to stop is found" [ -n "$cpid" ]
-kill -STOP "$cpid"
-tm send-keys -t "$E2E_SESSION" -H 09 53 74 61 6c 6c 20 42 1b 5b 32 30 31 7e
-sleep 1.5
-kill -CONT "$cpid"
+# stalled NAME FIRST REST [LAST]: a paste starts (its marker, a line's end,
+# the text FIRST); once the console shows it, it is stopped, REST comes
+# (hex bytes), and it goes on 1.5 s later; LAST (hex) comes 0.15 s after.
+hex() { printf '%s' "$1" | od -An -tx1 | tr -s ' \n' '  '; }
+stalled() {
+	tm send-keys -t "$E2E_SESSION" -H 1b 5b 32 30 30 7e 0d $(hex "$2")
+	wait_for "$2" 5
+	_cpid=$(pane_console_pid)
+	check "$1: the console to stop is found" [ -n "$_cpid" ]
+	kill -STOP "$_cpid"
+	tm send-keys -t "$E2E_SESSION" -H $3
+	sleep 1.5
+	kill -CONT "$_cpid"
+	# LAST once the console has read REST (sent at once, it would be read
+	# with it), and well within the 300 ms it awaits a marker's rest.
+	[ -z "${4:-}" ] || { sleep 0.15; tm send-keys -t "$E2E_SESSION" -H $4; }
+}
+pend=" 1b 5b 32 30 31 7e"
+# The rest and the end marker, fewer bytes than the console looks at.
+stalled "short rest" "Stall A" "09 $(hex "Stall B")$pend"
 check "after the stall the rest is pasted too: its Tab is a space in the note" \
-	eval 'wait_for "Dana Stall A Stall B" 5'
+	eval 'wait_for "Stall A Stall B" 5'
 check "and the form stays on the note" \
+	eval 'wait_row 23 "typing goes to the note" 5 && row 3 | grep -qF "[Success"'
+# The end marker only begun when the console goes on (ESC [ 2 0), its end later.
+stalled "split end" "Split A" "09 $(hex "Split B") 1b 5b 32 30" "31 7e"
+check "a stall before the end marker's last bytes: the Tab is still a space" \
+	eval 'wait_for "Split A Split B" 5 && ! on_screen "Split A Split B1~"'
+check "and the form stays on the note, after a split end too" \
+	eval 'wait_row 23 "typing goes to the note" 5 && row 3 | grep -qF "[Success"'
+# More than the console looks at, the end marker far behind.
+stalled "long rest" "Long A" "09 $(hex "Long B, and more of it than a key")$pend"
+check "a long rest after the stall is pasted, its Tab a space" \
+	eval 'wait_for "Long A Long B, and more of it than a key" 5'
+check "and the form stays on the note, after a long rest too" \
 	eval 'wait_row 23 "typing goes to the note" 5 && row 3 | grep -qF "[Success"'
 
 # A question is answered by keys, not by pasted text.
