@@ -12,6 +12,11 @@
 -- fields (import_record.vals, written with the record, only what the
 -- mapping maps), and the split makes the customer with them.  An owner who
 -- is no longer staff is left out (customer.owner is a staff reference).
+-- The customer it leaves gets back the defaults of the fields only that
+-- record gave it (065's fill of what its makers' sources do not map): a
+-- wrong merge's lifecycle stage no longer stays on the customer it joined.
+-- A field another record that joined it maps stays as it is.
+--
 -- A record last written before this version has no values until its
 -- source sends it changed (an unchanged record is not written again), and
 -- they cannot be recovered from the customer: a record that joined one
@@ -231,6 +236,7 @@ DECLARE
     v_targets bigint[];
     v_srcs text[];
     v_sids text[];
+    v_back text[];
 BEGIN
     IF NOT pg_has_role(session_user, 'baton_importer', 'MEMBER')
             AND NOT pg_has_role(session_user, 'baton_admin', 'MEMBER') AND NOT baton_me_bypasses() THEN
@@ -318,6 +324,27 @@ BEGIN
         END LOOP;
         UPDATE import_record x SET customer_id = v_apart FROM unnest(v_srcs, v_sids) k (source, source_id)
         WHERE x.source = k.source AND x.source_id = k.source_id;
+        -- The customer it leaves: a field only the record gave it (065's
+        -- fill: one no source of its makers maps, where all their mappings
+        -- are known) is back to the default it had before the record
+        -- joined.  A field another record that joined it maps (or may map:
+        -- its mapping unknown) stays as it is.
+        SELECT coalesce(array_agg(k), '{}') INTO v_back
+        FROM unnest(r.fields) k
+        WHERE k IN ('plan', 'segment', 'lifecycle', 'owner', 'renewal_date')
+          AND (SELECT bool_and(x.fields IS NOT NULL) AND NOT bool_or(k = ANY (x.fields))
+               FROM import_record x WHERE x.customer_id = v_home AND x.entity = 'customers' AND x.owns)
+          AND NOT EXISTS (SELECT 1 FROM import_record x
+                          WHERE x.customer_id = v_home AND x.entity = 'customers' AND NOT x.owns
+                            AND (x.fields IS NULL OR k = ANY (x.fields)));
+        UPDATE customer u SET
+            plan = CASE WHEN 'plan' = ANY (v_back) THEN 'starter' ELSE u.plan END,
+            segment = CASE WHEN 'segment' = ANY (v_back) THEN 'smb' ELSE u.segment END,
+            lifecycle = CASE WHEN 'lifecycle' = ANY (v_back) THEN 'onboarding' ELSE u.lifecycle END,
+            owner = CASE WHEN 'owner' = ANY (v_back) THEN NULL ELSE u.owner END,
+            renewal_date = CASE WHEN 'renewal_date' = ANY (v_back) THEN NULL ELSE u.renewal_date END,
+            updated_at = now()
+        WHERE u.id = v_home AND cardinality(v_back) > 0;
     END IF;
     INSERT INTO customer_split (merge_id, customer_id, apart) VALUES (p_merge, m.customer_id, v_apart);
     RETURN QUERY SELECT m.customer_id, v_apart;

@@ -83,6 +83,9 @@ check absorbed_customer_points_at_survivor \
 	[ "$(sql "SELECT merged_into FROM customer WHERE name = 'Fjord CRM'")" = "$fjord" ]
 
 # --- split, and it stays split -----------------------------------------------------
+# The HubSpot company gave Northwind the lifecycle Zendesk does not map.
+check joined_record_fills_lifecycle \
+	[ "$(sql "SELECT lifecycle FROM customer WHERE domain = 'nwh.example'")" = established ]
 merge=$(sql "SELECT id FROM customer_merge WHERE joined_source_id = '9876'")
 run imp split "$merge"
 expect split_separates sh -c '[ "$1" -eq 0 ] && grep -q "separate customers" "$2"' _ "$rc" "$OUT"
@@ -93,6 +96,11 @@ check split_takes_the_records_contact_along \
 	[ "$(sql "SELECT c.customer_id = r.customer_id AND c.customer_id = i.customer_id FROM contact c,
 	          import_record r, import_record i WHERE c.email = 'eve@gmail.com' AND r.source = 'hubspot-companies'
 	          AND r.source_id = '9876' AND i.source = 'hubspot-contacts' AND i.source_id = '504'")" = t ]
+# The customer it left has the lifecycle it had before the record joined
+# (no source of its own maps one).
+check split_gives_back_the_fields_the_record_filled \
+	[ "$(sql "SELECT c.name || ' / ' || c.lifecycle FROM customer c JOIN import_record r ON r.customer_id = c.id
+	          WHERE r.source = 'zendesk-organizations' AND r.source_id = '360001'")" = "Northwind Health / onboarding" ]
 # Its customer has the fields the record gave ("Customer": established),
 # not the table's defaults (onboarding) until its source's next file.
 check split_off_customer_has_the_records_fields \

@@ -610,6 +610,46 @@ static void test_split_takes_what_came_through(void)
 	          "Record R pro enterprise onboarding - 2027-01-31");
 }
 
+/* A split gives the customer a record leaves the defaults of the fields
+ * only that record gave it (091): here H was made by M (its source maps
+ * the name only), and J1 then J2 joined it, both mapping the lifecycle.
+ * Split J1: J2 still maps it, so it stays; split J2 too: nobody gives H a
+ * lifecycle, and it is back to the default. */
+static void test_split_gives_back_filled_fields(void)
+{
+	char h[32];
+	const char *run = "'00000000-0000-4000-8000-0000000000e2'";
+	snprintf(h, sizeof h, "%s",
+	         itest_value(su, "INSERT INTO customer (name, lifecycle, plan) VALUES ('Held H', 'established', 'pro')"
+	                         " RETURNING id"));
+	CHECK(atoi(h) > 0);
+	CHECK(itest_ok(su, "INSERT INTO import_run (id, source, entity, file) VALUES"
+	                   " ('00000000-0000-4000-8000-0000000000e2', 'fill-co', 'customers', 'f')"));
+	CHECK_STR(itest_valuef(su,
+	                       "INSERT INTO import_record (source, source_id, entity, target_id, customer_id, digest,"
+	                       " run_id, name, owns, fields, vals) VALUES"
+	                       " ('fill-co', 'M', 'customers', %s, %s, 'd', %s, 'Held H', true, '{name,plan}', '{\"plan\": \"pro\"}'),"
+	                       " ('fill-co', 'J1', 'customers', %s, %s, 'd', %s, 'J one', false, '{lifecycle}',"
+	                       "  '{\"lifecycle\": \"established\"}'),"
+	                       " ('fill-co', 'J2', 'customers', %s, %s, 'd', %s, 'J two', false, '{lifecycle}',"
+	                       "  '{\"lifecycle\": \"adopting\"}')",
+	                       h, h, run, h, h, run, h, h, run),
+	          "");
+	CHECK_STR(itest_valuef(su, "INSERT INTO customer_merge (customer_id, joined_source, joined_source_id, identifiers,"
+	                           " evidence) VALUES (%s, 'fill-co', 'J1', 'same domain', '{}'),"
+	                           " (%s, 'fill-co', 'J2', 'same domain', '{}')", h, h),
+	          "");
+	CHECK_STR(itest_value(su, "SELECT count(*) FROM baton_split_merge((SELECT id FROM customer_merge"
+	                          " WHERE joined_source = 'fill-co' AND joined_source_id = 'J1'))"), "1");
+	CHECK_STR(itest_valuef(su, "SELECT lifecycle || ' ' || plan FROM customer WHERE id = %s", h), "established pro");
+	CHECK_STR(itest_value(su, "SELECT count(*) FROM baton_split_merge((SELECT id FROM customer_merge"
+	                          " WHERE joined_source = 'fill-co' AND joined_source_id = 'J2'))"), "1");
+	CHECK_STR(itest_valuef(su, "SELECT lifecycle || ' ' || plan FROM customer WHERE id = %s", h), "onboarding pro");
+	/* J2's own customer has J2's lifecycle. */
+	CHECK_STR(itest_value(su, "SELECT c.lifecycle FROM customer c JOIN import_record r ON r.customer_id = c.id"
+	                          " WHERE r.source = 'fill-co' AND r.source_id = 'J2'"), "adopting");
+}
+
 /* n records of source for the customer cust, the record g with the line
  * hash g * mult, committed with their WAL flushed: until it is, no hint bit
  * says they are committed, and VACUUM marks no page of them all-visible
@@ -737,6 +777,7 @@ int main(void)
 	RUN(test_csv_text_matches_server);
 	RUN(test_csv_count_matches_server);
 	RUN(test_split_takes_what_came_through);
+	RUN(test_split_gives_back_filled_fields);
 	RUN(test_lines_known_either_way);
 	RUN(test_json_escapes_fixed);
 	PQfinish(su);
