@@ -222,7 +222,8 @@ BEGIN
 END $$;
 
 -- 060's baton_split_merge, restated whole: the customer split off has its
--- record's values.
+-- record's values, and the customer it leaves the defaults back of the
+-- fields only that record filled.
 CREATE OR REPLACE FUNCTION baton_split_merge(p_merge uuid) RETURNS TABLE (customer_id bigint, apart bigint)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
