@@ -12,10 +12,11 @@
 -- fields (import_record.vals, written with the record, only what the
 -- mapping maps), and the split makes the customer with them.  An owner who
 -- is no longer staff is left out (customer.owner is a staff reference).
--- The customer it leaves gets back the defaults of the fields only that
--- record gave it (065's fill of what its makers' sources do not map): a
--- wrong merge's lifecycle stage no longer stays on the customer it joined.
--- A field another record that joined it maps stays as it is.
+-- The customer it leaves gets back the defaults of the fields whose values
+-- that record gave it (065's fill of what its makers' sources do not map):
+-- a wrong merge's lifecycle stage no longer stays on the customer it
+-- joined.  A field another record that joined it maps (an absorbed
+-- customer's too) stays as it is: whose its value is, is not known.
 --
 -- A record last written before this version has no values until its
 -- source sends it changed (an unchanged record is not written again), and
@@ -325,14 +326,22 @@ BEGIN
         END LOOP;
         UPDATE import_record x SET customer_id = v_apart FROM unnest(v_srcs, v_sids) k (source, source_id)
         WHERE x.source = k.source AND x.source_id = k.source_id;
-        -- The customer it leaves: a field only the record gave it (065's
-        -- fill: one no source of its makers maps, where all their mappings
-        -- are known) is back to the default it had before the record
-        -- joined.  A field another record that joined it maps (or may map:
-        -- its mapping unknown) stays as it is.
+        -- The customer it leaves: a field whose value the record gave it
+        -- (065's fill of what no source of its makers maps, where all their
+        -- mappings are known) is back to the default it had before the
+        -- record joined; only while the customer still has the record's
+        -- value, and no other record that joined it (an absorbed customer's
+        -- included) maps the field or may (its mapping unknown): whose the
+        -- value is then is not known, and it stays.
         SELECT coalesce(array_agg(k), '{}') INTO v_back
-        FROM unnest(r.fields) k
-        WHERE k IN ('plan', 'segment', 'lifecycle', 'owner', 'renewal_date')
+        FROM unnest(ARRAY['plan', 'segment', 'lifecycle', 'owner', 'renewal_date']) k
+        WHERE r.vals ? k
+          AND (SELECT CASE k WHEN 'plan' THEN c.plan = r.vals ->> k
+                             WHEN 'segment' THEN c.segment = r.vals ->> k
+                             WHEN 'lifecycle' THEN c.lifecycle = r.vals ->> k
+                             WHEN 'owner' THEN c.owner = (r.vals ->> k)::name
+                             ELSE c.renewal_date = (r.vals ->> k)::date END
+               FROM customer c WHERE c.id = v_home)
           AND (SELECT bool_and(x.fields IS NOT NULL) AND NOT bool_or(k = ANY (x.fields))
                FROM import_record x WHERE x.customer_id = v_home AND x.entity = 'customers' AND x.owns)
           AND NOT EXISTS (SELECT 1 FROM import_record x
@@ -345,7 +354,13 @@ BEGIN
             owner = CASE WHEN 'owner' = ANY (v_back) THEN NULL ELSE u.owner END,
             renewal_date = CASE WHEN 'renewal_date' = ANY (v_back) THEN NULL ELSE u.renewal_date END,
             updated_at = now()
-        WHERE u.id = v_home AND cardinality(v_back) > 0;
+        WHERE u.id = v_home AND cardinality(v_back) > 0
+          AND (u.plan, u.segment, u.lifecycle, u.owner, u.renewal_date) IS DISTINCT FROM
+              (CASE WHEN 'plan' = ANY (v_back) THEN 'starter' ELSE u.plan END,
+               CASE WHEN 'segment' = ANY (v_back) THEN 'smb' ELSE u.segment END,
+               CASE WHEN 'lifecycle' = ANY (v_back) THEN 'onboarding' ELSE u.lifecycle END,
+               CASE WHEN 'owner' = ANY (v_back) THEN NULL ELSE u.owner END,
+               CASE WHEN 'renewal_date' = ANY (v_back) THEN NULL ELSE u.renewal_date END);
     END IF;
     INSERT INTO customer_split (merge_id, customer_id, apart) VALUES (p_merge, m.customer_id, v_apart);
     RETURN QUERY SELECT m.customer_id, v_apart;

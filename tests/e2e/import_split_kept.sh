@@ -1,7 +1,7 @@
 #!/bin/sh
 # A split stays split (migration 060), through what the helpers found:
-#  - a record split off is a customer with the record's fields from the
-#    next import of its source on;
+#  - a record split off is a customer with the record's fields, as its
+#    last import gave them (091), and its next import updates it;
 #  - a third record sharing a domain with both customers of a split joins
 #    the oldest of them and never makes them one again;
 #  - so does a record naming the domains of both sides of a split absorption,
@@ -56,8 +56,8 @@ check "the third company joins the oldest of them" [ "$(home hubspot-companies 1
 check "its merge's evidence is the domain" \
 	[ "$(sql "SELECT identifiers FROM customer_merge WHERE joined_source_id = '10'")" = "same domain acme.example" ]
 imported third_again hubspot-companies "$T/third.csv" "1 unchanged"
-check "the customer split off has defaults before its next import" \
-	[ "$(sql "SELECT lifecycle FROM customer WHERE id = $consulting")" = onboarding ]
+check "the customer split off has the record's fields before its next import (091)" \
+	[ "$(sql "SELECT lifecycle FROM customer WHERE id = $consulting")" = established ]
 imported consulting_again hubspot-companies "$T/consulting.csv" "1 updated, 0 unchanged, 0 rejected, 0 customers merged"
 check "and the record's fields after it" \
 	[ "$(sql "SELECT lifecycle FROM customer WHERE id = $consulting")" = established ]

@@ -610,44 +610,67 @@ static void test_split_takes_what_came_through(void)
 	          "Record R pro enterprise onboarding - 2027-01-31");
 }
 
+/* Split the merge of the record source:id into its customer: how many
+ * rows baton_split_merge returned, or the error. */
+static const char *split_joined(const char *source, const char *id)
+{
+	return itest_valuef(su, "SELECT count(*) FROM baton_split_merge((SELECT id FROM customer_merge"
+	                        " WHERE joined_source = '%s' AND joined_source_id = '%s'))", source, id);
+}
+
+static const char *lifecycle_plan_segment(const char *customer)
+{
+	return itest_valuef(su, "SELECT concat_ws(' ', lifecycle, plan, segment) FROM customer WHERE id = %s", customer);
+}
+
 /* A split gives the customer a record leaves the defaults of the fields
- * only that record gave it (091): here H was made by M (its source maps
- * the name only), and J1 then J2 joined it, both mapping the lifecycle.
- * Split J1: J2 still maps it, so it stays; split J2 too: nobody gives H a
- * lifecycle, and it is back to the default. */
+ * whose values only that record gave it (091), each condition alone:
+ * H was made by M, whose source maps the name and plan.  J1 and J2 joined
+ * it with the same lifecycle (H's); J3 maps the plan (as H has it: M's);
+ * J5 maps the segment, with a value H does not have.
+ *  - Split J1: J2 gives the lifecycle too: it stays.
+ *  - Split J3: the plan is M's field: it stays.
+ *  - Split J5: H's segment is not J5's: it stays.
+ *  - Split J2: its lifecycle, nobody else's: back to the default. */
 static void test_split_gives_back_filled_fields(void)
 {
 	char h[32];
 	const char *run = "'00000000-0000-4000-8000-0000000000e2'";
 	snprintf(h, sizeof h, "%s",
-	         itest_value(su, "INSERT INTO customer (name, lifecycle, plan) VALUES ('Held H', 'established', 'pro')"
-	                         " RETURNING id"));
+	         itest_value(su, "INSERT INTO customer (name, lifecycle, plan, segment)"
+	                         " VALUES ('Held H', 'adopting', 'pro', 'enterprise') RETURNING id"));
 	CHECK(atoi(h) > 0);
 	CHECK(itest_ok(su, "INSERT INTO import_run (id, source, entity, file) VALUES"
 	                   " ('00000000-0000-4000-8000-0000000000e2', 'fill-co', 'customers', 'f')"));
 	CHECK_STR(itest_valuef(su,
 	                       "INSERT INTO import_record (source, source_id, entity, target_id, customer_id, digest,"
-	                       " run_id, name, owns, fields, vals) VALUES"
-	                       " ('fill-co', 'M', 'customers', %s, %s, 'd', %s, 'Held H', true, '{name,plan}', '{\"plan\": \"pro\"}'),"
-	                       " ('fill-co', 'J1', 'customers', %s, %s, 'd', %s, 'J one', false, '{lifecycle}',"
-	                       "  '{\"lifecycle\": \"established\"}'),"
-	                       " ('fill-co', 'J2', 'customers', %s, %s, 'd', %s, 'J two', false, '{lifecycle}',"
-	                       "  '{\"lifecycle\": \"adopting\"}')",
-	                       h, h, run, h, h, run, h, h, run),
+	                       " run_id, name, owns, fields, vals) SELECT 'fill-co', x.id, 'customers', %s, %s, 'd', %s,"
+	                       " x.name, x.owns, x.fields, x.vals FROM (VALUES"
+	                       " ('M', 'Held H', true, '{name,plan}'::text[], '{\"plan\": \"pro\"}'::jsonb),"
+	                       " ('J1', 'J one', false, '{lifecycle}', '{\"lifecycle\": \"adopting\"}'),"
+	                       " ('J2', 'J two', false, '{lifecycle}', '{\"lifecycle\": \"adopting\"}'),"
+	                       " ('J3', 'J three', false, '{plan}', '{\"plan\": \"pro\"}'),"
+	                       " ('J5', 'J five', false, '{segment}', '{\"segment\": \"mid-market\"}'))"
+	                       " x (id, name, owns, fields, vals)",
+	                       h, h, run),
 	          "");
 	CHECK_STR(itest_valuef(su, "INSERT INTO customer_merge (customer_id, joined_source, joined_source_id, identifiers,"
-	                           " evidence) VALUES (%s, 'fill-co', 'J1', 'same domain', '{}'),"
-	                           " (%s, 'fill-co', 'J2', 'same domain', '{}')", h, h),
+	                           " evidence) SELECT %s, 'fill-co', j, 'same domain', '{}'"
+	                           " FROM unnest(ARRAY['J1', 'J2', 'J3', 'J5']) j", h),
 	          "");
-	CHECK_STR(itest_value(su, "SELECT count(*) FROM baton_split_merge((SELECT id FROM customer_merge"
-	                          " WHERE joined_source = 'fill-co' AND joined_source_id = 'J1'))"), "1");
-	CHECK_STR(itest_valuef(su, "SELECT lifecycle || ' ' || plan FROM customer WHERE id = %s", h), "established pro");
-	CHECK_STR(itest_value(su, "SELECT count(*) FROM baton_split_merge((SELECT id FROM customer_merge"
-	                          " WHERE joined_source = 'fill-co' AND joined_source_id = 'J2'))"), "1");
-	CHECK_STR(itest_valuef(su, "SELECT lifecycle || ' ' || plan FROM customer WHERE id = %s", h), "onboarding pro");
-	/* J2's own customer has J2's lifecycle. */
-	CHECK_STR(itest_value(su, "SELECT c.lifecycle FROM customer c JOIN import_record r ON r.customer_id = c.id"
-	                          " WHERE r.source = 'fill-co' AND r.source_id = 'J2'"), "adopting");
+	CHECK_STR(split_joined("fill-co", "J1"), "1");
+	CHECK_STR(lifecycle_plan_segment(h), "adopting pro enterprise");
+	CHECK_STR(split_joined("fill-co", "J3"), "1");
+	CHECK_STR(lifecycle_plan_segment(h), "adopting pro enterprise");
+	CHECK_STR(split_joined("fill-co", "J5"), "1");
+	CHECK_STR(lifecycle_plan_segment(h), "adopting pro enterprise");
+	CHECK_STR(split_joined("fill-co", "J2"), "1");
+	CHECK_STR(lifecycle_plan_segment(h), "onboarding pro enterprise");
+	/* The records' own customers have their values. */
+	CHECK_STR(itest_value(su, "SELECT string_agg(concat_ws(' ', r.source_id, c.lifecycle, c.plan, c.segment), ', '"
+	                          " ORDER BY r.source_id) FROM customer c JOIN import_record r ON r.customer_id = c.id"
+	                          " WHERE r.source = 'fill-co' AND r.source_id LIKE 'J%'"),
+	          "J1 adopting starter smb, J2 adopting starter smb, J3 onboarding pro smb, J5 onboarding starter mid-market");
 }
 
 /* n records of source for the customer cust, the record g with the line
