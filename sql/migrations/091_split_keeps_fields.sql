@@ -333,20 +333,20 @@ BEGIN
         -- value, and no other record that joined it (an absorbed customer's
         -- included) maps the field or may (its mapping unknown): whose the
         -- value is then is not known, and it stays.
-        SELECT coalesce(array_agg(k), '{}') INTO v_back
-        FROM unnest(ARRAY['plan', 'segment', 'lifecycle', 'owner', 'renewal_date']) k
-        WHERE r.vals ? k
-          AND (SELECT CASE k WHEN 'plan' THEN c.plan = r.vals ->> k
-                             WHEN 'segment' THEN c.segment = r.vals ->> k
-                             WHEN 'lifecycle' THEN c.lifecycle = r.vals ->> k
-                             WHEN 'owner' THEN c.owner = (r.vals ->> k)::name
-                             ELSE c.renewal_date = (r.vals ->> k)::date END
-               FROM customer c WHERE c.id = v_home)
-          AND (SELECT bool_and(x.fields IS NOT NULL) AND NOT bool_or(k = ANY (x.fields))
+        -- The customer's value and the record's compared as JSON text (a
+        -- date is ISO there); a field already at its default is left out,
+        -- so that nothing is written when nothing changes.
+        SELECT coalesce(array_agg(d.k), '{}') INTO v_back
+        FROM (VALUES ('plan', 'starter'), ('segment', 'smb'), ('lifecycle', 'onboarding'),
+                     ('owner', NULL), ('renewal_date', NULL)) d (k, dflt),
+             customer c
+        WHERE c.id = v_home AND to_jsonb(c) ->> d.k = r.vals ->> d.k
+          AND (r.vals ->> d.k) IS DISTINCT FROM d.dflt
+          AND (SELECT bool_and(x.fields IS NOT NULL) AND NOT bool_or(d.k = ANY (x.fields))
                FROM import_record x WHERE x.customer_id = v_home AND x.entity = 'customers' AND x.owns)
           AND NOT EXISTS (SELECT 1 FROM import_record x
                           WHERE x.customer_id = v_home AND x.entity = 'customers' AND NOT x.owns
-                            AND (x.fields IS NULL OR k = ANY (x.fields)));
+                            AND (x.fields IS NULL OR d.k = ANY (x.fields)));
         UPDATE customer u SET
             plan = CASE WHEN 'plan' = ANY (v_back) THEN 'starter' ELSE u.plan END,
             segment = CASE WHEN 'segment' = ANY (v_back) THEN 'smb' ELSE u.segment END,
@@ -354,13 +354,7 @@ BEGIN
             owner = CASE WHEN 'owner' = ANY (v_back) THEN NULL ELSE u.owner END,
             renewal_date = CASE WHEN 'renewal_date' = ANY (v_back) THEN NULL ELSE u.renewal_date END,
             updated_at = now()
-        WHERE u.id = v_home AND cardinality(v_back) > 0
-          AND (u.plan, u.segment, u.lifecycle, u.owner, u.renewal_date) IS DISTINCT FROM
-              (CASE WHEN 'plan' = ANY (v_back) THEN 'starter' ELSE u.plan END,
-               CASE WHEN 'segment' = ANY (v_back) THEN 'smb' ELSE u.segment END,
-               CASE WHEN 'lifecycle' = ANY (v_back) THEN 'onboarding' ELSE u.lifecycle END,
-               CASE WHEN 'owner' = ANY (v_back) THEN NULL ELSE u.owner END,
-               CASE WHEN 'renewal_date' = ANY (v_back) THEN NULL ELSE u.renewal_date END);
+        WHERE u.id = v_home AND cardinality(v_back) > 0;
     END IF;
     INSERT INTO customer_split (merge_id, customer_id, apart) VALUES (p_merge, m.customer_id, v_apart);
     RETURN QUERY SELECT m.customer_id, v_apart;
