@@ -14,10 +14,8 @@
 #include <unistd.h>
 
 /* What makes this test's names in the server (databases, roles) its own:
- * the id tests/run.sh gives each test of a run (BATON_TEST_ID: the run's
- * PID and the test's number), or the PID when run alone.  A test's PID
- * alone is not enough in a run: PIDs wrap (pid_max 32768), and a name an
- * earlier test left behind is taken. */
+ * tests/run.sh's BATON_TEST_ID (why not the PID: there), or the PID when
+ * run alone. */
 static inline const char *itest_id(void)
 {
 	static char id[32];

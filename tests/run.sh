@@ -84,9 +84,11 @@ run_one() { # name, command...
 	name=$1
 	shift
 	# Names in the server (databases, roles) carry this number, unique in
-	# the run, where a test's PID could come round again (tests/itest.h,
-	# e2e.sh); and this run's PID, so that the names of two runs at once
-	# (application names that tests look consoles up by) differ too.
+	# the run, where a test's PID could come round again: PIDs wrap
+	# (pid_max 32768), no test drops what it made, and createdb found an
+	# earlier test's name taken (CI, stop 39).  And this run's PID, so that
+	# the names of two runs at once (application names that tests look
+	# consoles up by) differ too.  Read by tests/itest.h and e2e.sh.
 	seq=$((seq + 1))
 	export BATON_TEST_ID="$$_$seq"
 	out="$tmp/out.txt"

@@ -6,10 +6,8 @@
 E2E_SESSION=""
 E2E_N=0
 # What makes this test's databases, roles and application names its own:
-# tests/run.sh numbers its tests (BATON_TEST_ID: its PID and the number).
-# A test's PID alone is not enough: PIDs wrap within a run (pid_max
-# 32768), and a database an earlier test left behind under the same PID
-# made createdb fail (CI, stop 39).  It goes into SQL names unquoted.
+# tests/run.sh's BATON_TEST_ID (why not $$: there).  It goes into SQL
+# names unquoted.
 E2E_ID=${BATON_TEST_ID:-$$}
 case $E2E_ID in
 '' | *[!0-9_]*) echo "FAIL BATON_TEST_ID is not digits and _: $E2E_ID"; exit 1 ;;
