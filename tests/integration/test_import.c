@@ -627,10 +627,10 @@ static const char *lifecycle_plan_segment(const char *customer)
  * whose values only that record gave it (091), each condition alone:
  * H was made by M, whose source maps the name and plan.  J1 and J2 joined
  * it with the same lifecycle (H's); J3 maps the plan (as H has it: M's);
- * J5 maps the segment, with a value H does not have.
+ * J5 maps the segment and owner, with values H does not have.
  *  - Split J1: J2 gives the lifecycle too: it stays.
  *  - Split J3: the plan is M's field: it stays.
- *  - Split J5: H's segment is not J5's: it stays.
+ *  - Split J5: H's segment is not J5's: it stays; J5 keeps its owner, still staff.
  *  - Split J2: its lifecycle, nobody else's: back to the default. */
 static void test_split_gives_back_filled_fields(void)
 {
@@ -650,10 +650,13 @@ static void test_split_gives_back_filled_fields(void)
 	                       " ('J1', 'J one', false, '{lifecycle}', '{\"lifecycle\": \"adopting\"}'),"
 	                       " ('J2', 'J two', false, '{lifecycle}', '{\"lifecycle\": \"adopting\"}'),"
 	                       " ('J3', 'J three', false, '{plan}', '{\"plan\": \"pro\"}'),"
-	                       " ('J5', 'J five', false, '{segment}', '{\"segment\": \"mid-market\"}'))"
+	                       " ('J5', 'J five', false, '{segment,owner}',"
+	                       " '{\"segment\": \"mid-market\", \"owner\": \"fill_owner\"}'))"
 	                       " x (id, name, owns, fields, vals)",
 	                       h, h, run),
 	          "");
+	CHECK(itest_ok(su, "INSERT INTO team (id, name) VALUES ('fill', 'Fill')"));
+	CHECK(itest_ok(su, "INSERT INTO staff (role_name, display_name, team_id) VALUES ('fill_owner', 'Fill Owner', 'fill')"));
 	CHECK_STR(itest_valuef(su, "INSERT INTO customer_merge (customer_id, joined_source, joined_source_id, identifiers,"
 	                           " evidence) SELECT %s, 'fill-co', j, 'same domain', '{}'"
 	                           " FROM unnest(ARRAY['J1', 'J2', 'J3', 'J5']) j", h),
@@ -666,11 +669,13 @@ static void test_split_gives_back_filled_fields(void)
 	CHECK_STR(lifecycle_plan_segment(h), "adopting pro enterprise");
 	CHECK_STR(split_joined("fill-co", "J2"), "1");
 	CHECK_STR(lifecycle_plan_segment(h), "onboarding pro enterprise");
-	/* The records' own customers have their values. */
-	CHECK_STR(itest_value(su, "SELECT string_agg(concat_ws(' ', r.source_id, c.lifecycle, c.plan, c.segment), ', '"
+	/* The records' own customers have their values, J5's owner too: still staff. */
+	CHECK_STR(itest_value(su, "SELECT string_agg(concat_ws(' ', r.source_id, c.lifecycle, c.plan, c.segment,"
+	                          " coalesce(c.owner, '-')), ', '"
 	                          " ORDER BY r.source_id) FROM customer c JOIN import_record r ON r.customer_id = c.id"
 	                          " WHERE r.source = 'fill-co' AND r.source_id LIKE 'J%'"),
-	          "J1 adopting starter smb, J2 adopting starter smb, J3 onboarding pro smb, J5 onboarding starter mid-market");
+	          "J1 adopting starter smb -, J2 adopting starter smb -, J3 onboarding pro smb -,"
+	          " J5 onboarding starter mid-market fill_owner");
 }
 
 /* n records of source for the customer cust, the record g with the line
