@@ -216,6 +216,18 @@ run imp import --source onboarding-milestones "$T/milestones.csv"
 expect milestones_by_domain sh -c '[ "$1" -eq 0 ] && grep -q "2 read, 2 inserted" "$2"' _ "$rc" "$OUT"
 check milestone_quoted_newline_and_states \
 	[ "$(sql "SELECT string_agg(position || status, ' ' ORDER BY position) FROM milestone")" = "1done 2in_progress" ]
+# A map's source values match whatever their case and the blanks around
+# them, as a field's values without a map do (migration 092): statuses
+# typed by hand ("Done", " doing "); a value the map has not is rejected.
+printf 'id,customer_domain,step,title,status,due,completed\nm3,nwh.example,3,Training,Done,2026-05-01,2026-05-02\nm4,nwh.example,4,Go-live, doing ,2026-06-01,\nm5,nwh.example,5,Review,finished,2026-07-01,\n' \
+	>"$T/milestones-typed.csv"
+run imp import --source onboarding-milestones --rejects "$T/typed.rej" "$T/milestones-typed.csv"
+expect map_takes_any_case_and_blanks \
+	sh -c '[ "$1" -eq 0 ] && grep -q "3 read, 2 inserted, 0 updated, 0 unchanged, 1 rejected" "$2" &&
+	       grep -qF ",4,status,\"value \"\"finished\"\" is not in the map\"," "$3"' _ "$rc" "$OUT" "$T/typed.rej"
+check map_folded_statuses \
+	[ "$(sql "SELECT string_agg(position || status, ' ' ORDER BY position) FROM milestone WHERE position > 2")" = \
+	  "3done 4in_progress" ]
 printf 'id;recipient;campaign;kind;scheduled\nc1;dana@nwh.example;Upgrade to Pro;upsell;15/04/2026 10:30\n' >"$T/scheduled.csv"
 run imp import --source scheduled-campaigns "$T/scheduled.csv"
 check scheduled_campaign_with_pattern_time \

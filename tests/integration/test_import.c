@@ -166,6 +166,21 @@ static void test_email_addresses(void)
 	          " | Ann <a@x.example>, Bob <b@y.example> | Ann <not an address> | null");
 }
 
+/* A map's lookup (092): the value as written, else in lower case without
+ * the blanks around it, unless the map's values of that spelling differ. */
+static void test_map_folds(void)
+{
+	char expr[1024], sql[1400];
+	snprintf(expr, sizeof expr, "%s",
+	         itest_value(su, "SELECT baton_import_map_sql('x.v', '{\"Done\": \"done\", \"DONE\": \"skipped\","
+	                         " \"Doing\": \"in_progress\", \" doing\": \"in_progress\", \"todo\": \"pending\"}')"));
+	snprintf(sql, sizeof sql,
+	         "SELECT string_agg(coalesce(%s, '-'), ' ' ORDER BY x.i) FROM (VALUES (1, 'Done'), (2, 'DONE'), (3, 'done'),"
+	         " (4, ' DOING '), (5, 'TODO'), (6, ' todo'), (7, 'to do'), (8, NULL)) x (i, v)",
+	         expr);
+	CHECK_STR(itest_value(su, sql), "done skipped - in_progress pending pending - -");
+}
+
 static void test_times(void)
 {
 	CHECK_STR(itest_value(su, "SELECT baton_import_time('2026-03-05T14:22:01Z', 'iso') AT TIME ZONE 'UTC'"),
@@ -798,6 +813,7 @@ int main(void)
 	RUN(test_domains_are_labels);
 	RUN(test_email_addresses);
 	RUN(test_times);
+	RUN(test_map_folds);
 	RUN(test_server_checks_mapping);
 	RUN(test_record_references);
 	RUN(test_record_raw_hash);

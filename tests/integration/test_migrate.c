@@ -626,7 +626,7 @@ static const struct {
 	{88, "7eb1f7aaf4431dbf17ea78d67ff4a3a4"},
 	{89, "621294684cbdd20f9784112a6c3053e5"},
 	{90, "57615295768a205dec13be19ed6ea26c"},
-	/* f8dc3e8 (stop 40) */
+	/* f8dc3e8 (stop 39) */
 	{91, "0f416e6bab92a7027f0582c9467616dc"},
 };
 
