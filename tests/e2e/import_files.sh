@@ -254,6 +254,21 @@ expect broken_rows_named_by_line_in_order \
 	       sed -n 5p "$1" | grep -qF "broken.csv,6,,a quoted field is not closed before the end of the file,"' \
 	_ "$T/broken.rej"
 
+# The owner line etc/baton-import.cfg leaves commented out, once taken in:
+# a HubSpot name onto a staff member's role, whatever its case, and a name
+# the map has not onto no owner; a stage by its internal name ("customer").
+sed 's|#   owner = |owner = |' "$CFG" >"$T/owner.cfg"
+sql "INSERT INTO team (id, name) VALUES ('owners', 'Owners') ON CONFLICT DO NOTHING;
+     INSERT INTO staff (role_name, display_name, team_id) VALUES ('priya', 'Priya Nair', 'owners')" >/dev/null
+printf 'Record ID,Company name,Company Domain Name,Lifecycle Stage,Last Modified Date,Company owner\n71,Owned Co,owned.example,customer,,priya nair\n72,Unowned Co,unowned.example,Lead,,Someone Else\n' \
+	>"$T/owned.csv"
+run "$BATON_BIN" -c "$T/owner.cfg" -d "dbname=$db user=importer" import --source hubspot-companies "$T/owned.csv"
+expect owner_example_imports \
+	sh -c '[ "$1" -eq 0 ] && grep -q "2 read, 2 inserted, 0 updated, 0 unchanged, 0 rejected" "$2"' _ "$rc" "$OUT"
+check owner_example_maps_names \
+	[ "$(sql "SELECT string_agg(name || ' ' || lifecycle || ' ' || coalesce(owner::text, '-'), ', ' ORDER BY name)
+	          FROM customer WHERE name LIKE '%wned Co'")" = "Owned Co established priya, Unowned Co prospect -" ]
+
 # A time PostgreSQL cannot take (an offset of 57 hours; a negative one
 # straight after a date) is a bad value of its record, not a failed file
 # (migration 048); a plain time beside it is taken.
