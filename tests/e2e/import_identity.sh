@@ -57,7 +57,7 @@ expect merges_lists_the_evidence \
 
 # --- contacts: free mail never joins, a company domain does ---------------------
 {
-	printf 'Record ID,First Name,Last Name,Email,Associated Company IDs,Job Title\n'
+	printf 'Record ID,First Name,Last Name,Email,Associated Company IDs (Primary),Job Title\n'
 	printf '501,Ann,A,ann.a@gmail.com,9877,\n'
 	printf '502,Bob,B,bob.b@gmail.com,9878,\n'
 	printf '503,Cia,C,cia@fjord.example,9879,CTO\n'
@@ -176,7 +176,7 @@ check one_company_in_four_systems_is_one_customer \
 imported acme_companies_imported hubspot-companies "$T/acme.csv" "3 read, 3 inserted"
 acme=$(sql "SELECT id FROM customer WHERE domain = 'acme.example'")
 {
-	printf 'Record ID,First Name,Last Name,Email,Associated Company IDs,Job Title\n'
+	printf 'Record ID,First Name,Last Name,Email,Associated Company IDs (Primary),Job Title\n'
 	printf '601,Ann,Lee,"""Ann Lee"" <ann@acme.example>",,\n'
 	printf '602,Ben,Plain,ben@acme.example,,\n'
 	printf '603,Cy,Lee,Cy Lee <cy@Acme.Example>,9891,\n'
@@ -197,7 +197,7 @@ check bracketed_address_joins_as_a_plain_one_does \
 	          FROM customer WHERE name LIKE 'Acme (%'")" = "Acme (another entry):true Acme (old CRM entry):true" ]
 check bracketed_free_mail_address_joins_no_one \
 	[ "$(sql "SELECT count(*) FROM customer WHERE name LIKE 'Freelancer%' AND merged_into IS NULL")" = 2 ]
-printf 'Record ID,First Name,Last Name,Email,Associated Company IDs,Job Title\n607,Ed,Ctl,"ed@acme.example>",,\n' \
+printf 'Record ID,First Name,Last Name,Email,Associated Company IDs (Primary),Job Title\n607,Ed,Ctl,"ed@acme.example>",,\n' \
 	>"$T/acme-bad.csv"
 run imp import --source hubspot-contacts --rejects "$T/acme-bad.rej" "$T/acme-bad.csv"
 expect address_with_a_stray_bracket_is_no_address \

@@ -24,6 +24,11 @@ customer_of() {
 }
 
 # --- HubSpot: a contact's "Associated Company IDs" ---------------------------
+# The shipped mapping reads the primary company; an export with the list
+# alone maps the list, whose several ids are rejected.
+sed 's|customer = "Associated Company IDs (Primary)";|customer = "Associated Company IDs";|' "$CFG" >"$T/list.cfg"
+check "the list mapping is the shipped one but for the column" \
+	[ "$(diff "$CFG" "$T/list.cfg" | grep -c '^[<>]')" = 2 ]
 printf 'Record ID,Company name,Company Domain Name,Lifecycle Stage,Last Modified Date
 101,Acme,acme.example,Customer,2026-03-01 09:00
 102,Globex,globex.example,Customer,2026-03-01 09:00
@@ -39,7 +44,8 @@ printf 'Record ID,First Name,Last Name,Email,Job Title,Associated Company IDs,La
 304,Pat,Buyer,pat@gmail.com,Buyer,102,2026-03-01 09:00
 305,Max,Later,max@gmail.com,CFO,998,2026-03-01 09:00
 ' >"$T/contacts.csv"
-run imp import --source hubspot-contacts --rejects "$T/contacts.rej" "$T/contacts.csv"
+run "$BATON_BIN" -c "$T/list.cfg" -d "dbname=$db user=importer" \
+	import --source hubspot-contacts --rejects "$T/contacts.rej" "$T/contacts.csv"
 expect contacts_two_in_three_rejected \
 	sh -c '[ "$1" -eq 0 ] && grep -q "5 read, 2 inserted, 0 updated, 0 unchanged, 3 rejected" "$2"' _ "$rc" "$OUT"
 check "a contact of several companies is not its e-mail domain's customer's" \
@@ -62,10 +68,17 @@ printf 'Record ID,Company name,Company Domain Name,Lifecycle Stage,Last Modified
 998,Initech,initech.example,Customer,2026-03-01 09:00
 ' >"$T/companies2.csv"
 imported company_998_imported hubspot-companies "$T/companies2.csv" "1 read, 1 inserted"
-imported contacts_again_take_the_one_named \
-	hubspot-contacts "$T/contacts.csv" "5 read, 1 inserted, 0 updated, 2 unchanged, 2 rejected"
+run "$BATON_BIN" -c "$T/list.cfg" -d "dbname=$db user=importer" import --source hubspot-contacts "$T/contacts.csv"
+expect contacts_again_take_the_one_named \
+	sh -c '[ "$1" -eq 0 ] && grep -q "5 read, 1 inserted, 0 updated, 2 unchanged, 2 rejected" "$2"' _ "$rc" "$OUT"
 check "the contact of the company imported since is that company's" \
 	[ "$(customer_of hubspot-contacts 305)" = Initech ]
+# The shipped mapping: a contact of several companies is its primary one's.
+printf 'Record ID,First Name,Last Name,Email,Job Title,Associated Company IDs,Associated Company IDs (Primary),Last Modified Date
+301,Kim,Consultant,kim@bigconsult.example,Advisor,101;102,102,2026-03-02 09:00
+' >"$T/contacts-primary.csv"
+imported contact_of_several_with_primary hubspot-contacts "$T/contacts-primary.csv" "1 read, 1 inserted, 0 updated"
+check "a contact of several companies is its primary company's" [ "$(customer_of hubspot-contacts 301)" = Globex ]
 
 # --- Zendesk: an organization_id of an organization not imported yet ---------
 cat >"$T/orgs.json" <<'EOF'

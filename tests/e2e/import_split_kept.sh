@@ -111,7 +111,7 @@ cat >"$T/za.json" <<'EOF'
 EOF
 printf '%s\r\n30,Beth GmbH,beth.example,Customer,2026-03-02 09:00\r\n' "$csv_head" >"$T/beth.csv"
 {
-	printf 'Record ID,First Name,Last Name,Email,Associated Company IDs,Job Title\r\n'
+	printf 'Record ID,First Name,Last Name,Email,Associated Company IDs (Primary),Job Title\r\n'
 	printf '501,Bea,B,bea@alfa.example,30,CTO\r\n'
 } >"$T/beth-contacts.csv"
 cat >"$T/za-users.json" <<'EOF'
@@ -139,7 +139,7 @@ check "and Alfa is still Zeta's" [ "$(into 'Alfa Ltd')" = "$zeta" ]
 imported beth_again hubspot-companies "$T/beth.csv" "1 unchanged"
 printf '%s\r\n31,Beth Holding,beth.example,Customer,2026-03-04 09:00\r\n' "$csv_head" >"$T/beth-holding.csv"
 {
-	printf 'Record ID,First Name,Last Name,Email,Associated Company IDs,Job Title\r\n'
+	printf 'Record ID,First Name,Last Name,Email,Associated Company IDs (Primary),Job Title\r\n'
 	printf '502,Ben,B,ben@alfa.example,31,CFO\r\n'
 } >"$T/holding-contacts.csv"
 imported beth_holding hubspot-companies "$T/beth-holding.csv" "1 customer merged"
