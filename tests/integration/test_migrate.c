@@ -628,6 +628,8 @@ static const struct {
 	{90, "57615295768a205dec13be19ed6ea26c"},
 	/* f8dc3e8 (stop 39) */
 	{91, "0f416e6bab92a7027f0582c9467616dc"},
+	/* 4b12eb1 (stop 40) */
+	{92, "b2fe190d602de591a9a2f149a1b4a46b"},
 };
 
 static void test_released_migrations_unchanged(void)
