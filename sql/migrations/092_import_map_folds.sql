@@ -13,6 +13,12 @@
 -- Baton values are matched only as written (which of them a third spelling
 -- meant is not known).  Enum fields, a list's first value that maps
 -- (tags), whole numbers (a survey's "good"/"bad") and staff maps alike.
+-- The blanks are spaces, as for a field without a map.
+--
+-- A whole number the map has not (a score of "4" beside "good" and "bad")
+-- passed the check but was typed as no value, and the record was rejected
+-- as missing its score; it is now that number (rejected when it is no
+-- score of its kind, saying so).
 
 -- The value of the raw text expression p_raw through p_map, as an
 -- expression: as written, else folded.
@@ -65,11 +71,11 @@ BEGIN
                       ' WITH ORDINALITY a(e, i) WHERE %1$s IS NOT NULL ORDER BY a.i LIMIT 1), %3$L)',
                       baton_import_enum_sql('a.e', m, p_allowed), j, p_def ->> 'default');
     WHEN 'int' THEN
-        x := CASE WHEN m IS NULL THEN r ELSE baton_import_map_sql(r, m) END;
+        -- A number the map has not is that number, as the check held.
+        x := CASE WHEN m IS NULL THEN r ELSE format('coalesce(%s, %s)', baton_import_map_sql(r, m), r) END;
         val := format('CASE WHEN %1$s ~ ''^-?[0-9]{1,9}$'' THEN %1$s::integer END', x);
-        chk := format('CASE WHEN %1$s IS NOT NULL AND NOT coalesce(%2$s, %1$s) ~ ''^-?[0-9]{1,9}$'''
-                      ' THEN %3$L || '':"'' || %1$s || %4$L END', r,
-                      CASE WHEN m IS NULL THEN 'NULL' ELSE x END,
+        chk := format('CASE WHEN %1$s IS NOT NULL AND NOT %2$s ~ ''^-?[0-9]{1,9}$'''
+                      ' THEN %3$L || '':"'' || %1$s || %4$L END', r, x,
                       p_field, CASE WHEN m IS NULL THEN '" is not a whole number' ELSE '" is not in the map' END);
     WHEN 'date', 'time' THEN
         val := baton_import_time_sql(r, fmt) || CASE WHEN p_kind = 'date' THEN '::date' ELSE '' END;

@@ -184,6 +184,14 @@ EOF
 run imp import --source zendesk-tickets "$T/tickets-deleted.json"
 expect deleted_ticket_imported sh -c '[ "$1" -eq 0 ] && grep -q "0 rejected" "$2"' _ "$rc" "$OUT"
 check deleted_ticket_closed [ "$(sql "SELECT status FROM ticket WHERE subject = 'Deleted in Zendesk'")" = closed ]
+# The first tag the map has, whatever its case and the spaces around it.
+cat >"$T/tagged.json" <<'EOF2'
+{"tickets": [{"id": 4830, "subject": "Tagged by hand", "status": "Open", "organization_id": 1,
+  "created_at": "2026-03-01T08:00:00Z", "updated_at": "2026-03-01T09:00:00Z", "tags": ["VIP", " Billing "]}],
+ "end_of_stream": true}
+EOF2
+imported tagged_ticket_imported zendesk-tickets "$T/tagged.json" "1 read, 1 inserted, 0 updated, 0 unchanged, 0 rejected"
+check tag_map_folds [ "$(sql "SELECT status || ' ' || category FROM ticket WHERE subject = 'Tagged by hand'")" = "open billing" ]
 
 # --- the other ready mappings: satisfaction, HubSpot sends, milestones, campaigns ------
 cat >"$T/ratings.json" <<'EOF'
@@ -193,6 +201,19 @@ EOF
 run imp import --source zendesk-satisfaction "$T/ratings.json"
 expect satisfaction_as_csat sh -c '[ "$1" -eq 0 ] && [ "$(psql -X -At -d "$2" -c "SELECT kind || score FROM survey_response")" = csat1 ]' \
 	_ "$rc" "$db"
+# A score's map takes any case and the spaces around it; a whole number it
+# has not is that number, and a number that is no such score is rejected.
+cat >"$T/ratings2.json" <<'EOF2'
+{"satisfaction_ratings": [
+  {"id": 902, "score": " GOOD ", "requester_id": 11, "updated_at": "2026-03-04T12:00:00Z"},
+  {"id": 903, "score": "4", "requester_id": 11, "updated_at": "2026-03-05T12:00:00Z"},
+  {"id": 904, "score": "7", "requester_id": 11, "updated_at": "2026-03-06T12:00:00Z"}], "next_page": null}
+EOF2
+run imp import --source zendesk-satisfaction --rejects "$T/ratings2.rej" "$T/ratings2.json"
+expect score_map_folds_and_numbers sh -c '[ "$1" -eq 0 ] && grep -q "3 read, 2 inserted, 0 updated, 0 unchanged, 1 rejected" "$2" &&
+	grep -qF ",3,score,7 is not a csat score," "$3"' _ "$rc" "$OUT" "$T/ratings2.rej"
+check score_map_values [ "$(sql "SELECT string_agg(score::text, ' ' ORDER BY responded_at) FROM survey_response
+	WHERE responded_at > '2026-03-03T12:00:00Z'")" = "5 4" ]
 printf 'Event ID,Recipient,Email Name,Email Type,Sent At\n1,dana@nwh.example,March newsletter,Newsletter,2026-03-03 09:00\n2,x@unknown.example,Lost,Newsletter,2026-03-03 09:00\n3,new.person@nwh.example,By domain,Newsletter,2026-03-03 09:00\n' \
 	>"$T/sends.csv"
 run imp import --source hubspot-email-sends --rejects "$T/sends.rej" "$T/sends.csv"
@@ -268,6 +289,14 @@ expect owner_example_imports \
 check owner_example_maps_names \
 	[ "$(sql "SELECT string_agg(name || ' ' || lifecycle || ' ' || coalesce(owner::text, '-'), ', ' ORDER BY name)
 	          FROM customer WHERE name LIKE '%wned Co'")" = "Owned Co established priya, Unowned Co prospect -" ]
+# An owner set in Baton stays when a newer export names someone who is not staff.
+sql "UPDATE customer SET owner = 'priya' WHERE name = 'Unowned Co'" >/dev/null
+printf 'Record ID,Company name,Company Domain Name,Lifecycle Stage,Last Modified Date,Company owner\n72,Unowned Co,unowned.example,Lead,2026-03-05 09:00,Someone Else\n' \
+	>"$T/owned2.csv"
+run "$BATON_BIN" -c "$T/owner.cfg" -d "dbname=$db user=importer" import --source hubspot-companies "$T/owned2.csv"
+expect owner_example_newer_export \
+	sh -c '[ "$1" -eq 0 ] && grep -q "1 read, 0 inserted, 1 updated" "$2"' _ "$rc" "$OUT"
+check owner_set_in_baton_stays [ "$(sql "SELECT owner FROM customer WHERE name = 'Unowned Co'")" = priya ]
 
 # A time PostgreSQL cannot take (an offset of 57 hours; a negative one
 # straight after a date) is a bad value of its record, not a failed file

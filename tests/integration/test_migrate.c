@@ -629,7 +629,7 @@ static const struct {
 	/* f8dc3e8 (stop 39) */
 	{91, "0f416e6bab92a7027f0582c9467616dc"},
 	/* 4b12eb1 (stop 40) */
-	{92, "b2fe190d602de591a9a2f149a1b4a46b"},
+	{92, "88f0e88ea51d8418c1fc4ea95ff7e2bb"},
 };
 
 static void test_released_migrations_unchanged(void)
