@@ -276,19 +276,20 @@ expect broken_rows_named_by_line_in_order \
 	_ "$T/broken.rej"
 
 # The owner line etc/baton-import.cfg leaves commented out, once taken in:
-# a HubSpot name onto a staff member's role, whatever its case, and a name
-# the map has not onto no owner; a stage by its internal name ("customer").
+# a HubSpot name onto a staff member's role, whatever its case; a name the
+# map has not as a role name, and no owner when no staff member has it; a
+# stage by its internal name ("customer").
 sed 's|#   owner = |owner = |' "$CFG" >"$T/owner.cfg"
 sql "INSERT INTO team (id, name) VALUES ('owners', 'Owners') ON CONFLICT DO NOTHING;
      INSERT INTO staff (role_name, display_name, team_id) VALUES ('priya', 'Priya Nair', 'owners')" >/dev/null
-printf 'Record ID,Company name,Company Domain Name,Lifecycle Stage,Last Modified Date,Company owner\n71,Owned Co,owned.example,customer,,priya nair\n72,Unowned Co,unowned.example,Lead,,Someone Else\n' \
+printf 'Record ID,Company name,Company Domain Name,Lifecycle Stage,Last Modified Date,Company owner\n71,Owned Co,owned.example,customer,,priya nair\n72,Unowned Co,unowned.example,Lead,,Someone Else\n73,Role Owned Co,role.example,Lead,,priya\n' \
 	>"$T/owned.csv"
 run "$BATON_BIN" -c "$T/owner.cfg" -d "dbname=$db user=importer" import --source hubspot-companies "$T/owned.csv"
 expect owner_example_imports \
-	sh -c '[ "$1" -eq 0 ] && grep -q "2 read, 2 inserted, 0 updated, 0 unchanged, 0 rejected" "$2"' _ "$rc" "$OUT"
+	sh -c '[ "$1" -eq 0 ] && grep -q "3 read, 3 inserted, 0 updated, 0 unchanged, 0 rejected" "$2"' _ "$rc" "$OUT"
 check owner_example_maps_names \
 	[ "$(sql "SELECT string_agg(name || ' ' || lifecycle || ' ' || coalesce(owner::text, '-'), ', ' ORDER BY name)
-	          FROM customer WHERE name LIKE '%wned Co'")" = "Owned Co established priya, Unowned Co prospect -" ]
+	          FROM customer WHERE name LIKE '%wned Co'")" = "Owned Co established priya, Role Owned Co prospect priya, Unowned Co prospect -" ]
 # An owner set in Baton stays when a newer export names someone who is not staff.
 sql "UPDATE customer SET owner = 'priya' WHERE name = 'Unowned Co'" >/dev/null
 printf 'Record ID,Company name,Company Domain Name,Lifecycle Stage,Last Modified Date,Company owner\n72,Unowned Co,unowned.example,Lead,2026-03-05 09:00,Someone Else\n' \
