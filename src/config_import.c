@@ -72,6 +72,14 @@ static void field_free(struct import_field *f)
 	free(f->map);
 }
 
+static void rule_free(struct import_rule *u)
+{
+	free(u->from);
+	for (size_t i = 0; i < u->nvalues; i++)
+		free(u->values[i]);
+	free(u->values);
+}
+
 static void source_free(struct import_source *s)
 {
 	free(s->name);
@@ -82,6 +90,8 @@ static void source_free(struct import_source *s)
 	free(s->customer_source);
 	free(s->contact_source);
 	free(s->timezone);
+	rule_free(&s->only);
+	rule_free(&s->skip);
 	for (size_t i = 0; i < s->nfields; i++)
 		field_free(&s->fields[i]);
 	free(s->fields);
@@ -266,6 +276,45 @@ static int read_timezone(struct reader *r, const config_setting_t *s, struct imp
 	return 0;
 }
 
+/* only = { from = "role"; values = ["end-user"]; };  skip likewise: which
+ * rows are the entity's records (baton/import.h). */
+static int read_rule(struct reader *r, const config_setting_t *s, struct import_rule *u)
+{
+	const char *name = config_setting_name(s);
+	if (config_want_group(r, s) < 0)
+		return -1;
+	for (int i = 0; i < config_setting_length(s); i++) {
+		config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+		const char *n = config_setting_name(e);
+		if (!strcmp(n, "from")) {
+			if (config_take_string(r, e, &u->from) < 0)
+				return -1;
+			if (!*u->from)
+				return config_fail(r, e, "%s: from names the source's field the rule reads", name);
+			continue;
+		}
+		if (strcmp(n, "values"))
+			return config_unknown(r, e);
+		int nv = config_setting_length(e);
+		if ((config_setting_type(e) != CONFIG_TYPE_ARRAY && config_setting_type(e) != CONFIG_TYPE_LIST) || nv < 1)
+			return config_fail(r, e, "%s: values must be a list of strings [\"a\", \"b\"]", name);
+		u->values = calloc((size_t)nv, sizeof *u->values);
+		if (!u->values)
+			abort();
+		for (int j = 0; j < nv; j++) {
+			const char *v = config_setting_get_string_elem(e, (unsigned)j);
+			if (!v)
+				return config_fail(r, e, "%s: values must be a list of strings [\"a\", \"b\"]", name);
+			u->values[u->nvalues++] = config_strdup(v);
+		}
+	}
+	if (!u->from || !u->nvalues)
+		return config_fail(r, s, "%s needs from = \"...\" and values = [\"...\"]: the rows %s", name,
+		                   strcmp(name, "only") ? "whose field has one of the values are skipped"
+		                                        : "whose field has none of the values are skipped");
+	return 0;
+}
+
 static int read_source_setting(struct reader *r, const config_setting_t *e, struct import_source *src)
 {
 	const char *n = config_setting_name(e);
@@ -291,6 +340,10 @@ static int read_source_setting(struct reader *r, const config_setting_t *e, stru
 		return read_timezone(r, e, src);
 	if (!strcmp(n, "fields"))
 		return read_fields(r, e, src);
+	if (!strcmp(n, "only"))
+		return read_rule(r, e, &src->only);
+	if (!strcmp(n, "skip"))
+		return read_rule(r, e, &src->skip);
 	return config_unknown(r, e);
 }
 

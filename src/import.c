@@ -14,7 +14,7 @@
 
 static const char begin_sql[] = "SELECT baton_import_begin($1, $2, $3, $4, $5::integer)";
 static const char apply_sql[] =
-	"SELECT entity, read_rows, inserted, updated, unchanged, rejected, merged, unused"
+	"SELECT entity, read_rows, inserted, updated, unchanged, rejected, merged, unused, skipped"
 	" FROM baton_import_apply($1, $2::jsonb, $3::text[], $4::integer)";
 /* The rejects, then the records whose characters PostgreSQL cannot store
  * were replaced (migration 068). */
@@ -193,12 +193,20 @@ static int read_header(const struct import_source *src, struct import_reader *rd
 }
 
 /* The mapped columns a CSV header lacks: the key's is an error (every row
- * would be rejected for it), the others' values are absent, and the
+ * would be rejected for it), a rule's too (every row, or none, would be
+ * skipped), the others' values are absent, and the
  * summary names them (a column renamed in the source system would
  * otherwise go unnoticed). */
 static int header_columns(const struct import_source *src, const struct buf *header,
                           struct import_result *res, char *err, size_t errlen)
 {
+	const struct import_rule *rules[] = {&src->only, &src->skip};
+	for (size_t i = 0; i < 2; i++)
+		if (rules[i]->from && import_csv_count(header->data, header->len, src->delimiter, rules[i]->from) == 0) {
+			snprintf(err, errlen, "the header has no column \"%s\", which the rule %s reads", rules[i]->from,
+			         i ? "skip" : "only");
+			return -1;
+		}
 	for (size_t i = 0; i < src->nfields; i++) {
 		const struct import_field *f = &src->fields[i];
 		if (!f->from || import_csv_count(header->data, header->len, src->delimiter, f->from) > 0)
@@ -329,6 +337,7 @@ static int apply(PGconn *c, const char *run, const char *spec, const struct impo
 	res->rejected = db_value_ll(r, 0, 5);
 	res->merged = db_value_ll(r, 0, 6);
 	res->unused = db_value_dup_or_null(r, 0, 7);
+	res->skipped = db_value_ll(r, 0, 8);
 	PQclear(r);
 	r = db_exec(c, strcmp(res->entity, "customers") ? rejects_notes_sql : rejects_sql, 0, NULL, err, errlen);
 	if (!r)

@@ -68,6 +68,23 @@ static void opt_json(struct buf *out, const char *key, const char *value)
 	text_json_string(out, value);
 }
 
+/* ,"only":{"path":[...],"values":[...]} (migration 093); nothing without a rule. */
+static void rule_json(struct buf *out, const struct import_source *src, const char *key,
+                      const struct import_rule *u)
+{
+	if (!u->from)
+		return;
+	buf_printf(out, ",\"%s\":{\"path\":", key);
+	path_json(out, src, u->from);
+	buf_puts(out, ",\"values\":[");
+	for (size_t i = 0; i < u->nvalues; i++) {
+		if (i)
+			buf_putc(out, ',');
+		text_json_string(out, u->values[i]);
+	}
+	buf_puts(out, "]}");
+}
+
 void import_spec_json(struct buf *out, const struct import_source *src)
 {
 	static const char *const formats[] = {"csv", "jsonl", "json"};
@@ -79,6 +96,8 @@ void import_spec_json(struct buf *out, const struct import_source *src)
 	opt_json(out, "label", src->label);
 	opt_json(out, "customer_source", src->customer_source);
 	opt_json(out, "contact_source", src->contact_source);
+	rule_json(out, src, "only", &src->only);
+	rule_json(out, src, "skip", &src->skip);
 	buf_puts(out, ",\"fields\":{");
 	for (size_t i = 0; i < src->nfields; i++) {
 		if (i)

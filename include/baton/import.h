@@ -28,6 +28,17 @@ struct import_field {
 	size_t nmap;   /* pairs */
 };
 
+/* A rule of a source saying which rows are records of its entity (a users
+ * export that lists the account's agents too): only the rows whose field
+ * from has one of values, or (skip) not those.  Compared as a map's source
+ * values are, in lower case without the spaces around; a missing value is
+ * "" (migration 093). */
+struct import_rule {
+	char *from;    /* the source's field, as a field's from; NULL: no rule */
+	char **values;
+	size_t nvalues;
+};
+
 struct import_source {
 	char *name;             /* the key of its records: never rename a source */
 	char *entity;           /* customers, contacts, tickets, milestones, notes, marketing, surveys */
@@ -39,6 +50,7 @@ struct import_source {
 	char *customer_source;  /* the source of the customers its "customer" field names */
 	char *contact_source;   /* the source of the contacts its "contact" field names */
 	char *timezone;         /* of its times written without an offset; NULL: UTC */
+	struct import_rule only, skip; /* the rows it imports; the rest are skipped */
 	struct import_field *fields;
 	size_t nfields;
 	char *at;               /* "file:line" where it is declared */
@@ -80,6 +92,7 @@ struct import_reject {
 struct import_result {
 	char entity[32];
 	long long read, inserted, updated, unchanged, rejected, merged;
+	long long skipped;         /* rows its rules (only, skip) left out */
 	long long without_contact; /* rows imported without their contact: rejects[] with imported set */
 	char *unused;    /* identifiers not followed, or NULL */
 	char **missing;  /* CSV: pairs, a mapped column the header lacks and its field */

@@ -26,11 +26,12 @@ static const char usage[] =
 	"Import files of a source declared in the configuration (import.sources;\n"
 	"etc/baton-import.cfg has ready ones), each in its own transaction.  FILE\n"
 	"'-' is standard input.  Prints per file: read, inserted, updated,\n"
-	"unchanged, rejected, customers merged.  Rows that cannot be imported go to\n"
-	"the rejects file (CSV: file, line, field, reason, raw row), and so do rows\n"
-	"imported without a contact they name that is not imported yet.  --dry-run\n"
-	"does everything, each file after the ones before it, and rolls it all\n"
-	"back.  Needs a role granted baton_importer.\n";
+	"unchanged, skipped (by the source's rules, when any), rejected, customers\n"
+	"merged.  Rows that cannot be imported go to the rejects file (CSV: file,\n"
+	"line, field, reason, raw row), and so do rows imported without a contact\n"
+	"they name that is not imported yet.  --dry-run does everything, each file\n"
+	"after the ones before it, and rolls it all back.  Needs a role granted\n"
+	"baton_importer.\n";
 
 struct import_opts {
 	const char *source, *rejects;
@@ -166,10 +167,11 @@ static void summary_text(struct buf *b, const char *file, const struct import_re
 {
 	struct buf name = BUF_INIT;
 	text_clean(&name, file, strlen(file), TEXT_ONELINE);
-	buf_printf(b, "%s%s: %s: %lld read, %lld inserted, %lld updated, %lld unchanged, %lld rejected,"
-	           " %lld customer%s merged", dry_run ? "would import " : "", buf_str(&name), r->entity,
-	           r->read, r->inserted, r->updated, r->unchanged, r->rejected, r->merged,
-	           r->merged == 1 ? "" : "s");
+	buf_printf(b, "%s%s: %s: %lld read, %lld inserted, %lld updated, %lld unchanged,", dry_run ? "would import " : "",
+	           buf_str(&name), r->entity, r->read, r->inserted, r->updated, r->unchanged);
+	if (r->skipped)
+		buf_printf(b, " %lld skipped,", r->skipped);
+	buf_printf(b, " %lld rejected, %lld customer%s merged", r->rejected, r->merged, r->merged == 1 ? "" : "s");
 	if (r->inserted + r->updated + r->merged == 0)
 		buf_puts(b, " (no changes)");
 	buf_putc(b, '\n');
@@ -212,9 +214,9 @@ static void summary_json(struct buf *b, const char *file, const struct import_re
 	text_json_string(b, file);
 	buf_puts(b, ",\"entity\":");
 	text_json_string(b, r->entity);
-	buf_printf(b, ",\"read\":%lld,\"inserted\":%lld,\"updated\":%lld,\"unchanged\":%lld,"
+	buf_printf(b, ",\"read\":%lld,\"inserted\":%lld,\"updated\":%lld,\"unchanged\":%lld,\"skipped\":%lld,"
 	           "\"rejected\":%lld,\"merged\":%lld,\"without_contact\":%lld,\"unused\":", r->read,
-	           r->inserted, r->updated, r->unchanged, r->rejected, r->merged, r->without_contact);
+	           r->inserted, r->updated, r->unchanged, r->skipped, r->rejected, r->merged, r->without_contact);
 	text_json_string(b, r->unused);
 	buf_puts(b, ",\"missing_columns\":[");
 	for (size_t i = 0; i < r->nmissing; i++) {

@@ -278,6 +278,21 @@ static void test_server_checks_mapping(void)
 	                    " '{\"format\":\"jsonl\",\"fields\":{\"source_id\":{\"path\":[\"id\"]},\"colour\":{\"path\":[\"c\"]}}}', '{}', 0)");
 	CHECK(strstr(v, "unknown field colour for tickets") != NULL);
 	PQclear(PQexec(su, "ROLLBACK"));
+	/* A rule without a path, with values that are not strings, or none (093). */
+	static const char *const rules[] = {"\"skip\":{\"path\":[],\"values\":[\"agent\"]}",
+	                                    "\"only\":{\"path\":[\"role\"],\"values\":[1]}",
+	                                    "\"only\":{\"path\":[\"role\"]}"};
+	for (size_t i = 0; i < sizeof rules / sizeof *rules; i++) {
+		char sql[512];
+		PQclear(PQexec(su, "BEGIN"));
+		PQclear(PQexec(su, "SELECT baton_import_begin('00000000-0000-4000-8000-0000000000a4', 'x', 'tickets', 'f', 0)"));
+		snprintf(sql, sizeof sql, "SELECT * FROM baton_import_apply('00000000-0000-4000-8000-0000000000a4',"
+		                          " '{\"format\":\"jsonl\",%s,\"fields\":{\"source_id\":{\"path\":[\"id\"]}}}', '{}', 0)",
+		         rules[i]);
+		v = itest_value(su, sql);
+		CHECK(strstr(v, "needs a path and a list of values, all strings") != NULL);
+		PQclear(PQexec(su, "ROLLBACK"));
+	}
 	PQclear(PQexec(su, "BEGIN"));
 	PQclear(PQexec(su, "SELECT baton_import_begin('00000000-0000-4000-8000-0000000000a3', 'x', 'tickets', 'f', 0)"));
 	PQclear(PQexec(su, "COMMIT"));

@@ -877,6 +877,57 @@ static void test_import_source_dates(void)
 	env_reset();
 }
 
+/* A source's rules say which rows are its records: only and skip each need
+ * the field they read and a list of strings, said at the rule's line; the
+ * mapping sent to the server carries them, a JSON path split as a field's. */
+static void test_import_rules(void)
+{
+	struct config c;
+	char err[1024];
+	env_reset();
+#define USERS(rule) "import: { sources = (\n" \
+	"{ name = \"users\"; entity = \"contacts\"; format = \"json\"; array = \"users\";\n" \
+	"  " rule "\n" \
+	"  fields = { source_id = \"id\"; email = \"email\"; }; }\n); };\n"
+	const char *p = tmpfile_with("rule1.cfg", USERS("skip = { from = \"who.role\"; values = [\"agent\", \"admin\"]; };"
+	                                                " only = { from = \"active\"; values = [\"true\"]; };"));
+	CHECK(load(&c, p, err, sizeof err) == 0);
+	const struct import_source *src = c.import ? import_source_find(c.import, "users") : NULL;
+	CHECK(src != NULL);
+	struct buf j = BUF_INIT;
+	if (src)
+		import_spec_json(&j, src);
+	CHECK(strstr(buf_str(&j), ",\"only\":{\"path\":[\"active\"],\"values\":[\"true\"]},"
+	                          "\"skip\":{\"path\":[\"who\",\"role\"],\"values\":[\"agent\",\"admin\"]},") != NULL);
+	buf_free(&j);
+	config_free(&c);
+
+	static const struct {
+		const char *rule, *says;
+	} bad[] = {
+		{"skip = { values = [\"agent\"]; };", "skip needs from = \"...\" and values"},
+		{"only = { from = \"role\"; };", "only needs from = \"...\" and values"},
+		{"only = { from = \"role\"; values = []; };", "only: values must be a list of strings"},
+		{"skip = { from = \"role\"; values = [1, 2]; };", "skip: values must be a list of strings"},
+		{"skip = { from = \"\"; values = [\"a\"]; };", "skip: from names the source's field"},
+		{"skip = { from = \"role\"; value = [\"a\"]; };", "unknown setting 'import.sources[0].skip.value'"},
+		{"skip = \"agent\";", "must be a group"},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		char text[1024];
+		snprintf(text, sizeof text, USERS("%s"), bad[i].rule);
+		p = tmpfile_with("rule2.cfg", text);
+		CHECK(load(&c, p, err, sizeof err) == -1);
+		CHECK(err_at(err, p, 3));
+		if (!strstr(err, bad[i].says))
+			fprintf(stderr, "  rule %s: %s\n", bad[i].rule, err);
+		CHECK(strstr(err, bad[i].says) != NULL);
+		config_free(&c);
+	}
+#undef USERS
+	env_reset();
+}
+
 /* An old file's handoff group still loads: each moved setting is kept for
  * `baton migrate` and earns a warning naming its file and line, never an
  * error, so nobody is locked out by it. */
@@ -989,6 +1040,7 @@ int main(void)
 	RUN(test_queue_view_reason);
 	RUN(test_import_references_checked);
 	RUN(test_import_source_dates);
+	RUN(test_import_rules);
 	RUN(test_moved_settings_warn);
 	RUN(test_format_minutes);
 
