@@ -1,0 +1,110 @@
+#!/bin/sh
+# A source's rules (only, skip) leave out the rows that are not its entity's
+# records: Zendesk's users export lists the account's agents and admins,
+# which etc/baton-import.cfg skips, counted and not rejected; a user who
+# becomes an agent keeps the contact imported before.  A CSV source that
+# imports only some types: values compared in any case, a blank value as
+# "", a header without the rule's column refused, --dry-run and --format
+# json counting the same.
+. "$BATON_ROOT/tests/lib/e2e.sh"
+. "$BATON_ROOT/tests/lib/import.sh"
+
+cli_files import_rules
+db=$(newdb baton_schema) || { echo "FAIL import_rules: cannot create a test database"; exit 1; }
+importer_role "$db"
+CFG="$BATON_ROOT/etc/baton-import.cfg"
+imp() { "$BATON_BIN" -c "$CFG" -d "dbname=$db user=importer" "$@"; }
+
+cat >"$T/orgs.json" <<'EOF'
+{"organizations": [
+  {"id": 1, "name": "Northwind Health", "domain_names": ["nwh.example"], "updated_at": "2026-03-01T10:00:00Z"}
+], "end_of_stream": true}
+EOF
+imported orgs_imported zendesk-organizations "$T/orgs.json" "1 read, 1 inserted"
+
+# --- the shipped Zendesk users mapping: agents and admins skipped ------------------
+cat >"$T/users.json" <<'EOF'
+{"users": [
+  {"id": 11, "name": "Dana Whitfield", "email": "dana@nwh.example", "organization_id": 1, "role": "end-user",
+   "updated_at": "2026-03-01T10:00:00Z"},
+  {"id": 21, "name": "Sam Agent", "email": "sam@ouraccount.example", "organization_id": null, "role": "agent",
+   "updated_at": "2026-03-01T10:00:00Z"},
+  {"id": 12, "name": "Lee Park", "email": "lee@nwh.example", "organization_id": null, "role": "end-user",
+   "updated_at": "2026-03-01T10:00:00Z"},
+  {"id": 22, "name": "Ada Admin", "email": "ada@ouraccount.example", "organization_id": null, "role": " Admin ",
+   "updated_at": "2026-03-01T10:00:00Z"},
+  {"id": 13, "name": "No Role", "email": "norole@nwh.example", "organization_id": 1,
+   "updated_at": "2026-03-01T10:00:00Z"},
+  {"id": 14, "name": "Lost", "email": "lost@nowhere.example", "organization_id": 99, "role": "end-user",
+   "updated_at": "2026-03-01T10:00:00Z"}
+], "end_of_stream": true}
+EOF
+run imp import --source zendesk-users --rejects "$T/users.rej" "$T/users.json"
+expect agents_skipped_not_rejected \
+	sh -c '[ "$1" -eq 0 ] && grep -qF "users.json: contacts: 6 read, 3 inserted, 0 updated, 0 unchanged, 2 skipped, 1 rejected," "$2"' \
+	_ "$rc" "$OUT"
+expect rejects_file_has_the_real_reject_alone \
+	sh -c '[ "$(grep -c "users.json,[0-9]" "$1")" -eq 1 ] && grep -q "users.json,6,customer," "$1" && ! grep -q ouraccount "$1"' \
+	_ "$T/users.rej"
+expect agents_are_no_contacts \
+	test "$(sql "SELECT string_agg(email, ' ' ORDER BY email) FROM contact")" = \
+	"dana@nwh.example lee@nwh.example norole@nwh.example"
+
+run imp import --source zendesk-users --format json "$T/users.json"
+expect json_counts_skipped \
+	sh -c '[ "$1" -eq 0 ] && grep -qF "\"read\":6,\"inserted\":0,\"updated\":0,\"unchanged\":3,\"skipped\":2,\"rejected\":1," "$2"' \
+	_ "$rc" "$OUT"
+expect run_recorded_with_skipped \
+	test "$(sql "SELECT string_agg(read_rows || '/' || skipped || '/' || unchanged, ' ' ORDER BY started_at)
+	             FROM import_run WHERE source = 'zendesk-users'")" = "6/2/0 6/2/3"
+
+# A newer page: Dana became an agent; her contact stays as it was.
+cat >"$T/users2.json" <<'EOF'
+{"users": [
+  {"id": 11, "name": "Dana W. (agent)", "email": "dana@ouraccount.example", "organization_id": null,
+   "role": "agent", "updated_at": "2026-04-01T10:00:00Z"}
+], "end_of_stream": true}
+EOF
+imported promoted_user_skipped zendesk-users "$T/users2.json" "1 read, 0 inserted, 0 updated, 0 unchanged, 1 skipped, 0 rejected"
+expect promoted_user_keeps_contact \
+	test "$(sql "SELECT name || ' ' || email FROM contact WHERE email LIKE 'dana@%'")" = "Dana Whitfield dana@nwh.example"
+
+# --- a CSV source of its own: only some types ---------------------------------------
+cat >"$T/rules.cfg" <<'EOF'
+import: {
+  sources = (
+    {
+      name = "crm";
+      entity = "customers";
+      format = "csv";
+      only = { from = "Company Type"; values = ["Customer", ""]; };
+      fields = { source_id = "Id"; name = "Name"; domains = "Domain"; };
+    }
+  );
+};
+EOF
+cat >"$T/companies.csv" <<'EOF'
+Id,Name,Company Type,Domain
+501,Acme Corp,Customer,acme.example
+502,Partner Co,Partner,partner.example
+503,Globex, customer ,globex.example
+504,Untyped Inc,,untyped.example
+505,Vendor Ltd,VENDOR,vendor.example
+EOF
+run "$BATON_BIN" -c "$T/rules.cfg" -d "dbname=$db user=importer" import --source crm --dry-run "$T/companies.csv"
+expect dry_run_counts_skipped \
+	sh -c '[ "$1" -eq 0 ] && grep -qF "would import $3: customers: 5 read, 3 inserted, 0 updated, 0 unchanged, 2 skipped, 0 rejected," "$2"' \
+	_ "$rc" "$OUT" "$T/companies.csv"
+run "$BATON_BIN" -c "$T/rules.cfg" -d "dbname=$db user=importer" import --source crm "$T/companies.csv"
+expect only_rule_imports_its_types \
+	sh -c '[ "$1" -eq 0 ] && grep -qF "5 read, 3 inserted, 0 updated, 0 unchanged, 2 skipped, 0 rejected," "$2"' _ "$rc" "$OUT"
+expect only_rule_customers \
+	test "$(sql "SELECT string_agg(r.source_id, ' ' ORDER BY r.source_id) FROM import_record r WHERE r.source = 'crm'")" = \
+	"501 503 504"
+
+printf 'Id,Name,Domain\n506,Typeless Co,typeless.example\n' >"$T/notype.csv"
+run "$BATON_BIN" -c "$T/rules.cfg" -d "dbname=$db user=importer" import --source crm "$T/notype.csv"
+expect header_without_rule_column_refused \
+	sh -c '[ "$1" -eq 1 ] && grep -qF "notype.csv: the header has no column \"Company Type\", which the rule only reads" "$2" &&
+	       [ "$(psql -X -At -d "$3" -c "SELECT count(*) FROM import_record WHERE source_id = '"'"'506'"'"'")" = 0 ]' \
+	_ "$rc" "$ERR" "$db"
