@@ -90,8 +90,9 @@ static void source_free(struct import_source *s)
 	free(s->customer_source);
 	free(s->contact_source);
 	free(s->timezone);
-	rule_free(&s->only);
-	rule_free(&s->skip);
+	for (size_t i = 0; i < s->nrules; i++)
+		rule_free(&s->rules[i]);
+	free(s->rules);
 	for (size_t i = 0; i < s->nfields; i++)
 		field_free(&s->fields[i]);
 	free(s->fields);
@@ -276,11 +277,11 @@ static int read_timezone(struct reader *r, const config_setting_t *s, struct imp
 	return 0;
 }
 
-/* only = { from = "role"; values = ["end-user"]; };  skip likewise: which
- * rows are the entity's records (baton/import.h). */
-static int read_rule(struct reader *r, const config_setting_t *s, struct import_rule *u)
+/* only = { from = "role"; values = ["end-user"]; };  skip likewise, or
+ * either as a list of such groups ( {...}, {...} ): which rows are the
+ * entity's records (baton/import.h). */
+static int read_rule(struct reader *r, const config_setting_t *s, const char *name, struct import_rule *u)
 {
-	const char *name = config_setting_name(s);
 	if (config_want_group(r, s) < 0)
 		return -1;
 	for (int i = 0; i < config_setting_length(s); i++) {
@@ -310,8 +311,29 @@ static int read_rule(struct reader *r, const config_setting_t *s, struct import_
 	}
 	if (!u->from || !u->nvalues)
 		return config_fail(r, s, "%s needs from = \"...\" and values = [\"...\"]: the rows %s", name,
-		                   strcmp(name, "only") ? "whose field has one of the values are skipped"
-		                                        : "whose field has none of the values are skipped");
+		                   u->skip ? "whose field has one of the values are skipped"
+		                           : "whose field has none of the values are skipped");
+	return 0;
+}
+
+static int read_rules(struct reader *r, const config_setting_t *s, struct import_source *src)
+{
+	const char *name = config_setting_name(s);
+	int list = config_setting_type(s) == CONFIG_TYPE_LIST;
+	int n = list ? config_setting_length(s) : 1;
+	if (list && n < 1)
+		return config_fail(r, s, "%s must be a group { from = \"...\"; values = [...]; } or a list of them", name);
+	struct import_rule *grown = realloc(src->rules, (src->nrules + (size_t)n) * sizeof *grown);
+	if (!grown)
+		abort();
+	src->rules = grown;
+	for (int i = 0; i < n; i++) {
+		struct import_rule *u = &src->rules[src->nrules++];
+		memset(u, 0, sizeof *u);
+		u->skip = !strcmp(name, "skip");
+		if (read_rule(r, list ? config_setting_get_elem(s, (unsigned)i) : s, name, u) < 0)
+			return -1;
+	}
 	return 0;
 }
 
@@ -340,10 +362,8 @@ static int read_source_setting(struct reader *r, const config_setting_t *e, stru
 		return read_timezone(r, e, src);
 	if (!strcmp(n, "fields"))
 		return read_fields(r, e, src);
-	if (!strcmp(n, "only"))
-		return read_rule(r, e, &src->only);
-	if (!strcmp(n, "skip"))
-		return read_rule(r, e, &src->skip);
+	if (!strcmp(n, "only") || !strcmp(n, "skip"))
+		return read_rules(r, e, src);
 	return config_unknown(r, e);
 }
 

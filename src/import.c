@@ -200,11 +200,10 @@ static int read_header(const struct import_source *src, struct import_reader *rd
 static int header_columns(const struct import_source *src, const struct buf *header,
                           struct import_result *res, char *err, size_t errlen)
 {
-	const struct import_rule *rules[] = {&src->only, &src->skip};
-	for (size_t i = 0; i < 2; i++)
-		if (rules[i]->from && import_csv_count(header->data, header->len, src->delimiter, rules[i]->from) == 0) {
-			snprintf(err, errlen, "the header has no column \"%s\", which the rule %s reads", rules[i]->from,
-			         i ? "skip" : "only");
+	for (size_t i = 0; i < src->nrules; i++)
+		if (import_csv_count(header->data, header->len, src->delimiter, src->rules[i].from) == 0) {
+			snprintf(err, errlen, "the header has no column \"%s\", which %s rule reads", src->rules[i].from,
+			         src->rules[i].skip ? "a skip" : "an only");
 			return -1;
 		}
 	for (size_t i = 0; i < src->nfields; i++) {

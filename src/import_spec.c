@@ -68,21 +68,26 @@ static void opt_json(struct buf *out, const char *key, const char *value)
 	text_json_string(out, value);
 }
 
-/* ,"only":{"path":[...],"values":[...]} (migration 093); nothing without a rule. */
-static void rule_json(struct buf *out, const struct import_source *src, const char *key,
-                      const struct import_rule *u)
+/* ,"only":[{"path":[...],"values":[...]},...] (migration 093); nothing without such rules. */
+static void rules_json(struct buf *out, const struct import_source *src, int skip)
 {
-	if (!u->from)
-		return;
-	buf_printf(out, ",\"%s\":{\"path\":", key);
-	path_json(out, src, u->from);
-	buf_puts(out, ",\"values\":[");
-	for (size_t i = 0; i < u->nvalues; i++) {
-		if (i)
-			buf_putc(out, ',');
-		text_json_string(out, u->values[i]);
+	int n = 0;
+	for (size_t i = 0; i < src->nrules; i++) {
+		const struct import_rule *u = &src->rules[i];
+		if (u->skip != skip)
+			continue;
+		buf_printf(out, n++ ? ",{\"path\":" : ",\"%s\":[{\"path\":", skip ? "skip" : "only");
+		path_json(out, src, u->from);
+		buf_puts(out, ",\"values\":[");
+		for (size_t j = 0; j < u->nvalues; j++) {
+			if (j)
+				buf_putc(out, ',');
+			text_json_string(out, u->values[j]);
+		}
+		buf_puts(out, "]}");
 	}
-	buf_puts(out, "]}");
+	if (n)
+		buf_putc(out, ']');
 }
 
 void import_spec_json(struct buf *out, const struct import_source *src)
@@ -96,8 +101,8 @@ void import_spec_json(struct buf *out, const struct import_source *src)
 	opt_json(out, "label", src->label);
 	opt_json(out, "customer_source", src->customer_source);
 	opt_json(out, "contact_source", src->contact_source);
-	rule_json(out, src, "only", &src->only);
-	rule_json(out, src, "skip", &src->skip);
+	rules_json(out, src, 0);
+	rules_json(out, src, 1);
 	buf_puts(out, ",\"fields\":{");
 	for (size_t i = 0; i < src->nfields; i++) {
 		if (i)

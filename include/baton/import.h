@@ -30,11 +30,13 @@ struct import_field {
 
 /* A rule of a source saying which rows are records of its entity (a users
  * export that lists the account's agents too): only the rows whose field
- * from has one of values, or (skip) not those.  Compared as a map's source
+ * from has one of values, or (skip) not those.  A row is imported when it
+ * meets every only rule and no skip rule.  Compared as a map's source
  * values are, in lower case without the spaces around; a missing value is
  * "" (migration 093). */
 struct import_rule {
-	char *from;    /* the source's field, as a field's from; NULL: no rule */
+	int skip;      /* 1: skip = {...}; 0: only = {...} */
+	char *from;    /* the source's field, as a field's from */
 	char **values;
 	size_t nvalues;
 };
@@ -50,7 +52,8 @@ struct import_source {
 	char *customer_source;  /* the source of the customers its "customer" field names */
 	char *contact_source;   /* the source of the contacts its "contact" field names */
 	char *timezone;         /* of its times written without an offset; NULL: UTC */
-	struct import_rule only, skip; /* the rows it imports; the rest are skipped */
+	struct import_rule *rules;     /* the rows it imports; the rest are skipped */
+	size_t nrules;
 	struct import_field *fields;
 	size_t nfields;
 	char *at;               /* "file:line" where it is declared */

@@ -6,9 +6,10 @@
 -- account's own domain, so each was rejected as finding no customer, on
 -- every page that listed them: the rejects file and the rejected count of a
 -- scheduled import were never clean, and a real reject hid among them.
--- A mapping now says which rows are its entity's:
---   "only": {"path": [...], "values": [...]}  the rows whose value is one of these;
---   "skip": {"path": [...], "values": [...]}  not the rows whose value is one of these.
+-- A mapping now says which rows are its entity's, by lists of rules:
+--   "only": [{"path": [...], "values": [...]}, ...]  the rows whose value is one of these;
+--   "skip": [{"path": [...], "values": [...]}, ...]  not the rows whose value is one of these.
+-- A row is imported when it meets every only rule and no skip rule.
 -- A value is compared as a map's source values are (092): in lower case
 -- without the spaces around it; a missing or blank value is "".  A row
 -- left out is read and counted as skipped, neither imported nor rejected;
@@ -44,43 +45,46 @@ BEGIN
     END IF;
     FOREACH v_rule IN ARRAY ARRAY['only', 'skip'] LOOP
         CONTINUE WHEN NOT p_spec ? v_rule;
-        IF jsonb_typeof(p_spec -> v_rule -> 'path') IS DISTINCT FROM 'array'
-                OR jsonb_array_length(p_spec -> v_rule -> 'path') = 0
-                OR jsonb_typeof(p_spec -> v_rule -> 'values') IS DISTINCT FROM 'array'
-                OR jsonb_array_length(p_spec -> v_rule -> 'values') = 0
-                OR EXISTS (SELECT 1 FROM jsonb_array_elements(p_spec -> v_rule -> 'path') e
-                           WHERE jsonb_typeof(e) <> 'string')
-                OR EXISTS (SELECT 1 FROM jsonb_array_elements(p_spec -> v_rule -> 'values') e
-                           WHERE jsonb_typeof(e) <> 'string') THEN
-            RAISE EXCEPTION 'the rule "%" needs a path and a list of values, all strings', v_rule
-                USING ERRCODE = 'invalid_parameter_value';
+        IF jsonb_typeof(p_spec -> v_rule) IS DISTINCT FROM 'array' OR jsonb_array_length(p_spec -> v_rule) = 0
+                OR EXISTS (SELECT 1 FROM jsonb_array_elements(p_spec -> v_rule) u
+                           WHERE jsonb_typeof(u -> 'path') IS DISTINCT FROM 'array'
+                              OR jsonb_array_length(u -> 'path') = 0
+                              OR jsonb_typeof(u -> 'values') IS DISTINCT FROM 'array'
+                              OR jsonb_array_length(u -> 'values') = 0
+                              OR EXISTS (SELECT 1 FROM jsonb_array_elements(u -> 'path') e
+                                         WHERE jsonb_typeof(e) <> 'string')
+                              OR EXISTS (SELECT 1 FROM jsonb_array_elements(u -> 'values') e
+                                         WHERE jsonb_typeof(e) <> 'string')) THEN
+            RAISE EXCEPTION 'the rules "%" are a list of rules, each with a path and a list of values, all strings',
+                v_rule USING ERRCODE = 'invalid_parameter_value';
         END IF;
     END LOOP;
 END $$;
 
 -- The rows of pg_temp.baton_import_rows the rules leave out, deleted;
--- how many.  Plain comparisons of each row's value (no statement is built
--- from the mapping).
+-- how many.  One plain comparison of each row's value a rule (no
+-- statement is built from the mapping).
 CREATE FUNCTION baton_import_leave_out(p_spec jsonb) RETURNS integer
 LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
 DECLARE
-    v_only_path text[] := ARRAY(SELECT jsonb_array_elements_text(p_spec -> 'only' -> 'path'));
-    v_only text[] := ARRAY(SELECT lower(btrim(v)) FROM jsonb_array_elements_text(p_spec -> 'only' -> 'values') v);
-    v_skip_path text[] := ARRAY(SELECT jsonb_array_elements_text(p_spec -> 'skip' -> 'path'));
-    v_skip text[] := ARRAY(SELECT lower(btrim(v)) FROM jsonb_array_elements_text(p_spec -> 'skip' -> 'values') v);
+    u record;
     v_n integer;
+    v_all integer := 0;
 BEGIN
-    IF NOT (p_spec ? 'only' OR p_spec ? 'skip') THEN
-        RETURN 0;
-    END IF;
-    DELETE FROM baton_import_rows r
-    WHERE (p_spec ? 'only' AND NOT coalesce(lower(btrim(r.rec #>> v_only_path)), '') = ANY (v_only))
-       OR (p_spec ? 'skip' AND coalesce(lower(btrim(r.rec #>> v_skip_path)), '') = ANY (v_skip));
-    GET DIAGNOSTICS v_n = ROW_COUNT;
-    IF v_n > 0 THEN
+    FOR u IN SELECT k.kind = 'skip' AS skip,
+                    ARRAY(SELECT jsonb_array_elements_text(x -> 'path')) AS path,
+                    ARRAY(SELECT lower(btrim(v)) FROM jsonb_array_elements_text(x -> 'values') v) AS vals
+             FROM (VALUES ('only'), ('skip')) k(kind),
+                  jsonb_array_elements(CASE WHEN p_spec ? k.kind THEN p_spec -> k.kind ELSE '[]' END) x LOOP
+        DELETE FROM baton_import_rows r
+        WHERE (coalesce(lower(btrim(r.rec #>> u.path)), '') = ANY (u.vals)) = u.skip;
+        GET DIAGNOSTICS v_n = ROW_COUNT;
+        v_all := v_all + v_n;
+    END LOOP;
+    IF v_all > 0 THEN
         ANALYZE baton_import_rows;
     END IF;
-    RETURN v_n;
+    RETURN v_all;
 END $$;
 
 -- 039's, with the rows the rules leave out counted apart: read, then

@@ -3,9 +3,9 @@
 # records: Zendesk's users export lists the account's agents and admins,
 # which etc/baton-import.cfg skips, counted and not rejected; a user who
 # becomes an agent keeps the contact imported before.  A CSV source that
-# imports only some types: values compared in any case, a blank value as
-# "", a header without the rule's column refused, --dry-run and --format
-# json counting the same.
+# imports only some types and skips by two other rules: values compared in
+# any case, a blank value as "", a header without a rule's column refused,
+# --dry-run and --format json counting the same.
 . "$BATON_ROOT/tests/lib/e2e.sh"
 . "$BATON_ROOT/tests/lib/import.sh"
 
@@ -78,33 +78,37 @@ import: {
       entity = "customers";
       format = "csv";
       only = { from = "Company Type"; values = ["Customer", ""]; };
+      skip = ( { from = "Status"; values = ["archived"]; },
+               { from = "Name"; values = ["Test Co"]; } );
       fields = { source_id = "Id"; name = "Name"; domains = "Domain"; };
     }
   );
 };
 EOF
 cat >"$T/companies.csv" <<'EOF'
-Id,Name,Company Type,Domain
-501,Acme Corp,Customer,acme.example
-502,Partner Co,Partner,partner.example
-503,Globex, customer ,globex.example
-504,Untyped Inc,,untyped.example
-505,Vendor Ltd,VENDOR,vendor.example
+Id,Name,Company Type,Domain,Status
+501,Acme Corp,Customer,acme.example,active
+502,Partner Co,Partner,partner.example,active
+503,Globex, customer ,globex.example,
+504,Untyped Inc,,untyped.example,active
+505,Vendor Ltd,VENDOR,vendor.example,active
+506,Gone Ltd,Customer,gone.example,ARCHIVED
+507,test co,Customer,test.example,active
 EOF
 run "$BATON_BIN" -c "$T/rules.cfg" -d "dbname=$db user=importer" import --source crm --dry-run "$T/companies.csv"
 expect dry_run_counts_skipped \
-	sh -c '[ "$1" -eq 0 ] && grep -qF "would import $3: customers: 5 read, 3 inserted, 0 updated, 0 unchanged, 2 skipped, 0 rejected," "$2"' \
+	sh -c '[ "$1" -eq 0 ] && grep -qF "would import $3: customers: 7 read, 3 inserted, 0 updated, 0 unchanged, 4 skipped, 0 rejected," "$2"' \
 	_ "$rc" "$OUT" "$T/companies.csv"
 run "$BATON_BIN" -c "$T/rules.cfg" -d "dbname=$db user=importer" import --source crm "$T/companies.csv"
-expect only_rule_imports_its_types \
-	sh -c '[ "$1" -eq 0 ] && grep -qF "5 read, 3 inserted, 0 updated, 0 unchanged, 2 skipped, 0 rejected," "$2"' _ "$rc" "$OUT"
-expect only_rule_customers \
+expect rules_import_their_rows \
+	sh -c '[ "$1" -eq 0 ] && grep -qF "7 read, 3 inserted, 0 updated, 0 unchanged, 4 skipped, 0 rejected," "$2"' _ "$rc" "$OUT"
+expect rules_customers \
 	test "$(sql "SELECT string_agg(r.source_id, ' ' ORDER BY r.source_id) FROM import_record r WHERE r.source = 'crm'")" = \
 	"501 503 504"
 
-printf 'Id,Name,Domain\n506,Typeless Co,typeless.example\n' >"$T/notype.csv"
+printf 'Id,Name,Domain,Status\n508,Typeless Co,typeless.example,active\n' >"$T/notype.csv"
 run "$BATON_BIN" -c "$T/rules.cfg" -d "dbname=$db user=importer" import --source crm "$T/notype.csv"
 expect header_without_rule_column_refused \
-	sh -c '[ "$1" -eq 1 ] && grep -qF "notype.csv: the header has no column \"Company Type\", which the rule only reads" "$2" &&
-	       [ "$(psql -X -At -d "$3" -c "SELECT count(*) FROM import_record WHERE source_id = '"'"'506'"'"'")" = 0 ]' \
+	sh -c '[ "$1" -eq 1 ] && grep -qF "notype.csv: the header has no column \"Company Type\", which an only rule reads" "$2" &&
+	       [ "$(psql -X -At -d "$3" -c "SELECT count(*) FROM import_record WHERE source_id = '"'"'508'"'"'")" = 0 ]' \
 	_ "$rc" "$ERR" "$db"

@@ -278,10 +278,12 @@ static void test_server_checks_mapping(void)
 	                    " '{\"format\":\"jsonl\",\"fields\":{\"source_id\":{\"path\":[\"id\"]},\"colour\":{\"path\":[\"c\"]}}}', '{}', 0)");
 	CHECK(strstr(v, "unknown field colour for tickets") != NULL);
 	PQclear(PQexec(su, "ROLLBACK"));
-	/* A rule without a path, with values that are not strings, or none (093). */
-	static const char *const rules[] = {"\"skip\":{\"path\":[],\"values\":[\"agent\"]}",
-	                                    "\"only\":{\"path\":[\"role\"],\"values\":[1]}",
-	                                    "\"only\":{\"path\":[\"role\"]}"};
+	/* A rule without a path, with values that are not strings, or none; rules not in a list; no rule (093). */
+	static const char *const rules[] = {"\"skip\":[{\"path\":[],\"values\":[\"agent\"]}]",
+	                                    "\"only\":[{\"path\":[\"role\"],\"values\":[1]}]",
+	                                    "\"only\":[{\"path\":[\"role\"],\"values\":[\"a\"]},{\"path\":[\"role\"]}]",
+	                                    "\"skip\":{\"path\":[\"role\"],\"values\":[\"a\"]}",
+	                                    "\"skip\":[]"};
 	for (size_t i = 0; i < sizeof rules / sizeof *rules; i++) {
 		char sql[512];
 		PQclear(PQexec(su, "BEGIN"));
@@ -290,7 +292,7 @@ static void test_server_checks_mapping(void)
 		                          " '{\"format\":\"jsonl\",%s,\"fields\":{\"source_id\":{\"path\":[\"id\"]}}}', '{}', 0)",
 		         rules[i]);
 		v = itest_value(su, sql);
-		CHECK(strstr(v, "needs a path and a list of values, all strings") != NULL);
+		CHECK(strstr(v, "are a list of rules, each with a path and a list of values, all strings") != NULL);
 		PQclear(PQexec(su, "ROLLBACK"));
 	}
 	PQclear(PQexec(su, "BEGIN"));

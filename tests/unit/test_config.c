@@ -877,9 +877,10 @@ static void test_import_source_dates(void)
 	env_reset();
 }
 
-/* A source's rules say which rows are its records: only and skip each need
- * the field they read and a list of strings, said at the rule's line; the
- * mapping sent to the server carries them, a JSON path split as a field's. */
+/* A source's rules say which rows are its records: only and skip, each a
+ * rule or a list of rules, need the field they read and a list of strings,
+ * said at the rule's line; the mapping sent to the server carries them, a
+ * JSON path split as a field's. */
 static void test_import_rules(void)
 {
 	struct config c;
@@ -889,7 +890,8 @@ static void test_import_rules(void)
 	"{ name = \"users\"; entity = \"contacts\"; format = \"json\"; array = \"users\";\n" \
 	"  " rule "\n" \
 	"  fields = { source_id = \"id\"; email = \"email\"; }; }\n); };\n"
-	const char *p = tmpfile_with("rule1.cfg", USERS("skip = { from = \"who.role\"; values = [\"agent\", \"admin\"]; };"
+	const char *p = tmpfile_with("rule1.cfg", USERS("skip = ( { from = \"who.role\"; values = [\"agent\", \"admin\"]; },"
+	                                                " { from = \"suspended\"; values = [\"true\"]; } );"
 	                                                " only = { from = \"active\"; values = [\"true\"]; };"));
 	CHECK(load(&c, p, err, sizeof err) == 0);
 	const struct import_source *src = c.import ? import_source_find(c.import, "users") : NULL;
@@ -897,8 +899,9 @@ static void test_import_rules(void)
 	struct buf j = BUF_INIT;
 	if (src)
 		import_spec_json(&j, src);
-	CHECK(strstr(buf_str(&j), ",\"only\":{\"path\":[\"active\"],\"values\":[\"true\"]},"
-	                          "\"skip\":{\"path\":[\"who\",\"role\"],\"values\":[\"agent\",\"admin\"]},") != NULL);
+	CHECK(strstr(buf_str(&j), ",\"only\":[{\"path\":[\"active\"],\"values\":[\"true\"]}],"
+	                          "\"skip\":[{\"path\":[\"who\",\"role\"],\"values\":[\"agent\",\"admin\"]},"
+	                          "{\"path\":[\"suspended\"],\"values\":[\"true\"]}],") != NULL);
 	buf_free(&j);
 	config_free(&c);
 
@@ -912,6 +915,8 @@ static void test_import_rules(void)
 		{"skip = { from = \"\"; values = [\"a\"]; };", "skip: from names the source's field"},
 		{"skip = { from = \"role\"; value = [\"a\"]; };", "unknown setting 'import.sources[0].skip.value'"},
 		{"skip = \"agent\";", "must be a group"},
+		{"skip = ();", "skip must be a group { from = \"...\"; values = [...]; } or a list of them"},
+		{"only = ( { from = \"role\"; values = [\"a\"]; }, { from = \"kind\"; } );", "only needs from"},
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
 		char text[1024];
