@@ -393,6 +393,13 @@ static int read_source(struct reader *r, const config_setting_t *g, struct impor
 	}
 	if (!key)
 		return config_fail(r, g, "source %s maps no source_id: each record needs its id", src->name);
+	/* A JSON path is names between dots. */
+	for (size_t i = 0; i < src->nrules && src->format != IMPORT_CSV; i++) {
+		const char *f = src->rules[i].from;
+		if (*f == '.' || f[strlen(f) - 1] == '.' || strstr(f, ".."))
+			return config_fail(r, g, "source %s: a rule's from = \"%s\" is no JSON path (\"role\", \"via.channel\")",
+			                   src->name, f);
+	}
 	/* Which answer is a customer's latest is said by its date (migration 072). */
 	if (!when && !strcmp(src->entity, "surveys"))
 		return config_fail(r, g, "source %s maps no responded_at: each survey answer needs the date it was given",

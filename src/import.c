@@ -194,18 +194,21 @@ static int read_header(const struct import_source *src, struct import_reader *rd
 
 /* The mapped columns a CSV header lacks: the key's is an error (every row
  * would be rejected for it), a rule's too (every row, or none, would be
- * skipped), the others' values are absent, and the
+ * skipped; and which of two columns of its name it reads), the others'
+ * values are absent, and the
  * summary names them (a column renamed in the source system would
  * otherwise go unnoticed). */
 static int header_columns(const struct import_source *src, const struct buf *header,
                           struct import_result *res, char *err, size_t errlen)
 {
-	for (size_t i = 0; i < src->nrules; i++)
-		if (import_csv_count(header->data, header->len, src->delimiter, src->rules[i].from) == 0) {
-			snprintf(err, errlen, "the header has no column \"%s\", which %s rule reads", src->rules[i].from,
-			         src->rules[i].skip ? "a skip" : "an only");
+	for (size_t i = 0; i < src->nrules; i++) {
+		int n = import_csv_count(header->data, header->len, src->delimiter, src->rules[i].from);
+		if (n != 1) {
+			snprintf(err, errlen, "the header has %s column \"%s\", which %s rule reads", n ? "more than one" : "no",
+			         src->rules[i].from, src->rules[i].skip ? "a skip" : "an only");
 			return -1;
 		}
+	}
 	for (size_t i = 0; i < src->nfields; i++) {
 		const struct import_field *f = &src->fields[i];
 		if (!f->from || import_csv_count(header->data, header->len, src->delimiter, f->from) > 0)

@@ -929,6 +929,11 @@ static void test_import_rules(void)
 		CHECK(strstr(err, bad[i].says) != NULL);
 		config_free(&c);
 	}
+	p = tmpfile_with("rule3.cfg", USERS("skip = { from = \"who..role\"; values = [\"agent\"]; };"));
+	CHECK(load(&c, p, err, sizeof err) == -1);
+	CHECK(err_at(err, p, 2));
+	CHECK(strstr(err, "a rule's from = \"who..role\" is no JSON path") != NULL);
+	config_free(&c);
 #undef USERS
 	env_reset();
 }
