@@ -41,11 +41,15 @@ awk -v n="$((scale * 10))" -v o="$scale" -v c="$((scale * 3))" 'BEGIN {
 			i, i, st[i % 6 + 1], pr[i % 4 + 1], (i % o) + 1, (i % c) + 1, i % 28 + 1, (i % 3 ? "migration" : "bug")
 }' >"$work/tickets.jsonl"
 
+# The contacts skip rows by a rule, as the Zendesk users mapping does:
+# one that matches none, so that its cost is in every figure and the
+# counts stay those of earlier runs.
 cat >"$work/bench.cfg" <<'EOF'
 import: { sources = (
   { name = "bench-orgs"; entity = "customers"; format = "csv"; system = "crm"; label = "Bench org";
     fields = { source_id = "id"; name = "name"; domains = "domain"; updated_at = "updated"; }; },
   { name = "bench-contacts"; entity = "contacts"; format = "csv"; customer_source = "bench-orgs";
+    skip = { from = "last"; values = ["(agent)"]; };
     fields = { source_id = "id"; customer = "org"; first_name = "first"; last_name = "last"; email = "email"; }; },
   { name = "bench-tickets"; entity = "tickets"; format = "jsonl";
     customer_source = "bench-orgs"; contact_source = "bench-contacts";
