@@ -2,7 +2,8 @@
 # A source's rules (only, skip) leave out the rows that are not its entity's
 # records: Zendesk's users export lists the account's agents and admins,
 # which etc/baton-import.cfg skips, counted and not rejected; a user who
-# becomes an agent keeps the contact imported before.  A CSV source that
+# becomes an agent keeps the contact imported before; its satisfaction
+# pages list surveys offered and not answered, skipped too.  A CSV source that
 # imports only some types and skips by two other rules: values compared in
 # any case, a blank value as "", a header without a rule's column refused,
 # --dry-run and --format json counting the same.
@@ -68,6 +69,20 @@ EOF
 imported promoted_user_skipped zendesk-users "$T/users2.json" "1 read, 0 inserted, 0 updated, 0 unchanged, 1 skipped, 0 rejected"
 expect promoted_user_keeps_contact \
 	test "$(sql "SELECT name FROM contact WHERE email = 'dana@nwh.example'")" = "Dana Whitfield"
+
+# --- the shipped satisfaction mapping: a survey offered and not answered is no answer
+cat >"$T/ratings.json" <<'EOF'
+{"satisfaction_ratings": [
+  {"id": 901, "score": "good", "requester_id": 11, "updated_at": "2026-03-03T12:00:00Z"},
+  {"id": 902, "score": "offered", "requester_id": 12, "updated_at": "2026-03-03T12:00:00Z"},
+  {"id": 903, "score": "unoffered", "requester_id": 13, "updated_at": "2026-03-03T12:00:00Z"},
+  {"id": 904, "score": "bad", "requester_id": 12, "updated_at": "2026-03-04T12:00:00Z"}
+], "next_page": null}
+EOF
+imported unanswered_surveys_skipped zendesk-satisfaction "$T/ratings.json" \
+	"4 read, 2 inserted, 0 updated, 0 unchanged, 2 skipped, 0 rejected"
+expect answers_imported \
+	test "$(sql "SELECT string_agg(kind || score, ' ' ORDER BY responded_at) FROM survey_response")" = "csat5 csat1"
 
 # --- a CSV source of its own: only some types ---------------------------------------
 cat >"$T/rules.cfg" <<'EOF'
