@@ -300,6 +300,31 @@ BEGIN
         r.merged, r.unused, r.skipped FROM import_run r WHERE r.id = p_run;
 END $$;
 
+-- 068's, without the lines the rules left out: nothing of them is stored,
+-- so the summary would name them on every run.
+CREATE OR REPLACE FUNCTION baton_import_replaced() RETURNS TABLE (line bigint, n integer)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+    PERFORM baton_import_check();
+    IF to_regclass('pg_temp.baton_import_replaced') IS NULL OR to_regclass('pg_temp.baton_import_rows') IS NULL THEN
+        RETURN;
+    END IF;
+    IF to_regclass('pg_temp.baton_import_ruled_out') IS NOT NULL THEN
+        RETURN QUERY
+        SELECT p.line, p.n FROM pg_temp.baton_import_replaced p
+        WHERE EXISTS (SELECT 1 FROM pg_temp.baton_import_rows r WHERE r.line = p.line)
+          AND NOT EXISTS (SELECT 1 FROM pg_temp.baton_import_reject j WHERE j.line = p.line)
+          AND NOT EXISTS (SELECT 1 FROM pg_temp.baton_import_ruled_out o WHERE o.line = p.line)
+        ORDER BY p.line;
+        RETURN;
+    END IF;
+    RETURN QUERY
+    SELECT p.line, p.n FROM pg_temp.baton_import_replaced p
+    WHERE EXISTS (SELECT 1 FROM pg_temp.baton_import_rows r WHERE r.line = p.line)
+      AND NOT EXISTS (SELECT 1 FROM pg_temp.baton_import_reject j WHERE j.line = p.line)
+    ORDER BY p.line;
+END $$;
+
 REVOKE ALL ON FUNCTION baton_import_apply(uuid, jsonb, text[], integer),
     baton_import_leave_out(jsonb) FROM PUBLIC;
 -- Staff may call it, to be refused in words (010).

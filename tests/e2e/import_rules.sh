@@ -1,7 +1,8 @@
 #!/bin/sh
 # A source's rules (only, skip) leave out the rows that are not its entity's
 # records: Zendesk's users export lists the account's agents and admins,
-# which etc/baton-import.cfg skips, counted and not rejected; a user who
+# which etc/baton-import.cfg skips, counted and not rejected (one with a
+# bad address and time, and a character replaced, said nothing of); a user who
 # becomes an agent keeps the contact imported before; its satisfaction
 # pages list surveys offered and not answered, skipped too.  A CSV source that
 # imports only some types and skips by two other rules: values compared in
@@ -37,13 +38,15 @@ cat >"$T/users.json" <<'EOF'
   {"id": 13, "name": "No Role", "email": "norole@nwh.example", "organization_id": 1,
    "updated_at": "2026-03-01T10:00:00Z"},
   {"id": 14, "name": "Lost", "email": "lost@nowhere.example", "organization_id": 99, "role": "end-user",
-   "updated_at": "2026-03-01T10:00:00Z"}
+   "updated_at": "2026-03-01T10:00:00Z"},
+  {"id": 23, "name": "Half \ud800 Agent", "email": "not an address", "organization_id": 1, "role": "agent",
+   "updated_at": "yesterday"}
 ], "end_of_stream": true}
 EOF
 run imp import --source zendesk-users --rejects "$T/users.rej" "$T/users.json"
 expect agents_skipped_not_rejected \
-	sh -c '[ "$1" -eq 0 ] && grep -qF "users.json: contacts: 6 read, 3 inserted, 0 updated, 0 unchanged, 2 skipped, 1 rejected," "$2"' \
-	_ "$rc" "$OUT"
+	sh -c '[ "$1" -eq 0 ] && grep -qF "users.json: contacts: 7 read, 3 inserted, 0 updated, 0 unchanged, 3 skipped, 1 rejected," "$2" &&
+	       ! grep -q "replaced by U+FFFD" "$2"' _ "$rc" "$OUT"
 expect rejects_file_has_the_real_reject_alone \
 	sh -c '[ "$(grep -c "users.json,[0-9]" "$1")" -eq 1 ] && grep -q "users.json,6,customer," "$1" && ! grep -q "Agent\|Admin" "$1"' \
 	_ "$T/users.rej"
@@ -53,11 +56,11 @@ expect agents_are_no_contacts \
 
 run imp import --source zendesk-users --format json "$T/users.json"
 expect json_counts_skipped \
-	sh -c '[ "$1" -eq 0 ] && grep -qF "\"read\":6,\"inserted\":0,\"updated\":0,\"unchanged\":3,\"skipped\":2,\"rejected\":1," "$2"' \
+	sh -c '[ "$1" -eq 0 ] && grep -qF "\"read\":7,\"inserted\":0,\"updated\":0,\"unchanged\":3,\"skipped\":3,\"rejected\":1," "$2"' \
 	_ "$rc" "$OUT"
 expect run_recorded_with_skipped \
 	test "$(sql "SELECT string_agg(read_rows || '/' || skipped || '/' || unchanged, ' ' ORDER BY started_at)
-	             FROM import_run WHERE source = 'zendesk-users'")" = "6/2/0 6/2/3"
+	             FROM import_run WHERE source = 'zendesk-users'")" = "7/3/0 7/3/3"
 
 # A newer page: Dana became an agent; her contact stays as it was.
 cat >"$T/users2.json" <<'EOF'
@@ -69,6 +72,20 @@ EOF
 imported promoted_user_skipped zendesk-users "$T/users2.json" "1 read, 0 inserted, 0 updated, 0 unchanged, 1 skipped, 0 rejected"
 expect promoted_user_keeps_contact \
 	test "$(sql "SELECT name FROM contact WHERE email = 'dana@nwh.example'")" = "Dana Whitfield"
+# Lee became an agent and nothing else changed: skipped each time, never
+# taken for the record as stored (its digest is not renewed by the line).
+cat >"$T/users3.json" <<'EOF'
+{"users": [
+  {"id": 12, "name": "Lee Park", "email": "lee@nwh.example", "organization_id": null, "role": "agent",
+   "updated_at": "2026-03-01T10:00:00Z"}
+], "end_of_stream": true}
+EOF
+digest=$(sql "SELECT digest FROM import_record WHERE source = 'zendesk-users' AND source_id = '12'")
+imported same_values_agent_skipped zendesk-users "$T/users3.json" "1 read, 0 inserted, 0 updated, 0 unchanged, 1 skipped"
+imported same_values_agent_skipped_again zendesk-users "$T/users3.json" "1 read, 0 inserted, 0 updated, 0 unchanged, 1 skipped"
+expect same_values_agent_digest_kept \
+	sh -c '[ -n "$1" ] && [ "$2" = "$1" ]' _ "$digest" \
+	"$(sql "SELECT digest FROM import_record WHERE source = 'zendesk-users' AND source_id = '12'")"
 
 # --- the shipped satisfaction mapping: a survey offered and not answered is no answer
 cat >"$T/ratings.json" <<'EOF'
