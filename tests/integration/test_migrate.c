@@ -630,6 +630,8 @@ static const struct {
 	{91, "0f416e6bab92a7027f0582c9467616dc"},
 	/* 4b12eb1 (stop 40) */
 	{92, "88f0e88ea51d8418c1fc4ea95ff7e2bb"},
+	/* d8a51e1 (stop 41) */
+	{93, "1cf70a829ba9986147d6d4c74f748ec8"},
 };
 
 static void test_released_migrations_unchanged(void)
