@@ -284,9 +284,8 @@ sql "INSERT INTO team (id, name) VALUES ('owners', 'Owners') ON CONFLICT DO NOTH
      INSERT INTO staff (role_name, display_name, team_id) VALUES ('priya', 'Priya Nair', 'owners')" >/dev/null
 printf 'Record ID,Company name,Company Domain Name,Lifecycle Stage,Last Modified Date,Company owner\n71,Owned Co,owned.example,customer,,priya nair\n72,Unowned Co,unowned.example,Lead,,Someone Else\n73,Role Owned Co,role.example,Lead,,priya\n' \
 	>"$T/owned.csv"
-run "$BATON_BIN" -c "$T/owner.cfg" -d "dbname=$db user=importer" import --source hubspot-companies "$T/owned.csv"
-expect owner_example_imports \
-	sh -c '[ "$1" -eq 0 ] && grep -q "3 read, 3 inserted, 0 updated, 0 unchanged, 0 rejected" "$2"' _ "$rc" "$OUT"
+imported_with "$T/owner.cfg" owner_example_imports hubspot-companies "$T/owned.csv" \
+	"3 read, 3 inserted, 0 updated, 0 unchanged, 0 rejected"
 check owner_example_maps_names \
 	[ "$(sql "SELECT string_agg(name || ' ' || lifecycle || ' ' || coalesce(owner::text, '-'), ', ' ORDER BY name)
 	          FROM customer WHERE name LIKE '%wned Co'")" = "Owned Co established priya, Role Owned Co prospect priya, Unowned Co prospect -" ]
@@ -294,9 +293,7 @@ check owner_example_maps_names \
 sql "UPDATE customer SET owner = 'priya' WHERE name = 'Unowned Co'" >/dev/null
 printf 'Record ID,Company name,Company Domain Name,Lifecycle Stage,Last Modified Date,Company owner\n72,Unowned Co,unowned.example,Lead,2026-03-05 09:00,Someone Else\n' \
 	>"$T/owned2.csv"
-run "$BATON_BIN" -c "$T/owner.cfg" -d "dbname=$db user=importer" import --source hubspot-companies "$T/owned2.csv"
-expect owner_example_newer_export \
-	sh -c '[ "$1" -eq 0 ] && grep -q "1 read, 0 inserted, 1 updated" "$2"' _ "$rc" "$OUT"
+imported_with "$T/owner.cfg" owner_example_newer_export hubspot-companies "$T/owned2.csv" "1 read, 0 inserted, 1 updated"
 check owner_set_in_baton_stays [ "$(sql "SELECT owner FROM customer WHERE name = 'Unowned Co'")" = priya ]
 
 # A time PostgreSQL cannot take (an offset of 57 hours; a negative one

@@ -68,9 +68,8 @@ printf 'Record ID,Company name,Company Domain Name,Lifecycle Stage,Last Modified
 998,Initech,initech.example,Customer,2026-03-01 09:00
 ' >"$T/companies2.csv"
 imported company_998_imported hubspot-companies "$T/companies2.csv" "1 read, 1 inserted"
-run "$BATON_BIN" -c "$T/list.cfg" -d "dbname=$db user=importer" import --source hubspot-contacts "$T/contacts.csv"
-expect contacts_again_take_the_one_named \
-	sh -c '[ "$1" -eq 0 ] && grep -q "5 read, 1 inserted, 0 updated, 2 unchanged, 2 rejected" "$2"' _ "$rc" "$OUT"
+imported_with "$T/list.cfg" contacts_again_take_the_one_named hubspot-contacts "$T/contacts.csv" \
+	"5 read, 1 inserted, 0 updated, 2 unchanged, 2 rejected"
 check "the contact of the company imported since is that company's" \
 	[ "$(customer_of hubspot-contacts 305)" = Initech ]
 # The shipped mapping: a contact of several companies is its primary one's.

@@ -139,9 +139,8 @@ run "$BATON_BIN" -c "$T/rules.cfg" -d "dbname=$db user=importer" import --source
 expect dry_run_counts_skipped \
 	sh -c '[ "$1" -eq 0 ] && grep -qF "would import $3: customers: 7 read, 3 inserted, 0 updated, 0 unchanged, 4 skipped, 0 rejected," "$2"' \
 	_ "$rc" "$OUT" "$T/companies.csv"
-run "$BATON_BIN" -c "$T/rules.cfg" -d "dbname=$db user=importer" import --source crm "$T/companies.csv"
-expect rules_import_their_rows \
-	sh -c '[ "$1" -eq 0 ] && grep -qF "7 read, 3 inserted, 0 updated, 0 unchanged, 4 skipped, 0 rejected," "$2"' _ "$rc" "$OUT"
+imported_with "$T/rules.cfg" rules_import_their_rows crm "$T/companies.csv" \
+	"7 read, 3 inserted, 0 updated, 0 unchanged, 4 skipped, 0 rejected,"
 expect rules_customers \
 	test "$(sql "SELECT string_agg(r.source_id, ' ' ORDER BY r.source_id) FROM import_record r WHERE r.source = 'crm'")" = \
 	"501 503 504"
@@ -164,9 +163,8 @@ cat >"$T/people1.jsonl" <<'EOF'
 {"id": "p1", "org": "501", "name": "Pat Old", "email": "pat@acme.example", "who": {"role": "end-user"}, "at": "2026-03-01T00:00:00Z"}
 {"id": "p2", "org": "501", "name": "Kim Agent", "email": "kim@acme.example", "who": {"role": "Agent"}, "at": "2026-03-01T00:00:00Z"}
 EOF
-run "$BATON_BIN" -c "$T/rules.cfg" -d "dbname=$db user=importer" import --source people "$T/people1.jsonl"
-expect nested_rule_skips \
-	sh -c '[ "$1" -eq 0 ] && grep -qF "2 read, 1 inserted, 0 updated, 0 unchanged, 1 skipped, 0 rejected," "$2"' _ "$rc" "$OUT"
+imported_with "$T/rules.cfg" nested_rule_skips people "$T/people1.jsonl" \
+	"2 read, 1 inserted, 0 updated, 0 unchanged, 1 skipped, 0 rejected,"
 # Pat became an agent, and a new person's newest line says agent too: their
 # older lines, later in the file, are not imported in their place.
 cat >"$T/people2.jsonl" <<'EOF'
@@ -175,8 +173,7 @@ cat >"$T/people2.jsonl" <<'EOF'
 {"id": "p3", "org": "501", "name": "New Agent", "email": "new@acme.example", "who": {"role": "agent"}, "at": "2026-04-01T00:00:00Z"}
 {"id": "p3", "org": "501", "name": "New Older", "email": "new@acme.example", "who": {"role": "end-user"}, "at": "2026-03-01T00:00:00Z"}
 EOF
-run "$BATON_BIN" -c "$T/rules.cfg" -d "dbname=$db user=importer" import --source people "$T/people2.jsonl"
-expect newest_line_left_out_leaves_record \
-	sh -c '[ "$1" -eq 0 ] && grep -qF "4 read, 0 inserted, 0 updated, 2 unchanged, 2 skipped, 0 rejected," "$2"' _ "$rc" "$OUT"
+imported_with "$T/rules.cfg" newest_line_left_out_leaves_record people "$T/people2.jsonl" \
+	"4 read, 0 inserted, 0 updated, 2 unchanged, 2 skipped, 0 rejected,"
 expect newest_line_left_out_contacts \
 	test "$(sql "SELECT string_agg(name, ', ' ORDER BY name) FROM contact WHERE email LIKE '%@acme.example'")" = "Pat Old"

@@ -10,7 +10,11 @@ importer_role() {
 # imported NAME SOURCE FILE SUMMARY: FILE's import by "importer", with the
 # configuration $CFG into the database $db, succeeds and its summary says
 # SUMMARY (a grep pattern)
-imported() {
-	run "$BATON_BIN" -c "$CFG" -d "dbname=$db user=importer" import --source "$2" "$3"
-	expect "$1" sh -c '[ "$1" -eq 0 ] && grep -q "$2" "$3"' _ "$rc" "$4" "$OUT"
+imported() { imported_with "$CFG" "$@"; }
+
+# imported_with CONFIG NAME SOURCE FILE SUMMARY: the same with the
+# configuration CONFIG (one a test derived from $CFG, or its own)
+imported_with() {
+	run "$BATON_BIN" -c "$1" -d "dbname=$db user=importer" import --source "$3" "$4"
+	expect "$2" sh -c '[ "$1" -eq 0 ] && grep -q "$2" "$3"' _ "$rc" "$5" "$OUT"
 }
