@@ -76,7 +76,10 @@ static void rules_json(struct buf *out, const struct import_source *src, int ski
 		const struct import_rule *u = &src->rules[i];
 		if (u->skip != skip)
 			continue;
-		buf_printf(out, n++ ? ",{\"path\":" : ",\"%s\":[{\"path\":", skip ? "skip" : "only");
+		if (n++)
+			buf_puts(out, ",{\"path\":");
+		else
+			buf_printf(out, ",\"%s\":[{\"path\":", skip ? "skip" : "only");
 		path_json(out, src, u->from);
 		buf_puts(out, ",\"values\":[");
 		for (size_t j = 0; j < u->nvalues; j++) {
