@@ -45,5 +45,15 @@ int config_read_import(struct reader *r, const config_setting_t *g, struct confi
  * name a source of that entity (a later file may declare it); 0, or -1 with
  * "path:line: message" in err. */
 int config_check_import(const struct config *cfg, char *err, size_t errlen);
+/* A source's fields and rules (src/config_import_fields.c). */
+struct import_field;
+struct import_field_def;
+struct import_rule;
+struct import_source;
+const struct import_field_def *config_import_field_def(const char *entity, const char *field);
+int config_read_import_fields(struct reader *r, const config_setting_t *g, struct import_source *src);
+int config_read_import_rules(struct reader *r, const config_setting_t *s, struct import_source *src);
+void config_import_field_free(struct import_field *f);
+void config_import_rule_free(struct import_rule *u);
 
 #endif
