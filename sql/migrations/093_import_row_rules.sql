@@ -64,7 +64,7 @@ BEGIN
 END $$;
 
 -- The lines of pg_temp.baton_import_rows the rules leave out, into
--- pg_temp.baton_import_ruled_out (none without rules); how many.  One plain
+-- pg_temp.baton_import_ruled_out (empty without rules); how many.  One plain
 -- comparison of each line's value a rule (no statement is built from the
 -- mapping).  The stage below types them with the others, so that a
 -- record's newest line is chosen among all its lines (071): a record whose
@@ -76,9 +76,6 @@ DECLARE
     v_n integer;
 BEGIN
     DROP TABLE IF EXISTS pg_temp.baton_import_ruled_out;
-    IF NOT (p_spec ? 'only' OR p_spec ? 'skip') THEN
-        RETURN 0;
-    END IF;
     CREATE TEMP TABLE baton_import_ruled_out (line bigint PRIMARY KEY) ON COMMIT DROP;
     FOR u IN SELECT k.kind = 'skip' AS skip,
                     ARRAY(SELECT jsonb_array_elements_text(x -> 'path')) AS path,
@@ -91,9 +88,6 @@ BEGIN
         ON CONFLICT DO NOTHING;
     END LOOP;
     SELECT count(*) INTO v_n FROM baton_import_ruled_out;
-    IF v_n = 0 THEN
-        DROP TABLE baton_import_ruled_out;
-    END IF;
     RETURN v_n;
 END $$;
 
@@ -126,7 +120,7 @@ DECLARE
     -- The lines a rule leaves out (093): typed like the others, so that a
     -- key's newest line is found among all its lines; never rejected;
     -- gone, with the lines they outdate, before anything is written.
-    v_left boolean := to_regclass('pg_temp.baton_import_ruled_out') IS NOT NULL;
+    v_left boolean := EXISTS (SELECT 1 FROM pg_temp.baton_import_ruled_out);
 BEGIN
     FOR f IN SELECT i.field, i.kind, i.allowed FROM import_field i
              WHERE i.entity = p_entity AND ((p_spec -> 'fields') ? i.field OR i.kind = 'key')
@@ -301,7 +295,8 @@ BEGIN
 END $$;
 
 -- 068's, without the lines the rules left out: nothing of them is stored,
--- so the summary would name them on every run.
+-- so the summary would name them on every run.  (The table of them is
+-- there once baton_import_apply has run, empty without rules.)
 CREATE OR REPLACE FUNCTION baton_import_replaced() RETURNS TABLE (line bigint, n integer)
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
@@ -309,19 +304,11 @@ BEGIN
     IF to_regclass('pg_temp.baton_import_replaced') IS NULL OR to_regclass('pg_temp.baton_import_rows') IS NULL THEN
         RETURN;
     END IF;
-    IF to_regclass('pg_temp.baton_import_ruled_out') IS NOT NULL THEN
-        RETURN QUERY
-        SELECT p.line, p.n FROM pg_temp.baton_import_replaced p
-        WHERE EXISTS (SELECT 1 FROM pg_temp.baton_import_rows r WHERE r.line = p.line)
-          AND NOT EXISTS (SELECT 1 FROM pg_temp.baton_import_reject j WHERE j.line = p.line)
-          AND NOT EXISTS (SELECT 1 FROM pg_temp.baton_import_ruled_out o WHERE o.line = p.line)
-        ORDER BY p.line;
-        RETURN;
-    END IF;
     RETURN QUERY
     SELECT p.line, p.n FROM pg_temp.baton_import_replaced p
     WHERE EXISTS (SELECT 1 FROM pg_temp.baton_import_rows r WHERE r.line = p.line)
       AND NOT EXISTS (SELECT 1 FROM pg_temp.baton_import_reject j WHERE j.line = p.line)
+      AND NOT EXISTS (SELECT 1 FROM pg_temp.baton_import_ruled_out o WHERE o.line = p.line)
     ORDER BY p.line;
 END $$;
 

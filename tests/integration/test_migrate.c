@@ -631,7 +631,7 @@ static const struct {
 	/* 4b12eb1 (stop 40) */
 	{92, "88f0e88ea51d8418c1fc4ea95ff7e2bb"},
 	/* d8a51e1 (stop 41) */
-	{93, "1cf70a829ba9986147d6d4c74f748ec8"},
+	{93, "a01a5be54e6c306f1446750ab0db924d"},
 };
 
 static void test_released_migrations_unchanged(void)
