@@ -630,7 +630,7 @@ static const struct {
 	{91, "0f416e6bab92a7027f0582c9467616dc"},
 	/* 4b12eb1 (stop 40) */
 	{92, "88f0e88ea51d8418c1fc4ea95ff7e2bb"},
-	/* d8a51e1 (stop 41) */
+	/* a8248b8 (stop 41) */
 	{93, "a01a5be54e6c306f1446750ab0db924d"},
 };
 
