@@ -9,6 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A path with a choice, as the messages show one. */
+#define PATH_CHOICE_EXAMPLE "\"answers[type=open_ended].value\""
+
 static const char entities[] = "customers, contacts, tickets, milestones, notes, marketing, surveys";
 
 static void source_free(struct import_source *s)
@@ -153,12 +156,17 @@ static int read_source(struct reader *r, const config_setting_t *g, struct impor
 	}
 	if (!key)
 		return config_fail(r, g, "source %s maps no source_id: each record needs its id", src->name);
-	/* A JSON path is names between dots. */
-	for (size_t i = 0; i < src->nrules && src->format != IMPORT_CSV; i++) {
-		const char *f = src->rules[i].from;
-		if (*f == '.' || f[strlen(f) - 1] == '.' || strstr(f, ".."))
-			return config_fail(r, g, "source %s: a rule's from = \"%s\" is no JSON path (\"role\", \"via.channel\")",
-			                   src->name, f);
+	/* A JSON path is names between dots, with choices in lists. */
+	for (size_t i = 0; i < src->nfields + src->nrules && src->format != IMPORT_CSV; i++) {
+		int rule = i >= src->nfields;
+		const char *f = rule ? src->rules[i - src->nfields].from : src->fields[i].from;
+		const char *why = f ? import_path_problem(f) : NULL;
+		if (why && rule)
+			return config_fail(r, g, "source %s: a rule's from = \"%s\" is no JSON path: %s (\"role\", \"via.channel\", %s)",
+			                   src->name, f, why, PATH_CHOICE_EXAMPLE);
+		if (why)
+			return config_fail(r, g, "source %s: field %s's from = \"%s\" is no JSON path: %s (\"role\", \"via.channel\", %s)",
+			                   src->name, src->fields[i].field, f, why, PATH_CHOICE_EXAMPLE);
 	}
 	/* Which answer is a customer's latest is said by its date (migration 072). */
 	if (!when && !strcmp(src->entity, "surveys"))

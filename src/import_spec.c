@@ -7,24 +7,101 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A JSON path: "via.channel" for JSON; a CSV header is one name. */
+/* A JSON string of the n bytes at s. */
+static void json_string_n(struct buf *out, const char *s, size_t n)
+{
+	char *copy = strndup(s, n);
+	if (!copy)
+		abort();
+	text_json_string(out, copy);
+	free(copy);
+}
+
+/* Names between dots, none empty, from s to end, as JSON strings
+ * (out NULL: only checked); 0, or -1 when a name is empty. */
+static int names_json(struct buf *out, const char *s, const char *end)
+{
+	for (int n = 0;; n++) {
+		size_t len = strcspn(s, ".");
+		if (s + len > end)
+			len = (size_t)(end - s);
+		if (len == 0)
+			return -1;
+		if (out) {
+			if (n)
+				buf_putc(out, ',');
+			json_string_n(out, s, len);
+		}
+		s += len;
+		if (s == end)
+			return 0;
+		s++;
+	}
+}
+
+/* A JSON path, as the configuration writes it: names between dots, a name
+ * maybe followed by choices of one element of the list it names, by a
+ * field of the element (itself names between dots) and the string it is:
+ * "via.channel", "answers[question.sub_type=customer_satisfaction].rating".
+ * As migration 094's path: ["answers", {"where": ["question", "sub_type"],
+ * "is": "customer_satisfaction"}, "rating"].  Writes the JSON list's
+ * elements to out (NULL: only checks); returns NULL, or what is wrong. */
+static const char *path_walk(struct buf *out, const char *p)
+{
+	for (int n = 0;; n++) {
+		size_t len = strcspn(p, ".[]");
+		if (len == 0 && *p == '[')
+			return "a choice [field=value] comes after a name";
+		if (len == 0)
+			return "a name is empty";
+		if (p[len] == ']')
+			return "a ']' is outside a choice [field=value]";
+		if (out) {
+			if (n)
+				buf_putc(out, ',');
+			json_string_n(out, p, len);
+		}
+		p += len;
+		while (*p == '[') {
+			const char *close = strchr(p, ']'), *eq = strchr(p, '=');
+			if (!close)
+				return "a '[' is not closed by a ']'";
+			if (!eq || eq > close)
+				return "a choice has no '=': [field=value]";
+			if (memchr(p + 1, '[', (size_t)(close - p - 1)))
+				return "a choice holds a '['";
+			if (names_json(NULL, p + 1, eq) < 0)
+				return "a choice's field is no names between dots";
+			if (out) {
+				buf_puts(out, ",{\"where\":[");
+				names_json(out, p + 1, eq);
+				buf_puts(out, "],\"is\":");
+				json_string_n(out, eq + 1, (size_t)(close - eq - 1));
+				buf_putc(out, '}');
+			}
+			p = close + 1;
+		}
+		if (!*p)
+			return NULL;
+		if (*p != '.')
+			return "a choice is followed by neither '.', '[' nor the end";
+		p++;
+	}
+}
+
+const char *import_path_problem(const char *from)
+{
+	return path_walk(NULL, from);
+}
+
+/* A field's or rule's path as JSON: a CSV header is one name. */
 static void path_json(struct buf *out, const struct import_source *src, const char *from)
 {
 	buf_putc(out, '[');
-	if (src->format == IMPORT_CSV) {
+	if (src->format == IMPORT_CSV)
 		text_json_string(out, from);
-	} else {
-		char *copy = strdup(from), *save = NULL;
-		if (!copy)
-			abort();
-		int n = 0;
-		for (char *p = strtok_r(copy, ".", &save); p; p = strtok_r(NULL, ".", &save), n++) {
-			if (n)
-				buf_putc(out, ',');
-			text_json_string(out, p);
-		}
-		free(copy);
-	}
+	else
+		path_walk(out, from);
 	buf_putc(out, ']');
 }
 

@@ -81,6 +81,12 @@ extern const size_t import_field_defs_count;
 /* The mapping as baton_import_apply() takes it (JSON, appended to out). */
 void import_spec_json(struct buf *out, const struct import_source *src);
 
+/* NULL when from is a JSON path as a source of a JSON format names its
+ * fields ("via.channel", "answers[type=open_ended].value": a name may be
+ * followed by choices [field=value] of one element of the list it names);
+ * else what is wrong with it. */
+const char *import_path_problem(const char *from);
+
 /* A row that could not be imported, or (imported set) one imported
  * without the contact its reference names, which is not there yet. */
 struct import_reject {

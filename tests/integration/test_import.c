@@ -295,6 +295,38 @@ static void test_server_checks_mapping(void)
 		CHECK(strstr(v, "are a list of rules, each with a path and a list of values, all strings") != NULL);
 		PQclear(PQexec(su, "ROLLBACK"));
 	}
+	/* Paths (094): a choice whose string is a number, with an empty field,
+	 * another key, first; a rule's choice in CSV; a path not a list. */
+	static const struct {
+		const char *format, *subject, *says;
+	} paths[] = {
+		{"jsonl", "[\"a\",{\"where\":[\"t\"],\"is\":1}]", "the path of subject is not"},
+		{"jsonl", "[\"a\",{\"where\":[],\"is\":\"x\"}]", "the path of subject is not"},
+		{"jsonl", "[\"a\",{\"where\":[\"t\"],\"is\":\"x\",\"or\":\"y\"}]", "the path of subject is not"},
+		{"jsonl", "[{\"where\":[\"t\"],\"is\":\"x\"},\"a\"]", "the path of subject is not"},
+		{"csv", "[\"a\",{\"where\":[\"t\"],\"is\":\"x\"}]", "the path of subject is not"},
+		{"csv", "[\"a\",\"b\"]", "the path of subject is not"},
+		{"jsonl", "\"a\"", "the path of subject is not"},
+	};
+	for (size_t i = 0; i < sizeof paths / sizeof *paths; i++) {
+		char sql[512];
+		PQclear(PQexec(su, "BEGIN"));
+		PQclear(PQexec(su, "SELECT baton_import_begin('00000000-0000-4000-8000-0000000000a5', 'x', 'tickets', 'f', 0)"));
+		snprintf(sql, sizeof sql, "SELECT * FROM baton_import_apply('00000000-0000-4000-8000-0000000000a5',"
+		                          " '{\"format\":\"%s\",\"fields\":{\"source_id\":{\"path\":[\"id\"]},"
+		                          "\"subject\":{\"path\":%s}}}', '{}', 0)",
+		         paths[i].format, paths[i].subject);
+		v = itest_value(su, sql);
+		CHECK(strstr(v, paths[i].says) != NULL);
+		PQclear(PQexec(su, "ROLLBACK"));
+	}
+	PQclear(PQexec(su, "BEGIN"));
+	PQclear(PQexec(su, "SELECT baton_import_begin('00000000-0000-4000-8000-0000000000a6', 'x', 'tickets', 'f', 0)"));
+	v = itest_value(su, "SELECT * FROM baton_import_apply('00000000-0000-4000-8000-0000000000a6',"
+	                    " '{\"format\":\"csv\",\"skip\":[{\"path\":[\"a\",{\"where\":[\"t\"],\"is\":\"x\"}],"
+	                    "\"values\":[\"v\"]}],\"fields\":{\"source_id\":{\"path\":[\"id\"]}}}', '{}', 0)");
+	CHECK(strstr(v, "are a list of rules, each with a path and a list of values, all strings") != NULL);
+	PQclear(PQexec(su, "ROLLBACK"));
 	PQclear(PQexec(su, "BEGIN"));
 	PQclear(PQexec(su, "SELECT baton_import_begin('00000000-0000-4000-8000-0000000000a3', 'x', 'tickets', 'f', 0)"));
 	PQclear(PQexec(su, "COMMIT"));

@@ -938,6 +938,45 @@ static void test_import_rules(void)
 	env_reset();
 }
 
+/* A JSON path's choices [field=value] (migration 094) as the server takes
+ * them; a CSV header with brackets is a header as written. */
+static void test_import_path_choice(void)
+{
+	struct config c;
+	char err[1024];
+	env_reset();
+	const char *p = tmpfile_with("choice.cfg",
+		"import: { sources = (\n"
+		"{ name = \"answers\"; entity = \"surveys\"; format = \"json\"; array = \"r\";\n"
+		"  only = { from = \"answers[question.sub_type=csat].type\"; values = [\"rating_scale\"]; };\n"
+		"  fields = { source_id = \"id\"; email = \"who.email\"; score = \"answers[type=x=y][n=].rating\";\n"
+		"    comment = \"answers[label=a\\\"b\\\\c. d].value\"; responded_at = \"at\"; }; },\n"
+		"{ name = \"sheet\"; entity = \"contacts\"; format = \"csv\";\n"
+		"  fields = { source_id = \"Id [x=y]\"; email = \"E-mail\"; }; }\n); };\n");
+	CHECK(load(&c, p, err, sizeof err) == 0);
+	const struct import_source *src = c.import ? import_source_find(c.import, "answers") : NULL;
+	const struct import_source *csv = c.import ? import_source_find(c.import, "sheet") : NULL;
+	CHECK(src != NULL && csv != NULL);
+	struct buf j = BUF_INIT;
+	if (src)
+		import_spec_json(&j, src);
+	CHECK(strstr(buf_str(&j), "\"only\":[{\"path\":[\"answers\",{\"where\":[\"question\",\"sub_type\"],"
+	                          "\"is\":\"csat\"},\"type\"],") != NULL);
+	/* The first '=' ends the field; a value may be empty; two choices. */
+	CHECK(strstr(buf_str(&j), "\"score\":{\"path\":[\"answers\",{\"where\":[\"type\"],\"is\":\"x=y\"},"
+	                          "{\"where\":[\"n\"],\"is\":\"\"},\"rating\"]") != NULL);
+	CHECK(strstr(buf_str(&j), "\"comment\":{\"path\":[\"answers\",{\"where\":[\"label\"],"
+	                          "\"is\":\"a\\\"b\\\\c. d\"},\"value\"]") != NULL);
+	CHECK(strstr(buf_str(&j), "\"email\":{\"path\":[\"who\",\"email\"]") != NULL);
+	buf_free(&j);
+	if (csv)
+		import_spec_json(&j, csv);
+	CHECK(strstr(buf_str(&j), "\"source_id\":{\"path\":[\"Id [x=y]\"]") != NULL);
+	buf_free(&j);
+	config_free(&c);
+	env_reset();
+}
+
 /* An old file's handoff group still loads: each moved setting is kept for
  * `baton migrate` and earns a warning naming its file and line, never an
  * error, so nobody is locked out by it. */
@@ -1051,6 +1090,7 @@ int main(void)
 	RUN(test_import_references_checked);
 	RUN(test_import_source_dates);
 	RUN(test_import_rules);
+	RUN(test_import_path_choice);
 	RUN(test_moved_settings_warn);
 	RUN(test_format_minutes);
 
