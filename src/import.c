@@ -181,6 +181,10 @@ static int read_header(const struct import_source *src, struct import_reader *rd
 {
 	long long line;
 	int got = import_reader_next(rd, 1, src->delimiter, header, &line, ncols);
+	if (got == 1 && rd->fault) {
+		snprintf(err, errlen, "the header row has %s", rd->fault);
+		return -1;
+	}
 	if (got != 1 || !text_valid_utf8(header->data, header->len)) {
 		if (got == -1)
 			snprintf(err, errlen, "cannot read the file: %s", strerror(rd->error ? rd->error : EIO));
@@ -192,12 +196,12 @@ static int read_header(const struct import_source *src, struct import_reader *rd
 	return 0;
 }
 
-/* The mapped columns a CSV header lacks: the key's is an error (every row
- * would be rejected for it), a rule's too (every row, or none, would be
- * skipped; and which of two columns of its name it reads), the others'
- * values are absent, and the
- * summary names them (a column renamed in the source system would
- * otherwise go unnoticed). */
+/* The mapped columns a CSV header lacks or has twice.  Twice is an error
+ * for a field as for a rule: which of the two it reads would be a guess.
+ * Lacking the key's is an error (every row would be rejected for it), a
+ * rule's too (every row, or none, would be skipped); the others' values
+ * are absent, and the summary names them (a column renamed in the source
+ * system would otherwise go unnoticed). */
 static int header_columns(const struct import_source *src, const struct buf *header,
                           struct import_result *res, char *err, size_t errlen)
 {
@@ -211,7 +215,13 @@ static int header_columns(const struct import_source *src, const struct buf *hea
 	}
 	for (size_t i = 0; i < src->nfields; i++) {
 		const struct import_field *f = &src->fields[i];
-		if (!f->from || import_csv_count(header->data, header->len, src->delimiter, f->from) > 0)
+		int n = f->from ? import_csv_count(header->data, header->len, src->delimiter, f->from) : 1;
+		if (n > 1) {
+			snprintf(err, errlen, "the header has more than one column \"%s\", which field %s reads", f->from,
+			         f->field);
+			return -1;
+		}
+		if (n == 1)
 			continue;
 		if (!strcmp(f->field, "source_id")) {
 			snprintf(err, errlen, "the header has no column \"%s\", which the key (source_id) is read from",

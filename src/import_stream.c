@@ -73,13 +73,24 @@ static int fill(struct import_reader *r)
 	return r->len > r->pos;
 }
 
+/* What makes a CSV record no CSV that COPY could read as its rows are:
+ * COPY takes a quote anywhere as opening quoted text, so a bare inch mark
+ * (Acme 27" Displays) would run its field on over the lines after it, and
+ * it stops the whole file at a carriage return outside quotes. */
+static const char stray_quote[] =
+	"a quote inside a field that is not quoted: quote the field and double its quotes";
+static const char bare_cr[] = "a carriage return inside a field that is not quoted";
+
 int import_reader_next(struct import_reader *r, int csv, char delim, struct buf *rec,
                        long long *start, int *fields)
 {
-	int quoted = 0, any = 0;
+	/* CSV: in a quoted part; at a field's start; just after a quoted
+	 * part (where a quote is a doubled one); after a carriage return. */
+	int quoted = 0, any = 0, at_start = 1, closed = 0, cr = 0;
 	buf_reset(rec);
 	*start = r->line;
 	*fields = 1;
+	r->fault = NULL;
 	for (;;) {
 		if (r->pos == r->len && !fill(r))
 			break;
@@ -102,19 +113,30 @@ int import_reader_next(struct import_reader *r, int csv, char delim, struct buf 
 		}
 		while (r->pos < r->len) {
 			char ch = r->buf[r->pos++];
-			if (ch == '\n') {
+			if (ch == '\n')
 				r->line++;
-				if (!quoted) {
-					buf_add(rec, r->buf + from, r->pos - 1 - from);
-					if (rec->len && rec->data[rec->len - 1] == '\r')
-						rec->data[--rec->len] = '\0';
-					return 1;
-				}
-			} else if (csv && ch == '"') {
-				quoted = !quoted;
-			} else if (csv && ch == delim && !quoted) {
-				(*fields)++;
+			if (quoted) {
+				if (ch == '"')
+					quoted = 0, closed = 1;
+				continue;
 			}
+			if (cr && ch != '\n' && !r->fault)
+				r->fault = bare_cr;
+			cr = ch == '\r';
+			if (ch == '\n') {
+				buf_add(rec, r->buf + from, r->pos - 1 - from);
+				if (rec->len && rec->data[rec->len - 1] == '\r')
+					rec->data[--rec->len] = '\0';
+				return 1;
+			}
+			if (ch == '"' && (at_start || closed))
+				quoted = 1;
+			else if (ch == '"' && !r->fault)
+				r->fault = stray_quote;
+			else if (ch == delim)
+				(*fields)++;
+			at_start = ch == delim;
+			closed = 0;
 		}
 		buf_add(rec, r->buf + from, r->pos - from);
 	}
@@ -178,11 +200,13 @@ static int put(PGconn *c, struct buf *out, int force, char *err, size_t errlen)
 
 /* Why the COPY may not carry a record (NULL: it may): the one test of
  * both readings, so that a record hashed first is one that is sent. */
-static const char *record_fault(const struct import_source *src, const struct buf *rec, int fields,
-                                int ncols, char *why, size_t whylen)
+static const char *record_fault(const struct import_source *src, const struct import_reader *r,
+                                const struct buf *rec, int fields, int ncols, char *why, size_t whylen)
 {
 	if (!text_valid_utf8(rec->data, rec->len))
 		return "not valid UTF-8 text";
+	if (src->format == IMPORT_CSV && r->fault)
+		return r->fault;
 	if (src->format == IMPORT_CSV && fields != ncols) {
 		snprintf(why, whylen, "%d fields, the header has %d", fields, ncols);
 		return why;
@@ -191,11 +215,11 @@ static const char *record_fault(const struct import_source *src, const struct bu
 }
 
 /* A record the COPY may carry; otherwise it is rejected here. */
-static int record_ok(const struct import_source *src, const struct buf *rec, long long line,
-                     int fields, int ncols, struct import_result *res)
+static int record_ok(const struct import_source *src, const struct import_reader *r, const struct buf *rec,
+                     long long line, int fields, int ncols, struct import_result *res)
 {
 	char why[96];
-	const char *fault = record_fault(src, rec, fields, ncols, why, sizeof why);
+	const char *fault = record_fault(src, r, rec, fields, ncols, why, sizeof why);
 	if (fault)
 		import_result_reject(res, line, "", fault, rec->data, rec->len);
 	return !fault;
@@ -258,7 +282,7 @@ int import_stream_hashes(PGconn *c, const struct import_source *src, struct impo
 			break;
 		}
 		/* What stream_records() would reject or pass over is sent then. */
-		if (got == -2 || rec.len == 0 || record_fault(src, &rec, fields, ncols, why, sizeof why) ||
+		if (got == -2 || rec.len == 0 || record_fault(src, r, &rec, fields, ncols, why, sizeof why) ||
 		    import_record_hash(rec.data, rec.len, csv, src->delimiter, seed, &text, &h) < 0)
 			continue;
 		put_ll(&out, line);
@@ -300,7 +324,7 @@ static int stream_records(PGconn *c, const struct import_source *src, struct imp
 			break;
 		}
 		if (rec.len == 0 || known_record(known, line, &rec, csv, src->delimiter, &scratch) ||
-		    !record_ok(src, &rec, line, fields, ncols, res))
+		    !record_ok(src, r, &rec, line, fields, ncols, res))
 			continue;
 		buf_printf(out, "%lld%c", line, csv ? src->delimiter : '\t');
 		if (csv)

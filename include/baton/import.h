@@ -151,6 +151,10 @@ struct import_reader {
 	import_progress_fn progress; /* told as each chunk is read, or NULL */
 	void *progress_ctx;
 	enum import_phase phase;
+	/* CSV: what makes the record read last no CSV COPY reads as it is
+	 * (a quote inside a field not quoted, a carriage return outside
+	 * quotes), or NULL; its fields are counted with the quote as text. */
+	const char *fault;
 };
 void import_reader_init(struct import_reader *r, FILE *f);
 /* From now on, tell progress (with ctx) of each chunk read, as phase. */
