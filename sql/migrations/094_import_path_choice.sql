@@ -137,7 +137,8 @@ BEGIN
     RETURN v_n;
 END $$;
 
--- 093's, each field read by baton_import_read_sql.
+-- 093's, each field read by baton_import_read_sql, and a key that is a
+-- list or an object rejected (it was imported as its JSON text).
 CREATE OR REPLACE FUNCTION baton_import_stage(p_spec jsonb, p_entity text) RETURNS void
 LANGUAGE plpgsql SET search_path = public, pg_temp SET enable_mergejoin = off
 SET work_mem = '64MB' AS $$
@@ -149,7 +150,10 @@ DECLARE
     v_ext text := '';
     v_typed text := '';
     v_obj text := '';
+    -- A key is one value: a list or an object ({} or [1, 2]) is none.
     v_bad text := 'CASE WHEN w.r_source_id IS NULL THEN ''source_id:missing key'''
+                  ' WHEN jsonb_typeof(w.j_source_id) IN (''object'', ''array'')'
+                  ' THEN ''source_id:a list or an object is no key'''
                   ' WHEN length(w.r_source_id) > 200 THEN ''source_id:longer than 200 characters'' END';
     v_sql record;
     v_src text := (SELECT c.source FROM pg_temp.baton_import_ctx c);

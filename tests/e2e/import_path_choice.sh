@@ -125,3 +125,15 @@ bad_path path_choice_first "[kind=send].campaign" "a choice [field=value] comes 
 bad_path path_choice_empty_field "steps[meta..kind=send].campaign" "a choice's field is no names between dots"
 bad_path path_after_choice "steps[kind=send]campaign" "a choice is followed by neither '.', '[' nor the end"
 expect refused_paths_import_nothing test "$(sql "SELECT count(*) FROM marketing_event")" = 2
+
+# A key is one value: a list, an object as the id is rejected, not
+# imported as its JSON text; true and a number are keys as written.
+send='"steps": [{"meta": {"kind": "send"}, "campaign": "Keys", "at": "2026-10-01T08:00:00Z"}]'
+printf '%s\n' "{\"id\": {}, \"org\": 1, $send}" "{\"id\": [1, 2], \"org\": 1, $send}" \
+	"{\"id\": true, \"org\": 1, $send}" "{\"id\": 7, \"org\": 1, $send}" >"$T/keys.jsonl"
+run "$BATON_BIN" -c "$T/own.cfg" -d "dbname=$db user=importer" import --source events --rejects "$T/keys.rej" "$T/keys.jsonl"
+expect list_or_object_key_rejected \
+	sh -c '[ "$1" -eq 0 ] && grep -qF "4 read, 2 inserted, 0 updated, 0 unchanged, 2 rejected," "$2" &&
+	       [ "$(grep -c "source_id,a list or an object is no key" "$3")" -eq 2 ]' _ "$rc" "$OUT" "$T/keys.rej"
+expect scalar_keys_kept test "$(sql "SELECT string_agg(source_id, ' ' ORDER BY source_id) FROM import_record WHERE source = 'events'")" = \
+	"7 e1 e3 true"
