@@ -49,16 +49,21 @@ static void csv_put_field(struct buf *out, const char *s, size_t n)
 
 void csv_cell(struct csv *w, const char *s)
 {
+	csv_cell_n(w, s, s ? strlen(s) : 0);
+}
+
+void csv_cell_n(struct csv *w, const char *s, size_t n)
+{
 	struct buf cell = BUF_INIT;
 	csv_separate(w);
-	if (!s || !*s)
+	if (!s || !n)
 		return;
 	/* Judged on the raw text: a leading tab or CR is cleaned into a space,
 	 * but some spreadsheets trim it and run what follows. */
 	if (strchr("=+-@\t\r", s[0]))
 		buf_putc(&cell, '\'');
 	locale_t old = w->utf8 ? uselocale(w->utf8) : (locale_t)0;
-	text_clean(&cell, s, strlen(s), TEXT_ONELINE);
+	text_clean(&cell, s, n, TEXT_ONELINE);
 	if (w->utf8)
 		uselocale(old);
 	csv_put_field(w->out, buf_str(&cell), cell.len);

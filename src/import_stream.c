@@ -203,6 +203,8 @@ static int put(PGconn *c, struct buf *out, int force, char *err, size_t errlen)
 static const char *record_fault(const struct import_source *src, const struct import_reader *r,
                                 const struct buf *rec, int fields, int ncols, char *why, size_t whylen)
 {
+	if (memchr(rec->data, '\0', rec->len))
+		return "a NUL byte, which PostgreSQL text cannot hold";
 	if (!text_valid_utf8(rec->data, rec->len))
 		return "not valid UTF-8 text";
 	if (src->format == IMPORT_CSV && r->fault)

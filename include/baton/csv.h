@@ -31,6 +31,8 @@ void csv_free(struct csv *w);
 /* One text cell, cleaned, neutralised and quoted as above; NULL (an SQL
  * NULL) is an empty cell. */
 void csv_cell(struct csv *w, const char *s);
+/* The same of the n bytes at s, which may hold a NUL (a rejected row as read). */
+void csv_cell_n(struct csv *w, const char *s, size_t n);
 
 /* A number the program itself produced (an integer column, "%.1f"): kept a
  * number, so "-5" stays -5 for the spreadsheet.  Anything that is not

@@ -79,7 +79,7 @@ static void rejects_write(struct csv *w, const char *file, const struct import_r
 		csv_number(w, line);
 		csv_cell(w, j->field);
 		csv_cell(w, j->reason);
-		csv_cell(w, j->raw);
+		csv_cell_n(w, j->raw, j->rawlen);
 		csv_end_row(w);
 	}
 }

@@ -62,3 +62,12 @@ run "$BATON_BIN" -c "$CFG" -d "dbname=$db user=importer" import --source crm "$T
 expect field_column_twice_refused \
 	sh -c '[ "$1" -eq 1 ] && grep -qF "the header has more than one column \"name\", which field name reads" "$2"' _ "$rc" "$ERR"
 expect columns_twice_import_nothing test "$(sql "SELECT count(*) FROM customer WHERE domain IN ('dupid.example', 'x820.example')")" = 0
+
+# A NUL byte rejects its row, said so, and the rejects file holds the whole
+# row, the NUL shown as a symbol (it was cut there).
+printf 'id,name,domain\n50,Nul\000Co,nul.example\n51,Oscar,oscar51.example\n' >"$T/nul.csv"
+run "$BATON_BIN" -c "$CFG" -d "dbname=$db user=importer" import --source crm --rejects "$T/nul.rej" "$T/nul.csv"
+expect nul_row_rejected_alone \
+	sh -c '[ "$1" -eq 0 ] && grep -qF "nul.csv: customers: 2 read, 1 inserted, 0 updated, 0 unchanged, 1 rejected," "$2"' _ "$rc" "$OUT"
+expect nul_row_whole_in_rejects \
+	sh -c 'grep -qF "nul.csv,2,,\"a NUL byte, which PostgreSQL text cannot hold\",\"50,Nul␀Co,nul.example\"" "$1"' _ "$T/nul.rej"

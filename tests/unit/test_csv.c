@@ -86,6 +86,18 @@ static void test_controls_cleaned(void)
 	CHECK_STR(cell("bad\xff"), "bad�");
 }
 
+/* A cell of bytes holding a NUL (a rejected row as read) is whole, the NUL
+ * shown as a symbol like the other controls. */
+static void test_cell_with_nul(void)
+{
+	struct csv w;
+	buf_reset(&scratch);
+	csv_init(&w, &scratch);
+	csv_cell_n(&w, "5,Nul\0Co", 8);
+	csv_free(&w);
+	CHECK_STR(buf_str(&scratch), "\"5,Nul\xe2\x90\x80" "Co\"");
+}
+
 static void test_utf8_kept(void)
 {
 	CHECK_STR(cell("Zoë Müller, 日本 🎉"), "\"Zoë Müller, 日本 🎉\"");
@@ -144,6 +156,7 @@ int main(void)
 	RUN(test_newlines_inside_cells);
 	RUN(test_formulas_inert);
 	RUN(test_controls_cleaned);
+	RUN(test_cell_with_nul);
 	RUN(test_utf8_kept);
 	RUN(test_numbers_stay_numbers);
 	RUN(test_rows);
