@@ -86,6 +86,7 @@ BEGIN
     -- company a file joined all of them, one file after another, where the
     -- same records in one file joined none.  An identifier only one
     -- customer holds joins nothing, whatever that customer is made of.
+    -- (Only the customers of more than one record of a source are listed.)
     CREATE TEMP TABLE baton_import_weight ON COMMIT DROP AS
     SELECT x.cid, max(x.n) AS n FROM (
         SELECT i.customer_id AS cid, count(*) AS n FROM import_record i
@@ -93,7 +94,7 @@ BEGIN
           AND i.customer_id IN (SELECT f.cid FROM baton_import_found f
                                 UNION SELECT n.cid FROM baton_import_node n)
         GROUP BY i.customer_id, i.source) x
-    GROUP BY x.cid;
+    GROUP BY x.cid HAVING max(x.n) > 1;
     ANALYZE baton_import_weight;
     CREATE TEMP TABLE baton_import_unused ON COMMIT DROP AS
     SELECT kind, value, sum(n)::bigint AS n FROM (
@@ -106,15 +107,15 @@ BEGIN
         GROUP BY value
         UNION ALL
         SELECT o.kind, o.value, sum(coalesce(w.n, 1)), count(*) FROM (
-            SELECT f.kind, f.value, 'c:' || f.cid AS who FROM baton_import_found f
+            SELECT f.kind, f.value, 'c:' || f.cid AS who, f.cid FROM baton_import_found f
             WHERE NOT EXISTS (SELECT 1 FROM baton_import_held h
                               WHERE f.kind = 'domain' AND h.value = f.value AND h.cid = f.cid)
-            UNION SELECT c.kind, c.value, coalesce('c:' || n.cid, c.node)
+            UNION SELECT c.kind, c.value, coalesce('c:' || n.cid, c.node), n.cid
             FROM baton_import_claim c JOIN baton_import_node n USING (node)
             WHERE NOT (c.kind = 'domain' AND c.node LIKE 'r:%')
               AND NOT EXISTS (SELECT 1 FROM baton_import_held h
                               WHERE c.kind = 'domain' AND h.value = c.value AND h.cid = n.cid)) o
-        LEFT JOIN baton_import_weight w ON o.who = 'c:' || w.cid
+        LEFT JOIN baton_import_weight w ON w.cid = o.cid
         GROUP BY o.kind, o.value) x
     GROUP BY kind, value HAVING sum(n) > v_max AND sum(holders) > 1;
     DELETE FROM baton_import_claim c USING baton_import_unused u
