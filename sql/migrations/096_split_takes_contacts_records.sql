@@ -1,5 +1,7 @@
--- Baton schema, version 96: a record's join split off takes with it the
--- records that came to its customer through its contacts.
+-- Baton schema, version 96: a split takes back what came through the
+-- records it parts: a record's join the records that came to its customer
+-- through its contacts, an absorption also what its records brought in
+-- after the merge.
 --
 -- A ticket or survey answer naming its requester and no organization
 -- (Zendesk's, when the requester's organization is the customer) finds its
@@ -9,7 +11,13 @@
 -- ticket; another customer's CSAT on the screen), and an unchanged
 -- re-import left them there.
 
--- 091's, with the records of the record's contacts moved too.
+-- An absorbed customer's split gave back what the merge had moved (its
+-- list of ids, kept with the merge), not what its records brought in
+-- since: a Zendesk ticket of its organization imported after the merge
+-- stayed with the survivor.
+
+-- 091's, with both moved too (the moves of the records found, after
+-- either branch).
 CREATE OR REPLACE FUNCTION baton_split_merge(p_merge uuid) RETURNS TABLE (customer_id bigint, apart bigint)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
@@ -69,6 +77,15 @@ BEGIN
         UPDATE customer c SET merged_into = CASE WHEN c.id = v_apart THEN NULL ELSE v_apart END
         WHERE c.id IN (SELECT jsonb_array_elements_text(m.moved -> 'customer')::bigint)
           AND c.merged_into = v_home;
+        -- What its records brought in since the merge (096): the records
+        -- whose customer reference names one of them.
+        SELECT coalesce(array_agg(x.entity), '{}'), coalesce(array_agg(x.target_id), '{}'),
+               coalesce(array_agg(x.source), '{}'), coalesce(array_agg(x.source_id), '{}')
+        INTO v_ents, v_targets, v_srcs, v_sids
+        FROM import_record x
+        WHERE x.customer_id = v_home AND x.entity NOT IN ('notes', 'customers')
+          AND x.parent IN (SELECT k.source || ':' || k.source_id FROM import_record k
+                           WHERE k.customer_id = v_apart AND k.entity = 'customers');
     ELSE
         SELECT * INTO r FROM import_record x WHERE x.source = m.joined_source
             AND x.source_id = m.joined_source_id;
@@ -99,43 +116,11 @@ BEGIN
           AND e.external_id = r.source_id;
         -- What reached its customer through the record goes with it, with
         -- whichever customer it is now: the records whose parent the record
-        -- is, found in one pass over import_record, then each by its key in
-        -- its entity's table.
+        -- is, found in one pass over import_record (moved below).
         SELECT coalesce(array_agg(x.entity), '{}'), coalesce(array_agg(x.target_id), '{}'),
                coalesce(array_agg(x.source), '{}'), coalesce(array_agg(x.source_id), '{}')
         INTO v_ents, v_targets, v_srcs, v_sids
         FROM import_record x WHERE x.parent = v_key AND x.entity <> 'notes';
-        FOR v_entity IN SELECT DISTINCT e FROM unnest(v_ents) e LOOP
-            EXECUTE format('UPDATE %I t SET customer_id = $1 FROM unnest($2::text[], $3::bigint[]) k (entity, id)'
-                           ' WHERE k.entity = $4 AND t.id = k.id', baton_import_table(v_entity))
-                USING v_apart, v_ents, v_targets, v_entity;
-        END LOOP;
-        UPDATE import_record x SET customer_id = v_apart FROM unnest(v_srcs, v_sids) k (source, source_id)
-        WHERE x.source = k.source AND x.source_id = k.source_id;
-        -- ... and what reached it through one of the contacts that went with
-        -- it (096): a ticket or survey answer that names its requester and
-        -- no organization has no parent record; its contact said its
-        -- customer.  (Still where the merge left it: nothing moved it since.)
-        v_contacts := ARRAY(SELECT v_targets[i] FROM generate_subscripts(v_ents, 1) g (i)
-                            WHERE v_ents[i] = 'contacts');
-        IF cardinality(v_contacts) > 0 THEN
-            WITH moved AS (
-                UPDATE ticket t SET customer_id = v_apart FROM import_record x
-                WHERE t.customer_id = v_home AND t.requester_id = ANY (v_contacts)
-                  AND x.customer_id = v_home AND x.entity = 'tickets' AND x.target_id = t.id
-                  AND x.parent IS NULL
-                RETURNING t.id)
-            UPDATE import_record x SET customer_id = v_apart FROM moved
-            WHERE x.customer_id = v_home AND x.entity = 'tickets' AND x.target_id = moved.id;
-            WITH moved AS (
-                UPDATE survey_response t SET customer_id = v_apart FROM import_record x
-                WHERE t.customer_id = v_home AND t.contact_id = ANY (v_contacts)
-                  AND x.customer_id = v_home AND x.entity = 'surveys' AND x.target_id = t.id
-                  AND x.parent IS NULL
-                RETURNING t.id)
-            UPDATE import_record x SET customer_id = v_apart FROM moved
-            WHERE x.customer_id = v_home AND x.entity = 'surveys' AND x.target_id = moved.id;
-        END IF;
         -- The customer it leaves: a field whose value the record gave it
         -- (065's fill of what no source of its makers maps, where all their
         -- mappings are known) is back to the default it had before the
@@ -165,6 +150,37 @@ BEGIN
             renewal_date = CASE WHEN 'renewal_date' = ANY (v_back) THEN NULL ELSE u.renewal_date END,
             updated_at = now()
         WHERE u.id = v_home AND cardinality(v_back) > 0;
+    END IF;
+    -- The records found above go, each by its key in its entity's table.
+    FOR v_entity IN SELECT DISTINCT e FROM unnest(v_ents) e LOOP
+        EXECUTE format('UPDATE %I t SET customer_id = $1 FROM unnest($2::text[], $3::bigint[]) k (entity, id)'
+                       ' WHERE k.entity = $4 AND t.id = k.id', baton_import_table(v_entity))
+            USING v_apart, v_ents, v_targets, v_entity;
+    END LOOP;
+    UPDATE import_record x SET customer_id = v_apart FROM unnest(v_srcs, v_sids) k (source, source_id)
+    WHERE x.source = k.source AND x.source_id = k.source_id;
+    -- ... and what reached the customer through one of the contacts
+    -- that went (096): a ticket or survey answer that names its
+    -- requester and no organization has no parent record; its contact
+    -- said its customer.
+    v_contacts := ARRAY(SELECT t.id FROM contact t WHERE t.customer_id = v_apart);
+    IF cardinality(v_contacts) > 0 THEN
+        WITH moved AS (
+            UPDATE ticket t SET customer_id = v_apart FROM import_record x
+            WHERE t.customer_id = v_home AND t.requester_id = ANY (v_contacts)
+              AND x.customer_id = v_home AND x.entity = 'tickets' AND x.target_id = t.id
+              AND x.parent IS NULL
+            RETURNING t.id)
+        UPDATE import_record x SET customer_id = v_apart FROM moved
+        WHERE x.customer_id = v_home AND x.entity = 'tickets' AND x.target_id = moved.id;
+        WITH moved AS (
+            UPDATE survey_response t SET customer_id = v_apart FROM import_record x
+            WHERE t.customer_id = v_home AND t.contact_id = ANY (v_contacts)
+              AND x.customer_id = v_home AND x.entity = 'surveys' AND x.target_id = t.id
+              AND x.parent IS NULL
+            RETURNING t.id)
+        UPDATE import_record x SET customer_id = v_apart FROM moved
+        WHERE x.customer_id = v_home AND x.entity = 'surveys' AND x.target_id = moved.id;
     END IF;
     INSERT INTO customer_split (merge_id, customer_id, apart) VALUES (p_merge, m.customer_id, v_apart);
     RETURN QUERY SELECT m.customer_id, v_apart;
