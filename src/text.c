@@ -361,6 +361,27 @@ void text_json_string(struct buf *out, const char *s)
 	buf_putc(out, '"');
 }
 
+void text_json_raw(struct buf *out, const char *json)
+{
+	size_t n = strlen(json);
+	for (size_t i = 0; i < n;) {
+		/* ASCII is the JSON's own (a server's jsonb has its controls
+		 * escaped already): copied, quotes and backslashes included. */
+		size_t run = 0;
+		while (i + run < n && (unsigned char)json[i + run] < 0x80)
+			run++;
+		if (run) {
+			buf_add(out, json + i, run);
+			i += run;
+			continue;
+		}
+		uint32_t cp;
+		size_t len = text_decode((const unsigned char *)json + i, n - i, &cp);
+		text_json_cp(out, cp, json + i, len);
+		i += len;
+	}
+}
+
 int text_contains_ci(const char *hay, const char *needle)
 {
 	size_t n = strlen(needle);

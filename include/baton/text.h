@@ -94,6 +94,11 @@ int text_fit(struct buf *out, const char *s, int cols, int pad);
  * the locale. A NULL s (an SQL NULL) appends the JSON literal null.
  */
 void text_json_string(struct buf *out, const char *s);
+/* JSON text as it is (a jsonb value the server wrote), but its non-ASCII
+ * characters that could act on a terminal (C1, bidi, U+2028/U+2029) as
+ * \u escapes, as text_json_string writes them inside its strings; outside
+ * strings JSON holds none of them. */
+void text_json_raw(struct buf *out, const char *json);
 
 /* 1 if needle occurs in hay, ASCII letters compared without case. */
 int text_contains_ci(const char *hay, const char *needle);

@@ -145,7 +145,7 @@ void cli_json_row(struct buf *b, const PGresult *r, int row, const char *const *
 		else if (PQftype(r, col) == 16) /* bool */
 			buf_puts(b, v[0] == 't' ? "true" : "false");
 		else if (PQftype(r, col) == 3802) /* jsonb: the server wrote it, escapes included */
-			buf_puts(b, v);
+			text_json_raw(b, v);
 		else
 			text_json_string(b, v);
 	}

@@ -392,6 +392,16 @@ static void test_json(void)
 	CHECK(is_terminal_safe(got, strlen(got), 0));
 }
 
+/* A server's jsonb text whole, its structure untouched, but the characters
+ * that could act on a terminal escaped inside its strings. */
+static void test_json_raw(void)
+{
+	struct buf b = BUF_INIT;
+	text_json_raw(&b, "{\"a\": \"x\\\"y\", \"b\": [1, \"caf\xc3\xa9 \xe2\x80\xae" "txt\xc2\x9b\"]}");
+	CHECK_STR(buf_str(&b), "{\"a\": \"x\\\"y\", \"b\": [1, \"caf\xc3\xa9 \\u202etxt\\u009b\"]}");
+	buf_free(&b);
+}
+
 /* The property tests below are only as good as their oracle: it must
  * refuse what may drive a terminal, or they would pass on any output. */
 static void test_oracle_refuses_unsafe_text(void)
@@ -739,6 +749,7 @@ int main(void)
 	RUN(test_fit_combining);
 	RUN(test_fit_edges);
 	RUN(test_json);
+	RUN(test_json_raw);
 	RUN(test_oracle_refuses_unsafe_text);
 	RUN(test_property_all_byte_pairs);
 	RUN(test_property_random_strings);
