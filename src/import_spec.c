@@ -80,6 +80,8 @@ static const char *path_walk(struct buf *out, const char *p)
 				buf_putc(out, '}');
 			}
 			p = close + 1;
+			if (*p == '[')
+				return "a name takes one choice [field=value]";
 		}
 		if (!*p)
 			return NULL;
