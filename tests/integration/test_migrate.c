@@ -632,10 +632,12 @@ static const struct {
 	{92, "88f0e88ea51d8418c1fc4ea95ff7e2bb"},
 	/* a8248b8 (stop 41) */
 	{93, "a01a5be54e6c306f1446750ab0db924d"},
-	/* this session's head (stop 42) */
+	/* 5a8183b (stop 42) */
 	{94, "ee1cb38c16cbbf7740d24f4417ef8f94"},
 	{95, "064f21bf5d0473668a4b7641303eb997"},
 	{96, "576a38e63226babdbdba4ebae4e3f18c"},
+	/* this session's head (stop 43) */
+	{97, "661e78a088195712d9d6736eea8bfe04"},
 };
 
 static void test_released_migrations_unchanged(void)

@@ -1,0 +1,284 @@
+-- Baton schema, version 97: the limit on how many customers an identifier
+-- joins (import_max_join) holds across files as within one.
+--
+-- 060 counted the records of one source at a domain, merged or not, so
+-- five HubSpot companies at reseller.example, a file each, joined three
+-- and no more.  Every other holder counted as one customer, however many
+-- customers it had become by that identifier.  So six companies'
+-- consultant at consult.example, one contacts file each, joined all six:
+-- each file found the one customer the earlier ones had made, and counted
+-- it once (two holders, under three).  In one file the same six joined
+-- none.  A placeholder CRM id ("0") in Zendesk organizations'
+-- external_id, one page each, did the same by id.
+--
+-- A holder now counts as what that identifier made it: 1, and the merges
+-- into it that the identifier joined, the most of any one source's files
+-- (a merge made by a contacts file of the CRM, by a page of helpdesk
+-- organizations).  Merges of different sources may be one company named in
+-- each system (Acme's CRM id in the helpdesk, in billing, in the
+-- marketing tool), as 060's records of different sources are.  So the
+-- consultant's customer counts three after the third file, and the fourth
+-- is reported as it would be in one file.  A customer made of three
+-- duplicate CRM records by their domain still counts one for its CRM ids:
+-- what joined them was the domain, not the id (the weight per customer
+-- tried in session 34 made it unjoinable even by an exact id).  A merge
+-- that was split counts for nothing.
+--
+-- Which identifiers joined a merge was only in its text ("same domain
+-- consult.example, same id crm:0").  customer_merge.keys now holds them as
+-- "kind:value" (domain:consult.example, email:..., ext:crm:0), filled on
+-- insert from the import's edges, as the text is; the merges made before
+-- this version have theirs read back from the text.
+
+ALTER TABLE customer_merge ADD COLUMN keys text[];
+
+-- The identifiers of a merge's text, as keys: "same domain a.example, same
+-- id crm:1" is {domain:a.example,ext:crm:1}.  Only for merges recorded
+-- before this version: a value holding ", same id " itself reads as two.
+CREATE FUNCTION baton_merge_keys_of(p_text text) RETURNS text[]
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT coalesce(array_agg(DISTINCT CASE
+               WHEN t LIKE 'same domain %' THEN 'domain:' || substr(t, 13)
+               WHEN t LIKE 'same e-mail %' THEN 'email:' || substr(t, 13)
+               ELSE 'ext:' || substr(t, 9) END), '{}')
+    FROM regexp_split_to_table(p_text, ', (?=same (domain|e-mail|id) )') t
+    WHERE t ~ '^same (domain|e-mail|id) .'
+$$;
+
+ALTER TABLE customer_merge DISABLE TRIGGER customer_merge_append_only;
+UPDATE customer_merge SET keys = baton_merge_keys_of(identifiers);
+ALTER TABLE customer_merge ENABLE TRIGGER customer_merge_append_only;
+
+-- A merge's keys on insert: the identifiers of the edges that reach the
+-- joined record's node, or the absorbed customer's nodes, as
+-- baton_import_why and baton_import_absorb_all read them for its text.
+CREATE FUNCTION baton_merge_keys() RETURNS trigger
+LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
+BEGIN
+    IF NEW.keys IS NOT NULL THEN
+        RETURN NEW;
+    END IF;
+    IF to_regclass('pg_temp.baton_import_edge') IS NULL THEN
+        NEW.keys := baton_merge_keys_of(NEW.identifiers);
+        RETURN NEW;
+    END IF;
+    NEW.keys := ARRAY(
+        SELECT DISTINCT e.kind || ':' || e.value
+        FROM (SELECT 'r:' || NEW.joined_source_id WHERE NEW.joined_source IS NOT NULL
+              UNION SELECT 'c:' || NEW.absorbed WHERE NEW.absorbed IS NOT NULL
+              UNION SELECT n.node FROM pg_temp.baton_import_node n
+              WHERE NEW.absorbed IS NOT NULL AND n.cid = NEW.absorbed) o (node)
+        CROSS JOIN LATERAL (SELECT x.kind, x.value FROM pg_temp.baton_import_edge x WHERE x.a = o.node
+                            UNION ALL
+                            SELECT x.kind, x.value FROM pg_temp.baton_import_edge x WHERE x.b = o.node) e
+        WHERE e.kind <> 'self' AND e.value IS NOT NULL
+        ORDER BY 1);
+    RETURN NEW;
+END $$;
+CREATE TRIGGER customer_merge_keys BEFORE INSERT ON customer_merge
+    FOR EACH ROW EXECUTE FUNCTION baton_merge_keys();
+
+-- 066's baton_import_resolve_graph; only the count of holders
+-- (baton_import_mw, baton_import_unused) is new.
+CREATE OR REPLACE FUNCTION baton_import_resolve_graph(p_shared text[]) RETURNS void
+LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
+DECLARE
+    v_max integer := baton_setting_value('import_max_join')::integer;
+    v_src text := (SELECT c.source FROM pg_temp.baton_import_ctx c);
+    v_n integer;
+    v_comps text[];
+    v_edge record;
+    v_ra text;
+    v_rb text;
+BEGIN
+    -- Neither a shared domain nor an address at one (7.) is anyone's.
+    DELETE FROM baton_import_claim c WHERE c.value IS NULL OR (c.kind = 'domain'
+        AND (c.value = ANY (coalesce(p_shared, '{}'))
+             OR EXISTS (SELECT 1 FROM baton_shared_domain d WHERE d.domain = c.value)));
+    -- An address's domain as baton_norm_domain has it (after its last @,
+    -- without www. and trailing dots), without its regular expressions: a
+    -- contacts file has hundreds of thousands of addresses.  An address in
+    -- angle brackets ("Bo Keeper" <bo.keeper@gmail.com>, 066) is rare and
+    -- has its domain from baton_norm_domain.
+    DELETE FROM baton_import_claim c
+    USING (SELECT d.domain FROM baton_shared_domain d UNION SELECT unnest(coalesce(p_shared, '{}'))) s
+    WHERE c.kind = 'email'
+      AND s.domain = CASE WHEN c.value LIKE '%>' THEN baton_norm_domain(c.value)
+                          ELSE rtrim(CASE WHEN split_part(btrim(c.value), '@', -1) LIKE 'www.%'
+                                          THEN substr(split_part(btrim(c.value), '@', -1), 5)
+                                          ELSE split_part(btrim(c.value), '@', -1) END, '.') END;
+    -- The customers kept apart, as they are now: both ways round.
+    CREATE TEMP TABLE baton_import_apart (a bigint, b bigint, PRIMARY KEY (a, b)) ON COMMIT DROP;
+    INSERT INTO baton_import_apart
+    SELECT DISTINCT p.a, p.b FROM customer_split s
+    JOIN customer x ON x.id = s.customer_id JOIN customer y ON y.id = s.apart
+    CROSS JOIN LATERAL (VALUES (coalesce(x.merged_into, x.id), coalesce(y.merged_into, y.id)),
+                               (coalesce(y.merged_into, y.id), coalesce(x.merged_into, x.id))) p (a, b)
+    WHERE p.a <> p.b;
+    ANALYZE baton_import_apart;
+    -- The customer records holding each domain, and their customers.
+    CREATE TEMP TABLE baton_import_held ON COMMIT DROP AS
+    WITH k AS MATERIALIZED (SELECT DISTINCT value FROM baton_import_claim WHERE kind = 'domain')
+    SELECT k.value, r.customer_id AS cid, r.source, r.source_id AS sid FROM k
+    JOIN (SELECT r.customer_id, r.source, r.source_id, d.d FROM import_record r, unnest(r.domains) d(d)
+          WHERE r.entity = 'customers' AND r.domains <> '{}') r ON r.d = k.value;
+    ANALYZE baton_import_held;
+    -- One join per kind of identifier, which the planner may hash: a
+    -- lateral query per identifier cost 010 most of a contacts file.  How
+    -- a customer holds it, strongest first: an id (1), its own domain (2),
+    -- a record's (3), a contact's domain (4) or address (5).
+    CREATE TEMP TABLE baton_import_found ON COMMIT DROP AS
+    WITH k AS MATERIALIZED (SELECT DISTINCT kind, value FROM baton_import_claim)
+    SELECT x.kind, x.value, x.cid, min(x.how) AS how FROM (
+        SELECT k.kind, k.value, e.customer_id AS cid, 1 AS how FROM k JOIN customer_external_id e
+            ON e.system = split_part(k.value, ':', 1) AND e.external_id = substr(k.value, strpos(k.value, ':') + 1)
+        WHERE k.kind = 'ext'
+        UNION ALL SELECT k.kind, k.value, c.id, 2 FROM k JOIN customer c ON lower(c.domain) = k.value
+        WHERE k.kind = 'domain' AND c.merged_into IS NULL
+        UNION ALL SELECT 'domain', h.value, h.cid, 3 FROM baton_import_held h
+        UNION ALL SELECT k.kind, k.value, t.customer_id, 4 FROM k JOIN contact t
+            ON baton_norm_domain(t.email) = k.value AND t.email IS NOT NULL
+        WHERE k.kind = 'domain'
+        UNION ALL SELECT k.kind, k.value, t.customer_id, 5 FROM k JOIN contact t
+            ON lower(t.email) = k.value AND t.email IS NOT NULL
+        WHERE k.kind = 'email') x
+    GROUP BY x.kind, x.value, x.cid;
+    ANALYZE baton_import_found;
+
+    -- What each customer holding an identifier has become by it: the
+    -- merges into it that the identifier joined, the most of one source's
+    -- files (097), and not split since.
+    CREATE TEMP TABLE baton_import_mw ON COMMIT DROP AS
+    WITH k AS MATERIALIZED (SELECT DISTINCT kind || ':' || value AS key FROM baton_import_claim)
+    SELECT x.cid, x.key, max(x.n) AS n FROM (
+        SELECT coalesce(c.merged_into, c.id) AS cid, u.key, r.source, count(*) AS n
+        FROM customer_merge m JOIN customer c ON c.id = m.customer_id
+        JOIN import_run r ON r.id = m.run_id
+        CROSS JOIN LATERAL unnest(m.keys) u (key)
+        WHERE u.key IN (SELECT key FROM k)
+          AND NOT EXISTS (SELECT 1 FROM customer_split s WHERE s.merge_id = m.id)
+        GROUP BY 1, 2, 3) x
+    GROUP BY x.cid, x.key;
+    ANALYZE baton_import_mw;
+
+    -- How many customers hold an identifier.  Records of one source are
+    -- so many companies, merged or not (three HubSpot companies at
+    -- reseller.example, merged by it, are three for the fourth, whichever
+    -- file each came in); records of different sources may be one (Acme in
+    -- the helpdesk, the CRM and billing is one), so a domain counts the most
+    -- records one source has at it, this file's included.  Holders without
+    -- a record at it (a customer's own domain, its contacts', an id) count
+    -- as one and what that identifier joined into them (097).
+    CREATE TEMP TABLE baton_import_unused ON COMMIT DROP AS
+    SELECT kind, value, sum(n)::bigint AS n FROM (
+        SELECT 'domain' AS kind, value, max(n) AS n FROM (
+            SELECT value, source, count(*) AS n FROM (
+                SELECT h.value, h.source, h.sid FROM baton_import_held h
+                UNION SELECT c.value, v_src, substr(c.node, 3) FROM baton_import_claim c
+                WHERE c.kind = 'domain' AND c.node LIKE 'r:%') r
+            GROUP BY value, source) s
+        GROUP BY value
+        UNION ALL
+        SELECT o.kind, o.value, sum(1 + coalesce(w.n, 0)) FROM (
+            SELECT f.kind, f.value, 'c:' || f.cid AS who, f.cid FROM baton_import_found f
+            WHERE NOT EXISTS (SELECT 1 FROM baton_import_held h
+                              WHERE f.kind = 'domain' AND h.value = f.value AND h.cid = f.cid)
+            UNION SELECT c.kind, c.value, coalesce('c:' || n.cid, c.node), n.cid
+            FROM baton_import_claim c JOIN baton_import_node n USING (node)
+            WHERE NOT (c.kind = 'domain' AND c.node LIKE 'r:%')
+              AND NOT EXISTS (SELECT 1 FROM baton_import_held h
+                              WHERE c.kind = 'domain' AND h.value = c.value AND h.cid = n.cid)) o
+        LEFT JOIN baton_import_mw w ON w.cid = o.cid AND w.key = o.kind || ':' || o.value
+        GROUP BY o.kind, o.value) x
+    GROUP BY kind, value HAVING sum(n) > v_max;
+    DELETE FROM baton_import_claim c USING baton_import_unused u
+    WHERE u.kind = c.kind AND u.value = c.value;
+
+    CREATE TEMP TABLE baton_import_edge (a text, b text, kind text, value text, how integer) ON COMMIT DROP;
+    INSERT INTO baton_import_edge
+    SELECT c.node, 'c:' || f.cid, c.kind, c.value, f.how
+    FROM baton_import_claim c JOIN baton_import_node n USING (node)
+    JOIN baton_import_found f USING (kind, value)
+    WHERE f.cid IS DISTINCT FROM n.cid AND c.node <> 'c:' || f.cid
+      AND NOT EXISTS (SELECT 1 FROM baton_import_apart p WHERE p.a = n.cid AND p.b = f.cid);
+    INSERT INTO baton_import_edge
+    SELECT c.node, m.node, c.kind, c.value, CASE c.kind WHEN 'ext' THEN 1 WHEN 'domain' THEN 3 ELSE 5 END
+    FROM baton_import_claim c
+    JOIN (SELECT kind, value, min(node) AS node FROM baton_import_claim GROUP BY 1, 2) m USING (kind, value)
+    JOIN baton_import_node n1 ON n1.node = c.node JOIN baton_import_node n2 ON n2.node = m.node
+    WHERE c.node <> m.node
+      AND NOT EXISTS (SELECT 1 FROM baton_import_apart p WHERE p.a = n1.cid AND p.b = n2.cid);
+    INSERT INTO baton_import_edge
+    SELECT node, 'c:' || cid, 'self', NULL, 0 FROM baton_import_node
+    WHERE cid IS NOT NULL AND node <> 'c:' || cid;
+    -- baton_import_why reads a node's edges, once per merge.
+    CREATE INDEX ON baton_import_edge (a);
+    CREATE INDEX ON baton_import_edge (b);
+    ANALYZE baton_import_edge;
+    -- baton_import_absorb_all reads an absorbed customer's nodes.
+    CREATE INDEX ON baton_import_node (cid);
+    ANALYZE baton_import_node;
+
+    -- Components: each node takes the smallest label among its
+    -- neighbours' until none changes (a few rounds: chains are short).
+    CREATE TEMP TABLE baton_import_lab (n text PRIMARY KEY, l text) ON COMMIT DROP;
+    INSERT INTO baton_import_lab SELECT n, n FROM (SELECT node FROM baton_import_node
+        UNION SELECT b FROM baton_import_edge) x(n);
+    CREATE TEMP TABLE baton_import_e2 ON COMMIT DROP AS
+    SELECT a, b FROM baton_import_edge UNION SELECT b, a FROM baton_import_edge;
+    ANALYZE baton_import_lab;
+    ANALYZE baton_import_e2;
+    LOOP
+        UPDATE baton_import_lab x SET l = m.l
+        FROM (SELECT e.a AS n, min(y.l) AS l FROM baton_import_e2 e
+              JOIN baton_import_lab y ON y.n = e.b GROUP BY e.a) m
+        WHERE x.n = m.n AND m.l < x.l;
+        GET DIAGNOSTICS v_n = ROW_COUNT;
+        EXIT WHEN v_n = 0;
+    END LOOP;
+    -- and a component's nodes, once per absorbed customer.
+    CREATE INDEX ON baton_import_lab (l);
+    ANALYZE baton_import_lab;
+
+    -- Components holding two customers kept apart are built again, one
+    -- edge at a time, following no edge that would join such two.  Each
+    -- node's group (r) is named by its smallest node, as labels are.
+    IF EXISTS (SELECT 1 FROM baton_import_apart) THEN
+        CREATE TEMP TABLE baton_import_uf ON COMMIT DROP AS
+        SELECT l.n, l.n AS r, l.l AS comp,
+               coalesce(n.cid, CASE WHEN l.n LIKE 'c:%' THEN substr(l.n, 3)::bigint END) AS cid
+        FROM baton_import_lab l LEFT JOIN baton_import_node n ON n.node = l.n;
+        CREATE INDEX ON baton_import_uf (cid);
+        ANALYZE baton_import_uf;
+        SELECT array_agg(DISTINCT x.comp) INTO v_comps FROM baton_import_apart p
+        JOIN baton_import_uf x ON x.cid = p.a JOIN baton_import_uf y ON y.cid = p.b AND y.comp = x.comp;
+        IF v_comps IS NOT NULL THEN
+            DELETE FROM baton_import_uf u WHERE u.comp <> ALL (v_comps);
+            CREATE UNIQUE INDEX ON baton_import_uf (n);
+            CREATE INDEX ON baton_import_uf (r);
+            ANALYZE baton_import_uf;
+            FOR v_edge IN SELECT x.a, x.b FROM baton_import_edge x
+                     JOIN baton_import_uf ua ON ua.n = x.a JOIN baton_import_uf ub ON ub.n = x.b
+                     ORDER BY x.how, least(ua.cid, ub.cid) NULLS LAST, x.a, x.b LOOP
+                SELECT u.r INTO v_ra FROM baton_import_uf u WHERE u.n = v_edge.a;
+                SELECT u.r INTO v_rb FROM baton_import_uf u WHERE u.n = v_edge.b;
+                CONTINUE WHEN v_ra = v_rb OR EXISTS (
+                    SELECT 1 FROM baton_import_uf x JOIN baton_import_apart p ON p.a = x.cid
+                    JOIN baton_import_uf y ON y.cid = p.b
+                    WHERE x.r = v_ra AND y.r = v_rb);
+                UPDATE baton_import_uf SET r = least(v_ra, v_rb) WHERE r IN (v_ra, v_rb);
+            END LOOP;
+            UPDATE baton_import_lab l SET l = u.r FROM baton_import_uf u WHERE u.n = l.n;
+            -- The edges not followed are no evidence of anything.
+            DELETE FROM baton_import_edge x USING baton_import_uf ua, baton_import_uf ub
+            WHERE ua.n = x.a AND ub.n = x.b AND ua.r <> ub.r;
+            ANALYZE baton_import_lab;
+        END IF;
+    END IF;
+
+    CREATE TEMP TABLE baton_import_comp ON COMMIT DROP AS
+    SELECT l.l AS comp, min(coalesce(n.cid, CASE WHEN l.n LIKE 'c:%' THEN substr(l.n, 3)::bigint END))
+           AS survivor
+    FROM baton_import_lab l LEFT JOIN baton_import_node n ON n.node = l.n GROUP BY l.l;
+    ANALYZE baton_import_comp;
+END $$;
