@@ -137,3 +137,27 @@ expect list_or_object_key_rejected \
 	       [ "$(grep -c "source_id,a list or an object is no key" "$3")" -eq 2 ]' _ "$rc" "$OUT" "$T/keys.rej"
 expect scalar_keys_kept test "$(sql "SELECT string_agg(source_id, ' ' ORDER BY source_id) FROM import_record WHERE source = 'events'")" = \
 	"7 e1 e3 true"
+
+# A choice matches a number or true/false as written, a string as well
+# (Zendesk's custom_fields: [{"id": 360001, "value": ...}]), and a name of
+# digits in a path with a choice is a list's element, -1 the last (098).
+cat >"$T/num.cfg" <<'CFG'
+import: { sources = (
+  { name = "zendesk-organizations"; entity = "customers"; format = "json"; array = "organizations"; system = "helpdesk";
+    fields = { source_id = "id"; name = "name"; domains = "domain_names"; }; },
+  { name = "sends"; entity = "marketing"; format = "jsonl"; customer_source = "zendesk-organizations";
+    fields = { source_id = "id"; customer = "org"; campaign = "custom_fields[id=360001].value";
+      kind = { default = "newsletter"; }; channel = { default = "email"; }; status = { default = "sent"; };
+      sent_at = "steps[kind=send].times.0"; scheduled_at = "pages.-1.plan[due=true].at"; }; }
+); };
+CFG
+cat >"$T/sends.jsonl" <<'JSON'
+{"id": "n1", "org": 1, "custom_fields": [{"id": 360002, "value": "Wrong"}, {"id": 360001, "value": "Numbers"}], "steps": [{"kind": "send", "times": ["2026-04-01T08:00:00Z", "2026-04-02T08:00:00Z"]}], "pages": [{"plan": [{"due": true, "at": "2026-01-01T08:00:00Z"}]}, {"plan": [{"due": false, "at": "2026-02-01T08:00:00Z"}, {"due": true, "at": "2026-03-20T08:00:00Z"}]}]}
+{"id": "n2", "org": 1, "custom_fields": [{"id": "360001", "value": "Strings"}], "steps": [{"kind": "send", "times": ["2026-05-01T08:00:00Z"]}], "pages": []}
+JSON
+imported_with "$T/num.cfg" numbers_and_list_elements sends "$T/sends.jsonl" \
+	"2 read, 2 inserted, 0 updated, 0 unchanged, 0 rejected"
+expect numbers_and_list_elements_values test "$(sql "SELECT string_agg(e.campaign || ':' || to_char(e.sent_at AT TIME ZONE 'UTC', 'MM-DD')
+	|| ':' || coalesce(to_char(e.scheduled_at AT TIME ZONE 'UTC', 'MM-DD'), '-'), ' ' ORDER BY e.campaign)
+	FROM marketing_event e JOIN import_record i ON i.target_id = e.id AND i.entity = 'marketing' WHERE i.source = 'sends'")" = \
+	"Numbers:04-01:03-20 Strings:05-01:-"

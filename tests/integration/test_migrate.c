@@ -638,6 +638,7 @@ static const struct {
 	{96, "576a38e63226babdbdba4ebae4e3f18c"},
 	/* this session's head (stop 43) */
 	{97, "661e78a088195712d9d6736eea8bfe04"},
+	{98, "3a7ee1eccc7321cac1162bf1b6f19504"},
 };
 
 static void test_released_migrations_unchanged(void)
