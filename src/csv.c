@@ -60,7 +60,7 @@ void csv_cell_n(struct csv *w, const char *s, size_t n)
 		return;
 	/* Judged on the raw text: a leading tab or CR is cleaned into a space,
 	 * but some spreadsheets trim it and run what follows. */
-	if (strchr("=+-@\t\r", s[0]))
+	if (s[0] && strchr("=+-@\t\r", s[0]))
 		buf_putc(&cell, '\'');
 	locale_t old = w->utf8 ? uselocale(w->utf8) : (locale_t)0;
 	text_clean(&cell, s, n, TEXT_ONELINE);

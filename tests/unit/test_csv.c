@@ -96,6 +96,12 @@ static void test_cell_with_nul(void)
 	csv_cell_n(&w, "5,Nul\0Co", 8);
 	csv_free(&w);
 	CHECK_STR(buf_str(&scratch), "\"5,Nul\xe2\x90\x80" "Co\"");
+	/* A row that starts with its NUL is no formula: no apostrophe. */
+	buf_reset(&scratch);
+	csv_init(&w, &scratch);
+	csv_cell_n(&w, "\0Co", 3);
+	csv_free(&w);
+	CHECK_STR(buf_str(&scratch), "\xe2\x90\x80" "Co");
 }
 
 static void test_utf8_kept(void)
