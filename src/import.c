@@ -311,6 +311,7 @@ static int send_known(PGconn *c, const struct import_source *src, const char *sp
 		rc = -1;
 	}
 	buf_free(&again);
+	rd->header = header;
 	return rc;
 }
 
@@ -407,6 +408,7 @@ int import_file(PGconn *c, const struct import_source *src, const struct import_
 	if (src->format == IMPORT_CSV && (read_header(src, &rd, &header, &ncols, err, errlen) < 0 ||
 	                                  header_columns(src, &header, res, err, errlen) < 0))
 		goto out;
+	rd.header = src->format == IMPORT_CSV ? &header : NULL;
 	if (db_uuid(run) < 0 || PQsetClientEncoding(c, "UTF8") != 0) {
 		snprintf(err, errlen, "cannot start: %s", PQerrorMessage(c));
 		goto out;

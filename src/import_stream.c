@@ -198,6 +198,19 @@ static int put(PGconn *c, struct buf *out, int force, char *err, size_t errlen)
 	return 0;
 }
 
+/* Whether a row is the header row, maybe behind a byte order mark (the
+ * second file's, when two were joined). */
+static int header_again(const struct buf *rec, const struct buf *header)
+{
+	const char *s = rec->data;
+	size_t n = rec->len;
+	if (n >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3)) {
+		s += 3;
+		n -= 3;
+	}
+	return n == header->len && !memcmp(s, header->data, n);
+}
+
 /* Why the COPY may not carry a record (NULL: it may): the one test of
  * both readings, so that a record hashed first is one that is sent. */
 static const char *record_fault(const struct import_source *src, const struct import_reader *r,
@@ -209,6 +222,8 @@ static const char *record_fault(const struct import_source *src, const struct im
 		return "not valid UTF-8 text";
 	if (src->format == IMPORT_CSV && r->fault)
 		return r->fault;
+	if (src->format == IMPORT_CSV && r->header && header_again(rec, r->header))
+		return "the header row again: two files joined into one? Import each by itself";
 	if (src->format == IMPORT_CSV && fields != ncols) {
 		snprintf(why, whylen, "%d fields, the header has %d", fields, ncols);
 		return why;

@@ -155,6 +155,9 @@ struct import_reader {
 	 * (a quote inside a field not quoted, a carriage return outside
 	 * quotes), or NULL; its fields are counted with the quote as text. */
 	const char *fault;
+	/* CSV: the file's header row, once read: a row that is the header
+	 * again (two exports joined with cat) is rejected, not imported. */
+	const struct buf *header;
 };
 void import_reader_init(struct import_reader *r, FILE *f);
 /* From now on, tell progress (with ctx) of each chunk read, as phase. */

@@ -190,7 +190,7 @@ static void summary_text(struct buf *b, const char *file, const struct import_re
 		text_clean(b, r->unused, strlen(r->unused), TEXT_ONELINE);
 		/* A domain reaches the limit as its records arrive: what it joined
 		 * in earlier files, while under it, is not undone by itself. */
-		buf_puts(b, "\n  what these joined in earlier files stays joined: baton merges lists it,"
+		buf_puts(b, "\n  what these joined in earlier files, if anything, stays joined: baton merges lists it,"
 		            " baton split undoes it\n");
 	}
 	if (r->nreplaced) {

@@ -71,3 +71,19 @@ expect nul_row_rejected_alone \
 	sh -c '[ "$1" -eq 0 ] && grep -qF "nul.csv: customers: 2 read, 1 inserted, 0 updated, 0 unchanged, 1 rejected," "$2"' _ "$rc" "$OUT"
 expect nul_row_whole_in_rejects \
 	sh -c 'grep -qF "nul.csv,2,,\"a NUL byte, which PostgreSQL text cannot hold\",\"50,Nul␀Co,nul.example\"" "$1"' _ "$T/nul.rej"
+
+# Two exports joined into one file (cat a.csv b.csv, the second with a byte
+# order mark): the second header row is rejected, named by its line, and
+# both files' rows are imported; the same file again changes nothing.
+printf 'id,name,domain\n60,Papa,papa60.example\n' >"$T/a.csv"
+printf '\357\273\277id,name,domain\n61,Quebec,quebec61.example\n' >"$T/b.csv"
+cat "$T/a.csv" "$T/b.csv" >"$T/joined.csv"
+run "$BATON_BIN" -c "$CFG" -d "dbname=$db user=importer" import --source crm --rejects "$T/joined.rej" "$T/joined.csv"
+expect header_again_rejected \
+	sh -c '[ "$1" -eq 0 ] && grep -qF "joined.csv: customers: 3 read, 2 inserted, 0 updated, 0 unchanged, 1 rejected," "$2" &&
+	       grep -qF "joined.csv,3,,the header row again: two files joined into one? Import each by itself" "$3"' \
+	_ "$rc" "$OUT" "$T/joined.rej"
+expect both_files_rows_imported test "$(sql "SELECT string_agg(name, ' ' ORDER BY name) FROM customer WHERE domain IN ('papa60.example', 'quebec61.example')")" = "Papa Quebec"
+run "$BATON_BIN" -c "$CFG" -d "dbname=$db user=importer" import --source crm "$T/joined.csv"
+expect header_again_unchanged \
+	sh -c '[ "$1" -eq 0 ] && grep -qF "3 read, 0 inserted, 0 updated, 2 unchanged, 1 rejected," "$2"' _ "$rc" "$OUT"
