@@ -182,7 +182,12 @@ static int read_header(const struct import_source *src, struct import_reader *rd
 	long long line;
 	int got = import_reader_next(rd, 1, src->delimiter, header, &line, ncols);
 	if (got == 1 && rd->fault) {
-		snprintf(err, errlen, "the header row has %s", rd->fault);
+		/* A file whose lines end in CR alone is one "header row" of them. */
+		snprintf(err, errlen, "the header row has %s%s", rd->fault,
+		         strstr(rd->fault, "carriage return") ? " (lines that end in a carriage return alone, as"
+		                                                " classic Mac OS wrote them, are read after"
+		                                                " tr '\\r' '\\n' <FILE)"
+		                                              : "");
 		return -1;
 	}
 	if (got != 1 || !text_valid_utf8(header->data, header->len)) {

@@ -50,6 +50,12 @@ run "$BATON_BIN" -c "$CFG" -d "dbname=$db user=importer" import --source crm "$T
 expect header_with_bare_quote_refused \
 	sh -c '[ "$1" -eq 1 ] && grep -qF "the header row has a quote inside a field that is not quoted" "$2"' _ "$rc" "$ERR"
 expect refused_header_imports_nothing test "$(sql "SELECT count(*) FROM customer WHERE name = 'Lima'")" = 0
+# A classic Mac OS file (lines end in CR alone) is one header row: refused,
+# saying how to read it.
+printf 'id,name,domain\r911,Mike,mike911.example\r' >"$T/mac.csv"
+run "$BATON_BIN" -c "$CFG" -d "dbname=$db user=importer" import --source crm "$T/mac.csv"
+expect classic_mac_file_refused_saying_how \
+	sh -c '[ "$1" -eq 1 ] && grep -qF "classic Mac OS wrote them, are read after tr" "$2"' _ "$rc" "$ERR"
 
 # A mapped column twice in the header (the key's or another's): which one
 # a field reads would be a guess, so the file is refused.
