@@ -87,10 +87,14 @@
 	" WHERE h.state IN ('resolved', 'cancelled') AND h.state = $3 AND $7 <> 't'"         \
 	QUEUE_WHERE SEG " ORDER BY h.created_at DESC, h.id LIMIT $9::int)"
 
+/* A row shows its customer's profile: the survivor's name and segment
+ * when the customer it was written about was absorbed by a merge (its id
+ * opens the survivor), as the finder and the screen show it. */
 #define QUEUE_LIST(FROM, SEG, MARKS_COLS, MARKS_JOIN)                                  \
 	"WITH k AS MATERIALIZED (" QUEUE_BRANCHES(FROM, SEG) ")"                             \
 	" SELECT " QUEUE_COLS(MARKS_COLS) " FROM k JOIN handoff h ON h.id = k.id"            \
-	" JOIN customer c ON c.id = h.customer_id" MARKS_JOIN                                \
+	" JOIN customer a ON a.id = h.customer_id"                                           \
+	" JOIN customer c ON c.id = coalesce(a.merged_into, a.id)" MARKS_JOIN                \
 	" ORDER BY k.branch, k.rank, CASE WHEN k.branch < 4 THEN k.at END, k.at DESC, h.id"
 #define QUEUE_FROM_SEGMENT " FROM handoff h JOIN customer c ON c.id = h.customer_id"
 

@@ -39,6 +39,10 @@ absorbed=$(sql "SELECT id FROM customer WHERE name = 'Keel Absorbed'")
 check later_customer_absorbed \
 	[ "$(sql "SELECT s.name FROM customer c JOIN customer s ON s.id = c.merged_into WHERE c.id = $absorbed")" = "Keel Survivor" ]
 
+run as ana queue --team success --format csv
+expect queue_names_the_survivor \
+	sh -c '[ "$1" -eq 0 ] && grep "Keel handoff before the merge" "$2" | grep -q "Keel Survivor" &&
+	       ! grep -q "Keel Absorbed" "$2"' _ "$rc" "$OUT"
 run as ana show keel-one.example
 expect show_survivor_has_absorbed_handoff_and_note \
 	sh -c '[ "$1" -eq 0 ] && grep -q "Keel handoff before the merge" "$2" && grep -q "Keel note before the merge" "$2"' \
@@ -77,4 +81,7 @@ expect split_absorbed_has_them_again \
 	sh -c '[ "$1" -eq 0 ] && head -n 1 "$2" | grep -q "^Keel Absorbed (keel-two.example)" &&
 	       grep -q "Keel handoff before the merge" "$2" &&
 	       grep -q "Keel note before the merge" "$2"' _ "$rc" "$OUT"
+run as ana queue --team success --format csv
+expect split_queue_names_the_absorbed_again \
+	sh -c '[ "$1" -eq 0 ] && grep "Keel handoff before the merge" "$2" | grep -q "Keel Absorbed"' _ "$rc" "$OUT"
 check "no sanitizer report" no_sanitizer_report
