@@ -16,7 +16,8 @@
 /* $1: a customer id, or NULL for all merges.  A customer's merges, as
  * survivor or absorbed, are its profile's: those of every customer absorbed
  * into it as well (an import that merged a record into B, before B was
- * absorbed into A, is one of A's: CV_GROUP).  All of them, streamed
+ * absorbed into A, is one of A's: CV_GROUP); a customer a split made has
+ * the merge it undid.  All of them, streamed
  * (cli_stream_rows). */
 static const char merges_sql[] =
 	"SELECT m.id, to_char(m.at, 'YYYY-MM-DD HH24:MI') AS at, m.customer_id, c.name AS customer,"
@@ -30,6 +31,7 @@ static const char merges_sql[] =
 	" WHERE $1::bigint IS NULL"
 	"    OR m.customer_id = " CV_GROUP
 	"    OR m.absorbed = $1::bigint"
+	"    OR s.apart = $1::bigint"
 	" ORDER BY m.at, m.id";
 enum { MG_ID, MG_AT, MG_CUSTOMER_ID, MG_CUSTOMER, MG_JOINED, MG_IDENTIFIERS, MG_BY, MG_SPLIT,
        MG_EVIDENCE, MG_COLS };

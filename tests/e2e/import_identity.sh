@@ -116,6 +116,10 @@ check split_survives_reimport \
 	[ "$(sql "SELECT count(DISTINCT customer_id) FROM import_record WHERE source_id IN ('9876', '360001')")" = 2 ]
 run imp merges --customer nwh.example
 expect merges_marks_the_split sh -c 'grep -q "\[split " "$1"' _ "$OUT"
+apart=$(sql "SELECT customer_id FROM import_record WHERE source = 'hubspot-companies' AND source_id = '9876'")
+run imp merges --customer "$apart"
+expect split_off_customer_lists_the_split_merge \
+	sh -c '[ "$1" -eq 0 ] && grep -q "\[split " "$2" && grep -q "9876" "$2"' _ "$rc" "$OUT"
 
 # --- an identifier too many customers share is not followed -----------------------
 {
