@@ -192,7 +192,7 @@ static int read_header(const struct import_source *src, struct import_reader *rd
 	}
 	if (got != 1 || !text_valid_utf8(header->data, header->len)) {
 		if (got == -1)
-			snprintf(err, errlen, "cannot read the file: %s", strerror(rd->error ? rd->error : EIO));
+			import_reader_why(rd, err, errlen);
 		else
 			snprintf(err, errlen, "%s", got == 0 ? "the file is empty: a CSV file starts with a header row"
 			         : "the header row is not valid UTF-8 text or not closed");

@@ -81,6 +81,31 @@ static const char stray_quote[] =
 	"a quote inside a field that is not quoted: quote the field and double its quotes";
 static const char bare_cr[] = "a carriage return inside a field that is not quoted";
 
+const char *import_reader_why(const struct import_reader *r, char *buf, size_t n)
+{
+	if (r->too_long)
+		snprintf(buf, n, "line %lld starts a %s of more than %zu MiB, where reading stopped: is it the file"
+		         " you meant?", r->too_long, r->too_long_what, r->too_long_max >> 20);
+	else
+		snprintf(buf, n, "cannot read the file: %s", strerror(r->error ? r->error : EIO));
+	return buf;
+}
+
+/* Stop at a record (what) longer than max. */
+static int too_long(struct import_reader *r, const struct buf *rec, const char *what, size_t max,
+                    long long start)
+{
+	if (rec->len <= max)
+		return 0;
+	r->error = EFBIG;
+	r->eof = 1;
+	r->len = r->pos = 0;
+	r->too_long = start;
+	r->too_long_what = what;
+	r->too_long_max = max;
+	return 1;
+}
+
 int import_reader_next(struct import_reader *r, int csv, char delim, struct buf *rec,
                        long long *start, int *fields)
 {
@@ -102,6 +127,8 @@ int import_reader_next(struct import_reader *r, int csv, char delim, struct buf 
 			if (!nl) {
 				buf_add(rec, r->buf + from, r->len - from);
 				r->pos = r->len;
+				if (too_long(r, rec, "record", IMPORT_RECORD_MAX, *start))
+					return -1;
 				continue;
 			}
 			r->pos = (size_t)(nl - r->buf) + 1;
@@ -139,6 +166,8 @@ int import_reader_next(struct import_reader *r, int csv, char delim, struct buf 
 			closed = 0;
 		}
 		buf_add(rec, r->buf + from, r->pos - from);
+		if (too_long(r, rec, "record", IMPORT_RECORD_MAX, *start))
+			return -1;
 	}
 	if (r->error)
 		return -1;
@@ -294,7 +323,7 @@ int import_stream_hashes(PGconn *c, const struct import_source *src, struct impo
 	int csv = src->format == IMPORT_CSV;
 	while ((got = import_reader_next(r, csv, src->delimiter, &rec, &line, &fields)) != 0) {
 		if (got == -1) {
-			snprintf(err, errlen, "cannot read the file: %s", strerror(r->error ? r->error : EIO));
+			import_reader_why(r, err, errlen);
 			rc = -1;
 			break;
 		}
@@ -331,7 +360,7 @@ static int stream_records(PGconn *c, const struct import_source *src, struct imp
 	int csv = src->format == IMPORT_CSV;
 	while ((got = import_reader_next(r, csv, src->delimiter, &rec, &line, &fields)) != 0) {
 		if (got == -1) {
-			snprintf(err, errlen, "cannot read the file: %s", strerror(r->error ? r->error : EIO));
+			import_reader_why(r, err, errlen);
 			rc = -1;
 			break;
 		}
@@ -406,6 +435,8 @@ static int stream_document(PGconn *c, struct import_reader *r, struct buf *out, 
 	while (r->pos < r->len || fill(r)) {
 		buf_add(&doc, r->buf + r->pos, r->len - r->pos);
 		r->pos = r->len;
+		if (too_long(r, &doc, "document", IMPORT_DOCUMENT_MAX, 1))
+			break;
 	}
 	size_t ok = r->error ? 0 : text_utf8_valid_len(buf_str(&doc), doc.len);
 	if (!r->error && ok < doc.len) {
@@ -417,7 +448,7 @@ static int stream_document(PGconn *c, struct import_reader *r, struct buf *out, 
 	}
 	int k = ok < doc.len ? free_mark(buf_str(&doc), doc.len) : -1;
 	if (r->error) {
-		snprintf(err, errlen, "cannot read the file: %s", strerror(r->error ? r->error : EIO));
+		import_reader_why(r, err, errlen);
 		rc = -1;
 	} else if (ok < doc.len && k < 0) {
 		snprintf(err, errlen, "the file is not valid UTF-8 text (byte %lld of line %lld)", res->bad_byte,

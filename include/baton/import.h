@@ -158,7 +158,18 @@ struct import_reader {
 	/* CSV: the file's header row, once read: a row that is the header
 	 * again (two exports joined with cat) is rejected, not imported. */
 	const struct buf *header;
+	/* A record longer than IMPORT_RECORD_MAX, or a JSON document longer
+	 * than IMPORT_DOCUMENT_MAX, stopped the reading (error EFBIG): the line
+	 * it starts on, which it is ("record", "document") and that most. */
+	long long too_long;
+	const char *too_long_what;
+	size_t too_long_max;
 };
+/* The most bytes of one CSV or JSON Lines record, and of a JSON document,
+ * which is read whole (PostgreSQL's jsonb holds less than 256 MiB): a file
+ * without line ends (/dev/zero, a binary) ends there, not in all memory. */
+#define IMPORT_RECORD_MAX (64u << 20)
+#define IMPORT_DOCUMENT_MAX (255u << 20)
 void import_reader_init(struct import_reader *r, FILE *f);
 /* From now on, tell progress (with ctx) of each chunk read, as phase. */
 void import_reader_watch(struct import_reader *r, import_progress_fn progress, void *ctx,
@@ -170,6 +181,9 @@ void import_reader_free(struct import_reader *r);
  * field runs to the end of the file (rec holds it). */
 int import_reader_next(struct import_reader *r, int csv, char delim, struct buf *rec,
                        long long *start, int *fields);
+
+/* Why reading stopped (r->error set): into buf, which it returns. */
+const char *import_reader_why(const struct import_reader *r, char *buf, size_t n);
 
 /* Append a value in COPY text format (backslash, tab, CR, LF escaped). */
 void import_copy_text(struct buf *out, const char *s, size_t n);

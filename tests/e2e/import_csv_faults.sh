@@ -93,3 +93,15 @@ expect both_files_rows_imported test "$(sql "SELECT string_agg(name, ' ' ORDER B
 run "$BATON_BIN" -c "$CFG" -d "dbname=$db user=importer" import --source crm "$T/joined.csv"
 expect header_again_unchanged \
 	sh -c '[ "$1" -eq 0 ] && grep -qF "3 read, 0 inserted, 0 updated, 2 unchanged, 1 rejected," "$2"' _ "$rc" "$OUT"
+
+# A file without line ends (/dev/zero, a binary) stops at a record of 64
+# MiB with one message naming its line, not in all memory; nothing of it
+# is imported.
+run "$BATON_BIN" -c "$CFG" -d "dbname=$db user=importer" import --source crm /dev/zero
+expect endless_header_stops \
+	sh -c '[ "$1" -eq 1 ] && grep -qF "/dev/zero: line 1 starts a record of more than 64 MiB, where reading stopped" "$2"' _ "$rc" "$ERR"
+run sh -c '{ printf "id,name,domain\n70,Romeo,romeo70.example\n"; cat /dev/zero; } |
+	"$1" -c "$2" -d "dbname=$3 user=importer" import --source crm -' _ "$BATON_BIN" "$CFG" "$db"
+expect endless_row_stops \
+	sh -c '[ "$1" -eq 1 ] && grep -qF -- "-: line 3 starts a record of more than 64 MiB" "$2"' _ "$rc" "$ERR"
+expect endless_row_imports_nothing test "$(sql "SELECT count(*) FROM customer WHERE name = 'Romeo'")" = 0
