@@ -418,6 +418,14 @@ int cli_import(const struct cli *cli, int argc, char **argv)
 		for (; i < argc && rc != EXIT_DB; i++) {
 			int one = one_file(c, cli, &o, src, argv[i], rf ? &rej : NULL, &out, &printed);
 			rc = rc ? rc : one;
+			/* A file's rejects are in the rejects file once it is done: a
+			 * run stopped in a later file (Ctrl-C, a kill, a lost
+			 * connection) keeps those of the files it committed. */
+			if (rf && rb.len && (fwrite(buf_str(&rb), 1, rb.len, rf) != rb.len || fflush(rf) != 0)) {
+				cli_error("%s: cannot write the rejects file: %s", o.rejects, strerror(errno));
+				rc = rc ? rc : EXIT_FAIL;
+			}
+			buf_reset(&rb);
 		}
 		/* The files after a lost connection are not tried: said of each. */
 		for (; i < argc; i++) {
@@ -431,8 +439,9 @@ int cli_import(const struct cli *cli, int argc, char **argv)
 			fputs("]\n", stdout);
 		if (o.dry_run && PQstatus(c) == CONNECTION_OK)
 			PQclear(PQexec(c, "ROLLBACK"));
-		if (rf && fwrite(buf_str(&rb), 1, rb.len, rf) != rb.len)
-			rc = EXIT_FAIL;
+		/* The header alone, when no file was tried. */
+		if (rf && rb.len && fwrite(buf_str(&rb), 1, rb.len, rf) != rb.len)
+			rc = rc ? rc : EXIT_FAIL;
 		csv_free(&rej);
 		PQfinish(c);
 	}
