@@ -28,7 +28,7 @@
 	" h.state = 'open' AND h.ack_due_at < now(),"                                        \
 	" (SELECT e.kind || ' by ' || e.actor || ' ' || to_char(e.at, 'YYYY-MM-DD HH24:MI')" \
 	"    FROM handoff_event e WHERE e.handoff_id = h.id ORDER BY e.at DESC, e.id DESC LIMIT 1)," \
-	" h.version, h.note, c.segment, " MARKS
+	" h.version, h.note, a.segment, " MARKS
 /* The customers' signal marks (migration 013), in the list's answer or
  * not: the console asks for them apart, after the rows (sql_marks). */
 #define QUEUE_MARKS_COLS "mk.kind, coalesce(mk.signals, 0)"
@@ -87,9 +87,10 @@
 	" WHERE h.state IN ('resolved', 'cancelled') AND h.state = $3 AND $7 <> 't'"         \
 	QUEUE_WHERE SEG " ORDER BY h.created_at DESC, h.id LIMIT $9::int)"
 
-/* A row shows its customer's profile: the survivor's name and segment
- * when the customer it was written about was absorbed by a merge (its id
- * opens the survivor), as the finder and the screen show it. */
+/* A row shows its customer's profile by name: the survivor's when the
+ * customer it was written about was absorbed by a merge (its id opens the
+ * survivor), as the finder and the screen show it.  Its segment is the
+ * one the segment filter and the counts go by: that customer's own. */
 #define QUEUE_LIST(FROM, SEG, MARKS_COLS, MARKS_JOIN)                                  \
 	"WITH k AS MATERIALIZED (" QUEUE_BRANCHES(FROM, SEG) ")"                             \
 	" SELECT " QUEUE_COLS(MARKS_COLS) " FROM k JOIN handoff h ON h.id = k.id"            \
