@@ -11,26 +11,39 @@
 -- none.  A placeholder CRM id ("0") in Zendesk organizations'
 -- external_id, one page each, did the same by id.
 --
--- A holder now counts as what that identifier made it: 1, and the merges
--- into it that the identifier joined, the most of any one source's files
--- (a merge made by a contacts file of the CRM, by a page of helpdesk
--- organizations).  Merges of different sources may be one company named in
--- each system (Acme's CRM id in the helpdesk, in billing, in the
--- marketing tool), as 060's records of different sources are.  So the
--- consultant's customer counts three after the third file, and the fourth
--- is reported as it would be in one file.  A customer made of three
+-- A holder now counts as the companies that identifier made it: the merges
+-- into its profile that the identifier made, and one more when the
+-- customer they merged into held it itself (or nothing was merged by it).
+--   - Merges made by one source's customer records are counted apart from
+--     another's, and the most of one source is taken: Acme's CRM id named
+--     by the helpdesk, billing and the marketing tool is one company in
+--     four systems, as 060's records of different sources are.  Merges
+--     made by contacts, of whichever source, are companies joined by a
+--     person's address or domain, and count together.
+--   - A record whose customer the same file absorbed into the customer it
+--     joins is that absorption, counted once.
+--   - A customer holding a domain by its records counts, beside them (060),
+--     what the domain merged into it beyond them: a consultancy that is
+--     itself a CRM company, and its clients its contacts joined.
+--   - A merge that was split counts for nothing.
+-- So the consultant's customer counts three after the third file, and the
+-- fourth is reported as it would be in one file.  A customer made of three
 -- duplicate CRM records by their domain still counts one for its CRM ids:
 -- what joined them was the domain, not the id (the weight per customer
--- tried in session 34 made it unjoinable even by an exact id).  A merge
--- that was split counts for nothing.
+-- tried in session 34 made it unjoinable even by an exact id).
+-- An identifier only one customer or record holds joins nothing and is
+-- not reported, however many it once joined.
 --
--- Which identifiers joined a merge was only in its text ("same domain
--- consult.example, same id crm:0").  customer_merge.keys now holds them as
--- "kind:value" (domain:consult.example, email:..., ext:crm:0), filled on
--- insert from the import's edges, as the text is; the merges made before
--- this version have theirs read back from the text.
+-- Which identifiers a merge was made by was only in its text ("same
+-- domain consult.example, same id crm:0").  customer_merge.keys now holds
+-- them as "kind:value" (domain:consult.example, email:..., ext:crm:0):
+-- those of the edges at the joined record or absorbed customer, as its
+-- text; into_keys those of the edges at the customer it merged into, the
+-- identifiers that customer held itself.  Both are filled on insert from
+-- the import's edges; the merges made before this version have them read
+-- back from their text.
 
-ALTER TABLE customer_merge ADD COLUMN keys text[];
+ALTER TABLE customer_merge ADD COLUMN keys text[], ADD COLUMN into_keys text[];
 
 -- The identifiers of a merge's text, as keys: "same domain a.example, same
 -- id crm:1" is {domain:a.example,ext:crm:1}.  Only for merges recorded
@@ -46,33 +59,55 @@ LANGUAGE sql IMMUTABLE AS $$
 $$;
 
 ALTER TABLE customer_merge DISABLE TRIGGER customer_merge_append_only;
-UPDATE customer_merge SET keys = baton_merge_keys_of(identifiers);
+UPDATE customer_merge SET keys = baton_merge_keys_of(identifiers), into_keys = baton_merge_keys_of(identifiers);
 ALTER TABLE customer_merge ENABLE TRIGGER customer_merge_append_only;
+-- The merges an import reads for the identifiers it may join.
+CREATE INDEX customer_merge_keys_idx ON customer_merge USING gin ((keys || into_keys));
+
+-- The identifiers of the edges at some nodes of this import.
+CREATE FUNCTION baton_import_edge_keys(p_nodes text[]) RETURNS text[]
+LANGUAGE plpgsql STABLE SET search_path = public, pg_temp AS $$
+BEGIN
+    RETURN ARRAY(
+        SELECT DISTINCT e.kind || ':' || e.value
+        FROM unnest(p_nodes) o (node)
+        CROSS JOIN LATERAL (SELECT x.kind, x.value FROM pg_temp.baton_import_edge x WHERE x.a = o.node
+                            UNION ALL
+                            SELECT x.kind, x.value FROM pg_temp.baton_import_edge x WHERE x.b = o.node) e
+        WHERE e.kind <> 'self' AND e.value IS NOT NULL
+        ORDER BY 1);
+END $$;
 
 -- A merge's keys on insert: the identifiers of the edges that reach the
 -- joined record's node, or the absorbed customer's nodes, as
--- baton_import_why and baton_import_absorb_all read them for its text.
+-- baton_import_why and baton_import_absorb_all read them for its text;
+-- into_keys, those at the nodes of the customer it merged into (a customer
+-- this file made: the record that made it).
 CREATE FUNCTION baton_merge_keys() RETURNS trigger
 LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
+DECLARE
+    v_into text[];
 BEGIN
     IF NEW.keys IS NOT NULL THEN
         RETURN NEW;
     END IF;
     IF to_regclass('pg_temp.baton_import_edge') IS NULL THEN
         NEW.keys := baton_merge_keys_of(NEW.identifiers);
+        NEW.into_keys := NEW.keys;
         RETURN NEW;
     END IF;
-    NEW.keys := ARRAY(
-        SELECT DISTINCT e.kind || ':' || e.value
-        FROM (SELECT 'r:' || NEW.joined_source_id WHERE NEW.joined_source IS NOT NULL
-              UNION SELECT 'c:' || NEW.absorbed WHERE NEW.absorbed IS NOT NULL
-              UNION SELECT n.node FROM pg_temp.baton_import_node n
-              WHERE NEW.absorbed IS NOT NULL AND n.cid = NEW.absorbed) o (node)
-        CROSS JOIN LATERAL (SELECT x.kind, x.value FROM pg_temp.baton_import_edge x WHERE x.a = o.node
-                            UNION ALL
-                            SELECT x.kind, x.value FROM pg_temp.baton_import_edge x WHERE x.b = o.node) e
-        WHERE e.kind <> 'self' AND e.value IS NOT NULL
-        ORDER BY 1);
+    NEW.keys := baton_import_edge_keys(ARRAY(
+        SELECT 'r:' || NEW.joined_source_id WHERE NEW.joined_source IS NOT NULL
+        UNION SELECT 'c:' || NEW.absorbed WHERE NEW.absorbed IS NOT NULL
+        UNION SELECT n.node FROM pg_temp.baton_import_node n
+        WHERE NEW.absorbed IS NOT NULL AND n.cid = NEW.absorbed));
+    v_into := ARRAY(SELECT 'c:' || NEW.customer_id
+                    UNION SELECT n.node FROM pg_temp.baton_import_node n WHERE n.cid = NEW.customer_id);
+    IF to_regclass('pg_temp.baton_import_new') IS NOT NULL THEN
+        v_into := v_into || ARRAY(SELECT 'r:' || w.sid FROM pg_temp.baton_import_new w
+                                  WHERE w.id = NEW.customer_id);
+    END IF;
+    NEW.into_keys := baton_import_edge_keys(v_into);
     RETURN NEW;
 END $$;
 CREATE TRIGGER customer_merge_keys BEFORE INSERT ON customer_merge
@@ -90,6 +125,7 @@ DECLARE
     v_edge record;
     v_ra text;
     v_rb text;
+    v_keys text[];
 BEGIN
     -- Neither a shared domain nor an address at one (7.) is anyone's.
     DELETE FROM baton_import_claim c WHERE c.value IS NULL OR (c.kind = 'domain'
@@ -145,55 +181,99 @@ BEGIN
     GROUP BY x.kind, x.value, x.cid;
     ANALYZE baton_import_found;
 
-    -- What each customer holding an identifier has become by it: the
-    -- merges into it that the identifier joined, the most of one source's
-    -- files (097), and not split since.  Of every merge: merges are far
-    -- fewer than a file's identifiers (3,000 against 180,000 in the
-    -- bench's contacts at scale 30,000, where choosing those a file
-    -- claims first cost 107 ms, a hash of its identifiers).
+    -- The holders of each identifier.  Records of one source are so many
+    -- companies, merged or not (three HubSpot companies at
+    -- reseller.example, merged by it, are three for the fourth, whichever
+    -- file each came in); records of different sources may be one (Acme in
+    -- the helpdesk, the CRM and billing is one), so a domain counts the most
+    -- records one source has at it, this file's included.  The others (a
+    -- customer's own domain, its contacts', an id; this file's nodes) are
+    -- each a customer or a node.
+    CREATE TEMP TABLE baton_import_rec ON COMMIT DROP AS
+    SELECT value, max(n) AS n FROM (
+        SELECT value, source, count(*) AS n FROM (
+            SELECT h.value, h.source, h.sid FROM baton_import_held h
+            UNION SELECT c.value, v_src, substr(c.node, 3) FROM baton_import_claim c
+            WHERE c.kind = 'domain' AND c.node LIKE 'r:%') r
+        GROUP BY value, source) s
+    GROUP BY value;
+    CREATE TEMP TABLE baton_import_oth ON COMMIT DROP AS
+    SELECT f.kind, f.value, 'c:' || f.cid AS who FROM baton_import_found f
+    WHERE NOT EXISTS (SELECT 1 FROM baton_import_held h
+                      WHERE f.kind = 'domain' AND h.value = f.value AND h.cid = f.cid)
+    UNION SELECT c.kind, c.value, coalesce('c:' || n.cid, c.node)
+    FROM baton_import_claim c JOIN baton_import_node n USING (node)
+    WHERE NOT (c.kind = 'domain' AND c.node LIKE 'r:%')
+      AND NOT EXISTS (SELECT 1 FROM baton_import_held h
+                      WHERE c.kind = 'domain' AND h.value = c.value AND h.cid = n.cid);
+    ANALYZE baton_import_oth;
+    -- The identifiers that join something: held by two customers or nodes
+    -- or more.  Only these are counted against the limit (and reported):
+    -- one that only one customer holds joins nothing, however many
+    -- customers it made that one of.
+    CREATE TEMP TABLE baton_import_cand ON COMMIT DROP AS
+    SELECT kind, value FROM (
+        SELECT o.kind, o.value, o.who FROM baton_import_oth o
+        UNION SELECT 'domain', h.value, 'c:' || h.cid FROM baton_import_held h
+        UNION SELECT 'domain', c.value, coalesce('c:' || n.cid, c.node)
+        FROM baton_import_claim c JOIN baton_import_node n USING (node)
+        WHERE c.kind = 'domain' AND c.node LIKE 'r:%') x
+    GROUP BY kind, value HAVING count(*) >= 2;
+    SELECT ARRAY(SELECT kind || ':' || value FROM baton_import_cand) INTO v_keys;
+
+    -- What each customer holding such an identifier is, in companies that
+    -- identifier made it of (097): the merges into its profile that named
+    -- it, not split since, the most of one source's customer records (one
+    -- company in several systems) or all those made by contacts; and one
+    -- more when a customer they merged into held it itself, or nothing was
+    -- merged by it.  A record joined to the customer that its own customer
+    -- was absorbed into, in the same file, is that absorption.  The merges
+    -- are read by their keys' index when the identifiers are few (a page
+    -- of organizations), else all of them (a contacts file that joins
+    -- thousands of customers).
     CREATE TEMP TABLE baton_import_mw ON COMMIT DROP AS
+    WITH m AS MATERIALIZED (
+        SELECT m.id, m.customer_id, m.run_id, m.keys, m.into_keys, m.joined_source, m.joined_source_id
+        FROM customer_merge m
+        WHERE cardinality(v_keys) > 0
+          AND (cardinality(v_keys) > 2000 OR (m.keys || m.into_keys) && v_keys)
+          AND NOT EXISTS (SELECT 1 FROM customer_split s WHERE s.merge_id = m.id)
+          AND NOT (m.joined_source IS NOT NULL AND EXISTS (
+                SELECT 1 FROM customer_merge a
+                WHERE a.customer_id = m.customer_id AND a.run_id = m.run_id AND a.absorbed IS NOT NULL
+                  AND a.moved -> 'import_record'
+                      @> jsonb_build_array(jsonb_build_array(m.joined_source, m.joined_source_id)))))
     SELECT x.cid, split_part(x.key, ':', 1) AS kind, substr(x.key, strpos(x.key, ':') + 1) AS value,
-           max(x.n) AS n FROM (
-        SELECT coalesce(c.merged_into, c.id) AS cid, u.key, r.source, count(*) AS n
-        FROM customer_merge m JOIN customer c ON c.id = m.customer_id
+           max(x.n) + CASE WHEN bool_or(x.held) OR max(x.n) = 0 THEN 1 ELSE 0 END AS n FROM (
+        SELECT coalesce(c.merged_into, c.id) AS cid, u.key,
+               CASE WHEN r.entity = 'customers' THEN r.source END AS source,
+               count(*) FILTER (WHERE u.key = ANY (m.keys)) AS n,
+               bool_or(u.key = ANY (m.into_keys)) AS held
+        FROM m JOIN customer c ON c.id = m.customer_id
         JOIN import_run r ON r.id = m.run_id
-        CROSS JOIN LATERAL unnest(m.keys) u (key)
-        WHERE NOT EXISTS (SELECT 1 FROM customer_split s WHERE s.merge_id = m.id)
+        CROSS JOIN LATERAL (SELECT unnest(m.keys) UNION SELECT unnest(m.into_keys)) u (key)
+        WHERE u.key = ANY (v_keys)
         GROUP BY 1, 2, 3) x
     GROUP BY x.cid, x.key;
     ANALYZE baton_import_mw;
 
-    -- How many customers hold an identifier.  Records of one source are
-    -- so many companies, merged or not (three HubSpot companies at
-    -- reseller.example, merged by it, are three for the fourth, whichever
-    -- file each came in); records of different sources may be one (Acme in
-    -- the helpdesk, the CRM and billing is one), so a domain counts the most
-    -- records one source has at it, this file's included.  Holders without
-    -- a record at it (a customer's own domain, its contacts', an id) count
-    -- as one and what that identifier joined into them (097).
+    -- How many companies would an identifier join: the records (060), a
+    -- customer holding it by records counting too what it merged into it
+    -- beyond them (a consultancy that is a CRM company, and the clients its
+    -- contacts joined), and the others as what it made them.
     CREATE TEMP TABLE baton_import_unused ON COMMIT DROP AS
-    SELECT kind, value, sum(n)::bigint AS n FROM (
-        SELECT 'domain' AS kind, value, max(n) AS n FROM (
-            SELECT value, source, count(*) AS n FROM (
-                SELECT h.value, h.source, h.sid FROM baton_import_held h
-                UNION SELECT c.value, v_src, substr(c.node, 3) FROM baton_import_claim c
-                WHERE c.kind = 'domain' AND c.node LIKE 'r:%') r
-            GROUP BY value, source) s
-        GROUP BY value
+    SELECT x.kind, x.value, sum(x.n)::bigint AS n FROM (
+        SELECT 'domain' AS kind, r.value, r.n FROM baton_import_rec r
         UNION ALL
-        SELECT o.kind, o.value, count(*) + coalesce(sum(w.n), 0) FROM (
-            SELECT f.kind, f.value, 'c:' || f.cid AS who FROM baton_import_found f
-            WHERE NOT EXISTS (SELECT 1 FROM baton_import_held h
-                              WHERE f.kind = 'domain' AND h.value = f.value AND h.cid = f.cid)
-            UNION SELECT c.kind, c.value, coalesce('c:' || n.cid, c.node)
-            FROM baton_import_claim c JOIN baton_import_node n USING (node)
-            WHERE NOT (c.kind = 'domain' AND c.node LIKE 'r:%')
-              AND NOT EXISTS (SELECT 1 FROM baton_import_held h
-                              WHERE c.kind = 'domain' AND h.value = c.value AND h.cid = n.cid)) o
+        SELECT 'domain', h.value, greatest(0, w.n - h.recs)
+        FROM (SELECT value, cid, count(*) AS recs FROM baton_import_held GROUP BY 1, 2) h
+        JOIN baton_import_mw w ON w.cid = h.cid AND w.kind = 'domain' AND w.value = h.value
+        UNION ALL
+        SELECT o.kind, o.value, coalesce(w.n, 1) FROM baton_import_oth o
         LEFT JOIN baton_import_mw w
-            ON o.who LIKE 'c:%' AND w.cid = substr(o.who, 3)::bigint AND w.kind = o.kind AND w.value = o.value
-        GROUP BY o.kind, o.value) x
-    GROUP BY kind, value HAVING sum(n) > v_max;
+            ON o.who LIKE 'c:%' AND w.cid = substr(o.who, 3)::bigint AND w.kind = o.kind AND w.value = o.value) x
+    JOIN baton_import_cand k ON k.kind = x.kind AND k.value = x.value
+    GROUP BY x.kind, x.value HAVING sum(x.n) > v_max;
     DELETE FROM baton_import_claim c USING baton_import_unused u
     WHERE u.kind = c.kind AND u.value = c.value;
 

@@ -109,3 +109,95 @@ expect four_systems_one_customer test "$(customers)" = 1
 # The keys of merges recorded before 097, read back from their text.
 expect keys_from_text test "$(sql "SELECT baton_merge_keys_of('same domain a.example, same id crm:1, same e-mail x@y.example')")" = "{domain:a.example,email:x@y.example,ext:crm:1}"
 expect keys_from_empty_text test "$(sql "SELECT baton_merge_keys_of('')")" = "{}"
+
+# --- what a review found the first 097 counted wrong -------------------------------
+# The consultancy is itself a CRM company at consult.example: its clients'
+# contacts there join it, a file each, as far as one file would (three).
+fresh
+{ cat "$T/companies.csv"; echo "7,Consult Ltd,consult.example,Customer,2026-03-02 09:00"; } >"$T/companies7.csv"
+imported consultancy_companies hubspot-companies "$T/companies7.csv" "7 read, 7 inserted"
+for n in 1 2 3 4 5 6; do
+	imported_with "$CFG" "consultancy_contacts_$n" hubspot-contacts "$T/c$n.csv" "1 inserted"
+	cp "$OUT" "$T/consultancy$n.out"
+done
+expect consultancy_joins_two_clients test "$(customers)" = 5
+expect consultancy_third_client_reported grep -qF "domain consult.example (joins 4)" "$T/consultancy3.out"
+
+# Contacts of two sources, a file each (HubSpot contacts, Zendesk users, in
+# turn), of companies in both systems: three companies, as in one file.
+fresh
+imported two_sources_companies hubspot-companies "$T/companies.csv" "6 inserted"
+{
+	printf '{"organizations": ['
+	for n in 1 2 3 4 5 6; do
+		[ "$n" -gt 1 ] && printf ','
+		printf '{"id": 10%s, "name": "Client %s", "domain_names": ["client%s.example"], "updated_at": "2026-03-01T10:00:00Z"}' "$n" "$n" "$n"
+	done
+	printf '], "end_of_stream": true}\n'
+} >"$T/orgs6.json"
+imported two_sources_orgs zendesk-organizations "$T/orgs6.json" "6 inserted.* 6 customers merged"
+for n in 1 2 3 4 5 6; do
+	if [ $((n % 2)) -eq 1 ]; then
+		imported "two_sources_contacts_$n" hubspot-contacts "$T/c$n.csv" "1 inserted"
+	else
+		printf '{"users": [{"id": 50%s, "organization_id": 10%s, "name": "Con Sultant", "email": "z%s@consult.example", "role": "end-user", "updated_at": "2026-03-01T10:00:00Z"}]}\n' \
+			"$n" "$n" "$n" >"$T/u$n.json"
+		imported "two_sources_users_$n" zendesk-users "$T/u$n.json" "1 inserted"
+	fi
+done
+expect two_sources_join_three test "$(customers)" = 4
+
+# A helpdesk organization linked to its CRM company after it was imported
+# (its customer absorbed, its record joined: one company), then billing
+# and the marketing tool naming the same id: one customer.
+fresh
+printf 'id,name,crm\n41,Acme Support,\n' >"$T/desk0.csv"
+imported_with "$T/four.cfg" linked_later_crm crm "$T/crm.csv" "1 inserted"
+imported_with "$T/four.cfg" linked_later_unlinked desk "$T/desk0.csv" "1 inserted.* 0 customers merged"
+imported_with "$T/four.cfg" linked_later_linked desk "$T/named.csv" "1 updated"
+printf 'id,name,crm\n77,Acme Billing,9\n' >"$T/bills.csv"
+imported_with "$T/four.cfg" linked_later_billing bills "$T/bills.csv" "1 inserted.* 1 customer merged"
+imported_with "$T/four.cfg" linked_later_marketing mail "$T/named.csv" "1 inserted.* 1 customer merged"
+expect linked_later_one_customer test "$(customers)" = 1
+
+# The customer the merges went into does not hold the domain itself: Y's
+# user is at acme.example; Z's at acme.co.uk and X's at both join them;
+# W's at acme.co.uk is the third company there, and joins, as in one file.
+fresh
+org() { printf '{"id": %s, "name": "%s", "domain_names": [], "updated_at": "2026-03-01T10:00:00Z"}' "$1" "$2"; }
+user() { printf '{"id": %s, "organization_id": %s, "name": "U%s", "email": "%s", "role": "end-user", "updated_at": "2026-03-01T10:00:00Z"}' "$1" "$2" "$1" "$3"; }
+printf '{"organizations": [%s, %s, %s, %s]}\n' "$(org 1 Y)" "$(org 2 Z)" "$(org 3 X)" "$(org 4 W)" >"$T/yzxw.json"
+imported survivor_orgs zendesk-organizations "$T/yzxw.json" "4 inserted"
+printf '{"users": [%s, %s]}\n' "$(user 11 1 y@acme.example)" "$(user 12 2 z@acme.co.uk)" >"$T/yz.json"
+imported survivor_users_apart zendesk-users "$T/yz.json" "2 inserted.* 0 customers merged"
+printf '{"users": [%s, %s]}\n' "$(user 13 3 x1@acme.example)" "$(user 14 3 x2@acme.co.uk)" >"$T/x.json"
+imported survivor_x_joins_both zendesk-users "$T/x.json" "2 inserted.* 2 customers merged"
+printf '{"users": [%s]}\n' "$(user 15 4 w@acme.co.uk)" >"$T/w.json"
+imported survivor_w_joins zendesk-users "$T/w.json" "1 inserted.* 1 customer merged"
+
+# Three organizations with the placeholder id in one page join; a fourth on
+# the next page is over the limit, as in one page of four.
+fresh
+printf '{"organizations": [%s, %s, %s]}\n' \
+	"$(printf '{"id": 1, "name": "Org 1", "external_id": "0", "updated_at": "2026-03-01T10:00:00Z"}')" \
+	"$(printf '{"id": 2, "name": "Org 2", "external_id": "0", "updated_at": "2026-03-01T10:00:00Z"}')" \
+	"$(printf '{"id": 3, "name": "Org 3", "external_id": "0", "updated_at": "2026-03-01T10:00:00Z"}')" >"$T/page1.json"
+imported placeholder_page_of_three zendesk-organizations "$T/page1.json" "3 inserted.* 2 customers merged"
+imported placeholder_fourth_page zendesk-organizations "$T/org4.json" "1 inserted.* 0 customers merged"
+expect placeholder_fourth_says_why grep -qF "ext crm:0 (joins 4)" "$OUT"
+
+# An identifier one customer holds joins nothing and is not reported, also
+# when it made that customer of more companies than the limit allows now
+# (four joined under a limit of 5, which is 3 again): a contact changed
+# there.  A fifth company's contact is reported.
+fresh
+sql "UPDATE baton_setting SET value = '5' WHERE key = 'import_max_join'" >/dev/null
+imported quiet_companies hubspot-companies "$T/companies.csv" "6 inserted"
+{ head -n 1 "$T/c1.csv"; for n in 1 2 3 4; do tail -n 1 "$T/c$n.csv"; done; } >"$T/four.csv"
+imported quiet_four_join hubspot-contacts "$T/four.csv" "4 inserted.* 3 customers merged"
+sql "UPDATE baton_setting SET value = '3' WHERE key = 'import_max_join'" >/dev/null
+sed 's/Sultant2/Sultant Two/; s/2026-03-03/2026-03-04/' "$T/c2.csv" >"$T/c2b.csv"
+imported quiet_changed_contact hubspot-contacts "$T/c2b.csv" "1 updated"
+expect quiet_not_reported sh -c '! grep -q "not used to merge" "$1"' _ "$OUT"
+imported quiet_fifth_company hubspot-contacts "$T/c5.csv" "1 inserted.* 0 customers merged"
+expect quiet_fifth_reported grep -qF "domain consult.example (joins 5)" "$OUT"
