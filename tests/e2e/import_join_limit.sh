@@ -201,3 +201,9 @@ imported quiet_changed_contact hubspot-contacts "$T/c2b.csv" "1 updated"
 expect quiet_not_reported sh -c '! grep -q "not used to merge" "$1"' _ "$OUT"
 imported quiet_fifth_company hubspot-contacts "$T/c5.csv" "1 inserted.* 0 customers merged"
 expect quiet_fifth_reported grep -qF "domain consult.example (joins 5)" "$OUT"
+
+# The merges stay append-only: their keys are written once, with them.
+expect merge_keys_written_once sh -c '! psql -X -q -d "$1" -c "UPDATE customer_merge SET keys = '"'{}'"'" 2>/dev/null' _ "$db"
+expect merge_rows_not_changed sh -c '! psql -X -q -d "$1" -c "UPDATE customer_merge SET identifiers = '"'x'"'" 2>/dev/null' _ "$db"
+expect merge_rows_not_deleted sh -c '! psql -X -q -d "$1" -c "DELETE FROM customer_merge" 2>/dev/null' _ "$db"
+expect no_merge_left_without_keys test "$(sql "SELECT count(*) FROM customer_merge WHERE keys IS NULL OR into_keys IS NULL")" = 0
