@@ -14,16 +14,20 @@
 -- A holder now counts as the companies that identifier made it: the merges
 -- into its profile that the identifier made, and one more when the
 -- customer they merged into held it itself (or nothing was merged by it).
---   - Merges made by one source's customer records are counted apart from
---     another's, and the most of one source is taken: Acme's CRM id named
---     by the helpdesk, billing and the marketing tool is one company in
---     four systems, as 060's records of different sources are.  Merges
---     made by contacts, of whichever source, are companies joined by a
---     person's address or domain, and count together.
+--   - Merges made by one source's files are counted apart from another
+--     source's, and the most of one source is taken: Acme's CRM id named
+--     by the helpdesk, billing and the marketing tool, or its helpdesk
+--     organization, billing customer and mailing list joined by their
+--     contacts at its domain, is one company in four systems, as 060's
+--     records of different sources are.  So a consultant's address in
+--     two systems' contacts, a file each in turn, may join one company
+--     more than the limit before it is reported: a wrong join can be
+--     split, a refused one cannot be made by hand.
 --   - A record whose customer the same file absorbed into the customer it
 --     joins is that absorption, counted once.
 --   - A customer holding a domain by its records counts, beside them (060),
---     what the domain merged into it beyond them: a consultancy that is
+--     what the domain merged into it beyond them (its records counted as
+--     060 counts them, the most of one source): a consultancy that is
 --     itself a CRM company, and its clients its contacts joined.
 --   - A merge that was split counts for nothing.
 -- So the consultant's customer counts three after the third file, and the
@@ -41,7 +45,8 @@
 -- text; into_keys those of the edges at the customer it merged into, the
 -- identifiers that customer held itself.  Both are filled on insert from
 -- the import's edges; the merges made before this version have them read
--- back from their text.
+-- back from their text, both the same (which identifiers their survivor
+-- held itself is not known), so such a survivor may count one high.
 
 ALTER TABLE customer_merge ADD COLUMN keys text[], ADD COLUMN into_keys text[];
 
@@ -243,9 +248,10 @@ BEGIN
 
     -- What each customer holding such an identifier is, in companies that
     -- identifier made it of (097): the merges into its profile that named
-    -- it, not split since, the most of one source's customer records (one
-    -- company in several systems) or all those made by contacts; and one
-    -- more when a customer they merged into held it itself, or nothing was
+    -- it, not split since, the most of one source's files (one company in
+    -- several systems: its helpdesk organization, billing customer and
+    -- mailing list joined by their contacts at its domain); and one more
+    -- when a customer they merged into held it itself, or nothing was
     -- merged by it.  A record joined to the customer that its own customer
     -- was absorbed into, in the same file, is that absorption.  The merges
     -- are read by their keys' index when the identifiers are few (a page
@@ -266,7 +272,7 @@ BEGIN
     SELECT x.cid, split_part(x.key, ':', 1) AS kind, substr(x.key, strpos(x.key, ':') + 1) AS value,
            max(x.n) + CASE WHEN bool_or(x.held) OR max(x.n) = 0 THEN 1 ELSE 0 END AS n FROM (
         SELECT coalesce(c.merged_into, c.id) AS cid, u.key,
-               CASE WHEN r.entity = 'customers' THEN r.source END AS source,
+               r.source,
                count(*) FILTER (WHERE u.key = ANY (m.keys)) AS n,
                bool_or(u.key = ANY (m.into_keys)) AS held
         FROM m JOIN customer c ON c.id = m.customer_id
@@ -286,12 +292,15 @@ BEGIN
         SELECT 'domain' AS kind, r.value, r.n FROM baton_import_rec r
         UNION ALL
         SELECT 'domain', h.value, greatest(0, w.n - h.recs)
-        FROM (SELECT value, cid, count(*) AS recs FROM baton_import_held GROUP BY 1, 2) h
+        FROM (SELECT value, cid, max(n) AS recs
+              FROM (SELECT value, cid, source, count(*) AS n FROM baton_import_held GROUP BY 1, 2, 3) s
+              GROUP BY 1, 2) h
         JOIN baton_import_mw w ON w.cid = h.cid AND w.kind = 'domain' AND w.value = h.value
         UNION ALL
         SELECT o.kind, o.value, coalesce(w.n, 1) FROM baton_import_oth o
         LEFT JOIN baton_import_mw w
-            ON o.who LIKE 'c:%' AND w.cid = substr(o.who, 3)::bigint AND w.kind = o.kind AND w.value = o.value) x
+            ON w.cid = CASE WHEN o.who LIKE 'c:%' THEN substr(o.who, 3)::bigint END
+           AND w.kind = o.kind AND w.value = o.value) x
     JOIN baton_import_cand k ON k.kind = x.kind AND k.value = x.value
     GROUP BY x.kind, x.value HAVING sum(x.n) > v_max;
     DELETE FROM baton_import_claim c USING baton_import_unused u

@@ -124,7 +124,9 @@ expect consultancy_joins_two_clients test "$(customers)" = 5
 expect consultancy_third_client_reported grep -qF "domain consult.example (joins 4)" "$T/consultancy3.out"
 
 # Contacts of two sources, a file each (HubSpot contacts, Zendesk users, in
-# turn), of companies in both systems: three companies, as in one file.
+# turn), of companies in both systems: each source's merges count apart
+# (one company may be in several systems), so four join, one more than in
+# one file, and the fifth and sixth are reported.
 fresh
 imported two_sources_companies hubspot-companies "$T/companies.csv" "6 inserted"
 {
@@ -145,7 +147,7 @@ for n in 1 2 3 4 5 6; do
 		imported "two_sources_users_$n" zendesk-users "$T/u$n.json" "1 inserted"
 	fi
 done
-expect two_sources_join_three test "$(customers)" = 4
+expect two_sources_join_four test "$(customers)" = 3
 
 # A helpdesk organization linked to its CRM company after it was imported
 # (its customer absorbed, its record joined: one company), then billing
@@ -201,6 +203,68 @@ imported quiet_changed_contact hubspot-contacts "$T/c2b.csv" "1 updated"
 expect quiet_not_reported sh -c '! grep -q "not used to merge" "$1"' _ "$OUT"
 imported quiet_fifth_company hubspot-contacts "$T/c5.csv" "1 inserted.* 0 customers merged"
 expect quiet_fifth_reported grep -qF "domain consult.example (joins 5)" "$OUT"
+
+# A second review's cases, with a source and its contacts for each of four
+# systems.
+cat >"$T/m.cfg" <<'CFG'
+import:
+{
+  sources = (
+    { name = "crm"; entity = "customers"; format = "csv"; system = "crm";
+      fields = { source_id = "id"; name = "name"; domains = "domain"; }; },
+    { name = "crm-contacts"; entity = "contacts"; format = "csv"; customer_source = "crm";
+      fields = { source_id = "id"; customer = "org"; name = "name"; email = "email"; }; },
+    { name = "desk"; entity = "customers"; format = "csv"; system = "helpdesk";
+      fields = { source_id = "id"; name = "name"; domains = "domain"; crm_id = "crm"; }; },
+    { name = "desk-users"; entity = "contacts"; format = "csv"; customer_source = "desk";
+      fields = { source_id = "id"; customer = "org"; name = "name"; email = "email"; }; },
+    { name = "bills"; entity = "customers"; format = "csv"; system = "billing";
+      fields = { source_id = "id"; name = "name"; domains = "domain"; crm_id = "crm"; }; },
+    { name = "bills-contacts"; entity = "contacts"; format = "csv"; customer_source = "bills";
+      fields = { source_id = "id"; customer = "org"; name = "name"; email = "email"; }; },
+    { name = "mail"; entity = "customers"; format = "csv"; system = "marketing";
+      fields = { source_id = "id"; name = "name"; domains = "domain"; crm_id = "crm"; }; },
+    { name = "mail-contacts"; entity = "contacts"; format = "csv"; customer_source = "mail";
+      fields = { source_id = "id"; customer = "org"; name = "name"; email = "email"; }; }
+  );
+};
+CFG
+# Ids that are no numbers (Stripe's cus_...) in a file whose records join.
+fresh
+printf 'id,name,domain\n9,Acme,acme.example\n8,Beta,beta.example\n' >"$T/crm2.csv"
+printf 'id,name,domain,crm\ncus_A2,Acme Billing,,9\ncus_B1,Beta Billing,,8\n' >"$T/b2.csv"
+imported_with "$T/m.cfg" text_ids_crm crm "$T/crm2.csv" "2 inserted"
+imported_with "$T/m.cfg" text_ids_join bills "$T/b2.csv" "2 inserted.* 2 customers merged"
+# One company in four systems, the helpdesk's, billing's and the marketing
+# tool's records without a domain, each joined by its contacts at the
+# CRM company's domain: one customer.
+fresh
+printf 'id,name,domain\n9,Acme,acme.example\n' >"$T/crm1.csv"
+imported_with "$T/m.cfg" by_contacts_crm crm "$T/crm1.csv" "1 inserted"
+for s in desk bills mail; do
+	printf 'id,name,domain,crm\n%s1,Acme %s,,\n' "$s" "$s" >"$T/$s.csv"
+	imported_with "$T/m.cfg" "by_contacts_$s" "$s" "$T/$s.csv" "1 inserted"
+done
+printf 'id,org,name,email\n1,desk1,Ann,ann@acme.example\n' >"$T/du.csv"
+printf 'id,org,name,email\n1,bills1,Bob,bob@acme.example\n' >"$T/bu.csv"
+printf 'id,org,name,email\n1,mail1,Cy,cy@acme.example\n' >"$T/mu.csv"
+imported_with "$T/m.cfg" by_contacts_desk_users desk-users "$T/du.csv" "1 customer merged"
+imported_with "$T/m.cfg" by_contacts_bills_contacts bills-contacts "$T/bu.csv" "1 customer merged"
+imported_with "$T/m.cfg" by_contacts_mail_contacts mail-contacts "$T/mu.csv" "1 customer merged"
+expect by_contacts_one_customer test "$(customers)" = 1
+# The consultancy in two systems (its CRM company and helpdesk organization
+# at consult.example): its records count once, so two clients join, as
+# with one system.
+fresh
+{ echo "id,name,domain"; for n in 1 2 3 4; do echo "$n,Client $n,client$n.example"; done; echo "7,Consult Ltd,consult.example"; } >"$T/crm7.csv"
+printf 'id,name,domain,crm\n70,Consult Support,consult.example,\n' >"$T/desk7.csv"
+imported_with "$T/m.cfg" two_systems_crm crm "$T/crm7.csv" "5 inserted"
+imported_with "$T/m.cfg" two_systems_desk desk "$T/desk7.csv" "1 customer merged"
+for n in 1 2 3 4; do
+	printf 'id,org,name,email\n10%s,%s,Con,c%s@consult.example\n' "$n" "$n" "$n" >"$T/cc$n.csv"
+	imported_with "$T/m.cfg" "two_systems_contacts_$n" crm-contacts "$T/cc$n.csv" "1 inserted"
+done
+expect two_systems_joins_two_clients test "$(customers)" = 3
 
 # The merges stay append-only: their keys are written once, with them.
 expect merge_keys_written_once sh -c '! psql -X -q -d "$1" -c "UPDATE customer_merge SET keys = '"'{}'"'" 2>/dev/null' _ "$db"

@@ -637,7 +637,7 @@ static const struct {
 	{95, "064f21bf5d0473668a4b7641303eb997"},
 	{96, "576a38e63226babdbdba4ebae4e3f18c"},
 	/* this session's head (stop 43) */
-	{97, "fb370a09179868a505aea4d94cd4c4c8"},
+	{97, "130eb6fdc3eee93afb7d17a7740a2ba8"},
 	{98, "3a7ee1eccc7321cac1162bf1b6f19504"},
 };
 
