@@ -18,9 +18,10 @@
 -- One name of a path as SQL/JSON path: a member, or a list's element.
 CREATE FUNCTION baton_import_jsonpath_step(p_name jsonb) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT CASE WHEN p_name #>> '{}' ~ '^[0-9]{1,9}$' THEN '[' || (p_name #>> '{}')::integer || ']'
-                WHEN p_name #>> '{}' = '-1' THEN '[last]'
-                WHEN p_name #>> '{}' ~ '^-[0-9]{1,9}$' THEN '[last - ' || (-(p_name #>> '{}')::integer - 1) || ']'
+    SELECT CASE WHEN p_name #>> '{}' ~ '^-?[0-9]{1,9}$' AND (p_name #>> '{}')::integer >= 0
+                THEN '[' || abs((p_name #>> '{}')::integer) || ']'
+                WHEN p_name #>> '{}' ~ '^-[0-9]{1,9}$'
+                THEN '[last - ' || (-(p_name #>> '{}')::integer - 1) || ']'
                 ELSE '.' || p_name::text END
 $$;
 

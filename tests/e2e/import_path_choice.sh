@@ -161,3 +161,10 @@ expect numbers_and_list_elements_values test "$(sql "SELECT string_agg(e.campaig
 	|| ':' || coalesce(to_char(e.scheduled_at AT TIME ZONE 'UTC', 'MM-DD'), '-'), ' ' ORDER BY e.campaign)
 	FROM marketing_event e JOIN import_record i ON i.target_id = e.id AND i.entity = 'marketing' WHERE i.source = 'sends'")" = \
 	"Numbers:04-01:03-20 Strings:05-01:-"
+# A name of digits is read as #>> reads it: "-0" and "007" are 0 and 7,
+# "-2" the last but one (of eight lists, each of one element chosen).
+expect digits_as_list_elements test "$(sql "SELECT string_agg(
+	(jsonb_path_query_first(d, baton_import_jsonpath(jsonb_build_array('a', n, jsonb_build_object('where', '[\"k\"]'::jsonb, 'is', 'v'), 'x')), '{}', true)
+	 #>> '{}') || '=' || (d #>> ARRAY['a', n, '0', 'x']), ',' ORDER BY n)
+	FROM (SELECT jsonb_build_object('a', jsonb_agg(jsonb_build_array(jsonb_build_object('k', 'v', 'x', i)) ORDER BY i)) AS d
+	      FROM generate_series(0, 7) i) t, unnest(ARRAY['-0', '007', '-2']) n")" = "0=0,6=6,7=7"
