@@ -28,7 +28,7 @@
 	" h.state = 'open' AND h.ack_due_at < now(),"                                        \
 	" (SELECT e.kind || ' by ' || e.actor || ' ' || to_char(e.at, 'YYYY-MM-DD HH24:MI')" \
 	"    FROM handoff_event e WHERE e.handoff_id = h.id ORDER BY e.at DESC, e.id DESC LIMIT 1)," \
-	" h.version, h.note, a.segment, " MARKS
+	" h.version, h.note, c.segment, " MARKS
 /* The customers' signal marks (migration 013), in the list's answer or
  * not: the console asks for them apart, after the rows (sql_marks). */
 #define QUEUE_MARKS_COLS "mk.kind, coalesce(mk.signals, 0)"
@@ -42,7 +42,12 @@
 	" AND ($4 = '' OR h.reason = $4) AND ($5 = '' OR h.priority = $5)"                   \
 	" AND ($8 <> 't' OR h.to_staff = session_user"                                       \
 	"      OR h.to_team = (SELECT team_id FROM staff WHERE role_name = session_user))"
-#define QUEUE_SEGMENT " AND c.segment = $6"
+/* A customer absorbed by a merge has its survivor's segment (migration
+ * 099): its own, or, for the few absorbed ones (customer_merged_into_idx),
+ * the survivor's. */
+#define QUEUE_SEGMENT                                                                    \
+	" AND (c.segment = $6 AND c.merged_into IS NULL"                                     \
+	"      OR c.merged_into IS NOT NULL AND baton_customer_segment(c.merged_into, c.segment) = $6)"
 #define QUEUE_NO_SEGMENT " AND $6 = ''"
 
 /* A breached handoff's severity, the one definition of it: the most urgent
@@ -87,14 +92,14 @@
 	" WHERE h.state IN ('resolved', 'cancelled') AND h.state = $3 AND $7 <> 't'"         \
 	QUEUE_WHERE SEG " ORDER BY h.created_at DESC, h.id LIMIT $9::int)"
 
-/* A row shows its customer's profile by name: the survivor's when the
- * customer it was written about was absorbed by a merge (its id opens the
- * survivor), as the finder and the screen show it.  Its segment is the
- * one the segment filter and the counts go by: that customer's own.  The
- * survivor is joined on a CASE, not coalesce(): under row-level security
- * a join qual must be leakproof to be an index condition, and coalesce()
- * is not taken for one, so the join read every customer into a hash
- * (20-30 ms of the list at 100,000 customers, where the rest takes 7). */
+/* A row shows its customer's profile by name and segment: the survivor's
+ * when the customer it was written about was absorbed by a merge (its id
+ * opens the survivor), as the finder and the screen show it, and as the
+ * segment filter and the counts go by.  The survivor is joined on a CASE,
+ * not coalesce(): under row-level security a join qual must be leakproof
+ * to be an index condition, and coalesce() is not taken for one, so the
+ * join read every customer into a hash (20-30 ms of the list at 100,000
+ * customers, where the rest takes 7). */
 #define QUEUE_LIST(FROM, SEG, MARKS_COLS, MARKS_JOIN)                                  \
 	"WITH k AS MATERIALIZED (" QUEUE_BRANCHES(FROM, SEG) ")"                             \
 	" SELECT " QUEUE_COLS(MARKS_COLS) " FROM k JOIN handoff h ON h.id = k.id"            \
@@ -143,8 +148,7 @@ static const char sql_marks[] =
 	" GROUP BY h.to_team) ORDER BY 1"
 
 static const char sql_counts[] = QUEUE_COUNTS(" FROM handoff h", QUEUE_NO_SEGMENT);
-static const char sql_counts_segment[] =
-	QUEUE_COUNTS(" FROM handoff h JOIN customer c ON c.id = h.customer_id", QUEUE_SEGMENT);
+static const char sql_counts_segment[] = QUEUE_COUNTS(QUEUE_FROM_SEGMENT, QUEUE_SEGMENT);
 
 #define QUEUE_ACK_S "baton_ack_seconds(h.created_at, h.acknowledged_at)"
 /* The windows are whole UTC days, as the totals count them: today and the
@@ -160,8 +164,7 @@ static const char sql_counts_segment[] =
 	" AND NOT " QUEUE_MEDIANS_FAST " HAVING NOT " QUEUE_MEDIANS_FAST
 
 static const char sql_medians[] = QUEUE_MEDIANS(" FROM handoff h", QUEUE_NO_SEGMENT);
-static const char sql_medians_segment[] =
-	QUEUE_MEDIANS(" FROM handoff h JOIN customer c ON c.id = h.customer_id", QUEUE_SEGMENT);
+static const char sql_medians_segment[] = QUEUE_MEDIANS(QUEUE_FROM_SEGMENT, QUEUE_SEGMENT);
 
 void queue_statements(const struct queue_filter *f, struct queue_params *st, struct db_stmt out[3])
 {

@@ -94,7 +94,7 @@ expect migrate_again_is_up_to_date \
 	sh -c '[ "$1" -eq 0 ] && [ "$(wc -l <"$2")" -eq 1 ] && grep -q "up to date" "$2" &&
 	       ! grep -q "applying" "$2"' _ "$rc" "$OUT"
 # A database from a newer baton is refused.
-psql -X -q -d "$fresh" -c "INSERT INTO baton_schema_migrations (version, name) VALUES (99, 'future')"
+psql -X -q -d "$fresh" -c "INSERT INTO baton_schema_migrations (version, name) VALUES (9999, 'future')"
 run "$BATON_BIN" -d "dbname=$fresh" migrate
 expect migrate_refuses_newer_schema \
 	sh -c '[ "$1" -eq 4 ] && grep -q "upgrade baton" "$2"' _ "$rc" "$ERR"

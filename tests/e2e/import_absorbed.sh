@@ -3,7 +3,9 @@
 # the note written about it before the merge show on the survivor's screen
 # (console and baton show), the finder lists the survivor alone, `baton
 # show` of the absorbed customer's domain opens the survivor; after `baton
-# split` both go back to the customer they were written about.
+# split` both go back to the customer they were written about.  The
+# lead's queue lists the handoff under the survivor's segment while the
+# two are one (schema version 99).
 . "$BATON_ROOT/tests/lib/e2e.sh"
 . "$BATON_ROOT/tests/lib/import.sh"
 
@@ -27,6 +29,11 @@ run as ana handoff new --customer keel-two.example --to-team success --reason es
 expect handoff_on_the_later_customer sh -c '[ "$1" -eq 0 ]' _ "$rc"
 run as ana note add --customer keel-two.example --message "Keel note before the merge"
 expect note_on_the_later_customer sh -c '[ "$1" -eq 0 ]' _ "$rc"
+# The survivor-to-be is an enterprise account, the later record not.
+sql "UPDATE customer SET segment = 'enterprise' WHERE name = 'Keel Survivor'" >/dev/null
+run as ana queue --segment enterprise --format csv
+expect queue_enterprise_before_the_merge_without_it \
+	sh -c '[ "$1" -eq 0 ] && ! grep -q "Keel handoff before the merge" "$2"' _ "$rc" "$OUT"
 
 # A contact of the first at the second's domain: the same customer.
 cat >"$T/users.json" <<'EOF'
@@ -43,6 +50,12 @@ run as ana queue --team success --format csv
 expect queue_names_the_survivor \
 	sh -c '[ "$1" -eq 0 ] && grep "Keel handoff before the merge" "$2" | grep -q "Keel Survivor" &&
 	       ! grep -q "Keel Absorbed" "$2"' _ "$rc" "$OUT"
+run as ana queue --segment enterprise --format csv
+expect queue_segment_is_the_survivors \
+	sh -c '[ "$1" -eq 0 ] && grep "Keel handoff before the merge" "$2" | tr -d "\\r" | grep -q ",enterprise$"' _ "$rc" "$OUT"
+run as ana queue --segment smb --format csv
+expect queue_segment_not_the_absorbed_ones \
+	sh -c '[ "$1" -eq 0 ] && ! grep -q "Keel handoff before the merge" "$2"' _ "$rc" "$OUT"
 run as ana show keel-one.example
 expect show_survivor_has_absorbed_handoff_and_note \
 	sh -c '[ "$1" -eq 0 ] && grep -q "Keel handoff before the merge" "$2" && grep -q "Keel note before the merge" "$2"' \
@@ -84,4 +97,7 @@ expect split_absorbed_has_them_again \
 run as ana queue --team success --format csv
 expect split_queue_names_the_absorbed_again \
 	sh -c '[ "$1" -eq 0 ] && grep "Keel handoff before the merge" "$2" | grep -q "Keel Absorbed"' _ "$rc" "$OUT"
+run as ana queue --segment enterprise --format csv
+expect split_queue_segment_its_own_again \
+	sh -c '[ "$1" -eq 0 ] && ! grep -q "Keel handoff before the merge" "$2"' _ "$rc" "$OUT"
 check "no sanitizer report" no_sanitizer_report

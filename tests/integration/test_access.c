@@ -294,6 +294,73 @@ static void test_scope_limits_every_table_and_write(void)
 	PQfinish(c);
 }
 
+/* How many of customer ID's screen notes, as C loads it, have BODY; -1
+ * when the screen does not load. */
+static int screen_notes(PGconn *c, const char *id, const char *body)
+{
+	const char *params[] = {id};
+	struct db_stmt st[CV_PARTS];
+	PGresult *res[CV_PARTS];
+	struct customer_view cv;
+	char err[256];
+	int n = 0;
+	cv_statements(st, params);
+	memset(&cv, 0, sizeof cv);
+	if (db_pipeline(c, st, CV_PARTS, res, err, sizeof err) < 0)
+		return -1;
+	int rc = cv_adopt(&cv, res, CV_PARTS, err, sizeof err);
+	for (int i = 0; i < CV_PARTS; i++)
+		PQclear(res[i]);
+	for (int r = 0; rc == 0 && r < cv_rows(&cv, CV_NOTES); r++)
+		n += strcmp(cv_get(&cv, CV_NOTES, r, N_BODY), body) == 0;
+	cv_free(&cv);
+	return rc == 0 ? n : -1;
+}
+
+/* A customer absorbed by a merge is seen as its survivor is (migration
+ * 099): a person scoped to the survivor's segment reads it and its notes
+ * and handoffs, on the survivor's screen too; one scoped to its own old
+ * segment reads none of them, until it is split off. */
+static void test_scope_follows_the_survivor(void)
+{
+	char smb[64], mid[64], err[512] = "";
+	snprintf(smb, sizeof smb, "%s", smb_person("smb-merged"));
+	snprintf(mid, sizeof mid, "%s", role_name("mid-merged"));
+	CHECK(add_person(mid, "support") == 1);
+	struct staff_change sc = {mid, NULL, NULL, NULL, "mid-market", -1};
+	CHECK(staff_set(admin, &sc, err, sizeof err) == 0);
+	/* Northwind Health (1) is mid-market; its billing record came in as
+	 * an SMB customer of its own, with a note and a handoff. */
+	CHECK_STR(itest_value(su, "SELECT segment FROM customer WHERE id = 1"), "mid-market");
+	CHECK(itest_ok(su, "INSERT INTO customer (id, name, segment) VALUES (990201, 'Northwind (billing)', 'smb')"));
+	CHECK(itest_ok(su, "INSERT INTO success_note (customer_id, body) VALUES (990201, 'absorbed note')"));
+	CHECK(itest_ok(su, "INSERT INTO handoff (id, customer_id, from_team, to_team, reason, note, state)"
+	                   " VALUES (gen_random_uuid(), 990201, 'support', 'success', 'escalation', 'absorbed', 'open')"));
+	PGconn *s = itest_connect(db, smb), *m = itest_connect(db, mid);
+	const char *seen = "SELECT (SELECT count(*) FROM customer WHERE id = 990201)"
+	                   " || ' ' || (SELECT count(*) FROM success_note WHERE customer_id = 990201)"
+	                   " || ' ' || (SELECT count(*) FROM handoff WHERE customer_id = 990201)";
+	CHECK_STR(itest_value(s, seen), "1 1 1");
+	CHECK_STR(itest_value(m, seen), "0 0 0");
+	/* Absorbed into Northwind Health. */
+	CHECK(itest_ok(su, "UPDATE customer SET merged_into = 1 WHERE id = 990201"));
+	CHECK_STR(itest_value(s, seen), "0 0 0");
+	CHECK_STR(itest_value(m, seen), "1 1 1");
+	CHECK(screen_notes(m, "1", "absorbed note") == 1);
+	CHECK(screen_notes(ana, "1", "absorbed note") == 1);
+	/* Writes follow the reads: a note about it by the SMB person is
+	 * refused, by the mid-market person taken. */
+	CHECK(exec_error(s, "SELECT * FROM baton_note_add(gen_random_uuid(), 990201, 'note', 'smb note')") != NULL);
+	CHECK(exec_error(m, "SELECT * FROM baton_note_add(gen_random_uuid(), 990201, 'note', 'mid note')") == NULL);
+	/* Split off: its own segment again. */
+	CHECK(itest_ok(su, "UPDATE customer SET merged_into = NULL WHERE id = 990201"));
+	CHECK_STR(itest_value(s, seen), "1 2 1");
+	CHECK_STR(itest_value(m, seen), "0 0 0");
+	CHECK(screen_notes(m, "1", "absorbed note") == 0);
+	PQfinish(s);
+	PQfinish(m);
+}
+
 /* The checks behind the policies cannot be turned by the reader's own
  * search_path: a scoped person with a schema of their own puts an operator
  * = that always says yes (for the names and texts the checks compare) in
@@ -442,6 +509,7 @@ int main(void)
 	RUN(test_admin_refuses_owner);
 	RUN(test_disabled_reads_nothing);
 	RUN(test_scope_limits_every_table_and_write);
+	RUN(test_scope_follows_the_survivor);
 	RUN(test_scope_holds_under_a_hostile_search_path);
 	RUN(test_unknown_segment_refused);
 	RUN(test_policies_keep_the_indexes);
