@@ -20,6 +20,12 @@
 -- off (merged_into changes) as they move when a segment changes.  A split
 -- gives the customer its own segment back.
 
+-- Writers wait until this migration commits: one that wrote a handoff of
+-- an absorbed customer under the old rule after the counts below were
+-- moved would leave it counted under the absorbed customer's own segment.
+-- Readers go on.
+LOCK TABLE handoff, customer IN SHARE ROW EXCLUSIVE MODE;
+
 -- 018's, through the survivor.  089's generic plan is kept: CREATE OR
 -- REPLACE sets a function's settings to the ones it names.
 CREATE OR REPLACE FUNCTION baton_me_sees_customer(p_customer bigint) RETURNS boolean
@@ -44,13 +50,24 @@ RETURN CASE WHEN p_merged_into IS NULL THEN p_segment
 -- segment: a customer's change of segment moves the counts of its own
 -- handoffs and of those of the customers absorbed into it; a change of
 -- merged_into moves its own handoffs' from the segment they had to the
--- new survivor's.  A customer absorbed into one that is deleted in the same
--- statement keeps the counts it had (the merge's foreign key refuses that
--- delete anyway).
+-- new survivor's.
+-- - A survivor's segment is read after locking its row FOR SHARE (the
+--   survivors of the customers changed, of the handoffs written): a merge
+--   into it, or a handoff of a customer absorbed into it, and a change of
+--   its segment in another transaction then come one after the other, and
+--   the later one counts under the segment the earlier one left.  (A
+--   customer's own segment and its handoffs are not locked so, as before
+--   099: every handoff's write would lock its customer's row.)
+-- - A deleted survivor takes the counts of the customers absorbed into it
+--   with its own (a statement may delete both; deleting it alone is
+--   refused by merged_into's foreign key at the statement's end); an
+--   absorbed customer deleted after its survivor in the same statement has
+--   none left to take.
 CREATE OR REPLACE FUNCTION baton_queue_totals_write() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
     v text[];
+    v_seg text;
 BEGIN
     IF TG_OP = 'TRUNCATE' THEN
         DELETE FROM queue_total;
@@ -61,11 +78,17 @@ BEGIN
     IF TG_TABLE_NAME = 'customer' AND TG_OP = 'DELETE' THEN
         -- Before the delete cascades to the handoffs, whose own trigger
         -- will no longer find the customer.
+        v_seg := baton_customer_segment(OLD.merged_into, OLD.segment);
+        IF v_seg IS NULL THEN
+            RETURN OLD; -- its survivor, deleted before it, took its counts
+        END IF;
         v := baton_queue_totals_sql(
-            'SELECT -1 AS s, h.*, $2::text AS seg FROM handoff h WHERE h.customer_id = $1');
-        EXECUTE v[1] USING OLD.id, baton_customer_segment(OLD.merged_into, OLD.segment);
-        EXECUTE v[2] USING OLD.id, baton_customer_segment(OLD.merged_into, OLD.segment);
-        EXECUTE v[5] USING OLD.id, baton_customer_segment(OLD.merged_into, OLD.segment);
+            'SELECT -1 AS s, h.*, $2::text AS seg FROM handoff h WHERE h.customer_id = $1'
+            ' UNION ALL SELECT -1, h.*, $2 FROM customer a JOIN handoff h ON h.customer_id = a.id'
+            ' WHERE a.merged_into = $1');
+        EXECUTE v[1] USING OLD.id, v_seg;
+        EXECUTE v[2] USING OLD.id, v_seg;
+        EXECUTE v[5] USING OLD.id, v_seg;
         RETURN OLD;
     END IF;
     IF TG_TABLE_NAME = 'customer' AND TG_OP = 'UPDATE' THEN
@@ -75,6 +98,14 @@ BEGIN
                                       EXCEPT SELECT o.id, o.segment, o.merged_into FROM old_rows o) x) THEN
             RETURN NULL; -- no segment and no merge changed: no count moves
         END IF;
+        PERFORM FROM customer s WHERE s.id IN (SELECT n.merged_into FROM new_rows n
+                                               WHERE n.merged_into IS NOT NULL)
+        ORDER BY s.id FOR SHARE OF s;
+    ELSIF TG_TABLE_NAME = 'handoff' AND TG_OP IN ('INSERT', 'UPDATE') THEN
+        PERFORM FROM customer s WHERE s.id IN (SELECT c.merged_into FROM new_rows x
+                                               JOIN customer c ON c.id = x.customer_id
+                                               WHERE c.merged_into IS NOT NULL)
+        ORDER BY s.id FOR SHARE OF s;
     END IF;
     v := baton_queue_totals_sql(CASE
         -- ch: the customers whose segment or survivor changed; f: they and
