@@ -317,10 +317,11 @@ static int screen_notes(PGconn *c, const char *id, const char *body)
 	return rc == 0 ? n : -1;
 }
 
-/* A customer absorbed by a merge is seen as its survivor is (migration
- * 099): a person scoped to the survivor's segment reads it and its notes
- * and handoffs, on the survivor's screen too; one scoped to its own old
- * segment reads none of them, until it is split off. */
+/* A customer absorbed by a merge is seen as its survivor is (migrations
+ * 099, 100): a person scoped to the survivor's segment reads it and its
+ * notes and handoffs, on the survivor's screen too, and finds it by its
+ * id; one scoped to its own old segment reads and finds none of them,
+ * until it is split off. */
 static void test_scope_follows_the_survivor(void)
 {
 	char smb[64], mid[64], err[512] = "";
@@ -348,6 +349,13 @@ static void test_scope_follows_the_survivor(void)
 	CHECK_STR(itest_value(m, seen), "1 1 1");
 	CHECK(screen_notes(m, "1", "absorbed note") == 1);
 	CHECK(screen_notes(ana, "1", "absorbed note") == 1);
+	/* Its id names the survivor for the person who sees it (migration
+	 * 100), and nothing for the other. */
+	long long id = 0;
+	char *cand = NULL;
+	CHECK(cv_resolve(m, "#990201", &id, &cand, err, sizeof err) == 1);
+	CHECK(id == 1);
+	CHECK(cv_resolve(s, "#990201", &id, &cand, err, sizeof err) == 0);
 	/* Writes follow the reads: a note about it by the SMB person is
 	 * refused, by the mid-market person taken. */
 	CHECK(exec_error(s, "SELECT * FROM baton_note_add(gen_random_uuid(), 990201, 'note', 'smb note')") != NULL);
@@ -357,6 +365,11 @@ static void test_scope_follows_the_survivor(void)
 	CHECK_STR(itest_value(s, seen), "1 2 1");
 	CHECK_STR(itest_value(m, seen), "0 0 0");
 	CHECK(screen_notes(m, "1", "absorbed note") == 0);
+	id = 0;
+	CHECK(cv_resolve(s, "#990201", &id, &cand, err, sizeof err) == 1);
+	CHECK(id == 990201);
+	CHECK(cv_resolve(m, "#990201", &id, &cand, err, sizeof err) == 0);
+	free(cand);
 	PQfinish(s);
 	PQfinish(m);
 }

@@ -642,6 +642,7 @@ static const struct {
 	{98, "4b51fd68b26ec6dd87bcd809cf05ec77"},
 	/* this session's head (stop 44) */
 	{99, "dd8c31df60365d105256e82e45a3068e"},
+	{100, "1c61b80a76960a5567e77786a8b9299c"},
 };
 
 static void test_released_migrations_unchanged(void)
