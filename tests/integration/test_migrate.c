@@ -643,6 +643,7 @@ static const struct {
 	/* this session's head (stop 44) */
 	{99, "dd8c31df60365d105256e82e45a3068e"},
 	{100, "1c61b80a76960a5567e77786a8b9299c"},
+	{101, "9a43e4de3b42c3064e80854213608c38"},
 };
 
 static void test_released_migrations_unchanged(void)

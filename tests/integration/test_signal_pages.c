@@ -108,6 +108,45 @@ static void test_cache_follows_the_customer(void)
 	                           " AND customer IS DISTINCT FROM 'Renamed Signals SA'", c), "0");
 }
 
+/* The customer and segment of the first dropped baton of segment SEG. */
+#define TOP(seg) itest_value(ana, "SELECT customer || ' ' || segment FROM baton_signal_page('dropped-baton',"\
+                                  " NULL, '" seg "', NULL, 1)")
+
+/* The signals of a customer absorbed by a merge are listed under its
+ * survivor's name and segment (migration 101): when absorbed, when the
+ * survivor's segment changes, and their own again when split off. */
+static void test_cache_follows_the_survivor(void)
+{
+	long long s = strtoll(itest_value(su, "INSERT INTO customer (name, segment) VALUES ('Aab Survivor Corp',"
+	                                      " 'enterprise') RETURNING id"), NULL, 10);
+	long long b = strtoll(itest_value(su, "INSERT INTO customer (name, segment) VALUES ('Aab Billing',"
+	                                      " 'smb') RETURNING id"), NULL, 10);
+	CHECK(s > 0 && b > 0);
+	/* Its handoff the most overdue of all: the top of its segment's list. */
+	itest_valuef(su, "INSERT INTO handoff (id, customer_id, from_team, to_team, reason, priority, note,"
+	                 " created_at, ack_due_at) VALUES (gen_random_uuid(), %lld, 'support', 'success',"
+	                 " 'question', 'urgent', 'a test', now() - interval '900 days',"
+	                 " now() - interval '899 days')", b);
+	CHECK_STR(TOP("smb"), "Aab Billing smb");
+	itest_valuef(su, "UPDATE customer SET merged_into = %lld WHERE id = %lld", s, b);
+	CHECK_STR(TOP("enterprise"), "Aab Survivor Corp enterprise");
+	CHECK(strcmp(TOP("smb"), "Aab Billing smb") != 0);
+	itest_valuef(su, "UPDATE customer SET segment = 'strategic', name = 'Aab Group' WHERE id = %lld", s);
+	CHECK_STR(TOP("strategic"), "Aab Group strategic");
+	/* Computed again (a new handoff), still the survivor's. */
+	itest_valuef(su, "INSERT INTO handoff (id, customer_id, from_team, to_team, reason, priority, note,"
+	                 " created_at, ack_due_at) VALUES (gen_random_uuid(), %lld, 'support', 'success',"
+	                 " 'question', 'low', 'another', now() - interval '2 days', now() - interval '1 day')", b);
+	CHECK_STR(TOP("strategic"), "Aab Group strategic");
+	itest_valuef(su, "UPDATE customer SET merged_into = NULL WHERE id = %lld", b);
+	CHECK_STR(TOP("smb"), "Aab Billing smb");
+	CHECK_STR(itest_valuef(su, "SELECT count(*) FROM customer_signal WHERE customer_id = %lld"
+	                           " AND (customer, segment) IS DISTINCT FROM ('Aab Billing', 'smb')", b), "0");
+	/* Not at the top of the tests after this one. */
+	itest_valuef(su, "UPDATE handoff SET state = 'acknowledged', acknowledged_at = now(), acknowledged_by = 'ben'"
+	                 " WHERE customer_id = %lld", b);
+}
+
 static void test_write_shows_in_the_next_window(void)
 {
 	/* A handoff three days past its SLA, urgent: the most severe and oldest
@@ -159,6 +198,7 @@ int main(void)
 	RUN(test_window_is_the_list_start);
 	RUN(test_counts_are_the_lists);
 	RUN(test_cache_follows_the_customer);
+	RUN(test_cache_follows_the_survivor);
 	RUN(test_write_shows_in_the_next_window);
 	RUN(test_sends_window);
 	PQfinish(lee);
