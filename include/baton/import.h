@@ -137,7 +137,7 @@ int import_file(PGconn *c, const struct import_source *src, const struct import_
                 const char *path, FILE *f, int dry_run, import_progress_fn progress, void *ctx,
                 struct import_result *res, char *err, size_t errlen);
 
-/* --- streaming (src/import_stream.c) ------------------------------------------------ */
+/* --- reading records (src/import_reader.c) ----------------------------------------- */
 
 /* Reads records: CSV rows (newlines inside quotes included) or lines. */
 struct import_reader {
@@ -182,8 +182,15 @@ void import_reader_free(struct import_reader *r);
 int import_reader_next(struct import_reader *r, int csv, char delim, struct buf *rec,
                        long long *start, int *fields);
 
+/* The rest of the file, appended to doc (a JSON document, read whole):
+ * 0, or -1 when reading stopped (a read error, or more than max bytes,
+ * said as a "document" starting on line 1). */
+int import_reader_rest(struct import_reader *r, struct buf *doc, size_t max);
+
 /* Why reading stopped (r->error set): into buf, which it returns. */
 const char *import_reader_why(const struct import_reader *r, char *buf, size_t n);
+
+/* --- streaming (src/import_stream.c) ------------------------------------------------ */
 
 /* Append a value in COPY text format (backslash, tab, CR, LF escaped). */
 void import_copy_text(struct buf *out, const char *s, size_t n);
