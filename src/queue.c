@@ -43,8 +43,10 @@
 	" AND ($8 <> 't' OR h.to_staff = session_user"                                       \
 	"      OR h.to_team = (SELECT team_id FROM staff WHERE role_name = session_user))"
 /* A customer absorbed by a merge has its survivor's segment (migration
- * 099): its own, or, for the few absorbed ones (customer_merged_into_idx),
- * the survivor's. */
+ * 099).  Written out rather than baton_customer_segment(...) = $6 alone:
+ * that function is not inlined (a sub-select), and the filter runs on
+ * every customer a branch probes, some 700 each at bench scale; so only
+ * the few absorbed ones call it. */
 #define QUEUE_SEGMENT                                                                    \
 	" AND (c.segment = $6 AND c.merged_into IS NULL"                                     \
 	"      OR c.merged_into IS NOT NULL AND baton_customer_segment(c.merged_into, c.segment) = $6)"

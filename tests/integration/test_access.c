@@ -8,6 +8,7 @@
  */
 #include "check.h"
 #include "itest.h"
+#include "itest_cv.h"
 
 #include "baton/buf.h"
 #include "baton/customer.h"
@@ -296,25 +297,17 @@ static void test_scope_limits_every_table_and_write(void)
 
 /* How many of customer ID's screen notes, as C loads it, have BODY; -1
  * when the screen does not load. */
-static int screen_notes(PGconn *c, const char *id, const char *body)
+static int screen_notes(PGconn *c, long long id, const char *body)
 {
-	const char *params[] = {id};
-	struct db_stmt st[CV_PARTS];
-	PGresult *res[CV_PARTS];
 	struct customer_view cv;
 	char err[256];
 	int n = 0;
-	cv_statements(st, params);
-	memset(&cv, 0, sizeof cv);
-	if (db_pipeline(c, st, CV_PARTS, res, err, sizeof err) < 0)
+	if (itest_cv_load(c, id, &cv, err, sizeof err) < 0)
 		return -1;
-	int rc = cv_adopt(&cv, res, CV_PARTS, err, sizeof err);
-	for (int i = 0; i < CV_PARTS; i++)
-		PQclear(res[i]);
-	for (int r = 0; rc == 0 && r < cv_rows(&cv, CV_NOTES); r++)
+	for (int r = 0; r < cv_rows(&cv, CV_NOTES); r++)
 		n += strcmp(cv_get(&cv, CV_NOTES, r, N_BODY), body) == 0;
 	cv_free(&cv);
-	return rc == 0 ? n : -1;
+	return n;
 }
 
 /* A customer absorbed by a merge is seen as its survivor is (migrations
@@ -347,8 +340,8 @@ static void test_scope_follows_the_survivor(void)
 	CHECK(itest_ok(su, "UPDATE customer SET merged_into = 1 WHERE id = 990201"));
 	CHECK_STR(itest_value(s, seen), "0 0 0");
 	CHECK_STR(itest_value(m, seen), "1 1 1");
-	CHECK(screen_notes(m, "1", "absorbed note") == 1);
-	CHECK(screen_notes(ana, "1", "absorbed note") == 1);
+	CHECK(screen_notes(m, 1, "absorbed note") == 1);
+	CHECK(screen_notes(ana, 1, "absorbed note") == 1);
 	/* Its id names the survivor for the person who sees it (migration
 	 * 100), and nothing for the other. */
 	long long id = 0;
@@ -364,7 +357,7 @@ static void test_scope_follows_the_survivor(void)
 	CHECK(itest_ok(su, "UPDATE customer SET merged_into = NULL WHERE id = 990201"));
 	CHECK_STR(itest_value(s, seen), "1 2 1");
 	CHECK_STR(itest_value(m, seen), "0 0 0");
-	CHECK(screen_notes(m, "1", "absorbed note") == 0);
+	CHECK(screen_notes(m, 1, "absorbed note") == 0);
 	id = 0;
 	CHECK(cv_resolve(s, "#990201", &id, &cand, err, sizeof err) == 1);
 	CHECK(id == 990201);

@@ -13,32 +13,16 @@
 
 #include "check.h"
 #include "itest.h"
+#include "itest_cv.h"
 
 static PGconn *su;  /* superuser: prepares data */
 static PGconn *ana; /* a support agent: reads like the console does */
-
-static int load(PGconn *c, long long id, struct customer_view *cv, char *err, size_t n)
-{
-	char idt[32];
-	snprintf(idt, sizeof idt, "%lld", id);
-	const char *params[] = {idt};
-	struct db_stmt st[CV_PARTS];
-	PGresult *res[CV_PARTS];
-	cv_statements(st, params);
-	memset(cv, 0, sizeof *cv);
-	if (db_pipeline(c, st, CV_PARTS, res, err, n) < 0)
-		return -1;
-	int rc = cv_adopt(cv, res, CV_PARTS, err, n);
-	for (int i = 0; i < CV_PARTS; i++)
-		PQclear(res[i]); /* NULL once adopted */
-	return rc;
-}
 
 /* Load or fail the test (returns 0 then). */
 static int must_load(long long id, struct customer_view *cv)
 {
 	char err[1024] = "";
-	if (load(ana, id, cv, err, sizeof err) < 0) {
+	if (itest_cv_load(ana, id, cv, err, sizeof err) < 0) {
 		printf("    load %lld: %s\n", id, err);
 		return 0;
 	}

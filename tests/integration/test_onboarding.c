@@ -17,6 +17,7 @@
 
 #include "check.h"
 #include "itest.h"
+#include "itest_cv.h"
 
 static PGconn *su, *admin, *maja, *olu, *ana, *ben;
 static char admin_role[64];
@@ -278,16 +279,9 @@ static void test_health_set_with_a_reason(void)
 
 static int header(long long id, struct customer_view *cv)
 {
-	char idt[32], err[512];
-	snprintf(idt, sizeof idt, "%lld", id);
-	const char *params[] = {idt};
-	struct db_stmt st[CV_PARTS];
-	PGresult *res[CV_PARTS];
-	cv_statements(st, params);
-	if (db_pipeline(ana, st, CV_PARTS, res, err, sizeof err) < 0 || cv_adopt(cv, res, CV_PARTS, err, sizeof err) < 0) {
+	char err[512];
+	if (itest_cv_load(ana, id, cv, err, sizeof err) < 0) {
 		printf("    load %lld: %s\n", id, err);
-		for (int i = 0; i < CV_PARTS; i++)
-			PQclear(res[i]);
 		return 0;
 	}
 	return 1;
