@@ -28,7 +28,8 @@ check "the new handoff waits for him: Northwind Health, !! (urgent), 'support �
 	eval 'wait_for "\"Renewal call went" 10 && screen | grep -F "Renewal call went" | grep -F "!! Northwind Health" | grep -F "support → you" | grep -qF "NEW"'
 
 keys Tab
-check "Tab to the waiting list, Down to the new handoff" select_row "Renewal call went"
+check "Tab to the waiting list: its first row, the new urgent handoff, is selected" \
+	wait_true 5 'screen | grep -F "›" | grep -qF "Renewal call went"'
 keys a
 check "a asks 'Acknowledge renewal risk from Support (Northwind Health)? comment:' on the bottom line" \
 	wait_row 24 "Acknowledge renewal risk from Support (Northwind Health)? comment:" 5

@@ -296,9 +296,13 @@ press_until() {
 	done
 }
 
-# select_row TEXT [TRIES]: Down until the selected line (›) contains TEXT
+# select_row TEXT [TRIES]: Down until the selected line (›) contains TEXT.
+# Keys sent just before (a Tab to a list that selects its first row) are
+# let through first: read before they were, the row they select would be
+# taken for "not there yet" and passed by the first Down.
 select_row() {
 	_sr_text=$1
+	settled 'screen | grep -F "›"' || :
 	press_until Down "${2:-20}" 'screen | grep -F "›"' 'screen | grep -F "›" | grep -qF -- "$_sr_text"'
 }
 
