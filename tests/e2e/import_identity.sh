@@ -208,6 +208,42 @@ expect address_with_a_stray_bracket_is_no_address \
 	sh -c '[ "$1" -eq 0 ] && grep -q "1 read, 0 inserted.*1 rejected" "$2" &&
 	       grep -q "is not an e-mail address or a domain" "$3"' _ "$rc" "$OUT" "$T/acme-bad.rej"
 
+# --- an internationalised domain, spelt both ways (102) -------------------------------
+# The helpdesk has the domain as DNS carries it (Punycode), the CRM as people
+# type it: one customer, shown as people read it, found by either spelling;
+# a contact at the Punycode spelling, in capitals, is at that customer too.
+cat >"$T/orgs-idn.json" <<'EOF2'
+{"organizations": [
+  {"id": 360010, "name": "Bücher & Co", "domain_names": ["xn--bcher-kva.example"],
+   "updated_at": "2026-03-01T10:00:00Z"}
+], "end_of_stream": true}
+EOF2
+imported idn_org_imported zendesk-organizations "$T/orgs-idn.json" "1 read, 1 inserted"
+{
+	printf 'Record ID,Company name,Company Domain Name,Lifecycle Stage,Last Modified Date\n'
+	printf '9895,Bücher (CRM),https://www.Bücher.example/,Customer,\n'
+	printf '9896,Bücher (old entry),,Customer,\n'
+} >"$T/idn.csv"
+imported idn_company_joins_the_org hubspot-companies "$T/idn.csv" \
+	"2 read, 2 inserted, 0 updated, 0 unchanged, 0 rejected, 1 customer merged"
+check idn_one_customer_with_both_ids \
+	[ "$(sql "SELECT string_agg(system || ':' || external_id, ' ' ORDER BY system) FROM customer_external_id
+	          WHERE customer_id = (SELECT id FROM customer WHERE domain = 'bücher.example')")" = "crm:9895 helpdesk:360010" ]
+run "$BATON_BIN" -d "dbname=$db" show XN--BCHER-KVA.example
+expect idn_show_finds_it_by_the_punycode_spelling \
+	sh -c '[ "$1" -eq 0 ] && grep -q "^Bücher & Co (bücher.example)" "$2" &&
+	       grep -qx "Also: HubSpot 9895, Zendesk org 360010 — same domain bücher.example" "$2"' _ "$rc" "$OUT"
+run "$BATON_BIN" -d "dbname=$db" find xn--bcher-kva.exa
+expect idn_find_finds_it_by_the_punycode_spelling_begun \
+	sh -c '[ "$1" -eq 0 ] && grep -q "Bücher & Co" "$2"' _ "$rc" "$OUT"
+printf 'Record ID,First Name,Last Name,Email,Associated Company IDs (Primary),Job Title\n608,Ida,Buch,ida@XN--BCHER-KVA.EXAMPLE,9896,\n' \
+	>"$T/idn-contacts.csv"
+imported idn_contact_joins_by_the_punycode_spelling hubspot-contacts "$T/idn-contacts.csv" \
+	"1 read, 1 inserted, 0 updated, 0 unchanged, 0 rejected, 1 customer merged"
+check idn_contact_at_the_customer \
+	[ "$(sql "SELECT c.domain || ':' || (o.merged_into = c.id)::text FROM contact x JOIN customer c ON c.id = x.customer_id
+	          JOIN customer o ON o.name = 'Bücher (old entry)' WHERE x.name = 'Ida Buch'")" = "bücher.example:true" ]
+
 # --- only importers import ------------------------------------------------------------
 psql -X -q -d "$db" -c "DO \$\$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'plainstaff')
 	THEN CREATE ROLE plainstaff LOGIN; END IF; END \$\$; GRANT baton_staff TO plainstaff;" >/dev/null

@@ -49,6 +49,43 @@ static void test_domains_normalised(void)
 	          "a.example b.example");
 }
 
+/* 102: Punycode decoded as RFC 3492 says, its sample strings (7.1); what is
+ * not Punycode is NULL. */
+static void test_punycode_decoded(void)
+{
+	static const struct {
+		const char *in, *want;
+	} cases[] = {
+		{"egbpdaj6bu4bxfgehfvwxn", /* (A) Arabic (Egyptian) */
+		 "\xd9\x84\xd9\x8a\xd9\x87\xd9\x85\xd8\xa7\xd8\xa8\xd8\xaa\xd9\x83\xd9\x84"
+		 "\xd9\x85\xd9\x88\xd8\xb4\xd8\xb9\xd8\xb1\xd8\xa8\xd9\x8a\xd8\x9f"},
+		{"ihqwcrb4cv8a8dqg056pqjye", /* (B) Chinese (simplified) */
+		 "\xe4\xbb\x96\xe4\xbb\xac\xe4\xb8\xba\xe4\xbb\x80\xe4\xb9\x88\xe4\xb8\x8d"
+		 "\xe8\xaf\xb4\xe4\xb8\xad\xe6\x96\x87"},
+		{"3B-ww4c5e180e575a65lsy2b", /* (L) 3<nen>B<gumi><kinpachi><sensei> */
+		 "3\xe5\xb9\xb4" "B\xe7\xb5\x84\xe9\x87\x91\xe5\x85\xab\xe5\x85\x88\xe7\x94\x9f"},
+		{"-> $1.00 <--", "-> $1.00 <-"}, /* (S) ASCII only */
+		{"bcher-kva", "b\xc3\xbc" "cher"},
+		{"", ""},
+		{"99999999999", NULL},    /* overflows */
+		{"kva-9", NULL},          /* ends inside a number */
+		{"b\xc3\xbc" "cher", NULL}, /* not ASCII */
+		{"a-!", NULL},            /* not a digit */
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		const char *params[] = {cases[i].in};
+		PGresult *r = PQexecParams(su, "SELECT baton_punycode_decode($1)", 1, NULL, params, NULL, NULL, 0);
+		CHECK(PQresultStatus(r) == PGRES_TUPLES_OK);
+		const char *got = PQresultStatus(r) == PGRES_TUPLES_OK && !PQgetisnull(r, 0, 0) ? PQgetvalue(r, 0, 0) : NULL;
+		int ok = cases[i].want ? got && !strcmp(got, cases[i].want) : !got;
+		if (!ok)
+			printf("    baton_punycode_decode(%s): %s, not %s\n", cases[i].in, got ? got : "NULL",
+			       cases[i].want ? cases[i].want : "NULL");
+		CHECK(ok);
+		PQclear(r);
+	}
+}
+
 /* 066: a domain is made of DNS labels (letters, marks, digits, hyphens
  * inside), and one address in angle brackets is its address; whatever
  * else is no domain.  Each input goes as a parameter, byte for byte. */
@@ -96,7 +133,15 @@ static void test_domains_are_labels(void)
 		{"mailto:Ann@Acme.example", "acme.example"},
 		{"www.www.acme.example", "acme.example"},
 		{"a-b.example", "a-b.example"},
-		{"xn--bcher-kva.example", "xn--bcher-kva.example"},
+		/* 102: a label in Punycode is the one people type */
+		{"xn--bcher-kva.example", "b\xc3\xbc" "cher.example"},
+		{"Ann@XN--BCHER-KVA.Example.", "b\xc3\xbc" "cher.example"},
+		{"https://www.xn--mnchen-3ya.xn--p1ai/x", "m\xc3\xbc" "nchen.\xd1\x80\xd1\x84"},
+		{"shop.xn--bcher-kva.example", "shop.b\xc3\xbc" "cher.example"},
+		/* not Punycode (overflows), or decoded to what no domain has: as it came */
+		{"xn--99999999999.example", "xn--99999999999.example"},
+		{"xn--ls8h.example", "xn--ls8h.example"}, /* a pile of poo, U+1F4A9 */
+		{"xn--abc-.example", NULL},
 		{"192.0.2.1", "192.0.2.1"},
 		{"acme.example\t", "acme.example"},
 		{"ann@acme.example\r\n", "acme.example"},
@@ -860,6 +905,7 @@ int main(void)
 	RUN(test_catalogue_matches_server);
 	RUN(test_domains_normalised);
 	RUN(test_domains_are_labels);
+	RUN(test_punycode_decoded);
 	RUN(test_email_addresses);
 	RUN(test_times);
 	RUN(test_map_folds);

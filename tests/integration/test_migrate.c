@@ -640,10 +640,11 @@ static const struct {
 	/* f1880d7 (stop 43) */
 	{97, "130eb6fdc3eee93afb7d17a7740a2ba8"},
 	{98, "4b51fd68b26ec6dd87bcd809cf05ec77"},
-	/* this session's head (stop 44) */
+	/* stop 44's, which did not land, and this session's head (stop 45) */
 	{99, "dd8c31df60365d105256e82e45a3068e"},
 	{100, "1c61b80a76960a5567e77786a8b9299c"},
 	{101, "9a43e4de3b42c3064e80854213608c38"},
+	{102, "713e668f66c8f2141d36e6af66dff842"},
 };
 
 static void test_released_migrations_unchanged(void)
@@ -820,6 +821,38 @@ static void test_norm_domain_upgrade(void)
 	PQfinish(c);
 }
 
+/* 102 decodes labels in Punycode: what holds baton_norm_domain's results
+ * from before is made again, as 066's were.  A customer keeps its domain
+ * when another customer has the decoded one. */
+static void test_punycode_upgrade(void)
+{
+	const char *db = itest_newdb("template1");
+	PGconn *c = itest_connect(db, NULL);
+	char err[1024] = "";
+	CHECK(migrate_run_upto(c, 101, NULL, err, sizeof err) == 101);
+	CHECK(itest_ok(c, "INSERT INTO import_run (id, source, entity, file)"
+	                  " VALUES ('00000000-0000-4000-8000-0000000000d3', 'up', 'customers', 'f')"));
+	CHECK(itest_ok(c, "INSERT INTO customer (id, name, domain) VALUES (1, 'Buch', 'XN--BCHER-KVA.example'),"
+	                  " (2, 'Zwei', 'xn--mnchen-3ya.example'), (3, 'Drei', 'münchen.example'),"
+	                  " (4, 'Odd', 'xn--99999999999.example')"));
+	CHECK(itest_ok(c, "INSERT INTO import_record (source, source_id, entity, target_id, customer_id, digest, run_id,"
+	                  " domains) VALUES"
+	                  " ('up', '1', 'customers', 1, 1, 'x', '00000000-0000-4000-8000-0000000000d3',"
+	                  "  '{xn--bcher-kva.example,acme.example,bücher.example}'),"
+	                  " ('up', '2', 'customers', 2, 2, 'x', '00000000-0000-4000-8000-0000000000d3',"
+	                  "  '{xn--mnchen-3ya.example}')"));
+	CHECK(itest_ok(c, "INSERT INTO contact (customer_id, name, email) VALUES (1, 'Ida', 'ida@XN--BCHER-KVA.example')"));
+	CHECK(migrate_run(c, NULL, err, sizeof err) == migrations_after(101));
+	CHECK_STR(itest_value(c, "SELECT string_agg(source_id || ':' || array_to_string(domains, ' '), ', '"
+	                         " ORDER BY source_id) FROM import_record"),
+	          "1:bücher.example acme.example, 2:münchen.example");
+	CHECK_STR(itest_value(c, "SELECT string_agg(id || ':' || domain, ', ' ORDER BY id) FROM customer"),
+	          "1:bücher.example, 2:xn--mnchen-3ya.example, 3:münchen.example, 4:xn--99999999999.example");
+	CHECK_STR(itest_value(c, "SET enable_seqscan = off; SELECT string_agg(name, ' ') FROM contact"
+	                         " WHERE baton_norm_domain(email) = 'bücher.example' AND email IS NOT NULL"), "Ida");
+	PQfinish(c);
+}
+
 static void test_upgrade_equals_fresh(void)
 {
 	int at = released[sizeof released / sizeof *released - 1].version;
@@ -902,6 +935,7 @@ int main(void)
 	RUN(test_upgrade_equals_fresh);
 	RUN(test_raw_hash_upgrade_analyzed);
 	RUN(test_norm_domain_upgrade);
+	RUN(test_punycode_upgrade);
 	RUN(test_email_address_upgrade);
 	RUN(test_ticket_number_upgrade);
 	RUN(test_other_numbering_refused);
