@@ -645,6 +645,7 @@ static const struct {
 	{100, "1c61b80a76960a5567e77786a8b9299c"},
 	{101, "9a43e4de3b42c3064e80854213608c38"},
 	{102, "713e668f66c8f2141d36e6af66dff842"},
+	{103, "d1d8565a61ff552af2228ed0b5f9efb1"},
 };
 
 static void test_released_migrations_unchanged(void)

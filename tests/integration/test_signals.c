@@ -152,6 +152,39 @@ static void test_outreach_during_escalation(void)
 	CHECK(!raised(e, "outreach-during-escalation"));
 }
 
+/* 103: the helpdesk's record escalated, the CRM's record of the same
+ * company has the renewal e-mail; once they are one customer (the helpdesk's
+ * absorbed), the survivor has the signal, and it follows the handoff's
+ * writes and a split. */
+static void test_outreach_across_a_merge(void)
+{
+	long long s = customer("Merged Renewal Oy", "'done'");
+	long long x = customer("Merged Renewal Oy (helpdesk)", "'done'");
+	scheduled(s, "Renew now", "renewal", "3 days");
+	sql(su, "INSERT INTO handoff (id, customer_id, from_team, to_team, reason, note, ack_due_at)"
+	        " VALUES ('00000000-0000-4000-8000-00000000e011', %lld, 'support', 'success', 'escalation',"
+	        " 'angry', now() + interval '1 day')", x);
+	CHECK(!raised(s, "outreach-during-escalation"));
+	CHECK(!raised(x, "outreach-during-escalation"));
+	/* Made one: the survivor has it, with the absorbed customer's handoff. */
+	sql(su, "UPDATE customer SET merged_into = %lld WHERE id = %lld", s, x);
+	CHECK(raised(s, "outreach-during-escalation"));
+	CHECK(strstr(sql(ana, "SELECT array_to_string(refs, ' ') FROM baton_signals(%lld)"
+	                      " WHERE kind = 'outreach-during-escalation'", s),
+	             "handoff:00000000-0000-4000-8000-00000000e011") != NULL);
+	/* The handoff is no escalation any more: gone; a new one: back. */
+	sql(su, "UPDATE handoff SET reason = 'question' WHERE id = '00000000-0000-4000-8000-00000000e011'");
+	CHECK(!raised(s, "outreach-during-escalation"));
+	sql(su, "INSERT INTO handoff (id, customer_id, from_team, to_team, reason, note, ack_due_at)"
+	        " VALUES ('00000000-0000-4000-8000-00000000e012', %lld, 'support', 'success', 'escalation',"
+	        " 'angrier', now() + interval '1 day')", x);
+	CHECK(raised(s, "outreach-during-escalation"));
+	/* Split: two customers again, and no signal. */
+	sql(su, "UPDATE customer SET merged_into = NULL WHERE id = %lld", x);
+	CHECK(!raised(s, "outreach-during-escalation"));
+	CHECK(!raised(x, "outreach-during-escalation"));
+}
+
 static void test_on_track_but_burning(void)
 {
 	long long c = customer("Burning GmbH", "'on_track'");
@@ -545,6 +578,7 @@ int main(void)
 	mia = itest_connect(db, "mia");
 	RUN(test_campaign_during_complaint);
 	RUN(test_outreach_during_escalation);
+	RUN(test_outreach_across_a_merge);
 	RUN(test_on_track_but_burning);
 	RUN(test_dropped_baton);
 	RUN(test_repeating_themselves);
