@@ -164,6 +164,9 @@ int cli_format(const char *value, int csv_too);
 
 /* Print "baton: message" to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The last message cli_error printed, cleaned ("" before any; it may be
+ * cut, as the terminal never sees). */
+const char *cli_last_error(void);
 /* Show on stderr that an import or split waits for another import. */
 void cli_show_import_waits(PGconn *c);
 

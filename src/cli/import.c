@@ -444,6 +444,19 @@ int cli_import(const struct cli *cli, int argc, char **argv)
 			rc = rc ? rc : EXIT_FAIL;
 		csv_free(&rej);
 		PQfinish(c);
+	} else if (o.json) {
+		/* No file tried: each is said in the array too, as a file not
+		 * imported later on is, for a script reading standard output. */
+		struct buf why = BUF_INIT;
+		buf_printf(&why, "not tried: %s", cli_last_error());
+		int printed = 0;
+		fputs("[", stdout);
+		for (int i = optind; i < argc; i++) {
+			failed_json(&out, argv[i], buf_str(&why), !printed);
+			print_out(&out, &printed);
+		}
+		fputs("]\n", stdout);
+		buf_free(&why);
 	}
 	if (rf && fclose(rf) != 0) {
 		cli_error("%s: cannot write the rejects file", o.rejects);

@@ -17,6 +17,8 @@
 
 /* Messages often quote what came from the database or the command line:
  * cleaned in one place, so none of it reaches the terminal as a control. */
+static char last_error[1024];
+
 void cli_error(const char *fmt, ...)
 {
 	struct buf raw = BUF_INIT, clean = BUF_INIT;
@@ -26,8 +28,20 @@ void cli_error(const char *fmt, ...)
 	va_end(ap);
 	text_clean(&clean, buf_str(&raw), raw.len, TEXT_MULTILINE);
 	fprintf(stderr, "baton: %s\n", buf_str(&clean));
+	/* Cut, if it must be, before a character, not inside one. */
+	size_t n = clean.len < sizeof last_error - 1 ? clean.len : sizeof last_error - 1;
+	if (n < clean.len)
+		while (n > 0 && ((unsigned char)buf_str(&clean)[n] & 0xC0) == 0x80)
+			n--;
+	memcpy(last_error, buf_str(&clean), n);
+	last_error[n] = '\0';
 	buf_free(&raw);
 	buf_free(&clean);
+}
+
+const char *cli_last_error(void)
+{
+	return last_error;
 }
 
 /* The server's notice that a statement waits for another import (migration

@@ -374,6 +374,17 @@ SQL
 expect json_names_the_files_not_imported sh -c '[ "$1" -eq 1 ] && case "$2" in
 	"customers - | - "*"Record ID"*" | - cannot open: No such file or directory") true ;; *) false ;; esac' \
 	_ "$rc" "$json_files"
+# No server to import into: each file is named, not tried, and why.
+run "$BATON_BIN" -c "$CFG" -d "host=$T/no-server dbname=$db user=importer" import --format json \
+	--source hubspot-companies "$T/bom.csv" "$T/nokey.csv"
+json_files=$(psql -X -At -d "$db" -v j="$(cat "$OUT")" <<'SQL'
+SELECT string_agg(e->>'file' || ' ' || (e->>'error' LIKE 'not tried: cannot connect to the database: %'), ' | '
+                  ORDER BY n)
+FROM jsonb_array_elements(:'j'::jsonb) WITH ORDINALITY AS a(e, n);
+SQL
+)
+expect json_names_the_files_without_a_server sh -c '[ "$1" -eq 4 ] && [ "$2" = "$3/bom.csv true | $3/nokey.csv true" ]' \
+	_ "$rc" "$json_files" "$T"
 run imp import --source hubspot-companies "$T/bom.csv"
 expect header_with_every_column_names_none sh -c '[ "$1" -eq 0 ] && ! grep -q "not in the header" "$2"' _ "$rc" "$OUT"
 
