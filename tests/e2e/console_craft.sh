@@ -130,6 +130,8 @@ wait_for "Northwind Health" 10
 keys Enter
 wait_for "Handoffs · 2" 10
 keys BTab BTab
+# (The cursor on a handoff, "Support → Success": both Shift-Tabs were taken.)
+wait_true 5 'screen | grep -F "›" | grep -qF "→"'
 select_row "renewal risk" 8
 check "the newer handoff is selected, below the older open one" \
 	eval 'screen | grep -n "escalation" | head -1 | cut -d: -f1 | { read a; b=$(screen | grep -n "›.*renewal risk" | cut -d: -f1); [ "$a" -lt "$b" ]; }'

@@ -139,6 +139,7 @@ type_text "Xzebra"
 wait_for "Xzebra" 5
 raw 1b 5b 31 7e
 raw 1b 5b 33 7e
+# ("zebra" is in "Xzebra": what is waited for is Xzebra gone, zebra left.)
 check "note: ESC [ 1 ~ (Home) and ESC [ 3 ~ (Delete) delete the first character" \
-	eval 'wait_for zebra 5 && ! on_screen Xzebra'
+	wait_true 5 'on_screen zebra && ! on_screen Xzebra'
 check "note: no sanitizer report" no_sanitizer_report

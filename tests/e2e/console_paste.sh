@@ -58,8 +58,10 @@ check "and the form stays on the note" \
 	eval 'wait_row 23 "typing goes to the note" 5 && row 3 | grep -qF "[Success"'
 # The end marker only begun when the console goes on (ESC [ 2 0), its end later.
 stalled "split end" "Split A" "09 $(hex "Split B") 1b 5b 32 30" "31 7e"
+# A key typed after the marker shows where its end would have been typed.
+type_text "|"
 check "a stall before the end marker's last bytes: the Tab is still a space" \
-	eval 'wait_for "Split A Split B" 5 && ! on_screen "Split A Split B1~"'
+	eval 'wait_for "Split A Split B|" 5 && ! on_screen "Split A Split B1~"'
 check "and the form stays on the note, after a split end too" \
 	eval 'wait_row 23 "typing goes to the note" 5 && row 3 | grep -qF "[Success"'
 # More than the console looks at, the end marker far behind.
@@ -73,9 +75,13 @@ check "and the form stays on the note, after a long rest too" \
 keys Escape
 wait_row 24 "(y/k/n)" 5
 paste 'yes'
-sleep 0.5
-check "pasted 'yes' does not answer 'Discard this handoff draft?'" \
-	eval 'on_screen "(y/k/n)" && on_screen "Order 4471 shipped twice"'
+# Esc after it answers n (stay): once it has, the paste was read before it,
+# and had it answered y or k there would be no form to stay in.
+keys Escape
+check "pasted 'yes' does not answer 'Discard this handoff draft?' (Esc after it does: the form stays)" \
+	eval 'wait_gone "(y/k/n)" 5 && on_screen "New handoff · Northwind Health" && on_screen "Order 4471 shipped twice"'
+keys Escape
+wait_row 24 "(y/k/n)" 5
 keys y
 wait_for "draft discarded" 5
 
@@ -83,9 +89,11 @@ wait_for "draft discarded" 5
 # (h would open a handoff form, q would go back to the start screen).
 check "back on the customer screen" wait_row 1 "Baton · Northwind Health" 5
 paste 'hq'
-sleep 0.5
+# Tab after it (the cursor to ticket 4812) is the sign the paste was read.
+keys Tab
 check "pasted 'hq' neither opens a form nor leaves the customer" \
-	eval 'row 1 | grep -qF "Baton · Northwind Health" && ! on_screen "New handoff"'
+	eval 'wait_true 5 "screen | grep -F \"›\" | grep -qF 4812" &&
+	      row 1 | grep -qF "Baton · Northwind Health" && ! on_screen "New handoff"'
 keys q
 wait_for "Find:" 5
 
@@ -126,7 +134,11 @@ keys Escape
 northwind_handoff_form
 team=$(row 3)
 paste '\t\t\t'
-sleep 0.5
+# The help (F1) and back after it: the sign the paste was read.
+keys F1
+wait_for "Keys on this screen" 5
+keys q
+wait_row 1 "New handoff" 5
 check "pasted Tabs on the To team field leave the choice as it was" \
 	eval '[ "$(row 3)" = "$team" ] || { echo "was: $team"; echo "now: $(row 3)"; false; }'
 keys Escape
@@ -144,10 +156,12 @@ stop
 start pasteq 80 24 env XDG_STATE_HOME="$state" "$BATON_BIN" -d "'dbname=$db user=lee'"
 wait_state live 15
 wait_row 1 "Handoff queue · my teams" 10
+wait_row 6 "›" 10
 paste 'see ticket 42 asap'
-sleep 0.5
+# Down after it (the cursor to the second row) is the sign the paste was read.
+keys Down
 check "pasted text with digits on the queue keeps its view" \
-	eval 'row 1 | grep -qF "Handoff queue · my teams"'
+	eval 'wait_row 7 "›" 5 && row 1 | grep -qF "Handoff queue · my teams"'
 keys 2
 check "a typed digit still chooses a view" eval 'wait_true 5 "! row 1 | grep -qF \"my teams\""'
 keys C-c
@@ -167,7 +181,11 @@ keys m
 wait_row 1 "Milestone · Northwind Health · Data migration" 5
 wait_true 10 'row 3 | grep -qF "Status:    [in progress"'
 paste ' b '
-sleep 0.5
+# The help (F1) and back after it: the sign the paste was read.
+keys F1
+wait_for "Keys on this screen" 5
+keys q
+wait_row 1 "Milestone · Northwind Health · Data migration" 5
 check "pasted ' b ' on the milestone's status leaves it in progress" \
 	eval 'row 3 | grep -qF "Status:    [in progress" || { row 3; false; }'
 keys Escape

@@ -40,6 +40,10 @@ for k in a r c; do
 	keys $k
 	check "$k in Tickets: 'select a handoff first: Tab to Handoffs', no prompt" \
 		eval 'wait_row 24 "select a handoff first: Tab to Handoffs" 5 && off_screen "comment"'
+	# Shift-Tab, Tab: back on 4812, the message gone (a panel change clears
+	# it), so that the next key's message is seen to be its own.
+	keys BTab Tab
+	wait_true 5 'row 24 | grep -qF "Tab panel" && screen | grep -F "›" | grep -qF "4812"'
 done
 keys Enter
 check "Enter then opens the ticket, as in Tickets it does" wait_row 1 "Ticket 4812" 5

@@ -27,8 +27,9 @@ console dtc_b
 console dtc_a
 form_to_success
 type_text "SAMEHOME first part."
+# ("draft saved" shows from the team's choice on; the text on screen is saved.)
 check "A types a handoff; its draft is saved" \
-	eval 'wait_for "draft saved" 5 && grep -qF "SAMEHOME first part." "$drafts"/*.draft'
+	eval 'wait_for "SAMEHOME first part." 5 && wait_for "draft saved" 5 && grep -qF "SAMEHOME first part." "$drafts"/*.draft'
 
 E2E_SESSION=dtc_b
 keys F4
@@ -39,9 +40,19 @@ keys s
 check "B's s does not send it: open in a form in the other console" \
 	wait_for "open in a form in your other console: send or close it there" 5
 check "... nothing was sent" test -z "$(notes SAMEHOME)"
+# relist: the list closed and opened again (q, F4), without the message of
+# the key before: d and Enter say the same as s, and must be seen to say it.
+relist() {
+	keys q
+	wait_gone "Saved drafts" 5
+	keys F4
+	wait_for "Saved drafts" 5 && wait_gone "open in a form in your other console" 5
+}
+relist
 keys d
 check "B's d does not discard it" \
 	eval 'wait_for "open in a form in your other console" 5 && off_screen "Discard this draft"'
+relist
 keys Enter
 check "B's Enter does not open it" \
 	eval 'wait_for "open in a form in your other console" 5 && wait_row 1 "Saved drafts" 5'
@@ -67,6 +78,8 @@ wait_row 1 "New handoff" 5
 press_until Right 8 'row 3' 'row 3 | grep -qF "[Success"'
 keys Tab Tab Tab Tab Tab
 type_text "KILLED typed before the console died."
+# (On screen is on disk; "draft saved" shows from the team's choice on.)
+wait_for "KILLED typed before the console died." 5
 wait_for "draft saved" 5
 E2E_SESSION=dtc_b
 keys F4

@@ -16,8 +16,9 @@ start handoff_form_rules 80 24 env XDG_STATE_HOME="$state" "$BATON_BIN" -d "'dbn
 form_to_success
 # The form's help names Tab as its hint line does: it moves between fields.
 keys F1
+# (The form's own hint line says "Tab next field": the help is waited for.)
 check "F1 in the form: Tab is 'next field' as on the hint line, not 'next panel'" \
-	eval 'wait_for "next field" 5 && on_screen "previous field" && ! on_screen "next panel"'
+	eval 'wait_for "Keys on this screen" 5 && on_screen "next field" && on_screen "previous field" && ! on_screen "next panel"'
 keys q
 wait_row 1 "New handoff" 5
 keys BTab BTab BTab

@@ -45,8 +45,10 @@ keys Enter
 check "Enter on it opens Northwind Health" wait_row 1 "Baton · Northwind Health" 10
 wait_for "Handoffs ·" 10
 keys Tab Tab Tab Tab
+# (The cursor on a handoff, "Support → Success": the four Tabs were taken.)
 check "Tab to the Handoffs panel and select the renewal risk handoff (acknowledged)" \
-	eval 'select_row "renewal risk" 8 && screen | grep -F "›" | grep -qF "acknowledged"'
+	eval 'wait_true 5 "screen | grep -F \"›\" | grep -qF \"→\"" &&
+	      select_row "renewal risk" 8 && screen | grep -F "›" | grep -qF "acknowledged"'
 keys r
 check "r asks 'Resolve renewal risk from Support (Northwind Health)? comment:'" \
 	wait_row 24 "Resolve renewal risk from Support (Northwind Health)? comment:" 5

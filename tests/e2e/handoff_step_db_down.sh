@@ -43,7 +43,9 @@ queue() {
 s1="$BATON_TEST_TMP/handoff_step_db_down.1"
 mkdir -p "$s1"
 queue step_down1 "$s1" "step_down1_${E2E_ID}"
-check "sam's queue lists Alpine Consulting" select_row "Alpine Consult"
+# (Its rows come after its title: a Down pressed before they came would
+# land on them after, one row too far.)
+check "sam's queue lists Alpine Consulting" eval 'wait_for "Alpine Consult" 10 && select_row "Alpine Consult"'
 server_stop
 check "server stopped: OFFLINE" wait_state OFFLINE 20
 keys a
@@ -79,6 +81,7 @@ queue step_down2 "$s2" "$tag2"
 # Each mark is waited for: Space also moves the cursor, and a Down pressed
 # before it shows would go one row too far.
 marked() { screen | grep -E "^.\*"; }
+wait_for "Birch Textiles" 10
 select_row "Birch Textiles"
 keys Space
 wait_true 5 'marked | grep -qF "Birch Textiles"'

@@ -24,6 +24,9 @@ wait_for "Handoffs ·" 10
 keys h
 check "h opens the form on 'To team' (choose)" \
 	eval 'wait_row 1 "New handoff · Northwind Health" 5 && wait_row 3 "[(choose)" 5'
+# The teams come after the form ("loading teams…" above them meanwhile):
+# typed before they came, a name picks nothing.
+wait_gone "loading teams…" 10
 
 type_text "su"
 check "team: 'su' picks the first team starting so, Success" wait_row 3 "[Success" 5

@@ -25,6 +25,8 @@ sends() {
 	start "$1" 100 30 env XDG_STATE_HOME="$state" "$BATON_BIN" -d "'dbname=$db user=mia application_name=hold_db_down_${E2E_ID}'"
 	wait_state live 15
 	wait_row 1 "Sends to customers in trouble" 10
+	# (The rows come after the title: searched before, nothing is found.)
+	wait_row 4 "›" 10
 	keys /
 	type_text "$2"
 	keys Enter

@@ -53,7 +53,7 @@ open_lumiere
 wait_for '▷ scheduled upsell "Upgrade to Pro"' 10
 start mk_mia 100 30 "$BATON_BIN" -d "'dbname=$db user=mia'"
 check "mia's console opens on the sends to customers in trouble" \
-	eval 'wait_state live 15 && wait_row 1 "Sends to customers in trouble" 10 && wait_row 4 "Dec" 10'
+	eval 'wait_state live 15 && wait_row 1 "Sends to customers in trouble" 10 && wait_row 4 "›" 10'
 keys /
 type_text "Lumi"
 keys Enter

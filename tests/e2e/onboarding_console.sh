@@ -159,7 +159,8 @@ keys C-x
 check "Ctrl-X: maja's change is in the server, waiting for the row" \
 	wait_true 10 'test "$(sql "SELECT count(*) FROM pg_stat_activity WHERE usename = '\''maja'\''
 	                             AND wait_event_type = '\''Lock'\''")" = 1'
-check "the form says it is saving" on_screen "saving…"
+# (Sent as the key is read, drawn just after: the server may see it first.)
+check "the form says it is saving" wait_for "saving…" 5
 # At once: a fast stop ends the holder first, and maja's change, no longer
 # waiting, could commit before its backend ends (the form then closes, also
 # right, but not the path this part is about).

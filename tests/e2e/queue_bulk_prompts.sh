@@ -74,6 +74,8 @@ stop
 start bulk60 60 16 env XDG_STATE_HOME="$state" "$BATON_BIN" -d "'dbname=$db user=lee'"
 wait_state live 15
 wait_row 1 "Handoff queue" 10
+# (Its rows come after its title: a Space before them marks nothing.)
+wait_row 6 "Northwind Health" 10
 check "60: three rows marked" mark 3
 keys A
 check "60: A: 'Acknowledge 3 handoffs? comment:' (no room for names), whole" \

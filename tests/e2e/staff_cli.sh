@@ -184,14 +184,17 @@ expect good_name_and_email_taken_trimmed \
 
 # --- two administrators add the same person at once -------------------------------------
 race="st_${E2E_ID}_race"
-psql -X -q -d "dbname=$db user=$adm" >/dev/null 2>&1 <<SQL &
+PGAPPNAME="staff_race_${E2E_ID}" psql -X -q -d "dbname=$db user=$adm" >/dev/null 2>&1 <<SQL &
 BEGIN;
 SELECT baton_staff_add('$race', 'Race One', 'support', false, NULL);
 SELECT pg_sleep(2);
 COMMIT;
 SQL
 first=$!
-sleep 0.7
+# The second once the first has added the person and holds it, uncommitted
+# (in its pg_sleep), not after a fixed pause a loaded host may outlast.
+wait_true 10 '[ "$(sql "SELECT count(*) FROM pg_stat_activity WHERE application_name = '"'staff_race_${E2E_ID}'"'
+                       AND query LIKE '"'SELECT pg_sleep%'"' AND state = '"'active'"'")" = 1 ]'
 run as "$adm" staff add "$race" --name "Race Two" --team support
 wait "$first"
 expect the_second_of_two_at_once_is_told_it_is_on_the_staff \
