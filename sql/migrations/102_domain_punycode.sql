@@ -18,6 +18,12 @@
 -- before.  Only in a UTF8 database: another encoding cannot hold the
 -- decoded letters, and there both spellings stay as they were.
 --
+-- Two more spellings, which were no domain, are the domain they name: a
+-- URL without its scheme (//acme.example/about), and a domain with an
+-- invisible character in it that IDNA's mapping ignores (a soft hyphen,
+-- a zero-width space, a word joiner, a byte order mark: what a value
+-- copied from a web page or a document brings along, unseen on screen).
+--
 -- What its results are stored in is made again, as 066 did: the index on
 -- contacts' address domains, customer records' normalised domains, and a
 -- customer's own domain when no other customer has the decoded spelling
@@ -118,19 +124,24 @@ CREATE OR REPLACE FUNCTION baton_norm_domain(p text) RETURNS text
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE STRICT AS $$
 DECLARE
     -- Compatibility forms as the characters they stand for (IDNA's
-    -- mapping does so too): a full-width letter or @, a no-break space.
+    -- mapping does so too): a full-width letter or @, a no-break space;
+    -- and without the invisible characters IDNA's mapping ignores (102),
+    -- which a domain copied from a web page or a document brings along:
+    -- a soft hyphen, a zero-width space, a word joiner, a byte order mark.
     d text := btrim(CASE WHEN octet_length(p) <> length(p) AND getdatabaseencoding() = 'UTF8'
-                         THEN normalize(p, NFKC) ELSE p END, E' \t\n\r\f\v');
+                         THEN regexp_replace(normalize(p, NFKC), '[\u00ad\u200b\u2060\ufeff]', '', 'g')
+                         ELSE p END, E' \t\n\r\f\v');
     u text;
 BEGIN
     -- One address in angle brackets, at the end: that address.
     IF d LIKE '%>' THEN
         d := btrim(substring(d FROM '^[^>]*<([^<>]*)>$'), E' \t\n\r\f\v');
     END IF;
-    -- A URL's scheme, path, query and fragment, and a port.
+    -- A URL's scheme, path, query and fragment, and a port; a URL without
+    -- its scheme (//acme.example/about) too (102).
     IF d ~ '[:/?#]' THEN
         d := regexp_replace(regexp_replace(regexp_replace(d,
-            '^[A-Za-z][A-Za-z0-9+.-]*://', ''), '[/?#].*$', ''), ':[0-9]*$', '');
+            '^([A-Za-z][A-Za-z0-9+.-]*:)?//', ''), '[/?#].*$', ''), ':[0-9]*$', '');
     END IF;
     -- The user or mailbox (up to the last @), trailing dots, www.
     d := lower(rtrim(split_part(d, '@', -1), '.'));
@@ -185,11 +196,16 @@ FROM (SELECT k.source, k.source_id,
 WHERE (r.source, r.source_id) = (n.source, n.source_id) AND r.domains IS DISTINCT FROM n.domains;
 
 -- A customer's own domain, unless another customer has the decoded one
--- (the first, by id, when several decode to the same).
+-- (the first, by id, when several decode to the same); one with an
+-- invisible character in it, which was no domain, is the domain it names
+-- now (a customer's domain has no slash).  (A customer record's
+-- domains never held those: they were dropped as no domain.  The record
+-- gives its domain once its source sends it changed.)
 UPDATE customer c SET domain = n.d, updated_at = now()
 FROM (SELECT DISTINCT ON (x.d) x.id, x.d FROM (
           SELECT k.id, baton_norm_domain(k.domain) AS d
-          FROM customer k WHERE lower(k.domain) LIKE '%xn--%') x
+          FROM customer k
+          WHERE lower(k.domain) LIKE '%xn--%' OR k.domain ~ '[\u00ad\u200b\u2060\ufeff]') x
       WHERE x.d IS NOT NULL
         AND NOT EXISTS (SELECT 1 FROM customer o WHERE lower(o.domain) = x.d)
       ORDER BY x.d, x.id) n

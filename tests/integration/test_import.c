@@ -138,6 +138,15 @@ static void test_domains_are_labels(void)
 		{"Ann@XN--BCHER-KVA.Example.", "b\xc3\xbc" "cher.example"},
 		{"https://www.xn--mnchen-3ya.xn--p1ai/x", "m\xc3\xbc" "nchen.\xd1\x80\xd1\x84"},
 		{"shop.xn--bcher-kva.example", "shop.b\xc3\xbc" "cher.example"},
+		/* a URL without its scheme; what IDNA's mapping ignores (102) */
+		{"//Acme.example/about", "acme.example"},
+		{"//acme.example:8080", "acme.example"},
+		{"ac\xe2\x80\x8b" "me.example", "acme.example"},   /* a zero-width space */
+		{"\xef\xbb\xbf" "acme.example", "acme.example"},    /* a byte order mark */
+		{"ac\xc2\xad" "me.example", "acme.example"},        /* a soft hyphen */
+		{"ann@acme.exam\xe2\x81\xa0" "ple", "acme.example"}, /* a word joiner */
+		{"ac\xe2\x80\x8c" "me.example", NULL},             /* a zero-width non-joiner: not ignored */
+		{"///acme.example", NULL},
 		/* not Punycode (overflows), or decoded to what no domain has: as it came */
 		{"xn--99999999999.example", "xn--99999999999.example"},
 		{"xn--ls8h.example", "xn--ls8h.example"}, /* a pile of poo, U+1F4A9 */
