@@ -43,6 +43,14 @@ static void test_domains_normalised(void)
 	CHECK_STR(itest_value(su, "SELECT baton_norm_domain('Dana@NWH.example')"), "nwh.example");
 	CHECK_STR(itest_value(su, "SELECT baton_norm_domain('nwh.example:8443')"), "nwh.example");
 	CHECK_STR(itest_value(su, "SELECT coalesce(baton_norm_domain('not a domain'), 'null')"), "null");
+	/* 102: an address keeps a v at either end (066 and 073 took E'\\v' for
+	 * a vertical tab; it is the letter v) */
+	CHECK_STR(itest_value(su, "SELECT baton_import_addr(E' vic@acme.dev\\x0b')"), "vic@acme.dev");
+	CHECK_STR(itest_value(su, "SELECT baton_import_addr('Vera <vera@v.example>')"), "vera@v.example");
+	/* A label longer than DNS carries is not decoded: the value is kept,
+	 * with no error and without decoding 100,000 characters. */
+	CHECK_STR(itest_value(su, "SELECT length(baton_norm_domain('x@xn--' || repeat('ba', 50000) || '.example'))"),
+	          "100012");
 	CHECK_STR(itest_value(su, "SELECT array_to_string(baton_import_domains('[\"a.example\", \"www.A.example\", \"b.example\"]'), ' ')"),
 	          "a.example b.example");
 	CHECK_STR(itest_value(su, "SELECT array_to_string(baton_import_domains('\"a.example; https://b.example/\"'), ' ')"),
@@ -138,6 +146,11 @@ static void test_domains_are_labels(void)
 		{"Ann@XN--BCHER-KVA.Example.", "b\xc3\xbc" "cher.example"},
 		{"https://www.xn--mnchen-3ya.xn--p1ai/x", "m\xc3\xbc" "nchen.\xd1\x80\xd1\x84"},
 		{"shop.xn--bcher-kva.example", "shop.b\xc3\xbc" "cher.example"},
+		/* the letter v is no blank (102: 066 took it for \v) */
+		{"ann@acme.dev", "acme.dev"},
+		{"vodafone.de", "vodafone.de"},
+		{"agency.gov\x0b", "agency.gov"},
+		{"<vic@v.example>", "v.example"},
 		/* a URL without its scheme; what IDNA's mapping ignores (102) */
 		{"//Acme.example/about", "acme.example"},
 		{"//acme.example:8080", "acme.example"},
@@ -146,6 +159,9 @@ static void test_domains_are_labels(void)
 		{"ac\xc2\xad" "me.example", "acme.example"},        /* a soft hyphen */
 		{"ann@acme.exam\xe2\x81\xa0" "ple", "acme.example"}, /* a word joiner */
 		{"ac\xe2\x80\x8c" "me.example", NULL},             /* a zero-width non-joiner: not ignored */
+		{"bu\xc2\xad\xcc\x88" "cher.example", "b\xc3\xbc" "cher.example"}, /* u, soft hyphen, U+0308 */
+		/* a decoded label NFKC makes punctuation of (a full-width @): as it came */
+		{"ann@xn--victim-2q68a.example", "xn--victim-2q68a.example"},
 		{"///acme.example", NULL},
 		/* not Punycode (overflows), or decoded to what no domain has: as it came */
 		{"xn--99999999999.example", "xn--99999999999.example"},

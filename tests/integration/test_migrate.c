@@ -644,7 +644,7 @@ static const struct {
 	{99, "dd8c31df60365d105256e82e45a3068e"},
 	{100, "1c61b80a76960a5567e77786a8b9299c"},
 	{101, "9a43e4de3b42c3064e80854213608c38"},
-	{102, "7591e1c5825db8a20c577bc1dd0d5f67"},
+	{102, "ebaf7ceedfb76a24320520d80d307651"},
 	{103, "d1d8565a61ff552af2228ed0b5f9efb1"},
 };
 
@@ -719,7 +719,9 @@ static void test_raw_hash_upgrade_analyzed(void)
 	                  " SELECT 'up', i::text, 'customers', 1, 1,"
 	                  "  md5(i::text) || lpad(to_hex(i), 16, '0'), '00000000-0000-4000-8000-0000000000d1'"
 	                  " FROM generate_series(1, 200) i"));
-	CHECK(migrate_run(c, NULL, err, sizeof err) == migrations_after(40));
+	/* (Up to 101: 102 has every customer record taken again, its hash
+	 * with it; test_punycode_upgrade.) */
+	CHECK(migrate_run_upto(c, 101, NULL, err, sizeof err) == 101 - 40);
 	CHECK_STR(itest_value(c, "SELECT count(*) FROM import_record WHERE raw_hash = source_id::bigint"), "200");
 	CHECK_STR(itest_value(c, "SELECT count(*) FROM pg_stats WHERE schemaname = 'public'"
 	                         " AND tablename = 'import_record' AND attname = 'raw_hash'"), "1");
@@ -843,10 +845,17 @@ static void test_punycode_upgrade(void)
 	                  " ('up', '2', 'customers', 2, 2, 'x', '00000000-0000-4000-8000-0000000000d3',"
 	                  "  '{xn--mnchen-3ya.example}')"));
 	CHECK(itest_ok(c, "INSERT INTO contact (customer_id, name, email) VALUES (1, 'Ida', 'ida@XN--BCHER-KVA.example')"));
+	CHECK(itest_ok(c, "INSERT INTO import_record (source, source_id, entity, target_id, customer_id, digest, run_id)"
+	                  " VALUES ('up', 'k1', 'contacts', 1, 1, 'abc', '00000000-0000-4000-8000-0000000000d3'),"
+	                  " ('up', 't1', 'tickets', 1, 1, 'abc', '00000000-0000-4000-8000-0000000000d3')"));
 	CHECK(migrate_run(c, NULL, err, sizeof err) == migrations_after(101));
 	CHECK_STR(itest_value(c, "SELECT string_agg(source_id || ':' || array_to_string(domains, ' '), ', '"
 	                         " ORDER BY source_id) FROM import_record"),
 	          "1:bücher.example acme.example, 2:münchen.example");
+	/* Customer and contact records are taken again at their next import
+	 * (what 066's v took from them cannot be read back); others are not. */
+	CHECK_STR(itest_value(c, "SELECT string_agg(source_id || ':' || digest, ' ' ORDER BY source_id) FROM import_record"),
+	          "1:v102:x 2:v102:x k1:v102:abc t1:abc");
 	CHECK_STR(itest_value(c, "SELECT string_agg(id || ':' || domain, ', ' ORDER BY id) FROM customer"),
 	          "1:bücher.example, 2:xn--mnchen-3ya.example, 3:münchen.example, 4:xn--99999999999.example,"
 	          " 5:pasted.example");
