@@ -395,12 +395,12 @@ int cli_import(const struct cli *cli, int argc, char **argv)
 		return EXIT_FAIL;
 	int rc = EXIT_OK;
 	PGconn *c = cli_connect_schema(cli, &rc);
+	int printed = 0, i = optind;
 	if (c) {
 		cli_show_import_waits(c);
 		static const char *const head[] = {"file", "line", "field", "reason", "raw"};
 		csv_init(&rej, &rb);
 		csv_row(&rej, head, 5);
-		int printed = 0;
 		/* A dry run is one transaction, rolled back at the end: each file
 		 * is tried after the files before it, as the real run would try
 		 * it (the second page of an export updates what the first
@@ -412,31 +412,41 @@ int cli_import(const struct cli *cli, int argc, char **argv)
 			rc = EXIT_DB;
 		}
 		PQclear(tx);
-		if (o.json)
-			fputs("[", stdout);
-		int i = optind;
-		for (; i < argc && rc != EXIT_DB; i++) {
-			int one = one_file(c, cli, &o, src, argv[i], rf ? &rej : NULL, &out, &printed);
-			rc = rc ? rc : one;
-			/* A file's rejects are in the rejects file once it is done: a
-			 * run stopped in a later file (Ctrl-C, a kill, a lost
-			 * connection) keeps those of the files it committed. */
-			if (rf && rb.len && (fwrite(buf_str(&rb), 1, rb.len, rf) != rb.len || fflush(rf) != 0)) {
-				cli_error("%s: cannot write the rejects file: %s", o.rejects, strerror(errno));
-				rc = rc ? rc : EXIT_FAIL;
-			}
-			buf_reset(&rb);
+	}
+	if (o.json)
+		fputs("[", stdout);
+	for (; c && i < argc && rc != EXIT_DB; i++) {
+		int one = one_file(c, cli, &o, src, argv[i], rf ? &rej : NULL, &out, &printed);
+		rc = rc ? rc : one;
+		/* A file's rejects are in the rejects file once it is done: a
+		 * run stopped in a later file (Ctrl-C, a kill, a lost
+		 * connection) keeps those of the files it committed. */
+		if (rf && rb.len && (fwrite(buf_str(&rb), 1, rb.len, rf) != rb.len || fflush(rf) != 0)) {
+			cli_error("%s: cannot write the rejects file: %s", o.rejects, strerror(errno));
+			rc = rc ? rc : EXIT_FAIL;
 		}
-		/* The files after a lost connection are not tried: said of each. */
-		for (; i < argc; i++) {
-			cli_error("%s: not tried (no connection to the database)", argv[i]);
-			if (o.json) {
-				failed_json(&out, argv[i], "not tried (no connection to the database)", !printed);
-				print_out(&out, &printed);
-			}
+		buf_reset(&rb);
+	}
+	/* The files not tried, the connection lost or never made: said of
+	 * each, in the JSON array too, for a script reading standard output
+	 * alone (with no connection at all, standard error has said why). */
+	struct buf why = BUF_INIT;
+	if (c)
+		buf_puts(&why, "not tried (no connection to the database)");
+	else
+		buf_printf(&why, "not tried: %s", cli_last_error());
+	for (; i < argc; i++) {
+		if (c)
+			cli_error("%s: %s", argv[i], buf_str(&why));
+		if (o.json) {
+			failed_json(&out, argv[i], buf_str(&why), !printed);
+			print_out(&out, &printed);
 		}
-		if (o.json)
-			fputs("]\n", stdout);
+	}
+	buf_free(&why);
+	if (o.json)
+		fputs("]\n", stdout);
+	if (c) {
 		if (o.dry_run && PQstatus(c) == CONNECTION_OK)
 			PQclear(PQexec(c, "ROLLBACK"));
 		/* The header alone, when no file was tried. */
@@ -444,19 +454,6 @@ int cli_import(const struct cli *cli, int argc, char **argv)
 			rc = rc ? rc : EXIT_FAIL;
 		csv_free(&rej);
 		PQfinish(c);
-	} else if (o.json) {
-		/* No file tried: each is said in the array too, as a file not
-		 * imported later on is, for a script reading standard output. */
-		struct buf why = BUF_INIT;
-		buf_printf(&why, "not tried: %s", cli_last_error());
-		int printed = 0;
-		fputs("[", stdout);
-		for (int i = optind; i < argc; i++) {
-			failed_json(&out, argv[i], buf_str(&why), !printed);
-			print_out(&out, &printed);
-		}
-		fputs("]\n", stdout);
-		buf_free(&why);
 	}
 	if (rf && fclose(rf) != 0) {
 		cli_error("%s: cannot write the rejects file", o.rejects);
