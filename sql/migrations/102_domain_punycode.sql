@@ -240,6 +240,14 @@ FROM (SELECT DISTINCT ON (x.d) x.id, x.d FROM (
       ORDER BY x.d, x.id) n
 WHERE c.id = n.id;
 
+-- A text typed to find a customer, for comparing with customers' domains
+-- as they are stored: a domain in Punycode decoded; an address, a URL and
+-- any other text lower-cased only, as before (an address is a contact's).
+CREATE FUNCTION baton_typed_domain(p text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
+RETURN CASE WHEN lower(p) LIKE '%xn--%' AND p !~ '[@/:]'
+            THEN coalesce(public.baton_norm_domain(p), lower(p)) ELSE lower(p) END;
+
 -- 100's, a domain typed in Punycode looked for as customers' are stored.
 CREATE OR REPLACE FUNCTION baton_resolve(p_text text)
 RETURNS TABLE (cid bigint, how integer)
@@ -247,10 +255,7 @@ LANGUAGE plpgsql STABLE SECURITY DEFINER ROWS 2 SET search_path = public, pg_tem
 DECLARE
     v_scope text[] := baton_me_scope();  -- NULL: every segment (or not staff)
     v_lower text := lower(p_text);
-    -- A domain typed in Punycode, as customers' domains are stored (102);
-    -- an address or a URL is looked for as typed, as any other is.
-    v_domain text := CASE WHEN v_lower LIKE '%xn--%' AND v_lower !~ '[@/:]'
-                          THEN coalesce(baton_norm_domain(p_text), v_lower) ELSE v_lower END;
+    v_domain text := baton_typed_domain(p_text);
     v_others bigint[];
     v_ext bigint[];
     v_found boolean := false;
@@ -319,10 +324,7 @@ LANGUAGE plpgsql STABLE SECURITY DEFINER ROWS 100 SET search_path = public, pg_t
 DECLARE
     v_scope text[];  -- NULL: every segment
     v_id bigint;     -- the id typed, if the text is one
-    -- The text for customers' domains: a domain in Punycode as they are
-    -- stored (102), whole or begun ("xn--bcher-kva.exa").
-    v_domain text := CASE WHEN lower(p_text) LIKE '%xn--%' AND p_text !~ '[@/:]'
-                          THEN coalesce(baton_norm_domain(p_text), lower(p_text)) ELSE lower(p_text) END;
+    v_domain text := baton_typed_domain(p_text);  -- whole or begun ("xn--bcher-kva.exa")
 BEGIN
     IF baton_me_active() THEN
         v_scope := baton_me_scope();
