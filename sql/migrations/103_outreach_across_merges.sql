@@ -42,34 +42,25 @@ LANGUAGE sql STABLE AS $$
       AND (p_all OR m.customer_id = ANY (p_customers))
 $$;
 
--- 009's, and a handoff's customer's survivor marked with it.
+-- 009's, and a handoff's customer's survivor marked with it.  A statement
+-- names only the transition tables its trigger has (an INSERT's new_rows,
+-- a DELETE's old_rows, an UPDATE's both): the customers are gathered once.
 CREATE OR REPLACE FUNCTION baton_signal_mark() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+    v_ids bigint[];
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        INSERT INTO signal_dirty (customer_id) SELECT DISTINCT n.customer_id FROM new_rows n;
+        v_ids := ARRAY(SELECT DISTINCT n.customer_id FROM new_rows n);
     ELSIF TG_OP = 'DELETE' THEN
-        INSERT INTO signal_dirty (customer_id) SELECT DISTINCT o.customer_id FROM old_rows o;
+        v_ids := ARRAY(SELECT DISTINCT o.customer_id FROM old_rows o);
     ELSE
-        INSERT INTO signal_dirty (customer_id)
-        SELECT n.customer_id FROM new_rows n UNION SELECT o.customer_id FROM old_rows o;
+        v_ids := ARRAY(SELECT n.customer_id FROM new_rows n UNION SELECT o.customer_id FROM old_rows o);
     END IF;
-    -- A statement names only the transition tables its trigger has (an
-    -- INSERT's new_rows, a DELETE's old_rows, an UPDATE's both).
-    IF TG_TABLE_NAME = 'handoff' AND TG_OP = 'INSERT' THEN
-        INSERT INTO signal_dirty (customer_id)
-        SELECT DISTINCT c.merged_into FROM customer c
-        WHERE c.id IN (SELECT n.customer_id FROM new_rows n) AND c.merged_into IS NOT NULL;
-    ELSIF TG_TABLE_NAME = 'handoff' AND TG_OP = 'DELETE' THEN
-        INSERT INTO signal_dirty (customer_id)
-        SELECT DISTINCT c.merged_into FROM customer c
-        WHERE c.id IN (SELECT o.customer_id FROM old_rows o) AND c.merged_into IS NOT NULL;
-    ELSIF TG_TABLE_NAME = 'handoff' THEN
-        INSERT INTO signal_dirty (customer_id)
-        SELECT DISTINCT c.merged_into FROM customer c
-        WHERE c.id IN (SELECT n.customer_id FROM new_rows n UNION SELECT o.customer_id FROM old_rows o)
-          AND c.merged_into IS NOT NULL;
-    END IF;
+    INSERT INTO signal_dirty (customer_id) SELECT unnest(v_ids)
+    UNION ALL
+    SELECT DISTINCT c.merged_into FROM customer c
+    WHERE TG_TABLE_NAME = 'handoff' AND c.id = ANY (v_ids) AND c.merged_into IS NOT NULL;
     RETURN NULL;
 END $$;
 
