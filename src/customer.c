@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Every statement takes the customer id as $1.  Ages and time left are
+/* Every statement takes the customer id as $1; the long panels take as
+ * $2 how many rows to read at most, NULL for all they hold (least()
+ * ignores a NULL).  Ages and time left are
  * computed by the server so that the client's clock does not matter. */
 
 static const char sql_header[] =
@@ -77,22 +79,33 @@ static const char sql_tickets[] =
 	" ORDER BY x.open DESC, x.rank, CASE WHEN x.open THEN x.opened_at END,"
 	"  CASE WHEN x.open THEN x.id END, x.solved_at DESC, x.id DESC";
 
+#define CV_STR_(x) #x
+#define CV_STR(x) CV_STR_(x)
+#define CV_LIMIT(max) "least($2::integer, " CV_STR(max) ")"
+
 /* A linked ticket as a person knows it: its number, else its id. */
 #define CV_TICKET_NUMBER(id) \
 	"coalesce((SELECT t.number FROM ticket t WHERE t.id = " id "), " id "::text)"
 
 /* The current notes, newest first (one import's share their time: then
  * the last written first); a note corrected by another (migration 007)
- * stays in the timeline, not here. */
+ * stays in the timeline, not here.  As many as $2 asks (a page, on the
+ * console: see cv_statements), each member of the group walking its own
+ * newest first and stopping there (its index on the time): a key
+ * account's fifty notes, each a page of its own, are not all read to show
+ * the first twenty. */
 static const char sql_notes[] =
 	"SELECT n.id, n.kind, n.author, coalesce(s.display_name, n.author::text),"
 	" to_char(n.created_at, 'YYYY-MM-DD HH24:MI'),"
 	" extract(epoch FROM now() - n.created_at)::bigint, n.body,"
 	" n.ticket_id, n.handoff_id, n.supersedes, " CV_TICKET_NUMBER("n.ticket_id")
-	" FROM success_note n LEFT JOIN staff s ON s.role_name = n.author"
-	" WHERE n.customer_id = " CV_GROUP
+	" FROM (SELECT n.* FROM unnest(" CV_GROUP_IDS ") m (id) CROSS JOIN LATERAL ("
+	"  SELECT * FROM success_note n WHERE n.customer_id = m.id"
 	"   AND NOT EXISTS (SELECT 1 FROM success_note x WHERE x.supersedes = n.id)"
-	" ORDER BY n.created_at DESC, n.id DESC LIMIT 100";
+	"  ORDER BY n.created_at DESC, n.id DESC LIMIT " CV_LIMIT(CV_NOTES_MAX) ") n"
+	"  ORDER BY n.created_at DESC, n.id DESC LIMIT " CV_LIMIT(CV_NOTES_MAX) ") n"
+	" LEFT JOIN staff s ON s.role_name = n.author"
+	" ORDER BY n.created_at DESC, n.id DESC";
 
 /* Scheduled first (soonest first), then what was sent, newest first; a
  * hold in force says who, when and why.  Times are formatted after each
@@ -142,12 +155,12 @@ static const char sql_handoffs[] =
 	" to_char(h.closed_at, 'YYYY-MM-DD HH24:MI'), h.closed_by, h.version, " CV_TICKET_NUMBER("h.ticket_id")
 	" FROM (SELECT h.* FROM unnest(" CV_GROUP_IDS ") m (id) CROSS JOIN LATERAL ("
 	"  (SELECT * FROM handoff h WHERE h.customer_id = m.id AND h.state IN ('open', 'acknowledged')"
-	"   ORDER BY h.created_at, h.id LIMIT 50)"
+	"   ORDER BY h.created_at, h.id LIMIT " CV_LIMIT(CV_HANDOFFS_MAX) ")"
 	"  UNION ALL"
 	"  (SELECT * FROM handoff h WHERE h.customer_id = m.id AND h.state NOT IN ('open', 'acknowledged')"
-	"   ORDER BY h.created_at DESC, h.id LIMIT 50 - (SELECT count(*) FROM (SELECT FROM handoff a"
-	"     WHERE a.customer_id = m.id AND a.state IN ('open', 'acknowledged') LIMIT 50) n))) h"
-	"  ORDER BY " HO_ORDER " LIMIT 50) h"
+	"   ORDER BY h.created_at DESC, h.id LIMIT " CV_LIMIT(CV_HANDOFFS_MAX) " - (SELECT count(*) FROM (SELECT FROM handoff a"
+	"     WHERE a.customer_id = m.id AND a.state IN ('open', 'acknowledged') LIMIT " CV_LIMIT(CV_HANDOFFS_MAX) ") n))) h"
+	"  ORDER BY " HO_ORDER " LIMIT " CV_LIMIT(CV_HANDOFFS_MAX) ") h"
 	" LEFT JOIN staff ts ON ts.role_name = h.to_staff"
 	" LEFT JOIN staff au ON au.role_name = h.author"
 	" ORDER BY " HO_ORDER;
@@ -210,15 +223,37 @@ const char cv_timeline_sql[] =
 	 * then the last written first where ids are numbers, else by id. */
 	") x ORDER BY at DESC NULLS LAST, src, oid DESC, ref, eid LIMIT 1000";
 
-void cv_statements(struct db_stmt out[CV_PARTS], const char *const *params)
+static int part_max(enum cv_part p)
+{
+	return p == CV_NOTES ? CV_NOTES_MAX : p == CV_HANDOFFS ? CV_HANDOFFS_MAX : 0;
+}
+
+void cv_statements(struct db_stmt out[CV_PARTS], struct cv_args *args, long long id, const int *rows)
 {
 	static const char *const sql[CV_PARTS] = {sql_header, sql_milestones, sql_tickets,
 	                                          sql_notes, sql_marketing, sql_handoffs, sql_signals};
+	snprintf(args->id, sizeof args->id, "%lld", id);
 	for (int i = 0; i < CV_PARTS; i++) {
+		int max = part_max((enum cv_part)i), n = rows ? rows[i] : 0;
+		snprintf(args->rows[i], sizeof args->rows[i], "%d", n);
+		args->params[i][0] = args->id;
+		args->params[i][1] = n > 0 && n < max ? args->rows[i] : NULL;
 		out[i].sql = sql[i];
-		out[i].nparams = 1;
-		out[i].params = params;
+		out[i].nparams = max ? 2 : 1;
+		out[i].params = args->params[i];
 	}
+}
+
+void cv_first_rows(int rows[CV_PARTS])
+{
+	for (int i = 0; i < CV_PARTS; i++)
+		rows[i] = part_max((enum cv_part)i) ? CV_PAGE : 0;
+}
+
+int cv_partial(const struct customer_view *cv, enum cv_part p, const int *rows)
+{
+	int max = part_max(p), n = rows ? rows[p] : 0;
+	return n > 0 && n < max && cv_rows(cv, p) >= n;
 }
 
 static const int expected_cols[CV_PARTS] = {H_ALSO + 1, M_VERSION + 1, T_NUMBER + 1,

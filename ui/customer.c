@@ -48,7 +48,9 @@ static const char *flag_kind(const void *ctx, int row)
 }
 
 /* Which rows of panel p in fresh were not in the last read (by id), or
- * were and are still undrawn: a new array, all 0 at the first read. */
+ * were and are still undrawn: a new array, all 0 at the first read.  When
+ * the last read was a page, the rows fresh has after that page's last row
+ * are the next page, not new. */
 static unsigned char *unseen_rows(const struct customer *c, const struct customer_view *fresh, enum panel p)
 {
 	enum cv_part part = panel_part[p];
@@ -56,7 +58,14 @@ static unsigned char *unseen_rows(const struct customer *c, const struct custome
 	unsigned char *u = calloc(n > 0 ? (size_t)n : 1, 1);
 	if (!u)
 		abort();
-	for (int r = 0; r < n && c->loaded; r++) {
+	int end = n; /* rows from end on are past the last read's page */
+	if (old > 0 && customer_partial(c, p)) {
+		const char *last = V(part, old - 1, 0);
+		for (end = 0; end < n && strcmp(cv_get(fresh, part, end, 0), last) != 0; end++)
+			;
+		end = end < n ? end + 1 : old;
+	}
+	for (int r = 0; r < n && r < end && c->loaded; r++) {
 		const char *id = cv_get(fresh, part, r, 0);
 		int k = 0;
 		while (k < old && strcmp(V(part, k, 0), id) != 0)
@@ -66,10 +75,11 @@ static unsigned char *unseen_rows(const struct customer *c, const struct custome
 	return u;
 }
 
+static void search_step(struct customer *c, struct app *a, int dir);
+
 static void on_loaded(struct screen *s, struct app *a, PGresult **res, int nres, const char *err)
 {
 	struct customer *c = (struct customer *)s;
-	(void)a;
 	if (err) {
 		snprintf(c->error, sizeof c->error, "%s", err);
 		return;
@@ -109,6 +119,7 @@ static void on_loaded(struct screen *s, struct app *a, PGresult **res, int nres,
 	}
 	cv_free(&c->cv);
 	c->cv = cv;
+	memcpy(c->read, c->asked, sizeof c->read);
 	c->loaded = 1;
 	c->generation++;
 	c->error[0] = '\0';
@@ -133,20 +144,73 @@ static void on_loaded(struct screen *s, struct app *a, PGresult **res, int nres,
 	/* A signal acknowledged meanwhile leaves no flag to stand on. */
 	if (c->focus == P_FLAGS && c->nflags == 0)
 		c->focus = P_ONBOARDING;
+	if (c->bottom_waits != P_FLAGS)
+		c->list[c->bottom_waits].sel = cv_rows(&c->cv, panel_part[c->bottom_waits]) - 1;
+	c->bottom_waits = P_FLAGS;
+	if (c->search_waits) {
+		int dir = c->search_waits;
+		c->search_waits = 0;
+		search_step(c, a, dir);
+	}
 }
 
+/* A panel drawn taller (a resize) may show past what was read. */
 static void customer_draw(struct screen *s, struct app *a)
 {
 	customer_draw_screen((struct customer *)s, a);
+	customer_more((struct customer *)s, a);
 }
 
+/* A read replaces the one still on its way (its tag), so what is adopted
+ * answers the rows last asked for. */
 static void customer_reload(struct screen *s, struct app *a)
 {
 	struct customer *c = (struct customer *)s;
-	const char *params[] = {c->idtxt};
+	struct cv_args args;
 	struct db_stmt st[CV_PARTS];
-	cv_statements(st, params);
+	cv_statements(st, &args, c->id, c->asked);
 	screen_request(s, a, REQ_LOAD, st, CV_PARTS, REQ_PREPARED, on_loaded);
+}
+
+int customer_partial(const struct customer *c, enum panel p)
+{
+	return c->loaded && p != P_FLAGS && cv_partial(&c->cv, panel_part[p], c->read);
+}
+
+void customer_more(struct customer *c, struct app *a)
+{
+	int more = 0;
+	for (int p = P_ONBOARDING; p < P_COUNT; p++) {
+		enum cv_part part = panel_part[p];
+		if (!customer_partial(c, (enum panel)p))
+			continue;
+		const struct ui_list *l = &c->list[p];
+		int h = c->height[p] > 0 ? c->height[p] : 1;
+		int need = (l->sel > l->top ? l->sel : l->top) + 2 * h + 1;
+		/* 0: asked for whole (End, a search) and on its way. */
+		if (need <= cv_rows(&c->cv, part) || c->asked[part] == 0 || c->asked[part] >= need)
+			continue;
+		while (c->asked[part] < need)
+			c->asked[part] += CV_PAGE;
+		more = 1;
+	}
+	if (more)
+		customer_reload(&c->base, a);
+}
+
+/* Any panel read in part is read whole; the search waits for it. */
+static int read_whole(struct customer *c, struct app *a, int dir)
+{
+	int part = 0;
+	for (int p = P_ONBOARDING; p < P_COUNT; p++)
+		part |= customer_partial(c, (enum panel)p);
+	if (!part)
+		return 0;
+	memset(c->asked, 0, sizeof c->asked);
+	c->search_waits = dir;
+	app_message(a, 0, "/%s: reading the rest of the panels…", c->search);
+	customer_reload(&c->base, a);
+	return 1;
 }
 
 static void open_item(struct customer *c, struct app *a)
@@ -227,7 +291,12 @@ static void start_note(struct customer *c, struct app *a)
 		if (!(n.body = strdup(V(CV_NOTES, r, N_BODY))))
 			abort();
 	}
+	/* With handoffs the screen has not read, the form reads them all. */
 	struct note_links links = {0};
+	if (customer_partial(c, P_HANDOFFS)) {
+		app_push(a, note_form_new(a, &n, NULL));
+		return;
+	}
 	customer_note_links(&c->cv, &links);
 	app_push(a, note_form_new(a, &n, &links));
 }
@@ -313,7 +382,7 @@ static void search_said(struct customer *c, struct app *a)
 /* Next match after the selection, across panels in Tab order. */
 static void search_step(struct customer *c, struct app *a, int dir)
 {
-	if (!c->search[0] || !c->loaded)
+	if (!c->search[0] || !c->loaded || read_whole(c, a, dir))
 		return;
 	int total = 0, pos = 0;
 	int start[P_COUNT];
@@ -422,6 +491,14 @@ static void customer_action(struct screen *s, struct app *a, enum ui_action act)
 		return;
 	int n = c->focus == P_FLAGS ? c->nflags : cv_rows(&c->cv, panel_part[c->focus]);
 	ui_list_move(&c->list[c->focus], n, c->height[c->focus] - 1, act);
+	/* The end of a panel read in part is its last row once read whole. */
+	if (act == ACT_BOTTOM && customer_partial(c, c->focus)) {
+		c->asked[panel_part[c->focus]] = 0;
+		c->bottom_waits = c->focus;
+		customer_reload(s, a);
+		return;
+	}
+	customer_more(c, a);
 }
 
 static const struct screen_ops customer_ops = {
@@ -452,6 +529,10 @@ struct screen *customer_new_at(struct app *a, long long id, enum panel p, const 
 	snprintf(c->want, sizeof c->want, "%s", key);
 	for (int i = 0; i < P_COUNT; i++)
 		c->list[i].sel = -1;
+	/* Opened on an item: its panel whole, wherever the item is in it. */
+	cv_first_rows(c->asked);
+	if (key[0] && p != P_FLAGS)
+		c->asked[panel_part[p]] = 0;
 	customer_reload(&c->base, a);
 	return &c->base;
 }

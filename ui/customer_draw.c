@@ -361,7 +361,9 @@ static void panel_title(char *out, size_t n, struct customer *c, enum panel p)
 			const char *st = V(CV_HANDOFFS, i, HO_STATE);
 			cnt += !strcmp(st, "open") || !strcmp(st, "acknowledged");
 		}
-		snprintf(out, n, "Handoffs %s %d open", term_sym(SYM_DOT), cnt);
+		/* The active come first: all read are active, more may be. */
+		snprintf(out, n, "Handoffs %s %d%s open", term_sym(SYM_DOT), cnt,
+		         cnt == rows && customer_partial(c, p) ? "+" : "");
 		break;
 	default:
 		out[0] = '\0';
@@ -396,21 +398,23 @@ static void draw_more(struct customer *c, enum panel p, int shown, int looked, i
 {
 	int n = cv_rows(&c->cv, panel_part[p]), top = c->list[p].top, above;
 	int below = count_unseen(c, p, shown, looked, &above);
+	/* Read a page at a time: there may be more than it has read. */
+	const char *plus = customer_partial(c, p) ? "+" : "";
 	char more[64], fresh[24] = "";
 	if (above) {
 		snprintf(more, sizeof more, " %d new %s ", above, term_sym(SYM_NEW_ABOVE));
 		int w = text_width(more);
 		ui_text(stdscr, y, xr - w - 1, w, term_attr(UA_WARN), more, 0);
 	}
-	if (top + shown >= n && top == 0)
+	if (top + shown >= n && top == 0 && !*plus)
 		return;
 	if (below)
 		snprintf(fresh, sizeof fresh, ", %d new", below);
 	if (top == 0)
-		snprintf(more, sizeof more, " %d more%s %s ", n - shown, fresh, term_sym(SYM_MORE));
+		snprintf(more, sizeof more, " %d%s more%s %s ", n - shown, plus, fresh, term_sym(SYM_MORE));
 	else
-		snprintf(more, sizeof more, " %d-%d of %d%s%s%s ", top + 1, top + shown, n, fresh,
-		         top + shown < n ? " " : "", top + shown < n ? term_sym(SYM_MORE) : "");
+		snprintf(more, sizeof more, " %d-%d of %d%s%s%s%s ", top + 1, top + shown, n, plus, fresh,
+		         top + shown < n || *plus ? " " : "", top + shown < n || *plus ? term_sym(SYM_MORE) : "");
 	int w = text_width(more);
 	ui_text(stdscr, y + h - 1, xr - w - 1, w, term_attr(UA_DIM), more, 0);
 }

@@ -265,11 +265,9 @@ static void form_reload(struct screen *s, struct app *a)
 	team_statements(st);
 	screen_request(s, a, REQ_LISTS, st, TEAM_STMTS, 0, on_lists);
 	if (!f->tickets_known) {
-		char id[32];
-		const char *params[] = {id};
+		struct cv_args args;
 		struct db_stmt cv[CV_PARTS];
-		snprintf(id, sizeof id, "%lld", f->df.d.h.customer_id);
-		cv_statements(cv, params);
+		cv_statements(cv, &args, f->df.d.h.customer_id, NULL);
 		screen_request(s, a, REQ_TICKETS, cv, CV_PARTS, REQ_PREPARED, on_tickets);
 	}
 }

@@ -92,11 +92,9 @@ static void form_reload(struct screen *s, struct app *a)
 	team_statements(st);
 	screen_request(s, a, REQ_RULES, st, 2, 0, on_rules);
 	if (!f->links_known) {
-		char id[32];
-		const char *params[] = {id};
+		struct cv_args args;
 		struct db_stmt cv[CV_PARTS];
-		snprintf(id, sizeof id, "%lld", f->df.d.n.customer_id);
-		cv_statements(cv, params);
+		cv_statements(cv, &args, f->df.d.n.customer_id, NULL);
 		screen_request(s, a, REQ_LINKS, cv, CV_PARTS, REQ_PREPARED, on_links);
 	}
 }

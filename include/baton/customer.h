@@ -69,9 +69,35 @@ struct customer_view {
 	PGresult *res[CV_PARTS];
 };
 
-/* The statements of one fetch; params must hold the customer id and outlive
- * the call (one parameter shared by all). */
-void cv_statements(struct db_stmt out[CV_PARTS], const char *const *params);
+/* The long panels hold at most this many rows: the newest notes, and the
+ * active handoffs then the recently closed ones. */
+#define CV_NOTES_MAX 100
+#define CV_HANDOFFS_MAX 50
+/* The console reads a long panel a page at a time: its first page with
+ * the screen, more as the person scrolls towards the end of what it has
+ * (ui/customer.c).  A key account has fifty notes and fifty handoffs,
+ * each row a page of its own on disk; a screen shows a dozen of each. */
+#define CV_PAGE 20
+
+/* The parameters of one fetch (cv_statements points the statements at
+ * them): keep it until they are sent (db_pipeline, dbq_submit copy). */
+struct cv_args {
+	char id[24];
+	char rows[CV_PARTS][16];
+	const char *params[CV_PARTS][2];
+};
+
+/* The statements of one fetch of customer id, the panel of part p reading
+ * at most rows[p] rows (CV_NOTES and CV_HANDOFFS: the long panels; the
+ * others are read whole), or all it holds when rows is NULL or rows[p] is
+ * 0 or more than it holds. */
+void cv_statements(struct db_stmt out[CV_PARTS], struct cv_args *args, long long id, const int *rows);
+/* The rows the console asks for when it opens a screen: a page of each
+ * long panel, the others whole. */
+void cv_first_rows(int rows[CV_PARTS]);
+/* Whether the fetch that asked for rows[p] may have left rows of panel p
+ * unread: it read as many as it asked, and fewer than the panel holds. */
+int cv_partial(const struct customer_view *cv, enum cv_part p, const int *rows);
 
 /* Take ownership of the pipeline's results (res[] is set to NULL).  Returns
  * -1 with err when the customer does not exist or a result is malformed. */

@@ -30,7 +30,16 @@ struct customer {
 	unsigned drawn_keyseq;
 	int flag_idx[CV_FLAG_COUNT];
 	int nflags;
+	/* The rows each part's last read asked for (cv_statements): a page
+	 * of each long panel, growing as the person scrolls towards its end
+	 * (customer_more); 0 once it is read whole. */
+	int asked[CV_PARTS];
+	int read[CV_PARTS]; /* those the read on screen asked for */
 	char search[128];
+	int search_waits; /* the search runs once the panels are read whole */
+	/* End in a panel read in part: the panel whose last row to select once
+	 * it is read whole (P_FLAGS: none; the flags are read whole). */
+	enum panel bottom_waits;
 	char want[64]; /* the row to select in the focused panel at the first load */
 	int generation; /* reads adopted: an item's page above redraws when it changes */
 };
@@ -42,6 +51,11 @@ struct customer {
 struct screen *customer_new_at(struct app *a, long long id, enum panel p, const char *key);
 
 void customer_draw_screen(struct customer *c, struct app *a);
+/* Whether panel p may have rows the screen has not read (its first pages
+ * only), and reading more of them when the window comes near the end of
+ * what it has (within two windows: they are there before it gets there). */
+int customer_partial(const struct customer *c, enum panel p);
+void customer_more(struct customer *c, struct app *a);
 /* The page of the item at row r of panel p (a flag's: its index in the
  * flags), kept up to date from c's reads, which R on it asks for too; a
  * handoff's with its history, read when it opens and when its customer

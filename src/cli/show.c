@@ -362,13 +362,11 @@ int cli_show(const struct cli *cli, int argc, char **argv)
 		PQfinish(c);
 		return rc;
 	}
-	char idtxt[32];
-	snprintf(idtxt, sizeof idtxt, "%lld", id);
-	const char *params[] = {idtxt};
+	struct cv_args args;
 	struct db_stmt st[CV_PARTS];
 	PGresult *res[CV_PARTS];
 	struct customer_view cv;
-	cv_statements(st, params);
+	cv_statements(st, &args, id, NULL);
 	if (db_pipeline(c, st, CV_PARTS, res, err, sizeof err) < 0 ||
 	    cv_adopt(&cv, res, CV_PARTS, err, sizeof err) < 0) {
 		for (int i = 0; i < CV_PARTS; i++)

@@ -294,13 +294,11 @@ static int cmp_sample_ms(const void *a, const void *b)
 
 static double fetch_customer(PGconn *c, long long id, int *rows)
 {
-	char idbuf[32];
-	snprintf(idbuf, sizeof idbuf, "%lld", id);
-	const char *params[1] = {idbuf};
+	struct cv_args args;
 	struct db_stmt st[CV_PARTS];
 	PGresult *res[CV_PARTS];
 	char err[512];
-	cv_statements(st, params);
+	cv_statements(st, &args, id, NULL);
 	double t0 = now_ms();
 	int rc = db_pipeline(c, st, CV_PARTS, res, err, sizeof err);
 	double t = now_ms() - t0;
@@ -360,22 +358,29 @@ void on_dbq_state(void *ctx, enum dbq_state st, const char *msg)
 		die("console path: cannot connect: %s", msg ? msg : "?");
 }
 
-/* The screen's statements for customer id on the console's path: all of
- * them (part < 0), or that one alone. */
-static double dbq_fetch_part(struct dbq *q, long long id, int part)
+/* The screen's statements for customer id on the console's path, as it
+ * opens the screen (the long panels' first page) or, with whole set, as
+ * it reads them once the person has scrolled a long panel to its end:
+ * all of them (part < 0), or that one alone. */
+static double dbq_fetch_rows(struct dbq *q, long long id, int part, int whole)
 {
-	char idbuf[32];
-	snprintf(idbuf, sizeof idbuf, "%lld", id);
-	const char *params[1] = {idbuf};
+	struct cv_args args;
+	int rows[CV_PARTS];
 	struct db_stmt st[CV_PARTS];
 	struct dbq_wait w = {0, part < 0 ? CV_PARTS : 1, 0, ""};
-	cv_statements(st, params);
+	cv_first_rows(rows);
+	cv_statements(st, &args, id, whole ? NULL : rows);
 	double t0 = now_ms();
 	dbq_submit_prepared(q, 1, part < 0 ? st : &st[part], w.want, 0, on_dbq_fetch, &w);
 	dbq_pump(q, &w.done);
 	if (w.err[0])
 		die("console path, customer %lld: %s", id, w.err);
 	return now_ms() - t0;
+}
+
+static double dbq_fetch_part(struct dbq *q, long long id, int part)
+{
+	return dbq_fetch_rows(q, id, part, 0);
 }
 
 static double dbq_fetch(struct dbq *q, long long id)
@@ -436,15 +441,30 @@ static void bench_customer_console(const struct cust_sample *s, size_t n, long l
 		st_add(&all, ms);
 		st_add(key[i] ? &keys : &reg, ms);
 	}
+	/* The screen read again with its long panels whole, as End or a
+	 * search asks for, on customers nobody read yet. */
+	struct stats whole[2] = {{0}, {0}};
+	for (int k = keys.n ? 1 : 0; k >= 0; k--)
+		for (int j = 0; j < 40; j++) {
+			long long id = unread_id(51 + (long long)j * 100 + (k ? 0 : 13), k, ncust, used);
+			if (!id)
+				break;
+			st_add(&whole[k], dbq_fetch_rows(q, id, -1, 1));
+		}
 	printf("\n  The console's path (dbq, non-blocking, statements prepared once per connection),\n"
 	       "  on other customers than the pass above (as many of each kind), after a warm-up of\n"
-	       "  %zu more:\n",
-	       nw);
+	       "  %zu more; the long panels (notes, handoffs) read a first page of %d rows:\n",
+	       nw, CV_PAGE);
 	print_stats_head();
 	print_stats("all sampled customers", &all, TARGET_SCREEN_P99_MS);
 	print_stats("regular customers", &reg, 0);
 	if (keys.n)
 		print_stats("key accounts", &keys, 0);
+	printf("  the same screen with its long panels read whole (End in one, or a search), up to\n"
+	       "  40 more customers of each kind:\n");
+	print_stats("regular customers, whole", &whole[0], 0);
+	if (whole[1].n)
+		print_stats("key accounts, whole", &whole[1], 0);
 	summary("customer screen, console   median %.2f ms, p99 %.2f ms, key accounts p99 %.2f ms (prepared, dbq)   target p99 < %.0f ms: %s",
 	        st_pct(&all, 0.5), st_pct(&all, 0.99), keys.n ? st_pct(&keys, 0.99) : 0.0, TARGET_SCREEN_P99_MS,
 	        verdict(st_pct(&all, 0.99), TARGET_SCREEN_P99_MS));
@@ -475,6 +495,8 @@ static void bench_customer_console(const struct cust_sample *s, size_t n, long l
 	st_free(&all);
 	st_free(&keys);
 	st_free(&reg);
+	st_free(&whole[0]);
+	st_free(&whole[1]);
 	dbq_free(q);
 	free(ids);
 	free(warm);
@@ -573,11 +595,9 @@ static void bench_customer(PGconn *c)
 	long long slow = s[0].id, typical = s[n / 2].id;
 	long long ids[2] = {slow, typical};
 	for (int w = 0; w < 2; w++) {
-		char idbuf[32];
-		snprintf(idbuf, sizeof idbuf, "%lld", ids[w]);
-		const char *params[1] = {idbuf};
+		struct cv_args args;
 		struct db_stmt st[CV_PARTS];
-		cv_statements(st, params);
+		cv_statements(st, &args, ids[w], NULL);
 		printf("  each statement alone (own round trip), customer %lld (%s), median of 20:",
 		       ids[w], w ? "median fetch" : "slowest fetch");
 		for (int p = 0; p < CV_PARTS; p++) {
@@ -590,15 +610,13 @@ static void bench_customer(PGconn *c)
 		printf(" ms\n");
 	}
 	{
-		char idbuf[32];
-		snprintf(idbuf, sizeof idbuf, "%lld", slow);
-		const char *params[1] = {idbuf};
+		struct cv_args args;
 		struct db_stmt st[CV_PARTS];
-		cv_statements(st, params);
+		cv_statements(st, &args, slow, NULL);
 		for (int p = 0; p < CV_PARTS; p++) {
 			char title[128];
 			snprintf(title, sizeof title, "customer screen: %s, customer %lld", part_names[p], slow);
-			explain(c, title, st[p].sql, 1, params);
+			explain(c, title, st[p].sql, st[p].nparams, st[p].params);
 		}
 	}
 	st_free(&all);
@@ -1211,11 +1229,10 @@ static void signals_screen(PGconn *c)
 	struct stats clean = {0}, dirty = {0};
 	for (int pass = 0; pass < 3; pass++) {
 		for (long long i = 0; i < n; i++) {
-			char id[32];
-			snprintf(id, sizeof id, "%lld", 1 + ((2 * i + 1) * ncust) / (2 * n));
-			const char *p[] = {id};
+			struct cv_args args;
 			struct db_stmt st[CV_PARTS];
-			cv_statements(st, p);
+			cv_statements(st, &args, 1 + ((2 * i + 1) * ncust) / (2 * n), NULL);
+			const char *const *p = st[CV_SIGNALS].params;
 			if (pass == 2)
 				PQclear(query(c, "SELECT created FROM baton_handoff_create(gen_random_uuid(),"
 				                 " gen_random_uuid(), $1::bigint, 'success', NULL, 'question', 'low',"

@@ -194,9 +194,11 @@ static void sim_flush(struct sim *s, double now)
 	s->npending = 0;
 	s->reload_at = now + RELOAD_INTERVAL_MS;
 	if (s->want_screen) {
-		const char *params[1] = {s->idtxt};
+		struct cv_args args;
+		int rows[CV_PARTS];
 		struct db_stmt st[CV_PARTS];
-		cv_statements(st, params);
+		cv_first_rows(rows);
+		cv_statements(st, &args, s->customer, rows);
 		s->outstanding++;
 		L.screen_reads++;
 		dbq_submit_prepared(s->q, 1, st, CV_PARTS, 1, on_read, s);
@@ -252,11 +254,11 @@ static void sim_warm(struct sim *s)
 		do
 			id = id % L.ncust + 1;
 		while (in_pool(id));
-		char idtxt[24];
-		snprintf(idtxt, sizeof idtxt, "%lld", id);
-		const char *params[1] = {idtxt};
+		struct cv_args args;
+		int rows[CV_PARTS];
 		struct db_stmt st[CV_PARTS];
-		cv_statements(st, params);
+		cv_first_rows(rows);
+		cv_statements(st, &args, id, rows);
 		s->outstanding++;
 		/* Tag 0: each its own request (a tag cancels the one before). */
 		dbq_submit_prepared(s->q, 0, st, CV_PARTS, 1, on_read, s);

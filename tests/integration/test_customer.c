@@ -492,6 +492,85 @@ static void test_handoffs_past_fifty(void)
 	first_fifty_notes(closed, "closed");
 }
 
+/* The long panels read a page at a time (the console asks for its first
+ * rows, more as the person scrolls): a page is the whole panel's first
+ * rows, in its order, for a customer with another absorbed into it and
+ * notes and handoffs of one moment straddling the page's end; a read
+ * that filled its page may have left rows, one that asked for all did
+ * not. */
+static void test_pages_are_the_panels_first_rows(void)
+{
+	long long id = new_customer("Paged Survivor", NULL);
+	long long absorbed = new_customer("Paged Absorbed", NULL);
+	su_exec("UPDATE customer SET merged_into = %lld WHERE id = %lld", id, absorbed);
+	/* Notes g = 1..70 g hours old, odd ones the survivor's, even the
+	 * absorbed one's; 15..24 all of one moment, written against their ids. */
+	su_exec("INSERT INTO success_note (customer_id, body, author, created_at)"
+	        " SELECT CASE WHEN g %% 2 = 1 THEN %lld ELSE %lld END, 'paged note ' || g, 'maja',"
+	        " CASE WHEN g BETWEEN 15 AND 24 THEN date_trunc('hour', now()) - interval '15 hours'"
+	        " ELSE now() - g * interval '1 hour' END FROM generate_series(70, 1, -1) g",
+	        id, absorbed);
+	/* The newest note corrected: the correction is shown, not the note. */
+	su_exec("INSERT INTO success_note (customer_id, body, author, supersedes)"
+	        " SELECT %lld, 'paged correction', 'maja', n.id FROM success_note n"
+	        " WHERE n.body = 'paged note 1'", id);
+	/* Handoffs: 12 active (6 each), then 60 closed, of both. */
+	su_exec("INSERT INTO handoff (id, customer_id, from_team, to_team, reason, note, ack_due_at,"
+	        " state, closed_at, closed_by, created_at)"
+	        " SELECT gen_random_uuid(), CASE WHEN g %% 2 = 1 THEN %lld ELSE %lld END, 'support', 'success',"
+	        " 'question', 'paged closed ' || g, now(), 'resolved', now(), 'ben',"
+	        " CASE WHEN g BETWEEN 5 AND 14 THEN date_trunc('hour', now()) - interval '5 days'"
+	        " ELSE now() - g * interval '1 day' END FROM generate_series(60, 1, -1) g",
+	        id, absorbed);
+	su_exec("INSERT INTO handoff (id, customer_id, from_team, to_team, reason, note, ack_due_at, created_at)"
+	        " SELECT gen_random_uuid(), CASE WHEN g %% 2 = 1 THEN %lld ELSE %lld END, 'support', 'success',"
+	        " 'question', 'paged active ' || g, now(), now() - (70 + g) * interval '1 day'"
+	        " FROM generate_series(1, 12) g",
+	        id, absorbed);
+	struct customer_view whole;
+	if (!must_load(id, &whole)) {
+		CHECK(!"loaded");
+		return;
+	}
+	CHECK(cv_rows(&whole, CV_NOTES) == 70);
+	CHECK_STR(cv_get(&whole, CV_NOTES, 0, N_BODY), "paged correction");
+	CHECK(cv_rows(&whole, CV_HANDOFFS) == CV_HANDOFFS_MAX);
+	CHECK(!cv_partial(&whole, CV_NOTES, NULL) && !cv_partial(&whole, CV_HANDOFFS, NULL));
+	static const int sizes[] = {1, 7, CV_PAGE, 33, 69, 70, 71, CV_HANDOFFS_MAX + 1};
+	for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+		int rows[CV_PARTS];
+		cv_first_rows(rows);
+		CHECK(rows[CV_NOTES] == CV_PAGE && rows[CV_HANDOFFS] == CV_PAGE && rows[CV_TICKETS] == 0);
+		rows[CV_NOTES] = rows[CV_HANDOFFS] = sizes[k];
+		struct customer_view page;
+		char err[512] = "";
+		if (itest_cv_load_rows(ana, id, rows, &page, err, sizeof err) < 0) {
+			printf("    page of %d: %s\n", sizes[k], err);
+			CHECK(!"page loaded");
+			continue;
+		}
+		static const enum cv_part parts[] = {CV_NOTES, CV_HANDOFFS};
+		for (int j = 0; j < 2; j++) {
+			enum cv_part p = parts[j];
+			int all = cv_rows(&whole, p), want = sizes[k] < all ? sizes[k] : all;
+			if (cv_rows(&page, p) != want)
+				printf("    part %d, page of %d: %d rows, want %d\n", p, sizes[k], cv_rows(&page, p), want);
+			CHECK(cv_rows(&page, p) == want);
+			for (int r = 0; r < want && r < cv_rows(&page, p); r++)
+				CHECK_STR(cv_get(&page, p, r, 0), cv_get(&whole, p, r, 0));
+			/* Rows may be left while it read as many as it asked, and a
+			 * panel's whole size is never partial. */
+			int max = p == CV_NOTES ? CV_NOTES_MAX : CV_HANDOFFS_MAX;
+			CHECK(cv_partial(&page, p, rows) == (sizes[k] < max && want == sizes[k]));
+		}
+		/* The other panels are the same however the long ones are read. */
+		CHECK(cv_rows(&page, CV_TICKETS) == cv_rows(&whole, CV_TICKETS));
+		CHECK_STR(cv_get(&page, CV_HEADER, 0, H_NAME), "Paged Survivor");
+		cv_free(&page);
+	}
+	cv_free(&whole);
+}
+
 /* The marketing panel: the 20 soonest scheduled sends, held ones in their
  * place, then the 30 newest others, one without any time last; the same
  * whichever way the server joins the holds (a hash join does not keep
@@ -684,11 +763,11 @@ static void test_customer_without_data(void)
 static void test_unknown_customer(void)
 {
 	char err[256] = "";
-	const char *params[] = {"987654321"};
+	struct cv_args args;
 	struct db_stmt st[CV_PARTS];
 	PGresult *res[CV_PARTS];
 	struct customer_view cv;
-	cv_statements(st, params);
+	cv_statements(st, &args, 987654321, NULL);
 	CHECK(db_pipeline(ana, st, CV_PARTS, res, err, sizeof err) == 0);
 	CHECK(cv_adopt(&cv, res, CV_PARTS, err, sizeof err) == -1);
 	CHECK_STR(err, "no such customer");
@@ -985,6 +1064,7 @@ int main(void)
 	RUN(test_header_lists_a_person_once);
 	RUN(test_tickets_open_first_most_urgent_first);
 	RUN(test_panels_northwind);
+	RUN(test_pages_are_the_panels_first_rows);
 	RUN(test_flags_story_customers);
 	RUN(test_flags_follow_the_data);
 	RUN(test_handoffs_fifty_active_first);
