@@ -17,7 +17,7 @@ psql -X -q -d postgres -c "ALTER DATABASE $db SET log_statement = 'all'" >/dev/n
 # text: the waiting list, the customer screen's notes.
 waiting_reads() { grep -cF "WITH k AS MATERIALIZED ( SELECT id, min(ack)" "$log"; }
 key_reads() { grep -cF 'WHERE h.id = ANY ($1::uuid[])' "$log"; }
-screen_reads() { grep -cF "FROM success_note n LEFT JOIN staff s" "$log"; }
+screen_reads() { grep -cF "SELECT * FROM success_note n WHERE n.customer_id = m.id" "$log"; }
 
 handoff_to() { # TEAM NOTE
 	printf '%s\n' "$2" | "$BATON_BIN" -d "dbname=$db user=ben" handoff new --customer nsl.example \
