@@ -130,17 +130,20 @@ static const char sql_marketing[] =
 	" x.t DESC NULLS LAST, x.id DESC";
 
 /* Active handoffs first, oldest first; then the recently closed ones.  The
- * 50 are chosen before the names are joined: a key account has a hundred
- * and more handoffs, and joining them all cost a quarter of the statement.
- * Each member of the group walks its active ones oldest first and its
- * closed ones newest first (migration 049's indexes), each walk stopping
- * at 50: a generic plan otherwise reads every handoff of a key account to
- * sort them.  The closed walk stops at what the active ones leave of the
- * 50 (counted from the active index, on the pages the first walk read):
- * each handoff read is a page of its own, and a key account's closed walk
- * read 50 where its eleven or so active ones left room for 39.  Their
- * histories are read when one is opened
- * (cv_handoff_histories_sql). */
+ * rows are chosen before the names are joined: a key account has a
+ * hundred and more handoffs, and joining them all cost a quarter of the
+ * statement.  Each member of the group walks its active ones oldest first
+ * and its closed ones newest first (migration 049's indexes), each walk
+ * stopping early: a generic plan otherwise reads every handoff of a key
+ * account to sort them.  A page ($2) holds every active handoff (up to
+ * the panel's 50: the baton in hand is never on a page not read, and a
+ * new one shows as new) and the newest closed ones up to its size; the
+ * closed walk stops at what the active ones leave of it (counted from
+ * the active index, on the pages the first walk read): each handoff read
+ * is a page of its own, and a key account's closed walk read 50 where its
+ * eleven or so active ones left room for 39.  Their histories are read
+ * when one is opened (cv_handoff_histories_sql). */
+#define HO_ACTIVE "h.state IN ('open', 'acknowledged')"
 #define HO_ORDER "h.state NOT IN ('open', 'acknowledged')," \
 	" CASE WHEN h.state IN ('open', 'acknowledged') THEN h.created_at END, h.created_at DESC, h.id"
 static const char sql_handoffs[] =
@@ -153,14 +156,17 @@ static const char sql_handoffs[] =
 	" extract(epoch FROM h.ack_due_at - now())::bigint,"
 	" to_char(h.acknowledged_at, 'YYYY-MM-DD HH24:MI'), h.acknowledged_by,"
 	" to_char(h.closed_at, 'YYYY-MM-DD HH24:MI'), h.closed_by, h.version, " CV_TICKET_NUMBER("h.ticket_id")
-	" FROM (SELECT h.* FROM unnest(" CV_GROUP_IDS ") m (id) CROSS JOIN LATERAL ("
-	"  (SELECT * FROM handoff h WHERE h.customer_id = m.id AND h.state IN ('open', 'acknowledged')"
-	"   ORDER BY h.created_at, h.id LIMIT " CV_LIMIT(CV_HANDOFFS_MAX) ")"
+	" FROM (SELECT * FROM (SELECT h.*, row_number() OVER (ORDER BY " HO_ORDER ") AS rn,"
+	"   count(*) FILTER (WHERE " HO_ACTIVE ") OVER () AS active"
+	"  FROM unnest(" CV_GROUP_IDS ") m (id) CROSS JOIN LATERAL ("
+	"  (SELECT * FROM handoff h WHERE h.customer_id = m.id AND " HO_ACTIVE
+	"   ORDER BY h.created_at, h.id LIMIT " CV_STR(CV_HANDOFFS_MAX) ")"
 	"  UNION ALL"
 	"  (SELECT * FROM handoff h WHERE h.customer_id = m.id AND h.state NOT IN ('open', 'acknowledged')"
-	"   ORDER BY h.created_at DESC, h.id LIMIT " CV_LIMIT(CV_HANDOFFS_MAX) " - (SELECT count(*) FROM (SELECT FROM handoff a"
-	"     WHERE a.customer_id = m.id AND a.state IN ('open', 'acknowledged') LIMIT " CV_LIMIT(CV_HANDOFFS_MAX) ") n))) h"
-	"  ORDER BY " HO_ORDER " LIMIT " CV_LIMIT(CV_HANDOFFS_MAX) ") h"
+	"   ORDER BY h.created_at DESC, h.id LIMIT greatest(0, " CV_LIMIT(CV_HANDOFFS_MAX) " - (SELECT count(*)"
+	"    FROM (SELECT FROM handoff a WHERE a.customer_id = m.id AND a.state IN ('open', 'acknowledged')"
+	"    LIMIT " CV_STR(CV_HANDOFFS_MAX) ") n)))) h) h"
+	"  WHERE h.rn <= least(" CV_STR(CV_HANDOFFS_MAX) ", greatest(" CV_LIMIT(CV_HANDOFFS_MAX) ", h.active))) h"
 	" LEFT JOIN staff ts ON ts.role_name = h.to_staff"
 	" LEFT JOIN staff au ON au.role_name = h.author"
 	" ORDER BY " HO_ORDER;

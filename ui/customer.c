@@ -50,7 +50,8 @@ static const char *flag_kind(const void *ctx, int row)
 /* Which rows of panel p in fresh were not in the last read (by id), or
  * were and are still undrawn: a new array, all 0 at the first read.  When
  * the last read was a page, the rows fresh has after that page's last row
- * are the next page, not new. */
+ * are the next page, not new; but an open handoff is on every page
+ * (cv_statements), so one the last read had not is new. */
 static unsigned char *unseen_rows(const struct customer *c, const struct customer_view *fresh, enum panel p)
 {
 	enum cv_part part = panel_part[p];
@@ -65,7 +66,10 @@ static unsigned char *unseen_rows(const struct customer *c, const struct custome
 			;
 		end = end < n ? end + 1 : old;
 	}
-	for (int r = 0; r < n && r < end && c->loaded; r++) {
+	for (int r = 0; r < n && c->loaded; r++) {
+		const char *st = part == CV_HANDOFFS ? cv_get(fresh, part, r, HO_STATE) : "";
+		if (r >= end && strcmp(st, "open") != 0 && strcmp(st, "acknowledged") != 0)
+			continue;
 		const char *id = cv_get(fresh, part, r, 0);
 		int k = 0;
 		while (k < old && strcmp(V(part, k, 0), id) != 0)
@@ -76,10 +80,23 @@ static unsigned char *unseen_rows(const struct customer *c, const struct custome
 }
 
 static void search_step(struct customer *c, struct app *a, int dir);
+static void customer_reload(struct screen *s, struct app *a);
+
+/* Whole pages of at least need rows. */
+static int pages_of(int need)
+{
+	return need <= CV_PAGE ? CV_PAGE : (need + CV_PAGE - 1) / CV_PAGE * CV_PAGE;
+}
+
 
 static void on_loaded(struct screen *s, struct app *a, PGresult **res, int nres, const char *err)
 {
 	struct customer *c = (struct customer *)s;
+	/* End and a search wait for this read, not for one minutes later. */
+	enum panel bottom = c->bottom_waits;
+	int search = c->search_waits;
+	c->bottom_waits = P_FLAGS;
+	c->search_waits = 0;
 	if (err) {
 		snprintf(c->error, sizeof c->error, "%s", err);
 		return;
@@ -112,6 +129,23 @@ static void on_loaded(struct screen *s, struct app *a, PGresult **res, int nres,
 	/* Opened on an item (a signal, a send): select it once it is read. */
 	if (!c->loaded && c->want[0])
 		snprintf(c->focus == P_FLAGS ? was_flag : was[c->focus], sizeof was_flag, "%s", c->want);
+	/* Rows written meanwhile (an import's burst) pushed the row under the
+	 * cursor past the page read: a page more, until it is there again or
+	 * the panel is read whole. */
+	if (c->focus != P_FLAGS && was[c->focus][0] && cv_partial(&cv, panel_part[c->focus], c->asked)) {
+		enum cv_part part = panel_part[c->focus];
+		int r = 0, n = cv_rows(&cv, part);
+		while (r < n && strcmp(cv_get(&cv, part, r, 0), was[c->focus]) != 0)
+			r++;
+		if (r == n) {
+			cv_free(&cv);
+			c->asked[part] = pages_of(n + 1);
+			c->bottom_waits = bottom;
+			c->search_waits = search;
+			customer_reload(s, a);
+			return;
+		}
+	}
 	for (int p = P_ONBOARDING; p < P_COUNT; p++) {
 		unsigned char *u = unseen_rows(c, &cv, (enum panel)p);
 		free(c->unseen[p]);
@@ -144,14 +178,10 @@ static void on_loaded(struct screen *s, struct app *a, PGresult **res, int nres,
 	/* A signal acknowledged meanwhile leaves no flag to stand on. */
 	if (c->focus == P_FLAGS && c->nflags == 0)
 		c->focus = P_ONBOARDING;
-	if (c->bottom_waits != P_FLAGS)
-		c->list[c->bottom_waits].sel = cv_rows(&c->cv, panel_part[c->bottom_waits]) - 1;
-	c->bottom_waits = P_FLAGS;
-	if (c->search_waits) {
-		int dir = c->search_waits;
-		c->search_waits = 0;
-		search_step(c, a, dir);
-	}
+	if (bottom != P_FLAGS)
+		c->list[bottom].sel = cv_rows(&c->cv, panel_part[bottom]) - 1;
+	if (search)
+		search_step(c, a, search);
 }
 
 /* A panel drawn taller (a resize) may show past what was read. */
@@ -177,6 +207,13 @@ int customer_partial(const struct customer *c, enum panel p)
 	return c->loaded && p != P_FLAGS && cv_partial(&c->cv, panel_part[p], c->read);
 }
 
+/* The rows panel p must have read for its window and the next two. */
+static int rows_needed(const struct customer *c, const struct app *a, enum panel p)
+{
+	const struct ui_list *l = &c->list[p];
+	return (l->sel > l->top ? l->sel : l->top) + 2 * customer_fit(a, p) + 1;
+}
+
 void customer_more(struct customer *c, struct app *a)
 {
 	int more = 0;
@@ -184,14 +221,11 @@ void customer_more(struct customer *c, struct app *a)
 		enum cv_part part = panel_part[p];
 		if (!customer_partial(c, (enum panel)p))
 			continue;
-		const struct ui_list *l = &c->list[p];
-		int h = c->height[p] > 0 ? c->height[p] : 1;
-		int need = (l->sel > l->top ? l->sel : l->top) + 2 * h + 1;
+		int need = rows_needed(c, a, (enum panel)p);
 		/* 0: asked for whole (End, a search) and on its way. */
 		if (need <= cv_rows(&c->cv, part) || c->asked[part] == 0 || c->asked[part] >= need)
 			continue;
-		while (c->asked[part] < need)
-			c->asked[part] += CV_PAGE;
+		c->asked[part] = pages_of(need);
 		more = 1;
 	}
 	if (more)
@@ -421,6 +455,9 @@ static void on_search(struct app *a, void *ctx, const char *answer)
 static void customer_action(struct screen *s, struct app *a, enum ui_action act)
 {
 	struct customer *c = (struct customer *)s;
+	/* Another key after End: the last row is no longer wanted. */
+	if (act != ACT_BOTTOM)
+		c->bottom_waits = P_FLAGS;
 	switch (act) {
 	case ACT_SEARCH:
 		screen_hold(s);
@@ -529,8 +566,13 @@ struct screen *customer_new_at(struct app *a, long long id, enum panel p, const 
 	snprintf(c->want, sizeof c->want, "%s", key);
 	for (int i = 0; i < P_COUNT; i++)
 		c->list[i].sel = -1;
-	/* Opened on an item: its panel whole, wherever the item is in it. */
+	/* The first page of a long panel fills a tall terminal's window and
+	 * the two after it; opened on an item, its panel whole, wherever the
+	 * item is in it. */
 	cv_first_rows(c->asked);
+	for (int i = P_ONBOARDING; i < P_COUNT; i++)
+		if (c->asked[panel_part[i]])
+			c->asked[panel_part[i]] = pages_of(rows_needed(c, a, (enum panel)i));
 	if (key[0] && p != P_FLAGS)
 		c->asked[panel_part[p]] = 0;
 	customer_reload(&c->base, a);

@@ -361,9 +361,8 @@ static void panel_title(char *out, size_t n, struct customer *c, enum panel p)
 			const char *st = V(CV_HANDOFFS, i, HO_STATE);
 			cnt += !strcmp(st, "open") || !strcmp(st, "acknowledged");
 		}
-		/* The active come first: all read are active, more may be. */
-		snprintf(out, n, "Handoffs %s %d%s open", term_sym(SYM_DOT), cnt,
-		         cnt == rows && customer_partial(c, p) ? "+" : "");
+		/* Every active one is read, on any page (cv_statements). */
+		snprintf(out, n, "Handoffs %s %d open", term_sym(SYM_DOT), cnt);
 		break;
 	default:
 		out[0] = '\0';
@@ -410,13 +409,38 @@ static void draw_more(struct customer *c, enum panel p, int shown, int looked, i
 		return;
 	if (below)
 		snprintf(fresh, sizeof fresh, ", %d new", below);
-	if (top == 0)
+	if (top == 0 && n == shown) /* all it read shows: more may follow */
+		snprintf(more, sizeof more, " more %s ", term_sym(SYM_MORE));
+	else if (top == 0)
 		snprintf(more, sizeof more, " %d%s more%s %s ", n - shown, plus, fresh, term_sym(SYM_MORE));
 	else
 		snprintf(more, sizeof more, " %d-%d of %d%s%s%s%s ", top + 1, top + shown, n, plus, fresh,
 		         top + shown < n || *plus ? " " : "", top + shown < n || *plus ? term_sym(SYM_MORE) : "");
 	int w = text_width(more);
 	ui_text(stdscr, y + h - 1, xr - w - 1, w, term_attr(UA_DIM), more, 0);
+}
+
+/* The boxes' heights, borders included, on a terminal of `rows` rows (the
+ * panels take rows 4 to rows-2): handoffs get a third, the grid the
+ * rest; each box keeps at least one row inside at the smallest size the
+ * console accepts. */
+static void layout(int rows, int *up_h, int *low_h, int *hand_h)
+{
+	int avail = rows - 1 - 4;
+	*hand_h = avail / 3 < 3 ? 3 : avail / 3;
+	int grid_h = avail - *hand_h;
+	*up_h = (grid_h + 1) / 2;
+	*low_h = grid_h - *up_h;
+}
+
+int customer_fit(const struct app *a, enum panel p)
+{
+	int up_h, low_h, hand_h;
+	layout(a->rows, &up_h, &low_h, &hand_h);
+	int h = (p == P_HANDOFFS ? hand_h : p == P_ONBOARDING || p == P_TICKETS ? up_h : low_h) - 2;
+	if (p == P_HANDOFFS && h >= 4) /* two rows a handoff (draw_handoffs) */
+		h /= 2;
+	return h > 1 ? h : 1;
 }
 
 static void draw_panel(struct customer *c, enum panel p, int looked, int y, int x, int h, int w)
@@ -447,14 +471,9 @@ void customer_draw_screen(struct customer *c, struct app *a)
 		return;
 	}
 	draw_header(c, a);
-	int top = 4, avail = a->rows - 1 - top; /* rows 4 .. rows-2 */
-	/* Handoffs get a third, the grid the rest: each box keeps at least
-	 * one row inside at the smallest size the console accepts. */
-	int hand_h = avail / 3;
-	if (hand_h < 3)
-		hand_h = 3;
-	int grid_h = avail - hand_h;
-	int up_h = (grid_h + 1) / 2, low_h = grid_h - up_h;
+	int top = 4, up_h, low_h, hand_h;
+	layout(a->rows, &up_h, &low_h, &hand_h);
+	int grid_h = up_h + low_h;
 	int lw = (a->cols * 2) / 5, rw = a->cols - lw;
 	if (lw < 30)
 		lw = 30, rw = a->cols - 30;

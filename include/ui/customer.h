@@ -56,6 +56,8 @@ void customer_draw_screen(struct customer *c, struct app *a);
  * what it has (within two windows: they are there before it gets there). */
 int customer_partial(const struct customer *c, enum panel p);
 void customer_more(struct customer *c, struct app *a);
+/* How many rows panel p shows at the terminal's size (a handoff is two). */
+int customer_fit(const struct app *a, enum panel p);
 /* The page of the item at row r of panel p (a flag's: its index in the
  * flags), kept up to date from c's reads, which R on it asks for too; a
  * handoff's with its history, read when it opens and when its customer

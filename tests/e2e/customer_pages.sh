@@ -1,8 +1,10 @@
 #!/bin/sh
 # A customer with more notes and handoffs than a screen shows: the console
 # reads the long panels a page at a time, and nothing shows it but the
-# borders.  A panel read in part says so ("16+ more", "20+ open"); moving
-# down reads the next page before the cursor gets there; End goes to the
+# borders.  A panel read in part says so ("16+ more"); every open handoff
+# is read on any page, so a new one shows as new; moving down reads the
+# next page before the cursor gets there, and a burst of notes that pushes
+# the selected one past the page read does not lose it; End goes to the
 # panel's real last row; a search finds rows past the first page.
 . "$BATON_ROOT/tests/lib/e2e.sh"
 
@@ -34,23 +36,36 @@ check "the test's data: more notes and open handoffs than a page ($total notes, 
 	eval '[ "$total" -gt 45 ] && [ "$open" -gt 25 ] && [ -n "$oldest" ]'
 
 selected() { screen | grep -F "›" | grep -qF -- "$1"; }
+# notes_panel NEWEST: Tab Tab to the notes panel, on its newest note
 notes_panel() {
 	keys Tab Tab
-	wait_true 5 'selected "paged 1"'
+	wait_true 5 "selected \"$1\""
 }
 
 start customer_pages 80 24 "$BATON_BIN" -d "'dbname=$db user=ben'"
 wait_state live 15
 to_northwind
-check "the handoffs panel has read its first page: it says more may be open" \
-	wait_for "Handoffs · 20+ open" 5
-check "Tab Tab: in the notes panel, on the newest note" notes_panel
+check "the handoffs panel's first page counts every open handoff ($open)" \
+	wait_for "Handoffs · $open open" 5
+echo "one more for success" | as lee handoff new --customer nwh.example --to-team success \
+	--reason question >/dev/null
+open=$((open + 1))
+check "a new one, the newest open (last of them, past a page), is counted and shown as new" \
+	eval 'wait_for "Handoffs · $open open" 10 && wait_for ", 1 new ↓" 5' 
+check "Tab Tab: in the notes panel, on the newest note" notes_panel "paged 1"
 check "the notes panel shows 4 of its first page and says more may follow ('16+ more')" \
 	on_screen "16+ more ↓"
 press_until Down 17 'screen | grep -F "›"' 'selected "paged 18"'
 check "moving down reads the next page before the cursor gets there ('of 40+')" \
 	wait_for " of 40+ ↓" 5
 check "...and the cursor stays on its note" selected "paged 18"
+# 30 notes at once put "paged 18" at row 48, past the 40 read.
+sql "INSERT INTO success_note (customer_id, body, author)
+     SELECT c.id, 'burst ' || g, 'lee' FROM customer c, generate_series(1, 30) g
+     WHERE c.domain = 'nwh.example' ORDER BY g" >/dev/null
+total=$((total + 30))
+check "a burst of 30 notes: the cursor stays on its note, read on a page further" \
+	eval 'wait_for "30 new ↑" 10 && selected "paged 18"'
 keys End
 check "End: the panel's real last row, the oldest note, once read whole" \
 	wait_true 10 "selected \"$oldest\""
@@ -61,8 +76,9 @@ check "...and the border counts every note, with no + left" \
 keys q
 wait_for "nwh.example" 10
 keys Enter
-wait_for "Handoffs · 20+ open" 10
-check "a screen opened again has read its first page only" notes_panel
+wait_for "Handoffs · $open open" 10
+check "a screen opened again has read its first page only" \
+	eval 'notes_panel "burst 30" && on_screen "16+ more ↓"' 
 keys /
 wait_for "/" 5
 type_text "paged 44"
