@@ -80,7 +80,7 @@ static unsigned char *unseen_rows(const struct customer *c, const struct custome
 }
 
 static void search_step(struct customer *c, struct app *a, int dir);
-static void customer_reload(struct screen *s, struct app *a);
+static void read_pages(struct customer *c, struct app *a, int more);
 
 /* Whole pages of at least need rows. */
 static int pages_of(int need)
@@ -142,7 +142,7 @@ static void on_loaded(struct screen *s, struct app *a, PGresult **res, int nres,
 			c->asked[part] = pages_of(n + 1);
 			c->bottom_waits = bottom;
 			c->search_waits = search;
-			customer_reload(s, a);
+			read_pages(c, a, c->more_read);
 			return;
 		}
 	}
@@ -164,11 +164,12 @@ static void on_loaded(struct screen *s, struct app *a, PGresult **res, int nres,
 	ui_list_follow(&c->list[P_FLAGS], was_flag, c->nflags, flag_kind, &flags);
 	/* The panel the person is in keeps its item under the cursor (its
 	 * border counts what came in above it); the others show their top,
-	 * the newest or most urgent rows, which a colleague's writes join. */
+	 * the newest or most urgent rows, which a colleague's writes join;
+	 * but a read of more pages leaves them where the person left them. */
 	for (int p = P_ONBOARDING; p < P_COUNT; p++) {
 		int n = cv_rows(&c->cv, panel_part[p]);
 		struct panel_rows pr = {&c->cv, panel_part[p]};
-		if (p == (int)c->focus) {
+		if (p == (int)c->focus || c->more_read) {
 			ui_list_follow(&c->list[p], was[p], n, row_id, &pr);
 		} else {
 			c->list[p].sel = n ? 0 : -1;
@@ -192,14 +193,20 @@ static void customer_draw(struct screen *s, struct app *a)
 }
 
 /* A read replaces the one still on its way (its tag), so what is adopted
- * answers the rows last asked for. */
-static void customer_reload(struct screen *s, struct app *a)
+ * answers the rows last asked for; more: it reads more pages (the person
+ * moved, End, a search), not what a colleague changed. */
+static void read_pages(struct customer *c, struct app *a, int more)
 {
-	struct customer *c = (struct customer *)s;
 	struct cv_args args;
 	struct db_stmt st[CV_PARTS];
+	c->more_read = more;
 	cv_statements(st, &args, c->id, c->asked);
-	screen_request(s, a, REQ_LOAD, st, CV_PARTS, REQ_PREPARED, on_loaded);
+	screen_request(&c->base, a, REQ_LOAD, st, CV_PARTS, REQ_PREPARED, on_loaded);
+}
+
+static void customer_reload(struct screen *s, struct app *a)
+{
+	read_pages((struct customer *)s, a, 0);
 }
 
 int customer_partial(const struct customer *c, enum panel p)
@@ -229,7 +236,7 @@ void customer_more(struct customer *c, struct app *a)
 		more = 1;
 	}
 	if (more)
-		customer_reload(&c->base, a);
+		read_pages(c, a, 1);
 }
 
 /* Any panel read in part is read whole; the search waits for it. */
@@ -243,7 +250,7 @@ static int read_whole(struct customer *c, struct app *a, int dir)
 	memset(c->asked, 0, sizeof c->asked);
 	c->search_waits = dir;
 	app_message(a, 0, "/%s: reading the rest of the panels…", c->search);
-	customer_reload(&c->base, a);
+	read_pages(c, a, 1);
 	return 1;
 }
 
@@ -532,7 +539,7 @@ static void customer_action(struct screen *s, struct app *a, enum ui_action act)
 	if (act == ACT_BOTTOM && customer_partial(c, c->focus)) {
 		c->asked[panel_part[c->focus]] = 0;
 		c->bottom_waits = c->focus;
-		customer_reload(s, a);
+		read_pages(c, a, 1);
 		return;
 	}
 	customer_more(c, a);

@@ -35,6 +35,7 @@ struct customer {
 	 * (customer_more); 0 once it is read whole. */
 	int asked[CV_PARTS];
 	int read[CV_PARTS]; /* those the read on screen asked for */
+	int more_read; /* the read last asked for reads more pages, nothing else */
 	char search[128];
 	int search_waits; /* the search runs once the panels are read whole */
 	/* End in a panel read in part: the panel whose last row to select once

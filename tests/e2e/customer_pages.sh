@@ -52,6 +52,10 @@ echo "one more for success" | as lee handoff new --customer nwh.example --to-tea
 open=$((open + 1))
 check "a new one, the newest open (last of them, past a page), is counted and shown as new" \
 	eval 'wait_for "Handoffs · $open open" 10 && wait_for ", 1 new ↓" 5' 
+# The onboarding panel (7 milestones, 3 of them below its window) scrolled
+# to its end before going on to the notes.
+keys End
+check "End in the onboarding panel: its last milestones show ('of 7')" wait_for " of 7 " 5
 check "Tab Tab: in the notes panel, on the newest note" notes_panel "paged 1"
 check "the notes panel shows 4 of its first page and says more may follow ('16+ more')" \
 	on_screen "16+ more ↓"
@@ -59,6 +63,7 @@ press_until Down 17 'screen | grep -F "›"' 'selected "paged 18"'
 check "moving down reads the next page before the cursor gets there ('of 40+')" \
 	wait_for " of 40+ ↓" 5
 check "...and the cursor stays on its note" selected "paged 18"
+check "...and reading more notes left the onboarding panel where it was" on_screen " of 7 "
 # 30 notes at once put "paged 18" at row 48, past the 40 read.
 sql "INSERT INTO success_note (customer_id, body, author)
      SELECT c.id, 'burst ' || g, 'lee' FROM customer c, generate_series(1, 30) g
