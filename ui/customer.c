@@ -88,7 +88,6 @@ static int pages_of(int need)
 	return need <= CV_PAGE ? CV_PAGE : (need + CV_PAGE - 1) / CV_PAGE * CV_PAGE;
 }
 
-
 static void on_loaded(struct screen *s, struct app *a, PGresult **res, int nres, const char *err)
 {
 	struct customer *c = (struct customer *)s;
