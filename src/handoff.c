@@ -221,6 +221,11 @@ const char handoff_reassign_refusals_sql[] =
 	" FROM unnest($1::uuid[]) WITH ORDINALITY AS u(id, ord) JOIN handoff h ON h.id = u.id) x"
 	" WHERE r = other ORDER BY ord";
 
+int handoff_state_active(const char *state)
+{
+	return !strcmp(state, "open") || !strcmp(state, "acknowledged");
+}
+
 const char *handoff_step_verb(const char *kind)
 {
 	return !strcmp(kind, "acknowledged") ? "acknowledge"

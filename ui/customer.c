@@ -67,8 +67,7 @@ static unsigned char *unseen_rows(const struct customer *c, const struct custome
 		end = end < n ? end + 1 : old;
 	}
 	for (int r = 0; r < n && c->loaded; r++) {
-		const char *st = part == CV_HANDOFFS ? cv_get(fresh, part, r, HO_STATE) : "";
-		if (r >= end && strcmp(st, "open") != 0 && strcmp(st, "acknowledged") != 0)
+		if (r >= end && !(part == CV_HANDOFFS && handoff_state_active(cv_get(fresh, part, r, HO_STATE))))
 			continue;
 		const char *id = cv_get(fresh, part, r, 0);
 		int k = 0;
@@ -77,15 +76,6 @@ static unsigned char *unseen_rows(const struct customer *c, const struct custome
 		u[r] = k == old || (c->unseen[p] && c->unseen[p][k]);
 	}
 	return u;
-}
-
-static void search_step(struct customer *c, struct app *a, int dir);
-static void read_pages(struct customer *c, struct app *a, int more);
-
-/* Whole pages of at least need rows. */
-static int pages_of(int need)
-{
-	return need <= CV_PAGE ? CV_PAGE : (need + CV_PAGE - 1) / CV_PAGE * CV_PAGE;
 }
 
 static void on_loaded(struct screen *s, struct app *a, PGresult **res, int nres, const char *err)
@@ -128,22 +118,12 @@ static void on_loaded(struct screen *s, struct app *a, PGresult **res, int nres,
 	/* Opened on an item (a signal, a send): select it once it is read. */
 	if (!c->loaded && c->want[0])
 		snprintf(c->focus == P_FLAGS ? was_flag : was[c->focus], sizeof was_flag, "%s", c->want);
-	/* Rows written meanwhile (an import's burst) pushed the row under the
-	 * cursor past the page read: a page more, until it is there again or
-	 * the panel is read whole. */
-	if (c->focus != P_FLAGS && was[c->focus][0] && cv_partial(&cv, panel_part[c->focus], c->asked)) {
-		enum cv_part part = panel_part[c->focus];
-		int r = 0, n = cv_rows(&cv, part);
-		while (r < n && strcmp(cv_get(&cv, part, r, 0), was[c->focus]) != 0)
-			r++;
-		if (r == n) {
-			cv_free(&cv);
-			c->asked[part] = pages_of(n + 1);
-			c->bottom_waits = bottom;
-			c->search_waits = search;
-			read_pages(c, a, c->more_read);
-			return;
-		}
+	if (c->focus != P_FLAGS && customer_row_lost(c, &cv, was[c->focus])) {
+		cv_free(&cv);
+		c->bottom_waits = bottom;
+		c->search_waits = search;
+		customer_read_pages(c, a, c->more_read);
+		return;
 	}
 	for (int p = P_ONBOARDING; p < P_COUNT; p++) {
 		unsigned char *u = unseen_rows(c, &cv, (enum panel)p);
@@ -181,7 +161,7 @@ static void on_loaded(struct screen *s, struct app *a, PGresult **res, int nres,
 	if (bottom != P_FLAGS)
 		c->list[bottom].sel = cv_rows(&c->cv, panel_part[bottom]) - 1;
 	if (search)
-		search_step(c, a, search);
+		customer_search_step(c, a, search);
 }
 
 /* A panel drawn taller (a resize) may show past what was read. */
@@ -194,7 +174,7 @@ static void customer_draw(struct screen *s, struct app *a)
 /* A read replaces the one still on its way (its tag), so what is adopted
  * answers the rows last asked for; more: it reads more pages (the person
  * moved, End, a search), not what a colleague changed. */
-static void read_pages(struct customer *c, struct app *a, int more)
+void customer_read_pages(struct customer *c, struct app *a, int more)
 {
 	struct cv_args args;
 	struct db_stmt st[CV_PARTS];
@@ -205,52 +185,7 @@ static void read_pages(struct customer *c, struct app *a, int more)
 
 static void customer_reload(struct screen *s, struct app *a)
 {
-	read_pages((struct customer *)s, a, 0);
-}
-
-int customer_partial(const struct customer *c, enum panel p)
-{
-	return c->loaded && p != P_FLAGS && cv_partial(&c->cv, panel_part[p], c->read);
-}
-
-/* The rows panel p must have read for its window and the next two. */
-static int rows_needed(const struct customer *c, const struct app *a, enum panel p)
-{
-	const struct ui_list *l = &c->list[p];
-	return (l->sel > l->top ? l->sel : l->top) + 2 * customer_fit(a, p) + 1;
-}
-
-void customer_more(struct customer *c, struct app *a)
-{
-	int more = 0;
-	for (int p = P_ONBOARDING; p < P_COUNT; p++) {
-		enum cv_part part = panel_part[p];
-		if (!customer_partial(c, (enum panel)p))
-			continue;
-		int need = rows_needed(c, a, (enum panel)p);
-		/* 0: asked for whole (End, a search) and on its way. */
-		if (need <= cv_rows(&c->cv, part) || c->asked[part] == 0 || c->asked[part] >= need)
-			continue;
-		c->asked[part] = pages_of(need);
-		more = 1;
-	}
-	if (more)
-		read_pages(c, a, 1);
-}
-
-/* Any panel read in part is read whole; the search waits for it. */
-static int read_whole(struct customer *c, struct app *a, int dir)
-{
-	int part = 0;
-	for (int p = P_ONBOARDING; p < P_COUNT; p++)
-		part |= customer_partial(c, (enum panel)p);
-	if (!part)
-		return 0;
-	memset(c->asked, 0, sizeof c->asked);
-	c->search_waits = dir;
-	app_message(a, 0, "/%s: reading the rest of the panels…", c->search);
-	read_pages(c, a, 1);
-	return 1;
+	customer_read_pages((struct customer *)s, a, 0);
 }
 
 static void open_item(struct customer *c, struct app *a)
@@ -390,74 +325,6 @@ static void edit_milestone(struct customer *c, struct app *a)
 	milestone_form_open(a, &c->cv, r);
 }
 
-/* Text of a row as searched: the columns a person reads. */
-static int row_matches(struct customer *c, enum panel p, int r, const char *needle)
-{
-	static const int cols[P_COUNT][3] = {
-		{-1, -1, -1}, {M_TITLE, M_STATUS, M_OWNER}, {T_SUBJECT, T_NUMBER, T_BODY},
-		{N_BODY, N_AUTHOR_NAME, -1}, {K_CAMPAIGN, K_KIND, -1}, {HO_NOTE, HO_REASON, HO_TO_TEAM}};
-	for (int i = 0; i < 3; i++)
-		if (cols[p][i] >= 0 && text_contains_ci(V(panel_part[p], r, cols[p][i]), needle))
-			return 1;
-	return 0;
-}
-
-/* Which match is selected, and the keys to the others: n is the note
- * here, so the keys are said, as the key table has them. */
-static void search_said(struct customer *c, struct app *a)
-{
-	int k = 0, n = 0;
-	for (int p = P_ONBOARDING; p < P_COUNT; p++)
-		for (int r = 0; r < cv_rows(&c->cv, panel_part[p]); r++)
-			if (row_matches(c, (enum panel)p, r, c->search)) {
-				n++;
-				k += p < (int)c->focus || (p == (int)c->focus && r <= c->list[p].sel);
-			}
-	char next[64], prev[64];
-	keys_labels(SCOPE_CUSTOMER, ACT_SEARCH_NEXT, next, sizeof next);
-	keys_labels(SCOPE_CUSTOMER, ACT_SEARCH_PREV, prev, sizeof prev);
-	app_message(a, 0, "/%s: match %d of %d  %s next  %s previous", c->search, k, n, next, prev);
-}
-
-/* Next match after the selection, across panels in Tab order. */
-static void search_step(struct customer *c, struct app *a, int dir)
-{
-	if (!c->search[0] || !c->loaded || read_whole(c, a, dir))
-		return;
-	int total = 0, pos = 0;
-	int start[P_COUNT];
-	for (int p = P_ONBOARDING; p < P_COUNT; p++) {
-		start[p] = total;
-		total += cv_rows(&c->cv, panel_part[p]);
-	}
-	if (c->focus >= P_ONBOARDING && c->list[c->focus].sel >= 0)
-		pos = start[c->focus] + c->list[c->focus].sel;
-	for (int k = 1; k <= total; k++) {
-		int g = ((pos + dir * k) % total + total) % total;
-		for (int p = P_COUNT - 1; p >= P_ONBOARDING; p--) {
-			if (g < start[p])
-				continue;
-			if (row_matches(c, (enum panel)p, g - start[p], c->search)) {
-				c->focus = (enum panel)p;
-				c->list[p].sel = g - start[p];
-				search_said(c, a);
-				return;
-			}
-			break;
-		}
-	}
-	app_message(a, 1, "not found: %s", c->search);
-}
-
-static void on_search(struct app *a, void *ctx, const char *answer)
-{
-	struct customer *c = ctx;
-	if (!screen_release(&c->base) || !answer || !*answer)
-		return;
-	snprintf(c->search, sizeof c->search, "%s", answer);
-	search_step(c, a, 1);
-}
-
 static void customer_action(struct screen *s, struct app *a, enum ui_action act)
 {
 	struct customer *c = (struct customer *)s;
@@ -467,11 +334,11 @@ static void customer_action(struct screen *s, struct app *a, enum ui_action act)
 	switch (act) {
 	case ACT_SEARCH:
 		screen_hold(s);
-		app_prompt(a, "/", 0, on_search, c);
+		app_prompt(a, "/", 0, customer_search_answer, c);
 		return;
 	case ACT_SEARCH_NEXT:
 	case ACT_SEARCH_PREV:
-		search_step(c, a, act == ACT_SEARCH_NEXT ? 1 : -1);
+		customer_search_step(c, a, act == ACT_SEARCH_NEXT ? 1 : -1);
 		return;
 	case ACT_QUEUE:
 		app_push(a, queue_new(a));
@@ -538,7 +405,7 @@ static void customer_action(struct screen *s, struct app *a, enum ui_action act)
 	if (act == ACT_BOTTOM && customer_partial(c, c->focus)) {
 		c->asked[panel_part[c->focus]] = 0;
 		c->bottom_waits = c->focus;
-		read_pages(c, a, 1);
+		customer_read_pages(c, a, 1);
 		return;
 	}
 	customer_more(c, a);
@@ -572,15 +439,7 @@ struct screen *customer_new_at(struct app *a, long long id, enum panel p, const 
 	snprintf(c->want, sizeof c->want, "%s", key);
 	for (int i = 0; i < P_COUNT; i++)
 		c->list[i].sel = -1;
-	/* The first page of a long panel fills a tall terminal's window and
-	 * the two after it; opened on an item, its panel whole, wherever the
-	 * item is in it. */
-	cv_first_rows(c->asked);
-	for (int i = P_ONBOARDING; i < P_COUNT; i++)
-		if (c->asked[panel_part[i]])
-			c->asked[panel_part[i]] = pages_of(rows_needed(c, a, (enum panel)i));
-	if (key[0] && p != P_FLAGS)
-		c->asked[panel_part[p]] = 0;
+	customer_first_pages(c, a, key[0] ? p : P_FLAGS);
 	customer_reload(&c->base, a);
 	return &c->base;
 }

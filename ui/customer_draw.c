@@ -2,6 +2,7 @@
  * are never cut to make room for labels: labels shorten first. */
 #include "baton/buf.h"
 #include "baton/customer.h"
+#include "baton/handoff.h"
 #include "baton/onboarding.h"
 #include "baton/text.h"
 #include "ui/customer.h"
@@ -300,7 +301,7 @@ static int draw_handoffs(struct customer *c, int y, int x, int h, int w)
 	for (i = 0; i < fit && c->list[P_HANDOFFS].top + i < n; i++) {
 		int r = c->list[P_HANDOFFS].top + i, yy = y + i * per;
 		const char *st = V(CV_HANDOFFS, r, HO_STATE);
-		int open = !strcmp(st, "open"), active = open || !strcmp(st, "acknowledged");
+		int open = !strcmp(st, "open"), active = handoff_state_active(st);
 		char from[32], to[32], age[16], left[32], state[64];
 		fmt_capital(from, sizeof from, V(CV_HANDOFFS, r, HO_FROM_TEAM));
 		fmt_capital(to, sizeof to, V(CV_HANDOFFS, r, HO_TO_TEAM));
@@ -357,10 +358,8 @@ static void panel_title(char *out, size_t n, struct customer *c, enum panel p)
 		snprintf(out, n, "Marketing");
 		break;
 	case P_HANDOFFS:
-		for (int i = 0; i < rows; i++) {
-			const char *st = V(CV_HANDOFFS, i, HO_STATE);
-			cnt += !strcmp(st, "open") || !strcmp(st, "acknowledged");
-		}
+		for (int i = 0; i < rows; i++)
+			cnt += handoff_state_active(V(CV_HANDOFFS, i, HO_STATE));
 		/* Every active one is read, on any page (cv_statements). */
 		snprintf(out, n, "Handoffs %s %d open", term_sym(SYM_DOT), cnt);
 		break;

@@ -125,6 +125,9 @@ extern const char handoff_reassign_refusals_sql[];
 
 /* 1 if s looks like a UUID. */
 int handoff_is_uuid(const char *s);
+/* 1 for a state in which a handoff waits for someone (open, acknowledged):
+ * what lists of work show first and count. */
+int handoff_state_active(const char *state);
 /* What a step does, as a verb: "acknowledge", "resolve", "cancel",
  * "reassign" for the kinds acknowledged, resolved, cancelled, reassigned. */
 const char *handoff_step_verb(const char *kind);

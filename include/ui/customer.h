@@ -52,11 +52,30 @@ struct customer {
 struct screen *customer_new_at(struct app *a, long long id, enum panel p, const char *key);
 
 void customer_draw_screen(struct customer *c, struct app *a);
+/* The next match of c->search after the selection (dir 1) or before it
+ * (-1), across panels in Tab order, said on the bottom line; and the
+ * answer to the / prompt (ctx: the screen), which searches it. */
+void customer_search_step(struct customer *c, struct app *a, int dir);
+void customer_search_answer(struct app *a, void *ctx, const char *answer);
+/* Reading the long panels a page at a time (ui/customer_pages.c). */
+/* Read the screen again with the rows asked[] says; more: to read more
+ * pages (the person moved, End, a search), not what a colleague changed. */
+void customer_read_pages(struct customer *c, struct app *a, int more);
 /* Whether panel p may have rows the screen has not read (its first pages
- * only), and reading more of them when the window comes near the end of
- * what it has (within two windows: they are there before it gets there). */
+ * only). */
 int customer_partial(const struct customer *c, enum panel p);
+/* The rows a new screen asks for: a page of each long panel, enough to
+ * fill a tall terminal's window and the two after it; whole: a panel to
+ * read whole (opened on an item in it), P_FLAGS for none. */
+void customer_first_pages(struct customer *c, const struct app *a, enum panel whole);
+/* Reading more of a panel when its window comes near the end of what it
+ * has (within two windows: they are there before it gets there). */
 void customer_more(struct customer *c, struct app *a);
+/* Every panel read in part read whole (for a search): 1 if a read went. */
+int customer_read_whole(struct customer *c, struct app *a);
+/* Whether fresh, a page of the focused panel, lost its row key (a burst
+ * of writes pushed it past the page): then a page more is asked for. */
+int customer_row_lost(struct customer *c, const struct customer_view *fresh, const char *key);
 /* How many rows panel p shows at the terminal's size (a handoff is two). */
 int customer_fit(const struct app *a, enum panel p);
 /* The page of the item at row r of panel p (a flag's: its index in the
