@@ -512,6 +512,124 @@ static void test_record_references(void)
 /* A record's raw hash, the number the unchanged lines are matched by: the
  * digest's last 16 hex digits as a signed 64-bit number when the digest is
  * 48 lower-case hex digits, and nothing otherwise. */
+/* A ticket's customer and requester, and a contact's customer (104):
+ * checked once a statement as their foreign keys checked them once a row.
+ * What they refused is refused with their SQLSTATE, a customer or contact
+ * being named is locked as they locked it, and their ON DELETE actions
+ * (cascade; set null) and TRUNCATE ... CASCADE happen as before. */
+static void test_ticket_contact_references(void)
+{
+	char cust[32], other[32], kont[32], sql[512];
+	snprintf(cust, sizeof cust, "%s", itest_value(su, "INSERT INTO customer (name) VALUES ('Refs T1') RETURNING id"));
+	snprintf(other, sizeof other, "%s", itest_value(su, "INSERT INTO customer (name) VALUES ('Refs T2') RETURNING id"));
+	CHECK(atoi(cust) > 0 && atoi(other) > 0);
+	snprintf(sql, sizeof sql, "INSERT INTO contact (customer_id, name) VALUES (%s, 'Refs K') RETURNING id", cust);
+	snprintf(kont, sizeof kont, "%s", itest_value(su, sql));
+	CHECK(atoi(kont) > 0);
+
+	/* Refused: a missing customer or requester, alone or among many. */
+	CHECK_STR(sqlstate_of(su, "INSERT INTO ticket (customer_id, subject) VALUES (-1, 'x')"), "23503");
+	CHECK(itest_is_error(itest_value(su, "INSERT INTO ticket (customer_id, subject) VALUES (-1, 'x') RETURNING id"),
+	                     "customer"));
+	snprintf(sql, sizeof sql, "INSERT INTO ticket (customer_id, subject, requester_id) VALUES (%s, 'x', -1)", cust);
+	CHECK_STR(sqlstate_of(su, sql), "23503");
+	CHECK(itest_is_error(itest_value(su, sql), "contact"));
+	CHECK_STR(sqlstate_of(su, "INSERT INTO contact (customer_id, name) VALUES (-1, 'x')"), "23503");
+	snprintf(sql, sizeof sql, "INSERT INTO ticket (customer_id, subject, requester_id)"
+	                          " SELECT CASE WHEN g = 500 THEN -7 ELSE %s END, 'bulk', %s FROM generate_series(1, 1000) g",
+	         cust, kont);
+	CHECK_STR(sqlstate_of(su, sql), "23503");
+	snprintf(sql, sizeof sql, "INSERT INTO ticket (customer_id, subject, requester_id)"
+	                          " SELECT %s, 'bulk', CASE WHEN g = 500 THEN -7 ELSE %s END FROM generate_series(1, 1000) g",
+	         cust, kont);
+	CHECK_STR(sqlstate_of(su, sql), "23503");
+	CHECK_STR(itest_value(su, "SELECT count(*) FROM ticket WHERE subject = 'bulk'"), "0");
+	snprintf(sql, sizeof sql, "INSERT INTO ticket (customer_id, subject, requester_id)"
+	                          " SELECT %s, 'bulk', %s FROM generate_series(1, 1000) g", cust, kont);
+	CHECK(itest_ok(su, sql));
+	CHECK_STR(sqlstate_of(su, "UPDATE ticket SET customer_id = -1 WHERE subject = 'bulk'"), "23503");
+	CHECK_STR(sqlstate_of(su, "UPDATE ticket SET requester_id = -1 WHERE subject = 'bulk'"), "23503");
+	snprintf(sql, sizeof sql, "UPDATE contact SET customer_id = -1 WHERE id = %s", kont);
+	CHECK_STR(sqlstate_of(su, sql), "23503");
+	snprintf(sql, sizeof sql, "UPDATE ticket SET customer_id = %s WHERE subject = 'bulk'", other);
+	CHECK(itest_ok(su, sql));
+
+	/* Renumbering what is named is refused. */
+	snprintf(sql, sizeof sql, "UPDATE customer SET id = -%s WHERE id = %s", other, other);
+	CHECK_STR(sqlstate_of(su, sql), "23503");
+	snprintf(sql, sizeof sql, "UPDATE contact SET id = -%s WHERE id = %s", kont, kont);
+	CHECK_STR(sqlstate_of(su, sql), "23503");
+
+	snprintf(sql, sizeof sql, "INSERT INTO ticket (customer_id, subject) VALUES (%s, 'mover')", cust);
+	CHECK(itest_ok(su, sql));
+
+	/* A ticket being written locks its customer and requester: their
+	 * deletion waits, then does what ON DELETE said. */
+	PGconn *c2 = itest_connect(PQdb(su), NULL);
+	CHECK(itest_ok(su, "BEGIN"));
+	snprintf(sql, sizeof sql, "INSERT INTO ticket (customer_id, subject, requester_id) VALUES (%s, 'late', %s)",
+	         other, kont);
+	CHECK(itest_ok(su, sql));
+	CHECK(itest_ok(c2, "SET lock_timeout = '200ms'"));
+	snprintf(sql, sizeof sql, "DELETE FROM contact WHERE id = %s", kont);
+	CHECK_STR(sqlstate_of(c2, sql), "55P03");
+	snprintf(sql, sizeof sql, "DELETE FROM customer WHERE id = %s", other);
+	CHECK_STR(sqlstate_of(c2, sql), "55P03");
+	CHECK(itest_ok(su, "COMMIT"));
+	CHECK(itest_ok(c2, "RESET lock_timeout"));
+
+	/* An UPDATE that keeps a ticket's references does not lock its
+	 * customer: it goes on while another transaction holds it. */
+	CHECK(itest_ok(c2, "BEGIN"));
+	snprintf(sql, sizeof sql, "SELECT 1 FROM customer WHERE id = %s FOR UPDATE", other);
+	CHECK(itest_ok(c2, sql));
+	CHECK(itest_ok(su, "SET lock_timeout = '2s'"));
+	CHECK(itest_ok(su, "UPDATE ticket SET status = 'open' WHERE subject = 'late'"));
+	/* One that moves tickets onto it waits. */
+	CHECK(itest_ok(su, "SET lock_timeout = '200ms'"));
+	snprintf(sql, sizeof sql, "UPDATE ticket SET customer_id = %s WHERE subject = 'mover'", other);
+	CHECK_STR(sqlstate_of(su, sql), "55P03");
+	CHECK(itest_ok(su, "RESET lock_timeout"));
+	CHECK(itest_ok(c2, "ROLLBACK"));
+
+	/* Under REPEATABLE READ a delete could miss a ticket committed since
+	 * its snapshot: refused outright. */
+	CHECK(itest_ok(c2, "BEGIN ISOLATION LEVEL REPEATABLE READ"));
+	snprintf(sql, sizeof sql, "DELETE FROM customer WHERE id = %s", other);
+	CHECK_STR(sqlstate_of(c2, sql), "40001");
+	CHECK(itest_ok(c2, "ROLLBACK"));
+	PQfinish(c2);
+
+	/* TRUNCATE ... CASCADE: the customer's empties both, the contact's
+	 * leaves tickets without their requester. */
+	CHECK(itest_ok(su, "BEGIN"));
+	CHECK(itest_ok(su, "TRUNCATE contact CASCADE"));
+	CHECK_STR(itest_value(su, "SELECT count(*) FROM ticket WHERE requester_id IS NOT NULL"), "0");
+	CHECK(strcmp(itest_value(su, "SELECT count(*) FROM ticket"), "0") != 0);
+	CHECK(itest_ok(su, "TRUNCATE customer CASCADE"));
+	CHECK_STR(itest_value(su, "SELECT (SELECT count(*) FROM ticket) || '/' || (SELECT count(*) FROM contact)"), "0/0");
+	CHECK(itest_ok(su, "ROLLBACK"));
+
+	/* The contact's delete leaves its tickets, at both customers, without
+	 * a requester; the customer's takes its tickets and contacts. */
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM ticket WHERE requester_id = %s AND customer_id IN (%s, %s)",
+	         kont, cust, other);
+	CHECK_STR(itest_value(su, sql), "1001");
+	snprintf(sql, sizeof sql, "DELETE FROM contact WHERE id = %s", kont);
+	CHECK(itest_ok(su, sql));
+	snprintf(sql, sizeof sql, "SELECT count(*) FILTER (WHERE requester_id IS NULL) || '/' || count(*) FROM ticket"
+	                          " WHERE customer_id IN (%s, %s)", cust, other);
+	CHECK_STR(itest_value(su, sql), "1002/1002");
+	snprintf(sql, sizeof sql, "INSERT INTO contact (customer_id, name) VALUES (%s, 'Refs K2')", other);
+	CHECK(itest_ok(su, sql));
+	snprintf(sql, sizeof sql, "DELETE FROM customer WHERE id = %s", other);
+	CHECK(itest_ok(su, sql));
+	snprintf(sql, sizeof sql, "SELECT (SELECT count(*) FROM ticket WHERE customer_id = %s) || '/'"
+	                          " || (SELECT count(*) FROM contact WHERE customer_id = %s) || '/'"
+	                          " || (SELECT count(*) FROM ticket WHERE customer_id = %s)", other, other, cust);
+	CHECK_STR(itest_value(su, sql), "0/0/1");
+}
+
 static void test_record_raw_hash(void)
 {
 	CHECK(itest_ok(su, "INSERT INTO import_run (id, source, entity, file)"
@@ -936,6 +1054,7 @@ int main(void)
 	RUN(test_map_folds);
 	RUN(test_server_checks_mapping);
 	RUN(test_record_references);
+	RUN(test_ticket_contact_references);
 	RUN(test_record_raw_hash);
 	RUN(test_line_hash_matches_server);
 	RUN(test_csv_text_matches_server);

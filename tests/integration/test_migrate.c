@@ -646,6 +646,7 @@ static const struct {
 	{101, "9a43e4de3b42c3064e80854213608c38"},
 	{102, "bb8f49d178e4bfec5a8c1f07747198b5"},
 	{103, "67f28f1d2757e0e82017cfa036558449"},
+	{104, "be739996184d4d5bb59cd05242d8838b"},
 };
 
 static void test_released_migrations_unchanged(void)
