@@ -12,7 +12,9 @@
 --
 -- Now the lines' hashes are computed first, in one pass over the lines,
 -- into a narrow table (line, hash: 40 bytes a line), which the records
--- join.  The hashes, and so every digest, are the same.  094's function
+-- join, analyzed so that the join hashes it (without statistics its
+-- lines look like few values repeated, and the planner hashed the records
+-- again).  The hashes, and so every digest, are the same.  094's function
 -- otherwise unchanged.
 
 CREATE OR REPLACE FUNCTION baton_import_stage(p_spec jsonb, p_entity text) RETURNS void
@@ -87,6 +89,8 @@ BEGIN
         EXECUTE 'CREATE TEMP TABLE baton_import_raw_digest ON COMMIT DROP AS SELECT q.line,'
             ' lpad(to_hex(hashtextextended(' || v_text || ', $1)), 16, ''0'') AS raw_digest'
             ' FROM pg_temp.baton_import_raw q' USING v_seed;
+        -- Its lines are known unique: the join hashes it, not the records.
+        ANALYZE pg_temp.baton_import_raw_digest;
         v_dg := 'q.raw_digest';
     ELSIF v_src IS NOT NULL AND EXISTS (SELECT 1 FROM import_record i WHERE i.source = v_src) THEN
         PERFORM baton_import_same_lines(v_src, v_key, v_seed);

@@ -647,7 +647,7 @@ static const struct {
 	{102, "bb8f49d178e4bfec5a8c1f07747198b5"},
 	{103, "67f28f1d2757e0e82017cfa036558449"},
 	{104, "be739996184d4d5bb59cd05242d8838b"},
-	{105, "8d911208ad214869f1c0efd9f8a951f3"},
+	{105, "2eb0e2bf382c1366cd90d2af5f8ba635"},
 };
 
 static void test_released_migrations_unchanged(void)
