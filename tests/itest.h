@@ -110,4 +110,32 @@ static inline int itest_is_error(const char *v, const char *with)
 	return strncmp(v, "ERROR", 5) == 0 && strstr(v, with) != NULL;
 }
 
+/* Whether connection c's backend is waiting for a lock, within 10 s, as
+ * watcher sees it. */
+static inline int itest_waits_for_lock(PGconn *watcher, PGconn *c)
+{
+	for (int i = 0; i < 200; i++) {
+		if (!strcmp(itest_valuef(watcher, "SELECT count(*) FROM pg_stat_activity WHERE pid = %d"
+		                                  " AND wait_event_type = 'Lock'", PQbackendPID(c)), "1"))
+			return 1;
+		usleep(50000);
+	}
+	return 0;
+}
+
+/* Whether the statement c sent (PQsendQuery) ended without an error. */
+static inline int itest_sent_ok(PGconn *c)
+{
+	int ok = 1;
+	PGresult *r;
+	while ((r = PQgetResult(c)) != NULL) {
+		if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK) {
+			printf("    %s", PQresultErrorMessage(r));
+			ok = 0;
+		}
+		PQclear(r);
+	}
+	return ok;
+}
+
 #endif

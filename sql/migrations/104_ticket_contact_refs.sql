@@ -14,8 +14,13 @@
 --   contact they name FOR KEY SHARE, once each, as the foreign keys locked
 --   them (a concurrent delete waits, or is seen), and is refused with the
 --   foreign key's SQLSTATE (23503) when one is missing.  An UPDATE checks
---   the references it brings in (its new rows' less its old rows', 035's
---   rule: a set difference, never a join planned for one row).
+--   the new references of the rows whose reference it changed, as a
+--   foreign key does: every one, also when another row of the statement
+--   named it already (035's set difference, new rows' less old rows',
+--   would not lock that one, and a delete that cascades, unlike 030's
+--   refusal, would then miss the row moved onto it).  The rows are joined
+--   by id in a statement planned anew each time (EXECUTE), so that its plan
+--   suits the statement's size, never one made for a row (035's trap).
 -- - Deleting a customer deletes its tickets and contacts (ON DELETE
 --   CASCADE); deleting a contact leaves the tickets it asked for without a
 --   requester (ON DELETE SET NULL).  Both run as the statement's last
@@ -26,9 +31,12 @@
 --   DELETE: the TRUNCATE holds the tables that refer to them);
 --   TRUNCATE contact CASCADE (survey_response refers to it) leaves every
 --   ticket without a requester, where it emptied ticket before.
--- - Under REPEATABLE READ or SERIALIZABLE a delete or a renumbering of a
---   customer or contact is refused (030's rule): the snapshot would miss a
---   ticket or contact committed meanwhile, which a foreign key checks.
+-- - Under REPEATABLE READ or SERIALIZABLE a delete, a renumbering or a
+--   TRUNCATE ... CASCADE of customers or contacts is refused (030's rule,
+--   SQLSTATE 40001): the snapshot would miss a ticket or contact committed
+--   meanwhile, which a foreign key checks.  (Contacts could be deleted so
+--   before.)  A TRUNCATE deletes the tickets and contacts row by row, so
+--   the audit logs each, where a truncated table logged none.
 -- ticket.assignee's foreign key stays: imports never set it.
 
 ALTER TABLE ticket DROP CONSTRAINT ticket_customer_id_fkey,
@@ -68,11 +76,10 @@ DECLARE
     v_cont bigint[];
 BEGIN
     IF TG_OP = 'UPDATE' THEN
-        SELECT array_agg(x.customer_id) INTO v_cust
-        FROM (SELECT n.customer_id FROM new_rows n EXCEPT SELECT o.customer_id FROM old_rows o) x;
-        SELECT array_agg(x.requester_id) INTO v_cont
-        FROM (SELECT n.requester_id FROM new_rows n WHERE n.requester_id IS NOT NULL
-              EXCEPT SELECT o.requester_id FROM old_rows o) x;
+        EXECUTE 'SELECT array_agg(DISTINCT n.customer_id) FILTER (WHERE o.customer_id IS DISTINCT FROM n.customer_id),'
+                ' array_agg(DISTINCT n.requester_id) FILTER (WHERE n.requester_id IS NOT NULL'
+                '                                      AND o.requester_id IS DISTINCT FROM n.requester_id)'
+                ' FROM new_rows n LEFT JOIN old_rows o ON o.id = n.id' INTO v_cust, v_cont;
     ELSE
         SELECT array_agg(x.customer_id) INTO v_cust FROM (SELECT DISTINCT n.customer_id FROM new_rows n) x;
         SELECT array_agg(x.requester_id) INTO v_cont
@@ -88,13 +95,26 @@ DECLARE
     v_cust bigint[];
 BEGIN
     IF TG_OP = 'UPDATE' THEN
-        SELECT array_agg(x.customer_id) INTO v_cust
-        FROM (SELECT n.customer_id FROM new_rows n EXCEPT SELECT o.customer_id FROM old_rows o) x;
+        EXECUTE 'SELECT array_agg(DISTINCT n.customer_id) FILTER (WHERE o.customer_id IS DISTINCT FROM n.customer_id)'
+                ' FROM new_rows n LEFT JOIN old_rows o ON o.id = n.id' INTO v_cust;
     ELSE
         SELECT array_agg(x.customer_id) INTO v_cust FROM (SELECT DISTINCT n.customer_id FROM new_rows n) x;
     END IF;
     PERFORM baton_refs_lock('contact', v_cust, NULL);
     RETURN NULL;
+END $$;
+
+-- A foreign key checks a delete against what is committed by then; these
+-- triggers read the transaction's snapshot, which under REPEATABLE READ or
+-- SERIALIZABLE misses a ticket or contact committed since: refused there.
+CREATE FUNCTION baton_refs_read_committed(p_what text, p_table text) RETURNS void
+LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
+BEGIN
+    IF current_setting('transaction_isolation') <> 'read committed' THEN
+        RAISE EXCEPTION '% % in a READ COMMITTED transaction', p_what, p_table
+            USING ERRCODE = 'serialization_failure',
+                  HINT = 'Under REPEATABLE READ or SERIALIZABLE a ticket or contact committed meanwhile would not be seen.';
+    END IF;
 END $$;
 
 -- A customer's or contact's delete, or TRUNCATE ... CASCADE: what the
@@ -103,6 +123,7 @@ CREATE FUNCTION baton_refs_gone() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
     IF TG_OP = 'TRUNCATE' THEN
+        PERFORM baton_refs_read_committed('truncate', TG_TABLE_NAME);
         -- Only TRUNCATE ... CASCADE gets here (other tables refer to both),
         -- which has emptied the tables that refer to tickets and contacts.
         -- Deleted, not truncated: the statement holds those tables.
@@ -117,11 +138,7 @@ BEGIN
     IF NOT EXISTS (SELECT 1 FROM old_rows) THEN
         RETURN NULL;
     END IF;
-    IF current_setting('transaction_isolation') <> 'read committed' THEN
-        RAISE EXCEPTION 'delete customers and contacts in a READ COMMITTED transaction'
-            USING ERRCODE = 'serialization_failure',
-                  HINT = 'Under REPEATABLE READ or SERIALIZABLE a ticket or contact committed meanwhile would not be seen.';
-    END IF;
+    PERFORM baton_refs_read_committed('delete from', TG_TABLE_NAME);
     IF TG_TABLE_NAME = 'customer' THEN
         DELETE FROM ticket t WHERE t.customer_id IN (SELECT o.id FROM old_rows o);
         DELETE FROM contact t WHERE t.customer_id IN (SELECT o.id FROM old_rows o);
@@ -137,11 +154,7 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
     v_by text;
 BEGIN
-    IF current_setting('transaction_isolation') <> 'read committed' THEN
-        RAISE EXCEPTION 'renumber customers and contacts in a READ COMMITTED transaction'
-            USING ERRCODE = 'serialization_failure',
-                  HINT = 'Under REPEATABLE READ or SERIALIZABLE a ticket or contact committed meanwhile would not be seen.';
-    END IF;
+    PERFORM baton_refs_read_committed('renumber', TG_TABLE_NAME);
     IF TG_TABLE_NAME = 'customer' THEN
         v_by := CASE WHEN EXISTS (SELECT 1 FROM ticket t WHERE t.customer_id = OLD.id) THEN 'ticket'
                      WHEN EXISTS (SELECT 1 FROM contact t WHERE t.customer_id = OLD.id) THEN 'contact' END;
@@ -179,4 +192,4 @@ CREATE TRIGGER customer_refs_id BEFORE UPDATE OF id ON customer
 CREATE TRIGGER contact_refs_id BEFORE UPDATE OF id ON contact
     FOR EACH ROW WHEN (OLD.id IS DISTINCT FROM NEW.id) EXECUTE FUNCTION baton_refs_renumbered();
 REVOKE ALL ON FUNCTION baton_refs_lock(text, bigint[], bigint[]), baton_ticket_refs(), baton_contact_refs(),
-    baton_refs_gone(), baton_refs_renumbered() FROM PUBLIC;
+    baton_refs_read_committed(text, text), baton_refs_gone(), baton_refs_renumbered() FROM PUBLIC;

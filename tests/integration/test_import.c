@@ -509,9 +509,6 @@ static void test_record_references(void)
 	CHECK_STR(itest_value(su, "SELECT count(*) FROM import_record WHERE source = 'refs'"), "2");
 }
 
-/* A record's raw hash, the number the unchanged lines are matched by: the
- * digest's last 16 hex digits as a signed 64-bit number when the digest is
- * 48 lower-case hex digits, and nothing otherwise. */
 /* A ticket's customer and requester, and a contact's customer (104):
  * checked once a statement as their foreign keys checked them once a row.
  * What they refused is refused with their SQLSTATE, a customer or contact
@@ -593,11 +590,51 @@ static void test_ticket_contact_references(void)
 	CHECK(itest_ok(c2, "ROLLBACK"));
 
 	/* Under REPEATABLE READ a delete could miss a ticket committed since
-	 * its snapshot: refused outright. */
+	 * its snapshot: refused outright, as are a contact's and a TRUNCATE. */
 	CHECK(itest_ok(c2, "BEGIN ISOLATION LEVEL REPEATABLE READ"));
 	snprintf(sql, sizeof sql, "DELETE FROM customer WHERE id = %s", other);
 	CHECK_STR(sqlstate_of(c2, sql), "40001");
 	CHECK(itest_ok(c2, "ROLLBACK"));
+	CHECK(itest_ok(c2, "BEGIN ISOLATION LEVEL REPEATABLE READ"));
+	snprintf(sql, sizeof sql, "DELETE FROM contact WHERE id = %s", kont);
+	CHECK_STR(sqlstate_of(c2, sql), "40001");
+	CHECK(itest_ok(c2, "ROLLBACK"));
+	CHECK(itest_ok(c2, "BEGIN ISOLATION LEVEL REPEATABLE READ"));
+	CHECK(itest_is_error(itest_value(c2, "TRUNCATE customer CASCADE"), "truncate customer in a READ COMMITTED"));
+	CHECK(itest_ok(c2, "ROLLBACK"));
+
+	/* A statement that moves a ticket onto a customer (a contact) that
+	 * another of its rows named already locks that one too: a delete waits
+	 * for it, then takes the moved ticket (clears its requester) rather
+	 * than leave it naming what is gone. */
+	char a[32], b[32], ka[32], kb[32], ta[32], tb[32];
+	snprintf(a, sizeof a, "%s", itest_value(su, "INSERT INTO customer (name) VALUES ('Refs Ta') RETURNING id"));
+	snprintf(b, sizeof b, "%s", itest_value(su, "INSERT INTO customer (name) VALUES ('Refs Tb') RETURNING id"));
+	snprintf(ka, sizeof ka, "%s", itest_valuef(su, "INSERT INTO contact (customer_id, name) VALUES (%s, 'Ka') RETURNING id", a));
+	snprintf(kb, sizeof kb, "%s", itest_valuef(su, "INSERT INTO contact (customer_id, name) VALUES (%s, 'Kb') RETURNING id", a));
+	snprintf(ta, sizeof ta, "%s", itest_valuef(su, "INSERT INTO ticket (customer_id, subject, requester_id)"
+	                                               " VALUES (%s, 'ta', %s) RETURNING id", a, ka));
+	snprintf(tb, sizeof tb, "%s", itest_valuef(su, "INSERT INTO ticket (customer_id, subject, requester_id)"
+	                                               " VALUES (%s, 'tb', %s) RETURNING id", b, kb));
+	CHECK(atoi(ta) > 0 && atoi(tb) > 0);
+	CHECK(itest_ok(su, "BEGIN"));
+	snprintf(sql, sizeof sql, "UPDATE ticket SET requester_id = %s WHERE id IN (%s, %s)", kb, ta, tb);
+	CHECK(itest_ok(su, sql));
+	snprintf(sql, sizeof sql, "DELETE FROM contact WHERE id = %s", kb);
+	CHECK(PQsendQuery(c2, sql) == 1);
+	CHECK(itest_waits_for_lock(su, c2));
+	CHECK(itest_ok(su, "COMMIT"));
+	CHECK(itest_sent_ok(c2));
+	CHECK_STR(itest_valuef(su, "SELECT count(*) FROM ticket WHERE id IN (%s, %s) AND requester_id IS NULL", ta, tb), "2");
+	CHECK(itest_ok(su, "BEGIN"));
+	snprintf(sql, sizeof sql, "UPDATE ticket SET customer_id = %s WHERE id IN (%s, %s)", b, ta, tb);
+	CHECK(itest_ok(su, sql));
+	snprintf(sql, sizeof sql, "DELETE FROM customer WHERE id = %s", b);
+	CHECK(PQsendQuery(c2, sql) == 1);
+	CHECK(itest_waits_for_lock(su, c2));
+	CHECK(itest_ok(su, "COMMIT"));
+	CHECK(itest_sent_ok(c2));
+	CHECK_STR(itest_valuef(su, "SELECT count(*) FROM ticket WHERE id IN (%s, %s)", ta, tb), "0");
 	PQfinish(c2);
 
 	/* TRUNCATE ... CASCADE: the customer's empties both, the contact's
@@ -630,6 +667,9 @@ static void test_ticket_contact_references(void)
 	CHECK_STR(itest_value(su, sql), "0/0/1");
 }
 
+/* A record's raw hash, the number the unchanged lines are matched by: the
+ * digest's last 16 hex digits as a signed 64-bit number when the digest is
+ * 48 lower-case hex digits, and nothing otherwise. */
 static void test_record_raw_hash(void)
 {
 	CHECK(itest_ok(su, "INSERT INTO import_run (id, source, entity, file)"

@@ -426,33 +426,6 @@ static void test_absorbed_counted_as_survivor(void)
 	PQfinish(all);
 }
 
-/* Whether connection C's backend is waiting for a lock, within 10 s. */
-static int waits_for_a_lock(PGconn *c)
-{
-	for (int i = 0; i < 200; i++) {
-		if (!strcmp(itest_valuef(su, "SELECT count(*) FROM pg_stat_activity WHERE pid = %d"
-		                             " AND wait_event_type = 'Lock'", PQbackendPID(c)), "1"))
-			return 1;
-		usleep(50000);
-	}
-	return 0;
-}
-
-/* Whether the statement C sent ended without an error. */
-static int sent_ok(PGconn *c)
-{
-	int ok = 1;
-	PGresult *r;
-	while ((r = PQgetResult(c)) != NULL) {
-		if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK) {
-			printf("    %s", PQresultErrorMessage(r));
-			ok = 0;
-		}
-		PQclear(r);
-	}
-	return ok;
-}
-
 /* A merge into a customer, or a handoff of a customer absorbed into it,
  * and a change of that customer's segment, in two transactions at once:
  * the second waits for the first (099 locks the survivor's row) and counts
@@ -470,9 +443,9 @@ static void test_survivor_changes_one_after_the_other(void)
 	CHECK(itest_ok(one, "BEGIN"));
 	CHECK(itest_ok(one, "UPDATE customer SET merged_into = 990111 WHERE id = 990112"));
 	CHECK(PQsendQuery(two, "UPDATE customer SET segment = 'strategic' WHERE id = 990111") == 1);
-	CHECK(waits_for_a_lock(two));
+	CHECK(itest_waits_for_lock(su, two));
 	CHECK(itest_ok(one, "COMMIT"));
-	CHECK(sent_ok(two));
+	CHECK(itest_sent_ok(two));
 	CHECK_STR(drift(), "0");
 	/* A handoff of the absorbed customer, then a change of the survivor's
 	 * segment. */
@@ -480,9 +453,9 @@ static void test_survivor_changes_one_after_the_other(void)
 	CHECK(itest_ok(one, "INSERT INTO handoff (id, customer_id, from_team, to_team, reason, priority, note, state)"
 	                    " VALUES (gen_random_uuid(), 990112, 'support', 'success', 'escalation', 'low', 'race', 'open')"));
 	CHECK(PQsendQuery(two, "UPDATE customer SET segment = 'mid-market' WHERE id = 990111") == 1);
-	CHECK(waits_for_a_lock(two));
+	CHECK(itest_waits_for_lock(su, two));
 	CHECK(itest_ok(one, "COMMIT"));
-	CHECK(sent_ok(two));
+	CHECK(itest_sent_ok(two));
 	CHECK_STR(drift(), "0");
 	/* The survivor and the customer it absorbed deleted in one statement. */
 	CHECK(itest_ok(su, "DELETE FROM customer WHERE id IN (990111, 990112)"));
