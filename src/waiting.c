@@ -1,4 +1,5 @@
 #include "baton/waiting.h"
+#include "baton/handoff.h"
 #include "baton/notify.h"
 
 #include <stdlib.h>
@@ -82,7 +83,7 @@ int waiting_note(struct waiting_live *w, const struct notify_change *c, const ch
 	/* The last word about a handoff is what it is now. */
 	memcpy(p->id, c->handoff, sizeof p->id);
 	p->ack = !strcmp(c->state, "acknowledged");
-	p->belongs = (p->ack || !strcmp(c->state, "open")) &&
+	p->belongs = handoff_state_active(c->state) &&
 	             ((team && *team && !strcmp(c->team[0], team)) ||
 	              (me && *me && !strcmp(c->staff[0], me)));
 	p->urgent = c->urgent != 0;

@@ -57,10 +57,10 @@ void customer_draw_screen(struct customer *c, struct app *a);
  * answer to the / prompt (ctx: the screen), which searches it. */
 void customer_search_step(struct customer *c, struct app *a, int dir);
 void customer_search_answer(struct app *a, void *ctx, const char *answer);
-/* Reading the long panels a page at a time (ui/customer_pages.c). */
 /* Read the screen again with the rows asked[] says; more: to read more
  * pages (the person moved, End, a search), not what a colleague changed. */
 void customer_read_pages(struct customer *c, struct app *a, int more);
+/* Reading the long panels a page at a time (ui/customer_pages.c). */
 /* Whether panel p may have rows the screen has not read (its first pages
  * only). */
 int customer_partial(const struct customer *c, enum panel p);

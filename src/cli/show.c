@@ -5,6 +5,7 @@
 #include "baton/customer.h"
 #include "baton/db.h"
 #include "baton/finder.h"
+#include "baton/handoff.h"
 #include "baton/onboarding.h"
 #include "baton/text.h"
 
@@ -280,10 +281,8 @@ static void show_text_handoffs(struct buf *b, const struct customer_view *cv)
 {
 	char age[32], left[32];
 	int active = 0;
-	for (int i = 0; i < cv_rows(cv, CV_HANDOFFS); i++) {
-		const char *st = cv_get(cv, CV_HANDOFFS, i, HO_STATE);
-		active += !strcmp(st, "open") || !strcmp(st, "acknowledged");
-	}
+	for (int i = 0; i < cv_rows(cv, CV_HANDOFFS); i++)
+		active += handoff_state_active(cv_get(cv, CV_HANDOFFS, i, HO_STATE));
 	buf_printf(b, "\nHandoffs %d active\n", active);
 	for (int i = 0; i < cv_rows(cv, CV_HANDOFFS); i++) {
 #define OV(col) cv_get(cv, CV_HANDOFFS, i, col)
