@@ -44,7 +44,7 @@ ALTER TABLE ticket DROP CONSTRAINT ticket_customer_id_fkey,
 ALTER TABLE contact DROP CONSTRAINT contact_customer_id_fkey;
 
 -- The customers (and contacts) a statement names: locked FOR KEY SHARE,
--- once each; the first one missing refuses it.  TG_TABLE_NAME says whose.
+-- once each; the first one missing refuses it, naming p_table, the table written.
 CREATE FUNCTION baton_refs_lock(p_table text, p_customers bigint[], p_contacts bigint[])
 RETURNS void
 LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
