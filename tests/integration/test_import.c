@@ -993,12 +993,11 @@ static void known_records(const char *source, int n, int mult, const char *cust)
 	CHECK(itest_ok(su, "RESET synchronous_commit"));
 }
 
-/* The lines a source already has (045's match, 050's choice of join): the
- * same answer whether the records are hashed or, once vacuum has marked
- * the table all-visible, merged with their index; a merge only for a file
- * that is much of a source the statistics know (a source they do not know
- * yet, planned as one record, went quadratic under a merge's settings);
- * and the planner settings chosen end with the function. */
+/* The lines a source already has (045's match; 106's hash index, in which
+ * the planner looks a few lines up and beside which it hashes many): the
+ * same answer whether the table is only analyzed or vacuumed, a file of a
+ * few lines as of many, and the planner settings of the function end with
+ * it. */
 static void test_lines_known_either_way(void)
 {
 	char cust[32], sql[1024];
@@ -1013,12 +1012,6 @@ static void test_lines_known_either_way(void)
 		/* Analyzed first (the statistics know the source, but no page is
 		 * marked all-visible), then vacuumed. */
 		CHECK(itest_ok(su, pass ? "VACUUM import_record" : "ANALYZE import_record"));
-		/* Merged only once vacuumed, and only a file of a tenth of the
-		 * source or more. */
-		CHECK_STR(itest_value(su, "SELECT baton_import_lines_merge('known-t', 30000)::text || ' '"
-		                          " || baton_import_lines_merge('known-t', 1000) || ' '"
-		                          " || baton_import_lines_merge('nobody', 30000)"),
-		          pass ? "true false false" : "false false false");
 		CHECK(itest_ok(su, "BEGIN"));
 		snprintf(sql, sizeof sql, "SELECT baton_import_begin('00000000-0000-4000-8000-0000000000f%d', 'known-t',"
 		         " 'tickets', 'f', 0)", pass + 1);
@@ -1041,15 +1034,19 @@ static void test_lines_known_either_way(void)
 		          "on on on");
 		CHECK(itest_ok(su, "ROLLBACK"));
 	}
-	/* A second source's first records, which the statistics do not know:
-	 * however many lines, no merge (hash joins stay on). */
-	known_records("second", 20000, 1, cust);
-	CHECK_STR(itest_value(su, "SELECT baton_import_lines_merge('second', 20000)"), "f");
-	/* Known, but under 50,000 records: its files are left to the planner. */
-	CHECK(itest_ok(su, "VACUUM ANALYZE import_record"));
-	CHECK_STR(itest_value(su, "SELECT baton_import_lines_merge('second', 20000)::text || ' '"
-	                          " || baton_import_lines_merge('known-t', 30000)"),
-	          "false true");
+	/* A few lines of that source, looked up one by one: 3 of 5 known. */
+	CHECK(itest_ok(su, "BEGIN"));
+	CHECK(itest_ok(su, "SELECT baton_import_begin('00000000-0000-4000-8000-0000000000f3', 'known-t',"
+	                   " 'tickets', 'f', 0)"));
+	CHECK_STR(itest_value(su, "SELECT count(*) FROM baton_import_hashes_begin('{\"format\": \"jsonl\"}',"
+	                          " NULL, ARRAY['x'])"),
+	          "1");
+	CHECK(itest_ok(su, "INSERT INTO pg_temp.baton_import_hashes (line, h)"
+	                   " SELECT n, CASE WHEN n <= 3 THEN 2 * n * 7919 ELSE -n END FROM generate_series(1, 5) n"));
+	CHECK_STR(itest_value(su, "SELECT baton_import_lines_known()"), "3");
+	CHECK_STR(itest_value(su, "SELECT string_agg(line || ':' || sid, ' ' ORDER BY line) FROM pg_temp.baton_import_known"),
+	          "1:2 2:4 3:6");
+	CHECK(itest_ok(su, "ROLLBACK"));
 	CHECK(itest_ok(su, "ALTER TABLE import_record RESET (autovacuum_enabled)"));
 }
 

@@ -648,6 +648,8 @@ static const struct {
 	{103, "67f28f1d2757e0e82017cfa036558449"},
 	{104, "dfd1f77e03e0a4a663e1508235d34a89"},
 	{105, "2eb0e2bf382c1366cd90d2af5f8ba635"},
+	/* session 40 */
+	{106, "9691203a9064949e687ea01b1bd47212"},
 };
 
 static void test_released_migrations_unchanged(void)
