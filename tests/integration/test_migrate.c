@@ -650,6 +650,7 @@ static const struct {
 	{105, "2eb0e2bf382c1366cd90d2af5f8ba635"},
 	/* session 40 */
 	{106, "9691203a9064949e687ea01b1bd47212"},
+	{107, "2d9ee4b2407f50a7ce562d162e55b7f7"},
 };
 
 static void test_released_migrations_unchanged(void)
