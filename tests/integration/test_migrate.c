@@ -652,6 +652,7 @@ static const struct {
 	{106, "9691203a9064949e687ea01b1bd47212"},
 	{107, "2d9ee4b2407f50a7ce562d162e55b7f7"},
 	{108, "a214af45f7c3c6044452d85f727b9246"},
+	{109, "794ddc0becd40dc5fa5f48f90dbcdad6"},
 };
 
 static void test_released_migrations_unchanged(void)
