@@ -653,6 +653,7 @@ static const struct {
 	{107, "2d9ee4b2407f50a7ce562d162e55b7f7"},
 	{108, "a214af45f7c3c6044452d85f727b9246"},
 	{109, "3b3905b15b5279d0b83c9971cd03da11"},
+	{110, "6d5ae58f458bcb5f55b9f36169849c63"},
 };
 
 static void test_released_migrations_unchanged(void)
