@@ -30,11 +30,31 @@ CREATE INDEX import_record_raw_hash_idx ON import_record USING hash (raw_hash);
 
 -- 081's, without 050's choice of a merge join: the planner's, with hash
 -- joins and nested loops, as for a file too small for a merge before.
+-- With no choice left to make, 081's function and the match it called
+-- (045's, renamed by 050) are one again.
 CREATE OR REPLACE FUNCTION baton_import_lines_known() RETURNS bigint
 LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = public, pg_temp SET enable_mergejoin = off SET enable_hashjoin = on SET enable_nestloop = on AS $$
+SET search_path = public, pg_temp SET enable_mergejoin = off SET enable_hashjoin = on SET enable_nestloop = on
+SET work_mem = '64MB' AS $$
+DECLARE
+    v_src text;
+    v_n bigint;
 BEGIN
     PERFORM baton_import_check();
-    RETURN baton_import_lines_matched();
+    IF to_regclass('pg_temp.baton_import_hashes') IS NULL THEN
+        RAISE EXCEPTION 'no line hashes in this transaction: baton_import_hashes_begin() first'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    v_src := (SELECT c.source FROM pg_temp.baton_import_ctx c);
+    -- Not analyzed: its size, all the plan needs, is known from its pages.
+    CREATE TEMP TABLE baton_import_known ON COMMIT DROP AS
+    SELECT w.line, i.source_id AS sid, w.h
+    FROM pg_temp.baton_import_hashes w
+    JOIN import_record i ON i.source = v_src AND i.raw_hash = w.h;
+    GET DIAGNOSTICS v_n = ROW_COUNT;
+    DROP TABLE pg_temp.baton_import_hashes;
+    EXECUTE format('GRANT SELECT ON pg_temp.baton_import_known TO %I', session_user);
+    RETURN v_n;
 END $$;
+DROP FUNCTION baton_import_lines_matched();
 DROP FUNCTION baton_import_lines_merge(text, bigint);

