@@ -654,6 +654,8 @@ static const struct {
 	{108, "a214af45f7c3c6044452d85f727b9246"},
 	{109, "3b3905b15b5279d0b83c9971cd03da11"},
 	{110, "37aba9a8c7479db42068c38e36e6d266"},
+	/* session 41 */
+	{111, "89f75bbcc57fa23c5454bfe6db583993"},
 };
 
 static void test_released_migrations_unchanged(void)
