@@ -656,6 +656,7 @@ static const struct {
 	{110, "37aba9a8c7479db42068c38e36e6d266"},
 	/* session 41 */
 	{111, "89f75bbcc57fa23c5454bfe6db583993"},
+	{112, "8a6cc736cd3cd1986e4e2e6c13548aae"},
 };
 
 static void test_released_migrations_unchanged(void)
