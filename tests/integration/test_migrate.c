@@ -657,6 +657,7 @@ static const struct {
 	/* session 41 */
 	{111, "89f75bbcc57fa23c5454bfe6db583993"},
 	{112, "8a6cc736cd3cd1986e4e2e6c13548aae"},
+	{113, "623bf80f006f87358339bee6abd58c62"},
 };
 
 static void test_released_migrations_unchanged(void)
