@@ -149,7 +149,7 @@ static void put_ll(struct buf *out, long long v)
 }
 
 int import_stream_hashes(PGconn *c, const struct import_source *src, struct import_reader *r, int ncols,
-                         int64_t seed, char *err, size_t errlen)
+                         int64_t seed, long long *passed, char *err, size_t errlen)
 {
 	struct buf rec = BUF_INIT, out = BUF_INIT, text = BUF_INIT;
 	int rc = 0, got, fields;
@@ -157,16 +157,22 @@ int import_stream_hashes(PGconn *c, const struct import_source *src, struct impo
 	int64_t h;
 	char why[96];
 	int csv = src->format == IMPORT_CSV;
+	*passed = 0;
 	while ((got = import_reader_next(r, csv, src->delimiter, &rec, &line, &fields)) != 0) {
 		if (got == -1) {
 			import_reader_why(r, err, errlen);
 			rc = -1;
 			break;
 		}
-		/* What stream_records() would reject or pass over is sent then. */
-		if (got == -2 || rec.len == 0 || record_fault(src, r, &rec, fields, ncols, why, sizeof why) ||
-		    import_record_hash(rec.data, rec.len, csv, src->delimiter, seed, &text, &h) < 0)
+		/* What stream_records() would reject or send is sent then (a blank
+		 * line is nothing to either). */
+		if (rec.len == 0 && got != -2)
 			continue;
+		if (got == -2 || record_fault(src, r, &rec, fields, ncols, why, sizeof why) ||
+		    import_record_hash(rec.data, rec.len, csv, src->delimiter, seed, &text, &h) < 0) {
+			(*passed)++;
+			continue;
+		}
 		put_ll(&out, line);
 		buf_putc(&out, '\t');
 		put_ll(&out, (long long)h);

@@ -222,9 +222,11 @@ int import_stream(PGconn *c, const struct import_source *src, struct import_read
 
 /* The COPY data "line<tab>hash" of every record of a JSON Lines or CSV
  * file that import_stream() would send (its text; a CSV row's fields as
- * import_csv_text writes them), hashed with seed.  0, or -1 with err. */
+ * import_csv_text writes them), hashed with seed; *passed: how many lines
+ * it passed over that import_stream() would reject or send (not hashed).
+ * 0, or -1 with err. */
 int import_stream_hashes(PGconn *c, const struct import_source *src, struct import_reader *r, int ncols,
-                         int64_t seed, char *err, size_t errlen);
+                         int64_t seed, long long *passed, char *err, size_t errlen);
 void import_result_reject(struct import_result *res, long long line, const char *field,
                           const char *reason, const char *raw, size_t rawlen);
 
