@@ -60,4 +60,10 @@ run "$BATON_BIN" -c "$CFG" -d "dbname=$db user=importer" import --source o-orgs 
 expect known_and_rejected sh -c '[ "$1" -eq 0 ] && grep -q "3 read, 0 inserted, 0 updated, 2 unchanged, 1 rejected" "$2"' \
 	_ "$rc" "$OUT"
 check rejected_line_named grep -q '2 fields, the header has 3' "$T/rej.csv"
+# ... or a last row whose quoted field the file ends in.
+{ cat "$T/orgs.csv"; printf '3,"Three,three.example\n'; } >"$T/orgs-open.csv"
+run "$BATON_BIN" -c "$CFG" -d "dbname=$db user=importer" import --source o-orgs --rejects "$T/rej2.csv" "$T/orgs-open.csv"
+expect known_and_unclosed sh -c '[ "$1" -eq 0 ] && grep -q "3 read, 0 inserted, 0 updated, 2 unchanged, 1 rejected" "$2"' \
+	_ "$rc" "$OUT"
+check unclosed_line_named grep -q 'a quoted field is not closed before the end of the file' "$T/rej2.csv"
 psql -X -q -d postgres -c "ALTER DATABASE $db RESET log_statement" >/dev/null
