@@ -659,6 +659,7 @@ static const struct {
 	{112, "8a6cc736cd3cd1986e4e2e6c13548aae"},
 	{113, "623bf80f006f87358339bee6abd58c62"},
 	{114, "4fd9c0b731472c26e7e708d386c7bcf0"},
+	{115, "b24ec8d82eff653407f48cb7cebe7f32"},
 };
 
 static void test_released_migrations_unchanged(void)
