@@ -93,14 +93,23 @@ n_t=$((scale * 10))
 echo
 printf "%s\n" "== Import (baton import; the limit: psql \\copy of the same file into a bare table)"
 echo "  scale $scale: $n_o organisations (CSV), $n_c contacts (CSV), $n_t tickets (JSON Lines)"
+# The server's checkpoints so far: one in the middle of a phase (the WAL
+# it writes past max_wal_size) is much of why runs of one import vary.
+ck() { q "SELECT checkpoints_timed + checkpoints_req FROM pg_stat_bgwriter"; }
+k0=$(ck)
 t_o=$(imp bench-orgs "$work/orgs.csv")
+k1=$(ck)
 t_c=$(imp bench-contacts "$work/contacts.csv")
+k2=$(ck)
 t_t=$(imp bench-tickets "$work/tickets.jsonl")
+k3=$(ck)
 row "organisations" "$n_o" "$t_o" "$l_orgs"
 row "contacts" "$n_c" "$t_c" "$l_contacts"
 row "tickets" "$n_t" "$t_t" "$l_tickets"
 row "all three" $((n_o + n_c + n_t)) $((t_o + t_c + t_t)) $((l_orgs + l_contacts + l_tickets))
 sed 's/^/    /' "$work/bench-orgs.out" "$work/bench-contacts.out" "$work/bench-tickets.out"
+echo "    server checkpoints meanwhile: $((k1 - k0)) (organisations), $((k2 - k1)) (contacts), $((k3 - k2)) (tickets);" \
+	"max_wal_size $(q "SHOW max_wal_size")"
 unchanged() { # the three files again, unchanged: a row each with ROWS, and all three
 	r_o=$(imp bench-orgs "$work/orgs.csv")
 	r_c=$(imp bench-contacts "$work/contacts.csv")
