@@ -660,6 +660,9 @@ static const struct {
 	{113, "623bf80f006f87358339bee6abd58c62"},
 	{114, "4fd9c0b731472c26e7e708d386c7bcf0"},
 	{115, "b24ec8d82eff653407f48cb7cebe7f32"},
+	/* session 42 */
+	{116, "2962d3e720e7cb04a3043d9d7142f832"},
+	{117, "072265e07f3a176544c08f1c03393172"},
 };
 
 static void test_released_migrations_unchanged(void)
