@@ -16,8 +16,10 @@
 --   (JSON's blanks aside): those few are parsed at once and rejected, as
 --   before.
 -- - A line whose text jsonb refuses (no JSON, a \u0000, a number beyond
---   numeric) fails the stage's statement.  Then the lines are read one by
---   one into baton_import_rows (baton_import_rows_made: the bad ones
+--   numeric, nesting too deep) fails the stage's statement with one of
+--   jsonb's input errors (any other error is the statement's own, and
+--   stops the file).  Then the lines are read one by one into
+--   baton_import_rows (baton_import_rows_made: the bad ones
 --   rejected, with the reasons of 068's slow path), and the statement is
 --   made again, as a file with such a line was read before, plus the
 --   failed statement.
@@ -32,11 +34,14 @@
 -- Otherwise 110's baton_import_records and baton_import_apply, and 111's
 -- baton_import_stage, unchanged.
 
--- A JSON text that is an object: one beginning with { after JSON's blanks.
+-- A line read as a record: a JSON text that is an object, one beginning
+-- with { after JSON's blanks; or no text at all (NULL: a record of
+-- nothing, rejected as one without a key, as it was before 117).
 CREATE FUNCTION baton_import_object_line(p text) RETURNS boolean
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT ltrim(p, E' \t\r\n') LIKE '{%'
+    SELECT p IS NULL OR ltrim(p, E' \t\r\n') LIKE '{%'
 $$;
+REVOKE ALL ON FUNCTION baton_import_object_line(text) FROM PUBLIC;
 
 -- The SQL of a line's hash, as baton_import_records computes it (p_text
 -- over the line q, baton_import_staged_hash's), the seed written in.
@@ -46,6 +51,7 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
                 THEN 'lpad(to_hex(hashtextextended(' || p_text || ', ' || p_seed || ')), 16, ''0'')'
                 ELSE 'NULL::text' END
 $$;
+REVOKE ALL ON FUNCTION baton_import_hash_sql(text, bigint) FROM PUBLIC;
 
 DROP FUNCTION baton_import_records(text, text, text, bigint);
 CREATE FUNCTION baton_import_records(p_format text, p_array text, p_text text, p_seed bigint,
@@ -362,7 +368,12 @@ BEGIN
     IF v_lazy THEN
         BEGIN
             EXECUTE v_make USING v_seed;
-        EXCEPTION WHEN OTHERS THEN
+        -- What jsonb's input refuses, and nothing else: bad syntax or
+        -- escapes, a NUL, a number beyond numeric, a string or nesting
+        -- past its limits.  Any other error is the statement's own.
+        EXCEPTION WHEN invalid_text_representation OR untranslatable_character
+                       OR numeric_value_out_of_range OR program_limit_exceeded
+                       OR statement_too_complex THEN
             PERFORM baton_import_rows_made(v_text, v_hseed);
             EXECUTE replace(v_make, v_from, 'pg_temp.baton_import_rows') USING v_seed;
         END;
