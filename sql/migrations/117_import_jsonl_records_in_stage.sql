@@ -31,6 +31,9 @@
 -- follows it, from 4.8-8.4 s to 3.4-4.6 s; the file, median 38.6 s, now
 -- 38.3 s.  In the whole bench, after the organisations and contacts:
 -- tickets 39.6 and 40.0 s before, 36.7-38.9 s (three runs) after.
+-- The SQL of a line's hash is spelled once, baton_import_hash_sql, for
+-- baton_import_records, the stage and baton_import_rows_made (it was
+-- baton_import_records' own, with the seed as each statement's $1).
 -- Otherwise 110's baton_import_records and baton_import_apply, and 111's
 -- baton_import_stage, unchanged.
 
@@ -43,8 +46,9 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
 $$;
 REVOKE ALL ON FUNCTION baton_import_object_line(text) FROM PUBLIC;
 
--- The SQL of a line's hash, as baton_import_records computes it (p_text
--- over the line q, baton_import_staged_hash's), the seed written in.
+-- The SQL of a line's hash (p_text, the SQL of its text over the line q,
+-- baton_import_staged_hash's), the seed written in: a record's digest
+-- ends with it, however the line was read.
 CREATE FUNCTION baton_import_hash_sql(p_text text, p_seed bigint) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT CASE WHEN p_text IS NOT NULL
@@ -67,9 +71,9 @@ DECLARE
     -- seeded by p_seed; baton_import_staged_hash), for the record's digest:
     -- computed as the line is read, where baton_import_stage joined the
     -- lines again to hash them (110).  None for a JSON document's records.
-    -- The seed is each statement's $1.
-    v_dg text := CASE WHEN p_text IS NOT NULL
-                      THEN 'lpad(to_hex(hashtextextended(' || p_text || ', $1)), 16, ''0'')' ELSE 'NULL' END;
+    -- (The SQL of it, the seed written in: baton_import_hash_sql, as the
+    -- stage and baton_import_rows_made hash the lines, 117.)
+    v_dg text := baton_import_hash_sql(p_text, p_seed);
 BEGIN
     -- Made by the slow paths that replace (none: nothing was).
     DROP TABLE IF EXISTS pg_temp.baton_import_replaced;
@@ -101,19 +105,19 @@ BEGIN
         IF v_names IS NULL THEN
             RETURN;
         END IF;
-        EXECUTE 'INSERT INTO baton_import_rows SELECT q.line, jsonb_object($2, ARRAY[' || v_cols
+        EXECUTE 'INSERT INTO baton_import_rows SELECT q.line, jsonb_object($1, ARRAY[' || v_cols
             || ']), ' || v_dg || ' FROM pg_temp.baton_import_raw q WHERE q.line > 0'
-            USING p_seed, (SELECT array_agg(coalesce(n, '') ORDER BY i) FROM unnest(v_names) WITH ORDINALITY u(n, i));
+            USING (SELECT array_agg(coalesce(n, '') ORDER BY i) FROM unnest(v_names) WITH ORDINALITY u(n, i));
     ELSIF p_format = 'jsonl' THEN
         BEGIN
             EXECUTE 'INSERT INTO baton_import_rows SELECT q.line, q.raw::jsonb, ' || v_dg
-                || ' FROM pg_temp.baton_import_raw q' USING p_seed;
+                || ' FROM pg_temp.baton_import_raw q';
         EXCEPTION WHEN OTHERS THEN
             -- One bad line: each line on its own, the bad ones rejected;
             -- then the hashes of those read.
             PERFORM baton_import_jsonl_slowly();
             EXECUTE 'UPDATE baton_import_rows r SET raw_digest = ' || v_dg
-                || ' FROM pg_temp.baton_import_raw q WHERE q.line = r.line' USING p_seed;
+                || ' FROM pg_temp.baton_import_raw q WHERE q.line = r.line';
         END;
     ELSE
         -- Line 0: the character the client wrote for each byte that is

@@ -662,7 +662,7 @@ static const struct {
 	{115, "b24ec8d82eff653407f48cb7cebe7f32"},
 	/* session 42 */
 	{116, "2962d3e720e7cb04a3043d9d7142f832"},
-	{117, "69c696fac42c322b9f60207ee2b278cf"},
+	{117, "114eb2adc4095b26edb010723ac7aed7"},
 };
 
 static void test_released_migrations_unchanged(void)
