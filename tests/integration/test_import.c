@@ -1187,6 +1187,66 @@ static void test_jsonl_records_in_stage(void)
 	}
 }
 
+/* 118: the stage's tests of a value by bytes answer as the text functions
+ * did.  A field's text is missing when blank (nothing but spaces); a line
+ * is a record when it begins with { after JSON's blanks; an enum field
+ * takes its value in any case and with blanks around; a plain ISO time's
+ * fields are in range.  And the plain shapes are taken at once: a time
+ * whose fields are in range, and only those, passes the plain test (were
+ * it never to, the slow path would still give every value). */
+static void test_stage_tests_bytewise(void)
+{
+	/* Each generated test over x.v, made by the server (the SQL is longer
+	 * than a value the test reads back). */
+	CHECK(itest_ok(su, "CREATE TEMP TABLE bw_x (i integer, v text)"));
+	CHECK(itest_ok(su, "INSERT INTO bw_x VALUES (1, ''), (2, ' '), (3, '   '), (4, ' a'), (5, 'a'), (6, 'a '),"
+	                   " (7, E'\\t'), (8, E' \\t'), (9, NULL), (10, U&'\\00a0'), (11, ' {'), (12, '{'),"
+	                   " (13, E'\\t\\r\\n {'), (14, '['), (15, 'x{'), (16, E'\\r{'), (17, U&'\\00a0{'), (18, 'urgent'),"
+	                   " (19, 'Urgent'), (20, ' urgent '), (21, 'URGENT'), (22, 'urgentx'), (23, ' low'), (24, E'\\tlow'),"
+	                   " (25, E'\\f{'), (26, E'\\t\\r\\n {\"a\": 1}')"));
+	CHECK(itest_ok(su, "DO $$ BEGIN EXECUTE 'CREATE TEMP TABLE bw_t AS SELECT x.i, x.v, '"
+	                   " || baton_import_given_sql('x.v', 'd') || ' AS given, '"
+	                   " || baton_import_enum_sql('x.v', NULL, '{urgent,high,normal,low}') || ' AS enum FROM bw_x x'; END $$"));
+	CHECK_STR(itest_value(su, "SELECT count(*) FILTER (WHERE given IS DISTINCT FROM"
+	                          " coalesce(CASE WHEN btrim(v) <> '' THEN v END, 'd')) || ' '"
+	                          " || string_agg(i::text, ',' ORDER BY i) FILTER (WHERE given = 'd') FROM bw_t"),
+	          "0 1,2,3,9");
+	CHECK_STR(itest_value(su, "SELECT count(*) FILTER (WHERE enum IS DISTINCT FROM CASE WHEN lower(btrim(v)) = ANY"
+	                          " ('{urgent,high,normal,low}') THEN lower(btrim(v)) END) || ' '"
+	                          " || string_agg(i || '=' || enum, ',' ORDER BY i) FROM bw_t"),
+	          "0 18=urgent,19=urgent,20=urgent,21=urgent,23=low");
+	CHECK_STR(itest_value(su, "SELECT count(*) FILTER (WHERE baton_import_object_line(v) IS DISTINCT FROM"
+	                          " (v IS NULL OR ltrim(v, E' \\t\\r\\n') LIKE '{%')) || ' '"
+	                          " || string_agg(i::text, ',' ORDER BY i) FILTER (WHERE baton_import_object_line(v)) FROM bw_x"),
+	          "0 9,11,12,13,16,26");
+	/* Every shape, each two-digit field from 00 to 99 (the others in
+	 * range), and each place given a character that is no digit. */
+	CHECK(itest_ok(su, "CREATE TEMP TABLE iso_x AS SELECT DISTINCT x FROM ("
+	                   " SELECT overlay(b PLACING lpad(v::text, 2, '0') FROM p FOR 2) AS x"
+	                   " FROM unnest(ARRAY['2026-01-15', '2026-01-15 10:20', '2026-01-15T10:20', '2026-01-15 10:20:30',"
+	                   "  '2026-01-15T10:20:30', '2026-01-15T10:20:30Z']) b,"
+	                   "  unnest(ARRAY[1, 3, 6, 9, 12, 15, 18]) p, generate_series(0, 99) v WHERE p < length(b)"
+	                   " UNION ALL SELECT overlay(b PLACING c FROM p FOR 1)"
+	                   " FROM unnest(ARRAY['2026-01-15', '2026-01-15 10:20', '2026-01-15T10:20:30Z']) b,"
+	                   "  generate_series(1, 20) p, unnest(ARRAY['-', 'T', ':', ' ', 'Z', 'a', U&'\\00e9', '']) c"
+	                   " WHERE p <= length(b)) z"));
+	CHECK(itest_ok(su, "DO $$ BEGIN EXECUTE 'CREATE TEMP TABLE iso_t AS SELECT x, '"
+	                   " || baton_import_iso_plain_sql('x') || ' AS taken FROM iso_x'; END $$"));
+	/* In range, said another way: the shape by a regular expression, the
+	 * fields as numbers. */
+	CHECK_STR(itest_value(su, "SELECT count(*) || ' ' || count(*) FILTER (WHERE taken IS DISTINCT FROM CASE"
+	                          " WHEN x ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}([ T][0-9]{2}:[0-9]{2}(:[0-9]{2}Z?)?)?$'"
+	                          "  AND x !~ ' .*Z' THEN substr(x, 1, 4) <> '0000'"
+	                          "  AND substr(x, 6, 2)::int BETWEEN 1 AND 12 AND substr(x, 9, 2)::int BETWEEN 1 AND 28"
+	                          "  AND (length(x) = 10 OR substr(x, 12, 2)::int <= 23 AND substr(x, 15, 2)::int <= 59)"
+	                          "  AND (length(x) < 19 OR substr(x, 18, 2)::int <= 59) ELSE false END)"
+	                          " || ' ' || count(*) FILTER (WHERE taken) FROM iso_t"),
+	          "4023 0 2009");
+	/* (pg_temp.staged and pg_temp.iso: test_times's.) */
+	CHECK_STR(itest_value(su, "SELECT count(*) FROM iso_x WHERE pg_temp.staged(x) IS DISTINCT FROM pg_temp.iso(x)"), "0");
+	CHECK(itest_ok(su, "DROP TABLE bw_x, bw_t, iso_x, iso_t"));
+}
+
 int main(void)
 {
 	const char *db = itest_newdb("baton_schema");
@@ -1210,6 +1270,7 @@ int main(void)
 	RUN(test_lines_known_either_way);
 	RUN(test_json_escapes_fixed);
 	RUN(test_jsonl_records_in_stage);
+	RUN(test_stage_tests_bytewise);
 	PQfinish(su);
 	return check_done();
 }
