@@ -1219,6 +1219,38 @@ static void test_stage_tests_bytewise(void)
 	                          " (v IS NULL OR ltrim(v, E' \\t\\r\\n') LIKE '{%')) || ' '"
 	                          " || string_agg(i::text, ',' ORDER BY i) FILTER (WHERE baton_import_object_line(v)) FROM bw_x"),
 	          "0 9,11,12,13,16,26");
+	/* A path of one key reads what the path did, for every kind of value
+	 * and none; a deeper path is read as one. */
+	CHECK(itest_ok(su, "CREATE TEMP TABLE bw_r (i integer, rec jsonb)"));
+	CHECK(itest_ok(su, "INSERT INTO bw_r VALUES (1, '{\"k\": \"a\"}'), (2, '{\"k\": 5.10}'), (3, '{\"k\": null}'),"
+	                   " (4, '{\"k\": {\"x\": [1]}}'), (5, '{\"k\": [\"t\", 2]}'), (6, '{}'), (7, '{\"k\": true}'),"
+	                   " (8, '{\"k\": \"\\u00e9 \\\"q\\\"\"}')"));
+	CHECK(itest_ok(su, "DO $$ BEGIN EXECUTE 'CREATE TEMP TABLE bw_k AS SELECT r.i, '"
+	                   " || baton_import_read_sql('r.rec', '{\"fields\": {\"s\": {\"path\": [\"k\"]}}}', 's', false)"
+	                   " || ' AS t, ' || baton_import_read_sql('r.rec', '{\"fields\": {\"s\": {\"path\": [\"k\"]}}}', 's', true)"
+	                   " || ' AS j, ' || baton_import_read_sql('r.rec', '{\"fields\": {\"s\": {\"path\": [\"k\", \"x\"]}}}', 's', false)"
+	                   " || ' AS d FROM bw_r r'; END $$"));
+	CHECK_STR(itest_value(su, "SELECT count(*) FILTER (WHERE k.t IS DISTINCT FROM r.rec #>> '{k}'"
+	                          " OR k.j IS DISTINCT FROM r.rec #> '{k}' OR k.d IS DISTINCT FROM r.rec #>> '{k,x}')"
+	                          " || ' ' || count(k.t) || ' ' || count(k.d) FROM bw_k k JOIN bw_r r USING (i)"),
+	          "0 6 1");
+	/* The first value of a list that maps, in the list's order: lists of
+	 * none to five, with nulls, numbers, objects and blanks; a string of
+	 * them; no list. */
+	CHECK(itest_ok(su, "CREATE TEMP TABLE bw_w (i integer, j_category jsonb)"));
+	CHECK(itest_ok(su, "INSERT INTO bw_w VALUES (1, '[]'), (2, '[\"Bug\"]'), (3, '[\"x\", \" MIGRATION \"]'),"
+	                   " (4, '[null, 3, \"bug\"]'), (5, '[\"x\", \"y\", \"z\", \"bug\"]'), (6, '[\"x\", \"y\", \"z\", \"w\", \"v\"]'),"
+	                   " (7, '[{\"a\": 1}, [\"bug\"], \"migration\", \"bug\"]'), (8, '\"x; bug, migration\"'), (9, '7'),"
+	                   " (10, NULL), (11, '[\"migration\", \"bug\"]'), (12, '[\"\", \" \", \"bug\"]')"));
+	CHECK(itest_ok(su, "DO $$ BEGIN EXECUTE 'CREATE TEMP TABLE bw_c AS SELECT w.i, '"
+	                   " || (baton_import_field_sql('category', 'first', '{question,bug,migration}',"
+	                   "     '{\"default\": \"question\", \"map\": {\"bug\": \"bug\", \"migration\": \"migration\"}}')).val"
+	                   " || ' AS c, ' || (baton_import_field_sql('category', 'first', '{question,bug,migration}',"
+	                   "     '{\"default\": \"question\"}')).val || ' AS n FROM bw_w w'; END $$"));
+	CHECK_STR(itest_value(su, "SELECT string_agg(i || '=' || c || '/' || n, ' ' ORDER BY i) FROM bw_c"),
+	          "1=question/question 2=bug/bug 3=migration/migration 4=bug/bug 5=bug/bug 6=question/question"
+	          " 7=migration/migration 8=bug/bug 9=question/question 10=question/question 11=migration/migration"
+	          " 12=bug/bug");
 	/* Every shape, each two-digit field from 00 to 99 (the others in
 	 * range), and each place given a character that is no digit. */
 	CHECK(itest_ok(su, "CREATE TEMP TABLE iso_x AS SELECT DISTINCT x FROM ("
@@ -1244,7 +1276,7 @@ static void test_stage_tests_bytewise(void)
 	          "4023 0 2009");
 	/* (pg_temp.staged and pg_temp.iso: test_times's.) */
 	CHECK_STR(itest_value(su, "SELECT count(*) FROM iso_x WHERE pg_temp.staged(x) IS DISTINCT FROM pg_temp.iso(x)"), "0");
-	CHECK(itest_ok(su, "DROP TABLE bw_x, bw_t, iso_x, iso_t"));
+	CHECK(itest_ok(su, "DROP TABLE bw_x, bw_t, bw_r, bw_k, bw_w, bw_c, iso_x, iso_t"));
 }
 
 int main(void)
