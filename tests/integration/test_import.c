@@ -1279,6 +1279,32 @@ static void test_stage_tests_bytewise(void)
 	CHECK(itest_ok(su, "DROP TABLE bw_x, bw_t, bw_r, bw_k, bw_w, bw_c, iso_x, iso_t"));
 }
 
+/* 118: a staged record holds the fields that have a value and no others,
+ * whether every field has one (built at once) or some do not (stripped of
+ * their nulls); blank is no value, a value in another case is Baton's. */
+static void test_staged_values_without_nulls(void)
+{
+	CHECK(itest_ok(su, "BEGIN"));
+	CHECK(itest_ok(su, "SELECT baton_import_begin('00000000-0000-4000-8000-000000000201', 'nulls-t', 'tickets', 'f', 0)"));
+	CHECK(itest_ok(su, "INSERT INTO pg_temp.baton_import_raw (line, raw) VALUES"
+	                   " (1, '{\"id\": 1, \"s\": \"one\", \"p\": \"high\", \"st\": \"open\", \"t\": [\"bug\"]}'),"
+	                   " (2, '{\"id\": 2, \"p\": \"low\", \"st\": \"open\", \"t\": []}'),"
+	                   " (3, '{\"id\": 3, \"s\": \"three\", \"p\": \"  \", \"st\": null, \"t\": [\"x\"]}'),"
+	                   " (4, '{\"id\": 4, \"s\": \" four\", \"p\": \" Urgent\", \"st\": \"open\", \"t\": \"bug\"}')"));
+	CHECK_STR(itest_value(su, "SELECT read_rows FROM baton_import_apply('00000000-0000-4000-8000-000000000201',"
+	                          " '{\"format\": \"jsonl\", \"fields\": {\"source_id\": {\"path\": [\"id\"]},"
+	                          " \"subject\": {\"path\": [\"s\"]}, \"priority\": {\"path\": [\"p\"]},"
+	                          " \"status\": {\"path\": [\"st\"]}, \"category\": {\"path\": [\"t\"], \"default\": \"question\","
+	                          " \"map\": {\"bug\": \"bug\"}}}}', '{}', 0)"),
+	          "4");
+	CHECK_STR(itest_value(su, "SELECT string_agg(line || v::text, ' ' ORDER BY line) FROM pg_temp.baton_import_s"),
+	          "1{\"status\": \"open\", \"subject\": \"one\", \"category\": \"bug\", \"priority\": \"high\", \"source_id\": \"1\"}"
+	          " 2{\"status\": \"open\", \"category\": \"question\", \"priority\": \"low\", \"source_id\": \"2\"}"
+	          " 3{\"subject\": \"three\", \"category\": \"question\", \"source_id\": \"3\"}"
+	          " 4{\"status\": \"open\", \"subject\": \" four\", \"category\": \"bug\", \"priority\": \"urgent\", \"source_id\": \"4\"}");
+	CHECK(itest_ok(su, "ROLLBACK"));
+}
+
 int main(void)
 {
 	const char *db = itest_newdb("baton_schema");
@@ -1303,6 +1329,7 @@ int main(void)
 	RUN(test_json_escapes_fixed);
 	RUN(test_jsonl_records_in_stage);
 	RUN(test_stage_tests_bytewise);
+	RUN(test_staged_values_without_nulls);
 	PQfinish(su);
 	return check_done();
 }
