@@ -663,6 +663,8 @@ static const struct {
 	/* session 42 */
 	{116, "2962d3e720e7cb04a3043d9d7142f832"},
 	{117, "114eb2adc4095b26edb010723ac7aed7"},
+	/* session 43 */
+	{118, "ddcba5a0332c9e07b97215b612ebc835"},
 };
 
 static void test_released_migrations_unchanged(void)
