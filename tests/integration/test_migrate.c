@@ -664,7 +664,7 @@ static const struct {
 	{116, "2962d3e720e7cb04a3043d9d7142f832"},
 	{117, "114eb2adc4095b26edb010723ac7aed7"},
 	/* session 43 */
-	{118, "ddcba5a0332c9e07b97215b612ebc835"},
+	{118, "cd0aed6fbb515cc0196e0d2267dd19cc"},
 };
 
 static void test_released_migrations_unchanged(void)
