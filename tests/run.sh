@@ -28,7 +28,7 @@ reap_consoles() {
 	tmux -L "$BATON_TMUX" kill-server >/dev/null 2>&1
 	for d in /proc/[0-9]*; do
 		[ "$(readlink "$d/exe" 2>/dev/null)" = "$build/baton" ] || continue
-		tr '\0' '\n' <"$d/environ" 2>/dev/null | grep -qxF "BATON_TEST_TMP=$tmp" &&
+		tr '\0' '\n' 2>/dev/null <"$d/environ" | grep -qxF "BATON_TEST_TMP=$tmp" &&
 			kill -KILL "${d#/proc/}" 2>/dev/null
 	done
 }
