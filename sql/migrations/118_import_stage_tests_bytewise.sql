@@ -12,10 +12,10 @@
 -- same answers:
 -- - A line read as a record (117's baton_import_object_line) begins with
 --   { after JSON's blanks: a line that begins with { is one, untrimmed;
---   the others are trimmed as before.  Trimming read each line whole,
---   0.50 s a pass over 1,000,000 lines (0.03 s now), and a JSON Lines file
---   read in the stage passes three times: the stage, the count of its
---   records, its rejects.
+--   the others are trimmed as before.  Trimming read each line whole:
+--   a pass over 1,000,000 lines took 0.64 s where the scan alone takes
+--   0.14 s, and now 0.11 s; a JSON Lines file read in the stage passes
+--   three times (the stage, the count of its records, its rejects).
 -- - A field's text is missing when blank, nothing but spaces
 --   (baton_import_given_sql): a text that is not empty and does not begin
 --   with a space is not blank; only the others are trimmed.  Nine fields a
