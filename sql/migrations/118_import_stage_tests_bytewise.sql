@@ -51,18 +51,18 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
 $$;
 
 -- The expression p_expr as a field's text: blank (nothing but spaces) is
--- missing, and then p_default is.  A column's value is trimmed only when
--- empty or beginning with a space (otherwise it is not blank); any other
--- expression (a read out of a record) is trimmed, as it was, so that it
--- is read twice and not four times.
-CREATE FUNCTION baton_import_given_sql(p_expr text, p_default text) RETURNS text
+-- missing, and then p_default is.  A column's value (p_column) is trimmed
+-- only when empty or beginning with a space (otherwise it is not blank);
+-- any other expression (a read out of a record) is trimmed, as it was, so
+-- that it is read twice and not four times.
+CREATE FUNCTION baton_import_given_sql(p_expr text, p_default text, p_column boolean) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT CASE WHEN p_expr ~ '^[a-z]+\.[a-z_0-9]+$'
+    SELECT CASE WHEN p_column
                 THEN format('coalesce(CASE WHEN %1$s <> '''' AND (%1$s NOT LIKE '' %%'' OR btrim(%1$s) <> '''')'
                             ' THEN %1$s END, %2$L)', p_expr, p_default)
                 ELSE format('coalesce(CASE WHEN btrim(%1$s) <> '''' THEN %1$s END, %2$L)', p_expr, p_default) END
 $$;
-REVOKE ALL ON FUNCTION baton_import_given_sql(text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION baton_import_given_sql(text, text, boolean) FROM PUBLIC;
 
 -- A condition over the text p_expr: its character at p_place (from 1) is
 -- one of p_digits.
@@ -252,7 +252,7 @@ BEGIN
                                  'e_' || f.field);
         v_get := format('e.%I', 'e_' || f.field);
         v_raw := v_raw || format(', %s AS %I, %s AS %I',
-                                 baton_import_given_sql(v_get, v_def ->> 'default'), 'r_' || f.field,
+                                 baton_import_given_sql(v_get, v_def ->> 'default', true), 'r_' || f.field,
                                  baton_import_read_sql('e.rec', p_spec, f.field, true), 'j_' || f.field);
         v_sql := baton_import_field_sql(f.field, f.kind, f.allowed, v_def);
         v_typed := v_typed || format(', %s AS %I', v_sql.val, 'v_' || f.field);
@@ -271,7 +271,7 @@ BEGIN
     -- the same text is unchanged: skipped here, before any conversion (not
     -- when its key is in the file twice: its newest line counts, 071).
     v_key := baton_import_given_sql(baton_import_read_sql('r.rec', p_spec, 'source_id', false),
-                                    p_spec -> 'fields' -> 'source_id' ->> 'default');
+                                    p_spec -> 'fields' -> 'source_id' ->> 'default', false);
     -- (A source's first file has nothing to skip; JSON Lines were skipped
     -- by their text before they were parsed: baton_import_skip.)
     IF p_spec ->> 'format' IN ('jsonl', 'csv') THEN

@@ -1196,18 +1196,21 @@ static void test_jsonl_records_in_stage(void)
  * it never to, the slow path would still give every value). */
 static void test_stage_tests_bytewise(void)
 {
-	/* Each generated test over x.v, made by the server (the SQL is longer
-	 * than a value the test reads back). */
+	/* Each generated test made into a table by the server (the SQL is
+	 * longer than a value the test reads back): bw_make(table, columns,
+	 * source). */
+	CHECK(itest_ok(su, "CREATE FUNCTION pg_temp.bw_make(t text, cols text, src text) RETURNS void LANGUAGE plpgsql AS $$"
+	                   " BEGIN EXECUTE 'CREATE TEMP TABLE ' || t || ' AS SELECT ' || cols || ' FROM ' || src; END $$"));
 	CHECK(itest_ok(su, "CREATE TEMP TABLE bw_x (i integer, v text)"));
 	CHECK(itest_ok(su, "INSERT INTO bw_x VALUES (1, ''), (2, ' '), (3, '   '), (4, ' a'), (5, 'a'), (6, 'a '),"
 	                   " (7, E'\\t'), (8, E' \\t'), (9, NULL), (10, U&'\\00a0'), (11, ' {'), (12, '{'),"
 	                   " (13, E'\\t\\r\\n {'), (14, '['), (15, 'x{'), (16, E'\\r{'), (17, U&'\\00a0{'), (18, 'urgent'),"
 	                   " (19, 'Urgent'), (20, ' urgent '), (21, 'URGENT'), (22, 'urgentx'), (23, ' low'), (24, E'\\tlow'),"
 	                   " (25, E'\\f{'), (26, E'\\t\\r\\n {\"a\": 1}')"));
-	CHECK(itest_ok(su, "DO $$ BEGIN EXECUTE 'CREATE TEMP TABLE bw_t AS SELECT x.i, x.v, '"
-	                   " || baton_import_given_sql('x.v', 'd') || ' AS given, '"
-	                   " || baton_import_given_sql('(x.v)', 'd') || ' AS given_read, '"
-	                   " || baton_import_enum_sql('x.v', NULL, '{urgent,high,normal,low}') || ' AS enum FROM bw_x x'; END $$"));
+	CHECK(itest_ok(su, "SELECT pg_temp.bw_make('bw_t', 'x.i, x.v, '"
+	                   " || baton_import_given_sql('x.v', 'd', true) || ' AS given, '"
+	                   " || baton_import_given_sql('x.v', 'd', false) || ' AS given_read, '"
+	                   " || baton_import_enum_sql('x.v', NULL, '{urgent,high,normal,low}') || ' AS enum', 'bw_x x')"));
 	/* (A column's value, and an expression's, which is trimmed as before.) */
 	CHECK_STR(itest_value(su, "SELECT count(*) FILTER (WHERE given IS DISTINCT FROM"
 	                          " coalesce(CASE WHEN btrim(v) <> '' THEN v END, 'd') OR given_read IS DISTINCT FROM given) || ' '"
@@ -1227,11 +1230,11 @@ static void test_stage_tests_bytewise(void)
 	CHECK(itest_ok(su, "INSERT INTO bw_r VALUES (1, '{\"k\": \"a\"}'), (2, '{\"k\": 5.10}'), (3, '{\"k\": null}'),"
 	                   " (4, '{\"k\": {\"x\": [1]}}'), (5, '{\"k\": [\"t\", 2]}'), (6, '{}'), (7, '{\"k\": true}'),"
 	                   " (8, '{\"k\": \"\\u00e9 \\\"q\\\"\"}')"));
-	CHECK(itest_ok(su, "DO $$ BEGIN EXECUTE 'CREATE TEMP TABLE bw_k AS SELECT r.i, '"
+	CHECK(itest_ok(su, "SELECT pg_temp.bw_make('bw_k', 'r.i, '"
 	                   " || baton_import_read_sql('r.rec', '{\"fields\": {\"s\": {\"path\": [\"k\"]}}}', 's', false)"
 	                   " || ' AS t, ' || baton_import_read_sql('r.rec', '{\"fields\": {\"s\": {\"path\": [\"k\"]}}}', 's', true)"
 	                   " || ' AS j, ' || baton_import_read_sql('r.rec', '{\"fields\": {\"s\": {\"path\": [\"k\", \"x\"]}}}', 's', false)"
-	                   " || ' AS d FROM bw_r r'; END $$"));
+	                   " || ' AS d', 'bw_r r')"));
 	CHECK_STR(itest_value(su, "SELECT count(*) FILTER (WHERE k.t IS DISTINCT FROM r.rec #>> '{k}'"
 	                          " OR k.j IS DISTINCT FROM r.rec #> '{k}' OR k.d IS DISTINCT FROM r.rec #>> '{k,x}')"
 	                          " || ' ' || count(k.t) || ' ' || count(k.d) FROM bw_k k JOIN bw_r r USING (i)"),
@@ -1245,11 +1248,11 @@ static void test_stage_tests_bytewise(void)
 	                   " (7, '[{\"a\": 1}, [\"bug\"], \"migration\", \"bug\"]'), (8, '\"x; bug, migration\"'), (9, '7'),"
 	                   " (10, NULL), (11, '[\"migration\", \"bug\"]'), (12, '[\"\", \" \", \"bug\"]'),"
 	                   " (13, '[{\"bug\": 1}, [\"bug\"], \"migration\"]'), (14, '[{\"bug\": \"bug\"}, 1.5, true]')"));
-	CHECK(itest_ok(su, "DO $$ BEGIN EXECUTE 'CREATE TEMP TABLE bw_c AS SELECT w.i, '"
+	CHECK(itest_ok(su, "SELECT pg_temp.bw_make('bw_c', 'w.i, '"
 	                   " || (baton_import_field_sql('category', 'first', '{question,bug,migration}',"
 	                   "     '{\"default\": \"question\", \"map\": {\"bug\": \"bug\", \"migration\": \"migration\"}}')).val"
 	                   " || ' AS c, ' || (baton_import_field_sql('category', 'first', '{question,bug,migration}',"
-	                   "     '{\"default\": \"question\"}')).val || ' AS n FROM bw_w w'; END $$"));
+	                   "     '{\"default\": \"question\"}')).val || ' AS n', 'bw_w w')"));
 	CHECK_STR(itest_value(su, "SELECT string_agg(i || '=' || c || '/' || n, ' ' ORDER BY i) FROM bw_c"),
 	          "1=question/question 2=bug/bug 3=migration/migration 4=bug/bug 5=bug/bug 6=question/question"
 	          " 7=migration/migration 8=bug/bug 9=question/question 10=question/question 11=migration/migration"
@@ -1265,8 +1268,7 @@ static void test_stage_tests_bytewise(void)
 	                   " FROM unnest(ARRAY['2026-01-15', '2026-01-15 10:20', '2026-01-15T10:20:30Z']) b,"
 	                   "  generate_series(1, 20) p, unnest(ARRAY['-', 'T', ':', ' ', 'Z', 'a', U&'\\00e9', '']) c"
 	                   " WHERE p <= length(b)) z"));
-	CHECK(itest_ok(su, "DO $$ BEGIN EXECUTE 'CREATE TEMP TABLE iso_t AS SELECT x, '"
-	                   " || baton_import_iso_plain_sql('x') || ' AS taken FROM iso_x'; END $$"));
+	CHECK(itest_ok(su, "SELECT pg_temp.bw_make('iso_t', 'x, ' || baton_import_iso_plain_sql('x') || ' AS taken', 'iso_x')"));
 	/* In range, said another way: the shape by a regular expression, the
 	 * fields as numbers. */
 	CHECK_STR(itest_value(su, "SELECT count(*) || ' ' || count(*) FILTER (WHERE taken IS DISTINCT FROM CASE"
@@ -1278,13 +1280,13 @@ static void test_stage_tests_bytewise(void)
 	                          " || ' ' || count(*) FILTER (WHERE taken) FROM iso_t"),
 	          "4023 0 2009");
 	/* Each converted as staging converts it, and by the whole check. */
-	CHECK(itest_ok(su, "DO $$ BEGIN EXECUTE 'CREATE TEMP TABLE iso_v AS SELECT x, '"
-	                   " || baton_import_time_sql('x', 'iso') || ' AS staged, '"
-	                   " || baton_import_iso_sql('btrim(x)') || ' AS whole FROM iso_x'; END $$"));
+	CHECK(itest_ok(su, "SELECT pg_temp.bw_make('iso_v', 'x, ' || baton_import_time_sql('x', 'iso') || ' AS staged, '"
+	                   " || baton_import_iso_sql('btrim(x)') || ' AS whole', 'iso_x')"));
 	CHECK_STR(itest_value(su, "SELECT count(*) FILTER (WHERE staged IS DISTINCT FROM whole) || ' ' || count(staged)"
 	                          " FROM iso_v"),
 	          "0 2029");
 	CHECK(itest_ok(su, "DROP TABLE bw_x, bw_t, bw_r, bw_k, bw_w, bw_c, iso_x, iso_t, iso_v"));
+	CHECK(itest_ok(su, "DROP FUNCTION pg_temp.bw_make(text, text, text)"));
 }
 
 /* 118: a staged record holds the fields that have a value and no others,

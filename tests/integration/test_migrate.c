@@ -664,7 +664,7 @@ static const struct {
 	{116, "2962d3e720e7cb04a3043d9d7142f832"},
 	{117, "114eb2adc4095b26edb010723ac7aed7"},
 	/* session 43 */
-	{118, "8f83a943d96625422c193327286b763f"},
+	{118, "8b5fef151621642ffc509bf9f393f3dc"},
 };
 
 static void test_released_migrations_unchanged(void)
