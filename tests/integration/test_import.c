@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "baton/buf.h"
 #include "baton/import.h"
 #include "check.h"
 #include "itest.h"
@@ -1315,6 +1316,121 @@ static void test_staged_values_without_nulls(void)
 	CHECK(itest_ok(su, "ROLLBACK"));
 }
 
+static void collect_notice(void *arg, const char *msg)
+{
+	buf_puts(arg, msg);
+}
+
+/* Whether the plan auto_explain sent back for the stage's statement has
+ * parallel workers (from its Query Text to the next one; the statements
+ * it runs are explained before it, their context naming it): 1 or 0, -1
+ * when there is no such plan. */
+static int stage_plan_parallel(const char *notices)
+{
+	const char *q = notices ? strstr(notices, "Query Text: CREATE TEMP TABLE baton_import_s ON COMMIT DROP") : NULL;
+	if (!q)
+		return -1;
+	const char *next = strstr(q + 1, "Query Text:");
+	const char *w = strstr(q, "Workers Planned:");
+	return w && (!next || w < next);
+}
+
+/* 119: a file past the size PostgreSQL scans in parallel is staged by
+ * parallel workers, from a copy of its lines that no one else sees and
+ * that is gone after the stage, and stages exactly what one process
+ * stages: the same values, digests and rejects, the newest of a key's
+ * lines, the first tag of a long list that maps; a file with a line jsonb
+ * refuses as well (the workers' error, then the lines one by one).  The
+ * planner is told that workers cost nothing, so that a small file gets
+ * them. */
+static void test_stage_in_parallel(void)
+{
+	static const char spec[] =
+		"{\"format\": \"jsonl\", \"fields\": {\"source_id\": {\"path\": [\"id\"]}, \"subject\": {\"path\": [\"s\"]},"
+		" \"priority\": {\"path\": [\"p\"]}, \"status\": {\"path\": [\"st\"], \"map\": {\"open\": \"open\","
+		" \"hold\": \"on_hold\", \"solved\": \"solved\"}}, \"category\": {\"path\": [\"t\"], \"default\": \"question\","
+		" \"map\": {\"bug\": \"bug\", \"migration\": \"migration\"}}, \"opened_at\": {\"path\": [\"o\"]},"
+		" \"updated_at\": {\"path\": [\"u\"]}}}";
+	/* Twelve kinds of line, 40 of each. */
+	static const char lines[] =
+		"INSERT INTO pg_temp.baton_import_raw (line, raw) SELECT i, CASE i % 12"
+		" WHEN 0 THEN format('{\"id\": \"d%s\", \"s\": \"dup %s\", \"u\": \"2026-01-%sT10:00:00Z\"}',"
+		"  i % 5, i, lpad((i % 28 + 1)::text, 2, '0'))"
+		" WHEN 1 THEN ' [1, 2]' WHEN 2 THEN '{\"s\": \"no key\"}'"
+		" WHEN 3 THEN format('{\"id\": %s, \"p\": \" Urgent\", \"t\": [\"a\", \"b\", \"c\", \"d\", \"Bug\"]}', i)"
+		" WHEN 4 THEN format('{\"id\": %s, \"st\": \"weird\"}', i)"
+		" WHEN 5 THEN format('{\"id\": %s, \"u\": \"2026-13-01\"}', i)"
+		" WHEN 6 THEN format('{\"id\": %s, \"t\": \"x; migration, bug\", \"st\": \"HOLD\"}', i)"
+		" WHEN 7 THEN format('{\"id\": %s, \"s\": \"  \", \"p\": \"low\", \"o\": \"2026-02-03 04:05\"}', i)"
+		" WHEN 8 THEN format('{\"id\": %s, \"s\": \"\\u00e9 \\\"q\\\"\", \"t\": [], \"o\": \"2026-02-30T10:00:00Z\"}', i)"
+		" WHEN 9 THEN '{\"id\": {\"x\": 1}}'"
+		" WHEN 10 THEN format('{\"id\": %s, \"s\": \"ok\", \"p\": \"normal\", \"st\": \"solved\","
+		"  \"t\": [\"x\", \"y\", \"z\", \"w\", \"migration\"], \"o\": \"2026-01-05T10:20:30+02:00\", \"u\": \"2026-01-06\"}', i)"
+		" ELSE format(E'\\t {\"id\": %s, \"s\": \"tabbed\"}', i) END FROM generate_series(1, 480) i";
+	char got[2][2][3][256];
+	struct buf notices = BUF_INIT;
+	PQnoticeProcessor old = PQsetNoticeProcessor(su, collect_notice, &notices);
+	for (int cut = 0; cut < 2; cut++) {
+		for (int par = 0; par < 2; par++) {
+			char sql[4096];
+			CHECK(itest_ok(su, "BEGIN"));
+			CHECK(itest_ok(su, "SELECT baton_import_begin('00000000-0000-4000-8000-000000000301', 'par-t', 'tickets', 'f', 0)"));
+			CHECK(itest_ok(su, lines));
+			/* A line cut short: jsonb refuses it. */
+			if (cut)
+				CHECK(itest_ok(su, "INSERT INTO pg_temp.baton_import_raw (line, raw) VALUES (481, '{\"id\": 481, \"s\": \"cut')"));
+			CHECK(itest_ok(su, par ? "SET LOCAL max_parallel_workers_per_gather = 2; SET LOCAL min_parallel_table_scan_size = 0;"
+			                         " SET LOCAL parallel_setup_cost = 0; SET LOCAL parallel_tuple_cost = 0"
+			                       : "SET LOCAL max_parallel_workers_per_gather = 0"));
+			CHECK(itest_ok(su, "LOAD 'auto_explain'; SET LOCAL auto_explain.log_min_duration = 0;"
+			                   " SET LOCAL auto_explain.log_nested_statements = on; SET LOCAL auto_explain.log_level = notice;"
+			                   " SET LOCAL client_min_messages = notice"));
+			buf_reset(&notices);
+			snprintf(sql, sizeof sql, "SELECT read_rows FROM baton_import_apply('00000000-0000-4000-8000-000000000301',"
+			         " '%s', '{}', 0)", spec);
+			CHECK_STR(itest_value(su, sql), cut ? "481" : "480");
+			CHECK(itest_ok(su, "SET LOCAL client_min_messages = warning; SET LOCAL auto_explain.log_min_duration = -1"));
+			/* Workers planned for the stage exactly when asked for; a file
+			 * with a line jsonb refuses is staged again from its records,
+			 * a temporary table, by one process (the workers' statement
+			 * failed: auto_explain says nothing of it). */
+			CHECK(stage_plan_parallel(notices.data) == (par && !cut));
+			/* The copy is gone, and was never anyone else's. */
+			CHECK_STR(itest_value(su, "SELECT count(*) FROM pg_class WHERE relname LIKE 'baton\\_import\\_par\\_%'"), "0");
+			snprintf(got[cut][par][0], sizeof got[cut][par][0], "%s",
+			         itest_value(su, "SELECT count(*) || ' ' || md5(string_agg(line || v::text || digest, ' ' ORDER BY line))"
+			                         " FROM pg_temp.baton_import_s"));
+			snprintf(got[cut][par][1], sizeof got[cut][par][1], "%s",
+			         itest_value(su, "SELECT count(*) || ' ' || md5(string_agg(line || '|' || field || '|' || reason, ' '"
+			                         " ORDER BY line, field, reason)) FROM pg_temp.baton_import_reject"));
+			snprintf(got[cut][par][2], sizeof got[cut][par][2], "%s",
+			         itest_value(su, "SELECT string_agg(v ->> 'source_id' || '=' || coalesce(v ->> 'category', '-') || '/'"
+			                         " || coalesce(v ->> 'status', '-') || '/' || coalesce(v ->> 'priority', '-'), ' ' ORDER BY line)"
+			                         " FROM pg_temp.baton_import_s WHERE line BETWEEN 1 AND 12 OR v ->> 'source_id' LIKE 'd%'"));
+			CHECK(itest_ok(su, "ROLLBACK"));
+		}
+		for (int k = 0; k < 3; k++)
+			CHECK_STR(got[cut][1][k], got[cut][0][k]);
+	}
+	/* What was staged (lines 1 to 12, and the keys given five times): the
+	 * first tag that maps, in any case, of a long list and of a string of
+	 * tags; the status by the folded map; a priority in another case; no
+	 * February 30th; of the keys d0 to d4 (line % 5), the line with the
+	 * latest updated_at: a line that is a multiple of 12 has the day
+	 * line % 28 + 1, at most the 25th, which lines 108, 192, 276, 360 and
+	 * 444 have, one of each key (d3, d2, d1, d0, d4), in line order. */
+	CHECK_STR(got[0][0][2], "3=bug/-/urgent 6=migration/on_hold/- 7=question/-/low 10=migration/solved/normal"
+	                        " 11=question/-/- d3=question/-/- d2=question/-/- d1=question/-/- d0=question/-/- d4=question/-/-");
+	/* Five kinds of line staged, 40 each, and the five keys; six kinds
+	 * rejected, and every staged one later, as none names a customer; the
+	 * line cut short rejected too. */
+	CHECK(strncmp(got[0][0][0], "205 ", 4) == 0);
+	CHECK(strncmp(got[0][0][1], "445 ", 4) == 0);
+	CHECK(strncmp(got[1][0][1], "446 ", 4) == 0);
+	PQsetNoticeProcessor(su, old, NULL);
+	buf_free(&notices);
+}
+
 int main(void)
 {
 	const char *db = itest_newdb("baton_schema");
@@ -1340,6 +1456,7 @@ int main(void)
 	RUN(test_jsonl_records_in_stage);
 	RUN(test_stage_tests_bytewise);
 	RUN(test_staged_values_without_nulls);
+	RUN(test_stage_in_parallel);
 	PQfinish(su);
 	return check_done();
 }

@@ -665,6 +665,8 @@ static const struct {
 	{117, "114eb2adc4095b26edb010723ac7aed7"},
 	/* session 43 */
 	{118, "8b5fef151621642ffc509bf9f393f3dc"},
+	/* session 44 */
+	{119, "4e42ec41e7a0ae17581fd48e02943972"},
 };
 
 static void test_released_migrations_unchanged(void)
