@@ -21,19 +21,24 @@
 --   first value of a list that maps (a ticket's category from its tags) a
 --   subquery of its own when the list is longer than three: both are
 --   parameters from the row, which PostgreSQL 15 does not give workers.
---   The typed values are now a layer over w, and a long list is read by
---   baton_import_first_mapped.
+--   The typed values are now a layer over w, and in a statement for
+--   workers a long list is read by baton_import_first_mapped (elsewhere
+--   by the subquery still, 3 us a row cheaper).
 -- Measured on the bench's 1,000,000 tickets, the statement alone in
 -- psql, twice each way: 13.5 and 14.0 s as 118 spells it, 13.5 and 13.9 s
--- without OFFSET 0 on one core, 7.6 and 7.0 s with two workers.
+-- without OFFSET 0 on one core, 7.6 and 7.0 s with two workers; in the
+-- import, 6.95 s.  The tickets file onto a copy of one database holding
+-- the organisations and contacts: 42.3-44.6 s before, 36.7-38.8 s after.
 -- The same staged rows; smaller files, and files read into
 -- baton_import_rows first (CSV, JSON documents, rules), are staged as
 -- before, without a copy; a plan PostgreSQL keeps in the leader (a field
 -- read through a function not marked parallel safe, a staff member
--- looked up) stages as before after the copy.
+-- looked up, a rule's lines left out) stages as before after the copy
+-- (0.6 s at 1,000,000 lines, then spent for nothing).
 -- 092's baton_import_map_sql now takes its folded map from
--- baton_import_map_folded; 118's baton_import_field_sql and
--- baton_import_stage are restated; otherwise as they were.
+-- baton_import_map_folded; 118's baton_import_field_sql is restated with a
+-- parameter more (dropped and made again), and its baton_import_stage;
+-- otherwise as they were.
 
 -- A map's keys folded (lower case, trimmed), each to the value its
 -- spellings agree on (092's, now a function of its own).
@@ -70,11 +75,16 @@ $$;
 REVOKE ALL ON FUNCTION baton_import_first_mapped(jsonb, jsonb, jsonb) FROM PUBLIC;
 
 -- 118's, restated whole for the first value of a list that maps (kind
--- "first"): a list of more than three values is read by
--- baton_import_first_mapped, not by a subquery of its own.  Otherwise as
--- it was.
-CREATE OR REPLACE FUNCTION baton_import_field_sql(p_field text, p_kind text, p_allowed text[], p_def jsonb,
-                                       OUT val text, OUT chk text)
+-- "first"), with p_parallel: for a statement that parallel workers are to
+-- run, a list of more than three values is read by
+-- baton_import_first_mapped, not by a subquery of its own, which only the
+-- leader runs.  Otherwise by the subquery, as before: the function, a SQL
+-- function's executor a call, costs 3 us a row more (a review's
+-- measure: 200,000 lists of five tags, 1.03 s against 0.45 s).  Otherwise
+-- as it was.
+DROP FUNCTION baton_import_field_sql(text, text, text[], jsonb);
+CREATE FUNCTION baton_import_field_sql(p_field text, p_kind text, p_allowed text[], p_def jsonb,
+                                       p_parallel boolean DEFAULT false, OUT val text, OUT chk text)
 LANGUAGE plpgsql IMMUTABLE AS $$
 DECLARE
     r text := format('w.%I', 'r_' || p_field);
@@ -103,17 +113,26 @@ BEGIN
         -- A longer one, or a string of tags, by baton_import_first_mapped
         -- (119), whose maps are the enum's: the map as given and folded,
         -- or Baton's values as it writes them and all of them.
-        val := format('coalesce(CASE WHEN CASE WHEN jsonb_typeof(%1$s) = ''array'''
-                      ' THEN jsonb_array_length(%1$s) <= 3 ELSE false END THEN coalesce(%3$s, %4$s, %5$s)'
-                      ' ELSE baton_import_first_mapped(%1$s, %6$L::jsonb, %7$L::jsonb) END, %2$L)',
-                      j, p_def ->> 'default',
+        val := format('coalesce(CASE WHEN CASE WHEN jsonb_typeof(%2$s) = ''array'''
+                      ' THEN jsonb_array_length(%2$s) <= 3 ELSE false END THEN coalesce(%4$s, %5$s, %6$s)'
+                      ' ELSE %7$s END, %3$L)',
+                      baton_import_enum_sql('a.e', m, p_allowed), j, p_def ->> 'default',
                       baton_import_enum_sql(format('(%s ->> 0)', j), m, p_allowed),
                       baton_import_enum_sql(format('(%s ->> 1)', j), m, p_allowed),
                       baton_import_enum_sql(format('(%s ->> 2)', j), m, p_allowed),
-                      CASE WHEN m IS NOT NULL THEN m
-                           ELSE (SELECT jsonb_object_agg(a, a) FROM unnest(p_allowed) a WHERE a = lower(btrim(a))) END,
-                      CASE WHEN m IS NOT NULL THEN baton_import_map_folded(m)
-                           ELSE (SELECT jsonb_object_agg(a, a) FROM unnest(p_allowed) a) END);
+                      CASE WHEN p_parallel THEN
+                          format('baton_import_first_mapped(%s, %L::jsonb, %L::jsonb)', j,
+                                 CASE WHEN m IS NOT NULL THEN m
+                                      ELSE (SELECT jsonb_object_agg(a, a) FROM unnest(p_allowed) a
+                                            WHERE a = lower(btrim(a))) END,
+                                 CASE WHEN m IS NOT NULL THEN baton_import_map_folded(m)
+                                      ELSE (SELECT jsonb_object_agg(a, a) FROM unnest(p_allowed) a
+                                            WHERE a IS NOT NULL) END)
+                      ELSE format('(SELECT %1$s FROM jsonb_array_elements_text(CASE jsonb_typeof(%2$s)'
+                                  ' WHEN ''array'' THEN %2$s WHEN ''string'' THEN'
+                                  ' to_jsonb(regexp_split_to_array(%2$s #>> ''{}'', ''[,;[:space:]]+'')) END)'
+                                  ' WITH ORDINALITY a(e, i) WHERE %1$s IS NOT NULL ORDER BY a.i LIMIT 1)',
+                                  baton_import_enum_sql('a.e', m, p_allowed), j) END);
     WHEN 'int' THEN
         -- A number the map has not is that number, as the check held.
         x := CASE WHEN m IS NULL THEN r ELSE format('coalesce(%s, %s)', baton_import_map_sql(r, m), r) END;
@@ -162,7 +181,6 @@ DECLARE
                   ' WHEN length(w.r_source_id) > 200 THEN ''source_id:longer than 200 characters'' END';
     v_sql record;
     v_make text;
-    v_lazy boolean;
     v_from text := 'pg_temp.baton_import_rows';
     v_text text;
     v_hseed bigint;
@@ -181,7 +199,21 @@ DECLARE
     v_left boolean := EXISTS (SELECT 1 FROM pg_temp.baton_import_ruled_out);
     -- The typed values as the layer t shows them (119).
     v_tcols text := '';
-    -- The lines copied where parallel workers read them (119).
+    -- The records: a JSON Lines file's read here from its lines when
+    -- nothing read them before (117; baton_import_records), each line
+    -- hashed as baton_import_records does.  A line jsonb refuses fails the
+    -- statement: then they are read one by one (baton_import_rows_made),
+    -- the bad ones rejected, and the statement is made again.
+    v_lazy boolean := p_spec ->> 'format' = 'jsonl' AND to_regclass('pg_temp.baton_import_rows') IS NULL;
+    -- Parallel workers cannot read a temporary table: lines past the size
+    -- at which PostgreSQL scans a table in parallel are copied into a
+    -- table of this transaction, unlogged, which no other session sees,
+    -- and which is dropped after the statement or with the transaction
+    -- (119).  (The stage runs as baton_import_apply's owner, who may
+    -- create tables; the name is the session's.)
+    v_parallel boolean := CASE WHEN v_lazy AND current_setting('max_parallel_workers_per_gather')::integer > 0
+        THEN pg_relation_size('pg_temp.baton_import_raw')
+             >= pg_size_bytes(current_setting('min_parallel_table_scan_size')) ELSE false END;
     v_par text;
 BEGIN
     FOR f IN SELECT i.field, i.kind, i.allowed FROM import_field i
@@ -196,7 +228,7 @@ BEGIN
         v_raw := v_raw || format(', %s AS %I, %s AS %I',
                                  baton_import_given_sql(v_get, v_def ->> 'default', true), 'r_' || f.field,
                                  baton_import_read_sql('e.rec', p_spec, f.field, true), 'j_' || f.field);
-        v_sql := baton_import_field_sql(f.field, f.kind, f.allowed, v_def);
+        v_sql := baton_import_field_sql(f.field, f.kind, f.allowed, v_def, v_parallel);
         v_typed := v_typed || format(', %s AS %I', v_sql.val, 'v_' || f.field);
         v_tcols := v_tcols || format(', w.%1$I AS %1$I', 'v_' || f.field);
         IF (p_spec -> 'fields') ? f.field THEN
@@ -223,23 +255,9 @@ BEGIN
     ELSIF v_src IS NOT NULL AND EXISTS (SELECT 1 FROM import_record i WHERE i.source = v_src) THEN
         PERFORM baton_import_same_lines(v_src, v_key, v_seed);
     END IF;
-    -- The records: a JSON Lines file's read here from its lines when
-    -- nothing read them before (117; baton_import_records), each line
-    -- hashed as baton_import_records does.  A line jsonb refuses fails the
-    -- statement: then they are read one by one (baton_import_rows_made),
-    -- the bad ones rejected, and the statement is made again.
-    v_lazy := p_spec ->> 'format' = 'jsonl' AND to_regclass('pg_temp.baton_import_rows') IS NULL;
     IF v_lazy THEN
         SELECT h.text_sql, h.seed INTO v_text, v_hseed FROM baton_import_staged_hash(p_spec, 'q') h;
-        -- Parallel workers cannot read a temporary table: lines past the
-        -- size at which PostgreSQL scans a table in parallel are copied
-        -- into a table of this transaction, unlogged, which no other
-        -- session sees, and which is dropped below or with the
-        -- transaction (119).  (The stage runs as baton_import_apply's
-        -- owner, who may create tables; the name is the session's.)
-        IF current_setting('max_parallel_workers_per_gather')::integer > 0
-           AND pg_relation_size('pg_temp.baton_import_raw')
-               >= pg_size_bytes(current_setting('min_parallel_table_scan_size')) THEN
+        IF v_parallel THEN
             v_par := format('public.%I', 'baton_import_par_' || pg_backend_pid());
             EXECUTE format('CREATE UNLOGGED TABLE %s AS SELECT q.line, q.raw FROM pg_temp.baton_import_raw q',
                            v_par);

@@ -1241,23 +1241,35 @@ static void test_stage_tests_bytewise(void)
 	                          " || ' ' || count(k.t) || ' ' || count(k.d) FROM bw_k k JOIN bw_r r USING (i)"),
 	          "0 6 1");
 	/* The first value of a list that maps, in the list's order: lists of
-	 * none to five, with nulls, numbers, objects, lists and blanks (short
-	 * ones read by place, longer ones as a set); a string of them; no list. */
+	 * none to six, with nulls, numbers, objects, lists and blanks (short
+	 * ones read by place, longer ones as a set, or by
+	 * baton_import_first_mapped in a statement for parallel workers, 119);
+	 * a string of them; no list.  With a map, without one, and with a map
+	 * whose keys are not as Baton writes them. */
 	CHECK(itest_ok(su, "CREATE TEMP TABLE bw_w (i integer, j_category jsonb)"));
 	CHECK(itest_ok(su, "INSERT INTO bw_w VALUES (1, '[]'), (2, '[\"Bug\"]'), (3, '[\"x\", \" MIGRATION \"]'),"
 	                   " (4, '[null, 3, \"bug\"]'), (5, '[\"x\", \"y\", \"z\", \"bug\"]'), (6, '[\"x\", \"y\", \"z\", \"w\", \"v\"]'),"
 	                   " (7, '[{\"a\": 1}, [\"bug\"], \"migration\", \"bug\"]'), (8, '\"x; bug, migration\"'), (9, '7'),"
 	                   " (10, NULL), (11, '[\"migration\", \"bug\"]'), (12, '[\"\", \" \", \"bug\"]'),"
-	                   " (13, '[{\"bug\": 1}, [\"bug\"], \"migration\"]'), (14, '[{\"bug\": \"bug\"}, 1.5, true]')"));
-	CHECK(itest_ok(su, "SELECT pg_temp.bw_make('bw_c', 'w.i, '"
-	                   " || (baton_import_field_sql('category', 'first', '{question,bug,migration}',"
-	                   "     '{\"default\": \"question\", \"map\": {\"bug\": \"bug\", \"migration\": \"migration\"}}')).val"
-	                   " || ' AS c, ' || (baton_import_field_sql('category', 'first', '{question,bug,migration}',"
-	                   "     '{\"default\": \"question\"}')).val || ' AS n', 'bw_w w')"));
-	CHECK_STR(itest_value(su, "SELECT string_agg(i || '=' || c || '/' || n, ' ' ORDER BY i) FROM bw_c"),
+	                   " (13, '[{\"bug\": 1}, [\"bug\"], \"migration\"]'), (14, '[{\"bug\": \"bug\"}, 1.5, true]'),"
+	                   " (15, '[\"x\", \"y\", \"z\", \"w\", \" Bug \"]'), (16, '[\"a\", \"b\", \"c\", \"d\", \"MIGRATION\", \"bug\"]'),"
+	                   " (17, '\"a b c d Bug\"'), (18, '[null, null, null, null, \"bug\"]')"));
+	CHECK(itest_ok(su, "CREATE TEMP TABLE bw_d (d jsonb)"));
+	CHECK(itest_ok(su, "INSERT INTO bw_d VALUES ('{\"default\": \"question\", \"map\": {\"bug\": \"bug\", \"migration\": \"migration\"}}'),"
+	                   " ('{\"default\": \"question\"}'), ('{\"default\": \"question\", \"map\": {\"Bug\": \"bug\", \"MIGRATION\": \"migration\"}}')"));
+	CHECK(itest_ok(su, "SELECT pg_temp.bw_make('bw_c', 'w.i, ' || string_agg(format('%s AS %I, %s AS %I',"
+	                   " (baton_import_field_sql('category', 'first', '{question,bug,migration}', d.d)).val, 'c' || d.n,"
+	                   " (baton_import_field_sql('category', 'first', '{question,bug,migration}', d.d, true)).val, 'p' || d.n),"
+	                   " ', ' ORDER BY d.n), 'bw_w w') FROM (SELECT d, row_number() OVER () AS n FROM bw_d) d"));
+	CHECK_STR(itest_value(su, "SELECT count(*) FILTER (WHERE c1 IS DISTINCT FROM p1 OR c2 IS DISTINCT FROM p2"
+	                          " OR c3 IS DISTINCT FROM p3) || ' ' || string_agg(i || '=' || c3, ' ' ORDER BY i)"
+	                          " FILTER (WHERE i >= 15) FROM bw_c"),
+	          "0 15=bug 16=migration 17=bug 18=bug");
+	CHECK_STR(itest_value(su, "SELECT string_agg(i || '=' || c1 || '/' || c2, ' ' ORDER BY i) FROM bw_c"),
 	          "1=question/question 2=bug/bug 3=migration/migration 4=bug/bug 5=bug/bug 6=question/question"
 	          " 7=migration/migration 8=bug/bug 9=question/question 10=question/question 11=migration/migration"
-	          " 12=bug/bug 13=migration/migration 14=question/question");
+	          " 12=bug/bug 13=migration/migration 14=question/question 15=bug/bug 16=migration/migration"
+	          " 17=bug/bug 18=bug/bug");
 	/* Every shape, each two-digit field from 00 to 99 (the others in
 	 * range), and each place given a character that is no digit. */
 	CHECK(itest_ok(su, "CREATE TEMP TABLE iso_x AS SELECT DISTINCT x FROM ("
@@ -1286,7 +1298,7 @@ static void test_stage_tests_bytewise(void)
 	CHECK_STR(itest_value(su, "SELECT count(*) FILTER (WHERE staged IS DISTINCT FROM whole) || ' ' || count(staged)"
 	                          " FROM iso_v"),
 	          "0 2029");
-	CHECK(itest_ok(su, "DROP TABLE bw_x, bw_t, bw_r, bw_k, bw_w, bw_c, iso_x, iso_t, iso_v"));
+	CHECK(itest_ok(su, "DROP TABLE bw_x, bw_t, bw_r, bw_k, bw_w, bw_d, bw_c, iso_x, iso_t, iso_v"));
 	CHECK(itest_ok(su, "DROP FUNCTION pg_temp.bw_make(text, text, text)"));
 }
 
@@ -1321,18 +1333,18 @@ static void collect_notice(void *arg, const char *msg)
 	buf_puts(arg, msg);
 }
 
-/* Whether the plan auto_explain sent back for the stage's statement has
- * parallel workers (from its Query Text to the next one; the statements
- * it runs are explained before it, their context naming it): 1 or 0, -1
- * when there is no such plan. */
+/* Whether parallel workers ran the stage's statement, as auto_explain
+ * (with ANALYZE) sent its plan back: workers launched, between its Query
+ * Text and the next one (the statements it runs are explained before it,
+ * their context naming it).  1 or 0, -1 when there is no such plan. */
 static int stage_plan_parallel(const char *notices)
 {
 	const char *q = notices ? strstr(notices, "Query Text: CREATE TEMP TABLE baton_import_s ON COMMIT DROP") : NULL;
 	if (!q)
 		return -1;
 	const char *next = strstr(q + 1, "Query Text:");
-	const char *w = strstr(q, "Workers Planned:");
-	return w && (!next || w < next);
+	const char *w = strstr(q, "Workers Launched: ");
+	return w && (!next || w < next) && w[strlen("Workers Launched: ")] > '0';
 }
 
 /* 119: a file past the size PostgreSQL scans in parallel is staged by
@@ -1379,10 +1391,13 @@ static void test_stage_in_parallel(void)
 			/* A line cut short: jsonb refuses it. */
 			if (cut)
 				CHECK(itest_ok(su, "INSERT INTO pg_temp.baton_import_raw (line, raw) VALUES (481, '{\"id\": 481, \"s\": \"cut')"));
+			/* The leader leaves the rows to the workers. */
 			CHECK(itest_ok(su, par ? "SET LOCAL max_parallel_workers_per_gather = 2; SET LOCAL min_parallel_table_scan_size = 0;"
-			                         " SET LOCAL parallel_setup_cost = 0; SET LOCAL parallel_tuple_cost = 0"
+			                         " SET LOCAL parallel_setup_cost = 0; SET LOCAL parallel_tuple_cost = 0;"
+			                         " SET LOCAL parallel_leader_participation = off"
 			                       : "SET LOCAL max_parallel_workers_per_gather = 0"));
 			CHECK(itest_ok(su, "LOAD 'auto_explain'; SET LOCAL auto_explain.log_min_duration = 0;"
+			                   " SET LOCAL auto_explain.log_analyze = on; SET LOCAL auto_explain.log_timing = off;"
 			                   " SET LOCAL auto_explain.log_nested_statements = on; SET LOCAL auto_explain.log_level = notice;"
 			                   " SET LOCAL client_min_messages = notice"));
 			buf_reset(&notices);
@@ -1390,12 +1405,13 @@ static void test_stage_in_parallel(void)
 			         " '%s', '{}', 0)", spec);
 			CHECK_STR(itest_value(su, sql), cut ? "481" : "480");
 			CHECK(itest_ok(su, "SET LOCAL client_min_messages = warning; SET LOCAL auto_explain.log_min_duration = -1"));
-			/* Workers planned for the stage exactly when asked for; a file
+			/* Workers ran the stage exactly when asked to; a file
 			 * with a line jsonb refuses is staged again from its records,
 			 * a temporary table, by one process (the workers' statement
 			 * failed: auto_explain says nothing of it). */
 			CHECK(stage_plan_parallel(notices.data) == (par && !cut));
-			/* The copy is gone, and was never anyone else's. */
+			/* The copy is gone (made and dropped in this transaction, no
+			 * other session could see it). */
 			CHECK_STR(itest_value(su, "SELECT count(*) FROM pg_class WHERE relname LIKE 'baton\\_import\\_par\\_%'"), "0");
 			snprintf(got[cut][par][0], sizeof got[cut][par][0], "%s",
 			         itest_value(su, "SELECT count(*) || ' ' || md5(string_agg(line || v::text || digest, ' ' ORDER BY line))"
