@@ -1,17 +1,20 @@
--- Baton schema, version 119: a large JSON Lines file is staged by
--- parallel workers (#12, the first import's time).
+-- Baton schema, version 119: a large file is staged by parallel workers
+-- (#12, the first import's time).
 --
 -- The stage's statement parses, checks and converts each line on one
 -- core: 13.3-14.0 s for the bench's 1,000,000 tickets on a 2-core machine
 -- whose second core idles meanwhile.  PostgreSQL runs a scan and the
 -- expressions above it in parallel workers when nothing in the plan
 -- forbids it; three things did:
--- - the lines are in a temporary table, which only its session reads:
---   past the size at which PostgreSQL scans a table in parallel
+-- - the lines (a JSON Lines file's, 117) or the records read before the
+--   stage (a CSV file's, a JSON document's, any file a rule reads) are in
+--   a temporary table, which only its session reads: past the size at
+--   which PostgreSQL scans a table in parallel
 --   (min_parallel_table_scan_size), they are copied into an unlogged
 --   table made and dropped in the import's transaction (0.6 s at
---   1,000,000 lines); no other session sees it, and a transaction that
---   fails takes it away;
+--   1,000,000 lines), with whether a rule leaves each record out (those
+--   lines are in a temporary table too); no other session sees it, and a
+--   transaction that fails takes it away;
 -- - each layer of the statement ended in OFFSET 0, so that the planner
 --   computes it once a row rather than merging it into the expressions
 --   above: a plan with a LIMIT or OFFSET below its top runs in the
@@ -29,12 +32,13 @@
 -- without OFFSET 0 on one core, 7.6 and 7.0 s with two workers; in the
 -- import, 6.95 s.  The tickets file onto a copy of one database holding
 -- the organisations and contacts: 42.3-44.6 s before, 36.7-38.8 s after.
--- The same staged rows; smaller files, and files read into
--- baton_import_rows first (CSV, JSON documents, rules), are staged as
--- before, without a copy; a plan PostgreSQL keeps in the leader (a field
--- read through a function not marked parallel safe, a staff member
--- looked up, a rule's lines left out) stages as before after the copy
--- (0.6 s at 1,000,000 lines, then spent for nothing).
+-- The organisations' and contacts' stages (CSV, 100,000 and 300,000
+-- records) are parallel too.
+-- The same staged rows; smaller files are staged as before, without a
+-- copy; a plan PostgreSQL keeps in the leader (a field read through a
+-- function not marked parallel safe, a staff member looked up) stages as
+-- before after the copy (0.6 s at 1,000,000 lines, then spent for
+-- nothing).
 -- 092's baton_import_map_sql now takes its folded map from
 -- baton_import_map_folded; 118's baton_import_field_sql is restated with a
 -- parameter more (dropped and made again), and its baton_import_stage;
@@ -205,14 +209,15 @@ DECLARE
     -- statement: then they are read one by one (baton_import_rows_made),
     -- the bad ones rejected, and the statement is made again.
     v_lazy boolean := p_spec ->> 'format' = 'jsonl' AND to_regclass('pg_temp.baton_import_rows') IS NULL;
-    -- Parallel workers cannot read a temporary table: lines past the size
-    -- at which PostgreSQL scans a table in parallel are copied into a
-    -- table of this transaction, unlogged, which no other session sees,
-    -- and which is dropped after the statement or with the transaction
-    -- (119).  (The stage runs as baton_import_apply's owner, who may
-    -- create tables; the name is the session's.)
-    v_parallel boolean := CASE WHEN v_lazy AND current_setting('max_parallel_workers_per_gather')::integer > 0
-        THEN pg_relation_size('pg_temp.baton_import_raw')
+    -- Parallel workers cannot read a temporary table: lines or records
+    -- past the size at which PostgreSQL scans a table in parallel are
+    -- copied into a table of this transaction, unlogged, which no other
+    -- session sees, and which is dropped after the statement or with the
+    -- transaction (119).  (The stage runs as baton_import_apply's owner,
+    -- who may create tables; the name is the session's.)
+    v_parallel boolean := CASE WHEN current_setting('max_parallel_workers_per_gather')::integer > 0
+        THEN pg_relation_size(CASE WHEN v_lazy THEN 'pg_temp.baton_import_raw'
+                                   ELSE 'pg_temp.baton_import_rows' END::regclass)
              >= pg_size_bytes(current_setting('min_parallel_table_scan_size')) ELSE false END;
     v_par text;
 BEGIN
@@ -255,28 +260,34 @@ BEGIN
     ELSIF v_src IS NOT NULL AND EXISTS (SELECT 1 FROM import_record i WHERE i.source = v_src) THEN
         PERFORM baton_import_same_lines(v_src, v_key, v_seed);
     END IF;
+    -- The copy: a JSON Lines file's lines, or the records read before,
+    -- with whether a rule leaves each out (the rule's lines are in a
+    -- temporary table too).
+    IF v_parallel THEN
+        v_par := format('public.%I', 'baton_import_par_' || pg_backend_pid());
+        EXECUTE format('CREATE UNLOGGED TABLE %s AS SELECT %s', v_par,
+                       CASE WHEN v_lazy THEN 'q.line, q.raw FROM pg_temp.baton_import_raw q'
+                            ELSE 'q.*, ' || CASE WHEN v_left THEN 'q.line IN (SELECT l.line FROM pg_temp.baton_import_ruled_out l)'
+                                                 ELSE 'false' END || ' AS left_out FROM pg_temp.baton_import_rows q' END);
+    END IF;
     IF v_lazy THEN
         SELECT h.text_sql, h.seed INTO v_text, v_hseed FROM baton_import_staged_hash(p_spec, 'q') h;
-        IF v_parallel THEN
-            v_par := format('public.%I', 'baton_import_par_' || pg_backend_pid());
-            EXECUTE format('CREATE UNLOGGED TABLE %s AS SELECT q.line, q.raw FROM pg_temp.baton_import_raw q',
-                           v_par);
-        END IF;
         v_from := '(SELECT clock_timestamp() AS f_r, q.line, q.raw::jsonb AS rec, '
                   || baton_import_hash_sql(v_text, v_hseed)
                   || ' AS raw_digest FROM ' || coalesce(v_par, 'pg_temp.baton_import_raw') || ' q'
                   || ' WHERE baton_import_object_line(q.raw))';
+    ELSIF v_par IS NOT NULL THEN
+        v_from := v_par;
     END IF;
     -- Each layer's columns are computed once a row rather than copied
     -- into every expression that reads them (x's too: the values, v, are
     -- read twice above it; e's, as w reads each field twice): a volatile
-    -- column keeps the
-    -- planner from merging a layer into the one above (OFFSET 0 did, 052,
-    -- but a plan with a LIMIT or OFFSET below the top cannot run in
-    -- parallel workers; clock_timestamp() can, 119).  The typed values (t)
-    -- are a layer over w, not a subquery joined to it for each row (a
-    -- LATERAL's reference to w is a parameter, which workers are not
-    -- given); t itself only names w's typed columns.
+    -- column keeps the planner from merging a layer into the one above
+    -- (OFFSET 0 did, 052, but a plan with a LIMIT or OFFSET below the top
+    -- cannot run in parallel workers; clock_timestamp() can, 119).  The
+    -- typed values (t) are a layer over w, not a subquery joined to it for
+    -- each row (a LATERAL's reference to w is a parameter, which workers
+    -- are not given); t itself only names w's typed columns.
     v_make := 'CREATE TEMP TABLE baton_import_s ON COMMIT DROP AS'
         ' SELECT line, v, lpad(to_hex(hashtextextended(vt, 111)), 16, ''0'')'
         ' || lpad(to_hex(hashtextextended(vt, 1111)), 16, ''0'') || raw_digest AS digest, bad, left_out'
@@ -291,7 +302,8 @@ BEGIN
         ' FROM (SELECT clock_timestamp() AS f_t, w.*' || v_typed
         || ' FROM (SELECT clock_timestamp() AS f_w, e.line, e.raw_digest, e.left_out' || v_raw
         || ' FROM (SELECT clock_timestamp() AS f_e, r.line, r.rec, ' || v_dg || ' AS raw_digest, '
-        || CASE WHEN v_left THEN 'r.line IN (SELECT l.line FROM pg_temp.baton_import_ruled_out l)' ELSE 'false' END
+        || CASE WHEN v_par IS NOT NULL AND NOT v_lazy THEN 'r.left_out'
+                WHEN v_left THEN 'r.line IN (SELECT l.line FROM pg_temp.baton_import_ruled_out l)' ELSE 'false' END
         || ' AS left_out' || v_ext
         || ' FROM ' || v_from || ' r'
         || ') e) w) w,'
