@@ -116,9 +116,10 @@ BEGIN
     WHEN 'first' THEN
         -- A list of three values or fewer (a ticket's tags, mostly) is read
         -- by place (118): a list's values as a set cost a subplan a row.
-        -- A longer one, or a string of tags, by baton_import_first_mapped
-        -- (119), whose maps are the enum's: the map as given and folded,
-        -- or Baton's values as it writes them and all of them.
+        -- A longer one, or a string of tags, as a set; in a statement for
+        -- parallel workers by baton_import_first_mapped (119), whose maps
+        -- are the enum's: the map as given and folded, or Baton's values
+        -- as it writes them and all of them.
         val := format('coalesce(CASE WHEN CASE WHEN jsonb_typeof(%2$s) = ''array'''
                       ' THEN jsonb_array_length(%2$s) <= 3 ELSE false END THEN coalesce(%4$s, %5$s, %6$s)'
                       ' ELSE %7$s END, %3$L)',
