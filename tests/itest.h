@@ -13,6 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "baton/buf.h"
+
 /* What makes this test's names in the server (databases, roles) its own:
  * tests/run.sh's BATON_TEST_ID (why not the PID: there), or the PID when
  * run alone. */
@@ -25,6 +27,13 @@ static inline const char *itest_id(void)
 	else
 		snprintf(id, sizeof id, "%d", (int)getpid());
 	return id;
+}
+
+/* A notice processor (PQsetNoticeProcessor) that appends each notice to
+ * the struct buf at arg: auto_explain's plans, sent back as notices. */
+static inline void itest_notice_to_buf(void *arg, const char *msg)
+{
+	buf_puts(arg, msg);
 }
 
 /* Create a fresh database cloned from `template`; returns its name in a

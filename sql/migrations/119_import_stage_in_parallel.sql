@@ -120,10 +120,10 @@ BEGIN
         -- parallel workers by baton_import_first_mapped (119), whose maps
         -- are the enum's: the map as given and folded, or Baton's values
         -- as it writes them and all of them.
-        val := format('coalesce(CASE WHEN CASE WHEN jsonb_typeof(%2$s) = ''array'''
-                      ' THEN jsonb_array_length(%2$s) <= 3 ELSE false END THEN coalesce(%4$s, %5$s, %6$s)'
-                      ' ELSE %7$s END, %3$L)',
-                      baton_import_enum_sql('a.e', m, p_allowed), j, p_def ->> 'default',
+        val := format('coalesce(CASE WHEN CASE WHEN jsonb_typeof(%1$s) = ''array'''
+                      ' THEN jsonb_array_length(%1$s) <= 3 ELSE false END THEN coalesce(%3$s, %4$s, %5$s)'
+                      ' ELSE %6$s END, %2$L)',
+                      j, p_def ->> 'default',
                       baton_import_enum_sql(format('(%s ->> 0)', j), m, p_allowed),
                       baton_import_enum_sql(format('(%s ->> 1)', j), m, p_allowed),
                       baton_import_enum_sql(format('(%s ->> 2)', j), m, p_allowed),
@@ -206,6 +206,10 @@ DECLARE
     v_left boolean := EXISTS (SELECT 1 FROM pg_temp.baton_import_ruled_out);
     -- The typed values as the layer t shows them (119).
     v_tcols text := '';
+    -- Whether a rule leaves the record r out (119: once, for the copy
+    -- too).
+    v_out text := CASE WHEN v_left THEN 'r.line IN (SELECT l.line FROM pg_temp.baton_import_ruled_out l)'
+                       ELSE 'false' END;
     -- The records: a JSON Lines file's read here from its lines when
     -- nothing read them before (117; baton_import_records), each line
     -- hashed as baton_import_records does.  A line jsonb refuses fails the
@@ -265,13 +269,15 @@ BEGIN
     END IF;
     -- The copy: a JSON Lines file's lines, or the records read before,
     -- with whether a rule leaves each out (the rule's lines are in a
-    -- temporary table too).
+    -- temporary table too), which the stage then reads from it.
     IF v_parallel THEN
         v_par := format('public.%I', 'baton_import_par_' || pg_backend_pid());
         EXECUTE format('CREATE UNLOGGED TABLE %s AS SELECT %s', v_par,
-                       CASE WHEN v_lazy THEN 'q.line, q.raw FROM pg_temp.baton_import_raw q'
-                            ELSE 'q.*, ' || CASE WHEN v_left THEN 'q.line IN (SELECT l.line FROM pg_temp.baton_import_ruled_out l)'
-                                                 ELSE 'false' END || ' AS left_out FROM pg_temp.baton_import_rows q' END);
+                       CASE WHEN v_lazy THEN 'r.line, r.raw FROM pg_temp.baton_import_raw r'
+                            ELSE 'r.*, ' || v_out || ' AS left_out FROM pg_temp.baton_import_rows r' END);
+        IF NOT v_lazy THEN
+            v_out := 'r.left_out';
+        END IF;
     END IF;
     IF v_lazy THEN
         SELECT h.text_sql, h.seed INTO v_text, v_hseed FROM baton_import_staged_hash(p_spec, 'q') h;
@@ -305,9 +311,7 @@ BEGIN
         ' FROM (SELECT clock_timestamp() AS f_t, w.*' || v_typed
         || ' FROM (SELECT clock_timestamp() AS f_w, e.line, e.raw_digest, e.left_out' || v_raw
         || ' FROM (SELECT clock_timestamp() AS f_e, r.line, r.rec, ' || v_dg || ' AS raw_digest, '
-        || CASE WHEN v_par IS NOT NULL AND NOT v_lazy THEN 'r.left_out'
-                WHEN v_left THEN 'r.line IN (SELECT l.line FROM pg_temp.baton_import_ruled_out l)' ELSE 'false' END
-        || ' AS left_out' || v_ext
+        || v_out || ' AS left_out' || v_ext
         || ' FROM ' || v_from || ' r'
         || ') e) w) w,'
         ' LATERAL (SELECT 1 AS one' || v_tcols || ') t) x) y';

@@ -313,11 +313,6 @@ static void test_fullwidth_wildcards_match_literally(void)
 	PQclear(r);
 }
 
-static void collect_notice(void *arg, const char *msg)
-{
-	buf_puts(arg, msg);
-}
-
 /* The plans of the finder statement for text as ana sees it, the searches
  * inside baton_find included (auto_explain, nested statements, sent back
  * as notices), with sequential scans discouraged so that what an index can
@@ -332,7 +327,7 @@ static char *plan_of(const char *text)
 		return NULL;
 	finder_statement(&f, &st);
 	PGconn *c = itest_connect(db, NULL);
-	PQsetNoticeProcessor(c, collect_notice, &plan);
+	PQsetNoticeProcessor(c, itest_notice_to_buf, &plan);
 	PQclear(PQexec(c, "LOAD 'auto_explain'; SET auto_explain.log_min_duration = 0;"
 	                  " SET auto_explain.log_nested_statements = on;"
 	                  " SET auto_explain.log_level = notice; SET client_min_messages = notice;"

@@ -1328,11 +1328,6 @@ static void test_staged_values_without_nulls(void)
 	CHECK(itest_ok(su, "ROLLBACK"));
 }
 
-static void collect_notice(void *arg, const char *msg)
-{
-	buf_puts(arg, msg);
-}
-
 /* Whether parallel workers ran the stage's statement, as auto_explain
  * (with ANALYZE) sent its plan back: workers launched, between its Query
  * Text and the next one (the statements it runs are explained before it,
@@ -1391,7 +1386,7 @@ static void test_stage_in_parallel(void)
 	};
 	char got[3][2][3][1024];
 	struct buf notices = BUF_INIT;
-	PQnoticeProcessor old = PQsetNoticeProcessor(su, collect_notice, &notices);
+	PQnoticeProcessor old = PQsetNoticeProcessor(su, itest_notice_to_buf, &notices);
 	for (int f = 0; f < 3; f++) {
 		for (int par = 0; par < 2; par++) {
 			char sql[4096];
