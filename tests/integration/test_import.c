@@ -13,6 +13,7 @@
 
 #include "baton/buf.h"
 #include "baton/import.h"
+#include "baton/migrate.h"
 #include "check.h"
 #include "itest.h"
 
@@ -1461,6 +1462,82 @@ static void test_stage_in_parallel(void)
 	buf_free(&notices);
 }
 
+/* 120: the documented setup, a database owner that is no superuser (with
+ * CREATEROLE), runs baton migrate; then CREATE on public is taken from it
+ * (the usual hardening of PostgreSQL 13 and 14 revokes it from PUBLIC,
+ * through which an owner had it; on 15 an owner may revoke its own).  A
+ * file past the size scanned in parallel is still staged by parallel
+ * workers: the copy is made in baton_import_work, which the owner owns
+ * (119 made it in public and failed the file: "permission denied for
+ * schema public").  With CREATE taken on that schema too, no worker
+ * allowed at all, or the schema dropped, one process stages it, without a
+ * copy. */
+static void test_stage_copy_owner_not_superuser(void)
+{
+	char owner[64], dbn[96], sql[512], err[512] = "";
+	snprintf(owner, sizeof owner, "t_owner_%s_%d", itest_id(), (int)getpid());
+	snprintf(dbn, sizeof dbn, "t_%s_%d_owned", itest_id(), (int)getpid());
+	snprintf(sql, sizeof sql, "CREATE ROLE %s LOGIN CREATEROLE", owner);
+	CHECK(itest_ok(su, sql));
+	snprintf(sql, sizeof sql, "CREATE DATABASE %s OWNER %s TEMPLATE template0", dbn, owner);
+	CHECK(itest_ok(su, sql));
+	PGconn *oc = itest_connect(dbn, owner);
+	CHECK(migrate_run(oc, NULL, err, sizeof err) > 0);
+	CHECK_STR(err, "");
+	CHECK(migrate_current(oc, err, sizeof err) == migrate_latest());
+	PQfinish(oc);
+	PGconn *c = itest_connect(dbn, NULL);
+	CHECK(itest_ok(c, "REVOKE CREATE ON SCHEMA public FROM pg_database_owner, PUBLIC"));
+	snprintf(sql, sizeof sql, "SELECT has_schema_privilege('%s', 'public', 'CREATE')"
+	         " || ' ' || has_schema_privilege('%s', 'baton_import_work', 'CREATE')", owner, owner);
+	CHECK_STR(itest_value(c, sql), "false true");
+	struct buf notices = BUF_INIT;
+	PQsetNoticeProcessor(c, itest_notice_to_buf, &notices);
+	/* As it is; CREATE taken on baton_import_work; no worker allowed; the
+	 * schema dropped. */
+	for (int k = 0; k < 4; k++) {
+		if (k == 3) {
+			CHECK(itest_ok(c, "DROP SCHEMA baton_import_work"));
+		} else if (k > 0) {
+			snprintf(sql, sizeof sql, "%s CREATE ON SCHEMA baton_import_work %s %s",
+			         k == 1 ? "REVOKE" : "GRANT", k == 1 ? "FROM" : "TO", owner);
+			CHECK(itest_ok(c, sql));
+		}
+		CHECK(itest_ok(c, "BEGIN"));
+		CHECK(itest_ok(c, "SELECT baton_import_begin('00000000-0000-4000-8000-000000000302', 'own-t', 'tickets', 'f', 0)"));
+		CHECK(itest_ok(c, "INSERT INTO pg_temp.baton_import_raw (line, raw)"
+		                  " SELECT i, format('{\"id\": %s, \"s\": \"subject %s\"}', i, i) FROM generate_series(1, 300) i"));
+		CHECK(itest_ok(c, "SET LOCAL max_parallel_workers_per_gather = 2; SET LOCAL min_parallel_table_scan_size = 0;"
+		                  " SET LOCAL parallel_setup_cost = 0; SET LOCAL parallel_tuple_cost = 0;"
+		                  " SET LOCAL parallel_leader_participation = off"));
+		if (k == 2)
+			CHECK(itest_ok(c, "SET LOCAL max_parallel_workers = 0"));
+		CHECK(itest_ok(c, "LOAD 'auto_explain'; SET LOCAL auto_explain.log_min_duration = 0;"
+		                  " SET LOCAL auto_explain.log_analyze = on; SET LOCAL auto_explain.log_timing = off;"
+		                  " SET LOCAL auto_explain.log_nested_statements = on; SET LOCAL auto_explain.log_level = notice;"
+		                  " SET LOCAL client_min_messages = notice"));
+		buf_reset(&notices);
+		CHECK_STR(itest_value(c, "SELECT read_rows FROM baton_import_apply('00000000-0000-4000-8000-000000000302',"
+		                         " '{\"format\": \"jsonl\", \"fields\": {\"source_id\": {\"path\": [\"id\"]},"
+		                         " \"subject\": {\"path\": [\"s\"]}}}', '{}', 0)"),
+		          "300");
+		CHECK(itest_ok(c, "SET LOCAL client_min_messages = warning; SET LOCAL auto_explain.log_min_duration = -1"));
+		CHECK(stage_plan_parallel(notices.data) == (k == 0));
+		/* Made (in the owner's schema) only when workers may read it. */
+		CHECK((strstr(notices.data ? notices.data : "", "CREATE UNLOGGED TABLE baton_import_work.baton_import_par_") != NULL)
+		      == (k == 0));
+		CHECK_STR(itest_value(c, "SELECT count(*) || ' ' || count(DISTINCT v ->> 'subject')"
+		                         " FROM pg_temp.baton_import_s WHERE v ->> 'subject' LIKE 'subject %'"),
+		          "300 300");
+		CHECK_STR(itest_value(c, "SELECT count(*) FROM pg_class WHERE relname LIKE 'baton\\_import\\_par\\_%'"), "0");
+		CHECK(itest_ok(c, "ROLLBACK"));
+	}
+	PQfinish(c);
+	buf_free(&notices);
+	snprintf(sql, sizeof sql, "DROP DATABASE %s", dbn);
+	CHECK(itest_ok(su, sql));
+}
+
 int main(void)
 {
 	const char *db = itest_newdb("baton_schema");
@@ -1487,6 +1564,7 @@ int main(void)
 	RUN(test_stage_tests_bytewise);
 	RUN(test_staged_values_without_nulls);
 	RUN(test_stage_in_parallel);
+	RUN(test_stage_copy_owner_not_superuser);
 	PQfinish(su);
 	return check_done();
 }

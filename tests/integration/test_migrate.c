@@ -667,6 +667,8 @@ static const struct {
 	{118, "8b5fef151621642ffc509bf9f393f3dc"},
 	/* session 44 */
 	{119, "9112f245312fb97af3a238a2ef43c8dd"},
+	/* session 45 */
+	{120, "d9246e2f41da1ddf2645dc0299eef274"},
 };
 
 static void test_released_migrations_unchanged(void)
