@@ -296,6 +296,37 @@ static int doctor_live(const struct cli *cli, PGconn *c)
 	              " pooling? Baton needs pool_mode = session)", DOCTOR_NOTIFY_WAIT_MS / 1000);
 }
 
+/* The schema version whose imports stage a large file from a copy in
+ * baton_import_work (migration 120). */
+#define DOCTOR_IMPORT_WORK_VERSION 120
+
+/* A large file is staged by parallel workers from a copy that the
+ * functions' owner makes in baton_import_work; when it may not (the
+ * right revoked, the schema dropped), imports still work, on one core:
+ * worth knowing, with what to run, not a failure. */
+static void doctor_import(PGconn *c)
+{
+	char err[1024];
+	PGresult *r = db_exec(c,
+		"SELECT quote_ident(pg_get_userbyid(p.proowner)), n.oid IS NOT NULL,"
+		" coalesce(has_schema_privilege(p.proowner, n.oid, 'CREATE'), false)"
+		" FROM pg_proc p LEFT JOIN pg_namespace n ON n.nspname = 'baton_import_work'"
+		" WHERE p.oid = to_regprocedure('baton_import_apply(uuid, jsonb, text[], integer)')",
+		0, NULL, err, sizeof err);
+	if (!r)
+		warn("import", "cannot check the schema imports stage large files in: %s", err);
+	else if (PQntuples(r) == 1 && PQgetvalue(r, 0, 1)[0] != 't')
+		warn("import", "schema baton_import_work is missing: imports stage a large file on one core;"
+		     " as %s: CREATE SCHEMA baton_import_work; REVOKE ALL ON SCHEMA baton_import_work FROM PUBLIC",
+		     PQgetvalue(r, 0, 0));
+	else if (PQntuples(r) == 1 && PQgetvalue(r, 0, 2)[0] != 't')
+		warn("import", "role %s, which owns Baton's functions, may not create tables in schema"
+		     " baton_import_work: imports stage a large file on one core;"
+		     " GRANT CREATE ON SCHEMA baton_import_work TO %s",
+		     PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 0));
+	PQclear(r);
+}
+
 static int doctor_database(const struct cli *cli)
 {
 	char err[1024];
@@ -328,6 +359,8 @@ static int doctor_database(const struct cli *cli)
 
 	if (cur > 0)
 		bad |= doctor_staff(c);
+	if (cur >= DOCTOR_IMPORT_WORK_VERSION)
+		doctor_import(c);
 	bad |= doctor_live(cli, c);
 	doctor_reads(cli, c);
 	PQfinish(c);
@@ -343,8 +376,9 @@ int cli_doctor(const struct cli *cli, int argc, char **argv)
 		"connection comes back: not through transaction pooling) and the standby\n"
 		"of database.read_conninfo (reachable, a standby, how far behind); one line\n"
 		"each, with what to do when something is wrong. A standby problem is a\n"
-		"warning: reads fall back to the primary. Exit status 3 when the\n"
-		"configuration is wrong, else 1 when another check fails.\n";
+		"warning: reads fall back to the primary; so is an import that would\n"
+		"stage a large file on one core (schema baton_import_work). Exit status\n"
+		"3 when the configuration is wrong, else 1 when another check fails.\n";
 	if (wants_help(argc, argv, usage))
 		return EXIT_OK;
 	if (argc > 1) {
