@@ -15,9 +15,10 @@
 -- The copy is now made in baton_import_work, a schema this migration
 -- makes: its owner (the functions' owner) may always create in it, and
 -- no one else may.  Nothing else is ever kept there.  Where the owner
--- still may not (the right revoked on the schema itself), or no worker
--- can be started at all (max_parallel_workers = 0: the copy was made for
--- nothing), the file is staged as before 119, by one process.
+-- still may not (the right revoked on the schema itself, or the schema
+-- dropped: baton doctor warns of both), or no worker can be started at
+-- all (max_parallel_workers = 0: the copy was made for nothing), the file
+-- is staged as before 119, by one process.
 -- Otherwise 119's baton_import_stage unchanged.
 CREATE SCHEMA baton_import_work;
 REVOKE ALL ON SCHEMA baton_import_work FROM PUBLIC;
