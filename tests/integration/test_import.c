@@ -1329,6 +1329,15 @@ static void test_staged_values_without_nulls(void)
 	CHECK(itest_ok(su, "ROLLBACK"));
 }
 
+/* For the rest of the transaction, every statement's plan (with ANALYZE,
+ * so that workers launched are counted), the nested ones too, is sent
+ * back as a notice. */
+static const char explain_to_notices[] =
+	"LOAD 'auto_explain'; SET LOCAL auto_explain.log_min_duration = 0;"
+	" SET LOCAL auto_explain.log_analyze = on; SET LOCAL auto_explain.log_timing = off;"
+	" SET LOCAL auto_explain.log_nested_statements = on; SET LOCAL auto_explain.log_level = notice;"
+	" SET LOCAL client_min_messages = notice";
+
 /* Whether parallel workers ran the stage's statement, as auto_explain
  * (with ANALYZE) sent its plan back: workers launched, between its Query
  * Text and the next one (the statements it runs are explained before it,
@@ -1401,10 +1410,7 @@ static void test_stage_in_parallel(void)
 			                         " SET LOCAL parallel_setup_cost = 0; SET LOCAL parallel_tuple_cost = 0;"
 			                         " SET LOCAL parallel_leader_participation = off"
 			                       : "SET LOCAL max_parallel_workers_per_gather = 0"));
-			CHECK(itest_ok(su, "LOAD 'auto_explain'; SET LOCAL auto_explain.log_min_duration = 0;"
-			                   " SET LOCAL auto_explain.log_analyze = on; SET LOCAL auto_explain.log_timing = off;"
-			                   " SET LOCAL auto_explain.log_nested_statements = on; SET LOCAL auto_explain.log_level = notice;"
-			                   " SET LOCAL client_min_messages = notice"));
+			CHECK(itest_ok(su, explain_to_notices));
 			buf_reset(&notices);
 			snprintf(sql, sizeof sql, "SELECT read_rows FROM baton_import_apply('00000000-0000-4000-8000-000000000301',"
 			         " '{\"format\": \"jsonl\", %s%s}', '{}', 0)", files[f].rule, fields);
@@ -1512,10 +1518,7 @@ static void test_stage_copy_owner_not_superuser(void)
 		                  " SET LOCAL parallel_leader_participation = off"));
 		if (k == 2)
 			CHECK(itest_ok(c, "SET LOCAL max_parallel_workers = 0"));
-		CHECK(itest_ok(c, "LOAD 'auto_explain'; SET LOCAL auto_explain.log_min_duration = 0;"
-		                  " SET LOCAL auto_explain.log_analyze = on; SET LOCAL auto_explain.log_timing = off;"
-		                  " SET LOCAL auto_explain.log_nested_statements = on; SET LOCAL auto_explain.log_level = notice;"
-		                  " SET LOCAL client_min_messages = notice"));
+		CHECK(itest_ok(c, explain_to_notices));
 		buf_reset(&notices);
 		CHECK_STR(itest_value(c, "SELECT read_rows FROM baton_import_apply('00000000-0000-4000-8000-000000000302',"
 		                         " '{\"format\": \"jsonl\", \"fields\": {\"source_id\": {\"path\": [\"id\"]},"
