@@ -13,14 +13,23 @@
 -- may create tables in public, so another role could also make a table
 -- of the name the next import's copy takes and fail it.
 -- The copy is now made in baton_import_work, a schema this migration
--- makes: its owner (the functions' owner) may always create in it, and
--- no one else may.  Nothing else is ever kept there.  Where the owner
--- still may not (the right revoked on the schema itself, or the schema
--- dropped: baton doctor warns of both), or no worker can be started at
--- all (max_parallel_workers = 0: the copy was made for nothing), the file
--- is staged as before 119, by one process.
+-- makes, owned by the functions' owner (also when another role, a
+-- superuser say, runs baton migrate): no one else may create there.  Nothing else is ever kept there.  It is
+-- used only while the functions' owner owns it and may create and look
+-- up tables in it: a schema of that name that another role made (after
+-- this one was dropped), where it could have made the next copy's table
+-- first, is not.  Otherwise (the rights revoked, the schema dropped or
+-- someone else's: baton doctor warns of each), or when no worker can be
+-- started at all (max_parallel_workers = 0: the copy was made for
+-- nothing), the file is staged as before 119, by one process.  baton
+-- migrate itself still needs CREATE on public, as every migration has.
 -- Otherwise 119's baton_import_stage unchanged.
-CREATE SCHEMA baton_import_work;
+DO $$
+BEGIN
+    EXECUTE format('CREATE SCHEMA baton_import_work AUTHORIZATION %I',
+                   (SELECT pg_get_userbyid(p.proowner) FROM pg_proc p
+                    WHERE p.oid = 'public.baton_import_apply(uuid, jsonb, text[], integer)'::regprocedure));
+END $$;
 REVOKE ALL ON SCHEMA baton_import_work FROM PUBLIC;
 COMMENT ON SCHEMA baton_import_work IS
     'Baton: the copies of large files that parallel workers stage, each made and dropped in one import''s transaction';
@@ -77,15 +86,17 @@ DECLARE
     -- past the size at which PostgreSQL scans a table in parallel are
     -- copied into a table of this transaction, unlogged, which no other
     -- session sees, and which is dropped after the statement or with the
-    -- transaction (119).  It is made in baton_import_work, where the stage,
-    -- running as baton_import_apply's owner, may create tables and no one
-    -- else may (120); the name is the session's.  Not when the owner may
-    -- not create there (or the schema was dropped), or no worker can ever
-    -- start.
+    -- transaction (119).  It is made in baton_import_work, the schema of
+    -- the stage's role (baton_import_apply's owner), where no one else may
+    -- create tables (120); the name is the session's.  Not when that role
+    -- does not own the schema, may not create or look up tables in it, or
+    -- it is gone, nor when no worker can ever start.
     v_parallel boolean := CASE WHEN current_setting('max_parallel_workers_per_gather')::integer > 0
                                 AND current_setting('max_parallel_workers')::integer > 0
                                 AND EXISTS (SELECT 1 FROM pg_namespace n WHERE n.nspname = 'baton_import_work'
-                                                AND has_schema_privilege(n.oid, 'CREATE'))
+                                                AND pg_get_userbyid(n.nspowner) = current_user
+                                                AND has_schema_privilege(n.oid, 'CREATE')
+                                                AND has_schema_privilege(n.oid, 'USAGE'))
         THEN pg_relation_size(CASE WHEN v_lazy THEN 'pg_temp.baton_import_raw'
                                    ELSE 'pg_temp.baton_import_rows' END::regclass)
              >= pg_size_bytes(current_setting('min_parallel_table_scan_size')) ELSE false END;

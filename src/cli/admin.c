@@ -301,29 +301,38 @@ static int doctor_live(const struct cli *cli, PGconn *c)
 #define DOCTOR_IMPORT_WORK_VERSION 120
 
 /* A large file is staged by parallel workers from a copy that the
- * functions' owner makes in baton_import_work; when it may not (the
- * right revoked, the schema dropped), imports still work, on one core:
- * worth knowing, with what to run, not a failure. */
+ * functions' owner makes in its schema baton_import_work; when it may not
+ * (the schema gone, someone else's, or the rights revoked), imports still
+ * work, on one core: worth knowing, with what to run, not a failure. */
 static void doctor_import(PGconn *c)
 {
 	char err[1024];
 	PGresult *r = db_exec(c,
 		"SELECT quote_ident(pg_get_userbyid(p.proowner)), n.oid IS NOT NULL,"
-		" coalesce(has_schema_privilege(p.proowner, n.oid, 'CREATE'), false)"
+		" quote_ident(pg_get_userbyid(n.nspowner)), n.nspowner = p.proowner,"
+		" coalesce(has_schema_privilege(p.proowner, n.oid, 'CREATE')"
+		"          AND has_schema_privilege(p.proowner, n.oid, 'USAGE'), false)"
 		" FROM pg_proc p LEFT JOIN pg_namespace n ON n.nspname = 'baton_import_work'"
-		" WHERE p.oid = to_regprocedure('baton_import_apply(uuid, jsonb, text[], integer)')",
+		" WHERE p.oid = to_regprocedure('public.baton_import_apply(uuid, jsonb, text[], integer)')",
 		0, NULL, err, sizeof err);
-	if (!r)
-		warn("import", "cannot check the schema imports stage large files in: %s", err);
-	else if (PQntuples(r) == 1 && PQgetvalue(r, 0, 1)[0] != 't')
+	if (!r || PQntuples(r) != 1) {
+		warn("import", "cannot check the schema imports stage large files in: %s",
+		     r ? "function public.baton_import_apply is missing" : err);
+		PQclear(r);
+		return;
+	}
+	const char *owner = PQgetvalue(r, 0, 0);
+	if (PQgetvalue(r, 0, 1)[0] != 't')
 		warn("import", "schema baton_import_work is missing: imports stage a large file on one core;"
-		     " as %s: CREATE SCHEMA baton_import_work; REVOKE ALL ON SCHEMA baton_import_work FROM PUBLIC",
-		     PQgetvalue(r, 0, 0));
-	else if (PQntuples(r) == 1 && PQgetvalue(r, 0, 2)[0] != 't')
-		warn("import", "role %s, which owns Baton's functions, may not create tables in schema"
-		     " baton_import_work: imports stage a large file on one core;"
-		     " GRANT CREATE ON SCHEMA baton_import_work TO %s",
-		     PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 0));
+		     " as %s or a superuser: CREATE SCHEMA baton_import_work AUTHORIZATION %s", owner, owner);
+	else if (PQgetvalue(r, 0, 3)[0] != 't')
+		warn("import", "schema baton_import_work is owned by %s, not by %s, which owns Baton's functions:"
+		     " imports stage a large file on one core; as a superuser: DROP SCHEMA baton_import_work CASCADE;"
+		     " CREATE SCHEMA baton_import_work AUTHORIZATION %s", PQgetvalue(r, 0, 2), owner, owner);
+	else if (PQgetvalue(r, 0, 4)[0] != 't')
+		warn("import", "role %s, which owns Baton's functions and schema baton_import_work, may not create"
+		     " or look up tables there: imports stage a large file on one core;"
+		     " GRANT CREATE, USAGE ON SCHEMA baton_import_work TO %s", owner, owner);
 	PQclear(r);
 }
 

@@ -585,20 +585,25 @@ wait "$during"
 	# two "all sampled customers" lines: the statements' own path, then
 	# the console's; each pass above prints the two in that order).
 	quiet=$(grep -m 2 '^  all sampled customers ' "$report" | awk '{ printf "%s ", $7 }')
-	: >"$tmp/during_worst.txt"
+	if [ -z "$quiet" ]; then
+		echo "  no statements phase's screen fetch p99 to compare with (BATON_BENCH_PHASES, BATON_BENCH_SECTIONS)"
+	elif ! grep -q '^ *all sampled customers ' "$tmp/during.txt"; then
+		echo "  no pass of the screen fetch ended while the import ran"
+	fi >"$tmp/during_worst.txt"
 	[ -z "$quiet" ] || grep '^ *all sampled customers ' "$tmp/during.txt" | awk -v quiet="$quiet" '
 		{ k = (NR - 1) % 2; if ($7 + 0 > w[k]) w[k] = $7 + 0; n[k]++ }
 		END {
 			split(quiet, q, " ")
 			for (k = 0; k < 2; k++)
 				if (n[k] && q[k + 1] + 0 > 0)
-					printf "  worst p99 while importing, %s: %.2f ms, %.1fx the statements phase'"'"'s %.2f ms (%d %s)  target within 2x: %s\n",
+					printf "  worst p99 while importing, %s: %.2f ms, %.2fx the statements phase'"'"'s %.2f ms (%d %s)  target within 2x: %s\n",
 					       k ? "the console'"'"'s path" : "all sampled customers", w[k], w[k] / q[k + 1], q[k + 1], n[k],
 					       n[k] == 1 ? "pass" : "passes", w[k] <= 2 * q[k + 1] ? "ok" : "MISSES"
-		}' >"$tmp/during_worst.txt"
+		}' >>"$tmp/during_worst.txt"
 	cat "$tmp/during_worst.txt"
 } | out
-sed 's/^  worst p99 while importing, /screen fetch while importing, /' "$tmp/during_worst.txt" >>"$BATON_BENCH_SUMMARY"
+sed 's/^  worst p99 while importing, /screen fetch while importing, /; s/^  no /screen fetch while importing: no /' \
+	"$tmp/during_worst.txt" >>"$BATON_BENCH_SUMMARY"
 [ "$(cat "$tmp/import.rc")" = 0 ] || broke "the import phase failed"
 fi
 
