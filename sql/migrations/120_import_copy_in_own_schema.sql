@@ -14,15 +14,16 @@
 -- of the name the next import's copy takes and fail it.
 -- The copy is now made in baton_import_work, a schema this migration
 -- makes, owned by the functions' owner (also when another role, a
--- superuser say, runs baton migrate): no one else may create there.  Nothing else is ever kept there.  It is
--- used only while the functions' owner owns it and may create and look
--- up tables in it: a schema of that name that another role made (after
--- this one was dropped), where it could have made the next copy's table
--- first, is not.  Otherwise (the rights revoked, the schema dropped or
--- someone else's: baton doctor warns of each), or when no worker can be
--- started at all (max_parallel_workers = 0: the copy was made for
--- nothing), the file is staged as before 119, by one process.  baton
--- migrate itself still needs CREATE on public, as every migration has.
+-- superuser say, runs baton migrate): no one else may create there.
+-- Nothing else is ever kept there.  It is used only while the functions'
+-- owner owns it and may create and look up tables in it: a schema of that
+-- name that another role made (after this one was dropped), where it
+-- could have made the next copy's table first, is not.  Otherwise (the
+-- rights revoked, the schema dropped or someone else's: baton doctor
+-- warns of each), or when no worker can be started at all
+-- (max_parallel_workers = 0: the copy was made for nothing), the file is
+-- staged as before 119, by one process.  baton migrate itself still needs
+-- CREATE on public, as every migration has.
 -- Otherwise 119's baton_import_stage unchanged.
 DO $$
 BEGIN
