@@ -35,6 +35,19 @@ REVOKE ALL ON SCHEMA baton_import_work FROM PUBLIC;
 COMMENT ON SCHEMA baton_import_work IS
     'Baton: the copies of large files that parallel workers stage, each made and dropped in one import''s transaction';
 
+-- Why role p_role may not make the copy in baton_import_work: 'missing',
+-- 'owner' (another role's schema), 'rights' (no CREATE or no USAGE
+-- there); NULL when it may.  The one rule the stage follows and baton
+-- doctor reports (any role may run it: it reads only the catalogs).
+CREATE FUNCTION baton_import_work_unusable(p_role name) RETURNS text
+LANGUAGE sql STABLE SET search_path = public, pg_temp AS $$
+    SELECT CASE WHEN n.oid IS NULL THEN 'missing'
+                WHEN pg_get_userbyid(n.nspowner) <> p_role THEN 'owner'
+                WHEN NOT (has_schema_privilege(p_role, n.oid, 'CREATE')
+                          AND has_schema_privilege(p_role, n.oid, 'USAGE')) THEN 'rights' END
+    FROM (SELECT 1) one LEFT JOIN pg_namespace n ON n.nspname = 'baton_import_work'
+$$;
+
 CREATE OR REPLACE FUNCTION baton_import_stage(p_spec jsonb, p_entity text) RETURNS void
 LANGUAGE plpgsql SET search_path = public, pg_temp SET enable_mergejoin = off
 SET work_mem = '64MB' AS $$
@@ -90,14 +103,11 @@ DECLARE
     -- transaction (119).  It is made in baton_import_work, the schema of
     -- the stage's role (baton_import_apply's owner), where no one else may
     -- create tables (120); the name is the session's.  Not when that role
-    -- does not own the schema, may not create or look up tables in it, or
-    -- it is gone, nor when no worker can ever start.
+    -- may not (baton_import_work_unusable), nor when no worker can ever
+    -- start.
     v_parallel boolean := CASE WHEN current_setting('max_parallel_workers_per_gather')::integer > 0
                                 AND current_setting('max_parallel_workers')::integer > 0
-                                AND EXISTS (SELECT 1 FROM pg_namespace n WHERE n.nspname = 'baton_import_work'
-                                                AND pg_get_userbyid(n.nspowner) = current_user
-                                                AND has_schema_privilege(n.oid, 'CREATE')
-                                                AND has_schema_privilege(n.oid, 'USAGE'))
+                                AND baton_import_work_unusable(current_user) IS NULL
         THEN pg_relation_size(CASE WHEN v_lazy THEN 'pg_temp.baton_import_raw'
                                    ELSE 'pg_temp.baton_import_rows' END::regclass)
              >= pg_size_bytes(current_setting('min_parallel_table_scan_size')) ELSE false END;

@@ -308,10 +308,8 @@ static void doctor_import(PGconn *c)
 {
 	char err[1024];
 	PGresult *r = db_exec(c,
-		"SELECT quote_ident(pg_get_userbyid(p.proowner)), n.oid IS NOT NULL,"
-		" quote_ident(pg_get_userbyid(n.nspowner)), n.nspowner = p.proowner,"
-		" coalesce(has_schema_privilege(p.proowner, n.oid, 'CREATE')"
-		"          AND has_schema_privilege(p.proowner, n.oid, 'USAGE'), false)"
+		"SELECT quote_ident(pg_get_userbyid(p.proowner)), quote_ident(pg_get_userbyid(n.nspowner)),"
+		" coalesce(public.baton_import_work_unusable(pg_get_userbyid(p.proowner)), '')"
 		" FROM pg_proc p LEFT JOIN pg_namespace n ON n.nspname = 'baton_import_work'"
 		" WHERE p.oid = to_regprocedure('public.baton_import_apply(uuid, jsonb, text[], integer)')",
 		0, NULL, err, sizeof err);
@@ -321,15 +319,16 @@ static void doctor_import(PGconn *c)
 		PQclear(r);
 		return;
 	}
-	const char *owner = PQgetvalue(r, 0, 0);
-	if (PQgetvalue(r, 0, 1)[0] != 't')
+	/* Why not, as the stage decides it (baton_import_work_unusable). */
+	const char *owner = PQgetvalue(r, 0, 0), *why = PQgetvalue(r, 0, 2);
+	if (!strcmp(why, "missing"))
 		warn("import", "schema baton_import_work is missing: imports stage a large file on one core;"
 		     " as %s or a superuser: CREATE SCHEMA baton_import_work AUTHORIZATION %s", owner, owner);
-	else if (PQgetvalue(r, 0, 3)[0] != 't')
+	else if (!strcmp(why, "owner"))
 		warn("import", "schema baton_import_work is owned by %s, not by %s, which owns Baton's functions:"
 		     " imports stage a large file on one core; as a superuser: DROP SCHEMA baton_import_work CASCADE;"
-		     " CREATE SCHEMA baton_import_work AUTHORIZATION %s", PQgetvalue(r, 0, 2), owner, owner);
-	else if (PQgetvalue(r, 0, 4)[0] != 't')
+		     " CREATE SCHEMA baton_import_work AUTHORIZATION %s", PQgetvalue(r, 0, 1), owner, owner);
+	else if (*why)
 		warn("import", "role %s, which owns Baton's functions and schema baton_import_work, may not create"
 		     " or look up tables there: imports stage a large file on one core;"
 		     " GRANT CREATE, USAGE ON SCHEMA baton_import_work TO %s", owner, owner);

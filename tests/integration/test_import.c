@@ -1337,6 +1337,15 @@ static const char explain_to_notices[] =
 	" SET LOCAL auto_explain.log_analyze = on; SET LOCAL auto_explain.log_timing = off;"
 	" SET LOCAL auto_explain.log_nested_statements = on; SET LOCAL auto_explain.log_level = notice;"
 	" SET LOCAL client_min_messages = notice";
+/* and no more of them. */
+static const char explain_off[] = "SET LOCAL client_min_messages = warning; SET LOCAL auto_explain.log_min_duration = -1";
+
+/* For the rest of the transaction, workers cost the planner nothing, so
+ * that a small file gets them, and the leader leaves the rows to them. */
+static const char workers_forced[] =
+	"SET LOCAL max_parallel_workers_per_gather = 2; SET LOCAL min_parallel_table_scan_size = 0;"
+	" SET LOCAL parallel_setup_cost = 0; SET LOCAL parallel_tuple_cost = 0;"
+	" SET LOCAL parallel_leader_participation = off";
 
 /* Whether parallel workers ran the stage's statement, as auto_explain
  * (with ANALYZE) sent its plan back: workers launched, between its Query
@@ -1405,17 +1414,13 @@ static void test_stage_in_parallel(void)
 			CHECK(itest_ok(su, lines));
 			if (*files[f].line)
 				CHECK(itest_ok(su, files[f].line));
-			/* The leader leaves the rows to the workers. */
-			CHECK(itest_ok(su, par ? "SET LOCAL max_parallel_workers_per_gather = 2; SET LOCAL min_parallel_table_scan_size = 0;"
-			                         " SET LOCAL parallel_setup_cost = 0; SET LOCAL parallel_tuple_cost = 0;"
-			                         " SET LOCAL parallel_leader_participation = off"
-			                       : "SET LOCAL max_parallel_workers_per_gather = 0"));
+			CHECK(itest_ok(su, par ? workers_forced : "SET LOCAL max_parallel_workers_per_gather = 0"));
 			CHECK(itest_ok(su, explain_to_notices));
 			buf_reset(&notices);
 			snprintf(sql, sizeof sql, "SELECT read_rows FROM baton_import_apply('00000000-0000-4000-8000-000000000301',"
 			         " '{\"format\": \"jsonl\", %s%s}', '{}', 0)", files[f].rule, fields);
 			CHECK_STR(itest_value(su, sql), files[f].read);
-			CHECK(itest_ok(su, "SET LOCAL client_min_messages = warning; SET LOCAL auto_explain.log_min_duration = -1"));
+			CHECK(itest_ok(su, explain_off));
 			/* Workers ran the stage exactly when asked to; a file with a
 			 * line jsonb refuses is staged again from its records, a
 			 * temporary table, by one process (the workers' statement
@@ -1532,9 +1537,7 @@ static void test_stage_copy_owner_not_superuser(void)
 		CHECK(itest_ok(c, "SELECT baton_import_begin('00000000-0000-4000-8000-000000000302', 'own-t', 'tickets', 'f', 0)"));
 		CHECK(itest_ok(c, "INSERT INTO pg_temp.baton_import_raw (line, raw)"
 		                  " SELECT i, format('{\"id\": %s, \"s\": \"subject %s\"}', i, i) FROM generate_series(1, 300) i"));
-		CHECK(itest_ok(c, "SET LOCAL max_parallel_workers_per_gather = 2; SET LOCAL min_parallel_table_scan_size = 0;"
-		                  " SET LOCAL parallel_setup_cost = 0; SET LOCAL parallel_tuple_cost = 0;"
-		                  " SET LOCAL parallel_leader_participation = off"));
+		CHECK(itest_ok(c, workers_forced));
 		if (k == 3)
 			CHECK(itest_ok(c, "SET LOCAL max_parallel_workers = 0"));
 		CHECK(itest_ok(c, explain_to_notices));
@@ -1543,7 +1546,7 @@ static void test_stage_copy_owner_not_superuser(void)
 		                         " '{\"format\": \"jsonl\", \"fields\": {\"source_id\": {\"path\": [\"id\"]},"
 		                         " \"subject\": {\"path\": [\"s\"]}}}', '{}', 0)"),
 		          "300");
-		CHECK(itest_ok(c, "SET LOCAL client_min_messages = warning; SET LOCAL auto_explain.log_min_duration = -1"));
+		CHECK(itest_ok(c, explain_off));
 		CHECK(stage_plan_parallel(notices.data) == (k == 0));
 		/* Made (in the owner's schema) only when workers may read it. */
 		CHECK((strstr(notices.data ? notices.data : "", "CREATE UNLOGGED TABLE baton_import_work.baton_import_par_") != NULL)
