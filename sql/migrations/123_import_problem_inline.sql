@@ -6,7 +6,9 @@
 -- tickets for one length test each.  It is now a SQL function of the same
 -- expression, which the planner inlines into the statement: STABLE, as
 -- format and concat_ws in it are (an IMMUTABLE function calling them is
--- not inlined).  The same problems, worded the same.
+-- not inlined).  The same problems, worded the same.  (Inlined into a
+-- statement that gives it a constant record, the planner would compute
+-- every branch's casts of it: it is given a column.)
 
 CREATE OR REPLACE FUNCTION baton_import_problem(p_entity text, v jsonb) RETURNS text
 LANGUAGE sql STABLE AS $$
