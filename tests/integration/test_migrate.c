@@ -669,6 +669,11 @@ static const struct {
 	{119, "9112f245312fb97af3a238a2ef43c8dd"},
 	/* session 45 */
 	{120, "74522271bbcd384df9fa17fc60c2dafd"},
+	/* session 46 */
+	{121, "df70a6a396e4146d95a45b3b25a734b0"},
+	{122, "2f687e8062bf879c927904e0e797d840"},
+	{123, "96c5ed9506d7c21d867721cc29e86ea0"},
+	{124, "b119b7907ca72d3bbfb7dddc9e190e18"},
 };
 
 static void test_released_migrations_unchanged(void)
