@@ -674,6 +674,7 @@ static const struct {
 	{122, "2f687e8062bf879c927904e0e797d840"},
 	{123, "96c5ed9506d7c21d867721cc29e86ea0"},
 	{124, "b119b7907ca72d3bbfb7dddc9e190e18"},
+	{125, "868e0b9151f44f1e4bda23c85cf2d1e1"},
 };
 
 static void test_released_migrations_unchanged(void)
