@@ -31,10 +31,12 @@
 ALTER FUNCTION baton_norm_domain(text) RENAME TO baton_norm_domain_full;
 
 -- An address's or URL's domain, normalised (see baton_norm_domain_full),
--- or NULL when it is none.
+-- or NULL when it is none.  (A dot in the pattern is [.], not \.: an
+-- inlined body is read in the caller's session, where
+-- standard_conforming_strings may be off.)
 CREATE FUNCTION baton_norm_domain(p text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT CASE WHEN p ~ '^(?:[-A-Za-z0-9._+]*@)?[a-z0-9]+(?:-+[a-z0-9]+)*(?:\.[a-z0-9]+(?:-+[a-z0-9]+)*)+$'
+    SELECT CASE WHEN p ~ '^(?:[-A-Za-z0-9._+]*@)?[a-z0-9]+(?:-+[a-z0-9]+)*(?:[.][a-z0-9]+(?:-+[a-z0-9]+)*)+$'
                      AND p NOT LIKE '%xn--%'
                 THEN CASE WHEN split_part(p, '@', -1) NOT LIKE 'www.%' THEN split_part(p, '@', -1)
                           WHEN split_part(p, '@', -1) NOT LIKE 'www.www.%' AND split_part(p, '@', -1) LIKE 'www.%.%'

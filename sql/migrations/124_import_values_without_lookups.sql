@@ -19,10 +19,12 @@
 -- is restated to call it, otherwise unchanged.
 
 -- The values v of a record as JSON, from its typed values t.v_<field>:
--- the fields p_fields, of the kinds p_kinds (import_field.kind).
+-- the fields p_fields, of the kinds p_kinds (import_field.kind).  Text
+-- made of text, as baton_import_field_sql's: anyone may call it (the
+-- stage runs as baton_import_apply's owner, which need not own this).
 CREATE FUNCTION baton_import_values_sql(p_fields text[], p_kinds text[]) RETURNS text
 LANGUAGE sql IMMUTABLE AS $$
-    SELECT CASE WHEN s.keys IS NULL THEN 'jsonb_build_object(' || o.args || ')'
+    SELECT CASE WHEN s.keys IS NULL THEN 'jsonb_build_object(' || coalesce(o.args, '') || ')'
                 ELSE format('jsonb_object(%L::text[], ARRAY[%s]::text[])', s.keys, s.vals)
                      || coalesce(' || jsonb_build_object(' || o.args || ')', '') END
     FROM (SELECT array_agg(f ORDER BY i)::text AS keys,

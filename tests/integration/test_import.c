@@ -259,7 +259,7 @@ static void test_plain_addresses_inline(void)
 	 * crossed both ways. */
 	snprintf(sql, sizeof sql,
 	         "%s, f(p, d) AS (SELECT p, split_part(p, '@', -1) FROM v"
-	         "  WHERE p ~ '^(?:[-A-Za-z0-9._+]*@)?[a-z0-9]+(?:-+[a-z0-9]+)*(?:\\.[a-z0-9]+(?:-+[a-z0-9]+)*)+$'"
+	         "  WHERE p ~ '^(?:[-A-Za-z0-9._+]*@)?[a-z0-9]+(?:-+[a-z0-9]+)*(?:[.][a-z0-9]+(?:-+[a-z0-9]+)*)+$'"
 	         "    AND p NOT LIKE '%%xn--%%')"
 	         " SELECT (SELECT count(*) FROM v WHERE baton_norm_domain(p) IS DISTINCT FROM baton_norm_domain_full(p))"
 	         " || ' ' || ((SELECT count(*) FROM f WHERE d NOT LIKE 'www.%%') > 80)::text"

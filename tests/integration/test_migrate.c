@@ -670,10 +670,10 @@ static const struct {
 	/* session 45 */
 	{120, "74522271bbcd384df9fa17fc60c2dafd"},
 	/* session 46 */
-	{121, "df70a6a396e4146d95a45b3b25a734b0"},
+	{121, "a2858d8b4ee4bc8010a6de423bc7c919"},
 	{122, "2f687e8062bf879c927904e0e797d840"},
 	{123, "96c5ed9506d7c21d867721cc29e86ea0"},
-	{124, "b119b7907ca72d3bbfb7dddc9e190e18"},
+	{124, "d90066810f22e0e23c2d50c3b2c33882"},
 	{125, "868e0b9151f44f1e4bda23c85cf2d1e1"},
 };
 
