@@ -19,9 +19,10 @@
 -- plain value that function returns exactly that (no blank, bracket, URL,
 -- upper case, trailing dot or non-ASCII character for it to change; its
 -- labels pass its final test), so no stored result changes; test_import
--- compares the two over 69,000 values on both sides of the line.  The index on contacts' domains is
--- made again on the new function (an index names its function, and the
--- renamed one is no longer what callers call): same keys.
+-- compares the two over 69,000 values on both sides of the line.  The
+-- index on contacts' domains is made again on the new function (an index
+-- names its function, and the renamed one is no longer what callers
+-- call): the same keys, below.
 -- baton_import_addr is the same expression, inlined: a value without >
 -- has no address in angle brackets at its end, and is itself, trimmed.
 -- Both now take a NULL to NULL through their expression, not by being

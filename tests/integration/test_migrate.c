@@ -670,7 +670,7 @@ static const struct {
 	/* session 45 */
 	{120, "74522271bbcd384df9fa17fc60c2dafd"},
 	/* session 46 */
-	{121, "a2858d8b4ee4bc8010a6de423bc7c919"},
+	{121, "f3739d1bba02baff3cd3923e4eb87135"},
 	{122, "2f687e8062bf879c927904e0e797d840"},
 	{123, "96c5ed9506d7c21d867721cc29e86ea0"},
 	{124, "d90066810f22e0e23c2d50c3b2c33882"},
