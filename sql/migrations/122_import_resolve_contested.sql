@@ -13,6 +13,8 @@
 -- lookup; the statements after it read the few that are left.  What they
 -- find is the same: an edge needs a holder or claimant other than the
 -- claimant (and a candidate two), which such an identifier has not.
+-- An address at a shared domain is found by baton_norm_domain itself,
+-- inlined since 121, not by a copy of its rule for plain addresses.
 -- Otherwise 116's function unchanged.
 
 CREATE OR REPLACE FUNCTION baton_import_resolve_graph(p_shared text[]) RETURNS void
@@ -31,20 +33,12 @@ BEGIN
     DELETE FROM baton_import_claim c WHERE c.value IS NULL OR (c.kind = 'domain'
         AND (c.value = ANY (coalesce(p_shared, '{}'))
              OR EXISTS (SELECT 1 FROM baton_shared_domain d WHERE d.domain = c.value)));
-    -- An address's domain as baton_norm_domain has it (after its last @,
-    -- without www. and trailing dots), without its regular expressions: a
-    -- contacts file has hundreds of thousands of addresses.  Any other
-    -- address (in angle brackets, "Bo Keeper" <bo.keeper@gmail.com>, 066;
-    -- with a label in Punycode, a URL's parts, a second www., or beyond
-    -- ASCII: 109) is rare and has its domain from baton_norm_domain.
+    -- An address's domain as baton_norm_domain has it: 116 wrote its rule
+    -- for a plain address again here, to skip the function's regular
+    -- expressions; the function takes a plain one inline since 121.
     DELETE FROM baton_import_claim c
     USING (SELECT d.domain FROM baton_shared_domain d UNION SELECT unnest(coalesce(p_shared, '{}'))) s
-    WHERE c.kind = 'email'
-      AND s.domain = CASE WHEN c.value ~ '[^-a-z0-9._+@]' OR c.value LIKE '%xn--%' OR c.value LIKE '%@www.www.%'
-                          THEN baton_norm_domain(c.value)
-                          ELSE rtrim(CASE WHEN split_part(btrim(c.value), '@', -1) LIKE 'www.%'
-                                          THEN substr(split_part(btrim(c.value), '@', -1), 5)
-                                          ELSE split_part(btrim(c.value), '@', -1) END, '.') END;
+    WHERE c.kind = 'email' AND s.domain = baton_norm_domain(c.value);
     -- The customers kept apart, as they are now: both ways round.
     CREATE TEMP TABLE baton_import_apart (a bigint, b bigint, PRIMARY KEY (a, b)) ON COMMIT DROP;
     INSERT INTO baton_import_apart
