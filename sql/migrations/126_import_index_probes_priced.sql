@@ -32,4 +32,7 @@
 -- there still reads it all: a first import of 1,000,000 tickets, and an
 -- unchanged re-import of them, keep their plans (hash joins); see the
 -- notes of #12 for the bench's figures.
+--
+-- CREATE OR REPLACE drops a function's SET clauses: a later restatement of
+-- baton_import_apply says it again (test_unknown_source_analyzed checks).
 ALTER FUNCTION baton_import_apply(uuid, jsonb, text[], integer) SET random_page_cost = 1.1;

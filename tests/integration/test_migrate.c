@@ -676,7 +676,7 @@ static const struct {
 	{124, "ae79a73baf134352428403268f6c0e59"},
 	{125, "868e0b9151f44f1e4bda23c85cf2d1e1"},
 	/* session 47 */
-	{126, "4068b42bf04f2ef989a3914dd48b3a3a"},
+	{126, "383b8674a21f3c58eea7257f8b3b19b3"},
 	{127, "52f88c564ba74f12d89b60a917b6ec44"},
 };
 
