@@ -3,7 +3,8 @@
 # tables it plans with when an earlier file made them grow, and leaves
 # them alone when their size is what their last ANALYZE saw (an unchanged
 # re-import).  (The customers' own import analyzes customer after adding
-# some, so the checks read the import's records and the external ids.)
+# more than a tenth, 128, so the checks read the import's records and the
+# external ids; the end of this file checks customer's.)
 # pg_class.reltuples is what ANALYZE writes, in the
 # transaction of the file, so the checks read it as committed.
 . "$BATON_ROOT/tests/lib/e2e.sh"
@@ -49,3 +50,18 @@ run imp "$T/many.csv"
 expect many_after_more_unchanged sh -c '[ "$1" -eq 0 ] && grep -q "3000 read, 0 inserted, 0 updated, 3000 unchanged" "$2"' _ "$rc" "$OUT"
 check regrown_import_record_analyzed [ "$(tuples import_record)" = 6000 ]
 check regrown_external_ids_analyzed [ "$(tuples customer_external_id)" = 6000 ]
+
+# New customers have the customer table analyzed in their file (for its
+# later statements) only when they are more than a tenth of what the
+# statistics know (128): a page of one leaves statistics no ANALYZE could
+# write; 2,000 after 6,000 replace them.
+sql "UPDATE pg_class SET reltuples = 12345 WHERE oid = 'customer'::regclass" >/dev/null
+printf 'id,name,domain\n9001,Page,page9001.example\n' >"$T/page.csv"
+run imp "$T/page.csv"
+expect page_imported sh -c '[ "$1" -eq 0 ] && grep -q "1 read, 1 inserted" "$2"' _ "$rc" "$OUT"
+check page_customer_not_analyzed [ "$(tuples customer)" = 12345 ]
+awk 'BEGIN { print "id,name,domain"; for (i = 7001; i <= 9000; i++) printf "%d,Org %d,org%d.example\n", i, i, i }' \
+	>"$T/tenth.csv"
+run imp "$T/tenth.csv"
+expect tenth_imported sh -c '[ "$1" -eq 0 ] && grep -q "2000 read, 2000 inserted" "$2"' _ "$rc" "$OUT"
+check tenth_customer_analyzed [ "$(tuples customer)" = "$(sql 'SELECT count(*) FROM customer')" ]

@@ -678,6 +678,8 @@ static const struct {
 	/* session 47 */
 	{126, "383b8674a21f3c58eea7257f8b3b19b3"},
 	{127, "52f88c564ba74f12d89b60a917b6ec44"},
+	/* session 48 */
+	{128, "d856f964a0d44848751c359a899ee751"},
 };
 
 static void test_released_migrations_unchanged(void)
