@@ -421,6 +421,20 @@ static void test_consoles_told(void)
 	set_rule(su, "signal_voice_days", "90");
 }
 
+/* A new customer has nothing to signal under the rules of its time: its
+ * state has the rules' latest generation, which the rules changed above
+ * moved on (129 reads it once a statement; 024's default read it a row). */
+static void test_new_customers_current(void)
+{
+	CHECK(num(sql(su, "SELECT baton_signal_gen()")) > 0);
+	CHECK_STR(sql(su, "WITH n AS (INSERT INTO customer (name) VALUES ('Gen One'), ('Gen Two') RETURNING id)"
+	                  " SELECT count(*) FROM n"),
+	          "2");
+	CHECK_STR(sql(su, "SELECT count(*) FROM customer_signal_state st JOIN customer c ON c.id = st.customer_id"
+	                  " WHERE c.name IN ('Gen One', 'Gen Two') AND st.rules_gen = baton_signal_gen()"),
+	          "2");
+}
+
 int main(void)
 {
 	setlocale(LC_ALL, "C.UTF-8");
@@ -436,6 +450,7 @@ int main(void)
 	RUN(test_readers_wait_for_the_computation);
 	RUN(test_mark_leads_as_the_screen);
 	RUN(test_consoles_told);
+	RUN(test_new_customers_current);
 	PQfinish(ana);
 	PQfinish(hold);
 	PQfinish(admin);
