@@ -1,6 +1,11 @@
--- Baton schema, version 128: a small file's identity resolution reads the
--- customer records holding its domains, not every customer record (#12,
--- incremental files; "cost in proportion to change").
+-- Baton schema, version 128: a file small beside what its source has reads
+-- what it concerns, not every record (#12, incremental files and export
+-- pages; "cost in proportion to change").  In order below: the customer
+-- records holding a file's domains, and who holds its identifiers; the
+-- customer table analyzed only when a file grows it by a tenth; whether
+-- a source has records; and the statements that match a file's lines
+-- with its source's records (by hash, by key, by reference), each looked
+-- up in an index when the lines are fewer than a ninth of the records.
 --
 -- baton_import_resolve_graph (122) found the customer records holding the
 -- domains a file claims by unnesting the domains of every customer record
@@ -23,6 +28,41 @@
 -- 10,000 contacts, as its costs told it (180 ms, and 55 ms for the
 -- customers' domains), where the lookups take a fraction of that.  A
 -- bigger file is planned as before.  Otherwise 122's function unchanged.
+-- A statement's joins as lookups (128): hash and merge joins off until
+-- baton_import_lookups_end, when p_on; what they were, to give back.
+-- (Set for the transaction, as SET LOCAL is: the end gives them back.)
+CREATE FUNCTION baton_import_lookups(p_on boolean) RETURNS text[]
+LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
+DECLARE
+    v_was text[] := ARRAY[current_setting('enable_hashjoin'), current_setting('enable_mergejoin')];
+BEGIN
+    IF p_on THEN
+        PERFORM set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true);
+    END IF;
+    RETURN v_was;
+END $$;
+CREATE FUNCTION baton_import_lookups_end(p_was text[]) RETURNS void
+LANGUAGE sql SET search_path = public, pg_temp AS $$
+    SELECT FROM set_config('enable_hashjoin', p_was[1], true) h, set_config('enable_mergejoin', p_was[2], true) m
+$$;
+-- Whether a file's lines are few beside its source's records: fewer than
+-- a ninth of what the planner puts the source at (the estimate its plans
+-- use).  A line's lookup in an index costs about what nine records
+-- hashed do (3.8 and 0.42 microseconds, measured); the planner prices
+-- the lookup at 25 of them, and hashed a source of 310,000 records for a
+-- page of 10,000 lines.  The lines are counted only up to that ninth.
+CREATE FUNCTION baton_import_few_lines(p_lines regclass, p_src text) RETURNS boolean
+LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
+DECLARE
+    v_plan json;
+    v_few boolean;
+BEGIN
+    EXECUTE format('EXPLAIN (FORMAT JSON) SELECT 1 FROM import_record WHERE source = %L', p_src) INTO v_plan;
+    EXECUTE format('SELECT NOT EXISTS (SELECT 1 FROM %s OFFSET $1)', p_lines) INTO v_few
+        USING floor((v_plan -> 0 -> 'Plan' ->> 'Plan Rows')::numeric / 9)::bigint;
+    RETURN v_few;
+END $$;
+
 CREATE OR REPLACE FUNCTION baton_import_resolve_graph(p_shared text[]) RETURNS void
 LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
 DECLARE
@@ -34,9 +74,7 @@ DECLARE
     v_ra text;
     v_rb text;
     v_keys text[];
-    v_probe boolean;
-    v_hash text := current_setting('enable_hashjoin');
-    v_merge text := current_setting('enable_mergejoin');
+    v_joins text[];
 BEGIN
     -- Neither a shared domain nor an address at one (7.) is anyone's.
     DELETE FROM baton_import_claim c WHERE c.value IS NULL OR (c.kind = 'domain'
@@ -75,11 +113,8 @@ BEGIN
     -- and 90,000 customers' domains (180 and 55 ms), where the lookups
     -- take a fraction of that.  A lookup costs about what nine rows
     -- hashed do (measured: 3.8 and 0.42 microseconds).
-    v_probe := (SELECT count(*) FROM baton_import_claim) * 9
-               < (SELECT max(c.reltuples) FROM pg_class c WHERE c.oid IN ('contact'::regclass, 'customer'::regclass));
-    IF v_probe THEN
-        PERFORM set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true);
-    END IF;
+    v_joins := baton_import_lookups((SELECT count(*) FROM baton_import_claim) * 9
+        < (SELECT max(c.reltuples) FROM pg_class c WHERE c.oid IN ('contact'::regclass, 'customer'::regclass)));
     CREATE TEMP TABLE baton_import_found ON COMMIT DROP AS
     -- Each kind's identifiers apart (116): one set of all three, filtered
     -- by kind, was estimated at 0.5% of its rows for each (a CTE has no
@@ -99,9 +134,7 @@ BEGIN
         UNION ALL SELECT 'email', k.value, t.customer_id, 5 FROM ke k JOIN contact t
             ON lower(t.email) = k.value AND t.email IS NOT NULL) x
     GROUP BY x.kind, x.value, x.cid;
-    IF v_probe THEN
-        PERFORM set_config('enable_hashjoin', v_hash, true), set_config('enable_mergejoin', v_merge, true);
-    END IF;
+    PERFORM baton_import_lookups_end(v_joins);
     ANALYZE baton_import_found;
     -- Only an identifier that two customers or nodes hold, or two nodes
     -- claim, can join anything, count against the limit or be evidence
@@ -401,7 +434,9 @@ BEGIN
         (n.v ->> 'renewal_date')::date
     FROM baton_import_new n LEFT JOIN baton_import_dom d ON d.id = n.id;
     -- Statistics for the statements below when the new customers are more
-    -- than a tenth of what they know (039's rule; 128: not for a page).
+    -- than a tenth of the rows the statistics know (128: not for a page;
+    -- 039 analyzes the table before a file when its pages have grown by
+    -- a tenth since, as a run of pages makes them).
     GET DIAGNOSTICS v_made = ROW_COUNT;
     IF v_made > 0 AND (SELECT c.reltuples < 0 OR v_made > c.reltuples / 10
                        FROM pg_class c WHERE c.oid = 'customer'::regclass) THEN
@@ -570,6 +605,7 @@ DECLARE
     v_src text := (SELECT c.source FROM pg_temp.baton_import_ctx c);
     v_seed bigint;
     v_text text;
+    v_joins text[];
 BEGIN
     DROP TABLE IF EXISTS pg_temp.baton_import_skipped, pg_temp.baton_import_kept;
     IF p_spec ->> 'format' NOT IN ('jsonl', 'csv')
@@ -585,12 +621,15 @@ BEGIN
         DELETE FROM pg_temp.baton_import_known k USING pg_temp.baton_import_raw r WHERE r.line = k.line;
     END IF;
     -- Every line, with the key of the record that has its text (NULL: none;
-    -- a CSV header, line 0, is no record).
+    -- a CSV header, line 0, is no record); each looked up in the index
+    -- when they are few beside the source's records (128).
+    v_joins := baton_import_lookups(baton_import_few_lines('pg_temp.baton_import_raw', v_src));
     EXECUTE 'CREATE TEMP TABLE baton_import_skipped ON COMMIT DROP AS'
         ' SELECT w.line, i.source_id AS sid'
         ' FROM (SELECT r.line, CASE WHEN r.line > 0 THEN hashtextextended(' || v_text || ', $1) END AS h'
         '       FROM pg_temp.baton_import_raw r OFFSET 0) w'
         ' LEFT JOIN import_record i ON i.source = $2 AND i.raw_hash = w.h' USING v_seed, v_src;
+    PERFORM baton_import_lookups_end(v_joins);
     IF NOT EXISTS (SELECT 1 FROM pg_temp.baton_import_skipped k WHERE k.sid IS NULL) THEN
         TRUNCATE pg_temp.baton_import_raw;
     ELSE
@@ -624,3 +663,420 @@ BEGIN
     END IF;
 END $$;
 REVOKE ALL ON FUNCTION baton_import_skip(jsonb) FROM PUBLIC;
+
+-- 114's baton_import_lines_known, the same way: the hashes of a file's
+-- lines each looked up in import_record's index on them when they are
+-- few beside the source's records (a page of 10,000 tickets beside
+-- 200,000 hashed them all: 320 ms).  Otherwise unchanged.
+CREATE OR REPLACE FUNCTION baton_import_lines_known() RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = public, pg_temp SET enable_mergejoin = off SET enable_hashjoin = on SET enable_nestloop = on
+SET work_mem = '64MB' AS $$
+DECLARE
+    v_src text;
+    v_n bigint;
+    v_joins text[];
+BEGIN
+    PERFORM baton_import_check();
+    IF to_regclass('pg_temp.baton_import_hashes') IS NULL THEN
+        RAISE EXCEPTION 'no line hashes in this transaction: baton_import_hashes_begin() first'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    v_src := (SELECT c.source FROM pg_temp.baton_import_ctx c);
+    -- Not analyzed: its size, all the plan needs, is known from its pages
+    -- (which still hold the lines deleted below until the transaction
+    -- ends: for a file mostly new, a size too large, planned as a hash
+    -- join rather than a loop, and one pass over them, 30-50 ms a million).
+    -- Every line sent, with the key of the record that has its text: a
+    -- line no record has is counted (the lines to send) and goes.
+    -- Each looked up in the index when they are few beside the source's
+    -- records (128).
+    v_joins := baton_import_lookups(baton_import_few_lines('pg_temp.baton_import_hashes', v_src));
+    CREATE TEMP TABLE baton_import_known ON COMMIT DROP AS
+    SELECT w.line, i.source_id AS sid, w.h
+    FROM pg_temp.baton_import_hashes w
+    LEFT JOIN import_record i ON i.source = v_src AND i.raw_hash = w.h;
+    PERFORM baton_import_lookups_end(v_joins);
+    DELETE FROM pg_temp.baton_import_known k WHERE k.sid IS NULL;
+    GET DIAGNOSTICS v_n = ROW_COUNT;
+    DROP TABLE pg_temp.baton_import_hashes;
+    EXECUTE format('GRANT SELECT ON pg_temp.baton_import_known TO %I', session_user);
+    RETURN v_n;
+END $$;
+
+-- 124's baton_import_stage, the same way for its last statement: the
+-- staged lines whose values a record has under another text, each looked
+-- up in the primary key when they are few beside the source's records (a
+-- page of 10,000 contacts beside 310,000 hashed them all: 130 ms).
+-- Otherwise unchanged.
+CREATE OR REPLACE FUNCTION baton_import_stage(p_spec jsonb, p_entity text) RETURNS void
+LANGUAGE plpgsql SET search_path = public, pg_temp SET enable_mergejoin = off
+SET work_mem = '64MB' AS $$
+DECLARE
+    f record;
+    v_def jsonb;
+    v_get text;
+    v_raw text := '';
+    v_ext text := '';
+    v_typed text := '';
+    -- The fields written into the values, and their kinds (124).
+    v_fields text[] := '{}';
+    v_kinds text[] := '{}';
+    v_values text;
+    -- Whether every field mapped has a value (118).
+    v_all text := 'true';
+    -- A key is one value: a list or an object ({} or [1, 2]) is none.
+    v_bad text := 'CASE WHEN w.r_source_id IS NULL THEN ''source_id:missing key'''
+                  ' WHEN jsonb_typeof(w.j_source_id) IN (''object'', ''array'')'
+                  ' THEN ''source_id:a list or an object is no key'''
+                  ' WHEN length(w.r_source_id) > 200 THEN ''source_id:longer than 200 characters'' END';
+    v_sql record;
+    v_make text;
+    v_from text := 'pg_temp.baton_import_rows';
+    v_text text;
+    v_joins text[];
+    v_hseed bigint;
+    v_src text := (SELECT c.source FROM pg_temp.baton_import_ctx c);
+    -- The record as it came, under this mapping (another one converts
+    -- anew): a 64-bit hash of its JSON seeded by the mapping, 0.6 us a
+    -- record where md5 of its text took 3.2.
+    v_seed bigint := baton_import_line_seed(p_spec, NULL);
+    v_key text;
+    -- The record as it came: a JSON line's text (030), a CSV row's fields
+    -- written out again (045), a JSON document's record as JSON.
+    v_dg text := 'lpad(to_hex(jsonb_hash_extended(r.rec, $1)), 16, ''0'')';
+    -- The lines a rule leaves out (093): typed like the others, so that a
+    -- key's newest line is found among all its lines; never rejected;
+    -- gone, with the lines they outdate, before anything is written.
+    v_left boolean := EXISTS (SELECT 1 FROM pg_temp.baton_import_ruled_out);
+    -- The typed values as the layer t shows them (119).
+    v_tcols text := '';
+    -- Whether a rule leaves the record r out (119: once, for the copy
+    -- too).
+    v_out text := CASE WHEN v_left THEN 'r.line IN (SELECT l.line FROM pg_temp.baton_import_ruled_out l)'
+                       ELSE 'false' END;
+    -- The records: a JSON Lines file's read here from its lines when
+    -- nothing read them before (117; baton_import_records), each line
+    -- hashed as baton_import_records does.  A line jsonb refuses fails the
+    -- statement: then they are read one by one (baton_import_rows_made),
+    -- the bad ones rejected, and the statement is made again.
+    v_lazy boolean := p_spec ->> 'format' = 'jsonl' AND to_regclass('pg_temp.baton_import_rows') IS NULL;
+    -- Parallel workers cannot read a temporary table: lines or records
+    -- past the size at which PostgreSQL scans a table in parallel are
+    -- copied into a table of this transaction, unlogged, which no other
+    -- session sees, and which is dropped after the statement or with the
+    -- transaction (119).  It is made in baton_import_work, the schema of
+    -- the stage's role (baton_import_apply's owner), where no one else may
+    -- create tables (120); the name is the session's.  Not when that role
+    -- may not (baton_import_work_unusable), nor when no worker can ever
+    -- start.
+    v_parallel boolean := CASE WHEN current_setting('max_parallel_workers_per_gather')::integer > 0
+                                AND current_setting('max_parallel_workers')::integer > 0
+                                AND baton_import_work_unusable(current_user) IS NULL
+        THEN pg_relation_size(CASE WHEN v_lazy THEN 'pg_temp.baton_import_raw'
+                                   ELSE 'pg_temp.baton_import_rows' END::regclass)
+             >= pg_size_bytes(current_setting('min_parallel_table_scan_size')) ELSE false END;
+    v_par text;
+BEGIN
+    FOR f IN SELECT i.field, i.kind, i.allowed FROM import_field i
+             WHERE i.entity = p_entity AND ((p_spec -> 'fields') ? i.field OR i.kind = 'key')
+             ORDER BY i.field LOOP
+        v_def := coalesce(p_spec -> 'fields' -> f.field, '{}');
+        -- Each field is read out of the record once (e), then blank is
+        -- missing, then the default (w).
+        v_ext := v_ext || format(', %s AS %I', baton_import_read_sql('r.rec', p_spec, f.field, false),
+                                 'e_' || f.field);
+        v_get := format('e.%I', 'e_' || f.field);
+        v_raw := v_raw || format(', %s AS %I, %s AS %I',
+                                 baton_import_given_sql(v_get, v_def ->> 'default', true), 'r_' || f.field,
+                                 baton_import_read_sql('e.rec', p_spec, f.field, true), 'j_' || f.field);
+        v_sql := baton_import_field_sql(f.field, f.kind, f.allowed, v_def, v_parallel);
+        v_typed := v_typed || format(', %s AS %I', v_sql.val, 'v_' || f.field);
+        v_tcols := v_tcols || format(', w.%1$I AS %1$I', 'v_' || f.field);
+        IF (p_spec -> 'fields') ? f.field THEN
+            v_fields := v_fields || f.field;
+            v_kinds := v_kinds || f.kind;
+            v_all := v_all || format(' AND t.%I IS NOT NULL', 'v_' || f.field);
+        END IF;
+        IF v_sql.chk IS NOT NULL THEN
+            v_bad := v_bad || ', ' || v_sql.chk;
+        END IF;
+    END LOOP;
+    v_values := baton_import_values_sql(v_fields, v_kinds);
+    -- A digest is two: a hash of the values (128 bits: hashtextextended of
+    -- their text under two seeds, 111; md5 of it before, which took 1.2 s
+    -- of the stage at 1,000,000 tickets where these take 0.6) and the hash
+    -- of the record as it came under this mapping.  A record the source already has with
+    -- the same text is unchanged: skipped here, before any conversion (not
+    -- when its key is in the file twice: its newest line counts, 071).
+    v_key := baton_import_given_sql(baton_import_read_sql('r.rec', p_spec, 'source_id', false),
+                                    p_spec -> 'fields' -> 'source_id' ->> 'default', false);
+    -- (A source's first file has nothing to skip; JSON Lines were skipped
+    -- by their text before they were parsed: baton_import_skip.)
+    IF p_spec ->> 'format' IN ('jsonl', 'csv') THEN
+        -- Each line hashed as it was read (110).
+        v_dg := 'r.raw_digest';
+    ELSIF v_src IS NOT NULL AND EXISTS (SELECT 1 FROM import_record i WHERE i.source = v_src) THEN
+        PERFORM baton_import_same_lines(v_src, v_key, v_seed);
+    END IF;
+    -- The copy: a JSON Lines file's lines, or the records read before,
+    -- with whether a rule leaves each out (the rule's lines are in a
+    -- temporary table too), which the stage then reads from it.
+    IF v_parallel THEN
+        v_par := format('baton_import_work.%I', 'baton_import_par_' || pg_backend_pid());
+        EXECUTE format('CREATE UNLOGGED TABLE %s AS SELECT %s', v_par,
+                       CASE WHEN v_lazy THEN 'r.line, r.raw FROM pg_temp.baton_import_raw r'
+                            ELSE 'r.*, ' || v_out || ' AS left_out FROM pg_temp.baton_import_rows r' END);
+        IF NOT v_lazy THEN
+            v_out := 'r.left_out';
+        END IF;
+    END IF;
+    IF v_lazy THEN
+        SELECT h.text_sql, h.seed INTO v_text, v_hseed FROM baton_import_staged_hash(p_spec, 'q') h;
+        v_from := '(SELECT clock_timestamp() AS f_r, q.line, q.raw::jsonb AS rec, '
+                  || baton_import_hash_sql(v_text, v_hseed)
+                  || ' AS raw_digest FROM ' || coalesce(v_par, 'pg_temp.baton_import_raw') || ' q'
+                  || ' WHERE baton_import_object_line(q.raw))';
+    ELSIF v_par IS NOT NULL THEN
+        v_from := v_par;
+    END IF;
+    -- Each layer's columns are computed once a row rather than copied
+    -- into every expression that reads them (x's too: the values, v, are
+    -- read twice above it; e's, as w reads each field twice): a volatile
+    -- column keeps the planner from merging a layer into the one above
+    -- (OFFSET 0 did, 052, but a plan with a LIMIT or OFFSET below the top
+    -- cannot run in parallel workers; clock_timestamp() can, 119).  The
+    -- typed values (t) are a layer over w, not a subquery joined to it for
+    -- each row (a LATERAL's reference to w is a parameter, which workers
+    -- are not given); t itself only names w's typed columns.
+    v_make := 'CREATE TEMP TABLE baton_import_s ON COMMIT DROP AS'
+        ' SELECT line, v, lpad(to_hex(hashtextextended(vt, 111)), 16, ''0'')'
+        ' || lpad(to_hex(hashtextextended(vt, 1111)), 16, ''0'') || raw_digest AS digest, bad, left_out'
+        ' FROM (SELECT clock_timestamp() AS f_y, x.*, x.v::text AS vt FROM'
+        ' (SELECT clock_timestamp() AS f_x, w.line, w.raw_digest, w.left_out,'
+        -- A record whose every field has a value has no null to strip
+        -- (the values are scalars and lists, no objects): 0.2-0.35 s at
+        -- 1,000,000 tickets (118).
+        ' CASE WHEN ' || v_all || ' THEN ' || v_values || ' ELSE jsonb_strip_nulls(' || v_values || ') END AS v,'
+        ' coalesce(' || v_bad || ') AS bad'
+        ' FROM (SELECT clock_timestamp() AS f_t, w.*' || v_typed
+        || ' FROM (SELECT clock_timestamp() AS f_w, e.line, e.raw_digest, e.left_out' || v_raw
+        || ' FROM (SELECT clock_timestamp() AS f_e, r.line, r.rec, ' || v_dg || ' AS raw_digest, '
+        || v_out || ' AS left_out' || v_ext
+        || ' FROM ' || v_from || ' r'
+        || ') e) w) w,'
+        ' LATERAL (SELECT 1 AS one' || v_tcols || ') t) x) y';
+    IF v_lazy THEN
+        BEGIN
+            EXECUTE v_make USING v_seed;
+        -- What jsonb's input refuses, and nothing else: bad syntax or
+        -- escapes, a NUL, a number beyond numeric, a string or nesting
+        -- past its limits.  Any other error is the statement's own.
+        EXCEPTION WHEN invalid_text_representation OR untranslatable_character
+                       OR numeric_value_out_of_range OR program_limit_exceeded
+                       OR statement_too_complex THEN
+            PERFORM baton_import_rows_made(v_text, v_hseed);
+            EXECUTE replace(v_make, v_from, 'pg_temp.baton_import_rows') USING v_seed;
+        END;
+    ELSE
+        EXECUTE v_make USING v_seed;
+    END IF;
+    IF v_par IS NOT NULL THEN
+        EXECUTE 'DROP TABLE ' || v_par;
+    END IF;
+    INSERT INTO baton_import_reject (line, field, reason)
+    SELECT line, split_part(bad, ':', 1), substr(bad, strpos(bad, ':') + 1)
+    FROM baton_import_s WHERE bad IS NOT NULL AND NOT left_out;
+    DELETE FROM baton_import_s WHERE bad IS NOT NULL AND (NOT left_out OR v ->> 'source_id' IS NULL);
+    -- The same record twice in one file: its newest line counts, by
+    -- updated_at (a line without one is older than any with one), and of
+    -- lines as new, the last (071).  Most files have each record once,
+    -- which a count by key says in half the time of the self-join that
+    -- finds the other lines.  (A line is not compared with itself: the
+    -- times are read only for the pairs of two lines.)
+    IF EXISTS (SELECT 1 FROM baton_import_s GROUP BY v ->> 'source_id' HAVING count(*) > 1) THEN
+        DELETE FROM baton_import_s a USING baton_import_s b
+        WHERE a.v ->> 'source_id' = b.v ->> 'source_id' AND a.line <> b.line
+          AND (coalesce((a.v ->> 'updated_at')::timestamptz, '-infinity'), a.line)
+            < (coalesce((b.v ->> 'updated_at')::timestamptz, '-infinity'), b.line);
+    END IF;
+    -- ... also when a line of it was skipped as the source has it: that
+    -- line is the record as stored, its updated_at the record's.  Most
+    -- files have no key both skipped and staged, which a join says first
+    -- (as fast as 052's DELETE, which deleted nothing then); only then is
+    -- the record read, for each such pair (a scalar subquery: a subplan,
+    -- where an EXISTS would be a join planned with the others).  In the
+    -- same statement as the join, the cost of the reads made the plan of
+    -- every file with lines skipped one compiled by JIT.  (Nothing staged,
+    -- nothing to look for: the lines set aside are not analyzed then, 113,
+    -- and the join read them all, 36 ms at a million.)
+    IF EXISTS (SELECT 1 FROM baton_import_s)
+       AND EXISTS (SELECT 1 FROM baton_import_s a
+                   JOIN pg_temp.baton_import_skipped k ON k.sid = a.v ->> 'source_id') THEN
+        DELETE FROM baton_import_s a USING pg_temp.baton_import_skipped k
+        WHERE k.sid = a.v ->> 'source_id'
+          AND (coalesce((SELECT i.source_updated_at FROM import_record i
+                         WHERE i.source = v_src AND i.source_id = k.sid), '-infinity'), k.line)
+            > (coalesce((a.v ->> 'updated_at')::timestamptz, '-infinity'), a.line);
+    END IF;
+    -- A key whose newest line a rule leaves out is left as it is.
+    IF v_left THEN
+        DELETE FROM baton_import_s WHERE left_out;
+    END IF;
+    -- The same values under another text (a field not mapped changed, or
+    -- the digest is 010's, of the values alone): unchanged as well, and
+    -- the digest renewed so that the next run skips the record early.  A
+    -- digest written before 111 has the md5 of the values' text, read only
+    -- for a record whose hash differs (one changed, or one of those).
+    -- Each looked up in the primary key when they are few beside the
+    -- source's records (128).
+    v_joins := baton_import_lookups(baton_import_few_lines('pg_temp.baton_import_s', v_src));
+    WITH d AS (DELETE FROM baton_import_s s USING import_record i
+               WHERE i.source = v_src AND i.source_id = s.v ->> 'source_id'
+                 AND (left(i.digest, 32) = left(s.digest, 32) OR left(i.digest, 32) = md5(s.v::text))
+               RETURNING s.v ->> 'source_id' AS sid, s.digest)
+    UPDATE import_record i SET digest = d.digest FROM d
+    WHERE i.source = v_src AND i.source_id = d.sid AND i.digest <> d.digest;
+    PERFORM baton_import_lookups_end(v_joins);
+    ANALYZE baton_import_s;
+END $$;
+
+
+-- 111's baton_import_link, the same way for the statement that finds
+-- each staged line's record, its customer's and its contact's: looked up
+-- in the primary key when the lines are few beside the source's records
+-- (a page of 10,000 tickets beside 1,000,000 hashed the records of the
+-- organisations and contacts: 340 ms).  Otherwise unchanged.
+CREATE OR REPLACE FUNCTION baton_import_link(p_src text, p_entity text, p_spec jsonb, p_shared text[])
+RETURNS void
+LANGUAGE plpgsql SET search_path = public, pg_temp SET work_mem = '64MB' AS $$
+DECLARE
+    v_csrc text := p_spec ->> 'customer_source';
+    v_ksrc text := p_spec ->> 'contact_source';
+    -- The entities whose rows keep a contact (a ticket's requester, a
+    -- survey answer's respondent).
+    v_keeps boolean := p_entity IN ('tickets', 'surveys');
+    -- Whether any record may have an e-mail address to be found by: only
+    -- when the mapping has one.
+    v_emails boolean := (p_spec -> 'fields') ? 'email';
+    -- Notes get theirs as they are written (baton_import_notes).
+    v_seq text := CASE p_entity WHEN 'contacts' THEN pg_get_serial_sequence('contact', 'id')
+        WHEN 'tickets' THEN pg_get_serial_sequence('ticket', 'id')
+        WHEN 'milestones' THEN pg_get_serial_sequence('milestone', 'id')
+        WHEN 'marketing' THEN pg_get_serial_sequence('marketing_event', 'id')
+        WHEN 'surveys' THEN pg_get_serial_sequence('survey_response', 'id') END;
+    v_joins text[];
+BEGIN
+    -- wanting: a contact reference that names no record yet, of a record
+    -- that keeps a contact and found its customer otherwise ("field:what").
+    -- Each such record (none, mostly) says so in baton.import_wanting as it
+    -- is linked, so the notes below are looked for only then: a pass over
+    -- a million linked records for none took 1.4 s.
+    PERFORM set_config('baton.import_wanting', '', true);
+    -- Each line's records looked up in the primary key when the lines are
+    -- few beside the source's records (128).
+    v_joins := baton_import_lookups(baton_import_few_lines('pg_temp.baton_import_s', p_src));
+    CREATE TEMP TABLE baton_import_c ON COMMIT DROP AS
+    SELECT y.line, y.v, CASE WHEN y.wanting IS NOT NULL THEN '?' || y.digest ELSE y.digest END AS digest,
+        y.sid, y.cid, y.parent, y.contact_id,
+        CASE WHEN y.state = 'new' AND y.bad IS NULL AND v_seq IS NOT NULL THEN nextval(v_seq)
+             ELSE y.target END AS target,
+        y.state, y.bad,
+        CASE WHEN y.wanting IS NOT NULL AND y.bad IS NULL
+                  AND set_config('baton.import_wanting', 'yes', true) = 'yes' THEN y.wanting END AS wanting
+    FROM (SELECT x.line, x.v, x.digest, x.sid, x.cid, x.parent, x.target, x.state,
+            coalesce(x.contact_id,
+                     -- The contact by e-mail: the one contact of the
+                     -- customer with the address.
+                     CASE WHEN v_keeps AND x.cid IS NOT NULL AND x.v ? 'email' AND NOT x.v ? 'contact' THEN
+                         (SELECT CASE WHEN count(*) = 1 THEN min(t.id) END FROM contact t
+                          WHERE lower(t.email) = lower(btrim(x.v ->> 'email')) AND t.customer_id = x.cid)
+                     END) AS contact_id,
+            CASE WHEN x.cid IS NOT NULL THEN
+                     CASE WHEN x.state <> 'unchanged' THEN baton_import_problem(p_entity, x.v) END
+                 WHEN x.v ? 'customer' AND x.v ->> 'customer' ~ ';' THEN
+                     format('customer:customer reference "%s" lists several ids (no %s record has that id):'
+                            ' a record has one customer, so map a field that holds one',
+                            x.v ->> 'customer', v_csrc)
+                 WHEN x.v ? 'customer' THEN format('customer:unknown customer reference "%s" (no %s record)',
+                                                   x.v ->> 'customer', v_csrc)
+                 WHEN x.v ? 'contact' THEN format('contact:unknown contact reference "%s" (no %s record)',
+                                                  x.v ->> 'contact', v_ksrc)
+                 WHEN cardinality(x.others) > 1 THEN
+                     format('email:no contact has the address "%s", and its domain %s is a domain of more than one customer (%s)',
+                            x.v ->> 'email', baton_norm_domain(x.v ->> 'email'),
+                            (SELECT string_agg('#' || i, ', ' ORDER BY i) FROM unnest(x.others) i))
+                 WHEN x.v ? 'email' THEN format('email:no contact has the address "%s" and no customer its domain',
+                                                x.v ->> 'email')
+                 ELSE 'customer:missing customer reference' END AS bad,
+            CASE WHEN v_keeps AND x.cid IS NOT NULL AND x.v ? 'contact' AND x.contact_id IS NULL THEN
+                format('contact:imported without its contact: no %s record "%s" yet'
+                       ' (an import of this record after that one links it)',
+                       v_ksrc, x.v ->> 'contact') END AS wanting
+        FROM (SELECT s.line, s.v, s.digest, s.v ->> 'source_id' AS sid,
+                CASE WHEN s.v ? 'customer' THEN cr.customer_id
+                     WHEN s.v ? 'contact' THEN kr.customer_id
+                     ELSE coalesce(ke.customer_id, kd.id, CASE WHEN cardinality(ko.ids) = 1 THEN ko.ids[1] END)
+                END AS cid,
+                ko.ids AS others,
+                CASE WHEN cr.customer_id IS NOT NULL THEN v_csrc || ':' || (s.v ->> 'customer') END AS parent,
+                kr.target_id AS contact_id, r.target_id AS target,
+                CASE WHEN r.source_id IS NULL THEN 'new'
+                     WHEN r.digest = s.digest
+                       OR (s.v ->> 'updated_at')::timestamptz < r.source_updated_at THEN 'unchanged'
+                     -- Imported without its contact, which is still not there.
+                     WHEN r.digest LIKE '?%' AND kr.target_id IS NULL
+                          AND (r.digest = '?' || s.digest
+                               -- Written before 111: the md5 of the values' text.
+                               OR r.digest = '?' || md5(s.v::text) || substr(s.digest, 33)) THEN 'unchanged'
+                     ELSE 'updated' END AS state
+            FROM baton_import_s s
+            LEFT JOIN import_record cr ON cr.source = v_csrc AND cr.source_id = s.v ->> 'customer'
+            LEFT JOIN import_record kr ON kr.source = v_ksrc AND kr.source_id = s.v ->> 'contact'
+            -- The e-mail and its domain: only for a record without a
+            -- reference.
+            LEFT JOIN LATERAL (SELECT t.customer_id FROM contact t
+                               WHERE NOT s.v ? 'customer' AND NOT s.v ? 'contact'
+                                 AND lower(t.email) = lower(btrim(s.v ->> 'email')) AND t.email IS NOT NULL
+                               ORDER BY t.id LIMIT 1) ke ON v_emails AND s.v ? 'email'
+            LEFT JOIN LATERAL (SELECT coalesce(c.merged_into, c.id) AS id FROM customer c
+                               WHERE NOT s.v ? 'customer' AND NOT s.v ? 'contact'
+                                 AND ke.customer_id IS NULL
+                                 AND lower(c.domain) = baton_norm_domain(s.v ->> 'email')
+                                 AND NOT baton_norm_domain(s.v ->> 'email') = ANY (coalesce(p_shared, '{}'))
+                                 AND NOT EXISTS (SELECT 1 FROM baton_shared_domain d
+                                                 WHERE d.domain = baton_norm_domain(s.v ->> 'email'))
+                               OFFSET 0) kd
+                ON v_emails AND s.v ? 'email'
+            -- Only for what would be rejected otherwise: a record found
+            -- another way never reads the other domains, nor one at a
+            -- shared domain (an end user at gmail.com: 30 us a lookup).
+            -- (In that order: the planner put the shared domains' lookup,
+            -- a cheap parameter to it, before the tests of references, and
+            -- ran it for every contact of a contacts file: 0.73 s at
+            -- 300,000.)
+            LEFT JOIN LATERAL (SELECT baton_domain_customers(baton_norm_domain(s.v ->> 'email')) AS ids
+                               WHERE CASE WHEN NOT s.v ? 'customer' AND NOT s.v ? 'contact'
+                                               AND ke.customer_id IS NULL AND kd.id IS NULL
+                                          THEN NOT baton_norm_domain(s.v ->> 'email') = ANY (coalesce(p_shared, '{}'))
+                                               AND NOT EXISTS (SELECT 1 FROM baton_shared_domain d
+                                                               WHERE d.domain = baton_norm_domain(s.v ->> 'email'))
+                                          ELSE false END
+                               OFFSET 0) ko
+                ON v_emails AND s.v ? 'email'
+            LEFT JOIN import_record r ON r.source = p_src AND r.source_id = s.v ->> 'source_id'
+            OFFSET 0) x
+        ORDER BY x.cid, x.line) y;
+    PERFORM baton_import_lookups_end(v_joins);
+    -- The records imported without their contact, for the summary: not
+    -- rejected (a reject's table is counted as such).  Made for every file
+    -- linked, which the client reads with the rejects.
+    DROP TABLE IF EXISTS pg_temp.baton_import_note;
+    CREATE TEMP TABLE baton_import_note (line bigint, field text, reason text) ON COMMIT DROP;
+    EXECUTE format('GRANT SELECT ON pg_temp.baton_import_note TO %I', session_user);
+    IF current_setting('baton.import_wanting', true) = 'yes' THEN
+        INSERT INTO baton_import_note (line, field, reason)
+        SELECT line, split_part(wanting, ':', 1), substr(wanting, strpos(wanting, ':') + 1)
+        FROM baton_import_c WHERE wanting IS NOT NULL;
+    END IF;
+END $$;

@@ -54,7 +54,7 @@ check regrown_external_ids_analyzed [ "$(tuples customer_external_id)" = 6000 ]
 # New customers have the customer table analyzed in their file (for its
 # later statements) only when they are more than a tenth of what the
 # statistics know (128): a page of one leaves statistics no ANALYZE could
-# write; 2,000 after 6,000 replace them.
+# write (12,345 rows); 2,000, more than a tenth of those, replace them.
 sql "UPDATE pg_class SET reltuples = 12345 WHERE oid = 'customer'::regclass" >/dev/null
 printf 'id,name,domain\n9001,Page,page9001.example\n' >"$T/page.csv"
 run imp "$T/page.csv"
