@@ -1082,6 +1082,19 @@ static long seq_read(const char *table)
 	return atol(v);
 }
 
+/* What a file read of a table in sequential scans since BEFORE (seq_read)
+ * is less than ALL, the rows it has; and the planner's joins are the
+ * session's again after it (128 turns them off for a statement). */
+static void read_few(const char *table, long before, long all, const char *what)
+{
+	long read = seq_read(table) - before;
+	CHECK(read < all);
+	if (read >= all)
+		printf("    %s: %ld of %s's %ld rows read in sequential scans\n", what, read, table, all);
+	CHECK_STR(itest_value(su, "SELECT current_setting('enable_hashjoin') || ' ' || current_setting('enable_mergejoin')"),
+	          "on on");
+}
+
 /* The lines a source already has (045's match; 106's hash index, in which
  * the planner looks a few lines up and beside which it hashes many): the
  * same answer whether the table is only analyzed or vacuumed, a file of a
@@ -1156,17 +1169,12 @@ static void test_lines_known_either_way(void)
 	CHECK_STR(itest_value(su, "SELECT baton_import_lines_known()"), "1000");
 	CHECK_STR(itest_value(su, "SELECT count(*) FILTER (WHERE sid = (2 * line)::text) FROM pg_temp.baton_import_known"),
 	          "2000");
-	long read = seq_read("import_record") - read0;
-	CHECK(read < 60000);
-	if (read >= 60000)
-		printf("    records read in sequential scans for 3,000 lines: %ld\n", read);
-	CHECK_STR(itest_value(su, "SELECT current_setting('enable_hashjoin') || ' ' || current_setting('enable_mergejoin')"),
-	          "on on");
+	read_few("import_record", read0, 60000, "3,000 lines' hashes");
 	CHECK(itest_ok(su, "ROLLBACK"));
 	/* The same 3,000 lines' file through the import, 1,000 of them new
-	 * and 2,000 of the source's records under another text: the lines
-	 * matched by their hashes (baton_import_skip) and the records with
-	 * their values (baton_import_stage) are looked up too. */
+	 * and 2,000 of the source's records under another text: the records
+	 * with the lines' values (baton_import_stage) and each line's record
+	 * (baton_import_link) are looked up too. */
 	CHECK(itest_ok(su, "BEGIN"));
 	read0 = seq_read("import_record");
 	CHECK(itest_ok(su, "SELECT baton_import_begin('00000000-0000-4000-8000-0000000000f9', 'known-t',"
@@ -1178,12 +1186,7 @@ static void test_lines_known_either_way(void)
 	                          " '{\"format\": \"jsonl\", \"fields\": {\"source_id\": {\"path\": [\"id\"]},"
 	                          " \"subject\": {\"path\": [\"s\"]}}}', '{}', 0)"),
 	          "3000");
-	read = seq_read("import_record") - read0;
-	CHECK(read < 60000);
-	if (read >= 60000)
-		printf("    records read in sequential scans for a file of 3,000 lines: %ld\n", read);
-	CHECK_STR(itest_value(su, "SELECT current_setting('enable_hashjoin') || ' ' || current_setting('enable_mergejoin')"),
-	          "on on");
+	read_few("import_record", read0, 60000, "a file of 3,000 lines");
 	CHECK(itest_ok(su, "ROLLBACK"));
 	/* Every line known: none to send. */
 	CHECK(itest_ok(su, "BEGIN"));
@@ -1293,10 +1296,7 @@ static void test_page_reads_its_own(void)
 	                          " \"fields\": {\"source_id\": {\"path\": [\"id\"]}, \"name\": {\"path\": [\"name\"]},"
 	                          " \"domains\": {\"path\": [\"domain\"]}}}', '{}', 0)"),
 	          "5");
-	long read = seq_read("import_record") - read0;
-	CHECK(read < 20000);
-	if (read >= 20000)
-		printf("    import_record's records read in sequential scans for a page of five: %ld\n", read);
+	read_few("import_record", read0, 20000, "a page of five organisations");
 	snprintf(sql, sizeof sql, "SELECT count(*) FILTER (WHERE customer_id = %s) || ' ' || count(*)"
 	         " FROM import_record WHERE source = 'held-page' AND source_id LIKE 'p%%'", cust);
 	CHECK_STR(itest_value(su, sql), "1 5");
@@ -1323,13 +1323,7 @@ static void test_page_reads_its_own(void)
 	                          " \"fields\": {\"source_id\": {\"path\": [\"id\"]}, \"customer\": {\"path\": [\"org\"]},"
 	                          " \"email\": {\"path\": [\"email\"]}}}', '{}', 0)"),
 	          "3000");
-	read = seq_read("contact") - read0;
-	CHECK(read < 60000);
-	if (read >= 60000)
-		printf("    contacts read in sequential scans for a page of 3,000: %ld\n", read);
-	/* The planner's settings are the session's again. */
-	CHECK_STR(itest_value(su, "SELECT current_setting('enable_hashjoin') || ' ' || current_setting('enable_mergejoin')"),
-	          "on on");
+	read_few("contact", read0, 60000, "a page of 3,000 contacts");
 	snprintf(sql, sizeof sql, "SELECT count(*) FROM contact WHERE customer_id = %s AND email LIKE 'new%%'", cust);
 	CHECK_STR(itest_value(su, sql), "3000");
 	CHECK(itest_ok(su, "ROLLBACK"));
