@@ -41,8 +41,18 @@ start() {
 	# "=NAME": exactly this session (a bare name also matches a prefix).
 	tm kill-session -t "=$E2E_SESSION" >/dev/null 2>&1
 	# E2E_CWD: the directory the program starts in (default the test's).
-	tm -f /dev/null new-session -d -s "$E2E_SESSION" -x "$_cols" -y "$_rows" -c "${E2E_CWD:-$PWD}" \
-		"env TERM=${E2E_TERM:-xterm-256color} LANG=${E2E_LANG:-C.UTF-8} LC_ALL=${E2E_LANG:-C.UTF-8} TZ=UTC $* $_err; echo \$? >$BATON_TEST_TMP/$E2E_SESSION.rc; sleep 600"
+	# The run's tmux server goes away with its last session: a session
+	# started just after one stopped can meet the server on its way out
+	# ("no server running" for every command after; seen once under
+	# AddressSanitizer).  Started again then, a few times (tmux says why
+	# each time it could not).
+	_st_try=0
+	until tm -f /dev/null new-session -d -s "$E2E_SESSION" -x "$_cols" -y "$_rows" -c "${E2E_CWD:-$PWD}" \
+		"env TERM=${E2E_TERM:-xterm-256color} LANG=${E2E_LANG:-C.UTF-8} LC_ALL=${E2E_LANG:-C.UTF-8} TZ=UTC $* $_err; echo \$? >$BATON_TEST_TMP/$E2E_SESSION.rc; sleep 600"; do
+		_st_try=$((_st_try + 1))
+		[ "$_st_try" -lt 5 ] || break
+		sleep 0.2
+	done
 	tm set-option -t "$E2E_SESSION" status off >/dev/null
 }
 
