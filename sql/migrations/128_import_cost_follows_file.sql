@@ -45,22 +45,30 @@ CREATE FUNCTION baton_import_lookups_end(p_was text[]) RETURNS void
 LANGUAGE sql SET search_path = public, pg_temp AS $$
     SELECT FROM set_config('enable_hashjoin', p_was[1], true) h, set_config('enable_mergejoin', p_was[2], true) m
 $$;
--- Whether a file's lines are few beside its source's records: fewer than
--- a ninth of what the planner puts the source at (the estimate its plans
--- use).  A line's lookup in an index costs about what nine records
--- hashed do (3.8 and 0.42 microseconds, measured); the planner prices
--- the lookup at 25 of them, and hashed a source of 310,000 records for a
--- page of 10,000 lines.  The lines are counted only up to that ninth.
+-- Whether a table's rows are few beside ROWS others they are matched
+-- with: fewer than a ninth of them.  A row's lookup in an index costs
+-- about what nine rows hashed do (3.8 and 0.42 microseconds, measured);
+-- the planner prices the lookup at 25 of them, and hashed a source of
+-- 310,000 records for a page of 10,000 lines.  The rows are counted only
+-- up to that ninth.
+CREATE FUNCTION baton_import_few(p_rows regclass, p_beside numeric) RETURNS boolean
+LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
+DECLARE
+    v_few boolean;
+BEGIN
+    EXECUTE format('SELECT NOT EXISTS (SELECT 1 FROM %s OFFSET $1)', p_rows) INTO v_few
+        USING floor(greatest(p_beside, 0) / 9)::bigint;
+    RETURN v_few;
+END $$;
+-- A file's lines beside its source's records, as many as the planner puts
+-- the source at (the estimate its plans use).
 CREATE FUNCTION baton_import_few_lines(p_lines regclass, p_src text) RETURNS boolean
 LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
 DECLARE
     v_plan json;
-    v_few boolean;
 BEGIN
     EXECUTE format('EXPLAIN (FORMAT JSON) SELECT 1 FROM import_record WHERE source = %L', p_src) INTO v_plan;
-    EXECUTE format('SELECT NOT EXISTS (SELECT 1 FROM %s OFFSET $1)', p_lines) INTO v_few
-        USING floor((v_plan -> 0 -> 'Plan' ->> 'Plan Rows')::numeric / 9)::bigint;
-    RETURN v_few;
+    RETURN baton_import_few(p_lines, (v_plan -> 0 -> 'Plan' ->> 'Plan Rows')::numeric);
 END $$;
 
 CREATE OR REPLACE FUNCTION baton_import_resolve_graph(p_shared text[]) RETURNS void
@@ -113,8 +121,8 @@ BEGIN
     -- and 90,000 customers' domains (180 and 55 ms), where the lookups
     -- take a fraction of that.  A lookup costs about what nine rows
     -- hashed do (measured: 3.8 and 0.42 microseconds).
-    v_joins := baton_import_lookups((SELECT count(*) FROM baton_import_claim) * 9
-        < (SELECT max(c.reltuples) FROM pg_class c WHERE c.oid IN ('contact'::regclass, 'customer'::regclass)));
+    v_joins := baton_import_lookups(baton_import_few('pg_temp.baton_import_claim',
+        (SELECT max(c.reltuples) FROM pg_class c WHERE c.oid IN ('contact'::regclass, 'customer'::regclass))::numeric));
     CREATE TEMP TABLE baton_import_found ON COMMIT DROP AS
     -- Each kind's identifiers apart (116): one set of all three, filtered
     -- by kind, was estimated at 0.5% of its rows for each (a CTE has no

@@ -679,7 +679,7 @@ static const struct {
 	{126, "383b8674a21f3c58eea7257f8b3b19b3"},
 	{127, "52f88c564ba74f12d89b60a917b6ec44"},
 	/* session 48 */
-	{128, "acf296c20c4928e671cb0f5f74748863"},
+	{128, "80b9fd43daab26bfe64ef1668592b26d"},
 	{129, "f16b0b702c8e02fddf0f36cd2dfab86b"},
 };
 
