@@ -135,3 +135,24 @@ check "a row with a key of two columns is named by both, and its removal is logg
 	                               ',' ORDER BY id)
 	              FROM baton_audit WHERE $(since "entity = 'customer_external_id'")")" = \
 	     "insert:crm,AUD-1:AUD-1:true,delete:crm,AUD-1:AUD-1:true"
+
+# --- one update of several rows: each row's change is what differs in it ----------------
+t1=$(sql "SELECT min(id) FROM ticket")
+t2=$(sql "SELECT min(id) FROM ticket WHERE id > $t1")
+psql -X -q -d "$db" -c "UPDATE ticket SET assignee = NULL WHERE id IN ($t1, $t2)" >/dev/null
+mark=$(sql "SELECT max(id) FROM baton_audit")
+psql -X -q -d "$db" \
+	-c "UPDATE ticket SET subject = subject || ' (audited)', assignee = CASE WHEN id = $t2 THEN 'ana' END
+	    WHERE id IN ($t1, $t2)" \
+	-c "UPDATE ticket SET subject = subject WHERE id = $t1" >/dev/null
+check "an update of two tickets: a row each, with only the keys that changed in it" \
+	test "$(sql "SELECT string_agg(entity_id || '=' || (SELECT string_agg(k, '+' ORDER BY k)
+	                                                     FROM jsonb_object_keys(change) k),
+	                               ',' ORDER BY entity_id::bigint)
+	              FROM baton_audit WHERE id > $mark")" = "$t1=subject,$t2=assignee+subject"
+check "... each key with its old and new value (no one, then ana; the subject as it was and is)" \
+	test "$(sql "SELECT string_agg(coalesce((a.change -> 'assignee')::text, 'none') || ' ' || (a.change -> 'subject' ->> 1 = t.subject)
+	                               || ' ' || (a.change -> 'subject' ->> 0 || ' (audited)' = t.subject), ','
+	                               ORDER BY t.id)
+	              FROM baton_audit a JOIN ticket t ON t.id::text = a.entity_id WHERE a.id > $mark")" = \
+	     "none true true,[null, \"ana\"] true true"
