@@ -681,6 +681,9 @@ static const struct {
 	/* session 48 */
 	{128, "80b9fd43daab26bfe64ef1668592b26d"},
 	{129, "f16b0b702c8e02fddf0f36cd2dfab86b"},
+	/* session 49 */
+	{130, "1b6b9c8ab8d0663fae1ac83584238eb5"},
+	{131, "577035dec3ea07bf03527fcc2e16e253"},
 };
 
 static void test_released_migrations_unchanged(void)
