@@ -5,6 +5,9 @@
 
 E2E_SESSION=""
 E2E_N=0
+# The session that keeps the run's tmux server up (start, below); no
+# test names a session with a leading _, so no target finds it by prefix.
+E2E_KEEP=_e2e_server_
 # What makes this test's databases, roles and application names its own:
 # tests/run.sh's BATON_TEST_ID (why not $$: there).  It goes into SQL
 # names unquoted.
@@ -41,18 +44,25 @@ start() {
 	# "=NAME": exactly this session (a bare name also matches a prefix).
 	tm kill-session -t "=$E2E_SESSION" >/dev/null 2>&1
 	# E2E_CWD: the directory the program starts in (default the test's).
-	# The run's tmux server goes away with its last session: a session
-	# started just after one stopped can meet the server on its way out
+	# The run's tmux server ends with its last session, and a session
+	# started just as the last one was killed can meet it on its way out
 	# ("no server running" for every command after; seen once under
-	# AddressSanitizer).  Started again then, a few times (tmux says why
-	# each time it could not).
-	_st_try=0
-	until tm -f /dev/null new-session -d -s "$E2E_SESSION" -x "$_cols" -y "$_rows" -c "${E2E_CWD:-$PWD}" \
-		"env TERM=${E2E_TERM:-xterm-256color} LANG=${E2E_LANG:-C.UTF-8} LC_ALL=${E2E_LANG:-C.UTF-8} TZ=UTC $* $_err; echo \$? >$BATON_TEST_TMP/$E2E_SESSION.rc; sleep 600"; do
-		_st_try=$((_st_try + 1))
-		[ "$_st_try" -lt 5 ] || break
-		sleep 0.2
-	done
+	# AddressSanitizer).  So one idle session keeps it up for as long as
+	# this test file runs; it ends by itself within 2 s of the file's
+	# shell, also when that is killed outright, and tests/run.sh kills
+	# the server after each file.  The server keeps every descriptor of
+	# the shell that started it, and lives now until the file ends: it is
+	# started without the test's own (3 to 9), or a test's EXIT trap that
+	# closes a FIFO and waits for its reader (import_live.sh) waits for
+	# ever.
+	if ! tm has-session -t "=$E2E_KEEP" 2>/dev/null; then
+		(
+			exec 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&-
+			tm -f /dev/null new-session -d -s "$E2E_KEEP" "while kill -0 $$ 2>/dev/null; do sleep 2; done"
+		)
+	fi
+	tm -f /dev/null new-session -d -s "$E2E_SESSION" -x "$_cols" -y "$_rows" -c "${E2E_CWD:-$PWD}" \
+		"env TERM=${E2E_TERM:-xterm-256color} LANG=${E2E_LANG:-C.UTF-8} LC_ALL=${E2E_LANG:-C.UTF-8} TZ=UTC $* $_err; echo \$? >$BATON_TEST_TMP/$E2E_SESSION.rc; sleep 600"
 	tm set-option -t "$E2E_SESSION" status off >/dev/null
 }
 
