@@ -295,6 +295,8 @@ static int send_known(PGconn *c, const struct import_source *src, const char *sp
 	if (copy_end(c, import_stream_hashes(c, src, rd, ncols, seed, &passed, err, errlen), err, errlen) < 0)
 		return -1;
 	/* How many lines hashed the source does not have (migration 114). */
+	if (rd->progress)
+		rd->progress(rd->progress_ctx, IMPORT_MATCHING, rd->line - 1);
 	r = db_exec(c, "SELECT baton_import_lines_known()", 0, NULL, err, errlen);
 	if (!r)
 		return -1;

@@ -122,7 +122,11 @@ void import_result_free(struct import_result *r);
  * is read (each 64 kB, with the lines read so far; a file the server may
  * already have records of is read twice: checked, then sent) and once as
  * the server begins to merge what it was sent. */
-enum import_phase { IMPORT_READING, IMPORT_SENDING, IMPORT_MERGING };
+/* Reading a file (for its lines' hashes, or to send it), the server
+ * matching the hashes with the source's records (a second or two a
+ * million lines, with nothing read meanwhile), sending the lines it lacks,
+ * the server's merge. */
+enum import_phase { IMPORT_READING, IMPORT_MATCHING, IMPORT_SENDING, IMPORT_MERGING };
 typedef void (*import_progress_fn)(void *ctx, enum import_phase phase, long long lines);
 
 /* Import one file (path for messages; f open for reading) in its own

@@ -281,16 +281,20 @@ static void progress_show(void *ctx, enum import_phase phase, long long lines)
 		s->began = now;
 		s->begun = 1;
 	}
-	/* The server's merge is told once, and takes about a second per 10,000
-	 * lines: shown for a file that long even if it was read in no time. */
-	if ((since(&s->began, &now) < 0.5 && !(phase == IMPORT_MERGING && lines >= 10000)) ||
+	/* The server's work is told once, as it begins: its merge takes about a
+	 * second per 10,000 lines, shown for a file that long even if it was
+	 * read in no time; its match with the source's records a second or
+	 * two per million, which would otherwise go on under "reading". */
+	int server = phase == IMPORT_MATCHING || phase == IMPORT_MERGING;
+	if ((since(&s->began, &now) < 0.5 && !(server && lines >= 10000)) ||
 	    (s->width && phase == s->phase && since(&s->last, &now) < 0.2))
 		return;
 	s->last = now;
 	s->phase = phase;
-	static const char *const what[] = {"reading", "sending", "merging in the server"};
+	static const char *const what[] = {"reading", "matching with the source's records", "sending",
+	                                   "merging in the server"};
 	char tail[96];
-	snprintf(tail, sizeof tail, phase == IMPORT_MERGING ? ": %s (%lld lines)" : ": %s, line %lld",
+	snprintf(tail, sizeof tail, server ? ": %s (%lld lines)" : ": %s, line %lld",
 	         what[phase], lines);
 	struct winsize ws;
 	int cols = ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0 ? ws.ws_col : 80;

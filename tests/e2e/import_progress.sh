@@ -67,3 +67,18 @@ check json_exits_0 exit_status_is 0 120
 check json_summaries_both_on_screen \
 	sh -c 'printf "%s\n" "$1" | grep -q "j1.jsonl\",\"entity\":\"tickets\",\"read\":12000,\"inserted\":12000" &&
 	       printf "%s\n" "$1" | grep -q "j2.jsonl\",\"entity\":\"tickets\",\"read\":12000,\"inserted\":12000"' _ "$(screen)"
+
+# A file the source has, on a terminal: while the server matches its
+# lines' hashes with the source's records (a second or two a million
+# lines, after the file was read), the line says so instead of standing
+# at "reading"; then the merge.  All that was written to the terminal, in
+# order, as script(1) keeps it.
+script -q -e -c "\"$BATON_BIN\" -c \"$T/p.cfg\" -d 'dbname=$db user=importer' import --source p-tickets \"$T/again.jsonl\"" \
+	"$T/typescript" </dev/null >/dev/null 2>&1
+rc=$?
+at() { grep -aobF "$1" "$T/typescript" | head -n 1 | cut -d: -f1; }
+m=$(at "again.jsonl: matching with the source's records (12000 lines)")
+g=$(at "again.jsonl: merging in the server (12000 lines)")
+u=$(at "12000 read, 0 inserted, 0 updated, 12000 unchanged")
+check matching_said_before_the_merge sh -c '[ "$1" -eq 0 ] && [ -n "$2" ] && [ -n "$3" ] && [ -n "$4" ] &&
+	[ "$2" -lt "$3" ] && [ "$3" -lt "$4" ]' _ "$rc" "$m" "$g" "$u"
