@@ -148,6 +148,18 @@ static void put_ll(struct buf *out, long long v)
 	buf_add(out, p, (size_t)(d + sizeof d - p));
 }
 
+/* Nothing to import or reject: an empty line, or in JSON Lines one of
+ * JSON's white space alone (in CSV that is a row of one field). */
+static int blank_record(int csv, const struct buf *rec)
+{
+	if (csv || rec->len == 0)
+		return rec->len == 0;
+	for (size_t i = 0; i < rec->len; i++)
+		if (rec->data[i] != ' ' && rec->data[i] != '\t' && rec->data[i] != '\r')
+			return 0;
+	return 1;
+}
+
 int import_stream_hashes(PGconn *c, const struct import_source *src, struct import_reader *r, int ncols,
                          int64_t seed, long long *passed, char *err, size_t errlen)
 {
@@ -166,7 +178,7 @@ int import_stream_hashes(PGconn *c, const struct import_source *src, struct impo
 		}
 		/* What stream_records() would reject or send is sent then (a blank
 		 * line is nothing to either). */
-		if (rec.len == 0 && got != -2)
+		if (got != -2 && blank_record(csv, &rec))
 			continue;
 		if (got == -2 || record_fault(src, r, &rec, fields, ncols, why, sizeof why) ||
 		    import_record_hash(rec.data, rec.len, csv, src->delimiter, seed, &text, &h) < 0) {
@@ -211,7 +223,7 @@ static int stream_records(PGconn *c, const struct import_source *src, struct imp
 			                     rec.data, rec.len);
 			break;
 		}
-		if (rec.len == 0 || known_record(known, line, &rec, csv, src->delimiter, &scratch) ||
+		if (blank_record(csv, &rec) || known_record(known, line, &rec, csv, src->delimiter, &scratch) ||
 		    !record_ok(src, r, &rec, line, fields, ncols, res))
 			continue;
 		buf_printf(out, "%lld%c", line, csv ? src->delimiter : '\t');

@@ -126,3 +126,19 @@ expect slow_lines_known_again \
 	_ "$rc" "$OUT"
 check slow_lines_digests_kept [ "$(sql "SELECT string_agg(digest, ' ' ORDER BY source_id) FROM import_record
                                          WHERE source = 't-tickets' AND source_id IN ('60', '61')")" = "$slow" ]
+
+# A line of JSON's white space alone (spaces, a tab, a CR of a CRLF file)
+# is a blank line, as an empty one is: skipped, neither a record nor a
+# reject; a line with one character more is a record (rejected here).
+# From a file the source has records of (its lines' hashes sent first),
+# and from standard input (read once).
+printf '{"id": 70, "org": 1, "subject": "Seventy", "status": "open"}\n   \n\t \r\n\n{"id": 71, "org": 1, "subject": "Seventy-one", "status": "new"}\n  x\n' \
+	>"$T/blanks.jsonl"
+run imp import --source t-tickets --rejects "$T/blanks.csv" "$T/blanks.jsonl"
+expect blank_lines_skipped sh -c '[ "$1" -eq 0 ] && grep -q "3 read, 2 inserted, 0 updated, 0 unchanged, 1 rejected" "$2" &&
+	[ "$(tail -n +2 "$3" | cut -d, -f2 | tr "\n" " ")" = "6 " ]' _ "$rc" "$OUT" "$T/blanks.csv"
+sed 's/Seventy/Seventy again/' "$T/blanks.jsonl" >"$T/blanks2.jsonl"
+run sh -c '"$1" -c "$2" -d "dbname=$3 user=importer" import --source t-tickets - <"$4"' \
+	_ "$BATON_BIN" "$T/jsonl.cfg" "$db" "$T/blanks2.jsonl"
+expect blank_lines_skipped_from_stdin \
+	sh -c '[ "$1" -eq 0 ] && grep -q "3 read, 0 inserted, 2 updated, 0 unchanged, 1 rejected" "$2"' _ "$rc" "$OUT"
