@@ -24,6 +24,7 @@ static void source_free(struct import_source *s)
 	free(s->customer_source);
 	free(s->contact_source);
 	free(s->timezone);
+	free(s->timezone_at);
 	for (size_t i = 0; i < s->nrules; i++)
 		config_import_rule_free(&s->rules[i]);
 	free(s->rules);
@@ -97,7 +98,25 @@ static int read_timezone(struct reader *r, const config_setting_t *s, struct imp
 	const char *v = src->timezone;
 	if (!*v || strlen(v) > 63 || strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/_+-") != strlen(v))
 		return config_fail(r, s, "timezone must name a time zone, e.g. \"UTC\" or \"America/New_York\"");
+	char at[4200];
+	snprintf(at, sizeof at, "%s:%u", r->path, config_setting_source_line(s));
+	free(src->timezone_at);
+	if (!(src->timezone_at = strdup(at)))
+		abort();
 	return 0;
+}
+
+/* The systems a customer's id in another system belongs to: the schema's
+ * (customer_external_id's check), and the fields crm_id ... billing_id. */
+static int read_system(struct reader *r, const config_setting_t *s, struct import_source *src)
+{
+	static const char *const systems[] = {"crm", "helpdesk", "onboarding", "marketing", "billing"};
+	if (config_take_string(r, s, &src->system) < 0)
+		return -1;
+	for (size_t i = 0; i < sizeof systems / sizeof *systems; i++)
+		if (!strcmp(src->system, systems[i]))
+			return 0;
+	return config_fail(r, s, "system must be one of crm, helpdesk, onboarding, marketing, billing");
 }
 
 static int read_source_setting(struct reader *r, const config_setting_t *e, struct import_source *src)
@@ -114,7 +133,7 @@ static int read_source_setting(struct reader *r, const config_setting_t *e, stru
 	if (!strcmp(n, "array"))
 		return config_take_string(r, e, &src->array);
 	if (!strcmp(n, "system"))
-		return config_take_string(r, e, &src->system);
+		return read_system(r, e, src);
 	if (!strcmp(n, "label"))
 		return config_take_string(r, e, &src->label);
 	if (!strcmp(n, "customer_source"))

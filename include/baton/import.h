@@ -52,6 +52,7 @@ struct import_source {
 	char *customer_source;  /* the source of the customers its "customer" field names */
 	char *contact_source;   /* the source of the contacts its "contact" field names */
 	char *timezone;         /* of its times written without an offset; NULL: UTC */
+	char *timezone_at;      /* "FILE:LINE" of that setting, which the server checks */
 	struct import_rule *rules;     /* the rows it imports; the rest are skipped */
 	size_t nrules;
 	struct import_field *fields;

@@ -149,6 +149,13 @@ int main(int argc, char **argv)
 	const char *cmd = optind < argc ? argv[optind] : NULL;
 	int cargc = argc - optind;
 	char **cargv = argv + optind;
+	/* The command's own getopt says "baton import: unrecognized option",
+	 * not "import: ...", which reads as if from another program. */
+	char cmd_name[64];
+	if (cmd && strlen(cmd) < sizeof cmd_name - sizeof "baton ") {
+		snprintf(cmd_name, sizeof cmd_name, "baton %s", cmd);
+		cargv[0] = cmd_name;
+	}
 
 	struct config cfg;
 	char err[1024];

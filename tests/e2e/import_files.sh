@@ -423,6 +423,22 @@ run sh -c '"$1" -c "$2" -d "dbname=$3 user=importer" import --source zendesk-tic
 expect rejects_file_that_is_standard_input_refused \
 	sh -c '[ "$1" -eq 1 ] && grep -q "it is one of the files to import" "$2" && cmp -s "$3" "$4"' \
 	_ "$rc" "$ERR" "$T/tickets.json" "$T/tickets-copy.json"
+# "-" is standard input for FILE, and standard output has the summary: as
+# the rejects file it is a usage error, as an empty name is, and no file
+# named "-" is made.
+for r in - ""; do
+	run sh -c 'cd "$1" && "$2" -c "$3" -d "dbname=$4 user=importer" import --source zendesk-tickets --rejects "$5" "$6"' \
+		_ "$T" "$BATON_BIN" "$CFG" "$db" "$r" "$T/tickets.json"
+	expect "rejects_named_${r:-empty}_is_a_usage_error" \
+		sh -c '[ "$1" -eq 2 ] && [ ! -s "$2" ] && grep -q "^baton: --rejects names a file to write the rejected rows to" "$3" &&
+		       [ ! -e "$4/-" ]' _ "$rc" "$OUT" "$ERR" "$T"
+done
+# An option the command does not know: said by "baton import", as every
+# other message.
+run imp import --bogus
+expect unknown_import_option_said_by_baton_import \
+	sh -c '[ "$1" -eq 2 ] && grep -qx "baton import: unrecognized option .--bogus." "$2" &&
+	       grep -q "baton import --help" "$2"' _ "$rc" "$ERR"
 echo "an old line" >"$T/new.rej"
 chmod 644 "$T/new.rej"
 run imp import --source zendesk-tickets --rejects "$T/new.rej" "$T/tickets.json"

@@ -874,6 +874,31 @@ static void test_import_source_dates(void)
 	CHECK(err_at(err, p, 3));
 	CHECK(strstr(err, "timezone must name a time zone") != NULL);
 	config_free(&c);
+
+	/* A customers source's system is one of the schema's, said at its
+	 * line; the zone's file and line are kept for the server's check. */
+	p = tmpfile_with("sys1.cfg", "import: { sources = (\n"
+	                             "{ name = \"sf\"; entity = \"customers\"; format = \"csv\";\n"
+	                             "  system = \"salesforce\";\n"
+	                             "  fields = { source_id = \"id\"; name = \"name\"; }; }\n"
+	                             "); };\n");
+	CHECK(load(&c, p, err, sizeof err) == -1);
+	CHECK(err_at(err, p, 3));
+	CHECK(strstr(err, "system must be one of crm, helpdesk, onboarding, marketing, billing") != NULL);
+	config_free(&c);
+	p = tmpfile_with("sys2.cfg", "import: { sources = (\n"
+	                             "{ name = \"sf\"; entity = \"customers\"; format = \"csv\";\n"
+	                             "  system = \"billing\";\n"
+	                             "  timezone = \"Europe/Berlin\";\n"
+	                             "  fields = { source_id = \"id\"; name = \"name\"; }; }\n"
+	                             "); };\n");
+	CHECK(load(&c, p, err, sizeof err) == 0);
+	src = c.import ? import_source_find(c.import, "sf") : NULL;
+	CHECK_STR(src ? src->system : NULL, "billing");
+	char at[4200];
+	snprintf(at, sizeof at, "%s:4", p);
+	CHECK_STR(src ? src->timezone_at : NULL, at);
+	config_free(&c);
 	env_reset();
 }
 
