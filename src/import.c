@@ -59,6 +59,25 @@ static void text_array(struct buf *out, char **v, size_t n)
 	buf_putc(out, '}');
 }
 
+int import_timezone_known(PGconn *c, const char *tz, char *err, size_t errlen)
+{
+	/* As each file sets it (import_file): for this statement alone. */
+	const char *p[] = {tz};
+	PGresult *r = PQexecParams(c, "SELECT set_config('TimeZone', $1, true)", 1, NULL, p, NULL, NULL, 0);
+	int rc = 1;
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+		if (state && !strcmp(state, "22023")) /* invalid_parameter_value */
+			rc = 0;
+		else {
+			db_result_error(r, c, err, errlen);
+			rc = -1;
+		}
+	}
+	PQclear(r);
+	return rc;
+}
+
 static int exec_ok(PGconn *c, const char *sql, char *err, size_t errlen)
 {
 	PGresult *r = db_exec(c, sql, 0, NULL, err, errlen);

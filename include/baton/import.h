@@ -68,6 +68,9 @@ struct import_config {
 };
 
 void import_config_free(struct import_config *ic);
+/* Whether the server's time zone database has tz (as a source's timezone
+ * setting names it): 1 yes, 0 no, -1 with err when it could not say. */
+int import_timezone_known(PGconn *c, const char *tz, char *err, size_t errlen);
 const struct import_source *import_source_find(const struct import_config *ic, const char *name);
 
 /* The fields Baton knows per entity (the database's import_field holds the

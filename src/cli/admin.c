@@ -3,6 +3,7 @@
 #include "baton/cli.h"
 #include "baton/config.h"
 #include "baton/db.h"
+#include "baton/import.h"
 #include "baton/migrate.h"
 #include "baton/text.h"
 #include "baton/settings.h"
@@ -335,6 +336,24 @@ static void doctor_import(PGconn *c)
 	PQclear(r);
 }
 
+/* Each import source's time zone, which every file of it sets: one the
+ * server's time zone database lacks fails every import of the source. */
+static int doctor_timezones(const struct cli *cli, PGconn *c)
+{
+	char err[1024];
+	int bad = 0;
+	for (size_t i = 0; cli->cfg->import && i < cli->cfg->import->nsources; i++) {
+		const struct import_source *s = &cli->cfg->import->sources[i];
+		int known = s->timezone ? import_timezone_known(c, s->timezone, err, sizeof err) : 1;
+		if (known < 0)
+			warn("import", "cannot check source %s's time zone: %s", s->name, err);
+		else if (!known)
+			bad |= report(0, "import", "source %s: timezone \"%s\" (%s) is not a time zone the server knows:"
+			              " its imports fail", s->name, s->timezone, s->timezone_at ? s->timezone_at : "?");
+	}
+	return bad;
+}
+
 static int doctor_database(const struct cli *cli)
 {
 	char err[1024];
@@ -369,6 +388,7 @@ static int doctor_database(const struct cli *cli)
 		bad |= doctor_staff(c);
 	if (cur >= DOCTOR_IMPORT_WORK_VERSION)
 		doctor_import(c);
+	bad |= doctor_timezones(cli, c);
 	bad |= doctor_live(cli, c);
 	doctor_reads(cli, c);
 	PQfinish(c);

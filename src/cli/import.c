@@ -394,33 +394,15 @@ static int one_file(PGconn *c, const struct cli *cli, const struct import_opts *
  * the exit status. */
 static int timezone_known(PGconn *c, const struct import_source *src)
 {
-	if (!src->timezone)
-		return 0;
-	const char *p[] = {src->timezone};
-	PGresult *r = PQexecParams(c, "SELECT set_config('TimeZone', $1, true)", 1, NULL, p, NULL, NULL, 0);
-	int rc = 0;
-	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-		const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
-		if (state && !strcmp(state, "22023")) {
-			/* The config file's path is the user's text: cleaned too. */
-			const char *where = src->timezone_at ? src->timezone_at : "the configuration";
-			struct buf at = BUF_INIT, tz = BUF_INIT;
-			text_clean(&at, where, strlen(where), TEXT_ONELINE);
-			text_clean(&tz, src->timezone, strlen(src->timezone), TEXT_ONELINE);
-			cli_error("%s: timezone \"%s\" is not a time zone the server knows (SELECT name FROM"
-			          " pg_timezone_names lists them)", buf_str(&at), buf_str(&tz));
-			buf_free(&at);
-			buf_free(&tz);
-			rc = EXIT_CONFIG;
-		} else {
-			char err[1024];
-			db_result_error(r, c, err, sizeof err);
-			cli_error("cannot check the source's time zone: %s", err);
-			rc = EXIT_DB;
-		}
-	}
-	PQclear(r);
-	return rc;
+	char err[1024];
+	int known = src->timezone ? import_timezone_known(c, src->timezone, err, sizeof err) : 1;
+	if (known < 0)
+		cli_error("cannot check the source's time zone: %s", err);
+	else if (!known)
+		cli_error("%s: timezone \"%s\" is not a time zone the server knows (SELECT name FROM"
+		          " pg_timezone_names lists them)", src->timezone_at ? src->timezone_at : "the configuration",
+		          src->timezone);
+	return known < 0 ? EXIT_DB : known ? 0 : EXIT_CONFIG;
 }
 
 int cli_import(const struct cli *cli, int argc, char **argv)
