@@ -124,12 +124,10 @@ void import_result_free(struct import_result *r);
 
 /* Where an import of a file is, for a person watching: called as the file
  * is read (each 64 kB, with the lines read so far; a file the server may
- * already have records of is read twice: checked, then sent) and once as
- * the server begins to merge what it was sent. */
-/* Reading a file (for its lines' hashes, or to send it), the server
- * matching the hashes with the source's records (a second or two a
- * million lines, with nothing read meanwhile), sending the lines it lacks,
- * the server's merge. */
+ * already have records of is read twice: checked, then sent), once as the
+ * server begins to match the lines' hashes with the source's records (a
+ * second or two a million lines, with nothing read meanwhile) and once as
+ * it begins to merge what it was sent. */
 enum import_phase { IMPORT_READING, IMPORT_MATCHING, IMPORT_SENDING, IMPORT_MERGING };
 typedef void (*import_progress_fn)(void *ctx, enum import_phase phase, long long lines);
 
