@@ -106,17 +106,20 @@ static int read_timezone(struct reader *r, const config_setting_t *s, struct imp
 	return 0;
 }
 
-/* The systems a customer's id in another system belongs to: the schema's
- * (customer_external_id's check), and the fields crm_id ... billing_id. */
-static int read_system(struct reader *r, const config_setting_t *s, struct import_source *src)
+/* A customers source's system, which its records' ids are written under
+ * (customer_external_id, whose check names the same systems as the fields
+ * crm_id ... billing_id): one of them, said at its line.  Other entities
+ * do not read it. */
+static int check_system(struct reader *r, const config_setting_t *g, const struct import_source *src)
 {
 	static const char *const systems[] = {"crm", "helpdesk", "onboarding", "marketing", "billing"};
-	if (config_take_string(r, s, &src->system) < 0)
-		return -1;
+	if (!src->system || strcmp(src->entity, "customers") != 0)
+		return 0;
 	for (size_t i = 0; i < sizeof systems / sizeof *systems; i++)
 		if (!strcmp(src->system, systems[i]))
 			return 0;
-	return config_fail(r, s, "system must be one of crm, helpdesk, onboarding, marketing, billing");
+	const config_setting_t *s = config_setting_get_member(g, "system");
+	return config_fail(r, s ? s : g, "system must be one of crm, helpdesk, onboarding, marketing, billing");
 }
 
 static int read_source_setting(struct reader *r, const config_setting_t *e, struct import_source *src)
@@ -133,7 +136,7 @@ static int read_source_setting(struct reader *r, const config_setting_t *e, stru
 	if (!strcmp(n, "array"))
 		return config_take_string(r, e, &src->array);
 	if (!strcmp(n, "system"))
-		return read_system(r, e, src);
+		return config_take_string(r, e, &src->system);
 	if (!strcmp(n, "label"))
 		return config_take_string(r, e, &src->label);
 	if (!strcmp(n, "customer_source"))
@@ -187,6 +190,8 @@ static int read_source(struct reader *r, const config_setting_t *g, struct impor
 			return config_fail(r, g, "source %s: field %s's from = \"%s\" is no JSON path: %s (\"role\", \"via.channel\", %s)",
 			                   src->name, src->fields[i].field, f, why, PATH_CHOICE_EXAMPLE);
 	}
+	if (check_system(r, g, src) < 0)
+		return -1;
 	/* Which answer is a customer's latest is said by its date (migration 072). */
 	if (!when && !strcmp(src->entity, "surveys"))
 		return config_fail(r, g, "source %s maps no responded_at: each survey answer needs the date it was given",

@@ -354,7 +354,8 @@ static int doctor_timezones(const struct cli *cli, PGconn *c)
 	return bad;
 }
 
-static int doctor_database(const struct cli *cli)
+/* *config: a check found the configuration wrong (exit status 3). */
+static int doctor_database(const struct cli *cli, int *config)
 {
 	char err[1024];
 	int bad = 0;
@@ -388,7 +389,8 @@ static int doctor_database(const struct cli *cli)
 		bad |= doctor_staff(c);
 	if (cur >= DOCTOR_IMPORT_WORK_VERSION)
 		doctor_import(c);
-	bad |= doctor_timezones(cli, c);
+	/* A setting to mend, as baton import says it (status 3). */
+	*config |= doctor_timezones(cli, c);
 	bad |= doctor_live(cli, c);
 	doctor_reads(cli, c);
 	PQfinish(c);
@@ -405,8 +407,10 @@ int cli_doctor(const struct cli *cli, int argc, char **argv)
 		"of database.read_conninfo (reachable, a standby, how far behind); one line\n"
 		"each, with what to do when something is wrong. A standby problem is a\n"
 		"warning: reads fall back to the primary; so is an import that would\n"
-		"stage a large file on one core (schema baton_import_work). Exit status\n"
-		"3 when the configuration is wrong, else 1 when another check fails.\n";
+		"stage a large file on one core (schema baton_import_work). An import\n"
+		"source's time zone the server does not know is a configuration error.\n"
+		"Exit status 3 when the configuration is wrong, else 1 when another\n"
+		"check fails.\n";
 	if (wants_help(argc, argv, usage))
 		return EXIT_OK;
 	if (argc > 1) {
@@ -416,6 +420,6 @@ int cli_doctor(const struct cli *cli, int argc, char **argv)
 	/* Every check runs; the status is the worst kind of failure, as the
 	 * other commands give it: the configuration's 3 before any other 1. */
 	int bad_config = doctor_config(cli);
-	int bad = doctor_database(cli);
+	int bad = doctor_database(cli, &bad_config);
 	return bad_config ? EXIT_CONFIG : bad ? EXIT_FAIL : EXIT_OK;
 }

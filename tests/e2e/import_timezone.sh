@@ -66,9 +66,10 @@ expect unknown_zone_is_a_config_error sh -c '[ "$1" -eq 3 ] && [ "$(wc -l <"$2")
 	_ "$rc" "$ERR" "$OUT" "$mars_line"
 check unknown_zone_imports_nothing test "$(sql "SELECT count(*) FROM import_record WHERE source = 'tickets-mars'")" = 0
 check unknown_zone_keeps_the_last_rejects test "$(cat "$T/mars-rejects.csv")" = "the last run's rejects"
-# baton doctor says it of the source, where the cron job would not.
+# baton doctor says it of the source, where the cron job would not: a
+# configuration error (3), as baton import's.
 run imp doctor
-expect doctor_fails_the_unknown_zone sh -c '[ "$1" -eq 1 ] &&
+expect doctor_fails_the_unknown_zone sh -c '[ "$1" -eq 3 ] &&
 	[ "$(grep -c "^FAIL *import *source" "$2")" -eq 1 ] &&
 	grep -q "^FAIL *import *source tickets-mars: timezone \"Mars/Olympus_Mons\" (.*tz.cfg:$3) is not a time zone the server knows" "$2"' \
 	_ "$rc" "$OUT" "$mars_line"
