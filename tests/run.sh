@@ -21,11 +21,20 @@ export BATON_TMUX="baton-test-$$"
 # and its tmux panes are gone.  So each pane's process group is killed,
 # and then every process of this run's binary that still carries this
 # run's BATON_TEST_TMP (tmux panes inherit it), whoever its parent is now.
+tmux_running() { pgrep -f -- "^tmux -L $BATON_TMUX " >/dev/null; }
 reap_consoles() {
 	for p in $(tmux -L "$BATON_TMUX" list-panes -a -F '#{pane_pid}' 2>/dev/null); do
 		kill -KILL -- "-$p" 2>/dev/null
 	done
 	tmux -L "$BATON_TMUX" kill-server >/dev/null 2>&1
+	# kill-server returns before the server has gone: the next file's first
+	# session (tests/lib/e2e.sh start) must not meet it on its way out.
+	# Its processes are the ones started as "tmux -L $BATON_TMUX ...".
+	_w=0
+	while [ "$_w" -lt 50 ] && tmux_running; do
+		sleep 0.1
+		_w=$((_w + 1))
+	done
 	for d in /proc/[0-9]*; do
 		[ "$(readlink "$d/exe" 2>/dev/null)" = "$build/baton" ] || continue
 		tr '\0' '\n' 2>/dev/null <"$d/environ" | grep -qxF "BATON_TEST_TMP=$tmp" &&

@@ -50,7 +50,7 @@ start() {
 	# AddressSanitizer).  So one idle session keeps it up for as long as
 	# this test file runs; it ends by itself within 2 s of the file's
 	# shell, also when that is killed outright, and tests/run.sh kills
-	# the server after each file.  The server keeps every descriptor of
+	# the server after each file (and waits until it has gone).  The server keeps every descriptor of
 	# the shell that started it, and lives now until the file ends: it is
 	# started without the test's own (3 to 9), or a test's EXIT trap that
 	# closes a FIFO and waits for its reader (import_live.sh) waits for
