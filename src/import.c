@@ -194,77 +194,6 @@ static int read_known(PGconn *c, struct import_known *known, long long nlines, c
 	return copy_results(c, rc, err, errlen);
 }
 
-/* The header of a CSV file: its fields are the staging table's columns. */
-static int read_header(const struct import_source *src, struct import_reader *rd, struct buf *header,
-                       int *ncols, char *err, size_t errlen)
-{
-	long long line;
-	int got = import_reader_next(rd, 1, src->delimiter, header, &line, ncols);
-	if (got == 1 && rd->fault) {
-		/* A file whose lines end in CR alone is one "header row" of them. */
-		snprintf(err, errlen, "the header row has %s%s", rd->fault,
-		         strstr(rd->fault, "carriage return") ? " (lines that end in a carriage return alone, as"
-		                                                " classic Mac OS wrote them, are read after"
-		                                                " tr '\\r' '\\n' <FILE)"
-		                                              : "");
-		return -1;
-	}
-	if (got != 1 || !text_valid_utf8(header->data, header->len)) {
-		if (got == -1)
-			import_reader_why(rd, err, errlen);
-		else
-			snprintf(err, errlen, "%s", got == 0 ? "the file is empty: a CSV file starts with a header row"
-			         : "the header row is not valid UTF-8 text or not closed");
-		return -1;
-	}
-	return 0;
-}
-
-/* The mapped columns a CSV header lacks or has twice.  Twice is an error
- * for a field as for a rule: which of the two it reads would be a guess.
- * Lacking the key's is an error (every row would be rejected for it), a
- * rule's too (every row, or none, would be skipped); the others' values
- * are absent, and the summary names them (a column renamed in the source
- * system would otherwise go unnoticed). */
-static int header_columns(const struct import_source *src, const struct buf *header,
-                          struct import_result *res, char *err, size_t errlen)
-{
-	for (size_t i = 0; i < src->nrules; i++) {
-		int n = import_csv_count(header->data, header->len, src->delimiter, src->rules[i].from);
-		if (n != 1) {
-			snprintf(err, errlen, "the header has %s column \"%s\", which %s rule reads", n ? "more than one" : "no",
-			         src->rules[i].from, src->rules[i].skip ? "a skip" : "an only");
-			return -1;
-		}
-	}
-	for (size_t i = 0; i < src->nfields; i++) {
-		const struct import_field *f = &src->fields[i];
-		int n = f->from ? import_csv_count(header->data, header->len, src->delimiter, f->from) : 1;
-		if (n > 1) {
-			snprintf(err, errlen, "the header has more than one column \"%s\", which field %s reads", f->from,
-			         f->field);
-			return -1;
-		}
-		if (n == 1)
-			continue;
-		if (!strcmp(f->field, "source_id")) {
-			snprintf(err, errlen, "the header has no column \"%s\", which the key (source_id) is read from",
-			         f->from);
-			return -1;
-		}
-		char **m = realloc(res->missing, 2 * (res->nmissing + 1) * sizeof *m);
-		if (!m)
-			abort();
-		res->missing = m;
-		m[2 * res->nmissing] = strdup(f->from);
-		m[2 * res->nmissing + 1] = strdup(f->field);
-		if (!m[2 * res->nmissing] || !m[2 * res->nmissing + 1])
-			abort();
-		res->nmissing++;
-	}
-	return 0;
-}
-
 /* JSON Lines or CSV from a regular file (seekable: start is where it
  * begins) the source has records of: the records' hashes go first, and
  * the server says which it has (migration 045); those stay home.  The file
@@ -341,7 +270,7 @@ static int send_known(PGconn *c, const struct import_source *src, const char *sp
 	if (src->format != IMPORT_CSV)
 		return 0;
 	struct buf again = BUF_INIT;
-	int cols = 0, rc = read_header(src, rd, &again, &cols, err, errlen);
+	int cols = 0, rc = import_header_read(src, rd, &again, &cols, err, errlen);
 	if (rc == 0 && (again.len != header->len || memcmp(again.data, header->data, header->len) != 0)) {
 		snprintf(err, errlen, "the file changed while it was read");
 		rc = -1;
@@ -441,8 +370,8 @@ int import_file(PGconn *c, const struct import_source *src, const struct import_
 	/* The mapping as the server takes it: its seed is the lines' too. */
 	import_spec_json(&spec, src);
 	import_reader_init(&rd, f);
-	if (src->format == IMPORT_CSV && (read_header(src, &rd, &header, &ncols, err, errlen) < 0 ||
-	                                  header_columns(src, &header, res, err, errlen) < 0))
+	if (src->format == IMPORT_CSV && (import_header_read(src, &rd, &header, &ncols, err, errlen) < 0 ||
+	                                  import_header_columns(src, &header, res, err, errlen) < 0))
 		goto out;
 	rd.header = src->format == IMPORT_CSV ? &header : NULL;
 	if (db_uuid(run) < 0 || PQsetClientEncoding(c, "UTF8") != 0) {

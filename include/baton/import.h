@@ -196,6 +196,17 @@ int import_reader_rest(struct import_reader *r, struct buf *doc, size_t max);
 /* Why reading stopped (r->error set): into buf, which it returns. */
 const char *import_reader_why(const struct import_reader *r, char *buf, size_t n);
 
+/* --- a CSV file's header (src/import_header.c) ------------------------------------- */
+
+/* The header row into header, its number of fields into *ncols: 0, or -1
+ * with err (an empty file, a header not UTF-8 or not closed, a fault). */
+int import_header_read(const struct import_source *src, struct import_reader *rd, struct buf *header,
+                       int *ncols, char *err, size_t errlen);
+/* The mapped columns header lacks (named in res->missing) or has twice,
+ * and the key's or a rule's column missing: 0, or -1 with err. */
+int import_header_columns(const struct import_source *src, const struct buf *header,
+                          struct import_result *res, char *err, size_t errlen);
+
 /* --- streaming (src/import_stream.c) ------------------------------------------------ */
 
 /* Append a value in COPY text format (backslash, tab, CR, LF escaped). */

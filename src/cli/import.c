@@ -8,6 +8,7 @@
 #include "baton/db.h"
 #include "baton/import.h"
 #include "baton/text.h"
+#include "import_priv.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -15,9 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 static const char usage[] =
@@ -263,80 +262,6 @@ static void print_out(struct buf *out, int *printed)
 	(*printed)++;
 }
 
-/* On a terminal, where the import of a file is, on one line of standard
- * error: from half a second in (a small file shows nothing), rewritten at
- * most five times a second, within the terminal's width, erased when the
- * file is done.  Spaces overwrite it: no control sequence is needed. */
-struct shown {
-	const char *file;
-	int begun;      /* began is set: at the first word of the run, after any wait */
-	struct timespec began, last;
-	int width;      /* of the line shown now, 0: none */
-	enum import_phase phase;
-};
-
-static double since(const struct timespec *a, const struct timespec *b)
-{
-	return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) / 1e9;
-}
-
-static void progress_show(void *ctx, enum import_phase phase, long long lines)
-{
-	struct shown *s = ctx;
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (!s->begun) {
-		s->began = now;
-		s->begun = 1;
-	}
-	/* The server's work is told once, as it begins: its merge takes about a
-	 * second per 10,000 lines, shown for a file that long even if it was
-	 * read in no time; its match with the source's records a second or
-	 * two per million, which would otherwise go on under "reading". */
-	int server = phase == IMPORT_MATCHING || phase == IMPORT_MERGING;
-	if ((since(&s->began, &now) < 0.5 && !(server && lines >= 10000)) ||
-	    (s->width && phase == s->phase && since(&s->last, &now) < 0.2))
-		return;
-	s->last = now;
-	s->phase = phase;
-	static const char *const what[] = {"reading", "matching with the source's records", "sending",
-	                                   "merging in the server"};
-	char tail[96];
-	snprintf(tail, sizeof tail, server ? ": %s (%lld lines)" : ": %s, line %lld",
-	         what[phase], lines);
-	struct winsize ws;
-	int cols = ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0 ? ws.ws_col : 80;
-	if (cols < 7 + (int)strlen(tail) + 8) /* no room for a line that says something */
-		return;
-	struct buf name = BUF_INIT, line = BUF_INIT;
-	text_clean(&name, s->file, strlen(s->file), TEXT_ONELINE);
-	buf_puts(&line, "baton: ");
-	/* A long path keeps its end, the file's name: ".../exports/tickets.jsonl"
-	 * (in ASCII, which every locale shows). */
-	int room = cols - 1 - 7 - (int)strlen(tail);
-	const char *n = buf_str(&name);
-	if (text_width(n) > room) {
-		buf_puts(&line, "...");
-		while (*n && text_width(n) > room - 3)
-			n += text_utf8_next(n, strlen(n), 0);
-	}
-	buf_puts(&line, n);
-	buf_puts(&line, tail);
-	int w = text_width(buf_str(&line));
-	fprintf(stderr, "\r%s%*s", buf_str(&line), s->width > w ? s->width - w : 0, "");
-	fflush(stderr);
-	s->width = w;
-	buf_free(&name);
-	buf_free(&line);
-}
-
-static void progress_erase(struct shown *s)
-{
-	if (s->width)
-		fprintf(stderr, "\r%*s\r", s->width, "");
-	s->width = 0;
-}
-
 /* One file; its exit status. */
 static int one_file(PGconn *c, const struct cli *cli, const struct import_opts *o,
                     const struct import_source *src, const char *file, struct csv *rej,
@@ -356,10 +281,10 @@ static int one_file(PGconn *c, const struct cli *cli, const struct import_opts *
 		}
 		return EXIT_FAIL;
 	}
-	struct shown shown = {.file = file};
+	struct import_shown shown = {.file = file};
 	int rc = import_file(c, src, cli->cfg->import, is_stdin ? "(stdin)" : file, f, o->dry_run,
-	                     isatty(STDERR_FILENO) ? progress_show : NULL, &shown, &res, err, sizeof err);
-	progress_erase(&shown);
+	                     isatty(STDERR_FILENO) ? import_progress_show : NULL, &shown, &res, err, sizeof err);
+	import_progress_erase(&shown);
 	if (!is_stdin)
 		fclose(f);
 	if (rc < 0) {
