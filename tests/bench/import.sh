@@ -177,6 +177,13 @@ echo "    $(grep -c " $n_p inserted" "$work/bench-tickets-pages.out") of $n_f pa
 # daily export is, pages of tickets the source has, now solved and newer
 # (spread over the first import's lines).  What a page costs should
 # follow the page, not the database: the median page and the slowest.
+# page LABEL SOURCE FILE SAID: its time under LABEL; fails unless its
+# summary says SAID
+page() {
+	_t=$(imp "$2" "$3")
+	grep -q "$4" "$work/$2.out" || { cat "$work/$2.out" >&2; fail "a day's page ($1)"; }
+	echo "$1 $_t" >>"$work/day/ms"
+}
 n_d=$((n_t / 1000))
 [ "$n_d" -ge 10 ] || n_d=10
 rm -rf "$work/day" && mkdir "$work/day" || fail "mkdir day"
@@ -201,13 +208,9 @@ for k in 1 2 3 4 5; do
 		sed 's/"status": "[a-z]*"/"status": "solved"/; s/"updated_at": "[^"]*"/"updated_at": "2026-03-03T08:00:00Z"/' \
 		>"$work/day/updated-$k.jsonl"
 	for e in orgs:csv contacts:csv tickets:jsonl; do
-		_t=$(imp "bench-${e%%:*}" "$work/day/${e%%:*}-$k.${e#*:}")
-		grep -q " $n_d inserted" "$work/bench-${e%%:*}.out" || { cat "$work/bench-${e%%:*}.out" >&2; fail "a day's page of ${e%%:*}"; }
-		echo "${e%%:*} $_t" >>"$work/day/ms"
+		page "${e%%:*}" "bench-${e%%:*}" "$work/day/${e%%:*}-$k.${e#*:}" " $n_d inserted"
 	done
-	_t=$(imp bench-tickets "$work/day/updated-$k.jsonl")
-	grep -q " 0 inserted, $n_d updated" "$work/bench-tickets.out" || { cat "$work/bench-tickets.out" >&2; fail "a day's page of updated tickets"; }
-	echo "updated $_t" >>"$work/day/ms"
+	page updated bench-tickets "$work/day/updated-$k.jsonl" " 0 inserted, $n_d updated"
 done
 day() { # ENTITY: "median / slowest" of its pages, in seconds
 	awk -v e="$1" '$1 == e { print $2 }' "$work/day/ms" | sort -n |
