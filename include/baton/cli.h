@@ -152,7 +152,8 @@ int cli_resolve_handoff(PGconn *c, const char *given, const struct handoff_id_ra
 int cli_resolve_team(PGconn *c, const char *name, char *out, size_t n);
 
 /* The subcommand in argv[1], one of subs (NULL-terminated): its index,
- * *rc EXIT_OK.  Else -1 and *rc the exit status, what to say said: -h, --help or help
+ * *rc EXIT_OK, and argv[1] made "baton COMMAND SUB" for the messages of a
+ * getopt over argv + 1 (read the subcommand from subs, not argv[1]).  Else -1 and *rc the exit status, what to say said: -h, --help or help
  * print usage (EXIT_OK); none prints it to stderr, an unknown one says so
  * naming 'baton command --help' (EXIT_USAGE). */
 int cli_subcommand(int argc, char **argv, const char *command, const char *usage,

@@ -95,10 +95,10 @@ static int cmd_hold(const struct cli *cli, const struct opts *o, const char *act
 int cli_campaign(const struct cli *cli, int argc, char **argv)
 {
 	static const char *const subs[] = {"hold", "release", NULL};
-	int rc;
-	if (cli_subcommand(argc, argv, "campaign", usage_text, subs, &rc) < 0)
+	int rc, k = cli_subcommand(argc, argv, "campaign", usage_text, subs, &rc);
+	if (k < 0)
 		return rc;
-	const char *sub = argv[1];
+	const char *sub = subs[k];
 	struct opts o;
 	int p = parse(argc - 1, argv + 1, &o);
 	if (p)

@@ -367,7 +367,7 @@ int cli_handoff(const struct cli *cli, int argc, char **argv)
 	if (!kinds[k])
 		return k == 0 ? cmd_new(cli, &o) : cmd_list(cli, &o);
 	if (npos != 1) {
-		cli_error("handoff %s takes one handoff id. Try 'baton handoff --help'.", argv[1]);
+		cli_error("handoff %s takes one handoff id. Try 'baton handoff --help'.", subs[k]);
 		return EXIT_USAGE;
 	}
 	return cmd_step(cli, &o, kinds[k], pos[0]);

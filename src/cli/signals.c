@@ -247,6 +247,13 @@ int cli_signals(const struct cli *cli, int argc, char **argv)
 		usage(stdout);
 		return EXIT_OK;
 	}
+	/* getopt's messages say "baton signals list:" (main made argv[0]
+	 * "baton signals"). */
+	char name[64];
+	if (skip && strlen(sub) < sizeof name - sizeof "baton signals ") {
+		snprintf(name, sizeof name, "baton signals %s", sub);
+		argv[1] = name;
+	}
 	struct opts o;
 	int p = parse(argc - skip, argv + skip, &o);
 	if (p)

@@ -176,10 +176,10 @@ static int cmd_change(PGconn *c, const char *sub, struct opts *o)
 int cli_staff(const struct cli *cli, int argc, char **argv)
 {
 	static const char *const subs[] = {"add", "disable", "enable", "set", "list", NULL};
-	int rc;
-	if (cli_subcommand(argc, argv, "staff", usage_text, subs, &rc) < 0)
+	int rc, k = cli_subcommand(argc, argv, "staff", usage_text, subs, &rc);
+	if (k < 0)
 		return rc;
-	const char *sub = argv[1];
+	const char *sub = subs[k];
 	struct opts o;
 	int first;
 	int p = parse(argc - 1, argv + 1, &o, &first);

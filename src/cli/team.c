@@ -48,10 +48,10 @@ int cli_team(const struct cli *cli, int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	int rc, c;
-	if (cli_subcommand(argc, argv, "team", usage_text, subs, &rc) < 0)
+	int rc, c, k = cli_subcommand(argc, argv, "team", usage_text, subs, &rc);
+	if (k < 0)
 		return rc;
-	const char *sub = argv[1], *name = NULL, *format = NULL;
+	const char *sub = subs[k], *name = NULL, *format = NULL;
 	int is_list = !strcmp(sub, "list");
 	optind = 0; /* GNU getopt: reinitialise, main() parsed with "+" */
 	while ((c = getopt_long(argc - 1, argv + 1, "h", lo, NULL)) != -1) {

@@ -89,6 +89,11 @@ int cli_subcommand(int argc, char **argv, const char *command, const char *usage
 	}
 	for (int i = 0; subs[i]; i++)
 		if (!strcmp(sub, subs[i])) {
+			/* The subcommand's getopt reads argv + 1: its messages
+			 * then begin "baton team add:", not "add:". */
+			static char name[96];
+			snprintf(name, sizeof name, "baton %s %s", command, subs[i]);
+			argv[1] = name;
 			*rc = EXIT_OK;
 			return i;
 		}

@@ -52,6 +52,16 @@ for cmd in handoff note milestone health campaign staff; do
 		_ "$rc" "$OUT" "$ERR" "$cmd"
 done
 
+# An option a subcommand does not know is said by "baton CMD SUB", as every
+# other message, not by the bare subcommand.
+for w in "team add" "staff list" "campaign hold" "handoff new" "note add" "milestone set" \
+	"health set" "signals list"; do
+	run "$BATON_BIN" -d "dbname=nowhere" $w --bogus
+	expect "$(echo "$w" | tr ' ' _)_unknown_option_said_by_baton_and_command" \
+		sh -c '[ "$1" -eq 2 ] && [ ! -s "$2" ] &&
+		       grep -qxF "baton $4: unrecognized option '"'"'--bogus'"'"'" "$3"' _ "$rc" "$OUT" "$ERR" "$w"
+done
+
 # Every write that takes --id refuses one that is not a UUID the same way,
 # before it connects.
 for w in "note add --customer 1 --message x" "campaign hold 6 --comment x" \
