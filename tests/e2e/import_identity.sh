@@ -244,6 +244,38 @@ check idn_contact_at_the_customer \
 	[ "$(sql "SELECT c.domain || ':' || (o.merged_into = c.id)::text FROM contact x JOIN customer c ON c.id = x.customer_id
 	          JOIN customer o ON o.name = 'Bücher (old entry)' WHERE x.name = 'Ida Buch'")" = "bücher.example:true" ]
 
+# --- a rebrand: the newer export's domain is shown, the old one still finds ---
+# The customer keeps the domain it was made with (its contacts' mail may
+# still come from there); the screen names the record's new one.
+cat >"$T/brand1.json" <<'EOF'
+{"organizations": [{"id": 360030, "name": "Oldbrand Ltd", "domain_names": ["oldbrand.example"],
+  "updated_at": "2026-03-01T10:00:00Z"}], "end_of_stream": true}
+EOF
+cat >"$T/brand2.json" <<'EOF'
+{"organizations": [{"id": 360030, "name": "Newbrand Ltd", "domain_names": ["NewBrand.example"],
+  "updated_at": "2026-05-01T10:00:00Z"}], "end_of_stream": true}
+EOF
+imported rebrand_first_export zendesk-organizations "$T/brand1.json" "1 read, 1 inserted"
+imported rebrand_newer_export zendesk-organizations "$T/brand2.json" "1 read, 0 inserted, 1 updated"
+run "$BATON_BIN" -d "dbname=$db" show newbrand.example
+expect rebrand_show_names_the_new_domain_beside_the_old \
+	sh -c '[ "$1" -eq 0 ] && grep -qx "Newbrand Ltd (oldbrand.example)  #[0-9]*" "$2" &&
+	       grep -qx "Also: Zendesk org 360030 — domain newbrand.example" "$2"' _ "$rc" "$OUT"
+cat >"$T/brand-users.json" <<'EOF'
+{"users": [
+  {"id": 91, "name": "Old Mail", "email": "o@oldbrand.example", "organization_id": null,
+   "updated_at": "2026-05-02T10:00:00Z"},
+  {"id": 92, "name": "New Mail", "email": "n@newbrand.example", "organization_id": null,
+   "updated_at": "2026-05-02T10:00:00Z"}], "end_of_stream": true}
+EOF
+imported rebrand_contacts_at_both_domains zendesk-users "$T/brand-users.json" "2 read, 2 inserted"
+check rebrand_contacts_at_both_domains_reach_the_customer \
+	[ "$(sql "SELECT string_agg(DISTINCT c.name, ',') FROM contact x JOIN customer c ON c.id = x.customer_id
+	          WHERE x.email IN ('o@oldbrand.example', 'n@newbrand.example')")" = "Newbrand Ltd" ]
+run "$BATON_BIN" -d "dbname=$db" show nwh.example
+expect also_names_no_domain_the_customer_has_itself \
+	sh -c '[ "$1" -eq 0 ] && grep -q "^Also: " "$2" && ! grep -q "— domains* " "$2"' _ "$rc" "$OUT"
+
 # --- only importers import ------------------------------------------------------------
 psql -X -q -d "$db" -c "DO \$\$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'plainstaff')
 	THEN CREATE ROLE plainstaff LOGIN; END IF; END \$\$; GRANT baton_staff TO plainstaff;" >/dev/null
