@@ -5,11 +5,14 @@
 #include "baton/text.h"
 #include "baton/ui.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char usage_text[] =
 	"Usage: baton [OPTIONS] [COMMAND [ARGS]]\n"
@@ -113,7 +116,43 @@ static int run_command(const struct cli *cli, const char *cmd, int argc, char **
 	return EXIT_USAGE;
 }
 
-int main(int argc, char **argv)
+/* A standard descriptor that is closed (cron's, a script's "baton ... >&-")
+ * would be the next file opened, the database's socket: the summary
+ * written into the connection, standard input read from it.  Each closed
+ * one is taken by /dev/null opened the other way, so that using it fails
+ * as on a closed descriptor (EBADF) and nothing else lands there.  -1 if
+ * one cannot be taken. */
+static int reserve_std_fds(void)
+{
+	for (int fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+			continue;
+		int n = open("/dev/null", (fd == 0 ? O_WRONLY : O_RDONLY) | O_CLOEXEC);
+		if (n != fd) {
+			if (n >= 0)
+				close(n);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Standard output written out: -1 after saying why not (closed, a full
+ * disk), so that a summary lost is not status 0. */
+static int finish_stdout(void)
+{
+	int failed = ferror(stdout);
+	errno = 0;
+	if (fflush(stdout) == 0 && !failed)
+		return 0;
+	if (errno)
+		cli_error("cannot write to standard output: %s", strerror(errno));
+	else
+		cli_error("cannot write to standard output");
+	return -1;
+}
+
+static int run(int argc, char **argv)
 {
 	const char *cfg_file = NULL, *conninfo = NULL;
 	int c;
@@ -176,5 +215,15 @@ int main(int argc, char **argv)
 
 	rc = cmd ? run_command(&cli, cmd, cargc, cargv) : ui_run(&cfg, conninfo);
 	config_free(&cfg);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	if (reserve_std_fds() < 0)
+		return EXIT_FAIL;
+	int rc = run(argc, argv);
+	if (finish_stdout() < 0 && rc == EXIT_OK)
+		rc = EXIT_FAIL;
 	return rc;
 }

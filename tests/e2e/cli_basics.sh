@@ -25,6 +25,14 @@ expect version_one_line \
 	sh -c '[ "$1" -eq 0 ] && [ "$(wc -l <"$2")" -eq 1 ] &&
 	       grep -qE "^baton [0-9]+\.[0-9]+\.[0-9]+$" "$2"' _ "$rc" "$OUT"
 
+# What standard output cannot take is a failure, said on standard error.
+run sh -c '"$1" --version >/dev/full' _ "$BATON_BIN"
+expect full_stdout_is_a_failure \
+	sh -c '[ "$1" -eq 1 ] && grep -qx "baton: cannot write to standard output: No space left on device" "$2"' _ "$rc" "$ERR"
+run sh -c '"$1" --version >&-' _ "$BATON_BIN"
+expect closed_stdout_is_a_failure \
+	sh -c '[ "$1" -eq 1 ] && grep -qx "baton: cannot write to standard output: Bad file descriptor" "$2"' _ "$rc" "$ERR"
+
 # --- usage errors: status 2 --------------------------------------------------
 run "$BATON_BIN" --bogus
 expect unknown_option_exits_2 \

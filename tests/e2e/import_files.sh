@@ -488,3 +488,23 @@ expect config_unknown_entity_names_file_line \
 run imp import --source nosuch "$T/tickets.json"
 expect unknown_source_is_config_error \
 	sh -c '[ "$1" -eq 3 ] && grep -q "no import source .nosuch." "$2"' _ "$rc" "$ERR"
+
+# --- standard descriptors closed (cron, a script's ">&-") ----------------------------
+# A closed standard output is not the database's socket (the summary written
+# into the connection failed the next file: "server closed the connection"):
+# both files go in, and the run fails on the summary it could not write.
+for n in 1 2; do
+	printf '{"organizations": [{"id": 37000%s, "name": "Closed Fd %s", "domain_names": ["closedfd%s.example"],
+	  "updated_at": "2026-03-01T10:00:00Z"}], "end_of_stream": true}\n' "$n" "$n" "$n" >"$T/closed$n.json"
+done
+run sh -c '"$@" >&-' _ "$BATON_BIN" -c "$CFG" -d "dbname=$db user=importer" import --source zendesk-organizations \
+	"$T/closed1.json" "$T/closed2.json"
+expect closed_stdout_is_a_failure_not_the_connection \
+	sh -c '[ "$1" -eq 1 ] && [ "$(cat "$2")" = "baton: cannot write to standard output" ]' _ "$rc" "$ERR"
+check closed_stdout_both_files_imported \
+	[ "$(sql "SELECT string_agg(name, ',' ORDER BY name) FROM customer WHERE name LIKE 'Closed Fd %'")" = \
+	  "Closed Fd 1,Closed Fd 2" ]
+# A closed standard input read as "-" is a file that cannot be read.
+run sh -c '"$@" <&-' _ "$BATON_BIN" -c "$CFG" -d "dbname=$db user=importer" import --source zendesk-organizations -
+expect closed_stdin_cannot_be_read \
+	sh -c '[ "$1" -eq 1 ] && grep -qx "baton: -: cannot read the file: Bad file descriptor" "$2"' _ "$rc" "$ERR"
