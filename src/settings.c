@@ -17,11 +17,16 @@ void settings_statements(struct db_stmt out[SETTINGS_STMTS])
 		" UNION ALL SELECT t.priority, t.team_id, t.minutes FROM ack_sla_team t) x"
 		" ORDER BY baton_priority_rank(priority),"
 		" team NULLS FIRST", 0, none};
+	out[3] = (struct db_stmt){
+		"SELECT count(*) FILTER (WHERE builtin), string_agg(domain, E'\\n' ORDER BY domain) FILTER (WHERE NOT builtin)"
+		" FROM baton_shared_domain", 0, none};
 }
 
 const char settings_set_sql[] = "SELECT baton_setting_set($1, $2)";
 const char settings_reason_add_sql[] = "SELECT baton_reason_add($1)";
 const char settings_reason_remove_sql[] = "SELECT baton_reason_remove($1)";
+const char settings_shared_domain_add_sql[] = "SELECT baton_shared_domain_add($1)";
+const char settings_shared_domain_remove_sql[] = "SELECT baton_shared_domain_remove($1)";
 const char settings_sla_sql[] = "SELECT baton_sla_set($1, $2::integer, $3)";
 
 /* --- importing an old configuration ---------------------------------------------- */

@@ -15,8 +15,10 @@ struct config;
  *   [0] key, value, accepts, about of each setting, by key;
  *   [1] the handoff reasons, in the order offered (name);
  *   [2] the acknowledgement SLAs: priority, team (NULL: every team
- *       without its own), minutes; by priority, the general one first. */
-enum { SETTINGS_STMTS = 3 };
+ *       without its own), minutes; by priority, the general one first;
+ *   [3] the shared domains that never join customers (migration 133): how
+ *       many are Baton's own, and the ones administrators added, by name. */
+enum { SETTINGS_STMTS = 4 };
 enum { SS_KEY, SS_VALUE, SS_ACCEPTS, SS_ABOUT };
 enum { SL_PRIORITY, SL_TEAM, SL_MINUTES };
 void settings_statements(struct db_stmt out[SETTINGS_STMTS]);
@@ -28,6 +30,9 @@ void settings_statements(struct db_stmt out[SETTINGS_STMTS]);
 extern const char settings_set_sql[];
 extern const char settings_reason_add_sql[];
 extern const char settings_reason_remove_sql[];
+/* shared-domain add/remove: $1 the domain (any spelling: a URL, www.). */
+extern const char settings_shared_domain_add_sql[];
+extern const char settings_shared_domain_remove_sql[];
 extern const char settings_sla_sql[];
 
 /* Copy the moved handoff settings of cfg (cfg->moved) into the database,

@@ -336,6 +336,37 @@ static void doctor_import(PGconn *c)
 	PQclear(r);
 }
 
+/* The schema version whose shared domains are the common providers' in
+ * every country (migration 133). */
+#define DOCTOR_SHARED_DOMAINS_VERSION 133
+
+/* Merges that only a shared domain, or addresses at one, made: made before
+ * the domain was on the list (a free-mail domain missing from it, or one
+ * an administrator added since), and not split.  Each is most likely two
+ * companies on one screen; baton merges shows them, baton split undoes. */
+static void doctor_shared_merges(PGconn *c)
+{
+	char err[1024];
+	PGresult *r = db_exec(c,
+		"SELECT count(*), coalesce(string_agg(DISTINCT d, ', '), '') FROM ("
+		" SELECT m.id, min(x.d) AS d FROM public.customer_merge m,"
+		" regexp_split_to_table(m.identifiers, ', ') i,"
+		" LATERAL (SELECT CASE WHEN i LIKE 'same domain %' THEN substr(i, 13)"
+		"  WHEN i LIKE 'same e-mail %' THEN public.baton_norm_domain(substr(i, 13)) END AS d) x"
+		" WHERE NOT EXISTS (SELECT 1 FROM public.customer_split s WHERE s.merge_id = m.id)"
+		" GROUP BY m.id"
+		" HAVING bool_and(x.d IN (SELECT s.domain FROM public.baton_shared_domain s))) y",
+		0, NULL, err, sizeof err);
+	if (!r || PQntuples(r) != 1)
+		warn("import", "cannot check the merges made by shared domains: %s", err);
+	else if (strcmp(PQgetvalue(r, 0, 0), "0") != 0)
+		warn("import", "%s merge%s made only by a shared domain (%s), not split: most likely"
+		     " companies whose people use the same free mail; see them with baton merges and undo"
+		     " each with baton split", PQgetvalue(r, 0, 0), strcmp(PQgetvalue(r, 0, 0), "1") ? "s were" : " was",
+		     PQgetvalue(r, 0, 1));
+	PQclear(r);
+}
+
 /* Each import source's time zone, which every file of it sets: one the
  * server's time zone database lacks fails every import of the source. */
 static int doctor_timezones(const struct cli *cli, PGconn *c)
@@ -389,6 +420,8 @@ static int doctor_database(const struct cli *cli, int *config)
 		bad |= doctor_staff(c);
 	if (cur >= DOCTOR_IMPORT_WORK_VERSION)
 		doctor_import(c);
+	if (cur >= DOCTOR_SHARED_DOMAINS_VERSION)
+		doctor_shared_merges(c);
 	/* A setting to mend, as baton import says it (status 3). */
 	*config |= doctor_timezones(cli, c);
 	bad |= doctor_live(cli, c);
@@ -407,7 +440,8 @@ int cli_doctor(const struct cli *cli, int argc, char **argv)
 		"of database.read_conninfo (reachable, a standby, how far behind); one line\n"
 		"each, with what to do when something is wrong. A standby problem is a\n"
 		"warning: reads fall back to the primary; so is an import that would\n"
-		"stage a large file on one core (schema baton_import_work). An import\n"
+		"stage a large file on one core (schema baton_import_work), and a merge\n"
+		"that only a shared domain made (baton split undoes it). An import\n"
 		"source's time zone the server does not know is a configuration error.\n"
 		"Exit status 3 when the configuration is wrong, else 1 when another\n"
 		"check fails.\n";

@@ -18,6 +18,7 @@ static const char usage_text[] =
 	"       baton settings set KEY VALUE\n"
 	"       baton settings reason add|remove NAME\n"
 	"       baton settings sla PRIORITY DURATION [--team T]\n"
+	"       baton settings shared-domain add|remove DOMAIN\n"
 	"\n"
 	"The rules every Baton client obeys, kept in the database: the handoff\n"
 	"reasons, the acknowledgement SLA per priority (and per team where a team\n"
@@ -26,7 +27,9 @@ static const char usage_text[] =
 	"show them; changing them takes a member of baton_admin, and every change\n"
 	"is in the audit log. A change applies to the next write, in every client.\n"
 	"DURATION is like 30m, 4h or 2d; with --team, 'default' makes the team\n"
-	"follow the priority's SLA again.\n";
+	"follow the priority's SLA again. A shared domain (free mail, a group's\n"
+	"common mail domain) never joins customers in baton import; Baton knows\n"
+	"the common providers', and an administrator adds the others here.\n";
 
 struct opts {
 	const char *format, *team;
@@ -78,6 +81,18 @@ static void show_text(struct buf *b, PGresult *const *r)
 		buf_printf(b, "%-*s %-*s %s%s\n", kw, what, vw, d, PQgetisnull(r[2], i, SL_TEAM) ? "every team" : "team ",
 		           PQgetvalue(r[2], i, SL_TEAM));
 	}
+	buf_printf(b, "%-*s %s built in; ", kw, "shared_domains", PQgetvalue(r[3], 0, 0));
+	if (PQgetisnull(r[3], 0, 1))
+		buf_puts(b, "none added");
+	else {
+		buf_puts(b, "added: ");
+		for (const char *d = PQgetvalue(r[3], 0, 1); *d; d++)
+			if (*d == '\n')
+				buf_puts(b, ", ");
+			else
+				buf_putc(b, *d);
+	}
+	buf_putc(b, '\n');
 }
 
 static void show_json(struct buf *b, PGresult *const *r)
@@ -96,7 +111,19 @@ static void show_json(struct buf *b, PGresult *const *r)
 	buf_puts(b, "],\"ack_sla\":");
 	cli_json_rows(b, r[2], slas);
 	b->data[--b->len] = '\0';
-	buf_puts(b, "}\n");
+	buf_printf(b, ",\"shared_domains\":{\"built_in\":%s,\"added\":[", PQgetvalue(r[3], 0, 0));
+	if (!PQgetisnull(r[3], 0, 1)) {
+		const char *d = PQgetvalue(r[3], 0, 1);
+		for (const char *nl; d; d = nl ? nl + 1 : NULL) {
+			nl = strchr(d, '\n');
+			char *one = nl ? strndup(d, (size_t)(nl - d)) : strdup(d);
+			if (d != PQgetvalue(r[3], 0, 1))
+				buf_putc(b, ',');
+			text_json_string(b, one ? one : "");
+			free(one);
+		}
+	}
+	buf_puts(b, "]}}\n");
 }
 
 static int cmd_show(const struct cli *cli, const struct opts *o)
@@ -207,6 +234,15 @@ static int dispatch(const struct cli *cli, const struct opts *o, int n, char **w
 		snprintf(done, sizeof done, "reason '%s' %s", w[2], add ? "added" : "removed");
 		snprintf(same, sizeof same, "reason '%s' %s", w[2], add ? "was already there" : "was not there");
 		return change(cli, add ? settings_reason_add_sql : settings_reason_remove_sql, 1, p, done, same, 0);
+	}
+	if (!strcmp(w[0], "shared-domain") && n == 3 && (!strcmp(w[1], "add") || !strcmp(w[1], "remove"))) {
+		int add = !strcmp(w[1], "add");
+		const char *p[] = {w[2]};
+		snprintf(done, sizeof done, "shared domain '%s' %s", w[2],
+		         add ? "added: it joins no customers from the next import on" : "removed");
+		snprintf(same, sizeof same, "shared domain '%s' %s", w[2], add ? "was already there" : "was not there");
+		return change(cli, add ? settings_shared_domain_add_sql : settings_shared_domain_remove_sql, 1, p, done,
+		              same, 0);
 	}
 	if (!strcmp(w[0], "sla") && n == 3)
 		return cmd_sla(cli, o, w + 1);
