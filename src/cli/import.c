@@ -215,10 +215,14 @@ static void summary_text(struct buf *b, const char *file, const struct import_re
 	buf_free(&name);
 }
 
-static void summary_json(struct buf *b, const char *file, const struct import_result *r, int first)
+static void summary_json(struct buf *b, const char *file, const struct import_result *r, int first,
+                         int dry_run)
 {
 	buf_puts(b, first ? "{\"file\":" : ",{\"file\":");
 	text_json_string(b, file);
+	/* A dry run's counts are what the run would do: a script tells them
+	 * from the output alone. */
+	buf_printf(b, ",\"dry_run\":%s", dry_run ? "true" : "false");
 	buf_puts(b, ",\"entity\":");
 	text_json_string(b, r->entity);
 	buf_printf(b, ",\"read\":%lld,\"inserted\":%lld,\"updated\":%lld,\"unchanged\":%lld,\"skipped\":%lld,"
@@ -305,7 +309,7 @@ static int one_file(PGconn *c, const struct cli *cli, const struct import_opts *
 	else
 		rejects_tell(file, &res);
 	if (o->json)
-		summary_json(out, file, &res, !*printed);
+		summary_json(out, file, &res, !*printed, o->dry_run);
 	else
 		summary_text(out, file, &res, o->dry_run);
 	print_out(out, printed);
@@ -363,6 +367,13 @@ int cli_import(const struct cli *cli, int argc, char **argv)
 		static const char *const head[] = {"file", "line", "field", "reason", "raw"};
 		csv_init(&rej, &rb);
 		csv_row(&rej, head, 5);
+		/* The header at once: a run stopped in its first file (Ctrl-C, a
+		 * kill) leaves a rejects file that says what it is, empty. */
+		if (rf && (fwrite(buf_str(&rb), 1, rb.len, rf) != rb.len || fflush(rf) != 0)) {
+			cli_error("%s: cannot write the rejects file: %s", o.rejects, strerror(errno));
+			rc = EXIT_FAIL;
+		}
+		buf_reset(&rb);
 		/* A dry run is one transaction, rolled back at the end: each file
 		 * is tried after the files before it, as the real run would try
 		 * it (the second page of an export updates what the first
@@ -411,9 +422,6 @@ int cli_import(const struct cli *cli, int argc, char **argv)
 	if (c) {
 		if (o.dry_run && PQstatus(c) == CONNECTION_OK)
 			PQclear(PQexec(c, "ROLLBACK"));
-		/* The header alone, when no file was tried. */
-		if (rf && rb.len && fwrite(buf_str(&rb), 1, rb.len, rf) != rb.len)
-			rc = rc ? rc : EXIT_FAIL;
 		csv_free(&rej);
 		PQfinish(c);
 	}

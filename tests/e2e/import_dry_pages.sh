@@ -52,6 +52,7 @@ expect dry_run_json_later_page sh -c '[ "$1" -eq 0 ] && python3 -c "
 import json, sys
 r = json.load(open(sys.argv[1]))
 assert [(x[\"inserted\"], x[\"updated\"], x[\"merged\"]) for x in r] == [(2, 0, 0), (1, 1, 1)], r
+assert [x[\"dry_run\"] for x in r] == [True, True], r
 " "$2"' _ "$rc" "$OUT"
 
 # The real run of the same pages says what the dry run said.
@@ -60,6 +61,12 @@ expect real_run_as_the_dry_run_said sh -c '[ "$1" -eq 1 ] && sed "s/^would impor
 	_ "$rc" "$T/dry.out" "$OUT"
 check real_run_wrote [ "$(sql "SELECT string_agg(name, ',' ORDER BY id) FROM customer WHERE merged_into IS NULL")" = \
 	"Acme Corp,Beta" ]
+run imp import --format json --source zendesk-organizations "$T/page1.json"
+expect real_run_json_says_it_is_no_dry_run sh -c '[ "$1" -eq 0 ] && python3 -c "
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert [(x[\"dry_run\"], x[\"unchanged\"]) for x in r] == [(False, 2)], r
+" "$2"' _ "$rc" "$OUT"
 
 # CSV pages: the server matches a page's records by hash with those the
 # source has, which, in a dry run, include the pages before it.

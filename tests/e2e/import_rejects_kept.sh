@@ -33,3 +33,20 @@ check rejects_kept_after_the_kill first_rejects_written
 check rejects_header_once [ "$(grep -c '^file,line,field,reason,raw' "$T/rej.csv")" = 1 ]
 check rejects_row_once [ "$(grep -c 'first.csv,2,' "$T/rej.csv")" = 1 ]
 check first_file_committed [ "$(sql "SELECT string_agg(name, ' ') FROM customer")" = "Bolt" ]
+
+# Killed in its first file: the rejects file has its header (it was left
+# empty, which says nothing of what it is).
+rm -f "$T/flag"
+{
+	printf 'id,name,domain\n'
+	i=0
+	while [ ! -e "$T/flag" ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
+} | "$BATON_BIN" -c "$T/csv.cfg" -d "dbname=$db user=importer" import --source crm --rejects "$T/rej1.csv" - \
+	>"$OUT" 2>"$ERR" &
+pid=$!
+header_written() { [ "$(tr -d "\r" 2>/dev/null <"$T/rej1.csv")" = "file,line,field,reason,raw" ]; }
+check rejects_header_written_before_the_first_file wait_true 15 header_written
+kill -TERM "$pid" 2>/dev/null
+touch "$T/flag"
+wait
+check rejects_header_alone_after_a_kill_in_the_first_file header_written
