@@ -24,7 +24,7 @@ static const char merges_sql[] =
 	" CASE WHEN m.absorbed IS NOT NULL THEN '#' || m.absorbed || ' ' || a.name"
 	"      ELSE coalesce(m.evidence -> 'record' ->> 'label', m.joined_source) || ' ' || m.joined_source_id"
 	" END AS joined, m.identifiers, m.by_role::text AS by_role,"
-	" to_char(s.at, 'YYYY-MM-DD HH24:MI') AS split_at, m.evidence"
+	" to_char(s.at, 'YYYY-MM-DD HH24:MI') AS split_at, m.evidence, m.via"
 	" FROM customer_merge m JOIN customer c ON c.id = m.customer_id"
 	" LEFT JOIN customer a ON a.id = m.absorbed"
 	" LEFT JOIN customer_split s ON s.merge_id = m.id"
@@ -34,7 +34,7 @@ static const char merges_sql[] =
 	"    OR s.apart = $1::bigint"
 	" ORDER BY m.at, m.id";
 enum { MG_ID, MG_AT, MG_CUSTOMER_ID, MG_CUSTOMER, MG_JOINED, MG_IDENTIFIERS, MG_BY, MG_SPLIT,
-       MG_EVIDENCE, MG_COLS };
+       MG_EVIDENCE, MG_VIA, MG_COLS };
 
 static const char merges_usage[] =
 	"Usage: baton merges [--customer C] [--format text|json]\n"
@@ -52,6 +52,11 @@ static void merges_text(struct buf *b, const PGresult *r)
 		buf_puts(b, " — ");
 		text_clean(b, PQgetvalue(r, i, MG_IDENTIFIERS), (size_t)PQgetlength(r, i, MG_IDENTIFIERS),
 		           TEXT_ONELINE);
+		/* The file's records the identifiers came from (schema 134). */
+		if (!PQgetisnull(r, i, MG_VIA)) {
+			buf_puts(b, ", from ");
+			text_clean(b, PQgetvalue(r, i, MG_VIA), (size_t)PQgetlength(r, i, MG_VIA), TEXT_ONELINE);
+		}
 		if (!PQgetisnull(r, i, MG_SPLIT))
 			buf_printf(b, "  [split %s]", PQgetvalue(r, i, MG_SPLIT));
 		buf_printf(b, "\n    merge %s by %s\n", PQgetvalue(r, i, MG_ID), PQgetvalue(r, i, MG_BY));
@@ -103,7 +108,7 @@ int cli_merges(const struct cli *cli, int argc, char **argv)
 		p[0] = idtxt;
 	}
 	static const char *const names[MG_COLS] = {"id", "at", "customer_id", "customer", "joined",
-		"identifiers", "by", "split_at", "evidence"};
+		"identifiers", "by", "split_at", "evidence", "via"};
 	if (cli_stream_rows(conn, merges_sql, 1, p, format, names, merges_text, err, sizeof err) < 0) {
 		cli_error("%s", err);
 		rc = EXIT_DB;

@@ -81,6 +81,12 @@ check oldest_customer_survives_with_both_contacts \
 	  "cia@fjord.example dag@fjord.example" ]
 check absorbed_customer_points_at_survivor \
 	[ "$(sql "SELECT merged_into FROM customer WHERE name = 'Fjord CRM'")" = "$fjord" ]
+# The merge names the file's record its identifier came from: Zendesk user
+# 71 (the organisations' records, which the evidence lists, have no domain).
+run imp merges --customer "$fjord"
+expect merge_names_the_record_that_joined_them \
+	sh -c '[ "$1" -eq 0 ] && grep -q "Blue Fjord AB ← #[0-9]* Fjord CRM — same domain fjord.example, from zendesk-users 71$" "$2"' \
+	_ "$rc" "$OUT"
 
 # --- split, and it stays split -----------------------------------------------------
 # The HubSpot company gave Northwind the lifecycle Zendesk does not map.
@@ -275,6 +281,28 @@ check rebrand_contacts_at_both_domains_reach_the_customer \
 run "$BATON_BIN" -d "dbname=$db" show nwh.example
 expect also_names_no_domain_the_customer_has_itself \
 	sh -c '[ "$1" -eq 0 ] && grep -q "^Also: " "$2" && ! grep -q "— domains* " "$2"' _ "$rc" "$OUT"
+
+# --- a merge names what made it, not where the identifier already was ------------
+cat >"$T/via-orgs.json" <<'EOF'
+{"organizations": [
+  {"id": 360040, "name": "Holder Co", "domain_names": ["holder.example"], "updated_at": "2026-03-01T10:00:00Z"},
+  {"id": 360041, "name": "Other Co", "domain_names": ["other.example"], "updated_at": "2026-03-01T10:00:00Z"}],
+ "end_of_stream": true}
+EOF
+cat >"$T/via-users.json" <<'EOF'
+{"users": [
+  {"id": 96, "name": "Own", "email": "own@holder.example", "organization_id": 360040, "updated_at": "2026-03-01T10:00:00Z"},
+  {"id": 97, "name": "Bridge", "email": "b@holder.example", "organization_id": 360041, "updated_at": "2026-03-01T10:00:00Z"}],
+ "end_of_stream": true}
+EOF
+imported via_orgs zendesk-organizations "$T/via-orgs.json" "2 read, 2 inserted"
+imported via_users_merge zendesk-users "$T/via-users.json" "2 read, 2 inserted.* 1 customer merged"
+run imp merges --customer holder.example --format json
+expect merge_via_is_the_bridging_user_alone sh -c '[ "$1" -eq 0 ] && python3 -c "
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert [(m[\"identifiers\"], m[\"via\"]) for m in r] == [(\"same domain holder.example\", \"zendesk-users 97\")], r
+" "$2"' _ "$rc" "$OUT"
 
 # --- only importers import ------------------------------------------------------------
 psql -X -q -d "$db" -c "DO \$\$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'plainstaff')
