@@ -258,8 +258,11 @@ static void failed_json(struct buf *b, const char *file, const char *error, int 
 	buf_puts(b, "}\n");
 }
 
+/* Written whole: a stop waits until the caller has said what it owes
+ * after it (import_stop_owe, then release). */
 static void print_out(struct buf *out, int *printed)
 {
+	import_stop_hold();
 	fwrite(buf_str(out), 1, out->len, stdout);
 	fflush(stdout);
 	buf_reset(out);
@@ -315,6 +318,24 @@ static int one_file(PGconn *c, const struct cli *cli, const struct import_opts *
 	print_out(out, printed);
 	import_result_free(&res);
 	return EXIT_OK;
+}
+
+/* What a stop owes before files[i] is done: standard error's line naming
+ * it; in JSON, its object and those of the files after it, and the end of
+ * the array.  Left held (import_stop_owe). */
+static void owe_from(const struct import_opts *o, char *const *files, int i, int n, int printed)
+{
+	struct buf out = BUF_INIT, err = BUF_INIT;
+	buf_puts(&err, "baton: ");
+	text_clean(&err, files[i], strlen(files[i]), TEXT_ONELINE);
+	buf_puts(&err, ": interrupted\n");
+	for (int j = i; o->json && j < n; j++)
+		failed_json(&out, files[j], j == i ? "interrupted" : "not tried (interrupted)", !printed && j == i);
+	if (o->json)
+		buf_puts(&out, "]\n");
+	import_stop_owe(o->json ? buf_str(&out) : NULL, out.len, buf_str(&err), err.len);
+	buf_free(&out);
+	buf_free(&err);
 }
 
 /* The source's time zone is one the server knows, before any file: a
@@ -386,9 +407,16 @@ int cli_import(const struct cli *cli, int argc, char **argv)
 		}
 		PQclear(tx);
 	}
-	if (o.json)
+	if (c)
+		import_stop_install();
+	import_stop_hold();
+	if (o.json) {
 		fputs("[", stdout);
+		fflush(stdout);
+	}
 	for (; c && i < argc && rc != EXIT_DB; i++) {
+		owe_from(&o, argv, i, argc, printed);
+		import_stop_release();
 		int one = one_file(c, cli, &o, src, argv[i], rf ? &rej : NULL, &out, &printed);
 		rc = rc ? rc : one;
 		/* A file's rejects are in the rejects file once it is done: a
@@ -402,7 +430,9 @@ int cli_import(const struct cli *cli, int argc, char **argv)
 	}
 	/* The files not tried, the connection lost or never made: said of
 	 * each, in the JSON array too, for a script reading standard output
-	 * alone (with no connection at all, standard error has said why). */
+	 * alone (with no connection at all, standard error has said why).  A
+	 * stop meanwhile waits until the array is closed, and owes nothing. */
+	import_stop_owe(NULL, 0, NULL, 0);
 	struct buf why = BUF_INIT;
 	if (c)
 		buf_puts(&why, "not tried (no connection to the database)");
@@ -419,6 +449,8 @@ int cli_import(const struct cli *cli, int argc, char **argv)
 	buf_free(&why);
 	if (o.json)
 		fputs("]\n", stdout);
+	fflush(stdout);
+	import_stop_release();
 	if (c) {
 		if (o.dry_run && PQstatus(c) == CONNECTION_OK)
 			PQclear(PQexec(c, "ROLLBACK"));

@@ -23,4 +23,14 @@ void import_progress_show(void *ctx, enum import_phase phase, long long lines);
 /* The line gone, if one is shown. */
 void import_progress_erase(struct import_shown *s);
 
+/* Stopped by SIGINT, SIGTERM or SIGHUP, the run writes what it owes (set
+ * by import_stop_owe: standard output's rest, standard error's line; NULL
+ * for none) and dies of the signal.  hold() defers the signals (a summary
+ * written whole, what is owed changed with it); release() lets them in,
+ * a deferred one first.  owe() holds them and leaves them held. */
+void import_stop_install(void);
+void import_stop_hold(void);
+void import_stop_owe(const char *out, size_t out_len, const char *err, size_t err_len);
+void import_stop_release(void);
+
 #endif

@@ -65,8 +65,8 @@ E2E_STDERR=tty start progress_json 200 12 "$BATON_BIN" -c "$T/p.cfg" -d "'dbname
 	import --format json --source p-tickets "$T/j1.jsonl" "$T/j2.jsonl"
 check json_exits_0 exit_status_is 0 120
 check json_summaries_both_on_screen \
-	sh -c 'printf "%s\n" "$1" | grep -q "j1.jsonl\",\"entity\":\"tickets\",\"read\":12000,\"inserted\":12000" &&
-	       printf "%s\n" "$1" | grep -q "j2.jsonl\",\"entity\":\"tickets\",\"read\":12000,\"inserted\":12000"' _ "$(screen)"
+	sh -c 'printf "%s\n" "$1" | grep -q "j1.jsonl\",\"dry_run\":false,\"entity\":\"tickets\",\"read\":12000,\"inserted\":12000" &&
+	       printf "%s\n" "$1" | grep -q "j2.jsonl\",\"dry_run\":false,\"entity\":\"tickets\",\"read\":12000,\"inserted\":12000"' _ "$(screen)"
 
 # A file the source has, on a terminal: while the server matches its
 # lines' hashes with the source's records (a second or two a million

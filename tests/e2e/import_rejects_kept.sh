@@ -50,3 +50,32 @@ kill -TERM "$pid" 2>/dev/null
 touch "$T/flag"
 wait
 check rejects_header_alone_after_a_kill_in_the_first_file header_written
+
+# Stopped in its second file with --format json: standard output is still
+# one JSON array, the first file's summary, the interrupted file and the one
+# not tried, each with its error; standard error names the file; the status
+# is the signal's.
+rm -f "$T/flag"
+printf 'id,name,domain\n3,Cog,cog.example\n' >"$T/third.csv"
+{
+	printf 'id,name,domain\n'
+	i=0
+	while [ ! -e "$T/flag" ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
+} | "$BATON_BIN" -c "$T/csv.cfg" -d "dbname=$db user=importer" import --source crm --format json \
+	"$T/first.csv" - "$T/third.csv" >"$T/stop.json" 2>"$T/stop.err" &
+pid=$!
+first_summary_out() { grep -q '"file":".*first.csv","dry_run":false' "$T/stop.json" 2>/dev/null; }
+check json_first_summary_written_while_the_run_goes_on wait_true 15 first_summary_out
+kill -TERM "$pid" 2>/dev/null
+touch "$T/flag"
+wait "$pid"
+rc=$?
+check json_stopped_run_dies_of_the_signal [ "$rc" -eq 143 ]
+check json_stopped_run_is_still_one_array python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert [x.get("error") for x in r] == [None, "interrupted", "not tried (interrupted)"], r
+assert [x["file"].rsplit("/", 1)[-1] for x in r] == ["first.csv", "-", "third.csv"], r
+' "$T/stop.json"
+check json_stopped_run_names_the_file_on_stderr grep -qx "baton: -: interrupted" "$T/stop.err"
+check json_stopped_run_left_the_third_file_alone [ "$(sql "SELECT count(*) FROM customer WHERE name = 'Cog'")" = 0 ]
