@@ -219,6 +219,21 @@ day() { # ENTITY: "median / slowest" of its pages, in seconds
 echo "  a day's pages of $n_d new records, 5 each into the full database (median / slowest page):"
 echo "    organisations $(day orgs), contacts $(day contacts), tickets $(day tickets)"
 echo "  and 5 pages of $n_d tickets the source has, solved since: $(day updated)"
+# A page of contacts each filed under one organisation with an address at
+# another's domain (a consultant, a reseller): each makes the two one
+# customer, the newer absorbed into the older with its contacts and
+# tickets (baton_import_absorb, one merge at a time).  Organisations 10j+2
+# under 10j+3's domain: neither is one of the pairs the organisations'
+# file joined.
+awk -v n="$n_d" -v base="$((n_c * 3))" 'BEGIN {
+	print "id,org,first,last,email"
+	for (j = 0; j < n; j++) printf "%d,%d,Bridge%d,Person,b%d@org%d.example\n", base + j, 10 * j + 2, j, j, 10 * j + 3
+}' >"$work/day/bridges.csv"
+t_b=$(imp bench-contacts "$work/day/bridges.csv")
+grep -q " $n_d inserted.* $n_d customers merged" "$work/bench-contacts.out" ||
+	{ cat "$work/bench-contacts.out" >&2; fail "the bridging contacts"; }
+echo "  a page of $n_d contacts each at another organisation's domain ($n_d merges):" \
+	"$(awk -v t="$t_b" 'BEGIN { printf "%.1f s", t / 1000 }')"
 echo "  (targets: the whole import within 4x the limit and under 60 s at scale 100000; unchanged files"
 echo "   within 2x; a report, nothing fails on them; the newer tenth beside a tenth of the tickets' limit)"
 dropdb "$db" >/dev/null 2>&1
