@@ -9,7 +9,7 @@
 -- one screen.  The list now holds the providers' country domains
 -- (Microsoft's hotmail/outlook/live, Yahoo, AOL, GMX, Yandex), the large
 -- national providers and ISPs' mail, and common throwaway-address
--- services: 350 domains.  A company's own domain on it (an ISP as a
+-- services: 353 domains.  A company's own domain on it (an ISP as a
 -- customer) only never joins records; a free-mail domain missing from it
 -- makes a wrong merge, which is the worse mistake.
 --
