@@ -10,8 +10,9 @@
 -- after Zendesk's organisation 360001 moved from nwh.example to
 -- northwindcare.example, the screen still read "Northwind Care
 -- (nwh.example)" and nothing else, as if the export had not arrived.  Now
--- the line ends "— domains northwindcare.example": every domain its
--- customer records list other than the customer's own, in order.  060's
+-- the line ends "— domain northwindcare.example": every domain its
+-- customer records list other than the customer's own and the shared ones
+-- (free mail, which finds nobody), in order.  060's
 -- function otherwise unchanged, its generic plan (089) kept.
 CREATE OR REPLACE FUNCTION baton_customer_also(p_customer bigint) RETURNS text
 LANGUAGE plpgsql STABLE SET search_path = public, pg_temp SET plan_cache_mode = force_generic_plan AS $$
@@ -33,7 +34,8 @@ BEGIN
                 || string_agg(d, ', ' ORDER BY d)
          FROM (SELECT DISTINCT d FROM import_record r, unnest(r.domains) d
                WHERE r.customer_id = p_customer AND r.entity = 'customers'
-                 AND d IS DISTINCT FROM (SELECT lower(c.domain) FROM customer c WHERE c.id = p_customer)) z
+                 AND d IS DISTINCT FROM (SELECT lower(c.domain) FROM customer c WHERE c.id = p_customer)
+                 AND NOT EXISTS (SELECT 1 FROM baton_shared_domain s WHERE s.domain = d)) z
          HAVING count(*) > 0)), '');
 END
 $$;

@@ -304,6 +304,26 @@ r = json.load(open(sys.argv[1]))
 assert [(m[\"identifiers\"], m[\"via\"]) for m in r] == [(\"same domain holder.example\", \"zendesk-users 97\")], r
 " "$2"' _ "$rc" "$OUT"
 
+# --- a customer made without a domain takes the one a newer export brings -----
+cat >"$T/nodomain1.json" <<'EOF'
+{"organizations": [{"id": 360050, "name": "Initech", "domain_names": [], "updated_at": "2026-03-01T10:00:00Z"}],
+ "end_of_stream": true}
+EOF
+cat >"$T/nodomain2.json" <<'EOF'
+{"organizations": [{"id": 360050, "name": "Initech", "domain_names": ["gmail.com", "Initech.example"],
+   "updated_at": "2026-04-01T10:00:00Z"}], "end_of_stream": true}
+EOF
+imported nodomain_first_export zendesk-organizations "$T/nodomain1.json" "1 read, 1 inserted"
+check nodomain_customer_made_without_one \
+	[ "$(sql "SELECT count(*) FROM customer WHERE name = 'Initech' AND domain IS NULL")" = 1 ]
+imported nodomain_newer_export zendesk-organizations "$T/nodomain2.json" "1 read, 0 inserted, 1 updated"
+# The first of its domains that is not a shared one; the Also: line names
+# no free-mail domain either.
+run "$BATON_BIN" -d "dbname=$db" show initech.example
+expect nodomain_customer_takes_the_first_domain_not_shared \
+	sh -c '[ "$1" -eq 0 ] && grep -qx "Initech (initech.example)  #[0-9]*" "$2" && grep -q "^Also: Zendesk org 360050$" "$2"' \
+	_ "$rc" "$OUT"
+
 # --- only importers import ------------------------------------------------------------
 psql -X -q -d "$db" -c "DO \$\$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'plainstaff')
 	THEN CREATE ROLE plainstaff LOGIN; END IF; END \$\$; GRANT baton_staff TO plainstaff;" >/dev/null
