@@ -410,6 +410,8 @@ int import_file(PGconn *c, const struct import_source *src, const struct import_
 		progress(ctx, IMPORT_MERGING, rd.line - 1);
 	if (apply(c, run, buf_str(&spec), ic, res, err, errlen) < 0)
 		goto rollback;
+	if (progress)
+		progress(ctx, IMPORT_COMMITTING, rd.line - 1);
 	/* Nested, what the file wrote stays for the files after it; its
 	 * temporary tables, which would go at the end of its own transaction
 	 * (ON COMMIT DROP), go now: the next file makes them again. */

@@ -128,7 +128,10 @@ void import_result_free(struct import_result *r);
  * server begins to match the lines' hashes with the source's records (a
  * second or two a million lines, with nothing read meanwhile) and once as
  * it begins to merge what it was sent. */
-enum import_phase { IMPORT_READING, IMPORT_MATCHING, IMPORT_SENDING, IMPORT_MERGING };
+/* IMPORT_COMMITTING is told just before the file's COMMIT (or its
+ * savepoint's release): past it the file may be in, so a caller that would
+ * say a stopped file is not defers its stop until import_file returns. */
+enum import_phase { IMPORT_READING, IMPORT_MATCHING, IMPORT_SENDING, IMPORT_MERGING, IMPORT_COMMITTING };
 typedef void (*import_progress_fn)(void *ctx, enum import_phase phase, long long lines);
 
 /* Import one file (path for messages; f open for reading) in its own

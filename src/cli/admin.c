@@ -355,7 +355,7 @@ static void doctor_shared_merges(PGconn *c)
 		"  WHEN i LIKE 'same e-mail %' THEN public.baton_norm_domain(substr(i, 13)) END AS d) x"
 		" WHERE NOT EXISTS (SELECT 1 FROM public.customer_split s WHERE s.merge_id = m.id)"
 		" GROUP BY m.id"
-		" HAVING bool_and(x.d IN (SELECT s.domain FROM public.baton_shared_domain s))) y",
+		" HAVING bool_and(coalesce(x.d IN (SELECT s.domain FROM public.baton_shared_domain s), false))) y",
 		0, NULL, err, sizeof err);
 	if (!r || PQntuples(r) != 1)
 		warn("import", "cannot check the merges made by shared domains: %s", err);

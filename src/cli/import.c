@@ -269,6 +269,23 @@ static void print_out(struct buf *out, int *printed)
 	(*printed)++;
 }
 
+/* A file's progress: on a terminal, its line; and from its COMMIT on, a
+ * stop waits (held until the caller says what is owed after the file),
+ * since the file may be in. */
+struct file_watch {
+	struct import_shown shown;
+	int tty;
+};
+
+static void file_progress(void *ctx, enum import_phase phase, long long lines)
+{
+	struct file_watch *w = ctx;
+	if (phase == IMPORT_COMMITTING)
+		import_stop_hold();
+	if (w->tty)
+		import_progress_show(&w->shown, phase, lines);
+}
+
 /* One file; its exit status. */
 static int one_file(PGconn *c, const struct cli *cli, const struct import_opts *o,
                     const struct import_source *src, const char *file, struct csv *rej,
@@ -288,10 +305,10 @@ static int one_file(PGconn *c, const struct cli *cli, const struct import_opts *
 		}
 		return EXIT_FAIL;
 	}
-	struct import_shown shown = {.file = file};
-	int rc = import_file(c, src, cli->cfg->import, is_stdin ? "(stdin)" : file, f, o->dry_run,
-	                     isatty(STDERR_FILENO) ? import_progress_show : NULL, &shown, &res, err, sizeof err);
-	import_progress_erase(&shown);
+	struct file_watch watch = {.shown = {.file = file}, .tty = isatty(STDERR_FILENO)};
+	int rc = import_file(c, src, cli->cfg->import, is_stdin ? "(stdin)" : file, f, o->dry_run, file_progress,
+	                     &watch, &res, err, sizeof err);
+	import_progress_erase(&watch.shown);
 	if (!is_stdin)
 		fclose(f);
 	if (rc < 0) {

@@ -17,6 +17,8 @@ static double since(const struct timespec *a, const struct timespec *b)
 void import_progress_show(void *ctx, enum import_phase phase, long long lines)
 {
 	struct import_shown *s = ctx;
+	if (phase == IMPORT_COMMITTING) /* a moment: the merge's line stays */
+		return;
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	if (!s->begun) {

@@ -1,6 +1,7 @@
 /* baton import stopped by a signal (Ctrl-C, a kill from cron or systemd, a
  * closed terminal): the file being imported is rolled back by the server
- * when the connection goes, as before; what the run owes its outputs is
+ * when the connection goes, as before (from its COMMIT on, the stop waits
+ * until the file is in and said: IMPORT_COMMITTING); what the run owes its outputs is
  * written first, so that standard output in JSON stays one array (the
  * file interrupted and those not tried, each with its error) and standard
  * error says which file.  The handler only write()s what was prepared
@@ -52,7 +53,11 @@ void import_stop_install(void)
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_stop;
+	/* One stop at a time: a second signal while the first writes what is
+	 * owed would write it again, into the middle of the first. */
 	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof stop_signals / sizeof *stop_signals; i++)
+		sigaddset(&sa.sa_mask, stop_signals[i]);
 	for (size_t i = 0; i < sizeof stop_signals / sizeof *stop_signals; i++) {
 		struct sigaction old;
 		/* A signal ignored by whoever started us (nohup) stays ignored. */

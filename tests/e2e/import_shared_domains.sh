@@ -106,3 +106,16 @@ expect doctor_silent_once_the_merge_is_split \
 	sh -c '! grep -q "made only by a shared domain" "$1"' _ "$OUT"
 run "$BATON_BIN" -d "dbname=$db" settings shared-domain remove group-mail.example
 expect admin_removes_a_shared_domain sh -c '[ "$1" -eq 0 ] && grep -q "removed" "$2"' _ "$rc" "$OUT"
+# A merge that an id made too is not one only a shared domain made: doctor
+# counts only those whose every identifier is shared.
+cid=$(sql "SELECT min(id) FROM customer WHERE merged_into IS NULL")
+sql "INSERT INTO customer_merge (customer_id, joined_source, joined_source_id, identifiers, evidence)
+     VALUES ($cid, 'hubspot-companies', 'x1', 'same domain gmail.com, same id crm:77', '{}')" >/dev/null
+run "$BATON_BIN" -c "$CFG" -d "dbname=$db" doctor
+expect doctor_counts_no_merge_an_id_made_too \
+	sh -c '! grep -q "made only by a shared domain" "$1"' _ "$OUT"
+sql "INSERT INTO customer_merge (customer_id, joined_source, joined_source_id, identifiers, evidence)
+     VALUES ($cid, 'hubspot-companies', 'x2', 'same domain gmail.com, same e-mail ann@yahoo.es', '{}')" >/dev/null
+run "$BATON_BIN" -c "$CFG" -d "dbname=$db" doctor
+expect doctor_counts_a_merge_of_shared_domain_and_address \
+	sh -c 'grep -q "^warn import .*1 merge was made only by a shared domain (gmail.com" "$1"' _ "$OUT"
