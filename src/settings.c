@@ -18,7 +18,8 @@ void settings_statements(struct db_stmt out[SETTINGS_STMTS])
 		" ORDER BY baton_priority_rank(priority),"
 		" team NULLS FIRST", 0, none};
 	out[3] = (struct db_stmt){
-		"SELECT count(*) FILTER (WHERE builtin), string_agg(domain, E'\\n' ORDER BY domain) FILTER (WHERE NOT builtin)"
+		"SELECT count(*) FILTER (WHERE builtin), string_agg(domain, ', ' ORDER BY domain) FILTER (WHERE NOT builtin),"
+		" coalesce(json_agg(domain ORDER BY domain) FILTER (WHERE NOT builtin), '[]')"
 		" FROM baton_shared_domain", 0, none};
 }
 

@@ -17,7 +17,8 @@ struct config;
  *   [2] the acknowledgement SLAs: priority, team (NULL: every team
  *       without its own), minutes; by priority, the general one first;
  *   [3] the shared domains that never join customers (migration 133): how
- *       many are Baton's own, and the ones administrators added, by name. */
+ *       many are Baton's own, and the ones administrators added, by name:
+ *       "a, b" (NULL: none) and a JSON array. */
 enum { SETTINGS_STMTS = 4 };
 enum { SS_KEY, SS_VALUE, SS_ACCEPTS, SS_ABOUT };
 enum { SL_PRIORITY, SL_TEAM, SL_MINUTES };

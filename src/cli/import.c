@@ -151,6 +151,17 @@ static FILE *rejects_open(const char *path, char *const *files, int nfiles)
 
 /* Without a rejects file, the first few on stderr (and of the rows
  * imported without their contact, listed with them). */
+/* What rb holds, into the rejects file (if any) now; rb emptied.  -1
+ * after saying it could not be written. */
+static int rejects_flush(FILE *rf, struct buf *rb, const char *path)
+{
+	int bad = rf && rb->len && (fwrite(buf_str(rb), 1, rb->len, rf) != rb->len || fflush(rf) != 0);
+	if (bad)
+		cli_error("%s: cannot write the rejects file: %s", path, strerror(errno));
+	buf_reset(rb);
+	return bad ? -1 : 0;
+}
+
 static void rejects_tell(const char *file, const struct import_result *res)
 {
 	size_t more = 0, more_kept = 0;
@@ -258,8 +269,8 @@ static void failed_json(struct buf *b, const char *file, const char *error, int 
 	buf_puts(b, "}\n");
 }
 
-/* Written whole: a stop waits until the caller has said what it owes
- * after it (import_stop_owe, then release). */
+/* Written whole: a stop waits until the caller has said which file is
+ * next (import_stop_at, then release). */
 static void print_out(struct buf *out, int *printed)
 {
 	import_stop_hold();
@@ -337,22 +348,29 @@ static int one_file(PGconn *c, const struct cli *cli, const struct import_opts *
 	return EXIT_OK;
 }
 
-/* What a stop owes before files[i] is done: standard error's line naming
- * it; in JSON, its object and those of the files after it, and the end of
- * the array.  Left held (import_stop_owe). */
-static void owe_from(const struct import_opts *o, char *const *files, int i, int n, int printed)
+/* What a stop owes for each of the run's files, made once (a run of
+ * many pages would otherwise make the rest of the array again at each). */
+static void owed_make(struct import_owed *w, const struct import_opts *o, char *const *files, int n)
 {
-	struct buf out = BUF_INIT, err = BUF_INIT;
-	buf_puts(&err, "baton: ");
-	text_clean(&err, files[i], strlen(files[i]), TEXT_ONELINE);
-	buf_puts(&err, ": interrupted\n");
-	for (int j = i; o->json && j < n; j++)
-		failed_json(&out, files[j], j == i ? "interrupted" : "not tried (interrupted)", !printed && j == i);
-	if (o->json)
-		buf_puts(&out, "]\n");
-	import_stop_owe(o->json ? buf_str(&out) : NULL, out.len, buf_str(&err), err.len);
-	buf_free(&out);
-	buf_free(&err);
+	*w = (struct import_owed){.n = n, .json = o->json, .stopped = BUF_INIT, .not_tried = BUF_INIT,
+	                          .said = BUF_INIT};
+	w->at_stopped = calloc((size_t)n + 1, sizeof *w->at_stopped);
+	w->at_not_tried = calloc((size_t)n + 1, sizeof *w->at_not_tried);
+	w->at_said = calloc((size_t)n + 1, sizeof *w->at_said);
+	if (!w->at_stopped || !w->at_not_tried || !w->at_said)
+		abort();
+	for (int j = 0; j < n; j++) {
+		if (o->json) {
+			failed_json(&w->stopped, files[j], "interrupted", 1);
+			failed_json(&w->not_tried, files[j], "not tried (interrupted)", 0);
+		}
+		buf_puts(&w->said, "baton: ");
+		text_clean(&w->said, files[j], strlen(files[j]), TEXT_ONELINE);
+		buf_puts(&w->said, ": interrupted\n");
+		w->at_stopped[j + 1] = w->stopped.len;
+		w->at_not_tried[j + 1] = w->not_tried.len;
+		w->at_said[j + 1] = w->said.len;
+	}
 }
 
 /* The source's time zone is one the server knows, before any file: a
@@ -407,11 +425,8 @@ int cli_import(const struct cli *cli, int argc, char **argv)
 		csv_row(&rej, head, 5);
 		/* The header at once: a run stopped in its first file (Ctrl-C, a
 		 * kill) leaves a rejects file that says what it is, empty. */
-		if (rf && (fwrite(buf_str(&rb), 1, rb.len, rf) != rb.len || fflush(rf) != 0)) {
-			cli_error("%s: cannot write the rejects file: %s", o.rejects, strerror(errno));
+		if (rejects_flush(rf, &rb, o.rejects) < 0)
 			rc = EXIT_FAIL;
-		}
-		buf_reset(&rb);
 		/* A dry run is one transaction, rolled back at the end: each file
 		 * is tried after the files before it, as the real run would try
 		 * it (the second page of an export updates what the first
@@ -424,32 +439,32 @@ int cli_import(const struct cli *cli, int argc, char **argv)
 		}
 		PQclear(tx);
 	}
+	/* Read by the stop handler until the process ends. */
+	static struct import_owed owed;
+	owed_make(&owed, &o, argv + optind, argc - optind);
 	if (c)
-		import_stop_install();
+		import_stop_install(&owed);
 	import_stop_hold();
 	if (o.json) {
 		fputs("[", stdout);
 		fflush(stdout);
 	}
 	for (; c && i < argc && rc != EXIT_DB; i++) {
-		owe_from(&o, argv, i, argc, printed);
+		import_stop_at(i - optind, printed);
 		import_stop_release();
 		int one = one_file(c, cli, &o, src, argv[i], rf ? &rej : NULL, &out, &printed);
 		rc = rc ? rc : one;
 		/* A file's rejects are in the rejects file once it is done: a
 		 * run stopped in a later file (Ctrl-C, a kill, a lost
 		 * connection) keeps those of the files it committed. */
-		if (rf && rb.len && (fwrite(buf_str(&rb), 1, rb.len, rf) != rb.len || fflush(rf) != 0)) {
-			cli_error("%s: cannot write the rejects file: %s", o.rejects, strerror(errno));
+		if (rejects_flush(rf, &rb, o.rejects) < 0)
 			rc = rc ? rc : EXIT_FAIL;
-		}
-		buf_reset(&rb);
 	}
 	/* The files not tried, the connection lost or never made: said of
 	 * each, in the JSON array too, for a script reading standard output
 	 * alone (with no connection at all, standard error has said why).  A
 	 * stop meanwhile waits until the array is closed, and owes nothing. */
-	import_stop_owe(NULL, 0, NULL, 0);
+	import_stop_at(argc - optind, printed);
 	struct buf why = BUF_INIT;
 	if (c)
 		buf_puts(&why, "not tried (no connection to the database)");

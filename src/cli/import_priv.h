@@ -2,6 +2,7 @@
 #ifndef BATON_CLI_IMPORT_PRIV_H
 #define BATON_CLI_IMPORT_PRIV_H
 
+#include "baton/buf.h"
 #include "baton/import.h"
 
 #include <time.h>
@@ -23,14 +24,25 @@ void import_progress_show(void *ctx, enum import_phase phase, long long lines);
 /* The line gone, if one is shown. */
 void import_progress_erase(struct import_shown *s);
 
-/* Stopped by SIGINT, SIGTERM or SIGHUP, the run writes what it owes (set
- * by import_stop_owe: standard output's rest, standard error's line; NULL
- * for none) and dies of the signal.  hold() defers the signals (a summary
- * written whole, what is owed changed with it); release() lets them in,
- * a deferred one first.  owe() holds them and leaves them held. */
-void import_stop_install(void);
+/* What a stop owes for each file of the run, made once before the first:
+ * in JSON, the file's object when it is the one interrupted (no comma
+ * before it) and when it is one not tried after it (with its comma);
+ * standard error's line naming it.  at_*: n + 1 offsets into each. */
+struct import_owed {
+	int n, json;
+	struct buf stopped, not_tried, said;
+	size_t *at_stopped, *at_not_tried, *at_said;
+};
+
+/* Stopped by SIGINT, SIGTERM or SIGHUP, the run writes what it owes for
+ * the file being imported (import_stop_at; none past the last) and dies
+ * of the signal.  owed is kept until the process ends.  hold() defers the
+ * signals (a summary written whole, the file changed with it); release()
+ * lets them in, a deferred one first.  at() holds them and leaves them
+ * held. */
+void import_stop_install(const struct import_owed *owed);
 void import_stop_hold(void);
-void import_stop_owe(const char *out, size_t out_len, const char *err, size_t err_len);
+void import_stop_at(int i, int printed);
 void import_stop_release(void);
 
 #endif

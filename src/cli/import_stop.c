@@ -1,11 +1,11 @@
 /* baton import stopped by a signal (Ctrl-C, a kill from cron or systemd, a
  * closed terminal): the file being imported is rolled back by the server
  * when the connection goes, as before (from its COMMIT on, the stop waits
- * until the file is in and said: IMPORT_COMMITTING); what the run owes its outputs is
- * written first, so that standard output in JSON stays one array (the
- * file interrupted and those not tried, each with its error) and standard
- * error says which file.  The handler only write()s what was prepared
- * beforehand, then dies of the signal as it would have. */
+ * until the file is in and said: IMPORT_COMMITTING); what the run owes its
+ * outputs is written first, so that standard output in JSON stays one
+ * array (the file interrupted and those not tried, each with its error)
+ * and standard error says which file.  The handler only write()s pieces
+ * prepared once for the run, then dies of the signal as it would have. */
 #include "import_priv.h"
 
 #include <signal.h>
@@ -13,8 +13,10 @@
 #include <string.h>
 #include <unistd.h>
 
-static char *owed_out, *owed_err;
-static size_t owed_out_len, owed_err_len;
+static const struct import_owed *owed;
+/* The file being imported (owed->n: none left); whether an object is on
+ * standard output already.  Changed with the signals held. */
+static volatile sig_atomic_t at, printed;
 
 static void write_all(int fd, const char *s, size_t n)
 {
@@ -27,12 +29,25 @@ static void write_all(int fd, const char *s, size_t n)
 	}
 }
 
+static void write_span(int fd, const struct buf *b, const size_t *off, int from, int to)
+{
+	if (off[to] > off[from])
+		write_all(fd, b->data + off[from], off[to] - off[from]);
+}
+
 static void on_stop(int sig)
 {
-	if (owed_out)
-		write_all(STDOUT_FILENO, owed_out, owed_out_len);
-	if (owed_err)
-		write_all(STDERR_FILENO, owed_err, owed_err_len);
+	int i = at;
+	if (owed && i < owed->n) {
+		if (owed->json) {
+			if (printed)
+				write_all(STDOUT_FILENO, ",", 1);
+			write_span(STDOUT_FILENO, &owed->stopped, owed->at_stopped, i, i + 1);
+			write_span(STDOUT_FILENO, &owed->not_tried, owed->at_not_tried, i + 1, owed->n);
+			write_all(STDOUT_FILENO, "]\n", 2);
+		}
+		write_span(STDERR_FILENO, &owed->said, owed->at_said, i, i + 1);
+	}
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
@@ -48,8 +63,10 @@ static void mask(int how)
 	sigprocmask(how, &set, NULL);
 }
 
-void import_stop_install(void)
+void import_stop_install(const struct import_owed *o)
 {
+	owed = o;
+	at = o->n;
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_stop;
@@ -72,20 +89,11 @@ void import_stop_hold(void)
 	mask(SIG_BLOCK);
 }
 
-void import_stop_owe(const char *out, size_t out_len, const char *err, size_t err_len)
+void import_stop_at(int i, int any_printed)
 {
-	/* Held while they change: the handler never reads half of one. */
 	import_stop_hold();
-	free(owed_out);
-	free(owed_err);
-	owed_out = out ? malloc(out_len) : NULL;
-	owed_err = err ? malloc(err_len) : NULL;
-	if (owed_out)
-		memcpy(owed_out, out, out_len);
-	if (owed_err)
-		memcpy(owed_err, err, err_len);
-	owed_out_len = owed_out ? out_len : 0;
-	owed_err_len = owed_err ? err_len : 0;
+	at = i;
+	printed = any_printed != 0;
 }
 
 void import_stop_release(void)

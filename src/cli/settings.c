@@ -82,17 +82,7 @@ static void show_text(struct buf *b, PGresult *const *r)
 		           PQgetvalue(r[2], i, SL_TEAM));
 	}
 	buf_printf(b, "%-*s %s built in; ", kw, "shared_domains", PQgetvalue(r[3], 0, 0));
-	if (PQgetisnull(r[3], 0, 1))
-		buf_puts(b, "none added");
-	else {
-		buf_puts(b, "added: ");
-		for (const char *d = PQgetvalue(r[3], 0, 1); *d; d++)
-			if (*d == '\n')
-				buf_puts(b, ", ");
-			else
-				buf_putc(b, *d);
-	}
-	buf_putc(b, '\n');
+	buf_printf(b, "%s%s\n", PQgetisnull(r[3], 0, 1) ? "none added" : "added: ", PQgetvalue(r[3], 0, 1));
 }
 
 static void show_json(struct buf *b, PGresult *const *r)
@@ -111,19 +101,10 @@ static void show_json(struct buf *b, PGresult *const *r)
 	buf_puts(b, "],\"ack_sla\":");
 	cli_json_rows(b, r[2], slas);
 	b->data[--b->len] = '\0';
-	buf_printf(b, ",\"shared_domains\":{\"built_in\":%s,\"added\":[", PQgetvalue(r[3], 0, 0));
-	if (!PQgetisnull(r[3], 0, 1)) {
-		const char *d = PQgetvalue(r[3], 0, 1);
-		for (const char *nl; d; d = nl ? nl + 1 : NULL) {
-			nl = strchr(d, '\n');
-			char *one = nl ? strndup(d, (size_t)(nl - d)) : strdup(d);
-			if (d != PQgetvalue(r[3], 0, 1))
-				buf_putc(b, ',');
-			text_json_string(b, one ? one : "");
-			free(one);
-		}
-	}
-	buf_puts(b, "]}}\n");
+	/* The added ones as the server's json_agg wrote them: escaped as
+	 * every string of this output is. */
+	buf_printf(b, ",\"shared_domains\":{\"built_in\":%s,\"added\":%s}}\n", PQgetvalue(r[3], 0, 0),
+	           PQgetvalue(r[3], 0, 2));
 }
 
 static int cmd_show(const struct cli *cli, const struct opts *o)

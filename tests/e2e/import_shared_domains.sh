@@ -91,6 +91,12 @@ expect shared_domain_must_be_a_domain \
 run "$BATON_BIN" -d "dbname=$db" settings show
 expect settings_show_lists_the_added_domain \
 	sh -c 'grep -qE "^shared_domains +[0-9]{3} built in; added: group-mail.example$" "$1"' _ "$OUT"
+run "$BATON_BIN" -d "dbname=$db" settings show --format json
+expect settings_json_lists_the_added_domain sh -c '[ "$1" -eq 0 ] && python3 -c "
+import json, sys
+d = json.load(open(sys.argv[1]))[\"shared_domains\"]
+assert d[\"added\"] == [\"group-mail.example\"] and d[\"built_in\"] > 300, d
+" "$2"' _ "$rc" "$OUT"
 run "$BATON_BIN" -c "$CFG" -d "dbname=$db" doctor
 expect doctor_names_the_merge_a_shared_domain_made \
 	sh -c '[ "$(grep -c "made only by a shared domain" "$1")" = 1 ] &&
