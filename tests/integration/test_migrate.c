@@ -684,6 +684,12 @@ static const struct {
 	/* session 49 */
 	{130, "1b6b9c8ab8d0663fae1ac83584238eb5"},
 	{131, "577035dec3ea07bf03527fcc2e16e253"},
+	/* session 51 */
+	{132, "f8d36a4eedc88688ac1f89c4f0148daa"},
+	{133, "b42c525604c2bcf632605f5b98370dfe"},
+	{134, "e78349c6158a0602fef794e736f79f6b"},
+	{135, "35b0488f448031130c32c3a90d1e2c2c"},
+	{136, "774623be4e62beecc55b86bde062b731"},
 };
 
 static void test_released_migrations_unchanged(void)
