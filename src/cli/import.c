@@ -353,11 +353,12 @@ static int one_file(PGconn *c, const struct cli *cli, const struct import_opts *
 static void owed_make(struct import_owed *w, const struct import_opts *o, char *const *files, int n)
 {
 	*w = (struct import_owed){.n = n, .json = o->json, .stopped = BUF_INIT, .not_tried = BUF_INIT,
-	                          .said = BUF_INIT};
+	                          .said = BUF_INIT, .said_before = BUF_INIT};
 	w->at_stopped = calloc((size_t)n + 1, sizeof *w->at_stopped);
 	w->at_not_tried = calloc((size_t)n + 1, sizeof *w->at_not_tried);
 	w->at_said = calloc((size_t)n + 1, sizeof *w->at_said);
-	if (!w->at_stopped || !w->at_not_tried || !w->at_said)
+	w->at_said_before = calloc((size_t)n + 1, sizeof *w->at_said_before);
+	if (!w->at_stopped || !w->at_not_tried || !w->at_said || !w->at_said_before)
 		abort();
 	for (int j = 0; j < n; j++) {
 		if (o->json) {
@@ -367,9 +368,13 @@ static void owed_make(struct import_owed *w, const struct import_opts *o, char *
 		buf_puts(&w->said, "baton: ");
 		text_clean(&w->said, files[j], strlen(files[j]), TEXT_ONELINE);
 		buf_puts(&w->said, ": interrupted\n");
+		buf_puts(&w->said_before, "baton: ");
+		text_clean(&w->said_before, files[j], strlen(files[j]), TEXT_ONELINE);
+		buf_puts(&w->said_before, ": not tried (interrupted)\n");
 		w->at_stopped[j + 1] = w->stopped.len;
 		w->at_not_tried[j + 1] = w->not_tried.len;
 		w->at_said[j + 1] = w->said.len;
+		w->at_said_before[j + 1] = w->said_before.len;
 	}
 }
 
@@ -452,6 +457,9 @@ int cli_import(const struct cli *cli, int argc, char **argv)
 	for (; c && i < argc && rc != EXIT_DB; i++) {
 		import_stop_at(i - optind, printed);
 		import_stop_release();
+		/* A stop held while the file before committed came in above:
+		 * this file was not tried.  From here on it is being imported. */
+		import_stop_begin();
 		int one = one_file(c, cli, &o, src, argv[i], rf ? &rej : NULL, &out, &printed);
 		rc = rc ? rc : one;
 		/* A file's rejects are in the rejects file once it is done: a

@@ -30,8 +30,8 @@ void import_progress_erase(struct import_shown *s);
  * standard error's line naming it.  at_*: n + 1 offsets into each. */
 struct import_owed {
 	int n, json;
-	struct buf stopped, not_tried, said;
-	size_t *at_stopped, *at_not_tried, *at_said;
+	struct buf stopped, not_tried, said, said_before;
+	size_t *at_stopped, *at_not_tried, *at_said, *at_said_before;
 };
 
 /* Stopped by SIGINT, SIGTERM or SIGHUP, the run writes what it owes for
@@ -39,10 +39,13 @@ struct import_owed {
  * of the signal.  owed is kept until the process ends.  hold() defers the
  * signals (a summary written whole, the file changed with it); release()
  * lets them in, a deferred one first.  at() holds them and leaves them
- * held. */
+ * held, the file not begun: a stop there (one deferred while the file
+ * before it committed) says it was not tried, until begin() says it is
+ * being imported. */
 void import_stop_install(const struct import_owed *owed);
 void import_stop_hold(void);
 void import_stop_at(int i, int printed);
+void import_stop_begin(void);
 void import_stop_release(void);
 
 #endif

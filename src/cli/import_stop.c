@@ -15,8 +15,9 @@
 
 static const struct import_owed *owed;
 /* The file being imported (owed->n: none left); whether an object is on
- * standard output already.  Changed with the signals held. */
-static volatile sig_atomic_t at, printed;
+ * standard output already; whether the file is begun.  at and printed are
+ * changed with the signals held. */
+static volatile sig_atomic_t at, printed, begun;
 
 static void write_all(int fd, const char *s, size_t n)
 {
@@ -38,7 +39,7 @@ static void write_span(int fd, const struct buf *b, const size_t *off, int from,
 static void on_stop(int sig)
 {
 	int i = at;
-	if (owed && i < owed->n) {
+	if (owed && i < owed->n && begun) {
 		if (owed->json) {
 			if (printed)
 				write_all(STDOUT_FILENO, ",", 1);
@@ -47,6 +48,17 @@ static void on_stop(int sig)
 			write_all(STDOUT_FILENO, "]\n", 2);
 		}
 		write_span(STDERR_FILENO, &owed->said, owed->at_said, i, i + 1);
+	} else if (owed && i < owed->n) {
+		/* Between two files: this one and the rest were not tried (each
+		 * piece begins with its comma, the first one's not wanted
+		 * when nothing is printed yet). */
+		if (owed->json) {
+			size_t from = owed->at_not_tried[i] + (printed ? 0 : 1);
+			if (owed->at_not_tried[owed->n] > from)
+				write_all(STDOUT_FILENO, owed->not_tried.data + from, owed->at_not_tried[owed->n] - from);
+			write_all(STDOUT_FILENO, "]\n", 2);
+		}
+		write_span(STDERR_FILENO, &owed->said_before, owed->at_said_before, i, i + 1);
 	}
 	signal(sig, SIG_DFL);
 	raise(sig);
@@ -94,6 +106,12 @@ void import_stop_at(int i, int any_printed)
 	import_stop_hold();
 	at = i;
 	printed = any_printed != 0;
+	begun = 0;
+}
+
+void import_stop_begin(void)
+{
+	begun = 1;
 }
 
 void import_stop_release(void)
