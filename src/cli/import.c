@@ -260,11 +260,11 @@ static void summary_json(struct buf *b, const char *file, const struct import_re
 /* A file that was not imported, in the JSON array too: a script reading
  * standard output alone learns of it (the message is also on standard
  * error, as in text). */
-static void failed_json(struct buf *b, const char *file, const char *error, int first)
+static void failed_json(struct buf *b, const char *file, const char *error, int first, int dry_run)
 {
 	buf_puts(b, first ? "{\"file\":" : ",{\"file\":");
 	text_json_string(b, file);
-	buf_puts(b, ",\"error\":");
+	buf_printf(b, ",\"dry_run\":%s,\"error\":", dry_run ? "true" : "false");
 	text_json_string(b, error);
 	buf_puts(b, "}\n");
 }
@@ -311,7 +311,7 @@ static int one_file(PGconn *c, const struct cli *cli, const struct import_opts *
 		if (o->json) {
 			char why[512];
 			snprintf(why, sizeof why, "cannot open: %s", strerror(errno));
-			failed_json(out, file, why, !*printed);
+			failed_json(out, file, why, !*printed, o->dry_run);
 			print_out(out, printed);
 		}
 		return EXIT_FAIL;
@@ -328,7 +328,7 @@ static int one_file(PGconn *c, const struct cli *cli, const struct import_opts *
 		if (o->json) {
 			struct buf why = BUF_INIT;
 			buf_printf(&why, "%s%s", err, rc == -2 ? " (the connection was lost)" : "");
-			failed_json(out, file, buf_str(&why), !*printed);
+			failed_json(out, file, buf_str(&why), !*printed, o->dry_run);
 			buf_free(&why);
 			print_out(out, printed);
 		}
@@ -362,8 +362,8 @@ static void owed_make(struct import_owed *w, const struct import_opts *o, char *
 		abort();
 	for (int j = 0; j < n; j++) {
 		if (o->json) {
-			failed_json(&w->stopped, files[j], "interrupted", 1);
-			failed_json(&w->not_tried, files[j], "not tried (interrupted)", 0);
+			failed_json(&w->stopped, files[j], "interrupted", 1, o->dry_run);
+			failed_json(&w->not_tried, files[j], "not tried (interrupted)", 0, o->dry_run);
 		}
 		buf_puts(&w->said, "baton: ");
 		text_clean(&w->said, files[j], strlen(files[j]), TEXT_ONELINE);
@@ -482,7 +482,7 @@ int cli_import(const struct cli *cli, int argc, char **argv)
 		if (c)
 			cli_error("%s: %s", argv[i], buf_str(&why));
 		if (o.json) {
-			failed_json(&out, argv[i], buf_str(&why), !printed);
+			failed_json(&out, argv[i], buf_str(&why), !printed, o.dry_run);
 			print_out(&out, &printed);
 		}
 	}

@@ -54,6 +54,13 @@ r = json.load(open(sys.argv[1]))
 assert [(x[\"inserted\"], x[\"updated\"], x[\"merged\"]) for x in r] == [(2, 0, 0), (1, 1, 1)], r
 assert [x[\"dry_run\"] for x in r] == [True, True], r
 " "$2"' _ "$rc" "$OUT"
+# A file the dry run could not import says it of a dry run too.
+run imp import --dry-run --format json --source zendesk-organizations "$T/broken.json" "$T/page1.json"
+expect dry_run_json_failed_page_is_of_the_dry_run sh -c '[ "$1" -eq 1 ] && python3 -c "
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert [(x[\"dry_run\"], \"error\" in x) for x in r] == [(True, True), (True, False)], r
+" "$2"' _ "$rc" "$OUT"
 
 # The real run of the same pages says what the dry run said.
 run imp import --source zendesk-organizations "$T/page1.json" "$T/broken.json" "$T/page2.json"
