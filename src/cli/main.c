@@ -145,6 +145,11 @@ static int finish_stdout(void)
 	errno = 0;
 	if (fflush(stdout) == 0 && !failed)
 		return 0;
+	/* A write that failed earlier (each file's summary is flushed as it
+	 * is printed) left the flag and not its errno: a write of nothing
+	 * tells a closed descriptor (EBADF) or a full device again. */
+	if (!errno && write(STDOUT_FILENO, "", 0) == 0)
+		errno = 0;
 	if (errno)
 		cli_error("cannot write to standard output: %s", strerror(errno));
 	else

@@ -500,7 +500,7 @@ done
 run sh -c '"$@" >&-' _ "$BATON_BIN" -c "$CFG" -d "dbname=$db user=importer" import --source zendesk-organizations \
 	"$T/closed1.json" "$T/closed2.json"
 expect closed_stdout_is_a_failure_not_the_connection \
-	sh -c '[ "$1" -eq 1 ] && [ "$(cat "$2")" = "baton: cannot write to standard output" ]' _ "$rc" "$ERR"
+	sh -c '[ "$1" -eq 1 ] && [ "$(cat "$2")" = "baton: cannot write to standard output: Bad file descriptor" ]' _ "$rc" "$ERR"
 check closed_stdout_both_files_imported \
 	[ "$(sql "SELECT string_agg(name, ',' ORDER BY name) FROM customer WHERE name LIKE 'Closed Fd %'")" = \
 	  "Closed Fd 1,Closed Fd 2" ]
