@@ -324,6 +324,35 @@ expect nodomain_customer_takes_the_first_domain_not_shared \
 	sh -c '[ "$1" -eq 0 ] && grep -qx "Initech (initech.example)  #[0-9]*" "$2" && grep -q "^Also: Zendesk org 360050$" "$2"' \
 	_ "$rc" "$OUT"
 
+# --- a chain of records, each naming the next, is one customer ---------------------
+# Forty HubSpot companies, then forty Zendesk organizations, each at one
+# company's domain with the next company's id as its external_id: each
+# record joins two customers (under the join limit), and the chain joins
+# them all.  The survivor is the oldest; each merge's evidence names at
+# most 25 records, then how many more (the last organization's: the 40
+# companies' records the survivor has when its merge is written).
+{
+	echo "Record ID,Company name,Company Domain Name,Lifecycle Stage,Last Modified Date"
+	for n in $(seq 1 40); do echo "$((52000 + n)),Link $n,link$n.example,Customer,2026-03-02 09:00"; done
+} >"$T/links.csv"
+python3 -c '
+import json
+orgs = [{"id": 520000 + n, "name": "Link Org %d" % n, "domain_names": ["link%d.example" % n],
+         "external_id": str(52000 + n + 1), "updated_at": "2026-03-03T10:00:00Z"} for n in range(1, 40)]
+json.dump({"organizations": orgs, "end_of_stream": True}, open("'"$T"'/chain.json", "w"))'
+imported chain_companies hubspot-companies "$T/links.csv" "40 read, 40 inserted"
+first_link=$(sql "SELECT id FROM customer WHERE name = 'Link 1'")
+imported chain_organizations zendesk-organizations "$T/chain.json" "39 read, 39 inserted"
+check chain_is_one_customer_the_oldest \
+	[ "$(sql "SELECT count(DISTINCT coalesce(c.merged_into, c.id)) || ' ' || min(coalesce(c.merged_into, c.id))
+	          FROM customer c WHERE c.name LIKE 'Link %'")" = "1 $first_link" ]
+check chain_records_all_on_the_survivor \
+	[ "$(sql "SELECT count(*) FROM import_record WHERE entity = 'customers' AND customer_id = $first_link")" = 79 ]
+check chain_evidence_names_25_records_then_how_many_more \
+	[ "$(sql "SELECT jsonb_array_length(m.evidence -> 'records') || ' ' || (m.evidence -> 'records' -> 25 ->> 'more')
+	          FROM customer_merge m JOIN import_run r ON r.id = m.run_id
+	          WHERE m.joined_source_id = '520039'")" = "26 15" ]
+
 # --- only importers import ------------------------------------------------------------
 psql -X -q -d "$db" -c "DO \$\$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'plainstaff')
 	THEN CREATE ROLE plainstaff LOGIN; END IF; END \$\$; GRANT baton_staff TO plainstaff;" >/dev/null
