@@ -297,6 +297,33 @@ static void file_progress(void *ctx, enum import_phase phase, long long lines)
 		import_progress_show(&w->shown, phase, lines);
 }
 
+/* A file to read, opened without waiting: a named pipe in a directory
+ * (one planted where a cron job reads its export) has no writer to wait
+ * for, and is refused; a pipe handed over (-, /dev/stdin, a shell's
+ * <(...)) is read.  NULL with errno, or with *why said. */
+static FILE *input_open(const char *file, const char **why)
+{
+	*why = NULL;
+	int fd = open(file, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	struct stat st, named;
+	if (fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode) && lstat(file, &named) == 0 && S_ISFIFO(named.st_mode)) {
+		close(fd);
+		*why = "it is a named pipe (FIFO), which is not read: send the export to standard input (... | baton"
+		       " import ... -)";
+		return NULL;
+	}
+	int flags = fcntl(fd, F_GETFL);
+	FILE *f = flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0 ? NULL : fdopen(fd, "rb");
+	if (!f) {
+		int e = errno;
+		close(fd);
+		errno = e;
+	}
+	return f;
+}
+
 /* One file; its exit status. */
 static int one_file(PGconn *c, const struct cli *cli, const struct import_opts *o,
                     const struct import_source *src, const char *file, struct csv *rej,
@@ -305,12 +332,14 @@ static int one_file(PGconn *c, const struct cli *cli, const struct import_opts *
 	char err[1024];
 	struct import_result res;
 	int is_stdin = !strcmp(file, "-");
-	FILE *f = is_stdin ? stdin : fopen(file, "rb");
+	const char *refused = NULL;
+	FILE *f = is_stdin ? stdin : input_open(file, &refused);
 	if (!f) {
-		cli_error("%s: cannot open: %s", file, strerror(errno));
+		const char *reason = refused ? refused : strerror(errno);
+		cli_error("%s: cannot open: %s", file, reason);
 		if (o->json) {
 			char why[512];
-			snprintf(why, sizeof why, "cannot open: %s", strerror(errno));
+			snprintf(why, sizeof why, "cannot open: %s", reason);
 			failed_json(out, file, why, !*printed, o->dry_run);
 			print_out(out, printed);
 		}

@@ -460,6 +460,19 @@ run imp import --source hubspot-companies "$T/adir.csv"
 expect unreadable_file_says_why \
 	sh -c '[ "$1" -eq 1 ] && grep -q "adir.csv: cannot read the file: Is a directory" "$2"' _ "$rc" "$ERR"
 
+# A named pipe (planted where a job reads its export) is refused at once,
+# never waited on; a pipe handed over as /dev/stdin is read.
+mkfifo "$T/planted.csv"
+run timeout 20 "$BATON_BIN" -c "$CFG" -d "dbname=$db user=importer" import --source hubspot-companies \
+	"$T/planted.csv"
+expect named_pipe_refused_without_waiting \
+	sh -c '[ "$1" -eq 1 ] && grep -q "planted.csv: cannot open: it is a named pipe (FIFO), which is not read" "$2"' \
+	_ "$rc" "$ERR"
+printf 'Record ID,Company name,Company Domain Name\n53001,Piped Co,piped.example\n' >"$T/piped.csv"
+run sh -c 'cat "$1" | "$2" -c "$3" -d "$4" import --source hubspot-companies /dev/stdin' _ \
+	"$T/piped.csv" "$BATON_BIN" "$CFG" "dbname=$db user=importer"
+expect pipe_as_dev_stdin_read sh -c '[ "$1" -eq 0 ] && grep -q "1 read, 1 inserted" "$2"' _ "$rc" "$OUT"
+
 # --- configuration errors name the file and the line ----------------------------------
 cat >"$T/bad.cfg" <<'EOF'
 import: {
