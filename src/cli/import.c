@@ -451,7 +451,9 @@ int cli_import(const struct cli *cli, int argc, char **argv)
 		PQfinish(c);
 		return EXIT_FAIL;
 	}
-	int printed = 0, i = optind;
+	/* A rejects file that cannot be written (a full disk) stops the run:
+	 * no file is imported whose rejected rows would be lost. */
+	int printed = 0, i = optind, rej_lost = 0;
 	if (c) {
 		cli_show_import_waits(c);
 		static const char *const head[] = {"file", "line", "field", "reason", "raw"};
@@ -459,8 +461,10 @@ int cli_import(const struct cli *cli, int argc, char **argv)
 		csv_row(&rej, head, 5);
 		/* The header at once: a run stopped in its first file (Ctrl-C, a
 		 * kill) leaves a rejects file that says what it is, empty. */
-		if (rejects_flush(rf, &rb, o.rejects) < 0)
+		if (rejects_flush(rf, &rb, o.rejects) < 0) {
 			rc = EXIT_FAIL;
+			rej_lost = 1;
+		}
 		/* A dry run is one transaction, rolled back at the end: each file
 		 * is tried after the files before it, as the real run would try
 		 * it (the second page of an export updates what the first
@@ -483,7 +487,7 @@ int cli_import(const struct cli *cli, int argc, char **argv)
 		fputs("[", stdout);
 		fflush(stdout);
 	}
-	for (; c && i < argc && rc != EXIT_DB; i++) {
+	for (; c && i < argc && rc != EXIT_DB && !rej_lost; i++) {
 		import_stop_at(i - optind, printed);
 		import_stop_release();
 		/* A stop held while the file before committed came in above:
@@ -494,8 +498,11 @@ int cli_import(const struct cli *cli, int argc, char **argv)
 		/* A file's rejects are in the rejects file once it is done: a
 		 * run stopped in a later file (Ctrl-C, a kill, a lost
 		 * connection) keeps those of the files it committed. */
-		if (rejects_flush(rf, &rb, o.rejects) < 0)
+		if (rejects_flush(rf, &rb, o.rejects) < 0) {
+			cli_error("%s: its rejected rows are not in the rejects file (they are counted above)", argv[i]);
 			rc = rc ? rc : EXIT_FAIL;
+			rej_lost = 1;
+		}
 	}
 	/* The files not tried, the connection lost or never made: said of
 	 * each, in the JSON array too, for a script reading standard output
@@ -503,7 +510,9 @@ int cli_import(const struct cli *cli, int argc, char **argv)
 	 * stop meanwhile waits until the array is closed, and owes nothing. */
 	import_stop_at(argc - optind, printed);
 	struct buf why = BUF_INIT;
-	if (c)
+	if (rej_lost)
+		buf_puts(&why, "not tried (the rejects file cannot be written)");
+	else if (c)
 		buf_puts(&why, "not tried (no connection to the database)");
 	else
 		buf_printf(&why, "not tried: %s", cli_last_error());
@@ -526,7 +535,7 @@ int cli_import(const struct cli *cli, int argc, char **argv)
 		csv_free(&rej);
 		PQfinish(c);
 	}
-	if (rf && fclose(rf) != 0) {
+	if (rf && fclose(rf) != 0 && !rej_lost) {
 		cli_error("%s: cannot write the rejects file", o.rejects);
 		rc = rc ? rc : EXIT_FAIL;
 	}

@@ -473,6 +473,17 @@ run sh -c 'cat "$1" | "$2" -c "$3" -d "$4" import --source hubspot-companies /de
 	"$T/piped.csv" "$BATON_BIN" "$CFG" "dbname=$db user=importer"
 expect pipe_as_dev_stdin_read sh -c '[ "$1" -eq 0 ] && grep -q "1 read, 1 inserted" "$2"' _ "$rc" "$OUT"
 
+# A rejects file that cannot be written (a full disk) stops the run before
+# any file: no file goes in whose rejected rows would be lost.
+printf 'Record ID,Company name,Company Domain Name\n53101,Full Co,full.example\n' >"$T/full1.csv"
+run imp import --source hubspot-companies --rejects /dev/full "$T/full1.csv" "$T/piped.csv"
+expect rejects_file_full_stops_the_run \
+	sh -c '[ "$1" -eq 1 ] && [ "$(grep -c "cannot write the rejects file: No space left on device" "$2")" = 1 ] &&
+	       grep -q "full1.csv: not tried (the rejects file cannot be written)" "$2" &&
+	       grep -q "piped.csv: not tried (the rejects file cannot be written)" "$2" && [ ! -s "$3" ]' \
+	_ "$rc" "$ERR" "$OUT"
+check rejects_file_full_nothing_imported [ "$(sql "SELECT count(*) FROM customer WHERE name = 'Full Co'")" = 0 ]
+
 # --- configuration errors name the file and the line ----------------------------------
 cat >"$T/bad.cfg" <<'EOF'
 import: {
