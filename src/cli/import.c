@@ -447,6 +447,17 @@ int cli_import(const struct cli *cli, int argc, char **argv)
 		PQfinish(c);
 		return rc;
 	}
+	/* A role that may not import is told once, before the rejects file
+	 * is made (the last run's stays as it was), not once a file. */
+	char err[1024];
+	PGresult *may = c ? db_exec(c, "SELECT baton_import_allowed()", 0, NULL, err, sizeof err) : NULL;
+	if (c && !may) {
+		int lost = PQstatus(c) != CONNECTION_OK;
+		cli_error("%s", err);
+		PQfinish(c);
+		return lost ? EXIT_DB : EXIT_FAIL;
+	}
+	PQclear(may);
 	if (o.rejects && !(rf = rejects_open(o.rejects, argv + optind, argc - optind))) {
 		PQfinish(c);
 		return EXIT_FAIL;
@@ -469,7 +480,6 @@ int cli_import(const struct cli *cli, int argc, char **argv)
 		 * is tried after the files before it, as the real run would try
 		 * it (the second page of an export updates what the first
 		 * inserted, and joins its customers). */
-		char err[1024];
 		PGresult *tx = o.dry_run ? db_exec(c, "BEGIN", 0, NULL, err, sizeof err) : NULL;
 		if (o.dry_run && !tx) {
 			cli_error("cannot begin the dry run: %s", err);
