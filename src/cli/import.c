@@ -373,8 +373,14 @@ static int one_file(PGconn *c, const struct cli *cli, const struct import_opts *
 	else
 		summary_text(out, file, &res, o->dry_run);
 	print_out(out, printed);
+	/* Rows read and every one refused: nothing of the file is in, which a
+	 * job that runs it must hear (a wrong file for the source, a changed
+	 * export).  Some rows refused is the import working: 0. */
+	int none = res.rejected > 0 && !res.inserted && !res.updated && !res.unchanged;
+	if (none)
+		cli_error("%s: every row was rejected: nothing of it was imported", file);
 	import_result_free(&res);
-	return EXIT_OK;
+	return none ? EXIT_FAIL : EXIT_OK;
 }
 
 /* What a stop owes for each of the run's files, made once (a run of

@@ -107,7 +107,9 @@ cat >"$T/tickets-org2.json" <<'EOF'
 EOF
 run imp import --source zendesk-tickets --rejects "$T/tickets-org2.rej" "$T/tickets-org2.json"
 expect ticket_of_unknown_organization_rejected \
-	sh -c '[ "$1" -eq 0 ] && grep -q "1 read, 0 inserted, 0 updated, 0 unchanged, 1 rejected" "$2"' _ "$rc" "$OUT"
+	sh -c '[ "$1" -eq 1 ] && grep -q "1 read, 0 inserted, 0 updated, 0 unchanged, 1 rejected" "$2"' _ "$rc" "$OUT"
+check "a file whose every row is rejected says nothing of it was imported (status 1)" \
+	grep -qx "baton: $T/tickets-org2.json: every row was rejected: nothing of it was imported" "$ERR"
 check "the ticket's reject names the organization" \
 	grep -qF ',1,customer,"unknown customer reference ""2"" (no zendesk-organizations record)"' "$T/tickets-org2.rej"
 

@@ -141,7 +141,7 @@ printf 'id,customer_domain,step,title,status,due,completed\nm3,cafe-lumiere.exam
 run "$BATON_BIN" -c "$CFG" -d "dbname=$db user=importer" import --source onboarding-milestones \
 	--rejects "$T/ms5.rej" "$T/milestones5.csv"
 expect milestone_to_a_kept_step_rejected \
-	sh -c '[ "$1" -eq 0 ] && grep -q "1 read, 0 inserted, 0 updated, 0 unchanged, 1 rejected" "$2" &&
+	sh -c '[ "$1" -eq 1 ] && grep -q "1 read, 0 inserted, 0 updated, 0 unchanged, 1 rejected" "$2" &&
 	       grep -q ",2,position,position 1 is taken by another milestone of the customer," "$3"' _ "$rc" "$OUT" "$T/ms5.rej"
 check milestone_refused_stays \
 	[ "$(sql "SELECT string_agg(m.position || ' ' || m.title, ',' ORDER BY m.position) FROM milestone m
@@ -249,7 +249,7 @@ cat >"$T/ratings-undated.json" <<'EOF'
 EOF
 run "$BATON_BIN" -c "$CFG" -d "dbname=$db user=importer" import --source zendesk-satisfaction \
 	--rejects "$T/undated.rej" "$T/ratings-undated.json"
-expect rating_without_date_rejected sh -c '[ "$1" -eq 0 ] && grep -q "1 read, 0 inserted, 0 updated, 0 unchanged, 1 rejected" "$2" &&
+expect rating_without_date_rejected sh -c '[ "$1" -eq 1 ] && grep -q "1 read, 0 inserted, 0 updated, 0 unchanged, 1 rejected" "$2" &&
 	grep -q ",responded_at,missing date" "$3"' _ "$rc" "$OUT" "$T/undated.rej"
 check rating_without_date_not_stored \
 	[ "$(sql "SELECT count(*) FROM survey_response WHERE comment = 'from 2019'")" = 0 ]
