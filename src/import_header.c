@@ -25,6 +25,11 @@ int import_header_read(const struct import_source *src, struct import_reader *rd
 	if (got != 1 || !text_valid_utf8(header->data, header->len)) {
 		if (got == -1)
 			import_reader_why(rd, err, errlen);
+		else if (got == 1 && header->len >= 2 &&
+		         (((unsigned char)header->data[0] == 0xff && (unsigned char)header->data[1] == 0xfe) ||
+		          ((unsigned char)header->data[0] == 0xfe && (unsigned char)header->data[1] == 0xff)))
+			snprintf(err, errlen, "the file is UTF-16 text (a spreadsheet's \"Unicode text\"), not UTF-8:"
+			         " save it as CSV UTF-8, or convert it (iconv -f UTF-16 -t UTF-8 FILE)");
 		else
 			snprintf(err, errlen, "%s", got == 0 ? "the file is empty: a CSV file starts with a header row"
 			         : "the header row is not valid UTF-8 text or not closed");
@@ -61,8 +66,18 @@ int import_header_columns(const struct import_source *src, const struct buf *hea
 		if (n == 1)
 			continue;
 		if (!strcmp(f->field, "source_id")) {
-			snprintf(err, errlen, "the header has no column \"%s\", which the key (source_id) is read from",
-			         f->from);
+			/* A header of one column that holds another delimiter (a
+			 * European spreadsheet's semicolons), or no header at all
+			 * on the first line, says what to mend. */
+			const char *other = NULL;
+			if (!memchr(header->data, src->delimiter, header->len))
+				other = memchr(header->data, ';', header->len) ? "\";\""
+				        : memchr(header->data, '\t', header->len) ? "tabs" : NULL;
+			int blank = header->len == 0 || strspn(header->data, " \t\r\n") == header->len;
+			snprintf(err, errlen, "the header has no column \"%s\", which the key (source_id) is read from%s%s%s",
+			         f->from, other ? " (the header's fields are separated by " : blank ? " (the first line is"
+			         " blank: a CSV file starts with its header row)" : "", other ? other : "",
+			         other ? ": set the source's delimiter)" : "");
 			return -1;
 		}
 		char **m = realloc(res->missing, 2 * (res->nmissing + 1) * sizeof *m);

@@ -484,6 +484,18 @@ expect rejects_file_full_stops_the_run \
 	_ "$rc" "$ERR" "$OUT"
 check rejects_file_full_nothing_imported [ "$(sql "SELECT count(*) FROM customer WHERE name = 'Full Co'")" = 0 ]
 
+# A header that is not what the mapping reads says what to mend: fields
+# separated by semicolons (a European spreadsheet's CSV), a blank first
+# line, UTF-16 text (a spreadsheet's "Unicode text").
+printf 'Record ID;Company name;Company Domain Name\n53201;Semi Co;semi.example\n' >"$T/semi.csv"
+printf '\nRecord ID,Company name\n53202,Blank Co\n' >"$T/blank.csv"
+printf 'Record ID,Company name\n53203,Wide Co\n' | iconv -f UTF-8 -t UTF-16 >"$T/wide.csv"
+run imp import --source hubspot-companies "$T/semi.csv" "$T/blank.csv" "$T/wide.csv"
+expect header_hints_say_what_to_mend \
+	sh -c '[ "$1" -eq 1 ] && grep -q "semi.csv: the header has no column \"Record ID\", which the key (source_id) is read from (the header.s fields are separated by \";\": set the source.s delimiter)" "$2" &&
+	       grep -q "blank.csv: .*(the first line is blank: a CSV file starts with its header row)" "$2" &&
+	       grep -q "wide.csv: the file is UTF-16 text" "$2"' _ "$rc" "$ERR"
+
 # --- configuration errors name the file and the line ----------------------------------
 cat >"$T/bad.cfg" <<'EOF'
 import: {
