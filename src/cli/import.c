@@ -438,8 +438,12 @@ int cli_import(const struct cli *cli, int argc, char **argv)
 		return a > 0 ? EXIT_OK : EXIT_USAGE;
 	const struct import_source *src = import_source_find(cli->cfg->import, o.source);
 	if (!src) {
-		cli_error("no import source '%s' in the configuration (import.sources; see etc/baton-import.cfg)",
-		          o.source);
+		if (cli->cfg->nfiles)
+			cli_error("no import source '%s' in the configuration (import.sources; see etc/baton-import.cfg)",
+			          o.source);
+		else
+			cli_error("no import source '%s': no configuration file was read (-c FILE, or BATON_CONFIG;"
+			          " etc/baton-import.cfg has ready sources)", o.source);
 		return EXIT_CONFIG;
 	}
 	FILE *rf = NULL;

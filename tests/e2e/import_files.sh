@@ -524,6 +524,13 @@ expect config_unknown_entity_names_file_line \
 run imp import --source nosuch "$T/tickets.json"
 expect unknown_source_is_config_error \
 	sh -c '[ "$1" -eq 3 ] && grep -q "no import source .nosuch." "$2"' _ "$rc" "$ERR"
+# No configuration file read at all (no -c, none in the usual places: the
+# tests' HOME has none, and baton is not installed on the machine that
+# runs them): said so, not as a source missing from one.
+run "$BATON_BIN" -d "dbname=$db user=importer" import --source hubspot-companies "$T/piped.csv"
+expect no_configuration_read_is_said \
+	sh -c '[ "$1" -eq 3 ] && grep -q "no import source .hubspot-companies.: no configuration file was read (-c FILE" "$2"' \
+	_ "$rc" "$ERR"
 
 # --- standard descriptors closed (cron, a script's ">&-") ----------------------------
 # A closed standard output is not the database's socket (the summary written
