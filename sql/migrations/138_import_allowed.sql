@@ -18,3 +18,11 @@ BEGIN
                   HINT = 'an administrator can run GRANT baton_importer TO ' || session_user;
     END IF;
 END $$;
+
+-- 081's check asks the same rule through it: one rule, one message.
+CREATE OR REPLACE FUNCTION baton_import_check() RETURNS void
+LANGUAGE plpgsql STABLE SET search_path = public, pg_temp AS $$
+BEGIN
+    PERFORM baton_import_allowed();
+    PERFORM baton_import_temp_check();
+END $$;

@@ -76,111 +76,6 @@ static int parse(int argc, char **argv, struct import_opts *o)
 	return 0;
 }
 
-static void rejects_write(struct csv *w, const char *file, const struct import_result *res)
-{
-	for (size_t i = 0; i < res->nrejects; i++) {
-		const struct import_reject *j = &res->rejects[i];
-		char line[24];
-		snprintf(line, sizeof line, "%lld", j->line);
-		csv_cell(w, file);
-		csv_number(w, line);
-		csv_cell(w, j->field);
-		csv_cell(w, j->reason);
-		csv_cell_n(w, j->raw, j->rawlen);
-		csv_end_row(w);
-	}
-}
-
-/* 1 if the open file st is one of the files to import ("-": standard input). */
-static int is_an_input(const struct stat *st, char *const *files, int nfiles)
-{
-	for (int i = 0; i < nfiles; i++) {
-		struct stat in;
-		int ok = strcmp(files[i], "-") ? stat(files[i], &in) : fstat(STDIN_FILENO, &in);
-		if (ok == 0 && in.st_dev == st->st_dev && in.st_ino == st->st_ino)
-			return 1;
-	}
-	return 0;
-}
-
-/* The rejects file holds customers' rows, and it is often named in a
- * shared directory (/tmp) on a shared host, where anyone may have put
- * something at that name first.  So it is never reached through a symbolic
- * link, never a file of someone else's (they could read it), one with
- * other names (a hard link to a file of the user's elsewhere) nor a FIFO
- * (opened without blocking); it is the user's alone (0600, and an old one
- * loses its group and other bits).  A character device (/dev/null), which
- * no other user can make, will do.  Nor is it one of the files to import,
- * which it would empty before they are read. */
-static FILE *rejects_open(const char *path, char *const *files, int nfiles)
-{
-	const char *why = NULL;
-	int fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0600);
-	struct stat st;
-	if (fd < 0)
-		why = errno == ELOOP ? "it is a symbolic link, which is not followed"
-		    : errno == ENXIO ? "it is not a regular file"
-		                     : strerror(errno);
-	else if (fstat(fd, &st) < 0)
-		why = strerror(errno);
-	else if (S_ISCHR(st.st_mode))
-		;
-	else if (!S_ISREG(st.st_mode))
-		why = "it is not a regular file";
-	else if (st.st_uid != geteuid())
-		why = "it belongs to another user";
-	else if (st.st_nlink != 1)
-		why = "it has other names (hard links)";
-	else if (is_an_input(&st, files, nfiles))
-		why = "it is one of the files to import";
-	else if ((st.st_mode & 077) && fchmod(fd, st.st_mode & 0700) < 0)
-		why = strerror(errno);
-	else if (ftruncate(fd, 0) < 0)
-		why = strerror(errno);
-	int fl = why ? 0 : fcntl(fd, F_GETFL);
-	if (!why && (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0))
-		why = strerror(errno);
-	FILE *f = why ? NULL : fdopen(fd, "w");
-	if (!f) {
-		cli_error("%s: cannot write the rejects file: %s", path, why ? why : strerror(errno));
-		if (fd >= 0)
-			close(fd);
-	}
-	return f;
-}
-
-/* Without a rejects file, the first few on stderr (and of the rows
- * imported without their contact, listed with them). */
-/* What rb holds, into the rejects file (if any) now; rb emptied.  -1
- * after saying it could not be written. */
-static int rejects_flush(FILE *rf, struct buf *rb, const char *path)
-{
-	int bad = rf && rb->len && (fwrite(buf_str(rb), 1, rb->len, rf) != rb->len || fflush(rf) != 0);
-	if (bad)
-		cli_error("%s: cannot write the rejects file: %s", path, strerror(errno));
-	buf_reset(rb);
-	return bad ? -1 : 0;
-}
-
-static void rejects_tell(const char *file, const struct import_result *res)
-{
-	size_t more = 0, more_kept = 0;
-	for (size_t i = 0; i < res->nrejects; i++) {
-		const struct import_reject *j = &res->rejects[i];
-		if (i < 5)
-			cli_error("%s:%lld: %s%s%s", file, j->line, j->field, j->field[0] ? ": " : "", j->reason);
-		else if (j->imported)
-			more_kept++;
-		else
-			more++;
-	}
-	if (more)
-		cli_error("%s: %zu more rejected rows (--rejects FILE lists them all)", file, more);
-	if (more_kept)
-		cli_error("%s: %zu more rows imported without their contact (--rejects FILE lists them all)", file,
-		          more_kept);
-}
-
 static void summary_text(struct buf *b, const char *file, const struct import_result *r, int dry_run)
 {
 	struct buf name = BUF_INIT;
@@ -383,6 +278,14 @@ static int one_file(PGconn *c, const struct cli *cli, const struct import_opts *
 	return none ? EXIT_FAIL : EXIT_OK;
 }
 
+/* "baton: FILE: WHAT", as standard error says it of a file. */
+static void said_line(struct buf *b, const char *file, const char *what)
+{
+	buf_puts(b, "baton: ");
+	text_clean(b, file, strlen(file), TEXT_ONELINE);
+	buf_printf(b, ": %s\n", what);
+}
+
 /* What a stop owes for each of the run's files, made once (a run of
  * many pages would otherwise make the rest of the array again at each). */
 static void owed_make(struct import_owed *w, const struct import_opts *o, char *const *files, int n)
@@ -400,12 +303,8 @@ static void owed_make(struct import_owed *w, const struct import_opts *o, char *
 			failed_json(&w->stopped, files[j], "interrupted", 1, o->dry_run);
 			failed_json(&w->not_tried, files[j], "not tried (interrupted)", 0, o->dry_run);
 		}
-		buf_puts(&w->said, "baton: ");
-		text_clean(&w->said, files[j], strlen(files[j]), TEXT_ONELINE);
-		buf_puts(&w->said, ": interrupted\n");
-		buf_puts(&w->said_before, "baton: ");
-		text_clean(&w->said_before, files[j], strlen(files[j]), TEXT_ONELINE);
-		buf_puts(&w->said_before, ": not tried (interrupted)\n");
+		said_line(&w->said, files[j], "interrupted");
+		said_line(&w->said_before, files[j], "not tried (interrupted)");
 		w->at_stopped[j + 1] = w->stopped.len;
 		w->at_not_tried[j + 1] = w->not_tried.len;
 		w->at_said[j + 1] = w->said.len;

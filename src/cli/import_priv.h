@@ -3,8 +3,10 @@
 #define BATON_CLI_IMPORT_PRIV_H
 
 #include "baton/buf.h"
+#include "baton/csv.h"
 #include "baton/import.h"
 
+#include <stdio.h>
 #include <time.h>
 
 /* On a terminal, where the import of a file is, on one line of standard
@@ -47,5 +49,14 @@ void import_stop_hold(void);
 void import_stop_at(int i, int printed);
 void import_stop_begin(void);
 void import_stop_release(void);
+
+/* The rejects file (import_rejects.c): made for this run, refused when it
+ * is a link, a FIFO, another user's file or one of the inputs (NULL, said);
+ * a file's rejects added as CSV rows, flushed (-1 said), or, without a
+ * rejects file, the first of them told on standard error. */
+FILE *rejects_open(const char *path, char *const *files, int nfiles);
+void rejects_write(struct csv *w, const char *file, const struct import_result *res);
+int rejects_flush(FILE *rf, struct buf *rb, const char *path);
+void rejects_tell(const char *file, const struct import_result *res);
 
 #endif
