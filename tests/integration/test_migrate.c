@@ -690,6 +690,9 @@ static const struct {
 	{134, "e78349c6158a0602fef794e736f79f6b"},
 	{135, "35b0488f448031130c32c3a90d1e2c2c"},
 	{136, "774623be4e62beecc55b86bde062b731"},
+	/* session 52 */
+	{137, "6ef55c914381309390156f41a5680d6a"},
+	{138, "1220249321aaf656ad4d7d74a00285ba"},
 };
 
 static void test_released_migrations_unchanged(void)
