@@ -14,7 +14,7 @@
 
 static const char begin_sql[] = "SELECT baton_import_begin($1, $2, $3, $4, $5::integer)";
 static const char apply_sql[] =
-	"SELECT entity, read_rows, inserted, updated, unchanged, rejected, merged, unused, skipped"
+	"SELECT entity, read_rows, inserted, updated, unchanged, rejected, merged, unused, skipped, unmerged"
 	" FROM baton_import_apply($1, $2::jsonb, $3::text[], $4::integer)";
 /* The rejects, then the records whose characters PostgreSQL cannot store
  * were replaced (migration 068). */
@@ -38,6 +38,7 @@ void import_result_free(struct import_result *r)
 	free(r->rejects);
 	free(r->replaced);
 	free(r->unused);
+	free(r->unmerged);
 	for (size_t i = 0; i < 2 * r->nmissing; i++)
 		free(r->missing[i]);
 	free(r->missing);
@@ -316,6 +317,7 @@ static int apply(PGconn *c, const char *run, const char *spec, const struct impo
 	res->merged = db_value_ll(r, 0, 6);
 	res->unused = db_value_dup_or_null(r, 0, 7);
 	res->skipped = db_value_ll(r, 0, 8);
+	res->unmerged = db_value_dup_or_null(r, 0, 9);
 	PQclear(r);
 	r = db_exec(c, strcmp(res->entity, "customers") ? rejects_notes_sql : rejects_sql, 0, NULL, err, errlen);
 	if (!r)

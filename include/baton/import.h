@@ -108,6 +108,7 @@ struct import_result {
 	long long skipped;         /* rows its rules (only, skip) left out */
 	long long without_contact; /* rows imported without their contact: rejects[] with imported set */
 	char *unused;    /* identifiers not followed, or NULL */
+	char *unmerged;  /* groups over import_max_merge, not merged (migration 139), or NULL */
 	char **missing;  /* CSV: pairs, a mapped column the header lacks and its field */
 	size_t nmissing; /* pairs */
 	struct import_reject *rejects; /* and the rows imported without their contact */

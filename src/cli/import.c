@@ -106,6 +106,13 @@ static void summary_text(struct buf *b, const char *file, const struct import_re
 		buf_puts(b, "\n  what these joined in earlier files, if anything, stays joined: baton merges lists it,"
 		            " baton split undoes it\n");
 	}
+	if (r->unmerged) {
+		buf_puts(b, "  not merged (one customer of more companies of one source than import_max_merge): ");
+		text_clean(b, r->unmerged, strlen(r->unmerged), TEXT_ONELINE);
+		buf_puts(b, "\n  each stays its own customer: identifiers that chain companies together are mostly a"
+		            " mapping's mistake; if they are one, an administrator runs baton settings set"
+		            " import_max_merge N, and the file is imported again\n");
+	}
 	if (r->nreplaced) {
 		long long chars = 0;
 		for (size_t i = 0; i < r->nreplaced; i++)
@@ -135,6 +142,8 @@ static void summary_json(struct buf *b, const char *file, const struct import_re
 	           "\"rejected\":%lld,\"merged\":%lld,\"without_contact\":%lld,\"unused\":", r->read,
 	           r->inserted, r->updated, r->unchanged, r->skipped, r->rejected, r->merged, r->without_contact);
 	text_json_string(b, r->unused);
+	buf_puts(b, ",\"unmerged\":");
+	text_json_string(b, r->unmerged);
 	buf_puts(b, ",\"missing_columns\":[");
 	for (size_t i = 0; i < r->nmissing; i++) {
 		if (i)

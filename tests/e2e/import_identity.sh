@@ -328,9 +328,12 @@ expect nodomain_customer_takes_the_first_domain_not_shared \
 # Forty HubSpot companies, then forty Zendesk organizations, each at one
 # company's domain with the next company's id as its external_id: each
 # record joins two customers (under the join limit), and the chain joins
-# them all.  The survivor is the oldest; each merge's evidence names at
-# most 25 records, then how many more (the last organization's: the 40
-# companies' records the survivor has when its merge is written).
+# them all, import_max_merge raised to let it (below: what it stops).
+# The survivor is the oldest; each merge's evidence names at most 25
+# records, then how many more (the last organization's: the 40 companies'
+# records the survivor has when its merge is written).
+run "$BATON_BIN" -d "dbname=$db" settings set import_max_merge 100
+expect merge_limit_raised sh -c '[ "$1" -eq 0 ] && grep -qx "import_max_merge is now 100" "$2"' _ "$rc" "$OUT"
 {
 	echo "Record ID,Company name,Company Domain Name,Lifecycle Stage,Last Modified Date"
 	for n in $(seq 1 40); do echo "$((52000 + n)),Link $n,link$n.example,Customer,2026-03-02 09:00"; done
@@ -352,6 +355,90 @@ check chain_evidence_names_25_records_then_how_many_more \
 	[ "$(sql "SELECT jsonb_array_length(m.evidence -> 'records') || ' ' || (m.evidence -> 'records' -> 25 ->> 'more')
 	          FROM customer_merge m JOIN import_run r ON r.id = m.run_id
 	          WHERE m.joined_source_id = '520039'")" = "26 15" ]
+
+# --- ... but not past import_max_merge (10) ----------------------------------------
+# The same chain of 11 companies (and 10 organizations) makes one customer
+# of 11 companies of one source: a file that would merges none of it, says
+# which, and each record stays its own customer (a new one makes its own).
+run "$BATON_BIN" -d "dbname=$db" settings set import_max_merge 10
+expect merge_limit_back sh -c '[ "$1" -eq 0 ] && grep -qx "import_max_merge is now 10" "$2"' _ "$rc" "$OUT"
+{
+	echo "Record ID,Company name,Company Domain Name,Lifecycle Stage,Last Modified Date"
+	for n in $(seq 1 11); do echo "$((53000 + n)),Ring $n,ring$n.example,Customer,2026-03-02 09:00"; done
+} >"$T/rings.csv"
+python3 -c '
+import json
+orgs = [{"id": 530000 + n, "name": "Ring Org %d" % n, "domain_names": ["ring%d.example" % n],
+         "external_id": str(53000 + n + 1), "updated_at": "2026-03-03T10:00:00Z"} for n in range(1, 11)]
+json.dump({"organizations": orgs, "end_of_stream": True}, open("'"$T"'/ring.json", "w"))'
+imported ring_companies hubspot-companies "$T/rings.csv" "11 read, 11 inserted"
+first_ring=$(sql "SELECT id FROM customer WHERE name = 'Ring 1'")
+rings=$(sql "SELECT string_agg('#' || id, ', ' ORDER BY id) FROM (SELECT id FROM customer
+             WHERE name ~ '^Ring [0-9]+$' ORDER BY id LIMIT 3) x")
+run imp import --source zendesk-organizations "$T/ring.json"
+expect chain_over_the_merge_limit_merges_nothing_and_says_which sh -c '[ "$1" -eq 0 ] &&
+	grep -q "10 read, 10 inserted, 0 updated, 0 unchanged, 0 rejected, 0 customers merged$" "$2" &&
+	grep -qx "  not merged (one customer of more companies of one source than import_max_merge): 11 companies of hubspot-companies: records 530001, 530002, 530003 and 7 more of this file, customers $3 and 8 more" "$2"' \
+	_ "$rc" "$OUT" "$rings"
+check chain_over_the_limit_each_its_own_customer \
+	[ "$(sql "SELECT count(*) FILTER (WHERE merged_into IS NULL) || ' ' || count(*) FROM customer WHERE name LIKE 'Ring %'")" = "21 21" ]
+check chain_over_the_limit_no_merge_recorded \
+	[ "$(sql "SELECT count(*) FROM customer_merge m JOIN customer c ON c.id = m.customer_id WHERE c.name LIKE 'Ring %'")" = 0 ]
+run imp import --source zendesk-organizations --format json "$T/ring.json"
+expect chain_over_the_limit_again_unchanged sh -c '[ "$1" -eq 0 ] && grep -q "\"unchanged\":10," "$2" && grep -q "\"unmerged\":null" "$2"' _ "$rc" "$OUT"
+# The limit raised, the records it kept apart are taken again at the next
+# import (once, as updated), and merge.
+run "$BATON_BIN" -d "dbname=$db" settings set import_max_merge 11
+run imp import --source zendesk-organizations --format json "$T/ring.json"
+expect limit_raised_the_same_file_merges_the_chain sh -c '[ "$1" -eq 0 ] &&
+	grep -q "\"inserted\":0,\"updated\":10,\"unchanged\":0,.*\"unmerged\":null" "$2"' _ "$rc" "$OUT"
+check limit_raised_chain_is_one_customer_the_oldest \
+	[ "$(sql "SELECT count(DISTINCT coalesce(c.merged_into, c.id)) || ' ' || min(coalesce(c.merged_into, c.id))
+	          FROM customer c WHERE c.name LIKE 'Ring %'")" = "1 $first_ring" ]
+imported limit_raised_then_unchanged zendesk-organizations "$T/ring.json" "10 read, 0 inserted, 0 updated, 10 unchanged"
+run "$BATON_BIN" -d "dbname=$db" settings set import_max_merge 10
+
+# A customer a chain made counts as all it holds: a record that would join
+# it (the forty Link companies' customer, 40 of them, and another
+# organization at link40.example) is not merged, not one more a file.
+cat >"$T/link41.json" <<'EOF'
+{"organizations": [{"id": 520041, "name": "Link Org 41", "domain_names": ["link40.example"],
+  "updated_at": "2026-03-03T10:00:00Z"}], "end_of_stream": true}
+EOF
+run imp import --source zendesk-organizations "$T/link41.json"
+expect chain_customer_counts_all_it_holds sh -c '[ "$1" -eq 0 ] &&
+	grep -qx "  not merged (one customer of more companies of one source than import_max_merge): 40 companies of hubspot-companies: records 520041 of this file, customers #$3" "$2"' \
+	_ "$rc" "$OUT" "$first_link"
+check chain_customer_not_grown \
+	[ "$(sql "SELECT count(*) FROM import_record WHERE entity = 'customers' AND customer_id = $first_link")" = 79 ]
+
+# Contacts chain companies too: each of 11 Sky companies has a contact at
+# the next one's domain.  The file's customers are named.
+{
+	echo "Record ID,Company name,Company Domain Name,Lifecycle Stage,Last Modified Date"
+	for n in $(seq 1 11); do echo "$((54000 + n)),Sky $n,sky$n.example,Customer,2026-03-02 09:00"; done
+} >"$T/skies.csv"
+{
+	printf 'Record ID,First Name,Last Name,Email,Associated Company IDs (Primary),Job Title\n'
+	for n in $(seq 1 10); do echo "$((5400 + n)),P,$n,p$n@sky$((n + 1)).example,$((54000 + n)),"; done
+} >"$T/skyfolk.csv"
+imported sky_companies hubspot-companies "$T/skies.csv" "11 read, 11 inserted"
+first_sky=$(sql "SELECT id FROM customer WHERE name = 'Sky 1'")
+skies=$(sql "SELECT string_agg('#' || id, ', ' ORDER BY id) FROM (SELECT id FROM customer
+             WHERE name LIKE 'Sky %' ORDER BY id LIMIT 3) x")
+run imp import --source hubspot-contacts "$T/skyfolk.csv"
+expect contacts_chain_over_the_limit_merges_nothing sh -c '[ "$1" -eq 0 ] &&
+	grep -q "10 read, 10 inserted, 0 updated, 0 unchanged, 0 rejected, 0 customers merged$" "$2" &&
+	grep -qx "  not merged (one customer of more companies of one source than import_max_merge): 11 companies of hubspot-companies: customers $3 and 8 more" "$2"' \
+	_ "$rc" "$OUT" "$skies"
+check contacts_chain_each_its_own_customer \
+	[ "$(sql "SELECT count(*) FROM customer WHERE name LIKE 'Sky %' AND merged_into IS NULL")" = 11 ]
+run "$BATON_BIN" -d "dbname=$db" settings set import_max_merge 11
+imported contacts_limit_raised_merge hubspot-contacts "$T/skyfolk.csv" "10 read, 0 inserted, 10 updated, 0 unchanged, 0 rejected, 10 customers merged"
+check contacts_limit_raised_one_customer \
+	[ "$(sql "SELECT count(DISTINCT coalesce(merged_into, id)) || ' ' || min(coalesce(merged_into, id))
+	          FROM customer WHERE name LIKE 'Sky %'")" = "1 $first_sky" ]
+run "$BATON_BIN" -d "dbname=$db" settings set import_max_merge 10
 
 # --- only importers import ------------------------------------------------------------
 psql -X -q -d "$db" -c "DO \$\$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'plainstaff')
