@@ -334,15 +334,23 @@ expect nodomain_customer_takes_the_first_domain_not_shared \
 # records the survivor has when its merge is written).
 run "$BATON_BIN" -d "dbname=$db" settings set import_max_merge 100
 expect merge_limit_raised sh -c '[ "$1" -eq 0 ] && grep -qx "import_max_merge is now 100" "$2"' _ "$rc" "$OUT"
-{
-	echo "Record ID,Company name,Company Domain Name,Lifecycle Stage,Last Modified Date"
-	for n in $(seq 1 40); do echo "$((52000 + n)),Link $n,link$n.example,Customer,2026-03-02 09:00"; done
-} >"$T/links.csv"
-python3 -c '
-import json
-orgs = [{"id": 520000 + n, "name": "Link Org %d" % n, "domain_names": ["link%d.example" % n],
-         "external_id": str(52000 + n + 1), "updated_at": "2026-03-03T10:00:00Z"} for n in range(1, 40)]
-json.dump({"organizations": orgs, "end_of_stream": True}, open("'"$T"'/chain.json", "w"))'
+# chain NAME BASE N COMPANIES ORGS: N HubSpot companies NAME 1..N (ids
+# BASE+n, at NAMEn.example, lower case) and N-1 Zendesk organizations
+# NAME Org n (ids 10*BASE+n) at company n's domain naming company n+1.
+chain() {
+	lc=$(echo "$1" | tr A-Z a-z)
+	{
+		echo "Record ID,Company name,Company Domain Name,Lifecycle Stage,Last Modified Date"
+		for n in $(seq 1 "$3"); do echo "$(($2 + n)),$1 $n,$lc$n.example,Customer,2026-03-02 09:00"; done
+	} >"$4"
+	python3 -c '
+import json, sys
+name, lc, base, n, out = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+orgs = [{"id": 10 * base + k, "name": "%s Org %d" % (name, k), "domain_names": ["%s%d.example" % (lc, k)],
+         "external_id": str(base + k + 1), "updated_at": "2026-03-03T10:00:00Z"} for k in range(1, n)]
+json.dump({"organizations": orgs, "end_of_stream": True}, open(out, "w"))' "$1" "$lc" "$2" "$3" "$5"
+}
+chain Link 52000 40 "$T/links.csv" "$T/chain.json"
 imported chain_companies hubspot-companies "$T/links.csv" "40 read, 40 inserted"
 first_link=$(sql "SELECT id FROM customer WHERE name = 'Link 1'")
 imported chain_organizations zendesk-organizations "$T/chain.json" "39 read, 39 inserted"
@@ -362,15 +370,7 @@ check chain_evidence_names_25_records_then_how_many_more \
 # which, and each record stays its own customer (a new one makes its own).
 run "$BATON_BIN" -d "dbname=$db" settings set import_max_merge 10
 expect merge_limit_back sh -c '[ "$1" -eq 0 ] && grep -qx "import_max_merge is now 10" "$2"' _ "$rc" "$OUT"
-{
-	echo "Record ID,Company name,Company Domain Name,Lifecycle Stage,Last Modified Date"
-	for n in $(seq 1 11); do echo "$((53000 + n)),Ring $n,ring$n.example,Customer,2026-03-02 09:00"; done
-} >"$T/rings.csv"
-python3 -c '
-import json
-orgs = [{"id": 530000 + n, "name": "Ring Org %d" % n, "domain_names": ["ring%d.example" % n],
-         "external_id": str(53000 + n + 1), "updated_at": "2026-03-03T10:00:00Z"} for n in range(1, 11)]
-json.dump({"organizations": orgs, "end_of_stream": True}, open("'"$T"'/ring.json", "w"))'
+chain Ring 53000 11 "$T/rings.csv" "$T/ring.json"
 imported ring_companies hubspot-companies "$T/rings.csv" "11 read, 11 inserted"
 first_ring=$(sql "SELECT id FROM customer WHERE name = 'Ring 1'")
 rings=$(sql "SELECT string_agg('#' || id, ', ' ORDER BY id) FROM (SELECT id FROM customer
