@@ -367,6 +367,39 @@ static void doctor_shared_merges(PGconn *c)
 	PQclear(r);
 }
 
+/* The schema version of import_max_merge (migration 139). */
+#define DOCTOR_MERGE_LIMIT_VERSION 139
+
+/* Customers holding more companies of one source than import_max_merge:
+ * made so before the limit (or while it was higher), most likely by a
+ * chain of records a mapping's mistake made; a record of a file that
+ * would join one is not merged but makes a customer of its own. */
+static void doctor_merge_limit(PGconn *c)
+{
+	char err[1024];
+	PGresult *r = db_exec(c,
+		"SELECT count(*), coalesce(string_agg(format('#%s (%s of %s)', y.customer_id, y.n, y.source), ', '"
+		"  ORDER BY y.o) FILTER (WHERE y.o <= 3), ''), min(y.lim)"
+		" FROM (SELECT x.*, row_number() OVER (ORDER BY x.n DESC, x.customer_id) AS o FROM ("
+		"  SELECT DISTINCT ON (r.customer_id) r.customer_id, r.source, count(*) AS n, l.lim"
+		"  FROM public.import_record r,"
+		"   (SELECT s.value::integer AS lim FROM public.baton_setting s WHERE s.key = 'import_max_merge') l"
+		"  WHERE r.entity = 'customers' GROUP BY r.customer_id, r.source, l.lim HAVING count(*) > l.lim"
+		"  ORDER BY r.customer_id, count(*) DESC, r.source) x) y",
+		0, NULL, err, sizeof err);
+	if (!r || PQntuples(r) != 1)
+		warn("import", "cannot check the customers over import_max_merge: %s", err);
+	else if (db_value_ll(r, 0, 0) > 0) {
+		long long n = db_value_ll(r, 0, 0);
+		warn("import", "%lld customer%s more companies of one source than import_max_merge (%s): %s%s;"
+		     " a record that would join one is not merged but makes a customer of its own: baton merges"
+		     " --customer shows how each was made (baton split undoes a merge), or an administrator"
+		     " raises the limit", n, n == 1 ? " holds" : "s hold", PQgetvalue(r, 0, 2), PQgetvalue(r, 0, 1),
+		     n > 3 ? " and more" : "");
+	}
+	PQclear(r);
+}
+
 /* Each import source's time zone, which every file of it sets: one the
  * server's time zone database lacks fails every import of the source. */
 static int doctor_timezones(const struct cli *cli, PGconn *c)
@@ -422,6 +455,8 @@ static int doctor_database(const struct cli *cli, int *config)
 		doctor_import(c);
 	if (cur >= DOCTOR_SHARED_DOMAINS_VERSION)
 		doctor_shared_merges(c);
+	if (cur >= DOCTOR_MERGE_LIMIT_VERSION)
+		doctor_merge_limit(c);
 	/* A setting to mend, as baton import says it (status 3). */
 	*config |= doctor_timezones(cli, c);
 	bad |= doctor_live(cli, c);
@@ -440,8 +475,9 @@ int cli_doctor(const struct cli *cli, int argc, char **argv)
 		"of database.read_conninfo (reachable, a standby, how far behind); one line\n"
 		"each, with what to do when something is wrong. A standby problem is a\n"
 		"warning: reads fall back to the primary; so is an import that would\n"
-		"stage a large file on one core (schema baton_import_work), and a merge\n"
-		"that only a shared domain made (baton split undoes it). An import\n"
+		"stage a large file on one core (schema baton_import_work), a merge\n"
+		"that only a shared domain made (baton split undoes it), and customers\n"
+		"over import_max_merge (merged while it was higher). An import\n"
 		"source's time zone the server does not know is a configuration error.\n"
 		"Exit status 3 when the configuration is wrong, else 1 when another\n"
 		"check fails.\n";

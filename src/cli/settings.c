@@ -151,6 +151,9 @@ static int change(const struct cli *cli, const char *sql, int n, const char *con
 	PGconn *c = cli_connect_schema(cli, &rc);
 	if (!c)
 		return rc;
+	/* Raising import_max_merge waits for a running import (migration
+	 * 139): said, as an import's wait is. */
+	cli_show_import_waits(c);
 	char err[1024];
 	PGresult *r = db_exec(c, sql, n, p, err, sizeof err);
 	if (!r) {

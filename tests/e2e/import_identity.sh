@@ -413,7 +413,9 @@ check chain_customer_not_grown \
 	[ "$(sql "SELECT count(*) FROM import_record WHERE entity = 'customers' AND customer_id = $first_link")" = 79 ]
 
 # Contacts chain companies too: each of 11 Sky companies has a contact at
-# the next one's domain.  The file's customers are named.
+# the next one's domain (and the first five more at its own).  The file's
+# customers are named; a raise takes again the contacts that chained them,
+# not the others.
 {
 	echo "Record ID,Company name,Company Domain Name,Lifecycle Stage,Last Modified Date"
 	for n in $(seq 1 11); do echo "$((54000 + n)),Sky $n,sky$n.example,Customer,2026-03-02 09:00"; done
@@ -421,6 +423,7 @@ check chain_customer_not_grown \
 {
 	printf 'Record ID,First Name,Last Name,Email,Associated Company IDs (Primary),Job Title\n'
 	for n in $(seq 1 10); do echo "$((5400 + n)),P,$n,p$n@sky$((n + 1)).example,$((54000 + n)),"; done
+	for n in $(seq 1 5); do echo "$((5500 + n)),Q,$n,q$n@sky1.example,54001,"; done
 } >"$T/skyfolk.csv"
 imported sky_companies hubspot-companies "$T/skies.csv" "11 read, 11 inserted"
 first_sky=$(sql "SELECT id FROM customer WHERE name = 'Sky 1'")
@@ -428,17 +431,96 @@ skies=$(sql "SELECT string_agg('#' || id, ', ' ORDER BY id) FROM (SELECT id FROM
              WHERE name LIKE 'Sky %' ORDER BY id LIMIT 3) x")
 run imp import --source hubspot-contacts "$T/skyfolk.csv"
 expect contacts_chain_over_the_limit_merges_nothing sh -c '[ "$1" -eq 0 ] &&
-	grep -q "10 read, 10 inserted, 0 updated, 0 unchanged, 0 rejected, 0 customers merged$" "$2" &&
+	grep -q "15 read, 15 inserted, 0 updated, 0 unchanged, 0 rejected, 0 customers merged$" "$2" &&
 	grep -qx "  not merged (one customer of more companies of one source than import_max_merge): 11 companies of hubspot-companies: customers $3 and 8 more" "$2"' \
 	_ "$rc" "$OUT" "$skies"
 check contacts_chain_each_its_own_customer \
 	[ "$(sql "SELECT count(*) FROM customer WHERE name LIKE 'Sky %' AND merged_into IS NULL")" = 11 ]
 run "$BATON_BIN" -d "dbname=$db" settings set import_max_merge 11
-imported contacts_limit_raised_merge hubspot-contacts "$T/skyfolk.csv" "10 read, 0 inserted, 10 updated, 0 unchanged, 0 rejected, 10 customers merged"
+imported contacts_limit_raised_merge hubspot-contacts "$T/skyfolk.csv" "15 read, 0 inserted, 10 updated, 5 unchanged, 0 rejected, 10 customers merged"
 check contacts_limit_raised_one_customer \
 	[ "$(sql "SELECT count(DISTINCT coalesce(merged_into, id)) || ' ' || min(coalesce(merged_into, id))
 	          FROM customer WHERE name LIKE 'Sky %'")" = "1 $first_sky" ]
 run "$BATON_BIN" -d "dbname=$db" settings set import_max_merge 10
+
+# A raise waits for a running import, and says so: one that counted its
+# groups under the old limit writes the records it kept apart as it
+# commits, and the raise takes them again after.  (The import is held
+# where it writes them, holding the import lock; waiting so, it is not
+# named as the holder.)
+chain Gate 55000 11 "$T/gates.csv" "$T/gate.json"
+imported gate_companies hubspot-companies "$T/gates.csv" "11 read, 11 inserted"
+psql -X -q -d "$db" -c "BEGIN; LOCK TABLE import_unmerged IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(600); COMMIT" \
+	>/dev/null 2>&1 &
+wait_true 10 "test \"\$(sql \"SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(600)%' AND state = 'active' AND pid <> pg_backend_pid()\")\" = 1"
+imp import --source zendesk-organizations "$T/gate.json" >"$T/gate.out" 2>&1 &
+gate_import=$!
+expect gate_import_held_before_it_writes_what_it_kept_apart \
+	wait_true 30 "test \"\$(sql \"SELECT count(*) FROM pg_stat_activity WHERE usename = 'importer' AND wait_event_type = 'Lock'\")\" = 1"
+"$BATON_BIN" -d "dbname=$db" settings set import_max_merge 11 >"$T/gate.set" 2>&1 &
+gate_raise=$!
+expect raise_waits_for_the_running_import \
+	wait_true 30 "test \"\$(sql \"SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%baton_setting_set%'\")\" = 1"
+sql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(600)%' AND pid <> pg_backend_pid()" >/dev/null
+wait $gate_import
+gate_i=$?
+wait $gate_raise
+gate_r=$?
+expect gate_import_and_raise_both_done sh -c '[ "$1" -eq 0 ] && [ "$2" -eq 0 ] &&
+	grep -q "not merged (one customer of more companies" "$3" && grep -qx "import_max_merge is now 11" "$4" &&
+	grep -q "^baton: another import is running (.*): waiting for it to finish$" "$4"' \
+	_ "$gate_i" "$gate_r" "$T/gate.out" "$T/gate.set"
+imported raise_after_a_running_import_takes_its_records_again zendesk-organizations "$T/gate.json" \
+	"10 read, 0 inserted, 10 updated, 0 unchanged"
+check raise_after_a_running_import_merges_its_chain \
+	[ "$(sql "SELECT count(DISTINCT coalesce(merged_into, id)) FROM customer WHERE name LIKE 'Gate %'")" = 1 ]
+run "$BATON_BIN" -d "dbname=$db" settings set import_max_merge 10
+
+# A raise takes again only what it lets merge: a group of 13 companies
+# stays apart at 12, and its records wait (not taken again for nothing).
+chain Knot 56000 13 "$T/knots.csv" "$T/knot.json"
+imported knot_companies hubspot-companies "$T/knots.csv" "13 read, 13 inserted"
+first_knot=$(sql "SELECT id FROM customer WHERE name = 'Knot 1'")
+imported knot_refused zendesk-organizations "$T/knot.json" "12 read, 12 inserted"
+run "$BATON_BIN" -d "dbname=$db" settings set import_max_merge 12
+imported raise_under_a_group_takes_none_of_it_again zendesk-organizations "$T/knot.json" \
+	"12 read, 0 inserted, 0 updated, 12 unchanged"
+run "$BATON_BIN" -d "dbname=$db" settings set import_max_merge 13
+imported raise_to_a_group_takes_it_again zendesk-organizations "$T/knot.json" "12 read, 0 inserted, 12 updated"
+check raise_to_a_group_merges_it \
+	[ "$(sql "SELECT count(DISTINCT coalesce(merged_into, id)) FROM customer WHERE name LIKE 'Knot %'")" = 1 ]
+run "$BATON_BIN" -d "dbname=$db" settings set import_max_merge 10
+
+# Twelve such groups in one file: the ten largest are said, then how
+# many more.
+python3 -c '
+import json, sys
+t = sys.argv[1]
+with open(t + "/hoops.csv", "w") as f:
+    f.write("Record ID,Company name,Company Domain Name,Lifecycle Stage,Last Modified Date\n")
+    for g in range(12):
+        for k in range(1, 12 + (g == 0)):
+            f.write("%d,Hoop %d-%d,hoop%d-%d.example,Customer,2026-03-02 09:00\n" % (57000 + 100 * g + k, g, k, g, k))
+orgs = [{"id": 570000 + 1000 * g + k, "name": "Hoop Org %d-%d" % (g, k), "domain_names": ["hoop%d-%d.example" % (g, k)],
+         "external_id": str(57000 + 100 * g + k + 1), "updated_at": "2026-03-03T10:00:00Z"}
+        for g in range(12) for k in range(1, 11 + (g == 0))]
+json.dump({"organizations": orgs, "end_of_stream": True}, open(t + "/hoop.json", "w"))' "$T"
+imported hoop_companies hubspot-companies "$T/hoops.csv" "133 read, 133 inserted"
+run imp import --source zendesk-organizations "$T/hoop.json"
+expect ten_groups_said_then_how_many_more sh -c '[ "$1" -eq 0 ] &&
+	[ "$(grep "^  not merged" "$2" | grep -o "companies of hubspot-companies" | wc -l)" = 10 ] &&
+	grep -q "^  not merged (one customer of more companies of one source than import_max_merge): 12 companies of hubspot-companies: records 570001, .*; 11 companies .*; and 2 more groups$" "$2"' \
+	_ "$rc" "$OUT"
+run "$BATON_BIN" -d "dbname=$db" settings set import_max_merge 010
+expect merge_limit_written_as_a_number_only \
+	sh -c '[ "$1" -ne 0 ] && grep -q "import_max_merge takes a number from 2 to 100000, not \"010\"" "$2"' _ "$rc" "$ERR"
+# baton doctor names the customers over the limit now (the chains merged
+# while it was higher: Link's 40 companies, Knot's 13, and Ring's, Sky's
+# and Gate's 11 each), largest first.
+run "$BATON_BIN" -d "dbname=$db" doctor
+expect doctor_names_the_customers_over_the_merge_limit sh -c '
+	grep -q "^warn import .*5 customers hold more companies of one source than import_max_merge (10): #$2 (40 of hubspot-companies), #$3 (13 of hubspot-companies), #$4 (11 of hubspot-companies) and more; a record that would join one is not merged" "$1"' \
+	_ "$OUT" "$first_link" "$first_knot" "$first_ring"
 
 # --- only importers import ------------------------------------------------------------
 psql -X -q -d "$db" -c "DO \$\$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'plainstaff')
