@@ -373,8 +373,12 @@ expect merge_limit_back sh -c '[ "$1" -eq 0 ] && grep -qx "import_max_merge is n
 chain Ring 53000 11 "$T/rings.csv" "$T/ring.json"
 imported ring_companies hubspot-companies "$T/rings.csv" "11 read, 11 inserted"
 first_ring=$(sql "SELECT id FROM customer WHERE name = 'Ring 1'")
-rings=$(sql "SELECT string_agg('#' || id, ', ' ORDER BY id) FROM (SELECT id FROM customer
-             WHERE name ~ '^Ring [0-9]+$' ORDER BY id LIMIT 3) x")
+# The first three customers whose names match a pattern, as a run names them.
+first3() {
+	sql "SELECT string_agg('#' || id, ', ' ORDER BY id) FROM (SELECT id FROM customer
+	     WHERE name ~ '$1' ORDER BY id LIMIT 3) x"
+}
+rings=$(first3 '^Ring [0-9]+$')
 run imp import --source zendesk-organizations "$T/ring.json"
 expect chain_over_the_merge_limit_merges_nothing_and_says_which sh -c '[ "$1" -eq 0 ] &&
 	grep -q "10 read, 10 inserted, 0 updated, 0 unchanged, 0 rejected, 0 customers merged$" "$2" &&
@@ -427,8 +431,7 @@ check chain_customer_not_grown \
 } >"$T/skyfolk.csv"
 imported sky_companies hubspot-companies "$T/skies.csv" "11 read, 11 inserted"
 first_sky=$(sql "SELECT id FROM customer WHERE name = 'Sky 1'")
-skies=$(sql "SELECT string_agg('#' || id, ', ' ORDER BY id) FROM (SELECT id FROM customer
-             WHERE name LIKE 'Sky %' ORDER BY id LIMIT 3) x")
+skies=$(first3 '^Sky ')
 run imp import --source hubspot-contacts "$T/skyfolk.csv"
 expect contacts_chain_over_the_limit_merges_nothing sh -c '[ "$1" -eq 0 ] &&
 	grep -q "15 read, 15 inserted, 0 updated, 0 unchanged, 0 rejected, 0 customers merged$" "$2" &&
