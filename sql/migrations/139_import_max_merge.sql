@@ -83,6 +83,14 @@ CREATE TRIGGER baton_setting_import_merge AFTER UPDATE ON baton_setting
     REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION baton_import_merge_raised();
 
+-- The first p_first of p_items joined by p_sep, then p_more said of how
+-- many more there are ('a, b, c and 7 more'); NULL for none.
+CREATE FUNCTION baton_import_some(p_items text[], p_first integer, p_sep text, p_more text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT array_to_string(p_items[1:p_first], p_sep)
+        || CASE WHEN cardinality(p_items) > p_first THEN format(p_more, cardinality(p_items) - p_first) ELSE '' END
+$$;
+
 -- After the components are made (baton_import_resolve_graph), those over
 -- the limit are taken apart again: each node goes back to its customer
 -- (c:ID), a record new in this file stands alone, and the edges between
@@ -127,21 +135,15 @@ BEGIN
     IF NOT FOUND THEN
         RETURN;
     END IF;
+    ANALYZE baton_import_unmerged;
     -- Named by this file's records in it, then by its customers, the
     -- first few of each.
     UPDATE baton_import_unmerged u SET said = u.said || ': ' || concat_ws(', ',
-        (SELECT 'records ' || string_agg(r.sid, ', ' ORDER BY r.o) FILTER (WHERE r.o <= 3)
-                || CASE WHEN count(*) > 3 THEN format(' and %s more', count(*) - 3) ELSE '' END
-                || ' of this file'
-         FROM (SELECT substr(m.n, 3) AS sid, row_number() OVER (ORDER BY length(m.n), m.n) AS o
-               FROM baton_import_member m WHERE m.comp = u.comp AND m.n LIKE 'r:%') r
-         HAVING count(*) > 0),
-        (SELECT 'customers ' || string_agg('#' || c.cid, ', ' ORDER BY c.o) FILTER (WHERE c.o <= 3)
-                || CASE WHEN count(*) > 3 THEN format(' and %s more', count(*) - 3) ELSE '' END
-         FROM (SELECT d.cid, row_number() OVER (ORDER BY d.cid) AS o
-               FROM (SELECT DISTINCT m.cid FROM baton_import_member m
-                     WHERE m.comp = u.comp AND m.cid IS NOT NULL) d) c
-         HAVING count(*) > 0));
+        (SELECT 'records ' || baton_import_some(array_agg(substr(m.n, 3) ORDER BY length(m.n), m.n), 3, ', ',
+                                                ' and %s more') || ' of this file'
+         FROM baton_import_member m WHERE m.comp = u.comp AND m.n LIKE 'r:%'),
+        (SELECT 'customers ' || baton_import_some(array_agg('#' || d.cid ORDER BY d.cid), 3, ', ', ' and %s more')
+         FROM (SELECT DISTINCT m.cid FROM baton_import_member m WHERE m.comp = u.comp AND m.cid IS NOT NULL) d));
     -- What joined them, before those edges go: the contacts of a contacts
     -- file kept apart are those at these identifiers, not every contact
     -- of the group's customers.
@@ -149,7 +151,6 @@ BEGIN
     SELECT DISTINCT m.comp, x.kind, x.value FROM baton_import_edge x
     JOIN baton_import_member m ON m.n = x.a JOIN baton_import_unmerged u ON u.comp = m.comp
     WHERE x.kind IN ('email', 'domain');
-    ANALYZE baton_import_unmerged;
     -- Each node back to its customer, a new record alone.
     UPDATE baton_import_lab l SET l = CASE WHEN m.cid IS NULL THEN l.n ELSE 'c:' || m.cid END
     FROM baton_import_member m JOIN baton_import_unmerged u ON u.comp = m.comp
@@ -182,6 +183,50 @@ BEGIN
     CREATE TEMP TABLE baton_import_e2 (a text, b text) ON COMMIT DROP;
     CREATE TEMP TABLE baton_import_comp (comp text, survivor bigint) ON COMMIT DROP;
 END $$;
+
+-- After a file's records are written: the records of the groups over the
+-- limit, to be taken again when it is raised (import_unmerged), and what
+-- the run's summary says of the groups, the largest first (NULL for none).
+-- The file's records were written with this run: those in no such group
+-- now no longer wait.  A customers file keeps apart its records in the
+-- groups; a contacts file its contacts at an identifier that joined one
+-- (not every contact of the group's customers).  Joined, not looked up a
+-- record at a time: 40,000 of them took 78 s so.
+CREATE FUNCTION baton_import_kept_apart(p_run uuid, p_source text, p_entity text) RETURNS text
+LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
+BEGIN
+    IF to_regclass('pg_temp.baton_import_unmerged') IS NULL THEN
+        RETURN NULL;
+    END IF;
+    DELETE FROM import_unmerged w WHERE w.source = p_source
+      AND EXISTS (SELECT 1 FROM import_record r
+                  WHERE r.source = w.source AND r.source_id = w.source_id AND r.run_id = p_run);
+    IF NOT EXISTS (SELECT 1 FROM baton_import_unmerged) THEN
+        RETURN NULL;
+    END IF;
+    IF p_entity = 'customers' THEN
+        INSERT INTO import_unmerged (source, source_id, companies)
+        SELECT p_source, substr(m.n, 3), max(u.n)
+        FROM baton_import_member m JOIN baton_import_unmerged u ON u.comp = m.comp
+        WHERE m.n LIKE 'r:%' GROUP BY 2
+        ON CONFLICT (source, source_id) DO UPDATE SET companies = EXCLUDED.companies;
+    ELSE
+        -- A contact's identifiers, as 134's merges read them.
+        INSERT INTO import_unmerged (source, source_id, companies)
+        SELECT p_source, c.sid, max(u.n) FROM baton_import_c c
+        CROSS JOIN LATERAL (VALUES ('email', lower(c.v ->> 'email')),
+                                   ('domain', baton_norm_domain(c.v ->> 'email'))) x (kind, value)
+        JOIN baton_import_member m ON m.cid = c.cid JOIN baton_import_unmerged u ON u.comp = m.comp
+        JOIN baton_import_unmerged_by k ON k.comp = m.comp AND k.kind = x.kind AND k.value = x.value
+        GROUP BY c.sid
+        ON CONFLICT (source, source_id) DO UPDATE SET companies = EXCLUDED.companies;
+    END IF;
+    -- The ten largest groups, and how many more (300 chains made one
+    -- line of 27 kB).
+    RETURN (SELECT baton_import_some(array_agg(u.said ORDER BY u.n DESC, u.comp), 10, '; ', '; and %s more groups')
+            FROM baton_import_unmerged u);
+END $$;
+REVOKE ALL ON FUNCTION baton_import_kept_apart(uuid, text, text) FROM PUBLIC;
 
 -- The run's summary says the groups not merged: 117's function with one
 -- more column, unmerged (a new result type: dropped and made again, with
@@ -264,47 +309,8 @@ BEGIN
         SELECT string_agg(format('%s %s (joins %s)', u.kind, u.value, u.n), ', ' ORDER BY u.n DESC, u.value)
         INTO v_unused FROM baton_import_unused u;
     END IF;
-    -- The groups not merged (139), largest first, and the records of this
-    -- file they kept apart: taken again when the limit is raised.  (The
-    -- file's records were written with this run.)
-    IF to_regclass('pg_temp.baton_import_unmerged') IS NOT NULL THEN
-        DELETE FROM import_unmerged w WHERE w.source = v_run.source
-          AND EXISTS (SELECT 1 FROM import_record r
-                      WHERE r.source = w.source AND r.source_id = w.source_id AND r.run_id = p_run);
-        IF EXISTS (SELECT 1 FROM baton_import_unmerged) THEN
-            -- A customers file's: its records in the groups.  A contacts
-            -- file's: its contacts at an identifier that joined a group.
-            -- (Joined, not looked up a record at a time: 40,000 of them
-            -- took 78 s so.)
-            IF v_run.entity = 'customers' THEN
-                INSERT INTO import_unmerged (source, source_id, companies)
-                SELECT v_run.source, substr(m.n, 3), max(u.n)
-                FROM baton_import_member m JOIN baton_import_unmerged u ON u.comp = m.comp
-                WHERE m.n LIKE 'r:%' GROUP BY 2
-                ON CONFLICT (source, source_id) DO UPDATE SET companies = EXCLUDED.companies;
-            ELSE
-                INSERT INTO import_unmerged (source, source_id, companies)
-                SELECT v_run.source, j.sid, max(j.n) FROM (
-                    SELECT c.sid, u.n FROM baton_import_c c
-                    JOIN baton_import_member m ON m.cid = c.cid JOIN baton_import_unmerged u ON u.comp = m.comp
-                    JOIN baton_import_unmerged_by k ON k.comp = m.comp AND k.kind = 'email'
-                     AND k.value = lower(c.v ->> 'email')
-                    UNION ALL
-                    SELECT c.sid, u.n FROM baton_import_c c
-                    JOIN baton_import_member m ON m.cid = c.cid JOIN baton_import_unmerged u ON u.comp = m.comp
-                    JOIN baton_import_unmerged_by k ON k.comp = m.comp AND k.kind = 'domain'
-                     AND k.value = baton_norm_domain(c.v ->> 'email')) j
-                GROUP BY j.sid
-                ON CONFLICT (source, source_id) DO UPDATE SET companies = EXCLUDED.companies;
-            END IF;
-        END IF;
-        -- The ten largest groups, and how many more (300 chains made one
-        -- line of 27 kB).
-        SELECT string_agg(g.said, '; ' ORDER BY g.o) FILTER (WHERE g.o <= 10)
-               || CASE WHEN count(*) > 10 THEN format('; and %s more groups', count(*) - 10) ELSE '' END
-        INTO v_unmerged
-        FROM (SELECT u.said, row_number() OVER (ORDER BY u.n DESC, u.comp) AS o FROM baton_import_unmerged u) g;
-    END IF;
+    -- The groups not merged, and what they kept apart (139).
+    v_unmerged := baton_import_kept_apart(p_run, v_run.source, v_run.entity);
     v_rej := v_rej + coalesce(p_client_rejected, 0);
     UPDATE import_run r SET read_rows = v_read, inserted = x.inserted, updated = x.updated,
         unchanged = greatest(v_read - x.inserted - x.updated - v_rej - v_skipped, 0), rejected = v_rej,
@@ -332,6 +338,8 @@ DECLARE
 BEGIN
     EXECUTE format('ALTER FUNCTION baton_import_apply(uuid, jsonb, text[], integer) OWNER TO %I', v_fn);
     EXECUTE format('ALTER FUNCTION baton_import_cap() OWNER TO %I', v_fn);
+    EXECUTE format('ALTER FUNCTION baton_import_kept_apart(uuid, text, text) OWNER TO %I', v_fn);
+    EXECUTE format('ALTER FUNCTION baton_import_some(text[], integer, text, text) OWNER TO %I', v_fn);
     EXECUTE format('ALTER FUNCTION baton_import_merge_raised() OWNER TO %I', v_tab);
     EXECUTE format('ALTER TABLE import_unmerged OWNER TO %I', v_tab);
 END $$;

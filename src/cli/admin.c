@@ -378,24 +378,22 @@ static void doctor_merge_limit(PGconn *c)
 {
 	char err[1024];
 	PGresult *r = db_exec(c,
-		"SELECT count(*), coalesce(string_agg(format('#%s (%s of %s)', y.customer_id, y.n, y.source), ', '"
-		"  ORDER BY y.o) FILTER (WHERE y.o <= 3), ''), min(y.lim)"
-		" FROM (SELECT x.*, row_number() OVER (ORDER BY x.n DESC, x.customer_id) AS o FROM ("
-		"  SELECT DISTINCT ON (r.customer_id) r.customer_id, r.source, count(*) AS n, l.lim"
+		"SELECT count(*), coalesce(public.baton_import_some(array_agg(format('#%s (%s of %s)',"
+		"  x.customer_id, x.n, x.source) ORDER BY x.n DESC, x.customer_id), 3, ', ', ' and more'), ''), min(x.lim)"
+		" FROM (SELECT DISTINCT ON (r.customer_id) r.customer_id, r.source, count(*) AS n, l.lim"
 		"  FROM public.import_record r,"
 		"   (SELECT s.value::integer AS lim FROM public.baton_setting s WHERE s.key = 'import_max_merge') l"
 		"  WHERE r.entity = 'customers' GROUP BY r.customer_id, r.source, l.lim HAVING count(*) > l.lim"
-		"  ORDER BY r.customer_id, count(*) DESC, r.source) x) y",
+		"  ORDER BY r.customer_id, count(*) DESC, r.source) x",
 		0, NULL, err, sizeof err);
 	if (!r || PQntuples(r) != 1)
 		warn("import", "cannot check the customers over import_max_merge: %s", err);
 	else if (db_value_ll(r, 0, 0) > 0) {
 		long long n = db_value_ll(r, 0, 0);
-		warn("import", "%lld customer%s more companies of one source than import_max_merge (%s): %s%s;"
+		warn("import", "%lld customer%s more companies of one source than import_max_merge (%s): %s;"
 		     " a record that would join one is not merged but makes a customer of its own: baton merges"
 		     " --customer shows how each was made (baton split undoes a merge), or an administrator"
-		     " raises the limit", n, n == 1 ? " holds" : "s hold", PQgetvalue(r, 0, 2), PQgetvalue(r, 0, 1),
-		     n > 3 ? " and more" : "");
+		     " raises the limit", n, n == 1 ? " holds" : "s hold", PQgetvalue(r, 0, 2), PQgetvalue(r, 0, 1));
 	}
 	PQclear(r);
 }
