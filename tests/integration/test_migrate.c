@@ -693,6 +693,8 @@ static const struct {
 	/* session 52 */
 	{137, "6ef55c914381309390156f41a5680d6a"},
 	{138, "1220249321aaf656ad4d7d74a00285ba"},
+	/* session 53 */
+	{139, "1575cdb222caffae80f933fc63bc1b9e"},
 };
 
 static void test_released_migrations_unchanged(void)
