@@ -12,6 +12,8 @@
 #  - an identifier that more customers share than import_max_join is not
 #    followed, and the run says so;
 #  - a split survives the next import of the same files;
+#  - a customer that joins another by a newer export of its record is one
+#    merge, counted and listed once, and its split leaves none unsplit;
 #  - ordinary staff cannot import.
 . "$BATON_ROOT/tests/lib/e2e.sh"
 . "$BATON_ROOT/tests/lib/import.sh"
@@ -303,6 +305,40 @@ import json, sys
 r = json.load(open(sys.argv[1]))
 assert [(m[\"identifiers\"], m[\"via\"]) for m in r] == [(\"same domain holder.example\", \"zendesk-users 97\")], r
 " "$2"' _ "$rc" "$OUT"
+
+# --- a customer that joins another by a newer export: one merge (140) ------------
+# The record had made its own customer; absorbing that customer moves the
+# record with it, and is the one merge the run counts and lists.  Its
+# split leaves no merge saying the record still belongs to the other.
+cat >"$T/rejoin1.json" <<'EOF'
+{"organizations": [
+  {"id": 360060, "name": "Rejoin Alpha", "domain_names": ["rejoin-a.example"], "updated_at": "2026-03-01T10:00:00Z"},
+  {"id": 360061, "name": "Rejoin Beta", "domain_names": ["rejoin-b.example"], "updated_at": "2026-03-01T10:00:00Z"}],
+ "end_of_stream": true}
+EOF
+cat >"$T/rejoin2.json" <<'EOF'
+{"organizations": [
+  {"id": 360061, "name": "Rejoin Beta", "domain_names": ["rejoin-b.example", "rejoin-a.example"],
+   "updated_at": "2026-04-01T10:00:00Z"}], "end_of_stream": true}
+EOF
+imported rejoin_first_export zendesk-organizations "$T/rejoin1.json" "2 read, 2 inserted.* 0 customers merged"
+imported rejoin_newer_export_one_merge zendesk-organizations "$T/rejoin2.json" \
+	"1 read, 0 inserted, 1 updated, 0 unchanged, 0 rejected, 1 customer merged$"
+run imp merges --customer rejoin-a.example --format json
+expect rejoin_listed_once_as_the_absorption sh -c '[ "$1" -eq 0 ] && python3 -c "
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert [(m[\"joined\"], m[\"identifiers\"], m[\"via\"]) for m in r] == \
+    [(\"#%s Rejoin Beta\" % sys.argv[2], \"same domain rejoin-a.example\", \"zendesk-organizations 360061\")], r
+" "$2" "$3"' _ "$rc" "$OUT" "$(sql "SELECT id FROM customer WHERE name = 'Rejoin Beta'")"
+run imp split "$(sql "SELECT m.id FROM customer_merge m JOIN customer c ON c.id = m.absorbed WHERE c.name = 'Rejoin Beta'")"
+expect rejoin_split sh -c '[ "$1" -eq 0 ]' _ "$rc"
+check rejoin_no_merge_left_unsplit \
+	[ "$(sql "SELECT count(*) FROM customer_merge m JOIN customer c ON c.id = m.customer_id
+	          WHERE c.name = 'Rejoin Alpha' AND NOT EXISTS (SELECT 1 FROM customer_split s WHERE s.merge_id = m.id)")" = 0 ]
+check rejoin_record_home_again \
+	[ "$(sql "SELECT c.name FROM import_record r JOIN customer c ON c.id = r.customer_id
+	          WHERE r.source = 'zendesk-organizations' AND r.source_id = '360061'")" = "Rejoin Beta" ]
 
 # --- a customer made without a domain takes the one a newer export brings -----
 cat >"$T/nodomain1.json" <<'EOF'
