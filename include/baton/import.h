@@ -109,6 +109,7 @@ struct import_result {
 	long long without_contact; /* rows imported without their contact: rejects[] with imported set */
 	char *unused;    /* identifiers not followed, or NULL */
 	char *unmerged;  /* groups over import_max_merge, not merged (migration 139), or NULL */
+	char run[37];    /* the run's id, as baton merges --run and baton split --run name it; "" in a dry run */
 	char **missing;  /* CSV: pairs, a mapped column the header lacks and its field */
 	size_t nmissing; /* pairs */
 	struct import_reject *rejects; /* and the rows imported without their contact */

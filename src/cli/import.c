@@ -88,6 +88,10 @@ static void summary_text(struct buf *b, const char *file, const struct import_re
 	if (r->inserted + r->updated + r->merged == 0)
 		buf_puts(b, " (no changes)");
 	buf_putc(b, '\n');
+	/* A wrong mapping's merges are undone together (schema 141). */
+	if (r->merged && *r->run)
+		buf_printf(b, "  its merges: baton merges --run %s lists them, baton split --run %s undoes them\n",
+		           r->run, r->run);
 	for (size_t i = 0; i < r->nmissing; i++) {
 		buf_puts(b, i ? ", \"" : "  not in the header, so read as absent: \"");
 		text_clean(b, r->missing[2 * i], strlen(r->missing[2 * i]), TEXT_ONELINE);
@@ -144,6 +148,8 @@ static void summary_json(struct buf *b, const char *file, const struct import_re
 	text_json_string(b, r->unused);
 	buf_puts(b, ",\"unmerged\":");
 	text_json_string(b, r->unmerged);
+	buf_puts(b, ",\"run\":");
+	text_json_string(b, *r->run ? r->run : NULL);
 	buf_puts(b, ",\"missing_columns\":[");
 	for (size_t i = 0; i < r->nmissing; i++) {
 		if (i)

@@ -13,7 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* $1: a customer id, or NULL for all merges.  A customer's merges, as
+/* $1: a customer id, or NULL for all merges; $2: a run, or NULL for any
+ * (schema 141: the merges one file made).  A customer's merges, as
  * survivor or absorbed, are its profile's: those of every customer absorbed
  * into it as well (an import that merged a record into B, before B was
  * absorbed into A, is one of A's: CV_GROUP); a customer a split made has
@@ -24,23 +25,25 @@ static const char merges_sql[] =
 	" CASE WHEN m.absorbed IS NOT NULL THEN '#' || m.absorbed || ' ' || a.name"
 	"      ELSE coalesce(m.evidence -> 'record' ->> 'label', m.joined_source) || ' ' || m.joined_source_id"
 	" END AS joined, m.identifiers, m.by_role::text AS by_role,"
-	" to_char(s.at, 'YYYY-MM-DD HH24:MI') AS split_at, m.evidence, m.via"
+	" to_char(s.at, 'YYYY-MM-DD HH24:MI') AS split_at, m.evidence, m.via, m.run_id"
 	" FROM customer_merge m JOIN customer c ON c.id = m.customer_id"
 	" LEFT JOIN customer a ON a.id = m.absorbed"
 	" LEFT JOIN customer_split s ON s.merge_id = m.id"
-	" WHERE $1::bigint IS NULL"
+	" WHERE ($1::bigint IS NULL"
 	"    OR m.customer_id = " CV_GROUP
 	"    OR m.absorbed = $1::bigint"
-	"    OR s.apart = $1::bigint"
+	"    OR s.apart = $1::bigint)"
+	"   AND ($2::uuid IS NULL OR m.run_id = $2::uuid)"
 	" ORDER BY m.at, m.id";
 enum { MG_ID, MG_AT, MG_CUSTOMER_ID, MG_CUSTOMER, MG_JOINED, MG_IDENTIFIERS, MG_BY, MG_SPLIT,
-       MG_EVIDENCE, MG_VIA, MG_COLS };
+       MG_EVIDENCE, MG_VIA, MG_RUN, MG_COLS };
 
 static const char merges_usage[] =
-	"Usage: baton merges [--customer C] [--format text|json]\n"
+	"Usage: baton merges [--customer C] [--run RUN] [--format text|json]\n"
 	"The customers identity resolution made one: when, which customer, what\n"
 	"joined it (a source's record or another customer) and the evidence (the\n"
-	"identifier they share).  'baton split ID' undoes one.\n";
+	"identifier they share).  'baton split ID' undoes one.  --run lists those\n"
+	"of one file's import, as 'baton import' names it.\n";
 
 static void merges_text(struct buf *b, const PGresult *r)
 {
@@ -69,9 +72,10 @@ int cli_merges(const struct cli *cli, int argc, char **argv)
 {
 	static const struct option lo[] = {
 		{"customer", required_argument, NULL, 'C'}, {"format", required_argument, NULL, 'f'},
-		{"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
+		{"run", required_argument, NULL, 'r'},      {"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
-	const char *customer = NULL, *format = "text";
+	const char *customer = NULL, *format = "text", *run = NULL;
 	int c;
 	optind = 0; /* GNU getopt: reinitialise, main() parsed with "+" */
 	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
@@ -81,7 +85,12 @@ int cli_merges(const struct cli *cli, int argc, char **argv)
 		}
 		if (c == 'C')
 			customer = optarg;
-		else if (c == 'f' && cli_format(optarg, 0) >= 0)
+		else if (c == 'r' && handoff_is_uuid(optarg))
+			run = optarg;
+		else if (c == 'r') {
+			cli_error("'%s' is not a run id (baton import names each file's)", optarg);
+			return EXIT_USAGE;
+		} else if (c == 'f' && cli_format(optarg, 0) >= 0)
 			format = optarg;
 		else {
 			fputs(merges_usage, stderr);
@@ -97,7 +106,7 @@ int cli_merges(const struct cli *cli, int argc, char **argv)
 	if (!conn)
 		return rc;
 	char err[1024], idtxt[32];
-	const char *p[] = {NULL};
+	const char *p[] = {NULL, run};
 	if (customer) {
 		long long id = 0;
 		if ((rc = cli_resolve_customer(conn, customer, &id)) != EXIT_OK) {
@@ -108,8 +117,8 @@ int cli_merges(const struct cli *cli, int argc, char **argv)
 		p[0] = idtxt;
 	}
 	static const char *const names[MG_COLS] = {"id", "at", "customer_id", "customer", "joined",
-		"identifiers", "by", "split_at", "evidence", "via"};
-	if (cli_stream_rows(conn, merges_sql, 1, p, format, names, merges_text, err, sizeof err) < 0) {
+		"identifiers", "by", "split_at", "evidence", "via", "run"};
+	if (cli_stream_rows(conn, merges_sql, 2, p, format, names, merges_text, err, sizeof err) < 0) {
 		cli_error("%s", err);
 		rc = EXIT_DB;
 	}
@@ -121,19 +130,25 @@ int cli_split(const struct cli *cli, int argc, char **argv)
 {
 	static const char usage[] =
 		"Usage: baton split MERGE_ID\n"
+		"       baton split --run RUN\n"
 		"Undo a merge that 'baton merges' lists: the customer or record that joined\n"
 		"is a customer of its own again, with what came with it, and later imports\n"
-		"keep them apart.  Needs baton_importer or baton_admin.\n";
+		"keep them apart.  --run undoes every merge of one file's import not split\n"
+		"yet, as 'baton import' names it: all of them, or none.  Needs\n"
+		"baton_importer or baton_admin.\n";
 	if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
 		fputs(usage, stdout);
 		return EXIT_OK;
 	}
-	if (argc != 2) {
+	int by_run = argc == 3 && !strcmp(argv[1], "--run");
+	if (argc != 2 + by_run || (argc == 2 && argv[1][0] == '-')) {
 		fputs(usage, stderr);
 		return EXIT_USAGE;
 	}
-	if (!handoff_is_uuid(argv[1])) {
-		cli_error("'%s' is not a merge id (baton merges lists them)", argv[1]);
+	const char *id = argv[argc - 1];
+	if (!handoff_is_uuid(id)) {
+		cli_error(by_run ? "'%s' is not a run id (baton import names each file's)"
+		                 : "'%s' is not a merge id (baton merges lists them)", id);
 		return EXIT_USAGE;
 	}
 	int rc = EXIT_OK;
@@ -141,16 +156,23 @@ int cli_split(const struct cli *cli, int argc, char **argv)
 	if (!conn)
 		return rc;
 	char err[1024];
-	const char *p[] = {argv[1]};
+	const char *p[] = {id};
 	cli_show_import_waits(conn);
-	PGresult *r = db_exec(conn, "SELECT customer_id, apart FROM baton_split($1::uuid)", 1, p, err,
-	                      sizeof err);
+	PGresult *r = db_exec(conn, by_run ? "SELECT customer_id, apart FROM baton_split_run($1::uuid)"
+	                                   : "SELECT customer_id, apart FROM baton_split($1::uuid)",
+	                      1, p, err, sizeof err);
 	if (!r) {
 		cli_error("%s", err);
 		rc = PQstatus(conn) == CONNECTION_OK ? EXIT_FAIL : EXIT_DB;
 	} else {
-		printf("split: #%s and #%s are separate customers; later imports keep them apart\n",
-		       PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1));
+		for (int i = 0; i < PQntuples(r); i++)
+			printf("split: #%s and #%s are separate customers%s\n", PQgetvalue(r, i, 0),
+			       PQgetvalue(r, i, 1), by_run ? "" : "; later imports keep them apart");
+		if (by_run && PQntuples(r))
+			printf("%d merge%s of run %s split; later imports keep each pair apart\n", PQntuples(r),
+			       PQntuples(r) == 1 ? "" : "s", id);
+		else if (by_run)
+			printf("run %s has no merges left to split\n", id);
 	}
 	PQclear(r);
 	PQfinish(conn);
