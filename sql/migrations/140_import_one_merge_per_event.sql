@@ -11,10 +11,93 @@
 -- the record had joined #1, unsplit.
 --
 -- Now a record whose customer this run absorbed writes no merge of its
--- own: the absorption is the event, and its split undoes it whole.  A
--- record that had no customer (new) or joins one without its own being
--- absorbed is recorded as before.  Merges written twice by earlier runs
--- stay as they were written.  128's function otherwise unchanged.
+-- own: the absorption is the event.  A record that had no customer (new)
+-- or joins one without its own being absorbed is recorded as before.
+-- 128's function otherwise unchanged.
+--
+-- Merges written twice by earlier runs stay (customer_merge is written
+-- once, 010), but a split treats the two as one, as 097's join counts
+-- already do (baton_import_mw): splitting the absorption marks its repeat
+-- split with it; splitting the repeat alone, which made a third customer
+-- of the record and left the absorption standing, is refused, naming the
+-- absorption; and repeats of absorptions split before now are marked so.
+-- A run's merges are found by its id (here, and by 141).
+CREATE INDEX customer_merge_run_idx ON customer_merge (run_id, absorbed);
+
+-- Who may split: 010's rule, said once for baton_split and baton_split_run
+-- (141) before anything is looked at.
+CREATE FUNCTION baton_may_split() RETURNS void
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+    IF NOT pg_has_role(session_user, 'baton_importer', 'MEMBER')
+            AND NOT pg_has_role(session_user, 'baton_admin', 'MEMBER') AND NOT baton_me_bypasses() THEN
+        RAISE EXCEPTION 'role % may not split customers: that takes baton_importer or baton_admin', session_user
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+END $$;
+
+-- The absorption a record's join repeats: the same run's, into the same
+-- customer, which moved the record (both have the run's time, so the
+-- customer's index finds them); NULL for any other merge.
+CREATE FUNCTION baton_merge_repeated(p_merge uuid) RETURNS uuid
+LANGUAGE sql STABLE SET search_path = public, pg_temp AS $$
+    SELECT a.id FROM customer_merge j
+    JOIN customer_merge a ON a.customer_id = j.customer_id AND a.at = j.at AND a.run_id = j.run_id
+    WHERE j.id = p_merge AND j.joined_source IS NOT NULL AND a.absorbed IS NOT NULL
+      AND a.moved -> 'import_record' @> jsonb_build_array(jsonb_build_array(j.joined_source, j.joined_source_id))
+    ORDER BY a.id LIMIT 1
+$$;
+
+-- An absorption split: its repeats are split with it, by the same person
+-- at the same time.
+CREATE FUNCTION baton_split_repeats(p_merge uuid) RETURNS void
+LANGUAGE sql SET search_path = public, pg_temp AS $$
+    INSERT INTO customer_split (merge_id, at, by_role, customer_id, apart)
+    SELECT j.id, s.at, s.by_role, s.customer_id, s.apart
+    FROM customer_merge a JOIN customer_split s ON s.merge_id = a.id
+    JOIN customer_merge j ON j.customer_id = a.customer_id AND j.at = a.at AND j.run_id = a.run_id
+    WHERE a.id = p_merge AND a.absorbed IS NOT NULL AND j.joined_source IS NOT NULL
+      AND a.moved -> 'import_record' @> jsonb_build_array(jsonb_build_array(j.joined_source, j.joined_source_id))
+      AND NOT EXISTS (SELECT 1 FROM customer_split x WHERE x.merge_id = j.id)
+$$;
+
+-- 042's baton_split, for a repeat: refused, naming the absorption; an
+-- absorption's repeats split with it.
+CREATE OR REPLACE FUNCTION baton_split(p_merge uuid) RETURNS TABLE (customer_id bigint, apart bigint)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+    v_of uuid;
+BEGIN
+    PERFORM baton_may_split();
+    PERFORM baton_import_lock();
+    v_of := baton_merge_repeated(p_merge);
+    IF v_of IS NOT NULL AND NOT EXISTS (SELECT 1 FROM customer_split s WHERE s.merge_id = p_merge) THEN
+        RAISE EXCEPTION 'merge % repeats merge %, the absorption that brought its record with its customer (both were written before schema version 140): split that one',
+            p_merge, v_of USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    RETURN QUERY SELECT * FROM baton_split_merge(p_merge);
+    PERFORM baton_split_repeats(p_merge);
+END $$;
+
+-- Repeats of absorptions split before now.
+SELECT baton_split_repeats(s.merge_id) FROM customer_split s
+JOIN customer_merge a ON a.id = s.merge_id WHERE a.absorbed IS NOT NULL;
+
+REVOKE ALL ON FUNCTION baton_may_split() FROM PUBLIC;
+REVOKE ALL ON FUNCTION baton_merge_repeated(uuid) FROM PUBLIC;
+REVOKE ALL ON FUNCTION baton_split_repeats(uuid) FROM PUBLIC;
+-- Owned as the one-merge split (a superuser may migrate a schema another
+-- role owns, 120): baton_split runs them.
+DO $$
+DECLARE
+    v_owner text := (SELECT pg_get_userbyid(p.proowner) FROM pg_proc p
+                     WHERE p.oid = 'public.baton_split(uuid)'::regprocedure);
+BEGIN
+    EXECUTE format('ALTER FUNCTION baton_may_split() OWNER TO %I', v_owner);
+    EXECUTE format('ALTER FUNCTION baton_merge_repeated(uuid) OWNER TO %I', v_owner);
+    EXECUTE format('ALTER FUNCTION baton_split_repeats(uuid) OWNER TO %I', v_owner);
+END $$;
+
 CREATE OR REPLACE FUNCTION baton_import_customers(p_run uuid, p_src text, p_spec jsonb, p_shared text[],
                                        OUT inserted integer, OUT updated integer, OUT merged integer)
 LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
@@ -118,7 +201,7 @@ BEGIN
     WHERE c.cid IS DISTINCT FROM c.survivor
       AND NOT EXISTS (SELECT 1 FROM baton_import_new n WHERE n.sid = c.sid)
       -- Its customer absorbed by this run: that merge says it (140).
-      AND NOT EXISTS (SELECT 1 FROM customer x WHERE x.id = c.cid AND x.merged_into IS NOT NULL);
+      AND NOT EXISTS (SELECT 1 FROM customer_merge x WHERE x.run_id = p_run AND x.absorbed = c.cid);
     GET DIAGNOSTICS inserted = ROW_COUNT;
     merged := merged + inserted;
 

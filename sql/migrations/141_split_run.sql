@@ -11,22 +11,18 @@
 -- `baton split` splits it (baton_split_merge, 060 to 096), so later
 -- imports keep every pair apart.  The records' own joins are split first,
 -- then the customers' absorptions: a run's absorptions are each into the
--- component's survivor (134), so no order among them matters.
-
-CREATE INDEX customer_merge_run_idx ON customer_merge (run_id);
+-- component's survivor (134), so no order among them matters.  A record's
+-- join that repeats its customer's absorption (before 140) is split with
+-- the absorption (baton_split_repeats).
 
 CREATE FUNCTION baton_split_run(p_run uuid) RETURNS TABLE (merge_id uuid, customer_id bigint, apart bigint)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
     v_merge uuid;
 BEGIN
-    -- Refused in words before anything is looked at, as baton_split_merge
-    -- refuses one merge: whether a run exists is not everyone's to know.
-    IF NOT pg_has_role(session_user, 'baton_importer', 'MEMBER')
-            AND NOT pg_has_role(session_user, 'baton_admin', 'MEMBER') AND NOT baton_me_bypasses() THEN
-        RAISE EXCEPTION 'role % may not split customers: that takes baton_importer or baton_admin', session_user
-            USING ERRCODE = 'insufficient_privilege';
-    END IF;
+    -- Refused in words before anything is looked at: whether a run exists
+    -- is not everyone's to know.
+    PERFORM baton_may_split();
     PERFORM baton_import_lock();
     IF NOT EXISTS (SELECT 1 FROM import_run r WHERE r.id = p_run) THEN
         RAISE EXCEPTION 'no import run %', p_run USING ERRCODE = 'no_data_found';
@@ -34,9 +30,11 @@ BEGIN
     FOR v_merge IN
         SELECT m.id FROM customer_merge m
         WHERE m.run_id = p_run AND NOT EXISTS (SELECT 1 FROM customer_split s WHERE s.merge_id = m.id)
+          AND baton_merge_repeated(m.id) IS NULL
         ORDER BY m.absorbed IS NOT NULL, m.id
     LOOP
         RETURN QUERY SELECT v_merge, x.customer_id, x.apart FROM baton_split_merge(v_merge) x;
+        PERFORM baton_split_repeats(v_merge);
     END LOOP;
 END $$;
 REVOKE ALL ON FUNCTION baton_split_run(uuid) FROM PUBLIC;

@@ -340,6 +340,31 @@ check rejoin_record_home_again \
 	[ "$(sql "SELECT c.name FROM import_record r JOIN customer c ON c.id = r.customer_id
 	          WHERE r.source = 'zendesk-organizations' AND r.source_id = '360061'")" = "Rejoin Beta" ]
 
+# Before 140 the record's join was written too, a repeat of the absorption
+# (made here as those runs wrote it): split alone it is refused, naming
+# the absorption, and the absorption's split takes it along.
+sed -e 's/360060/360062/; s/360061/360063/; s/Rejoin Alpha/Rejoin Gamma/; s/Rejoin Beta/Rejoin Delta/' \
+	-e 's/rejoin-a/rejoin-g/; s/rejoin-b/rejoin-d/' "$T/rejoin1.json" >"$T/rejoin3.json"
+sed -e 's/360061/360063/; s/Rejoin Beta/Rejoin Delta/; s/rejoin-b/rejoin-d/; s/rejoin-a/rejoin-g/' \
+	"$T/rejoin2.json" >"$T/rejoin4.json"
+imported rejoin_again_first zendesk-organizations "$T/rejoin3.json" "2 read, 2 inserted"
+imported rejoin_again_newer zendesk-organizations "$T/rejoin4.json" "1 customer merged$"
+absorption=$(sql "SELECT m.id FROM customer_merge m JOIN customer c ON c.id = m.absorbed WHERE c.name = 'Rejoin Delta'")
+repeat=$(sql "INSERT INTO customer_merge (run_id, at, by_role, customer_id, joined_source, joined_source_id, identifiers, evidence)
+	SELECT run_id, at, by_role, customer_id, 'zendesk-organizations', '360063', identifiers, '{}' FROM customer_merge
+	WHERE id = '$absorption' RETURNING id" | head -n 1)
+run imp split "$repeat"
+expect rejoin_repeat_alone_refused sh -c '[ "$1" -eq 1 ] && grep -q "merge $3 repeats merge $4, the absorption that brought its record" "$2"' \
+	_ "$rc" "$ERR" "$repeat" "$absorption"
+check rejoin_repeat_refused_moved_nothing \
+	[ "$(sql "SELECT count(*) FROM customer_split WHERE merge_id IN ('$repeat', '$absorption')")/$(sql "SELECT count(*) FROM customer WHERE name LIKE 'Rejoin Delta%'")" = 0/1 ]
+run imp split "$absorption"
+expect rejoin_absorption_split_with_its_repeat sh -c '[ "$1" -eq 0 ] && [ "$3" = 2 ]' _ "$rc" "$OUT" \
+	"$(sql "SELECT count(*) FROM customer_split WHERE merge_id IN ('$repeat', '$absorption')")"
+check rejoin_delta_home_again \
+	[ "$(sql "SELECT c.name FROM import_record r JOIN customer c ON c.id = r.customer_id
+	          WHERE r.source = 'zendesk-organizations' AND r.source_id = '360063'")" = "Rejoin Delta" ]
+
 # --- a customer made without a domain takes the one a newer export brings -----
 cat >"$T/nodomain1.json" <<'EOF'
 {"organizations": [{"id": 360050, "name": "Initech", "domain_names": [], "updated_at": "2026-03-01T10:00:00Z"}],
