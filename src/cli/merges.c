@@ -62,7 +62,12 @@ static void merges_text(struct buf *b, const PGresult *r)
 		}
 		if (!PQgetisnull(r, i, MG_SPLIT))
 			buf_printf(b, "  [split %s]", PQgetvalue(r, i, MG_SPLIT));
-		buf_printf(b, "\n    merge %s by %s\n", PQgetvalue(r, i, MG_ID), PQgetvalue(r, i, MG_BY));
+		buf_printf(b, "\n    merge %s by ", PQgetvalue(r, i, MG_ID));
+		text_clean(b, PQgetvalue(r, i, MG_BY), (size_t)PQgetlength(r, i, MG_BY), TEXT_ONELINE);
+		/* The import that made it, for merges --run and split --run (141). */
+		if (!PQgetisnull(r, i, MG_RUN))
+			buf_printf(b, ", import run %s", PQgetvalue(r, i, MG_RUN));
+		buf_putc(b, '\n');
 	}
 	if (PQntuples(r) == 0)
 		buf_puts(b, "no merges\n");

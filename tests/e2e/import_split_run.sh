@@ -72,7 +72,7 @@ assert sorted((m[\"customer\"], m[\"joined\"], m[\"run\"]) for m in r) == \
 " "$2" "$3" "$4"' _ "$rc" "$OUT" "$wrong" "$(sql "SELECT id FROM customer WHERE name = 'Cedar'")"
 run as_importer merges --run "$good"
 expect merges_text_of_the_other_run sh -c '[ "$1" -eq 0 ] && [ "$(grep -c "^ *merge " "$2")" = 1 ] &&
-	grep -q "Alder ← HubSpot 9001" "$2"' _ "$rc" "$OUT"
+	grep -q "Alder ← HubSpot 9001" "$2" && grep -q "^    merge [0-9a-f-]* by importer, import run $3\$" "$2"' _ "$rc" "$OUT" "$good"
 
 run "$BATON_BIN" -d "dbname=$db user=plainstaff" split --run "$wrong"
 expect staff_cannot_split_a_run sh -c '[ "$1" -ne 0 ] && grep -q "may not split customers" "$2"' _ "$rc" "$ERR"
