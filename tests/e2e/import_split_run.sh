@@ -8,6 +8,7 @@
 #    and the next import of the same records keeps each pair apart;
 #  - once split, again says there is nothing left; an unknown run and a
 #    word that is no run id are refused;
+#  - a long one says how far it is every ten seconds;
 #  - ordinary staff cannot, and nothing is split when they try.
 . "$BATON_ROOT/tests/lib/e2e.sh"
 . "$BATON_ROOT/tests/lib/import.sh"
@@ -111,6 +112,30 @@ run as_importer split --run "$third"
 expect run_split_takes_the_rest sh -c '[ "$1" -eq 0 ] && grep -qx "1 merge of run $3 split; later imports keep each pair apart" "$2"' \
 	_ "$rc" "$OUT" "$third"
 check third_all_apart [ "$(home zendesk-organizations 6)/$(home zendesk-organizations 7)" = "Elm/Fir" ]
+
+# A long split says how far it is, every ten seconds: the second of three
+# merges held for eleven by another session's lock on it.
+cat >"$T/slow1.json" <<'EOF'
+{"organizations": [
+  {"id": 11, "name": "Gum", "domain_names": ["gum.example"], "updated_at": "2026-03-01T10:00:00Z"},
+  {"id": 12, "name": "Hazel", "domain_names": ["hazel.example"], "updated_at": "2026-03-01T10:00:00Z"},
+  {"id": 13, "name": "Ivy", "domain_names": ["ivy.example"], "updated_at": "2026-03-01T10:00:00Z"}],
+ "end_of_stream": true}
+EOF
+sed -e 's/"id": 1\([123]\)/"id": 2\1/; s/"name": "\([A-Za-z]*\)"/"name": "\1 again"/' "$T/slow1.json" >"$T/slow2.json"
+imported slow_first zendesk-organizations "$T/slow1.json" "3 read, 3 inserted"
+run as_importer import --source zendesk-organizations "$T/slow2.json"
+slow=$(sed -n 's/^  its merges: baton merges --run \([0-9a-f-]*\) lists them.*/\1/p' "$OUT")
+expect slow_run_merged sh -c '[ "$1" -eq 0 ] && grep -q "3 customers merged$" "$2" && [ -n "$3" ]' _ "$rc" "$OUT" "$slow"
+second=$(sql "SELECT id FROM customer_merge WHERE run_id::text = '$slow' ORDER BY absorbed IS NOT NULL, id OFFSET 1 LIMIT 1")
+psql -X -q -d "$db" -c "BEGIN" -c "SELECT 1 FROM customer_merge WHERE id = '$second' FOR UPDATE" \
+	-c "SELECT pg_sleep(11) AS held_for_the_split" -c "COMMIT" >/dev/null 2>&1 &
+holder=$!
+wait_true 10 '[ "$(sql "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '"'"'%held_for_the_split%'"'"' AND pid <> pg_backend_pid()")" = 1 ]'
+run as_importer split --run "$slow"
+wait "$holder"
+expect slow_split_says_how_far sh -c '[ "$1" -eq 0 ] && grep -qx "3 merges of run $3 split; later imports keep each pair apart" "$2" &&
+	[ "$(grep -c "^baton: run $3: 2 of 3 merges split so far$" "$4")" = 1 ] && [ "$(wc -l <"$4")" = 1 ]' _ "$rc" "$OUT" "$slow" "$ERR"
 
 run as_importer split --run 00000000-0000-4000-8000-000000000000
 expect unknown_run_refused sh -c '[ "$1" -eq 1 ] && grep -q "no import run 00000000-0000-4000-8000-000000000000" "$2"' _ "$rc" "$ERR"
