@@ -141,16 +141,30 @@ int cli_split(const struct cli *cli, int argc, char **argv)
 		"keep them apart.  --run undoes every merge of one file's import not split\n"
 		"yet, as 'baton import' names it: all of them, or none.  Needs\n"
 		"baton_importer or baton_admin.\n";
-	if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-		fputs(usage, stdout);
-		return EXIT_OK;
+	static const struct option lo[] = {
+		{"run", required_argument, NULL, 'r'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
+	};
+	const char *run = NULL;
+	int c;
+	optind = 0; /* GNU getopt: reinitialise, main() parsed with "+" */
+	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+		if (c == 'h') {
+			fputs(usage, stdout);
+			return EXIT_OK;
+		}
+		if (c != 'r') {
+			fputs(usage, stderr);
+			return EXIT_USAGE;
+		}
+		run = optarg;
 	}
-	int by_run = argc == 3 && !strcmp(argv[1], "--run");
-	if (argc != 2 + by_run || (argc == 2 && argv[1][0] == '-')) {
+	/* A merge, or a run's: one of them. */
+	int by_run = run != NULL;
+	if (optind != argc - !by_run) {
 		fputs(usage, stderr);
 		return EXIT_USAGE;
 	}
-	const char *id = argv[argc - 1];
+	const char *id = by_run ? run : argv[optind];
 	if (!handoff_is_uuid(id)) {
 		cli_error(by_run ? "'%s' is not a run id (baton import names each file's)"
 		                 : "'%s' is not a merge id (baton merges lists them)", id);
