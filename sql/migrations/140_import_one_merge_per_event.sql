@@ -49,9 +49,10 @@ LANGUAGE sql STABLE SET search_path = public, pg_temp AS $$
 $$;
 
 -- An absorption split: its repeats are split with it, by the same person
--- at the same time.
-CREATE FUNCTION baton_split_repeats(p_merge uuid) RETURNS void
+-- at the same time.  How many.
+CREATE FUNCTION baton_split_repeats(p_merge uuid) RETURNS integer
 LANGUAGE sql SET search_path = public, pg_temp AS $$
+    WITH i AS (
     INSERT INTO customer_split (merge_id, at, by_role, customer_id, apart)
     SELECT j.id, s.at, s.by_role, s.customer_id, s.apart
     FROM customer_merge a JOIN customer_split s ON s.merge_id = a.id
@@ -59,6 +60,8 @@ LANGUAGE sql SET search_path = public, pg_temp AS $$
     WHERE a.id = p_merge AND a.absorbed IS NOT NULL AND j.joined_source IS NOT NULL
       AND a.moved -> 'import_record' @> jsonb_build_array(jsonb_build_array(j.joined_source, j.joined_source_id))
       AND NOT EXISTS (SELECT 1 FROM customer_split x WHERE x.merge_id = j.id)
+    RETURNING 1)
+    SELECT count(*)::integer FROM i
 $$;
 
 -- 042's baton_split, for a repeat: refused, naming the absorption; an

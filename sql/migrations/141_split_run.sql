@@ -15,11 +15,13 @@
 -- join that repeats its customer's absorption (before 140) is split with
 -- the absorption (baton_split_repeats).
 
-CREATE FUNCTION baton_split_run(p_run uuid) RETURNS TABLE (merge_id uuid, customer_id bigint, apart bigint)
+CREATE FUNCTION baton_split_run(p_run uuid)
+RETURNS TABLE (merge_id uuid, customer_id bigint, apart bigint, repeats integer)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
     v_merges uuid[];
     v_merge uuid;
+    v_split record;
     v_done integer := 0;
     v_said timestamptz := clock_timestamp();
 BEGIN
@@ -35,8 +37,13 @@ BEGIN
     WHERE m.run_id = p_run AND NOT EXISTS (SELECT 1 FROM customer_split s WHERE s.merge_id = m.id)
       AND baton_merge_repeated(m.id) IS NULL;
     FOREACH v_merge IN ARRAY v_merges LOOP
-        RETURN QUERY SELECT v_merge, x.customer_id, x.apart FROM baton_split_merge(v_merge) x;
-        PERFORM baton_split_repeats(v_merge);
+        -- A row a merge, with how many pre-140 repeats went with it.
+        SELECT x.customer_id, x.apart INTO v_split FROM baton_split_merge(v_merge) x;
+        merge_id := v_merge;
+        customer_id := v_split.customer_id;
+        apart := v_split.apart;
+        repeats := baton_split_repeats(v_merge);
+        RETURN NEXT;
         v_done := v_done + 1;
         -- A merge takes tens of milliseconds beside 400,000 records:
         -- thousands take minutes, said every ten seconds (BI002, which

@@ -8,6 +8,7 @@
 #include "baton/handoff.h"
 #include "baton/text.h"
 
+#include <ctype.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -170,6 +171,10 @@ int cli_split(const struct cli *cli, int argc, char **argv)
 		                 : "'%s' is not a merge id (baton merges lists them)", id);
 		return EXIT_USAGE;
 	}
+	/* Said as baton import and baton merges write it. */
+	char low[37];
+	for (size_t i = 0; i < sizeof low; i++)
+		low[i] = (char)tolower((unsigned char)id[i]);
 	int rc = EXIT_OK;
 	PGconn *conn = cli_connect_schema(cli, &rc);
 	if (!conn)
@@ -182,8 +187,8 @@ int cli_split(const struct cli *cli, int argc, char **argv)
 	 * timeout, whose cancel would undo them all. */
 	if (by_run)
 		PQclear(db_exec(conn, "SELECT set_config('statement_timeout', '0', false)", 0, NULL, err, sizeof err));
-	PGresult *r = db_exec(conn, by_run ? "SELECT customer_id, apart FROM baton_split_run($1::uuid)"
-	                                   : "SELECT customer_id, apart FROM baton_split($1::uuid)",
+	PGresult *r = db_exec(conn, by_run ? "SELECT customer_id, apart, repeats FROM baton_split_run($1::uuid)"
+	                                   : "SELECT customer_id, apart, 0 FROM baton_split($1::uuid)",
 	                      1, p, err, sizeof err);
 	if (!r) {
 		cli_error("%s", err);
@@ -192,11 +197,18 @@ int cli_split(const struct cli *cli, int argc, char **argv)
 		for (int i = 0; i < PQntuples(r); i++)
 			printf("split: #%s and #%s are separate customers%s\n", PQgetvalue(r, i, 0),
 			       PQgetvalue(r, i, 1), by_run ? "" : "; later imports keep them apart");
-		if (by_run && PQntuples(r))
-			printf("%d merge%s of run %s split; later imports keep each pair apart\n", PQntuples(r),
-			       PQntuples(r) == 1 ? "" : "s", id);
-		else if (by_run)
-			printf("run %s has no merges left to split\n", id);
+		/* Merges written twice before schema 140 went with their absorption. */
+		long long reps = 0;
+		for (int i = 0; i < PQntuples(r); i++)
+			reps += atoll(PQgetvalue(r, i, 2));
+		if (by_run && PQntuples(r)) {
+			printf("%d merge%s of run %s split", PQntuples(r), PQntuples(r) == 1 ? "" : "s", low);
+			if (reps)
+				printf(" (and %lld repeat%s of %s written before schema version 140)", reps,
+				       reps == 1 ? "" : "s", PQntuples(r) == 1 ? "it" : "them");
+			puts("; later imports keep each pair apart");
+		} else if (by_run)
+			printf("run %s has no merges left to split\n", low);
 	}
 	PQclear(r);
 	PQfinish(conn);

@@ -9,6 +9,7 @@
 #  - once split, again says there is nothing left; an unknown run and a
 #    word that is no run id are refused;
 #  - a long one says how far it is every ten seconds;
+#  - a merge written twice before 140 is counted with its absorption;
 #  - ordinary staff cannot, and nothing is split when they try.
 . "$BATON_ROOT/tests/lib/e2e.sh"
 . "$BATON_ROOT/tests/lib/import.sh"
@@ -136,6 +137,34 @@ run as_importer split --run "$slow"
 wait "$holder"
 expect slow_split_says_how_far sh -c '[ "$1" -eq 0 ] && grep -qx "3 merges of run $3 split; later imports keep each pair apart" "$2" &&
 	[ "$(grep -c "^baton: run $3: 2 of 3 merges split so far$" "$4")" = 1 ] && [ "$(wc -l <"$4")" = 1 ]' _ "$rc" "$OUT" "$slow" "$ERR"
+
+# A run holding a merge written twice before 140 (made here as those runs
+# wrote it): the summary counts the repeat with its absorption; a run id
+# typed in capitals is said as baton import writes it.
+cat >"$T/rep1.json" <<'EOF'
+{"organizations": [
+  {"id": 31, "name": "Juniper", "domain_names": ["juniper.example"], "updated_at": "2026-03-01T10:00:00Z"},
+  {"id": 32, "name": "Kauri", "domain_names": ["kauri.example"], "updated_at": "2026-03-01T10:00:00Z"}],
+ "end_of_stream": true}
+EOF
+cat >"$T/rep2.json" <<'EOF'
+{"organizations": [
+  {"id": 32, "name": "Kauri", "domain_names": ["kauri.example", "juniper.example"], "updated_at": "2026-03-05T10:00:00Z"}],
+ "end_of_stream": true}
+EOF
+imported rep_first zendesk-organizations "$T/rep1.json" "2 read, 2 inserted"
+run as_importer import --source zendesk-organizations "$T/rep2.json"
+rep=$(sed -n 's/^  its merges: baton merges --run \([0-9a-f-]*\) lists them.*/\1/p' "$OUT")
+expect rep_absorbed sh -c '[ "$1" -eq 0 ] && grep -q "1 customer merged$" "$2" && [ -n "$3" ]' _ "$rc" "$OUT" "$rep"
+sql "INSERT INTO customer_merge (run_id, at, by_role, customer_id, joined_source, joined_source_id, identifiers, evidence)
+	SELECT run_id, at, by_role, customer_id, 'zendesk-organizations', '32', identifiers, '{}' FROM customer_merge
+	WHERE run_id::text = '$rep'" >/dev/null
+run as_importer split --run "$(echo "$rep" | tr 'a-f' 'A-F')"
+expect rep_split_counts_the_repeat sh -c '[ "$1" -eq 0 ] &&
+	grep -qx "1 merge of run $3 split (and 1 repeat of it written before schema version 140); later imports keep each pair apart" "$2"' \
+	_ "$rc" "$OUT" "$rep"
+check rep_both_split [ "$(sql "SELECT count(*) FROM customer_merge m JOIN customer_split s ON s.merge_id = m.id
+                                WHERE m.run_id::text = '$rep'")" = 2 ]
 
 run as_importer split --run 00000000-0000-4000-8000-000000000000
 expect unknown_run_refused sh -c '[ "$1" -eq 1 ] && grep -q "no import run 00000000-0000-4000-8000-000000000000" "$2"' _ "$rc" "$ERR"
