@@ -49,20 +49,34 @@ LANGUAGE sql STABLE SET search_path = public, pg_temp AS $$
 $$;
 
 -- An absorption split: its repeats are split with it, by the same person
--- at the same time.  How many.
+-- at the same time (the candidates, the joins into its customer written
+-- with it, found by the customer's index).  How many.
 CREATE FUNCTION baton_split_repeats(p_merge uuid) RETURNS integer
 LANGUAGE sql SET search_path = public, pg_temp AS $$
     WITH i AS (
     INSERT INTO customer_split (merge_id, at, by_role, customer_id, apart)
     SELECT j.id, s.at, s.by_role, s.customer_id, s.apart
     FROM customer_merge a JOIN customer_split s ON s.merge_id = a.id
-    JOIN customer_merge j ON j.customer_id = a.customer_id AND j.at = a.at AND j.run_id = a.run_id
-    WHERE a.id = p_merge AND a.absorbed IS NOT NULL AND j.joined_source IS NOT NULL
-      AND a.moved -> 'import_record' @> jsonb_build_array(jsonb_build_array(j.joined_source, j.joined_source_id))
+    JOIN customer_merge j ON j.customer_id = a.customer_id AND j.at = a.at AND j.joined_source IS NOT NULL
+    WHERE a.id = p_merge AND baton_merge_repeated(j.id) = a.id
       AND NOT EXISTS (SELECT 1 FROM customer_split x WHERE x.merge_id = j.id)
     RETURNING 1)
     SELECT count(*)::integer FROM i
 $$;
+
+-- One merge split (096's baton_split_merge) with its repeats, for
+-- baton_split and baton_split_run (141).
+CREATE FUNCTION baton_split_one(p_merge uuid) RETURNS TABLE (customer_id bigint, apart bigint, repeats integer)
+LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
+DECLARE
+    v record;
+BEGIN
+    SELECT * INTO STRICT v FROM baton_split_merge(p_merge);
+    customer_id := v.customer_id;
+    apart := v.apart;
+    repeats := baton_split_repeats(p_merge);  -- after: they take the split's row
+    RETURN NEXT;
+END $$;
 
 -- 042's baton_split, for a repeat: refused, naming the absorption; an
 -- absorption's repeats split with it.
@@ -78,8 +92,7 @@ BEGIN
         RAISE EXCEPTION 'merge % repeats merge %, the absorption that brought its record with its customer (both were written before schema version 140): split that one',
             p_merge, v_of USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    RETURN QUERY SELECT * FROM baton_split_merge(p_merge);
-    PERFORM baton_split_repeats(p_merge);
+    RETURN QUERY SELECT x.customer_id, x.apart FROM baton_split_one(p_merge) x;
 END $$;
 
 -- Repeats of absorptions split before now.
@@ -89,6 +102,7 @@ JOIN customer_merge a ON a.id = s.merge_id WHERE a.absorbed IS NOT NULL;
 REVOKE ALL ON FUNCTION baton_may_split() FROM PUBLIC;
 REVOKE ALL ON FUNCTION baton_merge_repeated(uuid) FROM PUBLIC;
 REVOKE ALL ON FUNCTION baton_split_repeats(uuid) FROM PUBLIC;
+REVOKE ALL ON FUNCTION baton_split_one(uuid) FROM PUBLIC;
 -- Owned as the one-merge split (a superuser may migrate a schema another
 -- role owns, 120): baton_split runs them.
 DO $$
@@ -99,6 +113,7 @@ BEGIN
     EXECUTE format('ALTER FUNCTION baton_may_split() OWNER TO %I', v_owner);
     EXECUTE format('ALTER FUNCTION baton_merge_repeated(uuid) OWNER TO %I', v_owner);
     EXECUTE format('ALTER FUNCTION baton_split_repeats(uuid) OWNER TO %I', v_owner);
+    EXECUTE format('ALTER FUNCTION baton_split_one(uuid) OWNER TO %I', v_owner);
 END $$;
 
 CREATE OR REPLACE FUNCTION baton_import_customers(p_run uuid, p_src text, p_spec jsonb, p_shared text[],

@@ -13,7 +13,7 @@
 -- then the customers' absorptions: a run's absorptions are each into the
 -- component's survivor (134), so no order among them matters.  A record's
 -- join that repeats its customer's absorption (before 140) is split with
--- the absorption (baton_split_repeats).
+-- the absorption (140's baton_split_one).
 
 CREATE FUNCTION baton_split_run(p_run uuid)
 RETURNS TABLE (merge_id uuid, customer_id bigint, apart bigint, repeats integer)
@@ -21,7 +21,6 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
     v_merges uuid[];
     v_merge uuid;
-    v_split record;
     v_done integer := 0;
     v_said timestamptz := clock_timestamp();
 BEGIN
@@ -38,12 +37,7 @@ BEGIN
       AND baton_merge_repeated(m.id) IS NULL;
     FOREACH v_merge IN ARRAY v_merges LOOP
         -- A row a merge, with how many pre-140 repeats went with it.
-        SELECT x.customer_id, x.apart INTO v_split FROM baton_split_merge(v_merge) x;
-        merge_id := v_merge;
-        customer_id := v_split.customer_id;
-        apart := v_split.apart;
-        repeats := baton_split_repeats(v_merge);
-        RETURN NEXT;
+        RETURN QUERY SELECT v_merge, x.customer_id, x.apart, x.repeats FROM baton_split_one(v_merge) x;
         v_done := v_done + 1;
         -- A merge takes tens of milliseconds beside 400,000 records:
         -- thousands take minutes, said every ten seconds (BI002, which

@@ -194,13 +194,13 @@ int cli_split(const struct cli *cli, int argc, char **argv)
 		cli_error("%s", err);
 		rc = PQstatus(conn) == CONNECTION_OK ? EXIT_FAIL : EXIT_DB;
 	} else {
-		for (int i = 0; i < PQntuples(r); i++)
-			printf("split: #%s and #%s are separate customers%s\n", PQgetvalue(r, i, 0),
-			       PQgetvalue(r, i, 1), by_run ? "" : "; later imports keep them apart");
 		/* Merges written twice before schema 140 went with their absorption. */
 		long long reps = 0;
-		for (int i = 0; i < PQntuples(r); i++)
+		for (int i = 0; i < PQntuples(r); i++) {
+			printf("split: #%s and #%s are separate customers%s\n", PQgetvalue(r, i, 0),
+			       PQgetvalue(r, i, 1), by_run ? "" : "; later imports keep them apart");
 			reps += atoll(PQgetvalue(r, i, 2));
+		}
 		if (by_run && PQntuples(r)) {
 			printf("%d merge%s of run %s split", PQntuples(r), PQntuples(r) == 1 ? "" : "s", low);
 			if (reps)
