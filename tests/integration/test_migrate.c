@@ -695,6 +695,9 @@ static const struct {
 	{138, "1220249321aaf656ad4d7d74a00285ba"},
 	/* session 53 */
 	{139, "1575cdb222caffae80f933fc63bc1b9e"},
+	/* session 54 */
+	{140, "699a25b03410719e4266074b8fb22c4e"},
+	{141, "7d805c97d35b1d517875f3738f19dc04"},
 };
 
 static void test_released_migrations_unchanged(void)
