@@ -834,6 +834,34 @@ static void test_ticket_number_upgrade(void)
 	PQfinish(c);
 }
 
+/* 142: a contact imported with no reference to its customer was found by
+ * its address, which its record keeps after the upgrade (lower case, as a
+ * split compares it); a contact found by reference, and other records,
+ * keep none. */
+static void test_via_upgrade(void)
+{
+	const char *db = itest_newdb("template1");
+	PGconn *c = itest_connect(db, NULL);
+	char err[1024] = "";
+	CHECK(migrate_run_upto(c, 141, NULL, err, sizeof err) == 141);
+	CHECK(itest_ok(c, "INSERT INTO import_run (id, source, entity, file)"
+	                  " VALUES ('00000000-0000-4000-8000-0000000000e2', 'zd', 'contacts', 'f')"));
+	CHECK(itest_ok(c, "INSERT INTO customer (id, name) VALUES (1, 'Acme')"));
+	CHECK(itest_ok(c, "INSERT INTO contact (id, customer_id, name, email) VALUES"
+	                  " (1, 1, 'Ann', ' Ann@Acme.example'), (2, 1, 'Bo', 'bo@acme.example'), (3, 1, 'Cy', NULL)"));
+	CHECK(itest_ok(c, "INSERT INTO ticket (id, customer_id, subject) VALUES (1, 1, 'Help')"));
+	CHECK(itest_ok(c, "INSERT INTO import_record (source, source_id, entity, target_id, customer_id, digest, run_id, parent)"
+	                  " VALUES ('zd', 'u1', 'contacts', 1, 1, 'x', '00000000-0000-4000-8000-0000000000e2', NULL),"
+	                  " ('zd', 'u2', 'contacts', 2, 1, 'x', '00000000-0000-4000-8000-0000000000e2', 'zo:7'),"
+	                  " ('zd', 'u3', 'contacts', 3, 1, 'x', '00000000-0000-4000-8000-0000000000e2', NULL),"
+	                  " ('zd', 't1', 'tickets', 1, 1, 'x', '00000000-0000-4000-8000-0000000000e2', NULL)"));
+	CHECK(migrate_run(c, NULL, err, sizeof err) == migrations_after(141));
+	CHECK_STR(itest_value(c, "SELECT string_agg(source_id || '=' || coalesce(via, 'null'), ', ' ORDER BY source_id)"
+	                         " FROM import_record"),
+	          "t1=null, u1=ann@acme.example, u2=null, u3=null");
+	PQfinish(c);
+}
+
 /* 066 changes what baton_norm_domain says: what holds its results from
  * before is made again.  The index on contacts' domains finds an address in
  * angle brackets by its domain; a customer record's stored domains and a
@@ -1001,6 +1029,7 @@ int main(void)
 	RUN(test_punycode_upgrade);
 	RUN(test_email_address_upgrade);
 	RUN(test_ticket_number_upgrade);
+	RUN(test_via_upgrade);
 	RUN(test_other_numbering_refused);
 	RUN(test_schema_objects_exist);
 	RUN(test_unaccent_in_another_schema);

@@ -1,0 +1,250 @@
+-- Baton schema, version 142: a split takes back what came by address (#12).
+--
+-- A record with no reference to its customer (a Zendesk user without an
+-- organization, a HubSpot contact without a company, a marketing send, an
+-- onboarding tracker's milestone) finds it by an address or a domain
+-- (baton_import_link): the customer of the first contact with the
+-- address, else the customer whose domain it is, else the one customer
+-- whose records hold it.  While Birch was absorbed into Alder,
+-- fi@birch.example found Alder: Birch's domain led there.  A split of that
+-- absorption gave Birch back what it had brought and what came to it by
+-- reference since (096); fi stayed with Alder, and so did her tickets and
+-- the sends to her address, and an unchanged re-import left them there.
+-- The same after a record's join: contacts at a domain only the record
+-- held stayed with the customer it left.
+--
+-- Now such a record keeps what it was found by (via: the address or
+-- domain as the file gave it, in lower case), and a split, of either kind,
+-- looks again at each record that came so to the customer it parts, as an
+-- import would find its customer now: one that would find the customer
+-- split off goes to it.  Contacts first (a send finds its customer by a
+-- contact's address), then the tickets and survey answers of the contacts
+-- that went which name their contact and no organization (096's rule),
+-- then the rest.  A record found by a reference, or that would now find a
+-- third customer or none, stays.
+--
+-- Contacts imported before now are given their address (their record has
+-- no parent: they were found by it).  Other records found by address
+-- before now did not keep it and stay where they are.
+ALTER TABLE import_record ADD COLUMN via text;
+UPDATE import_record r SET via = lower(btrim(t.email)) FROM contact t
+WHERE r.entity = 'contacts' AND r.parent IS NULL AND t.id = r.target_id AND t.email IS NOT NULL;
+
+-- 131's baton_import_rows_of, with via written (a record with no
+-- reference: the address or domain it found its customer by).  Otherwise
+-- unchanged.
+CREATE OR REPLACE FUNCTION baton_import_rows_of(p_run uuid, p_src text, p_entity text, p_spec jsonb,
+                                                p_shared text[], OUT inserted integer, OUT updated integer,
+                                                OUT merged integer)
+LANGUAGE plpgsql SET search_path = public, pg_temp SET work_mem = '64MB' AS $$
+BEGIN
+    PERFORM baton_import_link(p_src, p_entity, p_spec, p_shared);
+    -- Most files have no line bad or unchanged here; the first such line
+    -- found says the two statements have work (131: each read every line,
+    -- 0.17 and 0.2 s at 1,000,000 tickets, to find none).
+    IF EXISTS (SELECT 1 FROM baton_import_c WHERE bad IS NOT NULL OR state = 'unchanged') THEN
+        INSERT INTO baton_import_reject (line, field, reason)
+        SELECT line, split_part(bad, ':', 1), substr(bad, strpos(bad, ':') + 1)
+        FROM baton_import_c WHERE bad IS NOT NULL;
+        DELETE FROM baton_import_c WHERE bad IS NOT NULL OR state = 'unchanged';
+    END IF;
+    ANALYZE baton_import_c;
+    -- The tables an import writes whole rows of (a customer's insert is
+    -- its identity resolution's, audited row by row).
+    INSERT INTO baton_import_writing (pid, xact, tab, run_id, source)
+    VALUES (pg_backend_pid(), pg_current_xact_id(), baton_import_table(p_entity), p_run, p_src);
+    CASE p_entity
+    WHEN 'contacts' THEN PERFORM baton_import_contacts();
+    WHEN 'tickets' THEN PERFORM baton_import_tickets();
+    WHEN 'milestones' THEN PERFORM baton_import_milestones();
+    WHEN 'notes' THEN PERFORM baton_import_notes();
+    WHEN 'marketing' THEN PERFORM baton_import_marketing();
+    WHEN 'surveys' THEN PERFORM baton_import_surveys();
+    END CASE;
+    DELETE FROM baton_import_writing x WHERE x.pid = pg_backend_pid();
+    -- The records there were first: planned with import_record's statistics
+    -- of when the run began, which know them.  (Run after the INSERT, a
+    -- first import's UPDATE was planned for the few records of the source
+    -- those statistics knew, found tens of thousands, and compared each
+    -- with every line: 60,000 contacts ran for minutes.)
+    UPDATE import_record r SET target_id = c.target, customer_id = c.cid, digest = c.digest,
+        source_updated_at = (c.v ->> 'updated_at')::timestamptz, run_id = p_run, parent = c.parent,
+        via = CASE WHEN NOT c.v ? 'customer' AND NOT c.v ? 'contact' THEN lower(btrim(c.v ->> 'email')) END
+    FROM baton_import_c c
+    WHERE c.target IS NOT NULL AND c.state <> 'new' AND r.source = p_src AND r.source_id = c.sid;
+    INSERT INTO import_record (source, source_id, entity, target_id, customer_id, digest,
+                               source_updated_at, run_id, parent, via)
+    SELECT p_src, sid, p_entity, target, cid, digest, (v ->> 'updated_at')::timestamptz, p_run, parent,
+        CASE WHEN NOT v ? 'customer' AND NOT v ? 'contact' THEN lower(btrim(v ->> 'email')) END
+    FROM baton_import_c WHERE target IS NOT NULL AND state = 'new';
+    SELECT count(*) FILTER (WHERE state = 'new'), count(*) FILTER (WHERE state = 'updated')
+        INTO inserted, updated FROM baton_import_c;
+    merged := 0;
+    IF p_entity = 'contacts' THEN
+        -- Contacts' addresses and domains are their customers' identifiers.
+        -- Each kind's claims made one of each by customer (a number) before
+        -- they are named (125): 0.8 s at the bench's 300,000 contacts,
+        -- where one set of both kinds, made one of each by its text, took 1.4.
+        CREATE TEMP TABLE baton_import_node ON COMMIT DROP AS
+        SELECT 'c:' || cid AS node, cid FROM (SELECT DISTINCT cid FROM baton_import_c WHERE v ? 'email') x;
+        CREATE TEMP TABLE baton_import_claim ON COMMIT DROP AS
+        SELECT 'c:' || cid AS node, 'email' AS kind, value
+        FROM (SELECT DISTINCT cid, lower(v ->> 'email') AS value FROM baton_import_c WHERE v ? 'email') x
+        UNION ALL
+        SELECT 'c:' || cid, 'domain', value
+        FROM (SELECT DISTINCT cid, baton_norm_domain(v ->> 'email') AS value FROM baton_import_c WHERE v ? 'email') y;
+        ANALYZE baton_import_node;
+        ANALYZE baton_import_claim;
+        PERFORM baton_import_resolve(p_shared);
+        merged := baton_import_absorb_all(p_run);
+    END IF;
+END $$;
+
+
+-- Where a record that came by address (via) would find its customer now,
+-- as baton_import_link finds it: the customer of the first contact with
+-- the address, else the customer whose domain is the address's, else the
+-- one customer whose records hold that domain; NULL when none.  Not by
+-- one of the contacts in p_skip (the contacts being looked at again
+-- beside it: two with one address would each keep the other where it is).
+-- A shared domain is no one's (a record found by one came by a contact).
+CREATE FUNCTION baton_split_home_of(p_via text, p_skip bigint[]) RETURNS bigint
+LANGUAGE plpgsql STABLE SET search_path = public, pg_temp AS $$
+DECLARE
+    v_domain text := baton_norm_domain(p_via);
+    v_id bigint;
+    v_ids bigint[];
+BEGIN
+    SELECT t.customer_id INTO v_id FROM contact t
+    WHERE lower(t.email) = p_via AND t.email IS NOT NULL AND NOT t.id = ANY (p_skip)
+    ORDER BY t.id LIMIT 1;
+    IF FOUND THEN
+        RETURN v_id;
+    END IF;
+    IF v_domain IS NULL OR EXISTS (SELECT 1 FROM baton_shared_domain d WHERE d.domain = v_domain) THEN
+        RETURN NULL;
+    END IF;
+    SELECT coalesce(c.merged_into, c.id) INTO v_id FROM customer c WHERE lower(c.domain) = v_domain;
+    IF FOUND THEN
+        RETURN v_id;
+    END IF;
+    v_ids := baton_domain_customers(v_domain);
+    RETURN CASE WHEN cardinality(v_ids) = 1 THEN v_ids[1] END;
+END $$;
+
+-- A split's last step: what came by address to the customer it parts
+-- (p_home), each record that would now find the customer split off
+-- (p_apart) goes to it.  How many records went.
+CREATE FUNCTION baton_split_rehome(p_home bigint, p_apart bigint) RETURNS integer
+LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
+DECLARE
+    v_skip bigint[];
+    v_contacts bigint[];
+    v_ents text[];
+    v_targets bigint[];
+    v_srcs text[];
+    v_sids text[];
+    v_entity text;
+    v_ids bigint[];
+    v_n integer;
+    v_went integer := 0;
+BEGIN
+    -- Contacts first: a send, a ticket, finds its customer by a contact.
+    v_skip := ARRAY(SELECT r.target_id FROM import_record r
+                    WHERE r.customer_id = p_home AND r.entity = 'contacts' AND r.via IS NOT NULL);
+    IF cardinality(v_skip) > 0 THEN
+        v_contacts := ARRAY(SELECT r.target_id FROM import_record r
+                            WHERE r.customer_id = p_home AND r.entity = 'contacts' AND r.via IS NOT NULL
+                              AND baton_split_home_of(r.via, v_skip) = p_apart);
+    ELSE
+        v_contacts := '{}';
+    END IF;
+    IF cardinality(v_contacts) > 0 THEN
+        UPDATE contact t SET customer_id = p_apart WHERE t.id = ANY (v_contacts) AND t.customer_id = p_home;
+        UPDATE import_record x SET customer_id = p_apart
+        WHERE x.customer_id = p_home AND x.entity = 'contacts' AND x.target_id = ANY (v_contacts);
+        GET DIAGNOSTICS v_n = ROW_COUNT;
+        v_went := v_went + v_n;
+        -- Their tickets and survey answers that name them and no
+        -- organization (096's rule, for these contacts).
+        WITH moved AS (
+            UPDATE ticket t SET customer_id = p_apart FROM import_record x
+            WHERE t.customer_id = p_home AND t.requester_id = ANY (v_contacts)
+              AND x.customer_id = p_home AND x.entity = 'tickets' AND x.target_id = t.id
+              AND x.parent IS NULL AND x.via IS NULL
+            RETURNING t.id)
+        UPDATE import_record x SET customer_id = p_apart FROM moved
+        WHERE x.customer_id = p_home AND x.entity = 'tickets' AND x.target_id = moved.id;
+        GET DIAGNOSTICS v_n = ROW_COUNT;
+        v_went := v_went + v_n;
+        WITH moved AS (
+            UPDATE survey_response t SET customer_id = p_apart FROM import_record x
+            WHERE t.customer_id = p_home AND t.contact_id = ANY (v_contacts)
+              AND x.customer_id = p_home AND x.entity = 'surveys' AND x.target_id = t.id
+              AND x.parent IS NULL AND x.via IS NULL
+            RETURNING t.id)
+        UPDATE import_record x SET customer_id = p_apart FROM moved
+        WHERE x.customer_id = p_home AND x.entity = 'surveys' AND x.target_id = moved.id;
+        GET DIAGNOSTICS v_n = ROW_COUNT;
+        v_went := v_went + v_n;
+    END IF;
+    -- The rest that came by address (not notes: a note stays where it
+    -- was written), with the contacts where they are now.
+    SELECT coalesce(array_agg(x.entity), '{}'), coalesce(array_agg(x.target_id), '{}'),
+           coalesce(array_agg(x.source), '{}'), coalesce(array_agg(x.source_id), '{}')
+    INTO v_ents, v_targets, v_srcs, v_sids
+    FROM import_record x
+    WHERE x.customer_id = p_home AND x.via IS NOT NULL AND x.entity NOT IN ('contacts', 'customers', 'notes')
+      AND baton_split_home_of(x.via, '{}') = p_apart;
+    FOR v_entity IN SELECT DISTINCT e FROM unnest(v_ents) e LOOP
+        v_ids := ARRAY(SELECT k.id FROM unnest(v_ents, v_targets) k (entity, id) WHERE k.entity = v_entity);
+        IF v_entity = 'milestones' AND EXISTS (SELECT 1 FROM milestone a JOIN milestone b ON b.position = a.position
+                                                 WHERE a.id = ANY (v_ids) AND b.customer_id = p_apart) THEN
+            -- A step the customer already has at that place: after its
+            -- own, in their order.
+            UPDATE milestone t SET customer_id = p_apart, position = o.top + o.n
+            FROM (SELECT m.id, row_number() OVER (ORDER BY m.position, m.id) AS n,
+                         (SELECT coalesce(max(b.position), 0) FROM milestone b WHERE b.customer_id = p_apart) AS top
+                  FROM milestone m WHERE m.id = ANY (v_ids)) o
+            WHERE t.id = o.id AND t.customer_id = p_home;
+        ELSE
+            EXECUTE format('UPDATE %I t SET customer_id = $1 WHERE t.id = ANY ($2) AND t.customer_id = $3',
+                           baton_import_table(v_entity))
+                USING p_apart, v_ids, p_home;
+        END IF;
+    END LOOP;
+    UPDATE import_record x SET customer_id = p_apart FROM unnest(v_srcs, v_sids) k (source, source_id)
+    WHERE x.source = k.source AND x.source_id = k.source_id;
+    GET DIAGNOSTICS v_n = ROW_COUNT;
+    RETURN v_went + v_n;
+END $$;
+
+-- 140's baton_split_one, what came by address looked at again last.
+CREATE OR REPLACE FUNCTION baton_split_one(p_merge uuid) RETURNS TABLE (customer_id bigint, apart bigint, repeats integer)
+LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
+DECLARE
+    v record;
+    v_home bigint;
+BEGIN
+    -- The customer it parts, where it is now (as baton_split_merge finds it).
+    SELECT coalesce(c.merged_into, c.id) INTO v_home
+    FROM customer_merge m JOIN customer c ON c.id = m.customer_id WHERE m.id = p_merge;
+    SELECT * INTO STRICT v FROM baton_split_merge(p_merge);
+    customer_id := v.customer_id;
+    apart := v.apart;
+    repeats := baton_split_repeats(p_merge);  -- after: they take the split's row
+    PERFORM baton_split_rehome(v_home, v.apart);
+    RETURN NEXT;
+END $$;
+
+REVOKE ALL ON FUNCTION baton_split_home_of(text, bigint[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION baton_split_rehome(bigint, bigint) FROM PUBLIC;
+-- Owned as the one-merge split, which runs them (140).
+DO $$
+DECLARE
+    v_owner text := (SELECT pg_get_userbyid(p.proowner) FROM pg_proc p
+                     WHERE p.oid = 'public.baton_split(uuid)'::regprocedure);
+BEGIN
+    EXECUTE format('ALTER FUNCTION baton_split_home_of(text, bigint[]) OWNER TO %I', v_owner);
+    EXECUTE format('ALTER FUNCTION baton_split_rehome(bigint, bigint) OWNER TO %I', v_owner);
+END $$;
