@@ -1,5 +1,6 @@
 -- Baton schema, version 143: a record's split finds what came through it
--- among its customer's records (#12, `baton split` at scale).
+-- among its customer's records (#12, `baton split` at scale), and the
+-- customer it makes takes no domain another record lists.
 --
 -- A record's split (096) looked for the records whose customer reference
 -- names the record split off in all of import_record, by a sequential scan
@@ -10,7 +11,17 @@
 -- (moved together by every merge and split; a newer export naming another
 -- customer names another parent), the one the split parts, whose records
 -- the customer's index finds, as the absorption's branch already looked.
--- 096's function, with that one condition.
+--
+-- And the customer a record split off makes takes as its domain the first
+-- of the record's that no customer has and no other customer's record
+-- lists.  One that the customer it leaves lists too (Alder's organization
+-- at alder.example and alder.io; the CRM's Alder Inc at alder.io joined
+-- it) was free as no customer's own: Alder Inc took alder.io, and then
+-- the contacts and sends that had found Alder at alder.io before Alder Inc
+-- was imported went to Alder Inc (142 looks at them as an import would,
+-- and a customer's own domain finds it first).  Such a domain is both
+-- records', no one's own, as an import leaves it.
+-- 096's function, with those two conditions.
 CREATE OR REPLACE FUNCTION baton_split_merge(p_merge uuid) RETURNS TABLE (customer_id bigint, apart bigint)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
@@ -92,6 +103,10 @@ BEGIN
                 (SELECT d FROM unnest(r.domains) WITH ORDINALITY u(d, i)
                  WHERE NOT EXISTS (SELECT 1 FROM customer c WHERE lower(c.domain) = d)
                    AND NOT EXISTS (SELECT 1 FROM baton_shared_domain s WHERE s.domain = d)
+                   -- Nor one another customer's record lists (143).
+                   AND NOT EXISTS (SELECT 1 FROM import_record x WHERE x.entity = 'customers'
+                                     AND x.domains @> ARRAY[d]
+                                     AND (x.source, x.source_id) <> (r.source, r.source_id))
                  ORDER BY i LIMIT 1),
                 coalesce(r.vals ->> 'plan', 'starter'), coalesce(r.vals ->> 'segment', 'smb'),
                 coalesce(r.vals ->> 'lifecycle', 'onboarding'),

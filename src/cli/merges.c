@@ -182,11 +182,11 @@ int cli_split(const struct cli *cli, int argc, char **argv)
 	char err[1024];
 	const char *p[] = {id};
 	cli_show_import_waits(conn);
-	/* A run's merges take as long as they take (thousands of them: a
-	 * minute), as an import's file does: not the console's statement
-	 * timeout, whose cancel would undo them all. */
-	if (by_run)
-		PQclear(db_exec(conn, "SELECT set_config('statement_timeout', '0', false)", 0, NULL, err, sizeof err));
+	/* A split takes as long as it takes (a run's thousands of merges: a
+	 * minute; one merge of a customer with tens of thousands of contacts:
+	 * seconds), as an import's file does: not the console's statement
+	 * timeout, whose cancel would undo it and leave the wrong merge. */
+	PQclear(db_exec(conn, "SELECT set_config('statement_timeout', '0', false)", 0, NULL, err, sizeof err));
 	PGresult *r = db_exec(conn, by_run ? "SELECT customer_id, apart, repeats FROM baton_split_run($1::uuid)"
 	                                   : "SELECT customer_id, apart, 0 FROM baton_split($1::uuid)",
 	                      1, p, err, sizeof err);

@@ -9,7 +9,10 @@
 #    and to the domain, a milestone of the domain; what came by the
 #    survivor's own domain stays, and so does what came by reference;
 #  - a record's join: a user at a domain only the record had;
-#  - a milestone whose step the customer already has goes after its own;
+#  - a milestone whose step the customer already has goes after its own,
+#    one whose step is free keeps it;
+#  - a record's split makes a customer without a domain the customer it
+#    leaves lists too, and what came by that domain stays;
 #  - the same files again change nothing, and each thing stays where the
 #    split put it.
 . "$BATON_ROOT/tests/lib/e2e.sh"
@@ -76,11 +79,11 @@ imported tickets_while_merged zendesk-tickets "$T/tickets.json" "2 read, 2 inser
 printf 'id;recipient;campaign;kind;scheduled\ns1;fi@birch.example;Spring;upsell;01/05/2026 09:00\ns2;nobody@birch.example;Spring;upsell;01/05/2026 09:00\ns3;hal@alder.example;Spring;upsell;01/05/2026 09:00\n' \
 	>"$T/sends.csv"
 imported sends_while_merged scheduled-campaigns "$T/sends.csv" "3 read, 3 inserted"
-printf 'id,customer_domain,step,title,status,due,completed\nm1,birch.example,3,Training,todo,2026-04-02,\nm2,alder.example,1,Kickoff,todo,2026-04-02,\n' \
+printf 'id,customer_domain,step,title,status,due,completed\nm1,birch.example,3,Training,todo,2026-04-02,\nm2,alder.example,1,Kickoff,todo,2026-04-02,\nm4,birch.example,7,Review,todo,2026-05-02,\n' \
 	>"$T/steps.csv"
-imported steps_while_merged onboarding-milestones "$T/steps.csv" "2 read, 2 inserted"
-check all_with_alder_while_merged [ "$(homes zendesk-users 101 102 106 107 108)/$(homes hubspot-contacts 501)/$(homes zendesk-tickets 206 208)/$(homes scheduled-campaigns s1 s2 s3)/$(homes onboarding-milestones m1 m2)" = \
-	"Alder=Alder/Alder=Alder/Alder=Alder/Alder=Alder/Alder=Alder/Alder=Alder/Alder=Alder/Alder=Alder/Alder=Alder/Alder=Alder/Alder=Alder/Alder=Alder/Alder=Alder" ]
+imported steps_while_merged onboarding-milestones "$T/steps.csv" "3 read, 3 inserted"
+check all_with_alder_while_merged [ "$(homes zendesk-users 101 102 106 107 108)/$(homes hubspot-contacts 501)/$(homes zendesk-tickets 206 208)/$(homes scheduled-campaigns s1 s2 s3)/$(homes onboarding-milestones m1 m2 m4)" = \
+	"Alder=Alder/Alder=Alder/Alder=Alder/Alder=Alder/Alder=Alder/Alder=Alder/Alder=Alder/Alder=Alder/Alder=Alder/Alder=Alder/Alder=Alder/Alder=Alder/Alder=Alder/Alder=Alder" ]
 # Birch has a step 3 of its own by the time of the split (made here by
 # hand: no import can put one there while Birch is part of Alder).
 sql "INSERT INTO milestone (customer_id, position, title) SELECT id, 3, 'Birch step three' FROM customer WHERE name = 'Birch'" >/dev/null
@@ -91,8 +94,11 @@ check users_by_birch_domain_go_back [ "$(homes zendesk-users 106 107)" = "Birch=
 check contact_by_address_goes_back [ "$(homes hubspot-contacts 501)" = "Birch=Birch" ]
 check ticket_of_one_goes_back [ "$(homes zendesk-tickets 206)" = "Birch=Birch" ]
 check sends_go_back [ "$(homes scheduled-campaigns s1 s2)" = "Birch=Birch/Birch=Birch" ]
-check step_goes_back_after_birch_own [ "$(homes onboarding-milestones m1)/$(sql "SELECT string_agg(position || ' ' || title, ', ' ORDER BY position)
-	FROM milestone WHERE customer_id = (SELECT id FROM customer WHERE name = 'Birch')")" = "Birch=Birch/3 Birch step three, 4 Training" ]
+# Step 7 is free at Birch and keeps its place; step 3 is taken and goes
+# after Birch's own and the step that kept its place.
+check steps_go_back [ "$(homes onboarding-milestones m1 m4)/$(sql "SELECT string_agg(position || ' ' || title, ', ' ORDER BY position)
+	FROM milestone WHERE customer_id = (SELECT id FROM customer WHERE name = 'Birch')")" = \
+	"Birch=Birch/Birch=Birch/3 Birch step three, 7 Review, 8 Training" ]
 check by_alder_domain_stays [ "$(homes zendesk-users 108)/$(homes zendesk-tickets 208)/$(homes scheduled-campaigns s3)/$(homes onboarding-milestones m2)" = \
 	"Alder=Alder/Alder=Alder/Alder=Alder/Alder=Alder" ]
 # Bo names Alder's organization: a reference, not an address.
@@ -124,3 +130,26 @@ check eu_users_with_cedar [ "$(homes zendesk-users 110 111)" = "Cedar=Cedar/Ceda
 run as_importer split "$(sql "SELECT id FROM customer_merge WHERE joined_source_id = '4'")"
 expect join_split sh -c '[ "$1" -eq 0 ] && grep -q "^split: " "$2"' _ "$rc" "$OUT"
 check user_of_the_record_domain_goes [ "$(homes zendesk-users 110 111)" = "Cedar EU=Cedar EU/Cedar=Cedar" ]
+
+# A record's join at a domain the customer's own organization lists too:
+# the users who found Dogwood by it, before the CRM's company came and
+# after, were Dogwood's before the join and stay.
+cat >"$T/dogwood.json" <<'EOF'
+{"organizations": [
+  {"id": 5, "name": "Dogwood", "domain_names": ["dogwood.example", "dogwood.io"], "updated_at": "2026-03-01T10:00:00Z"}],
+ "end_of_stream": true}
+EOF
+imported dogwood zendesk-organizations "$T/dogwood.json" "1 inserted"
+printf '{"users": [{"id": 120, "name": "Dee", "email": "dee@dogwood.io", "updated_at": "2026-03-03T10:00:00Z"}], "end_of_stream": true}\n' \
+	>"$T/dee.json"
+imported dee_finds_dogwood zendesk-users "$T/dee.json" "1 inserted"
+printf 'Record ID,Company name,Company Domain Name,Lifecycle Stage,Last Modified Date\n9005,Dogwood Inc,dogwood.io,Customer,2026-03-04 09:00\n' \
+	>"$T/dogwood.csv"
+imported dogwood_inc_joins hubspot-companies "$T/dogwood.csv" "1 customer merged\$"
+printf '{"users": [{"id": 121, "name": "Eve", "email": "eve@dogwood.io", "updated_at": "2026-03-05T10:00:00Z"}], "end_of_stream": true}\n' \
+	>"$T/eve.json"
+imported eve_finds_dogwood zendesk-users "$T/eve.json" "1 inserted"
+run as_importer split "$(sql "SELECT id FROM customer_merge WHERE joined_source_id = '9005'")"
+expect dogwood_inc_split sh -c '[ "$1" -eq 0 ] && grep -q "^split: " "$2"' _ "$rc" "$OUT"
+check shared_domain_not_taken [ "$(sql "SELECT coalesce(domain, 'none') FROM customer WHERE name = 'Dogwood Inc'")" = none ]
+check users_of_dogwood_stay [ "$(homes zendesk-users 120 121)" = "Dogwood=Dogwood/Dogwood=Dogwood" ]
