@@ -259,20 +259,24 @@ BEGIN
     RETURN v_went + v_n;
 END $$;
 
--- 140's baton_split_one, what came by address looked at again last.
+-- 140's baton_split_one, what came by address looked at again last; and
+-- a record's join has no repeats to look for (only an absorption has:
+-- 0.8 ms a merge, a tenth of split --run's).
 CREATE OR REPLACE FUNCTION baton_split_one(p_merge uuid) RETURNS TABLE (customer_id bigint, apart bigint, repeats integer)
 LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
 DECLARE
     v record;
     v_home bigint;
+    v_absorbs boolean;
 BEGIN
     -- The customer it parts, where it is now (as baton_split_merge finds it).
-    SELECT coalesce(c.merged_into, c.id) INTO v_home
+    SELECT coalesce(c.merged_into, c.id), m.absorbed IS NOT NULL INTO v_home, v_absorbs
     FROM customer_merge m JOIN customer c ON c.id = m.customer_id WHERE m.id = p_merge;
     SELECT * INTO STRICT v FROM baton_split_merge(p_merge);
     customer_id := v.customer_id;
     apart := v.apart;
-    repeats := baton_split_repeats(p_merge);  -- after: they take the split's row
+    -- After: they take the split's row.
+    repeats := CASE WHEN v_absorbs THEN baton_split_repeats(p_merge) ELSE 0 END;
     PERFORM baton_split_rehome(v_home, v.apart);
     RETURN NEXT;
 END $$;
