@@ -1,6 +1,6 @@
 -- Baton schema, version 143: a record's split finds what came through it
 -- among its customer's records (#12, `baton split` at scale), and the
--- customer it makes takes no domain another record lists.
+-- customer it makes takes no domain the customer it leaves lists.
 --
 -- A record's split (096) looked for the records whose customer reference
 -- names the record split off in all of import_record, by a sequential scan
@@ -13,14 +13,17 @@
 -- the customer's index finds, as the absorption's branch already looked.
 --
 -- And the customer a record split off makes takes as its domain the first
--- of the record's that no customer has and no other customer's record
--- lists.  One that the customer it leaves lists too (Alder's organization
+-- of the record's that no customer has and no other record of the customer
+-- it leaves lists.  One that the customer it leaves lists too (Alder's organization
 -- at alder.example and alder.io; the CRM's Alder Inc at alder.io joined
 -- it) was free as no customer's own: Alder Inc took alder.io, and then
 -- the contacts and sends that had found Alder at alder.io before Alder Inc
 -- was imported went to Alder Inc (142 looks at them as an import would,
 -- and a customer's own domain finds it first).  Such a domain is both
--- records', no one's own, as an import leaves it.
+-- records', no one's own, as an import leaves it.  (Only the records of
+-- the customer it leaves: two records that joined it at one domain, both
+-- split off, each kept the other from taking it, and the domain was no
+-- one's while what came by it stayed with the customer they left.)
 -- 096's function, with those two conditions.
 CREATE OR REPLACE FUNCTION baton_split_merge(p_merge uuid) RETURNS TABLE (customer_id bigint, apart bigint)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
@@ -103,9 +106,10 @@ BEGIN
                 (SELECT d FROM unnest(r.domains) WITH ORDINALITY u(d, i)
                  WHERE NOT EXISTS (SELECT 1 FROM customer c WHERE lower(c.domain) = d)
                    AND NOT EXISTS (SELECT 1 FROM baton_shared_domain s WHERE s.domain = d)
-                   -- Nor one another customer's record lists (143).
+                   -- Nor one another record of the customer it leaves
+                   -- lists (143).
                    AND NOT EXISTS (SELECT 1 FROM import_record x WHERE x.entity = 'customers'
-                                     AND x.domains @> ARRAY[d]
+                                     AND x.domains @> ARRAY[d] AND x.customer_id = v_home
                                      AND (x.source, x.source_id) <> (r.source, r.source_id))
                  ORDER BY i LIMIT 1),
                 coalesce(r.vals ->> 'plan', 'starter'), coalesce(r.vals ->> 'segment', 'smb'),

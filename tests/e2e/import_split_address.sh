@@ -12,7 +12,8 @@
 #  - a milestone whose step the customer already has goes after its own,
 #    one whose step is free keeps it;
 #  - a record's split makes a customer without a domain the customer it
-#    leaves lists too, and what came by that domain stays;
+#    leaves lists too, and what came by that domain stays; of two records
+#    split off at one domain, one takes it, with what came by it;
 #  - the same files again change nothing, and each thing stays where the
 #    split put it.
 . "$BATON_ROOT/tests/lib/e2e.sh"
@@ -153,3 +154,32 @@ run as_importer split "$(sql "SELECT id FROM customer_merge WHERE joined_source_
 expect dogwood_inc_split sh -c '[ "$1" -eq 0 ] && grep -q "^split: " "$2"' _ "$rc" "$OUT"
 check shared_domain_not_taken [ "$(sql "SELECT coalesce(domain, 'none') FROM customer WHERE name = 'Dogwood Inc'")" = none ]
 check users_of_dogwood_stay [ "$(homes zendesk-users 120 121)" = "Dogwood=Dogwood/Dogwood=Dogwood" ]
+
+# Two records that joined Fir in one run, both at gum.example: split
+# together, one of them takes the domain, and the user who found Fir by it
+# goes with it.
+cat >"$T/fir.json" <<'EOF'
+{"organizations": [
+  {"id": 30, "name": "Fir", "domain_names": ["fir.example"], "updated_at": "2026-03-01T10:00:00Z"}],
+ "end_of_stream": true}
+EOF
+imported fir zendesk-organizations "$T/fir.json" "1 inserted"
+cat >"$T/gum.json" <<'EOF'
+{"organizations": [
+  {"id": 31, "name": "Gum", "domain_names": ["fir.example", "gum.example"], "updated_at": "2026-03-02T10:00:00Z"},
+  {"id": 32, "name": "Gum EU", "domain_names": ["gum.example", "gum.eu"], "updated_at": "2026-03-02T10:00:00Z"}],
+ "end_of_stream": true}
+EOF
+run as_importer import --source zendesk-organizations "$T/gum.json"
+gum=$(sed -n 's/^  its merges: baton merges --run \([0-9a-f-]*\) lists them.*/\1/p' "$OUT")
+expect gums_join_fir sh -c '[ "$1" -eq 0 ] && grep -q "2 customers merged$" "$2" && [ -n "$3" ]' _ "$rc" "$OUT" "$gum"
+printf '{"users": [{"id": 130, "name": "Gil", "email": "gil@gum.example", "updated_at": "2026-03-03T10:00:00Z"}], "end_of_stream": true}\n' \
+	>"$T/gil.json"
+imported gil_finds_fir zendesk-users "$T/gil.json" "1 inserted"
+check gil_with_fir [ "$(homes zendesk-users 130)" = "Fir=Fir" ]
+run as_importer split --run "$gum"
+expect gums_split sh -c '[ "$1" -eq 0 ] && grep -q "^2 merges of run" "$2"' _ "$rc" "$OUT"
+# Which one takes it follows the order the run's merges are split in.
+gum_home=$(sql "SELECT string_agg(name, ',') FROM customer WHERE domain = 'gum.example'")
+check gum_domain_taken_by_one sh -c '[ "$1" = Gum ] || [ "$1" = "Gum EU" ]' _ "$gum_home"
+check gil_goes_with_it [ "$(homes zendesk-users 130)" = "$gum_home=$gum_home" ]
