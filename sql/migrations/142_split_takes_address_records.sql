@@ -129,8 +129,8 @@ END $$;
 -- contacts' addresses): those are looked at, each by the address's index,
 -- so that a split costs what it moves, not what the customer it parts has
 -- (40,000 contacts at the survivor's own domain took 505 s when each was
--- looked at).  How many records went.
-CREATE FUNCTION baton_split_rehome(p_home bigint, p_apart bigint) RETURNS integer
+-- looked at).
+CREATE FUNCTION baton_split_rehome(p_home bigint, p_apart bigint) RETURNS void
 LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
 DECLARE
     v_doms text[];
@@ -143,8 +143,6 @@ DECLARE
     v_srcs text[];
     v_sids text[];
     v_entity text;
-    v_n integer;
-    v_went integer := 0;
 BEGIN
     -- The domains the customer split off holds: its own, its absorbed
     -- customers', its records'.
@@ -185,8 +183,6 @@ BEGIN
         UPDATE contact t SET customer_id = p_apart WHERE t.id = ANY (v_contacts) AND t.customer_id = p_home;
         UPDATE import_record x SET customer_id = p_apart
         WHERE x.customer_id = p_home AND x.entity = 'contacts' AND x.target_id = ANY (v_contacts);
-        GET DIAGNOSTICS v_n = ROW_COUNT;
-        v_went := v_went + v_n;
         -- Their tickets and survey answers that name them and no
         -- organization (096's rule, for these contacts).
         WITH moved AS (
@@ -197,8 +193,6 @@ BEGIN
             RETURNING t.id)
         UPDATE import_record x SET customer_id = p_apart FROM moved
         WHERE x.customer_id = p_home AND x.entity = 'tickets' AND x.target_id = moved.id;
-        GET DIAGNOSTICS v_n = ROW_COUNT;
-        v_went := v_went + v_n;
         WITH moved AS (
             UPDATE survey_response t SET customer_id = p_apart FROM import_record x
             WHERE t.customer_id = p_home AND t.contact_id = ANY (v_contacts)
@@ -207,29 +201,25 @@ BEGIN
             RETURNING t.id)
         UPDATE import_record x SET customer_id = p_apart FROM moved
         WHERE x.customer_id = p_home AND x.entity = 'surveys' AND x.target_id = moved.id;
-        GET DIAGNOSTICS v_n = ROW_COUNT;
-        v_went := v_went + v_n;
     END IF;
     -- The rest that came by address (not notes: a note stays where it
-    -- was written), with the contacts where they are now.
+    -- was written), with the contacts where they are now; each domain's
+    -- customer found once.
+    WITH y AS MATERIALIZED (
+        SELECT x.entity, x.target_id, x.source, x.source_id, x.via, baton_norm_domain(x.via) AS d
+        FROM import_record x
+        WHERE x.customer_id = p_home AND x.via IS NOT NULL AND x.entity NOT IN ('contacts', 'customers', 'notes')
+          AND (baton_norm_domain(x.via) = ANY (v_doms)
+               OR EXISTS (SELECT 1 FROM contact t WHERE lower(t.email) = x.via AND t.email IS NOT NULL
+                          AND t.customer_id = p_apart)))
     SELECT coalesce(array_agg(y.entity), '{}'), coalesce(array_agg(y.target_id), '{}'),
            coalesce(array_agg(y.source), '{}'), coalesce(array_agg(y.source_id), '{}')
     INTO v_ents, v_targets, v_srcs, v_sids
-    FROM (SELECT x.entity, x.target_id, x.source, x.source_id, x.via, baton_norm_domain(x.via) AS d
-          FROM import_record x
-          WHERE x.customer_id = p_home AND x.via IS NOT NULL AND x.entity NOT IN ('contacts', 'customers', 'notes')
-            AND (baton_norm_domain(x.via) = ANY (v_doms)
-                 OR EXISTS (SELECT 1 FROM contact t WHERE lower(t.email) = x.via AND t.email IS NOT NULL
-                            AND t.customer_id = p_apart))
-          OFFSET 0) y
+    FROM y
     LEFT JOIN LATERAL (SELECT t.customer_id FROM contact t WHERE lower(t.email) = y.via AND t.email IS NOT NULL
                        ORDER BY t.id + 0 LIMIT 1) e ON true
-    -- Each domain's customer once.
     LEFT JOIN (SELECT z.d, baton_split_domain_home(z.d) AS cid
-               FROM (SELECT DISTINCT baton_norm_domain(x.via) FROM import_record x
-                     WHERE x.customer_id = p_home AND x.via IS NOT NULL
-                       AND x.entity NOT IN ('contacts', 'customers', 'notes')
-                       AND baton_norm_domain(x.via) = ANY (v_doms)) z (d)) h ON h.d = y.d
+               FROM (SELECT DISTINCT y.d FROM y WHERE y.d = ANY (v_doms)) z (d)) h ON h.d = y.d
     WHERE coalesce(e.customer_id, h.cid) = p_apart;
     FOR v_entity IN SELECT DISTINCT e FROM unnest(v_ents) e LOOP
         v_ids := ARRAY(SELECT k.id FROM unnest(v_ents, v_targets) k (entity, id) WHERE k.entity = v_entity);
@@ -255,8 +245,6 @@ BEGIN
     END LOOP;
     UPDATE import_record x SET customer_id = p_apart FROM unnest(v_srcs, v_sids) k (source, source_id)
     WHERE x.source = k.source AND x.source_id = k.source_id;
-    GET DIAGNOSTICS v_n = ROW_COUNT;
-    RETURN v_went + v_n;
 END $$;
 
 -- 140's baton_split_one, what came by address looked at again last; and
