@@ -698,6 +698,9 @@ static const struct {
 	/* session 54 */
 	{140, "699a25b03410719e4266074b8fb22c4e"},
 	{141, "7d805c97d35b1d517875f3738f19dc04"},
+	/* session 55 */
+	{142, "13096a62d8aca66c8ecb9aea0dea054b"},
+	{143, "756c40a7676f16105766464143c07434"},
 };
 
 static void test_released_migrations_unchanged(void)
