@@ -510,8 +510,8 @@ run "$BATON_BIN" -d "dbname=$db" settings set import_max_merge 10
 # A raise waits for a running import, and says so: one that counted its
 # groups under the old limit writes the records it kept apart as it
 # commits, and the raise takes them again after.  (The import is held
-# where it writes them, holding the import lock; waiting so, it is not
-# named as the holder.)
+# where it writes them, holding the import lock; waiting so, it is named
+# as the holder by the mark it took with the lock, 144.)
 chain Gate 55000 11 "$T/gates.csv" "$T/gate.json"
 imported gate_companies hubspot-companies "$T/gates.csv" "11 read, 11 inserted"
 psql -X -q -d "$db" -c "BEGIN; LOCK TABLE import_unmerged IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(600); COMMIT" \
@@ -532,7 +532,7 @@ wait $gate_raise
 gate_r=$?
 expect gate_import_and_raise_both_done sh -c '[ "$1" -eq 0 ] && [ "$2" -eq 0 ] &&
 	grep -q "not merged (one customer of more companies" "$3" && grep -qx "import_max_merge is now 11" "$4" &&
-	grep -q "^baton: another import is running (.*): waiting for it to finish$" "$4"' \
+	grep -q "^baton: an import is running (role importer, since .*): waiting for it to finish$" "$4"' \
 	_ "$gate_i" "$gate_r" "$T/gate.out" "$T/gate.set"
 imported raise_after_a_running_import_takes_its_records_again zendesk-organizations "$T/gate.json" \
 	"10 read, 0 inserted, 10 updated, 0 unchanged"

@@ -20,15 +20,16 @@ companies() { # FROM TO [DOMAIN OF THE LAST]: a HubSpot companies export
 		printf "%d,Company %d,%s,Customer,2026-03-01 10:00\n", i, i, (i == b && d != "" ? d : "c" i ".example") }'
 }
 holder=
-hold() { # an import by "importer" that has begun and does not end until release
+hold() { # [STATEMENT [ROLE]]: an import by "importer" (or STATEMENT, by ROLE)
+	# that has begun and does not end until release
 	# The last holder's "holding" must not answer for this one: the shell
 	# truncates hold.out only once psql's side of the FIFO is open.
 	rm -f "$T/hold" "$T/hold.out"
 	mkfifo "$T/hold"
-	psql -X -q -At -d "dbname=$db user=importer" <"$T/hold" >"$T/hold.out" 2>&1 &
+	psql -X -q -At -d "dbname=$db user=${2:-importer}" <"$T/hold" >"$T/hold.out" 2>&1 &
 	holder=$!
 	exec 4>"$T/hold"
-	echo "BEGIN; SELECT baton_import_begin(gen_random_uuid(), 'held', 'customers', 'held.csv', 5);" \
+	echo "BEGIN; ${1:-SELECT baton_import_begin(gen_random_uuid(), 'held', 'customers', 'held.csv', 5)};" \
 		"SELECT 'holding';" >&4
 	wait_true 30 'grep -q holding "$T/hold.out"'
 }
@@ -80,11 +81,49 @@ hold
 "$BATON_BIN" -d "dbname=$db user=importer" split "$merge" >"$OUT" 2>"$ERR" &
 pid=$!
 check split_waits_for_the_import wait_true 30 'waiting 1'
-check split_says_it_waits wait_true 5 'grep -q "^baton: another import is running (role importer" "$ERR"'
+check split_says_an_import_holds_it wait_true 5 \
+	'grep -q "^baton: an import is running (role importer, since 20[0-9-]* [0-9:]*): waiting for it to finish$" "$ERR"'
 release
 wait "$pid"
 rc=$?
 expect split_goes_on_when_the_import_ends sh -c '[ "$1" -eq 0 ] && grep -q "^split: " "$2"' _ "$rc" "$OUT"
+
+# What holds the lock is said as what it is (144): a split (of the merge
+# the next import makes, rolled back), to an import and to another split;
+# a raise of import_max_merge.
+companies 9001 9002 c9001.example >"$T/third.csv"
+"$BATON_BIN" -c "$CFG" -d "dbname=$db user=importer" import --source hubspot-companies "$T/third.csv" >/dev/null 2>&1
+merge2=$(sql "SELECT m.id FROM customer_merge m WHERE NOT EXISTS (SELECT 1 FROM customer_split s WHERE s.merge_id = m.id)")
+check a_second_merge_to_split [ -n "$merge2" ]
+hold "SELECT count(*) FROM baton_split('$merge2')"
+"$BATON_BIN" -c "$CFG" -d "dbname=$db user=importer" import --source hubspot-companies "$T/third.csv" \
+	>"$OUT" 2>"$ERR" &
+pid=$!
+check import_waits_for_the_split wait_true 30 'waiting 1'
+check import_says_a_split_holds_it wait_true 5 \
+	'grep -q "^baton: a split is running (role importer, since 20[0-9-]* [0-9:]*): waiting for it to finish$" "$ERR"'
+release
+wait "$pid"
+expect import_goes_on_when_the_split_ends sh -c '[ "$1" -eq 0 ] && grep -q "2 read, 0 inserted, 0 updated, 2 unchanged" "$2"' _ "$?" "$OUT"
+hold "SELECT count(*) FROM baton_split('$merge2')"
+"$BATON_BIN" -d "dbname=$db user=importer" split "$merge2" >"$OUT" 2>"$ERR" &
+pid=$!
+check split_waits_for_the_split wait_true 30 'waiting 1'
+check split_says_another_split_holds_it wait_true 5 \
+	'grep -q "^baton: another split is running (role importer, since .*): waiting for it to finish$" "$ERR"'
+release
+wait "$pid"
+expect split_goes_on_when_the_other_is_rolled_back sh -c '[ "$1" -eq 0 ] && grep -q "^split: " "$2"' _ "$?" "$OUT"
+hold "UPDATE baton_setting SET value = (value::integer + 1)::text WHERE key = 'import_max_merge'" postgres
+"$BATON_BIN" -c "$CFG" -d "dbname=$db user=importer" import --source hubspot-companies "$T/third.csv" \
+	>"$OUT" 2>"$ERR" &
+pid=$!
+check import_waits_for_the_raise wait_true 30 'waiting 1'
+check import_says_a_raise_holds_it wait_true 5 \
+	'grep -q "^baton: import_max_merge is being raised (role postgres, since .*): waiting for it to finish$" "$ERR"'
+release
+wait "$pid"
+expect import_goes_on_when_the_raise_ends sh -c '[ "$1" -eq 0 ]' _ "$?"
 
 # Two runs of the same new file, started while another import holds the
 # database: when it ends, one imports the file and the other finds it
