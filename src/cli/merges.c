@@ -46,6 +46,19 @@ static const char merges_usage[] =
 	"identifier they share).  'baton split ID' undoes one.  --run lists those\n"
 	"of one file's import, as 'baton import' names it.\n";
 
+/* A merge or run id (checked to be one: 36 characters) as baton import
+ * and baton merges write it. */
+static void uuid_lower(char low[37], const char *id)
+{
+	for (size_t i = 0; i < 37; i++)
+		low[i] = (char)tolower((unsigned char)id[i]);
+}
+
+/* Said when nothing is listed: of which customer, in which run (a run
+ * that made no merge and one that does not exist are alike here: whether
+ * a run exists is not every reader's to know, 141). */
+static char merges_none[160] = "no merges\n";
+
 static void merges_text(struct buf *b, const PGresult *r)
 {
 	for (int i = 0; i < PQntuples(r); i++) {
@@ -71,7 +84,7 @@ static void merges_text(struct buf *b, const PGresult *r)
 		buf_putc(b, '\n');
 	}
 	if (PQntuples(r) == 0)
-		buf_puts(b, "no merges\n");
+		buf_puts(b, merges_none);
 }
 
 int cli_merges(const struct cli *cli, int argc, char **argv)
@@ -122,6 +135,11 @@ int cli_merges(const struct cli *cli, int argc, char **argv)
 		snprintf(idtxt, sizeof idtxt, "%lld", id);
 		p[0] = idtxt;
 	}
+	char low[37] = "";
+	if (run)
+		uuid_lower(low, run);
+	snprintf(merges_none, sizeof merges_none, "no merges%s%s%s%s\n", customer ? " of #" : "",
+	         customer ? idtxt : "", run ? " in run " : "", low);
 	static const char *const names[MG_COLS] = {"id", "at", "customer_id", "customer", "joined",
 		"identifiers", "by", "split_at", "evidence", "via", "run"};
 	if (cli_stream_rows(conn, merges_sql, 2, p, format, names, merges_text, err, sizeof err) < 0) {
@@ -171,10 +189,8 @@ int cli_split(const struct cli *cli, int argc, char **argv)
 		                 : "'%s' is not a merge id (baton merges lists them)", id);
 		return EXIT_USAGE;
 	}
-	/* Said as baton import and baton merges write it. */
 	char low[37];
-	for (size_t i = 0; i < sizeof low; i++)
-		low[i] = (char)tolower((unsigned char)id[i]);
+	uuid_lower(low, id);
 	int rc = EXIT_OK;
 	PGconn *conn = cli_connect_schema(cli, &rc);
 	if (!conn)

@@ -76,6 +76,19 @@ run as_importer merges --run "$good"
 expect merges_text_of_the_other_run sh -c '[ "$1" -eq 0 ] && [ "$(grep -c "^ *merge " "$2")" = 1 ] &&
 	grep -q "Alder ← HubSpot 9001" "$2" && grep -q "^    merge [0-9a-f-]* by importer, import run $3\$" "$2"' _ "$rc" "$OUT" "$good"
 
+# Nothing listed says of what: a run with no merges and one that does not
+# exist (upper case, as a user may paste it) alike.
+nomerge=$(sql "SELECT id FROM import_run r WHERE NOT EXISTS (SELECT 1 FROM customer_merge m WHERE m.run_id = r.id) LIMIT 1")
+run as_importer merges --run "$nomerge"
+expect merges_of_a_run_that_merged_nothing \
+	sh -c '[ "$1" -eq 0 ] && [ "$(cat "$2")" = "no merges in run $3" ]' _ "$rc" "$OUT" "$nomerge"
+run as_importer merges --run 0000ABCD-0000-0000-0000-000000000000
+expect merges_of_an_unknown_run \
+	sh -c '[ "$1" -eq 0 ] && [ "$(cat "$2")" = "no merges in run 0000abcd-0000-0000-0000-000000000000" ]' _ "$rc" "$OUT"
+run as_importer merges --customer "#$(sql "SELECT id FROM customer WHERE name = 'Alder'")" --run "$wrong"
+expect merges_of_a_customer_in_a_run_that_has_none sh -c '[ "$1" -eq 0 ] &&
+	[ "$(cat "$2")" = "no merges of #$4 in run $3" ]' _ "$rc" "$OUT" "$wrong" "$(sql "SELECT id FROM customer WHERE name = 'Alder'")"
+
 run "$BATON_BIN" -d "dbname=$db user=plainstaff" split --run "$wrong"
 expect staff_cannot_split_a_run sh -c '[ "$1" -ne 0 ] && grep -q "may not split customers" "$2"' _ "$rc" "$ERR"
 check staff_split_nothing [ "$(unsplit)" = 3 ]
