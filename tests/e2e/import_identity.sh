@@ -555,6 +555,34 @@ check raise_to_a_group_merges_it \
 	[ "$(sql "SELECT count(DISTINCT coalesce(merged_into, id)) FROM customer WHERE name LIKE 'Knot %'")" = 1 ]
 run "$BATON_BIN" -d "dbname=$db" settings set import_max_merge 10
 
+# The merges a raise lets a file make name the file's records that made
+# them, as a first import of the same records names them (145): Tor Beta
+# and Tor Gamma, kept apart at 2 with a.example and b.example stored as
+# their domains, are what joined Tor Alpha.
+cat >"$T/tor1.json" <<'EOF'
+{"organizations": [
+  {"id": 600001, "name": "Tor Alpha", "domain_names": ["tora.example"], "updated_at": "2026-03-01T10:00:00Z"},
+  {"id": 600002, "name": "Tor Beta", "domain_names": ["torb.example"], "updated_at": "2026-03-01T10:00:00Z"},
+  {"id": 600003, "name": "Tor Gamma", "domain_names": ["torc.example"], "updated_at": "2026-03-01T10:00:00Z"}],
+ "end_of_stream": true}
+EOF
+cat >"$T/tor2.json" <<'EOF'
+{"organizations": [
+  {"id": 600002, "name": "Tor Beta", "domain_names": ["torb.example", "tora.example"], "updated_at": "2026-04-01T10:00:00Z"},
+  {"id": 600003, "name": "Tor Gamma", "domain_names": ["torc.example", "torb.example"], "updated_at": "2026-04-01T10:00:00Z"}],
+ "end_of_stream": true}
+EOF
+run "$BATON_BIN" -d "dbname=$db" settings set import_max_merge 2
+imported tor_companies zendesk-organizations "$T/tor1.json" "3 read, 3 inserted"
+imported tor_kept_apart zendesk-organizations "$T/tor2.json" "2 read, 0 inserted, 2 updated, 0 unchanged, 0 rejected, 0 customers merged"
+run "$BATON_BIN" -d "dbname=$db" settings set import_max_merge 5
+imported tor_raised_merges zendesk-organizations "$T/tor2.json" "2 read, 0 inserted, 2 updated, 0 unchanged, 0 rejected, 2 customers merged"
+run imp merges --customer tora.example
+expect tor_merges_name_the_records_that_made_them sh -c '[ "$1" -eq 0 ] &&
+	grep -q "Tor Alpha ← #[0-9]* Tor Beta — same domain tora.example, same domain torb.example, from zendesk-organizations 600002, zendesk-organizations 600003$" "$2" &&
+	grep -q "Tor Alpha ← #[0-9]* Tor Gamma — same domain torb.example, from zendesk-organizations 600003$" "$2"' _ "$rc" "$OUT"
+run "$BATON_BIN" -d "dbname=$db" settings set import_max_merge 10
+
 # Twelve such groups in one file: the ten largest are said, then how
 # many more.
 python3 -c '
