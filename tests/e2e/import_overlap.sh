@@ -76,54 +76,49 @@ check dead_clients_session_ends wait_true 20 \
 check while_the_other_still_holds grep -qx holding "$T/hold.out"
 release
 
+# waited WAITS SAYS PATTERN CMD...: CMD, started while hold holds, waits for
+# it and says PATTERN (a line of its standard error); rc is its status once
+# released
+waited() {
+	_waits=$1 _says=$2 _said=$3
+	shift 3
+	"$@" >"$OUT" 2>"$ERR" &
+	pid=$!
+	check "$_waits" wait_true 30 'waiting 1'
+	check "$_says" wait_true 5 'grep -q "$_said" "$ERR"'
+	release
+	wait "$pid"
+	rc=$?
+}
+split_merge() { "$BATON_BIN" -d "dbname=$db user=importer" split "$@"; }
+third() { "$BATON_BIN" -c "$CFG" -d "dbname=$db user=importer" import --source hubspot-companies "$T/third.csv"; }
+
 merge=$(sql "SELECT id FROM customer_merge")
 hold
-"$BATON_BIN" -d "dbname=$db user=importer" split "$merge" >"$OUT" 2>"$ERR" &
-pid=$!
-check split_waits_for_the_import wait_true 30 'waiting 1'
-check split_says_an_import_holds_it wait_true 5 \
-	'grep -q "^baton: an import is running (role importer, since 20[0-9-]* [0-9:]*): waiting for it to finish$" "$ERR"'
-release
-wait "$pid"
-rc=$?
+waited split_waits_for_the_import split_says_an_import_holds_it \
+	'^baton: an import is running (role importer, since 20[0-9-]* [0-9:]*): waiting for it to finish$' split_merge "$merge"
 expect split_goes_on_when_the_import_ends sh -c '[ "$1" -eq 0 ] && grep -q "^split: " "$2"' _ "$rc" "$OUT"
 
 # What holds the lock is said as what it is (144): a split (of the merge
 # the next import makes, rolled back), to an import and to another split;
 # a raise of import_max_merge.
 companies 9001 9002 c9001.example >"$T/third.csv"
-"$BATON_BIN" -c "$CFG" -d "dbname=$db user=importer" import --source hubspot-companies "$T/third.csv" >/dev/null 2>&1
+third >/dev/null 2>&1
 merge2=$(sql "SELECT m.id FROM customer_merge m WHERE NOT EXISTS (SELECT 1 FROM customer_split s WHERE s.merge_id = m.id)")
 check a_second_merge_to_split [ -n "$merge2" ]
 hold "SELECT count(*) FROM baton_split('$merge2')"
-"$BATON_BIN" -c "$CFG" -d "dbname=$db user=importer" import --source hubspot-companies "$T/third.csv" \
-	>"$OUT" 2>"$ERR" &
-pid=$!
-check import_waits_for_the_split wait_true 30 'waiting 1'
-check import_says_a_split_holds_it wait_true 5 \
-	'grep -q "^baton: a split is running (role importer, since 20[0-9-]* [0-9:]*): waiting for it to finish$" "$ERR"'
-release
-wait "$pid"
-expect import_goes_on_when_the_split_ends sh -c '[ "$1" -eq 0 ] && grep -q "2 read, 0 inserted, 0 updated, 2 unchanged" "$2"' _ "$?" "$OUT"
+waited import_waits_for_the_split import_says_a_split_holds_it \
+	'^baton: a split is running (role importer, since 20[0-9-]* [0-9:]*): waiting for it to finish$' third
+expect import_goes_on_when_the_split_ends \
+	sh -c '[ "$1" -eq 0 ] && grep -q "2 read, 0 inserted, 0 updated, 2 unchanged" "$2"' _ "$rc" "$OUT"
 hold "SELECT count(*) FROM baton_split('$merge2')"
-"$BATON_BIN" -d "dbname=$db user=importer" split "$merge2" >"$OUT" 2>"$ERR" &
-pid=$!
-check split_waits_for_the_split wait_true 30 'waiting 1'
-check split_says_another_split_holds_it wait_true 5 \
-	'grep -q "^baton: another split is running (role importer, since .*): waiting for it to finish$" "$ERR"'
-release
-wait "$pid"
-expect split_goes_on_when_the_other_is_rolled_back sh -c '[ "$1" -eq 0 ] && grep -q "^split: " "$2"' _ "$?" "$OUT"
+waited split_waits_for_the_split split_says_another_split_holds_it \
+	'^baton: another split is running (role importer, since .*): waiting for it to finish$' split_merge "$merge2"
+expect split_goes_on_when_the_other_is_rolled_back sh -c '[ "$1" -eq 0 ] && grep -q "^split: " "$2"' _ "$rc" "$OUT"
 hold "UPDATE baton_setting SET value = (value::integer + 1)::text WHERE key = 'import_max_merge'" postgres
-"$BATON_BIN" -c "$CFG" -d "dbname=$db user=importer" import --source hubspot-companies "$T/third.csv" \
-	>"$OUT" 2>"$ERR" &
-pid=$!
-check import_waits_for_the_raise wait_true 30 'waiting 1'
-check import_says_a_raise_holds_it wait_true 5 \
-	'grep -q "^baton: import_max_merge is being raised (role postgres, since .*): waiting for it to finish$" "$ERR"'
-release
-wait "$pid"
-expect import_goes_on_when_the_raise_ends sh -c '[ "$1" -eq 0 ]' _ "$?"
+waited import_waits_for_the_raise import_says_a_raise_holds_it \
+	'^baton: import_max_merge is being raised (role postgres, since .*): waiting for it to finish$' third
+expect import_goes_on_when_the_raise_ends sh -c '[ "$1" -eq 0 ]' _ "$rc"
 
 # Two runs of the same new file, started while another import holds the
 # database: when it ends, one imports the file and the other finds it
