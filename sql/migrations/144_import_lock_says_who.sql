@@ -11,9 +11,12 @@
 -- (baton_split, baton_split_run: its statement names it), 3 a raise of
 -- import_max_merge (139's trigger).  The one waiting reads the mark of the
 -- session holding the gate: "a split is running (role importer, since
--- ...)", "another import is running" to an import as before.  A mark
--- anyone could take changes nothing but these words; a holder caught
--- between the gate and its mark is "an import or a split".
+-- ...)", "another import is running" to an import as before.  The mark is
+-- tried, never waited for: any role may take an advisory lock, and one
+-- that held (9144, 1) exclusively would otherwise keep the holder, and
+-- everyone behind it, waiting (081 left 042's advisory lock for that).
+-- Without its mark (taken by someone else, or a holder caught between the
+-- gate and its mark) the holder is "an import, a split or a raise".
 CREATE OR REPLACE FUNCTION baton_import_lock() RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
@@ -26,7 +29,7 @@ DECLARE
 BEGIN
     BEGIN
         PERFORM 1 FROM baton_import_gate FOR UPDATE NOWAIT;
-        PERFORM pg_advisory_xact_lock_shared(9144, v_me);
+        PERFORM pg_try_advisory_xact_lock_shared(9144, v_me);
         RETURN;
     EXCEPTION WHEN lock_not_available THEN
         NULL;
@@ -46,14 +49,17 @@ BEGIN
       AND (k.pid IS NOT NULL OR NOT EXISTS (SELECT 1 FROM pg_locks w WHERE w.pid = l.pid AND NOT w.granted))
     ORDER BY k.pid IS NULL, a.xact_start LIMIT 1;
     RAISE NOTICE USING ERRCODE = 'BI001',
-        MESSAGE = format('%s (%s): waiting for it to finish',
+        MESSAGE = format('%s%s: waiting for it to finish',
                          CASE v_kind WHEN 1 THEN CASE WHEN v_me = 1 THEN 'another import is running'
                                                       ELSE 'an import is running' END
                                      WHEN 2 THEN CASE WHEN v_me = 2 THEN 'another split is running'
                                                       ELSE 'a split is running' END
                                      WHEN 3 THEN 'import_max_merge is being raised'
-                                     ELSE 'an import or a split is running' END,
-                         concat_ws(', ', 'role ' || v_who, 'since ' || to_char(v_since, 'YYYY-MM-DD HH24:MI:SS')));
+                                     ELSE 'an import, a split or a raise of import_max_merge is running' END,
+                         -- Who and since when, as far as known (a holder
+                         -- gone in between is neither).
+                         ' (' || nullif(concat_ws(', ', 'role ' || v_who,
+                                                  'since ' || to_char(v_since, 'YYYY-MM-DD HH24:MI:SS')), '') || ')');
     PERFORM 1 FROM baton_import_gate FOR UPDATE;
-    PERFORM pg_advisory_xact_lock_shared(9144, v_me);
+    PERFORM pg_try_advisory_xact_lock_shared(9144, v_me);
 END $$;

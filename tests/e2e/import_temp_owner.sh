@@ -103,6 +103,36 @@ expect "an import runs while ana holds advisory lock 9010 (it no longer waits fo
 kill "$squatter" 2>/dev/null
 wait "$squatter" 2>/dev/null
 
+# Nor for the marks that say what holds the lock (144), which anyone may
+# take too: ana holding all three exclusively, an import runs; and one
+# that waits behind another is told of "an import, a split or a raise",
+# the holder's mark being ana's.
+psql -X -q -d "$db" -U ana -c "SELECT pg_advisory_lock(9144, 1), pg_advisory_lock(9144, 2),
+	pg_advisory_lock(9144, 3), pg_sleep(60)" >/dev/null 2>&1 &
+squatter=$!
+wait_true 10 '[ "$(sql "SELECT count(*) FROM pg_locks WHERE locktype = '"'advisory'"' AND classid = 9144 AND granted")" = 3 ]' ||
+	fail "ana's session never took the advisory locks (9144, 1-3)"
+sed 's/^s1;/s2;/' "$T/sends.csv" >"$T/sends2.csv"
+run timeout 30 "$BATON_BIN" -c "$BATON_ROOT/etc/baton-import.cfg" -d "dbname=$db user=importer" \
+	import --source scheduled-campaigns "$T/sends2.csv"
+expect "an import runs while ana holds the marks (9144, 1-3)" \
+	sh -c '[ "$1" -eq 0 ] && grep -q "1 inserted" "$2" && [ ! -s "$3" ]' _ "$rc" "$OUT" "$ERR"
+psql -X -q -d "$db" -c "BEGIN; SELECT baton_import_lock(); SELECT pg_sleep(3); COMMIT;" >/dev/null 2>&1 &
+holder=$!
+wait_true 10 '[ "$(sql "SELECT count(*) FROM pg_locks WHERE relation = '"'baton_import_gate'"'::regclass AND granted")" -ge 1 ]' ||
+	fail "the first session never took the gate"
+run timeout 30 "$BATON_BIN" -c "$BATON_ROOT/etc/baton-import.cfg" -d "dbname=$db user=importer" \
+	import --source scheduled-campaigns "$T/sends.csv"
+expect "behind a holder without its mark, an import is told of any of the three, then runs" sh -c '[ "$1" -eq 0 ] &&
+	grep -q "^baton: an import, a split or a raise of import_max_merge is running (role postgres, since [0-9-]* [0-9:]*): waiting for it to finish$" "$2"' \
+	_ "$rc" "$ERR"
+wait "$holder" || :
+# Its server session ends too: the marks are free for what follows.
+sql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'ana' AND query LIKE '%9144%'" >/dev/null
+wait "$squatter" 2>/dev/null
+wait_true 10 '[ "$(sql "SELECT count(*) FROM pg_locks WHERE locktype = '"'advisory'"' AND classid = 9144")" = 0 ]' ||
+	fail "ana's advisory locks (9144, 1-3) outlived her session"
+
 # Two imports (the first here the superuser's, holding the lock 3 s): the
 # second waits for the first and says who holds the lock.
 psql -X -q -d "$db" -c "BEGIN; SELECT baton_import_lock(); SELECT pg_sleep(3); COMMIT;" >/dev/null 2>&1 &
