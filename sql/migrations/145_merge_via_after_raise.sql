@@ -8,11 +8,16 @@
 -- ("same domain a.example", without "from zendesk-organizations 2"):
 -- 134's via leaves out a record whose own customer holds the identifier,
 -- as where the identifier is, not what brought it, and the customer of a
--- record kept apart held its domains by that record's stored domains
--- alone.  Now a record taken again (its digest still 139's mark when its
--- merges are made) is left out for a domain only when its customer holds
--- it otherwise: by an id, its own domain, or another record's domains, as
--- a first import of the same records names them.
+-- record kept apart held them by what its write apart gave it: the
+-- record's stored domains, its domain (136, to a customer that had none),
+-- its ids in other systems.  Now a record taken again (139's mark still
+-- on its digest when its merges are made: a customers file's records are
+-- written after their merges) is named as a new record is: always, where
+-- an edge ends at it.  (One that held the identifier before it was kept
+-- apart is named too, where a first import would not name it: its
+-- customer's earlier holdings and those its write apart made are not told
+-- apart.  Named is the lesser error: it is a record of the file that
+-- carries the identifier.)
 -- 134's function, with that condition.
 CREATE OR REPLACE FUNCTION baton_import_absorb_all(p_run uuid) RETURNS integer
 LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
@@ -25,7 +30,6 @@ DECLARE
     v_keys text[];
     v_into text[];
     v_new boolean := to_regclass('pg_temp.baton_import_new') IS NOT NULL;
-    v_again text[];
 BEGIN
     FOR r IN SELECT DISTINCT c.comp, c.survivor, x.cid
              FROM baton_import_comp c
@@ -34,14 +38,6 @@ BEGIN
              WHERE x.cid IS NOT NULL AND x.cid <> c.survivor
              ORDER BY c.survivor, x.cid LOOP
         IF v_n = 0 THEN
-            -- The file's records a raise of import_max_merge marked to be
-            -- taken again (139: their digests begin 'v139:'), not yet
-            -- written by this run: a customers file's (v_new), whose
-            -- records are written after their merges; each found as
-            -- updated.
-            SELECT coalesce(array_agg(i.source_id), '{}') INTO v_again
-            FROM baton_import_c c JOIN import_record i ON i.source = v_src AND i.source_id = c.sid
-            WHERE v_new AND c.state = 'updated' AND i.digest LIKE 'v139:%';
             -- Once for all merges: the ends of edges that are the file's
             -- records (r:ID), and the file's contacts at an identifier an
             -- edge joins, of a customer at an end of one (c:ID; few beside
@@ -63,17 +59,15 @@ BEGIN
                                         UNION SELECT e.b FROM baton_import_edge e WHERE e.kind IN ('email', 'domain'))
                   AND (x.kind, x.value) IN (SELECT e.kind, e.value FROM baton_import_edge e)) y
             LEFT JOIN baton_import_node n ON n.node = y.node
-            WHERE NOT EXISTS (SELECT 1 FROM baton_import_found f
+            -- The file's records a raise of import_max_merge marked to be
+            -- taken again (145), found as updated.
+            LEFT JOIN (SELECT 'r:' || c.sid AS node FROM baton_import_c c
+                       JOIN import_record i ON i.source = v_src AND i.source_id = c.sid
+                       WHERE v_new AND c.state = 'updated' AND i.digest LIKE 'v139:%') g ON g.node = y.node
+            WHERE g.node IS NOT NULL
+               OR NOT EXISTS (SELECT 1 FROM baton_import_found f
                               WHERE f.kind = y.kind AND f.value = y.value AND f.how <= 3
-                                AND (f.cid = n.cid OR y.node = 'c:' || f.cid)
-                                -- Not a record taken again after a raise
-                                -- whose customer holds the domain by that
-                                -- record's own domains alone (145).
-                                AND NOT (f.how = 3 AND y.node = 'r:' || y.sid
-                                         AND y.sid = ANY (v_again)
-                                         AND NOT EXISTS (SELECT 1 FROM baton_import_held h
-                                                         WHERE h.value = f.value AND h.cid = f.cid
-                                                           AND NOT (h.source = v_src AND h.sid = y.sid))));
+                                AND (f.cid = n.cid OR y.node = 'c:' || f.cid));
             CREATE INDEX ON baton_import_via (node);
             ANALYZE baton_import_via;
         END IF;

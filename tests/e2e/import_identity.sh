@@ -556,31 +556,58 @@ check raise_to_a_group_merges_it \
 run "$BATON_BIN" -d "dbname=$db" settings set import_max_merge 10
 
 # The merges a raise lets a file make name the file's records that made
-# them, as a first import of the same records names them (145): Tor Beta
-# and Tor Gamma, kept apart at 2 with a.example and b.example stored as
-# their domains, are what joined Tor Alpha.
+# them, as a first import of the same records names them (145), though
+# the write apart gave their customers what they carry: Tor Beta, which
+# had no domain, took torx.example (136), where Tor Gamma has a user; and
+# Tor Delta and Tor Epsilon, both naming the CRM's company 777, each took
+# that id.
 cat >"$T/tor1.json" <<'EOF'
 {"organizations": [
   {"id": 600001, "name": "Tor Alpha", "domain_names": ["tora.example"], "updated_at": "2026-03-01T10:00:00Z"},
-  {"id": 600002, "name": "Tor Beta", "domain_names": ["torb.example"], "updated_at": "2026-03-01T10:00:00Z"},
-  {"id": 600003, "name": "Tor Gamma", "domain_names": ["torc.example"], "updated_at": "2026-03-01T10:00:00Z"}],
+  {"id": 600002, "name": "Tor Beta", "domain_names": [], "updated_at": "2026-03-01T10:00:00Z"},
+  {"id": 600003, "name": "Tor Gamma", "domain_names": ["torc.example"], "updated_at": "2026-03-01T10:00:00Z"},
+  {"id": 600004, "name": "Tor Delta", "domain_names": ["tord.example"], "updated_at": "2026-03-01T10:00:00Z"},
+  {"id": 600005, "name": "Tor Epsilon", "domain_names": ["tore.example"], "updated_at": "2026-03-01T10:00:00Z"}],
  "end_of_stream": true}
+EOF
+cat >"$T/toru.json" <<'EOF'
+{"users": [{"id": 700001, "organization_id": 600003, "name": "Gina", "email": "gina@torx.example",
+            "role": "end-user", "updated_at": "2026-03-01T10:00:00Z"}], "end_of_stream": true}
 EOF
 cat >"$T/tor2.json" <<'EOF'
 {"organizations": [
-  {"id": 600002, "name": "Tor Beta", "domain_names": ["torb.example", "tora.example"], "updated_at": "2026-04-01T10:00:00Z"},
-  {"id": 600003, "name": "Tor Gamma", "domain_names": ["torc.example", "torb.example"], "updated_at": "2026-04-01T10:00:00Z"}],
+  {"id": 600002, "name": "Tor Beta", "domain_names": ["torx.example", "tora.example"], "updated_at": "2026-04-01T10:00:00Z"},
+  {"id": 600004, "name": "Tor Delta", "domain_names": ["tord.example", "tora.example"], "external_id": "777", "updated_at": "2026-04-01T10:00:00Z"},
+  {"id": 600005, "name": "Tor Epsilon", "domain_names": ["tore.example"], "external_id": "777", "updated_at": "2026-04-01T10:00:00Z"}],
  "end_of_stream": true}
 EOF
 run "$BATON_BIN" -d "dbname=$db" settings set import_max_merge 2
-imported tor_companies zendesk-organizations "$T/tor1.json" "3 read, 3 inserted"
-imported tor_kept_apart zendesk-organizations "$T/tor2.json" "2 read, 0 inserted, 2 updated, 0 unchanged, 0 rejected, 0 customers merged"
+imported tor_companies zendesk-organizations "$T/tor1.json" "5 read, 5 inserted"
+imported tor_users zendesk-users "$T/toru.json" "1 read, 1 inserted"
+imported tor_kept_apart zendesk-organizations "$T/tor2.json" "3 read, 0 inserted, 3 updated, 0 unchanged, 0 rejected, 0 customers merged"
 run "$BATON_BIN" -d "dbname=$db" settings set import_max_merge 5
-imported tor_raised_merges zendesk-organizations "$T/tor2.json" "2 read, 0 inserted, 2 updated, 0 unchanged, 0 rejected, 2 customers merged"
+imported tor_raised_merges zendesk-organizations "$T/tor2.json" "3 read, 0 inserted, 3 updated, 0 unchanged, 0 rejected, 4 customers merged"
 run imp merges --customer tora.example
-expect tor_merges_name_the_records_that_made_them sh -c '[ "$1" -eq 0 ] &&
-	grep -q "Tor Alpha ← #[0-9]* Tor Beta — same domain tora.example, same domain torb.example, from zendesk-organizations 600002, zendesk-organizations 600003$" "$2" &&
-	grep -q "Tor Alpha ← #[0-9]* Tor Gamma — same domain torb.example, from zendesk-organizations 600003$" "$2"' _ "$rc" "$OUT"
+cp "$OUT" "$T/tor.capped"
+# The same files in a database of their own, without the cap: the merges
+# read alike but for their times, ids and customer numbers.
+tor_db=$(newdb baton_schema) || fail "cannot create a second test database"
+importer_role "$tor_db"
+for f in tor1 toru tor2; do
+	"$BATON_BIN" -c "$CFG" -d "dbname=$tor_db user=importer" import \
+		--source "zendesk-$([ $f = toru ] && echo users || echo organizations)" "$T/$f.json" >/dev/null
+done
+"$BATON_BIN" -d "dbname=$tor_db user=importer" merges --customer tora.example >"$T/tor.fresh"
+tor_lines() { # the merges of FILE, a line each, without what differs between databases
+	sed -E 's/^[0-9-]+ [0-9:]+  //; s/#[0-9]+/#N/g; s/merge [0-9a-f-]+ by .*/merge/' "$1" | paste -d' ' - - | sort
+}
+expect tor_merges_name_the_records_that_made_them sh -c '[ "$1" -eq 0 ] && [ "$(grep -c " ← " "$2")" = 4 ] &&
+	grep -q "Tor Alpha ← #[0-9]* Tor Gamma — same domain torx.example, from zendesk-organizations 600002$" "$2" &&
+	grep -q "Tor Alpha ← #[0-9]* Tor Epsilon — same id crm:777, from zendesk-organizations 600004, zendesk-organizations 600005$" "$2"' \
+	_ "$rc" "$T/tor.capped"
+check tor_merges_read_as_a_first_import_of_the_files_reads_them \
+	[ "$(tor_lines "$T/tor.capped")" = "$(tor_lines "$T/tor.fresh")" ]
+check tor_first_import_has_the_four_merges [ "$(grep -c " ← " "$T/tor.fresh")" = 4 ]
 run "$BATON_BIN" -d "dbname=$db" settings set import_max_merge 10
 
 # Twelve such groups in one file: the ten largest are said, then how

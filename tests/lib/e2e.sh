@@ -19,8 +19,11 @@ esac
 tm() { tmux -L "$BATON_TMUX" "$@"; }
 
 # newdb TEMPLATE: print the name of a fresh database cloned from TEMPLATE
+# (counted in a file, not a variable: called as $(newdb ...), in a subshell,
+# a second call would otherwise make the first one's name again)
 newdb() {
-	E2E_N=$((E2E_N + 1))
+	E2E_N=$(($(cat "$BATON_TEST_TMP/newdb.$E2E_ID" 2>/dev/null || echo 0) + 1))
+	echo "$E2E_N" >"$BATON_TEST_TMP/newdb.$E2E_ID"
 	_db="e2e_${E2E_ID}_$E2E_N"
 	createdb -T "$1" "$_db" || return 1
 	echo "$_db"
