@@ -120,6 +120,25 @@ waited import_waits_for_the_raise import_says_a_raise_holds_it \
 	'^baton: import_max_merge is being raised (role postgres, since .*): waiting for it to finish$' third
 expect import_goes_on_when_the_raise_ends sh -c '[ "$1" -eq 0 ]' _ "$rc"
 
+# A waiting split whose client is gone (killed) does not wait on in the
+# server, to split once the import ends: its session ends while the
+# import still holds.
+companies 9101 9102 c9101.example >"$T/fourth.csv"
+"$BATON_BIN" -c "$CFG" -d "dbname=$db user=importer" import --source hubspot-companies "$T/fourth.csv" >/dev/null 2>&1
+merge3=$(sql "SELECT m.id FROM customer_merge m WHERE NOT EXISTS (SELECT 1 FROM customer_split s WHERE s.merge_id = m.id)")
+check a_third_merge_to_split [ -n "$merge3" ]
+hold
+"$BATON_BIN" -d "dbname=$db user=importer application_name=doomed_split" split "$merge3" >/dev/null 2>&1 &
+pid=$!
+check doomed_split_waits wait_true 30 'waiting 1'
+kill -TERM "$pid"
+wait "$pid" 2>/dev/null
+check doomed_splits_session_ends wait_true 20 \
+	'[ "$(sql "SELECT count(*) FROM pg_stat_activity WHERE application_name = '\''doomed_split'\''")" = 0 ]'
+check while_the_import_still_holds grep -qx holding "$T/hold.out"
+release
+check doomed_split_split_nothing [ "$(sql "SELECT count(*) FROM customer_split WHERE merge_id = '$merge3'")" = 0 ]
+
 # Two runs of the same new file, started while another import holds the
 # database: when it ends, one imports the file and the other finds it
 # unchanged.
