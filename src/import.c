@@ -392,10 +392,7 @@ int import_file(PGconn *c, const struct import_source *src, const struct import_
 	 * unless it says), not in the importer's: the same file means the same
 	 * times whoever imports it. */
 	const char *tz[] = {src->timezone ? src->timezone : "UTC"};
-	PGresult *set = db_exec(c, "SELECT set_config('statement_timeout', '0', true),"
-	                           " CASE WHEN current_setting('server_version_num')::integer >= 140000"
-	                           " THEN set_config('client_connection_check_interval', '2s', true) END,"
-	                           " set_config('TimeZone', $1, true)",
+	PGresult *set = db_exec(c, "SELECT " DB_UNTIMED_SET("true") ", set_config('TimeZone', $1, true)",
 	                        1, tz, err, errlen);
 	PQclear(set);
 	if (!set)

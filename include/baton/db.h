@@ -36,6 +36,16 @@ PGconn *db_connect(const struct config *cfg, const char *conninfo, char *err, si
 #define DB_SESSION_SET "set_config('statement_timeout', $1, false), set_config('jit', 'off', false)"
 
 int db_session_setup(PGconn *c, const struct config *cfg, char *err, size_t errlen);
+/* Select-list items for work that takes as long as it takes (an import's
+ * file, a split): no statement timeout, whose cancel would undo it; but a
+ * session whose client is gone (killed, its SSH session dropped) is
+ * cancelled within seconds instead of working or waiting for the import
+ * lock on (PostgreSQL 14 and later).  IS_LOCAL: "true" for the
+ * transaction, "false" for the session. */
+#define DB_UNTIMED_SET(IS_LOCAL)                                                                \
+	"set_config('statement_timeout', '0', " IS_LOCAL "),"                                   \
+	" CASE WHEN current_setting('server_version_num')::integer >= 140000"                   \
+	" THEN set_config('client_connection_check_interval', '2s', " IS_LOCAL ") END"
 
 /* Turn libpq's (possibly multi-line) message into one line with a hint. */
 void db_explain_error(const char *libpq_msg, char *err, size_t errlen);

@@ -201,14 +201,10 @@ int cli_split(const struct cli *cli, int argc, char **argv)
 	/* A split takes as long as it takes (a run's thousands of merges: a
 	 * minute; one merge of a customer with tens of thousands of contacts:
 	 * seconds), as an import's file does: not the console's statement
-	 * timeout, whose cancel would undo it and leave the wrong merge.  But
-	 * a split whose client is gone (Ctrl-C while it waits for an import,
-	 * a dropped SSH session) is cancelled within seconds, as an import is,
-	 * instead of waiting on and splitting once the import ends. */
-	PQclear(db_exec(conn, "SELECT set_config('statement_timeout', '0', false),"
-	                      " CASE WHEN current_setting('server_version_num')::integer >= 140000"
-	                      " THEN set_config('client_connection_check_interval', '2s', false) END",
-	                0, NULL, err, sizeof err));
+	 * timeout, whose cancel would undo it and leave the wrong merge; but
+	 * not carried out, once an import it waits for ends, by a session
+	 * whose client is gone. */
+	PQclear(db_exec(conn, "SELECT " DB_UNTIMED_SET("false"), 0, NULL, err, sizeof err));
 	PGresult *r = db_exec(conn, by_run ? "SELECT customer_id, apart, repeats FROM baton_split_run($1::uuid)"
 	                                   : "SELECT customer_id, apart, 0 FROM baton_split($1::uuid)",
 	                      1, p, err, sizeof err);
