@@ -701,6 +701,9 @@ static const struct {
 	/* session 55 */
 	{142, "13096a62d8aca66c8ecb9aea0dea054b"},
 	{143, "756c40a7676f16105766464143c07434"},
+	/* session 56 */
+	{144, "947e1a65cb6f6977d45a2316a64cf8fc"},
+	{145, "f2b8627396bc54b5f908f99ddb618679"},
 };
 
 static void test_released_migrations_unchanged(void)
