@@ -120,6 +120,27 @@ waited import_waits_for_the_raise import_says_a_raise_holds_it \
 	'^baton: import_max_merge is being raised (role postgres, since .*): waiting for it to finish$' third
 expect import_goes_on_when_the_raise_ends sh -c '[ "$1" -eq 0 ]' _ "$rc"
 
+# A raise behind another change of the setting (here a raise in an open
+# transaction) says so, who and since when (146): it waits on the
+# setting's row, before 144's lock says anything.  Rolled back, the other
+# leaves the value as it was, and this raise changes it.
+limit=$(sql "SELECT value FROM baton_setting WHERE key = 'import_max_merge'")
+hold "UPDATE baton_setting SET value = '$((limit + 1))' WHERE key = 'import_max_merge'" postgres
+"$BATON_BIN" -d "dbname=$db application_name=second_raise" settings set import_max_merge $((limit + 2)) \
+	>"$OUT" 2>"$ERR" &
+pid=$!
+check raise_waits_for_the_other_change wait_true 30 '[ "$(sql "SELECT count(*) FROM pg_stat_activity
+	WHERE application_name = '\''second_raise'\'' AND wait_event_type = '\''Lock'\''")" = 1 ]'
+check raise_says_another_change_holds_it wait_true 5 'grep -Eqx "baton: import_max_merge is being changed by another session \(role postgres, since 20[0-9-]+ [0-9:]+\): waiting for it to finish" "$ERR"'
+release
+wait "$pid"
+rc=$?
+expect raise_goes_on_when_the_other_is_rolled_back \
+	sh -c '[ "$1" -eq 0 ] && grep -qx "import_max_merge is now $3" "$2"' _ "$rc" "$OUT" $((limit + 2))
+check a_change_that_waits_for_nothing_says_nothing \
+	sh -c '"$1" -d "dbname=$2" settings set import_max_merge "$3" 2>&1 >/dev/null | grep -c . | grep -qx 0' \
+	_ "$BATON_BIN" "$db" "$limit"
+
 # A waiting split whose client is gone (killed) does not wait on in the
 # server, to split once the import ends: its session ends while the
 # import still holds.

@@ -1,0 +1,71 @@
+-- Baton schema, version 146: a change of a setting that waits for another
+-- session's change of it says so (#12; session 56's review, LOW).
+--
+-- What was wrong: `baton settings set import_max_merge N` while another
+-- raise ran (one waiting for an import, or one large enough to mark many
+-- records: 139) printed nothing.  It waited on the setting's row, before
+-- 139's trigger reaches the import lock and 144 says what holds it; the
+-- administrator saw a command that hung, then, at the statement timeout,
+-- "took longer than the statement timeout".  The same for any setting an
+-- open transaction (psql, as the owner) had changed or locked.
+--
+-- What now: baton_setting_set (076's, restated whole) tries the row first.
+-- Taken by another session, it says, as BI001 (shown by `baton settings`
+-- as the import lock's waits are), "import_max_merge is being changed by
+-- another session (role R, since T): waiting for it to finish", and waits
+-- as before, under the statement timeout.  Who and since when: the
+-- transaction whose id the row's xmax holds (one updating or locking it
+-- alone); left out when not known (several share-lockers, a holder gone in
+-- between, a schema owner that may not read others' pg_stat_activity).
+CREATE OR REPLACE FUNCTION baton_setting_set(p_key text, p_value text) RETURNS boolean
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+    v_row baton_setting%ROWTYPE;
+    v_unknown text;
+    v_who text;
+    v_since timestamptz;
+BEGIN
+    PERFORM baton_require_admin();
+    BEGIN
+        SELECT * INTO v_row FROM baton_setting s WHERE s.key = p_key FOR UPDATE NOWAIT;
+    EXCEPTION WHEN lock_not_available THEN
+        SELECT a.usename, a.xact_start INTO v_who, v_since
+        FROM baton_setting s
+        JOIN pg_locks l ON l.locktype = 'transactionid' AND l.transactionid = s.xmax
+             AND l.mode = 'ExclusiveLock' AND l.granted
+        JOIN pg_stat_activity a ON a.pid = l.pid
+        WHERE s.key = p_key AND l.pid <> pg_backend_pid();
+        RAISE NOTICE USING ERRCODE = 'BI001',
+            MESSAGE = format('%s is being changed by another session%s: waiting for it to finish', p_key,
+                             ' (' || nullif(concat_ws(', ', 'role ' || v_who,
+                                                      'since ' || to_char(v_since, 'YYYY-MM-DD HH24:MI:SS')), '')
+                                  || ')');
+        SELECT * INTO v_row FROM baton_setting s WHERE s.key = p_key FOR UPDATE;
+    END;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'unknown setting "%": the settings are %', p_key,
+            (SELECT string_agg(s.key, ', ' ORDER BY s.key) FROM baton_setting s)
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF v_row.value = p_value THEN
+        RETURN false;
+    END IF;
+    BEGIN
+        UPDATE baton_setting s SET value = p_value WHERE s.key = p_key;
+    EXCEPTION WHEN check_violation OR not_null_violation THEN
+        RAISE EXCEPTION '% takes %, not "%"', p_key, v_row.accepts, p_value
+            USING ERRCODE = 'invalid_parameter_value';
+    END;
+    -- The form is right: each team it names must exist (the raise undoes
+    -- the update).
+    v_unknown := baton_setting_unknown_teams(p_key, p_value);
+    IF v_unknown IS NOT NULL THEN
+        RAISE EXCEPTION 'unknown team% % for %',
+            CASE WHEN v_unknown LIKE '%,%' THEN 's' ELSE '' END, v_unknown, p_key
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = coalesce('the teams are: ' || (SELECT string_agg(t.id, ', ' ORDER BY t.id) FROM team t)
+                                  || '; baton team list shows them',
+                                  'there is no team yet: an administrator adds one with baton team add ID --name NAME');
+    END IF;
+    RETURN true;
+END $$;
