@@ -9,14 +9,19 @@
 -- "took longer than the statement timeout".  The same for any setting an
 -- open transaction (psql, as the owner) had changed or locked.
 --
--- What now: baton_setting_set (076's, restated whole) tries the row first.
--- Taken by another session, it says, as BI001 (shown by `baton settings`
--- as the import lock's waits are), "import_max_merge is being changed by
--- another session (role R, since T): waiting for it to finish", and waits
--- as before, under the statement timeout.  Who and since when: the
--- transaction whose id the row's xmax holds (one updating or locking it
--- alone); left out when not known (several share-lockers, a holder gone in
--- between, a schema owner that may not read others' pg_stat_activity).
+-- What now: baton_setting_set (076's, restated whole) tries the row first
+-- (SKIP LOCKED: no subtransaction of its own).  Taken by another session,
+-- it says, as BI001 (shown by `baton settings` as the import lock's waits
+-- are), "import_max_merge is being changed by another session (role R,
+-- since T): waiting for it to finish", and waits as before, under the
+-- statement timeout.  Who and since when: a session whose transaction
+-- holds a row lock on baton_setting (its table lock says so, as 144 finds
+-- the import lock's holder), first the one whose transaction id is the
+-- row's xmax.  The row's xmax alone does not say: a change by
+-- baton_setting_set updates, in a block of its own, the row it locked,
+-- which leaves a MultiXact there, not its transaction's id.  Left out when
+-- not known (a holder gone in between, a schema owner that may not read
+-- others' pg_stat_activity).
 CREATE OR REPLACE FUNCTION baton_setting_set(p_key text, p_value text) RETURNS boolean
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
@@ -26,22 +31,23 @@ DECLARE
     v_since timestamptz;
 BEGIN
     PERFORM baton_require_admin();
-    BEGIN
-        SELECT * INTO v_row FROM baton_setting s WHERE s.key = p_key FOR UPDATE NOWAIT;
-    EXCEPTION WHEN lock_not_available THEN
+    SELECT * INTO v_row FROM baton_setting s WHERE s.key = p_key FOR UPDATE SKIP LOCKED;
+    IF NOT FOUND AND EXISTS (SELECT 1 FROM baton_setting s WHERE s.key = p_key) THEN
         SELECT a.usename, a.xact_start INTO v_who, v_since
-        FROM baton_setting s
-        JOIN pg_locks l ON l.locktype = 'transactionid' AND l.transactionid = s.xmax
-             AND l.mode = 'ExclusiveLock' AND l.granted
-        JOIN pg_stat_activity a ON a.pid = l.pid
-        WHERE s.key = p_key AND l.pid <> pg_backend_pid();
+        FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+        LEFT JOIN pg_locks t ON t.pid = l.pid AND t.locktype = 'transactionid' AND t.mode = 'ExclusiveLock'
+             AND t.granted AND t.transactionid = (SELECT s.xmax FROM baton_setting s WHERE s.key = p_key)
+        WHERE l.locktype = 'relation' AND l.relation = 'baton_setting'::regclass AND l.granted
+          AND l.mode IN ('RowShareLock', 'RowExclusiveLock') AND l.pid <> pg_backend_pid()
+          AND l.database = (SELECT d.oid FROM pg_database d WHERE d.datname = current_database())
+        ORDER BY t.pid IS NULL, a.xact_start LIMIT 1;
         RAISE NOTICE USING ERRCODE = 'BI001',
             MESSAGE = format('%s is being changed by another session%s: waiting for it to finish', p_key,
                              ' (' || nullif(concat_ws(', ', 'role ' || v_who,
                                                       'since ' || to_char(v_since, 'YYYY-MM-DD HH24:MI:SS')), '')
                                   || ')');
         SELECT * INTO v_row FROM baton_setting s WHERE s.key = p_key FOR UPDATE;
-    END;
+    END IF;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'unknown setting "%": the settings are %', p_key,
             (SELECT string_agg(s.key, ', ' ORDER BY s.key) FROM baton_setting s)

@@ -137,6 +137,29 @@ wait "$pid"
 rc=$?
 expect raise_goes_on_when_the_other_is_rolled_back \
 	sh -c '[ "$1" -eq 0 ] && grep -qx "import_max_merge is now $3" "$2"' _ "$rc" "$OUT" $((limit + 2))
+# The other change a raise by baton settings, itself waiting for an
+# import: its row's xmax is a MultiXact (locked, then updated in a block
+# of its own), and the role is still named.
+printf 'database: { statement_timeout_ms = 0; };\n' >"$T/no_timeout.cfg"
+hold
+"$BATON_BIN" -c "$T/no_timeout.cfg" -d "dbname=$db application_name=first_raise" \
+	settings set import_max_merge $((limit + 3)) >"$T/first_raise.out" 2>&1 &
+first=$!
+check first_raise_waits_for_the_import wait_true 30 '[ "$(sql "SELECT count(*) FROM pg_stat_activity
+	WHERE application_name = '\''first_raise'\'' AND wait_event_type = '\''Lock'\''")" = 1 ]'
+"$BATON_BIN" -c "$T/no_timeout.cfg" -d "dbname=$db application_name=second_raise" \
+	settings set import_max_merge $((limit + 4)) >"$OUT" 2>"$ERR" &
+pid=$!
+check second_raise_waits_for_the_first wait_true 30 '[ "$(sql "SELECT count(*) FROM pg_stat_activity
+	WHERE application_name = '\''second_raise'\'' AND wait_event_type = '\''Lock'\''")" = 1 ]'
+check second_raise_names_the_first wait_true 5 'grep -Eqx "baton: import_max_merge is being changed by another session \(role postgres, since 20[0-9-]+ [0-9:]+\): waiting for it to finish" "$ERR"'
+release
+wait "$first"
+rc1=$?
+wait "$pid"
+rc=$?
+expect both_raises_go_on_in_turn sh -c '[ "$1" -eq 0 ] && [ "$2" -eq 0 ] && grep -qx "import_max_merge is now $4" "$3"' \
+	_ "$rc1" "$rc" "$OUT" $((limit + 4))
 check a_change_that_waits_for_nothing_says_nothing \
 	sh -c '"$1" -d "dbname=$2" settings set import_max_merge "$3" 2>&1 >/dev/null | grep -c . | grep -qx 0' \
 	_ "$BATON_BIN" "$db" "$limit"
