@@ -126,6 +126,13 @@ void db_result_error(const PGresult *r, const PGconn *c, char *err, size_t errle
 		db_explain_error(r ? PQresultErrorMessage(r) : PQerrorMessage(c), err, errlen);
 		return;
 	}
+	/* The statement timeout in the console's words (in English only: in
+	 * another lc_messages the server's words stand). */
+	const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+	if (state && !strcmp(state, "57014") && !strcmp(primary, "canceling statement due to statement timeout")) {
+		snprintf(err, errlen, "%s", dbq_timed_out);
+		return;
+	}
 	/* The server's own words, without "ERROR:" and PL/pgSQL context. */
 	const char *hint = PQresultErrorField(r, PG_DIAG_MESSAGE_HINT);
 	char line[768];

@@ -160,6 +160,16 @@ wait "$pid"
 rc=$?
 expect both_raises_go_on_in_turn sh -c '[ "$1" -eq 0 ] && [ "$2" -eq 0 ] && grep -qx "import_max_merge is now $4" "$3"' \
 	_ "$rc1" "$rc" "$OUT" $((limit + 4))
+# A raise runs under the statement timeout: one that waits for an import
+# longer gives up, says so in plain words, and changes nothing.
+printf 'database: { statement_timeout_ms = 1000; };\n' >"$T/short_timeout.cfg"
+hold
+run "$BATON_BIN" -c "$T/short_timeout.cfg" -d "dbname=$db" settings set import_max_merge $((limit + 5))
+release
+expect raise_past_the_statement_timeout_says_so sh -c '[ "$1" -eq 1 ] &&
+	grep -qx "baton: took longer than the statement timeout (database.statement_timeout_ms)" "$2"' _ "$rc" "$ERR"
+check raise_past_the_statement_timeout_changes_nothing \
+	[ "$(sql "SELECT value FROM baton_setting WHERE key = 'import_max_merge'")" = $((limit + 4)) ]
 check a_change_that_waits_for_nothing_says_nothing \
 	sh -c '"$1" -d "dbname=$2" settings set import_max_merge "$3" 2>&1 >/dev/null | grep -c . | grep -qx 0' \
 	_ "$BATON_BIN" "$db" "$limit"
