@@ -120,39 +120,39 @@ waited import_waits_for_the_raise import_says_a_raise_holds_it \
 	'^baton: import_max_merge is being raised (role postgres, since .*): waiting for it to finish$' third
 expect import_goes_on_when_the_raise_ends sh -c '[ "$1" -eq 0 ]' _ "$rc"
 
-# A raise behind another change of the setting (here a raise in an open
-# transaction) says so, who and since when (146): it waits on the
-# setting's row, before 144's lock says anything.  Rolled back, the other
-# leaves the value as it was, and this raise changes it.
+# A raise behind another change of the setting says so, who and since
+# when (146): it waits on the setting's row, before 144's lock says
+# anything.  The other change: a raise in an open transaction (rolled
+# back, it leaves the value as it was, and this raise changes it), then a
+# raise by baton settings, itself waiting for an import (its row's xmax is
+# a MultiXact: locked, then updated in a block of its own).
+printf 'database: { statement_timeout_ms = 0; };\n' >"$T/no_timeout.cfg"
+app_waits() { # NAME: the session of application NAME waits for a lock
+	[ "$(sql "SELECT count(*) FROM pg_stat_activity WHERE application_name = '$1' AND wait_event_type = 'Lock'")" = 1 ]
+}
+raise_to() { # NAME VALUE: a raise of import_max_merge, as application NAME
+	"$BATON_BIN" -c "$T/no_timeout.cfg" -d "dbname=$db application_name=$1" settings set import_max_merge "$2"
+}
+changing='baton: import_max_merge is being changed by another session \(role postgres, since 20[0-9-]+ [0-9:]+\): waiting for it to finish'
 limit=$(sql "SELECT value FROM baton_setting WHERE key = 'import_max_merge'")
 hold "UPDATE baton_setting SET value = '$((limit + 1))' WHERE key = 'import_max_merge'" postgres
-"$BATON_BIN" -d "dbname=$db application_name=second_raise" settings set import_max_merge $((limit + 2)) \
-	>"$OUT" 2>"$ERR" &
+raise_to second_raise $((limit + 2)) >"$OUT" 2>"$ERR" &
 pid=$!
-check raise_waits_for_the_other_change wait_true 30 '[ "$(sql "SELECT count(*) FROM pg_stat_activity
-	WHERE application_name = '\''second_raise'\'' AND wait_event_type = '\''Lock'\''")" = 1 ]'
-check raise_says_another_change_holds_it wait_true 5 'grep -Eqx "baton: import_max_merge is being changed by another session \(role postgres, since 20[0-9-]+ [0-9:]+\): waiting for it to finish" "$ERR"'
+check raise_waits_for_the_other_change wait_true 30 'app_waits second_raise'
+check raise_says_another_change_holds_it wait_true 5 'grep -Eqx "$changing" "$ERR"'
 release
 wait "$pid"
 rc=$?
 expect raise_goes_on_when_the_other_is_rolled_back \
 	sh -c '[ "$1" -eq 0 ] && grep -qx "import_max_merge is now $3" "$2"' _ "$rc" "$OUT" $((limit + 2))
-# The other change a raise by baton settings, itself waiting for an
-# import: its row's xmax is a MultiXact (locked, then updated in a block
-# of its own), and the role is still named.
-printf 'database: { statement_timeout_ms = 0; };\n' >"$T/no_timeout.cfg"
 hold
-"$BATON_BIN" -c "$T/no_timeout.cfg" -d "dbname=$db application_name=first_raise" \
-	settings set import_max_merge $((limit + 3)) >"$T/first_raise.out" 2>&1 &
+raise_to first_raise $((limit + 3)) >"$T/first_raise.out" 2>&1 &
 first=$!
-check first_raise_waits_for_the_import wait_true 30 '[ "$(sql "SELECT count(*) FROM pg_stat_activity
-	WHERE application_name = '\''first_raise'\'' AND wait_event_type = '\''Lock'\''")" = 1 ]'
-"$BATON_BIN" -c "$T/no_timeout.cfg" -d "dbname=$db application_name=second_raise" \
-	settings set import_max_merge $((limit + 4)) >"$OUT" 2>"$ERR" &
+check first_raise_waits_for_the_import wait_true 30 'app_waits first_raise'
+raise_to second_raise $((limit + 4)) >"$OUT" 2>"$ERR" &
 pid=$!
-check second_raise_waits_for_the_first wait_true 30 '[ "$(sql "SELECT count(*) FROM pg_stat_activity
-	WHERE application_name = '\''second_raise'\'' AND wait_event_type = '\''Lock'\''")" = 1 ]'
-check second_raise_names_the_first wait_true 5 'grep -Eqx "baton: import_max_merge is being changed by another session \(role postgres, since 20[0-9-]+ [0-9:]+\): waiting for it to finish" "$ERR"'
+check second_raise_waits_for_the_first wait_true 30 'app_waits second_raise'
+check second_raise_names_the_first wait_true 5 'grep -Eqx "$changing" "$ERR"'
 release
 wait "$first"
 rc1=$?
