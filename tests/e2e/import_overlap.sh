@@ -134,12 +134,16 @@ raise_to() { # NAME VALUE: a raise of import_max_merge, as application NAME
 	"$BATON_BIN" -c "$T/no_timeout.cfg" -d "dbname=$db application_name=$1" settings set import_max_merge "$2"
 }
 changing='baton: import_max_merge is being changed by another session \(role postgres, since 20[0-9-]+ [0-9:]+\): waiting for it to finish'
+second_raise() { # VALUE WAITS SAYS: a raise to VALUE (pid) that waits for the
+	# other change, and says what holds it
+	raise_to second_raise "$1" >"$OUT" 2>"$ERR" &
+	pid=$!
+	check "$2" wait_true 30 'app_waits second_raise'
+	check "$3" wait_true 5 'grep -Eqx "$changing" "$ERR"'
+}
 limit=$(sql "SELECT value FROM baton_setting WHERE key = 'import_max_merge'")
 hold "UPDATE baton_setting SET value = '$((limit + 1))' WHERE key = 'import_max_merge'" postgres
-raise_to second_raise $((limit + 2)) >"$OUT" 2>"$ERR" &
-pid=$!
-check raise_waits_for_the_other_change wait_true 30 'app_waits second_raise'
-check raise_says_another_change_holds_it wait_true 5 'grep -Eqx "$changing" "$ERR"'
+second_raise $((limit + 2)) raise_waits_for_the_other_change raise_says_another_change_holds_it
 release
 wait "$pid"
 rc=$?
@@ -149,10 +153,7 @@ hold
 raise_to first_raise $((limit + 3)) >"$T/first_raise.out" 2>&1 &
 first=$!
 check first_raise_waits_for_the_import wait_true 30 'app_waits first_raise'
-raise_to second_raise $((limit + 4)) >"$OUT" 2>"$ERR" &
-pid=$!
-check second_raise_waits_for_the_first wait_true 30 'app_waits second_raise'
-check second_raise_names_the_first wait_true 5 'grep -Eqx "$changing" "$ERR"'
+second_raise $((limit + 4)) second_raise_waits_for_the_first second_raise_names_the_first
 release
 wait "$first"
 rc1=$?
