@@ -27,25 +27,31 @@ int db_conninfo_check(const char *conninfo, char *err, size_t errlen);
  * explanation and what to do in err. */
 PGconn *db_connect(const struct config *cfg, const char *conninfo, char *err, size_t errlen);
 
-/* Session settings sent after every connect. */
+/* A select-list item: a session whose client is gone (killed, Ctrl-C, its
+ * SSH session dropped) has its statement cancelled within seconds, not
+ * carried out once the lock it waits for is free (PostgreSQL 14 and later;
+ * the check costs a poll every 2 s of a running statement).  IS_LOCAL:
+ * "true" for the transaction, "false" for the session. */
+#define DB_CLIENT_CHECK(IS_LOCAL)                                                               \
+	"CASE WHEN current_setting('server_version_num')::integer >= 140000"                    \
+	" THEN set_config('client_connection_check_interval', '2s', " IS_LOCAL ") END"
+
 /* What every Baton session sets first ($1: the statement timeout in ms).
  * No JIT: Baton's statements are short, and the planner's cost estimates
  * of the branches a statement does not run (the queue's, the lookup's)
  * passed jit_above_cost, so compiling took 20-600 ms of statements that
- * run in 1-30 ms (make bench, 100,000 customers). */
-#define DB_SESSION_SET "set_config('statement_timeout', $1, false), set_config('jit', 'off', false)"
+ * run in 1-30 ms (make bench, 100,000 customers).  A command killed while
+ * it waits (a change behind another's lock) changes nothing later. */
+#define DB_SESSION_SET                                                                          \
+	"set_config('statement_timeout', $1, false), set_config('jit', 'off', false), "          \
+	DB_CLIENT_CHECK("false")
 
 int db_session_setup(PGconn *c, const struct config *cfg, char *err, size_t errlen);
 /* Select-list items for work that takes as long as it takes (an import's
- * file, a split): no statement timeout, whose cancel would undo it; but a
- * session whose client is gone (killed, its SSH session dropped) is
- * cancelled within seconds instead of working or waiting for the import
- * lock on (PostgreSQL 14 and later).  IS_LOCAL: "true" for the
- * transaction, "false" for the session. */
-#define DB_UNTIMED_SET(IS_LOCAL)                                                                \
-	"set_config('statement_timeout', '0', " IS_LOCAL "),"                                   \
-	" CASE WHEN current_setting('server_version_num')::integer >= 140000"                   \
-	" THEN set_config('client_connection_check_interval', '2s', " IS_LOCAL ") END"
+ * file, a split): no statement timeout, whose cancel would undo it; the
+ * client's check as every session has it (a session set up otherwise
+ * too).  IS_LOCAL: "true" for the transaction, "false" for the session. */
+#define DB_UNTIMED_SET(IS_LOCAL) "set_config('statement_timeout', '0', " IS_LOCAL "), " DB_CLIENT_CHECK(IS_LOCAL)
 
 /* Turn libpq's (possibly multi-line) message into one line with a hint. */
 void db_explain_error(const char *libpq_msg, char *err, size_t errlen);

@@ -14,14 +14,21 @@
 -- it says, as BI001 (shown by `baton settings` as the import lock's waits
 -- are), "import_max_merge is being changed by another session (role R,
 -- since T): waiting for it to finish", and waits as before, under the
--- statement timeout.  Who and since when: a session whose transaction
--- holds a row lock on baton_setting (its table lock says so, as 144 finds
--- the import lock's holder), first the one whose transaction id is the
--- row's xmax.  The row's xmax alone does not say: a change by
--- baton_setting_set updates, in a block of its own, the row it locked,
--- which leaves a MultiXact there, not its transaction's id.  Left out when
--- not known (a holder gone in between, a schema owner that may not read
--- others' pg_stat_activity).
+-- statement timeout.
+--
+-- Who: the row's xmax does not say.  A change by baton_setting_set locks
+-- the row, then updates it in a block of its own, which leaves a MultiXact
+-- there, not its transaction's id.  So each change by baton_setting_set,
+-- once it has the row, marks it as 144's holders mark theirs: a
+-- transaction-level advisory lock (9146, the key's hash), which pg_locks
+-- shows to every role; tried, never waited for (any role may take an
+-- advisory lock).  The waiter names the session with that mark; else the
+-- one whose transaction id is the row's xmax (an UPDATE in psql); else
+-- the oldest with a row lock on baton_setting (its table lock).  Found
+-- none, the holder has just ended: the row is tried once more, and a
+-- change that no longer waits says nothing.  Who and since when are left
+-- out when not known (a schema owner that may not read others'
+-- pg_stat_activity does not see since when).
 CREATE OR REPLACE FUNCTION baton_setting_set(p_key text, p_value text) RETURNS boolean
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
@@ -29,30 +36,41 @@ DECLARE
     v_unknown text;
     v_who text;
     v_since timestamptz;
+    -- The mark's second key: the key's hash, as pg_locks shows it (an oid).
+    v_mark integer := hashtext(p_key) & 2147483647;
 BEGIN
     PERFORM baton_require_admin();
     SELECT * INTO v_row FROM baton_setting s WHERE s.key = p_key FOR UPDATE SKIP LOCKED;
     IF NOT FOUND AND EXISTS (SELECT 1 FROM baton_setting s WHERE s.key = p_key) THEN
         SELECT a.usename, a.xact_start INTO v_who, v_since
         FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+        LEFT JOIN pg_locks k ON k.pid = l.pid AND k.locktype = 'advisory' AND k.granted
+             AND k.classid = 9146 AND k.objid = v_mark AND k.objsubid = 2 AND k.database = l.database
         LEFT JOIN pg_locks t ON t.pid = l.pid AND t.locktype = 'transactionid' AND t.mode = 'ExclusiveLock'
              AND t.granted AND t.transactionid = (SELECT s.xmax FROM baton_setting s WHERE s.key = p_key)
         WHERE l.locktype = 'relation' AND l.relation = 'baton_setting'::regclass AND l.granted
           AND l.mode IN ('RowShareLock', 'RowExclusiveLock') AND l.pid <> pg_backend_pid()
           AND l.database = (SELECT d.oid FROM pg_database d WHERE d.datname = current_database())
-        ORDER BY t.pid IS NULL, a.xact_start LIMIT 1;
-        RAISE NOTICE USING ERRCODE = 'BI001',
-            MESSAGE = format('%s is being changed by another session%s: waiting for it to finish', p_key,
-                             ' (' || nullif(concat_ws(', ', 'role ' || v_who,
-                                                      'since ' || to_char(v_since, 'YYYY-MM-DD HH24:MI:SS')), '')
-                                  || ')');
-        SELECT * INTO v_row FROM baton_setting s WHERE s.key = p_key FOR UPDATE;
+        ORDER BY k.pid IS NULL, t.pid IS NULL, a.xact_start LIMIT 1;
+        IF NOT FOUND THEN
+            SELECT * INTO v_row FROM baton_setting s WHERE s.key = p_key FOR UPDATE SKIP LOCKED;
+        END IF;
+        IF v_row.key IS NULL THEN
+            RAISE NOTICE USING ERRCODE = 'BI001',
+                MESSAGE = format('%s is being changed by another session%s: waiting for it to finish', p_key,
+                                 ' (' || nullif(concat_ws(', ', 'role ' || v_who,
+                                                          'since ' || to_char(v_since, 'YYYY-MM-DD HH24:MI:SS')),
+                                                '') || ')');
+            SELECT * INTO v_row FROM baton_setting s WHERE s.key = p_key FOR UPDATE;
+        END IF;
     END IF;
-    IF NOT FOUND THEN
+    IF v_row.key IS NULL THEN
         RAISE EXCEPTION 'unknown setting "%": the settings are %', p_key,
             (SELECT string_agg(s.key, ', ' ORDER BY s.key) FROM baton_setting s)
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
+    -- This change holds the row: marked, for one that waits for it.
+    PERFORM pg_try_advisory_xact_lock_shared(9146, v_mark);
     IF v_row.value = p_value THEN
         RETURN false;
     END IF;

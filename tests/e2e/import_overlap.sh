@@ -171,6 +171,49 @@ expect raise_past_the_statement_timeout_says_so sh -c '[ "$1" -eq 1 ] &&
 	grep -qx "baton: took longer than the statement timeout (database.statement_timeout_ms)" "$2"' _ "$rc" "$ERR"
 check raise_past_the_statement_timeout_changes_nothing \
 	[ "$(sql "SELECT value FROM baton_setting WHERE key = 'import_max_merge'")" = $((limit + 4)) ]
+# The one named holds this setting, not an older change of another (each
+# by baton_setting_set, whose rows' xmax are MultiXacts): ov_bob changes
+# max_note_bytes first, then ov_alice import_max_join.
+psql -X -q -d "$db" -c "DO \$\$ BEGIN
+	IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'ov_alice') THEN CREATE ROLE ov_alice LOGIN; END IF;
+	IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'ov_bob') THEN CREATE ROLE ov_bob LOGIN; END IF;
+	END \$\$; GRANT baton_admin TO ov_alice, ov_bob" >/dev/null
+join=$(sql "SELECT value FROM baton_setting WHERE key = 'import_max_join'")
+psql -X -q -d "dbname=$db user=ov_bob application_name=ov_bob" -c "BEGIN" \
+	-c "SELECT baton_setting_set('max_note_bytes', '8192')" -c "SELECT pg_sleep(300)" >/dev/null 2>&1 &
+bob=$!
+check an_older_change_of_another_setting wait_true 30 '[ "$(sql "SELECT count(*) FROM pg_stat_activity
+	WHERE application_name = '\''ov_bob'\'' AND wait_event = '\''PgSleep'\''")" = 1 ]'
+hold "SELECT baton_setting_set('import_max_join', '$((join + 1))')" ov_alice
+"$BATON_BIN" -c "$T/no_timeout.cfg" -d "dbname=$db application_name=third_change" \
+	settings set import_max_join $((join + 2)) >"$OUT" 2>"$ERR" &
+pid=$!
+check change_waits_for_the_holder_of_its_setting wait_true 30 'app_waits third_change'
+check change_names_the_holder_of_its_setting wait_true 5 'grep -Eqx "baton: import_max_join is being changed by another session \(role ov_alice, since .*\): waiting for it to finish" "$ERR"'
+release
+wait "$pid"
+rc=$?
+sql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'ov_bob'" >/dev/null
+wait "$bob"
+expect change_goes_on_when_its_holder_ends \
+	sh -c '[ "$1" -eq 0 ] && grep -qx "import_max_join is now $3" "$2"' _ "$rc" "$OUT" $((join + 2))
+
+# A change killed while it waits changes nothing: its session ends while
+# the other still holds the setting (any command's session checks for its
+# client, not only an import's).
+hold "UPDATE baton_setting SET value = '$((join + 3))' WHERE key = 'import_max_join'" postgres
+"$BATON_BIN" -c "$T/no_timeout.cfg" -d "dbname=$db application_name=doomed_change" \
+	settings set import_max_join $((join + 4)) >/dev/null 2>&1 &
+pid=$!
+check doomed_change_waits wait_true 30 'app_waits doomed_change'
+kill -TERM "$pid"
+wait "$pid" 2>/dev/null
+check doomed_changes_session_ends wait_true 20 \
+	'[ "$(sql "SELECT count(*) FROM pg_stat_activity WHERE application_name = '\''doomed_change'\''")" = 0 ]'
+check while_the_other_change_still_holds grep -qx holding "$T/hold.out"
+release
+check doomed_change_changed_nothing \
+	[ "$(sql "SELECT value FROM baton_setting WHERE key = 'import_max_join'")" = $((join + 2)) ]
 check a_change_that_waits_for_nothing_says_nothing \
 	sh -c '"$1" -d "dbname=$2" settings set import_max_merge "$3" 2>&1 >/dev/null | grep -c . | grep -qx 0' \
 	_ "$BATON_BIN" "$db" "$limit"

@@ -505,9 +505,9 @@ static void test_presence_ends_with_the_client(void)
 	PQfinish(l);
 }
 
-/* Every Baton session runs without JIT and with its statement timeout:
- * compiling the queue's and the lookup's statements cost 20-600 ms at
- * full scale, for statements that run in 1-30 ms. */
+/* Every Baton session runs without JIT (compiling the queue's and the
+ * lookup's statements cost 20-600 ms at full scale, for statements that
+ * run in 1-30 ms), with its statement timeout and its client's check. */
 static void test_sessions_run_without_jit(void)
 {
 	char conninfo[256], err[512];
@@ -518,6 +518,9 @@ static void test_sessions_run_without_jit(void)
 		return;
 	CHECK_STR(itest_value(c, "SHOW jit"), "off");
 	CHECK_STR(itest_value(c, "SHOW statement_timeout"), "15s");
+	/* And checks for its client while a statement runs or waits: a
+	 * command killed while it waits changes nothing later. */
+	CHECK_STR(itest_value(c, "SHOW client_connection_check_interval"), "2s");
 	/* The server's default is untouched for everyone else. */
 	CHECK_STR(itest_value(su, "SHOW jit"), "on");
 	PQfinish(c);
