@@ -22,13 +22,18 @@
 -- once it has the row, marks it as 144's holders mark theirs: a
 -- transaction-level advisory lock (9146, the key's hash), which pg_locks
 -- shows to every role; tried, never waited for (any role may take an
--- advisory lock).  The waiter names the session with that mark; else the
--- one whose transaction id is the row's xmax (an UPDATE in psql); else
--- the oldest with a row lock on baton_setting (its table lock).  Found
--- none, the holder has just ended: the row is tried once more, and a
--- change that no longer waits says nothing.  Who and since when are left
--- out when not known (a schema owner that may not read others'
--- pg_stat_activity does not see since when).
+-- advisory lock).  The waiter names the one session with that mark (a
+-- shared lock: one holding it exclusively is not a change); else the
+-- one whose transaction id is the row's xmax (an UPDATE in psql); else the
+-- one session with a row lock on baton_setting (its table lock), when
+-- there is one only.  Otherwise (a mark someone else holds too, or
+-- keeps from the change) no one is named: never the oldest change of
+-- another setting.
+-- Found none, the holder has just ended: the row is tried again, and a
+-- change that no longer waits says nothing; up to three times, as quick
+-- changes one after another may each end before they are found.  Since
+-- when is left out where not known (a schema owner that may not read
+-- others' pg_stat_activity).
 CREATE OR REPLACE FUNCTION baton_setting_set(p_key text, p_value text) RETURNS boolean
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
@@ -42,19 +47,32 @@ BEGIN
     PERFORM baton_require_admin();
     SELECT * INTO v_row FROM baton_setting s WHERE s.key = p_key FOR UPDATE SKIP LOCKED;
     IF NOT FOUND AND EXISTS (SELECT 1 FROM baton_setting s WHERE s.key = p_key) THEN
-        SELECT a.usename, a.xact_start INTO v_who, v_since
-        FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-        LEFT JOIN pg_locks k ON k.pid = l.pid AND k.locktype = 'advisory' AND k.granted
-             AND k.classid = 9146 AND k.objid = v_mark AND k.objsubid = 2 AND k.database = l.database
-        LEFT JOIN pg_locks t ON t.pid = l.pid AND t.locktype = 'transactionid' AND t.mode = 'ExclusiveLock'
-             AND t.granted AND t.transactionid = (SELECT s.xmax FROM baton_setting s WHERE s.key = p_key)
-        WHERE l.locktype = 'relation' AND l.relation = 'baton_setting'::regclass AND l.granted
-          AND l.mode IN ('RowShareLock', 'RowExclusiveLock') AND l.pid <> pg_backend_pid()
-          AND l.database = (SELECT d.oid FROM pg_database d WHERE d.datname = current_database())
-        ORDER BY k.pid IS NULL, t.pid IS NULL, a.xact_start LIMIT 1;
-        IF NOT FOUND THEN
+        -- Looked for up to three times: a holder that has just ended may
+        -- have made way for the next (quick changes one after another).
+        FOR i IN 1..3 LOOP
+            SELECT h.usename, h.xact_start INTO v_who, v_since
+            FROM (SELECT g.*, count(*) FILTER (WHERE g.marked) OVER () AS marks, count(*) OVER () AS holders
+                  FROM (SELECT a.usename, a.xact_start, bool_or(k.pid IS NOT NULL) AS marked,
+                         bool_or(t.pid IS NOT NULL) AS owns_xmax
+                  FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+                  LEFT JOIN pg_locks k ON k.pid = l.pid AND k.locktype = 'advisory' AND k.granted
+                       AND k.mode = 'ShareLock' AND k.classid = 9146 AND k.objid = v_mark AND k.objsubid = 2
+                       AND k.database = l.database
+                  LEFT JOIN pg_locks t ON t.pid = l.pid AND t.locktype = 'transactionid'
+                       AND t.mode = 'ExclusiveLock' AND t.granted
+                       AND t.transactionid = (SELECT s.xmax FROM baton_setting s WHERE s.key = p_key)
+                  WHERE l.locktype = 'relation' AND l.relation = 'baton_setting'::regclass AND l.granted
+                    AND l.mode IN ('RowShareLock', 'RowExclusiveLock') AND l.pid <> pg_backend_pid()
+                    AND l.database = (SELECT d.oid FROM pg_database d WHERE d.datname = current_database())
+                  GROUP BY a.pid, a.usename, a.xact_start) g) h
+            WHERE (h.marked AND h.marks = 1) OR h.owns_xmax OR h.holders = 1
+            ORDER BY h.marked DESC, h.owns_xmax DESC LIMIT 1;
+            EXIT WHEN FOUND;
             SELECT * INTO v_row FROM baton_setting s WHERE s.key = p_key FOR UPDATE SKIP LOCKED;
-        END IF;
+            EXIT WHEN FOUND;
+            -- pg_stat_activity is read once a transaction unless cleared.
+            PERFORM pg_stat_clear_snapshot();
+        END LOOP;
         IF v_row.key IS NULL THEN
             RAISE NOTICE USING ERRCODE = 'BI001',
                 MESSAGE = format('%s is being changed by another session%s: waiting for it to finish', p_key,

@@ -198,6 +198,29 @@ wait "$bob"
 expect change_goes_on_when_its_holder_ends \
 	sh -c '[ "$1" -eq 0 ] && grep -qx "import_max_join is now $3" "$2"' _ "$rc" "$OUT" $((join + 2))
 
+# A role holding the mark's lock itself (any role may) is never named as
+# the change: with ov_alice's change unmarked, and two sessions holding
+# rows of baton_setting, the message names no one.
+hold "SELECT pg_advisory_xact_lock(9146, hashtext('import_max_join') & 2147483647);
+	UPDATE baton_setting SET value = '4096' WHERE key = 'max_note_bytes'" postgres
+psql -X -q -d "dbname=$db user=ov_alice application_name=ov_alice" -c "BEGIN" \
+	-c "SELECT baton_setting_set('import_max_join', '$((join + 1))')" -c "SELECT pg_sleep(300)" >/dev/null 2>&1 &
+alice=$!
+check change_behind_a_held_mark wait_true 30 '[ "$(sql "SELECT count(*) FROM pg_stat_activity
+	WHERE application_name = '\''ov_alice'\'' AND wait_event = '\''PgSleep'\''")" = 1 ]'
+"$BATON_BIN" -c "$T/no_timeout.cfg" -d "dbname=$db application_name=third_change" \
+	settings set import_max_join $((join + 2)) >"$OUT" 2>"$ERR" &
+pid=$!
+check change_waits_behind_the_unmarked_change wait_true 30 'app_waits third_change'
+check a_mark_held_by_another_names_no_one wait_true 5 \
+	'grep -qx "baton: import_max_join is being changed by another session: waiting for it to finish" "$ERR"'
+sql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'ov_alice'" >/dev/null
+wait "$alice"
+release
+wait "$pid"
+rc=$?
+expect change_goes_on_after_both sh -c '[ "$1" -eq 0 ]' _ "$rc"
+
 # A change killed while it waits changes nothing: its session ends while
 # the other still holds the setting (any command's session checks for its
 # client, not only an import's).
