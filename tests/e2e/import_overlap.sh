@@ -224,16 +224,23 @@ expect change_goes_on_after_both sh -c '[ "$1" -eq 0 ]' _ "$rc"
 # A change killed while it waits changes nothing: its session ends while
 # the other still holds the setting (any command's session checks for its
 # client, not only an import's).
+# doomed NAME CMD...: CMD (its session's application NAME), started while
+# hold holds, waits; killed, its session ends while the holder still holds
+doomed() {
+	_app=$1
+	shift
+	"$@" >/dev/null 2>&1 &
+	pid=$!
+	check "${_app}_waits" wait_true 30 "app_waits $_app"
+	kill -TERM "$pid"
+	wait "$pid" 2>/dev/null
+	check "${_app}s_session_ends" wait_true 20 \
+		"[ \"\$(sql \"SELECT count(*) FROM pg_stat_activity WHERE application_name = '$_app'\")\" = 0 ]"
+	check "while_${_app}s_holder_still_holds" grep -qx holding "$T/hold.out"
+}
 hold "UPDATE baton_setting SET value = '$((join + 3))' WHERE key = 'import_max_join'" postgres
-"$BATON_BIN" -c "$T/no_timeout.cfg" -d "dbname=$db application_name=doomed_change" \
-	settings set import_max_join $((join + 4)) >/dev/null 2>&1 &
-pid=$!
-check doomed_change_waits wait_true 30 'app_waits doomed_change'
-kill -TERM "$pid"
-wait "$pid" 2>/dev/null
-check doomed_changes_session_ends wait_true 20 \
-	'[ "$(sql "SELECT count(*) FROM pg_stat_activity WHERE application_name = '\''doomed_change'\''")" = 0 ]'
-check while_the_other_change_still_holds grep -qx holding "$T/hold.out"
+doomed doomed_change "$BATON_BIN" -c "$T/no_timeout.cfg" -d "dbname=$db application_name=doomed_change" \
+	settings set import_max_join $((join + 4))
 release
 check doomed_change_changed_nothing \
 	[ "$(sql "SELECT value FROM baton_setting WHERE key = 'import_max_join'")" = $((join + 2)) ]
@@ -249,14 +256,7 @@ companies 9101 9102 c9101.example >"$T/fourth.csv"
 merge3=$(sql "SELECT m.id FROM customer_merge m WHERE NOT EXISTS (SELECT 1 FROM customer_split s WHERE s.merge_id = m.id)")
 check a_third_merge_to_split [ -n "$merge3" ]
 hold
-"$BATON_BIN" -d "dbname=$db user=importer application_name=doomed_split" split "$merge3" >/dev/null 2>&1 &
-pid=$!
-check doomed_split_waits wait_true 30 'waiting 1'
-kill -TERM "$pid"
-wait "$pid" 2>/dev/null
-check doomed_splits_session_ends wait_true 20 \
-	'[ "$(sql "SELECT count(*) FROM pg_stat_activity WHERE application_name = '\''doomed_split'\''")" = 0 ]'
-check while_the_import_still_holds grep -qx holding "$T/hold.out"
+doomed doomed_split "$BATON_BIN" -d "dbname=$db user=importer application_name=doomed_split" split "$merge3"
 release
 check doomed_split_split_nothing [ "$(sql "SELECT count(*) FROM customer_split WHERE merge_id = '$merge3'")" = 0 ]
 
