@@ -119,6 +119,13 @@ void db_explain_error(const char *msg, char *err, size_t errlen)
 	snprintf(err, errlen, "%s%s", line[0] ? line : "unknown database error", hint);
 }
 
+int db_timed_out(const PGresult *r)
+{
+	const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+	const char *said = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	return state && said && !strcmp(state, "57014") && !strcmp(said, "canceling statement due to statement timeout");
+}
+
 void db_result_error(const PGresult *r, const PGconn *c, char *err, size_t errlen)
 {
 	const char *primary = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
@@ -126,10 +133,8 @@ void db_result_error(const PGresult *r, const PGconn *c, char *err, size_t errle
 		db_explain_error(r ? PQresultErrorMessage(r) : PQerrorMessage(c), err, errlen);
 		return;
 	}
-	/* The statement timeout in the console's words (in English only: in
-	 * another lc_messages the server's words stand). */
-	const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
-	if (state && !strcmp(state, "57014") && !strcmp(primary, "canceling statement due to statement timeout")) {
+	/* The statement timeout in the console's words. */
+	if (db_timed_out(r)) {
 		snprintf(err, errlen, "%s", dbq_timed_out);
 		return;
 	}

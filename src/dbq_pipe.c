@@ -118,7 +118,7 @@ static const char *result_error(struct dbq *q, const PGresult *res, char *err, s
 	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
 	if (state && !strcmp(state, "57014")) {
 		const char *said = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
-		if (said && !strcmp(said, "canceling statement due to statement timeout"))
+		if (db_timed_out(res))
 			return dbq_timed_out;
 		if (said && !strcmp(said, "canceling statement due to user request"))
 			return dbq_stopped;

@@ -48,13 +48,21 @@ PGconn *db_connect(const struct config *cfg, const char *conninfo, char *err, si
 
 int db_session_setup(PGconn *c, const struct config *cfg, char *err, size_t errlen);
 /* Select-list items for work that takes as long as it takes (an import's
- * file, a split): no statement timeout, whose cancel would undo it; the
- * client's check as every session has it (a session set up otherwise
- * too).  IS_LOCAL: "true" for the transaction, "false" for the session. */
+ * file, a split): no statement timeout, whose cancel would undo it; and
+ * the client's check again, with the same IS_LOCAL ("true" for the
+ * transaction, "false" for the session): an import's transaction keeps
+ * both behind a transaction pooler, which may have run the session's
+ * setup on another server connection. */
 #define DB_UNTIMED_SET(IS_LOCAL) "set_config('statement_timeout', '0', " IS_LOCAL "), " DB_CLIENT_CHECK(IS_LOCAL)
 
 /* Turn libpq's (possibly multi-line) message into one line with a hint. */
 void db_explain_error(const char *libpq_msg, char *err, size_t errlen);
+
+/* Whether a failed result is the statement timeout's cancel, as the
+ * server says it in English (SQLSTATE 57014 is a cancel's too; in another
+ * lc_messages, 0: the caller tells them apart, or the server's words
+ * stand). */
+int db_timed_out(const PGresult *r);
 
 /* The message of a failed result: the server's primary message and hint,
  * one line; falls back to the connection's message. */
