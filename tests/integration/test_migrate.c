@@ -704,6 +704,8 @@ static const struct {
 	/* session 56 */
 	{144, "947e1a65cb6f6977d45a2316a64cf8fc"},
 	{145, "f2b8627396bc54b5f908f99ddb618679"},
+	/* session 57 */
+	{146, "47dcb10e24b26b31d04892eab3924ef0"},
 };
 
 static void test_released_migrations_unchanged(void)
