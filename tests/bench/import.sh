@@ -121,6 +121,47 @@ row "all three" $((n_o + n_c + n_t)) $((t_o + t_c + t_t)) $((l_orgs + l_contacts
 sed 's/^/    /' "$work/bench-orgs.out" "$work/bench-contacts.out" "$work/bench-tickets.out"
 echo "    server checkpoints meanwhile: $((k1 - k0)) (organisations), $((k2 - k1)) (contacts), $((k3 - k2)) (tickets);" \
 	"max_wal_size $(q "SHOW max_wal_size")"
+# The floor beneath any import: the rows it wrote, copied with \copy
+# straight into Baton's own tables in a new database (no staging, no keys
+# looked up, no identity resolution, no checks): once with the tables'
+# triggers (audit, signals, references, notifications; FOREIGN KEYs), once
+# without them (session_replication_role replica), then import_record's
+# keys alone, without triggers.  Beside the limit, they say how much of the
+# import's time the tables themselves cost.
+# import_record's stored generated column (raw_hash) is computed again.
+ir_cols=$(q "SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) FROM pg_attribute
+             WHERE attrelid = 'import_record'::regclass AND attnum > 0 AND NOT attisdropped AND attgenerated = ''")
+cols() { [ "$1" = import_record ] && echo " ($ir_cols)"; }
+for t in customer contact ticket import_record; do
+	psql -X -q -v ON_ERROR_STOP=1 -d "$db" -c "\\copy $t$(cols $t) TO '$work/floor-$t.csv' (FORMAT csv)" >/dev/null ||
+		fail "\\copy $t out"
+done
+floor_db=bench_import_floor
+floor() { # ROLE TABLE...: ms to \copy the tables' files into a new database
+	dropdb --if-exists "$floor_db" >/dev/null 2>&1
+	createdb "$floor_db" || fail "createdb $floor_db"
+	"$baton" -d "dbname=$floor_db" migrate >/dev/null || fail "baton migrate ($floor_db)"
+	psql -X -q -d "$floor_db" -c "CHECKPOINT" >/dev/null
+	_r=$1
+	shift
+	_t0=$(now_ms)
+	for _t in "$@"; do
+		psql -X -q -v ON_ERROR_STOP=1 -d "$floor_db" -c "SET session_replication_role = $_r" \
+			-c "\\copy $_t$(cols "$_t") FROM '$work/floor-$_t.csv' (FORMAT csv)" >/dev/null || fail "\\copy $_t in ($_r)"
+	done
+	echo $(($(now_ms) - _t0))
+}
+f_on=$(floor origin customer contact ticket)
+f_off=$(floor replica customer contact ticket)
+f_ir=$(floor replica import_record)
+dropdb --if-exists "$floor_db" >/dev/null 2>&1
+rm -f "$work"/floor-*.csv
+l_all=$((l_orgs + l_contacts + l_tickets))
+n_w=$(q "SELECT (SELECT count(*) FROM customer) + (SELECT count(*) FROM contact) + (SELECT count(*) FROM ticket)")
+printf "%s\n" "  the floor: the rows written, copied by \\copy straight into Baton's tables of a new database:"
+row "customer, contact, ticket" "$n_w" "$f_on" "$l_all"
+row "  the same, triggers off" "$n_w" "$f_off" "$l_all"
+row "import_record, triggers off" "$(q "SELECT count(*) FROM import_record")" "$f_ir" "$l_all"
 unchanged() { # the three files again, unchanged: a row each with ROWS, and all three
 	r_o=$(imp bench-orgs "$work/orgs.csv")
 	r_c=$(imp bench-contacts "$work/contacts.csv")
