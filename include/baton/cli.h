@@ -41,6 +41,9 @@ int cli_signals(const struct cli *cli, int argc, char **argv);
 int cli_import(const struct cli *cli, int argc, char **argv);
 int cli_merges(const struct cli *cli, int argc, char **argv);
 int cli_split(const struct cli *cli, int argc, char **argv);
+/* A dry run's merges (RUN, not rolled back yet), a line each, indented, into
+ * B: which customer (by name), what would join it, by what.  -1 with ERR. */
+int cli_merges_would(PGconn *c, const char *run, struct buf *b, char *err, size_t errlen);
 
 /* -d's conninfo, copied for the connection: a password in it is then
  * overwritten with '*' in arg itself, which ps and /proc/PID/cmdline show

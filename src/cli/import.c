@@ -29,8 +29,8 @@ static const char usage[] =
 	"merged.  Rows that cannot be imported go to the rejects file (CSV: file,\n"
 	"line, field, reason, raw row), and so do rows imported without a contact\n"
 	"they name that is not imported yet.  --dry-run does everything, each file\n"
-	"after the ones before it, and rolls it all back.  Needs a role granted\n"
-	"baton_importer.\n";
+	"after the ones before it, lists the merges it would make, and rolls it\n"
+	"all back.  Needs a role granted baton_importer.\n";
 
 struct import_opts {
 	const char *source, *rejects;
@@ -282,6 +282,14 @@ static int one_file(PGconn *c, const struct cli *cli, const struct import_opts *
 		summary_json(out, file, &res, !*printed, o->dry_run);
 	else
 		summary_text(out, file, &res, o->dry_run);
+	/* What a dry run would merge, which a person checks before the real
+	 * run (the text's; --format json has the count): read before the dry
+	 * run is rolled back. */
+	if (!o->json && res.merged && *res.trial) {
+		buf_puts(out, "  it would merge:\n");
+		if (cli_merges_would(c, res.trial, out, err, sizeof err) < 0)
+			cli_error("%s: cannot list what it would merge: %s", file, err);
+	}
 	print_out(out, printed);
 	/* Rows read and every one refused: nothing of the file is in, which a
 	 * job that runs it must hear (a wrong file for the source, a changed

@@ -87,6 +87,32 @@ static void merges_text(struct buf *b, const PGresult *r)
 		buf_puts(b, merges_none);
 }
 
+int cli_merges_would(PGconn *c, const char *run, struct buf *b, char *err, size_t errlen)
+{
+	const char *p[] = {NULL, run};
+	PGresult *r = db_exec(c, merges_sql, 2, p, err, errlen);
+	if (!r)
+		return -1;
+	for (int i = 0; i < PQntuples(r); i++) {
+		/* By name: a customer the dry run made has an id the real run
+		 * will not give it (a sequence is not rolled back). */
+		buf_puts(b, "    ");
+		text_clean(b, PQgetvalue(r, i, MG_CUSTOMER), (size_t)PQgetlength(r, i, MG_CUSTOMER), TEXT_ONELINE);
+		buf_puts(b, " ← ");
+		text_clean(b, PQgetvalue(r, i, MG_JOINED), (size_t)PQgetlength(r, i, MG_JOINED), TEXT_ONELINE);
+		buf_puts(b, " — ");
+		text_clean(b, PQgetvalue(r, i, MG_IDENTIFIERS), (size_t)PQgetlength(r, i, MG_IDENTIFIERS),
+		           TEXT_ONELINE);
+		if (!PQgetisnull(r, i, MG_VIA)) {
+			buf_puts(b, ", from ");
+			text_clean(b, PQgetvalue(r, i, MG_VIA), (size_t)PQgetlength(r, i, MG_VIA), TEXT_ONELINE);
+		}
+		buf_putc(b, '\n');
+	}
+	PQclear(r);
+	return 0;
+}
+
 int cli_merges(const struct cli *cli, int argc, char **argv)
 {
 	static const struct option lo[] = {

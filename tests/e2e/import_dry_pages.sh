@@ -45,6 +45,12 @@ expect dry_run_first_page sh -c '[ "$1" -eq 1 ] && grep -qx "would import $2: cu
 expect dry_run_later_page_after_the_first \
 	grep -qx "would import $T/page2.json: customers: 2 read, 1 inserted, 1 updated, 0 unchanged, 0 rejected, 1 customer merged" "$OUT"
 expect dry_run_failed_page_said grep -q "broken.json: nothing of it was imported" "$ERR"
+# Which customers it would merge, and by what: what a person checks before
+# the real run (the counts alone said 1).
+expect dry_run_says_what_it_would_merge sh -c 'grep -A1 -x "would import $1: customers: .* 1 customer merged" "$2" |
+	tail -n 1 | grep -qx "  it would merge:" &&
+	grep -qx "    Acme Corp ← Zendesk org 3 — same domain acme.example" "$2"' \
+	_ "$T/page2.json" "$OUT"
 check dry_run_leaves_nothing [ "$(state)" = "$before" ]
 
 run imp import --dry-run --format json --source zendesk-organizations "$T/page1.json" "$T/page2.json"
@@ -66,7 +72,7 @@ assert [(x[\"dry_run\"], \"error\" in x) for x in r] == [(True, True), (True, Fa
 # the run of the page that merged (141), which a dry run has none of.
 run imp import --source zendesk-organizations "$T/page1.json" "$T/broken.json" "$T/page2.json"
 sed 's/--run [0-9a-f-]\{36\} /--run RUN /g' "$OUT" >"$T/real.out"
-sed -e 's/^would import //' -e '/page2.json: /a\
+sed -e 's/^would import //' -e '/^  it would merge:$/d' -e '/^    /d' -e '/page2.json: /a\
   its merges: baton merges --run RUN lists them, baton split --run RUN undoes them' "$T/dry.out" >"$T/dry.real"
 expect real_run_as_the_dry_run_said sh -c '[ "$1" -eq 1 ] && cmp -s "$2" "$3"' _ "$rc" "$T/dry.real" "$T/real.out"
 check real_run_wrote [ "$(sql "SELECT string_agg(name, ',' ORDER BY id) FROM customer WHERE merged_into IS NULL")" = \
