@@ -35,7 +35,9 @@ static const char merges_sql[] =
 	"    OR m.absorbed = $1::bigint"
 	"    OR s.apart = $1::bigint)"
 	"   AND ($2::uuid IS NULL OR m.run_id = $2::uuid)"
-	" ORDER BY m.at, m.id";
+	/* One run's merges have one time: then by name, as a dry run lists
+	 * them (would_sql). */
+	" ORDER BY m.at, customer, joined, m.id";
 enum { MG_ID, MG_AT, MG_CUSTOMER_ID, MG_CUSTOMER, MG_JOINED, MG_IDENTIFIERS, MG_BY, MG_SPLIT,
        MG_EVIDENCE, MG_VIA, MG_RUN, MG_COLS };
 
@@ -87,25 +89,31 @@ static void merges_text(struct buf *b, const PGresult *r)
 		buf_puts(b, merges_none);
 }
 
+/* A dry run's merges, by name on both sides: a customer the dry run made
+ * has an id the real run will not give it (a sequence is not rolled
+ * back).  In the order of merges_sql within one run. */
+static const char would_sql[] =
+	"SELECT c.name,"
+	" CASE WHEN m.absorbed IS NOT NULL THEN a.name"
+	"      ELSE coalesce(m.evidence -> 'record' ->> 'label', m.joined_source) || ' ' || m.joined_source_id"
+	" END AS joined, m.identifiers, m.via"
+	" FROM customer_merge m JOIN customer c ON c.id = m.customer_id"
+	" LEFT JOIN customer a ON a.id = m.absorbed"
+	" WHERE m.run_id = $1::uuid ORDER BY 1, 2, m.id";
+
 int cli_merges_would(PGconn *c, const char *run, struct buf *b, char *err, size_t errlen)
 {
-	const char *p[] = {NULL, run};
-	PGresult *r = db_exec(c, merges_sql, 2, p, err, errlen);
+	const char *p[] = {run};
+	PGresult *r = db_exec(c, would_sql, 1, p, err, errlen);
 	if (!r)
 		return -1;
 	for (int i = 0; i < PQntuples(r); i++) {
-		/* By name: a customer the dry run made has an id the real run
-		 * will not give it (a sequence is not rolled back). */
 		buf_puts(b, "    ");
-		text_clean(b, PQgetvalue(r, i, MG_CUSTOMER), (size_t)PQgetlength(r, i, MG_CUSTOMER), TEXT_ONELINE);
-		buf_puts(b, " ← ");
-		text_clean(b, PQgetvalue(r, i, MG_JOINED), (size_t)PQgetlength(r, i, MG_JOINED), TEXT_ONELINE);
-		buf_puts(b, " — ");
-		text_clean(b, PQgetvalue(r, i, MG_IDENTIFIERS), (size_t)PQgetlength(r, i, MG_IDENTIFIERS),
-		           TEXT_ONELINE);
-		if (!PQgetisnull(r, i, MG_VIA)) {
-			buf_puts(b, ", from ");
-			text_clean(b, PQgetvalue(r, i, MG_VIA), (size_t)PQgetlength(r, i, MG_VIA), TEXT_ONELINE);
+		for (int k = 0; k < 4; k++) {
+			if (PQgetisnull(r, i, k))
+				continue;
+			buf_puts(b, k == 1 ? " ← " : k == 2 ? " — " : k == 3 ? ", from " : "");
+			text_clean(b, PQgetvalue(r, i, k), (size_t)PQgetlength(r, i, k), TEXT_ONELINE);
 		}
 		buf_putc(b, '\n');
 	}

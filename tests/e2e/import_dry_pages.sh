@@ -104,3 +104,20 @@ expect dry_run_csv_pages sh -c '[ "$1" -eq 0 ] &&
 	grep -qx "would import -: customers: 3 read, 1 inserted, 1 updated, 1 unchanged, 0 rejected, 1 customer merged" "$3"' \
 	_ "$rc" "$T/companies1.csv" "$OUT"
 check dry_run_csv_leaves_nothing [ "$(state)" = "$before" ]
+
+# A contact of Beta at Acme Corp's domain makes the two one customer, Beta
+# absorbed: listed by name (Beta's id is a real one here, but a customer
+# the dry run made has none the real run will give it).  Its escape
+# sequence is cleaned.
+cat >"$T/bridge.json" <<'EOF2'
+{"users": [{"id": 30, "name": "Lee", "email": "lee@acme.example", "organization_id": 2,
+            "updated_at": "2026-03-01T10:00:00Z"}], "end_of_stream": true}
+EOF2
+sql "UPDATE customer SET name = 'Beta' || chr(27) || '[31m' WHERE name = 'Beta'" >/dev/null
+before=$(state)
+run imp import --dry-run --source zendesk-users "$T/bridge.json"
+expect dry_run_lists_an_absorbed_customer_by_name sh -c '[ "$1" -eq 0 ] &&
+	grep -qx "would import $2: contacts: 1 read, 1 inserted, 0 updated, 0 unchanged, 0 rejected, 1 customer merged" "$3" &&
+	grep -qx "    Acme Corp ← Beta␛\[31m — same domain acme.example, from zendesk-users 30" "$3"' \
+	_ "$rc" "$T/bridge.json" "$OUT"
+check dry_run_absorption_leaves_nothing [ "$(state)" = "$before" ]
