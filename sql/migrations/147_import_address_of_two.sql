@@ -13,7 +13,11 @@
 -- same: "the address "sam@outlook.com" is a contact's at more than one
 -- customer (#1, #2)", in the rejects file and counted.  Contacts of one
 -- customer sharing an address still find it.  Nothing stored changes: a
--- record already linked keeps its customer until its source updates it.
+-- record linked before keeps its customer and values, and a newer export
+-- of it is rejected as a new record is.  The file's own merges come after
+-- its records are linked: a record rejected so in the file that makes the
+-- two customers one (a contact at the other's domain) finds the survivor
+-- when the file is imported again.
 -- 128's function, with that lookup.
 CREATE OR REPLACE FUNCTION baton_import_link(p_src text, p_entity text, p_spec jsonb, p_shared text[])
 RETURNS void
