@@ -299,6 +299,10 @@ static int stream_document(PGconn *c, struct import_reader *r, struct buf *out, 
 	if (r->error) {
 		import_reader_why(r, err, errlen);
 		rc = -1;
+	} else if (doc.len == strspn(buf_str(&doc), " \t\r\n")) {
+		/* Said as a CSV file's is, not as the parser's "ended unexpectedly". */
+		snprintf(err, errlen, "the file is empty: a JSON document holds an object or an array of records");
+		rc = -1;
 	} else if (ok < doc.len && k < 0) {
 		snprintf(err, errlen, "the file is not valid UTF-8 text (byte %lld of line %lld)", res->bad_byte,
 		         res->bad_line);

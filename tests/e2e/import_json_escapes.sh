@@ -108,6 +108,13 @@ expect upper_u_is_no_escape \
 	sh -c '[ "$1" -eq 1 ] && grep -qF "upper.json: the file is not a JSON document: Escape sequence \"\\U\" is invalid (line 2: " "$2" &&
 	       [ "$(grep -c "nothing of it was imported" "$2")" -eq 1 ]' _ "$rc" "$ERR"
 check upper_u_imported_nothing [ "$(sql "SELECT count(*) FROM import_record WHERE source_id = '30'")" = 0 ]
+# An empty page (a second "-" after the first read standard input whole, a
+# download that wrote nothing) says so, as an empty CSV file does.
+printf ' \r\n\n' >"$T/blank.json"
+run imp import --source zendesk-tickets "$T/blank.json" - </dev/null
+expect empty_document_said \
+	sh -c '[ "$1" -eq 1 ] && [ "$(grep -c ": the file is empty: a JSON document holds an object or an array of records$" "$2")" -eq 2 ] &&
+	       grep -qF "blank.json: the file is empty" "$2"' _ "$rc" "$ERR"
 
 # --- JSON Lines: the line imported with the replacement; a line that is not
 # JSON still rejected as such ------------------------------------------------------
