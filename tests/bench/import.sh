@@ -297,10 +297,11 @@ echo "  baton split of $(wc -l <"$work/day/split-ms") record joins, one at a tim
 		t[int((NR + 1) / 2)], t[NR], t[NR] < 1000 ? "met" : "MISSED" }')"
 echo "  baton split --run of the bridging page's $n_d merges: $(awk -v t="$t_sr" 'BEGIN { printf "%.1f s", t / 1000 }')"
 # A CRM's first export into the full database: four times the
-# organisations, each new, at a domain of its own, in one file.  Past
-# about 250,000 new customers one subquery of the customers' INSERT no
-# longer fitted the server's default work_mem and scanned them again for
-# each record (migration 148): 400,000 had not ended after 13 minutes.
+# organisations, each new, at a domain of its own, in one file.  Before
+# migration 148, two of its statements grew with the file times the
+# database: a subquery past the server's default work_mem (about 250,000
+# new customers), and the new customers' domains tested against every
+# customer's; 400,000 had not ended after 10 minutes.
 n_big=$((n_o * 4))
 awk -v n="$n_big" -v base="$((n_o * 10))" 'BEGIN {
 	print "id,name,domain,updated"
