@@ -171,13 +171,20 @@ static int read_source(struct reader *r, const config_setting_t *g, struct impor
 			                   src->name);
 	if (!src->fields || !config_import_field_def(src->entity, "source_id"))
 		return config_fail(r, g, "source %s needs fields = { source_id = \"...\"; ... }", src->name);
-	int key = 0, when = 0;
+	int key = 0, when = 0, named = 0;
 	for (size_t i = 0; i < src->nfields; i++) {
 		key |= !strcmp(src->fields[i].field, "source_id");
 		when |= !strcmp(src->fields[i].field, "responded_at");
+		named |= !strcmp(src->fields[i].field, "name") || !strcmp(src->fields[i].field, "domains");
 	}
 	if (!key)
 		return config_fail(r, g, "source %s maps no source_id: each record needs its id", src->name);
+	/* A customer record without either is rejected, every one of them
+	 * (a name, else its first domain, names the customer). */
+	if (!named && !strcmp(src->entity, "customers"))
+		return config_fail(r, g, "source %s maps neither name nor domains: a customer record needs its name"
+		                   " or a domain to be named by (a file of ids alone would be rejected row by row)",
+		                   src->name);
 	/* A JSON path is names between dots, with choices in lists. */
 	for (size_t i = 0; i < src->nfields + src->nrules && src->format != IMPORT_CSV; i++) {
 		int rule = i >= src->nfields;

@@ -799,7 +799,7 @@ static void test_import_references_checked(void)
 	struct config c;
 	char err[1024];
 	env_reset();
-#define SRC_CRM "{ name = \"crm\"; entity = \"customers\"; format = \"csv\"; fields = { source_id = \"id\"; }; }\n"
+#define SRC_CRM "{ name = \"crm\"; entity = \"customers\"; format = \"csv\"; fields = { source_id = \"id\"; name = \"n\"; }; }\n"
 #define SRC_PEOPLE "{ name = \"people\"; entity = \"contacts\"; format = \"csv\"; customer_source = \"crm\";\n" \
 	"  fields = { source_id = \"id\"; customer = \"company\"; }; }\n"
 	const char *p = tmpfile_with("ref1.cfg", "import: { sources = (\n" SRC_CRM "," SRC_PEOPLE
@@ -852,6 +852,23 @@ static void test_import_source_dates(void)
 	CHECK(load(&c, p, err, sizeof err) == -1);
 	CHECK(err_at(err, p, 2));
 	CHECK(strstr(err, "source nps maps no responded_at") != NULL);
+	config_free(&c);
+
+	/* A customers source of ids alone (a crosswalk) rejected every row:
+	 * refused here instead, naming the file and line. */
+	p = tmpfile_with("ids.cfg", "import: { sources = (\n"
+	                            "{ name = \"billing\"; entity = \"customers\"; format = \"csv\"; system = \"billing\";\n"
+	                            "  fields = { source_id = \"account\"; crm_id = \"crm\"; }; }\n"
+	                            "); };\n");
+	CHECK(load(&c, p, err, sizeof err) == -1);
+	CHECK(err_at(err, p, 2));
+	CHECK(strstr(err, "source billing maps neither name nor domains") != NULL);
+	config_free(&c);
+	p = tmpfile_with("dom.cfg", "import: { sources = (\n"
+	                            "{ name = \"billing\"; entity = \"customers\"; format = \"csv\"; system = \"billing\";\n"
+	                            "  fields = { source_id = \"account\"; domains = \"site\"; }; }\n"
+	                            "); };\n");
+	CHECK(load(&c, p, err, sizeof err) == 0);
 	config_free(&c);
 
 	p = tmpfile_with("nps2.cfg", "import: { sources = (\n"
