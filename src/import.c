@@ -421,7 +421,7 @@ int import_file(PGconn *c, const struct import_source *src, const struct import_
 	/* The client's and the server's, in the order of the file. */
 	if (res->nrejects > 1)
 		qsort(res->rejects, res->nrejects, sizeof *res->rejects, reject_cmp);
-	memcpy(dry_run ? res->trial : res->run, run, sizeof res->run);
+	memcpy(res->run, run, sizeof res->run);
 	rc = 0;
 	goto out;
 rollback:

@@ -109,8 +109,9 @@ struct import_result {
 	long long without_contact; /* rows imported without their contact: rejects[] with imported set */
 	char *unused;    /* identifiers not followed, or NULL */
 	char *unmerged;  /* groups over import_max_merge, not merged (migration 139), or NULL */
-	char run[37];    /* the run's id, as baton merges --run and baton split --run name it; "" in a dry run */
-	char trial[37];  /* a dry run's: its merges can be read until the dry run is rolled back; else "" */
+	/* The run's id, as baton merges --run and baton split --run name it; a
+	 * dry run's is rolled back at its end (its merges are read before). */
+	char run[37];
 	char **missing;  /* CSV: pairs, a mapped column the header lacks and its field */
 	size_t nmissing; /* pairs */
 	struct import_reject *rejects; /* and the rows imported without their contact */

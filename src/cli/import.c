@@ -89,7 +89,7 @@ static void summary_text(struct buf *b, const char *file, const struct import_re
 		buf_puts(b, " (no changes)");
 	buf_putc(b, '\n');
 	/* A wrong mapping's merges are undone together (schema 141). */
-	if (r->merged && *r->run)
+	if (r->merged && !dry_run)
 		buf_printf(b, "  its merges: baton merges --run %s lists them, baton split --run %s undoes them\n",
 		           r->run, r->run);
 	for (size_t i = 0; i < r->nmissing; i++) {
@@ -149,7 +149,7 @@ static void summary_json(struct buf *b, const char *file, const struct import_re
 	buf_puts(b, ",\"unmerged\":");
 	text_json_string(b, r->unmerged);
 	buf_puts(b, ",\"run\":");
-	text_json_string(b, *r->run ? r->run : NULL);
+	text_json_string(b, dry_run ? NULL : r->run);
 	buf_puts(b, ",\"missing_columns\":[");
 	for (size_t i = 0; i < r->nmissing; i++) {
 		if (i)
@@ -285,9 +285,9 @@ static int one_file(PGconn *c, const struct cli *cli, const struct import_opts *
 	/* What a dry run would merge, which a person checks before the real
 	 * run (the text's; --format json has the count): read before the dry
 	 * run is rolled back. */
-	if (!o->json && res.merged && *res.trial) {
+	if (!o->json && o->dry_run && res.merged) {
 		buf_puts(out, "  it would merge:\n");
-		if (cli_merges_would(c, res.trial, out, err, sizeof err) < 0)
+		if (cli_merges_would(c, res.run, out, err, sizeof err) < 0)
 			cli_error("%s: cannot list what it would merge: %s", file, err);
 	}
 	print_out(out, printed);

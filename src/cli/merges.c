@@ -91,7 +91,8 @@ static void merges_text(struct buf *b, const PGresult *r)
 
 /* A dry run's merges, by name on both sides: a customer the dry run made
  * has an id the real run will not give it (a sequence is not rolled
- * back).  In the order of merges_sql within one run. */
+ * back).  By customer and what joined it, as merges_sql orders one run's
+ * (where an absorbed customer's id leads its name). */
 static const char would_sql[] =
 	"SELECT c.name,"
 	" CASE WHEN m.absorbed IS NOT NULL THEN a.name"

@@ -117,7 +117,8 @@ k3=$(ck)
 row "organisations" "$n_o" "$t_o" "$l_orgs"
 row "contacts" "$n_c" "$t_c" "$l_contacts"
 row "tickets" "$n_t" "$t_t" "$l_tickets"
-row "all three" $((n_o + n_c + n_t)) $((t_o + t_c + t_t)) $((l_orgs + l_contacts + l_tickets))
+l_all=$((l_orgs + l_contacts + l_tickets))
+row "all three" $((n_o + n_c + n_t)) $((t_o + t_c + t_t)) "$l_all"
 sed 's/^/    /' "$work/bench-orgs.out" "$work/bench-contacts.out" "$work/bench-tickets.out"
 echo "    server checkpoints meanwhile: $((k1 - k0)) (organisations), $((k2 - k1)) (contacts), $((k3 - k2)) (tickets);" \
 	"max_wal_size $(q "SHOW max_wal_size")"
@@ -156,7 +157,6 @@ f_off=$(floor replica customer contact ticket)
 f_ir=$(floor replica import_record)
 dropdb --if-exists "$floor_db" >/dev/null 2>&1
 rm -f "$work"/floor-*.csv
-l_all=$((l_orgs + l_contacts + l_tickets))
 n_w=$(q "SELECT (SELECT count(*) FROM customer) + (SELECT count(*) FROM contact) + (SELECT count(*) FROM ticket)")
 printf "%s\n" "  the floor: the rows written, copied by \\copy straight into Baton's tables of a new database:"
 row "customer, contact, ticket" "$n_w" "$f_on" "$l_all"
@@ -171,7 +171,7 @@ unchanged() { # the three files again, unchanged: a row each with ROWS, and all 
 		row "contacts, unchanged" "$n_c" "$r_c" "$l_contacts"
 		row "tickets, unchanged" "$n_t" "$r_t" "$l_tickets"
 	fi
-	row "all three, unchanged" $((n_o + n_c + n_t)) $((r_o + r_c + r_t)) $((l_orgs + l_contacts + l_tickets))
+	row "all three, unchanged" $((n_o + n_c + n_t)) $((r_o + r_c + r_t)) "$l_all"
 }
 echo "  again, the files unchanged:"
 unchanged total
