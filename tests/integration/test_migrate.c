@@ -706,6 +706,9 @@ static const struct {
 	{145, "f2b8627396bc54b5f908f99ddb618679"},
 	/* session 57 */
 	{146, "47dcb10e24b26b31d04892eab3924ef0"},
+	/* session 58 */
+	{147, "24639360acd85acaf15c293e19e564df"},
+	{148, "33a0bc7a111448fa2b47b55dec2af31e"},
 };
 
 static void test_released_migrations_unchanged(void)
