@@ -22,10 +22,12 @@ static const char rejects_sql[] =
 	"SELECT false, line, field, reason, coalesce(raw, ''), 0, false FROM pg_temp.baton_import_reject"
 	" UNION ALL SELECT true, line, '', '', '', n, false FROM baton_import_replaced() ORDER BY 1, 2";
 /* The records of other entities, linked to their customer (migration 070's
- * baton_import_link), also name those imported without their contact. */
+ * baton_import_link), also name those imported without their contact, with
+ * their raw row (149). */
 static const char rejects_notes_sql[] =
 	"SELECT false, line, field, reason, coalesce(raw, ''), 0, false FROM pg_temp.baton_import_reject"
-	" UNION ALL SELECT false, line, field, reason, '', 0, true FROM pg_temp.baton_import_note"
+	" UNION ALL SELECT false, n.line, n.field, n.reason, coalesce(w.raw, ''), 0, true"
+	" FROM pg_temp.baton_import_note n LEFT JOIN pg_temp.baton_import_raw_row w ON w.line = n.line"
 	" UNION ALL SELECT true, line, '', '', '', n, false FROM baton_import_replaced() ORDER BY 1, 2";
 
 void import_result_free(struct import_result *r)

@@ -133,6 +133,11 @@ expect ticket_before_its_requester_imported_and_said \
 check "the ticket is its organization's" [ "$(customer_of zendesk-tickets 100)" = Zeta ]
 check "the rejects file lists the ticket as imported without its contact" \
 	grep -qF ',1,contact,"imported without its contact: no zendesk-users record ""11"" yet' "$T/tickets.rej"
+# With its raw row, to hand back once the contact is there (149): the
+# record as PostgreSQL writes it.
+check "the ticket's row in the rejects file has the record" \
+	sh -c 'grep -F ",1,contact,\"imported without its contact: no zendesk-users record \"\"11\"\" yet" "$1" |
+	       grep -qF "\"\"subject\"\": \"\"Login broken\"\""' _ "$T/tickets.rej"
 run imp import --source zendesk-tickets "$T/tickets.json"
 expect without_a_rejects_file_stderr_says_it \
 	sh -c '[ "$1" -eq 0 ] && grep -q "tickets.json:1: contact: imported without its contact" "$2"' _ "$rc" "$ERR"
@@ -219,6 +224,9 @@ expect survey_before_its_respondent_imported_and_said \
 	       grep -qxF "  $3" "$2"' _ "$rc" "$OUT" "$without"
 check "the rejects file lists the answer as imported without its contact" \
 	grep -qF ',2,contact,"imported without its contact: no people record ""p9"" yet' "$T/nps-ids.rej"
+check "the answer's row in the rejects file has the CSV row" \
+	sh -c 'grep -F ",2,contact,\"imported without its contact: no people record \"\"p9\"\" yet" "$1" |
+	       grep -qF ",\"n1,A,p9,9,2026-03-01\""' _ "$T/nps-ids.rej"
 printf 'id,company,name,email\np9,A,Dee Plain,dee@acme-plain.example\n' >"$T/people9.csv"
 pimported respondent_imported people "$T/people9.csv" "1 read, 1 inserted"
 pimported survey_after_its_respondent_updated nps-ids "$T/nps-ids.csv" "1 read, 0 inserted, 1 updated"
