@@ -30,9 +30,20 @@ int import_header_read(const struct import_source *src, struct import_reader *rd
 		          ((unsigned char)header->data[0] == 0xfe && (unsigned char)header->data[1] == 0xff)))
 			snprintf(err, errlen, "the file is UTF-16 text (a spreadsheet's \"Unicode text\"), not UTF-8:"
 			         " save it as CSV UTF-8, or convert it (iconv -f UTF-16 -t UTF-8 FILE)");
-		else
-			snprintf(err, errlen, "%s", got == 0 ? "the file is empty: a CSV file starts with a header row"
-			         : "the header row is not valid UTF-8 text or not closed");
+		else if (got == 0)
+			snprintf(err, errlen, "the file is empty: a CSV file starts with a header row");
+		else {
+			/* Most often a spreadsheet's CSV in its own code page: the
+			 * rows would be rejected one by one after it. */
+			size_t ok = text_utf8_valid_len(header->data, header->len);
+			if (header->data[ok] == '\0')
+				snprintf(err, errlen, "the header row has a NUL byte (byte %zu of it): not a text file", ok + 1);
+			else
+				snprintf(err, errlen, "the header row is not valid UTF-8 text (byte %zu of it, 0x%02X):"
+				         " convert the file to UTF-8 first (a spreadsheet's CSV: iconv -f WINDOWS-1252"
+				         " -t UTF-8 FILE), or save it as CSV UTF-8",
+				         ok + 1, (unsigned char)header->data[ok]);
+		}
 		return -1;
 	}
 	return 0;
