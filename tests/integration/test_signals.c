@@ -283,6 +283,46 @@ static void test_voice_falling(void)
 	CHECK(strstr(signal(d, "voice-falling"), "while upsell \"Add more seats\" scheduled") != NULL);
 }
 
+/* A send scheduled long ago and never marked sent (an import's scheduled
+ * record, its send come through another source): news as a send at its
+ * time would be, for signal_sent_days after it, then no more (150).  Before,
+ * April's upsell raised a HIGH outreach signal in December. */
+static void test_scheduled_send_past(void)
+{
+	long long c = customer("Stale Plans AB", "'done'");
+	scheduled(c, "April upsell", "upsell", "-30 days");
+	ticket(c, "Charged twice", "open", "high", "billing", "1 day");
+	sql(su, "INSERT INTO handoff (id, customer_id, from_team, to_team, reason, note, ack_due_at)"
+	        " VALUES ('00000000-0000-4000-8000-00000000e150', %lld, 'support', 'success', 'escalation',"
+	        " 'angry', now() + interval '1 day')", c);
+	CHECK(!raised(c, "outreach-during-escalation"));
+	CHECK(!raised(c, "campaign-during-complaint"));
+	/* Two days past its time it is news, until seven days after it. */
+	long long recent = scheduled(c, "Renew early", "renewal", "-2 days");
+	CHECK(strstr(signal(c, "outreach-during-escalation"), "renewal \"Renew early\" scheduled") != NULL);
+	CHECK(strstr(signal(c, "campaign-during-complaint"), "renewal \"Renew early\" scheduled") != NULL);
+	CHECK_STR(sql(su, "SELECT string_agg(DISTINCT (s.until = m.scheduled_at + interval '7 days')::text, ',')"
+	                  " FROM customer_signal s, marketing_event m WHERE s.customer_id = %lld AND m.id = %lld"
+	                  " AND s.kind IN ('outreach-during-escalation', 'campaign-during-complaint')", c, recent),
+	          "true");
+	CHECK(strstr(signal(c, "outreach-during-escalation"), "April upsell") == NULL);
+	/* Marketing's list of sends to customers in trouble: the one still news,
+	 * not April's (it led the list, which goes by the time a send goes out). */
+	char want[64];
+	snprintf(want, sizeof want, "%lld", recent);
+	CHECK_STR(sql(mia, "SELECT string_agg(event_id::text, ',') FROM baton_suppression(%lld)", c), want);
+	CHECK_STR(sql(mia, "SELECT string_agg(event_id::text, ',') FROM baton_suppression_page(100)"
+	                   " WHERE customer_id = %lld", c), want);
+	/* A detractor while a send is scheduled: not April's either. */
+	long long d = customer("Stale Detractor", "'done'");
+	sql(su, "INSERT INTO survey_response (customer_id, kind, score, responded_at)"
+	        " VALUES (%lld, 'nps', 4, now() - interval '1 day')", d);
+	scheduled(d, "April seats", "upsell", "-30 days");
+	CHECK(!raised(d, "voice-falling"));
+	scheduled(d, "Add more seats", "upsell", "-1 day");
+	CHECK(strstr(signal(d, "voice-falling"), "while upsell \"Add more seats\" scheduled") != NULL);
+}
+
 /* baton_campaign_hold as `who`: "done already held message" or the error. */
 static const char *hold(PGconn *who, const char *id, long long event, const char *action, const char *comment)
 {
@@ -583,6 +623,7 @@ int main(void)
 	RUN(test_dropped_baton);
 	RUN(test_repeating_themselves);
 	RUN(test_voice_falling);
+	RUN(test_scheduled_send_past);
 	RUN(test_holds);
 	RUN(test_ack);
 	RUN(test_cache_follows_writes);
