@@ -252,6 +252,27 @@ static void test_repeating_themselves(void)
 	CHECK(!raised(e, "repeating-themselves"));
 	sql(su, "UPDATE ticket SET status = 'open', solved_at = NULL WHERE id = %lld", t);
 	CHECK(strstr(signal(e, "repeating-themselves"), "\"Webhook retries\" reopened") != NULL);
+	CHECK_STR(sql(su, "SELECT reopened_at > now() - interval '1 hour' FROM ticket WHERE id = %lld", t), "t");
+	/* Reopened by an import of a newer export: when the helpdesk's record
+	 * says (its updated_at), not when it was imported (151); not before the
+	 * solve it undoes, nor after now. */
+	long long u = ticket(e, "Invoice PDF blank", "solved", "normal", "question", "60 days");
+	sql(su, "UPDATE ticket SET status = 'open', solved_at = NULL, updated_at = now() - interval '50 days'"
+	        " WHERE id = %lld", u);
+	CHECK_STR(sql(su, "SELECT reopened_at = updated_at AND reopens = 1 FROM ticket WHERE id = %lld", u), "t");
+	CHECK(strstr(signal(e, "repeating-themselves"), "\"Invoice PDF blank\" reopened") != NULL);
+	long long v = ticket(e, "Dashboard empty", "solved", "normal", "question", "10 days");
+	const char *solved = sql(su, "SELECT solved_at FROM ticket WHERE id = %lld", v);
+	char solved_at[64];
+	snprintf(solved_at, sizeof solved_at, "%s", solved);
+	sql(su, "UPDATE ticket SET status = 'open', solved_at = NULL, updated_at = now() - interval '20 days'"
+	        " WHERE id = %lld", v);
+	CHECK_STR(sql(su, "SELECT reopened_at = '%s' FROM ticket WHERE id = %lld", solved_at, v), "t");
+	long long w = ticket(e, "Search slow", "solved", "normal", "question", "10 days");
+	sql(su, "UPDATE ticket SET status = 'open', solved_at = NULL, updated_at = now() + interval '2 days'"
+	        " WHERE id = %lld", w);
+	CHECK_STR(sql(su, "SELECT reopened_at <= now() AND reopened_at > now() - interval '1 hour' FROM ticket"
+	                  " WHERE id = %lld", w), "t");
 
 	/* Three alike within the days: two are not enough. */
 	long long f = customer("Three Times Ltda", "'done'");
