@@ -100,8 +100,9 @@ static void summary_text(struct buf *b, const char *file, const struct import_re
 			buf_putc(b, '\n');
 	}
 	if (r->without_contact)
-		buf_printf(b, "  imported without their contact, which is not imported yet (listed with the"
-		           " rejects; importing them again after it links it): %lld\n", r->without_contact);
+		buf_printf(b, "  imported without their contact, which is not imported (listed with the"
+		           " rejects, saying why; importing them again after it is links it): %lld\n",
+		           r->without_contact);
 	if (r->unused) {
 		buf_puts(b, "  not used to merge (shared by too many customers): ");
 		text_clean(b, r->unused, strlen(r->unused), TEXT_ONELINE);

@@ -1,6 +1,6 @@
 -- Baton schema, version 149: a record imported without its contact has its
--- raw row in the rejects file, as a rejected record has (#12, rejects; a
--- review found the field empty).
+-- raw row in the rejects file, and says why its contact is missing (#12,
+-- rejects; a review).
 --
 -- A ticket, survey answer or other record whose contact is not imported
 -- yet is imported without it and listed with the rejects ("imported
@@ -13,6 +13,22 @@
 -- The raw row is what it was (acad529, README): the line as it came (JSON
 -- Lines), the record as PostgreSQL writes it (JSON), the row made CSV
 -- again (CSV).
+--
+-- And a contact that its source's rules leave out (the Zendesk users
+-- mapping skips agents: a ticket an agent opened names one) was said to be
+-- "not imported yet", to be linked by a later import, on every run, which
+-- never came.  The records a rule leaves out are kept by their key
+-- (import_left_out; a later import that takes one drops it), and a note or
+-- a reject about such a contact says so.
+
+CREATE TABLE import_left_out (
+    source      text NOT NULL,
+    source_id   text NOT NULL,
+    run_id      uuid NOT NULL REFERENCES import_run (id) ON DELETE CASCADE,
+    PRIMARY KEY (source, source_id)
+);
+REVOKE ALL ON import_left_out FROM PUBLIC;
+
 CREATE FUNCTION baton_import_raw_rows(p_spec jsonb) RETURNS void
 LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
 BEGIN
@@ -96,11 +112,47 @@ BEGIN
     v_read := v_read + (SELECT count(*) FROM pg_temp.baton_import_skipped);
     v_read := v_read + (SELECT count(*) FROM baton_import_reject) + coalesce(p_client_rejected, 0);
     v_skipped := baton_import_leave_out(p_spec);
+    -- The records a rule left out, by their key (149): a record that names
+    -- one is told so.
+    IF v_skipped > 0 THEN
+        INSERT INTO import_left_out (source, source_id, run_id)
+        SELECT DISTINCT v_run.source, lo.key, p_run
+        FROM (SELECT CASE WHEN kp.jp IS NULL THEN r.rec #>> kp.path
+                          ELSE jsonb_path_query_first(r.rec, kp.jp, '{}', true) #>> '{}' END AS key
+              FROM pg_temp.baton_import_ruled_out o
+              JOIN baton_import_rows r ON r.line = o.line,
+                   (SELECT ARRAY(SELECT jsonb_array_elements_text(p_spec -> 'fields' -> 'source_id' -> 'path')) AS path,
+                           baton_import_jsonpath(p_spec -> 'fields' -> 'source_id' -> 'path') AS jp) kp) lo
+        WHERE length(lo.key) BETWEEN 1 AND 200
+        ON CONFLICT (source, source_id) DO UPDATE SET run_id = EXCLUDED.run_id;
+    END IF;
     PERFORM baton_import_stage(p_spec, v_run.entity);
+    -- A record of the file is left out no more.
+    IF EXISTS (SELECT 1 FROM import_left_out o WHERE o.source = v_run.source AND o.run_id <> p_run) THEN
+        DELETE FROM import_left_out o USING baton_import_s s
+        WHERE o.source = v_run.source AND o.source_id = s.v ->> 'source_id';
+    END IF;
     IF v_run.entity = 'customers' THEN
         SELECT * INTO x FROM baton_import_customers(p_run, v_run.source, p_spec, p_shared);
     ELSE
         SELECT * INTO x FROM baton_import_rows_of(p_run, v_run.source, v_run.entity, p_spec, p_shared);
+    END IF;
+    -- A contact its source's rules leave out will not be imported: said as
+    -- that, not as one to come (149).
+    IF p_spec ? 'contact_source' AND to_regclass('pg_temp.baton_import_note') IS NOT NULL
+       AND EXISTS (SELECT 1 FROM import_left_out o WHERE o.source = p_spec ->> 'contact_source') THEN
+        UPDATE baton_import_note n
+        SET reason = format('imported without its contact: the %s record "%s" is one that source''s rules'
+                            ' (skip, only) leave out', o.source, o.source_id)
+        FROM baton_import_s s
+        JOIN import_left_out o ON o.source = p_spec ->> 'contact_source' AND o.source_id = s.v ->> 'contact'
+        WHERE s.line = n.line AND n.field = 'contact';
+        UPDATE baton_import_reject j
+        SET reason = format('no customer reference, and its contact, the %s record "%s", is one that'
+                            ' source''s rules (skip, only) leave out', o.source, o.source_id)
+        FROM baton_import_s s
+        JOIN import_left_out o ON o.source = p_spec ->> 'contact_source' AND o.source_id = s.v ->> 'contact'
+        WHERE s.line = j.line AND j.field = 'contact' AND NOT s.v ? 'customer';
     END IF;
     -- The raw row of each reject, and of each record imported without its
     -- contact (149).
@@ -133,4 +185,6 @@ DECLARE
                   WHERE p.oid = 'public.baton_import_apply(uuid, jsonb, text[], integer)'::regprocedure);
 BEGIN
     EXECUTE format('ALTER FUNCTION baton_import_raw_rows(jsonb) OWNER TO %I', v_fn);
+    EXECUTE format('ALTER TABLE import_left_out OWNER TO %I',
+                   (SELECT pg_get_userbyid(c.relowner) FROM pg_class c WHERE c.oid = 'public.import_record'::regclass));
 END $$;
