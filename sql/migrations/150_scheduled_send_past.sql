@@ -15,11 +15,14 @@
 -- signal_sent_days after it, in the three kinds that cross sends
 -- (campaign-during-complaint, outreach-during-escalation, voice-falling's
 -- detractor while a campaign is scheduled) and on the list of scheduled
--- sends to customers in trouble; each instance holds until then (until),
--- so the cache drops it by time alone.  A send still ahead is news as
--- before.  The customer screen still lists the send as the data has it.
+-- sends to customers in trouble (a held one stays there: a person's hold,
+-- which only a release ends); each instance holds until then (until), so
+-- the cache drops it by time alone.  A send still ahead is news as before.
+-- The customer screen still lists the send as the data has it.
+-- signal_sent_days now concerns voice-falling too: a change of it
+-- recomputes that kind with the other two (baton_signal_rule_kinds).
 --
--- 082's, 103's, 028's and 024's functions, with that window.
+-- 082's, 103's, 028's, 024's and 009's functions, with that window.
 
 CREATE OR REPLACE FUNCTION baton_signal_complaint(p_customers bigint[], p_all boolean)
 RETURNS SETOF baton_signal_instance
@@ -150,13 +153,13 @@ RETURNS SETOF marketing_event
 LANGUAGE sql STABLE AS $$
     SELECT m.* FROM marketing_event m
     WHERE m.status = 'scheduled'
-      AND m.scheduled_at >= now() - make_interval(days => (SELECT r.sent_days FROM baton_signal_rules() r))
       AND (m.held_by IS NOT NULL
-           OR (p_probe AND EXISTS (SELECT 1 FROM baton_signal_entries(m.customer_id, false, p_live, p_gens) e
-                                   WHERE e.acked_at IS NULL))
-           OR (NOT p_probe AND m.customer_id IN (SELECT e.customer_id
-                                                 FROM baton_signal_entries(NULL, true, p_live, p_gens) e
-                                                 WHERE e.acked_at IS NULL)))
+           OR (m.scheduled_at >= now() - make_interval(days => (SELECT r.sent_days FROM baton_signal_rules() r))
+               AND ((p_probe AND EXISTS (SELECT 1 FROM baton_signal_entries(m.customer_id, false, p_live, p_gens) e
+                                         WHERE e.acked_at IS NULL))
+                    OR (NOT p_probe AND m.customer_id IN (SELECT e.customer_id
+                                                          FROM baton_signal_entries(NULL, true, p_live, p_gens) e
+                                                          WHERE e.acked_at IS NULL)))))
 $$;
 
 CREATE OR REPLACE FUNCTION baton_suppression(p_customer bigint DEFAULT NULL)
@@ -184,11 +187,34 @@ BEGIN
                FROM baton_signal_entries(p_customer, p_customer IS NULL, v_live, v_gens) g
                WHERE g.acked_at IS NULL
                GROUP BY g.customer_id) s ON s.customer_id = m.customer_id
-    WHERE m.status = 'scheduled' AND (m.held_by IS NOT NULL OR s.customer_id IS NOT NULL)
-      AND m.scheduled_at >= now() - make_interval(days => (SELECT r.sent_days FROM baton_signal_rules() r))
+    WHERE m.status = 'scheduled'
+      AND (m.held_by IS NOT NULL
+           OR (s.customer_id IS NOT NULL
+               AND m.scheduled_at >= now() - make_interval(days => (SELECT r.sent_days FROM baton_signal_rules() r))))
       AND (p_customer IS NULL OR m.customer_id = p_customer)
     ORDER BY m.scheduled_at, m.id;
 END $$;
+
+-- 009's: signal_sent_days concerns voice-falling too.
+CREATE OR REPLACE FUNCTION baton_signal_rule_kinds(p_key text) RETURNS text[]
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE
+        WHEN p_key IN ('signal_complaint_days', 'signal_complaint_keywords',
+                       'signal_complaint_categories')
+            THEN ARRAY['campaign-during-complaint']
+        WHEN p_key = 'signal_sent_days'
+            THEN ARRAY['campaign-during-complaint', 'outreach-during-escalation', 'voice-falling']
+        WHEN p_key = 'signal_outreach_kinds'
+            THEN ARRAY['campaign-during-complaint', 'outreach-during-escalation']
+        WHEN p_key = 'signal_escalation_reasons' THEN ARRAY['outreach-during-escalation']
+        WHEN p_key IN ('signal_burning_categories', 'signal_burning_keywords')
+            THEN ARRAY['on-track-but-burning']
+        WHEN p_key IN ('signal_repeat_days', 'signal_repeat_similarity', 'signal_repeat_tickets')
+            THEN ARRAY['repeating-themselves']
+        WHEN p_key IN ('signal_voice_days', 'signal_nps_drop', 'signal_csat_drop',
+                       'signal_ces_drop', 'signal_detractor_nps')
+            THEN ARRAY['voice-falling'] END
+$$;
 
 -- The setting says it.  Not an administrator's change: no audit row
 -- (settings_import reads one as that), and its value is the same.

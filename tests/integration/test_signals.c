@@ -304,46 +304,6 @@ static void test_voice_falling(void)
 	CHECK(strstr(signal(d, "voice-falling"), "while upsell \"Add more seats\" scheduled") != NULL);
 }
 
-/* A send scheduled long ago and never marked sent (an import's scheduled
- * record, its send come through another source): news as a send at its
- * time would be, for signal_sent_days after it, then no more (150).  Before,
- * April's upsell raised a HIGH outreach signal in December. */
-static void test_scheduled_send_past(void)
-{
-	long long c = customer("Stale Plans AB", "'done'");
-	scheduled(c, "April upsell", "upsell", "-30 days");
-	ticket(c, "Charged twice", "open", "high", "billing", "1 day");
-	sql(su, "INSERT INTO handoff (id, customer_id, from_team, to_team, reason, note, ack_due_at)"
-	        " VALUES ('00000000-0000-4000-8000-00000000e150', %lld, 'support', 'success', 'escalation',"
-	        " 'angry', now() + interval '1 day')", c);
-	CHECK(!raised(c, "outreach-during-escalation"));
-	CHECK(!raised(c, "campaign-during-complaint"));
-	/* Two days past its time it is news, until seven days after it. */
-	long long recent = scheduled(c, "Renew early", "renewal", "-2 days");
-	CHECK(strstr(signal(c, "outreach-during-escalation"), "renewal \"Renew early\" scheduled") != NULL);
-	CHECK(strstr(signal(c, "campaign-during-complaint"), "renewal \"Renew early\" scheduled") != NULL);
-	CHECK_STR(sql(su, "SELECT string_agg(DISTINCT (s.until = m.scheduled_at + interval '7 days')::text, ',')"
-	                  " FROM customer_signal s, marketing_event m WHERE s.customer_id = %lld AND m.id = %lld"
-	                  " AND s.kind IN ('outreach-during-escalation', 'campaign-during-complaint')", c, recent),
-	          "true");
-	CHECK(strstr(signal(c, "outreach-during-escalation"), "April upsell") == NULL);
-	/* Marketing's list of sends to customers in trouble: the one still news,
-	 * not April's (it led the list, which goes by the time a send goes out). */
-	char want[64];
-	snprintf(want, sizeof want, "%lld", recent);
-	CHECK_STR(sql(mia, "SELECT string_agg(event_id::text, ',') FROM baton_suppression(%lld)", c), want);
-	CHECK_STR(sql(mia, "SELECT string_agg(event_id::text, ',') FROM baton_suppression_page(100)"
-	                   " WHERE customer_id = %lld", c), want);
-	/* A detractor while a send is scheduled: not April's either. */
-	long long d = customer("Stale Detractor", "'done'");
-	sql(su, "INSERT INTO survey_response (customer_id, kind, score, responded_at)"
-	        " VALUES (%lld, 'nps', 4, now() - interval '1 day')", d);
-	scheduled(d, "April seats", "upsell", "-30 days");
-	CHECK(!raised(d, "voice-falling"));
-	scheduled(d, "Add more seats", "upsell", "-1 day");
-	CHECK(strstr(signal(d, "voice-falling"), "while upsell \"Add more seats\" scheduled") != NULL);
-}
-
 /* baton_campaign_hold as `who`: "done already held message" or the error. */
 static const char *hold(PGconn *who, const char *id, long long event, const char *action, const char *comment)
 {
@@ -437,6 +397,66 @@ static const char *ack(const char *id, long long cust, const char *kind, const c
 		         PQgetvalue(r, 0, SW_MESSAGE));
 	PQclear(r);
 	return out;
+}
+
+/* A send scheduled long ago and never marked sent (an import's scheduled
+ * record, its send come through another source): news as a send at its
+ * time would be, for signal_sent_days after it, then no more (150).  Before,
+ * April's upsell raised a HIGH outreach signal in December. */
+static void test_scheduled_send_past(void)
+{
+	long long c = customer("Stale Plans AB", "'done'");
+	long long old = scheduled(c, "April upsell", "upsell", "-30 days");
+	ticket(c, "Charged twice", "open", "high", "billing", "1 day");
+	sql(su, "INSERT INTO handoff (id, customer_id, from_team, to_team, reason, note, ack_due_at)"
+	        " VALUES ('00000000-0000-4000-8000-00000000e150', %lld, 'support', 'success', 'escalation',"
+	        " 'angry', now() + interval '1 day')", c);
+	CHECK(!raised(c, "outreach-during-escalation"));
+	CHECK(!raised(c, "campaign-during-complaint"));
+	/* Two days past its time it is news, until seven days after it. */
+	long long recent = scheduled(c, "Renew early", "renewal", "-2 days");
+	CHECK(strstr(signal(c, "outreach-during-escalation"), "renewal \"Renew early\" scheduled") != NULL);
+	CHECK(strstr(signal(c, "campaign-during-complaint"), "renewal \"Renew early\" scheduled") != NULL);
+	CHECK_STR(sql(su, "SELECT string_agg(DISTINCT (s.until = m.scheduled_at + interval '7 days')::text, ',')"
+	                  " FROM customer_signal s, marketing_event m WHERE s.customer_id = %lld AND m.id = %lld"
+	                  " AND s.kind IN ('outreach-during-escalation', 'campaign-during-complaint')", c, recent),
+	          "true");
+	CHECK(strstr(signal(c, "outreach-during-escalation"), "April upsell") == NULL);
+	/* Marketing's list of sends to customers in trouble: the one still news,
+	 * not April's (it led the list, which goes by the time a send goes out). */
+	char want[64];
+	snprintf(want, sizeof want, "%lld", recent);
+	CHECK_STR(sql(mia, "SELECT string_agg(event_id::text, ',') FROM baton_suppression(%lld)", c), want);
+	CHECK_STR(sql(mia, "SELECT string_agg(event_id::text, ',') FROM baton_suppression_page(100)"
+	                   " WHERE customer_id = %lld", c), want);
+	/* Held, it stays on the list whatever its time: a person's hold, which
+	 * only a release ends. */
+	CHECK_STR(hold(mia, "00000000-0000-4000-8000-0000000001b5", old, "hold", "not after the escalation"),
+	          "t f t done");
+	snprintf(want, sizeof want, "%lld,%lld", old, recent);
+	CHECK_STR(sql(mia, "SELECT string_agg(event_id::text, ',' ORDER BY scheduled_at) FROM baton_suppression(%lld)",
+	              c), want);
+	CHECK_STR(sql(mia, "SELECT string_agg(event_id::text, ',' ORDER BY scheduled_at) FROM baton_suppression_page(100)"
+	                   " WHERE customer_id = %lld", c), want);
+	/* A detractor while a send is scheduled: not April's either. */
+	long long d = customer("Stale Detractor", "'done'");
+	sql(su, "INSERT INTO survey_response (customer_id, kind, score, responded_at)"
+	        " VALUES (%lld, 'nps', 4, now() - interval '1 day')", d);
+	scheduled(d, "April seats", "upsell", "-30 days");
+	CHECK(!raised(d, "voice-falling"));
+	/* signal_sent_days is the window of this kind too: 40 days, and April's
+	 * send is news again; 7, and it is not, in every list that reads the
+	 * cache (the change recomputes the kind). */
+	CHECK_STR(sql(su, "SELECT baton_setting_set('signal_sent_days', '40')"), "t");
+	CHECK(strstr(signal(d, "voice-falling"), "while upsell \"April seats\" scheduled") != NULL);
+	CHECK_STR(sql(ana, "SELECT count(*) FROM baton_signal_list(NULL, NULL, NULL, NULL, NULL, false)"
+	                   " WHERE customer_id = %lld AND kind = 'voice-falling'", d), "1");
+	CHECK_STR(sql(su, "SELECT baton_setting_set('signal_sent_days', '7')"), "t");
+	CHECK_STR(sql(ana, "SELECT count(*) FROM baton_signal_list(NULL, NULL, NULL, NULL, NULL, false)"
+	                   " WHERE customer_id = %lld AND kind = 'voice-falling'", d), "0");
+	CHECK(!raised(d, "voice-falling"));
+	scheduled(d, "Add more seats", "upsell", "-1 day");
+	CHECK(strstr(signal(d, "voice-falling"), "while upsell \"Add more seats\" scheduled") != NULL);
 }
 
 static void test_ack(void)
