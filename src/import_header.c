@@ -32,6 +32,9 @@ int import_header_read(const struct import_source *src, struct import_reader *rd
 			         " save it as CSV UTF-8, or convert it (iconv -f UTF-16 -t UTF-8 FILE)");
 		else if (got == 0)
 			snprintf(err, errlen, "the file is empty: a CSV file starts with a header row");
+		else if (got == -2)
+			snprintf(err, errlen, "a quote in the header row is not closed: the rest of the file would be"
+			         " one column's name");
 		else {
 			/* Most often a spreadsheet's CSV in its own code page: the
 			 * rows would be rejected one by one after it. */

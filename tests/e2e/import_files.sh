@@ -488,17 +488,19 @@ check rejects_file_full_nothing_imported [ "$(sql "SELECT count(*) FROM customer
 # separated by semicolons (a European spreadsheet's CSV), a blank first
 # line, UTF-16 text (a spreadsheet's "Unicode text"), a spreadsheet's own
 # code page (Windows-1252's é in a column the mapping does not read: the
-# rows' text would be rejected one by one after it).
+# rows' text would be rejected one by one after it), a quote not closed.
 printf 'Record ID;Company name;Company Domain Name\n53201;Semi Co;semi.example\n' >"$T/semi.csv"
 printf '\nRecord ID,Company name\n53202,Blank Co\n' >"$T/blank.csv"
 printf 'Record ID,Company name\n53203,Wide Co\n' | iconv -f UTF-8 -t UTF-16 >"$T/wide.csv"
 printf 'Record ID,Company name,Pr\351nom\n53204,Latin Co,Ren\351\n' >"$T/latin.csv"
-run imp import --source hubspot-companies "$T/semi.csv" "$T/blank.csv" "$T/wide.csv" "$T/latin.csv"
+printf 'Record ID,"Company name\n53205,Quote Co\n' >"$T/quote.csv"
+run imp import --source hubspot-companies "$T/semi.csv" "$T/blank.csv" "$T/wide.csv" "$T/latin.csv" "$T/quote.csv"
 expect header_hints_say_what_to_mend \
 	sh -c '[ "$1" -eq 1 ] && grep -q "semi.csv: the header has no column \"Record ID\", which the key (source_id) is read from (the header.s fields are separated by \";\": set the source.s delimiter)" "$2" &&
 	       grep -q "blank.csv: .*(the first line is blank: a CSV file starts with its header row)" "$2" &&
 	       grep -q "wide.csv: the file is UTF-16 text" "$2" &&
-	       grep -qF "latin.csv: the header row is not valid UTF-8 text (byte 26 of it, 0xE9): convert the file to UTF-8 first (a spreadsheet'"'"'s CSV: iconv -f WINDOWS-1252 -t UTF-8 FILE), or save it as CSV UTF-8" "$2"' _ "$rc" "$ERR"
+	       grep -qF "latin.csv: the header row is not valid UTF-8 text (byte 26 of it, 0xE9): convert the file to UTF-8 first (a spreadsheet'"'"'s CSV: iconv -f WINDOWS-1252 -t UTF-8 FILE), or save it as CSV UTF-8" "$2" &&
+	       grep -qF "quote.csv: a quote in the header row is not closed: the rest of the file would be one column'"'"'s name" "$2"' _ "$rc" "$ERR"
 
 # --- configuration errors name the file and the line ----------------------------------
 cat >"$T/bad.cfg" <<'EOF'
