@@ -23,12 +23,13 @@ static const char rejects_sql[] =
 	" UNION ALL SELECT true, line, '', '', '', n, false FROM baton_import_replaced() ORDER BY 1, 2";
 /* The records of other entities, linked to their customer (migration 070's
  * baton_import_link), also name those imported without their contact, with
- * their raw row (149). */
+ * their raw row when notes_raw_sql made them (149). */
 static const char rejects_notes_sql[] =
 	"SELECT false, line, field, reason, coalesce(raw, ''), 0, false FROM pg_temp.baton_import_reject"
 	" UNION ALL SELECT false, n.line, n.field, n.reason, coalesce(w.raw, ''), 0, true"
 	" FROM pg_temp.baton_import_note n LEFT JOIN pg_temp.baton_import_raw_row w ON w.line = n.line"
 	" UNION ALL SELECT true, line, '', '', '', n, false FROM baton_import_replaced() ORDER BY 1, 2";
+static const char notes_raw_sql[] = "SELECT baton_import_raw_rows($1::jsonb, true)";
 
 void import_result_free(struct import_result *r)
 {
@@ -298,7 +299,7 @@ static int file_same(FILE *f, const struct stat *was, char *err, size_t errlen)
 	return -1;
 }
 
-static int apply(PGconn *c, const char *run, const char *spec, const struct import_config *ic,
+static int apply(PGconn *c, const char *run, const char *spec, const struct import_config *ic, int notes_raw,
                  struct import_result *res, char *err, size_t errlen)
 {
 	struct buf shared = BUF_INIT;
@@ -321,7 +322,14 @@ static int apply(PGconn *c, const char *run, const char *spec, const struct impo
 	res->skipped = db_value_ll(r, 0, 8);
 	res->unmerged = db_value_dup_or_null(r, 0, 9);
 	PQclear(r);
-	r = db_exec(c, strcmp(res->entity, "customers") ? rejects_notes_sql : rejects_sql, 0, NULL, err, errlen);
+	int notes = strcmp(res->entity, "customers") != 0;
+	if (notes && notes_raw) {
+		r = db_exec(c, notes_raw_sql, 1, &spec, err, errlen);
+		if (!r)
+			return -1;
+		PQclear(r);
+	}
+	r = db_exec(c, notes ? rejects_notes_sql : rejects_sql, 0, NULL, err, errlen);
 	if (!r)
 		return -1;
 	int i = 0, n = PQntuples(r);
@@ -353,8 +361,8 @@ static int reject_cmp(const void *a, const void *b)
 }
 
 int import_file(PGconn *c, const struct import_source *src, const struct import_config *ic,
-                const char *path, FILE *f, int dry_run, import_progress_fn progress, void *ctx,
-                struct import_result *res, char *err, size_t errlen)
+                const char *path, FILE *f, int dry_run, int notes_raw, import_progress_fn progress,
+                void *ctx, struct import_result *res, char *err, size_t errlen)
 {
 	struct import_reader rd;
 	struct import_known known = {0};
@@ -409,7 +417,7 @@ int import_file(PGconn *c, const struct import_source *src, const struct import_
 		goto rollback;
 	if (progress)
 		progress(ctx, IMPORT_MERGING, rd.line - 1);
-	if (apply(c, run, buf_str(&spec), ic, res, err, errlen) < 0)
+	if (apply(c, run, buf_str(&spec), ic, notes_raw, res, err, errlen) < 0)
 		goto rollback;
 	if (progress)
 		progress(ctx, IMPORT_COMMITTING, rd.line - 1);

@@ -143,12 +143,14 @@ typedef void (*import_progress_fn)(void *ctx, enum import_phase phase, long long
  * c is already in a transaction (a dry run of several files, begun and
  * rolled back by the caller), the file is a savepoint of it instead, and
  * what it wrote stays for the files after it.  progress (or NULL) is
- * told how far it is, with ctx.
+ * told how far it is, with ctx.  With notes_raw, the records imported
+ * without their contact have their raw rows too (the rejects always do):
+ * for a rejects file.
  * Returns 0; -1 with err (nothing of the file stays); -2 with err when the
  * connection was lost (nothing of the file stays either). */
 int import_file(PGconn *c, const struct import_source *src, const struct import_config *ic,
-                const char *path, FILE *f, int dry_run, import_progress_fn progress, void *ctx,
-                struct import_result *res, char *err, size_t errlen);
+                const char *path, FILE *f, int dry_run, int notes_raw, import_progress_fn progress,
+                void *ctx, struct import_result *res, char *err, size_t errlen);
 
 /* --- reading records (src/import_reader.c) ----------------------------------------- */
 

@@ -7,9 +7,10 @@
 -- without its contact: ..."), so that it can be imported again once the
 -- contact is.  Its raw row was empty: the person fixing the contacts had
 -- the line number and the contact's id, but not the row to hand back.
--- baton_import_raw_rows makes the raw row of each line that has a reject
--- or such a note, in baton_import_raw_row, which the client reads beside
--- the notes; apply fills the rejects' raw from it, as it did inline (139).
+-- baton_import_raw_rows makes the raw rows of the rejects, from which
+-- apply fills them, as it did inline (139), or, called by the client when
+-- it writes a rejects file, of the notes, in baton_import_raw_row, which
+-- the client reads beside the notes.
 -- The raw row is what it was (acad529, README): the line as it came (JSON
 -- Lines), the record as PostgreSQL writes it (JSON), the row made CSV
 -- again (CSV).
@@ -29,19 +30,28 @@ CREATE TABLE import_left_out (
 );
 REVOKE ALL ON import_left_out FROM PUBLIC;
 
-CREATE FUNCTION baton_import_raw_rows(p_spec jsonb) RETURNS void
-LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
+-- The raw rows of the rejects (apply), or of the records imported without
+-- their contact (p_notes: the client, when a rejects file is written: a
+-- file of a million tickets whose requesters are not imported yet would
+-- otherwise make and send each row for nothing).
+CREATE FUNCTION baton_import_raw_rows(p_spec jsonb, p_notes boolean) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
+    PERFORM baton_import_check();
+    IF to_regclass('pg_temp.baton_import_raw') IS NULL THEN
+        RAISE EXCEPTION 'no import in this transaction: baton_import_begin() first'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
     DROP TABLE IF EXISTS pg_temp.baton_import_raw_row;
     CREATE TEMP TABLE baton_import_raw_row (line bigint PRIMARY KEY, raw text) ON COMMIT DROP;
     EXECUTE format('GRANT SELECT ON pg_temp.baton_import_raw_row TO %I', session_user);
-    INSERT INTO baton_import_raw_row (line)
-    SELECT DISTINCT line FROM baton_import_reject WHERE line IS NOT NULL;
-    -- The notes: a file of records that link to a customer (not customers).
-    IF to_regclass('pg_temp.baton_import_note') IS NOT NULL THEN
+    IF NOT p_notes THEN
         INSERT INTO baton_import_raw_row (line)
-        SELECT DISTINCT line FROM pg_temp.baton_import_note WHERE line IS NOT NULL
-        ON CONFLICT DO NOTHING;
+        SELECT DISTINCT line FROM baton_import_reject WHERE line IS NOT NULL;
+    ELSIF to_regclass('pg_temp.baton_import_note') IS NOT NULL THEN
+        -- A file of records that link to a customer (not customers).
+        INSERT INTO baton_import_raw_row (line)
+        SELECT DISTINCT line FROM pg_temp.baton_import_note WHERE line IS NOT NULL;
     END IF;
     IF p_spec ->> 'format' = 'jsonl' THEN
         UPDATE baton_import_raw_row j SET raw = w.raw FROM pg_temp.baton_import_raw w WHERE w.line = j.line;
@@ -56,7 +66,8 @@ BEGIN
         FROM baton_import_rows r WHERE r.line = j.line;
     END IF;
 END $$;
-REVOKE ALL ON FUNCTION baton_import_raw_rows(jsonb) FROM PUBLIC;
+REVOKE ALL ON FUNCTION baton_import_raw_rows(jsonb, boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION baton_import_raw_rows(jsonb, boolean) TO baton_importer, baton_staff, baton_admin;
 
 -- 139's function, the raw rows made by baton_import_raw_rows.  The same
 -- result type: replaced in place, its grants kept.
@@ -156,7 +167,7 @@ BEGIN
     END IF;
     -- The raw row of each reject, and of each record imported without its
     -- contact (149).
-    PERFORM baton_import_raw_rows(p_spec);
+    PERFORM baton_import_raw_rows(p_spec, false);
     -- A reject that has its raw row already keeps it (the client's, a JSON
     -- document's record with bytes that are not UTF-8: not a record here).
     UPDATE baton_import_reject j SET raw = coalesce(w.raw, j.raw) FROM baton_import_raw_row w
@@ -184,7 +195,7 @@ DECLARE
     v_fn text := (SELECT pg_get_userbyid(p.proowner) FROM pg_proc p
                   WHERE p.oid = 'public.baton_import_apply(uuid, jsonb, text[], integer)'::regprocedure);
 BEGIN
-    EXECUTE format('ALTER FUNCTION baton_import_raw_rows(jsonb) OWNER TO %I', v_fn);
+    EXECUTE format('ALTER FUNCTION baton_import_raw_rows(jsonb, boolean) OWNER TO %I', v_fn);
     EXECUTE format('ALTER TABLE import_left_out OWNER TO %I',
                    (SELECT pg_get_userbyid(c.relowner) FROM pg_class c WHERE c.oid = 'public.import_record'::regclass));
 END $$;

@@ -257,8 +257,8 @@ static int one_file(PGconn *c, const struct cli *cli, const struct import_opts *
 		return EXIT_FAIL;
 	}
 	struct file_watch watch = {.shown = {.file = file}, .tty = isatty(STDERR_FILENO)};
-	int rc = import_file(c, src, cli->cfg->import, is_stdin ? "(stdin)" : file, f, o->dry_run, file_progress,
-	                     &watch, &res, err, sizeof err);
+	int rc = import_file(c, src, cli->cfg->import, is_stdin ? "(stdin)" : file, f, o->dry_run, o->rejects != NULL,
+	                     file_progress, &watch, &res, err, sizeof err);
 	import_progress_erase(&watch.shown);
 	if (!is_stdin)
 		fclose(f);
