@@ -101,7 +101,7 @@ static void summary_text(struct buf *b, const char *file, const struct import_re
 	}
 	if (r->without_contact)
 		buf_printf(b, "  imported without their contact, which is not imported (listed with the"
-		           " rejects, saying why; importing them again after it is links it): %lld\n",
+		           " rejects, saying why; an import of them after their contact links it): %lld\n",
 		           r->without_contact);
 	if (r->unused) {
 		buf_puts(b, "  not used to merge (shared by too many customers): ");

@@ -125,7 +125,7 @@ requester_of() { # TICKET ID: its requester's name, or <none>
 	sql "SELECT coalesce(c.name, '<none>') FROM import_record r JOIN ticket t ON t.id = r.target_id
 	     LEFT JOIN contact c ON c.id = t.requester_id WHERE r.source = 'zendesk-tickets' AND r.source_id = '$1'"
 }
-without="imported without their contact, which is not imported (listed with the rejects, saying why; importing them again after it is links it): 1"
+without="imported without their contact, which is not imported (listed with the rejects, saying why; an import of them after their contact links it): 1"
 run imp import --source zendesk-tickets --rejects "$T/tickets.rej" "$T/tickets.json"
 expect ticket_before_its_requester_imported_and_said \
 	sh -c '[ "$1" -eq 0 ] && grep -q "1 read, 1 inserted, 0 updated, 0 unchanged, 0 rejected" "$2" &&
