@@ -123,19 +123,17 @@ BEGIN
     v_read := v_read + (SELECT count(*) FROM pg_temp.baton_import_skipped);
     v_read := v_read + (SELECT count(*) FROM baton_import_reject) + coalesce(p_client_rejected, 0);
     v_skipped := baton_import_leave_out(p_spec);
-    -- The records a rule left out, by their key (149): a record that names
-    -- one is told so.
+    -- The records a rule left out, by their key as the stage reads it
+    -- (baton_import_read_sql) (149): a record that names one is told so.
     IF v_skipped > 0 THEN
-        INSERT INTO import_left_out (source, source_id, run_id)
-        SELECT DISTINCT v_run.source, lo.key, p_run
-        FROM (SELECT CASE WHEN kp.jp IS NULL THEN r.rec #>> kp.path
-                          ELSE jsonb_path_query_first(r.rec, kp.jp, '{}', true) #>> '{}' END AS key
-              FROM pg_temp.baton_import_ruled_out o
-              JOIN baton_import_rows r ON r.line = o.line,
-                   (SELECT ARRAY(SELECT jsonb_array_elements_text(p_spec -> 'fields' -> 'source_id' -> 'path')) AS path,
-                           baton_import_jsonpath(p_spec -> 'fields' -> 'source_id' -> 'path') AS jp) kp) lo
-        WHERE length(lo.key) BETWEEN 1 AND 200
-        ON CONFLICT (source, source_id) DO UPDATE SET run_id = EXCLUDED.run_id;
+        EXECUTE format('INSERT INTO import_left_out (source, source_id, run_id)
+            SELECT DISTINCT $1, lo.key, $2
+            FROM (SELECT %s AS key FROM pg_temp.baton_import_ruled_out o
+                  JOIN baton_import_rows r ON r.line = o.line) lo
+            WHERE length(lo.key) BETWEEN 1 AND 200
+            ON CONFLICT (source, source_id) DO UPDATE SET run_id = EXCLUDED.run_id',
+            baton_import_read_sql('r.rec', p_spec, 'source_id', false))
+        USING v_run.source, p_run;
     END IF;
     PERFORM baton_import_stage(p_spec, v_run.entity);
     -- A record of the file is left out no more.
