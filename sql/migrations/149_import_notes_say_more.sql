@@ -163,8 +163,8 @@ BEGIN
         JOIN import_left_out o ON o.source = p_spec ->> 'contact_source' AND o.source_id = s.v ->> 'contact'
         WHERE s.line = j.line AND j.field = 'contact' AND NOT s.v ? 'customer';
     END IF;
-    -- The raw row of each reject, and of each record imported without its
-    -- contact (149).
+    -- The raw row of each reject (149; those of the records imported
+    -- without their contact the client asks for, for a rejects file).
     PERFORM baton_import_raw_rows(p_spec, false);
     -- A reject that has its raw row already keeps it (the client's, a JSON
     -- document's record with bytes that are not UTF-8: not a record here).
