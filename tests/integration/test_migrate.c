@@ -709,6 +709,10 @@ static const struct {
 	/* session 58 */
 	{147, "24639360acd85acaf15c293e19e564df"},
 	{148, "33a0bc7a111448fa2b47b55dec2af31e"},
+	/* session 59 */
+	{149, "398ef9c403ff1ba974910f3ff23439dc"},
+	{150, "e1c170433beb736898fa06b374b9c2d8"},
+	{151, "adeaf23b657c0195cb7781e01560c91a"},
 };
 
 static void test_released_migrations_unchanged(void)
