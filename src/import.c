@@ -379,12 +379,16 @@ int import_file(PGconn *c, const struct import_source *src, const struct import_
 	if (start >= 0 && (fstat(fileno(f), &st) < 0 || !S_ISREG(st.st_mode)))
 		start = -1;
 	memset(res, 0, sizeof *res);
-	/* The mapping as the server takes it: its seed is the lines' too. */
-	import_spec_json(&spec, src);
+	/* A CSV header's own spelling of the columns mapped (case, blanks). */
+	char **names = calloc(src->nfields + src->nrules + 1, sizeof *names);
+	if (!names)
+		abort();
 	import_reader_init(&rd, f);
 	if (src->format == IMPORT_CSV && (import_header_read(src, &rd, &header, &ncols, err, errlen) < 0 ||
-	                                  import_header_columns(src, &header, res, err, errlen) < 0))
+	                                  import_header_columns(src, &header, res, names, err, errlen) < 0))
 		goto out;
+	/* The mapping as the server takes it: its seed is the lines' too. */
+	import_spec_json(&spec, src, names);
 	rd.header = src->format == IMPORT_CSV ? &header : NULL;
 	if (db_uuid(run) < 0 || PQsetClientEncoding(c, "UTF8") != 0) {
 		snprintf(err, errlen, "cannot start: %s", PQerrorMessage(c));
@@ -449,6 +453,9 @@ out:
 		rc = -2;
 	buf_free(&header);
 	buf_free(&spec);
+	for (size_t i = 0; i < src->nfields + src->nrules; i++)
+		free(names[i]);
+	free(names);
 	import_known_free(&known);
 	import_reader_free(&rd);
 	return rc;

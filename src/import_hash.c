@@ -11,6 +11,7 @@
  * Sending the hashes first (a number a record instead of the record) lets
  * the server say which records it has, and only the others are sent. */
 #include "baton/import.h"
+#include "baton/text.h"
 
 #include <stdint.h>
 #include <string.h>
@@ -153,6 +154,53 @@ int import_csv_count(const char *rec, size_t n, char delim, const char *name)
 		if (csv_field(rec, n, &i, delim, 0, &f, &saw) < 0)
 			break;
 		count += !strcmp(buf_str(&f), name);
+		if (i >= n)
+			break;
+		i++;
+	}
+	buf_free(&f);
+	return count;
+}
+
+/* The n bytes at *s without the blanks (spaces, tabs) before and after. */
+static size_t unblanked(const char **s, size_t n)
+{
+	while (n && (**s == ' ' || **s == '\t'))
+		(*s)++, n--;
+	while (n && ((*s)[n - 1] == ' ' || (*s)[n - 1] == '\t'))
+		n--;
+	return n;
+}
+
+/* Whether a and b differ at most in the case of the letters A-Z, and in
+ * blanks before or after them. */
+static int same_loosely(const char *a, size_t an, const char *b)
+{
+	size_t bn = unblanked(&b, strlen(b));
+	an = unblanked(&a, an);
+	if (an != bn)
+		return 0;
+	for (size_t k = 0; k < an; k++)
+		if (text_ascii_lower((unsigned char)a[k]) != text_ascii_lower((unsigned char)b[k]))
+			return 0;
+	return 1;
+}
+
+int import_csv_count_loosely(const char *rec, size_t n, char delim, const char *name, struct buf *found)
+{
+	struct buf f = BUF_INIT;
+	int count = 0, saw;
+	size_t i = 0;
+	buf_reset(found);
+	for (;;) {
+		buf_reset(&f);
+		if (csv_field(rec, n, &i, delim, 0, &f, &saw) < 0)
+			break;
+		if (same_loosely(f.data ? f.data : "", f.len, name)) {
+			if (count++)
+				buf_puts(found, "\", \"");
+			buf_add(found, f.data ? f.data : "", f.len);
+		}
 		if (i >= n)
 			break;
 		i++;

@@ -52,31 +52,64 @@ int import_header_read(const struct import_source *src, struct import_reader *rd
 	return 0;
 }
 
+/* How the header names a mapped column: 1 with *spelling set when it is
+ * in another case or with blanks around it (a spreadsheet's "Company domain
+ * name" for the mapping's "Company Domain Name": which one a source system
+ * writes changes with its version); 0 when the header lacks it; -1 with err
+ * when which column it is would be a guess: two are it exactly, or, none
+ * being, two are it loosely. */
+static int header_has(const struct import_source *src, const struct buf *header, const char *from,
+                      const char *what, char **spelling, char *err, size_t errlen)
+{
+	int n = import_csv_count(header->data, header->len, src->delimiter, from);
+	if (n == 1)
+		return 1;
+	if (n > 1) {
+		snprintf(err, errlen, "the header has more than one column \"%s\", which %s reads", from, what);
+		return -1;
+	}
+	struct buf found = BUF_INIT;
+	n = import_csv_count_loosely(header->data, header->len, src->delimiter, from, &found);
+	if (n > 1)
+		snprintf(err, errlen, "the header has no column \"%s\", which %s reads, but %d that differ from it"
+		         " only in case or in spaces (\"%s\"): which one it means would be a guess; name it exactly"
+		         " in the mapping", from, what, n, buf_str(&found));
+	else if (n == 1 && !(*spelling = strdup(buf_str(&found))))
+		abort();
+	buf_free(&found);
+	return n > 1 ? -1 : n;
+}
+
 /* The mapped columns a CSV header lacks or has twice.  Twice is an error
  * for a field as for a rule: which of the two it reads would be a guess.
  * Lacking the key's is an error (every row would be rejected for it), a
  * rule's too (every row, or none, would be skipped); the others' values
  * are absent, and the summary names them (a column renamed in the source
- * system would otherwise go unnoticed). */
+ * system would otherwise go unnoticed).  A column the header has only in
+ * another case, or with spaces around, is the one read: names[i] (field i;
+ * rule j at nfields + j) is then its spelling in the header, otherwise NULL. */
 int import_header_columns(const struct import_source *src, const struct buf *header,
-                            struct import_result *res, char *err, size_t errlen)
+                            struct import_result *res, char **names, char *err, size_t errlen)
 {
+	char what[128];
 	for (size_t i = 0; i < src->nrules; i++) {
-		int n = import_csv_count(header->data, header->len, src->delimiter, src->rules[i].from);
-		if (n != 1) {
-			snprintf(err, errlen, "the header has %s column \"%s\", which %s rule reads", n ? "more than one" : "no",
-			         src->rules[i].from, src->rules[i].skip ? "a skip" : "an only");
+		snprintf(what, sizeof what, "%s rule", src->rules[i].skip ? "a skip" : "an only");
+		int n = header_has(src, header, src->rules[i].from, what, &names[src->nfields + i], err, errlen);
+		if (n < 0)
+			return -1;
+		if (n == 0) {
+			snprintf(err, errlen, "the header has no column \"%s\", which %s reads", src->rules[i].from, what);
 			return -1;
 		}
 	}
 	for (size_t i = 0; i < src->nfields; i++) {
 		const struct import_field *f = &src->fields[i];
-		int n = f->from ? import_csv_count(header->data, header->len, src->delimiter, f->from) : 1;
-		if (n > 1) {
-			snprintf(err, errlen, "the header has more than one column \"%s\", which field %s reads", f->from,
-			         f->field);
+		if (!f->from)
+			continue;
+		snprintf(what, sizeof what, "field %s", f->field);
+		int n = header_has(src, header, f->from, what, &names[i], err, errlen);
+		if (n < 0)
 			return -1;
-		}
 		if (n == 1)
 			continue;
 		if (!strcmp(f->field, "source_id")) {

@@ -107,13 +107,14 @@ static void path_json(struct buf *out, const struct import_source *src, const ch
 	buf_putc(out, ']');
 }
 
-static void field_json(struct buf *out, const struct import_source *src, const struct import_field *f)
+static void field_json(struct buf *out, const struct import_source *src, const struct import_field *f,
+                       const char *name)
 {
 	text_json_string(out, f->field);
 	buf_puts(out, ":{");
 	if (f->from) {
 		buf_puts(out, "\"path\":");
-		path_json(out, src, f->from);
+		path_json(out, src, name ? name : f->from);
 	} else {
 		buf_puts(out, "\"path\":null");
 	}
@@ -148,7 +149,7 @@ static void opt_json(struct buf *out, const char *key, const char *value)
 }
 
 /* ,"only":[{"path":[...],"values":[...]},...] (migration 093); nothing without such rules. */
-static void rules_json(struct buf *out, const struct import_source *src, int skip)
+static void rules_json(struct buf *out, const struct import_source *src, char *const *names, int skip)
 {
 	int n = 0;
 	for (size_t i = 0; i < src->nrules; i++) {
@@ -159,7 +160,7 @@ static void rules_json(struct buf *out, const struct import_source *src, int ski
 			buf_puts(out, ",{\"path\":");
 		else
 			buf_printf(out, ",\"%s\":[{\"path\":", skip ? "skip" : "only");
-		path_json(out, src, u->from);
+		path_json(out, src, names && names[src->nfields + i] ? names[src->nfields + i] : u->from);
 		buf_puts(out, ",\"values\":[");
 		for (size_t j = 0; j < u->nvalues; j++) {
 			if (j)
@@ -172,7 +173,7 @@ static void rules_json(struct buf *out, const struct import_source *src, int ski
 		buf_putc(out, ']');
 }
 
-void import_spec_json(struct buf *out, const struct import_source *src)
+void import_spec_json(struct buf *out, const struct import_source *src, char *const *names)
 {
 	static const char *const formats[] = {"csv", "jsonl", "json"};
 	char delim[2] = {src->delimiter, '\0'};
@@ -183,13 +184,13 @@ void import_spec_json(struct buf *out, const struct import_source *src)
 	opt_json(out, "label", src->label);
 	opt_json(out, "customer_source", src->customer_source);
 	opt_json(out, "contact_source", src->contact_source);
-	rules_json(out, src, 0);
-	rules_json(out, src, 1);
+	rules_json(out, src, names, 0);
+	rules_json(out, src, names, 1);
 	buf_puts(out, ",\"fields\":{");
 	for (size_t i = 0; i < src->nfields; i++) {
 		if (i)
 			buf_putc(out, ',');
-		field_json(out, src, &src->fields[i]);
+		field_json(out, src, &src->fields[i], names ? names[i] : NULL);
 	}
 	buf_puts(out, "}}");
 }

@@ -390,12 +390,7 @@ int text_contains_ci(const char *hay, const char *needle)
 	for (; *hay; hay++) {
 		size_t i = 0;
 		while (i < n && hay[i]) {
-			unsigned char x = (unsigned char)hay[i], y = (unsigned char)needle[i];
-			if (x >= 'A' && x <= 'Z')
-				x = (unsigned char)(x - 'A' + 'a');
-			if (y >= 'A' && y <= 'Z')
-				y = (unsigned char)(y - 'A' + 'a');
-			if (x != y)
+			if (text_ascii_lower((unsigned char)hay[i]) != text_ascii_lower((unsigned char)needle[i]))
 				break;
 			i++;
 		}

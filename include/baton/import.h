@@ -82,8 +82,10 @@ struct import_field_def {
 extern const struct import_field_def import_field_defs[];
 extern const size_t import_field_defs_count;
 
-/* The mapping as baton_import_apply() takes it (JSON, appended to out). */
-void import_spec_json(struct buf *out, const struct import_source *src);
+/* The mapping as baton_import_apply() takes it (JSON, appended to out);
+ * names: NULL, or a CSV header's spellings of the columns it reads, as
+ * import_header_columns gives them. */
+void import_spec_json(struct buf *out, const struct import_source *src, char *const *names);
 
 /* NULL when from is a JSON path as a source of a JSON format names its
  * fields ("via.channel", "answers[type=open_ended].value": a name may be
@@ -212,9 +214,12 @@ const char *import_reader_why(const struct import_reader *r, char *buf, size_t n
 int import_header_read(const struct import_source *src, struct import_reader *rd, struct buf *header,
                        int *ncols, char *err, size_t errlen);
 /* The mapped columns header lacks (named in res->missing) or has twice,
- * and the key's or a rule's column missing: 0, or -1 with err. */
+ * and the key's or a rule's column missing: 0, or -1 with err.  names
+ * (src->nfields + src->nrules of them, NULL to start with): the header's
+ * spelling of a column it has only in another case of A-Z or with blanks
+ * around (fields first, then rules), to free; NULL where it is as mapped. */
 int import_header_columns(const struct import_source *src, const struct buf *header,
-                          struct import_result *res, char *err, size_t errlen);
+                          struct import_result *res, char **names, char *err, size_t errlen);
 
 /* --- streaming (src/import_stream.c) ------------------------------------------------ */
 
@@ -266,6 +271,10 @@ int import_csv_text(struct buf *out, const char *rec, size_t n, char delim);
 /* How many of a CSV record's fields, read as import_csv_text reads them,
  * are name (a header's columns). */
 int import_csv_count(const char *rec, size_t n, char delim, const char *name);
+/* How many are name but for the case of the letters A-Z and blanks around
+ * them ("Company domain name" for "Company Domain Name"); found: the first
+ * one's text, or with more, their texts joined by '", "'. */
+int import_csv_count_loosely(const char *rec, size_t n, char delim, const char *name, struct buf *found);
 /* The hash a record is matched by: a JSON line's text, a CSV row's fields
  * as import_csv_text writes them (scratch: its buffer); 0 with *h, or -1
  * when the record is not hashed. */

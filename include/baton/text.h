@@ -100,6 +100,12 @@ void text_json_string(struct buf *out, const char *s);
  * strings JSON holds none of them. */
 void text_json_raw(struct buf *out, const char *json);
 
+/* c, in lower case if it is one of A-Z (other bytes as they are). */
+static inline unsigned char text_ascii_lower(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c;
+}
+
 /* 1 if needle occurs in hay, ASCII letters compared without case. */
 int text_contains_ci(const char *hay, const char *needle);
 

@@ -362,6 +362,33 @@ expect header_missing_columns_named \
 run imp import --format json --source hubspot-companies "$T/renamed.csv"
 expect header_missing_columns_in_json \
 	sh -c '[ "$1" -eq 0 ] && grep -qF "\"missing_columns\":[\"Company Domain Name\",\"Last Modified Date\"]" "$2"' _ "$rc" "$OUT"
+# A column the header has in another case, or with spaces around it (the
+# export of another version, a spreadsheet's edit), is the one read; the
+# column in the mapping's own spelling wins over one in another case; two
+# that differ from the mapping's only so are refused (which one would be a
+# guess).
+printf '"record id","COMPANY NAME"," company domain name ",Lifecycle stage,Company name\n' >"$T/cased.csv"
+printf '9952,Shouted Ltd,cased.example,Customer,Cased Ltd\n' >>"$T/cased.csv"
+run imp import --source hubspot-companies "$T/cased.csv"
+expect header_in_another_case_read \
+	sh -c '[ "$1" -eq 0 ] && grep -q "1 read, 1 inserted, 0 updated, 0 unchanged, 0 rejected" "$2" &&
+	       grep -qx "  not in the header, so read as absent: \"Last Modified Date\" (updated_at)" "$2"' \
+	_ "$rc" "$OUT"
+check header_in_another_case_values \
+	[ "$(sql "SELECT r.source_id || ' ' || c.name || ' ' || c.domain || ' ' || c.lifecycle FROM import_record r
+	          JOIN customer c ON c.id = r.target_id WHERE r.source = 'hubspot-companies' AND r.source_id = '9952'")" \
+	  = "9952 Cased Ltd cased.example established" ]
+run imp import --source hubspot-companies "$T/cased.csv"
+expect header_in_another_case_again_no_changes \
+	sh -c '[ "$1" -eq 0 ] && grep -q "0 inserted, 0 updated, 1 unchanged, 0 rejected.*(no changes)" "$2"' _ "$rc" "$OUT"
+printf 'Record ID,Company name,company domain name,COMPANY DOMAIN NAME\n9953,Two Ways Ltd,a.example,b.example\n' \
+	>"$T/twocase.csv"
+run imp import --source hubspot-companies "$T/twocase.csv"
+expect header_two_in_another_case_refused \
+	sh -c '[ "$1" -eq 1 ] && grep -qF "twocase.csv: the header has no column \"Company Domain Name\", which field domains reads, but 2 that differ from it only in case or in spaces (\"company domain name\", \"COMPANY DOMAIN NAME\")" "$2" &&
+	       grep -q "twocase.csv: nothing of it was imported" "$2"' _ "$rc" "$ERR"
+check header_two_in_another_case_nothing_imported \
+	[ "$(sql "SELECT count(*) FROM import_record WHERE source = 'hubspot-companies' AND source_id = '9953'")" = 0 ]
 # --format json names every file given, also one refused or not there, so
 # that a script reading standard output alone learns of it.
 printf '"Company name","Lifecycle Stage"\nNo Key Co,Customer\n' >"$T/nokey.csv"

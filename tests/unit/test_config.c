@@ -949,7 +949,7 @@ static void test_import_rules(void)
 	CHECK(src != NULL);
 	struct buf j = BUF_INIT;
 	if (src)
-		import_spec_json(&j, src);
+		import_spec_json(&j, src, NULL);
 	CHECK(strstr(buf_str(&j), ",\"only\":[{\"path\":[\"active\"],\"values\":[\"true\"]}],"
 	                          "\"skip\":[{\"path\":[\"who\",\"role\"],\"values\":[\"agent\",\"admin\"]},"
 	                          "{\"path\":[\"suspended\"],\"values\":[\"true\"]}],") != NULL);
@@ -1010,7 +1010,7 @@ static void test_import_path_choice(void)
 	CHECK(src != NULL && csv != NULL);
 	struct buf j = BUF_INIT;
 	if (src)
-		import_spec_json(&j, src);
+		import_spec_json(&j, src, NULL);
 	CHECK(strstr(buf_str(&j), "\"only\":[{\"path\":[\"answers\",{\"where\":[\"question\",\"sub_type\"],"
 	                          "\"is\":\"csat\"},\"type\"],") != NULL);
 	/* The first '=' ends the field. */
@@ -1021,7 +1021,7 @@ static void test_import_path_choice(void)
 	CHECK(strstr(buf_str(&j), "\"email\":{\"path\":[\"who\",\"email\"]") != NULL);
 	buf_free(&j);
 	if (csv)
-		import_spec_json(&j, csv);
+		import_spec_json(&j, csv, NULL);
 	CHECK(strstr(buf_str(&j), "\"source_id\":{\"path\":[\"Id [x=y]\"]") != NULL);
 	buf_free(&j);
 	config_free(&c);
