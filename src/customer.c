@@ -55,7 +55,8 @@ static const char sql_milestones[] =
 	" FROM milestone m WHERE m.customer_id = $1 ORDER BY m.position";
 
 /* Open tickets (most urgent, then oldest first), then the ten most recently
- * solved so that "what just happened" stays reachable.  Ties (one import's
+ * solved so that "what just happened" stays reachable; with each, how many
+ * are open (T_OPEN_TOTAL: more than are listed past the first 200).  Ties (one import's
  * tickets share their times) go by id, and the order is said again over
  * both branches: a plain Append keeps them in order, a join would not.  A
  * ticket is shown by its number (its source's, migration 082), else by
@@ -65,7 +66,9 @@ static const char sql_tickets[] =
 	" to_char(x.opened_at, 'YYYY-MM-DD HH24:MI'), extract(epoch FROM now() - x.opened_at)::bigint,"
 	" to_char(x.sla_due_at, 'YYYY-MM-DD HH24:MI'),"
 	" CASE WHEN x.open THEN extract(epoch FROM x.sla_due_at - now())::bigint END,"
-	" to_char(x.solved_at, 'YYYY-MM-DD HH24:MI'), x.body, x.open, coalesce(x.number, x.id::text) FROM ("
+	" to_char(x.solved_at, 'YYYY-MM-DD HH24:MI'), x.body, x.open, coalesce(x.number, x.id::text),"
+	" (SELECT count(*) FROM ticket t WHERE t.customer_id = $1 AND t.status NOT IN ('solved', 'closed'))"
+	" FROM ("
 	" (SELECT t.id, t.subject, t.status, t.priority, t.category, t.assignee, t.opened_at,"
 	"   t.sla_due_at, t.solved_at, t.body, t.number, true AS open,"
 	"   baton_priority_rank(t.priority) AS rank"
@@ -262,7 +265,7 @@ int cv_partial(const struct customer_view *cv, enum cv_part p, const int *rows)
 	return n > 0 && n < max && cv_rows(cv, p) >= n;
 }
 
-static const int expected_cols[CV_PARTS] = {H_ALSO + 1, M_VERSION + 1, T_NUMBER + 1,
+static const int expected_cols[CV_PARTS] = {H_ALSO + 1, M_VERSION + 1, T_OPEN_TOTAL + 1,
                                             N_TICKET_NUMBER + 1, K_HOLD + 1, HO_TICKET_NUMBER + 1,
                                             SG_ACK_COMMENT + 1};
 
@@ -344,6 +347,11 @@ int cv_flags(const struct customer_view *cv)
 	return n;
 }
 
+long long cv_open_tickets(const struct customer_view *cv)
+{
+	return cv_rows(cv, CV_TICKETS) ? cv_num(cv, CV_TICKETS, 0, T_OPEN_TOTAL) : 0;
+}
+
 /* sql_exact's rows (id, name, domain), else sql_partial's (if any), as
  * cv_resolve returns them. */
 static int resolve_with(PGconn *c, const char *sql_exact, const char *sql_partial,
@@ -416,7 +424,7 @@ static const char *const names_header[] = {"id", "name", "domain", "plan", "segm
 static const char *const names_milestones[] = {"id", "position", "title", "status", "owner",
 	"due_date", "completed", "overdue_days", "blocked_reason", "version"};
 static const char *const names_tickets[] = {"id", "subject", "status", "priority", "category",
-	"assignee", "opened", "age_s", "sla_due", "sla_left_s", "solved", "body", "open", "number"};
+	"assignee", "opened", "age_s", "sla_due", "sla_left_s", "solved", "body", "open", "number", "open_total"};
 static const char *const names_notes[] = {"id", "kind", "author", "author_name", "created",
 	"age_s", "body", "ticket_id", "handoff_id", "supersedes", "ticket_number"};
 static const char *const names_marketing[] = {"id", "campaign", "kind", "channel", "status",

@@ -349,7 +349,12 @@ static void panel_title(char *out, size_t n, struct customer *c, enum panel p)
 	case P_TICKETS:
 		for (int i = 0; i < rows; i++)
 			cnt += V(CV_TICKETS, i, T_OPEN)[0] == 't';
-		snprintf(out, n, "Tickets %s %d open", term_sym(SYM_DOT), cnt);
+		/* A customer of more open tickets than are listed says both. */
+		if (cv_open_tickets(&c->cv) > cnt)
+			snprintf(out, n, "Tickets %s %lld open, the %d most urgent listed", term_sym(SYM_DOT),
+			         cv_open_tickets(&c->cv), cnt);
+		else
+			snprintf(out, n, "Tickets %s %d open", term_sym(SYM_DOT), cnt);
 		break;
 	case P_NOTES:
 		snprintf(out, n, "Success notes");

@@ -79,7 +79,8 @@ int cli_check_id(const char *id);
 /* 1 if the column is an integer type (int2, int4, int8). */
 int cli_column_is_int(const PGresult *r, int col);
 
-/* A result row as a JSON object named by names[col] (one per column):
+/* A result row as a JSON object named by names[col] (one per column; a
+ * column named NULL is left out):
  * integers and booleans by their column type, NULL as null, text escaped. */
 struct buf;
 void cli_json_row(struct buf *b, const PGresult *r, int row, const char *const *names);

@@ -43,7 +43,10 @@ enum { M_ID, M_POSITION, M_TITLE, M_STATUS, M_OWNER, M_DUE, M_COMPLETED, M_OVERD
  * note's or handoff's linked ticket likewise: N_TICKET and HO_TICKET are
  * its id, N_TICKET_NUMBER and HO_TICKET_NUMBER what to show. */
 enum { T_ID, T_SUBJECT, T_STATUS, T_PRIORITY, T_CATEGORY, T_ASSIGNEE, T_OPENED, T_AGE_S,
-       T_SLA_DUE, T_SLA_LEFT_S, T_SOLVED, T_BODY, T_OPEN, T_NUMBER };
+       T_SLA_DUE, T_SLA_LEFT_S, T_SOLVED, T_BODY, T_OPEN, T_NUMBER,
+       /* How many of the customer's tickets are open, listed or not (the
+        * same in every row). */
+       T_OPEN_TOTAL };
 enum { N_ID, N_KIND, N_AUTHOR, N_AUTHOR_NAME, N_CREATED, N_AGE_S, N_BODY, N_TICKET, N_HANDOFF,
        N_SUPERSEDES, N_TICKET_NUMBER };
 /* K_HELD: 't' while a hold is in force; K_HOLD: who held it, when, why. */
@@ -115,6 +118,9 @@ const char *cv_column_name(enum cv_part p, int col);
 
 /* How many of the signals are active (not acknowledged): the flags. */
 int cv_flags(const struct customer_view *cv);
+/* How many of its tickets are open: more than CV_TICKETS lists (the most
+ * urgent 200) when it has more. */
+long long cv_open_tickets(const struct customer_view *cv);
 
 /* Resolve CUSTOMER (id or #id, external id or system:external id, domain,
  * contact e-mail, exact or unambiguous partial name) to an id.  Returns 1 with id set, 0 when not

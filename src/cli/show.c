@@ -54,6 +54,9 @@ static void json_part(struct buf *b, const struct customer_view *cv, enum cv_par
 	const char *names[32];
 	for (int col = 0; col < PQnfields(cv->res[p]) && col < 32; col++)
 		names[col] = cv_column_name(p, col);
+	/* The open tickets' count is the customer's ("open_tickets"). */
+	if (p == CV_TICKETS)
+		names[T_OPEN_TOTAL] = NULL;
 	cli_json_row(b, cv->res[p], row, names);
 }
 
@@ -110,6 +113,8 @@ static void show_json(struct buf *b, const struct customer_view *cv, const PGres
 		text_json_string(b, cv_get(cv, CV_SIGNALS, i, SG_TITLE));
 	}
 	buf_putc(b, ']');
+	/* "tickets" lists the most urgent 200 of them, and ten solved. */
+	buf_printf(b, ",\"open_tickets\":%lld", cv_open_tickets(cv));
 	for (int p = CV_MILESTONES; p < CV_PARTS; p++) {
 		buf_printf(b, ",\"%s\":[", part_names[p]);
 		for (int i = 0; i < cv_rows(cv, p); i++) {
@@ -255,7 +260,10 @@ static void show_text_tickets(struct buf *b, const struct customer_view *cv)
 	int open = 0;
 	for (int i = 0; i < cv_rows(cv, CV_TICKETS); i++)
 		open += !strcmp(cv_get(cv, CV_TICKETS, i, T_OPEN), "t");
-	buf_printf(b, "\nTickets %d open\n", open);
+	buf_printf(b, "\nTickets %lld open", cv_open_tickets(cv));
+	if (cv_open_tickets(cv) > open)
+		buf_printf(b, ", the %d most urgent listed", open);
+	buf_putc(b, '\n');
 	for (int i = 0; i < cv_rows(cv, CV_TICKETS); i++) {
 #define TV(col) cv_get(cv, CV_TICKETS, i, col)
 		fmt_age(age, sizeof age, cv_num(cv, CV_TICKETS, i, T_AGE_S));

@@ -148,9 +148,12 @@ int cli_column_is_int(const PGresult *r, int col)
 
 void cli_json_row(struct buf *b, const PGresult *r, int row, const char *const *names)
 {
+	int n = 0;
 	buf_putc(b, '{');
 	for (int col = 0; col < PQnfields(r); col++) {
-		if (col)
+		if (!names[col])
+			continue;
+		if (n++)
 			buf_putc(b, ',');
 		text_json_string(b, names[col]);
 		buf_putc(b, ':');

@@ -98,6 +98,28 @@ show_json_events() {
 		json_is "$OUT" "jsonb_typeof(j->'handoffs'->0->'version')" number
 }
 expect show_json_events show_json_events
+show_json_open_count() {
+	json_is "$OUT" "j->'open_tickets'" 3 &&
+		json_is "$OUT" "(SELECT count(*) FROM jsonb_array_elements(j->'tickets') t WHERE t ? 'open_total')" 0
+}
+expect show_json_open_tickets_counted show_json_open_count
+
+# A customer of more open tickets than the screen lists (the most urgent
+# 200) says how many there are, in text and in JSON.
+psql -X -q -v ON_ERROR_STOP=1 -d "$demo" -c "INSERT INTO ticket (customer_id, subject, status, priority)
+	SELECT 4, 'bulk ' || g, 'open', 'low' FROM generate_series(1, 230) g" >/dev/null
+run "$BATON_BIN" -d "$AS_ANA" show 4
+expect show_text_more_open_tickets_than_listed \
+	sh -c '[ "$1" -eq 0 ] && grep -Eqx "Tickets 23[0-9] open, the 200 most urgent listed" "$2" &&
+	       [ "$(grep -c "^  #.* low .* bulk " "$2")" -le 200 ]' _ "$rc" "$OUT"
+open4=$(psql -X -At -d "$demo" -c "SELECT count(*) FROM ticket WHERE customer_id = 4 AND status NOT IN ('solved', 'closed')")
+run "$BATON_BIN" -d "$AS_ANA" show --format json 4
+show_json_more_open() {
+	json_is "$OUT" "j->'open_tickets'" "$open4" &&
+		json_is "$OUT" "(SELECT count(*) FROM jsonb_array_elements(j->'tickets') t WHERE (t->'open')::boolean)" 200
+}
+expect show_json_more_open_tickets_than_listed show_json_more_open
+psql -X -q -v ON_ERROR_STOP=1 -d "$demo" -c "DELETE FROM ticket WHERE customer_id = 4 AND subject LIKE 'bulk %'" >/dev/null
 
 # --- not found, ambiguous ----------------------------------------------------------
 run "$BATON_BIN" -d "$AS_ANA" show north

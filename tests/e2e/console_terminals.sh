@@ -103,3 +103,16 @@ keys Q
 check "LANG=C: Q quits with exit status 0" exit_status_is 0 10
 check "LANG=C: no sanitizer report" no_sanitizer_report
 stop
+
+# A customer of more open tickets than the panel lists (the most urgent
+# 200) says how many it has, not how many are listed.
+psql -X -q -v ON_ERROR_STOP=1 -d "$db" -c "INSERT INTO ticket (customer_id, subject, status, priority)
+	SELECT 1, 'bulk ' || g, 'open', 'low' FROM generate_series(1, 230) g" >/dev/null
+open1=$(psql -X -At -d "$db" -c "SELECT count(*) FROM ticket WHERE customer_id = 1 AND status NOT IN ('solved', 'closed')")
+start terminals_many_tickets 160 40 "$BATON_BIN" -d "'dbname=$db user=ana'"
+check "more open tickets than listed: finds and opens Northwind Health" open_northwind
+check "more open tickets than listed: the panel says $open1 open, the 200 most urgent listed" \
+	eval 'on_screen "Tickets · $open1 open, the 200 most urgent listed"'
+keys Q
+check "more open tickets than listed: Q quits with exit status 0" exit_status_is 0 10
+stop
