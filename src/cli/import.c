@@ -353,6 +353,28 @@ static int timezone_known(PGconn *c, const struct import_source *src)
 	return known < 0 ? EXIT_DB : known ? 0 : EXIT_CONFIG;
 }
 
+/* The run refused before any file (a role that may not import, a time
+ * zone to mend, a rejects file refused): with --format json, each file is
+ * named as not tried, and why (standard error has said it), so that a
+ * script reading standard output alone learns of it. */
+static void refused_json(const struct import_opts *o, char *const *files, int n)
+{
+	if (!o->json)
+		return;
+	struct buf out = BUF_INIT, why = BUF_INIT;
+	int printed = 0;
+	buf_printf(&why, "not tried: %s", cli_last_error());
+	fputs("[", stdout);
+	for (int j = 0; j < n; j++) {
+		failed_json(&out, files[j], buf_str(&why), !printed, o->dry_run);
+		print_out(&out, &printed);
+	}
+	fputs("]\n", stdout);
+	fflush(stdout);
+	buf_free(&why);
+	buf_free(&out);
+}
+
 int cli_import(const struct cli *cli, int argc, char **argv)
 {
 	struct import_opts o;
@@ -377,6 +399,7 @@ int cli_import(const struct cli *cli, int argc, char **argv)
 	/* Before the rejects file is made: a setting to mend leaves the last
 	 * run's rejects as they were. */
 	if (c && (rc = timezone_known(c, src)) != 0) {
+		refused_json(&o, argv + optind, argc - optind);
 		PQfinish(c);
 		return rc;
 	}
@@ -387,11 +410,13 @@ int cli_import(const struct cli *cli, int argc, char **argv)
 	if (c && !may) {
 		int lost = PQstatus(c) != CONNECTION_OK;
 		cli_error("%s", err);
+		refused_json(&o, argv + optind, argc - optind);
 		PQfinish(c);
 		return lost ? EXIT_DB : EXIT_FAIL;
 	}
 	PQclear(may);
 	if (o.rejects && !(rf = rejects_open(o.rejects, argv + optind, argc - optind))) {
+		refused_json(&o, argv + optind, argc - optind);
 		PQfinish(c);
 		return EXIT_FAIL;
 	}

@@ -423,6 +423,16 @@ run imp import --source zendesk-tickets --rejects "$T/link.rej" "$T/tickets.json
 expect rejects_symlink_refused \
 	sh -c '[ "$1" -eq 1 ] && grep -q "link.rej: cannot write the rejects file: it is a symbolic link" "$2" &&
 	       [ "$(cat "$3")" = precious ]' _ "$rc" "$ERR" "$T/victim"
+# --format json names each file as not tried, and why, on standard output.
+run imp import --format json --source zendesk-tickets --rejects "$T/link.rej" "$T/tickets.json"
+json_files=$(psql -X -At -d "$db" -v j="$(cat "$OUT")" <<'SQL'
+SELECT string_agg(coalesce(e->>'file', '-') || ' ' || coalesce(e->>'error', '-'), ' | ' ORDER BY n)
+FROM jsonb_array_elements(:'j'::jsonb) WITH ORDINALITY AS a(e, n);
+SQL
+)
+expect rejects_symlink_refused_in_json sh -c '[ "$1" -eq 1 ] && [ "$(cat "$3")" = precious ] && case "$2" in
+	*"/tickets.json not tried: "*"link.rej: cannot write the rejects file: it is a symbolic link"*) true ;; *) false ;; esac' \
+	_ "$rc" "$json_files" "$T/victim"
 mkfifo "$T/fifo.rej"
 run timeout 20 "$BATON_BIN" -c "$CFG" -d "dbname=$db user=importer" import --source zendesk-tickets \
 	--rejects "$T/fifo.rej" "$T/tickets.json"

@@ -654,3 +654,13 @@ expect staff_cannot_import \
 	       [ "$(grep -c "may not import" "$2")" = 1 ] && grep -q "GRANT baton_importer TO plainstaff" "$2" &&
 	       [ ! -s "$3" ] && [ "$(cat "$4")" = "the last run'"'"'s rejects" ]' \
 	_ "$rc" "$ERR" "$OUT" "$T/staff.rej"
+# --format json says it of each file on standard output, for a script.
+run "$BATON_BIN" -c "$CFG" -d "dbname=$db user=plainstaff" import --format json --source zendesk-organizations \
+	"$T/orgs.json" "$T/orgs.json"
+told=$(psql -X -At -d "$db" -v j="$(cat "$OUT")" <<'SQL'
+SELECT count(*) FILTER (WHERE e->>'error' LIKE 'not tried: %may not import%' AND e->>'file' LIKE '%/orgs.json')
+       || ' of ' || count(*)
+FROM jsonb_array_elements(:'j'::jsonb) e;
+SQL
+)
+expect staff_cannot_import_in_json sh -c '[ "$1" -eq 1 ] && [ "$2" = "2 of 2" ]' _ "$rc" "$told"
