@@ -121,9 +121,16 @@ static int cmd_show(const struct cli *cli, const struct opts *o)
 	char err[1024];
 	settings_statements(st);
 	if (db_pipeline(c, st, SETTINGS_STMTS, r, err, sizeof err) < 0) {
-		cli_error("%s", err);
+		/* A role neither on the staff nor an administrator (an importer's). */
+		int refused = PQstatus(c) == CONNECTION_OK && strstr(err, "permission denied");
+		if (refused)
+			cli_error("role %s may not read the settings: they are shown to the staff and to administrators"
+			          " (an administrator can run 'baton staff add %s --name NAME --team TEAM')",
+			          PQuser(c), PQuser(c));
+		else
+			cli_error("%s", err);
 		PQfinish(c);
-		return EXIT_DB;
+		return refused ? EXIT_FAIL : EXIT_DB;
 	}
 	struct buf raw = BUF_INIT, out = BUF_INIT;
 	(json ? show_json : show_text)(&raw, r);
@@ -157,7 +164,13 @@ static int change(const struct cli *cli, const char *sql, int n, const char *con
 	char err[1024];
 	PGresult *r = db_exec(c, sql, n, p, err, sizeof err);
 	if (!r) {
-		cli_error("%s", err);
+		/* A role not on the staff (an importer's) may not even call the
+		 * functions that tell a staff member so: told the same. */
+		if (strstr(err, "permission denied for function"))
+			cli_error("only an administrator can change the settings: role %s is not a member of baton_admin",
+			          PQuser(c));
+		else
+			cli_error("%s", err);
 		rc = PQstatus(c) == CONNECTION_BAD ? EXIT_DB : EXIT_FAIL;
 	} else {
 		int done = PQgetvalue(r, 0, 0)[0] == 't';

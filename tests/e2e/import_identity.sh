@@ -664,3 +664,13 @@ FROM jsonb_array_elements(:'j'::jsonb) e;
 SQL
 )
 expect staff_cannot_import_in_json sh -c '[ "$1" -eq 1 ] && [ "$2" = "2 of 2" ]' _ "$rc" "$told"
+# An importer, who is not on the staff, is told what reading or changing
+# the settings takes, not a table's or a function's permission.
+run "$BATON_BIN" -d "dbname=$db user=importer" settings
+expect importer_settings_read_refused_saying_why \
+	sh -c '[ "$1" -eq 1 ] && [ ! -s "$3" ] && grep -qx "baton: role importer may not read the settings: they are shown to the staff and to administrators (an administrator can run .baton staff add importer --name NAME --team TEAM.)" "$2"' \
+	_ "$rc" "$ERR" "$OUT"
+run "$BATON_BIN" -d "dbname=$db user=importer" settings set import_max_merge 12
+expect importer_settings_change_refused_saying_why \
+	sh -c '[ "$1" -eq 1 ] && grep -qx "baton: only an administrator can change the settings: role importer is not a member of baton_admin" "$2"' \
+	_ "$rc" "$ERR"
