@@ -641,6 +641,78 @@ expect doctor_names_the_customers_over_the_merge_limit sh -c '
 	grep -q "^warn import .*5 customers hold more companies of one source than import_max_merge (10): #$2 (40 of hubspot-companies), #$3 (13 of hubspot-companies), #$4 (11 of hubspot-companies) and more; a record that would join one is not merged" "$1"' \
 	_ "$OUT" "$first_link" "$first_knot" "$first_ring"
 
+# --- a record that joined a customer and now names another's domain -------------
+# moves to that customer: the two customers are not merged by it.  One that
+# names a domain no one has, or none, stays with its customer.
+cat >"$T/moves-orgs.json" <<'EOF'
+{"organizations": [
+  {"id": 370001, "name": "Harbor Foods", "domain_names": ["harbor.example"], "updated_at": "2026-03-01T10:00:00Z"},
+  {"id": 370002, "name": "Kestrel Labs", "domain_names": ["kestrel.example"], "updated_at": "2026-03-01T10:00:00Z"},
+  {"id": 370003, "name": "Orchid Bank", "domain_names": ["orchid.example"], "updated_at": "2026-03-01T10:00:00Z"},
+  {"id": 370004, "name": "Wren Studio", "domain_names": ["wren.example"], "updated_at": "2026-03-01T10:00:00Z"}
+], "end_of_stream": true}
+EOF
+{
+	printf 'Record ID,Company name,Company Domain Name,Lifecycle Stage,Last Modified Date\n'
+	printf '8801,Harbor (CRM),harbor.example,Customer,2026-03-02 09:00\n'
+	printf '8802,Orchid (CRM),orchid.example,Customer,2026-03-02 09:00\n'
+	printf '8804,Wren (CRM),wren.example,Customer,2026-03-02 09:00\n'
+} >"$T/moves-a.csv"
+{
+	printf 'Record ID,Company name,Company Domain Name,Lifecycle Stage,Last Modified Date\n'
+	printf '8801,Kestrel (CRM),https://www.kestrel.example/,Customer,2026-03-14 09:00\n'
+	printf '8802,Orchid (CRM),orchid-bank.example,Customer,2026-03-14 09:00\n'
+	printf '8804,Wren (CRM),,Customer,2026-03-14 09:00\n'
+} >"$T/moves-b.csv"
+imported moves_orgs zendesk-organizations "$T/moves-orgs.json" "4 read, 4 inserted"
+run imp import --source hubspot-companies "$T/moves-a.csv"
+expect moves_crm_records_join \
+	sh -c '[ "$1" -eq 0 ] && grep -q "3 read, 3 inserted, 0 updated, 0 unchanged, 0 rejected, 3 customers merged" "$2"' \
+	_ "$rc" "$OUT"
+harbor=$(sql "SELECT id FROM customer WHERE domain = 'harbor.example'")
+kestrel=$(sql "SELECT id FROM customer WHERE domain = 'kestrel.example'")
+check moves_harbor_established_by_its_crm_record \
+	[ "$(sql "SELECT lifecycle FROM customer WHERE id = $harbor")" = established ]
+splits_before=$(sql "SELECT count(*) FROM customer_split")
+# A dry run says so, and changes nothing.
+run imp import --dry-run --source hubspot-companies "$T/moves-b.csv"
+expect moves_dry_run_says_it \
+	sh -c '[ "$1" -eq 0 ] && grep -qF "baton: 1 record left the customer it had joined, none of its domains being that customer'"'"'s any longer and another customer having one: HubSpot 8801 (from #$3 Harbor Foods, now naming kestrel.example); split off as baton split does, then imported as a new record (baton merges --customer lists it)" "$2"' \
+	_ "$rc" "$ERR" "$harbor"
+check moves_dry_run_changes_nothing \
+	[ "$(sql "SELECT customer_id || ' ' || (SELECT count(*) FROM customer_split) FROM import_record
+	          WHERE source = 'hubspot-companies' AND source_id = '8801'")" = "$harbor $splits_before" ]
+run imp import --source hubspot-companies "$T/moves-b.csv"
+expect moves_record_moved_said_once \
+	sh -c '[ "$1" -eq 0 ] && [ "$(grep -c "record left the customer" "$2")" = 1 ] &&
+	       grep -qF "HubSpot 8801 (from #$4 Harbor Foods, now naming kestrel.example)" "$2" &&
+	       grep -q "3 read, 0 inserted, 3 updated, 0 unchanged, 0 rejected, 1 customer merged" "$3"' \
+	_ "$rc" "$ERR" "$OUT" "$harbor"
+check moves_harbor_and_kestrel_not_merged \
+	[ "$(sql "SELECT count(*) FROM customer WHERE id IN ($harbor, $kestrel) AND merged_into IS NULL")" = 2 ]
+check moves_record_and_its_id_with_kestrel \
+	[ "$(sql "SELECT r.customer_id || ' ' || e.customer_id FROM import_record r
+	          JOIN customer_external_id e ON e.system = 'crm' AND e.external_id = r.source_id
+	          WHERE r.source = 'hubspot-companies' AND r.source_id = '8801'")" = "$kestrel $kestrel" ]
+# The field the record gave Harbor goes back; Kestrel has it now.
+check moves_fields_follow_the_record \
+	[ "$(sql "SELECT string_agg(lifecycle, ' ' ORDER BY id) FROM customer WHERE id IN ($harbor, $kestrel)")" \
+	  = "onboarding established" ]
+check moves_others_stay \
+	[ "$(sql "SELECT string_agg(c.domain, ' ' ORDER BY r.source_id) FROM import_record r JOIN customer c ON c.id = r.customer_id
+	          WHERE r.source = 'hubspot-companies' AND r.source_id IN ('8802', '8804')")" = "orchid.example wren.example" ]
+check moves_one_split_recorded [ "$(sql "SELECT count(*) FROM customer_split")" = $((splits_before + 1)) ]
+run imp merges --customer harbor.example
+expect moves_merges_lists_the_split \
+	sh -c '[ "$1" -eq 0 ] && grep -q "Harbor Foods ← HubSpot 8801 — same domain harbor.example  \[split " "$2"' _ "$rc" "$OUT"
+run "$BATON_BIN" -d "dbname=$db" show kestrel.example
+expect moves_show_says_also \
+	grep -q "^Also: .*HubSpot 8801.* — same domain kestrel.example" "$OUT"
+run imp import --source hubspot-companies "$T/moves-b.csv"
+expect moves_again_no_changes \
+	sh -c '[ "$1" -eq 0 ] && grep -q "0 inserted, 0 updated, 3 unchanged, 0 rejected, 0 customers merged (no changes)" "$2" &&
+	       ! grep -q "record left" "$3"' _ "$rc" "$OUT" "$ERR"
+
 # --- only importers import ------------------------------------------------------------
 psql -X -q -d "$db" -c "DO \$\$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'plainstaff')
 	THEN CREATE ROLE plainstaff LOGIN; END IF; END \$\$; GRANT baton_staff TO plainstaff;" >/dev/null
