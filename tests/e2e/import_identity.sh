@@ -713,6 +713,25 @@ expect moves_again_no_changes \
 	sh -c '[ "$1" -eq 0 ] && grep -q "0 inserted, 0 updated, 3 unchanged, 0 rejected, 0 customers merged (no changes)" "$2" &&
 	       ! grep -q "record left" "$3"' _ "$rc" "$OUT" "$ERR"
 
+# A customer that absorbed another by that one's domain says the domain
+# once on its "Also:" line: as the merge's evidence.
+cat >"$T/also-orgs.json" <<'EOF'
+{"organizations": [
+  {"id": 380001, "name": "Alder Corp", "domain_names": ["alder.example"], "updated_at": "2026-03-01T10:00:00Z"},
+  {"id": 380002, "name": "Alder Europe", "domain_names": ["alder.eu.example"], "updated_at": "2026-03-01T10:00:00Z"}
+], "end_of_stream": true}
+EOF
+cat >"$T/also-users.json" <<'EOF'
+{"users": [{"id": 9201, "name": "Eve Stone", "email": "eve@alder.eu.example", "organization_id": 380001}],
+ "end_of_stream": true}
+EOF
+imported also_orgs zendesk-organizations "$T/also-orgs.json" "2 read, 2 inserted"
+imported also_user_merges zendesk-users "$T/also-users.json" "1 read, 1 inserted, 0 updated, 0 unchanged, 0 rejected, 1 customer merged"
+alder_eu=$(sql "SELECT id FROM customer WHERE name = 'Alder Europe'")
+run "$BATON_BIN" -d "dbname=$db" show alder.example
+expect also_names_a_domain_once \
+	grep -qx "Also: #$alder_eu Alder Europe, Zendesk org 380001, Zendesk org 380002 — same domain alder.eu.example" "$OUT"
+
 # --- only importers import ------------------------------------------------------------
 psql -X -q -d "$db" -c "DO \$\$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'plainstaff')
 	THEN CREATE ROLE plainstaff LOGIN; END IF; END \$\$; GRANT baton_staff TO plainstaff;" >/dev/null
