@@ -45,16 +45,15 @@ const char *cli_last_error(void)
 }
 
 /* The server's notice that a statement waits for another import (migration
- * 042: SQLSTATE BI001), how far a split of a run's merges is (141: BI002),
- * or which records an import moved to another customer (152: BI003), said
- * as the client's own; every other notice stays quiet, as db_connect has
- * them. */
+ * 042: SQLSTATE BI001), or how far a split of a run's merges is (141:
+ * BI002), said as the client's own; every other notice stays quiet, as
+ * db_connect has them. */
 static void show_import_wait(void *arg, const PGresult *r)
 {
 	(void)arg;
 	const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
 	const char *msg = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
-	if (state && msg && (!strcmp(state, "BI001") || !strcmp(state, "BI002") || !strcmp(state, "BI003")))
+	if (state && msg && (!strcmp(state, "BI001") || !strcmp(state, "BI002")))
 		cli_error("%s", msg);
 }
 
