@@ -1,4 +1,4 @@
--- Baton schema, version 153: the customer screen's "also:" line names a
+-- Baton schema, version 152: the customer screen's "also:" line names a
 -- domain once (#12, a review).
 --
 -- 132 ends the line with the domains the customer's records list beyond
