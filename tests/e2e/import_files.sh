@@ -391,25 +391,23 @@ check header_two_in_another_case_nothing_imported \
 	[ "$(sql "SELECT count(*) FROM import_record WHERE source = 'hubspot-companies' AND source_id = '9953'")" = 0 ]
 # --format json names every file given, also one refused or not there, so
 # that a script reading standard output alone learns of it.
+# json_elements EXPR: EXPR of each element e of the JSON array in $OUT, in
+# order, joined by " | " (the server's JSON parser reads it).
+json_elements() {
+	psql -X -At -d "$db" -v j="$(cat "$OUT")" <<SQL
+SELECT string_agg($1, ' | ' ORDER BY n) FROM jsonb_array_elements(:'j'::jsonb) WITH ORDINALITY AS a(e, n);
+SQL
+}
 printf '"Company name","Lifecycle Stage"\nNo Key Co,Customer\n' >"$T/nokey.csv"
 run imp import --format json --source hubspot-companies "$T/bom.csv" "$T/nokey.csv" "$T/absent.csv"
-json_files=$(psql -X -At -d "$db" -v j="$(cat "$OUT")" <<'SQL'
-SELECT string_agg(coalesce(e->>'entity', '-') || ' ' || coalesce(e->>'error', '-'), ' | ' ORDER BY n)
-FROM jsonb_array_elements(:'j'::jsonb) WITH ORDINALITY AS a(e, n);
-SQL
-)
+json_files=$(json_elements "coalesce(e->>'entity', '-') || ' ' || coalesce(e->>'error', '-')")
 expect json_names_the_files_not_imported sh -c '[ "$1" -eq 1 ] && case "$2" in
 	"customers - | - "*"Record ID"*" | - cannot open: No such file or directory") true ;; *) false ;; esac' \
 	_ "$rc" "$json_files"
 # No server to import into: each file is named, not tried, and why.
 run "$BATON_BIN" -c "$CFG" -d "host=$T/no-server dbname=$db user=importer" import --format json \
 	--source hubspot-companies "$T/bom.csv" "$T/nokey.csv"
-json_files=$(psql -X -At -d "$db" -v j="$(cat "$OUT")" <<'SQL'
-SELECT string_agg(e->>'file' || ' ' || (e->>'error' LIKE 'not tried: cannot connect to the database: %'), ' | '
-                  ORDER BY n)
-FROM jsonb_array_elements(:'j'::jsonb) WITH ORDINALITY AS a(e, n);
-SQL
-)
+json_files=$(json_elements "e->>'file' || ' ' || (e->>'error' LIKE 'not tried: cannot connect to the database: %')")
 expect json_names_the_files_without_a_server sh -c '[ "$1" -eq 4 ] && [ "$2" = "$3/bom.csv true | $3/nokey.csv true" ]' \
 	_ "$rc" "$json_files" "$T"
 run imp import --source hubspot-companies "$T/bom.csv"
@@ -425,11 +423,7 @@ expect rejects_symlink_refused \
 	       [ "$(cat "$3")" = precious ]' _ "$rc" "$ERR" "$T/victim"
 # --format json names each file as not tried, and why, on standard output.
 run imp import --format json --source zendesk-tickets --rejects "$T/link.rej" "$T/tickets.json"
-json_files=$(psql -X -At -d "$db" -v j="$(cat "$OUT")" <<'SQL'
-SELECT string_agg(coalesce(e->>'file', '-') || ' ' || coalesce(e->>'error', '-'), ' | ' ORDER BY n)
-FROM jsonb_array_elements(:'j'::jsonb) WITH ORDINALITY AS a(e, n);
-SQL
-)
+json_files=$(json_elements "coalesce(e->>'file', '-') || ' ' || coalesce(e->>'error', '-')")
 expect rejects_symlink_refused_in_json sh -c '[ "$1" -eq 1 ] && [ "$(cat "$3")" = precious ] && case "$2" in
 	*"/tickets.json not tried: "*"link.rej: cannot write the rejects file: it is a symbolic link"*) true ;; *) false ;; esac' \
 	_ "$rc" "$json_files" "$T/victim"
