@@ -381,6 +381,11 @@ check header_in_another_case_values \
 run imp import --source hubspot-companies "$T/cased.csv"
 expect header_in_another_case_again_no_changes \
 	sh -c '[ "$1" -eq 0 ] && grep -q "0 inserted, 0 updated, 1 unchanged, 0 rejected.*(no changes)" "$2"' _ "$rc" "$OUT"
+# The same row under the mapping's own spelling is the same record, unchanged.
+printf 'Record ID,Company name,Company Domain Name,Lifecycle Stage\n9952,Cased Ltd,cased.example,Customer\n' >"$T/uncased.csv"
+run imp import --source hubspot-companies "$T/uncased.csv"
+expect header_as_mapped_same_row_no_changes \
+	sh -c '[ "$1" -eq 0 ] && grep -q "0 inserted, 0 updated, 1 unchanged, 0 rejected.*(no changes)" "$2"' _ "$rc" "$OUT"
 printf 'Record ID,Company name,company domain name,COMPANY DOMAIN NAME\n9953,Two Ways Ltd,a.example,b.example\n' \
 	>"$T/twocase.csv"
 run imp import --source hubspot-companies "$T/twocase.csv"
