@@ -144,23 +144,6 @@ int import_csv_text(struct buf *out, const char *rec, size_t n, char delim)
 	}
 }
 
-int import_csv_count(const char *rec, size_t n, char delim, const char *name)
-{
-	struct buf f = BUF_INIT;
-	int count = 0, saw;
-	size_t i = 0;
-	for (;;) {
-		buf_reset(&f);
-		if (csv_field(rec, n, &i, delim, 0, &f, &saw) < 0)
-			break;
-		count += !strcmp(buf_str(&f), name);
-		if (i >= n)
-			break;
-		i++;
-	}
-	buf_free(&f);
-	return count;
-}
 
 /* The n bytes at *s without the blanks (spaces, tabs) before and after. */
 static size_t unblanked(const char **s, size_t n)
@@ -186,20 +169,23 @@ static int same_loosely(const char *a, size_t an, const char *b)
 	return 1;
 }
 
-int import_csv_count_loosely(const char *rec, size_t n, char delim, const char *name, struct buf *found)
+/* How many of a CSV record's fields are name: exactly, or loosely
+ * (same_loosely); found (when loosely) takes their texts, '", "' between. */
+static int count_named(const char *rec, size_t n, char delim, const char *name, int loosely, struct buf *found)
 {
 	struct buf f = BUF_INIT;
 	int count = 0, saw;
 	size_t i = 0;
-	buf_reset(found);
 	for (;;) {
 		buf_reset(&f);
 		if (csv_field(rec, n, &i, delim, 0, &f, &saw) < 0)
 			break;
-		if (same_loosely(f.data ? f.data : "", f.len, name)) {
-			if (count++)
+		if (loosely ? same_loosely(buf_str(&f), f.len, name) : !strcmp(buf_str(&f), name)) {
+			if (found && count)
 				buf_puts(found, "\", \"");
-			buf_add(found, f.data ? f.data : "", f.len);
+			if (found)
+				buf_add(found, buf_str(&f), f.len);
+			count++;
 		}
 		if (i >= n)
 			break;
@@ -207,6 +193,17 @@ int import_csv_count_loosely(const char *rec, size_t n, char delim, const char *
 	}
 	buf_free(&f);
 	return count;
+}
+
+int import_csv_count(const char *rec, size_t n, char delim, const char *name)
+{
+	return count_named(rec, n, delim, name, 0, NULL);
+}
+
+int import_csv_count_loosely(const char *rec, size_t n, char delim, const char *name, struct buf *found)
+{
+	buf_reset(found);
+	return count_named(rec, n, delim, name, 1, found);
 }
 
 int import_record_hash(const char *rec, size_t n, int csv, char delim, int64_t seed, struct buf *scratch,
