@@ -76,110 +76,6 @@ static int parse(int argc, char **argv, struct import_opts *o)
 	return 0;
 }
 
-static void summary_text(struct buf *b, const char *file, const struct import_result *r, int dry_run)
-{
-	struct buf name = BUF_INIT;
-	text_clean(&name, file, strlen(file), TEXT_ONELINE);
-	buf_printf(b, "%s%s: %s: %lld read, %lld inserted, %lld updated, %lld unchanged,", dry_run ? "would import " : "",
-	           buf_str(&name), r->entity, r->read, r->inserted, r->updated, r->unchanged);
-	if (r->skipped)
-		buf_printf(b, " %lld skipped,", r->skipped);
-	buf_printf(b, " %lld rejected, %lld customer%s merged", r->rejected, r->merged, r->merged == 1 ? "" : "s");
-	if (r->inserted + r->updated + r->merged == 0)
-		buf_puts(b, " (no changes)");
-	buf_putc(b, '\n');
-	/* A wrong mapping's merges are undone together (schema 141). */
-	if (r->merged && !dry_run)
-		buf_printf(b, "  its merges: baton merges --run %s lists them, baton split --run %s undoes them\n",
-		           r->run, r->run);
-	for (size_t i = 0; i < r->nmissing; i++) {
-		buf_puts(b, i ? ", \"" : "  not in the header, so read as absent: \"");
-		text_clean(b, r->missing[2 * i], strlen(r->missing[2 * i]), TEXT_ONELINE);
-		buf_printf(b, "\" (%s)", r->missing[2 * i + 1]);
-		if (i + 1 == r->nmissing)
-			buf_putc(b, '\n');
-	}
-	if (r->without_contact)
-		buf_printf(b, "  imported without their contact, which is not imported (listed with the"
-		           " rejects, saying why; an import of them after their contact links it): %lld\n",
-		           r->without_contact);
-	if (r->unused) {
-		buf_puts(b, "  not used to merge (shared by too many customers): ");
-		text_clean(b, r->unused, strlen(r->unused), TEXT_ONELINE);
-		/* A domain reaches the limit as its records arrive: what it joined
-		 * in earlier files, while under it, is not undone by itself. */
-		buf_puts(b, "\n  what these joined in earlier files, if anything, stays joined: baton merges lists it,"
-		            " baton split undoes it\n");
-	}
-	if (r->unmerged) {
-		buf_puts(b, "  not merged (one customer of more companies of one source than import_max_merge): ");
-		text_clean(b, r->unmerged, strlen(r->unmerged), TEXT_ONELINE);
-		buf_puts(b, "\n  each stays its own customer: identifiers that chain companies together are mostly a"
-		            " mapping's mistake; if they are one, an administrator runs baton settings set"
-		            " import_max_merge N, and the file is imported again\n");
-	}
-	if (r->nreplaced) {
-		long long chars = 0;
-		for (size_t i = 0; i < r->nreplaced; i++)
-			chars += r->replaced[2 * i + 1];
-		buf_printf(b, "  %lld character%s PostgreSQL cannot store (\\u0000, half a surrogate pair)"
-		           " replaced by U+FFFD: line%s", chars, chars == 1 ? "" : "s", r->nreplaced == 1 ? "" : "s");
-		for (size_t i = 0; i < r->nreplaced && i < 10; i++)
-			buf_printf(b, "%s %lld", i ? "," : "", r->replaced[2 * i]);
-		if (r->nreplaced > 10)
-			buf_printf(b, " and %zu more (--format json lists them all)", r->nreplaced - 10);
-		buf_putc(b, '\n');
-	}
-	buf_free(&name);
-}
-
-static void summary_json(struct buf *b, const char *file, const struct import_result *r, int first,
-                         int dry_run)
-{
-	buf_puts(b, first ? "{\"file\":" : ",{\"file\":");
-	text_json_string(b, file);
-	/* A dry run's counts are what the run would do: a script tells them
-	 * from the output alone. */
-	buf_printf(b, ",\"dry_run\":%s", dry_run ? "true" : "false");
-	buf_puts(b, ",\"entity\":");
-	text_json_string(b, r->entity);
-	buf_printf(b, ",\"read\":%lld,\"inserted\":%lld,\"updated\":%lld,\"unchanged\":%lld,\"skipped\":%lld,"
-	           "\"rejected\":%lld,\"merged\":%lld,\"without_contact\":%lld,\"unused\":", r->read,
-	           r->inserted, r->updated, r->unchanged, r->skipped, r->rejected, r->merged, r->without_contact);
-	text_json_string(b, r->unused);
-	buf_puts(b, ",\"unmerged\":");
-	text_json_string(b, r->unmerged);
-	buf_puts(b, ",\"run\":");
-	text_json_string(b, dry_run ? NULL : r->run);
-	buf_puts(b, ",\"missing_columns\":[");
-	for (size_t i = 0; i < r->nmissing; i++) {
-		if (i)
-			buf_putc(b, ',');
-		text_json_string(b, r->missing[2 * i]);
-	}
-	long long chars = 0;
-	for (size_t i = 0; i < r->nreplaced; i++)
-		chars += r->replaced[2 * i + 1];
-	buf_printf(b, "],\"replaced_characters\":%lld,\"replaced_lines\":[", chars);
-	for (size_t i = 0; i < r->nreplaced; i++)
-		buf_printf(b, "%s%lld", i ? "," : "", r->replaced[2 * i]);
-	/* One object a line: a progress line drawn on the terminal after it
-	 * begins on a line of its own. */
-	buf_puts(b, "]}\n");
-}
-
-/* A file that was not imported, in the JSON array too: a script reading
- * standard output alone learns of it (the message is also on standard
- * error, as in text). */
-static void failed_json(struct buf *b, const char *file, const char *error, int first, int dry_run)
-{
-	buf_puts(b, first ? "{\"file\":" : ",{\"file\":");
-	text_json_string(b, file);
-	buf_printf(b, ",\"dry_run\":%s,\"error\":", dry_run ? "true" : "false");
-	text_json_string(b, error);
-	buf_puts(b, "}\n");
-}
-
 /* Written whole: a stop waits until the caller has said which file is
  * next (import_stop_at, then release). */
 static void print_out(struct buf *out, int *printed)
@@ -251,7 +147,7 @@ static int one_file(PGconn *c, const struct cli *cli, const struct import_opts *
 		if (o->json) {
 			char why[512];
 			snprintf(why, sizeof why, "cannot open: %s", reason);
-			failed_json(out, file, why, !*printed, o->dry_run);
+			import_failed_json(out, file, why, !*printed, o->dry_run);
 			print_out(out, printed);
 		}
 		return EXIT_FAIL;
@@ -268,7 +164,7 @@ static int one_file(PGconn *c, const struct cli *cli, const struct import_opts *
 		if (o->json) {
 			struct buf why = BUF_INIT;
 			buf_printf(&why, "%s%s", err, rc == -2 ? " (the connection was lost)" : "");
-			failed_json(out, file, buf_str(&why), !*printed, o->dry_run);
+			import_failed_json(out, file, buf_str(&why), !*printed, o->dry_run);
 			buf_free(&why);
 			print_out(out, printed);
 		}
@@ -280,9 +176,9 @@ static int one_file(PGconn *c, const struct cli *cli, const struct import_opts *
 	else
 		rejects_tell(file, &res);
 	if (o->json)
-		summary_json(out, file, &res, !*printed, o->dry_run);
+		import_summary_json(out, file, &res, !*printed, o->dry_run);
 	else
-		summary_text(out, file, &res, o->dry_run);
+		import_summary_text(out, file, &res, o->dry_run);
 	/* What a dry run would merge, which a person checks before the real
 	 * run (the text's; --format json has the count): read before the dry
 	 * run is rolled back. */
@@ -324,8 +220,8 @@ static void owed_make(struct import_owed *w, const struct import_opts *o, char *
 		abort();
 	for (int j = 0; j < n; j++) {
 		if (o->json) {
-			failed_json(&w->stopped, files[j], "interrupted", 1, o->dry_run);
-			failed_json(&w->not_tried, files[j], "not tried (interrupted)", 0, o->dry_run);
+			import_failed_json(&w->stopped, files[j], "interrupted", 1, o->dry_run);
+			import_failed_json(&w->not_tried, files[j], "not tried (interrupted)", 0, o->dry_run);
 		}
 		said_line(&w->said, files[j], "interrupted");
 		said_line(&w->said_before, files[j], "not tried (interrupted)");
@@ -353,10 +249,24 @@ static int timezone_known(PGconn *c, const struct import_source *src)
 	return known < 0 ? EXIT_DB : known ? 0 : EXIT_CONFIG;
 }
 
+/* Files not tried, and why: on standard error when say, and in the JSON
+ * array for a script reading standard output alone. */
+static void said_not_tried(struct buf *out, const struct import_opts *o, char *const *files, int n,
+                           const char *why, int say, int *printed)
+{
+	for (int j = 0; j < n; j++) {
+		if (say)
+			cli_error("%s: %s", files[j], why);
+		if (o->json) {
+			import_failed_json(out, files[j], why, !*printed, o->dry_run);
+			print_out(out, printed);
+		}
+	}
+}
+
 /* The run refused before any file (a role that may not import, a time
  * zone to mend, a rejects file refused): with --format json, each file is
- * named as not tried, and why (standard error has said it), so that a
- * script reading standard output alone learns of it. */
+ * named as not tried, and why (standard error has said it once). */
 static void refused_json(const struct import_opts *o, char *const *files, int n)
 {
 	if (!o->json)
@@ -365,10 +275,7 @@ static void refused_json(const struct import_opts *o, char *const *files, int n)
 	int printed = 0;
 	buf_printf(&why, "not tried: %s", cli_last_error());
 	fputs("[", stdout);
-	for (int j = 0; j < n; j++) {
-		failed_json(&out, files[j], buf_str(&why), !printed, o->dry_run);
-		print_out(&out, &printed);
-	}
+	said_not_tried(&out, o, files, n, buf_str(&why), 0, &printed);
 	fputs("]\n", stdout);
 	fflush(stdout);
 	buf_free(&why);
@@ -484,14 +391,7 @@ int cli_import(const struct cli *cli, int argc, char **argv)
 		buf_puts(&why, "not tried (no connection to the database)");
 	else
 		buf_printf(&why, "not tried: %s", cli_last_error());
-	for (; i < argc; i++) {
-		if (c)
-			cli_error("%s: %s", argv[i], buf_str(&why));
-		if (o.json) {
-			failed_json(&out, argv[i], buf_str(&why), !printed, o.dry_run);
-			print_out(&out, &printed);
-		}
-	}
+	said_not_tried(&out, &o, argv + i, argc - i, buf_str(&why), c != NULL, &printed);
 	buf_free(&why);
 	if (o.json)
 		fputs("]\n", stdout);

@@ -59,4 +59,12 @@ void rejects_write(struct csv *w, const char *file, const struct import_result *
 int rejects_flush(FILE *rf, struct buf *rb, const char *path);
 void rejects_tell(const char *file, const struct import_result *res);
 
+/* A file's summary (import_summary.c): as text (a dry run's "would
+ * import"), as an object of the JSON array (first: no comma before it), or
+ * the object of a file not imported, naming why. */
+void import_summary_text(struct buf *b, const char *file, const struct import_result *r, int dry_run);
+void import_summary_json(struct buf *b, const char *file, const struct import_result *r, int first,
+                         int dry_run);
+void import_failed_json(struct buf *b, const char *file, const char *error, int first, int dry_run);
+
 #endif
