@@ -352,6 +352,17 @@ long long cv_open_tickets(const struct customer_view *cv)
 	return cv_rows(cv, CV_TICKETS) ? cv_num(cv, CV_TICKETS, 0, T_OPEN_TOTAL) : 0;
 }
 
+void cv_open_tickets_said(const struct customer_view *cv, char *out, size_t n)
+{
+	int listed = 0;
+	for (int i = 0; i < cv_rows(cv, CV_TICKETS); i++)
+		listed += cv_get(cv, CV_TICKETS, i, T_OPEN)[0] == 't';
+	if (cv_open_tickets(cv) > listed)
+		snprintf(out, n, "%lld open, the %d most urgent listed", cv_open_tickets(cv), listed);
+	else
+		snprintf(out, n, "%d open", listed);
+}
+
 /* sql_exact's rows (id, name, domain), else sql_partial's (if any), as
  * cv_resolve returns them. */
 static int resolve_with(PGconn *c, const char *sql_exact, const char *sql_partial,

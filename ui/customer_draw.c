@@ -346,16 +346,12 @@ static void panel_title(char *out, size_t n, struct customer *c, enum panel p)
 			cnt += !strcmp(V(CV_MILESTONES, i, M_STATUS), "done");
 		snprintf(out, n, "Onboarding %d/%d", cnt, rows);
 		break;
-	case P_TICKETS:
-		for (int i = 0; i < rows; i++)
-			cnt += V(CV_TICKETS, i, T_OPEN)[0] == 't';
-		/* A customer of more open tickets than are listed says both. */
-		if (cv_open_tickets(&c->cv) > cnt)
-			snprintf(out, n, "Tickets %s %lld open, the %d most urgent listed", term_sym(SYM_DOT),
-			         cv_open_tickets(&c->cv), cnt);
-		else
-			snprintf(out, n, "Tickets %s %d open", term_sym(SYM_DOT), cnt);
+	case P_TICKETS: {
+		char open[64];
+		cv_open_tickets_said(&c->cv, open, sizeof open);
+		snprintf(out, n, "Tickets %s %s", term_sym(SYM_DOT), open);
 		break;
+	}
 	case P_NOTES:
 		snprintf(out, n, "Success notes");
 		break;

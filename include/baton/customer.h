@@ -121,6 +121,10 @@ int cv_flags(const struct customer_view *cv);
 /* How many of its tickets are open: more than CV_TICKETS lists (the most
  * urgent 200) when it has more. */
 long long cv_open_tickets(const struct customer_view *cv);
+/* "3 open", or with more open than are listed "4210 open, the 200 most
+ * urgent listed": the ticket panel's title, as the console and baton show
+ * say it. */
+void cv_open_tickets_said(const struct customer_view *cv, char *out, size_t n);
 
 /* Resolve CUSTOMER (id or #id, external id or system:external id, domain,
  * contact e-mail, exact or unambiguous partial name) to an id.  Returns 1 with id set, 0 when not

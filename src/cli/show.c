@@ -257,13 +257,9 @@ static void show_text_milestones(struct buf *b, const struct customer_view *cv)
 static void show_text_tickets(struct buf *b, const struct customer_view *cv)
 {
 	char age[32], left[32];
-	int open = 0;
-	for (int i = 0; i < cv_rows(cv, CV_TICKETS); i++)
-		open += !strcmp(cv_get(cv, CV_TICKETS, i, T_OPEN), "t");
-	buf_printf(b, "\nTickets %lld open", cv_open_tickets(cv));
-	if (cv_open_tickets(cv) > open)
-		buf_printf(b, ", the %d most urgent listed", open);
-	buf_putc(b, '\n');
+	char open[64];
+	cv_open_tickets_said(cv, open, sizeof open);
+	buf_printf(b, "\nTickets %s\n", open);
 	for (int i = 0; i < cv_rows(cv, CV_TICKETS); i++) {
 #define TV(col) cv_get(cv, CV_TICKETS, i, col)
 		fmt_age(age, sizeof age, cv_num(cv, CV_TICKETS, i, T_AGE_S));
