@@ -713,6 +713,8 @@ static const struct {
 	{149, "398ef9c403ff1ba974910f3ff23439dc"},
 	{150, "e1c170433beb736898fa06b374b9c2d8"},
 	{151, "adeaf23b657c0195cb7781e01560c91a"},
+	/* session 60 */
+	{152, "410a05dfcb3589c9452dd09a59cc3fb8"},
 };
 
 static void test_released_migrations_unchanged(void)
