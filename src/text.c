@@ -1,5 +1,6 @@
 #include "baton/text.h"
 
+#include <langinfo.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -10,16 +11,32 @@
 #define TEXT_BAD UINT32_MAX
 
 static const char text_replacement[] = "\xef\xbf\xbd"; /* U+FFFD */
-/* U+2026, or "~" (as tig and less do) on terminals that are not UTF-8. */
-static const char *text_ellipsis = "\xe2\x80\xa6";
 /* Terminals that are not UTF-8 get ASCII stand-ins: "^[" for a control,
- * "?" for a bad byte; everything else they cannot show is "<U+XXXX>". */
+ * "?" for a bad byte, "~" for text cut (as tig and less do); everything
+ * else they cannot show is "<U+XXXX>".  The console says so (its terminal,
+ * its ascii setting); the command line's output is as its locale is. */
 static int text_ascii;
 
 void text_set_ascii(int ascii)
 {
 	text_ascii = ascii;
-	text_ellipsis = ascii ? "~" : "\xe2\x80\xa6";
+}
+
+/* Shown as ASCII: so set, or the locale's character set (the thread's:
+ * csv.c cleans a spreadsheet's cells under C.UTF-8) is not UTF-8 (a
+ * command run under LANG=C, from cron, on an ISO-8859-1 terminal). */
+int text_is_ascii(void)
+{
+	const char *cs;
+	if (text_ascii)
+		return 1;
+	cs = nl_langinfo(CODESET);
+	return !cs || strcmp(cs, "UTF-8") != 0;
+}
+
+const char *text_glyph(const char *utf8, const char *ascii)
+{
+	return text_is_ascii() ? ascii : utf8;
 }
 
 /*
@@ -101,6 +118,7 @@ struct text_cleaner {
 	struct buf *out;
 	int flags;
 	int col;
+	int ascii;
 };
 
 static void text_emit(struct text_cleaner *tc, const char *p, size_t len,
@@ -130,7 +148,7 @@ static void text_emit_tab(struct text_cleaner *tc)
 /* U+2400 + c (U+2421 for DEL) is always three bytes: E2 90 xx. */
 static void text_emit_picture(struct text_cleaner *tc, unsigned char c)
 {
-	if (text_ascii) {
+	if (tc->ascii) {
 		char caret[2] = {'^', (char)(c ^ 0x40)};
 		text_emit(tc, caret, sizeof caret, 2);
 		return;
@@ -179,7 +197,7 @@ static size_t text_clean_control(struct text_cleaner *tc,
 
 void text_clean(struct buf *out, const char *s, size_t n, int flags)
 {
-	struct text_cleaner tc = {out, flags, 0};
+	struct text_cleaner tc = {out, flags, 0, text_is_ascii()};
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0;
 
@@ -206,8 +224,8 @@ void text_clean(struct buf *out, const char *s, size_t n, int flags)
 		len = text_decode(p + i, n - i, &cp);
 		width = text_cp_width(cp);
 		if (cp == TEXT_BAD)
-			text_emit(&tc, text_ascii ? "?" : text_replacement, text_ascii ? 1 : 3, 1);
-		else if ((width < 0 || (text_ascii && cp >= 0x80)) && !text_is_hazard(cp))
+			text_emit(&tc, tc.ascii ? "?" : text_replacement, tc.ascii ? 1 : 3, 1);
+		else if ((width < 0 || (tc.ascii && cp >= 0x80)) && !text_is_hazard(cp))
 			text_emit_stand_in(&tc, cp);
 		else if (width < 0)
 			text_emit_escape(&tc, cp);
@@ -244,8 +262,8 @@ static struct text_unit text_next_unit(const char *s, size_t n)
 	u.src_len = text_decode((const unsigned char *)s, n, &cp);
 	u.width = text_cp_width(cp);
 	if (u.width < 0) {
-		u.draw = text_ascii ? "?" : text_replacement;
-		u.draw_len = text_ascii ? 1 : 3;
+		u.draw = text_is_ascii() ? "?" : text_replacement;
+		u.draw_len = u.draw[0] == '?' ? 1 : 3;
 		u.width = 1;
 	} else {
 		u.draw = s;
@@ -298,7 +316,7 @@ int text_fit(struct buf *out, const char *s, int cols, int pad)
 		used = text_put_prefix(out, s, cols);
 	} else {
 		used = text_put_prefix(out, s, cols - 1);
-		buf_puts(out, text_ellipsis);
+		buf_puts(out, text_glyph("\xe2\x80\xa6", "~"));
 		used++;
 	}
 	for (; pad && used < cols; used++)

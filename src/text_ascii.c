@@ -25,7 +25,8 @@ static const char *const text_latin[] = {
 
 /* Other characters with a common ASCII reading, in code point order:
  * Latin-1 signs, the Romanian comma-below letters, typographic
- * punctuation and spaces. */
+ * punctuation and spaces, arrows (a handoff's "Support → Success", which
+ * a query writes) and the minus sign. */
 static const struct {
 	uint32_t cp;
 	const char *ascii;
@@ -39,7 +40,7 @@ static const struct {
 	{0x2018, "'"}, {0x2019, "'"}, {0x201A, ","}, {0x201B, "'"},
 	{0x201C, "\""}, {0x201D, "\""}, {0x201E, "\""}, {0x2022, "*"}, {0x2026, "..."},
 	{0x2032, "'"}, {0x2033, "\""}, {0x2039, "<"}, {0x203A, ">"}, {0x20AC, "EUR"},
-	{0x2122, "(TM)"},
+	{0x2122, "(TM)"}, {0x2190, "<-"}, {0x2191, "^"}, {0x2192, "->"}, {0x2193, "v"}, {0x2212, "-"},
 };
 
 const char *text_ascii_for(uint32_t cp)

@@ -9,6 +9,10 @@
 
 struct config;
 
+/* The separator of a line's parts ("growth · mid-market"), as the console's
+ * is: " - " where the output is ASCII (text_glyph: LANG=C, cron). */
+#define CLI_DOT text_glyph(" · ", " - ")
+
 enum exit_code {
 	EXIT_OK = 0,
 	EXIT_FAIL = 1,     /* not found, refused, not allowed */

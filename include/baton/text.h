@@ -110,8 +110,16 @@ static inline unsigned char text_ascii_lower(unsigned char c)
 int text_contains_ci(const char *hay, const char *needle);
 
 /* Terminals that are not UTF-8: cut text with "~" instead of U+2026, and
- * show every non-ASCII character as text_ascii_for() reads it. */
+ * show every non-ASCII character as text_ascii_for() reads it.  The
+ * console sets it from its terminal and its ascii setting; without it,
+ * text is so shown where the locale's character set is not UTF-8. */
 void text_set_ascii(int ascii);
+/* 1 if text is shown as ASCII now: text_set_ascii(1), or a locale whose
+ * character set is not UTF-8 (LANG=C, a cron job's empty environment). */
+int text_is_ascii(void);
+/* One of Baton's own glyphs (a separator, an arrow) as the output can show
+ * it: utf8, or ascii where text is shown as ASCII (text_is_ascii). */
+const char *text_glyph(const char *utf8, const char *ascii);
 
 /* The ASCII reading of a code point ("e" for U+00E9, "ss" for U+00DF, "'"
  * for U+2019, "..." for U+2026, "" for a combining accent), or NULL when it

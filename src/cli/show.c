@@ -173,18 +173,18 @@ static void show_text_header(struct buf *b, const struct customer_view *cv)
 		buf_putc(b, ')');
 	}
 	buf_printf(b, "  #%s\n", HV(H_ID));
-	buf_printf(b, "%s · %s · %s", HV(H_PLAN), HV(H_SEGMENT), HV(H_LIFECYCLE));
+	buf_printf(b, "%s%s%s%s%s", HV(H_PLAN), CLI_DOT, HV(H_SEGMENT), CLI_DOT, HV(H_LIFECYCLE));
 	if (*HV(H_ONB_HEALTH)) {
 		char health[32];
 		fmt_words(health, sizeof health, HV(H_ONB_HEALTH));
 		buf_printf(b, " (%s%s)", health, HV(H_HEALTH_STALE)[0] == 't' ? ", stale" : "");
 	}
 	if (*HV(H_OWNER)) {
-		buf_puts(b, " · owner ");
+		buf_printf(b, "%sowner ", CLI_DOT);
 		put(b, HV(H_OWNER_NAME));
 	}
 	if (*HV(H_RENEWAL))
-		buf_printf(b, " · renews %s", HV(H_RENEWAL));
+		buf_printf(b, "%srenews %s", CLI_DOT, HV(H_RENEWAL));
 	buf_putc(b, '\n');
 	if (*HV(H_NPS))
 		buf_printf(b, "NPS %s (%s)  ", HV(H_NPS), HV(H_NPS_AT));
@@ -291,8 +291,8 @@ static void show_text_handoffs(struct buf *b, const struct customer_view *cv)
 	for (int i = 0; i < cv_rows(cv, CV_HANDOFFS); i++) {
 #define OV(col) cv_get(cv, CV_HANDOFFS, i, col)
 		fmt_age(age, sizeof age, cv_num(cv, CV_HANDOFFS, i, HO_AGE_S));
-		buf_printf(b, "  %s %-12s %s → %s", OV(HO_ID), OV(HO_STATE), OV(HO_FROM_TEAM),
-		           OV(HO_TO_TEAM));
+		buf_printf(b, "  %s %-12s %s %s %s", OV(HO_ID), OV(HO_STATE), OV(HO_FROM_TEAM),
+		           text_glyph("→", "->"), OV(HO_TO_TEAM));
 		if (*OV(HO_TO_STAFF)) {
 			buf_puts(b, " (");
 			put(b, OV(HO_TO_STAFF_NAME));

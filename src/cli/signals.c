@@ -100,9 +100,9 @@ static void list_text(struct buf *b, const PGresult *r)
 		snprintf(sev, sizeof sev, "%s", LV(SI_SEVERITY));
 		for (char *p = sev; *p; p++)
 			*p = (char)(*p - 'a' + 'A');
-		buf_printf(b, "%-6s %s · ", sev, LV(SI_TITLE));
+		buf_printf(b, "%-6s %s%s", sev, LV(SI_TITLE), CLI_DOT);
 		put(b, LV(SI_CUSTOMER));
-		buf_printf(b, " #%s · since %s · for %s\n       ", LV(SI_CUSTOMER_ID), LV(SI_SINCE), LV(SI_TEAMS));
+		buf_printf(b, " #%s%ssince %s%sfor %s\n       ", LV(SI_CUSTOMER_ID), CLI_DOT, LV(SI_SINCE), CLI_DOT, LV(SI_TEAMS));
 		put(b, LV(SI_EXPLANATION));
 		buf_printf(b, "\n       %s\n", LV(SI_REFS));
 		if (!PQgetisnull(r, i, SI_ACKED_BY)) {

@@ -608,11 +608,41 @@ static void test_clean_ascii_terminal(void)
  * knows no non-ASCII character, and the same readings apply. */
 static void test_clean_c_locale(void)
 {
+	int w;
 	CHECK(setlocale(LC_CTYPE, "C") != NULL);
 	CHECK_STR(clean1("Café Lumière"), "Cafe Lumiere");
 	CHECK_STR(clean1("Müller ’n’ 東"), "Muller 'n' <U+6771>");
+	/* Nothing but ASCII where the locale is not UTF-8 (a command run
+	 * under LANG=C): a control's caret, "?" for a bad byte, "~" for text
+	 * cut, Baton's own glyphs' readings, arrows' too. */
+	CHECK(text_is_ascii() == 1);
+	CHECK_STR(clean1("a\033]0;x\007b"), "a^[]0;x^Gb");
+	CHECK_STR(clean1("bad \xff byte"), "bad ? byte");
+	CHECK_STR(clean1("Support → Success ← — −1"), "Support -> Success <- -- -1");
+	CHECK_STR(fit("abcdef", 4, 0, &w), "abc~");
+	CHECK_STR(text_glyph(" · ", " - "), " - ");
+	/* The thread's locale counts (csv.c cleans under C.UTF-8). */
+	locale_t utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+	CHECK(utf8 != (locale_t)0);
+	if (utf8) {
+		locale_t old = uselocale(utf8);
+		CHECK(text_is_ascii() == 0);
+		CHECK_STR(clean1("a\033b"), "a␛b");
+		uselocale(old);
+		freelocale(utf8);
+	}
+	CHECK(text_is_ascii() == 1);
 	CHECK(setlocale(LC_CTYPE, "C.UTF-8") != NULL);
+	CHECK(text_is_ascii() == 0);
 	CHECK_STR(clean1("Café Lumière"), "Café Lumière");
+	CHECK_STR(clean1("a\033b \xff → "), "a␛b � → ");
+	CHECK_STR(fit("abcdef", 4, 0, &w), "abc…");
+	CHECK_STR(text_glyph(" · ", " - "), " · ");
+	/* The console's word (its ascii setting) holds in any locale. */
+	text_set_ascii(1);
+	CHECK(text_is_ascii() == 1);
+	CHECK_STR(text_glyph(" · ", " - "), " - ");
+	text_set_ascii(0);
 }
 
 /* A note of nothing visible says nothing: refused as empty however it was
