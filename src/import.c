@@ -42,6 +42,13 @@ void import_result_free(struct import_result *r)
 	free(r->replaced);
 	free(r->unused);
 	free(r->unmerged);
+	for (size_t i = 0; i < r->nmoves; i++) {
+		free(r->moves[i].record);
+		free(r->moves[i].from_name);
+		free(r->moves[i].to_name);
+		free(r->moves[i].why);
+	}
+	free(r->moves);
 	for (size_t i = 0; i < 2 * r->nmissing; i++)
 		free(r->missing[i]);
 	free(r->missing);
@@ -299,6 +306,44 @@ static int file_same(FILE *f, const struct stat *was, char *err, size_t errlen)
 	return -1;
 }
 
+/* The records of the file that moved to another customer (153), read
+ * before a dry run is rolled back. */
+static const char moves_sql[] =
+	"SELECT count(*) OVER (), coalesce(m.label, m.source) || ' ' || m.source_id,"
+	" m.from_customer, f.name, m.customer_id, t.name, m.identifiers"
+	" FROM import_record_move m JOIN customer f ON f.id = m.from_customer"
+	" JOIN customer t ON t.id = m.customer_id"
+	" WHERE m.run_id = $1::uuid ORDER BY length(m.source_id), m.source_id LIMIT $2::integer";
+
+static int read_moves(PGconn *c, const char *run, struct import_result *res, char *err, size_t errlen)
+{
+	char limit[16];
+	snprintf(limit, sizeof limit, "%d", IMPORT_MOVES_LISTED);
+	const char *p[] = {run, limit};
+	PGresult *r = db_exec(c, moves_sql, 2, p, err, errlen);
+	if (!r)
+		return -1;
+	int n = PQntuples(r);
+	res->moved = n ? db_value_ll(r, 0, 0) : 0;
+	res->moves = n ? calloc((size_t)n, sizeof *res->moves) : NULL;
+	if (n && !res->moves) {
+		PQclear(r);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (int i = 0; i < n; i++, res->nmoves++) {
+		struct import_move *m = &res->moves[i];
+		m->record = db_value_dup(r, i, 1);
+		m->from = db_value_ll(r, i, 2);
+		m->from_name = db_value_dup(r, i, 3);
+		m->to = db_value_ll(r, i, 4);
+		m->to_name = db_value_dup(r, i, 5);
+		m->why = db_value_dup(r, i, 6);
+	}
+	PQclear(r);
+	return 0;
+}
+
 static int apply(PGconn *c, const char *run, const char *spec, const struct import_config *ic, int notes_raw,
                  struct import_result *res, char *err, size_t errlen)
 {
@@ -323,6 +368,8 @@ static int apply(PGconn *c, const char *run, const char *spec, const struct impo
 	res->unmerged = db_value_dup_or_null(r, 0, 9);
 	PQclear(r);
 	int notes = strcmp(res->entity, "customers") != 0;
+	if (!notes && read_moves(c, run, res, err, errlen) < 0)
+		return -1;
 	if (notes && notes_raw) {
 		r = db_exec(c, notes_raw_sql, 1, &spec, err, errlen);
 		if (!r)

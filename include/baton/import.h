@@ -104,6 +104,17 @@ struct import_reject {
 	int imported;    /* not rejected: imported without its contact (migration 070) */
 };
 
+/* A record of a customers file that moved to another customer: its
+ * domains now name that one and no longer its own (migration 153). */
+struct import_move {
+	char *record;            /* "HubSpot 9876" */
+	long long from, to;      /* customer ids */
+	char *from_name, *to_name;
+	char *why;               /* "same domain initech.example" */
+};
+/* The moves a file's summary lists; more are counted (baton merges --run). */
+#define IMPORT_MOVES_LISTED 100
+
 struct import_result {
 	char entity[32];
 	long long read, inserted, updated, unchanged, rejected, merged;
@@ -111,6 +122,9 @@ struct import_result {
 	long long without_contact; /* rows imported without their contact: rejects[] with imported set */
 	char *unused;    /* identifiers not followed, or NULL */
 	char *unmerged;  /* groups over import_max_merge, not merged (migration 139), or NULL */
+	long long moved;             /* records moved to another customer (migration 153) */
+	struct import_move *moves;   /* the first IMPORT_MOVES_LISTED of them */
+	size_t nmoves;
 	/* The run's id, as baton merges --run and baton split --run name it; a
 	 * dry run's is rolled back at its end (its merges are read before). */
 	char run[37];

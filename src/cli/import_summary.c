@@ -49,6 +49,27 @@ void import_summary_text(struct buf *b, const char *file, const struct import_re
 		            " mapping's mistake; if they are one, an administrator runs baton settings set"
 		            " import_max_merge N, and the file is imported again\n");
 	}
+	if (r->moved) {
+		/* A record whose domains now name another customer, and none of
+		 * its own (migration 153): the two are not merged. */
+		buf_printf(b, "  %s to another customer (its domains now name that one, not its own): %lld\n",
+		           dry_run ? "would move" : "moved", r->moved);
+		for (size_t i = 0; i < r->nmoves && i < 10; i++) {
+			const struct import_move *m = &r->moves[i];
+			buf_puts(b, "    ");
+			text_clean(b, m->record, strlen(m->record), TEXT_ONELINE);
+			buf_printf(b, ", from #%lld ", m->from);
+			text_clean(b, m->from_name, strlen(m->from_name), TEXT_ONELINE);
+			buf_printf(b, " to #%lld ", m->to);
+			text_clean(b, m->to_name, strlen(m->to_name), TEXT_ONELINE);
+			buf_puts(b, ": ");
+			text_clean(b, m->why, strlen(m->why), TEXT_ONELINE);
+			buf_putc(b, '\n');
+		}
+		if (r->moved > 10)
+			buf_printf(b, "    and %lld more%s\n", r->moved - 10,
+			           dry_run ? "" : ": baton merges --run lists them");
+	}
 	if (r->nreplaced) {
 		long long chars = 0;
 		for (size_t i = 0; i < r->nreplaced; i++)
@@ -80,7 +101,20 @@ void import_summary_json(struct buf *b, const char *file, const struct import_re
 	text_json_string(b, r->unused);
 	buf_puts(b, ",\"unmerged\":");
 	text_json_string(b, r->unmerged);
-	buf_puts(b, ",\"run\":");
+	buf_printf(b, ",\"moved\":%lld,\"moves\":[", r->moved);
+	for (size_t i = 0; i < r->nmoves; i++) {
+		const struct import_move *m = &r->moves[i];
+		buf_puts(b, i ? ",{\"record\":" : "{\"record\":");
+		text_json_string(b, m->record);
+		buf_printf(b, ",\"from\":%lld,\"from_name\":", m->from);
+		text_json_string(b, m->from_name);
+		buf_printf(b, ",\"to\":%lld,\"to_name\":", m->to);
+		text_json_string(b, m->to_name);
+		buf_puts(b, ",\"identifiers\":");
+		text_json_string(b, m->why);
+		buf_putc(b, '}');
+	}
+	buf_puts(b, "],\"run\":");
 	text_json_string(b, dry_run ? NULL : r->run);
 	buf_puts(b, ",\"missing_columns\":[");
 	for (size_t i = 0; i < r->nmissing; i++) {

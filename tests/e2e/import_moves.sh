@@ -1,0 +1,115 @@
+#!/bin/sh
+# A record of a customers file whose domains a newer export corrects to
+# another customer's moves to that customer; the two are not merged
+# (migration 153):
+#  - HubSpot company 9876 joined Northwind by nwh.example; its domain is
+#    now initech.example, Initech's (another Zendesk organization): it
+#    moves to Initech with its id and its contact, Northwind keeps its own
+#    and gets back the lifecycle the record had given it, the run and
+#    baton merges say so; a dry run says it and changes nothing;
+#  - one tied to its customer by an id (the organization's external_id
+#    names it) stays, and what it names joins as before;
+#  - one whose new domain nobody has stays where it is;
+#  - the same file again changes nothing; an export naming nwh.example
+#    again moves it back;
+#  - baton split --run of the run that joined it still undoes the others.
+. "$BATON_ROOT/tests/lib/e2e.sh"
+. "$BATON_ROOT/tests/lib/import.sh"
+
+cli_files import_moves
+db=$(newdb baton_schema) || { echo "FAIL import_moves: cannot create a test database"; exit 1; }
+importer_role "$db"
+CFG="$BATON_ROOT/etc/baton-import.cfg"
+imp() { "$BATON_BIN" -c "$CFG" -d "dbname=$db user=importer" "$@"; }
+# customer_of SOURCE ID: the customer of that record
+customer_of() { sql "SELECT customer_id FROM import_record WHERE source = '$1' AND source_id = '$2'"; }
+companies() { printf 'Record ID,Company name,Company Domain Name,Lifecycle Stage,Last Modified Date\r\n'; cat; }
+
+cat >"$T/orgs.json" <<'JSON'
+{"organizations": [
+  {"id": 360001, "name": "Northwind Health", "domain_names": ["nwh.example"], "updated_at": "2026-03-01T10:00:00Z"},
+  {"id": 360002, "name": "Initech", "domain_names": ["initech.example"], "updated_at": "2026-03-01T10:00:00Z"},
+  {"id": 360003, "name": "Globex", "domain_names": ["globex.example"], "external_id": "9877",
+   "updated_at": "2026-03-01T10:00:00Z"},
+  {"id": 360004, "name": "Blue Fjord", "domain_names": ["bluefjord.example"], "updated_at": "2026-03-01T10:00:00Z"}
+], "end_of_stream": true}
+JSON
+companies >"$T/c1.csv" <<'CSV'
+9876,Northwind (CRM),nwh.example,Customer,2026-03-02 09:00
+9877,Globex (CRM),globex-old.example,Customer,2026-03-02 09:00
+9879,Fjord (CRM),bluefjord.example,Customer,2026-03-02 09:00
+CSV
+printf 'Record ID,First Name,Last Name,Email,Associated Company IDs (Primary),Job Title\n504,Eve,E,eve@gmail.com,9876,\n' \
+	>"$T/contacts.csv"
+imported orgs_imported zendesk-organizations "$T/orgs.json" "4 read, 4 inserted"
+imported companies_join_their_organizations hubspot-companies "$T/c1.csv" "3 customers merged"
+imported contact_of_9876_imported hubspot-contacts "$T/contacts.csv" "1 read, 1 inserted"
+run1=$(sql "SELECT run_id FROM import_record WHERE source = 'hubspot-companies' AND source_id = '9876'")
+nw=$(customer_of zendesk-organizations 360001)
+ini=$(customer_of zendesk-organizations 360002)
+glo=$(customer_of zendesk-organizations 360003)
+fj=$(customer_of zendesk-organizations 360004)
+check joined_as_expected [ "$(customer_of hubspot-companies 9876) $(customer_of hubspot-contacts 504)" = "$nw $nw" ]
+check record_gave_northwind_its_lifecycle [ "$(sql "SELECT lifecycle FROM customer WHERE id = $nw")" = established ]
+
+companies >"$T/c2.csv" <<'CSV'
+9876,Northwind (CRM),initech.example,Customer,2026-03-03 09:00
+9877,Globex (CRM),initech.example,Customer,2026-03-03 09:00
+9879,Fjord (CRM),fjord-new.example,Customer,2026-03-03 09:00
+CSV
+state() { sql "SELECT string_agg(id || ':' || coalesce(merged_into::text, '-') || ':' || lifecycle, ' ' ORDER BY id)
+               FROM customer"; }
+before=$(state)
+run imp import --dry-run --source hubspot-companies "$T/c2.csv"
+expect dry_run_says_the_move sh -c '[ "$1" -eq 0 ] &&
+	grep -q "^  would move to another customer (its domains now name that one, not its own): 1$" "$2" &&
+	grep -q "^    HubSpot 9876, from #$3 Northwind Health to #$4 Initech: same domain initech.example$" "$2"' \
+	_ "$rc" "$OUT" "$nw" "$ini"
+check dry_run_changes_nothing [ "$(state)" = "$before" ]
+check dry_run_moves_nothing [ "$(sql "SELECT count(*) FROM import_record_move")" = 0 ]
+
+run imp import --format json --source hubspot-companies "$T/c2.csv"
+cp "$OUT" "$T/moves.json"
+# json_move: the run's count of moves, and its first move's record, from and to
+json_move() {
+	echo "SELECT (j -> 0 ->> 'moved') || ' ' || (j -> 0 -> 'moves' -> 0 ->> 'record') || ' '
+	             || (j -> 0 -> 'moves' -> 0 ->> 'from') || ' ' || (j -> 0 -> 'moves' -> 0 ->> 'to')
+	      FROM (SELECT :'j'::jsonb AS j) x" | psql -X -At -d "$db" -v j="$(cat "$T/moves.json")"
+}
+expect json_lists_the_move sh -c '[ "$1" -eq 0 ] && [ "$2" = "1 HubSpot 9876 $3 $4" ]' _ "$rc" "$(json_move)" "$nw" "$ini"
+check moved_record_is_initechs [ "$(customer_of hubspot-companies 9876)" = "$ini" ]
+check northwind_and_initech_stay_two \
+	[ "$(sql "SELECT count(*) FROM customer WHERE id IN ($nw, $ini) AND merged_into IS NULL")" = 2 ]
+check its_id_goes_with_it [ "$(sql "SELECT customer_id FROM customer_external_id WHERE system = 'crm' AND external_id = '9876'")" = "$ini" ]
+check its_contact_goes_with_it [ "$(customer_of hubspot-contacts 504)" = "$ini" ]
+check contact_row_goes_with_it [ "$(sql "SELECT customer_id FROM contact WHERE email = 'eve@gmail.com'")" = "$ini" ]
+check northwind_gets_back_its_lifecycle [ "$(sql "SELECT lifecycle FROM customer WHERE id = $nw")" = onboarding ]
+check tied_by_id_stays_and_joins_as_before \
+	[ "$(customer_of hubspot-companies 9877) $(sql "SELECT merged_into FROM customer WHERE id = $glo")" = "$ini $ini" ]
+check new_domain_of_nobody_stays [ "$(customer_of hubspot-companies 9879)" = "$fj" ]
+check one_move_written [ "$(sql "SELECT string_agg(source_id || ':' || from_customer || '>' || customer_id, ' ')
+	FROM import_record_move")" = "9876:$nw>$ini" ]
+
+run "$BATON_BIN" -d "dbname=$db" show "$nw"
+expect northwind_no_longer_lists_the_record sh -c '[ "$1" -eq 0 ] && ! grep -q "9876" "$2"' _ "$rc" "$OUT"
+run "$BATON_BIN" -d "dbname=$db" show "$ini"
+expect initech_lists_it sh -c '[ "$1" -eq 0 ] && grep -q "^Also: .*HubSpot 9876" "$2"' _ "$rc" "$OUT"
+run imp merges --customer "$nw"
+expect merges_say_the_join_moved \
+	sh -c '[ "$1" -eq 0 ] && grep -q "Northwind Health ← HubSpot 9876 — same domain nwh.example  \[moved to #$3 " "$2"' \
+	_ "$rc" "$OUT" "$ini"
+
+imported same_file_again_changes_nothing hubspot-companies "$T/c2.csv" "0 updated, 3 unchanged, 0 rejected, 0 customers merged (no changes)"
+check no_second_move [ "$(sql "SELECT count(*) FROM import_record_move")" = 1 ]
+
+companies >"$T/c3.csv" <<'CSV'
+9876,Northwind (CRM),nwh.example,Customer,2026-03-04 09:00
+CSV
+imported corrected_back_moves_back hubspot-companies "$T/c3.csv" "HubSpot 9876, from #$ini Initech to #$nw Northwind Health: same domain nwh.example"
+check back_with_northwind [ "$(customer_of hubspot-companies 9876) $(customer_of hubspot-contacts 504)" = "$nw $nw" ]
+check still_two [ "$(sql "SELECT count(*) FROM customer WHERE id IN ($nw, $ini) AND merged_into IS NULL")" = 2 ]
+
+run imp split --run "$run1"
+expect split_run_undoes_the_others \
+	sh -c '[ "$1" -eq 0 ] && grep -q "^2 merges of run .* split" "$2"' _ "$rc" "$OUT"
+check fjord_record_split_off [ "$(customer_of hubspot-companies 9879)" != "$fj" ]
