@@ -52,6 +52,11 @@ CREATE TABLE import_record_move (
     merge_id      uuid REFERENCES customer_merge (id),
     identifiers   text NOT NULL
 );
+-- A record's merges, found by its key: which merge had joined a record
+-- that moves, and whether it joined by its own id (a scan of every merge
+-- a record: 10,000 moves took 69 s, 1,000 took 2.9 s).
+CREATE INDEX customer_merge_joined_idx ON customer_merge (joined_source, joined_source_id)
+    WHERE joined_source IS NOT NULL;
 CREATE INDEX import_record_move_run_idx ON import_record_move (run_id);
 CREATE INDEX import_record_move_merge_idx ON import_record_move (merge_id) WHERE merge_id IS NOT NULL;
 CREATE INDEX import_record_move_customer_idx ON import_record_move (customer_id);

@@ -113,3 +113,51 @@ run imp split --run "$run1"
 expect split_run_undoes_the_others \
 	sh -c '[ "$1" -eq 0 ] && grep -q "^2 merges of run .* split" "$2"' _ "$rc" "$OUT"
 check fjord_record_split_off [ "$(customer_of hubspot-companies 9879)" != "$fj" ]
+
+# --- two records swapping customers in one file -----------------------------------
+cat >"$T/orgs2.json" <<'JSON'
+{"organizations": [
+  {"id": 360010, "name": "Acme", "domain_names": ["acme.example"], "updated_at": "2026-03-01T10:00:00Z"},
+  {"id": 360011, "name": "Umbrella", "domain_names": ["umbrella.example"], "updated_at": "2026-03-01T10:00:00Z"},
+  {"id": 360012, "name": "Hooli", "domain_names": ["hooli.example"], "updated_at": "2026-03-01T10:00:00Z"},
+  {"id": 360013, "name": "Pied Piper", "domain_names": ["pied.example"], "updated_at": "2026-03-01T10:00:00Z"}
+], "end_of_stream": true}
+JSON
+companies >"$T/c4.csv" <<'CSV'
+9890,Acme (CRM),acme.example,Customer,2026-03-02 09:00
+9891,Umbrella (CRM),umbrella.example,Customer,2026-03-02 09:00
+9892,Hooli (CRM),hooli.example,Customer,2026-03-02 09:00
+9893,Hooli Europe (CRM),hooli.example,Customer,2026-03-02 09:00
+9894,Pied Piper (CRM),pied.example,Customer,2026-03-02 09:00
+CSV
+imported more_orgs_imported zendesk-organizations "$T/orgs2.json" "4 read, 4 inserted"
+run "$BATON_BIN" -d "dbname=$db" settings set import_max_join 100
+expect max_join_raised [ "$rc" -eq 0 ]
+imported more_companies_join hubspot-companies "$T/c4.csv" "5 customers merged"
+acme=$(customer_of zendesk-organizations 360010)
+umb=$(customer_of zendesk-organizations 360011)
+hooli=$(customer_of zendesk-organizations 360012)
+pied=$(customer_of zendesk-organizations 360013)
+companies >"$T/c5.csv" <<'CSV'
+9890,Acme (CRM),umbrella.example,Customer,2026-03-03 09:00
+9891,Umbrella (CRM),acme.example,Customer,2026-03-03 09:00
+CSV
+imported swapped_records_both_move hubspot-companies "$T/c5.csv" "moved to another customer .*: 2$"
+check each_is_the_others_now \
+	[ "$(customer_of hubspot-companies 9890) $(customer_of hubspot-companies 9891)" = "$umb $acme" ]
+check swapped_customers_stay_two \
+	[ "$(sql "SELECT count(*) FROM customer WHERE id IN ($acme, $umb) AND merged_into IS NULL")" = 2 ]
+
+# --- a move that would make a group over import_max_merge is not made --------------
+run "$BATON_BIN" -d "dbname=$db" settings set import_max_merge 2
+expect max_merge_lowered [ "$rc" -eq 0 ]
+companies >"$T/c6.csv" <<'CSV'
+9894,Pied Piper (CRM),hooli.example,Customer,2026-03-03 09:00
+CSV
+run imp import --source hubspot-companies "$T/c6.csv"
+expect over_the_limit_reported_not_moved sh -c '[ "$1" -eq 0 ] && grep -q "^  not merged " "$2" &&
+	! grep -q "moved to another customer" "$2"' _ "$rc" "$OUT"
+check over_the_limit_record_stays [ "$(customer_of hubspot-companies 9894)" = "$pied" ]
+check over_the_limit_its_id_stays \
+	[ "$(sql "SELECT customer_id FROM customer_external_id WHERE system = 'crm' AND external_id = '9894'")" = "$pied" ]
+check hooli_keeps_its_two [ "$(sql "SELECT count(*) FROM import_record WHERE customer_id = $hooli AND source = 'hubspot-companies'")" = 2 ]
