@@ -305,6 +305,19 @@ awk -v n="$n_r" 'NR == 1 { print; next } NR <= n + 1 { sub(/,Organisation [0-9]*
 t_r=$(imp bench-orgs "$work/orgs-renamed.csv")
 grep -q " 0 inserted, $n_r updated" "$work/bench-orgs.out" || { cat "$work/bench-orgs.out" >&2; fail "the renamed organisations"; }
 row "organisations, a tenth renamed" "$n_r" "$t_r" $((l_orgs / 10))
+# A newer export of a hundredth of the organisations that joined the one
+# before them (every tenth), past the renamed ones, each at another
+# organisation's domain now (a CRM's corrected domains): each moves to that
+# customer, with its id and what came through it (migration 153).
+n_m=$((n_o / 100))
+awk -v n="$n_m" -v first="$((n_r + 10))" 'BEGIN {
+	print "id,name,domain,updated"
+	for (k = 0; k < n; k++) { i = first + 10 * k
+		printf "%d,Organisation %d Moved,www.org%d.example,2026-03-06 10:00\n", i, i, i + 5 }
+}' >"$work/orgs-moved.csv"
+t_m=$(imp bench-orgs "$work/orgs-moved.csv")
+grep -q "^  moved to another customer .*: $n_m$" "$work/bench-orgs.out" || { cat "$work/bench-orgs.out" >&2; fail "the moved organisations"; }
+row "organisations, a hundredth moved" "$n_m" "$t_m" $((l_orgs / 100))
 # A CRM's first export into the full database: four times the
 # organisations, each new, at a domain of its own, in one file.  Before
 # migration 148, two of its statements grew with the file times the
