@@ -33,7 +33,8 @@
 -- (a ticket naming its requester and no organization), as `baton split`
 -- takes them (143); the fields it gave the customer it leaves go back to
 -- their defaults as a split's do (091).  What came by address stays.  The
--- move is a row of import_record_move, the merge that had joined it is
+-- move is a row of import_record_move (and the consoles on the customer
+-- it left are told), the merge that had joined it is
 -- named there (baton merges says "moved"; split --run of its run leaves
 -- it), and the run says it (baton import's summary).  A move a group over
 -- import_max_merge would make is not made: the record stays.
@@ -262,6 +263,11 @@ BEGIN
              ORDER BY m.at DESC LIMIT 1),
             coalesce(baton_import_why('r:' || v.sid, NULL), '');
     END LOOP;
+    -- The customers a record left: their screens list it (the one it joins
+    -- is told by its merge).  Once each, whatever moved (a transaction's
+    -- notifications are told once).
+    PERFORM count(pg_notify('baton', 'customer:' || x.c))
+    FROM (SELECT DISTINCT m.from_cid AS c FROM baton_import_moving m) x;
 END $$;
 
 -- 139's entry, with the records whose domains changed resolved afresh.

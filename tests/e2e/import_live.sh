@@ -115,5 +115,20 @@ heard_import ticket_moved zendesk-tickets "$T/tickets2.json" "1 updated, 1 uncha
 told "a ticket moved: the customer it left and the one it joined" "1 2 "
 check "the console on Northwind drops the moved ticket by itself" wait_gone "Imported printer fault" 10
 check "and keeps the one still Northwind's" wait_for "Imported login trouble" 5
+
+# A CRM company that joined Northwind moves to Café Lumière by a newer
+# export (migration 153; no field of its own, so nothing else of
+# Northwind's changes): both are told, and Northwind's screen drops it
+# from its Also: line by itself.
+printf 'Record ID,Company name,Company Domain Name,Lifecycle Stage,Last Modified Date\n%s\n' \
+	'9876,Northwind (CRM),nwh.example,,2026-03-02 09:00' >"$T/co1.csv"
+heard_import company_joined hubspot-companies "$T/co1.csv" "1 customer merged"
+told "a company joined Northwind: Northwind said" "1 "
+check "Northwind's screen lists the company" wait_for "HubSpot 9876" 10
+printf 'Record ID,Company name,Company Domain Name,Lifecycle Stage,Last Modified Date\n%s\n' \
+	'9876,Northwind (CRM),cafe-lumiere.example,,2026-03-03 09:00' >"$T/co2.csv"
+heard_import company_moved hubspot-companies "$T/co2.csv" "moved to another customer"
+told "a company moved: the customer it left and the one it joined" "1 2 "
+check "Northwind's screen drops the moved company by itself" wait_gone "HubSpot 9876" 10
 keys Q
 check "quits with exit status 0" exit_status_is 0 10
