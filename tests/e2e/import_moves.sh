@@ -98,6 +98,10 @@ run imp merges --customer "$nw"
 expect merges_say_the_join_moved \
 	sh -c '[ "$1" -eq 0 ] && grep -q "Northwind Health ← HubSpot 9876 — same domain nwh.example  \[moved to #$3 " "$2"' \
 	_ "$rc" "$OUT" "$ini"
+run imp merges --customer "$ini"
+expect merges_say_the_record_came_from \
+	sh -c '[ "$1" -eq 0 ] && grep -q "Initech ← HubSpot 9876 — same domain initech.example  \[moved from #$3\]" "$2"' \
+	_ "$rc" "$OUT" "$nw"
 
 imported same_file_again_changes_nothing hubspot-companies "$T/c2.csv" "0 updated, 3 unchanged, 0 rejected, 0 customers merged (no changes)"
 check no_second_move [ "$(sql "SELECT count(*) FROM import_record_move")" = 1 ]
