@@ -325,5 +325,42 @@ BEGIN
     END LOOP;
 END $$;
 
+
+-- The customer screen's "also:" line (152) no longer gives as evidence the
+-- merge of a record that moved on: Northwind's said "same domain
+-- nwh.example" of HubSpot 9876 after it had gone to Initech.
+CREATE OR REPLACE FUNCTION baton_customer_also(p_customer bigint) RETURNS text
+LANGUAGE plpgsql STABLE SET search_path = public, pg_temp SET plan_cache_mode = force_generic_plan AS $$
+DECLARE
+    -- The merges' evidence, as the line says it ("same domain x").
+    v_why text[] := ARRAY(
+        SELECT DISTINCT i FROM customer_merge m, regexp_split_to_table(m.identifiers, ', ') i
+        WHERE m.customer_id = ANY (ARRAY(SELECT p_customer UNION ALL
+                                         SELECT c.id FROM customer c WHERE c.merged_into = p_customer))
+          AND i <> ''
+          AND NOT EXISTS (SELECT 1 FROM customer_split s WHERE s.merge_id = m.id)
+          -- nor a merge whose record moved on (153)
+          AND NOT EXISTS (SELECT 1 FROM import_record_move o WHERE o.merge_id = m.id)
+        ORDER BY i);
+BEGIN
+    RETURN nullif(concat_ws(' — ',
+        (SELECT 'merged into #' || c.merged_into FROM customer c WHERE c.id = p_customer
+         AND c.merged_into IS NOT NULL),
+        (SELECT string_agg(x, ', ' ORDER BY x) FROM (
+            SELECT coalesce(r.label, r.source) || ' ' || r.source_id AS x FROM import_record r
+            WHERE r.customer_id = p_customer AND r.entity = 'customers'
+            UNION ALL SELECT '#' || c.id || ' ' || c.name FROM customer c WHERE c.merged_into = p_customer) y),
+        nullif(array_to_string(v_why, ', '), ''),
+        (SELECT CASE WHEN count(*) = 1 THEN 'domain ' ELSE 'domains ' END
+                || string_agg(d, ', ' ORDER BY d)
+         FROM (SELECT DISTINCT d FROM import_record r, unnest(r.domains) d
+               WHERE r.customer_id = p_customer AND r.entity = 'customers'
+                 AND d IS DISTINCT FROM (SELECT lower(c.domain) FROM customer c WHERE c.id = p_customer)
+                 AND NOT ('same domain ' || d) = ANY (v_why)
+                 AND NOT EXISTS (SELECT 1 FROM baton_shared_domain s WHERE s.domain = d)) z
+         HAVING count(*) > 0)), '');
+END
+$$;
+
 REVOKE ALL ON FUNCTION baton_import_loosen(), baton_import_settle(), baton_import_unloosen(text[]),
     baton_import_move_all() FROM PUBLIC;

@@ -92,6 +92,8 @@ check one_move_written [ "$(sql "SELECT string_agg(source_id || ':' || from_cust
 
 run "$BATON_BIN" -d "dbname=$db" show "$nw"
 expect northwind_no_longer_lists_the_record sh -c '[ "$1" -eq 0 ] && ! grep -q "9876" "$2"' _ "$rc" "$OUT"
+# nor the evidence of the merge that had joined it
+expect northwind_also_is_its_own_only grep -qx "Also: Zendesk org 360001" "$OUT"
 run "$BATON_BIN" -d "dbname=$db" show "$ini"
 expect initech_lists_it sh -c '[ "$1" -eq 0 ] && grep -q "^Also: .*HubSpot 9876" "$2"' _ "$rc" "$OUT"
 run imp merges --customer "$nw"
