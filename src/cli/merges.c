@@ -111,7 +111,11 @@ static const char would_sql[] =
 	" END AS joined, m.identifiers, m.via"
 	" FROM customer_merge m JOIN customer c ON c.id = m.customer_id"
 	" LEFT JOIN customer a ON a.id = m.absorbed"
-	" WHERE m.run_id = $1::uuid ORDER BY 1, 2, m.id";
+	" WHERE m.run_id = $1::uuid"
+	/* A record's move (153) is said as that, not as a merge. */
+	"   AND NOT EXISTS (SELECT 1 FROM import_record_move v WHERE v.run_id = m.run_id"
+	"                   AND v.source = m.joined_source AND v.source_id = m.joined_source_id)"
+	" ORDER BY 1, 2, m.id";
 
 int cli_merges_would(PGconn *c, const char *run, struct buf *b, char *err, size_t errlen)
 {

@@ -167,3 +167,60 @@ check over_the_limit_record_stays [ "$(customer_of hubspot-companies 9894)" = "$
 check over_the_limit_its_id_stays \
 	[ "$(sql "SELECT customer_id FROM customer_external_id WHERE system = 'crm' AND external_id = '9894'")" = "$pied" ]
 check hooli_keeps_its_two [ "$(sql "SELECT count(*) FROM import_record WHERE customer_id = $hooli AND source = 'hubspot-companies'")" = 2 ]
+run "$BATON_BIN" -d "dbname=$db" settings set import_max_merge 10
+expect max_merge_back [ "$rc" -eq 0 ]
+
+# --- its identifiers reach its customer and one kept apart from it ------------------
+# HubSpot 31 and 32 make A and B; Zendesk organizations 601 (a, x) and 602
+# (a) join A; 604 (a, b) merged B into A, which a split undid.  602 now
+# names b and x: x is still A's (601's), so it stays with A, and A and B
+# stay apart.
+companies >"$T/ab.csv" <<'CSV'
+31,Acrm,a.example,Customer,2026-03-02 09:00
+32,Bcrm,b.example,Customer,2026-03-02 09:00
+CSV
+imported makers_imported hubspot-companies "$T/ab.csv" "2 inserted"
+cat >"$T/ab-orgs.json" <<'JSON'
+{"organizations": [
+  {"id": 601, "name": "A one", "domain_names": ["a.example", "x.example"], "updated_at": "2026-03-01T10:00:00Z"},
+  {"id": 602, "name": "A two", "domain_names": ["a.example"], "updated_at": "2026-03-01T10:00:00Z"},
+  {"id": 604, "name": "A and B", "domain_names": ["a.example", "b.example"], "updated_at": "2026-03-01T10:00:00Z"}
+], "end_of_stream": true}
+JSON
+imported orgs_join_and_bridge zendesk-organizations "$T/ab-orgs.json" "3 inserted"
+ca=$(customer_of hubspot-companies 31)
+cb=$(sql "SELECT id FROM customer WHERE name = 'Bcrm'")
+bridge=$(sql "SELECT id FROM customer_merge WHERE absorbed = $cb")
+run "$BATON_BIN" -d "dbname=$db" split "$bridge"
+expect a_and_b_split_apart sh -c '[ "$1" -eq 0 ] && grep -q "separate customers" "$2"' _ "$rc" "$OUT"
+cat >"$T/ab-orgs2.json" <<'JSON'
+{"organizations": [
+  {"id": 602, "name": "A two", "domain_names": ["b.example", "x.example"], "updated_at": "2026-03-02T10:00:00Z"}
+], "end_of_stream": true}
+JSON
+run imp import --source zendesk-organizations "$T/ab-orgs2.json"
+expect reaching_its_own_and_one_apart_it_stays sh -c '[ "$1" -eq 0 ] && ! grep -q "moved to another customer" "$2"' _ "$rc" "$OUT"
+check it_is_still_as [ "$(customer_of zendesk-organizations 602)" = "$ca" ]
+check a_and_b_still_apart \
+	[ "$(sql "SELECT count(*) FROM customer WHERE id IN ($ca, $cb) AND merged_into IS NULL")" = 2 ]
+
+# --- its id named by another record of its customer ----------------------------------
+# HubSpot 9876 is Northwind's again; Northwind's organization now names it
+# as its CRM id.  Its domain corrected to Initech's again: the
+# organization's word ties it to Northwind, so it stays, and its id too.
+cat >"$T/orgs3.json" <<'JSON'
+{"organizations": [{"id": 360001, "name": "Northwind Health", "domain_names": ["nwh.example"], "external_id": "9876",
+  "updated_at": "2026-03-05T10:00:00Z"}], "end_of_stream": true}
+JSON
+imported organization_names_the_crm_id zendesk-organizations "$T/orgs3.json" "1 updated"
+companies >"$T/c7.csv" <<'CSV'
+9876,Northwind (CRM),initech.example,Customer,2026-03-06 09:00
+CSV
+run imp import --source hubspot-companies "$T/c7.csv"
+expect named_by_its_customer_it_stays sh -c '[ "$1" -eq 0 ] && ! grep -q "moved to another customer" "$2"' _ "$rc" "$OUT"
+check named_by_its_customer_its_id_stays \
+	[ "$(sql "SELECT coalesce(c.merged_into, c.id) FROM customer_external_id e JOIN customer c ON c.id = e.customer_id
+	          WHERE e.system = 'crm' AND e.external_id = '9876'")" = \
+	  "$(sql "SELECT coalesce(c.merged_into, c.id) FROM customer c WHERE c.id = $nw")" ]
+check named_by_its_customer_record_with_it \
+	[ "$(customer_of hubspot-companies 9876)" = "$(sql "SELECT coalesce(merged_into, id) FROM customer WHERE id = $nw")" ]
