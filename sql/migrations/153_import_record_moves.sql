@@ -284,8 +284,10 @@ BEGIN
                FROM import_record x WHERE x.customer_id = w.from_cid AND x.entity = 'customers' AND x.owns)
           AND NOT EXISTS (SELECT 1 FROM import_record x
                           WHERE x.customer_id = w.from_cid AND x.entity = 'customers' AND NOT x.owns
-                            AND (x.source, x.source_id) <> (v_src, w.sid)
-                            AND (x.fields IS NULL OR d.k = ANY (x.fields)));
+                            AND (x.fields IS NULL OR d.k = ANY (x.fields))
+                            -- (nor one that leaves with it: still its, until written)
+                            AND NOT EXISTS (SELECT 1 FROM baton_import_mv o
+                                            WHERE o.from_cid = w.from_cid AND (x.source, x.source_id) = (v_src, o.sid)));
         UPDATE customer u SET
             plan = CASE WHEN 'plan' = ANY (v_back) THEN 'starter' ELSE u.plan END,
             segment = CASE WHEN 'segment' = ANY (v_back) THEN 'smb' ELSE u.segment END,
@@ -361,6 +363,9 @@ BEGIN
         -- A row a merge, with how many pre-140 repeats went with it.
         RETURN QUERY SELECT v_merge, x.customer_id, x.apart, x.repeats FROM baton_split_one(v_merge) x;
         v_done := v_done + 1;
+        -- A merge takes tens of milliseconds beside 400,000 records:
+        -- thousands take minutes, said every ten seconds (BI002, which
+        -- the client shows as it shows BI001's wait).
         IF clock_timestamp() - v_said > interval '10 seconds' AND v_done < cardinality(v_merges) THEN
             RAISE NOTICE USING ERRCODE = 'BI002',
                 MESSAGE = format('run %s: %s of %s merges split so far', p_run, v_done, cardinality(v_merges));
@@ -417,6 +422,7 @@ DECLARE
     v_ids boolean := (p_spec -> 'fields') ?| ARRAY(SELECT x || '_id' FROM baton_import_id_systems() x);
     v_fields text[] := ARRAY(SELECT k FROM jsonb_object_keys(p_spec -> 'fields') k ORDER BY k);
     v_made bigint;
+    v_moved integer;
 BEGIN
     INSERT INTO baton_import_reject (line, field, reason)
     SELECT line, 'name', CASE WHEN v ? 'name' THEN 'longer than 200 characters' ELSE 'missing name' END
@@ -512,23 +518,24 @@ BEGIN
     merged := baton_import_absorb_all(p_run);
 
     -- Records that joined a customer they did not make: recorded with why.
-    INSERT INTO customer_merge (run_id, customer_id, joined_source, joined_source_id, identifiers, evidence)
-    SELECT p_run, c.survivor, p_src, c.sid, coalesce(baton_import_why('r:' || c.sid, NULL), ''),
-        jsonb_build_object('identifiers', coalesce(baton_import_why('r:' || c.sid, NULL), ''),
-                           'records', baton_import_records_of(ARRAY[c.survivor]),
-                           'record', jsonb_build_object('source', p_src, 'id', c.sid,
-                                                        'label', p_spec ->> 'label'))
-    FROM baton_import_c c
-    WHERE c.cid IS DISTINCT FROM c.survivor
-      AND NOT EXISTS (SELECT 1 FROM baton_import_new n WHERE n.sid = c.sid)
-      -- Its customer absorbed by this run: that merge says it (140).
-      AND NOT EXISTS (SELECT 1 FROM customer_merge x WHERE x.run_id = p_run AND x.absorbed = c.cid);
-    GET DIAGNOSTICS inserted = ROW_COUNT;
     -- A record that moved (153) joined its customer, a merge of its own to
     -- undo, but merged no customers: the run counts it as moved.
-    merged := merged + inserted - (SELECT count(*) FROM customer_merge x JOIN pg_temp.baton_import_moving m
-                                   ON x.joined_source = p_src AND x.joined_source_id = m.sid
-                                   WHERE x.run_id = p_run);
+    WITH j AS (
+        INSERT INTO customer_merge (run_id, customer_id, joined_source, joined_source_id, identifiers, evidence)
+        SELECT p_run, c.survivor, p_src, c.sid, coalesce(baton_import_why('r:' || c.sid, NULL), ''),
+            jsonb_build_object('identifiers', coalesce(baton_import_why('r:' || c.sid, NULL), ''),
+                               'records', baton_import_records_of(ARRAY[c.survivor]),
+                               'record', jsonb_build_object('source', p_src, 'id', c.sid,
+                                                            'label', p_spec ->> 'label'))
+        FROM baton_import_c c
+        WHERE c.cid IS DISTINCT FROM c.survivor
+          AND NOT EXISTS (SELECT 1 FROM baton_import_new n WHERE n.sid = c.sid)
+          -- Its customer absorbed by this run: that merge says it (140).
+          AND NOT EXISTS (SELECT 1 FROM customer_merge x WHERE x.run_id = p_run AND x.absorbed = c.cid)
+        RETURNING joined_source_id)
+    SELECT count(*), count(*) FILTER (WHERE j.joined_source_id IN (SELECT m.sid FROM pg_temp.baton_import_moving m))
+    INTO inserted, v_moved FROM j;
+    merged := merged + inserted - v_moved;
 
     -- Fields follow the record that made the customer; others fill gaps:
     -- a record that joined a customer it did not make gives the fields that
@@ -629,7 +636,8 @@ END $$;
 
 -- 137's baton_import_resolve_graph, with the merges naming the file's
 -- identifiers found by a lookup each and their keys matched by a join (see
--- baton_import_vkeys); otherwise unchanged.
+-- baton_import_vkeys), a merge whose record moved on left out; otherwise
+-- unchanged.
 CREATE OR REPLACE FUNCTION baton_import_resolve_graph(p_shared text[]) RETURNS void
 LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
 DECLARE
@@ -801,9 +809,11 @@ BEGIN
           -- of them (279 s for 2,000 identifiers and 10,000 merges of
           -- 2,000 keys each)
           AND (cardinality(v_keys) > 2000
-               OR m.id IN (SELECT x.id FROM baton_import_vkeys v
-                           JOIN customer_merge x ON (x.keys || x.into_keys) @> ARRAY[v.key]))
+               OR m.id = ANY (ARRAY(SELECT x.id FROM baton_import_vkeys v
+                                    JOIN customer_merge x ON (x.keys || x.into_keys) @> ARRAY[v.key])))
           AND NOT EXISTS (SELECT 1 FROM customer_split s WHERE s.merge_id = m.id)
+          -- nor a merge whose record moved on (153): it holds nothing now
+          AND NOT EXISTS (SELECT 1 FROM import_record_move o WHERE o.merge_id = m.id)
           AND NOT (m.joined_source IS NOT NULL AND EXISTS (
                 SELECT 1 FROM customer_merge a
                 WHERE a.customer_id = m.customer_id AND a.run_id = m.run_id AND a.absorbed IS NOT NULL
@@ -819,7 +829,7 @@ BEGIN
         JOIN import_run r ON r.id = m.run_id
         -- each key once a merge as named (keys), once as held (into_keys)
         CROSS JOIN LATERAL (SELECT k, true FROM unnest(m.keys) k
-                            UNION ALL SELECT k, false FROM unnest(m.into_keys) k) u (key, named)
+                            UNION SELECT k, false FROM unnest(m.into_keys) k) u (key, named)
         JOIN baton_import_vkeys v ON v.key = u.key
         GROUP BY 1, 2, 3) x
     GROUP BY x.cid, x.key;

@@ -224,3 +224,43 @@ check named_by_its_customer_its_id_stays \
 	  "$(sql "SELECT coalesce(c.merged_into, c.id) FROM customer c WHERE c.id = $nw")" ]
 check named_by_its_customer_record_with_it \
 	[ "$(customer_of hubspot-companies 9876)" = "$(sql "SELECT coalesce(merged_into, id) FROM customer WHERE id = $nw")" ]
+
+# --- two leave one customer together; back and forth ---------------------------------
+# HubSpot 9900 and 9901 joined Kappa, each giving it its lifecycle; both
+# move to Lambda in one file, and Kappa's lifecycle is its own again.  9900
+# moves back and then to Lambda again: each time, whatever it joined before
+# and left is no holder of the domain (import_max_join back at 3).
+run "$BATON_BIN" -d "dbname=$db" settings set import_max_join 3
+expect max_join_back [ "$rc" -eq 0 ]
+cat >"$T/kl.json" <<'JSON'
+{"organizations": [
+  {"id": 360020, "name": "Kappa", "domain_names": ["kappa.example"], "updated_at": "2026-03-01T10:00:00Z"},
+  {"id": 360021, "name": "Lambda", "domain_names": ["lambda.example"], "updated_at": "2026-03-01T10:00:00Z"}
+], "end_of_stream": true}
+JSON
+imported kappa_and_lambda zendesk-organizations "$T/kl.json" "2 inserted"
+kap=$(customer_of zendesk-organizations 360020)
+lam=$(customer_of zendesk-organizations 360021)
+companies >"$T/k1.csv" <<'CSV'
+9900,Kappa (CRM),kappa.example,Customer,2026-03-02 09:00
+9901,Kappa Two (CRM),kappa.example,Customer,2026-03-02 09:00
+CSV
+imported both_join_kappa hubspot-companies "$T/k1.csv" "2 customers merged"
+check kappa_has_their_lifecycle [ "$(sql "SELECT lifecycle FROM customer WHERE id = $kap")" = established ]
+companies >"$T/k2.csv" <<'CSV'
+9900,Kappa (CRM),lambda.example,Customer,2026-03-03 09:00
+9901,Kappa Two (CRM),lambda.example,Customer,2026-03-03 09:00
+CSV
+imported both_move_to_lambda hubspot-companies "$T/k2.csv" "moved to another customer .*: 2$"
+check kappa_gets_back_its_lifecycle_when_both_leave [ "$(sql "SELECT lifecycle FROM customer WHERE id = $kap")" = onboarding ]
+companies >"$T/k3.csv" <<'CSV'
+9900,Kappa (CRM),kappa.example,Customer,2026-03-04 09:00
+CSV
+imported one_moves_back hubspot-companies "$T/k3.csv" "from #$lam Lambda to #$kap Kappa"
+companies >"$T/k4.csv" <<'CSV'
+9900,Kappa (CRM),lambda.example,Customer,2026-03-05 09:00
+CSV
+run imp import --source hubspot-companies "$T/k4.csv"
+expect and_again_to_lambda sh -c '[ "$1" -eq 0 ] && grep -q "from #$3 Kappa to #$4 Lambda" "$2" &&
+	! grep -q "not used to merge" "$2"' _ "$rc" "$OUT" "$kap" "$lam"
+check with_lambda_again [ "$(customer_of hubspot-companies 9900)" = "$lam" ]
