@@ -144,7 +144,6 @@ int import_csv_text(struct buf *out, const char *rec, size_t n, char delim)
 	}
 }
 
-
 /* The n bytes at *s without the blanks (spaces, tabs) before and after. */
 static size_t unblanked(const char **s, size_t n)
 {

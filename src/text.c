@@ -262,8 +262,9 @@ static struct text_unit text_next_unit(const char *s, size_t n)
 	u.src_len = text_decode((const unsigned char *)s, n, &cp);
 	u.width = text_cp_width(cp);
 	if (u.width < 0) {
-		u.draw = text_is_ascii() ? "?" : text_replacement;
-		u.draw_len = u.draw[0] == '?' ? 1 : 3;
+		int ascii = text_is_ascii();
+		u.draw = ascii ? "?" : text_replacement;
+		u.draw_len = ascii ? 1 : 3;
 		u.width = 1;
 	} else {
 		u.draw = s;

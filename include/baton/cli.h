@@ -9,9 +9,14 @@
 
 struct config;
 
-/* The separator of a line's parts ("growth · mid-market"), as the console's
- * is: " - " where the output is ASCII (text_glyph: LANG=C, cron). */
+/* The command line's own glyphs, as the console draws them: ASCII where the
+ * output is (text_glyph: LANG=C, cron).  The separator of a line's parts
+ * ("growth · mid-market"), from team to team, what joined a customer, and
+ * the evidence after it ("Acme ← HubSpot 9876 — same domain acme.example"). */
 #define CLI_DOT text_glyph(" · ", " - ")
+#define CLI_TO text_glyph(" → ", " -> ")
+#define CLI_FROM text_glyph(" ← ", " <- ")
+#define CLI_DASH text_glyph(" — ", " -- ")
 
 enum exit_code {
 	EXIT_OK = 0,

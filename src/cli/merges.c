@@ -73,9 +73,9 @@ static void merges_text(struct buf *b, const PGresult *r)
 	for (int i = 0; i < PQntuples(r); i++) {
 		buf_printf(b, "%s  #%s ", PQgetvalue(r, i, MG_AT), PQgetvalue(r, i, MG_CUSTOMER_ID));
 		text_clean(b, PQgetvalue(r, i, MG_CUSTOMER), (size_t)PQgetlength(r, i, MG_CUSTOMER), TEXT_ONELINE);
-		buf_puts(b, text_glyph(" ← ", " <- "));
+		buf_puts(b, CLI_FROM);
 		text_clean(b, PQgetvalue(r, i, MG_JOINED), (size_t)PQgetlength(r, i, MG_JOINED), TEXT_ONELINE);
-		buf_puts(b, text_glyph(" — ", " -- "));
+		buf_puts(b, CLI_DASH);
 		text_clean(b, PQgetvalue(r, i, MG_IDENTIFIERS), (size_t)PQgetlength(r, i, MG_IDENTIFIERS),
 		           TEXT_ONELINE);
 		/* The file's records the identifiers came from (schema 134). */
@@ -128,7 +128,7 @@ int cli_merges_would(PGconn *c, const char *run, struct buf *b, char *err, size_
 		for (int k = 0; k < 4; k++) {
 			if (PQgetisnull(r, i, k))
 				continue;
-			buf_puts(b, k == 1 ? text_glyph(" ← ", " <- ") : k == 2 ? text_glyph(" — ", " -- ") : k == 3 ? ", from " : "");
+			buf_puts(b, k == 1 ? CLI_FROM : k == 2 ? CLI_DASH : k == 3 ? ", from " : "");
 			text_clean(b, PQgetvalue(r, i, k), (size_t)PQgetlength(r, i, k), TEXT_ONELINE);
 		}
 		buf_putc(b, '\n');

@@ -291,8 +291,8 @@ static void show_text_handoffs(struct buf *b, const struct customer_view *cv)
 	for (int i = 0; i < cv_rows(cv, CV_HANDOFFS); i++) {
 #define OV(col) cv_get(cv, CV_HANDOFFS, i, col)
 		fmt_age(age, sizeof age, cv_num(cv, CV_HANDOFFS, i, HO_AGE_S));
-		buf_printf(b, "  %s %-12s %s %s %s", OV(HO_ID), OV(HO_STATE), OV(HO_FROM_TEAM),
-		           text_glyph("→", "->"), OV(HO_TO_TEAM));
+		buf_printf(b, "  %s %-12s %s%s%s", OV(HO_ID), OV(HO_STATE), OV(HO_FROM_TEAM), CLI_TO,
+		           OV(HO_TO_TEAM));
 		if (*OV(HO_TO_STAFF)) {
 			buf_puts(b, " (");
 			put(b, OV(HO_TO_STAFF_NAME));
