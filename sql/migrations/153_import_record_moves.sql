@@ -173,8 +173,9 @@ BEGIN
 END $$;
 
 -- Records back with their customers (p_nodes of baton_import_loose): the
--- node's customer and its tie again, and a component that has no customer
--- is its customer's.
+-- node's customer again, and a component that has no customer is its
+-- customer's.  (Its tie, the graph's 'self' edge, is not written back: the
+-- components are made, and what reads the edges after leaves ties out.)
 CREATE FUNCTION baton_import_unloosen(p_nodes text[]) RETURNS void
 LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
 BEGIN
@@ -183,8 +184,6 @@ BEGIN
     END IF;
     UPDATE baton_import_node n SET cid = x.cid FROM baton_import_loose x
     WHERE x.node = n.node AND x.node = ANY (p_nodes);
-    INSERT INTO baton_import_edge (a, b, kind, value, how)
-    SELECT x.node, 'c:' || x.cid, 'self', NULL, 0 FROM baton_import_loose x WHERE x.node = ANY (p_nodes);
     UPDATE baton_import_comp k SET survivor = s.cid
     FROM (SELECT l.l, min(x.cid) AS cid FROM baton_import_loose x JOIN baton_import_lab l ON l.n = x.node
           WHERE x.node = ANY (p_nodes) GROUP BY l.l) s
