@@ -715,6 +715,8 @@ static const struct {
 	{151, "adeaf23b657c0195cb7781e01560c91a"},
 	/* session 60 */
 	{152, "410a05dfcb3589c9452dd09a59cc3fb8"},
+	/* session 61 */
+	{153, "736533bafebd69a9bc1557b8a720b5be"},
 };
 
 static void test_released_migrations_unchanged(void)
