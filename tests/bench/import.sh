@@ -318,6 +318,18 @@ awk -v n="$n_m" -v first="$((n_r + 10))" 'BEGIN {
 t_m=$(imp bench-orgs "$work/orgs-moved.csv")
 grep -q "^  moved to another customer .*: $n_m$" "$work/bench-orgs.out" || { cat "$work/bench-orgs.out" >&2; fail "the moved organisations"; }
 row "organisations, a hundredth moved" "$n_m" "$t_m" $((l_orgs / 100))
+# As many records that made their customer (the one before each tenth,
+# which joined it), past those, each at another organisation's domain now:
+# each moves too, and the customer it leaves is the one that joined's
+# (migration 154).
+awk -v n="$n_m" -v first="$((n_r + 10 + 10 * n_m))" 'BEGIN {
+	print "id,name,domain,updated"
+	for (k = 0; k < n; k++) { i = first + 10 * k
+		printf "%d,Organisation %d Moved,www.org%d.example,2026-03-06 10:00\n", i - 1, i - 1, i + 5 }
+}' >"$work/orgs-makers-moved.csv"
+t_mm=$(imp bench-orgs "$work/orgs-makers-moved.csv")
+grep -q "^  moved to another customer .*: $n_m$" "$work/bench-orgs.out" || { cat "$work/bench-orgs.out" >&2; fail "the moved makers"; }
+row "organisations, a hundredth of makers moved" "$n_m" "$t_mm" $((l_orgs / 100))
 # A CRM's first export into the full database: four times the
 # organisations, each new, at a domain of its own, in one file.  Before
 # migration 148, two of its statements grew with the file times the
