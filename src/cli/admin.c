@@ -340,22 +340,34 @@ static void doctor_import(PGconn *c)
  * every country (migration 133). */
 #define DOCTOR_SHARED_DOMAINS_VERSION 133
 
+/* The schema version where a record that joined may move on (migration
+ * 153): its merge no longer joins anything. */
+#define DOCTOR_MOVES_VERSION 153
+
 /* Merges that only a shared domain, or addresses at one, made: made before
  * the domain was on the list (a free-mail domain missing from it, or one
- * an administrator added since), and not split.  Each is most likely two
- * companies on one screen; baton merges shows them, baton split undoes. */
-static void doctor_shared_merges(PGconn *c)
+ * an administrator added since), not split, and whose record has not moved
+ * on since.  Each is most likely two companies on one screen; baton merges
+ * shows them, baton split undoes. */
+#define SHARED_MERGES_HEAD \
+	"SELECT count(*), coalesce(string_agg(DISTINCT d, ', '), '') FROM (" \
+	" SELECT m.id, min(x.d) AS d FROM public.customer_merge m," \
+	" regexp_split_to_table(m.identifiers, ', ') i," \
+	" LATERAL (SELECT CASE WHEN i LIKE 'same domain %' THEN substr(i, 13)" \
+	"  WHEN i LIKE 'same e-mail %' THEN public.baton_norm_domain(substr(i, 13)) END AS d) x" \
+	" WHERE NOT EXISTS (SELECT 1 FROM public.customer_split s WHERE s.merge_id = m.id)"
+#define SHARED_MERGES_MOVED \
+	" AND NOT EXISTS (SELECT 1 FROM public.import_record_move o WHERE o.merge_id = m.id)"
+#define SHARED_MERGES_TAIL \
+	" GROUP BY m.id" \
+	" HAVING bool_and(coalesce(x.d IN (SELECT s.domain FROM public.baton_shared_domain s), false))) y"
+
+static void doctor_shared_merges(PGconn *c, int version)
 {
 	char err[1024];
-	PGresult *r = db_exec(c,
-		"SELECT count(*), coalesce(string_agg(DISTINCT d, ', '), '') FROM ("
-		" SELECT m.id, min(x.d) AS d FROM public.customer_merge m,"
-		" regexp_split_to_table(m.identifiers, ', ') i,"
-		" LATERAL (SELECT CASE WHEN i LIKE 'same domain %' THEN substr(i, 13)"
-		"  WHEN i LIKE 'same e-mail %' THEN public.baton_norm_domain(substr(i, 13)) END AS d) x"
-		" WHERE NOT EXISTS (SELECT 1 FROM public.customer_split s WHERE s.merge_id = m.id)"
-		" GROUP BY m.id"
-		" HAVING bool_and(coalesce(x.d IN (SELECT s.domain FROM public.baton_shared_domain s), false))) y",
+	PGresult *r = db_exec(c, version >= DOCTOR_MOVES_VERSION
+		? SHARED_MERGES_HEAD SHARED_MERGES_MOVED SHARED_MERGES_TAIL
+		: SHARED_MERGES_HEAD SHARED_MERGES_TAIL,
 		0, NULL, err, sizeof err);
 	if (!r || PQntuples(r) != 1)
 		warn("import", "cannot check the merges made by shared domains: %s", err);
@@ -452,7 +464,7 @@ static int doctor_database(const struct cli *cli, int *config)
 	if (cur >= DOCTOR_IMPORT_WORK_VERSION)
 		doctor_import(c);
 	if (cur >= DOCTOR_SHARED_DOMAINS_VERSION)
-		doctor_shared_merges(c);
+		doctor_shared_merges(c, cur);
 	if (cur >= DOCTOR_MERGE_LIMIT_VERSION)
 		doctor_merge_limit(c);
 	/* A setting to mend, as baton import says it (status 3). */

@@ -119,3 +119,24 @@ CSV
 imported corrected_back_moves_back hubspot-companies "$T/c3.csv" "HubSpot 9876, from #$ini Initech (CRM) to #$nw Northwind Health plc: same domain nwh.example"
 check back_as_a_joined_record [ "$(customer_of hubspot-companies 9876) $(owner_of "$nw")" = "$nw 360001" ]
 check name_stays_the_orgs [ "$(sql "SELECT name FROM customer WHERE id = $nw")" = "Northwind Health plc" ]
+
+# A merge a domain made before it was shared, whose record has moved on
+# since: it joins nothing now, and baton doctor no longer names it.
+companies >"$T/g1.csv" <<'CSV'
+7001,Group A,grp.example,,2026-03-02 09:00
+7002,Group B,grp.example,,2026-03-02 09:00
+7003,Target,target.example,,2026-03-02 09:00
+CSV
+imported group_companies_merge hubspot-companies "$T/g1.csv" "1 customer merged"
+run "$BATON_BIN" -d "dbname=$db" settings shared-domain add grp.example
+expect group_domain_shared sh -c '[ "$1" -eq 0 ]' _ "$rc"
+run "$BATON_BIN" -c "$CFG" -d "dbname=$db" doctor
+expect doctor_names_the_group_merge \
+	grep -q "^warn import .*1 merge was made only by a shared domain (grp.example)" "$OUT"
+companies >"$T/g2.csv" <<'CSV'
+7002,Group B,target.example,,2026-03-03 09:00
+CSV
+imported group_b_moves hubspot-companies "$T/g2.csv" "HubSpot 7002, from #.* Group A to #.* Target: same domain target.example"
+run "$BATON_BIN" -c "$CFG" -d "dbname=$db" doctor
+expect doctor_leaves_a_merge_whose_record_moved_on \
+	sh -c '! grep -q "made only by a shared domain" "$1"' _ "$OUT"
