@@ -71,132 +71,49 @@ BEGIN
     WHERE c.node = x.node AND c.kind = 'ext' AND c.value = x.own AND NOT x.by_own;
 END $$;
 
--- 153's, with the customer a maker leaves handed to the record that stays
--- longest with it, before the fields the maker gave are given back.
-CREATE OR REPLACE FUNCTION baton_import_move_all() RETURNS void
+-- Before the moves (153's baton_import_move_all): the customer a moving
+-- maker leaves goes to the record that stays longest with it (the first
+-- to have joined it; by key where no merge says when), which makes it from
+-- then on, in this file too: the customer takes its name and the fields it
+-- maps.  The moves then give back the fields only the maker gave, as a
+-- joined record's (153: those no record that makes the customer maps).
+CREATE FUNCTION baton_import_hand_over() RETURNS void
 LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
 DECLARE
-    v_run uuid := (SELECT c.run FROM pg_temp.baton_import_ctx c);
     v_src text := (SELECT c.source FROM pg_temp.baton_import_ctx c);
-    w record;
-    v_entity text;
-    v_back text[];
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM baton_import_moving) THEN
         RETURN;
     END IF;
+    -- The moves that will be made, as baton_import_move_all finds them
+    -- (which does the same again, finding nothing more).
     PERFORM baton_import_unloosen(ARRAY(SELECT m.node FROM baton_import_moving m
                                         JOIN baton_import_lab l ON l.n = m.node
                                         JOIN baton_import_comp k ON k.comp = l.l
                                         WHERE k.survivor IS NULL));
     DELETE FROM baton_import_moving m USING baton_import_node n WHERE n.node = m.node AND n.cid IS NOT NULL;
-    IF NOT EXISTS (SELECT 1 FROM baton_import_moving) THEN
-        RETURN;
-    END IF;
-    CREATE TEMP TABLE baton_import_mv ON COMMIT DROP AS
-    SELECT m.sid, m.from_cid, k.survivor AS to_cid, v_src || ':' || m.sid AS key, r.external, r.vals,
-           r.label
-    FROM baton_import_moving m JOIN baton_import_lab l ON l.n = m.node
-    JOIN baton_import_comp k ON k.comp = l.l
-    JOIN import_record r ON r.source = v_src AND r.source_id = m.sid;
-    ANALYZE baton_import_mv;
-    -- A maker's customer to the record that stays longest with it (the
-    -- first to have joined it; by key where no merge says when): it makes
-    -- it from here on, in this file too (its fields, below, and its name).
     CREATE TEMP TABLE baton_import_heir ON COMMIT DROP AS
-    SELECT DISTINCT ON (v.from_cid) v.from_cid AS cid, v.sid AS maker, x.source, x.source_id,
+    SELECT DISTINCT ON (m.from_cid) m.from_cid AS cid, m.sid AS maker, x.source, x.source_id,
         coalesce(x.name, x.domains[1]) AS name, x.vals
-    FROM baton_import_mv v
-    JOIN import_record r ON r.source = v_src AND r.source_id = v.sid AND r.owns
-    JOIN import_record x ON x.customer_id = v.from_cid AND x.entity = 'customers' AND NOT x.owns
-    WHERE NOT EXISTS (SELECT 1 FROM baton_import_mv o WHERE (x.source, x.source_id) = (v_src, o.sid))
-    ORDER BY v.from_cid,
+    FROM baton_import_moving m
+    JOIN import_record r ON r.source = v_src AND r.source_id = m.sid AND r.owns
+    JOIN import_record x ON x.customer_id = m.from_cid AND x.entity = 'customers' AND NOT x.owns
+    WHERE NOT EXISTS (SELECT 1 FROM baton_import_moving o WHERE (x.source, x.source_id) = (v_src, o.sid))
+    ORDER BY m.from_cid,
         (SELECT min(j.at) FROM customer_merge j
          WHERE j.joined_source = x.source AND j.joined_source_id = x.source_id) NULLS LAST,
         x.source, x.source_id;
-    IF EXISTS (SELECT 1 FROM baton_import_heir) THEN
-        UPDATE import_record x SET owns = false FROM baton_import_heir h
-        WHERE x.source = v_src AND x.source_id = h.maker;
-        UPDATE import_record x SET owns = true FROM baton_import_heir h
-        WHERE x.source = h.source AND x.source_id = h.source_id;
-        UPDATE pg_temp.baton_import_c c SET owns = true FROM baton_import_heir h
-        WHERE h.source = v_src AND c.sid = h.source_id;
+    IF NOT EXISTS (SELECT 1 FROM baton_import_heir) THEN
+        RETURN;
     END IF;
-    -- Its id, unless a record of the customer it leaves written before 153
-    -- may name it (its ids not known: the id stays where it is).
-    UPDATE customer_external_id e SET customer_id = v.to_cid FROM baton_import_mv v
-    WHERE v.external IS NOT NULL AND e.system = split_part(v.external, ':', 1) AND e.external_id = v.sid
-      AND e.customer_id = v.from_cid
-      AND NOT EXISTS (SELECT 1 FROM import_record x
-                      WHERE x.customer_id = v.from_cid AND x.entity = 'customers' AND x.ids IS NULL
-                        AND x.fields @> ARRAY[split_part(v.external, ':', 1) || '_id']);
-    -- The records whose parent it is, among its customer's (143): each
-    -- customer's records read once.
-    CREATE TEMP TABLE baton_import_mvkids ON COMMIT DROP AS
-    SELECT x.entity, x.target_id, x.source, x.source_id, v.from_cid, v.to_cid
-    FROM (SELECT DISTINCT v.from_cid FROM baton_import_mv v) f
-    JOIN import_record x ON x.customer_id = f.from_cid
-    JOIN baton_import_mv v ON v.from_cid = x.customer_id AND v.key = x.parent
-    WHERE x.entity <> 'notes';
-    ANALYZE baton_import_mvkids;
-    FOR v_entity IN SELECT DISTINCT k.entity FROM baton_import_mvkids k LOOP
-        EXECUTE format('UPDATE %I t SET customer_id = k.to_cid FROM pg_temp.baton_import_mvkids k'
-                       ' WHERE k.entity = $1 AND t.id = k.target_id AND t.customer_id = k.from_cid',
-                       baton_import_table(v_entity))
-            USING v_entity;
-    END LOOP;
-    UPDATE import_record x SET customer_id = k.to_cid FROM baton_import_mvkids k
-    WHERE x.source = k.source AND x.source_id = k.source_id;
-    -- What reached the customer through the contacts that went (096): a
-    -- ticket or answer that names its requester and no organization.
-    IF EXISTS (SELECT 1 FROM baton_import_mvkids k WHERE k.entity = 'contacts') THEN
-        WITH moved AS (
-            UPDATE ticket t SET customer_id = k.to_cid FROM baton_import_mvkids k, import_record x
-            WHERE k.entity = 'contacts' AND t.requester_id = k.target_id AND t.customer_id = k.from_cid
-              AND x.customer_id = k.from_cid AND x.entity = 'tickets' AND x.target_id = t.id
-              AND x.parent IS NULL
-            RETURNING t.id, k.from_cid, k.to_cid)
-        UPDATE import_record x SET customer_id = moved.to_cid FROM moved
-        WHERE x.customer_id = moved.from_cid AND x.entity = 'tickets' AND x.target_id = moved.id;
-        WITH moved AS (
-            UPDATE survey_response t SET customer_id = k.to_cid FROM baton_import_mvkids k, import_record x
-            WHERE k.entity = 'contacts' AND t.contact_id = k.target_id AND t.customer_id = k.from_cid
-              AND x.customer_id = k.from_cid AND x.entity = 'surveys' AND x.target_id = t.id
-              AND x.parent IS NULL
-            RETURNING t.id, k.from_cid, k.to_cid)
-        UPDATE import_record x SET customer_id = moved.to_cid FROM moved
-        WHERE x.customer_id = moved.from_cid AND x.entity = 'surveys' AND x.target_id = moved.id;
-    END IF;
-    -- The fields it gave the customer it leaves, back to their defaults, as
-    -- a split's (091): only while the customer has the record's value and
-    -- no other record that joined it maps the field (a maker's heir above
-    -- is no longer one that joined: its fields are its, as a maker's).
-    FOR w IN SELECT * FROM baton_import_mv m WHERE m.vals IS NOT NULL AND m.vals <> '{}' ORDER BY m.sid LOOP
-        SELECT coalesce(array_agg(d.k), '{}') INTO v_back
-        FROM (VALUES ('plan', 'starter'), ('segment', 'smb'), ('lifecycle', 'onboarding'),
-                     ('owner', NULL), ('renewal_date', NULL)) d (k, dflt),
-             customer c
-        WHERE c.id = w.from_cid AND to_jsonb(c) ->> d.k = w.vals ->> d.k
-          AND (w.vals ->> d.k) IS DISTINCT FROM d.dflt
-          AND (SELECT bool_and(x.fields IS NOT NULL) AND NOT bool_or(d.k = ANY (x.fields))
-               FROM import_record x WHERE x.customer_id = w.from_cid AND x.entity = 'customers' AND x.owns)
-          AND NOT EXISTS (SELECT 1 FROM import_record x
-                          WHERE x.customer_id = w.from_cid AND x.entity = 'customers' AND NOT x.owns
-                            AND (x.fields IS NULL OR d.k = ANY (x.fields))
-                            -- (nor one that leaves with it: still its, until written)
-                            AND NOT EXISTS (SELECT 1 FROM baton_import_mv o
-                                            WHERE o.from_cid = w.from_cid AND (x.source, x.source_id) = (v_src, o.sid)));
-        UPDATE customer u SET
-            plan = CASE WHEN 'plan' = ANY (v_back) THEN 'starter' ELSE u.plan END,
-            segment = CASE WHEN 'segment' = ANY (v_back) THEN 'smb' ELSE u.segment END,
-            lifecycle = CASE WHEN 'lifecycle' = ANY (v_back) THEN 'onboarding' ELSE u.lifecycle END,
-            owner = CASE WHEN 'owner' = ANY (v_back) THEN NULL ELSE u.owner END,
-            renewal_date = CASE WHEN 'renewal_date' = ANY (v_back) THEN NULL ELSE u.renewal_date END,
-            updated_at = now()
-        WHERE u.id = w.from_cid AND cardinality(v_back) > 0;
-    END LOOP;
-    -- The heir's name and the fields it maps, as a maker's are (its
-    -- record as last imported; this file's newer line, if any, after).
+    UPDATE import_record x SET owns = false FROM baton_import_heir h
+    WHERE x.source = v_src AND x.source_id = h.maker;
+    UPDATE import_record x SET owns = true FROM baton_import_heir h
+    WHERE x.source = h.source AND x.source_id = h.source_id;
+    UPDATE pg_temp.baton_import_c c SET owns = true FROM baton_import_heir h
+    WHERE h.source = v_src AND c.sid = h.source_id;
+    -- Its name and the fields it maps, as a maker's are (its record as
+    -- last imported; this file's newer line, if any, after).
     UPDATE customer u SET name = coalesce(h.name, u.name),
         plan = coalesce(h.vals ->> 'plan', u.plan), segment = coalesce(h.vals ->> 'segment', u.segment),
         lifecycle = coalesce(h.vals ->> 'lifecycle', u.lifecycle),
@@ -209,20 +126,27 @@ BEGIN
            coalesce(h.vals ->> 'segment', u.segment), coalesce(h.vals ->> 'lifecycle', u.lifecycle),
            coalesce((h.vals ->> 'owner')::name, u.owner),
            coalesce((h.vals ->> 'renewal_date')::date, u.renewal_date));
-    INSERT INTO import_record_move (run_id, source, source_id, label, from_customer, customer_id,
-                                    merge_id, identifiers)
-    SELECT v_run, v_src, v.sid, v.label, v.from_cid, v.to_cid,
-        (SELECT m.id FROM customer_merge m JOIN customer c ON c.id = m.customer_id
-         WHERE m.joined_source = v_src AND m.joined_source_id = v.sid
-           AND coalesce(c.merged_into, c.id) = v.from_cid
-           AND NOT EXISTS (SELECT 1 FROM customer_split s WHERE s.merge_id = m.id)
-           AND NOT EXISTS (SELECT 1 FROM import_record_move o WHERE o.merge_id = m.id)
-         ORDER BY m.at DESC LIMIT 1),
-        coalesce(baton_import_why('r:' || v.sid, NULL), '')
-    FROM baton_import_mv v;
-    -- The customers a record left: their screens list it (the one it joins
-    -- is told by its merge).  Once each, whatever moved (a transaction's
-    -- notifications are told once).
-    PERFORM count(pg_notify('baton', 'customer:' || x.c))
-    FROM (SELECT DISTINCT v.from_cid AS c FROM baton_import_mv v) x;
+END $$;
+REVOKE ALL ON FUNCTION baton_import_hand_over() FROM PUBLIC;
+
+-- 153's entry, with the makers' customers handed over before the moves.
+CREATE OR REPLACE FUNCTION baton_import_resolve(p_shared text[]) RETURNS void
+LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM pg_temp.baton_import_claim) OR EXISTS (SELECT 1 FROM pg_temp.baton_import_node) THEN
+        PERFORM baton_import_loosen();
+        PERFORM baton_import_resolve_graph(p_shared);
+        PERFORM baton_import_settle();
+        PERFORM baton_import_cap();
+        PERFORM baton_import_hand_over();
+        PERFORM baton_import_move_all();
+        RETURN;
+    END IF;
+    CREATE TEMP TABLE baton_import_found (kind text, value text, cid bigint) ON COMMIT DROP;
+    CREATE TEMP TABLE baton_import_unused (kind text, value text, n bigint) ON COMMIT DROP;
+    CREATE TEMP TABLE baton_import_edge (a text, b text, kind text, value text) ON COMMIT DROP;
+    CREATE TEMP TABLE baton_import_lab (n text PRIMARY KEY, l text) ON COMMIT DROP;
+    CREATE TEMP TABLE baton_import_e2 (a text, b text) ON COMMIT DROP;
+    CREATE TEMP TABLE baton_import_comp (comp text, survivor bigint) ON COMMIT DROP;
+    CREATE TEMP TABLE baton_import_moving (node text PRIMARY KEY, sid text, from_cid bigint) ON COMMIT DROP;
 END $$;
