@@ -150,3 +150,24 @@ BEGIN
     CREATE TEMP TABLE baton_import_comp (comp text, survivor bigint) ON COMMIT DROP;
     CREATE TEMP TABLE baton_import_moving (node text PRIMARY KEY, sid text, from_cid bigint) ON COMMIT DROP;
 END $$;
+
+-- What a superuser's migrations made belongs to whoever owns the rest (a
+-- superuser may run baton migrate on a schema another role owns, as 120
+-- allows): the import's functions run as that role, and call these and
+-- write import_record_move.  134's baton_import_absorb and 153's moves
+-- were the superuser's, not theirs to run: in that setup a file that
+-- merged or moved customers failed ("permission denied").
+DO $$
+DECLARE
+    v_fn text := (SELECT pg_get_userbyid(p.proowner) FROM pg_proc p
+                  WHERE p.oid = 'public.baton_import_begin(uuid, text, text, text, integer)'::regprocedure);
+    v_tab text := (SELECT pg_get_userbyid(c.relowner) FROM pg_class c WHERE c.oid = 'public.import_record'::regclass);
+BEGIN
+    EXECUTE format('ALTER FUNCTION baton_import_absorb(uuid, bigint, bigint, text, text, text[], text[]) OWNER TO %I', v_fn);
+    EXECUTE format('ALTER FUNCTION baton_import_loosen() OWNER TO %I', v_fn);
+    EXECUTE format('ALTER FUNCTION baton_import_settle() OWNER TO %I', v_fn);
+    EXECUTE format('ALTER FUNCTION baton_import_unloosen(text[]) OWNER TO %I', v_fn);
+    EXECUTE format('ALTER FUNCTION baton_import_move_all() OWNER TO %I', v_fn);
+    EXECUTE format('ALTER FUNCTION baton_import_hand_over() OWNER TO %I', v_fn);
+    EXECUTE format('ALTER TABLE import_record_move OWNER TO %I', v_tab);
+END $$;

@@ -1799,6 +1799,25 @@ static void test_stage_copy_owner_not_superuser(void)
 	CHECK(migrate_run(c, NULL, err, sizeof err) > 0);
 	CHECK_STR(err, "");
 	CHECK(migrate_current(c, err, sizeof err) == migrate_latest());
+	/* What the superuser's migrations made is the owner's to use: the
+	 * import's and the split's functions run as the owner, and call these
+	 * and write every table (134's absorption and 153's moves were the
+	 * superuser's, and an importer's file that merged or moved customers
+	 * failed: permission denied). */
+	char osql[1024];
+	snprintf(osql, sizeof osql,
+	         "SELECT coalesce(string_agg(x, ' ' ORDER BY x), '') FROM ("
+	         " SELECT p.oid::regprocedure::text AS x FROM pg_proc p"
+	         " WHERE p.pronamespace = 'public'::regnamespace AND NOT has_function_privilege('%s', p.oid, 'EXECUTE')"
+	         " AND (p.proname LIKE 'baton\\_import\\_%%' OR p.proname LIKE 'baton\\_split%%')"
+	         " UNION ALL SELECT c.oid::regclass::text FROM pg_class c"
+	         " WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'"
+	         " AND NOT has_table_privilege('%s', c.oid, 'SELECT, INSERT')) y",
+	         owner, owner);
+	const char *others = itest_value(c, osql);
+	if (*others)
+		printf("    not the owner's: %s\n", others);
+	CHECK_STR(others, "");
 	/* (pg_database_owner is PostgreSQL 14's.) */
 	CHECK(itest_ok(c, "REVOKE CREATE ON SCHEMA public FROM PUBLIC; DO $$ BEGIN IF to_regrole('pg_database_owner')"
 	                  " IS NOT NULL THEN REVOKE CREATE ON SCHEMA public FROM pg_database_owner; END IF; END $$"));
@@ -1854,11 +1873,51 @@ static void test_stage_copy_owner_not_superuser(void)
 		CHECK_STR(itest_value(c, "SELECT count(*) FROM pg_class WHERE relname LIKE 'baton\\_import\\_par\\_%'"), "0");
 		CHECK(itest_ok(c, "ROLLBACK"));
 	}
+	/* An importer's customers files there (inserted, customers merged,
+	 * join merges): a record joins another's customer, then moves to
+	 * a third's (153: moved, so no customers merged), then one joins two
+	 * customers, absorbing one (134). */
+	char imp[64];
+	snprintf(imp, sizeof imp, "t_imp_%s_%d", itest_id(), (int)getpid());
+	snprintf(sql, sizeof sql, "CREATE ROLE %s LOGIN; GRANT baton_importer TO %s", imp, imp);
+	CHECK(itest_ok(c, sql));
+	PGconn *ic = itest_connect(dbn, imp);
+	static const char *const files[][3] = {
+		{"{\"id\": \"1\", \"n\": \"A\", \"d\": \"a.example\"}", "{\"id\": \"2\", \"n\": \"B\", \"d\": \"b.example\"}",
+		 "2 0 0"},
+		{"{\"id\": \"3\", \"n\": \"A2\", \"d\": \"a.example\"}", NULL, "1 1 1"},
+		{"{\"id\": \"3\", \"n\": \"A2\", \"d\": \"b.example\"}", NULL, "0 0 1"},
+		{"{\"id\": \"4\", \"n\": \"AB\", \"d\": \"a.example; b.example\"}", NULL, "1 2 1"},
+	};
+	for (int k = 0; k < 4; k++) {
+		CHECK(itest_ok(ic, "BEGIN"));
+		snprintf(sql, sizeof sql, "SELECT baton_import_begin('00000000-0000-4000-8000-00000000031%d', 'own-co',"
+		         " 'customers', 'f', 0)", k);
+		CHECK(itest_ok(ic, sql));
+		for (int l = 0; l < 2 && files[k][l]; l++) {
+			snprintf(sql, sizeof sql, "INSERT INTO pg_temp.baton_import_raw (line, raw) VALUES (%d, '%s')",
+			         l + 1, files[k][l]);
+			CHECK(itest_ok(ic, sql));
+		}
+		snprintf(sql, sizeof sql, "SELECT inserted || ' ' || merged FROM baton_import_apply("
+		         "'00000000-0000-4000-8000-00000000031%d',"
+		         " '{\"format\": \"jsonl\", \"system\": \"crm\", \"fields\": {\"source_id\": {\"path\": [\"id\"]},"
+		         " \"name\": {\"path\": [\"n\"]}, \"domains\": {\"path\": [\"d\"]}}}', '{}', 0)", k);
+		char got[64];
+		snprintf(got, sizeof got, "%s", itest_value(ic, sql));
+		snprintf(sql, sizeof sql, "SELECT '%s ' || count(*) FROM customer_merge"
+		         " WHERE run_id = '00000000-0000-4000-8000-00000000031%d' AND joined_source IS NOT NULL", got, k);
+		CHECK_STR(itest_value(ic, sql), files[k][2]);
+		CHECK(itest_ok(ic, "COMMIT"));
+	}
+	CHECK_STR(itest_value(c, "SELECT count(*) || ' ' || (SELECT count(*) FROM customer WHERE merged_into IS NOT NULL)"
+	                         " FROM import_record_move"), "1 1");
+	PQfinish(ic);
 	PQfinish(c);
 	buf_free(&notices);
 	snprintf(sql, sizeof sql, "DROP DATABASE %s", dbn);
 	CHECK(itest_ok(su, sql));
-	snprintf(sql, sizeof sql, "DROP ROLE %s, %s", other, owner);
+	snprintf(sql, sizeof sql, "DROP ROLE %s, %s, %s", other, owner, imp);
 	CHECK(itest_ok(su, sql));
 }
 
