@@ -54,14 +54,14 @@ BEGIN
     IF NOT FOUND THEN
         RETURN;
     END IF;
-    -- A maker stays its customer's (and says what it says, as before)
-    -- unless a record that is not loosened stays there too, to make it.
+    -- A maker that is its customer's only record stays its customer's
+    -- (and says what it says, as before).  (Whether another stays with it
+    -- is known once the others' moves are: baton_import_hand_over.)
     DELETE FROM baton_import_loose x
     WHERE x.maker
       AND NOT EXISTS (SELECT 1 FROM import_record o
                       WHERE o.customer_id = x.cid AND o.entity = 'customers'
-                        AND NOT EXISTS (SELECT 1 FROM baton_import_loose y
-                                        WHERE o.source = v_src AND y.sid = o.source_id));
+                        AND (o.source, o.source_id) <> (v_src, x.sid));
     IF NOT EXISTS (SELECT 1 FROM baton_import_loose) THEN
         RETURN;
     END IF;
@@ -92,16 +92,39 @@ BEGIN
                                         JOIN baton_import_comp k ON k.comp = l.l
                                         WHERE k.survivor IS NULL));
     DELETE FROM baton_import_moving m USING baton_import_node n WHERE n.node = m.node AND n.cid IS NOT NULL;
+    -- A maker whose customer keeps no record (the others move too) stays
+    -- its customer's, and the two are merged, as before 154: the oldest
+    -- of them survives.
+    CREATE TEMP TABLE baton_import_alone ON COMMIT DROP AS
+    SELECT m.node, m.from_cid FROM baton_import_moving m
+    JOIN import_record r ON r.source = v_src AND r.source_id = m.sid AND r.owns
+    WHERE NOT EXISTS (SELECT 1 FROM import_record x
+                      WHERE x.customer_id = m.from_cid AND x.entity = 'customers'
+                        AND NOT EXISTS (SELECT 1 FROM baton_import_moving o
+                                        WHERE (x.source, x.source_id) = (v_src, o.sid)));
+    IF EXISTS (SELECT 1 FROM baton_import_alone) THEN
+        UPDATE baton_import_node n SET cid = a.from_cid FROM baton_import_alone a WHERE a.node = n.node;
+        UPDATE baton_import_comp k SET survivor = least(k.survivor, s.cid)
+        FROM (SELECT l.l, min(a.from_cid) AS cid FROM baton_import_alone a
+              JOIN baton_import_lab l ON l.n = a.node GROUP BY l.l) s
+        WHERE k.comp = s.l;
+        DELETE FROM baton_import_moving m USING baton_import_alone a WHERE a.node = m.node;
+    END IF;
+    -- (Fields: those its record maps, as last imported; where that is not
+    -- known, written before 065, those it gave a value.)
     CREATE TEMP TABLE baton_import_heir ON COMMIT DROP AS
     SELECT DISTINCT ON (m.from_cid) m.from_cid AS cid, m.sid AS maker, x.source, x.source_id,
-        coalesce(x.name, x.domains[1]) AS name, x.vals
+        coalesce(x.name, x.domains[1]) AS name, coalesce(x.vals, '{}') AS vals,
+        coalesce(x.fields, ARRAY(SELECT jsonb_object_keys(coalesce(x.vals, '{}')))) AS fields,
+        coalesce(r.fields, ARRAY(SELECT jsonb_object_keys(coalesce(r.vals, '{}')))) AS maker_fields
     FROM baton_import_moving m
     JOIN import_record r ON r.source = v_src AND r.source_id = m.sid AND r.owns
     JOIN import_record x ON x.customer_id = m.from_cid AND x.entity = 'customers' AND NOT x.owns
     WHERE NOT EXISTS (SELECT 1 FROM baton_import_moving o WHERE (x.source, x.source_id) = (v_src, o.sid))
     ORDER BY m.from_cid,
         (SELECT min(j.at) FROM customer_merge j
-         WHERE j.joined_source = x.source AND j.joined_source_id = x.source_id) NULLS LAST,
+         WHERE j.joined_source = x.source AND j.joined_source_id = x.source_id
+           AND NOT EXISTS (SELECT 1 FROM customer_split s WHERE s.merge_id = j.id)) NULLS LAST,
         x.source, x.source_id;
     IF NOT EXISTS (SELECT 1 FROM baton_import_heir) THEN
         RETURN;
@@ -112,20 +135,33 @@ BEGIN
     WHERE x.source = h.source AND x.source_id = h.source_id;
     UPDATE pg_temp.baton_import_c c SET owns = true FROM baton_import_heir h
     WHERE h.source = v_src AND c.sid = h.source_id;
-    -- Its name and the fields it maps, as a maker's are (its record as
-    -- last imported; this file's newer line, if any, after).
+    -- Its name, and each field as if it had made the customer: its value
+    -- where it maps the field (the default where it has none and the
+    -- maker mapped it); where only the maker mapped it, what the records
+    -- that stay give (of several, the newest), else the default; the
+    -- rest as they are.  (153's moves then find nothing more to give back.)
     UPDATE customer u SET name = coalesce(h.name, u.name),
-        plan = coalesce(h.vals ->> 'plan', u.plan), segment = coalesce(h.vals ->> 'segment', u.segment),
-        lifecycle = coalesce(h.vals ->> 'lifecycle', u.lifecycle),
-        owner = coalesce((h.vals ->> 'owner')::name, u.owner),
-        renewal_date = coalesce((h.vals ->> 'renewal_date')::date, u.renewal_date), updated_at = now()
+        plan = f.v ->> 'plan', segment = f.v ->> 'segment', lifecycle = f.v ->> 'lifecycle',
+        owner = (f.v ->> 'owner')::name, renewal_date = (f.v ->> 'renewal_date')::date, updated_at = now()
     FROM baton_import_heir h
-    WHERE u.id = h.cid
-      AND (u.name, u.plan, u.segment, u.lifecycle, u.owner, u.renewal_date) IS DISTINCT FROM
-          (coalesce(h.name, u.name), coalesce(h.vals ->> 'plan', u.plan),
-           coalesce(h.vals ->> 'segment', u.segment), coalesce(h.vals ->> 'lifecycle', u.lifecycle),
-           coalesce((h.vals ->> 'owner')::name, u.owner),
-           coalesce((h.vals ->> 'renewal_date')::date, u.renewal_date));
+    CROSS JOIN LATERAL (
+        SELECT jsonb_object_agg(d.k, CASE
+                   WHEN d.k = ANY (h.fields)
+                       THEN coalesce(h.vals -> d.k, CASE WHEN d.k = ANY (h.maker_fields) THEN d.dflt
+                                                         ELSE to_jsonb(c) -> d.k END)
+                   WHEN d.k = ANY (h.maker_fields) THEN coalesce(o.v -> d.k, d.dflt)
+                   ELSE to_jsonb(c) -> d.k END) AS v
+        FROM (VALUES ('plan', '"starter"'::jsonb), ('segment', '"smb"'), ('lifecycle', '"onboarding"'),
+                     ('owner', 'null'), ('renewal_date', 'null')) d (k, dflt)
+        CROSS JOIN customer c
+        CROSS JOIN (SELECT jsonb_object_agg(e.key, e.value ORDER BY y.source_updated_at NULLS FIRST,
+                                            y.source, y.source_id) AS v
+                    FROM import_record y, jsonb_each(coalesce(y.vals, '{}')) e
+                    WHERE y.customer_id = h.cid AND y.entity = 'customers' AND NOT y.owns
+                      AND NOT EXISTS (SELECT 1 FROM baton_import_moving mo
+                                      WHERE (y.source, y.source_id) = (v_src, mo.sid))) o
+        WHERE c.id = h.cid) f
+    WHERE u.id = h.cid;
 END $$;
 REVOKE ALL ON FUNCTION baton_import_hand_over() FROM PUBLIC;
 
@@ -151,6 +187,71 @@ BEGIN
     CREATE TEMP TABLE baton_import_moving (node text PRIMARY KEY, sid text, from_cid bigint) ON COMMIT DROP;
 END $$;
 
+-- A record's join merge into a customer it makes now (it was handed the
+-- customer when the record it joined moved on): the customer, else NULL.
+-- There is nothing to split: the customer is the record's, as a customer
+-- is its maker's, and splitting it off would leave the customer empty or
+-- without a record to make it.  Merges of the records that joined it
+-- since split as before.
+CREATE FUNCTION baton_merge_maker_now(p_merge uuid) RETURNS bigint
+LANGUAGE sql STABLE SET search_path = public, pg_temp AS $$
+    SELECT r.customer_id FROM customer_merge m
+    JOIN customer c ON c.id = m.customer_id
+    JOIN import_record r ON r.source = m.joined_source AND r.source_id = m.joined_source_id
+    WHERE m.id = p_merge AND m.absorbed IS NULL AND r.entity = 'customers' AND r.owns
+      AND r.customer_id = coalesce(c.merged_into, c.id)
+$$;
+
+-- 140's baton_split, refusing a merge whose record makes its customer now.
+CREATE OR REPLACE FUNCTION baton_split(p_merge uuid) RETURNS TABLE (customer_id bigint, apart bigint)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+    v_of uuid;
+    v_makes bigint;
+BEGIN
+    PERFORM baton_may_split();
+    PERFORM baton_import_lock();
+    v_of := baton_merge_repeated(p_merge);
+    IF v_of IS NOT NULL AND NOT EXISTS (SELECT 1 FROM customer_split s WHERE s.merge_id = p_merge) THEN
+        RAISE EXCEPTION 'merge % repeats merge %, the absorption that brought its record with its customer (both were written before schema version 140): split that one',
+            p_merge, v_of USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    v_makes := baton_merge_maker_now(p_merge);
+    IF v_makes IS NOT NULL AND NOT EXISTS (SELECT 1 FROM customer_split s WHERE s.merge_id = p_merge) THEN
+        RAISE EXCEPTION '% % makes customer % now (the record it joined moved to another customer): nothing to split; split the merges of the records that joined it',
+            (SELECT coalesce(r.label, r.source) FROM import_record r JOIN customer_merge m
+             ON (r.source, r.source_id) = (m.joined_source, m.joined_source_id) WHERE m.id = p_merge),
+            (SELECT m.joined_source_id FROM customer_merge m WHERE m.id = p_merge), v_makes
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    RETURN QUERY SELECT x.customer_id, x.apart FROM baton_split_one(p_merge) x;
+END $$;
+
+-- 142's baton_split_one, leaving such a merge as it is (split --run of
+-- the run that made it splits the others).
+CREATE OR REPLACE FUNCTION baton_split_one(p_merge uuid) RETURNS TABLE (customer_id bigint, apart bigint, repeats integer)
+LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
+DECLARE
+    v record;
+    v_home bigint;
+    v_absorbs boolean;
+BEGIN
+    IF baton_merge_maker_now(p_merge) IS NOT NULL THEN
+        RETURN;
+    END IF;
+    -- The customer it parts, where it is now (as baton_split_merge finds it).
+    SELECT coalesce(c.merged_into, c.id), m.absorbed IS NOT NULL INTO v_home, v_absorbs
+    FROM customer_merge m JOIN customer c ON c.id = m.customer_id WHERE m.id = p_merge;
+    SELECT * INTO STRICT v FROM baton_split_merge(p_merge);
+    customer_id := v.customer_id;
+    apart := v.apart;
+    -- After: they take the split's row.
+    repeats := CASE WHEN v_absorbs THEN baton_split_repeats(p_merge) ELSE 0 END;
+    PERFORM baton_split_rehome(v_home, v.apart);
+    RETURN NEXT;
+END $$;
+REVOKE ALL ON FUNCTION baton_merge_maker_now(uuid) FROM PUBLIC;
+
 -- What a superuser's migrations made belongs to whoever owns the rest (a
 -- superuser may run baton migrate on a schema another role owns, as 120
 -- allows): the import's functions run as that role, and call these and
@@ -170,4 +271,8 @@ BEGIN
     EXECUTE format('ALTER FUNCTION baton_import_move_all() OWNER TO %I', v_fn);
     EXECUTE format('ALTER FUNCTION baton_import_hand_over() OWNER TO %I', v_fn);
     EXECUTE format('ALTER TABLE import_record_move OWNER TO %I', v_tab);
+    -- (as the one-merge split, which runs it: 140)
+    EXECUTE format('ALTER FUNCTION baton_merge_maker_now(uuid) OWNER TO %I',
+                   (SELECT pg_get_userbyid(p.proowner) FROM pg_proc p
+                    WHERE p.oid = 'public.baton_split(uuid)'::regprocedure));
 END $$;

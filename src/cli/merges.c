@@ -28,7 +28,12 @@ static const char merges_sql[] =
 	" END AS joined, m.identifiers, m.by_role::text AS by_role,"
 	" to_char(s.at, 'YYYY-MM-DD HH24:MI') AS split_at, m.evidence, m.via, m.run_id,"
 	" o.customer_id AS moved_to, to_char(o.at, 'YYYY-MM-DD HH24:MI') AS moved_at,"
-	" v.from_customer AS moved_from"
+	" v.from_customer AS moved_from,"
+	/* A joined record that makes the customer now, the record it joined
+	 * having moved on (154): nothing to split. */
+	" (SELECT r.customer_id FROM import_record r WHERE m.absorbed IS NULL AND s.merge_id IS NULL"
+	"   AND r.source = m.joined_source AND r.source_id = m.joined_source_id AND r.entity = 'customers'"
+	"   AND r.owns AND r.customer_id = coalesce(c.merged_into, c.id)) AS makes"
 	" FROM customer_merge m JOIN customer c ON c.id = m.customer_id"
 	" LEFT JOIN customer a ON a.id = m.absorbed"
 	" LEFT JOIN customer_split s ON s.merge_id = m.id"
@@ -46,7 +51,7 @@ static const char merges_sql[] =
 	 * them (would_sql). */
 	" ORDER BY m.at, customer, joined, m.id";
 enum { MG_ID, MG_AT, MG_CUSTOMER_ID, MG_CUSTOMER, MG_JOINED, MG_IDENTIFIERS, MG_BY, MG_SPLIT,
-       MG_EVIDENCE, MG_VIA, MG_RUN, MG_MOVED_TO, MG_MOVED_AT, MG_MOVED_FROM, MG_COLS };
+       MG_EVIDENCE, MG_VIA, MG_RUN, MG_MOVED_TO, MG_MOVED_AT, MG_MOVED_FROM, MG_MAKES, MG_COLS };
 
 static const char merges_usage[] =
 	"Usage: baton merges [--customer C] [--run RUN] [--format text|json]\n"
@@ -89,6 +94,8 @@ static void merges_text(struct buf *b, const PGresult *r)
 			buf_printf(b, "  [moved to #%s %s]", PQgetvalue(r, i, MG_MOVED_TO), PQgetvalue(r, i, MG_MOVED_AT));
 		if (!PQgetisnull(r, i, MG_MOVED_FROM))
 			buf_printf(b, "  [moved from #%s]", PQgetvalue(r, i, MG_MOVED_FROM));
+		if (!PQgetisnull(r, i, MG_MAKES))
+			buf_printf(b, "  [makes #%s now]", PQgetvalue(r, i, MG_MAKES));
 		buf_printf(b, "\n    merge %s by ", PQgetvalue(r, i, MG_ID));
 		text_clean(b, PQgetvalue(r, i, MG_BY), (size_t)PQgetlength(r, i, MG_BY), TEXT_ONELINE);
 		/* The import that made it, for merges --run and split --run (141). */
@@ -191,7 +198,8 @@ int cli_merges(const struct cli *cli, int argc, char **argv)
 	snprintf(merges_none, sizeof merges_none, "no merges%s%s%s%s\n", customer ? " of #" : "",
 	         customer ? idtxt : "", run ? " in run " : "", low);
 	static const char *const names[MG_COLS] = {"id", "at", "customer_id", "customer", "joined",
-		"identifiers", "by", "split_at", "evidence", "via", "run", "moved_to", "moved_at", "moved_from"};
+		"identifiers", "by", "split_at", "evidence", "via", "run", "moved_to", "moved_at", "moved_from",
+		"makes"};
 	if (cli_stream_rows(conn, merges_sql, 2, p, format, names, merges_text, err, sizeof err) < 0) {
 		cli_error("%s", err);
 		rc = EXIT_DB;

@@ -36,19 +36,32 @@ companies >"$T/c1.csv" <<'CSV'
 5556,Acme (CRM),acme.example,Lead,2026-03-02 09:00
 5557,Umbrella (CRM),umbrella.example,Lead,2026-03-02 09:00
 5558,Pied Piper (CRM),pied.example,Lead,2026-03-02 09:00
+9890,Zeta (CRM),zeta.example,Customer,2026-03-02 09:00
+5559,Target Two (CRM),t2.example,Lead,2026-03-02 09:00
+9900,Eta (CRM),eta.example,Customer,2026-03-02 09:00
+9901,Eta Two (CRM),eta.example,Lead,2026-03-02 09:00
+5560,Theta (CRM),theta.example,Lead,2026-03-02 09:00
 CSV
 printf 'Record ID,First Name,Last Name,Email,Associated Company IDs (Primary),Job Title\n504,Eve,E,eve@gmail.com,9876,\n' \
 	>"$T/contacts.csv"
-imported companies_imported_first hubspot-companies "$T/c1.csv" "9 read, 9 inserted"
+imported companies_imported_first hubspot-companies "$T/c1.csv" "14 read, 14 inserted"
 imported contact_of_9876_imported hubspot-contacts "$T/contacts.csv" "1 read, 1 inserted"
 cat >"$T/orgs.json" <<'JSON'
 {"organizations": [
   {"id": 360001, "name": "Northwind Health", "domain_names": ["nwh.example"], "updated_at": "2026-03-03T10:00:00Z"},
   {"id": 360003, "name": "Globex", "domain_names": ["globex-old.example"], "external_id": "9881",
-   "updated_at": "2026-03-03T10:00:00Z"}
+   "updated_at": "2026-03-03T10:00:00Z"},
+  {"id": 360005, "name": "Zeta", "domain_names": ["zeta.example"], "updated_at": "2026-03-03T10:00:00Z"}
 ], "end_of_stream": true}
 JSON
-imported orgs_join_the_crms_customers zendesk-organizations "$T/orgs.json" "2 customers merged"
+imported orgs_join_the_crms_customers zendesk-organizations "$T/orgs.json" "3 customers merged"
+orgs_run=$(sql "SELECT run_id FROM import_record WHERE source = 'zendesk-organizations' AND source_id = '360001'")
+# A HubSpot company that joins Zeta after its organization: it maps the
+# lifecycle, which its maker gave.
+companies >"$T/c1b.csv" <<'CSV'
+9891,Zeta Labs (CRM),zeta.example,Lead,2026-03-03 12:00
+CSV
+imported zeta_labs_joins hubspot-companies "$T/c1b.csv" "1 customer merged"
 nw=$(customer_of hubspot-companies 9876)
 ini=$(customer_of hubspot-companies 5555)
 lon=$(customer_of hubspot-companies 9880)
@@ -57,6 +70,10 @@ hoo=$(customer_of hubspot-companies 9882)
 acme=$(customer_of hubspot-companies 5556)
 umb=$(customer_of hubspot-companies 5557)
 pied=$(customer_of hubspot-companies 5558)
+zeta=$(customer_of hubspot-companies 9890)
+t2=$(customer_of hubspot-companies 5559)
+eta=$(customer_of hubspot-companies 9900)
+theta=$(customer_of hubspot-companies 5560)
 check made_as_expected [ "$(customer_of zendesk-organizations 360001) $(owner_of "$nw") $(customer_of hubspot-contacts 504)" = "$nw 9876 $nw" ]
 check hooli_two_records [ "$(customer_of hubspot-companies 9883) $(owner_of "$hoo")" = "$hoo 9882" ]
 check northwind_named_by_its_maker [ "$(sql "SELECT name || ':' || lifecycle FROM customer WHERE id = $nw")" = "Northwind (CRM):established" ]
@@ -67,6 +84,9 @@ companies >"$T/c2.csv" <<'CSV'
 9881,Globex (CRM),umbrella.example,Customer,2026-03-04 09:00
 9882,Hooli (CRM),pied.example,Customer,2026-03-04 09:00
 9883,Hooli Europe,hooli.example,,2026-03-04 09:00
+9890,Zeta (CRM),t2.example,Customer,2026-03-04 09:00
+9900,Eta (CRM),theta.example,Customer,2026-03-04 09:00
+9901,Eta Two (CRM),eta-new.example,Lead,2026-03-04 09:00
 CSV
 before=$(sql "SELECT string_agg(id || ':' || name || ':' || coalesce(merged_into::text, '-'), ' ' ORDER BY id) FROM customer")
 run "$BATON_BIN" -c "$CFG" -d "dbname=$db user=importer" import --dry-run --source hubspot-companies "$T/c2.csv"
@@ -94,17 +114,35 @@ check tied_by_id_stays_and_merges_as_before \
 check hooli_maker_moves [ "$(customer_of hubspot-companies 9882)" = "$pied" ]
 check hooli_other_record_makes_it_now [ "$(owner_of "$hoo") $(customer_of hubspot-companies 9883)" = "9883 $hoo" ]
 check hooli_takes_its_new_name [ "$(sql "SELECT name || ':' || coalesce(merged_into::text, '-') FROM customer WHERE id = $hoo")" = "Hooli Europe:-" ]
+check hooli_lifecycle_as_its_new_maker_has_none [ "$(sql "SELECT lifecycle FROM customer WHERE id = $hoo")" = onboarding ]
+check zeta_is_its_org_s [ "$(customer_of hubspot-companies 9890) $(owner_of "$zeta")" = "$t2 360005" ]
+# Zeta Labs maps the lifecycle, its organization does not: Zeta takes
+# Zeta Labs' (the maker's no longer)
+check zeta_takes_the_lifecycle_of_the_record_that_stays [ "$(sql "SELECT name || ':' || lifecycle FROM customer WHERE id = $zeta")" = "Zeta:prospect" ]
+# Eta Two, in the same file, stays with Eta (its new domain is nobody's),
+# so Eta moves and the two customers stay two
+check eta_maker_moves_as_its_other_record_stays [ "$(customer_of hubspot-companies 9900) $(customer_of hubspot-companies 9901) $(owner_of "$eta")" = "$theta $eta 9901" ]
+check eta_and_theta_stay_two [ "$(sql "SELECT count(*) FROM customer WHERE id IN ($eta, $theta) AND merged_into IS NULL")" = 2 ]
 check moves_written [ "$(sql "SELECT string_agg(source_id || ':' || from_customer || '>' || customer_id, ' ' ORDER BY source_id)
-	FROM import_record_move")" = "9876:$nw>$ini 9882:$hoo>$pied" ]
+	FROM import_record_move")" = "9876:$nw>$ini 9882:$hoo>$pied 9890:$zeta>$t2 9900:$eta>$theta" ]
 
 run "$BATON_BIN" -d "dbname=$db" show "$nw"
 expect northwind_no_longer_lists_the_record sh -c '[ "$1" -eq 0 ] && ! grep -q "9876" "$2" && grep -q "Northwind Health" "$2"' _ "$rc" "$OUT"
+run "$BATON_BIN" -c "$CFG" -d "dbname=$db user=importer" merges --customer "$nw"
+expect merges_say_the_org_makes_northwind_now \
+	sh -c '[ "$1" -eq 0 ] && grep -q "← Zendesk org 360001 — same domain nwh.example  \[makes #$3 now\]" "$2"' \
+	_ "$rc" "$OUT" "$nw"
+org_merge=$(sql "SELECT id FROM customer_merge WHERE joined_source = 'zendesk-organizations' AND joined_source_id = '360001'")
+run "$BATON_BIN" -c "$CFG" -d "dbname=$db user=importer" split "$org_merge"
+expect split_of_the_org_s_join_refused sh -c '[ "$1" -ne 0 ] &&
+	grep -q "Zendesk org 360001 makes customer $3 now (the record it joined moved to another customer): nothing to split" "$2"' \
+	_ "$rc" "$ERR" "$nw"
 run "$BATON_BIN" -c "$CFG" -d "dbname=$db user=importer" merges --customer "$ini"
 expect merges_say_the_record_came_from \
 	sh -c '[ "$1" -eq 0 ] && grep -q "← HubSpot 9876 — same domain initech.example  \[moved from #$3\]" "$2"' \
 	_ "$rc" "$OUT" "$nw"
 
-imported same_file_again_changes_nothing hubspot-companies "$T/c2.csv" "0 updated, 5 unchanged, 0 rejected, 0 customers merged (no changes)"
+imported same_file_again_changes_nothing hubspot-companies "$T/c2.csv" "0 updated, 8 unchanged, 0 rejected, 0 customers merged (no changes)"
 cat >"$T/orgs2.json" <<'JSON'
 {"organizations": [
   {"id": 360001, "name": "Northwind Health plc", "domain_names": ["nwh.example"], "updated_at": "2026-03-05T10:00:00Z"}
@@ -140,3 +178,11 @@ imported group_b_moves hubspot-companies "$T/g2.csv" "HubSpot 7002, from #.* Gro
 run "$BATON_BIN" -c "$CFG" -d "dbname=$db" doctor
 expect doctor_leaves_a_merge_whose_record_moved_on \
 	sh -c '! grep -q "made only by a shared domain" "$1"' _ "$OUT"
+
+# split --run of the organisations' run splits its other merge (Globex's)
+# and leaves the two whose record makes its customer now
+run "$BATON_BIN" -c "$CFG" -d "dbname=$db user=importer" split --run "$orgs_run"
+expect split_run_leaves_the_org_that_makes_northwind sh -c '[ "$1" -eq 0 ] && grep -q "^1 merge of run .* split" "$2"' \
+	_ "$rc" "$OUT"
+check northwind_and_zeta_still_the_orgs [ "$(customer_of zendesk-organizations 360001) $(owner_of "$nw") $(customer_of zendesk-organizations 360005) $(owner_of "$zeta")" = "$nw 360001 $zeta 360005" ]
+check globex_org_split_off [ "$(customer_of zendesk-organizations 360003)" != "$umb" ]
