@@ -9,9 +9,16 @@
 #    Northwind is 360001's now (its name; the lifecycle 9876 gave it back
 #    to the default), and the next organizations export changes nothing;
 #  - two HubSpot companies of one customer: the one that made it moves, the
-#    other, in the same file with a new name, makes it from then on;
+#    other, in the same file with a new name, makes it from then on (and,
+#    mapping the lifecycle without a value, gives the default);
+#  - a field only the maker mapped comes from a record that stays (Zeta);
+#  - a maker moves when its customer's other record, in the same file with
+#    a domain nobody has, stays (Eta);
 #  - a record that is its customer's only one still merges the two;
-#  - one tied to its customer by an id (the organization names it) stays.
+#  - one tied to its customer by an id (the organization names it) stays;
+#  - the join of a record that makes its customer now is no merge to undo:
+#    baton merges marks it, baton split refuses it, split --run leaves it;
+#  - baton doctor no longer names a merge whose record moved on.
 . "$BATON_ROOT/tests/lib/e2e.sh"
 . "$BATON_ROOT/tests/lib/import.sh"
 
