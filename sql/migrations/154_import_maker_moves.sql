@@ -252,6 +252,47 @@ BEGIN
 END $$;
 REVOKE ALL ON FUNCTION baton_merge_maker_now(uuid) FROM PUBLIC;
 
+-- 153's "also:" line, without the evidence of a merge whose record makes
+-- the customer now: Northwind's said "same domain nwh.example" of the
+-- organization's join after the record it joined had gone.
+CREATE OR REPLACE FUNCTION baton_customer_also(p_customer bigint) RETURNS text
+LANGUAGE plpgsql STABLE SET search_path = public, pg_temp SET plan_cache_mode = force_generic_plan AS $$
+DECLARE
+    -- The merges' evidence, as the line says it ("same domain x").
+    v_why text[] := ARRAY(
+        SELECT DISTINCT i FROM customer_merge m, regexp_split_to_table(m.identifiers, ', ') i
+        WHERE m.customer_id = ANY (ARRAY(SELECT p_customer UNION ALL
+                                         SELECT c.id FROM customer c WHERE c.merged_into = p_customer))
+          AND i <> ''
+          AND NOT EXISTS (SELECT 1 FROM customer_split s WHERE s.merge_id = m.id)
+          -- nor a merge whose record moved on (153)
+          AND NOT EXISTS (SELECT 1 FROM import_record_move o WHERE o.merge_id = m.id)
+          -- nor one whose record makes the customer now (154)
+          AND NOT EXISTS (SELECT 1 FROM import_record r
+                          WHERE m.absorbed IS NULL AND r.source = m.joined_source
+                            AND r.source_id = m.joined_source_id AND r.entity = 'customers' AND r.owns
+                            AND r.customer_id = p_customer)
+        ORDER BY i);
+BEGIN
+    RETURN nullif(concat_ws(' — ',
+        (SELECT 'merged into #' || c.merged_into FROM customer c WHERE c.id = p_customer
+         AND c.merged_into IS NOT NULL),
+        (SELECT string_agg(x, ', ' ORDER BY x) FROM (
+            SELECT coalesce(r.label, r.source) || ' ' || r.source_id AS x FROM import_record r
+            WHERE r.customer_id = p_customer AND r.entity = 'customers'
+            UNION ALL SELECT '#' || c.id || ' ' || c.name FROM customer c WHERE c.merged_into = p_customer) y),
+        nullif(array_to_string(v_why, ', '), ''),
+        (SELECT CASE WHEN count(*) = 1 THEN 'domain ' ELSE 'domains ' END
+                || string_agg(d, ', ' ORDER BY d)
+         FROM (SELECT DISTINCT d FROM import_record r, unnest(r.domains) d
+               WHERE r.customer_id = p_customer AND r.entity = 'customers'
+                 AND d IS DISTINCT FROM (SELECT lower(c.domain) FROM customer c WHERE c.id = p_customer)
+                 AND NOT ('same domain ' || d) = ANY (v_why)
+                 AND NOT EXISTS (SELECT 1 FROM baton_shared_domain s WHERE s.domain = d)) z
+         HAVING count(*) > 0)), '');
+END
+$$;
+
 -- What a superuser's migrations made belongs to whoever owns the rest (a
 -- superuser may run baton migrate on a schema another role owns, as 120
 -- allows): the import's functions run as that role, and call these and

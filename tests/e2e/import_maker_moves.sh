@@ -135,6 +135,8 @@ check moves_written [ "$(sql "SELECT string_agg(source_id || ':' || from_custome
 
 run "$BATON_BIN" -d "dbname=$db" show "$nw"
 expect northwind_no_longer_lists_the_record sh -c '[ "$1" -eq 0 ] && ! grep -q "9876" "$2" && grep -q "Northwind Health" "$2"' _ "$rc" "$OUT"
+# nor the evidence of the organization's join: it makes Northwind now
+expect northwind_also_is_its_org_only grep -qx "Also: Zendesk org 360001" "$OUT"
 run "$BATON_BIN" -c "$CFG" -d "dbname=$db user=importer" merges --customer "$nw"
 expect merges_say_the_org_makes_northwind_now \
 	sh -c '[ "$1" -eq 0 ] && grep -q "← Zendesk org 360001 — same domain nwh.example  \[makes #$3 now\]" "$2"' \
