@@ -103,6 +103,13 @@ BEGIN
                         AND NOT EXISTS (SELECT 1 FROM baton_import_moving o
                                         WHERE (x.source, x.source_id) = (v_src, o.sid)));
     IF EXISTS (SELECT 1 FROM baton_import_alone) THEN
+        -- (and the records leaving its customer for the group it is in:
+        -- they go with their customer, no move)
+        INSERT INTO baton_import_alone
+        SELECT m.node, m.from_cid FROM baton_import_moving m JOIN baton_import_lab l ON l.n = m.node
+        WHERE NOT EXISTS (SELECT 1 FROM baton_import_alone a WHERE a.node = m.node)
+          AND EXISTS (SELECT 1 FROM baton_import_alone a JOIN baton_import_lab la ON la.n = a.node
+                      WHERE a.from_cid = m.from_cid AND la.l = l.l);
         UPDATE baton_import_node n SET cid = a.from_cid FROM baton_import_alone a WHERE a.node = n.node;
         UPDATE baton_import_comp k SET survivor = least(k.survivor, s.cid)
         FROM (SELECT l.l, min(a.from_cid) AS cid FROM baton_import_alone a
@@ -122,9 +129,13 @@ BEGIN
     JOIN import_record x ON x.customer_id = m.from_cid AND x.entity = 'customers' AND NOT x.owns
     WHERE NOT EXISTS (SELECT 1 FROM baton_import_moving o WHERE (x.source, x.source_id) = (v_src, o.sid))
     ORDER BY m.from_cid,
-        (SELECT min(j.at) FROM customer_merge j
+        -- (its join to this customer or one merged into it, not one it
+        -- moved on from or that was split)
+        (SELECT min(j.at) FROM customer_merge j JOIN customer jc ON jc.id = j.customer_id
          WHERE j.joined_source = x.source AND j.joined_source_id = x.source_id
-           AND NOT EXISTS (SELECT 1 FROM customer_split s WHERE s.merge_id = j.id)) NULLS LAST,
+           AND coalesce(jc.merged_into, jc.id) = m.from_cid
+           AND NOT EXISTS (SELECT 1 FROM customer_split s WHERE s.merge_id = j.id)
+           AND NOT EXISTS (SELECT 1 FROM import_record_move o WHERE o.merge_id = j.id)) NULLS LAST,
         x.source, x.source_id;
     IF NOT EXISTS (SELECT 1 FROM baton_import_heir) THEN
         RETURN;
@@ -187,19 +198,26 @@ BEGIN
     CREATE TEMP TABLE baton_import_moving (node text PRIMARY KEY, sid text, from_cid bigint) ON COMMIT DROP;
 END $$;
 
--- A record's join merge into a customer it makes now (it was handed the
--- customer when the record it joined moved on): the customer, else NULL.
--- There is nothing to split: the customer is the record's, as a customer
--- is its maker's, and splitting it off would leave the customer empty or
--- without a record to make it.  Merges of the records that joined it
--- since split as before.
-CREATE FUNCTION baton_merge_maker_now(p_merge uuid) RETURNS bigint
+-- A merge that brought in the record that makes the customer now (it was
+-- handed the customer when the record it joined moved on): its join, or
+-- the absorption that brought it with its customer.  The customer and
+-- the record ("Zendesk org 360001"), else NULLs.  There is nothing to
+-- split: the customer is the record's, as a customer is its maker's, and
+-- splitting it off would leave the customer empty or without a record to
+-- make it.  Merges of the records that joined it since split as before.
+CREATE FUNCTION baton_merge_maker_now(p_merge uuid, OUT customer_id bigint, OUT record text)
 LANGUAGE sql STABLE SET search_path = public, pg_temp AS $$
-    SELECT r.customer_id FROM customer_merge m
+    SELECT r.customer_id, coalesce(r.label, r.source) || ' ' || r.source_id
+    FROM customer_merge m
     JOIN customer c ON c.id = m.customer_id
-    JOIN import_record r ON r.source = m.joined_source AND r.source_id = m.joined_source_id
-    WHERE m.id = p_merge AND m.absorbed IS NULL AND r.entity = 'customers' AND r.owns
-      AND r.customer_id = coalesce(c.merged_into, c.id)
+    JOIN import_record r ON r.customer_id = coalesce(c.merged_into, c.id) AND r.entity = 'customers' AND r.owns
+    WHERE m.id = p_merge
+      -- (a merge whose record moved on joins nothing: 153)
+      AND NOT EXISTS (SELECT 1 FROM import_record_move o WHERE o.merge_id = m.id)
+      AND ((m.absorbed IS NULL AND r.source = m.joined_source AND r.source_id = m.joined_source_id)
+           OR (m.absorbed IS NOT NULL
+               AND m.moved -> 'import_record' @> jsonb_build_array(jsonb_build_array(r.source, r.source_id))))
+    LIMIT 1
 $$;
 
 -- 140's baton_split, refusing a merge whose record makes its customer now.
@@ -207,7 +225,7 @@ CREATE OR REPLACE FUNCTION baton_split(p_merge uuid) RETURNS TABLE (customer_id 
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
     v_of uuid;
-    v_makes bigint;
+    v_makes record;
 BEGIN
     PERFORM baton_may_split();
     PERFORM baton_import_lock();
@@ -216,13 +234,10 @@ BEGIN
         RAISE EXCEPTION 'merge % repeats merge %, the absorption that brought its record with its customer (both were written before schema version 140): split that one',
             p_merge, v_of USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    v_makes := baton_merge_maker_now(p_merge);
-    IF v_makes IS NOT NULL AND NOT EXISTS (SELECT 1 FROM customer_split s WHERE s.merge_id = p_merge) THEN
-        RAISE EXCEPTION '% % makes customer % now (the record it joined moved to another customer): nothing to split; split the merges of the records that joined it',
-            (SELECT coalesce(r.label, r.source) FROM import_record r JOIN customer_merge m
-             ON (r.source, r.source_id) = (m.joined_source, m.joined_source_id) WHERE m.id = p_merge),
-            (SELECT m.joined_source_id FROM customer_merge m WHERE m.id = p_merge), v_makes
-            USING ERRCODE = 'invalid_parameter_value';
+    SELECT * INTO v_makes FROM baton_merge_maker_now(p_merge);
+    IF v_makes.customer_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM customer_split s WHERE s.merge_id = p_merge) THEN
+        RAISE EXCEPTION '% makes customer % now (the record it joined moved to another customer): nothing to split; split the merges of the records that joined it',
+            v_makes.record, v_makes.customer_id USING ERRCODE = 'invalid_parameter_value';
     END IF;
     RETURN QUERY SELECT x.customer_id, x.apart FROM baton_split_one(p_merge) x;
 END $$;
@@ -236,7 +251,7 @@ DECLARE
     v_home bigint;
     v_absorbs boolean;
 BEGIN
-    IF baton_merge_maker_now(p_merge) IS NOT NULL THEN
+    IF (SELECT x.customer_id FROM baton_merge_maker_now(p_merge) x) IS NOT NULL THEN
         RETURN;
     END IF;
     -- The customer it parts, where it is now (as baton_split_merge finds it).

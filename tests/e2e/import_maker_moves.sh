@@ -195,3 +195,102 @@ expect split_run_leaves_the_org_that_makes_northwind sh -c '[ "$1" -eq 0 ] && gr
 	_ "$rc" "$OUT"
 check northwind_and_zeta_still_the_orgs [ "$(customer_of zendesk-organizations 360001) $(owner_of "$nw") $(customer_of zendesk-organizations 360005) $(owner_of "$zeta")" = "$nw 360001 $zeta 360005" ]
 check globex_org_split_off [ "$(customer_of zendesk-organizations 360003)" != "$umb" ]
+
+# --- a second review's cases ------------------------------------------------------
+# org FILE DATE ID:NAME:DOMAIN[,DOMAIN]...: a Zendesk organizations page
+org() {
+	_f=$1 _d=$2
+	shift 2
+	{ printf '{"organizations": ['; _sep=
+	  for _o in "$@"; do
+		printf '%s{"id": %s, "name": "%s", "domain_names": ["%s"], "updated_at": "%s"}' "$_sep" \
+			"${_o%%:*}" "$(echo "$_o" | cut -d: -f2)" "$(echo "$_o" | cut -d: -f3 | sed 's/,/", "/g')" "$_d"
+		_sep=", "
+	  done
+	  printf '], "end_of_stream": true}\n'; } >"$_f"
+}
+# The heir is the record that joined this customer first, not one whose
+# earlier join elsewhere it moved on from: org 370010 joined Bravo first,
+# then Alpha after org 370011 had.
+companies >"$T/f1.csv" <<'CSV'
+7300,Alpha (CRM),a8.example,Customer,2026-03-02 09:00
+7301,Bravo (CRM),b8.example,Customer,2026-03-02 09:00
+7302,Charlie (CRM),c8.example,Customer,2026-03-02 09:00
+CSV
+imported f1_companies hubspot-companies "$T/f1.csv" "3 inserted"
+org "$T/f1o1.json" 2026-03-03T10:00:00Z 370010:Ten:b8.example
+imported f1_ten_joins_bravo zendesk-organizations "$T/f1o1.json" "1 customer merged"
+org "$T/f1o2.json" 2026-03-03T11:00:00Z 370011:Eleven:a8.example
+imported f1_eleven_joins_alpha zendesk-organizations "$T/f1o2.json" "1 customer merged"
+org "$T/f1o3.json" 2026-03-03T12:00:00Z 370010:Ten:a8.example
+imported f1_ten_moves_to_alpha zendesk-organizations "$T/f1o3.json" "Zendesk org 370010, from #"
+alpha=$(customer_of hubspot-companies 7300)
+companies >"$T/f1b.csv" <<'CSV'
+7300,Alpha (CRM),c8.example,Customer,2026-03-04 09:00
+CSV
+imported f1_alpha_maker_moves hubspot-companies "$T/f1b.csv" "HubSpot 7300, from #$alpha"
+check f1_heir_joined_alpha_first [ "$(owner_of "$alpha") $(sql "SELECT name FROM customer WHERE id = $alpha")" = "370011 Eleven" ]
+
+# Records leaving with a maker that stays (its customer keeps none): they
+# go with their customer, merged as before, and no move is said.
+companies >"$T/f3.csv" <<'CSV'
+7100,Delta (CRM),a7.example,Customer,2026-03-02 09:00
+7101,Delta Two (CRM),a7.example,Customer,2026-03-02 09:00
+7200,Echo (CRM),b7.example,Customer,2026-03-02 09:00
+CSV
+imported f3_companies hubspot-companies "$T/f3.csv" "3 inserted"
+companies >"$T/f3b.csv" <<'CSV'
+7100,Delta (CRM),b7.example,Customer,2026-03-04 09:00
+7101,Delta Two (CRM),b7.example,Customer,2026-03-04 09:00
+CSV
+run "$BATON_BIN" -c "$CFG" -d "dbname=$db user=importer" import --source hubspot-companies "$T/f3b.csv"
+expect f3_both_leave_merged_no_move sh -c '[ "$1" -eq 0 ] && grep -q "1 customer merged" "$2" && ! grep -q "moved to another customer" "$2"' \
+	_ "$rc" "$OUT"
+check f3_no_move_written [ "$(sql "SELECT count(*) FROM import_record_move WHERE source_id IN ('7100', '7101')")" = 0 ]
+check f3_one_customer [ "$(sql "SELECT count(DISTINCT coalesce(c.merged_into, c.id)) FROM import_record r JOIN customer c ON c.id = r.customer_id
+	WHERE r.source = 'hubspot-companies' AND r.source_id IN ('7100', '7101', '7200')")" = 1 ]
+
+# A heir that came with its customer, absorbed: the absorption is no merge
+# to undo either (a split of it left the customer without any record).
+org "$T/f4o1.json" 2026-03-03T10:00:00Z 370020:Papa:a9.example
+imported f4_org_makes_papa zendesk-organizations "$T/f4o1.json" "1 inserted"
+companies >"$T/f4.csv" <<'CSV'
+7400,Quebec (CRM),d9.example,Customer,2026-03-02 09:00
+7401,Romeo (CRM),b9.example,Customer,2026-03-02 09:00
+CSV
+imported f4_companies hubspot-companies "$T/f4.csv" "2 inserted"
+papa=$(customer_of zendesk-organizations 370020)
+org "$T/f4o2.json" 2026-03-03T11:00:00Z 370020:Papa:a9.example,d9.example
+imported f4_papa_absorbs_quebec zendesk-organizations "$T/f4o2.json" "1 customer merged"
+absorb=$(sql "SELECT id FROM customer_merge WHERE customer_id = $papa AND absorbed IS NOT NULL")
+org "$T/f4o3.json" 2026-03-03T12:00:00Z 370020:Papa:b9.example
+imported f4_org_moves_to_romeo zendesk-organizations "$T/f4o3.json" "Zendesk org 370020, from #$papa"
+check f4_quebec_record_makes_papa [ "$(owner_of "$papa") $(sql "SELECT name FROM customer WHERE id = $papa")" = "7400 Quebec (CRM)" ]
+run "$BATON_BIN" -c "$CFG" -d "dbname=$db user=importer" split "$absorb"
+expect f4_split_of_the_absorption_refused sh -c '[ "$1" -ne 0 ] &&
+	grep -q "HubSpot 7400 makes customer $3 now .*: nothing to split" "$2"' _ "$rc" "$ERR" "$papa"
+run "$BATON_BIN" -c "$CFG" -d "dbname=$db user=importer" merges --customer "$papa"
+expect f4_merges_mark_the_absorption sh -c '[ "$1" -eq 0 ] && grep -q "\[makes #$3 now\]" "$2"' _ "$rc" "$OUT" "$papa"
+
+# A merge whose record moved on is not also one that makes the customer:
+# org 370030 joined Sierra, moved to Tango, came back, and makes Sierra.
+companies >"$T/f2.csv" <<'CSV'
+7500,Sierra (CRM),a10.example,Customer,2026-03-02 09:00
+7501,Tango (CRM),b10.example,Customer,2026-03-02 09:00
+7502,Uniform (CRM),c10.example,Customer,2026-03-02 09:00
+CSV
+imported f2_companies hubspot-companies "$T/f2.csv" "3 inserted"
+org "$T/f2o1.json" 2026-03-03T10:00:00Z 370030:Thirty:a10.example
+imported f2_joins_sierra zendesk-organizations "$T/f2o1.json" "1 customer merged"
+org "$T/f2o2.json" 2026-03-03T11:00:00Z 370030:Thirty:b10.example
+imported f2_moves_to_tango zendesk-organizations "$T/f2o2.json" "Zendesk org 370030, from #"
+org "$T/f2o3.json" 2026-03-03T12:00:00Z 370030:Thirty:a10.example
+imported f2_back_to_sierra zendesk-organizations "$T/f2o3.json" "Zendesk org 370030, from #"
+sierra=$(customer_of hubspot-companies 7500)
+companies >"$T/f2b.csv" <<'CSV'
+7500,Sierra (CRM),c10.example,Customer,2026-03-04 09:00
+CSV
+imported f2_sierra_maker_moves hubspot-companies "$T/f2b.csv" "HubSpot 7500, from #$sierra"
+run "$BATON_BIN" -c "$CFG" -d "dbname=$db user=importer" merges --customer "$sierra"
+expect f2_only_the_last_join_makes_sierra sh -c '[ "$1" -eq 0 ] && [ "$(grep -c "\[makes #$3 now\]" "$2")" = 1 ] &&
+	! grep "\[moved to" "$2" | grep -q "\[makes"' _ "$rc" "$OUT" "$sierra"
