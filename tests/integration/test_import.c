@@ -1882,12 +1882,12 @@ static void test_stage_copy_owner_not_superuser(void)
 	snprintf(sql, sizeof sql, "CREATE ROLE %s LOGIN; GRANT baton_importer TO %s", imp, imp);
 	CHECK(itest_ok(c, sql));
 	PGconn *ic = itest_connect(dbn, imp);
-	static const char *const files[][3] = {
+	static const char *const files[][4] = {
 		{"{\"id\": \"1\", \"n\": \"A\", \"d\": \"a.example\"}", "{\"id\": \"2\", \"n\": \"B\", \"d\": \"b.example\"}",
-		 "2 0 0"},
-		{"{\"id\": \"3\", \"n\": \"A2\", \"d\": \"a.example\"}", NULL, "1 1 1"},
-		{"{\"id\": \"3\", \"n\": \"A2\", \"d\": \"b.example\"}", NULL, "0 0 1"},
-		{"{\"id\": \"4\", \"n\": \"AB\", \"d\": \"a.example; b.example\"}", NULL, "1 2 1"},
+		 "2 0", "0"},
+		{"{\"id\": \"3\", \"n\": \"A2\", \"d\": \"a.example\"}", NULL, "1 1", "1"},
+		{"{\"id\": \"3\", \"n\": \"A2\", \"d\": \"b.example\"}", NULL, "0 0", "1"},
+		{"{\"id\": \"4\", \"n\": \"AB\", \"d\": \"a.example; b.example\"}", NULL, "1 2", "1"},
 	};
 	for (int k = 0; k < 4; k++) {
 		CHECK(itest_ok(ic, "BEGIN"));
@@ -1903,11 +1903,10 @@ static void test_stage_copy_owner_not_superuser(void)
 		         "'00000000-0000-4000-8000-00000000031%d',"
 		         " '{\"format\": \"jsonl\", \"system\": \"crm\", \"fields\": {\"source_id\": {\"path\": [\"id\"]},"
 		         " \"name\": {\"path\": [\"n\"]}, \"domains\": {\"path\": [\"d\"]}}}', '{}', 0)", k);
-		char got[64];
-		snprintf(got, sizeof got, "%s", itest_value(ic, sql));
-		snprintf(sql, sizeof sql, "SELECT '%s ' || count(*) FROM customer_merge"
-		         " WHERE run_id = '00000000-0000-4000-8000-00000000031%d' AND joined_source IS NOT NULL", got, k);
 		CHECK_STR(itest_value(ic, sql), files[k][2]);
+		snprintf(sql, sizeof sql, "SELECT count(*) FROM customer_merge"
+		         " WHERE run_id = '00000000-0000-4000-8000-00000000031%d' AND joined_source IS NOT NULL", k);
+		CHECK_STR(itest_value(ic, sql), files[k][3]);
 		CHECK(itest_ok(ic, "COMMIT"));
 	}
 	CHECK_STR(itest_value(c, "SELECT count(*) || ' ' || (SELECT count(*) FROM customer WHERE merged_into IS NOT NULL)"
