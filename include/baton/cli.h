@@ -164,6 +164,10 @@ int cli_resolve_handoff(PGconn *c, const char *given, const struct handoff_id_ra
 /* A team by id or name into out; -1 after saying it is unknown. */
 int cli_resolve_team(PGconn *c, const char *name, char *out, size_t n);
 
+/* -h or --help among a command's arguments: its usage printed on standard
+ * output, and 1 (the command then exits 0). */
+int cli_wants_help(int argc, char **argv, const char *usage);
+
 /* The subcommand in argv[1], one of subs (NULL-terminated): its index,
  * *rc EXIT_OK, and argv[1] made "baton COMMAND SUB" for the messages of a
  * getopt over argv + 1 (read the subcommand from subs, not argv[1]).  Else -1 and *rc the exit status, what to say said: -h, --help or help

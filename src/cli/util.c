@@ -74,6 +74,17 @@ int cli_format(const char *value, int csv_too)
 	return -1;
 }
 
+int cli_wants_help(int argc, char **argv, const char *usage)
+{
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+			fputs(usage, stdout);
+			return 1;
+		}
+	}
+	return 0;
+}
+
 int cli_subcommand(int argc, char **argv, const char *command, const char *usage,
                    const char *const *subs, int *rc)
 {
