@@ -10,18 +10,25 @@
 -- stayed #1's and its new domain merged #1 and #2.
 --
 -- Now such a record moves too, as 153 says of a joined one, when another
--- record of another file (or one of this file whose domains did not change
--- wholly) stays with its customer: the customer it leaves is then that
--- record's.  The record that stays longest with it (the first to have
--- joined it) makes it from then on (import_record.owns): the customer
--- takes its name and the fields it maps; the fields the record that left
--- gave it and no record there maps go back to their defaults, as a
--- joined record's do (153).  A record that is its customer's only one
--- still merges the two, as before: the customer and the record say the
--- same thing, and a merge keeps its screens, notes and handoffs.
+-- record stays with its customer (one of another file, or of this file
+-- that does not move): the customer it leaves is then that record's.  The
+-- record that joined it first makes it from then on (import_record.owns):
+-- the customer takes its name and its fields as if it had made it (a
+-- field only the record that left mapped comes from the records that
+-- stay, else its default).  The merge that brought that record in (its
+-- join, or the absorption of its customer) is then no merge to undo:
+-- baton split refuses it, split --run leaves it, baton merges marks it.
+-- A record that is its customer's only one, or whose customer's other
+-- records leave too, still merges the two, as before: the customer and
+-- the record say the same thing, and a merge keeps its screens, notes and
+-- handoffs.
+--
+-- And what a superuser's migration made (134's absorption, 153's moves)
+-- is handed to the role owning Baton's functions, as 139 does (end).
 
--- 153's, with a record that made its customer loosened too when a record
--- of the customer outside the loosened ones stays with it.
+-- 153's, with a record that made its customer loosened too when its
+-- customer has another record (whether that one stays is known after the
+-- graph: baton_import_hand_over).
 CREATE OR REPLACE FUNCTION baton_import_loosen() RETURNS void
 LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
 DECLARE
@@ -72,11 +79,9 @@ BEGIN
 END $$;
 
 -- Before the moves (153's baton_import_move_all): the customer a moving
--- maker leaves goes to the record that stays longest with it (the first
--- to have joined it; by key where no merge says when), which makes it from
--- then on, in this file too: the customer takes its name and the fields it
--- maps.  The moves then give back the fields only the maker gave, as a
--- joined record's (153: those no record that makes the customer maps).
+-- maker leaves goes to the record that joined it first (by key where no
+-- merge says when), which makes it from then on, in this file too: the
+-- customer takes its name and its fields (below).
 CREATE FUNCTION baton_import_hand_over() RETURNS void
 LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
 DECLARE
