@@ -717,6 +717,8 @@ static const struct {
 	{152, "410a05dfcb3589c9452dd09a59cc3fb8"},
 	/* session 61 */
 	{153, "736533bafebd69a9bc1557b8a720b5be"},
+	/* session 62 */
+	{154, "e4abe9cd5612cd49f1c13eae3062130e"},
 };
 
 static void test_released_migrations_unchanged(void)
