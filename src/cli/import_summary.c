@@ -50,9 +50,9 @@ void import_summary_text(struct buf *b, const char *file, const struct import_re
 		            " import_max_merge N, and the file is imported again\n");
 	}
 	if (r->moved) {
-		/* A record whose domains now name another customer, and none of
+		/* A record whose domains or ids now name another customer, and none of
 		 * its own (migration 153): the two are not merged. */
-		buf_printf(b, "  %s to another customer (its domains now name that one, not its own): %lld\n",
+		buf_printf(b, "  %s to another customer (its domains or ids now name that one, not its own): %lld\n",
 		           dry_run ? "would move" : "moved", r->moved);
 		for (size_t i = 0; i < r->nmoves && i < 10; i++) {
 			const struct import_move *m = &r->moves[i];

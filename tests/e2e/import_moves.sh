@@ -62,7 +62,7 @@ state() { sql "SELECT string_agg(id || ':' || coalesce(merged_into::text, '-') |
 before=$(state)
 run imp import --dry-run --source hubspot-companies "$T/c2.csv"
 expect dry_run_says_the_move sh -c '[ "$1" -eq 0 ] &&
-	grep -q "^  would move to another customer (its domains now name that one, not its own): 1$" "$2" &&
+	grep -q "^  would move to another customer (its domains or ids now name that one, not its own): 1$" "$2" &&
 	grep -q "^    HubSpot 9876, from #$3 Northwind Health to #$4 Initech: same domain initech.example$" "$2"' \
 	_ "$rc" "$OUT" "$nw" "$ini"
 check dry_run_changes_nothing [ "$(state)" = "$before" ]

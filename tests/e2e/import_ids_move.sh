@@ -1,0 +1,124 @@
+#!/bin/sh
+# Identity over several days of files (migration 155):
+#  - a Zendesk organization that joined a HubSpot company by its
+#    external_id moves when a newer export names another company's id, as
+#    it does when its domain is corrected; the two companies stay two;
+#  - an organization moved away with its user at its first domain, then
+#    back, moves back with the user: the customer it had moved to holds
+#    nothing by that user against it;
+#  - after `baton split --run` of a run that merged three organizations at
+#    one domain, the same file again merges none of them;
+#  - a user filed under another organization by a newer export takes her
+#    tickets and answers that name no organization with her.
+. "$BATON_ROOT/tests/lib/e2e.sh"
+. "$BATON_ROOT/tests/lib/import.sh"
+
+cli_files import_ids_move
+db=$(newdb baton_schema) || { echo "FAIL import_ids_move: cannot create a test database"; exit 1; }
+importer_role "$db"
+CFG="$BATON_ROOT/etc/baton-import.cfg"
+customer_of() { sql "SELECT customer_id FROM import_record WHERE source = '$1' AND source_id = '$2'"; }
+live() { sql "SELECT count(*) FROM customer WHERE id IN ($1) AND merged_into IS NULL"; }
+companies() { printf 'Record ID,Company name,Company Domain Name,Lifecycle Stage,Last Modified Date\r\n'; cat; }
+# orgs FILE JSON...: a Zendesk organizations page of these objects
+orgs() { _f=$1; shift; { printf '{"organizations": ['; _sep=
+	for _o in "$@"; do printf '%s%s' "$_sep" "$_o"; _sep=", "; done
+	printf '], "end_of_stream": true}\n'; } >"$_f"; }
+
+# 1. The external_id corrected to another company's id.
+companies >"$T/hs.csv" <<'CSV'
+9001,Northwind,nwh.example,Customer,2026-03-01 09:00
+9002,Contoso,contoso.example,Lead,2026-03-01 09:00
+9003,Fabrikam,fabrikam.example,Lead,2026-03-01 09:00
+CSV
+imported companies hubspot-companies "$T/hs.csv" "3 inserted"
+nw=$(customer_of hubspot-companies 9001)
+co=$(customer_of hubspot-companies 9002)
+fa=$(customer_of hubspot-companies 9003)
+orgs "$T/o1.json" '{"id": 301, "name": "Northwind Health", "domain_names": [], "external_id": "9001", "updated_at": "2026-03-02T10:00:00Z"}' \
+	'{"id": 302, "name": "Fabrikam Support", "domain_names": ["fabrikam.example"], "external_id": "9003", "updated_at": "2026-03-02T10:00:00Z"}'
+imported org_joins_by_its_id zendesk-organizations "$T/o1.json" "2 customers merged"
+check org_is_northwinds [ "$(customer_of zendesk-organizations 301)" = "$nw" ]
+orgs "$T/o2.json" '{"id": 301, "name": "Northwind Health", "domain_names": [], "external_id": "9002", "updated_at": "2026-03-03T10:00:00Z"}' \
+	'{"id": 302, "name": "Fabrikam Support", "domain_names": ["fabrikam.example"], "external_id": "9002", "updated_at": "2026-03-03T10:00:00Z"}'
+run "$BATON_BIN" -c "$CFG" -d "dbname=$db user=importer" import --source zendesk-organizations "$T/o2.json"
+expect org_moves_by_its_new_id sh -c '[ "$1" -eq 0 ] && grep -q "Zendesk org 301, from #$3 .* to #$4 Contoso: same id crm:9002" "$2" &&
+	grep -q "1 customer merged" "$2"' _ "$rc" "$OUT" "$nw" "$co"
+check org_is_contosos_now [ "$(customer_of zendesk-organizations 301)" = "$co" ]
+check northwind_and_contoso_stay_two [ "$(live "$nw, $co")" = 2 ]
+check its_zendesk_id_goes_with_it [ "$(sql "SELECT customer_id FROM customer_external_id WHERE system = 'helpdesk' AND external_id = '301'")" = "$co" ]
+# Fabrikam's organization keeps its domain, which still reaches Fabrikam:
+# it stays, and its new id joins Fabrikam and Contoso (the merge the
+# summary counts), as a record that says both is one company (only a
+# record none of whose identifiers stays moves).
+check org_with_a_domain_kept_joins_the_two [ "$(sql "SELECT coalesce(merged_into, id) FROM customer WHERE id = $fa") $(customer_of zendesk-organizations 302)" = "$co $co" ]
+
+# 2. Away and back, with a user at the first domain.
+companies >"$T/hx.csv" <<'CSV'
+9100,Xeno Inc,x.example,Customer,2026-03-01 09:00
+9200,Yotta Inc,y.example,Customer,2026-03-01 09:00
+CSV
+imported xy_companies hubspot-companies "$T/hx.csv" "2 inserted"
+xe=$(customer_of hubspot-companies 9100)
+yo=$(customer_of hubspot-companies 9200)
+orgs "$T/x1.json" '{"id": 501, "name": "Xeno", "domain_names": ["x.example"], "updated_at": "2026-03-01T10:00:00Z"}'
+imported org_joins_xeno zendesk-organizations "$T/x1.json" "1 customer merged"
+cat >"$T/u.json" <<'JSON'
+{"users": [{"id": 601, "name": "Xa", "email": "xa@x.example", "organization_id": 501, "role": "end-user",
+            "updated_at": "2026-03-01T11:00:00Z"}], "end_of_stream": true}
+JSON
+imported user_imported zendesk-users "$T/u.json" "1 inserted"
+orgs "$T/x2.json" '{"id": 501, "name": "Xeno", "domain_names": ["y.example"], "updated_at": "2026-03-02T10:00:00Z"}'
+imported org_moves_to_yotta zendesk-organizations "$T/x2.json" "Zendesk org 501, from #$xe"
+check user_goes_with_it [ "$(customer_of zendesk-organizations 501) $(customer_of zendesk-users 601)" = "$yo $yo" ]
+orgs "$T/x3.json" '{"id": 501, "name": "Xeno", "domain_names": ["x.example"], "updated_at": "2026-03-05T10:00:00Z"}'
+run "$BATON_BIN" -c "$CFG" -d "dbname=$db user=importer" import --dry-run --source zendesk-organizations "$T/x3.json"
+expect dry_run_moves_it_back sh -c '[ "$1" -eq 0 ] && grep -q "Zendesk org 501, from #$3 .* to #$4 Xeno Inc" "$2" &&
+	grep -q "0 customers merged" "$2"' _ "$rc" "$OUT" "$yo" "$xe"
+imported org_moves_back zendesk-organizations "$T/x3.json" "0 customers merged"
+check org_and_user_back_with_xeno [ "$(customer_of zendesk-organizations 501) $(customer_of zendesk-users 601) $(sql "SELECT customer_id FROM contact WHERE email = 'xa@x.example'")" = "$xe $xe $xe" ]
+check xeno_and_yotta_stay_two [ "$(live "$xe, $yo")" = 2 ]
+
+# 3. A run's three merges split, then the same file again.
+orgs "$T/f.json" '{"id": 701, "name": "Franchise North", "domain_names": ["franchise.example"], "updated_at": "2026-03-01T10:00:00Z"}' \
+	'{"id": 702, "name": "Franchise East", "domain_names": ["franchise.example"], "updated_at": "2026-03-01T10:00:00Z"}' \
+	'{"id": 703, "name": "Franchise South", "domain_names": ["franchise.example"], "updated_at": "2026-03-01T10:00:00Z"}'
+imported franchises_merge zendesk-organizations "$T/f.json" "2 customers merged"
+frun=$(sql "SELECT run_id FROM import_record WHERE source = 'zendesk-organizations' AND source_id = '701'")
+run "$BATON_BIN" -c "$CFG" -d "dbname=$db user=importer" split --run "$frun"
+expect run_split sh -c '[ "$1" -eq 0 ]' _ "$rc"
+f1=$(customer_of zendesk-organizations 701)
+f2=$(customer_of zendesk-organizations 702)
+f3=$(customer_of zendesk-organizations 703)
+check three_after_the_split [ "$(live "$f1, $f2, $f3")" = 3 ]
+run "$BATON_BIN" -c "$CFG" -d "dbname=$db user=importer" import --source zendesk-organizations "$T/f.json"
+expect same_file_merges_nothing sh -c '[ "$1" -eq 0 ] && grep -q "0 customers merged" "$2"' _ "$rc" "$OUT"
+check still_three [ "$(live "$f1, $f2, $f3") $(customer_of zendesk-organizations 702) $(customer_of zendesk-organizations 703)" = "3 $f2 $f3" ]
+
+# 4. A user moving organization takes her tickets that name none.
+orgs "$T/ag.json" '{"id": 801, "name": "Acme", "domain_names": ["acme.example"], "updated_at": "2026-03-01T10:00:00Z"}' \
+	'{"id": 802, "name": "Globex", "domain_names": ["globex.example"], "updated_at": "2026-03-01T10:00:00Z"}'
+imported acme_globex zendesk-organizations "$T/ag.json" "2 inserted"
+acme=$(customer_of zendesk-organizations 801)
+globex=$(customer_of zendesk-organizations 802)
+cat >"$T/u1.json" <<'JSON'
+{"users": [{"id": 901, "name": "Free", "email": "free@gmail.com", "organization_id": 801, "role": "end-user",
+            "updated_at": "2026-03-01T11:00:00Z"}], "end_of_stream": true}
+JSON
+imported free_user zendesk-users "$T/u1.json" "1 inserted"
+cat >"$T/t1.json" <<'JSON'
+{"tickets": [
+  {"id": 5001, "subject": "Via her", "status": "open", "organization_id": null, "requester_id": 901,
+   "created_at": "2026-03-02T08:00:00Z", "updated_at": "2026-03-02T08:00:00Z"},
+  {"id": 5002, "subject": "Acme's own", "status": "open", "organization_id": 801, "requester_id": 901,
+   "created_at": "2026-03-02T08:00:00Z", "updated_at": "2026-03-02T08:00:00Z"}
+], "end_of_stream": true}
+JSON
+imported her_tickets zendesk-tickets "$T/t1.json" "2 inserted"
+check her_ticket_is_acmes [ "$(customer_of zendesk-tickets 5001)" = "$acme" ]
+sed 's/"organization_id": 801/"organization_id": 802/; s/2026-03-01T11/2026-03-04T11/' "$T/u1.json" >"$T/u2.json"
+imported she_moves zendesk-users "$T/u2.json" "1 updated"
+check her_orgless_ticket_goes_with_her \
+	[ "$(sql "SELECT customer_id FROM ticket WHERE number = '5001'") $(customer_of zendesk-tickets 5001)" = "$globex $globex" ]
+check acmes_own_ticket_stays [ "$(sql "SELECT customer_id FROM ticket WHERE number = '5002'")" = "$acme" ]
+imported same_tickets_again_unchanged zendesk-tickets "$T/t1.json" "0 updated, 2 unchanged"
