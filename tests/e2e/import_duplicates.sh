@@ -186,3 +186,31 @@ imported undated_mapping_known_last_unchanged scheduled-campaigns "$T/campaigns2
 	"2 read, 0 inserted, 0 updated, 2 unchanged, 0 rejected"
 check undated_mapping_known_last_wins \
 	[ "$(sql "SELECT string_agg(campaign, ',') FROM marketing_event")" = "Upgrade to Pro (moved)" ]
+
+# The newest line is the record's, bad or not (migration 156): a newest line
+# with a status not in the map is rejected and the record stays as it was,
+# its older line not imported, as when the newest names an unknown
+# organization; a line whose updated_at is no date is older than the others
+# and still rejected, never dropped unsaid.
+cat >"$T/badnewest.json" <<'EOF2'
+{"tickets": [
+  {"id": 7001, "subject": "7001 older", "status": "open", "organization_id": 360001,
+   "created_at": "2026-03-01T08:00:00Z", "updated_at": "2026-03-05T08:00:00Z"},
+  {"id": 7001, "subject": "7001 newer", "status": "weird", "organization_id": 360001,
+   "created_at": "2026-03-01T08:00:00Z", "updated_at": "2026-03-06T08:00:00Z"},
+  {"id": 7002, "subject": "7002 older", "status": "open", "organization_id": 360001,
+   "created_at": "2026-03-01T08:00:00Z", "updated_at": "2026-03-06T08:00:00Z"},
+  {"id": 7002, "subject": "7002 newer", "status": "open", "organization_id": 4242,
+   "created_at": "2026-03-01T08:00:00Z", "updated_at": "2026-03-07T08:00:00Z"},
+  {"id": 7003, "subject": "7003 dated", "status": "open", "organization_id": 360001,
+   "created_at": "2026-03-01T08:00:00Z", "updated_at": "2026-03-05T08:00:00Z"},
+  {"id": 7003, "subject": "7003 no date", "status": "open", "organization_id": 360001,
+   "created_at": "2026-03-01T08:00:00Z", "updated_at": "yesterday"}
+], "end_of_stream": true}
+EOF2
+run "$BATON_BIN" -c "$CFG" -d "dbname=$db user=importer" import --source zendesk-tickets \
+	--rejects "$T/badnewest.rej" "$T/badnewest.json"
+expect bad_newest_lines_rejected sh -c '[ "$1" -eq 0 ] && grep -q "6 read, 1 inserted, 0 updated, 2 unchanged, 3 rejected" "$2" &&
+	grep -q ",2,status," "$3" && grep -q ",4,customer," "$3" && grep -q ",6,updated_at," "$3"' _ "$rc" "$OUT" "$T/badnewest.rej"
+check bad_newest_older_line_not_imported \
+	[ "$(sql "SELECT string_agg(subject, ',' ORDER BY subject) FROM ticket WHERE number IN ('7001', '7002', '7003')")" = "7003 dated" ]

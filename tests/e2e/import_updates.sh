@@ -168,6 +168,28 @@ check milestones_shifted \
 	[ "$(sql "SELECT string_agg(m.position || ' ' || m.title, ',' ORDER BY m.position) FROM milestone m
 	          JOIN customer c ON c.id = m.customer_id WHERE c.domain = 'nwh.example'")" = \
 	  "1 Kickoff,4 Data import,5 Training,6 Go-live" ]
+# A milestone the tracker moves to the other customer onto a step it names
+# takes that step, not the one after the customer's last (migration 156);
+# the same file again changes nothing; one naming a step a milestone of
+# that customer keeps is refused and stays where it was.
+sed 's/^m6,nwh.example,6,/m6,cafe-lumiere.example,5,/' "$T/milestones7.csv" >"$T/milestones8.csv"
+imported milestone_moved_onto_its_step onboarding-milestones "$T/milestones8.csv" \
+	"3 read, 0 inserted, 1 updated, 2 unchanged, 0 rejected"
+check milestone_moved_takes_the_step_named \
+	[ "$(sql "SELECT string_agg(m.position || ' ' || m.title, ',' ORDER BY m.position) FROM milestone m
+	          JOIN customer c ON c.id = m.customer_id WHERE c.domain = 'cafe-lumiere.example'")" = \
+	  "1 Data migration,2 Kickoff,5 Go-live" ]
+imported milestone_moved_again_no_changes onboarding-milestones "$T/milestones8.csv" \
+	"3 read, 0 inserted, 0 updated, 3 unchanged, 0 rejected"
+sed 's/^m5,nwh.example,5,/m5,cafe-lumiere.example,2,/' "$T/milestones8.csv" >"$T/milestones9.csv"
+run "$BATON_BIN" -c "$CFG" -d "dbname=$db user=importer" import --source onboarding-milestones \
+	--rejects "$T/ms9.rej" "$T/milestones9.csv"
+expect milestone_moved_onto_a_kept_step_rejected \
+	sh -c '[ "$1" -eq 0 ] && grep -q "3 read, 0 inserted, 0 updated, 2 unchanged, 1 rejected" "$2" &&
+	       grep -q ",position,position 2 is taken by another milestone of the customer," "$3"' _ "$rc" "$OUT" "$T/ms9.rej"
+check milestone_refused_move_stays \
+	[ "$(sql "SELECT c.domain || ' ' || m.position FROM milestone m JOIN customer c ON c.id = m.customer_id
+	          WHERE m.title = 'Training'")" = "nwh.example 5" ]
 
 # --- marketing events (scheduled-campaigns: no updated_at) -----------------------------
 cat >"$T/scheduled1.csv" <<'EOF'
@@ -253,3 +275,18 @@ expect rating_without_date_rejected sh -c '[ "$1" -eq 1 ] && grep -q "1 read, 0 
 	grep -q ",responded_at,missing date" "$3"' _ "$rc" "$OUT" "$T/undated.rej"
 check rating_without_date_not_stored \
 	[ "$(sql "SELECT count(*) FROM survey_response WHERE comment = 'from 2019'")" = 0 ]
+# A ticket whose record gives no opening time (created_at null) is opened
+# at the first time it gives (Zendesk's pages have no solving time: its
+# update), not at the import, months after it was solved (migration 156).
+cat >"$T/ticket-undated.json" <<'EOF2'
+{"tickets": [
+  {"id": 7900, "subject": "No created_at", "status": "solved", "organization_id": 1, "requester_id": 11,
+   "created_at": null, "updated_at": "2026-03-03T14:00:00Z"},
+  {"id": 7901, "subject": "Open, no created_at", "status": "open", "organization_id": 1,
+   "updated_at": "2026-03-04T08:00:00Z"}
+], "end_of_stream": true}
+EOF2
+imported undated_tickets_imported zendesk-tickets "$T/ticket-undated.json" "2 read, 2 inserted"
+check undated_ticket_opened_when_its_record_first_says \
+	[ "$(sql "SELECT string_agg(number || ' ' || to_char(opened_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI'), ',' ORDER BY number)
+	          FROM ticket WHERE number IN ('7900', '7901')")" = "7900 2026-03-03 14:00,7901 2026-03-04 08:00" ]
