@@ -193,7 +193,9 @@ static int one_file(PGconn *c, const struct cli *cli, const struct import_opts *
 	 * export).  Some rows refused is the import working: 0. */
 	int none = res.rejected > 0 && !res.inserted && !res.updated && !res.unchanged;
 	if (none)
-		cli_error("%s: every row was rejected: nothing of it was imported", file);
+		cli_error(res.skipped ? "%s: every row was rejected or left out by the source's rules:"
+		                        " nothing of it was imported"
+		                      : "%s: every row was rejected: nothing of it was imported", file);
 	import_result_free(&res);
 	return none ? EXIT_FAIL : EXIT_OK;
 }

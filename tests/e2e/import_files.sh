@@ -211,7 +211,7 @@ cat >"$T/ratings2.json" <<'EOF2'
 EOF2
 run imp import --source zendesk-satisfaction --rejects "$T/ratings2.rej" "$T/ratings2.json"
 expect score_map_folds_and_numbers sh -c '[ "$1" -eq 0 ] && grep -q "3 read, 2 inserted, 0 updated, 0 unchanged, 1 rejected" "$2" &&
-	grep -qF ",3,score,7 is not a csat score," "$3"' _ "$rc" "$OUT" "$T/ratings2.rej"
+	grep -qF ",3,score,\"a CSAT score is 1 to 5, not 7\"," "$3"' _ "$rc" "$OUT" "$T/ratings2.rej"
 check score_map_values [ "$(sql "SELECT string_agg(score::text, ' ' ORDER BY responded_at) FROM survey_response
 	WHERE responded_at > '2026-03-03T12:00:00Z'")" = "5 4" ]
 printf 'Event ID,Recipient,Email Name,Email Type,Sent At\n1,dana@nwh.example,March newsletter,Newsletter,2026-03-03 09:00\n2,x@unknown.example,Lost,Newsletter,2026-03-03 09:00\n3,new.person@nwh.example,By domain,Newsletter,2026-03-03 09:00\n' \

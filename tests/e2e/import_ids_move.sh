@@ -9,7 +9,9 @@
 #  - after `baton split --run` of a run that merged three organizations at
 #    one domain, the same file again merges none of them;
 #  - a user filed under another organization by a newer export takes her
-#    tickets and answers that name no organization with her.
+#    tickets and answers that name no organization with her;
+#  - an id with no letter or digit ("-", a CRM's placeholder) is no id
+#    (migration 157): two organizations naming it stay two.
 . "$BATON_ROOT/tests/lib/e2e.sh"
 . "$BATON_ROOT/tests/lib/import.sh"
 
@@ -122,3 +124,22 @@ check her_orgless_ticket_goes_with_her \
 	[ "$(sql "SELECT customer_id FROM ticket WHERE number = '5001'") $(customer_of zendesk-tickets 5001)" = "$globex $globex" ]
 check acmes_own_ticket_stays [ "$(sql "SELECT customer_id FROM ticket WHERE number = '5002'")" = "$acme" ]
 imported same_tickets_again_unchanged zendesk-tickets "$T/t1.json" "0 updated, 2 unchanged"
+
+# 5. A placeholder for no id joins nothing.
+orgs "$T/dash.json" '{"id": 811, "name": "Dash One", "domain_names": [], "external_id": "-", "updated_at": "2026-03-01T10:00:00Z"}' \
+	'{"id": 812, "name": "Dash Two", "domain_names": [], "external_id": " - ", "updated_at": "2026-03-01T10:00:00Z"}'
+imported placeholder_ids_merge_nothing zendesk-organizations "$T/dash.json" "2 inserted, .*0 customers merged"
+check placeholder_is_no_id [ "$(sql "SELECT count(*) FROM customer_external_id WHERE system = 'crm'
+	AND customer_id IN (SELECT customer_id FROM import_record WHERE source = 'zendesk-organizations' AND source_id IN ('811', '812'))") $(live "$(customer_of zendesk-organizations 811), $(customer_of zendesk-organizations 812)")" = "0 2" ]
+
+# A file of which one row is left out by a rule and the other rejected
+# says so, not that every row was rejected.
+cat >"$T/agents.json" <<'JSON'
+{"users": [{"id": 951, "name": "Agent", "email": "agent@acme.example", "organization_id": 801, "role": "agent"},
+           {"id": 952, "name": "Lost", "email": "lost@nowhere.example", "organization_id": 999, "role": "end-user"}],
+ "end_of_stream": true}
+JSON
+run "$BATON_BIN" -c "$CFG" -d "dbname=$db user=importer" import --source zendesk-users "$T/agents.json"
+expect rejected_and_skipped_said_so sh -c '[ "$1" -eq 1 ] &&
+	grep -qx "baton: $3: every row was rejected or left out by the source.s rules: nothing of it was imported" "$2"' \
+	_ "$rc" "$ERR" "$T/agents.json"
