@@ -1,4 +1,4 @@
--- Baton schema, version 155: three findings of a review of identity
+-- Baton schema, version 155: findings of two reviews of identity
 -- resolution over several days of files (#12).
 --
 -- 1. A record's ids in other systems are identifiers as its domains are.
@@ -14,7 +14,11 @@
 --    from x.example to y.example with its user at x.example, then back:
 --    the customer it had moved to held x.example by that user, and the
 --    two customers merged.  The contacts of a record whose identifiers
---    changed wholly go where it goes: they hold nothing against it.
+--    changed wholly go where it goes: they hold nothing against it where
+--    another customer holds the domain by its own domain or a record's
+--    (held by contacts elsewhere too, they count as contacts do: a second
+--    review saw an organization leave for a customer a split had kept
+--    apart, which held its new domain by a consultant's address only).
 --
 -- 3. `baton split --run` of a run that merged three organizations at
 --    franchise.example kept each apart from the first, and the same file
@@ -24,8 +28,22 @@
 -- 4. A user whose newer export files her under another organization went
 --    to its customer, and her tickets that name no organization (they
 --    reached the first customer through her) stayed behind, until the
---    helpdesk exported each again.  They go with her, as they do when her
---    record is split off (096) or her organization moves (153).
+--    helpdesk exported each again, and so did the sends found by her
+--    address.  They go with her, as they do when her record is split off
+--    (096, 142) or her organization moves (153).
+--
+-- 5. A record's ids in other systems are its customer's too (057), and
+--    stayed with it when the record moved or stopped naming them: an
+--    organization that named crm:9999 and then moved to Contoso left
+--    crm:9999 with Northwind, and HubSpot 9999, a new company, merged
+--    into Northwind by it.  An id that no record of the customer names
+--    or is any more goes with the record that named it, or, when that
+--    one names it no more either, is nobody's.
+--
+-- 6. `baton split` of a merge whose record has moved on since (153's
+--    "[moved to #C]") split the record off the customer it is with now,
+--    and left that customer's merge unsplit, which could no longer be
+--    split.  It is refused, naming the record's merge where it is now.
 
 -- 154's, with the ids in other systems among the identifiers (1.).
 CREATE OR REPLACE FUNCTION baton_import_loosen() RETURNS void
@@ -148,10 +166,12 @@ BEGIN
     -- take a fraction of that.  A lookup costs about what nine rows
     -- hashed do (measured: 3.8 and 0.42 microseconds).
     -- The contacts of a record whose identifiers changed wholly (154's
-    -- loosened ones) go where it goes: they hold nothing against it (155).
-    -- An organization moved back to x.example from the customer it had
-    -- moved to with its user at x.example found that customer holding
-    -- x.example by the user, and merged the two.
+    -- loosened ones) go where it goes: they hold nothing against a
+    -- customer that holds the identifier by its own domain or a record's,
+    -- or by an id (155).  An organization moved back to x.example from the
+    -- customer it had moved to with its user at x.example found that
+    -- customer holding x.example by the user, and merged the two.  (Held
+    -- by contacts elsewhere too, they count as contacts do: below.)
     CREATE TEMP TABLE baton_import_follow ON COMMIT DROP AS
     SELECT x.target_id AS id FROM baton_import_loose l
     JOIN import_record x ON x.customer_id = l.cid AND x.entity = 'contacts' AND x.parent = v_src || ':' || l.sid;
@@ -180,6 +200,17 @@ BEGIN
         WHERE NOT EXISTS (SELECT 1 FROM baton_import_follow w WHERE w.id = t.id)) x
     GROUP BY x.kind, x.value, x.cid;
     PERFORM baton_import_lookups_end(v_joins);
+    IF EXISTS (SELECT 1 FROM baton_import_follow) THEN
+        INSERT INTO baton_import_found (kind, value, cid, how)
+        SELECT c.kind, c.value, t.customer_id, min(CASE c.kind WHEN 'domain' THEN 4 ELSE 5 END)
+        FROM baton_import_follow w JOIN contact t ON t.id = w.id AND t.email IS NOT NULL
+        JOIN (SELECT DISTINCT kind, value FROM baton_import_claim WHERE kind IN ('domain', 'email')) c
+          ON (c.kind = 'domain' AND c.value = baton_norm_domain(t.email))
+          OR (c.kind = 'email' AND c.value = lower(t.email))
+        WHERE NOT EXISTS (SELECT 1 FROM baton_import_found f WHERE f.kind = c.kind AND f.value = c.value
+                                                             AND (f.cid = t.customer_id OR f.how <= 3))
+        GROUP BY c.kind, c.value, t.customer_id;
+    END IF;
     ANALYZE baton_import_found;
     -- Only an identifier that two customers or nodes hold, or two nodes
     -- claim, can join anything, count against the limit or be evidence
@@ -435,13 +466,15 @@ END $$;
 -- contact to its new customer (4.).
 CREATE OR REPLACE FUNCTION baton_import_contacts() RETURNS void
 LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
+DECLARE
+    v_entity text;
 BEGIN
     INSERT INTO contact (id, customer_id, name, email, title)
     SELECT target, cid, coalesce(v ->> 'name', nullif(concat_ws(' ', v ->> 'first_name', v ->> 'last_name'), ''),
                                  v ->> 'email'), v ->> 'email', v ->> 'title'
     FROM baton_import_c WHERE state = 'new';
     CREATE TEMP TABLE baton_import_went ON COMMIT DROP AS
-    SELECT c.target, t.customer_id AS from_cid, c.cid AS to_cid
+    SELECT c.target, t.customer_id AS from_cid, c.cid AS to_cid, lower(btrim(t.email)) AS via
     FROM baton_import_c c JOIN contact t ON t.id = c.target
     WHERE c.state = 'updated' AND t.customer_id <> c.cid;
     UPDATE contact t SET customer_id = c.cid,
@@ -468,5 +501,105 @@ BEGIN
             RETURNING t.id, k.from_cid, k.to_cid)
         UPDATE import_record x SET customer_id = moved.to_cid FROM moved
         WHERE x.customer_id = moved.from_cid AND x.entity = 'surveys' AND x.target_id = moved.id;
+        -- And what was found by the contact's address (142's via: a send
+        -- to her, a rating by her address), but a milestone, whose step
+        -- is its customer's plan.
+        FOR v_entity IN SELECT DISTINCT x.entity FROM baton_import_went k
+                        JOIN import_record x ON x.customer_id = k.from_cid AND x.via = k.via
+                        WHERE x.entity IN ('tickets', 'marketing', 'surveys') LOOP
+            EXECUTE format('WITH moved AS (
+                                UPDATE %I t SET customer_id = k.to_cid
+                                FROM pg_temp.baton_import_went k, import_record x
+                                WHERE x.customer_id = k.from_cid AND x.via = k.via AND x.entity = $1
+                                  AND t.id = x.target_id AND t.customer_id = k.from_cid
+                                RETURNING t.id, k.from_cid, k.to_cid)
+                            UPDATE import_record x SET customer_id = moved.to_cid FROM moved
+                            WHERE x.customer_id = moved.from_cid AND x.entity = $1 AND x.target_id = moved.id',
+                           baton_import_table(v_entity))
+            USING v_entity;
+        END LOOP;
     END IF;
+END $$;
+
+-- The ids a customer record named before its update and names no more,
+-- or names still from another customer (5.): the customer it was with
+-- keeps each only while another of its records names it or is it (or may
+-- name it: written before 153, its ids are not known).  (Only updates that
+-- change a record's ids: a file's first import and its unchanged records
+-- do not come here.)
+CREATE FUNCTION baton_import_ids_dropped() RETURNS trigger
+LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
+BEGIN
+    WITH g AS MATERIALIZED (
+        SELECT split_part(x.id, ':', 1) AS sys, substr(x.id, strpos(x.id, ':') + 1) AS id,
+               x.id = ANY (coalesce(NEW.ids, '{}')) AS moves
+        FROM unnest(OLD.ids) x(id)
+        WHERE NOT (x.id = ANY (coalesce(NEW.ids, '{}')) AND NEW.customer_id = OLD.customer_id)
+          AND NOT EXISTS (SELECT 1 FROM import_record y
+                          WHERE y.customer_id = OLD.customer_id AND y.entity = 'customers'
+                            AND (y.source, y.source_id) <> (NEW.source, NEW.source_id)
+                            AND (y.ids @> ARRAY[x.id] OR y.external = x.id
+                                 OR (y.ids IS NULL AND y.fields @> ARRAY[split_part(x.id, ':', 1) || '_id'])))),
+    moved AS (
+        UPDATE customer_external_id e SET customer_id = NEW.customer_id FROM g
+        WHERE g.moves AND (e.system, e.external_id) = (g.sys, g.id) AND e.customer_id = OLD.customer_id
+        RETURNING e.system)
+    DELETE FROM customer_external_id e USING g
+    WHERE NOT g.moves AND (e.system, e.external_id) = (g.sys, g.id) AND e.customer_id = OLD.customer_id;
+    RETURN NULL;
+END $$;
+REVOKE ALL ON FUNCTION baton_import_ids_dropped() FROM PUBLIC;
+CREATE TRIGGER import_record_ids_dropped AFTER UPDATE OF ids ON import_record
+    FOR EACH ROW WHEN (NEW.entity = 'customers' AND cardinality(OLD.ids) > 0
+                       AND (OLD.ids IS DISTINCT FROM NEW.ids OR OLD.customer_id <> NEW.customer_id))
+    EXECUTE FUNCTION baton_import_ids_dropped();
+
+-- 154's, refusing a merge whose record moved on (6.).
+CREATE OR REPLACE FUNCTION baton_split(p_merge uuid) RETURNS TABLE (customer_id bigint, apart bigint)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+    v_of uuid;
+    v_makes record;
+    v_moved record;
+BEGIN
+    PERFORM baton_may_split();
+    PERFORM baton_import_lock();
+    v_of := baton_merge_repeated(p_merge);
+    IF v_of IS NOT NULL AND NOT EXISTS (SELECT 1 FROM customer_split s WHERE s.merge_id = p_merge) THEN
+        RAISE EXCEPTION 'merge % repeats merge %, the absorption that brought its record with its customer (both were written before schema version 140): split that one',
+            p_merge, v_of USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    SELECT * INTO v_makes FROM baton_merge_maker_now(p_merge);
+    IF v_makes.customer_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM customer_split s WHERE s.merge_id = p_merge) THEN
+        RAISE EXCEPTION '% makes customer % now (the record it joined moved to another customer): nothing to split; split the merges of the records that joined it',
+            v_makes.record, v_makes.customer_id USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    SELECT coalesce(o.label, o.source) || ' ' || o.source_id AS record, o.from_customer, r.customer_id AS now,
+           (SELECT m.id FROM customer_merge m JOIN customer c ON c.id = m.customer_id
+            WHERE m.joined_source = o.source AND m.joined_source_id = o.source_id
+              AND coalesce(c.merged_into, c.id) = r.customer_id
+              AND NOT EXISTS (SELECT 1 FROM customer_split s WHERE s.merge_id = m.id)
+              AND NOT EXISTS (SELECT 1 FROM import_record_move x WHERE x.merge_id = m.id)
+            ORDER BY m.at DESC LIMIT 1) AS live
+    INTO v_moved
+    FROM import_record_move o JOIN import_record r ON r.source = o.source AND r.source_id = o.source_id
+    WHERE o.merge_id = p_merge
+    ORDER BY o.at DESC LIMIT 1;
+    IF FOUND AND NOT EXISTS (SELECT 1 FROM customer_split s WHERE s.merge_id = p_merge) THEN
+        RAISE EXCEPTION '% left customer % since this merge (it is customer %''s now): nothing to split; %',
+            v_moved.record, v_moved.from_customer, v_moved.now,
+            CASE WHEN v_moved.live IS NOT NULL THEN format('its merge there is %s', v_moved.live)
+                 ELSE format('baton merges --customer %s lists what joined it there', v_moved.now) END
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    RETURN QUERY SELECT x.customer_id, x.apart FROM baton_split_one(p_merge) x;
+END $$;
+
+-- The trigger's function is the import functions' owner's, as 154 hands
+-- over what a superuser's migration makes.
+DO $$
+BEGIN
+    EXECUTE format('ALTER FUNCTION baton_import_ids_dropped() OWNER TO %I',
+                   (SELECT pg_get_userbyid(p.proowner) FROM pg_proc p
+                    WHERE p.oid = 'public.baton_import_begin(uuid, text, text, text, integer)'::regprocedure));
 END $$;

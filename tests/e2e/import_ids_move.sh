@@ -9,7 +9,15 @@
 #  - after `baton split --run` of a run that merged three organizations at
 #    one domain, the same file again merges none of them;
 #  - a user filed under another organization by a newer export takes her
-#    tickets and answers that name no organization with her;
+#    tickets and answers that name no organization, and the sends found by
+#    her address, with her;
+#  - an id a record no longer names leaves its customer (or goes with the
+#    record): a new company with it is a customer of its own;
+#  - a record's own users still count for its customer where another
+#    customer holds its new domain by contacts only (a split kept them
+#    apart): it stays;
+#  - a merge whose record moved on since is not split (refused, naming the
+#    record's merge where it is now);
 #  - an id with no letter or digit ("-", a CRM's placeholder) is no id
 #    (migration 157): two organizations naming it stay two.
 . "$BATON_ROOT/tests/lib/e2e.sh"
@@ -80,6 +88,16 @@ expect dry_run_moves_it_back sh -c '[ "$1" -eq 0 ] && grep -q "Zendesk org 501, 
 imported org_moves_back zendesk-organizations "$T/x3.json" "0 customers merged"
 check org_and_user_back_with_xeno [ "$(customer_of zendesk-organizations 501) $(customer_of zendesk-users 601) $(sql "SELECT customer_id FROM contact WHERE email = 'xa@x.example'")" = "$xe $xe $xe" ]
 check xeno_and_yotta_stay_two [ "$(live "$xe, $yo")" = 2 ]
+# Its first join, which it moved on from, is no merge to split: refused,
+# naming its merge where it is now (its join back), which splits.
+first=$(sql "SELECT merge_id FROM import_record_move WHERE source = 'zendesk-organizations' AND source_id = '501' ORDER BY at LIMIT 1")
+live_merge=$(sql "SELECT m.id FROM customer_merge m WHERE m.joined_source = 'zendesk-organizations' AND m.joined_source_id = '501'
+	AND NOT EXISTS (SELECT 1 FROM import_record_move o WHERE o.merge_id = m.id) ORDER BY m.at DESC LIMIT 1")
+run "$BATON_BIN" -c "$CFG" -d "dbname=$db user=importer" split "$first"
+expect moved_merge_split_refused sh -c '[ "$1" -ne 0 ] &&
+	grep -q "Zendesk org 501 left customer $3 since this merge (it is customer $3.s now): nothing to split; its merge there is $4" "$2"' \
+	_ "$rc" "$ERR" "$xe" "$live_merge"
+check refused_split_changed_nothing [ "$(customer_of zendesk-organizations 501) $(sql "SELECT count(*) FROM customer_split")" = "$xe 0" ]
 
 # 3. A run's three merges split, then the same file again.
 orgs "$T/f.json" '{"id": 701, "name": "Franchise North", "domain_names": ["franchise.example"], "updated_at": "2026-03-01T10:00:00Z"}' \
@@ -143,3 +161,58 @@ run "$BATON_BIN" -c "$CFG" -d "dbname=$db user=importer" import --source zendesk
 expect rejected_and_skipped_said_so sh -c '[ "$1" -eq 1 ] &&
 	grep -qx "baton: $3: every row was rejected or left out by the source.s rules: nothing of it was imported" "$2"' \
 	_ "$rc" "$ERR" "$T/agents.json"
+
+# 6. An id the record named and names no more is nobody's: HubSpot 9999
+# comes later and is a customer of its own (155, 5.).
+orgs "$T/i1.json" '{"id": 321, "name": "Ids", "domain_names": [], "external_id": "9001", "updated_at": "2026-03-10T10:00:00Z"}'
+imported ids_org_joins_northwind zendesk-organizations "$T/i1.json" "1 customer merged"
+orgs "$T/i2.json" '{"id": 321, "name": "Ids", "domain_names": [], "external_id": "9999", "updated_at": "2026-03-11T10:00:00Z"}'
+imported ids_org_names_another zendesk-organizations "$T/i2.json" "1 updated"
+check northwind_holds_the_named_id [ "$(sql "SELECT customer_id FROM customer_external_id WHERE system = 'crm' AND external_id = '9999'")" = "$nw" ]
+companies >"$T/h9010.csv" <<'CSV'
+9010,Umbrella,umbrella.example,Lead,2026-03-11 09:00
+CSV
+imported umbrella hubspot-companies "$T/h9010.csv" "1 inserted"
+orgs "$T/i3.json" '{"id": 321, "name": "Ids", "domain_names": [], "external_id": "9010", "updated_at": "2026-03-12T10:00:00Z"}'
+imported ids_org_moves zendesk-organizations "$T/i3.json" "Zendesk org 321, from #$nw"
+check dropped_id_is_nobodys [ "$(sql "SELECT count(*) FROM customer_external_id WHERE system = 'crm' AND external_id = '9999'") $(sql "SELECT customer_id FROM customer_external_id WHERE system = 'crm' AND external_id = '9001'")" = "0 $nw" ]
+companies >"$T/h9999.csv" <<'CSV'
+9999,Initech,initech.example,Lead,2026-03-13 09:00
+CSV
+imported new_company_with_the_dropped_id hubspot-companies "$T/h9999.csv" "1 inserted, .*0 customers merged"
+
+# 7. Its own users count for its customer against contacts elsewhere.
+companies >"$T/hz.csv" <<'CSV'
+9500,Xenia,xenia.example,Customer,2026-03-01 09:00
+9600,Zed,zed.example,Customer,2026-03-01 09:00
+CSV
+imported xenia_zed hubspot-companies "$T/hz.csv" "2 inserted"
+xa=$(customer_of hubspot-companies 9500)
+ze=$(customer_of hubspot-companies 9600)
+orgs "$T/z1.json" '{"id": 551, "name": "Xenia", "domain_names": ["xenia.example"], "updated_at": "2026-03-01T10:00:00Z"}'
+imported z_org_joins_xenia zendesk-organizations "$T/z1.json" "1 customer merged"
+cat >"$T/zu.json" <<'JSON'
+{"users": [{"id": 651, "name": "Xa", "email": "xa@xenia-mail.example", "organization_id": 551, "role": "end-user",
+            "updated_at": "2026-03-01T11:00:00Z"},
+           {"id": 652, "name": "Xb", "email": "xb@xenia-mail.example", "organization_id": 551, "role": "end-user",
+            "updated_at": "2026-03-01T11:00:00Z"}], "end_of_stream": true}
+JSON
+imported z_users zendesk-users "$T/zu.json" "2 inserted"
+printf 'Record ID,First Name,Last Name,Email,Associated Company IDs (Primary),Job Title,Last Modified Date\n1,Con,Sultant,con@xenia-mail.example,9600,,2026-03-02 09:00\n' >"$T/zc.csv"
+imported consultant_bridges hubspot-contacts "$T/zc.csv" "1 customer merged"
+bridge=$(sql "SELECT id FROM customer_merge WHERE run_id = (SELECT run_id FROM import_record WHERE source = 'hubspot-contacts' AND source_id = '1') LIMIT 1")
+run "$BATON_BIN" -c "$CFG" -d "dbname=$db user=importer" split "$bridge"
+expect consultant_bridge_split sh -c '[ "$1" -eq 0 ]' _ "$rc"
+orgs "$T/z2.json" '{"id": 551, "name": "Xenia", "domain_names": ["xenia-mail.example"], "updated_at": "2026-03-05T10:00:00Z"}'
+run "$BATON_BIN" -c "$CFG" -d "dbname=$db user=importer" import --source zendesk-organizations "$T/z2.json"
+expect org_with_its_users_stays sh -c '[ "$1" -eq 0 ] && ! grep -q "moved to another customer" "$2"' _ "$rc" "$OUT"
+check org_and_users_still_xenias [ "$(customer_of zendesk-organizations 551) $(customer_of zendesk-users 651) $(live "$xa, $ze")" = "$xa $xa 2" ]
+
+# 8. The sends found by a moving contact's address go with her.
+printf 'Event ID,Recipient,Email Name,Email Type,Sent At\nE1,free@gmail.com,March news,Newsletter,2026-03-02 09:00\n' >"$T/sends.csv"
+imported send_found_by_her_address hubspot-email-sends "$T/sends.csv" "1 inserted"
+check send_is_with_her [ "$(sql "SELECT customer_id FROM marketing_event WHERE campaign = 'March news'")" = "$globex" ]
+sed 's/"organization_id": 802/"organization_id": 801/; s/2026-03-04T11/2026-03-06T11/' "$T/u2.json" >"$T/u3.json"
+imported she_moves_back zendesk-users "$T/u3.json" "1 updated"
+check send_goes_with_her [ "$(sql "SELECT customer_id FROM marketing_event WHERE campaign = 'March news'") $(customer_of hubspot-email-sends E1)" = "$acme $acme" ]
+check her_ticket_back_too [ "$(sql "SELECT customer_id FROM ticket WHERE number = '5001'")" = "$acme" ]
