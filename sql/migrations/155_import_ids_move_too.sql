@@ -30,7 +30,8 @@
 --    reached the first customer through her) stayed behind, until the
 --    helpdesk exported each again, and so did the sends found by her
 --    address.  They go with her, as they do when her record is split off
---    (096, 142) or her organization moves (153).
+--    (096, 142); and the sends go with the users of an organization that
+--    moves, whose move (153) took their tickets and answers only.
 --
 -- 5. A record's ids in other systems are its customer's too (057), and
 --    stayed with it when the record moved or stopped naming them: an
@@ -461,20 +462,70 @@ BEGIN
     ANALYZE baton_import_comp;
 END $$;
 
--- 010's, with the tickets and survey answers that reached a contact's
--- customer through the contact (naming no organization) going with the
--- contact to its new customer (4.).
-CREATE OR REPLACE FUNCTION baton_import_contacts() RETURNS void
+-- What went with a contact to another customer (4.): the tickets and
+-- survey answers that reached its customer through it (naming the contact
+-- and no organization, 096), and what was found by its address (142's
+-- via: a send to it, a rating by its address), but a milestone, whose
+-- step is its customer's plan.  Each contact (p_ids) from p_from to p_to,
+-- p_via its address as the records found it.  For a contact whose
+-- record files it under another customer (baton_import_contacts) and for
+-- the contacts of a record that moves (baton_import_move_all), which took
+-- the first two only.
+CREATE FUNCTION baton_import_contacts_went(p_ids bigint[], p_from bigint[], p_to bigint[], p_via text[])
+RETURNS void
 LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
 DECLARE
     v_entity text;
+BEGIN
+    IF coalesce(cardinality(p_ids), 0) = 0 THEN
+        RETURN;
+    END IF;
+    WITH k AS (SELECT * FROM unnest(p_ids, p_from, p_to) k (id, from_cid, to_cid)),
+    moved AS (
+        UPDATE ticket t SET customer_id = k.to_cid FROM k, import_record x
+        WHERE t.requester_id = k.id AND t.customer_id = k.from_cid
+          AND x.customer_id = k.from_cid AND x.entity = 'tickets' AND x.target_id = t.id AND x.parent IS NULL
+        RETURNING t.id, k.from_cid, k.to_cid)
+    UPDATE import_record x SET customer_id = moved.to_cid FROM moved
+    WHERE x.customer_id = moved.from_cid AND x.entity = 'tickets' AND x.target_id = moved.id;
+    WITH k AS (SELECT * FROM unnest(p_ids, p_from, p_to) k (id, from_cid, to_cid)),
+    moved AS (
+        UPDATE survey_response t SET customer_id = k.to_cid FROM k, import_record x
+        WHERE t.contact_id = k.id AND t.customer_id = k.from_cid
+          AND x.customer_id = k.from_cid AND x.entity = 'surveys' AND x.target_id = t.id AND x.parent IS NULL
+        RETURNING t.id, k.from_cid, k.to_cid)
+    UPDATE import_record x SET customer_id = moved.to_cid FROM moved
+    WHERE x.customer_id = moved.from_cid AND x.entity = 'surveys' AND x.target_id = moved.id;
+    FOR v_entity IN SELECT DISTINCT x.entity FROM unnest(p_from, p_via) k (from_cid, via)
+                    JOIN import_record x ON x.customer_id = k.from_cid AND x.via = k.via
+                    WHERE x.entity IN ('tickets', 'marketing', 'surveys') LOOP
+        EXECUTE format('WITH moved AS (
+                            UPDATE %I t SET customer_id = k.to_cid
+                            FROM unnest($2, $3, $4) k (from_cid, to_cid, via), import_record x
+                            WHERE x.customer_id = k.from_cid AND x.via = k.via AND x.entity = $1
+                              AND t.id = x.target_id AND t.customer_id = k.from_cid
+                            RETURNING t.id, k.from_cid, k.to_cid)
+                        UPDATE import_record x SET customer_id = moved.to_cid FROM moved
+                        WHERE x.customer_id = moved.from_cid AND x.entity = $1 AND x.target_id = moved.id',
+                       baton_import_table(v_entity))
+        USING v_entity, p_from, p_to, p_via;
+    END LOOP;
+END $$;
+REVOKE ALL ON FUNCTION baton_import_contacts_went(bigint[], bigint[], bigint[], text[]) FROM PUBLIC;
+
+-- 010's, with what went with a contact to another customer (4.).
+CREATE OR REPLACE FUNCTION baton_import_contacts() RETURNS void
+LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
+DECLARE
+    w record;
 BEGIN
     INSERT INTO contact (id, customer_id, name, email, title)
     SELECT target, cid, coalesce(v ->> 'name', nullif(concat_ws(' ', v ->> 'first_name', v ->> 'last_name'), ''),
                                  v ->> 'email'), v ->> 'email', v ->> 'title'
     FROM baton_import_c WHERE state = 'new';
-    CREATE TEMP TABLE baton_import_went ON COMMIT DROP AS
-    SELECT c.target, t.customer_id AS from_cid, c.cid AS to_cid, lower(btrim(t.email)) AS via
+    -- (the ones changing customer, and their addresses, before the update)
+    SELECT array_agg(c.target) AS ids, array_agg(t.customer_id) AS froms, array_agg(c.cid) AS tos,
+           array_agg(lower(btrim(t.email))) AS vias INTO w
     FROM baton_import_c c JOIN contact t ON t.id = c.target
     WHERE c.state = 'updated' AND t.customer_id <> c.cid;
     UPDATE contact t SET customer_id = c.cid,
@@ -482,43 +533,7 @@ BEGIN
                         c.v ->> 'email'),
         email = c.v ->> 'email', title = c.v ->> 'title'
     FROM baton_import_c c WHERE c.state = 'updated' AND t.id = c.target;
-    -- (as 153's moves take them: a ticket or answer of the source that
-    -- names the contact and no organization)
-    IF EXISTS (SELECT 1 FROM baton_import_went) THEN
-        WITH moved AS (
-            UPDATE ticket t SET customer_id = k.to_cid FROM baton_import_went k, import_record x
-            WHERE t.requester_id = k.target AND t.customer_id = k.from_cid
-              AND x.customer_id = k.from_cid AND x.entity = 'tickets' AND x.target_id = t.id
-              AND x.parent IS NULL
-            RETURNING t.id, k.from_cid, k.to_cid)
-        UPDATE import_record x SET customer_id = moved.to_cid FROM moved
-        WHERE x.customer_id = moved.from_cid AND x.entity = 'tickets' AND x.target_id = moved.id;
-        WITH moved AS (
-            UPDATE survey_response t SET customer_id = k.to_cid FROM baton_import_went k, import_record x
-            WHERE t.contact_id = k.target AND t.customer_id = k.from_cid
-              AND x.customer_id = k.from_cid AND x.entity = 'surveys' AND x.target_id = t.id
-              AND x.parent IS NULL
-            RETURNING t.id, k.from_cid, k.to_cid)
-        UPDATE import_record x SET customer_id = moved.to_cid FROM moved
-        WHERE x.customer_id = moved.from_cid AND x.entity = 'surveys' AND x.target_id = moved.id;
-        -- And what was found by the contact's address (142's via: a send
-        -- to her, a rating by her address), but a milestone, whose step
-        -- is its customer's plan.
-        FOR v_entity IN SELECT DISTINCT x.entity FROM baton_import_went k
-                        JOIN import_record x ON x.customer_id = k.from_cid AND x.via = k.via
-                        WHERE x.entity IN ('tickets', 'marketing', 'surveys') LOOP
-            EXECUTE format('WITH moved AS (
-                                UPDATE %I t SET customer_id = k.to_cid
-                                FROM pg_temp.baton_import_went k, import_record x
-                                WHERE x.customer_id = k.from_cid AND x.via = k.via AND x.entity = $1
-                                  AND t.id = x.target_id AND t.customer_id = k.from_cid
-                                RETURNING t.id, k.from_cid, k.to_cid)
-                            UPDATE import_record x SET customer_id = moved.to_cid FROM moved
-                            WHERE x.customer_id = moved.from_cid AND x.entity = $1 AND x.target_id = moved.id',
-                           baton_import_table(v_entity))
-            USING v_entity;
-        END LOOP;
-    END IF;
+    PERFORM baton_import_contacts_went(w.ids, w.froms, w.tos, w.vias);
 END $$;
 
 -- The ids a customer record named before its update and names no more,
@@ -595,11 +610,119 @@ BEGIN
     RETURN QUERY SELECT x.customer_id, x.apart FROM baton_split_one(p_merge) x;
 END $$;
 
--- The trigger's function is the import functions' owner's, as 154 hands
+-- 153's, with what went with the contacts of a record that moves
+-- (baton_import_contacts_went: the sends found by their addresses too,
+-- 4.); otherwise unchanged.
+CREATE OR REPLACE FUNCTION baton_import_move_all() RETURNS void
+LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
+DECLARE
+    v_run uuid := (SELECT c.run FROM pg_temp.baton_import_ctx c);
+    v_src text := (SELECT c.source FROM pg_temp.baton_import_ctx c);
+    w record;
+    v_entity text;
+    v_back text[];
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM baton_import_moving) THEN
+        RETURN;
+    END IF;
+    PERFORM baton_import_unloosen(ARRAY(SELECT m.node FROM baton_import_moving m
+                                        JOIN baton_import_lab l ON l.n = m.node
+                                        JOIN baton_import_comp k ON k.comp = l.l
+                                        WHERE k.survivor IS NULL));
+    DELETE FROM baton_import_moving m USING baton_import_node n WHERE n.node = m.node AND n.cid IS NOT NULL;
+    IF NOT EXISTS (SELECT 1 FROM baton_import_moving) THEN
+        RETURN;
+    END IF;
+    CREATE TEMP TABLE baton_import_mv ON COMMIT DROP AS
+    SELECT m.sid, m.from_cid, k.survivor AS to_cid, v_src || ':' || m.sid AS key, r.external, r.vals,
+           r.label
+    FROM baton_import_moving m JOIN baton_import_lab l ON l.n = m.node
+    JOIN baton_import_comp k ON k.comp = l.l
+    JOIN import_record r ON r.source = v_src AND r.source_id = m.sid;
+    ANALYZE baton_import_mv;
+    -- Its id, unless a record of the customer it leaves written before 153
+    -- may name it (its ids not known: the id stays where it is).
+    UPDATE customer_external_id e SET customer_id = v.to_cid FROM baton_import_mv v
+    WHERE v.external IS NOT NULL AND e.system = split_part(v.external, ':', 1) AND e.external_id = v.sid
+      AND e.customer_id = v.from_cid
+      AND NOT EXISTS (SELECT 1 FROM import_record x
+                      WHERE x.customer_id = v.from_cid AND x.entity = 'customers' AND x.ids IS NULL
+                        AND x.fields @> ARRAY[split_part(v.external, ':', 1) || '_id']);
+    -- The records whose parent it is, among its customer's (143): each
+    -- customer's records read once.
+    CREATE TEMP TABLE baton_import_mvkids ON COMMIT DROP AS
+    SELECT x.entity, x.target_id, x.source, x.source_id, v.from_cid, v.to_cid
+    FROM (SELECT DISTINCT v.from_cid FROM baton_import_mv v) f
+    JOIN import_record x ON x.customer_id = f.from_cid
+    JOIN baton_import_mv v ON v.from_cid = x.customer_id AND v.key = x.parent
+    WHERE x.entity <> 'notes';
+    ANALYZE baton_import_mvkids;
+    FOR v_entity IN SELECT DISTINCT k.entity FROM baton_import_mvkids k LOOP
+        EXECUTE format('UPDATE %I t SET customer_id = k.to_cid FROM pg_temp.baton_import_mvkids k'
+                       ' WHERE k.entity = $1 AND t.id = k.target_id AND t.customer_id = k.from_cid',
+                       baton_import_table(v_entity))
+            USING v_entity;
+    END LOOP;
+    UPDATE import_record x SET customer_id = k.to_cid FROM baton_import_mvkids k
+    WHERE x.source = k.source AND x.source_id = k.source_id;
+    -- What went with the contacts that went (4.).
+    PERFORM baton_import_contacts_went(array_agg(k.target_id), array_agg(k.from_cid), array_agg(k.to_cid),
+                                       array_agg(lower(btrim(t.email))))
+    FROM baton_import_mvkids k JOIN contact t ON t.id = k.target_id
+    WHERE k.entity = 'contacts';
+    -- The fields it gave the customer it leaves, back to their defaults, as
+    -- a split's (091): only while the customer has the record's value and
+    -- no other record that joined it maps the field.
+    FOR w IN SELECT * FROM baton_import_mv m WHERE m.vals IS NOT NULL AND m.vals <> '{}' ORDER BY m.sid LOOP
+        SELECT coalesce(array_agg(d.k), '{}') INTO v_back
+        FROM (VALUES ('plan', 'starter'), ('segment', 'smb'), ('lifecycle', 'onboarding'),
+                     ('owner', NULL), ('renewal_date', NULL)) d (k, dflt),
+             customer c
+        WHERE c.id = w.from_cid AND to_jsonb(c) ->> d.k = w.vals ->> d.k
+          AND (w.vals ->> d.k) IS DISTINCT FROM d.dflt
+          AND (SELECT bool_and(x.fields IS NOT NULL) AND NOT bool_or(d.k = ANY (x.fields))
+               FROM import_record x WHERE x.customer_id = w.from_cid AND x.entity = 'customers' AND x.owns)
+          AND NOT EXISTS (SELECT 1 FROM import_record x
+                          WHERE x.customer_id = w.from_cid AND x.entity = 'customers' AND NOT x.owns
+                            AND (x.fields IS NULL OR d.k = ANY (x.fields))
+                            -- (nor one that leaves with it: still its, until written)
+                            AND NOT EXISTS (SELECT 1 FROM baton_import_mv o
+                                            WHERE o.from_cid = w.from_cid AND (x.source, x.source_id) = (v_src, o.sid)));
+        UPDATE customer u SET
+            plan = CASE WHEN 'plan' = ANY (v_back) THEN 'starter' ELSE u.plan END,
+            segment = CASE WHEN 'segment' = ANY (v_back) THEN 'smb' ELSE u.segment END,
+            lifecycle = CASE WHEN 'lifecycle' = ANY (v_back) THEN 'onboarding' ELSE u.lifecycle END,
+            owner = CASE WHEN 'owner' = ANY (v_back) THEN NULL ELSE u.owner END,
+            renewal_date = CASE WHEN 'renewal_date' = ANY (v_back) THEN NULL ELSE u.renewal_date END,
+            updated_at = now()
+        WHERE u.id = w.from_cid AND cardinality(v_back) > 0;
+    END LOOP;
+    INSERT INTO import_record_move (run_id, source, source_id, label, from_customer, customer_id,
+                                    merge_id, identifiers)
+    SELECT v_run, v_src, v.sid, v.label, v.from_cid, v.to_cid,
+        (SELECT m.id FROM customer_merge m JOIN customer c ON c.id = m.customer_id
+         WHERE m.joined_source = v_src AND m.joined_source_id = v.sid
+           AND coalesce(c.merged_into, c.id) = v.from_cid
+           AND NOT EXISTS (SELECT 1 FROM customer_split s WHERE s.merge_id = m.id)
+           AND NOT EXISTS (SELECT 1 FROM import_record_move o WHERE o.merge_id = m.id)
+         ORDER BY m.at DESC LIMIT 1),
+        coalesce(baton_import_why('r:' || v.sid, NULL), '')
+    FROM baton_import_mv v;
+    -- The customers a record left: their screens list it (the one it joins
+    -- is told by its merge).  Once each, whatever moved (a transaction's
+    -- notifications are told once).
+    PERFORM count(pg_notify('baton', 'customer:' || x.c))
+    FROM (SELECT DISTINCT v.from_cid AS c FROM baton_import_mv v) x;
+END $$;
+
+-- The new functions are the import functions' owner's, as 154 hands
 -- over what a superuser's migration makes.
 DO $$
+DECLARE
+    v_fn text := (SELECT pg_get_userbyid(p.proowner) FROM pg_proc p
+                  WHERE p.oid = 'public.baton_import_begin(uuid, text, text, text, integer)'::regprocedure);
 BEGIN
-    EXECUTE format('ALTER FUNCTION baton_import_ids_dropped() OWNER TO %I',
-                   (SELECT pg_get_userbyid(p.proowner) FROM pg_proc p
-                    WHERE p.oid = 'public.baton_import_begin(uuid, text, text, text, integer)'::regprocedure));
+    EXECUTE format('ALTER FUNCTION baton_import_ids_dropped() OWNER TO %I', v_fn);
+    EXECUTE format('ALTER FUNCTION baton_import_contacts_went(bigint[], bigint[], bigint[], text[]) OWNER TO %I', v_fn);
 END $$;
+

@@ -4,7 +4,8 @@
 #    external_id moves when a newer export names another company's id, as
 #    it does when its domain is corrected; the two companies stay two;
 #  - an organization moved away with its user at its first domain, then
-#    back, moves back with the user: the customer it had moved to holds
+#    back, moves back with the user and the send found by her address:
+#    the customer it had moved to holds
 #    nothing by that user against it;
 #  - after `baton split --run` of a run that merged three organizations at
 #    one domain, the same file again merges none of them;
@@ -78,15 +79,20 @@ cat >"$T/u.json" <<'JSON'
             "updated_at": "2026-03-01T11:00:00Z"}], "end_of_stream": true}
 JSON
 imported user_imported zendesk-users "$T/u.json" "1 inserted"
+printf 'Event ID,Recipient,Email Name,Email Type,Sent At\nE2,xa@x.example,Xeno news,Newsletter,2026-03-01 12:00\n' >"$T/xsend.csv"
+imported send_to_the_user hubspot-email-sends "$T/xsend.csv" "1 inserted"
+send_of() { sql "SELECT customer_id FROM marketing_event WHERE campaign = '$1'"; }
 orgs "$T/x2.json" '{"id": 501, "name": "Xeno", "domain_names": ["y.example"], "updated_at": "2026-03-02T10:00:00Z"}'
 imported org_moves_to_yotta zendesk-organizations "$T/x2.json" "Zendesk org 501, from #$xe"
 check user_goes_with_it [ "$(customer_of zendesk-organizations 501) $(customer_of zendesk-users 601)" = "$yo $yo" ]
+# (and the send found by her address, with her)
+check users_send_goes_with_it [ "$(send_of 'Xeno news') $(customer_of hubspot-email-sends E2)" = "$yo $yo" ]
 orgs "$T/x3.json" '{"id": 501, "name": "Xeno", "domain_names": ["x.example"], "updated_at": "2026-03-05T10:00:00Z"}'
 run "$BATON_BIN" -c "$CFG" -d "dbname=$db user=importer" import --dry-run --source zendesk-organizations "$T/x3.json"
 expect dry_run_moves_it_back sh -c '[ "$1" -eq 0 ] && grep -q "Zendesk org 501, from #$3 .* to #$4 Xeno Inc" "$2" &&
 	grep -q "0 customers merged" "$2"' _ "$rc" "$OUT" "$yo" "$xe"
 imported org_moves_back zendesk-organizations "$T/x3.json" "0 customers merged"
-check org_and_user_back_with_xeno [ "$(customer_of zendesk-organizations 501) $(customer_of zendesk-users 601) $(sql "SELECT customer_id FROM contact WHERE email = 'xa@x.example'")" = "$xe $xe $xe" ]
+check org_and_user_back_with_xeno [ "$(customer_of zendesk-organizations 501) $(customer_of zendesk-users 601) $(sql "SELECT customer_id FROM contact WHERE email = 'xa@x.example'") $(send_of 'Xeno news')" = "$xe $xe $xe $xe" ]
 check xeno_and_yotta_stay_two [ "$(live "$xe, $yo")" = 2 ]
 # Its first join, which it moved on from, is no merge to split: refused,
 # naming its merge where it is now (its join back), which splits.
@@ -216,3 +222,4 @@ sed 's/"organization_id": 802/"organization_id": 801/; s/2026-03-04T11/2026-03-0
 imported she_moves_back zendesk-users "$T/u3.json" "1 updated"
 check send_goes_with_her [ "$(sql "SELECT customer_id FROM marketing_event WHERE campaign = 'March news'") $(customer_of hubspot-email-sends E1)" = "$acme $acme" ]
 check her_ticket_back_too [ "$(sql "SELECT customer_id FROM ticket WHERE number = '5001'")" = "$acme" ]
+
