@@ -726,3 +726,8 @@ BEGIN
     EXECUTE format('ALTER FUNCTION baton_import_contacts_went(bigint[], bigint[], bigint[], text[]) OWNER TO %I', v_fn);
 END $$;
 
+-- `baton merges` marks the merges 154's baton_merge_maker_now names
+-- ("[makes #C now]"): the people who list merges run it, with their own
+-- rights (it reads what they read), rather than a copy of its rule in the
+-- client.
+GRANT EXECUTE ON FUNCTION baton_merge_maker_now(uuid) TO baton_staff, baton_admin, baton_importer;

@@ -29,15 +29,10 @@ static const char merges_sql[] =
 	" to_char(s.at, 'YYYY-MM-DD HH24:MI') AS split_at, m.evidence, m.via, m.run_id,"
 	" o.customer_id AS moved_to, to_char(o.at, 'YYYY-MM-DD HH24:MI') AS moved_at,"
 	" v.from_customer AS moved_from,"
-	/* A merge that brought in the record that makes the customer now, the
-	 * record it joined having moved on (154's baton_merge_maker_now):
-	 * nothing to split. */
-	" (SELECT r.customer_id FROM import_record r WHERE s.merge_id IS NULL AND o.id IS NULL"
-	"   AND r.customer_id = coalesce(c.merged_into, c.id) AND r.entity = 'customers' AND r.owns"
-	"   AND ((m.absorbed IS NULL AND r.source = m.joined_source AND r.source_id = m.joined_source_id)"
-	"    OR (m.absorbed IS NOT NULL"
-	"     AND m.moved -> 'import_record' @> jsonb_build_array(jsonb_build_array(r.source, r.source_id))))"
-	"  LIMIT 1) AS makes"
+	/* A merge, not split, that brought in the record that makes the
+	 * customer now, the record it joined having moved on: nothing to
+	 * split (the server's rule, 154). */
+	" CASE WHEN s.merge_id IS NULL THEN (SELECT x.customer_id FROM baton_merge_maker_now(m.id) x) END AS makes"
 	" FROM customer_merge m JOIN customer c ON c.id = m.customer_id"
 	" LEFT JOIN customer a ON a.id = m.absorbed"
 	" LEFT JOIN customer_split s ON s.merge_id = m.id"

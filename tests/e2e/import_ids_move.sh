@@ -223,3 +223,9 @@ imported she_moves_back zendesk-users "$T/u3.json" "1 updated"
 check send_goes_with_her [ "$(sql "SELECT customer_id FROM marketing_event WHERE campaign = 'March news'") $(customer_of hubspot-email-sends E1)" = "$acme $acme" ]
 check her_ticket_back_too [ "$(sql "SELECT customer_id FROM ticket WHERE number = '5001'")" = "$acme" ]
 
+# `baton merges` marks with the server's rule (baton_merge_maker_now),
+# which a staff member listing merges runs: ana, in support, sees Xeno's.
+sql "INSERT INTO team (id, name) VALUES ('support', 'Support') ON CONFLICT DO NOTHING;
+     INSERT INTO staff (role_name, display_name, team_id) VALUES ('ana', 'Ana Lima', 'support')" >/dev/null
+run as ana merges --customer "$xe"
+expect staff_lists_merges sh -c '[ "$1" -eq 0 ] && grep -q "\[moved to #" "$2"' _ "$rc" "$OUT"
